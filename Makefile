@@ -1,0 +1,86 @@
+# keyprojects — the commands a newcomer relies on (architecture.md §6). `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/keyprojects
+DEMO_PROJECTS ?= 3000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve test test-sqlite test-postgres test-browser lint bench clean system-deps messages
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.stamp: requirements/base.txt requirements/dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements/dev.txt
+	touch $@
+
+static/vendor/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+	touch $@
+
+locale/.stamp: $(wildcard locale/*/LC_MESSAGES/django.po) $(VENV)/.stamp
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+	$(MANAGE) compilemessages -v 0
+	touch $@
+
+install: $(VENV)/.stamp static/vendor/.stamp locale/.stamp ## create .venv, install Python and front-end dependencies
+
+system-deps: ## Debian packages the browser tests need (Chromium, CJK fonts)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing chromium and fonts-noto-cjk ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+demo: install ## migrate, load demo data and serve on http://127.0.0.1:8000
+	mkdir -p var
+	$(MANAGE) migrate -v 0
+	$(MANAGE) seed_demo --projects $(DEMO_PROJECTS) --if-empty
+	@echo "打开 / open http://$(HOST):$(PORT)/  (logins above; Ctrl-C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install ## serve the existing database on http://127.0.0.1:8000
+	mkdir -p var
+	$(MANAGE) migrate -v 0
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install system-deps ## the whole suite: SQLite, PostgreSQL (when reachable), browser
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite (with browser tests) =="
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
+	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
+	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS); \
+	else echo "== PostgreSQL not reachable at $(PG_URL): skipped =="; fi
+
+lint: install ## ruff, ruff format --check, mypy (services/selectors), check, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install ## benchmarks, printing measured figures beside their floors
+	$(PY) scripts/bench.py
+
+clean: ## remove the virtualenv, assets and local database
+	rm -rf $(VENV) node_modules static/vendor var staticfiles

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("keyprojects.projects.urls")),
+    path("accounts/", include("keyprojects.accounts.urls")),
+    path("audit/", include("keyprojects.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("keyprojects.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+    path("healthz", lambda r: HttpResponse("ok", content_type="text/plain")),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    pass

@@ -1,0 +1,48 @@
+"""Fixtures for the whole suite: a small Shandong world with one user per role.
+
+Jinan (370100) is "own city"; 历下区 (370102) is "own county"; 市中区 (370103) is its sibling;
+Qingdao (370200) / 市南区 (370202) is another city.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from keyprojects.core.testing import EnterpriseFactory, LeaderFactory, ProjectFactory, UnitFactory, make_user
+
+
+@pytest.fixture
+def world(db):
+    dept = UnitFactory(name="济南市发展和改革委员会", region_id="370100")
+    other_dept = UnitFactory(name="青岛市工业和信息化局", region_id="370200")
+    zone = UnitFactory(name="济南新旧动能转换起步区", kind="zone", region_id="370100")
+    ent = EnterpriseFactory(name="比亚迪汽车（济南）有限公司", region_id="370102")
+    other_ent = EnterpriseFactory(name="青岛港湾建设有限公司", region_id="370202")
+    leader = LeaderFactory(name="张市长", region_id="370100")
+    w = SimpleNamespace(dept=dept, other_dept=other_dept, zone=zone, ent=ent, other_ent=other_ent, leader=leader)
+    w.projects = SimpleNamespace(
+        own_county=ProjectFactory(name="历下区项目", region_id="370102", owner=ent, responsible_unit=dept, sponsor_leader=leader, plan=(2026, 1200, "city")),
+        sibling_county=ProjectFactory(name="市中区项目", region_id="370103", plan=(2026, 800, "county")),
+        city_level=ProjectFactory(name="济南市本级项目", region_id="370100", zone=zone, plan=(2026, 500, "province", "city")),
+        other_city=ProjectFactory(name="青岛市南区项目", region_id="370202", owner=other_ent, responsible_unit=other_dept, plan=(2026, 900, "province")),
+    )
+    w.users = SimpleNamespace(
+        province=make_user("prov", "province", region="370000"),
+        city=make_user("jinan", "city", region="370100"),
+        county=make_user("lixia", "county", region="370102"),
+        sibling=make_user("shizhong", "county", region="370103"),
+        other_city=make_user("qingdao", "city", region="370200"),
+        department=make_user("fgw", "department", unit=dept),
+        enterprise=make_user("byd", "enterprise", enterprise=ent),
+        other_enterprise=make_user("qdport", "enterprise", enterprise=other_ent),
+        leader=make_user("leader", "leader", region="370100"),
+        sysadmin=make_user("sysadmin", "sysadmin"),
+        secadmin=make_user("secadmin", "secadmin"),
+        auditor=make_user("auditor", "auditor"),
+        superuser=make_user("root", "sysadmin", superuser=True),
+    )
+    leader.user = w.users.leader
+    leader.save()
+    return w

@@ -1,0 +1,37 @@
+"""Session policy: idle and absolute timeouts, forced password change (reliability.md 16, 18)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.setdefault("kp_started", now)
+            last = request.session.get("kp_seen", now)
+            idle = settings.KEYPROJECTS_SESSION_IDLE_SECONDS
+            absolute = settings.KEYPROJECTS_SESSION_ABSOLUTE_SECONDS
+            if now - last > idle or now - started > absolute:
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL and '/accounts/login/'}?next={request.path}")
+            if now - last > 30:
+                request.session["kp_seen"] = now
+            from .services import password_expired
+
+            if password_expired(user) and not request.path.startswith(EXEMPT_PREFIXES):  # type: ignore[arg-type]
+                return redirect("accounts:password_change")
+        return self.get_response(request)

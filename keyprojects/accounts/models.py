@@ -1,0 +1,78 @@
+"""Users, their role and home region/unit/enterprise; login attempts for lockout."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.COUNTY, db_index=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            # A scoped business user must have the anchor their role needs.
+            models.CheckConstraint(
+                condition=(
+                    Q(is_superuser=True)
+                    | Q(role__in=["sysadmin", "secadmin", "auditor"])
+                    | Q(role__in=["province", "city", "county", "leader"], region__isnull=False)
+                    | Q(role="department", unit__isnull=False)
+                    | Q(role="enterprise", enterprise__isnull=False)
+                ),
+                name="user_role_has_scope_anchor",
+            )
+        ]
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role in (Role.LEADER, Role.AUDITOR, Role.SYSADMIN, Role.SECADMIN) and not self.is_superuser
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_superuser:
+            return "全部"
+        target = self.unit or self.enterprise or self.region
+        return str(target) if target else "—"
+
+
+class PasswordHistory(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class LoginAttempt(models.Model):
+    """Failed logins per (username, IP) for lockout (reliability.md 17)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=45)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_attempt_unique")]
+

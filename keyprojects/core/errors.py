@@ -1,0 +1,73 @@
+"""One error hierarchy with stable codes (architecture.md §5).
+
+Services raise these; the API renders them as ``{"code", "message", "extra"}`` and views show
+``message`` (Chinese) to the user. ``extra`` carries field-level messages for forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    code = "error"
+    status = 400
+    default_message = "操作失败"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        self.message = str(message or self.default_message)
+        if code:
+            self.code = code
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "extra": self.extra}
+
+
+class ValidationFailed(ApplicationError):
+    """Input does not pass validation; ``extra["fields"]`` maps field → list of messages."""
+
+    code = "invalid"
+    default_message = "输入有误，请检查标注的字段"
+
+    @classmethod
+    def from_django(cls, exc: Any) -> ValidationFailed:
+        if hasattr(exc, "message_dict"):
+            fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        else:
+            fields = {"__all__": [str(m) for m in getattr(exc, "messages", [str(exc)])]}
+        return cls(extra={"fields": fields})
+
+
+class ConflictError(ApplicationError):
+    """Optimistic lock failure: somebody saved the object after this user loaded it."""
+
+    code = "conflict"
+    status = 409
+    default_message = "已被他人修改，请核对后重新保存"
+
+
+class NotFound(ApplicationError):
+    """Missing or outside the user's scope (we never tell which)."""
+
+    code = "not_found"
+    status = 404
+    default_message = "对象不存在或无权访问"
+
+
+class PermissionDenied(ApplicationError):
+    code = "permission_denied"
+    status = 403
+    default_message = "没有执行该操作的权限"
+
+
+class TransitionNotAllowed(ApplicationError):
+    code = "transition_not_allowed"
+    default_message = "当前阶段不允许该操作"
+
+
+class DatabaseBusy(ApplicationError):
+    code = "busy"
+    status = 503
+    default_message = "系统繁忙，请稍后重试（您的输入未丢失）"

@@ -1,0 +1,36 @@
+"""Turn a database lock held past its timeout into a retryable 503 page (reliability.md 9)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from .errors import DatabaseBusy
+
+BUSY_MARKERS = ("database is locked", "database table is locked", "could not obtain lock", "deadlock detected")
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in BUSY_MARKERS)
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_busy_error(exception):
+            return None
+        err = DatabaseBusy()
+        if request.path.startswith("/api/"):
+            resp: HttpResponse = JsonResponse(err.as_dict(), status=503)
+        else:
+            resp = render(request, "busy.html", {"message": err.message, "post": request.POST}, status=503)
+        resp["Retry-After"] = "5"
+        return resp

@@ -1,0 +1,46 @@
+"""Shared abstract models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ConflictError
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """Optimistic locking: every write goes through :func:`save_versioned`."""
+
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[str]) -> None:
+    """Write ``fields`` of ``obj`` only if the row still has ``expected_version``.
+
+    ``UPDATE ... WHERE id=? AND version=?`` works the same on SQLite (where
+    ``select_for_update`` is a no-op) and PostgreSQL (reliability.md 2).
+    """
+    from django.utils import timezone
+
+    model = type(obj)
+    values: dict[str, Any] = {f: getattr(obj, model._meta.get_field(f).attname) for f in fields}
+    values["version"] = expected_version + 1
+    values["updated_at"] = timezone.now()
+    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(**values)
+    if updated != 1:
+        raise ConflictError()
+    obj.version = expected_version + 1
+    obj.updated_at = values["updated_at"]

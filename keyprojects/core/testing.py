@@ -1,0 +1,84 @@
+"""Factories and helpers shared by every app's tests (regions come from the real migration)."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import factory
+
+from keyprojects.accounts.models import User
+from keyprojects.core.validators import make_uscc
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.projects.models import Project, ProjectYear, SponsorLeader
+from keyprojects.regions.models import Region, Unit
+
+_seq = itertools.count(1)
+PASSWORD = "Kp-test-2024!"
+
+
+def uscc_for(region_code: str, n: int) -> str:
+    return make_uscc(f"91{region_code}{n:09d}"[:17])
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    kind = "department"
+    region = factory.LazyFunction(lambda: Region.objects.get(code="370100"))
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    region = factory.LazyFunction(lambda: Region.objects.get(code="370102"))
+    uscc = factory.LazyAttribute(lambda o: uscc_for(o.region.code, next(_seq)))
+    industry_section = "C"
+    industry_division = "36"
+
+
+class LeaderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SponsorLeader
+
+    name = factory.Sequence(lambda n: f"领导{n}")
+    title = "副市长"
+    region = factory.LazyFunction(lambda: Region.objects.get(code="370100"))
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    region = factory.LazyFunction(lambda: Region.objects.get(code="370102"))
+    province_code = factory.LazyAttribute(lambda o: o.region.province_code)
+    city_code = factory.LazyAttribute(lambda o: o.region.city_code)
+    category = "industry"
+    nature = "new"
+    stage = "reserve"
+    total_investment = Decimal("10000.0000")
+
+    @factory.post_generation
+    def plan(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not None:
+            year, amount, *levels = extracted
+            ProjectYear.objects.create(
+                project=self, year=year, annual_plan=Decimal(str(amount)),
+                on_province_list="province" in levels, on_city_list="city" in levels or not levels, on_county_list="county" in levels,
+            )
+
+
+def make_user(username: str, role: str, *, region: str | None = None, unit: Unit | None = None,
+              enterprise: Enterprise | None = None, superuser: bool = False) -> User:
+    u = User(username=username, role=role, region_id=region, unit=unit, enterprise=enterprise,
+             is_superuser=superuser, is_staff=superuser)
+    u.set_password(PASSWORD)
+    u.save()
+    return u

@@ -1,0 +1,83 @@
+"""One FilterSet for the project list page, its export and the API (NetBox style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from keyprojects.regions.models import Region, Unit
+
+from .choices import Category, Level, Nature, Stage
+from .industries import DIVISION_CHOICES, SECTION_CHOICES
+from .models import Project, SponsorLeader
+
+SORTS = {
+    "name": "name", "-name": "-name",
+    "total_investment": "total_investment", "-total_investment": "-total_investment",
+    "planned_start": "planned_start", "-planned_start": "-planned_start",
+    "updated": "updated_at", "-updated": "-updated_at",
+    "created": "id", "-created": "-id",
+    "region": "region_id", "-region": "-region_id",
+    "stage": "stage", "-stage": "-stage",
+}
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="关键词")
+    region = django_filters.CharFilter(method="filter_region", label="区域（区划代码，含下级）")
+    year = django_filters.NumberFilter(method="filter_year", label="年度")
+    level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label="清单级别")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label="项目阶段")
+    nature = django_filters.ChoiceFilter(choices=Nature.choices, label="建设性质")
+    category = django_filters.ChoiceFilter(choices=Category.choices, label="项目类别")
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label="行业门类")
+    industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label="行业大类")
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label="责任单位")
+    zone = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind="zone"), label="功能区")
+    sponsor_leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label="包保领导")
+    owner = django_filters.NumberFilter(field_name="owner_id", label="建设单位ID")
+    in_statistics = django_filters.BooleanFilter(label="已纳统")
+    sort = django_filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label="排序")
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def filter_text(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(name__icontains=value) | Q(project_code__icontains=value) | Q(owner__name__icontains=value) | Q(location__icontains=value))
+
+    def filter_region(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        region = Region.objects.filter(code=value.strip()).first()
+        if region is None:
+            return qs.none()
+        if region.level == "province":
+            return qs.filter(province_code=region.code)
+        if region.level == "city":
+            return qs.filter(city_code=region.code)
+        return qs.filter(region_id=region.code)
+
+    def filter_year(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        return qs  # applied together with ``level`` in :meth:`filter_queryset`
+
+    def filter_level(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        return qs
+
+    def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        return qs.order_by(SORTS.get(value, "-id"), "-id")
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        qs = super().filter_queryset(queryset)
+        year = self.form.cleaned_data.get("year")
+        level = self.form.cleaned_data.get("level")
+        if year or level:
+            cond: dict[str, Any] = {"years__year": int(year) if year else timezone.localdate().year}
+            if level:
+                cond[f"years__on_{level}_list"] = True
+            qs = qs.filter(**cond)
+        return qs

@@ -1,0 +1,235 @@
+"""项目库: the registry of key projects (domain.md §1, §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.core.models import TimeStampedModel, VersionedModel
+from keyprojects.core.money import money_field
+from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.validators import project_code_region, validate_project_code_shape
+
+from .choices import Category, EventKind, Level, Nature, Stage
+from .industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
+
+
+class SponsorLeader(TimeStampedModel):
+    """包保领导/挂点领导: the official who personally follows projects (市级领导分线作战)."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="leaders")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("关联账号"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsor"
+    )
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        verbose_name = _("包保领导")
+        verbose_name_plural = _("包保领导")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="leader_unique_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+
+def region_q(user: Any, prefix: str = "") -> Q:
+    """Region part of scope: province ⊇ city ⊇ county (reliability.md 11)."""
+    region = user.region
+    if region is None:
+        return NOTHING
+    if region.level == "province":
+        return Q(**{f"{prefix}province_code": region.code})
+    if region.level == "city":
+        return Q(**{f"{prefix}city_code": region.code})
+    return Q(**{f"{prefix}region_id": region.code})
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        role = user.role
+        if role in ("province", "city", "county", "leader"):
+            return region_q(user)
+        if role == "department" and user.unit_id:
+            return Q(responsible_unit_id=user.unit_id) | Q(zone_id=user.unit_id)
+        if role == "enterprise" and user.enterprise_id:
+            return Q(owner_id=user.enterprise_id)
+        return NOTHING
+
+    def _editable_q(self, user: Any) -> Q:
+        if user.role in ("province", "city", "county"):
+            return region_q(user)
+        if user.role == "department" and user.unit_id:
+            return Q(responsible_unit_id=user.unit_id) | Q(zone_id=user.unit_id)
+        if user.role == "enterprise" and user.enterprise_id:
+            return Q(owner_id=user.enterprise_id)
+        return NOTHING
+
+
+class Project(VersionedModel):
+    """A fixed-asset investment project on one or more key-project lists."""
+
+    name = models.CharField(_("项目名称"), max_length=200, db_index=True)
+    project_code = models.CharField(
+        _("项目代码"), max_length=24, null=True, blank=True, unique=True, validators=[validate_project_code_shape],
+        help_text=_("投资项目在线审批监管平台赋码，如 2403-370102-04-01-123456"),
+    )
+    owner = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("建设单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="projects")
+    zone = models.ForeignKey(
+        "regions.Unit", verbose_name=_("功能区"), null=True, blank=True, on_delete=models.PROTECT, related_name="zone_projects",
+        limit_choices_to={"kind": "zone"},
+    )
+    # Denormalised from ``region`` by the service: scope filters are plain equalities.
+    province_code = models.CharField(_("所属省"), max_length=6, db_index=True, editable=False)
+    city_code = models.CharField(_("所属市"), max_length=6, db_index=True, blank=True, editable=False)
+    location = models.CharField(_("建设地点"), max_length=200, blank=True)
+    industry_section = models.CharField(_("行业门类"), max_length=1, choices=SECTION_CHOICES, blank=True, db_index=True)
+    industry_division = models.CharField(_("行业大类"), max_length=2, choices=DIVISION_CHOICES, blank=True)
+    category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices, db_index=True)
+    nature = models.CharField(_("建设性质"), max_length=16, choices=Nature.choices, db_index=True)
+    stage = models.CharField(_("项目阶段"), max_length=16, choices=Stage.choices, default=Stage.RESERVE, db_index=True)
+    stage_before_suspension = models.CharField(_("停缓建前阶段"), max_length=16, choices=Stage.choices, blank=True, editable=False)
+    total_investment = money_field(_("总投资（万元）"))
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
+    planned_completion = models.DateField(_("计划竣工"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工"), null=True, blank=True)
+    actual_completion = models.DateField(_("实际竣工"), null=True, blank=True)
+    content = models.TextField(_("建设规模及主要建设内容"), blank=True)
+    responsible_unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
+    sponsor_leader = models.ForeignKey(
+        SponsorLeader, verbose_name=_("包保领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    contact_name = models.CharField(_("联络人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    in_statistics = models.BooleanField(_("已纳统"), default=False)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        constraints = [
+            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_nonneg"),
+            models.CheckConstraint(
+                condition=Q(planned_completion__isnull=True) | Q(planned_start__isnull=True) | Q(planned_completion__gte=F("planned_start")),
+                name="project_planned_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_completion__isnull=True) | Q(actual_start__isnull=False),
+                name="project_completion_needs_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="project_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180), name="project_longitude_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["city_code", "stage"], name="project_city_stage_idx"),
+            models.Index(fields=["region", "stage"], name="project_region_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.project_code:
+            self.project_code = self.project_code.strip().upper()
+            from keyprojects.regions.models import Region
+
+            try:
+                validate_project_code_shape(self.project_code)
+            except ValidationError as exc:
+                errors["project_code"] = exc.messages[0]
+            else:
+                if not Region.objects.filter(code=project_code_region(self.project_code)).exists():
+                    errors["project_code"] = f"项目代码中的行政区划代码 {project_code_region(self.project_code)} 不存在"
+        else:
+            self.project_code = None
+        if self.industry_division and not division_in_section(self.industry_division, self.industry_section):
+            errors["industry_division"] = "行业大类与门类不匹配"
+        if self.planned_start and self.planned_completion and self.planned_completion < self.planned_start:
+            errors["planned_completion"] = "计划竣工日期不能早于计划开工日期"
+        if self.actual_completion and not self.actual_start:
+            errors["actual_completion"] = "尚未填写实际开工日期，不能填写实际竣工日期"
+        if self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
+            errors["actual_completion"] = "实际竣工日期不能早于实际开工日期"
+        if self.zone_id and self.zone and self.zone.kind != "zone":
+            errors["zone"] = "请选择功能区"
+        if self.region_id and self.region and self.region.level == "province":
+            errors["region"] = "项目所属区域应为市或县（区）"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label)
+
+
+class ProjectYear(models.Model):
+    """A project's year: its annual plan (年度计划投资) and the lists it is on that year."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    annual_plan = money_field(_("年度计划投资（万元）"), default=0)
+    on_province_list = models.BooleanField(_("省级重点"), default=False)
+    on_city_list = models.BooleanField(_("市级重点"), default=False)
+    on_county_list = models.BooleanField(_("县级重点"), default=False)
+
+    class Meta:
+        ordering = ["project_id", "year"]
+        verbose_name = _("年度计划")
+        verbose_name_plural = _("年度计划")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="project_year_unique"),
+            models.CheckConstraint(condition=Q(annual_plan__gte=0), name="project_year_plan_nonneg"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="project_year_range"),
+        ]
+        indexes = [models.Index(fields=["year", "project"], name="project_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.year}"
+
+    @property
+    def levels(self) -> list[str]:
+        return [lvl for lvl, on in ((Level.PROVINCE, self.on_province_list), (Level.CITY, self.on_city_list), (Level.COUNTY, self.on_county_list)) if on]
+
+
+class ProjectEvent(models.Model):
+    """One life-cycle event: who moved the project from which stage to which, when and why."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
+    from_stage = models.CharField(_("原阶段"), max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("新阶段"), max_length=16, choices=Stage.choices)
+    reason = models.TextField(_("原因"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("项目事件")
+        verbose_name_plural = _("项目事件")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_stage}→{self.to_stage}"

@@ -1,0 +1,61 @@
+"""Reads of the project registry. Everything goes through ``visible_to`` (the scope choke point)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from keyprojects.audit.models import AuditEvent
+from keyprojects.audit.selectors import object_history
+from keyprojects.core.scope import get_for_user
+
+from .filters import ProjectFilter
+from .models import Project, ProjectEvent, ProjectYear, SponsorLeader
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def project_list(*, user: Any, params: Any = None, year: int | None = None) -> tuple[QuerySet[Project], ProjectFilter]:
+    """Projects visible to ``user`` filtered by ``params``; the plan of ``year`` is attached as
+    ``plan_year`` (a prefetched list with at most one ProjectYear)."""
+    base = Project.objects.visible_to(user).select_related("region", "owner", "responsible_unit", "sponsor_leader", "zone")
+    f = ProjectFilter(params or None, queryset=base)
+    qs = f.qs if f.is_valid() else base.none()
+    y = year or (f.form.cleaned_data.get("year") if f.is_valid() else None) or current_year()
+    qs = qs.prefetch_related(Prefetch("years", queryset=ProjectYear.objects.filter(year=int(y)), to_attr="plan_year"))
+    return qs, f
+
+
+def get_project_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> Project:
+    return get_for_user(Project, user=user, pk=pk, for_edit=for_edit, request=request)
+
+
+def project_timeline(*, project: Project) -> QuerySet[ProjectEvent]:
+    return project.events.select_related("actor").order_by("at", "id")
+
+
+def project_history(*, project: Project) -> QuerySet[AuditEvent]:
+    return object_history(obj=project)
+
+
+def leader_projects(*, user: Any, leader: SponsorLeader) -> QuerySet[Project]:
+    return project_list(user=user)[0].filter(sponsor_leader=leader)
+
+
+def leaders_visible_to(*, user: Any) -> QuerySet[SponsorLeader]:
+    from keyprojects.regions.models import Region
+
+    if user.is_superuser:
+        return SponsorLeader.objects.all()
+    region = user.region
+    if region is None:
+        return SponsorLeader.objects.filter(projects__in=Project.objects.visible_to(user)).distinct()
+    regions = Region.objects.filter(province_code=region.code) if region.level == "province" else (
+        Region.objects.filter(city_code=region.code) | Region.objects.filter(code=region.code)
+        if region.level == "city" else Region.objects.filter(code=region.code)
+    )
+    return SponsorLeader.objects.filter(region__in=regions)

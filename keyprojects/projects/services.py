@@ -1,0 +1,235 @@
+"""Writes to the project registry. Views, API, admin, importers and commands all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from keyprojects.audit.services import audit_record, diff
+from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.models import save_versioned
+from keyprojects.regions.models import Region
+
+from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
+from .models import Project, ProjectEvent, ProjectYear
+
+# Fields a form or API may write; ``stage`` only moves through project_transition.
+PROJECT_FIELDS = [
+    "name", "project_code", "owner", "region", "zone", "location", "industry_section", "industry_division",
+    "category", "nature", "total_investment", "planned_start", "planned_completion", "actual_start",
+    "actual_completion", "content", "responsible_unit", "responsible_person", "sponsor_leader",
+    "contact_name", "contact_phone", "in_statistics", "latitude", "longitude",
+]
+ENTERPRISE_FIELDS = ["location", "content", "contact_name", "contact_phone", "latitude", "longitude"]
+_NOT_FOR_COUNTY = {"region"}
+_NOT_FOR_DEPARTMENT = {"region", "zone", "responsible_unit"}
+
+
+def writable_fields(user: Any) -> list[str]:
+    """The whitelist of project fields ``user`` may set (reliability.md 13)."""
+    if user.is_superuser or user.role in ("province", "city"):
+        return list(PROJECT_FIELDS)
+    if user.role == "county":
+        return [f for f in PROJECT_FIELDS if f not in _NOT_FOR_COUNTY]
+    if user.role == "department":
+        return [f for f in PROJECT_FIELDS if f not in _NOT_FOR_DEPARTMENT]
+    if user.role == "enterprise":
+        return list(ENTERPRISE_FIELDS)
+    return []
+
+
+def can_create_project(user: Any) -> bool:
+    return bool(user.is_superuser or user.role in ("province", "city", "county", "department"))
+
+
+def region_in_scope(user: Any, region: Region) -> bool:
+    if user.is_superuser:
+        return True
+    home = user.region if user.role in ("province", "city", "county") else None
+    if user.role == "department" and user.unit_id:
+        home = user.unit.region
+    if home is None:
+        return False
+    if home.level == "province":
+        return region.province_code == home.code
+    if home.level == "city":
+        return region.city_code == home.code or region.code == home.code
+    return region.code == home.code
+
+
+def _snapshot(project: Project, fields: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        field = Project._meta.get_field(f)
+        out[f] = getattr(project, field.attname)
+    return out
+
+
+def _full_clean(project: Project) -> None:
+    try:
+        project.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+
+
+def _apply_region(project: Project) -> None:
+    project.province_code = project.region.province_code
+    project.city_code = project.region.city_code or ""
+
+
+def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    changes = []
+    for y in years:
+        year = int(y["year"])
+        defaults = {k: y[k] for k in ("annual_plan", "on_province_list", "on_city_list", "on_county_list") if k in y}
+        if "annual_plan" in defaults:
+            plan = Decimal(str(defaults["annual_plan"]))
+            if plan < 0:
+                raise ValidationFailed(extra={"fields": {"annual_plan": ["年度计划投资不能为负数"]}})
+            defaults["annual_plan"] = plan
+        obj, created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
+        changes.append({"year": year, **{k: str(v) for k, v in defaults.items()}})
+    return changes
+
+
+@transaction.atomic
+def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str, Any]] = (), request: Any = None) -> Project:
+    """Create a project in the reserve stage. Fields the role may not set are ignored; the
+    region defaults to the user's own (county/department) and must lie in their scope."""
+    if not can_create_project(user):
+        raise PermissionDenied()
+    allowed = set(writable_fields(user))
+    values = {k: v for k, v in data.items() if k in allowed}
+    if user.role == "county" and not user.is_superuser:
+        values["region"] = user.region
+    if user.role == "department" and not user.is_superuser:
+        values.setdefault("region", user.unit.region)
+        values["responsible_unit"] = user.unit
+    region = values.get("region")
+    if region is None:
+        raise ValidationFailed(extra={"fields": {"region": ["请选择所属区域"]}})
+    if not region_in_scope(user, region):
+        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+    project = Project(**values, stage=Stage.RESERVE, created_by=user if user.is_authenticated else None)
+    _apply_region(project)
+    _full_clean(project)
+    try:
+        with transaction.atomic():
+            project.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(extra={"fields": {"project_code": ["该项目代码已被其他项目使用"]}}) from exc
+    year_changes = _save_years(project=project, years=years)
+    ProjectEvent.objects.create(project=project, kind=EventKind.CREATED, from_stage="", to_stage=project.stage, actor=user)
+    audit_record(
+        action="create", user=user, request=request, obj=project,
+        changes={**diff({}, _snapshot(project, PROJECT_FIELDS)), **({"years": year_changes} if year_changes else {})},
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, user: Any, project: Project, expected_version: int, data: dict[str, Any],
+    years: Iterable[dict[str, Any]] = (), request: Any = None,
+) -> Project:
+    """Update whitelisted fields if the row still has ``expected_version`` (else ConflictError)."""
+    editable = Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    if not editable:
+        raise NotFound()
+    allowed = [f for f in writable_fields(user) if f in data]
+    before = _snapshot(project, PROJECT_FIELDS)
+    for f in allowed:
+        setattr(project, f, data[f])
+    if "region" in allowed:
+        if not region_in_scope(user, project.region):
+            raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+        _apply_region(project)
+    _full_clean(project)
+    after = _snapshot(project, PROJECT_FIELDS)
+    changed = [f for f in allowed if before[f] != after[f]]
+    fields = changed + (["province_code", "city_code"] if "region" in changed else [])
+    try:
+        with transaction.atomic():
+            save_versioned(project, expected_version=expected_version, fields=fields)
+    except IntegrityError as exc:
+        raise ValidationFailed(extra={"fields": {"project_code": ["该项目代码已被其他项目使用"]}}) from exc
+    year_changes = _save_years(project=project, years=years) if years else []
+    changes = diff({f: before[f] for f in changed}, {f: after[f] for f in changed})
+    if year_changes:
+        changes["years"] = year_changes  # type: ignore[assignment]
+    if changes:
+        audit_record(action="update", user=user, request=request, obj=project, changes=changes)
+    return project
+
+
+def stage_actions(project: Project) -> list[tuple[str, str]]:
+    """(target, label) pairs for the transitions the project's stage allows."""
+    from .choices import allowed_targets
+
+    actions = [(t, str(Stage(t).label)) for t in allowed_targets(project.stage)]
+    if project.stage == Stage.SUSPENDED:
+        actions.insert(0, ("resume", "恢复建设"))
+    return actions
+
+
+@transaction.atomic
+def project_transition(
+    *, user: Any, project: Project, to_stage: str, reason: str = "", expected_version: int | None = None,
+    on_date: Any = None, request: Any = None,
+) -> Project:
+    """Move ``project`` along one allowed edge of the life cycle and record the event.
+
+    ``to_stage="resume"`` returns a suspended project to the stage it had before.
+    Entering construction sets ``actual_start`` and completing sets ``actual_completion``
+    (``on_date`` or today) unless they are already known.
+    """
+    if user.role in ("enterprise", "leader") and not user.is_superuser:
+        raise PermissionDenied()
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+        raise NotFound()
+    current = Project.objects.get(pk=project.pk)
+    version = current.version if expected_version is None else expected_version
+    reason = (reason or "").strip()
+    frm = current.stage
+    if to_stage == "resume":
+        if frm != Stage.SUSPENDED or not current.stage_before_suspension:
+            raise TransitionNotAllowed("只有停缓建的项目可以恢复")
+        target, kind = current.stage_before_suspension, EventKind.RESUMED
+    elif to_stage == Stage.SUSPENDED:
+        if frm not in SUSPENDABLE:
+            raise TransitionNotAllowed(f"“{Stage(frm).label}”阶段的项目不能停缓建")
+        target, kind = Stage.SUSPENDED, EventKind.SUSPENDED
+    elif to_stage == Stage.CANCELLED:
+        if frm not in CANCELLABLE:
+            raise TransitionNotAllowed(f"“{Stage(frm).label}”阶段的项目不能退库")
+        target, kind = Stage.CANCELLED, EventKind.CANCELLED
+    elif FORWARD.get(frm) == to_stage:
+        target, kind = to_stage, EventKind.TRANSITION
+    else:
+        labels = dict(Stage.choices)
+        raise TransitionNotAllowed(f"不能从“{labels.get(frm, frm)}”直接变更为“{labels.get(to_stage, to_stage)}”")
+    if target in REASON_REQUIRED and not reason:
+        raise ValidationFailed("请填写原因", extra={"fields": {"reason": ["停缓建和退库必须填写原因"]}})
+    current.stage = target
+    fields = ["stage", "stage_before_suspension"]
+    current.stage_before_suspension = frm if target == Stage.SUSPENDED else ""
+    today = on_date or timezone.localdate()
+    if target == Stage.CONSTRUCTION and not current.actual_start:
+        current.actual_start = today
+        fields.append("actual_start")
+    if target == Stage.COMPLETED and not current.actual_completion:
+        current.actual_completion = max(today, current.actual_start) if current.actual_start else today
+        fields.append("actual_completion")
+    save_versioned(current, expected_version=version, fields=fields)
+    ProjectEvent.objects.create(project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user)
+    audit_record(
+        action="transition", user=user, request=request, obj=current,
+        changes={"stage": [frm, target]}, message=reason,
+    )
+    project.__dict__.update({k: getattr(current, k) for k in ("stage", "stage_before_suspension", "version", "actual_start", "actual_completion", "updated_at")})
+    return project
