@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -7,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include("keyprojects.projects.urls")),
     path("accounts/", include("keyprojects.accounts.urls")),
+    path("enterprises/", include("keyprojects.enterprises.urls")),
     path("audit/", include("keyprojects.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("keyprojects.api.urls")),
@@ -16,6 +16,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", lambda r: HttpResponse("ok", content_type="text/plain")),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    pass
