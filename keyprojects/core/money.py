@@ -14,7 +14,12 @@ DECIMAL_PLACES = 4
 
 def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
     """A 万元 amount (to the yuan) — the only way amounts are declared."""
-    return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs)  # type: ignore[arg-type]
+    from django.core.validators import MinValueValidator
+
+    validators = [MinValueValidator(Decimal(0), message="金额不能为负数")]
+    return models.DecimalField(  # type: ignore[call-overload,no-any-return]
+        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, validators=validators, **kwargs
+    )
 
 
 def to_wan(value: object) -> Decimal:

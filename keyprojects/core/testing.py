@@ -28,7 +28,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试单位{n}")
     kind = "department"
-    region = factory.LazyFunction(lambda: Region.objects.get(code="370100"))
+    region_id = "370100"
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -36,8 +36,8 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
         model = Enterprise
 
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
-    region = factory.LazyFunction(lambda: Region.objects.get(code="370102"))
-    uscc = factory.LazyAttribute(lambda o: uscc_for(o.region.code, next(_seq)))
+    region_id = "370102"
+    uscc = factory.LazyAttribute(lambda o: uscc_for(o.region_id, next(_seq)))
     industry_section = "C"
     industry_division = "36"
 
@@ -48,7 +48,7 @@ class LeaderFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"领导{n}")
     title = "副市长"
-    region = factory.LazyFunction(lambda: Region.objects.get(code="370100"))
+    region_id = "370100"
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
@@ -57,9 +57,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试项目{n}")
-    region = factory.LazyFunction(lambda: Region.objects.get(code="370102"))
-    province_code = factory.LazyAttribute(lambda o: o.region.province_code)
-    city_code = factory.LazyAttribute(lambda o: o.region.city_code)
+    region_id = "370102"
+    province_code = factory.LazyAttribute(lambda o: Region.objects.get(code=o.region_id).province_code)
+    city_code = factory.LazyAttribute(lambda o: Region.objects.get(code=o.region_id).city_code)
     category = "industry"
     nature = "new"
     stage = "reserve"
