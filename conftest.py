@@ -23,10 +23,14 @@ def world(db):
     leader = LeaderFactory(name="张市长", region_id="370100")
     w = SimpleNamespace(dept=dept, other_dept=other_dept, zone=zone, ent=ent, other_ent=other_ent, leader=leader)
     w.projects = SimpleNamespace(
-        own_county=ProjectFactory(name="历下区项目", region_id="370102", owner=ent, responsible_unit=dept, sponsor_leader=leader, plan=(2026, 1200, "city")),
+        own_county=ProjectFactory(
+            name="历下区项目", region_id="370102", owner=ent, responsible_unit=dept, sponsor_leader=leader, plan=(2026, 1200, "city")
+        ),
         sibling_county=ProjectFactory(name="市中区项目", region_id="370103", plan=(2026, 800, "county")),
         city_level=ProjectFactory(name="济南市本级项目", region_id="370100", zone=zone, plan=(2026, 500, "province", "city")),
-        other_city=ProjectFactory(name="青岛市南区项目", region_id="370202", owner=other_ent, responsible_unit=other_dept, plan=(2026, 900, "province")),
+        other_city=ProjectFactory(
+            name="青岛市南区项目", region_id="370202", owner=other_ent, responsible_unit=other_dept, plan=(2026, 900, "province")
+        ),
     )
     w.users = SimpleNamespace(
         province=make_user("prov", "province", region="370000"),

@@ -63,6 +63,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
 
 class LoginAttempt(models.Model):
     """Failed logins per (username, IP) for lockout (reliability.md 17)."""
@@ -76,3 +79,5 @@ class LoginAttempt(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_attempt_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip}: {self.failures}"

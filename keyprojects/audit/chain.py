@@ -8,8 +8,19 @@ from typing import Any
 
 GENESIS = "0" * 64
 FIELDS = (
-    "at", "actor_id", "actor_username", "actor_role", "actor_region", "ip", "action",
-    "object_type", "object_id", "object_repr", "changes", "result", "message",
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "actor_region",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "result",
+    "message",
 )
 
 

@@ -70,15 +70,25 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         if create and extracted is not None:
             year, amount, *levels = extracted
             ProjectYear.objects.create(
-                project=self, year=year, annual_plan=Decimal(str(amount)),
-                on_province_list="province" in levels, on_city_list="city" in levels or not levels, on_county_list="county" in levels,
+                project=self,
+                year=year,
+                annual_plan=Decimal(str(amount)),
+                on_province_list="province" in levels,
+                on_city_list="city" in levels or not levels,
+                on_county_list="county" in levels,
             )
 
 
-def make_user(username: str, role: str, *, region: str | None = None, unit: Unit | None = None,
-              enterprise: Enterprise | None = None, superuser: bool = False) -> User:
-    u = User(username=username, role=role, region_id=region, unit=unit, enterprise=enterprise,
-             is_superuser=superuser, is_staff=superuser)
+def make_user(
+    username: str,
+    role: str,
+    *,
+    region: str | None = None,
+    unit: Unit | None = None,
+    enterprise: Enterprise | None = None,
+    superuser: bool = False,
+) -> User:
+    u = User(username=username, role=role, region_id=region, unit=unit, enterprise=enterprise, is_superuser=superuser, is_staff=superuser)
     u.set_password(PASSWORD)
     u.save()
     return u

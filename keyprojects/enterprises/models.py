@@ -17,7 +17,7 @@ from keyprojects.projects.industries import SECTION_CHOICES
 class EnterpriseQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
         role = user.role
-        if role == "province" or role == "leader" and user.region and user.region.level == "province":
+        if role == "province" or (role == "leader" and user.region and user.region.level == "province"):
             return Q(region__province_code=user.region.province_code)
         if role in ("city", "leader") and user.region and user.region.level == "city":
             return Q(region__city_code=user.region_id) | Q(region_id=user.region_id)
@@ -36,7 +36,7 @@ class EnterpriseQuerySet(ScopedQuerySet):
             return Q(pk=user.enterprise_id)
         return NOTHING
 
-    def visible_to(self, user: Any) -> "EnterpriseQuerySet":
+    def visible_to(self, user: Any) -> EnterpriseQuerySet:
         qs = super().visible_to(user)
         return qs.distinct() if getattr(user, "role", "") == "department" else qs
 

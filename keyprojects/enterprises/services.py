@@ -42,7 +42,13 @@ def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[st
         raise ValidationFailed(extra={"fields": {"uscc": ["该统一社会信用代码已登记"]}}) from exc
     for c in contacts:
         EnterpriseContact.objects.create(enterprise=ent, **{k: c[k] for k in ("name", "title", "phone", "email") if k in c})
-    audit_record(action="create", user=user, request=request, obj=ent, changes=diff({}, {f: getattr(ent, Enterprise._meta.get_field(f).attname) for f in ENTERPRISE_FIELDS}))
+    audit_record(
+        action="create",
+        user=user,
+        request=request,
+        obj=ent,
+        changes=diff({}, {f: getattr(ent, Enterprise._meta.get_field(f).attname) for f in ENTERPRISE_FIELDS}),
+    )
     return ent
 
 
@@ -70,6 +76,11 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, expected_version: in
     except IntegrityError as exc:
         raise ValidationFailed(extra={"fields": {"uscc": ["该统一社会信用代码已登记"]}}) from exc
     if changed:
-        audit_record(action="update", user=user, request=request, obj=enterprise,
-                     changes=diff({f: before[f] for f in changed}, {f: after[f] for f in changed}))
+        audit_record(
+            action="update",
+            user=user,
+            request=request,
+            obj=enterprise,
+            changes=diff({f: before[f] for f in changed}, {f: after[f] for f in changed}),
+        )
     return enterprise

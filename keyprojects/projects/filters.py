@@ -15,13 +15,20 @@ from .industries import DIVISION_CHOICES, SECTION_CHOICES
 from .models import Project, SponsorLeader
 
 SORTS = {
-    "name": "name", "-name": "-name",
-    "total_investment": "total_investment", "-total_investment": "-total_investment",
-    "planned_start": "planned_start", "-planned_start": "-planned_start",
-    "updated": "updated_at", "-updated": "-updated_at",
-    "created": "id", "-created": "-id",
-    "region": "region_id", "-region": "-region_id",
-    "stage": "stage", "-stage": "-stage",
+    "name": "name",
+    "-name": "-name",
+    "total_investment": "total_investment",
+    "-total_investment": "-total_investment",
+    "planned_start": "planned_start",
+    "-planned_start": "-planned_start",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+    "created": "id",
+    "-created": "-id",
+    "region": "region_id",
+    "-region": "-region_id",
+    "stage": "stage",
+    "-stage": "-stage",
 }
 
 
@@ -50,7 +57,9 @@ class ProjectFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return qs
-        return qs.filter(Q(name__icontains=value) | Q(project_code__icontains=value) | Q(owner__name__icontains=value) | Q(location__icontains=value))
+        return qs.filter(
+            Q(name__icontains=value) | Q(project_code__icontains=value) | Q(owner__name__icontains=value) | Q(location__icontains=value)
+        )
 
     def filter_region(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         region = Region.objects.filter(code=value.strip()).first()

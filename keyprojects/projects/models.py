@@ -77,7 +77,12 @@ class Project(VersionedModel):
 
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
     project_code = models.CharField(
-        _("项目代码"), max_length=24, null=True, blank=True, unique=True, validators=[validate_project_code_shape],
+        _("项目代码"),
+        max_length=24,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_project_code_shape],
         help_text=_("投资项目在线审批监管平台赋码，如 2403-370102-04-01-123456"),
     )
     owner = models.ForeignKey(
@@ -85,7 +90,12 @@ class Project(VersionedModel):
     )
     region = models.ForeignKey("regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="projects")
     zone = models.ForeignKey(
-        "regions.Unit", verbose_name=_("功能区"), null=True, blank=True, on_delete=models.PROTECT, related_name="zone_projects",
+        "regions.Unit",
+        verbose_name=_("功能区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="zone_projects",
         limit_choices_to={"kind": "zone"},
     )
     # Denormalised from ``region`` by the service: scope filters are plain equalities.
@@ -117,7 +127,13 @@ class Project(VersionedModel):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -129,7 +145,9 @@ class Project(VersionedModel):
         constraints = [
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_nonneg"),
             models.CheckConstraint(
-                condition=Q(planned_completion__isnull=True) | Q(planned_start__isnull=True) | Q(planned_completion__gte=F("planned_start")),
+                condition=Q(planned_completion__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_completion__gte=F("planned_start")),
                 name="project_planned_dates_ordered",
             ),
             models.CheckConstraint(
@@ -212,7 +230,11 @@ class ProjectYear(models.Model):
 
     @property
     def levels(self) -> list[str]:
-        return [lvl for lvl, on in ((Level.PROVINCE, self.on_province_list), (Level.CITY, self.on_city_list), (Level.COUNTY, self.on_county_list)) if on]
+        return [
+            lvl
+            for lvl, on in ((Level.PROVINCE, self.on_province_list), (Level.CITY, self.on_city_list), (Level.COUNTY, self.on_county_list))
+            if on
+        ]
 
 
 class ProjectEvent(models.Model):

@@ -54,8 +54,13 @@ def leaders_visible_to(*, user: Any) -> QuerySet[SponsorLeader]:
     region = user.region
     if region is None:
         return SponsorLeader.objects.filter(projects__in=Project.objects.visible_to(user)).distinct()
-    regions = Region.objects.filter(province_code=region.code) if region.level == "province" else (
-        Region.objects.filter(city_code=region.code) | Region.objects.filter(code=region.code)
-        if region.level == "city" else Region.objects.filter(code=region.code)
+    regions = (
+        Region.objects.filter(province_code=region.code)
+        if region.level == "province"
+        else (
+            Region.objects.filter(city_code=region.code) | Region.objects.filter(code=region.code)
+            if region.level == "city"
+            else Region.objects.filter(code=region.code)
+        )
     )
     return SponsorLeader.objects.filter(region__in=regions)

@@ -20,10 +20,30 @@ from .models import Project, ProjectEvent, ProjectYear
 
 # Fields a form or API may write; ``stage`` only moves through project_transition.
 PROJECT_FIELDS = [
-    "name", "project_code", "owner", "region", "zone", "location", "industry_section", "industry_division",
-    "category", "nature", "total_investment", "planned_start", "planned_completion", "actual_start",
-    "actual_completion", "content", "responsible_unit", "responsible_person", "sponsor_leader",
-    "contact_name", "contact_phone", "in_statistics", "latitude", "longitude",
+    "name",
+    "project_code",
+    "owner",
+    "region",
+    "zone",
+    "location",
+    "industry_section",
+    "industry_division",
+    "category",
+    "nature",
+    "total_investment",
+    "planned_start",
+    "planned_completion",
+    "actual_start",
+    "actual_completion",
+    "content",
+    "responsible_unit",
+    "responsible_person",
+    "sponsor_leader",
+    "contact_name",
+    "contact_phone",
+    "in_statistics",
+    "latitude",
+    "longitude",
 ]
 ENTERPRISE_FIELDS = ["location", "content", "contact_name", "contact_phone", "latitude", "longitude"]
 _NOT_FOR_COUNTY = {"region"}
@@ -92,7 +112,7 @@ def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[di
             if plan < 0:
                 raise ValidationFailed(extra={"fields": {"annual_plan": ["年度计划投资不能为负数"]}})
             defaults["annual_plan"] = plan
-        obj, created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
+        _obj, _created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
         changes.append({"year": year, **{k: str(v) for k, v in defaults.items()}})
     return changes
 
@@ -126,7 +146,10 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
     year_changes = _save_years(project=project, years=years)
     ProjectEvent.objects.create(project=project, kind=EventKind.CREATED, from_stage="", to_stage=project.stage, actor=user)
     audit_record(
-        action="create", user=user, request=request, obj=project,
+        action="create",
+        user=user,
+        request=request,
+        obj=project,
         changes={**diff({}, _snapshot(project, PROJECT_FIELDS)), **({"years": year_changes} if year_changes else {})},
     )
     return project
@@ -134,8 +157,13 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
 
 @transaction.atomic
 def project_update(
-    *, user: Any, project: Project, expected_version: int, data: dict[str, Any],
-    years: Iterable[dict[str, Any]] = (), request: Any = None,
+    *,
+    user: Any,
+    project: Project,
+    expected_version: int,
+    data: dict[str, Any],
+    years: Iterable[dict[str, Any]] = (),
+    request: Any = None,
 ) -> Project:
     """Update whitelisted fields if the row still has ``expected_version`` (else ConflictError)."""
     editable = Project.objects.editable_by(user).filter(pk=project.pk).exists()
@@ -179,8 +207,14 @@ def stage_actions(project: Project) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def project_transition(
-    *, user: Any, project: Project, to_stage: str, reason: str = "", expected_version: int | None = None,
-    on_date: Any = None, request: Any = None,
+    *,
+    user: Any,
+    project: Project,
+    to_stage: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    on_date: Any = None,
+    request: Any = None,
 ) -> Project:
     """Move ``project`` along one allowed edge of the life cycle and record the event.
 
@@ -228,8 +262,14 @@ def project_transition(
     save_versioned(current, expected_version=version, fields=fields)
     ProjectEvent.objects.create(project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user)
     audit_record(
-        action="transition", user=user, request=request, obj=current,
-        changes={"stage": [frm, target]}, message=reason,
+        action="transition",
+        user=user,
+        request=request,
+        obj=current,
+        changes={"stage": [frm, target]},
+        message=reason,
     )
-    project.__dict__.update({k: getattr(current, k) for k in ("stage", "stage_before_suspension", "version", "actual_start", "actual_completion", "updated_at")})
+    project.__dict__.update(
+        {k: getattr(current, k) for k in ("stage", "stage_before_suspension", "version", "actual_start", "actual_completion", "updated_at")}
+    )
     return project

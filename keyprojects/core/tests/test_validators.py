@@ -58,7 +58,9 @@ def test_project_code_shape_ok(code):
     validate_project_code_shape(code)
 
 
-@pytest.mark.parametrize("code", ["2403-370102-04-01-12345", "240337010204011234567", "2403-370102-4-01-123456", "2403-370102-04-01-12345a"])
+@pytest.mark.parametrize(
+    "code", ["2403-370102-04-01-12345", "240337010204011234567", "2403-370102-4-01-123456", "2403-370102-04-01-12345a"]
+)
 def test_project_code_shape_bad(code):
     with pytest.raises(ValidationError) as exc:
         validate_project_code_shape(code)

@@ -19,15 +19,20 @@ def test_forward_path_records_each_event(world):
         assert p.stage == target
     events = list(ProjectEvent.objects.filter(project=p, kind__in=["transition"]).order_by("id"))
     assert [(e.from_stage, e.to_stage) for e in events] == [
-        ("reserve", "preparation"), ("preparation", "construction"), ("construction", "completed"),
-        ("completed", "production"), ("production", "effective"),
+        ("reserve", "preparation"),
+        ("preparation", "construction"),
+        ("construction", "completed"),
+        ("completed", "production"),
+        ("production", "effective"),
     ]
     assert all(e.actor == user for e in events)
     assert p.actual_start is not None and p.actual_completion is not None
     assert AuditEvent.objects.filter(action="transition", object_id=str(p.pk)).count() == 5
 
 
-@pytest.mark.parametrize("frm,to", [("reserve", "construction"), ("reserve", "effective"), ("construction", "reserve"), ("effective", "cancelled")])
+@pytest.mark.parametrize(
+    "frm,to", [("reserve", "construction"), ("reserve", "effective"), ("construction", "reserve"), ("effective", "cancelled")]
+)
 def test_disallowed_edges(world, frm, to):
     p = world.projects.own_county
     type(p).objects.filter(pk=p.pk).update(stage=frm)

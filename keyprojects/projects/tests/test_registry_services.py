@@ -22,8 +22,11 @@ def base_data(**kw):
 
 def test_county_create_ignores_region_and_stage(world):
     qingdao = Region.objects.get(code="370202")
-    p = project_create(user=world.users.county, data=base_data(region=qingdao, stage="effective"),
-                       years=[{"year": 2026, "annual_plan": "1200", "on_county_list": True}])
+    p = project_create(
+        user=world.users.county,
+        data=base_data(region=qingdao, stage="effective"),
+        years=[{"year": 2026, "annual_plan": "1200", "on_county_list": True}],
+    )
     assert p.region_id == "370102" and p.stage == "reserve"
     assert (p.province_code, p.city_code) == ("370000", "370100")
     assert ProjectYear.objects.get(project=p, year=2026).annual_plan == Decimal("1200")
@@ -80,8 +83,12 @@ def test_update_with_stale_version_conflicts_and_keeps_row(world):
 
 def test_update_whitelist_per_role(world):
     p = world.projects.own_county
-    project_update(user=world.users.county, project=p, expected_version=p.version,
-                   data={"region": Region.objects.get(code="370103"), "stage": "effective", "contact_name": "王工"})
+    project_update(
+        user=world.users.county,
+        project=p,
+        expected_version=p.version,
+        data={"region": Region.objects.get(code="370103"), "stage": "effective", "contact_name": "王工"},
+    )
     p.refresh_from_db()
     assert p.region_id == "370102" and p.stage == "reserve" and p.contact_name == "王工"
     project_update(user=world.users.enterprise, project=p, expected_version=p.version, data={"name": "改名", "content": "年产30万辆"})
