@@ -50,3 +50,29 @@ def world(db):
     leader.user = w.users.leader
     leader.save()
     return w
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """Keep the audit table append-only during every test, and lift the guard just before the
+    flush that ends a transactional test (the flush deletes all rows, which the guard refuses)."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    from keyprojects.audit.triggers import install, uninstall
+
+    install(connection)
+    yield
+    uninstall(connection)
