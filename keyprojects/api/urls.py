@@ -1,4 +1,20 @@
+"""``/api/v1/`` routes (included from config/urls.py)."""
+
 from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("leaders", views.LeaderViewSet, basename="leader")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("projects", views.ProjectViewSet, basename="project")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    *router.urls,
+]

@@ -1,0 +1,297 @@
+"""Serializers of ``/api/v1``: output shapes, and input whitelists that feed the services.
+
+Input serializers only validate; every write goes through the app's service
+(``project_create``, ``project_update``, ``project_transition``, ``enterprise_create``,
+``enterprise_update``). Fields a role may not set are removed from the input serializer, so a
+posted ``region``/``stage``/``version`` etc. is ignored rather than applied (reliability.md 13).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from keyprojects.enterprises.models import Enterprise, EnterpriseContact
+from keyprojects.enterprises.services import ENTERPRISE_FIELDS
+from keyprojects.projects.choices import Stage
+from keyprojects.projects.models import Project, ProjectEvent, SponsorLeader
+from keyprojects.projects.selectors import leaders_visible_to
+from keyprojects.projects.services import PROJECT_FIELDS, writable_fields
+from keyprojects.regions.models import Region, Unit
+
+MONEY = {"max_digits": 18, "decimal_places": 4}
+# Roles that may set annual plans and list membership (``years``); enterprises report, they do
+# not decide which list a project is on.
+YEAR_WRITERS = {"province", "city", "county", "department"}
+
+
+def _user(serializer: serializers.BaseSerializer) -> Any:
+    """The requesting user, or None while drf-spectacular builds the (user-independent) schema."""
+    view = serializer.context.get("view")
+    if view is not None and getattr(view, "swagger_fake_view", False):
+        return None
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a stable code, a Chinese message, and details (``extra.fields`` for input)."""
+
+    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_found、conflict、permission_denied")
+    message = serializers.CharField(help_text="给用户看的中文说明")
+    extra = serializers.DictField(help_text="附加信息；输入错误时 fields 为 字段 → 错误列表")
+
+
+# ---- reference data -------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent", "province_code", "city_code"]
+        read_only_fields = fields
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "short_name", "kind", "region", "region_name", "is_active"]
+        read_only_fields = fields
+
+
+class LeaderSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = SponsorLeader
+        fields = ["id", "name", "title", "region", "region_name"]
+        read_only_fields = fields
+
+
+# ---- enterprises ----------------------------------------------------------------------------
+
+
+class EnterpriseContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnterpriseContact
+        fields = ["id", "name", "title", "phone", "email"]
+        read_only_fields = fields
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    """An enterprise as the API returns it."""
+
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    contacts = EnterpriseContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "region",
+            "region_name",
+            "industry_section",
+            "industry_division",
+            "address",
+            "legal_representative",
+            "contacts",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EnterpriseWriteSerializer(serializers.ModelSerializer):
+    """Input of enterprise create; the service decides which fields the role may set."""
+
+    class Meta:
+        model = Enterprise
+        fields = list(ENTERPRISE_FIELDS)
+        extra_kwargs = {"region": {"required": False}}
+
+
+class EnterpriseUpdateSerializer(EnterpriseWriteSerializer):
+    """Input of enterprise update: ``version`` is the version the client last read."""
+
+    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
+
+    class Meta(EnterpriseWriteSerializer.Meta):
+        fields = [*ENTERPRISE_FIELDS, "version"]
+
+
+# ---- projects -------------------------------------------------------------------------------
+
+
+class ProjectYearSerializer(serializers.Serializer):
+    """One year's plan of a project (年度计划投资) and the key-project lists it is on."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
+    annual_plan = serializers.DecimalField(**MONEY, min_value=Decimal("0"), required=False, help_text="年度计划投资（万元）")
+    on_province_list = serializers.BooleanField(required=False, help_text="省级重点")
+    on_city_list = serializers.BooleanField(required=False, help_text="市级重点")
+    on_county_list = serializers.BooleanField(required=False, help_text="县级重点")
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the API returns it; ``stage``, ``province_code``, ``city_code`` and
+    ``version`` only ever change through the services."""
+
+    owner_name = serializers.CharField(source="owner.name", read_only=True, allow_null=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    zone_name = serializers.CharField(source="zone.name", read_only=True, allow_null=True)
+    responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True, allow_null=True)
+    sponsor_leader_name = serializers.CharField(source="sponsor_leader.name", read_only=True, allow_null=True)
+    stage_label = serializers.CharField(read_only=True)
+    years = ProjectYearSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "project_code",
+            "owner",
+            "owner_name",
+            "region",
+            "region_name",
+            "province_code",
+            "city_code",
+            "zone",
+            "zone_name",
+            "location",
+            "industry_section",
+            "industry_division",
+            "category",
+            "nature",
+            "stage",
+            "stage_label",
+            "total_investment",
+            "planned_start",
+            "planned_completion",
+            "actual_start",
+            "actual_completion",
+            "content",
+            "responsible_unit",
+            "responsible_unit_name",
+            "responsible_person",
+            "sponsor_leader",
+            "sponsor_leader_name",
+            "contact_name",
+            "contact_phone",
+            "in_statistics",
+            "latitude",
+            "longitude",
+            "years",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """Input of project create. Only the fields the requesting role may set are accepted
+    (``projects.services.writable_fields``); ``years`` upserts annual plans by year."""
+
+    years = ProjectYearSerializer(many=True, required=False, help_text="按年度新增或更新年度计划")
+
+    class Meta:
+        model = Project
+        fields = [*PROJECT_FIELDS, "years"]
+        extra_kwargs = {
+            "region": {"required": False, "help_text": "区划代码；县级、部门用户忽略此字段，使用本人所属区划"},
+            "total_investment": {"min_value": Decimal("0")},
+            "latitude": {"min_value": Decimal("-90"), "max_value": Decimal("90")},
+            "longitude": {"min_value": Decimal("-180"), "max_value": Decimal("180")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is None:
+            return
+        allowed = set(writable_fields(user))
+        for name in PROJECT_FIELDS:
+            if name not in allowed:
+                self.fields.pop(name, None)
+        if not (user.is_superuser or user.role in YEAR_WRITERS):
+            self.fields.pop("years", None)
+        # Related objects must be visible to the user: no linking to (or probing for) others' data.
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = Enterprise.objects.visible_to(user)
+        if "sponsor_leader" in self.fields:
+            leaders: QuerySet[SponsorLeader] = leaders_visible_to(user=user)
+            self.fields["sponsor_leader"].queryset = leaders
+
+    def validate_years(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen: set[int] = set()
+        for item in value:
+            if item["year"] in seen:
+                raise serializers.ValidationError(f"年度 {item['year']} 重复")
+            seen.add(item["year"])
+        return value
+
+
+class ProjectUpdateSerializer(ProjectWriteSerializer):
+    """Input of project update: ``version`` is the version the client last read; if somebody
+    saved in between the API answers 409 ``conflict`` and writes nothing."""
+
+    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
+
+    class Meta(ProjectWriteSerializer.Meta):
+        fields = [*PROJECT_FIELDS, "years", "version"]
+
+
+TRANSITION_TARGETS = [*Stage.choices, ("resume", "恢复建设")]
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Input of a life-cycle transition."""
+
+    to_stage = serializers.ChoiceField(choices=TRANSITION_TARGETS, help_text="目标阶段；resume 表示从停缓建恢复")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="", help_text="原因（停缓建、退库必填）")
+    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
+    on_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="实际开工/竣工日期，默认今天")
+
+
+STAGE_HELP = "阶段代码：" + "、".join(f"{v}={label}" for v, label in Stage.choices)
+
+
+class ProjectEventSerializer(serializers.ModelSerializer):
+    # Plain strings here: the stage enum is documented once, on ``Project.stage``.
+    from_stage = serializers.CharField(read_only=True, help_text=STAGE_HELP + "；创建事件为空")
+    to_stage = serializers.CharField(read_only=True, help_text=STAGE_HELP)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProjectEvent
+        fields = ["id", "kind", "from_stage", "to_stage", "reason", "actor_name", "at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor_name(self, obj: ProjectEvent) -> str | None:
+        if obj.actor is None:
+            return None
+        return obj.actor.get_full_name() or obj.actor.get_username()
+
+
+# ---- auth -----------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>")

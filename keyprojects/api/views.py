@@ -1,0 +1,348 @@
+"""``/api/v1`` views: parse → selector/service → serialize (architecture.md §4).
+
+Lists read through ``visible_to(user)``; single objects through ``get_for_user`` /
+``get_project_for_user`` (404 outside scope); writes call the services, whose
+``ApplicationError``s the handler in :mod:`keyprojects.api.errors` turns into
+``{"code", "message", "extra"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from keyprojects.accounts.services import login_failed, login_is_locked, login_succeeded, password_expired
+from keyprojects.core.errors import ApplicationError, PermissionDenied
+from keyprojects.core.scope import get_for_user
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.enterprises.services import enterprise_create, enterprise_update
+from keyprojects.projects.filters import ProjectFilter
+from keyprojects.projects.models import Project, SponsorLeader
+from keyprojects.projects.selectors import get_project_for_user, leaders_visible_to, project_timeline
+from keyprojects.projects.services import can_create_project, project_create, project_transition, project_update
+from keyprojects.regions.choices import RegionLevel, UnitKind
+from keyprojects.regions.models import Region, Unit
+
+from . import serializers as s
+from .permissions import ReadOnlyRolesCannotWrite
+
+ERR = OpenApiResponse(s.ErrorSerializer, description="错误：{code, message, extra}")
+READ_ERRORS = {403: ERR, 404: ERR}
+WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR}
+UPDATE_ERRORS = {**WRITE_ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（版本冲突），未保存")}
+
+
+ENTERPRISE_CREATORS = ("province", "city", "county")  # as enterprises.services.enterprise_create
+
+
+def _op(operation_id: str, summary: str, **kwargs: Any) -> Any:
+    return extend_schema(operation_id=operation_id, summary=summary, **kwargs)
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+
+class RegionFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label="层级")
+    parent = django_filters.CharFilter(field_name="parent_id", label="上级区划代码")
+    province = django_filters.CharFilter(field_name="province_code", label="所属省区划代码")
+
+    class Meta:
+        model = Region
+        fields: list[str] = []
+
+
+class UnitFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label="类型")
+    region = django_filters.CharFilter(field_name="region_id", label="所属区划代码")
+    is_active = django_filters.BooleanFilter(label="启用")
+
+    class Meta:
+        model = Unit
+        fields: list[str] = []
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="名称或统一社会信用代码")
+    region = django_filters.CharFilter(field_name="region_id", label="所在区划代码")
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    def filter_text(self, qs: QuerySet[Enterprise], name: str, value: str) -> QuerySet[Enterprise]:
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(uscc__icontains=value)) if value else qs
+
+
+# ---- reference data -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=_op("regions_list", "行政区划列表 / List regions (GB/T 2260)", responses={200: s.RegionSerializer(many=True), **READ_ERRORS}),
+    retrieve=_op("regions_retrieve", "行政区划详情 / Get a region by code", responses={200: s.RegionSerializer, **READ_ERRORS}),
+)
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public reference data (any logged-in user)."""
+
+    queryset = Region.objects.all()
+    serializer_class = s.RegionSerializer
+    filterset_class = RegionFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9]{6}"
+
+
+@extend_schema_view(
+    list=_op("units_list", "单位列表（责任单位、功能区）/ List units", responses={200: s.UnitSerializer(many=True), **READ_ERRORS}),
+    retrieve=_op("units_retrieve", "单位详情 / Get a unit", responses={200: s.UnitSerializer, **READ_ERRORS}),
+)
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Unit.objects.select_related("region")
+    serializer_class = s.UnitSerializer
+    filterset_class = UnitFilter
+
+
+@extend_schema_view(
+    list=_op(
+        "leaders_list",
+        "包保领导列表（本人范围内）/ List sponsor leaders in scope",
+        responses={200: s.LeaderSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=_op("leaders_retrieve", "包保领导详情 / Get a sponsor leader", responses={200: s.LeaderSerializer, **READ_ERRORS}),
+)
+class LeaderViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.LeaderSerializer
+    queryset = SponsorLeader.objects.none()  # for the schema; the real one is per user
+
+    def get_queryset(self) -> QuerySet[SponsorLeader]:
+        if getattr(self, "swagger_fake_view", False):
+            return SponsorLeader.objects.none()
+        return leaders_visible_to(user=self.request.user).select_related("region").order_by("region_id", "name", "id")
+
+
+# ---- enterprises ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=_op(
+        "enterprises_list",
+        "企业列表（本人范围内）/ List enterprises in scope",
+        responses={200: s.EnterpriseSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=_op("enterprises_retrieve", "企业详情 / Get an enterprise", responses={200: s.EnterpriseSerializer, **READ_ERRORS}),
+    create=_op(
+        "enterprises_create",
+        "登记企业 / Register an enterprise",
+        request=s.EnterpriseWriteSerializer,
+        responses={201: s.EnterpriseSerializer, **WRITE_ERRORS},
+    ),
+    update=_op(
+        "enterprises_update",
+        "修改企业（全部字段）/ Update an enterprise",
+        request=s.EnterpriseUpdateSerializer,
+        responses={200: s.EnterpriseSerializer, **UPDATE_ERRORS},
+    ),
+    partial_update=_op(
+        "enterprises_partial_update",
+        "修改企业（部分字段）/ Partially update an enterprise",
+        request=s.EnterpriseUpdateSerializer,
+        responses={200: s.EnterpriseSerializer, **UPDATE_ERRORS},
+    ),
+)
+class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.EnterpriseSerializer
+    queryset = Enterprise.objects.none()
+    filterset_class = EnterpriseFilter
+    permission_classes = [IsAuthenticated, ReadOnlyRolesCannotWrite]
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        if getattr(self, "swagger_fake_view", False):
+            return Enterprise.objects.none()
+        return Enterprise.objects.visible_to(self.request.user).select_related("region").prefetch_related("contacts")
+
+    def get_object(self) -> Enterprise:
+        return get_for_user(Enterprise, user=self.request.user, pk=self.kwargs["pk"], request=self.request)
+
+    def _read(self, ent: Enterprise) -> dict[str, Any]:
+        fresh = self.get_queryset().get(pk=ent.pk)
+        return s.EnterpriseSerializer(fresh, context=self.get_serializer_context()).data  # type: ignore[return-value]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not (request.user.is_superuser or request.user.role in ENTERPRISE_CREATORS):
+            raise PermissionDenied()  # before validating, so the answer does not depend on the input
+        ser = s.EnterpriseWriteSerializer(data=request.data, context=self.get_serializer_context())
+        ser.is_valid(raise_exception=True)
+        ent = enterprise_create(user=request.user, data=dict(ser.validated_data), request=request)
+        return Response(self._read(ent), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ent = get_for_user(Enterprise, user=request.user, pk=kwargs["pk"], for_edit=True, request=request)
+        ser = s.EnterpriseUpdateSerializer(
+            ent, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+        )
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = data.pop("version")
+        ent = enterprise_update(user=request.user, enterprise=ent, expected_version=version, data=data, request=request)
+        return Response(self._read(ent))
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+# ---- projects -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=_op(
+        "projects_list",
+        "项目列表（本人范围内，筛选同项目库页面）/ List projects in scope",
+        responses={200: s.ProjectSerializer(many=True), 400: ERR, 403: ERR},
+    ),
+    retrieve=_op("projects_retrieve", "项目详情 / Get a project", responses={200: s.ProjectSerializer, **READ_ERRORS}),
+    create=_op(
+        "projects_create",
+        "新建项目（进入谋划储备）/ Create a project (reserve stage)",
+        request=s.ProjectWriteSerializer,
+        responses={201: s.ProjectSerializer, **WRITE_ERRORS},
+    ),
+    update=_op(
+        "projects_update",
+        "修改项目（全部字段）/ Update a project",
+        request=s.ProjectUpdateSerializer,
+        responses={200: s.ProjectSerializer, **UPDATE_ERRORS},
+    ),
+    partial_update=_op(
+        "projects_partial_update",
+        "修改项目（部分字段）/ Partially update a project",
+        request=s.ProjectUpdateSerializer,
+        responses={200: s.ProjectSerializer, **UPDATE_ERRORS},
+    ),
+)
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ProjectSerializer
+    queryset = Project.objects.none()
+    filterset_class = ProjectFilter
+    permission_classes = [IsAuthenticated, ReadOnlyRolesCannotWrite]
+
+    def get_queryset(self) -> QuerySet[Project]:
+        if getattr(self, "swagger_fake_view", False):
+            return Project.objects.none()
+        return (
+            Project.objects.visible_to(self.request.user)
+            .select_related("region", "owner", "zone", "responsible_unit", "sponsor_leader")
+            .prefetch_related("years")
+        )
+
+    def get_object(self) -> Project:
+        return get_project_for_user(user=self.request.user, pk=self.kwargs["pk"], request=self.request)
+
+    def _read(self, project: Project) -> dict[str, Any]:
+        fresh = self.get_queryset().get(pk=project.pk)
+        return s.ProjectSerializer(fresh, context=self.get_serializer_context()).data  # type: ignore[return-value]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not can_create_project(request.user):
+            raise PermissionDenied()  # before validating, so the answer does not depend on the input
+        ser = s.ProjectWriteSerializer(data=request.data, context=self.get_serializer_context())
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        years = data.pop("years", [])
+        project = project_create(user=request.user, data=data, years=years, request=request)
+        return Response(self._read(project), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        project = get_project_for_user(user=request.user, pk=kwargs["pk"], for_edit=True, request=request)
+        ser = s.ProjectUpdateSerializer(
+            project, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+        )
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = data.pop("version")
+        years = data.pop("years", [])
+        project = project_update(user=request.user, project=project, expected_version=version, data=data, years=years, request=request)
+        return Response(self._read(project))
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @_op(
+        "projects_transition",
+        "阶段变更（推进、停缓建、恢复、退库）/ Move a project along its life cycle",
+        request=s.TransitionSerializer,
+        responses={200: s.ProjectSerializer, **UPDATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.TransitionSerializer)
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        project = get_project_for_user(user=request.user, pk=pk, for_edit=True, request=request)
+        ser = s.TransitionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        project = project_transition(
+            user=request.user,
+            project=project,
+            to_stage=d["to_stage"],
+            reason=d["reason"],
+            expected_version=d["version"],
+            on_date=d["on_date"],
+            request=request,
+        )
+        return Response(self._read(project))
+
+    @_op(
+        "projects_events",
+        "项目生命周期事件 / Life-cycle events of a project",
+        responses={200: s.ProjectEventSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.ProjectEventSerializer, filterset_class=None)
+    def events(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        qs = project_timeline(project=project)
+        page = self.paginate_queryset(qs)
+        data = s.ProjectEventSerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+
+# ---- auth -----------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """Exchange username/password for an API token, through the lockout backend."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @_op(
+        "auth_token_create",
+        "获取 API 令牌 / Obtain an API token",
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenResponseSerializer, 400: ERR},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        ser = s.TokenRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        username, password = ser.validated_data["username"], ser.validated_data["password"]
+        if login_is_locked(username=username, request=request):
+            raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked")
+        user = authenticate(request._request, username=username, password=password)
+        if user is None:
+            if login_failed(username=username, request=request):
+                raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked")
+            raise ApplicationError("用户名或密码错误", code="invalid_credentials")
+        if password_expired(user):
+            raise ApplicationError("密码已过期或须修改，请先登录网页修改密码", code="password_expired")
+        login_succeeded(user=user, request=request)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
