@@ -38,9 +38,11 @@ def login_failed(*, username: str, request: Any) -> bool:
     with transaction.atomic():
         attempt, _ = LoginAttempt.objects.get_or_create(username=_norm(username), ip=ip)
         if attempt.locked_until and attempt.locked_until <= now:
-            attempt.failures = 0
+            # The lock has expired: count afresh (an F() increment would add to the old count).
+            attempt.failures = 1
             attempt.locked_until = None
-        attempt.failures = F("failures") + 1 if attempt.pk else 1
+        else:
+            attempt.failures = F("failures") + 1
         attempt.last_failure_at = now
         attempt.save()
         attempt.refresh_from_db()
@@ -158,6 +160,11 @@ def admin_create(*, username: str, role: str, actor: Any = None) -> tuple[User, 
             password = throwaway_password()
     user.set_password(password)
     user.save()
-    audit_record(action="create", user=actor, username="manage.py" if actor is None else "", obj=user,
-                 changes={"role": role, "must_change_password": True, "is_staff": True})
+    audit_record(
+        action="create",
+        user=actor,
+        username="manage.py" if actor is None else "",
+        obj=user,
+        changes={"role": role, "is_staff": True, "change_at_first_login": True},
+    )
     return user, password
