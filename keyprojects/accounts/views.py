@@ -1,0 +1,97 @@
+"""Login, logout and password change (reliability.md 16-18, 21)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ValidationFailed
+
+from . import services
+from .forms import LoginForm, PasswordChangeForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+def _locked_message() -> str:
+    return _("登录失败次数过多，账户已锁定%(minutes)d分钟") % {"minutes": settings.KEYPROJECTS_LOCKOUT_MINUTES}
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if services.login_is_locked(username=username, request=request):
+            services.login_failed(username=username, request=request)  # audited; does not extend the lock
+            form.add_error(None, _locked_message())
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                # Same message for an unknown user, a wrong password and a disabled account.
+                locked = services.login_failed(username=username, request=request)
+                form.add_error(None, _locked_message() if locked else _("用户名或密码错误"))
+            else:
+                login(request, user)  # cycles the session key
+                now = int(time.time())
+                request.session["kp_started"] = now
+                request.session["kp_seen"] = now
+                services.login_succeeded(user=user, request=request)
+                if services.password_expired(user):
+                    messages.warning(request, _("请先修改密码"))
+                    return redirect("accounts:password_change")
+                return redirect(next_url)
+    context = {
+        "form": form,
+        "next": next_url,
+        "failures": settings.KEYPROJECTS_LOCKOUT_FAILURES,
+        "minutes": settings.KEYPROJECTS_LOCKOUT_MINUTES,
+    }
+    return render(request, "accounts/login.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(action="logout", request=request)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_password(user=user, new_password=form.cleaned_data["new_password1"], request=request)  # type: ignore[arg-type]
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("密码已修改，您在其他地方的登录已退出"))
+            return redirect("/")
+    forced = services.password_expired(user)  # type: ignore[arg-type]
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
