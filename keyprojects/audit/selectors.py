@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .chain import FIELDS, GENESIS, compute_hash
 from .models import AuditEvent
@@ -47,3 +47,39 @@ def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
                 yield ChainProblem(row["id"], "content changed: hash mismatch")
             prev = row["hash"]
             last_id = row["id"]
+
+
+def search_events(
+    *,
+    action: str = "",
+    username: str = "",
+    object_type: str = "",
+    start: Any = None,
+    end: Any = None,
+    text: str = "",
+) -> QuerySet[AuditEvent]:
+    """The log filtered for the audit page and its export; ``start``/``end`` are aware datetimes
+    (``end`` exclusive). Callers have checked :func:`can_read_audit_log`."""
+    qs = AuditEvent.objects.all()
+    if action:
+        qs = qs.filter(action=action)
+    if username:
+        qs = qs.filter(actor_username__icontains=username)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if start is not None:
+        qs = qs.filter(at__gte=start)
+    if end is not None:
+        qs = qs.filter(at__lt=end)
+    if text:
+        qs = qs.filter(
+            Q(object_repr__icontains=text) | Q(message__icontains=text) | Q(object_id=text) | Q(ip=text) | Q(actor_username__icontains=text)
+        )
+    return qs.order_by("-id")
+
+
+def distinct_values(field: str) -> list[str]:
+    """Values present in the log for a filter drop-down (``action`` or ``object_type``)."""
+    if field not in ("action", "object_type"):
+        raise ValueError(field)
+    return [v for v in AuditEvent.objects.order_by(field).values_list(field, flat=True).distinct() if v]

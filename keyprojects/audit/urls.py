@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("export.xlsx", views.audit_export, name="export"),
+]
