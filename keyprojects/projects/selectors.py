@@ -24,7 +24,7 @@ def project_list(*, user: Any, params: Any = None, year: int | None = None) -> t
     ``plan_year`` (a prefetched list with at most one ProjectYear)."""
     base = Project.objects.visible_to(user).select_related("region", "owner", "responsible_unit", "sponsor_leader", "zone")
     f = ProjectFilter(params or None, queryset=base)
-    qs = f.qs if f.is_valid() else base.none()
+    qs = f.qs if (not f.is_bound or f.is_valid()) else base.none()
     y = year or (f.form.cleaned_data.get("year") if f.is_valid() else None) or current_year()
     qs = qs.prefetch_related(Prefetch("years", queryset=ProjectYear.objects.filter(year=int(y)), to_attr="plan_year"))
     return qs, f
