@@ -1,4 +1,16 @@
 from django.urls import path
 
+from . import views
+
 app_name = "projects"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/", views.project_list_view, name="list"),
+    path("projects/new/", views.project_create_view, name="create"),
+    path("projects/export.xlsx", views.project_export, name="export"),
+    path("projects/<int:pk>/", views.project_detail, name="detail"),
+    path("projects/<int:pk>/edit/", views.project_edit_view, name="edit"),
+    path("projects/<int:pk>/transition/", views.project_transition_view, name="transition"),
+    path("leaders/", views.leader_list, name="leaders"),
+    path("leaders/<int:pk>/", views.leader_detail, name="leader_detail"),
+]

@@ -1,0 +1,280 @@
+"""Forms for the project pages. They only parse and show input: writes go through services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q, QuerySet
+
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.regions.models import Region, Unit
+
+from .choices import Category, Level, Nature, Stage
+from .industries import SECTION_CHOICES
+from .models import Project, ProjectYear, SponsorLeader
+from .services import writable_fields
+
+YEAR_FIELDS = ["annual_plan", "on_province_list", "on_city_list", "on_county_list"]
+GOVERNMENT_ROLES = ("province", "city", "county", "department")
+
+
+# --- scope helpers for choice lists -------------------------------------------------------
+
+
+def home_region(user: Any) -> Region | None:
+    """The region a user's choice lists hang on: their own, or their unit's."""
+    if user.role == "department" and user.unit_id:
+        return user.unit.region  # type: ignore[no-any-return]
+    if user.role in ("province", "city", "county", "leader"):
+        return user.region  # type: ignore[no-any-return]
+    return None
+
+
+def regions_in_scope(user: Any) -> QuerySet[Region]:
+    """Regions a project may be placed in by ``user`` (never a province itself)."""
+    qs = Region.objects.exclude(level="province")
+    if user.is_superuser:
+        return qs
+    home = home_region(user)
+    if home is None:
+        return qs.none()
+    if home.level == "province":
+        return qs.filter(province_code=home.code)
+    if home.level == "city":
+        return qs.filter(city_code=home.code)
+    return qs.filter(code=home.code)
+
+
+def _subtree_or_ancestor_q(user: Any) -> Q:
+    """Objects hung on the user's region, a region below it, or the city/province above it
+    (a city department or a 市级领导 follows county projects, 市级领导分线作战)."""
+    home = home_region(user)
+    if home is None:
+        return Q(pk__in=[])
+    if home.level == "province":
+        return Q(region__province_code=home.code)
+    if home.level == "city":
+        return Q(region__city_code=home.code) | Q(region_id=home.province_code)
+    return Q(region_id=home.code) | Q(region_id=home.city_code) | Q(region_id=home.province_code)
+
+
+def units_in_scope(user: Any) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(is_active=True).select_related("region")
+    return qs if user.is_superuser else qs.filter(_subtree_or_ancestor_q(user))
+
+
+def leaders_in_scope(user: Any) -> QuerySet[SponsorLeader]:
+    qs = SponsorLeader.objects.select_related("region")
+    return qs if user.is_superuser else qs.filter(_subtree_or_ancestor_q(user))
+
+
+def with_current(qs: QuerySet[Any], current: Any) -> QuerySet[Any]:
+    """Keep an already-set value selectable even if it lies outside today's scope list."""
+    if current is None:
+        return qs
+    widened = qs.model._default_manager.filter(Q(pk__in=qs.values("pk")) | Q(pk=current))
+    widened.query.select_related = qs.query.select_related
+    return widened  # type: ignore[no-any-return]
+
+
+# --- the list filter form ------------------------------------------------------------------
+
+
+class SelectOrList(forms.Select):
+    """A single select that still reads repeated parameters (``stage=a&stage=b``)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -> forms.Form:
+    """Dress the ProjectFilter form for the list page: choices limited to the user's scope,
+    Bootstrap classes, Chinese labels."""
+    fields = form.fields
+    region_roles = user.role in ("province", "city", "county", "leader") and user.region_id
+    if user.is_superuser:
+        regions = Region.objects.filter(province_code__in=visible.values("province_code")).exclude(level="province")
+    elif region_roles:
+        home = user.region
+        regions = (
+            Region.objects.filter(province_code=home.code)
+            if home.level == "province"
+            else Region.objects.filter(city_code=home.code)
+            if home.level == "city"
+            else Region.objects.filter(code=home.code)
+        )
+    else:
+        regions = Region.objects.filter(code__in=visible.values("region_id"))
+    region_choices = [("", "全部区域")] + [
+        (r.code, ("　" if r.level == "county" else "") + r.name) for r in regions.order_by("code").only("code", "name", "level")
+    ]
+    fields["region"].widget = forms.Select(choices=region_choices)
+    fields["region"].label = "所属区域"
+    fields["level"].widget = forms.Select(choices=[("", "全部级别"), *Level.choices])
+    fields["stage"].widget = SelectOrList(choices=[("", "全部阶段"), *Stage.choices])
+    fields["nature"].widget = forms.Select(choices=[("", "全部性质"), *Nature.choices])
+    fields["category"].widget = forms.Select(choices=[("", "全部类别"), *Category.choices])
+    fields["industry_section"].widget = forms.Select(choices=[("", "全部行业"), *SECTION_CHOICES])
+    units = Unit.objects.filter(Q(pk__in=visible.values("responsible_unit_id")))
+    fields["responsible_unit"].queryset = units
+    fields["responsible_unit"].empty_label = "全部责任单位"
+    leaders = SponsorLeader.objects.filter(pk__in=visible.values("sponsor_leader_id"))
+    fields["sponsor_leader"].queryset = leaders
+    fields["sponsor_leader"].empty_label = "全部包保领导"
+    fields["in_statistics"].widget = forms.Select(choices=[("", "纳统：全部"), ("true", "已纳统"), ("false", "未纳统")])
+    fields["in_statistics"].label = "纳统"
+    fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "年度"})
+    fields["q"].widget = forms.TextInput(attrs={"placeholder": "项目名称、代码、建设单位、地点", "type": "search"})
+    fields["sort"].widget = forms.HiddenInput()
+    for name, field in fields.items():
+        w = field.widget
+        if isinstance(w, forms.HiddenInput):
+            continue
+        w.attrs["class"] = "form-select form-select-sm" if isinstance(w, forms.Select) else "form-control form-control-sm"
+        w.attrs.setdefault("aria-label", str(field.label or name))
+    return form
+
+
+# --- create / edit -------------------------------------------------------------------------
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that only parses input. Model validation and the write happen in the
+    service, so ``_post_clean`` must not copy values onto the instance (the service compares
+    the instance before and after to write the audit diff)."""
+
+    def _post_clean(self) -> None:
+        pass
+
+    def add_service_errors(self, fields: dict[str, list[str]]) -> None:
+        for name, messages in fields.items():
+            target = name if name in self.fields else None
+            for m in messages:
+                self.add_error(target, m if target else f"{self._label(name)}：{m}" if name != "__all__" else m)
+
+    def _label(self, name: str) -> str:
+        try:
+            return str(self._meta.model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - unknown keys are shown as they are
+            return name
+
+
+def _amount_validators(label: str) -> list[Any]:
+    return [MinValueValidator(Decimal("0"), message=f"{label}不能为负数")]
+
+
+class ProjectForm(ServiceModelForm):
+    """Project card fields the user may write plus this year's plan. Built per user by
+    :func:`project_form_class`; fields outside ``writable_fields(user)`` do not exist here, so
+    posting them does nothing (reliability.md 13)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    plan_year = forms.IntegerField(widget=forms.HiddenInput, required=False, validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+        widgets = {
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "content": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: Any, year: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.year = year
+        instance: Project = self.instance
+        self.fields["version"].initial = instance.version if instance.pk else None
+        self.fields["plan_year"].initial = year
+        f = self.fields
+        if "region" in f:
+            f["region"].queryset = with_current(regions_in_scope(user), instance.region_id if instance.pk else None)
+            f["region"].label_from_instance = lambda r: ("　" if r.level == "county" else "") + r.name
+            f["region"].queryset = f["region"].queryset.order_by("code")
+        if "zone" in f:
+            f["zone"].queryset = with_current(units_in_scope(user).filter(kind="zone"), instance.zone_id)
+        if "responsible_unit" in f:
+            f["responsible_unit"].queryset = with_current(units_in_scope(user), instance.responsible_unit_id)
+        if "sponsor_leader" in f:
+            f["sponsor_leader"].queryset = with_current(leaders_in_scope(user), instance.sponsor_leader_id)
+        if "owner" in f:
+            f["owner"].queryset = with_current(Enterprise.objects.visible_to(user), instance.owner_id).order_by("name")
+        if "project_code" in f:
+            f["project_code"].widget.attrs["placeholder"] = "2403-370102-04-01-123456"
+        if "total_investment" in f:
+            f["total_investment"].validators += _amount_validators("总投资")
+        for name, label, lo, hi in (("latitude", "纬度", -90, 90), ("longitude", "经度", -180, 180)):
+            if name in f:
+                f[name].validators += [
+                    MinValueValidator(lo, message=f"{label}应在 {lo} 到 {hi} 之间"),
+                    MaxValueValidator(hi, message=f"{label}应在 {lo} 到 {hi} 之间"),
+                ]
+        if self.has_year_plan:
+            plan = instance.years.filter(year=year).first() if instance.pk else None
+            f["annual_plan"] = forms.DecimalField(
+                label=f"{year}年度计划投资（万元）",
+                max_digits=18,
+                decimal_places=4,
+                required=False,
+                initial=plan.annual_plan if plan else None,
+                validators=_amount_validators("年度计划投资"),
+            )
+            for level, label in Level.choices:
+                f[f"on_{level}_list"] = forms.BooleanField(
+                    label=f"{year}年列入{label}重点项目清单",
+                    required=False,
+                    initial=getattr(plan, f"on_{level}_list", False),
+                )
+        for field in f.values():
+            w = field.widget
+            if isinstance(w, forms.HiddenInput):
+                continue
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs["class"] = "form-check-input"
+            elif isinstance(w, forms.Select):
+                w.attrs["class"] = "form-select"
+            else:
+                w.attrs["class"] = "form-control"
+
+    @property
+    def has_year_plan(self) -> bool:
+        return bool(self.user.is_superuser or self.user.role in GOVERNMENT_ROLES)
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+    def service_years(self) -> list[dict[str, Any]]:
+        if not self.has_year_plan:
+            return []
+        year = self.cleaned_data.get("plan_year") or self.year
+        entry: dict[str, Any] = {"year": year, **{k: self.cleaned_data.get(k) or False for k in YEAR_FIELDS[1:]}}
+        plan = self.cleaned_data.get("annual_plan")
+        entry["annual_plan"] = plan if plan is not None else Decimal("0")
+        existing = self.instance.pk and ProjectYear.objects.filter(project=self.instance, year=year).exists()
+        if not existing and plan is None and not any(entry[k] for k in YEAR_FIELDS[1:]):
+            return []  # nothing typed for the year: do not create an empty plan row
+        return [entry]
+
+    @property
+    def card_fields(self) -> list[Any]:
+        return [self[n] for n in self._meta.fields if n in self.fields]
+
+    @property
+    def year_fields(self) -> list[Any]:
+        return [self[n] for n in YEAR_FIELDS if n in self.fields]
+
+
+def project_form_class(user: Any) -> type[ProjectForm]:
+    return forms.modelform_factory(Project, form=ProjectForm, fields=writable_fields(user))  # type: ignore[return-value]
+
+
+class TransitionForm(forms.Form):
+    to_stage = forms.CharField(max_length=16)
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False)

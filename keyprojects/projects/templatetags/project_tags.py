@@ -1,0 +1,90 @@
+"""Template helpers for project pages: amounts, stage badges, sort links and query strings."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STAGE_CLASSES = {
+    "reserve": "text-bg-secondary",
+    "preparation": "text-bg-info",
+    "construction": "text-bg-primary",
+    "completed": "text-bg-success",
+    "production": "text-bg-success",
+    "effective": "text-bg-dark",
+    "suspended": "text-bg-warning",
+    "cancelled": "text-bg-danger",
+}
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """A 万元 amount with thousands separators: two decimals, more only when they carry yuan."""
+    if value is None or value == "":
+        return "—"
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = f"{d:,.4f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
+@register.filter
+def stage_class(stage: str) -> str:
+    return STAGE_CLASSES.get(stage, "text-bg-secondary")
+
+
+@register.filter
+def plan_of(project: Any) -> Any:
+    """The annual plan of the prefetched ``plan_year`` list (selectors.project_list)."""
+    years = getattr(project, "plan_year", None)
+    return years[0].annual_plan if years else None
+
+
+def query_without(params: Any, *drop: str, **set_: Any) -> str:
+    q = params.copy()
+    for key in (*drop, *set_):
+        q.pop(key, None)
+    for key, value in set_.items():
+        if value not in (None, ""):
+            q[key] = value
+    return str(q.urlencode())
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: Any, key: str, label: str, desc_first: bool = False) -> str:
+    """A column header that sorts by ``key`` (toggling direction) and keeps the other filters.
+
+    Both a real ``href`` and an ``hx-get`` to the same address, so it works without JavaScript;
+    hx-target/hx-swap/hx-push-url are inherited from the page's container.
+    """
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    if current == key:
+        target, arrow = f"-{key}", " ▲"
+    elif current == f"-{key}":
+        target, arrow = key, " ▼"
+    else:
+        target, arrow = (f"-{key}" if desc_first else key), ""
+    url = f"{request.path}?{query_without(request.GET, 'page', sort=target)}"
+    return format_html(
+        '<a href="{}" hx-get="{}" class="link-dark text-decoration-none" data-sort="{}">{}{}</a>',
+        url,
+        url,
+        target,
+        label,
+        arrow,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: Any, number: int) -> str:
+    request = context["request"]
+    return f"{request.path}?{query_without(request.GET, 'page', page=number)}"

@@ -1,0 +1,450 @@
+"""Project pages: list (filters, sort, htmx), card, life cycle, create/edit, leaders, export.
+
+Each view reads top to bottom: parse → selector/service → render. Scope comes only from
+``visible_to`` / ``get_project_for_user``; anything outside it answers 404.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.regions.models import Region, Unit
+
+from .choices import Category, EventKind, Level, Nature, Stage
+from .exports import export_projects
+from .filters import ProjectFilter
+from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form
+from .industries import DIVISION_CHOICES, SECTION_CHOICES
+from .models import Project, ProjectYear, SponsorLeader
+from .selectors import (
+    current_year,
+    get_project_for_user,
+    leader_projects,
+    leaders_visible_to,
+    project_history,
+    project_list,
+    project_timeline,
+)
+from .services import can_create_project, project_create, project_transition, project_update, stage_actions, writable_fields
+from .templatetags.project_tags import query_without
+
+PAGE_SIZE = 25
+CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
+
+
+def _project_or_404(request: HttpRequest, pk: Any, *, for_edit: bool = False) -> Project:
+    try:
+        return get_project_for_user(user=request.user, pk=pk, for_edit=for_edit, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _year_of(f: ProjectFilter) -> int:
+    if f.is_bound and f.is_valid() and f.form.cleaned_data.get("year"):
+        return int(f.form.cleaned_data["year"])
+    return current_year()
+
+
+def _paginate(request: HttpRequest, qs: QuerySet[Any], count: int | None = None) -> Any:
+    paginator = Paginator(qs, PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # already counted with the totals: one query less
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _plan_total(projects: QuerySet[Project], year: int) -> Decimal:
+    total = ProjectYear.objects.filter(project__in=projects.order_by().values("pk"), year=year).aggregate(s=Sum("annual_plan"))["s"]
+    return total or Decimal("0")
+
+
+def _render_list(request: HttpRequest, template: str, context: dict[str, Any], partial: str) -> HttpResponse:
+    htmx = getattr(request, "htmx", None)
+    name = f"{template}#{partial}" if htmx and not htmx.boosted else template
+    response = render(request, name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- list, export --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("projects:list")
+
+
+@login_required
+@require_GET
+def project_list_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    qs, f = project_list(user=user, params=request.GET)
+    year = _year_of(f)
+    totals = qs.aggregate(n=Count("id"), total=Sum("total_investment"))
+    page = _paginate(request, qs, totals["n"])
+    form = scope_filter_form(f.form, user, Project.objects.visible_to(user))
+    nopage = query_without(request.GET, "page")
+    context = {
+        "filter": f,
+        "form": form,
+        "page_obj": page,
+        "projects": page.object_list,
+        "count": totals["n"],
+        "total_investment": totals["total"] or Decimal("0"),
+        "plan_total": _plan_total(qs, year),
+        "year": year,
+        "querystring_nopage": nopage,
+        "export_url": f"{reverse('projects:export')}?{nopage}" if nopage else reverse("projects:export"),
+        "can_create": can_create_project(user),
+        "filter_errors": f.form.errors if f.is_bound else {},
+    }
+    return _render_list(request, "projects/list.html", context, "results")
+
+
+@login_required
+@require_GET
+def project_export(request: HttpRequest) -> HttpResponse:
+    qs, f = project_list(user=request.user, params=request.GET)
+    filters = {k: (v if len(v) > 1 else v[0]) for k, v in request.GET.lists() if k != "page"}
+    return export_projects(user=request.user, queryset=qs, year=_year_of(f), filters=filters, request=request)
+
+
+# --- detail, history, transitions ----------------------------------------------------------
+
+ACTION_LABELS = {"create": "创建", "update": "修改", "transition": "阶段变更"}
+HISTORY_ACTIONS = tuple(ACTION_LABELS)
+_FK_MODELS: dict[str, Any] = {
+    "region": Region,
+    "zone": Unit,
+    "responsible_unit": Unit,
+    "sponsor_leader": SponsorLeader,
+    "owner": Enterprise,
+}
+_CHOICES: dict[str, dict[str, str]] = {
+    "stage": dict(Stage.choices),
+    "category": dict(Category.choices),
+    "nature": dict(Nature.choices),
+    "industry_section": dict(SECTION_CHOICES),
+    "industry_division": dict(DIVISION_CHOICES),
+}
+_YEAR_LABELS = {
+    "annual_plan": "年度计划投资（万元）",
+    "on_province_list": "省级重点",
+    "on_city_list": "市级重点",
+    "on_county_list": "县级重点",
+}
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Project._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a key that is no longer a field is shown as stored
+        return name
+
+
+def _show(name: str, value: Any, names: dict[tuple[str, str], str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or value in ("True", "False"):
+        return "是" if value in (True, "True") else "否"
+    if name in _CHOICES:
+        return str(_CHOICES[name].get(str(value), value))
+    if name in _FK_MODELS:
+        return names.get((name, str(value)), f"#{value}")
+    return str(value)
+
+
+def history_rows(project: Project) -> list[dict[str, Any]]:
+    """Audit events of the card as rows of (field verbose name, old, new)."""
+    events = list(project_history(project=project).filter(action__in=HISTORY_ACTIONS)[:200])
+    wanted: dict[str, set[str]] = {}
+    for ev in events:
+        for name, pair in (ev.changes or {}).items():
+            if name in _FK_MODELS and isinstance(pair, list):
+                wanted.setdefault(name, set()).update(str(v) for v in pair if v not in (None, ""))
+    names: dict[tuple[str, str], str] = {}
+    by_model: dict[Any, set[str]] = {}
+    for name, ids in wanted.items():
+        by_model.setdefault(_FK_MODELS[name], set()).update(ids)
+    found = {model: {str(o.pk): str(o) for o in model.objects.filter(pk__in=list(ids))} for model, ids in by_model.items()}
+    for name, ids in wanted.items():
+        for i in ids:
+            if i in found[_FK_MODELS[name]]:
+                names[(name, i)] = found[_FK_MODELS[name]][i]
+    rows = []
+    for ev in events:
+        changes = []
+        for name, pair in (ev.changes or {}).items():
+            if name == "years" and isinstance(pair, list):
+                for y in pair:
+                    parts = [
+                        f"{_YEAR_LABELS.get(k, k)}：{_show('on' if k.startswith('on_') else k, v, names)}"
+                        for k, v in y.items()
+                        if k != "year"
+                    ]
+                    changes.append({"label": f"{y.get('year')}年度计划", "old": "", "new": "，".join(parts)})
+            elif isinstance(pair, list) and len(pair) == 2:
+                if ev.action == "create" and pair[1] in (None, "", False):
+                    continue
+                changes.append({"label": _field_label(name), "old": _show(name, pair[0], names), "new": _show(name, pair[1], names)})
+        rows.append({"event": ev, "action": ACTION_LABELS.get(ev.action, ev.action), "changes": changes})
+    return rows
+
+
+def _can_edit(user: Any, project: Project) -> bool:
+    return bool(writable_fields(user)) and Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def _can_transition(user: Any, can_edit: bool) -> bool:
+    return can_edit and (user.is_superuser or user.role not in ("enterprise", "leader"))
+
+
+@login_required
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = _project_or_404(request, pk)
+    project = Project.objects.select_related("region", "zone", "owner", "responsible_unit", "sponsor_leader", "created_by").get(
+        pk=project.pk
+    )
+    can_edit = _can_edit(user, project)
+    actions = []
+    if _can_transition(user, can_edit):
+        actions = [
+            {
+                "target": t,
+                "label": label,
+                "needs_reason": t in (Stage.SUSPENDED, Stage.CANCELLED),
+                "danger": t == Stage.CANCELLED,
+                "warning": t == Stage.SUSPENDED,
+            }
+            for t, label in stage_actions(project)
+        ]
+    years = list(project.years.all().order_by("-year"))
+    for y in years:
+        y.level_labels = [str(Level(lvl).label) for lvl in y.levels]  # type: ignore[attr-defined]
+    context = {
+        "project": project,
+        "years": years,
+        "timeline": project_timeline(project=project),
+        "history": history_rows(project),
+        "actions": actions,
+        "can_edit": can_edit,
+        "event_kinds": dict(EventKind.choices),
+        "stages": dict(Stage.choices),
+        "industry_division_label": dict(DIVISION_CHOICES).get(project.industry_division, ""),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@login_required
+@require_POST
+def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = _project_or_404(request, pk, for_edit=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请求无效，请刷新页面后重试")
+        return redirect("projects:detail", pk=project.pk)
+    target = form.cleaned_data["to_stage"]
+    try:
+        project_transition(
+            user=user,
+            project=project,
+            to_stage=target,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except NotFound:
+        raise Http404() from None
+    except ValidationFailed as exc:
+        details = [m for msgs in exc.extra.get("fields", {}).values() for m in msgs]
+        messages.error(request, "：".join([exc.message, *details[:1]]))
+    except (TransitionNotAllowed, ConflictError, PermissionDenied) as exc:
+        messages.error(request, exc.message)
+    else:
+        label = "恢复建设" if target == "resume" else dict(Stage.choices).get(target, target)
+        messages.success(request, f"已变更：{label}（当前阶段：{project.stage_label}）")
+    return redirect("projects:detail", pk=project.pk)
+
+
+# --- create / edit -------------------------------------------------------------------------
+
+
+def _apply_service_errors(form: ProjectForm, exc: ValidationFailed) -> None:
+    fields = exc.extra.get("fields") or {}
+    if fields:
+        form.add_service_errors(fields)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _conflict_notes(form: ProjectForm, fresh: Project) -> list[dict[str, str]]:
+    """Fields where the saved card now differs from what the user typed."""
+    notes = []
+    for name in form._meta.fields or []:
+        if name not in form.cleaned_data:
+            continue
+        field = Project._meta.get_field(name)
+        saved = getattr(fresh, name)
+        typed = form.cleaned_data[name]
+        if (saved.pk if hasattr(saved, "pk") else saved) != (typed.pk if hasattr(typed, "pk") else typed):
+            shown = str(saved) if hasattr(saved, "pk") else _show(name, saved, {})
+            notes.append({"label": str(field.verbose_name), "saved": shown})
+    return notes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can_create_project(user):
+        raise DjangoPermissionDenied("没有新建项目的权限")
+    form_class = project_form_class(user)
+    year = current_year()
+    if request.method == "POST":
+        form = form_class(request.POST, user=user, year=year)
+        if form.is_valid():
+            try:
+                project = project_create(user=user, data=form.service_data(), years=form.service_years(), request=request)
+            except ValidationFailed as exc:
+                _apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(exc.message) from None
+            else:
+                messages.success(request, f"已创建项目“{project.name}”")
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = form_class(user=user, year=year)
+    return render(request, "projects/form.html", {"form": form, "project": None, "year": year})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = _project_or_404(request, pk, for_edit=True)
+    form_class = project_form_class(user)
+    if not form_class._meta.fields:
+        raise Http404()
+    year = current_year()
+    conflict: list[dict[str, str]] | None = None
+    if request.method == "POST":
+        form = form_class(request.POST, instance=project, user=user, year=year)
+        if form.is_valid():
+            expected = form.cleaned_data.get("version")
+            try:
+                project_update(
+                    user=user,
+                    project=project,
+                    expected_version=-1 if expected is None else expected,
+                    data=form.service_data(),
+                    years=form.service_years(),
+                    request=request,
+                )
+            except ValidationFailed as exc:
+                _apply_service_errors(form, exc)
+            except ConflictError:
+                fresh = Project.objects.select_related("region", "zone", "owner", "responsible_unit", "sponsor_leader").get(pk=project.pk)
+                conflict = _conflict_notes(form, fresh)
+                form.data = form.data.copy()
+                form.data["version"] = str(fresh.version)  # the next save is checked against what the user reviewed
+                messages.error(request, CONFLICT_MESSAGE)
+            except NotFound:
+                raise Http404() from None
+            else:
+                messages.success(request, "已保存")
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = form_class(instance=project, user=user, year=year)
+    return render(request, "projects/form.html", {"form": form, "project": project, "year": year, "conflict": conflict})
+
+
+# --- sponsor leaders -------------------------------------------------------------------------
+
+
+def _leaders_in_view(user: Any) -> QuerySet[SponsorLeader]:
+    """Leaders of the user's regions plus any leader following a project the user can see."""
+    visible = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).values("sponsor_leader_id")
+    return SponsorLeader.objects.filter(Q(pk__in=leaders_visible_to(user=user).values("pk")) | Q(pk__in=visible)).select_related("region")
+
+
+@login_required
+@require_GET
+def leader_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    year = current_year()
+    visible = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).order_by()
+    stats = {
+        row["sponsor_leader"]: row
+        for row in visible.values("sponsor_leader").annotate(
+            n=Count("id"), total=Sum("total_investment"), active=Count("id", filter=Q(stage=Stage.CONSTRUCTION))
+        )
+    }
+    plans = dict(
+        ProjectYear.objects.filter(project__in=visible.values("pk"), year=year)
+        .values("project__sponsor_leader")
+        .annotate(s=Sum("annual_plan"))
+        .values_list("project__sponsor_leader", "s")
+    )
+    rows = []
+    for leader in _leaders_in_view(user):
+        s = stats.get(leader.pk, {})
+        rows.append(
+            {
+                "leader": leader,
+                "n": s.get("n", 0),
+                "total": s.get("total") or Decimal("0"),
+                "active": s.get("active", 0),
+                "plan": plans.get(leader.pk) or Decimal("0"),
+            }
+        )
+    rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name))
+    context = {
+        "rows": rows,
+        "year": year,
+        "sum_n": sum(r["n"] for r in rows),
+        "sum_total": sum((r["total"] for r in rows), Decimal("0")),
+        "sum_plan": sum((r["plan"] for r in rows), Decimal("0")),
+    }
+    return render(request, "projects/leaders.html", context)
+
+
+@login_required
+@require_GET
+def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    leader = get_object_or_404(_leaders_in_view(user), pk=pk)
+    year = current_year()
+    qs = leader_projects(user=user, leader=leader)
+    totals = qs.aggregate(n=Count("id"), total=Sum("total_investment"))
+    by_stage = {row["stage"]: row["n"] for row in qs.order_by().values("stage").annotate(n=Count("id"))}
+    stages = [(label, by_stage[code], code) for code, label in Stage.choices if by_stage.get(code)]
+    page = _paginate(request, qs, totals["n"])
+    context = {
+        "leader": leader,
+        "year": year,
+        "page_obj": page,
+        "projects": page.object_list,
+        "count": totals["n"],
+        "total_investment": totals["total"] or Decimal("0"),
+        "plan_total": _plan_total(qs, year),
+        "stages": stages,
+        "querystring_nopage": query_without(request.GET, "page"),
+    }
+    return render(request, "projects/leader_detail.html", context)
