@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +19,6 @@ from keyprojects.enterprises.models import Enterprise, EnterpriseContact
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.choices import Stage
 from keyprojects.projects.models import Project, ProjectEvent, SponsorLeader
-from keyprojects.projects.selectors import leaders_visible_to
 from keyprojects.projects.services import PROJECT_FIELDS, writable_fields
 from keyprojects.regions.models import Region, Unit
 
@@ -27,6 +26,22 @@ MONEY = {"max_digits": 18, "decimal_places": 4}
 # Roles that may set annual plans and list membership (``years``); enterprises report, they do
 # not decide which list a project is on.
 YEAR_WRITERS = {"province", "city", "county", "department"}
+
+
+def near_q(user: Any) -> Q:
+    """Leaders/units a user may put on a project: hung on the user's home region, a region
+    below it, or the city/province above it (市级领导分线作战). Same rule as the project form
+    (projects.forms); both should move to a selector."""
+    if user.is_superuser:
+        return Q()
+    home = user.unit.region if user.role == "department" and user.unit_id else user.region
+    if home is None:
+        return Q(pk__in=[])
+    if home.level == "province":
+        return Q(region__province_code=home.code)
+    if home.level == "city":
+        return Q(region__city_code=home.code) | Q(region_id=home.province_code)
+    return Q(region_id=home.code) | Q(region_id=home.city_code) | Q(region_id=home.province_code)
 
 
 def _user(serializer: serializers.BaseSerializer) -> Any:
@@ -45,6 +60,18 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_found、conflict、permission_denied")
     message = serializers.CharField(help_text="给用户看的中文说明")
     extra = serializers.DictField(help_text="附加信息；输入错误时 fields 为 字段 → 错误列表")
+
+
+class VersionRequiredMixin(serializers.Serializer):
+    """``version`` (the version the client last read) is required, also for PATCH, where DRF
+    would otherwise make every field optional."""
+
+    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": [serializers.Field.default_error_messages["required"]]})
+        return super().validate(attrs)  # type: ignore[no-any-return]
 
 
 # ---- reference data -------------------------------------------------------------------------
@@ -120,10 +147,8 @@ class EnterpriseWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"region": {"required": False}}
 
 
-class EnterpriseUpdateSerializer(EnterpriseWriteSerializer):
+class EnterpriseUpdateSerializer(VersionRequiredMixin, EnterpriseWriteSerializer):
     """Input of enterprise update: ``version`` is the version the client last read."""
-
-    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
 
     class Meta(EnterpriseWriteSerializer.Meta):
         fields = [*ENTERPRISE_FIELDS, "version"]
@@ -226,12 +251,18 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
                 self.fields.pop(name, None)
         if not (user.is_superuser or user.role in YEAR_WRITERS):
             self.fields.pop("years", None)
-        # Related objects must be visible to the user: no linking to (or probing for) others' data.
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = Enterprise.objects.visible_to(user)
-        if "sponsor_leader" in self.fields:
-            leaders: QuerySet[SponsorLeader] = leaders_visible_to(user=user)
-            self.fields["sponsor_leader"].queryset = leaders
+        # Related objects must be within reach: no linking to (or probing for) others' data.
+        # An update may keep the value already set even if it lies outside (cf. with_current).
+        current = self.instance if isinstance(self.instance, Project) else None
+        near = near_q(user)
+        for name, qs, cur in (
+            ("owner", Enterprise.objects.visible_to(user), current and current.owner_id),
+            ("sponsor_leader", SponsorLeader.objects.filter(near), current and current.sponsor_leader_id),
+            ("responsible_unit", Unit.objects.filter(near, is_active=True), current and current.responsible_unit_id),
+            ("zone", Unit.objects.filter(near, is_active=True, kind="zone"), current and current.zone_id),
+        ):
+            if name in self.fields:
+                self.fields[name].queryset = qs.model._default_manager.filter(Q(pk__in=qs.values("pk")) | Q(pk=cur)) if cur else qs
 
     def validate_years(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[int] = set()
@@ -242,11 +273,9 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         return value
 
 
-class ProjectUpdateSerializer(ProjectWriteSerializer):
+class ProjectUpdateSerializer(VersionRequiredMixin, ProjectWriteSerializer):
     """Input of project update: ``version`` is the version the client last read; if somebody
     saved in between the API answers 409 ``conflict`` and writes nothing."""
-
-    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
 
     class Meta(ProjectWriteSerializer.Meta):
         fields = [*PROJECT_FIELDS, "years", "version"]
