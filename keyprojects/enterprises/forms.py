@@ -1,0 +1,69 @@
+"""Enterprise forms: parse and show input; writes go through enterprises.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from keyprojects.projects.forms import ServiceModelForm, regions_in_scope, with_current
+from keyprojects.projects.industries import DIVISION_CHOICES
+
+from .models import Enterprise
+from .services import ENTERPRISE_FIELDS
+
+ENTERPRISE_ROLE_FIELDS = ["address", "legal_representative", "industry_section", "industry_division"]
+
+
+def enterprise_form_fields(user: Any, *, creating: bool) -> list[str]:
+    """The fields ``user`` may write (mirrors enterprises.services: an enterprise edits only its
+    address, representative and industry; a county user never moves one to another region)."""
+    if user.is_superuser:
+        return list(ENTERPRISE_FIELDS)
+    if user.role == "enterprise" and not creating:
+        return [f for f in ENTERPRISE_FIELDS if f in ENTERPRISE_ROLE_FIELDS]
+    if user.role == "county":
+        return [f for f in ENTERPRISE_FIELDS if f != "region"]
+    if user.role in ("province", "city"):
+        return list(ENTERPRISE_FIELDS)
+    return []
+
+
+class EnterpriseForm(ServiceModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        f = self.fields
+        if "region" in f:
+            current = self.instance.region_id if self.instance.pk else None
+            f["region"].queryset = with_current(regions_in_scope(user), current).order_by("code")
+            f["region"].label_from_instance = lambda r: ("　" if r.level == "county" else "") + r.name
+        if "uscc" in f:
+            f["uscc"].widget.attrs.update({"placeholder": "91370102XXXXXXXXXX", "maxlength": 18, "autocomplete": "off"})
+            f["uscc"].help_text = "18位，不使用 I、O、Z、S、V"
+        if "industry_division" in f:
+            f["industry_division"] = forms.ChoiceField(
+                label=str(Enterprise._meta.get_field("industry_division").verbose_name),
+                choices=[("", "---------"), *DIVISION_CHOICES],
+                required=False,
+                initial=self.instance.industry_division if self.instance.pk else "",
+            )
+        for field in f.values():
+            w = field.widget
+            if isinstance(w, forms.HiddenInput):
+                continue
+            w.attrs["class"] = "form-select" if isinstance(w, forms.Select) else "form-control"
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or [] if name in self.cleaned_data}
+
+
+def enterprise_form_class(user: Any, *, creating: bool) -> type[EnterpriseForm]:
+    return forms.modelform_factory(Enterprise, form=EnterpriseForm, fields=enterprise_form_fields(user, creating=creating))  # type: ignore[return-value]
