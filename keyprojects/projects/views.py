@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -40,7 +40,7 @@ from .selectors import (
     project_timeline,
 )
 from .services import can_create_project, project_create, project_transition, project_update, stage_actions, writable_fields
-from .templatetags.project_tags import query_without
+from .templatetags.project_tags import query_without, wan
 
 PAGE_SIZE = 25
 CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
@@ -73,8 +73,15 @@ def _plan_total(projects: QuerySet[Project], year: int) -> Decimal:
 
 def _render_list(request: HttpRequest, template: str, context: dict[str, Any], partial: str) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
-    name = f"{template}#{partial}" if htmx and not htmx.boosted else template
-    response = render(request, name, context)
+    fragment = bool(htmx and not htmx.boosted)
+    response = render(request, f"{template}#{partial}" if fragment else template, context)
+    if fragment:
+        # The address bar shows the filters that are set, not every empty field of the form.
+        kept = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            if [v for v in values if v.strip()]:
+                kept.setlist(key, [v for v in values if v.strip()])
+        response["HX-Push-Url"] = f"{request.path}?{kept.urlencode()}" if kept else request.path
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -156,9 +163,14 @@ def _field_label(name: str) -> str:
         return name
 
 
+_MONEY_FIELDS = {"total_investment", "annual_plan"}
+
+
 def _show(name: str, value: Any, names: dict[tuple[str, str], str]) -> str:
     if value is None or value == "":
         return "—"
+    if name in _MONEY_FIELDS:
+        return wan(value)
     if isinstance(value, bool) or value in ("True", "False"):
         return "是" if value in (True, "True") else "否"
     if name in _CHOICES:

@@ -1,6 +1,9 @@
 // keyprojects front-end glue. No inline scripts anywhere (CSP); behaviour hangs on data-* attributes.
 (function () {
   "use strict";
+  // htmx would otherwise add a <style> element for its indicators, which the CSP refuses;
+  // the same rules live in app.css. This file loads after htmx (both deferred, in order).
+  if (window.htmx) { window.htmx.config.includeIndicatorStyles = false; }
   document.addEventListener("click", function (ev) {
     var back = ev.target.closest("[data-kp-back]");
     if (back) { ev.preventDefault(); history.back(); }

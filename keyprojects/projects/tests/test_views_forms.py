@@ -155,7 +155,7 @@ def test_concurrent_edit_keeps_the_second_users_input(world, client, django_user
     assert r.status_code == 200
     assert "已被他人修改，请核对后重新保存" in html
     assert 'value="15000.5"' in html and 'value="王联络"' in html  # what the county user typed is kept
-    assert "20000" in re.search(r'data-testid="conflict".*?</div>', html, re.S).group(0)  # and what is saved now
+    assert "20,000.00" in re.search(r'data-testid="conflict".*?</div>', html, re.S).group(0)  # and what is saved now
     p.refresh_from_db()
     assert p.total_investment == Decimal("20000") and p.contact_name == "" and p.version == 2
     # the re-rendered form carries the new version: saving again after review succeeds
@@ -182,7 +182,7 @@ def test_edit_updates_this_years_plan_and_history_shows_verbose_names(world, cli
     assert plan.annual_plan == Decimal("1500") and plan.on_province_list
     html = client.get(f"/projects/{p.pk}/").content.decode()
     history = re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
-    assert "总投资（万元）" in history and "10000" in history and "12000" in history
+    assert "总投资（万元）" in history and "10,000.00" in history and "12,000.00" in history
     assert "所属区域" in history and "历下区" in history and "市中区" in history
     assert f"{y}年度计划" in history
 

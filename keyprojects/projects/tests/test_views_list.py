@@ -147,11 +147,12 @@ def test_pagination_keeps_query_string(world, client):
 
 def test_htmx_request_gets_only_the_table(world, client):
     client.force_login(world.users.city)
-    r = client.get("/projects/?category=industry", HTTP_HX_REQUEST="true")
+    r = client.get("/projects/?q=&region=&category=industry&stage=&sort=", HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200
     assert html.lstrip().startswith('<div id="results"') and "<html" not in html
     assert "HX-Request" in r["Vary"]
+    assert r["HX-Push-Url"] == "/projects/?category=industry"  # the address bar keeps only what is set
     full = client.get("/projects/?category=industry").content.decode()
     assert "<html" in full and 'hx-get="/projects/"' in full and 'id="results"' in full
 
