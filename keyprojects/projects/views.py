@@ -71,17 +71,25 @@ def _plan_total(projects: QuerySet[Project], year: int) -> Decimal:
     return total or Decimal("0")
 
 
+def set_params(request: HttpRequest) -> QueryDict:
+    """The query without empty values: a submitted filter form sends every field, and an empty
+    ``stage=`` must mean "any stage", not an invalid choice."""
+    kept = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        values = [v for v in values if v.strip()]
+        if values:
+            kept.setlist(key, values)
+    return kept
+
+
 def _render_list(request: HttpRequest, template: str, context: dict[str, Any], partial: str) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx and not htmx.boosted)
     response = render(request, f"{template}#{partial}" if fragment else template, context)
     if fragment:
         # The address bar shows the filters that are set, not every empty field of the form.
-        kept = QueryDict(mutable=True)
-        for key, values in request.GET.lists():
-            if [v for v in values if v.strip()]:
-                kept.setlist(key, [v for v in values if v.strip()])
-        response["HX-Push-Url"] = f"{request.path}?{kept.urlencode()}" if kept else request.path
+        params = context["params"]
+        response["HX-Push-Url"] = f"{request.path}?{params.urlencode()}" if params else request.path
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -99,13 +107,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_list_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    qs, f = project_list(user=user, params=request.GET)
+    params = set_params(request)
+    qs, f = project_list(user=user, params=params)
     year = _year_of(f)
     totals = qs.aggregate(n=Count("id"), total=Sum("total_investment"))
     page = _paginate(request, qs, totals["n"])
     form = scope_filter_form(f.form, user, Project.objects.visible_to(user))
-    nopage = query_without(request.GET, "page")
+    nopage = query_without(params, "page")
     context = {
+        "params": params,
         "filter": f,
         "form": form,
         "page_obj": page,
@@ -125,8 +135,9 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def project_export(request: HttpRequest) -> HttpResponse:
-    qs, f = project_list(user=request.user, params=request.GET)
-    filters = {k: (v if len(v) > 1 else v[0]) for k, v in request.GET.lists() if k != "page"}
+    params = set_params(request)
+    qs, f = project_list(user=request.user, params=params)
+    filters = {k: (v if len(v) > 1 else v[0]) for k, v in params.lists() if k != "page"}
     return export_projects(user=request.user, queryset=qs, year=_year_of(f), filters=filters, request=request)
 
 

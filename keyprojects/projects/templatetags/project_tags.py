@@ -66,14 +66,15 @@ def sort_link(context: Any, key: str, label: str, desc_first: bool = False) -> s
     hx-target/hx-swap/hx-push-url are inherited from the page's container.
     """
     request = context["request"]
-    current = request.GET.get("sort", "")
+    params = context.get("params", request.GET)
+    current = params.get("sort", "")
     if current == key:
         target, arrow = f"-{key}", " ▲"
     elif current == f"-{key}":
         target, arrow = key, " ▼"
     else:
         target, arrow = (f"-{key}" if desc_first else key), ""
-    url = f"{request.path}?{query_without(request.GET, 'page', sort=target)}"
+    url = f"{request.path}?{query_without(params, 'page', sort=target)}"
     return format_html(
         '<a href="{}" hx-get="{}" class="link-dark text-decoration-none" data-sort="{}">{}{}</a>',
         url,
@@ -87,4 +88,4 @@ def sort_link(context: Any, key: str, label: str, desc_first: bool = False) -> s
 @register.simple_tag(takes_context=True)
 def page_url(context: Any, number: int) -> str:
     request = context["request"]
-    return f"{request.path}?{query_without(request.GET, 'page', page=number)}"
+    return f"{request.path}?{query_without(context.get('params', request.GET), 'page', page=number)}"

@@ -85,6 +85,17 @@ def test_filters_filter(world, client, variety):
     assert names_for(client, "year=2001") == set()
 
 
+def test_a_submitted_form_with_empty_fields_filters_only_on_what_is_set(world, client, variety):
+    """A browser (and htmx) sends every field of the filter form, most of them empty."""
+    client.force_login(world.users.city)
+    empty = "region=&year=&level=&stage=&nature=&category=&industry_section=&responsible_unit=&sponsor_leader=&in_statistics=&sort="
+    assert names_for(client, f"q=钢铁&{empty}") == {"钢铁技改项目"}
+    assert len(names_for(client, f"q=&{empty}")) == 6
+    html = client.get(f"/projects/?q=钢铁&{empty}").content.decode()
+    assert "筛选条件有误" not in html
+    assert 'href="/projects/export.xlsx?q=%E9%92%A2%E9%93%81"' in html
+
+
 def test_filter_cannot_widen_scope(world, client, variety):
     client.force_login(world.users.county)
     assert names_for(client, "region=370202") == set()
