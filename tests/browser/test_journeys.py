@@ -9,7 +9,7 @@ from keyprojects.core.testing import PASSWORD
 
 from .conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_county_user_finds_edits_and_advances_a_project(page, world):
