@@ -18,6 +18,7 @@ from rest_framework import serializers
 from keyprojects.enterprises.models import Enterprise, EnterpriseContact
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.choices import Stage
+from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES
 from keyprojects.projects.models import Project, ProjectEvent, SponsorLeader
 from keyprojects.projects.services import PROJECT_FIELDS, writable_fields
 from keyprojects.regions.models import Region, Unit
@@ -116,6 +117,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     """An enterprise as the API returns it."""
 
     region_name = serializers.CharField(source="region.name", read_only=True)
+    industry_section = serializers.ChoiceField(choices=SECTION_CHOICES, allow_blank=True, read_only=True, help_text="行业门类，未填为空")
     contacts = EnterpriseContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -177,6 +179,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True, allow_null=True)
     sponsor_leader_name = serializers.CharField(source="sponsor_leader.name", read_only=True, allow_null=True)
     stage_label = serializers.CharField(read_only=True)
+    industry_section = serializers.ChoiceField(choices=SECTION_CHOICES, allow_blank=True, read_only=True, help_text="行业门类，未填为空")
+    industry_division = serializers.ChoiceField(choices=DIVISION_CHOICES, allow_blank=True, read_only=True, help_text="行业大类，未填为空")
     years = ProjectYearSerializer(many=True, read_only=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 """``/api/v1/`` routes (included from config/urls.py)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -17,4 +17,5 @@ router.register("projects", views.ProjectViewSet, basename="project")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     *router.urls,
+    re_path(r"^", views.not_found),  # last: anything else under /api/v1/ is a JSON 404
 ]

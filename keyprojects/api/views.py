@@ -13,6 +13,8 @@ from typing import Any
 import django_filters
 from django.contrib.auth import authenticate
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -23,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from keyprojects.accounts.services import login_failed, login_is_locked, login_succeeded, password_expired
-from keyprojects.core.errors import ApplicationError, PermissionDenied
+from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.scope import get_for_user
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.enterprises.services import enterprise_create, enterprise_update
@@ -39,6 +41,7 @@ from .permissions import ReadOnlyRolesCannotWrite
 
 ERR = OpenApiResponse(s.ErrorSerializer, description="错误：{code, message, extra}")
 READ_ERRORS = {403: ERR, 404: ERR}
+LIST_ERRORS = {400: ERR, 403: ERR, 404: ERR}  # 400: a bad filter value; 404: a page past the end
 WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR}
 UPDATE_ERRORS = {**WRITE_ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（版本冲突），未保存")}
 
@@ -90,7 +93,7 @@ class EnterpriseFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=_op("regions_list", "行政区划列表 / List regions (GB/T 2260)", responses={200: s.RegionSerializer(many=True), **READ_ERRORS}),
+    list=_op("regions_list", "行政区划列表 / List regions (GB/T 2260)", responses={200: s.RegionSerializer(many=True), **LIST_ERRORS}),
     retrieve=_op("regions_retrieve", "行政区划详情 / Get a region by code", responses={200: s.RegionSerializer, **READ_ERRORS}),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -104,7 +107,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=_op("units_list", "单位列表（责任单位、功能区）/ List units", responses={200: s.UnitSerializer(many=True), **READ_ERRORS}),
+    list=_op("units_list", "单位列表（责任单位、功能区）/ List units", responses={200: s.UnitSerializer(many=True), **LIST_ERRORS}),
     retrieve=_op("units_retrieve", "单位详情 / Get a unit", responses={200: s.UnitSerializer, **READ_ERRORS}),
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -117,7 +120,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     list=_op(
         "leaders_list",
         "包保领导列表（本人范围内）/ List sponsor leaders in scope",
-        responses={200: s.LeaderSerializer(many=True), **READ_ERRORS},
+        responses={200: s.LeaderSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=_op("leaders_retrieve", "包保领导详情 / Get a sponsor leader", responses={200: s.LeaderSerializer, **READ_ERRORS}),
 )
@@ -138,7 +141,7 @@ class LeaderViewSet(viewsets.ReadOnlyModelViewSet):
     list=_op(
         "enterprises_list",
         "企业列表（本人范围内）/ List enterprises in scope",
-        responses={200: s.EnterpriseSerializer(many=True), **READ_ERRORS},
+        responses={200: s.EnterpriseSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=_op("enterprises_retrieve", "企业详情 / Get an enterprise", responses={200: s.EnterpriseSerializer, **READ_ERRORS}),
     create=_op(
@@ -208,7 +211,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     list=_op(
         "projects_list",
         "项目列表（本人范围内，筛选同项目库页面）/ List projects in scope",
-        responses={200: s.ProjectSerializer(many=True), 400: ERR, 403: ERR},
+        responses={200: s.ProjectSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=_op("projects_retrieve", "项目详情 / Get a project", responses={200: s.ProjectSerializer, **READ_ERRORS}),
     create=_op(
@@ -303,7 +306,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_op(
         "projects_events",
         "项目生命周期事件 / Life-cycle events of a project",
-        responses={200: s.ProjectEventSerializer(many=True), **READ_ERRORS},
+        responses={200: s.ProjectEventSerializer(many=True), **LIST_ERRORS},
     )
     @action(detail=True, methods=["get"], serializer_class=s.ProjectEventSerializer, filterset_class=None)
     def events(self, request: Request, pk: str | None = None) -> Response:
@@ -312,6 +315,12 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(qs)
         data = s.ProjectEventSerializer(page, many=True).data
         return self.get_paginated_response(data)
+
+
+@csrf_exempt  # it writes nothing; without this a POST with a session cookie got CSRF's HTML 403
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under /api/v1/ answer in the API's error format, not with an HTML page."""
+    return JsonResponse(NotFound("接口不存在，请核对地址（以 / 结尾）").as_dict(), status=404)
 
 
 # ---- auth -----------------------------------------------------------------------------------

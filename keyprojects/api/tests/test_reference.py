@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
+
+from keyprojects.core.testing import PASSWORD
 
 from .utils import error_of
 
@@ -65,3 +68,15 @@ def test_delete_is_not_offered(as_user: Any, world: Any) -> None:
     p = world.projects.own_county
     error_of(as_user(world.users.province).delete(f"/api/v1/projects/{p.pk}/"), 405, "method_not_allowed")
     error_of(as_user(world.users.province).delete(f"/api/v1/enterprises/{world.ent.pk}/"), 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [("get", "/api/v1/nothing/"), ("get", "/api/v1/projects/0.5/"), ("post", "/api/v1/projects/0.5/transition/"), ("get", "/api/v1/")],
+)
+def test_unknown_paths_answer_json(world: Any, method: str, path: str) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username="lixia", password=PASSWORD)
+    r = getattr(client, method)(path)
+    assert r["Content-Type"] == "application/json"
+    error_of(r, 404, "not_found")
