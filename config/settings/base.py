@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "keyprojects.accounts",
     "keyprojects.enterprises",
     "keyprojects.projects",
+    "keyprojects.dispatch",
+    "keyprojects.analytics",
     "keyprojects.api",
 ]
 
@@ -144,8 +146,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an unauthenticated request gets 401 with WWW-Authenticate, not 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

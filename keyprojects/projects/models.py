@@ -109,6 +109,9 @@ class Project(VersionedModel):
     stage = models.CharField(_("项目阶段"), max_length=16, choices=Stage.choices, default=Stage.RESERVE, db_index=True)
     stage_before_suspension = models.CharField(_("停缓建前阶段"), max_length=16, choices=Stage.choices, blank=True, editable=False)
     total_investment = money_field(_("总投资（万元）"))
+    invested_before = money_field(
+        _("启用前累计完成投资（万元）"), default=0, blank=True, help_text=_("本系统开始调度前已完成的投资，用于计算开工至今累计")
+    )
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_completion = models.DateField(_("计划竣工"), null=True, blank=True)
     actual_start = models.DateField(_("实际开工"), null=True, blank=True)

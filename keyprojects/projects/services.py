@@ -31,6 +31,7 @@ PROJECT_FIELDS = [
     "category",
     "nature",
     "total_investment",
+    "invested_before",
     "planned_start",
     "planned_completion",
     "actual_start",
@@ -125,6 +126,8 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
         raise PermissionDenied()
     allowed = set(writable_fields(user))
     values = {k: v for k, v in data.items() if k in allowed}
+    if values.get("invested_before") is None:
+        values["invested_before"] = Decimal(0)
     if user.role == "county" and not user.is_superuser:
         values["region"] = user.region
     if user.role == "department" and not user.is_superuser:
@@ -173,6 +176,8 @@ def project_update(
     before = _snapshot(project, PROJECT_FIELDS)
     for f in allowed:
         setattr(project, f, data[f])
+    if project.invested_before is None:
+        project.invested_before = Decimal(0)
     if "region" in allowed:
         if not region_in_scope(user, project.region):
             raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})

@@ -40,7 +40,7 @@ def test_token_obtain_and_use(api: APIClient, world: Any) -> None:
 def test_bad_token(world: Any) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    error_of(client.get("/api/v1/projects/"), 403, "authentication_failed")
+    error_of(client.get("/api/v1/projects/"), 401, "authentication_failed")
 
 
 def test_inactive_users_token_stops_working(api: APIClient, world: Any) -> None:
@@ -48,7 +48,7 @@ def test_inactive_users_token_stops_working(api: APIClient, world: Any) -> None:
     type(world.users.county).objects.filter(pk=world.users.county.pk).update(is_active=False)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    error_of(client.get("/api/v1/projects/"), 403, "authentication_failed")
+    error_of(client.get("/api/v1/projects/"), 401, "authentication_failed")
 
 
 def test_wrong_credentials_look_the_same(api: APIClient, world: Any) -> None:

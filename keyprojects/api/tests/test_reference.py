@@ -61,7 +61,7 @@ def test_reference_data_is_read_only(as_user: Any, world: Any, method: str, url:
 
 @pytest.mark.parametrize("url", ["/api/v1/regions/", "/api/v1/units/", "/api/v1/leaders/", "/api/v1/projects/", "/api/v1/enterprises/"])
 def test_anonymous_gets_nothing(api: Any, world: Any, url: str) -> None:
-    error_of(api.get(url), 403, "not_authenticated")
+    error_of(api.get(url), 401, "not_authenticated")
 
 
 def test_delete_is_not_offered(as_user: Any, world: Any) -> None:

@@ -1,0 +1,100 @@
+"""Every metric, defined once (domain.md §3; architecture.md §4).
+
+Pages, exports, rankings, bulletins and the API call these functions and nothing else computes
+the same figure. Inputs and outputs are Decimal; a ratio with a zero denominator is ``None``
+("not applicable"), never 0 and never a division error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+RATE_PLACES = Decimal("0.0001")  # ratios to 4 places (0.5630 = 56.30%)
+POINT_PLACES = Decimal("0.01")  # percentage points to 2 places
+
+
+def _ratio(num: Decimal | None, den: Decimal | None) -> Decimal | None:
+    if num is None or den is None or den == 0:
+        return None
+    return (Decimal(num) / Decimal(den)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def invested_ytd(months: Iterable[Decimal]) -> Decimal:
+    """1-N月累计完成投资 = Σ 本月完成投资 over months 1..N of the year."""
+    return sum((Decimal(m) for m in months), ZERO)
+
+
+def completion_rate(ytd: Decimal | None, annual_plan: Decimal | None) -> Decimal | None:
+    """年度投资完成率 = invested_ytd / annual_plan."""
+    return _ratio(ytd, annual_plan)
+
+
+def time_progress(month: int) -> Decimal:
+    """序时进度 after month N = N / 12."""
+    if not 1 <= month <= 12:
+        raise ValueError("month must be 1..12")
+    return (Decimal(month) / Decimal(12)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
+    """(completion_rate − 序时进度) in percentage points; > 0 超序时进度, < 0 落后序时进度.
+
+    Computed from the unrounded N/12 so that 50% after June is exactly 0 points."""
+    if rate is None:
+        return None
+    return ((Decimal(rate) - Decimal(month) / Decimal(12)) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def schedule_phrase(points: Decimal | None) -> str:
+    """The words bulletins use: "超序时进度 x 个百分点" / "落后序时进度 x 个百分点"."""
+    if points is None:
+        return "无年度计划"
+    if points > 0:
+        return f"超序时进度{points}个百分点"
+    if points < 0:
+        return f"落后序时进度{-points}个百分点"
+    return "与序时进度持平"
+
+
+def planned_ytd(monthly_plan: Sequence[Decimal], month: int) -> Decimal:
+    """Planned cumulative investment through month N from a 12-month plan curve."""
+    return sum((Decimal(x) for x in monthly_plan[:month]), ZERO)
+
+
+def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
+    """Spread an annual plan over 12 months by weights; the months sum exactly to the plan
+    (the rounding remainder goes to December)."""
+    if len(weights) != 12 or any(Decimal(w) < 0 for w in weights) or sum(Decimal(w) for w in weights) == 0:
+        raise ValueError("12 non-negative weights, not all zero")
+    total_w = sum(Decimal(w) for w in weights)
+    months = [(Decimal(annual_plan) * Decimal(w) / total_w).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) for w in weights]
+    months[11] += Decimal(annual_plan) - sum(months)
+    return months
+
+
+def progress_index(ytd: Decimal | None, planned: Decimal | None) -> Decimal | None:
+    """Earned-value-style SPI = invested_ytd / planned_ytd (< 0.9 is a warning)."""
+    return _ratio(ytd, planned)
+
+
+def start_rate(started_new: int, planned_new: int) -> Decimal | None:
+    """开工率 = started new projects / planned new projects."""
+    return _ratio(Decimal(started_new), Decimal(planned_new))
+
+
+def completion_production_rate(completed: int, planned_completions: int) -> Decimal | None:
+    """竣工投产率 = projects completed or in production / projects planned to complete."""
+    return _ratio(Decimal(completed), Decimal(planned_completions))
+
+
+def on_time_rate(on_time: int, due: int) -> Decimal | None:
+    """按时报送率 = reports submitted within the window / reports due."""
+    return _ratio(Decimal(on_time), Decimal(due))
+
+
+def as_percent(rate: Decimal | None) -> Decimal | None:
+    """0.5630 → 56.30 (for display)."""
+    return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)

@@ -1,0 +1,133 @@
+"""Reads for monthly dispatch. Scope always comes from ``visible_to`` (the one choke point)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from keyprojects.core.scope import get_for_user
+from keyprojects.projects.choices import Level, Stage
+from keyprojects.projects.models import Project, ProjectYear
+
+from .choices import ReportState, ReportStatus
+from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod
+
+# Projects in these stages report every month of a year in which they are on a list.
+DUE_STAGES = [Stage.PREPARATION, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCTION, Stage.SUSPENDED]
+LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY]
+
+
+def fill_window(year: int, month: int, config: DispatchConfig | None = None) -> tuple[dt.date, dt.date]:
+    """The default window: the configured days of the month after the period."""
+    config = config or DispatchConfig.get()
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(ny, nm, config.fill_start_day), dt.date(ny, nm, config.fill_end_day)
+
+
+def period_end(period: ReportingPeriod) -> dt.date:
+    ny, nm = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    return dt.date(ny, nm, 1) - dt.timedelta(days=1)
+
+
+def due_projects(*, period: ReportingPeriod, user: Any = None) -> QuerySet[Project]:
+    """Projects that must report for ``period``: on a list that year, in a reporting stage."""
+    qs = Project.objects.visible_to(user) if user is not None else Project.objects.all()
+    return qs.filter(years__year=period.year, stage__in=DUE_STAGES).distinct()
+
+
+def project_top_level(project: Project, year: int) -> str:
+    """The highest list a project is on in ``year`` (province > city > county)."""
+    py = ProjectYear.objects.filter(project=project, year=year).first()
+    if py is None:
+        return Level.COUNTY
+    for level in LEVEL_ORDER:
+        if getattr(py, f"on_{level}_list"):
+            return level
+    return Level.COUNTY
+
+
+def report_state(*, report: MonthlyReport | None, period: ReportingPeriod, today: dt.date | None = None) -> str:
+    """The board state of one project's report (derived, never stored)."""
+    today = today or timezone.localdate()
+    if report is None or report.status in (ReportStatus.DRAFT,):
+        return ReportState.MISSING if today > period.fill_end or period.is_closed else ReportState.NOT_DUE
+    if report.status == ReportStatus.RETURNED:
+        return ReportState.RETURNED
+    if report.no_activity and report.status == ReportStatus.APPROVED:
+        return ReportState.NO_ACTIVITY
+    if report.status == ReportStatus.APPROVED:
+        return ReportState.LATE if report.is_late else ReportState.APPROVED
+    return ReportState.LATE if report.is_late else ReportState.SUBMITTED
+
+
+def get_report_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> MonthlyReport:
+    return get_for_user(MonthlyReport, user=user, pk=pk, for_edit=for_edit, request=request)
+
+
+def previous_reports(*, project: Project, period: ReportingPeriod) -> QuerySet[MonthlyReport]:
+    """This project's reports before ``period`` (any year), newest first."""
+    return (
+        MonthlyReport.objects.filter(project=project)
+        .filter(Q(period__year__lt=period.year) | Q(period__year=period.year, period__month__lt=period.month))
+        .order_by("-period__year", "-period__month")
+    )
+
+
+def cumulative_before(*, project: Project, period: ReportingPeriod) -> tuple[Decimal, Decimal]:
+    """(Σ months of this year before ``period``, Σ all months before ``period``)."""
+    prev = previous_reports(project=project, period=period)
+    ytd = prev.filter(period__year=period.year).aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
+    total = prev.aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
+    return ytd, total
+
+
+def monthly_plan_curve(*, project: Project, year: int, annual_plan: Decimal | None = None) -> list[Decimal]:
+    """The 12-month plan: the project's own monthly plans, else the default spread."""
+    from keyprojects.analytics.metrics import spread_plan
+
+    own = dict(MonthlyPlan.objects.filter(project=project, year=year).values_list("month", "planned"))
+    if len(own) == 12:
+        return [own[m] for m in range(1, 13)]
+    if annual_plan is None:
+        py = ProjectYear.objects.filter(project=project, year=year).first()
+        annual_plan = py.annual_plan if py else Decimal(0)
+    spread = spread_plan(annual_plan, DispatchConfig.get().plan_spread)
+    return [own.get(m, spread[m - 1]) for m in range(1, 13)]
+
+
+def reports_for_review(*, user: Any, period: ReportingPeriod | None = None) -> QuerySet[MonthlyReport]:
+    """Submitted reports waiting for ``user``'s level, within scope."""
+    from .services import user_review_level
+
+    level = user_review_level(user)
+    qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED)
+    if period is not None:
+        qs = qs.filter(period=period)
+    if user.is_superuser:
+        return qs.select_related("project", "period", "project__region")
+    if level is None:
+        return qs.none()
+    return qs.filter(pending_level=level).select_related("project", "period", "project__region")
+
+
+def missing_reports(*, user: Any, period: ReportingPeriod) -> QuerySet[Project]:
+    """Due projects in ``user``'s scope with no submitted report for ``period`` (未报名单)."""
+    submitted = MonthlyReport.objects.filter(period=period).exclude(status=ReportStatus.DRAFT).values("project_id")
+    return due_projects(period=period, user=user).exclude(pk__in=submitted).select_related("region")
+
+
+def open_problems(*, user: Any) -> QuerySet[ProblemItem]:
+    return ProblemItem.objects.visible_to(user).exclude(status="solved").select_related("project", "responsible_unit")
+
+
+def warnings_for(*, user: Any, period: ReportingPeriod | None = None) -> QuerySet[ProjectWarning]:
+    qs = ProjectWarning.objects.visible_to(user).select_related("project", "project__region", "period")
+    return qs.filter(period=period) if period is not None else qs
+
+
+def latest_period() -> ReportingPeriod | None:
+    return ReportingPeriod.objects.order_by("-year", "-month").first()

@@ -1,0 +1,626 @@
+"""月调度 workflow: fill → submit → review (chain per list level) → approve, or return with an
+opinion; corrections of approved reports; problems; plans; month close; warnings.
+
+Every function owns its transaction, checks scope, and writes audit records. Views, API,
+importers and commands call these and nothing else writes dispatch tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from keyprojects.audit.services import audit_record, diff
+from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.models import save_versioned
+from keyprojects.projects.models import Project
+
+from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction
+from .models import (
+    DispatchConfig,
+    MonthlyPlan,
+    MonthlyReport,
+    PeriodClosure,
+    ProblemItem,
+    ReportFlag,
+    ReportingPeriod,
+    ReportRevision,
+    ReportStep,
+)
+from .selectors import cumulative_before, fill_window, previous_reports, project_top_level
+
+REPORT_FIELDS = [
+    "invested_month",
+    "no_activity",
+    "no_activity_reason",
+    "physical_progress",
+    "physical_progress_pct",
+    "workers",
+    "problems",
+    "next_month_plan",
+]
+REVIEW_ROLES = ("county", "city", "province")
+NEXT_LEVEL = {"county": "city", "city": "province", "province": "province"}
+
+
+class PeriodClosed(ApplicationError):
+    code = "period_closed"
+    default_message = "本期已关账，数据不能再修改"
+
+
+class AlreadySubmitted(ApplicationError):
+    code = "already_submitted"
+    status = 409
+    default_message = "该月报已提交，请勿重复提交"
+
+
+class NotEditable(ApplicationError):
+    code = "not_editable"
+    status = 409
+    default_message = "该月报已提交或已审定，不能直接修改"
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def period_get_or_open(*, year: int, month: int) -> ReportingPeriod:
+    """The period (year, month), created with the configured fill window when first needed."""
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValidationFailed("调度期无效", extra={"fields": {"period": ["调度期无效"]}})
+    start, end = fill_window(year, month)
+    try:
+        with transaction.atomic():
+            period, _ = ReportingPeriod.objects.get_or_create(year=year, month=month, defaults={"fill_start": start, "fill_end": end})
+    except IntegrityError:
+        period = ReportingPeriod.objects.get(year=year, month=month)
+    return period
+
+
+def is_frozen(*, project: Project, period: ReportingPeriod) -> bool:
+    if period.status == PeriodStatus.CLOSED:
+        return True
+    codes = [project.province_code, project.city_code]
+    return PeriodClosure.objects.filter(period=period, region_id__in=[c for c in codes if c]).exists()
+
+
+def user_review_level(user: Any) -> str | None:
+    return user.role if getattr(user, "role", None) in REVIEW_ROLES else None
+
+
+def review_chain_for(project: Project, year: int) -> list[str]:
+    chain = DispatchConfig.get().review_chain
+    levels = chain.get(project_top_level(project, year)) or ["county"]
+    if not project.city_code or project.region_id == project.city_code:
+        # a city-level project (no county) skips the county step
+        levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
+    return list(levels)
+
+
+# --- filling -------------------------------------------------------------------------------
+
+
+READ_ONLY_ROLES = ("leader", "auditor", "sysadmin", "secadmin")
+
+
+def _can_fill(user: Any, project: Project) -> bool:
+    """Owner contacts, county/city/province and department staff with the project in scope."""
+    if user.role in READ_ONLY_ROLES and not user.is_superuser:
+        return False
+    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(extra={"fields": {field: ["请输入数字（单位：万元）"]}}) from None
+    if not d.is_finite():
+        raise ValidationFailed(extra={"fields": {field: ["请输入数字（单位：万元）"]}})
+    if d < 0:
+        raise ValidationFailed(extra={"fields": {field: ["金额不能为负数"]}})
+    return d.quantize(Decimal("0.0001"))
+
+
+def _derive(report: MonthlyReport) -> None:
+    """1-N月累计 and 开工至今累计 from the months before: never typed twice."""
+    ytd_before, total_before = cumulative_before(project=report.project, period=report.period)
+    report.invested_ytd = ytd_before + report.invested_month
+    report.invested_to_date = (report.project.invested_before or Decimal(0)) + total_before + report.invested_month
+
+
+def _apply(report: MonthlyReport, data: dict[str, Any]) -> None:
+    for f in REPORT_FIELDS:
+        if f not in data:
+            continue
+        v = data[f]
+        if f == "invested_month":
+            v = _decimal(v if v not in (None, "") else 0, f)
+        elif f == "physical_progress_pct" and v not in (None, ""):
+            v = _decimal(str(v).rstrip("%"), f).quantize(Decimal("0.01"))
+            if v > 100:
+                raise ValidationFailed(extra={"fields": {f: ["形象进度百分比应在0到100之间"]}})
+        elif v == "" and f in ("physical_progress_pct", "workers"):
+            v = None
+        setattr(report, f, v)
+    if report.no_activity:
+        if report.invested_month:
+            raise ValidationFailed(extra={"fields": {"invested_month": ["选择“本月无进展”时本月完成投资应为0"]}})
+        if not (report.no_activity_reason or "").strip():
+            raise ValidationFailed(extra={"fields": {"no_activity_reason": ["请说明本月无进展的原因"]}})
+
+
+def _full_clean(report: MonthlyReport) -> None:
+    try:
+        report.full_clean(exclude=["project", "period", "submitted_by", "approved_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    if report.invested_ytd < report.invested_month or report.invested_to_date < report.invested_ytd:
+        raise ValidationFailed(extra={"fields": {"invested_month": ["累计数不一致，请检查以前月份的数据"]}})
+
+
+@transaction.atomic
+def report_save(
+    *, user: Any, project: Project, period: ReportingPeriod, data: dict[str, Any], expected_version: int | None = None, request: Any = None
+) -> MonthlyReport:
+    """Create or update the draft of ``project``'s report for ``period`` (one row per pair)."""
+    if not _can_fill(user, project):
+        raise NotFound()
+    if is_frozen(project=project, period=period):
+        raise PeriodClosed()
+    report = MonthlyReport.objects.filter(project=project, period=period).first()
+    created = report is None
+    if report is None:
+        report = MonthlyReport(project=project, period=period)
+    elif not report.is_editable:
+        raise NotEditable()
+    before = {f: getattr(report, f) for f in REPORT_FIELDS}
+    _apply(report, data)
+    _derive(report)
+    _full_clean(report)
+    if created:
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # a second tab or a retry created it first: one row, and the user is told
+            from keyprojects.core.errors import ConflictError
+
+            raise ConflictError("该月报已由他人（或另一窗口）创建，请刷新后再修改") from None
+    else:
+        version = report.version if expected_version is None else expected_version
+        save_versioned(report, expected_version=version, fields=[*REPORT_FIELDS, "invested_ytd", "invested_to_date"])
+    ReportStep.objects.create(report=report, action=StepAction.SAVE, actor=user)
+    changes = diff({} if created else before, {f: getattr(report, f) for f in REPORT_FIELDS})
+    audit_record(action="create" if created else "update", user=user, request=request, obj=report, changes=changes)
+    return report
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
+    """(code, severity, Chinese message) for the checks of domain.md §3."""
+    out: list[tuple[str, str, str]] = []
+    project = report.project
+    config = DispatchConfig.get()
+    prev = previous_reports(project=project, period=report.period).filter(period__year=report.period.year).first()
+    if prev is not None and report.invested_ytd < prev.invested_ytd:
+        out.append(
+            (
+                "ytd_falling",
+                FlagSeverity.ERROR,
+                f"1-{report.period.month}月累计（{report.invested_ytd}）低于上月累计（{prev.invested_ytd}）",
+            )
+        )
+    if project.total_investment and report.invested_to_date > project.total_investment:
+        out.append(
+            (
+                "to_date_above_total",
+                FlagSeverity.WARNING,
+                f"开工至今累计完成投资（{report.invested_to_date}万元）超过项目总投资（{project.total_investment}万元）",
+            )
+        )
+    history = [r.invested_month for r in previous_reports(project=project, period=report.period).filter(invested_month__gt=0)[:6]]
+    if len(history) >= 3 and report.invested_month > 0:
+        usual = Decimal(statistics.median(history))
+        if usual > 0 and (report.invested_month >= usual * config.slip_factor or report.invested_month * config.slip_factor <= usual):
+            out.append(
+                (
+                    "unit_slip",
+                    FlagSeverity.WARNING,
+                    f"本月完成投资{report.invested_month}万元与以往月份（通常约{usual.normalize()}万元）相差{config.slip_factor}倍以上，请确认单位是否为万元",
+                )
+            )
+    if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
+        out.append(("completion_without_start", FlagSeverity.ERROR, "形象进度为100%但项目尚无实际开工日期"))
+    if report.invested_month > 0 and project.stage in ("reserve",):
+        out.append(("investment_before_start", FlagSeverity.WARNING, "项目处于谋划储备阶段却填报了完成投资"))
+    from .selectors import period_end
+
+    if project.actual_start and project.actual_start > period_end(report.period) and report.invested_month > 0:
+        out.append(("dates_out_of_order", FlagSeverity.ERROR, f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
+    if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:
+        out.append(("dates_out_of_order", FlagSeverity.ERROR, "项目实际竣工日期早于实际开工日期"))
+    return out
+
+
+# --- workflow ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | None = None, request: Any = None) -> MonthlyReport:
+    """Submit a draft or returned report. Hard check errors block (ValidationFailed with the
+    list under ``extra["checks"]``); warnings are stored for the reviewer."""
+    report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
+    if not _can_fill(user, report.project):
+        raise NotFound()
+    if is_frozen(project=report.project, period=report.period):
+        raise PeriodClosed()
+    if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+        raise AlreadySubmitted()
+    version = report.version if expected_version is None else expected_version
+    _derive(report)
+    checks = report_checks(report)
+    errors = [c for c in checks if c[1] == FlagSeverity.ERROR]
+    if errors:
+        raise ValidationFailed(
+            "数据校验未通过：" + "；".join(m for _, _, m in errors),
+            extra={"checks": [{"code": c, "severity": s, "message": m} for c, s, m in checks]},
+        )
+    levels = review_chain_for(report.project, report.period.year)
+    now = timezone.now()
+    report.status = ReportStatus.SUBMITTED
+    report.review_levels = levels
+    report.review_step = 0
+    report.pending_level = levels[0]
+    report.submitted_at = now
+    report.submitted_by = user
+    report.is_late = timezone.localdate() > report.period.fill_end
+    report.return_opinion = ""
+    fields = [
+        "status",
+        "review_levels",
+        "review_step",
+        "pending_level",
+        "submitted_at",
+        "submitted_by",
+        "is_late",
+        "return_opinion",
+        "invested_ytd",
+        "invested_to_date",
+    ]
+    updated = MonthlyReport.objects.filter(pk=report.pk, version=version, status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).update(
+        **{f: getattr(report, MonthlyReport._meta.get_field(f).attname) for f in fields if f != "submitted_by"},
+        submitted_by=user,
+        version=version + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        current = MonthlyReport.objects.get(pk=report.pk)
+        if current.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            raise AlreadySubmitted()
+        from keyprojects.core.errors import ConflictError
+
+        raise ConflictError()
+    report.version = version + 1
+    ReportFlag.objects.filter(report=report).delete()
+    ReportFlag.objects.bulk_create([ReportFlag(report=report, code=c, severity=s, message=m) for c, s, m in checks])
+    ReportStep.objects.create(report=report, action=StepAction.SUBMIT, level=user.role, actor=user)
+    audit_record(
+        action="submit",
+        user=user,
+        request=request,
+        obj=report,
+        changes={
+            "status": ["draft", "submitted"],
+            "invested_month": [None, str(report.invested_month)],
+            "warnings": [c for c, _, _ in checks],
+        },
+    )
+    return report
+
+
+def can_review(user: Any, report: MonthlyReport) -> bool:
+    if report.status != ReportStatus.SUBMITTED:
+        return False
+    if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
+        return False
+    return bool(user.is_superuser or user_review_level(user) == report.pending_level)
+
+
+@transaction.atomic
+def report_acknowledge(*, user: Any, report: MonthlyReport, request: Any = None) -> int:
+    """The reviewer confirms having read the report's check warnings."""
+    report = MonthlyReport.objects.get(pk=report.pk)
+    if not can_review(user, report):
+        raise PermissionDenied("只有当前审核层级的人员可以确认校验提示")
+    n = ReportFlag.objects.filter(report=report, acknowledged_at__isnull=True).update(acknowledged_by=user, acknowledged_at=timezone.now())
+    if n:
+        audit_record(action="acknowledge", user=user, request=request, obj=report, changes={"flags": n})
+    return n
+
+
+@transaction.atomic
+def report_review(
+    *, user: Any, report: MonthlyReport, action: str, opinion: str = "", expected_version: int | None = None, request: Any = None
+) -> MonthlyReport:
+    """``action`` is "approve" (forwards to the next level, or approves at the last one) or
+    "return" (needs an opinion; the report goes back to the filler)."""
+    report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
+    if not MonthlyReport.objects.visible_to(user).filter(pk=report.pk).exists():
+        raise NotFound()
+    if is_frozen(project=report.project, period=report.period):
+        raise PeriodClosed()
+    if report.status != ReportStatus.SUBMITTED:
+        raise ApplicationError("该月报不在待审核状态（可能已被他人处理）", code="not_pending")
+    if not can_review(user, report):
+        raise PermissionDenied("该月报当前不由您所在层级审核")
+    version = report.version if expected_version is None else expected_version
+    level = report.pending_level
+    opinion = (opinion or "").strip()
+    if action == "return":
+        if not opinion:
+            raise ValidationFailed("退回须填写意见", extra={"fields": {"opinion": ["退回须填写意见"]}})
+        report.status = ReportStatus.RETURNED
+        report.pending_level = ""
+        report.review_step = 0
+        report.return_opinion = opinion
+        step = StepAction.RETURN
+    elif action == "approve":
+        if ReportFlag.objects.filter(report=report, severity=FlagSeverity.WARNING, acknowledged_at__isnull=True).exists():
+            raise ValidationFailed("请先确认校验提示后再审核通过", extra={"fields": {"acknowledge": ["请先确认校验提示"]}})
+        if report.review_step + 1 < len(report.review_levels):
+            report.review_step += 1
+            report.pending_level = report.review_levels[report.review_step]
+            step = StepAction.FORWARD
+        else:
+            report.status = ReportStatus.APPROVED
+            report.pending_level = ""
+            report.approved_at = timezone.now()
+            report.approved_by = user
+            step = StepAction.APPROVE
+    else:
+        raise ValidationFailed("未知的审核操作")
+    save_versioned(
+        report, expected_version=version, fields=["status", "pending_level", "review_step", "return_opinion", "approved_at", "approved_by"]
+    )
+    ReportStep.objects.create(report=report, action=step, level=level, opinion=opinion, actor=user)
+    audit_record(
+        action=str(step),
+        user=user,
+        request=request,
+        obj=report,
+        changes={"status": ["submitted", report.status], "level": level},
+        message=opinion,
+    )
+    if report.status == ReportStatus.APPROVED:
+        from keyprojects.analytics.services import facts_refresh_project
+
+        facts_refresh_project(project=report.project, from_period=report.period)
+    return report
+
+
+# --- corrections ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_values: dict[str, Any], request: Any = None) -> ReportRevision:
+    """Ask to correct an approved report; the level above its last approver decides."""
+    report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
+    if not _can_fill(user, report.project) and not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
+        raise NotFound()
+    if report.status != ReportStatus.APPROVED:
+        raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写更正原因", extra={"fields": {"reason": ["请填写更正原因"]}})
+    probe = MonthlyReport(project=report.project, period=report.period)
+    for f in REPORT_FIELDS:
+        setattr(probe, f, getattr(report, f))
+    _apply(probe, new_values)
+    new = {f: getattr(probe, f) for f in REPORT_FIELDS if f in new_values and getattr(probe, f) != getattr(report, f)}
+    if not new:
+        raise ValidationFailed("更正内容与原值相同")
+    last = report.review_levels[-1] if report.review_levels else "county"
+    try:
+        with transaction.atomic():
+            rev = ReportRevision.objects.create(
+                report=report,
+                reason=reason.strip(),
+                old_values={k: str(getattr(report, k)) for k in new},
+                new_values={k: str(v) for k, v in new.items()},
+                approval_level=NEXT_LEVEL[last],
+                requested_by=user,
+            )
+    except IntegrityError:
+        raise ApplicationError("该月报已有待审定的更正申请", code="revision_pending") from None
+    ReportStep.objects.create(report=report, action=StepAction.REVISE, level=user.role, opinion=reason, actor=user)
+    audit_record(action="revise", user=user, request=request, obj=report, changes=diff(rev.old_values, rev.new_values), message=reason)
+    return rev
+
+
+@transaction.atomic
+def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opinion: str = "", request: Any = None) -> ReportRevision:
+    revision = ReportRevision.objects.select_related("report__project", "report__period").get(pk=revision.pk)
+    report = revision.report
+    if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
+        raise NotFound()
+    if not (user.is_superuser or user_review_level(user) == revision.approval_level):
+        raise PermissionDenied("更正须由上一级审定")
+    if revision.status != RevisionStatus.PENDING:
+        raise ApplicationError("该更正已处理", code="revision_decided")
+    revision.status = RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.decision_opinion = (opinion or "").strip()
+    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_opinion"])
+    if approve:
+        _apply(report, dict(revision.new_values))
+        _derive(report)
+        _full_clean(report)
+        save_versioned(report, expected_version=report.version, fields=[*REPORT_FIELDS, "invested_ytd", "invested_to_date"])
+        report_rederive_after(report=report)
+    ReportStep.objects.create(
+        report=report,
+        action=StepAction.REVISION_APPROVE if approve else StepAction.REVISION_REJECT,
+        level=revision.approval_level,
+        opinion=revision.decision_opinion,
+        actor=user,
+    )
+    audit_record(
+        action="revision_approve" if approve else "revision_reject",
+        user=user,
+        request=request,
+        obj=report,
+        changes=diff(revision.old_values, revision.new_values) if approve else {},
+        message=revision.decision_opinion,
+    )
+    if approve:
+        from keyprojects.analytics.services import facts_refresh_project
+
+        facts_refresh_project(project=report.project, from_period=report.period)
+    return revision
+
+
+def report_rederive_after(*, report: MonthlyReport) -> int:
+    """Recompute the cumulative figures of the project's later reports after a correction."""
+    later = (
+        MonthlyReport.objects.filter(project=report.project)
+        .filter(Q(period__year__gt=report.period.year) | Q(period__year=report.period.year, period__month__gt=report.period.month))
+        .select_related("period", "project")
+        .order_by("period__year", "period__month")
+    )
+    n = 0
+    for r in later:
+        _derive(r)
+        MonthlyReport.objects.filter(pk=r.pk).update(invested_ytd=r.invested_ytd, invested_to_date=r.invested_to_date)
+        n += 1
+    return n
+
+
+# --- problems and plans --------------------------------------------------------------------
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    user: Any,
+    project: Project,
+    description: str,
+    responsible_unit: Any = None,
+    due_date: dt.date | None = None,
+    report: MonthlyReport | None = None,
+    request: Any = None,
+) -> ProblemItem:
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or user.role in ("leader",):
+        raise NotFound()
+    if not (description or "").strip():
+        raise ValidationFailed(extra={"fields": {"description": ["请填写问题描述"]}})
+    item = ProblemItem(
+        project=project,
+        report=report,
+        description=description.strip(),
+        responsible_unit=responsible_unit,
+        due_date=due_date,
+        created_by=user,
+    )
+    try:
+        item.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    item.save()
+    audit_record(action="create", user=user, request=request, obj=item, changes={"description": [None, item.description]})
+    return item
+
+
+@transaction.atomic
+def problem_set_status(
+    *, user: Any, problem: ProblemItem, status: str, resolution: str = "", expected_version: int | None = None, request: Any = None
+) -> ProblemItem:
+    if not ProblemItem.objects.editable_by(user).filter(pk=problem.pk).exists():
+        raise NotFound()
+    if status not in ProblemStatus.values:
+        raise ValidationFailed(extra={"fields": {"status": ["状态无效"]}})
+    if status == ProblemStatus.SOLVED and not (resolution or "").strip():
+        raise ValidationFailed(extra={"fields": {"resolution": ["标记已解决须填写办理结果"]}})
+    old = problem.status
+    problem.status = status
+    problem.resolution = (resolution or problem.resolution or "").strip()
+    problem.solved_at = timezone.now() if status == ProblemStatus.SOLVED else None
+    save_versioned(
+        problem,
+        expected_version=problem.version if expected_version is None else expected_version,
+        fields=["status", "resolution", "solved_at"],
+    )
+    audit_record(action="update", user=user, request=request, obj=problem, changes={"status": [old, status]}, message=problem.resolution)
+    return problem
+
+
+@transaction.atomic
+def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any], request: Any = None) -> list[MonthlyPlan]:
+    """Set a project's 12-month plan curve (万元 per month)."""
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or user.role in ("leader", "enterprise"):
+        raise NotFound()
+    if len(months) != 12:
+        raise ValidationFailed("分月计划须有12个月")
+    values = [_decimal(v if v not in (None, "") else 0, f"month_{i + 1}") for i, v in enumerate(months)]
+    MonthlyPlan.objects.filter(project=project, year=year).delete()
+    rows = MonthlyPlan.objects.bulk_create([MonthlyPlan(project=project, year=year, month=i + 1, planned=v) for i, v in enumerate(values)])
+    audit_record(
+        action="update", user=user, request=request, obj=project, changes={"monthly_plan": [None, [str(v) for v in values]], "year": year}
+    )
+    return rows
+
+
+# --- month close ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> PeriodClosure:
+    """Close ``period`` for the user's city (a city user) or the whole province (a province user):
+    refresh the facts, summaries and warnings one last time, then freeze them."""
+    from keyprojects.analytics.services import facts_refresh, summaries_refresh
+
+    if not (user.is_superuser or user.role in ("city", "province")):
+        raise PermissionDenied("只有市级或省级工作人员可以关账")
+    region = user.region if not user.is_superuser else None
+    if region is None:
+        from keyprojects.regions.models import Region
+
+        region = Region.objects.get(code="370000") if not user.region else user.region
+    period = ReportingPeriod.objects.get(pk=period.pk)
+    if (
+        period.status == PeriodStatus.CLOSED
+        or PeriodClosure.objects.filter(period=period, region__in=[region.code, region.province_code]).exists()
+    ):
+        raise ApplicationError(f"{period}已关账", code="already_closed")
+    scope = (
+        Project.objects.filter(province_code=region.code) if region.level == "province" else Project.objects.filter(city_code=region.code)
+    )
+    facts_refresh(period=period, projects=scope)
+    warnings_refresh(period=period, projects=scope)
+    closure = PeriodClosure.objects.create(period=period, region=region, closed_by=user)
+    if region.level == "province":
+        period.status = PeriodStatus.CLOSED
+        period.closed_at = timezone.now()
+        period.closed_by = user
+        period.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    summaries_refresh(period=period, freeze_region=region)
+    audit_record(action="period_close", user=user, request=request, obj=period, changes={"region": region.code})
+    return closure
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def warnings_refresh(*, period: ReportingPeriod, projects: Any = None) -> int:
+    """Recompute the warnings of ``period`` (for ``projects``, default all) from the facts."""
+    from keyprojects.analytics.services import warnings_compute
+
+    return warnings_compute(period=period, projects=projects)
