@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include("keyprojects.projects.urls")),
     path("accounts/", include("keyprojects.accounts.urls")),
+    path("dispatch/", include("keyprojects.dispatch.urls")),
     path("enterprises/", include("keyprojects.enterprises.urls")),
     path("audit/", include("keyprojects.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
