@@ -20,6 +20,7 @@ from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.choices import Stage
 from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES
 from keyprojects.projects.models import Project, ProjectEvent, SponsorLeader
+from keyprojects.projects.selectors import leaders_assignable, owners_assignable, units_assignable
 from keyprojects.projects.services import PROJECT_FIELDS, writable_fields
 from keyprojects.regions.models import Region, Unit
 
@@ -27,22 +28,6 @@ MONEY = {"max_digits": 18, "decimal_places": 4}
 # Roles that may set annual plans and list membership (``years``); enterprises report, they do
 # not decide which list a project is on.
 YEAR_WRITERS = {"province", "city", "county", "department"}
-
-
-def near_q(user: Any) -> Q:
-    """Leaders/units a user may put on a project: hung on the user's home region, a region
-    below it, or the city/province above it (市级领导分线作战). Same rule as the project form
-    (projects.forms); both should move to a selector."""
-    if user.is_superuser:
-        return Q()
-    home = user.unit.region if user.role == "department" and user.unit_id else user.region
-    if home is None:
-        return Q(pk__in=[])
-    if home.level == "province":
-        return Q(region__province_code=home.code)
-    if home.level == "city":
-        return Q(region__city_code=home.code) | Q(region_id=home.province_code)
-    return Q(region_id=home.code) | Q(region_id=home.city_code) | Q(region_id=home.province_code)
 
 
 def _user(serializer: serializers.BaseSerializer) -> Any:
@@ -237,12 +222,11 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         # Related objects must be within reach: no linking to (or probing for) others' data.
         # An update may keep the value already set even if it lies outside (cf. with_current).
         current = self.instance if isinstance(self.instance, Project) else None
-        near = near_q(user)
         for name, qs, cur in (
-            ("owner", Enterprise.objects.visible_to(user), current and current.owner_id),
-            ("sponsor_leader", SponsorLeader.objects.filter(near), current and current.sponsor_leader_id),
-            ("responsible_unit", Unit.objects.filter(near, is_active=True), current and current.responsible_unit_id),
-            ("zone", Unit.objects.filter(near, is_active=True, kind="zone"), current and current.zone_id),
+            ("owner", owners_assignable(user), current and current.owner_id),
+            ("sponsor_leader", leaders_assignable(user), current and current.sponsor_leader_id),
+            ("responsible_unit", units_assignable(user), current and current.responsible_unit_id),
+            ("zone", units_assignable(user).filter(kind="zone"), current and current.zone_id),
         ):
             if name in self.fields:
                 self.fields[name].queryset = qs.model._default_manager.filter(Q(pk__in=qs.values("pk")) | Q(pk=cur)) if cur else qs

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 
-from keyprojects.projects.forms import ServiceModelForm, regions_in_scope, with_current
+from keyprojects.projects.forms import ServiceModelForm, with_current
 from keyprojects.projects.industries import DIVISION_CHOICES
+from keyprojects.projects.selectors import regions_assignable
 
 from .models import Enterprise
 from .services import ENTERPRISE_FIELDS
@@ -43,7 +44,7 @@ class EnterpriseForm(ServiceModelForm):
         f = self.fields
         if "region" in f:
             current = self.instance.region_id if self.instance.pk else None
-            f["region"].queryset = with_current(regions_in_scope(user), current).order_by("code")
+            f["region"].queryset = with_current(regions_assignable(user), current).order_by("code")
             f["region"].label_from_instance = lambda r: ("　" if r.level == "county" else "") + r.name
         if "uscc" in f:
             f["uscc"].widget.attrs.update({"placeholder": "91370102XXXXXXXXXX", "maxlength": 18, "autocomplete": "off"})

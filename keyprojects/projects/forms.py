@@ -15,6 +15,7 @@ from keyprojects.regions.models import Region, Unit
 from .choices import Category, Level, Nature, Stage
 from .industries import SECTION_CHOICES
 from .models import Project, ProjectYear, SponsorLeader
+from .selectors import leaders_assignable, regions_assignable, units_assignable
 from .services import writable_fields
 
 YEAR_FIELDS = ["annual_plan", "on_province_list", "on_city_list", "on_county_list"]
@@ -22,53 +23,6 @@ GOVERNMENT_ROLES = ("province", "city", "county", "department")
 
 
 # --- scope helpers for choice lists -------------------------------------------------------
-
-
-def home_region(user: Any) -> Region | None:
-    """The region a user's choice lists hang on: their own, or their unit's."""
-    if user.role == "department" and user.unit_id:
-        return user.unit.region  # type: ignore[no-any-return]
-    if user.role in ("province", "city", "county", "leader"):
-        return user.region  # type: ignore[no-any-return]
-    return None
-
-
-def regions_in_scope(user: Any) -> QuerySet[Region]:
-    """Regions a project may be placed in by ``user`` (never a province itself)."""
-    qs = Region.objects.exclude(level="province")
-    if user.is_superuser:
-        return qs
-    home = home_region(user)
-    if home is None:
-        return qs.none()
-    if home.level == "province":
-        return qs.filter(province_code=home.code)
-    if home.level == "city":
-        return qs.filter(city_code=home.code)
-    return qs.filter(code=home.code)
-
-
-def _subtree_or_ancestor_q(user: Any) -> Q:
-    """Objects hung on the user's region, a region below it, or the city/province above it
-    (a city department or a 市级领导 follows county projects, 市级领导分线作战)."""
-    home = home_region(user)
-    if home is None:
-        return Q(pk__in=[])
-    if home.level == "province":
-        return Q(region__province_code=home.code)
-    if home.level == "city":
-        return Q(region__city_code=home.code) | Q(region_id=home.province_code)
-    return Q(region_id=home.code) | Q(region_id=home.city_code) | Q(region_id=home.province_code)
-
-
-def units_in_scope(user: Any) -> QuerySet[Unit]:
-    qs = Unit.objects.filter(is_active=True).select_related("region")
-    return qs if user.is_superuser else qs.filter(_subtree_or_ancestor_q(user))
-
-
-def leaders_in_scope(user: Any) -> QuerySet[SponsorLeader]:
-    qs = SponsorLeader.objects.select_related("region")
-    return qs if user.is_superuser else qs.filter(_subtree_or_ancestor_q(user))
 
 
 def with_current(qs: QuerySet[Any], current: Any) -> QuerySet[Any]:
@@ -194,15 +148,15 @@ class ProjectForm(ServiceModelForm):
         self.fields["plan_year"].initial = year
         f = self.fields
         if "region" in f:
-            f["region"].queryset = with_current(regions_in_scope(user), instance.region_id if instance.pk else None)
+            f["region"].queryset = with_current(regions_assignable(user), instance.region_id if instance.pk else None)
             f["region"].label_from_instance = lambda r: ("　" if r.level == "county" else "") + r.name
             f["region"].queryset = f["region"].queryset.order_by("code")
         if "zone" in f:
-            f["zone"].queryset = with_current(units_in_scope(user).filter(kind="zone"), instance.zone_id)
+            f["zone"].queryset = with_current(units_assignable(user).filter(kind="zone"), instance.zone_id)
         if "responsible_unit" in f:
-            f["responsible_unit"].queryset = with_current(units_in_scope(user), instance.responsible_unit_id)
+            f["responsible_unit"].queryset = with_current(units_assignable(user), instance.responsible_unit_id)
         if "sponsor_leader" in f:
-            f["sponsor_leader"].queryset = with_current(leaders_in_scope(user), instance.sponsor_leader_id)
+            f["sponsor_leader"].queryset = with_current(leaders_assignable(user), instance.sponsor_leader_id)
         if "owner" in f:
             f["owner"].queryset = with_current(Enterprise.objects.visible_to(user), instance.owner_id).order_by("name")
         if "project_code" in f:

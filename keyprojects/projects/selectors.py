@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keyprojects.audit.models import AuditEvent
@@ -64,3 +64,63 @@ def leaders_visible_to(*, user: Any) -> QuerySet[SponsorLeader]:
         )
     )
     return SponsorLeader.objects.filter(region__in=regions)
+
+
+# --- what a user may link a project to (one rule for forms, API and services) ---------------
+
+
+def home_region(user: Any) -> Any:
+    """The region a user's choice lists hang on: their own, or their unit's."""
+    if user.role == "department" and user.unit_id:
+        return user.unit.region
+    if user.role in ("province", "city", "county", "leader"):
+        return user.region
+    return None
+
+
+def regions_assignable(user: Any) -> QuerySet[Any]:
+    """Regions a project may be placed in by ``user`` (never a province itself)."""
+    from keyprojects.regions.models import Region
+
+    qs = Region.objects.exclude(level="province")
+    if user.is_superuser:
+        return qs
+    home = home_region(user)
+    if home is None:
+        return qs.none()
+    if home.level == "province":
+        return qs.filter(province_code=home.code)
+    if home.level == "city":
+        return qs.filter(city_code=home.code)
+    return qs.filter(code=home.code)
+
+
+def near_q(user: Any) -> Q:
+    """Units and leaders a user may put on a project: hung on the user's home region, a region
+    below it, or the city/province above it (a 市级领导 follows county projects)."""
+    if user.is_superuser:
+        return Q()
+    home = home_region(user)
+    if home is None:
+        return Q(pk__in=[])
+    if home.level == "province":
+        return Q(region__province_code=home.code)
+    if home.level == "city":
+        return Q(region__city_code=home.code) | Q(region_id=home.province_code)
+    return Q(region_id=home.code) | Q(region_id=home.city_code) | Q(region_id=home.province_code)
+
+
+def units_assignable(user: Any) -> QuerySet[Any]:
+    from keyprojects.regions.models import Unit
+
+    return Unit.objects.filter(near_q(user), is_active=True).select_related("region")
+
+
+def leaders_assignable(user: Any) -> QuerySet[SponsorLeader]:
+    return SponsorLeader.objects.filter(near_q(user)).select_related("region")
+
+
+def owners_assignable(user: Any) -> QuerySet[Any]:
+    from keyprojects.enterprises.models import Enterprise
+
+    return Enterprise.objects.visible_to(user)

@@ -83,6 +83,35 @@ def region_in_scope(user: Any, region: Region) -> bool:
     return region.code == home.code
 
 
+LINK_MESSAGES = {
+    "owner": "建设单位不在您的管辖范围内",
+    "responsible_unit": "责任单位不在可选范围内",
+    "zone": "功能区不在可选范围内",
+    "sponsor_leader": "包保领导不在可选范围内",
+}
+
+
+def _check_links(user: Any, project: Project, fields: Iterable[str]) -> None:
+    """Linked owner/unit/zone/leader must be within the user's reach (one rule, in selectors)."""
+    from .selectors import leaders_assignable, owners_assignable, units_assignable
+
+    reach = {
+        "owner": owners_assignable,
+        "responsible_unit": units_assignable,
+        "zone": lambda u: units_assignable(u).filter(kind="zone"),
+        "sponsor_leader": leaders_assignable,
+    }
+    errors = {}
+    for f in fields:
+        if f not in reach:
+            continue
+        value_id = getattr(project, f"{f}_id")
+        if value_id is not None and not reach[f](user).filter(pk=value_id).exists():
+            errors[f] = [LINK_MESSAGES[f]]
+    if errors:
+        raise ValidationFailed(extra={"fields": errors})
+
+
 def _snapshot(project: Project, fields: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
@@ -139,6 +168,8 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
     if not region_in_scope(user, region):
         raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
     project = Project(**values, stage=Stage.RESERVE, created_by=user if user.is_authenticated else None)
+    if not user.is_superuser:
+        _check_links(user, project, values)
     _apply_region(project)
     _full_clean(project)
     try:
@@ -185,6 +216,8 @@ def project_update(
     _full_clean(project)
     after = _snapshot(project, PROJECT_FIELDS)
     changed = [f for f in allowed if before[f] != after[f]]
+    if not user.is_superuser:
+        _check_links(user, project, changed)
     fields = changed + (["province_code", "city_code"] if "region" in changed else [])
     try:
         with transaction.atomic():

@@ -125,3 +125,20 @@ def test_duplicate_project_code_is_a_field_error(world):
     with pytest.raises(ValidationFailed) as exc:
         project_create(user=world.users.county, data=base_data(name="另一个", project_code="2403-370102-04-01-123456"))
     assert "project_code" in exc.value.extra["fields"]
+
+
+def test_links_must_be_within_reach(world):
+    p = world.projects.own_county
+    with pytest.raises(ValidationFailed) as exc:
+        project_update(user=world.users.county, project=p, expected_version=p.version, data={"responsible_unit": world.other_dept})
+    assert "responsible_unit" in exc.value.extra["fields"]
+    with pytest.raises(ValidationFailed) as exc:
+        project_create(user=world.users.county, data=base_data(owner=world.other_ent))
+    assert "owner" in exc.value.extra["fields"]
+    # the city's own department and leader are within a county user's reach
+    project_update(
+        user=world.users.county,
+        project=p,
+        expected_version=p.version,
+        data={"responsible_unit": world.dept, "sponsor_leader": world.leader},
+    )
