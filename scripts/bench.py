@@ -7,7 +7,6 @@ Environment: BENCH_PROJECTS (default 200000), PG_URL (PostgreSQL runs when reach
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,13 @@ django.setup()
 from django.test import Client
 from keyprojects.accounts.models import User
 results = {}
-for username, params in [("demo_province", ""), ("demo_city", ""), ("demo_province", "?stage=construction&sort=-total_investment"), ("demo_province", "?q=产业园&page=3")]:
+CASES = [
+    ("demo_province", ""),
+    ("demo_city", ""),
+    ("demo_province", "?stage=construction&sort=-total_investment"),
+    ("demo_province", "?q=产业园&page=3"),
+]
+for username, params in CASES:
     user = User.objects.get(username=username)
     c = Client()
     c.force_login(user)

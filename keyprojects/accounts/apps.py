@@ -5,4 +5,3 @@ class AccountsConfig(AppConfig):
     name = "keyprojects.accounts"
     label = "accounts"
     verbose_name = "用户与权限"
-

@@ -114,6 +114,8 @@ def facts_refresh(*, period: Any, projects: QuerySet[Project] | None = None) -> 
         rep = this_month.get(pid)
         due = p["stage"] in DUE_STAGES
         counted = rep is not None and rep.status in COUNTED
+        month_amount = rep.invested_month if rep is not None and counted else ZERO
+        on_time = bool(rep is not None and counted and not rep.is_late)
         state = state_of(report=rep, period=period) if due or rep is not None else ""
         rows.append(
             ProjectPeriodFact(
@@ -133,12 +135,12 @@ def facts_refresh(*, period: Any, projects: QuerySet[Project] | None = None) -> 
                 sponsor_leader_ref=p["sponsor_leader_id"],
                 annual_plan=plan,
                 planned_ytd=planned,
-                invested_month=rep.invested_month if counted else ZERO,
+                invested_month=month_amount,
                 invested_ytd=ytd.get(pid) or ZERO,
                 invested_to_date=(p["invested_before"] or ZERO) + (to_date.get(pid) or ZERO),
                 report_state=state,
                 report_due=due,
-                report_on_time=bool(counted and not rep.is_late),
+                report_on_time=on_time,
                 planned_new=p["nature"] == "new",
                 started=bool(p["actual_start"] and p["actual_start"] <= end),
                 planned_completion=p["nature"] == "completing" or bool(p["planned_completion"] and p["planned_completion"].year == year),

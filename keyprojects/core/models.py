@@ -44,3 +44,8 @@ def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[s
         raise ConflictError()
     obj.version = expected_version + 1
     obj.updated_at = values["updated_at"]
+
+
+def attname(model: type[models.Model], field: str) -> str:
+    """The attribute holding ``field``'s raw value (``region_id`` for ``region``)."""
+    return str(getattr(model._meta.get_field(field), "attname", field))

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.models import save_versioned
+from keyprojects.core.models import attname, save_versioned
 from keyprojects.projects.models import Project
 
 from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction
@@ -31,6 +31,7 @@ from .models import (
     ProblemItem,
     ReportFlag,
     ReportingPeriod,
+    ReportPhoto,
     ReportRevision,
     ReportStep,
 )
@@ -202,6 +203,68 @@ def report_save(
     return report
 
 
+# --- photos --------------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PER_REPORT = 20
+PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The image type from the file's first bytes (never from its name or the browser's claim)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@transaction.atomic
+def report_photo_add(*, user: Any, report: MonthlyReport, file: Any, caption: str = "", request: Any = None) -> ReportPhoto:
+    """Attach a site photo (JPEG/PNG/WebP by content, at most 5 MB) to an editable report."""
+    import uuid
+
+    report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
+    if not _can_fill(user, report.project):
+        raise NotFound()
+    if is_frozen(project=report.project, period=report.period):
+        raise PeriodClosed()
+    if not report.is_editable:
+        raise NotEditable()
+    caption = (caption or "").strip()
+    if len(caption) > 100:
+        raise ValidationFailed(extra={"fields": {"caption": ["照片说明不能超过100字"]}})
+    size = int(getattr(file, "size", 0) or 0)
+    if size <= 0:
+        raise ValidationFailed(extra={"fields": {"image": ["请选择要上传的照片"]}})
+    if size > PHOTO_MAX_BYTES:
+        raise ValidationFailed(extra={"fields": {"image": ["照片不能超过5MB"]}})
+    file.seek(0)
+    content_type = sniff_image_type(file.read(16))
+    file.seek(0)
+    if content_type is None:
+        raise ValidationFailed(extra={"fields": {"image": ["只能上传JPEG、PNG或WebP格式的照片"]}})
+    if ReportPhoto.objects.filter(report=report).count() >= PHOTO_MAX_PER_REPORT:
+        raise ValidationFailed(extra={"fields": {"image": [f"每份月报最多上传{PHOTO_MAX_PER_REPORT}张照片"]}})
+    photo = ReportPhoto(report=report, content_type=content_type, size=size, caption=caption, uploaded_by=user)
+    photo.image.save(f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[content_type]}", file, save=False)
+    try:
+        photo.save()
+    except Exception:
+        photo.image.delete(save=False)
+        raise
+    audit_record(
+        action="create",
+        user=user,
+        request=request,
+        obj=photo,
+        changes={"report": [None, report.pk], "content_type": [None, content_type], "size": [None, size], "caption": [None, caption]},
+    )
+    return photo
+
+
 # --- checks --------------------------------------------------------------------------------
 
 
@@ -297,7 +360,7 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
         "invested_to_date",
     ]
     updated = MonthlyReport.objects.filter(pk=report.pk, version=version, status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).update(
-        **{f: getattr(report, MonthlyReport._meta.get_field(f).attname) for f in fields if f != "submitted_by"},
+        **{f: getattr(report, attname(MonthlyReport, f)) for f in fields if f != "submitted_by"},
         submitted_by=user,
         version=version + 1,
         updated_at=now,

@@ -25,7 +25,7 @@ def enterprise_list(*, user: Any, q: str = "") -> QuerySet[Enterprise]:
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
-    return qs.order_by("name", "id")
+    return qs.order_by("name", "id")  # type: ignore[return-value]
 
 
 def get_enterprise_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> Enterprise:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.models import save_versioned
+from keyprojects.core.models import attname, save_versioned
 from keyprojects.projects.services import region_in_scope
 
 from .models import Enterprise, EnterpriseContact
@@ -47,7 +47,7 @@ def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[st
         user=user,
         request=request,
         obj=ent,
-        changes=diff({}, {f: getattr(ent, Enterprise._meta.get_field(f).attname) for f in ENTERPRISE_FIELDS}),
+        changes=diff({}, {f: getattr(ent, attname(Enterprise, f)) for f in ENTERPRISE_FIELDS}),
     )
     return ent
 
@@ -61,7 +61,7 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, expected_version: in
         allowed = [f for f in allowed if f in ("address", "legal_representative", "industry_section", "industry_division")]
     if user.role == "county" and not user.is_superuser:
         allowed = [f for f in allowed if f != "region"]
-    attn = {f: Enterprise._meta.get_field(f).attname for f in ENTERPRISE_FIELDS}
+    attn = {f: attname(Enterprise, f) for f in ENTERPRISE_FIELDS}
     before = {f: getattr(enterprise, attn[f]) for f in ENTERPRISE_FIELDS}
     for f in allowed:
         setattr(enterprise, f, data[f])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import save_versioned
+from keyprojects.core.models import attname, save_versioned
 from keyprojects.regions.models import Region
 
 from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
@@ -115,8 +115,7 @@ def _check_links(user: Any, project: Project, fields: Iterable[str]) -> None:
 def _snapshot(project: Project, fields: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
-        field = Project._meta.get_field(f)
-        out[f] = getattr(project, field.attname)
+        out[f] = getattr(project, attname(Project, f))
     return out
 
 
@@ -136,7 +135,7 @@ def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[di
     changes = []
     for y in years:
         year = int(y["year"])
-        defaults = {k: y[k] for k in ("annual_plan", "on_province_list", "on_city_list", "on_county_list") if k in y}
+        defaults: dict[str, Any] = {k: y[k] for k in ("annual_plan", "on_province_list", "on_city_list", "on_county_list") if k in y}
         if "annual_plan" in defaults:
             plan = Decimal(str(defaults["annual_plan"]))
             if plan < 0:
