@@ -999,8 +999,10 @@ class DemoBuilder:
         return d
 
     def _name(self, d: _Draft) -> str:
+        """A list-style name, unique where possible: on collisions a phase, then a year, an area
+        or a kind of works is added, as real lists do."""
         rng = self.rng
-        for attempt in range(6):
+        for attempt in range(8):
             tpl = rng.choice(NAME_TEMPLATES[d.division])
             place = self.place(d.region)
             if "{p}" in tpl and d.region != self.city_of[d.region] and rng.random() < 0.15:
@@ -1013,7 +1015,14 @@ class DemoBuilder:
             )  # fmt: skip
             if not name.endswith("工程"):
                 name += "项目"
-            if attempt >= 2 or rng.random() < 0.12:
+            if attempt >= 4:
+                if "{p}" in tpl and rng.random() < 0.5:
+                    name = f"{self.year - rng.randint(0, 1)}年{name}"
+                elif "{p}" in tpl:
+                    name = name.replace(place, f"{place}{rng.choice(ROADS)}片区", 1)
+                elif name.endswith("项目"):
+                    name = name[:-2] + rng.choice(("扩建项目", "技术改造项目", "智能化改造项目", "提质增效项目"))
+            if 2 <= attempt < 6 or rng.random() < 0.12:
                 phase = rng.choice(PHASES)
                 name = name[:-2] + phase + name[-2:] if name.endswith("项目") else name + phase
             if name not in self.used_names:
