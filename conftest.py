@@ -52,6 +52,25 @@ def world(db):
     return w
 
 
+@pytest.fixture
+def dw(world):
+    """The world with its projects under construction (so they must report), 300万元 invested
+    before tracking for the own-county project, and periods 2026-01..03 open."""
+    from decimal import Decimal
+
+    from keyprojects.dispatch.services import period_get_or_open
+    from keyprojects.projects.models import Project
+
+    Project.objects.filter(pk__in=[p.pk for p in vars(world.projects).values()]).update(stage="construction")
+    Project.objects.filter(pk=world.projects.own_county.pk).update(invested_before=Decimal("300"))
+    for p in vars(world.projects).values():
+        p.refresh_from_db()
+    world.p1 = period_get_or_open(year=2026, month=1)
+    world.p2 = period_get_or_open(year=2026, month=2)
+    world.p3 = period_get_or_open(year=2026, month=3)
+    return world
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return (
