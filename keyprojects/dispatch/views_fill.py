@@ -1,5 +1,770 @@
-"""Placeholder module: its owner replaces it."""
+"""月调度 filling pages: my tasks of a period, the fill form of one project, the bulk grid.
+
+Each view reads top to bottom: parse → selector/service → render. Scope comes only from
+``visible_to`` / ``editable_by`` / ``get_project_for_user``; anything outside it answers 404.
+Writes go through the services (report_save, report_submit, report_photo_add, problem_create);
+their errors come back to the user in Chinese with what the user typed kept in the form.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, re_path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.analytics import metrics
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.projects.choices import Level
+from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
+from keyprojects.projects.models import Project, ProjectYear
+from keyprojects.projects.selectors import get_project_for_user
+from keyprojects.regions.models import Region
+
+from .choices import ReportStatus
+from .forms import GRID_INPUTS, GridRowForm, PhotoForm, ProblemForm, ReportForm, plain
+from .models import MonthlyReport, PeriodClosure, ProblemItem, ReportingPeriod, ReportPhoto
+from .selectors import due_projects, open_problems, previous_reports, reports_for_review
+from .services import (
+    READ_ONLY_ROLES,
+    AlreadySubmitted,
+    NotEditable,
+    PeriodClosed,
+    _derive,
+    period_get_or_open,
+    problem_create,
+    report_photo_add,
+    report_save,
+    report_submit,
+)
+
+PERIOD_RE = r"\d{4}-(?:0[1-9]|1[0-2])"
+P = rf"^(?P<period>{PERIOD_RE})"
+LIST_SIZE = 20
+GRID_SIZE = 50
+DONE = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
+STATUS_LABELS = dict(ReportStatus.choices)
+LEVEL_LABELS = dict(Level.choices)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def default_period_label() -> str:
+    """Last month: the month being reported now."""
+    today = timezone.localdate()
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    return f"{year:04d}-{month:02d}"
+
+
+def _period_or_404(label: str) -> ReportingPeriod:
+    """The period of a ``YYYY-MM`` label; months after the current one are not open for filling."""
+    if not re.fullmatch(PERIOD_RE, label or ""):
+        raise Http404()
+    year, month = int(label[:4]), int(label[5:])
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise Http404()
+    try:
+        return period_get_or_open(year=year, month=month)
+    except ValidationFailed:
+        raise Http404() from None
+
+
+def _project_or_404(request: HttpRequest, pk: Any) -> Project:
+    try:
+        return get_project_for_user(user=request.user, pk=pk, request=request)
+    except NotFound:
+        raise Http404() from None
+
+
+def may_fill(user: Any) -> bool:
+    """Leaders, auditors and administrators read; everybody else fills what is in scope."""
+    return bool(user.is_superuser or user.role not in READ_ONLY_ROLES)
+
+
+def fillable(user: Any) -> QuerySet[Project]:
+    return Project.objects.editable_by(user) if may_fill(user) else Project.objects.none()
+
+
+def _can_fill(user: Any, project: Project) -> bool:
+    return may_fill(user) and fillable(user).filter(pk=project.pk).exists()
+
+
+def _closed_regions(period: ReportingPeriod) -> set[str]:
+    return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
+
+
+def _frozen(period: ReportingPeriod, project: Project, closed: set[str]) -> bool:
+    """services.is_frozen for many projects with one query (``closed`` from _closed_regions)."""
+    return period.is_closed or project.province_code in closed or (bool(project.city_code) and project.city_code in closed)
+
+
+def _page(request: HttpRequest, qs: Any, param: str, size: int) -> Page:
+    page = Paginator(qs, size).get_page(request.GET.get(param))
+    for attr, number in (("prev_url", page.previous_page_number), ("next_url", page.next_page_number)):
+        try:
+            q = request.GET.copy()
+            q[param] = str(number())
+            setattr(page, attr, f"{request.path}?{q.urlencode()}")
+        except InvalidPage:  # no such neighbour
+            setattr(page, attr, "")
+    return page
+
+
+def _to_decimal(text: Any) -> Decimal | None:
+    try:
+        d = Decimal(str(text).replace(",", "").replace("，", "").strip() or "0")
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() and d >= 0 else None
+
+
+def _first_message(exc: ApplicationError) -> str:
+    fields = exc.extra.get("fields") or {}
+    details = [m for msgs in fields.values() for m in msgs]
+    if details:
+        return "；".join(details)
+    return exc.message
+
+
+def _annual_plan(project: Project, year: int) -> Decimal | None:
+    return ProjectYear.objects.filter(project=project, year=year).values_list("annual_plan", flat=True).first()
+
+
+# --- my tasks ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    label = request.GET.get("period") or default_period_label()
+    if not re.fullmatch(PERIOD_RE, label):
+        label = default_period_label()
+    period = _period_or_404(label)
+    today = timezone.localdate()
+
+    due = due_projects(period=period, user=user)
+    done_ids = MonthlyReport.objects.filter(period=period, status__in=DONE).values("project_id")
+    to_fill = due.filter(pk__in=fillable(user).values("pk")).exclude(pk__in=done_ids).select_related("region").order_by("region_id", "name")
+    started = MonthlyReport.objects.filter(period=period, project__in=to_fill.values("pk"))
+    n_due = due.count()
+    n_done = due.filter(pk__in=done_ids).count()
+    n_to_fill = to_fill.count()
+    n_returned = started.filter(status=ReportStatus.RETURNED).count()
+    n_draft = started.filter(status=ReportStatus.DRAFT).count()
+    fill_page = _page(request, to_fill, "fill_page", LIST_SIZE)
+    drafts = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project__in=[p.pk for p in fill_page])}
+    overdue = today > period.fill_end
+    fill_rows = [{"project": p, "report": drafts.get(p.pk), "overdue": overdue} for p in fill_page]
+
+    review_qs = reports_for_review(user=user, period=period).order_by("submitted_at", "pk")
+    review_page = _page(request, review_qs, "review_page", LIST_SIZE)
+    n_review_all = reports_for_review(user=user).count()
+    problems = open_problems(user=user).order_by("due_date", "-id")
+    problem_page = _page(request, problems, "problem_page", LIST_SIZE)
+
+    periods = list(ReportingPeriod.objects.order_by("-year", "-month").values_list("year", "month")[:36])
+    labels = sorted({f"{y:04d}-{m:02d}" for y, m in periods} | {label, default_period_label()}, reverse=True)
+    context = {
+        "period": period,
+        "period_label": period.label,
+        "period_choices": labels,
+        "today": today,
+        "overdue": overdue,
+        "may_fill": may_fill(user),
+        "n_due": n_due,
+        "n_done": n_done,
+        "n_to_fill": n_to_fill,
+        "n_returned": n_returned,
+        "n_draft": n_draft,
+        "n_missing": n_to_fill - n_returned - n_draft,
+        "fill_page": fill_page,
+        "fill_rows": fill_rows,
+        "review_page": review_page,
+        "n_review": review_page.paginator.count,
+        "n_review_all": n_review_all,
+        "problem_page": problem_page,
+        "n_problems": problem_page.paginator.count,
+    }
+    return render(request, "dispatch/fill/tasks.html", context)
+
+
+# --- the fill form of one project ----------------------------------------------------------
+
+
+def _report_of(project: Project, period: ReportingPeriod) -> MonthlyReport | None:
+    return MonthlyReport.objects.filter(project=project, period=period).select_related("submitted_by", "approved_by").first()
+
+
+def _derived(project: Project, period: ReportingPeriod, amount: Decimal | None) -> dict[str, Any]:
+    """The figures the service will store for ``amount`` (computed by the service's own rule)."""
+    if amount is None:
+        return {"valid": False}
+    probe = MonthlyReport(project=project, period=period, invested_month=amount)
+    _derive(probe)
+    plan = _annual_plan(project, period.year)
+    rate = metrics.completion_rate(probe.invested_ytd, plan)
+    return {
+        "valid": True,
+        "ytd": probe.invested_ytd,
+        "to_date": probe.invested_to_date,
+        "plan": plan,
+        "rate_pct": metrics.as_percent(rate),
+        "schedule": metrics.schedule_phrase(metrics.ahead_points(rate, period.month)),
+    }
+
+
+def _conflict_notes(form: ReportForm, fresh: MonthlyReport | None) -> list[dict[str, str]]:
+    """Fields where the saved report now differs from what the user typed."""
+    if fresh is None:
+        return []
+    saved = ReportForm.initial_for(fresh)
+    notes = []
+    for name, f in form.fields.items():
+        if name == "version":
+            continue
+        typed = form.data.get(name, "")
+        if name == "no_activity":
+            typed, was = bool(typed), bool(saved.get(name))
+        else:
+            was = "" if saved.get(name) is None else str(saved.get(name))
+        if str(typed).strip() != str(was).strip():
+            shown = (_("是") if was else _("否")) if name == "no_activity" else (was or "—")
+            notes.append({"label": str(f.label), "saved": shown})
+    return notes
+
+
+def _render_fill(
+    request: HttpRequest,
+    project: Project,
+    period: ReportingPeriod,
+    report: MonthlyReport | None,
+    *,
+    form: ReportForm | None = None,
+    problem_form: ProblemForm | None = None,
+    checks: list[dict[str, Any]] | None = None,
+    conflict: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    user = request.user
+    can_fill = _can_fill(user, project)
+    frozen = _frozen(period, project, _closed_regions(period))
+    editable = can_fill and not frozen and (report is None or report.is_editable)
+    if form is None and editable:
+        form = ReportForm(initial=ReportForm.initial_for(report))
+    if form is not None and form.is_bound:
+        amount = _to_decimal(form.data.get("invested_month", ""))
+    else:
+        amount = report.invested_month if report is not None else Decimal("0")
+    if problem_form is None and can_fill:
+        problem_form = ProblemForm(user=user, initial={"description": report.problems if report else ""})
+    prev = previous_reports(project=project, period=period).select_related("period").first()
+    hints: dict[str, str] = {}
+    if prev is not None:
+        last = _("上期：")
+        if prev.physical_progress:
+            hints["physical_progress"] = last + (prev.physical_progress[:60] + ("…" if len(prev.physical_progress) > 60 else ""))
+        if prev.physical_progress_pct is not None:
+            hints["physical_progress_pct"] = f"{last}{plain(prev.physical_progress_pct)}%"
+        if prev.workers is not None:
+            hints["workers"] = f"{last}{prev.workers}"
+    steps = [
+        {"step": s, "level": str(LEVEL_LABELS.get(s.level, s.level))} for s in (report.steps.select_related("actor") if report else [])
+    ]
+    context = {
+        "project": project,
+        "period": period,
+        "report": report,
+        "form": form,
+        "editable": editable,
+        "can_fill": can_fill,
+        "frozen": frozen,
+        "checks": checks or [],
+        "conflict": conflict,
+        "derived": _derived(project, period, amount),
+        "prev": prev,
+        "prev_pct": plain(prev.physical_progress_pct) if prev else "",
+        "hints": hints,
+        "steps": steps,
+        "flags": list(report.flags.all()) if report else [],
+        "photos": list(report.photos.all()) if report else [],
+        "photo_form": PhotoForm() if (editable and report is not None) else None,
+        "problem_form": problem_form,
+        "problem_items": list(
+            ProblemItem.objects.visible_to(user).filter(project=project).select_related("responsible_unit").order_by("status", "due_date")
+        ),
+        "status_label": STATUS_LABELS.get(report.status, "") if report else _("未报"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "dispatch/fill/fill.html", context)
+
+
+def _submit_message(report: MonthlyReport) -> str:
+    return _("已提交，等待审核") + ("（" + _("迟报") + "）" if report.is_late else "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
+    user = request.user
+    per = _period_or_404(period)
+    project = _project_or_404(request, project_pk)
+    report = _report_of(project, per)
+    if request.method == "GET":
+        return _render_fill(request, project, per, report)
+
+    if not _can_fill(user, project):
+        raise DjangoPermissionDenied(_("您没有填报该项目月报的权限"))
+    form = ReportForm(request.POST)
+    action = request.POST.get("action", "save")
+    checks: list[dict[str, Any]] = []
+    conflict = None
+    if form.is_valid():
+        expected = form.cleaned_data.get("version") or 0
+        saved: MonthlyReport | None = None
+        try:
+            if action == "submit" and report is not None and report.status in DONE:
+                raise AlreadySubmitted()
+            saved = report_save(
+                user=user, project=project, period=per, data=form.service_data(), expected_version=expected, request=request
+            )
+            if action == "submit":
+                saved = report_submit(user=user, report=saved, expected_version=saved.version, request=request)
+        except NotFound:
+            raise Http404() from None
+        except ValidationFailed as exc:
+            fields = exc.extra.get("fields") or {}
+            checks = list(exc.extra.get("checks") or [])
+            form.add_service_errors(fields)
+            lead = _("数据校验未通过，请按下列提示核对") if checks else exc.message
+            if saved is not None:
+                messages.warning(request, _("已保存为草稿，但未能提交：") + lead)
+            elif not checks and not fields:
+                form.add_error(None, exc.message)
+            elif not checks:
+                messages.error(request, exc.message)
+        except ConflictError:
+            fresh = _report_of(project, per)
+            conflict = _conflict_notes(form, fresh)
+            if saved is None and fresh is not None:
+                # the next save is checked against the version the user has now seen
+                form.data = form.data.copy()
+                form.data["version"] = str(fresh.version)
+            messages.error(request, _(CONFLICT_MESSAGE))
+        except (AlreadySubmitted, NotEditable, PeriodClosed) as exc:
+            messages.error(request, exc.message)
+        else:
+            assert saved is not None
+            messages.success(request, _submit_message(saved) if action == "submit" else _("已保存草稿"))
+            return redirect("dispatch:fill", period=per.label, project_pk=project.pk)
+        if saved is not None:
+            form.data = form.data.copy()
+            form.data["version"] = str(saved.version)
+        report = _report_of(project, per)
+    return _render_fill(request, project, per, report, form=form, checks=checks, conflict=conflict)
+
+
+@login_required
+@require_GET
+def fill_preview(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
+    """The derived cumulative figures for a typed amount (htmx); a plain visit goes to the form."""
+    per = _period_or_404(period)
+    project = _project_or_404(request, project_pk)
+    if not getattr(request, "htmx", False):
+        return redirect("dispatch:fill", period=per.label, project_pk=project.pk)
+    amount = _to_decimal(request.GET.get("invested_month", ""))
+    response = render(request, "dispatch/fill/fill.html#derived", {"derived": _derived(project, per, amount), "period": per})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
+    user = request.user
+    per = _period_or_404(period)
+    project = _project_or_404(request, project_pk)
+    if not _can_fill(user, project):
+        raise DjangoPermissionDenied(_("您没有填报该项目月报的权限"))
+    back = reverse("dispatch:fill", kwargs={"period": per.label, "project_pk": project.pk}) + "#photos"
+    report = _report_of(project, per)
+    form = PhotoForm(request.POST, request.FILES)
+    if report is None:
+        messages.error(request, _("请先保存草稿，再上传现场照片"))
+    elif not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            report_photo_add(
+                user=user, report=report, file=form.cleaned_data["image"], caption=form.cleaned_data["caption"], request=request
+            )
+        except NotFound:
+            raise Http404() from None
+        except ApplicationError as exc:
+            messages.error(request, _("照片未上传：") + _first_message(exc))
+        else:
+            messages.success(request, _("照片已上传"))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored photo, only for users who can see its project."""
+    photo = ReportPhoto.objects.filter(pk=pk, report__in=MonthlyReport.objects.visible_to(request.user).values("pk")).first()
+    if photo is None:
+        raise Http404()
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def problem_add(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
+    """转为问题事项: a tracked problem with a responsible unit and a due date."""
+    user = request.user
+    per = _period_or_404(period)
+    project = _project_or_404(request, project_pk)
+    if not _can_fill(user, project):
+        raise DjangoPermissionDenied(_("您没有为该项目登记问题的权限"))
+    report = _report_of(project, per)
+    form = ProblemForm(request.POST, user=user)
+    if form.is_valid():
+        cd = form.cleaned_data
+        try:
+            problem_create(
+                user=user,
+                project=project,
+                description=cd["description"],
+                responsible_unit=cd["responsible_unit"],
+                due_date=cd["due_date"],
+                report=report,
+                request=request,
+            )
+        except NotFound:
+            raise Http404() from None
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.extra.get("fields") or {"__all__": [exc.message]})
+        else:
+            messages.success(request, _("已转为问题事项，将跟踪至解决"))
+            return redirect(reverse("dispatch:fill", kwargs={"period": per.label, "project_pk": project.pk}) + "#problems")
+    return _render_fill(request, project, per, report, problem_form=form)
+
+
+# --- the bulk grid -------------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    project: Project
+    report: MonthlyReport | None
+    editable: bool
+    values: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+    error: str = ""
+    saved: bool = False
+    checked: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.report.status, "")) if self.report else _("未报")
+
+    @property
+    def can_select(self) -> bool:
+        return self.editable and self.report is not None
+
+
+def _grid_regions(user: Any, period: ReportingPeriod) -> list[tuple[str, str]]:
+    """Filter choices from the due projects the user sees: each city as a whole ("c" + code, when
+    there is more than one city) and each county or city-level list (none for a county user)."""
+    pairs = set(due_projects(period=period, user=user).order_by().values_list("region_id", "city_code").distinct())
+    if len(pairs) <= 1:
+        return []
+    cities = sorted({c for _r, c in pairs if c})
+    names = dict(Region.objects.filter(code__in={r for r, _c in pairs} | set(cities)).values_list("code", "name"))
+    multi = len(cities) > 1
+    out: list[tuple[str, str]] = []
+    for city in [*cities, ""]:
+        if multi and city:
+            out.append((f"c{city}", names.get(city, city) + _("（全市）")))
+        for r in sorted(r for r, c in pairs if c == city):
+            label = names.get(r, r) + (_("本级") if r == city else "")
+            out.append((r, ("　" if multi and city else "") + label))
+    return out
+
+
+def _grid_projects(user: Any, period: ReportingPeriod, region: str, choices: list[tuple[str, str]]) -> QuerySet[Project]:
+    qs = due_projects(period=period, user=user).select_related("region").order_by("region_id", "name", "pk")
+    if region and region in dict(choices):
+        qs = qs.filter(city_code=region[1:]) if region.startswith("c") else qs.filter(region_id=region)
+    return qs
+
+
+def _grid_rows(user: Any, period: ReportingPeriod, projects: list[Project]) -> list[GridRow]:
+    pks = [p.pk for p in projects]
+    reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project_id__in=pks)}
+    editable_pks = set(fillable(user).filter(pk__in=pks).values_list("pk", flat=True))
+    closed = _closed_regions(period)
+    rows = []
+    for p in projects:
+        r = reports.get(p.pk)
+        rows.append(_make_row(p, r, period, closed, p.pk in editable_pks))
+    return rows
+
+
+def _make_row(project: Project, report: MonthlyReport | None, period: ReportingPeriod, closed: set[str], in_scope: bool) -> GridRow:
+    editable = in_scope and not _frozen(period, project, closed) and (report is None or report.is_editable)
+    values = {"invested_month": "", "physical_progress_pct": "", "problems": ""}
+    if report is not None:
+        values = {
+            "invested_month": plain(report.invested_month),
+            "physical_progress_pct": plain(report.physical_progress_pct),
+            "problems": report.problems,
+        }
+    return GridRow(project=project, report=report, editable=editable, values=values, version=report.version if report else 0)
+
+
+def _grid_query(request: HttpRequest, source: QueryDict | None = None) -> str:
+    src = source if source is not None else request.GET
+    q = QueryDict(mutable=True)
+    for key in ("region", "page"):
+        if src.get(key):
+            q[key] = src[key]
+    return q.urlencode()
+
+
+@login_required
+@require_GET
+def grid(request: HttpRequest, period: str) -> HttpResponse:
+    user = request.user
+    per = _period_or_404(period)
+    choices = _grid_regions(user, per)
+    region = request.GET.get("region", "")
+    qs = _grid_projects(user, per, region, choices)
+    page = _page(request, qs, "page", GRID_SIZE)
+    rows = _grid_rows(user, per, list(page.object_list))
+    export_q = _grid_query(request)
+    context = {
+        "period": per,
+        "rows": rows,
+        "page_obj": page,
+        "count": page.paginator.count,
+        "region_choices": choices,
+        "region": region if region in dict(choices) else "",
+        "may_fill": may_fill(user),
+        "any_selectable": any(r.can_select for r in rows),
+        "any_editable": any(r.editable for r in rows),
+        "return_query": _grid_query(request),
+        "export_url": reverse("dispatch:grid_export", kwargs={"period": per.label}) + (f"?{export_q}" if export_q else ""),
+    }
+    return render(request, "dispatch/fill/grid.html", context)
+
+
+@login_required
+@require_POST
+def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
+    """Save one grid row (htmx) and answer the re-rendered row: derived figures and a ✓, or the
+    Chinese error with the typed values kept."""
+    user = request.user
+    per = _period_or_404(period)
+    project = _project_or_404(request, project_pk)
+    if not _can_fill(user, project):
+        raise Http404()
+    form = GridRowForm(request.POST)
+    typed = {f: request.POST.get(f, "") for f in GRID_INPUTS}
+    error = ""
+    version = None
+    report: MonthlyReport | None = None
+    if not form.is_valid():
+        error = "；".join(str(e) for errs in form.errors.values() for e in errs)
+    else:
+        try:
+            report = report_save(
+                user=user,
+                project=project,
+                period=per,
+                data=form.service_data(),
+                expected_version=form.cleaned_data.get("version") or 0,
+                request=request,
+            )
+        except NotFound:
+            raise Http404() from None
+        except ValidationFailed as exc:
+            error = _first_message(exc)
+        except ConflictError:
+            fresh = _report_of(project, per)
+            if fresh is not None:
+                saved = ReportForm.initial_for(fresh)
+                diffs = [
+                    f"{label}“{saved[f] or '—'}”"
+                    for f, label in (
+                        ("invested_month", _("本月完成投资")),
+                        ("physical_progress_pct", _("形象进度%")),
+                        ("problems", _("存在问题")),
+                    )
+                    if str(saved[f] or "") != typed[f].strip()
+                ]
+                version = fresh.version
+                error = _(CONFLICT_MESSAGE) + ("（" + _("当前已保存：") + "，".join(diffs) + "）" if diffs else "")
+            else:
+                error = _(CONFLICT_MESSAGE)
+        except (NotEditable, PeriodClosed) as exc:
+            error = exc.message + _("；您输入的内容未保存")
+    if report is None:
+        report = _report_of(project, per)
+    row = _make_row(project, report, per, _closed_regions(per), True)
+    row.checked = bool(request.POST.get("report"))
+    if error:
+        # keep what was typed and the version the user last saw (a conflict shows the new one)
+        posted = request.POST.get("version", "")
+        row.error, row.values = error, typed
+        row.version = version if version is not None else (int(posted) if posted.isdigit() else 0)
+    else:
+        row.saved = True
+    if not getattr(request, "htmx", False):
+        (messages.error if error else messages.success)(request, f"{project.name}：{error or _('已保存')}")
+        q = _grid_query(request, request.POST)
+        return redirect(reverse("dispatch:grid", kwargs={"period": per.label}) + (f"?{q}" if q else ""))
+    page = request.POST.get("page", "")
+    context = {
+        "row": row,
+        "period": per,
+        "region": request.POST.get("region", ""),
+        "page_obj": {"number": int(page) if page.isdigit() else 1},
+    }
+    return render(request, "dispatch/fill/grid.html#row", context)
+
+
+@login_required
+@require_POST
+def grid_submit(request: HttpRequest, period: str) -> HttpResponse:
+    """提交选中: each checked draft through report_submit on its own; failures are listed and do
+    not undo the others."""
+    user = request.user
+    per = _period_or_404(period)
+    wanted: dict[int, int | None] = {}
+    for value in request.POST.getlist("report"):
+        pk, _sep, version = value.partition(":")
+        if pk.isdigit():
+            wanted[int(pk)] = int(version) if version.isdigit() else None
+    q = _grid_query(request, request.POST)
+    back = reverse("dispatch:grid", kwargs={"period": per.label}) + (f"?{q}" if q else "")
+    if not wanted:
+        messages.warning(request, _("请先勾选要提交的月报"))
+        return redirect(back)
+    reports = (
+        MonthlyReport.objects.filter(period=per, pk__in=list(wanted), project__in=fillable(user).values("pk"))
+        .select_related("project")
+        .order_by("project__region_id", "project__name")
+    )
+    ok: list[str] = []
+    failed: list[str] = []
+    for report in reports:
+        try:
+            report_submit(user=user, report=report, expected_version=wanted[report.pk], request=request)
+        except ApplicationError as exc:
+            failed.append(f"{report.project.name}：{exc.message}")
+        else:
+            ok.append(report.project.name)
+    missing = len(wanted) - len(ok) - len(failed)
+    if ok:
+        messages.success(request, _("已提交 %(n)d 份月报：") % {"n": len(ok)} + "、".join(ok))
+    for line in failed:
+        messages.error(request, _("未提交 ") + line)
+    if missing:
+        messages.error(request, _("%(n)d 份月报不存在或无权提交") % {"n": missing})
+    return redirect(back)
+
+
+GRID_COLUMNS = [
+    Column("序号", width=6),
+    Column("项目名称", width=36),
+    Column("项目代码", width=26),
+    Column("所属区域", width=12),
+    Column("已纳统", width=8),
+    Column("填报状态", width=10),
+    Column("本月完成投资（万元）", "money", 16),
+    Column("1-N月累计完成投资（万元）", "money", 18),
+    Column("开工至今累计完成投资（万元）", "money", 18),
+    Column("形象进度（%）", "money", 12),
+    Column("形象进度", width=30),
+    Column("存在问题", width=36),
+    Column("迟报", width=6),
+]
+
+
+@login_required
+@require_GET
+def grid_export(request: HttpRequest, period: str) -> HttpResponse:
+    user = request.user
+    per = _period_or_404(period)
+    choices = _grid_regions(user, per)
+    qs = _grid_projects(user, per, request.GET.get("region", ""), choices)
+    reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=per, project__in=qs.values("pk"))}
+
+    def rows() -> Any:
+        for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
+            r = reports.get(p.pk)
+            yield [
+                i,
+                p.name,
+                p.project_code or "",
+                p.region.name,
+                "是" if p.in_statistics else "否",
+                str(STATUS_LABELS.get(r.status, "")) if r else "未报",
+                r.invested_month if r else None,
+                r.invested_ytd if r else None,
+                r.invested_to_date if r else None,
+                r.physical_progress_pct if r else None,
+                r.physical_progress if r else "",
+                r.problems if r else "",
+                "是" if r and r.is_late else "",
+            ]
+
+    columns = [*GRID_COLUMNS]
+    columns[7] = Column(f"1-{per.month}月累计完成投资（万元）", "money", 18)
+    now = timezone.localtime()
+    content, n = build_xlsx(
+        title=f"重点项目{per.year}年{per.month}月调度表（导出时间 {now:%Y-%m-%d %H:%M}）", columns=columns, rows=rows(), sheet="月调度"
+    )
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="dispatch.monthlyreport",
+        changes={"period": per.label, "region": request.GET.get("region", ""), "rows": n, "format": "xlsx"},
+        message=f"导出{per}调度表 {n} 行",
+    )
+    return xlsx_response(content, f"月调度-{per.label}-{now:%Y%m%d-%H%M}.xlsx")
+
+
+urlpatterns = [
+    path("", tasks, name="tasks"),
+    path("photos/<int:pk>/", photo_view, name="photo"),
+    re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/$", fill, name="fill"),
+    re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/preview/$", fill_preview, name="fill_preview"),
+    re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/photos/$", photo_add, name="photo_add"),
+    re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/problems/$", problem_add, name="problem_add"),
+    re_path(rf"{P}/grid/$", grid, name="grid"),
+    re_path(rf"{P}/grid/submit/$", grid_submit, name="grid_submit"),
+    re_path(rf"{P}/grid/export/$", grid_export, name="grid_export"),
+    re_path(rf"{P}/grid/(?P<project_pk>[0-9]+)/$", grid_row, name="grid_row"),
+]

@@ -16,3 +16,126 @@
     if (el.matches && el.matches("form[data-kp-autosubmit] select")) { el.form.requestSubmit(); }
   });
 })();
+
+// 月调度 filling pages (dispatch/fill): one-shot forms, the keyboard-friendly grid that saves
+// each row as you go, and keeping what was typed while a row's save is in flight.
+(function () {
+  "use strict";
+  var GRID_ROW = "tr[data-kp-grid-row]";
+
+  // A form marked data-kp-once is sent once: a double click or Enter held down does not post twice
+  // (the server also refuses a second submit). The bulk-submit form first waits for row saves.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.matches || !form.matches("form[data-kp-once]")) { return; }
+    if (form.matches("[data-kp-grid-submit]") && document.querySelector("[data-kp-grid] .htmx-request")) {
+      ev.preventDefault();
+      var submitter = ev.submitter;
+      window.setTimeout(function () { form.requestSubmit(submitter || undefined); }, 150);
+      return;
+    }
+    if (form.getAttribute("data-kp-sending")) { ev.preventDefault(); return; }
+    form.setAttribute("data-kp-sending", "1");
+    // disabled after the browser has collected the clicked button's name/value
+    window.setTimeout(function () {
+      var buttons = document.querySelectorAll("button[type=submit]");
+      Array.prototype.forEach.call(buttons, function (b) { if (b.form === form) { b.disabled = true; } });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function (ev) {
+    if (!ev.persisted) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-kp-sending]"), function (form) {
+      form.removeAttribute("data-kp-sending");
+      Array.prototype.forEach.call(document.querySelectorAll("button[type=submit]"), function (b) { if (b.form === form) { b.disabled = false; } });
+    });
+  });
+
+  // Grid keyboard: Enter / Tab go to the next row's same column, Shift goes back.
+  document.addEventListener("keydown", function (ev) {
+    var el = ev.target;
+    if (!el.matches || !el.matches("[data-kp-grid] input[data-kp-col]")) { return; }
+    if (ev.key !== "Enter" && ev.key !== "Tab") { return; }
+    if (ev.isComposing || ev.keyCode === 229) { return; } // Enter confirms a Chinese IME candidate
+    var col = el.getAttribute("data-kp-col");
+    var all = el.closest("[data-kp-grid]").querySelectorAll("input[data-kp-col='" + col + "']");
+    var list = Array.prototype.slice.call(all);
+    var next = list[list.indexOf(el) + (ev.shiftKey ? -1 : 1)];
+    if (!next && ev.key === "Tab") { return; } // leave the column normally at its ends
+    ev.preventDefault();
+    if (next) {
+      next.focus();
+      next.select();
+    } else {
+      el.blur(); // commits the value (a change event saves the row)
+      el.focus();
+    }
+  });
+
+  // Select all rows for 提交选中.
+  document.addEventListener("change", function (ev) {
+    var all = ev.target.closest && ev.target.closest("[data-kp-check-all]");
+    if (!all) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=report][form=grid-submit]"), function (c) { c.checked = all.checked; });
+  });
+
+  function rowValues(row) {
+    var out = {};
+    Array.prototype.forEach.call(row.querySelectorAll("input[name]"), function (el) {
+      if (el.type === "hidden") { return; }
+      out[el.name] = el.type === "checkbox" ? (el.checked ? "1" : "") : el.value;
+    });
+    return out;
+  }
+  var sent = {};    // row id -> values when its save was sent
+  var typed = {};   // row id -> values typed while the save was in flight
+
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var row = ev.detail.elt.closest && ev.detail.elt.closest(GRID_ROW);
+    if (row) { sent[row.id] = rowValues(row); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var row = ev.detail.target;
+    if (!row || !row.matches || !row.matches(GRID_ROW) || !sent[row.id]) { return; }
+    var before = sent[row.id];
+    var now = rowValues(row);
+    var changed = {};
+    Object.keys(now).forEach(function (k) { if (now[k] !== before[k]) { changed[k] = now[k]; } });
+    delete sent[row.id];
+    typed[row.id] = changed;
+  });
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    var row = ev.detail.elt;
+    if (!row || !row.matches || !row.matches(GRID_ROW) || !typed[row.id]) { return; }
+    var changed = typed[row.id];
+    delete typed[row.id];
+    var resave = null;
+    Object.keys(changed).forEach(function (name) {
+      var el = row.querySelector("input[name='" + name + "']");
+      if (!el) { return; }
+      if (el.type === "checkbox") { el.checked = changed[name] === "1"; return; }
+      el.value = changed[name];
+      if (el === document.activeElement) {
+        el.setSelectionRange(el.value.length, el.value.length);
+        el.addEventListener("blur", function () { window.htmx.trigger(el, "change"); }, { once: true });
+      } else if (!resave) {
+        resave = el;
+      }
+    });
+    if (resave) { window.htmx.trigger(resave, "change"); }
+  });
+  // A failed save (busy, expired session, network) leaves the typed values in place and says so.
+  function rowFailed(ev) {
+    var row = ev.detail.elt.closest && ev.detail.elt.closest(GRID_ROW);
+    if (!row) { return; }
+    delete sent[row.id];
+    row.classList.add("table-danger");
+    var msg = row.querySelector(".kp-grid-msg");
+    if (msg) {
+      var busy = ev.detail.xhr && ev.detail.xhr.status === 503;
+      msg.textContent = busy ? "系统繁忙，请稍后重试（您的输入未丢失）" : "保存失败，请检查网络或刷新后重试（您的输入未丢失）";
+      msg.classList.add("text-danger");
+    }
+  }
+  document.addEventListener("htmx:responseError", rowFailed);
+  document.addEventListener("htmx:sendError", rowFailed);
+})();
