@@ -28,10 +28,10 @@ from django.test import Client
 from keyprojects.accounts.models import User
 results = {}
 CASES = [
-    ("demo_province", ""),
-    ("demo_city", ""),
-    ("demo_province", "?stage=construction&sort=-total_investment"),
-    ("demo_province", "?q=产业园&page=3"),
+    ("province", ""),
+    ("jinan", ""),
+    ("province", "?stage=construction&sort=-total_investment"),
+    ("province", "?q=产业园&page=3"),
 ]
 for username, params in CASES:
     user = User.objects.get(username=username)
