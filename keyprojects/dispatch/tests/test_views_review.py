@@ -1,0 +1,322 @@
+"""Review pages: the queue per role and level, a report beside last month's, approve / forward /
+return, acknowledging check warnings, corrections through revisions, scope (404) and read-only roles."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from keyprojects.audit.models import AuditEvent
+from keyprojects.dispatch.models import MonthlyReport, ReportRevision
+from keyprojects.dispatch.services import report_review, report_save, report_submit
+
+FILLERS = {"370102": "county", "370103": "sibling", "370100": "city", "370202": "other_city"}
+
+
+def filler(dw, project):
+    return getattr(dw.users, FILLERS[project.region_id])
+
+
+def submitted(dw, project, period, amount, **kw):
+    """A report of ``project`` for ``period`` filled and submitted by its region's staff."""
+    user = filler(dw, project)
+    r = report_save(user=user, project=project, period=period, data={"invested_month": amount, **kw})
+    report_submit(user=user, report=r)
+    r.refresh_from_db()
+    return r
+
+
+def approved(dw, project, period, amount, **kw):
+    r = submitted(dw, project, period, amount, **kw)
+    while r.status == "submitted":
+        reviewer = {"county": filler(dw, project), "city": dw.users.city if project.city_code == "370100" else dw.users.other_city}
+        report_review(user=reviewer[r.pending_level], report=r, action="approve")
+        r.refresh_from_db()
+    return r
+
+
+def queue_ids(client, user, query=""):
+    client.force_login(user)
+    resp = client.get("/dispatch/review/" + query)
+    assert resp.status_code == 200
+    return {r.pk for r in resp.context["reports"]}
+
+
+def messages_of(resp):
+    return [str(m) for m in resp.context["messages"]] if resp.context else []
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def test_queue_shows_reports_waiting_for_the_users_level(dw, client):
+    own = submitted(dw, dw.projects.own_county, dw.p1, "100")  # chain county → city
+    sib = submitted(dw, dw.projects.sibling_county, dw.p1, "50")  # county list: county only
+    city = submitted(dw, dw.projects.city_level, dw.p1, "70")  # city-level project: city only
+    other = submitted(dw, dw.projects.other_city, dw.p1, "90")
+    u = dw.users
+    assert queue_ids(client, u.county) == {own.pk}
+    assert queue_ids(client, u.sibling) == {sib.pk}
+    assert queue_ids(client, u.city) == {city.pk}  # own county's report is not the city's turn yet
+    assert queue_ids(client, u.other_city) == set()
+    assert queue_ids(client, u.province) == set()
+    assert queue_ids(client, u.superuser) == {own.pk, sib.pk, city.pk, other.pk}
+    for role in ("leader", "department", "enterprise", "auditor"):
+        assert queue_ids(client, getattr(u, role)) == set(), role
+
+    report_review(user=u.county, report=own, action="approve")
+    assert queue_ids(client, u.county) == set()
+    assert queue_ids(client, u.city) == {city.pk, own.pk}
+
+
+def test_queue_period_filter_and_last_month_beside(dw, client):
+    p = dw.projects.own_county
+    approved(dw, p, dw.p1, "100")
+    feb = submitted(dw, p, dw.p2, "150")
+    mar = submitted(dw, dw.projects.sibling_county, dw.p3, "5")
+    assert queue_ids(client, dw.users.county, "?period=2026-02") == {feb.pk}
+    assert queue_ids(client, dw.users.sibling, "?period=2026-02") == set()
+    assert queue_ids(client, dw.users.sibling, "?period=2026-03") == {mar.pk}
+    assert queue_ids(client, dw.users.county, "?period=bogus") == {feb.pk}  # an invalid choice filters nothing
+    client.force_login(dw.users.county)
+    resp = client.get("/dispatch/review/")
+    (row,) = resp.context["reports"]
+    assert row.previous.invested_month == D(100) and row.month_change == D(50)
+    html = resp.content.decode()
+    assert f'href="/dispatch/reports/{feb.pk}/"' in html and "+50.00" in html
+    # htmx: only the queue fragment
+    part = client.get("/dispatch/review/?period=2026-02", headers={"HX-Request": "true"})
+    assert b"<html" not in part.content and b'id="queue"' in part.content
+
+
+# --- one report -----------------------------------------------------------------------------
+
+
+def test_report_page_compares_with_last_month(dw, client):
+    p = dw.projects.own_county
+    approved(dw, p, dw.p1, "100", physical_progress="基础施工", physical_progress_pct="20")
+    feb = submitted(dw, p, dw.p2, "150", physical_progress="主体施工", physical_progress_pct="35", problems="用地指标未落实")
+    client.force_login(dw.users.county)
+    resp = client.get(f"/dispatch/reports/{feb.pk}/")
+    assert resp.status_code == 200
+    rows = {str(r["label"]): r for r in resp.context["comparison"]}
+    assert rows["本月完成投资（万元）"]["previous"] == D(100) and rows["本月完成投资（万元）"]["change"] == D(50)
+    assert rows["1-N月累计完成投资（万元）"]["current"] == D(250) and rows["1-N月累计完成投资（万元）"]["previous"] == D(100)
+    assert rows["开工至今累计完成投资（万元）"]["current"] == D(550)  # 300 before + 100 + 150
+    assert rows["形象进度（%）"]["change"] == D(15)
+    html = resp.content.decode()
+    for text in ("2026年1月", "主体施工", "基础施工", "用地指标未落实", "审核通过", "退回"):
+        assert text in html, text
+    # the schedule through the one set of metrics: 250 / 1200 = 20.83%, 序时进度 16.67%
+    assert resp.context["completion_pct"] == D("20.83") and "超序时进度" in resp.context["schedule"]
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("county", 200),
+        ("city", 200),
+        ("province", 200),
+        ("leader", 200),
+        ("enterprise", 200),
+        ("department", 200),
+        ("sibling", 404),
+        ("other_city", 404),
+        ("other_enterprise", 404),
+    ],
+)
+def test_report_page_scope(dw, client, role, status):
+    r = submitted(dw, dw.projects.own_county, dw.p1, "100")
+    client.force_login(getattr(dw.users, role))
+    resp = client.get(f"/dispatch/reports/{r.pk}/")
+    assert resp.status_code == status
+    if status == 200 and role not in ("county",):
+        assert b'data-testid="approve"' not in resp.content  # not their turn, or read-only
+    if status == 404:
+        assert AuditEvent.objects.filter(action="permission_denied", object_id=str(r.pk)).exists()
+
+
+def test_out_of_scope_posts_are_404(dw, client):
+    r = submitted(dw, dw.projects.own_county, dw.p1, "100")
+    client.force_login(dw.users.sibling)
+    for url, data in (
+        (f"/dispatch/reports/{r.pk}/review/", {"action": "approve"}),
+        (f"/dispatch/reports/{r.pk}/acknowledge/", {}),
+        (f"/dispatch/reports/{r.pk}/revise/", {"reason": "x", "invested_month": "1"}),
+    ):
+        assert client.post(url, data).status_code == 404, url
+    r.refresh_from_db()
+    assert r.status == "submitted" and r.pending_level == "county"
+
+
+# --- approve, forward, return ---------------------------------------------------------------
+
+
+def test_county_forwards_city_approves_through_the_pages(dw, client):
+    r = submitted(dw, dw.projects.own_county, dw.p1, "100")
+    client.force_login(dw.users.county)
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
+    assert resp.status_code == 302 and resp.url == "/dispatch/review/?period=2026-01"
+    r.refresh_from_db()
+    assert r.status == "submitted" and r.pending_level == "city"
+    assert "报市级审定" in messages_of(client.get(resp.url))[0]
+
+    # the county cannot act again; the city can
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
+    assert resp.status_code == 200 and "不由您所在层级审核" in messages_of(resp)[0]
+    client.force_login(dw.users.city)
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version}, follow=True)
+    r.refresh_from_db()
+    assert r.status == "approved" and r.approved_by == dw.users.city
+    assert "已审定" in messages_of(resp)[0]
+    assert list(r.steps.values_list("action", flat=True)) == ["save", "submit", "forward", "approve"]
+    page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    assert "审核通过并上报" in page and 'data-testid="approve"' not in page
+
+
+def test_return_needs_an_opinion_and_keeps_what_was_typed(dw, client):
+    r = submitted(dw, dw.projects.city_level, dw.p1, "70")
+    client.force_login(dw.users.city)
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "return", "opinion": "  ", "version": r.version})
+    assert resp.status_code == 200
+    assert "退回须填写意见" in resp.content.decode()
+    r.refresh_from_db()
+    assert r.status == "submitted"
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "return", "opinion": "请补充形象进度", "version": r.version})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.status == "returned" and r.return_opinion == "请补充形象进度"
+    assert AuditEvent.objects.filter(action="return", object_id=str(r.pk), message="请补充形象进度").exists()
+    page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    assert "请补充形象进度" in page
+
+
+def test_stale_page_gets_a_conflict_message(dw, client):
+    r = submitted(dw, dw.projects.city_level, dw.p1, "70")
+    client.force_login(dw.users.city)
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "return", "opinion": "重填", "version": r.version - 1})
+    assert resp.status_code == 200 and "已被他人处理或修改" in messages_of(resp)[0]
+    assert "重填" in resp.content.decode()  # typed opinion kept
+    r.refresh_from_db()
+    assert r.status == "submitted"
+
+
+def test_leader_is_read_only(dw, client):
+    r = submitted(dw, dw.projects.city_level, dw.p1, "70")
+    client.force_login(dw.users.leader)
+    page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    assert 'data-testid="approve"' not in page and 'data-testid="revision-request"' not in page
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
+    assert resp.status_code == 200 and messages_of(resp)
+    r.refresh_from_db()
+    assert r.status == "submitted"
+
+
+# --- check warnings -------------------------------------------------------------------------
+
+
+def test_warnings_must_be_acknowledged_before_approving(dw, client):
+    # to-date 300 + 20000 above the total investment of 10000: a warning for the reviewer
+    r = submitted(dw, dw.projects.own_county, dw.p1, "20000")
+    assert r.flags.filter(code="to_date_above_total", severity="warning").exists()
+    client.force_login(dw.users.county)
+    page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    assert "确认校验提示" in page and "超过项目总投资" in page
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "opinion": "同意上报", "version": r.version})
+    assert resp.status_code == 200 and "请先确认校验提示" in messages_of(resp)[0]
+    assert "同意上报" in resp.content.decode()
+    r.refresh_from_db()
+    assert r.pending_level == "county"
+
+    # only the reviewer whose turn it is may acknowledge
+    client.force_login(dw.users.city)
+    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", follow=True)
+    assert "只有当前审核层级" in messages_of(resp)[0]
+    assert r.flags.filter(acknowledged_at__isnull=True).exists()
+
+    client.force_login(dw.users.county)
+    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", follow=True)
+    assert "已确认 1 条校验提示" in messages_of(resp)[0]
+    flag = r.flags.get()
+    assert flag.acknowledged_by == dw.users.county
+    assert "已确认" in resp.content.decode()
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.pending_level == "city"
+
+
+def test_queue_marks_unacknowledged_warnings(dw, client):
+    r = submitted(dw, dw.projects.own_county, dw.p1, "20000")
+    client.force_login(dw.users.county)
+    resp = client.get("/dispatch/review/")
+    (row,) = resp.context["reports"]
+    assert row.pk == r.pk and row.unacked == 1
+    assert 'data-testid="unacked"' in resp.content.decode()
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+
+def test_revision_requested_and_decided_one_level_up(dw, client):
+    p = dw.projects.own_county
+    jan = approved(dw, p, dw.p1, "100")
+    feb = approved(dw, p, dw.p2, "50")
+    client.force_login(dw.users.county)
+    page = client.get(f"/dispatch/reports/{jan.pk}/").content.decode()
+    assert "申请更正" in page
+
+    # a missing reason: the form comes back with the typed value kept
+    resp = client.post(f"/dispatch/reports/{jan.pk}/revise/", {"reason": "", "invested_month": "80"})
+    assert resp.status_code == 200 and not ReportRevision.objects.exists()
+    form = resp.context["revision_form"]
+    assert "reason" in form.errors and form["invested_month"].value() == "80"
+    # nothing changed: the service says so
+    resp = client.post(f"/dispatch/reports/{jan.pk}/revise/", {"reason": "核对", "invested_month": "100"})
+    assert "更正内容与原值相同" in messages_of(resp)[0]
+
+    resp = client.post(
+        f"/dispatch/reports/{jan.pk}/revise/",
+        {"reason": "误将2月数据计入1月", "invested_month": "80", "physical_progress": "", "problems": ""},
+    )
+    assert resp.status_code == 302
+    rev = ReportRevision.objects.get()
+    assert rev.approval_level == "province" and rev.new_values == {"invested_month": "80.0000"}
+    jan.refresh_from_db()
+    assert jan.invested_month == D(100)  # not applied before approval
+
+    # the city may not decide; it is not shown a decision form either
+    client.force_login(dw.users.city)
+    assert 'data-testid="revision-decide"' not in client.get(f"/dispatch/reports/{jan.pk}/").content.decode()
+    resp = client.post(f"/dispatch/revisions/{rev.pk}/decide/", {"decision": "approve"}, follow=True)
+    assert "上一级" in messages_of(resp)[0]
+
+    # the province finds it in its queue and decides; a rejection needs an opinion
+    client.force_login(dw.users.province)
+    queue = client.get("/dispatch/review/")
+    assert [r.pk for r in queue.context["revisions"]] == [rev.pk]
+    resp = client.post(f"/dispatch/revisions/{rev.pk}/decide/", {"decision": "reject", "opinion": ""})
+    assert resp.status_code == 200 and "驳回更正须填写意见" in resp.content.decode()
+    resp = client.post(f"/dispatch/revisions/{rev.pk}/decide/", {"decision": "approve", "opinion": "同意"})
+    assert resp.status_code == 302
+    rev.refresh_from_db()
+    jan.refresh_from_db()
+    feb.refresh_from_db()
+    assert rev.status == "approved" and jan.invested_month == D(80) and feb.invested_ytd == D(130)
+    assert AuditEvent.objects.filter(action="revision_approve", object_id=str(jan.pk)).exists()
+    assert not client.get("/dispatch/review/").context["revisions"]
+
+
+def test_revision_form_only_for_approved_reports_and_editors(dw, client):
+    r = submitted(dw, dw.projects.city_level, dw.p1, "70")
+    client.force_login(dw.users.city)
+    assert 'data-testid="revision-request"' not in client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    resp = client.post(f"/dispatch/reports/{r.pk}/revise/", {"reason": "x", "invested_month": "1"})
+    assert "只有已审定的月报" in messages_of(resp)[0]
+    client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
+    r.refresh_from_db()
+    assert r.status == "approved"
+    client.force_login(dw.users.leader)
+    assert 'data-testid="revision-request"' not in client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+    assert MonthlyReport.objects.filter(pk=r.pk, invested_month=D(70)).exists()
