@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import dispatch_views, views
 
 app_name = "api"
 
@@ -13,6 +13,11 @@ router.register("units", views.UnitViewSet, basename="unit")
 router.register("leaders", views.LeaderViewSet, basename="leader")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("projects", views.ProjectViewSet, basename="project")
+router.register("periods", dispatch_views.PeriodViewSet, basename="period")
+router.register("reports", dispatch_views.ReportViewSet, basename="report")
+router.register("revisions", dispatch_views.RevisionViewSet, basename="revision")
+router.register("warnings", dispatch_views.WarningViewSet, basename="warning")
+router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
