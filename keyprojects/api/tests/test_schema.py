@@ -16,6 +16,11 @@ EXPECTED_OPERATIONS = {
     "enterprises_list", "enterprises_retrieve", "enterprises_create", "enterprises_update", "enterprises_partial_update",
     "projects_list", "projects_retrieve", "projects_create", "projects_update", "projects_partial_update",
     "projects_transition", "projects_events",
+    "periods_list", "periods_retrieve", "periods_close",
+    "reports_list", "reports_retrieve", "reports_save_draft", "reports_update_draft", "reports_submit", "reports_approve",
+    "reports_return", "reports_acknowledge", "reports_request_revision",
+    "revisions_list", "revisions_retrieve", "revisions_decide",
+    "warnings_list", "problems_list", "problems_retrieve", "problems_create", "problems_set_status",
 }  # fmt: skip
 
 
@@ -41,6 +46,15 @@ def test_schema_validates_without_warnings(tmp_path: Path, db: Any) -> None:
     request = schema["components"]["schemas"]["ProjectWriteRequest"]["properties"]
     assert not {"stage", "province_code", "city_code", "version"} & set(request)
     assert "version" in schema["components"]["schemas"]["PatchedProjectUpdateRequest"]["properties"]
+    # Monthly reports: derived figures, status and the review chain are never input.
+    report = schema["components"]["schemas"]["Report"]["properties"]
+    for name in ("invested_ytd", "invested_to_date", "status", "pending_level", "review_levels", "version"):
+        assert report[name]["readOnly"] is True, name
+    for name in ("ReportSaveRequest", "PatchedReportUpdateRequest", "ReportUpdateRequest"):
+        request = schema["components"]["schemas"].get(name)
+        if request is not None:
+            assert not {"invested_ytd", "invested_to_date", "status", "pending_level", "review_levels"} & set(request["properties"])
+    assert "409" in schema["paths"]["/api/v1/reports/{id}/submit/"]["post"]["responses"]
 
 
 def test_docs_render_for_a_logged_in_user(client: Any, world: Any) -> None:
