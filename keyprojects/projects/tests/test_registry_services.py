@@ -142,3 +142,16 @@ def test_links_must_be_within_reach(world):
         expected_version=p.version,
         data={"responsible_unit": world.dept, "sponsor_leader": world.leader},
     )
+
+
+def test_detail_page_renders_events_without_actor(world, client):
+    """Events written by imports, commands or demo data have no actor: shown as 系统."""
+    from keyprojects.core.testing import PASSWORD
+    from keyprojects.projects.models import ProjectEvent
+
+    p = world.projects.own_county
+    ProjectEvent.objects.create(project=p, kind="transition", from_stage="reserve", to_stage="preparation", actor=None)
+    client.login(username="lixia", password=PASSWORD)
+    response = client.get(f"/projects/{p.pk}/")
+    assert response.status_code == 200
+    assert "系统" in response.content.decode()
