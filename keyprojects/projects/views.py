@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
@@ -270,6 +271,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "event_kinds": dict(EventKind.choices),
         "stages": dict(Stage.choices),
         "industry_division_label": dict(DIVISION_CHOICES).get(project.industry_division, ""),
+        **project_dispatch_context(user=user, project=project),
     }
     return render(request, "projects/detail.html", context)
 
