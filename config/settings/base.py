@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "keyprojects.projects",
     "keyprojects.dispatch",
     "keyprojects.analytics",
+    "keyprojects.dataio",
     "keyprojects.api",
 ]
 
