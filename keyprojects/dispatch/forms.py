@@ -9,14 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.projects.selectors import units_assignable
 from keyprojects.regions.models import Unit
 
 from .models import MonthlyReport
-
-try:  # one rule for forms, API and services; older trees keep it in projects.forms
-    from keyprojects.projects.selectors import units_assignable
-except ImportError:  # pragma: no cover - depends on the projects app's version
-    from keyprojects.projects.forms import units_in_scope as units_assignable  # type: ignore[attr-defined,no-redef]
 
 REPORT_INPUTS = [
     "invested_month",
