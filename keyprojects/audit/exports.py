@@ -10,19 +10,14 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
+from keyprojects.core.xlsx import xlsx_safe
+
 from .forms import RESULT_LABELS, action_label
 from .models import AuditEvent
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["HEADERS", "audit_events_xlsx", "xlsx_safe"]
+
 HEADERS = ["ID", "时间", "用户名", "角色", "用户区划", "IP", "操作", "对象类型", "对象ID", "对象", "变更内容", "结果", "说明", "哈希"]
-
-
-def xlsx_safe(value: Any) -> Any:
-    """A cell value that a spreadsheet shows as text, never evaluates: strings starting with
-    = + - @ TAB or CR get a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _row(e: AuditEvent) -> list[Any]:

@@ -1,86 +1,22 @@
-"""Excel exports (XlsxWriter): a title row, a header, amounts as numbers, formula injection
-neutralised (reliability.md 8) and one audit event per export (reliability.md 21)."""
+"""Excel export of the project list: a title row, a header, amounts as numbers, formula injection
+neutralised (reliability.md 8, through :mod:`keyprojects.core.xlsx`) and one audit event per
+export (reliability.md 21)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
-import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
 from keyprojects.audit.services import audit_record
+from keyprojects.core.xlsx import XLSX, Column, build_xlsx, neutralise, xlsx_response
 
 from .choices import Category, Nature, Stage
 from .models import Project
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 100_000
-
-
-def neutralise(text: str) -> str:
-    """A cell a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str = "text"  # text | money | date
-    width: int = 14
-
-
-def build_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> tuple[bytes, int]:
-    """Write one sheet; returns the file's bytes and the number of data rows."""
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    ws = wb.add_worksheet(sheet[:31])
-    title_fmt = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
-    head_fmt = wb.add_format({"bold": True, "bg_color": "#F1F5FB", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
-    money_fmt = wb.add_format({"num_format": "#,##0.00##", "border": 1})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
-    text_fmt = wb.add_format({"border": 1})
-    ncols = len(columns)
-    if ncols > 1:
-        ws.merge_range(0, 0, 0, ncols - 1, neutralise(title), title_fmt)
-    else:
-        ws.write_string(0, 0, neutralise(title), title_fmt)
-    ws.set_row(0, 28)
-    for c, col in enumerate(columns):
-        ws.write_string(1, c, neutralise(col.header), head_fmt)
-        ws.set_column(c, c, col.width)
-    ws.freeze_panes(2, 0)
-    n = 0
-    for r, row in enumerate(rows, start=2):
-        if n >= MAX_ROWS:
-            break
-        for c, (col, value) in enumerate(zip(columns, row, strict=True)):
-            if value is None or value == "":
-                ws.write_blank(r, c, None, text_fmt)
-            elif col.kind == "money" and isinstance(value, Decimal | int | float):
-                ws.write_number(r, c, float(value), money_fmt)
-            elif col.kind == "date" and isinstance(value, date | datetime):
-                ws.write_datetime(r, c, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), date_fmt)
-            else:
-                ws.write_string(r, c, neutralise(str(value)), text_fmt)
-        n += 1
-    wb.close()
-    return buf.getvalue(), n
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=XLSX)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
-    resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    resp["Cache-Control"] = "no-store"
-    return resp
+__all__ = ["XLSX", "Column", "build_xlsx", "export_projects", "neutralise", "xlsx_response"]
 
 
 PROJECT_COLUMNS = [
