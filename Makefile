@@ -82,5 +82,9 @@ lint: install ## ruff, ruff format --check, mypy (services/selectors), check, ma
 bench: install ## benchmarks, printing measured figures beside their floors
 	$(PY) scripts/bench.py
 
+.PHONY: loadtest
+loadtest: install ## deadline load test: 120 county users submit at once via gunicorn, on SQLite and PostgreSQL (when reachable)
+	PG_URL="$(PG_URL)" $(PY) scripts/loadtest.py
+
 clean: ## remove the virtualenv, assets and local database
 	rm -rf $(VENV) node_modules static/vendor var staticfiles
