@@ -239,3 +239,14 @@ def test_missing_list_paginates_with_htmx_fragment(board, client):
     part = client.get("/dispatch/2026-02/board/?page=2", headers={"HX-Request": "true"})
     assert b"<html" not in part.content and part.content.count(b'data-testid="missing-row"') == 6
     assert rows_by_code(resp)["370104"]["missing"] == 55
+
+
+def test_refresh_is_one_transaction(board, client):
+    from unittest import mock
+
+    RegionPeriodSummary.objects.all().delete()
+    client.force_login(board.users.city)
+    with mock.patch("keyprojects.dispatch.views_review.audit_record", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
+        client.post("/dispatch/2026-02/board/refresh/")
+    assert not RegionPeriodSummary.objects.exists()
+    assert not ProjectWarning.objects.filter(period=board.p2).exists()
