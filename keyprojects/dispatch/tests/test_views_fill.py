@@ -64,6 +64,7 @@ def test_tasks_county_lists_what_to_fill_with_state(dw, client):
     assert resp.context["n_to_fill"] == 0 and resp.context["n_done"] == 1
     # the county reviews first (review chain county → city for a city-list project)
     assert resp.context["n_review"] == 1 and "历下区项目" in html(resp)
+    assert reverse("dispatch:report", kwargs={"pk": r.pk}) in html(resp)  # the review pages take it from there
 
 
 def test_tasks_city_fills_city_projects_and_reviews_after_county(dw, client):
@@ -137,6 +138,7 @@ def test_fill_save_then_submit(dw, client):
     page = html(client.get(fill_url(dw.p1, p)))
     assert "已提交，等待审核" in page and "待审核" in page and 'data-testid="report-readonly"' in page
     assert "保存草稿" not in page and page.count('data-testid="step"') == 3  # save, save, submit
+    assert reverse("dispatch:report", kwargs={"pk": r.pk}) in page  # review state and corrections
 
 
 def test_fill_shows_last_month_statistics_status_and_return_opinion(dw, client):
