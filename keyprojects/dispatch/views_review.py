@@ -30,7 +30,7 @@ from keyprojects.analytics.services import facts_refresh, region_metrics, summar
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.scope import get_for_user
-from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
 
