@@ -36,6 +36,8 @@ from .serializers import MONEY
 PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})$")
 PERIOD_HELP = "调度期，格式 YYYY-MM，如 2026-03"
 TEXT_MAX = 5000
+ID_MAX = 2**63 - 1  # BIGINT: a larger id would overflow SQLite's integer instead of "not found"
+VERSION_MAX = 2**31 - 1
 
 
 def choices_field(choices: type[models.TextChoices], help_text: str = "") -> serializers.CharField:
@@ -208,7 +210,7 @@ class ReportSaveSerializer(ReportValuesSerializer):
     """Input of "save draft": one report per project and period; the first save creates it,
     later saves update it while it is a draft or returned."""
 
-    project = serializers.IntegerField(min_value=1, help_text="项目 ID")
+    project = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="项目 ID")
     period = serializers.CharField(max_length=7, help_text=PERIOD_HELP)
 
     def validate_period(self, value: str) -> tuple[int, int]:
@@ -219,12 +221,12 @@ class ReportUpdateSerializer(ReportValuesSerializer):
     """Input of "update draft": ``version`` is the version the client last read; if somebody
     saved in between the API answers 409 ``conflict`` and writes nothing."""
 
-    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁，必填）")
+    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁，必填）")
 
 
 class VersionOptionalSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        min_value=1, required=False, help_text="读取时的版本号（乐观锁）；给出时，若已被他人处理则不执行并返回 409"
+        min_value=1, max_value=VERSION_MAX, required=False, help_text="读取时的版本号（乐观锁）；给出时，若已被他人处理则不执行并返回 409"
     )
 
 
@@ -360,13 +362,15 @@ class ProblemSerializer(serializers.ModelSerializer):
 class ProblemCreateSerializer(serializers.Serializer):
     """Input of a new problem item (存在问题 to be followed until solved)."""
 
-    project = serializers.IntegerField(min_value=1, help_text="项目 ID")
+    project = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="项目 ID")
     description = serializers.CharField(max_length=TEXT_MAX, help_text="问题描述")
     responsible_unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.filter(is_active=True), required=False, allow_null=True, help_text="责任单位 ID"
     )
     due_date = serializers.DateField(required=False, allow_null=True, help_text="办结时限")
-    report = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="来源月报 ID（须属于该项目）")
+    report = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, allow_null=True, help_text="来源月报 ID（须属于该项目）"
+    )
 
 
 class ProblemStatusSerializer(serializers.Serializer):
@@ -374,7 +378,7 @@ class ProblemStatusSerializer(serializers.Serializer):
     resolution = serializers.CharField(
         required=False, allow_blank=True, max_length=TEXT_MAX, default="", help_text="办理结果（已解决时必填）"
     )
-    version = serializers.IntegerField(min_value=1, required=False, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, required=False, help_text="读取时的版本号（乐观锁）")
 
 
 # ---- helpers --------------------------------------------------------------------------------

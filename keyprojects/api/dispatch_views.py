@@ -113,6 +113,15 @@ class PeriodFilter(django_filters.CharFilter):
         return qs.filter(period__in=ReportingPeriod.objects.filter(_period_q(value)).values("pk"))
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the BIGINT range (anything else is a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=ds.ID_MAX, **kwargs)
+
+
 def _region_q(code: str, prefix: str = "project__") -> Q | None:
     region = Region.objects.filter(code=code.strip()).first()
     if region is None:
@@ -177,7 +186,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ReportFilter(django_filters.FilterSet):
     period = PeriodFilter(label="调度期（ID 或 YYYY-MM）")
-    project = django_filters.NumberFilter(field_name="project_id", label="项目 ID")
+    project = IdFilter(field_name="project_id", label="项目 ID")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label="状态")
     pending_level = django_filters.ChoiceFilter(choices=[(r, r) for r in REVIEW_ROLES], label="待审核层级（county/city/province）")
     region = django_filters.CharFilter(method="filter_region", label="项目所在区域（区划代码，含下级）")
@@ -349,7 +358,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class RevisionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RevisionStatus.choices, label="状态")
     approval_level = django_filters.ChoiceFilter(choices=[(r, r) for r in REVIEW_ROLES], label="审定层级")
-    report = django_filters.NumberFilter(field_name="report_id", label="月报 ID")
+    report = IdFilter(field_name="report_id", label="月报 ID")
 
     class Meta:
         model = ReportRevision
@@ -401,7 +410,7 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
 class WarningFilter(RegionFilterMixin):
     period = PeriodFilter(label="调度期（ID 或 YYYY-MM）")
     kind = django_filters.ChoiceFilter(choices=WarningKind.choices, label="预警类型")
-    project = django_filters.NumberFilter(field_name="project_id", label="项目 ID")
+    project = IdFilter(field_name="project_id", label="项目 ID")
 
     class Meta:
         model = ProjectWarning
@@ -431,8 +440,8 @@ class WarningViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class ProblemFilter(RegionFilterMixin):
     status = django_filters.ChoiceFilter(choices=ProblemItem._meta.get_field("status").choices, label="状态")
-    project = django_filters.NumberFilter(field_name="project_id", label="项目 ID")
-    responsible_unit = django_filters.NumberFilter(field_name="responsible_unit_id", label="责任单位 ID")
+    project = IdFilter(field_name="project_id", label="项目 ID")
+    responsible_unit = IdFilter(field_name="responsible_unit_id", label="责任单位 ID")
 
     class Meta:
         model = ProblemItem
