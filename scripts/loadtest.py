@@ -422,19 +422,23 @@ def main() -> int:
                 if check.returncode != 0:
                     print(f"postgres: not reachable at {PG_URL}: skipped")
                     continue
-                pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-                pg_admin(f'CREATE DATABASE "{PG_DB}"')
                 url = PG_URL.rsplit("/", 1)[0] + "/" + PG_DB
             else:
                 ap.error(f"unknown database {db!r}")
             try:
+                if db == "postgres":
+                    pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                    pg_admin(f'CREATE DATABASE "{PG_DB}"')
                 result = run_database(db, url, workdir, args)
             except Exception as exc:  # noqa: BLE001 - report, count as an error, go on with the next database
                 print(f"{db}: failed: {exc}")
                 result = {"submitted": 0, "stored": 0, "audit": 0, "errors": 1}
             finally:
                 if db == "postgres" and not args.keep:
-                    pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                    try:
+                        pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                    except Exception as exc:  # noqa: BLE001
+                        print(f"postgres: could not drop {PG_DB}: {exc}")
             for k in totals:
                 totals[k] += result[k]
     finally:
