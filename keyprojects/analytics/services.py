@@ -22,14 +22,10 @@ COUNTED = ("submitted", "approved")  # reports whose figures count ("已报")
 ZERO = Decimal(0)
 
 
-def _frozen_codes(period: Any) -> set[str]:
-    from keyprojects.dispatch.models import PeriodClosure
-
-    return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
-
-
 def _unfrozen(projects: QuerySet[Project], period: Any) -> QuerySet[Project]:
-    frozen = _frozen_codes(period)
+    from keyprojects.dispatch.selectors import closed_region_codes
+
+    frozen = closed_region_codes(period)
     if period.status == "closed":
         return projects.none()
     if frozen:

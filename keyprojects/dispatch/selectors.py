@@ -64,6 +64,19 @@ def report_state(*, report: MonthlyReport | None, period: ReportingPeriod, today
     return ReportState.LATE if report.is_late else ReportState.SUBMITTED
 
 
+def closed_region_codes(period: ReportingPeriod) -> set[str]:
+    """Regions (cities, or the province) whose month ``period`` is closed."""
+    from .models import PeriodClosure
+
+    return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
+
+
+def is_frozen_in(period: ReportingPeriod, project: Project, closed: set[str]) -> bool:
+    """Whether ``project``'s figures for ``period`` are frozen, given ``closed_region_codes``
+    (one query for a whole page of projects)."""
+    return period.is_closed or project.province_code in closed or (bool(project.city_code) and project.city_code in closed)
+
+
 def get_report_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> MonthlyReport:
     return get_for_user(MonthlyReport, user=user, pk=pk, for_edit=for_edit, request=request)
 

@@ -35,7 +35,7 @@ from .models import (
     ReportRevision,
     ReportStep,
 )
-from .selectors import cumulative_before, fill_window, previous_reports, project_top_level
+from .selectors import closed_region_codes, cumulative_before, fill_window, is_frozen_in, previous_reports, project_top_level
 
 REPORT_FIELDS = [
     "invested_month",
@@ -85,10 +85,7 @@ def period_get_or_open(*, year: int, month: int) -> ReportingPeriod:
 
 
 def is_frozen(*, project: Project, period: ReportingPeriod) -> bool:
-    if period.status == PeriodStatus.CLOSED:
-        return True
-    codes = [project.province_code, project.city_code]
-    return PeriodClosure.objects.filter(period=period, region_id__in=[c for c in codes if c]).exists()
+    return is_frozen_in(period, project, closed_region_codes(period))
 
 
 def user_review_level(user: Any) -> str | None:

@@ -37,8 +37,8 @@ from keyprojects.regions.models import Region
 
 from .choices import ReportStatus
 from .forms import GRID_INPUTS, GridRowForm, PhotoForm, ProblemForm, ReportForm, plain
-from .models import MonthlyReport, PeriodClosure, ProblemItem, ReportingPeriod, ReportPhoto
-from .selectors import due_projects, open_problems, previous_reports, reports_for_review
+from .models import MonthlyReport, ProblemItem, ReportingPeriod, ReportPhoto
+from .selectors import closed_region_codes, due_projects, is_frozen_in, open_problems, previous_reports, reports_for_review
 from .services import (
     READ_ONLY_ROLES,
     AlreadySubmitted,
@@ -104,15 +104,6 @@ def fillable(user: Any) -> QuerySet[Project]:
 
 def _can_fill(user: Any, project: Project) -> bool:
     return may_fill(user) and fillable(user).filter(pk=project.pk).exists()
-
-
-def _closed_regions(period: ReportingPeriod) -> set[str]:
-    return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
-
-
-def _frozen(period: ReportingPeriod, project: Project, closed: set[str]) -> bool:
-    """services.is_frozen for many projects with one query (``closed`` from _closed_regions)."""
-    return period.is_closed or project.province_code in closed or (bool(project.city_code) and project.city_code in closed)
 
 
 def _page(request: HttpRequest, qs: Any, param: str, size: int) -> Page:
@@ -264,7 +255,7 @@ def _render_fill(
 ) -> HttpResponse:
     user = request.user
     can_fill = _can_fill(user, project)
-    frozen = _frozen(period, project, _closed_regions(period))
+    frozen = is_frozen_in(period, project, closed_region_codes(period))
     editable = can_fill and not frozen and (report is None or report.is_editable)
     if form is None and editable:
         form = ReportForm(initial=ReportForm.initial_for(report))
@@ -522,7 +513,7 @@ def _grid_rows(user: Any, period: ReportingPeriod, projects: list[Project]) -> l
     pks = [p.pk for p in projects]
     reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project_id__in=pks)}
     editable_pks = set(fillable(user).filter(pk__in=pks).values_list("pk", flat=True))
-    closed = _closed_regions(period)
+    closed = closed_region_codes(period)
     rows = []
     for p in projects:
         r = reports.get(p.pk)
@@ -531,7 +522,7 @@ def _grid_rows(user: Any, period: ReportingPeriod, projects: list[Project]) -> l
 
 
 def _make_row(project: Project, report: MonthlyReport | None, period: ReportingPeriod, closed: set[str], in_scope: bool) -> GridRow:
-    editable = in_scope and not _frozen(period, project, closed) and (report is None or report.is_editable)
+    editable = in_scope and not is_frozen_in(period, project, closed) and (report is None or report.is_editable)
     values = {"invested_month": "", "physical_progress_pct": "", "problems": ""}
     if report is not None:
         values = {
@@ -630,7 +621,7 @@ def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse
             error = exc.message + _("；您输入的内容未保存")
     if report is None:
         report = _report_of(project, per)
-    row = _make_row(project, report, per, _closed_regions(per), True)
+    row = _make_row(project, report, per, closed_region_codes(per), True)
     row.checked = bool(request.POST.get("report"))
     if error:
         # keep what was typed and the version the user last saw (a conflict shows the new one)
