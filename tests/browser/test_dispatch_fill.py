@@ -22,7 +22,8 @@ def test_county_fills_the_grid_and_submits_from_the_form(page, dw):
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
 
     login(page, "lixia", PASSWORD)
-    page.get_by_role("link", name="月调度").click()
+    page.get_by_role("button", name="月调度").or_(page.get_by_role("link", name="月调度")).first.click()
+    page.get_by_role("link", name="我的任务").click()
     page.wait_for_load_state("networkidle")
     page.select_option("[data-testid=period-select]", "2026-01")
     page.wait_for_load_state("networkidle")
