@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import dispatch_views, views
+from . import dispatch_views, oc4ids_views, views
 
 app_name = "api"
 
@@ -21,6 +21,7 @@ router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("oc4ids/", oc4ids_views.Oc4idsPackageView.as_view(), name="oc4ids"),
     *router.urls,
     re_path(r"^", views.not_found),  # last: anything else under /api/v1/ is a JSON 404
 ]

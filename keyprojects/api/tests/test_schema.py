@@ -21,6 +21,7 @@ EXPECTED_OPERATIONS = {
     "reports_return", "reports_acknowledge", "reports_request_revision",
     "revisions_list", "revisions_retrieve", "revisions_decide",
     "warnings_list", "problems_list", "problems_retrieve", "problems_create", "problems_set_status",
+    "oc4ids_package",
 }  # fmt: skip
 
 
