@@ -1,0 +1,932 @@
+"""Rows of cells → :class:`~keyprojects.dataio.types.ParseResult`, reading like a person.
+
+For each sheet: find the header (one row, or two with merged parents) below title lines; map
+columns through the synonym table; take the amount unit from the header or a "单位：万元" line
+and the period from a header ("1-6月累计完成投资"), the title ("（1-6月）") or the caller; then
+read the rows, skipping 序号, blank rows, footers (填报人/联系电话/审核人) and total rows
+(合计/小计/其中…), letting group rows ("一、省级重点项目", "（一）产业项目") set the level,
+category or nature of the rows under them.
+
+Values (``ParsedRow.values``): amounts ``Decimal`` 万元; dates ``date`` (1st of the month when
+only a month is given); percentages ``Decimal`` 0–100; ``year``/``month``/``workers`` int; text
+``str``. Classification fields hold the choice value when recognised — ``level``: Level
+("province"/"city"/"county"), ``category``: Category, ``nature``: Nature, ``stage_text``:
+Stage, ``started``: "是"/"否", ``industry``: a GB/T 4754 division ("36") or section ("C") —
+otherwise the text as written, with a warning. ``period_range`` keeps the text and fills
+``planned_start``/``planned_completion`` when those columns are absent.
+
+Errors (block the import): an amount that is not a number or is negative, an impossible date,
+a bad USCC check character, a 项目代码 of the wrong shape, a missing project name, the same
+project twice in the file, YTD above total investment. Warnings: a 合计/小计 that disagrees with
+its rows, a suspected unit slip, a classification value that cannot be mapped, a doubtful date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from keyprojects.core.validators import PROJECT_CODE_RE, is_valid_uscc, validate_uscc
+from keyprojects.projects.industries import DIVISIONS, SECTIONS
+
+from .normalize import (
+    EMPTY_MARKERS,
+    ONE,
+    CellError,
+    cell_text,
+    clean_code,
+    clean_text,
+    name_key,
+    parse_amount,
+    parse_int,
+    parse_percent,
+    parse_period_range,
+    read_date,
+    to_halfwidth,
+    unit_multiplier,
+)
+from .reader import Sheet, UnreadableFile, read_sheets
+from .synonyms import BUILTIN, HeaderInfo, build_table, header_info, lookup
+from .types import DATE_FIELDS, FIELD_LABELS, INT_FIELDS, MONEY_FIELDS, PERCENT_FIELDS, DeclaredTotal, Issue, ParsedRow, ParseResult
+
+HEADER_SCAN_ROWS = 30
+MAX_HEADER_TEXT = 60
+SLIP_HIGH = Decimal(30_000_000)  # 3000 亿元 in 万元: above this an amount was probably typed in 元
+SLIP_LOW_TOTAL = Decimal(100)  # a key project under 100 万元: probably typed in 亿元
+SLIP_LOW_MESSAGE = "总投资不足 100 万元，疑似按“亿元”填报（本表单位为万元）"
+CODE_SHAPE_MESSAGE = "项目代码格式不正确，应为 YYMM-行政区划6位-部门2位-类型2位-6位（如 2403-370102-04-01-123456）"
+MULTILINE_FIELDS = frozenset({"content", "problems", "physical_progress"})
+CODE_FIELDS = frozenset({"project_code", "owner_uscc", "contact_phone"})
+CLASSIFIED_FIELDS = frozenset({"level", "category", "nature", "stage_text", "started", "industry"})
+COMPLETION_FIELDS = frozenset({"planned_completion", "actual_completion"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def parse_file(
+    path_or_bytes: Any,
+    *,
+    filename: str,
+    sheet: str | None = None,
+    period: tuple[int, int] | None = None,
+    extra_synonyms: dict[str, str] | None = None,
+) -> list[ParseResult]:
+    """Read a file and return one :class:`ParseResult` per sheet with a recognisable header
+    (or just ``sheet``). Raises :class:`~keyprojects.dataio.reader.UnsafeFile` (or its subclass
+    ``UnreadableFile``) for hostile, broken or header-less files."""
+    sheets = read_sheets(path_or_bytes, filename=filename, sheet=sheet)
+    table = build_table(extra_synonyms)
+    results: list[ParseResult] = []
+    for sh in sheets:
+        res = parse_sheet(sh, period=period, table=table)
+        if res is None:
+            if sheet is not None:
+                raise UnreadableFile(f"工作表“{sh.name}”中未找到表头（应包含“项目名称”等列）", code="no_header")
+            continue
+        results.append(res)
+    if not results:
+        raise UnreadableFile("文件中未找到可识别的表头（应包含“项目名称”“总投资”等列）", code="no_header")
+    if len(results) > 1:
+        _cross_sheet_duplicates(results)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification values
+
+
+def _level(text: str) -> str | None:
+    t = name_key(text)
+    if t in ("省", "省级", "省重点"):
+        return "province"
+    if t in ("市", "市级", "市重点"):
+        return "city"
+    if t in ("县", "区", "县级", "区级", "县区级", "区县级", "县重点", "区重点"):
+        return "county"
+    if re.search(r"(县|区|县区|区县|县（市、区）|县（市区）|县市区)(级|重点)", t):
+        return "county"
+    if re.search(r"市(级|重点)", t):
+        return "city"
+    if re.search(r"省(级|重点)", t):
+        return "province"
+    return None
+
+
+def _category(text: str) -> str | None:
+    t = name_key(text)
+    if "基础设施" in t:
+        return "infrastructure"
+    if "民生" in t or "社会事业" in t:
+        return "social"
+    if "城建" in t or "城市建设" in t:
+        return "urban"
+    if "产业" in t or "工业" in t:
+        return "industry"
+    return None
+
+
+def _nature(text: str) -> str | None:
+    t = name_key(text)
+    if "新开工" in t or t in ("新开", "新建"):
+        return "new"
+    if "续建" in t:
+        return "continuing"
+    if "竣工" in t or "投产" in t:
+        return "completing"
+    if "预备" in t or "前期" in t or "储备" in t:
+        return "preparatory"
+    return None
+
+
+_STAGES = (
+    (("退库", "终止", "取消"), "cancelled"),
+    (("停建", "缓建", "停缓建", "停工"), "suspended"),
+    (("达效", "达产"), "effective"),
+    (("投产", "运营", "运行"), "production"),
+    (("竣工", "完工", "建成"), "completed"),
+    (("未开工", "前期", "手续", "审批"), "preparation"),
+    (("在建", "开工", "施工", "建设"), "construction"),
+    (("储备", "谋划"), "reserve"),
+)
+
+
+def _stage(text: str) -> str | None:
+    t = name_key(text)
+    for words, value in _STAGES:
+        if any(w in t for w in words):
+            return value
+    return None
+
+
+_YES = frozenset({"是", "已开工", "开工", "√", "✓", "Y", "YES", "1", "TRUE", "已"})
+_NO = frozenset({"否", "未开工", "未", "×", "✗", "N", "NO", "0", "FALSE", "没有"})
+
+
+def _started(text: str) -> str | None:
+    t = name_key(text)
+    if t in _YES:
+        return "是"
+    if t in _NO:
+        return "否"
+    return None
+
+
+def _industry_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for letter, (name, _rng) in SECTIONS.items():
+        index[name_key(name)] = letter
+        index[name_key(name).replace("、", "")] = letter
+    for code, name in DIVISIONS.items():
+        index.setdefault(name_key(name), code)
+        index.setdefault(name_key(name).replace("、", ""), code)
+    return index
+
+
+_INDUSTRY = _industry_index()
+_INDUSTRY_CODE_RE = re.compile(r"^([A-T])?\s*(\d{2})?(?:\s|$|[^\d])")
+
+
+def _industry(text: str) -> str | None:
+    t = name_key(text)
+    hit = _INDUSTRY.get(t) or _INDUSTRY.get(t.replace("、", ""))
+    if hit:
+        return hit
+    m = _INDUSTRY_CODE_RE.match(t)
+    if m and (m.group(1) or m.group(2)):
+        letter, div = m.group(1), m.group(2)
+        if div and div in DIVISIONS and (not letter or letter == _section_of(div)):
+            return div
+        if letter and not div:
+            rest = t[1:].lstrip(" ")
+            if not rest or _INDUSTRY.get(rest) == letter:
+                return letter
+    return None
+
+
+def _section_of(division: str) -> str | None:
+    n = int(division)
+    return next((k for k, (_n, rng) in SECTIONS.items() if n in rng), None)
+
+
+CLASSIFIERS: dict[str, Callable[[str], str | None]] = {
+    "level": _level,
+    "category": _category,
+    "nature": _nature,
+    "stage_text": _stage,
+    "started": _started,
+    "industry": _industry,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Row kinds
+
+_FOOTER_RE = re.compile(
+    r"^(?:填报人|填表人|审核人|联系电话|制表人|填报日期|填表日期|报送日期|单位负责人|统计负责人|分管领导|注[:：]"
+    r"|(?:联系人|负责人|备注|说明|审核|制表|签字|盖章|注)(?:[:：]|$))"
+)
+_TOTAL_RE = re.compile(r"^(?:合计|总计|小计|共计|总合计)(?![\u4e00-\u9fff])|(?:合计|总计|小计)(?:[（(].*[）)])?$")
+_SUBSET_RE = re.compile(r"^其中")
+_NUM = "一二三四五六七八九十"
+_GROUP_RE = re.compile(rf"^(?:[（(][{_NUM}]+[)）]|[{_NUM}]+[、.．]|第[{_NUM}]+(?:部分|类|批|篇))")
+_SEQ_GROUP_RE = re.compile(r"^([（(])?[一二三四五六七八九十]+[)）、.．]?$")
+_COUNT_SUFFIX_RE = re.compile(r"[（(]\s*(?:共)?\s*\d+\s*(?:个|项)(?:项目)?\s*[)）]$")
+_GROUP_STRIP_RE = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]?|第[一二三四五六七八九十]+(?:部分|类|批|篇)[:：、]?)")
+_TRIGGERS = frozenset("合总小共其一二三四五六七八九十（(第填审联负单统制报备说注")
+_UNIT_LINE_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|元)")
+
+_TITLE_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+_TITLE_RANGE_RE = re.compile(r"(?<!\d)1\s*[-—–~～至到]\s*(\d{1,2})\s*月")
+_TITLE_MONTH_RE = re.compile(r"(?:(20\d{2})\s*年)?\s*(?<![\d-])(\d{1,2})\s*月(?:份|底|末)?")
+_TITLE_WORDS = (("上半年", 6), ("前三季度", 9), ("一季度", 3), ("第一季度", 3), ("全年", 12), ("年度", None))
+
+
+def _title_period(text: str) -> tuple[int | None, int | None]:
+    t = to_halfwidth(text)
+    year = month = None
+    m = _TITLE_YEAR_RE.search(t)
+    if m:
+        year = int(m.group(1))
+    m = _TITLE_RANGE_RE.search(t)
+    if m:
+        month = int(m.group(1))
+    else:
+        for word, mo in _TITLE_WORDS:
+            if word in t and mo:
+                month = mo
+                break
+        if month is None:
+            m = _TITLE_MONTH_RE.search(t)
+            if m:
+                month = int(m.group(2))
+    if month is not None and not 1 <= month <= 12:
+        month = None
+    return year, month
+
+
+# ---------------------------------------------------------------------------------------------
+# Header detection
+
+
+@dataclass
+class Column:
+    index: int
+    field: str
+    header: str  # as written (two levels joined with "/")
+    info: HeaderInfo
+    multiplier: Decimal = ONE
+    fraction: bool | None = None  # percent columns: the numbers are fractions (0.563)
+
+
+@dataclass
+class Header:
+    rows: tuple[int, ...]  # indexes into sheet.rows
+    columns: list[Column]
+    unmapped: list[tuple[int, str]]
+    score: int
+
+
+def _header_grid(sheet: Sheet, upto: int) -> list[list[str]]:
+    grid = [[cell_text(v) for v in row] for row in sheet.rows[:upto]]
+    for r0, c0, r1, c1 in sheet.merged or ():
+        if r0 >= upto or r0 < 0 or c0 < 0:
+            continue
+        try:
+            value = grid[r0][c0]
+        except IndexError:
+            continue
+        if not value:
+            continue
+        for r in range(r0, min(r1, upto - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if not row[c]:
+                    row[c] = value
+    return grid
+
+
+_NUMERIC_TEXT_RE = re.compile(r"^[\d,.\-+%\s]+$")
+
+
+def _is_numberish(v: Any) -> bool:
+    if isinstance(v, str):
+        return bool(v) and bool(_NUMERIC_TEXT_RE.match(to_halfwidth(v).strip()))
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) -> Header:
+    """cells: (index, text to map, header as written, parent text)."""
+    columns: list[Column] = []
+    unmapped: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for j, text, written, parent in cells:
+        if not text or len(text) > MAX_HEADER_TEXT:
+            if written:
+                unmapped.append((j, written))
+            continue
+        info = header_info(text)
+        f = lookup(info, table)
+        if f is None and parent and text != parent:
+            sub_info = header_info(written.split("/", 1)[-1])
+            f = lookup(sub_info, table)
+            if f is not None:
+                parent_info = header_info(parent)
+                if f == "invested_to_date" and parent_info.month_from == 1 and "开工" not in written:
+                    f = "invested_ytd"
+                info = HeaderInfo(
+                    sub_info.key,
+                    sub_info.multiplier or info.multiplier,
+                    sub_info.percent or info.percent,
+                    sub_info.year or info.year,
+                    sub_info.month or info.month,
+                    sub_info.month_from or info.month_from,
+                )
+                if info.percent and f in MONEY_FIELDS:
+                    f = None
+        if f is None or f in seen:
+            unmapped.append((j, written))
+            continue
+        seen.add(f)
+        columns.append(Column(j, f, written, info))
+    score = len(seen - {"seq"})
+    if not ({"name", "project_code"} & seen) and score < 4:
+        score = min(score, 1)
+    return Header((), columns, unmapped, score)
+
+
+def find_header(sheet: Sheet, table: dict[str, str] = BUILTIN) -> Header | None:
+    """The row (or two rows) within the first 30 that map the most columns. Two rows win only
+    when they map more than either row alone (a merged title above the header adds nothing)."""
+    upto = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
+    grid = _header_grid(sheet, upto)
+    singles: list[Header | None] = []
+    for i in range(len(grid)):
+        if sum(1 for t in grid[i] if t) < 2:
+            singles.append(None)
+            continue
+        h = _map_columns([(j, t, t, "") for j, t in enumerate(grid[i])], table)
+        h.rows = (i,)
+        singles.append(h)
+    best: Header | None = None
+    for i in range(min(len(grid), HEADER_SCAN_ROWS)):
+        single = singles[i]
+        if single is None:
+            continue
+        if best is None or single.score > best.score:
+            best = single
+        if i + 1 >= len(grid) or sum(1 for v in sheet.rows[i + 1] if _is_numberish(v)) >= 2:
+            continue
+        if len({t for t in grid[i] if t}) < 2:
+            continue  # a title merged across the width is not a parent header
+        top, sub = list(grid[i]), list(grid[i + 1])
+        width = max(len(top), len(sub))
+        top += [""] * (width - len(top))
+        sub += [""] * (width - len(sub))
+        for j in range(1, width):  # no merge info: a parent spans the blanks to its right
+            if not top[j] and sub[j] and top[j - 1] and sub[j - 1] and top[j - 1] != sub[j - 1]:
+                top[j] = top[j - 1]
+        cells = []
+        for j in range(width):
+            t, s = top[j], sub[j]
+            if not s or s == t:
+                cells.append((j, t, t, ""))
+            elif not t:
+                cells.append((j, s, s, ""))
+            else:
+                joined = t + s
+                cells.append((j, joined, joined if s[0] in "(（" else f"{t}/{s}", t))
+        double = _map_columns(cells, table)
+        double.rows = (i, i + 1)
+        below = singles[i + 1]
+        if double.score > max(best.score, below.score if below else 0):
+            best = double
+    if best is None or best.score < 2:
+        return None
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheet
+
+
+@dataclass
+class _Open:
+    """A declared total waiting to learn which rows it covers."""
+
+    total: DeclaredTotal
+    kind: str  # "all" (合计), "sub" (小计 after its rows), "group" (group row with sums)
+    start: int  # index into result.rows where its rows begin
+    depth: int = 0
+    end: int | None = None
+
+
+@dataclass
+class _State:
+    result: ParseResult
+    group: dict[int, dict[str, str]] = field(default_factory=dict)  # depth → {level, category, nature, region}
+    group_label: str = ""
+    boundary: int = 0  # index into result.rows after the last group row / 小计
+    totals: list[_Open] = field(default_factory=list)
+    unmapped_values: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    keys: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+
+def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: dict[str, str] = BUILTIN) -> ParseResult | None:
+    header = find_header(sheet, table)
+    if header is None:
+        return None
+    rows = sheet.rows
+    first_data = header.rows[-1] + 1
+    grid = _header_grid(sheet, first_data)
+
+    # Title lines, the unit line and the period above the header.
+    title = ""
+    sheet_multiplier = ONE
+    preamble: list[str] = []
+    for r in range(header.rows[0]):
+        seen_row: set[str] = set()
+        for text in grid[r]:
+            if text and text not in seen_row:
+                seen_row.add(text)
+                preamble.append(text)
+    for _j, text in header.unmapped:  # "单位：万元" sometimes sits at the right of the header
+        if _UNIT_LINE_RE.search(to_halfwidth(text)):
+            preamble.append(text)
+    for text in preamble:
+        m = _UNIT_LINE_RE.search(to_halfwidth(text).replace(" ", ""))
+        if m:
+            sheet_multiplier = unit_multiplier(m.group(1)) or ONE
+        elif not title and not text.startswith(("填报单位", "填表单位", "报送单位", "单位", "附件", "附表")) and len(text) >= 4:
+            title = text
+
+    result = ParseResult(
+        sheet=sheet.name,
+        header_rows=tuple(sheet.first_row + r for r in header.rows),
+        columns={c.field: c.header for c in header.columns},
+        period=None,
+        title=title,
+        unmapped_columns=[t for j, t in header.unmapped if t and not _UNIT_LINE_RE.search(to_halfwidth(t))],
+    )
+    columns = [c for c in header.columns if c.field != "seq"]
+    for c in columns:
+        if c.field in MONEY_FIELDS:
+            c.multiplier = c.info.multiplier if c.info.multiplier is not None else sheet_multiplier
+    if not ({"name", "project_code"} & result.columns.keys()):
+        result.warnings.append(
+            Issue(sheet.name, result.header_rows[-1], "", "", "表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目")
+        )
+    _decide_period(result, columns, title, period)
+    _decide_fractions(rows, first_data, columns)
+
+    st = _State(result)
+    level_hint = _level(sheet.name) if not sheet.name.isdigit() else None
+    if level_hint:
+        st.group[0] = {"level": level_hint}
+    by_field = {c.field: c for c in columns}
+    name_col = by_field.get("name")
+    seq_col = next((c for c in header.columns if c.field == "seq"), None)
+    name_j = name_col.index if name_col else None
+    seq_j = seq_col.index if seq_col else None
+    header_name = name_col.header if name_col else None
+    header_texts = {c.header for c in header.columns}
+    if name_j is not None:
+        header_texts |= {grid[r][name_j] for r in header.rows if name_j < len(grid[r])}
+    money_cols = [c for c in columns if c.field in MONEY_FIELDS]
+
+    for i in range(first_data, len(rows)):
+        row = rows[i]
+        excel_row = sheet.first_row + i
+        width = len(row)
+        label = ""
+        if seq_j is not None and seq_j < width and isinstance(row[seq_j], str):
+            label = row[seq_j].strip()
+        name_v = row[name_j] if name_j is not None and name_j < width else ""
+        if isinstance(name_v, str):
+            label += name_v.strip()
+        if not label:
+            for v in row:
+                if isinstance(v, str) and v.strip():
+                    label = v.strip()
+                    break
+        if label and (label[0] in _TRIGGERS or "计" in label or label.endswith(("个）", "个)", "项）", "项)"))):
+            kind = _row_kind(label, row, seq_j, name_j, header_name, header_texts, by_field)
+            if kind == "skip":
+                continue
+            if kind == "total":
+                _declared_total(st, sheet, excel_row, label, row, money_cols)
+                continue
+            if kind == "group":
+                _group_row(st, sheet, excel_row, label, row, seq_j, money_cols)
+                continue
+        elif isinstance(name_v, str) and name_v.strip() in header_texts:
+            continue  # the header repeated (printed page breaks)
+        _data_row(st, sheet, excel_row, row, columns, name_col)
+
+    _close_totals(st)
+    _emit_unmapped(st)
+    return result
+
+
+def _row_kind(
+    label: str, row: list[Any], seq_j: int | None, name_j: int | None, header_name: str | None, header_texts: set[str], by_field: dict
+) -> str:
+    compact = to_halfwidth(label).replace(" ", "").replace("\u3000", "")
+    if _FOOTER_RE.match(compact):
+        return "skip"
+    if compact in header_texts or (header_name and compact == header_name):
+        return "skip"  # the header repeated (printed page breaks)
+    if _SUBSET_RE.match(compact):
+        return "skip"
+    if len(compact) <= 30 and _TOTAL_RE.search(compact):
+        return "total"
+    seq_text = row[seq_j].strip() if seq_j is not None and seq_j < len(row) and isinstance(row[seq_j], str) else ""
+    name_text = row[name_j].strip() if name_j is not None and name_j < len(row) and isinstance(row[name_j], str) else ""
+    grouped = bool(seq_text and _SEQ_GROUP_RE.match(to_halfwidth(seq_text)))
+    grouped = grouped or bool(_GROUP_RE.match(to_halfwidth(name_text or compact)))
+    grouped = grouped or (not seq_text and bool(_COUNT_SUFFIX_RE.search(to_halfwidth(compact))))
+    if grouped:
+        # a project row whose name happens to start with "一、" carries owner/location/code
+        for f in ("project_code", "owner_name", "owner_uscc", "location", "nature", "responsible_unit"):
+            c = by_field.get(f)
+            if c and c.index < len(row) and not _blank(row[c.index]):
+                return "data"
+        return "group"
+    return "data"
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() in EMPTY_MARKERS
+    return False
+
+
+def _money_values(row: list[Any], money_cols: list[Column]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for c in money_cols:
+        if c.index < len(row) and not _blank(row[c.index]):
+            try:
+                v = parse_amount(row[c.index], c.multiplier)
+            except CellError:
+                continue
+            if v is not None:
+                out[c.field] = v
+    return out
+
+
+def _declared_total(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[Any], money_cols: list[Column]) -> None:
+    values = _money_values(row, money_cols)
+    compact = label.replace(" ", "").replace("\u3000", "")
+    total = DeclaredTotal(sheet=sheet.name, row=excel_row, label=compact, values=values, covers=(0, 0))
+    st.result.totals.append(total)
+    n = len(st.result.rows)
+    if "小计" in compact:
+        if n > st.boundary:
+            st.totals.append(_Open(total, "sub", st.boundary, end=n))
+        else:  # a subtotal at the top of its group: covers what follows, until the next boundary
+            st.totals.append(_Open(total, "top", n))
+        st.boundary = n
+    else:
+        st.totals.append(_Open(total, "all", 0))
+
+
+def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[Any], seq_j: int | None, money_cols: list[Column]) -> None:
+    text = to_halfwidth(label)
+    seq_text = row[seq_j].strip() if seq_j is not None and seq_j < len(row) and isinstance(row[seq_j], str) else ""
+    seq_text = to_halfwidth(seq_text)
+    if seq_text and _SEQ_GROUP_RE.match(seq_text):  # "一" in 序号, "省级重点项目" in 项目名称
+        depth = 2 if seq_text[:1] == "(" else 1
+        core = text[len(seq_text) :]
+    else:
+        depth = 2 if text[:1] == "(" else 1
+        core = _GROUP_STRIP_RE.sub("", text)
+    core = _COUNT_SUFFIX_RE.sub("", core).strip(" :：、.")
+    info: dict[str, str] = {}
+    for key, fn in (("level", _level), ("category", _category), ("nature", _nature)):
+        v = fn(core)
+        if v:
+            info[key] = v
+    if not info and 2 <= len(core) <= 12 and "项目" not in core and core[-1] in "区县市":
+        info["region"] = core
+    for d in [d for d in st.group if d >= depth]:
+        del st.group[d]
+    st.group[depth] = info
+    st.group_label = label
+    n = len(st.result.rows)
+    # close "top" subtotals and group totals of the same or a deeper level
+    for o in st.totals:
+        if o.end is None and (o.kind == "top" or (o.kind == "group" and o.depth >= depth)):
+            o.end = n
+    st.boundary = n
+    values = _money_values(row, money_cols)
+    if values:
+        total = DeclaredTotal(sheet=sheet.name, row=excel_row, label=label, values=values, covers=(0, 0))
+        st.result.totals.append(total)
+        st.totals.append(_Open(total, "group", n, depth=depth))
+
+
+def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], columns: list[Column], name_col: Column | None) -> None:
+    values: dict[str, Any] = {}
+    cells: dict[str, tuple[str, str]] = {}
+    errors = st.result.errors
+    warnings = st.result.warnings
+    width = len(row)
+    name = sheet.name
+    for c in columns:
+        j = c.index
+        if j >= width:
+            continue
+        v = row[j]
+        if v is None or v == "":
+            continue
+        if isinstance(v, str):
+            raw = v.strip()
+            if raw in EMPTY_MARKERS:
+                continue
+        else:
+            raw = cell_text(v)
+        f = c.field
+        try:
+            if f in MONEY_FIELDS:
+                val: Any = parse_amount(v, c.multiplier)
+                if val is not None and val < 0:
+                    errors.append(Issue(name, excel_row, c.header, raw, "金额不能为负数"))
+                    continue
+            elif f in DATE_FIELDS:
+                reading = read_date(v, end=f in COMPLETION_FIELDS)
+                val = reading.value if reading else None
+                if reading and reading.doubtful:
+                    warnings.append(Issue(name, excel_row, c.header, raw, reading.doubtful))
+            elif f in PERCENT_FIELDS:
+                val = parse_percent(v, fraction=c.fraction)
+            elif f in INT_FIELDS:
+                val = parse_int(v)
+                if val is not None:
+                    _check_int(f, val)
+            elif f in CODE_FIELDS:
+                val = clean_code(v)
+                if f == "project_code" and val and not PROJECT_CODE_RE.match(val):
+                    errors.append(Issue(name, excel_row, c.header, raw, CODE_SHAPE_MESSAGE))
+                    continue
+                if f == "owner_uscc" and val and not is_valid_uscc(val):
+                    errors.append(Issue(name, excel_row, c.header, raw, _uscc_message(val)))
+                    continue
+            elif f == "period_range":
+                start, finish = parse_period_range(v)
+                if start and "planned_start" not in values:
+                    values["planned_start"] = start
+                    cells["planned_start"] = (c.header, raw)
+                if finish and "planned_completion" not in values:
+                    values["planned_completion"] = finish
+                    cells["planned_completion"] = (c.header, raw)
+                val = clean_text(v)
+            elif f in CLASSIFIED_FIELDS:
+                text = clean_text(v)
+                if not text:
+                    continue
+                mapped = CLASSIFIERS[f](text)
+                if mapped is None:
+                    st.unmapped_values.setdefault((f, text), [c.header, excel_row, 0])[2] += 1
+                    val = text
+                else:
+                    val = mapped
+            elif f == "physical_progress" and not isinstance(v, str):
+                pct = parse_percent(v)
+                val = f"{pct}%" if pct is not None else None
+                if pct is not None and "physical_progress_pct" not in values:
+                    values["physical_progress_pct"] = pct
+                    cells["physical_progress_pct"] = (c.header, raw)
+            else:
+                val = clean_text(v, multiline=f in MULTILINE_FIELDS)
+                if f == "physical_progress" and val.endswith(("%", "％")) and len(val) <= 8 and "physical_progress_pct" not in values:
+                    try:
+                        values["physical_progress_pct"] = parse_percent(val)
+                        cells["physical_progress_pct"] = (c.header, raw)
+                    except CellError:
+                        pass  # "完成 60%" stays text
+        except CellError as exc:
+            errors.append(Issue(name, excel_row, c.header, raw, str(exc)))
+            cells[f] = (c.header, raw)
+            continue
+        if val is None or val == "":
+            continue
+        values[f] = val
+        cells[f] = (c.header, raw)
+
+    if not cells:
+        return  # only a 序号, or text in unmapped columns
+    pr = ParsedRow(sheet=name, row=excel_row, values=values, cells=cells)
+    group_nature = None
+    for d in sorted(st.group):
+        g = st.group[d]
+        pr.group_level = g.get("level", pr.group_level)
+        pr.group_category = g.get("category", pr.group_category)
+        group_nature = g.get("nature", group_nature)
+        if "region" in g and "region_text" not in values:
+            values["region_text"] = g["region"]
+            cells["region_text"] = ("分组行", st.group_label)
+    if group_nature and "nature" not in values and "nature" not in cells:
+        values["nature"] = group_nature
+        cells["nature"] = ("分组行", st.group_label)
+
+    if name_col is not None and "name" not in values:
+        errors.append(Issue(name, excel_row, name_col.header, "", "项目名称为空"))
+    _row_checks(st, pr)
+    st.result.rows.append(pr)
+
+
+def _check_int(f: str, val: int) -> None:
+    if f == "month" and not 1 <= val <= 12:
+        raise CellError("月份应为 1–12")
+    if f == "year" and not 1990 <= val <= 2100:
+        raise CellError("年份超出合理范围")
+    if f == "workers" and val < 0:
+        raise CellError("人数不能为负数")
+
+
+def _uscc_message(value: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_uscc(value)
+    except ValidationError as exc:
+        return str(exc.messages[0])
+    return "统一社会信用代码无效"
+
+
+def _fmt(d: Decimal) -> str:
+    s = format(d.normalize(), "f") if d == d.to_integral() else format(d, "f").rstrip("0").rstrip(".")
+    return s
+
+
+def _row_checks(st: _State, pr: ParsedRow) -> None:
+    v = pr.values
+    errors, warnings = st.result.errors, st.result.warnings
+    total = v.get("total_investment")
+    ytd = v.get("invested_ytd")
+    if total is not None and ytd is not None and ytd > total:
+        errors.append(
+            Issue(pr.sheet, pr.row, pr.header("invested_ytd"), pr.raw("invested_ytd"), f"本年累计完成投资大于总投资（{_fmt(total)} 万元）")
+        )
+    to_date = v.get("invested_to_date")
+    if total is not None and to_date is not None and to_date > total:
+        warnings.append(
+            Issue(
+                pr.sheet,
+                pr.row,
+                pr.header("invested_to_date"),
+                pr.raw("invested_to_date"),
+                f"开工至今累计完成投资大于总投资（{_fmt(total)} 万元），请核对",
+            )
+        )
+    month = v.get("invested_month")
+    if month is not None and ytd is not None and month > ytd:
+        warnings.append(Issue(pr.sheet, pr.row, pr.header("invested_month"), pr.raw("invested_month"), "本月完成投资大于本年累计，请核对"))
+    plan = v.get("annual_plan")
+    if plan is not None and total is not None and plan > total:
+        warnings.append(
+            Issue(pr.sheet, pr.row, pr.header("annual_plan"), pr.raw("annual_plan"), "年度计划投资大于总投资，疑似单位填错（万元/亿元/元）")
+        )
+    for f in MONEY_FIELDS:
+        amount = v.get(f)
+        if amount is not None and amount > SLIP_HIGH:
+            warnings.append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), "金额超过 3000 亿元，疑似按“元”填报（本表单位为万元）"))
+    if total is not None and 0 < total < SLIP_LOW_TOTAL:
+        warnings.append(Issue(pr.sheet, pr.row, pr.header("total_investment"), pr.raw("total_investment"), SLIP_LOW_MESSAGE))
+    start, finish = v.get("planned_start"), v.get("planned_completion")
+    if start and finish and finish < start:
+        warnings.append(Issue(pr.sheet, pr.row, pr.header("planned_completion"), pr.raw("planned_completion"), "计划竣工早于计划开工"))
+
+    # the same project twice (code, or name + owner; per year/month when the table has them)
+    code = v.get("project_code")
+    nm = v.get("name")
+    if code or nm:
+        level = v.get("level") or pr.group_level
+        ident: tuple[Any, ...] = ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
+        key = (*ident, level, v.get("year"), v.get("month"))
+        first = st.keys.get(key)
+        if first is not None:
+            column = pr.header("project_code") if code else pr.header("name")
+            errors.append(Issue(pr.sheet, pr.row, column, code or nm, f"与第 {first} 行重复（同一项目在文件中出现两次）"))
+        else:
+            st.keys[key] = pr.row
+
+
+def _decide_period(result: ParseResult, columns: list[Column], title: str, period: tuple[int, int] | None) -> None:
+    year = month = None
+    for c in columns:  # the YTD column names the period best, then the month column
+        if c.field == "invested_ytd" and c.info.month:
+            month = c.info.month
+            year = c.info.year or year
+    for c in columns:
+        if c.field == "invested_month" and c.info.month:
+            if month is not None and c.info.month != month:
+                message = f"表头月份（{c.info.month}月）与累计列（1-{month}月）不一致"
+                result.warnings.append(Issue(result.sheet, result.header_rows[-1], c.header, c.header, message))
+            month = month or c.info.month
+        if c.info.year and year is None and c.field in MONEY_FIELDS:
+            year = c.info.year
+    t_year, t_month = _title_period(title) if title else (None, None)
+    year = year or t_year
+    month = month or t_month
+    if period is not None:
+        result.period = period
+        if month and (month != period[1] or (year and year != period[0])):
+            said = f"{year}年{month}月" if year else f"{month}月"
+            message = f"文件表头或标题显示的期间为 {said}，与指定的 {period[0]}年{period[1]}月 不一致，按指定期间导入"
+            result.warnings.append(Issue(result.sheet, None, "", title or "", message))
+        return
+    if year and month:
+        result.period = (year, month)
+    elif month and any(c.field in ("invested_month", "invested_ytd") for c in columns):
+        result.warnings.append(Issue(result.sheet, None, "", title or "", f"表中显示为 {month} 月的数据，但未能确定年份，请指定导入期间"))
+
+
+def _decide_fractions(rows: list[list[Any]], first: int, columns: list[Column]) -> None:
+    """A percent column whose bare numbers are all ≤ 2 holds fractions (0.563 = 56.3%)."""
+    for c in columns:
+        if c.field not in PERCENT_FIELDS:
+            continue
+        j = c.index
+        biggest = None
+        for row in rows[first:]:
+            if j >= len(row):
+                continue
+            v = row[j]
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                x = abs(float(v))
+            elif isinstance(v, str) and v and "%" not in v and "％" not in v:
+                try:
+                    x = abs(float(to_halfwidth(v).strip().replace(",", "")))
+                except ValueError:
+                    continue
+            else:
+                continue
+            if biggest is None or x > biggest:
+                biggest = x
+        c.fraction = biggest is not None and biggest <= 2
+
+
+def _close_totals(st: _State) -> None:
+    result = st.result
+    rows = result.rows
+    n = len(rows)
+    for o in st.totals:
+        if o.kind == "all":
+            start, end = 0, n
+        else:
+            start, end = o.start, (o.end if o.end is not None else n)
+        covered = rows[start:end]
+        if not covered:
+            continue
+        o.total.covers = (covered[0].row, covered[-1].row)
+        for f, declared in o.total.values.items():
+            got = [r.values[f] for r in covered if f in r.values]
+            s = sum(got, Decimal(0))
+            tolerance = Decimal("0.005") * len(covered) + Decimal("0.01")
+            if abs(s - declared) > tolerance:
+                label = FIELD_LABELS.get(f, f)
+                header = result.columns.get(f, label)
+                result.warnings.append(
+                    Issue(
+                        result.sheet,
+                        o.total.row,
+                        header,
+                        _fmt(declared),
+                        f"“{o.total.label}”行的{label}为 {_fmt(declared)}，与所列 {len(covered)} 个项目"
+                        f"（第 {covered[0].row}–{covered[-1].row} 行）之和 {_fmt(s)} 不一致，相差 {_fmt(declared - s)}",
+                    )
+                )
+
+
+def _emit_unmapped(st: _State) -> None:
+    for (f, text), (header, first_row, count) in st.unmapped_values.items():
+        label = FIELD_LABELS.get(f, f)
+        more = f"（共 {count} 行）" if count > 1 else ""
+        st.result.warnings.append(Issue(st.result.sheet, first_row, header, text, f"无法识别的{label}“{text}”，按原文保留{more}"))
+
+
+def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
+    seen: dict[tuple[Any, ...], tuple[str, int]] = {}
+    for res in results:
+        for pr in res.rows:
+            v = pr.values
+            code, nm = v.get("project_code"), v.get("name")
+            if not (code or nm):
+                continue
+            ident = ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
+            key = (*ident, v.get("level") or pr.group_level, v.get("year"), v.get("month"))
+            first = seen.get(key)
+            if first is None:
+                seen[key] = (res.sheet, pr.row)
+            elif first[0] != res.sheet:
+                column = pr.header("project_code") if code else pr.header("name")
+                res.errors.append(
+                    Issue(res.sheet, pr.row, column, code or nm, f"与工作表“{first[0]}”第 {first[1]} 行重复（同一项目在文件中出现两次）")
+                )
