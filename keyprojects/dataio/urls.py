@@ -1,0 +1,8 @@
+"""Data import/export pages under ``/dataio/``. Each views module exports its own ``urlpatterns``."""
+
+from __future__ import annotations
+
+from . import views_export
+
+app_name = "dataio"
+urlpatterns = [*views_export.urlpatterns]
