@@ -1,18 +1,25 @@
-"""Downloads of the exchange spreadsheets: the 调度表 of a region and month, and the fill-in
-template of the projects a user reports for. Parse → build (scope checked there; anything
-outside it answers 404) → one audit event per export → the file."""
+"""The exports page and its downloads: the 调度表 of a region and month, the fill-in template of
+the projects a user reports for, and the OC4IDS open-data package. Parse → build (scope checked
+there; anything outside it answers 404) → one audit event per export → the file."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from keyprojects.accounts.choices import REGION_ROLES
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound
 from keyprojects.core.xlsx import xlsx_response
+from keyprojects.dispatch.models import ReportingPeriod
+from keyprojects.regions.models import Region
 
 from .exports import (
     dispatch_table,
@@ -30,6 +37,39 @@ def default_period_label() -> str:
     today = timezone.localdate()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     return f"{year:04d}-{month:02d}"
+
+
+def _regions_below(user: Any) -> QuerySet[Region]:
+    """The user's region and the regions one and two levels below it (for the choice lists)."""
+    home = user.region if user.role in REGION_ROLES else None
+    if home is None and user.is_superuser:
+        home = Region.objects.filter(level="province").order_by("code").first()
+    if home is None:
+        return Region.objects.none()
+    if home.level == "province":
+        return Region.objects.filter(Q(code=home.code) | Q(parent_id=home.code)).order_by("code")
+    if home.level == "city":
+        return Region.objects.filter(Q(code=home.code) | Q(city_code=home.code)).order_by("code")
+    return Region.objects.filter(code=home.code)
+
+
+@login_required
+@require_GET
+def exports_page(request: HttpRequest) -> HttpResponse:
+    """What can be downloaded here, with the region and month to choose."""
+    user = request.user
+    regions = list(_regions_below(user))
+    home = regions[0] if regions else None
+    context = {
+        "periods": ReportingPeriod.objects.order_by("-year", "-month")[:36],
+        "default_period": default_period_label(),
+        "regions": regions,
+        "home": home,
+        "can_table": bool(regions),
+        "can_fill": not getattr(user, "is_read_only", False),
+        "template_regions": [r for r in regions if r.level != "province"] if home and home.level != "county" else [],
+    }
+    return render(request, "dataio/exports.html", context)
 
 
 @login_required
@@ -81,6 +121,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("exports/", exports_page, name="exports"),
     path("dispatch-table.xlsx", dispatch_table_download, name="dispatch_table"),
     path("template.xlsx", template_download, name="template"),
 ]

@@ -346,3 +346,21 @@ def test_injection_is_neutralised_in_every_export(dw: Any, client: Any) -> None:
     assert any(t == "'=CMD|' /C calc'!A0" or t.startswith("'=CMD|") for t in assert_no_formula(exports["调度表"]))
     assert "'-2+3 有限公司" in assert_no_formula(exports["调度表"])
     assert any(t.startswith("'=1+2") for t in assert_no_formula(exports["问题事项"]))
+
+
+def test_exports_page_offers_what_the_role_may_download(dw: Any, client: Any) -> None:
+    url = reverse("dataio:exports")
+    client.force_login(dw.users.city)
+    resp = client.get(url)
+    page = resp.content.decode()
+    assert resp.status_code == 200
+    assert [r.code for r in resp.context["regions"]][:1] == ["370100"] and "370202" not in {r.code for r in resp.context["regions"]}
+    for testid in ("dispatch-table", "fill-template", "oc4ids"):
+        assert f'data-testid="{testid}"' in page
+    assert reverse("dataio:dispatch_table") in page and reverse("dataio:template") in page and "/api/v1/oc4ids/" in page
+    client.force_login(dw.users.leader)  # reads the table, fills nothing
+    page = client.get(url).content.decode()
+    assert 'data-testid="dispatch-table"' in page and 'data-testid="fill-template"' not in page
+    client.force_login(dw.users.enterprise)  # no region: the template of its own projects only
+    page = client.get(url).content.decode()
+    assert 'data-testid="dispatch-table"' not in page and 'data-testid="fill-template"' in page
