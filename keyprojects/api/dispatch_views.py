@@ -17,7 +17,7 @@ import django_filters
 from django import forms
 from django.db.models import Model, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -102,6 +102,7 @@ class PeriodField(forms.RegexField):
         super().__init__(regex=rf"^({PERIOD_LOOKUP})$", **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": f"^({PERIOD_LOOKUP})$"})
 class PeriodFilter(django_filters.CharFilter):
     """A period given as ``YYYY-MM`` or id; anything else is a 400."""
 
@@ -113,6 +114,7 @@ class PeriodFilter(django_filters.CharFilter):
         return qs.filter(period__in=ReportingPeriod.objects.filter(_period_q(value)).values("pk"))
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ds.ID_MAX})
 class IdFilter(django_filters.NumberFilter):
     """An object id: a whole number in the BIGINT range (anything else is a 400)."""
 
