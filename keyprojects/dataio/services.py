@@ -267,7 +267,7 @@ def import_preview(
     """
     _check_permission(user)
     _expire_previews()
-    region = _own_region(user)
+    region = import_default_region(user)
     outcome = import_file(user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=True)
     wanted = parse_period(period)
     batch = ImportBatch(
@@ -338,7 +338,7 @@ def _check_permission(user: Any) -> None:
         raise PermissionDenied("您没有导入项目的权限")
 
 
-def _own_region(user: Any) -> Any:
+def import_default_region(user: Any) -> Any:
     from keyprojects.projects.selectors import home_region
 
     return None if user is None or user.is_superuser else home_region(user)
@@ -721,6 +721,11 @@ def _wan(value: Any) -> Decimal | None:
     return d.quantize(WAN, rounding=ROUND_HALF_UP) if d.is_finite() else None
 
 
+def _fmt(d: Decimal) -> str:
+    """An amount as people write it: 400, 35.5 (not 400.0000)."""
+    return f"{d.normalize():f}" if d.is_finite() else str(d)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -966,8 +971,11 @@ class _Importer:
             else:
                 prefix = key[:-best]
                 if len(candidates) > 1 and prefix:
-                    named = [c for c in candidates if any(a and name_key(a) in prefix for a in self._ancestors(c))]
-                    candidates = named or candidates
+                    # the candidates whose province/city names the text spells out best
+                    score = {c: sum(1 for a in self._ancestors(c) if a and name_key(a) in prefix) for c in candidates}
+                    top = max(score.values())
+                    if top:
+                        candidates = [c for c in candidates if score[c] == top]
                 if len(candidates) > 1:
                     mine = [c for c in candidates if c in self.assignable]
                     candidates = mine or candidates
@@ -1185,6 +1193,7 @@ class _Importer:
                     return zone[1], True
                 if why == "ambiguous":
                     self.error(row, "region_text", "该地名对应多个区县，请写明所属市（如“济南市市中区”）")
+                    return None, True
                 else:
                     self.warn(row, "region_text", "无法识别的地名，按默认区域导入")
                 return None, False
@@ -1311,7 +1320,8 @@ class _Importer:
                 if item.region is None:
                     item.region = self.default_code
                 if item.region is None:
-                    self.error(row, "region_text", "未能确定所属区域：请填写所属区域（区县），或指定默认区域")
+                    if not item.region_explicit:  # (an ambiguous place name was reported already)
+                        self.error(row, "region_text", "未能确定所属区域：请填写所属区域（区县），或指定默认区域")
                     item.dropped = True
                     continue
                 key = ("code", item.code) if item.code else ("name", item.name, item.region)
@@ -1585,7 +1595,7 @@ class _Importer:
                 base = f0.ytd if f0.ytd is not None else (f0.month or ZERO)
                 guess = f0.to_date - base
                 if guess < 0:
-                    self.error(f0.row, "invested_to_date", f"开工至今累计完成投资（{f0.to_date}）小于1-{f0.period[1]}月累计（{base}）")
+                    self.error(f0.row, "invested_to_date", f"开工至今累计完成投资（{_fmt(f0.to_date)}）小于1-{f0.period[1]}月累计（{_fmt(base)}）")
                     continue
                 if guess and "invested_before" in self.writable:
                     before = guess
@@ -1607,7 +1617,7 @@ class _Importer:
                 if f.ytd is not None:
                     month = f.ytd - ytd_before
                     if month < 0:
-                        self.error(f.row, "invested_ytd", f"1-{p[1]}月累计（{f.ytd}）低于系统中此前各月完成投资之和（{ytd_before}）")
+                        self.error(f.row, "invested_ytd", f"1-{p[1]}月累计（{_fmt(f.ytd)}）低于系统中此前各月完成投资之和（{_fmt(ytd_before)}）")
                         ok = False
                         continue
                     if f.month is not None and f.month != month:
@@ -1617,7 +1627,7 @@ class _Importer:
                             self.warn(
                                 f.row,
                                 "invested_month",
-                                f"本月完成投资与“1-{p[1]}月累计减去此前各月”（{month}）不一致，按累计数导入",
+                                f"本月完成投资与“1-{p[1]}月累计减去此前各月”（{_fmt(month)}）不一致，按累计数导入",
                             )
                 elif f.month is not None:
                     month = f.month
@@ -1632,7 +1642,7 @@ class _Importer:
                 ytd = ytd_before + month
                 to_date = before + total_before + month
                 if f.to_date is not None and f.to_date != to_date:
-                    self.warn(f.row, "invested_to_date", f"开工至今累计与系统推算（{to_date}）不一致，按系统推算")
+                    self.warn(f.row, "invested_to_date", f"开工至今累计与系统推算（{_fmt(to_date)}）不一致，按系统推算")
                 if f.pct is not None and not (0 <= f.pct <= 100):
                     self.error(f.row, "physical_progress_pct", "形象进度百分比应在0到100之间")
                     ok = False
@@ -1742,7 +1752,7 @@ class _Importer:
                 continue
             total = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
             if item.plan is not None and total is not None and item.plan > total:
-                self.warn(item.row, "annual_plan", f"年度计划投资超过总投资（{total}万元）")
+                self.warn(item.row, "annual_plan", f"年度计划投资超过总投资（{_fmt(total)}万元）")
             old = existing.get((item.pk, item.year)) if item.pk else None
             if old is None:
                 flags = levels or (default_levels if any(default_levels) else self._level_of_region(item))
