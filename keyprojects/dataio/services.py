@@ -1595,7 +1595,9 @@ class _Importer:
                 base = f0.ytd if f0.ytd is not None else (f0.month or ZERO)
                 guess = f0.to_date - base
                 if guess < 0:
-                    self.error(f0.row, "invested_to_date", f"开工至今累计完成投资（{_fmt(f0.to_date)}）小于1-{f0.period[1]}月累计（{_fmt(base)}）")
+                    self.error(
+                        f0.row, "invested_to_date", f"开工至今累计完成投资（{_fmt(f0.to_date)}）小于1-{f0.period[1]}月累计（{_fmt(base)}）"
+                    )
                     continue
                 if guess and "invested_before" in self.writable:
                     before = guess
@@ -1617,7 +1619,9 @@ class _Importer:
                 if f.ytd is not None:
                     month = f.ytd - ytd_before
                     if month < 0:
-                        self.error(f.row, "invested_ytd", f"1-{p[1]}月累计（{_fmt(f.ytd)}）低于系统中此前各月完成投资之和（{_fmt(ytd_before)}）")
+                        self.error(
+                            f.row, "invested_ytd", f"1-{p[1]}月累计（{_fmt(f.ytd)}）低于系统中此前各月完成投资之和（{_fmt(ytd_before)}）"
+                        )
                         ok = False
                         continue
                     if f.month is not None and f.month != month:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import views_export
+from . import views, views_export
 
 app_name = "dataio"
-urlpatterns = [*views_export.urlpatterns]
+urlpatterns = [*views.urlpatterns, *views_export.urlpatterns]

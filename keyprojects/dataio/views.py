@@ -1,0 +1,181 @@
+"""The import pages: upload → preview with every error and warning → 确认导入 → result.
+
+Each view reads top to bottom: permission → service → render. Nothing is written before the
+user confirms a preview without errors; the confirmation re-runs the whole import from the
+stored file inside one transaction (``dataio.services.import_confirm``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ApplicationError, NotFound
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+
+from .models import ImportBatch, ImportStatus
+from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+RECENT = 10
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="表格文件",
+        help_text="支持 .xlsx、.xls、.ods、.csv；项目清单或月调度表均可",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    period = forms.CharField(
+        label="调度期",
+        required=False,
+        max_length=7,
+        help_text="文件标题或表头未注明月份时填写，如 2024-06",
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "YYYY-MM", "inputmode": "numeric"}),
+    )
+    sheet = forms.CharField(
+        label="工作表",
+        required=False,
+        max_length=100,
+        help_text="留空则导入所有能识别表头的工作表",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB")
+        return f
+
+    def clean_period(self) -> str:
+        value = (self.cleaned_data.get("period") or "").strip()
+        if value:
+            try:
+                parse_period(value)
+            except ApplicationError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return value
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not can_import(request.user):
+        raise DjangoPermissionDenied("您没有导入项目的权限")
+
+
+def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = ImportBatch.objects.visible_to(request.user).select_related("uploaded_by", "region").filter(pk=pk).first()
+    if batch is None:
+        raise Http404()
+    return batch
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            batch = import_preview(
+                user=request.user,
+                data=f.read(),
+                filename=f.name,
+                period=form.cleaned_data["period"] or None,
+                sheet=form.cleaned_data["sheet"] or None,
+                request=request,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("dataio:import_batch", pk=batch.pk)
+    recent = (
+        ImportBatch.objects.visible_to(request.user).select_related("uploaded_by").defer("content", "errors", "warnings", "sample")[:RECENT]
+    )
+    return render(request, "dataio/import.html", {"form": form, "recent": recent, "own_region": _own_region_name(request.user)})
+
+
+def _own_region_name(user: Any) -> str:
+    region = import_default_region(user)
+    return region.name if region is not None else ""
+
+
+@login_required
+@require_GET
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview (status 待确认/未通过) or the result (已导入) of one upload."""
+    batch = _batch_or_404(request, pk)
+    errors = batch.errors or []
+    context = {
+        "batch": batch,
+        "file_errors": [e for e in errors if not e.get("row")],
+        "row_errors": [e for e in errors if e.get("row")],
+        "warnings": batch.warnings or [],
+        "more_errors": batch.error_count - len(errors),
+        "more_warnings": batch.warning_count - len(batch.warnings or []),
+        "can_confirm": batch.can_confirm and can_import(request.user),
+        "is_preview": batch.status == ImportStatus.PREVIEW,
+        "is_imported": batch.status == ImportStatus.IMPORTED,
+    }
+    return render(request, "dataio/import_batch.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    batch = _batch_or_404(request, pk)
+    try:
+        outcome = import_confirm(user=request.user, batch=batch, request=request)
+    except NotFound:
+        raise Http404() from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("dataio:import_batch", pk=batch.pk)
+    if outcome.errors:
+        messages.error(request, f"导入未通过：发现 {len(outcome.errors)} 个错误，数据库未做任何修改。请下载错误清单，修改文件后重新上传。")
+    else:
+        messages.success(
+            request,
+            f"导入完成：新增项目 {outcome.created} 个，更新 {outcome.updated} 个；"
+            f"新增月报 {outcome.reports_created} 份，更新 {outcome.reports_updated} 份。",
+        )
+    return redirect("dataio:import_batch", pk=batch.pk)
+
+
+ISSUE_COLUMNS = [
+    Column("类型", width=8),
+    Column("工作表", width=14),
+    Column("行号", width=8),
+    Column("列", width=22),
+    Column("值", width=28),
+    Column("问题", width=70),
+]
+
+
+@login_required
+@require_GET
+def import_issues_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """下载错误清单: every error, then every warning, located as in Excel."""
+    batch = _batch_or_404(request, pk)
+    content, n = build_xlsx(title=f"导入问题清单：{batch.filename}", columns=ISSUE_COLUMNS, rows=batch_issue_rows(batch), sheet="问题清单")
+    audit_record(action="export", user=request.user, request=request, obj=batch, changes={"kind": "import_issues", "rows": n})
+    stem = batch.filename.rsplit(".", 1)[0] or "导入"
+    return xlsx_response(content, f"{stem}-错误清单.xlsx")
+
+
+urlpatterns = [
+    path("import/", import_upload, name="import"),
+    path("import/<int:pk>/", import_batch, name="import_batch"),
+    path("import/<int:pk>/confirm/", import_confirm_view, name="import_confirm"),
+    path("import/<int:pk>/issues.xlsx", import_issues_download, name="import_issues"),
+]
