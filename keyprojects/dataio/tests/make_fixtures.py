@@ -1,0 +1,560 @@
+"""Generate the small spreadsheets under ``files/`` that the reader/parser tests read.
+
+Each file carries traits of real files (domain.md §5): title lines, a "单位：万元" line,
+two-level merged headers, 序号, group rows, 合计/小计/其中 rows, blank rows, footers, full-width
+digits, thousands separators, "—" and "/", dates in every shape, percentages both ways, 亿元
+columns, a GBK CSV, a legacy .xls as WPS saves it and an .ods.
+
+    .venv/bin/python keyprojects/dataio/tests/make_fixtures.py
+
+Needs openpyxl (a runtime dependency) and, for the .xls, xlwt (``pip install xlwt``; only here,
+the generated file is committed so the tests do not need it). The .ods is written by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+FILES = Path(__file__).resolve().parent / "files"
+
+# USCC examples that validate (domain.md §4) and two made with keyprojects.core.validators.make_uscc
+USCC_OK = "91110000600037341L"
+USCC_OK2 = "91350100M000100Y43"
+USCC_BAD = "91110000600037341A"  # wrong check character
+
+
+def _fixed_times(path: Path) -> None:
+    """Rewrite a zip with fixed timestamps so regenerating gives the same bytes."""
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-07-01T00:00:00Z", body)
+            ni = zipfile.ZipInfo(info.filename, date_time=(2024, 7, 1, 0, 0, 0))
+            ni.compress_type = info.compress_type
+            ni.external_attr = info.external_attr
+            dst.writestr(ni, body)
+    path.write_bytes(out.getvalue())
+
+
+def _core_props(wb) -> None:
+    wb.properties.creator = "keyprojects tests"
+    wb.properties.created = dt.datetime(2024, 7, 1)
+    wb.properties.modified = dt.datetime(2024, 7, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+def messy_list() -> None:
+    """A city's project list as it comes: every layout trait, no blocking error."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "重点项目"
+    ws["A1"] = "附件1"
+    ws["A2"] = "2024年XX市重点项目建设进展情况表（1-6月）"
+    ws.merge_cells("A2:P2")
+    ws["A3"] = "填报单位：XX市发展和改革委员会"
+    ws.merge_cells("A3:F3")
+    ws["N3"] = "单位：万元"
+    top = ["序号", "项目名称", "项目代码", "建设单位", "统一社会信用代码", "建设地点", "建设性质", "项目类别"]
+    for j, text in enumerate(top, start=1):
+        ws.cell(4, j, text)
+        ws.merge_cells(start_row=4, start_column=j, end_row=5, end_column=j)
+    ws["I4"] = "投资情况"
+    ws.merge_cells("I4:L4")
+    for j, text in enumerate(["总投资", "2024年计划投资", "6月完成投资", "1-6月累计完成投资"], start=9):
+        ws.cell(5, j, text)
+    ws["M4"] = "建设年限"
+    ws.merge_cells("M4:N4")
+    ws["M5"], ws["N5"] = "开工", "竣工"
+    for j, text in ((15, "形象进度"), (16, "存在问题"), (17, "完成比例")):
+        ws.cell(4, j, text)
+        ws.merge_cells(start_row=4, start_column=j, end_row=5, end_column=j)
+
+    rows: list[list] = [
+        # 6: 合计 right under the header; its 总投资 disagrees with the rows (5000 too much)
+        ["合计", None, None, None, None, None, None, None, 222_845.6, 31_234.5, 1_840, 12_040.5],
+        ["一、省级重点项目"],  # 7 (merged A7:B7)
+        ["（一）", "产业项目"],  # 8: 序号 holds the numeral, 项目名称 the words
+        [
+            1,
+            "比亚迪新能源乘用车及零部件产业园项目（二期）",
+            "2403-370102-04-01-123456",
+            "比亚迪汽车（济南）有限公司",
+            USCC_OK,
+            "济南新旧动能转换起步区",
+            "续建",
+            "产业项目",
+            150000,
+            20000,
+            1500,
+            9000,
+            dt.date(2023, 3, 1),
+            "2025.12",
+            "主体完工",
+            "/",
+            0.45,
+        ],
+        [
+            2,
+            "蓝拓氢能绿氢装备智造项目",
+            "２４０１－３７１１０３－０４－０１－６５４３２１",  # full-width digits and dash
+            "山东蓝拓氢能科技有限公司",
+            USCC_OK2,
+            "日照市岚山区",
+            "新开工",
+            "产业",
+            "３５,０００",  # full-width digits with a thousands separator
+            "8,000.5",
+            "—",
+            "2,040.5",
+            "2024.03",
+            "2026年12月",
+            "设备安装",
+            "—",
+            "25.5%",
+        ],
+        [],  # 11: blank
+        ["（二）", "城建项目"],  # 12
+        [
+            3,
+            "XX市老旧小区改造工程",
+            None,
+            "XX市城市建设投资集团有限公司",
+            None,
+            "青岛市黄岛区",
+            "续建",
+            "城建",
+            27845.6,
+            3234,
+            340,
+            1000,
+            45352,  # an Excel serial date (2024-03-01) in a General cell
+            "2024-12-31",
+            "完成 60%",
+            "征地拆迁进度慢",
+            0.309,
+        ],
+        ["小计", None, None, None, None, None, None, None, 27845.6, 3234, 340, 1000],  # 14: agrees
+        ["二、市级重点项目"],  # 15
+        [
+            4,
+            "XX文化旅游综合体",
+            None,
+            "XX文旅发展有限公司",
+            None,
+            "XX市历下区",
+            None,
+            "文旅项目",  # cannot be mapped to a category: kept as written, warning
+            "0.5亿元",  # the unit in the cell wins: 5000 万元
+            None,
+            None,
+            None,
+            "2024年3月",
+            "2027",
+            None,
+            None,
+            None,
+        ],
+        ["其中：省级", None, None, None, None, None, None, None, 177845.6],  # 17: a breakdown, skipped
+        [],
+        ["填报人：张三                联系电话：0531-12345678"],  # 19
+        ["审核人：李四"],  # 20
+    ]
+    for i, values in enumerate(rows, start=6):
+        for j, v in enumerate(values, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    ws.merge_cells("A7:B7")
+    ws.merge_cells("A15:B15")
+    ws.merge_cells("A19:Q19")
+    ws["Q9"].number_format = "0.0%"
+    ws["M9"].number_format = "yyyy-mm-dd"
+    path = FILES / "messy_list.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+# ---------------------------------------------------------------------------------------------
+def errors_list() -> None:
+    """One row per blocking error (plus two warnings), single-row header, no title."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(
+        [
+            "序号",
+            "项目名称",
+            "项目代码",
+            "建设单位",
+            "统一社会信用代码",
+            "总投资（万元）",
+            "1-6月累计完成投资（万元）",
+            "计划开工",
+            "项目级别",
+        ]
+    )
+    data = [
+        [1, "正常项目", "2403-370102-04-01-123456", "甲公司", USCC_OK, 1000, 200, "2024.03", "省级"],  # 2
+        [2, "金额不是数字", None, "乙公司", None, "约500", None, None, "市级"],  # 3
+        [3, "金额为负", None, "丙公司", None, -100, None, None, "市级"],  # 4
+        [4, "日期不存在", None, "丁公司", None, 800, None, "2024.13", "市级"],  # 5
+        [5, "信用代码校验位错", None, "戊公司", USCC_BAD, 800, None, None, "市级"],  # 6
+        [6, "项目代码形状不对", "2403-370102-04-01-12345", "己公司", None, 800, None, None, "市级"],  # 7
+        [7, None, None, "庚公司", None, 800, None, None, "市级"],  # 8: no name
+        [8, "正常项目（重复）", "2403-370102-04-01-123456", "甲公司", USCC_OK, 1000, 200, "2024.03", "省级"],  # 9: duplicate code
+        [9, "累计大于总投资", None, "辛公司", None, 500, 600, None, "市级"],  # 10
+        [10, "疑似亿元", None, "壬公司", None, 3.5, None, None, "市级"],  # 11: warning (unit slip)
+        [11, "级别无法识别", None, "癸公司", None, 900, None, None, "国家级"],  # 12: warning (kept)
+        [12, "二月三十日", None, "子公司", None, 900, None, "2024-02-30", "市级"],  # 13
+    ]
+    for row in data:
+        ws.append(row)
+    path = FILES / "errors.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+# ---------------------------------------------------------------------------------------------
+def dispatch_gbk_csv() -> None:
+    """A monthly dispatch table saved by Excel as CSV in GBK (domain.md §5, second header)."""
+    lines = [
+        "2024年6月重点项目调度表,,,,,,,,",
+        "单位：万元,,,,,,,,",
+        "月份,项目名称,建设单位,年度计划投资,是否开工,当月已完成投资,当月至今已完成,投资完成比例,形象进度",
+        '6,比亚迪新能源乘用车及零部件产业园项目（二期）,比亚迪汽车（济南）有限公司,"20,000",是,"1,500","9,000",45%,主体完工',
+        "6,山东极电电动电池总成项目,山东极电新能源科技有限公司,12000,是,800,5600,46.67%,厂房完成80%",
+        "6,蓝拓氢能绿氢装备智造项目,山东蓝拓氢能科技有限公司,８０００,否,—,0,0%,前期手续办理中",
+        ",,,,,,,,",
+        "填报人：王五,,联系电话：0633-1234567,,,,,,",
+    ]
+    (FILES / "dispatch_gbk.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+
+
+# ---------------------------------------------------------------------------------------------
+def legacy_xls() -> None:
+    """A legacy .xls as WPS saves it (BIFF8), third header of domain.md §5, merged title."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("2024年调度")
+    ws.write_merge(0, 0, 0, 10, "2024年XX区重点项目推进情况（1-12月）")
+    headers = [
+        "序号",
+        "项目名称",
+        "建设性质",
+        "总投资(万元)",
+        "2024年度计划投资(万元)",
+        "6月完成投资(万元)",
+        "2024年1-12月累计完成投资(万元)",
+        "牵头单位",
+        "产业类别",
+        "服务队长",
+        "完成比例",
+    ]
+    for j, h in enumerate(headers):
+        ws.write(1, j, h)
+    ws.write_merge(2, 2, 0, 1, "一、新开工项目")
+    ws.write(3, 0, 1)
+    for j, v in enumerate(
+        ["山东达民化工1万吨哌嗪和7万吨高胺项目", None, 86000, 30000, 2600, 31000, "沾化区发改局", "高端化工", "李四", 1.0333]
+    ):
+        if v is not None:
+            ws.write(3, j + 1, v)
+    ws.write_merge(4, 4, 0, 1, "二、续建项目")
+    ws.write(5, 0, 2)
+    for j, v in enumerate(
+        ["国家管网龙口南山LNG接收站一期工程", None, 1_200_000, 200_000, 15000, 150_000, "龙口市发改局", "新能源", "赵六", 0.75]
+    ):
+        if v is not None:
+            ws.write(5, j + 1, v)
+    ws.write_merge(6, 6, 0, 1, "合计")
+    ws.write(6, 3, 1_286_000)
+    ws.write(6, 4, 230_000)
+    ws.write(6, 6, 181_000)
+    wb.save(str(FILES / "legacy_wps.xls"))
+
+
+def hostile_xls() -> None:
+    """A 5 KB .xls with one value at A1 and one at IV65536: read naively it allocates the whole
+    65536 × 256 grid (about 1 GB); the reader must refuse it from the BIFF records."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Sheet1")
+    ws.write(0, 0, "项目名称")
+    ws.write(65535, 255, "x")
+    wb.save(str(FILES / "hostile_far_cell.xls"))
+
+
+# ---------------------------------------------------------------------------------------------
+def _ods(sheets: dict[str, list[list]], merges: dict[str, list[tuple[int, int, int, int]]]) -> bytes:
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"'
+    )
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:spreadsheet>']
+    for name, rows in sheets.items():
+        spans = {(r, c): (r1, c1) for r, c, r1, c1 in merges.get(name, [])}
+        covered = {(r, c) for (r0, c0), (r1, c1) in spans.items() for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - set(spans)
+        width = max(len(r) for r in rows)
+        parts.append(f'<table:table table:name="{escape(name)}">')
+        parts.append(f'<table:table-column table:number-columns-repeated="{width}"/>')
+        for i, row in enumerate(rows):
+            parts.append("<table:table-row>")
+            for j in range(width):
+                v = row[j] if j < len(row) else None
+                if (i, j) in covered:
+                    parts.append("<table:covered-table-cell/>")
+                    continue
+                attrs = ""
+                if (i, j) in spans:
+                    r1, c1 = spans[(i, j)]
+                    attrs = f' table:number-columns-spanned="{c1 - j + 1}" table:number-rows-spanned="{r1 - i + 1}"'
+                if v is None:
+                    parts.append(f"<table:table-cell{attrs}/>")
+                    continue
+                if isinstance(v, (int, float)):
+                    open_tag = f'<table:table-cell{attrs} office:value-type="float" office:value="{v}">'
+                elif isinstance(v, dt.date):
+                    v = v.isoformat()
+                    open_tag = f'<table:table-cell{attrs} office:value-type="date" office:date-value="{v}">'
+                else:
+                    open_tag = f'<table:table-cell{attrs} office:value-type="string">'
+                parts.append(f"{open_tag}<text:p>{escape(str(v))}</text:p></table:table-cell>")
+            parts.append("</table:table-row>")
+        # LibreOffice pads every sheet with repeated empty rows: harmless, must not count
+        empty = '<table:table-cell table:number-columns-repeated="1024"/>'
+        parts.append(f'<table:table-row table:number-rows-repeated="1048000">{empty}</table:table-row>')
+        parts.append("</table:table>")
+    parts.append("</office:spreadsheet></office:body></office:document-content>")
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        stamp = (2024, 7, 1, 0, 0, 0)
+        z.writestr(zipfile.ZipInfo("mimetype", stamp), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(zipfile.ZipInfo("META-INF/manifest.xml", stamp), manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(zipfile.ZipInfo("content.xml", stamp), "".join(parts), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def table4_ods() -> None:
+    """Fourth header of domain.md §5: 总投资（亿元）, 项目工期 as a range; merged title (ODS spans)."""
+    header = [
+        "项目名称",
+        "项目代码",
+        "项目工期",
+        "责任单位",
+        "建设单位",
+        "项目类型",
+        "总投资（亿元）",
+        "年度计划投资（万元）",
+        "年度累计完成投资（万元）",
+        "年度投资完成率",
+        "建设性质",
+    ]
+    rows = [
+        ["2024年重点项目推进表（1-6月）"],
+        header,
+        [
+            "山东极电电动电池总成项目",
+            "2312-370402-04-01-100001",
+            "2023.03-2025.12",
+            "枣庄市工业和信息化局",
+            "山东极电新能源科技有限公司",
+            "产业项目",
+            3.5,
+            12000,
+            5600,
+            "46.7%",
+            "续建",
+        ],
+        [
+            "日照自动驾驶区域运营基地项目",
+            "2402-371102-04-01-100002",
+            "2024年3月—2026年12月",
+            "日照市交通运输局",
+            "日照智行科技有限公司",
+            "基础设施项目",
+            12.25,
+            30000,
+            9000,
+            "30%",
+            "新开工",
+        ],
+    ]
+    merges = {"推进表": [(0, 0, 0, 10)]}
+    (FILES / "table4_yiyuan.ods").write_bytes(_ods({"推进表": rows}, merges))
+
+
+# ---------------------------------------------------------------------------------------------
+def project_cards() -> None:
+    """The project-card fields of domain.md §5 as columns; regions named in 建设地点."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "项目信息"
+    ws.append(
+        [
+            "项目全称",
+            "建设地点",
+            "建设规模及主要建设内容",
+            "项目性质",
+            "项目级别",
+            "所属行业",
+            "所属区域",
+            "项目挂点领导",
+            "建设年限(起—止)",
+            "项目总投资",
+            "责任单位",
+            "责任人",
+            "联络人",
+            "电话",
+            "项目业主单位",
+        ]
+    )
+    ws.append(
+        [
+            "比亚迪新能源乘用车及零部件产业园项目（二期）",
+            "济南新旧动能转换起步区",
+            "年产新能源乘用车24万辆\n及配套零部件",
+            "续建",
+            "省级",
+            "C36 汽车制造业",
+            "济南市",
+            "张市长",
+            "2023-2025",
+            1500000,
+            "起步区管委会",
+            "王某",
+            "刘某",
+            13800000000,
+            "比亚迪汽车（济南）有限公司",
+        ]
+    )
+    ws.append(
+        [
+            "国家管网龙口南山LNG接收站一期工程",
+            "烟台市龙口市",
+            "LNG接收站及配套管线",
+            "竣工投产",
+            "省级",
+            "燃气生产和供应业",
+            "龙口市",
+            "李副市长",
+            "2021.06—2024.10",
+            1_200_000,
+            "龙口市发改局",
+            "陈某",
+            "周某",
+            "0535-8888888",
+            "国家管网集团龙口液化天然气有限公司",
+        ]
+    )
+    ws.append(
+        [
+            "蓝拓氢能绿氢装备智造项目",
+            "日照市岚山区",
+            "绿氢装备生产线",
+            "新开工",
+            "市级",
+            "新能源装备",
+            "岚山区",
+            None,
+            "2024.03-2025.12",
+            35000,
+            "岚山区发改局",
+            "孙某",
+            "吴某",
+            "１３９００００００００",
+            "山东蓝拓氢能科技有限公司",
+        ]
+    )
+    path = FILES / "project_cards.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+# ---------------------------------------------------------------------------------------------
+def multi_sheet() -> None:
+    """Several sheets: level from the sheet name, a hidden sheet, a notes sheet, the first
+    domain.md header (a project's monthly history: 年份/月份, no name column)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "省级重点项目"
+    ws.append(["序号", "项目名称", "项目代码", "总投资（亿元）", "年度计划投资（万元）"])
+    ws.append([1, "山东港口青岛港自动化码头三期", "2401-370211-04-01-200001", 52.1, 80000])
+    ws.append([2, "国家管网龙口南山LNG接收站一期工程", "2101-370681-04-01-200002", 120, 200000])
+    ws2 = wb.create_sheet("市级重点项目")
+    ws2.append(["2024年市级重点项目", None, None])
+    ws2.append(["序号", "项目名称", "项目代码", "总投资（万元）", "年度计划投资（万元）"])
+    ws2.append([1, "国家管网龙口南山LNG接收站一期工程", "2101-370681-04-01-200002", 1_200_000, 200_000])  # also province: fine
+    ws2.append([2, "XX市污水处理厂提标改造", None, 8000, 3000])
+    ws3 = wb.create_sheet("字典")
+    ws3.append(["项目名称", "项目级别", "建设性质"])
+    ws3.append(["示例", "省级", "续建"])
+    ws3.sheet_state = "hidden"
+    ws4 = wb.create_sheet("说明")
+    ws4.append(["本表由各区县发改局填报，每月5日前报送。"])
+    ws5 = wb.create_sheet("月度")
+    ws5.append(
+        [
+            "年份",
+            "月份",
+            "计划完成投资（万元）",
+            "完成投资（万元）",
+            "年初至报告期累计完成投资（万元）",
+            "占年计划（%）",
+            "开工至报告期累计完成投资（万元）",
+            "占总投资（%）",
+        ]
+    )
+    ws5.append([2024, 1, 1000, 900, 900, 4.5, 50900, 3.4])
+    ws5.append([2024, 2, 1000, 1100, 2000, 10, 52000, 3.5])
+    path = FILES / "multi_sheet.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def main() -> None:
+    FILES.mkdir(exist_ok=True)
+    messy_list()
+    errors_list()
+    dispatch_gbk_csv()
+    table4_ods()
+    project_cards()
+    multi_sheet()
+    try:
+        legacy_xls()
+        hostile_xls()
+    except ImportError:
+        print("xlwt 未安装：保留已提交的 .xls 文件")
+    for p in sorted(FILES.iterdir()):
+        print(f"{p.name:24} {p.stat().st_size:>7} bytes")
+
+
+if __name__ == "__main__":
+    main()
