@@ -23,19 +23,24 @@ its rows, a suspected unit slip, a classification value that cannot be mapped, a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from keyprojects.core.validators import PROJECT_CODE_RE, is_valid_uscc, validate_uscc
+from keyprojects.core.validators import PROJECT_CODE_RE, USCC_ALPHABET, is_valid_uscc, validate_uscc
 from keyprojects.projects.industries import DIVISIONS, SECTIONS
 
 from .normalize import (
     EMPTY_MARKERS,
+    HUNDRED,
     ONE,
+    PERCENT_PLACES,
+    WAN,
     CellError,
+    DateReading,
     cell_text,
     clean_code,
     clean_text,
@@ -54,6 +59,7 @@ from .types import DATE_FIELDS, FIELD_LABELS, INT_FIELDS, MONEY_FIELDS, PERCENT_
 
 HEADER_SCAN_ROWS = 30
 MAX_HEADER_TEXT = 60
+ZERO = Decimal(0)
 SLIP_HIGH = Decimal(30_000_000)  # 3000 亿元 in 万元: above this an amount was probably typed in 元
 SLIP_LOW_TOTAL = Decimal(100)  # a key project under 100 万元: probably typed in 亿元
 SLIP_LOW_MESSAGE = "总投资不足 100 万元，疑似按“亿元”填报（本表单位为万元）"
@@ -281,6 +287,7 @@ class Column:
     info: HeaderInfo
     multiplier: Decimal = ONE
     fraction: bool | None = None  # percent columns: the numbers are fractions (0.563)
+    kind: int = 0
 
 
 @dataclass
@@ -430,6 +437,7 @@ class _State:
     result: ParseResult
     group: dict[int, dict[str, str]] = field(default_factory=dict)  # depth → {level, category, nature, region}
     group_label: str = ""
+    effective: dict[str, str] = field(default_factory=dict)  # the groups merged, deepest wins
     boundary: int = 0  # index into result.rows after the last group row / 小计
     totals: list[_Open] = field(default_factory=list)
     unmapped_values: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
@@ -474,6 +482,8 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     )
     columns = [c for c in header.columns if c.field != "seq"]
     for c in columns:
+        c.kind = _kind(c.field)
+    for c in columns:
         if c.field in MONEY_FIELDS:
             c.multiplier = c.info.multiplier if c.info.multiplier is not None else sheet_multiplier
     if not ({"name", "project_code"} & result.columns.keys()):
@@ -487,6 +497,7 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     level_hint = _level(sheet.name) if not sheet.name.isdigit() else None
     if level_hint:
         st.group[0] = {"level": level_hint}
+        st.effective = dict(st.group[0])
     by_field = {c.field: c for c in columns}
     name_col = by_field.get("name")
     seq_col = next((c for c in header.columns if c.field == "seq"), None)
@@ -497,6 +508,7 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     if name_j is not None:
         header_texts |= {grid[r][name_j] for r in header.rows if name_j < len(grid[r])}
     money_cols = [c for c in columns if c.field in MONEY_FIELDS]
+    specs: list[Spec] = [(c.index, c.field, c.kind, c.header, c.multiplier, c.fraction) for c in columns]
 
     for i in range(first_data, len(rows)):
         row = rows[i]
@@ -525,7 +537,7 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
                 continue
         elif isinstance(name_v, str) and name_v.strip() in header_texts:
             continue  # the header repeated (printed page breaks)
-        _data_row(st, sheet, excel_row, row, columns, name_col)
+        _data_row(st, sheet, excel_row, row, specs, name_col)
 
     _close_totals(st)
     _emit_unmapped(st)
@@ -617,6 +629,7 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
     for d in [d for d in st.group if d >= depth]:
         del st.group[d]
     st.group[depth] = info
+    st.effective = {k: v for d in sorted(st.group) for k, v in st.group[d].items()}
     st.group_label = label
     n = len(st.result.rows)
     # close "top" subtotals and group totals of the same or a deeper level
@@ -631,114 +644,220 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
         st.totals.append(_Open(total, "group", n, depth=depth))
 
 
-def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], columns: list[Column], name_col: Column | None) -> None:
+# Column kinds: the hot loop dispatches on a small int rather than on field-name sets.
+K_MONEY, K_DATE, K_PCT, K_INT, K_PCODE, K_USCC, K_PHONE, K_RANGE, K_CLASS, K_PROGRESS, K_TEXT, K_MULTI = range(12)
+
+
+def _kind(f: str) -> int:
+    if f in MONEY_FIELDS:
+        return K_MONEY
+    if f in DATE_FIELDS:
+        return K_DATE
+    if f in PERCENT_FIELDS:
+        return K_PCT
+    if f in INT_FIELDS:
+        return K_INT
+    if f == "project_code":
+        return K_PCODE
+    if f == "owner_uscc":
+        return K_USCC
+    if f == "contact_phone":
+        return K_PHONE
+    if f == "period_range":
+        return K_RANGE
+    if f in CLASSIFIED_FIELDS:
+        return K_CLASS
+    if f == "physical_progress":
+        return K_PROGRESS
+    return K_MULTI if f in MULTILINE_FIELDS else K_TEXT
+
+
+_USCC_VALUES = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+_USCC_CACHE: dict[str, tuple[str, str]] = {}  # raw → (value, error message or "")
+
+
+def _uscc(raw: str) -> tuple[str, str]:
+    hit = _USCC_CACHE.get(raw)
+    if hit is not None:
+        return hit
+    value = clean_code(raw)
+    ok = len(value) == 18 and is_valid_uscc(value)
+    hit = (value, "" if ok else _uscc_message(value))
+    if len(_USCC_CACHE) < 100_000:
+        _USCC_CACHE[raw] = hit
+    return hit
+
+
+_CLASS_CACHE: dict[tuple[str, str], str | None] = {}
+
+
+def _classify(f: str, text: str) -> str | None:
+    key = (f, text)
+    try:
+        return _CLASS_CACHE[key]
+    except KeyError:
+        pass
+    mapped = CLASSIFIERS[f](text)
+    if len(_CLASS_CACHE) < 100_000:
+        _CLASS_CACHE[key] = mapped
+    return mapped
+
+
+Spec = tuple[int, str, int, str, Decimal, bool | None]  # index, field, kind, header, multiplier, fraction
+
+
+_DATE_CACHE: dict[tuple[str, bool], DateReading | str | None] = {}  # text → reading, or the error message
+
+
+def _read_date_cached(v: Any, raw: str, end: bool) -> DateReading | None:
+    """Dates repeat (month precision): read each distinct text once."""
+    if type(v) is not str:
+        return read_date(v, end=end)
+    key = (raw, end)
+    try:
+        hit = _DATE_CACHE[key]
+    except KeyError:
+        try:
+            hit = read_date(raw, end=end)
+        except CellError as exc:
+            hit = str(exc)
+        if len(_DATE_CACHE) < 100_000:
+            _DATE_CACHE[key] = hit
+    if isinstance(hit, str):
+        raise CellError(hit)
+    return hit
+
+
+def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: list[Spec], name_col: Column | None) -> None:
+    """One data row. The loop is the hot path of a 15,000-row import: the common kinds are
+    handled inline (dispatch on small ints, caches for dates, codes and classifications)."""
     values: dict[str, Any] = {}
     cells: dict[str, tuple[str, str]] = {}
-    errors = st.result.errors
-    warnings = st.result.warnings
     width = len(row)
-    name = sheet.name
-    for c in columns:
-        j = c.index
+    empty = EMPTY_MARKERS
+    for j, f, kind, header, multiplier, fraction in specs:
         if j >= width:
             continue
         v = row[j]
-        if v is None or v == "":
+        if v == "" or v is None:
             continue
-        if isinstance(v, str):
+        tv = type(v)
+        if tv is str:
             raw = v.strip()
-            if raw in EMPTY_MARKERS:
+            if raw in empty:
                 continue
+        elif tv is float:
+            raw = repr(v)
+            if raw.endswith(".0"):
+                raw = raw[:-2]
         else:
             raw = cell_text(v)
-        f = c.field
         try:
-            if f in MONEY_FIELDS:
-                val: Any = parse_amount(v, c.multiplier)
-                if val is not None and val < 0:
-                    errors.append(Issue(name, excel_row, c.header, raw, "金额不能为负数"))
-                    continue
-            elif f in DATE_FIELDS:
-                reading = read_date(v, end=f in COMPLETION_FIELDS)
-                val = reading.value if reading else None
-                if reading and reading.doubtful:
-                    warnings.append(Issue(name, excel_row, c.header, raw, reading.doubtful))
-            elif f in PERCENT_FIELDS:
-                val = parse_percent(v, fraction=c.fraction)
-            elif f in INT_FIELDS:
-                val = parse_int(v)
-                if val is not None:
-                    _check_int(f, val)
-            elif f in CODE_FIELDS:
-                val = clean_code(v)
-                if f == "project_code" and val and not PROJECT_CODE_RE.match(val):
-                    errors.append(Issue(name, excel_row, c.header, raw, CODE_SHAPE_MESSAGE))
-                    continue
-                if f == "owner_uscc" and val and not is_valid_uscc(val):
-                    errors.append(Issue(name, excel_row, c.header, raw, _uscc_message(val)))
-                    continue
-            elif f == "period_range":
-                start, finish = parse_period_range(v)
-                if start and "planned_start" not in values:
-                    values["planned_start"] = start
-                    cells["planned_start"] = (c.header, raw)
-                if finish and "planned_completion" not in values:
-                    values["planned_completion"] = finish
-                    cells["planned_completion"] = (c.header, raw)
-                val = clean_text(v)
-            elif f in CLASSIFIED_FIELDS:
-                text = clean_text(v)
-                if not text:
-                    continue
-                mapped = CLASSIFIERS[f](text)
-                if mapped is None:
-                    st.unmapped_values.setdefault((f, text), [c.header, excel_row, 0])[2] += 1
-                    val = text
+            if kind == K_TEXT:
+                val: Any = raw if "\n" not in raw and "\r" not in raw else clean_text(raw)
+            elif kind == K_MONEY:
+                if tv is float:
+                    val = Decimal(raw)
+                    val = (val * multiplier if multiplier is not ONE else val).quantize(WAN, ROUND_HALF_UP)
                 else:
-                    val = mapped
-            elif f == "physical_progress" and not isinstance(v, str):
-                pct = parse_percent(v)
-                val = f"{pct}%" if pct is not None else None
-                if pct is not None and "physical_progress_pct" not in values:
-                    values["physical_progress_pct"] = pct
-                    cells["physical_progress_pct"] = (c.header, raw)
+                    val = parse_amount(v, multiplier)
+                if val is not None and val < ZERO:
+                    raise CellError("金额不能为负数")
+            elif kind == K_CLASS:
+                text = raw if "\n" not in raw else clean_text(raw)
+                val = _classify(f, text)
+                if val is None:
+                    st.unmapped_values.setdefault((f, text), [header, excel_row, 0])[2] += 1
+                    val = text
+            elif kind == K_DATE:
+                if tv is dt.datetime:
+                    val = v.date()
+                elif tv is dt.date:
+                    val = v
+                else:
+                    reading = _read_date_cached(v, raw, f in COMPLETION_FIELDS)
+                    val = reading.value if reading else None
+                    if reading and reading.doubtful:
+                        st.result.warnings.append(Issue(sheet.name, excel_row, header, raw, reading.doubtful))
+            elif kind == K_MULTI:
+                val = raw
+            elif kind == K_PCODE:
+                val = raw if raw.isascii() and PROJECT_CODE_RE.match(raw) else clean_code(raw)
+                if not (val.isascii() and PROJECT_CODE_RE.match(val)):
+                    raise CellError(CODE_SHAPE_MESSAGE)
+            elif kind == K_USCC:
+                val, message = _uscc(raw)
+                if message:
+                    raise CellError(message)
             else:
-                val = clean_text(v, multiline=f in MULTILINE_FIELDS)
-                if f == "physical_progress" and val.endswith(("%", "％")) and len(val) <= 8 and "physical_progress_pct" not in values:
-                    try:
-                        values["physical_progress_pct"] = parse_percent(val)
-                        cells["physical_progress_pct"] = (c.header, raw)
-                    except CellError:
-                        pass  # "完成 60%" stays text
+                val = _convert_cell(kind, f, v, raw, header, fraction, values, cells)
         except CellError as exc:
-            errors.append(Issue(name, excel_row, c.header, raw, str(exc)))
-            cells[f] = (c.header, raw)
+            st.result.errors.append(Issue(sheet.name, excel_row, header, raw, str(exc)))
+            cells[f] = (header, raw)
             continue
-        if val is None or val == "":
+        if val is None:
             continue
         values[f] = val
-        cells[f] = (c.header, raw)
+        cells[f] = (header, raw)
 
     if not cells:
         return  # only a 序号, or text in unmapped columns
-    pr = ParsedRow(sheet=name, row=excel_row, values=values, cells=cells)
-    group_nature = None
-    for d in sorted(st.group):
-        g = st.group[d]
-        pr.group_level = g.get("level", pr.group_level)
-        pr.group_category = g.get("category", pr.group_category)
-        group_nature = g.get("nature", group_nature)
-        if "region" in g and "region_text" not in values:
-            values["region_text"] = g["region"]
+    pr = ParsedRow(sheet=sheet.name, row=excel_row, values=values, cells=cells)
+    group = st.effective
+    if group:
+        pr.group_level = group.get("level")
+        pr.group_category = group.get("category")
+        if "nature" in group and "nature" not in cells:
+            values["nature"] = group["nature"]
+            cells["nature"] = ("分组行", st.group_label)
+        if "region" in group and "region_text" not in cells:
+            values["region_text"] = group["region"]
             cells["region_text"] = ("分组行", st.group_label)
-    if group_nature and "nature" not in values and "nature" not in cells:
-        values["nature"] = group_nature
-        cells["nature"] = ("分组行", st.group_label)
-
     if name_col is not None and "name" not in values:
-        errors.append(Issue(name, excel_row, name_col.header, "", "项目名称为空"))
+        st.result.errors.append(Issue(sheet.name, excel_row, name_col.header, "", "项目名称为空"))
     _row_checks(st, pr)
     st.result.rows.append(pr)
+
+
+def _convert_cell(
+    kind: int, f: str, v: Any, raw: str, header: str, fraction: bool | None, values: dict[str, Any], cells: dict[str, tuple[str, str]]
+) -> Any:
+    if kind == K_PCT:
+        if type(v) is float:
+            return (Decimal(raw) * HUNDRED if fraction else Decimal(raw)).quantize(PERCENT_PLACES, ROUND_HALF_UP)
+        return parse_percent(v, fraction=fraction)
+    if kind == K_PHONE:
+        return raw if raw.isascii() and raw.isdigit() else clean_code(raw)
+    if kind == K_INT:
+        val = parse_int(v)
+        if val is not None:
+            _check_int(f, val)
+        return val
+    if kind == K_RANGE:
+        start, finish = parse_period_range(v)
+        if start and "planned_start" not in values:
+            values["planned_start"] = start
+            cells["planned_start"] = (header, raw)
+        if finish and "planned_completion" not in values:
+            values["planned_completion"] = finish
+            cells["planned_completion"] = (header, raw)
+        return clean_text(raw)
+    # K_PROGRESS: free text; a percentage is also read as a number
+    pct = None
+    if type(v) is str:
+        val = raw
+        if raw.endswith(("%", "％")) and len(raw) <= 8:
+            try:
+                pct = parse_percent(raw)
+            except CellError:
+                pct = None  # "完成 60%" stays text
+    else:
+        pct = parse_percent(v)
+        val = f"{pct}%" if pct is not None else None
+    if pct is not None and "physical_progress_pct" not in values:
+        values["physical_progress_pct"] = pct
+        cells["physical_progress_pct"] = (header, raw)
+    return val
 
 
 def _check_int(f: str, val: int) -> None:
@@ -767,53 +886,44 @@ def _fmt(d: Decimal) -> str:
 
 def _row_checks(st: _State, pr: ParsedRow) -> None:
     v = pr.values
-    errors, warnings = st.result.errors, st.result.warnings
-    total = v.get("total_investment")
-    ytd = v.get("invested_ytd")
-    if total is not None and ytd is not None and ytd > total:
-        errors.append(
-            Issue(pr.sheet, pr.row, pr.header("invested_ytd"), pr.raw("invested_ytd"), f"本年累计完成投资大于总投资（{_fmt(total)} 万元）")
-        )
-    to_date = v.get("invested_to_date")
-    if total is not None and to_date is not None and to_date > total:
-        warnings.append(
-            Issue(
-                pr.sheet,
-                pr.row,
-                pr.header("invested_to_date"),
-                pr.raw("invested_to_date"),
-                f"开工至今累计完成投资大于总投资（{_fmt(total)} 万元），请核对",
-            )
-        )
-    month = v.get("invested_month")
+    get = v.get
+    total = get("total_investment")
+    ytd = get("invested_ytd")
+    month = get("invested_month")
+    problems: list[tuple[str, str, bool]] = []  # field, message, blocking
+    if total is not None:
+        if ytd is not None and ytd > total:
+            problems.append(("invested_ytd", f"本年累计完成投资大于总投资（{_fmt(total)} 万元）", True))
+        to_date = get("invested_to_date")
+        if to_date is not None and to_date > total:
+            problems.append(("invested_to_date", f"开工至今累计完成投资大于总投资（{_fmt(total)} 万元），请核对", False))
+        plan = get("annual_plan")
+        if plan is not None and plan > total:
+            problems.append(("annual_plan", "年度计划投资大于总投资，疑似单位填错（万元/亿元/元）", False))
+        if ZERO < total < SLIP_LOW_TOTAL:
+            problems.append(("total_investment", SLIP_LOW_MESSAGE, False))
     if month is not None and ytd is not None and month > ytd:
-        warnings.append(Issue(pr.sheet, pr.row, pr.header("invested_month"), pr.raw("invested_month"), "本月完成投资大于本年累计，请核对"))
-    plan = v.get("annual_plan")
-    if plan is not None and total is not None and plan > total:
-        warnings.append(
-            Issue(pr.sheet, pr.row, pr.header("annual_plan"), pr.raw("annual_plan"), "年度计划投资大于总投资，疑似单位填错（万元/亿元/元）")
-        )
+        problems.append(("invested_month", "本月完成投资大于本年累计，请核对", False))
     for f in MONEY_FIELDS:
-        amount = v.get(f)
+        amount = get(f)
         if amount is not None and amount > SLIP_HIGH:
-            warnings.append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), "金额超过 3000 亿元，疑似按“元”填报（本表单位为万元）"))
-    if total is not None and 0 < total < SLIP_LOW_TOTAL:
-        warnings.append(Issue(pr.sheet, pr.row, pr.header("total_investment"), pr.raw("total_investment"), SLIP_LOW_MESSAGE))
-    start, finish = v.get("planned_start"), v.get("planned_completion")
+            problems.append((f, "金额超过 3000 亿元，疑似按“元”填报（本表单位为万元）", False))
+    start, finish = get("planned_start"), get("planned_completion")
     if start and finish and finish < start:
-        warnings.append(Issue(pr.sheet, pr.row, pr.header("planned_completion"), pr.raw("planned_completion"), "计划竣工早于计划开工"))
+        problems.append(("planned_completion", "计划竣工早于计划开工", False))
+    for f, message, blocking in problems:
+        (st.result.errors if blocking else st.result.warnings).append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), message))
 
     # the same project twice (code, or name + owner; per year/month when the table has them)
-    code = v.get("project_code")
-    nm = v.get("name")
+    code = get("project_code")
+    nm = get("name")
     if code or nm:
-        level = v.get("level") or pr.group_level
-        ident: tuple[Any, ...] = ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
-        key = (*ident, level, v.get("year"), v.get("month"))
+        ident = code if code else (name_key(nm), name_key(get("owner_name", "")))
+        key = (ident, get("level") or pr.group_level, get("year"), get("month"))
         first = st.keys.get(key)
         if first is not None:
             column = pr.header("project_code") if code else pr.header("name")
-            errors.append(Issue(pr.sheet, pr.row, column, code or nm, f"与第 {first} 行重复（同一项目在文件中出现两次）"))
+            st.result.errors.append(Issue(pr.sheet, pr.row, column, code or nm, f"与第 {first} 行重复（同一项目在文件中出现两次）"))
         else:
             st.keys[key] = pr.row
 

@@ -177,9 +177,9 @@ class Scan:
     cells: int = 0
 
 
-_DOCTYPE_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROW_R_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
-_WIDE_COL_RE = re.compile(rb"\sr=\"([A-Z]{2,3})\d")
+# Fast literal-prefixed scans; both may over-count (other attributes ending in "r"), never under.
+_ROW_R_RE = re.compile(rb'r="(\d+)"')
+_WIDE_COL_RE = re.compile(rb'r="([A-Z]{2,3})\d')
 _ODS_MACRO_RE = re.compile(r"^Basic/[^/]+/(?!script-lb\.xml$|dialog-lb\.xml$)[^/]+$")
 
 
@@ -199,10 +199,10 @@ def _check_extent(max_row: int, max_col: int, lim: dict[str, int], where: str) -
 
 
 def _scan_sheet_xml(xml: bytes, lim: dict[str, int], where: str) -> int:
-    numbered = [int(v) for v in _ROW_R_RE.findall(xml)]
+    numbered = _ROW_R_RE.findall(xml)
     # Rows without ``r`` follow the previous one; counting "<row" over-counts (rowBreaks), safely.
     unnumbered = max(0, xml.count(b"<row") + xml.count(b":row") - len(numbered))
-    max_row = (max(numbered) if numbered else 0) + unnumbered
+    max_row = max(map(int, numbered), default=0) + unnumbered
     max_col = 26
     if _WIDE_COL_RE.search(xml):
         max_col = max(_col_number(c) for c in set(_WIDE_COL_RE.findall(xml)))
@@ -249,8 +249,9 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
         low = name.lower()
         is_sheet = kind == "xlsx" and low.startswith("xl/worksheets/") and low.endswith(".xml")
         keep = is_sheet or (kind == "ods" and name == "content.xml") or low == "[content_types].xml"
+        xmlish = low.endswith((".xml", ".rels")) or keep
         parts: list[bytes] = []
-        first = True
+        tail = b""
         try:
             with zf.open(info) as fh:
                 while True:
@@ -260,9 +261,11 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
                     inflated += len(chunk)
                     if inflated > lim["max_uncompressed"]:
                         raise UnsafeFile(f"文件解压后超过上限 {_mb(lim['max_uncompressed'])}（疑似压缩炸弹）", code="zip_bomb")
-                    if first and (low.endswith((".xml", ".rels")) or keep) and _DOCTYPE_RE.search(chunk[:65536]):
-                        raise UnsafeFile("文件的 XML 中含有 DTD/实体声明，已拒绝（可能是 XML 实体攻击）", code="xml_entities")
-                    first = False
+                    if xmlish:  # raw "<!DOCTYPE"/"<!ENTITY" is markup (escaped in text): anywhere, refuse
+                        window = tail + chunk
+                        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                            raise UnsafeFile("文件的 XML 中含有 DTD/实体声明，已拒绝（可能是 XML 实体攻击）", code="xml_entities")
+                        tail = chunk[-16:]
                     if keep:
                         parts.append(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:

@@ -487,6 +487,8 @@ def lookup(info: HeaderInfo, table: dict[str, str]) -> str | None:
     if field_name is None and "(" in key:
         bare = _UNIT_GROUP_RE.sub("", key)
         field_name = table.get(bare) or (table.get(bare[2:]) if bare.startswith("Y年") else None)
+        if field_name is None:  # "【总投资】": the brackets are decoration
+            field_name = table.get(key.replace("(", "").replace(")", ""))
     if field_name is None:
         for needle, f in CONTAINS:
             if needle in key:
