@@ -768,6 +768,7 @@ class _Item:
     pk: int | None = None
     dropped: bool = False  # an error makes the row unusable (no identity, no region, out of scope)
     stage: str = ""  # a new project's initial stage
+    action: str = ""  # 新增 / 更新 / 无变化, for the preview
     changes: dict[str, Any] = field(default_factory=dict)
     new_owner: tuple[str, str] | None = None  # (uscc, name) of an enterprise to register
 
@@ -1788,10 +1789,13 @@ class _Importer:
                 continue
             if item.existing is None:
                 plan.created += 1
+                item.action = "新增"
             elif item.changes or id(item) in reported or item.new_owner:
                 plan.updated += 1
+                item.action = "更新"
             else:
                 plan.unchanged += 1
+                item.action = "无变化"
         plan.reports_created = sum(1 for r in plan.reports if r.existing_id is None)
         plan.reports_updated = sum(1 for r in plan.reports if r.existing_id is not None)
 
@@ -1809,7 +1813,7 @@ class _Importer:
                     "name": item.name,
                     "code": item.code or "",
                     "region": self.regions[region].name if region in self.regions else "",
-                    "action": "新增" if item.existing is None else ("更新" if item.changes or item.figures else "无变化"),
+                    "action": item.action,
                     "total_investment": str(item.values.get("total_investment", "")),
                     "annual_plan": "" if item.plan is None else str(item.plan),
                     "invested_ytd": "" if f is None or f.ytd is None else str(f.ytd),
