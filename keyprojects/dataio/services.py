@@ -1239,7 +1239,7 @@ class _Importer:
             from keyprojects.regions.models import Unit
 
             qs = Unit.objects.filter(kind="zone", is_active=True) if self.system else units_assignable(self.user).filter(kind="zone")
-            self._zones = {}
+            self._zones: dict[str, tuple[int, str]] = {}
             for u in qs.values("id", "name", "short_name", "region_id"):
                 for n in (u["name"], u["short_name"]):
                     if n:
@@ -1269,11 +1269,11 @@ class _Importer:
         self.ent_by_uscc: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(sorted(u for u in usccs if u)):
             for e in Enterprise.objects.filter(uscc__in=chunk).values("id", "uscc", "name", "region_id"):
-                self.ent_by_uscc[e["uscc"]] = e
+                self.ent_by_uscc[e["uscc"]] = dict(e)
         self.ent_by_name: dict[str, list[int]] = defaultdict(list)
         for chunk in _chunks(sorted(owner_names)):
-            for e in Enterprise.objects.filter(name__in=chunk).values("id", "name"):
-                self.ent_by_name[e["name"]].append(e["id"])
+            for ent_id, ent_name in Enterprise.objects.filter(name__in=chunk).values_list("id", "name"):
+                self.ent_by_name[ent_name].append(ent_id)
         ent_ids = {e["id"] for e in self.ent_by_uscc.values()} | {x for ids in self.ent_by_name.values() for x in ids}
         self.ent_reach: set[int] = set()
         if ent_ids:
@@ -1362,7 +1362,7 @@ class _Importer:
             for u in unit_qs.values("id", "name", "short_name", "region_id", "kind"):
                 for n in {name_key(u["name"]), name_key(u["short_name"] or "")}:
                     if n in want_units:
-                        units[n].append(u)
+                        units[n].append(dict(u))
         leaders: dict[str, list[dict[str, Any]]] = defaultdict(list)
         want_leaders = {_leader_name(_text(i.row.values.get("sponsor_leader"))) for i in items if i.row.values.get("sponsor_leader")}
         if want_leaders:
@@ -1371,7 +1371,7 @@ class _Importer:
             leader_qs = SponsorLeader.objects.all() if self.system else leaders_assignable(self.user)
             for chunk in _chunks(sorted(want_leaders)):
                 for ld in leader_qs.filter(name__in=chunk).values("id", "name", "region_id"):
-                    leaders[ld["name"]].append(ld)
+                    leaders[ld["name"]].append(dict(ld))
         for item in items:
             if item.dropped:
                 continue
@@ -1570,7 +1570,7 @@ class _Importer:
                 self.fill_end[p] = periods[p].fill_end
             else:
                 self.fill_end[p] = fill_window(p[0], p[1], self.config)[1]
-        ends = {p: period_end(_PeriodStub(*p)) for p in wanted}
+        ends = {p: period_end(_PeriodStub(*p)) for p in wanted}  # type: ignore[arg-type]
         # existing reports of matched projects: every month, for the cumulative figures
         history: dict[int, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
         ids = [i.pk for i in live if i.pk]
@@ -1579,7 +1579,7 @@ class _Importer:
                 "id", "version", "project_id", "period__year", "period__month", "status", "invested_month", "invested_ytd",
                 "invested_to_date",
             ):  # fmt: skip
-                history[r["project_id"]][(r["period__year"], r["period__month"])] = r
+                history[r["project_id"]][(r["period__year"], r["period__month"])] = dict(r)
         lumped = 0
         total = len(live)
         for n, item in enumerate(live, 1):
@@ -1609,7 +1609,8 @@ class _Importer:
             actual_completion = item.values.get("actual_completion", item.existing.get("actual_completion") if item.existing else None)
             total_inv = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
             region = item.values.get("region_id") or (item.existing["region_id"] if item.existing else item.region)
-            where = _Where(self.regions[region].province_code, self.regions[region].city_code or "")
+            info = self.regions[str(region)]
+            where = _Where(info.province_code, info.city_code or "")
             ok = True
             for f in figs:
                 p = f.period
@@ -1745,7 +1746,7 @@ class _Importer:
         years = {i.year for i in live if i.year}
         for chunk in _chunks(ids):
             for y in ProjectYear.objects.filter(project_id__in=chunk, year__in=years).values():
-                existing[(y["project_id"], y["year"])] = y
+                existing[(y["project_id"], y["year"])] = dict(y)
         default_levels = (self.user_level == "province", self.user_level == "city", self.user_level == "county")
         self.top_levels: dict[int, tuple[bool, bool, bool]] = {}
         for item in live:
@@ -1845,7 +1846,7 @@ class _Importer:
             if item.new_owner and item.new_owner[0] not in new_owner_rows:
                 new_owner_rows[item.new_owner[0]] = (
                     item.new_owner[1],
-                    item.values.get("region_id") or item.region or item.existing["region_id"],
+                    item.values.get("region_id") or item.region or (item.existing or {}).get("region_id"),
                 )  # type: ignore[index]
         if new_owner_rows:
             ent = _Writer(Enterprise, ["created_at", "updated_at", "version", "name", "uscc", "region_id"])
@@ -1867,9 +1868,9 @@ class _Importer:
             created = str(EventKind.CREATED)
             for n, item in enumerate(new_items, 1):
                 v = item.values
-                r = self.regions[v["region_id"]]
+                reg = self.regions[v["region_id"]]
                 stage = item.stage
-                item.pk = pw.add(now, now, 1, r.province_code, r.city_code or "", stage, actor_id, *[v.get(a, d) for a, d in pairs])
+                item.pk = pw.add(now, now, 1, reg.province_code, reg.city_code or "", stage, actor_id, *[v.get(a, d) for a, d in pairs])
                 ev.add(item.pk, created, "", stage, "导入", actor_id, now)
                 if n % CHUNK == 0:
                     pw.flush()
@@ -1889,8 +1890,8 @@ class _Importer:
             if not ch:
                 continue
             if "region_id" in ch:
-                r = self.regions[ch["region_id"]]
-                ch["province_code"], ch["city_code"] = r.province_code, r.city_code or ""
+                reg = self.regions[ch["region_id"]]
+                ch["province_code"], ch["city_code"] = reg.province_code, reg.city_code or ""
             key = tuple(sorted(ch))
             shapes[key].append([*(ch[a] for a in key), item.pk, item.existing["version"]])
         for key, rows in shapes.items():
@@ -1964,13 +1965,13 @@ class _Importer:
                     raise ImportFailed([self._issue(None, "", "导入期间有月报被他人修改，请重新导入")])
                 ReportFlag.objects.filter(report_id__in=[pk for r, pk in written if r.existing_id]).delete()
             steps = _Writer(ReportStep, ["report_id", "action", "level", "opinion", "actor_id", "at"])
-            flags = _Writer(ReportFlag, ["report_id", "code", "severity", "message"])
+            flag_rows = _Writer(ReportFlag, ["report_id", "code", "severity", "message"])
             for r, pk in written:
                 steps.add(pk, "submit", level, "导入", actor_id, now)
                 for code, severity, message in r.flags:
-                    flags.add(pk, code, severity, message[:300])
+                    flag_rows.add(pk, code, severity, message[:300])
             steps.flush()
-            flags.flush()
+            flag_rows.flush()
         if plan.rederive:
             with connection.cursor() as cur:
                 qn = connection.ops.quote_name
@@ -1981,7 +1982,7 @@ class _Importer:
         self.tick(PHASE_WRITE, total_steps, total_steps)
         self._recheck_scope(items)
 
-    def _chains(self, plan: _Plan, review_chain_for: Any) -> dict[tuple[int, int], list[str]]:
+    def _chains(self, plan: _Plan, review_chain_for: Any) -> dict[tuple[Any, int], list[str]]:
         """The review chain of each (project, year). ``review_chain_for`` decides it from the
         project's top list that year and whether it is a city-level project: it is asked once
         per kind of project (after the year plans are written), the kind known from memory."""
@@ -1997,17 +1998,17 @@ class _Importer:
                 if (y[0], y[1]) in flags:
                     flags[(y[0], y[1])] = (y[2], y[3], y[4])
         kinds: dict[tuple[Any, ...], list[str]] = {}
-        out: dict[tuple[int, int], list[str]] = {}
+        out: dict[tuple[Any, int], list[str]] = {}
         for r in plan.reports:
             key = (r.item.pk, r.period[0])
             if key in out:
                 continue
-            region = self.regions[r.item.values.get("region_id") or (r.item.existing or {}).get("region_id") or r.item.region]
+            region = self.regions[str(r.item.values.get("region_id") or (r.item.existing or {}).get("region_id") or r.item.region)]
             f = flags[key] or (False, False, False)
             top = next((str(lvl) for lvl, on in zip(LEVEL_ORDER, f, strict=True) if on), "county")
             kind = (top, not region.city_code or region.code == region.city_code)
             if kind not in kinds:
-                kinds[kind] = review_chain_for(Project.objects.get(pk=r.item.pk), r.period[0])
+                kinds[kind] = review_chain_for(Project.objects.get(pk=r.item.pk or 0), r.period[0])
             out[key] = kinds[kind]
         return out
 
@@ -2202,14 +2203,14 @@ class _Writer:
             if default is None and not f.null:
                 raise ValueError(f"{meta.label}.{f.attname} needs a value")
         self.tail = tuple(_json(x) if isinstance(f, models.JSONField) else x for f, x in zip(missing, self.tail, strict=True))
-        self.columns = [pk.column, *(f.column for f in self.fields), *(f.column for f in missing)]
+        self.columns: list[str] = [str(pk.column), *(str(f.column) for f in self.fields), *(str(f.column) for f in missing)]
         self.vendor = connection.vendor
         qn = connection.ops.quote_name
         self.table = meta.db_table
         self.insert_sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(map(qn, self.columns))}) VALUES ({', '.join(['%s'] * len(self.columns))})"
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ({', '.join(['%s'] * len(self.columns))})"
         )
-        self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(map(qn, self.columns))}) FROM STDIN"
+        self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) FROM STDIN"
         self.dt_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)]
         self.json_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
         self.rows: list[list[Any]] = []
@@ -2252,7 +2253,7 @@ class _Writer:
                     for row in rows:
                         copy.write_row(row)
             else:
-                adapted: dict[dt.datetime, str] = {}  # the import stamps every row with one "now"
+                adapted: dict[dt.datetime, Any] = {}  # the import stamps every row with one "now"
                 adapt = connection.ops.adapt_datetimefield_value
                 for row in rows:
                     for i in self.dt_positions:
@@ -2270,7 +2271,7 @@ def _update_versioned(model: type[models.Model], fields: Sequence[str], rows: li
     in bulk. Returns the number of rows updated."""
     qn = connection.ops.quote_name
     meta = model._meta
-    cols = [meta.get_field(f).column for f in fields]
+    cols = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
     sets = ", ".join(f"{qn(c)} = %s" for c in cols)
     version = qn("version")
     sql = f"UPDATE {qn(meta.db_table)} SET {sets}, {version} = {version} + 1, {qn('updated_at')} = %s WHERE id = %s AND {version} = %s"
