@@ -103,3 +103,37 @@ class ImportBatch(TimeStampedModel):
     @property
     def can_confirm(self) -> bool:
         return self.status == ImportStatus.PREVIEW and not self.error_count and self.content is not None
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    from .types import CANONICAL_FIELDS, FIELD_LABELS
+
+    return [(f, f"{FIELD_LABELS.get(f, f)}（{f}）") for f in CANONICAL_FIELDS]
+
+
+class HeaderSynonym(TimeStampedModel):
+    """A column header taught by the system administrator (导入表头同义词): the header as a
+    file writes it → the canonical field (types.py). It is added to the built-in table of
+    ``synonyms.py`` and wins over it; the unit and period in the header are still read
+    ("投资盘子（亿元）" → total_investment, ×10,000)."""
+
+    header = models.CharField(_("表头"), max_length=100, unique=True, help_text=_("文件中的列名，如“投资盘子（亿元）”"))
+    field = models.CharField(_("对应字段"), max_length=32, choices=_field_choices())
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["header"]
+        verbose_name = _("导入表头同义词")
+        verbose_name_plural = _("导入表头同义词")
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.get_field_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .synonyms import header_info
+
+        self.header = (self.header or "").strip()
+        if not header_info(self.header).key:
+            raise ValidationError({"header": "表头去掉单位和空格后为空，请填写列名本身"})

@@ -509,3 +509,11 @@ def lookup(info: HeaderInfo, table: dict[str, str]) -> str | None:
 def map_header(text: str, table: dict[str, str] | None = None) -> tuple[str | None, HeaderInfo]:
     info = header_info(text)
     return lookup(info, table if table is not None else BUILTIN), info
+
+
+def load_extra_synonyms() -> dict[str, str]:
+    """The administrator's synonyms (the ``HeaderSynonym`` table) as ``extra_synonyms`` for
+    :func:`~keyprojects.dataio.parsing.parse_file`."""
+    from .models import HeaderSynonym
+
+    return dict(HeaderSynonym.objects.values_list("header", "field"))

@@ -1,0 +1,72 @@
+"""Admin for the import header synonyms (导入表头同义词): the system administrator adds, changes
+and deletes them; other staff may read them (三权分立). Every change is an audit event with the
+old and new values (reliability.md 21)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from keyprojects.audit.services import audit_record, diff
+
+from .models import HeaderSynonym
+from .synonyms import build_table, header_info, lookup
+
+SYNONYM_MANAGERS = {"sysadmin"}
+FIELDS = ["header", "field", "note"]
+
+
+def _may_change(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(user.is_active and (user.is_superuser or getattr(user, "role", "") in SYNONYM_MANAGERS))
+
+
+@admin.register(HeaderSynonym)
+class HeaderSynonymAdmin(admin.ModelAdmin):
+    list_display = ("header", "field", "builtin", "note", "updated_at")
+    list_filter = ("field",)
+    search_fields = ("header", "note")
+    fields = (*FIELDS, "builtin")
+    readonly_fields = ("builtin",)
+
+    @admin.display(description="内置识别结果")
+    def builtin(self, obj: HeaderSynonym) -> str:
+        """What the built-in table alone makes of this header (so the administrator sees
+        whether the synonym adds something or overrides)."""
+        if not obj or not obj.header:
+            return "—"
+        found = lookup(header_info(obj.header), build_table())
+        return found or "（不识别）"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_change(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_change(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_change(request)
+
+    def save_model(self, request: HttpRequest, obj: HeaderSynonym, form: Any, change: bool) -> None:
+        old = dict(HeaderSynonym.objects.filter(pk=obj.pk).values(*FIELDS).first() or {}) if change else {}
+        super().save_model(request, obj, form, change)
+        new = {f: getattr(obj, f) for f in FIELDS}
+        message = "修改导入表头同义词" if change else "新增导入表头同义词"
+        audit_record(action="config", user=request.user, request=request, obj=obj, changes=diff(old, new), message=message)
+
+    def delete_model(self, request: HttpRequest, obj: HeaderSynonym) -> None:
+        gone = {f: [getattr(obj, f), None] for f in FIELDS}
+        audit_record(action="config", user=request.user, request=request, obj=obj, changes=gone, message="删除导入表头同义词")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
