@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from keyprojects.core.money import to_wan
 from keyprojects.core.scope import get_for_user
 from keyprojects.projects.choices import Level, Stage
 from keyprojects.projects.models import Project, ProjectYear
@@ -95,7 +96,8 @@ def cumulative_before(*, project: Project, period: ReportingPeriod) -> tuple[Dec
     prev = previous_reports(project=project, period=period)
     ytd = prev.filter(period__year=period.year).aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
     total = prev.aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
-    return ytd, total
+    # SQLite sums decimals as floats-in-text ("120.123400000000"): back to 万元 with 4 places
+    return to_wan(ytd), to_wan(total)
 
 
 def monthly_plan_curve(*, project: Project, year: int, annual_plan: Decimal | None = None) -> list[Decimal]:
