@@ -23,14 +23,16 @@ must stay within a few times the cost of reading the file and inserting its rows
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -177,6 +179,39 @@ def import_file(
     a web confirmation imports.
     """
     _check_permission(user)
+    with _bulk_gc():
+        return _import_file(
+            user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=dry_run, progress=progress,
+            batch=batch, request=request,
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _bulk_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while tens of thousands of small objects are made and
+    dropped (reference counting still frees them); one collection afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _import_file(
+    *,
+    user: Any,
+    data: bytes,
+    filename: str,
+    region: Any,
+    period: Any,
+    sheet: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    batch: ImportBatch | None,
+    request: Any,
+) -> ImportOutcome:
     sha = file_sha256(data)
     wanted = parse_period(period)
     outcome = ImportOutcome(filename=filename, sha256=sha, dry_run=dry_run)
@@ -561,9 +596,14 @@ def _finish_failed(
 def _expire_previews() -> int:
     """Previews not confirmed within a day lose their stored file."""
     cutoff = timezone.now() - PREVIEW_TTL
-    return ImportBatch.objects.filter(status=ImportStatus.PREVIEW, created_at__lt=cutoff, content__isnull=False).update(
-        content=None, status=ImportStatus.FAILED
-    )
+    stale = list(ImportBatch.objects.filter(status=ImportStatus.PREVIEW, created_at__lt=cutoff).only("pk", "filename", "errors"))
+    for b in stale:
+        b.content = None
+        b.status = ImportStatus.FAILED
+        b.errors = [Issue(sheet="", row=None, column="", value=b.filename, message="预览超过一天未确认，已失效，请重新上传").as_dict()]
+        b.error_count = 1
+        b.save(update_fields=["content", "status", "errors", "error_count", "updated_at"])
+    return len(stale)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1034,14 +1074,14 @@ class _Importer:
     def _totals(self, rows: list[ParsedRow], has_ytd: bool) -> dict[str, str | None]:
         sums = {"total_investment": ZERO, "annual_plan": ZERO, "invested_ytd": ZERO}
         seen_ytd = has_ytd
-        for r in rows:
-            v = r.values
-            for k in sums:
-                d = _wan(v.get(k))
-                if d is not None:
-                    sums[k] += d
-                    if k == "invested_ytd":
-                        seen_ytd = True
+        for k in sums:
+            total = ZERO
+            for r in rows:
+                d = r.values.get(k)
+                if d is not None and d != "":
+                    total += d if type(d) is Decimal else (_wan(d) or ZERO)
+                    seen_ytd = seen_ytd or k == "invested_ytd"
+            sums[k] = total
         return {
             "total_investment": str(sums["total_investment"].quantize(WAN)),
             "annual_plan": str(sums["annual_plan"].quantize(WAN)),
@@ -1260,9 +1300,18 @@ class _Importer:
             for p in Project.objects.filter(project_code__in=chunk).values(*fields):
                 self.by_code[p["project_code"]] = p
         self.by_name: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for chunk in _chunks(sorted(names)):
-            for p in Project.objects.filter(name__in=chunk).values(*fields):
-                self.by_name[(p["name"], p["region_id"])].append(p)
+        # name + region: when the regions concerned hold few projects, read them all at once
+        # (a first import into an empty region costs one COUNT); else look the names up
+        regions = sorted({r for r in (i.region or self.default_code for i in items) if r})
+        if regions and Project.objects.filter(region_id__in=regions).count() <= 2 * len(names):
+            found = Project.objects.filter(region_id__in=regions).values(*fields)
+            for p in found:
+                if p["name"] in names:
+                    self.by_name[(p["name"], p["region_id"])].append(p)
+        else:
+            for chunk in _chunks(sorted(names)):
+                for p in Project.objects.filter(name__in=chunk).values(*fields):
+                    self.by_name[(p["name"], p["region_id"])].append(p)
         # owners
         usccs = {normalize_uscc(_text(i.row.values.get("owner_uscc"))) for i in items if i.row.values.get("owner_uscc")}
         owner_names = {_text(i.row.values.get("owner_name")) for i in items if i.row.values.get("owner_name")}
@@ -1462,17 +1511,17 @@ class _Importer:
             self.warn(None, ATTR_SOURCE.get(a, a), "您无权通过导入设置该列，已忽略")
         missing_category = missing_nature = 0
         total = len(items)
+        allowed = {a for a in ATTR_FIELD if ATTR_FIELD[a] in self.writable}
+        if self.forced_region:
+            allowed |= {"region_id", "responsible_unit_id"}
+        checked = {a: f for a, f in fields.items() if isinstance(f, models.CharField | models.DecimalField)}
         for n, item in enumerate(items, 1):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, total // 2 + n // 2, total)
             if item.dropped:
                 continue
             row = item.row
-            vals = {
-                a: x
-                for a, x in item.values.items()
-                if ATTR_FIELD.get(a, a) in self.writable or (self.forced_region and a in ("region_id", "responsible_unit_id"))
-            }
+            vals = {a: x for a, x in item.values.items() if a in allowed}
             if item.existing is None:
                 if "total_investment" not in vals:
                     self.error(row, "total_investment", "总投资不能为空")
@@ -1489,10 +1538,10 @@ class _Importer:
             else:
                 merged = {**item.existing, **vals}
             bad = False
-            for attr, value in vals.items():
-                msg = _field_error(fields.get(attr), value)
+            for attr in vals.keys() & checked.keys():
+                msg = _field_error(checked[attr], vals[attr])
                 if msg:
-                    self.error(row, ATTR_SOURCE.get(attr, attr), msg, value)
+                    self.error(row, ATTR_SOURCE.get(attr, attr), msg, vals[attr])
                     bad = True
             if bad:
                 item.dropped = True

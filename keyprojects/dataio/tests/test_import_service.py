@@ -442,3 +442,38 @@ def test_factories_world_is_untouched_by_failed_imports(world):
     p = ProjectFactory(name="保持", region_id="370102")
     out = run(world.users.county, [prow(4, name="保持", total_investment=D("-1"))])
     assert out.errors and Project.objects.get(pk=p.pk).total_investment == D("10000.0000")
+
+
+def test_a_draft_is_submitted_and_later_months_move_with_it(dw):
+    u, p = dw.users.county, dw.projects.own_county
+    r1 = report_save(user=u, project=p, period=dw.p1, data={"invested_month": "100"})
+    report_submit(user=u, report=r1)
+    report_save(user=u, project=p, period=dw.p2, data={"invested_month": "10"})  # a draft
+    r3 = report_save(user=u, project=p, period=dw.p3, data={"invested_month": "5"})
+    out = run(u, [prow(4, name=p.name, invested_ytd=D("150"), physical_progress="主体封顶")], period=(2026, 2))
+    assert out.errors == [], out.errors
+    assert (out.reports_created, out.reports_updated, out.updated) == (0, 1, 1)
+    r2 = MonthlyReport.objects.get(project=p, period=dw.p2)
+    assert (r2.status, r2.invested_month, r2.invested_ytd, r2.physical_progress, r2.submitted_by) == (
+        "submitted",
+        D("50"),
+        D("150"),
+        "主体封顶",
+        u,
+    )
+    r3.refresh_from_db()
+    assert (r3.invested_month, r3.invested_ytd, r3.invested_to_date) == (D("5"), D("155"), D("455"))  # 300 before tracking
+
+
+def test_a_stale_preview_expires(world):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from keyprojects.dataio.services import _expire_previews
+
+    b = ImportBatch.objects.create(sha256="x", filename="旧.xlsx", uploaded_by=world.users.county, content=b"data")
+    ImportBatch.objects.filter(pk=b.pk).update(created_at=timezone.now() - _dt.timedelta(days=2))
+    assert _expire_previews() == 1
+    b.refresh_from_db()
+    assert b.status == "failed" and b.content is None and not b.can_confirm and "已失效" in b.errors[0]["message"]

@@ -111,7 +111,7 @@ class Command(BaseCommand):
             w(style(f"{label} {len(issues)} 条："))
             for i in issues[:MAX_LISTED]:
                 where = "，".join(x for x in (i.sheet, f"第{i.row}行" if i.row else "", i.column) if x)
-                value = f"“{i.value}”" if i.value else ""
+                value = f"“{i.value}”" if i.value and i.row else ""
                 w(f"  [{where}] {value}{i.message}" if where else f"  {value}{i.message}")
             if len(issues) > MAX_LISTED:
                 w(f"  ……另有 {len(issues) - MAX_LISTED} 条（--json 列出全部）")
