@@ -249,7 +249,16 @@ _UNIT_LINE_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|元)")
 _TITLE_YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _TITLE_RANGE_RE = re.compile(r"(?<!\d)1\s*[-—–~～至到]\s*(\d{1,2})\s*月")
 _TITLE_MONTH_RE = re.compile(r"(?:(20\d{2})\s*年)?\s*(?<![\d-])(\d{1,2})\s*月(?:份|底|末)?")
-_TITLE_WORDS = (("上半年", 6), ("前三季度", 9), ("一季度", 3), ("第一季度", 3), ("全年", 12), ("年度", None))
+_TITLE_WORDS = (
+    ("上半年", 6),
+    ("下半年", 12),
+    ("前三季度", 9),
+    ("一季度", 3),
+    ("二季度", 6),
+    ("三季度", 9),
+    ("四季度", 12),
+    ("全年", 12),
+)
 
 
 def _title_period(text: str) -> tuple[int | None, int | None]:
@@ -263,7 +272,7 @@ def _title_period(text: str) -> tuple[int | None, int | None]:
         month = int(m.group(1))
     else:
         for word, mo in _TITLE_WORDS:
-            if word in t and mo:
+            if word in t:
                 month = mo
                 break
         if month is None:

@@ -320,3 +320,22 @@ def test_region_resolver_caches():
     resolver = RegionResolver(REGIONS, ZONES)
     assert resolver.resolve("青岛市黄岛区") == resolver.resolve("青岛市黄岛区") == RegionMatch("370211")
     assert "青岛市黄岛区" in resolver.cache
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("2024年XX市重点项目建设进展情况表（1-6月）", (2024, 6)),
+        ("2024年１－１２月重点项目调度表", (2024, 12)),
+        ("2024年6月重点项目调度表", (2024, 6)),
+        ("截至6月底重点项目进展", (None, 6)),
+        ("2024年上半年重点项目推进情况", (2024, 6)),
+        ("2024年前三季度重点项目", (2024, 9)),
+        ("2024年第二季度重点项目", (2024, 6)),
+        ("2024年重点项目名单", (2024, None)),
+    ],
+)
+def test_period_in_titles(title, expected):
+    from keyprojects.dataio.parsing import _title_period
+
+    assert _title_period(title) == expected
