@@ -809,6 +809,7 @@ class _Item:
     dropped: bool = False  # an error makes the row unusable (no identity, no region, out of scope)
     stage: str = ""  # a new project's initial stage
     action: str = ""  # 新增 / 更新 / 无变化, for the preview
+    bad: set[str] = field(default_factory=set)  # fields already reported as errors
     changes: dict[str, Any] = field(default_factory=dict)
     new_owner: tuple[str, str] | None = None  # (uscc, name) of an enterprise to register
 
@@ -1065,10 +1066,16 @@ class _Importer:
         self._count(items, plan)
         plan.items = items
         plan.sample = self._sample(items)
-        # a cell with an error does not also carry a warning (the parser may have warned first)
+        # a cell with an error does not also carry a warning (the parser may have warned first);
+        # both lists in the order of the file: file-level first, then sheet by sheet, row by row
         bad_cells = {(i.sheet, i.row, i.column) for i in self.errors if i.row is not None}
-        plan.errors = self.errors
-        plan.warnings = [w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells]
+        order = {r.sheet: n for n, r in enumerate(self.results)}
+
+        def where(i: Issue) -> tuple[int, int, int]:
+            return (0 if i.row is None else 1, order.get(i.sheet, -1), i.row or 0)
+
+        plan.errors = sorted(self.errors, key=where)
+        plan.warnings = sorted((w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells), key=where)
         return plan
 
     def _totals(self, rows: list[ParsedRow], has_ytd: bool) -> dict[str, str | None]:
@@ -1145,12 +1152,14 @@ class _Importer:
                     cat = maps["category"](_text(x))
                     if cat is None:
                         self.error(row, "category", "项目类别应为：产业项目、城建项目、基础设施项目或社会民生项目")
+                        item.bad.add("category")
                     else:
                         values["category"] = cat
                 elif src == "nature":
                     nat = maps["nature"](_text(x))
                     if nat is None:
                         self.error(row, "nature", "建设性质应为：新开工、续建、竣工投产或预备(前期)")
+                        item.bad.add("nature")
                     else:
                         values["nature"] = nat
                 elif src == "industry":
@@ -1529,10 +1538,10 @@ class _Importer:
                     continue
                 if "category" not in vals:
                     vals["category"] = "industry"
-                    missing_category += 1
+                    missing_category += "category" not in item.bad
                 if "nature" not in vals:
                     vals["nature"] = self._infer_nature(item)
-                    missing_nature += 1
+                    missing_nature += "nature" not in item.bad
                 vals.setdefault("invested_before", ZERO)
                 merged = dict(vals)
             else:
