@@ -418,7 +418,7 @@ def _parse(
     if progress:
         progress(PHASE_PARSE, 0, 1)
     try:
-        results = parse_file(data, filename=filename, sheet=sheet, period=period)
+        results = parse_file(data, filename=filename, sheet=sheet, period=period, extra_synonyms=_extra_synonyms())
     except ApplicationError:
         raise
     except Exception as exc:
@@ -427,6 +427,15 @@ def _parse(
     if progress:
         progress(PHASE_PARSE, 1, 1)
     return list(results)
+
+
+def _extra_synonyms() -> dict[str, str] | None:
+    """The administrator's header synonyms (``HeaderSynonym``), when that table exists."""
+    try:
+        from .synonyms import load_extra_synonyms
+    except ImportError:  # pragma: no cover - an older parser
+        return None
+    return load_extra_synonyms() or None
 
 
 def _lock_imports(outcome: ImportOutcome, batch: ImportBatch | None) -> None:

@@ -208,3 +208,16 @@ def test_progress_goes_to_stderr_not_stdout(world, tmp_path, rows):
     path = write(tmp_path, "good.xlsx", workbook(GOOD[:rows]))
     code, out, err = cli(path, "--json", "--region", "370102")
     assert code == 0 and json.loads(out)["rows"] == rows and "写入" in err
+
+
+def test_the_administrators_header_synonyms_apply(world):
+    from keyprojects.dataio.models import HeaderSynonym
+
+    headers = ["序号", "项目名儿", "所属区域", "建设性质", "项目类别", "投资盘子"]
+    data = workbook([[1, "同义词项目", "历下区", "新开工", "产业项目", 100]], title="2026年历下区项目清单", headers=headers)
+    assert import_file(user=world.users.county, data=data, filename="s.xlsx", dry_run=True).rows == 0
+    HeaderSynonym.objects.create(header="项目名儿", field="name")
+    HeaderSynonym.objects.create(header="投资盘子", field="total_investment")
+    out = import_file(user=world.users.county, data=data, filename="s.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert Project.objects.get(name="同义词项目").total_investment == D("100")
