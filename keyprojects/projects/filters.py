@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.regions.models import Region, Unit
 
@@ -33,21 +34,21 @@ SORTS = {
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label="关键词")
-    region = django_filters.CharFilter(method="filter_region", label="区域（区划代码，含下级）")
-    year = django_filters.NumberFilter(method="filter_year", label="年度")
-    level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label="清单级别")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label="项目阶段")
-    nature = django_filters.ChoiceFilter(choices=Nature.choices, label="建设性质")
-    category = django_filters.ChoiceFilter(choices=Category.choices, label="项目类别")
-    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label="行业门类")
-    industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label="行业大类")
-    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label="责任单位")
-    zone = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind="zone"), label="功能区")
-    sponsor_leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label="包保领导")
-    owner = django_filters.NumberFilter(field_name="owner_id", label="建设单位ID")
-    in_statistics = django_filters.BooleanFilter(label="已纳统")
-    sort = django_filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label="排序")
+    q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+    region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label=_("清单级别"))
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("项目阶段"))
+    nature = django_filters.ChoiceFilter(choices=Nature.choices, label=_("建设性质"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("项目类别"))
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"))
+    industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label=_("行业大类"))
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("责任单位"))
+    zone = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind="zone"), label=_("功能区"))
+    sponsor_leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("包保领导"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("建设单位ID"))
+    in_statistics = django_filters.BooleanFilter(label=_("已纳统"))
+    sort = django_filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label=_("排序"))
 
     class Meta:
         model = Project

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
@@ -62,23 +63,23 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
         )
     else:
         regions = Region.objects.filter(code__in=visible.values("region_id"))
-    region_choices = [("", "全部区域")] + [
+    region_choices = [("", _("全部区域"))] + [
         (r.code, ("　" if r.level == "county" else "") + r.name) for r in regions.order_by("code").only("code", "name", "level")
     ]
     fields["region"].widget = forms.Select(choices=region_choices)
-    fields["region"].label = "所属区域"
-    fields["level"].widget = forms.Select(choices=[("", "全部级别"), *Level.choices])
-    fields["stage"].widget = SelectOrList(choices=[("", "全部阶段"), *Stage.choices])
-    fields["nature"].widget = forms.Select(choices=[("", "全部性质"), *Nature.choices])
-    fields["category"].widget = forms.Select(choices=[("", "全部类别"), *Category.choices])
-    fields["industry_section"].widget = forms.Select(choices=[("", "全部行业"), *SECTION_CHOICES])
+    fields["region"].label = _("所属区域")
+    fields["level"].widget = forms.Select(choices=[("", _("全部级别")), *Level.choices])
+    fields["stage"].widget = SelectOrList(choices=[("", _("全部阶段")), *Stage.choices])
+    fields["nature"].widget = forms.Select(choices=[("", _("全部性质")), *Nature.choices])
+    fields["category"].widget = forms.Select(choices=[("", _("全部类别")), *Category.choices])
+    fields["industry_section"].widget = forms.Select(choices=[("", _("全部行业")), *SECTION_CHOICES])
     units = Unit.objects.filter(Q(pk__in=visible.values("responsible_unit_id")))
     fields["responsible_unit"].queryset = units
-    fields["responsible_unit"].empty_label = "全部责任单位"
+    fields["responsible_unit"].empty_label = _("全部责任单位")
     leaders = SponsorLeader.objects.filter(pk__in=visible.values("sponsor_leader_id"))
     fields["sponsor_leader"].queryset = leaders
-    fields["sponsor_leader"].empty_label = "全部包保领导"
-    fields["in_statistics"].widget = forms.Select(choices=[("", "纳统：全部"), ("true", "已纳统"), ("false", "未纳统")])
+    fields["sponsor_leader"].empty_label = _("全部包保领导")
+    fields["in_statistics"].widget = forms.Select(choices=[("", _("纳统：全部")), ("true", _("已纳统")), ("false", _("未纳统"))])
     fields["in_statistics"].label = "纳统"
     fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "年度"})
     fields["q"].widget = forms.TextInput(attrs={"placeholder": "项目名称、代码、建设单位、地点", "type": "search"})
