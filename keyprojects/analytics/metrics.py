@@ -95,6 +95,11 @@ def on_time_rate(on_time: int, due: int) -> Decimal | None:
     return _ratio(Decimal(on_time), Decimal(due))
 
 
+def problem_closure_rate(solved: int, raised: int) -> Decimal | None:
+    """问题办结率 = problems solved by the period's end / problems raised by the period's end."""
+    return _ratio(Decimal(solved), Decimal(raised))
+
+
 def as_percent(rate: Decimal | None) -> Decimal | None:
     """0.5630 → 56.30 (for display)."""
     return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)

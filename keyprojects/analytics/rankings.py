@@ -1,0 +1,285 @@
+"""比武打擂: rankings of regions, departments and function zones on one indicator, with the
+movement since last month.
+
+Regions are the cities of a province or the counties of a city and read the region summaries;
+departments (责任单位) and zones (功能区) group the project facts by ``responsible_unit_ref`` /
+the project's zone. Every figure comes from ``metrics.py`` (via ``selectors.Figures``); this
+module only orders them.
+
+Ranking rules: the higher value ranks first; equal values share a rank and the next rank skips
+(1, 2, 2, 4); a unit whose value is not applicable (``None``, e.g. 开工率 without planned new
+projects) ranks after all others. Movement = last month's rank − this month's rank (positive:
+moved up), shown only when the unit had a value in both months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import metrics
+from .models import ProjectPeriodFact
+from .selectors import AGGREGATES, Figures, _figures, region_summaries
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str | Promise
+    kind: str  # "rate": a ratio shown as a percentage; "points": percentage points
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in (
+        Indicator("completion_rate", _("年度投资完成率"), "rate"),
+        Indicator("ahead_points", _("超/落后序时进度"), "points"),
+        Indicator("start_rate", _("开工率"), "rate"),
+        Indicator("completion_production_rate", _("竣工投产率"), "rate"),
+        Indicator("on_time_rate", _("按时报送率"), "rate"),
+        Indicator("problem_closure_rate", _("问题办结率"), "rate"),
+    )
+}
+# The summary columns behind selectors.AGGREGATES (agg_<name>).
+AGGREGATES_FIELDS = [k[4:] for k in AGGREGATES]
+UNIT_KINDS: dict[str, str | Promise] = {"region": _("区域"), "department": _("责任单位"), "zone": _("功能区")}
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """One ranked unit: its figures (the metrics of ``selectors.Figures``) and its problems."""
+
+    key: str  # a region code, or a unit id as text
+    name: str
+    figures: Figures
+    problems_raised: int = 0
+    problems_solved: int = 0
+
+    @property
+    def problem_closure_rate(self) -> Decimal | None:
+        return metrics.problem_closure_rate(self.problems_solved, self.problems_raised)
+
+    def value(self, indicator: str) -> Decimal | None:
+        """The unit's value of ``indicator`` (a ratio, or percentage points for ahead_points)."""
+        if indicator == "problem_closure_rate":
+            return self.problem_closure_rate
+        if indicator not in INDICATORS:
+            raise KeyError(indicator)
+        value: Decimal | None = getattr(self.figures, indicator)
+        return value
+
+
+def display_value(indicator: str, value: Decimal | None) -> Decimal | None:
+    """The value as shown and as scored: a percentage for ratios, points as they are."""
+    if value is None or INDICATORS[indicator].kind == "points":
+        return value
+    return metrics.as_percent(value)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    unit: UnitFigures
+    indicator: str
+    value: Decimal | None
+    rank: int
+    previous_rank: int | None = None
+    movement: int | None = None
+
+    @property
+    def display(self) -> Decimal | None:
+        return display_value(self.indicator, self.value)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    period: Any
+    previous_period: Any
+    kind: str
+    root: Any
+    indicator: Indicator
+    rows: list[RankRow] = field(default_factory=list)
+
+
+def rank_values(values: Mapping[str, Decimal | None]) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) by value, highest first; ``None`` ranks after all values."""
+    present = sorted((v for v in values.values() if v is not None), reverse=True)
+    first: dict[Decimal, int] = {}
+    for i, v in enumerate(present, start=1):
+        first.setdefault(v, i)
+    last = len(present) + 1
+    return {k: (first[v] if v is not None else last) for k, v in values.items()}
+
+
+# --- scope and grouping --------------------------------------------------------------------
+
+
+def period_end_moment(period: Any) -> dt.datetime:
+    """The first instant after ``period`` (local midnight of the next month's first day)."""
+    ny, nm = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    return dt.datetime(ny, nm, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def previous_period(period: Any) -> Any:
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    year, month = (period.year - 1, 12) if period.month == 1 else (period.year, period.month - 1)
+    return ReportingPeriod.objects.filter(year=year, month=month).first()
+
+
+def root_facts(*, period: Any, root: Any) -> QuerySet[ProjectPeriodFact]:
+    """The facts of ``period`` for projects inside ``root`` (a province, a city or a county)."""
+    qs = ProjectPeriodFact.objects.filter(period=period)
+    if root.level == "province":
+        return qs.filter(province_code=root.code)
+    if root.level == "city":
+        return qs.filter(city_code=root.code)
+    return qs.filter(region_code=root.code)
+
+
+def _root_project_q(root: Any, prefix: str) -> Q:
+    column = {"province": "province_code", "city": "city_code"}.get(root.level, "region_id")
+    return Q(**{f"{prefix}{column}": root.code})
+
+
+def group_column(kind: str, root: Any) -> str:
+    """The fact column a unit of ``kind`` is: a child region of ``root``, a unit, a zone."""
+    if kind == "region":
+        return "city_code" if root.level == "province" else "region_code"
+    if kind == "department":
+        return "responsible_unit_ref"
+    if kind == "zone":
+        return "project__zone_id"
+    raise ValueError(f"unknown unit kind {kind!r}")
+
+
+def _problem_column(kind: str, root: Any) -> Any:
+    if kind == "region":
+        return F("project__city_code") if root.level == "province" else F("project__region_id")
+    if kind == "department":
+        # the unit answerable for the problem, else the project's responsible unit
+        return Coalesce("responsible_unit_id", "project__responsible_unit_id")
+    return F("project__zone_id")
+
+
+def problem_items(*, period: Any, kind: str, root: Any) -> dict[str, list[tuple[int, int, bool]]]:
+    """Problems raised by the end of ``period`` in ``root``, by unit key: (problem id, project
+    id, solved by the end of the period)."""
+    from keyprojects.dispatch.models import ProblemItem
+
+    end = period_end_moment(period)
+    qs = ProblemItem.objects.filter(_root_project_q(root, "project__"), created_at__lt=end).annotate(unit_key=_problem_column(kind, root))
+    out: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
+    for pk, pid, key, status, solved_at in qs.order_by("pk").values_list("pk", "project_id", "unit_key", "status", "solved_at"):
+        if key is None or key == "":
+            continue
+        out[str(key)].append((pk, pid, bool(status == "solved" and solved_at is not None and solved_at < end)))
+    return out
+
+
+def _names(kind: str, keys: list[str]) -> dict[str, str]:
+    if kind == "region":
+        from keyprojects.regions.models import Region
+
+        return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+    from keyprojects.regions.models import Unit
+
+    return {str(pk): name for pk, name in Unit.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name")}
+
+
+def unit_figures(*, period: Any, kind: str, root: Any) -> list[UnitFigures]:
+    """The units of ``kind`` under ``root`` with their figures for ``period``, by key."""
+    if kind not in UNIT_KINDS:
+        raise ValueError(f"unknown unit kind {kind!r}")
+    figures: dict[str, Figures] = {}
+    if kind == "region":
+        for s in region_summaries(period=period, parent_code=root.code):
+            row = {f"agg_{k}": getattr(s, k) for k in AGGREGATES_FIELDS}
+            figures[s.region_id] = _figures(s.region_id, row, period.month)
+    else:
+        column = group_column(kind, root)
+        rows = (
+            root_facts(period=period, root=root)
+            .exclude(**{f"{column}__isnull": True})
+            .values(column)
+            .annotate(**AGGREGATES)
+            .order_by(column)
+        )
+        for row in rows:
+            key = str(row[column])
+            figures[key] = _figures(key, row, period.month)
+    problems = problem_items(period=period, kind=kind, root=root)
+    names = _names(kind, list(figures))
+    return [
+        UnitFigures(
+            key=key,
+            name=names.get(key, key),
+            figures=figures[key],
+            problems_raised=len(problems.get(key, [])),
+            problems_solved=sum(1 for *_, solved in problems.get(key, []) if solved),
+        )
+        for key in sorted(figures)
+    ]
+
+
+def ranking(*, period: Any, kind: str, root: Any, indicator: str) -> Ranking:
+    """Units of ``kind`` under ``root`` ranked on ``indicator`` for ``period``, with the
+    movement since the month before."""
+    if indicator not in INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    units = unit_figures(period=period, kind=kind, root=root)
+    values = {u.key: u.value(indicator) for u in units}
+    ranks = rank_values(values)
+    prev = previous_period(period)
+    prev_ranks: dict[str, int] = {}
+    prev_values: dict[str, Decimal | None] = {}
+    if prev is not None:
+        prev_values = {u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root)}
+        prev_ranks = rank_values(prev_values)
+    rows = []
+    for u in units:
+        before = prev_ranks.get(u.key) if prev_values.get(u.key) is not None else None
+        now = values[u.key]
+        rows.append(
+            RankRow(
+                unit=u,
+                indicator=indicator,
+                value=now,
+                rank=ranks[u.key],
+                previous_rank=before,
+                movement=(before - ranks[u.key]) if before is not None and now is not None else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.rank, r.unit.key))
+    return Ranking(period=period, previous_period=prev, kind=kind, root=root, indicator=INDICATORS[indicator], rows=rows)
+
+
+def unit_fact_groups(*, period: Any, kind: str, root: Any) -> dict[str, list[dict[str, Any]]]:
+    """The facts behind each unit's figures (for the explanation of a score), by unit key."""
+    column = group_column(kind, root)
+    qs = root_facts(period=period, root=root).exclude(**{f"{column}__isnull": True})
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in qs.order_by("project_id").values(
+        column,
+        "project_id",
+        "annual_plan",
+        "invested_ytd",
+        "planned_new",
+        "started",
+        "planned_completion",
+        "completed",
+        "report_due",
+        "report_on_time",
+    ):
+        out[str(row.pop(column))].append(row)
+    return out
