@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
 
 
@@ -82,3 +84,77 @@ class RegionPeriodSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}@{self.period_id}"
+
+
+# --- 双考核双评价 (issue 5) -------------------------------------------------------------------
+
+
+class AssessedKind(models.TextChoices):
+    REGION = "region", _("区县（市）")  # the cities of a province, or the counties of a city
+    DEPARTMENT = "department", _("责任单位")  # departments answerable for projects (responsible_unit)
+    ZONE = "zone", _("功能区")  # function zones (起步区、高新区 ...) through the projects' zone
+
+
+class AssessmentScheme(VersionedModel):
+    """A 双考核双评价 scheme: which units are assessed (the children regions, departments or zones
+    under ``region``), on which indicators, with which weights and scoring rules.
+
+    ``indicators`` is a list of ``{"indicator", "weight", "rule", ...}``: rule ``linear`` scores
+    ``floor`` → 0 and ``target`` → 100 points linearly (in the indicator's shown unit: percent,
+    or percentage points for 序时进度); rule ``rank`` gives the first 100 points and the last
+    ``last_points`` (default 60), evenly between. See ``assessment.normalise_indicators``."""
+
+    name = models.CharField(_("方案名称"), max_length=100, unique=True)
+    unit_kind = models.CharField(_("考核对象"), max_length=16, choices=AssessedKind.choices, default=AssessedKind.REGION)
+    region = models.ForeignKey("regions.Region", verbose_name=_("考核范围"), on_delete=models.PROTECT, related_name="+")
+    indicators = models.JSONField(_("指标、权重和计分规则"), default=list)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .assessment import normalise_indicators
+
+        errors: dict[str, str] = {}
+        if self.region_id and self.region.level not in ("province", "city"):
+            errors["region"] = "考核范围应为省或市"
+        try:
+            self.indicators = normalise_indicators(self.indicators)
+        except ValueError as exc:
+            errors["indicators"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssessmentSnapshot(models.Model):
+    """The scores of one scheme for one closed period, with their explanation, computed once
+    and never changed (one row per scheme and period). ``result`` holds the scheme as it was,
+    every unit's score and rank, and per indicator the value, the points and the projects
+    behind the figure; ``digest`` is the SHA-256 of ``result`` in canonical JSON."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="snapshots")
+    period = models.ForeignKey("dispatch.ReportingPeriod", verbose_name=_("调度期"), on_delete=models.PROTECT, related_name="+")
+    result = models.JSONField(_("考核结果"))
+    digest = models.CharField(_("校验值"), max_length=64)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("计算人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period__year", "-period__month", "scheme_id"]
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+        constraints = [models.UniqueConstraint(fields=["scheme", "period"], name="assessment_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}@{self.period_id}"

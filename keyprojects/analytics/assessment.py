@@ -1,0 +1,263 @@
+"""双考核双评价: scoring the units of a scheme on a period, every point explained.
+
+A scheme (``models.AssessmentScheme``) lists indicators of ``rankings.INDICATORS`` with weights
+and a scoring rule. For each assessed unit and indicator:
+
+- the value is the ranking value in its shown unit (a percentage for ratios, percentage points
+  for 超/落后序时进度);
+- rule ``linear``: ``floor`` or below → 0 points, ``target`` or above → 100, linear between;
+- rule ``rank``: units with a value are ranked (ties share a rank, rankings.rank_values); the
+  first gets 100 points, the last ``last_points``, evenly between (a single unit gets 100);
+- an indicator without a value for a unit (e.g. 开工率 without planned new projects) is not
+  applicable: its weight is left out and the unit's score is Σ(weight × points) / Σ(weights of
+  the applicable indicators). A unit with no applicable indicator has no score and ranks last.
+
+Points and scores are rounded half up to 2 places. The result is plain JSON (Decimals as text,
+lists sorted) so that computing it twice gives the same bytes. Only ``services_assessment``
+stores it, once per scheme and closed period.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from keyprojects.core.money import to_wan
+
+from . import metrics
+from .models import AssessmentScheme, AssessmentSnapshot
+from .rankings import INDICATORS, UnitFigures, display_value, problem_items, rank_values, unit_fact_groups, unit_figures
+
+RULES = {"linear": "线性计分", "rank": "按名次计分"}
+POINTS = Decimal("0.01")
+FULL = Decimal(100)
+DEFAULT_LAST_POINTS = Decimal(60)
+
+
+def _dec(value: Any, what: str) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"{what}应为数字") from None
+    if not d.is_finite():
+        raise ValueError(f"{what}应为数字")
+    return d
+
+
+def _text(d: Decimal) -> str:
+    """A Decimal as plain text without exponent or trailing zeros ("40", "0.5")."""
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def normalise_indicators(items: Any) -> list[dict[str, str]]:
+    """Validate a scheme's indicator list and return it in canonical form; raises ValueError
+    with a Chinese message."""
+    if not isinstance(items, list) or not items:
+        raise ValueError("请至少配置一个考核指标")
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ValueError(f"第{n}个指标格式不正确")
+        key = str(item.get("indicator", "")).strip()
+        if key not in INDICATORS:
+            raise ValueError(f"第{n}个指标“{key}”不存在，可选：{'、'.join(INDICATORS)}")
+        if key in seen:
+            raise ValueError(f"指标“{INDICATORS[key].label}”重复")
+        seen.add(key)
+        weight = _dec(item.get("weight", ""), f"第{n}个指标的权重")
+        if weight <= 0:
+            raise ValueError(f"第{n}个指标的权重应大于0")
+        rule = str(item.get("rule", "linear")).strip()
+        entry = {"indicator": key, "weight": _text(weight), "rule": rule}
+        if rule == "linear":
+            floor = _dec(item.get("floor", "0"), f"第{n}个指标的起点")
+            target = _dec(item.get("target", ""), f"第{n}个指标的目标值")
+            if target <= floor:
+                raise ValueError(f"第{n}个指标的目标值应大于起点")
+            entry.update(floor=_text(floor), target=_text(target))
+        elif rule == "rank":
+            last = _dec(item.get("last_points", DEFAULT_LAST_POINTS), f"第{n}个指标的末位得分")
+            if not 0 <= last <= FULL:
+                raise ValueError(f"第{n}个指标的末位得分应在0到100之间")
+            entry["last_points"] = _text(last)
+        else:
+            raise ValueError(f"第{n}个指标的计分规则应为 linear（线性）或 rank（按名次）")
+        out.append(entry)
+    return out
+
+
+def linear_points(value: Decimal, floor: Decimal, target: Decimal) -> Decimal:
+    if value <= floor:
+        return Decimal(0).quantize(POINTS)
+    if value >= target:
+        return FULL.quantize(POINTS)
+    return ((value - floor) / (target - floor) * FULL).quantize(POINTS, rounding=ROUND_HALF_UP)
+
+
+def rank_points(rank: int, n: int, last_points: Decimal) -> Decimal:
+    if n <= 1:
+        return FULL.quantize(POINTS)
+    return (FULL - (Decimal(rank - 1) * (FULL - last_points) / Decimal(n - 1))).quantize(POINTS, rounding=ROUND_HALF_UP)
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def scheme_config(scheme: AssessmentScheme) -> dict[str, Any]:
+    """The scheme as it is when scored (kept in the snapshot)."""
+    return {
+        "id": scheme.pk,
+        "name": scheme.name,
+        "unit_kind": scheme.unit_kind,
+        "region": scheme.region_id,
+        "indicators": normalise_indicators(scheme.indicators),
+    }
+
+
+def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: list[tuple[int, int, bool]], month: int) -> dict[str, Any]:
+    """The figures and the projects behind one indicator value of one unit."""
+    f = unit.figures
+    if key in ("completion_rate", "ahead_points"):
+        return {
+            "invested_ytd": str(to_wan(f.invested_ytd)),
+            "annual_plan": str(to_wan(f.annual_plan)),
+            "completion_rate": _s(f.completion_rate),
+            "time_progress": str(metrics.time_progress(month)),
+            "projects": [r["project_id"] for r in facts],
+            "counted": [],
+        }
+    if key == "start_rate":
+        base = [r for r in facts if r["planned_new"]]
+        return {
+            "numerator": f.started_new,
+            "denominator": f.planned_new,
+            "projects": [r["project_id"] for r in base],
+            "counted": [r["project_id"] for r in base if r["started"]],
+        }
+    if key == "completion_production_rate":
+        base = [r for r in facts if r["planned_completion"]]
+        return {
+            "numerator": f.completed,
+            "denominator": f.planned_completions,
+            "projects": [r["project_id"] for r in base],
+            "counted": [r["project_id"] for r in base if r["completed"]],
+        }
+    if key == "on_time_rate":
+        base = [r for r in facts if r["report_due"]]
+        return {
+            "numerator": f.reports_on_time,
+            "denominator": f.reports_due,
+            "projects": [r["project_id"] for r in base],
+            "counted": [r["project_id"] for r in base if r["report_on_time"]],
+        }
+    if key == "problem_closure_rate":
+        return {
+            "numerator": unit.problems_solved,
+            "denominator": unit.problems_raised,
+            "problems": [pk for pk, _, _ in problems],
+            "solved_problems": [pk for pk, _, solved in problems if solved],
+            "projects": sorted({pid for _, pid, _ in problems}),
+            "counted": sorted({pid for _, pid, solved in problems if solved}),
+        }
+    raise KeyError(key)
+
+
+def score_units(
+    *,
+    config: dict[str, Any],
+    period: Any,
+    units: list[UnitFigures],
+    facts: dict[str, list[dict[str, Any]]],
+    problems: dict[str, list[tuple[int, int, bool]]],
+) -> dict[str, Any]:
+    """Score ``units`` by the scheme ``config`` (see the module docstring)."""
+    items = config["indicators"]
+    shown = {item["indicator"]: {u.key: display_value(item["indicator"], u.value(item["indicator"])) for u in units} for item in items}
+    ranks = {key: rank_values({k: v for k, v in values.items() if v is not None}) for key, values in shown.items()}
+    scored: list[dict[str, Any]] = []
+    for u in units:
+        lines = []
+        weighted = Decimal(0)
+        weights = Decimal(0)
+        for item in items:
+            key = item["indicator"]
+            value = shown[key][u.key]
+            weight = Decimal(item["weight"])
+            rank = ranks[key].get(u.key)
+            points: Decimal | None = None
+            if value is not None:
+                if item["rule"] == "linear":
+                    points = linear_points(value, Decimal(item["floor"]), Decimal(item["target"]))
+                else:
+                    points = rank_points(rank or 0, len(ranks[key]), Decimal(item["last_points"]))
+                weighted += weight * points
+                weights += weight
+            lines.append(
+                {
+                    "indicator": key,
+                    "weight": item["weight"],
+                    "rule": item["rule"],
+                    "value": _s(value),
+                    "rank": rank,
+                    "ranked": len(ranks[key]),
+                    "points": _s(points),
+                    "applicable": value is not None,
+                    "basis": _basis(key, u, facts.get(u.key, []), problems.get(u.key, []), period.month),
+                }
+            )
+        score = (weighted / weights).quantize(POINTS, rounding=ROUND_HALF_UP) if weights else None
+        scored.append({"key": u.key, "name": u.name, "projects": u.figures.projects, "score": score, "indicators": lines})
+    unit_ranks = rank_values({s["key"]: s["score"] for s in scored})
+    for s in scored:
+        s["rank"] = unit_ranks[s["key"]]
+        s["score"] = _s(s["score"])
+    scored.sort(key=lambda s: (s["rank"], s["key"]))
+    return {"scheme": config, "period": f"{period.year:04d}-{period.month:02d}", "month": period.month, "units": scored}
+
+
+def assessment_compute(*, scheme: AssessmentScheme, period: Any) -> dict[str, Any]:
+    """The result of ``scheme`` on ``period`` from the (frozen) facts and summaries. Pure read:
+    storing it is ``services_assessment.assessment_snapshot``'s job."""
+    config = scheme_config(scheme)
+    root, kind = scheme.region, scheme.unit_kind
+    return score_units(
+        config=config,
+        period=period,
+        units=unit_figures(period=period, kind=kind, root=root),
+        facts=unit_fact_groups(period=period, kind=kind, root=root),
+        problems=problem_items(period=period, kind=kind, root=root),
+    )
+
+
+def result_digest(result: dict[str, Any]) -> str:
+    """SHA-256 of the result in canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def schemes_visible_to(user: Any) -> QuerySet[AssessmentScheme]:
+    """Schemes whose range is the user's region or inside it (a province user sees the
+    province's and its cities' schemes; a city user its city's)."""
+    qs = AssessmentScheme.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    region = getattr(user, "region", None)
+    if user.role not in ("province", "city", "leader") or region is None or region.level not in ("province", "city"):
+        return qs.none()
+    if region.level == "province":
+        return qs.filter(Q(region_id=region.code) | Q(region__province_code=region.code))
+    return qs.filter(region_id=region.code)
+
+
+def snapshots_of(scheme: AssessmentScheme) -> QuerySet[AssessmentSnapshot]:
+    return scheme.snapshots.select_related("period", "computed_by").order_by("-period__year", "-period__month")
