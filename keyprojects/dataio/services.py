@@ -9,8 +9,9 @@
    leader (by name, among those the user may link), list level, category, nature, the year's
    plan and the period's figures;
 3. **validate** with the rules of the services (``Project.clean``, the model fields'
-   validators, ``writable_fields``, the link selectors, the report checks of
-   ``dispatch.services.report_checks``) without building a model per field or saving per row;
+   validators, ``writable_fields``, the link selectors, the submission checks of
+   ``dispatch.services.report_checks_from`` on preloaded history) without building a model
+   per field or saving per row;
 4. if anything is an **error**, write nothing and return every error and warning; otherwise
    write everything in **one transaction** (projects created or updated by natural key, their
    year plans, the period's monthly reports submitted by the uploader, life-cycle and workflow
@@ -30,7 +31,6 @@ import gc
 import hashlib
 import json
 import re
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1621,7 +1621,8 @@ class _Importer:
 
     def _figures(self, items: list[_Item], plan: _Plan) -> None:
         from keyprojects.dispatch.models import DispatchConfig, MonthlyReport, ReportingPeriod
-        from keyprojects.dispatch.selectors import closed_region_codes, fill_window, is_frozen_in, period_end
+        from keyprojects.dispatch.selectors import closed_region_codes, fill_window, is_frozen_in
+        from keyprojects.dispatch.services import report_checks_from
 
         live = [i for i in items if i.figures and not i.dropped]
         if not live:
@@ -1637,7 +1638,7 @@ class _Importer:
                 self.fill_end[p] = periods[p].fill_end
             else:
                 self.fill_end[p] = fill_window(p[0], p[1], self.config)[1]
-        ends = {p: period_end(_PeriodStub(*p)) for p in wanted}  # type: ignore[arg-type]
+        stubs = {p: _PeriodStub(*p) for p in wanted}
         # existing reports of matched projects: every month, for the cumulative figures
         history: dict[int, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
         ids = [i.pk for i in live if i.pk]
@@ -1678,6 +1679,7 @@ class _Importer:
             region = item.values.get("region_id") or (item.existing["region_id"] if item.existing else item.region)
             info = self.regions[str(region)]
             where = _Where(info.province_code, info.city_code or "")
+            project = _ProjectStub(total_inv, stage, actual_start, actual_completion)
             ok = True
             for f in figs:
                 p = f.period
@@ -1743,23 +1745,16 @@ class _Importer:
                     self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", f"{p[0]}年{p[1]}月已关账，数据不能再修改")
                     ok = False
                     continue
-                # the submission checks (dispatch.services.report_checks), from the history in memory
+                # the submission checks: the rule of report_submit, on the history preloaded above
                 prev_same_year = max((q for q in ytds if q[0] == p[0] and q < p), default=None)
                 prev_months = [months[q] for q in sorted((q for q in months if q < p), reverse=True) if months[q] > 0][:6]
-                checks = report_checks_in_memory(
-                    month=month,
-                    ytd=ytd,
-                    to_date=to_date,
-                    pct=f.pct,
-                    period=p,
-                    period_end=ends[p],
+                checks = report_checks_from(
+                    report=_FiguresStub(month, ytd, to_date, f.pct),
+                    period=stubs[p],
+                    project=project,
                     prev_ytd=ytds.get(prev_same_year) if prev_same_year else None,
                     history=prev_months,
-                    total_investment=total_inv,
-                    stage=stage,
-                    actual_start=actual_start,
-                    actual_completion=actual_completion,
-                    slip_factor=self.config.slip_factor,
+                    config=self.config,
                 )
                 errs = [c for c in checks if c[1] == "error"]
                 for _code, _sev, msg in errs:
@@ -2126,49 +2121,24 @@ class _PeriodStub:
     month: int
 
 
-def report_checks_in_memory(
-    *,
-    month: Decimal,
-    ytd: Decimal,
-    to_date: Decimal,
-    pct: Decimal | None,
-    period: tuple[int, int],
-    period_end: dt.date,
-    prev_ytd: Decimal | None,
-    history: list[Decimal],
-    total_investment: Decimal | None,
-    stage: str,
-    actual_start: dt.date | None,
-    actual_completion: dt.date | None,
-    slip_factor: int,
-) -> list[tuple[str, str, str]]:
-    """``dispatch.services.report_checks`` evaluated on figures held in memory (the import
-    checks thousands of reports without three queries each). Same codes, severities and
-    messages; ``test_import_rules.py`` holds the two side by side on the same cases."""
-    out: list[tuple[str, str, str]] = []
-    if prev_ytd is not None and ytd < prev_ytd:
-        out.append(("ytd_falling", "error", f"1-{period[1]}月累计（{ytd}）低于上月累计（{prev_ytd}）"))
-    if total_investment and to_date > total_investment:
-        out.append(("to_date_above_total", "warning", f"开工至今累计完成投资（{to_date}万元）超过项目总投资（{total_investment}万元）"))
-    if len(history) >= 3 and month > 0:
-        usual = Decimal(statistics.median(history))
-        if usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
-            out.append(
-                (
-                    "unit_slip",
-                    "warning",
-                    f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
-                )
-            )
-    if pct is not None and pct >= 100 and not actual_start:
-        out.append(("completion_without_start", "error", "形象进度为100%但项目尚无实际开工日期"))
-    if month > 0 and stage in ("reserve",):
-        out.append(("investment_before_start", "warning", "项目处于谋划储备阶段却填报了完成投资"))
-    if actual_start and actual_start > period_end and month > 0:
-        out.append(("dates_out_of_order", "error", f"项目实际开工日期（{actual_start}）晚于本调度期，却填报了完成投资"))
-    if actual_completion and actual_start and actual_completion < actual_start:
-        out.append(("dates_out_of_order", "error", "项目实际竣工日期早于实际开工日期"))
-    return out
+@dataclass(frozen=True, slots=True)
+class _FiguresStub:
+    """What ``dispatch.services.report_checks_from`` reads of a report, before it exists."""
+
+    invested_month: Decimal
+    invested_ytd: Decimal
+    invested_to_date: Decimal
+    physical_progress_pct: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class _ProjectStub:
+    """What ``dispatch.services.report_checks_from`` reads of a project (as the import leaves it)."""
+
+    total_investment: Decimal | None
+    stage: str
+    actual_start: dt.date | None
+    actual_completion: dt.date | None
 
 
 def _field_error(f: models.Field[Any, Any] | None, value: Any) -> str | None:
@@ -2366,7 +2336,6 @@ __all__ = [
     "import_parsed",
     "import_preview",
     "parse_period",
-    "report_checks_in_memory",
 ]
 
 _ = dataclasses  # re-exported name used by tests' type hints

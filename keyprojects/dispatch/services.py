@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,7 +36,15 @@ from .models import (
     ReportRevision,
     ReportStep,
 )
-from .selectors import closed_region_codes, cumulative_before, fill_window, is_frozen_in, previous_reports, project_top_level
+from .selectors import (
+    closed_region_codes,
+    cumulative_before,
+    fill_window,
+    is_frozen_in,
+    period_end,
+    previous_reports,
+    project_top_level,
+)
 
 REPORT_FIELDS = [
     "invested_month",
@@ -265,20 +274,57 @@ def report_photo_add(*, user: Any, report: MonthlyReport, file: Any, caption: st
 # --- checks --------------------------------------------------------------------------------
 
 
-def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
-    """(code, severity, Chinese message) for the checks of domain.md §3."""
+class CheckedFigures(Protocol):
+    """What the checks read of a report (a ``MonthlyReport``, or figures an importer holds)."""
+
+    @property
+    def invested_month(self) -> Decimal: ...
+    @property
+    def invested_ytd(self) -> Decimal: ...
+    @property
+    def invested_to_date(self) -> Decimal: ...
+    @property
+    def physical_progress_pct(self) -> Decimal | None: ...
+
+
+class CheckedProject(Protocol):
+    """What the checks read of the report's project."""
+
+    @property
+    def total_investment(self) -> Decimal | None: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def actual_start(self) -> dt.date | None: ...
+    @property
+    def actual_completion(self) -> dt.date | None: ...
+
+
+class CheckedPeriod(Protocol):
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int: ...
+
+
+def report_checks_from(
+    *,
+    report: CheckedFigures,
+    period: CheckedPeriod,
+    project: CheckedProject,
+    prev_ytd: Decimal | None,
+    history: Sequence[Decimal],
+    config: DispatchConfig,
+) -> list[tuple[str, str, str]]:
+    """(code, severity, Chinese message) for the checks of domain.md §3, from the inputs alone
+    (no query): the report's figures, its period and project, ``prev_ytd`` (1-N月累计 of the
+    latest earlier report of the same year, if any), ``history`` (the latest earlier months with
+    investment, newest first, at most 6) and the dispatch config. :func:`report_checks` reads
+    these for one report; the importer passes what it preloaded for thousands."""
     out: list[tuple[str, str, str]] = []
-    project = report.project
-    config = DispatchConfig.get()
-    prev = previous_reports(project=project, period=report.period).filter(period__year=report.period.year).first()
-    if prev is not None and report.invested_ytd < prev.invested_ytd:
-        out.append(
-            (
-                "ytd_falling",
-                FlagSeverity.ERROR,
-                f"1-{report.period.month}月累计（{report.invested_ytd}）低于上月累计（{prev.invested_ytd}）",
-            )
-        )
+    month = report.invested_month
+    if prev_ytd is not None and report.invested_ytd < prev_ytd:
+        out.append(("ytd_falling", FlagSeverity.ERROR, f"1-{period.month}月累计（{report.invested_ytd}）低于上月累计（{prev_ytd}）"))
     if project.total_investment and report.invested_to_date > project.total_investment:
         out.append(
             (
@@ -287,28 +333,39 @@ def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
                 f"开工至今累计完成投资（{report.invested_to_date}万元）超过项目总投资（{project.total_investment}万元）",
             )
         )
-    history = [r.invested_month for r in previous_reports(project=project, period=report.period).filter(invested_month__gt=0)[:6]]
-    if len(history) >= 3 and report.invested_month > 0:
+    history = list(history[:6])
+    if len(history) >= 3 and month > 0:
         usual = Decimal(statistics.median(history))
-        if usual > 0 and (report.invested_month >= usual * config.slip_factor or report.invested_month * config.slip_factor <= usual):
+        slip = config.slip_factor
+        if usual > 0 and (month >= usual * slip or month * slip <= usual):
             out.append(
                 (
                     "unit_slip",
                     FlagSeverity.WARNING,
-                    f"本月完成投资{report.invested_month}万元与以往月份（通常约{usual.normalize()}万元）相差{config.slip_factor}倍以上，请确认单位是否为万元",
+                    f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip}倍以上，请确认单位是否为万元",
                 )
             )
     if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
         out.append(("completion_without_start", FlagSeverity.ERROR, "形象进度为100%但项目尚无实际开工日期"))
-    if report.invested_month > 0 and project.stage in ("reserve",):
+    if month > 0 and project.stage in ("reserve",):
         out.append(("investment_before_start", FlagSeverity.WARNING, "项目处于谋划储备阶段却填报了完成投资"))
-    from .selectors import period_end
-
-    if project.actual_start and project.actual_start > period_end(report.period) and report.invested_month > 0:
+    # period_end reads only the period's year and month
+    if project.actual_start and project.actual_start > period_end(cast(ReportingPeriod, period)) and month > 0:
         out.append(("dates_out_of_order", FlagSeverity.ERROR, f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
     if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:
         out.append(("dates_out_of_order", FlagSeverity.ERROR, "项目实际竣工日期早于实际开工日期"))
     return out
+
+
+def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
+    """(code, severity, Chinese message) for the checks of domain.md §3: :func:`report_checks_from`
+    with the previous month's 1-N月累计 and the recent history read from the database."""
+    earlier = previous_reports(project=report.project, period=report.period)
+    prev_ytd = earlier.filter(period__year=report.period.year).values_list("invested_ytd", flat=True).first()
+    history = list(earlier.filter(invested_month__gt=0).values_list("invested_month", flat=True)[:6])
+    return report_checks_from(
+        report=report, period=report.period, project=report.project, prev_ytd=prev_ytd, history=history, config=DispatchConfig.get()
+    )
 
 
 # --- workflow ------------------------------------------------------------------------------
