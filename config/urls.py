@@ -10,6 +10,7 @@ urlpatterns = [
     path("enterprises/", include("keyprojects.enterprises.urls")),
     path("audit/", include("keyprojects.audit.urls")),
     path("dataio/", include("keyprojects.dataio.urls")),
+    path("analytics/", include("keyprojects.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("keyprojects.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,314 @@
+"""Pages of 比武打擂 (rankings), 双考核双评价 (assessment) and 通报 (the bulletin download).
+
+Who sees them: province, city and leader accounts with a province or city region (and the
+superuser, on the province). The range is the user's region; a province user may pick one of its
+cities. Anything else answers 404. Each view reads top to bottom: parse → selector/service →
+render. This module exports ``urlpatterns``; ``analytics/urls.py`` includes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, re_path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ApplicationError
+from keyprojects.core.xlsx import xlsx_response
+from keyprojects.dispatch.models import ReportingPeriod
+from keyprojects.dispatch.selectors import latest_period
+from keyprojects.projects.models import Project
+from keyprojects.regions.models import Region
+
+from . import metrics
+from .assessment import RULES, schemes_visible_to, snapshots_of
+from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_xlsx
+from .models import AssessmentScheme, AssessmentSnapshot
+from .rankings import INDICATORS, UNIT_KINDS, ranking
+from .services_assessment import assessment_snapshot, can_assess, period_closed_for
+
+REPORT_ROLES = ("province", "city", "leader")
+PROVINCE_CODE = "370000"  # a superuser without a region works on the province (as the board does)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def report_home(user: Any) -> Region:
+    """The region whose rankings and bulletin the user may read (404 for everybody else)."""
+    region = getattr(user, "region", None)
+    if user.is_superuser:
+        if region is not None and region.level in ("province", "city"):
+            return region  # type: ignore[no-any-return]
+        return Region.objects.get(code=PROVINCE_CODE)
+    if getattr(user, "role", "") in REPORT_ROLES and region is not None and region.level in ("province", "city"):
+        return region  # type: ignore[no-any-return]
+    raise Http404()
+
+
+def report_root(home: Region, code: str | None) -> Region:
+    """The home region, or (for a province) one of its cities."""
+    if not code or code == home.code:
+        return home
+    if home.level == "province":
+        region = Region.objects.filter(code=code, level="city", province_code=home.code).first()
+        if region is not None:
+            return region
+    raise Http404()
+
+
+def _period(label: str | None) -> ReportingPeriod | None:
+    from keyprojects.dispatch.forms_review import period_from_label
+
+    if label:
+        period = period_from_label(label)
+        if period is None:
+            raise Http404(_("调度期不存在"))
+        return period
+    return latest_period()
+
+
+def _period_required(label: str | None) -> ReportingPeriod:
+    period = _period(label or "-")
+    if period is None:
+        raise Http404(_("调度期不存在"))
+    return period
+
+
+def _periods() -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.order_by("-year", "-month")[:36])
+
+
+def _cities(home: Region) -> list[Region]:
+    if home.level != "province":
+        return []
+    from keyprojects.analytics.models import RegionPeriodSummary
+
+    codes = RegionPeriodSummary.objects.filter(region__parent_id=home.code).values("region_id").distinct()
+    return list(Region.objects.filter(code__in=codes, level="city").order_by("code"))
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    resp = HttpResponse(content, content_type=content_type)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "bulletin"
+    resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+# --- 比武打擂 --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rankings_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    home = report_home(user)
+    root = report_root(home, request.GET.get("region"))
+    period = _period(request.GET.get("period"))
+    kind = request.GET.get("kind") or ""
+    kind = kind if kind in UNIT_KINDS else "region"
+    indicator = request.GET.get("indicator") or ""
+    indicator = indicator if indicator in INDICATORS else "completion_rate"
+    context: dict[str, Any] = {
+        "home": home,
+        "root": root,
+        "period": period,
+        "periods": _periods(),
+        "cities": _cities(home),
+        "kinds": UNIT_KINDS,
+        "kind": kind,
+        "indicators": INDICATORS,
+        "indicator": INDICATORS[indicator],
+    }
+    if period is not None:
+        result = ranking(period=period, kind=kind, root=root, indicator=indicator)
+        context["ranking"] = result
+        context["rows"] = [
+            {
+                "row": r,
+                "f": r.unit.figures,
+                "completion_pct": metrics.as_percent(r.unit.figures.completion_rate),
+                "schedule": metrics.schedule_phrase(r.unit.figures.ahead_points),
+                "points": r.unit.figures.ahead_points,
+                "down": -r.movement if r.movement is not None and r.movement < 0 else None,
+            }
+            for r in result.rows
+        ]
+        context["frozen"] = period_closed_for(period=period, region=root)
+        context["unit_label"] = (_("市") if root.level == "province" else _("县（市、区）")) if kind == "region" else UNIT_KINDS[kind]
+    return render(request, "analytics/rankings.html", context)
+
+
+# --- 双考核双评价 ----------------------------------------------------------------------------
+
+
+def _scheme_for(user: Any, pk: int) -> AssessmentScheme:
+    report_home(user)
+    scheme = schemes_visible_to(user).filter(pk=pk).first()
+    if scheme is None:
+        raise Http404()
+    return scheme
+
+
+@login_required
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    report_home(user)
+    schemes = list(schemes_visible_to(user).filter(is_active=True))
+    latest = {
+        s.scheme_id: s
+        for s in AssessmentSnapshot.objects.filter(scheme__in=schemes).select_related("period").order_by("period__year", "period__month")
+    }
+    rows = [{"scheme": s, "latest": latest.get(s.pk)} for s in schemes]
+    return render(request, "analytics/assessment.html", {"rows": rows, "kinds": dict(UNIT_KINDS)})
+
+
+@login_required
+@require_GET
+def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    scheme = _scheme_for(user, pk)
+    snapshots = list(snapshots_of(scheme))
+    done = {s.period_id for s in snapshots}
+    closed = [p for p in _periods() if p.pk not in done and period_closed_for(period=p, region=scheme.region)]
+    items = [
+        {**item, "label": INDICATORS[item["indicator"]].label, "rule_label": RULES.get(item["rule"], item["rule"])}
+        for item in scheme.indicators
+    ]
+    context = {
+        "scheme": scheme,
+        "items": items,
+        "snapshots": snapshots,
+        "closed": closed,
+        "can_compute": can_assess(user, scheme),
+        "kind_label": UNIT_KINDS.get(scheme.unit_kind, scheme.unit_kind),
+    }
+    return render(request, "analytics/assessment_scheme.html", context)
+
+
+@login_required
+@require_POST
+def assessment_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    scheme = _scheme_for(user, pk)
+    period = _period_required(request.POST.get("period"))
+    try:
+        snapshot, created = assessment_snapshot(user=user, scheme=scheme, period=period, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("analytics:assessment_scheme", pk=scheme.pk)
+    if created:
+        messages.success(request, _("已计算%(p)s考核结果") % {"p": period})
+    else:
+        messages.info(request, _("%(p)s考核结果已存在，显示的是保存的结果") % {"p": period})
+    return redirect("analytics:assessment_result", pk=scheme.pk, period=snapshot.period.label)
+
+
+@login_required
+@require_GET
+def assessment_result(request: HttpRequest, pk: str, period: str) -> HttpResponse:
+    user = request.user
+    scheme = _scheme_for(user, int(pk))
+    period_obj = _period_required(period)
+    snapshot = get_object_or_404(AssessmentSnapshot, scheme=scheme, period=period_obj)
+    result = snapshot.result
+    ids = {pid for u in result["units"] for line in u["indicators"] for pid in line["basis"].get("projects", [])}
+    names = dict(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
+    units = []
+    for u in result["units"]:
+        lines = []
+        for line in u["indicators"]:
+            info = INDICATORS.get(line["indicator"])
+            counted = set(line["basis"].get("counted", []))
+            projects = [{"pk": pid, "name": names.get(pid), "counted": pid in counted} for pid in line["basis"].get("projects", [])]
+            lines.append(
+                {**line, "label": info.label if info else line["indicator"], "kind": info.kind if info else "", "project_list": projects}
+            )
+        units.append({**u, "lines": lines})
+    items = [
+        {
+            **item,
+            "label": INDICATORS[item["indicator"]].label if item["indicator"] in INDICATORS else item["indicator"],
+            "rule_label": RULES.get(item["rule"], item["rule"]),
+        }
+        for item in result["scheme"]["indicators"]
+    ]
+    context = {"scheme": scheme, "snapshot": snapshot, "period": period_obj, "units": units, "items": items}
+    return render(request, "analytics/assessment_result.html", context)
+
+
+# --- 通报 ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bulletin_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    home = report_home(user)
+    root = report_root(home, request.GET.get("region"))
+    period = _period(request.GET.get("period"))
+    context: dict[str, Any] = {"home": home, "root": root, "period": period, "periods": _periods(), "cities": _cities(home)}
+    if period is not None:
+        data = bulletin_data(period=period, root=root)
+        query = f"?{urlencode({'region': root.code})}" if root.code != home.code else ""
+        context.update(
+            data=data,
+            frozen=period_closed_for(period=period, region=root),
+            docx_url=reverse("analytics:bulletin_docx", kwargs={"period": period.label}) + query,
+            xlsx_url=reverse("analytics:bulletin_xlsx", kwargs={"period": period.label}) + query,
+        )
+    return render(request, "analytics/bulletin.html", context)
+
+
+def _bulletin_download(request: HttpRequest, period: str, ext: str) -> HttpResponse:
+    user = request.user
+    home = report_home(user)
+    root = report_root(home, request.GET.get("region"))
+    period_obj = _period_required(period)
+    data = bulletin_data(period=period_obj, root=root)
+    content = bulletin_docx(data) if ext == "docx" else bulletin_xlsx(data)
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        obj=period_obj,
+        changes={"kind": "bulletin", "period": period_obj.label, "region": root.code, "format": ext},
+        message=f"下载通报：{data.title}",
+    )
+    filename = bulletin_filename(data, ext)
+    return _download(content, filename, DOCX) if ext == "docx" else xlsx_response(content, filename)
+
+
+@login_required
+@require_GET
+def bulletin_docx_view(request: HttpRequest, period: str) -> HttpResponse:
+    return _bulletin_download(request, period, "docx")
+
+
+@login_required
+@require_GET
+def bulletin_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
+    return _bulletin_download(request, period, "xlsx")
+
+
+PERIOD = r"(?P<period>[0-9]{4}-[0-9]{2})"
+urlpatterns = [
+    path("rankings/", rankings_page, name="rankings"),
+    path("assessment/", assessment_list, name="assessment"),
+    path("assessment/<int:pk>/", assessment_scheme, name="assessment_scheme"),
+    path("assessment/<int:pk>/compute/", assessment_compute_view, name="assessment_compute"),
+    re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/$", assessment_result, name="assessment_result"),
+    path("bulletin/", bulletin_page, name="bulletin"),
+    re_path(rf"^bulletin/{PERIOD}\.docx$", bulletin_docx_view, name="bulletin_docx"),
+    re_path(rf"^bulletin/{PERIOD}\.xlsx$", bulletin_xlsx_view, name="bulletin_xlsx"),
+]
