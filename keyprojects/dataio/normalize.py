@@ -395,13 +395,16 @@ class RegionResolver:
     """Finds the division (and function zone) a place text names: "青岛市黄岛区…" → 370211.
 
     ``regions`` are ``(code, name, full_name)``; ``zones`` are ``(unit_id, name, region_code)``
-    (pass a zone's short name as another tuple with the same id). Names are matched as
-    substrings, also without their suffix ("黄岛" for 黄岛区, "青岛" for 青岛市); the deepest
-    division consistent with every other division named wins; an ambiguous text ("市中区" alone
-    is in three cities) gives ``None`` unless the city is named too. Results are cached.
+    (pass a zone's short name as another tuple with the same id). A 6-digit code of a known
+    division names it. Names are matched as substrings, also without their suffix ("黄岛" for
+    黄岛区, "青岛" for 青岛市); the deepest division with the most of its parents also named
+    wins; an ambiguous text ("市中区" alone is in three cities) gives ``None`` unless the city
+    is named too. :meth:`candidates` keeps the tie for a caller that knows more (the importer
+    prefers the user's own regions). Results are cached.
     """
 
     def __init__(self, regions: list[tuple[str, str, str]], zones: list[tuple[int, str, str]] | None = None):
+        self.codes = {code for code, _name, _full in regions}
         self.by_name: dict[str, list[tuple[str, bool]]] = {}  # name → [(code, exact)]
         for code, name, _full in regions:
             name = name_key(name or "")
@@ -421,7 +424,7 @@ class RegionResolver:
             if len(key) >= 2:
                 self.zones[key] = (unit_id, region_code)
         self.max_len = max((len(k) for k in (*self.by_name, *self.zones)), default=0)
-        self.cache: dict[str, RegionMatch | None] = {}
+        self.cache: dict[str, list[RegionMatch]] = {}
 
     @staticmethod
     def _ancestor(a: str, b: str) -> bool:
@@ -435,41 +438,52 @@ class RegionResolver:
         return False
 
     def resolve(self, text: str) -> RegionMatch | None:
+        """The one division (and zone) ``text`` names, or ``None`` (nothing, or a tie)."""
+        found = self.candidates(text)
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, text: str) -> list[RegionMatch]:
+        """Every division ``text`` may mean (one when it is clear, none when it names none)."""
         if not text:
-            return None
-        if text in self.cache:
-            return self.cache[text]
+            return []
+        hit = self.cache.get(text)
+        if hit is not None:
+            return hit
         key = name_key(text)
-        zone: tuple[int, str] | None = None
-        zone_len = 0
-        found: dict[str, bool] = {}  # code → matched by its exact name
-        n = len(key)
-        for i in range(n):
-            for j in range(min(n, i + self.max_len), i + 1, -1):
-                sub = key[i:j]
-                z = self.zones.get(sub)
-                if z and len(sub) > zone_len:
-                    zone, zone_len = z, len(sub)
-                for code, exact in self.by_name.get(sub, ()):
-                    found[code] = found.get(code, False) or exact
-        result = self._choose(found, zone)
+        if len(key) == 6 and key.isdigit():
+            result = [RegionMatch(key)] if key in self.codes else []
+        else:
+            zone: tuple[int, str] | None = None
+            zone_len = 0
+            found: dict[str, bool] = {}  # code → matched by its exact name
+            n = len(key)
+            for i in range(n):
+                for j in range(min(n, i + self.max_len), i + 1, -1):
+                    sub = key[i:j]
+                    z = self.zones.get(sub)
+                    if z and len(sub) > zone_len:
+                        zone, zone_len = z, len(sub)
+                    for code, exact in self.by_name.get(sub, ()):
+                        found[code] = found.get(code, False) or exact
+            result = self._choose(found, zone)
         if len(self.cache) < 50_000:
             self.cache[text] = result
         return result
 
-    def _choose(self, found: dict[str, bool], zone: tuple[int, str] | None) -> RegionMatch | None:
-        codes = list(found)
+    def _choose(self, found: dict[str, bool], zone: tuple[int, str] | None) -> list[RegionMatch]:
+        codes = set(found)
         if zone:
-            codes.append(zone[1])
+            codes.add(zone[1])
         if not codes:
-            return None
+            return []
 
         def depth(c: str) -> int:
             return 0 if c.endswith("0000") else 1 if c.endswith("00") else 2
 
-        # candidates consistent with the most other named divisions, then the deepest
+        # the candidates with the most of their parents also named ("枣庄市市中区": 370402, not
+        # Jinan's 市中区), then the deepest; an exact name beats a stem ("黄岛" of 黄岛区)
         def support(c: str) -> int:
-            return sum(1 for o in codes if o != c and (self._ancestor(o, c) or self._ancestor(c, o)))
+            return sum(1 for o in codes if o != c and self._ancestor(o, c))
 
         best = max(support(c) for c in codes)
         pool = {c for c in codes if support(c) == best}
@@ -478,11 +492,10 @@ class RegionResolver:
         if len(pool) > 1:
             exact = {c for c in pool if found.get(c)}
             pool = exact or pool
-        if len(pool) != 1:
-            return None
-        code = pool.pop()
-        zone_id = zone[0] if zone and (self._ancestor(zone[1], code) or self._ancestor(code, zone[1])) else None
-        return RegionMatch(code, zone_id)
+        return [
+            RegionMatch(code, zone[0] if zone and (self._ancestor(zone[1], code) or self._ancestor(code, zone[1])) else None)
+            for code in sorted(pool)
+        ]
 
 
 def resolve_region(text: str, regions: list[tuple[str, str, str]], zones: list[tuple[int, str, str]] | None = None) -> RegionMatch | None:

@@ -48,6 +48,9 @@ from keyprojects.core.money import Period
 from keyprojects.core.validators import normalize_uscc, project_code_region, validate_project_code_shape, validate_uscc
 
 from .models import ImportBatch, ImportSource, ImportStatus
+from .normalize import RegionMatch, RegionResolver
+from .parsing import parse_file
+from .synonyms import load_extra_synonyms
 from .types import FIELD_LABELS, Issue, ParsedRow, ParseResult
 
 Progress = Callable[[str, int, int], None]
@@ -411,14 +414,12 @@ def _duplicate_issue(batch: ImportBatch, filename: str) -> Issue:
 def _parse(
     data: bytes, *, filename: str, sheet: str | None, period: tuple[int, int] | None, progress: Progress | None
 ) -> list[ParseResult]:
-    try:
-        from .parsing import parse_file
-    except ImportError:  # pragma: no cover - the parser lands separately
-        raise ApplicationError("文件解析模块尚未安装", code="parser_missing") from None
+    """The parser, reading headers with the built-in synonyms and the administrator's
+    (``HeaderSynonym``, which win)."""
     if progress:
         progress(PHASE_PARSE, 0, 1)
     try:
-        results = parse_file(data, filename=filename, sheet=sheet, period=period, extra_synonyms=_extra_synonyms())
+        results = parse_file(data, filename=filename, sheet=sheet, period=period, extra_synonyms=load_extra_synonyms())
     except ApplicationError:
         raise
     except Exception as exc:
@@ -427,15 +428,6 @@ def _parse(
     if progress:
         progress(PHASE_PARSE, 1, 1)
     return list(results)
-
-
-def _extra_synonyms() -> dict[str, str] | None:
-    """The administrator's header synonyms (``HeaderSynonym``), when that table exists."""
-    try:
-        from .synonyms import load_extra_synonyms
-    except ImportError:  # pragma: no cover - an older parser
-        return None
-    return load_extra_synonyms() or None
 
 
 def _lock_imports(outcome: ImportOutcome, batch: ImportBatch | None) -> None:
@@ -982,61 +974,52 @@ class _Importer:
             user.role if (not self.system and user.role in ("province", "city", "county")) else (default.level if default else None)
         )
         self.can_register_owner = self.system or user.role in ("province", "city", "county")
-        names: dict[str, list[str]] = defaultdict(list)
-        for code, r in self.regions.items():
-            names[name_key(r.name)].append(code)
-        self.region_names = names
-        self._place_cache: dict[str, tuple[str | None, str]] = {}
+        self._resolver: RegionResolver | None = None
+        self._place_cache: dict[str, tuple[str | None, str, int | None]] = {}
 
     # -- place names -------------------------------------------------------------------------
 
-    def _ancestors(self, code: str) -> list[str]:
-        out = []
-        r = self.regions.get(code)
-        while r is not None and r.parent_id:
-            r = self.regions.get(r.parent_id)
-            if r is not None:
-                out.append(r.name)
-        return out
+    @property
+    def resolver(self) -> RegionResolver:
+        """The parser's place-name rule (``normalize.RegionResolver``) over every division and
+        the function zones the user may link, built on first use."""
+        if self._resolver is None:
+            from keyprojects.projects.selectors import units_assignable
+            from keyprojects.regions.models import Unit
 
-    def resolve_place(self, text: str) -> tuple[str | None, str]:
-        """(region code, "") or (None, why): a 6-digit code, a name ("历下区"), or a full name
-        ("山东省济南市历下区"); a name several regions share is decided by the names before it,
-        then by the user's scope, then by the default region's city."""
-        if text in self._place_cache:
-            return self._place_cache[text]
-        key = name_key(text)
-        result: tuple[str | None, str]
-        if re.fullmatch(r"\d{6}", key):
-            result = (key, "") if key in self.regions else (None, "unknown")
+            qs = Unit.objects.filter(kind="zone", is_active=True) if self.system else units_assignable(self.user).filter(kind="zone")
+            zones = [(u, n, r) for u, name, short, r in qs.values_list("id", "name", "short_name", "region_id") for n in (name, short) if n]
+            self._resolver = RegionResolver([(c, r.name, r.name) for c, r in self.regions.items()], zones)
+        return self._resolver
+
+    def resolve_place(self, text: str) -> tuple[str | None, str, int | None]:
+        """(region code, "", zone id) or (None, why, None) for a 6-digit code, a name ("历下区"),
+        a full name ("山东省济南市历下区") or a function zone ("起步区"): ``RegionResolver``'s
+        reading; a name several regions share is then decided by the user's scope, then by
+        the default region's city."""
+        hit = self._place_cache.get(text)
+        if hit is not None:
+            return hit
+        found = self._prefer(self.resolver.candidates(text))
+        result: tuple[str | None, str, int | None]
+        if not found:
+            result = (None, "unknown", None)
+        elif len(found) > 1:
+            result = (None, "ambiguous", None)
         else:
-            candidates: list[str] = []
-            best = 0
-            for n in range(len(key), 1, -1):  # the longest region name the text ends with
-                tail = key[-n:]
-                if tail in self.region_names:
-                    candidates, best = self.region_names[tail], n
-                    break
-            if not candidates:
-                result = (None, "unknown")
-            else:
-                prefix = key[:-best]
-                if len(candidates) > 1 and prefix:
-                    # the candidates whose province/city names the text spells out best
-                    score = {c: sum(1 for a in self._ancestors(c) if a and name_key(a) in prefix) for c in candidates}
-                    top = max(score.values())
-                    if top:
-                        candidates = [c for c in candidates if score[c] == top]
-                if len(candidates) > 1:
-                    mine = [c for c in candidates if c in self.assignable]
-                    candidates = mine or candidates
-                if len(candidates) > 1 and self.default_code:
-                    city = self.regions[self.default_code].city_code or self.default_code
-                    near = [c for c in candidates if self.regions[c].city_code == city or c == city]
-                    candidates = near or candidates
-                result = (candidates[0], "") if len(candidates) == 1 else (None, "ambiguous")
+            result = (found[0].region_code, "", found[0].zone_id)
         self._place_cache[text] = result
         return result
+
+    def _prefer(self, found: list[RegionMatch]) -> list[RegionMatch]:
+        """Ties the place names leave, broken by what the import knows: the user's own regions,
+        then the default region's city."""
+        if len(found) > 1:
+            found = [m for m in found if m.region_code in self.assignable] or found
+        if len(found) > 1 and self.default_code:
+            city = self.regions[self.default_code].city_code or self.default_code
+            found = [m for m in found if self.regions[m.region_code].city_code == city or m.region_code == city] or found
+        return found
 
     # -- the plan ----------------------------------------------------------------------------
 
@@ -1240,25 +1223,22 @@ class _Importer:
         return items
 
     def _row_region(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
-        """The row's region: its 所属区域 (a place name, or a function zone), else a place name in
-        its 建设地点, else none (the default applies to new projects later)."""
+        """The row's region: its 所属区域 (a place name, or a function zone), else a county of
+        the user's area named in its 建设地点, else none (the default applies to new projects later)."""
         text = _text(row.values.get("region_text"))
         if text:
-            code, why = self.resolve_place(text)
+            code, why, zone = self.resolve_place(text)
             if code is None:
-                zone = self._zone_named(text)
-                if zone is not None:
-                    values["zone_id"] = zone[0]
-                    return zone[1], True
                 if why == "ambiguous":
                     self.error(row, "region_text", "该地名对应多个区县，请写明所属市（如“济南市市中区”）")
                     return None, True
-                else:
-                    self.warn(row, "region_text", "无法识别的地名，按默认区域导入")
+                self.warn(row, "region_text", "无法识别的地名，按默认区域导入")
                 return None, False
             if self.regions[code].level == "province":
                 self.warn(row, "region_text", "所属区域应为市或县（区），按默认区域导入")
                 return None, False
+            if zone is not None:
+                values["zone_id"] = zone
             return code, True
         loc = _text(row.values.get("location"))
         if loc and not self.forced_region and (self.default_code is None or self.regions[self.default_code].level != "county"):
@@ -1268,41 +1248,16 @@ class _Importer:
         return None, False
 
     def _place_in(self, text: str) -> str | None:
-        """A county/district of the user's scope (or the default region's city) named in ``text``."""
-        if not hasattr(self, "_place_re"):
-            base = self.default_code or (self.home.code if self.home is not None else None)
-            pool = [
-                r
-                for r in self.regions.values()
-                if r.level == "county"
-                and (
-                    (base and (r.city_code == (self.regions[base].city_code or base) or r.province_code == base))
-                    or (not base and r.code in self.assignable and len(self.assignable) < 400)
-                )
-            ]
-            names = sorted({name_key(r.name) for r in pool if len(r.name) >= 2}, key=len, reverse=True)
-            self._place_re = re.compile("|".join(map(re.escape, names))) if names else None
-            self._place_pool = {name_key(r.name): [x.code for x in pool if name_key(x.name) == name_key(r.name)] for r in pool}
-        if self._place_re is None:
+        """The county ``text`` (a 建设地点) names, when it is one of the user's area: the default
+        region's (or the user's own) city or province, else the user's assignable counties."""
+        code, _why, _zone = self.resolve_place(text)
+        if code is None or self.regions[code].level != "county":
             return None
-        m = self._place_re.search(name_key(text))
-        if not m:
-            return None
-        codes = self._place_pool.get(m.group(0), [])
-        return codes[0] if len(codes) == 1 else None
-
-    def _zone_named(self, text: str) -> tuple[int, str] | None:
-        if not hasattr(self, "_zones"):
-            from keyprojects.projects.selectors import units_assignable
-            from keyprojects.regions.models import Unit
-
-            qs = Unit.objects.filter(kind="zone", is_active=True) if self.system else units_assignable(self.user).filter(kind="zone")
-            self._zones: dict[str, tuple[int, str]] = {}
-            for u in qs.values("id", "name", "short_name", "region_id"):
-                for n in (u["name"], u["short_name"]):
-                    if n:
-                        self._zones.setdefault(name_key(n), (u["id"], u["region_id"]))
-        return self._zones.get(name_key(text))
+        base = self.default_code or (self.home.code if self.home is not None else None)
+        r = self.regions[code]
+        if base:
+            return code if r.city_code == (self.regions[base].city_code or base) or r.province_code == base else None
+        return code if code in self.assignable and len(self.assignable) < 400 else None
 
     # -- step 2: set queries -----------------------------------------------------------------
 

@@ -172,6 +172,28 @@ def test_place_names_resolve_by_scope_and_full_name(world):
     assert messages(out.errors) == ["该地名对应多个区县，请写明所属市（如“济南市市中区”）"]
 
 
+def test_place_names_are_read_with_the_parsers_region_rule(world):
+    """One rule: the importer reads 所属区域 and 建设地点 with normalize.RegionResolver (zones
+    included), and only breaks its ties with the user's scope."""
+    world.zone.short_name = "起步区"
+    world.zone.save()
+    rows = [
+        prow(4, name="起步区项目", total_investment=D("1"), region_text="济南起步区崔寨街道"),
+        prow(5, name="区码项目", total_investment=D("1"), region_text="370103"),
+        prow(6, name="地点项目", total_investment=D("1"), location="济南市历城区港沟街道"),
+        prow(7, name="简称项目", total_investment=D("1"), region_text="历下"),
+    ]
+    out = run(world.users.city, rows)
+    assert out.errors == [], out.errors
+    got = {p.name: (p.region_id, p.zone_id) for p in Project.objects.filter(name__in=[r.values["name"] for r in rows])}
+    assert got == {
+        "起步区项目": ("370100", world.zone.pk),
+        "区码项目": ("370103", None),
+        "地点项目": ("370112", None),
+        "简称项目": ("370102", None),
+    }
+
+
 def test_scope_county_cannot_import_into_another_county_or_touch_its_projects(world):
     u = world.users.county
     out = run(u, [prow(4, name="越界", total_investment=D("1"), region_text="市中区")])
