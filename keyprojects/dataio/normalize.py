@@ -65,12 +65,26 @@ def is_empty(value: object) -> bool:
     return False
 
 
+# The first characters a spreadsheet evaluates; ``keyprojects.core.xlsx.neutralise`` writes such
+# a text with a leading "'" (kept equal by test_parsing_normalize.py).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unneutralise(text: str) -> str:
+    """Undo the exports' formula guard: ``"'=1+2项目"`` → ``"=1+2项目"``. Exactly one leading
+    ``'`` goes, and only before a character the guard protects (``"'abc"`` stays as it is)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
 def cell_text(value: object) -> str:
-    """A cell as the person sees it: ``12345.0`` → ``"12345"``, dates ISO, text stripped."""
+    """A cell as the person sees it: ``12345.0`` → ``"12345"``, dates ISO, text stripped (and
+    an exported ``'=…`` back to ``=…``, see :func:`unneutralise`)."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return unneutralise(value).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):

@@ -14,6 +14,8 @@ only a month is given); percentages ``Decimal`` 0–100; ``year``/``month``/``wo
 Stage, ``started``: "是"/"否", ``industry``: a GB/T 4754 division ("36") or section ("C") —
 otherwise the text as written, with a warning. ``period_range`` keeps the text and fills
 ``planned_start``/``planned_completion`` when those columns are absent.
+A text cell one of our exports neutralised against formula injection ("'=1+2项目", see
+``core.xlsx.neutralise``) reads as it was typed ("=1+2项目").
 
 Errors (block the import): an amount that is not a number or is negative, an impossible date,
 a bad USCC check character, a 项目代码 of the wrong shape, a missing project name, the same
@@ -52,6 +54,7 @@ from .normalize import (
     read_date,
     to_halfwidth,
     unit_multiplier,
+    unneutralise,
 )
 from .reader import Sheet, UnreadableFile, read_sheets
 from .synonyms import BUILTIN, HeaderInfo, build_table, header_info, lookup
@@ -752,6 +755,8 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             continue
         tv = type(v)
         if tv is str:
+            if v[0] == "'":  # an exported "'=…" (core.xlsx.neutralise) reads as the "=…" typed
+                v = unneutralise(v)
             raw = v.strip()
             if raw in empty:
                 continue

@@ -110,3 +110,32 @@ def test_template_round_trip_changes_exactly_the_filled_reports(dw: Any) -> None
     assert (b.invested_month, b.physical_progress) == (D("12"), "基础完成")
     # the projects themselves (names, codes, plans, lists) are as they were
     assert projects_snapshot() == projects_before
+
+
+def test_round_trip_keeps_text_the_export_neutralised(dw: Any) -> None:
+    """The template writes "=1+2项目" as "'=1+2项目" (so Excel shows it, never evaluates it);
+    importing the filled template must not rename the project to "'=1+2项目" nor prefix the
+    problems text kept from the draft."""
+    county = dw.users.county
+    p = ProjectFactory(
+        name="=1+2项目", project_code="2403-370102-04-01-77777C", region_id="370102", stage="construction", plan=(2026, 600, "county")
+    )
+    report_save(user=county, project=p, period=dw.p3, data={"invested_month": "1", "problems": "-缺少用地指标"})
+    wb = load_workbook(io.BytesIO(fill_template(user=county, period="2026-03")))
+    ws = wb.active
+    header = {c.value: c.column for c in ws[TEMPLATE_HEADER_ROW + 1] if c.value}
+    (r,) = [r for r in range(TEMPLATE_HEADER_ROW + 2, ws.max_row + 1) if ws.cell(r, header["项目ID"]).value == p.pk]
+    assert ws.cell(r, header["项目名称"]).value == "'=1+2项目"
+    assert ws.cell(r, header["存在问题"]).value == "'-缺少用地指标"
+    ws.cell(r, header["本月完成投资（万元）"]).value = 9
+    buf = io.BytesIO()
+    wb.save(buf)
+
+    before = Project.objects.count()
+    outcome = services.import_file(user=county, data=buf.getvalue(), filename="模板.xlsx")
+    assert outcome.errors == [], [i.as_dict() for i in outcome.errors]
+    assert (outcome.created, outcome.updated, Project.objects.count()) == (0, 1, before)
+    p.refresh_from_db()
+    assert p.name == "=1+2项目"
+    a = MonthlyReport.objects.get(project=p, period=dw.p3)
+    assert (a.invested_month, a.problems) == (D("9"), "-缺少用地指标")

@@ -339,3 +339,15 @@ def test_period_in_titles(title, expected):
     from keyprojects.dataio.parsing import _title_period
 
     assert _title_period(title) == expected
+
+
+def test_unneutralise_undoes_the_exports_formula_guard():
+    from keyprojects.core import xlsx
+    from keyprojects.dataio.normalize import FORMULA_PREFIXES, cell_text, unneutralise
+
+    assert FORMULA_PREFIXES == xlsx.FORMULA_PREFIXES  # the parser undoes exactly what exports do
+    for text in ["=1+2项目", "+86", "-5", "@me", "\tTAB", "\rCR", "普通", "'引号", ""]:
+        assert unneutralise(xlsx.neutralise(text)) == text
+    assert unneutralise("''=x") == "''=x"  # only the guard's own apostrophe, right before =+-@ TAB CR
+    assert unneutralise("'") == "'"
+    assert cell_text("'=1+2项目 ") == "=1+2项目"

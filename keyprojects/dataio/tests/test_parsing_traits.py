@@ -199,3 +199,18 @@ def test_bad_integer_and_month_cells():
     data = xlsx(("Sheet1", [["年份", "月份", "项目名称", "当月完成投资"], [2024, 13, "项目甲", 1], ["二〇二四", 1, "项目乙", 1]]))
     (res,) = parse_file(data, filename="a.xlsx")
     assert [(e.row, e.column, e.message) for e in res.errors] == [(2, "月份", "月份应为 1–12"), (3, "年份", "应为整数")]
+
+
+def test_cells_neutralised_by_an_export_read_as_typed():
+    """Exports write text starting with = + - @ TAB CR with a leading "'" (core.xlsx); reading
+    takes exactly that one "'" away again, and leaves any other apostrophe alone."""
+    from keyprojects.core.xlsx import Column as XColumn
+    from keyprojects.core.xlsx import build_xlsx
+
+    names = ["=1+2项目", "+86热线项目", "-负号项目", "@提及项目", "'引号项目", "''=双引号项目", "普通项目"]
+    columns = [XColumn("项目名称"), XColumn("存在问题"), XColumn("总投资（万元）", kind="money")]
+    data, _n = build_xlsx(title="导出", columns=columns, rows=[[n, "=SUM(A1)不是公式", 10] for n in names])
+    (res,) = parse_file(data, filename="导出.xlsx")
+    assert [r.values["name"] for r in res.rows] == names  # "'引号项目" and "''=双引号项目" were never neutralised
+    assert {r.values["problems"] for r in res.rows} == {"=SUM(A1)不是公式"}
+    assert res.errors == []
