@@ -31,9 +31,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import json
 import math
 import random
 import secrets
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -335,6 +337,9 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     seconds: float = 0.0
+    periods: list[str] = field(default_factory=list)  # "2026-10", oldest first
+    timings: dict[str, float] = field(default_factory=dict)
+    open_states: dict[str, int] = field(default_factory=dict)  # the open (last) period's report states
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +436,7 @@ class _Table:
     per-value SQL compilation. Values are adapted the way the ORM would (dates, decimals);
     fields left out get their model default. Call :meth:`finish` to fix the id sequence."""
 
-    def __init__(self, model: type[models.Model], fields: Sequence[str]):
+    def __init__(self, model: type[models.Model], fields: Sequence[str], *, raw: bool = False):
         from django.db import connections, router
 
         self.model = model
@@ -452,25 +457,32 @@ class _Table:
         # PostgreSQL: COPY is several times faster than INSERT and psycopg adapts the values itself.
         self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(map(qn, columns))}) FROM STDIN"
         self.use_copy = self.connection.vendor == "postgresql"
+        # ``raw``: the caller passes database-ready values (see :class:`_Formats`), which saves the
+        # per-value adaptation on millions of rows.
         self.adapt = [
             (i + 1, f)
             for i, f in enumerate(self.fields)
-            if isinstance(f, models.DateField | models.DecimalField)  # DateTimeField is a DateField
+            if not raw and isinstance(f, models.DateField | models.DecimalField)  # DateTimeField is a DateField
         ]
         self.first_id = (model._default_manager.aggregate(m=models.Max(pk.attname))["m"] or 0) + 1
         self.next_id = self.first_id
         self.rows: list[list[Any]] = []
         self.count = 0
+        self.seconds = 0.0  # spent writing
 
     def add(self, *values: Any) -> int:
         pk = self.next_id
         self.next_id += 1
-        self.rows.append([pk, *values, *self.defaults])
+        if self.adapt or self.defaults:
+            self.rows.append([pk, *values, *self.defaults])
+        else:  # raw values, nothing to adapt in place
+            self.rows.append((pk, *values))
         return pk
 
     def flush(self) -> None:
         if not self.rows:
             return
+        started = time.perf_counter()
         conn = self.connection
         with conn.cursor() as cur:
             if self.use_copy:
@@ -485,6 +497,7 @@ class _Table:
                 cur.executemany(self.sql, self.rows)
         self.count += len(self.rows)
         self.rows = []
+        self.seconds += time.perf_counter() - started
 
     def finish(self) -> None:
         from django.core.management.color import no_style
@@ -495,6 +508,76 @@ class _Table:
             with self.connection.cursor() as cur:
                 for sql in statements:
                     cur.execute(sql)
+
+
+class _BulkLoad:
+    """Load big tables without their secondary indexes and (PostgreSQL) foreign keys, then
+    recreate them from their saved definitions, in the same transaction: building an index
+    once and validating a foreign key with one join is several times faster than maintaining
+    them row by row (and than PostgreSQL's deferred per-row checks at COMMIT). Primary keys and
+    unique constraints stay. If anything fails, the rollback restores the schema too."""
+
+    def __init__(self, models_: Sequence[type[models.Model]]):
+        from django.db import connections, router
+
+        self.models = list(models_)
+        self.connection = connections[router.db_for_write(self.models[0])]
+        self.restore_sql: list[str] = []
+        self.cache_size: int | None = None
+
+    def drop(self) -> None:
+        conn = self.connection
+        qn = conn.ops.quote_name
+        indexes: list[str] = []
+        foreign_keys: list[str] = []
+        with conn.cursor() as cur:
+            if conn.vendor == "sqlite":
+                cur.execute("PRAGMA cache_size")
+                self.cache_size = int(cur.fetchone()[0])
+                cur.execute("PRAGMA cache_size = -262144")  # 256 MB for the unique indexes that stay
+                for model in self.models:
+                    cur.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                        [model._meta.db_table],
+                    )
+                    for name, sql in cur.fetchall():
+                        indexes.append(sql)
+                        cur.execute(f"DROP INDEX {qn(name)}")
+            elif conn.vendor == "postgresql":
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run pending checks: a table with some cannot be altered
+                cur.execute("SET CONSTRAINTS ALL DEFERRED")
+                for model in self.models:
+                    table = model._meta.db_table
+                    cur.execute(
+                        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                        [table],
+                    )
+                    for name, definition in cur.fetchall():
+                        foreign_keys.append(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+                        cur.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+                    cur.execute(
+                        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+                        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                        [table],
+                    )
+                    for name, definition in cur.fetchall():
+                        indexes.append(definition)
+                        cur.execute(f"DROP INDEX {qn(name)}")
+        self.restore_sql = indexes + foreign_keys
+
+    def restore(self) -> None:
+        with self.connection.cursor() as cur:
+            if self.connection.vendor == "postgresql":
+                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for sql in self.restore_sql:
+                cur.execute(sql)
+            if self.connection.vendor == "postgresql":  # fresh statistics for the pages that read them next
+                for model in self.models:
+                    cur.execute(f"ANALYZE {self.connection.ops.quote_name(model._meta.db_table)}")
+            if self.cache_size is not None:
+                cur.execute(f"PRAGMA cache_size = {self.cache_size}")
+        self.restore_sql = []
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,7 +633,7 @@ class _Draft:
 
 
 class DemoBuilder:
-    def __init__(self, *, seed: int, projects: int, year: int, month: int, batch_size: int = DEFAULT_BATCH,
+    def __init__(self, *, seed: int, projects: int, year: int, month: int, months: int = 0, batch_size: int = DEFAULT_BATCH,
                  progress: bool = False, stream: Any = None):  # fmt: skip
         self.seed = seed
         self.n_projects = projects
@@ -578,6 +661,20 @@ class DemoBuilder:
         self.pick_division = {k: _Picker(rng, v) for k, v in CATEGORY_DIVISIONS.items()}
         self.pick_nature = _Picker(rng, NATURES)
         self.pick_month = _Picker(rng, [(m, w) for m, w in enumerate(MONTH_WEIGHTS, start=1)])
+        self.dispatch = _Dispatch(self, months) if months else None
+        self.timings: dict[str, float] = {}  # phase → seconds (printed with -v 2)
+        self._lap = time.perf_counter()
+
+    def big_models(self) -> list[type[models.Model]]:
+        """The tables with a row per project (or more): loaded without indexes (:class:`_BulkLoad`)."""
+        from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
+
+        return [Project, ProjectYear, ProjectEvent, *(t.model for t in (self.dispatch.tables if self.dispatch else ()))]
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._lap
+        self._lap = now
 
     # -- small generators -------------------------------------------------------------------
 
@@ -653,8 +750,23 @@ class DemoBuilder:
             self.build_units()
             self.build_leaders()
             self.build_enterprises()
+            if self.dispatch is not None:
+                self.dispatch.setup()
+            load = _BulkLoad(self.big_models())
+            load.drop()
+            self.lap("单位、企业")
             self.build_projects()
-        return DemoResult(seed=self.seed, year=self.year, as_of=self.as_of, counts=self.counts)
+            self.lap("项目及月报（生成、写入）")
+            load.restore()
+            self.lap("重建索引和外键")
+            if self.dispatch is not None:
+                self.dispatch.finish()
+                self.counts.update(self.dispatch.counts)
+        result = DemoResult(seed=self.seed, year=self.year, as_of=self.as_of, counts=self.counts, timings=self.timings)
+        if self.dispatch is not None:
+            result.periods = [f"{p.year}-{p.month:02d}" for p in self.dispatch.periods]
+            result.open_states = dict(self.dispatch.open_states)
+        return result
 
     def load_regions(self) -> None:
         from keyprojects.regions.models import Region
@@ -853,16 +965,21 @@ class DemoBuilder:
         self.t_years = _Table(ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list",
                                             "on_county_list"])  # fmt: skip
         self.t_events = _Table(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "at", "actor_id"])
-        tables = (self.t_projects, self.t_years, self.t_events)
+        dispatch = self.dispatch
+        tables = [self.t_projects, self.t_years, self.t_events, *(dispatch.tables if dispatch else ())]
         drafts = itertools.chain(self.real_drafts(), self.port_drafts(), (self.generic_draft() for _ in range(n_generic)))
-        with self.tick("项目", len(REAL_PROJECTS) + len(PORT_PROJECTS) + n_generic) as bar:
-            # Each draft consumes the random stream completely before the next one starts, so
+        desc = "项目及月报" if dispatch else "项目"
+        with self.tick(desc, len(REAL_PROJECTS) + len(PORT_PROJECTS) + n_generic) as bar:
+            # Each draft consumes the random streams completely before the next one starts, so
             # the data do not depend on the batch size.
             for d in drafts:
+                sim = dispatch.simulate(d) if dispatch else None  # sets invested_before, maybe created
                 pk, created_at = self.add_project(d)
                 self.add_years(d, pk)
                 self.add_history(d, pk, created_at)
-                if len(self.t_projects.rows) >= self.batch:
+                if dispatch:
+                    dispatch.emit(d, pk, sim)
+                if len(self.t_projects.rows) >= self.batch or (dispatch and dispatch.pending_rows() >= 8 * self.batch):
                     n = len(self.t_projects.rows)
                     for t in tables:  # parents first
                         t.flush()
@@ -1362,6 +1479,849 @@ PORT_PROJECTS: list[tuple[str, str]] = [
 
 
 # --------------------------------------------------------------------------------------------
+# Monthly dispatch: periods, reports and their review, problems, summary tables
+# --------------------------------------------------------------------------------------------
+
+# Share (%) of a year's investment done in each month: low in January and February (the Spring
+# Festival), a push before the half-year (双过半), a year-end rush. The demo also makes it the
+# default plan spread (DispatchConfig.plan_spread) when that is still the even default.
+SEASON = (6, 4, 9, 9, 9, 11, 8, 8, 9, 8, 8, 11)
+STEP_MONTHS = 2  # the review history (ReportStep) is written for the last months only: volume
+LAGGING_SHARE = 0.10  # projects well behind 序时进度
+ANOMALY_SHARE = 0.03  # months with a figure the unit-slip check flags
+COUNTED = ("submitted", "approved")  # = analytics.services.COUNTED
+REPORTED_STATES = ("submitted", "approved", "late", "no_activity")  # = summaries_refresh's "reports_in"
+# "No activity" months while under construction: probability and reasons by month.
+NO_ACTIVITY_P = (0.04, 0.08, 0.01, 0.008, 0.008, 0.008, 0.02, 0.02, 0.008, 0.008, 0.015, 0.015)
+NO_ACTIVITY_REASONS: dict[int, tuple[str, ...]] = {
+    1: ("春节假期停工", "受低温天气影响暂停室外作业"),
+    2: ("春节假期停工，节后正组织复工", "受春节假期及低温天气影响暂停施工"),
+    7: ("受汛期强降雨影响暂停施工", "高温天气调整作业，本月未形成实物工作量"),
+    8: ("受汛期强降雨影响暂停施工",),
+    11: ("重污染天气应急管控期间停工",),
+    12: ("冬季施工管控，暂停室外作业", "重污染天气应急管控期间停工"),
+    0: ("资金未到位，本月未形成实物工作量", "设计方案调整，暂停施工", "等待主要设备到货，本月无新增投资"),
+}
+DONE_REASON = "项目已竣工，本月无新增投资"
+PRODUCING_REASON = "项目已投产运营，本月无新增投资"
+PREP_TEXTS = (
+    "正在办理用地预审与选址意见书", "正在办理建设用地规划许可", "正在开展初步设计及概算审查", "正在办理环评、能评手续",
+    "正在办理施工许可，施工单位招标中", "正在进行场地平整和施工准备",
+)  # fmt: skip
+# Physical progress by category: (up to this %, what is going on).
+PHASE_TEXTS: dict[str, tuple[tuple[float, str], ...]] = {
+    "industry": ((10, "场地平整、桩基施工"), (30, "主体结构施工"), (55, "主体结构封顶，二次结构及设备基础施工"), (80, "设备采购安装"),
+                 (101, "设备调试，试生产准备")),
+    "infrastructure": ((10, "征地拆迁及施工准备"), (35, "基础工程施工"), (60, "主体工程施工"), (85, "附属工程施工"),
+                       (101, "收尾工程及交工验收准备")),
+    "urban": ((15, "基础施工"), (45, "主体结构施工"), (75, "二次结构及装饰装修"), (95, "室外配套及绿化"), (101, "竣工验收准备")),
+    "social": ((15, "基础施工"), (45, "主体结构施工"), (75, "内外装修"), (95, "设备安装及室外工程"), (101, "竣工验收准备")),
+}  # fmt: skip
+# 存在问题: (city department, county department, description, resolution).
+PROBLEMS: tuple[tuple[str, str, str, str], ...] = (
+    ("zgj", "fgj", "项目用地指标未落实，土地组卷报批进度滞后", "自然资源和规划部门调剂用地指标，已完成土地组卷报批"),
+    ("zgj", "fgj", "部分地块征收拆迁未完成，影响施工作业面", "属地政府完成征收拆迁，施工作业面已移交"),
+    ("fgw", "fgj", "项目资金到位不足，银行贷款审批进度较慢", "协调金融机构完成授信，首笔贷款已发放"),
+    ("fgw", "fgj", "能耗指标尚未落实", "通过能耗指标收储调剂落实能耗替代"),
+    ("zjj", "zjj", "施工许可手续尚未办结", "施工许可证已核发"),
+    ("fgw", "fgj", "配套电力接入工程滞后", "供电公司完成外线接入，具备送电条件"),
+    ("zjj", "zjj", "建材价格上涨，施工单位资金压力较大，施工进度放缓", "建设单位调整付款节点，施工进度恢复正常"),
+    ("gxj", "gxj", "关键设备采购周期长，到货延迟", "关键设备已到货并开始安装"),
+)
+RETURN_OPINIONS = (
+    "本月完成投资与形象进度不匹配，请核实后重新报送",
+    "存在问题描述不具体，请补充责任单位和解决时限后重新报送",
+    "形象进度描述过于简单，请补充主要工程量完成情况",
+    "在岗工人数与上月差异较大，请核实",
+)
+SLIP_OPINION = "本月完成投资明显异常，疑似按“元”填报，请核实计量单位（万元）后重新报送"
+WORKER_SEASON = (0.7, 0.4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05)  # workers on site by month
+PHASE_TABLES = {k: [next(what for up, what in v if pct < up) for pct in range(101)] for k, v in PHASE_TEXTS.items()}
+Q4 = Decimal("0.0001")
+
+
+@dataclass
+class _Period:
+    pk: int
+    year: int
+    month: int
+    last_day: dt.date
+    fill_start: dt.date
+    fill_end: dt.date
+    closed: bool  # closed at the end of the run (facts are written before, as period_close does)
+    steps: bool  # write the review history
+    past_window: bool  # today > fill_end: a report not in is "missing" (not "not_due")
+    label: str  # str(ReportingPeriod): "2026年10月"
+    t0: int  # minute stamp of fill_start 00:00
+    t_end: int  # minute stamp of fill_end 00:00
+    days: int  # days in the fill window
+    progress: float  # 序时进度 × 100 (the quick "behind schedule" test)
+    missing_msg: str = ""
+    late_msg: str = ""
+
+
+class _Row:
+    """One project's report for one period while it is generated (amounts in 0.01 万元)."""
+
+    __slots__ = ("closed", "kind", "late", "no_act", "opinion", "phase", "reason", "ret", "status", "step", "value")
+
+    def __init__(self, status: str, value: int, phase: str, no_act: bool = False, reason: str = "") -> None:
+        self.status = status
+        self.value = value  # the reported invested_month
+        self.phase = phase  # pre (not started) / active / done / halt (suspended)
+        self.no_act = no_act
+        self.reason = reason
+        self.kind = ""  # anomaly: slip (×10000, returned) / fixed (a slip returned and corrected) / low / spike
+        self.late = False
+        self.step = 0  # submitted: the pending step of the chain
+        self.ret = 0  # returned: the step that returned it
+        self.opinion = ""
+        self.closed = False
+
+
+@dataclass
+class _ReportContext:
+    """What one project's reports share while they are written."""
+
+    pk: int
+    total: int  # 0.01 万元
+    chain: list[str]
+    chain_json: str
+    filler: str  # the role that submits (the level of the "submit" steps)
+    problems: dict[int, tuple[str, ...]]  # period index → problem episode
+    jitter: float  # physical progress ≈ investment share × jitter
+    crew: float  # workers on site in a normal month
+    phases: list[str]  # physical progress text by whole per cent
+    prep: str  # what a project not started is doing
+    completed: dt.date | None
+    checked: Any  # what report_checks_from reads of the project
+    pct: float = 0.0  # physical progress reached (never decreases)
+    prev_ytd: int | None = None  # 1-N月累计 of the latest earlier report this year
+    history: list[int] = field(default_factory=list)  # reported figures > 0, oldest first (unit-slip check)
+    report_pk: dict[int, int] = field(default_factory=dict)  # period index → report id
+
+
+@dataclass
+class _Sim:
+    rows: list[_Row | None]  # per period
+    before: int  # Project.invested_before (0.01 万元): invested before the first generated month
+    lag: bool
+
+
+class _Formats:
+    """Database-ready values for raw :class:`_Table` writes, the way Django adapts them: amounts
+    in 0.01 万元 (ints) → "1234.56"; times as minute stamps (day ordinal × 1440 + minute, local
+    time) → UTC text ("+00:00" added for PostgreSQL)."""
+
+    def __init__(self, vendor: str, tz: ZoneInfo):
+        self.suffix = ":00+00:00" if vendor == "postgresql" else ":00"
+        self.tz = tz
+        self.offsets: dict[int, int] = {}  # local day → UTC offset in minutes (at noon)
+        self.days: dict[int, str] = {}  # UTC day → "YYYY-MM-DD "
+
+    @staticmethod
+    def money(v: int) -> str:
+        return f"{v // 100}.{v % 100:02d}"
+
+    @staticmethod
+    def stamp(day: dt.date, minute: int = 0) -> int:
+        return day.toordinal() * 1440 + minute
+
+    def at(self, t: int) -> str:
+        day = t // 1440
+        offset = self.offsets.get(day)
+        if offset is None:
+            d = dt.date.fromordinal(day)
+            noon = dt.datetime(d.year, d.month, d.day, 12, tzinfo=self.tz).utcoffset()
+            offset = self.offsets[day] = int(noon.total_seconds()) // 60 if noon else 0
+        u_day, u_min = divmod(t - offset, 1440)
+        prefix = self.days.get(u_day)
+        if prefix is None:
+            prefix = self.days[u_day] = dt.date.fromordinal(u_day).isoformat() + " "
+        return f"{prefix}{u_min // 60:02d}:{u_min % 60:02d}{self.suffix}"
+
+
+class _Dispatch:
+    """Monthly dispatch for the demo: reporting periods, one report per due project and month
+    with a seasonal investment curve, the review state and history, flags, problems, monthly
+    plans, and the summary tables (facts and warnings written directly, equal to what
+    ``facts_refresh``/``warnings_compute`` produce; region summaries by ``summaries_refresh``).
+
+    Everything a project's reports need is generated with the project (:meth:`simulate` before
+    its row is written, since ``invested_before`` depends on the months reported, :meth:`emit`
+    after), from a random stream of its own, so the projects do not depend on ``--months``
+    except for ``invested_before`` and an earlier ``created_at`` where a report needs one."""
+
+    def __init__(self, builder: DemoBuilder, months: int):
+        self.b = builder
+        self.n_months = months
+        self.year = builder.year
+        self.rng = random.Random(builder.seed * 7919 + 104729)
+        self.periods: list[_Period] = []
+        self.counts: dict[str, int] = dict.fromkeys(
+            ("periods", "closed", "reports", "flags", "steps", "problems", "open_problems", "plans", "facts", "warnings",
+             "summaries", "lagging"), 0)  # fmt: skip
+        self.open_states: dict[str, int] = {}
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        from django.db import connections, router
+
+        from keyprojects.analytics.models import ProjectPeriodFact
+        from keyprojects.dispatch.models import (
+            DEFAULT_CHAIN,
+            EVEN_SPREAD,
+            DispatchConfig,
+            MonthlyPlan,
+            MonthlyReport,
+            PeriodClosure,
+            ProblemItem,
+            ProjectWarning,
+            ReportFlag,
+            ReportingPeriod,
+            ReportStep,
+        )
+        from keyprojects.dispatch.selectors import DUE_STAGES, fill_window
+
+        config = DispatchConfig.get()
+        if list(config.plan_spread) == EVEN_SPREAD:
+            config.plan_spread = list(SEASON)
+            config.save(update_fields=["plan_spread", "updated_at"])
+            self.counts["spread_set"] = 1
+        self.config = config
+        self.chains = {k: list(v) for k, v in (config.review_chain or DEFAULT_CHAIN).items()}
+        self.due_stages = {str(s) for s in DUE_STAGES}
+        self.behind = Decimal(config.behind_points)
+        self.floor = Decimal(config.progress_index_floor)
+        self.slip = int(config.slip_factor)
+        self.zero_months = int(config.zero_months)
+        weights = [Decimal(w) for w in config.plan_spread]
+        total_w = sum(weights) or Decimal(1)
+        self.fmt = _Formats(connections[router.db_for_write(MonthlyReport)].vendor, self.b.tz)
+
+        # the months, oldest first, ending at the data month
+        y, m = self.year, self.b.month
+        months: list[tuple[int, int]] = []
+        for _ in range(self.n_months):
+            months.append((y, m))
+            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        months.reverse()
+        # leftovers of an empty database (--reset deletes them with the business data)
+        stale = ReportingPeriod.objects.filter(year__in={yy for yy, _ in months})
+        PeriodClosure.objects.filter(period__in=stale).delete()
+        from keyprojects.analytics.models import RegionPeriodSummary
+
+        RegionPeriodSummary.objects.filter(period__in=stale).delete()
+        stale.filter(reports__isnull=True).delete()
+        if ReportingPeriod.objects.filter(year__in={yy for yy, _ in months}).exists():
+            raise DemoError("数据库中已有这些月份的月报，请加 --reset 后重新生成")
+        today = timezone.localdate()
+        objs = []
+        for yy, mm in months:
+            start, end = fill_window(yy, mm, config)
+            created = dt.datetime(yy, mm, 20, 9, 0, tzinfo=self.b.tz)
+            objs.append(ReportingPeriod(year=yy, month=mm, fill_start=start, fill_end=end, created_at=created, updated_at=created))
+        with explicit_timestamps(ReportingPeriod):
+            ReportingPeriod.objects.bulk_create(objs)
+        by_month = {(p.year, p.month): p.pk for p in ReportingPeriod.objects.filter(year__in={yy for yy, _ in months})}
+        n = len(months)
+        for i, (yy, mm) in enumerate(months):
+            o = objs[i]
+            self.periods.append(
+                _Period(
+                    pk=by_month[(yy, mm)], year=yy, month=mm, last_day=last_day(yy, mm), fill_start=o.fill_start,
+                    fill_end=o.fill_end, closed=i < n - 1, steps=i >= n - STEP_MONTHS, past_window=today > o.fill_end,
+                    label=f"{yy}年{mm}月", t0=_Formats.stamp(o.fill_start), t_end=_Formats.stamp(o.fill_end),
+                    days=(o.fill_end - o.fill_start).days + 1, progress=mm / 12 * 100,
+                    missing_msg=f"{yy}年{mm}月月报未报送", late_msg=f"{yy}年{mm}月月报迟报",
+                )
+            )  # fmt: skip
+        self.counts["periods"] = n
+        self.years = {p.year for p in self.periods}
+        # period index → region code → the summary figures of its facts (see write_summaries)
+        self.sums: list[dict[str, list[Any]]] = [{} for _ in self.periods]
+        # facts' planned_ytd without a plan curve: the plan × the spread's share up to the month
+        self.shares = [sum(weights[:mm], Decimal(0)) / total_w for mm in range(1, 13)]
+        self.t_plans = _Table(MonthlyPlan, ["project_id", "year", "month", "planned"], raw=True)
+        self.t_reports = _Table(
+            MonthlyReport,
+            ["project_id", "period_id", "status", "review_levels", "review_step", "pending_level", "invested_month", "invested_ytd",
+             "invested_to_date", "no_activity", "no_activity_reason", "physical_progress", "physical_progress_pct", "workers",
+             "problems", "next_month_plan", "return_opinion", "submitted_at", "submitted_by_id", "is_late", "approved_at",
+             "approved_by_id", "created_at", "updated_at", "version"],
+            raw=True,
+        )  # fmt: skip
+        self.t_flags = _Table(ReportFlag, ["report_id", "code", "severity", "message", "acknowledged_by_id", "acknowledged_at"], raw=True)
+        self.t_steps = _Table(ReportStep, ["report_id", "action", "level", "opinion", "actor_id", "at"], raw=True)
+        self.t_problems = _Table(
+            ProblemItem,
+            ["project_id", "report_id", "description", "responsible_unit_id", "due_date", "status", "resolution", "solved_at",
+             "created_by_id", "created_at", "updated_at", "version"],
+            raw=True,
+        )  # fmt: skip
+        self.t_facts = _Table(
+            ProjectPeriodFact,
+            ["period_id", "project_id", "region_code", "city_code", "province_code", "on_province_list", "on_city_list",
+             "on_county_list", "category", "industry_section", "nature", "stage", "responsible_unit_ref", "sponsor_leader_ref",
+             "annual_plan", "planned_ytd", "invested_month", "invested_ytd", "invested_to_date", "report_state", "report_due",
+             "report_on_time", "planned_new", "started", "planned_completion", "completed"],
+            raw=True,
+        )  # fmt: skip
+        self.t_warnings = _Table(ProjectWarning, ["project_id", "period_id", "kind", "message", "value", "created_at"], raw=True)
+        # warnings are "computed" the night after the fill window ends
+        self.warned_at = [self.fmt.at(_Formats.stamp(p.fill_end + dt.timedelta(days=1), 120)) for p in self.periods]
+
+    @property
+    def tables(self) -> list[_Table]:
+        """Parents first (after the project tables)."""
+        return [self.t_plans, self.t_reports, self.t_flags, self.t_steps, self.t_problems, self.t_facts, self.t_warnings]
+
+    def pending_rows(self) -> int:
+        return len(self.t_reports.rows) + len(self.t_facts.rows)
+
+    def plans_of(self, d: _Draft) -> dict[int, int]:
+        """The years the project is on a list (ProjectYear) → annual plan in 万元."""
+        plans: dict[int, int] = {}
+        if d.prev_plan is not None:
+            plans[self.year - 1] = int(d.prev_plan)
+        if not d.prev_year_only:
+            plans[self.year] = int(d.plan)
+        return plans
+
+    def chain_of(self, d: _Draft) -> list[str]:
+        """= dispatch.services.review_chain_for (the lists are the same both years)."""
+        prov, city, _county = d.levels
+        top = "province" if prov else "city" if city else "county"
+        levels = self.chains.get(top) or ["county"]
+        if self.b.city_of[d.region] == d.region:
+            levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
+        return list(levels)
+
+    # -- phase 1: the months of one project --------------------------------------------------
+
+    def simulate(self, d: _Draft) -> _Sim | None:
+        """The reported figures and review states of a due project; moves ``d.created`` before
+        its first report and sets ``d.invested_before`` to what was invested before the first
+        generated month (so that 开工至今累计 at the end of last year stays as generated)."""
+        periods = self.periods
+        if not periods or d.stage not in self.due_stages:
+            return None
+        plans = self.plans_of(d)
+        due = [i for i, p in enumerate(periods) if p.year in plans]
+        if not due:
+            return None
+        r = self.rng.random
+        exp = math.exp
+        y = self.year
+        first = periods[due[0]]
+        first_day = dt.date(first.year, first.month, 1)
+        if d.created is None or d.created >= first_day:
+            d.created = max(self.b.floor, first_day - dt.timedelta(days=15 + int(r() * 76)))
+        lag = r() < LAGGING_SHARE
+        self.counts["lagging"] += lag
+        before = int(d.invested_before) * 100
+        budget = {y - 1: before, y: int(d.total) * 100 - before}
+        start, done = d.actual_start, d.actual_completion
+        halt = d.side_date if d.stage == "suspended" else None
+        # the year's curve: the seasonal weights over the months under construction
+        curve: dict[tuple[int, int], float] = {}
+        for yy in sorted(plans):
+            a = 13 if start is None or start.year > yy else 1 if start.year < yy else start.month
+            b = 12
+            if done is not None:
+                b = 0 if done.year < yy else done.month if done.year == yy else 12
+            if halt is not None and halt.year <= yy:
+                b = min(b, halt.month if halt.year == yy else 0)
+            if a > b:
+                continue
+            f = 0.3 + 0.35 * r() if lag else max(0.9, 1.1 + 0.16 * (r() + r() + r() - 1.5))  # most projects beat their plan
+            target = min(plans[yy] * 100 * f, budget[yy] * (0.98 if yy == y else 1.0))
+            # starting this year: land and equipment deposits make the first month a big one
+            lump = target * (0.15 + 0.15 * r()) if start is not None and start.year == yy and a < b else 0.0
+            scale = (target - lump) / sum(SEASON[a - 1 : b])
+            for mm in range(a, b + 1):
+                curve[(yy, mm)] = scale * SEASON[mm - 1] * exp(0.4 * (r() + r() + r() - 1.5))  # noise: σ ≈ 0.2 in logs
+            if lump:
+                curve[(yy, a)] += lump
+        spent = dict.fromkeys(budget, 0)
+        rows: list[_Row | None] = [None] * len(periods)
+        carry = 0
+        positive = 0  # earlier reports with a figure (the unit-slip check needs three)
+        year_seen = 0
+        miss_p = 0.03 if lag else 0.012
+        late_p = 0.08 if lag else 0.03
+        cut = (0.25, 0.31, 0.35, 0.55) if lag else (0.14, 0.20, 0.24, 0.46)  # the open month: missing, draft, returned, submitted
+        for i in due:
+            p = periods[i]
+            yy, mm = p.year, p.month
+            if yy != year_seen:
+                year_seen, carry = yy, 0
+            x = curve.get((yy, mm))
+            no_act, reason = False, ""
+            if x is not None:
+                phase = "active"
+                if r() < NO_ACTIVITY_P[mm - 1]:
+                    value, no_act, carry = 0, True, 0
+                    reasons = NO_ACTIVITY_REASONS.get(mm, NO_ACTIVITY_REASONS[0])
+                    reason = reasons[int(r() * len(reasons))]
+                else:
+                    v = round(x) + carry
+                    value = max(0, min(v if v < 10_000 else round(v, -2), budget[yy] - spent[yy]))
+            else:
+                value = 0
+                if halt is not None and halt <= p.last_day:
+                    phase, no_act, reason = "halt", True, d.side_reason
+                elif start is None or start > p.last_day:
+                    phase = "pre"
+                    if start is None and r() < 0.5:  # 前期费用 (land, design) of a project not started yet
+                        value = min(round(plans[yy] * (0.5 + 2.5 * r())), budget[yy] - spent[yy])
+                else:
+                    phase, no_act = "done", True
+                    reason = PRODUCING_REASON if d.produced and d.produced <= p.last_day else DONE_REASON
+            # review state
+            u = r()
+            if p.closed:
+                if u < miss_p:
+                    if phase == "active" and not no_act:
+                        carry = value  # reported with next month's figure
+                    continue
+                status = "draft" if u < miss_p + 0.003 else "approved"
+            else:
+                if u < cut[0]:
+                    continue
+                status = "draft" if u < cut[1] else "returned" if u < cut[2] else "submitted" if u < cut[3] else "approved"
+            if phase == "active":
+                carry = 0
+            row = _Row(status, value, phase, no_act, reason)
+            row.closed = p.closed
+            if status != "draft":  # late: submitted after the window (not before the window has ended)
+                row.late = r() < late_p and (p.closed or p.past_window)
+                if value > 0 and positive >= 3 and r() < ANOMALY_SHARE:
+                    if p.closed:
+                        row.kind = ("fixed", "fixed", "low", "spike")[int(r() * 4)]
+                    else:
+                        row.kind = "slip" if r() < 0.6 else ("low", "spike")[int(r() * 2)]
+                    if row.kind == "low":
+                        row.value = max(1, round(value * (0.02 + 0.06 * r())))
+                    elif row.kind == "spike":
+                        row.value = min(int(round(value * (11 + 5 * r()), -2)), budget[yy] - spent[yy])
+                    elif row.kind == "slip":
+                        row.value = value * 10000
+                        row.status = "returned"
+                        row.opinion = SLIP_OPINION
+            if row.kind != "slip":
+                spent[yy] += row.value
+            positive += row.value > 0
+            rows[i] = row
+        before_new = before - spent.get(y - 1, 0) if y - 1 in plans else before
+        d.invested_before = Decimal(before_new).scaleb(-2)
+        return _Sim(rows=rows, before=before_new, lag=lag)
+
+    # -- phase 2: rows ------------------------------------------------------------------------
+
+    def emit(self, d: _Draft, pk: int, sim: _Sim | None) -> None:
+        from types import SimpleNamespace
+
+        from keyprojects.analytics import metrics
+        from keyprojects.projects.industries import section_of
+
+        periods = self.periods
+        if not periods:
+            return
+        b = self.b
+        r = self.rng.random
+        money = _Formats.money
+        y = self.year
+        plans = self.plans_of(d)
+        city = b.city_of[d.region]
+        prov = d.levels[0]
+        total = int(d.total) * 100
+        before = sim.before if sim is not None else int(d.invested_before * 100)
+        # planned_ytd per year and month: own plan curves (MonthlyPlan) from the planned start for
+        # projects starting that year and this year's of province-list projects, else the spread
+        planned_of: dict[int, list[Decimal]] = {}
+        for yy, plan in plans.items():
+            if yy not in self.years:
+                continue
+            starts = d.planned_start is not None and d.planned_start.year == yy and d.planned_start.month > 1
+            if plan and (starts or (prov and yy == y)):
+                a = d.planned_start.month if starts else 1
+                curve = metrics.spread_plan(Decimal(plan), [0] * (a - 1) + list(SEASON[a - 1 :]))
+                for mm, v in enumerate(curve, start=1):
+                    self.t_plans.add(pk, yy, mm, str(v))
+                planned_of[yy] = list(itertools.accumulate(curve))
+            else:
+                dplan = Decimal(plan)
+                planned_of[yy] = [(dplan * share).quantize(Q4) for share in self.shares]
+        # the project's part of every fact row, and its region's running totals per period
+        sums = self.sums
+        static = (d.region, city, PROVINCE, *d.levels, d.category, section_of(d.division) or "", d.nature, d.stage, d.unit, d.leader)
+        due = d.stage in self.due_stages
+        planned_new = d.nature == "new"
+        completing = d.nature == "completing"
+        start, done, pc = d.actual_start, d.actual_completion, d.planned_completion
+        overdue = start is None and d.stage in ("reserve", "preparation") and d.planned_start is not None
+        # reports
+        rows = sim.rows if sim is not None else None
+        if rows is not None:
+            chain = self.chain_of(d)
+            ctx = _ReportContext(
+                pk=pk, total=total, chain=chain, chain_json=json.dumps(chain),
+                filler="enterprise" if d.owner is not None and r() < 0.5 else "county" if city != d.region else "city",
+                problems=self.problem_episodes(d, rows, sim.lag), jitter=0.85 + 0.3 * r(),
+                crew=10 + math.sqrt(float(d.total)) * (0.6 + 1.2 * r()), phases=PHASE_TABLES[d.category],
+                prep=PREP_TEXTS[int(r() * len(PREP_TEXTS))], completed=done,
+                checked=SimpleNamespace(total_investment=Decimal(int(d.total)).quantize(Q4), stage=d.stage, actual_start=start,
+                                        actual_completion=done),
+            )  # fmt: skip
+        t_facts, t_warn = self.t_facts.add, self.t_warnings.add
+        behind_f = -float(self.behind) + 0.05
+        floor_f = float(self.floor) + 0.001
+        n_zero = self.zero_months
+        last = periods[-1]
+        cur_year = 0
+        ytd_all = sum_all = ytd_c = sum_c = 0
+        counted_months: dict[int, int] = {}
+        for i, p in enumerate(periods):
+            if p.year != cur_year:
+                cur_year, ytd_all, ytd_c = p.year, 0, 0
+                counted_months = {}
+                if rows is not None:
+                    ctx.prev_ytd = None
+            row = rows[i] if rows is not None else None
+            flag_msg = ""
+            counted = False
+            if row is not None:
+                v = row.value
+                ytd_all += v
+                sum_all += v
+                flag_msg = self.write_report(ctx, i, p, row, v, ytd_all, before + sum_all)
+                ctx.prev_ytd = ytd_all
+                if v > 0:
+                    ctx.history.append(v)
+                if row.status in COUNTED:
+                    counted = True
+                    ytd_c += v
+                    sum_c += v
+                    counted_months[p.month] = v
+            wat = self.warned_at[i]
+            plan = plans.get(p.year)
+            if plan is not None:
+                planned = planned_of[p.year][p.month - 1]
+                if row is None or row.status == "draft":
+                    state = ("missing" if p.past_window else "not_due") if due else ""
+                elif row.status == "returned":
+                    state = "returned"
+                elif row.no_act and row.status == "approved":
+                    state = "no_activity"
+                else:
+                    state = "late" if row.late else row.status
+                month_c = row.value if counted else 0
+                on_time = counted and not row.late
+                started = start is not None and start <= p.last_day
+                to_complete = completing or (pc is not None and pc.year == p.year)
+                completed = done is not None and done <= p.last_day
+                t_facts(
+                    p.pk, pk, *static, plan, planned, money(month_c), money(ytd_c), money(before + sum_c), state, due, on_time,
+                    planned_new, started, to_complete, completed,
+                )  # fmt: skip
+                acc = sums[i].get(d.region)
+                if acc is None:
+                    acc = sums[i][d.region] = [0, 0, Decimal(0), 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                acc[0] += 1
+                acc[1] += plan
+                acc[2] += planned
+                acc[3] += month_c
+                acc[4] += ytd_c
+                if planned_new:
+                    acc[5] += 1
+                    acc[6] += started
+                if to_complete:
+                    acc[7] += 1
+                    acc[8] += completed
+                if due:
+                    acc[9] += 1
+                    acc[10] += state in REPORTED_STATES
+                    acc[11] += on_time
+                # warnings (= analytics.services.warnings_compute), exactly where the quick test is close
+                if plan > 0 and (ytd_c / plan - p.progress) < behind_f:
+                    points = metrics.ahead_points(metrics.completion_rate(Decimal(ytd_c).scaleb(-2), Decimal(plan)), p.month)
+                    if points is not None and points < -self.behind:
+                        t_warn(pk, p.pk, "behind_schedule", metrics.schedule_phrase(points), points, wat)
+                if planned > 0 and ytd_c / 100 / float(planned) < floor_f:
+                    spi = metrics.progress_index(Decimal(ytd_c).scaleb(-2), planned)
+                    if spi is not None and spi < self.floor:
+                        t_warn(pk, p.pk, "low_progress_index", f"进度指数{spi}，低于{self.config.progress_index_floor}", spi, wat)
+                if state == "missing":
+                    t_warn(pk, p.pk, "missing_report", p.missing_msg, None, wat)
+                elif state == "late":
+                    t_warn(pk, p.pk, "late_report", p.late_msg, None, wat)
+                if p is last:
+                    key = "draft" if row is not None and row.status == "draft" else state
+                    key = f"pending_{chain[row.step]}" if row is not None and row.status == "submitted" else key
+                    self.open_states[key] = self.open_states.get(key, 0) + 1
+            if overdue and d.planned_start <= p.last_day:
+                t_warn(pk, p.pk, "start_overdue", f"计划{d.planned_start:%Y年%m月}开工，至今未开工", None, wat)
+            if (
+                n_zero
+                and p.month >= n_zero
+                and counted_months.get(p.month) == 0
+                and all(counted_months.get(mm) == 0 for mm in range(p.month - n_zero + 1, p.month))
+            ):
+                t_warn(pk, p.pk, "zero_investment", f"连续{n_zero}个月完成投资为零", None, wat)
+            if flag_msg:
+                t_warn(pk, p.pk, "flagged_figures", flag_msg, None, wat)
+        if rows is not None:
+            self.write_problems(d, pk, ctx.problems, ctx.report_pk)
+
+    def checks(self, ctx: _ReportContext, p: _Period, v: int, ytd: int, to_date: int) -> list[tuple[str, str]]:
+        """(code, message) of the warnings ``report_checks`` gives for this report."""
+        from types import SimpleNamespace
+
+        from keyprojects.dispatch.services import report_checks_from
+
+        def wan(x: int) -> Decimal:  # as read from the database: 4 places
+            return Decimal(x).scaleb(-2).quantize(Q4)
+
+        figures = SimpleNamespace(invested_month=wan(v), invested_ytd=wan(ytd), invested_to_date=wan(to_date), physical_progress_pct=None)
+        checks = report_checks_from(
+            report=figures, period=p, project=ctx.checked, prev_ytd=None if ctx.prev_ytd is None else wan(ctx.prev_ytd),
+            history=[wan(h) for h in reversed(ctx.history[-6:])], config=self.config,
+        )  # fmt: skip
+        return [(code, message) for code, severity, message in checks if severity == "warning"]
+
+    def write_report(self, ctx: _ReportContext, i: int, p: _Period, row: _Row, v: int, ytd: int, to_date: int) -> str:
+        """Write one report with its flags and (recent months) its review history; returns the
+        first flag's message."""
+        r = self.rng.random
+        at = self.fmt.at
+        money = _Formats.money
+        status = row.status
+        total = ctx.total
+        # the warnings of dispatch.services.report_checks_from on the figures as submitted; a
+        # quick exact test (in 0.01 万元) of the two that can fire saves calling it 2M times
+        flags: list[tuple[str, str]] = []
+        if status != "draft":
+            history = ctx.history
+            maybe = bool(total) and to_date > total
+            if not maybe and v > 0 and len(history) >= 3:
+                recent = sorted(history[-6:])
+                k = len(recent)
+                twice = 2 * recent[k // 2] if k % 2 else recent[k // 2 - 1] + recent[k // 2]  # 2 × the median
+                maybe = twice > 0 and (2 * v >= twice * self.slip or 2 * v * self.slip <= twice)
+            if maybe:
+                flags = self.checks(ctx, p, v, ytd, to_date)
+        # times (minute stamps): saved, submitted (maybe returned and submitted again), reviewed
+        if row.late:
+            t = p.t_end + (1 + int(r() * 8)) * 1440 + 510 + int(r() * 571)
+        else:
+            t = p.t0 + int(r() * p.days) * 1440 + 510 + int(r() * 571)
+        created = t - 30 - int(r() * 2851)
+        write_steps = p.steps
+        steps: list[tuple[str, str, str, int]] = []  # action, level, opinion, minute stamp
+        chain = ctx.chain
+        version = 1
+        submitted_at = approved_at = ack_at = None
+        pending = ""
+        step = 0
+        levels_json = "[]"
+        if status == "draft":
+            steps.append(("save", "", "", created))
+            updated = created
+        else:
+            levels_json = ctx.chain_json
+            if row.kind == "fixed" or (write_steps and row.closed and r() < 0.02):  # returned once, corrected
+                steps.append(("submit", ctx.filler, "", t))
+                t += 60 + int(r() * 2821)
+                opinion = SLIP_OPINION if row.kind == "fixed" else RETURN_OPINIONS[int(r() * len(RETURN_OPINIONS))]
+                steps.append(("return", chain[0], opinion, t))
+                t += 60 + int(r() * 1381)
+                version += 3  # submitted, returned, saved
+            steps.append(("submit", ctx.filler, "", t))
+            submitted_at = t
+            row.late = t // 1440 > p.fill_end.toordinal()  # as report_submit sets it (a correction may come late)
+            version += 1
+            if status == "approved":
+                reviews = len(chain)
+                step = len(chain) - 1  # the approving level's step (report_review does not move past it)
+            elif status == "submitted":
+                row.step = step = int(r() * len(chain))
+                pending = chain[step]
+                reviews = step
+            else:  # returned, to be corrected
+                row.ret = int(r() * len(chain)) if row.kind != "slip" and r() < 0.3 else 0
+                reviews = row.ret
+                row.opinion = row.opinion or RETURN_OPINIONS[int(r() * len(RETURN_OPINIONS))]
+            for k in range(reviews):
+                t += 60 + int(r() * 2821)
+                if k == 0 and flags:
+                    ack_at = t - 2 - int(r() * 29)
+                steps.append(("approve" if status == "approved" and k == len(chain) - 1 else "forward", chain[k], "", t))
+            version += reviews
+            if status == "approved":
+                approved_at = t
+            elif status == "returned":
+                t += 60 + int(r() * 2821)
+                steps.append(("return", chain[row.ret], row.opinion, t))
+                version += 1
+            updated = t
+        # what was done
+        phase = row.phase
+        workers: int | None = None
+        pct: str | None = None
+        floor = ctx.pct
+        if phase == "active" and not row.no_act:
+            if ctx.completed is not None and ctx.completed <= p.last_day:
+                value = 100.0
+            elif row.kind == "slip":
+                value = max(floor, 1.0)
+            else:
+                value = min(99.0, max(floor, 1.0, 100 * to_date / total * ctx.jitter if total else 1.0))
+            if row.kind != "slip":
+                ctx.pct = value
+            pct = f"{value:.1f}"
+            text = ctx.phases[int(value)]
+            workers = max(3, int(ctx.crew * WORKER_SEASON[p.month - 1] * (0.85 + 0.3 * r())))
+            plan_text = "加快推进" + text.split("，")[0] + "，确保完成年度投资计划"
+        elif phase == "pre":
+            text = ctx.prep
+            plan_text = "加快办理前期手续，力争早日开工"
+        elif phase == "active":  # no activity this month
+            pct = f"{max(floor, 1.0):.1f}"
+            text = "本月暂停施工"
+            workers = 0
+            plan_text = "尽快组织复工"
+        elif phase == "done":
+            pct, ctx.pct = "100.0", 100.0
+            text = "已投产运营" if row.reason == PRODUCING_REASON else "已竣工，正在办理竣工验收"
+            plan_text = "做好竣工结算和运营管理"
+        else:  # suspended
+            pct = f"{floor:.1f}" if floor else None
+            text = "项目停缓建"
+            workers = 0
+            plan_text = "积极协调解决停缓建问题"
+        problem = ctx.problems.get(i)
+        rid = self.t_reports.add(
+            ctx.pk, p.pk, status, levels_json, step, pending, money(v), money(ytd), money(to_date), row.no_act, row.reason, text, pct,
+            workers, problem[0] if problem else "", plan_text if write_steps else "", row.opinion if status == "returned" else "",
+            at(submitted_at) if submitted_at else None, None, row.late, at(approved_at) if approved_at else None, None, at(created),
+            at(updated), version,
+        )  # fmt: skip
+        ctx.report_pk[i] = rid
+        if flags:
+            ack = at(ack_at) if ack_at else None
+            for code, message in flags:
+                self.t_flags.add(rid, code, "warning", message, None, ack)
+        if write_steps:
+            add_step = self.t_steps.add
+            for action, level, opinion, when in steps:
+                add_step(rid, action, level, opinion, None, at(when))
+        return flags[0][1] if flags else ""
+
+    # -- problems -----------------------------------------------------------------------------
+
+    def problem_episodes(self, d: _Draft, rows: list[_Row | None], lag: bool) -> dict[int, tuple[str, ...]]:
+        """period index → (description, resolution, unit key pair index, episode start, end)."""
+        rng = self.rng
+        n = len(self.periods)
+        chance = 0.8 if d.stage == "suspended" else 0.5 if lag else 0.07
+        out: dict[int, tuple[str, ...]] = {}
+        if rng.random() >= chance:
+            return out
+        filled = [i for i, r in enumerate(rows) if r is not None]
+        if not filled:
+            return out
+        for _ in range(1 if rng.random() < 0.75 else 2):
+            i0 = rng.choice(filled)
+            i1 = min(n - 1, i0 + rng.randint(0, 5))
+            k = rng.randrange(len(PROBLEMS))
+            spec = (PROBLEMS[k][2], PROBLEMS[k][3], str(k), str(i0), str(i1))
+            for i in range(i0, i1 + 1):
+                out.setdefault(i, spec)
+        return out
+
+    def write_problems(self, d: _Draft, pk: int, problems: dict[int, tuple[str, ...]], report_pk: dict[int, int]) -> None:
+        if not problems:
+            return
+        rng = self.rng
+        at = self.fmt.at
+        b = self.b
+        n = len(self.periods)
+        city = b.city_of[d.region]
+        for spec in dict.fromkeys(problems.values()):
+            description, resolution, k, i0, i1 = spec[0], spec[1], int(spec[2]), int(spec[3]), int(spec[4])
+            city_key, county_key = PROBLEMS[k][0], PROBLEMS[k][1]
+            if d.region != city and rng.random() < 0.6:
+                unit = b.county_units[d.region][county_key]
+            elif d.levels[0] and city_key in b.province_units and rng.random() < 0.2:
+                unit = b.province_units[city_key]
+            else:
+                unit = b.city_units[city][city_key]
+            p0 = self.periods[i0]
+            created = _Formats.stamp(p0.fill_start, rng.randint(540, 1020)) + rng.randint(0, 3) * 1440
+            due_date = p0.last_day + dt.timedelta(days=rng.choice((30, 45, 60, 90)))
+            report = next((report_pk[i] for i in range(i0, i1 + 1) if i in report_pk), None)
+            if i1 < n - 1:  # solved before the current month
+                solved = _Formats.stamp(self.periods[i1 + 1].fill_start, rng.randint(540, 1020))
+                status, res, solved_at, updated = "solved", resolution, at(solved), at(solved)
+            else:
+                status = "in_progress" if rng.random() < 0.5 else "open"
+                res, solved_at, updated = "", None, at(created + rng.randint(0, 5) * 1440)
+                self.counts["open_problems"] += 1
+            self.t_problems.add(pk, report, description, unit, str(due_date), status, res, solved_at, None, at(created), updated,
+                                1 if status == "open" else 2)  # fmt: skip
+            self.counts["problems"] += 1
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def write_summaries(self) -> None:
+        """RegionPeriodSummary rows equal to ``summaries_refresh`` (and frozen for the closed
+        periods, as ``period_close`` leaves them): a county's figures are its projects', a
+        city's all projects in the city (its county-less ones included), the province's all."""
+        from keyprojects.analytics.models import RegionPeriodSummary
+
+        fields = ["projects", "annual_plan", "planned_ytd", "invested_month", "invested_ytd", "planned_new", "started_new",
+                  "planned_completions", "completed", "reports_due", "reports_in", "reports_on_time"]  # fmt: skip
+        city_of = self.b.city_of
+        objs = []
+        for p, by_region in zip(self.periods, self.sums, strict=True):
+            groups: dict[str, list[Any]] = {}
+            for code, acc in by_region.items():
+                for key in (code, city_of[code], PROVINCE) if code != city_of[code] else (code, PROVINCE):
+                    total = groups.get(key)
+                    groups[key] = list(acc) if total is None else [a + b for a, b in zip(total, acc, strict=True)]
+            for code in sorted(groups):
+                values = dict(zip(fields, groups[code], strict=True))
+                for money_field in ("invested_month", "invested_ytd"):
+                    values[money_field] = Decimal(values[money_field]).scaleb(-2)
+                objs.append(RegionPeriodSummary(period_id=p.pk, region_id=code, frozen=p.closed, **values))
+        RegionPeriodSummary.objects.bulk_create(objs, batch_size=1000)
+        self.counts["summaries"] = len(objs)
+
+    def finish(self) -> None:
+        """Write the region summaries, then close every period but the last one for the
+        province, as ``period_close`` does (facts, warnings and summaries first, then frozen)."""
+        from keyprojects.dispatch.models import PeriodClosure, ReportingPeriod
+        from keyprojects.regions.models import Region
+
+        for key, table in (("plans", self.t_plans), ("reports", self.t_reports), ("flags", self.t_flags), ("steps", self.t_steps),
+                           ("facts", self.t_facts), ("warnings", self.t_warnings)):  # fmt: skip
+            self.counts[key] = table.count
+        self.write_summaries()
+        province = Region.objects.get(code=PROVINCE)
+        closures = []
+        for p in self.periods[:-1]:
+            closed_at = dt.datetime.combine(p.fill_end + dt.timedelta(days=5), dt.time(17, 30), tzinfo=self.b.tz)
+            ReportingPeriod.objects.filter(pk=p.pk).update(status="closed", closed_at=closed_at, updated_at=closed_at)
+            closures.append(PeriodClosure(period_id=p.pk, region=province, closed_at=closed_at))
+        with explicit_timestamps(PeriodClosure):
+            PeriodClosure.objects.bulk_create(closures)
+        self.counts["closed"] = len(closures)
+        self.b.lap("区域汇总、关账")
+
+
+# --------------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------------
 
@@ -1377,10 +2337,12 @@ KEEP_APPS = {"regions", "audit", "accounts", "auth", "contenttypes", "sessions",
 
 
 def business_models() -> list[type[models.Model]]:
-    """The demo's models plus every model (outside KEEP_APPS) that refers to them, directly or
-    not (monthly reports, problems ...), ordered so that referring models come first."""
+    """The demo's models (with the reporting periods) plus every model (outside KEEP_APPS) that
+    refers to them, directly or not (monthly reports, problems, closures, summaries ...),
+    ordered so that referring models come first."""
     from django.apps import apps
 
+    from keyprojects.dispatch.models import ReportingPeriod
     from keyprojects.enterprises.models import Enterprise, EnterpriseContact
     from keyprojects.projects.models import Project, ProjectEvent, ProjectYear, SponsorLeader
     from keyprojects.regions.models import Unit
@@ -1388,7 +2350,9 @@ def business_models() -> list[type[models.Model]]:
     def targets(model: type[models.Model]) -> set[Any]:
         return {f.related_model for f in model._meta.concrete_fields if f.is_relation and f.related_model is not model}
 
-    found: list[type[models.Model]] = [ProjectEvent, ProjectYear, Project, SponsorLeader, EnterpriseContact, Enterprise, Unit]
+    found: list[type[models.Model]] = [
+        ProjectEvent, ProjectYear, Project, SponsorLeader, EnterpriseContact, Enterprise, Unit, ReportingPeriod,
+    ]  # fmt: skip
     changed = True
     while changed:
         changed = False
@@ -1406,11 +2370,22 @@ def business_models() -> list[type[models.Model]]:
     return ordered
 
 
+def _referrers(model: type[models.Model]) -> set[type[models.Model]]:
+    return {
+        rel.related_model
+        for rel in model._meta.get_fields(include_hidden=True)
+        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one) and rel.related_model is not model
+    }
+
+
 def reset_business_data() -> dict[str, int]:
-    """Delete projects, enterprises, units, leaders and whatever hangs off them (not regions,
-    not accounts, not the audit log, which the database refuses to delete anyway). The demo
-    logins are kept (their ids stay stable in the audit log) but detached until
-    :func:`create_demo_users` anchors them again."""
+    """Delete projects, enterprises, units, leaders and whatever hangs off them, and the
+    reporting periods (not regions, not accounts, not the audit log, which the database
+    refuses to delete anyway). The demo logins are kept (their ids stay stable in the audit
+    log) but detached until :func:`create_demo_users` anchors them again.
+
+    A table nothing else refers to any more (its referrers were emptied before it) is emptied
+    with one DELETE: the ORM's collector would load millions of reports and facts first."""
     from keyprojects.accounts.models import LoginAttempt, User
 
     deleted: dict[str, int] = {}
@@ -1420,9 +2395,16 @@ def reset_business_data() -> dict[str, int]:
                 role="sysadmin", unit=None, enterprise=None, is_superuser=False, is_staff=False, is_active=False
             )
             LoginAttempt.objects.filter(username__in=DEMO_USERNAMES).delete()
+            emptied: set[type[models.Model]] = set()
             for model in business_models():
                 qs = model._default_manager.all()
-                deleted[model._meta.label] = qs.only("pk").delete()[0] if qs.exists() else 0
+                if not qs.exists():
+                    deleted[model._meta.label] = 0
+                elif _referrers(model) <= emptied:
+                    deleted[model._meta.label] = qs._raw_delete(qs.db)
+                else:
+                    deleted[model._meta.label] = qs.only("pk").delete()[0]
+                emptied.add(model)
     except ProtectedError as exc:
         blockers = sorted({f"{o._meta.verbose_name}“{o}”" for o in list(exc.protected_objects)[:5]})
         raise DemoError("无法清除演示数据：以下记录仍引用要删除的数据，请先处理：" + "；".join(blockers)) from exc
@@ -1490,10 +2472,18 @@ def reset_demo_passwords() -> list[DemoLogin]:
     return create_demo_users()
 
 
+def default_months(month: int) -> int:
+    """All of last year and this year up to the data month (22 when the data month is October)."""
+    return 12 + month
+
+
 @transaction.atomic
 def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, year: int | None = None, month: int | None = None,
-              reset: bool = False, batch_size: int = DEFAULT_BATCH, progress: bool = False, stream: Any = None) -> DemoResult:  # fmt: skip
-    """Build the demo world in one transaction (all or nothing) and return counts and logins."""
+              months: int | None = None, reset: bool = False, batch_size: int = DEFAULT_BATCH, progress: bool = False,
+              stream: Any = None) -> DemoResult:  # fmt: skip
+    """Build the demo world in one transaction (all or nothing) and return counts and logins.
+    ``months``: the number of most recent months (ending at the data month) with periods and
+    monthly reports; default all of last year and this year so far, 0 for none."""
     from keyprojects.audit.services import audit_record
 
     started = timezone.now()
@@ -1502,14 +2492,18 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
         raise DemoError("年度或月份超出范围")
     if projects < 0:
         raise DemoError("项目数不能为负数")
+    months = default_months(m) if months is None else months
+    if not 0 <= months <= default_months(m):
+        raise DemoError(f"月份数应在 0 到 {default_months(m)} 之间（演示数据只有{y - 1}年和{y}年的年度计划）")
     deleted = reset_business_data() if reset else {}
-    result = DemoBuilder(seed=seed, projects=projects, year=y, month=m, batch_size=batch_size, progress=progress,
+    result = DemoBuilder(seed=seed, projects=projects, year=y, month=m, months=months, batch_size=batch_size, progress=progress,
                          stream=stream).run()  # fmt: skip
     result.logins = create_demo_users()
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",
-        changes={"seed": seed, "year": y, "month": m, "projects": result.counts["projects"], "reset": deleted},
+        changes={"seed": seed, "year": y, "month": m, "months": months, "projects": result.counts["projects"],
+                 "reports": result.counts.get("reports", 0), "reset": deleted},
         message="生成演示数据",
     )  # fmt: skip
     return result
@@ -1550,18 +2544,95 @@ def demo_digest() -> str:
         .values_list("project__name", "kind", "from_stage", "to_stage", "reason", "at")
         .iterator(chunk_size=5000)
     )
+    feed_dispatch(feed)
     return h.hexdigest()
+
+
+def feed_dispatch(feed: Any) -> None:
+    """The monthly dispatch part of :func:`demo_digest` (projects by name: ids differ after --reset)."""
+    from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
+    from keyprojects.dispatch.models import (
+        MonthlyPlan,
+        MonthlyReport,
+        PeriodClosure,
+        ProblemItem,
+        ProjectWarning,
+        ReportFlag,
+        ReportingPeriod,
+        ReportStep,
+    )
+
+    def rows(qs: Any, *fields: str) -> Any:
+        return qs.values_list(*fields).iterator(chunk_size=5000)
+
+    feed(ReportingPeriod.objects.order_by("year", "month").values_list("year", "month", "status", "fill_start", "fill_end", "closed_at"))
+    feed(
+        PeriodClosure.objects.order_by("period__year", "period__month").values_list(
+            "period__year", "period__month", "region_id", "closed_at"
+        )
+    )
+    feed(rows(MonthlyPlan.objects.order_by("id"), "project__name", "year", "month", "planned"))
+    report_fields = [
+        "project__name", "period__year", "period__month", "status", "review_levels", "review_step", "pending_level",
+        "invested_month", "invested_ytd", "invested_to_date", "no_activity", "no_activity_reason", "physical_progress",
+        "physical_progress_pct", "workers", "problems", "next_month_plan", "return_opinion", "submitted_at", "is_late",
+        "approved_at", "created_at", "updated_at", "version",
+    ]  # fmt: skip
+    feed(rows(MonthlyReport.objects.order_by("id"), *report_fields))
+    feed(
+        rows(
+            ReportFlag.objects.order_by("id"),
+            "report__project__name",
+            "report__period__month",
+            "code",
+            "severity",
+            "message",
+            "acknowledged_at",
+        )
+    )
+    feed(rows(ReportStep.objects.order_by("id"), "report__project__name", "report__period__month", "action", "level", "opinion", "at"))
+    feed(rows(ProblemItem.objects.order_by("id"), "project__name", "description", "responsible_unit__name", "due_date", "status",
+              "resolution", "solved_at", "created_at"))  # fmt: skip
+    # the summary tables: totals per period (the facts and warnings follow from the reports)
+    feed(ProjectPeriodFact.objects.values_list("period__year", "period__month", "report_state").annotate(n=models.Count("id"))
+         .order_by("period__year", "period__month", "report_state"))  # fmt: skip
+    summary_fields = [
+        "period__year", "period__month", "region_id", "projects", "annual_plan", "planned_ytd", "invested_month", "invested_ytd",
+        "planned_new", "started_new", "planned_completions", "completed", "reports_due", "reports_in", "reports_on_time", "frozen",
+    ]  # fmt: skip
+    feed(RegionPeriodSummary.objects.order_by("period__year", "period__month", "region_id").values_list(*summary_fields))
+    feed(ProjectWarning.objects.values_list("period__year", "period__month", "kind").annotate(n=models.Count("id"))
+         .order_by("period__year", "period__month", "kind"))  # fmt: skip
 
 
 def summary_lines(result: DemoResult) -> list[str]:
     c = result.counts
-    return [
+    lines = [
         f"演示数据已生成：种子 {result.seed}，年度 {result.year}，数据截至 {result.as_of:%Y-%m-%d}，用时 {result.seconds:.1f} 秒",
         f"  单位 {c.get('units', 0)}（其中功能区 {c.get('zones', 0)}），包保领导 {c.get('leaders', 0)}，企业 {c.get('enterprises', 0)}",
         f"  项目 {c.get('projects', 0)}（{result.year}年省级清单 {c.get('province_list', 0)}、市级 {c.get('city_list', 0)}、"
         f"县级 {c.get('county_list', 0)}；有项目代码 {c.get('with_code', 0)}），年度计划 {c.get('project_years', 0)} 条，"
         f"项目事件 {c.get('events', 0)} 条",
     ]
+    if not result.periods:
+        return [*lines, "  未生成月报（--months 0）"]
+    s = result.open_states
+    pending = "、".join(
+        f"待{label}审核 {s.get('pending_' + level, 0)}" for level, label in (("county", "县级"), ("city", "市级"), ("province", "省级"))
+        if s.get("pending_" + level) or level != "province"
+    )  # fmt: skip
+    lines += [
+        f"  调度期 {c.get('periods', 0)} 个（{result.periods[0]} 至 {result.periods[-1]}，已关账 {c.get('closed', 0)} 个），"
+        f"月报 {c.get('reports', 0)} 份，校验提示 {c.get('flags', 0)} 条，审核记录 {c.get('steps', 0)} 条（最近 {STEP_MONTHS} 个月）",
+        f"  {result.periods[-1]}（填报中）：已审定 {s.get('approved', 0) + s.get('late', 0) + s.get('no_activity', 0)}、{pending}、"
+        f"已退回 {s.get('returned', 0)}、草稿 {s.get('draft', 0)}、未报 {s.get('missing', 0) + s.get('not_due', 0)}",
+        f"  问题事项 {c.get('problems', 0)} 个（未解决 {c.get('open_problems', 0)}），分月计划 {c.get('plans', 0)} 条，"
+        f"落后序时进度的项目 {c.get('lagging', 0)} 个",
+        f"  汇总表：项目月度事实 {c.get('facts', 0)} 行，区域月度汇总 {c.get('summaries', 0)} 行，预警 {c.get('warnings', 0)} 条",
+    ]
+    if c.get("spread_set"):
+        lines.append("  调度设置：年度计划默认分月权重设为演示值 " + "/".join(map(str, SEASON)) + "（1-2月春节前后低，6月、12月高）")
+    return lines
 
 
 def logins_table(logins: Sequence[DemoLogin]) -> str:

@@ -1,10 +1,12 @@
 """``manage.py seed_demo``: a realistic, deterministic Shandong for demos and load tests.
 
-    manage.py seed_demo [--projects N] [--seed S] [--year Y] [--month M] [--if-empty | --reset]
+    manage.py seed_demo [--projects N] [--seed S] [--year Y] [--month M] [--months K] [--if-empty | --reset]
                         [--reset-passwords] [--batch-size B] [--digest] [--no-input]
 
-Same ``--seed``/``--year``/``--month`` give the same data on every database (``--digest``
-prints a checksum to compare). The logins get fresh random passwords, printed once.
+Same ``--seed``/``--year``/``--month``/``--months`` give the same data on every database
+(``--digest`` prints a checksum to compare). ``--months K``: reporting periods and monthly
+reports for the K most recent months up to ``--month`` (default: last year and this year so
+far; 0: none). The logins get fresh random passwords, printed once.
 See :mod:`keyprojects.core.demo`.
 """
 
@@ -26,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（默认 %(default)s）")
         parser.add_argument("--year", type=int, default=None, help="演示年度（默认今年）")
         parser.add_argument("--month", type=int, default=None, help="数据截至月份（默认今年上月；往年为12月）")
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=None,
+            help="生成月报的月数：截至数据月份的最近 K 个月（默认去年全年及今年截至数据月份；0 为不生成）",
+        )
         parser.add_argument("--if-empty", action="store_true", help="已有项目时什么也不做")
         parser.add_argument(
             "--reset", action="store_true", help="先删除项目、企业、单位、包保领导及其月报等业务数据（行政区划、账号和审计日志保留）"
@@ -66,11 +74,13 @@ class Command(BaseCommand):
                 raise CommandError("已取消")
         progress = opts["verbosity"] >= 1
         result = demo.seed_demo(
-            projects=opts["projects"], seed=opts["seed"], year=opts["year"], month=opts["month"], reset=opts["reset"],
-            batch_size=opts["batch_size"], progress=progress, stream=sys.stderr,
+            projects=opts["projects"], seed=opts["seed"], year=opts["year"], month=opts["month"], months=opts["months"],
+            reset=opts["reset"], batch_size=opts["batch_size"], progress=progress, stream=sys.stderr,
         )  # fmt: skip
         for line in demo.summary_lines(result):
             self.stdout.write(line)
+        if opts["verbosity"] >= 2:
+            self.stdout.write("  用时：" + "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in result.timings.items()))
         if opts["digest"]:
             self.stdout.write(f"  数据摘要 SHA-256：{demo.demo_digest()}")
         self._print_logins(result.logins)
