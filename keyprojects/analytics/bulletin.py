@@ -53,6 +53,11 @@ class LaggingProject:
     rate: Decimal | None
     points: Decimal
 
+    @property
+    def behind(self) -> Decimal:
+        """Percentage points behind 序时进度 (positive)."""
+        return -self.points
+
 
 @dataclass
 class BulletinData:
@@ -211,7 +216,7 @@ def ranking_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
 
 def lagging_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
     head = ["序号", "项目名称", "所在地区", "责任单位", "包保领导", "完成率（%）", "落后序时进度（百分点）"]
-    rows = [[n, p.name, p.region, p.unit, p.leader, metrics.as_percent(p.rate), -p.points] for n, p in enumerate(data.lagging, start=1)]
+    rows = [[n, p.name, p.region, p.unit, p.leader, metrics.as_percent(p.rate), p.behind] for n, p in enumerate(data.lagging, start=1)]
     return head, rows
 
 

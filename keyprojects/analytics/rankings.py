@@ -100,6 +100,11 @@ class RankRow:
     def display(self) -> Decimal | None:
         return display_value(self.indicator, self.value)
 
+    @property
+    def down(self) -> int | None:
+        """How many places the unit dropped (for "↓n"), else None."""
+        return -self.movement if self.movement is not None and self.movement < 0 else None
+
 
 @dataclass(frozen=True)
 class Ranking:

@@ -139,7 +139,6 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
                 "completion_pct": metrics.as_percent(r.unit.figures.completion_rate),
                 "schedule": metrics.schedule_phrase(r.unit.figures.ahead_points),
                 "points": r.unit.figures.ahead_points,
-                "down": -r.movement if r.movement is not None and r.movement < 0 else None,
             }
             for r in result.rows
         ]
