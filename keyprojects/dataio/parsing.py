@@ -8,11 +8,12 @@ read the rows, skipping 序号, blank rows, footers (填报人/联系电话/审�
 category or nature of the rows under them.
 
 Values (``ParsedRow.values``): amounts ``Decimal`` 万元; dates ``date`` (1st of the month when
-only a month is given); percentages ``Decimal`` 0–100; ``year``/``month``/``workers`` int; text
-``str``. Classification fields hold the choice value when recognised — ``level``: Level
-("province"/"city"/"county"), ``category``: Category, ``nature``: Nature, ``stage_text``:
-Stage, ``started``: "是"/"否", ``industry``: a GB/T 4754 division ("36") or section ("C") —
-otherwise the text as written, with a warning. ``period_range`` keeps the text and fills
+only a month is given); percentages ``Decimal`` 0–100; ``year``/``month``/``workers``/
+``project_id`` (the fill-in template's hidden 项目ID) int; text ``str``. Classification fields
+hold the choice value when recognised — ``level``: Level ("province"/"city"/"county"),
+``category``: Category, ``nature``: Nature, ``stage_text``: Stage, ``started`` and
+``no_activity`` (本月无进展): "是"/"否", ``industry``: a GB/T 4754 division ("36") or section
+("C") — otherwise the text as written, with a warning. ``period_range`` keeps the text and fills
 ``planned_start``/``planned_completion`` when those columns are absent.
 A text cell one of our exports neutralised against formula injection ("'=1+2项目", see
 ``core.xlsx.neutralise``) reads as it was typed ("=1+2项目").
@@ -69,7 +70,7 @@ SLIP_LOW_MESSAGE = "总投资不足 100 万元，疑似按“亿元”填报（�
 CODE_SHAPE_MESSAGE = "项目代码格式不正确，应为 YYMM-行政区划6位-部门2位-类型2位-6位（如 2403-370102-04-01-123456）"
 MULTILINE_FIELDS = frozenset({"content", "problems", "physical_progress"})
 CODE_FIELDS = frozenset({"project_code", "owner_uscc", "contact_phone"})
-CLASSIFIED_FIELDS = frozenset({"level", "category", "nature", "stage_text", "started", "industry"})
+CLASSIFIED_FIELDS = frozenset({"level", "category", "nature", "stage_text", "started", "industry", "no_activity"})
 COMPLETION_FIELDS = frozenset({"planned_completion", "actual_completion"})
 
 
@@ -185,6 +186,20 @@ def _started(text: str) -> str | None:
     return None
 
 
+_TRUE = frozenset({"是", "√", "✓", "Y", "YES", "1", "TRUE", "有"})
+_FALSE = frozenset({"否", "×", "✗", "N", "NO", "0", "FALSE", "没有"})
+
+
+def _yes_no(text: str) -> str | None:
+    """本月无进展 and other 是/否 columns."""
+    t = name_key(text)
+    if t in _TRUE:
+        return "是"
+    if t in _FALSE:
+        return "否"
+    return None
+
+
 def _industry_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for letter, (name, _rng) in SECTIONS.items():
@@ -229,6 +244,7 @@ CLASSIFIERS: dict[str, Callable[[str], str | None]] = {
     "stage_text": _stage,
     "started": _started,
     "industry": _industry,
+    "no_activity": _yes_no,
 }
 
 
@@ -881,6 +897,8 @@ def _check_int(f: str, val: int) -> None:
         raise CellError("年份超出合理范围")
     if f == "workers" and val < 0:
         raise CellError("人数不能为负数")
+    if f == "project_id" and val <= 0:
+        raise CellError("项目ID应为正整数（请勿修改模板中的隐藏列）")
 
 
 def _uscc_message(value: str) -> str:
@@ -928,11 +946,13 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
     for f, message, blocking in problems:
         (st.result.errors if blocking else st.result.warnings).append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), message))
 
-    # the same project twice (code, or name + owner; per year/month when the table has them)
+    # the same project twice (the template's 项目ID, code, or name + owner; per year/month when
+    # the table has them)
     code = get("project_code")
     nm = get("name")
+    pid = get("project_id")
     if code or nm:
-        ident = code if code else (name_key(nm), name_key(get("owner_name", "")))
+        ident = ("id", pid) if pid else code if code else (name_key(nm), name_key(get("owner_name", "")))
         key = (ident, get("level") or pr.group_level, get("year"), get("month"))
         first = st.keys.get(key)
         if first is not None:
@@ -1044,7 +1064,8 @@ def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
             code, nm = v.get("project_code"), v.get("name")
             if not (code or nm):
                 continue
-            ident = ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
+            pid = v.get("project_id")
+            ident = ("id", pid) if pid else ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
             key = (*ident, v.get("level") or pr.group_level, v.get("year"), v.get("month"))
             first = seen.get(key)
             if first is None:

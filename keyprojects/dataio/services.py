@@ -787,6 +787,8 @@ class _Figures:
     progress_text: str
     workers: int | None
     problems: str
+    no_activity: bool = False  # 本月无进展: an explicit zero report with its reason
+    no_activity_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -799,6 +801,7 @@ class _Item:
     region: str | None  # resolved region code
     region_explicit: bool
     values: dict[str, Any]  # project attname → value the file states (already mapped)
+    project_id: int | None = None  # the fill-in template's hidden 项目ID
     stage_hint: str | None = None
     started: bool | None = None
     year: int | None = None
@@ -1124,6 +1127,8 @@ class _Importer:
                     values["project_code"] = code
             region, explicit = check_row_region(row, values) if ("region_text" in v or "location" in v) else (None, False)
             item = _Item(row=row, name=name, code=code, region=region, region_explicit=explicit, values=values)
+            if type(v.get("project_id")) is int:
+                item.project_id = v["project_id"]
             for src in v.keys() & FIELD_HANDLERS:
                 x = v[src]
                 if x is None or x == "":
@@ -1191,9 +1196,19 @@ class _Importer:
             if year and isinstance(v.get("month"), int) and 1 <= v["month"] <= 12:
                 rp = (year, v["month"])
             item.year = year or (rp[0] if rp else None)
-            # the period's figures
+            # the period's figures (本月无进展 "是" is a figure too: an explicit zero)
             month, ytd, to_date = v.get("invested_month"), v.get("invested_ytd"), v.get("invested_to_date")
-            if (month is not None and month != "") or (ytd is not None and ytd != "") or (to_date is not None and to_date != ""):
+            no_activity = v.get("no_activity") == "是"
+            reason = _text(v.get("no_activity_reason"))
+            if reason and not no_activity:
+                self.warn(row, "no_activity_reason", "“本月无进展”未选“是”，无进展原因未导入")
+                reason = ""
+            if (
+                no_activity
+                or (month is not None and month != "")
+                or (ytd is not None and ytd != "")
+                or (to_date is not None and to_date != "")
+            ):
                 if rp is None:
                     if not missing_period_reported:
                         self.error(None, "", "文件含有完成投资数据，但无法确定调度期：请在标题或表头注明月份，或指定调度期（如 2024-06）")
@@ -1212,6 +1227,8 @@ class _Importer:
                             progress_text=_text(v.get("physical_progress")),
                             workers=workers if isinstance(workers, int) else None,
                             problems=_text(v.get("problems")),
+                            no_activity=no_activity,
+                            no_activity_reason=reason,
                         )
                     )
             items.append(item)
@@ -1272,6 +1289,10 @@ class _Importer:
         for chunk in _chunks(sorted(codes)):
             for p in Project.objects.filter(project_code__in=chunk).values(*fields):
                 self.by_code[p["project_code"]] = p
+        self.by_id: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(sorted({i.project_id for i in items if i.project_id})):
+            for p in Project.objects.filter(pk__in=chunk).values(*fields):
+                self.by_id[p["id"]] = p
         self.by_name: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         # name + region: when the regions concerned hold few projects, read them all at once
         # (a first import into an empty region costs one COUNT); else look the names up
@@ -1315,7 +1336,21 @@ class _Importer:
             row = item.row
             found: dict[str, Any] | None = None
             region_for_name = item.region or self.default_code
-            if item.code and item.code in self.by_code:
+            if item.project_id:
+                # the fill-in template's hidden 项目ID names the project (scope is checked below)
+                found = self.by_id.get(item.project_id)
+                if found is None:
+                    self.error(row, "project_id", "项目ID在系统中不存在（请使用本系统导出的填报模板，勿修改隐藏列）", item.project_id)
+                    item.dropped = True
+                    continue
+                if item.code and found["project_code"] and item.code != found["project_code"]:
+                    self.error(row, "project_code", f"项目代码与项目ID对应项目的代码（{found['project_code']}）不一致")
+                    item.dropped = True
+                    continue
+                if item.name != found["name"]:
+                    self.warn(row, "name", f"项目名称与系统不一致（系统：{found['name']}），按项目ID匹配，名称未修改")
+                    item.name = item.values["name"] = found["name"]
+            elif item.code and item.code in self.by_code:
                 found = self.by_code[item.code]
             else:
                 same = self.by_name.get((item.name, region_for_name or ""), []) if region_for_name else []
@@ -1367,7 +1402,8 @@ class _Importer:
                 self.editable.update(base.filter(pk__in=chunk).values_list("pk", flat=True))
         for item in items:
             if item.pk and not item.dropped and item.pk not in self.editable:
-                self.error(item.row, "project_code" if item.code else "name", "该项目已存在，但不在您的管辖范围内，不能通过导入修改")
+                where = "project_id" if item.project_id else "project_code" if item.code else "name"
+                self.error(item.row, where, "该项目已存在，但不在您的管辖范围内，不能通过导入修改")
                 item.dropped = True
 
     # -- step 4: owner, unit, leader, region scope ------------------------------------------
@@ -1642,6 +1678,7 @@ class _Importer:
                 frozen = per is not None and is_frozen_in(per, where, closed[p])  # type: ignore[arg-type]
                 ytd_before = sum((m for q, m in months.items() if q[0] == p[0] and q < p), ZERO)
                 total_before = sum((m for q, m in months.items() if q < p), ZERO)
+                month: Decimal | None
                 if f.ytd is not None:
                     month = f.ytd - ytd_before
                     if month < 0:
@@ -1662,13 +1699,26 @@ class _Importer:
                 elif f.month is not None:
                     month = f.month
                 else:
-                    month = None
+                    month = ZERO if f.no_activity else None
                 if month is None:
                     continue
                 if month < 0:
                     self.error(f.row, "invested_month", "金额不能为负数")
                     ok = False
                     continue
+                if f.no_activity:  # the rules of dispatch.services.report_save
+                    if month:
+                        self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", "选择“本月无进展”时本月完成投资应为0")
+                        ok = False
+                        continue
+                    if not f.no_activity_reason:
+                        self.error(f.row, "no_activity_reason", "请说明本月无进展的原因")
+                        ok = False
+                        continue
+                    if len(f.no_activity_reason) > 200:
+                        self.error(f.row, "no_activity_reason", "无进展原因不能超过200字")
+                        ok = False
+                        continue
                 ytd = ytd_before + month
                 to_date = before + total_before + month
                 if f.to_date is not None and f.to_date != to_date:
@@ -1942,7 +1992,7 @@ class _Importer:
                 [
                     "created_at", "updated_at", "version", "project_id", "period_id", "status", "review_levels", "review_step",
                     "pending_level", "invested_month", "invested_ytd", "invested_to_date", "physical_progress", "physical_progress_pct",
-                    "workers", "problems", "submitted_at", "submitted_by_id", "is_late",
+                    "workers", "problems", "no_activity", "no_activity_reason", "submitted_at", "submitted_by_id", "is_late",
                 ],
             )  # fmt: skip
             updates: list[list[Any]] = []
@@ -1960,14 +2010,14 @@ class _Importer:
                 if r.existing_id is None:
                     pk = rw.add(
                         now, now, 1, r.item.pk, per.pk, "submitted", levels_json, 0, levels[0], r.month, r.ytd, r.to_date,
-                        f.progress_text, f.pct, f.workers, f.problems, now, actor_id, late,
+                        f.progress_text, f.pct, f.workers, f.problems, f.no_activity, f.no_activity_reason, now, actor_id, late,
                     )  # fmt: skip
                     written.append((r, pk))
                 else:
                     updates.append(
                         [
                             "submitted", levels_json, 0, levels[0], r.month, r.ytd, r.to_date, f.progress_text, f.pct, f.workers,
-                            f.problems, now, actor_id, late, "", r.existing_id, r.existing_version,
+                            f.problems, f.no_activity, f.no_activity_reason, now, actor_id, late, "", r.existing_id, r.existing_version,
                         ]
                     )  # fmt: skip
                     written.append((r, r.existing_id))
@@ -1975,8 +2025,8 @@ class _Importer:
             if updates:
                 key = (
                     "status", "review_levels", "review_step", "pending_level", "invested_month", "invested_ytd", "invested_to_date",
-                    "physical_progress", "physical_progress_pct", "workers", "problems", "submitted_at", "submitted_by_id", "is_late",
-                    "return_opinion",
+                    "physical_progress", "physical_progress_pct", "workers", "problems", "no_activity", "no_activity_reason",
+                    "submitted_at", "submitted_by_id", "is_late", "return_opinion",
                 )  # fmt: skip
                 if _update_versioned(MonthlyReport, key, updates, now) != len(updates):
                     raise ImportFailed([self._issue(None, "", "导入期间有月报被他人修改，请重新导入")])

@@ -34,10 +34,12 @@ TEXT_FIELDS = (
     "problems",
     "stage_text",
     "started",
+    "no_activity",
+    "no_activity_reason",
 )
 DATE_FIELDS = ("planned_start", "planned_completion", "actual_start", "actual_completion")
 PERCENT_FIELDS = ("completion_rate", "physical_progress_pct")
-INT_FIELDS = ("year", "month", "workers")
+INT_FIELDS = ("year", "month", "workers", "project_id")
 CANONICAL_FIELDS = (*TEXT_FIELDS, *MONEY_FIELDS, *DATE_FIELDS, *PERCENT_FIELDS, *INT_FIELDS, "period_range", "seq")
 
 FIELD_LABELS = {
@@ -61,6 +63,9 @@ FIELD_LABELS = {
     "problems": "存在问题",
     "stage_text": "项目阶段",
     "started": "是否开工",
+    "no_activity": "本月无进展",
+    "no_activity_reason": "无进展原因",
+    "project_id": "项目ID",
     "total_investment": "总投资（万元）",
     "annual_plan": "年度计划投资（万元）",
     "invested_month": "本月完成投资（万元）",

@@ -351,3 +351,26 @@ def test_unneutralise_undoes_the_exports_formula_guard():
     assert unneutralise("''=x") == "''=x"  # only the guard's own apostrophe, right before =+-@ TAB CR
     assert unneutralise("'") == "'"
     assert cell_text("'=1+2项目 ") == "=1+2项目"
+
+
+def test_every_template_column_reads_back():
+    """The fill-in template's headers (dataio.exports) are all read by the parser; 填报状态 is
+    for the person only."""
+    from keyprojects.dataio.exports import TEMPLATE_COLUMNS
+
+    fields = {c.header: map_header(c.header)[0] for c in TEMPLATE_COLUMNS}
+    assert fields == {
+        "序号": "seq",
+        "项目代码": "project_code",
+        "项目名称": "name",
+        "年份": "year",
+        "月份": "month",
+        "填报状态": None,
+        "本月完成投资（万元）": "invested_month",
+        "本月无进展": "no_activity",
+        "无进展原因": "no_activity_reason",
+        "形象进度": "physical_progress",
+        "形象进度（%）": "physical_progress_pct",
+        "存在问题": "problems",
+        "项目ID": "project_id",
+    }

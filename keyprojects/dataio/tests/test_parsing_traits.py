@@ -214,3 +214,21 @@ def test_cells_neutralised_by_an_export_read_as_typed():
     assert [r.values["name"] for r in res.rows] == names  # "'引号项目" and "''=双引号项目" were never neutralised
     assert {r.values["problems"] for r in res.rows} == {"=SUM(A1)不是公式"}
     assert res.errors == []
+
+
+def test_template_columns_no_activity_and_project_id():
+    rows = [
+        ["序号", "项目名称", "本月无进展", "无进展原因", "项目ID"],
+        [1, "甲项目", "是", "等待规划许可", 12],
+        [2, "乙项目", "否", None, 13],
+        [3, "丙项目", "也许", None, 0],
+        [4, "同名项目", None, None, 14],
+        [5, "同名项目", None, None, 15],
+    ]
+    (res,) = parse_file(xlsx(("填报", rows)), filename="t.xlsx")
+    v = [r.values for r in res.rows]
+    assert (v[0]["no_activity"], v[0]["no_activity_reason"], v[0]["project_id"]) == ("是", "等待规划许可", 12)
+    assert (v[1]["no_activity"], v[1]["project_id"]) == ("否", 13)
+    # rows 5 and 6 name alike but carry two ids: two projects, not a duplicate
+    assert [(i.row, i.message) for i in res.errors] == [(4, "项目ID应为正整数（请勿修改模板中的隐藏列）")]
+    assert any("无法识别的本月无进展“也许”" in w.message for w in res.warnings)
