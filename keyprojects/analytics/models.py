@@ -158,3 +158,46 @@ class AssessmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_id}@{self.period_id}"
+
+
+# --- home dashboard (issue 5) ----------------------------------------------------------------
+
+
+class DimensionPeriodSummary(models.Model):
+    """Roll-up of the facts of one period for one region (county → city → province) by one
+    dimension: what the home dashboard and the leaders' view read instead of scanning facts.
+
+    ``dimension`` is ``all`` (one row, key ""), ``level``, ``category``, ``industry``, ``stage``,
+    ``leader`` (key: the sponsor leader's id) or ``warning`` (key: the warning kind; ``projects``
+    counts the projects with that warning). ``warned``: projects of the group with any warning;
+    ``lagging``: projects of the group with a 落后序时进度 warning. Refreshed with the region
+    summaries (``services.dimension_summaries_refresh``)."""
+
+    period = models.ForeignKey("dispatch.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    dimension = models.CharField(_("维度"), max_length=16)
+    key = models.CharField(_("分组"), max_length=24, blank=True)
+    projects = models.PositiveIntegerField(default=0)
+    total_investment = money_field(_("总投资"), default=Decimal(0))
+    annual_plan = money_field(_("年度计划"), default=Decimal(0))
+    planned_ytd = money_field(_("计划累计"), default=Decimal(0))
+    invested_month = money_field(_("本月完成"), default=Decimal(0))
+    invested_ytd = money_field(_("累计完成"), default=Decimal(0))
+    planned_new = models.PositiveIntegerField(default=0)
+    started_new = models.PositiveIntegerField(default=0)
+    planned_completions = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    reports_due = models.PositiveIntegerField(default=0)
+    reports_on_time = models.PositiveIntegerField(default=0)
+    warned = models.PositiveIntegerField(default=0)
+    lagging = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("分维度月度汇总")
+        verbose_name_plural = _("分维度月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "region", "dimension", "key"], name="dimension_summary_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.dimension}={self.key}@{self.period_id}"

@@ -157,3 +157,28 @@ def region_summaries(*, period: Any, parent_code: str) -> QuerySet[RegionPeriodS
     """The rolled-up rows of the regions directly under ``parent_code`` (cities of a province,
     counties of a city)."""
     return RegionPeriodSummary.objects.filter(period=period, region__parent_id=parent_code).select_related("region").order_by("region_id")
+
+
+def summary_figures(row: Any, *, key: Any, month: int) -> Figures:
+    """The ``Figures`` of one summary-table row (``RegionPeriodSummary`` or
+    ``DimensionPeriodSummary``): same sums, same metrics as ``totals``/``breakdown``."""
+    return _figures(
+        key,
+        {
+            f"agg_{name}": getattr(row, name, 0)
+            for name in (
+                "projects",
+                "annual_plan",
+                "planned_ytd",
+                "invested_month",
+                "invested_ytd",
+                "planned_new",
+                "started_new",
+                "planned_completions",
+                "completed",
+                "reports_due",
+                "reports_on_time",
+            )
+        },
+        month,
+    )

@@ -208,6 +208,9 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None) -> int:
         if code in known and code not in frozen
     ]
     RegionPeriodSummary.objects.bulk_create(rows, batch_size=1000)
+    from .services_dashboard import dimension_summaries_refresh
+
+    dimension_summaries_refresh(period=period)  # the home dashboard's breakdowns, from the same facts
     return len(rows)
 
 
