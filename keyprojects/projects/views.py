@@ -98,10 +98,11 @@ def _render_list(request: HttpRequest, template: str, context: dict[str, Any], p
 # --- list, export --------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("projects:list")
+    """``/``: the home dashboard (analytics)."""
+    from keyprojects.analytics.views import dashboard
+
+    return dashboard(request)
 
 
 @login_required

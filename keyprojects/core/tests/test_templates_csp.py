@@ -9,7 +9,8 @@ from pathlib import Path
 from django.conf import settings
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# A data block (<script type="application/json">, as json_script writes) is not executed: allowed.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=[\"']application/json[\"']))[^>]*>", re.I)
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 STYLE_ATTR = re.compile(r"\sstyle\s*=", re.I)
 STYLE_TAG = re.compile(r"<style[\s>]", re.I)

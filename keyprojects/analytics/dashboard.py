@@ -1,0 +1,494 @@
+"""Reads for the home dashboard (issue 5 §1) and the leaders' figures (§5).
+
+Everything comes from the summary tables, in the user's scope, through the metrics of
+``metrics.py``:
+
+* a user whose scope is a region (province, city, county and leader accounts; the superuser on
+  the province) reads that region's ``DimensionPeriodSummary`` rows, its children's "all" rows
+  and the region's ``RegionPeriodSummary`` rows of the year — four small indexed queries;
+* anybody else (a department, an enterprise), or a period whose dimension summaries have not
+  been built yet, reads the facts in scope (``selectors.facts_visible_to``), one grouped query
+  per chart.
+
+Never the monthly reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
+
+from keyprojects.dispatch.choices import WarningKind
+from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
+from keyprojects.projects.choices import Category, Level, Stage
+from keyprojects.projects.industries import SECTION_CHOICES
+from keyprojects.regions.models import Region
+
+from . import metrics
+from .models import DimensionPeriodSummary, ProjectPeriodFact, RegionPeriodSummary
+from .selectors import AGGREGATES, LEVEL_FLAGS, Figures, _figures, facts_visible_to, summary_figures
+
+REGION_ROLES = ("province", "city", "county", "leader")
+CHART_DIMENSIONS = ("level", "category", "industry", "stage")
+TOP_N = 5
+ZERO = Decimal(0)
+
+LABELS: dict[str, dict[str, str]] = {
+    "level": {k: str(v) for k, v in Level.choices},
+    "category": {k: str(v) for k, v in Category.choices},
+    "industry": dict(SECTION_CHOICES),
+    "stage": {k: str(v) for k, v in Stage.choices},
+    "warning": {k: str(v) for k, v in WarningKind.choices},
+}
+# the project list's query parameter for each dimension (projects/filters.py)
+LIST_PARAMS = {"level": "level", "category": "category", "industry": "industry_section", "stage": "stage", "region": "region"}
+ORDER = {
+    "level": [k for k, _ in Level.choices],
+    "category": [k for k, _ in Category.choices],
+    "industry": [k for k, _ in SECTION_CHOICES],
+    "stage": [k for k, _ in Stage.choices],
+    "warning": [k for k, _ in WarningKind.choices],
+}
+
+# Colour bands of the county grid: percentage points against 序时进度 (metrics.ahead_points).
+BANDS = (
+    (Decimal(0), "ahead"),  # at or ahead of 序时进度
+    (Decimal(-5), "slight"),  # behind by less than 5 points
+    (Decimal(-10), "behind"),  # behind by 5-10 points
+)
+FAR = "far"  # behind by 10 points or more
+NO_PLAN = "none"  # no annual plan: no rate
+
+
+def band_of(points: Decimal | None) -> str:
+    if points is None:
+        return NO_PLAN
+    for floor, name in BANDS:
+        if points >= floor:
+            return name
+    return FAR
+
+
+def project_list_url(**params: Any) -> str:
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{reverse('projects:list')}?{urlencode(query)}" if query else reverse("projects:list")
+
+
+def warnings_url(period: ReportingPeriod, **params: Any) -> str:
+    query = {"period": period.label, **{k: v for k, v in params.items() if v not in (None, "")}}
+    return f"{reverse('dispatch:warnings')}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One bar, slice, region or project of the dashboard: its figures and where it links to."""
+
+    key: str
+    label: str
+    figures: Figures
+    url: str
+    total_investment: Decimal = ZERO
+    warned: int = 0
+    lagging: int = 0
+
+    @property
+    def rate_pct(self) -> Decimal | None:
+        return metrics.as_percent(self.figures.completion_rate)
+
+    @property
+    def band(self) -> str:
+        return band_of(self.figures.ahead_points)
+
+    @property
+    def behind(self) -> bool:
+        """落后序时进度: the completion rate is below N/12."""
+        points = self.figures.ahead_points
+        return points is not None and points < 0
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    month: int
+    label: str
+    invested_month: Decimal
+    invested_ytd: Decimal
+    planned_ytd: Decimal
+    time_plan: Decimal  # annual plan × N/12 (序时进度)
+    annual_plan: Decimal
+    url: str
+
+
+@dataclass(frozen=True)
+class WarningCount:
+    kind: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
+class Dashboard:
+    period: ReportingPeriod | None
+    periods: list[ReportingPeriod]
+    region: Region | None
+    totals: Group | None = None
+    breakdowns: dict[str, list[Group]] = field(default_factory=dict)
+    regions: list[Group] = field(default_factory=list)
+    regions_are: str = ""  # "city" | "county" | "" (no children)
+    curve: list[CurvePoint] = field(default_factory=list)
+    warnings: list[WarningCount] = field(default_factory=list)
+    top: list[Group] = field(default_factory=list)
+    bottom: list[Group] = field(default_factory=list)
+    ranked: str = ""  # "region" | "project"
+    source: str = ""  # "summary" | "facts"
+
+    @property
+    def time_progress_pct(self) -> Decimal | None:
+        return metrics.as_percent(metrics.time_progress(self.period.month)) if self.period else None
+
+    @property
+    def warnings_total(self) -> int:
+        return sum(w.count for w in self.warnings)
+
+
+# --- scope and period ----------------------------------------------------------------------
+
+
+def summary_region(user: Any) -> Region | None:
+    """The region whose summary rows are exactly the user's scope, if there is one."""
+    if user.is_superuser:
+        if user.region_id:
+            return user.region  # type: ignore[no-any-return]
+        provinces = list(Region.objects.filter(level="province", code__in=RegionPeriodSummary.objects.values("region_id"))[:2])
+        return provinces[0] if len(provinces) == 1 else None
+    if user.role in REGION_ROLES and user.region_id:
+        return user.region  # type: ignore[no-any-return]
+    return None
+
+
+def periods_with_facts(*, region: Region | None) -> list[ReportingPeriod]:
+    """Periods (newest first) that have figures for ``region`` (or any facts), open or closed."""
+    if region is not None:
+        has = Exists(RegionPeriodSummary.objects.filter(period=OuterRef("pk"), region_id=region.code))
+    else:
+        has = Exists(ProjectPeriodFact.objects.filter(period=OuterRef("pk")))
+    return list(ReportingPeriod.objects.filter(has).order_by("-year", "-month"))
+
+
+def choose_period(periods: list[ReportingPeriod], label: str | None) -> ReportingPeriod | None:
+    if label:
+        for p in periods:
+            if p.label == label:
+                return p
+    return periods[0] if periods else None
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
+    region = summary_region(user)
+    periods = periods_with_facts(region=region)
+    period = choose_period(periods, period_label)
+    board = Dashboard(period=period, periods=periods, region=region)
+    if period is None:
+        return board
+    own: list[DimensionPeriodSummary] = []
+    if region is not None:
+        own = list(DimensionPeriodSummary.objects.filter(period=period, region_id=region.code).exclude(dimension="leader"))
+    if own:
+        assert region is not None
+        _from_summaries(board, region, period, own)
+    else:
+        _from_facts(board, user, period)
+    board.curve = _curve(user, region, period)
+    _rank(board, user, period)
+    return board
+
+
+def _group(dimension: str, key: str, figures: Figures, period: ReportingPeriod, **extra: Any) -> Group:
+    label = LABELS.get(dimension, {}).get(key, key or "未填")
+    url = project_list_url(**{LIST_PARAMS[dimension]: key, "year": period.year}) if dimension in LIST_PARAMS and key else ""
+    return Group(key=key, label=label, figures=figures, url=url, **extra)
+
+
+def _ordered(dimension: str, groups: Iterable[Group]) -> list[Group]:
+    order = {k: i for i, k in enumerate(ORDER.get(dimension, []))}
+    return sorted(groups, key=lambda g: (order.get(g.key, len(order)), g.key))
+
+
+def _from_summaries(board: Dashboard, region: Region, period: ReportingPeriod, own: list[DimensionPeriodSummary]) -> None:
+    board.source = "summary"
+    month = period.month
+    by_dim: dict[str, list[DimensionPeriodSummary]] = {}
+    for row in own:
+        by_dim.setdefault(row.dimension, []).append(row)
+    total = by_dim.get("all", [None])[0]
+    if total is not None:
+        board.totals = Group(
+            key="",
+            label=region.name,
+            figures=summary_figures(total, key="total", month=month),
+            url=project_list_url(year=period.year),
+            total_investment=total.total_investment,
+            warned=total.warned,
+            lagging=total.lagging,
+        )
+    for dimension in CHART_DIMENSIONS:
+        rows = by_dim.get(dimension, [])
+        board.breakdowns[dimension] = _ordered(
+            dimension, (_group(dimension, r.key, summary_figures(r, key=r.key, month=month), period) for r in rows)
+        )
+    board.warnings = _warning_counts(period, {r.key: r.projects for r in by_dim.get("warning", [])})
+    children = (
+        DimensionPeriodSummary.objects.filter(period=period, dimension="all", region__parent_id=region.code)
+        .select_related("region")
+        .order_by("region_id")
+    )
+    board.regions = [
+        Group(
+            key=row.region_id,
+            label=row.region.name,
+            figures=summary_figures(row, key=row.region_id, month=month),
+            url=project_list_url(region=row.region_id, year=period.year),
+            total_investment=row.total_investment,
+            warned=row.warned,
+            lagging=row.lagging,
+        )
+        for row in children
+    ]
+    board.regions_are = "city" if region.level == "province" else ("county" if region.level == "city" else "")
+
+
+def _warning_counts(period: ReportingPeriod, counts: dict[str, int]) -> list[WarningCount]:
+    return [
+        WarningCount(kind=k, label=LABELS["warning"][k], count=counts[k], url=warnings_url(period, kind=k))
+        for k in ORDER["warning"]
+        if counts.get(k)
+    ]
+
+
+def _from_facts(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
+    """The same figures from the facts in scope (small scopes, or summaries not built yet)."""
+    board.source = "facts"
+    month = period.month
+    facts = facts_visible_to(user=user, period=period)
+    # (project, kind) pairs of the scope's warnings: one query for the counts by kind, the
+    # projects with any warning and the lagging projects
+    pairs = list(ProjectWarning.objects.visible_to(user).filter(period=period).order_by().values_list("project_id", "kind"))
+    by_kind: dict[str, int] = {}
+    for _pid, kind in pairs:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    total = facts.aggregate(**AGGREGATES, agg_total_investment=Sum("project__total_investment"))
+    board.totals = Group(
+        key="",
+        label=board.region.name if board.region else "",
+        figures=_figures("total", total, month),
+        url=project_list_url(year=period.year),
+        total_investment=total["agg_total_investment"] or ZERO,
+        warned=len({pid for pid, _kind in pairs}),
+        lagging=by_kind.get("behind_schedule", 0),
+    )
+    # level, category, industry and stage from one grouped scan
+    flags = [flag for _, flag in LEVEL_FLAGS.items()]
+    columns = {"category": "category", "industry": "industry_section", "stage": "stage"}
+    sums: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(key: tuple[str, str], row: dict[str, Any]) -> None:
+        acc = sums.setdefault(key, dict.fromkeys(AGGREGATES, 0))
+        for k in AGGREGATES:
+            acc[k] = acc[k] + (row[k] or 0)
+
+    for row in facts.values(*flags, *columns.values()).annotate(**AGGREGATES).order_by():
+        for level, flag in LEVEL_FLAGS.items():
+            if row[flag]:
+                add(("level", level), row)
+        for dimension, column in columns.items():
+            add((dimension, row[column]), row)
+    for dimension in CHART_DIMENSIONS:
+        board.breakdowns[dimension] = _ordered(
+            dimension,
+            (_group(dimension, key, _figures(key, acc, month), period) for (dim, key), acc in sums.items() if dim == dimension),
+        )
+    board.warnings = _warning_counts(period, by_kind)
+    # children: the counties of a city, the cities of a province, else the cities (or, all in
+    # one city, the counties) of the user's projects
+    region = board.region
+    if region is not None and region.level == "county":
+        return
+    rows: list[dict[str, Any]] = [dict(r) for r in facts.values("city_code", "region_code").annotate(**AGGREGATES).order_by()]
+    cities = {r["city_code"] for r in rows}
+    level = "city" if (region is None and len(cities) > 1) or (region is not None and region.level == "province") else "county"
+    column = "city_code" if level == "city" else "region_code"
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if level == "county" and r["region_code"] == r["city_code"]:
+            continue  # a city-level project is in no county
+        acc = grouped.setdefault(r[column], dict.fromkeys(AGGREGATES, 0))
+        for k in AGGREGATES:
+            acc[k] = acc[k] + (r[k] or 0)
+    names = dict(Region.objects.filter(code__in=list(grouped)).values_list("code", "name"))
+    board.regions = [
+        Group(
+            key=code,
+            label=names.get(code, code),
+            figures=_figures(code, acc, month),
+            url=project_list_url(region=code, year=period.year),
+        )
+        for code, acc in sorted(grouped.items())
+        if code
+    ]
+    board.regions_are = level
+
+
+def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[CurvePoint]:
+    """The cumulative months of the period's year up to its month, one query."""
+    year, upto = period.year, period.month
+    if region is not None:
+        rows = [
+            (r.period.month, r.invested_month, r.invested_ytd, r.planned_ytd, r.annual_plan)
+            for r in RegionPeriodSummary.objects.filter(region_id=region.code, period__year=year, period__month__lte=upto)
+            .select_related("period")
+            .order_by("period__month")
+        ]
+    else:
+        scoped = ProjectPeriodFact.objects.filter(period__year=year, period__month__lte=upto)
+        if not user.is_superuser:
+            from keyprojects.projects.models import Project
+
+            scoped = scoped.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        rows = [
+            (r["period__month"], r["m"] or ZERO, r["y"] or ZERO, r["p"] or ZERO, r["a"] or ZERO)
+            for r in scoped.values("period__month")
+            .annotate(m=Sum("invested_month"), y=Sum("invested_ytd"), p=Sum("planned_ytd"), a=Sum("annual_plan"))
+            .order_by("period__month")
+        ]
+    out = []
+    for month, invested_month, ytd, planned, annual in rows:
+        out.append(
+            CurvePoint(
+                month=month,
+                label=f"{month}月",
+                invested_month=invested_month,
+                invested_ytd=ytd,
+                planned_ytd=planned,
+                time_plan=(Decimal(annual) * month / 12).quantize(Decimal("0.0001")),
+                annual_plan=annual,
+                url=project_list_url(year=year),
+            )
+        )
+    return out
+
+
+def _rank(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
+    """Top and bottom by completion rate: the child regions, or (no children) the projects."""
+    rated = [g for g in board.regions if g.figures.completion_rate is not None]
+    if len(rated) >= 2:
+        rated.sort(key=lambda g: (g.figures.completion_rate, g.key))
+        board.ranked = "region"
+        board.top = list(reversed(rated[-TOP_N:]))
+        board.bottom = rated[:TOP_N]
+        return
+    if board.region is not None:  # the region is exactly the scope: no subquery
+        facts = ProjectPeriodFact.objects.filter(_region_q(board.region), period=period, annual_plan__gt=0)
+    else:
+        facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0)
+    rate = F("invested_ytd") / F("annual_plan")
+    board.ranked = "project"
+    board.top = _projects(facts.annotate(kp_rate=rate).order_by("-kp_rate", "project_id")[:TOP_N], period)
+    board.bottom = _projects(facts.annotate(kp_rate=rate).order_by("kp_rate", "project_id")[:TOP_N], period)
+
+
+def _region_q(region: Region) -> Q:
+    if region.level == "province":
+        return Q(province_code=region.code)
+    if region.level == "city":
+        return Q(city_code=region.code)
+    return Q(region_code=region.code)
+
+
+def _projects(facts: QuerySet[ProjectPeriodFact], period: ReportingPeriod) -> list[Group]:
+    out = []
+    for fact in facts.select_related("project"):
+        row = {f"agg_{k}": getattr(fact, k) for k in ("annual_plan", "planned_ytd", "invested_month", "invested_ytd")}
+        row.update(
+            agg_projects=1,
+            agg_planned_new=int(fact.planned_new),
+            agg_started_new=int(fact.planned_new and fact.started),
+            agg_planned_completions=int(fact.planned_completion),
+            agg_completed=int(fact.planned_completion and fact.completed),
+            agg_reports_due=int(fact.report_due),
+            agg_reports_on_time=int(fact.report_due and fact.report_on_time),
+        )
+        out.append(
+            Group(
+                key=str(fact.project_id),
+                label=fact.project.name,
+                figures=_figures(fact.project_id, row, period.month),
+                url=reverse("projects:detail", args=[fact.project_id]),
+            )
+        )
+    return out
+
+
+# --- leaders (市级领导分线作战) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderFigures:
+    figures: Figures
+    total_investment: Decimal
+    warned: int
+    lagging: int
+
+    @property
+    def rate_pct(self) -> Decimal | None:
+        return metrics.as_percent(self.figures.completion_rate)
+
+    @property
+    def band(self) -> str:
+        return band_of(self.figures.ahead_points)
+
+
+def leader_figures(*, user: Any, period: ReportingPeriod | None, leader_id: int | None = None) -> dict[int, LeaderFigures]:
+    """Each sponsor leader's figures for ``period`` over the projects the user can see: sums,
+    completion rate against 序时进度, projects with warnings and lagging projects."""
+    if period is None:
+        return {}
+    region = summary_region(user)
+    if region is not None:
+        summaries = DimensionPeriodSummary.objects.filter(period=period, region_id=region.code, dimension="leader")
+        if leader_id is not None:
+            summaries = summaries.filter(key=str(leader_id))
+        found = {
+            int(r.key): LeaderFigures(summary_figures(r, key=int(r.key), month=period.month), r.total_investment, r.warned, r.lagging)
+            for r in summaries
+        }
+        if found or DimensionPeriodSummary.objects.filter(period=period, region_id=region.code).exists():
+            return found
+    facts = facts_visible_to(user=user, period=period).exclude(sponsor_leader_ref=None)
+    warnings = ProjectWarning.objects.visible_to(user).filter(period=period).exclude(project__sponsor_leader=None)
+    if leader_id is not None:
+        facts = facts.filter(sponsor_leader_ref=leader_id)
+        warnings = warnings.filter(project__sponsor_leader_id=leader_id)
+    counts: dict[Any, dict[str, Any]] = {
+        r["project__sponsor_leader_id"]: dict(r)
+        for r in warnings.order_by()
+        .values("project__sponsor_leader_id")
+        .annotate(w=Count("project_id", distinct=True), lag=Count("id", filter=Q(kind="behind_schedule")))
+    }
+    out: dict[int, LeaderFigures] = {}
+    grouped: list[dict[str, Any]] = [
+        dict(r) for r in facts.values("sponsor_leader_ref").annotate(**AGGREGATES, agg_total=Sum("project__total_investment")).order_by()
+    ]
+    for row in grouped:
+        key = int(row["sponsor_leader_ref"])
+        c = counts.get(key, {})
+        out[key] = LeaderFigures(_figures(key, row, period.month), row["agg_total"] or ZERO, c.get("w", 0), c.get("lag", 0))
+    return out
