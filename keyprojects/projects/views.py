@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.analytics import metrics
+from keyprojects.analytics.dashboard import choose_period, leader_figures, periods_with_facts, summary_region
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
@@ -441,12 +443,21 @@ def leader_list(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name))
+    # 分线作战: each leader's figures and warnings for a reporting period (the summary tables)
+    period, periods = _leader_period(request)
+    figures = leader_figures(user=user, period=period)
+    for r in rows:
+        r["fig"] = figures.get(r["leader"].pk)
     context = {
         "rows": rows,
         "year": year,
         "sum_n": sum(r["n"] for r in rows),
         "sum_total": sum((r["total"] for r in rows), Decimal("0")),
         "sum_plan": sum((r["plan"] for r in rows), Decimal("0")),
+        "period": period,
+        "periods": periods,
+        "sum_warned": sum(r["fig"].warned for r in rows if r["fig"]),
+        "sum_lagging": sum(r["fig"].lagging for r in rows if r["fig"]),
     }
     return render(request, "projects/leaders.html", context)
 
@@ -462,6 +473,23 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_stage = {row["stage"]: row["n"] for row in qs.order_by().values("stage").annotate(n=Count("id"))}
     stages = [(label, by_stage[code], code) for code, label in Stage.choices if by_stage.get(code)]
     page = _paginate(request, qs, totals["n"])
+    # 分线作战: the leader's figures, each listed project's completion and the warnings of the period
+    period, periods = _leader_period(request)
+    facts = {}
+    warnings: list[Any] = []
+    warning_count = 0
+    if period is not None:
+        from keyprojects.analytics.models import ProjectPeriodFact
+        from keyprojects.dispatch.selectors import warnings_for
+
+        facts = {f.project_id: f for f in ProjectPeriodFact.objects.filter(period=period, project__in=[p.pk for p in page.object_list])}
+        leader_warnings = warnings_for(user=user, period=period).filter(project__sponsor_leader=leader)
+        warning_count = leader_warnings.count()
+        warnings = list(leader_warnings.order_by("kind", "project_id")[:LEADER_WARNINGS])
+    for p in page.object_list:
+        fact = facts.get(p.pk)
+        p.fact_rate = metrics.as_percent(metrics.completion_rate(fact.invested_ytd, fact.annual_plan)) if fact else None  # type: ignore[attr-defined]
+        p.fact_ytd = fact.invested_ytd if fact else None  # type: ignore[attr-defined]
     context = {
         "leader": leader,
         "year": year,
@@ -472,5 +500,21 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan_total": _plan_total(qs, year),
         "stages": stages,
         "querystring_nopage": query_without(request.GET, "page"),
+        "period": period,
+        "periods": periods,
+        "fig": leader_figures(user=user, period=period, leader_id=leader.pk).get(leader.pk),
+        "warnings": warnings,
+        "warning_count": warning_count,
+        "warnings_url": f"{reverse('dispatch:warnings')}?period={period.label}" if period else "",
     }
     return render(request, "projects/leader_detail.html", context)
+
+
+LEADER_WARNINGS = 20  # warnings listed on a leader's page (the rest: the warnings page)
+
+
+def _leader_period(request: HttpRequest) -> tuple[Any, list[Any]]:
+    """The period of the leaders' figures: the latest with figures in the user's scope, or the
+    one chosen (``?period=YYYY-MM``), as on the home dashboard."""
+    periods = periods_with_facts(region=summary_region(request.user))
+    return choose_period(periods, request.GET.get("period")), periods
