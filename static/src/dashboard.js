@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var BANDS = { ahead: "#198754", slight: "#e0b000", behind: "#fd7e14", far: "#dc3545", none: "#adb5bd" };
-  var COLOURS = ["#0b4f9c", "#5b9bd5", "#dc3545", "#6c757d", "#20c997", "#fd7e14", "#6f42c1", "#e0b000"];
+  var COLOURS = ["#0b4f9c", "#5b9bd5", "#198754", "#6c757d", "#20c997", "#fd7e14", "#6f42c1", "#e0b000"];
   var charts = [];
 
   function readData(el) {
@@ -28,6 +28,13 @@
     };
   }
 
+  // A percent axis tall enough for the 序时进度 line as well as the rates.
+  function percentAxis(d, extra) {
+    var axis = { type: "value", name: "%", min: 0, max: function (v) { return Math.ceil(Math.max(v.max, d.time || 0) / 10 + 0.01) * 10; } };
+    Object.keys(extra || {}).forEach(function (k) { axis[k] = extra[k]; });
+    return axis;
+  }
+
   function categoryAxis(labels) {
     var many = labels.length > 6;
     return { type: "category", data: labels, axisLabel: { interval: 0, rotate: many ? 35 : 0, width: 90, overflow: "truncate" } };
@@ -38,7 +45,7 @@
       color: COLOURS, tooltip: tooltip("axis"), legend: { top: 0 },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: categoryAxis(d.labels),
-      yAxis: [{ type: "value", name: d.names.unit }, { type: "value", name: "%", splitLine: { show: false } }],
+      yAxis: [{ type: "value", name: d.names.unit }, percentAxis(d, { splitLine: { show: false } })],
       series: [
         { name: d.names.plan, type: "bar", data: d.plan, cursor: "pointer" },
         { name: d.names.ytd, type: "bar", data: d.ytd, cursor: "pointer" },
@@ -52,7 +59,7 @@
       tooltip: tooltip("axis"),
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
       xAxis: categoryAxis(d.labels),
-      yAxis: { type: "value", name: "%" },
+      yAxis: percentAxis(d),
       series: [{
         name: d.names.rate, type: "bar", cursor: "pointer", markLine: timeLine(d),
         data: d.rate.map(function (v, i) { return { value: v, itemStyle: { color: BANDS[d.bands[i]] || BANDS.none } }; })
