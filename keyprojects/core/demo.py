@@ -511,11 +511,12 @@ class _Table:
 
 
 class _BulkLoad:
-    """Load big tables without their secondary indexes and (PostgreSQL) foreign keys, then
-    recreate them from their saved definitions, in the same transaction: building an index
-    once and validating a foreign key with one join is several times faster than maintaining
-    them row by row (and than PostgreSQL's deferred per-row checks at COMMIT). Primary keys and
-    unique constraints stay. If anything fails, the rollback restores the schema too."""
+    """Load big tables without their secondary indexes and (PostgreSQL) foreign keys and unique
+    constraints, then recreate them from their saved definitions, in the same transaction:
+    building an index once and validating a constraint with one query is several times faster
+    than maintaining them row by row (and than PostgreSQL's deferred per-row checks at COMMIT).
+    Primary keys stay (and SQLite's unique constraints, which cannot be dropped). If anything
+    fails, the rollback restores the schema too."""
 
     def __init__(self, models_: Sequence[type[models.Model]]):
         from django.db import connections, router
@@ -549,11 +550,12 @@ class _BulkLoad:
                 for model in self.models:
                     table = model._meta.db_table
                     cur.execute(
-                        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
                         [table],
                     )
-                    for name, definition in cur.fetchall():
-                        foreign_keys.append(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+                    for name, kind, definition in cur.fetchall():
+                        (foreign_keys if kind == "f" else indexes).append(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
                         cur.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
                     cur.execute(
                         "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
@@ -1530,10 +1532,10 @@ PROBLEMS: tuple[tuple[str, str, str, str], ...] = (
 )
 RETURN_OPINIONS = (
     "本月完成投资与形象进度不匹配，请核实后重新报送",
-    "存在问题描述不具体，请补充责任单位和解决时限后重新报送",
     "形象进度描述过于简单，请补充主要工程量完成情况",
     "在岗工人数与上月差异较大，请核实",
 )
+PROBLEM_OPINION = "存在问题描述不具体，请补充责任单位和解决时限后重新报送"  # for a report with 存在问题
 SLIP_OPINION = "本月完成投资明显异常，疑似按“元”填报，请核实计量单位（万元）后重新报送"
 WORKER_SEASON = (0.7, 0.4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05)  # workers on site by month
 PHASE_TABLES = {k: [next(what for up, what in v if pct < up) for pct in range(101)] for k, v in PHASE_TEXTS.items()}
@@ -1836,12 +1838,13 @@ class _Dispatch:
             if a > b:
                 continue
             f = 0.3 + 0.35 * r() if lag else max(0.9, 1.1 + 0.16 * (r() + r() + r() - 1.5))  # most projects beat their plan
-            target = min(plans[yy] * 100 * f, budget[yy] * (0.98 if yy == y else 1.0))
+            target = min(plans[yy] * 100 * f, budget[yy] * 0.97)  # room left for rounding and the odd big month
             # starting this year: land and equipment deposits make the first month a big one
             lump = target * (0.15 + 0.15 * r()) if start is not None and start.year == yy and a < b else 0.0
-            scale = (target - lump) / sum(SEASON[a - 1 : b])
-            for mm in range(a, b + 1):
-                curve[(yy, mm)] = scale * SEASON[mm - 1] * exp(0.4 * (r() + r() + r() - 1.5))  # noise: σ ≈ 0.2 in logs
+            noisy = {mm: SEASON[mm - 1] * exp(0.4 * (r() + r() + r() - 1.5)) for mm in range(a, b + 1)}  # σ ≈ 0.2 in logs
+            scale = (target - lump) / sum(noisy.values())
+            for mm, w in noisy.items():
+                curve[(yy, mm)] = scale * w
             if lump:
                 curve[(yy, a)] += lump
         spent = dict.fromkeys(budget, 0)
@@ -1902,10 +1905,18 @@ class _Dispatch:
                         row.kind = ("fixed", "fixed", "low", "spike")[int(r() * 4)]
                     else:
                         row.kind = "slip" if r() < 0.6 else ("low", "spike")[int(r() * 2)]
-                    if row.kind == "low":
+                    if row.kind == "spike":  # a big payment (equipment, land) taken from the later months
+                        later = [key for key in ((yy, k) for k in range(mm + 1, 13)) if key in curve]
+                        left = sum(curve[key] for key in later)
+                        extra = min(value * (10 + 5 * r()), 0.8 * left, budget[yy] - spent[yy] - value)
+                        if extra >= 10 * value:
+                            row.value = value + int(extra)
+                            for key in later:
+                                curve[key] *= 1 - extra / left
+                        else:
+                            row.kind = "low"
+                    if row.kind == "low":  # a month with hardly anything done
                         row.value = max(1, round(value * (0.02 + 0.06 * r())))
-                    elif row.kind == "spike":
-                        row.value = min(int(round(value * (11 + 5 * r()), -2)), budget[yy] - spent[yy])
                     elif row.kind == "slip":
                         row.value = value * 10000
                         row.status = "returned"
@@ -2091,6 +2102,13 @@ class _Dispatch:
         )  # fmt: skip
         return [(code, message) for code, severity, message in checks if severity == "warning"]
 
+    def opinion(self, ctx: _ReportContext, i: int) -> str:
+        """A reviewer's reason to return a report (one about 存在问题 only if it has some)."""
+        u = self.rng.random()
+        if i in ctx.problems and u < 0.5:
+            return PROBLEM_OPINION
+        return RETURN_OPINIONS[int(u * len(RETURN_OPINIONS)) % len(RETURN_OPINIONS)]
+
     def write_report(self, ctx: _ReportContext, i: int, p: _Period, row: _Row, v: int, ytd: int, to_date: int) -> str:
         """Write one report with its flags and (recent months) its review history; returns the
         first flag's message."""
@@ -2134,7 +2152,7 @@ class _Dispatch:
             if row.kind == "fixed" or (write_steps and row.closed and r() < 0.02):  # returned once, corrected
                 steps.append(("submit", ctx.filler, "", t))
                 t += 60 + int(r() * 2821)
-                opinion = SLIP_OPINION if row.kind == "fixed" else RETURN_OPINIONS[int(r() * len(RETURN_OPINIONS))]
+                opinion = SLIP_OPINION if row.kind == "fixed" else self.opinion(ctx, i)
                 steps.append(("return", chain[0], opinion, t))
                 t += 60 + int(r() * 1381)
                 version += 3  # submitted, returned, saved
@@ -2152,7 +2170,7 @@ class _Dispatch:
             else:  # returned, to be corrected
                 row.ret = int(r() * len(chain)) if row.kind != "slip" and r() < 0.3 else 0
                 reviews = row.ret
-                row.opinion = row.opinion or RETURN_OPINIONS[int(r() * len(RETURN_OPINIONS))]
+                row.opinion = row.opinion or self.opinion(ctx, i)
             for k in range(reviews):
                 t += 60 + int(r() * 2821)
                 if k == 0 and flags:
