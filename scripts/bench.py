@@ -1,7 +1,9 @@
 """`make bench`: measured figures printed beside the floors/targets they are compared with.
 
 Benchmarks are not timed tests: they print, and exit non-zero only when a target is missed.
-Environment: BENCH_PROJECTS (default 200000), PG_URL (PostgreSQL runs when reachable).
+Environment: BENCH_PROJECTS (default 200000), BENCH_IMPORT_ROWS (default 15000), PG_URL
+(PostgreSQL runs when reachable). ``scripts/bench.py seed`` or ``scripts/bench.py import`` runs
+one section only.
 """
 
 from __future__ import annotations
@@ -191,12 +193,162 @@ def bench_dashboard(label: str, url: str) -> list[str]:
     return [] if ok or label != "SQLite" else [f"{label} dashboard ratio"]
 
 
-def main() -> int:
-    db_url = os.environ.get("BENCH_DB")
-    if db_url:  # only the dashboard, on a database seeded before (seed_demo --projects N --months 12)
-        missed = bench_dashboard("PostgreSQL" if db_url.startswith("postgres") else "SQLite", db_url)
-        print("targets missed: " + ", ".join(missed) if missed else "all targets met")
-        return 1 if missed else 0
+# --------------------------------------------------------------------------------------------
+# Import: 15,000 projects with a 1-6月 figure each into a fresh database (the issue's 4× rule)
+# --------------------------------------------------------------------------------------------
+
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "15000"))
+IMPORT_RATIO_TARGET = 4.0  # the import's own work ≤ 4× (calamine read + sqlite3 executemany)
+IMPORT_REPEATS = 3
+# (county, its code): real, unambiguous GB/T 2260 names, written as 市+区县 the way lists do
+IMPORT_PLACES = [
+    ("济南市历下区", "370102"), ("济南市槐荫区", "370104"), ("济南市历城区", "370112"), ("济南市章丘区", "370114"),
+    ("青岛市市南区", "370202"), ("青岛市黄岛区", "370211"), ("青岛市崂山区", "370212"), ("青岛市即墨区", "370215"),
+    ("淄博市张店区", "370303"), ("烟台市芝罘区", "370602"), ("烟台市龙口市", "370681"), ("潍坊市寿光市", "370783"),
+    ("济宁市任城区", "370811"), ("泰安市泰山区", "370902"), ("日照市东港区", "371102"), ("日照市岚山区", "371103"),
+]  # fmt: skip
+IMPORT_HEADER = [
+    "序号", "项目名称", "项目代码", "建设单位", "统一社会信用代码", "所属区域", "建设地点", "建设性质", "项目类别", "所属行业",
+    "总投资（万元）", "{year}年计划投资（万元）", "1-6月累计完成投资（万元）", "计划开工", "计划竣工", "形象进度", "责任人",
+    "联系电话", "存在问题", "项目级别",
+]  # fmt: skip
+
+
+def import_workbook(path: Path, year: int) -> None:
+    """A province list as offices send it: title with the period, unit line, one row per project."""
+    import xlsxwriter
+
+    sys.path.insert(0, str(ROOT))
+    from keyprojects.core.validators import make_uscc
+
+    wb = xlsxwriter.Workbook(str(path))  # shared strings, as Excel and WPS save
+    ws = wb.add_worksheet("项目清单")
+    ws.write(0, 0, f"{year}年全省重点项目建设进展情况表（1-6月）")
+    ws.write(1, 0, "单位：万元")
+    ws.write_row(2, 0, [h.format(year=year) for h in IMPORT_HEADER])
+    natures, categories = ("续建", "新开工", "竣工投产"), ("产业项目", "城建项目", "基础设施项目", "社会民生项目")
+    industries, levels = ("汽车制造业", "房屋建筑业", "道路运输业", "教育"), ("省级", "市级", "县级")
+    for i in range(IMPORT_ROWS):
+        place, code = IMPORT_PLACES[i % len(IMPORT_PLACES)]
+        owner = i % 600
+        total = 5000 + (i * 37) % 200000
+        plan = total // 5
+        ytd = round(plan * (0.3 + (i % 40) / 100), 2)
+        ws.write_row(
+            i + 3,
+            0,
+            [
+                i + 1, f"{place[3:]}重点项目{i:05d}号建设工程", f"{year % 100 - 1:02d}03-{code}-04-01-{i:06d}",
+                f"山东某某建设发展有限公司{owner}", make_uscc(f"91{code}MA{owner:07d}"[:17]), place, f"{place}经十路{i % 900}号",
+                natures[i % 3], categories[i % 4], industries[i % 4], total, plan, ytd, f"{year - 1}.03", f"{year + 2}.12",
+                "主体结构施工", "张三", "13800000000", "无", levels[i % 3],
+            ],
+        )  # fmt: skip
+    wb.close()
+
+
+def import_floor(path: Path, tmp: Path) -> float:
+    """Reading the file with python-calamine and inserting its rows with raw sqlite3 executemany
+    into a fresh table of the same width in a fresh SQLite file (best of IMPORT_REPEATS)."""
+    import sqlite3
+
+    import python_calamine
+
+    best = float("inf")
+    for n in range(IMPORT_REPEATS):
+        db = tmp / f"floor{n}.sqlite3"
+        started = time.perf_counter()
+        rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("项目清单").to_python()[3:]
+        width = len(IMPORT_HEADER)
+        con = sqlite3.connect(db)
+        con.execute(f"CREATE TABLE t (id INTEGER PRIMARY KEY, {', '.join(f'c{j}' for j in range(width))})")
+        values = [[v if isinstance(v, int | float | str) else str(v) for v in row[:width]] for row in rows]
+        con.executemany(f"INSERT INTO t ({', '.join(f'c{j}' for j in range(width))}) VALUES ({', '.join('?' * width)})", values)
+        con.commit()
+        con.close()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+IMPORT_CHILD = r"""
+import json, os, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from keyprojects.dataio.services import import_file
+data = open(sys.argv[1], "rb").read()
+started = time.perf_counter()
+outcome = import_file(user=None, data=data, filename="全省重点项目清单.xlsx")
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "rows": outcome.rows, "created": outcome.created, "reports": outcome.reports_created,
+                  "errors": [e.message for e in outcome.errors[:3]], "warnings": len(outcome.warnings), "written": outcome.written}))
+"""
+
+
+def import_once(url: str, path: Path) -> dict[str, Any]:
+    """``import_file`` in a fresh process on a freshly migrated database; only the call is timed."""
+    import json
+
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    out = subprocess.run([PY, "-c", IMPORT_CHILD, str(path)], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    if not result["written"] or result["created"] != IMPORT_ROWS or result["reports"] != IMPORT_ROWS:
+        raise SystemExit(f"the benchmark import did not write every row: {result}")
+    return result
+
+
+def fresh_pg(url: str) -> None:
+    import psycopg
+
+    admin, db = url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+
+
+def drop_pg(url: str) -> None:
+    import psycopg
+
+    admin, db = url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def bench_import() -> list[str]:
+    """The issue's rule: importing 15,000 projects with a 1-6月 figure each into a fresh SQLite
+    database takes at most 4× the floor (best of 3 each); PostgreSQL is printed beside it."""
+    year = time.localtime().tm_year - 1  # a past 1-6月: every figure is a normal (late) report
+    pg_url = PG_URL + "_import"
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        path = tmp / "import.xlsx"
+        import_workbook(path, year)
+        floor = import_floor(path, tmp)
+        runs = [import_once(f"sqlite:///{tmp}/import{n}.sqlite3", path) for n in range(IMPORT_REPEATS)]
+        best = min(r["seconds"] for r in runs)
+        ratio = best / floor
+        ok = ratio <= IMPORT_RATIO_TARGET
+        print(
+            f"[SQLite] import {IMPORT_ROWS} rows: {best:.2f} s  floor: {floor:.2f} s  ratio: {ratio:.1f}× "
+            f"(target ≤ {IMPORT_RATIO_TARGET:.0f}×) {'OK' if ok else 'MISSED'}"
+        )
+        if subprocess.run([PY, str(ROOT / "scripts" / "pg_reachable.py"), pg_url], capture_output=True).returncode == 0:
+            times = []
+            try:
+                for _ in range(IMPORT_REPEATS):
+                    fresh_pg(pg_url)
+                    times.append(import_once(pg_url, path)["seconds"])
+            finally:
+                drop_pg(pg_url)
+            pg = min(times)
+            print(f"[PostgreSQL] import {IMPORT_ROWS} rows: {pg:.2f} s  ({pg / floor:.1f}× the SQLite floor; no target)")
+        else:
+            print("[PostgreSQL] import: not reachable, skipped")
+    return [] if ok else ["SQLite import ratio"]
+
+
+def bench_seed() -> list[str]:
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         failures += bench("SQLite", f"sqlite:///{tmp}/bench.sqlite3")
@@ -216,6 +368,21 @@ def main() -> int:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     else:
         print("[PostgreSQL] not reachable: skipped")
+    return failures
+
+
+def main() -> int:
+    db_url = os.environ.get("BENCH_DB")
+    if db_url:  # only the dashboard, on a database seeded before (seed_demo --projects N --months 12)
+        missed = bench_dashboard("PostgreSQL" if db_url.startswith("postgres") else "SQLite", db_url)
+        print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+        return 1 if missed else 0
+    sections = sys.argv[1:] or ["seed", "import"]
+    failures: list[str] = []
+    if "seed" in sections:
+        failures += bench_seed()
+    if "import" in sections:
+        failures += bench_import()
     if failures:
         print("targets missed:", ", ".join(failures))
         return 1
