@@ -1611,25 +1611,34 @@ class _Sim:
 
 
 class _Formats:
-    """Database-ready values for raw :class:`_Table` writes, the way Django adapts them: amounts
-    in 0.01 万元 (ints) → "1234.56"; times as minute stamps (day ordinal × 1440 + minute, local
-    time) → UTC text ("+00:00" added for PostgreSQL)."""
+    """Database-ready values for raw :class:`_Table` writes: amounts in 0.01 万元 (ints) → 1234.56;
+    times as minute stamps (day ordinal × 1440 + minute, local time) → UTC text the way Django
+    writes it ("+00:00" added for PostgreSQL)."""
 
     def __init__(self, vendor: str, tz: ZoneInfo):
         self.suffix = ":00+00:00" if vendor == "postgresql" else ":00"
         self.tz = tz
         self.offsets: dict[int, int] = {}  # local day → UTC offset in minutes (at noon)
         self.days: dict[int, str] = {}  # UTC day → "YYYY-MM-DD "
+        self.cache: dict[int, str] = {}
 
     @staticmethod
-    def money(v: int) -> str:
-        return f"{v // 100}.{v % 100:02d}"
+    def money(v: int) -> float:
+        """A float reads back as the same Decimal as the text "1234.56" would (SQLite stores both
+        as the nearest REAL and Django quantizes to 4 places; PostgreSQL parses float's exact
+        shortest repr), and costs far less to make."""
+        return v / 100
 
     @staticmethod
     def stamp(day: dt.date, minute: int = 0) -> int:
         return day.toordinal() * 1440 + minute
 
     def at(self, t: int) -> str:
+        s = self.cache.get(t)
+        if s is not None:
+            return s
+        if len(self.cache) > 500_000:
+            self.cache.clear()
         day = t // 1440
         offset = self.offsets.get(day)
         if offset is None:
@@ -1640,7 +1649,8 @@ class _Formats:
         prefix = self.days.get(u_day)
         if prefix is None:
             prefix = self.days[u_day] = dt.date.fromordinal(u_day).isoformat() + " "
-        return f"{prefix}{u_min // 60:02d}:{u_min % 60:02d}{self.suffix}"
+        s = self.cache[t] = f"{prefix}{u_min // 60:02d}:{u_min % 60:02d}{self.suffix}"
+        return s
 
 
 class _Dispatch:
