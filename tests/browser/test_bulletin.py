@@ -9,15 +9,15 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401  (fixture)
 from keyprojects.core.testing import PASSWORD
-from tests.browser.conftest import browser, login, page  # noqa: F401  (fixtures)
 
-from .test_rankings import rw  # noqa: F401
+from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_city_user_downloads_the_bulletin(page, rw, tmp_path):  # noqa: F811
+def test_city_user_downloads_the_bulletin(page, rw, tmp_path):  # noqa: F811  (rw is the imported fixture)
     from keyprojects.dispatch.services import period_close
 
     period_close(user=rw.users.city, period=rw.p2)
