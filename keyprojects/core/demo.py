@@ -2352,7 +2352,13 @@ class _Dispatch:
         with explicit_timestamps(PeriodClosure):
             PeriodClosure.objects.bulk_create(closures)
         self.counts["closed"] = len(closures)
-        self.b.lap("区域汇总、关账")
+        from keyprojects.analytics.services_dashboard import dimension_summaries_refresh
+
+        from keyprojects.dispatch.models import ReportingPeriod as Period
+
+        for period in Period.objects.filter(pk__in=[p.pk for p in self.periods]):
+            dimension_summaries_refresh(period=period)  # the dashboard's roll-ups by level, category, industry, stage, leader
+        self.b.lap("区域汇总、分类汇总、关账")
 
 
 # --------------------------------------------------------------------------------------------
