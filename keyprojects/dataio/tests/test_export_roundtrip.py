@@ -8,18 +8,14 @@ import io
 from decimal import Decimal as D
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 
 from keyprojects.core.testing import ProjectFactory
+from keyprojects.dataio import services
 from keyprojects.dataio.exports import TEMPLATE_HEADER_ROW, fill_template
 from keyprojects.dispatch.models import MonthlyReport
 from keyprojects.dispatch.services import report_acknowledge, report_review, report_save, report_submit
 from keyprojects.projects.models import Project, ProjectYear
-
-# The importer is written alongside; skip only while its modules do not exist yet.
-pytest.importorskip("keyprojects.dataio.parsing")
-services = pytest.importorskip("keyprojects.dataio.services")
 
 
 def approve(dw: Any, project: Project, period: Any, amount: str) -> MonthlyReport:
