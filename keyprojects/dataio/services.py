@@ -313,19 +313,9 @@ def import_preview(
     region = import_default_region(user)
     outcome = import_file(user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=True)
     wanted = parse_period(period)
-    batch = ImportBatch(
-        sha256=outcome.sha256,
-        filename=filename[:255],
-        size=len(data),
-        source=ImportSource.WEB,
-        uploaded_by=user,
-        region=region,
-        period_year=wanted[0] if wanted else None,
-        period_month=wanted[1] if wanted else None,
-        sheet=(sheet or "")[:100],
-        status=ImportStatus.FAILED if outcome.errors else ImportStatus.PREVIEW,
-        content=None if outcome.errors else data,
-    )
+    batch = _new_batch(outcome, user=user, region=region, period=wanted, sheet=sheet, size=len(data))
+    batch.status = ImportStatus.FAILED if outcome.errors else ImportStatus.PREVIEW
+    batch.content = None if outcome.errors else data
     _store_outcome(batch, outcome)
     batch.save()
     return batch
@@ -510,6 +500,23 @@ def _summary(outcome: ImportOutcome) -> dict[str, Any]:
     }
 
 
+def _new_batch(
+    outcome: ImportOutcome, *, user: Any, region: Any, period: tuple[int, int] | None, sheet: str | None, size: int = 0
+) -> ImportBatch:
+    """The one way an ImportBatch is built (preview, success and failure paths)."""
+    return ImportBatch(
+        sha256=outcome.sha256,
+        filename=outcome.filename[:255],
+        size=size,
+        source=ImportSource.CLI if user is None else ImportSource.WEB,
+        uploaded_by=user,
+        region=region if not isinstance(region, str) else None,
+        period_year=period[0] if period else None,
+        period_month=period[1] if period else None,
+        sheet=(sheet or "")[:100],
+    )
+
+
 def _record_success(
     outcome: ImportOutcome,
     *,
@@ -524,17 +531,7 @@ def _record_success(
     """Inside the import's transaction: the batch becomes ``imported`` (the partial unique
     index refuses a second imported batch of the same file) and one audit event is written."""
     if batch is None:
-        batch = ImportBatch(
-            sha256=outcome.sha256,
-            filename=outcome.filename[:255],
-            size=size,
-            source=ImportSource.CLI if user is None else ImportSource.WEB,
-            uploaded_by=user,
-            region=region,
-            period_year=period[0] if period else None,
-            period_month=period[1] if period else None,
-            sheet=(sheet or "")[:100],
-        )
+        batch = _new_batch(outcome, user=user, region=region, period=period, sheet=sheet, size=size)
     batch.status = ImportStatus.IMPORTED
     batch.imported_at = timezone.now()
     batch.content = None
@@ -570,16 +567,7 @@ def _finish_failed(
     if outcome.dry_run:
         return outcome
     if batch is None:
-        batch = ImportBatch(
-            sha256=outcome.sha256,
-            filename=outcome.filename[:255],
-            source=ImportSource.CLI if user is None else ImportSource.WEB,
-            uploaded_by=user,
-            region=region if not isinstance(region, str) else None,
-            period_year=period[0] if period else None,
-            period_month=period[1] if period else None,
-            sheet=(sheet or "")[:100],
-        )
+        batch = _new_batch(outcome, user=user, region=region, period=period, sheet=sheet)
     batch.status = ImportStatus.FAILED
     batch.content = None
     _store_outcome(batch, outcome)
