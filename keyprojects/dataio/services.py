@@ -1971,36 +1971,39 @@ class _Importer:
                     item.values.get("region_id") or item.region or (item.existing or {}).get("region_id"),
                 )  # type: ignore[index]
         if new_owner_rows:
-            ent = _Writer(Enterprise, ["created_at", "updated_at", "version", "name", "uscc", "region_id"])
+            ent = _Writer(Enterprise, ["name", "uscc", "region_id"], const={"created_at": now, "updated_at": now, "version": 1})
             for uscc, (name, region) in new_owner_rows.items():
-                owners[uscc] = ent.add(now, now, 1, name[:200], uscc, region)
+                owners[uscc] = ent.add(name[:200], uscc, region)
             ent.flush()
         for item in items:
             if item.new_owner:
                 item.values["owner_id"] = owners[item.new_owner[0]]
                 item.changes["owner_id"] = owners[item.new_owner[0]]
 
-        # new projects, their creation event
+        # new projects, then their creation event (made by the database from the rows written)
         new_items = [i for i in items if i.existing is None]
         if new_items:
-            cols = ["created_at", "updated_at", "version", "province_code", "city_code", "stage", "created_by_id", *ATTR_FIELD.keys()]
-            pw = _Writer(Project, cols)
-            ev = _Writer(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "actor_id", "at"])
+            cols = ["province_code", "city_code", "stage", *ATTR_FIELD.keys()]
+            pw = _Writer(Project, cols, const={"created_at": now, "updated_at": now, "version": 1, "created_by_id": actor_id})
             pairs = [(a, self.project_fields[a].get_default()) for a in ATTR_FIELD]
-            created = str(EventKind.CREATED)
+            regions = self.regions
+            add = pw.add
             for n, item in enumerate(new_items, 1):
                 v = item.values
-                reg = self.regions[v["region_id"]]
-                stage = item.stage
-                item.pk = pw.add(now, now, 1, reg.province_code, reg.city_code or "", stage, actor_id, *[v.get(a, d) for a, d in pairs])
-                ev.add(item.pk, created, "", stage, "导入", actor_id, now)
+                reg = regions[v["region_id"]]
+                item.pk = add(reg.province_code, reg.city_code or "", item.stage, *[v.get(a, d) for a, d in pairs])
                 if n % CHUNK == 0:
                     pw.flush()
-                    ev.flush()
                     done += CHUNK
                     self.tick(PHASE_WRITE, done, total_steps)
             pw.flush()
-            ev.flush()
+            _insert_derived(
+                ProjectEvent,
+                {"kind": str(EventKind.CREATED), "from_stage": "", "reason": "导入", "actor_id": actor_id, "at": now},
+                Project,
+                {"project_id": "id", "to_stage": "stage"},
+                [i.pk for i in new_items],  # type: ignore[misc]
+            )
         done = len(new_items)
 
         # changed projects: one UPDATE per set of changed columns, guarded by the version
@@ -2045,10 +2048,13 @@ class _Importer:
             rw = _Writer(
                 MonthlyReport,
                 [
-                    "created_at", "updated_at", "version", "project_id", "period_id", "status", "review_levels", "review_step",
-                    "pending_level", "invested_month", "invested_ytd", "invested_to_date", "physical_progress", "physical_progress_pct",
-                    "workers", "problems", "no_activity", "no_activity_reason", "submitted_at", "submitted_by_id", "is_late",
+                    "project_id", "period_id", "review_levels", "pending_level", "invested_month", "invested_ytd", "invested_to_date",
+                    "physical_progress", "physical_progress_pct", "workers", "problems", "no_activity", "no_activity_reason", "is_late",
                 ],
+                const={
+                    "created_at": now, "updated_at": now, "version": 1, "status": "submitted", "review_step": 0, "submitted_at": now,
+                    "submitted_by_id": actor_id,
+                },
             )  # fmt: skip
             updates: list[list[Any]] = []
             written: list[tuple[_ReportWrite, int]] = []
@@ -2064,8 +2070,8 @@ class _Importer:
                 f = r.fig
                 if r.existing_id is None:
                     pk = rw.add(
-                        now, now, 1, r.item.pk, per.pk, "submitted", levels_json, 0, levels[0], r.month, r.ytd, r.to_date,
-                        f.progress_text, f.pct, f.workers, f.problems, f.no_activity, f.no_activity_reason, now, actor_id, late,
+                        r.item.pk, per.pk, levels_json, levels[0], r.month, r.ytd, r.to_date, f.progress_text, f.pct, f.workers,
+                        f.problems, f.no_activity, f.no_activity_reason, late,
                     )  # fmt: skip
                     written.append((r, pk))
                 else:
@@ -2086,13 +2092,17 @@ class _Importer:
                 if _update_versioned(MonthlyReport, key, updates, now) != len(updates):
                     raise ImportFailed([self._issue(None, "", "导入期间有月报被他人修改，请重新导入")])
                 ReportFlag.objects.filter(report_id__in=[pk for r, pk in written if r.existing_id]).delete()
-            steps = _Writer(ReportStep, ["report_id", "action", "level", "opinion", "actor_id", "at"])
+            _insert_derived(
+                ReportStep,
+                {"action": "submit", "level": level, "opinion": "导入", "actor_id": actor_id, "at": now},
+                MonthlyReport,
+                {"report_id": "id"},
+                [pk for _r, pk in written],
+            )
             flag_rows = _Writer(ReportFlag, ["report_id", "code", "severity", "message"])
             for r, pk in written:
-                steps.add(pk, "submit", level, "导入", actor_id, now)
                 for code, severity, message in r.flags:
                     flag_rows.add(pk, code, severity, message[:300])
-            steps.flush()
             flag_rows.flush()
         if plan.rederive:
             with connection.cursor() as cur:
@@ -2300,28 +2310,40 @@ class _Writer:
     """Append-only batches for one table. Ids come from the table's own sequence (PostgreSQL:
     ``nextval``, so concurrent writers never collide) or, on SQLite, after the largest id ever
     used (the IMMEDIATE transaction holds the write lock). Rows go out with ``executemany``
-    (SQLite) or ``COPY`` (PostgreSQL); columns not listed get their model default."""
+    (SQLite) or ``COPY`` (PostgreSQL); columns not listed get their model default.
 
-    def __init__(self, model: type[models.Model], fields: Sequence[str]):
+    ``const`` are values every row of this batch shares (the import's timestamp, its actor, a
+    status): on SQLite they and the defaults are written as literals of the statement, so only
+    the values that differ are bound per row."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], const: dict[str, Any] | None = None):
         meta = model._meta
         by_attname = {f.attname: f for f in meta.concrete_fields}
         pk = meta.pk
         assert pk is not None
+        const = const or {}
         self.model = model
         self.fields = [by_attname[a] for a in fields]
-        missing = [f for f in meta.concrete_fields if f is not pk and f.attname not in fields]
-        self.tail = tuple(f.get_default() for f in missing)
-        for f, default in zip(missing, self.tail, strict=True):
+        fixed = [by_attname[a] for a in const]
+        missing = [f for f in meta.concrete_fields if f is not pk and f.attname not in fields and f.attname not in const]
+        defaults = tuple(f.get_default() for f in missing)
+        for f, default in zip(missing, defaults, strict=True):
             if default is None and not f.null:
                 raise ValueError(f"{meta.label}.{f.attname} needs a value")
-        self.tail = tuple(_json(x) if isinstance(f, models.JSONField) else x for f, x in zip(missing, self.tail, strict=True))
-        self.columns: list[str] = [str(pk.column), *(str(f.column) for f in self.fields), *(str(f.column) for f in missing)]
+        shared = [*fixed, *missing]
+        shared_values = [*const.values(), *defaults]
+        self.tail = tuple(_json(x) if isinstance(f, models.JSONField) else x for f, x in zip(shared, shared_values, strict=True))
+        self.columns: list[str] = [str(pk.column), *(str(f.column) for f in self.fields), *(str(f.column) for f in shared)]
         self.vendor = connection.vendor
         qn = connection.ops.quote_name
         self.table = meta.db_table
-        self.insert_sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ({', '.join(['%s'] * len(self.columns))})"
-        )
+        if self.vendor == "sqlite":
+            literals = [_sqlite_literal(f, x) for f, x in zip(shared, self.tail, strict=True)]
+            values = ", ".join(["%s"] * (1 + len(self.fields)) + literals)
+            self.tail = ()
+        else:
+            values = ", ".join(["%s"] * len(self.columns))
+        self.insert_sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ({values})"
         self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) FROM STDIN"
         self.dt_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)]
         self.json_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
@@ -2375,6 +2397,54 @@ class _Writer:
                                 adapted[value] = adapt(value)
                             row[i] = adapted[value]
                 cur.executemany(self.insert_sql, rows)
+
+
+def _sqlite_literal(f: models.Field[Any, Any], value: Any) -> str:
+    """``value`` of field ``f`` as an SQLite literal, exactly as the driver would bind it
+    (only for the import's own shared values: timestamps, ids, flags, defaults)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        value = connection.ops.adapt_datetimefield_value(value)
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{f.model._meta.label}.{f.attname}: no literal for {type(value).__name__}")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _insert_derived(
+    model: type[models.Model], values: dict[str, Any], source: type[models.Model], columns: dict[str, str], ids: Sequence[int]
+) -> None:
+    """One row of ``model`` per ``source`` row in ``ids``, made by the database itself
+    (``INSERT … SELECT``): ``values`` are the same for every row, ``columns`` maps attnames to
+    the source column they copy. Rows the import derives from rows it just wrote (a project's
+    "created" event, a report's submit step) cost no binding per row this way."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields if f is not meta.pk}
+    missing = [f for a, f in by_attname.items() if a not in values and a not in columns]
+    for f in missing:
+        if f.get_default() is None and not f.null:
+            raise ValueError(f"{meta.label}.{f.attname} needs a value")
+    shared = {**values, **{f.attname: f.get_default() for f in missing}}
+    target = [*columns, *shared]
+    into = ", ".join(qn(str(by_attname[a].column)) for a in target)
+    select = ", ".join([*(qn(c) for c in columns.values()), *(["%s"] * len(shared))])
+    params = [by_attname[a].get_db_prep_value(x, connection) for a, x in shared.items()]
+    with connection.cursor() as cur:
+        for chunk in _chunks(ids):
+            cur.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({into}) SELECT {select} FROM {qn(source._meta.db_table)} "
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
+                [*params, *chunk],
+            )
 
 
 BULK_LOAD_MIN_ROWS = 1000
