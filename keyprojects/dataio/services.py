@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
@@ -51,6 +51,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.money import Period
 from keyprojects.core.validators import normalize_uscc, project_code_region, validate_project_code_shape, validate_uscc
+from keyprojects.projects.choices import Stage
 
 from .models import ImportBatch, ImportSource, ImportStatus
 from .normalize import RegionMatch, RegionResolver
@@ -1107,14 +1108,17 @@ class _Importer:
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, n // 2, total)
             v = row.values
-            name = _text(v.get("name"))
+            get = v.get
+            x = get("name")
+            name = x.strip() if type(x) is str else _text(x)
             if not name:
                 self.error(row, "name", "项目名称不能为空")
                 continue
             values: dict[str, Any] = {"name": name}
             code = None
-            if v.get("project_code"):
-                code = _text(v["project_code"]).upper() or None
+            x = get("project_code")
+            if x:
+                code = (x.strip() if type(x) is str else _text(x)).upper() or None
                 if code is not None:
                     try:
                         validate_project_code_shape(code)
@@ -1129,7 +1133,7 @@ class _Importer:
                     values["project_code"] = code
             region, explicit = check_row_region(row, values) if ("region_text" in v or "location" in v) else (None, False)
             item = _Item(row=row, name=name, code=code, region=region, region_explicit=explicit, values=values)
-            if type(v.get("project_id")) is int:
+            if type(get("project_id")) is int:
                 item.project_id = v["project_id"]
             for src in v.keys() & FIELD_HANDLERS:
                 x = v[src]
@@ -1137,7 +1141,7 @@ class _Importer:
                     continue
                 kind = FIELD_HANDLERS[src]
                 if kind == "text":
-                    t = _text(x)
+                    t = x.strip() if type(x) is str else _text(x)
                     if t:
                         values[src] = t
                 elif kind == "date":
@@ -1193,15 +1197,17 @@ class _Importer:
                     values["category"] = cat
             if item.levels is None and row.group_level in ("province", "city", "county"):
                 item.levels = (row.group_level == "province", row.group_level == "city", row.group_level == "county")
-            year = v.get("year") if isinstance(v.get("year"), int) else None
+            year = get("year")
+            if not isinstance(year, int):
+                year = None
             rp = file_period
-            if year and isinstance(v.get("month"), int) and 1 <= v["month"] <= 12:
+            if year and isinstance(get("month"), int) and 1 <= v["month"] <= 12:
                 rp = (year, v["month"])
             item.year = year or (rp[0] if rp else None)
             # the period's figures (本月无进展 "是" is a figure too: an explicit zero)
-            month, ytd, to_date = v.get("invested_month"), v.get("invested_ytd"), v.get("invested_to_date")
-            no_activity = v.get("no_activity") == "是"
-            reason = _text(v.get("no_activity_reason"))
+            month, ytd, to_date = get("invested_month"), get("invested_ytd"), get("invested_to_date")
+            no_activity = get("no_activity") == "是"
+            reason = _text(get("no_activity_reason")) if "no_activity_reason" in v else ""
             if reason and not no_activity:
                 self.warn(row, "no_activity_reason", "“本月无进展”未选“是”，无进展原因未导入")
                 reason = ""
@@ -1216,8 +1222,8 @@ class _Importer:
                         self.error(None, "", "文件含有完成投资数据，但无法确定调度期：请在标题或表头注明月份，或指定调度期（如 2024-06）")
                         missing_period_reported = True
                 else:
-                    pct = v.get("physical_progress_pct")
-                    workers = v.get("workers")
+                    pct = get("physical_progress_pct")
+                    workers = get("workers")
                     item.figures.append(
                         _Figures(
                             row=row,
@@ -1226,9 +1232,9 @@ class _Importer:
                             ytd=_wan(ytd),
                             to_date=_wan(to_date),
                             pct=Decimal(pct).quantize(PCT) if isinstance(pct, Decimal | int) else None,
-                            progress_text=_text(v.get("physical_progress")),
+                            progress_text=_text(get("physical_progress")),
                             workers=workers if isinstance(workers, int) else None,
-                            problems=_text(v.get("problems")),
+                            problems=_text(get("problems")),
                             no_activity=no_activity,
                             no_activity_reason=reason,
                         )
@@ -1527,7 +1533,8 @@ class _Importer:
         from keyprojects.projects.models import Project
 
         fields = self.project_fields
-        not_writable = sorted({a for i in items for a in i.values if ATTR_FIELD.get(a, a) not in self.writable and a != "name"})
+        stated = set().union(*(i.values.keys() for i in items))
+        not_writable = sorted(a for a in stated if ATTR_FIELD.get(a, a) not in self.writable and a != "name")
         for a in not_writable:
             if a in ("region_id", "responsible_unit_id") and self.forced_region:
                 continue
@@ -1553,7 +1560,7 @@ class _Importer:
             if item.dropped:
                 continue
             row = item.row
-            vals = {a: x for a, x in item.values.items() if a in allowed}
+            vals = item.values if item.values.keys() <= allowed else {a: x for a, x in item.values.items() if a in allowed}
             if item.existing is None:
                 if "total_investment" not in vals:
                     self.error(row, "total_investment", "总投资不能为空")
@@ -1566,7 +1573,7 @@ class _Importer:
                     vals["nature"] = self._infer_nature(item)
                     missing_nature += "nature" not in item.bad
                 vals.setdefault("invested_before", ZERO)
-                merged = dict(vals)
+                merged = vals
             else:
                 merged = {**item.existing, **vals}
             bad = False
@@ -1584,7 +1591,7 @@ class _Importer:
                 item.dropped = True
                 continue
             # Project.clean reads only these: one call per distinct combination
-            key = tuple(merged.get(a) for a in CLEAN_INPUTS)
+            key = tuple(map(merged.get, CLEAN_INPUTS))
             if key not in cleaned:
                 try:
                     _clean_project(Project, merged, self.regions)
@@ -1606,8 +1613,6 @@ class _Importer:
             else:
                 item.changes = {a: x for a, x in vals.items() if item.existing.get(a) != x}
                 if item.stage_hint and item.stage_hint != item.existing["stage"]:
-                    from keyprojects.projects.choices import Stage
-
                     self.warn(
                         row,
                         "stage_text",
@@ -1628,8 +1633,6 @@ class _Importer:
 
     def _stage_for_new(self, item: _Item) -> str:
         """A new project's stage: what the file says, else 是否开工 / 实际开工 / 建设性质 / investment."""
-        from keyprojects.projects.choices import Stage
-
         hint = item.stage_hint
         if hint in (Stage.SUSPENDED, Stage.CANCELLED):
             self.warn(item.row, "stage_text", "停缓建、退库须在项目页办理并填写原因，按其他列推定阶段导入")
@@ -1639,8 +1642,9 @@ class _Importer:
         v = item.values
         if item.started is True or v.get("actual_start") or v.get("nature") in ("continuing", "completing"):
             return Stage.CONSTRUCTION
-        if any((f.ytd or f.month or ZERO) > 0 for f in item.figures):
-            return Stage.CONSTRUCTION
+        for f in item.figures:
+            if (f.ytd or f.month or ZERO) > 0:
+                return Stage.CONSTRUCTION
         return Stage.PREPARATION if item.levels or item.plan is not None else Stage.RESERVE
 
     # -- step 6: monthly figures -------------------------------------------------------------
@@ -1676,6 +1680,7 @@ class _Importer:
                 history[r["project_id"]][(r["period__year"], r["period__month"])] = dict(r)
         lumped = 0
         total = len(live)
+        frozen_cache: dict[tuple[Any, ...], bool] = {}
         for n, item in enumerate(live, 1):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, total, total)
@@ -1683,7 +1688,7 @@ class _Importer:
             months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in existing.items()}
             ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in existing.items()}
             before = item.values.get("invested_before", item.existing["invested_before"] if item.existing else ZERO) or ZERO
-            figs = sorted(item.figures, key=lambda f: f.period)
+            figs = item.figures if len(item.figures) == 1 else sorted(item.figures, key=lambda f: f.period)
             f0 = figs[0]
             if not existing and f0.to_date is not None and item.row.values.get("invested_before") is None and not before:
                 # nothing reported yet: 开工至今累计 minus this year's states the investment before tracking
@@ -1704,15 +1709,21 @@ class _Importer:
             total_inv = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
             region = item.values.get("region_id") or (item.existing["region_id"] if item.existing else item.region)
             info = self.regions[str(region)]
-            where = _Where(info.province_code, info.city_code or "")
             project = _ProjectStub(total_inv, stage, actual_start, actual_completion)
             ok = True
             for f in figs:
                 p = f.period
-                per = periods.get(p)
-                frozen = per is not None and is_frozen_in(per, where, closed[p])  # type: ignore[arg-type]
-                ytd_before = sum((m for q, m in months.items() if q[0] == p[0] and q < p), ZERO)
-                total_before = sum((m for q, m in months.items() if q < p), ZERO)
+                fkey = (p, info.province_code, info.city_code)
+                frozen = frozen_cache.get(fkey)
+                if frozen is None:
+                    per = periods.get(p)
+                    where = _Where(info.province_code, info.city_code or "")
+                    frozen = frozen_cache[fkey] = per is not None and is_frozen_in(per, where, closed[p])  # type: ignore[arg-type]
+                if months:
+                    ytd_before = sum((m for q, m in months.items() if q[0] == p[0] and q < p), ZERO)
+                    total_before = sum((m for q, m in months.items() if q < p), ZERO)
+                else:
+                    ytd_before = total_before = ZERO
                 month: Decimal | None
                 if f.ytd is not None:
                     month = f.ytd - ytd_before
@@ -1786,8 +1797,11 @@ class _Importer:
                     ok = False
                     continue
                 # the submission checks: the rule of report_submit, on the history preloaded above
-                prev_same_year = max((q for q in ytds if q[0] == p[0] and q < p), default=None)
-                prev_months = [months[q] for q in sorted((q for q in months if q < p), reverse=True) if months[q] > 0][:6]
+                if months:
+                    prev_same_year = max((q for q in ytds if q[0] == p[0] and q < p), default=None)
+                    prev_months = [months[q] for q in sorted((q for q in months if q < p), reverse=True) if months[q] > 0][:6]
+                else:
+                    prev_same_year, prev_months = None, []
                 checks = report_checks_from(
                     report=_FiguresStub(month, ytd, to_date, f.pct),
                     period=stubs[p],
@@ -2175,22 +2189,19 @@ class _RegionInfo:
     province_code: str
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):
     """What ``dispatch.selectors.is_frozen_in`` reads of a project (before it exists)."""
 
     province_code: str
     city_code: str
 
 
-@dataclass(frozen=True)
-class _PeriodStub:
+class _PeriodStub(NamedTuple):
     year: int
     month: int
 
 
-@dataclass(frozen=True, slots=True)
-class _FiguresStub:
+class _FiguresStub(NamedTuple):
     """What ``dispatch.services.report_checks_from`` reads of a report, before it exists."""
 
     invested_month: Decimal
@@ -2199,8 +2210,7 @@ class _FiguresStub:
     physical_progress_pct: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class _ProjectStub:
+class _ProjectStub(NamedTuple):
     """What ``dispatch.services.report_checks_from`` reads of a project (as the import leaves it)."""
 
     total_investment: Decimal | None
