@@ -2353,7 +2353,6 @@ class _Dispatch:
             PeriodClosure.objects.bulk_create(closures)
         self.counts["closed"] = len(closures)
         from keyprojects.analytics.services_dashboard import dimension_summaries_refresh
-
         from keyprojects.dispatch.models import ReportingPeriod as Period
 
         for period in Period.objects.filter(pk__in=[p.pk for p in self.periods]):
