@@ -114,8 +114,10 @@ class MonthlyReport(VersionedModel):
     """One project's figures for one month. ``invested_ytd`` and ``invested_to_date`` are derived
     by the service from the months before; nobody types them."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("调度期"), on_delete=models.PROTECT, related_name="reports")
+    # Neither is indexed alone: report_unique_project_period (project, period) and
+    # report_period_status_idx (period, status) start with them.
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports", db_index=False)
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("调度期"), on_delete=models.PROTECT, related_name="reports", db_index=False)
     status = models.CharField(_("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True)
     review_levels = models.JSONField(_("审核链"), default=list, blank=True)
     review_step = models.PositiveSmallIntegerField(_("当前审核步"), default=0)

@@ -88,7 +88,10 @@ class Project(VersionedModel):
     owner = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("建设单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
     )
-    region = models.ForeignKey("regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="projects")
+    # Not indexed alone: project_region_stage_idx (region, stage) starts with it.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="projects", db_index=False
+    )
     zone = models.ForeignKey(
         "regions.Unit",
         verbose_name=_("功能区"),
@@ -98,14 +101,17 @@ class Project(VersionedModel):
         related_name="zone_projects",
         limit_choices_to={"kind": "zone"},
     )
-    # Denormalised from ``region`` by the service: scope filters are plain equalities.
-    province_code = models.CharField(_("所属省"), max_length=6, db_index=True, editable=False)
-    city_code = models.CharField(_("所属市"), max_length=6, db_index=True, blank=True, editable=False)
+    # Denormalised from ``region`` by the service: scope filters are plain equalities. No index on
+    # province_code (one province per deployment: it matches every row); city_code is the first
+    # column of project_city_stage_idx.
+    province_code = models.CharField(_("所属省"), max_length=6, editable=False)
+    city_code = models.CharField(_("所属市"), max_length=6, blank=True, editable=False)
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
-    industry_section = models.CharField(_("行业门类"), max_length=1, choices=SECTION_CHOICES, blank=True, db_index=True)
+    industry_section = models.CharField(_("行业门类"), max_length=1, choices=SECTION_CHOICES, blank=True)
     industry_division = models.CharField(_("行业大类"), max_length=2, choices=DIVISION_CHOICES, blank=True)
-    category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices, db_index=True)
-    nature = models.CharField(_("建设性质"), max_length=16, choices=Nature.choices, db_index=True)
+    # A handful of values each, only ever filtered together with the scope: not worth an index.
+    category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices)
+    nature = models.CharField(_("建设性质"), max_length=16, choices=Nature.choices)
     stage = models.CharField(_("项目阶段"), max_length=16, choices=Stage.choices, default=Stage.RESERVE, db_index=True)
     stage_before_suspension = models.CharField(_("停缓建前阶段"), max_length=16, choices=Stage.choices, blank=True, editable=False)
     total_investment = money_field(_("总投资（万元）"))
@@ -210,7 +216,8 @@ class Project(VersionedModel):
 class ProjectYear(models.Model):
     """A project's year: its annual plan (年度计划投资) and the lists it is on that year."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years")
+    # Not indexed alone: project_year_unique (project, year) starts with it.
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years", db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     annual_plan = money_field(_("年度计划投资（万元）"), default=0)
     on_province_list = models.BooleanField(_("省级重点"), default=False)
