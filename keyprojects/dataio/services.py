@@ -35,6 +35,7 @@ import functools
 import gc
 import hashlib
 import json
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1329,8 +1330,9 @@ class _Importer:
                     for p in Project.objects.filter(name__in=chunk).values(*fields):
                         self.by_name[(p["name"], p["region_id"])].append(p)
         # owners
-        usccs = {normalize_uscc(_text(i.row.values.get("owner_uscc"))) for i in items if i.row.values.get("owner_uscc")}
-        owner_names = {_text(i.row.values.get("owner_name")) for i in items if i.row.values.get("owner_name")}
+        raw_usccs = {i.row.values.get("owner_uscc") for i in items} - {None, ""}  # a file repeats its owners
+        usccs = {normalize_uscc(_text(x)) for x in raw_usccs}
+        owner_names = {_text(x) for x in {i.row.values.get("owner_name") for i in items} - {None, ""}}
         self.ent_by_uscc: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(sorted(u for u in usccs if u)):
             for e in Enterprise.objects.filter(uscc__in=chunk).values("id", "uscc", "name", "region_id"):
@@ -2285,6 +2287,7 @@ def _nearest(candidates: list[dict[str, Any]], region: str | None, regions: dict
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
 def _checked_uscc(text: str) -> tuple[str, str]:
     """(normalised USCC, "" or the validator's message): a file repeats its owners' codes."""
     uscc = normalize_uscc(text)
@@ -2347,13 +2350,14 @@ class _Writer:
         self.vendor = connection.vendor
         qn = connection.ops.quote_name
         self.table = meta.db_table
+        self.insert_head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ("
         if self.vendor == "sqlite":
-            literals = [_sqlite_literal(f, x) for f, x in zip(shared, self.tail, strict=True)]
-            values = ", ".join(["%s"] * (1 + len(self.fields)) + literals)
+            self.tail_literals = [_sqlite_literal(f, x) for f, x in zip(shared, self.tail, strict=True)]
+            values = ", ".join(["%s"] * (1 + len(self.fields)) + self.tail_literals)
             self.tail = ()
         else:
             values = ", ".join(["%s"] * len(self.columns))
-        self.insert_sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ({values})"
+        self.insert_sql = f"{self.insert_head}{values})"
         self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) FROM STDIN"
         self.dt_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)]
         self.json_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
@@ -2406,7 +2410,52 @@ class _Writer:
                             if value not in adapted:
                                 adapted[value] = adapt(value)
                             row[i] = adapted[value]
-                cur.executemany(self.insert_sql, rows)
+                sql, params = self._sqlite_batch(rows)
+                cur.executemany(sql, params)
+
+    def _sqlite_batch(self, rows: list[list[Any]]) -> tuple[str, Sequence[Sequence[Any]]]:
+        """The statement for this batch and its rows: a column whose value is the same in every
+        row of the batch (a column the file does not have, a flag, the year) is written as a
+        literal of the statement instead of bound per row. Only values that carry no text of
+        the file are inlined (NULL, empty text, numbers, booleans, dates)."""
+        n = len(rows)
+        if n < 64:
+            return self.insert_sql, rows
+        parts: list[str] = []
+        keep: list[int] = []
+        for i, column in enumerate(zip(*rows, strict=True)):
+            v = column[0]
+            if (
+                i
+                and (v is None or type(v) in _INLINE_TYPES or (type(v) is str and not v))
+                and column.count(v) == n
+                and len(set(map(type, column))) == 1
+            ):
+                parts.append(_value_literal(v))
+            else:
+                parts.append("%s")
+                keep.append(i)
+        if len(keep) == len(parts):
+            return self.insert_sql, rows
+        pick = operator.itemgetter(*keep)
+        params = list(map(pick, rows)) if len(keep) > 1 else [(pick(r),) for r in rows]
+        return self.insert_head + ", ".join(parts + self.tail_literals) + ")", params
+
+
+_INLINE_TYPES = (bool, int, Decimal, dt.date)
+
+
+def _value_literal(value: Any) -> str:
+    """An SQLite literal stored exactly as the driver's binding of ``value`` would be (Django's
+    adapters: Decimal and date as text); ``%`` doubled for the cursor's placeholder syntax."""
+    if value is None:
+        return "NULL"
+    if type(value) is bool:
+        return "1" if value else "0"
+    if type(value) is int:
+        return str(value)
+    text = value.isoformat() if type(value) is dt.date else str(value)
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _sqlite_literal(f: models.Field[Any, Any], value: Any) -> str:
@@ -2426,7 +2475,7 @@ def _sqlite_literal(f: models.Field[Any, Any], value: Any) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise TypeError(f"{f.model._meta.label}.{f.attname}: no literal for {type(value).__name__}")
-    return "'" + value.replace("'", "''") + "'"
+    return "'" + value.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _insert_derived(

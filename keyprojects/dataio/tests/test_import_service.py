@@ -533,3 +533,45 @@ def test_a_stale_preview_expires(world):
     assert _expire_previews() == 1
     b.refresh_from_db()
     assert b.status == "failed" and b.content is None and not b.can_confirm and "已失效" in b.errors[0]["message"]
+
+
+def test_a_batch_stores_exactly_what_the_orm_would_whatever_is_inlined(world):
+    """The writer inlines values every row of a batch shares (SQLite) and binds the rest; the
+    stored rows equal those of the ORM (or COPY): shared and varying decimals, dates, flags,
+    NULLs, empty and quoted text with '%'."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = ["name", "region_id", "province_code", "city_code", "stage", "category", "nature", "total_investment",
+              "invested_before", "planned_start", "planned_completion", "location", "content", "in_statistics", "zone_id"]  # fmt: skip
+    const = {"created_at": now, "updated_at": now, "version": 1, "created_by_id": world.users.county.pk}
+    w = services._Writer(Project, fields, const=const)
+    ids = []
+    for i in range(100):
+        ids.append(
+            w.add(
+                f"批次{i}", "370102", "370000", "370100", "construction", "industry", "new",
+                D("12.3400") if i % 2 else D("5000"), D("0"), dt.date(2024, 3, 1), dt.date(2025, 12, 1) if i % 3 else None,
+                "50% 'quoted' %s", "", True, None,
+            )
+        )  # fmt: skip
+    w.flush()
+    got = {p.pk: p for p in Project.objects.filter(pk__in=ids)}
+    assert len(got) == 100
+    for n, pk in enumerate(ids):
+        p = got[pk]
+        assert p.name == f"批次{n}" and p.region_id == "370102" and p.province_code == "370000"
+        assert p.total_investment == (D("12.34") if n % 2 else D("5000"))
+        assert p.invested_before == 0 and p.planned_start == dt.date(2024, 3, 1)
+        assert p.planned_completion == (dt.date(2025, 12, 1) if n % 3 else None)
+        assert p.location == "50% 'quoted' %s" and p.content == "" and p.in_statistics is True and p.zone_id is None
+        assert p.version == 1 and p.created_at == now and p.created_by_id == world.users.county.pk
+    if connection.vendor == "sqlite":  # the same storage classes as bound values (affinity applied)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT DISTINCT typeof(total_investment), typeof(invested_before), typeof(planned_start), typeof(in_statistics) "
+                "FROM projects_project WHERE id IN (%s, %s)",
+                [ids[0], ids[1]],
+            )
+            kinds = set(cur.fetchall())
+        assert kinds == {("integer", "integer", "text", "integer"), ("real", "integer", "text", "integer")}
