@@ -1967,7 +1967,7 @@ class _Importer:
 
     def _write_rows(self, plan: _Plan, items: list[_Item]) -> None:
         from keyprojects.dispatch.models import MonthlyReport, ReportFlag, ReportStep
-        from keyprojects.dispatch.services import period_get_or_open, review_chain_for
+        from keyprojects.dispatch.services import period_get_or_open
         from keyprojects.enterprises.models import Enterprise
         from keyprojects.projects.choices import EventKind
         from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
@@ -2060,7 +2060,7 @@ class _Importer:
         # monthly reports: submitted by the uploader (the review chain of report_submit)
         if plan.reports:
             periods = {p: period_get_or_open(year=p[0], month=p[1]) for p in {r.period for r in plan.reports}}
-            chains = self._chains(plan, review_chain_for)
+            chains = self._chains(plan)
             rw = _Writer(
                 MonthlyReport,
                 [
@@ -2128,12 +2128,13 @@ class _Importer:
                     [(ytd, to, pk) for pk, ytd, to in plan.rederive],
                 )
 
-    def _chains(self, plan: _Plan, review_chain_for: Any) -> dict[tuple[Any, int], list[str]]:
-        """The review chain of each (project, year). ``review_chain_for`` decides it from the
-        project's top list that year and whether it is a city-level project: it is asked once
-        per kind of project (after the year plans are written), the kind known from memory."""
+    def _chains(self, plan: _Plan) -> dict[tuple[Any, int], list[str]]:
+        """The review chain of each (project, year): ``review_chain_from`` (the rule of
+        ``report_submit``) on the project's top list that year — from the file, else from the
+        system — and whether it is a city-level project; decided once per kind of project."""
         from keyprojects.dispatch.selectors import LEVEL_ORDER
-        from keyprojects.projects.models import Project, ProjectYear
+        from keyprojects.dispatch.services import review_chain_from
+        from keyprojects.projects.models import ProjectYear
 
         flags = {(r.item.pk, r.period[0]): plan.list_flags.get((id(r.item), r.period[0])) for r in plan.reports}
         unknown = sorted({k for k, f in flags.items() if f is None})
@@ -2143,19 +2144,24 @@ class _Importer:
             ):
                 if (y[0], y[1]) in flags:
                     flags[(y[0], y[1])] = (y[2], y[3], y[4])
+        config = self.config
         kinds: dict[tuple[Any, ...], list[str]] = {}
         out: dict[tuple[Any, int], list[str]] = {}
+        regions = self.regions
         for r in plan.reports:
-            key = (r.item.pk, r.period[0])
+            item = r.item
+            key = (item.pk, r.period[0])
             if key in out:
                 continue
-            region = self.regions[str(r.item.values.get("region_id") or (r.item.existing or {}).get("region_id") or r.item.region)]
-            f = flags[key] or (False, False, False)
-            top = next((str(lvl) for lvl, on in zip(LEVEL_ORDER, f, strict=True) if on), "county")
-            kind = (top, not region.city_code or region.code == region.city_code)
-            if kind not in kinds:
-                kinds[kind] = review_chain_for(Project.objects.get(pk=r.item.pk or 0), r.period[0])
-            out[key] = kinds[kind]
+            code = str(item.values.get("region_id") or (item.existing or {}).get("region_id") or item.region)
+            kind = (flags[key], code)
+            chain = kinds.get(kind)
+            if chain is None:
+                region = regions[code]
+                top = next((str(lvl) for lvl, on in zip(LEVEL_ORDER, flags[key] or (False, False, False), strict=True) if on), "county")
+                city_level = not region.city_code or region.code == region.city_code
+                chain = kinds[kind] = review_chain_from(top_level=top, city_level=city_level, config=config)
+            out[key] = chain
         return out
 
     def _recheck_scope(self, items: list[_Item]) -> None:

@@ -102,9 +102,18 @@ def user_review_level(user: Any) -> str | None:
 
 
 def review_chain_for(project: Project, year: int) -> list[str]:
-    chain = DispatchConfig.get().review_chain
-    levels = chain.get(project_top_level(project, year)) or ["county"]
-    if not project.city_code or project.region_id == project.city_code:
+    return review_chain_from(
+        top_level=project_top_level(project, year),
+        city_level=not project.city_code or project.region_id == project.city_code,
+        config=DispatchConfig.get(),
+    )
+
+
+def review_chain_from(*, top_level: str, city_level: bool, config: DispatchConfig) -> list[str]:
+    """The review levels of a report, from the project's top list that year and whether it is a
+    city-level project (no query: the importer decides thousands at once)."""
+    levels = config.review_chain.get(top_level) or ["county"]
+    if city_level:
         # a city-level project (no county) skips the county step
         levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
     return list(levels)
