@@ -2001,13 +2001,14 @@ class _Importer:
         if new_items:
             cols = ["province_code", "city_code", "stage", *ATTR_FIELD.keys()]
             pw = _Writer(Project, cols, const={"created_at": now, "updated_at": now, "version": 1, "created_by_id": actor_id})
-            pairs = [(a, self.project_fields[a].get_default()) for a in ATTR_FIELD]
+            attrs = list(ATTR_FIELD)
+            defaults = [self.project_fields[a].get_default() for a in attrs]
             regions = self.regions
             add = pw.add
             for n, item in enumerate(new_items, 1):
                 v = item.values
                 reg = regions[v["region_id"]]
-                item.pk = add(reg.province_code, reg.city_code or "", item.stage, *[v.get(a, d) for a, d in pairs])
+                item.pk = add(reg.province_code, reg.city_code or "", item.stage, *map(v.get, attrs, defaults))
                 if n % CHUNK == 0:
                     pw.flush()
                     done += CHUNK
@@ -2045,8 +2046,10 @@ class _Importer:
         # year plans
         if plan.years_new:
             yw = _Writer(ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list", "on_county_list"])
+            as_ints: dict[tuple[bool, ...], tuple[int, ...]] = {}  # (a bool binds through the adapter lookup, an int does not)
             for item, year, amount, flags in plan.years_new:
-                yw.add(item.pk, year, amount, *flags)
+                bits = as_ints.get(flags) or as_ints.setdefault(flags, tuple(map(int, flags)))
+                yw.add(item.pk, year, amount, *bits)
             yw.flush()
         if plan.years_changed:
             with connection.cursor() as cur:
@@ -2087,7 +2090,7 @@ class _Importer:
                 if r.existing_id is None:
                     pk = rw.add(
                         r.item.pk, per.pk, levels_json, levels[0], r.month, r.ytd, r.to_date, f.progress_text, f.pct, f.workers,
-                        f.problems, f.no_activity, f.no_activity_reason, late,
+                        f.problems, 1 if f.no_activity else 0, f.no_activity_reason, 1 if late else 0,
                     )  # fmt: skip
                     written.append((r, pk))
                 else:
