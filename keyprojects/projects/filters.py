@@ -38,7 +38,10 @@ class ProjectFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
     level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label=_("清单级别"))
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("项目阶段"))
+    # distinct=False: stage is a column of the project itself, so ``stage__in`` cannot repeat a row;
+    # django-filter's default SELECT DISTINCT over every column made SQLite de-duplicate and sort
+    # all the matching rows (with their joins) before taking a page.
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("项目阶段"), distinct=False)
     nature = django_filters.ChoiceFilter(choices=Nature.choices, label=_("建设性质"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("项目类别"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.enterprises.models import Enterprise
@@ -45,6 +45,19 @@ class SelectOrList(forms.Select):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
 
 
+def _pointed_to(choices: QuerySet[Any], visible: QuerySet[Project], field: str, *, wide: bool) -> QuerySet[Any]:
+    """The rows of ``choices`` that some project of ``visible`` points to through ``field``.
+
+    A province-wide scope holds nearly every project: asking each unit or leader for one project
+    in scope (EXISTS, through the foreign-key index; it stops at the first) costs a few hundred
+    index probes, where listing the scope (IN) reads every project row. A city or county scope is
+    small, and listing it is the cheaper way (EXISTS would walk the out-of-scope projects of
+    every unit)."""
+    if wide:
+        return choices.filter(Exists(visible.filter(**{field: OuterRef("pk")})))
+    return choices.filter(pk__in=visible.values(f"{field}_id"))
+
+
 def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -> forms.Form:
     """Dress the ProjectFilter form for the list page: choices limited to the user's scope,
     Bootstrap classes, Chinese labels."""
@@ -73,11 +86,10 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
     fields["nature"].widget = forms.Select(choices=[("", _("全部性质")), *Nature.choices])
     fields["category"].widget = forms.Select(choices=[("", _("全部类别")), *Category.choices])
     fields["industry_section"].widget = forms.Select(choices=[("", _("全部行业")), *SECTION_CHOICES])
-    units = Unit.objects.filter(Q(pk__in=visible.values("responsible_unit_id")))
-    fields["responsible_unit"].queryset = units
+    wide = user.is_superuser or bool(region_roles and user.region.level == "province")
+    fields["responsible_unit"].queryset = _pointed_to(Unit.objects.all(), visible, "responsible_unit", wide=wide)
     fields["responsible_unit"].empty_label = _("全部责任单位")
-    leaders = SponsorLeader.objects.filter(pk__in=visible.values("sponsor_leader_id"))
-    fields["sponsor_leader"].queryset = leaders
+    fields["sponsor_leader"].queryset = _pointed_to(SponsorLeader.objects.all(), visible, "sponsor_leader", wide=wide)
     fields["sponsor_leader"].empty_label = _("全部包保领导")
     fields["in_statistics"].widget = forms.Select(choices=[("", _("纳统：全部")), ("true", _("已纳统")), ("false", _("未纳统"))])
     fields["in_statistics"].label = "纳统"

@@ -40,6 +40,8 @@ from .selectors import (
     leaders_visible_to,
     project_history,
     project_list,
+    project_list_totals,
+    project_rows,
     project_timeline,
 )
 from .services import can_create_project, project_create, project_transition, project_update, stage_actions, writable_fields
@@ -69,9 +71,11 @@ def _paginate(request: HttpRequest, qs: QuerySet[Any], count: int | None = None)
     return paginator.get_page(request.GET.get("page"))
 
 
-def _plan_total(projects: QuerySet[Project], year: int) -> Decimal:
-    total = ProjectYear.objects.filter(project__in=projects.order_by().values("pk"), year=year).aggregate(s=Sum("annual_plan"))["s"]
-    return total or Decimal("0")
+def _project_page(request: HttpRequest, qs: QuerySet[Project], count: int) -> Any:
+    """A page of projects whose rows are read by id (selectors.project_rows)."""
+    page = _paginate(request, qs, count)
+    page.object_list = project_rows(projects=qs, window=page.object_list)
+    return page
 
 
 def set_params(request: HttpRequest) -> QueryDict:
@@ -114,8 +118,8 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
     params = set_params(request)
     qs, f = project_list(user=user, params=params)
     year = _year_of(f)
-    totals = qs.aggregate(n=Count("id"), total=Sum("total_investment"))
-    page = _paginate(request, qs, totals["n"])
+    totals = project_list_totals(projects=qs, year=year)
+    page = _project_page(request, qs, totals["n"])
     form = scope_filter_form(f.form, user, Project.objects.visible_to(user))
     nopage = query_without(params, "page")
     context = {
@@ -125,8 +129,8 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "projects": page.object_list,
         "count": totals["n"],
-        "total_investment": totals["total"] or Decimal("0"),
-        "plan_total": _plan_total(qs, year),
+        "total_investment": totals["total"],
+        "plan_total": totals["plan"],
         "year": year,
         "querystring_nopage": nopage,
         "export_url": f"{reverse('projects:export')}?{nopage}" if nopage else reverse("projects:export"),
@@ -469,10 +473,10 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     leader = get_object_or_404(_leaders_in_view(user), pk=pk)
     year = current_year()
     qs = leader_projects(user=user, leader=leader)
-    totals = qs.aggregate(n=Count("id"), total=Sum("total_investment"))
+    totals = project_list_totals(projects=qs, year=year)
     by_stage = {row["stage"]: row["n"] for row in qs.order_by().values("stage").annotate(n=Count("id"))}
     stages = [(label, by_stage[code], code) for code, label in Stage.choices if by_stage.get(code)]
-    page = _paginate(request, qs, totals["n"])
+    page = _project_page(request, qs, totals["n"])
     # 分线作战: the leader's figures, each listed project's completion and the warnings of the period
     period, periods = _leader_period(request)
     facts = {}
@@ -496,8 +500,8 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page_obj": page,
         "projects": page.object_list,
         "count": totals["n"],
-        "total_investment": totals["total"] or Decimal("0"),
-        "plan_total": _plan_total(qs, year),
+        "total_investment": totals["total"],
+        "plan_total": totals["plan"],
         "stages": stages,
         "querystring_nopage": query_without(request.GET, "page"),
         "period": period,
