@@ -536,7 +536,9 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     if name_j is not None:
         header_texts |= {grid[r][name_j] for r in header.rows if name_j < len(grid[r])}
     money_cols = [c for c in columns if c.field in MONEY_FIELDS]
-    specs: list[Spec] = [(c.index, c.field, c.kind, c.header, c.multiplier, c.fraction) for c in columns]
+    # each column remembers what its texts read as (a table repeats its categories, places,
+    # owners, dates): a repeated cell costs one lookup
+    specs: list[Spec] = [[c.index, c.field, c.kind, c.header, c.multiplier, c.fraction, {}] for c in columns]
 
     for i in range(first_data, len(rows)):
         row = rows[i]
@@ -731,7 +733,9 @@ def _classify(f: str, text: str) -> str | None:
     return mapped
 
 
-Spec = tuple[int, str, int, str, Decimal, bool | None]  # index, field, kind, header, multiplier, fraction
+Spec = list[Any]  # index, field, kind, header, multiplier, fraction, memo (text → (value, cell)) or None
+MEMO_LIMIT = 4096  # a column of mostly distinct texts (names, codes) stops remembering
+_MEMO_KINDS = frozenset((K_TEXT, K_MULTI, K_MONEY, K_PCODE, K_USCC, K_PHONE, K_PCT, K_INT, K_CLASS, K_DATE, K_PROGRESS))
 
 
 _DATE_CACHE: dict[tuple[str, bool], DateReading | str | None] = {}  # text → reading, or the error message
@@ -763,14 +767,22 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
     cells: dict[str, tuple[str, str]] = {}
     width = len(row)
     empty = EMPTY_MARKERS
-    for j, f, kind, header, multiplier, fraction in specs:
+    for spec in specs:
+        j, f, kind, header, multiplier, fraction, memo = spec
         if j >= width:
             continue
         v = row[j]
-        if v == "" or v is None:
-            continue
         tv = type(v)
         if tv is str:
+            if not v:
+                continue
+            if memo is not None:
+                hit = memo.get(v)
+                if hit is not None:
+                    values[f] = hit[0]
+                    cells[f] = hit[1]
+                    continue
+            text_cell = v
             if v[0] == "'":  # an exported "'=…" (core.xlsx.neutralise) reads as the "=…" typed
                 v = unneutralise(v)
             raw = v.strip()
@@ -780,6 +792,8 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             raw = repr(v)
             if raw.endswith(".0"):
                 raw = raw[:-2]
+        elif v is None:
+            continue
         else:
             raw = cell_text(v)
         try:
@@ -799,6 +813,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                 if val is None:
                     st.unmapped_values.setdefault((f, text), [header, excel_row, 0])[2] += 1
                     val = text
+                    memo = None  # counted per row
             elif kind == K_DATE:
                 if tv is dt.datetime:
                     val = v.date()
@@ -809,6 +824,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                     val = reading.value if reading else None
                     if reading and reading.doubtful:
                         st.result.warnings.append(Issue(sheet.name, excel_row, header, raw, reading.doubtful))
+                        memo = None  # warned per row
             elif kind == K_MULTI:
                 val = raw
             elif kind == K_PCODE:
@@ -821,6 +837,8 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                     raise CellError(message)
             else:
                 val = _convert_cell(kind, f, v, raw, header, fraction, values, cells)
+                if kind == K_RANGE or (kind == K_PROGRESS and raw.endswith(("%", "％"))):
+                    memo = None  # sets other fields too
         except CellError as exc:
             st.result.errors.append(Issue(sheet.name, excel_row, header, raw, str(exc)))
             cells[f] = (header, raw)
@@ -828,7 +846,12 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
         if val is None:
             continue
         values[f] = val
-        cells[f] = (header, raw)
+        cell = cells[f] = (header, raw)
+        if memo is not None and tv is str and kind in _MEMO_KINDS:
+            if len(memo) < MEMO_LIMIT:
+                memo[text_cell] = (val, cell)
+            else:
+                spec[6] = None
 
     if not cells:
         return  # only a 序号, or text in unmapped columns
