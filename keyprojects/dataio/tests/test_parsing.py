@@ -318,3 +318,31 @@ def test_named_sheet_missing_or_without_header():
     with pytest.raises(UnreadableFile) as exc:
         parse("multi_sheet.xlsx", sheet="说明")
     assert exc.value.code == "no_header"
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeated cells: each column remembers what its texts read as; what is said per row still is
+
+
+@pytest.mark.parametrize("memo_limit", [4096, 1])
+def test_repeated_cells_read_the_same_and_keep_their_per_row_effects(monkeypatch, memo_limit):
+    from keyprojects.dataio import parsing
+
+    monkeypatch.setattr(parsing, "MEMO_LIMIT", memo_limit)
+    lines = ["项目名称,项目类别,建设性质,总投资（万元）,计划开工,形象进度,项目级别"]
+    for i in range(6):
+        lines.append(f"项目{i},产业项目,其他类,1200,2024.03,60%,{'省级' if i % 2 else '国家级'}")
+    (res,) = parse_file("\n".join(lines).encode("utf-8"), filename="重复.csv")
+    assert [r.values["name"] for r in res.rows] == [f"项目{i}" for i in range(6)]
+    for r in res.rows:
+        assert r.values["category"] == "industry" and r.values["total_investment"] == D("1200")
+        assert r.values["planned_start"] == dt.date(2024, 3, 1)
+        assert r.values["physical_progress_pct"] == D("60") and r.cells["physical_progress_pct"][1] == "60%"
+        assert r.cells["category"] == ("项目类别", "产业项目")
+    # an unmapped value is counted on every row it appears in
+    unmapped = [w for w in res.warnings if w.value in ("其他类", "国家级")]
+    assert {(w.value, w.message.endswith("（共 6 行）") or w.message.endswith("（共 3 行）")) for w in unmapped} == {
+        ("其他类", True),
+        ("国家级", True),
+    }
+    assert [r.values["nature"] for r in res.rows] == ["其他类"] * 6
