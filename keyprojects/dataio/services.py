@@ -2432,12 +2432,14 @@ class _Writer:
             return self.insert_sql, rows
         parts: list[str] = []
         keep: list[int] = []
-        for i, column in enumerate(zip(*rows, strict=True)):
-            v = column[0]
+        first, middle, last = rows[0], rows[n // 2], rows[-1]
+        for i, v in enumerate(first):
             if (
                 i
                 and (v is None or type(v) in _INLINE_TYPES or (type(v) is str and not v))
-                and column.count(v) == n
+                and middle[i] == v
+                and last[i] == v
+                and (column := list(map(operator.itemgetter(i), rows))).count(v) == n
                 and len(set(map(type, column))) == 1
             ):
                 parts.append(_value_literal(v))
