@@ -51,7 +51,13 @@ from django.utils import timezone
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.money import Period
-from keyprojects.core.validators import normalize_uscc, project_code_region, validate_project_code_shape, validate_uscc
+from keyprojects.core.validators import (
+    PROJECT_CODE_RE,
+    normalize_uscc,
+    project_code_region,
+    validate_project_code_shape,
+    validate_uscc,
+)
 from keyprojects.projects.choices import Stage
 
 from .models import ImportBatch, ImportSource, ImportStatus
@@ -1105,6 +1111,7 @@ class _Importer:
         total = len(rows)
         regions = self.regions
         check_row_region = self._row_region
+        place_hits: dict[str, tuple[str, int | None]] = {}
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, n // 2, total)
@@ -1121,19 +1128,30 @@ class _Importer:
             if x:
                 code = (x.strip() if type(x) is str else _text(x)).upper() or None
                 if code is not None:
-                    try:
-                        validate_project_code_shape(code)
-                    except ValidationError as exc:
-                        self.error(row, "project_code", exc.messages[0])
+                    if not PROJECT_CODE_RE.match(code):  # validate_project_code_shape's rule, without an exception per row
+                        try:
+                            validate_project_code_shape(code)
+                        except ValidationError as exc:
+                            self.error(row, "project_code", exc.messages[0])
                         code = None
-                    else:
-                        if project_code_region(code) not in regions:
-                            self.error(row, "project_code", f"项目代码中的行政区划代码 {project_code_region(code)} 不存在")
-                            code = None
+                    elif code[5:11] not in regions:
+                        self.error(row, "project_code", f"项目代码中的行政区划代码 {project_code_region(code)} 不存在")
+                        code = None
                 if code:
                     values["project_code"] = code
-            region, explicit = check_row_region(row, values) if ("region_text" in v or "location" in v) else (None, False)
-            item = _Item(row=row, name=name, code=code, region=region, region_explicit=explicit, values=values)
+            place = get("region_text")
+            if place is not None and type(place) is str and place in place_hits:  # a place already read without a remark
+                region, zone = place_hits[place]
+                explicit = True
+                if zone is not None:
+                    values["zone_id"] = zone
+            elif "region_text" in v or "location" in v:
+                region, explicit = check_row_region(row, values)
+                if region is not None and explicit and type(place) is str and place.strip():  # (read by its 所属区域: no remark)
+                    place_hits[place] = (region, values.get("zone_id"))
+            else:
+                region, explicit = None, False
+            item = _Item(row, name, code, region, explicit, values)
             if type(get("project_id")) is int:
                 item.project_id = v["project_id"]
             for src in v.keys() & FIELD_HANDLERS:
@@ -1227,17 +1245,17 @@ class _Importer:
                     workers = get("workers")
                     item.figures.append(
                         _Figures(
-                            row=row,
-                            period=rp,
-                            month=_wan(month),
-                            ytd=_wan(ytd),
-                            to_date=_wan(to_date),
-                            pct=Decimal(pct).quantize(PCT) if isinstance(pct, Decimal | int) else None,
-                            progress_text=_text(get("physical_progress")),
-                            workers=workers if isinstance(workers, int) else None,
-                            problems=_text(get("problems")),
-                            no_activity=no_activity,
-                            no_activity_reason=reason,
+                            row,
+                            rp,
+                            _wan(month),
+                            _wan(ytd),
+                            _wan(to_date),
+                            Decimal(pct).quantize(PCT) if isinstance(pct, Decimal | int) else None,  # pct
+                            _text(get("physical_progress")),
+                            workers if isinstance(workers, int) else None,
+                            _text(get("problems")),
+                            no_activity,
+                            reason,
                         )
                     )
             items.append(item)
@@ -1579,11 +1597,13 @@ class _Importer:
             else:
                 merged = {**item.existing, **vals}
             bad = False
-            for attr in vals.keys() & checked.keys():
-                x = vals[attr]
-                if type(x) is str and len(x) <= text_limit.get(attr, -1):
+            for attr, x in vals.items():
+                if attr not in checked:
                     continue
-                if type(x) is Decimal and attr in amount_limit and x.is_finite() and ZERO <= x < amount_limit[attr]:
+                tx = type(x)
+                if tx is str and len(x) <= text_limit.get(attr, -1):
+                    continue
+                if tx is Decimal and attr in amount_limit and x.is_finite() and ZERO <= x < amount_limit[attr]:
                     continue
                 msg = _field_error(checked[attr], x)
                 if msg:
@@ -1823,17 +1843,7 @@ class _Importer:
                 months[p] = month
                 ytds[p] = ytd
                 plan.reports.append(
-                    _ReportWrite(
-                        item=item,
-                        fig=f,
-                        period=p,
-                        month=month,
-                        ytd=ytd,
-                        to_date=to_date,
-                        existing_id=old["id"] if old else None,
-                        existing_version=old["version"] if old else None,
-                        flags=checks,
-                    )
+                    _ReportWrite(item, f, p, month, ytd, to_date, old["id"] if old else None, old["version"] if old else None, checks)
                 )
             if not ok or not existing:
                 continue
