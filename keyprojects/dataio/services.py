@@ -1140,6 +1140,7 @@ class _Importer:
                 if code:
                     values["project_code"] = code
             place = get("region_text")
+            region: str | None
             if place is not None and type(place) is str and place in place_hits:  # a place already read without a remark
                 region, zone = place_hits[place]
                 explicit = True
