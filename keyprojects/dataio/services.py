@@ -1704,13 +1704,16 @@ class _Importer:
         lumped = 0
         total = len(live)
         frozen_cache: dict[tuple[Any, ...], bool] = {}
+        regions = self.regions
         for n, item in enumerate(live, 1):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, total, total)
-            existing = history.get(item.pk or 0, {})
-            months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in existing.items()}
-            ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in existing.items()}
-            before = item.values.get("invested_before", item.existing["invested_before"] if item.existing else ZERO) or ZERO
+            existing = history.get(item.pk or 0, {}) if history else {}
+            months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in existing.items()} if existing else {}
+            ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in existing.items()} if existing else {}
+            vget = item.values.get
+            old_row = item.existing
+            before = vget("invested_before", old_row["invested_before"] if old_row else ZERO) or ZERO
             figs = item.figures if len(item.figures) == 1 else sorted(item.figures, key=lambda f: f.period)
             f0 = figs[0]
             if not existing and f0.to_date is not None and item.row.values.get("invested_before") is None and not before:
@@ -1726,12 +1729,17 @@ class _Importer:
                     before = guess
                     item.values["invested_before"] = guess
                     item.changes["invested_before"] = guess
-            stage = item.existing["stage"] if item.existing else item.stage
-            actual_start = item.values.get("actual_start", item.existing.get("actual_start") if item.existing else None)
-            actual_completion = item.values.get("actual_completion", item.existing.get("actual_completion") if item.existing else None)
-            total_inv = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
-            region = item.values.get("region_id") or (item.existing["region_id"] if item.existing else item.region)
-            info = self.regions[str(region)]
+            if old_row:
+                stage = old_row["stage"]
+                actual_start = vget("actual_start", old_row.get("actual_start"))
+                actual_completion = vget("actual_completion", old_row.get("actual_completion"))
+                total_inv = vget("total_investment", old_row.get("total_investment"))
+                region = vget("region_id") or old_row["region_id"]
+            else:
+                stage = item.stage
+                actual_start, actual_completion, total_inv = vget("actual_start"), vget("actual_completion"), vget("total_investment")
+                region = vget("region_id") or item.region
+            info = regions[region if type(region) is str else str(region)]
             project = _ProjectStub(total_inv, stage, actual_start, actual_completion)
             ok = True
             for f in figs:
