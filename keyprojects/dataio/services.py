@@ -2459,7 +2459,7 @@ class _Writer:
                 and middle[i] == v
                 and last[i] == v
                 and (column := list(map(operator.itemgetter(i), rows))).count(v) == n
-                and len(set(map(type, column))) == 1
+                and (v is None or type(v) is str or len(set(map(type, column))) == 1)  # (True == 1 == Decimal(1))
             ):
                 parts.append(_value_literal(v))
             else:
