@@ -44,7 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -2537,6 +2537,7 @@ def _insert_derived(
 
 
 BULK_LOAD_MIN_ROWS = 1000
+BULK_LOAD_CACHE_KIB = 65536  # SQLite page cache during a big load (the default is 2 MB)
 
 
 @contextlib.contextmanager
@@ -2553,6 +2554,10 @@ def _bulk_load(loads: dict[type[models.Model], int]) -> Iterator[None]:
     qn = connection.ops.quote_name
     dropped: list[str] = []
     with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        cache_size = int(cur.fetchone()[0])
+        if sum(loads.values()) >= BULK_LOAD_MIN_ROWS:  # the pages of a big load (and its index builds) stay in memory
+            cur.execute(f"PRAGMA cache_size = {min(cache_size, -BULK_LOAD_CACHE_KIB)}")
         for model, rows in loads.items():
             if rows < BULK_LOAD_MIN_ROWS:
                 continue
@@ -2568,10 +2573,14 @@ def _bulk_load(loads: dict[type[models.Model], int]) -> Iterator[None]:
             for name, sql in cur.fetchall():
                 cur.execute(f"DROP INDEX {qn(name)}")
                 dropped.append(sql)
-    yield
-    with connection.cursor() as cur:
-        for sql in dropped:
-            cur.execute(sql)
+    try:
+        yield
+        with connection.cursor() as cur:
+            for sql in dropped:
+                cur.execute(sql)
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 def _update_versioned(model: type[models.Model], fields: Sequence[str], rows: list[list[Any]], now: dt.datetime) -> int:

@@ -446,6 +446,10 @@ def test_a_bulk_load_into_a_young_table_sets_its_indexes_aside_and_rebuilds_them
     assert out.errors == [] and out.created == 60 and out.reports_created == 60
     sql = [q["sql"] for q in ctx.captured_queries]
     assert any(q.startswith("DROP INDEX") for q in sql) and any(q.startswith("CREATE INDEX") for q in sql)
+    assert any(q.startswith("PRAGMA cache_size = -") for q in sql)  # a big page cache during the load ...
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        assert cur.fetchone()[0] == -2000  # ... and the connection's own afterwards
     assert sqlite_indexes() == indexes
     assert Project.objects.filter(name__startswith="批量", region_id="370102").count() == 60  # the indexes answer again
 
