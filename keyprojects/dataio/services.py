@@ -2465,7 +2465,7 @@ class _Writer:
             else:
                 parts.append("%s")
                 keep.append(i)
-        if len(keep) == len(parts):
+        if len(parts) - len(keep) < 3:  # too few to pay for re-making every row without them
             return self.insert_sql, rows
         pick = operator.itemgetter(*keep)
         params = list(map(pick, rows)) if len(keep) > 1 else [(pick(r),) for r in rows]
