@@ -101,7 +101,7 @@ class Issue:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     """One project row. ``values`` holds normalised Python values (Decimal 万元, date, str, int);
     ``cells`` maps each field to (header as written, raw cell text) for error messages."""
