@@ -801,8 +801,11 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                 val: Any = raw if "\n" not in raw and "\r" not in raw else clean_text(raw)
             elif kind == K_MONEY:
                 if tv is float:
-                    val = Decimal(raw)
-                    val = (val * multiplier if multiplier is not ONE else val).quantize(WAN, ROUND_HALF_UP)
+                    if multiplier is ONE and len(raw) < 16 and raw.isdigit():  # a whole number of 万元 (most amounts)
+                        val = Decimal(raw + ".0000")
+                    else:
+                        val = Decimal(raw)
+                        val = (val * multiplier if multiplier is not ONE else val).quantize(WAN, ROUND_HALF_UP)
                 else:
                     val = parse_amount(v, multiplier)
                 if val is not None and val < ZERO:

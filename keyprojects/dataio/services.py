@@ -2158,8 +2158,13 @@ class _Importer:
         from keyprojects.dispatch.services import review_chain_from
         from keyprojects.projects.models import ProjectYear
 
-        flags = {(r.item.pk, r.period[0]): plan.list_flags.get((id(r.item), r.period[0])) for r in plan.reports}
-        unknown = sorted({k for k, f in flags.items() if f is None})
+        list_flags = plan.list_flags
+        flags: dict[tuple[Any, int], tuple[bool, bool, bool] | None] = {}
+        for r in plan.reports:
+            key = (r.item.pk, r.period[0])
+            if key not in flags:
+                flags[key] = list_flags.get((id(r.item), r.period[0]))
+        unknown = sorted(k for k, f in flags.items() if f is None)
         for chunk in _chunks(unknown):
             for y in ProjectYear.objects.filter(project_id__in={p for p, _ in chunk}, year__in={y for _, y in chunk}).values_list(
                 "project_id", "year", "on_province_list", "on_city_list", "on_county_list"
@@ -2175,11 +2180,11 @@ class _Importer:
             key = (item.pk, r.period[0])
             if key in out:
                 continue
-            code = str(item.values.get("region_id") or (item.existing or {}).get("region_id") or item.region)
+            code = item.values.get("region_id") or (item.existing or {}).get("region_id") or item.region
             kind = (flags[key], code)
             chain = kinds.get(kind)
             if chain is None:
-                region = regions[code]
+                region = regions[str(code)]
                 top = next((str(lvl) for lvl, on in zip(LEVEL_ORDER, flags[key] or (False, False, False), strict=True) if on), "county")
                 city_level = not region.city_code or region.code == region.city_code
                 chain = kinds[kind] = review_chain_from(top_level=top, city_level=city_level, config=config)
