@@ -538,7 +538,7 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     money_cols = [c for c in columns if c.field in MONEY_FIELDS]
     # each column remembers what its texts read as (a table repeats its categories, places,
     # owners, dates): a repeated cell costs one lookup
-    specs: list[Spec] = [[c.index, c.field, c.kind, c.header, c.multiplier, c.fraction, {}] for c in columns]
+    specs: list[Spec] = [(c.index, c.field, c.kind, c.header, c.multiplier, c.fraction, {}) for c in columns]
 
     for i in range(first_data, len(rows)):
         row = rows[i]
@@ -733,8 +733,9 @@ def _classify(f: str, text: str) -> str | None:
     return mapped
 
 
-Spec = list[Any]  # index, field, kind, header, multiplier, fraction, memo (text → (value, cell)) or None
-MEMO_LIMIT = 4096  # a column of mostly distinct texts (names, codes) stops remembering
+Spec = tuple[int, str, int, str, Decimal, bool | None, dict[str, tuple[Any, tuple[str, str]]]]
+# index, field, kind, header, multiplier, fraction, memo (text → (value, cell))
+MEMO_LIMIT = 4096  # a column of mostly distinct texts (names, codes) stops remembering more
 _MEMO_KINDS = frozenset((K_TEXT, K_MULTI, K_MONEY, K_PCODE, K_USCC, K_PHONE, K_PCT, K_INT, K_CLASS, K_DATE, K_PROGRESS))
 
 
@@ -767,8 +768,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
     cells: dict[str, tuple[str, str]] = {}
     width = len(row)
     empty = EMPTY_MARKERS
-    for spec in specs:
-        j, f, kind, header, multiplier, fraction, memo = spec
+    for j, f, kind, header, multiplier, fraction, memo in specs:
         if j >= width:
             continue
         v = row[j]
@@ -776,12 +776,11 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
         if tv is str:
             if not v:
                 continue
-            if memo is not None:
-                hit = memo.get(v)
-                if hit is not None:
-                    values[f] = hit[0]
-                    cells[f] = hit[1]
-                    continue
+            hit = memo.get(v)
+            if hit is not None:
+                values[f] = hit[0]
+                cells[f] = hit[1]
+                continue
             text_cell = v
             if v[0] == "'":  # an exported "'=…" (core.xlsx.neutralise) reads as the "=…" typed
                 v = unneutralise(v)
@@ -796,6 +795,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             continue
         else:
             raw = cell_text(v)
+        pure = True  # the reading depends on the text alone: remembered for the column
         try:
             if kind == K_TEXT:
                 val: Any = raw if "\n" not in raw and "\r" not in raw else clean_text(raw)
@@ -816,7 +816,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                 if val is None:
                     st.unmapped_values.setdefault((f, text), [header, excel_row, 0])[2] += 1
                     val = text
-                    memo = None  # counted per row
+                    pure = False  # counted per row
             elif kind == K_DATE:
                 if tv is dt.datetime:
                     val = v.date()
@@ -827,7 +827,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                     val = reading.value if reading else None
                     if reading and reading.doubtful:
                         st.result.warnings.append(Issue(sheet.name, excel_row, header, raw, reading.doubtful))
-                        memo = None  # warned per row
+                        pure = False  # warned per row
             elif kind == K_MULTI:
                 val = raw
             elif kind == K_PCODE:
@@ -841,7 +841,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             else:
                 val = _convert_cell(kind, f, v, raw, header, fraction, values, cells)
                 if kind == K_RANGE or (kind == K_PROGRESS and raw.endswith(("%", "％"))):
-                    memo = None  # sets other fields too
+                    pure = False  # sets other fields too
         except CellError as exc:
             st.result.errors.append(Issue(sheet.name, excel_row, header, raw, str(exc)))
             cells[f] = (header, raw)
@@ -850,11 +850,8 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             continue
         values[f] = val
         cell = cells[f] = (header, raw)
-        if memo is not None and tv is str and kind in _MEMO_KINDS:
-            if len(memo) < MEMO_LIMIT:
-                memo[text_cell] = (val, cell)
-            else:
-                spec[6] = None
+        if pure and tv is str and kind in _MEMO_KINDS and len(memo) < MEMO_LIMIT:
+            memo[text_cell] = (val, cell)
 
     if not cells:
         return  # only a 序号, or text in unmapped columns
