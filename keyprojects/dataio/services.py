@@ -2393,6 +2393,13 @@ class _Writer:
         self.insert_sql = f"{self.insert_head}{values})"
         self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) FROM STDIN"
         self.dt_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)]
+        # what Django's SQLite adapters make of decimals and dates (their text), made here: the
+        # driver's adapter lookup per bound value costs more than the conversion itself
+        self.text_positions = [
+            i + 1
+            for i, f in enumerate(self.fields)
+            if isinstance(f, models.DecimalField) or (isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField))
+        ]
         self.json_positions = [i + 1 for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
         self.rows: list[list[Any]] = []
         self._ids: list[int] = []
@@ -2449,18 +2456,19 @@ class _Writer:
     def _sqlite_batch(self, rows: list[list[Any]]) -> tuple[str, Sequence[Sequence[Any]]]:
         """The statement for this batch and its rows: a column whose value is the same in every
         row of the batch (a column the file does not have, a flag, the year) is written as a
-        literal of the statement instead of bound per row. Only values that carry no text of
-        the file are inlined (NULL, empty text, numbers, booleans, dates)."""
+        literal of the statement instead of bound per row. Only values that need no quoting are
+        inlined (NULL, numbers, booleans, dates, empty text, codes and choices such as "370000"
+        or "construction"); any other text of the file is always bound."""
         n = len(rows)
         if n < 64:
-            return self.insert_sql, rows
+            return self.insert_sql, rows  # (the driver adapts decimals and dates)
         parts: list[str] = []
         keep: list[int] = []
         first, middle, last = rows[0], rows[n // 2], rows[-1]
         for i, v in enumerate(first):
             if (
                 i
-                and (v is None or type(v) in _INLINE_TYPES or (type(v) is str and not v))
+                and (v is None or type(v) in _INLINE_TYPES or (type(v) is str and (not v or _PLAIN_TEXT.fullmatch(v))))
                 and middle[i] == v
                 and last[i] == v
                 and (column := list(map(operator.itemgetter(i), rows))).count(v) == n
@@ -2470,6 +2478,13 @@ class _Writer:
             else:
                 parts.append("%s")
                 keep.append(i)
+        as_text = [i for i in self.text_positions if i in keep]
+        if as_text:  # (for the columns still bound)
+            for row in rows:
+                for i in as_text:
+                    value = row[i]
+                    if value is not None:
+                        row[i] = str(value)  # Decimal → "12.3400", date → "2024-03-01"
         if len(parts) - len(keep) < 3:  # too few to pay for re-making every row without them
             return self.insert_sql, rows
         pick = operator.itemgetter(*keep)
@@ -2478,6 +2493,7 @@ class _Writer:
 
 
 _INLINE_TYPES = (bool, int, Decimal, dt.date)
+_PLAIN_TEXT = re.compile(r"[0-9A-Za-z_.:+-]{1,40}")  # codes, choices, amounts and dates as text: nothing to quote
 
 
 def _value_literal(value: Any) -> str:
