@@ -2548,13 +2548,14 @@ def _insert_derived(
     into = ", ".join(qn(str(by_attname[a].column)) for a in target)
     select = ", ".join([*(qn(c) for c in columns.values()), *(["%s"] * len(shared))])
     params = [by_attname[a].get_db_prep_value(x, connection) for a, x in shared.items()]
+    head = f"INSERT INTO {qn(meta.db_table)} ({into}) SELECT {select} FROM {qn(source._meta.db_table)} WHERE {qn('id')}"
     with connection.cursor() as cur:
+        low, high = (min(ids), max(ids)) if ids else (0, -1)
+        if high - low + 1 == len(ids) == len(set(ids)):  # the import's own consecutive ids: a range
+            cur.execute(f"{head} BETWEEN %s AND %s", [*params, low, high])
+            return
         for chunk in _chunks(ids):
-            cur.execute(
-                f"INSERT INTO {qn(meta.db_table)} ({into}) SELECT {select} FROM {qn(source._meta.db_table)} "
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [*params, *chunk],
-            )
+            cur.execute(f"{head} IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk])
 
 
 BULK_LOAD_MIN_ROWS = 1000
