@@ -855,7 +855,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
 
     if not cells:
         return  # only a 序号, or text in unmapped columns
-    pr = ParsedRow(sheet.name, excel_row, values, cells)
+    pr = ParsedRow(sheet.name, excel_row, values, cells, normalised=True)
     group = st.effective
     if group:
         pr.group_level = group.get("level")

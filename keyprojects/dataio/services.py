@@ -1117,6 +1117,7 @@ class _Importer:
                 self.tick(PHASE_CHECK, n // 2, total)
             v = row.values
             get = v.get
+            normalised = row.normalised
             x = get("name")
             name = x.strip() if type(x) is str else _text(x)
             if not name:
@@ -1168,7 +1169,7 @@ class _Importer:
                     if isinstance(x, dt.date):
                         values[src] = x
                 elif kind == "money":
-                    d = _wan(x)
+                    d = x if normalised and type(x) is Decimal else _wan(x)
                     if d is not None:
                         values[src] = d
                 elif src == "category":
@@ -1209,7 +1210,7 @@ class _Importer:
                         if isinstance(x[1], dt.date):
                             values.setdefault("planned_completion", x[1])
                 elif src == "annual_plan":
-                    item.plan = _wan(x)
+                    item.plan = x if normalised and type(x) is Decimal else _wan(x)
             if "category" not in values and row.group_category:
                 group = row.group_category
                 cat = group if group in ("industry", "urban", "infrastructure", "social") else maps["category"](group)
@@ -1248,9 +1249,9 @@ class _Importer:
                         _Figures(
                             row,
                             rp,
-                            _wan(month),
-                            _wan(ytd),
-                            _wan(to_date),
+                            month if normalised and type(month) is Decimal else _wan(month),
+                            ytd if normalised and type(ytd) is Decimal else _wan(ytd),
+                            to_date if normalised and type(to_date) is Decimal else _wan(to_date),
                             Decimal(pct).quantize(PCT) if isinstance(pct, Decimal | int) else None,  # pct
                             _text(get("physical_progress")),
                             workers if isinstance(workers, int) else None,

@@ -112,6 +112,9 @@ class ParsedRow:
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)
     group_level: str | None = None  # from a group row such as "一、省级重点项目": province/city/county
     group_category: str | None = None  # from a group row such as "（一）产业项目"
+    # the parser's rows: amounts are Decimal 万元 with 4 places already (rows built by hand,
+    # e.g. in tests, are normalised again by the importer)
+    normalised: bool = False
 
     def header(self, field_name: str) -> str:
         return self.cells.get(field_name, (FIELD_LABELS.get(field_name, field_name), ""))[0]
