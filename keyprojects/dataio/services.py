@@ -1129,7 +1129,7 @@ class _Importer:
             if x:
                 code = (x.strip() if type(x) is str else _text(x)).upper() or None
                 if code is not None:
-                    if not PROJECT_CODE_RE.match(code):  # validate_project_code_shape's rule, without an exception per row
+                    if not (normalised or PROJECT_CODE_RE.match(code)):  # (the parser checked its codes with this rule)
                         try:
                             validate_project_code_shape(code)
                         except ValidationError as exc:
