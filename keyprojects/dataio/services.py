@@ -34,6 +34,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import operator
 import re
@@ -2452,7 +2453,7 @@ class _Writer:
                                 adapted[value] = adapt(value)
                             row[i] = adapted[value]
                 sql, params = self._sqlite_batch(rows)
-                cur.executemany(sql, params)
+                _sqlite_insert_many(cur, sql, params)
 
     def _sqlite_batch(self, rows: list[list[Any]]) -> tuple[str, Sequence[Sequence[Any]]]:
         """The statement for this batch and its rows: a column whose value is the same in every
@@ -2508,6 +2509,26 @@ def _value_literal(value: Any) -> str:
         return str(value)
     text = value.isoformat() if type(value) is dt.date else str(value)
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+SQLITE_ROWS_PER_INSERT = 100
+
+
+def _sqlite_insert_many(cur: Any, sql: str, params: Sequence[Sequence[Any]]) -> None:
+    """``INSERT … VALUES (…)`` for every row of ``params``: a hundred rows per execution of the
+    statement (``VALUES (…), (…), …``) cost SQLite and the driver far less than one execution per
+    row; the same rows in the same order, still one ``executemany``."""
+    width = len(params[0]) if params else 0
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // max(width, 1)))
+    full = len(params) // per * per
+    if width and full:
+        head, one = sql.split(" VALUES ", 1)
+        statement = f"{head} VALUES {', '.join([one] * per)}"
+        flat = list(itertools.chain.from_iterable(params[:full]))
+        step = per * width
+        cur.executemany(statement, [flat[i : i + step] for i in range(0, len(flat), step)])
+    if full < len(params):
+        cur.executemany(sql, params[full:])
 
 
 def _sqlite_literal(f: models.Field[Any, Any], value: Any) -> str:
