@@ -2511,11 +2511,11 @@ def _value_literal(value: Any) -> str:
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
-SQLITE_ROWS_PER_INSERT = 100
+SQLITE_ROWS_PER_INSERT = 300
 
 
 def _sqlite_insert_many(cur: Any, sql: str, params: Sequence[Sequence[Any]]) -> None:
-    """``INSERT … VALUES (…)`` for every row of ``params``: a hundred rows per execution of the
+    """``INSERT … VALUES (…)`` for every row of ``params``: some hundred rows per execution of the
     statement (``VALUES (…), (…), …``) cost SQLite and the driver far less than one execution per
     row; the same rows in the same order, still one ``executemany``."""
     width = len(params[0]) if params else 0

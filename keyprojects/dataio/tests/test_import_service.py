@@ -551,7 +551,7 @@ def test_a_batch_stores_exactly_what_the_orm_would_whatever_is_inlined(world):
     const = {"created_at": now, "updated_at": now, "version": 1, "created_by_id": world.users.county.pk}
     w = services._Writer(Project, fields, const=const)
     ids = []
-    for i in range(250):  # a hundred rows per statement, twice, then the 50 left one by one
+    for i in range(650):  # 300 rows per statement, twice, then the 50 left one by one
         ids.append(
             w.add(
                 f"批次{i}", "370102", "370000", "370100", "construction", "industry", "new",
@@ -561,7 +561,7 @@ def test_a_batch_stores_exactly_what_the_orm_would_whatever_is_inlined(world):
         )  # fmt: skip
     w.flush()
     got = {p.pk: p for p in Project.objects.filter(pk__in=ids)}
-    assert len(got) == 250
+    assert len(got) == 650
     for n, pk in enumerate(ids):
         p = got[pk]
         assert p.name == f"批次{n}" and p.region_id == "370102" and p.province_code == "370000"
