@@ -18,12 +18,13 @@
    rows), re-check the scope of every written project inside it, record the batch and one
    ``import`` audit event, and commit. Killing the process half-way leaves nothing behind.
 
-Writes are raw ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in batches, every row the
-services would write (projects with their "created" event, year plans, submitted reports with
-their submit step and flags), after everything was preloaded in a few set queries and
-validated in memory; on SQLite a table receiving more rows than it holds gets its non-unique
-indexes rebuilt once instead of updated per row (``_bulk_load``). The bulk path must stay
-within a few times the cost of reading the file and inserting its rows (``make bench``).
+Writes are raw multi-row ``INSERT``s (SQLite) or ``COPY`` (PostgreSQL) in batches, every row
+the services would write (projects with their "created" event, year plans, submitted reports
+with their submit step and flags), after everything was preloaded in a few set queries and
+validated in memory; rows derived from rows just written (events, steps) are made by the
+database (``INSERT … SELECT``); on SQLite a table receiving more rows than it holds gets its
+non-unique indexes rebuilt once instead of updated per row (``_bulk_load``). The bulk path must
+stay within 4× the cost of reading the file and inserting its rows (``make bench``; ADR 0010).
 """
 
 from __future__ import annotations
