@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -261,3 +262,47 @@ def schemes_visible_to(user: Any) -> QuerySet[AssessmentScheme]:
 
 def snapshots_of(scheme: AssessmentScheme) -> QuerySet[AssessmentSnapshot]:
     return scheme.snapshots.select_related("period", "computed_by").order_by("-period__year", "-period__month")
+
+
+def scheme_items(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A scheme's indicator list with the indicator's label and the rule's name (the
+    "指标、权重和计分规则" table)."""
+    return [
+        {
+            **item,
+            "label": INDICATORS[item["indicator"]].label if item["indicator"] in INDICATORS else item["indicator"],
+            "rule_label": RULES.get(item["rule"], item["rule"]),
+        }
+        for item in indicators
+    ]
+
+
+@dataclass(frozen=True)
+class SnapshotTables:
+    """What the result page of a stored assessment shows (and its xlsx export writes): the
+    scheme's indicators as scored, and each unit with its explained lines."""
+
+    items: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+
+
+def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot) -> SnapshotTables:
+    """The tables of ``snapshot`` for ``user``. Project names come only for the projects the
+    user may see (``Project.visible_to``); any other project shows as its id."""
+    from keyprojects.projects.models import Project
+
+    result = snapshot.result
+    ids = {pid for u in result["units"] for line in u["indicators"] for pid in line["basis"].get("projects", [])}
+    names = dict(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
+    units = []
+    for u in result["units"]:
+        lines = []
+        for line in u["indicators"]:
+            info = INDICATORS.get(line["indicator"])
+            counted = set(line["basis"].get("counted", []))
+            projects = [{"pk": pid, "name": names.get(pid), "counted": pid in counted} for pid in line["basis"].get("projects", [])]
+            lines.append(
+                {**line, "label": info.label if info else line["indicator"], "kind": info.kind if info else "", "project_list": projects}
+            )
+        units.append({**u, "lines": lines})
+    return SnapshotTables(items=scheme_items(result["scheme"]["indicators"]), units=units)

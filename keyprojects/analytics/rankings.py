@@ -269,6 +269,70 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str) -> Ranking:
     return Ranking(period=period, previous_period=prev, kind=kind, root=root, indicator=INDICATORS[indicator], rows=rows)
 
 
+@dataclass(frozen=True)
+class RankingTableRow:
+    """One line of the 比武打擂 table (page and export): the ranked unit and its figures."""
+
+    row: RankRow
+    f: Figures
+    completion_pct: Decimal | None  # 完成率 as a percentage
+    schedule: str  # the 序时进度 phrase
+    points: Decimal | None  # percentage points ahead of (+) or behind (−) 序时进度
+
+
+@dataclass(frozen=True)
+class RankingTable:
+    """What the 比武打擂 page shows for one period, range, unit kind and indicator; the page and
+    its xlsx export both read this."""
+
+    ranking: Ranking
+    rows: list[RankingTableRow]
+    unit_label: str | Promise  # the header of the unit column
+    frozen: bool  # the period is closed for the range (the figures no longer change)
+
+    @property
+    def period(self) -> Any:
+        return self.ranking.period
+
+    @property
+    def root(self) -> Any:
+        return self.ranking.root
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.ranking.indicator
+
+
+def unit_label(kind: str, root: Any) -> str | Promise:
+    """The unit column's header: the child regions of ``root``, or the unit kind."""
+    if kind == "region":
+        return _("市") if root.level == "province" else _("县（市、区）")
+    return UNIT_KINDS[kind]
+
+
+def ranking_table(*, period: Any, kind: str, root: Any, indicator: str) -> RankingTable:
+    """The 比武打擂 table: :func:`ranking` with each row's figures, 完成率 and 序时进度."""
+    from .services_assessment import period_closed_for
+
+    result = ranking(period=period, kind=kind, root=root, indicator=indicator)
+    rows = [
+        RankingTableRow(
+            row=r,
+            f=r.unit.figures,
+            completion_pct=metrics.as_percent(r.unit.figures.completion_rate),
+            schedule=metrics.schedule_phrase(r.unit.figures.ahead_points),
+            points=r.unit.figures.ahead_points,
+        )
+        for r in result.rows
+    ]
+    return RankingTable(
+        ranking=result,
+        rows=rows,
+        unit_label=unit_label(kind, root),
+        frozen=period_closed_for(period=period, region=root),
+    )
+
+
 def unit_fact_groups(*, period: Any, kind: str, root: Any) -> dict[str, list[dict[str, Any]]]:
     """The facts behind each unit's figures (for the explanation of a score), by unit key."""
     column = group_column(kind, root)

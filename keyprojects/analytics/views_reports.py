@@ -1,4 +1,6 @@
 """Pages of 比武打擂 (rankings), 双考核双评价 (assessment) and 通报 (the bulletin download).
+The rankings table and a stored assessment result also download as .xlsx (``exports.py``),
+read through the same selectors and the same scope as their pages.
 
 Who sees them: province, city and leader accounts with a province or city region (and the
 superuser, on the province). The range is the user's region; a province user may pick one of its
@@ -24,14 +26,13 @@ from keyprojects.core.errors import ApplicationError
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
-from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 
-from . import metrics
-from .assessment import RULES, schemes_visible_to, snapshots_of
+from .assessment import scheme_items, schemes_visible_to, snapshot_tables, snapshots_of
 from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_xlsx
+from .exports import assessment_filename, assessment_xlsx, rankings_filename, rankings_xlsx
 from .models import AssessmentScheme, AssessmentSnapshot
-from .rankings import INDICATORS, UNIT_KINDS, ranking
+from .rankings import INDICATORS, UNIT_KINDS, ranking_table
 from .services_assessment import assessment_snapshot, can_assess, period_closed_for
 
 REPORT_ROLES = ("province", "city", "leader")
@@ -107,17 +108,21 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 # --- 比武打擂 --------------------------------------------------------------------------------
 
 
+def _ranking_filters(request: HttpRequest) -> tuple[Region, Region, str, str]:
+    """The range, unit kind and indicator asked for (unknown kinds and indicators fall back to
+    区域 and 完成率); 404 for a range the user may not read."""
+    home = report_home(request.user)
+    root = report_root(home, request.GET.get("region"))
+    kind = request.GET.get("kind") or ""
+    indicator = request.GET.get("indicator") or ""
+    return home, root, kind if kind in UNIT_KINDS else "region", indicator if indicator in INDICATORS else "completion_rate"
+
+
 @login_required
 @require_GET
 def rankings_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    home = report_home(user)
-    root = report_root(home, request.GET.get("region"))
+    home, root, kind, indicator = _ranking_filters(request)
     period = _period(request.GET.get("period"))
-    kind = request.GET.get("kind") or ""
-    kind = kind if kind in UNIT_KINDS else "region"
-    indicator = request.GET.get("indicator") or ""
-    indicator = indicator if indicator in INDICATORS else "completion_rate"
     context: dict[str, Any] = {
         "home": home,
         "root": root,
@@ -130,21 +135,44 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
         "indicator": INDICATORS[indicator],
     }
     if period is not None:
-        result = ranking(period=period, kind=kind, root=root, indicator=indicator)
-        context["ranking"] = result
-        context["rows"] = [
-            {
-                "row": r,
-                "f": r.unit.figures,
-                "completion_pct": metrics.as_percent(r.unit.figures.completion_rate),
-                "schedule": metrics.schedule_phrase(r.unit.figures.ahead_points),
-                "points": r.unit.figures.ahead_points,
-            }
-            for r in result.rows
-        ]
-        context["frozen"] = period_closed_for(period=period, region=root)
-        context["unit_label"] = (_("市") if root.level == "province" else _("县（市、区）")) if kind == "region" else UNIT_KINDS[kind]
+        table = ranking_table(period=period, kind=kind, root=root, indicator=indicator)
+        query = {"kind": kind, "indicator": indicator, **({"region": root.code} if root.code != home.code else {})}
+        context.update(
+            table=table,
+            ranking=table.ranking,
+            rows=table.rows,
+            frozen=table.frozen,
+            unit_label=table.unit_label,
+            xlsx_url=reverse("analytics:rankings_xlsx", kwargs={"period": period.label}) + "?" + urlencode(query),
+        )
     return render(request, "analytics/rankings.html", context)
+
+
+@login_required
+@require_GET
+def rankings_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
+    """The page's table as .xlsx: same range, unit kind and indicator, the period in the URL."""
+    _home, root, kind, indicator = _ranking_filters(request)
+    period_obj = _period_required(period)
+    table = ranking_table(period=period_obj, kind=kind, root=root, indicator=indicator)
+    content = rankings_xlsx(table)
+    filename = rankings_filename(table)
+    audit_record(
+        action="export",
+        user=request.user,
+        request=request,
+        obj=period_obj,
+        changes={
+            "kind": "rankings",
+            "period": period_obj.label,
+            "region": root.code,
+            "unit_kind": kind,
+            "indicator": indicator,
+            "format": "xlsx",
+        },
+        message=f"导出比武打擂排名：{filename}",
+    )
+    return xlsx_response(content, filename)
 
 
 # --- 双考核双评价 ----------------------------------------------------------------------------
@@ -180,10 +208,7 @@ def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
     snapshots = list(snapshots_of(scheme))
     done = {s.period_id for s in snapshots}
     closed = [p for p in _periods() if p.pk not in done and period_closed_for(period=p, region=scheme.region)]
-    items = [
-        {**item, "label": INDICATORS[item["indicator"]].label, "rule_label": RULES.get(item["rule"], item["rule"])}
-        for item in scheme.indicators
-    ]
+    items = scheme_items(scheme.indicators)
     context = {
         "scheme": scheme,
         "items": items,
@@ -213,37 +238,49 @@ def assessment_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("analytics:assessment_result", pk=scheme.pk, period=snapshot.period.label)
 
 
+def _snapshot_for(user: Any, pk: str, period: str) -> AssessmentSnapshot:
+    """The stored result of a scheme in the user's range on a period (404 otherwise)."""
+    scheme = _scheme_for(user, int(pk))
+    period_obj = _period_required(period)
+    snapshot = get_object_or_404(AssessmentSnapshot.objects.select_related("period"), scheme=scheme, period=period_obj)
+    snapshot.scheme = scheme
+    return snapshot
+
+
 @login_required
 @require_GET
 def assessment_result(request: HttpRequest, pk: str, period: str) -> HttpResponse:
-    user = request.user
-    scheme = _scheme_for(user, int(pk))
-    period_obj = _period_required(period)
-    snapshot = get_object_or_404(AssessmentSnapshot, scheme=scheme, period=period_obj)
-    result = snapshot.result
-    ids = {pid for u in result["units"] for line in u["indicators"] for pid in line["basis"].get("projects", [])}
-    names = dict(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
-    units = []
-    for u in result["units"]:
-        lines = []
-        for line in u["indicators"]:
-            info = INDICATORS.get(line["indicator"])
-            counted = set(line["basis"].get("counted", []))
-            projects = [{"pk": pid, "name": names.get(pid), "counted": pid in counted} for pid in line["basis"].get("projects", [])]
-            lines.append(
-                {**line, "label": info.label if info else line["indicator"], "kind": info.kind if info else "", "project_list": projects}
-            )
-        units.append({**u, "lines": lines})
-    items = [
-        {
-            **item,
-            "label": INDICATORS[item["indicator"]].label if item["indicator"] in INDICATORS else item["indicator"],
-            "rule_label": RULES.get(item["rule"], item["rule"]),
-        }
-        for item in result["scheme"]["indicators"]
-    ]
-    context = {"scheme": scheme, "snapshot": snapshot, "period": period_obj, "units": units, "items": items}
+    snapshot = _snapshot_for(request.user, pk, period)
+    tables = snapshot_tables(user=request.user, snapshot=snapshot)
+    context = {
+        "scheme": snapshot.scheme,
+        "snapshot": snapshot,
+        "period": snapshot.period,
+        "units": tables.units,
+        "items": tables.items,
+        "xlsx_url": reverse("analytics:assessment_xlsx", kwargs={"pk": snapshot.scheme.pk, "period": snapshot.period.label}),
+    }
     return render(request, "analytics/assessment_result.html", context)
+
+
+@login_required
+@require_GET
+def assessment_xlsx_view(request: HttpRequest, pk: str, period: str) -> HttpResponse:
+    """The result page's tables as .xlsx (the same snapshot, the same project scope)."""
+    snapshot = _snapshot_for(request.user, pk, period)
+    scheme = snapshot.scheme
+    tables = snapshot_tables(user=request.user, snapshot=snapshot)
+    content = assessment_xlsx(scheme=scheme, snapshot=snapshot, tables=tables)
+    filename = assessment_filename(scheme=scheme, snapshot=snapshot)
+    audit_record(
+        action="export",
+        user=request.user,
+        request=request,
+        obj=snapshot,
+        changes={"kind": "assessment", "scheme": scheme.pk, "period": snapshot.period.label, "format": "xlsx"},
+        message=f"导出考核结果：{filename}",
+    )
+    return xlsx_response(content, filename)
 
 
 # --- 通报 ------------------------------------------------------------------------------------
@@ -303,10 +340,12 @@ def bulletin_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
 PERIOD = r"(?P<period>[0-9]{4}-[0-9]{2})"
 urlpatterns = [
     path("rankings/", rankings_page, name="rankings"),
+    re_path(rf"^rankings/{PERIOD}\.xlsx$", rankings_xlsx_view, name="rankings_xlsx"),
     path("assessment/", assessment_list, name="assessment"),
     path("assessment/<int:pk>/", assessment_scheme, name="assessment_scheme"),
     path("assessment/<int:pk>/compute/", assessment_compute_view, name="assessment_compute"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/$", assessment_result, name="assessment_result"),
+    re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}\.xlsx$", assessment_xlsx_view, name="assessment_xlsx"),
     path("bulletin/", bulletin_page, name="bulletin"),
     re_path(rf"^bulletin/{PERIOD}\.docx$", bulletin_docx_view, name="bulletin_docx"),
     re_path(rf"^bulletin/{PERIOD}\.xlsx$", bulletin_xlsx_view, name="bulletin_xlsx"),

@@ -58,48 +58,105 @@ def excel_datetime(value: date | datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a sheet. ``kind``: ``text``; ``money`` (万元, up to 4 places); ``number``
+    (two places, e.g. a percentage under a "（%）" header); ``int``; ``date``. ``num_format``
+    overrides the number format of a numeric kind. A value that does not fit the kind (a "—",
+    a name) is written as neutralised text."""
+
     header: str
-    kind: str = "text"  # text | money | date
+    kind: str = "text"  # text | money | number | int | date
     width: int = 14
+    num_format: str | None = None
 
 
-def build_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> tuple[bytes, int]:
-    """Write one sheet (a merged title row, a header, the rows); returns the file's bytes and
-    the number of data rows."""
-    buf = io.BytesIO()
-    wb = new_workbook(buf)
-    ws = wb.add_worksheet(sheet[:31])
-    title_fmt = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
-    head_fmt = wb.add_format({"bold": True, "bg_color": "#F1F5FB", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
-    money_fmt = wb.add_format({"num_format": "#,##0.00##", "border": 1})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
-    text_fmt = wb.add_format({"border": 1})
+NUMBER_FORMATS = {"money": "#,##0.00##", "number": "#,##0.00", "int": "0"}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of :func:`build_workbook`: a merged title row, an optional subtitle row (the
+    period, the range, the units), the header row and the rows."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    subtitle: str = ""
+
+
+def _write_sheet(wb: xlsxwriter.Workbook, formats: dict[str, Any], sheet: Sheet) -> int:
+    ws = wb.add_worksheet(sheet.name[:31])
+    columns = sheet.columns
     ncols = len(columns)
-    if ncols > 1:
-        ws.merge_range(0, 0, 0, ncols - 1, neutralise(title), title_fmt)
-    else:
-        ws.write_string(0, 0, neutralise(title), title_fmt)
+    heads = [(0, sheet.title, formats["title"])]
+    if sheet.subtitle:
+        heads.append((1, sheet.subtitle, formats["subtitle"]))
+    for r, text, fmt in heads:
+        if ncols > 1:
+            ws.merge_range(r, 0, r, ncols - 1, neutralise(text), fmt)
+        else:
+            ws.write_string(r, 0, neutralise(text), fmt)
     ws.set_row(0, 28)
+    head_row = len(heads)
     for c, col in enumerate(columns):
-        ws.write_string(1, c, neutralise(col.header), head_fmt)
+        ws.write_string(head_row, c, neutralise(col.header), formats["head"])
         ws.set_column(c, c, col.width)
-    ws.freeze_panes(2, 0)
+    ws.freeze_panes(head_row + 1, 0)
+    numeric = [formats[col.num_format or NUMBER_FORMATS[col.kind]] if col.kind in NUMBER_FORMATS else None for col in columns]
     n = 0
-    for r, row in enumerate(rows, start=2):
+    for r, row in enumerate(sheet.rows, start=head_row + 1):
         if n >= MAX_ROWS:
             break
         for c, (col, value) in enumerate(zip(columns, row, strict=True)):
             if value is None or value == "":
-                ws.write_blank(r, c, None, text_fmt)
-            elif col.kind == "money" and isinstance(value, Decimal | int | float):
-                ws.write_number(r, c, float(value), money_fmt)
+                ws.write_blank(r, c, None, formats["text"])
+            elif numeric[c] is not None and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                ws.write_number(r, c, value if isinstance(value, int) else float(value), numeric[c])
             elif col.kind == "date" and isinstance(value, date | datetime):
-                ws.write_datetime(r, c, excel_datetime(value), date_fmt)
+                ws.write_datetime(r, c, excel_datetime(value), formats["date"])
             else:
-                ws.write_string(r, c, neutralise(str(value)), text_fmt)
+                ws.write_string(r, c, neutralise(str(value)), formats["text"])
         n += 1
+    return n
+
+
+def build_workbook(sheets: Sequence[Sheet], *, created: datetime | None = None) -> tuple[bytes, list[int]]:
+    """Write ``sheets`` into one workbook; returns the file's bytes and each sheet's number of
+    data rows. ``created`` as in :func:`new_workbook`."""
+    buf = io.BytesIO()
+    wb = new_workbook(buf, created=created)
+    base = {"border": 1}
+    formats: dict[str, Any] = {
+        "title": wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
+        "subtitle": wb.add_format({"align": "center", "valign": "vcenter", "font_color": "#555555"}),
+        "head": wb.add_format(
+            {"bold": True, "bg_color": "#F1F5FB", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
+        ),
+        "date": wb.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        "text": wb.add_format(base),
+    }
+    for col in (c for s in sheets for c in s.columns):
+        fmt = col.num_format or NUMBER_FORMATS.get(col.kind)
+        if fmt and fmt not in formats:
+            formats[fmt] = wb.add_format({**base, "num_format": fmt})
+    counts = [_write_sheet(wb, formats, s) for s in sheets]
     wb.close()
-    return buf.getvalue(), n
+    return buf.getvalue(), counts
+
+
+def build_xlsx(
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    sheet: str = "Sheet1",
+    subtitle: str = "",
+    created: datetime | None = None,
+) -> tuple[bytes, int]:
+    """Write one sheet (a merged title row, an optional subtitle, a header, the rows); returns
+    the file's bytes and the number of data rows."""
+    content, (n,) = build_workbook([Sheet(sheet, title, columns, rows, subtitle)], created=created)
+    return content, n
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
