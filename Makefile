@@ -88,3 +88,10 @@ loadtest: install ## deadline load test: 120 county users submit at once via gun
 
 clean: ## remove the virtualenv, assets and local database
 	rm -rf $(VENV) node_modules static/vendor var staticfiles
+
+messages: install ## refresh the English catalogue from the Chinese source strings (then translate the new entries)
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=node_modules --ignore=static/vendor
+	$(MANAGE) compilemessages -v 0
+
+test-browser: install system-deps ## only the browser journeys (Chromium, SQLite)
+	DATABASE_URL= $(VENV)/bin/pytest tests/browser $(PYTEST_ARGS)
