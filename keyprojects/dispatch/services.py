@@ -280,6 +280,39 @@ def report_photo_add(*, user: Any, report: MonthlyReport, file: Any, caption: st
     return photo
 
 
+@transaction.atomic
+def report_photo_delete(*, user: Any, photo: ReportPhoto, request: Any = None) -> None:
+    """Remove a site photo from a report that can still be edited (draft or returned, period
+    open), by whoever may fill it. The row goes with the transaction; the file once it commits
+    (a rollback keeps both)."""
+    found = ReportPhoto.objects.select_related("report__project", "report__period").filter(pk=photo.pk).first()
+    if found is None:
+        raise NotFound()
+    photo, report = found, found.report
+    if not _can_fill(user, report.project):
+        raise NotFound()
+    if is_frozen(project=report.project, period=report.period):
+        raise PeriodClosed()
+    if not report.is_editable:
+        raise NotEditable()
+    storage, name = photo.image.storage, photo.image.name
+    audit_record(
+        action="delete",
+        user=user,
+        request=request,
+        obj=photo,
+        changes={
+            "report": [report.pk, None],
+            "content_type": [photo.content_type, None],
+            "size": [photo.size, None],
+            "caption": [photo.caption, None],
+        },
+    )
+    photo.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 # --- checks --------------------------------------------------------------------------------
 
 

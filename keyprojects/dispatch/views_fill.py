@@ -48,6 +48,7 @@ from .services import (
     period_get_or_open,
     problem_create,
     report_photo_add,
+    report_photo_delete,
     report_save,
     report_submit,
 )
@@ -415,6 +416,30 @@ def photo_add(request: HttpRequest, period: str, project_pk: str) -> HttpRespons
 
 
 @login_required
+@require_POST
+def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a photo from a report that can still be edited; back to its fill page."""
+    photo = (
+        ReportPhoto.objects.filter(pk=pk, report__in=MonthlyReport.objects.visible_to(request.user).values("pk"))
+        .select_related("report__period")
+        .first()
+    )
+    if photo is None:
+        raise Http404()
+    report = photo.report
+    back = reverse("dispatch:fill", kwargs={"period": report.period.label, "project_pk": report.project_id}) + "#photos"
+    try:
+        report_photo_delete(user=request.user, photo=photo, request=request)
+    except NotFound:
+        raise Http404() from None
+    except ApplicationError as exc:
+        messages.error(request, _("照片未删除：") + _first_message(exc))
+    else:
+        messages.success(request, _("照片已删除"))
+    return redirect(back)
+
+
+@login_required
 @require_GET
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored photo, only for users who can see its project."""
@@ -750,6 +775,7 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
 urlpatterns = [
     path("", tasks, name="tasks"),
     path("photos/<int:pk>/", photo_view, name="photo"),
+    path("photos/<int:pk>/delete/", photo_delete, name="photo_delete"),
     re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/$", fill, name="fill"),
     re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/preview/$", fill_preview, name="fill_preview"),
     re_path(rf"{P}/projects/(?P<project_pk>[0-9]+)/photos/$", photo_add, name="photo_add"),

@@ -325,7 +325,7 @@ def test_photos_accepted_by_content(dw, client):
     resp = client.get(reverse("dispatch:photo", kwargs={"pk": photo.pk}))
     assert resp.status_code == 200 and resp["Content-Type"] == "image/png" and b"".join(resp.streaming_content) == PNG
     page = html(client.get(fill_url(dw.p1, p)))
-    assert page.count(reverse("dispatch:photo", kwargs={"pk": photo.pk})) == 2  # link and thumbnail
+    assert page.count('"' + reverse("dispatch:photo", kwargs={"pk": photo.pk}) + '"') == 2  # link and thumbnail
     client.force_login(dw.users.sibling)
     assert client.get(reverse("dispatch:photo", kwargs={"pk": photo.pk})).status_code == 404
 
@@ -356,6 +356,37 @@ def test_no_photos_on_a_submitted_report(dw, client):
     assert 'data-testid="photo-form"' not in html(client.get(fill_url(dw.p1, p)))
     assert "不能直接修改" in html(upload(client, dw.p1, p, "a.jpg", JPEG))
     assert not ReportPhoto.objects.exists()
+
+
+def test_a_photo_is_deleted_from_an_editable_report_only(dw, client, django_capture_on_commit_callbacks):
+    p = dw.projects.own_county
+    client.force_login(dw.users.county)
+    post_fill(client, dw.p1, p, invested_month="10")
+    upload(client, dw.p1, p, "a.png", PNG, caption="旧照片")
+    photo = ReportPhoto.objects.get()
+    name, storage = photo.image.name, photo.image.storage
+    url = reverse("dispatch:photo_delete", kwargs={"pk": photo.pk})
+    assert url in html(client.get(fill_url(dw.p1, p)))  # a delete button beside the photo
+    assert client.get(url).status_code == 405
+    client.force_login(dw.users.sibling)  # not this county's project
+    assert client.post(url).status_code == 404 and ReportPhoto.objects.filter(pk=photo.pk).exists()
+    client.force_login(dw.users.county)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(url, follow=True)
+    assert "照片已删除" in html(resp) and not ReportPhoto.objects.exists()
+    assert not storage.exists(name)  # the file goes once the deletion commits
+    assert AuditEvent.objects.filter(object_type="dispatch.reportphoto", object_id=str(photo.pk), action="delete").exists()
+    assert client.post(url).status_code == 404  # gone
+
+    # a submitted report keeps its photos
+    upload(client, dw.p1, p, "b.png", PNG)
+    kept = ReportPhoto.objects.get()
+    post_fill(client, dw.p1, p, action="submit", invested_month="10", version=MonthlyReport.objects.get(project=p, period=dw.p1).version)
+    assert MonthlyReport.objects.get(project=p, period=dw.p1).status == "submitted"
+    page = html(client.get(fill_url(dw.p1, p)))
+    assert 'data-testid="photo-delete"' not in page
+    resp = client.post(reverse("dispatch:photo_delete", kwargs={"pk": kept.pk}), follow=True)
+    assert "照片未删除" in html(resp) and ReportPhoto.objects.filter(pk=kept.pk).exists()
 
 
 # --- problems ------------------------------------------------------------------------------
