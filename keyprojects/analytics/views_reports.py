@@ -11,7 +11,7 @@ render. This module exports ``urlpatterns``; ``analytics/urls.py`` includes them
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError
-from keyprojects.core.xlsx import xlsx_response
+from keyprojects.core.xlsx import download_response, xlsx_response
 from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
 from keyprojects.regions.models import Region
@@ -95,14 +95,6 @@ def _cities(home: Region) -> list[Region]:
 
     codes = RegionPeriodSummary.objects.filter(region__parent_id=home.code).values("region_id").distinct()
     return list(Region.objects.filter(code__in=codes, level="city").order_by("code"))
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "bulletin"
-    resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    resp["Cache-Control"] = "no-store"
-    return resp
 
 
 # --- 比武打擂 --------------------------------------------------------------------------------
@@ -322,7 +314,7 @@ def _bulletin_download(request: HttpRequest, period: str, ext: str) -> HttpRespo
         message=f"下载通报：{data.title}",
     )
     filename = bulletin_filename(data, ext)
-    return _download(content, filename, DOCX) if ext == "docx" else xlsx_response(content, filename)
+    return download_response(content, filename, DOCX, fallback="bulletin") if ext == "docx" else xlsx_response(content, filename)
 
 
 @login_required

@@ -159,10 +159,14 @@ def build_xlsx(
     return content, n
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """A download: the UTF-8 file name for browsers, an ASCII fallback, never cached."""
-    resp = HttpResponse(content, content_type=XLSX)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
+def download_response(content: bytes, filename: str, content_type: str, *, fallback: str = "export") -> HttpResponse:
+    """A download: the UTF-8 file name for browsers (RFC 5987), an ASCII fallback, never cached."""
+    resp = HttpResponse(content, content_type=content_type)
+    ascii_name = filename.encode("ascii", "ignore").decode() or fallback
     resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     resp["Cache-Control"] = "no-store"
     return resp
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return download_response(content, filename, XLSX, fallback="export.xlsx")
