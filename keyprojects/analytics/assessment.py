@@ -122,6 +122,15 @@ def scheme_config(scheme: AssessmentScheme) -> dict[str, Any]:
     }
 
 
+# rate indicator → (fact flag of the projects it is over, fact flag of those it counts,
+# UnitFigures numerator, UnitFigures denominator)
+_RATE_BASES = {
+    "start_rate": ("planned_new", "started", "started_new", "planned_new"),
+    "completion_production_rate": ("planned_completion", "completed", "completed", "planned_completions"),
+    "on_time_rate": ("report_due", "report_on_time", "reports_on_time", "reports_due"),
+}
+
+
 def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: list[tuple[int, int, bool]], month: int) -> dict[str, Any]:
     """The figures and the projects behind one indicator value of one unit."""
     f = unit.figures
@@ -134,29 +143,14 @@ def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: l
             "projects": [r["project_id"] for r in facts],
             "counted": [],
         }
-    if key == "start_rate":
-        base = [r for r in facts if r["planned_new"]]
+    if key in _RATE_BASES:
+        in_base, counted, numerator, denominator = _RATE_BASES[key]
+        base = [r for r in facts if r[in_base]]
         return {
-            "numerator": f.started_new,
-            "denominator": f.planned_new,
+            "numerator": getattr(f, numerator),
+            "denominator": getattr(f, denominator),
             "projects": [r["project_id"] for r in base],
-            "counted": [r["project_id"] for r in base if r["started"]],
-        }
-    if key == "completion_production_rate":
-        base = [r for r in facts if r["planned_completion"]]
-        return {
-            "numerator": f.completed,
-            "denominator": f.planned_completions,
-            "projects": [r["project_id"] for r in base],
-            "counted": [r["project_id"] for r in base if r["completed"]],
-        }
-    if key == "on_time_rate":
-        base = [r for r in facts if r["report_due"]]
-        return {
-            "numerator": f.reports_on_time,
-            "denominator": f.reports_due,
-            "projects": [r["project_id"] for r in base],
-            "counted": [r["project_id"] for r in base if r["report_on_time"]],
+            "counted": [r["project_id"] for r in base if r[counted]],
         }
     if key == "problem_closure_rate":
         return {
