@@ -2388,7 +2388,7 @@ class _Writer:
         self.table = meta.db_table
         self.insert_head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) VALUES ("
         if self.vendor == "sqlite":
-            self.tail_literals = [_sqlite_literal(f, x) for f, x in zip(shared, self.tail, strict=True)]
+            self.tail_literals = [_value_literal(x) for x in self.tail]
             values = ", ".join(["%s"] * (1 + len(self.fields)) + self.tail_literals)
             self.tail = ()
         else:
@@ -2501,14 +2501,22 @@ _PLAIN_TEXT = re.compile(r"[0-9A-Za-z_.:+-]{1,40}")  # codes, choices, amounts a
 
 def _value_literal(value: Any) -> str:
     """An SQLite literal stored exactly as the driver's binding of ``value`` would be (Django's
-    adapters: Decimal and date as text); ``%`` doubled for the cursor's placeholder syntax."""
+    adapters: Decimal, date and datetime as text); ``%`` doubled for the cursor's placeholder
+    syntax. Only for values the import controls or that need no quoting (see _sqlite_batch)."""
     if value is None:
         return "NULL"
-    if type(value) is bool:
+    if isinstance(value, bool):
         return "1" if value else "0"
-    if type(value) is int:
+    if isinstance(value, int):
         return str(value)
-    text = value.isoformat() if type(value) is dt.date else str(value)
+    if isinstance(value, dt.datetime):
+        text = str(connection.ops.adapt_datetimefield_value(value))
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, Decimal | str):
+        text = str(value)
+    else:
+        raise TypeError(f"no SQLite literal for {type(value).__name__}")
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
@@ -2530,26 +2538,6 @@ def _sqlite_insert_many(cur: Any, sql: str, params: Sequence[Sequence[Any]]) -> 
         cur.executemany(statement, [flat[i : i + step] for i in range(0, len(flat), step)])
     if full < len(params):
         cur.executemany(sql, params[full:])
-
-
-def _sqlite_literal(f: models.Field[Any, Any], value: Any) -> str:
-    """``value`` of field ``f`` as an SQLite literal, exactly as the driver would bind it
-    (only for the import's own shared values: timestamps, ids, flags, defaults)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        value = connection.ops.adapt_datetimefield_value(value)
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    elif isinstance(value, Decimal):
-        value = str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"{f.model._meta.label}.{f.attname}: no literal for {type(value).__name__}")
-    return "'" + value.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _insert_derived(
