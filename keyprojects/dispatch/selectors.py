@@ -15,7 +15,7 @@ from keyprojects.projects.choices import Level, Stage
 from keyprojects.projects.models import Project, ProjectYear
 
 from .choices import ReportState, ReportStatus
-from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod
+from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto
 
 # Projects in these stages report every month of a year in which they are on a list.
 DUE_STAGES = [Stage.PREPARATION, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCTION, Stage.SUSPENDED]
@@ -80,6 +80,15 @@ def is_frozen_in(period: ReportingPeriod, project: Project, closed: set[str]) ->
 
 def get_report_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> MonthlyReport:
     return get_for_user(MonthlyReport, user=user, pk=pk, for_edit=for_edit, request=request)
+
+
+def photo_for_user(*, user: Any, pk: Any) -> ReportPhoto | None:
+    """A site photo of a report the user can see (with its report and period), else None."""
+    return (
+        ReportPhoto.objects.filter(pk=pk, report__in=MonthlyReport.objects.visible_to(user).values("pk"))
+        .select_related("report__period")
+        .first()
+    )
 
 
 def previous_reports(*, project: Project, period: ReportingPeriod) -> QuerySet[MonthlyReport]:

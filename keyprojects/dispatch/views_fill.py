@@ -37,8 +37,16 @@ from keyprojects.regions.models import Region
 
 from .choices import ReportStatus
 from .forms import GRID_INPUTS, GridRowForm, PhotoForm, ProblemForm, ReportForm, plain
-from .models import MonthlyReport, ProblemItem, ReportingPeriod, ReportPhoto
-from .selectors import closed_region_codes, due_projects, is_frozen_in, open_problems, previous_reports, reports_for_review
+from .models import MonthlyReport, ProblemItem, ReportingPeriod
+from .selectors import (
+    closed_region_codes,
+    due_projects,
+    is_frozen_in,
+    open_problems,
+    photo_for_user,
+    previous_reports,
+    reports_for_review,
+)
 from .services import (
     READ_ONLY_ROLES,
     AlreadySubmitted,
@@ -419,11 +427,7 @@ def photo_add(request: HttpRequest, period: str, project_pk: str) -> HttpRespons
 @require_POST
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a photo from a report that can still be edited; back to its fill page."""
-    photo = (
-        ReportPhoto.objects.filter(pk=pk, report__in=MonthlyReport.objects.visible_to(request.user).values("pk"))
-        .select_related("report__period")
-        .first()
-    )
+    photo = photo_for_user(user=request.user, pk=pk)
     if photo is None:
         raise Http404()
     report = photo.report
@@ -443,7 +447,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored photo, only for users who can see its project."""
-    photo = ReportPhoto.objects.filter(pk=pk, report__in=MonthlyReport.objects.visible_to(request.user).values("pk")).first()
+    photo = photo_for_user(user=request.user, pk=pk)
     if photo is None:
         raise Http404()
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
