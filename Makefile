@@ -33,12 +33,18 @@ static/vendor/.stamp: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/
 	touch $@
 
+# The minified bundles name their source maps; collectstatic's manifest storage needs them present.
+static/vendor/.maps: static/vendor/.stamp
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
+	touch $@
+
 locale/.stamp: $(wildcard locale/*/LC_MESSAGES/django.po) $(VENV)/.stamp
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
 	$(MANAGE) compilemessages -v 0
 	touch $@
 
-install: $(VENV)/.stamp static/vendor/.stamp locale/.stamp ## create .venv, install Python and front-end dependencies
+install: $(VENV)/.stamp static/vendor/.maps locale/.stamp ## create .venv, install Python and front-end dependencies
 
 system-deps: ## Debian packages the browser tests need (Chromium, CJK fonts)
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -83,8 +89,8 @@ bench: install ## benchmarks, printing measured figures beside their floors
 	$(PY) scripts/bench.py
 
 .PHONY: loadtest
-loadtest: install ## deadline load test: 120 county users submit at once via gunicorn, on SQLite and PostgreSQL (when reachable)
-	PG_URL="$(PG_URL)" $(PY) scripts/loadtest.py
+loadtest: install ## deadline load test: 120 county users submit at once via gunicorn (PORT=n: its port), SQLite and PostgreSQL
+	PG_URL="$(PG_URL)" $(PY) scripts/loadtest.py --clients 120 $(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 clean: ## remove the virtualenv, assets and local database
 	rm -rf $(VENV) node_modules static/vendor var staticfiles

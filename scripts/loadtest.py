@@ -1,7 +1,7 @@
 """Reporting-deadline load test (reliability.md 25): `make loadtest`.
 
 For each database — a fresh SQLite file in a temporary directory, then a PostgreSQL database
-``keyprojects_loadtest`` (dropped and created) when the server of ``PG_URL`` is reachable —
+``keyprojects_loadtest_<pid>`` (created, and dropped at the end) when the server of ``PG_URL`` is reachable —
 this script
 
 1. migrates and seeds a minimal world (one county, one project under construction on this
@@ -21,7 +21,7 @@ is ``submitted=N stored=N audit=N errors=0`` (sums over the databases); the exit
 anything was lost or failed. Only the standard library talks HTTP; everything is bounded by
 timeouts.
 
-Usage: python scripts/loadtest.py [--clients 120] [--workers 4] [--databases sqlite,postgres]
+Usage: python scripts/loadtest.py [--clients 120] [--workers 4] [--port P] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/keyprojects")
-PG_DB = "keyprojects_loadtest"
+PG_DB = f"keyprojects_loadtest_{os.getpid()}"  # unique per run: two runs on one server do not meet
 COUNTY = "370102"  # 历下区
 REQUEST_TIMEOUT = 60.0  # seconds per HTTP request
 PHASE_TIMEOUT = 300.0  # seconds for all client threads
@@ -348,7 +348,7 @@ def run_database(label: str, url: str, workdir: Path, args: argparse.Namespace) 
     t0 = time.monotonic()
     seed = run_phase("prepare", env, "--clients", str(args.clients))
     prepared = time.monotonic() - t0
-    port = free_port()
+    port = args.port or free_port()
     log = workdir / f"gunicorn-{label}.log"
     proc = start_gunicorn(env, port, args.workers, log)
     try:
@@ -393,6 +393,7 @@ def main() -> int:
     ap.add_argument("--phase", choices=["prepare", "count"], help=argparse.SUPPRESS)
     ap.add_argument("--period-id", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--clients", type=int, default=int(os.environ.get("LOADTEST_CLIENTS", "120")), help="concurrent county users")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("LOADTEST_PORT", "0")), help="gunicorn port (default: a free one)")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("LOADTEST_WORKERS", "4")), help="gunicorn workers")
     ap.add_argument("--dup-every", type=int, default=7, help="every n-th client also sends a simultaneous duplicate submit")
     ap.add_argument("--retry-every", type=int, default=10, help="every n-th client retries its save, another its submit")

@@ -2477,6 +2477,9 @@ def create_demo_users(*, enterprise_name: str = SPECIAL_OWNERS["byd"][0]) -> lis
         ("auditor", "auditor", {}, "审计日志（只读）", "审计管理员"),
         ("admin", "sysadmin", {"is_superuser": True, "is_staff": True}, "全部（超级用户）", "超级用户"),
     ]
+    if getattr(settings, "KEYPROJECTS_PRODUCTION", False):
+        # Production settings (seed_demo --force, e.g. a training server): no all-powerful account.
+        specs = [s for s in specs if not s[2].get("is_superuser")]
     logins: list[DemoLogin] = []
     with transaction.atomic():
         for username, role, extra, scope, label in specs:

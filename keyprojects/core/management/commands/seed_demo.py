@@ -1,12 +1,13 @@
 """``manage.py seed_demo``: a realistic, deterministic Shandong for demos and load tests.
 
     manage.py seed_demo [--projects N] [--seed S] [--year Y] [--month M] [--months K] [--if-empty | --reset]
-                        [--reset-passwords] [--batch-size B] [--digest] [--no-input]
+                        [--reset-passwords] [--batch-size B] [--digest] [--no-input] [--force]
 
 Same ``--seed``/``--year``/``--month``/``--months`` give the same data on every database
 (``--digest`` prints a checksum to compare). ``--months K``: reporting periods and monthly
 reports for the K most recent months up to ``--month`` (default: last year and this year so
-far; 0: none). The logins get fresh random passwords, printed once.
+far; 0: none). The logins get fresh random passwords, printed once. Under production settings it refuses
+to run unless ``--force``, and then creates no superuser.
 See :mod:`keyprojects.core.demo`.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from keyprojects.core import demo
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--reset-passwords", action="store_true", help="只为已有的演示账号重新生成密码")
         parser.add_argument("--batch-size", type=int, default=demo.DEFAULT_BATCH, help="批量写入行数（默认 %(default)s）")
         parser.add_argument("--digest", action="store_true", help="打印数据摘要（SHA-256），用于核对确定性")
+        parser.add_argument("--force", action="store_true", help="在生产配置下也生成演示数据（不创建超级用户）")
         parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive", help="--reset 时不再确认")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -50,6 +53,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _handle(self, opts: dict[str, Any]) -> None:
+        if getattr(settings, "KEYPROJECTS_PRODUCTION", False) and not opts["force"]:
+            raise CommandError(
+                "当前是生产配置（config.settings.prod）：seed_demo 会写入演示项目和演示账号，已拒绝执行。"
+                "如确需在此数据库生成演示数据（例如培训环境），请加 --force（不会创建超级用户）。"
+            )
         if opts["if_empty"] and opts["reset"]:
             raise CommandError("--if-empty 与 --reset 不能同时使用")
         if opts["reset_passwords"]:
@@ -89,3 +97,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("演示账号（密码为随机生成，只显示这一次；无需首次改密）：")
         self.stdout.write(demo.logins_table(logins))
+        if any(login.username == "admin" for login in logins):
+            self.stdout.write(
+                "注意：演示账号 admin 是超级用户（可进入 Django 管理后台，不受三权分立限制），仅供演示；正式使用的数据库中请勿保留。"
+            )
