@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "keyprojects.accounts.context_processors.policy",
             ],
             "builtins": ["keyprojects.core.templatetags.kp"],
         },
@@ -130,6 +131,8 @@ KEYPROJECTS_PASSWORD_MAX_AGE_DAYS = 90
 KEYPROJECTS_SESSION_IDLE_SECONDS = 30 * 60
 KEYPROJECTS_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 KEYPROJECTS_AUDIT_RETENTION_DAYS = 180
+# The province this installation serves (GB/T 2260); a superuser without a region works on it.
+KEYPROJECTS_PROVINCE_CODE = os.environ.get("KEYPROJECTS_PROVINCE_CODE", "370000")
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 

@@ -14,6 +14,4 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计管理员")  # 三权分立: reads the audit log, edits nothing
 
 
-BUSINESS_ROLES = {Role.PROVINCE, Role.CITY, Role.COUNTY, Role.DEPARTMENT, Role.ENTERPRISE, Role.LEADER}
-REGION_ROLES = {Role.PROVINCE, Role.CITY, Role.COUNTY, Role.LEADER}
-ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
+# Role groups and what each role may do: keyprojects/accounts/policy.py (the one permission policy).

@@ -45,7 +45,9 @@ class User(AbstractUser):
 
     @property
     def is_read_only(self) -> bool:
-        return self.role in (Role.LEADER, Role.AUDITOR, Role.SYSADMIN, Role.SECADMIN) and not self.is_superuser
+        from . import policy
+
+        return policy.is_read_only(self)
 
     @property
     def scope_label(self) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from keyprojects.accounts.choices import REGION_ROLES
+from keyprojects.accounts.policy import REGION_ROLES
 from keyprojects.analytics import metrics
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.selectors import facts_visible_to

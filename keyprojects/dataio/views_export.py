@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from keyprojects.accounts.choices import REGION_ROLES
+from keyprojects.accounts.policy import REGION_ROLES
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound
 from keyprojects.core.xlsx import xlsx_response

@@ -1,0 +1,414 @@
+"""Who may do what: the one permission policy of keyprojects (issue 9).
+
+Every view, API view, serializer, form, template (through the ``policy`` context processor,
+:func:`keyprojects.accounts.context_processors.policy`) and service asks this module instead of
+comparing role strings. Adding a role touches this module, ``accounts/choices.py`` and the tests.
+
+Conventions
+-----------
+* Every function takes the user as its first argument and accepts ``None`` and the anonymous
+  user (they may do nothing).
+* A superuser may do everything a business role may do (and more), unless a function says
+  otherwise.
+* Data *scope* (which rows) stays in the models' ``visible_to`` / ``editable_by``
+  (:mod:`keyprojects.core.scope`); the functions here answer *what* a role may do and which
+  region it is at home in. The scope querysets read their role groups and regions from here.
+* The three 三权分立 administrators (system, security, audit) never see business data; their
+  capabilities (:func:`can_manage_accounts`, :func:`can_view_lockouts`, :func:`can_read_audit`,
+  :func:`can_manage_config`) are deliberately simple role-set checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from .choices import Role
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from keyprojects.regions.models import Region
+
+# --- role groups (defined once) --------------------------------------------------------------
+
+#: Roles that work with business data (projects, reports, enterprises).
+BUSINESS_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY, Role.DEPARTMENT, Role.ENTERPRISE, Role.LEADER})
+#: The three 三权分立 administrators: no business data at all.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+#: Roles whose scope is a region (province ⊇ city ⊇ county); they must have ``user.region``.
+REGION_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY, Role.LEADER})
+#: Government staff of a region (edit what lies in their region).
+REGION_STAFF_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY})
+#: Government staff: create projects, keep their yearly plans, import, set monthly plans, change stages.
+GOVERNMENT_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY, Role.DEPARTMENT})
+#: Read-only roles: the leader and the three administrators never write business data.
+READ_ONLY_ROLES = frozenset({Role.LEADER} | ADMIN_ROLES)
+#: The review levels of the monthly-report chain, bottom up (a reviewer's level is their role).
+REVIEW_LEVELS: tuple[str, ...] = (Role.COUNTY.value, Role.CITY.value, Role.PROVINCE.value)
+REVIEW_ROLES = frozenset(REVIEW_LEVELS)
+#: Who closes a month (a city for itself, the province for everybody).
+CLOSE_ROLES = frozenset({Role.PROVINCE, Role.CITY})
+#: Who computes 双考核 assessment snapshots.
+ASSESSOR_ROLES = frozenset({Role.PROVINCE, Role.CITY})
+#: Who reads rankings, bulletins and assessments (of a province or a city).
+REPORT_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.LEADER})
+#: Who registers enterprises (项目单位).
+ENTERPRISE_CREATOR_ROLES = REGION_STAFF_ROLES
+
+# Administrator capabilities (the security developer extends these).
+ACCOUNT_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # user accounts and their roles
+LOCKOUT_VIEWER_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN})  # login lockouts
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR})  # the whole audit log
+CONFIG_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # dispatch config, header synonyms, assessment schemes
+
+# --- project and enterprise fields per role ----------------------------------------------------
+
+#: Project fields each role may NOT set (province and city set every field).
+PROJECT_FIELDS_DENIED: dict[str, frozenset[str]] = {
+    Role.PROVINCE: frozenset(),
+    Role.CITY: frozenset(),
+    Role.COUNTY: frozenset({"region"}),  # a county's projects stay in the county
+    Role.DEPARTMENT: frozenset({"region", "zone", "responsible_unit"}),  # a unit's projects stay the unit's
+}
+#: The only project fields an enterprise contact (the owner) sets.
+OWNER_PROJECT_FIELDS: tuple[str, ...] = ("location", "content", "contact_name", "contact_phone", "latitude", "longitude")
+#: The only enterprise fields an enterprise contact sets on its own enterprise.
+ENTERPRISE_SELF_FIELDS: tuple[str, ...] = ("address", "legal_representative", "industry_section", "industry_division")
+#: Enterprise fields a role may NOT set (province and city set every field).
+ENTERPRISE_FIELDS_DENIED: dict[str, frozenset[str]] = {
+    Role.PROVINCE: frozenset(),
+    Role.CITY: frozenset(),
+    Role.COUNTY: frozenset({"region"}),  # a county never moves an enterprise elsewhere
+}
+
+
+# --- basics ----------------------------------------------------------------------------------
+
+
+def province_code() -> str:
+    """The province this installation serves (``settings.KEYPROJECTS_PROVINCE_CODE``)."""
+    return str(getattr(settings, "KEYPROJECTS_PROVINCE_CODE", "370000"))
+
+
+def province_region() -> Region:
+    """The province :func:`province_code` names (a superuser without a region works on it)."""
+    from keyprojects.regions.models import Region
+
+    return Region.objects.get(code=province_code())
+
+
+def role_of(user: Any) -> str:
+    """The user's role ("" for None and the anonymous user)."""
+    return str(getattr(user, "role", "") or "")
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def _has(user: Any, roles: Iterable[str]) -> bool:
+    """Superuser, or ``user``'s role is one of ``roles``."""
+    return is_superuser(user) or role_of(user) in roles
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def is_read_only(user: Any) -> bool:
+    """Leaders and the three administrators read but never write business data."""
+    return role_of(user) in READ_ONLY_ROLES and not is_superuser(user)
+
+
+def is_administrator(user: Any) -> bool:
+    """One of the three 三权分立 administrators (a superuser is not)."""
+    return role_of(user) in ADMIN_ROLES and not is_superuser(user)
+
+
+def can_see_business_data(user: Any) -> bool:
+    """Everybody signed in except the three 三权分立 administrators."""
+    return _active(user) and _has(user, BUSINESS_ROLES)
+
+
+# --- the home region -------------------------------------------------------------------------
+
+
+def home_region(user: Any) -> Region | None:
+    """The region a user is at home in: a region role's own region, a department's unit's
+    region; None for everybody else (an enterprise contact, an administrator; a superuser too,
+    unless their role is a region role). Choice lists (regions, units, leaders) hang on it."""
+    role = role_of(user)
+    if role == Role.DEPARTMENT and getattr(user, "unit_id", None):
+        return user.unit.region  # type: ignore[no-any-return]
+    if role in REGION_ROLES:
+        return getattr(user, "region", None)
+    return None
+
+
+def scope_region(user: Any) -> Region | None:
+    """The region whose rows are the user's scope: a region role's own region (province ⊇ city ⊇
+    county), else None (departments and enterprises are scoped by unit / enterprise, not region)."""
+    if role_of(user) in REGION_ROLES:
+        return getattr(user, "region", None)
+    return None
+
+
+def work_region(user: Any) -> Region | None:
+    """The region a user's boards and month close act on: the scope region; for a superuser their
+    own region, else the province (:func:`province_code`)."""
+    if is_superuser(user):
+        return getattr(user, "region", None) or province_region()
+    return scope_region(user)
+
+
+def region_contains(home: Region | None, region: Region | None) -> bool:
+    """``region`` is ``home`` or lies below it (province ⊇ city ⊇ county)."""
+    if home is None or region is None:
+        return False
+    if home.level == "province":
+        return bool(region.province_code == home.code)
+    if home.level == "city":
+        return bool(region.code == home.code or region.city_code == home.code)
+    return bool(region.code == home.code)
+
+
+def regions_under(home: Region | None) -> QuerySet[Region]:
+    """``home`` and every region below it (none for None)."""
+    from keyprojects.regions.models import Region
+
+    if home is None:
+        return Region.objects.none()
+    if home.level == "province":
+        return Region.objects.filter(province_code=home.code)
+    if home.level == "city":
+        return Region.objects.filter(Q(code=home.code) | Q(city_code=home.code))
+    return Region.objects.filter(code=home.code)
+
+
+def regions_below(user: Any) -> QuerySet[Region]:
+    """The user's home region and every region below it; every region for a superuser."""
+    from keyprojects.regions.models import Region
+
+    if is_superuser(user):
+        return Region.objects.all()
+    return regions_under(home_region(user))
+
+
+def region_in_scope(user: Any, region: Region) -> bool:
+    """``region`` is the user's home region or lies below it (a superuser: any region)."""
+    return is_superuser(user) or region_contains(home_region(user), region)
+
+
+def region_rows_q(region: Region, prefix: str = "", *, county_field: str = "region_id") -> Q:
+    """Rows (projects, facts, summaries …) of ``region``: a province's, a city's (with its
+    counties) or a county's, through denormalised ``province_code`` / ``city_code``."""
+    if region.level == "province":
+        return Q(**{f"{prefix}province_code": region.code})
+    if region.level == "city":
+        return Q(**{f"{prefix}city_code": region.code})
+    return Q(**{f"{prefix}{county_field}": region.code})
+
+
+def scope_q(user: Any, prefix: str = "") -> Q:
+    """The region part of a region role's scope (nothing for a user without a scope region)."""
+    region = scope_region(user)
+    if region is None:
+        return Q(pk__in=[])
+    return region_rows_q(region, prefix)
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+def can_create_project(user: Any) -> bool:
+    return _has(user, GOVERNMENT_ROLES)
+
+
+def can_write_years(user: Any) -> bool:
+    """Yearly plans (年度计划, lists) of a project: government staff."""
+    return _has(user, GOVERNMENT_ROLES)
+
+
+def can_change_stage(user: Any) -> bool:
+    """Move a project along its life cycle (within the editable scope)."""
+    return _has(user, GOVERNMENT_ROLES)
+
+
+def can_plan_months(user: Any) -> bool:
+    """Set a project's 12-month plan curve (within the editable scope)."""
+    return _has(user, GOVERNMENT_ROLES)
+
+
+def project_writable_fields(user: Any, fields: Sequence[str] | None = None) -> list[str]:
+    """The project fields ``user`` may set, in the order of ``fields`` (default every project
+    field, ``projects.services.PROJECT_FIELDS``); an enterprise contact sets only
+    :data:`OWNER_PROJECT_FIELDS`."""
+    if fields is None:
+        from keyprojects.projects.services import PROJECT_FIELDS
+
+        fields = PROJECT_FIELDS
+    role = role_of(user)
+    if is_superuser(user):
+        return list(fields)
+    if role in PROJECT_FIELDS_DENIED:
+        denied = PROJECT_FIELDS_DENIED[role]
+        return [f for f in fields if f not in denied]
+    if role == Role.ENTERPRISE:
+        return list(OWNER_PROJECT_FIELDS)
+    return []
+
+
+def can_edit_project_field(user: Any, field: str) -> bool:
+    return field in project_writable_fields(user)
+
+
+def forced_project_region(user: Any) -> Region | None:
+    """The region a new project of ``user`` is always placed in (a county's own region), or None."""
+    if not is_superuser(user) and role_of(user) == Role.COUNTY:
+        return getattr(user, "region", None)
+    return None
+
+
+# --- enterprises -----------------------------------------------------------------------------
+
+
+def can_create_enterprise(user: Any) -> bool:
+    return _has(user, ENTERPRISE_CREATOR_ROLES)
+
+
+def enterprise_writable_fields(user: Any, fields: Sequence[str], *, creating: bool = False) -> list[str]:
+    """The enterprise fields (of ``fields``) ``user`` may set: everything for province and city,
+    all but the region for a county, only :data:`ENTERPRISE_SELF_FIELDS` for an enterprise on its
+    own record (never on create)."""
+    if is_superuser(user):
+        return list(fields)
+    role = role_of(user)
+    if role == Role.ENTERPRISE and not creating:
+        return [f for f in fields if f in ENTERPRISE_SELF_FIELDS]
+    if role in ENTERPRISE_FIELDS_DENIED:
+        denied = ENTERPRISE_FIELDS_DENIED[role]
+        return [f for f in fields if f not in denied]
+    return []
+
+
+# --- monthly dispatch ------------------------------------------------------------------------
+
+
+def can_fill(user: Any, project: Any = None) -> bool:
+    """Fill monthly reports: everybody but the read-only roles; with ``project``, only a project
+    in the user's editable scope."""
+    if is_read_only(user) or not getattr(user, "is_authenticated", False):
+        return False
+    if project is None:
+        return True
+    from keyprojects.projects.models import Project
+
+    return bool(Project.objects.editable_by(user).filter(pk=project.pk).exists())
+
+
+def review_level(user: Any) -> str | None:
+    """The review level a user acts at (their role, if it is one of :data:`REVIEW_LEVELS`)."""
+    role = role_of(user)
+    return role if role in REVIEW_ROLES else None
+
+
+def can_review(user: Any, level: str | None = None) -> bool:
+    """Review at ``level`` (a superuser at any); without ``level``: review at some level."""
+    if is_superuser(user):
+        return True
+    own = review_level(user)
+    if level is None:
+        return own is not None
+    return own == level
+
+
+def can_close(user: Any, region: Region | None = None) -> bool:
+    """Close a month: city and province staff (a superuser); with ``region``, only their own
+    region or one below it."""
+    if not _has(user, CLOSE_ROLES):
+        return False
+    return region is None or is_superuser(user) or region_contains(scope_region(user), region)
+
+
+def can_see_board(user: Any) -> bool:
+    """The period board (调度进度) and warnings of a region: region roles with a region."""
+    return is_superuser(user) or (role_of(user) in REGION_ROLES and scope_region(user) is not None)
+
+
+# --- analytics -------------------------------------------------------------------------------
+
+
+def report_region(user: Any) -> Region | None:
+    """The region (a province or a city) whose rankings, bulletin and assessments ``user`` reads,
+    or None. A superuser reads their own province/city, else the province."""
+    region = getattr(user, "region", None)
+    if is_superuser(user):
+        if region is not None and region.level in ("province", "city"):
+            return region  # type: ignore[no-any-return]
+        return province_region()
+    if role_of(user) in REPORT_ROLES and region is not None and region.level in ("province", "city"):
+        return region  # type: ignore[no-any-return]
+    return None
+
+
+def can_read_reports(user: Any) -> bool:
+    """Rankings (比武打擂), bulletins and assessments: province, city and leaders (the menu
+    shows them by role; the pages also need a province or city region)."""
+    return _has(user, REPORT_ROLES)
+
+
+def can_assess(user: Any) -> bool:
+    """Compute assessment snapshots (of a scheme the user can see)."""
+    return _has(user, ASSESSOR_ROLES)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def can_import(user: Any) -> bool:
+    """Spreadsheet import: whoever may create projects (None = the command line: yes)."""
+    if user is None:
+        return True
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and can_create_project(user))
+
+
+def can_register_owner(user: Any) -> bool:
+    """An import may register a new 建设单位 (enterprise) for a row (None = the command line)."""
+    return user is None or can_create_enterprise(user)
+
+
+# --- administrators (三权分立) -----------------------------------------------------------------
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """The user-account screens: the system administrator."""
+    return _active(user) and _has(user, ACCOUNT_MANAGER_ROLES)
+
+
+def can_assign_roles(user: Any) -> bool:
+    """Give a user a role and a scope: whoever manages accounts."""
+    return can_manage_accounts(user)
+
+
+def can_grant_superuser(user: Any) -> bool:
+    """Only a superuser makes another superuser."""
+    return _active(user) and is_superuser(user)
+
+
+def can_view_lockouts(user: Any) -> bool:
+    """Login lockouts: system and security administrators."""
+    return _active(user) and _has(user, LOCKOUT_VIEWER_ROLES)
+
+
+def can_read_audit(user: Any) -> bool:
+    """The whole audit log: the audit administrator (三权分立, reliability.md 15)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and _has(user, AUDIT_READER_ROLES))
+
+
+def can_manage_config(user: Any) -> bool:
+    """System configuration (dispatch settings, header synonyms, assessment schemes)."""
+    return _active(user) and _has(user, CONFIG_MANAGER_ROLES)
