@@ -249,13 +249,26 @@ class ReturnSerializer(VersionOptionalSerializer):
 # ---- corrections ----------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "字段值的文本；null 表示清空（形象进度%、在岗工人数）"})
+class RevisionValueField(serializers.Field):
+    """One stored correction value: text (amounts exactly, ``true``/``false`` for 本月无进展), null
+    for a cleared value."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
 class RevisionSerializer(serializers.ModelSerializer):
     report_id = serializers.IntegerField(read_only=True)
     project = serializers.IntegerField(source="report.project_id", read_only=True)
     period = serializers.CharField(source="report.period.label", read_only=True, help_text="YYYY-MM")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    old_values = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="字段 → 原值")
-    new_values = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="字段 → 新值")
+    old_values = serializers.DictField(child=RevisionValueField(), read_only=True, help_text="字段 → 原值")
+    new_values = serializers.DictField(child=RevisionValueField(), read_only=True, help_text="字段 → 新值")
     requested_by_name = serializers.SerializerMethodField()
     decided_by_name = serializers.SerializerMethodField()
 

@@ -132,16 +132,38 @@ def _can_fill(user: Any, project: Project) -> bool:
     return Project.objects.editable_by(user).filter(pk=project.pk).exists()
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def _decimal(value: Any, field: str, unit: str = "万元") -> Decimal:
+    """A non-negative number typed by a filler; messages name the field's own unit."""
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(extra={"fields": {field: ["请输入数字（单位：万元）"]}}) from None
+        raise ValidationFailed(extra={"fields": {field: [f"请输入数字（单位：{unit}）"]}}) from None
     if not d.is_finite():
-        raise ValidationFailed(extra={"fields": {field: ["请输入数字（单位：万元）"]}})
+        raise ValidationFailed(extra={"fields": {field: [f"请输入数字（单位：{unit}）"]}})
     if d < 0:
-        raise ValidationFailed(extra={"fields": {field: ["金额不能为负数"]}})
+        raise ValidationFailed(extra={"fields": {field: ["金额不能为负数" if unit == "万元" else "不能为负数"]}})
     return d.quantize(Decimal("0.0001"))
+
+
+def _whole(value: Any, field: str, unit: str) -> int:
+    """A non-negative whole number (在岗工人数, unit 人)."""
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(extra={"fields": {field: [f"请输入整数（单位：{unit}）"]}}) from None
+    if not d.is_finite() or d != d.to_integral_value():
+        raise ValidationFailed(extra={"fields": {field: [f"请输入整数（单位：{unit}）"]}})
+    if d < 0:
+        raise ValidationFailed(extra={"fields": {field: ["不能为负数"]}})
+    return int(d)
+
+
+def _revision_value(value: Any) -> Any:
+    """A report value as a correction stores it (JSON): null stays null (a cleared value),
+    booleans and whole numbers stay themselves, decimals become their exact text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
 
 
 def _derive(report: MonthlyReport) -> None:
@@ -159,9 +181,11 @@ def _apply(report: MonthlyReport, data: dict[str, Any]) -> None:
         if f == "invested_month":
             v = _decimal(v if v not in (None, "") else 0, f)
         elif f == "physical_progress_pct" and v not in (None, ""):
-            v = _decimal(str(v).rstrip("%"), f).quantize(Decimal("0.01"))
+            v = _decimal(str(v).rstrip("%"), f, unit="%").quantize(Decimal("0.01"))
             if v > 100:
                 raise ValidationFailed(extra={"fields": {f: ["形象进度百分比应在0到100之间"]}})
+        elif f == "workers" and v not in (None, ""):
+            v = _whole(v, f, unit="人")
         elif v == "" and f in ("physical_progress_pct", "workers"):
             v = None
         setattr(report, f, v)
@@ -579,6 +603,10 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
         raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved")
     if not (reason or "").strip():
         raise ValidationFailed("请填写更正原因", extra={"fields": {"reason": ["请填写更正原因"]}})
+    for f in REPORT_FIELDS:
+        # null clears a value only where the report may have none (形象进度%, 在岗工人数)
+        if f in new_values and new_values[f] is None and not MonthlyReport._meta.get_field(f).null:
+            raise ValidationFailed(extra={"fields": {f: ["该项不能为空"]}})
     probe = MonthlyReport(project=report.project, period=report.period)
     for f in REPORT_FIELDS:
         setattr(probe, f, getattr(report, f))
@@ -592,8 +620,8 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
             rev = ReportRevision.objects.create(
                 report=report,
                 reason=reason.strip(),
-                old_values={k: str(getattr(report, k)) for k in new},
-                new_values={k: str(v) for k, v in new.items()},
+                old_values={k: _revision_value(getattr(report, k)) for k in new},
+                new_values={k: _revision_value(v) for k, v in new.items()},
                 approval_level=NEXT_LEVEL[last],
                 requested_by=user,
             )

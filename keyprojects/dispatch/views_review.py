@@ -269,7 +269,7 @@ def _report_context(
         )
         rev.form = decide_forms.get(rev.pk) or RevisionDecideForm()  # type: ignore[attr-defined]
         rev.changes = [  # type: ignore[attr-defined]
-            {"field": _field_label(k), "old": rev.old_values.get(k, ""), "new": v} for k, v in (rev.new_values or {}).items()
+            {"field": _field_label(k), "old": _shown(rev.old_values.get(k)), "new": _shown(v)} for k, v in (rev.new_values or {}).items()
         ]
         rev.level_label = LEVEL_LABELS.get(rev.approval_level, rev.approval_level)  # type: ignore[attr-defined]
     py = ProjectYear.objects.filter(project=project, year=period.year).first()
@@ -302,6 +302,15 @@ def _report_context(
         "schedule": metrics.schedule_phrase(points),
         "points": points,
     }
+
+
+def _shown(value: Any) -> str:
+    """A stored correction value for the page: a cleared value (null) as —, yes/no in words."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    return str(value)
 
 
 def _field_label(name: str) -> str:

@@ -322,6 +322,48 @@ def test_correction_of_an_approved_report(dw: Any) -> None:
     assert ReportRevision.objects.count() == 1
 
 
+def test_a_correction_may_clear_a_nullable_value_and_is_decided_one_level_up(dw: Any) -> None:
+    """null clears 形象进度% / 在岗工人数 (stored as null, not the text "None"); a field that must
+    have a value refuses null with a field message (issue 17 §1)."""
+    county, city, prov = client_for(dw.users.county), client_for(dw.users.city), client_for(dw.users.province)
+    r = save(county, dw.projects.own_county, invested_month="100", physical_progress_pct="40", workers=12)
+    rep = r.json()
+    assert county.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json").status_code == 200
+    for reviewer in (county, city):
+        assert reviewer.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json").status_code == 200
+    url = f"{REPORTS}{rep['id']}/revisions/"
+    for field in ("invested_month", "no_activity", "physical_progress"):
+        assert field in fields_of(county.post(url, {"reason": "清空", "new_values": {field: None}}, format="json"))["new_values"]
+    r = county.post(url, {"reason": "工人数与进度未核实", "new_values": {"workers": None, "physical_progress_pct": None}}, format="json")
+    assert r.status_code == 201, r.content
+    rev = r.json()
+    assert rev["new_values"] == {"workers": None, "physical_progress_pct": None}
+    assert rev["old_values"] == {"workers": "12", "physical_progress_pct": "40.00"}
+    stored = ReportRevision.objects.get(pk=rev["id"])
+    assert stored.new_values == {"workers": None, "physical_progress_pct": None} and stored.old_values["workers"] == 12
+    r = prov.post(f"/api/v1/revisions/{rev['id']}/decide/", {"approve": True}, format="json")
+    assert r.status_code == 200, r.content
+    report = MonthlyReport.objects.get(pk=rep["id"])
+    assert (report.workers, report.physical_progress_pct, report.invested_month) == (None, None, Decimal("100"))
+
+
+def test_service_messages_name_the_fields_unit(dw: Any) -> None:
+    """形象进度 is a percentage and 在岗工人数 a head count: their messages say so, not 万元."""
+    from keyprojects.core.errors import ValidationFailed
+    from keyprojects.dispatch.services import report_save
+
+    def message(**data: Any) -> str:
+        with pytest.raises(ValidationFailed) as exc:
+            report_save(user=dw.users.county, project=dw.projects.own_county, period=dw.p1, data=data)
+        ((field, (msg, *_)),) = exc.value.extra["fields"].items()
+        assert field == next(iter(data))
+        return str(msg)
+
+    assert "%" in message(physical_progress_pct="None") and "万元" not in message(physical_progress_pct="abc")
+    assert "人" in message(workers="None") and "人" in message(workers="1.5")
+    assert "万元" in message(invested_month="abc")
+
+
 # ---- warnings and problems ----------------------------------------------------------------
 
 
