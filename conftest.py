@@ -6,6 +6,7 @@ Qingdao (370200) / 市南区 (370202) is another city.
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -69,6 +70,21 @@ def dw(world):
     world.p2 = period_get_or_open(year=2026, month=2)
     world.p3 = period_get_or_open(year=2026, month=3)
     return world
+
+
+_anchor_files = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file():
+    """Each test anchors the audit chain in its own file (the database is rolled back between
+    tests, the anchor file would not be). Nothing is created until a test writes an anchor."""
+    from django.conf import settings
+
+    base = settings.KEYPROJECTS_AUDIT_ANCHOR_FILE
+    settings.KEYPROJECTS_AUDIT_ANCHOR_FILE = base.parent / f"anchors-{next(_anchor_files)}.jsonl"
+    yield
+    settings.KEYPROJECTS_AUDIT_ANCHOR_FILE = base
 
 
 def _is_transactional(request) -> bool:

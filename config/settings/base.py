@@ -133,6 +133,12 @@ KEYPROJECTS_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 KEYPROJECTS_AUDIT_RETENTION_DAYS = 180
 # The province this installation serves (GB/T 2260); a superuser without a region works on it.
 KEYPROJECTS_PROVINCE_CODE = os.environ.get("KEYPROJECTS_PROVINCE_CODE", "370000")
+# Audit log keys and anchors, kept outside the database (docs/security.md "审计日志").
+# AUDIT_HMAC_KEY ("id:secret[,id:secret…]") in the environment takes precedence over the key file.
+KEYPROJECTS_AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_HMAC_KEY_FILE", VAR_DIR / "audit-keys.json"))
+KEYPROJECTS_AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
+KEYPROJECTS_AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "1") == "1"
+KEYPROJECTS_AUDIT_ANCHOR_EVERY = int(os.environ.get("AUDIT_ANCHOR_EVERY", "1000"))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 

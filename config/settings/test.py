@@ -1,5 +1,8 @@
 """Test settings: the same stack, faster hashing, a fresh database per run."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +19,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     import os as _os
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_os.getpid()}"}  # noqa: F405
+
+# Audit keys and anchors of a test run live in a throw-away directory (a fixture in conftest.py
+# gives each test its own anchor file); nothing goes to syslog.
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="kp-audit-"))
+KEYPROJECTS_AUDIT_KEY_FILE = _AUDIT_DIR / "audit-keys.json"
+KEYPROJECTS_AUDIT_ANCHOR_FILE = _AUDIT_DIR / "audit-anchors.jsonl"
+KEYPROJECTS_AUDIT_ANCHOR_SYSLOG = False

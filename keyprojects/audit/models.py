@@ -2,7 +2,10 @@
 
 UPDATE is refused by a database trigger; DELETE is refused for rows younger than the
 retention period (``KEYPROJECTS_AUDIT_RETENTION_DAYS``, at least 180). Each row carries the
-hash of its predecessor, so ``manage.py verify_audit`` detects edits made around the triggers.
+hash of its predecessor, keyed with an HMAC key kept outside the database (``key_id`` names it,
+see ``keys.py``), and the head of the chain is anchored outside the database (``anchors.py``),
+so ``manage.py verify_audit`` detects edits, rehashing and deleted newest rows made around the
+triggers.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class AuditEvent(models.Model):
     message = models.CharField(_("说明"), max_length=500, blank=True)
     prev_hash = models.CharField(_("前序哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    key_id = models.CharField(_("密钥编号"), max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]

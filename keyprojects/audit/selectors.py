@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .chain import FIELDS, GENESIS, compute_hash
+from . import keys
+from .chain import FIELDS, GENESIS, compute_hash, compute_mac
 from .models import AuditEvent
 
 AUDIT_READER_ROLES = {"auditor"}
@@ -31,11 +32,16 @@ class ChainProblem:
 
 
 def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
-    """Walk the log in id order; yield every row whose hash or link does not match."""
+    """Walk the log in id order; yield every row whose hash or link does not match.
+
+    Keyed rows are checked with the HMAC key they name; an unkeyed (legacy) row is accepted only
+    before the first keyed row, so rewriting the log without the key is always found."""
+    ring = keys.keyring()
     prev: str | None = None
     last_id = 0
+    keyed_seen = False
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values("id", "prev_hash", "hash", *FIELDS)[:batch])
+        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values("id", "prev_hash", "hash", "key_id", *FIELDS)[:batch])
         if not rows:
             break
         for row in rows:
@@ -43,7 +49,16 @@ def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
                 prev = row["prev_hash"] if row["prev_hash"] else GENESIS  # the oldest kept row (older ones may be purged)
             if row["prev_hash"] != prev:
                 yield ChainProblem(row["id"], "link broken: prev_hash does not match the previous row")
-            if compute_hash(row["prev_hash"], row) != row["hash"]:
+            if row["key_id"]:
+                keyed_seen = True
+                key = ring.key(row["key_id"])
+                if key is None:
+                    yield ChainProblem(row["id"], f"signed with unknown key {row['key_id']!r}")
+                elif compute_mac(row["prev_hash"], row, key=key, key_id=row["key_id"]) != row["hash"]:
+                    yield ChainProblem(row["id"], "content changed: hash mismatch")
+            elif keyed_seen:
+                yield ChainProblem(row["id"], "unkeyed row after keyed rows: rewritten without the key")
+            elif compute_hash(row["prev_hash"], row) != row["hash"]:
                 yield ChainProblem(row["id"], "content changed: hash mismatch")
             prev = row["hash"]
             last_id = row["id"]

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from keyprojects.core.context import client_ip
 
-from .chain import GENESIS, compute_hash
+from . import anchors, keys
+from .chain import GENESIS, compute_mac
 from .models import AuditEvent
 
 SENSITIVE_KEYS = re.compile(r"pass|token|secret|otp|key", re.I)
@@ -78,12 +79,16 @@ def audit_record(
         "result": result,
         "message": _clean(message)[:500],
     }
+    ring = keys.keyring()
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        prev = last or GENESIS
-        values["hash"] = compute_hash(prev, values)
-        return AuditEvent.objects.create(prev_hash=prev, **values)
+        last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+        prev_id, prev = last or (0, GENESIS)
+        values["hash"] = compute_mac(prev, values, key=ring.keys[ring.current], key_id=ring.current)
+        event = AuditEvent.objects.create(prev_hash=prev, key_id=ring.current, **values)
+        if anchors.maybe_anchor(prev_id=prev_id, new_id=event.id):
+            transaction.on_commit(lambda: anchors.anchor_quietly("every"))
+        return event
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
@@ -104,4 +109,14 @@ def audit_purge(*, older_than_days: int, user: Any = None) -> int:
     with transaction.atomic():
         n, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
         audit_record(action="audit_purge", user=user, changes={"deleted": n, "older_than_days": older_than_days})
+    anchors.anchor_write(reason="purge")  # the row count drops legitimately: anchor the new head
     return n
+
+
+def audit_rotate_key(*, user: Any = None) -> str:
+    """Make a new HMAC key current (key file only); recorded and anchored. Returns the key id.
+    With ``AUDIT_HMAC_KEY`` in the environment raises ``RuntimeError`` with the entry to add."""
+    key_id, _where = keys.rotate()
+    audit_record(action="audit_key_rotate", user=user, username="manage.py" if user is None else "", message=f"审计密钥轮换为 {key_id}")
+    anchors.anchor_write(reason="rotate")
+    return key_id
