@@ -58,6 +58,19 @@ ASSESSOR_ROLES = frozenset({Role.PROVINCE, Role.CITY})
 REPORT_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.LEADER})
 #: Who registers enterprises (项目单位).
 ENTERPRISE_CREATOR_ROLES = REGION_STAFF_ROLES
+#: Who edits enterprise records in scope (an enterprise contact: only its own).
+ENTERPRISE_EDITOR_ROLES = REGION_STAFF_ROLES | {Role.ENTERPRISE}
+
+#: What a role's data scope hangs on: its region (and the regions below), its unit (责任单位 or
+#: 功能区: the projects it is responsible for) or its enterprise (the projects it owns).
+SCOPE_BY_ROLE: dict[str, str] = {
+    Role.PROVINCE: "region",
+    Role.CITY: "region",
+    Role.COUNTY: "region",
+    Role.LEADER: "region",
+    Role.DEPARTMENT: "unit",
+    Role.ENTERPRISE: "enterprise",
+}
 
 # Administrator capabilities (the security developer extends these).
 ACCOUNT_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # user accounts and their roles
@@ -147,6 +160,15 @@ def home_region(user: Any) -> Region | None:
     if role in REGION_ROLES:
         return getattr(user, "region", None)
     return None
+
+
+def scope_kind(user: Any) -> str | None:
+    """What the user's data scope hangs on: "region", "unit", "enterprise" (see
+    :data:`SCOPE_BY_ROLE`), or None (administrators: no business data). A scope needs its anchor
+    (``user.region`` / ``unit`` / ``enterprise``); without it the scope is empty."""
+    kind = SCOPE_BY_ROLE.get(role_of(user))
+    anchor = {"region": "region_id", "unit": "unit_id", "enterprise": "enterprise_id"}.get(kind or "")
+    return kind if anchor and getattr(user, anchor, None) else None
 
 
 def scope_region(user: Any) -> Region | None:
@@ -266,11 +288,18 @@ def can_edit_project_field(user: Any, field: str) -> bool:
     return field in project_writable_fields(user)
 
 
-def forced_project_region(user: Any) -> Region | None:
-    """The region a new project of ``user`` is always placed in (a county's own region), or None."""
-    if not is_superuser(user) and role_of(user) == Role.COUNTY:
-        return getattr(user, "region", None)
-    return None
+def project_placement(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(forced, defaults)``: the values a new project of ``user`` always gets (a county's
+    projects lie in its county; a department's are its own) and the values it gets unless stated
+    (a department's projects lie in the unit's region). A superuser places projects freely."""
+    if is_superuser(user):
+        return {}, {}
+    role = role_of(user)
+    if role == Role.COUNTY:
+        return {"region": user.region}, {}
+    if role == Role.DEPARTMENT:
+        return {"responsible_unit": user.unit}, {"region": user.unit.region}
+    return {}, {}
 
 
 # --- enterprises -----------------------------------------------------------------------------
@@ -278,6 +307,18 @@ def forced_project_region(user: Any) -> Region | None:
 
 def can_create_enterprise(user: Any) -> bool:
     return _has(user, ENTERPRISE_CREATOR_ROLES)
+
+
+def enterprise_placement(user: Any) -> dict[str, Any]:
+    """The values a new enterprise of ``user`` always gets (a county registers in its county)."""
+    if not is_superuser(user) and role_of(user) == Role.COUNTY:
+        return {"region": user.region}
+    return {}
+
+
+def can_edit_enterprises(user: Any) -> bool:
+    """Edit enterprise records in scope (region staff; an enterprise contact its own record)."""
+    return _has(user, ENTERPRISE_EDITOR_ROLES)
 
 
 def enterprise_writable_fields(user: Any, fields: Sequence[str], *, creating: bool = False) -> list[str]:

@@ -5,19 +5,54 @@ Every scoped model's QuerySet subclasses :class:`ScopedQuerySet` and implements
 read through ``Model.objects.visible_to(user)`` and fetch single objects through
 :func:`get_for_user`, which answers :class:`~keyprojects.core.errors.NotFound` (404) for
 objects outside scope and writes a permission-denial audit event.
+
+Which roles see which rows is not decided here but in the permission policy
+(:mod:`keyprojects.accounts.policy`): :func:`scope_q` builds a model's filter from the user's
+scope kind (region, unit or enterprise) and home region.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
+from keyprojects.accounts import policy
+
 from .errors import NotFound
 
 NOTHING = Q(pk__in=[])
 M = TypeVar("M", bound=models.Model)
+
+
+def scope_q(
+    user: Any,
+    *,
+    region: Callable[[Any], Q] | None = None,
+    unit: Callable[[int], Q] | None = None,
+    enterprise: Callable[[int], Q] | None = None,
+) -> Q:
+    """A scoped model's filter for ``user``: ``region(home)`` for a user scoped by region
+    (:func:`policy.scope_region <keyprojects.accounts.policy.scope_region>`, the region whose
+    rows and those below it they see), ``unit(unit_id)`` for a unit's staff,
+    ``enterprise(enterprise_id)`` for an enterprise contact; nothing for anybody else or a kind
+    the model does not give."""
+    kind = policy.scope_kind(user)
+    if kind == "region" and region is not None:
+        return region(policy.scope_region(user))
+    if kind == "unit" and unit is not None:
+        return unit(user.unit_id)
+    if kind == "enterprise" and enterprise is not None:
+        return enterprise(user.enterprise_id)
+    return NOTHING
+
+
+def region_rows(prefix: str = "", *, county_field: str = "region_id") -> Callable[[Any], Q]:
+    """For :func:`scope_q`: rows of the home region and below, through denormalised
+    ``province_code`` / ``city_code`` (:func:`policy.region_rows_q`)."""
+    return lambda home: policy.region_rows_q(home, prefix, county_field=county_field)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -30,14 +65,14 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
+        if policy.is_superuser(user):
             return self.all()
         return self.filter(self._visible_q(user))
 
     def editable_by(self, user: Any) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
+        if policy.is_superuser(user):
             return self.all()
         return self.filter(self._editable_q(user))
 

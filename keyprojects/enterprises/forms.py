@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from keyprojects.accounts import policy
 from keyprojects.projects.forms import ServiceModelForm, with_current
 from keyprojects.projects.industries import DIVISION_CHOICES
 from keyprojects.projects.selectors import regions_assignable
@@ -13,21 +14,13 @@ from keyprojects.projects.selectors import regions_assignable
 from .models import Enterprise
 from .services import ENTERPRISE_FIELDS
 
-ENTERPRISE_ROLE_FIELDS = ["address", "legal_representative", "industry_section", "industry_division"]
-
 
 def enterprise_form_fields(user: Any, *, creating: bool) -> list[str]:
-    """The fields ``user`` may write (mirrors enterprises.services: an enterprise edits only its
-    address, representative and industry; a county user never moves one to another region)."""
-    if user.is_superuser:
-        return list(ENTERPRISE_FIELDS)
-    if user.role == "enterprise" and not creating:
-        return [f for f in ENTERPRISE_FIELDS if f in ENTERPRISE_ROLE_FIELDS]
-    if user.role == "county":
-        return [f for f in ENTERPRISE_FIELDS if f != "region"]
-    if user.role in ("province", "city"):
-        return list(ENTERPRISE_FIELDS)
-    return []
+    """The fields ``user`` may write (the policy: an enterprise edits only its address,
+    representative and industry; a county user never moves one to another region)."""
+    if creating and not policy.can_create_enterprise(user):
+        return []
+    return policy.enterprise_writable_fields(user, ENTERPRISE_FIELDS, creating=creating)
 
 
 class EnterpriseForm(ServiceModelForm):

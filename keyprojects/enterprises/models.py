@@ -8,37 +8,27 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
-from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 from keyprojects.core.validators import validate_uscc
 from keyprojects.projects.industries import SECTION_CHOICES
 
 
+def _unit_enterprises(unit_id: int) -> Q:
+    return Q(projects__responsible_unit_id=unit_id) | Q(projects__zone_id=unit_id)
+
+
 class EnterpriseQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
-        role = user.role
-        if role == "province" or (role == "leader" and user.region and user.region.level == "province"):
-            return Q(region__province_code=user.region.province_code)
-        if role in ("city", "leader") and user.region and user.region.level == "city":
-            return Q(region__city_code=user.region_id) | Q(region_id=user.region_id)
-        if role in ("county", "leader") and user.region_id:
-            return Q(region_id=user.region_id)
-        if role == "department" and user.unit_id:
-            return Q(projects__responsible_unit_id=user.unit_id) | Q(projects__zone_id=user.unit_id)
-        if role == "enterprise" and user.enterprise_id:
-            return Q(pk=user.enterprise_id)
-        return NOTHING
+        return scope_q(user, region=region_rows("region__", county_field="code"), unit=_unit_enterprises, enterprise=lambda pk: Q(pk=pk))
 
     def _editable_q(self, user: Any) -> Q:
-        if user.role in ("province", "city", "county"):
-            return self._visible_q(user)
-        if user.role == "enterprise" and user.enterprise_id:
-            return Q(pk=user.enterprise_id)
-        return NOTHING
+        return self._visible_q(user) if policy.can_edit_enterprises(user) else NOTHING
 
     def visible_to(self, user: Any) -> EnterpriseQuerySet:
         qs = super().visible_to(user)
-        return qs.distinct() if getattr(user, "role", "") == "department" else qs
+        return qs.distinct() if policy.scope_kind(user) == "unit" else qs  # a unit reaches them through projects
 
 
 class Enterprise(VersionedModel):

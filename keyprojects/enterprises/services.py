@@ -7,10 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from keyprojects.accounts import policy
+from keyprojects.accounts.policy import region_in_scope
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
-from keyprojects.projects.services import region_in_scope
 
 from .models import Enterprise, EnterpriseContact
 
@@ -26,11 +27,10 @@ def _clean(ent: Enterprise) -> None:
 
 @transaction.atomic
 def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[str, Any]] = (), request: Any = None) -> Enterprise:  # type: ignore[assignment]
-    if not (user.is_superuser or user.role in ("province", "city", "county")):
+    if not policy.can_create_enterprise(user):
         raise PermissionDenied()
     values = {k: v for k, v in data.items() if k in ENTERPRISE_FIELDS}
-    if user.role == "county" and not user.is_superuser:
-        values["region"] = user.region
+    values.update(policy.enterprise_placement(user))
     if values.get("region") is None or not region_in_scope(user, values["region"]):
         raise ValidationFailed(extra={"fields": {"region": ["所在区划超出您的管辖范围"]}})
     ent = Enterprise(**values)
@@ -56,11 +56,7 @@ def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[st
 def enterprise_update(*, user: Any, enterprise: Enterprise, expected_version: int, data: dict[str, Any], request: Any = None) -> Enterprise:
     if not Enterprise.objects.editable_by(user).filter(pk=enterprise.pk).exists():
         raise NotFound()
-    allowed = [f for f in ENTERPRISE_FIELDS if f in data]
-    if user.role == "enterprise" and not user.is_superuser:
-        allowed = [f for f in allowed if f in ("address", "legal_representative", "industry_section", "industry_division")]
-    if user.role == "county" and not user.is_superuser:
-        allowed = [f for f in allowed if f != "region"]
+    allowed = policy.enterprise_writable_fields(user, [f for f in ENTERPRISE_FIELDS if f in data])
     attn = {f: attname(Enterprise, f) for f in ENTERPRISE_FIELDS}
     before = {f: getattr(enterprise, attn[f]) for f in ENTERPRISE_FIELDS}
     for f in allowed:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
@@ -30,7 +31,7 @@ CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
 
 
 def _can_create(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in ("province", "city", "county"))
+    return policy.can_create_enterprise(user)
 
 
 def _enterprise_or_404(request: HttpRequest, pk: Any, *, for_edit: bool = False) -> Enterprise:

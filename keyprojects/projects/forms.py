@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
@@ -20,7 +21,6 @@ from .selectors import leaders_assignable, regions_assignable, units_assignable
 from .services import writable_fields
 
 YEAR_FIELDS = ["annual_plan", "on_province_list", "on_city_list", "on_county_list"]
-GOVERNMENT_ROLES = ("province", "city", "county", "department")
 
 
 # --- scope helpers for choice lists -------------------------------------------------------
@@ -62,18 +62,11 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
     """Dress the ProjectFilter form for the list page: choices limited to the user's scope,
     Bootstrap classes, Chinese labels."""
     fields = form.fields
-    region_roles = user.role in ("province", "city", "county", "leader") and user.region_id
-    if user.is_superuser:
+    home = policy.scope_region(user)
+    if policy.is_superuser(user):
         regions = Region.objects.filter(province_code__in=visible.values("province_code")).exclude(level="province")
-    elif region_roles:
-        home = user.region
-        regions = (
-            Region.objects.filter(province_code=home.code)
-            if home.level == "province"
-            else Region.objects.filter(city_code=home.code)
-            if home.level == "city"
-            else Region.objects.filter(code=home.code)
-        )
+    elif home is not None:
+        regions = policy.regions_under(home)
     else:
         regions = Region.objects.filter(code__in=visible.values("region_id"))
     region_choices = [("", _("全部区域"))] + [
@@ -86,7 +79,7 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
     fields["nature"].widget = forms.Select(choices=[("", _("全部性质")), *Nature.choices])
     fields["category"].widget = forms.Select(choices=[("", _("全部类别")), *Category.choices])
     fields["industry_section"].widget = forms.Select(choices=[("", _("全部行业")), *SECTION_CHOICES])
-    wide = user.is_superuser or bool(region_roles and user.region.level == "province")
+    wide = policy.is_superuser(user) or bool(home is not None and home.level == "province")
     fields["responsible_unit"].queryset = _pointed_to(Unit.objects.all(), visible, "responsible_unit", wide=wide)
     fields["responsible_unit"].empty_label = _("全部责任单位")
     fields["sponsor_leader"].queryset = _pointed_to(SponsorLeader.objects.all(), visible, "sponsor_leader", wide=wide)
@@ -211,7 +204,7 @@ class ProjectForm(ServiceModelForm):
 
     @property
     def has_year_plan(self) -> bool:
-        return bool(self.user.is_superuser or self.user.role in GOVERNMENT_ROLES)
+        return policy.can_write_years(self.user)
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}

@@ -10,9 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.money import money_field
-from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 from keyprojects.core.validators import project_code_region, validate_project_code_shape
 
 from .choices import Category, EventKind, Level, Nature, Stage
@@ -39,37 +40,16 @@ class SponsorLeader(TimeStampedModel):
         return f"{self.name}（{self.title}）" if self.title else self.name
 
 
-def region_q(user: Any, prefix: str = "") -> Q:
-    """Region part of scope: province ⊇ city ⊇ county (reliability.md 11)."""
-    region = user.region
-    if region is None:
-        return NOTHING
-    if region.level == "province":
-        return Q(**{f"{prefix}province_code": region.code})
-    if region.level == "city":
-        return Q(**{f"{prefix}city_code": region.code})
-    return Q(**{f"{prefix}region_id": region.code})
+def _unit_projects(unit_id: int) -> Q:
+    return Q(responsible_unit_id=unit_id) | Q(zone_id=unit_id)
 
 
 class ProjectQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
-        role = user.role
-        if role in ("province", "city", "county", "leader"):
-            return region_q(user)
-        if role == "department" and user.unit_id:
-            return Q(responsible_unit_id=user.unit_id) | Q(zone_id=user.unit_id)
-        if role == "enterprise" and user.enterprise_id:
-            return Q(owner_id=user.enterprise_id)
-        return NOTHING
+        return scope_q(user, region=region_rows(), unit=_unit_projects, enterprise=lambda pk: Q(owner_id=pk))
 
     def _editable_q(self, user: Any) -> Q:
-        if user.role in ("province", "city", "county"):
-            return region_q(user)
-        if user.role == "department" and user.unit_id:
-            return Q(responsible_unit_id=user.unit_id) | Q(zone_id=user.unit_id)
-        if user.role == "enterprise" and user.enterprise_id:
-            return Q(owner_id=user.enterprise_id)
-        return NOTHING
+        return NOTHING if policy.is_read_only(user) else self._visible_q(user)
 
 
 class Project(VersionedModel):

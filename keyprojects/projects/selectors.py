@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from keyprojects.accounts import policy
 from keyprojects.audit.models import AuditEvent
 from keyprojects.audit.selectors import object_history
 from keyprojects.core.scope import get_for_user
@@ -71,52 +72,22 @@ def leader_projects(*, user: Any, leader: SponsorLeader) -> QuerySet[Project]:
 
 
 def leaders_visible_to(*, user: Any) -> QuerySet[SponsorLeader]:
-    from keyprojects.regions.models import Region
-
-    if user.is_superuser:
+    if policy.is_superuser(user):
         return SponsorLeader.objects.all()
-    region = user.region
+    region = policy.scope_region(user)
     if region is None:
         return SponsorLeader.objects.filter(projects__in=Project.objects.visible_to(user)).distinct()
-    regions = (
-        Region.objects.filter(province_code=region.code)
-        if region.level == "province"
-        else (
-            Region.objects.filter(city_code=region.code) | Region.objects.filter(code=region.code)
-            if region.level == "city"
-            else Region.objects.filter(code=region.code)
-        )
-    )
-    return SponsorLeader.objects.filter(region__in=regions)
+    return SponsorLeader.objects.filter(region__in=policy.regions_under(region))
 
 
 # --- what a user may link a project to (one rule for forms, API and services) ---------------
 
-
-def home_region(user: Any) -> Any:
-    """The region a user's choice lists hang on: their own, or their unit's."""
-    if user.role == "department" and user.unit_id:
-        return user.unit.region
-    if user.role in ("province", "city", "county", "leader"):
-        return user.region
-    return None
+home_region = policy.home_region  # the region a user's choice lists hang on
 
 
 def regions_assignable(user: Any) -> QuerySet[Any]:
     """Regions a project may be placed in by ``user`` (never a province itself)."""
-    from keyprojects.regions.models import Region
-
-    qs = Region.objects.exclude(level="province")
-    if user.is_superuser:
-        return qs
-    home = home_region(user)
-    if home is None:
-        return qs.none()
-    if home.level == "province":
-        return qs.filter(province_code=home.code)
-    if home.level == "city":
-        return qs.filter(city_code=home.code)
-    return qs.filter(code=home.code)
+    return policy.regions_below(user).exclude(level="province")
 
 
 def near_q(user: Any) -> Q:

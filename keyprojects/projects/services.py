@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
-from keyprojects.regions.models import Region
 
 from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
 from .models import Project, ProjectEvent, ProjectYear
@@ -46,41 +46,16 @@ PROJECT_FIELDS = [
     "latitude",
     "longitude",
 ]
-ENTERPRISE_FIELDS = ["location", "content", "contact_name", "contact_phone", "latitude", "longitude"]
-_NOT_FOR_COUNTY = {"region"}
-_NOT_FOR_DEPARTMENT = {"region", "zone", "responsible_unit"}
+ENTERPRISE_FIELDS = list(policy.OWNER_PROJECT_FIELDS)  # what an enterprise contact sets
 
 
 def writable_fields(user: Any) -> list[str]:
-    """The whitelist of project fields ``user`` may set (reliability.md 13)."""
-    if user.is_superuser or user.role in ("province", "city"):
-        return list(PROJECT_FIELDS)
-    if user.role == "county":
-        return [f for f in PROJECT_FIELDS if f not in _NOT_FOR_COUNTY]
-    if user.role == "department":
-        return [f for f in PROJECT_FIELDS if f not in _NOT_FOR_DEPARTMENT]
-    if user.role == "enterprise":
-        return list(ENTERPRISE_FIELDS)
-    return []
+    """The whitelist of project fields ``user`` may set (reliability.md 13; the policy decides)."""
+    return policy.project_writable_fields(user, PROJECT_FIELDS)
 
 
-def can_create_project(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in ("province", "city", "county", "department"))
-
-
-def region_in_scope(user: Any, region: Region) -> bool:
-    if user.is_superuser:
-        return True
-    home = user.region if user.role in ("province", "city", "county") else None
-    if user.role == "department" and user.unit_id:
-        home = user.unit.region
-    if home is None:
-        return False
-    if home.level == "province":
-        return region.province_code == home.code
-    if home.level == "city":
-        return region.city_code == home.code or region.code == home.code
-    return region.code == home.code
+can_create_project = policy.can_create_project
+region_in_scope = policy.region_in_scope
 
 
 LINK_MESSAGES = {
@@ -156,11 +131,8 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
     values = {k: v for k, v in data.items() if k in allowed}
     if values.get("invested_before") is None:
         values["invested_before"] = Decimal(0)
-    if user.role == "county" and not user.is_superuser:
-        values["region"] = user.region
-    if user.role == "department" and not user.is_superuser:
-        values.setdefault("region", user.unit.region)
-        values["responsible_unit"] = user.unit
+    forced, defaults = policy.project_placement(user)
+    values = {**defaults, **values, **forced}
     region = values.get("region")
     if region is None:
         raise ValidationFailed(extra={"fields": {"region": ["请选择所属区域"]}})
@@ -259,8 +231,8 @@ def project_transition(
     Entering construction sets ``actual_start`` and completing sets ``actual_completion``
     (``on_date`` or today) unless they are already known.
     """
-    if user.role in ("enterprise", "leader") and not user.is_superuser:
-        raise PermissionDenied()
+    if not policy.can_change_stage(user) and not policy.is_administrator(user):
+        raise PermissionDenied()  # an administrator is out of scope below (404)
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
         raise NotFound()
     current = Project.objects.get(pk=project.pk)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.analytics.dashboard import choose_period, leader_figures, periods_with_facts, summary_region
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -241,7 +242,7 @@ def _can_edit(user: Any, project: Project) -> bool:
 
 
 def _can_transition(user: Any, can_edit: bool) -> bool:
-    return can_edit and (user.is_superuser or user.role not in ("enterprise", "leader"))
+    return can_edit and policy.can_change_stage(user)
 
 
 @login_required
