@@ -124,9 +124,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "keyprojects.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
 
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Login security (reliability.md 16-18); each is configurable here.
+# An account is locked after LOCKOUT_FAILURES failures from any address, for LOCKOUT_MINUTES,
+# doubled at each further lock up to LOCKOUT_MAX_MINUTES; an address is blocked after
+# LOCKOUT_ADDRESS_FAILURES failures on any accounts within LOCKOUT_ADDRESS_MINUTES.
 KEYPROJECTS_LOCKOUT_FAILURES = 5
 KEYPROJECTS_LOCKOUT_MINUTES = 30
+KEYPROJECTS_LOCKOUT_MAX_MINUTES = 24 * 60
+KEYPROJECTS_LOCKOUT_ADDRESS_FAILURES = 20
+KEYPROJECTS_LOCKOUT_ADDRESS_MINUTES = 30
 KEYPROJECTS_PASSWORD_MAX_AGE_DAYS = 90
 KEYPROJECTS_SESSION_IDLE_SECONDS = 30 * 60
 KEYPROJECTS_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

@@ -70,11 +70,14 @@ class PasswordHistory(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Failed logins per (username, IP) for lockout (reliability.md 17)."""
+    """Failed-login counters for lockout (reliability.md 17, issue 11): one row per account
+    (``ip`` empty: failures from any address, locks back off) and one per client address
+    (``username`` empty: failures on any account)."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.CharField(max_length=45)
+    username = models.CharField(max_length=150, db_index=True, blank=True)
+    ip = models.CharField(max_length=45, blank=True)
     failures = models.PositiveIntegerField(default=0)
+    locks = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -82,4 +85,4 @@ class LoginAttempt(models.Model):
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_attempt_unique")]
 
     def __str__(self) -> str:
-        return f"{self.username}@{self.ip}: {self.failures}"
+        return f"{self.username or '*'}@{self.ip or '*'}: {self.failures}"

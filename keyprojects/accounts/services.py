@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +11,8 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from keyprojects.audit.services import audit_record
@@ -25,51 +26,122 @@ def _norm(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
 
-def login_is_locked(*, username: str, request: Any) -> bool:
+def _locks(username: str, ip: str) -> Any:
+    """The account row (username, "") and the address row ("", ip)."""
+    q = Q(username=_norm(username), ip="")
+    if ip:
+        q |= Q(username="", ip=ip)
+    return LoginAttempt.objects.filter(q)
+
+
+def login_locked_until(*, username: str, request: Any) -> dt.datetime | None:
+    """When the account or the client address may try again; None when neither is locked."""
     now = timezone.now()
-    return LoginAttempt.objects.filter(username=_norm(username), ip=client_ip(request), locked_until__gt=now).exists()
+    until = _locks(username, client_ip(request)).filter(locked_until__gt=now).aggregate(m=Max("locked_until"))["m"]
+    return until  # type: ignore[no-any-return]
 
 
-def login_failed(*, username: str, request: Any) -> bool:
-    """Count a failure; returns True when this failure locks the account for this IP."""
-    limit = settings.KEYPROJECTS_LOCKOUT_FAILURES
+def login_is_locked(*, username: str, request: Any) -> bool:
+    return login_locked_until(username=username, request=request) is not None
+
+
+def lock_minutes_left(*, username: str, request: Any) -> int:
+    until = login_locked_until(username=username, request=request)
+    return 0 if until is None else max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+
+
+def _count_failure(row: LoginAttempt, *, now: dt.datetime, limit: int, window: dt.timedelta, backoff: bool) -> int:
+    """Count one failure on a counter row; returns the minutes of a lock this failure starts (0: none)."""
+    if row.locked_until and row.locked_until > now:
+        return 0  # already locked: the attempt is audited, the lock is not extended
+    max_minutes = settings.KEYPROJECTS_LOCKOUT_MAX_MINUTES
+    if row.last_failure_at and now - row.last_failure_at > dt.timedelta(minutes=max_minutes):
+        row.locks = 0  # a quiet day forgives earlier locks
+    if row.locked_until or (row.last_failure_at and now - row.last_failure_at > window):
+        row.failures = 0  # the lock has expired, or the earlier failures are old: count afresh
+        row.locked_until = None
+    row.failures += 1
+    row.last_failure_at = now
+    minutes = 0
+    if row.failures >= limit:
+        row.locks += 1
+        base = int(window.total_seconds() // 60)
+        minutes = min(base * 2 ** (row.locks - 1), max_minutes) if backoff else base
+        row.locked_until = now + dt.timedelta(minutes=minutes)
+    row.save()
+    return minutes
+
+
+def login_failed(*, username: str, request: Any) -> int:
+    """Count a failure for the account (from any address, with backoff) and for the client
+    address (on any account), separately. Returns the minutes of a lock this failure started."""
     now = timezone.now()
     ip = client_ip(request)
+    name = _norm(username)
+    account_minutes = address_minutes = 0
+    account = None
     with transaction.atomic():
-        attempt, _ = LoginAttempt.objects.get_or_create(username=_norm(username), ip=ip)
-        if attempt.locked_until and attempt.locked_until <= now:
-            # The lock has expired: count afresh (an F() increment would add to the old count).
-            attempt.failures = 1
-            attempt.locked_until = None
-        else:
-            attempt.failures = F("failures") + 1
-        attempt.last_failure_at = now
-        attempt.save()
-        attempt.refresh_from_db()
-        locked = attempt.failures >= limit and attempt.locked_until is None
-        if locked:
-            attempt.locked_until = now + dt.timedelta(minutes=settings.KEYPROJECTS_LOCKOUT_MINUTES)
-            attempt.save(update_fields=["locked_until"])
-    audit_record(action="login_failed", request=request, username=_norm(username), result="failure")
-    if locked:
+        if connection.vendor == "postgresql":
+            list(_locks(name, ip).select_for_update())
+        address = LoginAttempt.objects.get_or_create(username="", ip=ip)[0] if ip else None
+        address_blocked = address is not None and address.locked_until is not None and address.locked_until > now
+        if not address_blocked:
+            # A blocked address's attempts are refused before any password is checked: they do
+            # not count against the account, so one address cannot lock out everyone.
+            account = LoginAttempt.objects.get_or_create(username=name, ip="")[0]
+            account_minutes = _count_failure(
+                account,
+                now=now,
+                limit=settings.KEYPROJECTS_LOCKOUT_FAILURES,
+                window=dt.timedelta(minutes=settings.KEYPROJECTS_LOCKOUT_MINUTES),
+                backoff=True,
+            )
+        if address is not None:
+            address_minutes = _count_failure(
+                address,
+                now=now,
+                limit=settings.KEYPROJECTS_LOCKOUT_ADDRESS_FAILURES,
+                window=dt.timedelta(minutes=settings.KEYPROJECTS_LOCKOUT_ADDRESS_MINUTES),
+                backoff=False,
+            )
+    audit_record(action="login_failed", request=request, username=name, result="failure")
+    if account_minutes and account is not None:
         audit_record(
             action="lockout",
             request=request,
-            username=_norm(username),
+            username=name,
             result="failure",
-            message=f"{limit}次失败，锁定{settings.KEYPROJECTS_LOCKOUT_MINUTES}分钟",
+            message=f"账户{settings.KEYPROJECTS_LOCKOUT_FAILURES}次失败，锁定{account_minutes}分钟（第{account.locks}次）",
         )
-    return locked
+    if address_minutes:
+        audit_record(
+            action="lockout",
+            request=request,
+            username=name,
+            object_type="address",
+            object_id=ip,
+            result="failure",
+            message=f"来源地址{settings.KEYPROJECTS_LOCKOUT_ADDRESS_FAILURES}次失败，封禁{address_minutes}分钟",
+        )
+    return max(account_minutes, address_minutes)
 
 
 def login_succeeded(*, user: User, request: Any) -> None:
-    LoginAttempt.objects.filter(username=_norm(user.get_username()), ip=client_ip(request)).delete()
+    # The account's counter ends; the address counter does not (a valid login of one's own
+    # account must not reset a guessing run against others).
+    LoginAttempt.objects.filter(username=_norm(user.get_username()), ip="").delete()
     audit_record(action="login", user=user, request=request)
 
 
-def login_unlock(*, username: str, user: Any = None) -> int:
+def login_unlock(*, username: str, user: Any = None, request: Any = None) -> int:
     n, _ = LoginAttempt.objects.filter(username=_norm(username)).delete()
-    audit_record(action="unlock", user=user, object_type="accounts.user", object_id=_norm(username))
+    audit_record(action="unlock", user=user, request=request, object_type="accounts.user", object_id=_norm(username))
+    return n
+
+
+def login_unblock_address(*, ip: str, user: Any = None, request: Any = None) -> int:
+    n, _ = LoginAttempt.objects.filter(username="", ip=ip).delete()
+    audit_record(action="unlock", user=user, request=request, object_type="address", object_id=ip)
     return n
 
 

@@ -31,8 +31,9 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
-def _locked_message() -> str:
-    return _("登录失败次数过多，账户已锁定%(minutes)d分钟") % {"minutes": settings.KEYPROJECTS_LOCKOUT_MINUTES}
+def _locked_message(minutes: int) -> str:
+    # The same text for a locked account, an unknown user name and a blocked address.
+    return _("登录失败次数过多，账户已锁定%(minutes)d分钟") % {"minutes": minutes}
 
 
 @sensitive_post_parameters("password")
@@ -45,13 +46,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         if services.login_is_locked(username=username, request=request):
             services.login_failed(username=username, request=request)  # audited; does not extend the lock
-            form.add_error(None, _locked_message())
+            form.add_error(None, _locked_message(services.lock_minutes_left(username=username, request=request)))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 # Same message for an unknown user, a wrong password and a disabled account.
                 locked = services.login_failed(username=username, request=request)
-                form.add_error(None, _locked_message() if locked else _("用户名或密码错误"))
+                form.add_error(None, _locked_message(locked) if locked else _("用户名或密码错误"))
             else:
                 login(request, user)  # cycles the session key
                 now = int(time.time())
