@@ -46,10 +46,14 @@ locale/.stamp: $(wildcard locale/*/LC_MESSAGES/django.po) $(VENV)/.stamp
 
 install: $(VENV)/.stamp static/vendor/.maps locale/.stamp ## create .venv, install Python and front-end dependencies
 
-system-deps: ## Debian packages the browser tests need (Chromium, CJK fonts)
+system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/pg_restore for the backup drill)
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "installing chromium and fonts-noto-cjk ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if ! command -v pg_restore >/dev/null; then \
+	  echo "installing postgresql-client ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
 	fi
 
 demo: install ## migrate, load demo data and serve on http://127.0.0.1:8000
