@@ -118,7 +118,7 @@ class HeaderSynonym(TimeStampedModel):
     ("投资盘子（亿元）" → total_investment, ×10,000)."""
 
     header = models.CharField(_("表头"), max_length=100, unique=True, help_text=_("文件中的列名，如“投资盘子（亿元）”"))
-    field = models.CharField(_("对应字段"), max_length=32, choices=_field_choices())
+    field = models.CharField(_("对应字段"), max_length=32, choices=_field_choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -59,7 +59,18 @@ from .normalize import (
 )
 from .reader import Sheet, UnreadableFile, read_sheets
 from .synonyms import BUILTIN, HeaderInfo, build_table, header_info, lookup
-from .types import DATE_FIELDS, FIELD_LABELS, INT_FIELDS, MONEY_FIELDS, PERCENT_FIELDS, DeclaredTotal, Issue, ParsedRow, ParseResult
+from .types import (
+    COORDINATE_FIELDS,
+    DATE_FIELDS,
+    FIELD_LABELS,
+    INT_FIELDS,
+    MONEY_FIELDS,
+    PERCENT_FIELDS,
+    DeclaredTotal,
+    Issue,
+    ParsedRow,
+    ParseResult,
+)
 
 HEADER_SCAN_ROWS = 30
 MAX_HEADER_TEXT = 60
@@ -70,7 +81,7 @@ SLIP_LOW_MESSAGE = "总投资不足 100 万元，疑似按“亿元”填报（�
 CODE_SHAPE_MESSAGE = "项目代码格式不正确，应为 YYMM-行政区划6位-部门2位-类型2位-6位（如 2403-370102-04-01-123456）"
 MULTILINE_FIELDS = frozenset({"content", "problems", "physical_progress"})
 CODE_FIELDS = frozenset({"project_code", "owner_uscc", "contact_phone"})
-CLASSIFIED_FIELDS = frozenset({"level", "category", "nature", "stage_text", "started", "industry", "no_activity"})
+CLASSIFIED_FIELDS = frozenset({"level", "category", "nature", "stage_text", "started", "industry", "no_activity", "in_statistics"})
 COMPLETION_FIELDS = frozenset({"planned_completion", "actual_completion"})
 
 
@@ -200,6 +211,14 @@ def _yes_no(text: str) -> str | None:
     return None
 
 
+_IN_STATISTICS = {"已纳统": "是", "纳统": "是", "已入统": "是", "入统": "是", "未纳统": "否", "未入统": "否", "不纳统": "否"}
+
+
+def _in_statistics(text: str) -> str | None:
+    """是否纳统: 是/否 and the words offices write (已纳统, 未纳统 …)."""
+    return _IN_STATISTICS.get(name_key(text)) or _yes_no(text)
+
+
 def _industry_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for letter, (name, _rng) in SECTIONS.items():
@@ -245,6 +264,7 @@ CLASSIFIERS: dict[str, Callable[[str], str | None]] = {
     "started": _started,
     "industry": _industry,
     "no_activity": _yes_no,
+    "in_statistics": _in_statistics,
 }
 
 
@@ -675,7 +695,7 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
 
 
 # Column kinds: the hot loop dispatches on a small int rather than on field-name sets.
-K_MONEY, K_DATE, K_PCT, K_INT, K_PCODE, K_USCC, K_PHONE, K_RANGE, K_CLASS, K_PROGRESS, K_TEXT, K_MULTI = range(12)
+K_MONEY, K_DATE, K_PCT, K_INT, K_PCODE, K_USCC, K_PHONE, K_RANGE, K_CLASS, K_PROGRESS, K_TEXT, K_MULTI, K_COORD = range(13)
 
 
 def _kind(f: str) -> int:
@@ -687,6 +707,8 @@ def _kind(f: str) -> int:
         return K_PCT
     if f in INT_FIELDS:
         return K_INT
+    if f in COORDINATE_FIELDS:
+        return K_COORD
     if f == "project_code":
         return K_PCODE
     if f == "owner_uscc":
@@ -736,7 +758,7 @@ def _classify(f: str, text: str) -> str | None:
 Spec = tuple[int, str, int, str, Decimal, bool | None, dict[str, tuple[Any, tuple[str, str]]]]
 # index, field, kind, header, multiplier, fraction, memo (text → (value, cell))
 MEMO_LIMIT = 4096  # a column of mostly distinct texts (names, codes) stops remembering more
-_MEMO_KINDS = frozenset((K_TEXT, K_MULTI, K_MONEY, K_PCODE, K_USCC, K_PHONE, K_PCT, K_INT, K_CLASS, K_DATE, K_PROGRESS))
+_MEMO_KINDS = frozenset((K_TEXT, K_MULTI, K_MONEY, K_PCODE, K_USCC, K_PHONE, K_PCT, K_INT, K_CLASS, K_DATE, K_PROGRESS, K_COORD))
 
 
 _DATE_CACHE: dict[tuple[str, bool], DateReading | str | None] = {}  # text → reading, or the error message
@@ -881,6 +903,8 @@ def _convert_cell(
         return parse_percent(v, fraction=fraction)
     if kind == K_PHONE:
         return raw if raw.isascii() and raw.isdigit() else clean_code(raw)
+    if kind == K_COORD:
+        return _coordinate(f, raw)
     if kind == K_INT:
         val = parse_int(v)
         if val is not None:
@@ -910,6 +934,24 @@ def _convert_cell(
     if pct is not None and "physical_progress_pct" not in values:
         values["physical_progress_pct"] = pct
         cells["physical_progress_pct"] = (header, raw)
+    return val
+
+
+COORDINATE_PLACES = Decimal("0.000001")
+COORDINATE_LIMITS = {"latitude": (Decimal(-90), Decimal(90), "纬度应为 -90 到 90 之间的数字（十进制度，如 36.6512）"),
+                     "longitude": (Decimal(-180), Decimal(180), "经度应为 -180 到 180 之间的数字（十进制度，如 117.1201）")}  # fmt: skip
+
+
+def _coordinate(f: str, raw: str) -> Decimal:
+    """A latitude or longitude in decimal degrees ("36.6512", "36.6512°"), 6 places."""
+    low, high, message = COORDINATE_LIMITS[f]
+    text = to_halfwidth(raw).strip().rstrip("°").strip()
+    try:
+        val = Decimal(text).quantize(COORDINATE_PLACES, ROUND_HALF_UP)
+    except ArithmeticError:
+        raise CellError(message) from None
+    if not (val.is_finite() and low <= val <= high):
+        raise CellError(message)
     return val
 
 

@@ -34,13 +34,15 @@ TEXT_FIELDS = (
     "problems",
     "stage_text",
     "started",
+    "in_statistics",
     "no_activity",
     "no_activity_reason",
 )
 DATE_FIELDS = ("planned_start", "planned_completion", "actual_start", "actual_completion")
 PERCENT_FIELDS = ("completion_rate", "physical_progress_pct")
 INT_FIELDS = ("year", "month", "workers", "project_id")
-CANONICAL_FIELDS = (*TEXT_FIELDS, *MONEY_FIELDS, *DATE_FIELDS, *PERCENT_FIELDS, *INT_FIELDS, "period_range", "seq")
+COORDINATE_FIELDS = ("latitude", "longitude")  # decimal degrees (WGS 84)
+CANONICAL_FIELDS = (*TEXT_FIELDS, *MONEY_FIELDS, *DATE_FIELDS, *PERCENT_FIELDS, *INT_FIELDS, *COORDINATE_FIELDS, "period_range", "seq")
 
 FIELD_LABELS = {
     "name": "项目名称",
@@ -63,6 +65,9 @@ FIELD_LABELS = {
     "problems": "存在问题",
     "stage_text": "项目阶段",
     "started": "是否开工",
+    "in_statistics": "是否纳统",
+    "latitude": "纬度",
+    "longitude": "经度",
     "no_activity": "本月无进展",
     "no_activity_reason": "无进展原因",
     "project_id": "项目ID",

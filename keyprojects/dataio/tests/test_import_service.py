@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from keyprojects.audit.models import AuditEvent
+from keyprojects.core import bulk
 from keyprojects.core.errors import PermissionDenied
 from keyprojects.core.testing import EnterpriseFactory, LeaderFactory, ProjectFactory, UnitFactory, uscc_for
 from keyprojects.dataio import services
+from keyprojects.dataio.importer import Importer
 from keyprojects.dataio.models import ImportBatch, ImportStatus
 from keyprojects.dataio.services import import_parsed
 from keyprojects.dataio.types import FIELD_LABELS, ParsedRow, ParseResult
@@ -344,7 +346,7 @@ def test_dry_run_writes_nothing_at_all(world):
 
 def test_an_exception_half_way_leaves_the_database_as_before(world, monkeypatch):
     before = business_rows()
-    real = services._Writer.flush
+    real = bulk.BulkWriter.flush
     calls = {"n": 0}
 
     def flaky(self):
@@ -353,7 +355,7 @@ def test_an_exception_half_way_leaves_the_database_as_before(world, monkeypatch)
         if calls["n"] == 3:  # projects and events written, then the process "dies"
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(services._Writer, "flush", flaky)
+    monkeypatch.setattr(bulk.BulkWriter, "flush", flaky)
     with pytest.raises(RuntimeError):
         run(world.users.county, [prow(4 + i, name=f"项目{i}", total_investment=D("1"), invested_ytd=D("1")) for i in range(5)])
     assert business_rows() == before and ImportBatch.objects.count() == 0
@@ -366,7 +368,7 @@ def test_scope_is_rechecked_inside_the_transaction(world, monkeypatch):
     before = business_rows()
     real = ProjectQuerySet.editable_by
     state = {"writing": False}
-    real_write = services._Importer.write
+    real_write = Importer.write
 
     def write(self, plan):
         state["writing"] = True
@@ -375,7 +377,7 @@ def test_scope_is_rechecked_inside_the_transaction(world, monkeypatch):
     def editable_by(self, user):
         return self.none() if state["writing"] else real(self, user)
 
-    monkeypatch.setattr(services._Importer, "write", write)
+    monkeypatch.setattr(Importer, "write", write)
     monkeypatch.setattr(ProjectQuerySet, "editable_by", editable_by)
     out = run(world.users.county, [prow(4, name="越权", total_investment=D("1"))])
     assert messages(out.errors) == ["该项目超出您的管辖范围，导入已撤销"]
@@ -438,7 +440,7 @@ def sqlite_indexes() -> set[tuple[str, str]]:
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite bulk loading")
 def test_a_bulk_load_into_a_young_table_sets_its_indexes_aside_and_rebuilds_them(world, monkeypatch):
-    monkeypatch.setattr(services, "BULK_LOAD_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk, "BULK_LOAD_MIN_ROWS", 1)
     indexes = sqlite_indexes()
     rows = [prow(4 + i, name=f"批量{i}", total_investment=D("10"), invested_ytd=D("1")) for i in range(60)]
     with CaptureQueriesContext(connection) as ctx:
@@ -454,13 +456,13 @@ def test_a_bulk_load_into_a_young_table_sets_its_indexes_aside_and_rebuilds_them
     assert Project.objects.filter(name__startswith="批量", region_id="370102").count() == 60  # the indexes answer again
 
     # a failure half-way rolls the dropped indexes back with everything else
-    real = services._Writer.flush
+    real = bulk.BulkWriter.flush
 
     def dies(self):
         real(self)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services._Writer, "flush", dies)
+    monkeypatch.setattr(bulk.BulkWriter, "flush", dies)
     before = business_rows()
     with pytest.raises(RuntimeError):
         run(world.users.county, [prow(4 + i, name=f"又一批{i}", total_investment=D("1")) for i in range(200)])
@@ -549,7 +551,7 @@ def test_a_batch_stores_exactly_what_the_orm_would_whatever_is_inlined(world):
     fields = ["name", "region_id", "province_code", "city_code", "stage", "category", "nature", "total_investment",
               "invested_before", "planned_start", "planned_completion", "location", "content", "in_statistics", "zone_id"]  # fmt: skip
     const = {"created_at": now, "updated_at": now, "version": 1, "created_by_id": world.users.county.pk}
-    w = services._Writer(Project, fields, const=const)
+    w = bulk.BulkWriter(Project, fields, const=const)
     ids = []
     for i in range(650):  # 300 rows per statement, twice, then the 50 left one by one
         ids.append(

@@ -1,0 +1,76 @@
+"""The importer behind ``dataio.services.import_file``, in the order it works:
+
+* ``values``  — a cell's words and amounts as the model has them;
+* ``read``    — the parser's rows → items (one per project of the file) with their figures;
+* ``resolve`` — scope, regions, the project each item names, owners, units and leaders, in a
+  handful of set queries;
+* ``check``   — the services' rules (field validators, ``Project.clean``, the whitelist, the
+  submission checks on preloaded history, year plans) and the counts;
+* ``write``   — the plan written through ``core.bulk`` inside the caller's transaction.
+
+``plan`` holds the data the steps share. :class:`Importer` puts the steps together.
+"""
+
+from __future__ import annotations
+
+from ..types import Issue, ParsedRow
+from .check import CheckMixin
+from .plan import ATTR_FIELD, ATTR_SOURCE, FIELD_HANDLERS, ImportFailed, Plan, Progress
+from .read import ReadMixin
+from .resolve import ResolveMixin
+from .write import WriteMixin
+
+
+class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
+    """One import: :meth:`plan` reads, resolves and checks everything without writing;
+    :meth:`~keyprojects.dataio.importer.write.WriteMixin.write` writes a plan without errors."""
+
+    def plan(self) -> Plan:
+        plan = Plan()
+        rows: list[ParsedRow] = []
+        periods: set[tuple[int, int]] = set()
+        has_ytd = False
+        for res in self.results:
+            self.errors.extend(res.errors)
+            self.warnings.extend(res.warnings)
+            rows.extend(res.rows)
+            if res.period:
+                periods.add(tuple(res.period))  # type: ignore[arg-type]
+            if "invested_ytd" in res.columns:
+                has_ytd = True
+        plan.rows = len(rows)
+        file_period = self.period or (next(iter(periods)) if len(periods) == 1 else None)
+        if self.period is None and len(periods) > 1:
+            self.warn(None, "", "各工作表的调度期不一致：" + "、".join(f"{y}-{m:02d}" for y, m in sorted(periods)))
+        plan.period = file_period
+        plan.totals = self._totals(rows, has_ytd)
+        if not rows:
+            if not self.errors:
+                self.error(None, "", "文件中没有识别到项目行（请检查表头是否包含“项目名称”）")
+            plan.errors, plan.warnings = self.errors, self.warnings
+            return plan
+        self._load_scope()
+        items = self._items(rows, file_period)
+        self._lookup(items)
+        self._match(items)
+        self._resolve_links(items)
+        self._validate_projects(items)
+        self._figures(items, plan)
+        self._years(items, plan)
+        self._count(items, plan)
+        plan.items = items
+        plan.sample = self._sample(items)
+        # a cell with an error does not also carry a warning (the parser may have warned first);
+        # both lists in the order of the file: file-level first, then sheet by sheet, row by row
+        bad_cells = {(i.sheet, i.row, i.column) for i in self.errors if i.row is not None}
+        order = {r.sheet: n for n, r in enumerate(self.results)}
+
+        def where(i: Issue) -> tuple[int, int, int]:
+            return (0 if i.row is None else 1, order.get(i.sheet, -1), i.row or 0)
+
+        plan.errors = sorted(self.errors, key=where)
+        plan.warnings = sorted((w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells), key=where)
+        return plan
+
+
+__all__ = ["ATTR_FIELD", "ATTR_SOURCE", "FIELD_HANDLERS", "ImportFailed", "Importer", "Plan", "Progress"]

@@ -1,0 +1,491 @@
+"""Step 3 of the plan: each item checked with the rules of the services — the model fields'
+validators and ``Project.clean`` (without a model per row), the service's field whitelist, the
+period's figures derived and checked with the submission rules on the preloaded history
+(``dispatch.services.report_checks_from``), the year plans and list flags — and counted."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.base import ModelState
+
+from keyprojects.core.bulk import chunks
+from keyprojects.projects.choices import Stage
+
+from .plan import (
+    ATTR_FIELD,
+    ATTR_SOURCE,
+    PHASE_CHECK,
+    SAMPLE_ROWS,
+    FiguresStub,
+    ImporterState,
+    Item,
+    PeriodStub,
+    Plan,
+    ProjectStub,
+    ReportWrite,
+    Where,
+)
+from .values import ZERO, _fmt
+
+
+class CheckMixin(ImporterState):
+    def _validate_projects(self, items: list[Item]) -> None:
+        from keyprojects.projects.models import Project
+
+        fields = self.project_fields
+        stated = set().union(*(i.values.keys() for i in items))
+        not_writable = sorted(a for a in stated if ATTR_FIELD.get(a, a) not in self.writable and a != "name")
+        for a in not_writable:
+            if a in ("region_id", "responsible_unit_id") and self.forced_region:
+                continue
+            self.warn(None, ATTR_SOURCE.get(a, a), "您无权通过导入设置该列，已忽略")
+        missing_category = missing_nature = 0
+        total = len(items)
+        allowed = {a for a in ATTR_FIELD if ATTR_FIELD[a] in self.writable}
+        if self.forced_region:
+            allowed |= {"region_id", "responsible_unit_id"}
+        checked = {a: f for a, f in fields.items() if isinstance(f, models.CharField | models.DecimalField)}
+        # the values that plainly pass (a short enough text, an amount within the digits) skip
+        # the field's validators; anything else gets their message
+        text_limit = {a: f.max_length or 10**9 for a, f in checked.items() if isinstance(f, models.CharField)}
+        amount_limit = {
+            a: Decimal(10) ** (f.max_digits - f.decimal_places)  # type: ignore[operator]
+            for a, f in checked.items()
+            if isinstance(f, models.DecimalField)
+        }
+        cleaned: dict[tuple[Any, ...], dict[str, list[str]] | None] = {}
+        for n, item in enumerate(items, 1):
+            if n % 1000 == 0:
+                self.tick(PHASE_CHECK, total // 2 + n // 2, total)
+            if item.dropped:
+                continue
+            row = item.row
+            vals = item.values if item.values.keys() <= allowed else {a: x for a, x in item.values.items() if a in allowed}
+            if item.existing is None:
+                if "total_investment" not in vals:
+                    self.error(row, "total_investment", "总投资不能为空")
+                    item.dropped = True
+                    continue
+                if "category" not in vals:
+                    vals["category"] = "industry"
+                    missing_category += "category" not in item.bad
+                if "nature" not in vals:
+                    vals["nature"] = self._infer_nature(item)
+                    missing_nature += "nature" not in item.bad
+                vals.setdefault("invested_before", ZERO)
+                merged = vals
+            else:
+                merged = {**item.existing, **vals}
+            bad = False
+            for attr, x in vals.items():
+                if attr not in checked:
+                    continue
+                tx = type(x)
+                if tx is str and len(x) <= text_limit.get(attr, -1):
+                    continue
+                if tx is Decimal and attr in amount_limit and x.is_finite() and ZERO <= x < amount_limit[attr]:
+                    continue
+                msg = _field_error(checked[attr], x)
+                if msg:
+                    self.error(row, ATTR_SOURCE.get(attr, attr), msg, x)
+                    bad = True
+            if bad:
+                item.dropped = True
+                continue
+            # Project.clean reads only these: one call per distinct combination
+            key = tuple(map(merged.get, CLEAN_INPUTS))
+            if key not in cleaned:
+                try:
+                    _clean_project(Project, merged, self.regions)
+                    cleaned[key] = None
+                except ValidationError as exc:
+                    cleaned[key] = exc.message_dict
+            problems = cleaned[key]
+            if problems is not None:
+                for attr, msgs in problems.items():
+                    src = ATTR_SOURCE.get(attr, attr) if attr != "__all__" else ""
+                    for m in msgs:
+                        self.error(row, src, m)
+                item.dropped = True
+                continue
+            item.values = vals
+            if item.existing is None:
+                item.changes = vals
+                item.stage = self._stage_for_new(item)
+            else:
+                item.changes = {a: x for a, x in vals.items() if item.existing.get(a) != x}
+                if item.stage_hint and item.stage_hint != item.existing["stage"]:
+                    self.warn(
+                        row,
+                        "stage_text",
+                        f"文件中的阶段与系统不一致（系统：{Stage(item.existing['stage']).label}），阶段变更请在项目页办理，未导入",
+                    )
+        if missing_category:
+            self.warn(None, "category", f"{missing_category}个新项目未填写项目类别，按“产业项目”导入，请核对")
+        if missing_nature:
+            self.warn(None, "nature", f"{missing_nature}个新项目未填写建设性质，按有无往年投资推定（新开工或续建），请核对")
+
+    def _infer_nature(self, item: Item) -> str:
+        f = item.figures[0] if item.figures else None
+        if item.values.get("invested_before") or (f and f.to_date is not None and f.ytd is not None and f.to_date > f.ytd):
+            return "continuing"
+        if item.values.get("actual_start") and item.year and item.values["actual_start"].year < item.year:
+            return "continuing"
+        return "new"
+
+    def _stage_for_new(self, item: Item) -> str:
+        """A new project's stage: what the file says, else 是否开工 / 实际开工 / 建设性质 / investment."""
+        hint = item.stage_hint
+        if hint in (Stage.SUSPENDED, Stage.CANCELLED):
+            self.warn(item.row, "stage_text", "停缓建、退库须在项目页办理并填写原因，按其他列推定阶段导入")
+            hint = None
+        if hint:
+            return hint
+        v = item.values
+        if item.started is True or v.get("actual_start") or v.get("nature") in ("continuing", "completing"):
+            return Stage.CONSTRUCTION
+        for f in item.figures:
+            if (f.ytd or f.month or ZERO) > 0:
+                return Stage.CONSTRUCTION
+        return Stage.PREPARATION if item.levels or item.plan is not None else Stage.RESERVE
+
+    # -- monthly figures -------------------------------------------------------------
+
+    def _figures(self, items: list[Item], plan: Plan) -> None:
+        from keyprojects.dispatch.models import DispatchConfig, MonthlyReport, ReportingPeriod
+        from keyprojects.dispatch.selectors import closed_region_codes, fill_window, is_frozen_in
+        from keyprojects.dispatch.services import report_checks_from
+
+        live = [i for i in items if i.figures and not i.dropped]
+        if not live:
+            return
+        wanted = {f.period for i in live for f in i.figures}
+        periods = {(p.year, p.month): p for p in ReportingPeriod.objects.filter(year__in={y for y, _ in wanted})}
+        closed = {p: closed_region_codes(per) for p, per in periods.items() if p in wanted}
+        self.config = DispatchConfig.get()
+        self.periods = periods
+        self.fill_end = {}
+        for p in wanted:
+            if p in periods:
+                self.fill_end[p] = periods[p].fill_end
+            else:
+                self.fill_end[p] = fill_window(p[0], p[1], self.config)[1]
+        stubs = {p: PeriodStub(*p) for p in wanted}
+        # existing reports of matched projects: every month, for the cumulative figures
+        history: dict[int, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
+        ids = [i.pk for i in live if i.pk]
+        for chunk in chunks(ids):
+            for r in MonthlyReport.objects.filter(project_id__in=chunk).values(
+                "id", "version", "project_id", "period__year", "period__month", "status", "invested_month", "invested_ytd",
+                "invested_to_date",
+            ):  # fmt: skip
+                history[r["project_id"]][(r["period__year"], r["period__month"])] = dict(r)
+        lumped = 0
+        total = len(live)
+        frozen_cache: dict[tuple[Any, ...], bool] = {}
+        regions = self.regions
+        for n, item in enumerate(live, 1):
+            if n % 1000 == 0:
+                self.tick(PHASE_CHECK, total, total)
+            existing = history.get(item.pk or 0, {}) if history else {}
+            months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in existing.items()} if existing else {}
+            ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in existing.items()} if existing else {}
+            vget = item.values.get
+            old_row = item.existing
+            before = vget("invested_before", old_row["invested_before"] if old_row else ZERO) or ZERO
+            figs = item.figures if len(item.figures) == 1 else sorted(item.figures, key=lambda f: f.period)
+            f0 = figs[0]
+            if not existing and f0.to_date is not None and item.row.values.get("invested_before") is None and not before:
+                # nothing reported yet: 开工至今累计 minus this year's states the investment before tracking
+                base = f0.ytd if f0.ytd is not None else (f0.month or ZERO)
+                guess = f0.to_date - base
+                if guess < 0:
+                    self.error(
+                        f0.row, "invested_to_date", f"开工至今累计完成投资（{_fmt(f0.to_date)}）小于1-{f0.period[1]}月累计（{_fmt(base)}）"
+                    )
+                    continue
+                if guess and "invested_before" in self.writable:
+                    before = guess
+                    item.values["invested_before"] = guess
+                    item.changes["invested_before"] = guess
+            if old_row:
+                stage = old_row["stage"]
+                actual_start = vget("actual_start", old_row.get("actual_start"))
+                actual_completion = vget("actual_completion", old_row.get("actual_completion"))
+                total_inv = vget("total_investment", old_row.get("total_investment"))
+                region = vget("region_id") or old_row["region_id"]
+            else:
+                stage = item.stage
+                actual_start, actual_completion, total_inv = vget("actual_start"), vget("actual_completion"), vget("total_investment")
+                region = vget("region_id") or item.region
+            info = regions[region if type(region) is str else str(region)]
+            project = ProjectStub(total_inv, stage, actual_start, actual_completion)
+            ok = True
+            for f in figs:
+                p = f.period
+                fkey = (p, info.province_code, info.city_code)
+                frozen = frozen_cache.get(fkey)
+                if frozen is None:
+                    per = periods.get(p)
+                    where = Where(info.province_code, info.city_code or "")
+                    frozen = frozen_cache[fkey] = per is not None and is_frozen_in(per, where, closed[p])  # type: ignore[arg-type]
+                if months:
+                    ytd_before = sum((m for q, m in months.items() if q[0] == p[0] and q < p), ZERO)
+                    total_before = sum((m for q, m in months.items() if q < p), ZERO)
+                else:
+                    ytd_before = total_before = ZERO
+                month: Decimal | None
+                if f.ytd is not None:
+                    month = f.ytd - ytd_before
+                    if month < 0:
+                        self.error(
+                            f.row, "invested_ytd", f"1-{p[1]}月累计（{_fmt(f.ytd)}）低于系统中此前各月完成投资之和（{_fmt(ytd_before)}）"
+                        )
+                        ok = False
+                        continue
+                    if f.month is not None and f.month != month:
+                        if ytd_before == 0 and not any(q[0] == p[0] and q < p for q in months):
+                            lumped += 1
+                        else:
+                            self.warn(
+                                f.row,
+                                "invested_month",
+                                f"本月完成投资与“1-{p[1]}月累计减去此前各月”（{_fmt(month)}）不一致，按累计数导入",
+                            )
+                elif f.month is not None:
+                    month = f.month
+                else:
+                    month = ZERO if f.no_activity else None
+                if month is None:
+                    continue
+                if month < 0:
+                    self.error(f.row, "invested_month", "金额不能为负数")
+                    ok = False
+                    continue
+                if f.no_activity:  # the rules of dispatch.services.report_save
+                    if month:
+                        self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", "选择“本月无进展”时本月完成投资应为0")
+                        ok = False
+                        continue
+                    if not f.no_activity_reason:
+                        self.error(f.row, "no_activity_reason", "请说明本月无进展的原因")
+                        ok = False
+                        continue
+                    if len(f.no_activity_reason) > 200:
+                        self.error(f.row, "no_activity_reason", "无进展原因不能超过200字")
+                        ok = False
+                        continue
+                ytd = ytd_before + month
+                to_date = before + total_before + month
+                if f.to_date is not None and f.to_date != to_date:
+                    self.warn(f.row, "invested_to_date", f"开工至今累计与系统推算（{_fmt(to_date)}）不一致，按系统推算")
+                if f.pct is not None and not (0 <= f.pct <= 100):
+                    self.error(f.row, "physical_progress_pct", "形象进度百分比应在0到100之间")
+                    ok = False
+                    continue
+                if f.workers is not None and f.workers < 0:
+                    self.error(f.row, "workers", "在岗工人数不能为负数")
+                    ok = False
+                    continue
+                old = existing.get(p)
+                if old is not None and old["status"] not in ("draft", "returned"):
+                    same = old["invested_month"] == month
+                    if not same:
+                        from keyprojects.dispatch.choices import ReportStatus
+
+                        label = ReportStatus(old["status"]).label
+                        self.error(
+                            f.row,
+                            "invested_ytd" if f.ytd is not None else "invested_month",
+                            f"该项目{p[0]}年{p[1]}月月报{label}，不能通过导入修改（需退回或申请更正）",
+                        )
+                        ok = False
+                    months[p] = old["invested_month"]
+                    continue
+                if frozen:
+                    self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", f"{p[0]}年{p[1]}月已关账，数据不能再修改")
+                    ok = False
+                    continue
+                # the submission checks: the rule of report_submit, on the history preloaded above
+                if months:
+                    prev_same_year = max((q for q in ytds if q[0] == p[0] and q < p), default=None)
+                    prev_months = [months[q] for q in sorted((q for q in months if q < p), reverse=True) if months[q] > 0][:6]
+                else:
+                    prev_same_year, prev_months = None, []
+                checks = report_checks_from(
+                    report=FiguresStub(month, ytd, to_date, f.pct),
+                    period=stubs[p],
+                    project=project,
+                    prev_ytd=ytds.get(prev_same_year) if prev_same_year else None,
+                    history=prev_months,
+                    config=self.config,
+                )
+                errs = [c for c in checks if c[1] == "error"]
+                for _code, _sev, msg in errs:
+                    self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", msg)
+                if errs:
+                    ok = False
+                    continue
+                for _code, _sev, msg in checks:
+                    self.warn(f.row, "invested_ytd" if f.ytd is not None else "invested_month", msg)
+                months[p] = month
+                ytds[p] = ytd
+                plan.reports.append(
+                    ReportWrite(item, f, p, month, ytd, to_date, old["id"] if old else None, old["version"] if old else None, checks)
+                )
+            if not ok or not existing:
+                continue
+            # later months already in the system move with the imported ones
+            imported = {f.period for f in figs}
+            first = min(imported)
+            for q in sorted(p for p in existing if p > first and p not in imported):
+                ytd_q = sum((m for r, m in months.items() if r[0] == q[0] and r <= q), ZERO)
+                to_q = before + sum((m for r, m in months.items() if r <= q), ZERO)
+                old = existing[q]
+                if old["invested_ytd"] != ytd_q or old["invested_to_date"] != to_q:
+                    plan.rederive.append((old["id"], ytd_q, to_q))
+        if lumped:
+            self.warn(
+                None,
+                "invested_month",
+                f"系统中没有此前月份的月报：{lumped}个项目的本月完成投资按1-N月累计导入（此前月份合并计入本月）",
+            )
+
+    # -- year plans ------------------------------------------------------------------
+
+    def _years(self, items: list[Item], plan: Plan) -> None:
+        from keyprojects.projects.models import ProjectYear
+
+        live = [i for i in items if not i.dropped and (i.plan is not None or i.levels or i.figures)]
+        existing: dict[tuple[int, int], dict[str, Any]] = {}
+        ids = [i.pk for i in live if i.pk]
+        years = {i.year for i in live if i.year}
+        for chunk in chunks(ids):
+            for y in ProjectYear.objects.filter(project_id__in=chunk, year__in=years).values():
+                existing[(y["project_id"], y["year"])] = dict(y)
+        default_levels = (self.user_level == "province", self.user_level == "city", self.user_level == "county")
+        self.top_levels: dict[int, tuple[bool, bool, bool]] = {}
+        for item in live:
+            if not item.year:
+                continue
+            levels = item.levels
+            if item.plan is not None and item.plan < 0:
+                self.error(item.row, "annual_plan", "年度计划投资不能为负数")
+                continue
+            total = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
+            if item.plan is not None and total is not None and item.plan > total:
+                self.warn(item.row, "annual_plan", f"年度计划投资超过总投资（{_fmt(total)}万元）")
+            old = existing.get((item.pk, item.year)) if item.pk else None
+            if old is None:
+                flags = levels or (default_levels if any(default_levels) else self._level_of_region(item))
+                plan.years_new.append((item, item.year, item.plan if item.plan is not None else ZERO, flags))
+                plan.list_flags[(id(item), item.year)] = flags
+            else:
+                flags = (old["on_province_list"], old["on_city_list"], old["on_county_list"])
+                if levels:
+                    flags = (flags[0] or levels[0], flags[1] or levels[1], flags[2] or levels[2])
+                plan.list_flags[(id(item), item.year)] = flags
+                new_plan = item.plan if item.plan is not None else old["annual_plan"]
+                if new_plan != old["annual_plan"] or flags != (old["on_province_list"], old["on_city_list"], old["on_county_list"]):
+                    plan.years_changed.append((old["id"], new_plan, flags))
+                    item.changes.setdefault("_year", True)
+
+    def _level_of_region(self, item: Item) -> tuple[bool, bool, bool]:
+        region = item.values.get("region_id") or item.region
+        level = self.regions[region].level if region in self.regions else "county"
+        return (False, level == "city", level == "county")
+
+    # -- counts ----------------------------------------------------------------------
+
+    def _count(self, items: list[Item], plan: Plan) -> None:
+        reported = {id(r.item) for r in plan.reports}
+        new_owners = {i.new_owner[0] for i in items if i.new_owner and not i.dropped}
+        plan.enterprises_created = len(new_owners)
+        for item in items:
+            if item.dropped:
+                continue
+            if item.existing is None:
+                plan.created += 1
+                item.action = "新增"
+            elif item.changes or id(item) in reported or item.new_owner:
+                plan.updated += 1
+                item.action = "更新"
+            else:
+                plan.unchanged += 1
+                item.action = "无变化"
+        plan.reports_created = sum(1 for r in plan.reports if r.existing_id is None)
+        plan.reports_updated = sum(1 for r in plan.reports if r.existing_id is not None)
+
+    def _sample(self, items: list[Item]) -> list[dict[str, Any]]:
+        out = []
+        for item in items[:SAMPLE_ROWS]:
+            if item.dropped:
+                continue
+            region = item.values.get("region_id") or (item.existing["region_id"] if item.existing else item.region)
+            f = item.figures[0] if item.figures else None
+            out.append(
+                {
+                    "sheet": item.row.sheet,
+                    "row": item.row.row,
+                    "name": item.name,
+                    "code": item.code or "",
+                    "region": self.regions[region].name if region in self.regions else "",
+                    "action": item.action,
+                    "total_investment": str(item.values.get("total_investment", "")),
+                    "annual_plan": "" if item.plan is None else str(item.plan),
+                    "invested_ytd": "" if f is None or f.ytd is None else str(f.ytd),
+                }
+            )
+        return out
+
+
+def _field_error(f: models.Field[Any, Any] | None, value: Any) -> str | None:
+    """The model field's own validation (max_length, decimal digits, ≥ 0), with a fast path
+    for values that plainly pass; the Django validators produce the message otherwise."""
+    if f is None or value is None:
+        return None
+    if isinstance(f, models.CharField):
+        if isinstance(value, str) and len(value) <= (f.max_length or 10**9):
+            return None
+    elif isinstance(f, models.DecimalField):
+        if isinstance(value, Decimal) and value.is_finite() and 0 <= value < Decimal(10) ** (f.max_digits - f.decimal_places):  # type: ignore[operator]
+            return None
+    elif isinstance(f, models.DateField | models.ForeignKey | models.BooleanField):
+        return None
+    try:
+        f.clean(value, None)
+    except ValidationError as exc:
+        return "；".join(str(m) for m in exc.messages)
+    return None
+
+
+# What ``_clean_project`` hands to ``Project.clean`` (the project code and zone are checked elsewhere).
+CLEAN_INPUTS = (
+    "industry_section", "industry_division", "planned_start", "planned_completion", "actual_start", "actual_completion", "region_id",
+)  # fmt: skip
+
+
+def _clean_project(model: type[models.Model], values: dict[str, Any], regions: dict[str, Any]) -> None:
+    """``Project.clean()`` on a lightweight instance: the model's cross-field rules (dates in
+    order, industry division within its section, a region below the province) without a
+    model ``__init__`` per row. The project-code rule (shape, region exists) was checked with
+    the same validators while reading the row, so ``clean`` is spared its query."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    d = obj.__dict__
+    d.update(dict.fromkeys(("industry_section", "industry_division"), ""))
+    d.update(dict.fromkeys(("planned_start", "planned_completion", "actual_start", "actual_completion", "zone_id", "region_id")))
+    d.update({k: values[k] for k in CLEAN_INPUTS if k in values})
+    d["project_code"] = None
+    region = regions.get(values.get("region_id") or "")
+    if region is not None:
+        obj._state.fields_cache["region"] = region
+    else:
+        d["region_id"] = None
+    d["zone_id"] = None  # zones come only from zone units
+    obj.clean()  # type: ignore[attr-defined]

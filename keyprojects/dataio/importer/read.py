@@ -1,0 +1,222 @@
+"""Step 1 of the plan: the parser's rows → items, with the values the file states mapped to the
+model's vocabulary (categories, natures, industries, amounts, dates, the period's figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from keyprojects.core.validators import PROJECT_CODE_RE, project_code_region, validate_project_code_shape
+
+from ..types import ParsedRow
+from .plan import FIELD_HANDLERS, PHASE_CHECK, Figures, ImporterState, Item
+from .values import _NO, _YES, COORDINATE_MESSAGES, PCT, WAN, ZERO, _coordinate, _industry_of, _levels_of, _text, _wan
+
+
+class ReadMixin(ImporterState):
+    def _totals(self, rows: list[ParsedRow], has_ytd: bool) -> dict[str, str | None]:
+        sums = {"total_investment": ZERO, "annual_plan": ZERO, "invested_ytd": ZERO}
+        seen_ytd = has_ytd
+        for k in sums:
+            total = ZERO
+            for r in rows:
+                d = r.values.get(k)
+                if type(d) is Decimal:
+                    total += d
+                elif d is not None and d != "":
+                    total += _wan(d) or ZERO
+                else:
+                    continue
+                seen_ytd = seen_ytd or k == "invested_ytd"
+            sums[k] = total
+        return {
+            "total_investment": str(sums["total_investment"].quantize(WAN)),
+            "annual_plan": str(sums["annual_plan"].quantize(WAN)),
+            "invested_ytd": str(sums["invested_ytd"].quantize(WAN)) if seen_ytd else None,
+        }
+
+    # -- rows → items ----------------------------------------------------------------------
+
+    def _items(self, rows: list[ParsedRow], file_period: tuple[int, int] | None) -> list[Item]:
+        """Rows → items with the values the file states, mapped to the model's vocabulary.
+        (Only the fields a row carries are looked at: this loop runs once per row.)"""
+        maps = self.maps
+        items: list[Item] = []
+        missing_period_reported = False
+        total = len(rows)
+        regions = self.regions
+        check_row_region = self._row_region
+        place_hits: dict[str, tuple[str, int | None]] = {}
+        for n, row in enumerate(rows, 1):
+            if n % 1000 == 0:
+                self.tick(PHASE_CHECK, n // 2, total)
+            v = row.values
+            get = v.get
+            normalised = row.normalised
+            x = get("name")
+            name = x.strip() if type(x) is str else _text(x)
+            if not name:
+                self.error(row, "name", "项目名称不能为空")
+                continue
+            values: dict[str, Any] = {"name": name}
+            code = None
+            x = get("project_code")
+            if x:
+                code = (x.strip() if type(x) is str else _text(x)).upper() or None
+                if code is not None:
+                    if not (normalised or PROJECT_CODE_RE.match(code)):  # (the parser checked its codes with this rule)
+                        try:
+                            validate_project_code_shape(code)
+                        except ValidationError as exc:
+                            self.error(row, "project_code", exc.messages[0])
+                        code = None
+                    elif code[5:11] not in regions:
+                        self.error(row, "project_code", f"项目代码中的行政区划代码 {project_code_region(code)} 不存在")
+                        code = None
+                if code:
+                    values["project_code"] = code
+            place = get("region_text")
+            region: str | None
+            if place is not None and type(place) is str and place in place_hits:  # a place already read without a remark
+                region, zone = place_hits[place]
+                explicit = True
+                if zone is not None:
+                    values["zone_id"] = zone
+            elif "region_text" in v or "location" in v:
+                region, explicit = check_row_region(row, values)
+                if region is not None and explicit and type(place) is str and place.strip():  # (read by its 所属区域: no remark)
+                    place_hits[place] = (region, values.get("zone_id"))
+            else:
+                region, explicit = None, False
+            item = Item(row, name, code, region, explicit, values)
+            if type(get("project_id")) is int:
+                item.project_id = v["project_id"]
+            for src in v.keys() & FIELD_HANDLERS:
+                x = v[src]
+                if x is None or (type(x) is str and not x):  # (no Decimal == "" per cell)
+                    continue
+                kind = FIELD_HANDLERS[src]
+                if kind == "text":
+                    t = x.strip() if type(x) is str else _text(x)
+                    if t:
+                        values[src] = t
+                elif kind == "date":
+                    if isinstance(x, dt.date):
+                        values[src] = x
+                elif kind == "money":
+                    d = x if normalised and type(x) is Decimal else _wan(x)
+                    if d is not None:
+                        values[src] = d
+                elif src == "category":
+                    cat = maps["category"](_text(x))
+                    if cat is None:
+                        self.error(row, "category", "项目类别应为：产业项目、城建项目、基础设施项目或社会民生项目")
+                        item.bad.add("category")
+                    else:
+                        values["category"] = cat
+                elif src == "nature":
+                    nat = maps["nature"](_text(x))
+                    if nat is None:
+                        self.error(row, "nature", "建设性质应为：新开工、续建、竣工投产或预备(前期)")
+                        item.bad.add("nature")
+                    else:
+                        values["nature"] = nat
+                elif src == "industry":
+                    found = _industry_of(_text(x))
+                    if found is None:
+                        self.warn(row, "industry", "所属行业不是国民经济行业分类（GB/T 4754）的门类或大类名称，未导入")
+                    else:
+                        values["industry_section"], values["industry_division"] = found
+                elif src == "stage_text":
+                    item.stage_hint = maps["stage"](_text(x))
+                    if item.stage_hint is None:
+                        self.warn(row, "stage_text", "项目阶段无法识别，未导入")
+                elif kind == "coordinate":
+                    d = _coordinate(src, x)
+                    if d is None:
+                        self.error(row, src, COORDINATE_MESSAGES[src])
+                        item.bad.add(src)
+                    else:
+                        values[src] = d
+                elif src == "started":
+                    t = _text(x).upper()
+                    item.started = True if t in _YES else False if t in _NO else None
+                elif src == "in_statistics":
+                    t = _text(x).upper()
+                    if t in _YES:
+                        values["in_statistics"] = True
+                    elif t in _NO:
+                        values["in_statistics"] = False
+                    elif not normalised:  # (the parser warns about a word it does not know)
+                        self.warn(row, "in_statistics", "是否纳统应为“是”或“否”，未导入")
+                elif src == "level":
+                    item.levels = _levels_of(_text(x))
+                    if item.levels is None:
+                        self.warn(row, "level", "项目级别应为省级、市级或县级，未导入")
+                elif src == "period_range":
+                    if isinstance(x, tuple | list) and len(x) == 2:
+                        if isinstance(x[0], dt.date):
+                            values.setdefault("planned_start", x[0])
+                        if isinstance(x[1], dt.date):
+                            values.setdefault("planned_completion", x[1])
+                elif src == "annual_plan":
+                    item.plan = x if normalised and type(x) is Decimal else _wan(x)
+            if "category" not in values and row.group_category:
+                group = row.group_category
+                cat = group if group in ("industry", "urban", "infrastructure", "social") else maps["category"](group)
+                if cat:
+                    values["category"] = cat
+            if item.levels is None and row.group_level in ("province", "city", "county"):
+                item.levels = (row.group_level == "province", row.group_level == "city", row.group_level == "county")
+            year = get("year")
+            if not isinstance(year, int):
+                year = None
+            rp = file_period
+            if year and isinstance(get("month"), int) and 1 <= v["month"] <= 12:
+                rp = (year, v["month"])
+            item.year = year or (rp[0] if rp else None)
+            # the period's figures (本月无进展 "是" is a figure too: an explicit zero)
+            month, ytd, to_date = get("invested_month"), get("invested_ytd"), get("invested_to_date")
+            no_activity = get("no_activity") == "是"
+            reason = _text(get("no_activity_reason")) if "no_activity_reason" in v else ""
+            if reason and not no_activity:
+                self.warn(row, "no_activity_reason", "“本月无进展”未选“是”，无进展原因未导入")
+                reason = ""
+            if (
+                no_activity
+                or (month is not None and month != "")
+                or (ytd is not None and ytd != "")
+                or (to_date is not None and to_date != "")
+            ):
+                if rp is None:
+                    if not missing_period_reported:
+                        self.error(None, "", "文件含有完成投资数据，但无法确定调度期：请在标题或表头注明月份，或指定调度期（如 2024-06）")
+                        missing_period_reported = True
+                else:
+                    pct = get("physical_progress_pct")
+                    workers = get("workers")
+                    item.figures.append(
+                        Figures(
+                            row,
+                            rp,
+                            month if normalised and type(month) is Decimal else _wan(month),
+                            ytd if normalised and type(ytd) is Decimal else _wan(ytd),
+                            to_date if normalised and type(to_date) is Decimal else _wan(to_date),
+                            Decimal(pct).quantize(PCT) if isinstance(pct, Decimal | int) else None,  # pct
+                            _text(get("physical_progress")),
+                            workers if isinstance(workers, int) else None,
+                            _text(get("problems")),
+                            no_activity,
+                            reason,
+                        )
+                    )
+            items.append(item)
+        if any(i.plan is not None for i in items) and not any(i.year for i in items if i.plan is not None):
+            year = self.today.year
+            self.warn(None, "annual_plan", f"未能确定年度计划所属年度，按{year}年导入")
+            for i in items:
+                i.year = i.year or year
+        return items
