@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from keyprojects.audit.models import AuditEvent
-from keyprojects.dispatch.models import MonthlyReport, ReportRevision
+from keyprojects.dispatch.models import MonthlyReport, ReportRevision, ReportStep
 from keyprojects.dispatch.services import report_review, report_save, report_submit
 
 FILLERS = {"370102": "county", "370103": "sibling", "370100": "city", "370202": "other_city"}
@@ -320,3 +320,19 @@ def test_revision_form_only_for_approved_reports_and_editors(dw, client):
     client.force_login(dw.users.leader)
     assert 'data-testid="revision-request"' not in client.get(f"/dispatch/reports/{r.pk}/").content.decode()
     assert MonthlyReport.objects.filter(pk=r.pk, invested_month=D(70)).exists()
+
+
+def test_steps_and_people_without_a_user_show_system(dw, client):
+    """Imported and seeded reports have steps, a submitter and an approver with no user: the
+    fill page, the report page and the queue show 系统 instead of failing."""
+    p = dw.projects.own_county
+    jan = approved(dw, p, dw.p1, "100")
+    feb = submitted(dw, p, dw.p2, "50")
+    MonthlyReport.objects.filter(pk__in=[jan.pk, feb.pk]).update(submitted_by=None, approved_by=None)
+    ReportStep.objects.filter(report__in=[jan, feb]).update(actor=None)
+    client.force_login(dw.users.county)
+    for url in (f"/dispatch/reports/{jan.pk}/", f"/dispatch/reports/{feb.pk}/", f"/dispatch/2026-01/projects/{p.pk}/"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert "系统" in resp.content.decode(), url
+    assert feb.pk in queue_ids(client, dw.users.county)
