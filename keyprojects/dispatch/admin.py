@@ -11,13 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ConflictError
 from keyprojects.core.models import save_versioned
 
 from .models import DispatchConfig
 
-CONFIG_MANAGERS = {"sysadmin"}
 CONFIG_FIELDS = [
     "fill_start_day",
     "fill_end_day",
@@ -32,8 +32,7 @@ LEVELS = ("county", "city", "province")
 
 
 def _may_change(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and (user.is_superuser or getattr(user, "role", "") in CONFIG_MANAGERS))
+    return policy.can_manage_config(request.user)
 
 
 class DispatchConfigForm(forms.ModelForm):

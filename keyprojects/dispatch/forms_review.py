@@ -9,9 +9,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.regions.models import Region
 
 from .choices import ProblemStatus, WarningKind
@@ -40,18 +41,14 @@ def period_from_label(label: str | None) -> ReportingPeriod | None:
 
 def scope_regions(user: Any) -> QuerySet[Region]:
     """Regions under the user's home region (cities and counties of a province, counties of a city)."""
-    if user.is_superuser:
+    if policy.is_superuser(user):
         from keyprojects.projects.models import Project
 
         return Region.objects.filter(level__in=["city", "county"], province_code__in=Project.objects.values("province_code"))
-    home = getattr(user, "region", None)
-    if home is None or user.role not in ("province", "city", "county", "leader"):
+    home = policy.scope_region(user)
+    if home is None:
         return Region.objects.none()
-    if home.level == "province":
-        return Region.objects.filter(province_code=home.code, level__in=["city", "county"])
-    if home.level == "city":
-        return Region.objects.filter(Q(city_code=home.code)).exclude(level="province")
-    return Region.objects.filter(code=home.code)
+    return policy.regions_under(home).exclude(level="province")
 
 
 def _style(form: forms.Form) -> None:

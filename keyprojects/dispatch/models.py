@@ -14,9 +14,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.money import money_field
-from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.scope import NOTHING, ScopedQuerySet, scope_q
 from keyprojects.projects.models import Project
 
 from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction, WarningKind
@@ -105,7 +106,7 @@ class ReportQuerySet(ScopedQuerySet):
         return Q(project__in=Project.objects.visible_to(user).values("pk"))
 
     def _editable_q(self, user: Any) -> Q:
-        if user.role in ("leader", "auditor", "sysadmin", "secadmin"):
+        if policy.is_read_only(user):
             return NOTHING
         return Q(project__in=Project.objects.editable_by(user).values("pk"))
 
@@ -267,12 +268,10 @@ class ReportPhoto(models.Model):
 class ProblemQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
         q = Q(project__in=Project.objects.visible_to(user).values("pk"))
-        if user.role == "department" and user.unit_id:
-            q |= Q(responsible_unit_id=user.unit_id)
-        return q
+        return q | scope_q(user, unit=lambda pk: Q(responsible_unit_id=pk))  # a unit also sees the problems it must solve
 
     def _editable_q(self, user: Any) -> Q:
-        if user.role in ("leader", "auditor", "sysadmin", "secadmin"):
+        if policy.is_read_only(user):
             return NOTHING
         return self._visible_q(user)
 

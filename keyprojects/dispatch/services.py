@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
@@ -56,7 +57,7 @@ REPORT_FIELDS = [
     "problems",
     "next_month_plan",
 ]
-REVIEW_ROLES = ("county", "city", "province")
+REVIEW_ROLES = policy.REVIEW_LEVELS  # the review levels, bottom up (accounts.policy)
 NEXT_LEVEL = {"county": "city", "city": "province", "province": "province"}
 
 
@@ -97,8 +98,7 @@ def is_frozen(*, project: Project, period: ReportingPeriod) -> bool:
     return is_frozen_in(period, project, closed_region_codes(period))
 
 
-def user_review_level(user: Any) -> str | None:
-    return user.role if getattr(user, "role", None) in REVIEW_ROLES else None
+user_review_level = policy.review_level
 
 
 def review_chain_for(project: Project, year: int) -> list[str]:
@@ -122,14 +122,9 @@ def review_chain_from(*, top_level: str, city_level: bool, config: DispatchConfi
 # --- filling -------------------------------------------------------------------------------
 
 
-READ_ONLY_ROLES = ("leader", "auditor", "sysadmin", "secadmin")
-
-
 def _can_fill(user: Any, project: Project) -> bool:
     """Owner contacts, county/city/province and department staff with the project in scope."""
-    if user.role in READ_ONLY_ROLES and not user.is_superuser:
-        return False
-    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    return policy.can_fill(user, project)
 
 
 def _decimal(value: Any, field: str, unit: str = "万元") -> Decimal:
@@ -515,7 +510,7 @@ def can_review(user: Any, report: MonthlyReport) -> bool:
         return False
     if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         return False
-    return bool(user.is_superuser or user_review_level(user) == report.pending_level)
+    return policy.can_review(user, report.pending_level)
 
 
 @transaction.atomic
@@ -638,7 +633,7 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
     report = revision.report
     if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         raise NotFound()
-    if not (user.is_superuser or user_review_level(user) == revision.approval_level):
+    if not policy.can_review(user, revision.approval_level):
         raise PermissionDenied("更正须由上一级审定")
     if revision.status != RevisionStatus.PENDING:
         raise ApplicationError("该更正已处理", code="revision_decided")
@@ -705,7 +700,7 @@ def problem_create(
     report: MonthlyReport | None = None,
     request: Any = None,
 ) -> ProblemItem:
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or user.role in ("leader",):
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or policy.is_read_only(user):
         raise NotFound()
     if not (description or "").strip():
         raise ValidationFailed(extra={"fields": {"description": ["请填写问题描述"]}})
@@ -752,7 +747,7 @@ def problem_set_status(
 @transaction.atomic
 def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any], request: Any = None) -> list[MonthlyPlan]:
     """Set a project's 12-month plan curve (万元 per month)."""
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or user.role in ("leader", "enterprise"):
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or not policy.can_plan_months(user):
         raise NotFound()
     if len(months) != 12:
         raise ValidationFailed("分月计划须有12个月")
@@ -774,13 +769,11 @@ def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> 
     refresh the facts, summaries and warnings one last time, then freeze them."""
     from keyprojects.analytics.services import facts_refresh, summaries_refresh
 
-    if not (user.is_superuser or user.role in ("city", "province")):
+    if not policy.can_close(user):
         raise PermissionDenied("只有市级或省级工作人员可以关账")
-    region = user.region if not user.is_superuser else None
-    if region is None:
-        from keyprojects.regions.models import Region
-
-        region = Region.objects.get(code="370000") if not user.region else user.region
+    region = policy.work_region(user)
+    if region is None:  # a close role always has its region (accounts.User's constraint)
+        raise PermissionDenied("只有市级或省级工作人员可以关账")
     period = ReportingPeriod.objects.get(pk=period.pk)
     if (
         period.status == PeriodStatus.CLOSED

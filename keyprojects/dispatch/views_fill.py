@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
@@ -48,7 +49,6 @@ from .selectors import (
     reports_for_review,
 )
 from .services import (
-    READ_ONLY_ROLES,
     AlreadySubmitted,
     NotEditable,
     PeriodClosed,
@@ -104,7 +104,7 @@ def _project_or_404(request: HttpRequest, pk: Any) -> Project:
 
 def may_fill(user: Any) -> bool:
     """Leaders, auditors and administrators read; everybody else fills what is in scope."""
-    return bool(user.is_superuser or user.role not in READ_ONLY_ROLES)
+    return policy.can_fill(user)
 
 
 def fillable(user: Any) -> QuerySet[Project]:

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.analytics.models import RegionPeriodSummary
 from keyprojects.analytics.services import facts_refresh, region_metrics, summaries_refresh
@@ -73,11 +74,7 @@ from .services import (
 
 PAGE_SIZE = 25
 LIST_PAGE_SIZE = 50
-BOARD_ROLES = ("province", "city", "county", "leader")
-REVIEW_ROLES = ("province", "city", "county")
-CLOSE_ROLES = ("province", "city")
 COUNT_KEYS = ("reported", "on_time", "late", "returned", "approved")
-PROVINCE_CODE = "370000"  # a superuser without a region works on the province (as ``period_close`` does)
 
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -139,8 +136,7 @@ def _region_q(region: Region, prefix: str = "") -> Q:
     return Q(**{f"{prefix}region_id": region.code})
 
 
-def _is_read_only(user: Any) -> bool:
-    return bool(getattr(user, "is_read_only", False))
+_is_read_only = policy.is_read_only
 
 
 # --- review queue ----------------------------------------------------------------------------
@@ -199,7 +195,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "reports": reports,
         "level_label": LEVEL_LABELS.get(level or "", ""),
-        "can_review": bool(level or user.is_superuser),
+        "can_review": policy.can_review(user),
         "revisions": list(_revisions_for_review(user)[:100]),
     }
     return _render(request, "dispatch/review/queue.html", context, "queue")
@@ -261,11 +257,10 @@ def _report_context(
     editable = Project.objects.editable_by(user).filter(pk=project.pk).exists() and not _is_read_only(user)
     revisions = list(report.revisions.select_related("requested_by", "decided_by"))
     pending = [r for r in revisions if r.status == RevisionStatus.PENDING]
-    level = user_review_level(user)
     decide_forms = decide_forms or {}
     for rev in revisions:
         rev.can_decide = (  # type: ignore[attr-defined]
-            rev.status == RevisionStatus.PENDING and editable and (user.is_superuser or level == rev.approval_level)
+            rev.status == RevisionStatus.PENDING and editable and policy.can_review(user, rev.approval_level)
         )
         rev.form = decide_forms.get(rev.pk) or RevisionDecideForm()  # type: ignore[attr-defined]
         rev.changes = [  # type: ignore[attr-defined]
@@ -440,11 +435,9 @@ def revision_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _board_home(user: Any) -> Region:
-    if user.is_superuser:
-        return user.region or Region.objects.get(code=PROVINCE_CODE)
-    if user.role in BOARD_ROLES and user.region_id:
-        return user.region  # type: ignore[no-any-return]
-    raise Http404()
+    if not policy.can_see_board(user):
+        raise Http404()
+    return policy.work_region(user)  # type: ignore[return-value]
 
 
 def _board_focus(home: Region, code: str | None) -> Region:
@@ -536,11 +529,11 @@ def _due_ids(user: Any, period: ReportingPeriod, focus: Region) -> QuerySet[Any]
 
 
 def _can_refresh(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in REVIEW_ROLES)
+    return policy.can_review(user)
 
 
 def _can_close(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in CLOSE_ROLES)
+    return policy.can_close(user)
 
 
 def _board_url(period: ReportingPeriod, region: str | None = None) -> str:
