@@ -5,3 +5,12 @@ class CoreConfig(AppConfig):
     name = "keyprojects.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from .logs import install_record_factory, log_audit_event
+
+        install_record_factory()
+
+        post_save.connect(log_audit_event, sender="audit.AuditEvent", dispatch_uid="keyprojects.core.logs.audit")

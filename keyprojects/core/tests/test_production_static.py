@@ -57,8 +57,14 @@ def test_collectstatic_then_serve_under_production_settings(tmp_path):
     assert collect.returncode == 0, collect.stderr[-3000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
-    run = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env={**env, "LOG_FORMAT": "json"}, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr[-3000:]
+    # LOG_FORMAT=json: every log line is one JSON object; the request line names path, status, duration.
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.strip()]
+    login_line = next(x for x in lines if x["logger"] == "keyprojects.request" and x["path"] == "/accounts/login/")
+    assert login_line["status"] == 200 and login_line["time"].endswith("+08:00") and len(login_line["request_id"]) == 32
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["login"] == 200
     assert any("/static/vendor/bootstrap.min." in u for u in out["statics"]), out["statics"]

@@ -1,0 +1,29 @@
+"""The ``LOGGING`` setting (imported by the settings modules, so no Django imports here).
+
+``LOG_FORMAT``: ``text`` (default) or ``json``; ``LOG_LEVEL``: the root level. Everything goes
+to stderr, which systemd's journal (or docker) collects. See :mod:`keyprojects.core.logs`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
+    formatter = "json" if fmt.strip().lower() == "json" else "text"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "keyprojects.core.logs.ContextFilter"}},
+        "formatters": {
+            "text": {"()": "keyprojects.core.logs.TextFormatter"},
+            "json": {"()": "keyprojects.core.logs.JsonFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": formatter, "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level.strip().upper() or "INFO"},
+        "loggers": {
+            # keyprojects.request already says every 4xx/5xx with its request id.
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "WARNING"},
+        },
+    }
