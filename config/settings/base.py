@@ -143,6 +143,7 @@ KEYPROJECTS_PASSWORD_MAX_AGE_DAYS = 90
 KEYPROJECTS_SESSION_IDLE_SECONDS = 30 * 60
 KEYPROJECTS_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 KEYPROJECTS_AUDIT_RETENTION_DAYS = 180
+KEYPROJECTS_API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))  # API tokens expire after this many days
 # The province this installation serves (GB/T 2260); a superuser without a region works on it.
 KEYPROJECTS_PROVINCE_CODE = os.environ.get("KEYPROJECTS_PROVINCE_CODE", "370000")
 # Audit log keys and anchors, kept outside the database (docs/security.md "审计日志").
@@ -171,7 +172,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "keyprojects.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

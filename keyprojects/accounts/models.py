@@ -86,3 +86,25 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or '*'}@{self.ip or '*'}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``), issue 11. Only the SHA-256 of the key is
+    stored; the key is shown once. Tokens expire (``KEYPROJECTS_API_TOKEN_DAYS``) and are revoked
+    when the owner's password, role or scope changes or the account is disabled."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or '-'})"

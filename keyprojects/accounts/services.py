@@ -19,7 +19,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.context import client_ip
 from keyprojects.core.errors import ValidationFailed
 
-from .models import LoginAttempt, PasswordHistory, User
+from .models import ApiToken, LoginAttempt, PasswordHistory, User
 
 
 def _norm(username: str) -> str:
@@ -183,6 +183,7 @@ def user_change_password(*, user: User, new_password: str, request: Any = None) 
         update_session_auth_hash(request, user)
         keep = request.session.session_key
     user_end_sessions(user=user, keep_session_key=keep)
+    tokens_revoke_all(user=user, reason="password_change", request=request)
     audit_record(action="password_change", user=user, request=request, obj=user)
 
 
@@ -191,6 +192,7 @@ def user_set_active(*, user: User, active: bool, actor: Any = None) -> None:
     User.objects.filter(pk=user.pk).update(is_active=active)
     if not active:
         user_end_sessions(user=user)
+        tokens_revoke_all(user=user, reason="deactivated", actor=actor)
     audit_record(action="update", user=actor, obj=user, changes={"is_active": [not active, active]})
 
 
@@ -240,3 +242,76 @@ def admin_create(*, username: str, role: str, actor: Any = None) -> tuple[User, 
         changes={"role": role, "is_staff": True, "change_at_first_login": True},
     )
     return user, password
+
+
+# --- API tokens (issue 11) -------------------------------------------------------------------
+
+TOKEN_TOUCH_SECONDS = 300  # last_used_at is written at most this often per token
+
+
+def _token_hash(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str = "", request: Any = None) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns it and its key (shown once, stored only hashed)."""
+    import secrets
+
+    key = secrets.token_hex(20)
+    days = int(getattr(settings, "KEYPROJECTS_API_TOKEN_DAYS", 30))
+    token = ApiToken(
+        user=user,
+        key_hash=_token_hash(key),
+        prefix=key[:8],
+        name=(name or "").strip()[:100],
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    try:
+        token.full_clean(exclude=["user"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    token.save()
+    audit_record(action="token_create", user=user, request=request, obj=token, changes={"expires_at": token.expires_at})
+    return token, key
+
+
+def token_user(key: str) -> User | None:
+    """The active user a valid, unexpired token belongs to (None otherwise)."""
+    if not key or len(key) > 200:
+        return None
+    now = timezone.now()
+    token = ApiToken.objects.select_related("user").filter(key_hash=_token_hash(key), expires_at__gt=now).first()
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token_id: int, request: Any = None) -> None:
+    """The owner revokes one of their tokens; another user's token is 'not found'."""
+    from keyprojects.core.errors import NotFound
+
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound()
+    audit_record(action="token_revoke", user=user, request=request, obj=token, message="用户撤销")
+    token.delete()
+
+
+def tokens_revoke_all(*, user: User, reason: str, actor: Any = None, request: Any = None) -> int:
+    """Revoke every token of ``user`` (password change, deactivation, role or scope change)."""
+    n, _ = ApiToken.objects.filter(user=user).delete()
+    if n:
+        audit_record(
+            action="token_revoke",
+            user=actor if actor is not None else (None if request is not None else user),
+            request=request,
+            obj=user,
+            changes={"count": n, "reason": reason},
+        )
+    return n

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm
@@ -96,3 +98,28 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             return redirect("/")
     forced = services.password_expired(user)  # type: ignore[arg-type]
     return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+@never_cache
+@login_required
+def tokens_view(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: list, create (the key is shown once), revoke (issue 11)."""
+    from .models import ApiToken
+
+    user: Any = request.user
+    if services.password_expired(user):
+        return redirect("accounts:password_change")
+    new_key = ""
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                services.token_revoke(user=user, token_id=int(request.POST.get("revoke") or 0), request=request)
+                messages.success(request, _("令牌已撤销"))
+                return redirect("accounts:tokens")
+            _token, new_key = services.token_issue(user=user, name=request.POST.get("name", ""), request=request)
+        except (ValueError, ApplicationError) as exc:
+            messages.error(request, getattr(exc, "message", _("操作失败")))
+            return redirect("accounts:tokens")
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+    context = {"tokens": tokens, "new_key": new_key, "days": settings.KEYPROJECTS_API_TOKEN_DAYS, "now": timezone.now()}
+    return render(request, "accounts/tokens.html", context)

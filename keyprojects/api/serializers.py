@@ -287,7 +287,18 @@ class ProjectEventSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="令牌名称（便于在“我的 API 令牌”中识别）")
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>")
+    token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>；只显示这一次")
+    expires_at = serializers.DateTimeField(help_text="到期时间；修改密码、停用账户或变更角色/范围时提前失效")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    prefix = serializers.CharField(read_only=True, help_text="令牌的前8位")
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)

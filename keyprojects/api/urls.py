@@ -21,6 +21,8 @@ router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", views.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
     path("oc4ids/", oc4ids_views.Oc4idsPackageView.as_view(), name="oc4ids"),
     *router.urls,
     re_path(r"^", views.not_found),  # last: anything else under /api/v1/ is a JSON 404

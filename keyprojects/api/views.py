@@ -17,14 +17,14 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from keyprojects.accounts.services import login_failed, login_is_locked, login_succeeded, password_expired
+from keyprojects.accounts.models import ApiToken
+from keyprojects.accounts.services import login_failed, login_is_locked, login_succeeded, password_expired, token_issue, token_revoke
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.scope import get_for_user
 from keyprojects.enterprises.models import Enterprise
@@ -353,5 +353,23 @@ class TokenView(APIView):
         if password_expired(user):
             raise ApplicationError("密码已过期或须修改，请先登录网页修改密码", code="password_expired")
         login_succeeded(user=user, request=request)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = token_issue(user=user, name=ser.validated_data.get("name") or "API", request=request)
+        return Response({"token": key, "expires_at": token.expires_at})
+
+
+class TokenListView(APIView):
+    """The signed-in user's own API tokens (never their keys)."""
+
+    @_op("auth_tokens_list", "我的 API 令牌 / My API tokens", responses={200: s.ApiTokenSerializer(many=True), 401: ERR})
+    def get(self, request: Request) -> Response:
+        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
+        return Response(s.ApiTokenSerializer(tokens, many=True).data)
+
+
+class TokenDetailView(APIView):
+    """Revoke one of the signed-in user's tokens; another user's token answers 404."""
+
+    @_op("auth_tokens_destroy", "撤销 API 令牌 / Revoke an API token", responses={204: None, 401: ERR, 404: ERR})
+    def delete(self, request: Request, pk: int) -> Response:
+        token_revoke(user=request.user, token_id=pk, request=request)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)

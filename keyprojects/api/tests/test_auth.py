@@ -7,10 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from keyprojects.accounts.models import LoginAttempt
+from keyprojects.accounts.models import ApiToken, LoginAttempt
+from keyprojects.accounts.services import token_user
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.testing import PASSWORD
 
@@ -23,10 +23,11 @@ def test_token_obtain_and_use(api: APIClient, world: Any) -> None:
     r = api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json")
     assert r.status_code == 200, r.content
     key = r.json()["token"]
-    assert Token.objects.get(key=key).user == world.users.county
+    assert token_user(key) == world.users.county
+    assert not ApiToken.objects.filter(key_hash=key).exists()  # only the hash is stored
     assert AuditEvent.objects.filter(action="login", actor_username="lixia").exists()
-    # the same token again (one token per user)
-    assert api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json").json()["token"] == key
+    # each request issues a new token (listed and revocable by its owner)
+    assert api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json").json()["token"] != key
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -69,7 +70,7 @@ def test_lockout_applies_to_tokens(api: APIClient, world: Any) -> None:
     error_of(api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json"), 400, "locked")
     # the right password does not help while locked
     error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 400, "locked")
-    assert not Token.objects.filter(user=world.users.county).exists()
+    assert not ApiToken.objects.filter(user=world.users.county).exists()
     assert AuditEvent.objects.filter(action="lockout", actor_username="lixia").count() == 1
 
 
@@ -78,7 +79,7 @@ def test_no_token_while_password_must_change(api: APIClient, world: Any) -> None
     u.must_change_password = True
     u.save(update_fields=["must_change_password"])
     error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 400, "password_expired")
-    assert not Token.objects.filter(user=u).exists()
+    assert not ApiToken.objects.filter(user=u).exists()
 
 
 def test_session_auth_with_csrf(world: Any) -> None:
