@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from keyprojects.accounts import policy
 from keyprojects.core.money import to_wan
 
 from . import metrics
@@ -244,10 +245,10 @@ def schemes_visible_to(user: Any) -> QuerySet[AssessmentScheme]:
     """Schemes whose range is the user's region or inside it (a province user sees the
     province's and its cities' schemes; a city user its city's)."""
     qs = AssessmentScheme.objects.select_related("region")
-    if user.is_superuser:
+    if policy.is_superuser(user):
         return qs
-    region = getattr(user, "region", None)
-    if user.role not in ("province", "city", "leader") or region is None or region.level not in ("province", "city"):
+    region = policy.report_region(user)
+    if region is None:
         return qs.none()
     if region.level == "province":
         return qs.filter(Q(region_id=region.code) | Q(region__province_code=region.code))

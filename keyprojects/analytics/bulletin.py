@@ -131,15 +131,16 @@ def bulletin_title(period: Any, root: Any) -> str:
     return f"{period.year}年{period.month}月{word}重点项目建设情况通报"
 
 
-def bulletin_data(*, period: Any, root: Any) -> BulletinData:
-    """Everything the bulletin of ``root`` (a province or a city) for ``period`` shows."""
+def bulletin_data(*, period: Any, root: Any, user: Any = None) -> BulletinData:
+    """Everything the bulletin of ``root`` (a province or a city) for ``period`` shows, read
+    through ``user``'s scope (``None``: the command line, everything)."""
     from keyprojects.dispatch.choices import WarningKind
     from keyprojects.dispatch.models import DispatchConfig, ProjectWarning
     from keyprojects.projects.models import Project
 
     if root.level not in ("province", "city"):
         raise ValueError("a bulletin covers a province or a city")
-    facts = root_facts(period=period, root=root)
+    facts = root_facts(period=period, root=root, user=user)
     totals = _figures("total", facts.aggregate(**AGGREGATES), period.month)
     behind = DispatchConfig.get().behind_points
     lagging_facts = []
@@ -168,7 +169,8 @@ def bulletin_data(*, period: Any, root: Any) -> BulletinData:
     ]
     lagging.sort(key=lambda x: (x.points, x.name, x.project_id))
     in_root = {"province": "project__province_code", "city": "project__city_code"}[root.level]
-    warns = ProjectWarning.objects.filter(period=period, **{in_root: root.code}).select_related("project", "project__region")
+    warnings_seen = ProjectWarning.objects.all() if user is None else ProjectWarning.objects.visible_to(user)
+    warns = warnings_seen.filter(period=period, **{in_root: root.code}).select_related("project", "project__region")
     labels = dict(WarningKind.choices)
     counts = Counter(w.kind for w in warns)
     warning_counts = [(str(labels[k]), counts[k]) for k in WarningKind.values if counts.get(k)]
@@ -183,7 +185,7 @@ def bulletin_data(*, period: Any, root: Any) -> BulletinData:
         scope_word="全省" if root.level == "province" else "全市",
         child_word="市" if root.level == "province" else "县（市、区）",
         totals=totals,
-        ranking=ranking(period=period, kind="region", root=root, indicator="completion_rate"),
+        ranking=ranking(period=period, kind="region", root=root, indicator="completion_rate", user=user),
         behind_points=behind,
         lagging=lagging,
         warnings=warning_counts,

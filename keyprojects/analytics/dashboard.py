@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
+from keyprojects.accounts import policy
 from keyprojects.dispatch.choices import WarningKind
 from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
 from keyprojects.projects.choices import Category, Level, Stage
@@ -32,9 +33,17 @@ from keyprojects.regions.models import Region
 
 from . import metrics
 from .models import DimensionPeriodSummary, ProjectPeriodFact, RegionPeriodSummary
-from .selectors import AGGREGATES, LEVEL_FLAGS, Figures, _figures, facts_visible_to, summary_figures
+from .selectors import (
+    AGGREGATES,
+    LEVEL_FLAGS,
+    Figures,
+    _figures,
+    dimension_summaries_for,
+    facts_visible_to,
+    summaries_for,
+    summary_figures,
+)
 
-REGION_ROLES = ("province", "city", "county", "leader")
 CHART_DIMENSIONS = ("level", "category", "industry", "stage")
 TOP_N = 5
 ZERO = Decimal(0)
@@ -162,14 +171,12 @@ class Dashboard:
 
 def summary_region(user: Any) -> Region | None:
     """The region whose summary rows are exactly the user's scope, if there is one."""
-    if user.is_superuser:
+    if policy.is_superuser(user):
         if user.region_id:
             return user.region  # type: ignore[no-any-return]
         provinces = list(Region.objects.filter(level="province", code__in=RegionPeriodSummary.objects.values("region_id"))[:2])
         return provinces[0] if len(provinces) == 1 else None
-    if user.role in REGION_ROLES and user.region_id:
-        return user.region  # type: ignore[no-any-return]
-    return None
+    return policy.scope_region(user)
 
 
 def periods_with_facts(*, region: Region | None) -> list[ReportingPeriod]:
@@ -201,10 +208,10 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
         return board
     own: list[DimensionPeriodSummary] = []
     if region is not None:
-        own = list(DimensionPeriodSummary.objects.filter(period=period, region_id=region.code).exclude(dimension="leader"))
+        own = list(dimension_summaries_for(user).filter(period=period, region_id=region.code).exclude(dimension="leader"))
     if own:
         assert region is not None
-        _from_summaries(board, region, period, own)
+        _from_summaries(board, user, region, period, own)
     else:
         _from_facts(board, user, period)
     board.curve = _curve(user, region, period)
@@ -223,7 +230,7 @@ def _ordered(dimension: str, groups: Iterable[Group]) -> list[Group]:
     return sorted(groups, key=lambda g: (order.get(g.key, len(order)), g.key))
 
 
-def _from_summaries(board: Dashboard, region: Region, period: ReportingPeriod, own: list[DimensionPeriodSummary]) -> None:
+def _from_summaries(board: Dashboard, user: Any, region: Region, period: ReportingPeriod, own: list[DimensionPeriodSummary]) -> None:
     board.source = "summary"
     month = period.month
     by_dim: dict[str, list[DimensionPeriodSummary]] = {}
@@ -247,7 +254,8 @@ def _from_summaries(board: Dashboard, region: Region, period: ReportingPeriod, o
         )
     board.warnings = _warning_counts(period, {r.key: r.projects for r in by_dim.get("warning", [])})
     children = (
-        DimensionPeriodSummary.objects.filter(period=period, dimension="all", region__parent_id=region.code)
+        dimension_summaries_for(user)
+        .filter(period=period, dimension="all", region__parent_id=region.code)
         .select_related("region")
         .order_by("region_id")
     )
@@ -353,16 +361,13 @@ def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[Cu
     if region is not None:
         rows = [
             (r.period.month, r.invested_month, r.invested_ytd, r.planned_ytd, r.annual_plan)
-            for r in RegionPeriodSummary.objects.filter(region_id=region.code, period__year=year, period__month__lte=upto)
+            for r in summaries_for(user)
+            .filter(region_id=region.code, period__year=year, period__month__lte=upto)
             .select_related("period")
             .order_by("period__month")
         ]
     else:
-        scoped = ProjectPeriodFact.objects.filter(period__year=year, period__month__lte=upto)
-        if not user.is_superuser:
-            from keyprojects.projects.models import Project
-
-            scoped = scoped.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        scoped = ProjectPeriodFact.objects.visible_to(user).filter(period__year=year, period__month__lte=upto)
         rows = [
             (r["period__month"], r["m"] or ZERO, r["y"] or ZERO, r["p"] or ZERO, r["a"] or ZERO)
             for r in scoped.values("period__month")
@@ -395,10 +400,9 @@ def _rank(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
         board.top = list(reversed(rated[-TOP_N:]))
         board.bottom = rated[:TOP_N]
         return
-    if board.region is not None:  # the region is exactly the scope: no subquery
-        facts = ProjectPeriodFact.objects.filter(_region_q(board.region), period=period, annual_plan__gt=0)
-    else:
-        facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0)
+    facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0)
+    if board.region is not None:  # a superuser's board region (for anybody else it is the scope)
+        facts = facts.filter(_region_q(board.region))
     rate = F("invested_ytd") / F("annual_plan")
     board.ranked = "project"
     board.top = _projects(facts.annotate(kp_rate=rate).order_by("-kp_rate", "project_id")[:TOP_N], period)
@@ -463,14 +467,14 @@ def leader_figures(*, user: Any, period: ReportingPeriod | None, leader_id: int 
         return {}
     region = summary_region(user)
     if region is not None:
-        summaries = DimensionPeriodSummary.objects.filter(period=period, region_id=region.code, dimension="leader")
+        summaries = dimension_summaries_for(user).filter(period=period, region_id=region.code, dimension="leader")
         if leader_id is not None:
             summaries = summaries.filter(key=str(leader_id))
         found = {
             int(r.key): LeaderFigures(summary_figures(r, key=int(r.key), month=period.month), r.total_investment, r.warned, r.lagging)
             for r in summaries
         }
-        if found or DimensionPeriodSummary.objects.filter(period=period, region_id=region.code).exists():
+        if found or dimension_summaries_for(user).filter(period=period, region_id=region.code).exists():
             return found
     facts = facts_visible_to(user=user, period=period).exclude(sponsor_leader_ref=None)
     warnings = ProjectWarning.objects.visible_to(user).filter(period=period).exclude(project__sponsor_leader=None)

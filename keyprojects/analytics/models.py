@@ -5,13 +5,38 @@ region never change afterwards."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
+from keyprojects.core.scope import ScopedQuerySet, region_rows, scope_q
+
+
+class FactQuerySet(ScopedQuerySet):
+    """Facts are visible when their project is. A user scoped by region reads them by the
+    fact's own region codes (the rows the region summaries roll up; no subquery over the
+    registry), everybody else through the project's scope."""
+
+    def _visible_q(self, user: Any) -> Q:
+        from keyprojects.projects.models import Project
+
+        if policy.scope_kind(user) == "region":
+            return scope_q(user, region=region_rows(county_field="region_code"))
+        return Q(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+class SummaryQuerySet(ScopedQuerySet):
+    """Region roll-ups are visible to a user scoped by region for their region and the regions
+    below it; a unit's or an enterprise's staff read facts instead (their scope is no region)."""
+
+    def _visible_q(self, user: Any) -> Q:
+        return scope_q(user, region=region_rows("region__", county_field="code"))
 
 
 class ProjectPeriodFact(models.Model):
@@ -43,6 +68,8 @@ class ProjectPeriodFact(models.Model):
     started = models.BooleanField(default=False)
     planned_completion = models.BooleanField(default=False)
     completed = models.BooleanField(default=False)
+
+    objects = FactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目月度事实")
@@ -76,6 +103,8 @@ class RegionPeriodSummary(models.Model):
     reports_in = models.PositiveIntegerField(default=0)
     reports_on_time = models.PositiveIntegerField(default=0)
     frozen = models.BooleanField(default=False)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("区域月度汇总")
@@ -191,6 +220,8 @@ class DimensionPeriodSummary(models.Model):
     reports_on_time = models.PositiveIntegerField(default=0)
     warned = models.PositiveIntegerField(default=0)
     lagging = models.PositiveIntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("分维度月度汇总")

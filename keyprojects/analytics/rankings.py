@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import metrics
 from .models import ProjectPeriodFact
-from .selectors import AGGREGATES, Figures, _figures, region_summaries
+from .selectors import AGGREGATES, Figures, _figures, facts_for, region_summaries
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,10 @@ def previous_period(period: Any) -> Any:
     return ReportingPeriod.objects.filter(year=year, month=month).first()
 
 
-def root_facts(*, period: Any, root: Any) -> QuerySet[ProjectPeriodFact]:
-    """The facts of ``period`` for projects inside ``root`` (a province, a city or a county)."""
-    qs = ProjectPeriodFact.objects.filter(period=period)
+def root_facts(*, period: Any, root: Any, user: Any = None) -> QuerySet[ProjectPeriodFact]:
+    """The facts of ``period`` for projects inside ``root`` (a province, a city or a county) that
+    ``user`` may see (``None``: a system read, every fact)."""
+    qs = facts_for(user).filter(period=period)
     if root.level == "province":
         return qs.filter(province_code=root.code)
     if root.level == "city":
@@ -202,19 +203,19 @@ def _names(kind: str, keys: list[str]) -> dict[str, str]:
     return {str(pk): name for pk, name in Unit.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name")}
 
 
-def unit_figures(*, period: Any, kind: str, root: Any) -> list[UnitFigures]:
+def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None) -> list[UnitFigures]:
     """The units of ``kind`` under ``root`` with their figures for ``period``, by key."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     figures: dict[str, Figures] = {}
     if kind == "region":
-        for s in region_summaries(period=period, parent_code=root.code):
+        for s in region_summaries(period=period, parent_code=root.code, user=user):
             row = {f"agg_{k}": getattr(s, k) for k in AGGREGATES_FIELDS}
             figures[s.region_id] = _figures(s.region_id, row, period.month)
     else:
         column = group_column(kind, root)
         rows = (
-            root_facts(period=period, root=root)
+            root_facts(period=period, root=root, user=user)
             .exclude(**{f"{column}__isnull": True})
             .values(column)
             .annotate(**AGGREGATES)
@@ -237,19 +238,19 @@ def unit_figures(*, period: Any, kind: str, root: Any) -> list[UnitFigures]:
     ]
 
 
-def ranking(*, period: Any, kind: str, root: Any, indicator: str) -> Ranking:
+def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = None) -> Ranking:
     """Units of ``kind`` under ``root`` ranked on ``indicator`` for ``period``, with the
     movement since the month before."""
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    units = unit_figures(period=period, kind=kind, root=root)
+    units = unit_figures(period=period, kind=kind, root=root, user=user)
     values = {u.key: u.value(indicator) for u in units}
     ranks = rank_values(values)
     prev = previous_period(period)
     prev_ranks: dict[str, int] = {}
     prev_values: dict[str, Decimal | None] = {}
     if prev is not None:
-        prev_values = {u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root)}
+        prev_values = {u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root, user=user)}
         prev_ranks = rank_values(prev_values)
     rows = []
     for u in units:
@@ -310,11 +311,11 @@ def unit_label(kind: str, root: Any) -> str | Promise:
     return UNIT_KINDS[kind]
 
 
-def ranking_table(*, period: Any, kind: str, root: Any, indicator: str) -> RankingTable:
+def ranking_table(*, period: Any, kind: str, root: Any, indicator: str, user: Any = None) -> RankingTable:
     """The 比武打擂 table: :func:`ranking` with each row's figures, 完成率 and 序时进度."""
     from .services_assessment import period_closed_for
 
-    result = ranking(period=period, kind=kind, root=root, indicator=indicator)
+    result = ranking(period=period, kind=kind, root=root, indicator=indicator, user=user)
     rows = [
         RankingTableRow(
             row=r,
@@ -333,10 +334,10 @@ def ranking_table(*, period: Any, kind: str, root: Any, indicator: str) -> Ranki
     )
 
 
-def unit_fact_groups(*, period: Any, kind: str, root: Any) -> dict[str, list[dict[str, Any]]]:
+def unit_fact_groups(*, period: Any, kind: str, root: Any, user: Any = None) -> dict[str, list[dict[str, Any]]]:
     """The facts behind each unit's figures (for the explanation of a score), by unit key."""
     column = group_column(kind, root)
-    qs = root_facts(period=period, root=root).exclude(**{f"{column}__isnull": True})
+    qs = root_facts(period=period, root=root, user=user).exclude(**{f"{column}__isnull": True})
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in qs.order_by("project_id").values(
         column,

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from keyprojects.projects.models import Project
 
 from . import metrics
-from .models import ProjectPeriodFact, RegionPeriodSummary
+from .models import DimensionPeriodSummary, ProjectPeriodFact, RegionPeriodSummary
 
 DIMENSIONS = {
     "region": "region_code",
@@ -109,12 +109,25 @@ def _figures(key: Any, row: dict[str, Any], month: int) -> Figures:
     )
 
 
+def facts_for(user: Any) -> QuerySet[ProjectPeriodFact]:
+    """Facts through ``user``'s scope (``visible_to``); every fact for ``user=None``, a system
+    read (a command, a stored assessment snapshot)."""
+    return ProjectPeriodFact.objects.all() if user is None else ProjectPeriodFact.objects.visible_to(user)
+
+
+def summaries_for(user: Any) -> QuerySet[RegionPeriodSummary]:
+    """Region roll-ups through ``user``'s scope; all of them for ``user=None`` (a system read)."""
+    return RegionPeriodSummary.objects.all() if user is None else RegionPeriodSummary.objects.visible_to(user)
+
+
+def dimension_summaries_for(user: Any) -> QuerySet[DimensionPeriodSummary]:
+    """Dimension roll-ups through ``user``'s scope; all of them for ``user=None``."""
+    return DimensionPeriodSummary.objects.all() if user is None else DimensionPeriodSummary.objects.visible_to(user)
+
+
 def facts_visible_to(*, user: Any, period: Any) -> QuerySet[ProjectPeriodFact]:
     """Facts of ``period`` for projects in ``user``'s scope (the registry's choke point)."""
-    qs = ProjectPeriodFact.objects.filter(period=period)
-    if user.is_superuser:
-        return qs
-    return qs.filter(project__in=Project.objects.visible_to(user).values("pk"))
+    return ProjectPeriodFact.objects.visible_to(user).filter(period=period)
 
 
 def totals(*, user: Any, period: Any, level: str | None = None) -> Figures:
@@ -153,10 +166,10 @@ def project_figures(*, project: Project, period: Any) -> Figures | None:
     return _figures(project.pk, row, period.month)
 
 
-def region_summaries(*, period: Any, parent_code: str) -> QuerySet[RegionPeriodSummary]:
+def region_summaries(*, period: Any, parent_code: str, user: Any = None) -> QuerySet[RegionPeriodSummary]:
     """The rolled-up rows of the regions directly under ``parent_code`` (cities of a province,
-    counties of a city)."""
-    return RegionPeriodSummary.objects.filter(period=period, region__parent_id=parent_code).select_related("region").order_by("region_id")
+    counties of a city) that ``user`` may see (all for None)."""
+    return summaries_for(user).filter(period=period, region__parent_id=parent_code).select_related("region").order_by("region_id")
 
 
 def summary_figures(row: Any, *, key: Any, month: int) -> Figures:

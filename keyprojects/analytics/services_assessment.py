@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
@@ -19,8 +20,6 @@ from .assessment import assessment_compute, result_digest, schemes_visible_to
 from .models import AssessmentScheme, AssessmentSnapshot
 
 SCHEME_FIELDS = ["name", "unit_kind", "region_id", "indicators", "description", "is_active"]
-SCHEME_MANAGERS = ("sysadmin",)
-ASSESSORS = ("province", "city")
 
 
 class PeriodNotClosed(ApplicationError):
@@ -40,12 +39,12 @@ def period_closed_for(*, period: Any, region: Any) -> bool:
 
 
 def can_manage_schemes(user: Any) -> bool:
-    return bool(user.is_active and (user.is_superuser or getattr(user, "role", "") in SCHEME_MANAGERS))
+    return policy.can_manage_config(user)
 
 
 def can_assess(user: Any, scheme: AssessmentScheme) -> bool:
     """Province/city staff (or a superuser) whose region holds the scheme may compute it."""
-    if not (user.is_superuser or getattr(user, "role", "") in ASSESSORS):
+    if not policy.can_assess(user):
         return False
     return schemes_visible_to(user).filter(pk=scheme.pk).exists()
 

@@ -21,6 +21,7 @@ from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError
 from keyprojects.core.xlsx import download_response, xlsx_response
@@ -35,8 +36,6 @@ from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
 from .services_assessment import assessment_snapshot, can_assess, period_closed_for
 
-REPORT_ROLES = ("province", "city", "leader")
-PROVINCE_CODE = "370000"  # a superuser without a region works on the province (as the board does)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -45,14 +44,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def report_home(user: Any) -> Region:
     """The region whose rankings and bulletin the user may read (404 for everybody else)."""
-    region = getattr(user, "region", None)
-    if user.is_superuser:
-        if region is not None and region.level in ("province", "city"):
-            return region  # type: ignore[no-any-return]
-        return Region.objects.get(code=PROVINCE_CODE)
-    if getattr(user, "role", "") in REPORT_ROLES and region is not None and region.level in ("province", "city"):
-        return region  # type: ignore[no-any-return]
-    raise Http404()
+    region = policy.report_region(user)
+    if region is None:
+        raise Http404()
+    return region
 
 
 def report_root(home: Region, code: str | None) -> Region:
@@ -88,12 +83,12 @@ def _periods() -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.order_by("-year", "-month")[:36])
 
 
-def _cities(home: Region) -> list[Region]:
+def _cities(home: Region, user: Any) -> list[Region]:
     if home.level != "province":
         return []
-    from keyprojects.analytics.models import RegionPeriodSummary
+    from keyprojects.analytics.selectors import summaries_for
 
-    codes = RegionPeriodSummary.objects.filter(region__parent_id=home.code).values("region_id").distinct()
+    codes = summaries_for(user).filter(region__parent_id=home.code).values("region_id").distinct()
     return list(Region.objects.filter(code__in=codes, level="city").order_by("code"))
 
 
@@ -120,14 +115,14 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
         "root": root,
         "period": period,
         "periods": _periods(),
-        "cities": _cities(home),
+        "cities": _cities(home, request.user),
         "kinds": UNIT_KINDS,
         "kind": kind,
         "indicators": INDICATORS,
         "indicator": INDICATORS[indicator],
     }
     if period is not None:
-        table = ranking_table(period=period, kind=kind, root=root, indicator=indicator)
+        table = ranking_table(period=period, kind=kind, root=root, indicator=indicator, user=request.user)
         query = {"kind": kind, "indicator": indicator, **({"region": root.code} if root.code != home.code else {})}
         context.update(
             table=table,
@@ -146,7 +141,7 @@ def rankings_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
     """The page's table as .xlsx: same range, unit kind and indicator, the period in the URL."""
     _home, root, kind, indicator = _ranking_filters(request)
     period_obj = _period_required(period)
-    table = ranking_table(period=period_obj, kind=kind, root=root, indicator=indicator)
+    table = ranking_table(period=period_obj, kind=kind, root=root, indicator=indicator, user=request.user)
     content = rankings_xlsx(table)
     filename = rankings_filename(table)
     audit_record(
@@ -285,9 +280,9 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     home = report_home(user)
     root = report_root(home, request.GET.get("region"))
     period = _period(request.GET.get("period"))
-    context: dict[str, Any] = {"home": home, "root": root, "period": period, "periods": _periods(), "cities": _cities(home)}
+    context: dict[str, Any] = {"home": home, "root": root, "period": period, "periods": _periods(), "cities": _cities(home, user)}
     if period is not None:
-        data = bulletin_data(period=period, root=root)
+        data = bulletin_data(period=period, root=root, user=request.user)
         query = f"?{urlencode({'region': root.code})}" if root.code != home.code else ""
         context.update(
             data=data,
@@ -303,7 +298,7 @@ def _bulletin_download(request: HttpRequest, period: str, ext: str) -> HttpRespo
     home = report_home(user)
     root = report_root(home, request.GET.get("region"))
     period_obj = _period_required(period)
-    data = bulletin_data(period=period_obj, root=root)
+    data = bulletin_data(period=period_obj, root=root, user=request.user)
     content = bulletin_docx(data) if ext == "docx" else bulletin_xlsx(data)
     audit_record(
         action="export",

@@ -504,7 +504,7 @@ def board_rows(*, user: Any, period: ReportingPeriod, focus: Region) -> tuple[li
         if row["status"] == ReportStatus.APPROVED:
             c["approved"] += row["n"]
     codes = [r.code for r in children] + [focus.code]
-    summaries = {s.region_id: s for s in RegionPeriodSummary.objects.filter(period=period, region_id__in=codes)}
+    summaries = {s.region_id: s for s in RegionPeriodSummary.objects.visible_to(user).filter(period=period, region_id__in=codes)}
     drill = focus.level in ("province", "city")
 
     def make(code: str, name: str, region: Region | None) -> dict[str, Any]:
