@@ -7,10 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
         from .logs import install_record_factory, log_audit_event
 
         install_record_factory()
 
         post_save.connect(log_audit_event, sender="audit.AuditEvent", dispatch_uid="keyprojects.core.logs.audit")
+        from .upgrade import post_migrate_backfill
+
+        post_migrate.connect(post_migrate_backfill, sender=self, dispatch_uid="keyprojects.core.upgrade.backfill")
