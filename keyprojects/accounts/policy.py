@@ -417,6 +417,13 @@ def can_import(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and can_create_project(user))
 
 
+def staff_level(user: Any) -> str | None:
+    """The level (province, city, county) of a region's government staff; None for others.
+    An import puts the projects of such a user on that level's list by default."""
+    role = role_of(user)
+    return role if role in REGION_STAFF_ROLES and not is_superuser(user) else None
+
+
 def can_register_owner(user: Any) -> bool:
     """An import may register a new 建设单位 (enterprise) for a row (None = the command line)."""
     return user is None or can_create_enterprise(user)

@@ -9,18 +9,17 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 
 from .models import HeaderSynonym
 from .synonyms import build_table, header_info, lookup
 
-SYNONYM_MANAGERS = {"sysadmin"}
 FIELDS = ["header", "field", "note"]
 
 
 def _may_change(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and (user.is_superuser or getattr(user, "role", "") in SYNONYM_MANAGERS))
+    return policy.can_manage_config(request.user)
 
 
 @admin.register(HeaderSynonym)

@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from keyprojects.accounts.policy import REGION_ROLES
+from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.selectors import facts_visible_to
@@ -57,24 +57,15 @@ def region_in_scope(user: Any, region: Region) -> bool:
     """A region user's own region or one below it (province ⊇ city ⊇ county)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    if policy.is_superuser(user):
         return True
-    home = user.region if user.role in REGION_ROLES else None
-    if home is None:
-        return False
-    if home.level == "province":
-        return bool(region.province_code == home.code)
-    if home.level == "city":
-        return bool(region.code == home.code or region.city_code == home.code)
-    return bool(region.code == home.code)
+    return policy.region_contains(policy.scope_region(user), region)
 
 
 def resolve_region(user: Any, region: Region | str | None) -> Region:
     """The region asked for (an object or a code; default the user's own), or NotFound."""
     if region is None or region == "":
-        region = getattr(user, "region", None)
-        if region is None and getattr(user, "is_superuser", False):
-            region = Region.objects.filter(level="province").order_by("code").first()
+        region = policy.work_region(user)
     elif isinstance(region, str):
         region = Region.objects.filter(code=region).first()
     if region is None or not region_in_scope(user, region):
@@ -84,11 +75,7 @@ def resolve_region(user: Any, region: Region | str | None) -> Region:
 
 def region_q(region: Region, *, county_field: str = "region_id") -> Q:
     """Rows of ``region``: a province's, a city's (with its counties) or a county's."""
-    if region.level == "province":
-        return Q(province_code=region.code)
-    if region.level == "city":
-        return Q(city_code=region.code)
-    return Q(**{county_field: region.code})
+    return policy.region_rows_q(region, county_field=county_field)
 
 
 def resolve_period(period: ReportingPeriod | str, *, create: bool = False) -> ReportingPeriod:
@@ -383,7 +370,7 @@ STATUS_TEXT = {
 def template_projects(*, user: Any, period: ReportingPeriod, region: Region | None) -> QuerySet[Project]:
     """Projects due in ``period`` that ``user`` may fill, in ``region`` when given."""
     qs = due_projects(period=period, user=user).filter(pk__in=Project.objects.editable_by(user).values("pk"))
-    if user.role in ("leader", "auditor", "sysadmin", "secadmin") and not user.is_superuser:
+    if policy.is_read_only(user):
         return qs.none()
     if region is not None:
         qs = qs.filter(region_q(region))
@@ -395,7 +382,7 @@ def template_region(user: Any, region: Region | str | None) -> Region | None:
     own region; None for users without a region (an enterprise, a department: their projects)."""
     if region:
         return resolve_region(user, region)
-    return user.region if getattr(user, "region_id", None) and user.role in REGION_ROLES else None
+    return policy.scope_region(user)
 
 
 def _frozen_codes(period: ReportingPeriod) -> set[str]:

@@ -333,11 +333,11 @@ def batch_issue_rows(batch: ImportBatch) -> list[tuple[str, str, Any, str, str, 
 
 def can_import(user: Any) -> bool:
     """Who may import: whoever may create projects (province, city, county, department)."""
-    from keyprojects.projects.services import can_create_project
+    from keyprojects.accounts import policy
 
     if user is None:
         return True
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and can_create_project(user))
+    return policy.can_import(user)
 
 
 def _check_permission(user: Any) -> None:
@@ -346,9 +346,9 @@ def _check_permission(user: Any) -> None:
 
 
 def import_default_region(user: Any) -> Any:
-    from keyprojects.projects.selectors import home_region
+    from keyprojects.accounts import policy
 
-    return None if user is None or user.is_superuser else home_region(user)
+    return None if user is None or policy.is_superuser(user) else policy.home_region(user)
 
 
 def _region_arg(region: Any) -> Any:

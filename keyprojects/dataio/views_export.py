@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from keyprojects.accounts.policy import REGION_ROLES
+from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound
 from keyprojects.core.xlsx import xlsx_response
@@ -41,9 +41,7 @@ def default_period_label() -> str:
 
 def _regions_below(user: Any) -> QuerySet[Region]:
     """The user's region and the regions one and two levels below it (for the choice lists)."""
-    home = user.region if user.role in REGION_ROLES else None
-    if home is None and user.is_superuser:
-        home = Region.objects.filter(level="province").order_by("code").first()
+    home = policy.work_region(user)
     if home is None:
         return Region.objects.none()
     if home.level == "province":
@@ -66,7 +64,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         "regions": regions,
         "home": home,
         "can_table": bool(regions),
-        "can_fill": not getattr(user, "is_read_only", False),
+        "can_fill": not policy.is_read_only(user),
         "template_regions": [r for r in regions if r.level != "province"] if home and home.level != "county" else [],
     }
     return render(request, "dataio/exports.html", context)
@@ -100,7 +98,7 @@ def dispatch_table_download(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest) -> HttpResponse:
     """``?period=YYYY-MM[&region=CODE]``: the user's county, or a county chosen by a city user."""
     user = request.user
-    if getattr(user, "is_read_only", False):
+    if policy.is_read_only(user):
         raise Http404()
     label = request.GET.get("period") or default_period_label()
     try:

@@ -25,7 +25,8 @@ class ResolveMixin(ImporterState):
     # -- scope -------------------------------------------------------------------------------
 
     def _load_scope(self) -> None:
-        from keyprojects.projects.selectors import home_region, regions_assignable
+        from keyprojects.accounts import policy
+        from keyprojects.projects.selectors import regions_assignable
         from keyprojects.projects.services import writable_fields
         from keyprojects.regions.models import Region
 
@@ -42,11 +43,12 @@ class ResolveMixin(ImporterState):
         # county and department users always import into their own region (as project_create)
         self.forced_region: str | None = None
         self.forced_unit: int | None = None
-        if not self.system and user.role == "county":
-            self.forced_region = user.region_id
-        if not self.system and user.role == "department":
-            self.forced_region = user.unit.region_id
-            self.forced_unit = user.unit_id
+        if not self.system:
+            forced, defaults = policy.project_placement(user)
+            if "region" in forced or "region" in defaults:
+                self.forced_region = (forced.get("region") or defaults["region"]).pk
+            if "responsible_unit" in forced:
+                self.forced_unit = forced["responsible_unit"].pk
         default = self.default_region
         if self.forced_region:
             default = self.regions.get(self.forced_region)
@@ -56,11 +58,10 @@ class ResolveMixin(ImporterState):
                 self.default_code = None  # a project belongs to a city or county, never a province
             else:
                 self.default_code = default.code
-        self.home = None if self.system else home_region(user)
-        self.user_level = (
-            user.role if (not self.system and user.role in ("province", "city", "county")) else (default.level if default else None)
-        )
-        self.can_register_owner = self.system or user.role in ("province", "city", "county")
+        self.home = None if self.system else policy.home_region(user)
+        level = None if self.system else policy.staff_level(user)
+        self.user_level = level or (default.level if default else None)
+        self.can_register_owner = self.system or policy.can_register_owner(user)
         self._resolver: RegionResolver | None = None
         self._place_cache: dict[str, tuple[str | None, str, int | None]] = {}
 
