@@ -24,13 +24,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from keyprojects.accounts import policy
 from keyprojects.core.errors import NotFound, ValidationFailed
 from keyprojects.core.scope import get_for_user
 from keyprojects.dispatch.choices import ReportStatus, RevisionStatus, WarningKind
 from keyprojects.dispatch.models import MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportRevision
 from keyprojects.dispatch.selectors import get_report_for_user
 from keyprojects.dispatch.services import (
-    REVIEW_ROLES,
     period_close,
     period_get_or_open,
     problem_create,
@@ -190,7 +190,7 @@ class ReportFilter(django_filters.FilterSet):
     period = PeriodFilter(label="调度期（ID 或 YYYY-MM）")
     project = IdFilter(field_name="project_id", label="项目 ID")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label="状态")
-    pending_level = django_filters.ChoiceFilter(choices=[(r, r) for r in REVIEW_ROLES], label="待审核层级（county/city/province）")
+    pending_level = django_filters.ChoiceFilter(choices=[(r, r) for r in policy.REVIEW_LEVELS], label="待审核层级（county/city/province）")
     region = django_filters.CharFilter(method="filter_region", label="项目所在区域（区划代码，含下级）")
 
     class Meta:
@@ -359,7 +359,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 class RevisionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RevisionStatus.choices, label="状态")
-    approval_level = django_filters.ChoiceFilter(choices=[(r, r) for r in REVIEW_ROLES], label="审定层级")
+    approval_level = django_filters.ChoiceFilter(choices=[(r, r) for r in policy.REVIEW_LEVELS], label="审定层级")
     report = IdFilter(field_name="report_id", label="月报 ID")
 
     class Meta:

@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from keyprojects.accounts import policy
+
 
 class ReadOnlyRolesCannotWrite(BasePermission):
     """Leaders, system/security administrators and auditors may read but never write business
@@ -19,4 +21,4 @@ class ReadOnlyRolesCannotWrite(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         user = request.user
-        return bool(user and user.is_authenticated and not getattr(user, "is_read_only", True))
+        return bool(user and user.is_authenticated and not policy.is_read_only(user))

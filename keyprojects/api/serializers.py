@@ -15,6 +15,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from keyprojects.accounts import policy
 from keyprojects.enterprises.models import Enterprise, EnterpriseContact
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.choices import Stage
@@ -27,7 +28,6 @@ from keyprojects.regions.models import Region, Unit
 MONEY = {"max_digits": 18, "decimal_places": 4}
 # Roles that may set annual plans and list membership (``years``); enterprises report, they do
 # not decide which list a project is on.
-YEAR_WRITERS = {"province", "city", "county", "department"}
 
 
 def _user(serializer: serializers.BaseSerializer) -> Any:
@@ -217,7 +217,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         for name in PROJECT_FIELDS:
             if name not in allowed:
                 self.fields.pop(name, None)
-        if not (user.is_superuser or user.role in YEAR_WRITERS):
+        if not policy.can_write_years(user):
             self.fields.pop("years", None)
         # Related objects must be within reach: no linking to (or probing for) others' data.
         # An update may keep the value already set even if it lies outside (cf. with_current).

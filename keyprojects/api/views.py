@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from keyprojects.accounts import policy
 from keyprojects.accounts.models import ApiToken
 from keyprojects.accounts.services import login_failed, login_is_locked, login_succeeded, password_expired, token_issue, token_revoke
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -44,9 +45,6 @@ READ_ERRORS = {403: ERR, 404: ERR}
 LIST_ERRORS = {400: ERR, 403: ERR, 404: ERR}  # 400: a bad filter value; 404: a page past the end
 WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR}
 UPDATE_ERRORS = {**WRITE_ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（版本冲突），未保存")}
-
-
-ENTERPRISE_CREATORS = ("province", "city", "county")  # as enterprises.services.enterprise_create
 
 
 def _op(operation_id: str, summary: str, **kwargs: Any) -> Any:
@@ -182,7 +180,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return s.EnterpriseSerializer(fresh, context=self.get_serializer_context()).data  # type: ignore[return-value]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not (request.user.is_superuser or request.user.role in ENTERPRISE_CREATORS):
+        if not policy.can_create_enterprise(request.user):
             raise PermissionDenied()  # before validating, so the answer does not depend on the input
         ser = s.EnterpriseWriteSerializer(data=request.data, context=self.get_serializer_context())
         ser.is_valid(raise_exception=True)

@@ -8,16 +8,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from keyprojects.accounts import policy
+
 from . import keys
 from .chain import FIELDS, GENESIS, compute_hash, compute_mac
 from .models import AuditEvent
 
-AUDIT_READER_ROLES = {"auditor"}
-
 
 def can_read_audit_log(user: Any) -> bool:
     """Only audit admins (and a superuser) read the whole log (三权分立, reliability.md 15)."""
-    return bool(user and user.is_authenticated and (user.is_superuser or getattr(user, "role", "") in AUDIT_READER_ROLES))
+    return policy.can_read_audit(user)
 
 
 def object_history(*, obj: Any) -> QuerySet[AuditEvent]:

@@ -15,8 +15,11 @@ def region_descendant_codes(region: Region) -> QuerySet[Region]:
     return Region.objects.filter(code=region.code)
 
 
-def regions_in_province(province_code: str = "370000") -> QuerySet[Region]:
-    return Region.objects.filter(province_code=province_code)
+def regions_in_province(province_code: str | None = None) -> QuerySet[Region]:
+    """The regions of ``province_code`` (default the configured province)."""
+    from keyprojects.accounts.policy import province_code as configured
+
+    return Region.objects.filter(province_code=province_code or configured())
 
 
 def units_for_region(region: Region) -> QuerySet[Unit]:
