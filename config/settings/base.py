@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "keyprojects.dispatch",
     "keyprojects.analytics",
     "keyprojects.dataio",
+    "keyprojects.demo",
     "keyprojects.api",
 ]
 

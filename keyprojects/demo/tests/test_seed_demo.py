@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 from keyprojects.accounts.choices import Role
 from keyprojects.accounts.models import User
 from keyprojects.audit.models import AuditEvent
-from keyprojects.core.demo import DEMO_USERNAMES, demo_digest, last_day
 from keyprojects.core.validators import PROJECT_CODE_RE, is_valid_uscc, project_code_region
+from keyprojects.demo import DEMO_USERNAMES, demo_digest, last_day
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.industries import division_in_section
 from keyprojects.projects.models import Project, ProjectEvent, ProjectYear, SponsorLeader
@@ -39,7 +39,7 @@ def logins(output: str) -> dict[str, str]:
     """username -> password from the printed table."""
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("用户名")) + 2
-    return {line.split()[0]: line.split()[-1] for line in lines[start:] if line.strip()}
+    return {line.split()[0]: line.split()[-1] for line in lines[start:] if line.strip() and not line.startswith("注意")}
 
 
 @pytest.fixture

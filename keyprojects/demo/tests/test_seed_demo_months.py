@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
 from keyprojects.analytics.services import facts_refresh, summaries_refresh, warnings_compute
-from keyprojects.core.demo import SEASON, STEP_MONTHS, demo_digest
+from keyprojects.demo import SEASON, STEP_MONTHS, demo_digest
 from keyprojects.dispatch.models import (
     DispatchConfig,
     MonthlyPlan,

@@ -8,7 +8,7 @@ Same ``--seed``/``--year``/``--month``/``--months`` give the same data on every 
 reports for the K most recent months up to ``--month`` (default: last year and this year so
 far; 0: none). The logins get fresh random passwords, printed once. Under production settings it refuses
 to run unless ``--force``, and then creates no superuser.
-See :mod:`keyprojects.core.demo`.
+See :mod:`keyprojects.demo`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from keyprojects.core import demo
+from keyprojects import demo
 
 
 class Command(BaseCommand):

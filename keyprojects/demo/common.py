@@ -1,0 +1,139 @@
+"""What the demo's modules share: its results, refusals, small helpers and the writer factory."""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import datetime as dt
+import random
+import secrets
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from keyprojects.core.bulk import BulkWriter
+
+PROVINCE = "370000"
+DEFAULT_SEED = 20240222  # the seed newspaper's date
+DEFAULT_PROJECTS = 3000
+DEFAULT_BATCH = 5000
+MIN_TOTAL = 500  # 万元: the 纳统 threshold
+MAX_TOTAL = 1_000_000  # 万元 = 100亿元
+DEMO_USERNAMES = ("province", "jinan", "lixia", "jinan_fgw", "byd", "leader", "sysadmin", "secadmin", "auditor", "admin")
+
+
+def writer_for(model: type[models.Model], fields: Sequence[str], *, raw: bool = False) -> BulkWriter:
+    """The demo's writer for one table: the one bulk write path (``core.bulk``) for a load that
+    holds its tables (ids after the largest, the sequence moved at ``finish``)."""
+    return BulkWriter(model, fields, raw=raw, exclusive=True)
+
+
+class DemoError(Exception):
+    """A refusal with a Chinese message (the command turns it into CommandError)."""
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+    password: str
+
+
+@dataclass
+class DemoResult:
+    seed: int
+    year: int
+    as_of: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
+    seconds: float = 0.0
+    periods: list[str] = field(default_factory=list)  # "2026-10", oldest first
+    timings: dict[str, float] = field(default_factory=dict)
+    open_states: dict[str, int] = field(default_factory=dict)  # the open (last) period's report states
+
+
+def last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def default_year_month(year: int | None, month: int | None) -> tuple[int, int]:
+    """The demo year (default: this year) and the month the data runs to (default: the last
+    complete month of this year, December of past years, January of future years)."""
+    today = timezone.localdate()
+    y = year or today.year
+    if month is None:
+        month = max(1, today.month - 1) if y == today.year else 12 if y < today.year else 1
+    return y, month
+
+
+def short_place(name: str) -> str:
+    """历下区 → 历下, 济南市 → 济南; one-character stems keep their suffix (莒县, 费县)."""
+    for suffix in ("自治县", "市", "区", "县"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@contextlib.contextmanager
+def explicit_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Write the generated ``created_at``/``updated_at``/``at`` values instead of "now"."""
+    saved = []
+    for model in model_classes:
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.DateField) and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)):
+                saved.append((f, f.auto_now, f.auto_now_add))
+                f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def random_password(length: int = 14) -> str:
+    """A throwaway password with all four character classes (never derived from the seed)."""
+    lower = "abcdefghijkmnpqrstuvwxyz"
+    upper = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    digits = "23456789"
+    symbols = "-_!@#%+=?"
+    alphabet = lower + upper + digits + symbols
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(c in cls for c in pw) for cls in (lower, upper, digits, symbols)):
+            return pw
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(display_width(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c) + " " * (w - display_width(str(c))) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), sep, *(line(r) for r in rows)])
+
+
+class Picker:
+    """Weighted choice with precomputed cumulative weights (fast for 200k draws)."""
+
+    def __init__(self, rng: random.Random, weights: dict[str, float] | Sequence[tuple[Any, float]]):
+        items = list(weights.items()) if isinstance(weights, dict) else list(weights)
+        self.rng = rng
+        self.values = [k for k, _ in items]
+        total = 0.0
+        self.cum: list[float] = []
+        for _, w in items:
+            total += w
+            self.cum.append(total)
+
+    def __call__(self) -> Any:
+        return self.rng.choices(self.values, cum_weights=self.cum)[0]
