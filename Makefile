@@ -12,16 +12,17 @@ DEMO_PROJECTS ?= 3000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-sqlite test-postgres test-browser lint bench clean system-deps messages
+.PHONY: help install lock dist demo serve test test-sqlite test-postgres test-browser lint bench clean system-deps messages
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.stamp: requirements/base.txt requirements/dev.txt
+# requirements/*.txt are locked (exact versions, SHA-256 hashes): edit requirements/*.in, then `make lock`.
+$(VENV)/.stamp: requirements/base.txt requirements/dev.txt requirements/nodeps.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements/dev.txt
+	$(PIP) install -q --disable-pip-version-check -r requirements/dev.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps -r requirements/nodeps.txt
 	touch $@
 
 static/vendor/.stamp: package.json package-lock.json
@@ -44,7 +45,21 @@ locale/.stamp: $(wildcard locale/*/LC_MESSAGES/django.po) $(VENV)/.stamp
 	$(MANAGE) compilemessages -v 0
 	touch $@
 
-install: $(VENV)/.stamp static/vendor/.maps locale/.stamp ## create .venv, install Python and front-end dependencies
+ifeq ($(OFFLINE),1)
+install:
+	bash scripts/install_offline.sh
+else
+install: $(VENV)/.stamp static/vendor/.maps locale/.stamp ## create .venv, install Python and front-end dependencies (OFFLINE=1: from a `make dist` archive)
+endif
+
+UV_COMPILE = $(VENV)/bin/uv pip compile -q --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28
+lock: $(VENV)/.stamp ## re-lock requirements/*.txt (exact versions + hashes) from requirements/*.in
+	$(UV_COMPILE) requirements/base.in -o requirements/base.txt
+	$(UV_COMPILE) requirements/dev.in -o requirements/dev.txt
+	$(UV_COMPILE) --no-deps requirements/nodeps.in -o requirements/nodeps.txt
+
+dist: install ## build/keyprojects-<version>-<commit>.tar.gz: code, wheelhouse (py3.11 x86_64), assets, messages, deploy kit
+	bash scripts/dist.sh
 
 system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/pg_restore for the backup drill)
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -97,7 +112,7 @@ loadtest: install ## deadline load test: 120 county users submit at once via gun
 	PG_URL="$(PG_URL)" $(PY) scripts/loadtest.py --clients 120 $(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 clean: ## remove the virtualenv, assets and local database
-	rm -rf $(VENV) node_modules static/vendor var staticfiles
+	rm -rf $(VENV) node_modules static/vendor var staticfiles build
 
 messages: install ## refresh the English catalogue from the Chinese source strings (then translate the new entries)
 	$(MANAGE) makemessages -l en --ignore=.venv --ignore=node_modules --ignore=static/vendor

