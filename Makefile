@@ -12,7 +12,7 @@ DEMO_PROJECTS ?= 3000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock dist demo serve test test-sqlite test-postgres test-browser lint bench clean system-deps messages
+.PHONY: help install lock dist dist-check demo serve test test-sqlite test-postgres test-browser lint bench clean system-deps messages
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ lock: $(VENV)/.stamp ## re-lock requirements/*.txt (exact versions + hashes) fro
 
 dist: install ## build/keyprojects-<version>-<commit>.tar.gz: code, wheelhouse (py3.11 x86_64), assets, messages, deploy kit
 	bash scripts/dist.sh
+
+dist-check: install ## build the archive, install it offline in a fresh directory, check and serve it
+	bash scripts/dist_check.sh
 
 system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/pg_restore for the backup drill)
 	@if [ ! -x /usr/bin/chromium ]; then \
