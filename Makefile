@@ -64,7 +64,7 @@ dist: install ## build/keyprojects-<version>-<commit>.tar.gz: code, wheelhouse (
 dist-check: install ## build the archive, install it offline in a fresh directory, check and serve it
 	bash scripts/dist_check.sh
 
-system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/pg_restore for the backup drill)
+system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/pg_restore for the backup drill; LibreOffice and poppler for the bulletin rendering)
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "installing chromium and fonts-noto-cjk ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
@@ -72,6 +72,12 @@ system-deps: ## Debian packages the tests need (Chromium and CJK fonts; pg_dump/
 	@if ! command -v pg_restore >/dev/null; then \
 	  echo "installing postgresql-client ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	fi
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+	  echo "installing libreoffice-writer-nogui, poppler-utils and fonts-noto-cjk (the bulletin rendering test) ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null \
+	    || echo "could not install them: the bulletin rendering test will be skipped"; \
 	fi
 
 demo: install ## migrate, load demo data and serve on http://127.0.0.1:8000

@@ -460,3 +460,18 @@ def can_read_audit(user: Any) -> bool:
 def can_manage_config(user: Any) -> bool:
     """System configuration (dispatch settings, header synonyms, assessment schemes)."""
     return _active(user) and _has(user, CONFIG_MANAGER_ROLES)
+
+
+# --- bulletins (issue 10) ----------------------------------------------------------------------
+
+#: Who sets how their region's bulletin is issued (发文机关, 文号, 主送, projects named).
+BULLETIN_EDITOR_ROLES = frozenset({Role.PROVINCE, Role.CITY})
+
+
+def can_set_bulletin(user: Any, region: Region) -> bool:
+    """Set how ``region``'s bulletin is issued: that province's or city's own staff (a superuser)."""
+    if not _active(user):
+        return False
+    if is_superuser(user):
+        return True
+    return role_of(user) in BULLETIN_EDITOR_ROLES and getattr(user, "region_id", None) == region.code

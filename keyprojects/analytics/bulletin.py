@@ -1,12 +1,21 @@
-"""通报: the monthly bulletin of key-project construction, as a Word document in the usual
-official style and as a workbook with the same tables.
+"""通报: the monthly bulletin of key-project construction, as a Word document an office can send
+(the layout of GB/T 9704 公文) and as a workbook with the same tables.
 
-Contents: the title "YYYY年X月全省（市）重点项目建设情况通报"; 一、总体情况 (projects, annual plan,
-1-N月 investment, completion rate and the comparison with 序时进度, all from ``metrics.py``);
+Layout: 版头 — the issuing office (发文机关, red) and the document number (文号) over a red line;
+the title "YYYY年X月全省（市）重点项目建设情况通报"; 主送; 一、总体情况 (projects, annual plan,
+1-N月 investment in 亿元, completion rate against 序时进度, all from ``metrics.py``);
 二、排名 (the cities of a province or the counties of a city by completion rate, with the
-movement since last month, from ``rankings.py``); 三、进度滞后项目 (projects behind 序时进度
-by more than ``DispatchConfig.behind_points``, with their responsible units and sponsor
-leaders); 四、预警情况 (the period's warnings by kind).
+movement since last month, from ``rankings.py``); 三、进度滞后项目 (reported projects behind
+序时进度 by more than ``DispatchConfig.behind_points``: the N most behind per city — or per
+county in a city's bulletin — with their responsible units and sponsor leaders); 四、未报送月报
+项目 (listed separately: their figures do not count); 五、数据存疑 (the flagged reports, named);
+六、预警情况 (the period's warnings by kind); 落款 (office and date); page numbers in the footer.
+The office, 文号, 主送 and N come from ``BulletinSetting`` of the bulletin's region.
+
+Amounts: 亿元 with thousands separators in the text, 万元 with separators in tables
+(``core.money.format_yi`` / ``format_wan``). Everything is read from the fact and summary tables
+with a handful of queries whatever the number of projects; the Word tables are written as XML
+in one go (python-docx's per-cell API costs ~1 ms a cell).
 
 Fonts follow GB/T 9704 practice with fonts every Chinese Windows/WPS has: the title 宋体 bold
 二号 (22 pt), headings 黑体 三号, body 仿宋 三号 (16 pt) with a fixed 28 pt line, tables 宋体 五号;
@@ -18,18 +27,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import Counter
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
+from django.db.models import Count, F
+from django.utils import timezone
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
 
-from keyprojects.core.money import to_wan
+from keyprojects.core.money import format_wan, format_yi, to_wan
 from keyprojects.core.xlsx import new_workbook, safe_cell
 
 from . import metrics
@@ -40,7 +53,9 @@ TITLE_FONT = "宋体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
 TABLE_FONT = "宋体"
-TWO = Decimal("0.01")
+RED = "FF0000"
+UNREPORTED = ("missing", "returned")  # report states whose figures do not count (未报, 退回未重报)
+DEFAULT_TOP_N = 10
 
 
 @dataclass(frozen=True)
@@ -52,11 +67,47 @@ class LaggingProject:
     leader: str
     rate: Decimal | None
     points: Decimal
+    annual_plan: Decimal = Decimal(0)
+    invested_ytd: Decimal = Decimal(0)
 
     @property
     def behind(self) -> Decimal:
         """Percentage points behind 序时进度 (positive)."""
         return -self.points
+
+
+@dataclass(frozen=True)
+class ListedProject:
+    """A project named in the 未报 or 数据存疑 lists."""
+
+    project_id: int
+    name: str
+    region: str
+    unit: str
+    leader: str
+    annual_plan: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ChildCount:
+    """One city (or county) in a capped list: how many it has, how many are named."""
+
+    code: str
+    name: str
+    total: int
+    shown: int
+
+
+@dataclass(frozen=True)
+class Header:
+    """The 公文 header and footer of one bulletin (from ``BulletinSetting``)."""
+
+    issuer: str
+    doc_number: str
+    recipients: str
+    issued_on: dt.date
+    top_n: int
 
 
 @dataclass
@@ -69,13 +120,25 @@ class BulletinData:
     totals: Figures
     ranking: Ranking
     behind_points: Decimal
-    lagging: list[LaggingProject] = field(default_factory=list)
+    header: Header = field(default_factory=lambda: Header("", "", "", dt.date(2000, 1, 1), DEFAULT_TOP_N))
+    lagging: list[LaggingProject] = field(default_factory=list)  # the top N per child region
+    lagging_total: int = 0
+    lagging_by_child: list[ChildCount] = field(default_factory=list)
+    unreported: list[ListedProject] = field(default_factory=list)
+    unreported_total: int = 0
+    unreported_by_child: list[ChildCount] = field(default_factory=list)
+    doubtful: list[ListedProject] = field(default_factory=list)
+    doubtful_total: int = 0
     warnings: list[tuple[str, int]] = field(default_factory=list)
-    warning_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    user: Any = None  # whose scope the figures were read through (None: everything)
 
     @property
     def months(self) -> str:
         return "1月" if self.period.month == 1 else f"1-{self.period.month}月"
+
+    @property
+    def behind_text(self) -> str:
+        return f"{self.behind_points.normalize():f}"
 
     @property
     def summary(self) -> str:
@@ -83,8 +146,8 @@ class BulletinData:
         t = self.totals
         rate = metrics.as_percent(t.completion_rate)
         text = (
-            f"截至{self.period.year}年{self.period.month}月底，{self.scope_word}纳入调度的重点项目{t.projects}个，"
-            f"年度计划投资{money(t.annual_plan)}万元；{self.months}累计完成投资{money(t.invested_ytd)}万元，"
+            f"截至{self.period.year}年{self.period.month}月底，{self.scope_word}纳入调度的重点项目{t.projects:,}个，"
+            f"年度计划投资{format_yi(t.annual_plan)}亿元；{self.months}累计完成投资{format_yi(t.invested_ytd)}亿元，"
         )
         if rate is None:
             text += "尚无年度计划投资，不计算完成率。"
@@ -95,21 +158,54 @@ class BulletinData:
         behind = sum(1 for r in self.ranking.rows if r.unit.figures.ahead_points is not None and r.unit.figures.ahead_points < 0)
         if self.ranking.rows:
             text += f"{len(self.ranking.rows)}个{self.child_word}中，{ahead}个超序时进度，{behind}个落后序时进度。"
-        text += f"落后序时进度超过{self.behind_points.normalize():f}个百分点的项目{len(self.lagging)}个。"
-        return text
+        text += f"落后序时进度超过{self.behind_text}个百分点的项目{self.lagging_total:,}个"
+        if self.unreported_total:
+            text += f"，未报送月报的项目{self.unreported_total:,}个"
+        if self.doubtful_total:
+            text += f"，数据存疑的项目{self.doubtful_total:,}个"
+        return text + "。"
+
+    @property
+    def lagging_intro(self) -> str:
+        if not self.lagging_total:
+            return f"本月没有落后序时进度超过{self.behind_text}个百分点的项目。"
+        text = f"{self.scope_word}已报送月报的项目中，{self.lagging_total:,}个落后序时进度超过{self.behind_text}个百分点"
+        if len(self.lagging) < self.lagging_total:
+            text += f"，以下列出各{self.child_word}落后最多的前{self.header.top_n}个（共{len(self.lagging)}个；"
+            text += "；".join(f"{c.name}{c.total}个" for c in self.lagging_by_child) + "）"
+        return text + "，请责任单位和包保领导加力推进。"
+
+    @property
+    def unreported_intro(self) -> str:
+        if not self.unreported_total:
+            return "本月应报项目均已报送月报。"
+        text = f"{self.unreported_total:,}个项目未报送月报或退回后未重新报送，其完成投资不计入本期统计"
+        text += "（" + "；".join(f"{c.name}{c.total}个" for c in self.unreported_by_child) + "）"
+        if len(self.unreported) < self.unreported_total:
+            text += f"，以下列出各{self.child_word}年度计划投资最大的前{self.header.top_n}个"
+        return text + "，请督促项目单位及时报送。"
+
+    @property
+    def doubtful_intro(self) -> str:
+        if not self.doubtful_total:
+            return "本月没有数据存疑的月报。"
+        text = f"{self.doubtful_total:,}个项目的月报数据存疑（疑似单位错误、累计超过总投资等）"
+        if len(self.doubtful) < self.doubtful_total:
+            text += f"，以下列出各{self.child_word}的前{self.header.top_n}个"
+        return text + "，请审核单位逐项核实。"
 
     @property
     def warnings_text(self) -> str:
         total = sum(n for _, n in self.warnings)
         if not total:
             return "本月未产生预警。"
-        parts = "，".join(f"{label}{n}条" for label, n in self.warnings)
-        return f"本月共产生预警{total}条，其中{parts}。请各责任单位对照预警逐项核实、限期整改。"
+        parts = "，".join(f"{label}{n:,}条" for label, n in self.warnings)
+        return f"本月共产生预警{total:,}条，其中{parts}。请各责任单位对照预警逐项核实、限期整改。"
 
 
 def money(value: Decimal) -> str:
-    """万元 with 2 decimals, as bulletins print them."""
-    return str(to_wan(value).quantize(TWO, rounding=ROUND_HALF_UP))
+    """万元 as bulletin tables print it: thousands separators, 2 decimals."""
+    return format_wan(value)
 
 
 def time_share(month: int) -> Decimal:
@@ -131,53 +227,140 @@ def bulletin_title(period: Any, root: Any) -> str:
     return f"{period.year}年{period.month}月{word}重点项目建设情况通报"
 
 
-def bulletin_data(*, period: Any, root: Any, user: Any = None) -> BulletinData:
+def bulletin_header(*, root: Any, period: Any, issued_on: dt.date | None = None, top_n: int | None = None) -> Header:
+    """The office, 文号, 主送 and N of ``root``'s bulletin (its ``BulletinSetting``, else the
+    defaults)."""
+    from .models import BulletinSetting
+
+    setting = BulletinSetting.objects.filter(region=root).first()
+    child = "各市" if root.level == "province" else "各县（市、区）"
+    issuer = (setting.issuer if setting else "") or f"{root.name}重点项目建设推进办公室"
+    number = (setting.doc_number if setting else "") or f"{root.name[:2]}重点办〔{{year}}〕{{month}}号"
+    return Header(
+        issuer=issuer,
+        doc_number=number.format(year=period.year, month=period.month),
+        recipients=(setting.recipients if setting else "") or f"{child}重点项目主管部门：",
+        issued_on=issued_on or timezone.localdate(),
+        top_n=top_n or (setting.top_n if setting else DEFAULT_TOP_N),
+    )
+
+
+def _child_column(root: Any) -> str:
+    return "city_code" if root.level == "province" else "region_code"
+
+
+def _cap(rows: list[tuple[str, Any]], top_n: int) -> tuple[list[Any], dict[str, int], dict[str, int]]:
+    """Keep the first ``top_n`` items of each child (``rows`` is in order); count them."""
+    totals: dict[str, int] = defaultdict(int)
+    shown: dict[str, int] = defaultdict(int)
+    kept = []
+    for child, item in rows:
+        totals[child] += 1
+        if shown[child] < top_n:
+            shown[child] += 1
+            kept.append((child, item))
+    return kept, totals, shown
+
+
+def _child_counts(totals: dict[str, int], shown: dict[str, int], names: dict[str, str]) -> list[ChildCount]:
+    return [ChildCount(code, names.get(code, code), totals[code], shown[code]) for code in sorted(totals)]
+
+
+def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.date | None = None, top_n: int | None = None) -> BulletinData:
     """Everything the bulletin of ``root`` (a province or a city) for ``period`` shows, read
     through ``user``'s scope (``None``: the command line, everything)."""
     from keyprojects.dispatch.choices import WarningKind
     from keyprojects.dispatch.models import DispatchConfig, ProjectWarning
     from keyprojects.projects.models import Project
+    from keyprojects.regions.models import Region
 
     if root.level not in ("province", "city"):
         raise ValueError("a bulletin covers a province or a city")
+    header = bulletin_header(root=root, period=period, issued_on=issued_on, top_n=top_n)
     facts = root_facts(period=period, root=root, user=user)
     totals = _figures("total", facts.aggregate(**AGGREGATES), period.month)
     behind = DispatchConfig.get().behind_points
-    lagging_facts = []
-    for f in facts.order_by("project_id"):
-        rate = metrics.completion_rate(f.invested_ytd, f.annual_plan)
+    child = _child_column(root)
+
+    # 三: reported projects behind 序时进度; the database narrows, metrics.py decides
+    bound = time_share(period.month) - behind / 100 + Decimal("0.001")
+    candidates = (
+        facts.filter(annual_plan__gt=0, invested_ytd__lt=F("annual_plan") * bound)
+        .exclude(report_state__in=UNREPORTED)
+        .values_list("project_id", child, "annual_plan", "invested_ytd")
+    )
+    lag_rows = []
+    for pid, code, plan, ytd in candidates.iterator(chunk_size=5000):
+        rate = metrics.completion_rate(ytd, plan)
         points = metrics.ahead_points(rate, period.month)
         if points is not None and points < -behind:
-            lagging_facts.append((f.project_id, rate, points))
-    projects = {
-        p.pk: p
-        for p in Project.objects.filter(pk__in=[pid for pid, _, _ in lagging_facts]).select_related(
-            "region", "responsible_unit", "sponsor_leader"
-        )
-    }
-    lagging = [
-        LaggingProject(
-            project_id=pid,
-            name=projects[pid].name,
-            region=projects[pid].region.name,
-            unit=str(projects[pid].responsible_unit or ""),
-            leader=str(projects[pid].sponsor_leader) if projects[pid].sponsor_leader else "",
-            rate=rate,
-            points=points,
-        )
-        for pid, rate, points in lagging_facts
-    ]
-    lagging.sort(key=lambda x: (x.points, x.name, x.project_id))
+            lag_rows.append((points, -plan, pid, code, rate, plan, ytd))
+    lag_rows.sort()
+    lag_kept, lag_totals, lag_shown = _cap([(r[3], r) for r in lag_rows], header.top_n)
+
+    # 四: not reported (their figures do not count)
+    unrep = facts.filter(report_due=True, report_state__in=UNREPORTED).order_by("-annual_plan", "project_id")
+    unrep_kept, unrep_totals, unrep_shown = _cap(
+        [(code, (pid, plan, state)) for pid, code, plan, state in unrep.values_list("project_id", child, "annual_plan", "report_state")],
+        header.top_n,
+    )
+
+    # 五: 数据存疑, named
     in_root = {"province": "project__province_code", "city": "project__city_code"}[root.level]
     warnings_seen = ProjectWarning.objects.all() if user is None else ProjectWarning.objects.visible_to(user)
-    warns = warnings_seen.filter(period=period, **{in_root: root.code}).select_related("project", "project__region")
+    warns = warnings_seen.filter(period=period, **{in_root: root.code})
+    doubt_child = {"province": "project__city_code", "city": "project__region_id"}[root.level]
+    doubt_kept, doubt_totals, _doubt_shown = _cap(
+        [
+            (code, (pid, message))
+            for pid, code, message in warns.filter(kind=WarningKind.FLAGGED_FIGURES)
+            .order_by(doubt_child, "project_id")
+            .values_list("project_id", doubt_child, "message")
+        ],
+        header.top_n,
+    )
+
+    ids = {r[2] for _, r in lag_kept} | {r[0] for _, r in unrep_kept} | {r[0] for _, r in doubt_kept}
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=ids).select_related("region", "responsible_unit", "sponsor_leader")}
+    codes = set(lag_totals) | set(unrep_totals) | set(doubt_totals)
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+    def listed(pid: int, plan: Decimal, note: str = "") -> ListedProject:
+        p = projects[pid]
+        return ListedProject(
+            project_id=pid,
+            name=p.name,
+            region=p.region.name,
+            unit=str(p.responsible_unit or ""),
+            leader=str(p.sponsor_leader) if p.sponsor_leader else "",
+            annual_plan=plan,
+            note=note,
+        )
+
+    lagging = []
+    for _code, (points, _neg, pid, _c, rate, plan, ytd) in lag_kept:
+        p = projects[pid]
+        lagging.append(
+            LaggingProject(
+                project_id=pid,
+                name=p.name,
+                region=p.region.name,
+                unit=str(p.responsible_unit or ""),
+                leader=str(p.sponsor_leader) if p.sponsor_leader else "",
+                rate=rate,
+                points=points,
+                annual_plan=plan,
+                invested_ytd=ytd,
+            )
+        )
+    lagging.sort(key=lambda x: (x.points, x.name, x.project_id))
+    state_words = {"missing": "未报", "returned": "退回未重报"}
+    unreported = [listed(pid, plan, state_words.get(state, state)) for _c, (pid, plan, state) in unrep_kept]
+    doubtful = [listed(pid, projects[pid].total_investment or Decimal(0), message) for _c, (pid, message) in doubt_kept]
+
     labels = dict(WarningKind.choices)
-    counts = Counter(w.kind for w in warns)
+    counts = dict(warns.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     warning_counts = [(str(labels[k]), counts[k]) for k in WarningKind.values if counts.get(k)]
-    warning_rows = [
-        (w.project.name, w.project.region.name, str(labels.get(w.kind, w.kind)), w.message)
-        for w in warns.order_by("kind", "project__region_id", "project__name", "project_id")
-    ]
     return BulletinData(
         period=period,
         root=root,
@@ -187,10 +370,34 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None) -> BulletinData:
         totals=totals,
         ranking=ranking(period=period, kind="region", root=root, indicator="completion_rate", user=user),
         behind_points=behind,
+        header=header,
         lagging=lagging,
+        lagging_total=len(lag_rows),
+        lagging_by_child=_child_counts(lag_totals, lag_shown, names),
+        unreported=unreported,
+        unreported_total=sum(unrep_totals.values()),
+        unreported_by_child=_child_counts(unrep_totals, unrep_shown, names),
+        doubtful=doubtful,
+        doubtful_total=sum(doubt_totals.values()),
         warnings=warning_counts,
-        warning_rows=warning_rows,
+        user=user,
     )
+
+
+def warning_rows(data: BulletinData) -> list[tuple[str, str, str, str]]:
+    """Every warning of the bulletin's range (the workbook's 预警明细 sheet)."""
+    from keyprojects.dispatch.choices import WarningKind
+    from keyprojects.dispatch.models import ProjectWarning
+
+    in_root = {"province": "project__province_code", "city": "project__city_code"}[data.root.level]
+    labels = dict(WarningKind.choices)
+    seen = ProjectWarning.objects.all() if data.user is None else ProjectWarning.objects.visible_to(data.user)
+    rows = (
+        seen.filter(period=data.period, **{in_root: data.root.code})
+        .order_by("kind", "project__region_id", "project__name", "project_id")
+        .values_list("project__name", "project__region__name", "kind", "message")
+    )
+    return [(name, region, str(labels.get(kind, kind)), message) for name, region, kind, message in rows.iterator(chunk_size=5000)]
 
 
 # --- the tables (shared by Word and Excel) ---------------------------------------------------
@@ -222,6 +429,18 @@ def lagging_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
     return head, rows
 
 
+def unreported_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
+    head = ["序号", "项目名称", "所在地区", "责任单位", "包保领导", "年度计划投资（万元）", "状态"]
+    rows = [[n, p.name, p.region, p.unit, p.leader, to_wan(p.annual_plan), p.note] for n, p in enumerate(data.unreported, start=1)]
+    return head, rows
+
+
+def doubtful_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
+    head = ["序号", "项目名称", "所在地区", "责任单位", "存疑内容"]
+    rows = [[n, p.name, p.region, p.unit, p.note] for n, p in enumerate(data.doubtful, start=1)]
+    return head, rows
+
+
 def warnings_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
     return ["预警类型", "条数"], [[label, n] for label, n in data.warnings]
 
@@ -230,17 +449,27 @@ def _cell_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, Decimal):
-        return money(value) if value.as_tuple().exponent == -4 else str(value)
+        return money(value) if value.as_tuple().exponent == -4 else str(value)  # type: ignore[comparison-overlap]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
 # --- Word ----------------------------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-def _font(run: Any, name: str, size: float, *, bold: bool = False) -> None:
+
+def _xml_text(text: str) -> str:
+    return escape(_CONTROL.sub("", text))
+
+
+def _font(run: Any, name: str, size: float, *, bold: bool = False, color: str | None = None) -> None:
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
     rpr = run._element.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
@@ -251,7 +480,18 @@ def _font(run: Any, name: str, size: float, *, bold: bool = False) -> None:
     rfonts.set(qn("w:hAnsi"), name)
 
 
-def _paragraph(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 16, bold: bool = False, center: bool = False) -> Any:
+def _paragraph(
+    doc: Any,
+    text: str,
+    *,
+    font: str = BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    center: bool = False,
+    right: bool = False,
+    indent: bool = True,
+    color: str | None = None,
+) -> Any:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -260,32 +500,76 @@ def _paragraph(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 16, 
     fmt.space_after = Pt(0)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif right:
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fmt.right_indent = Pt(size * 4)  # 右空四字
     else:
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        fmt.first_line_indent = Pt(size * 2)  # 首行缩进两字
-    _font(p.add_run(text), font, size, bold=bold)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)  # 首行缩进两字
+    if text:
+        _font(p.add_run(text), font, size, bold=bold, color=color)
     return p
 
 
-def _table(doc: Any, head: list[str], rows: list[list[Any]]) -> Any:
-    table = doc.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = ""
-        para = cell.paragraphs[0]
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(para.add_run(text), TABLE_FONT, 10.5, bold=True)
-    # the header row repeats on every page
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
+def _table(doc: Any, head: list[str], rows: list[list[Any]], widths: list[float]) -> None:
+    """A bordered table in 宋体 五号 with a header row repeated on every page, written as one
+    piece of XML (``widths`` in characters of 10.5 pt)."""
+    twips = [round(w * 210) for w in widths]  # 10.5 pt = 210 twentieths of a point
+    rfonts = f'<w:rFonts w:ascii="{TABLE_FONT}" w:eastAsia="{TABLE_FONT}" w:hAnsi="{TABLE_FONT}"/>'
+
+    def cell(text: str, width: int, align: str, *, bold: bool = False) -> str:
+        b = "<w:b/>" if bold else ""
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/><w:jc w:val="{align}"/></w:pPr>'
+            f'<w:r><w:rPr>{rfonts}{b}<w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>'
+            f'<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p></w:tc>'
+        )
+
+    parts = [
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+        '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+        '</w:tblGrid><w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+        *(cell(text, w, "center", bold=True) for text, w in zip(head, twips, strict=True)),
+        "</w:tr>",
+    ]
     for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            para = cell.paragraphs[0]
-            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if isinstance(value, Decimal | int) else WD_ALIGN_PARAGRAPH.LEFT
-            _font(para.add_run(_cell_text(value)), TABLE_FONT, 10.5)
-    return table
+        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for value, w in zip(row, twips, strict=True):
+            align = "right" if isinstance(value, Decimal | int) and not isinstance(value, bool) else "left"
+            parts.append(cell(_cell_text(value), w, align))
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    doc.element.body.insert_element_before(parse_xml("".join(parts)), "w:sectPr")
+
+
+def _page_number_footer(section: Any) -> None:
+    """ "— 1 —" centred in the footer: a PAGE field Word and LibreOffice fill in."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    rpr = f'<w:rPr><w:rFonts w:ascii="{TITLE_FONT}" w:eastAsia="{TITLE_FONT}" w:hAnsi="{TITLE_FONT}"/><w:sz w:val="28"/></w:rPr>'
+    for xml in (
+        f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>',
+        f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r {nsdecls("w")}>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
+        f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>',
+        f"<w:r {nsdecls('w')}>{rpr}<w:t>1</w:t></w:r>",
+        f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="end"/></w:r>',
+        f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>',
+    ):
+        p._p.append(parse_xml(xml))
+
+
+def _red_rule(paragraph: Any) -> None:
+    """The red separator line (版头分隔线) under the document number."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="18" w:space="6" w:color="{RED}"/></w:pBdr>'))
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def bulletin_docx(data: BulletinData) -> bytes:
@@ -294,40 +578,63 @@ def bulletin_docx(data: BulletinData) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.footer_distance = Cm(2.2)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     props = doc.core_properties
     props.title = data.title
-    props.author = data.root.name
-    moment = dt.datetime(data.period.year, data.period.month, 1)
+    props.author = data.header.issuer
+    moment = dt.datetime(data.header.issued_on.year, data.header.issued_on.month, data.header.issued_on.day)
     props.created = props.modified = moment
-    props.last_modified_by = data.root.name
+    props.last_modified_by = data.header.issuer
     props.revision = 1
+    _page_number_footer(section)
+
+    # 版头: the issuing office in red, the document number, the red line
+    office = _paragraph(doc, data.header.issuer, font=TITLE_FONT, size=26, bold=True, center=True, color=RED)
+    office.paragraph_format.line_spacing = Pt(40)
+    office.paragraph_format.space_after = Pt(28)
+    number = _paragraph(doc, data.header.doc_number, center=True)
+    _red_rule(number)
+    number.paragraph_format.space_after = Pt(28)
 
     title = _paragraph(doc, data.title, font=TITLE_FONT, size=22, bold=True, center=True)
     title.paragraph_format.space_after = Pt(28)
     title.paragraph_format.line_spacing = Pt(36)
+    _paragraph(doc, data.header.recipients, indent=False)
     _paragraph(doc, "一、总体情况", font=HEADING_FONT)
     _paragraph(doc, data.summary)
 
     _paragraph(doc, f"二、各{data.child_word}投资完成情况排名", font=HEADING_FONT)
     _paragraph(doc, f"按{data.months}年度投资完成率从高到低排序，“较上月”为名次变化（↑上升、↓下降）。")
-    _table(doc, *ranking_table(data))
+    _table(doc, *ranking_table(data), [3, 5, 4, 7, 7, 4.5, 7.5, 4])
 
     _paragraph(doc, "三、进度滞后项目", font=HEADING_FONT)
-    behind = f"{data.behind_points.normalize():f}"
+    _paragraph(doc, data.lagging_intro)
     if data.lagging:
-        _paragraph(doc, f"以下{len(data.lagging)}个项目落后序时进度超过{behind}个百分点，请责任单位和包保领导加力推进。")
-        _table(doc, *lagging_table(data))
-    else:
-        _paragraph(doc, f"本月没有落后序时进度超过{behind}个百分点的项目。")
+        _table(doc, *lagging_table(data), [3, 11, 4.5, 7.5, 5, 4.5, 6.5])
 
-    _paragraph(doc, "四、预警情况", font=HEADING_FONT)
+    _paragraph(doc, "四、未报送月报项目", font=HEADING_FONT)
+    _paragraph(doc, data.unreported_intro)
+    if data.unreported:
+        _table(doc, *unreported_table(data), [3, 11, 4.5, 7.5, 5, 7, 4])
+
+    _paragraph(doc, "五、数据存疑情况", font=HEADING_FONT)
+    _paragraph(doc, data.doubtful_intro)
+    if data.doubtful:
+        _table(doc, *doubtful_table(data), [3, 10, 4.5, 7.5, 17])
+
+    _paragraph(doc, "六、预警情况", font=HEADING_FONT)
     _paragraph(doc, data.warnings_text)
     if data.warnings:
-        _table(doc, *warnings_table(data))
+        _table(doc, *warnings_table(data), [12, 6])
+
+    # 落款: the office and the date, 右空四字
+    _paragraph(doc, "")
+    _paragraph(doc, data.header.issuer, right=True)
+    _paragraph(doc, chinese_date(data.header.issued_on), right=True)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -339,7 +646,7 @@ def bulletin_docx(data: BulletinData) -> bytes:
 def bulletin_xlsx(data: BulletinData) -> bytes:
     """The same tables, one sheet each, plus 概况 with the key figures and the summary."""
     buf = io.BytesIO()
-    wb = new_workbook(buf, created=dt.datetime(data.period.year, data.period.month, 1))
+    wb = new_workbook(buf, created=dt.datetime(data.header.issued_on.year, data.header.issued_on.month, data.header.issued_on.day))
     title_fmt = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     head_fmt = wb.add_format({"bold": True, "bg_color": "#F1F5FB", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
     num_fmt = wb.add_format({"num_format": "#,##0.00", "border": 1})
@@ -378,18 +685,25 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
         ["年度投资完成率（%）", metrics.as_percent(t.completion_rate)],
         ["序时进度（%）", metrics.as_percent(time_share(data.period.month))],
         ["与序时进度比较", metrics.schedule_phrase(t.ahead_points)],
-        ["落后序时进度项目（个）", len(data.lagging)],
+        ["落后序时进度项目（个）", data.lagging_total],
+        ["未报送月报项目（个）", data.unreported_total],
+        ["数据存疑项目（个）", data.doubtful_total],
+        ["发文机关", data.header.issuer],
+        ["文号", data.header.doc_number],
+        ["成文日期", chinese_date(data.header.issued_on)],
         ["总体情况", data.summary],
     ]
     sheet("概况", data.title, ["项目", "数值"], overview, [26, 90])
     sheet("排名", f"{data.title} · 各{data.child_word}排名", *ranking_table(data), [6, 16, 8, 18, 18, 12, 26, 8])
     sheet("滞后项目", f"{data.title} · 进度滞后项目", *lagging_table(data), [6, 36, 12, 26, 16, 12, 14])
+    sheet("未报项目", f"{data.title} · 未报送月报项目", *unreported_table(data), [6, 36, 12, 26, 16, 16, 10])
+    sheet("数据存疑", f"{data.title} · 数据存疑", *doubtful_table(data), [6, 36, 12, 26, 50])
     sheet("预警", f"{data.title} · 预警情况", *warnings_table(data), [20, 10])
     sheet(
         "预警明细",
         f"{data.title} · 预警明细",
         ["项目名称", "所在地区", "预警类型", "说明"],
-        [list(r) for r in data.warning_rows],
+        [list(r) for r in warning_rows(data)],
         [36, 12, 16, 50],
     )
     wb.close()

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.core.money import to_wan
+from keyprojects.core.money import format_wan, to_wan
 from keyprojects.core.xlsx import Column, Sheet, build_workbook
 
 from .assessment import SnapshotTables
@@ -113,7 +113,10 @@ def _rule_text(item: dict[str, Any]) -> str:
 def _basis_text(line: dict[str, Any]) -> str:
     basis = line["basis"]
     if basis.get("annual_plan"):
-        return _("累计完成 %(y)s 万元 / 年度计划 %(a)s 万元") % {"y": basis["invested_ytd"], "a": basis["annual_plan"]}
+        return _("累计完成 %(y)s 万元 / 年度计划 %(a)s 万元") % {
+            "y": format_wan(basis["invested_ytd"]),
+            "a": format_wan(basis["annual_plan"]),
+        }
     if basis.get("denominator") is not None:
         return f"{basis['numerator']} / {basis['denominator']}"
     return ""

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +233,40 @@ class DimensionPeriodSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}/{self.dimension}={self.key}@{self.period_id}"
+
+
+# --- 通报 (issue 10 §6) ------------------------------------------------------------------------
+
+
+class BulletinSetting(VersionedModel):
+    """How a province's or a city's bulletin is issued: 发文机关, 文号, 主送 and how many lagging
+    projects per region it names. One row per region; a region without a row uses the defaults
+    of :meth:`for_region`. ``doc_number`` may contain ``{year}`` and ``{month}``."""
+
+    region = models.OneToOneField("regions.Region", verbose_name=_("发文范围"), on_delete=models.PROTECT, related_name="+")
+    issuer = models.CharField(_("发文机关"), max_length=60, blank=True, help_text=_("留空：“某某重点项目建设推进办公室”"))
+    doc_number = models.CharField(
+        _("文号"), max_length=60, blank=True, help_text=_("可用 {year}、{month}，例如：鲁重点办〔{year}〕{month}号")
+    )
+    recipients = models.CharField(_("主送机关"), max_length=120, blank=True)
+    top_n = models.PositiveSmallIntegerField(
+        _("每个地区列出的滞后项目数"),
+        default=10,
+        validators=[MinValueValidator(1, message=_("至少列出1个")), MaxValueValidator(100, message=_("最多列出100个"))],
+    )
+
+    class Meta:
+        verbose_name = _("通报设置")
+        verbose_name_plural = _("通报设置")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} 通报设置"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.doc_number:
+            try:
+                self.doc_number.format(year=2026, month=1)
+            except (KeyError, IndexError, ValueError):
+                raise ValidationError({"doc_number": _("文号中只能使用 {year} 和 {month}")}) from None

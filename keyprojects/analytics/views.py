@@ -19,15 +19,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from keyprojects.core.money import format_yi, wan_to_yi
+
 from . import metrics
 from .dashboard import BANDS, FAR, NO_PLAN, Dashboard, Group, dashboard_for
 
-YI = Decimal(10000)  # 万元 per 亿元
-
 
 def yi(amount: Decimal | None) -> float:
-    """万元 → 亿元 with 2 places, as a number for the charts."""
-    return float((Decimal(amount or 0) / YI).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """万元 → 亿元 with 2 places, as a number for the charts (text goes through ``format_yi``)."""
+    return float(wan_to_yi(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def pct(rate: Decimal | None) -> float | None:
@@ -117,9 +117,9 @@ def kpis_of(board: Dashboard) -> list[dict[str, Any]]:
     f = t.figures
     return [
         {"key": "projects", "label": _("项目数"), "value": f"{f.projects:,}", "unit": _("个"), "url": t.url},
-        {"key": "total_investment", "label": _("总投资"), "value": f"{yi(t.total_investment):,.2f}", "unit": _("亿元"), "url": t.url},
-        {"key": "annual_plan", "label": _("年度计划投资"), "value": f"{yi(f.annual_plan):,.2f}", "unit": _("亿元"), "url": t.url},
-        {"key": "invested_ytd", "label": _("累计完成投资"), "value": f"{yi(f.invested_ytd):,.2f}", "unit": _("亿元"), "url": t.url},
+        {"key": "total_investment", "label": _("总投资"), "value": format_yi(t.total_investment), "unit": _("亿元"), "url": t.url},
+        {"key": "annual_plan", "label": _("年度计划投资"), "value": format_yi(f.annual_plan), "unit": _("亿元"), "url": t.url},
+        {"key": "invested_ytd", "label": _("累计完成投资"), "value": format_yi(f.invested_ytd), "unit": _("亿元"), "url": t.url},
     ]
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ApplicationError
+from keyprojects.core.errors import ApplicationError, ValidationFailed
 from keyprojects.core.xlsx import download_response, xlsx_response
 from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
@@ -35,6 +37,7 @@ from .exports import assessment_filename, assessment_xlsx, rankings_filename, ra
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
 from .services_assessment import assessment_snapshot, can_assess, period_closed_for
+from .services_bulletin import bulletin_setting_save, can_edit_bulletin_setting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -273,24 +276,106 @@ def assessment_xlsx_view(request: HttpRequest, pk: str, period: str) -> HttpResp
 # --- 通报 ------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def bulletin_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    home = report_home(user)
-    root = report_root(home, request.GET.get("region"))
+BULLETIN_PAGE_SIZE = 50
+
+
+class BulletinSettingForm(forms.Form):
+    """发文机关, 文号, 主送 and N (``services_bulletin.bulletin_setting_save`` validates)."""
+
+    issuer = forms.CharField(label=_("发文机关"), max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    doc_number = forms.CharField(
+        label=_("文号"),
+        max_length=60,
+        required=False,
+        help_text=_("可用 {year}、{month}，例如：鲁重点办〔{year}〕{month}号"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    recipients = forms.CharField(
+        label=_("主送机关"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    top_n = forms.IntegerField(
+        label=_("每个地区列出的项目数"), min_value=1, max_value=100, initial=10, widget=forms.NumberInput(attrs={"class": "form-control"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _setting_form(root: Region, data: Any = None) -> BulletinSettingForm:
+    from .models import BulletinSetting
+
+    setting = BulletinSetting.objects.filter(region=root).first()
+    initial = (
+        {"issuer": setting.issuer, "doc_number": setting.doc_number, "recipients": setting.recipients, "top_n": setting.top_n}
+        | {"version": setting.version}
+        if setting
+        else {"top_n": 10}
+    )
+    return BulletinSettingForm(data=data, initial=initial)
+
+
+def _bulletin_context(request: HttpRequest, home: Region, root: Region, form: BulletinSettingForm | None = None) -> dict[str, Any]:
     period = _period(request.GET.get("period"))
-    context: dict[str, Any] = {"home": home, "root": root, "period": period, "periods": _periods(), "cities": _cities(home, user)}
+    context: dict[str, Any] = {"home": home, "root": root, "period": period, "periods": _periods(), "cities": _cities(home, request.user)}
+    if can_edit_bulletin_setting(request.user, root):
+        context["setting_form"] = form or _setting_form(root)
     if period is not None:
         data = bulletin_data(period=period, root=root, user=request.user)
         query = f"?{urlencode({'region': root.code})}" if root.code != home.code else ""
+        page = Paginator(data.lagging, BULLETIN_PAGE_SIZE).get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
         context.update(
             data=data,
+            page_obj=page,
+            lagging_page=page.object_list,
+            querystring_nopage=params.urlencode(),
             frozen=period_closed_for(period=period, region=root),
             docx_url=reverse("analytics:bulletin_docx", kwargs={"period": period.label}) + query,
             xlsx_url=reverse("analytics:bulletin_xlsx", kwargs={"period": period.label}) + query,
         )
-    return render(request, "analytics/bulletin.html", context)
+    return context
+
+
+@login_required
+@require_GET
+def bulletin_page(request: HttpRequest) -> HttpResponse:
+    """The bulletin as a page: the same sections as the Word document, the lagging projects paged."""
+    home = report_home(request.user)
+    root = report_root(home, request.GET.get("region"))
+    return render(request, "analytics/bulletin.html", _bulletin_context(request, home, root))
+
+
+@login_required
+@require_POST
+def bulletin_settings_view(request: HttpRequest) -> HttpResponse:
+    """Save 发文机关, 文号, 主送 and N of the range's bulletin (its own staff only; 404 otherwise)."""
+    home = report_home(request.user)
+    root = report_root(home, request.GET.get("region"))
+    if not can_edit_bulletin_setting(request.user, root):
+        raise Http404()
+    form = _setting_form(root, request.POST)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            bulletin_setting_save(
+                user=request.user,
+                region=root,
+                issuer=c["issuer"],
+                doc_number=c["doc_number"],
+                recipients=c["recipients"],
+                top_n=c["top_n"],
+                expected_version=c.get("version"),
+                request=request,
+            )
+        except ValidationFailed as exc:
+            for name, errors in (exc.extra or {}).get("fields", {}).items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("通报设置已保存"))
+            return redirect(reverse("analytics:bulletin") + "?" + request.GET.urlencode())
+    return render(request, "analytics/bulletin.html", _bulletin_context(request, home, root, form), status=400)
 
 
 def _bulletin_download(request: HttpRequest, period: str, ext: str) -> HttpResponse:
@@ -334,6 +419,7 @@ urlpatterns = [
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/$", assessment_result, name="assessment_result"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}\.xlsx$", assessment_xlsx_view, name="assessment_xlsx"),
     path("bulletin/", bulletin_page, name="bulletin"),
+    path("bulletin/settings/", bulletin_settings_view, name="bulletin_settings"),
     re_path(rf"^bulletin/{PERIOD}\.docx$", bulletin_docx_view, name="bulletin_docx"),
     re_path(rf"^bulletin/{PERIOD}\.xlsx$", bulletin_xlsx_view, name="bulletin_xlsx"),
 ]

@@ -47,3 +47,38 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+# --- display: the one way amounts are shown to users ----------------------------------------
+
+YI = Decimal(10000)  # 1 亿元 = 10,000 万元
+_SHOWN = Decimal("0.01")
+
+
+def wan_to_yi(value: Decimal | int | str) -> Decimal:
+    """万元 → 亿元 (exact; round only for display)."""
+    return Decimal(str(value)) / YI
+
+
+def format_wan(value: object, *, places: int = 2, empty: str = "—") -> str:
+    """A 万元 amount as users see it: thousands separators and ``places`` decimals (never the
+    4 stored places): ``39021177.0000`` → ``"39,021,177.00"``. ``None``/"" → ``empty``."""
+    if value is None or value == "":
+        return empty
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    q = Decimal(1).scaleb(-places)
+    return f"{d.quantize(q, rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def format_yi(value: object, *, places: int = 2, empty: str = "—") -> str:
+    """A 万元 amount shown in 亿元 with separators: ``39021177`` → ``"3,902.12"``."""
+    if value is None or value == "":
+        return empty
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format_wan(wan_to_yi(d), places=places, empty=empty)

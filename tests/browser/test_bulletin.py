@@ -38,7 +38,7 @@ def test_city_user_downloads_the_bulletin(page, rw, tmp_path):  # noqa: F811  (r
     assert download.suggested_filename == "2026年2月济南市重点项目建设情况通报.docx"
     download.save_as(tmp_path / "b.docx")
     doc = Document(io.BytesIO((tmp_path / "b.docx").read_bytes()))
-    assert doc.paragraphs[0].text == "2026年2月全市重点项目建设情况通报"
+    assert doc.paragraphs[2].text == "2026年2月全市重点项目建设情况通报"
     assert [c.text for c in doc.tables[0].rows[1].cells][:2] == ["1", "市中区"]
 
     with page.expect_download() as info:

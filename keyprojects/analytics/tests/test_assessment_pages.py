@@ -30,7 +30,7 @@ def test_compute_and_read_the_explanation(closed, client):  # noqa: F811
     assert order == sorted(order)
     assert "64.67" in html and "94.67" in html
     assert f'data-project="{closed.projects.own_county.pk}"' in html and "历下区项目" in html
-    assert "累计完成 300.0000 万元 / 年度计划 1200.0000 万元" in html
+    assert "累计完成 300.00 万元 / 年度计划 1,200.00 万元" in html
     client.post(compute, {"period": "2026-02"})
     assert AssessmentSnapshot.objects.count() == 1
 

@@ -11,6 +11,7 @@ February in the ranking world (``rw``, see test_rankings), closed for the provin
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal as D
 
@@ -19,10 +20,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from keyprojects.analytics import metrics
-from keyprojects.analytics.bulletin import bulletin_data, bulletin_docx, bulletin_xlsx
+from keyprojects.analytics.bulletin import bulletin_data, bulletin_docx, bulletin_xlsx, chinese_date
+from keyprojects.analytics.models import BulletinSetting
 from keyprojects.analytics.selectors import totals
 from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401  (the fixture)
 from keyprojects.audit.models import AuditEvent
@@ -49,8 +52,18 @@ def test_word_document_reads_back(feb):
     data = bulletin_data(period=feb.p2, root=feb.province)
     doc = _docx(bulletin_docx(data))
     paragraphs = [p.text for p in doc.paragraphs]
-    assert paragraphs[0] == "2026年2月全省重点项目建设情况通报"
-    assert doc.core_properties.title == paragraphs[0]
+    # 版头 (office, 文号), title, 主送
+    assert paragraphs[:4] == [
+        "山东省重点项目建设推进办公室",
+        "山东重点办〔2026〕2号",
+        "2026年2月全省重点项目建设情况通报",
+        "各市重点项目主管部门：",
+    ]
+    assert doc.core_properties.title == paragraphs[2]
+    assert doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)  # the office in red
+    assert paragraphs[-2:] == ["山东省重点项目建设推进办公室", chinese_date(data.header.issued_on)]  # 落款
+    footer = doc.sections[0].footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "fldChar" in footer  # page numbers
 
     # the summary figures are the metrics' (the same as the province user's totals)
     t = totals(user=feb.users.province, period=feb.p2)
@@ -58,23 +71,26 @@ def test_word_document_reads_back(feb):
     assert metrics.as_percent(t.completion_rate) == D("37.50") and t.ahead_points == D("20.83")
     summary = next(p for p in paragraphs if p.startswith("截至"))
     assert "全省纳入调度的重点项目6个" in summary
-    assert "年度计划投资4400.00万元" in summary and "1-2月累计完成投资1650.00万元" in summary
+    assert "年度计划投资0.44亿元" in summary and "1-2月累计完成投资0.17亿元" in summary  # 亿元 in the text
     assert "年度投资完成率37.50%" in summary and metrics.schedule_phrase(t.ahead_points) in summary
     assert "超序时进度20.83个百分点" in summary and "序时进度16.67%" in summary
     assert "2个市中，2个超序时进度，0个落后序时进度" in summary
-    assert "落后序时进度超过5个百分点的项目1个" in summary
-    assert paragraphs.index("一、总体情况") < paragraphs.index("二、各市投资完成情况排名") < paragraphs.index("三、进度滞后项目")
+    # 济南市本级 (0%) did not report: listed with the unreported, not as lagging
+    assert "落后序时进度超过5个百分点的项目0个，未报送月报的项目3个。" in summary
+    headings = ["一、总体情况", "二、各市投资完成情况排名", "三、进度滞后项目", "四、未报送月报项目", "五、数据存疑情况", "六、预警情况"]
+    assert [paragraphs.index(h) for h in headings] == sorted(paragraphs.index(h) for h in headings)
 
-    ranking, lagging, warnings = doc.tables
+    tables = {t.rows[0].cells[1].text if t.rows[0].cells[0].text == "序号" else t.rows[0].cells[0].text: t for t in doc.tables}
+    ranking, unreported, warnings = tables["排名"], tables["项目名称"], tables["预警类型"]
+    assert "本月没有落后序时进度超过5个百分点的项目。" in paragraphs
     assert _rows(ranking) == [
         ["排名", "市", "项目数", "年度计划投资（万元）", "累计完成投资（万元）", "完成率（%）", "与序时进度比较", "较上月"],
         ["1", "青岛市", "1", "900.00", "450.00", "50.00", "超序时进度33.33个百分点", "↑1"],
-        ["2", "济南市", "5", "3500.00", "1200.00", "34.29", "超序时进度17.62个百分点", "↓1"],
+        ["2", "济南市", "5", "3,500.00", "1,200.00", "34.29", "超序时进度17.62个百分点", "↓1"],  # 万元 with separators
     ]
-    assert _rows(lagging) == [
-        ["序号", "项目名称", "所在地区", "责任单位", "包保领导", "完成率（%）", "落后序时进度（百分点）"],
-        ["1", "济南市本级项目", "济南市", "—", "—", "0.00", "16.67"],
-    ]
+    assert _rows(unreported)[0] == ["序号", "项目名称", "所在地区", "责任单位", "包保领导", "年度计划投资（万元）", "状态"]
+    assert [r[1] for r in _rows(unreported)[1:]] == ["历下区项目", "济南市本级项目", "天桥区项目"]  # the biggest plans first
+    assert _rows(unreported)[2] == ["2", "济南市本级项目", "济南市", "—", "—", "500.00", "未报"]
     kinds = dict(_rows(warnings)[1:])
     assert kinds["落后序时进度"] == "1" and kinds["未报"] == str(
         ProjectWarning.objects.filter(period=feb.p2, kind="missing_report").count()
@@ -86,27 +102,68 @@ def test_word_document_reads_back(feb):
         return paragraph.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
 
     by_text = {p.text: p for p in doc.paragraphs}
-    assert east_asia(doc.paragraphs[0]) == "宋体" and doc.paragraphs[0].runs[0].bold
+    assert east_asia(doc.paragraphs[2]) == "宋体" and doc.paragraphs[2].runs[0].bold
     assert east_asia(by_text["一、总体情况"]) == "黑体"
     assert east_asia(by_text[summary]) == "仿宋"
     assert ranking.rows[1].cells[1].paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert ranking.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # the header row repeats on every page
 
 
 def test_lagging_projects_carry_unit_and_leader(feb):
-    DispatchConfig.objects.update(behind_points=D("-10"))  # everything below 序时进度 + 10 points
+    DispatchConfig.objects.update(behind_points=D("-40"))  # everything below 序时进度 + 40 points
     data = bulletin_data(period=feb.p2, root=feb.jinan)
     assert data.title == "2026年2月全市重点项目建设情况通报"
-    lixia = next(p for p in data.lagging if p.project_id == feb.projects.own_county.pk)
-    assert (lixia.name, lixia.region, lixia.unit, lixia.leader) == ("历下区项目", "历下区", "济南市发展和改革委员会", "张市长（副市长）")
-    assert lixia.points == D("8.33") and lixia.rate == D("0.2500")
+    huaiyin = next(p for p in data.lagging if p.project_id == feb.huaiyin.pk)
+    assert (huaiyin.name, huaiyin.region, huaiyin.unit, huaiyin.leader) == ("槐荫区项目", "槐荫区", "济南市发展和改革委员会", "")
+    assert huaiyin.points == D("33.33") and huaiyin.rate == D("0.5000")
+    assert (huaiyin.annual_plan, huaiyin.invested_ytd) == (D(1000), D(500))
     assert [p.points for p in data.lagging] == sorted(p.points for p in data.lagging)  # most behind first
+    assert feb.projects.own_county.pk not in {p.project_id for p in data.lagging}  # 历下 did not report February
+    assert feb.projects.own_county.pk in {p.project_id for p in data.unreported}
     assert {r.unit.key for r in data.ranking.rows} == {"370102", "370103", "370104", "370105"}
+
+
+def test_lagging_projects_capped_per_city_with_the_unreported_apart(feb):
+    DispatchConfig.objects.update(behind_points=D("-40"))
+    BulletinSetting.objects.create(
+        region=feb.province, issuer="山东省重点项目工作领导小组办公室", doc_number="鲁重点办〔{year}〕{month}号", top_n=1
+    )
+    data = bulletin_data(period=feb.p2, root=feb.province, issued_on=dt.date(2026, 3, 10))
+    # 济南 has two reported projects behind (市中, 槐荫), 青岛 one (市南): one named per city
+    assert data.lagging_total == 3 and len(data.lagging) == 2
+    assert [(c.name, c.total, c.shown) for c in data.lagging_by_child] == [("济南市", 2, 1), ("青岛市", 1, 1)]
+    assert "以下列出各市落后最多的前1个（共2个；济南市2个；青岛市1个）" in data.lagging_intro
+    # the unreported are counted per city and named apart (1 per city here), never as lagging
+    assert data.unreported_total == 3 and [(c.name, c.total, c.shown) for c in data.unreported_by_child] == [("济南市", 3, 1)]
+    assert [p.name for p in data.unreported] == ["历下区项目"]  # the biggest plan first
+    assert "3个项目未报送月报或退回后未重新报送" in data.unreported_intro and "济南市3个" in data.unreported_intro
+    doc = _docx(bulletin_docx(data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:2] == ["山东省重点项目工作领导小组办公室", "鲁重点办〔2026〕2号"]
+    assert texts[-1] == "2026年3月10日"
+
+
+def test_doubtful_items_are_named(feb):
+    from keyprojects.dispatch.choices import WarningKind
+
+    ProjectWarning.objects.create(
+        project=feb.huaiyin, period=feb.p2, kind=WarningKind.FLAGGED_FIGURES, message="本月完成投资是平常月份的10倍以上（疑似单位错误）"
+    )
+    data = bulletin_data(period=feb.p2, root=feb.province)
+    assert data.doubtful_total == 1
+    assert [(p.name, p.region, p.note) for p in data.doubtful] == [
+        ("槐荫区项目", "槐荫区", "本月完成投资是平常月份的10倍以上（疑似单位错误）")
+    ]
+    doc = _docx(bulletin_docx(data))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "存疑内容")
+    assert _rows(table)[1] == ["1", "槐荫区项目", "槐荫区", "济南市发展和改革委员会", "本月完成投资是平常月份的10倍以上（疑似单位错误）"]
+    assert "数据存疑的项目1个" in data.summary
 
 
 def test_xlsx_reads_back(feb):
     data = bulletin_data(period=feb.p2, root=feb.province)
     wb = load_workbook(io.BytesIO(bulletin_xlsx(data)))
-    assert wb.sheetnames == ["概况", "排名", "滞后项目", "预警", "预警明细"]
+    assert wb.sheetnames == ["概况", "排名", "滞后项目", "未报项目", "数据存疑", "预警", "预警明细"]
     overview = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=3, values_only=True)}
     assert overview["重点项目（个）"] == 6 and overview["年度计划投资（万元）"] == 4400
     assert overview["1-2月累计完成投资（万元）"] == 1650 and overview["年度投资完成率（%）"] == 37.5
@@ -115,15 +172,19 @@ def test_xlsx_reads_back(feb):
     assert ranking[0][:3] == ("排名", "市", "项目数")
     assert ranking[1] == (1, "青岛市", 1, 900, 450, 50, "超序时进度33.33个百分点", "↑1")
     assert ranking[2][:2] == (2, "济南市") and ranking[2][5] == 34.29
-    lagging = list(wb["滞后项目"].iter_rows(min_row=3, values_only=True))
-    assert lagging == [(1, "济南市本级项目", "济南市", None, None, 0, 16.67)]
+    assert list(wb["滞后项目"].iter_rows(min_row=3, values_only=True)) == []  # 济南市本级 did not report
+    unreported = list(wb["未报项目"].iter_rows(min_row=3, values_only=True))
+    assert unreported[1] == (2, "济南市本级项目", "济南市", None, None, 500, "未报")
+    assert overview["未报送月报项目（个）"] == 3 and overview["文号"] == "山东重点办〔2026〕2号"
+    assert len(list(wb["预警明细"].iter_rows(min_row=3))) == ProjectWarning.objects.filter(period=feb.p2).count()
     assert wb["排名"]["A1"].value == "2026年2月全省重点项目建设情况通报 · 各市排名"
 
 
 def test_command_writes_docx_and_xlsx(feb, tmp_path):
     out = tmp_path / "通报.docx"
-    call_command("bulletin", "--period", "2026-02", "--output", str(out))
-    assert _docx(out.read_bytes()).paragraphs[0].text == "2026年2月全省重点项目建设情况通报"
+    call_command("bulletin", "--period", "2026-02", "--output", str(out), "--date", "2026-03-09", "--top", "3")
+    texts = [p.text for p in _docx(out.read_bytes()).paragraphs]
+    assert texts[2] == "2026年2月全省重点项目建设情况通报" and texts[-1] == "2026年3月9日"
     xlsx = tmp_path / "b.xlsx"
     call_command("bulletin", "--period", "2026-02", "--output", str(xlsx), "--region", "370100")
     assert load_workbook(xlsx)["排名"]["A1"].value.startswith("2026年2月全市重点项目建设情况通报")
@@ -133,6 +194,8 @@ def test_command_writes_docx_and_xlsx(feb, tmp_path):
         (["--period", "2025-02", "--output", str(out)], "不存在"),
         (["--period", "2026-02", "--output", str(tmp_path / "x.pdf")], ".docx"),
         (["--period", "2026-02", "--output", str(out), "--region", "370102"], "省或市"),
+        (["--period", "2026-02", "--output", str(out), "--date", "2026-3-9x"], "YYYY-MM-DD"),
+        (["--period", "2026-02", "--output", str(out), "--top", "0"], "1 到 100"),
     ):
         with pytest.raises(CommandError, match=words):
             call_command("bulletin", *args)
@@ -147,7 +210,7 @@ def test_download_permission_and_scope(feb, client):
     resp = client.get(docx_url)
     assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "attachment" in resp["Content-Disposition"]
-    assert _docx(resp.content).paragraphs[0].text == "2026年2月全市重点项目建设情况通报"  # the city's own bulletin
+    assert _docx(resp.content).paragraphs[2].text == "2026年2月全市重点项目建设情况通报"  # the city's own bulletin
     assert client.get(xlsx_url).status_code == 200
     assert client.get(docx_url, {"region": "370200"}).status_code == 404  # a city cannot pick another city
     assert AuditEvent.objects.filter(action="export", actor_username="jinan", changes__kind="bulletin").count() == 2
@@ -156,7 +219,7 @@ def test_download_permission_and_scope(feb, client):
     resp = client.get(docx_url, {"region": "370200"})
     assert resp.status_code == 200
     doc = _docx(resp.content)
-    assert doc.paragraphs[0].text == "2026年2月全市重点项目建设情况通报" and "全市纳入调度的重点项目1个" in doc.paragraphs[2].text
+    assert doc.paragraphs[2].text == "2026年2月全市重点项目建设情况通报" and "全市纳入调度的重点项目1个" in doc.paragraphs[5].text
     assert client.get(reverse("analytics:bulletin_docx", kwargs={"period": "2030-01"})).status_code == 404
 
     for user in (feb.users.county, feb.users.department, feb.users.enterprise, feb.users.auditor, feb.users.sysadmin):
@@ -165,3 +228,46 @@ def test_download_permission_and_scope(feb, client):
         assert client.get(reverse("analytics:bulletin")).status_code == 404
     client.logout()
     assert client.get(docx_url).status_code == 302  # to the login page
+
+
+def test_page_is_paged_and_its_office_sets_the_header(feb, client, monkeypatch):
+    from keyprojects.analytics import views_reports
+
+    DispatchConfig.objects.update(behind_points=D("-40"))  # 3 lagging projects in the province
+    monkeypatch.setattr(views_reports, "BULLETIN_PAGE_SIZE", 2)
+    url = reverse("analytics:bulletin")
+    client.force_login(feb.users.province)
+    page = client.get(url, {"period": "2026-02"})
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count('data-testid="lagging-row"') == 2 and "第 1 / 2 页" in html
+    assert "山东重点办〔2026〕2号" in html and 'data-testid="bulletin-settings"' in html
+    page2 = client.get(url, {"period": "2026-02", "page": "2"}).content.decode()
+    assert page2.count('data-testid="lagging-row"') == 1
+
+    # the province's staff set 发文机关, 文号 and N: validated at the field, audited
+    settings_url = reverse("analytics:bulletin_settings")
+    bad = client.post(settings_url + "?period=2026-02", {"issuer": "x", "doc_number": "鲁〔{year}〕{n}号", "recipients": "", "top_n": "0"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert 'data-testid="error-top_n"' in body and not BulletinSetting.objects.exists()
+    bad = client.post(settings_url, {"issuer": "x", "doc_number": "鲁〔{year}〕{n}号", "recipients": "", "top_n": "5"})
+    assert bad.status_code == 400 and "文号中只能使用" in bad.content.decode()
+    ok = client.post(
+        settings_url + "?period=2026-02",
+        {"issuer": "山东省重点项目办", "doc_number": "鲁重点办〔{year}〕{month}号", "recipients": "", "top_n": "1"},
+    )
+    assert ok.status_code == 302 and ok["Location"].endswith("?period=2026-02")
+    setting = BulletinSetting.objects.get(region=feb.province)
+    assert (setting.issuer, setting.top_n) == ("山东省重点项目办", 1)
+    assert AuditEvent.objects.filter(action="config", object_type__contains="bulletinsetting").exists()
+    html = client.get(url, {"period": "2026-02"}).content.decode()
+    assert "鲁重点办〔2026〕2号" in html and "山东省重点项目办" in html
+    assert html.count('data-testid="lagging-row"') == 2  # one per city
+
+    # a city user edits its own city's settings only; a leader reads but does not edit
+    client.force_login(feb.users.city)
+    assert 'data-testid="bulletin-settings"' in client.get(url).content.decode()
+    assert client.post(settings_url + "?region=370200", {"issuer": "x", "top_n": "3"}).status_code == 404
+    client.force_login(feb.users.leader)
+    assert 'data-testid="bulletin-settings"' not in client.get(url).content.decode()
+    assert client.post(settings_url, {"issuer": "x", "top_n": "3"}).status_code == 404

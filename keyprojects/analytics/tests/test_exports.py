@@ -193,7 +193,7 @@ def test_assessment_export_is_the_result_page(snap, client):
         3,
         60,
         50,
-        "累计完成 300.0000 万元 / 年度计划 1200.0000 万元",
+        "累计完成 300.00 万元 / 年度计划 1,200.00 万元",
         "历下区项目",
         None,
     )

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from keyprojects.core.money import format_wan, format_yi
+
 register = template.Library()
 
 
@@ -18,3 +20,15 @@ def person(user: Any) -> str:
         return _("系统")
     full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
     return full or getattr(user, "username", "") or _("系统")
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """A 万元 amount as shown to users: ``1,234.57`` (``core.money.format_wan``)."""
+    return format_wan(value)
+
+
+@register.filter
+def yi(value: Any) -> str:
+    """A 万元 amount shown in 亿元: ``3,902.12`` (``core.money.format_yi``)."""
+    return format_yi(value)

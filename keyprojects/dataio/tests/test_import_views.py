@@ -33,7 +33,7 @@ def test_upload_preview_confirm(client, world):
     assert batch.status == "preview" and batch.content and Project.objects.count() == 4  # nothing written yet
     html = client.get(resp["Location"]).content.decode()
     assert "确认导入" in html and 'data-testid="confirm" disabled' not in html
-    assert "155000.0000" in html and "38000.0000" in html and "15200.5000" in html and "历下区智能制造产业园" in html
+    assert "155,000.00" in html and "38,000.00" in html and "15,200.50" in html and ".0000" not in html and "历下区智能制造产业园" in html
     resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]))
     assert resp.status_code == 302
     batch.refresh_from_db()

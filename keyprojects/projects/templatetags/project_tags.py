@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
+
+from keyprojects.core.money import format_wan
 
 register = template.Library()
 
@@ -24,16 +25,8 @@ STAGE_CLASSES = {
 
 @register.filter
 def wan(value: Any) -> str:
-    """A 万元 amount with thousands separators: two decimals, more only when they carry yuan."""
-    if value is None or value == "":
-        return "—"
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    text = f"{d:,.4f}".rstrip("0")
-    whole, _, frac = text.partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
+    """A 万元 amount with thousands separators and two decimals (``core.money.format_wan``)."""
+    return format_wan(value)
 
 
 @register.filter

@@ -1,9 +1,13 @@
-"""``manage.py bulletin --period YYYY-MM --output FILE.docx [--region CODE]``: the month's
-bulletin (通报) of a province or a city as a Word document, or with ``FILE.xlsx`` the same
-tables as a workbook."""
+"""``manage.py bulletin --period YYYY-MM --output FILE.docx [--region CODE] [--date YYYY-MM-DD]
+[--top N]``: the month's bulletin (通报) of a province or a city as a Word document, or with
+``FILE.xlsx`` the same tables as a workbook. ``--date`` is the date printed under the office
+(default: today), ``--top`` how many lagging projects per region it names (default: the region's
+``BulletinSetting``, else 10). Reads the fact and summary tables only: a few seconds at 50,000
+projects."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections import Counter
@@ -27,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="调度期 YYYY-MM / the reporting month")
         parser.add_argument("--output", "-o", required=True, help="输出文件 .docx 或 .xlsx / the file to write")
         parser.add_argument("--region", help="省或市的区划代码（默认：该期项目所在的省）/ province or city code (default: the province)")
+        parser.add_argument("--date", help="成文日期 YYYY-MM-DD（默认：今天）/ the date under the office (default: today)")
+        parser.add_argument("--top", type=int, help="每个地区列出的滞后项目数（默认：通报设置，或10）/ lagging projects named per region")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -41,7 +47,16 @@ class Command(BaseCommand):
         ext = path.suffix.lower().lstrip(".")
         if ext not in ("docx", "xlsx"):
             raise CommandError("输出文件应以 .docx 或 .xlsx 结尾")
-        data = bulletin_data(period=period, root=root)
+        issued_on = None
+        if options.get("date"):
+            try:
+                issued_on = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from None
+        top = options.get("top")
+        if top is not None and not 1 <= top <= 100:
+            raise CommandError("--top 应为 1 到 100")
+        data = bulletin_data(period=period, root=root, issued_on=issued_on, top_n=top)
         content = bulletin_docx(data) if ext == "docx" else bulletin_xlsx(data)
         # write next to the target and rename: a reader never sees half a file
         fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else Path("."), prefix=f".{path.name}.", suffix=".tmp")
