@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import policy
 from .choices import Role
 
 
@@ -32,21 +32,13 @@ class User(AbstractUser):
         constraints = [
             # A scoped business user must have the anchor their role needs.
             models.CheckConstraint(
-                condition=(
-                    Q(is_superuser=True)
-                    | Q(role__in=["sysadmin", "secadmin", "auditor"])
-                    | Q(role__in=["province", "city", "county", "leader"], region__isnull=False)
-                    | Q(role="department", unit__isnull=False)
-                    | Q(role="enterprise", enterprise__isnull=False)
-                ),
+                condition=policy.scope_anchor_q(),
                 name="user_role_has_scope_anchor",
             )
         ]
 
     @property
     def is_read_only(self) -> bool:
-        from . import policy
-
         return policy.is_read_only(self)
 
     @property

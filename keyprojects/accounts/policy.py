@@ -147,6 +147,23 @@ def can_see_business_data(user: Any) -> bool:
     return _active(user) and _has(user, BUSINESS_ROLES)
 
 
+def _role_q(roles: Iterable[str], **more: Any) -> Q:
+    ordered = [r for r in Role.values if r in set(roles)]
+    if len(ordered) == 1:
+        return Q(role=ordered[0], **more)
+    return Q(role__in=ordered, **more)
+
+
+def scope_anchor_q() -> Q:
+    """The check ``accounts.User`` keeps in the database: a business user has the anchor its
+    scope kind needs (a region, a unit or an enterprise); administrators and superusers none."""
+    q = Q(is_superuser=True) | _role_q(ADMIN_ROLES)
+    for kind in ("region", "unit", "enterprise"):
+        roles = [r for r, k in SCOPE_BY_ROLE.items() if k == kind]
+        q = q | _role_q(roles, **{f"{kind}__isnull": False})
+    return q
+
+
 # --- the home region -------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.context import client_ip
 from keyprojects.core.errors import ValidationFailed
 
+from . import policy
+from .choices import Role
 from .models import ApiToken, LoginAttempt, PasswordHistory, User
 
 
@@ -196,7 +198,7 @@ def user_set_active(*, user: User, active: bool, actor: Any = None) -> None:
     audit_record(action="update", user=actor, obj=user, changes={"is_active": [not active, active]})
 
 
-ADMIN_ROLES_CREATABLE = ("sysadmin", "secadmin", "auditor")
+ADMIN_ROLES_CREATABLE = tuple(r for r in Role.values if r in policy.ADMIN_ROLES)  # sysadmin, secadmin, auditor
 
 
 def throwaway_password(length: int = 16) -> str:
