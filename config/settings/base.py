@@ -24,7 +24,7 @@ KEYPROJECTS_PRODUCTION = False  # True only in config.settings.prod (seed_demo r
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "keyprojects.accounts.admin_apps.KeyprojectsAdminConfig",  # /admin/: superuser only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,6 @@
-"""Admin for accounts: users are managed by the system admin; lockouts are visible to the
-security admin, who may lift them (三权分立, reliability.md 15). The audit admin edits nothing here.
+"""Django admin for accounts. The admin site is the superuser's alone (admin_site.py); the
+administrators work in the user-management area (/accounts/manage/, views_manage.py), where
+三权分立 holds (issue 11, reliability.md 15).
 """
 
 from __future__ import annotations

@@ -70,3 +70,57 @@ class PasswordChangeForm(forms.Form):
             target = field if field in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+
+
+# --- the user-management area (三权分立, issue 11) ----------------------------------------------
+
+_CTRL = {"class": "form-control"}
+
+
+class AccountCreateForm(forms.Form):
+    """What the system administrator types for a new account (no role: the security
+    administrator assigns it)."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150, widget=forms.TextInput(attrs=_CTRL))
+    last_name = forms.CharField(label=_("姓"), max_length=150, required=False, widget=forms.TextInput(attrs=_CTRL))
+    first_name = forms.CharField(label=_("名"), max_length=150, required=False, widget=forms.TextInput(attrs=_CTRL))
+    phone = forms.CharField(label=_("电话"), max_length=32, required=False, widget=forms.TextInput(attrs=_CTRL))
+    email = forms.EmailField(label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs=_CTRL))
+
+    add_service_errors = PasswordChangeForm.add_service_errors
+
+
+class AccountAssignForm(forms.Form):
+    """The security administrator's role and scope assignment."""
+
+    role = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
+    region = forms.ModelChoiceField(label=_("所属区划"), queryset=None, required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    unit = forms.ModelChoiceField(label=_("所属单位"), queryset=None, required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    enterprise_uscc = forms.CharField(
+        label=_("所属企业（统一社会信用代码）"), max_length=18, required=False, widget=forms.TextInput(attrs=_CTRL)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from keyprojects.regions.models import Region, Unit
+
+        from . import policy
+        from .choices import Role
+
+        self.fields["role"].choices = [(r, Role(r).label) for r in policy.ASSIGNABLE_ROLES]
+        self.fields["region"].queryset = Region.objects.filter(province_code=policy.province_code()).order_by("code")  # type: ignore[attr-defined]
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.order_by("region_id", "name")  # type: ignore[attr-defined]
+
+    def clean_enterprise_uscc(self) -> Any:
+        uscc = (self.cleaned_data.get("enterprise_uscc") or "").strip().upper()
+        if not uscc:
+            return None
+        from keyprojects.enterprises.models import Enterprise
+
+        enterprise = Enterprise.objects.filter(uscc=uscc).first()
+        if enterprise is None:
+            raise forms.ValidationError(_("没有该统一社会信用代码的企业"))
+        return enterprise
+
+    add_service_errors = PasswordChangeForm.add_service_errors

@@ -10,7 +10,17 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/otp/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/healthz",
+    "/readyz",
+)
 
 
 class SessionPolicyMiddleware:

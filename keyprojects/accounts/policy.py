@@ -46,7 +46,7 @@ REGION_STAFF_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY})
 #: Government staff: create projects, keep their yearly plans, import, set monthly plans, change stages.
 GOVERNMENT_ROLES = frozenset({Role.PROVINCE, Role.CITY, Role.COUNTY, Role.DEPARTMENT})
 #: Read-only roles: the leader and the three administrators never write business data.
-READ_ONLY_ROLES = frozenset({Role.LEADER} | ADMIN_ROLES)
+READ_ONLY_ROLES = frozenset({Role.LEADER, Role.PENDING} | ADMIN_ROLES)
 #: The review levels of the monthly-report chain, bottom up (a reviewer's level is their role).
 REVIEW_LEVELS: tuple[str, ...] = (Role.COUNTY.value, Role.CITY.value, Role.PROVINCE.value)
 REVIEW_ROLES = frozenset(REVIEW_LEVELS)
@@ -72,11 +72,26 @@ SCOPE_BY_ROLE: dict[str, str] = {
     Role.ENTERPRISE: "enterprise",
 }
 
-# Administrator capabilities (the security developer extends these).
-ACCOUNT_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # user accounts and their roles
+# Administrator capabilities (三权分立, issue 11): each administrator does one thing; none of them
+# touches their own account's role, scope or password-reset state, nor another administrator's
+# (administrators are made with ``manage.py create_admin`` and managed by the superuser).
+ACCOUNT_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # create, disable, unlock accounts; one-time passwords
+ROLE_ASSIGNER_ROLES = frozenset({Role.SECADMIN})  # assign roles, regions, units, enterprises
 LOCKOUT_VIEWER_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN})  # login lockouts
-AUDIT_READER_ROLES = frozenset({Role.AUDITOR})  # the whole audit log
-CONFIG_MANAGER_ROLES = frozenset({Role.SYSADMIN})  # dispatch config, header synonyms, assessment schemes
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR})  # the whole audit log (read only)
+#: Business configuration (dispatch settings, review chains, header synonyms, assessment schemes)
+#: belongs to province business staff, never to an administrator.
+CONFIG_MANAGER_ROLES = frozenset({Role.PROVINCE})
+#: Roles the security administrator may give (never an administrator role).
+ASSIGNABLE_ROLES: tuple[str, ...] = (
+    Role.PROVINCE.value,
+    Role.CITY.value,
+    Role.COUNTY.value,
+    Role.DEPARTMENT.value,
+    Role.ENTERPRISE.value,
+    Role.LEADER.value,
+    Role.PENDING.value,
+)
 
 # --- project and enterprise fields per role ----------------------------------------------------
 
@@ -156,8 +171,9 @@ def _role_q(roles: Iterable[str], **more: Any) -> Q:
 
 def scope_anchor_q() -> Q:
     """The check ``accounts.User`` keeps in the database: a business user has the anchor its
-    scope kind needs (a region, a unit or an enterprise); administrators and superusers none."""
-    q = Q(is_superuser=True) | _role_q(ADMIN_ROLES)
+    scope kind needs (a region, a unit or an enterprise); administrators, superusers and accounts
+    still waiting for a role (pending) none."""
+    q = Q(is_superuser=True) | _role_q(ADMIN_ROLES | {Role.PENDING})
     for kind in ("region", "unit", "enterprise"):
         roles = [r for r, k in SCOPE_BY_ROLE.items() if k == kind]
         q = q | _role_q(roles, **{f"{kind}__isnull": False})
@@ -450,13 +466,36 @@ def can_register_owner(user: Any) -> bool:
 
 
 def can_manage_accounts(user: Any) -> bool:
-    """The user-account screens: the system administrator."""
+    """Create, disable/enable and unlock accounts and issue one-time passwords: the system
+    administrator (and a superuser)."""
     return _active(user) and _has(user, ACCOUNT_MANAGER_ROLES)
 
 
 def can_assign_roles(user: Any) -> bool:
-    """Give a user a role and a scope: whoever manages accounts."""
-    return can_manage_accounts(user)
+    """Give an account a role and its region / unit / enterprise: the security administrator
+    (and a superuser)."""
+    return _active(user) and _has(user, ROLE_ASSIGNER_ROLES)
+
+
+def can_list_accounts(user: Any) -> bool:
+    """The account list of the user-management area: system and security administrators."""
+    return can_manage_accounts(user) or can_assign_roles(user)
+
+
+def is_protected_account(target: Any) -> bool:
+    """Administrators and superusers are managed only by a superuser (or the command line)."""
+    return bool(getattr(target, "is_superuser", False) or role_of(target) in ADMIN_ROLES)
+
+
+def may_act_on_account(user: Any, target: Any) -> bool:
+    """Whether ``user`` may change ``target``'s account at all: never their own (role, scope,
+    password reset, state), never another administrator's or a superuser's, unless ``user`` is a
+    superuser acting on somebody else."""
+    if not _active(user) or target is None or getattr(target, "pk", None) == getattr(user, "pk", None):
+        return False
+    if is_superuser(user):
+        return True
+    return not is_protected_account(target)
 
 
 def can_grant_superuser(user: Any) -> bool:
@@ -469,13 +508,19 @@ def can_view_lockouts(user: Any) -> bool:
     return _active(user) and _has(user, LOCKOUT_VIEWER_ROLES)
 
 
+def can_unlock(user: Any) -> bool:
+    """Lift an account's or an address's lockout: the system administrator."""
+    return can_manage_accounts(user)
+
+
 def can_read_audit(user: Any) -> bool:
     """The whole audit log: the audit administrator (三权分立, reliability.md 15)."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and _has(user, AUDIT_READER_ROLES))
 
 
 def can_manage_config(user: Any) -> bool:
-    """System configuration (dispatch settings, header synonyms, assessment schemes)."""
+    """Business configuration (dispatch settings and review chains, header synonyms, assessment
+    schemes): province business staff, never an administrator."""
     return _active(user) and _has(user, CONFIG_MANAGER_ROLES)
 
 
@@ -492,3 +537,16 @@ def can_set_bulletin(user: Any, region: Region) -> bool:
     if is_superuser(user):
         return True
     return role_of(user) in BULLETIN_EDITOR_ROLES and getattr(user, "region_id", None) == region.code
+
+
+def can_use_django_admin(user: Any) -> bool:
+    """The Django admin (/admin/) is the superuser's alone."""
+    return _active(user) and is_superuser(user)
+
+
+def needs_second_factor(user: Any) -> bool:
+    """TOTP is required of the three administrators and superusers when
+    ``KEYPROJECTS_OTP_REQUIRED`` is on (production)."""
+    if not getattr(settings, "KEYPROJECTS_OTP_REQUIRED", False):
+        return False
+    return is_superuser(user) or role_of(user) in ADMIN_ROLES

@@ -317,3 +317,165 @@ def tokens_revoke_all(*, user: User, reason: str, actor: Any = None, request: An
             changes={"count": n, "reason": reason},
         )
     return n
+
+
+# --- the user-management area (三权分立, issue 11) ----------------------------------------------
+# The system administrator creates, disables/enables and unlocks accounts and issues one-time
+# passwords; the security administrator assigns roles and scopes. Nobody acts on their own account
+# or on another administrator's (policy.may_act_on_account); every action is audited.
+
+
+def _require(allowed: bool, message: str) -> None:
+    from keyprojects.core.errors import PermissionDenied
+
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _one_time_password(user: User) -> str:
+    password = throwaway_password()
+    while True:
+        try:
+            validate_password(password, user)
+            return password
+        except ValidationError:
+            password = throwaway_password()
+
+
+@transaction.atomic
+def account_create(
+    *, actor: Any, username: str, last_name: str = "", first_name: str = "", email: str = "", phone: str = "", request: Any = None
+) -> tuple[User, str]:
+    """A new account without any rights (role 待分配角色) and a one-time password that must be
+    changed at first login. Returns the user and the password (shown once, never stored)."""
+    from . import policy
+    from .choices import Role
+
+    _require(policy.can_manage_accounts(actor), "只有系统管理员可以创建账户")
+    user = User(
+        username=(username or "").strip(),
+        last_name=(last_name or "").strip(),
+        first_name=(first_name or "").strip(),
+        email=(email or "").strip(),
+        phone=(phone or "").strip(),
+        role=Role.PENDING,
+        must_change_password=True,
+    )
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    password = _one_time_password(user)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        action="create",
+        user=actor,
+        request=request,
+        obj=user,
+        changes={"role": Role.PENDING, "change_at_first_login": True, "name": user.get_full_name()},
+    )
+    return user, password
+
+
+@transaction.atomic
+def account_set_active(*, actor: Any, target: User, active: bool, request: Any = None) -> None:
+    from . import policy
+
+    _require(policy.can_manage_accounts(actor), "只有系统管理员可以停用或启用账户")
+    _require(policy.may_act_on_account(actor, target), "不能操作本人或其他管理员的账户")
+    User.objects.filter(pk=target.pk).update(is_active=active)
+    target.is_active = active
+    if not active:
+        user_end_sessions(user=target)
+        tokens_revoke_all(user=target, reason="deactivated", actor=actor, request=request)
+    audit_record(action="update", user=actor, request=request, obj=target, changes={"is_active": [not active, active]})
+
+
+def account_unlock(*, actor: Any, target: User, request: Any = None) -> int:
+    from . import policy
+
+    _require(policy.can_unlock(actor), "只有系统管理员可以解除锁定")
+    _require(policy.may_act_on_account(actor, target), "不能操作本人或其他管理员的账户")
+    return login_unlock(username=target.get_username(), user=actor, request=request)
+
+
+def address_unblock(*, actor: Any, ip: str, request: Any = None) -> int:
+    from . import policy
+
+    _require(policy.can_unlock(actor), "只有系统管理员可以解除锁定")
+    return login_unblock_address(ip=ip, user=actor, request=request)
+
+
+@transaction.atomic
+def account_reset_password(*, actor: Any, target: User, request: Any = None) -> str:
+    """Issue a one-time password: the old one stops working, the user's sessions and API tokens
+    end, and the user must choose a new password at the next login. Returns the password."""
+    from . import policy
+
+    _require(policy.can_manage_accounts(actor), "只有系统管理员可以重置密码")
+    _require(policy.may_act_on_account(actor, target), "不能重置本人或其他管理员的密码")
+    password = _one_time_password(target)
+    if target.password:
+        PasswordHistory.objects.create(user=target, password=target.password)
+    target.set_password(password)
+    target.must_change_password = True
+    target.password_changed_at = timezone.now()
+    target.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    user_end_sessions(user=target)
+    tokens_revoke_all(user=target, reason="password_reset", actor=actor, request=request)
+    audit_record(action="password_reset", user=actor, request=request, obj=target, changes={"change_at_first_login": True})
+    return password
+
+
+@transaction.atomic
+def account_assign(
+    *, actor: Any, target: User, role: str, region: Any = None, unit: Any = None, enterprise: Any = None, request: Any = None
+) -> User:
+    """Give ``target`` a business role and the region / unit / enterprise that role needs; every
+    API token of the user ends and, when the role or scope changed, every session."""
+    from . import policy
+    from .choices import Role
+
+    _require(policy.can_assign_roles(actor), "只有安全管理员可以分配角色和范围")
+    _require(policy.may_act_on_account(actor, target), "不能修改本人或其他管理员的角色和范围")
+    if role not in policy.ASSIGNABLE_ROLES:
+        raise ValidationFailed(extra={"fields": {"role": ["只能分配业务角色"]}})
+    fields: dict[str, list[str]] = {}
+    if role in policy.REGION_ROLES:
+        unit = enterprise = None
+        wanted = {Role.PROVINCE: "province", Role.CITY: "city", Role.COUNTY: "county"}.get(Role(role))
+        if region is None:
+            fields["region"] = ["该角色须选择所属区划"]
+        elif wanted and region.level != wanted:
+            level_name = {"province": "省", "city": "市", "county": "县（市、区）"}[wanted]
+            fields["region"] = [f"{Role(role).label}须对应{level_name}级区划"]
+    elif role == Role.DEPARTMENT:
+        region = enterprise = None
+        if unit is None:
+            fields["unit"] = ["部门工作人员须选择所属单位"]
+    elif role == Role.ENTERPRISE:
+        region = unit = None
+        if enterprise is None:
+            fields["enterprise"] = ["企业联系人须选择所属企业"]
+    else:  # pending
+        region = unit = enterprise = None
+    if fields:
+        raise ValidationFailed(extra={"fields": fields})
+    old = {"role": target.role, "region": target.region_id, "unit": target.unit_id, "enterprise": target.enterprise_id}
+    target.role = role
+    target.region = region
+    target.unit = unit
+    target.enterprise = enterprise
+    new = {"role": target.role, "region": target.region_id, "unit": target.unit_id, "enterprise": target.enterprise_id}
+    try:
+        target.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    target.save(update_fields=["role", "region", "unit", "enterprise"])
+    changes = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+    if changes:
+        user_end_sessions(user=target)
+        tokens_revoke_all(user=target, reason="role_change", actor=actor, request=request)
+    audit_record(action="role_assign", user=actor, request=request, obj=target, changes=changes)
+    return target

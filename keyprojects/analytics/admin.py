@@ -1,4 +1,5 @@
-"""Admin for 双考核双评价: the system administrator configures schemes (every change is an audit
+"""Admin for 双考核双评价 in the business configuration site (/config/): province business staff
+configure schemes, administrators do not (issue 11) (every change is an audit
 event with the old and new values, through ``services_assessment``); snapshots are read-only."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import ForeignKey
 from django.http import HttpRequest
+
+from keyprojects.accounts.admin_site import config_site
 
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS
@@ -46,10 +49,10 @@ class AssessmentSchemeAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return can_manage_schemes(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return can_manage_schemes(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_manage_schemes(request.user)
@@ -80,10 +83,10 @@ class AssessmentSnapshotAdmin(admin.ModelAdmin):
     readonly_fields = ("scheme", "period", "result", "digest", "computed_at", "computed_by")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return can_manage_schemes(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return can_manage_schemes(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -93,3 +96,7 @@ class AssessmentSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+config_site.register(AssessmentScheme, AssessmentSchemeAdmin)
+config_site.register(AssessmentSnapshot, AssessmentSnapshotAdmin)

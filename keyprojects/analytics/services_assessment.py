@@ -39,6 +39,7 @@ def period_closed_for(*, period: Any, region: Any) -> bool:
 
 
 def can_manage_schemes(user: Any) -> bool:
+    """Assessment schemes are business configuration: province staff (accounts.policy)."""
     return policy.can_manage_config(user)
 
 

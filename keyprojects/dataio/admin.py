@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from keyprojects.accounts import policy
+from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record, diff
 
 from .models import HeaderSynonym
@@ -19,6 +20,7 @@ FIELDS = ["header", "field", "note"]
 
 
 def _may_change(request: HttpRequest) -> bool:
+    """Business configuration: province staff (accounts.policy), never an administrator."""
     return policy.can_manage_config(request.user)
 
 
@@ -40,10 +42,10 @@ class HeaderSynonymAdmin(admin.ModelAdmin):
         return found or "（不识别）"
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return _may_change(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return _may_change(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _may_change(request)
@@ -69,3 +71,6 @@ class HeaderSynonymAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+config_site.register(HeaderSynonym, HeaderSynonymAdmin)

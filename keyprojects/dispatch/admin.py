@@ -1,5 +1,5 @@
-"""Admin for the dispatch settings (调度设置): the system administrator changes them, every other
-staff user may only read them (三权分立). A change is saved with the optimistic version check and
+"""Admin for the dispatch settings (调度设置), in the business configuration site (/config/):
+province business staff change them; administrators do not (三权分立, issue 11). A change is saved with the optimistic version check and
 written to the audit log as old → new values (reliability.md 21)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from keyprojects.accounts import policy
+from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ConflictError
 from keyprojects.core.models import save_versioned
@@ -78,10 +79,10 @@ class DispatchConfigAdmin(admin.ModelAdmin):
         return [*CONFIG_FIELDS, *extra, "version", "updated_at"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return _may_change(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        return _may_change(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may_change(request)
@@ -112,3 +113,6 @@ class DispatchConfigAdmin(admin.ModelAdmin):
         loaded = form.cleaned_data.get("loaded_version")
         save_versioned(obj, expected_version=current.version if loaded is None else loaded, fields=CONFIG_FIELDS)
         audit_record(action="config", user=request.user, request=request, obj=obj, changes=diff(old, new), message="修改调度设置")
+
+
+config_site.register(DispatchConfig, DispatchConfigAdmin)

@@ -67,12 +67,11 @@ def test_django_createsuperuser_noinput_still_works(client, db, monkeypatch):
     assert r.status_code == 302 and r.url == "/"
 
 
-def test_admin_user_pages_for_sysadmin_only(client, world):
-    client.force_login(world.users.sysadmin)
-    type(world.users.sysadmin).objects.filter(pk=world.users.sysadmin.pk).update(is_staff=True)
+def test_admin_user_pages_for_the_superuser_only(client, world):
+    client.force_login(world.users.superuser)
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_user_change", args=[world.users.county.pk])).status_code == 200
-    for name in ["auditor", "secadmin"]:
+    for name in ["auditor", "secadmin", "sysadmin"]:
         u = getattr(world.users, name)
         type(u).objects.filter(pk=u.pk).update(is_staff=True)
         client.force_login(u)
@@ -82,8 +81,7 @@ def test_admin_user_pages_for_sysadmin_only(client, world):
 def test_admin_edit_is_audited_and_disabling_ends_sessions(client, world):
     from django.test import Client
 
-    admin_user, target = world.users.sysadmin, world.users.county
-    type(admin_user).objects.filter(pk=admin_user.pk).update(is_staff=True)
+    admin_user, target = world.users.superuser, world.users.county
     victim_browser = Client()
     victim_browser.force_login(target)
     client.force_login(admin_user)
@@ -97,20 +95,18 @@ def test_admin_edit_is_audited_and_disabling_ends_sessions(client, world):
     target.refresh_from_db()
     assert not target.is_active and target.phone == "0531-1234567"
     ev = AuditEvent.objects.get(action="update", object_id=str(target.pk))
-    assert ev.actor_username == "sysadmin" and ev.changes["is_active"] == [True, False]
+    assert ev.actor_username == "root" and ev.changes["is_active"] == [True, False]
     assert victim_browser.get(reverse("accounts:password_change")).status_code == 302
 
 
-def test_login_attempts_read_only_and_unlock_by_secadmin(client, world):
+def test_login_attempts_read_only_and_unlock_by_the_superuser_in_the_admin(client, world):
     LoginAttempt.objects.create(username="lixia", ip="10.0.0.1", failures=5)
-    sec = world.users.secadmin
-    type(sec).objects.filter(pk=sec.pk).update(is_staff=True)
-    client.force_login(sec)
+    client.force_login(world.users.superuser)
     url = reverse("admin:accounts_loginattempt_changelist")
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:accounts_loginattempt_add")).status_code == 403
     r = client.post(url, {"action": "unlock", "_selected_action": [LoginAttempt.objects.get().pk]})
     assert r.status_code == 302
     assert not LoginAttempt.objects.exists()
-    assert AuditEvent.objects.filter(action="unlock", actor_username="secadmin").exists()
+    assert AuditEvent.objects.filter(action="unlock", actor_username="root").exists()
     assert client.post(reverse("accounts:login"), {"username": "lixia", "password": PASSWORD}).status_code == 302

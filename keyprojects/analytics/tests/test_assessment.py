@@ -37,7 +37,7 @@ COUNTY_SCHEME = [
 
 
 def make_scheme(dw, *, name="县区考核", region="370100", kind="region", indicators=COUNTY_SCHEME):
-    return scheme_save(user=dw.users.sysadmin, scheme=AssessmentScheme(name=name, unit_kind=kind, region_id=region, indicators=indicators))
+    return scheme_save(user=dw.users.province, scheme=AssessmentScheme(name=name, unit_kind=kind, region_id=region, indicators=indicators))
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_snapshot_once_and_identical(closed):
     item = problem_create(user=closed.users.city, project=closed.projects.own_county, description="新问题")
     ProblemItem.objects.filter(pk=item.pk).update(created_at=dt.datetime(2026, 2, 3, tzinfo=TZ))
     closed.scheme.indicators = [{"indicator": "problem_closure_rate", "weight": 1, "rule": "rank"}]
-    scheme_save(user=closed.users.sysadmin, scheme=closed.scheme)
+    scheme_save(user=closed.users.province, scheme=closed.scheme)
 
     s2, created = assessment_snapshot(user=closed.users.province, scheme=closed.scheme, period=closed.p2)
     assert not created and s2.pk == s1.pk
@@ -177,7 +177,7 @@ def test_scheme_validation_and_audit(rw):  # noqa: F811
 
     scheme = make_scheme(rw)
     scheme.indicators = [{"indicator": "completion_rate", "weight": "100", "target": "60"}]
-    scheme_save(user=rw.users.sysadmin, scheme=scheme)
+    scheme_save(user=rw.users.province, scheme=scheme)
     ev = AuditEvent.objects.filter(action="config", object_id=str(scheme.pk)).order_by("id").last()
     old, new = ev.changes["indicators"]
     assert old[1]["indicator"] == "on_time_rate"
@@ -185,15 +185,12 @@ def test_scheme_validation_and_audit(rw):  # noqa: F811
     period_close(user=rw.users.city, period=rw.p2)
     assessment_snapshot(user=rw.users.city, scheme=scheme, period=rw.p2)
     with pytest.raises(ApplicationError):
-        scheme_delete(user=rw.users.sysadmin, scheme=scheme)
+        scheme_delete(user=rw.users.province, scheme=scheme)
 
 
 def test_admin_changes_are_audited(rw, client):  # noqa: F811
-    admin = rw.users.sysadmin
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
-    url = "/admin/analytics/assessmentscheme/"
+    client.force_login(rw.users.province)  # business configuration: province staff (issue 11)
+    url = "/config/analytics/assessmentscheme/"
     assert client.get(f"{url}add/").status_code == 200
     resp = client.post(
         f"{url}add/",
@@ -226,6 +223,11 @@ def test_admin_changes_are_audited(rw, client):  # noqa: F811
     city.save()
     client.force_login(city)
     assert client.post(f"{url}{scheme.pk}/change/", {"name": "改名"}).status_code == 403
+    for who in ("sysadmin", "secadmin", "auditor"):
+        client.force_login(getattr(rw.users, who))
+        assert client.get(f"{url}add/").status_code == 403
+        with pytest.raises(PermissionDenied):
+            scheme_save(user=getattr(rw.users, who), scheme=AssessmentScheme(name="x", region_id="370100", indicators=COUNTY_SCHEME))
 
 
 def json_of(items):

@@ -239,14 +239,12 @@ def admin_post_data(config: DispatchConfig, **changes):
     return data
 
 
-def test_sysadmin_changes_dispatch_settings_audited(dw, client):
-    admin_user = dw.users.sysadmin
-    admin_user.is_staff = True
-    admin_user.save()
+def test_province_staff_change_dispatch_settings_audited(dw, client):
+    """Business configuration belongs to province business staff (/config/, issue 11)."""
     config = DispatchConfig.get()
-    client.force_login(admin_user)
-    url = f"/admin/dispatch/dispatchconfig/{config.pk}/change/"
-    assert client.get("/admin/dispatch/dispatchconfig/").status_code == 200
+    client.force_login(dw.users.province)
+    url = f"/config/dispatch/dispatchconfig/{config.pk}/change/"
+    assert client.get("/config/dispatch/dispatchconfig/").status_code == 200
     resp = client.post(url, admin_post_data(config, behind_points="15", fill_end_day="8"))
     assert resp.status_code == 302, resp.content.decode()[:2000]
     config.refresh_from_db()
@@ -264,15 +262,16 @@ def test_sysadmin_changes_dispatch_settings_audited(dw, client):
     assert config.behind_points == D(15)
 
 
-def test_other_staff_read_dispatch_settings_only(dw, client):
-    user = dw.users.secadmin
-    user.is_staff = True
-    user.save()
+def test_administrators_and_other_staff_cannot_change_dispatch_settings(dw, client):
     config = DispatchConfig.get()
-    client.force_login(user)
-    url = f"/admin/dispatch/dispatchconfig/{config.pk}/change/"
-    resp = client.get(url)
-    assert resp.status_code == 200 and 'name="behind_points"' not in resp.content.decode()
-    assert client.post(url, admin_post_data(config, behind_points="1")).status_code == 403
+    for who in ("sysadmin", "secadmin", "city"):
+        user = getattr(dw.users, who)
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        for prefix in ("/config/", "/admin/"):
+            url = f"{prefix}dispatch/dispatchconfig/{config.pk}/change/"
+            assert client.get(url).status_code == 403
+            assert client.post(url, admin_post_data(config, behind_points="1")).status_code == 403
     config.refresh_from_db()
     assert config.behind_points == D(10) and not AuditEvent.objects.filter(action="config").exists()

@@ -1,0 +1,183 @@
+"""三权分立 that holds in every path (issue 11, reliability.md 15): the user-management area,
+the Django admin for the superuser only, business configuration for province staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from keyprojects.accounts.models import ApiToken, LoginAttempt, User
+from keyprojects.accounts.services import token_issue
+from keyprojects.audit.models import AuditEvent
+from keyprojects.core.testing import PASSWORD
+from keyprojects.dispatch.models import DispatchConfig
+
+MANAGE = "/accounts/manage/"
+
+
+def test_the_reproduced_attack_sysadmin_cannot_make_itself_province(client, world):
+    """sysadmin edits its own user in /admin/ to role=province → must be impossible."""
+    sa = world.users.sysadmin
+    User.objects.filter(pk=sa.pk).update(is_staff=True)
+    client.force_login(sa)
+    url = f"/admin/accounts/user/{sa.pk}/change/"
+    assert client.get(url).status_code == 403
+    r = client.post(url, {"username": sa.username, "role": "province", "region": "370000", "is_active": "on"})
+    assert r.status_code == 403
+    sa.refresh_from_db()
+    assert (sa.role, sa.region_id) == ("sysadmin", None)
+    # Nor through the management area: assigning roles is not the system administrator's.
+    r = client.post(f"{MANAGE}{sa.pk}/", {"role": "province", "region": "370000"})
+    assert r.status_code == 404
+    sa.refresh_from_db()
+    assert sa.role == "sysadmin"
+    # And no business data through the API.
+    api = APIClient()
+    api.force_authenticate(sa)
+    assert api.get("/api/v1/projects/").json()["count"] == 0
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor", "province", "county"])
+def test_django_admin_is_for_the_superuser_only(client, world, who):
+    user = getattr(world.users, who)
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    client.force_login(user)
+    for url in ("/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{world.users.county.pk}/password/"):
+        assert client.get(url).status_code == 403, url
+    client.force_login(world.users.superuser)
+    assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_anonymous_admin_goes_to_the_platform_login(client, db):
+    r = client.get("/admin/")
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login"))
+
+
+def test_secadmin_assigns_sysadmin_cannot(client, world):
+    target = world.users.sibling
+    client.force_login(world.users.sysadmin)
+    assert client.post(f"{MANAGE}{target.pk}/", {"role": "city", "region": "370100"}).status_code == 404
+    client.force_login(world.users.secadmin)
+    assert client.get(f"{MANAGE}{target.pk}/").status_code == 200
+    r = client.post(f"{MANAGE}{target.pk}/", {"role": "city", "region": "370100"})
+    assert r.status_code == 302
+    target.refresh_from_db()
+    assert (target.role, target.region_id) == ("city", "370100")
+    ev = AuditEvent.objects.get(action="role_assign")
+    assert ev.actor_username == "secadmin" and ev.changes["role"] == ["county", "city"]
+
+
+def test_assignment_is_validated_in_chinese(client, world):
+    client.force_login(world.users.secadmin)
+    target = world.users.sibling
+    r = client.post(f"{MANAGE}{target.pk}/", {"role": "city", "region": "370102"})  # a county code for a city role
+    assert r.status_code == 200 and "须对应市级区划" in r.content.decode()
+    r = client.post(f"{MANAGE}{target.pk}/", {"role": "department"})
+    assert "须选择所属单位" in r.content.decode()
+    r = client.post(f"{MANAGE}{target.pk}/", {"role": "sysadmin"})
+    assert r.status_code == 200
+    target.refresh_from_db()
+    assert target.role == "county"
+
+
+@pytest.mark.parametrize("admin_role", ["sysadmin", "secadmin"])
+def test_nobody_acts_on_themselves_or_another_administrator(client, world, admin_role):
+    actor = getattr(world.users, admin_role)
+    client.force_login(actor)
+    for target in (actor, world.users.sysadmin, world.users.secadmin, world.users.auditor, world.users.superuser):
+        before = User.objects.values("role", "region_id", "is_active", "password", "must_change_password").get(pk=target.pk)
+        client.post(f"{MANAGE}{target.pk}/", {"role": "province", "region": "370000"})
+        for action in ("disable", "reset_password", "unlock"):
+            client.post(f"{MANAGE}{target.pk}/{action}/")
+        after = User.objects.values("role", "region_id", "is_active", "password", "must_change_password").get(pk=target.pk)
+        assert before == after, (admin_role, target.username)
+
+
+def test_sysadmin_creates_an_account_without_rights_and_a_one_time_password(client, world):
+    client.force_login(world.users.sysadmin)
+    r = client.post(f"{MANAGE}new/", {"username": "zhangsan", "last_name": "张", "first_name": "三", "phone": "0531-1"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'data-testid="one-time-password"' in html
+    user = User.objects.get(username="zhangsan")
+    assert user.role == "pending" and user.must_change_password and user.region_id is None
+    password = html.split('<code class="user-select-all fs-5">')[1].split("</code>")[0]
+    assert user.check_password(password)
+    assert AuditEvent.objects.filter(action="create", object_id=str(user.pk), actor_username="sysadmin").exists()
+    assert password not in str(list(AuditEvent.objects.values_list("changes", "message")))
+    # The new user must change the password first and sees no business data until a role is assigned.
+    c = APIClient()
+    c.force_authenticate(user)
+    assert c.get("/api/v1/projects/").json()["count"] == 0
+    # Only the system administrator creates.
+    client.force_login(world.users.secadmin)
+    assert client.get(f"{MANAGE}new/").status_code == 404
+
+
+def test_sysadmin_disables_unlocks_and_resets_a_business_user(client, world):
+    target = world.users.county
+    token_issue(user=target)
+    LoginAttempt.objects.create(username="lixia", ip="", failures=5, locked_until="2999-01-01T00:00:00Z")
+    client.force_login(world.users.sysadmin)
+    assert client.post(f"{MANAGE}{target.pk}/unlock/").status_code == 302
+    assert not LoginAttempt.objects.filter(username="lixia").exists()
+    r = client.post(f"{MANAGE}{target.pk}/reset_password/")
+    password = r.content.decode().split('<code class="user-select-all fs-5">')[1].split("</code>")[0]
+    target.refresh_from_db()
+    assert target.must_change_password and target.check_password(password) and not target.check_password(PASSWORD)
+    assert not ApiToken.objects.filter(user=target).exists()
+    assert client.post(f"{MANAGE}{target.pk}/disable/").status_code == 302
+    target.refresh_from_db()
+    assert not target.is_active
+    assert client.post(f"{MANAGE}{target.pk}/enable/").status_code == 302
+    actions = list(AuditEvent.objects.filter(actor_username="sysadmin").values_list("action", flat=True))
+    assert {"unlock", "password_reset", "update"} <= set(actions)
+
+
+def test_role_change_revokes_tokens(client, world):
+    target = world.users.sibling
+    _token, key = token_issue(user=target)
+    client.force_login(world.users.secadmin)
+    client.post(f"{MANAGE}{target.pk}/", {"role": "county", "region": "370102"})
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert c.get("/api/v1/projects/").status_code == 401
+
+
+@pytest.mark.parametrize("who", ["auditor", "province", "county", "leader", "enterprise"])
+def test_others_do_not_see_the_area(client, world, who):
+    client.force_login(getattr(world.users, who))
+    assert client.get(MANAGE).status_code == 404
+    assert client.get(f"{MANAGE}{world.users.county.pk}/").status_code == 404
+    assert client.post(f"{MANAGE}{world.users.county.pk}/disable/").status_code == 404
+    assert AuditEvent.objects.filter(action="permission_denied", object_type="accounts.user").exists()
+
+
+def test_list_for_both_administrators(client, world):
+    for who in ("sysadmin", "secadmin"):
+        client.force_login(getattr(world.users, who))
+        r = client.get(MANAGE, {"q": "li"})
+        assert r.status_code == 200 and "lixia" in r.content.decode()
+        assert "no-store" in r.headers["Cache-Control"]
+
+
+def test_administrators_do_not_edit_business_configuration(client, world):
+    config = DispatchConfig.get()
+    url = f"/config/dispatch/dispatchconfig/{config.pk}/change/"
+    for who in ("sysadmin", "secadmin", "auditor", "county", "city"):
+        client.force_login(getattr(world.users, who))
+        assert client.get(url).status_code == 403, who
+        assert client.get("/config/analytics/assessmentscheme/add/").status_code == 403, who
+    client.force_login(world.users.province)
+    assert client.get(url).status_code == 200
+    assert client.get("/config/analytics/assessmentscheme/add/").status_code == 200
+    assert client.get("/config/dataio/headersynonym/").status_code == 200
+
+
+def test_pending_user_is_forced_to_change_password_even_in_accounts_area(client, world):
+    u = world.users.sysadmin
+    User.objects.filter(pk=u.pk).update(must_change_password=True)
+    client.force_login(u)
+    r = client.get(MANAGE)
+    assert r.status_code == 302 and r.url == reverse("accounts:password_change")
