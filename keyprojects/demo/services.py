@@ -71,9 +71,13 @@ def business_models() -> list[type[models.Model]]:
 
 def _referrers(model: type[models.Model]) -> set[type[models.Model]]:
     return {
-        rel.related_model
+        related
         for rel in model._meta.get_fields(include_hidden=True)
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one) and rel.related_model is not model
+        if rel.auto_created
+        and not rel.concrete
+        and (rel.one_to_many or rel.one_to_one)
+        and (related := rel.related_model) is not None
+        and related is not model
     }
 
 

@@ -1,9 +1,10 @@
-"""Dispatch pages. Filling pages live in views_fill.py, review/board pages in views_review.py;
-each module exports its own ``urlpatterns``."""
+"""Dispatch pages. Filling pages live in views_fill.py, review pages in views_review.py, the
+period board in views_board.py, warnings and problems in views_lists.py; each module exports
+its own ``urlpatterns``."""
 
 from __future__ import annotations
 
-from . import views_fill, views_review
+from . import views_board, views_fill, views_lists, views_review
 
 app_name = "dispatch"
-urlpatterns = [*views_fill.urlpatterns, *views_review.urlpatterns]
+urlpatterns = [*views_fill.urlpatterns, *views_review.urlpatterns, *views_board.urlpatterns, *views_lists.urlpatterns]

@@ -326,9 +326,9 @@ def test_named_sheet_missing_or_without_header():
 
 @pytest.mark.parametrize("memo_limit", [4096, 1])
 def test_repeated_cells_read_the_same_and_keep_their_per_row_effects(monkeypatch, memo_limit):
-    from keyprojects.dataio import parsing
+    from keyprojects.dataio import cells
 
-    monkeypatch.setattr(parsing, "MEMO_LIMIT", memo_limit)
+    monkeypatch.setattr(cells, "MEMO_LIMIT", memo_limit)
     lines = ["项目名称,项目类别,建设性质,总投资（万元）,计划开工,形象进度,项目级别"]
     for i in range(6):
         lines.append(f"项目{i},产业项目,其他类,1200,2024.03,60%,{'省级' if i % 2 else '国家级'}")

@@ -336,7 +336,7 @@ def test_region_resolver_caches():
     ],
 )
 def test_period_in_titles(title, expected):
-    from keyprojects.dataio.parsing import _title_period
+    from keyprojects.dataio.header import _title_period
 
     assert _title_period(title) == expected
 

@@ -243,7 +243,7 @@ def test_refresh_is_one_transaction(board, client):
 
     RegionPeriodSummary.objects.all().delete()
     client.force_login(board.users.city)
-    with mock.patch("keyprojects.dispatch.views_review.audit_record", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
+    with mock.patch("keyprojects.dispatch.views_board.audit_record", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
         client.post("/dispatch/2026-02/board/refresh/")
     assert not RegionPeriodSummary.objects.exists()
     assert not ProjectWarning.objects.filter(period=board.p2).exists()

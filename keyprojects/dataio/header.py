@@ -1,0 +1,203 @@
+"""Finding a sheet's header (one row, or two with merged parents, below title lines), mapping its
+columns through the synonym table, and the period a title names ("2024年1-6月")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .normalize import (
+    ONE,
+    cell_text,
+    to_halfwidth,
+)
+from .reader import Sheet
+from .synonyms import BUILTIN, HeaderInfo, header_info, lookup
+from .types import (
+    MONEY_FIELDS,
+)
+
+HEADER_SCAN_ROWS = 30
+MAX_HEADER_TEXT = 60
+
+
+_TITLE_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+_TITLE_RANGE_RE = re.compile(r"(?<!\d)1\s*[-—–~～至到]\s*(\d{1,2})\s*月")
+_TITLE_MONTH_RE = re.compile(r"(?:(20\d{2})\s*年)?\s*(?<![\d-])(\d{1,2})\s*月(?:份|底|末)?")
+_TITLE_WORDS = (
+    ("上半年", 6),
+    ("下半年", 12),
+    ("前三季度", 9),
+    ("一季度", 3),
+    ("二季度", 6),
+    ("三季度", 9),
+    ("四季度", 12),
+    ("全年", 12),
+)
+
+
+def _title_period(text: str) -> tuple[int | None, int | None]:
+    t = to_halfwidth(text)
+    year = month = None
+    m = _TITLE_YEAR_RE.search(t)
+    if m:
+        year = int(m.group(1))
+    m = _TITLE_RANGE_RE.search(t)
+    if m:
+        month = int(m.group(1))
+    else:
+        for word, mo in _TITLE_WORDS:
+            if word in t:
+                month = mo
+                break
+        if month is None:
+            m = _TITLE_MONTH_RE.search(t)
+            if m:
+                month = int(m.group(2))
+    if month is not None and not 1 <= month <= 12:
+        month = None
+    return year, month
+
+
+# ---------------------------------------------------------------------------------------------
+# Header detection
+
+
+@dataclass
+class Column:
+    index: int
+    field: str
+    header: str  # as written (two levels joined with "/")
+    info: HeaderInfo
+    multiplier: Decimal = ONE
+    fraction: bool | None = None  # percent columns: the numbers are fractions (0.563)
+    kind: int = 0
+
+
+@dataclass
+class Header:
+    rows: tuple[int, ...]  # indexes into sheet.rows
+    columns: list[Column]
+    unmapped: list[tuple[int, str]]
+    score: int
+
+
+def _header_grid(sheet: Sheet, upto: int) -> list[list[str]]:
+    grid = [[cell_text(v) for v in row] for row in sheet.rows[:upto]]
+    for r0, c0, r1, c1 in sheet.merged or ():
+        if r0 >= upto or r0 < 0 or c0 < 0:
+            continue
+        try:
+            value = grid[r0][c0]
+        except IndexError:
+            continue
+        if not value:
+            continue
+        for r in range(r0, min(r1, upto - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if not row[c]:
+                    row[c] = value
+    return grid
+
+
+_NUMERIC_TEXT_RE = re.compile(r"^[\d,.\-+%\s]+$")
+
+
+def _is_numberish(v: Any) -> bool:
+    if isinstance(v, str):
+        return bool(v) and bool(_NUMERIC_TEXT_RE.match(to_halfwidth(v).strip()))
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) -> Header:
+    """cells: (index, text to map, header as written, parent text)."""
+    columns: list[Column] = []
+    unmapped: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for j, text, written, parent in cells:
+        if not text or len(text) > MAX_HEADER_TEXT:
+            if written:
+                unmapped.append((j, written))
+            continue
+        info = header_info(text)
+        f = lookup(info, table)
+        if f is None and parent and text != parent:
+            sub_info = header_info(written.split("/", 1)[-1])
+            f = lookup(sub_info, table)
+            if f is not None:
+                parent_info = header_info(parent)
+                if f == "invested_to_date" and parent_info.month_from == 1 and "开工" not in written:
+                    f = "invested_ytd"
+                info = HeaderInfo(
+                    sub_info.key,
+                    sub_info.multiplier or info.multiplier,
+                    sub_info.percent or info.percent,
+                    sub_info.year or info.year,
+                    sub_info.month or info.month,
+                    sub_info.month_from or info.month_from,
+                )
+                if info.percent and f in MONEY_FIELDS:
+                    f = None
+        if f is None or f in seen:
+            unmapped.append((j, written))
+            continue
+        seen.add(f)
+        columns.append(Column(j, f, written, info))
+    score = len(seen - {"seq"})
+    if not ({"name", "project_code"} & seen) and score < 4:
+        score = min(score, 1)
+    return Header((), columns, unmapped, score)
+
+
+def find_header(sheet: Sheet, table: dict[str, str] = BUILTIN) -> Header | None:
+    """The row (or two rows) within the first 30 that map the most columns. Two rows win only
+    when they map more than either row alone (a merged title above the header adds nothing)."""
+    upto = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
+    grid = _header_grid(sheet, upto)
+    singles: list[Header | None] = []
+    for i in range(len(grid)):
+        if sum(1 for t in grid[i] if t) < 2:
+            singles.append(None)
+            continue
+        h = _map_columns([(j, t, t, "") for j, t in enumerate(grid[i])], table)
+        h.rows = (i,)
+        singles.append(h)
+    best: Header | None = None
+    for i in range(min(len(grid), HEADER_SCAN_ROWS)):
+        single = singles[i]
+        if single is None:
+            continue
+        if best is None or single.score > best.score:
+            best = single
+        if i + 1 >= len(grid) or sum(1 for v in sheet.rows[i + 1] if _is_numberish(v)) >= 2:
+            continue
+        if len({t for t in grid[i] if t}) < 2:
+            continue  # a title merged across the width is not a parent header
+        top, sub = list(grid[i]), list(grid[i + 1])
+        width = max(len(top), len(sub))
+        top += [""] * (width - len(top))
+        sub += [""] * (width - len(sub))
+        for j in range(1, width):  # no merge info: a parent spans the blanks to its right
+            if not top[j] and sub[j] and top[j - 1] and sub[j - 1] and top[j - 1] != sub[j - 1]:
+                top[j] = top[j - 1]
+        cells = []
+        for j in range(width):
+            t, s = top[j], sub[j]
+            if not s or s == t:
+                cells.append((j, t, t, ""))
+            elif not t:
+                cells.append((j, s, s, ""))
+            else:
+                joined = t + s
+                cells.append((j, joined, joined if s[0] in "(（" else f"{t}/{s}", t))
+        double = _map_columns(cells, table)
+        double.rows = (i, i + 1)
+        below = singles[i + 1]
+        if double.score > max(best.score, below.score if below else 0):
+            best = double
+    if best is None or best.score < 2:
+        return None
+    return best

@@ -1,0 +1,280 @@
+"""Lists of 月调度: warnings and problem items (存在问题), filtered, paged and exported (xlsx), with
+the status change of a problem. Shared helpers come from ``views_review``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.core.scope import get_for_user
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+
+from .choices import ProblemStatus, WarningKind
+from .forms_review import (
+    ProblemFilterForm,
+    ProblemStatusForm,
+    WarningFilterForm,
+    is_overdue,
+    period_from_label,
+)
+from .models import ProblemItem, ProjectWarning
+from .selectors import (
+    open_problems,
+    warnings_for,
+)
+from .services import (
+    problem_set_status,
+)
+from .views_review import (
+    LIST_PAGE_SIZE,
+    _error_text,
+    _form_errors,
+    _is_read_only,
+    _render,
+    _without,
+    set_params,
+)
+
+# --- warnings --------------------------------------------------------------------------------
+
+
+def _warnings(user: Any, values: dict[str, Any]) -> QuerySet[ProjectWarning]:
+    period = period_from_label(values["period"]) if values.get("period") else None
+    qs = warnings_for(user=user, period=period)
+    if values.get("kind"):
+        qs = qs.filter(kind=values["kind"])
+    if values.get("region"):
+        qs = qs.filter(Q(project__region_id=values["region"]) | Q(project__city_code=values["region"]))
+    return qs
+
+
+@login_required
+@require_GET
+def warnings_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    params = set_params(request)
+    form = WarningFilterForm(params or None, user=user)
+    qs = _warnings(user, form.values())
+    page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    nopage = _without(params, "page")
+    by_kind = dict(qs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    context = {
+        "form": form,
+        "params": params,
+        "page_obj": page,
+        "warnings": page.object_list,
+        "kinds": [(code, label, by_kind[code]) for code, label in WarningKind.choices if by_kind.get(code)],
+        "export_url": reverse("dispatch:warnings_export") + (f"?{nopage}" if nopage else ""),
+        "filter_errors": form.errors if form.is_bound else {},
+    }
+    return _render(request, "dispatch/review/warnings.html", context, "results")
+
+
+WARNING_COLUMNS = [
+    Column("序号", width=6),
+    Column("调度期", width=10),
+    Column("项目名称", width=36),
+    Column("项目代码", width=26),
+    Column("所属区域", width=12),
+    Column("预警类型", width=14),
+    Column("说明", width=40),
+    Column("数值", "money", 12),
+]
+
+
+@login_required
+@require_GET
+def warnings_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    params = set_params(request)
+    form = WarningFilterForm(params or None, user=user)
+    values = form.values()
+    kinds = dict(WarningKind.choices)
+
+    def rows() -> Any:
+        for i, w in enumerate(_warnings(user, values).iterator(chunk_size=2000), start=1):
+            yield [
+                i,
+                str(w.period),
+                w.project.name,
+                w.project.project_code or "",
+                w.project.region.name,
+                str(kinds.get(w.kind, w.kind)),
+                w.message,
+                w.value,
+            ]
+
+    now = timezone.localtime()
+    content, n = build_xlsx(title=f"项目预警清单（导出时间 {now:%Y-%m-%d %H:%M}）", columns=WARNING_COLUMNS, rows=rows(), sheet="预警")
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="dispatch.projectwarning",
+        changes={"filters": values, "rows": n, "format": "xlsx"},
+        message=f"导出预警清单 {n} 行",
+    )
+    return xlsx_response(content, f"预警清单-{now:%Y%m%d-%H%M}.xlsx")
+
+
+# --- problems --------------------------------------------------------------------------------
+
+
+def _problems(user: Any, values: dict[str, Any]) -> QuerySet[ProblemItem]:
+    status = values.get("status", "")
+    if status == "":
+        qs = open_problems(user=user)
+    else:
+        qs = ProblemItem.objects.visible_to(user).select_related("project", "responsible_unit")
+        if status != "all":
+            qs = qs.filter(status=status)
+    if values.get("overdue"):
+        qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status=ProblemStatus.SOLVED)
+    if values.get("q"):
+        qs = qs.filter(Q(description__icontains=values["q"]) | Q(project__name__icontains=values["q"]))
+    return qs.select_related("project__region").order_by(F("due_date").asc(nulls_last=True), "-id")
+
+
+def _problems_context(request: HttpRequest, params: QueryDict, bound: tuple[int, ProblemStatusForm] | None = None) -> dict[str, Any]:
+    user = request.user
+    form = ProblemFilterForm(params or None)
+    qs = _problems(user, form.values())
+    page = Paginator(qs, LIST_PAGE_SIZE).get_page(params.get("page"))
+    items = list(page.object_list)
+    editable = set(ProblemItem.objects.editable_by(user).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
+    today = timezone.localdate()
+    back = params.urlencode()
+    for p in items:
+        p.overdue = is_overdue(p.due_date, p.status, today)  # type: ignore[attr-defined]
+        p.can_edit = p.pk in editable and not _is_read_only(user)  # type: ignore[attr-defined]
+        if bound and bound[0] == p.pk:
+            p.form, p.form_open = bound[1], True  # type: ignore[attr-defined]
+        else:
+            p.form = ProblemStatusForm(initial={"status": p.status, "resolution": p.resolution, "version": p.version, "back": back})  # type: ignore[attr-defined]
+            p.form_open = False  # type: ignore[attr-defined]
+    nopage = _without(params, "page")
+    return {
+        "form": form,
+        "params": params,
+        "page_obj": page,
+        "problems": items,
+        "export_url": reverse("dispatch:problems_export") + (f"?{nopage}" if nopage else ""),
+        "filter_errors": form.errors if form.is_bound else {},
+        "hide_pager": bound is not None,  # re-rendered by the status POST: its path is not the list's
+    }
+
+
+@login_required
+@require_GET
+def problems_view(request: HttpRequest) -> HttpResponse:
+    params = set_params(request)
+    return _render(request, "dispatch/review/problems.html", _problems_context(request, params), "results")
+
+
+@login_required
+@require_http_methods(["POST"])
+def problem_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    try:
+        problem = get_for_user(ProblemItem, user=user, pk=pk, for_edit=True, request=request)
+    except NotFound:
+        raise Http404() from None
+    form = ProblemStatusForm(request.POST)
+    back = QueryDict(request.POST.get("back", ""), mutable=True)
+    if form.is_valid():
+        try:
+            problem_set_status(
+                user=user,
+                problem=problem,
+                status=form.cleaned_data["status"],
+                resolution=form.cleaned_data["resolution"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except NotFound:
+            raise Http404() from None
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+            messages.error(request, _error_text(exc))
+        except ConflictError:
+            messages.error(request, _("该问题已被他人修改，请核对后重新保存"))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            label = dict(ProblemStatus.choices)[form.cleaned_data["status"]]
+            messages.success(request, _("已更新问题状态：%(s)s") % {"s": label})
+            query = back.urlencode()
+            return redirect(reverse("dispatch:problems") + (f"?{query}" if query else ""))
+    else:
+        messages.error(request, _("请检查标注的字段"))
+    return render(request, "dispatch/review/problems.html", _problems_context(request, back, bound=(problem.pk, form)))
+
+
+PROBLEM_COLUMNS = [
+    Column("序号", width=6),
+    Column("项目名称", width=36),
+    Column("所属区域", width=12),
+    Column("问题描述", width=40),
+    Column("责任单位", width=20),
+    Column("办结时限", "date", 12),
+    Column("状态", width=10),
+    Column("是否逾期", width=8),
+    Column("办理结果", width=30),
+]
+
+
+@login_required
+@require_GET
+def problems_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    params = set_params(request)
+    values = ProblemFilterForm(params or None).values()
+    labels = dict(ProblemStatus.choices)
+    today = timezone.localdate()
+
+    def rows() -> Any:
+        for i, p in enumerate(_problems(user, values).iterator(chunk_size=2000), start=1):
+            yield [
+                i,
+                p.project.name,
+                p.project.region.name,
+                p.description,
+                p.responsible_unit.name if p.responsible_unit else "",
+                p.due_date,
+                str(labels.get(p.status, p.status)),
+                "是" if is_overdue(p.due_date, p.status, today) else "否",
+                p.resolution,
+            ]
+
+    now = timezone.localtime()
+    content, n = build_xlsx(title=f"问题事项清单（导出时间 {now:%Y-%m-%d %H:%M}）", columns=PROBLEM_COLUMNS, rows=rows(), sheet="问题事项")
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="dispatch.problemitem",
+        changes={"filters": {k: str(v) for k, v in values.items()}, "rows": n, "format": "xlsx"},
+        message=f"导出问题事项 {n} 行",
+    )
+    return xlsx_response(content, f"问题事项-{now:%Y%m%d-%H%M}.xlsx")
+
+
+urlpatterns = [
+    path("warnings/", warnings_view, name="warnings"),
+    path("warnings/export.xlsx", warnings_export, name="warnings_export"),
+    path("problems/", problems_view, name="problems"),
+    path("problems/export.xlsx", problems_export, name="problems_export"),
+    path("problems/<int:pk>/status/", problem_status_view, name="problem_status"),
+]
