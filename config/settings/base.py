@@ -177,7 +177,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # A query value the schema forbids is a 400 naming the parameter (issue 17).
+    "DEFAULT_FILTER_BACKENDS": ["keyprojects.api.filters.StrictFilterBackend"],
+    # JSON only: form and multipart bodies cannot say null (a cleared value); an operation that
+    # takes files declares its own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "keyprojects.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -193,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # What the serializers cannot say (required version on PATCH, strict bodies, per-role
+    # writable fields, query patterns): keyprojects/api/schema.py.
+    "ENUM_NAME_OVERRIDES": {"ReviewLevelEnum": ["county", "city", "province"]},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }
 
 # Content Security Policy (django-csp 4): no inline scripts anywhere.

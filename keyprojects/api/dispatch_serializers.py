@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from keyprojects.accounts.choices import Role
 from keyprojects.dispatch.choices import ProblemStatus
 from keyprojects.dispatch.models import (
     MonthlyReport,
@@ -29,11 +30,14 @@ from keyprojects.dispatch.models import (
     ReportRevision,
     ReportStep,
 )
+from keyprojects.dispatch.services import REVIEW_ROLES
 from keyprojects.regions.models import Unit
 
-from .serializers import MONEY
+from .serializers import MONEY, StrictInput
 
 PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})$")
+# What the schema promises for a period typed by a client: YYYY-MM, years 2000-2100.
+PERIOD_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
 PERIOD_HELP = "调度期，格式 YYYY-MM，如 2026-03"
 TEXT_MAX = 5000
 ID_MAX = 2**63 - 1  # BIGINT: a larger id would overflow SQLite's integer instead of "not found"
@@ -50,6 +54,30 @@ def choices_field(choices: type[models.TextChoices], help_text: str = "") -> ser
         pass
 
     return Field(read_only=True)
+
+
+LEVELS = [*REVIEW_ROLES]
+LEVEL_HELP = "审核层级：county=县级、city=市级、province=省级"
+
+
+@extend_schema_field({"type": "string", "enum": [*LEVELS, ""], "description": LEVEL_HELP + "；不在审核中为空"})
+class PendingLevelField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": LEVELS}, "description": "审核链（依次审核的层级）"})
+class ReviewLevelsField(serializers.ListField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": [*Role.values, ""], "description": "操作人的角色"})
+class StepLevelField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": LEVELS, "description": "审定层级：" + LEVEL_HELP})
+class ApprovalLevelField(serializers.CharField):
+    pass
 
 
 def _username(user: Any) -> str | None:
@@ -117,6 +145,7 @@ class FlagSerializer(serializers.ModelSerializer):
 
 class StepSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
+    level = StepLevelField(read_only=True)
 
     class Meta:
         model = ReportStep
@@ -140,6 +169,8 @@ class ReportSerializer(serializers.ModelSerializer):
     period_id = serializers.IntegerField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     submitted_by_name = serializers.SerializerMethodField()
+    review_levels = ReviewLevelsField(read_only=True)
+    pending_level = PendingLevelField(read_only=True)
     flags = FlagSerializer(many=True, read_only=True)
     steps = StepSerializer(many=True, read_only=True)
 
@@ -185,7 +216,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return _username(obj.submitted_by)
 
 
-class ReportValuesSerializer(serializers.Serializer):
+class ReportValuesSerializer(StrictInput):
     """The figures a filler types (all optional; absent fields keep their value)."""
 
     invested_month = serializers.DecimalField(**MONEY, min_value=Decimal("0"), required=False, help_text="本月完成投资（万元）")
@@ -211,7 +242,13 @@ class ReportSaveSerializer(ReportValuesSerializer):
     later saves update it while it is a draft or returned."""
 
     project = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="项目 ID")
-    period = serializers.CharField(max_length=7, help_text=PERIOD_HELP)
+    period = serializers.RegexField(
+        PERIOD_PATTERN,
+        max_length=7,
+        trim_whitespace=False,
+        error_messages={"invalid": "调度期格式应为 YYYY-MM，如 2026-03"},
+        help_text=PERIOD_HELP,
+    )
 
     def validate_period(self, value: str) -> tuple[int, int]:
         return parse_period_label(value)
@@ -224,7 +261,7 @@ class ReportUpdateSerializer(ReportValuesSerializer):
     version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁，必填）")
 
 
-class VersionOptionalSerializer(serializers.Serializer):
+class VersionOptionalSerializer(StrictInput):
     version = serializers.IntegerField(
         min_value=1, max_value=VERSION_MAX, required=False, help_text="读取时的版本号（乐观锁）；给出时，若已被他人处理则不执行并返回 409"
     )
@@ -269,6 +306,7 @@ class RevisionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     old_values = serializers.DictField(child=RevisionValueField(), read_only=True, help_text="字段 → 原值")
     new_values = serializers.DictField(child=RevisionValueField(), read_only=True, help_text="字段 → 新值")
+    approval_level = ApprovalLevelField(read_only=True)
     requested_by_name = serializers.SerializerMethodField()
     decided_by_name = serializers.SerializerMethodField()
 
@@ -302,14 +340,14 @@ class RevisionSerializer(serializers.ModelSerializer):
         return _username(obj.decided_by)
 
 
-class RevisionRequestSerializer(serializers.Serializer):
+class RevisionRequestSerializer(StrictInput):
     """Input of a correction request for an approved report."""
 
     reason = serializers.CharField(max_length=TEXT_MAX, help_text="更正原因（必填）")
     new_values = ReportValuesSerializer(help_text="更正后的值（只填要改的字段）")
 
 
-class RevisionDecideSerializer(serializers.Serializer):
+class RevisionDecideSerializer(StrictInput):
     approve = serializers.BooleanField(help_text="true 同意更正，false 驳回")
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX, default="", help_text="审定意见")
 
@@ -372,7 +410,7 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProblemCreateSerializer(serializers.Serializer):
+class ProblemCreateSerializer(StrictInput):
     """Input of a new problem item (存在问题 to be followed until solved)."""
 
     project = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="项目 ID")
@@ -386,7 +424,7 @@ class ProblemCreateSerializer(serializers.Serializer):
     )
 
 
-class ProblemStatusSerializer(serializers.Serializer):
+class ProblemStatusSerializer(StrictInput):
     status = serializers.ChoiceField(choices=ProblemStatus.choices, help_text="新状态")
     resolution = serializers.CharField(
         required=False, allow_blank=True, max_length=TEXT_MAX, default="", help_text="办理结果（已解决时必填）"

@@ -47,6 +47,7 @@ from keyprojects.regions.models import Region
 
 from . import dispatch_serializers as ds
 from . import serializers as s
+from .filters import IdFilter
 from .permissions import ReadOnlyRolesCannotWrite
 from .views import ERR, LIST_ERRORS, READ_ERRORS, _op
 
@@ -112,16 +113,6 @@ class PeriodFilter(django_filters.CharFilter):
         if not value:
             return qs
         return qs.filter(period__in=ReportingPeriod.objects.filter(_period_q(value)).values("pk"))
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ds.ID_MAX})
-class IdFilter(django_filters.NumberFilter):
-    """An object id: a whole number in the BIGINT range (anything else is a 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, min_value=1, max_value=ds.ID_MAX, **kwargs)
 
 
 def _region_q(code: str, prefix: str = "project__") -> Q | None:

@@ -39,7 +39,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ApplicationError):
         if exc.code == "permission_denied":
             _audit_denial(context)
-        return Response(exc.as_dict(), status=exc.status)
+        headers = {"WWW-Authenticate": 'Token realm="api"'} if exc.status == 401 else None
+        return Response(exc.as_dict(), status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from keyprojects.accounts import policy
+from keyprojects.core.validators import PROJECT_CODE_RE
 from keyprojects.enterprises.models import Enterprise, EnterpriseContact
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.choices import Stage
@@ -26,8 +27,9 @@ from keyprojects.projects.services import PROJECT_FIELDS, writable_fields
 from keyprojects.regions.models import Region, Unit
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
-# Roles that may set annual plans and list membership (``years``); enterprises report, they do
-# not decide which list a project is on.
+# GB 32100: 18 characters of its alphabet (no I, O, S, V, Z); lower case is taken as upper case.
+USCC_PATTERN = "^[0-9ANYany][0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y][0-9]{6}[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{10}$"
+PROJECT_CODE_PATTERN = PROJECT_CODE_RE.pattern
 
 
 def _user(serializer: serializers.BaseSerializer) -> Any:
@@ -40,6 +42,32 @@ def _user(serializer: serializers.BaseSerializer) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
+STRICT_INPUTS: set[str] = set()  # serializer class names whose request schema forbids other keys
+
+
+class StrictInput(serializers.Serializer):
+    """An input that refuses keys it does not take (issue 11 §4, issue 17): a field this user may
+    not write, a read-only or an unknown field answers 400 naming it instead of being ignored.
+    Its request schema says ``additionalProperties: false`` (keyprojects.api.schema)."""
+
+    not_writable_message = "不能通过此接口填写该字段"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        STRICT_INPUTS.add(cls.__name__)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            extra = [k for k in data if k not in writable]
+            if extra:
+                raise serializers.ValidationError({k: [self.message_for(k)] for k in extra})
+        return super().to_internal_value(data)
+
+    def message_for(self, name: str) -> str:
+        return self.not_writable_message
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error: a stable code, a Chinese message, and details (``extra.fields`` for input)."""
 
@@ -48,7 +76,7 @@ class ErrorSerializer(serializers.Serializer):
     extra = serializers.DictField(help_text="附加信息；输入错误时 fields 为 字段 → 错误列表")
 
 
-class VersionRequiredMixin(serializers.Serializer):
+class VersionRequiredMixin(StrictInput):
     """``version`` (the version the client last read) is required, also for PATCH, where DRF
     would otherwise make every field optional."""
 
@@ -91,7 +119,17 @@ class LeaderSerializer(serializers.ModelSerializer):
 # ---- enterprises ----------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "email", "nullable": True, "description": "邮箱；未填为 null"})
+class OptionalEmailField(serializers.CharField):
+    """An optional e-mail address: null when none is on file (never ``""``, which is no address)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return value or None
+
+
 class EnterpriseContactSerializer(serializers.ModelSerializer):
+    email = OptionalEmailField(read_only=True)
+
     class Meta:
         model = EnterpriseContact
         fields = ["id", "name", "title", "phone", "email"]
@@ -125,13 +163,40 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnterpriseWriteSerializer(serializers.ModelSerializer):
-    """Input of enterprise create; the service decides which fields the role may set."""
+class EnterpriseWriteSerializer(StrictInput, serializers.ModelSerializer):
+    """Input of enterprise create; the service decides which fields the role may set. The USCC
+    is 18 characters of the GB 32100 alphabet (its check character is verified by the model)."""
+
+    uscc = serializers.RegexField(
+        USCC_PATTERN,
+        min_length=18,
+        max_length=18,
+        trim_whitespace=False,
+        error_messages={
+            "invalid": "统一社会信用代码含有不允许的字符（数字和字母，不使用 I、O、Z、S、V）",
+            "min_length": "统一社会信用代码应为18位",
+            "max_length": "统一社会信用代码应为18位",
+        },
+        help_text="统一社会信用代码（18位，GB 32100 字符集，末位为校验位；小写字母按大写处理）",
+    )
 
     class Meta:
         model = Enterprise
         fields = list(ENTERPRISE_FIELDS)
         extra_kwargs = {"region": {"required": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is None:
+            return
+        allowed = set(policy.enterprise_writable_fields(user, ENTERPRISE_FIELDS, creating=self.instance is None))
+        for name in ENTERPRISE_FIELDS:
+            if name not in allowed:
+                self.fields.pop(name, None)
+
+    def message_for(self, name: str) -> str:
+        return f"您无权填写该字段（{name}）" if name in ENTERPRISE_FIELDS else self.not_writable_message
 
 
 class EnterpriseUpdateSerializer(VersionRequiredMixin, EnterpriseWriteSerializer):
@@ -144,7 +209,7 @@ class EnterpriseUpdateSerializer(VersionRequiredMixin, EnterpriseWriteSerializer
 # ---- projects -------------------------------------------------------------------------------
 
 
-class ProjectYearSerializer(serializers.Serializer):
+class ProjectYearSerializer(StrictInput):
     """One year's plan of a project (年度计划投资) and the key-project lists it is on."""
 
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
@@ -191,11 +256,20 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectWriteSerializer(serializers.ModelSerializer):
+class ProjectWriteSerializer(StrictInput, serializers.ModelSerializer):
     """Input of project create. Only the fields the requesting role may set are accepted
     (``projects.services.writable_fields``); ``years`` upserts annual plans by year."""
 
     years = ProjectYearSerializer(many=True, required=False, help_text="按年度新增或更新年度计划")
+    project_code = serializers.RegexField(
+        PROJECT_CODE_PATTERN,
+        max_length=24,
+        required=False,
+        allow_null=True,
+        trim_whitespace=False,
+        error_messages={"invalid": "项目代码格式应为 YYMM-行政区划6位-部门2位-类型2位-6位流水及校验（如 2403-370102-04-01-123456）"},
+        help_text="投资项目代码（GB/T 40058），如 2403-370102-04-01-123456；null 表示没有",
+    )
 
     class Meta:
         model = Project
@@ -231,6 +305,11 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             if name in self.fields:
                 self.fields[name].queryset = qs.model._default_manager.filter(Q(pk__in=qs.values("pk")) | Q(pk=cur)) if cur else qs
 
+    def message_for(self, name: str) -> str:
+        if name in PROJECT_FIELDS or name == "years":
+            return f"您无权填写该字段（{name}）"
+        return self.not_writable_message
+
     def validate_years(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[int] = set()
         for item in value:
@@ -251,7 +330,7 @@ class ProjectUpdateSerializer(VersionRequiredMixin, ProjectWriteSerializer):
 TRANSITION_TARGETS = [*Stage.choices, ("resume", "恢复建设")]
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictInput):
     """Input of a life-cycle transition."""
 
     to_stage = serializers.ChoiceField(choices=TRANSITION_TARGETS, help_text="目标阶段；resume 表示从停缓建恢复")
@@ -284,7 +363,7 @@ class ProjectEventSerializer(serializers.ModelSerializer):
 # ---- auth -----------------------------------------------------------------------------------
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="令牌名称（便于在“我的 API 令牌”中识别）")

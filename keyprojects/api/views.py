@@ -30,7 +30,6 @@ from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.scope import get_for_user
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.enterprises.services import enterprise_create, enterprise_update
-from keyprojects.projects.filters import ProjectFilter
 from keyprojects.projects.models import Project, SponsorLeader
 from keyprojects.projects.selectors import get_project_for_user, leaders_visible_to, project_timeline
 from keyprojects.projects.services import can_create_project, project_create, project_transition, project_update
@@ -38,6 +37,7 @@ from keyprojects.regions.choices import RegionLevel, UnitKind
 from keyprojects.regions.models import Region, Unit
 
 from . import serializers as s
+from .filters import ApiProjectFilter
 from .permissions import ReadOnlyRolesCannotWrite
 
 ERR = OpenApiResponse(s.ErrorSerializer, description="错误：{code, message, extra}")
@@ -234,7 +234,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ProjectSerializer
     queryset = Project.objects.none()
-    filterset_class = ProjectFilter
+    filterset_class = ApiProjectFilter
     permission_classes = [IsAuthenticated, ReadOnlyRolesCannotWrite]
 
     def get_queryset(self) -> QuerySet[Project]:
@@ -334,22 +334,24 @@ class TokenView(APIView):
         "auth_token_create",
         "获取 API 令牌 / Obtain an API token",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenResponseSerializer, 400: ERR},
+        responses={200: s.TokenResponseSerializer, 400: ERR, 401: ERR, 403: ERR},
         auth=[],
     )
     def post(self, request: Request) -> Response:
         ser = s.TokenRequestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         username, password = ser.validated_data["username"], ser.validated_data["password"]
+        # Well-formed credentials that do not get a token are not bad input (400): wrong ones are
+        # 401, a locked account or an expired password 403 (the schema promises the shape only).
         if login_is_locked(username=username, request=request):
-            raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked")
+            raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked", status=403)
         user = authenticate(request._request, username=username, password=password)
         if user is None:
             if login_failed(username=username, request=request):
-                raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked")
-            raise ApplicationError("用户名或密码错误", code="invalid_credentials")
+                raise ApplicationError("登录失败次数过多，账号已临时锁定，请稍后再试", code="locked", status=403)
+            raise ApplicationError("用户名或密码错误", code="invalid_credentials", status=401)
         if password_expired(user):
-            raise ApplicationError("密码已过期或须修改，请先登录网页修改密码", code="password_expired")
+            raise ApplicationError("密码已过期或须修改，请先登录网页修改密码", code="password_expired", status=403)
         login_succeeded(user=user, request=request)
         token, key = token_issue(user=user, name=ser.validated_data.get("name") or "API", request=request)
         return Response({"token": key, "expires_at": token.expires_at})

@@ -14,10 +14,14 @@ class ApplicationError(Exception):
     status = 400
     default_message = "操作失败"
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None, status: int | None = None
+    ):
         self.message = str(message or self.default_message)
         if code:
             self.code = code
+        if status:
+            self.status = status
         self.extra = extra or {}
         super().__init__(self.message)
 

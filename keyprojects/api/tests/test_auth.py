@@ -55,7 +55,7 @@ def test_inactive_users_token_stops_working(api: APIClient, world: Any) -> None:
 def test_wrong_credentials_look_the_same(api: APIClient, world: Any) -> None:
     wrong = api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json")
     unknown = api.post(TOKEN_URL, {"username": "nobody", "password": "wrong-Pass-1"}, format="json")
-    error_of(wrong, 400, "invalid_credentials")
+    error_of(wrong, 401, "invalid_credentials")
     assert wrong.json() == unknown.json()
     assert wrong.json()["message"] == "用户名或密码错误"
     assert LoginAttempt.objects.get(username="lixia").failures == 1
@@ -66,10 +66,10 @@ def test_wrong_credentials_look_the_same(api: APIClient, world: Any) -> None:
 def test_lockout_applies_to_tokens(api: APIClient, world: Any) -> None:
     limit = settings.KEYPROJECTS_LOCKOUT_FAILURES
     for _ in range(limit - 1):
-        error_of(api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json"), 400, "invalid_credentials")
-    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json"), 400, "locked")
+        error_of(api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json"), 401, "invalid_credentials")
+    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": "wrong-Pass-1"}, format="json"), 403, "locked")
     # the right password does not help while locked
-    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 400, "locked")
+    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 403, "locked")
     assert not ApiToken.objects.filter(user=world.users.county).exists()
     assert AuditEvent.objects.filter(action="lockout", actor_username="lixia").count() == 1
 
@@ -78,7 +78,7 @@ def test_no_token_while_password_must_change(api: APIClient, world: Any) -> None
     u = world.users.county
     u.must_change_password = True
     u.save(update_fields=["must_change_password"])
-    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 400, "password_expired")
+    error_of(api.post(TOKEN_URL, {"username": "lixia", "password": PASSWORD}, format="json"), 403, "password_expired")
     assert not ApiToken.objects.filter(user=u).exists()
 
 

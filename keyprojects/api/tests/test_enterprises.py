@@ -20,7 +20,14 @@ def new_enterprise(**extra: Any) -> dict[str, Any]:
 
 
 def test_county_registers_enterprise_in_its_county(as_user: Any, world: Any) -> None:
-    r = as_user(world.users.county).post(URL, new_enterprise(region="370202", version=9, id=1), format="json")
+    client = as_user(world.users.county)
+    # a field the county may not write (region) or that is no input at all is named, not ignored
+    fields = fields_of(client.post(URL, new_enterprise(region="370202", version=9, id=1), format="json"))
+    assert set(fields) == {"region", "version", "id"} and "region" in fields["region"][0]
+    assert Enterprise.objects.filter(name="济南重工机械有限公司").count() == 0
+    body = new_enterprise()
+    del body["region"]
+    r = client.post(URL, body, format="json")
     assert r.status_code == 201, r.content
     data = r.json()
     assert (data["region"], data["version"], data["contacts"]) == ("370102", 1, [])
@@ -69,7 +76,9 @@ def test_roles_that_cannot_register(as_user: Any, world: Any, role: str) -> None
 def test_enterprise_contact_updates_only_its_fields(as_user: Any, world: Any) -> None:
     ent = world.ent
     body = {"name": "改名公司", "uscc": uscc_for("370102", 999), "region": "370202", "address": "历下区经十路1号", "version": ent.version}
-    r = as_user(world.users.enterprise).patch(f"{URL}{ent.pk}/", body, format="json")
+    client = as_user(world.users.enterprise)
+    assert set(fields_of(client.patch(f"{URL}{ent.pk}/", body, format="json"))) == {"name", "uscc", "region"}
+    r = client.patch(f"{URL}{ent.pk}/", {"address": "历下区经十路1号", "version": ent.version}, format="json")
     assert r.status_code == 200, r.content
     ent.refresh_from_db()
     assert (ent.address, ent.name, ent.region_id, ent.version) == ("历下区经十路1号", "比亚迪汽车（济南）有限公司", "370102", 2)

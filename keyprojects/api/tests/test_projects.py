@@ -41,9 +41,11 @@ def test_city_creates_project_with_years(as_user: Any, world: Any) -> None:
         owner=world.ent.pk,
         project_code="2403-370103-04-01-123456",
         years=[{"year": 2026, "annual_plan": "1500.5", "on_city_list": True}, {"year": 2027, "annual_plan": "3000"}],
-        # read-only: ignored
-        stage="effective", province_code="990000", city_code="990100", version=42, id=1,
-    )  # fmt: skip
+    )
+    # read-only fields are no input: named in a 400, never silently dropped (issue 11 §4)
+    read_only = {"stage": "effective", "province_code": "990000", "city_code": "990100", "version": 42, "id": 1}
+    assert set(fields_of(client.post(URL, {**body, **read_only}, format="json"))) == set(read_only)
+    assert not Project.objects.filter(name=body["name"]).exists()
     r = client.post(URL, body, format="json")
     assert r.status_code == 201, r.content
     data = r.json()
@@ -60,21 +62,29 @@ def test_city_creates_project_with_years(as_user: Any, world: Any) -> None:
     assert AuditEvent.objects.filter(action="create", object_type="projects.project", object_id=str(p.pk), actor_username="jinan").exists()
 
 
-def test_county_region_is_ignored(as_user: Any, world: Any) -> None:
+def test_county_may_not_set_the_region(as_user: Any, world: Any) -> None:
+    """A county's projects are in its county: ``region`` from a county answers 400 naming it
+    (issue 11 §4), and without it the project lands in the county."""
     client = as_user(world.users.county)
-    r = client.post(URL, new_project(region="370202"), format="json")
+    assert "region" in fields_of(client.post(URL, new_project(region="370202"), format="json"))
+    r = client.post(URL, new_project(), format="json")
     assert r.status_code == 201, r.content
     assert r.json()["region"] == "370102" and r.json()["city_code"] == "370100"
-    # on update too: the county's project stays in the county
+    # on update too: nothing is written
     p = world.projects.own_county
-    r = client.patch(f"{URL}{p.pk}/", {"region": "370103", "name": "改名", "version": p.version}, format="json")
-    assert r.status_code == 200, r.content
+    fields = fields_of(client.patch(f"{URL}{p.pk}/", {"region": "370103", "name": "改名", "version": p.version}, format="json"))
+    assert list(fields) == ["region"] and "region" in fields["region"][0]
     p.refresh_from_db()
-    assert (p.region_id, p.city_code, p.name) == ("370102", "370100", "改名")
+    assert (p.region_id, p.name, p.version) == ("370102", "历下区项目", 1)
+    r = client.patch(f"{URL}{p.pk}/", {"name": "改名", "version": p.version}, format="json")
+    assert r.status_code == 200 and r.json()["name"] == "改名"
 
 
 def test_department_creates_in_its_unit(as_user: Any, world: Any) -> None:
-    r = as_user(world.users.department).post(URL, new_project(responsible_unit=world.other_dept.pk), format="json")
+    client = as_user(world.users.department)
+    body = new_project(responsible_unit=world.other_dept.pk)
+    assert set(fields_of(client.post(URL, body, format="json"))) == {"responsible_unit"}
+    r = client.post(URL, new_project(), format="json")
     assert r.status_code == 201, r.content
     assert r.json()["responsible_unit"] == world.dept.pk and r.json()["region"] == "370100"
 
@@ -211,7 +221,11 @@ def test_enterprise_contact_edits_only_its_fields(as_user: Any, world: Any) -> N
         "location": "历下区经十路", "contact_phone": "0531-88888888",
         "years": [{"year": 2026, "annual_plan": "999999", "on_province_list": True}], "version": p.version,
     }  # fmt: skip
-    r = as_user(world.users.enterprise).patch(f"{URL}{p.pk}/", body, format="json")
+    client = as_user(world.users.enterprise)
+    # an enterprise PATCH of total_investment (and the rest it may not write) is named, not ignored
+    assert set(fields_of(client.patch(f"{URL}{p.pk}/", body, format="json"))) == {"name", "region", "total_investment", "stage", "years"}
+    body = {"location": "历下区经十路", "contact_phone": "0531-88888888", "version": p.version}
+    r = client.patch(f"{URL}{p.pk}/", body, format="json")
     assert r.status_code == 200, r.content
     p.refresh_from_db()
     assert (p.location, p.contact_phone) == ("历下区经十路", "0531-88888888")
@@ -300,10 +314,26 @@ def test_list_filters_are_the_project_filter(as_user: Any, world: Any) -> None:
     assert _names(as_user(world.users.county).get(URL, {"region": "370000"})) == {"历下区项目"}
 
 
-@pytest.mark.parametrize("params", [{"stage": "flying"}, {"year": "abc"}, {"responsible_unit": "999999"}, {"sort": "password"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"stage": "flying"}, {"year": "abc"}, {"responsible_unit": "0"}, {"sort": "password"},
+        # what the schema forbids is refused, naming the parameter (issue 17)
+        {"stage": ""}, {"q": ""}, {"region": ""}, {"in_statistics": "null"}, {"in_statistics": "1"}, {"owner": "1.5"},
+        {"page_size": "null"}, {"page_size": "false"}, {"page_size": "0"}, {"page": ""}, {"page": "-1"},
+    ],
+)  # fmt: skip
 def test_bad_filters_are_400(as_user: Any, world: Any, params: dict[str, str]) -> None:
-    fields = fields_of(as_user(world.users.province).get(URL, params))
+    r = as_user(world.users.province).get(URL, params)
+    fields = fields_of(r)
     assert set(fields) == set(params)
+    assert next(iter(params)) in r.json()["message"]
+
+
+def test_an_id_filter_that_names_nothing_is_an_empty_list(as_user: Any, world: Any) -> None:
+    client = as_user(world.users.province)
+    assert client.get(URL, {"responsible_unit": "999999"}).json()["count"] == 0
+    assert client.get(URL, {"responsible_unit": world.dept.pk}).json()["count"] == 1
 
 
 def test_pagination(as_user: Any, world: Any) -> None:
