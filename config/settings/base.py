@@ -147,6 +147,9 @@ KEYPROJECTS_AUDIT_RETENTION_DAYS = 180
 KEYPROJECTS_API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))  # API tokens expire after this many days
 # The province this installation serves (GB/T 2260); a superuser without a region works on it.
 KEYPROJECTS_PROVINCE_CODE = os.environ.get("KEYPROJECTS_PROVINCE_CODE", "370000")
+# 月调度: the first year a reporting month may be opened in (by a save, a submit or an import);
+# the last is the current month. Months already opened stay readable whatever their year.
+KEYPROJECTS_DISPATCH_FIRST_YEAR = int(os.environ.get("KEYPROJECTS_DISPATCH_FIRST_YEAR", "2020"))
 # Audit log keys and anchors, kept outside the database (docs/security.md "审计日志").
 # AUDIT_HMAC_KEY ("id:secret[,id:secret…]") in the environment takes precedence over the key file.
 KEYPROJECTS_AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_HMAC_KEY_FILE", VAR_DIR / "audit-keys.json"))

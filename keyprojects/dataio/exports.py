@@ -34,7 +34,7 @@ from keyprojects.core.errors import NotFound
 from keyprojects.core.xlsx import new_workbook, safe_cell
 from keyprojects.dispatch.choices import PeriodStatus, ReportStatus
 from keyprojects.dispatch.models import MonthlyReport, PeriodClosure, ReportingPeriod
-from keyprojects.dispatch.selectors import due_projects
+from keyprojects.dispatch.selectors import closed_region_codes, due_projects, period_for_reading, reports_of_period
 from keyprojects.projects.choices import Level, Nature
 from keyprojects.projects.models import Project, SponsorLeader
 from keyprojects.regions.models import Region, Unit
@@ -78,9 +78,11 @@ def region_q(region: Region, *, county_field: str = "region_id") -> Q:
     return policy.region_rows_q(region, county_field=county_field)
 
 
-def resolve_period(period: ReportingPeriod | str, *, create: bool = False) -> ReportingPeriod:
+def resolve_period(period: ReportingPeriod | str, *, unopened: bool = False) -> ReportingPeriod:
     """A period object from itself or a ``YYYY-MM`` label; NotFound for anything else (and, unless
-    ``create``, for a month nobody has opened; never a month after the current one)."""
+    ``unopened``, for a month nobody has opened; never a month after the current one). With
+    ``unopened``, a month that may be opened but was not is an unsaved period (``pk`` None):
+    reading never opens a month."""
     if isinstance(period, ReportingPeriod):
         return period
     m = PERIOD_RE.match(period or "")
@@ -90,14 +92,11 @@ def resolve_period(period: ReportingPeriod | str, *, create: bool = False) -> Re
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise NotFound("调度期无效")
-    if create:
-        from keyprojects.core.errors import ValidationFailed
-        from keyprojects.dispatch.services import period_get_or_open
-
-        try:
-            return period_get_or_open(year=year, month=month)
-        except ValidationFailed:
-            raise NotFound("调度期无效") from None
+    if unopened:
+        readable = period_for_reading(year=year, month=month)
+        if readable is None:
+            raise NotFound("调度期无效")
+        return readable
     found = ReportingPeriod.objects.filter(year=year, month=month).first()
     if found is None:
         raise NotFound("该调度期尚未开始")
@@ -386,15 +385,15 @@ def template_region(user: Any, region: Region | str | None) -> Region | None:
 
 
 def _frozen_codes(period: ReportingPeriod) -> set[str]:
-    return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
+    return closed_region_codes(period)
 
 
 def fill_template(*, user: Any, period: ReportingPeriod | str, region: Region | str | None = None) -> bytes:
     """The fill-in sheet of ``period`` for the user's county (or a county/city in scope)."""
-    period = resolve_period(period, create=True)
+    period = resolve_period(period, unopened=True)
     place = template_region(user, region)
     projects = list(template_projects(user=user, period=period, region=place))
-    reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project__in=[p.pk for p in projects])}
+    reports = {r.project_id: r for r in reports_of_period(period).filter(project__in=[p.pk for p in projects])}
     closed = _frozen_codes(period)
     place_name = place.name if place is not None else (getattr(getattr(user, "enterprise", None), "name", "") or user.get_username())
 

@@ -103,7 +103,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
     label = request.GET.get("period") or default_period_label()
     try:
         region = template_region(user, request.GET.get("region") or None)
-        period = resolve_period(label, create=True)
+        period = resolve_period(label, unopened=True)
         content = fill_template(user=user, period=period, region=region)
     except NotFound:
         raise Http404() from None

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -27,6 +28,36 @@ def fill_window(year: int, month: int, config: DispatchConfig | None = None) -> 
     config = config or DispatchConfig.get()
     ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
     return dt.date(ny, nm, config.fill_start_day), dt.date(ny, nm, config.fill_end_day)
+
+
+def period_openable(year: int, month: int) -> bool:
+    """Whether the month (year, month) may be opened: from January of the configured first year
+    (``KEYPROJECTS_DISPATCH_FIRST_YEAR``) to the current month."""
+    today = timezone.localdate()
+    return 1 <= month <= 12 and (settings.KEYPROJECTS_DISPATCH_FIRST_YEAR, 1) <= (year, month) <= (today.year, today.month)
+
+
+def period_range_message() -> str:
+    today = timezone.localdate()
+    return f"调度期超出范围：只能是{settings.KEYPROJECTS_DISPATCH_FIRST_YEAR}年1月至{today.year}年{today.month}月"
+
+
+def period_for_reading(*, year: int, month: int) -> ReportingPeriod | None:
+    """The period (year, month) as a page shows it, without writing: the opened one; else, for a
+    month that may be opened, an unsaved one with the configured fill window (``pk`` None:
+    nothing reported, nothing closed; the first save opens it); else None."""
+    found = ReportingPeriod.objects.filter(year=year, month=month).first()
+    if found is not None or not period_openable(year, month):
+        return found
+    start, end = fill_window(year, month)
+    return ReportingPeriod(year=year, month=month, fill_start=start, fill_end=end)
+
+
+def reports_of_period(period: ReportingPeriod) -> QuerySet[MonthlyReport]:
+    """The reports of ``period`` (none for a month not opened yet)."""
+    if period.pk is None:
+        return MonthlyReport.objects.none()
+    return MonthlyReport.objects.filter(period=period)
 
 
 def period_end(period: ReportingPeriod) -> dt.date:
@@ -69,6 +100,8 @@ def closed_region_codes(period: ReportingPeriod) -> set[str]:
     """Regions (cities, or the province) whose month ``period`` is closed."""
     from .models import PeriodClosure
 
+    if period.pk is None:  # a month not opened yet
+        return set()
     return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
 
 
@@ -130,7 +163,7 @@ def reports_for_review(*, user: Any, period: ReportingPeriod | None = None) -> Q
     level = user_review_level(user)
     qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED)
     if period is not None:
-        qs = qs.filter(period=period)
+        qs = qs.filter(period=period) if period.pk is not None else qs.none()
     if user.is_superuser:
         return qs.select_related("project", "period", "project__region")
     if level is None:

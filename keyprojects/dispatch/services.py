@@ -43,6 +43,8 @@ from .selectors import (
     fill_window,
     is_frozen_in,
     period_end,
+    period_openable,
+    period_range_message,
     previous_reports,
     project_top_level,
 )
@@ -82,9 +84,15 @@ class NotEditable(ApplicationError):
 
 
 def period_get_or_open(*, year: int, month: int) -> ReportingPeriod:
-    """The period (year, month), created with the configured fill window when first needed."""
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise ValidationFailed("调度期无效", extra={"fields": {"period": ["调度期无效"]}})
+    """The period (year, month), created with the configured fill window when first needed: by a
+    write (a save, a submit, an import), never by a page view. Only a month from the configured
+    first year to the current month is opened (selectors.period_openable)."""
+    found = ReportingPeriod.objects.filter(year=year, month=month).first()
+    if found is not None:
+        return found
+    if not period_openable(year, month):
+        message = period_range_message()
+        raise ValidationFailed(message, extra={"fields": {"period": [message]}})
     start, end = fill_window(year, month)
     try:
         with transaction.atomic():

@@ -44,9 +44,11 @@ from .selectors import (
     due_projects,
     is_frozen_in,
     open_problems,
+    period_for_reading,
     photo_for_user,
     previous_reports,
     reports_for_review,
+    reports_of_period,
 )
 from .services import (
     AlreadySubmitted,
@@ -82,15 +84,23 @@ def default_period_label() -> str:
 
 
 def _period_or_404(label: str) -> ReportingPeriod:
-    """The period of a ``YYYY-MM`` label; months after the current one are not open for filling."""
+    """The period of a ``YYYY-MM`` label, for reading: the opened one, or (a month that may be
+    opened, up to the current one) an unsaved one the first save opens; 404 for anything else.
+    A page view never opens a month."""
     if not re.fullmatch(PERIOD_RE, label or ""):
         raise Http404()
-    year, month = int(label[:4]), int(label[5:])
-    today = timezone.localdate()
-    if (year, month) > (today.year, today.month):
+    period = period_for_reading(year=int(label[:4]), month=int(label[5:]))
+    if period is None:
         raise Http404()
+    return period
+
+
+def _opened(period: ReportingPeriod) -> ReportingPeriod:
+    """``period`` opened, for a write (a save, a submit)."""
+    if period.pk is not None:
+        return period
     try:
-        return period_get_or_open(year=year, month=month)
+        return period_get_or_open(year=period.year, month=period.month)
     except ValidationFailed:
         raise Http404() from None
 
@@ -161,16 +171,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
 
     due = due_projects(period=period, user=user)
-    done_ids = MonthlyReport.objects.filter(period=period, status__in=DONE).values("project_id")
+    done_ids = reports_of_period(period).filter(status__in=DONE).values("project_id")
     to_fill = due.filter(pk__in=fillable(user).values("pk")).exclude(pk__in=done_ids).select_related("region").order_by("region_id", "name")
-    started = MonthlyReport.objects.filter(period=period, project__in=to_fill.values("pk"))
+    started = reports_of_period(period).filter(project__in=to_fill.values("pk"))
     n_due = due.count()
     n_done = due.filter(pk__in=done_ids).count()
     n_to_fill = to_fill.count()
     n_returned = started.filter(status=ReportStatus.RETURNED).count()
     n_draft = started.filter(status=ReportStatus.DRAFT).count()
     fill_page = _page(request, to_fill, "fill_page", LIST_SIZE)
-    drafts = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project__in=[p.pk for p in fill_page])}
+    drafts = {r.project_id: r for r in reports_of_period(period).filter(project__in=[p.pk for p in fill_page])}
     overdue = today > period.fill_end
     fill_rows = [{"project": p, "report": drafts.get(p.pk), "overdue": overdue} for p in fill_page]
 
@@ -210,7 +220,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _report_of(project: Project, period: ReportingPeriod) -> MonthlyReport | None:
-    return MonthlyReport.objects.filter(project=project, period=period).select_related("submitted_by", "approved_by").first()
+    return reports_of_period(period).filter(project=project).select_related("submitted_by", "approved_by").first()
 
 
 def _derived(project: Project, period: ReportingPeriod, amount: Decimal | None) -> dict[str, Any]:
@@ -331,6 +341,7 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
 
     if not _can_fill(user, project):
         raise DjangoPermissionDenied(_("您没有填报该项目月报的权限"))
+    per = _opened(per)
     form = ReportForm(request.POST)
     action = request.POST.get("action", "save")
     checks: list[dict[str, Any]] = []
@@ -540,7 +551,7 @@ def _grid_projects(user: Any, period: ReportingPeriod, region: str, choices: lis
 
 def _grid_rows(user: Any, period: ReportingPeriod, projects: list[Project]) -> list[GridRow]:
     pks = [p.pk for p in projects]
-    reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=period, project_id__in=pks)}
+    reports = {r.project_id: r for r in reports_of_period(period).filter(project_id__in=pks)}
     editable_pks = set(fillable(user).filter(pk__in=pks).values_list("pk", flat=True))
     closed = closed_region_codes(period)
     rows = []
@@ -608,6 +619,7 @@ def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse
     project = _project_or_404(request, project_pk)
     if not _can_fill(user, project):
         raise Http404()
+    per = _opened(per)
     form = GridRowForm(request.POST)
     typed = {f: request.POST.get(f, "") for f in GRID_INPUTS}
     error = ""
@@ -691,7 +703,8 @@ def grid_submit(request: HttpRequest, period: str) -> HttpResponse:
         messages.warning(request, _("请先勾选要提交的月报"))
         return redirect(back)
     reports = (
-        MonthlyReport.objects.filter(period=per, pk__in=list(wanted), project__in=fillable(user).values("pk"))
+        reports_of_period(per)
+        .filter(pk__in=list(wanted), project__in=fillable(user).values("pk"))
         .select_related("project")
         .order_by("project__region_id", "project__name")
     )
@@ -738,7 +751,7 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
     per = _period_or_404(period)
     choices = _grid_regions(user, per)
     qs = _grid_projects(user, per, request.GET.get("region", ""), choices)
-    reports = {r.project_id: r for r in MonthlyReport.objects.filter(period=per, project__in=qs.values("pk"))}
+    reports = {r.project_id: r for r in reports_of_period(per).filter(project__in=qs.values("pk"))}
 
     def rows() -> Any:
         for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
