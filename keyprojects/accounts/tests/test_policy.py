@@ -195,3 +195,25 @@ def test_templates_ask_the_policy_through_the_context_processor(world):
     request.user = AnonymousUser()
     assert tpl.render(Context(policy_context(request))) == "||None"
     assert Template("{{ policy.nonsense }}|{{ policy.province_region }}").render(Context(ctx)) == "|"
+
+
+def test_the_menu_shows_what_the_policy_allows(world, client):
+    """base.html and the dispatch tabs ask ``policy``: each role sees exactly its entries."""
+    from django.urls import reverse
+
+    for name, user in users(world).items():
+        if not policy.can_see_business_data(user):
+            continue  # administrators never open the registry
+        client.force_login(user)
+        html = client.get(reverse("projects:list")).content.decode()
+        assert ('data-testid="nav-import"' in html) is policy.can_import(user), name
+        assert ('data-testid="nav-analysis"' in html) is policy.can_read_reports(user), name
+        assert (f'href="{reverse("audit:list")}"' in html) is policy.can_read_audit(user), name
+        tabs = client.get(reverse("dispatch:warnings")).content.decode()
+        assert (f'href="{reverse("dispatch:board_latest")}"' in tabs.split('data-testid="dispatch-nav"')[1]) is policy.can_see_board(
+            user
+        ), name
+    client.force_login(world.users.auditor)
+    html = client.get(reverse("audit:list")).content.decode()
+    assert f'href="{reverse("audit:list")}"' in html
+    assert 'data-testid="nav-import"' not in html and 'data-testid="nav-analysis"' not in html

@@ -11,7 +11,9 @@ PATTERNS = [
     re.compile(r"""\.role\s*(==|!=)\s*["']"""),  # user.role == "county"
     re.compile(r"""["']\s*(==|!=)\s*[\w.]*\.role\b"""),  # "county" == user.role
     re.compile(r"""\brole\s+(not\s+)?in\s+[(\[{]\s*["']"""),  # role in ("province", "city")
-    re.compile(r"""["']role["']\s*(,\s*["'][^"']*["'])?\)\s*((==|!=)\s*["']|(not\s+)?in\s+[(\[{]\s*["'])"""),  # getattr(user, "role", "") in ("a",)
+    re.compile(
+        r"""["']role["']\s*(,\s*["'][^"']*["'])?\)\s*((==|!=)\s*["']|(not\s+)?in\s+[(\[{]\s*["'])"""
+    ),  # getattr(user, "role", "") in ("a",)
 ]
 
 
