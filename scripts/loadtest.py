@@ -71,9 +71,9 @@ def phase_prepare(clients: int) -> dict[str, Any]:
 
     from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from keyprojects.accounts.models import User
+    from keyprojects.accounts.services import token_issue
     from keyprojects.core.testing import ProjectFactory
     from keyprojects.dispatch.services import period_get_or_open
     from keyprojects.projects.models import ProjectYear
@@ -101,11 +101,11 @@ def phase_prepare(clients: int) -> dict[str, Any]:
         users.append(u)
     User.objects.bulk_create(users)
     users = list(User.objects.filter(username__startswith="loadtest_county_").order_by("username"))
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+    keys = [token_issue(user=u, name="loadtest")[1] for u in users]  # hashed, expiring API tokens
     return {
         "period": period.label,
         "period_id": period.pk,
-        "clients": [{"token": t.key, "project": p.pk} for t, p in zip(tokens, projects, strict=True)],
+        "clients": [{"token": key, "project": p.pk} for key, p in zip(keys, projects, strict=True)],
     }
 
 

@@ -33,6 +33,7 @@ def test_env_example_lists_every_variable_the_code_reads():
 
 def test_nginx_site_sends_the_headers_the_app_relies_on():
     site = (ROOT / "deploy" / "nginx" / "keyprojects.conf").read_text(encoding="utf-8")
-    for header in ("X-Forwarded-Proto $scheme", "X-Forwarded-For $proxy_add_x_forwarded_for", "Host $http_host", "X-Request-ID $request_id"):
+    headers = ("X-Forwarded-Proto $scheme", "X-Forwarded-For $proxy_add_x_forwarded_for", "Host $http_host", "X-Request-ID $request_id")
+    for header in headers:
         assert f"proxy_set_header {header};" in site
     assert settings.STATIC_URL == "/static/" and "location /static/" in site
