@@ -7,6 +7,7 @@ terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For (deploy/nginx/keypro
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each request holds one database connection; 2 per core + 1 is the usual start.
@@ -24,6 +25,11 @@ max_requests_jitter = 200
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines in the application's format (LOG_FORMAT=json: one JSON object per line).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from keyprojects.core.logconfig import gunicorn_logconfig  # noqa: E402
+
+logconfig_dict = gunicorn_logconfig(fmt=os.environ.get("LOG_FORMAT", "text"))
 # Only nginx on this host may tell gunicorn about the original scheme (wsgi.url_scheme);
 # Django itself reads X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER) and TRUSTED_PROXIES for the client address.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

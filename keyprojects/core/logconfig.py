@@ -27,3 +27,16 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
             "django.server": {"level": "WARNING"},
         },
     }
+
+
+def gunicorn_logconfig(*, fmt: str) -> dict[str, Any]:
+    """gunicorn's own loggers (master and worker start/stop, timeouts) in the same format, for
+    ``logconfig_dict`` in deploy/gunicorn.conf.py. Its access log stays off: the application
+    writes one line per request itself."""
+    config = logging_config(fmt=fmt, level="INFO")
+    config["root"] = {"handlers": ["console"], "level": "INFO"}
+    config["loggers"] = {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    }
+    return config

@@ -67,3 +67,11 @@ def test_text_lines_carry_time_zone_and_level():
 def test_log_format_json_selects_the_json_formatter():
     assert logging_config(fmt="json", level="info")["handlers"]["console"]["formatter"] == "json"
     assert logging_config(fmt="", level="info")["handlers"]["console"]["formatter"] == "text"
+
+
+def test_gunicorn_lines_use_the_same_format():
+    from keyprojects.core.logconfig import gunicorn_logconfig
+
+    config = gunicorn_logconfig(fmt="json")
+    assert config["handlers"]["console"]["formatter"] == "json"
+    assert config["loggers"]["gunicorn.error"]["handlers"] == ["console"]
