@@ -103,6 +103,7 @@ test-sqlite: install
 test-postgres: install
 	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
+	  $(PY) scripts/pg_drop_stale_test_dbs.py "$(PG_URL)"; \
 	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "== PostgreSQL not reachable at $(PG_URL): skipped =="; fi
 
