@@ -52,7 +52,9 @@ else
 install: $(VENV)/.stamp static/vendor/.maps locale/.stamp ## create .venv, install Python and front-end dependencies (OFFLINE=1: from a `make dist` archive)
 endif
 
-UV_COMPILE = $(VENV)/bin/uv pip compile -q --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28
+# Keeps the versions already locked where the .in files allow; `make lock LOCK_ARGS=--upgrade` takes the newest.
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV)/bin/uv pip compile -q --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 $(LOCK_ARGS)
 lock: $(VENV)/.stamp ## re-lock requirements/*.txt (exact versions + hashes) from requirements/*.in
 	$(UV_COMPILE) requirements/base.in -o requirements/base.txt
 	$(UV_COMPILE) requirements/dev.in -o requirements/dev.txt
