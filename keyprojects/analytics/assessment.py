@@ -35,6 +35,7 @@ from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UnitFigures, display_value, problem_items, rank_values, unit_fact_groups, unit_figures
 
 RULES = {"linear": "线性计分", "rank": "按名次计分"}
+DIRECTIONS = {"up": "越高越好", "down": "越低越好"}
 POINTS = Decimal("0.01")
 FULL = Decimal(100)
 DEFAULT_LAST_POINTS = Decimal(60)
@@ -76,12 +77,19 @@ def normalise_indicators(items: Any) -> list[dict[str, str]]:
         if weight <= 0:
             raise ValueError(f"第{n}个指标的权重应大于0")
         rule = str(item.get("rule", "linear")).strip()
+        direction = str(item.get("direction", "up") or "up").strip()
+        if direction not in DIRECTIONS:
+            raise ValueError(f"第{n}个指标的方向应为 up（越高越好）或 down（越低越好）")
         entry = {"indicator": key, "weight": _text(weight), "rule": rule}
+        if direction == "down":
+            entry["direction"] = "down"  # only when not the default: stored schemes keep their form
         if rule == "linear":
             floor = _dec(item.get("floor", "0"), f"第{n}个指标的起点")
             target = _dec(item.get("target", ""), f"第{n}个指标的目标值")
-            if target <= floor:
-                raise ValueError(f"第{n}个指标的目标值应大于起点")
+            if direction == "up" and target <= floor:
+                raise ValueError(f"第{n}个指标的目标值应大于起点（越高越好）")
+            if direction == "down" and target >= floor:
+                raise ValueError(f"第{n}个指标的目标值应小于起点（越低越好）")
             entry.update(floor=_text(floor), target=_text(target))
         elif rule == "rank":
             last = _dec(item.get("last_points", DEFAULT_LAST_POINTS), f"第{n}个指标的末位得分")
@@ -94,7 +102,23 @@ def normalise_indicators(items: Any) -> list[dict[str, str]]:
     return out
 
 
+#: The scheme ``seed_demo`` installs and the form starts from: 完成率 and 序时进度 carry most of
+#: the weight (the bulletin's headline), then starts, completions, punctual reports, problems.
+DEFAULT_INDICATORS: list[dict[str, Any]] = [
+    {"indicator": "completion_rate", "weight": 40, "rule": "linear", "floor": 0, "target": 100},
+    {"indicator": "ahead_points", "weight": 20, "rule": "rank", "last_points": 60},
+    {"indicator": "start_rate", "weight": 15, "rule": "linear", "floor": 0, "target": 100},
+    {"indicator": "completion_production_rate", "weight": 10, "rule": "linear", "floor": 0, "target": 100},
+    {"indicator": "on_time_rate", "weight": 10, "rule": "linear", "floor": 60, "target": 100},
+    {"indicator": "problem_closure_rate", "weight": 5, "rule": "linear", "floor": 0, "target": 100},
+]
+
+
 def linear_points(value: Decimal, floor: Decimal, target: Decimal) -> Decimal:
+    """0 points at ``floor``, 100 at ``target``, linear between; ``target < floor`` scores an
+    indicator where lower is better."""
+    if target < floor:
+        return linear_points(-value, -floor, -target)
     if value <= floor:
         return Decimal(0).quantize(POINTS)
     if value >= target:
@@ -176,7 +200,8 @@ def score_units(
     """Score ``units`` by the scheme ``config`` (see the module docstring)."""
     items = config["indicators"]
     shown = {item["indicator"]: {u.key: display_value(item["indicator"], u.value(item["indicator"])) for u in units} for item in items}
-    ranks = {key: rank_values({k: v for k, v in values.items() if v is not None}) for key, values in shown.items()}
+    sign = {item["indicator"]: -1 if item.get("direction") == "down" else 1 for item in items}
+    ranks = {key: rank_values({k: sign[key] * v for k, v in values.items() if v is not None}) for key, values in shown.items()}
     scored: list[dict[str, Any]] = []
     for u in units:
         lines = []
@@ -267,6 +292,7 @@ def scheme_items(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
             **item,
             "label": INDICATORS[item["indicator"]].label if item["indicator"] in INDICATORS else item["indicator"],
             "rule_label": RULES.get(item["rule"], item["rule"]),
+            "direction_label": DIRECTIONS[item.get("direction", "up")],
         }
         for item in indicators
     ]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -57,8 +58,13 @@ def _values(scheme: AssessmentScheme) -> dict[str, Any]:
 @transaction.atomic
 def scheme_save(*, user: Any, scheme: AssessmentScheme, request: Any = None) -> AssessmentScheme:
     """Create or change a scheme (validated, normalised); the audit event carries old → new."""
-    if not can_manage_schemes(user):
-        raise PermissionDenied("只有系统管理员可以配置考核方案")
+    region = scheme.region if scheme.region_id else None
+    if not (can_manage_schemes(user) or policy.can_edit_schemes(user, region)):
+        raise PermissionDenied("只有省、市业务人员（或系统管理员）可以配置本级考核方案")
+    if scheme.pk and not can_manage_schemes(user):
+        stored = AssessmentScheme.objects.filter(pk=scheme.pk).select_related("region").first()
+        if stored is None or not policy.can_edit_schemes(user, stored.region):
+            raise PermissionDenied("只能修改本级及下级的考核方案")
     old = dict(AssessmentScheme.objects.filter(pk=scheme.pk).values(*SCHEME_FIELDS).first() or {}) if scheme.pk else {}
     try:
         scheme.full_clean(exclude=["version"])
@@ -118,3 +124,33 @@ def assessment_snapshot(*, user: Any, scheme: AssessmentScheme, period: Any, req
         # computed concurrently by somebody else: theirs is the one
         return AssessmentSnapshot.objects.get(scheme=scheme, period=period), False
     return snapshot, True
+
+
+@transaction.atomic
+def default_schemes_install(*, province: Any, cities: tuple[Any, ...] = ()) -> list[AssessmentScheme]:
+    """The default 双考核双评价 schemes (``assessment.DEFAULT_INDICATORS``): the cities of
+    ``province`` and the counties of each of ``cities``. A scheme of the same name is left as it
+    is (its staff may have changed it). Used by ``seed_demo``; audited like any scheme change."""
+    from .assessment import DEFAULT_INDICATORS
+
+    installed = []
+    year = timezone.localdate().year
+    for region, kind_word in [(province, "各市"), *((c, "各县（市、区）") for c in cities)]:
+        name = f"{region.name}重点项目双考核双评价（{kind_word}）"
+        if AssessmentScheme.objects.filter(name=name).exists():
+            continue
+        scheme = AssessmentScheme(
+            name=name,
+            unit_kind="region",
+            region=region,
+            indicators=DEFAULT_INDICATORS,
+            description=f"{year}年默认方案：年度投资完成率40%、序时进度20%、开工率15%、竣工投产率10%、按时报送率10%、问题办结率5%。",
+        )
+        try:
+            scheme.full_clean(exclude=["version"])
+        except ValidationError as exc:
+            raise ValidationFailed.from_django(exc) from exc
+        scheme.save()
+        audit_record(action="config", obj=scheme, changes=diff({}, _values(scheme)), message="安装默认考核方案", username="seed_demo")
+        installed.append(scheme)
+    return installed

@@ -36,7 +36,7 @@ from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_
 from .exports import assessment_filename, assessment_xlsx, rankings_filename, rankings_xlsx
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
-from .services_assessment import assessment_snapshot, can_assess, period_closed_for
+from .services_assessment import assessment_snapshot, can_assess, period_closed_for, scheme_save
 from .services_bulletin import bulletin_setting_save, can_edit_bulletin_setting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -181,13 +181,15 @@ def _scheme_for(user: Any, pk: int) -> AssessmentScheme:
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     report_home(user)
-    schemes = list(schemes_visible_to(user).filter(is_active=True))
+    can_edit = bool(_scheme_regions(user))
+    visible = schemes_visible_to(user)
+    schemes = list(visible if can_edit else visible.filter(is_active=True))
     latest = {
         s.scheme_id: s
         for s in AssessmentSnapshot.objects.filter(scheme__in=schemes).select_related("period").order_by("period__year", "period__month")
     }
     rows = [{"scheme": s, "latest": latest.get(s.pk)} for s in schemes]
-    return render(request, "analytics/assessment.html", {"rows": rows, "kinds": dict(UNIT_KINDS)})
+    return render(request, "analytics/assessment.html", {"rows": rows, "kinds": dict(UNIT_KINDS), "can_edit": can_edit})
 
 
 @login_required
@@ -205,6 +207,7 @@ def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
         "snapshots": snapshots,
         "closed": closed,
         "can_compute": can_assess(user, scheme),
+        "can_edit": policy.can_edit_schemes(user, scheme.region),
         "kind_label": UNIT_KINDS.get(scheme.unit_kind, scheme.unit_kind),
     }
     return render(request, "analytics/assessment_scheme.html", context)
@@ -226,6 +229,75 @@ def assessment_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("%(p)s考核结果已存在，显示的是保存的结果") % {"p": period})
     return redirect("analytics:assessment_result", pk=scheme.pk, period=snapshot.period.label)
+
+
+def _scheme_regions(user: Any) -> list[tuple[str, str]]:
+    """The ranges a user may write schemes for: their province and its cities, or their city."""
+    home = report_home(user)
+    regions = [home]
+    if home.level == "province":
+        regions += list(Region.objects.filter(level="city", province_code=home.code).order_by("code"))
+    return [(r.code, r.name) for r in regions if policy.can_edit_schemes(user, r)]
+
+
+def _scheme_edit(request: HttpRequest, scheme: AssessmentScheme | None) -> HttpResponse:
+    """The scheme form (new or existing): fields and one row per indicator, saved through
+    ``services_assessment.scheme_save`` (validated, audited)."""
+    from .forms import IndicatorFormSet, SchemeForm, indicator_initial
+
+    user = request.user
+    regions = _scheme_regions(user)
+    if not regions or (scheme is not None and not policy.can_edit_schemes(user, scheme.region)):
+        raise Http404()
+    if request.method == "POST":
+        form = SchemeForm(request.POST, regions=regions)
+        rows = IndicatorFormSet(request.POST, prefix="ind")
+        if form.is_valid() and rows.is_valid():
+            c = form.cleaned_data
+            target = scheme or AssessmentScheme()
+            if scheme is not None and c.get("version") not in (None, scheme.version):
+                form.add_error(None, _("该方案已被他人修改，请刷新后重试"))
+            else:
+                target.name, target.region_id, target.unit_kind = c["name"], c["region"], c["unit_kind"]
+                target.description, target.is_active, target.indicators = c["description"], c["is_active"], rows.indicators()
+                try:
+                    saved = scheme_save(user=user, scheme=target, request=request)
+                except ValidationFailed as exc:
+                    for name, errors in (exc.extra or {}).get("fields", {}).items():
+                        for error in errors:
+                            form.add_error(name if name in form.fields else None, error)
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("考核方案已保存"))
+                    return redirect("analytics:assessment_scheme", pk=saved.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {"unit_kind": "region", "is_active": True, "region": regions[0][0]}
+        if scheme is not None:
+            initial = {
+                "name": scheme.name,
+                "region": scheme.region_id,
+                "unit_kind": scheme.unit_kind,
+                "description": scheme.description,
+                "is_active": scheme.is_active,
+                "version": scheme.version,
+            }
+        form = SchemeForm(initial=initial, regions=regions)
+        rows = IndicatorFormSet(initial=indicator_initial(scheme.indicators if scheme else None), prefix="ind")
+        status = 200
+    context = {"form": form, "rows": rows, "scheme": scheme}
+    return render(request, "analytics/assessment_edit.html", context, status=status)
+
+
+@login_required
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    return _scheme_edit(request, None)
+
+
+@login_required
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _scheme_edit(request, _scheme_for(request.user, pk))
 
 
 def _snapshot_for(user: Any, pk: str, period: str) -> AssessmentSnapshot:
@@ -414,7 +486,9 @@ urlpatterns = [
     path("rankings/", rankings_page, name="rankings"),
     re_path(rf"^rankings/{PERIOD}\.xlsx$", rankings_xlsx_view, name="rankings_xlsx"),
     path("assessment/", assessment_list, name="assessment"),
+    path("assessment/new/", assessment_new, name="assessment_new"),
     path("assessment/<int:pk>/", assessment_scheme, name="assessment_scheme"),
+    path("assessment/<int:pk>/edit/", assessment_edit, name="assessment_edit"),
     path("assessment/<int:pk>/compute/", assessment_compute_view, name="assessment_compute"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/$", assessment_result, name="assessment_result"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}\.xlsx$", assessment_xlsx_view, name="assessment_xlsx"),

@@ -170,6 +170,17 @@ def create_demo_users(*, enterprise_name: str = SPECIAL_OWNERS["byd"][0]) -> lis
     return logins
 
 
+def install_default_schemes() -> list[Any]:
+    """The default 双考核双评价 schemes: Shandong's cities, and Jinan's counties (the demo city)."""
+    from keyprojects.analytics.services_assessment import default_schemes_install
+    from keyprojects.regions.models import Region
+
+    province = Region.objects.filter(code="370000").first()
+    if province is None:
+        return []
+    return default_schemes_install(province=province, cities=tuple(Region.objects.filter(code="370100")))
+
+
 def reset_demo_passwords() -> list[DemoLogin]:
     from keyprojects.accounts.models import User
 
@@ -205,6 +216,7 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     result = DemoBuilder(seed=seed, projects=projects, year=y, month=m, months=months, batch_size=batch_size, progress=progress,
                          stream=stream).run()  # fmt: skip
     result.logins = create_demo_users()
+    result.counts["schemes"] = len(install_default_schemes())
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",

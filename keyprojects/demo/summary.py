@@ -134,6 +134,8 @@ def summary_lines(result: DemoResult) -> list[str]:
         f"落后序时进度的项目 {c.get('lagging', 0)} 个",
         f"  汇总表：项目月度事实 {c.get('facts', 0)} 行，区域月度汇总 {c.get('summaries', 0)} 行，预警 {c.get('warnings', 0)} 条",
     ]
+    if c.get("schemes"):
+        lines.append(f"  双考核双评价：安装默认考核方案 {c['schemes']} 个（各市、济南市各县区），可在“考核”页面修改")
     if c.get("spread_set"):
         lines.append("  调度设置：年度计划默认分月权重设为演示值 " + "/".join(map(str, SEASON)) + "（1-2月春节前后低，6月、12月高）")
     return lines

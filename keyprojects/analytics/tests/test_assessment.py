@@ -172,8 +172,11 @@ def test_scheme_validation_and_audit(rw):  # noqa: F811
         make_scheme(rw, indicators=[{"indicator": "nonsense", "weight": 1}])
     with pytest.raises(ValidationFailed):
         make_scheme(rw, region="370102")  # a county has nothing below it to assess
-    with pytest.raises(PermissionDenied):
-        scheme_save(user=rw.users.city, scheme=AssessmentScheme(name="x", region_id="370100", indicators=COUNTY_SCHEME))
+    with pytest.raises(PermissionDenied):  # a city writes its own schemes (issue 10), not the province's
+        scheme_save(user=rw.users.city, scheme=AssessmentScheme(name="x", region_id="370000", indicators=COUNTY_SCHEME))
+    for user in (rw.users.county, rw.users.leader):
+        with pytest.raises(PermissionDenied):
+            scheme_save(user=user, scheme=AssessmentScheme(name="x", region_id="370100", indicators=COUNTY_SCHEME))
 
     scheme = make_scheme(rw)
     scheme.indicators = [{"indicator": "completion_rate", "weight": "100", "target": "60"}]

@@ -264,3 +264,27 @@ def test_default_is_last_year_and_this_year(db):
     out = seed(months=None, projects=60)
     assert ReportingPeriod.objects.count() == 12 + MONTH
     assert "2023-01 至 2024-02" in out and MonthlyReport.objects.exists()
+
+
+def test_default_assessment_scheme_scores_the_closed_month(seeded, client):
+    """双考核双评价 is ready to use in the demo: the default schemes are installed (and printed),
+    the province user computes January and every city gets a score."""
+    from django.urls import reverse
+
+    from keyprojects.accounts.models import User
+    from keyprojects.analytics.assessment import DEFAULT_INDICATORS, normalise_indicators
+    from keyprojects.analytics.models import AssessmentScheme, AssessmentSnapshot
+
+    assert "安装默认考核方案 2 个" in seeded
+    schemes = {s.region_id: s for s in AssessmentScheme.objects.all()}
+    assert set(schemes) == {"370000", "370100"}
+    assert schemes["370000"].indicators == normalise_indicators(DEFAULT_INDICATORS)
+    assert sum(Decimal(i["weight"]) for i in schemes["370000"].indicators) == 100
+    client.force_login(User.objects.get(username="province"))
+    assert "暂无考核方案" not in client.get(reverse("analytics:assessment")).content.decode()
+    resp = client.post(reverse("analytics:assessment_compute", args=[schemes["370000"].pk]), {"period": f"{YEAR}-01"})
+    assert resp.status_code == 302
+    result = AssessmentSnapshot.objects.get(scheme=schemes["370000"]).result
+    assert len(result["units"]) == 16 and all(u["score"] is not None for u in result["units"])
+    seed(reset=True)  # seeding again keeps the (possibly edited) schemes
+    assert AssessmentScheme.objects.count() == 2
