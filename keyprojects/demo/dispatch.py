@@ -1,19 +1,19 @@
 """Monthly dispatch for the demo: reporting periods (all but the last closed for the province),
 a report per due project and month on a seasonal curve (Spring Festival dip, June push,
 year-end rush) with lagging projects, unit slips and other flagged months, "no activity"
-months, review states and history by the review chain, problems, plan curves, and the summary
-tables."""
+months, review states and history by the review chain, problems and plan curves. The summary tables
+(facts, warnings, region and dimension summaries) are made by the analytics refresh, as after
+an approval or a month close (:meth:`Dispatch.finish`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -21,12 +21,10 @@ from .common import PROVINCE, DemoError, explicit_timestamps, last_day, writer_f
 from .reference import DONE_REASON, NO_ACTIVITY_REASONS, PREP_TEXTS, PRODUCING_REASON, SLIP_OPINION
 from .reports import (
     ANOMALY_SHARE,
-    COUNTED,
     LAGGING_SHARE,
     NO_ACTIVITY_P,
     PHASE_TABLES,
     Q4,
-    REPORTED_STATES,
     SEASON,
     STEP_MONTHS,
     Formats,
@@ -57,9 +55,6 @@ class DemoPeriod:
     t0: int  # minute stamp of fill_start 00:00
     t_end: int  # minute stamp of fill_end 00:00
     days: int  # days in the fill window
-    progress: float  # 序时进度 × 100 (the quick "behind schedule" test)
-    missing_msg: str = ""
-    late_msg: str = ""
 
 
 @dataclass
@@ -72,8 +67,8 @@ class Sim:
 class Dispatch(ReportsMixin):
     """Monthly dispatch for the demo: reporting periods, one report per due project and month
     with a seasonal investment curve, the review state and history, flags, problems, monthly
-    plans, and the summary tables (facts and warnings written directly, equal to what
-    ``facts_refresh``/``warnings_compute`` produce; region summaries by ``summaries_refresh``).
+    plans; then the summary tables by the analytics refresh (``facts_refresh``,
+    ``warnings_compute``, ``summaries_refresh``) in :meth:`finish`.
 
     Everything a project's reports need is generated with the project (:meth:`simulate` before
     its row is written, since ``invested_before`` depends on the months reported, :meth:`emit`
@@ -96,7 +91,6 @@ class Dispatch(ReportsMixin):
     def setup(self) -> None:
         from django.db import connections, router
 
-        from keyprojects.analytics.models import ProjectPeriodFact
         from keyprojects.dispatch.models import (
             DEFAULT_CHAIN,
             EVEN_SPREAD,
@@ -105,7 +99,6 @@ class Dispatch(ReportsMixin):
             MonthlyReport,
             PeriodClosure,
             ProblemItem,
-            ProjectWarning,
             ReportFlag,
             ReportingPeriod,
             ReportStep,
@@ -120,12 +113,7 @@ class Dispatch(ReportsMixin):
         self.config = config
         self.chains = {k: list(v) for k, v in (config.review_chain or DEFAULT_CHAIN).items()}
         self.due_stages = {str(s) for s in DUE_STAGES}
-        self.behind = Decimal(config.behind_points)
-        self.floor = Decimal(config.progress_index_floor)
         self.slip = int(config.slip_factor)
-        self.zero_months = int(config.zero_months)
-        weights = [Decimal(w) for w in config.plan_spread]
-        total_w = sum(weights) or Decimal(1)
         self.fmt = Formats(connections[router.db_for_write(MonthlyReport)].vendor, self.b.tz)
 
         # the months, oldest first, ending at the data month
@@ -161,16 +149,11 @@ class Dispatch(ReportsMixin):
                     pk=by_month[(yy, mm)], year=yy, month=mm, last_day=last_day(yy, mm), fill_start=o.fill_start,
                     fill_end=o.fill_end, closed=i < n - 1, steps=i >= n - STEP_MONTHS, past_window=today > o.fill_end,
                     label=f"{yy}年{mm}月", t0=Formats.stamp(o.fill_start), t_end=Formats.stamp(o.fill_end),
-                    days=(o.fill_end - o.fill_start).days + 1, progress=mm / 12 * 100,
-                    missing_msg=f"{yy}年{mm}月月报未报送", late_msg=f"{yy}年{mm}月月报迟报",
+                    days=(o.fill_end - o.fill_start).days + 1,
                 )
             )  # fmt: skip
         self.counts["periods"] = n
         self.years = {p.year for p in self.periods}
-        # period index → region code → the summary figures of its facts (see write_summaries)
-        self.sums: list[dict[str, list[Any]]] = [{} for _ in self.periods]
-        # facts' planned_ytd without a plan curve: the plan × the spread's share up to the month
-        self.shares = [sum(weights[:mm], Decimal(0)) / total_w for mm in range(1, 13)]
         self.t_plans = writer_for(MonthlyPlan, ["project_id", "year", "month", "planned"], raw=True)
         self.t_reports = writer_for(
             MonthlyReport,
@@ -190,25 +173,14 @@ class Dispatch(ReportsMixin):
              "created_by_id", "created_at", "updated_at", "version"],
             raw=True,
         )  # fmt: skip
-        self.t_facts = writer_for(
-            ProjectPeriodFact,
-            ["period_id", "project_id", "region_code", "city_code", "province_code", "on_province_list", "on_city_list",
-             "on_county_list", "category", "industry_section", "nature", "stage", "responsible_unit_ref", "sponsor_leader_ref",
-             "annual_plan", "planned_ytd", "invested_month", "invested_ytd", "invested_to_date", "report_state", "report_due",
-             "report_on_time", "planned_new", "started", "planned_completion", "completed"],
-            raw=True,
-        )  # fmt: skip
-        self.t_warnings = writer_for(ProjectWarning, ["project_id", "period_id", "kind", "message", "value", "created_at"], raw=True)
-        # warnings are "computed" the night after the fill window ends
-        self.warned_at = [self.fmt.at(Formats.stamp(p.fill_end + dt.timedelta(days=1), 120)) for p in self.periods]
 
     @property
     def tables(self) -> list[BulkWriter]:
         """Parents first (after the project tables)."""
-        return [self.t_plans, self.t_reports, self.t_flags, self.t_steps, self.t_problems, self.t_facts, self.t_warnings]
+        return [self.t_plans, self.t_reports, self.t_flags, self.t_steps, self.t_problems]
 
     def pending_rows(self) -> int:
-        return len(self.t_reports.rows) + len(self.t_facts.rows)
+        return len(self.t_reports.rows) + len(self.t_steps.rows)
 
     def plans_of(self, d: Draft) -> dict[int, int]:
         """The years the project is on a list (ProjectYear) → annual plan in 万元."""
@@ -360,26 +332,24 @@ class Dispatch(ReportsMixin):
     # -- phase 2: rows ------------------------------------------------------------------------
 
     def emit(self, d: Draft, pk: int, sim: Sim | None) -> None:
+        """Write the project's plan curves, its reports (with their flags and review history) and
+        problems. Facts, warnings and summaries are not made here: :meth:`finish` asks the
+        analytics refresh for them, the one implementation of those rules."""
         from types import SimpleNamespace
 
         from keyprojects.analytics import metrics
-        from keyprojects.projects.industries import section_of
 
         periods = self.periods
         if not periods:
             return
         b = self.b
         r = self.rng.random
-        money = Formats.money
         y = self.year
         plans = self.plans_of(d)
         city = b.city_of[d.region]
         prov = d.levels[0]
-        total = int(d.total) * 100
-        before = sim.before if sim is not None else int(d.invested_before * 100)
-        # planned_ytd per year and month: own plan curves (MonthlyPlan) from the planned start for
-        # projects starting that year and this year's of province-list projects, else the spread
-        planned_of: dict[int, list[Decimal]] = {}
+        # own plan curves (MonthlyPlan) from the planned start for projects starting that year and
+        # this year's of province-list projects (the others follow the configured spread)
         for yy, plan in plans.items():
             if yy not in self.years:
                 continue
@@ -389,168 +359,64 @@ class Dispatch(ReportsMixin):
                 curve = metrics.spread_plan(Decimal(plan), [0] * (a - 1) + list(SEASON[a - 1 :]))
                 for mm, v in enumerate(curve, start=1):
                     self.t_plans.add(pk, yy, mm, str(v))
-                planned_of[yy] = list(itertools.accumulate(curve))
-            else:
-                dplan = Decimal(plan)
-                planned_of[yy] = [(dplan * share).quantize(Q4) for share in self.shares]
-        # the project's part of every fact row, and its region's running totals per period
-        sums = self.sums
-        static = (d.region, city, PROVINCE, *d.levels, d.category, section_of(d.division) or "", d.nature, d.stage, d.unit, d.leader)
-        due = d.stage in self.due_stages
-        planned_new = d.nature == "new"
-        completing = d.nature == "completing"
-        start, done, pc = d.actual_start, d.actual_completion, d.planned_completion
-        overdue = start is None and d.stage in ("reserve", "preparation") and d.planned_start is not None
-        # reports
-        rows = sim.rows if sim is not None else None
-        if rows is not None:
-            chain = self.chain_of(d)
-            ctx = ReportContext(
-                pk=pk, total=total, chain=chain, chain_json=json.dumps(chain),
-                filler="enterprise" if d.owner is not None and r() < 0.5 else "county" if city != d.region else "city",
-                problems=self.problem_episodes(d, rows, sim.lag), jitter=0.85 + 0.3 * r(),
-                crew=10 + math.sqrt(float(d.total)) * (0.6 + 1.2 * r()), phases=PHASE_TABLES[d.category],
-                prep=PREP_TEXTS[int(r() * len(PREP_TEXTS))], completed=done,
-                checked=SimpleNamespace(total_investment=Decimal(int(d.total)).quantize(Q4), stage=d.stage, actual_start=start,
-                                        actual_completion=done),
-            )  # fmt: skip
-        t_facts, t_warn = self.t_facts.add, self.t_warnings.add
-        behind_f = -float(self.behind) + 0.05
-        floor_f = float(self.floor) + 0.001
-        n_zero = self.zero_months
-        last = periods[-1]
+        if sim is None:
+            return
+        rows = sim.rows
+        before = sim.before
+        done = d.actual_completion
+        chain = self.chain_of(d)
+        ctx = ReportContext(
+            pk=pk, total=int(d.total) * 100, chain=chain, chain_json=json.dumps(chain),
+            filler="enterprise" if d.owner is not None and r() < 0.5 else "county" if city != d.region else "city",
+            problems=self.problem_episodes(d, rows, sim.lag), jitter=0.85 + 0.3 * r(),
+            crew=10 + math.sqrt(float(d.total)) * (0.6 + 1.2 * r()), phases=PHASE_TABLES[d.category],
+            prep=PREP_TEXTS[int(r() * len(PREP_TEXTS))], completed=done,
+            checked=SimpleNamespace(total_investment=Decimal(int(d.total)).quantize(Q4), stage=d.stage, actual_start=d.actual_start,
+                                    actual_completion=done),
+        )  # fmt: skip
         cur_year = 0
-        ytd_all = sum_all = ytd_c = sum_c = 0
-        counted_months: dict[int, int] = {}
+        ytd = to_date = 0
         for i, p in enumerate(periods):
             if p.year != cur_year:
-                cur_year, ytd_all, ytd_c = p.year, 0, 0
-                counted_months = {}
-                if rows is not None:
-                    ctx.prev_ytd = None
-            row = rows[i] if rows is not None else None
-            flag_msg = ""
-            counted = False
-            if row is not None:
-                v = row.value
-                ytd_all += v
-                sum_all += v
-                flag_msg = self.write_report(ctx, i, p, row, v, ytd_all, before + sum_all)
-                ctx.prev_ytd = ytd_all
-                if v > 0:
-                    ctx.history.append(v)
-                if row.status in COUNTED:
-                    counted = True
-                    ytd_c += v
-                    sum_c += v
-                    counted_months[p.month] = v
-            wat = self.warned_at[i]
-            plan = plans.get(p.year)
-            if plan is not None:
-                planned = planned_of[p.year][p.month - 1]
-                if row is None or row.status == "draft":
-                    state = ("missing" if p.past_window else "not_due") if due else ""
-                elif row.status == "returned":
-                    state = "returned"
-                elif row.no_act and row.status == "approved":
-                    state = "no_activity"
-                else:
-                    state = "late" if row.late else row.status
-                month_c = row.value if counted else 0
-                on_time = counted and not row.late
-                started = start is not None and start <= p.last_day
-                to_complete = completing or (pc is not None and pc.year == p.year)
-                completed = done is not None and done <= p.last_day
-                t_facts(
-                    p.pk, pk, *static, plan, planned, money(month_c), money(ytd_c), money(before + sum_c), state, due, on_time,
-                    planned_new, started, to_complete, completed,
-                )  # fmt: skip
-                acc = sums[i].get(d.region)
-                if acc is None:
-                    acc = sums[i][d.region] = [0, 0, Decimal(0), 0, 0, 0, 0, 0, 0, 0, 0, 0]
-                acc[0] += 1
-                acc[1] += plan
-                acc[2] += planned
-                acc[3] += month_c
-                acc[4] += ytd_c
-                if planned_new:
-                    acc[5] += 1
-                    acc[6] += started
-                if to_complete:
-                    acc[7] += 1
-                    acc[8] += completed
-                if due:
-                    acc[9] += 1
-                    acc[10] += state in REPORTED_STATES
-                    acc[11] += on_time
-                # warnings (= analytics.services.warnings_compute), exactly where the quick test is close
-                if plan > 0 and (ytd_c / plan - p.progress) < behind_f:
-                    points = metrics.ahead_points(metrics.completion_rate(Decimal(ytd_c).scaleb(-2), Decimal(plan)), p.month)
-                    if points is not None and points < -self.behind:
-                        t_warn(pk, p.pk, "behind_schedule", metrics.schedule_phrase(points), points, wat)
-                if planned > 0 and ytd_c / 100 / float(planned) < floor_f:
-                    spi = metrics.progress_index(Decimal(ytd_c).scaleb(-2), planned)
-                    if spi is not None and spi < self.floor:
-                        t_warn(pk, p.pk, "low_progress_index", f"进度指数{spi}，低于{self.config.progress_index_floor}", spi, wat)
-                if state == "missing":
-                    t_warn(pk, p.pk, "missing_report", p.missing_msg, None, wat)
-                elif state == "late":
-                    t_warn(pk, p.pk, "late_report", p.late_msg, None, wat)
-                if p is last:
-                    key = "draft" if row is not None and row.status == "draft" else state
-                    key = f"pending_{chain[row.step]}" if row is not None and row.status == "submitted" else key
-                    self.open_states[key] = self.open_states.get(key, 0) + 1
-            if overdue and d.planned_start <= p.last_day:
-                t_warn(pk, p.pk, "start_overdue", f"计划{d.planned_start:%Y年%m月}开工，至今未开工", None, wat)
-            if (
-                n_zero
-                and p.month >= n_zero
-                and counted_months.get(p.month) == 0
-                and all(counted_months.get(mm) == 0 for mm in range(p.month - n_zero + 1, p.month))
-            ):
-                t_warn(pk, p.pk, "zero_investment", f"连续{n_zero}个月完成投资为零", None, wat)
-            if flag_msg:
-                t_warn(pk, p.pk, "flagged_figures", flag_msg, None, wat)
-        if rows is not None:
-            self.write_problems(d, pk, ctx.problems, ctx.report_pk)
+                cur_year, ytd = p.year, 0
+                ctx.prev_ytd = None
+            row = rows[i]
+            if row is None:
+                continue
+            v = row.value
+            ytd += v
+            to_date += v
+            self.write_report(ctx, i, p, row, v, ytd, before + to_date)
+            ctx.prev_ytd = ytd
+            if v > 0:
+                ctx.history.append(v)
+        self.write_problems(d, pk, ctx.problems, ctx.report_pk)
 
     # -- the end ------------------------------------------------------------------------------
 
-    def write_summaries(self) -> None:
-        """RegionPeriodSummary rows equal to ``summaries_refresh`` (and frozen for the closed
-        periods, as ``period_close`` leaves them): a county's figures are its projects', a
-        city's all projects in the city (its county-less ones included), the province's all."""
-        from keyprojects.analytics.models import RegionPeriodSummary
-
-        fields = ["projects", "annual_plan", "planned_ytd", "invested_month", "invested_ytd", "planned_new", "started_new",
-                  "planned_completions", "completed", "reports_due", "reports_in", "reports_on_time"]  # fmt: skip
-        city_of = self.b.city_of
-        objs = []
-        for p, by_region in zip(self.periods, self.sums, strict=True):
-            groups: dict[str, list[Any]] = {}
-            for code, acc in by_region.items():
-                for key in (code, city_of[code], PROVINCE) if code != city_of[code] else (code, PROVINCE):
-                    total = groups.get(key)
-                    groups[key] = list(acc) if total is None else [a + b for a, b in zip(total, acc, strict=True)]
-            for code in sorted(groups):
-                values = dict(zip(fields, groups[code], strict=True))
-                for money_field in ("invested_month", "invested_ytd"):
-                    values[money_field] = Decimal(values[money_field]).scaleb(-2)
-                objs.append(RegionPeriodSummary(period_id=p.pk, region_id=code, frozen=p.closed, **values))
-        RegionPeriodSummary.objects.bulk_create(objs, batch_size=1000)
-        self.counts["summaries"] = len(objs)
-
     def finish(self) -> None:
-        """Write the region summaries, then close every period but the last one for the
-        province, as ``period_close`` does (facts, warnings and summaries first, then frozen)."""
-        from keyprojects.dispatch.models import PeriodClosure, ReportingPeriod
+        """Bring facts, warnings and region and dimension summaries up to date for every period
+        through the analytics refresh (the one implementation of those rules, as after an
+        approval or a month close), then close every period but the last one for the province,
+        as ``period_close`` does (figures first, then frozen)."""
+        from django.db.models import Count
+
+        from keyprojects.analytics.services import facts_refresh, summaries_refresh, warnings_compute
+        from keyprojects.dispatch.models import MonthlyReport, PeriodClosure, ReportingPeriod
         from keyprojects.regions.models import Region
 
-        for key, table in (("plans", self.t_plans), ("reports", self.t_reports), ("flags", self.t_flags), ("steps", self.t_steps),
-                           ("facts", self.t_facts), ("warnings", self.t_warnings)):  # fmt: skip
-            self.counts[key] = table.count
-        self.write_summaries()
+        for key, writer in (("plans", self.t_plans), ("reports", self.t_reports), ("flags", self.t_flags), ("steps", self.t_steps)):
+            self.counts[key] = writer.count
         province = Region.objects.get(code=PROVINCE)
+        by_pk = ReportingPeriod.objects.in_bulk([p.pk for p in self.periods])
+        for p in self.periods:
+            period = by_pk[p.pk]
+            self.counts["facts"] += facts_refresh(period=period)
+            self.b.lap("事实表（facts_refresh）")
+            self.counts["warnings"] += warnings_compute(period=period)
+            self.b.lap("预警（warnings_compute）")
+            self.counts["summaries"] += summaries_refresh(period=period, freeze_region=province if p.closed else None)
+            self.b.lap("区域及分类汇总（summaries_refresh）")
         closures = []
         for p in self.periods[:-1]:
             closed_at = dt.datetime.combine(p.fill_end + dt.timedelta(days=5), dt.time(17, 30), tzinfo=self.b.tz)
@@ -559,9 +425,16 @@ class Dispatch(ReportsMixin):
         with explicit_timestamps(PeriodClosure):
             PeriodClosure.objects.bulk_create(closures)
         self.counts["closed"] = len(closures)
-        from keyprojects.analytics.services_dashboard import dimension_summaries_refresh
-        from keyprojects.dispatch.models import ReportingPeriod as Period
+        # the open (last) period's report states, for the summary lines
+        last = self.periods[-1].pk
+        reports = MonthlyReport.objects.filter(period_id=last)
+        states = dict(reports.exclude(status="submitted").values_list("status").annotate(n=Count("id")))
+        for level, n in reports.filter(status="submitted").values_list("pending_level").annotate(n=Count("id")):
+            states[f"pending_{level}"] = n
+        from keyprojects.analytics.models import ProjectPeriodFact
 
-        for period in Period.objects.filter(pk__in=[p.pk for p in self.periods]):
-            dimension_summaries_refresh(period=period)  # the dashboard's roll-ups by level, category, industry, stage, leader
-        self.b.lap("区域汇总、分类汇总、关账")
+        states["missing"] = (
+            ProjectPeriodFact.objects.filter(period_id=last, report_due=True).exclude(project_id__in=reports.values("project_id")).count()
+        )
+        self.open_states = states
+        self.b.lap("关账")

@@ -34,8 +34,6 @@ SEASON = (6, 4, 9, 9, 9, 11, 8, 8, 9, 8, 8, 11)
 STEP_MONTHS = 2  # the review history (ReportStep) is written for the last months only: volume
 LAGGING_SHARE = 0.10  # projects well behind 序时进度
 ANOMALY_SHARE = 0.03  # months with a figure the unit-slip check flags
-COUNTED = ("submitted", "approved")  # = analytics.services.COUNTED
-REPORTED_STATES = ("submitted", "approved", "late", "no_activity")  # = summaries_refresh's "reports_in"
 # "No activity" months while under construction: probability by month (reasons: data/texts.json).
 NO_ACTIVITY_P = (0.04, 0.08, 0.01, 0.008, 0.008, 0.008, 0.02, 0.02, 0.008, 0.008, 0.015, 0.015)
 WORKER_SEASON = (0.7, 0.4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05)  # workers on site by month

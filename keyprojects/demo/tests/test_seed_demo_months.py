@@ -219,8 +219,9 @@ class Rollback(Exception):
 
 @pytest.mark.parametrize("which", [0, 11, -1])
 def test_summary_tables_are_what_the_services_compute(seeded, which):
-    """The directly written facts and warnings, and the summaries, equal a recomputation by
-    facts_refresh / warnings_compute / summaries_refresh (closed periods reopened for it)."""
+    """The seeded facts, warnings and summaries (made by the refresh before the months were
+    closed) equal a recomputation by facts_refresh / warnings_compute / summaries_refresh on the
+    final data (closed periods reopened for it): closing changes no figure."""
     period = periods()[which]
     fact_cols = [f.attname for f in ProjectPeriodFact._meta.concrete_fields if f.attname != "id"]
     summary_cols = [f.attname for f in RegionPeriodSummary._meta.concrete_fields if f.attname not in ("id", "frozen")]
