@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from keyprojects.accounts.admin_site import config_site
+from keyprojects.api.docs import RedocView, SchemaView, SwaggerView
 from keyprojects.core import health
 
 urlpatterns = [
@@ -15,9 +15,9 @@ urlpatterns = [
     path("analytics/", include("keyprojects.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("keyprojects.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("config/", config_site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -61,12 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "keyprojects.accounts.middleware.SessionPolicyMiddleware",
+    "keyprojects.accounts.otp.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "keyprojects.core.middleware.DatabaseBusyMiddleware",
+    "keyprojects.core.middleware.NoStoreForAuthenticatedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +133,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "keyprojects.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
 
+# TOTP second factor: required of administrators and superusers when on (production default).
+KEYPROJECTS_OTP_REQUIRED = os.environ.get("OTP_REQUIRED", "0") == "1"
+OTP_TOTP_ISSUER = "keyprojects"
+
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
@@ -172,6 +181,12 @@ STATIC_ROOT = Path(os.environ.get("KEYPROJECTS_STATIC_ROOT", BASE_DIR / "staticf
 MEDIA_ROOT = VAR_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded files and their folders are private to the service account (issue 11).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# /api/schema/, /api/docs/ and /api/redoc/ only for signed-in users (on in production).
+KEYPROJECTS_API_DOCS_LOGIN_REQUIRED = os.environ.get("API_DOCS_LOGIN_REQUIRED", "0") == "1"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -24,8 +24,19 @@ DATABASES = {"default": database_config(_require("DATABASE_URL"))}
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# includeSubDomains and preload suit a host that owns its domain; an intranet host under a shared
+# domain turns them off (SECURE_HSTS_INCLUDE_SUBDOMAINS=0, SECURE_HSTS_PRELOAD=0), and the
+# matching deploy-check warning is then silenced on purpose.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+# TOTP for the three administrators and superusers unless OTP_REQUIRED=0 (issue 11).
+KEYPROJECTS_OTP_REQUIRED = os.environ.get("OTP_REQUIRED", "1") == "1"
+# Schema and API docs need a login unless API_DOCS_LOGIN_REQUIRED=0 (issue 11).
+KEYPROJECTS_API_DOCS_LOGIN_REQUIRED = os.environ.get("API_DOCS_LOGIN_REQUIRED", "1") == "1"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True

@@ -26,3 +26,6 @@ _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="kp-audit-"))
 KEYPROJECTS_AUDIT_KEY_FILE = _AUDIT_DIR / "audit-keys.json"
 KEYPROJECTS_AUDIT_ANCHOR_FILE = _AUDIT_DIR / "audit-anchors.jsonl"
 KEYPROJECTS_AUDIT_ANCHOR_SYSLOG = False
+
+# The second factor is off in tests except in its own (keyprojects/accounts/tests/test_otp.py).
+KEYPROJECTS_OTP_REQUIRED = False

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ValidationFailed
 
-from . import services
+from . import policy, services
 from .forms import LoginForm, PasswordChangeForm
 
 
@@ -123,3 +123,88 @@ def tokens_view(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
     context = {"tokens": tokens, "new_key": new_key, "days": settings.KEYPROJECTS_API_TOKEN_DAYS, "now": timezone.now()}
     return render(request, "accounts/tokens.html", context)
+
+
+# --- second factor (TOTP) -------------------------------------------------------------------
+
+
+def _otp_qr_svg(uri: str) -> str:
+    """An inline SVG QR code of the otpauth URI (qrcode is optional: without it, only the key)."""
+    try:
+        import qrcode
+        import qrcode.image.svg
+    except ImportError:  # pragma: no cover
+        return ""
+    img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return str(img.to_string(encoding="unicode"))
+
+
+@never_cache
+@login_required
+def otp_setup_view(request: HttpRequest) -> HttpResponse:
+    """Enroll a TOTP authenticator: scan or type the key, confirm with a code."""
+    import base64
+
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from . import otp
+
+    user: Any = request.user
+    if otp.confirmed_device(user) is not None:
+        if not otp.is_verified(request):
+            return redirect("accounts:otp_verify")
+        if request.method == "POST" and "remove" in request.POST and not policy.needs_second_factor(user):
+            TOTPDevice.objects.filter(user=user).delete()
+            audit_record(action="otp_remove", request=request, obj=user)
+            messages.success(request, _("已关闭两步验证"))
+            return redirect("accounts:otp_setup")
+        return render(request, "accounts/otp_setup.html", {"enrolled": True, "required": policy.needs_second_factor(user)})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name="TOTP", confirmed=False
+    )
+    error = ""
+    if request.method == "POST":
+        if device.verify_token((request.POST.get("token") or "").strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(action="otp_enroll", request=request, obj=user)
+            messages.success(request, _("两步验证已启用"))
+            return redirect(_next_url(request))
+        error = _("验证码不正确，请核对手机上的时间后重试")
+        audit_record(action="otp_failed", request=request, obj=user, result="failure", message="enroll")
+    key = base64.b32encode(device.bin_key).decode("ascii")
+    context = {
+        "enrolled": False,
+        "required": policy.needs_second_factor(user),
+        "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+        "qr": _otp_qr_svg(device.config_url),
+        "error": error,
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@sensitive_post_parameters("token")
+@never_cache
+@login_required
+def otp_verify_view(request: HttpRequest) -> HttpResponse:
+    """Enter the code of the enrolled authenticator after the password."""
+    from django_otp import login as otp_login
+
+    from . import otp
+
+    user: Any = request.user
+    device = otp.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:otp_setup")
+    error = ""
+    if request.method == "POST":
+        if device.verify_token((request.POST.get("token") or "").strip()):
+            otp_login(request, device)
+            audit_record(action="otp_verify", request=request, obj=user)
+            return redirect(_next_url(request))
+        error = _("验证码不正确或尝试过于频繁，请稍后重试")
+        audit_record(action="otp_failed", request=request, obj=user, result="failure", message="verify")
+    return render(request, "accounts/otp_verify.html", {"error": error, "next": _next_url(request)})

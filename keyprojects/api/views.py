@@ -352,6 +352,12 @@ class TokenView(APIView):
             raise ApplicationError("用户名或密码错误", code="invalid_credentials", status=401)
         if password_expired(user):
             raise ApplicationError("密码已过期或须修改，请先登录网页修改密码", code="password_expired", status=403)
+        from keyprojects.accounts.otp import second_factor_due
+
+        if second_factor_due(user):
+            # A password alone must not bypass the second factor: such users create tokens on the
+            # web page ("API 令牌"), after entering their code.
+            raise ApplicationError("您的账户启用了两步验证，请登录网页在“API 令牌”页面创建令牌", code="otp_required", status=403)
         login_succeeded(user=user, request=request)
         token, key = token_issue(user=user, name=ser.validated_data.get("name") or "API", request=request)
         return Response({"token": key, "expires_at": token.expires_at})

@@ -13,6 +13,13 @@ class CoreConfig(AppConfig):
 
         install_record_factory()
 
+        from .validators import install_text_validators
+
+        install_text_validators()
+        from .files import connect_private_sqlite
+
+        connect_private_sqlite()
+
         post_save.connect(log_audit_event, sender="audit.AuditEvent", dispatch_uid="keyprojects.core.logs.audit")
         from .upgrade import post_migrate_backfill
 

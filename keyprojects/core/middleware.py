@@ -34,3 +34,20 @@ class DatabaseBusyMiddleware:
             resp = render(request, "busy.html", {"message": err.message, "post": request.POST}, status=503)
         resp["Retry-After"] = "5"
         return resp
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """``Cache-Control: no-store`` on every answer to a signed-in user (HTML pages and API, token
+    or session), so no shared or browser cache keeps business data (issue 11)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF puts a token's user here too
+        if user is not None and getattr(user, "is_authenticated", False):
+            current = response.get("Cache-Control", "")
+            if "no-store" not in current:
+                response["Cache-Control"] = "no-store, private"
+        return response

@@ -53,3 +53,63 @@ def project_code_region(value: str) -> str:
 def make_uscc(body: str) -> str:
     """Complete a 17-char body with its check character (demo data and tests)."""
     return body + uscc_check_char(body)
+
+
+# --- text hygiene (issue 11) -----------------------------------------------------------------
+# Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) make a name display differently
+# from what it is ("exe.txt" shown for "txt.exe"); control characters break exports and logs.
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def unsafe_text_char(value: str, *, multiline: bool = False) -> str | None:
+    """The first bidi control or control character in ``value`` (tab and line breaks allowed
+    in multi-line texts), or None."""
+    import unicodedata
+
+    for ch in value:
+        if ch in BIDI_CONTROLS:
+            return ch
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch in _LINE_BREAKS):
+            return ch
+    return None
+
+
+def _message(ch: str) -> str:
+    return f"不能包含控制字符或双向文本控制符（U+{ord(ch):04X}）"
+
+
+def validate_single_line_text(value: object) -> None:
+    """Names and other one-line texts: no control characters, no bidi controls."""
+    if isinstance(value, str) and (ch := unsafe_text_char(value)) is not None:
+        raise ValidationError(_message(ch), code="unsafe_text")
+
+
+def validate_multiline_text(value: object) -> None:
+    """Free texts (descriptions, progress, problems): line breaks and tabs allowed."""
+    if isinstance(value, str) and (ch := unsafe_text_char(value, multiline=True)) is not None:
+        raise ValidationError(_message(ch), code="unsafe_text")
+
+
+def install_text_validators() -> None:
+    """Attach the two validators to every user-entered text field of the keyprojects models
+    (``CharField`` → one line, ``TextField`` → multi-line), so ``full_clean`` in every service,
+    every ModelForm and every DRF ModelSerializer refuses them. Fields with choices, and the
+    audit log (which records whatever came in), are left alone. The validators are added to the
+    field's runtime list only, so migrations do not change."""
+    from django.apps import apps
+    from django.db import models
+
+    skip_apps = {"audit"}
+    skip_names = {"password", "key_hash", "hash", "prev_hash"}
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.app_config.name.startswith("keyprojects.") or meta.app_label in skip_apps:
+            continue
+        for field in meta.concrete_fields:
+            if field.choices or field.name in skip_names or not isinstance(field, models.CharField | models.TextField):
+                continue
+            validator = validate_multiline_text if isinstance(field, models.TextField) else validate_single_line_text
+            current = field.validators  # cached list: default + declared validators
+            if validator not in current:
+                current.append(validator)

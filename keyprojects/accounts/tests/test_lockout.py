@@ -136,5 +136,5 @@ def test_api_token_respects_the_address_block(client, world, settings):
     for i in range(3):
         client.post(url, {"username": f"x{i}", "password": WRONG}, REMOTE_ADDR="192.0.2.77")
     r = client.post(url, {"username": "lixia", "password": PASSWORD}, REMOTE_ADDR="192.0.2.77")
-    assert r.status_code == 400 and r.json()["code"] == "locked"
+    assert r.status_code == 403 and r.json()["code"] == "locked"
     assert client.post(url, {"username": "lixia", "password": PASSWORD}, REMOTE_ADDR="192.0.2.78").status_code == 200

@@ -1,0 +1,40 @@
+"""The OpenAPI schema and its documentation pages; signed-in users only when
+``KEYPROJECTS_API_DOCS_LOGIN_REQUIRED`` is on (the default in production, issue 11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+
+
+def _required() -> bool:
+    return bool(getattr(settings, "KEYPROJECTS_API_DOCS_LOGIN_REQUIRED", False))
+
+
+class SchemaView(SpectacularAPIView):
+    """401 for an anonymous client (token or session) when login is required."""
+
+    def get_permissions(self) -> list[Any]:
+        return [IsAuthenticated()] if _required() else [AllowAny()]
+
+
+class _PageMixin:
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if _required() and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class SwaggerView(_PageMixin, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(_PageMixin, SpectacularRedocView):
+    pass
