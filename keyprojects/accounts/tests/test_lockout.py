@@ -134,7 +134,8 @@ def test_api_token_respects_the_address_block(client, world, settings):
     settings.KEYPROJECTS_LOCKOUT_ADDRESS_FAILURES = 3
     url = reverse("api:token")
     for i in range(3):
-        client.post(url, {"username": f"x{i}", "password": WRONG}, REMOTE_ADDR="192.0.2.77")
-    r = client.post(url, {"username": "lixia", "password": PASSWORD}, REMOTE_ADDR="192.0.2.77")
+        client.post(url, {"username": f"x{i}", "password": WRONG}, content_type="application/json", REMOTE_ADDR="192.0.2.77")
+    r = client.post(url, {"username": "lixia", "password": PASSWORD}, content_type="application/json", REMOTE_ADDR="192.0.2.77")
     assert r.status_code == 403 and r.json()["code"] == "locked"
-    assert client.post(url, {"username": "lixia", "password": PASSWORD}, REMOTE_ADDR="192.0.2.78").status_code == 200
+    r = client.post(url, {"username": "lixia", "password": PASSWORD}, content_type="application/json", REMOTE_ADDR="192.0.2.78")
+    assert r.status_code == 200
