@@ -94,6 +94,11 @@ class UserAdmin(DjangoUserAdmin):
         audit_record(action="update" if change else "create", request=request, obj=obj, changes=changes)
         if change and was_active and not obj.is_active:
             services.user_end_sessions(user=obj)
+            services.tokens_revoke_all(user=obj, reason="deactivated", request=request)
+        elif change and {"role", "region", "unit", "enterprise", "is_superuser"} & set(fields):
+            # A changed role or scope ends the user's sessions and API tokens (issue 11).
+            services.user_end_sessions(user=obj)
+            services.tokens_revoke_all(user=obj, reason="role_change", request=request)
 
 
 @admin.register(LoginAttempt)

@@ -181,3 +181,17 @@ def test_pending_user_is_forced_to_change_password_even_in_accounts_area(client,
     client.force_login(u)
     r = client.get(MANAGE)
     assert r.status_code == 302 and r.url == reverse("accounts:password_change")
+
+
+def test_a_role_change_in_the_superusers_admin_revokes_tokens_too(client, world):
+    target = world.users.sibling
+    token_issue(user=target)
+    client.force_login(world.users.superuser)
+    url = f"/admin/accounts/user/{target.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    skip = {"password", "last_login", "date_joined", "password_changed_at"}
+    data = {k: v for k, v in form.initial.items() if v not in (None, False) and k not in skip}
+    data.update(role="city", region="370100", is_active="on")
+    r = client.post(url, data)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    assert not ApiToken.objects.filter(user=target).exists()
