@@ -219,7 +219,7 @@ def crawl(client: Client, role: str) -> Crawl:
 ALLOWED_TABLES = {apps.get_model(label)._meta.db_table for label in MAY_WRITE}
 
 
-def _row_counts() -> dict[str, int]:
+def row_counts() -> dict[str, int]:
     return {
         m._meta.label_lower: m._base_manager.count()
         for m in apps.get_models()
@@ -254,9 +254,9 @@ def test_every_page_answers_and_no_get_writes(seeded, role):
     user = User.objects.get(username=role)
     client = Client()
     client.force_login(user)
-    before = _row_counts()
+    before = row_counts()
     result = crawl(client, role)
-    after = _row_counts()
+    after = row_counts()
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     statuses = Counter(code for _, code in result.visited)
     assert len(result.visited) > 3, f"{role}: the crawl found almost nothing: {result.visited}"
@@ -310,7 +310,7 @@ def test_pages_of_months_nobody_opened_write_nothing(seeded, role):
     client = Client()
     client.force_login(User.objects.get(username=role))
     periods = set(ReportingPeriod.objects.values_list("pk", flat=True))
-    before = _row_counts()
+    before = row_counts()
     failures = []
     for label in labels:
         for page in PERIOD_PAGES:
@@ -324,5 +324,5 @@ def test_pages_of_months_nobody_opened_write_nothing(seeded, role):
                 failures.append(f"{url} → {status}")
     assert not failures, "\n".join(failures)
     assert set(ReportingPeriod.objects.values_list("pk", flat=True)) == periods
-    after = _row_counts()
+    after = row_counts()
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
