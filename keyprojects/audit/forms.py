@@ -30,6 +30,15 @@ ACTION_LABELS = {
     "export": _("导出"),
     "config": _("配置变更"),
     "audit_purge": _("清理审计日志"),
+    "audit_key_rotate": _("轮换审计密钥"),
+    "password_reset": _("发放一次性密码"),
+    "role_assign": _("分配角色和范围"),
+    "token_create": _("新建 API 令牌"),
+    "token_revoke": _("撤销 API 令牌"),
+    "otp_enroll": _("启用两步验证"),
+    "otp_verify": _("两步验证通过"),
+    "otp_failed": _("两步验证失败"),
+    "otp_remove": _("关闭两步验证"),
 }
 
 RESULT_LABELS = {"success": _("成功"), "failure": _("失败"), "denied": _("拒绝")}
