@@ -165,7 +165,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         "关账（市级用户关本市，省级用户关全省）/ Close the month for the user's city or province",
         parameters=[PERIOD_PARAM],
         request=None,
-        responses={200: ds.ClosureSerializer, 400: ERR, 403: ERR, 404: ERR},
+        responses={200: ds.ClosureSerializer, 400: ERR, 403: ERR, 404: ERR, 409: OpenApiResponse(s.ErrorSerializer, description="已关账")},
     )
     @action(detail=True, methods=["post"], serializer_class=ds.ClosureSerializer)
     def close(self, request: Request, pk: str | None = None) -> Response:

@@ -7,7 +7,9 @@ added here, once for every operation:
 - request bodies of :class:`~keyprojects.api.serializers.StrictInput` serializers forbid other
   keys (``additionalProperties: false``), and the project/enterprise bodies list only the fields
   the requesting user's role may write (the schema is generated per user);
-- string query parameters may not be empty, region codes are six digits.
+- string query parameters may not be empty, region codes are six digits;
+- examples for the path parameters and request bodies, from objects the requesting user can
+  see (documentation and tools such as schemathesis start from real ids).
 """
 
 from __future__ import annotations
@@ -48,12 +50,37 @@ def _writable_for(user: Any, kind: str, creating: bool) -> set[str]:
     return allowed | {"version"}
 
 
+# Text the API takes must contain something besides white space (DRF strips it; Python's idea of
+# white space also covers U+001C..U+001F and U+0085).
+NOT_BLANK = "[^\\s\\u001c-\\u001f\\u0085]"
+# Decimal inputs as text: digits with an optional fraction, never "", "." or "-"; ranges the
+# serializer checks are in the pattern too (the schema cannot give a minimum to a string).
+DECIMAL_PATTERNS = {
+    "physical_progress_pct": "^(100(\\.0{0,2})?|[0-9]{1,2}(\\.[0-9]{0,2})?|\\.[0-9]{1,2})$",
+    "latitude": "^-?(90(\\.0{0,6})?|[0-8]?[0-9](\\.[0-9]{0,6})?|\\.[0-9]{1,6})$",
+    "longitude": "^-?(180(\\.0{0,6})?|(1[0-7][0-9]|[0-9]{1,2})(\\.[0-9]{0,6})?|\\.[0-9]{1,6})$",
+}
+MONEY_PATTERN = "^([0-9]{1,14}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$"
+
+
+def _request_property(name: str, prop: dict[str, Any]) -> None:
+    if name in REGION_PARAMS and prop.get("type") == "string":
+        prop["pattern"] = REGION_PATTERN
+    elif prop.get("format") == "decimal":
+        prop["pattern"] = DECIMAL_PATTERNS.get(name, MONEY_PATTERN)
+    elif prop.get("type") == "string" and prop.get("minLength") and not ({"pattern", "enum", "format"} & set(prop)):
+        prop["pattern"] = NOT_BLANK
+
+
 def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     schemas = result.get("components", {}).get("schemas", {})
     for name, comp in schemas.items():
         props = comp.get("properties")
         if props is None:
             continue
+        if name.endswith("Request"):
+            for prop_name, prop in props.items():
+                _request_property(prop_name, prop)
         if name.startswith("Patched") and name.endswith("Request") and "version" in props:
             comp["required"] = sorted({*comp.get("required", []), "version"})
         if name.endswith("Request") and _component_serializer(name) in STRICT_INPUTS:
@@ -68,6 +95,7 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
             comp["properties"] = {k: v for k, v in comp["properties"].items() if k in allowed}
             if "required" in comp:
                 comp["required"] = [k for k in comp["required"] if k in allowed]
+        _add_examples(result, user)
     for path in result.get("paths", {}).values():
         for op in path.values():
             if not isinstance(op, dict):
@@ -83,3 +111,117 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
                 elif schema.get("type") == "array":
                     schema.setdefault("minItems", 1)
     return result
+
+
+# ---- examples that reach real objects ---------------------------------------------------------
+
+
+def _first(qs: Any) -> Any:
+    return qs.order_by("-pk").first()
+
+
+def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Path-parameter examples per collection and body examples per operation, from the objects
+    ``user`` can see, so that documentation and tools (schemathesis) start from real ids."""
+    from django.utils import timezone
+
+    from keyprojects.core.validators import make_uscc
+    from keyprojects.dispatch.models import MonthlyReport, ProblemItem, ReportingPeriod, ReportRevision
+    from keyprojects.enterprises.models import Enterprise
+    from keyprojects.projects.models import Project
+    from keyprojects.projects.selectors import leaders_visible_to
+    from keyprojects.regions.models import Unit
+
+    project = _first(Project.objects.visible_to(user))
+    report = _first(MonthlyReport.objects.visible_to(user))
+    draft = _first(MonthlyReport.objects.visible_to(user).filter(status__in=("draft", "returned"))) or report
+    revision = _first(ReportRevision.objects.filter(report__in=MonthlyReport.objects.visible_to(user).values("pk")))
+    problem = _first(ProblemItem.objects.visible_to(user))
+    enterprise = _first(Enterprise.objects.visible_to(user))
+    leader = _first(leaders_visible_to(user=user))
+    unit = _first(Unit.objects.all())
+    period = ReportingPeriod.objects.order_by("-year", "-month").first()
+    today = timezone.localdate()
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    paths: dict[str, Any] = {
+        "regions": getattr(user, "region_id", None) or "370000",
+        "units": unit and unit.pk,
+        "leaders": leader and leader.pk,
+        "enterprises": enterprise and enterprise.pk,
+        "projects": project and project.pk,
+        "periods": period.label if period else this_month,
+        "reports": report and report.pk,
+        "revisions": revision and revision.pk,
+        "problems": problem and problem.pk,
+    }
+    region = getattr(user, "region_id", None) or "370102"
+    bodies: dict[str, Any] = {
+        "auth_token_create": {"username": "lixia", "password": "（您的密码）"},
+        "enterprises_create": {
+            "name": "济南示例机械有限公司",
+            "uscc": make_uscc(f"91{region}MA3C000000000"[:17]),
+            "region": region,
+            "industry_section": "C",
+            "address": "经十路1号",
+        },
+        "projects_create": {
+            "name": "示例新能源装备项目",
+            "region": region,
+            "category": "industry",
+            "nature": "new",
+            "total_investment": "12000.0000",
+            "industry_section": "C",
+            "industry_division": "38",
+            "planned_start": f"{today.year}-03-01",
+            "planned_completion": f"{today.year + 1}-12-31",
+            "years": [{"year": today.year, "annual_plan": "3000.0000", "on_county_list": True}],
+        },
+        "reports_save_draft": {
+            "project": project.pk if project else 1,
+            "period": this_month,
+            "invested_month": "120.5000",
+            "physical_progress": "主体结构施工",
+            "physical_progress_pct": "35.00",
+            "workers": 80,
+        },
+        "reports_return": {"opinion": "请补充形象进度说明", **({"version": draft.version} if draft else {})},
+        "reports_approve": {"opinion": "同意", **({"version": report.version} if report else {})},
+        "reports_submit": {"version": draft.version} if draft else {},
+        "reports_update_draft": {"version": draft.version if draft else 1, "invested_month": "150.0000", "workers": None},
+        "reports_request_revision": {"reason": "工人数未核实，先清空", "new_values": {"workers": None}},
+        "revisions_decide": {"approve": True, "opinion": "同意更正"},
+        "problems_create": {"project": project.pk if project else 1, "description": "用地指标未落实", "due_date": f"{today.year}-12-31"},
+        "problems_set_status": {"status": "in_progress", **({"version": problem.version} if problem else {})},
+        "projects_transition": {"to_stage": "preparation", "reason": "", "version": project.version if project else 1},
+    }
+    if project is not None:
+        bodies["projects_partial_update"] = {"version": project.version, "location": "历下区经十路"}
+    if enterprise is not None:
+        bodies["enterprises_partial_update"] = {"version": enterprise.version, "address": "历下区经十路1号"}
+    return paths, bodies
+
+
+def _add_examples(result: dict[str, Any], user: Any) -> None:
+    paths, bodies = _examples(user)
+    for path, item in result.get("paths", {}).items():
+        parts = path.strip("/").split("/")
+        collection = parts[2] if len(parts) > 2 else ""
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for param in op.get("parameters", []):
+                if param.get("in") == "path" and paths.get(collection) is not None:
+                    param["example"] = paths[collection]
+            body = bodies.get(op.get("operationId", ""))
+            content = op.get("requestBody", {}).get("content", {})
+            if body is not None and "application/json" in content:
+                allowed = content["application/json"].get("schema", {})
+                content["application/json"]["example"] = _fit(body, allowed, result)
+
+
+def _fit(body: dict[str, Any], schema: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The example without the properties this user's request schema does not have."""
+    ref = schema.get("$ref", "")
+    comp = result["components"]["schemas"].get(ref.rsplit("/", 1)[-1]) if ref else schema
+    props = (comp or {}).get("properties")
+    return {k: v for k, v in body.items() if props is None or k in props}

@@ -8,6 +8,7 @@ posted ``region``/``stage``/``version`` etc. is ignored rather than applied (rel
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,48 @@ def _user(serializer: serializers.BaseSerializer) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
+DECIMAL_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
+def _json_type(field: serializers.Field) -> type | tuple[type, ...] | None:
+    if isinstance(field, serializers.BooleanField):
+        return bool
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        pk = field.get_queryset().model._meta.pk
+        return int if pk.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField") else str
+    if isinstance(field, serializers.IntegerField):
+        return int
+    if isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)):
+        return list
+    if isinstance(field, serializers.Serializer):
+        return dict
+    if isinstance(field, serializers.ChoiceField):
+        return str if all(isinstance(k, str) for k in field.choices) else None
+    if isinstance(field, (serializers.CharField, serializers.DecimalField, serializers.DateField, serializers.DateTimeField)):
+        return str
+    return None
+
+
+def _json_type_ok(field: serializers.Field, value: Any) -> bool:
+    expected = _json_type(field)
+    if expected is None:
+        return True
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.DecimalField):
+        # plain decimal text (no exponent, no padding), as the schema's pattern says
+        return isinstance(value, str) and DECIMAL_TEXT.fullmatch(value) is not None
+    return isinstance(value, expected)
+
+
+def _json_type_name(field: serializers.Field) -> str:
+    return (
+        {bool: "true 或 false", int: "整数", list: "数组", dict: "对象", str: "字符串"}.get(_json_type(field), "其他类型")
+        if not isinstance(field, serializers.DecimalField)
+        else '数字文本（如 "120.5"）'
+    )  # type: ignore[arg-type]
+
+
 STRICT_INPUTS: set[str] = set()  # serializer class names whose request schema forbids other keys
 
 
@@ -58,10 +101,16 @@ class StrictInput(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            writable = {name for name, f in self.fields.items() if not f.read_only}
-            extra = [k for k in data if k not in writable]
-            if extra:
-                raise serializers.ValidationError({k: [self.message_for(k)] for k in extra})
+            writable = {name: f for name, f in self.fields.items() if not f.read_only}
+            errors = {k: [self.message_for(k)] for k in data if k not in writable}
+            # JSON types as the schema states them: DRF would take 0 for a text, "5" for a whole
+            # number or 1 for a boolean.
+            for name, value in data.items():
+                field = writable.get(name)
+                if field is not None and value is not None and not _json_type_ok(field, value):
+                    errors[name] = [f"类型错误：应为{_json_type_name(field)}"]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
     def message_for(self, name: str) -> str:

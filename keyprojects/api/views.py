@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,7 +44,7 @@ from .permissions import ReadOnlyRolesCannotWrite
 ERR = OpenApiResponse(s.ErrorSerializer, description="错误：{code, message, extra}")
 READ_ERRORS = {403: ERR, 404: ERR}
 LIST_ERRORS = {400: ERR, 403: ERR, 404: ERR}  # 400: a bad filter value; 404: a page past the end
-WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR}
+WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR, 409: OpenApiResponse(s.ErrorSerializer, description="已存在（duplicate）或当前状态不允许")}
 UPDATE_ERRORS = {**WRITE_ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（版本冲突），未保存")}
 
 
@@ -329,6 +330,8 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # a login form may post here too: username and password are never null
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @_op(
         "auth_token_create",

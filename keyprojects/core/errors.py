@@ -41,7 +41,19 @@ class ValidationFailed(ApplicationError):
             fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         else:
             fields = {"__all__": [str(m) for m in getattr(exc, "messages", [str(exc)])]}
+        codes = {e.code for errors in getattr(exc, "error_dict", {}).values() for e in errors}
+        if codes and codes <= {"unique", "unique_together"}:
+            return Duplicate(extra={"fields": fields})
         return cls(extra={"fields": fields})
+
+
+class Duplicate(ValidationFailed):
+    """Only uniqueness failed (a USCC or 项目代码 already registered): a conflict with data that
+    exists (409), not malformed input; ``extra.fields`` names the field."""
+
+    code = "duplicate"
+    status = 409
+    default_message = "已存在相同的记录，请核对"
 
 
 class ConflictError(ApplicationError):
@@ -67,7 +79,10 @@ class PermissionDenied(ApplicationError):
 
 
 class TransitionNotAllowed(ApplicationError):
+    """The object's current state does not allow the step (409: the request itself is fine)."""
+
     code = "transition_not_allowed"
+    status = 409
     default_message = "当前阶段不允许该操作"
 
 

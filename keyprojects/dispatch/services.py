@@ -64,7 +64,10 @@ NEXT_LEVEL = {"county": "city", "city": "province", "province": "province"}
 
 
 class PeriodClosed(ApplicationError):
+    """A write to a month that is closed: the request is fine, the month's state forbids it (409)."""
+
     code = "period_closed"
+    status = 409
     default_message = "本期已关账，数据不能再修改"
 
 
@@ -545,7 +548,7 @@ def report_review(
     if is_frozen(project=report.project, period=report.period):
         raise PeriodClosed()
     if report.status != ReportStatus.SUBMITTED:
-        raise ApplicationError("该月报不在待审核状态（可能已被他人处理）", code="not_pending")
+        raise ApplicationError("该月报不在待审核状态（可能已被他人处理）", code="not_pending", status=409)
     if not can_review(user, report):
         raise PermissionDenied("该月报当前不由您所在层级审核")
     version = report.version if expected_version is None else expected_version
@@ -603,7 +606,7 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
     if not _can_fill(user, report.project) and not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         raise NotFound()
     if report.status != ReportStatus.APPROVED:
-        raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved")
+        raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved", status=409)
     if not (reason or "").strip():
         raise ValidationFailed("请填写更正原因", extra={"fields": {"reason": ["请填写更正原因"]}})
     for f in REPORT_FIELDS:
@@ -629,7 +632,7 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
                 requested_by=user,
             )
     except IntegrityError:
-        raise ApplicationError("该月报已有待审定的更正申请", code="revision_pending") from None
+        raise ApplicationError("该月报已有待审定的更正申请", code="revision_pending", status=409) from None
     ReportStep.objects.create(report=report, action=StepAction.REVISE, level=user.role, opinion=reason, actor=user)
     audit_record(action="revise", user=user, request=request, obj=report, changes=diff(rev.old_values, rev.new_values), message=reason)
     return rev
@@ -644,7 +647,7 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
     if not policy.can_review(user, revision.approval_level):
         raise PermissionDenied("更正须由上一级审定")
     if revision.status != RevisionStatus.PENDING:
-        raise ApplicationError("该更正已处理", code="revision_decided")
+        raise ApplicationError("该更正已处理", code="revision_decided", status=409)
     revision.status = RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
@@ -787,7 +790,7 @@ def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> 
         period.status == PeriodStatus.CLOSED
         or PeriodClosure.objects.filter(period=period, region__in=[region.code, region.province_code]).exists()
     ):
-        raise ApplicationError(f"{period}已关账", code="already_closed")
+        raise ApplicationError(f"{period}已关账", code="already_closed", status=409)
     scope = (
         Project.objects.filter(province_code=region.code) if region.level == "province" else Project.objects.filter(city_code=region.code)
     )

@@ -79,9 +79,9 @@ def test_close_period_through_the_api(dw: Any) -> None:
     assert r.json()["region"] == "370100" and r.json()["period"] == "2026-01"
     assert PeriodClosure.objects.filter(period=dw.p1, region_id="370100").count() == 1
     assert city.get("/api/v1/periods/2026-01/").json()["closed_regions"] == ["370100"]
-    error_of(city.post("/api/v1/periods/2026-01/close/"), 400, "already_closed")
+    error_of(city.post("/api/v1/periods/2026-01/close/"), 409, "already_closed")
     # A closed month takes no more figures (济南 is closed; 青岛 is not).
-    extra = error_of(save(client_for(dw.users.county), dw.projects.own_county, invested_month="5"), 400, "period_closed")
+    extra = error_of(save(client_for(dw.users.county), dw.projects.own_county, invested_month="5"), 409, "period_closed")
     assert extra == {}
     assert not MonthlyReport.objects.filter(period=dw.p1, project=dw.projects.own_county).exists()
     r = save(client_for(dw.users.other_city), dw.projects.other_city, invested_month="5")
@@ -155,7 +155,7 @@ def test_return_needs_an_opinion_and_reopens_the_report(dw: Any) -> None:
     assert "opinion" in fields
     r = county.post(f"{REPORTS}{rep['id']}/return/", {"opinion": "请补充形象进度"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "returned" and r.json()["return_opinion"] == "请补充形象进度"
-    error_of(county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json"), 400, "not_pending")
+    error_of(county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json"), 409, "not_pending")
     r = save(county, dw.projects.own_county, invested_month="130", physical_progress="主体封顶")
     assert r.status_code == 200 and r.json()["status"] == "returned"
     r = county.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json")
@@ -295,7 +295,7 @@ def test_correction_of_an_approved_report(dw: Any) -> None:
     county, city, prov = client_for(dw.users.county), client_for(dw.users.city), client_for(dw.users.province)
     assert county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json").status_code == 200
     url = f"{REPORTS}{rep['id']}/revisions/"
-    error_of(county.post(url, {"reason": "x", "new_values": {"invested_month": "80"}}, format="json"), 400, "not_approved")
+    error_of(county.post(url, {"reason": "x", "new_values": {"invested_month": "80"}}, format="json"), 409, "not_approved")
     assert city.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json").json()["status"] == "approved"
     assert "reason" in fields_of(county.post(url, {"new_values": {"invested_month": "80"}}, format="json"))
     assert "new_values" in fields_of(county.post(url, {"reason": "误报", "new_values": {"invested_month": "-1"}}, format="json"))
@@ -308,7 +308,7 @@ def test_correction_of_an_approved_report(dw: Any) -> None:
         {"invested_month": "100.0000"},
         {"invested_month": "80.0000"},
     )
-    error_of(county.post(url, {"reason": "再次", "new_values": {"invested_month": "70"}}, format="json"), 400, "revision_pending")
+    error_of(county.post(url, {"reason": "再次", "new_values": {"invested_month": "70"}}, format="json"), 409, "revision_pending")
     assert [x["id"] for x in prov.get("/api/v1/revisions/", {"status": "pending"}).json()["results"]] == [rev["id"]]
     error_of(city.post(f"/api/v1/revisions/{rev['id']}/decide/", {"approve": True}, format="json"), 403, "permission_denied")
     error_of(
@@ -318,7 +318,7 @@ def test_correction_of_an_approved_report(dw: Any) -> None:
     r = prov.post(f"/api/v1/revisions/{rev['id']}/decide/", {"approve": True, "opinion": "同意"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["decision_opinion"] == "同意"
     assert MonthlyReport.objects.get(pk=rep["id"]).invested_month == Decimal("80")
-    error_of(prov.post(f"/api/v1/revisions/{rev['id']}/decide/", {"approve": False}, format="json"), 400, "revision_decided")
+    error_of(prov.post(f"/api/v1/revisions/{rev['id']}/decide/", {"approve": False}, format="json"), 409, "revision_decided")
     assert ReportRevision.objects.count() == 1
 
 

@@ -57,8 +57,8 @@ def test_invalid_uscc(as_user: Any, world: Any, uscc: str, fragment: str) -> Non
 
 
 def test_duplicate_uscc(as_user: Any, world: Any) -> None:
-    fields = fields_of(as_user(world.users.city).post(URL, new_enterprise(uscc=world.other_ent.uscc), format="json"))
-    assert "uscc" in fields
+    r = as_user(world.users.city).post(URL, new_enterprise(uscc=world.other_ent.uscc), format="json")
+    assert "uscc" in error_of(r, 409, "duplicate")["fields"]
 
 
 def test_city_cannot_register_in_another_city(as_user: Any, world: Any) -> None:

@@ -124,7 +124,11 @@ def test_owner_and_leader_must_be_in_scope(as_user: Any, world: Any) -> None:
         ({"project_code": "2403-3701"}, "project_code", "项目代码格式"),
         ({"project_code": "2403-999999-04-01-123456"}, "project_code", "行政区划代码 999999 不存在"),
         ({"total_investment": "-1"}, "total_investment", "大于或者等于 0"),
-        ({"total_investment": "abc"}, "total_investment", "合法的数字"),
+        ({"total_investment": "abc"}, "total_investment", "数字文本"),
+        ({"total_investment": 100}, "total_investment", "数字文本"),  # the schema says text: no float rounding
+        ({"total_investment": "1e5"}, "total_investment", "数字文本"),
+        ({"name": 0}, "name", "字符串"),
+        ({"in_statistics": 1}, "in_statistics", "true 或 false"),
         ({"total_investment": "1e400"}, "total_investment", ""),
         ({"planned_start": "2026-02-30"}, "planned_start", "日期格式错误"),
         ({"planned_start": "2027-01-01", "planned_completion": "2026-01-01"}, "planned_completion", "计划竣工日期不能早于计划开工日期"),
@@ -151,7 +155,7 @@ def test_duplicate_project_code(as_user: Any, world: Any) -> None:
     client = as_user(world.users.city)
     assert client.post(URL, new_project(region="370102", project_code="2403-370102-04-01-123456"), format="json").status_code == 201
     r = client.post(URL, new_project(region="370102", project_code="2403-370102-04-01-123456"), format="json")
-    assert "project_code" in fields_of(r)
+    assert "project_code" in error_of(r, 409, "duplicate")["fields"]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +264,7 @@ def test_transitions_and_events(as_user: Any, world: Any) -> None:
 
     r = move("preparation", 1)
     assert r.status_code == 200 and r.json()["stage"] == "preparation" and r.json()["version"] == 2
-    error_of(move("effective", 2), 400, "transition_not_allowed")
+    error_of(move("effective", 2), 409, "transition_not_allowed")
     assert fields_of(move("suspended", 2, reason="  "))["reason"]
     r = move("suspended", 2, reason="资金未到位")
     assert r.json()["stage"] == "suspended"
