@@ -58,37 +58,35 @@ def make_uscc(body: str) -> str:
 # --- text hygiene (issue 11) -----------------------------------------------------------------
 # Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) make a name display differently
 # from what it is ("exe.txt" shown for "txt.exe"); control characters break exports and logs.
-BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-_LINE_BREAKS = frozenset("\t\n\r")
+
+
+# C0 and C1 control characters (Unicode category Cc) and the bidi controls, as one regex (C speed:
+# the importer checks every text cell with it).
+UNSAFE_TEXT_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_MULTILINE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def unsafe_text_char(value: str, *, multiline: bool = False) -> str | None:
     """The first bidi control or control character in ``value`` (tab and line breaks allowed
     in multi-line texts), or None."""
-    import unicodedata
-
-    for ch in value:
-        if ch in BIDI_CONTROLS:
-            return ch
-        if unicodedata.category(ch) == "Cc" and not (multiline and ch in _LINE_BREAKS):
-            return ch
-    return None
+    m = (UNSAFE_MULTILINE_RE if multiline else UNSAFE_TEXT_RE).search(value)
+    return m.group(0) if m else None
 
 
-def _message(ch: str) -> str:
+def unsafe_text_message(ch: str) -> str:
     return f"不能包含控制字符或双向文本控制符（U+{ord(ch):04X}）"
 
 
 def validate_single_line_text(value: object) -> None:
     """Names and other one-line texts: no control characters, no bidi controls."""
     if isinstance(value, str) and (ch := unsafe_text_char(value)) is not None:
-        raise ValidationError(_message(ch), code="unsafe_text")
+        raise ValidationError(unsafe_text_message(ch), code="unsafe_text")
 
 
 def validate_multiline_text(value: object) -> None:
     """Free texts (descriptions, progress, problems): line breaks and tabs allowed."""
     if isinstance(value, str) and (ch := unsafe_text_char(value, multiline=True)) is not None:
-        raise ValidationError(_message(ch), code="unsafe_text")
+        raise ValidationError(unsafe_text_message(ch), code="unsafe_text")
 
 
 def install_text_validators() -> None:

@@ -8,7 +8,14 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from keyprojects.core.validators import PROJECT_CODE_RE, USCC_ALPHABET, is_valid_uscc, validate_uscc
+from keyprojects.core.validators import (
+    PROJECT_CODE_RE,
+    UNSAFE_MULTILINE_RE,
+    USCC_ALPHABET,
+    is_valid_uscc,
+    unsafe_text_message,
+    validate_uscc,
+)
 
 from .classify import CLASSIFIERS
 from .header import Column
@@ -184,6 +191,8 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
         try:
             if kind == K_TEXT:
                 val: Any = raw if "\n" not in raw and "\r" not in raw else clean_text(raw)
+                if (bad := UNSAFE_MULTILINE_RE.search(val)) is not None:  # bidi and control characters (issue 11)
+                    raise CellError(unsafe_text_message(bad.group(0)))
             elif kind == K_MONEY:
                 if tv is float:
                     if multiplier is ONE and len(raw) < 16 and raw.isdigit():  # a whole number of 万元 (most amounts)
@@ -286,6 +295,8 @@ def _convert_cell(
     pct = None
     if type(v) is str:
         val = raw
+        if (bad := UNSAFE_MULTILINE_RE.search(val)) is not None:
+            raise CellError(unsafe_text_message(bad.group(0)))
         if raw.endswith(("%", "％")) and len(raw) <= 8:
             try:
                 pct = parse_percent(raw)

@@ -181,3 +181,19 @@ def test_forms_show_the_message_at_the_field(client, world):
     client.force_login(world.users.sysadmin)
     r = client.post("/accounts/manage/new/", {"username": "wang", "first_name": "五\x07"})
     assert r.status_code == 200 and "U+0007" in r.content.decode()
+
+
+def test_an_import_refuses_bidi_and_control_characters_per_cell():
+    from keyprojects.dataio.parsing import parse_file
+
+    rows = [
+        "项目名称,总投资（万元）,形象进度",
+        f"项目甲{RLO}txt.exe,100,主体完工",
+        "项目乙,200,基础施工\x1b",
+        '项目丙,300,"正常推进\n下月封顶"',
+    ]
+    (res,) = parse_file("\r\n".join(rows).encode("utf-8"), filename="a.csv")
+    found = {(e.row, e.message) for e in res.errors}
+    assert (2, "不能包含控制字符或双向文本控制符（U+202E）") in found, found
+    assert any(r == 3 and "U+001B" in m for r, m in found), found
+    assert not any(r == 4 for r, _m in found), found
