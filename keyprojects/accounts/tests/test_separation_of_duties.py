@@ -195,3 +195,29 @@ def test_a_role_change_in_the_superusers_admin_revokes_tokens_too(client, world)
     r = client.post(url, data)
     assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
     assert not ApiToken.objects.filter(user=target).exists()
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor"])
+def test_no_administrator_sees_business_data_anywhere(client, world, who):
+    client.force_login(getattr(world.users, who))
+    names = ["历下区项目", "市中区项目", "济南市本级项目", "青岛市南区项目"]
+    for url in ("/", "/projects/", "/leaders/", "/enterprises/"):
+        r = client.get(url)
+        body = r.content.decode() if r.status_code == 200 else ""
+        assert not any(n in body for n in names), (who, url)
+    assert client.get(f"/projects/{world.projects.own_county.pk}/").status_code == 404
+    r = client.get("/projects/export.xlsx")
+    if r.status_code == 200:
+        import io
+
+        from openpyxl import load_workbook
+
+        cells = {str(c.value) for ws in load_workbook(io.BytesIO(r.content)).worksheets for row in ws.iter_rows() for c in row}
+        assert not cells & set(names), who
+    else:
+        assert r.status_code in (403, 404)
+    api = APIClient()
+    api.force_authenticate(getattr(world.users, who))
+    for url in ("/api/v1/projects/", "/api/v1/enterprises/", "/api/v1/reports/"):
+        r = api.get(url)
+        assert r.status_code in (200, 403) and (r.status_code == 403 or r.json()["count"] == 0), (who, url)
