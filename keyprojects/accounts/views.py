@@ -139,6 +139,9 @@ def _otp_qr_svg(uri: str) -> str:
     return str(img.to_string(encoding="unicode"))
 
 
+OTP_PENDING_KEY = "kp_otp_pending_key"
+
+
 @never_cache
 @login_required
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
@@ -160,14 +163,21 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已关闭两步验证"))
             return redirect("accounts:otp_setup")
         return render(request, "accounts/otp_setup.html", {"enrolled": True, "required": policy.needs_second_factor(user)})
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-        user=user, name="TOTP", confirmed=False
-    )
+    # The key being enrolled waits in the session until a code confirms it: a page view writes
+    # no device (issue 11, no GET writes); a failed or successful try saves it (throttling).
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        from django_otp.util import random_hex
+
+        key = request.session.get(OTP_PENDING_KEY) or random_hex(20)
+        request.session[OTP_PENDING_KEY] = key
+        device = TOTPDevice(user=user, name="TOTP", key=key, confirmed=False)
     error = ""
     if request.method == "POST":
         if device.verify_token((request.POST.get("token") or "").strip()):
             device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            device.save()
+            request.session.pop(OTP_PENDING_KEY, None)
             otp_login(request, device)
             audit_record(action="otp_enroll", request=request, obj=user)
             messages.success(request, _("两步验证已启用"))

@@ -3,6 +3,8 @@ tests that turn ``KEYPROJECTS_OTP_REQUIRED`` on."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -44,9 +46,14 @@ def test_administrators_must_enroll_then_verify(client, world, required, who):
     assert client.get("/api/v1/projects/").json()["code"] == "otp_required"
     page = client.get(reverse("accounts:otp_setup"))
     assert 'data-testid="otp-key"' in page.content.decode() and 'data-testid="otp-qr"' in page.content.decode()
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    r = client.post(reverse("accounts:otp_setup"), {"token": "000000" if code(device) != "000000" else "111111"})
+    assert not TOTPDevice.objects.filter(user=user).exists()  # a page view writes nothing
+    pending = TOTPDevice(user=user, key=client.session["kp_otp_pending_key"])
+    shown = base64.b32encode(pending.bin_key).decode()
+    assert shown[:4] in page.content.decode() and shown[:4] in client.get(reverse("accounts:otp_setup")).content.decode()
+    r = client.post(reverse("accounts:otp_setup"), {"token": "000000" if code(pending) != "000000" else "111111"})
     assert "验证码不正确" in r.content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)  # a try saves it (django-otp throttles tries)
+    assert device.key == pending.key
     unthrottle(device)  # django-otp delays the next try after a failure
     r = client.post(reverse("accounts:otp_setup"), {"token": code(device), "next": "/"})
     assert r.status_code == 302
