@@ -261,6 +261,7 @@ def test_every_page_answers_and_no_get_writes(seeded, role):
     statuses = Counter(code for _, code in result.visited)
     assert len(result.visited) > 3, f"{role}: the crawl found almost nothing: {result.visited}"
     assert not result.errors, f"{role}: {len(result.errors)} pages failed:\n" + "\n".join(result.errors)
+    assert not result.refused, f"{role}: pages offer links it may not open:\n" + "\n".join(result.refused)
     assert not changed, f"{role}: GETs changed row counts {changed}"
     assert not result.writes, f"{role}: GETs wrote:\n" + "\n".join(result.writes[:20])
     assert len(result.visited) < MAX_PAGES, f"{role}: the crawl did not converge ({statuses})"

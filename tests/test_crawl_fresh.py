@@ -19,5 +19,6 @@ def test_a_fresh_installation_answers_and_gets_write_nothing(world, role):
     after = row_counts()
     assert len(result.visited) > 10, result.visited
     assert not result.errors, "\n".join(result.errors)
+    assert not result.refused, "pages offer links the user may not open:\n" + "\n".join(result.refused)
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
     assert not result.writes, "\n".join(result.writes)

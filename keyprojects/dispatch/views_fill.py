@@ -189,6 +189,10 @@ def tasks(request: HttpRequest) -> HttpResponse:
     n_review_all = reports_for_review(user=user).count()
     problems = open_problems(user=user).order_by("due_date", "-id")
     problem_page = _page(request, problems, "problem_page", LIST_SIZE)
+    # a unit sees the problems it must solve, not always their project: no link to a 404
+    linkable = set(Project.objects.visible_to(user).filter(pk__in=[p.project_id for p in problem_page]).values_list("pk", flat=True))
+    for item in problem_page:
+        item.project_linkable = item.project_id in linkable
 
     periods = list(ReportingPeriod.objects.order_by("-year", "-month").values_list("year", "month")[:36])
     labels = sorted({f"{y:04d}-{m:02d}" for y, m in periods} | {label, default_period_label()}, reverse=True)

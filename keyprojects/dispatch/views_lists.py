@@ -20,6 +20,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.scope import get_for_user
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.projects.models import Project
 
 from .choices import ProblemStatus, WarningKind
 from .forms_review import (
@@ -154,9 +155,12 @@ def _problems_context(request: HttpRequest, params: QueryDict, bound: tuple[int,
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(params.get("page"))
     items = list(page.object_list)
     editable = set(ProblemItem.objects.editable_by(user).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
+    # a unit sees the problems it must solve, not always their project: no link to a 404
+    linkable = set(Project.objects.visible_to(user).filter(pk__in=[p.project_id for p in items]).values_list("pk", flat=True))
     today = timezone.localdate()
     back = params.urlencode()
     for p in items:
+        p.project_linkable = p.project_id in linkable  # type: ignore[attr-defined]
         p.overdue = is_overdue(p.due_date, p.status, today)  # type: ignore[attr-defined]
         p.can_edit = p.pk in editable and not _is_read_only(user)  # type: ignore[attr-defined]
         if bound and bound[0] == p.pk:
