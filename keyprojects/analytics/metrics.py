@@ -7,7 +7,7 @@ the same figure. Inputs and outputs are Decimal; a ratio with a zero denominator
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
@@ -64,15 +64,39 @@ def planned_ytd(monthly_plan: Sequence[Decimal], month: int) -> Decimal:
     return sum((Decimal(x) for x in monthly_plan[:month]), ZERO)
 
 
-def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
-    """Spread an annual plan over 12 months by weights; the months sum exactly to the plan
-    (the rounding remainder goes to December)."""
+def planned_share(weights: Sequence[int | Decimal], month: int) -> Decimal:
+    """The share of the annual plan due by the end of month N under the configured weights
+    (exact, unrounded)."""
     if len(weights) != 12 or any(Decimal(w) < 0 for w in weights) or sum(Decimal(w) for w in weights) == 0:
         raise ValueError("12 non-negative weights, not all zero")
-    total_w = sum(Decimal(w) for w in weights)
-    months = [(Decimal(annual_plan) * Decimal(w) / total_w).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) for w in weights]
-    months[11] += Decimal(annual_plan) - sum(months)
-    return months
+    return sum((Decimal(w) for w in weights[:month]), ZERO) / sum((Decimal(w) for w in weights), ZERO)
+
+
+def planned_to_date(annual_plan: Decimal, weights: Sequence[int | Decimal], month: int, own: Sequence[Decimal] | None = None) -> Decimal:
+    """序时计划 (planned cumulative investment through month N): the project's own 12-month
+    curve when it has one, else the annual plan × the weights' share, rounded once to the yuan
+    (1,000 at month 6 of an even spread is 500.0000)."""
+    if own is not None and len(own) == 12:
+        return planned_ytd(own, month)
+    if month <= 0:
+        return ZERO
+    return (Decimal(annual_plan) * planned_share(weights, month)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
+    """Spread an annual plan over 12 months by weights: each month is the difference of the
+    序时计划 (:func:`planned_to_date`) at its end and at the previous month's end, so any
+    first N months add up to exactly the 序时计划 of month N and all 12 to the plan."""
+    cumulative = [planned_to_date(annual_plan, weights, m) for m in range(13)]
+    return [cumulative[m] - cumulative[m - 1] for m in range(1, 13)]
+
+
+def plan_curve(annual_plan: Decimal, weights: Sequence[int | Decimal], own: Mapping[int, Decimal] | None = None) -> list[Decimal]:
+    """The 12-month plan a project is measured against: its own monthly plans when all twelve
+    are set, else the default spread of its annual plan."""
+    if own and len(own) == 12:
+        return [Decimal(own[m]) for m in range(1, 13)]
+    return spread_plan(annual_plan, weights)
 
 
 def progress_index(ytd: Decimal | None, planned: Decimal | None) -> Decimal | None:

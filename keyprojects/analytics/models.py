@@ -57,6 +57,7 @@ class ProjectPeriodFact(models.Model):
     stage = models.CharField(max_length=16, blank=True)
     responsible_unit_ref = models.BigIntegerField(null=True, blank=True)
     sponsor_leader_ref = models.BigIntegerField(null=True, blank=True)
+    total_investment = money_field(_("总投资"), default=Decimal(0))
     annual_plan = money_field(_("年度计划"), default=Decimal(0))
     planned_ytd = money_field(_("计划累计"), default=Decimal(0))
     invested_month = money_field(_("本月完成"), default=Decimal(0))

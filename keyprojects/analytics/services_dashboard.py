@@ -78,7 +78,6 @@ def _counts(**values: Any) -> list[Any]:
 def dimension_summaries_refresh(*, period: Any) -> int:
     """Rebuild every ``DimensionPeriodSummary`` row of ``period`` from its facts and warnings."""
     from keyprojects.dispatch.models import ProjectWarning
-    from keyprojects.projects.models import Project
     from keyprojects.regions.models import Region
 
     facts = ProjectPeriodFact.objects.filter(period=period)
@@ -100,14 +99,13 @@ def dimension_summaries_refresh(*, period: Any) -> int:
         roll.add(raw["region_code"], "all", "", vector)
         if raw[leader] is not None:
             roll.add(raw["region_code"], "leader", raw[leader], vector)
-    # the total investment of the same projects, and their warnings (each project has one region
+    # the total investment of the same projects (as of their facts), and their warnings (each project has one region
     # and one leader, so distinct counts per region and leader add up)
-    by_project = ("region_id", "sponsor_leader_id")
-    for raw in Project.objects.filter(pk__in=facts.values("project_id")).values(*by_project).annotate(s=Sum("total_investment")).order_by():
+    for raw in facts.values("region_code", leader).annotate(s=Sum("total_investment")).order_by():
         vector = _counts(total_investment=Decimal(str(raw["s"] or 0)))
-        roll.add(raw["region_id"], "all", "", vector)
-        if raw["sponsor_leader_id"] is not None:
-            roll.add(raw["region_id"], "leader", raw["sponsor_leader_id"], vector)
+        roll.add(raw["region_code"], "all", "", vector)
+        if raw[leader] is not None:
+            roll.add(raw["region_code"], "leader", raw[leader], vector)
     warnings = ProjectWarning.objects.filter(period=period)
     for raw in (
         warnings.values("project__region_id", "project__sponsor_leader_id")

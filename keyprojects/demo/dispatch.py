@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from keyprojects.dispatch.rules import COUNTED
+
 from .common import PROVINCE, DemoError, explicit_timestamps, last_day, writer_for
 from .reference import DONE_REASON, NO_ACTIVITY_REASONS, PREP_TEXTS, PRODUCING_REASON, SLIP_OPINION
 from .reports import (
@@ -384,12 +386,14 @@ class Dispatch(ReportsMixin):
             if row is None:
                 continue
             v = row.value
-            ytd += v
-            to_date += v
-            self.write_report(ctx, i, p, row, v, ytd, before + to_date)
-            ctx.prev_ytd = ytd
-            if v > 0:
-                ctx.history.append(v)
+            # a report states the counted months before it plus its own (dispatch.rules.derive)
+            self.write_report(ctx, i, p, row, v, ytd + v, before + to_date + v)
+            if row.status in COUNTED:
+                ytd += v
+                to_date += v
+                ctx.prev_ytd = ytd
+                if v > 0:
+                    ctx.history.append(v)
         self.write_problems(d, pk, ctx.problems, ctx.report_pk)
 
     # -- the end ------------------------------------------------------------------------------
@@ -401,7 +405,8 @@ class Dispatch(ReportsMixin):
         as ``period_close`` does (figures first, then frozen)."""
         from django.db.models import Count
 
-        from keyprojects.analytics.services import facts_refresh, summaries_refresh, warnings_compute
+        from keyprojects.analytics.refresh import rebuild_facts
+        from keyprojects.analytics.services import summaries_refresh
         from keyprojects.dispatch.models import MonthlyReport, PeriodClosure, ReportingPeriod
         from keyprojects.regions.models import Region
 
@@ -409,14 +414,13 @@ class Dispatch(ReportsMixin):
             self.counts[key] = writer.count
         province = Region.objects.get(code=PROVINCE)
         by_pk = ReportingPeriod.objects.in_bulk([p.pk for p in self.periods])
+        facts, warnings = rebuild_facts(periods=[by_pk[p.pk] for p in self.periods])
+        self.counts["facts"] += facts
+        self.counts["warnings"] += warnings
+        self.b.lap("事实表和预警（refresh.rebuild_facts）")
         for p in self.periods:
-            period = by_pk[p.pk]
-            self.counts["facts"] += facts_refresh(period=period)
-            self.b.lap("事实表（facts_refresh）")
-            self.counts["warnings"] += warnings_compute(period=period)
-            self.b.lap("预警（warnings_compute）")
-            self.counts["summaries"] += summaries_refresh(period=period, freeze_region=province if p.closed else None)
-            self.b.lap("区域及分类汇总（summaries_refresh）")
+            self.counts["summaries"] += summaries_refresh(period=by_pk[p.pk], freeze_region=province if p.closed else None)
+        self.b.lap("区域及分类汇总（summaries_refresh）")
         closures = []
         for p in self.periods[:-1]:
             closed_at = dt.datetime.combine(p.fill_end + dt.timedelta(days=5), dt.time(17, 30), tzinfo=self.b.tz)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from keyprojects.core.money import to_wan
@@ -15,7 +15,8 @@ from keyprojects.core.scope import get_for_user
 from keyprojects.projects.choices import Level, Stage
 from keyprojects.projects.models import Project, ProjectYear
 
-from .choices import ReportState, ReportStatus
+from . import rules
+from .choices import ReportStatus
 from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto
 
 # Projects in these stages report every month of a year in which they are on a list.
@@ -83,17 +84,15 @@ def project_top_level(project: Project, year: int) -> str:
 
 
 def report_state(*, report: MonthlyReport | None, period: ReportingPeriod, today: dt.date | None = None) -> str:
-    """The board state of one project's report (derived, never stored)."""
-    today = today or timezone.localdate()
-    if report is None or report.status in (ReportStatus.DRAFT,):
-        return ReportState.MISSING if today > period.fill_end or period.is_closed else ReportState.NOT_DUE
-    if report.status == ReportStatus.RETURNED:
-        return ReportState.RETURNED
-    if report.no_activity and report.status == ReportStatus.APPROVED:
-        return ReportState.NO_ACTIVITY
-    if report.status == ReportStatus.APPROVED:
-        return ReportState.LATE if report.is_late else ReportState.APPROVED
-    return ReportState.LATE if report.is_late else ReportState.SUBMITTED
+    """The board state of one project's report (derived, never stored): ``rules.report_state``."""
+    return rules.report_state(
+        status=None if report is None else report.status,
+        is_late=bool(report and report.is_late),
+        no_activity=bool(report and report.no_activity),
+        fill_end=period.fill_end,
+        period_closed=period.is_closed,
+        today=today or timezone.localdate(),
+    )
 
 
 def closed_region_codes(period: ReportingPeriod) -> set[str]:
@@ -107,8 +106,10 @@ def closed_region_codes(period: ReportingPeriod) -> set[str]:
 
 def is_frozen_in(period: ReportingPeriod, project: Project, closed: set[str]) -> bool:
     """Whether ``project``'s figures for ``period`` are frozen, given ``closed_region_codes``
-    (one query for a whole page of projects)."""
-    return period.is_closed or project.province_code in closed or (bool(project.city_code) and project.city_code in closed)
+    (one query for a whole page of projects): ``rules.is_frozen``."""
+    return rules.is_frozen(
+        period_closed=period.is_closed, closed_codes=closed, province_code=project.province_code, city_code=project.city_code
+    )
 
 
 def get_report_for_user(*, user: Any, pk: Any, for_edit: bool = False, request: Any = None) -> MonthlyReport:
@@ -133,27 +134,39 @@ def previous_reports(*, project: Project, period: ReportingPeriod) -> QuerySet[M
     )
 
 
+def month_figures(*, project: Project, before: ReportingPeriod | None = None) -> list[rules.MonthFigure]:
+    """The project's reports as the monthly rules read them (all months, or those before ``before``)."""
+    qs = MonthlyReport.objects.filter(project=project)
+    if before is not None:
+        qs = qs.filter(Q(period__year__lt=before.year) | Q(period__year=before.year, period__month__lt=before.month))
+    return [
+        rules.MonthFigure(year=y, month=m, status=st, invested_month=to_wan(v))
+        for y, m, st, v in qs.values_list("period__year", "period__month", "status", "invested_month")
+    ]
+
+
 def cumulative_before(*, project: Project, period: ReportingPeriod) -> tuple[Decimal, Decimal]:
-    """(Σ months of this year before ``period``, Σ all months before ``period``)."""
-    prev = previous_reports(project=project, period=period)
-    ytd = prev.filter(period__year=period.year).aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
-    total = prev.aggregate(s=Sum("invested_month"))["s"] or Decimal(0)
-    # SQLite sums decimals as floats-in-text ("120.123400000000"): back to 万元 with 4 places
-    return to_wan(ytd), to_wan(total)
+    """(Σ counted months of this year before ``period``, Σ counted months before ``period``):
+    the counting rule of ``rules`` (drafts and returned reports never count)."""
+    return rules.counted_before(month_figures(project=project, before=period), year=period.year, month=period.month)
+
+
+def official_figures(*, project: Project, period: ReportingPeriod) -> rules.Cumulative:
+    """The project's official 1-N月累计 and 开工至今累计 at the end of ``period`` (counted months
+    only, carried forward over months it did not report): what every page shows."""
+    return rules.official(month_figures(project=project), year=period.year, month=period.month, invested_before=project.invested_before)
 
 
 def monthly_plan_curve(*, project: Project, year: int, annual_plan: Decimal | None = None) -> list[Decimal]:
-    """The 12-month plan: the project's own monthly plans, else the default spread."""
-    from keyprojects.analytics.metrics import spread_plan
+    """The 12-month plan: the project's own monthly plans when all twelve are set, else the
+    default spread (``metrics.plan_curve``)."""
+    from keyprojects.analytics.metrics import plan_curve
 
     own = dict(MonthlyPlan.objects.filter(project=project, year=year).values_list("month", "planned"))
-    if len(own) == 12:
-        return [own[m] for m in range(1, 13)]
     if annual_plan is None:
         py = ProjectYear.objects.filter(project=project, year=year).first()
         annual_plan = py.annual_plan if py else Decimal(0)
-    spread = spread_plan(annual_plan, DispatchConfig.get().plan_spread)
-    return [own.get(m, spread[m - 1]) for m in range(1, 13)]
+    return plan_curve(annual_plan, DispatchConfig.get().plan_spread, own)
 
 
 def reports_for_review(*, user: Any, period: ReportingPeriod | None = None) -> QuerySet[MonthlyReport]:

@@ -8,14 +8,12 @@ importers and commands call these and nothing else writes dispatch tables.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from keyprojects.accounts import policy
@@ -24,6 +22,7 @@ from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.models import attname, save_versioned
 from keyprojects.projects.models import Project
 
+from . import rules
 from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction
 from .models import (
     DispatchConfig,
@@ -42,7 +41,6 @@ from .selectors import (
     cumulative_before,
     fill_window,
     is_frozen_in,
-    period_end,
     period_openable,
     period_range_message,
     previous_reports,
@@ -60,7 +58,6 @@ REPORT_FIELDS = [
     "next_month_plan",
 ]
 REVIEW_ROLES = policy.REVIEW_LEVELS  # the review levels, bottom up (accounts.policy)
-NEXT_LEVEL = {"county": "city", "city": "province", "province": "province"}
 
 
 class PeriodClosed(ApplicationError):
@@ -121,13 +118,8 @@ def review_chain_for(project: Project, year: int) -> list[str]:
 
 
 def review_chain_from(*, top_level: str, city_level: bool, config: DispatchConfig) -> list[str]:
-    """The review levels of a report, from the project's top list that year and whether it is a
-    city-level project (no query: the importer decides thousands at once)."""
-    levels = config.review_chain.get(top_level) or ["county"]
-    if city_level:
-        # a city-level project (no county) skips the county step
-        levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
-    return list(levels)
+    """The review levels of a report (``rules.review_chain`` with the configured chains)."""
+    return rules.review_chain(top_level=top_level, city_level=city_level, chains=config.review_chain)
 
 
 # --- filling -------------------------------------------------------------------------------
@@ -173,10 +165,16 @@ def _revision_value(value: Any) -> Any:
 
 
 def _derive(report: MonthlyReport) -> None:
-    """1-N月累计 and 开工至今累计 from the months before: never typed twice."""
+    """1-N月累计 and 开工至今累计 the report states: the counted months before it plus its own
+    (``rules.derive``); never typed."""
     ytd_before, total_before = cumulative_before(project=report.project, period=report.period)
-    report.invested_ytd = ytd_before + report.invested_month
-    report.invested_to_date = (report.project.invested_before or Decimal(0)) + total_before + report.invested_month
+    c = rules.derive(
+        invested_month=report.invested_month,
+        ytd_before=ytd_before,
+        total_before=total_before,
+        invested_before=report.project.invested_before,
+    )
+    report.invested_ytd, report.invested_to_date = c.ytd, c.to_date
 
 
 def _apply(report: MonthlyReport, data: dict[str, Any]) -> None:
@@ -195,11 +193,11 @@ def _apply(report: MonthlyReport, data: dict[str, Any]) -> None:
         elif v == "" and f in ("physical_progress_pct", "workers"):
             v = None
         setattr(report, f, v)
-    if report.no_activity:
-        if report.invested_month:
-            raise ValidationFailed(extra={"fields": {"invested_month": ["选择“本月无进展”时本月完成投资应为0"]}})
-        if not (report.no_activity_reason or "").strip():
-            raise ValidationFailed(extra={"fields": {"no_activity_reason": ["请说明本月无进展的原因"]}})
+    errors = rules.no_activity_errors(
+        no_activity=report.no_activity, invested_month=report.invested_month, reason=report.no_activity_reason or ""
+    )
+    if errors:
+        raise ValidationFailed(extra={"fields": {k: [v] for k, v in errors.items()}})
 
 
 def _full_clean(report: MonthlyReport) -> None:
@@ -346,93 +344,26 @@ def report_photo_delete(*, user: Any, photo: ReportPhoto, request: Any = None) -
 # --- checks --------------------------------------------------------------------------------
 
 
-class CheckedFigures(Protocol):
-    """What the checks read of a report (a ``MonthlyReport``, or figures an importer holds)."""
-
-    @property
-    def invested_month(self) -> Decimal: ...
-    @property
-    def invested_ytd(self) -> Decimal: ...
-    @property
-    def invested_to_date(self) -> Decimal: ...
-    @property
-    def physical_progress_pct(self) -> Decimal | None: ...
-
-
-class CheckedProject(Protocol):
-    """What the checks read of the report's project."""
-
-    @property
-    def total_investment(self) -> Decimal | None: ...
-    @property
-    def stage(self) -> str: ...
-    @property
-    def actual_start(self) -> dt.date | None: ...
-    @property
-    def actual_completion(self) -> dt.date | None: ...
-
-
-class CheckedPeriod(Protocol):
-    @property
-    def year(self) -> int: ...
-    @property
-    def month(self) -> int: ...
-
-
 def report_checks_from(
     *,
-    report: CheckedFigures,
-    period: CheckedPeriod,
-    project: CheckedProject,
+    report: rules.CheckedFigures,
+    period: rules.CheckedPeriod,
+    project: rules.CheckedProject,
     prev_ytd: Decimal | None,
     history: Sequence[Decimal],
     config: DispatchConfig,
 ) -> list[tuple[str, str, str]]:
-    """(code, severity, Chinese message) for the checks of domain.md §3, from the inputs alone
-    (no query): the report's figures, its period and project, ``prev_ytd`` (1-N月累计 of the
-    latest earlier report of the same year, if any), ``history`` (the latest earlier months with
-    investment, newest first, at most 6) and the dispatch config. :func:`report_checks` reads
-    these for one report; the importer passes what it preloaded for thousands."""
-    out: list[tuple[str, str, str]] = []
-    month = report.invested_month
-    if prev_ytd is not None and report.invested_ytd < prev_ytd:
-        out.append(("ytd_falling", FlagSeverity.ERROR, f"1-{period.month}月累计（{report.invested_ytd}）低于上月累计（{prev_ytd}）"))
-    if project.total_investment and report.invested_to_date > project.total_investment:
-        out.append(
-            (
-                "to_date_above_total",
-                FlagSeverity.WARNING,
-                f"开工至今累计完成投资（{report.invested_to_date}万元）超过项目总投资（{project.total_investment}万元）",
-            )
-        )
-    history = list(history[:6])
-    if len(history) >= 3 and month > 0:
-        usual = Decimal(statistics.median(history))
-        slip = config.slip_factor
-        if usual > 0 and (month >= usual * slip or month * slip <= usual):
-            out.append(
-                (
-                    "unit_slip",
-                    FlagSeverity.WARNING,
-                    f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip}倍以上，请确认单位是否为万元",
-                )
-            )
-    if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
-        out.append(("completion_without_start", FlagSeverity.ERROR, "形象进度为100%但项目尚无实际开工日期"))
-    if month > 0 and project.stage in ("reserve",):
-        out.append(("investment_before_start", FlagSeverity.WARNING, "项目处于谋划储备阶段却填报了完成投资"))
-    # period_end reads only the period's year and month
-    if project.actual_start and project.actual_start > period_end(cast(ReportingPeriod, period)) and month > 0:
-        out.append(("dates_out_of_order", FlagSeverity.ERROR, f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
-    if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:
-        out.append(("dates_out_of_order", FlagSeverity.ERROR, "项目实际竣工日期早于实际开工日期"))
-    return out
+    """``rules.report_checks`` with the configured unit-slip factor."""
+    return rules.report_checks(
+        report=report, period=period, project=project, prev_ytd=prev_ytd, history=history, slip_factor=config.slip_factor
+    )
 
 
 def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
     """(code, severity, Chinese message) for the checks of domain.md §3: :func:`report_checks_from`
-    with the previous month's 1-N月累计 and the recent history read from the database."""
-    earlier = previous_reports(project=report.project, period=report.period)
+    with the previous counted month's 1-N月累计 and the recent counted history read from the
+    database (drafts and returned reports count nowhere)."""
+    earlier = previous_reports(project=report.project, period=report.period).filter(status__in=rules.COUNTED)
     prev_ytd = earlier.filter(period__year=report.period.year).values_list("invested_ytd", flat=True).first()
     history = list(earlier.filter(invested_month__gt=0).values_list("invested_month", flat=True)[:6])
     return report_checks_from(
@@ -513,6 +444,7 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
             "warnings": [c for c, _, _ in checks],
         },
     )
+    figures_changed(report=report)  # it counts from now on
     return report
 
 
@@ -589,10 +521,10 @@ def report_review(
         changes={"status": ["submitted", report.status], "level": level},
         message=opinion,
     )
-    if report.status == ReportStatus.APPROVED:
-        from keyprojects.analytics.services import facts_refresh_project
-
-        facts_refresh_project(project=report.project, from_period=report.period)
+    if report.status == ReportStatus.RETURNED:
+        figures_changed(report=report)  # it no longer counts
+    elif report.status == ReportStatus.APPROVED:
+        figures_changed(report=report, only_period=True)  # the same figures; its board state changes
     return report
 
 
@@ -628,7 +560,7 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
                 reason=reason.strip(),
                 old_values={k: _revision_value(getattr(report, k)) for k in new},
                 new_values={k: _revision_value(v) for k, v in new.items()},
-                approval_level=NEXT_LEVEL[last],
+                approval_level=rules.next_level(last),
                 requested_by=user,
             )
     except IntegrityError:
@@ -658,7 +590,6 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
         _derive(report)
         _full_clean(report)
         save_versioned(report, expected_version=report.version, fields=[*REPORT_FIELDS, "invested_ytd", "invested_to_date"])
-        report_rederive_after(report=report)
     ReportStep.objects.create(
         report=report,
         action=StepAction.REVISION_APPROVE if approve else StepAction.REVISION_REJECT,
@@ -675,26 +606,37 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
         message=revision.decision_opinion,
     )
     if approve:
-        from keyprojects.analytics.services import facts_refresh_project
-
-        facts_refresh_project(project=report.project, from_period=report.period)
+        figures_changed(report=report)
     return revision
 
 
 def report_rederive_after(*, report: MonthlyReport) -> int:
-    """Recompute the cumulative figures of the project's later reports after a correction."""
-    later = (
-        MonthlyReport.objects.filter(project=report.project)
-        .filter(Q(period__year__gt=report.period.year) | Q(period__year=report.period.year, period__month__gt=report.period.month))
-        .select_related("period", "project")
-        .order_by("period__year", "period__month")
+    """Re-derive the cumulative figures the project's later reports state (``rules.stated_all``)
+    after a change to what counts before them: a submission, a return, a correction."""
+    rows = list(
+        MonthlyReport.objects.filter(project_id=report.project_id).values_list(
+            "pk", "period__year", "period__month", "status", "invested_month", "invested_ytd", "invested_to_date"
+        )
     )
+    figures = [rules.MonthFigure(year=y, month=m, status=st, invested_month=v) for _, y, m, st, v, _, _ in rows]
+    invested_before = Project.objects.filter(pk=report.project_id).values_list("invested_before", flat=True).first()
     n = 0
-    for r in later:
-        _derive(r)
-        MonthlyReport.objects.filter(pk=r.pk).update(invested_ytd=r.invested_ytd, invested_to_date=r.invested_to_date)
-        n += 1
+    after = (report.period.year, report.period.month)
+    for (pk, y, m, _, _, ytd, to_date), c in zip(rows, rules.stated_all(figures, invested_before=invested_before), strict=True):
+        if (y, m) > after and (c.ytd != ytd or c.to_date != to_date):
+            MonthlyReport.objects.filter(pk=pk).update(invested_ytd=c.ytd, invested_to_date=c.to_date)
+            n += 1
     return n
+
+
+def figures_changed(*, report: MonthlyReport, only_period: bool = False) -> None:
+    """What every write that changes what counts calls: re-derive the later reports, then the
+    refresh action (facts → warnings → summaries) for the project from the report's month on."""
+    from keyprojects.analytics.refresh import refresh_after
+
+    if not only_period:
+        report_rederive_after(report=report)
+    refresh_after(project_ids=[report.project_id], from_period=report.period, only_period=only_period)
 
 
 # --- problems and plans --------------------------------------------------------------------

@@ -45,7 +45,9 @@ def test_rates():
 
 def test_plan_curve_and_progress_index():
     curve = m.spread_plan(D(1000), [1] * 12)
-    assert sum(curve) == D(1000) and curve[0] == D("83.3333") and curve[11] == D("83.3337")
+    # each month is the difference of the rounded 序时计划: any first N months add up to it exactly
+    assert sum(curve) == D(1000) and curve[0] == D("83.3333") and curve[1] == D("83.3334") and curve[11] == D("83.3333")
+    assert m.planned_ytd(curve, 6) == m.planned_to_date(D(1000), [1] * 12, 6) == D("500.0000")
     seasonal = m.spread_plan(D(1200), [0, 0, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0])
     assert seasonal[:2] == [D(0), D(0)] and sum(seasonal) == D(1200)
     planned = m.planned_ytd(seasonal, 6)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.base import ModelState
 
 from keyprojects.core.bulk import chunks
+from keyprojects.dispatch.rules import COUNTED
 from keyprojects.projects.choices import Stage
 
 from .plan import (
@@ -193,8 +194,10 @@ class CheckMixin(ImporterState):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, total, total)
             existing = history.get(item.pk or 0, {}) if history else {}
-            months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in existing.items()} if existing else {}
-            ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in existing.items()} if existing else {}
+            # what counts before an imported month: counted reports only (dispatch.rules, ADR 0011)
+            counted = {p: r for p, r in existing.items() if r["status"] in COUNTED} if existing else {}
+            months: dict[tuple[int, int], Decimal] = {p: r["invested_month"] for p, r in counted.items()}
+            ytds: dict[tuple[int, int], Decimal] = {p: r["invested_ytd"] for p, r in counted.items()}
             vget = item.values.get
             old_row = item.existing
             before = vget("invested_before", old_row["invested_before"] if old_row else ZERO) or ZERO
@@ -344,9 +347,11 @@ class CheckMixin(ImporterState):
             imported = {f.period for f in figs}
             first = min(imported)
             for q in sorted(p for p in existing if p > first and p not in imported):
-                ytd_q = sum((m for r, m in months.items() if r[0] == q[0] and r <= q), ZERO)
-                to_q = before + sum((m for r, m in months.items() if r <= q), ZERO)
                 old = existing[q]
+                # the figures a later report states: the counted months before it plus its own (rules.derive)
+                own = old["invested_month"]
+                ytd_q = sum((m for r, m in months.items() if r[0] == q[0] and r < q), ZERO) + own
+                to_q = before + sum((m for r, m in months.items() if r < q), ZERO) + own
                 if old["invested_ytd"] != ytd_q or old["invested_to_date"] != to_q:
                     plan.rederive.append((old["id"], ytd_q, to_q))
         if lumped:

@@ -23,10 +23,10 @@ _sha = itertools.count(1)
 
 
 def make(project: Project, months: list[str], **report: Any) -> MonthlyReport:
-    """Reports for Jan..N-1 with ``months``, and month N (unsaved, derived) with ``report``, its
+    """Submitted (counted) reports for Jan..N-1 with ``months``, and month N (unsaved, derived) with ``report``, its
     amounts in 万元 with 4 places as ``report_save`` stores them."""
     for i, amount in enumerate(months, 1):
-        r = MonthlyReport(project=project, period=period_get_or_open(year=2026, month=i), invested_month=D(amount))
+        r = MonthlyReport(project=project, period=period_get_or_open(year=2026, month=i), invested_month=D(amount), status="submitted")
         _derive(r)
         r.save()
     report["invested_month"] = report["invested_month"].quantize(D("0.0001"))

@@ -145,7 +145,8 @@ def test_fill_shows_last_month_statistics_status_and_return_opinion(dw, client):
     p, county = dw.projects.own_county, dw.users.county
     p.in_statistics = True
     p.save(update_fields=["in_statistics"])
-    report_save(user=county, project=p, period=dw.p1, data={"invested_month": "80", "physical_progress_pct": "20", "workers": 50})
+    r1 = report_save(user=county, project=p, period=dw.p1, data={"invested_month": "80", "physical_progress_pct": "20", "workers": 50})
+    report_submit(user=county, report=r1)  # counted: a draft would count nowhere (ADR 0011)
     r2 = report_save(user=county, project=p, period=dw.p2, data={"invested_month": "40"})
     report_submit(user=county, report=r2)
     report_review(user=county, report=r2, action="return", opinion="请补充现场照片")
@@ -245,7 +246,7 @@ def test_hard_check_errors_are_listed_at_the_top_and_the_draft_is_kept(dw, clien
 
 def test_preview_of_derived_figures(dw, client):
     p, county = dw.projects.own_county, dw.users.county
-    report_save(user=county, project=p, period=dw.p1, data={"invested_month": "100"})
+    report_submit(user=county, report=report_save(user=county, project=p, period=dw.p1, data={"invested_month": "100"}))
     client.force_login(county)
     url = reverse("dispatch:fill_preview", kwargs={"period": "2026-02", "project_pk": p.pk})
     resp = client.get(url, {"invested_month": "50"}, HTTP_HX_REQUEST="true")

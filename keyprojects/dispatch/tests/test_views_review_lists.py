@@ -101,6 +101,12 @@ def test_project_page_shows_its_own_warnings_and_reports(warned, client):
     p = warned.projects.own_county
     jan = approved(warned, p, warned.p1, "100")
     feb = submitted(warned, p, warned.p2, "50")
+    # the approval refreshed the project's real warnings; put back the fixture's two
+    ProjectWarning.objects.filter(project=p).delete()
+    ProjectWarning.objects.create(project=p, period=warned.p1, kind=WarningKind.MISSING_REPORT, message=f"{p.name}一月未报")
+    ProjectWarning.objects.create(
+        project=p, period=warned.p2, kind=WarningKind.BEHIND_SCHEDULE, message=f"{p.name}落后序时进度", value=D(-12)
+    )
     client.force_login(warned.users.county)
     resp = client.get(f"/projects/{p.pk}/")
     assert [(w.period.month, w.kind) for w in resp.context["dispatch_warnings"]] == [(2, "behind_schedule"), (1, "missing_report")]

@@ -186,7 +186,7 @@ def test_approved_report_is_corrected_through_a_revision_one_level_up(dw):
 def test_four_decimal_amounts_accumulate_exactly(dw):
     """SQLite returns sums of decimals with float noise; cumulative figures stay at 4 places."""
     p, county = dw.projects.own_county, dw.users.county
-    fill(county, p, dw.p1, "120.1234")
-    fill(county, p, dw.p2, "0.0001")
+    report_submit(user=county, report=fill(county, p, dw.p1, "120.1234"))  # counted months (ADR 0011)
+    report_submit(user=county, report=fill(county, p, dw.p2, "0.0001"))
     r3 = fill(county, p, dw.p3, "10.5")
     assert r3.invested_ytd == D("130.6235") and r3.invested_to_date == D("430.6235")

@@ -1,0 +1,350 @@
+"""The one refresh action: facts → warnings → region and dimension summaries.
+
+Every write that changes a counted figure calls :func:`refresh_after` (submit, approve, return,
+correction, import, project edits) or :func:`refresh_periods` (month close, 刷新汇总, the demo
+seeder, ``manage.py refresh_figures``). Nothing is computed per request.
+
+* Facts (``ProjectPeriodFact``): one row per project on a list that year and period, built here in
+  Python from the project, its year, its own plan curve and its reports through the monthly
+  rules (``dispatch.rules``: the counting rule) and the metrics (``analytics.metrics``: 序时计划).
+* Warnings (``ProjectWarning``): from the same inputs and the facts.
+* Summaries: a whole period is rebuilt by grouped scans (``services.summaries_refresh``); a
+  change to a few projects is applied as the difference of their old and new contributions
+  (:mod:`analytics.rollup`), so approving one report at 200,000 projects takes milliseconds.
+  ``tests/test_refresh.py`` checks that the incremental result equals a full rebuild.
+
+Rows of frozen regions (a closed month) are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from keyprojects.core.money import to_wan
+from keyprojects.dispatch import rules
+
+from . import metrics
+
+ZERO = Decimal(0)
+CHUNK = 20000  # projects loaded at once in a whole-period refresh
+
+PROJECT_COLUMNS = (
+    "pk",
+    "region_id",
+    "city_code",
+    "province_code",
+    "category",
+    "industry_section",
+    "nature",
+    "stage",
+    "responsible_unit_id",
+    "sponsor_leader_id",
+    "invested_before",
+    "total_investment",
+    "planned_start",
+    "planned_completion",
+    "actual_start",
+    "actual_completion",
+)
+
+
+@dataclass
+class _Inputs:
+    """What the facts and warnings of some projects in one year are computed from."""
+
+    projects: dict[int, dict[str, Any]]
+    years: dict[int, dict[str, Any]]  # project -> its ProjectYear values
+    own_plans: dict[int, dict[int, Decimal]]  # project -> month -> planned
+    reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]]  # project -> month -> (status, amount, late, no_activity)
+    counted_before_year: dict[int, Decimal]  # project -> Σ counted months of earlier years
+    flags: dict[tuple[int, int], str] = field(default_factory=dict)  # (project, month) -> first warning message
+
+
+def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
+    """Load the inputs of ``projects`` (a queryset) for ``year`` in a few queries."""
+    from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag
+    from keyprojects.projects.models import ProjectYear
+
+    prows = {p["pk"]: p for p in projects.values(*PROJECT_COLUMNS).iterator(chunk_size=5000)}
+    ids = list(prows)
+    years: dict[int, dict[str, Any]] = {}
+    own: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]] = defaultdict(dict)
+    before: dict[int, Decimal] = {}
+    flags: dict[tuple[int, int], str] = {}
+    last = max(months)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for py in ProjectYear.objects.filter(year=year, project_id__in=chunk).values(
+            "project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list"
+        ):
+            years[py["project_id"]] = py
+        for pid, m, amount in MonthlyPlan.objects.filter(year=year, project_id__in=chunk).values_list("project_id", "month", "planned"):
+            own[pid][m] = to_wan(amount)
+        for pid, m, status, amount, late, idle in MonthlyReport.objects.filter(
+            project_id__in=chunk, period__year=year, period__month__lte=last
+        ).values_list("project_id", "period__month", "status", "invested_month", "is_late", "no_activity"):
+            reports[pid][m] = (status, to_wan(amount), late, idle)
+        for pid, s in (
+            MonthlyReport.objects.filter(project_id__in=chunk, period__year__lt=year, status__in=rules.COUNTED)
+            .values("project_id")
+            .annotate(s=Sum("invested_month"))
+            .values_list("project_id", "s")
+        ):
+            before[pid] = to_wan(s)
+        for pid, m, message in (
+            ReportFlag.objects.filter(
+                report__project_id__in=chunk, report__period__year=year, report__period__month__in=list(months), severity="warning"
+            )
+            .order_by("report_id", "id")
+            .values_list("report__project_id", "report__period__month", "message")
+        ):
+            flags.setdefault((pid, m), message)
+    return _Inputs(prows, years, dict(own), dict(reports), before, flags)
+
+
+def _fact(period: Any, p: dict[str, Any], py: dict[str, Any], inputs: _Inputs, weights: Sequence[int], today: dt.date) -> dict[str, Any]:
+    """The fact row of one project in one period (column → value)."""
+    from keyprojects.dispatch.selectors import DUE_STAGES, period_end
+
+    pid, year, month = p["pk"], period.year, period.month
+    plan = to_wan(py["annual_plan"] or ZERO)
+    own = inputs.own_plans.get(pid)
+    curve = [own[m] for m in range(1, 13)] if own and len(own) == 12 else None
+    reps = inputs.reports.get(pid, {})
+    figures = [rules.MonthFigure(year, m, st, amount) for m, (st, amount, _, _) in reps.items()]
+    ytd = rules.official(figures, year=year, month=month, invested_before=ZERO).ytd
+    to_date = (p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO) + ytd
+    rep = reps.get(month)
+    status = rep[0] if rep else None
+    counted = status is not None and rules.counts(status)
+    due = p["stage"] in DUE_STAGES
+    end = period_end(period)
+    state = (
+        rules.report_state(
+            status=status,
+            is_late=bool(rep and rep[2]),
+            no_activity=bool(rep and rep[3]),
+            fill_end=period.fill_end,
+            period_closed=period.is_closed,
+            today=today,
+        )
+        if due or rep is not None
+        else ""
+    )
+    return {
+        "project_id": pid,
+        "region_code": p["region_id"],
+        "city_code": p["city_code"] or "",
+        "province_code": p["province_code"],
+        "on_province_list": py["on_province_list"],
+        "on_city_list": py["on_city_list"],
+        "on_county_list": py["on_county_list"],
+        "category": p["category"] or "",
+        "industry_section": p["industry_section"] or "",
+        "nature": p["nature"] or "",
+        "stage": p["stage"] or "",
+        "responsible_unit_ref": p["responsible_unit_id"],
+        "sponsor_leader_ref": p["sponsor_leader_id"],
+        "total_investment": to_wan(p["total_investment"] or ZERO),
+        "annual_plan": plan,
+        "planned_ytd": metrics.planned_to_date(plan, weights, month, curve),
+        "invested_month": rep[1] if rep and counted else ZERO,
+        "invested_ytd": ytd,
+        "invested_to_date": to_date,
+        "report_state": state,
+        "report_due": due,
+        "report_on_time": bool(counted and rep and not rep[2]),
+        "planned_new": p["nature"] == "new",
+        "started": bool(p["actual_start"] and p["actual_start"] <= end),
+        "planned_completion": p["nature"] == "completing" or bool(p["planned_completion"] and p["planned_completion"].year == year),
+        "completed": bool(p["actual_completion"] and p["actual_completion"] <= end),
+    }
+
+
+def _warnings(period: Any, p: dict[str, Any], fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any]]:
+    """(kind, message, value) of one project's warnings in one period (dispatch.choices.WarningKind)."""
+    from keyprojects.dispatch.selectors import period_end
+
+    out: list[tuple[str, str, Any]] = []
+    pid, month = p["pk"], period.month
+    if fact is not None:
+        rate = metrics.completion_rate(fact["invested_ytd"], fact["annual_plan"])
+        points = metrics.ahead_points(rate, month)
+        if points is not None and points < -config.behind_points:
+            out.append(("behind_schedule", metrics.schedule_phrase(points), points))
+        spi = metrics.progress_index(fact["invested_ytd"], fact["planned_ytd"])
+        if spi is not None and spi < config.progress_index_floor:
+            out.append(("low_progress_index", f"进度指数{spi}，低于{config.progress_index_floor}", spi))
+        if fact["report_state"] == "missing":
+            out.append(("missing_report", f"{period}月报未报送", None))
+        elif fact["report_state"] == "late":
+            out.append(("late_report", f"{period}月报迟报", None))
+    start = p["planned_start"]
+    if start and start <= period_end(period) and not p["actual_start"] and p["stage"] in ("reserve", "preparation"):
+        out.append(("start_overdue", f"计划{start:%Y年%m月}开工，至今未开工", None))
+    counted = {m: amount for m, (st, amount, _, _) in inputs.reports.get(pid, {}).items() if rules.counts(st) and m <= month}
+    if rules.zero_run(counted, month=month, window=config.zero_months):
+        out.append(("zero_investment", f"连续{config.zero_months}个月完成投资为零", None))
+    flag = inputs.flags.get((pid, month))
+    if flag:
+        out.append(("flagged_figures", flag, None))
+    return out
+
+
+def _unfrozen(projects: Any, period: Any) -> Any:
+    from keyprojects.dispatch.selectors import closed_region_codes
+
+    if period.is_closed:
+        return projects.none()
+    frozen = closed_region_codes(period)
+    return projects.exclude(Q(city_code__in=frozen) | Q(province_code__in=frozen)) if frozen else projects
+
+
+def _compute(periods: Sequence[Any], projects: Any) -> dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]]:
+    """Facts and warnings of ``projects`` for ``periods`` (all of one year): period pk → (fact rows,
+    (project, kind, message, value) warnings). Frozen projects are left out per period."""
+    from keyprojects.dispatch.models import DispatchConfig
+
+    config = DispatchConfig.get()
+    weights = config.plan_spread
+    today = timezone.localdate()
+    year = periods[0].year
+    out: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in periods}
+    live = {per.pk: set(_unfrozen(projects, per).values_list("pk", flat=True)) for per in periods}
+    inputs = _load(year, [per.month for per in periods], projects)
+    for per in periods:
+        facts, warns = out[per.pk]
+        ok = live[per.pk]
+        for pid, p in inputs.projects.items():
+            if pid not in ok:
+                continue
+            py = inputs.years.get(pid)
+            fact = _fact(per, p, py, inputs, weights, today) if py is not None else None
+            if fact is not None:
+                facts.append(fact)
+            warns.extend((pid, k, m, v) for k, m, v in _warnings(per, p, fact, inputs, config))
+    return out
+
+
+def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str, Any]], warns: list[tuple[int, str, str, Any]]) -> None:
+    from keyprojects.dispatch.models import ProjectWarning
+
+    from .models import ProjectPeriodFact
+
+    fq = ProjectPeriodFact.objects.filter(period=period)
+    wq = ProjectWarning.objects.filter(period=period)
+    if project_ids is not None:
+        ids = list(project_ids)
+        for start in range(0, len(ids), 5000):
+            fq.filter(project_id__in=ids[start : start + 5000]).delete()
+            wq.filter(project_id__in=ids[start : start + 5000]).delete()
+    else:
+        fq.delete()
+        wq.delete()
+    ProjectPeriodFact.objects.bulk_create([ProjectPeriodFact(period=period, **f) for f in facts], batch_size=2000)
+    now = timezone.now()
+    ProjectWarning.objects.bulk_create(
+        [ProjectWarning(project_id=pid, period=period, kind=k, message=m[:300], value=v, created_at=now) for pid, k, m, v in warns],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+
+
+# --- the action -----------------------------------------------------------------------------
+
+
+def rebuild_facts(*, periods: Iterable[Any], projects: Any = None) -> tuple[int, int]:
+    """Rebuild the facts and warnings of ``periods`` for ``projects`` (default: all), leaving
+    frozen projects alone; summaries are not touched. Returns (facts, warnings) written."""
+    from keyprojects.projects.models import Project
+
+    base = projects if projects is not None else Project.objects.all()
+    n_facts = n_warnings = 0
+    by_year: dict[int, list[Any]] = defaultdict(list)
+    for per in periods:
+        by_year[per.year].append(per)
+    for year_periods in by_year.values():
+        year_periods.sort(key=lambda p: p.month)
+        ids = list(base.order_by("pk").values_list("pk", flat=True))
+        results: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in year_periods}
+        for start in range(0, len(ids), CHUNK):
+            chunk = Project.objects.filter(pk__in=ids[start : start + CHUNK])
+            for pk, (f, w) in _compute(year_periods, chunk).items():
+                results[pk][0].extend(f)
+                results[pk][1].extend(w)
+        for per in year_periods:
+            facts, warns = results[per.pk]
+            live = None if projects is None and not _has_frozen(per) else list(_unfrozen(base, per).values_list("pk", flat=True))
+            _write(per, live, facts, warns)
+            n_facts += len(facts)
+            n_warnings += len(warns)
+    return n_facts, n_warnings
+
+
+@transaction.atomic
+def refresh_periods(*, periods: Iterable[Any], projects: Any = None, freeze_region: Any = None) -> dict[str, int]:
+    """Rebuild facts and warnings of whole ``periods`` (for ``projects``, default all unfrozen
+    ones), then their region and dimension summaries (always for the whole period)."""
+    from .services import summaries_refresh
+
+    periods = list(periods)
+    n_facts, n_warnings = rebuild_facts(periods=periods, projects=projects)
+    n_summaries = sum(summaries_refresh(period=per, freeze_region=freeze_region) for per in periods)
+    return {"facts": n_facts, "warnings": n_warnings, "summaries": n_summaries}
+
+
+def _has_frozen(period: Any) -> bool:
+    from keyprojects.dispatch.selectors import closed_region_codes
+
+    return period.is_closed or bool(closed_region_codes(period))
+
+
+@transaction.atomic
+def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: bool = False) -> int:
+    """After a change to some projects' reports or fields: bring their facts and warnings up to
+    date in ``from_period`` and every later period (cumulative figures carry on; just that one
+    period with ``only_period``), and apply the difference to the summaries. Returns the number
+    of (project, period) facts refreshed."""
+    from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
+    from keyprojects.projects.models import Project
+
+    from .models import ProjectPeriodFact
+    from .rollup import apply_delta
+    from .services import summaries_refresh
+
+    ids = sorted(set(project_ids))
+    if not ids:
+        return 0
+    periods = ReportingPeriod.objects.filter(Q(year__gt=from_period.year) | Q(year=from_period.year, month__gte=from_period.month))
+    if only_period:
+        periods = periods.filter(pk=from_period.pk)
+    by_year: dict[int, list[Any]] = defaultdict(list)
+    for per in periods.order_by("year", "month"):
+        by_year[per.year].append(per)
+    n = 0
+    projects = Project.objects.filter(pk__in=ids)
+    for year_periods in by_year.values():
+        results = _compute(year_periods, projects)
+        for per in year_periods:
+            facts, warns = results[per.pk]
+            live = set(_unfrozen(projects, per).values_list("pk", flat=True))
+            if not live:
+                continue
+            old_facts = list(ProjectPeriodFact.objects.filter(period=per, project_id__in=live).values())
+            old_warns = list(ProjectWarning.objects.filter(period=per, project_id__in=live).values_list("project_id", "kind"))
+            _write(per, live, facts, warns)
+            new_warns = [(w[0], w[1]) for w in warns]
+            if not apply_delta(period=per, old_facts=old_facts, old_warnings=old_warns, new_facts=facts, new_warnings=new_warns):
+                summaries_refresh(period=per)
+            n += len(facts)
+    return n

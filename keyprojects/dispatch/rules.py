@@ -1,0 +1,273 @@
+"""The monthly rules of 月调度, once, as pure functions (no database, no request).
+
+Every writer asks these: the form and API services (``dispatch.services``), the importer, the
+demo seeder and the refresh action (``analytics.refresh``). They take plain values so that a
+writer of thousands of rows can call them per row without queries.
+
+The counting rule (docs/adr/0011-counting-rule.md):
+
+* a report **counts** when it is submitted or approved (:data:`COUNTED`); a draft or a returned
+  report never counts, in its own month or in any later cumulative figure;
+* the official 1-N月累计 of a project in month N is the sum of its counted months 1..N of that
+  year — carried forward over months it did not report; 开工至今累计 adds the months of earlier
+  years and what was invested before tracking began;
+* a report *states* the cumulative figures it would make official: the counted months before
+  it plus its own month (:func:`derive`); for a counted report that is the official figure;
+* a draft left in a closed month stays as it is, is shown as 未报 and counts nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+ZERO = Decimal(0)
+MONEY_PLACES = Decimal("0.0001")
+
+# Report statuses (dispatch.choices.ReportStatus values) whose figures count ("已报").
+COUNTED: frozenset[str] = frozenset({"submitted", "approved"})
+# The list levels a report can be reviewed at, bottom up.
+LEVELS = ("county", "city", "province")
+# Board states (dispatch.choices.ReportState values) that mean "reported".
+REPORTED_STATES: frozenset[str] = frozenset({"submitted", "approved", "late", "no_activity"})
+
+
+def counts(status: str) -> bool:
+    """Whether a report in ``status`` counts in the figures."""
+    return status in COUNTED
+
+
+# --- cumulative figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigure:
+    """One report of a project as the rules see it."""
+
+    year: int
+    month: int
+    status: str
+    invested_month: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Cumulative:
+    ytd: Decimal  # 1-N月累计完成投资
+    to_date: Decimal  # 开工至今累计完成投资
+
+
+def counted_before(figures: Iterable[MonthFigure], *, year: int, month: int) -> tuple[Decimal, Decimal]:
+    """(Σ counted months of ``year`` before ``month``, Σ counted months of all time before it)."""
+    ytd = total = ZERO
+    for f in figures:
+        if f.status not in COUNTED or (f.year, f.month) >= (year, month):
+            continue
+        total += f.invested_month
+        if f.year == year:
+            ytd += f.invested_month
+    return ytd, total
+
+
+def derive(*, invested_month: Decimal, ytd_before: Decimal, total_before: Decimal, invested_before: Decimal | None) -> Cumulative:
+    """The cumulative figures a report states: the counted months before it plus its own."""
+    month = Decimal(invested_month)
+    return Cumulative(ytd=ytd_before + month, to_date=(invested_before or ZERO) + total_before + month)
+
+
+def official(figures: Iterable[MonthFigure], *, year: int, month: int, invested_before: Decimal | None) -> Cumulative:
+    """The official figures of a project at the end of (year, month): counted months only,
+    carried forward over months without a counted report."""
+    ytd = total = ZERO
+    for f in figures:
+        if f.status not in COUNTED or (f.year, f.month) > (year, month):
+            continue
+        total += f.invested_month
+        if f.year == year:
+            ytd += f.invested_month
+    return Cumulative(ytd=ytd, to_date=(invested_before or ZERO) + total)
+
+
+def stated_all(figures: Sequence[MonthFigure], *, invested_before: Decimal | None) -> list[Cumulative]:
+    """:func:`derive` for every report of one project at once (``figures`` in any order; the
+    result is in the same order): one pass, for re-deriving later months after a change."""
+    order = sorted(range(len(figures)), key=lambda i: (figures[i].year, figures[i].month))
+    out: list[Cumulative | None] = [None] * len(figures)
+    ytd = total = ZERO
+    year = None
+    for i in order:
+        f = figures[i]
+        if f.year != year:
+            year, ytd = f.year, ZERO
+        out[i] = derive(invested_month=f.invested_month, ytd_before=ytd, total_before=total, invested_before=invested_before)
+        if f.status in COUNTED:
+            ytd += f.invested_month
+            total += f.invested_month
+    return [c for c in out if c is not None]
+
+
+# --- frozen months and board states ---------------------------------------------------------
+
+
+def is_frozen(*, period_closed: bool, closed_codes: Iterable[str], province_code: str, city_code: str | None) -> bool:
+    """A project's month is frozen when the whole period is closed, or its province or its city
+    closed it (``closed_codes``: the regions with a closure for that period)."""
+    if period_closed:
+        return True
+    codes = closed_codes if isinstance(closed_codes, set | frozenset) else set(closed_codes)
+    return province_code in codes or bool(city_code and city_code in codes)
+
+
+def report_state(*, status: str | None, is_late: bool, no_activity: bool, fill_end: dt.date, period_closed: bool, today: dt.date) -> str:
+    """The board state of one project's report in one period (dispatch.choices.ReportState);
+    ``status`` None means no report. A draft is never "reported"."""
+    if status is None or status == "draft":
+        return "missing" if today > fill_end or period_closed else "not_due"
+    if status == "returned":
+        return "returned"
+    if status == "approved":
+        if no_activity:
+            return "no_activity"
+        return "late" if is_late else "approved"
+    return "late" if is_late else "submitted"
+
+
+# --- filling: no activity and the submit checks -----------------------------------------------
+
+
+def no_activity_errors(*, no_activity: bool, invested_month: Decimal, reason: str) -> dict[str, str]:
+    """ "本月无进展" is an explicit zero with a reason."""
+    if not no_activity:
+        return {}
+    if invested_month:
+        return {"invested_month": "选择“本月无进展”时本月完成投资应为0"}
+    if not (reason or "").strip():
+        return {"no_activity_reason": "请说明本月无进展的原因"}
+    return {}
+
+
+class CheckedFigures(Protocol):
+    """What the checks read of a report (a ``MonthlyReport``, or figures an importer holds)."""
+
+    @property
+    def invested_month(self) -> Decimal: ...
+    @property
+    def invested_ytd(self) -> Decimal: ...
+    @property
+    def invested_to_date(self) -> Decimal: ...
+    @property
+    def physical_progress_pct(self) -> Decimal | None: ...
+
+
+class CheckedProject(Protocol):
+    """What the checks read of the report's project."""
+
+    @property
+    def total_investment(self) -> Decimal | None: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def actual_start(self) -> dt.date | None: ...
+    @property
+    def actual_completion(self) -> dt.date | None: ...
+
+
+class CheckedPeriod(Protocol):
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int: ...
+
+
+def month_end(year: int, month: int) -> dt.date:
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(ny, nm, 1) - dt.timedelta(days=1)
+
+
+def report_checks(
+    *,
+    report: CheckedFigures,
+    period: CheckedPeriod,
+    project: CheckedProject,
+    prev_ytd: Decimal | None,
+    history: Sequence[Decimal],
+    slip_factor: int | Decimal,
+) -> list[tuple[str, str, str]]:
+    """(code, severity, Chinese message) for the checks of domain.md §3: errors block a
+    submission, warnings go to the reviewer. ``prev_ytd``: 1-N月累计 of the latest earlier
+    report of the same year, if any; ``history``: the latest earlier months with investment,
+    newest first (at most 6 are read)."""
+    out: list[tuple[str, str, str]] = []
+    month = report.invested_month
+    if prev_ytd is not None and report.invested_ytd < prev_ytd:
+        out.append(("ytd_falling", "error", f"1-{period.month}月累计（{report.invested_ytd}）低于上月累计（{prev_ytd}）"))
+    if project.total_investment and report.invested_to_date > project.total_investment:
+        out.append(
+            (
+                "to_date_above_total",
+                "warning",
+                f"开工至今累计完成投资（{report.invested_to_date}万元）超过项目总投资（{project.total_investment}万元）",
+            )
+        )
+    recent = list(history[:6])
+    if len(recent) >= 3 and month > 0:
+        usual = Decimal(statistics.median(recent))
+        if usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
+            out.append(
+                (
+                    "unit_slip",
+                    "warning",
+                    f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
+                )
+            )
+    if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
+        out.append(("completion_without_start", "error", "形象进度为100%但项目尚无实际开工日期"))
+    if month > 0 and project.stage in ("reserve",):
+        out.append(("investment_before_start", "warning", "项目处于谋划储备阶段却填报了完成投资"))
+    if project.actual_start and project.actual_start > month_end(period.year, period.month) and month > 0:
+        out.append(("dates_out_of_order", "error", f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
+    if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:
+        out.append(("dates_out_of_order", "error", "项目实际竣工日期早于实际开工日期"))
+    return out
+
+
+# --- the review chain -----------------------------------------------------------------------
+
+
+def review_chain(*, top_level: str, city_level: bool, chains: Mapping[str, Sequence[str]]) -> list[str]:
+    """The review levels of a report, bottom up, from the project's top list that year and
+    whether it is a city-level project (no county step); ``chains``: the configured chain per
+    top list level (DispatchConfig.review_chain)."""
+    levels = list(chains.get(top_level) or ["county"])
+    if city_level:
+        levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
+    return levels
+
+
+def top_level(*, on_province_list: bool, on_city_list: bool, on_county_list: bool) -> str:
+    """The highest list a project is on in a year (province > city > county)."""
+    if on_province_list:
+        return "province"
+    if on_city_list:
+        return "city"
+    return "county"
+
+
+def next_level(level: str) -> str:
+    """The level above ``level`` (the province decides its own)."""
+    return {"county": "city", "city": "province"}.get(level, "province")
+
+
+# --- zero investment ------------------------------------------------------------------------
+
+
+def zero_run(counted_months: Mapping[int, Decimal], *, month: int, window: int) -> bool:
+    """连续零投资: the project reported (counted) each of the last ``window`` months up to
+    ``month`` and invested nothing in any of them."""
+    if not window or month < window:
+        return False
+    months = range(month - window + 1, month + 1)
+    return all(m in counted_months for m in months) and not any(counted_months[m] > 0 for m in months)
