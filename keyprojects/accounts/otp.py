@@ -34,6 +34,25 @@ def second_factor_due(user: Any) -> bool:
     return policy.needs_second_factor(user) or confirmed_device(user) is not None
 
 
+SESSION_KEY = "kp_otp_due"
+
+
+def remember_due(request: HttpRequest, user: Any) -> None:
+    """At login: note in the session whether this user owes a code (one query per login, none
+    per request)."""
+    request.session[SESSION_KEY] = second_factor_due(user)
+
+
+def due_for_session(request: HttpRequest, user: Any) -> bool:
+    """Whether this session owes a code. A session that did not come through the login page
+    (none in production) falls back to the policy alone, which needs no query."""
+    session = getattr(request, "session", None)
+    due = session.get(SESSION_KEY) if session is not None else None
+    if due is None:
+        return policy.needs_second_factor(user)
+    return bool(due) or policy.needs_second_factor(user)
+
+
 def is_verified(request: HttpRequest) -> bool:
     user: Any = getattr(request, "user", None)
     return bool(user is not None and getattr(user, "is_verified", lambda: False)())
@@ -51,8 +70,8 @@ class SecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
+            and due_for_session(request, user)
             and not is_verified(request)
-            and second_factor_due(user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "otp_required", "message": "请先在网页上完成两步验证", "extra": {}}, status=403)

@@ -61,6 +61,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session["kp_started"] = now
                 request.session["kp_seen"] = now
                 services.login_succeeded(user=user, request=request)
+                from .otp import remember_due
+
+                remember_due(request, user)
                 if services.password_expired(user):
                     messages.warning(request, _("请先修改密码"))
                     return redirect("accounts:password_change")
@@ -159,6 +162,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:otp_verify")
         if request.method == "POST" and "remove" in request.POST and not policy.needs_second_factor(user):
             TOTPDevice.objects.filter(user=user).delete()
+            request.session[otp.SESSION_KEY] = False
             audit_record(action="otp_remove", request=request, obj=user)
             messages.success(request, _("已关闭两步验证"))
             return redirect("accounts:otp_setup")
@@ -179,6 +183,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             device.save()
             request.session.pop(OTP_PENDING_KEY, None)
             otp_login(request, device)
+            request.session[otp.SESSION_KEY] = True
             audit_record(action="otp_enroll", request=request, obj=user)
             messages.success(request, _("两步验证已启用"))
             return redirect(_next_url(request))

@@ -98,6 +98,7 @@ def test_business_users_are_not_forced_but_may_enroll(client, world, required):
     # An enrolled user may turn it off again.
     client.post(reverse("accounts:otp_setup"), {"remove": "1"})
     assert not TOTPDevice.objects.filter(user=world.users.county).exists()
+    assert client.get(f"/projects/{world.projects.own_county.pk}/").status_code == 200
 
 
 def test_a_password_alone_gets_no_api_token_past_the_second_factor(world, required):
