@@ -4,6 +4,7 @@ names the parameter (issue 17) instead of being ignored: an empty value (``statu
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -17,6 +18,10 @@ from keyprojects.projects.filters import ProjectFilter
 ID_MAX = 2**63 - 1
 
 BOOLEAN_VALUES = {"true": "true", "false": "false"}
+# Query parameters that take a GB/T 2260 code (the schema gives them this pattern).
+REGION_PARAMS = {"region", "parent", "province"}
+REGION_PATTERN = "^[0-9]{6}$"
+REGION_RE = re.compile("[0-9]{6}")
 
 
 def invalid_query(fields: dict[str, list[str]]) -> ValidationFailed:
@@ -34,8 +39,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             values = request.query_params.getlist(name)
             if not values:
                 continue
-            if any(not v.strip() for v in values):
+            if any(v == "" for v in values):
                 errors[name] = ["不能为空；不筛选时请省略该参数"]
+            elif name in REGION_PARAMS and not all(REGION_RE.fullmatch(v) for v in values):
+                errors[name] = ["应为6位区划代码"]
             elif isinstance(flt, django_filters.BooleanFilter) and any(v not in BOOLEAN_VALUES for v in values):
                 errors[name] = ["应为 true 或 false"]
         if errors:

@@ -16,6 +16,7 @@ from keyprojects.dataio.oc4ids import export_oc4ids
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 
+from .filters import REGION_RE, invalid_query
 from .views import ERR, _op
 
 REGION_PARAM = OpenApiParameter(
@@ -34,13 +35,15 @@ class Oc4idsPackageView(APIView):
             "形象进度为 metrics[physicalProgress]。只发布已审定的月报数据。"
         ),
         parameters=[REGION_PARAM],
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="OC4IDS project package"), 401: ERR, 403: ERR, 404: ERR},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="OC4IDS project package"), 400: ERR, 401: ERR, 403: ERR, 404: ERR},
     )
     def get(self, request: Request) -> Response:
         projects = Project.objects.visible_to(request.user)
-        code = (request.query_params.get("region") or "").strip()
-        if code:
-            region = Region.objects.filter(code=code).first() if code.isdigit() and len(code) == 6 else None
+        code = request.query_params.get("region")
+        if code is not None:
+            if not REGION_RE.fullmatch(code):
+                raise invalid_query({"region": ["应为6位区划代码"]})
+            region = Region.objects.filter(code=code).first()
             if region is None:
                 raise NotFound("区划代码不存在")
             projects = projects.filter(Q(province_code=region.code) | Q(city_code=region.code) | Q(region_id=region.code))

@@ -20,10 +20,8 @@ from keyprojects.accounts import policy
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
 from keyprojects.projects.services import writable_fields
 
+from .filters import REGION_PARAMS, REGION_PATTERN
 from .serializers import STRICT_INPUTS
-
-REGION_PARAMS = {"region", "parent", "province"}
-REGION_PATTERN = "^[0-9]{6}$"
 
 ROLE_BODIES = {
     "ProjectWriteRequest": ("project", True),
@@ -100,6 +98,13 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
         for op in path.values():
             if not isinstance(op, dict):
                 continue
+            body = op.get("requestBody")
+            if body is not None:
+                # a body with required properties is itself required (PATCH without one is a 400)
+                for media in body.get("content", {}).values():
+                    ref = media.get("schema", {}).get("$ref", "")
+                    if schemas.get(ref.rsplit("/", 1)[-1], {}).get("required"):
+                        body["required"] = True
             for param in op.get("parameters", []):
                 if param.get("in") != "query":
                     continue

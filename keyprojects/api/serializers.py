@@ -362,6 +362,8 @@ class ProjectWriteSerializer(StrictInput, serializers.ModelSerializer):
     def validate_years(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[int] = set()
         for item in value:
+            if "year" not in item:  # a partial update does not make the year of a plan optional
+                raise serializers.ValidationError("每个年度计划须填写年度（year）")
             if item["year"] in seen:
                 raise serializers.ValidationError(f"年度 {item['year']} 重复")
             seen.add(item["year"])

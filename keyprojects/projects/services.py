@@ -265,6 +265,8 @@ def project_transition(
     if target == Stage.CONSTRUCTION and not current.actual_start:
         current.actual_start = today
         fields.append("actual_start")
+    if target == Stage.COMPLETED and not current.actual_start:
+        raise TransitionNotAllowed("该项目没有实际开工日期，请先补填实际开工日期再办理竣工")
     if target == Stage.COMPLETED and not current.actual_completion:
         current.actual_completion = max(today, current.actual_start) if current.actual_start else today
         fields.append("actual_completion")
