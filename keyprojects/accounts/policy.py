@@ -568,3 +568,12 @@ def can_edit_schemes(user: Any, region: Region | None = None) -> bool:
         return True
     home = scope_region(user)
     return home is not None and home.level in ("province", "city") and region_contains(home, region)
+
+
+# --- working-day calendar and 要素保障 (issue 14) --------------------------------------------------
+
+
+def can_edit_calendar(user: Any) -> bool:
+    """Edit the working-day calendar's overrides (holidays and make-up working days of years the
+    official package does not know): business configuration, the province's staff."""
+    return can_manage_config(user)

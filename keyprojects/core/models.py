@@ -49,3 +49,25 @@ def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[s
 def attname(model: type[models.Model], field: str) -> str:
     """The attribute holding ``field``'s raw value (``region_id`` for ``region``)."""
     return str(getattr(model._meta.get_field(field), "attname", field))
+
+
+class CalendarOverride(TimeStampedModel):
+    """An edit to the official working-day calendar (:mod:`keyprojects.core.workdays`): a public
+    holiday or a make-up working day (调休上班) for a year the ``chinese-calendar`` package does
+    not know yet, or a correction of a day it knows. An override always wins."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("休息日")
+        WORKDAY = "workday", _("工作日")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True, help_text=_("如：春节、国庆节调休上班"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
