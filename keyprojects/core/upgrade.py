@@ -1,8 +1,8 @@
 """After an upgrade: rebuild the derived figures (issue 12 §6).
 
-:func:`refresh_period` is what ``manage.py refresh_figures`` runs for each period: the facts,
-the warnings and the region and dimension summaries, in that order, through the analytics
-services (the same calls as the board's 刷新汇总). Closed months keep their frozen rows.
+:func:`refresh_periods` is what ``manage.py refresh_figures`` runs: the one refresh action
+(:func:`keyprojects.analytics.refresh.refresh_periods`: facts, warnings, then the region and
+dimension summaries; the same action as the board's 刷新汇总). Closed months keep their frozen rows.
 
 :func:`backfill_summaries` runs after every ``migrate`` (post_migrate, once the schema is
 complete): a period that has facts but no summary rows — a summary table added by the upgrade
@@ -17,15 +17,11 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 
-def refresh_period(period: Any) -> dict[str, int]:
-    from keyprojects.analytics.services import facts_refresh, summaries_refresh
-    from keyprojects.dispatch.services import warnings_refresh
+def refresh_periods(periods: list[Any]) -> dict[str, int]:
+    """The one refresh action (``analytics.refresh.refresh_periods``) over whole periods."""
+    from keyprojects.analytics.refresh import refresh_periods as refresh
 
-    with transaction.atomic():
-        facts = facts_refresh(period=period)
-        warnings = warnings_refresh(period=period)
-        summaries = summaries_refresh(period=period)
-    return {"facts": facts, "warnings": warnings, "summaries": summaries}
+    return refresh(periods=periods)
 
 
 def periods_missing_summaries(using: str = DEFAULT_DB_ALIAS) -> list[Any]:

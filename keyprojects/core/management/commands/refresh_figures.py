@@ -1,8 +1,9 @@
 """``manage.py refresh_figures [--period YYYY-MM]``: rebuild facts, warnings and summaries.
 
 Run it after an upgrade (see docs/guide/部署与运维.md) or whenever the derived figures are in
-doubt. Without ``--period`` every reporting period is rebuilt, oldest first. Closed months keep
-their frozen rows. Each period is one transaction.
+doubt. Without ``--period`` every reporting period is rebuilt, in one transaction, through the one
+refresh action (``keyprojects.analytics.refresh.refresh_periods``). Closed months keep their
+frozen rows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from keyprojects.core.upgrade import refresh_period
+from keyprojects.core.upgrade import refresh_periods
 
 
 class Command(BaseCommand):
@@ -33,14 +34,10 @@ class Command(BaseCommand):
             periods = periods.filter(year=int(match[1]), month=int(match[2]))
             if not periods.exists():
                 raise CommandError(f"没有 {opts['period']} 这个调度月份")
-        totals = {"facts": 0, "warnings": 0, "summaries": 0}
-        for period in periods:
-            counts = refresh_period(period)
-            for key, value in counts.items():
-                totals[key] += value
-            if opts["verbosity"] >= 1:
-                figures = " ".join(f"{k}={v}" for k, v in counts.items())
-                self.stdout.write(f"{period.year}-{period.month:02d}: {figures}")
+        chosen = list(periods)
+        totals = refresh_periods(chosen) if chosen else {"facts": 0, "warnings": 0, "summaries": 0}
+        if opts["verbosity"] >= 1 and chosen:
+            self.stdout.write("periods: " + ", ".join(f"{p.year}-{p.month:02d}" for p in chosen))
         audit_record(
             action="summaries_refresh",
             username="manage.py",
@@ -48,5 +45,5 @@ class Command(BaseCommand):
             changes={"period": opts["period"] or "all", **totals},
         )
         self.stdout.write(
-            f"OK: {len(periods)} periods, facts={totals['facts']} warnings={totals['warnings']} summaries={totals['summaries']}"
+            f"OK: {len(chosen)} periods, facts={totals['facts']} warnings={totals['warnings']} summaries={totals['summaries']}"
         )
