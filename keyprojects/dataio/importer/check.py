@@ -159,7 +159,7 @@ class CheckMixin(ImporterState):
 
     def _figures(self, items: list[Item], plan: Plan) -> None:
         from keyprojects.dispatch.models import DispatchConfig, MonthlyReport, ReportingPeriod
-        from keyprojects.dispatch.selectors import closed_region_codes, fill_window, is_frozen_in
+        from keyprojects.dispatch.selectors import closed_region_codes, fill_window, is_frozen_in, period_openable, period_range_message
         from keyprojects.dispatch.services import report_checks_from
 
         live = [i for i in items if i.figures and not i.dropped]
@@ -231,6 +231,10 @@ class CheckMixin(ImporterState):
             ok = True
             for f in figs:
                 p = f.period
+                if p not in periods and not period_openable(*p):  # the month cannot be opened (dispatch.services)
+                    self.error(f.row, "month", period_range_message())
+                    ok = False
+                    continue
                 fkey = (p, info.province_code, info.city_code)
                 frozen = frozen_cache.get(fkey)
                 if frozen is None:

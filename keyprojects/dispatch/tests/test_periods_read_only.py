@@ -88,3 +88,16 @@ def test_the_first_year_is_a_setting_and_opened_months_stay_readable(dw, client)
         assert period_get_or_open(year=2015, month=1).pk  # already opened: found, not refused
         client.force_login(dw.users.county)
         assert client.get(f"/dispatch/2015-01/projects/{dw.projects.own_county.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("period", [(2019, 6), (2099, 1)])
+def test_an_import_of_a_month_outside_the_range_is_a_row_error_not_a_crash(dw, period):
+    from keyprojects.dataio.services import import_parsed
+    from keyprojects.dataio.types import FIELD_LABELS, ParsedRow, ParseResult
+
+    values = {"name": dw.projects.own_county.name, "invested_month": 5}
+    row = ParsedRow(sheet="Sheet1", row=4, values=values, cells={k: (FIELD_LABELS[k], str(v)) for k, v in values.items()})
+    result = ParseResult(sheet="Sheet1", header_rows=(3,), columns={k: FIELD_LABELS[k] for k in values}, period=period, rows=[row])
+    out = import_parsed(user=dw.users.county, results=[result], filename="t.xlsx", sha256=f"range-{period[0]}")
+    assert any("调度期超出范围" in e.message for e in out.errors), out.errors
+    assert not out.written and not opened(*period) and not MonthlyReport.objects.exists()
