@@ -89,6 +89,13 @@ def project_list_url(**params: Any) -> str:
     return f"{reverse('projects:list')}?{urlencode(query)}" if query else reverse("projects:list")
 
 
+def lagging_projects_url(region_code: str, period: Any) -> str:
+    """Where a region's name leads a leader (dashboard, rankings, board, bulletin): the region's
+    projects behind 序时进度 at ``period``, most behind first, with their 责任单位, 包保领导,
+    annual plan, 累计完成 and lag (the project list, figures from the fact table)."""
+    return project_list_url(region=region_code, year=period.year, period=period.label, lag="behind", sort="lag")
+
+
 def warnings_url(period: ReportingPeriod, **params: Any) -> str:
     query = {"period": period.label, **{k: v for k, v in params.items() if v not in (None, "")}}
     return f"{reverse('dispatch:warnings')}?{urlencode(query)}"
@@ -264,7 +271,7 @@ def _from_summaries(board: Dashboard, user: Any, region: Region, period: Reporti
             key=row.region_id,
             label=row.region.name,
             figures=summary_figures(row, key=row.region_id, month=month),
-            url=project_list_url(region=row.region_id, year=period.year),
+            url=lagging_projects_url(row.region_id, period),
             total_investment=row.total_investment,
             warned=row.warned,
             lagging=row.lagging,
@@ -347,7 +354,7 @@ def _from_facts(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
             key=code,
             label=names.get(code, code),
             figures=_figures(code, acc, month),
-            url=project_list_url(region=code, year=period.year),
+            url=lagging_projects_url(code, period),
         )
         for code, acc in sorted(grouped.items())
         if code

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -127,3 +128,33 @@ def problem_closure_rate(solved: int, raised: int) -> Decimal | None:
 def as_percent(rate: Decimal | None) -> Decimal | None:
     """0.5630 → 56.30 (for display)."""
     return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- the same definitions as database conditions (filters and sorts over the fact table) -----
+
+
+def completion_ratio_expression(ytd: str = "invested_ytd", plan: str = "annual_plan") -> Any:
+    """完成率 as a database expression (NULL without an annual plan), for sorting by lag: for one
+    month, a lower ratio is further behind 序时进度 (``ahead_points`` is increasing in it)."""
+    from django.db.models import DecimalField, ExpressionWrapper, F
+    from django.db.models.functions import NullIf
+
+    return ExpressionWrapper(F(ytd) * 1.0 / NullIf(F(plan), 0), output_field=DecimalField(max_digits=24, decimal_places=8))
+
+
+def behind_q(month: int, points: Decimal = ZERO, *, ytd: str = "invested_ytd", plan: str = "annual_plan") -> Any:
+    """The rows whose ``ahead_points`` is below ``-points`` (落后序时进度 by more than ``points``),
+    as a database condition: ytd < plan × (N/12 − points/100), with an annual plan. Rows that
+    round to exactly ``-points`` are kept out as :func:`ahead_points` would (a 0.005-point margin
+    is checked in Python by callers that need the exact figure)."""
+    from django.db.models import F, Q
+
+    share = Decimal(month) / Decimal(12) - Decimal(points) / HUNDRED
+    return Q(**{f"{plan}__gt": 0, f"{ytd}__lt": F(plan) * share})
+
+
+def not_behind_q(month: int, *, ytd: str = "invested_ytd", plan: str = "annual_plan") -> Any:
+    """达到或超过序时进度: ytd ≥ plan × N/12, with an annual plan."""
+    from django.db.models import F, Q
+
+    return Q(**{f"{plan}__gt": 0, f"{ytd}__gte": F(plan) * (Decimal(month) / Decimal(12))})

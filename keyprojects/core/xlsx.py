@@ -69,7 +69,7 @@ class Column:
     num_format: str | None = None
 
 
-NUMBER_FORMATS = {"money": "#,##0.00##", "number": "#,##0.00", "int": "0"}
+NUMBER_FORMATS = {"money": "#,##0.00", "number": "#,##0.00", "int": "0"}  # 万元 shown to 2 places (the cell keeps all 4)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -51,13 +51,40 @@ from .views_review import (
 # --- warnings --------------------------------------------------------------------------------
 
 
-def _warnings(user: Any, values: dict[str, Any]) -> QuerySet[ProjectWarning]:
+#: Sortable columns of the warnings list (``?sort=key`` or ``-key``); amounts and the lag are
+#: the fact of the warning's project and period (analytics.ProjectPeriodFact).
+WARNING_SORTS = {
+    "period": ("period__year", "period__month"),
+    "project": ("project__name",),
+    "region": ("project__region_id",),
+    "kind": ("kind",),
+    "unit": ("project__responsible_unit__name",),
+    "leader": ("project__sponsor_leader__name",),
+    "plan": ("fact_plan",),
+    "ytd": ("fact_ytd",),
+    "lag": ("lag_ratio",),
+}
+
+
+def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[ProjectWarning]:
+    from keyprojects.analytics import metrics
+
     period = period_from_label(values["period"]) if values.get("period") else None
-    qs = warnings_for(user=user, period=period)
+    qs = warnings_for(user=user, period=period).select_related("project__responsible_unit", "project__sponsor_leader")
     if values.get("kind"):
         qs = qs.filter(kind=values["kind"])
     if values.get("region"):
         qs = qs.filter(Q(project__region_id=values["region"]) | Q(project__city_code=values["region"]))
+    qs = qs.annotate(
+        warning_fact=FilteredRelation("project__facts", condition=Q(project__facts__period=F("period"))),
+        fact_plan=F("warning_fact__annual_plan"),
+        fact_ytd=F("warning_fact__invested_ytd"),
+    ).annotate(lag_ratio=metrics.completion_ratio_expression("fact_ytd", "fact_plan"))
+    key = sort.lstrip("-")
+    if key in WARNING_SORTS:
+        desc = sort.startswith("-")
+        order = [F(c).desc(nulls_last=True) if desc else F(c).asc(nulls_last=True) for c in WARNING_SORTS[key]]
+        return qs.order_by(*order, "-id")
     return qs
 
 
@@ -67,7 +94,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     params = set_params(request)
     form = WarningFilterForm(params or None, user=user)
-    qs = _warnings(user, form.values())
+    qs = _warnings(user, form.values(), params.get("sort", ""))
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     nopage = _without(params, "page")
     by_kind = dict(qs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
@@ -91,7 +118,13 @@ WARNING_COLUMNS = [
     Column("所属区域", width=12),
     Column("预警类型", width=14),
     Column("说明", width=40),
-    Column("数值", "money", 12),
+    Column("数值", "number", 12),
+    Column("责任单位", width=20),
+    Column("包保领导", width=12),
+    Column("年度计划投资（万元）", "money", 16),
+    Column("累计完成投资（万元）", "money", 16),
+    Column("完成率（%）", "number", 10),
+    Column("较序时进度（百分点）", "number", 12),
 ]
 
 
@@ -104,8 +137,11 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
     values = form.values()
     kinds = dict(WarningKind.choices)
 
+    from keyprojects.analytics import metrics
+
     def rows() -> Any:
-        for i, w in enumerate(_warnings(user, values).iterator(chunk_size=2000), start=1):
+        for i, w in enumerate(_warnings(user, values, params.get("sort", "")).iterator(chunk_size=2000), start=1):
+            rate = metrics.completion_rate(w.fact_ytd, w.fact_plan)  # type: ignore[attr-defined]
             yield [
                 i,
                 str(w.period),
@@ -115,6 +151,12 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
                 str(kinds.get(w.kind, w.kind)),
                 w.message,
                 w.value,
+                w.project.responsible_unit.name if w.project.responsible_unit else "",
+                w.project.sponsor_leader.name if w.project.sponsor_leader else "",
+                w.fact_plan,  # type: ignore[attr-defined]
+                w.fact_ytd,  # type: ignore[attr-defined]
+                metrics.as_percent(rate),
+                metrics.ahead_points(rate, w.period.month),
             ]
 
     now = timezone.localtime()

@@ -5,6 +5,7 @@ export (reliability.md 21)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -30,6 +31,9 @@ PROJECT_COLUMNS = [
     Column("项目阶段", width=10),
     Column("总投资（万元）", "money", 14),
     Column("年度计划投资（万元）", "money", 16),
+    Column("累计完成投资（万元）", "money", 16),
+    Column("完成率（%）", "number", 10),
+    Column("较序时进度（百分点）", "number", 12),
     Column("计划开工", "date", 12),
     Column("计划竣工", "date", 12),
     Column("责任单位", width=20),
@@ -39,10 +43,24 @@ PROJECT_COLUMNS = [
 ]
 
 
-def _project_rows(projects: Iterable[Project]) -> Iterable[list[Any]]:
+def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[list[Any]]:
+    """One row per project, then the totals row (合计): the figures of ``period`` come from the
+    projects' facts (``fact_ytd``/``fact_plan``, selectors.with_period_figures) through
+    ``analytics.metrics``."""
+    from keyprojects.analytics import metrics
+
     categories, natures, stages = dict(Category.choices), dict(Nature.choices), dict(Stage.choices)
+    sums = {"total": Decimal(0), "plan": Decimal(0), "ytd": Decimal(0), "fact_plan": Decimal(0)}
+    n = 0
     for i, p in enumerate(projects, start=1):
+        n = i
         plan = p.plan_year[0].annual_plan if getattr(p, "plan_year", None) else None  # type: ignore[attr-defined]
+        ytd, fact_plan = getattr(p, "fact_ytd", None), getattr(p, "fact_plan", None)
+        rate = metrics.completion_rate(ytd, fact_plan)
+        sums["total"] += p.total_investment or 0
+        sums["plan"] += plan or 0
+        sums["ytd"] += ytd or 0
+        sums["fact_plan"] += fact_plan or 0
         yield [
             i,
             p.name,
@@ -54,6 +72,9 @@ def _project_rows(projects: Iterable[Project]) -> Iterable[list[Any]]:
             str(stages.get(p.stage, p.stage)),
             p.total_investment,
             plan,
+            ytd if period is not None else None,
+            metrics.as_percent(rate),
+            metrics.ahead_points(rate, period.month) if period is not None else None,
             p.planned_start,
             p.planned_completion,
             p.responsible_unit.name if p.responsible_unit else "",
@@ -61,15 +82,34 @@ def _project_rows(projects: Iterable[Project]) -> Iterable[list[Any]]:
             p.location,
             "是" if p.in_statistics else "否",
         ]
+    if n:
+        rate = metrics.completion_rate(sums["ytd"], sums["fact_plan"])
+        yield [
+            "合计",
+            f"{n}个项目",
+            *([""] * 6),
+            sums["total"],
+            sums["plan"],
+            sums["ytd"] if period is not None else None,
+            metrics.as_percent(rate),
+            metrics.ahead_points(rate, period.month) if period is not None else None,
+            *([""] * 6),
+        ]
 
 
-def export_projects(*, user: Any, queryset: Any, year: int, filters: dict[str, Any], request: Any = None) -> HttpResponse:
-    """The filtered project list as .xlsx; the export itself is an audit event."""
+def export_projects(
+    *, user: Any, queryset: Any, year: int, filters: dict[str, Any], request: Any = None, period: Any = None
+) -> HttpResponse:
+    """The filtered project list as .xlsx (with the figures of ``period`` and a totals row);
+    the export itself is an audit event."""
     now = timezone.localtime()
-    title = f"重点项目清单（{year}年度计划，导出时间 {now:%Y-%m-%d %H:%M}）"
+    as_of = f"，截至{period.year}年{period.month}月" if period is not None else ""
+    title = f"重点项目清单（{year}年度计划{as_of}，导出时间 {now:%Y-%m-%d %H:%M}）"
     columns = [*PROJECT_COLUMNS]
     columns[9] = Column(f"{year}年度计划投资（万元）", "money", 16)
-    content, n = build_xlsx(title=title, columns=columns, rows=_project_rows(queryset.iterator(chunk_size=2000)), sheet="重点项目")
+    rows = _project_rows(queryset.iterator(chunk_size=2000), period)
+    content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet="重点项目")
+    n = max(n - 1, 0)  # the totals row is not a project
     audit_record(
         action="export",
         user=user,

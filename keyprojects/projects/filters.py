@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,24 @@ SORTS = {
     "stage": "stage",
     "-stage": "-stage",
 }
+#: The page and its export also sort by the figures of the list's period
+#: (selectors.with_period_figures); nulls (no plan) last.
+LIST_SORTS = {
+    **SORTS,
+    "lag": "lag_ratio",
+    "-lag": "-lag_ratio",
+    "ytd": "fact_ytd",
+    "-ytd": "-fact_ytd",
+    "plan": "fact_plan",
+    "-plan": "-fact_plan",
+}
+#: 与序时进度比较 filter: behind (落后), far (落后超过预警阈值), ahead (达到或超过), noplan.
+LAG_CHOICES = [
+    ("behind", _("落后序时进度")),
+    ("far", _("落后超过预警阈值")),
+    ("ahead", _("达到或超过序时进度")),
+    ("noplan", _("无年度计划")),
+]
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -94,3 +112,43 @@ class ProjectFilter(django_filters.FilterSet):
                 cond[f"years__on_{level}_list"] = True
             qs = qs.filter(**cond)
         return qs
+
+
+class ProjectListFilter(ProjectFilter):
+    """The list page and its export: the project filters plus the figures of the list's period
+    (``selectors.with_period_figures``): 与序时进度比较 and sorting by lag, 累计完成 or plan."""
+
+    period = django_filters.CharFilter(method="filter_noop", label=_("调度期（YYYY-MM）"))
+    lag = django_filters.ChoiceFilter(choices=LAG_CHOICES, method="filter_lag", label=_("与序时进度比较"))
+    sort = django_filters.ChoiceFilter(choices=[(k, k) for k in LIST_SORTS], method="filter_sort", label=_("排序"))
+
+    period_obj: Any = None  # set by selectors.project_list
+
+    def filter_noop(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        return qs  # read by the selector (the period whose figures are shown)
+
+    def filter_lag(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        """By the period's figures, as ``analytics.metrics`` defines 落后/超序时进度; without a
+        period nothing is behind or ahead."""
+        from keyprojects.analytics import metrics
+        from keyprojects.dispatch.models import DispatchConfig
+
+        period = self.period_obj
+        if value == "noplan":
+            return qs.filter(Q(fact_plan__isnull=True) | Q(fact_plan=0))
+        if period is None:
+            return qs.none()
+        where = {"ytd": "fact_ytd", "plan": "fact_plan"}
+        if value == "behind":
+            return qs.filter(metrics.behind_q(period.month, **where))
+        if value == "far":
+            return qs.filter(metrics.behind_q(period.month, DispatchConfig.get().behind_points, **where))
+        return qs.filter(metrics.not_behind_q(period.month, **where))
+
+    def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        key = LIST_SORTS.get(value, "-id")
+        column = key.lstrip("-")
+        if column in ("lag_ratio", "fact_ytd", "fact_plan"):
+            field = F(column)
+            return qs.order_by(field.desc(nulls_last=True) if key.startswith("-") else field.asc(nulls_last=True), "-id")
+        return qs.order_by(key, "-id")

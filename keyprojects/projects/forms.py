@@ -89,6 +89,11 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
     fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "年度"})
     fields["q"].widget = forms.TextInput(attrs={"placeholder": "项目名称、代码、建设单位、地点", "type": "search"})
     fields["sort"].widget = forms.HiddenInput()
+    if "lag" in fields:  # the list page's 与序时进度比较 (ProjectListFilter)
+        from .filters import LAG_CHOICES
+
+        fields["lag"].widget = forms.Select(choices=[("", _("进度：全部")), *LAG_CHOICES])
+        fields["period"].widget = forms.HiddenInput()
     for name, field in fields.items():
         w = field.widget
         if isinstance(w, forms.HiddenInput):

@@ -13,7 +13,7 @@ from keyprojects.audit.models import AuditEvent
 from keyprojects.audit.selectors import object_history
 from keyprojects.core.scope import get_for_user
 
-from .filters import ProjectFilter
+from .filters import ProjectFilter, ProjectListFilter
 from .models import Project, ProjectEvent, ProjectYear, SponsorLeader
 
 
@@ -21,11 +21,57 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
+def figures_period(params: Any = None) -> Any:
+    """The reporting period whose figures (累计完成投资, 完成率, 序时进度) the list shows:
+    ``period=YYYY-MM``, else the latest period of the ``year`` asked for, else the latest."""
+    from keyprojects.dispatch.models import ReportingPeriod
+    from keyprojects.dispatch.selectors import latest_period
+
+    params = params or {}
+    label = str(params.get("period") or "").strip()
+    if label:
+        try:
+            y, m = (int(x) for x in label.split("-"))
+        except ValueError:
+            return None
+        return ReportingPeriod.objects.filter(year=y, month=m).first()
+    year = str(params.get("year") or "").strip()
+    if year.isdigit():
+        in_year = ReportingPeriod.objects.filter(year=int(year)).order_by("-month").first()
+        latest = latest_period()
+        if in_year is not None and (latest is None or (in_year.year, in_year.month) <= (latest.year, latest.month)):
+            return in_year
+        return latest if latest is not None and latest.year == int(year) else None
+    return latest_period()
+
+
+def with_period_figures(projects: QuerySet[Project], period: Any) -> QuerySet[Project]:
+    """Attach the fact of ``period`` (the one source of the figures, analytics.ProjectPeriodFact):
+    ``fact_ytd`` (1-N月累计完成投资), ``fact_plan`` (its annual plan) and ``lag_ratio`` (完成率,
+    for sorting by lag). Without a period the columns are NULL."""
+    from django.db.models import DecimalField, F, Value
+
+    from keyprojects.analytics import metrics
+
+    if period is None:
+        none = Value(None, output_field=DecimalField(max_digits=18, decimal_places=4))
+        return projects.annotate(fact_ytd=none, fact_plan=none, lag_ratio=none)
+    return projects.annotate(
+        period_fact=FilteredRelation("facts", condition=Q(facts__period=period)),
+        fact_ytd=F("period_fact__invested_ytd"),
+        fact_plan=F("period_fact__annual_plan"),
+    ).annotate(lag_ratio=metrics.completion_ratio_expression("fact_ytd", "fact_plan"))
+
+
 def project_list(*, user: Any, params: Any = None, year: int | None = None) -> tuple[QuerySet[Project], ProjectFilter]:
     """Projects visible to ``user`` filtered by ``params``; the plan of ``year`` is attached as
-    ``plan_year`` (a prefetched list with at most one ProjectYear)."""
-    base = Project.objects.visible_to(user).select_related("region", "owner", "responsible_unit", "sponsor_leader", "zone")
-    f = ProjectFilter(params or None, queryset=base)
+    ``plan_year`` (a prefetched list with at most one ProjectYear), the figures of the list's
+    period (:func:`figures_period`) as ``fact_ytd``/``fact_plan``/``lag_ratio``."""
+    period = figures_period(params)
+    scoped = Project.objects.visible_to(user).select_related("region", "owner", "responsible_unit", "sponsor_leader", "zone")
+    base = with_period_figures(scoped, period)
+    f = ProjectListFilter(params or None, queryset=base)
+    f.period_obj = period
     qs = f.qs if (not f.is_bound or f.is_valid()) else base.none()
     y = year or (f.form.cleaned_data.get("year") if f.is_valid() else None) or current_year()
     qs = qs.prefetch_related(Prefetch("years", queryset=ProjectYear.objects.filter(year=int(y)), to_attr="plan_year"))
@@ -37,9 +83,19 @@ def project_list_totals(*, projects: QuerySet[Project], year: int) -> dict[str, 
     rows: the plan comes from a LEFT JOIN on that year's ProjectYear (at most one per project, so
     nothing is counted twice), not from a second query repeating the list's filters."""
     totals = projects.alias(plan_row=FilteredRelation("years", condition=Q(years__year=int(year)))).aggregate(
-        n=Count("id"), total=Sum("total_investment"), plan=Sum("plan_row__annual_plan")
+        n=Count("id"),
+        total=Sum("total_investment"),
+        plan=Sum("plan_row__annual_plan"),
+        sum_ytd=Sum("fact_ytd"),
+        sum_fact_plan=Sum("fact_plan"),
     )
-    return {"n": totals["n"] or 0, "total": totals["total"] or Decimal("0"), "plan": totals["plan"] or Decimal("0")}
+    return {
+        "n": totals["n"] or 0,
+        "total": totals["total"] or Decimal("0"),
+        "plan": totals["plan"] or Decimal("0"),
+        "ytd": totals["sum_ytd"] or Decimal("0"),  # 累计完成 of the list's period (its facts)
+        "fact_plan": totals["sum_fact_plan"] or Decimal("0"),  # the annual plan those facts carry
+    }
 
 
 def project_rows(*, projects: QuerySet[Project], window: Any) -> list[Project]:

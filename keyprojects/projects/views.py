@@ -132,6 +132,12 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         "count": totals["n"],
         "total_investment": totals["total"],
         "plan_total": totals["plan"],
+        "ytd_total": totals["ytd"],
+        "rate_total": metrics.as_percent(metrics.completion_rate(totals["ytd"], totals["fact_plan"])),
+        "points_total": metrics.ahead_points(metrics.completion_rate(totals["ytd"], totals["fact_plan"]), f.period_obj.month)
+        if f.period_obj is not None
+        else None,
+        "figures_period": f.period_obj,
         "year": year,
         "querystring_nopage": nopage,
         "export_url": f"{reverse('projects:export')}?{nopage}" if nopage else reverse("projects:export"),
@@ -147,7 +153,7 @@ def project_export(request: HttpRequest) -> HttpResponse:
     params = set_params(request)
     qs, f = project_list(user=request.user, params=params)
     filters = {k: (v if len(v) > 1 else v[0]) for k, v in params.lists() if k != "page"}
-    return export_projects(user=request.user, queryset=qs, year=_year_of(f), filters=filters, request=request)
+    return export_projects(user=request.user, queryset=qs, year=_year_of(f), filters=filters, request=request, period=f.period_obj)
 
 
 # --- detail, history, transitions ----------------------------------------------------------

@@ -55,5 +55,5 @@ def test_county_grid_links_to_the_county(page, dw):
     assert "kp-band-ahead" in (cell.get_attribute("class") or "")
     cell.click()
     page.wait_for_load_state("networkidle")
-    assert "region=370102" in page.url
-    assert "历下区项目" in page.locator("table tbody").inner_text()
+    assert "region=370102" in page.url and "lag=behind" in page.url  # the county's lagging projects
+    assert "没有符合条件的项目" in page.locator("table tbody").inner_text()  # 历下 is ahead: none behind

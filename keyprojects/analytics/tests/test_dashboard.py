@@ -147,7 +147,10 @@ def test_warnings_and_lagging_counts(client, hw):
         k: scoped.filter(kind=k).count() for k in scoped.values_list("kind", flat=True).distinct()
     }
     html = client.get(JAN).content.decode()
-    assert 'href="/dispatch/warnings/?period=2026-01&amp;kind=behind_schedule"' in html
+    # the lagging tile opens the project list behind by more than the threshold, with as many rows
+    tile = "/projects/?period=2026-01&year=2026&lag=far&sort=lag"
+    assert f'href="{tile.replace("&", "&amp;")}"' in html
+    assert client.get(tile).context["count"] == board.totals.lagging
 
 
 def test_scope_department_and_enterprise_read_their_own_projects(client, hw):
@@ -198,14 +201,17 @@ def test_every_chart_has_a_table_and_links_into_the_project_list(client, hw):
     for name in ("curve", "regions", "level", "category", "industry", "stage"):
         assert f'data-kp-chart="{name}"' in html and f'data-testid="table-{name}"' in html, name
         assert f'id="chart-data-{name}" type="application/json"' in html, name
-    assert 'href="/projects/?region=370103&amp;year=2026"' in html
+    # a region opens its lagging projects, most behind first (issue 10 §5)
+    assert 'href="/projects/?region=370103&amp;year=2026&amp;period=2026-01&amp;lag=behind&amp;sort=lag"' in html
     assert 'href="/projects/?level=county&amp;year=2026"' in html
     assert 'href="/projects/?industry_section=C&amp;year=2026"' in html
     assert 'href="/projects/?stage=construction&amp;year=2026"' in html
     # the lagging county is marked in the table view, coloured in the grid
     row = re.search(r'<tr data-testid="row-regions" class="kp-behind" data-behind="1">\s*<td><a href="([^"]+)"[^>]*>市中区', html)
     assert row is not None
-    assert re.search(r'class="kp-cell kp-band-behind" href="/projects/\?region=370103&amp;year=2026"', html)
+    assert re.search(
+        r'class="kp-cell kp-band-behind" href="/projects/\?region=370103&amp;year=2026&amp;period=2026-01&amp;lag=behind', html
+    )
 
 
 def test_chart_links_filter_the_project_list(client, hw):
@@ -228,7 +234,7 @@ def test_chart_json_matches_the_tables(client, hw):
     regions = charts["regions"]
     assert regions["type"] == "rates" and regions["time"] == 8.33
     assert dict(zip(regions["labels"], regions["rate"], strict=True))["历下区"] == 25.0
-    assert regions["links"][regions["labels"].index("市中区")] == "/projects/?region=370103&year=2026"
+    assert regions["links"][regions["labels"].index("市中区")] == "/projects/?region=370103&year=2026&period=2026-01&lag=behind&sort=lag"
     assert charts["curve"]["ytd"] == [0.04]  # 410 万元 = 0.04 亿元
     assert sum(charts["stage"]["values"]) == 4
 

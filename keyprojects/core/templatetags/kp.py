@@ -32,3 +32,12 @@ def wan(value: Any) -> str:
 def yi(value: Any) -> str:
     """A 万元 amount shown in 亿元: ``3,902.12`` (``core.money.format_yi``)."""
     return format_yi(value)
+
+
+@register.simple_tag
+def lagging_url(region_code: str, period: Any) -> str:
+    """The project list of ``region_code``'s projects behind 序时进度 at ``period``, most behind
+    first (``analytics.dashboard.lagging_projects_url``): where every region name leads."""
+    from keyprojects.analytics.dashboard import lagging_projects_url
+
+    return lagging_projects_url(region_code, period) if period is not None and region_code else ""

@@ -82,3 +82,31 @@ def sort_link(context: Any, key: str, label: str, desc_first: bool = False) -> s
 def page_url(context: Any, number: int) -> str:
     request = context["request"]
     return f"{request.path}?{query_without(context.get('params', request.GET), 'page', page=number)}"
+
+
+@register.filter
+def completion_pct(project: Any) -> Any:
+    """完成率 (percent) of a project of the list: its period fact (``fact_ytd``/``fact_plan``)
+    through ``analytics.metrics``; None without an annual plan."""
+    from keyprojects.analytics import metrics
+
+    return metrics.as_percent(metrics.completion_rate(getattr(project, "fact_ytd", None), getattr(project, "fact_plan", None)))
+
+
+@register.filter
+def schedule_points(project: Any, period: Any) -> Any:
+    """Percentage points ahead of (+) or behind (−) 序时进度 at ``period`` (``analytics.metrics``)."""
+    from keyprojects.analytics import metrics
+
+    if period is None:
+        return None
+    rate = metrics.completion_rate(getattr(project, "fact_ytd", None), getattr(project, "fact_plan", None))
+    return metrics.ahead_points(rate, period.month)
+
+
+@register.filter
+def warning_pct(warning: Any) -> Any:
+    """完成率 (percent) of a warning's project at the warning's period (its fact, ``analytics.metrics``)."""
+    from keyprojects.analytics import metrics
+
+    return metrics.as_percent(metrics.completion_rate(getattr(warning, "fact_ytd", None), getattr(warning, "fact_plan", None)))
