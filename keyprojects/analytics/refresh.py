@@ -36,6 +36,7 @@ from . import metrics
 
 ZERO = Decimal(0)
 CHUNK = 20000  # projects loaded at once in a whole-period refresh
+LARGE = 2000  # more projects than this changed at once: rebuild the periods whole
 
 PROJECT_COLUMNS = (
     "pk",
@@ -251,13 +252,24 @@ def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str,
     else:
         fq.delete()
         wq.delete()
-    ProjectPeriodFact.objects.bulk_create([ProjectPeriodFact(period=period, **f) for f in facts], batch_size=2000)
-    now = timezone.now()
-    ProjectWarning.objects.bulk_create(
-        [ProjectWarning(project_id=pid, period=period, kind=k, message=m[:300], value=v, created_at=now) for pid, k, m, v in warns],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
+    from keyprojects.core.bulk import BulkWriter
+
+    if facts:
+        columns = list(facts[0])
+        writer = BulkWriter(ProjectPeriodFact, ["period_id", *columns], const=None)
+        pk = period.pk
+        for f in facts:
+            writer.add(pk, *f.values())
+        writer.finish()
+    if warns:
+        seen: set[tuple[int, str]] = set()
+        now = timezone.now()
+        writer = BulkWriter(ProjectWarning, ["project_id", "kind", "message", "value"], const={"period_id": period.pk, "created_at": now})
+        for pid, k, m, v in warns:
+            if (pid, k) not in seen:  # one warning of a kind per project and period
+                seen.add((pid, k))
+                writer.add(pid, k, m[:300], v)
+        writer.finish()
 
 
 # --- the action -----------------------------------------------------------------------------
@@ -328,6 +340,8 @@ def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: 
     periods = ReportingPeriod.objects.filter(Q(year__gt=from_period.year) | Q(year=from_period.year, month__gte=from_period.month))
     if only_period:
         periods = periods.filter(pk=from_period.pk)
+    if len(ids) > LARGE:  # a big import: whole periods cost less than thousands of differences
+        return refresh_periods(periods=periods.order_by("year", "month"))["facts"]
     by_year: dict[int, list[Any]] = defaultdict(list)
     for per in periods.order_by("year", "month"):
         by_year[per.year].append(per)
@@ -348,3 +362,15 @@ def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: 
                 summaries_refresh(period=per)
             n += len(facts)
     return n
+
+
+def refresh_years(*, project_ids: Iterable[int], years: Iterable[int]) -> int:
+    """After an import: :func:`refresh_after` for ``project_ids`` from the first period of the
+    earliest of ``years`` (their lists, plans and months) on."""
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    years = [y for y in years if y]
+    if not years:
+        return 0
+    first = ReportingPeriod.objects.filter(year__gte=min(years)).order_by("year", "month").first()
+    return 0 if first is None else refresh_after(project_ids=project_ids, from_period=first)

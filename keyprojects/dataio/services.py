@@ -262,6 +262,7 @@ def import_parsed(
             if outcome.errors:
                 raise ImportFailed(outcome.errors)
             importer.write(plan)
+            _refresh_figures(plan)
             outcome.batch = _record_success(
                 outcome, user=user, batch=batch, region=default_region, period=wanted, sheet=sheet, request=request, size=size
             )
@@ -588,3 +589,14 @@ __all__ = [
     "import_preview",
     "parse_period",
 ]
+
+
+def _refresh_figures(plan: Any) -> None:
+    """Imported figures count at once (submitted reports): the one refresh action brings the
+    facts, warnings and summaries of the imported projects up to date, in the import's
+    transaction."""
+    from keyprojects.analytics.refresh import refresh_years
+
+    items = [i for i in plan.items if not i.dropped and i.pk]
+    years = {i.year for i in items if getattr(i, "year", None)} | {r.period[0] for r in plan.reports}
+    refresh_years(project_ids=[i.pk for i in items], years=years)
