@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "keyprojects.core.logs.RequestLogMiddleware",  # request id, one log line per request
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "keyprojects.core.middleware.ChineseFirstLocaleMiddleware",  # zh-hans unless the language switch says otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

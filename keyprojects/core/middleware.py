@@ -1,12 +1,16 @@
-"""Turn a database lock held past its timeout into a retryable 503 page (reliability.md 9)."""
+"""Turn a database lock held past its timeout into a retryable 503 page (reliability.md 9); the
+UI language: Chinese unless the user chose otherwise."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from .errors import DatabaseBusy
 
@@ -51,3 +55,18 @@ class NoStoreForAuthenticatedMiddleware:
             if "no-store" not in current:
                 response["Cache-Control"] = "no-store, private"
         return response
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """The UI speaks 简体中文 unless the user picked another language with the switch (the
+    language cookie ``set_language`` writes): a government office's browser configured in
+    English still gets Chinese pages. The browser's Accept-Language is not consulted."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

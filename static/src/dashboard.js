@@ -35,16 +35,29 @@
     return axis;
   }
 
-  function categoryAxis(labels) {
-    var many = labels.length > 6;
-    return { type: "category", data: labels, axisLabel: { interval: 0, rotate: many ? 35 : 0, width: 90, overflow: "truncate" } };
+  // Category labels that stay readable down to a 390 px phone: every label shown, turned
+  // further when each gets little room, a smaller font and a shorter cut on narrow charts.
+  function categoryAxis(labels, width) {
+    var narrow = width < 480;
+    var slot = width / Math.max(labels.length, 1);
+    var rotate = labels.length > 6 || slot < 60 ? (narrow ? 60 : 35) : 0;
+    return {
+      type: "category", data: labels,
+      axisLabel: { interval: 0, rotate: rotate, fontSize: narrow ? 11 : 12, width: narrow ? 64 : 90, overflow: "truncate" }
+    };
   }
 
-  function barsOption(d) {
+  function legend(width, extra) {
+    var l = { type: width < 480 ? "scroll" : "plain", itemWidth: width < 480 ? 14 : 25, textStyle: { fontSize: width < 480 ? 11 : 12 } };
+    Object.keys(extra || {}).forEach(function (k) { l[k] = extra[k]; });
+    return l;
+  }
+
+  function barsOption(d, width) {
     return {
-      color: COLOURS, tooltip: tooltip("axis"), legend: { top: 0 },
+      color: COLOURS, tooltip: tooltip("axis"), legend: legend(width, { top: 0 }),
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-      xAxis: categoryAxis(d.labels),
+      xAxis: categoryAxis(d.labels, width),
       yAxis: [{ type: "value", name: d.names.unit }, percentAxis(d, { splitLine: { show: false } })],
       series: [
         { name: d.names.plan, type: "bar", data: d.plan, cursor: "pointer" },
@@ -54,11 +67,11 @@
     };
   }
 
-  function ratesOption(d) {
+  function ratesOption(d, width) {
     return {
       tooltip: tooltip("axis"),
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-      xAxis: categoryAxis(d.labels),
+      xAxis: categoryAxis(d.labels, width),
       yAxis: percentAxis(d),
       series: [{
         name: d.names.rate, type: "bar", cursor: "pointer", markLine: timeLine(d),
@@ -67,22 +80,24 @@
     };
   }
 
-  function pieOption(d) {
+  function pieOption(d, width) {
+    var narrow = width < 480;
     return {
-      color: COLOURS, tooltip: tooltip("item"), legend: { type: "scroll", bottom: 0 },
+      color: COLOURS, tooltip: tooltip("item"), legend: legend(width, { type: "scroll", bottom: 0 }),
       series: [{
-        name: d.names.value, type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], cursor: "pointer",
-        label: { formatter: "{b}: {c}" },
+        name: d.names.value, type: "pie", radius: narrow ? ["30%", "55%"] : ["35%", "65%"], center: ["50%", "45%"], cursor: "pointer",
+        // on a phone the slices are named by the legend: outside labels would not fit
+        label: { show: !narrow, formatter: "{b}: {c}" },
         data: d.labels.map(function (label, i) { return { name: label, value: d.values[i] }; })
       }]
     };
   }
 
-  function curveOption(d) {
+  function curveOption(d, width) {
     return {
-      color: ["#9ec5fe", "#0b4f9c", "#198754", "#dc3545"], tooltip: tooltip("axis"), legend: { top: 0 },
-      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: d.labels },
+      color: ["#9ec5fe", "#0b4f9c", "#198754", "#dc3545"], tooltip: tooltip("axis"), legend: legend(width, { top: 0 }),
+      grid: { left: 8, right: 8, top: width < 480 ? 48 : 36, bottom: 8, containLabel: true },
+      xAxis: categoryAxis(d.labels, width),
       yAxis: { type: "value", name: d.names.unit },
       series: [
         { name: d.names.month, type: "bar", data: d.month, cursor: "pointer" },
@@ -117,7 +132,7 @@
       if (parts.table) { parts.table.hidden = true; }
       if (parts.toggle) { parts.toggle.hidden = false; }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(build(d));
+      chart.setOption(build(d, el.clientWidth || 600));
       chart.on("click", function (p) {
         var url = d.links && d.links[p.dataIndex];
         if (url) { window.location.assign(url); }
@@ -144,7 +159,13 @@
   });
 
   window.addEventListener("resize", function () {
-    charts.forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+    charts.forEach(function (c) {
+      if (c.isDisposed()) { return; }
+      var d = readData(c.getDom());
+      var build = d && OPTIONS[d.type];
+      if (build) { c.setOption(build(d, c.getDom().clientWidth || 600)); }
+      c.resize();
+    });
   });
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   // the period selector swaps the dashboard body (htmx): draw the new charts

@@ -57,3 +57,27 @@ def test_county_grid_links_to_the_county(page, dw):
     page.wait_for_load_state("networkidle")
     assert "region=370102" in page.url and "lag=behind" in page.url  # the county's lagging projects
     assert "没有符合条件的项目" in page.locator("table tbody").inner_text()  # 历下 is ahead: none behind
+
+
+def test_chart_labels_readable_on_a_390px_phone(page, dw, tmp_path):
+    """Issue 10 §8: on a 390 px phone every county label is drawn (none skipped), turned and in
+    a smaller font; the stage pie names its slices in a scrolling legend instead of labels that
+    would not fit."""
+    dashboard_world(dw)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "jinan", PASSWORD)
+    page.goto(page.base_url + "/?period=2026-01")
+    page.locator("[data-testid=chart-regions] canvas").first.wait_for()
+    option = page.evaluate(
+        "() => { const el = document.querySelector('[data-kp-chart=regions]');"
+        " const o = window.echarts.getInstanceByDom(el).getOption();"
+        " return {width: el.clientWidth, label: o.xAxis[0].axisLabel, n: o.xAxis[0].data.length}; }"
+    )
+    assert option["width"] < 480 and option["n"] == 3  # the three counties with a plan
+    assert option["label"]["interval"] == 0 and option["label"]["fontSize"] == 11
+    pie = page.evaluate(
+        "() => { const o = window.echarts.getInstanceByDom(document.querySelector('[data-kp-chart=stage]')).getOption();"
+        " return {label: o.series[0].label.show, legend: o.legend[0].type}; }"
+    )
+    assert pie == {"label": False, "legend": "scroll"}
+    page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)

@@ -247,3 +247,27 @@ def test_switching_back_to_chinese(compiled, client, world):
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     html = client.get(reverse("projects:list")).content.decode()
     assert "项目库" in html and "Project registry" not in html
+
+
+def test_an_english_browser_still_gets_chinese_until_the_switch(compiled, client, world):
+    """Issue 10 §8: the browser's Accept-Language does not decide; the switch does, and is remembered."""
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    html = client.get(reverse("accounts:login"), **english_browser).content.decode()
+    assert '<html lang="zh-hans">' in html and "用户登录" in html
+    _login(client, world.users.city)
+    assert '<html lang="zh-hans">' in client.get(reverse("projects:list"), **english_browser).content.decode()
+    _switch_to_english(client)
+    for _ in range(2):  # remembered from one request to the next
+        assert '<html lang="en">' in client.get(reverse("projects:list"), **english_browser).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"  # an unknown choice falls back to Chinese
+    assert '<html lang="zh-hans">' in client.get(reverse("projects:list"), **english_browser).content.decode()
+
+
+def test_the_role_is_shown_once_in_the_top_bar(client, world):
+    user = world.users.city
+    user.first_name = "市级工作人员"  # as the demo names its logins: the role's own words
+    user.save(update_fields=["first_name"])
+    _login(client, user)
+    html = client.get(reverse("projects:list")).content.decode()
+    whoami = re.search(r'data-testid="whoami">(.*?)</span>', html, re.S).group(1)
+    assert whoami.count("市级工作人员") == 1 and "济南市" in whoami
