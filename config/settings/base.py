@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "keyprojects.enterprises",
     "keyprojects.projects",
     "keyprojects.dispatch",
+    "keyprojects.approvals",
     "keyprojects.analytics",
     "keyprojects.dataio",
     "keyprojects.demo",

@@ -577,3 +577,35 @@ def can_edit_calendar(user: Any) -> bool:
     """Edit the working-day calendar's overrides (holidays and make-up working days of years the
     official package does not know): business configuration, the province's staff."""
     return can_manage_config(user)
+
+
+#: Who records a project's approval steps (which items apply, any item's progress): region staff.
+APPROVAL_RECORDER_ROLES = REGION_STAFF_ROLES
+
+
+def can_record_approvals(user: Any, project: Any = None) -> bool:
+    """Choose which 审批事项 apply to a project and record any of them: region staff, for a
+    project in their editable scope (a department works only its own items:
+    :func:`can_work_approval`)."""
+    if not _active(user) or is_read_only(user) or not _has(user, APPROVAL_RECORDER_ROLES):
+        return False
+    if project is None:
+        return True
+    from keyprojects.projects.models import Project
+
+    return bool(Project.objects.editable_by(user).filter(pk=project.pk).exists())
+
+
+def can_work_approval(user: Any, approval: Any) -> bool:
+    """Record the progress of one project 审批事项: region staff of the project's region, or the
+    department (unit) handling it."""
+    if not _active(user) or is_read_only(user):
+        return False
+    from keyprojects.approvals.models import ProjectApproval
+
+    return bool(ProjectApproval.objects.editable_by(user).filter(pk=approval.pk).exists())
+
+
+def can_see_approvals(user: Any) -> bool:
+    """The approval pages (rows still scoped): every business role."""
+    return can_see_business_data(user)

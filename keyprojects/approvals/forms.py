@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.regions.models import Unit
+
+from .choices import ApprovalStatus, Code
+from .models import ApprovalItem, ProjectApproval
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+
+
+class ApprovalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProjectApproval
+        fields = ["status", "applied_on", "accepted_on", "completed_on", "approval_number", "handling_unit", "note"]
+        widgets = {"applied_on": DATE, "accepted_on": DATE, "completed_on": DATE}
+
+    def __init__(self, *args: Any, writable: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name != "version" and name not in writable:
+                del self.fields[name]
+        if "handling_unit" in self.fields:
+            self.fields["handling_unit"].queryset = Unit.objects.filter(is_active=True).order_by("region_id", "name")  # type: ignore[attr-defined]
+        for f in self.fields.values():
+            if not isinstance(f.widget, (forms.HiddenInput, forms.DateInput)):
+                css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+                f.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self) -> None:  # the service validates the model (one place)
+        pass
+
+
+class ItemsForm(forms.Form):
+    items = forms.ModelMultipleChoiceField(
+        label=_("适用的审批事项"), queryset=ApprovalItem.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ApprovalFilter(forms.Form):
+    status = forms.ChoiceField(label=_("办理状态"), choices=[("", _("全部状态")), *ApprovalStatus.choices], required=False)
+    code = forms.ChoiceField(label=_("红黄码"), choices=[("", _("全部")), *Code.choices], required=False)
+    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all(), required=False, empty_label=_("全部事项"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+
+class CompareForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all())
+    before_start = forms.DateField(label=_("前期起"), widget=DATE)
+    before_end = forms.DateField(label=_("前期止"), widget=DATE)
+    after_start = forms.DateField(label=_("后期起"), widget=DATE)
+    after_end = forms.DateField(label=_("后期止"), widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for a, b in (("before_start", "before_end"), ("after_start", "after_end")):
+            if data.get(a) and data.get(b) and data[a] > data[b]:
+                self.add_error(b, "结束日期不能早于开始日期")
+        return data

@@ -1,0 +1,122 @@
+"""审批事项: the configurable catalogue and each project's approval steps (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.accounts import policy
+from keyprojects.core.models import TimeStampedModel, VersionedModel
+from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
+
+from .choices import ApprovalStatus
+
+
+class ApprovalItem(TimeStampedModel):
+    """One standard 审批事项 of the catalogue, its responsible department and legal time limit."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("事项名称"), max_length=100)
+    department_name = models.CharField(_("责任部门"), max_length=100, help_text=_("未指定单位时显示的部门名称"))
+    department_unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="approval_items"
+    )
+    legal_limit_days = models.PositiveSmallIntegerField(_("法定时限（工作日）"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("审批事项")
+        verbose_name_plural = _("审批事项")
+        constraints = [models.CheckConstraint(condition=Q(legal_limit_days__gte=1), name="approval_item_limit_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _unit_approvals(unit_id: int) -> Q:
+    return Q(handling_unit_id=unit_id) | Q(project__responsible_unit_id=unit_id) | Q(project__zone_id=unit_id)
+
+
+class ProjectApprovalQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        return scope_q(user, region=region_rows("project__"), unit=_unit_approvals, enterprise=lambda pk: Q(project__owner_id=pk))
+
+    def _editable_q(self, user: Any) -> Q:
+        """Region staff record every item of a project in their region; a department works the
+        items it handles; enterprises and read-only roles write nothing."""
+        if policy.is_read_only(user):
+            return NOTHING
+        return scope_q(user, region=region_rows("project__"), unit=lambda pk: Q(handling_unit_id=pk))
+
+
+class ProjectApproval(VersionedModel):
+    """One 审批事项 of one project: status, 申报/受理/办结 dates and 批复文号."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="approvals")
+    item = models.ForeignKey(ApprovalItem, verbose_name=_("审批事项"), on_delete=models.PROTECT, related_name="project_approvals")
+    status = models.CharField(_("办理状态"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.NOT_APPLIED)
+    handling_unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("办理单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="handled_approvals"
+    )
+    applied_on = models.DateField(_("申报日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    completed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    approval_number = models.CharField(_("批复文号"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+
+    objects = ProjectApprovalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project_id", "item__order", "item_id"]
+        verbose_name = _("项目审批事项")
+        verbose_name_plural = _("项目审批事项")
+        constraints = [models.UniqueConstraint(fields=["project", "item"], name="approval_unique_item_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.item}"
+
+    @property
+    def department(self) -> str:
+        """Who handles it: the handling unit, else the catalogue's unit or department name."""
+        if self.handling_unit_id:
+            return str(self.handling_unit.name)  # type: ignore[union-attr]
+        if self.item.department_unit_id:
+            return str(self.item.department_unit.name)  # type: ignore[union-attr]
+        return str(self.item.department_name)
+
+    @property
+    def start_on(self) -> dt.date | None:
+        """The legal time limit runs from 受理 (from 申报 when acceptance is not recorded)."""
+        return self.accepted_on or self.applied_on
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        today = timezone.localdate()
+        for f in ("applied_on", "accepted_on", "completed_on"):
+            value = getattr(self, f)
+            if value is not None and value > today:
+                errors.setdefault(f, []).append("日期不能晚于今天")
+        if self.applied_on and self.accepted_on and self.accepted_on < self.applied_on:
+            errors.setdefault("accepted_on", []).append("受理日期不能早于申报日期")
+        start = self.start_on
+        if start and self.completed_on and self.completed_on < start:
+            errors.setdefault("completed_on", []).append("办结日期不能早于受理（申报）日期")
+        status = self.status
+        if status in (ApprovalStatus.IN_PROGRESS, ApprovalStatus.DONE) and not self.applied_on:
+            errors.setdefault("applied_on", []).append("办理中或已办结的事项须填写申报日期")
+        if status == ApprovalStatus.DONE and not self.completed_on:
+            errors.setdefault("completed_on", []).append("已办结的事项须填写办结日期")
+        if status == ApprovalStatus.IN_PROGRESS and self.completed_on:
+            errors.setdefault("completed_on", []).append("办理中的事项不能有办结日期")
+        if status in (ApprovalStatus.NOT_APPLIED, ApprovalStatus.NOT_NEEDED) and (self.applied_on or self.accepted_on or self.completed_on):
+            errors.setdefault("status", []).append("未申报或不需办理的事项不能有办理日期")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,90 @@
+"""The approval pages for every role: no 5xx, GETs write nothing, scope is 404 (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from keyprojects.approvals.models import ApprovalItem, ProjectApproval
+from keyprojects.approvals.services import approval_items_set
+from keyprojects.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recorded(world):
+    eia = ApprovalItem.objects.get(code="eia")
+    eia.department_unit = world.dept
+    eia.save()
+    items = [eia.pk, ApprovalItem.objects.get(code="project-approval").pk]
+    approval_items_set(user=world.users.county, project=world.projects.own_county, item_ids=items)
+    return ProjectApproval.objects.get(item=eia)
+
+
+def test_every_role_reads_without_errors_or_writes(client, world, recorded):
+    p = world.projects.own_county
+    urls = [
+        "/approvals/",
+        "/approvals/departments/",
+        f"/approvals/project/{p.pk}/",
+        f"/approvals/{recorded.pk}/edit/",
+        f"/projects/{p.pk}/",
+    ]
+    for name, user in vars(world.users).items():
+        client.force_login(user)
+        before = (ProjectApproval.objects.count(), sum(ProjectApproval.objects.values_list("version", flat=True)))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 302, 403, 404), (name, url, response.status_code)
+        assert before == (ProjectApproval.objects.count(), sum(ProjectApproval.objects.values_list("version", flat=True)))
+
+
+def test_pages_show_scope(client, world, recorded):
+    p = world.projects.own_county
+    client.force_login(world.users.sibling)
+    assert client.get(f"/approvals/project/{p.pk}/").status_code == 404
+    assert client.get(f"/approvals/{recorded.pk}/edit/").status_code == 404
+    assert "历下区项目" not in client.get("/approvals/").content.decode()
+    client.force_login(world.users.city)
+    assert "历下区项目" in client.get("/approvals/").content.decode()
+    assert client.get("/approvals/?status=bogus&code=x&item=abc").status_code == 200
+    assert client.get("/approvals/departments/?item=abc&before_start=x").status_code == 200
+    client.force_login(world.users.sysadmin)
+    assert client.get("/approvals/").status_code == 403
+
+
+def test_department_records_progress_through_the_form(client, world, recorded):
+    client.force_login(world.users.department)
+    url = f"/approvals/{recorded.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "handling_unit" not in page  # a department does not move the item elsewhere
+    data = {"version": 1, "status": "in_progress", "applied_on": "2025-09-22", "accepted_on": "2025-09-26", "completed_on": "", "note": ""}
+    bad = client.post(url, {**data, "accepted_on": "2025-09-01"})
+    assert bad.status_code == 200 and "受理日期不能早于申报日期" in bad.content.decode()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.status == "in_progress" and recorded.version == 2
+    stale = client.post(url, {**data, "note": "again"})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    detail = client.get(f"/projects/{world.projects.own_county.pk}/").content.decode()
+    assert "待办审批事项" in detail and "环评批复" in detail and world.dept.name in detail
+
+
+def test_county_chooses_items_in_the_page(client, world, recorded):
+    p = world.projects.own_county
+    client.force_login(world.users.county)
+    permit = ApprovalItem.objects.get(code="construction-permit")
+    response = client.post(f"/approvals/project/{p.pk}/", {"items": [recorded.item_id, permit.pk]})
+    assert response.status_code == 302
+    assert set(ProjectApproval.objects.filter(project=p).values_list("item__code", "status")) == {
+        ("eia", "not_applied"),
+        ("construction-permit", "not_applied"),
+        ("project-approval", "not_needed"),
+    }
+    client.force_login(world.users.department)
+    n = AuditEvent.objects.count()
+    assert client.post(f"/approvals/project/{p.pk}/", {"items": []}).status_code == 403
+    assert ProjectApproval.objects.filter(project=p, status="not_applied").count() == 2
+    assert AuditEvent.objects.filter(action="approval.items_set").count() == 2
+    assert AuditEvent.objects.count() >= n

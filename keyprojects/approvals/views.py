@@ -1,0 +1,146 @@
+"""审批事项 pages: the list, a project's approval steps, recording one item, and the departments'
+红黄码 board with the ranking and the before/after comparison (issue 14)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from keyprojects.accounts import policy
+from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.scope import get_for_user
+from keyprojects.projects.models import Project
+
+from .choices import ApprovalStatus
+from .forms import ApprovalFilter, ApprovalForm, CompareForm, ItemsForm
+from .models import ProjectApproval
+from .selectors import approvals_visible, catalogue, compare_periods, department_board, with_timing
+from .services import approval_items_set, approval_update, writable_fields
+
+
+def _guard(request: HttpRequest) -> None:
+    if not policy.can_see_approvals(request.user):
+        raise DjangoPermissionDenied
+
+
+def _get(model: Any, request: HttpRequest, pk: Any) -> Any:
+    try:
+        return get_for_user(model, user=request.user, pk=pk, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@require_GET
+def approval_list(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    f = ApprovalFilter(request.GET or None)
+    qs = approvals_visible(request.user).exclude(status=ApprovalStatus.NOT_NEEDED).order_by("project__name", "item__order")
+    code = ""
+    if f.is_valid():
+        if f.cleaned_data["status"]:
+            qs = qs.filter(status=f.cleaned_data["status"])
+        if f.cleaned_data["item"]:
+            qs = qs.filter(item=f.cleaned_data["item"])
+        code = f.cleaned_data["code"]
+    rows = with_timing(qs)
+    if code:
+        rows = [a for a in rows if a.timing.code == code]  # type: ignore[attr-defined]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "approvals/list.html", {"form": f, "page": page, "count": len(rows)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    project: Project = _get(Project, request, pk)
+    can_record = policy.can_record_approvals(request.user, project)
+    current = ProjectApproval.objects.filter(project=project).exclude(status=ApprovalStatus.NOT_NEEDED)
+    items_form = ItemsForm(initial={"items": list(current.values_list("item_id", flat=True))})
+    if request.method == "POST":
+        if not can_record:
+            raise DjangoPermissionDenied
+        items_form = ItemsForm(request.POST)
+        if items_form.is_valid():
+            try:
+                approval_items_set(
+                    user=request.user, project=project, item_ids=[i.pk for i in items_form.cleaned_data["items"]], request=request
+                )
+            except (ValidationFailed, PermissionDenied) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "已保存适用的审批事项")
+                return redirect("approvals:project", pk=project.pk)
+    rows = with_timing(
+        approvals_visible(request.user).filter(project=project).order_by("item__order", "item_id"),
+    )
+    for a in rows:
+        a.can_work = policy.can_work_approval(request.user, a)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "approvals/project.html",
+        {"project": project, "rows": rows, "items_form": items_form, "can_record": can_record, "catalogue": catalogue()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approval_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    approval: ProjectApproval = _get(ProjectApproval, request, pk)
+    if not policy.can_work_approval(request.user, approval):
+        raise DjangoPermissionDenied
+    writable = writable_fields(request.user, approval)
+    form = ApprovalForm(instance=approval, initial={"version": approval.version}, writable=writable)
+    if request.method == "POST":
+        form = ApprovalForm(request.POST, instance=approval, writable=writable)
+        if form.is_valid():
+            data = {f: form.cleaned_data[f] for f in writable if f in form.cleaned_data}
+            try:
+                approval_update(
+                    user=request.user, approval=approval, expected_version=form.cleaned_data["version"], data=data, request=request
+                )
+            except ValidationFailed as exc:
+                for name, errs in exc.extra.get("fields", {}).items():
+                    for e in errs:
+                        form.add_error(name if name in form.fields else None, e)
+            except (ConflictError, PermissionDenied) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "已保存")
+                return redirect("approvals:project", pk=approval.project_id)
+    return render(request, "approvals/edit.html", {"approval": approval, "form": form})
+
+
+@login_required
+@require_GET
+def department_view(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    today = timezone.localdate()
+    compare_form = CompareForm(request.GET or None)
+    comparison = None
+    if request.GET and compare_form.is_valid():
+        d = compare_form.cleaned_data
+        comparison = compare_periods(
+            request.user, item=d["item"], before=(d["before_start"], d["before_end"]), after=(d["after_start"], d["after_end"])
+        )
+    return render(
+        request,
+        "approvals/departments.html",
+        {"rows": department_board(request.user, today=today), "today": today, "compare_form": compare_form, "comparison": comparison},
+    )
+
+
+def project_waiting(user: Any, project: Project) -> list[ProjectApproval]:
+    """For the project page: the open items (办理中 / 未申报) with who owns them."""
+    qs = approvals_visible(user).filter(project=project, status__in=[ApprovalStatus.IN_PROGRESS, ApprovalStatus.NOT_APPLIED])
+    return with_timing(qs.order_by("item__order"))
