@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import dispatch_views, oc4ids_views, views
+from . import dispatch_views, figures_views, oc4ids_views, views
 
 app_name = "api"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("auth/tokens/", views.TokenListView.as_view(), name="tokens"),
     path("auth/tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
     path("oc4ids/", oc4ids_views.Oc4idsPackageView.as_view(), name="oc4ids"),
+    path("figures/regions/", figures_views.RegionFiguresView.as_view(), name="figures-regions"),
+    path("figures/projects/", figures_views.ProjectFiguresView.as_view(), name="figures-projects"),
     *router.urls,
     re_path(r"^", views.not_found),  # last: anything else under /api/v1/ is a JSON 404
 ]

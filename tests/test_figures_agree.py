@@ -1,0 +1,187 @@
+"""One figure, one answer (issue 9 item 5; ADR 0011).
+
+For every project and month of a small ``seed_demo`` database — drafts left in closed months,
+returned reports and unreported projects included — the 1-N月累计 computed here by hand from the
+reports (counted = submitted or approved, carried forward over unreported months) equals:
+the facts every page reads, what a counted report states (the API's ``/reports/``), the figures
+API per project and per region, the region and dimension summaries (dashboard, rankings,
+bulletin), and the 调度表 export. Then the refresh action's incremental path is checked against a
+whole rebuild.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from openpyxl import load_workbook
+
+from keyprojects.accounts.models import User
+from keyprojects.analytics.models import DimensionPeriodSummary, ProjectPeriodFact, RegionPeriodSummary
+from keyprojects.analytics.refresh import refresh_after
+from keyprojects.dataio.exports import FIRST_DATA_ROW
+from keyprojects.dispatch.models import MonthlyReport, ReportingPeriod
+from keyprojects.projects.models import Project
+
+SEED = {"projects": 120, "months": 4, "seed": 7, "year": 2026, "month": 6}
+D = Decimal
+COUNTED = {"submitted", "approved"}  # written out here on purpose: the test's own reading of ADR 0011
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """A small demo world, seeded once for the module and rolled back after it; a draft is left
+    in a closed month (kept, counting nowhere) and the refresh action run for its project."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO(), verbosity=0, **SEED)
+            closed = ReportingPeriod.objects.filter(status="closed").order_by("year", "month").first()
+            fact = ProjectPeriodFact.objects.filter(period=closed, report_state="missing").order_by("project_id").first()
+            MonthlyReport.objects.create(project_id=fact.project_id, period=closed, invested_month=D(777), invested_ytd=D(777),
+                                         invested_to_date=D(777))  # fmt: skip
+            refresh_after(project_ids=[fact.project_id], from_period=closed)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(demo_db, db) -> None:
+    return None
+
+
+def expected_figures() -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """(project, period pk) → (official 1-N月累计, official 本月) by hand from the reports."""
+    periods = list(ReportingPeriod.objects.order_by("year", "month"))
+    reports: dict[int, dict[tuple[int, int], tuple[str, Decimal]]] = defaultdict(dict)
+    for pid, y, m, st, v in MonthlyReport.objects.values_list("project_id", "period__year", "period__month", "status", "invested_month"):
+        reports[pid][(y, m)] = (st, v)
+    out = {}
+    for pid, pk in ProjectPeriodFact.objects.values_list("project_id", "period_id"):
+        per = next(p for p in periods if p.pk == pk)
+        mine = reports.get(pid, {})
+        ytd = sum((v for (y, m), (st, v) in mine.items() if y == per.year and m <= per.month and st in COUNTED), D(0))
+        st, v = mine.get((per.year, per.month), ("", D(0)))
+        out[(pid, pk)] = (ytd, v if st in COUNTED else D(0))
+    return out
+
+
+@pytest.mark.django_db
+def test_every_page_gives_the_same_cumulative_figure(seeded):
+    expected = expected_figures()
+    assert len(expected) > 300
+    facts = {(f.project_id, f.period_id): f for f in ProjectPeriodFact.objects.all()}
+    # the data has what makes the rule matter: drafts, returned reports and unreported months
+    statuses = set(MonthlyReport.objects.values_list("status", flat=True))
+    assert {"draft", "returned", "submitted", "approved"} <= statuses
+    assert any(f.report_state == "missing" for f in facts.values())
+    for key, (ytd, month) in expected.items():
+        assert (facts[key].invested_ytd, facts[key].invested_month) == (ytd, month), key
+    # a counted report states the official figure (the API's /reports/ and the fill page)
+    for r in MonthlyReport.objects.filter(status__in=COUNTED):
+        if (r.project_id, r.period_id) in facts:
+            assert r.invested_ytd == facts[(r.project_id, r.period_id)].invested_ytd, r
+    # a draft left in a closed month is kept, counts nowhere and shows 未报
+    closed = set(ReportingPeriod.objects.filter(status="closed").values_list("pk", flat=True))
+    drafts = MonthlyReport.objects.filter(status="draft", period_id__in=closed)
+    assert drafts.exists()
+    for r in drafts:
+        f = facts.get((r.project_id, r.period_id))
+        if f is not None and f.report_due:
+            assert f.report_state == "missing" and f.invested_month == 0
+
+    # region summaries (dashboard, rankings, bulletin) = Σ facts of the region
+    sums: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for f in facts.values():
+        for code in {f.region_code, f.city_code, f.province_code} - {""}:
+            sums[(code, f.period_id)] += f.invested_ytd
+    for s in RegionPeriodSummary.objects.all():
+        assert s.invested_ytd == sums[(s.region_id, s.period_id)], s
+    for s in DimensionPeriodSummary.objects.filter(dimension="all"):
+        assert s.invested_ytd == sums[(s.region_id, s.period_id)], s
+
+    # the API, as the province sees it: figures per project and per city, and the reports
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    latest = ReportingPeriod.objects.order_by("-year", "-month").first()
+    got: dict[int, Decimal] = {}
+    page = 1
+    while True:
+        resp = client.get("/api/v1/figures/projects/", {"period": latest.label, "page": page, "page_size": 500})
+        assert resp.status_code == 200, resp.content
+        body = resp.json()
+        got.update({row["project"]: D(row["invested_ytd"]) for row in body["results"]})
+        if not body["next"]:
+            break
+        page += 1
+    assert got == {pid: ytd for (pid, pk), (ytd, _) in expected.items() if pk == latest.pk}
+    regions = client.get("/api/v1/figures/regions/", {"period": latest.label}).json()
+    assert regions[0]["region"] == "370000"
+    for row in regions:
+        assert D(row["invested_ytd"]) == sums[(row["region"], latest.pk)], row
+    reports = client.get("/api/v1/reports/", {"period": latest.label, "status": "approved", "page_size": 500}).json()["results"]
+    assert reports
+    for r in reports:
+        assert D(r["invested_ytd"]) == facts[(r["project"], latest.pk)].invested_ytd
+
+    # the 调度表 export of one city shows the same 1-N月累计 per project
+    jinan = User.objects.get(username="jinan")
+    client.force_login(jinan)
+    resp = client.get("/dataio/dispatch-table.xlsx", {"period": latest.label, "region": "370100"})
+    assert resp.status_code == 200
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    names = dict(Project.objects.values_list("name", "pk"))
+    seen = 0
+    for row in ws.iter_rows(min_row=FIRST_DATA_ROW + 1, values_only=True):
+        # (序号, 项目名称, …, 1-N月累计 in column 8): project rows, not the group and total rows
+        if isinstance(row[0], int | float) and row[1] in names and isinstance(row[7], int | float):
+            pid = names[row[1]]
+            assert D(str(row[7])).quantize(D("0.01")) == facts[(pid, latest.pk)].invested_ytd.quantize(D("0.01")), row[1]
+            seen += 1
+    assert seen > 0
+
+
+@pytest.mark.django_db
+def test_incremental_refresh_equals_a_whole_rebuild(seeded):
+    """Submissions, returns and approvals refresh the summaries by differences; rebuilding the
+    periods whole afterwards changes nothing."""
+    from keyprojects.analytics.refresh import refresh_after, refresh_periods
+
+    open_periods = list(ReportingPeriod.objects.filter(status="open"))
+    assert open_periods
+    period = open_periods[0]
+    pids = list(Project.objects.filter(facts__period=period).exclude(city_code="").order_by("pk").values_list("pk", flat=True)[:12])
+    # change what counts: flip some reports between draft and submitted, change amounts
+    for i, r in enumerate(MonthlyReport.objects.filter(project_id__in=pids, period=period)):
+        r.status = "draft" if r.status in COUNTED else "submitted"
+        r.invested_month = r.invested_month + i
+        r.invested_ytd = r.invested_ytd + i
+        r.invested_to_date = r.invested_to_date + i
+        r.save(update_fields=["status", "invested_month", "invested_ytd", "invested_to_date"])
+    refresh_after(project_ids=pids, from_period=period)
+
+    def snapshot() -> tuple[list, list, list]:
+        facts = sorted(ProjectPeriodFact.objects.values_list("project_id", "period_id", "invested_ytd", "invested_month", "report_state"))
+        regions = sorted(
+            RegionPeriodSummary.objects.values_list(
+                "period_id", "region_id", "projects", "annual_plan", "invested_ytd", "reports_in", "reports_on_time"
+            )
+        )
+        dims = sorted(
+            DimensionPeriodSummary.objects.values_list(
+                "period_id", "region_id", "dimension", "key", "projects", "total_investment", "invested_ytd", "warned", "lagging"
+            )
+        )
+        return facts, regions, dims
+
+    incremental = snapshot()
+    refresh_periods(periods=open_periods)
+    assert snapshot() == incremental
