@@ -13,11 +13,15 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from keyprojects.core.testing import PASSWORD
@@ -49,6 +53,20 @@ def generate_client(schema: bytes, workdir: Path) -> Any:
         sys.path.remove(str(workdir))
 
 
+@contextmanager
+def wsgi_transport() -> Iterator[httpx.WSGITransport]:
+    """httpx over the WSGI application in this thread and this test's transaction: like Django's
+    test client (which reconnects the handlers after each of its own requests, so no test-client
+    request may run inside this), requests must not close the database connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield httpx.WSGITransport(app=WSGIHandler())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 def test_generated_client_drives_the_monthly_workflow(dw: Any, tmp_path: Path) -> None:
     fetch = APIClient()
     fetch.force_authenticate(dw.users.county)
@@ -62,7 +80,11 @@ def test_generated_client_drives_the_monthly_workflow(dw: Any, tmp_path: Path) -
     for op in ("revisions_decide", "reports_retrieve"):
         importlib.import_module(f"kpclient.api.v1.{op}")
 
-    transport = httpx.WSGITransport(app=WSGIHandler())
+    with wsgi_transport() as transport:
+        drive_the_workflow(kp, api, models, transport, dw)
+
+
+def drive_the_workflow(kp: Any, api: Any, models: Any, transport: httpx.WSGITransport, dw: Any) -> None:
     anonymous = kp.Client(base_url="http://testserver", httpx_args={"transport": transport})
 
     def login(username: str) -> Any:
