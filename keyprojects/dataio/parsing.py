@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from .cells import Spec, _data_row, _fmt, _kind
 from .classify import _category, _level, _nature
 from .header import Column, _header_grid, _title_period, find_header
@@ -177,12 +179,31 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     for c in columns:
         if c.field in MONEY_FIELDS:
             c.multiplier = c.info.multiplier if c.info.multiplier is not None else sheet_multiplier
+    # a 栏次 row ("甲 乙 丙 1 2 3") and a units row ("（万元）", "（%）") under the header
+    while first_data < len(rows):
+        layout = _layout_row(rows[first_data])
+        if layout is None:
+            break
+        if layout:
+            for c in columns:
+                j = c.index
+                text = rows[first_data][j] if j < len(rows[first_data]) else None
+                if c.field in MONEY_FIELDS and c.info.multiplier is None and isinstance(text, str) and "元" in text:
+                    c.multiplier = unit_multiplier(to_halfwidth(text)) or c.multiplier
+        first_data += 1
     if not ({"name", "project_code"} & result.columns.keys()):
         result.warnings.append(
             Issue(sheet.name, result.header_rows[-1], "", "", "表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目")
         )
     _decide_period(result, columns, title, period)
+    result.plan_year = _plan_year(result, columns, title, sheet.name)
     _decide_fractions(rows, first_data, columns)
+
+    _fill_down(sheet, first_data, columns)
+    remark_j = next((j for j, t in header.unmapped if _REMARK_RE.match(to_halfwidth(t).strip())), None)
+    if "nature" in by_field_names(columns):
+        remark_j = None
+    remark_rows: list[int] = []
 
     st = _State(result)
     level_hint = _level(sheet.name) if not sheet.name.isdigit() else None
@@ -230,11 +251,114 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
                 continue
         elif isinstance(name_v, str) and name_v.strip() in header_texts:
             continue  # the header repeated (printed page breaks)
+        before = len(st.result.rows)
         _data_row(st, sheet, excel_row, row, specs, name_col)
+        if remark_j is not None and remark_j < width and len(st.result.rows) > before:
+            _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_rows)
 
     _close_totals(st)
     _emit_unmapped(st)
+    if remark_rows:
+        label = header_of(header, remark_j)
+        result.warnings.append(
+            Issue(
+                sheet.name,
+                remark_rows[0],
+                label,
+                "",
+                f"表中没有“建设性质”列，{len(remark_rows)}行按“{label}”列的文字（新开工、续建、竣工投产、前期等）确定建设性质，请核对",
+            )
+        )
+    used = {header_of(header, remark_j)} if remark_rows else set()
+    for text in result.unmapped_columns:
+        if text in used:
+            continue
+        if _AMOUNT_WORDS_RE.search(text):
+            message = f"【请注意】金额列“{text}”未能对应到任何字段，该列数据没有导入，请核对表头（或由管理员添加表头同义词）"
+        else:
+            message = f"列“{text}”未能对应到任何字段，该列未导入"
+        result.warnings.append(Issue(sheet.name, result.header_rows[-1], text, text, message))
     return result
+
+
+_STEMS = frozenset("甲乙丙丁戊己庚辛壬癸")
+_UNIT_CELL_RE = re.compile(r"^[(（]?\s*(万元|亿元|元|%|％|个|人|亩|平方米|年|月|年月|年\.月|万平方米|公里)\s*[)）]?$")
+
+
+def _layout_row(row: list[Any]) -> bool | None:
+    """None for a row of data; False for a 栏次 row ("甲 乙 丙 丁 1 2 3"), True for a units row
+    ("（万元）" under each amount)."""
+    texts = [v for v in row if v is not None and v != ""]
+    if len(texts) < 2:
+        return None
+    stems = units = numbers = 0
+    for v in texts:
+        if isinstance(v, str):
+            t = v.strip()
+            if t in _STEMS:
+                stems += 1
+            elif _UNIT_CELL_RE.match(to_halfwidth(t)):
+                units += 1
+            elif t.isdigit() and len(t) <= 3:
+                numbers += 1
+            else:
+                return None
+        elif isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and 0 < v < 200:
+            numbers += 1
+        else:
+            return None
+    if units and not stems and not numbers:
+        return True
+    if stems and stems + numbers == len(texts):
+        return False
+    if numbers == len(texts) and len(texts) >= 4 and [int(float(v)) for v in texts] == list(range(1, len(texts) + 1)):
+        return False  # "1 2 3 4 …" numbering every column
+    return None
+
+
+_REMARK_RE = re.compile(r"^(备注|说明|备注说明|备注[（(].*|项目备注)$")
+_AMOUNT_WORDS_RE = re.compile(r"投资|万元|亿元|元|计划|完成|金额|资金")
+
+
+def by_field_names(columns: list[Column]) -> set[str]:
+    return {c.field for c in columns}
+
+
+def header_of(header: Any, j: int | None) -> str:
+    return next((t for k, t in header.unmapped if k == j), "备注")
+
+
+def _remark_nature(pr: Any, v: Any, label: str, seen: list[int]) -> None:
+    """A 备注 that names the nature fills it when no column does (warned once per sheet)."""
+    if not isinstance(v, str) or "nature" in pr.cells:
+        return
+    text = v.strip()
+    nat = _nature(text) if text else None
+    if nat is None:
+        return
+    pr.values["nature"] = nat
+    pr.cells["nature"] = (label, text)
+    seen.append(pr.row)
+
+
+def _fill_down(sheet: Sheet, first: int, columns: list[Column]) -> None:
+    """A text column merged vertically (a 县区 over each county's projects) holds its value on
+    every row of the merge, as a person reads it; amounts are never copied."""
+    money = {c.index for c in columns if c.field in MONEY_FIELDS}
+    rows = sheet.rows
+    for r0, c0, r1, c1 in sheet.merged or ():
+        if r0 < first or r1 <= r0 or c0 in money or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        if value is None or value == "":
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] is None or row[c] == "":
+                    row[c] = value
 
 
 def _row_kind(
@@ -364,7 +488,33 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
     if year and month:
         result.period = (year, month)
     elif month and any(c.field in ("invested_month", "invested_ytd") for c in columns):
-        result.warnings.append(Issue(result.sheet, None, "", title or "", f"表中显示为 {month} 月的数据，但未能确定年份，请指定导入期间"))
+        # a month without a year: the most recent such month that is not in the future
+        today = timezone.localdate()
+        year = today.year if month <= today.month else today.year - 1
+        result.period = (year, month)
+        message = f"表中只写了 {month} 月、未注明年份，按最近的 {year}年{month}月 导入，请核对（或指定导入期间）"
+        result.warnings.append(Issue(result.sheet, None, "", title or "", message))
+
+
+_SHEET_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _plan_year(result: ParseResult, columns: list[Column], title: str, sheet_name: str) -> int | None:
+    """The annual plan's year as a person reads it: the plan column's header ("2024年计划投资"),
+    the period, another amount header's year, the title, the sheet name."""
+    for c in columns:
+        if c.field == "annual_plan" and c.info.year:
+            return c.info.year
+    if result.period:
+        return result.period[0]
+    for c in columns:
+        if c.info.year and c.field in MONEY_FIELDS:
+            return c.info.year
+    t_year = _title_period(title)[0] if title else None
+    if t_year:
+        return t_year
+    m = _SHEET_YEAR_RE.search(to_halfwidth(sheet_name))
+    return int(m.group(1)) if m else None
 
 
 def _decide_fractions(rows: list[list[Any]], first: int, columns: list[Column]) -> None:

@@ -429,6 +429,7 @@ _UNIT_WORDS = ("万元", "亿元", "元", "%", "％", "人", "个", "亩", "平�
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年度?")
 _RANGE_RE = re.compile(r"(?<!\d)(\d{1,2})(?:-|至|到)(\d{1,2})月份?")
 _MONTH_RE = re.compile(r"(?<![\d-])(\d{1,2})月份?(?!\d)")
+_SUM_WORDS_RE = re.compile(r"^其中|合计|小计|总计")
 _TRAILING_UNIT_RE = re.compile(r"(万元|亿元)$")
 
 
@@ -502,6 +503,10 @@ def lookup(info: HeaderInfo, table: dict[str, str]) -> str | None:
                 field_name = f
                 break
     if field_name is None:
+        # "年度计划投资合计", "其中：中央预算内投资": the words a total or a part adds
+        bare = _SUM_WORDS_RE.sub("", key)
+        if bare != key and bare:
+            return lookup(HeaderInfo(bare, info.multiplier, info.percent, info.year, info.month, info.month_from), table)
         return None
     if info.percent:
         if field_name in MONEY_FIELDS:

@@ -151,3 +151,4 @@ class ParseResult:
     warnings: list[Issue] = field(default_factory=list)
     title: str = ""
     unmapped_columns: list[str] = field(default_factory=list)
+    plan_year: int | None = None  # the annual plan's year: its header, the period, the title, the sheet name

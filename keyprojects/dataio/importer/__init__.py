@@ -50,6 +50,8 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
             plan.errors, plan.warnings = self.errors, self.warnings
             return plan
         self._load_scope()
+        self.total_sheets = {res.sheet for res in self.results if "total_investment" in res.columns}
+        self.sheet_years = {res.sheet: res.plan_year for res in self.results if res.plan_year}
         items = self._items(rows, file_period)
         self._lookup(items)
         self._match(items)

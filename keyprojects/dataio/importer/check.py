@@ -68,6 +68,18 @@ class CheckMixin(ImporterState):
             row = item.row
             vals = item.values if item.values.keys() <= allowed else {a: x for a, x in item.values.items() if a in allowed}
             if item.existing is None:
+                if "total_investment" not in vals and row.sheet not in self.total_sheets and item.figures:
+                    # a monthly table updates projects of the registry: say how the row was looked for
+                    if item.code:
+                        how = f"按项目代码“{item.code}”"
+                    else:
+                        place = self.regions[item.region].name if item.region and item.region in self.regions else "（未定）"
+                        how = f"按项目名称“{item.name}”和所属区域“{place}”"
+                    self.error(
+                        row, "project_code" if item.code else "name", f"未找到项目：{how}在系统中未找到对应项目（月报只能报送已登记的项目）"
+                    )
+                    item.dropped = True
+                    continue
                 if "total_investment" not in vals:
                     self.error(row, "total_investment", "总投资不能为空")
                     item.dropped = True

@@ -232,6 +232,8 @@ class ImporterState:
     ent_by_name: dict[str, list[int]]
     ent_reach: set[int]
     editable: set[int]
+    sheet_years: dict[str, int]  # sheet → the annual plan's year it names (title, header, sheet name)
+    total_sheets: set[str]  # sheets with a 总投资 column
     # set by check.CheckMixin._figures / _years
     config: Any
     periods: dict[tuple[int, int], Any]

@@ -50,6 +50,7 @@ class ReadMixin(ImporterState):
         regions = self.regions
         check_row_region = self._row_region
         place_hits: dict[str, tuple[str, int | None]] = {}
+        sheet_years = getattr(self, "sheet_years", {})
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
                 self.tick(PHASE_CHECK, n // 2, total)
@@ -85,7 +86,14 @@ class ReadMixin(ImporterState):
                 explicit = True
                 if zone is not None:
                     values["zone_id"] = zone
-            elif "region_text" in v or "location" in v:
+            elif (
+                "region_text" in v
+                or "location" in v
+                or "project_code" in v
+                or "responsible_unit" in v
+                or "owner_name" in v
+                or self._sheet_region(row.sheet)
+            ):
                 region, explicit = check_row_region(row, values)
                 if region is not None and explicit and type(place) is str and place.strip():  # (read by its 所属区域: no remark)
                     place_hits[place] = (region, values.get("zone_id"))
@@ -177,7 +185,7 @@ class ReadMixin(ImporterState):
             rp = file_period
             if year and isinstance(get("month"), int) and 1 <= v["month"] <= 12:
                 rp = (year, v["month"])
-            item.year = year or (rp[0] if rp else None)
+            item.year = year or (rp[0] if rp else None) or sheet_years.get(row.sheet)
             # the period's figures (本月无进展 "是" is a figure too: an explicit zero)
             month, ytd, to_date = get("invested_month"), get("invested_ytd"), get("invested_to_date")
             no_activity = get("no_activity") == "是"

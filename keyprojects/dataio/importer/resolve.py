@@ -21,6 +21,13 @@ from .plan import ATTR_FIELD, ImporterState, Item, RegionInfo
 from .values import _text, name_key
 
 
+def _clue_label(row: ParsedRow, fld: str) -> str:
+    return f"工作表名“{row.sheet}”" if fld == "_sheet" else f"“{row.header(fld)}”"
+
+
+_CODE_DIVISION_RE = re.compile(r"^\s*\d{4}-(\d{6})-")
+
+
 class ResolveMixin(ImporterState):
     # -- scope -------------------------------------------------------------------------------
 
@@ -110,8 +117,11 @@ class ResolveMixin(ImporterState):
         return found
 
     def _row_region(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
-        """The row's region: its 所属区域 (a place name, or a function zone), else a county of
-        the user's area named in its 建设地点, else none (the default applies to new projects later)."""
+        """The row's region, read as a person would: its 所属区域 (a place name, or a function
+        zone); else the first clue that names a county of the user's area — the 项目代码's
+        division segment ("2401-370882-04-01-123456"), then a place in 建设地点, 责任单位 or
+        建设单位; else none (the default applies to new projects later). Clues that disagree
+        with the one taken give a warning naming both."""
         text = _text(row.values.get("region_text"))
         if text:
             code, why, zone = self.resolve_place(text)
@@ -126,13 +136,74 @@ class ResolveMixin(ImporterState):
                 return None, False
             if zone is not None:
                 values["zone_id"] = zone
+            self._other_clues(row, "region_text", code)
             return code, True
-        loc = _text(row.values.get("location"))
-        if loc and not self.forced_region and (self.default_code is None or self.regions[self.default_code].level != "county"):
-            code = self._place_in(loc)
-            if code:
-                return code, True
-        return None, False
+        if self.forced_region:
+            return None, False
+        clues = self._clues(row)
+        if not clues:
+            return None, False
+        fld, code = clues[0]
+        self._disagree(row, fld, code, clues[1:])
+        return code, True
+
+    def _clues(self, row: ParsedRow) -> list[tuple[str, str]]:
+        """(field, county code) of every clue in the row, the 项目代码 first."""
+        out: list[tuple[str, str]] = []
+        pcode = _text(row.values.get("project_code"))
+        if pcode:
+            m = _CODE_DIVISION_RE.match(pcode)
+            if m and m.group(1) in self.regions and self.regions[m.group(1)].level == "county":
+                code = m.group(1)
+                if self._in_area(code):
+                    out.append(("project_code", code))
+        for fld in ("location", "responsible_unit", "owner_name"):
+            t = _text(row.values.get(fld))
+            if t:
+                code = self._place_in(t)
+                if code:
+                    out.append((fld, code))
+        sheet = self._sheet_region(row.sheet)
+        if sheet:
+            out.append(("_sheet", sheet))
+        return out
+
+    def _sheet_region(self, name: str) -> str | None:
+        """The city or county a sheet is named after ("济南市", "历下区项目"), in the user's area."""
+        cache = self.__dict__.setdefault("_sheet_regions", {})
+        if name not in cache:
+            text = re.sub(r"(重点)?项目.*$|[0-9０-９]+年.*$", "", name).strip()
+            code = None
+            if 2 <= len(text) <= 12 and text[-1] in "市区县":
+                found, _why, _zone = self.resolve_place(text)
+                if found is not None and self.regions[found].level in ("city", "county") and self._in_area(found):
+                    code = found
+            cache[name] = code
+        return cache[name]
+
+    def _other_clues(self, row: ParsedRow, fld: str, code: str) -> None:
+        if self.forced_region:
+            return
+        self._disagree(row, fld, code, self._clues(row))
+
+    def _disagree(self, row: ParsedRow, fld: str, code: str, others: list[tuple[str, str]]) -> None:
+        for ofld, ocode in others:
+            if ocode != code and self.regions[ocode].city_code != code and self.regions[code].city_code != ocode:
+                self.warn(
+                    row,
+                    fld if ofld == "_sheet" else ofld,
+                    f"{_clue_label(row, ofld)}指向{self.regions[ocode].name}，"
+                    f"与{_clue_label(row, fld)}所示{self.regions[code].name}不一致，按{self.regions[code].name}导入，请核对",
+                    row.values.get(fld if ofld == "_sheet" else ofld),
+                )
+                return
+
+    def _in_area(self, code: str) -> bool:
+        base = self.default_code or (self.home.code if self.home is not None else None)
+        r = self.regions[code]
+        if base:
+            return r.city_code == (self.regions[base].city_code or base) or r.province_code == base or code == base
+        return code in self.assignable
 
     def _place_in(self, text: str) -> str | None:
         """The county ``text`` (a 建设地点) names, when it is one of the user's area: the default

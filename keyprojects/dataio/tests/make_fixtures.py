@@ -539,6 +539,71 @@ def multi_sheet() -> None:
     _fixed_times(path)
 
 
+def round2_city_list() -> None:
+    """Issue 13: a city's annual list as offices make it — the year only in the title, a 县区
+    column merged over each county's projects, a group row naming a county, a 栏次 row and a units
+    row under the header, "合计" and a line break in a header, no 建设性质 column but a 备注 that
+    names it, a 项目代码 and a 责任单位 naming the county, and an amount column nobody maps."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "计划表"
+    headers = [
+        "序号",
+        "县区",
+        "项目名称",
+        "项目代码",
+        "责任单位",
+        "总投资\n（万元）",
+        "年度计划投资合计（万元）",
+        "其中：省级资金（万元）",
+        "备注",
+    ]
+    ws.append(["2024年济南市重点项目投资计划表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.append(headers)
+    ws.append(["甲", "乙", "丙", "丁", "戊", 1, 2, 3, "己"])
+    ws.append(["", "", "", "", "", "（万元）", "（万元）", "（万元）", ""])
+    ws.append([1, "历下区", "R2历下甲", "", "", 1000, 400, 10, "新开工"])
+    ws.append([2, None, "R2历下乙", "", "", 2000, 500, 20, "续建"])
+    ws.append([3, None, "R2历下丙", "", "", 3000, 600, 30, "竣工投产"])
+    ws.merge_cells("B5:B7")
+    ws.append([4, "", "R2市中代码", "2401-370103-04-01-123456", "", 700, 200, 0, "新开工"])
+    ws.append([5, "", "R2长清单位", "", "长清区人民政府", 600, 100, 0, "续建"])
+    ws.append([6, "", "R2线索不一", "2401-370112-04-01-654321", "长清区人民政府", 500, 100, 0, "续建"])
+    ws.append(["一、平阴县（2个）"])
+    ws.append([1, "", "R2平阴甲", "", "", 800, 300, 0, "前期"])
+    ws.append([2, "", "R2平阴乙", "", "", 900, 350, 0, "续建"])
+    path = FILES / "round2_city_list.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round2_monthly() -> None:
+    """Issue 13: a monthly table with "1-5月累计" and no year anywhere, one sheet per county."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    first = True
+    for sheet, rows in (
+        ("历下区", [[1, "R2月报历下", 120, 30]]),
+        ("市中区", [[1, "R2月报市中", 240, 60], [2, "R2月报没有", 1, 1]]),
+    ):
+        ws = wb.active if first else wb.create_sheet(sheet)
+        ws.title = sheet
+        first = False
+        ws.append(["重点项目建设进展情况表（1-5月）"])
+        ws.append(["序号", "项目名称", "1-5月累计完成投资（万元）", "5月完成投资（万元）"])
+        for r in rows:
+            ws.append(r)
+    path = FILES / "round2_monthly.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -547,6 +612,8 @@ def main() -> None:
     table4_ods()
     project_cards()
     multi_sheet()
+    round2_city_list()
+    round2_monthly()
     try:
         legacy_xls()
         hostile_xls()

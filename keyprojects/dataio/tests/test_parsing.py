@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from keyprojects.dataio.parsing import parse_file
 from keyprojects.dataio.reader import UnreadableFile
@@ -158,12 +159,13 @@ def test_warnings_do_not_block():
     assert (11, "总投资（万元）", "3.5", "总投资不足 100 万元，疑似按“亿元”填报（本表单位为万元）") in warnings
     assert (12, "项目级别", "国家级", "无法识别的项目级别“国家级”，按原文保留") in warnings
     assert by_row(res)[12].values["level"] == "国家级"
-    # "1-6月" in a header but no year anywhere: the period stays open, the user is told
-    assert res.period is None
-    assert any("未能确定年份" in w.message for w in res.warnings)
+    # "1-6月" in a header but no year anywhere: the most recent June not in the future, stated
+    today = timezone.localdate()
+    assert res.period == (today.year if today.month >= 6 else today.year - 1, 6)
+    assert any("未注明年份" in w.message for w in res.warnings)
     (res2,) = parse("errors.xlsx", period=(2024, 6))
     assert res2.period == (2024, 6)
-    assert not any("未能确定年份" in w.message or "不一致" in w.message for w in res2.warnings)
+    assert not any("未注明年份" in w.message or "不一致" in w.message for w in res2.warnings)
 
 
 # ---------------------------------------------------------------------------------------------
