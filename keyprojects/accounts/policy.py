@@ -609,3 +609,18 @@ def can_work_approval(user: Any, approval: Any) -> bool:
 def can_see_approvals(user: Any) -> bool:
     """The approval pages (rows still scoped): every business role."""
     return can_see_business_data(user)
+
+
+def can_record_needs(user: Any, project: Any = None) -> bool:
+    """Record a project's 要素需求 (四张清单): region staff, for a project in their editable scope
+    (the owner unit works its own needs: :func:`can_work_need`)."""
+    return can_record_approvals(user, project)
+
+
+def can_work_need(user: Any, need: Any) -> bool:
+    """Update one 要素需求: region staff of the project's region, or the need's owner unit."""
+    if not _active(user) or is_read_only(user):
+        return False
+    from keyprojects.approvals.models import FactorNeed
+
+    return bool(FactorNeed.objects.editable_by(user).filter(pk=need.pk).exists())

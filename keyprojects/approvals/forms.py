@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.regions.models import Unit
 
-from .choices import ApprovalStatus, Code
-from .models import ApprovalItem, ProjectApproval
+from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
+from .models import ApprovalItem, FactorNeed, ProjectApproval
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 
@@ -71,3 +71,50 @@ class CompareForm(forms.Form):
             if data.get(a) and data.get(b) and data[a] > data[b]:
                 self.add_error(b, "结束日期不能早于开始日期")
         return data
+
+
+class NeedForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = FactorNeed
+        fields = [
+            "kind",
+            "subtype",
+            "quantity",
+            "secured",
+            "financial_guidance",
+            "owner_unit",
+            "due_on",
+            "status",
+            "description",
+            "resolution",
+        ]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args: Any, writable: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name != "version" and name not in writable:
+                del self.fields[name]
+        if "owner_unit" in self.fields:
+            self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True).order_by("region_id", "name")  # type: ignore[attr-defined]
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-check-input")
+            elif not isinstance(f.widget, (forms.HiddenInput, forms.DateInput)):
+                css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+                f.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self) -> None:  # the service validates the model (one place)
+        pass
+
+
+class NeedFilter(forms.Form):
+    kind = forms.ChoiceField(label=_("要素类别"), choices=[("", _("全部类别")), *FactorKind.choices], required=False)
+    status = forms.ChoiceField(label=_("保障状态"), choices=[("", _("全部状态")), *NeedStatus.choices], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select form-select-sm")

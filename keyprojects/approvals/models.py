@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 
-from .choices import ApprovalStatus
+from .choices import SUBTYPES_OF, UNIT_OF, ApprovalStatus, FactorKind, FactorSubtype, Level, NeedStatus
 
 
 class ApprovalItem(TimeStampedModel):
@@ -118,5 +119,83 @@ class ProjectApproval(VersionedModel):
             errors.setdefault("completed_on", []).append("办理中的事项不能有办结日期")
         if status in (ApprovalStatus.NOT_APPLIED, ApprovalStatus.NOT_NEEDED) and (self.applied_on or self.accepted_on or self.completed_on):
             errors.setdefault("status", []).append("未申报或不需办理的事项不能有办理日期")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _unit_needs(unit_id: int) -> Q:
+    return Q(owner_unit_id=unit_id) | Q(project__responsible_unit_id=unit_id) | Q(project__zone_id=unit_id)
+
+
+class FactorNeedQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        return scope_q(user, region=region_rows("project__"), unit=_unit_needs, enterprise=lambda pk: Q(project__owner_id=pk))
+
+    def _editable_q(self, user: Any) -> Q:
+        """Region staff record every need of a project in their region; the owner unit works its own."""
+        if policy.is_read_only(user):
+            return NOTHING
+        return scope_q(user, region=region_rows("project__"), unit=lambda pk: Q(owner_unit_id=pk))
+
+
+class FactorNeed(VersionedModel):
+    """One need of a project on one of the 四张清单 (land, funds, environment, energy)."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="factor_needs")
+    kind = models.CharField(_("要素类别"), max_length=16, choices=FactorKind.choices)
+    subtype = models.CharField(_("细类/来源"), max_length=20, choices=FactorSubtype.choices)
+    quantity = models.DecimalField(_("需求量"), max_digits=14, decimal_places=4)
+    secured = models.DecimalField(_("已保障量"), max_digits=14, decimal_places=4, default=Decimal(0))
+    financial_guidance = models.BooleanField(_("已开展金融辅导"), default=False)
+    owner_unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="factor_needs"
+    )
+    due_on = models.DateField(_("保障时限"), null=True, blank=True)
+    status = models.CharField(_("保障状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.PENDING)
+    level = models.CharField(_("协调层级"), max_length=10, choices=Level.choices, default=Level.COUNTY)
+    description = models.CharField(_("需求说明"), max_length=500, blank=True)
+    resolution = models.CharField(_("保障措施/结果"), max_length=1000, blank=True)
+
+    objects = FactorNeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project_id", "kind", "id"]
+        verbose_name = _("要素需求")
+        verbose_name_plural = _("要素需求")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="factor_need_quantity_positive"),
+            models.CheckConstraint(condition=Q(secured__gte=0), name="factor_need_secured_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()} · {self.get_subtype_display()}"
+
+    @property
+    def gap(self) -> Decimal:
+        """What is still missing (0 once secured or given up)."""
+        if self.status in (NeedStatus.SECURED, NeedStatus.UNABLE):
+            return Decimal(0) if self.status == NeedStatus.SECURED else max(self.quantity - self.secured, Decimal(0))
+        return max(self.quantity - self.secured, Decimal(0))
+
+    @property
+    def measure(self) -> str:
+        return UNIT_OF.get(self.kind, "")
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.kind in SUBTYPES_OF and self.subtype not in SUBTYPES_OF[self.kind]:
+            errors["subtype"] = ["细类/来源与要素类别不符"]
+        if self.quantity is not None and self.quantity <= 0:
+            errors["quantity"] = ["需求量须大于0"]
+        if self.secured is not None and self.secured < 0:
+            errors["secured"] = ["已保障量不能为负数"]
+        elif self.secured is not None and self.quantity is not None and self.secured > self.quantity:
+            errors["secured"] = ["已保障量不能超过需求量"]
+        if self.financial_guidance and self.kind != FactorKind.FUNDS:
+            errors["financial_guidance"] = ["金融辅导只适用于资金需求"]
+        if self.status == NeedStatus.SECURED and self.quantity is not None and self.secured != self.quantity:
+            errors["secured"] = ["已保障的需求，已保障量应等于需求量"]
+        if self.status == NeedStatus.UNABLE and not self.resolution.strip():
+            errors["resolution"] = ["无法保障的需求须说明原因"]
         if errors:
             raise ValidationError(errors)

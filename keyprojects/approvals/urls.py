@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_needs
 
 app_name = "approvals"
 urlpatterns = [
@@ -8,4 +8,8 @@ urlpatterns = [
     path("departments/", views.department_view, name="departments"),
     path("project/<int:pk>/", views.project_approvals, name="project"),
     path("<int:pk>/edit/", views.approval_edit, name="edit"),
+    path("needs/", views_needs.need_list, name="needs"),
+    path("needs/export.xlsx", views_needs.need_export, name="needs_export"),
+    path("project/<int:pk>/needs/new/", views_needs.need_create, name="need_create"),
+    path("needs/<int:pk>/edit/", views_needs.need_edit, name="need_edit"),
 ]

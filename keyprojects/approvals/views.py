@@ -85,11 +85,21 @@ def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for a in rows:
         a.can_work = policy.can_work_approval(request.user, a)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "approvals/project.html",
-        {"project": project, "rows": rows, "items_form": items_form, "can_record": can_record, "catalogue": catalogue()},
-    )
+    from .views_needs import project_needs
+
+    needs = project_needs(request.user, project)
+    for n in needs:
+        n.can_work = policy.can_work_need(request.user, n)  # type: ignore[attr-defined]
+    context = {
+        "project": project,
+        "rows": rows,
+        "items_form": items_form,
+        "can_record": can_record,
+        "catalogue": catalogue(),
+        "needs": needs,
+        "can_record_needs": policy.can_record_needs(request.user, project),
+    }
+    return render(request, "approvals/project.html", context)
 
 
 @login_required

@@ -24,6 +24,7 @@ from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.analytics.dashboard import choose_period, leader_figures, periods_with_facts, summary_region
 from keyprojects.approvals.views import project_waiting
+from keyprojects.approvals.views_needs import open_needs
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
@@ -288,6 +289,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "industry_division_label": dict(DIVISION_CHOICES).get(project.industry_division, ""),
         **project_dispatch_context(user=user, project=project),
         "approvals_waiting": project_waiting(user, project),
+        "needs_waiting": open_needs(user, project),
     }
     return render(request, "projects/detail.html", context)
 

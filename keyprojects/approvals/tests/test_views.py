@@ -68,7 +68,7 @@ def test_department_records_progress_through_the_form(client, world, recorded):
     stale = client.post(url, {**data, "note": "again"})
     assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
     detail = client.get(f"/projects/{world.projects.own_county.pk}/").content.decode()
-    assert "待办审批事项" in detail and "环评批复" in detail and world.dept.name in detail
+    assert "待办审批与要素保障" in detail and "环评批复" in detail and world.dept.name in detail
 
 
 def test_county_chooses_items_in_the_page(client, world, recorded):
