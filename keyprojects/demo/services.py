@@ -217,6 +217,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
                          stream=stream).run()  # fmt: skip
     result.logins = create_demo_users()
     result.counts["schemes"] = len(install_default_schemes())
+    from .approvals import seed_approvals
+
+    result.counts.update(seed_approvals(as_of=result.as_of))
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",

@@ -1,0 +1,98 @@
+"""Demo 审批事项 and 四张清单 (issue 14): a few of Jinan's projects with their approval chain at
+different steps (some completed, some in progress, some overdue) and factor needs of the four
+kinds (one escalated to the province). Small and deterministic: the same projects and dates
+for the same seed data on the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from keyprojects.core.workdays import WorkCalendar
+
+
+def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
+    from keyprojects.approvals.catalogue import ensure_catalogue
+    from keyprojects.approvals.models import ApprovalItem, FactorNeed, ProjectApproval
+    from keyprojects.projects.models import Project
+    from keyprojects.regions.models import Unit
+
+    ensure_catalogue()
+    # Dates run back from today (not from the demo's data month): the 红黄码 of open items are
+    # about the day somebody looks, and no date may lie in the future.
+    del as_of
+    today = timezone.localdate()
+    items = {i.code: i for i in ApprovalItem.objects.all()}
+    chain = list(ApprovalItem.objects.filter(is_active=True).order_by("order", "id").values_list("code", flat=True))
+    if not chain:
+        return {"approvals": 0, "factor_needs": 0}
+    fgw = Unit.objects.filter(region_id="370100", name="济南市发展和改革委员会").first()
+    projects = list(Project.objects.filter(city_code="370100").order_by("region_id", "id")[:12])
+    lixia = list(Project.objects.filter(region_id="370102").order_by("id")[:3])
+    others = list(Project.objects.exclude(city_code="370100").order_by("id")[:12])
+    projects = list(dict.fromkeys(lixia + projects + others))[:12]
+    cal = WorkCalendar.load(today - dt.timedelta(days=500), today)
+    approvals = []
+    for n, p in enumerate(projects):
+        # Project n has finished the first k steps, is handling step k, and has not applied for the rest.
+        k = n % len(chain)
+        start = today - dt.timedelta(days=40 * (k + 1) + 3 * n)
+        for i, code in enumerate(chain):
+            item = items[code]
+            a = ProjectApproval(project=p, item=item, handling_unit=fgw if code in ("project-approval", "energy-review") else None)
+            if i < k:
+                applied = start + dt.timedelta(days=40 * i)
+                accepted = cal.add_working_days(applied, 1)
+                took = item.legal_limit_days + (6 if (n + i) % 4 == 0 else -max(1, item.legal_limit_days // 3))
+                a.status, a.applied_on, a.accepted_on = "done", applied, accepted
+                a.completed_on = min(cal.add_working_days(accepted, max(1, took)), today)
+                a.approval_number = f"济{code[:3].upper()}〔{a.completed_on.year}〕{100 + n * 10 + i}号"
+            elif i == k:
+                # Every third project's current step is overdue, every third is close to its limit.
+                used = {0: item.legal_limit_days + 5, 1: max(1, item.legal_limit_days - 1)}.get(n % 3, 2)
+                accepted = today
+                for _ in range(used):
+                    accepted -= dt.timedelta(days=1)
+                    while not cal.is_working_day(accepted):
+                        accepted -= dt.timedelta(days=1)
+                a.status, a.applied_on, a.accepted_on = "in_progress", accepted - dt.timedelta(days=1), accepted
+            elif code == "social-risk" and n % 2:
+                a.status = "not_needed"
+            approvals.append(a)
+    ProjectApproval.objects.bulk_create(approvals, ignore_conflicts=True)
+
+    specs = [
+        ("land", "new_quota", Decimal("120.5"), Decimal(0), "pending", "county", "新增建设用地指标不足，需市级统筹"),
+        ("land", "idle_land", Decimal(45), Decimal(45), "secured", "county", "盘活园区闲置厂房用地"),
+        ("funds", "special_bond", Decimal(30000), Decimal(12000), "in_progress", "city", "专项债额度待下达"),
+        ("funds", "bank_loan", Decimal(50000), Decimal(0), "pending", "county", "银行授信审批中"),
+        ("environment", "vocs", Decimal("12.6"), Decimal(0), "in_progress", "province", "VOCs 排放总量指标需省级调剂"),
+        ("environment", "cod", Decimal("8.2"), Decimal("8.2"), "secured", "county", "区域削减替代"),
+        ("energy", "trading", Decimal(18000), Decimal(6000), "in_progress", "city", "通过用能权交易获得"),
+        ("energy", "storage", Decimal(5000), Decimal(0), "unable", "county", "收储指标已用完"),
+    ]
+    needs = []
+    for n, (kind, sub, qty, secured, status, level, text) in enumerate(specs):
+        p = projects[n % len(projects)] if projects else None
+        if p is None:
+            break
+        needs.append(
+            FactorNeed(
+                project=p,
+                kind=kind,
+                subtype=sub,
+                quantity=qty,
+                secured=secured,
+                status=status,
+                level=level,
+                owner_unit=fgw if kind in ("funds", "energy") else None,
+                due_on=today + dt.timedelta(days=30 * (n - 2)),
+                financial_guidance=kind == "funds" and n % 2 == 0,
+                description=text,
+                resolution="已列入省级调剂计划" if level == "province" else ("无可用指标，建议调整建设时序" if status == "unable" else ""),
+            )
+        )
+    FactorNeed.objects.bulk_create(needs)
+    return {"approvals": len(approvals), "factor_needs": len(needs)}

@@ -1,0 +1,39 @@
+"""The demo's 审批事项 and 四张清单 (issue 14): present, valid, some overdue, one escalated."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from keyprojects.accounts.models import User
+from keyprojects.approvals.models import ApprovalItem, FactorNeed, ProjectApproval
+from keyprojects.approvals.selectors import department_board, with_timing
+
+
+def _seed(**more: object) -> None:
+    opts = {"projects": 40, "seed": 7, "year": 2024, "month": 2, "months": 0, "verbosity": 0, "interactive": False, **more}
+    call_command("seed_demo", stdout=io.StringIO(), **opts)
+
+
+@pytest.mark.django_db
+def test_demo_approvals_and_needs():
+    _seed()
+    assert ProjectApproval.objects.count() >= 50
+    for a in ProjectApproval.objects.select_related("item"):
+        a.full_clean()
+    for n in FactorNeed.objects.all():
+        n.full_clean()
+    timed = with_timing(ProjectApproval.objects.select_related("item"))
+    assert any(a.timing.code == "red" for a in timed) and any(a.timing.code == "yellow" for a in timed)
+    assert FactorNeed.objects.filter(level="province").exists()
+    assert set(FactorNeed.objects.values_list("kind", flat=True)) == {"land", "funds", "environment", "energy"}
+    jinan = User.objects.get(username="jinan")
+    assert ProjectApproval.objects.visible_to(jinan).exists() and FactorNeed.objects.visible_to(jinan).exists()
+    dept = User.objects.get(username="jinan_fgw")
+    assert ProjectApproval.objects.editable_by(dept).exists()
+    assert department_board(User.objects.get(username="province"))
+    # A reset keeps the catalogue (the seeder restores it).
+    _seed(reset=True)
+    assert ApprovalItem.objects.count() >= 9 and ProjectApproval.objects.exists()
