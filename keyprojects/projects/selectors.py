@@ -50,11 +50,12 @@ def with_period_figures(projects: QuerySet[Project], period: Any) -> QuerySet[Pr
     ``fact_ytd`` (1-N月累计完成投资), ``fact_plan`` (its annual plan) and ``lag_ratio`` (完成率,
     for sorting by lag). Without a period the columns are NULL."""
     from django.db.models import DecimalField, F, Value
+    from django.db.models.functions import Cast
 
     from keyprojects.analytics import metrics
 
-    if period is None:
-        none = Value(None, output_field=DecimalField(max_digits=18, decimal_places=4))
+    if period is None:  # typed NULLs: PostgreSQL cannot SUM(NULL) of unknown type
+        none = Cast(Value(None), output_field=DecimalField(max_digits=18, decimal_places=4))
         return projects.annotate(fact_ytd=none, fact_plan=none, lag_ratio=none)
     return projects.annotate(
         period_fact=FilteredRelation("facts", condition=Q(facts__period=period)),
