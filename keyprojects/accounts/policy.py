@@ -624,3 +624,9 @@ def can_work_need(user: Any, need: Any) -> bool:
     from keyprojects.approvals.models import FactorNeed
 
     return bool(FactorNeed.objects.editable_by(user).filter(pk=need.pk).exists())
+
+
+def can_hold_consultation(user: Any) -> bool:
+    """Record a 会商会办 of one's own region (county, city or province staff; the level is the
+    region's)."""
+    return _active(user) and not is_read_only(user) and _has(user, REGION_STAFF_ROLES) and scope_region(user) is not None

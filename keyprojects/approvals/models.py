@@ -199,3 +199,73 @@ class FactorNeed(VersionedModel):
             errors["resolution"] = ["无法保障的需求须说明原因"]
         if errors:
             raise ValidationError(errors)
+
+
+#: The level above each level (提级会商).
+NEXT_LEVEL = {Level.COUNTY: Level.CITY, Level.CITY: Level.PROVINCE}
+
+
+class ConsultationQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        """Meetings held in the user's region or below, and meetings about a project the user sees."""
+
+        def region(home: Any) -> Q:
+            topics = ConsultationTopic.objects.filter(policy.region_rows_q(home, "project__")).values("consultation_id")
+            return Q(region__in=policy.regions_under(home)) | Q(pk__in=topics)
+
+        def unit(unit_id: int) -> Q:
+            topics = ConsultationTopic.objects.filter(owner_unit_id=unit_id).values("consultation_id")
+            return Q(pk__in=topics)
+
+        return scope_q(user, region=region, unit=unit)
+
+
+class Consultation(TimeStampedModel):
+    """A 会商会办 meeting (县/市/省级): who convened it, the units present, its topics and decisions."""
+
+    held_on = models.DateField(_("会商日期"))
+    level = models.CharField(_("会商层级"), max_length=10, choices=Level.choices)
+    region = models.ForeignKey("regions.Region", verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="+")
+    convener = models.CharField(_("召集人"), max_length=100)
+    units_present = models.ManyToManyField("regions.Unit", verbose_name=_("参会单位"), blank=True, related_name="+")
+    summary = models.CharField(_("会议纪要"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("会商会办")
+        verbose_name_plural = _("会商会办")
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.get_level_display()}会商（{self.region}）"
+
+
+class ConsultationTopic(TimeStampedModel):
+    """One topic of a meeting: a problem item or a factor need, the decision, its owner unit and
+    due date, tracked to done; ``escalated_to`` when the meeting sent it one level up."""
+
+    consultation = models.ForeignKey(Consultation, verbose_name=_("会商"), on_delete=models.CASCADE, related_name="topics")
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+")
+    need = models.ForeignKey(FactorNeed, verbose_name=_("要素需求"), null=True, blank=True, on_delete=models.PROTECT, related_name="topics")
+    problem = models.ForeignKey(
+        "dispatch.ProblemItem", verbose_name=_("问题事项"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("会商意见"), max_length=1000)
+    owner_unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("落实单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("落实时限"), null=True, blank=True)
+    done_on = models.DateField(_("落实日期"), null=True, blank=True)
+    escalated_to = models.CharField(_("提级至"), max_length=10, choices=Level.choices, blank=True)
+
+    class Meta:
+        ordering = ["consultation_id", "id"]
+        verbose_name = _("会商议题")
+        verbose_name_plural = _("会商议题")
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.project}"

@@ -58,11 +58,27 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/list.html", {"form": f, "page": page, "count": len(rows)})
 
 
+def project_for_approvals(request: HttpRequest, pk: Any) -> tuple[Project, bool]:
+    """The project of an approval page and whether the user sees the project itself: a department
+    that handles one of its items or owns one of its needs sees the page, not the project."""
+    if Project.objects.visible_to(request.user).filter(pk=pk).exists():
+        return _get(Project, request, pk), True
+    from .models import FactorNeed
+
+    user = request.user
+    if (
+        ProjectApproval.objects.visible_to(user).filter(project_id=pk).exists()
+        or FactorNeed.objects.visible_to(user).filter(project_id=pk).exists()
+    ):
+        return Project.objects.get(pk=pk), False
+    return _get(Project, request, pk), True  # 404 (audited)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
-    project: Project = _get(Project, request, pk)
+    project, project_visible = project_for_approvals(request, pk)
     can_record = policy.can_record_approvals(request.user, project)
     current = ProjectApproval.objects.filter(project=project).exclude(status=ApprovalStatus.NOT_NEEDED)
     items_form = ItemsForm(initial={"items": list(current.values_list("item_id", flat=True))})
@@ -92,6 +108,7 @@ def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
         n.can_work = policy.can_work_need(request.user, n)  # type: ignore[attr-defined]
     context = {
         "project": project,
+        "project_visible": project_visible,
         "rows": rows,
         "items_form": items_form,
         "can_record": can_record,

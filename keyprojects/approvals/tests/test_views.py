@@ -88,3 +88,17 @@ def test_county_chooses_items_in_the_page(client, world, recorded):
     assert ProjectApproval.objects.filter(project=p, status="not_applied").count() == 2
     assert AuditEvent.objects.filter(action="approval.items_set").count() == 2
     assert AuditEvent.objects.count() >= n
+
+
+def test_department_opens_the_page_of_a_project_it_only_handles_an_item_of(client, world):
+    p = world.projects.other_city  # not a project of the department's unit
+    eia = ApprovalItem.objects.get(code="eia")
+    approval_items_set(user=world.users.province, project=p, item_ids=[eia.pk])
+    ProjectApproval.objects.filter(project=p).update(handling_unit=world.dept)
+    client.force_login(world.users.department)
+    page = client.get(f"/approvals/project/{p.pk}/")
+    assert page.status_code == 200
+    assert f"/projects/{p.pk}/" not in page.content.decode()  # no link to a project it may not open
+    assert client.get(f"/projects/{p.pk}/").status_code == 404
+    client.force_login(world.users.sibling)
+    assert client.get(f"/approvals/project/{p.pk}/").status_code == 404
