@@ -580,6 +580,8 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
         raise PermissionDenied("更正须由上一级审定")
     if revision.status != RevisionStatus.PENDING:
         raise ApplicationError("该更正已处理", code="revision_decided", status=409)
+    if revision.requested_by_id is not None and revision.requested_by_id == getattr(user, "pk", None):
+        raise PermissionDenied("不能审定自己申请的更正（四眼原则），请由另一位审核人审定")  # issue 10 §1
     revision.status = RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
