@@ -70,7 +70,18 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
         def where(i: Issue) -> tuple[int, int, int]:
             return (0 if i.row is None else 1, order.get(i.sheet, -1), i.row or 0)
 
-        plan.errors = sorted(self.errors, key=where)
+        # one message per cell: the first is the most specific (the parser's reading of the cell
+        # comes before the importer's "不能为空" of the value it could not read)
+        seen_cells: set[tuple[str, int, str]] = set()
+        errors: list[Issue] = []
+        for e in self.errors:
+            if e.row is not None:
+                key = (e.sheet, e.row, e.column)
+                if key in seen_cells:
+                    continue
+                seen_cells.add(key)
+            errors.append(e)
+        plan.errors = sorted(errors, key=where)
         plan.warnings = sorted((w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells), key=where)
         return plan
 

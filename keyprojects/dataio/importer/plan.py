@@ -220,6 +220,7 @@ class ImporterState:
     forced_region: str | None
     forced_unit: int | None
     default_code: str | None
+    scope_code: str | None  # the --region (province, city or county) rows must fall in
     home: Any
     user_level: str | None
     can_register_owner: bool

@@ -60,6 +60,7 @@ class ResolveMixin(ImporterState):
         if self.forced_region:
             default = self.regions.get(self.forced_region)
         self.default_code: str | None = None
+        self.scope_code: str | None = default.code if default is not None and not self.forced_region else None
         if default is not None:
             if default.level == "province":
                 self.default_code = None  # a project belongs to a city or county, never a province
@@ -117,6 +118,21 @@ class ResolveMixin(ImporterState):
         return found
 
     def _row_region(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
+        code, explicit = self._row_region_read(row, values)
+        scope = self.scope_code
+        if code is not None and scope is not None and code != scope:
+            r = self.regions[code]
+            if r.city_code != scope and r.province_code != scope:
+                where = (
+                    "region_text"
+                    if "region_text" in row.cells
+                    else next((f for f in ("project_code", "location", "responsible_unit", "owner_name") if f in row.cells), "region_text")
+                )
+                self.error(row, where, f"第 {row.row} 行的所属区域“{r.name}”不在本次导入的范围“{self.regions[scope].name}”内")
+                return None, True
+        return code, explicit
+
+    def _row_region_read(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
         """The row's region, read as a person would: its 所属区域 (a place name, or a function
         zone); else the first clue that names a county of the user's area — the 项目代码's
         division segment ("2401-370882-04-01-123456"), then a place in 建设地点, 责任单位 or
@@ -335,7 +351,15 @@ class ResolveMixin(ImporterState):
                     item.region = self.default_code
                 if item.region is None:
                     if not item.region_explicit:  # (an ambiguous place name was reported already)
-                        self.error(row, "region_text", "未能确定所属区域：请填写所属区域（区县），或指定默认区域")
+                        if self.scope_code and self.regions[self.scope_code].level == "province":
+                            self.error(
+                                row,
+                                "region_text",
+                                f"未能确定所属区域：该行的所属区域、项目代码、建设地点、责任单位、建设单位和工作表名都未指明所在市或区县，"
+                                f"指定的“{self.regions[self.scope_code].name}”是省级范围，请在该行填写所属区域",
+                            )
+                        else:
+                            self.error(row, "region_text", "未能确定所属区域：请填写所属区域（区县），或指定默认区域")
                     item.dropped = True
                     continue
                 key = ("code", item.code) if item.code else ("name", item.name, item.region)

@@ -162,9 +162,17 @@ def test_cli_region_is_for_rows_that_name_none(world, tmp_path):
         [2, "平阴项目", "", "平阴县", "", "新开工", "产业项目", 100, 50, 5, ""],
     ]
     path = write(tmp_path, "r.xlsx", workbook(rows))
+    # --region is also the scope the rows must fall in (issue 13): 平阴县 is not in 市中区
+    code, out, _ = cli(path, "--json", "--region", "370103")
+    assert code == 1
+    assert [(e["row"], e["message"]) for e in json.loads(out)["errors"]] == [(5, "第 5 行的所属区域“平阴县”不在本次导入的范围“市中区”内")]
+    path = write(tmp_path, "r1.xlsx", workbook(rows[:1]))
     code, _, err = cli(path, "--region", "370103")
     assert code == 0, err
     assert Project.objects.get(name="某县项目").region_id == "370103"
+    path = write(tmp_path, "r3.xlsx", workbook(rows[1:]))
+    code, _, err = cli(path, "--region", "370100")
+    assert code == 0, err
     assert Project.objects.get(name="平阴项目").region_id == "370124"
     # no --region and a row that names no place: an error on that row
     path = write(tmp_path, "r2.xlsx", workbook([[1, "无处可去", "", "", "", "新开工", "产业项目", 100, 50, 5, ""]], title=TITLE + " "))

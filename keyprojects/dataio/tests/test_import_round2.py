@@ -98,3 +98,17 @@ def test_monthly_sheets_per_county_without_a_year(world):
         ("R2月报历下", "370102", year, 5, D("120"), "submitted"),
         ("R2月报市中", "370103", year, 5, D("240"), "submitted"),
     }
+
+
+def test_one_message_per_cell(world):
+    from .test_import_files import HEADERS
+
+    rows = [
+        [1, "", "", "历下区", "", "新开工", "产业项目", 100, 50, 5, ""],
+        [2, "待定项目", "", "历下区", "", "新开工", "产业项目", "待定", 50, 5, ""],
+    ]
+    out = import_file(user=world.users.county, data=workbook(rows, headers=HEADERS), filename="x.xlsx", dry_run=True)
+    cells = [(e.row, e.column) for e in out.errors]
+    assert len(cells) == len(set(cells)), [e.as_dict() for e in out.errors]
+    assert {(e.row, e.column) for e in out.errors} >= {(4, "项目名称"), (5, "总投资（万元）")}
+    assert Project.objects.filter(name="待定项目").count() == 0
