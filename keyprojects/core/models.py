@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ConflictError
@@ -37,7 +38,9 @@ def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[s
 
     model = type(obj)
     values: dict[str, Any] = {f: getattr(obj, model._meta.get_field(f).attname) for f in fields}
-    values["version"] = expected_version + 1
+    # F() + 1, not expected_version + 1: a version the row cannot have (2**31 - 1 from a client)
+    # must be a conflict, not an integer overflow in the SET clause of an UPDATE matching nothing.
+    values["version"] = F("version") + 1
     values["updated_at"] = timezone.now()
     updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(**values)
     if updated != 1:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from keyprojects.accounts import policy
@@ -419,7 +420,7 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
     updated = MonthlyReport.objects.filter(pk=report.pk, version=version, status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).update(
         **{f: getattr(report, attname(MonthlyReport, f)) for f in fields if f != "submitted_by"},
         submitted_by=user,
-        version=version + 1,
+        version=F("version") + 1,  # not version + 1: no overflow for a version the row cannot have
         updated_at=now,
     )
     if updated != 1:

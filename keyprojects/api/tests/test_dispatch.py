@@ -430,3 +430,16 @@ def test_problem_input_errors(dw: Any) -> None:
     )
     error_of(county.post("/api/v1/problems/", {"project": 987654321, "description": "x"}, format="json"), 404, "not_found")
     assert not ProblemItem.objects.exists()
+
+
+def test_an_impossible_version_is_a_conflict_not_an_overflow(dw: Any) -> None:
+    """2**31 - 1 is a valid version in the schema; on PostgreSQL ``version + 1`` overflowed the
+    integer column (500) although no row matched (found by schemathesis)."""
+    county = client_for(dw.users.county)
+    rep = save(county, dw.projects.own_county, invested_month="5").json()
+    top = 2**31 - 1
+    error_of(county.post(f"{REPORTS}{rep['id']}/submit/", {"version": top}, format="json"), 409, "conflict")
+    error_of(county.patch(f"{REPORTS}{rep['id']}/", {"version": top, "invested_month": "6"}, format="json"), 409, "conflict")
+    item = ProblemItem.objects.create(project=dw.projects.own_county, description="用地")
+    url = f"/api/v1/problems/{item.pk}/status/"
+    error_of(county.post(url, {"status": "in_progress", "version": top}, format="json"), 409, "conflict")

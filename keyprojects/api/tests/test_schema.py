@@ -11,7 +11,7 @@ from django.core.management import call_command
 from keyprojects.core.testing import PASSWORD
 
 EXPECTED_OPERATIONS = {
-    "auth_token_create", "auth_tokens_list", "auth_tokens_destroy",
+    "auth_token_create", "auth_tokens_list", "auth_tokens_destroy", "figures_projects", "figures_regions",
     "regions_list", "regions_retrieve", "units_list", "units_retrieve", "leaders_list", "leaders_retrieve",
     "enterprises_list", "enterprises_retrieve", "enterprises_create", "enterprises_update", "enterprises_partial_update",
     "projects_list", "projects_retrieve", "projects_create", "projects_update", "projects_partial_update",
