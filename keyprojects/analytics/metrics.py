@@ -73,15 +73,25 @@ def planned_share(weights: Sequence[int | Decimal], month: int) -> Decimal:
     return sum((Decimal(w) for w in weights[:month]), ZERO) / sum((Decimal(w) for w in weights), ZERO)
 
 
-def planned_to_date(annual_plan: Decimal, weights: Sequence[int | Decimal], month: int, own: Sequence[Decimal] | None = None) -> Decimal:
+def planned_to_date(
+    annual_plan: Decimal,
+    weights: Sequence[int | Decimal],
+    month: int,
+    own: Sequence[Decimal] | None = None,
+    *,
+    share: Decimal | None = None,
+) -> Decimal:
     """序时计划 (planned cumulative investment through month N): the project's own 12-month
     curve when it has one, else the annual plan × the weights' share, rounded once to the yuan
-    (1,000 at month 6 of an even spread is 500.0000)."""
+    (1,000 at month 6 of an even spread is 500.0000). ``share``: :func:`planned_share` of the
+    weights and month when the caller computed it once for many projects."""
     if own is not None and len(own) == 12:
         return planned_ytd(own, month)
     if month <= 0:
         return ZERO
-    return (Decimal(annual_plan) * planned_share(weights, month)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if share is None:
+        share = planned_share(weights, month)
+    return (Decimal(annual_plan) * share).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:

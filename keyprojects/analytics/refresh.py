@@ -113,23 +113,43 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     return _Inputs(prows, years, dict(own), dict(reports), before, flags)
 
 
-def _fact(period: Any, p: dict[str, Any], py: dict[str, Any], inputs: _Inputs, weights: Sequence[int], today: dt.date) -> dict[str, Any]:
-    """The fact row of one project in one period (column → value)."""
-    from keyprojects.dispatch.selectors import DUE_STAGES, period_end
+@dataclass(frozen=True, slots=True)
+class _Month:
+    """What every project's fact in one period shares (computed once per period)."""
 
-    pid, year, month = p["pk"], period.year, period.month
-    plan = to_wan(py["annual_plan"] or ZERO)
-    own = inputs.own_plans.get(pid)
-    curve = [own[m] for m in range(1, 13)] if own and len(own) == 12 else None
-    reps = inputs.reports.get(pid, {})
-    figures = [rules.MonthFigure(year, m, st, amount) for m, (st, amount, _, _) in reps.items()]
-    ytd = rules.official(figures, year=year, month=month, invested_before=ZERO).ytd
-    to_date = (p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO) + ytd
-    rep = reps.get(month)
+    period: Any
+    month: int
+    end: dt.date
+    share: Decimal  # the weights' share of the plan due by the month's end (metrics.planned_share)
+    label: str
+
+
+@dataclass(slots=True)
+class _Project:
+    """One project's values for the year, computed once for all its periods."""
+
+    p: dict[str, Any]
+    py: dict[str, Any] | None
+    plan: Decimal
+    curve: list[Decimal] | None
+    reps: dict[int, tuple[str, Decimal, bool, bool]]
+    ytd: list[Decimal]  # official 1-N月累计 at the end of each month 0..12 (rules.running_ytd)
+    counted: dict[int, Decimal]
+    before: Decimal  # invested before tracking + counted months of earlier years
+
+
+def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
+    """The fact row of one project in one period (column → value)."""
+    from keyprojects.dispatch.selectors import DUE_STAGES
+
+    p, py, month, end = x.p, x.py, m.month, m.end
+    assert py is not None
+    ytd = x.ytd[month]
+    rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
     due = p["stage"] in DUE_STAGES
-    end = period_end(period)
+    period = m.period
     state = (
         rules.report_state(
             status=status,
@@ -143,7 +163,7 @@ def _fact(period: Any, p: dict[str, Any], py: dict[str, Any], inputs: _Inputs, w
         else ""
     )
     return {
-        "project_id": pid,
+        "project_id": p["pk"],
         "region_code": p["region_id"],
         "city_code": p["city_code"] or "",
         "province_code": p["province_code"],
@@ -157,27 +177,25 @@ def _fact(period: Any, p: dict[str, Any], py: dict[str, Any], inputs: _Inputs, w
         "responsible_unit_ref": p["responsible_unit_id"],
         "sponsor_leader_ref": p["sponsor_leader_id"],
         "total_investment": to_wan(p["total_investment"] or ZERO),
-        "annual_plan": plan,
-        "planned_ytd": metrics.planned_to_date(plan, weights, month, curve),
+        "annual_plan": x.plan,
+        "planned_ytd": metrics.planned_to_date(x.plan, (), month, x.curve, share=m.share),
         "invested_month": rep[1] if rep and counted else ZERO,
         "invested_ytd": ytd,
-        "invested_to_date": to_date,
+        "invested_to_date": x.before + ytd,
         "report_state": state,
         "report_due": due,
         "report_on_time": bool(counted and rep and not rep[2]),
         "planned_new": p["nature"] == "new",
         "started": bool(p["actual_start"] and p["actual_start"] <= end),
-        "planned_completion": p["nature"] == "completing" or bool(p["planned_completion"] and p["planned_completion"].year == year),
+        "planned_completion": p["nature"] == "completing" or bool(p["planned_completion"] and p["planned_completion"].year == period.year),
         "completed": bool(p["actual_completion"] and p["actual_completion"] <= end),
     }
 
 
-def _warnings(period: Any, p: dict[str, Any], fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any]]:
+def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any]]:
     """(kind, message, value) of one project's warnings in one period (dispatch.choices.WarningKind)."""
-    from keyprojects.dispatch.selectors import period_end
-
     out: list[tuple[str, str, Any]] = []
-    pid, month = p["pk"], period.month
+    p, month = x.p, m.month
     if fact is not None:
         rate = metrics.completion_rate(fact["invested_ytd"], fact["annual_plan"])
         points = metrics.ahead_points(rate, month)
@@ -187,16 +205,15 @@ def _warnings(period: Any, p: dict[str, Any], fact: dict[str, Any] | None, input
         if spi is not None and spi < config.progress_index_floor:
             out.append(("low_progress_index", f"进度指数{spi}，低于{config.progress_index_floor}", spi))
         if fact["report_state"] == "missing":
-            out.append(("missing_report", f"{period}月报未报送", None))
+            out.append(("missing_report", f"{m.label}月报未报送", None))
         elif fact["report_state"] == "late":
-            out.append(("late_report", f"{period}月报迟报", None))
+            out.append(("late_report", f"{m.label}月报迟报", None))
     start = p["planned_start"]
-    if start and start <= period_end(period) and not p["actual_start"] and p["stage"] in ("reserve", "preparation"):
+    if start and start <= m.end and not p["actual_start"] and p["stage"] in ("reserve", "preparation"):
         out.append(("start_overdue", f"计划{start:%Y年%m月}开工，至今未开工", None))
-    counted = {m: amount for m, (st, amount, _, _) in inputs.reports.get(pid, {}).items() if rules.counts(st) and m <= month}
-    if rules.zero_run(counted, month=month, window=config.zero_months):
+    if x.counted and rules.zero_run(x.counted, month=month, window=config.zero_months):
         out.append(("zero_investment", f"连续{config.zero_months}个月完成投资为零", None))
-    flag = inputs.flags.get((pid, month))
+    flag = inputs.flags.get((p["pk"], month))
     if flag:
         out.append(("flagged_figures", flag, None))
     return out
@@ -223,17 +240,33 @@ def _compute(periods: Sequence[Any], projects: Any) -> dict[int, tuple[list[dict
     out: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in periods}
     live = {per.pk: set(_unfrozen(projects, per).values_list("pk", flat=True)) for per in periods}
     inputs = _load(year, [per.month for per in periods], projects)
-    for per in periods:
-        facts, warns = out[per.pk]
-        ok = live[per.pk]
-        for pid, p in inputs.projects.items():
-            if pid not in ok:
+    from keyprojects.dispatch.selectors import period_end
+
+    months = [_Month(per, per.month, period_end(per), metrics.planned_share(weights, per.month), str(per)) for per in periods]
+    for pid, p in inputs.projects.items():
+        py = inputs.years.get(pid)
+        own = inputs.own_plans.get(pid)
+        reps = inputs.reports.get(pid, {})
+        counted = {mm: amount for mm, (st, amount, _, _) in reps.items() if rules.counts(st)}
+        x = _Project(
+            p=p,
+            py=py,
+            plan=to_wan(py["annual_plan"] or ZERO) if py else ZERO,
+            curve=[own[mm] for mm in range(1, 13)] if own and len(own) == 12 else None,
+            reps=reps,
+            ytd=rules.running_ytd(counted),
+            counted=counted,
+            before=(p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO),
+        )
+        for m in months:
+            if pid not in live[m.period.pk]:
                 continue
-            py = inputs.years.get(pid)
-            fact = _fact(per, p, py, inputs, weights, today) if py is not None else None
+            facts, warns = out[m.period.pk]
+            fact = _fact(m, x, today) if py is not None else None
             if fact is not None:
                 facts.append(fact)
-            warns.extend((pid, k, m, v) for k, m, v in _warnings(per, p, fact, inputs, config))
+            for k, msg, v in _warnings(m, x, fact, inputs, config):
+                warns.append((pid, k, msg, v))
     return out
 
 

@@ -81,14 +81,28 @@ def derive(*, invested_month: Decimal, ytd_before: Decimal, total_before: Decima
 def official(figures: Iterable[MonthFigure], *, year: int, month: int, invested_before: Decimal | None) -> Cumulative:
     """The official figures of a project at the end of (year, month): counted months only,
     carried forward over months without a counted report."""
-    ytd = total = ZERO
+    counted_year: dict[int, Decimal] = {}
+    earlier = ZERO
     for f in figures:
         if f.status not in COUNTED or (f.year, f.month) > (year, month):
             continue
-        total += f.invested_month
         if f.year == year:
-            ytd += f.invested_month
-    return Cumulative(ytd=ytd, to_date=(invested_before or ZERO) + total)
+            counted_year[f.month] = counted_year.get(f.month, ZERO) + f.invested_month
+        else:
+            earlier += f.invested_month
+    ytd = running_ytd(counted_year)[month]
+    return Cumulative(ytd=ytd, to_date=(invested_before or ZERO) + earlier + ytd)
+
+
+def running_ytd(counted: Mapping[int, Decimal]) -> list[Decimal]:
+    """The official 1-N月累计 at the end of each month 0..12 of a year, from the counted months
+    of that year (month → 本月完成投资): carried forward over the months without one."""
+    out = [ZERO] * 13
+    total = ZERO
+    for m in range(1, 13):
+        total += counted.get(m, ZERO)
+        out[m] = total
+    return out
 
 
 def stated_all(figures: Sequence[MonthFigure], *, invested_before: Decimal | None) -> list[Cumulative]:
