@@ -118,3 +118,31 @@ class NeedFilter(forms.Form):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+
+class ConsultationForm(forms.Form):
+    """A meeting with one topic (a factor need of the user's scope)."""
+
+    held_on = forms.DateField(label=_("会商日期"), widget=DATE)
+    convener = forms.CharField(label=_("召集人"), max_length=100)
+    units_present = forms.ModelMultipleChoiceField(label=_("参会单位"), queryset=Unit.objects.none(), required=False)
+    summary = forms.CharField(label=_("会议纪要"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    need = forms.ModelChoiceField(label=_("要素需求"), queryset=FactorNeed.objects.none())
+    decision = forms.CharField(label=_("会商意见"), max_length=1000)
+    owner_unit = forms.ModelChoiceField(label=_("落实单位"), queryset=Unit.objects.none(), required=False)
+    due_on = forms.DateField(label=_("落实时限"), widget=DATE, required=False)
+    escalate = forms.BooleanField(label=_("提级会商（提交上一级）"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(is_active=True).order_by("region_id", "name")
+        self.fields["units_present"].queryset = units  # type: ignore[attr-defined]
+        self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
+        needs = FactorNeed.objects.visible_to(user).filter(status__in=["pending", "in_progress"]).select_related("project")
+        self.fields["need"].queryset = needs  # type: ignore[attr-defined]
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-check-input")
+            elif not isinstance(f.widget, forms.DateInput):
+                css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+                f.widget.attrs.setdefault("class", css)

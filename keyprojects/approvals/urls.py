@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_needs
+from . import views, views_consultations, views_needs
 
 app_name = "approvals"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("needs/export.xlsx", views_needs.need_export, name="needs_export"),
     path("project/<int:pk>/needs/new/", views_needs.need_create, name="need_create"),
     path("needs/<int:pk>/edit/", views_needs.need_edit, name="need_edit"),
+    path("consultations/", views_consultations.consultation_list, name="consultations"),
+    path("consultations/new/", views_consultations.consultation_new, name="consultation_new"),
+    path("consultations/topics/<int:pk>/done/", views_consultations.topic_done, name="topic_done"),
 ]

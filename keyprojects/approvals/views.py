@@ -115,6 +115,7 @@ def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
         "catalogue": catalogue(),
         "needs": needs,
         "can_record_needs": policy.can_record_needs(request.user, project),
+        "topics": project_topics(request.user, project),
     }
     return render(request, "approvals/project.html", context)
 
@@ -164,6 +165,18 @@ def department_view(request: HttpRequest) -> HttpResponse:
         request,
         "approvals/departments.html",
         {"rows": department_board(request.user, today=today), "today": today, "compare_form": compare_form, "comparison": comparison},
+    )
+
+
+def project_topics(user: Any, project: Project) -> list[Any]:
+    """The 会商 topics about ``project`` in meetings the user sees, oldest first (the history)."""
+    from .models import Consultation, ConsultationTopic
+
+    visible = Consultation.objects.visible_to(user).values("pk")
+    return list(
+        ConsultationTopic.objects.filter(project=project, consultation__in=visible)
+        .select_related("consultation", "need", "owner_unit")
+        .order_by("consultation__held_on", "id")
     )
 
 

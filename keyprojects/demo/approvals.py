@@ -95,4 +95,33 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
             )
         )
     FactorNeed.objects.bulk_create(needs)
-    return {"approvals": len(approvals), "factor_needs": len(needs)}
+    meetings = _seed_consultations(today=today, fgw=fgw)
+    return {"approvals": len(approvals), "factor_needs": len(needs), "consultations": meetings}
+
+
+def _seed_consultations(*, today: dt.date, fgw: object) -> int:
+    """The province-level need went through a county and a city 会商 (提级会商, history kept)."""
+    from keyprojects.approvals.models import Consultation, ConsultationTopic, FactorNeed
+    from keyprojects.regions.models import Region
+
+    need = FactorNeed.objects.filter(level="province").select_related("project", "project__region").order_by("id").first()
+    if need is None:
+        return 0
+    county = need.project.region
+    city = Region.objects.filter(code=county.city_code).first() if county.city_code else None
+    n = 0
+    for days, level, region, convener, decision, to in (
+        (40, "county", county, "县（市、区）分管负责同志", "县内无法平衡排放指标，提请市级会商", "city"),
+        (20, "city", city, "市政府分管副市长", "市内调剂不足，提请省级协调VOCs排放总量指标", "province"),
+    ):
+        if region is None:
+            continue
+        c = Consultation.objects.create(held_on=today - dt.timedelta(days=days), level=level, region=region, convener=convener)
+        if fgw is not None:
+            c.units_present.add(fgw)
+        ConsultationTopic.objects.create(
+            consultation=c, project=need.project, need=need, decision=decision, escalated_to=to,
+            owner_unit=fgw, due_on=today + dt.timedelta(days=10), done_on=today - dt.timedelta(days=days - 5),
+        )  # fmt: skip
+        n += 1
+    return n

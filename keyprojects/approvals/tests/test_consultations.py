@@ -78,3 +78,35 @@ def test_province_cannot_escalate_and_bad_input_is_refused(world, need):
     assert not Consultation.objects.exists() and not ConsultationTopic.objects.exists()
     need.refresh_from_db()
     assert need.level == "county" and need.version == 1
+
+
+def test_city_holds_a_meeting_in_the_page_and_the_unit_marks_it_done(client, world, need):
+    client.force_login(world.users.city)
+    assert client.get("/approvals/consultations/").status_code == 200
+    url = "/approvals/consultations/new/"
+    assert client.get(url).status_code == 200
+    data = {
+        "held_on": "2025-03-20",
+        "convener": "济南市副市长",
+        "need": need.pk,
+        "decision": "提请省级调剂",
+        "owner_unit": world.dept.pk,
+        "escalate": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need.refresh_from_db()
+    assert need.level == "province"  # a city meeting sends it to the province
+    page = client.get("/approvals/consultations/").content.decode()
+    assert "提请省级调剂" in page and "省级" in page
+    topic = ConsultationTopic.objects.filter(owner_unit=world.dept).get()
+    client.force_login(world.users.department)
+    assert client.post(f"/approvals/consultations/topics/{topic.pk}/done/").status_code == 302
+    topic.refresh_from_db()
+    assert topic.done_on is not None
+    for user in (world.users.department, world.users.leader, world.users.enterprise):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.get("/approvals/consultations/").status_code == 200
+    client.force_login(world.users.other_city)
+    assert client.post(f"/approvals/consultations/topics/{topic.pk}/done/").status_code == 404

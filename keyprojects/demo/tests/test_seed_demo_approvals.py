@@ -34,6 +34,9 @@ def test_demo_approvals_and_needs():
     dept = User.objects.get(username="jinan_fgw")
     assert ProjectApproval.objects.editable_by(dept).exists()
     assert department_board(User.objects.get(username="province"))
+    from keyprojects.approvals.models import Consultation
+
+    assert Consultation.objects.count() == 2
     # A reset keeps the catalogue (the seeder restores it).
     _seed(reset=True)
     assert ApprovalItem.objects.count() >= 9 and ProjectApproval.objects.exists()
