@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q
-
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
@@ -36,34 +34,6 @@ class WriteMixin(ImporterState):
         steps = max(1, len(items) * 2 + len(plan.reports))  # as _write_rows counts them
         self.tick(PHASE_WRITE, steps, steps)
         self._recheck_scope(items)
-        self._refresh(plan, items)
-
-    def _refresh(self, plan: Plan, items: list[Item]) -> None:
-        """The one refresh action (``analytics.refresh.refresh_after``) for every project this
-        import wrote, from the earliest month its figures can change: the first imported month,
-        January of a year plan written, January of this year for a changed project (same
-        transaction as the write, so the dashboard never shows figures the import undid)."""
-        from django.db.models import Min
-
-        from keyprojects.analytics.refresh import refresh_after
-        from keyprojects.dispatch.models import ReportingPeriod
-        from keyprojects.projects.models import ProjectYear
-
-        starts: list[tuple[int, int]] = [r.period for r in plan.reports]
-        starts += [(year, 1) for _item, year, _amount, _flags in plan.years_new]
-        for chunk in chunks([pk for pk, _amount, _flags in plan.years_changed]):
-            low = ProjectYear.objects.filter(pk__in=chunk).aggregate(y=Min("year"))["y"]
-            if low is not None:
-                starts.append((low, 1))
-        if any(i.existing is not None and i.changes for i in items):
-            starts.append((self.today.year, 1))
-        ids = [i.pk for i in items if i.pk]
-        if not starts or not ids:
-            return
-        year, month = min(starts)
-        first = ReportingPeriod.objects.filter(Q(year__gt=year) | Q(year=year, month__gte=month)).order_by("year", "month").first()
-        if first is not None:
-            refresh_after(project_ids=ids, from_period=first)
 
     def _write_rows(self, plan: Plan, items: list[Item]) -> None:
         from keyprojects.dispatch.models import MonthlyReport, ReportFlag, ReportStep
