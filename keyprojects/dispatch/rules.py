@@ -90,7 +90,9 @@ def official(figures: Iterable[MonthFigure], *, year: int, month: int, invested_
             counted_year[f.month] = counted_year.get(f.month, ZERO) + f.invested_month
         else:
             earlier += f.invested_month
-    ytd = running_ytd(counted_year)[month]
+    from keyprojects.analytics.metrics import invested_ytd  # the figure's one definition: Σ months 1..N
+
+    ytd = invested_ytd(counted_year.get(m, ZERO) for m in range(1, month + 1))
     return Cumulative(ytd=ytd, to_date=(invested_before or ZERO) + earlier + ytd)
 
 
@@ -98,10 +100,8 @@ def running_ytd(counted: Mapping[int, Decimal]) -> list[Decimal]:
     """The official 1-N月累计 at the end of each month 0..12 of a year, from the counted months
     of that year (month → 本月完成投资): carried forward over the months without one."""
     out = [ZERO] * 13
-    total = ZERO
     for m in range(1, 13):
-        total += counted.get(m, ZERO)
-        out[m] = total
+        out[m] = out[m - 1] + counted.get(m, ZERO)
     return out
 
 

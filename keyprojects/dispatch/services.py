@@ -723,7 +723,8 @@ def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any
 def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> PeriodClosure:
     """Close ``period`` for the user's city (a city user) or the whole province (a province user):
     refresh the facts, summaries and warnings one last time, then freeze them."""
-    from keyprojects.analytics.services import facts_refresh, summaries_refresh
+    from keyprojects.analytics.refresh import rebuild_facts
+    from keyprojects.analytics.services import summaries_refresh
 
     if not policy.can_close(user):
         raise PermissionDenied("只有市级或省级工作人员可以关账")
@@ -739,8 +740,7 @@ def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> 
     scope = (
         Project.objects.filter(province_code=region.code) if region.level == "province" else Project.objects.filter(city_code=region.code)
     )
-    facts_refresh(period=period, projects=scope)
-    warnings_refresh(period=period, projects=scope)
+    rebuild_facts(periods=[period], projects=scope)  # the refresh action's facts and warnings, one last time
     closure = PeriodClosure.objects.create(period=period, region=region, closed_by=user)
     if region.level == "province":
         period.status = PeriodStatus.CLOSED

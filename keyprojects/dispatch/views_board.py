@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.analytics.models import RegionPeriodSummary
-from keyprojects.analytics.services import facts_refresh, region_metrics, summaries_refresh
+from keyprojects.analytics.refresh import rebuild_facts
+from keyprojects.analytics.services import region_metrics, summaries_refresh
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, PermissionDenied
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
@@ -40,7 +41,6 @@ from .selectors import (
 )
 from .services import (
     period_close,
-    warnings_refresh,
 )
 from .views_review import (
     COUNT_KEYS,
@@ -240,8 +240,7 @@ def board_refresh(request: HttpRequest, period: str) -> HttpResponse:
         return redirect(back)
     projects = Project.objects.visible_to(user).filter(_region_q(home))
     with transaction.atomic():
-        n_facts = facts_refresh(period=period_obj, projects=projects)
-        n_warnings = warnings_refresh(period=period_obj, projects=projects)
+        n_facts, n_warnings = rebuild_facts(periods=[period_obj], projects=projects)
         n_summaries = summaries_refresh(period=period_obj)
         audit_record(
             action="summaries_refresh",
