@@ -70,6 +70,14 @@ class _Inputs:
     flags: dict[tuple[int, int], str] = field(default_factory=dict)  # (project, month) -> first warning message
 
 
+def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
+    """A filter on sorted ``ids``: a range when they are dense (a whole chunk of the table: no
+    thousands of bound values), else ``IN``."""
+    if ids and ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": list(ids)})
+
+
 def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     """Load the inputs of ``projects`` (a queryset) for ``year`` in a few queries."""
     from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag
@@ -83,20 +91,22 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     before: dict[int, Decimal] = {}
     flags: dict[tuple[int, int], str] = {}
     last = max(months)
+    ids.sort()
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        for py in ProjectYear.objects.filter(year=year, project_id__in=chunk).values(
+        within = _ids_q(chunk)
+        for py in ProjectYear.objects.filter(within, year=year).values(
             "project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list"
         ):
             years[py["project_id"]] = py
-        for pid, m, amount in MonthlyPlan.objects.filter(year=year, project_id__in=chunk).values_list("project_id", "month", "planned"):
+        for pid, m, amount in MonthlyPlan.objects.filter(within, year=year).values_list("project_id", "month", "planned"):
             own[pid][m] = to_wan(amount)
         for pid, m, status, amount, late, idle in MonthlyReport.objects.filter(
-            project_id__in=chunk, period__year=year, period__month__lte=last
+            within, period__year=year, period__month__lte=last
         ).values_list("project_id", "period__month", "status", "invested_month", "is_late", "no_activity"):
             reports[pid][m] = (status, to_wan(amount), late, idle)
         for pid, s in (
-            MonthlyReport.objects.filter(project_id__in=chunk, period__year__lt=year, status__in=rules.COUNTED)
+            MonthlyReport.objects.filter(within, period__year__lt=year, status__in=rules.COUNTED)
             .values("project_id")
             .annotate(s=Sum("invested_month"))
             .values_list("project_id", "s")
@@ -104,7 +114,7 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
             before[pid] = to_wan(s)
         for pid, m, message in (
             ReportFlag.objects.filter(
-                report__project_id__in=chunk, report__period__year=year, report__period__month__in=list(months), severity="warning"
+                _ids_q(chunk, "report__project_id"), report__period__year=year, report__period__month__in=list(months), severity="warning"
             )
             .order_by("report_id", "id")
             .values_list("report__project_id", "report__period__month", "message")
@@ -323,7 +333,7 @@ def rebuild_facts(*, periods: Iterable[Any], projects: Any = None) -> tuple[int,
         ids = list(base.order_by("pk").values_list("pk", flat=True))
         results: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in year_periods}
         for start in range(0, len(ids), CHUNK):
-            chunk = Project.objects.filter(pk__in=ids[start : start + CHUNK])
+            chunk = base.filter(_ids_q(ids[start : start + CHUNK], "pk"))
             for pk, (f, w) in _compute(year_periods, chunk).items():
                 results[pk][0].extend(f)
                 results[pk][1].extend(w)
