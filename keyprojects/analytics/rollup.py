@@ -18,11 +18,9 @@ from typing import Any
 from keyprojects.core.money import to_wan
 from keyprojects.dispatch import rules
 
+from .services_dashboard import BEHIND, FIELDS, GROUPED, LEVEL_FLAGS, MONEY
+
 ZERO = Decimal(0)
-BEHIND = "behind_schedule"  # dispatch.choices.WarningKind.BEHIND_SCHEDULE
-LEVEL_FLAGS = (("province", "on_province_list"), ("city", "on_city_list"), ("county", "on_county_list"))
-GROUPED = (("category", "category"), ("industry", "industry_section"), ("stage", "stage"))
-MONEY = ("total_investment", "annual_plan", "planned_ytd", "invested_month", "invested_ytd")
 
 
 def fact_measures(f: dict[str, Any]) -> dict[str, Any]:
@@ -59,18 +57,7 @@ REGION_FIELDS = (
     "reports_in",
     "reports_on_time",
 )
-DIMENSION_FIELDS = (
-    *MONEY,
-    "projects",
-    "planned_new",
-    "started_new",
-    "planned_completions",
-    "completed",
-    "reports_due",
-    "reports_on_time",
-    "warned",
-    "lagging",
-)
+DIMENSION_FIELDS = FIELDS  # the dimension summary's summed columns, as the whole rebuild writes them
 
 
 def _add(acc: dict[Any, dict[str, Any]], key: Any, values: dict[str, Any], sign: int) -> None:
@@ -86,7 +73,7 @@ def _region_codes(f: dict[str, Any]) -> set[str]:
 def _dimension_keys(f: dict[str, Any]) -> list[tuple[str, str]]:
     keys = [("all", "")]
     keys += [("level", level) for level, flag in LEVEL_FLAGS if f[flag]]
-    keys += [(dimension, "" if f[column] is None else str(f[column])) for dimension, column in GROUPED]
+    keys += [(dimension, "" if f[column] is None else str(f[column])) for dimension, column in GROUPED.items()]
     if f["sponsor_leader_ref"] is not None:
         keys.append(("leader", str(f["sponsor_leader_ref"])))
     return keys

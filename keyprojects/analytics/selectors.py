@@ -153,17 +153,10 @@ def project_figures(*, project: Project, period: Any) -> Figures | None:
     fact = ProjectPeriodFact.objects.filter(project=project, period=period).first()
     if fact is None:
         return None
-    row = {f"agg_{k}": getattr(fact, k) for k in ("annual_plan", "planned_ytd", "invested_month", "invested_ytd")}
-    row.update(
-        agg_projects=1,
-        agg_planned_new=int(fact.planned_new),
-        agg_started_new=int(fact.planned_new and fact.started),
-        agg_planned_completions=int(fact.planned_completion),
-        agg_completed=int(fact.planned_completion and fact.completed),
-        agg_reports_due=int(fact.report_due),
-        agg_reports_on_time=int(fact.report_due and fact.report_on_time),
-    )
-    return _figures(project.pk, row, period.month)
+    from .rollup import fact_measures  # what one fact adds to every sum (the summaries' rule)
+
+    measures = fact_measures({f.attname: getattr(fact, f.attname) for f in ProjectPeriodFact._meta.concrete_fields})
+    return _figures(project.pk, {f"agg_{k}": v for k, v in measures.items()}, period.month)
 
 
 def region_summaries(*, period: Any, parent_code: str, user: Any = None) -> QuerySet[RegionPeriodSummary]:
