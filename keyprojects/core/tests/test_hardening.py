@@ -69,7 +69,7 @@ def test_no_store_on_authenticated_html_and_api(client, world):
 
 def _prod(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     full = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # (set while the browser tests run)
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": "x" * 60 + "-Prod-Key-2026!",
         "ALLOWED_HOSTS": "kp.example.gov.cn",
