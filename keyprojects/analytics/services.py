@@ -23,7 +23,8 @@ ZERO = Decimal(0)
 
 
 def facts_refresh(*, period: Any, projects: QuerySet[Project] | None = None) -> int:
-    """Rebuild the facts (and warnings) of ``period`` for ``projects`` (default: all) that are
+    """(A name kept for callers and tests of one period; live code calls ``analytics.refresh``.)
+    Rebuild the facts (and warnings) of ``period`` for ``projects`` (default: all) that are
     not frozen: the refresh action's first two steps (``refresh.rebuild_facts``)."""
     from .refresh import rebuild_facts
 

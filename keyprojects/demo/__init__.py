@@ -16,7 +16,7 @@ The modules, in the order a run uses them:
 * ``drafts`` — the projects before they are written (generic and real ones);
 * ``dispatch`` and ``reports`` — reporting periods, monthly reports with their review, flags,
   problems and plan curves; facts, warnings and summaries come from the analytics refresh
-  (``facts_refresh``, ``warnings_compute``, ``summaries_refresh``), never from a copy of it;
+  (``analytics.refresh.rebuild_facts`` and ``summaries_refresh``), never from a copy of it;
 * ``services`` — :func:`seed_demo`, the reset of business data and the demo logins;
 * ``summary`` — the digest, the summary lines and the logins table.
 

@@ -69,8 +69,8 @@ class Sim:
 class Dispatch(ReportsMixin):
     """Monthly dispatch for the demo: reporting periods, one report per due project and month
     with a seasonal investment curve, the review state and history, flags, problems, monthly
-    plans; then the summary tables by the analytics refresh (``facts_refresh``,
-    ``warnings_compute``, ``summaries_refresh``) in :meth:`finish`.
+    plans; then the summary tables by the analytics refresh action (``refresh.rebuild_facts``,
+    then ``summaries_refresh``) in :meth:`finish`.
 
     Everything a project's reports need is generated with the project (:meth:`simulate` before
     its row is written, since ``invested_before`` depends on the months reported, :meth:`emit`

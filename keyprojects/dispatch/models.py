@@ -338,7 +338,7 @@ class WarningQuerySet(ScopedQuerySet):
 
 
 class ProjectWarning(models.Model):
-    """A warning raised for a project in a period (refreshed by ``warnings_refresh``)."""
+    """A warning raised for a project in a period (written by the refresh action, ``analytics.refresh``)."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="warnings")
     period = models.ForeignKey(ReportingPeriod, verbose_name=_("调度期"), on_delete=models.CASCADE, related_name="warnings")

@@ -4,7 +4,13 @@ its own ``urlpatterns``."""
 
 from __future__ import annotations
 
-from . import views_board, views_fill, views_lists, views_review
+from . import views_board, views_fill, views_grid, views_lists, views_review
 
 app_name = "dispatch"
-urlpatterns = [*views_fill.urlpatterns, *views_review.urlpatterns, *views_board.urlpatterns, *views_lists.urlpatterns]
+urlpatterns = [
+    *views_fill.urlpatterns,
+    *views_grid.urlpatterns,
+    *views_review.urlpatterns,
+    *views_board.urlpatterns,
+    *views_lists.urlpatterns,
+]
