@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "keyprojects.projects",
     "keyprojects.dispatch",
     "keyprojects.approvals",
+    "keyprojects.engagement",
     "keyprojects.analytics",
     "keyprojects.dataio",
     "keyprojects.demo",

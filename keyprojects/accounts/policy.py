@@ -630,3 +630,79 @@ def can_hold_consultation(user: Any) -> bool:
     """Record a 会商会办 of one's own region (county, city or province staff; the level is the
     region's)."""
     return _active(user) and not is_read_only(user) and _has(user, REGION_STAFF_ROLES) and scope_region(user) is not None
+
+
+# --- 政企服务: 企业诉求, 交流会, Open311 (issue 15) ----------------------------------------------
+
+#: Government staff who route requests, decide extensions and hold 政企沟通交流会: region staff.
+REQUEST_ROUTER_ROLES = REGION_STAFF_ROLES
+
+
+def can_see_requests(user: Any) -> bool:
+    """The request and meeting pages (rows still scoped: an enterprise its own, a department what
+    is routed to it, region roles their region): every business role."""
+    return can_see_business_data(user)
+
+
+def can_raise_request(user: Any) -> bool:
+    """Raise a 企业诉求: an enterprise contact for its own enterprise, region staff on an
+    enterprise's behalf (from a meeting, a visit or a call)."""
+    if not _active(user) or is_read_only(user):
+        return False
+    return is_raising_for_own_enterprise(user) or _has(user, REQUEST_ROUTER_ROLES)
+
+
+def is_raising_for_own_enterprise(user: Any) -> bool:
+    """An enterprise contact raises requests of its own enterprise only (source 企业提交)."""
+    return not is_superuser(user) and role_of(user) == Role.ENTERPRISE and bool(getattr(user, "enterprise_id", None))
+
+
+def can_route_requests(user: Any) -> bool:
+    """Route and re-route requests to units, decide extensions (四眼: never one's own): region staff."""
+    return _active(user) and not is_read_only(user) and _has(user, REQUEST_ROUTER_ROLES)
+
+
+def handling_unit_id(user: Any) -> int | None:
+    """The unit a department user works requests for (None for everybody else)."""
+    if role_of(user) == Role.DEPARTMENT and not is_superuser(user):
+        return getattr(user, "unit_id", None)
+    return None
+
+
+def can_handle_request(user: Any, request: Any) -> bool:
+    """Acknowledge, reply, ask for an extension or decline (非本部门职责): a department the
+    request is routed to, or region staff of the request's region (a superuser)."""
+    if not _active(user) or is_read_only(user) or request is None:
+        return False
+    unit_id = handling_unit_id(user)
+    if unit_id is not None:
+        return bool(request.assignments.filter(unit_id=unit_id, active=True).exists())
+    if is_superuser(user):
+        return True
+    return role_of(user) in REQUEST_ROUTER_ROLES and region_contains(scope_region(user), request.region)
+
+
+def can_rate_request(user: Any, request: Any) -> bool:
+    """Rate a reply (满意/基本满意/不满意): the contact of the request's own enterprise only."""
+    return (
+        _active(user)
+        and role_of(user) == Role.ENTERPRISE
+        and request is not None
+        and getattr(user, "enterprise_id", None) == request.enterprise_id
+    )
+
+
+def can_see_request_metrics(user: Any) -> bool:
+    """The departments' request figures (按时办结率, 平均办理天数, 满意率): government roles and leaders."""
+    return _active(user) and _has(user, REGION_ROLES | {Role.DEPARTMENT})
+
+
+def can_hold_meeting(user: Any) -> bool:
+    """Record a 政企沟通交流会 of one's own region and the requests raised there: region staff."""
+    return can_hold_consultation(user)
+
+
+def can_manage_open311_keys(user: Any) -> bool:
+    """Issue and revoke enterprises' Open311 API keys: the system administrator (keys are
+    credentials, not business data: the page shows enterprise names and key prefixes only)."""
+    return can_manage_accounts(user)
