@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keyprojects.dispatch",
     "keyprojects.approvals",
     "keyprojects.engagement",
+    "keyprojects.partnership",
     "keyprojects.analytics",
     "keyprojects.dataio",
     "keyprojects.demo",

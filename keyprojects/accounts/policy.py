@@ -706,3 +706,77 @@ def can_manage_open311_keys(user: Any) -> bool:
     """Issue and revoke enterprises' Open311 API keys: the system administrator (keys are
     credentials, not business data: the page shows enterprise names and key prefixes only)."""
     return can_manage_accounts(user)
+
+
+# --- 政企合作协议 and 一企一策 (issue 15) ----------------------------------------------------------
+
+#: Who records 政企合作协议 and their commitments, and confirms a recorded fulfilment: region staff.
+AGREEMENT_RECORDER_ROLES = REGION_STAFF_ROLES
+#: Who keeps an enterprise's 一企一策 records (包联 liaison, 帮扶措施, 政策兑现): region staff.
+PROFILE_KEEPER_ROLES = REGION_STAFF_ROLES
+#: Who may be an enterprise's 包联 official: government staff and leaders.
+LIAISON_ROLES = GOVERNMENT_ROLES | {Role.LEADER}
+
+
+def can_see_partnership(user: Any) -> bool:
+    """The agreement, 履约 and 一企一策 pages (rows still scoped): every business role."""
+    return can_see_business_data(user)
+
+
+def can_record_agreements(user: Any) -> bool:
+    """Record agreements and their commitments, and confirm fulfilments, in one's own region."""
+    return _active(user) and not is_read_only(user) and _has(user, AGREEMENT_RECORDER_ROLES)
+
+
+def can_claim_commitment(user: Any, commitment: Any) -> bool:
+    """Record a commitment's fulfilment with evidence: region staff over the agreement, the
+    department owing it (its owner unit), or the enterprise's contact for the enterprise's own
+    commitment. The confirmation is somebody else's (:func:`can_confirm_commitment`)."""
+    if not _active(user) or is_read_only(user):
+        return False
+    from keyprojects.partnership.choices import Party
+    from keyprojects.partnership.models import Agreement
+
+    agreement = commitment.agreement
+    if can_record_agreements(user) and Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists():
+        return True
+    kind = scope_kind(user)
+    if kind == "unit":
+        return bool(commitment.owner_unit_id and commitment.owner_unit_id == user.unit_id)
+    if kind == "enterprise":
+        return bool(commitment.party == Party.ENTERPRISE and agreement.enterprise_id == user.enterprise_id)
+    return False
+
+
+def can_confirm_commitment(user: Any, commitment: Any) -> bool:
+    """Confirm (or send back) a recorded fulfilment: region staff over the agreement, never the
+    person who recorded it (four eyes)."""
+    if not can_record_agreements(user):
+        return False
+    if commitment.claimed_by_id is not None and commitment.claimed_by_id == getattr(user, "pk", None):
+        return False
+    from keyprojects.partnership.models import Agreement
+
+    return bool(Agreement.objects.editable_by(user).filter(pk=commitment.agreement_id).exists())
+
+
+def can_keep_enterprise_profile(user: Any, enterprise: Any = None) -> bool:
+    """Keep an enterprise's 一企一策 records (包联 liaison, 帮扶措施, 政策兑现): region staff, for an
+    enterprise they see."""
+    if not _active(user) or is_read_only(user) or not _has(user, PROFILE_KEEPER_ROLES):
+        return False
+    if enterprise is None:
+        return True
+    from keyprojects.enterprises.models import Enterprise
+
+    return bool(Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists())
+
+
+def can_be_liaison(target: Any) -> bool:
+    """Whether ``target`` (a user) may be named an enterprise's 包联 official."""
+    return bool(target is not None and getattr(target, "is_active", False) and role_of(target) in LIAISON_ROLES)
+
+
+def liaison_candidates_q() -> Q:
+    """Users who may be a 包联 official (for choice lists)."""
+    return _role_q(LIAISON_ROLES, is_active=True)

@@ -1,0 +1,125 @@
+"""Writes of an enterprise's 一企一策 records: the 包联 liaison, 帮扶措施 and 政策兑现 (issue 15,
+item 3). Region staff over the enterprise keep them (:func:`policy.can_keep_enterprise_profile`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from keyprojects.accounts import policy
+from keyprojects.audit.services import audit_record, diff
+from keyprojects.core.errors import NotFound, ValidationFailed
+from keyprojects.core.models import attname, save_versioned
+
+from .models import AssistanceMeasure, EnterpriseLiaison, PolicyGrant
+from .services import _decimal, _full_clean, _invalid, _unit
+
+LIAISON_FIELDS = ["official", "title", "phone", "since"]
+MEASURE_FIELDS = ["measure", "unit", "by_whom", "taken_on", "result"]
+GRANT_FIELDS = ["name", "amount", "granted_on", "unit", "note"]
+
+
+def _check(actor: Any, enterprise: Any) -> None:
+    if not policy.can_keep_enterprise_profile(actor, enterprise):
+        raise NotFound()
+
+
+def _only(data: Mapping[str, Any], allowed: list[str]) -> dict[str, Any]:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
+    out = dict(data)
+    if "unit" in out:
+        out["unit"] = _unit(out["unit"], "unit")
+    if "amount" in out:
+        out["amount"] = _decimal(out["amount"], "amount")
+    for k in ("measure", "by_whom", "result", "name", "note", "title", "phone"):
+        if k in out and isinstance(out[k], str):
+            out[k] = out[k].strip()
+    return out
+
+
+@transaction.atomic
+def liaison_set(
+    *, actor: Any, enterprise: Any, data: Mapping[str, Any], expected_version: int | None = None, request: Any = None
+) -> EnterpriseLiaison:
+    """Name (or change) the enterprise's 包联 official; a change needs the version the user saw."""
+    _check(actor, enterprise)
+    values = _only(data, LIAISON_FIELDS)
+    official = values.get("official")
+    if official is not None and not hasattr(official, "pk"):
+        from keyprojects.accounts.models import User
+
+        official = User.objects.filter(pk=official).first() if str(official).isdigit() else None
+    if official is None or not policy.can_be_liaison(official):
+        raise _invalid("official", "包联干部须为在岗的政府工作人员")
+    values["official"] = official
+    current = EnterpriseLiaison.objects.filter(enterprise=enterprise).first()
+    if current is None:
+        liaison = EnterpriseLiaison(enterprise=enterprise, **values)
+        _full_clean(liaison, exclude=["enterprise"])
+        liaison.save()
+        audit_record(action="liaison.create", user=actor, request=request, obj=liaison, changes={k: str(v) for k, v in values.items()})
+        return liaison
+    fields = list(values)
+    old = {f: getattr(current, attname(EnterpriseLiaison, f)) for f in fields}
+    for f, v in values.items():
+        setattr(current, f, v)
+    _full_clean(current, exclude=["enterprise"])
+    save_versioned(current, expected_version=expected_version if expected_version is not None else -1, fields=fields)
+    audit_record(
+        action="liaison.update",
+        user=actor,
+        request=request,
+        obj=current,
+        changes=diff(old, {f: getattr(current, attname(EnterpriseLiaison, f)) for f in fields}),
+    )
+    return current
+
+
+@transaction.atomic
+def measure_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any], request: Any = None) -> AssistanceMeasure:
+    _check(actor, enterprise)
+    values = _only(data, MEASURE_FIELDS)
+    m = AssistanceMeasure(enterprise=enterprise, created_by=actor, **values)
+    _full_clean(m, exclude=["enterprise", "created_by"])
+    m.save()
+    audit_record(action="assistance.create", user=actor, request=request, obj=m, changes={k: str(v) for k, v in values.items()})
+    return m
+
+
+@transaction.atomic
+def measure_update(
+    *, actor: Any, measure: AssistanceMeasure, expected_version: int, data: Mapping[str, Any], request: Any = None
+) -> AssistanceMeasure:
+    fresh = AssistanceMeasure.objects.editable_by(actor).filter(pk=measure.pk).first()
+    if fresh is None:
+        raise NotFound()
+    values = _only(data, MEASURE_FIELDS)
+    fields = list(values)
+    old = {f: getattr(fresh, attname(AssistanceMeasure, f)) for f in fields}
+    for f, v in values.items():
+        setattr(fresh, f, v)
+    _full_clean(fresh, exclude=["enterprise", "created_by"])
+    save_versioned(fresh, expected_version=expected_version, fields=fields)
+    audit_record(
+        action="assistance.update",
+        user=actor,
+        request=request,
+        obj=fresh,
+        changes=diff(old, {f: getattr(fresh, attname(AssistanceMeasure, f)) for f in fields}),
+    )
+    return fresh
+
+
+@transaction.atomic
+def policy_grant_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any], request: Any = None) -> PolicyGrant:
+    _check(actor, enterprise)
+    values = _only(data, GRANT_FIELDS)
+    g = PolicyGrant(enterprise=enterprise, created_by=actor, **values)
+    _full_clean(g, exclude=["enterprise", "created_by"])
+    g.save()
+    audit_record(action="policy_grant.create", user=actor, request=request, obj=g, changes={k: str(v) for k, v in values.items()})
+    return g
