@@ -780,3 +780,55 @@ def can_be_liaison(target: Any) -> bool:
 def liaison_candidates_q() -> Q:
     """Users who may be a 包联 official (for choice lists)."""
     return _role_q(LIAISON_ROLES, is_active=True)
+
+
+# --- 招商引资 (issue 16) ---------------------------------------------------------------------------
+
+#: Who reads 招商线索 and 招商活动 (in scope): region roles and departments. Leads are confidential
+#: business in progress: an enterprise contact sees none.
+LEAD_READER_ROLES = REGION_ROLES | {Role.DEPARTMENT}
+#: Who records leads, activities, stage steps, signing, landing and 到资: government staff.
+LEAD_RECORDER_ROLES = GOVERNMENT_ROLES
+
+
+def can_see_leads(user: Any) -> bool:
+    """The 招商引资 pages (rows still scoped by :func:`lead_scope_q`)."""
+    return _active(user) and _has(user, LEAD_READER_ROLES)
+
+
+def can_record_leads(user: Any) -> bool:
+    """Record and move leads and activities of one's scope: government staff (not leaders)."""
+    return _active(user) and not is_read_only(user) and _has(user, LEAD_RECORDER_ROLES)
+
+
+def lead_scope_q(user: Any, prefix: str = "") -> Q:
+    """Which leads (and 招商活动) ``user`` sees: those of the user's region and the regions below
+    it (a county its own, a city its own and its counties', the province all) — never a peer's —
+    and a department those its unit is responsible for. Nothing for anybody else."""
+    kind = scope_kind(user)
+    if kind == "region":
+        region = scope_region(user)
+        if region is not None:
+            return region_rows_q(region, prefix)
+    if kind == "unit":
+        return Q(**{f"{prefix}unit_id": user.unit_id})
+    return Q(pk__in=[])
+
+
+def lead_placement(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(forced, defaults)`` for a new lead or activity of ``user``: a county's lie in its county;
+    a department's are its unit's and lie in the unit's region unless stated."""
+    if is_superuser(user):
+        return {}, {}
+    role = role_of(user)
+    if role == Role.COUNTY:
+        return {"region": user.region}, {}
+    if role == Role.DEPARTMENT:
+        return {"unit": user.unit}, {"region": user.unit.region}
+    return {}, {}
+
+
+def can_configure_attraction(user: Any) -> bool:
+    """Industry chains and 链长, stage service checklists and stalled-lead days: business
+    configuration (/config/), the province's staff."""
+    return can_manage_config(user)

@@ -1,0 +1,307 @@
+"""招商引资 (issue 16): leads from the first contact to a producing project, one chain of records
+lead → agreement (政企合作协议) → project (项目库) → monthly figures.
+
+Scope (confidentiality): a lead is visible to its own region and the regions above it, and to
+the staff of its responsible unit — never to a peer county or another city; enterprises see no
+leads. The rule is asked of :mod:`keyprojects.accounts.policy` (``lead_scope_q``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.accounts import policy
+from keyprojects.core.models import TimeStampedModel, VersionedModel
+from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.validators import validate_uscc
+from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
+
+from .choices import ActivityKind, EventKind, InvestorOrigin, LeadSource, LeadStage
+
+
+def amount_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    """An amount in 万元, Decimal(16, 4) (to the yuan), never negative."""
+    return models.DecimalField(  # type: ignore[call-overload,no-any-return]
+        verbose_name, max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal(0), message="金额不能为负数")], **kwargs
+    )
+
+
+class IndustryChain(TimeStampedModel):
+    """A key industry chain (产业链) of 链式招商 and its 链长 (the leader answerable for it)."""
+
+    name = models.CharField(_("产业链"), max_length=50, unique=True)
+    chain_leader = models.ForeignKey(
+        "projects.SponsorLeader", verbose_name=_("链长"), null=True, blank=True, on_delete=models.PROTECT, related_name="chains"
+    )
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("产业链")
+        verbose_name_plural = _("产业链")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageStandard(TimeStampedModel):
+    """The service standard of one stage: after how many days without moving a lead is stalled."""
+
+    stage = models.CharField(_("阶段"), max_length=16, choices=LeadStage.choices, unique=True)
+    stall_days = models.PositiveSmallIntegerField(_("停滞预警天数"), default=90, help_text=_("线索在本阶段停留超过该天数即预警"))
+    description = models.CharField(_("服务标准"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("阶段服务标准")
+        verbose_name_plural = _("阶段服务标准")
+        constraints = [models.CheckConstraint(condition=Q(stall_days__gte=1), name="stage_standard_stall_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}（{self.stall_days}天）"
+
+
+class ServiceItem(TimeStampedModel):
+    """One item of a stage's service checklist (the Dongying standardisation), e.g. 考察洽谈:
+    "组织实地考察", "提供要素保障方案"; ``required`` items must be done before leaving the stage."""
+
+    stage = models.CharField(_("阶段"), max_length=16, choices=LeadStage.choices)
+    name = models.CharField(_("服务事项"), max_length=100)
+    required = models.BooleanField(_("必办"), default=False, help_text=_("必办事项未完成时不能进入下一阶段"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["stage", "order", "id"]
+        verbose_name = _("阶段服务事项")
+        verbose_name_plural = _("阶段服务事项")
+        constraints = [models.UniqueConstraint(fields=["stage", "name"], name="service_item_unique_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} · {self.name}"
+
+
+class LeadQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user)
+
+    def _editable_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user) if policy.can_record_leads(user) else NOTHING
+
+
+class Lead(VersionedModel):
+    """A 招商线索: who wants to invest, in what, how much, and where it stands."""
+
+    name = models.CharField(_("项目名称"), max_length=200, help_text=_("拟投资项目的名称"))
+    investor_name = models.CharField(_("投资方"), max_length=200)
+    investor_uscc = models.CharField(
+        _("投资方统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc], help_text=_("省外、境外投资方可不填")
+    )
+    investor_origin = models.CharField(_("投资方来源"), max_length=16, choices=InvestorOrigin.choices, default=InvestorOrigin.OUT_PROVINCE)
+    investor_location = models.CharField(_("投资方所在地"), max_length=100, blank=True, help_text=_("如：广东深圳、德国慕尼黑"))
+    source = models.CharField(_("线索来源"), max_length=16, choices=LeadSource.choices)
+    source_activity = models.ForeignKey(
+        "Activity", verbose_name=_("来源活动"), null=True, blank=True, on_delete=models.SET_NULL, related_name="leads_found"
+    )
+    chain = models.ForeignKey(
+        IndustryChain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    industry_section = models.CharField(_("行业门类"), max_length=1, choices=SECTION_CHOICES, blank=True)
+    industry_division = models.CharField(_("行业大类"), max_length=2, choices=DIVISION_CHOICES, blank=True)
+    intended_amount = amount_field(_("意向投资额（万元）"))
+    content = models.TextField(_("项目内容"), blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    province_code = models.CharField(_("所属省"), max_length=6, editable=False)
+    city_code = models.CharField(_("所属市"), max_length=6, blank=True, editable=False, db_index=True)
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    leader = models.ForeignKey(
+        "projects.SponsorLeader", verbose_name=_("责任领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    contact_name = models.CharField(_("对接人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    obtained_on = models.DateField(_("获取日期"))
+    stage = models.CharField(_("阶段"), max_length=16, choices=LeadStage.choices, default=LeadStage.INFO, db_index=True)
+    stage_entered_on = models.DateField(_("进入本阶段日期"))
+    stage_before_drop = models.CharField(_("终止前阶段"), max_length=16, choices=LeadStage.choices, blank=True, editable=False)
+    drop_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
+    # 签约 (set by lead_sign only)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("签约企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text=_("签约主体（投资方或其在本地设立的项目公司）"),
+    )
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True, editable=False)
+    signed_amount = amount_field(_("签约额（万元）"), null=True, blank=True, editable=False)
+    # 落地 (set by lead_land only)
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("落地项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="lead", editable=False
+    )
+    landed_on = models.DateField(_("落地日期"), null=True, blank=True, editable=False)
+    feedback = models.TextField(_("反馈意见"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-obtained_on", "-id"]
+        verbose_name = _("招商线索")
+        verbose_name_plural = _("招商线索")
+        constraints = [
+            models.CheckConstraint(condition=Q(intended_amount__gte=0), name="lead_intended_amount_nonneg"),
+            models.CheckConstraint(condition=Q(signed_amount__gte=0) | Q(signed_amount__isnull=True), name="lead_signed_amount_nonneg"),
+        ]
+        indexes = [models.Index(fields=["city_code", "stage"], name="lead_city_stage_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days_in_stage(self) -> int:
+        """Days since the lead entered its stage (today counts as 0)."""
+        return max((timezone.localdate() - self.stage_entered_on).days, 0) if self.stage_entered_on else 0
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        self.investor_uscc = (self.investor_uscc or "").strip().upper()
+        if self.industry_division and not division_in_section(self.industry_division, self.industry_section):
+            errors["industry_division"] = ["行业大类与门类不匹配"]
+        today = timezone.localdate()
+        if self.obtained_on and self.obtained_on > today:
+            errors.setdefault("obtained_on", []).append("获取日期不能晚于今天")
+        if self.investor_origin == InvestorOrigin.IN_PROVINCE and not self.investor_uscc:
+            errors.setdefault("investor_uscc", []).append("省内投资方须填写统一社会信用代码")
+        if errors:
+            raise ValidationError(errors)
+
+
+class LeadEvent(models.Model):
+    """One step of a lead (the event row of every transition): who, when, from where to where."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=16, choices=EventKind.choices)
+    from_stage = models.CharField(_("原阶段"), max_length=16, choices=LeadStage.choices, blank=True)
+    to_stage = models.CharField(_("新阶段"), max_length=16, choices=LeadStage.choices)
+    on_date = models.DateField(_("日期"))
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
+    actor = models.ForeignKey("accounts.User", verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["lead_id", "on_date", "id"]
+        verbose_name = _("线索事件")
+        verbose_name_plural = _("线索事件")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.get_kind_display()} {self.on_date}"
+
+
+class LeadCheck(models.Model):
+    """A checklist item of the lead's stage done (with the day and a note)."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="checks")
+    item = models.ForeignKey(ServiceItem, verbose_name=_("服务事项"), on_delete=models.PROTECT, related_name="checks")
+    done_on = models.DateField(_("完成日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    done_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["lead_id", "item__stage", "item__order", "item_id"]
+        verbose_name = _("服务事项完成情况")
+        verbose_name_plural = _("服务事项完成情况")
+        constraints = [models.UniqueConstraint(fields=["lead", "item"], name="lead_check_unique_item")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} · {self.item}"
+
+
+class FundArrival(TimeStampedModel):
+    """到资: money that actually arrived for a signed lead, dated."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="funds")
+    arrived_on = models.DateField(_("到资日期"))
+    arrived_amount = amount_field(_("到资额（万元）"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["lead_id", "arrived_on", "id"]
+        verbose_name = _("到资记录")
+        verbose_name_plural = _("到资记录")
+        constraints = [models.CheckConstraint(condition=Q(arrived_amount__gt=0), name="fund_arrival_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.arrived_on} {self.arrived_amount}"
+
+    def clean(self) -> None:
+        if self.arrived_on and self.arrived_on > timezone.localdate():
+            raise ValidationError({"arrived_on": ["到资日期不能晚于今天"]})
+        if self.arrived_amount is not None and self.arrived_amount <= 0:
+            raise ValidationError({"arrived_amount": ["到资额须大于0"]})
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    def _visible_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user)
+
+    def _editable_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user) if policy.can_record_leads(user) else NOTHING
+
+
+class Activity(TimeStampedModel):
+    """A 招商活动: a trip, a visit, a meeting or an event, who took part, and what came of it.
+    Scoped like the leads (its region and up, its unit)."""
+
+    kind = models.CharField(_("活动类型"), max_length=16, choices=ActivityKind.choices)
+    held_on = models.DateField(_("日期"))
+    days = models.PositiveSmallIntegerField(_("天数"), default=1)
+    destination = models.CharField(_("地点/目的地"), max_length=100, help_text=_("如：广东深圳、上海"))
+    leader = models.ForeignKey(
+        "projects.SponsorLeader", verbose_name=_("带队领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    participants = models.CharField(_("参加人员"), max_length=300, blank=True)
+    investors_met = models.CharField(_("对接企业"), max_length=300, blank=True)
+    result = models.CharField(_("成果"), max_length=500, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    province_code = models.CharField(_("所属省"), max_length=6, editable=False)
+    city_code = models.CharField(_("所属市"), max_length=6, blank=True, editable=False)
+    unit = models.ForeignKey("regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("招商活动")
+        verbose_name_plural = _("招商活动")
+        constraints = [models.CheckConstraint(condition=Q(days__gte=1), name="activity_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()} {self.destination}"
+
+    def clean(self) -> None:
+        if self.held_on and self.held_on > timezone.localdate() + dt.timedelta(days=0):
+            raise ValidationError({"held_on": ["活动日期不能晚于今天"]})

@@ -1,0 +1,469 @@
+"""Writes of 招商引资 (issue 16). Views, the API, the demo seeder and commands all call these.
+
+Every stage step goes through one function here that checks the edge, the version (optimistic
+lock), the service checklist, writes a :class:`~.models.LeadEvent` and an audit record, all in
+one transaction. Signing makes the 政企合作协议 through the partnership app's service; landing
+makes (or links) the registry project through ``projects.services`` — never directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from keyprojects.accounts import policy
+from keyprojects.audit.services import audit_record, diff
+from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.models import attname, save_versioned
+
+from .choices import DROPPABLE, FORWARD, SIGNED_STAGES, EventKind, LeadStage
+from .models import Activity, FundArrival, Lead, LeadCheck, LeadEvent, ServiceItem
+
+#: Lead fields a form or the API may write; stage, signing and landing fields only move through
+#: the step services below.
+LEAD_FIELDS = [
+    "name",
+    "investor_name",
+    "investor_uscc",
+    "investor_origin",
+    "investor_location",
+    "source",
+    "source_activity",
+    "chain",
+    "industry_section",
+    "industry_division",
+    "intended_amount",
+    "content",
+    "region",
+    "unit",
+    "leader",
+    "contact_name",
+    "contact_phone",
+    "obtained_on",
+]
+ACTIVITY_FIELDS = ["kind", "held_on", "days", "destination", "leader", "participants", "investors_met", "result", "region", "unit"]
+
+LINK_MESSAGES = {
+    "unit": "责任单位不在可选范围内",
+    "leader": "责任领导不在可选范围内",
+    "enterprise": "签约企业不在您的管辖范围内",
+    "source_activity": "来源活动不存在或无权访问",
+}
+
+
+def _reach(user: Any) -> dict[str, Any]:
+    from keyprojects.projects.selectors import leaders_assignable, owners_assignable, units_assignable
+
+    return {
+        "unit": units_assignable,
+        "leader": leaders_assignable,
+        "enterprise": owners_assignable,
+        "source_activity": lambda u: Activity.objects.visible_to(u),
+    }
+
+
+def _check_links(user: Any, obj: Any, fields: Any) -> None:
+    if policy.is_superuser(user):
+        return
+    reach = _reach(user)
+    errors = {}
+    for f in fields:
+        if f in reach:
+            value_id = getattr(obj, f"{f}_id", None)
+            if value_id is not None and not reach[f](user).filter(pk=value_id).exists():
+                errors[f] = [LINK_MESSAGES[f]]
+    if errors:
+        raise ValidationFailed(extra={"fields": errors})
+
+
+def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude or [])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+
+
+def _place(obj: Any) -> None:
+    obj.province_code = obj.region.province_code
+    obj.city_code = obj.region.city_code or ""
+
+
+def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    return {f: getattr(obj, attname(type(obj), f)) for f in fields}
+
+
+def _placed_values(user: Any, data: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    values = {k: v for k, v in data.items() if k in fields}
+    forced, defaults = policy.lead_placement(user)
+    values = {**defaults, **values, **forced}
+    region = values.get("region")
+    if region is None:
+        raise ValidationFailed(extra={"fields": {"region": ["请选择所属区域"]}})
+    if not policy.region_in_scope(user, region):
+        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+    return values
+
+
+# ---- leads --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_create(*, user: Any, data: dict[str, Any], request: Any = None) -> Lead:
+    """Record a lead in 信息获取 (entered on its 获取日期, default today)."""
+    if not policy.can_record_leads(user):
+        raise PermissionDenied()
+    values = _placed_values(user, data, LEAD_FIELDS)
+    values.setdefault("obtained_on", None)
+    if values["obtained_on"] is None:
+        values["obtained_on"] = timezone.localdate()
+    lead = Lead(**values, stage=LeadStage.INFO, stage_entered_on=values["obtained_on"], created_by=user)
+    _check_links(user, lead, values)
+    _place(lead)
+    _full_clean(lead, exclude=["created_by"])
+    lead.save()
+    LeadEvent.objects.create(lead=lead, kind=EventKind.CREATED, to_stage=LeadStage.INFO, on_date=lead.obtained_on, actor=user)
+    audit_record(action="lead.create", user=user, request=request, obj=lead, changes=diff({}, _snapshot(lead, LEAD_FIELDS)))
+    return lead
+
+
+def _editable(user: Any, lead: Lead) -> Lead:
+    """The lead as it is now in the database, if ``user`` may write it (else 404)."""
+    if not policy.can_record_leads(user):
+        raise PermissionDenied()
+    fresh = Lead.objects.editable_by(user).filter(pk=lead.pk).select_related("region").first()
+    if fresh is None:
+        raise NotFound()
+    return fresh
+
+
+@transaction.atomic
+def lead_update(*, user: Any, lead: Lead, expected_version: int, data: dict[str, Any], request: Any = None) -> Lead:
+    """Change whitelisted fields if the row still has ``expected_version`` (else 409)."""
+    fresh = _editable(user, lead)
+    unknown = set(data) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+    forced, _defaults = policy.lead_placement(user)
+    before = _snapshot(fresh, LEAD_FIELDS)
+    for f, value in data.items():
+        if f not in forced:
+            setattr(fresh, f, value)
+    if not policy.region_in_scope(user, fresh.region):
+        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+    if fresh.stage != LeadStage.INFO and "obtained_on" in data and data["obtained_on"] != before["obtained_on"]:
+        raise ValidationFailed(extra={"fields": {"obtained_on": ["线索已推进，获取日期不能再修改"]}})
+    _place(fresh)
+    _full_clean(fresh, exclude=["created_by"])
+    after = _snapshot(fresh, LEAD_FIELDS)
+    changed = [f for f in LEAD_FIELDS if before[f] != after[f]]
+    _check_links(user, fresh, changed)
+    fields = changed + (["province_code", "city_code"] if "region" in changed else [])
+    if "obtained_on" in changed:
+        fresh.stage_entered_on = fresh.obtained_on
+        fields.append("stage_entered_on")
+    save_versioned(fresh, expected_version=expected_version, fields=fields)
+    if changed:
+        audit_record(
+            action="lead.update",
+            user=user,
+            request=request,
+            obj=fresh,
+            changes=diff({f: before[f] for f in changed}, {f: after[f] for f in changed}),
+        )
+    return fresh
+
+
+def missing_required(lead: Lead) -> list[ServiceItem]:
+    """The required service items of the lead's current stage not yet done."""
+    done = LeadCheck.objects.filter(lead=lead).values("item_id")
+    return list(ServiceItem.objects.filter(stage=lead.stage, is_active=True, required=True).exclude(pk__in=done))
+
+
+def _step_date(lead: Lead, on_date: dt.date | None) -> dt.date:
+    today = timezone.localdate()
+    day = on_date or today
+    if day > today:
+        raise ValidationFailed(extra={"fields": {"on_date": ["日期不能晚于今天"]}})
+    if day < lead.stage_entered_on:
+        raise ValidationFailed(extra={"fields": {"on_date": [f"日期不能早于进入本阶段的日期（{lead.stage_entered_on:%Y-%m-%d}）"]}})
+    return day
+
+
+def _step(
+    *,
+    user: Any,
+    lead: Lead,
+    to_stage: str,
+    kind: str,
+    expected_version: int,
+    on_date: dt.date,
+    reason: str = "",
+    fields: list[str] | None = None,
+    changes: dict[str, Any] | None = None,
+    request: Any = None,
+) -> Lead:
+    """Move ``lead`` (fresh, already checked) to ``to_stage``: version, event row, audit."""
+    frm = lead.stage
+    lead.stage = to_stage
+    lead.stage_entered_on = on_date
+    save_versioned(lead, expected_version=expected_version, fields=["stage", "stage_entered_on", *(fields or [])])
+    LeadEvent.objects.create(lead=lead, kind=kind, from_stage=frm, to_stage=to_stage, on_date=on_date, reason=reason[:500], actor=user)
+    audit_record(
+        action=f"lead.{kind}",
+        user=user,
+        request=request,
+        obj=lead,
+        changes={"stage": [frm, to_stage], "on_date": str(on_date), **(changes or {})},
+        message=reason[:500],
+    )
+    return lead
+
+
+def _forward_check(lead: Lead, to_stage: str) -> None:
+    if FORWARD.get(lead.stage) != to_stage:
+        labels = dict(LeadStage.choices)
+        raise TransitionNotAllowed(f"不能从“{labels.get(lead.stage, lead.stage)}”直接变更为“{labels.get(to_stage, to_stage)}”")
+    missing = missing_required(lead)
+    if missing:
+        raise TransitionNotAllowed("本阶段还有必办服务事项未完成：" + "、".join(i.name for i in missing))
+
+
+@transaction.atomic
+def lead_advance(
+    *, user: Any, lead: Lead, expected_version: int, on_date: dt.date | None = None, note: str = "", request: Any = None
+) -> Lead:
+    """The plain forward steps: 信息获取 → 考察洽谈, and 落地 → 反馈 (``note`` is the feedback).
+    签约 and 落地 have their own services (:func:`lead_sign`, :func:`lead_land`)."""
+    fresh = _editable(user, lead)
+    target = FORWARD.get(fresh.stage, "")
+    if target in (LeadStage.SIGNED, LeadStage.LANDED):
+        raise TransitionNotAllowed("签约、落地请使用“签约”“落地”操作（须填写协议或项目）")
+    _forward_check(fresh, target)
+    day = _step_date(fresh, on_date)
+    fields: list[str] = []
+    note = (note or "").strip()
+    if target == LeadStage.FEEDBACK:
+        if not note:
+            raise ValidationFailed("请填写反馈意见", extra={"fields": {"note": ["进入反馈阶段须填写反馈意见"]}})
+        fresh.feedback = note
+        fields.append("feedback")
+    return _step(
+        user=user, lead=fresh, to_stage=target, kind=EventKind.ADVANCED, expected_version=expected_version, on_date=day, reason=note,
+        fields=fields, request=request,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def lead_drop(*, user: Any, lead: Lead, expected_version: int, reason: str, on_date: dt.date | None = None, request: Any = None) -> Lead:
+    """Give a lead up (信息获取, 考察洽谈 or 签约), with a reason."""
+    fresh = _editable(user, lead)
+    if fresh.stage not in DROPPABLE:
+        raise TransitionNotAllowed(f"“{fresh.get_stage_display()}”阶段的线索不能终止")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写原因", extra={"fields": {"reason": ["终止线索须填写原因"]}})
+    day = _step_date(fresh, on_date)
+    fresh.stage_before_drop = fresh.stage
+    fresh.drop_reason = reason[:500]
+    return _step(
+        user=user, lead=fresh, to_stage=LeadStage.DROPPED, kind=EventKind.DROPPED, expected_version=expected_version, on_date=day,
+        reason=reason, fields=["stage_before_drop", "drop_reason"], request=request,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def lead_reopen(*, user: Any, lead: Lead, expected_version: int, reason: str = "", request: Any = None) -> Lead:
+    """Take a given-up lead up again, in the stage it was given up from."""
+    fresh = _editable(user, lead)
+    if fresh.stage != LeadStage.DROPPED or not fresh.stage_before_drop:
+        raise TransitionNotAllowed("只有已终止的线索可以重新启动")
+    target = fresh.stage_before_drop
+    fresh.stage_before_drop = ""
+    fresh.drop_reason = ""
+    return _step(
+        user=user, lead=fresh, to_stage=target, kind=EventKind.REOPENED, expected_version=expected_version,
+        on_date=timezone.localdate(), reason=reason or "", fields=["stage_before_drop", "drop_reason"], request=request,
+    )  # fmt: skip
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except Exception:  # noqa: BLE001 - any unparsable input is the same error
+        raise ValidationFailed(extra={"fields": {field: ["请输入金额（万元）"]}}) from None
+    if not d.is_finite() or d < 0 or d >= Decimal("1e12"):
+        raise ValidationFailed(extra={"fields": {field: ["金额应在0到999999999999.9999万元之间"]}})
+    return d.quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def lead_sign(
+    *,
+    user: Any,
+    lead: Lead,
+    expected_version: int,
+    enterprise: Any,
+    signed_on: dt.date,
+    amount: Any,
+    title: str = "",
+    commitments: list[dict[str, Any]] | None = None,
+    request: Any = None,
+) -> Lead:
+    """考察洽谈 → 签约: the signing enterprise (the investor or its local project company, a
+    registered enterprise in scope), the day, the amount and the commitments."""
+    fresh = _editable(user, lead)
+    _forward_check(fresh, LeadStage.SIGNED)
+    day = _step_date(fresh, signed_on)
+    if enterprise is None:
+        raise ValidationFailed(extra={"fields": {"enterprise": ["请选择签约企业（须已在企业库登记）"]}})
+    fresh.enterprise = enterprise
+    _check_links(user, fresh, ["enterprise"])
+    fresh.signed_on = day
+    fresh.signed_amount = _amount(amount, "amount")
+    changes = {"enterprise": enterprise.pk, "signed_amount": str(fresh.signed_amount)}
+    return _step(
+        user=user, lead=fresh, to_stage=LeadStage.SIGNED, kind=EventKind.SIGNED, expected_version=expected_version, on_date=day,
+        reason=title, fields=["enterprise", "signed_on", "signed_amount"], changes=changes, request=request,
+    )  # fmt: skip
+
+
+def _list_flags(region: Any) -> dict[str, bool]:
+    level = {"province": "on_province_list", "city": "on_city_list"}.get(region.level, "on_county_list")
+    return {level: True}
+
+
+@transaction.atomic
+def lead_land(
+    *,
+    user: Any,
+    lead: Lead,
+    expected_version: int,
+    landed_on: dt.date | None = None,
+    project: Any = None,
+    project_data: dict[str, Any] | None = None,
+    annual_plan: Any = None,
+    request: Any = None,
+) -> Lead:
+    """签约 → 落地: link ``project`` (an existing registry project in the user's editable scope),
+    or create one through ``projects.services.project_create`` from the lead (name, signing
+    enterprise as owner, region, industry, signed amount as 总投资, unit, leader; ``project_data``
+    overrides) on the landing year's list of the lead's level, and move it into 前期手续 so that
+    it reports from the next month's dispatch on (``dispatch.selectors.due_projects``)."""
+    from keyprojects.projects.choices import Stage
+    from keyprojects.projects.models import Project
+    from keyprojects.projects.services import project_create, project_transition
+
+    fresh = _editable(user, lead)
+    _forward_check(fresh, LeadStage.LANDED)
+    day = _step_date(fresh, landed_on)
+    if project is not None:
+        if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+            raise ValidationFailed(extra={"fields": {"project": ["项目不存在或不在您的管辖范围内"]}})
+        if Lead.objects.filter(project=project).exclude(pk=fresh.pk).exists():
+            raise ValidationFailed(extra={"fields": {"project": ["该项目已关联其他招商线索"]}})
+        created = False
+    else:
+        from keyprojects.projects.selectors import leaders_assignable, units_assignable
+
+        data: dict[str, Any] = {
+            "name": fresh.name,
+            "owner": fresh.enterprise,
+            "region": fresh.region,
+            "industry_section": fresh.industry_section,
+            "industry_division": fresh.industry_division,
+            "category": "industry",
+            "nature": "new",
+            "total_investment": fresh.signed_amount if fresh.signed_amount is not None else fresh.intended_amount,
+            "content": fresh.content,
+            "contact_name": fresh.contact_name,
+            "contact_phone": fresh.contact_phone,
+        }
+        if fresh.unit_id and (policy.is_superuser(user) or units_assignable(user).filter(pk=fresh.unit_id).exists()):
+            data["responsible_unit"] = fresh.unit
+        if fresh.leader_id and (policy.is_superuser(user) or leaders_assignable(user).filter(pk=fresh.leader_id).exists()):
+            data["sponsor_leader"] = fresh.leader
+        data.update(project_data or {})
+        plan = _amount(annual_plan if annual_plan not in (None, "") else 0, "annual_plan")
+        years = [{"year": day.year, "annual_plan": plan, **_list_flags(fresh.region)}]
+        if day.month == 12:  # the next month's dispatch is next year's January
+            years.append({"year": day.year + 1, **_list_flags(fresh.region)})
+        project = project_create(user=user, data=data, years=years, request=request)
+        created = True
+    if project.stage == Stage.RESERVE:
+        project_transition(user=user, project=project, to_stage=Stage.PREPARATION, reason="招商项目落地", on_date=day, request=request)
+    fresh.project = project
+    fresh.landed_on = day
+    return _step(
+        user=user, lead=fresh, to_stage=LeadStage.LANDED, kind=EventKind.LANDED, expected_version=expected_version, on_date=day,
+        reason=f"{'新建' if created else '关联'}项目：{project.name}", fields=["project", "landed_on"],
+        changes={"project": project.pk, "created": created}, request=request,
+    )  # fmt: skip
+
+
+# ---- checklist and 到资 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_check(
+    *, user: Any, lead: Lead, item: ServiceItem, done: bool = True, done_on: dt.date | None = None, note: str = "", request: Any = None
+) -> LeadCheck | None:
+    """Mark a service item of the lead's current (or an earlier) stage done, or not done."""
+    fresh = _editable(user, lead)
+    if not item.is_active:
+        raise ValidationFailed(extra={"fields": {"item": ["服务事项已停用"]}})
+    existing = LeadCheck.objects.filter(lead=fresh, item=item).first()
+    if not done:
+        if existing is not None:
+            existing.delete()
+            audit_record(action="lead.uncheck", user=user, request=request, obj=fresh, changes={"item": item.name})
+        return None
+    day = done_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationFailed(extra={"fields": {"done_on": ["日期不能晚于今天"]}})
+    if existing is not None:
+        return existing
+    check = LeadCheck.objects.create(lead=fresh, item=item, done_on=day, note=(note or "")[:300], done_by=user)
+    audit_record(action="lead.check", user=user, request=request, obj=fresh, changes={"item": item.name, "done_on": str(day)})
+    return check
+
+
+@transaction.atomic
+def fund_arrival_add(
+    *, user: Any, lead: Lead, arrived_on: dt.date, arrived_amount: Any, note: str = "", request: Any = None
+) -> FundArrival:
+    """Record money that arrived (到资) for a signed lead."""
+    fresh = _editable(user, lead)
+    if fresh.stage not in SIGNED_STAGES:
+        raise TransitionNotAllowed("签约后才能登记到资")
+    amount = _amount(arrived_amount, "arrived_amount")
+    entry = FundArrival(lead=fresh, arrived_on=arrived_on, arrived_amount=amount, note=(note or "")[:300], recorded_by=user)
+    _full_clean(entry, exclude=["lead", "recorded_by"])
+    if fresh.signed_on and arrived_on < fresh.signed_on:
+        raise ValidationFailed(extra={"fields": {"arrived_on": ["到资日期不能早于签约日期"]}})
+    entry.save()
+    audit_record(
+        action="lead.funds", user=user, request=request, obj=fresh, changes={"arrived_on": str(arrived_on), "arrived_amount": str(amount)}
+    )
+    return entry
+
+
+# ---- activities -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_create(*, user: Any, data: dict[str, Any], request: Any = None) -> Activity:
+    """Record a 招商活动 (trip, visit, meeting, event) of the user's scope."""
+    if not policy.can_record_leads(user):
+        raise PermissionDenied()
+    values = _placed_values(user, data, ACTIVITY_FIELDS)
+    act = Activity(**values, created_by=user)
+    _check_links(user, act, values)
+    _place(act)
+    _full_clean(act, exclude=["created_by"])
+    act.save()
+    audit_record(action="activity.create", user=user, request=request, obj=act, changes=diff({}, _snapshot(act, ACTIVITY_FIELDS)))
+    return act

@@ -1,0 +1,134 @@
+"""Leads: recording, the stage machine, checklist, 到资, optimistic locking, audit and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from keyprojects.attraction.choices import LeadStage
+from keyprojects.attraction.models import Lead, LeadEvent, ServiceItem
+from keyprojects.attraction.services import (
+    fund_arrival_add,
+    lead_advance,
+    lead_check,
+    lead_drop,
+    lead_land,
+    lead_reopen,
+    lead_sign,
+    lead_update,
+)
+from keyprojects.audit.models import AuditEvent
+from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def test_a_county_records_a_lead_in_its_county(world, lead_of):
+    lead = lead_of(region="370202")  # a county cannot place it elsewhere
+    assert lead.region_id == "370102" and lead.city_code == "370100" and lead.stage == LeadStage.INFO
+    assert lead.stage_entered_on == lead.obtained_on
+    assert LeadEvent.objects.filter(lead=lead, kind="created").count() == 1
+    assert AuditEvent.objects.filter(action="lead.create", object_id=str(lead.pk)).exists()
+
+
+def test_investor_uscc_is_optional_outside_the_province_but_checked_when_given(world, lead_of):
+    lead = lead_of(investor_origin="abroad", investor_location="德国慕尼黑", investor_uscc="")
+    assert lead.investor_uscc == ""
+    with pytest.raises(ValidationFailed) as e:
+        lead_of(investor_origin="in_province", investor_uscc="")
+    assert "investor_uscc" in e.value.extra["fields"]
+    with pytest.raises(ValidationFailed):
+        lead_of(investor_uscc="91370000XXXXXXXXXX")
+
+
+def test_read_only_and_enterprise_users_record_nothing(world, lead_of):
+    for u in (world.users.leader, world.users.enterprise, world.users.sysadmin):
+        with pytest.raises(PermissionDenied):
+            lead_of(user=u)
+
+
+def test_the_whole_chain_with_events_and_versions(world, lead_of):
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=TODAY() - dt.timedelta(days=20))
+    assert lead.stage == LeadStage.NEGOTIATION
+    with pytest.raises(TransitionNotAllowed):
+        lead_advance(user=county, lead=lead, expected_version=lead.version)  # signing has its own step
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY() - dt.timedelta(days=10),
+        amount="48000", title="投资协议",
+    )  # fmt: skip
+    assert lead.stage == LeadStage.SIGNED and lead.signed_amount == Decimal("48000.0000")
+    fund_arrival_add(user=county, lead=lead, arrived_on=TODAY() - dt.timedelta(days=5), arrived_amount="1000")
+    lead = lead_land(user=county, lead=lead, expected_version=lead.version, landed_on=TODAY(), annual_plan="6000")
+    p = lead.project
+    assert p.stage == "preparation" and p.owner_id == world.ent.pk and p.total_investment == Decimal("48000")
+    assert p.years.get(year=TODAY().year).on_county_list
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, note="企业满意，建议加快供地")
+    assert lead.stage == LeadStage.FEEDBACK and lead.feedback
+    kinds = list(LeadEvent.objects.filter(lead=lead).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["created", "advanced", "signed", "landed", "advanced"]
+    assert Lead.objects.get(pk=lead.pk).version == 5
+
+
+def test_a_stale_version_is_a_conflict_and_writes_nothing(world, lead_of):
+    lead = lead_of()
+    lead_update(user=world.users.county, lead=lead, expected_version=1, data={"content": "一期"})
+    with pytest.raises(ConflictError):
+        lead_advance(user=world.users.county, lead=lead, expected_version=1)
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.INFO
+    assert LeadEvent.objects.filter(lead=lead).count() == 1
+
+
+def test_required_service_items_hold_a_lead_in_its_stage(world, lead_of):
+    item = ServiceItem.objects.create(stage="info", name="投资方背景核查", required=True)
+    lead = lead_of()
+    with pytest.raises(TransitionNotAllowed, match="投资方背景核查"):
+        lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
+    lead_check(user=world.users.county, lead=lead, item=item)
+    lead = lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
+    assert lead.stage == LeadStage.NEGOTIATION
+
+
+def test_drop_needs_a_reason_and_reopen_returns_to_the_stage(world, lead_of):
+    lead = lead_of()
+    lead = lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
+    with pytest.raises(ValidationFailed):
+        lead_drop(user=world.users.county, lead=lead, expected_version=lead.version, reason=" ")
+    lead = lead_drop(user=world.users.county, lead=lead, expected_version=lead.version, reason="投资方转投他地")
+    assert lead.stage == LeadStage.DROPPED
+    lead = lead_reopen(user=world.users.county, lead=lead, expected_version=lead.version)
+    assert lead.stage == LeadStage.NEGOTIATION
+
+
+def test_funds_only_after_signing(world, lead_of):
+    lead = lead_of()
+    with pytest.raises(TransitionNotAllowed):
+        fund_arrival_add(user=world.users.county, lead=lead, arrived_on=TODAY(), arrived_amount="10")
+
+
+def test_landing_links_an_existing_project_once(world, lead_of):
+    county = world.users.county
+    leads = []
+    for _ in range(2):
+        lead = lead_of()
+        lead = lead_advance(user=county, lead=lead, expected_version=lead.version)
+        lead = lead_sign(user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY(), amount="100")
+        leads.append(lead)
+    p = world.projects.own_county
+    a = lead_land(user=county, lead=leads[0], expected_version=leads[0].version, project=p)
+    assert a.project_id == p.pk
+    with pytest.raises(ValidationFailed):
+        lead_land(user=county, lead=leads[1], expected_version=leads[1].version, project=p)
+    with pytest.raises(ValidationFailed):  # a peer county's project
+        lead_land(user=county, lead=leads[1], expected_version=leads[1].version, project=world.projects.sibling_county)
+
+
+def test_a_peer_county_cannot_touch_a_lead(world, lead_of):
+    lead = lead_of()
+    with pytest.raises(NotFound):
+        lead_update(user=world.users.sibling, lead=lead, expected_version=lead.version, data={"content": "x"})
