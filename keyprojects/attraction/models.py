@@ -136,18 +136,16 @@ class Lead(VersionedModel):
     stage_entered_on = models.DateField(_("进入本阶段日期"))
     stage_before_drop = models.CharField(_("终止前阶段"), max_length=16, choices=LeadStage.choices, blank=True, editable=False)
     drop_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
-    # 签约 (set by lead_sign only)
-    enterprise = models.ForeignKey(
-        "enterprises.Enterprise",
-        verbose_name=_("签约企业"),
+    # 签约 (set by lead_sign only): the 政企合作协议 itself (enterprise, day, amount, commitments)
+    agreement = models.OneToOneField(
+        "partnership.Agreement",
+        verbose_name=_("签约协议"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="leads",
-        help_text=_("签约主体（投资方或其在本地设立的项目公司）"),
+        related_name="lead",
+        editable=False,
     )
-    signed_on = models.DateField(_("签约日期"), null=True, blank=True, editable=False)
-    signed_amount = amount_field(_("签约额（万元）"), null=True, blank=True, editable=False)
     # 落地 (set by lead_land only)
     project = models.OneToOneField(
         "projects.Project", verbose_name=_("落地项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="lead", editable=False
@@ -166,12 +164,26 @@ class Lead(VersionedModel):
         verbose_name_plural = _("招商线索")
         constraints = [
             models.CheckConstraint(condition=Q(intended_amount__gte=0), name="lead_intended_amount_nonneg"),
-            models.CheckConstraint(condition=Q(signed_amount__gte=0) | Q(signed_amount__isnull=True), name="lead_signed_amount_nonneg"),
         ]
         indexes = [models.Index(fields=["city_code", "stage"], name="lead_city_stage_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def signed_on(self) -> dt.date | None:
+        """The agreement's signing day (read from the 政企合作协议, never copied)."""
+        return self.agreement.signed_on if self.agreement_id else None  # type: ignore[union-attr]
+
+    @property
+    def signed_amount(self) -> Decimal | None:
+        """The agreement's amount (万元)."""
+        return self.agreement.amount if self.agreement_id else None  # type: ignore[union-attr]
+
+    @property
+    def enterprise(self) -> Any:
+        """The signing enterprise (the agreement's)."""
+        return self.agreement.enterprise if self.agreement_id else None  # type: ignore[union-attr]
 
     @property
     def days_in_stage(self) -> int:

@@ -134,7 +134,7 @@ def _editable(user: Any, lead: Lead) -> Lead:
     """The lead as it is now in the database, if ``user`` may write it (else 404)."""
     if not policy.can_record_leads(user):
         raise PermissionDenied()
-    fresh = Lead.objects.editable_by(user).filter(pk=lead.pk).select_related("region").first()
+    fresh = Lead.objects.editable_by(user).filter(pk=lead.pk).select_related("region", "agreement", "agreement__enterprise").first()
     if fresh is None:
         raise NotFound()
     return fresh
@@ -311,23 +311,42 @@ def lead_sign(
     amount: Any,
     title: str = "",
     commitments: list[dict[str, Any]] | None = None,
+    signatory_name: str = "",
     request: Any = None,
 ) -> Lead:
-    """考察洽谈 → 签约: the signing enterprise (the investor or its local project company, a
-    registered enterprise in scope), the day, the amount and the commitments."""
+    """考察洽谈 → 签约: the 政企合作协议 made through ``partnership.services.agreement_create``
+    (the lead's agreement, not a copy: ``source="attraction"``, ``source_ref`` the lead's id) with
+    the signing enterprise (the investor or its local project company, registered and in scope),
+    the day, the amount and the commitments of both sides; the government signatory is the lead's
+    unit, else ``signatory_name`` (default: the region's 人民政府)."""
+    from keyprojects.partnership.services import agreement_create
+
     fresh = _editable(user, lead)
     _forward_check(fresh, LeadStage.SIGNED)
     day = _step_date(fresh, signed_on)
     if enterprise is None:
         raise ValidationFailed(extra={"fields": {"enterprise": ["请选择签约企业（须已在企业库登记）"]}})
-    fresh.enterprise = enterprise
-    _check_links(user, fresh, ["enterprise"])
-    fresh.signed_on = day
-    fresh.signed_amount = _amount(amount, "amount")
-    changes = {"enterprise": enterprise.pk, "signed_amount": str(fresh.signed_amount)}
+    if not policy.is_superuser(user) and not _reach(user)["enterprise"](user).filter(pk=enterprise.pk).exists():
+        raise ValidationFailed(extra={"fields": {"enterprise": [LINK_MESSAGES["enterprise"]]}})
+    agreement = agreement_create(
+        actor=user,
+        enterprise=enterprise,
+        region=fresh.region,
+        title=(title or "").strip() or f"{fresh.name}投资合作协议",
+        signed_on=day,
+        amount=_amount(amount, "amount"),
+        commitments=commitments or [],
+        signatory_unit=fresh.unit,
+        signatory_name="" if fresh.unit_id else ((signatory_name or "").strip() or f"{fresh.region.name}人民政府"),
+        source="attraction",
+        source_ref=str(fresh.pk),
+        request=request,
+    )
+    fresh.agreement = agreement
+    changes = {"agreement": agreement.pk, "enterprise": enterprise.pk, "amount": str(agreement.amount)}
     return _step(
         user=user, lead=fresh, to_stage=LeadStage.SIGNED, kind=EventKind.SIGNED, expected_version=expected_version, on_date=day,
-        reason=title, fields=["enterprise", "signed_on", "signed_amount"], changes=changes, request=request,
+        reason=agreement.title, fields=["agreement"], changes=changes, request=request,
     )  # fmt: skip
 
 
@@ -349,10 +368,12 @@ def lead_land(
     request: Any = None,
 ) -> Lead:
     """签约 → 落地: link ``project`` (an existing registry project in the user's editable scope),
-    or create one through ``projects.services.project_create`` from the lead (name, signing
-    enterprise as owner, region, industry, signed amount as 总投资, unit, leader; ``project_data``
-    overrides) on the landing year's list of the lead's level, and move it into 前期手续 so that
-    it reports from the next month's dispatch on (``dispatch.selectors.due_projects``)."""
+    or create one through ``projects.services.project_create`` from the lead (name, the
+    agreement's enterprise as owner, region, industry, the agreement's amount as 总投资, unit,
+    leader; ``project_data`` overrides) on the landing year's list of the lead's level. The
+    project is linked to the agreement and moved into 前期手续, so that it reports from the next
+    month's dispatch on (``dispatch.selectors.due_projects``)."""
+    from keyprojects.partnership.services import agreement_link_project
     from keyprojects.projects.choices import Stage
     from keyprojects.projects.models import Project
     from keyprojects.projects.services import project_create, project_transition
@@ -395,6 +416,8 @@ def lead_land(
         created = True
     if project.stage == Stage.RESERVE:
         project_transition(user=user, project=project, to_stage=Stage.PREPARATION, reason="招商项目落地", on_date=day, request=request)
+    if fresh.agreement is not None:
+        agreement_link_project(actor=user, agreement=fresh.agreement, project=project, request=request)
     fresh.project = project
     fresh.landed_on = day
     return _step(

@@ -346,3 +346,19 @@ def commitment_confirm(
         changes={"status": [old, fresh.status], "note": note},
     )
     return fresh
+
+
+@transaction.atomic
+def agreement_link_project(*, actor: Any, agreement: Agreement, project: Any, request: Any = None) -> Agreement:
+    """Link a registry project to an agreement the actor keeps (the 招商 pipeline when a signed
+    lead lands: lead → agreement → project)."""
+    from keyprojects.projects.models import Project
+
+    fresh = _editable_agreement(actor, agreement)
+    if not Project.objects.visible_to(actor).filter(pk=getattr(project, "pk", project)).exists():
+        raise _invalid("projects", "关联项目不存在或无权访问")
+    if fresh.projects.filter(pk=project.pk).exists():
+        return fresh
+    fresh.projects.add(project)
+    audit_record(action="agreement.link_project", user=actor, request=request, obj=fresh, changes={"project": project.pk})
+    return fresh

@@ -132,3 +132,43 @@ def test_a_peer_county_cannot_touch_a_lead(world, lead_of):
     lead = lead_of()
     with pytest.raises(NotFound):
         lead_update(user=world.users.sibling, lead=lead, expected_version=lead.version, data={"content": "x"})
+
+
+def test_signing_makes_the_partnership_agreement_and_landing_links_the_project(world, lead_of):
+    from keyprojects.partnership.models import Agreement
+
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version)
+    commitments = [
+        {
+            "party": "enterprise",
+            "kind": "investment",
+            "description": "三年内完成投资5亿元",
+            "target_value": "50000",
+            "due_on": TODAY() + dt.timedelta(days=900),
+        },
+        {"party": "government", "kind": "land", "description": "年内交付工业用地120亩", "due_on": TODAY() + dt.timedelta(days=200)},
+    ]
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY(), amount="50000",
+        commitments=commitments,
+    )  # fmt: skip
+    agreement = Agreement.objects.get(source="attraction", source_ref=str(lead.pk))
+    assert lead.agreement_id == agreement.pk and agreement.lead == lead
+    assert agreement.commitments.count() == 2 and agreement.amount == Decimal("50000") and agreement.enterprise_id == world.ent.pk
+    assert agreement.signatory_name == "历下区人民政府"
+    lead = lead_land(user=county, lead=lead, expected_version=lead.version)
+    assert list(agreement.projects.all()) == [lead.project]
+    # the agreement is the one record: changing its amount is what the lead shows
+    Agreement.objects.filter(pk=agreement.pk).update(amount=Decimal("52000"))
+    assert Lead.objects.get(pk=lead.pk).signed_amount == Decimal("52000")
+
+
+def test_signing_needs_an_enterprise_in_reach(world, lead_of):
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version)
+    with pytest.raises(ValidationFailed):
+        lead_sign(user=county, lead=lead, expected_version=lead.version, enterprise=world.other_ent, signed_on=TODAY(), amount="1")
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEGOTIATION
