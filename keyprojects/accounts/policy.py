@@ -450,6 +450,21 @@ def can_import(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and can_create_project(user))
 
 
+def import_scope(user: Any, requested: Region | None = None) -> Region | None:
+    """The region an import's rows must fall in (a row outside it is an error naming the row):
+    the region asked for (``--region``, the upload page's default region — a province, a city or
+    a county) when it lies within the uploader's own; else the uploader's own — the region a
+    county's or a department's projects are placed in (:func:`project_placement`), a city's or
+    the province's home region. None: no limit (the command line or a superuser asking none)."""
+    if user is None or is_superuser(user):
+        return requested
+    forced, defaults = project_placement(user)
+    own = forced.get("region") or defaults.get("region") or home_region(user)
+    if requested is not None and (own is None or region_contains(own, requested)):
+        return requested
+    return own
+
+
 def staff_level(user: Any) -> str | None:
     """The level (province, city, county) of a region's government staff; None for others.
     An import puts the projects of such a user on that level's list by default."""

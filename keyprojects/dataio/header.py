@@ -112,12 +112,41 @@ def _is_numberish(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+# one column per month under a merged amount parent ("2024年完成投资（元）" over 1月 … 6月)
+SERIES = "invested_series"
+_SERIES_MONTH_RE = re.compile(r"^(\d{1,2})\s*月份?$")
+_SERIES_PARENT_RE = re.compile(r"投资|完成|金额")
+
+
+def _series_month(sub: str, parent: str) -> int | None:
+    """The month of a sub-header "3月" under an amount parent (not a plan or a percentage)."""
+    m = _SERIES_MONTH_RE.match(to_halfwidth(sub).strip())
+    if m is None or not 1 <= int(m.group(1)) <= 12:
+        return None
+    p = to_halfwidth(parent)
+    if not _SERIES_PARENT_RE.search(p) or "计划" in p or "%" in p or "比例" in p or "累计" in p:
+        return None
+    return int(m.group(1))
+
+
 def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) -> Header:
-    """cells: (index, text to map, header as written, parent text)."""
+    """cells: (index, text to map, header as written, parent text). Sub-headers "1月" … "12月"
+    under one amount parent become a month series (field ``SERIES``, the month in ``info.month``,
+    the parent's year and unit in ``info``)."""
     columns: list[Column] = []
     unmapped: list[tuple[int, str]] = []
     seen: set[str] = set()
     for j, text, written, parent in cells:
+        month = _series_month(written.split("/", 1)[-1], parent) if parent and "/" in written else None
+        if month is not None:
+            p = header_info(parent)
+            info = HeaderInfo(p.key, p.multiplier, False, p.year, month, None)
+            if any(c.field == SERIES and c.info.month == month for c in columns):
+                unmapped.append((j, written))
+                continue
+            seen.add(SERIES)
+            columns.append(Column(j, SERIES, written, info))
+            continue
         if not text or len(text) > MAX_HEADER_TEXT:
             if written:
                 unmapped.append((j, written))
@@ -146,7 +175,7 @@ def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) 
             continue
         seen.add(f)
         columns.append(Column(j, f, written, info))
-    score = len(seen - {"seq"})
+    score = len(seen - {"seq"}) + (SERIES in seen)  # a month series is several columns read
     if not ({"name", "project_code"} & seen) and score < 4:
         score = min(score, 1)
     return Header((), columns, unmapped, score)

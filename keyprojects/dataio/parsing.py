@@ -39,11 +39,12 @@ from django.utils import timezone
 
 from .cells import Spec, _data_row, _fmt, _kind
 from .classify import _category, _level, _nature
-from .header import Column, _header_grid, _title_period, find_header
+from .header import SERIES, Column, _header_grid, _title_period, find_header
 from .normalize import (
     EMPTY_MARKERS,
     ONE,
     CellError,
+    cell_text,
     name_key,
     parse_amount,
     to_halfwidth,
@@ -91,6 +92,8 @@ def parse_file(
         _cross_sheet_duplicates(results)
     return results
 
+
+ZERO = Decimal(0)
 
 # ---------------------------------------------------------------------------------------------
 # Row kinds
@@ -177,7 +180,7 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     for c in columns:
         c.kind = _kind(c.field)
     for c in columns:
-        if c.field in MONEY_FIELDS:
+        if c.field in MONEY_FIELDS or c.field == SERIES:
             c.multiplier = c.info.multiplier if c.info.multiplier is not None else sheet_multiplier
     # a 栏次 row ("甲 乙 丙 1 2 3") and a units row ("（万元）", "（%）") under the header
     while first_data < len(rows):
@@ -188,18 +191,22 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
             for c in columns:
                 j = c.index
                 text = rows[first_data][j] if j < len(rows[first_data]) else None
-                if c.field in MONEY_FIELDS and c.info.multiplier is None and isinstance(text, str) and "元" in text:
+                if (c.field in MONEY_FIELDS or c.field == SERIES) and c.info.multiplier is None and isinstance(text, str) and "元" in text:
                     c.multiplier = unit_multiplier(to_halfwidth(text)) or c.multiplier
         first_data += 1
+    # one column per month under an amount parent: read beside the row, not as a field of it
+    series = sorted((c for c in columns if c.field == SERIES), key=lambda c: c.info.month or 0)
+    columns = [c for c in columns if c.field != SERIES]
     if not ({"name", "project_code"} & result.columns.keys()):
         result.warnings.append(
             Issue(sheet.name, result.header_rows[-1], "", "", "表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目")
         )
     _decide_period(result, columns, title, period)
+    series_year = _series_period(result, series, title, sheet.name, period) if series else None
     result.plan_year = _plan_year(result, columns, title, sheet.name)
     _decide_fractions(rows, first_data, columns)
 
-    _fill_down(sheet, first_data, columns)
+    _fill_down(sheet, first_data, columns + series)
     remark_j = next((j for j, t in header.unmapped if _REMARK_RE.match(to_halfwidth(t).strip())), None)
     if "nature" in by_field_names(columns):
         remark_j = None
@@ -253,6 +260,8 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
             continue  # the header repeated (printed page breaks)
         before = len(st.result.rows)
         _data_row(st, sheet, excel_row, row, specs, name_col)
+        if series and len(st.result.rows) > before:
+            _series_row(st.result, st.result.rows[-1], row, series, series_year)  # type: ignore[arg-type]
         if remark_j is not None and remark_j < width and len(st.result.rows) > before:
             _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_rows)
 
@@ -497,6 +506,61 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
 
 
 _SHEET_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _series_period(result: ParseResult, series: list[Column], title: str, sheet_name: str, period: tuple[int, int] | None) -> int:
+    """The year of a month series ("2024年完成投资（元）" over 1月 … 6月): the parent's, the
+    title's, the sheet name's, the given period's; else the most recent year in which the last
+    month is not in the future (warned). The file's period is the series' last month unless
+    another column or the caller names one."""
+    last = series[-1].info.month or 12
+    year = next((c.info.year for c in series if c.info.year), None)
+    if year is None:
+        year = _title_period(title)[0] if title else None
+    if year is None:
+        m = _SHEET_YEAR_RE.search(to_halfwidth(sheet_name))
+        year = int(m.group(1)) if m else None
+    if year is None and period is not None:
+        year = period[0]
+    if year is None:
+        today = timezone.localdate()
+        year = today.year if last <= today.month else today.year - 1
+        message = f"各月完成投资列只写了月份、未注明年份，按最近的 {year}年（1-{last}月）导入，请核对（或指定导入期间）"
+        result.warnings.append(Issue(result.sheet, result.header_rows[-1], series[0].header.split("/", 1)[0], "", message))
+    if result.period is None:
+        result.period = (year, last)
+    result.columns[SERIES] = series[0].header.split("/", 1)[0]
+    return year
+
+
+def _series_row(result: ParseResult, pr: Any, row: list[Any], series: list[Column], year: int) -> None:
+    """A row's month columns → ``values["monthly"]``: ((year, month, 万元), …) up to the last
+    month it fills (a blank month before it is a zero; blank months after it are not reported)."""
+    got: list[tuple[int, int, Decimal]] = []
+    last = None
+    width = len(row)
+    for c in series:
+        v = row[c.index] if c.index < width else None
+        if _blank(v):
+            got.append((year, c.info.month, ZERO))  # type: ignore[arg-type]
+            continue
+        raw = cell_text(v)
+        try:
+            amount = parse_amount(v, c.multiplier)
+            if amount is not None and amount < ZERO:
+                raise CellError("金额不能为负数")
+        except CellError as exc:
+            result.errors.append(Issue(result.sheet, pr.row, c.header, raw, str(exc)))
+            pr.cells["invested_month"] = (c.header, raw)
+            return
+        if amount is None:
+            got.append((year, c.info.month, ZERO))  # type: ignore[arg-type]
+            continue
+        got.append((year, c.info.month, amount))  # type: ignore[arg-type]
+        last = len(got)
+        pr.cells["invested_month"] = (c.header, raw)
+    if last:
+        pr.values["monthly"] = tuple(got[:last])
 
 
 def _plan_year(result: ParseResult, columns: list[Column], title: str, sheet_name: str) -> int | None:

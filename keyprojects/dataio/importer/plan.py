@@ -220,7 +220,8 @@ class ImporterState:
     forced_region: str | None
     forced_unit: int | None
     default_code: str | None
-    scope_code: str | None  # the --region (province, city or county) rows must fall in
+    scope_code: str | None  # the region rows must fall in (policy.import_scope: --region within the user's own)
+    scope_asked: bool  # scope_code is the region asked for (--region, the upload page's default)
     home: Any
     user_level: str | None
     can_register_owner: bool

@@ -32,11 +32,43 @@ class ReadMixin(ImporterState):
                     continue
                 seen_ytd = seen_ytd or k == "invested_ytd"
             sums[k] = total
+        series = [a for r in rows for _y, _m, a in r.values.get("monthly") or ()]
+        if series:
+            sums["invested_ytd"] += sum(series, ZERO)
+            seen_ytd = True
         return {
             "total_investment": str(sums["total_investment"].quantize(WAN)),
             "annual_plan": str(sums["annual_plan"].quantize(WAN)),
             "invested_ytd": str(sums["invested_ytd"].quantize(WAN)) if seen_ytd else None,
         }
+
+    def _series_figures(self, item: Item, row: ParsedRow, series: Any, ytd: Any) -> None:
+        """One column per month ("2024年完成投资（元）" over 1月 … 6月, read by the parser into
+        ((year, month, 万元), …)): each month's report, their sum the 1-N月 figure. Progress,
+        problems and workers belong to the last month."""
+        get = row.values.get
+        last = len(series) - 1
+        pct = get("physical_progress_pct")
+        workers = get("workers")
+        for n, (year, month, amount) in enumerate(series):
+            final = n == last
+            item.figures.append(
+                Figures(
+                    row,
+                    (year, month),
+                    amount,
+                    None,
+                    None,
+                    Decimal(pct).quantize(PCT) if final and isinstance(pct, Decimal | int) else None,
+                    _text(get("physical_progress")) if final else "",
+                    workers if final and isinstance(workers, int) else None,
+                    _text(get("problems")) if final else "",
+                )
+            )
+        stated = ytd if type(ytd) is Decimal else _wan(ytd) if ytd not in (None, "") else None
+        total = sum((a for _y, _m, a in series), ZERO)
+        if stated is not None and stated != total:
+            self.warn(row, "invested_ytd", f"累计完成投资与各月之和（{total.normalize():f}）不一致，按各月数导入")
 
     # -- rows → items ----------------------------------------------------------------------
 
@@ -193,7 +225,10 @@ class ReadMixin(ImporterState):
             if reason and not no_activity:
                 self.warn(row, "no_activity_reason", "“本月无进展”未选“是”，无进展原因未导入")
                 reason = ""
-            if (
+            series = get("monthly")
+            if series:
+                self._series_figures(item, row, series, ytd)
+            elif (
                 no_activity
                 or (month is not None and month != "")
                 or (ytd is not None and ytd != "")
@@ -223,8 +258,37 @@ class ReadMixin(ImporterState):
                     )
             items.append(item)
         if any(i.plan is not None for i in items) and not any(i.year for i in items if i.plan is not None):
-            year = self.today.year
-            self.warn(None, "annual_plan", f"未能确定年度计划所属年度，按{year}年导入")
+            year = self._year_from_ranges(items)
             for i in items:
                 i.year = i.year or year
         return items
+
+    def _year_from_ranges(self, items: list[Item]) -> int:
+        """The annual plan's year when neither title, header, sheet name nor period names it: the
+        year every project's 建设起止年限 (计划开工–计划竣工) covers — a year's list holds projects
+        under way that year; of several such years the most recent not in the future. Never
+        silently: the year taken is stated as a warning (the current year only when nothing tells)."""
+        this_year = self.today.year
+        starts, ends = [], []
+        for i in items:
+            start, finish = i.values.get("planned_start"), i.values.get("planned_completion")
+            if i.plan is not None and isinstance(start, dt.date) and isinstance(finish, dt.date) and start <= finish:
+                starts.append(start.year)
+                ends.append(finish.year)
+        if starts:
+            low, high = max(starts), min(ends)
+            if low <= high:
+                year = max(low, min(high, this_year))
+                span = f"{low}年" if low == high else f"{low}–{high}年"
+                self.warn(
+                    None,
+                    "annual_plan",
+                    f"表中未注明年度计划的年份：{len(starts)}个项目的建设起止年限都覆盖{span}，按{year}年导入，请核对（或在标题中注明年份）",
+                )
+                return year
+        self.warn(
+            None,
+            "annual_plan",
+            f"未能确定年度计划所属年度（标题、表头、工作表名、建设起止年限都未注明），按{this_year}年导入，请核对（或在标题中注明年份）",
+        )
+        return this_year

@@ -60,7 +60,11 @@ class ResolveMixin(ImporterState):
         if self.forced_region:
             default = self.regions.get(self.forced_region)
         self.default_code: str | None = None
-        self.scope_code: str | None = default.code if default is not None and not self.forced_region else None
+        # the region rows must fall in: the one asked for within the uploader's own (policy)
+        scope = policy.import_scope(None if self.system else user, self.default_region)
+        own = policy.import_scope(None if self.system else user)
+        self.scope_code: str | None = scope.code if scope is not None else None
+        self.scope_asked = scope is not None and (own is None or scope.code != own.code)
         if default is not None:
             if default.level == "province":
                 self.default_code = None  # a project belongs to a city or county, never a province
@@ -118,18 +122,28 @@ class ResolveMixin(ImporterState):
         return found
 
     def _row_region(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
+        from keyprojects.accounts.policy import region_contains
+
         code, explicit = self._row_region_read(row, values)
         scope = self.scope_code
         if code is not None and scope is not None and code != scope:
             r = self.regions[code]
-            if r.city_code != scope and r.province_code != scope:
+            if not region_contains(self.regions[scope], r):  # type: ignore[arg-type]
                 where = (
                     "region_text"
                     if "region_text" in row.cells
                     else next((f for f in ("project_code", "location", "responsible_unit", "owner_name") if f in row.cells), "region_text")
                 )
-                self.error(row, where, f"第 {row.row} 行的所属区域“{r.name}”不在本次导入的范围“{self.regions[scope].name}”内")
+                if where == "region_text" and "region_text" not in row.cells and self._sheet_region(row.sheet) == code:
+                    where = ""  # the sheet's name said it
+                name = self.regions[scope].name
+                if self.scope_asked:
+                    self.error(row, where, f"第 {row.row} 行的所属区域“{r.name}”不在本次导入的范围“{name}”内")
+                else:
+                    self.error(row, where, f"第 {row.row} 行：所属区域超出您的管辖范围（“{r.name}”不在{name}内）")
                 return None, True
+        if code is not None and self.forced_region and code != self.forced_region and "region_text" not in row.values:
+            return None, False  # a clue within a department's region: its projects stay in the unit's region
         return code, explicit
 
     def _row_region_read(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
@@ -154,8 +168,6 @@ class ResolveMixin(ImporterState):
                 values["zone_id"] = zone
             self._other_clues(row, "region_text", code)
             return code, True
-        if self.forced_region:
-            return None, False
         clues = self._clues(row)
         if not clues:
             return None, False
@@ -192,8 +204,8 @@ class ResolveMixin(ImporterState):
             code = None
             if 2 <= len(text) <= 12 and text[-1] in "市区县":
                 found, _why, _zone = self.resolve_place(text)
-                if found is not None and self.regions[found].level in ("city", "county") and self._in_area(found):
-                    code = found
+                if found is not None and self.regions[found].level in ("city", "county"):
+                    code = found  # (outside the import's scope: an error naming the row)
             cache[name] = code
         return cache[name]
 
@@ -215,7 +227,7 @@ class ResolveMixin(ImporterState):
                 return
 
     def _in_area(self, code: str) -> bool:
-        base = self.default_code or (self.home.code if self.home is not None else None)
+        base = self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
         r = self.regions[code]
         if base:
             return r.city_code == (self.regions[base].city_code or base) or r.province_code == base or code == base
@@ -227,7 +239,7 @@ class ResolveMixin(ImporterState):
         code, _why, _zone = self.resolve_place(text)
         if code is None or self.regions[code].level != "county":
             return None
-        base = self.default_code or (self.home.code if self.home is not None else None)
+        base = self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
         r = self.regions[code]
         if base:
             return code if r.city_code == (self.regions[base].city_code or base) or r.province_code == base else None

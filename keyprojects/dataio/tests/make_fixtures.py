@@ -604,6 +604,85 @@ def round2_monthly() -> None:
     _fixed_times(path)
 
 
+def round2_month_columns() -> None:
+    """Issue 13: amounts one column per month (1月 … 6月) under a merged "2024年完成投资（元）"
+    parent, in 元; no year elsewhere; a month left blank between two filled ones."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "月度投资"
+    ws["A1"] = "济南市重点项目月度投资完成情况"
+    ws.merge_cells("A1:K1")
+    for j, text in enumerate(["序号", "县区", "项目名称", "总投资（万元）"], start=1):
+        ws.cell(2, j, text)
+        ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
+    ws["E2"] = "2024年完成投资（元）"
+    ws.merge_cells("E2:J2")
+    for m in range(1, 7):
+        ws.cell(3, 4 + m, f"{m}月")
+    ws["K2"] = "形象进度"
+    ws.merge_cells("K2:K3")
+    rows = [
+        [1, "历下区", "R2M历下甲", 1000, 1_000_000, 2_000_000, None, 500_000, 0, 1_500_000, "主体施工"],
+        [2, "市中区", "R2M市中乙", 800, 300_000, "300,000", 300_000, None, None, None, "基础施工"],
+    ]
+    for i, values in enumerate(rows, start=4):
+        for j, v in enumerate(values, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    path = FILES / "round2_month_columns.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round2_remarks_years() -> None:
+    """Issue 13: a list with no year in title, header or sheet name — only each project's
+    建设起止年限 (all covering 2024) — and no 建设性质 column, a 说明 naming nature or stage."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "计划表"
+    ws.append(["济南市重点项目投资计划表"])
+    ws.append(["序号", "项目名称", "县区", "建设起止年限", "总投资（万元）", "年度计划投资（万元）", "说明"])
+    ws.append([1, "R2Y新开工", "历下区", "2024.03-2025.12", 1000, 300, "新开工"])
+    ws.append([2, "R2Y续建", "历下区", "2023.01-2024.12", 2000, 400, "续建"])
+    ws.append([3, "R2Y竣工", "市中区", "2022-2024", 3000, 500, "竣工"])
+    ws.append([4, "R2Y竣工投产", "市中区", "2023.6-2024.10", 900, 200, "竣工投产"])
+    ws.append([5, "R2Y前期", "历下区", "2024-2026", 800, 100, "前期"])
+    ws.append([6, "R2Y无说明", "历下区", "2023-2025", 700, 50, ""])
+    path = FILES / "round2_remarks_years.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round2_city_sheets() -> None:
+    """Issue 13: a province list with one sheet per city (济南市, 青岛市 …), the year in each title;
+    rows naming no place take the sheet's city, a 建设地点 naming a county is more specific."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    first = True
+    for sheet, rows in (
+        ("济南市", [[1, "R2S济南本级", "经十路100号", 5000, 1000, "续建"], [2, "R2S历下", "历下区泉城路", 3000, 600, "新开工"]]),
+        ("青岛市", [[1, "R2S青岛本级", "", 4000, 800, "续建"], [2, "R2S黄岛", "青岛市黄岛区", 2000, 500, "新开工"]]),
+    ):
+        ws = wb.active if first else wb.create_sheet(sheet)
+        ws.title = sheet
+        first = False
+        ws.append([f"2024年{sheet}省重点项目清单"])
+        ws.append(["序号", "项目名称", "建设地点", "总投资（万元）", "年度计划投资（万元）", "建设性质"])
+        for r in rows:
+            ws.append(r)
+    path = FILES / "round2_city_sheets.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -614,6 +693,9 @@ def main() -> None:
     multi_sheet()
     round2_city_list()
     round2_monthly()
+    round2_month_columns()
+    round2_remarks_years()
+    round2_city_sheets()
     try:
         legacy_xls()
         hostile_xls()

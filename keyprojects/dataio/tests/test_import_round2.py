@@ -112,3 +112,155 @@ def test_one_message_per_cell(world):
     assert len(cells) == len(set(cells)), [e.as_dict() for e in out.errors]
     assert {(e.row, e.column) for e in out.errors} >= {(4, "项目名称"), (5, "总投资（万元）")}
     assert Project.objects.filter(name="待定项目").count() == 0
+
+
+def test_month_columns_under_a_parent_become_monthly_reports(world):
+    """Item 5: 1月 … 6月 under a merged "2024年完成投资（元）": each month's report in 万元, the
+    1-N月 figure their sum, the year from the parent; a blank month between two is a zero."""
+    from keyprojects.dispatch.models import MonthlyReport
+
+    data = (FILES / "round2_month_columns.xlsx").read_bytes()
+    out = import_file(user=world.users.city, data=data, filename="round2_month_columns.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert out.period == (2024, 6)
+    assert out.totals["invested_ytd"] == "590.0000"
+    got = {p.name: (p.region_id, p.total_investment) for p in Project.objects.filter(name__startswith="R2M")}
+    assert got == {"R2M历下甲": ("370102", D("1000")), "R2M市中乙": ("370103", D("800"))}
+    reports = {
+        (r.project.name, r.period.year, r.period.month): (r.invested_month, r.invested_ytd, r.physical_progress)
+        for r in MonthlyReport.objects.filter(project__name__startswith="R2M").select_related("project", "period")
+    }
+    assert reports == {
+        ("R2M历下甲", 2024, 1): (D("100"), D("100"), ""),
+        ("R2M历下甲", 2024, 2): (D("200"), D("300"), ""),
+        ("R2M历下甲", 2024, 3): (D("0"), D("300"), ""),
+        ("R2M历下甲", 2024, 4): (D("50"), D("350"), ""),
+        ("R2M历下甲", 2024, 5): (D("0"), D("350"), ""),
+        ("R2M历下甲", 2024, 6): (D("150"), D("500"), "主体施工"),
+        # months left blank after the last filled one are not reported
+        ("R2M市中乙", 2024, 1): (D("30"), D("30"), ""),
+        ("R2M市中乙", 2024, 2): (D("30"), D("60"), ""),
+        ("R2M市中乙", 2024, 3): (D("30"), D("90"), "基础施工"),
+    }
+    assert not any("2024年完成投资" in w.message and "未能对应" in w.message for w in out.warnings), out.warnings
+
+
+def test_month_columns_without_a_year_take_the_most_recent_and_say_so(world):
+    from openpyxl import load_workbook
+
+    from keyprojects.dispatch.models import MonthlyReport
+
+    wb = load_workbook(FILES / "round2_month_columns.xlsx")
+    wb.active["E2"] = "完成投资（元）"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=world.users.city, data=buf.getvalue(), filename="no_year.xlsx", dry_run=True)
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year = today.year if today.month >= 6 else today.year - 1
+    assert out.period == (year, 6)
+    assert any(f"按最近的 {year}年（1-6月）导入" in w.message for w in out.warnings), [w.message for w in out.warnings]
+    assert MonthlyReport.objects.filter(project__name__startswith="R2M").count() == 0
+
+
+def test_year_from_the_construction_period_and_nature_from_remarks(world):
+    """Items 3 and 4: no year in title, header or sheet name — the year all 建设起止年限 cover,
+    warned; no 建设性质 column — the 说明 column's 新开工/续建/竣工/竣工投产/前期, warned."""
+    data = (FILES / "round2_remarks_years.xlsx").read_bytes()
+    out = import_file(user=world.users.city, data=data, filename="round2_remarks_years.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    got = {
+        p.name: (p.region_id, p.nature, p.stage, [(y.year, y.annual_plan) for y in p.years.all()])
+        for p in Project.objects.filter(name__startswith="R2Y").prefetch_related("years")
+    }
+    assert got == {
+        "R2Y新开工": ("370102", "new", "preparation", [(2024, D("300"))]),
+        "R2Y续建": ("370102", "continuing", "construction", [(2024, D("400"))]),
+        "R2Y竣工": ("370103", "completing", "construction", [(2024, D("500"))]),
+        "R2Y竣工投产": ("370103", "completing", "construction", [(2024, D("200"))]),
+        "R2Y前期": ("370102", "preparatory", "preparation", [(2024, D("100"))]),
+        # no remark: the nature inferred (warned as before)
+        "R2Y无说明": ("370102", "new", "preparation", [(2024, D("50"))]),
+    }
+    messages = [w.message for w in out.warnings]
+    assert "表中未注明年度计划的年份：6个项目的建设起止年限都覆盖2024年，按2024年导入，请核对（或在标题中注明年份）" in messages
+    assert any("5行按“说明”列的文字" in m for m in messages), messages
+    assert not any("按2026年" in m for m in messages), messages
+
+
+def test_current_year_only_when_nothing_tells_and_never_silently(world):
+    from django.utils import timezone
+
+    from .test_import_files import HEADERS
+
+    headers = [*HEADERS[:8], "年度计划投资（万元）"]
+    rows = [[1, "无年份项目", "", "历下区", "", "新开工", "产业项目", 100, 50]]
+    out = import_file(user=world.users.city, data=workbook(rows, headers=headers, title="", sheet="Sheet1"), filename="x.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    year = timezone.localdate().year
+    assert f"未能确定年度计划所属年度（标题、表头、工作表名、建设起止年限都未注明），按{year}年导入，请核对（或在标题中注明年份）" in [
+        w.message for w in out.warnings
+    ]
+    assert [(y.year, y.annual_plan) for y in Project.objects.get(name="无年份项目").years.all()] == [(year, D("50"))]
+
+
+def sheets(world, user, **kw):
+    data = (FILES / "round2_city_sheets.xlsx").read_bytes()
+    return import_file(user=user, data=data, filename="round2_city_sheets.xlsx", **kw)
+
+
+def test_one_sheet_per_city_imports_as_one_batch(world):
+    """Items 7 and 2: sheets named 济南市, 青岛市: each sheet's rows in its city unless a row says
+    more (a county in 建设地点); one batch; --sheet still picks one."""
+    out = sheets(world, world.users.province)
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    got = {
+        p.name: (p.region_id, p.nature, [(y.year, y.annual_plan) for y in p.years.all()])
+        for p in Project.objects.filter(name__startswith="R2S").prefetch_related("years")
+    }
+    assert got == {
+        "R2S济南本级": ("370100", "continuing", [(2024, D("1000"))]),
+        "R2S历下": ("370102", "new", [(2024, D("600"))]),
+        "R2S青岛本级": ("370200", "continuing", [(2024, D("800"))]),
+        "R2S黄岛": ("370211", "new", [(2024, D("500"))]),
+    }
+    assert out.batch is not None and out.created == 4
+
+
+def test_one_sheet_picked_and_sheets_outside_the_scope_named(world):
+    # the city of 济南 uploading the province's workbook: each 青岛市 row is an error naming sheet and row
+    out = sheets(world, world.users.city, dry_run=True)
+    assert [(e.sheet, e.row, e.message) for e in out.errors] == [
+        ("青岛市", 3, "第 3 行：所属区域超出您的管辖范围（“青岛市”不在济南市内）"),
+        ("青岛市", 4, "第 4 行：所属区域超出您的管辖范围（“青岛市”不在济南市内）"),
+    ]
+    # --region 370100 as the scope: the same rows, named against the scope asked for
+    out = sheets(world, None, region="370100", dry_run=True)
+    assert [(e.sheet, e.row) for e in out.errors] == [("青岛市", 3), ("青岛市", 4)]
+    assert out.errors[0].message == "第 3 行的所属区域“青岛市”不在本次导入的范围“济南市”内"
+    # --sheet still picks one
+    out = sheets(world, None, sheet="青岛市", region="370000")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert set(Project.objects.filter(name__startswith="R2S").values_list("name", "region_id")) == {
+        ("R2S青岛本级", "370200"),
+        ("R2S黄岛", "370211"),
+    }
+
+
+def test_a_county_user_row_of_another_county_is_an_error_naming_the_row(world):
+    """Item 2: a county user's rows fall in its county; a 项目代码 or 所属区域 naming another is an
+    error naming the row (policy.import_scope), not silently the uploader's county."""
+    from .test_import_files import HEADERS
+
+    rows = [
+        [1, "本县项目", "", "", "", "新开工", "产业项目", 100, 50, 5, ""],
+        [2, "邻县代码项目", "2401-370103-04-01-765432", "", "", "新开工", "产业项目", 100, 50, 5, ""],
+        [3, "邻县项目", "", "市中区", "", "新开工", "产业项目", 100, 50, 5, ""],
+    ]
+    out = import_file(user=world.users.county, data=workbook(rows, headers=HEADERS), filename="x.xlsx", dry_run=True)
+    assert [(e.row, e.message) for e in out.errors] == [
+        (5, "第 5 行：所属区域超出您的管辖范围（“市中区”不在历下区内）"),
+        (6, "第 6 行：所属区域超出您的管辖范围（“市中区”不在历下区内）"),
+    ]
