@@ -15,6 +15,7 @@ urlpatterns = [
     path("analytics/", include("keyprojects.analytics.urls")),
     path("approvals/", include("keyprojects.approvals.urls")),
     path("attraction/", include("keyprojects.attraction.urls")),
+    path("partnership/", include("keyprojects.partnership.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("keyprojects.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -135,6 +135,12 @@ def problem_closure_rate(solved: int, raised: int) -> Decimal | None:
     return _ratio(Decimal(solved), Decimal(raised))
 
 
+def fulfilment_rate(kept: int, due: int) -> Decimal | None:
+    """履约率 = commitments confirmed 已履行 / commitments due (the due date passed by the day
+    asked, or settled earlier: 已履行, 部分履行 or 未履行 confirmed). 部分履行 is not kept."""
+    return _ratio(Decimal(kept), Decimal(due))
+
+
 def as_percent(rate: Decimal | None) -> Decimal | None:
     """0.5630 → 56.30 (for display)."""
     return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
