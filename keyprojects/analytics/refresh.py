@@ -11,7 +11,7 @@ seeder, ``manage.py refresh_figures``). Nothing is computed per request.
 * Summaries: a whole period is rebuilt by grouped scans (``services.summaries_refresh``); a
   change to a few projects is applied as the difference of their old and new contributions
   (:mod:`analytics.rollup`), so approving one report at 200,000 projects takes milliseconds.
-  ``tests/test_refresh.py`` checks that the incremental result equals a full rebuild.
+  ``tests/test_figures_agree.py`` checks that the incremental result equals a full rebuild.
 
 Rows of frozen regions (a closed month) are never touched.
 """
@@ -19,6 +19,7 @@ Rows of frozen regions (a closed month) are never touched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -80,10 +81,11 @@ def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
 
 def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     """Load the inputs of ``projects`` (a queryset) for ``year`` in a few queries."""
+    from keyprojects.core.bulk import read_values
     from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag
     from keyprojects.projects.models import ProjectYear
 
-    prows = {p["pk"]: p for p in projects.values(*PROJECT_COLUMNS).iterator(chunk_size=5000)}
+    prows = {row[0]: dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in read_values(projects, *PROJECT_COLUMNS)}
     ids = list(prows)
     years: dict[int, dict[str, Any]] = {}
     own: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -92,19 +94,19 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     flags: dict[tuple[int, int], str] = {}
     last = max(months)
     ids.sort()
+    year_columns = ("project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         within = _ids_q(chunk)
-        for py in ProjectYear.objects.filter(within, year=year).values(
-            "project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list"
-        ):
-            years[py["project_id"]] = py
-        for pid, m, amount in MonthlyPlan.objects.filter(within, year=year).values_list("project_id", "month", "planned"):
-            own[pid][m] = to_wan(amount)
-        for pid, m, status, amount, late, idle in MonthlyReport.objects.filter(
-            within, period__year=year, period__month__lte=last
-        ).values_list("project_id", "period__month", "status", "invested_month", "is_late", "no_activity"):
-            reports[pid][m] = (status, to_wan(amount), late, idle)
+        for row in read_values(ProjectYear.objects.filter(within, year=year), *year_columns):
+            years[row[0]] = dict(zip(year_columns, row, strict=True))
+        for pid, m, amount in read_values(MonthlyPlan.objects.filter(within, year=year), "project_id", "month", "planned"):
+            own[pid][m] = amount
+        for pid, m, status, amount, late, idle in read_values(
+            MonthlyReport.objects.filter(within, period__year=year, period__month__lte=last),
+            "project_id", "period__month", "status", "invested_month", "is_late", "no_activity",
+        ):  # fmt: skip
+            reports[pid][m] = (status, amount, late, idle)  # (read at the field's 4 places)
         for pid, s in (
             MonthlyReport.objects.filter(within, period__year__lt=year, status__in=rules.COUNTED)
             .values("project_id")
@@ -112,13 +114,12 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
             .values_list("project_id", "s")
         ):
             before[pid] = to_wan(s)
-        for pid, m, message in (
+        for pid, m, message in read_values(
             ReportFlag.objects.filter(
                 _ids_q(chunk, "report__project_id"), report__period__year=year, report__period__month__in=list(months), severity="warning"
-            )
-            .order_by("report_id", "id")
-            .values_list("report__project_id", "report__period__month", "message")
-        ):
+            ).order_by("report_id", "id"),
+            "report__project_id", "report__period__month", "message",
+        ):  # fmt: skip
             flags.setdefault((pid, m), message)
     return _Inputs(prows, years, dict(own), dict(reports), before, flags)
 
@@ -148,17 +149,22 @@ class _Project:
     before: Decimal  # invested before tracking + counted months of earlier years
 
 
-def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
-    """The fact row of one project in one period (column → value)."""
+@functools.cache
+def _due_stages() -> frozenset[str]:
     from keyprojects.dispatch.selectors import DUE_STAGES
 
+    return frozenset(DUE_STAGES)
+
+
+def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
+    """The fact row of one project in one period (column → value)."""
     p, py, month, end = x.p, x.py, m.month, m.end
     assert py is not None
     ytd = x.ytd[month]
     rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
-    due = p["stage"] in DUE_STAGES
+    due = p["stage"] in _due_stages()
     period = m.period
     state = (
         rules.report_state(
@@ -186,7 +192,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
         "stage": p["stage"] or "",
         "responsible_unit_ref": p["responsible_unit_id"],
         "sponsor_leader_ref": p["sponsor_leader_id"],
-        "total_investment": to_wan(p["total_investment"] or ZERO),
+        "total_investment": p["total_investment"] or ZERO,  # (read at the field's 4 places)
         "annual_plan": x.plan,
         "planned_ytd": metrics.planned_to_date(x.plan, (), month, x.curve, share=m.share),
         "invested_month": rep[1] if rep and counted else ZERO,
@@ -295,7 +301,17 @@ def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str,
     else:
         fq.delete()
         wq.delete()
+    from keyprojects.core.bulk import bulk_load
+
+    with bulk_load({ProjectPeriodFact: len(facts), ProjectWarning: len(warns)}):  # young tables: indexes built once
+        _insert(period, facts, warns)
+
+
+def _insert(period: Any, facts: list[dict[str, Any]], warns: list[tuple[int, str, str, Any]]) -> None:
     from keyprojects.core.bulk import BulkWriter
+    from keyprojects.dispatch.models import ProjectWarning
+
+    from .models import ProjectPeriodFact
 
     if facts:
         columns = list(facts[0])

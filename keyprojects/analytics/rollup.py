@@ -4,7 +4,7 @@ difference (the incremental half of the refresh action, ``analytics.refresh``).
 The whole-period rebuild (``services.summaries_refresh`` and
 ``services_dashboard.dimension_summaries_refresh``) computes the same sums with grouped scans;
 :data:`REGION_MEASURES` names, for each summary column, the fact columns and conditions both
-use. ``tests/test_refresh.py`` checks that a rebuild after any sequence of incremental
+use. ``tests/test_figures_agree.py`` checks that a rebuild after any sequence of incremental
 refreshes changes nothing.
 """
 

@@ -451,3 +451,61 @@ __all__ = [
     "update_versioned",
     "value_literal",
 ]
+
+
+# --- the matching bulk read ------------------------------------------------------------------
+
+
+def read_values(queryset: Any, *fields: str) -> list[tuple[Any, ...]]:
+    """``queryset.values_list(*fields)`` as plain tuples, fast: the compiled query runs on the
+    cursor and only the columns whose stored form differs from the Python value are converted
+    (on SQLite: decimals, dates when the driver left them as text, and booleans; PostgreSQL's driver returns them as they are).
+    Django's per-row converter machinery costs several times the query itself for tens of
+    thousands of rows (the refresh after an import, ``make bench``). Fields may span relations
+    (``period__month``), as in ``values_list``."""
+    qs = queryset.values_list(*fields)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if connection.vendor != "sqlite" or not rows:
+        return rows
+    convert: list[tuple[int, Any]] = []
+    compiler = qs.query.get_compiler(using=qs.db)
+    select = compiler.get_select()[0] if hasattr(compiler, "get_select") else []
+    for i, (col, _sql, _alias) in enumerate(select):
+        target = getattr(col, "output_field", None)
+        kind = target.get_internal_type() if target is not None else ""
+        if kind == "DecimalField":
+            convert.append((i, _sqlite_decimal(target.decimal_places)))
+        elif kind == "DateField":
+            convert.append((i, _sqlite_date))
+        elif kind == "BooleanField":
+            convert.append((i, bool))
+    if not convert:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, fn in convert:
+            v = values[i]
+            if v is not None:
+                values[i] = fn(v)
+        out.append(tuple(values))
+    return out
+
+
+def _sqlite_date(value: Any) -> dt.date:
+    """A date column: the driver's own ``date`` converter has usually run already."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sqlite_decimal(places: int) -> Any:
+    """A decimal column as SQLite returns it (int, float or text) → the Decimal Django's own
+    converter gives: the float's shortest repr, at the field's decimal places."""
+    exponent = Decimal(1).scaleb(-places)
+
+    def convert(value: Any) -> Decimal:
+        return (Decimal(value) if type(value) is int else Decimal(str(value))).quantize(exponent)
+
+    return convert

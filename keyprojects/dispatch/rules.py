@@ -19,6 +19,7 @@ The counting rule (docs/adr/0011-counting-rule.md):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -99,10 +100,7 @@ def official(figures: Iterable[MonthFigure], *, year: int, month: int, invested_
 def running_ytd(counted: Mapping[int, Decimal]) -> list[Decimal]:
     """The official 1-N月累计 at the end of each month 0..12 of a year, from the counted months
     of that year (month → 本月完成投资): carried forward over the months without one."""
-    out = [ZERO] * 13
-    for m in range(1, 13):
-        out[m] = out[m - 1] + counted.get(m, ZERO)
-    return out
+    return list(itertools.accumulate(map(counted.get, range(13), itertools.repeat(ZERO, 13))))  # month 0: nothing
 
 
 def stated_all(figures: Sequence[MonthFigure], *, invested_before: Decimal | None) -> list[Cumulative]:

@@ -71,3 +71,40 @@ def test_a_load_with_its_indexes_set_aside_gets_them_back_or_rolls_back(db):
 
 def test_chunks():
     assert list(chunks(range(5), 2)) == [[0, 1], [2, 3], [4]] and list(chunks([], 3)) == []
+
+
+def test_read_values_equals_values_list_with_the_same_types_and_places(db):
+    """The bulk read gives what ``values_list`` gives: decimals at the field's places, dates,
+    booleans, None, and fields across relations."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from keyprojects.core.bulk import read_values
+    from keyprojects.core.testing import ProjectFactory
+    from keyprojects.dispatch.models import MonthlyReport, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(year=2025, month=3, fill_start=dt.date(2025, 3, 20), fill_end=dt.date(2025, 4, 5))
+    a = ProjectFactory(total_investment=Decimal("1234.5"), invested_before=Decimal(0), planned_start=dt.date(2025, 2, 1))
+    b = ProjectFactory(total_investment=Decimal("0.0001"), planned_start=None)
+    MonthlyReport.objects.create(
+        project=a,
+        period=period,
+        invested_month=Decimal("12.34"),
+        invested_ytd=Decimal("12.34"),
+        invested_to_date=Decimal("12.34"),
+        status="submitted",
+        is_late=True,
+    )
+    MonthlyReport.objects.create(
+        project=b, period=period, invested_month=Decimal(7), invested_ytd=Decimal(7), invested_to_date=Decimal(7), status="draft"
+    )
+    fields = ("pk", "total_investment", "invested_before", "planned_start", "region_id")
+    qs = a.__class__.objects.filter(pk__in=[a.pk, b.pk]).order_by("pk")
+    assert [tuple(map(str, r)) for r in read_values(qs, *fields)] == [tuple(map(str, r)) for r in qs.values_list(*fields)]
+    assert read_values(qs, *fields) == list(qs.values_list(*fields))
+    rq = MonthlyReport.objects.order_by("pk")
+    rfields = ("project_id", "period__month", "status", "invested_month", "is_late", "no_activity")
+    got = read_values(rq, *rfields)
+    assert got == list(rq.values_list(*rfields))
+    assert [type(v) for v in got[0]] == [type(v) for v in rq.values_list(*rfields)[0]]
+    assert str(got[0][3]) == "12.3400"
