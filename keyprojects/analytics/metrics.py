@@ -141,6 +141,41 @@ def fulfilment_rate(kept: int, due: int) -> Decimal | None:
     return _ratio(Decimal(kept), Decimal(due))
 
 
+# --- 招商引资 (issue 16): the funnel and 履约 of signed leads ------------------------------------
+# A lead's chain 签约 → 开工 → 到资 → 投产 is measured over the signed leads: how many of them have
+# a project under construction (its 实际开工 recorded), money arrived, a project in production.
+
+
+def lead_conversion_rate(reached: int, leads: int) -> Decimal | None:
+    """线索转化率 = leads that reached a stage (考察洽谈, 签约, 落地) / leads recorded."""
+    return _ratio(Decimal(reached), Decimal(leads))
+
+
+def signed_landing_rate(landed: int, signed: int) -> Decimal | None:
+    """签约落地率 = signed leads whose project is in the registry / signed leads."""
+    return _ratio(Decimal(landed), Decimal(signed))
+
+
+def signed_start_rate(started: int, signed: int) -> Decimal | None:
+    """签约项目开工率 = signed leads whose project has started construction / signed leads."""
+    return _ratio(Decimal(started), Decimal(signed))
+
+
+def signed_funded_rate(funded: int, signed: int) -> Decimal | None:
+    """签约项目到资率 = signed leads with money arrived (any 到资) / signed leads."""
+    return _ratio(Decimal(funded), Decimal(signed))
+
+
+def signed_production_rate(producing: int, signed: int) -> Decimal | None:
+    """签约项目投产率 = signed leads whose project is in production (投产 or 达效) / signed leads."""
+    return _ratio(Decimal(producing), Decimal(signed))
+
+
+def funds_arrival_rate(arrived: Decimal | None, signed_amount: Decimal | None) -> Decimal | None:
+    """资金到位率（履约）= Σ 到资 / Σ 签约额 of the same signed leads."""
+    return _ratio(arrived, signed_amount)
+
+
 def as_percent(rate: Decimal | None) -> Decimal | None:
     """0.5630 → 56.30 (for display)."""
     return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)

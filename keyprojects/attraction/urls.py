@@ -1,2 +1,19 @@
+from django.urls import path
+
+from . import views, views_reports
+
 app_name = "attraction"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("export.xlsx", views_reports.pipeline_export, name="export"),
+    path("funnel/", views_reports.funnel_view, name="funnel"),
+    path("leaders/", views_reports.leader_view, name="leaders"),
+    path("activities/", views_reports.activity_list, name="activities"),
+    path("activities/new/", views_reports.activity_create, name="activity_create"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/step/<slug:action>/", views.lead_step, name="step"),
+    path("<int:pk>/check/<int:item>/", views.lead_check, name="check"),
+    path("<int:pk>/funds/", views.lead_funds, name="funds"),
+]

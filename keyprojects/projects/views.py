@@ -25,6 +25,7 @@ from keyprojects.analytics import metrics
 from keyprojects.analytics.dashboard import choose_period, leader_figures, periods_with_facts, summary_region
 from keyprojects.approvals.views import project_waiting
 from keyprojects.approvals.views_needs import open_needs
+from keyprojects.attraction.selectors import project_lead_context
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
@@ -290,6 +291,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **project_dispatch_context(user=user, project=project),
         "approvals_waiting": project_waiting(user, project),
         "needs_waiting": open_needs(user, project),
+        **project_lead_context(user, project),
     }
     return render(request, "projects/detail.html", context)
 

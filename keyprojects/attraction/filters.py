@@ -1,0 +1,63 @@
+"""One FilterSet for the lead list page, its export, the funnel and the API (NetBox style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.accounts import policy
+from keyprojects.projects.industries import SECTION_CHOICES
+from keyprojects.projects.models import SponsorLeader
+from keyprojects.regions.models import Region
+
+from .choices import InvestorOrigin, LeadSource, LeadStage
+from .models import IndustryChain, Lead
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+    stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("阶段"))
+    source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("线索来源"))
+    investor_origin = django_filters.ChoiceFilter(choices=InvestorOrigin.choices, label=_("投资方来源"))
+    chain = django_filters.ModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"))
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"))
+    region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
+    leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("责任领导"))
+    year = django_filters.NumberFilter(field_name="obtained_on__year", label=_("获取年度"))
+    stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("停滞预警"))
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["chain"].queryset = IndustryChain.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        for f in self.form.fields.values():
+            css = "form-control form-control-sm" if f.widget.input_type in ("text", "number", "search") else "form-select form-select-sm"  # type: ignore[attr-defined]
+            f.widget.attrs.setdefault("class", css)
+
+    def filter_text(self, qs: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(name__icontains=value)
+            | Q(investor_name__icontains=value)
+            | Q(investor_location__icontains=value)
+            | Q(content__icontains=value)
+        )
+
+    def filter_region(self, qs: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        region = Region.objects.filter(code=value.strip()).first()
+        return qs.none() if region is None else qs.filter(policy.region_rows_q(region))
+
+    def filter_stalled(self, qs: QuerySet[Lead], name: str, value: Any) -> QuerySet[Lead]:
+        from .selectors import stalled_q
+
+        if value is None:
+            return qs
+        return qs.filter(stalled_q()) if value else qs.exclude(stalled_q())

@@ -1,0 +1,306 @@
+"""Reads of 招商引资, always within the user's scope (``Lead.objects.visible_to``): the lead
+list, stalled leads, the funnel and 履约 figures (every rate from ``analytics.metrics``), the
+counts per leader (trips, destinations, results) and a landed project's progress (from the
+analytics facts, never recomputed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from keyprojects.analytics import metrics
+
+from .choices import OPEN_STAGES, PIPELINE, ActivityKind, LeadSource, LeadStage, reached
+from .models import Activity, FundArrival, Lead, LeadCheck, ServiceItem, StageStandard
+
+ZERO = Decimal(0)
+#: Project stages that count as 投产 (in production or designed output reached).
+PRODUCING_STAGES = ("production", "effective")
+
+
+def leads_visible(user: Any) -> QuerySet[Lead]:
+    return Lead.objects.visible_to(user).select_related(
+        "region", "chain", "leader", "unit", "agreement", "agreement__enterprise", "project", "source_activity"
+    )
+
+
+def activities_visible(user: Any) -> QuerySet[Activity]:
+    return Activity.objects.visible_to(user).select_related("region", "leader", "unit")
+
+
+def stall_days() -> dict[str, int]:
+    """Days each open stage may last before a lead is stalled (StageStandard; 90 by default)."""
+    configured = dict(StageStandard.objects.values_list("stage", "stall_days"))
+    return {s: int(configured.get(s, 90)) for s in OPEN_STAGES}
+
+
+def stalled_q(today: dt.date | None = None) -> Q:
+    """Leads in an open stage (信息获取, 考察洽谈, 签约) for longer than the stage's days."""
+    today = today or timezone.localdate()
+    q = Q(pk__in=[])
+    for stage, days in stall_days().items():
+        q |= Q(stage=stage, stage_entered_on__lt=today - dt.timedelta(days=days))
+    return q
+
+
+def is_stalled(lead: Lead, days: dict[str, int] | None = None) -> bool:
+    days = days if days is not None else stall_days()
+    return lead.stage in days and lead.days_in_stage > days[lead.stage]
+
+
+def checklist(lead: Lead) -> list[dict[str, Any]]:
+    """The service items of every stage up to the lead's current one, each with its check."""
+    done = {c.item_id: c for c in LeadCheck.objects.filter(lead=lead).select_related("done_by")}
+    stage = lead.stage_before_drop if lead.stage == LeadStage.DROPPED else lead.stage
+    upto = PIPELINE[: PIPELINE.index(stage) + 1] if stage in PIPELINE else PIPELINE[:1]
+    sections = []
+    items = ServiceItem.objects.filter(stage__in=upto, is_active=True).order_by("order", "id")
+    for s in upto:
+        rows = [{"item": i, "check": done.get(i.pk)} for i in items if i.stage == s]
+        sections.append({"stage": s, "label": LeadStage(s).label, "rows": rows, "done": sum(1 for r in rows if r["check"])})
+    return sections
+
+
+def stage_spans(lead: Lead) -> list[dict[str, Any]]:
+    """Entry and exit date of each stage the lead went through, and the days spent (to today for
+    the current stage), from its event rows."""
+    events = list(lead.events.order_by("on_date", "id").values("to_stage", "on_date"))
+    today = timezone.localdate()
+    spans = []
+    for i, e in enumerate(events):
+        left = events[i + 1]["on_date"] if i + 1 < len(events) else None
+        spans.append(
+            {
+                "stage": e["to_stage"],
+                "label": LeadStage(e["to_stage"]).label,
+                "entered_on": e["on_date"],
+                "left_on": left,
+                "days": ((left or today) - e["on_date"]).days,
+            }
+        )
+    return spans
+
+
+# ---- the funnel and 履约 ---------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelRow:
+    """One group of leads and the chain figures over it (rates from ``analytics.metrics``)."""
+
+    key: Any
+    label: str
+    leads: int = 0
+    negotiated: int = 0
+    signed: int = 0
+    landed: int = 0
+    started: int = 0
+    funded: int = 0
+    producing: int = 0
+    intended_amount: Decimal = ZERO
+    signed_amount: Decimal = ZERO
+    arrived_amount: Decimal = ZERO
+    lead_ids: list[int] = field(default_factory=list)
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return metrics.lead_conversion_rate(self.signed, self.leads)
+
+    @property
+    def landing_rate(self) -> Decimal | None:
+        return metrics.signed_landing_rate(self.landed, self.signed)
+
+    @property
+    def start_rate(self) -> Decimal | None:
+        return metrics.signed_start_rate(self.started, self.signed)
+
+    @property
+    def funded_rate(self) -> Decimal | None:
+        return metrics.signed_funded_rate(self.funded, self.signed)
+
+    @property
+    def production_rate(self) -> Decimal | None:
+        return metrics.signed_production_rate(self.producing, self.signed)
+
+    @property
+    def funds_rate(self) -> Decimal | None:
+        return metrics.funds_arrival_rate(self.arrived_amount, self.signed_amount)
+
+
+GROUPS = {
+    "region": "区域",
+    "leader": "责任领导",
+    "chain": "产业链",
+    "source": "线索来源",
+    "period": "获取月份",
+}
+
+
+def lead_facts(qs: QuerySet[Lead], *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """One row per lead with what the funnel counts: reached 考察洽谈 / 签约 / 落地, the project
+    started (实际开工 by ``as_of``) or producing, money arrived (by ``as_of``) and the amounts."""
+    as_of = as_of or timezone.localdate()
+    arrived = (
+        FundArrival.objects.filter(lead=OuterRef("pk"), arrived_on__lte=as_of).values("lead").annotate(s=Sum("arrived_amount")).values("s")
+    )
+    money = DecimalField(max_digits=18, decimal_places=4)
+    rows = qs.annotate(arrived=Coalesce(Subquery(arrived, output_field=money), Value(ZERO, output_field=money))).values(
+        "pk", "stage", "stage_before_drop", "region_id", "region__name", "leader_id", "leader__name", "chain_id", "chain__name",
+        "source", "obtained_on", "intended_amount", "agreement_id", "agreement__amount", "project_id", "project__stage",
+        "project__actual_start", "arrived",
+    )  # fmt: skip
+    after_info = reached(LeadStage.NEGOTIATION)
+    out = []
+    for r in rows:
+        stage = r["stage_before_drop"] if r["stage"] == LeadStage.DROPPED else r["stage"]
+        signed = r["agreement_id"] is not None
+        out.append(
+            {
+                **r,
+                "negotiated": stage in after_info,
+                "signed": signed,
+                "landed": r["project_id"] is not None,
+                "started": bool(r["project__actual_start"] and r["project__actual_start"] <= as_of),
+                "producing": r["project__stage"] in PRODUCING_STAGES,
+                "funded": r["arrived"] > 0,
+                "signed_amount": r["agreement__amount"] or ZERO if signed else ZERO,
+            }
+        )
+    return out
+
+
+def _group_key(row: dict[str, Any], by: str) -> tuple[Any, str]:
+    if by == "region":
+        return row["region_id"], row["region__name"]
+    if by == "leader":
+        return row["leader_id"], row["leader__name"] or "（未指定）"
+    if by == "chain":
+        return row["chain_id"], row["chain__name"] or "（未指定）"
+    if by == "source":
+        return row["source"], str(LeadSource(row["source"]).label)
+    if by == "period":
+        d = row["obtained_on"]
+        return f"{d.year:04d}-{d.month:02d}", f"{d.year}年{d.month}月"
+    raise ValueError(f"unknown group {by!r}")
+
+
+def funnel(qs: QuerySet[Lead], *, by: str | None = None, as_of: dt.date | None = None) -> tuple[FunnelRow, list[FunnelRow]]:
+    """The total and, with ``by`` (one of :data:`GROUPS`), one row per group."""
+    total = FunnelRow(key=None, label="合计")
+    groups: dict[Any, FunnelRow] = {}
+    for r in lead_facts(qs, as_of=as_of):
+        targets = [total]
+        if by:
+            key, label = _group_key(r, by)
+            targets.append(groups.setdefault(key, FunnelRow(key=key, label=label)))
+        for row in targets:
+            row.leads += 1
+            row.negotiated += r["negotiated"]
+            row.signed += r["signed"]
+            row.landed += r["landed"]
+            row.intended_amount += r["intended_amount"]
+            row.lead_ids.append(r["pk"])
+            if r["signed"]:  # the chain 签约 → 开工 → 到资 → 投产 is over signed leads
+                row.started += r["started"]
+                row.funded += r["funded"]
+                row.producing += r["producing"]
+                row.signed_amount += r["signed_amount"]
+                row.arrived_amount += r["arrived"]
+    rows = sorted(groups.values(), key=lambda g: (str(g.key) if by == "period" else "", -g.signed_amount, str(g.label)))
+    if by == "period":
+        rows.reverse()
+    return total, rows
+
+
+def stage_counts(qs: QuerySet[Lead]) -> list[tuple[str, str, int]]:
+    """How many leads are in each stage now (the pipeline board)."""
+    counts = dict(qs.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    return [(s, str(LeadStage(s).label), int(counts.get(s, 0) or 0)) for s in (*PIPELINE, LeadStage.DROPPED)]
+
+
+# ---- per leader: trips, destinations, results ------------------------------------------------------
+
+
+@dataclass
+class LeaderCount:
+    leader_id: int
+    name: str
+    title: str
+    trips: int = 0
+    trip_days: int = 0
+    activities: int = 0
+    destinations: dict[str, int] = field(default_factory=dict)
+    leads_found: int = 0
+    signed: int = 0
+    signed_amount: Decimal = ZERO
+    landed: int = 0
+
+    @property
+    def destination_text(self) -> str:
+        return "、".join(f"{d}（{n}次）" if n > 1 else d for d, n in sorted(self.destinations.items(), key=lambda x: (-x[1], x[0])))
+
+
+def leader_counts(user: Any, *, year: int | None = None) -> list[LeaderCount]:
+    """Per leading official (带队领导): trips made (外出招商) and their days, all activities,
+    where to, and the results — leads found on those activities, how many signed (amount) and
+    landed. Over the activities and leads the user sees."""
+    acts = activities_visible(user).filter(leader__isnull=False)
+    if year:
+        acts = acts.filter(held_on__year=year)
+    out: dict[int, LeaderCount] = {}
+    for a in acts:
+        c = out.setdefault(a.leader_id, LeaderCount(leader_id=a.leader_id, name=a.leader.name, title=a.leader.title))  # type: ignore[union-attr,arg-type]
+        c.activities += 1
+        if a.kind == ActivityKind.TRIP:
+            c.trips += 1
+            c.trip_days += a.days
+            c.destinations[a.destination] = c.destinations.get(a.destination, 0) + 1
+    leads = leads_visible(user).filter(source_activity__in=acts.values("pk"))
+    for lead in leads:
+        c = out[lead.source_activity.leader_id]  # type: ignore[union-attr,index]
+        c.leads_found += 1
+        if lead.agreement_id:
+            c.signed += 1
+            c.signed_amount += lead.agreement.amount  # type: ignore[union-attr]
+        if lead.project_id:
+            c.landed += 1
+    return sorted(out.values(), key=lambda c: (-c.trips, -c.activities, c.name))
+
+
+# ---- a landed project's progress (from the analytics facts) ----------------------------------------
+
+
+def project_progress(project: Any, *, months: int = 6) -> dict[str, Any]:
+    """The landed project's latest monthly figures, as the facts hold them (never recomputed):
+    the last ``months`` facts and the latest period's ``Figures`` (完成率, 序时进度)."""
+    from keyprojects.analytics.models import ProjectPeriodFact
+    from keyprojects.analytics.selectors import project_figures
+
+    facts = list(
+        ProjectPeriodFact.objects.filter(project=project).select_related("period").order_by("-period__year", "-period__month")[:months]
+    )
+    latest = project_figures(project=project, period=facts[0].period) if facts else None
+    return {"facts": facts, "latest": latest, "latest_period": facts[0].period if facts else None}
+
+
+def funds_of(lead: Lead) -> tuple[list[FundArrival], Decimal]:
+    rows = list(FundArrival.objects.filter(lead=lead).select_related("recorded_by").order_by("arrived_on", "id"))
+    return rows, sum((r.arrived_amount for r in rows), ZERO)
+
+
+def project_lead_context(user: Any, project: Any) -> dict[str, Any]:
+    """For the project page: the lead the project came from (``project_lead``; None without one
+    or for a user who may not see leads) and whether the user may open it."""
+    from keyprojects.accounts import policy
+
+    if not policy.can_see_leads(user):
+        return {"project_lead": None, "project_lead_visible": False}
+    lead = Lead.objects.filter(project=project).select_related("agreement", "chain", "leader").first()
+    visible = lead is not None and Lead.objects.visible_to(user).filter(pk=lead.pk).exists()
+    return {"project_lead": lead, "project_lead_visible": visible}

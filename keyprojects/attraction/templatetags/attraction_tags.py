@@ -1,0 +1,30 @@
+"""Filters of the 招商引资 pages (rates through ``analytics.metrics``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from keyprojects.analytics import metrics
+
+register = template.Library()
+
+
+@register.filter
+def pct(rate: Any) -> str:
+    """A ratio (0.5630) as shown: "56.30%"; "—" when not applicable."""
+    value = metrics.as_percent(rate)
+    return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def stage_badge(stage: str) -> str:
+    return {
+        "info": "text-bg-secondary",
+        "negotiation": "text-bg-info",
+        "signed": "text-bg-primary",
+        "landed": "text-bg-success",
+        "feedback": "text-bg-success",
+        "dropped": "text-bg-light",
+    }.get(stage, "text-bg-secondary")

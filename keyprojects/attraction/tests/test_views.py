@@ -1,0 +1,101 @@
+"""The pages: list (search, filters, export), a lead and its steps through the forms, 404 outside
+scope, the funnel, the leaders' counts, activities, and the project page showing its lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from keyprojects.attraction.models import Lead
+from keyprojects.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_record_sign_and_land_through_the_pages(world, client):
+    c = login(client, world.users.county)
+    today = timezone.localdate()
+    r = c.post(
+        reverse("attraction:activity_create"),
+        {"kind": "trip", "held_on": today.isoformat(), "days": "3", "destination": "广东深圳", "participants": "区委书记、区投促局长",
+         "result": "对接企业5家"},
+    )  # fmt: skip
+    assert r.status_code == 302 and "?activity=" in r["Location"]
+    activity = r["Location"].split("=")[-1]
+    r = c.post(
+        reverse("attraction:create"),
+        {"name": "储能电池项目", "investor_name": "深圳储能科技有限公司", "investor_origin": "out_province", "source": "leader_trip",
+         "source_activity": activity, "intended_amount": "80000", "obtained_on": today.isoformat()},
+    )  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:3000]
+    lead = Lead.objects.get(name="储能电池项目")
+    assert c.get(reverse("attraction:detail", args=[lead.pk])).status_code == 200
+    r = c.post(reverse("attraction:step", args=[lead.pk, "advance"]), {"version": lead.version})
+    assert r.status_code == 302
+    lead.refresh_from_db()
+    r = c.post(
+        reverse("attraction:step", args=[lead.pk, "sign"]),
+        {"version": lead.version, "enterprise": world.ent.pk, "signed_on": today.isoformat(), "amount": "75000", "title": "",
+         "c-TOTAL_FORMS": "3", "c-INITIAL_FORMS": "0", "c-MIN_NUM_FORMS": "0", "c-MAX_NUM_FORMS": "10",
+         "c-0-party": "enterprise", "c-0-kind": "investment", "c-0-description": "两年内投资7.5亿元", "c-0-target_value": "75000",
+         "c-0-due_on": (today + dt.timedelta(days=700)).isoformat()},
+    )  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:3000]
+    lead.refresh_from_db()
+    assert lead.agreement.commitments.count() == 1
+    r = c.post(reverse("attraction:funds", args=[lead.pk]), {"arrived_on": today.isoformat(), "arrived_amount": "5000"})
+    assert r.status_code == 302
+    r = c.post(reverse("attraction:step", args=[lead.pk, "land"]), {"version": lead.version, "annual_plan": "20000"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    lead.refresh_from_db()
+    page = c.get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    assert "lead-project" in page and "lead-agreement" in page and "5,000.00" in page
+    project_page = c.get(reverse("projects:detail", args=[lead.project_id])).content.decode()
+    assert 'data-testid="project-lead"' in project_page and "储能电池项目" in project_page
+    leaders = c.get(reverse("attraction:leaders")).content.decode()
+    assert "leader-counts" in leaders
+
+
+def test_a_stale_step_shows_the_conflict(world, client, lead_of):
+    lead = lead_of()
+    c = login(client, world.users.county)
+    r = c.post(reverse("attraction:step", args=[lead.pk, "advance"]), {"version": lead.version + 5})
+    assert r.status_code == 409 and "已被他人修改" in r.content.decode()
+
+
+def test_peer_county_gets_404_and_enterprise_403(world, client, lead_of):
+    lead = lead_of()
+    assert login(client, world.users.sibling).get(reverse("attraction:detail", args=[lead.pk])).status_code == 404
+    client.logout()
+    assert login(client, world.users.enterprise).get(reverse("attraction:list")).status_code == 403
+    client.logout()
+    c = login(client, world.users.leader)
+    assert c.get(reverse("attraction:detail", args=[lead.pk])).status_code == 200
+    assert c.get(reverse("attraction:create")).status_code == 403
+
+
+def test_list_search_funnel_and_export(world, client, lead_of):
+    lead_of(name="氢能装备项目")
+    lead_of(name="生物医药项目", source="expo")
+    c = login(client, world.users.city)
+    page = c.get(reverse("attraction:list"), {"q": "氢能"}).content.decode()
+    assert "氢能装备项目" in page and "生物医药项目" not in page
+    assert c.get(reverse("attraction:list"), {"stage": "bogus"}).status_code == 200
+    for by in ("region", "leader", "chain", "source", "period"):
+        assert c.get(reverse("attraction:funnel"), {"by": by}).status_code == 200
+    r = c.get(reverse("attraction:export"), {"source": "expo"})
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["招商项目推进表"]
+    names = [row[1] for row in ws.iter_rows(min_row=4, values_only=True)]
+    assert names == ["生物医药项目"]
+    assert c.get(reverse("attraction:activities")).status_code == 200

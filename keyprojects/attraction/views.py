@@ -1,0 +1,281 @@
+"""招商引资 pages: the lead list (search, filters, export), a lead (its stages, checklist,
+agreement, project progress, 到资) and its stage steps, recording and editing a lead.
+Parse → service/selector → render; every write is a service call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.accounts import policy
+from keyprojects.analytics import metrics
+from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
+from keyprojects.core.scope import get_for_user
+
+from . import selectors, services
+from .choices import DROPPABLE, FORWARD, LeadStage
+from .filters import LeadFilter
+from .forms import CommitmentFormSet, DropForm, FundForm, LandForm, LeadForm, SignForm, StepForm
+from .models import Lead, ServiceItem
+
+
+def guard(request: HttpRequest, *, write: bool = False) -> None:
+    if not policy.can_see_leads(request.user) or (write and not policy.can_record_leads(request.user)):
+        raise DjangoPermissionDenied
+
+
+def get_lead(request: HttpRequest, pk: Any) -> Lead:
+    try:
+        return get_for_user(Lead, user=request.user, pk=pk, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def filtered(request: HttpRequest) -> tuple[LeadFilter, QuerySet[Lead]]:
+    qs = selectors.leads_visible(request.user).order_by("-obtained_on", "-id")
+    f = LeadFilter(request.GET or None, queryset=qs)
+    if f.is_bound and not f.is_valid():
+        return f, qs.none()
+    return f, f.qs
+
+
+def apply_errors(form: Any, exc: ValidationFailed) -> None:
+    for name, errs in exc.extra.get("fields", {}).items():
+        for e in errs:
+            form.add_error(name if name in form.fields else None, e)
+    if not exc.extra.get("fields"):
+        form.add_error(None, exc.message)
+
+
+def _querystring(request: HttpRequest) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+@login_required
+@require_GET
+def lead_list(request: HttpRequest) -> HttpResponse:
+    guard(request)
+    f, qs = filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    days = selectors.stall_days()
+    for lead in page:
+        lead.stalled = selectors.is_stalled(lead, days)  # type: ignore[attr-defined]
+    base = selectors.leads_visible(request.user)
+    context = {
+        "filter": f,
+        "page_obj": page,
+        "count": qs.count(),
+        "stages": selectors.stage_counts(base),
+        "stalled_count": base.filter(selectors.stalled_q()).count(),
+        "querystring_nopage": _querystring(request),
+    }
+    return render(request, "attraction/list.html", context)
+
+
+def _lead_data(form: LeadForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k in services.LEAD_FIELDS and k in form.fields}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_create(request: HttpRequest) -> HttpResponse:
+    guard(request, write=True)
+    initial = {"obtained_on": timezone.localdate()}
+    if request.GET.get("activity"):
+        initial["source_activity"] = request.GET["activity"]
+        initial["source"] = "leader_trip"
+    form = LeadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(user=request.user, data=_lead_data(form), request=request)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已登记招商线索")
+            return redirect("attraction:detail", pk=lead.pk)
+    return render(request, "attraction/form.html", {"form": form, "lead": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    form = LeadForm(request.POST or None, instance=lead, user=request.user, initial={"version": lead.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_update(
+                user=request.user, lead=lead, expected_version=form.cleaned_data.get("version") or 0, data=_lead_data(form), request=request
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已保存")
+            return redirect("attraction:detail", pk=lead.pk)
+    return render(request, "attraction/form.html", {"form": form, "lead": lead})
+
+
+def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    can_write = policy.can_record_leads(user) and Lead.objects.editable_by(user).filter(pk=lead.pk).exists()
+    v = {"version": lead.version}
+    target = FORWARD.get(lead.stage)
+    funds, funds_total = selectors.funds_of(lead)
+    context: dict[str, Any] = {
+        "lead": lead,
+        "can_write": can_write,
+        "target": target,
+        "target_label": LeadStage(target).label if target else "",
+        "spans": selectors.stage_spans(lead),
+        "checklist": selectors.checklist(lead),
+        "stalled": selectors.is_stalled(lead),
+        "stall_days": selectors.stall_days().get(lead.stage),
+        "events": lead.events.select_related("actor").order_by("on_date", "id"),
+        "funds": funds,
+        "funds_total": funds_total,
+        "funds_rate": metrics.funds_arrival_rate(funds_total, lead.signed_amount),
+        "commitments": list(lead.agreement.commitments.all()) if lead.agreement_id else [],  # type: ignore[union-attr]
+        "progress": selectors.project_progress(lead.project) if lead.project_id else None,
+        "droppable": lead.stage in DROPPABLE,
+    }
+    if can_write:
+        context.update(
+            step_form=forms.get("step_form") or StepForm(initial=v),
+            sign_form=forms.get("sign_form") or SignForm(user=user, initial={**v, "signed_on": timezone.localdate()}),
+            commitment_forms=forms.get("commitment_forms") or CommitmentFormSet(prefix="c"),
+            land_form=forms.get("land_form") or LandForm(user=user, initial={**v, "landed_on": timezone.localdate()}),
+            drop_form=forms.get("drop_form") or DropForm(initial=v),
+            fund_form=forms.get("fund_form") or FundForm(initial={"arrived_on": timezone.localdate()}),
+        )
+    return context
+
+
+@login_required
+@require_GET
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    guard(request)
+    lead = get_lead(request, pk)
+    return render(request, "attraction/detail.html", _detail_context(request, lead))
+
+
+def _done(request: HttpRequest, lead: Lead, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("attraction:detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One stage step: advance (信息获取→考察洽谈, 落地→反馈), sign, land, drop, reopen."""
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    user = request.user
+    forms: dict[str, Any] = {}
+    status = 400
+    try:
+        if action in ("advance", "drop", "reopen"):
+            form = DropForm(request.POST) if action == "drop" else StepForm(request.POST)
+            forms["drop_form" if action == "drop" else "step_form"] = form
+            if form.is_valid():
+                d = form.cleaned_data
+                if action == "advance":
+                    services.lead_advance(
+                        user=user, lead=lead, expected_version=d["version"], on_date=d["on_date"], note=d["note"], request=request
+                    )
+                    return _done(request, lead, "已推进到下一阶段")
+                if action == "drop":
+                    services.lead_drop(
+                        user=user, lead=lead, expected_version=d["version"], reason=d["note"], on_date=d["on_date"], request=request
+                    )
+                    return _done(request, lead, "线索已终止")
+                services.lead_reopen(user=user, lead=lead, expected_version=d["version"], reason=d["note"], request=request)
+                return _done(request, lead, "线索已重新启动")
+        elif action == "sign":
+            form = SignForm(request.POST, user=user)
+            formset = CommitmentFormSet(request.POST, prefix="c")
+            forms.update(sign_form=form, commitment_forms=formset)
+            if form.is_valid() and formset.is_valid():
+                d = form.cleaned_data
+                commitments = [c for c in (f.commitment() for f in formset.forms if f.has_changed()) if c]
+                services.lead_sign(
+                    user=user, lead=lead, expected_version=d["version"], enterprise=d["enterprise"], signed_on=d["signed_on"],
+                    amount=d["amount"], title=d["title"], signatory_name=d["signatory_name"], commitments=commitments, request=request,
+                )  # fmt: skip
+                return _done(request, lead, "已签约，政企合作协议已登记")
+        elif action == "land":
+            form = LandForm(request.POST, user=user)
+            forms["land_form"] = form
+            if form.is_valid():
+                d = form.cleaned_data
+                lead = services.lead_land(
+                    user=user, lead=lead, expected_version=d["version"], landed_on=d["landed_on"], project=d["project"],
+                    annual_plan=d["annual_plan"], request=request,
+                )  # fmt: skip
+                return _done(request, lead, f"已落地，项目“{lead.project}”已进入项目库")  # type: ignore[union-attr]
+        else:
+            raise Http404
+    except ValidationFailed as exc:
+        target = next(iter(forms.values()), None)
+        if target is not None:
+            apply_errors(target, exc)
+        else:
+            messages.error(request, exc.message)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        status = exc.status
+    lead = get_lead(request, pk)
+    return render(request, "attraction/detail.html", _detail_context(request, lead, **forms), status=status)
+
+
+@login_required
+@require_POST
+def lead_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    service_item = ServiceItem.objects.filter(pk=item).first()
+    if service_item is None:
+        raise Http404
+    try:
+        services.lead_check(user=request.user, lead=lead, item=service_item, done=request.POST.get("done") != "0", request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("attraction:detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    form = FundForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.fund_arrival_add(
+                user=request.user,
+                lead=lead,
+                arrived_on=d["arrived_on"],
+                arrived_amount=d["arrived_amount"],
+                note=d["note"],
+                request=request,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return _done(request, lead, "已登记到资")
+    return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, pk), fund_form=form), status=400)
