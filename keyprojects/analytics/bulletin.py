@@ -131,6 +131,18 @@ class BulletinData:
     doubtful_total: int = 0
     warnings: list[tuple[str, int]] = field(default_factory=list)
     user: Any = None  # whose scope the figures were read through (None: everything)
+    corrections: list[Any] = field(default_factory=list)  # corrections after the close (analytics.corrections): a 更正版
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+    @property
+    def corrections_intro(self) -> str:
+        return (
+            f"本通报为更正版。{self.period}关账后，经上级审定更正以下{len(self.corrections)}项数据，"
+            "本通报各项数据均已按更正后数据重新计算；关账时的原始数据可在调度看板下载关账快照。"
+        )
 
     @property
     def months(self) -> str:
@@ -222,9 +234,9 @@ def movement_text(movement: int | None) -> str:
     return "持平"
 
 
-def bulletin_title(period: Any, root: Any) -> str:
+def bulletin_title(period: Any, root: Any, *, corrected: bool = False) -> str:
     word = "全省" if root.level == "province" else "全市"
-    return f"{period.year}年{period.month}月{word}重点项目建设情况通报"
+    return f"{period.year}年{period.month}月{word}重点项目建设情况通报" + ("（更正版）" if corrected else "")
 
 
 def bulletin_header(*, root: Any, period: Any, issued_on: dt.date | None = None, top_n: int | None = None) -> Header:
@@ -354,6 +366,9 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
             )
         )
     lagging.sort(key=lambda x: (x.points, x.name, x.project_id))
+    from .corrections import corrections_for
+
+    corrections = corrections_for(period=period, region=root, user=user)
     state_words = {"missing": "未报", "returned": "退回未重报"}
     unreported = [listed(pid, plan, state_words.get(state, state)) for _c, (pid, plan, state) in unrep_kept]
     doubtful = [listed(pid, projects[pid].total_investment or Decimal(0), message) for _c, (pid, message) in doubt_kept]
@@ -364,7 +379,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     return BulletinData(
         period=period,
         root=root,
-        title=bulletin_title(period, root),
+        title=bulletin_title(period, root, corrected=bool(corrections)),
         scope_word="全省" if root.level == "province" else "全市",
         child_word="市" if root.level == "province" else "县（市、区）",
         totals=totals,
@@ -381,6 +396,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
         doubtful_total=sum(doubt_totals.values()),
         warnings=warning_counts,
         user=user,
+        corrections=corrections,
     )
 
 
@@ -443,6 +459,25 @@ def doubtful_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
 
 def warnings_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
     return ["预警类型", "条数"], [[label, n] for label, n in data.warnings]
+
+
+def corrections_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
+    """七、关账后更正情况 of a 更正版: who, when, before → after, why."""
+    head = ["序号", "项目名称", "所在地区", "月份", "更正内容（原值→新值）", "更正原因", "审定人", "审定日期"]
+    rows = [
+        [
+            n,
+            c.project_name,
+            c.region_name,
+            c.period_name,
+            "；".join(f"{ch.label}{ch.before}→{ch.after}" for ch in c.changes),
+            c.reason,
+            c.decided_by,
+            timezone.localtime(c.decided_at).date().isoformat() if c.decided_at else "",
+        ]
+        for n, c in enumerate(data.corrections, start=1)
+    ]
+    return head, rows
 
 
 def _cell_text(value: Any) -> str:
@@ -631,6 +666,11 @@ def bulletin_docx(data: BulletinData) -> bytes:
     if data.warnings:
         _table(doc, *warnings_table(data), [12, 6])
 
+    if data.corrections:
+        _paragraph(doc, "七、关账后更正情况", font=HEADING_FONT)
+        _paragraph(doc, data.corrections_intro)
+        _table(doc, *corrections_table(data), [2.5, 8, 4, 4, 9, 8, 4, 5])
+
     # 落款: the office and the date, 右空四字
     _paragraph(doc, "")
     _paragraph(doc, data.header.issuer, right=True)
@@ -693,12 +733,16 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
         ["成文日期", chinese_date(data.header.issued_on)],
         ["总体情况", data.summary],
     ]
+    if data.corrections:
+        overview.append(["更正版", data.corrections_intro])
     sheet("概况", data.title, ["项目", "数值"], overview, [26, 90])
     sheet("排名", f"{data.title} · 各{data.child_word}排名", *ranking_table(data), [6, 16, 8, 18, 18, 12, 26, 8])
     sheet("滞后项目", f"{data.title} · 进度滞后项目", *lagging_table(data), [6, 36, 12, 26, 16, 12, 14])
     sheet("未报项目", f"{data.title} · 未报送月报项目", *unreported_table(data), [6, 36, 12, 26, 16, 16, 10])
     sheet("数据存疑", f"{data.title} · 数据存疑", *doubtful_table(data), [6, 36, 12, 26, 50])
     sheet("预警", f"{data.title} · 预警情况", *warnings_table(data), [20, 10])
+    if data.corrections:
+        sheet("更正", f"{data.title} · 关账后更正情况", *corrections_table(data), [6, 36, 12, 12, 40, 30, 12, 12])
     sheet(
         "预警明细",
         f"{data.title} · 预警明细",
@@ -711,4 +755,5 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
 
 
 def bulletin_filename(data: BulletinData, ext: str) -> str:
-    return f"{data.period.year}年{data.period.month}月{data.root.name}重点项目建设情况通报.{ext}"
+    corrected = "（更正版）" if data.corrected else ""
+    return f"{data.period.year}年{data.period.month}月{data.root.name}重点项目建设情况通报{corrected}.{ext}"

@@ -244,7 +244,9 @@ def _unfrozen(projects: Any, period: Any) -> Any:
     return projects.exclude(Q(city_code__in=frozen) | Q(province_code__in=frozen)) if frozen else projects
 
 
-def _compute(periods: Sequence[Any], projects: Any) -> dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]]:
+def _compute(
+    periods: Sequence[Any], projects: Any, include_frozen: bool = False
+) -> dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]]:
     """Facts and warnings of ``projects`` for ``periods`` (all of one year): period pk → (fact rows,
     (project, kind, message, value) warnings). Frozen projects are left out per period."""
     from keyprojects.dispatch.models import DispatchConfig
@@ -254,7 +256,7 @@ def _compute(periods: Sequence[Any], projects: Any) -> dict[int, tuple[list[dict
     today = timezone.localdate()
     year = periods[0].year
     out: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in periods}
-    live = {per.pk: set(_unfrozen(projects, per).values_list("pk", flat=True)) for per in periods}
+    live = {per.pk: set((projects if include_frozen else _unfrozen(projects, per)).values_list("pk", flat=True)) for per in periods}
     inputs = _load(year, [per.month for per in periods], projects)
     from keyprojects.dispatch.selectors import period_end
 
@@ -334,9 +336,10 @@ def _insert(period: Any, facts: list[dict[str, Any]], warns: list[tuple[int, str
 # --- the action -----------------------------------------------------------------------------
 
 
-def rebuild_facts(*, periods: Iterable[Any], projects: Any = None) -> tuple[int, int]:
+def rebuild_facts(*, periods: Iterable[Any], projects: Any = None, progress: Any = None) -> tuple[int, int]:
     """Rebuild the facts and warnings of ``periods`` for ``projects`` (default: all), leaving
-    frozen projects alone; summaries are not touched. Returns (facts, warnings) written."""
+    frozen projects alone; summaries are not touched. Returns (facts, warnings) written.
+    ``progress(done, total)``, if given, hears of each chunk of projects computed and written."""
     from keyprojects.projects.models import Project
 
     base = projects if projects is not None else Project.objects.all()
@@ -348,17 +351,24 @@ def rebuild_facts(*, periods: Iterable[Any], projects: Any = None) -> tuple[int,
         year_periods.sort(key=lambda p: p.month)
         ids = list(base.order_by("pk").values_list("pk", flat=True))
         results: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in year_periods}
+        steps = len(ids) + len(year_periods) * max(1, len(ids) // 4)  # writing counts as a quarter of computing
+        if progress:
+            progress(0, steps)
         for start in range(0, len(ids), CHUNK):
             chunk = base.filter(_ids_q(ids[start : start + CHUNK], "pk"))
             for pk, (f, w) in _compute(year_periods, chunk).items():
                 results[pk][0].extend(f)
                 results[pk][1].extend(w)
-        for per in year_periods:
+            if progress:
+                progress(min(start + CHUNK, len(ids)), steps)
+        for i, per in enumerate(year_periods, start=1):
             facts, warns = results[per.pk]
             live = None if projects is None and not _has_frozen(per) else list(_unfrozen(base, per).values_list("pk", flat=True))
             _write(per, live, facts, warns)
             n_facts += len(facts)
             n_warnings += len(warns)
+            if progress:
+                progress(len(ids) + i * max(1, len(ids) // 4), steps)
     return n_facts, n_warnings
 
 
@@ -381,11 +391,13 @@ def _has_frozen(period: Any) -> bool:
 
 
 @transaction.atomic
-def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: bool = False) -> int:
+def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: bool = False, correction: bool = False) -> int:
     """After a change to some projects' reports or fields: bring their facts and warnings up to
     date in ``from_period`` and every later period (cumulative figures carry on; just that one
     period with ``only_period``), and apply the difference to the summaries. Returns the number
-    of (project, period) facts refreshed."""
+    of (project, period) facts refreshed. ``correction``: an approved correction of a closed
+    month (issue 10 §4) goes through frozen months too, so that every page shows the corrected
+    figure (marked 已更正; the snapshot taken at the close keeps the original)."""
     from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
     from keyprojects.projects.models import Project
 
@@ -407,18 +419,20 @@ def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: 
     n = 0
     projects = Project.objects.filter(pk__in=ids)
     for year_periods in by_year.values():
-        results = _compute(year_periods, projects)
+        results = _compute(year_periods, projects, include_frozen=correction)
         for per in year_periods:
             facts, warns = results[per.pk]
-            live = set(_unfrozen(projects, per).values_list("pk", flat=True))
+            live = set((projects if correction else _unfrozen(projects, per)).values_list("pk", flat=True))
             if not live:
                 continue
             old_facts = list(ProjectPeriodFact.objects.filter(period=per, project_id__in=live).values())
             old_warns = list(ProjectWarning.objects.filter(period=per, project_id__in=live).values_list("project_id", "kind"))
             _write(per, live, facts, warns)
             new_warns = [(w[0], w[1]) for w in warns]
-            if not apply_delta(period=per, old_facts=old_facts, old_warnings=old_warns, new_facts=facts, new_warnings=new_warns):
-                summaries_refresh(period=per)
+            if not apply_delta(
+                period=per, old_facts=old_facts, old_warnings=old_warns, new_facts=facts, new_warnings=new_warns, include_frozen=correction
+            ):
+                summaries_refresh(period=per, include_frozen=correction)
             n += len(facts)
     return n
 

@@ -86,13 +86,15 @@ def apply_delta(
     old_warnings: Iterable[tuple[int, str]],
     new_facts: Iterable[dict[str, Any]],
     new_warnings: Iterable[tuple[int, str]],
+    include_frozen: bool = False,
 ) -> bool:
     """Change the region and dimension summaries of ``period`` by (new − old) contributions of
     some projects (their facts and (project, kind) warnings before and after a refresh).
 
     Returns False, writing nothing, when the summaries were not in step with the old facts (a
     sum would go below zero: facts rebuilt without their summaries); the caller then rebuilds
-    the period's summaries whole."""
+    the period's summaries whole. ``include_frozen``: a correction approved after the close
+    changes the frozen rows too (they keep their frozen mark)."""
     from keyprojects.projects.models import Project
     from keyprojects.regions.models import Region
 
@@ -137,7 +139,9 @@ def apply_delta(
         for code, city, province in Region.objects.filter(code__in=codes).values_list("code", "city_code", "province_code")
     }
     # region summaries: the fact's own codes (known regions only), frozen rows untouched
-    frozen = set(RegionPeriodSummary.objects.filter(period=period, frozen=True).values_list("region_id", flat=True))
+    frozen = (
+        set() if include_frozen else set(RegionPeriodSummary.objects.filter(period=period, frozen=True).values_list("region_id", flat=True))
+    )
     _apply(
         RegionPeriodSummary,
         {"period": period},

@@ -39,9 +39,14 @@ def facts_refresh_project(*, project: Project, from_period: Any) -> None:
 
 
 @transaction.atomic
-def summaries_refresh(*, period: Any, freeze_region: Any = None) -> int:
-    """Roll the facts of ``period`` up to every county, city and the province."""
+def summaries_refresh(*, period: Any, freeze_region: Any = None, include_frozen: bool = False) -> int:
+    """Roll the facts of ``period`` up to every county, city and the province. Frozen rows are
+    left alone, except after a correction approved after the close (``include_frozen``: they are
+    rebuilt and stay frozen)."""
     frozen = set(RegionPeriodSummary.objects.filter(period=period, frozen=True).values_list("region_id", flat=True))
+    refrozen: set[str] = set()
+    if include_frozen:
+        refrozen, frozen = frozen, set()
     aggregates = {
         "projects": Count("id"),
         "annual_plan": Sum("annual_plan"),
@@ -80,7 +85,9 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None) -> int:
         )
         freeze_codes = set(Region.objects.filter(in_region).values_list("code", flat=True))
     rows = [
-        RegionPeriodSummary(period=period, region_id=code, frozen=code in freeze_codes, **{k: v or 0 for k, v in vals.items()})
+        RegionPeriodSummary(
+            period=period, region_id=code, frozen=code in freeze_codes or code in refrozen, **{k: v or 0 for k, v in vals.items()}
+        )
         for code, vals in groups.items()
         if code in known and code not in frozen
     ]

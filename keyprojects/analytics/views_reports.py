@@ -31,8 +31,9 @@ from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
 from keyprojects.regions.models import Region
 
-from .assessment import scheme_items, schemes_visible_to, snapshot_tables, snapshots_of
+from .assessment import assessment_compute, scheme_items, schemes_visible_to, snapshot_tables, snapshots_of
 from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_xlsx
+from .corrections import corrections_context
 from .exports import assessment_filename, assessment_xlsx, rankings_filename, rankings_xlsx
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
@@ -134,6 +135,7 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
             frozen=table.frozen,
             unit_label=table.unit_label,
             xlsx_url=reverse("analytics:rankings_xlsx", kwargs={"period": period.label}) + "?" + urlencode(query),
+            **corrections_context(period=period, region=root, user=request.user),
         )
     return render(request, "analytics/rankings.html", context)
 
@@ -314,7 +316,10 @@ def _snapshot_for(user: Any, pk: str, period: str) -> AssessmentSnapshot:
 def assessment_result(request: HttpRequest, pk: str, period: str) -> HttpResponse:
     snapshot = _snapshot_for(request.user, pk, period)
     tables = snapshot_tables(user=request.user, snapshot=snapshot)
+    fixes = corrections_context(period=snapshot.period, region=snapshot.scheme.region, user=request.user)
     context = {
+        **fixes,
+        "corrected_scores": _corrected_scores(snapshot, fixes["corrections"]),
         "scheme": snapshot.scheme,
         "snapshot": snapshot,
         "period": snapshot.period,
@@ -323,6 +328,28 @@ def assessment_result(request: HttpRequest, pk: str, period: str) -> HttpRespons
         "xlsx_url": reverse("analytics:assessment_xlsx", kwargs={"pk": snapshot.scheme.pk, "period": snapshot.period.label}),
     }
     return render(request, "analytics/assessment_result.html", context)
+
+
+def _corrected_scores(snapshot: AssessmentSnapshot, corrections: list[Any]) -> list[dict[str, Any]]:
+    """After corrections made since the snapshot was computed: each unit's stored score beside
+    the score on the corrected figures (the snapshot itself never changes)."""
+    if not any(c.decided_at and c.decided_at > snapshot.computed_at for c in corrections):
+        return []
+    now = {u["key"]: u for u in assessment_compute(scheme=snapshot.scheme, period=snapshot.period)["units"]}
+    rows = []
+    for u in snapshot.result["units"]:
+        after = now.get(u["key"], {})
+        rows.append(
+            {
+                "name": u["name"],
+                "score": u["score"],
+                "rank": u["rank"],
+                "corrected_score": after.get("score"),
+                "corrected_rank": after.get("rank"),
+                "changed": (after.get("score"), after.get("rank")) != (u["score"], u["rank"]),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -401,6 +428,7 @@ def _bulletin_context(request: HttpRequest, home: Region, root: Region, form: Bu
             lagging_page=page.object_list,
             querystring_nopage=params.urlencode(),
             frozen=period_closed_for(period=period, region=root),
+            **corrections_context(period=period, region=root, user=request.user),
             docx_url=reverse("analytics:bulletin_docx", kwargs={"period": period.label}) + query,
             xlsx_url=reverse("analytics:bulletin_xlsx", kwargs={"period": period.label}) + query,
         )

@@ -114,14 +114,35 @@ class ClosureSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     closed_by_name = serializers.SerializerMethodField()
 
+    checklist = serializers.JSONField(read_only=True, help_text="关账时的未完成事项清单（按市、县的未报、待审核、数据存疑、已退回）")
+
     class Meta:
         model = PeriodClosure
-        fields = ["id", "period", "period_id", "region", "region_name", "closed_at", "closed_by_name"]
+        fields = [
+            "id",
+            "period",
+            "period_id",
+            "region",
+            "region_name",
+            "closed_at",
+            "closed_by_name",
+            "open_items",
+            "confirmation",
+            "checklist",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_closed_by_name(self, obj: PeriodClosure) -> str | None:
         return _username(obj.closed_by)
+
+
+class CloseSerializer(StrictInput):
+    """Input of a month close: with anything open, the period (YYYY-MM) or 确认关账 typed out."""
+
+    confirm = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, default="", help_text="有未完成事项时须填写调度期（如 2026-11）或“确认关账”"
+    )
 
 
 # ---- reports --------------------------------------------------------------------------------

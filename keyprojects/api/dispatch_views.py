@@ -30,6 +30,7 @@ from keyprojects.core.scope import get_for_user
 from keyprojects.dispatch.choices import ReportStatus, RevisionStatus, WarningKind
 from keyprojects.dispatch.models import MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportRevision
 from keyprojects.dispatch.selectors import get_report_for_user
+from keyprojects.dispatch.selectors_close import close_checklist
 from keyprojects.dispatch.services import (
     period_close,
     period_get_or_open,
@@ -161,16 +162,38 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         return period
 
     @_op(
-        "periods_close",
-        "关账（市级用户关本市，省级用户关全省）/ Close the month for the user's city or province",
+        "periods_checklist",
+        "关账检查清单（本人区域：按市、县统计未报、待审核、数据存疑、已退回）/ What is still open before closing the month",
         parameters=[PERIOD_PARAM],
-        request=None,
-        responses={200: ds.ClosureSerializer, 400: ERR, 403: ERR, 404: ERR, 409: OpenApiResponse(s.ErrorSerializer, description="已关账")},
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
     )
-    @action(detail=True, methods=["post"], serializer_class=ds.ClosureSerializer)
+    @action(detail=True, methods=["get"], serializer_class=None)
+    def checklist(self, request: Request, pk: str | None = None) -> Response:
+        period = self.get_object()
+        region = policy.work_region(request.user) if policy.can_see_board(request.user) else None
+        if region is None:
+            raise NotFound("没有可查看的区域")
+        return Response(close_checklist(period=period, region=region).as_json())
+
+    @_op(
+        "periods_close",
+        "关账（市级用户关本市，省级用户关全省；有未完成事项时须输入确认）/ Close the month for the user's city or province",
+        parameters=[PERIOD_PARAM],
+        request=ds.CloseSerializer,
+        responses={
+            200: ds.ClosureSerializer,
+            400: OpenApiResponse(s.ErrorSerializer, description="有未完成事项而未输入确认（code close_not_confirmed，extra.checklist）"),
+            403: ERR,
+            404: ERR,
+            409: OpenApiResponse(s.ErrorSerializer, description="已关账"),
+        },
+    )
+    @action(detail=True, methods=["post"], serializer_class=ds.CloseSerializer)
     def close(self, request: Request, pk: str | None = None) -> Response:
         period = self.get_object()
-        closure = period_close(user=request.user, period=period, request=request)
+        ser = ds.CloseSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        closure = period_close(user=request.user, period=period, confirm=ser.validated_data["confirm"], request=request)
         return Response(ds.ClosureSerializer(closure).data)
 
 

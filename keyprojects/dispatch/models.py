@@ -228,6 +228,7 @@ class ReportRevision(models.Model):
     )
     decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     decision_opinion = models.TextField(_("审定意见"), blank=True)
+    after_close = models.BooleanField(_("关账后更正"), default=False, help_text=_("审定时该月已关账：看板、排名、考核和通报标注“已更正”"))
 
     class Meta:
         ordering = ["-id"]
@@ -368,6 +369,10 @@ class PeriodClosure(models.Model):
     region = models.ForeignKey("regions.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("关账人"), null=True, on_delete=models.PROTECT, related_name="+")
+    open_items = models.PositiveIntegerField(_("关账时未完成事项数"), default=0)
+    checklist = models.JSONField(_("关账检查清单"), default=dict, blank=True)
+    confirmation = models.CharField(_("关账确认输入"), max_length=32, blank=True)
+    frozen_figures = models.BinaryField(_("冻结数据快照"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-closed_at"]

@@ -587,7 +587,10 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
     revision.decided_by = user
     revision.decided_at = timezone.now()
     revision.decision_opinion = (opinion or "").strip()
-    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_opinion"])
+    # a correction of a closed month is recorded as such (已更正): the pages list it beside the
+    # corrected figures, the bulletin can be reissued as 更正版 (issue 10 §4)
+    revision.after_close = approve and is_frozen(project=report.project, period=report.period)
+    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_opinion", "after_close"])
     if approve:
         _apply(report, dict(revision.new_values))
         _derive(report)
@@ -609,7 +612,7 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
         message=revision.decision_opinion,
     )
     if approve:
-        figures_changed(report=report)
+        figures_changed(report=report, correction=revision.after_close)
     return revision
 
 
@@ -632,14 +635,15 @@ def report_rederive_after(*, report: MonthlyReport) -> int:
     return n
 
 
-def figures_changed(*, report: MonthlyReport, only_period: bool = False) -> None:
+def figures_changed(*, report: MonthlyReport, only_period: bool = False, correction: bool = False) -> None:
     """What every write that changes what counts calls: re-derive the later reports, then the
-    refresh action (facts → warnings → summaries) for the project from the report's month on."""
+    refresh action (facts → warnings → summaries) for the project from the report's month on
+    (``correction``: an approved correction of a closed month, through the frozen months too)."""
     from keyprojects.analytics.refresh import refresh_after
 
     if not only_period:
         report_rederive_after(report=report)
-    refresh_after(project_ids=[report.project_id], from_period=report.period, only_period=only_period)
+    refresh_after(project_ids=[report.project_id], from_period=report.period, only_period=only_period, correction=correction)
 
 
 # --- problems and plans --------------------------------------------------------------------
@@ -719,12 +723,22 @@ def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any
 # --- month close ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> PeriodClosure:
+class CloseNotConfirmed(ApplicationError):
+    """关账 with open items (未报, 待审核, 数据存疑, 已退回) and without the typed confirmation."""
+
+    code = "close_not_confirmed"
+    status = 400
+    default_message = "本期仍有未完成事项，关账须输入调度期（如 2026-11）或“确认关账”"
+
+
+def period_close(*, user: Any, period: ReportingPeriod, confirm: str = "", request: Any = None, progress: Any = None) -> PeriodClosure:
     """Close ``period`` for the user's city (a city user) or the whole province (a province user):
-    refresh the facts, summaries and warnings one last time, then freeze them."""
-    from keyprojects.analytics.refresh import rebuild_facts
-    from keyprojects.analytics.services import summaries_refresh
+    check what is still open (``selectors_close.close_checklist``: a close with anything open
+    needs ``confirm``, the period "YYYY-MM" or 确认关账, typed), refresh the facts, summaries and
+    warnings one last time, freeze them, and store with the closure the checklist as it was and
+    a snapshot of the frozen figures (downloadable after any later correction).
+    ``progress(phase, done, total)`` is told how far it got (the importer's progress protocol)."""
+    from .selectors_close import close_checklist, confirmation_ok
 
     if not policy.can_close(user):
         raise PermissionDenied("只有市级或省级工作人员可以关账")
@@ -737,18 +751,60 @@ def period_close(*, user: Any, period: ReportingPeriod, request: Any = None) -> 
         or PeriodClosure.objects.filter(period=period, region__in=[region.code, region.province_code]).exists()
     ):
         raise ApplicationError(f"{period}已关账", code="already_closed", status=409)
+    if progress:
+        progress("检查未完成事项", 0, 1)
+    checklist = close_checklist(period=period, region=region)
+    if checklist.open and not confirmation_ok(period=period, typed=confirm):
+        t = checklist.total.counts
+        waiting = t["waiting_county"] + t["waiting_city"] + t["waiting_province"]
+        raise CloseNotConfirmed(
+            f"{region.name}{period}仍有未完成事项：未报{t['missing']}个（其中草稿{t['drafts']}个）、待审核{waiting}个、"
+            f"数据存疑未确认{t['doubtful']}个、已退回未重报{t['returned']}个。确需关账请输入“{period.label}”或“确认关账”",
+            extra={"checklist": checklist.as_json(), "fields": {"confirm": [f"请输入“{period.label}”或“确认关账”"]}},
+        )
+    return _close(user=user, period=period, region=region, checklist=checklist, confirm=confirm, request=request, progress=progress)
+
+
+@transaction.atomic
+def _close(*, user: Any, period: ReportingPeriod, region: Any, checklist: Any, confirm: str, request: Any, progress: Any) -> PeriodClosure:
+    from keyprojects.analytics.refresh import rebuild_facts
+    from keyprojects.analytics.services import summaries_refresh
+    from keyprojects.analytics.snapshot import frozen_figures
+
+    if progress:
+        progress("检查未完成事项", 1, 1)
     scope = (
         Project.objects.filter(province_code=region.code) if region.level == "province" else Project.objects.filter(city_code=region.code)
     )
-    rebuild_facts(periods=[period], projects=scope)  # the refresh action's facts and warnings, one last time
-    closure = PeriodClosure.objects.create(period=period, region=region, closed_by=user)
+    # the refresh action's facts and warnings, one last time
+    rebuild_facts(periods=[period], projects=scope, progress=(lambda done, total: progress("刷新数据", done, total)) if progress else None)
+    closure = PeriodClosure.objects.create(
+        period=period,
+        region=region,
+        closed_by=user,
+        open_items=checklist.open,
+        checklist=checklist.as_json(),
+        confirmation=(confirm or "").strip()[:32] if checklist.open else "",
+    )
     if region.level == "province":
         period.status = PeriodStatus.CLOSED
         period.closed_at = timezone.now()
         period.closed_by = user
         period.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    if progress:
+        progress("冻结汇总", 0, 1)
     summaries_refresh(period=period, freeze_region=region)
-    audit_record(action="period_close", user=user, request=request, obj=period, changes={"region": region.code})
+    if progress:
+        progress("冻结汇总", 1, 1)
+        progress("保存快照", 0, 1)
+    closure.frozen_figures = frozen_figures(period=period, region=region)
+    closure.save(update_fields=["frozen_figures"])
+    if progress:
+        progress("保存快照", 1, 1)
+    changes: dict[str, Any] = {"region": region.code, "open_items": checklist.open}
+    if checklist.open:
+        changes["confirmation"] = closure.confirmation
+    audit_record(action="period_close", user=user, request=request, obj=period, changes=changes)
     return closure
 
 

@@ -4,7 +4,7 @@ its own ``urlpatterns``."""
 
 from __future__ import annotations
 
-from . import views_board, views_fill, views_grid, views_lists, views_review
+from . import views_board, views_close, views_fill, views_grid, views_lists, views_review
 
 app_name = "dispatch"
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     *views_grid.urlpatterns,
     *views_review.urlpatterns,
     *views_board.urlpatterns,
+    *views_close.urlpatterns,
     *views_lists.urlpatterns,
 ]

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
+from keyprojects.analytics.corrections import corrections_context
 from keyprojects.analytics.models import RegionPeriodSummary
 from keyprojects.analytics.refresh import rebuild_facts
 from keyprojects.analytics.services import region_metrics, summaries_refresh
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ApplicationError, PermissionDenied
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
@@ -39,9 +39,7 @@ from .selectors import (
     latest_period,
     missing_reports,
 )
-from .services import (
-    period_close,
-)
+from .selectors_close import closures_for
 from .views_review import (
     COUNT_KEYS,
     LIST_PAGE_SIZE,
@@ -200,7 +198,10 @@ def board(request: HttpRequest, period: str) -> HttpResponse:
     params = set_params(request)
     frozen = _frozen_for(period_obj, focus)
     home_frozen = _frozen_for(period_obj, home)
+    closures = closures_for(period=period_obj, region=focus) if frozen else []
     context = {
+        **corrections_context(period=period_obj, region=focus, user=user),
+        "closures": closures,
         "period": period_obj,
         "periods": ReportingPeriod.objects.order_by("-year", "-month")[:36],
         "home": home,
@@ -254,23 +255,6 @@ def board_refresh(request: HttpRequest, period: str) -> HttpResponse:
     return redirect(back)
 
 
-@login_required
-@require_POST
-def board_close(request: HttpRequest, period: str) -> HttpResponse:
-    user = request.user
-    period_obj = _period_or_404(period)
-    _board_home(user)
-    if not _can_close(user):
-        raise DjangoPermissionDenied(_("只有市级或省级工作人员可以关账"))
-    try:
-        closure = period_close(user=user, period=period_obj, request=request)
-    except (PermissionDenied, ApplicationError) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(region)s %(period)s已关账，数据已冻结") % {"region": closure.region.name, "period": period_obj})
-    return redirect(_board_url(period_obj, request.POST.get("region") or None))
-
-
 MISSING_COLUMNS = [
     Column("序号", width=6),
     Column("项目名称", width=36),
@@ -299,10 +283,11 @@ def missing_export(request: HttpRequest, period: str) -> HttpResponse:
     drafts = set(MonthlyReport.objects.filter(period=period_obj, status=ReportStatus.DRAFT).values_list("project_id", flat=True))
     past = timezone.localdate() > period_obj.fill_end or period_obj.is_closed
     label = "未报" if past else "未报（填报期内）"
+    frozen = _frozen_for(period_obj, focus)
 
     def rows() -> Any:
         for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
-            state = label + ("，有草稿" if p.pk in drafts else "")
+            state = (label + ("，有草稿" if p.pk in drafts else "")) if not frozen or p.pk not in drafts else "未报（草稿未提交）"
             yield [
                 i,
                 p.name,
@@ -333,6 +318,5 @@ urlpatterns = [
     path("board/", board_latest, name="board_latest"),
     re_path(rf"^{PERIOD}/board/$", board, name="board"),
     re_path(rf"^{PERIOD}/board/refresh/$", board_refresh, name="board_refresh"),
-    re_path(rf"^{PERIOD}/board/close/$", board_close, name="board_close"),
     re_path(rf"^{PERIOD}/board/missing\.xlsx$", missing_export, name="missing_export"),
 ]

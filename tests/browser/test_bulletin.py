@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_city_user_downloads_the_bulletin(page, rw, tmp_path):  # noqa: F811  (rw is the imported fixture)
     from keyprojects.dispatch.services import period_close
 
-    period_close(user=rw.users.city, period=rw.p2)
+    period_close(user=rw.users.city, period=rw.p2, confirm="确认关账")
     login(page, "jinan", PASSWORD)
     page.locator("[data-testid=nav-analysis] > a").click()
     page.get_by_role("link", name="通报", exact=True).click()

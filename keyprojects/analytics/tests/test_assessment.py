@@ -42,7 +42,7 @@ def make_scheme(dw, *, name="县区考核", region="370100", kind="region", indi
 
 @pytest.fixture
 def closed(rw):  # noqa: F811
-    period_close(user=rw.users.city, period=rw.p2)  # Jinan's February
+    period_close(user=rw.users.city, period=rw.p2, confirm="确认关账")  # Jinan's February
     rw.scheme = make_scheme(rw)
     return rw
 
@@ -136,7 +136,7 @@ def test_who_may_compute(closed):
 
 
 def test_department_scheme_on_the_province(rw):  # noqa: F811
-    period_close(user=rw.users.province, period=rw.p2)
+    period_close(user=rw.users.province, period=rw.p2, confirm="确认关账")
     scheme = make_scheme(
         rw,
         name="市直部门考核",
@@ -185,7 +185,7 @@ def test_scheme_validation_and_audit(rw):  # noqa: F811
     old, new = ev.changes["indicators"]
     assert old[1]["indicator"] == "on_time_rate"
     assert new == [{"indicator": "completion_rate", "weight": "100", "rule": "linear", "floor": "0", "target": "60"}]
-    period_close(user=rw.users.city, period=rw.p2)
+    period_close(user=rw.users.city, period=rw.p2, confirm="确认关账")
     assessment_snapshot(user=rw.users.city, scheme=scheme, period=rw.p2)
     with pytest.raises(ApplicationError):
         scheme_delete(user=rw.users.province, scheme=scheme)

@@ -36,7 +36,7 @@ from keyprojects.dispatch.services import period_close
 @pytest.fixture
 def feb(rw):  # noqa: F811
     DispatchConfig.objects.filter(pk=DispatchConfig.get().pk).update(behind_points=D("5"))  # 历下 (+8.33) still not behind
-    period_close(user=rw.users.province, period=rw.p2)
+    period_close(user=rw.users.province, period=rw.p2, confirm="确认关账")
     return rw
 
 

@@ -74,8 +74,13 @@ def test_close_period_through_the_api(dw: Any) -> None:
     error_of(client_for(dw.users.county).post("/api/v1/periods/2026-01/close/"), 403, "permission_denied")
     error_of(client_for(dw.users.leader).post("/api/v1/periods/2026-01/close/"), 403, "permission_denied")
     city = client_for(dw.users.city)
-    r = city.post("/api/v1/periods/2026-01/close/")
+    checklist = city.get("/api/v1/periods/2026-01/checklist/").json()
+    assert checklist["region"] == "370100" and checklist["total"]["missing"] == 3  # 历下, 市中, 市本级: nothing reported
+    extra = error_of(city.post("/api/v1/periods/2026-01/close/"), 400, "close_not_confirmed")
+    assert extra["checklist"] == checklist
+    r = city.post("/api/v1/periods/2026-01/close/", {"confirm": "2026-01"}, format="json")
     assert r.status_code == 200, r.content
+    assert r.json()["open_items"] == 3 and r.json()["confirmation"] == "2026-01"
     assert r.json()["region"] == "370100" and r.json()["period"] == "2026-01"
     assert PeriodClosure.objects.filter(period=dw.p1, region_id="370100").count() == 1
     assert city.get("/api/v1/periods/2026-01/").json()["closed_regions"] == ["370100"]
@@ -87,7 +92,7 @@ def test_close_period_through_the_api(dw: Any) -> None:
     r = save(client_for(dw.users.other_city), dw.projects.other_city, invested_month="5")
     assert r.status_code == 201, r.content
     # The province closes the whole month: the period itself is frozen.
-    r = client_for(dw.users.province).post(f"/api/v1/periods/{dw.p1.pk}/close/")
+    r = client_for(dw.users.province).post(f"/api/v1/periods/{dw.p1.pk}/close/", {"confirm": "确认关账"}, format="json")
     assert r.status_code == 200 and r.json()["region"] == "370000"
     assert ReportingPeriod.objects.get(pk=dw.p1.pk).status == "closed"
 

@@ -161,7 +161,7 @@ def test_dispatch_table_county_and_group_counts(table: Any) -> None:
 
 def test_closed_month_exports_the_same_figures_after_a_correction(table: Any) -> None:
     dw = table
-    period_close(user=dw.users.city, period=dw.p2)
+    period_close(user=dw.users.city, period=dw.p2, confirm="确认关账")
     first = dispatch_table(user=dw.users.city, region="370100", period="2026-02")
     jan = MonthlyReport.objects.get(project=dw.projects.own_county, period=dw.p1)
     rev = revision_request(user=dw.users.county, report=jan, reason="更正一月数据", new_values={"invested_month": "150"})
@@ -290,7 +290,7 @@ def test_template_scope(dw: Any, client: Any) -> None:
 
 
 def test_template_of_a_closed_month_is_locked(dw: Any) -> None:
-    period_close(user=dw.users.city, period=dw.p2)
+    period_close(user=dw.users.city, period=dw.p2, confirm="确认关账")
     ws = book(fill_template(user=dw.users.county, period="2026-02")).active
     h = header_index(ws)
     r = TEMPLATE_HEADER_ROW + 2

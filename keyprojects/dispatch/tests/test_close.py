@@ -44,11 +44,11 @@ def test_close_freezes_figures_and_raises_warnings(dw):
     approved(dw, p, dw.p1, "100")
     approved(dw, p, dw.p2, "20")
     with pytest.raises(PermissionDenied):
-        period_close(user=dw.users.county, period=dw.p2)
-    period_close(user=dw.users.city, period=dw.p2)
+        period_close(user=dw.users.county, period=dw.p2, confirm="确认关账")
+    period_close(user=dw.users.city, period=dw.p2, confirm="确认关账")
     assert PeriodClosure.objects.filter(period=dw.p2, region_id="370100").exists()
     with pytest.raises(ApplicationError):
-        period_close(user=dw.users.city, period=dw.p2)
+        period_close(user=dw.users.city, period=dw.p2, confirm="确认关账")
 
     fact = ProjectPeriodFact.objects.get(period=dw.p2, project=p)
     assert (fact.invested_month, fact.invested_ytd, fact.annual_plan, fact.planned_ytd) == (D(20), D(120), D(1200), D(200))
@@ -84,13 +84,13 @@ def test_close_freezes_figures_and_raises_warnings(dw):
 
 
 def test_other_city_not_frozen_by_jinan_close(dw):
-    period_close(user=dw.users.city, period=dw.p1)
+    period_close(user=dw.users.city, period=dw.p1, confirm="确认关账")
     r = report_save(user=dw.users.other_city, project=dw.projects.other_city, period=dw.p1, data={"invested_month": "10"})
     assert r.pk
 
 
 def test_province_close_closes_the_period(dw):
-    period_close(user=dw.users.province, period=dw.p1)
+    period_close(user=dw.users.province, period=dw.p1, confirm="确认关账")
     dw.p1.refresh_from_db()
     assert dw.p1.status == "closed"
     with pytest.raises(PeriodClosed):

@@ -17,7 +17,7 @@ from keyprojects.dispatch.tests.test_close import approved
 def test_nobody_decides_a_correction_they_requested(dw):
     city_project = dw.projects.city_level
     jan = approved(dw, city_project, dw.p1, "922")
-    period_close(user=dw.users.province, period=dw.p1)
+    period_close(user=dw.users.province, period=dw.p1, confirm="确认关账")
     rev = revision_request(user=dw.users.province, report=jan, reason="更正", new_values={"invested_month": "99999"})
     assert rev.approval_level == "province"  # the requester may decide at this level, but not its own request
     with pytest.raises(PermissionDenied, match="四眼"):

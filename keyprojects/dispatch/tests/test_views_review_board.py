@@ -66,7 +66,7 @@ def test_city_board_counts_agree_with_hand_computed_figures(board, client):
     assert [p.name for p in resp.context["missing"]] == ["济南市本级项目"]
     html = resp.content.decode()
     assert 'href="/dispatch/2026-02/board/?region=370102"' in html  # drill down into a county
-    assert "济南市本级项目" in html and 'data-testid="close"' in html and "data-kp-confirm" in html
+    assert "济南市本级项目" in html and 'data-testid="close"' in html and 'href="/dispatch/2026-02/board/close/"' in html
 
 
 def test_province_board_by_city_and_drill_down(board, client):
@@ -176,7 +176,10 @@ def test_close_through_the_page_freezes_the_period(board, client):
     assert not PeriodClosure.objects.exists()
 
     client.force_login(board.users.city)
-    resp = client.post("/dispatch/2026-02/board/close/", {"region": "370102"}, follow=True)
+    resp = client.post("/dispatch/2026-02/board/close/", {"region": "370102"})
+    assert resp.status_code == 400 and "仍有未完成事项" in resp.content.decode()  # the typed confirmation is missing
+    assert not PeriodClosure.objects.exists()
+    resp = client.post("/dispatch/2026-02/board/close/", {"region": "370102", "confirm": "2026-02"}, follow=True)
     assert resp.redirect_chain[-1][0] == "/dispatch/2026-02/board/?region=370102"
     assert "已关账" in messages_of(resp)[0]
     assert PeriodClosure.objects.filter(period=board.p2, region_id="370100").exists()
@@ -206,7 +209,7 @@ def test_fill_page_after_close_says_closed(board, client):
     from django.urls import reverse
 
     client.force_login(board.users.city)
-    client.post("/dispatch/2026-02/board/close/")
+    client.post("/dispatch/2026-02/board/close/", {"confirm": "确认关账"})
     url = reverse("dispatch:fill", kwargs={"project_pk": board.projects.city_level.pk, "period": "2026-02"})
     assert "已关账" in client.get(url).content.decode()
     resp = client.post(url, {"invested_month": "5", "action": "save"}, follow=True)
@@ -216,7 +219,7 @@ def test_fill_page_after_close_says_closed(board, client):
 
 def test_province_close_closes_the_whole_period(board, client):
     client.force_login(board.users.province)
-    resp = client.post("/dispatch/2026-02/board/close/", follow=True)
+    resp = client.post("/dispatch/2026-02/board/close/", {"confirm": "2026-02"}, follow=True)
     assert "山东省" in messages_of(resp)[0]
     board.p2.refresh_from_db()
     assert board.p2.status == "closed"

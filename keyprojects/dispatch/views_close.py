@@ -1,0 +1,211 @@
+"""关账 with a checklist: what is still open per city and county (``selectors_close``, the one
+selector the close service and the API also ask), the lists behind each count, the typed
+confirmation, and after the close the stored checklist, the frozen snapshot and the
+corrections made since (``analytics.corrections``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import re_path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from keyprojects.accounts import policy
+from keyprojects.analytics.snapshot import snapshot_workbook
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ApplicationError, PermissionDenied
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+
+from .choices import ReportStatus
+from .models import MonthlyReport, PeriodClosure
+from .selectors_close import CONFIRM_WORD, ITEMS, OPEN_ITEMS, checklist_items, close_checklist
+from .services import CloseNotConfirmed, period_close
+from .views_board import _board_focus, _board_home, _board_url, _frozen_for
+from .views_review import LIST_PAGE_SIZE, _period_or_404, set_params
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_close(request: HttpRequest, period: str) -> HttpResponse:
+    """GET: the checklist of the closer's region and the form; POST: close (with the typed
+    confirmation when anything is open)."""
+    user = request.user
+    period_obj = _period_or_404(period)
+    home = _board_home(user)
+    if not policy.can_close(user):
+        raise DjangoPermissionDenied(_("只有市级或省级工作人员可以关账"))
+    typed, error = "", ""
+    if request.method == "POST":
+        typed = (request.POST.get("confirm") or "").strip()
+        try:
+            closure = period_close(user=user, period=period_obj, confirm=typed, request=request)
+        except CloseNotConfirmed as exc:
+            error = exc.message
+        except (PermissionDenied, ApplicationError) as exc:
+            messages.error(request, exc.message)
+            return redirect(_board_url(period_obj, request.POST.get("region") or None))
+        else:
+            messages.success(request, _("%(region)s %(period)s已关账，数据已冻结") % {"region": closure.region.name, "period": period_obj})
+            return redirect(_board_url(period_obj, request.POST.get("region") or None))
+    if _frozen_for(period_obj, home):
+        return redirect(_board_url(period_obj))
+    checklist = close_checklist(period=period_obj, region=home)
+    context = {
+        "period": period_obj,
+        "home": home,
+        "checklist": checklist,
+        "labels": ITEMS,
+        "headers": [ITEMS[k] for k in OPEN_ITEMS],
+        "typed": typed,
+        "error": error,
+        "confirm_word": CONFIRM_WORD,
+        "items_url": reverse("dispatch:close_items", kwargs={"period": period_obj.label}),
+    }
+    return render(request, "dispatch/review/close.html", context, status=400 if error else 200)
+
+
+ITEM_COLUMNS = [
+    Column("序号", width=6),
+    Column("项目名称", width=36),
+    Column("项目代码", width=26),
+    Column("所属区域", width=12),
+    Column("责任单位", width=20),
+    Column("联络人", width=12),
+    Column("电话", width=16),
+    Column("月报状态", width=16),
+]
+
+
+def _state_label(status: str | None, pending: str, frozen: bool) -> str:
+    if status is None:
+        return _("未报")
+    if status == ReportStatus.DRAFT:
+        return _("未报（草稿未提交）") if frozen else _("草稿未提交")
+    if status == ReportStatus.SUBMITTED:
+        return {"county": _("待县级审核"), "city": _("待市级审核"), "province": _("待省级审核")}.get(pending, _("待审核"))
+    return str(ReportStatus(status).label)
+
+
+@login_required
+@require_GET
+def close_items(request: HttpRequest, period: str) -> HttpResponse:
+    """The projects behind one count of the checklist (``?region=&item=``), paged, searchable,
+    and as xlsx (``?format=xlsx``)."""
+    user = request.user
+    period_obj = _period_or_404(period)
+    focus = _board_focus(_board_home(user), request.GET.get("region"))
+    item = request.GET.get("item") or "missing"
+    if item not in ITEMS:
+        raise Http404()
+    qs = checklist_items(period=period_obj, region=focus, item=item).select_related("region", "responsible_unit")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(project_code__icontains=q))
+    qs = qs.order_by("region_id", "name")
+    frozen = _frozen_for(period_obj, focus)
+    title = f"{focus.name}{period_obj}{ITEMS[item]}"
+    if request.GET.get("format") == "xlsx":
+        states = _states(period_obj, None)
+
+        def rows() -> Any:
+            for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
+                st = states.get(p.pk, (None, ""))
+                yield [
+                    i,
+                    p.name,
+                    p.project_code or "",
+                    p.region.name,
+                    p.responsible_unit.name if p.responsible_unit else "",
+                    p.contact_name,
+                    p.contact_phone,
+                    _state_label(st[0], st[1], frozen),
+                ]
+
+        content, n = build_xlsx(title=f"{title}（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）", columns=ITEM_COLUMNS, rows=rows())
+        audit_record(
+            action="export",
+            user=user,
+            request=request,
+            object_type="projects.project",
+            changes={"period": period_obj.label, "region": focus.code, "item": item, "rows": n, "format": "xlsx"},
+            message=f"导出{title} {n} 行",
+        )
+        return xlsx_response(content, f"{title}.xlsx")
+    page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    states = _states(period_obj, [p.pk for p in page.object_list])
+    for p in page.object_list:
+        st = states.get(p.pk, (None, ""))
+        p.state_label = _state_label(st[0], st[1], frozen)  # type: ignore[attr-defined]
+    params = set_params(request)
+    params.pop("page", None)
+    context = {
+        "period": period_obj,
+        "focus": focus,
+        "item": item,
+        "title": title,
+        "labels": ITEMS,
+        "page_obj": page,
+        "projects": page.object_list,
+        "q": q,
+        "params": params,
+        "export_query": params.urlencode(),
+        "board_url": _board_url(period_obj),
+    }
+    return render(request, "dispatch/review/close_items.html", context)
+
+
+def _states(period: Any, ids: list[int] | None) -> dict[int, tuple[str, str]]:
+    if period.pk is None:
+        return {}
+    qs = MonthlyReport.objects.filter(period=period)
+    if ids is not None:
+        qs = qs.filter(project_id__in=ids)
+    return {pid: (st, lvl) for pid, st, lvl in qs.values_list("project_id", "status", "pending_level").iterator(chunk_size=5000)}
+
+
+@login_required
+@require_GET
+def closure_snapshot(request: HttpRequest, period: str, pk: int) -> HttpResponse:
+    """The figures as they were frozen at a close (before any later correction), as xlsx."""
+    user = request.user
+    period_obj = _period_or_404(period)
+    home = _board_home(user)
+    closure = PeriodClosure.objects.select_related("region", "period").filter(pk=pk, period=period_obj).first()
+    if closure is None or not _closure_visible(home, closure):
+        raise Http404()
+    content = snapshot_workbook(closure, within=home)
+    if content is None:
+        raise Http404(_("该次关账没有保存快照"))
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        obj=closure,
+        changes={"period": period_obj.label, "region": closure.region_id, "format": "xlsx", "what": "close_snapshot"},
+        message=f"下载{closure.region.name}{period_obj}关账快照",
+    )
+    return xlsx_response(content, f"关账快照-{closure.region.name}-{period_obj.label}.xlsx")
+
+
+def _closure_visible(home: Any, closure: PeriodClosure) -> bool:
+    """A closure concerns the home region when it is the home itself, above it (its rows only
+    are given), or below it."""
+    r = closure.region
+    return r.code in {home.code, home.city_code, home.province_code} or (home.level == "province" and r.province_code == home.code)
+
+
+PERIOD = r"(?P<period>\d{4}-\d{2})"
+urlpatterns = [
+    re_path(rf"^{PERIOD}/board/close/$", board_close, name="board_close"),
+    re_path(rf"^{PERIOD}/board/open/$", close_items, name="close_items"),
+    re_path(rf"^{PERIOD}/board/closures/(?P<pk>\d+)/snapshot\.xlsx$", closure_snapshot, name="closure_snapshot"),
+]
