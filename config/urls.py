@@ -16,6 +16,8 @@ urlpatterns = [
     path("approvals/", include("keyprojects.approvals.urls")),
     path("attraction/", include("keyprojects.attraction.urls")),
     path("partnership/", include("keyprojects.partnership.urls")),
+    path("engagement/", include("keyprojects.engagement.urls")),
+    path("open311/v2/", include("keyprojects.engagement.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("keyprojects.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -176,6 +176,29 @@ def funds_arrival_rate(arrived: Decimal | None, signed_amount: Decimal | None) -
     return _ratio(arrived, signed_amount)
 
 
+def request_on_time_rate(on_time: int, due: int) -> Decimal | None:
+    """诉求按时办结率 = requests answered by their resolve deadline / requests answered or already
+    past their deadline (issue 15)."""
+    return _ratio(Decimal(on_time), Decimal(due))
+
+
+def satisfaction_rate(satisfied: int, rated: int) -> Decimal | None:
+    """诉求满意率 = requests rated 满意 or 基本满意 / requests rated (the final rating)."""
+    return _ratio(Decimal(satisfied), Decimal(rated))
+
+
+def resolution_rate(answered: int, raised: int) -> Decimal | None:
+    """交流会诉求解决率 = a meeting's requests answered (已答复 or 已办结) / its requests raised."""
+    return _ratio(Decimal(answered), Decimal(raised))
+
+
+def average_days(durations: Sequence[int]) -> Decimal | None:
+    """平均办理天数 = the mean of the working days the answered requests took (1 place)."""
+    if not durations:
+        return None
+    return (Decimal(sum(durations)) / Decimal(len(durations))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def as_percent(rate: Decimal | None) -> Decimal | None:
     """0.5630 → 56.30 (for display)."""
     return None if rate is None else (Decimal(rate) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from keyprojects.analytics import metrics
 from keyprojects.core.workdays import WorkCalendar
 
-from .choices import OPEN_STATUSES, RequestStatus
-from .models import EnterpriseRequest, Meeting, RequestCategory
+from .choices import ANSWERED_STATUSES, OPEN_STATUSES, SATISFIED_RATINGS, RequestStatus
+from .models import EnterpriseRequest, Meeting, RequestAssignment, RequestCategory
 
 
 def requests_visible(user: Any) -> QuerySet[EnterpriseRequest]:
@@ -88,3 +90,103 @@ def with_timing(requests: Iterable[EnterpriseRequest], today: dt.date | None = N
     for r in rows:
         r.timing = timing(r, cal, today)  # type: ignore[attr-defined]
     return rows
+
+
+@dataclass
+class DepartmentFigures:
+    """One unit's request figures (诉求办理): the inputs and the metrics of
+    :mod:`keyprojects.analytics.metrics`."""
+
+    unit_id: int
+    name: str
+    region: str = ""
+    total: int = 0
+    open: int = 0
+    overdue_open: int = 0
+    answered: int = 0
+    on_time: int = 0
+    due: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    durations: list[int] = field(default_factory=list)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return metrics.request_on_time_rate(self.on_time, self.due)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return metrics.satisfaction_rate(self.satisfied, self.rated)
+
+    @property
+    def average_days(self) -> Decimal | None:
+        return metrics.average_days(self.durations)
+
+    @property
+    def on_time_pct(self) -> Decimal | None:
+        return metrics.as_percent(self.on_time_rate)
+
+    @property
+    def satisfaction_pct(self) -> Decimal | None:
+        return metrics.as_percent(self.satisfaction_rate)
+
+
+def department_figures(
+    requests: QuerySet[EnterpriseRequest],
+    *,
+    today: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    units: Iterable[int] | None = None,
+) -> list[DepartmentFigures]:
+    """Per unit the requests are routed to (active routings): open and overdue requests, the
+    按时办结率, 平均办理天数 (working days from submission to the reply) and 满意率, over the
+    requests submitted between ``start`` and ``end`` (inclusive; all without bounds). Sorted by
+    on-time rate (best first), then satisfaction, then name."""
+    today = today or timezone.localdate()
+    qs = requests
+    if start is not None:
+        qs = qs.filter(submitted_at__date__gte=start)
+    if end is not None:
+        qs = qs.filter(submitted_at__date__lte=end)
+    assignments = RequestAssignment.objects.filter(active=True, request__in=qs.values("pk")).select_related("unit", "unit__region")
+    if units is not None:
+        assignments = assignments.filter(unit_id__in=list(units))
+    by_request: dict[int, list[Any]] = {}
+    for a in assignments:
+        by_request.setdefault(a.request_id, []).append(a.unit)
+    rows: dict[int, DepartmentFigures] = {}
+    for req in with_timing(EnterpriseRequest.objects.filter(pk__in=list(by_request)), today):
+        t: Timing = req.timing  # type: ignore[attr-defined]
+        answered = req.status in ANSWERED_STATUSES
+        for unit in by_request[req.pk]:
+            row = rows.setdefault(unit.pk, DepartmentFigures(unit.pk, unit.name, unit.region.name))
+            row.total += 1
+            if answered:
+                row.answered += 1
+                row.due += 1
+                row.on_time += bool(t.on_time)
+                row.durations.append(t.days_used)
+            else:
+                row.open += 1
+                if t.resolve_overdue:
+                    row.overdue_open += 1
+                    row.due += 1
+            if req.rating and req.status == RequestStatus.CLOSED:
+                row.rated += 1
+                row.satisfied += req.rating in SATISFIED_RATINGS
+    big = Decimal(-1)
+    return sorted(
+        rows.values(),
+        key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else big), -(r.satisfaction_rate or big), r.name),
+    )
+
+
+def meeting_figures(meeting: Meeting, requests: QuerySet[EnterpriseRequest]) -> dict[str, Any]:
+    """A meeting's requests (of those ``requests`` the user sees): how many, answered, closed,
+    and the 解决率 (answered share)."""
+    rows = list(requests.filter(meeting=meeting))
+    answered = sum(1 for r in rows if r.status in ANSWERED_STATUSES)
+    closed = sum(1 for r in rows if r.status == RequestStatus.CLOSED)
+    rate = metrics.resolution_rate(answered, len(rows))
+    return {"total": len(rows), "answered": answered, "closed": closed, "rate": rate, "pct": metrics.as_percent(rate)}

@@ -1,0 +1,170 @@
+"""Forms of 政企服务 pages. They parse input only; the services decide and validate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.projects.models import Project
+from keyprojects.regions.models import Unit
+
+from .choices import STAFF_SOURCES, MeetingLevel, Rating, RequestStatus, Source
+from .models import Meeting, RequestCategory
+
+_TEXT = {"class": "form-control"}
+_SELECT = {"class": "form-select"}
+
+
+class RequestForm(forms.Form):
+    """Raise a request: what every raiser fills in (an enterprise contact on a phone as well)."""
+
+    category = forms.ModelChoiceField(
+        label="诉求类别", queryset=RequestCategory.objects.none(), empty_label="请选择", widget=forms.Select(attrs=_SELECT)
+    )
+    title = forms.CharField(label="诉求标题", max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    description = forms.CharField(label="诉求内容", max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 5}))
+    project = forms.ModelChoiceField(
+        label="关联项目（可选）",
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label="不关联项目",
+        widget=forms.Select(attrs=_SELECT),
+    )
+    contact_name = forms.CharField(label="联系人", max_length=50, required=False, widget=forms.TextInput(attrs=_TEXT))
+    contact_phone = forms.CharField(
+        label="联系电话", max_length=32, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"})
+    )
+    address_string = forms.CharField(label="地点", max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+    def __init__(self, *args: Any, projects: QuerySet[Project] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = RequestCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["project"].queryset = projects if projects is not None else Project.objects.none()  # type: ignore[attr-defined]
+
+
+class StaffRequestForm(RequestForm):
+    """Staff raise a request on an enterprise's behalf: which enterprise, how it came in, and the
+    meeting it was raised at."""
+
+    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none(), widget=forms.Select(attrs=_SELECT))
+    source = forms.ChoiceField(label="来源", choices=[(s.value, s.label) for s in STAFF_SOURCES], widget=forms.Select(attrs=_SELECT))
+    meeting = forms.ModelChoiceField(
+        label="交流会（会议来源时）", queryset=Meeting.objects.none(), required=False, widget=forms.Select(attrs=_SELECT)
+    )
+    field_order = ["enterprise", "source", "meeting", "category", "title", "description", "project"]
+
+    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], meetings: QuerySet[Meeting], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
+        self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+        self.fields["project"].queryset = Project.objects.filter(owner__in=enterprises.values("pk"))  # type: ignore[attr-defined]
+
+
+class RequestFilter(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={**_TEXT, "placeholder": "编号、标题、企业"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RequestStatus.choices])
+    category = forms.ModelChoiceField(label="类别", required=False, queryset=RequestCategory.objects.all(), empty_label="全部类别")
+    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *Source.choices])
+    overdue = forms.BooleanField(label="仅超期", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("status", "category", "source"):
+            self.fields[name].widget.attrs.update(_SELECT)
+
+
+class NoteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="说明", max_length=1000, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+
+class ReplyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reply = forms.CharField(label="答复内容", max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
+
+
+class RateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    rating = forms.ChoiceField(label="评价", choices=Rating.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="评价说明（不满意时必填）", max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+
+def _units() -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).select_related("region")
+
+
+class RouteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    units = forms.ModelMultipleChoiceField(label="承办单位", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs=_SELECT))
+    reason = forms.CharField(label="分办说明", max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = _units()  # type: ignore[attr-defined]
+
+
+class RerouteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    from_unit = forms.ModelChoiceField(label="原承办单位", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    to_unit = forms.ModelChoiceField(label="改派至", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    reason = forms.CharField(label="改派理由", max_length=300, widget=forms.TextInput(attrs=_TEXT))
+
+    def __init__(self, *args: Any, current: QuerySet[Unit] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["from_unit"].queryset = current if current is not None else _units()  # type: ignore[attr-defined]
+        self.fields["to_unit"].queryset = _units()  # type: ignore[attr-defined]
+
+
+class DeclineForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    right_unit = forms.ModelChoiceField(label="应由哪个单位办理", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    reason = forms.CharField(label="理由", max_length=300, widget=forms.TextInput(attrs=_TEXT))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["right_unit"].queryset = _units()  # type: ignore[attr-defined]
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label="延期天数（工作日）", min_value=1, max_value=60, widget=forms.NumberInput(attrs=_TEXT))
+    reason = forms.CharField(label="延期理由", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(label="审批", choices=[("1", "批准延期"), ("0", "不予延期")], coerce=lambda v: v == "1")
+    note = forms.CharField(label="审批意见", max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+
+class MetricsForm(forms.Form):
+    start = forms.DateField(label="提出日期自", required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
+    end = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["title", "held_on", "place", "chair", "level", "enterprises", "units_present", "summary"]
+        widgets = {
+            "title": forms.TextInput(attrs=_TEXT),
+            "held_on": forms.DateInput(attrs={**_TEXT, "type": "date"}),
+            "place": forms.TextInput(attrs=_TEXT),
+            "chair": forms.TextInput(attrs=_TEXT),
+            "level": forms.Select(attrs=_SELECT, choices=MeetingLevel.choices),
+            "enterprises": forms.SelectMultiple(attrs={**_SELECT, "size": 10}),
+            "units_present": forms.SelectMultiple(attrs={**_SELECT, "size": 8}),
+            "summary": forms.Textarea(attrs={**_TEXT, "rows": 4}),
+        }
+
+    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprises"].queryset = enterprises  # type: ignore[attr-defined]
+        self.fields["units_present"].queryset = _units()  # type: ignore[attr-defined]
+
+
+class KeyForm(forms.Form):
+    enterprise = forms.CharField(label="企业（ID 或统一社会信用代码）", max_length=18, widget=forms.TextInput(attrs=_TEXT))
+    name = forms.CharField(label="用途", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT))

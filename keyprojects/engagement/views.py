@@ -1,0 +1,320 @@
+"""企业诉求 pages (issue 15): the list with search and export, raising a request (a phone-sized
+form for enterprise contacts), one request with its history and the steps the user may take,
+and the departments' figures with their export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.accounts import policy
+from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
+from keyprojects.core.scope import get_for_user
+from keyprojects.core.xlsx import xlsx_response
+from keyprojects.enterprises.models import Enterprise
+from keyprojects.projects.models import Project
+from keyprojects.regions.models import Unit
+
+from . import services as s
+from .choices import OPEN_STATUSES, ExtensionStatus, RequestStatus, Source
+from .exports import export_departments, export_requests
+from .forms import (
+    DecisionForm,
+    DeclineForm,
+    ExtensionForm,
+    MetricsForm,
+    NoteForm,
+    RateForm,
+    ReplyForm,
+    RequestFilter,
+    RequestForm,
+    RerouteForm,
+    RouteForm,
+    StaffRequestForm,
+)
+from .models import EnterpriseRequest, ExtensionRequest, Meeting
+from .selectors import department_figures, requests_visible, with_timing
+
+
+def _guard(request: HttpRequest) -> None:
+    if not policy.can_see_requests(request.user):
+        raise DjangoPermissionDenied
+
+
+def _get(model: Any, request: HttpRequest, pk: Any) -> Any:
+    try:
+        return get_for_user(model, user=request.user, pk=pk, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _filtered(request: HttpRequest) -> tuple[RequestFilter, list[EnterpriseRequest]]:
+    f = RequestFilter(request.GET or None)
+    qs = requests_visible(request.user).prefetch_related("assignments__unit")
+    overdue = False
+    if f.is_valid():
+        d = f.cleaned_data
+        q = (d["q"] or "").strip()
+        if q:
+            cond = Q(title__icontains=q) | Q(enterprise__name__icontains=q) | Q(description__icontains=q)
+            number = q.upper().removeprefix("SQ")
+            if number.isdigit() and len(number) < 12:
+                cond |= Q(pk=int(number))
+            qs = qs.filter(cond)
+        if d["status"]:
+            qs = qs.filter(status=d["status"])
+        if d["category"]:
+            qs = qs.filter(category=d["category"])
+        if d["source"]:
+            qs = qs.filter(source=d["source"])
+        overdue = d["overdue"]
+    rows = with_timing(qs)
+    if overdue:
+        rows = [r for r in rows if r.timing.overdue]  # type: ignore[attr-defined]
+    return f, rows
+
+
+@login_required
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    f, rows = _filtered(request)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/list.html",
+        {"form": f, "page": page, "count": len(rows), "can_raise": policy.can_raise_request(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def request_export(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    _f, rows = _filtered(request)
+    return xlsx_response(export_requests(rows), f"企业诉求-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _request_form(request: HttpRequest, data: Any = None) -> RequestForm:
+    user = request.user
+    if policy.is_raising_for_own_enterprise(user):
+        projects = Project.objects.visible_to(user).filter(owner_id=user.enterprise_id)  # type: ignore[attr-defined]
+        return RequestForm(data, projects=projects)
+    initial = {}
+    if request.GET.get("meeting", "").isdigit():
+        initial = {"meeting": int(request.GET["meeting"]), "source": Source.MEETING}
+    if request.GET.get("enterprise", "").isdigit():
+        initial["enterprise"] = int(request.GET["enterprise"])
+    return StaffRequestForm(
+        data,
+        initial=initial,
+        enterprises=Enterprise.objects.visible_to(user),
+        meetings=Meeting.objects.visible_to(user),
+    )
+
+
+def _apply_errors(form: Any, exc: ValidationFailed) -> None:
+    fields = exc.extra.get("fields", {})
+    for name, errs in fields.items():
+        for e in errs:
+            form.add_error(name if name in form.fields else None, e)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    user = request.user
+    if not policy.can_raise_request(user):
+        raise DjangoPermissionDenied
+    form = _request_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = {k: d.get(k) for k in ("category", "title", "description", "project", "contact_name", "contact_phone", "address_string")}
+        try:
+            if isinstance(form, StaffRequestForm):
+                req = s.request_create(
+                    user=user, enterprise=d["enterprise"], data=data, source=d["source"], meeting=d.get("meeting"), request=request
+                )
+            else:
+                req = s.request_create(user=user, enterprise=user.enterprise, data=data, request=request)  # type: ignore[attr-defined]
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"诉求已提交，编号 {req.number}")
+            return redirect("engagement:detail", pk=req.pk)
+    return render(request, "engagement/new.html", {"form": form})
+
+
+def _detail_context(request: HttpRequest, req: EnterpriseRequest) -> dict[str, Any]:
+    user = request.user
+    [req] = with_timing([req])
+    handle = policy.can_handle_request(user, req)
+    route = policy.can_route_requests(user)
+    is_open = req.status in OPEN_STATUSES
+    current = Unit.objects.filter(request_assignments__request=req, request_assignments__active=True)
+    v = {"version": req.version}
+    ctx: dict[str, Any] = {
+        "req": req,
+        "events": req.events.select_related("unit").order_by("at", "id"),
+        "assignments": req.assignments.filter(active=True).select_related("unit"),
+        "extensions": req.extensions.select_related("requested_by", "decided_by"),
+        "can_handle": handle and is_open,
+        "can_route": route and is_open,
+        "can_rate": policy.can_rate_request(user, req) and req.status == RequestStatus.REPLIED,
+        "can_decline": handle and is_open and policy.handling_unit_id(user) is not None,
+        "can_decide": route,
+    }
+    ctx["ack_form"] = NoteForm(initial=v) if ctx["can_handle"] and req.status == RequestStatus.SUBMITTED else None
+    ctx["reply_form"] = ReplyForm(initial=v) if ctx["can_handle"] else None
+    ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] else None
+    ctx["decline_form"] = DeclineForm(initial=v) if ctx["can_decline"] else None
+    ctx["route_form"] = RouteForm(initial=v) if ctx["can_route"] else None
+    ctx["reroute_form"] = RerouteForm(initial=v, current=current) if ctx["can_route"] and current.exists() else None
+    ctx["rate_form"] = RateForm(initial=v) if ctx["can_rate"] else None
+    ctx["decision_form"] = DecisionForm(initial={"approve": "1"}) if route else None
+    ctx["reopen_note"] = req.reopen_count >= 1
+    return ctx
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    req = _get(EnterpriseRequest, request, pk)
+    return render(request, "engagement/detail.html", _detail_context(request, req))
+
+
+_ACTIONS = {
+    "acknowledge": (
+        NoteForm,
+        lambda u, r, d, rq: s.request_acknowledge(user=u, req=r, expected_version=d["version"], note=d["note"], request=rq),
+    ),
+    "reply": (ReplyForm, lambda u, r, d, rq: s.request_reply(user=u, req=r, reply=d["reply"], expected_version=d["version"], request=rq)),
+    "rate": (
+        RateForm,
+        lambda u, r, d, rq: s.request_rate(
+            user=u, req=r, rating=d["rating"], reason=d["reason"], expected_version=d["version"], request=rq
+        ),
+    ),
+    "route": (
+        RouteForm,
+        lambda u, r, d, rq: s.request_route(user=u, req=r, units=d["units"], reason=d["reason"], expected_version=d["version"], request=rq),
+    ),
+    "reroute": (
+        RerouteForm,
+        lambda u, r, d, rq: s.request_reroute(
+            user=u, req=r, from_unit=d["from_unit"], to_unit=d["to_unit"], reason=d["reason"], expected_version=d["version"], request=rq
+        ),
+    ),
+    "decline": (
+        DeclineForm,
+        lambda u, r, d, rq: s.request_decline(
+            user=u, req=r, right_unit=d["right_unit"], reason=d["reason"], expected_version=d["version"], request=rq
+        ),
+    ),
+    "extend": (ExtensionForm, lambda u, r, d, rq: s.extension_ask(user=u, req=r, days=d["days"], reason=d["reason"], request=rq)),
+}
+_DONE = {
+    "acknowledge": "已受理",
+    "reply": "已答复",
+    "rate": "感谢评价",
+    "route": "已分办",
+    "reroute": "已改派",
+    "decline": "已转交负责单位",
+    "extend": "已提交延期申请",
+}
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _guard(request)
+    req = _get(EnterpriseRequest, request, pk)
+    if action not in _ACTIONS:
+        raise Http404
+    form_class, run = _ACTIONS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("engagement:detail", pk=req.pk)
+    try:
+        run(request.user, req, form.cleaned_data, request)
+    except ApplicationError as exc:
+        fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
+        messages.error(request, "；".join(e for errs in fields.values() for e in errs) or exc.message)
+        if isinstance(exc, NotFound):
+            return redirect("engagement:list")
+    else:
+        messages.success(request, _DONE[action])
+        if not requests_visible(request.user).filter(pk=req.pk).exists():
+            return redirect("engagement:list")  # declined or re-routed away from the user's unit
+    return redirect("engagement:detail", pk=req.pk)
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    ext = ExtensionRequest.objects.filter(pk=pk, status=ExtensionStatus.PENDING).select_related("request").first()
+    if ext is None or not requests_visible(request.user).filter(pk=ext.request_id).exists():
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            s.extension_decide(
+                user=request.user,
+                extension=ext,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已审批延期申请")
+    return redirect("engagement:detail", pk=ext.request_id)
+
+
+def _metrics_rows(request: HttpRequest) -> tuple[MetricsForm, list[Any]]:
+    form = MetricsForm(request.GET or None)
+    start = end = None
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    qs: QuerySet[EnterpriseRequest] = requests_visible(request.user)
+    units = [policy.handling_unit_id(request.user)] if policy.handling_unit_id(request.user) else None
+    return form, department_figures(qs, start=start, end=end, units=units)
+
+
+@login_required
+@require_GET
+def departments(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    if not policy.can_see_request_metrics(request.user):
+        raise DjangoPermissionDenied
+    form, rows = _metrics_rows(request)
+    return render(request, "engagement/departments.html", {"form": form, "rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+@require_GET
+def departments_export(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    if not policy.can_see_request_metrics(request.user):
+        raise DjangoPermissionDenied
+    _form, rows = _metrics_rows(request)
+    return xlsx_response(export_departments(rows), f"诉求办理部门指标-{timezone.localdate():%Y%m%d}.xlsx")

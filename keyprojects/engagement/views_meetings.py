@@ -1,0 +1,133 @@
+"""政企沟通交流会 pages (issue 15): the list, recording a meeting, one meeting with its requests
+and 解决率, its Word 会议纪要; and the Open311 keys page of the system administrator."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.accounts import policy
+from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.xlsx import download_response
+from keyprojects.enterprises.models import Enterprise
+
+from .forms import KeyForm, MeetingForm
+from .minutes import minutes_docx
+from .models import Meeting, Open311Key
+from .selectors import meeting_figures, meetings_visible, requests_visible, with_timing
+from .services_keys import find_enterprise, open311_key_issue, open311_key_revoke
+from .services_meetings import MEETING_FIELDS, meeting_create
+from .views import _apply_errors, _get, _guard
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    qs = meetings_visible(request.user)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(title__icontains=q) | qs.filter(place__icontains=q)
+    page = Paginator(qs.order_by("-held_on", "-id"), 30).get_page(request.GET.get("page"))
+    visible = requests_visible(request.user)
+    for m in page:
+        m.figures = meeting_figures(m, visible)  # type: ignore[attr-defined]
+    return render(request, "engagement/meetings.html", {"page": page, "q": q, "can_hold": policy.can_hold_meeting(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    if not policy.can_hold_meeting(request.user):
+        raise DjangoPermissionDenied
+    enterprises = Enterprise.objects.visible_to(request.user)
+    form = MeetingForm(request.POST or None, enterprises=enterprises)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = meeting_create(
+                user=request.user,
+                data={k: d[k] for k in MEETING_FIELDS},
+                enterprises=d["enterprises"],
+                units=d["units_present"],
+                request=request,
+            )
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已记录交流会")
+            return redirect("engagement:meeting", pk=meeting.pk)
+    return render(request, "engagement/meeting_form.html", {"form": form})
+
+
+def _meeting_requests(request: HttpRequest, meeting: Meeting) -> list:
+    qs = requests_visible(request.user).filter(meeting=meeting).prefetch_related("assignments__unit").order_by("enterprise__name", "id")
+    return with_timing(qs)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    meeting = _get(Meeting, request, pk)
+    rows = _meeting_requests(request, meeting)
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "figures": meeting_figures(meeting, requests_visible(request.user)),
+        "can_add": policy.can_route_requests(request.user),
+    }
+    return render(request, "engagement/meeting.html", context)
+
+
+@login_required
+@require_GET
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    meeting = _get(Meeting, request, pk)
+    content = minutes_docx(meeting, _meeting_requests(request, meeting), meeting_figures(meeting, requests_visible(request.user)))
+    return download_response(content, f"{meeting.title}会议纪要.docx", DOCX, fallback="minutes.docx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def keys(request: HttpRequest) -> HttpResponse:
+    if not policy.can_manage_open311_keys(request.user):
+        raise DjangoPermissionDenied
+    form = KeyForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = find_enterprise(form.cleaned_data["enterprise"])
+            key, raw = open311_key_issue(user=request.user, enterprise=enterprise, name=form.cleaned_data["name"], request=request)
+        except ApplicationError as exc:
+            form.add_error("enterprise", exc.message)
+        else:
+            issued = {"key": key, "raw": raw}
+            form = KeyForm()
+    rows = Open311Key.objects.select_related("enterprise").order_by("-created_at", "-id")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "engagement/keys.html", {"form": form, "page": page, "issued": issued})
+
+
+@login_required
+@require_POST
+def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if not policy.can_manage_open311_keys(request.user):
+        raise DjangoPermissionDenied
+    key = Open311Key.objects.filter(pk=pk).first()
+    if key is None:
+        raise Http404
+    open311_key_revoke(user=request.user, key=key, request=request)
+    messages.success(request, "已吊销密钥")
+    return redirect("engagement:keys")
