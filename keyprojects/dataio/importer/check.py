@@ -189,6 +189,7 @@ class CheckMixin(ImporterState):
             else:
                 self.fill_end[p] = fill_window(p[0], p[1], self.config)[1]
         stubs = {p: PeriodStub(*p) for p in wanted}
+        openable = {p: p in periods or period_openable(*p) for p in wanted}  # (asked once per month, not per row)
         # existing reports of matched projects: every month, for the cumulative figures
         history: dict[int, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
         ids = [i.pk for i in live if i.pk]
@@ -243,7 +244,7 @@ class CheckMixin(ImporterState):
             ok = True
             for f in figs:
                 p = f.period
-                if p not in periods and not period_openable(*p):  # the month cannot be opened (dispatch.services)
+                if not openable[p]:  # the month cannot be opened (dispatch.services)
                     self.error(f.row, "month", period_range_message())
                     ok = False
                     continue

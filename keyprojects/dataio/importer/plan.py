@@ -227,6 +227,7 @@ class ImporterState:
     can_register_owner: bool
     _resolver: RegionResolver | None
     _place_cache: dict[str, tuple[str | None, str, int | None]]
+    _clue_cache: dict[tuple[str, str], str]  # (field, text) → the county it names, "" for none
     by_code: dict[str, dict[str, Any]]
     by_id: dict[int, dict[str, Any]]
     by_name: dict[tuple[str, str], list[dict[str, Any]]]

@@ -76,6 +76,7 @@ class ResolveMixin(ImporterState):
         self.can_register_owner = self.system or policy.can_register_owner(user)
         self._resolver: RegionResolver | None = None
         self._place_cache: dict[str, tuple[str | None, str, int | None]] = {}
+        self._clue_cache: dict[tuple[str, str], str] = {}
 
     # -- place names -------------------------------------------------------------------------
 
@@ -176,21 +177,32 @@ class ResolveMixin(ImporterState):
         return code, True
 
     def _clues(self, row: ParsedRow) -> list[tuple[str, str]]:
-        """(field, county code) of every clue in the row, the 项目代码 first."""
+        """(field, county code) of every clue in the row, the 项目代码 first. (A list repeats its
+        divisions and places: each is read once.)"""
         out: list[tuple[str, str]] = []
-        pcode = _text(row.values.get("project_code"))
+        get = row.values.get
+        cache = self._clue_cache
+        pcode = get("project_code")
         if pcode:
-            m = _CODE_DIVISION_RE.match(pcode)
-            if m and m.group(1) in self.regions and self.regions[m.group(1)].level == "county":
-                code = m.group(1)
-                if self._in_area(code):
-                    out.append(("project_code", code))
+            pcode = pcode if type(pcode) is str else _text(pcode)
+            division = pcode.lstrip()[:12]  # "2401-370882-": what the rule reads
+            hit = cache.get(("project_code", division))
+            if hit is None:
+                m = _CODE_DIVISION_RE.match(pcode)
+                code = m.group(1) if m else ""
+                ok = code in self.regions and self.regions[code].level == "county" and self._in_area(code)
+                hit = cache[("project_code", division)] = code if ok else ""
+            if hit:
+                out.append(("project_code", hit))
         for fld in ("location", "responsible_unit", "owner_name"):
-            t = _text(row.values.get(fld))
-            if t:
-                code = self._place_in(t)
-                if code:
-                    out.append((fld, code))
+            x = get(fld)
+            if x:
+                t = x if type(x) is str else _text(x)
+                hit = cache.get((fld, t))
+                if hit is None:
+                    hit = cache[(fld, t)] = (self._place_in(t.strip()) or "") if t.strip() else ""
+                if hit:
+                    out.append((fld, hit))
         sheet = self._sheet_region(row.sheet)
         if sheet:
             out.append(("_sheet", sheet))
