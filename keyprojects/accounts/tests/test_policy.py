@@ -217,3 +217,19 @@ def test_the_menu_shows_what_the_policy_allows(world, client):
     html = client.get(reverse("audit:list")).content.decode()
     assert f'href="{reverse("audit:list")}"' in html
     assert 'data-testid="nav-import"' not in html and 'data-testid="nav-analysis"' not in html
+
+
+def test_import_scope(world):
+    """The region an import's rows must fall in: the one asked for within the uploader's own,
+    else the uploader's own (a county's county, a department's unit region, a city's city)."""
+    u = world.users
+    province, jinan, lixia, shizhong, qingdao = (Region.objects.get(code=c) for c in ("370000", "370100", "370102", "370103", "370200"))
+
+    def code(user, asked=None):
+        return getattr(policy.import_scope(user, asked), "code", None)
+
+    assert code(None) is None and code(None, province) == "370000" and code(u.superuser, lixia) == "370102"
+    assert code(u.province) == "370000" and code(u.province, qingdao) == "370200"
+    assert code(u.city) == "370100" and code(u.city, lixia) == "370102" and code(u.city, qingdao) == "370100"
+    assert code(u.county) == "370102" and code(u.county, shizhong) == "370102" and code(u.county, jinan) == "370102"
+    assert code(u.department) == "370100" and code(u.department, lixia) == "370102"
