@@ -129,6 +129,8 @@ class ResolveMixin(ImporterState):
         scope = self.scope_code
         if code is not None and scope is not None and code != scope:
             r = self.regions[code]
+            if "region_text" not in row.values and region_contains(r, self.regions[scope]):  # type: ignore[arg-type]
+                return None, False  # a clue wider than the scope (a sheet named after the city): the default applies
             if not region_contains(self.regions[scope], r):  # type: ignore[arg-type]
                 where = (
                     "region_text"

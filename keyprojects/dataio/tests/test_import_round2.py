@@ -264,3 +264,16 @@ def test_a_county_user_row_of_another_county_is_an_error_naming_the_row(world):
         (5, "第 5 行：所属区域超出您的管辖范围（“市中区”不在历下区内）"),
         (6, "第 6 行：所属区域超出您的管辖范围（“市中区”不在历下区内）"),
     ]
+
+
+def test_a_sheet_named_after_the_city_is_no_error_for_its_county(world):
+    """A county's own table on a sheet named after its city: the sheet is wider than the scope,
+    the rows go to the county (no error); a sheet of another county is an error naming the row."""
+    from .test_import_files import GOOD, HEADERS
+
+    out = import_file(user=world.users.county, data=workbook(GOOD[2:], headers=HEADERS, sheet="济南市"), filename="a.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert Project.objects.get(name=GOOD[2][1]).region_id == "370102"
+    rows = [[1, "邻县表项目", "", "", "", "新开工", "产业项目", 100, 50, 5, ""]]
+    out = import_file(user=world.users.county, data=workbook(rows, headers=HEADERS, sheet="市中区"), filename="b.xlsx", dry_run=True)
+    assert [(e.sheet, e.row, e.message) for e in out.errors] == [("市中区", 4, "第 4 行：所属区域超出您的管辖范围（“市中区”不在历下区内）")]
