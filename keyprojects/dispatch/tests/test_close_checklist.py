@@ -102,3 +102,23 @@ def test_close_reports_progress(open_month):
     assert phases[0] == "检查未完成事项" and "刷新数据" in phases and phases[-1] == "保存快照"
     last = [(d, t) for p, d, t in seen if p == "刷新数据"][-1]
     assert last[0] == last[1]
+
+
+def test_close_command_lists_refuses_and_closes(open_month):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("close_period", "2026-02", "--user", "jinan", "--check", stdout=out)
+    text = out.getvalue()
+    assert "济南市2026-02 关账检查：应报 5 个，未完成事项 5 项" in text and "其中草稿未提交 1 个" in text
+    assert not PeriodClosure.objects.exists()
+    with pytest.raises(CommandError, match="仍有未完成事项"):
+        call_command("close_period", "2026-02", "--user", "jinan", stdout=io.StringIO(), stderr=io.StringIO())
+    err = io.StringIO()
+    call_command("close_period", "2026-02", "--user", "jinan", "--confirm", "2026-02", stdout=out, stderr=err)
+    assert "济南市2026年2月已关账" in out.getvalue()
+    assert PeriodClosure.objects.get().open_items == 5
+    with pytest.raises(CommandError, match="无权关账"):
+        call_command("close_period", "2026-02", "--user", "lixia", stdout=io.StringIO())

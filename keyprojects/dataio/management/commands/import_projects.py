@@ -23,38 +23,10 @@ from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from keyprojects.core.errors import ApplicationError
+from keyprojects.core.progress import Progress
 from keyprojects.dataio.services import ImportOutcome, import_file
 
 MAX_LISTED = 200  # issues listed in the human-readable report; --json lists them all
-
-
-class Progress:
-    """One tqdm bar per phase (解析 → 校验 → 写入) on stderr."""
-
-    def __init__(self, stream: Any, enabled: bool):
-        self.stream = stream
-        self.enabled = enabled
-        self.bar: Any = None
-        self.phase = ""
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if phase != self.phase:
-            self.close()
-            self.phase = phase
-            self.bar = tqdm(total=total, desc=phase, unit="行", file=self.stream, leave=False, dynamic_ncols=True, mininterval=0.3)
-        if self.bar is not None:
-            self.bar.total = total
-            self.bar.n = min(done, total)
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 class Command(BaseCommand):
