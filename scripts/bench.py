@@ -533,6 +533,7 @@ def bench_close_one(label: str, url: str) -> list[str]:
     scale = 200000 / r["projects"]
     projected = r["close"] * scale
     ok = projected <= CLOSE_TARGET_S
+    load = os.getloadavg()[0]
     print(
         f"[{label}] province close of {r['period']} at {r['projects']:,} projects ({r['due']:,} due, {r['open']:,} open items; "
         f"seeded in {seed:.0f} s): {r['close']:.1f} s (CPU {r['close_cpu']:.1f} s)  floor (refresh of the month): "
@@ -541,7 +542,8 @@ def bench_close_one(label: str, url: str) -> list[str]:
     print(f"[{label}]   phases: {r['phases']}; snapshot {r['snapshot_bytes'] / 1e6:.1f} MB")
     print(
         f"[{label}]   extrapolated to 200,000 projects (×{scale:.0f}, linear): {projected:.0f} s "
-        f"(target ≤ {CLOSE_TARGET_S:.0f} s) {'OK' if ok else 'MISSED'}  — measured at {r['projects']:,}, not at 200,000"
+        f"(target ≤ {CLOSE_TARGET_S:.0f} s) {'OK' if ok else 'MISSED'}; CPU {r['close_cpu'] * scale:.0f} s "
+        f"— measured at {r['projects']:,}, not at 200,000; load average {load:.1f} on {os.cpu_count()} cores"
     )
     return [] if ok else [f"{label} close (extrapolated)"]
 
