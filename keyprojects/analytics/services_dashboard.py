@@ -3,20 +3,21 @@
 ``dimension_summaries_refresh`` rolls the facts of one period up by region (county → city →
 province) and by list level, category, industry, stage and sponsor leader, and counts the
 warnings of the period. It runs with ``summaries_refresh`` (approvals, 刷新汇总, 关账), never
-per request: five grouped scans (facts by region and level/category/industry/stage, facts by
-region and leader, the projects' total investment, two over the warnings); the roll-up over the
+per request: four grouped scans (facts by region and level/category/industry/stage, facts by
+region and leader with the projects' total investment, two over the warnings); the roll-up over the
 region tree happens here on the grouped rows.
 """
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from keyprojects.core.money import to_wan
+from keyprojects.core.bulk import read_values
 
 from .models import DimensionPeriodSummary, ProjectPeriodFact
 from .selectors import AGGREGATES, DIMENSIONS
@@ -54,7 +55,7 @@ class _Rollup:
         if acc is None:
             self.rows[k] = list(vector)
         else:
-            self.rows[k] = [a + b for a, b in zip(acc, vector, strict=True)]
+            self.rows[k] = list(map(operator.add, acc, vector))
 
     def rolled_up(self, parents: dict[str, tuple[str, ...]]) -> dict[tuple[str, str, str], list[Any]]:
         out: dict[tuple[str, str, str], list[Any]] = {}
@@ -62,12 +63,25 @@ class _Rollup:
             for target in parents.get(code, ()):
                 k = (target, dimension, key)
                 acc = out.get(k)
-                out[k] = list(vector) if acc is None else [a + b for a, b in zip(acc, vector, strict=True)]
+                out[k] = list(vector) if acc is None else list(map(operator.add, acc, vector))
         return out
 
 
-def _vector(raw: dict[str, Any]) -> list[Any]:
-    return [(Decimal(str(raw[k])) if raw[k] is not None else ZERO) if i < len(MONEY) else (raw[k] or 0) for i, k in enumerate(SUMMED)]
+_AGGREGATED = tuple(AGGREGATES)  # the order of the sums in a grouped row (after its keys)
+_FROM_AGGREGATES = [_AGGREGATED.index(f"agg_{f}") if f"agg_{f}" in AGGREGATES else None for f in FIELDS]
+
+
+def _vector(sums: tuple[Any, ...]) -> list[Any]:
+    """FIELDS from a grouped row's AGGREGATES (in that order): None sums are 0."""
+    return [
+        (ZERO if i < len(MONEY) else 0) if at is None or sums[at] is None else sums[at] for i, at in enumerate(_FROM_AGGREGATES)
+    ]
+
+
+def _grouped(qs: Any, keys: tuple[str, ...], aggregates: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """``qs`` grouped by ``keys`` with ``aggregates``: plain tuples (keys, then the sums) read
+    through ``core.bulk.read_values``."""
+    return read_values(qs.values(*keys).annotate(**aggregates).order_by(), *keys, *aggregates)
 
 
 def _counts(**values: Any) -> list[Any]:
@@ -82,48 +96,40 @@ def dimension_summaries_refresh(*, period: Any) -> int:
 
     facts = ProjectPeriodFact.objects.filter(period=period)
     roll = _Rollup()
-    zeros = {"agg_total_investment": None, "agg_warned": 0, "agg_lagging": 0}
-    flags = [flag for _, flag in LEVEL_FLAGS]
-    columns = list(GROUPED.values())
-    for raw in facts.values("region_code", *flags, *columns).annotate(**AGGREGATES).order_by():
-        vector = _vector({**zeros, **raw})
-        code = raw["region_code"]
-        for level, flag in LEVEL_FLAGS:
-            if raw[flag]:
+    flags = tuple(flag for _, flag in LEVEL_FLAGS)
+    columns = tuple(GROUPED.values())
+    keys = ("region_code", *flags, *columns)
+    n_keys, flag_at = len(keys), range(1, 1 + len(flags))
+    for row in _grouped(facts, keys, AGGREGATES):
+        vector = _vector(row[n_keys:])
+        code = row[0]
+        for (level, _), at in zip(LEVEL_FLAGS, flag_at, strict=True):
+            if row[at]:
                 roll.add(code, "level", level, vector)
-        for dimension, column in GROUPED.items():
-            roll.add(code, dimension, raw[column], vector)
+        for dimension, value in zip(GROUPED, row[1 + len(flags) : n_keys], strict=True):
+            roll.add(code, dimension, value, vector)
     leader = DIMENSIONS["leader"]
-    for raw in facts.values("region_code", leader).annotate(**AGGREGATES).order_by():
-        vector = _vector({**zeros, **raw})
-        roll.add(raw["region_code"], "all", "", vector)
-        if raw[leader] is not None:
-            roll.add(raw["region_code"], "leader", raw[leader], vector)
-    # the total investment of the same projects (as of their facts), and their warnings (each project has one region
-    # and one leader, so distinct counts per region and leader add up)
-    for raw in facts.values("region_code", leader).annotate(s=Sum("total_investment")).order_by():
-        vector = _counts(total_investment=Decimal(str(raw["s"] or 0)))
-        roll.add(raw["region_code"], "all", "", vector)
-        if raw[leader] is not None:
-            roll.add(raw["region_code"], "leader", raw[leader], vector)
+    # with the total investment of the same projects (as of their facts)
+    for code, ref, *sums, invested in _grouped(facts, ("region_code", leader), {**AGGREGATES, "s": Sum("total_investment")}):
+        vector = _vector(tuple(sums))
+        vector[0] = invested or ZERO  # FIELDS[0] is total_investment
+        roll.add(code, "all", "", vector)
+        if ref is not None:
+            roll.add(code, "leader", ref, vector)
+    # their warnings (each project has one region and one leader, so distinct counts per region and leader add up)
     warnings = ProjectWarning.objects.filter(period=period)
-    for raw in (
-        warnings.values("project__region_id", "project__sponsor_leader_id")
-        .annotate(warned=Count("project_id", distinct=True), lagging=Count("id", filter=Q(kind=BEHIND)))
-        .order_by()
-    ):
-        vector = _counts(warned=raw["warned"], lagging=raw["lagging"])
-        roll.add(raw["project__region_id"], "all", "", vector)
-        if raw["project__sponsor_leader_id"] is not None:
-            roll.add(raw["project__region_id"], "leader", raw["project__sponsor_leader_id"], vector)
-    for raw in warnings.values("project__region_id", "kind").annotate(n=Count("id")).order_by():
-        roll.add(raw["project__region_id"], "warning", raw["kind"], _counts(projects=raw["n"]))
+    warned = {"warned": Count("project_id", distinct=True), "lagging": Count("id", filter=Q(kind=BEHIND))}
+    for code, ref, n_warned, n_lagging in _grouped(warnings, ("project__region_id", "project__sponsor_leader_id"), warned):
+        vector = _counts(warned=n_warned, lagging=n_lagging)
+        roll.add(code, "all", "", vector)
+        if ref is not None:
+            roll.add(code, "leader", ref, vector)
+    for code, kind, n in _grouped(warnings, ("project__region_id", "kind"), {"n": Count("id")}):
+        roll.add(code, "warning", kind, _counts(projects=n))
     regions = Region.objects.filter(code__in={code for code, _, _ in roll.rows}).values_list("code", "city_code", "province_code")
     parents = {code: tuple({c for c in (code, city, province) if c}) for code, city, province in regions}
-    rows = [
-        (period.pk, code, dimension, key, *((to_wan(v) if f in MONEY else v) for f, v in zip(FIELDS, vector, strict=True)))
-        for (code, dimension, key), vector in roll.rolled_up(parents).items()
-    ]
+    # (sums of amounts read at 4 places keep them: nothing to round)
+    rows = [(period.pk, code, dimension, key, *vector) for (code, dimension, key), vector in roll.rolled_up(parents).items()]
     DimensionPeriodSummary.objects.filter(period=period).delete()
     _insert(rows)
     return len(rows)
