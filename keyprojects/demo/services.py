@@ -220,6 +220,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     from .approvals import seed_approvals
 
     result.counts.update(seed_approvals(as_of=result.as_of))
+    from .partnership import seed_partnership
+
+    result.counts.update(seed_partnership())
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",

@@ -68,8 +68,8 @@ class AgreementForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    party = forms.ChoiceField(label=_("承诺方"), choices=Party.choices)
-    kind = forms.ChoiceField(label=_("承诺类别"), choices=CommitmentKind.choices)
+    party = forms.ChoiceField(label=_("承诺方"), choices=[("", "---------"), *Party.choices])
+    kind = forms.ChoiceField(label=_("承诺类别"), choices=[("", "---------"), *CommitmentKind.choices])
     description = forms.CharField(label=_("承诺内容"), max_length=500)
     target_value = forms.DecimalField(label=_("目标值"), max_digits=16, decimal_places=4, min_value=0, required=False)
     measure = forms.CharField(label=_("计量单位"), max_length=20, required=False)

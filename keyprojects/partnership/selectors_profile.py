@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
 
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.enterprises.selectors import enterprise_projects
@@ -56,7 +57,13 @@ def engagement_requests(user: Any, enterprise: Enterprise) -> list[Any] | None:
         return None
     rows = list(fetch(user=user, enterprise=enterprise)[:50])
     timing = getattr(mod, "with_timing", None)
-    return list(timing(rows)) if timing is not None else rows
+    rows = list(timing(rows)) if timing is not None else rows
+    for r in rows:
+        try:
+            r.detail_url = reverse("engagement:detail", args=[r.pk])
+        except NoReverseMatch:
+            r.detail_url = ""
+    return rows
 
 
 def profile(user: Any, enterprise: Enterprise) -> dict[str, Any]:

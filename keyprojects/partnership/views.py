@@ -56,6 +56,14 @@ def get_or_404(model: Any, request: HttpRequest, pk: Any) -> Any:
         raise Http404(exc.message) from None
 
 
+def visible_enterprises(user: Any, ids: Any) -> set[int]:
+    """Of the enterprises ``ids``, those whose profile ``user`` may open (a department sees an
+    agreement it signed without necessarily seeing the enterprise)."""
+    from keyprojects.enterprises.models import Enterprise
+
+    return set(Enterprise.objects.visible_to(user).filter(pk__in=set(ids)).values_list("pk", flat=True))
+
+
 def _list_params(request: HttpRequest) -> dict[str, str]:
     return {"q": request.GET.get("q", "").strip()[:100], "region": request.GET.get("region", "").strip()[:6]}
 
@@ -72,6 +80,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         **params,
         "page_obj": page,
         "count": page.paginator.count,
+        "open_enterprises": visible_enterprises(request.user, [a.enterprise_id for a in page]),
         "querystring_nopage": nopage,
         "export_url": reverse("partnership:export") + (f"?{nopage}" if nopage else ""),
         "can_record": policy.can_record_agreements(request.user),
@@ -199,6 +208,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra: Any) ->
     editable = Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
     return {
         "agreement": agreement,
+        "open_enterprises": visible_enterprises(user, [agreement.enterprise_id]),
         "commitments": rows,
         "projects": Project.objects.visible_to(user).filter(agreements=agreement).select_related("region"),
         "tally": tally(rows, today),
