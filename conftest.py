@@ -1,7 +1,11 @@
 """Fixtures for the whole suite: a small Shandong world with one user per role.
 
 Jinan (370100) is "own city"; 历下区 (370102) is "own county"; 市中区 (370103) is its sibling;
-Qingdao (370200) / 市南区 (370202) is another city.
+Qingdao (370200) / 市南区 (370202) is another city. Each of these counties and cities has a
+second account, a clerk (``county_clerk`` lixia_tb, ``sibling_clerk``, ``city_clerk``,
+``other_city_clerk``): nobody reviews a report they filled (four eyes), so a clerk fills and the
+first account reviews; a level whose only account filled a report hands its step up
+(``rules.staffed_chain``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ def world(db):
         province=make_user("prov", "province", region="370000"),
         city=make_user("jinan", "city", region="370100"),
         county=make_user("lixia", "county", region="370102"),
+        # four eyes (issue 10): a second account (a clerk, 填报员) of each county and city, so
+        # a report one fills is reviewed by the other at the same level
+        county_clerk=make_user("lixia_tb", "county", region="370102"),
+        sibling_clerk=make_user("shizhong_tb", "county", region="370103"),
+        city_clerk=make_user("jinan_tb", "city", region="370100"),
+        other_city_clerk=make_user("qingdao_tb", "city", region="370200"),
         sibling=make_user("shizhong", "county", region="370103"),
         other_city=make_user("qingdao", "city", region="370200"),
         department=make_user("fgw", "department", unit=dept),
@@ -47,6 +57,7 @@ def world(db):
         secadmin=make_user("secadmin", "secadmin"),
         auditor=make_user("auditor", "auditor"),
         superuser=make_user("root", "sysadmin", superuser=True),
+        superuser_reviewer=make_user("root2", "sysadmin", superuser=True),  # reviews what root fills (four eyes)
     )
     leader.user = w.users.leader
     leader.save()

@@ -27,8 +27,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-# The logins `make demo` prints (README), one per role.
-DEMO_ROLES = ("province", "jinan", "lixia", "jinan_fgw", "byd", "leader", "sysadmin", "secadmin", "auditor", "admin")
+# The logins `make demo` prints (README), one per role (and 历下区's second county account).
+DEMO_ROLES = ("province", "jinan", "lixia", "lixia_sh", "jinan_fgw", "byd", "leader", "sysadmin", "secadmin", "auditor", "admin")
 # Small and fixed: with this seed 历下区 (lixia) has a returned, a submitted and an unreported
 # project in the data month, so its 我的任务 has something to fill and to review.
 SEED = {"projects": 300, "months": 3, "seed": 13, "year": 2026, "month": 11}
@@ -44,6 +44,7 @@ MUST_REACH = {
     "province": FILLERS,
     "jinan": FILLERS,
     "lixia": EVERYONE | {"dispatch:fill", "dispatch:report", "dispatch:grid", "dispatch:board", "projects:detail", "dataio:template"},
+    "lixia_sh": EVERYONE | {"dispatch:fill", "dispatch:report", "dispatch:review", "projects:detail"},
     "jinan_fgw": EVERYONE | {"dispatch:fill", "dispatch:report", "projects:detail"},
     "byd": EVERYONE | {"dispatch:fill", "dispatch:report", "projects:detail", "enterprises:detail"},
     "leader": READERS,

@@ -20,7 +20,7 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -398,6 +398,41 @@ def can_review(user: Any, level: str | None = None) -> bool:
     if level is None:
         return own is not None
     return own == level
+
+
+def is_filler(user: Any, filler_ids: Collection[Any]) -> bool:
+    """Whether ``user`` filled or submitted the report whose fillers are ``filler_ids`` (the
+    actors of its saves and submissions, ``dispatch.selectors.report_fillers``)."""
+    return getattr(user, "pk", None) in filler_ids
+
+
+def can_review_report(user: Any, level: str | None, filler_ids: Collection[Any]) -> bool:
+    """Review one report waiting at ``level``: :func:`can_review` at that level, and four eyes —
+    nobody reviews (approves, returns, acknowledges the warnings of) a report they filled or
+    submitted, at any level, a superuser included (issue 10)."""
+    return can_review(user, level) and not is_filler(user, filler_ids)
+
+
+def staffed_review_levels(
+    *, county_code: str | None, city_code: str | None, province_code: str | None, exclude: Collection[Any]
+) -> set[str]:
+    """The review levels at which an active account other than ``exclude`` (the report's
+    fillers) may review a report of a project in that county, city and province: a county
+    account of the county, a city account of the city, a province account of the province.
+    ``dispatch.rules.staffed_chain`` hands an unstaffed level's step to the level above."""
+    from keyprojects.accounts.models import User
+
+    codes = {Role.COUNTY.value: county_code, Role.CITY.value: city_code, Role.PROVINCE.value: province_code}
+    wanted = {c for c in codes.values() if c}
+    if not wanted:
+        return set()
+    found = set(
+        User.objects.filter(is_active=True, role__in=REVIEW_LEVELS, region_id__in=wanted)
+        .exclude(pk__in=[pk for pk in exclude if pk is not None])
+        .values_list("role", "region_id")
+        .distinct()
+    )
+    return {level for level, code in codes.items() if code and (level, code) in found}
 
 
 def can_close(user: Any, region: Region | None = None) -> bool:

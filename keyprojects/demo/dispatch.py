@@ -194,7 +194,8 @@ class Dispatch(ReportsMixin):
         return plans
 
     def chain_of(self, d: Draft) -> list[str]:
-        """= dispatch.services.review_chain_for (the lists are the same both years)."""
+        """= dispatch.services.configured_chain_for (the lists are the same both years; the
+        seeded reviewers have no login, so no staffing)."""
         prov, city, _county = d.levels
         top = "province" if prov else "city" if city else "county"
         levels = self.chains.get(top) or ["county"]

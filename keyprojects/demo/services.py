@@ -133,6 +133,8 @@ def create_demo_users(*, enterprise_name: str = SPECIAL_OWNERS["byd"][0]) -> lis
         ("province", "province", {"region": regions["370000"]}, "山东省", "省级工作人员"),
         ("jinan", "city", {"region": regions["370100"]}, "济南市", "市级工作人员"),
         ("lixia", "county", {"region": regions["370102"]}, "济南市历下区", "县级工作人员"),
+        # four eyes: nobody reviews a report they filled, so the demo county has a second account
+        ("lixia_sh", "county", {"region": regions["370102"]}, "济南市历下区（审核lixia填报的月报）", "县级审核人员"),
         ("jinan_fgw", "department", {"unit": jinan_fgw}, jinan_fgw.name, "部门工作人员"),
         ("byd", "enterprise", {"enterprise": ent}, ent.name, "企业联系人"),
         ("leader", "leader", {"region": regions["370100"]}, f"济南市（包保领导：{sponsor.name}，{sponsor.title}）", "领导（只读）"),

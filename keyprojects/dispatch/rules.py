@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -271,6 +271,22 @@ def top_level(*, on_province_list: bool, on_city_list: bool, on_county_list: boo
 def next_level(level: str) -> str:
     """The level above ``level`` (the province decides its own)."""
     return {"county": "city", "city": "province"}.get(level, "province")
+
+
+def staffed_chain(chain: Sequence[str], *, staffed: Collection[str]) -> list[str]:
+    """Four eyes on the review chain (issue 10): nobody reviews a report they filled or
+    submitted, so a level where nobody but the report's fillers may review (``staffed``: the
+    levels with another account able to review it) hands its step to the level above — a
+    county with one account goes to the city, a city with one to the province. The province
+    keeps its own step (another province account, or a superuser, decides). Bottom up, each
+    level once."""
+    out: list[str] = []
+    for level in chain:
+        while level not in staffed and next_level(level) != level:
+            level = next_level(level)
+        if level not in out:
+            out.append(level)
+    return sorted(out, key=lambda lvl: LEVELS.index(lvl) if lvl in LEVELS else len(LEVELS))
 
 
 # --- zero investment ------------------------------------------------------------------------

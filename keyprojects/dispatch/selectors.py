@@ -16,8 +16,8 @@ from keyprojects.projects.choices import Level, Stage
 from keyprojects.projects.models import Project, ProjectYear
 
 from . import rules
-from .choices import ReportStatus
-from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto
+from .choices import ReportStatus, StepAction
+from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto, ReportStep
 
 # Projects in these stages report every month of a year in which they are on a list.
 DUE_STAGES = [Stage.PREPARATION, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCTION, Stage.SUSPENDED]
@@ -169,12 +169,33 @@ def monthly_plan_curve(*, project: Project, year: int, annual_plan: Decimal | No
     return plan_curve(annual_plan, DispatchConfig.get().plan_spread, own)
 
 
+# The steps whose actor filled a report (four eyes: they never review it).
+FILL_ACTIONS = (StepAction.SAVE, StepAction.SUBMIT)
+
+
+def report_fillers(report: MonthlyReport) -> set[int]:
+    """Whoever filled or submitted ``report`` (the actors of its saves and submissions, and its
+    submitter): four eyes keeps them from reviewing it (``policy.can_review_report``)."""
+    ids: set[int] = set()
+    if report.pk is not None:
+        ids.update(
+            ReportStep.objects.filter(report_id=report.pk, action__in=FILL_ACTIONS, actor_id__isnull=False).values_list(
+                "actor_id", flat=True
+            )
+        )
+    if report.submitted_by_id is not None:
+        ids.add(report.submitted_by_id)
+    return ids
+
+
 def reports_for_review(*, user: Any, period: ReportingPeriod | None = None) -> QuerySet[MonthlyReport]:
-    """Submitted reports waiting for ``user``'s level, within scope."""
+    """Submitted reports waiting for ``user``'s level, within scope; never one the user filled or
+    submitted (four eyes: another reviewer of the level, or the level above, decides it)."""
     from .services import user_review_level
 
     level = user_review_level(user)
-    qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED)
+    own = ReportStep.objects.filter(actor_id=user.pk, action__in=FILL_ACTIONS).values("report_id")
+    qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).exclude(submitted_by_id=user.pk).exclude(pk__in=own)
     if period is not None:
         qs = qs.filter(period=period) if period.pk is not None else qs.none()
     if user.is_superuser:

@@ -8,7 +8,7 @@ importers and commands call these and nothing else writes dispatch tables.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -46,6 +46,7 @@ from .selectors import (
     period_range_message,
     previous_reports,
     project_top_level,
+    report_fillers,
 )
 
 REPORT_FIELDS = [
@@ -110,12 +111,34 @@ def is_frozen(*, project: Project, period: ReportingPeriod) -> bool:
 user_review_level = policy.review_level
 
 
-def review_chain_for(project: Project, year: int) -> list[str]:
-    return review_chain_from(
-        top_level=project_top_level(project, year),
-        city_level=not project.city_code or project.region_id == project.city_code,
-        config=DispatchConfig.get(),
+def review_chain_for(project: Project, year: int, *, fillers: Collection[Any] = ()) -> list[str]:
+    """The review levels of ``project``'s report in ``year``: the configured chain, each level
+    staffed by someone other than the report's ``fillers`` (:func:`staffed_chain`)."""
+    city_level = not project.city_code or project.region_id == project.city_code
+    return staffed_chain(
+        configured_chain_for(project, year),
+        county_code=None if city_level else project.region_id,
+        city_code=project.city_code or None,
+        province_code=project.province_code,
+        fillers=fillers,
     )
+
+
+def configured_chain_for(project: Project, year: int) -> list[str]:
+    """The configured review levels of ``project``'s report in ``year``, before staffing (what
+    the demo seeder writes for reports filled and reviewed by people without a login)."""
+    city_level = not project.city_code or project.region_id == project.city_code
+    return review_chain_from(top_level=project_top_level(project, year), city_level=city_level, config=DispatchConfig.get())
+
+
+def staffed_chain(
+    chain: list[str], *, county_code: str | None, city_code: str | None, province_code: str | None, fillers: Collection[Any]
+) -> list[str]:
+    """Four eyes on the chain (issue 10): a level where only the fillers may review (a county
+    with one account) hands its step to the level above (``rules.staffed_chain`` with the
+    levels ``policy.staffed_review_levels`` finds staffed)."""
+    staffed = policy.staffed_review_levels(county_code=county_code, city_code=city_code, province_code=province_code, exclude=fillers)
+    return rules.staffed_chain(chain, staffed=staffed)
 
 
 def review_chain_from(*, top_level: str, city_level: bool, config: DispatchConfig) -> list[str]:
@@ -395,7 +418,7 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
             "数据校验未通过：" + "；".join(m for _, _, m in errors),
             extra={"checks": [{"code": c, "severity": s, "message": m} for c, s, m in checks]},
         )
-    levels = review_chain_for(report.project, report.period.year)
+    levels = review_chain_for(report.project, report.period.year, fillers=report_fillers(report) | {user.pk})
     now = timezone.now()
     report.status = ReportStatus.SUBMITTED
     report.review_levels = levels
@@ -449,12 +472,25 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
     return report
 
 
+FOUR_EYES_MESSAGE = "不能审核自己填报或提交的月报（四眼原则），请由本级另一位审核人或上一级审核"
+
+
 def can_review(user: Any, report: MonthlyReport) -> bool:
+    """Whether ``user`` may review ``report`` now: it waits at their level, it is in their
+    editable scope, and they did not fill or submit it (four eyes)."""
     if report.status != ReportStatus.SUBMITTED:
         return False
     if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         return False
-    return policy.can_review(user, report.pending_level)
+    return policy.can_review_report(user, report.pending_level, report_fillers(report))
+
+
+def _deny_review(user: Any, report: MonthlyReport, message: str) -> None:
+    """Raise PermissionDenied for a user who may not review ``report``: the four-eyes message
+    for one of its fillers who would otherwise review at that level, else ``message``."""
+    if policy.can_review(user, report.pending_level) and policy.is_filler(user, report_fillers(report)):
+        raise PermissionDenied(FOUR_EYES_MESSAGE)
+    raise PermissionDenied(message)
 
 
 @transaction.atomic
@@ -462,7 +498,7 @@ def report_acknowledge(*, user: Any, report: MonthlyReport, request: Any = None)
     """The reviewer confirms having read the report's check warnings."""
     report = MonthlyReport.objects.get(pk=report.pk)
     if not can_review(user, report):
-        raise PermissionDenied("只有当前审核层级的人员可以确认校验提示")
+        _deny_review(user, report, "只有当前审核层级的人员可以确认校验提示")
     n = ReportFlag.objects.filter(report=report, acknowledged_at__isnull=True).update(acknowledged_by=user, acknowledged_at=timezone.now())
     if n:
         audit_record(action="acknowledge", user=user, request=request, obj=report, changes={"flags": n})
@@ -483,7 +519,7 @@ def report_review(
     if report.status != ReportStatus.SUBMITTED:
         raise ApplicationError("该月报不在待审核状态（可能已被他人处理）", code="not_pending", status=409)
     if not can_review(user, report):
-        raise PermissionDenied("该月报当前不由您所在层级审核")
+        _deny_review(user, report, "该月报当前不由您所在层级审核")
     version = report.version if expected_version is None else expected_version
     level = report.pending_level
     opinion = (opinion or "").strip()

@@ -41,6 +41,7 @@ from .models import MonthlyReport, ReportFlag, ReportingPeriod, ReportRevision
 from .selectors import (
     get_report_for_user,
     previous_reports,
+    report_fillers,
     reports_for_review,
     warnings_for,
 )
@@ -265,6 +266,12 @@ def _report_context(
         "flags": flags,
         "unacked": unacked,
         "can_review": reviewable,
+        "own_report": (  # four eyes: the reviewer of this level filled or submitted it
+            not reviewable
+            and report.status == ReportStatus.SUBMITTED
+            and policy.can_review(user, report.pending_level)
+            and policy.is_filler(user, report_fillers(report))
+        ),
         "pending_label": LEVEL_LABELS.get(report.pending_level, report.pending_level),
         "chain": [LEVEL_LABELS.get(lvl, lvl) for lvl in report.review_levels or []],
         "frozen": is_frozen(project=project, period=period),

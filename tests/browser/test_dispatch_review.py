@@ -16,11 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def county_forwarded(world, project, period, amount):
-    """Filled, submitted and approved by the county: now waiting for the city."""
-    county = world.users.county
-    r = report_save(user=county, project=project, period=period, data={"invested_month": amount, "physical_progress": "主体施工"})
-    report_submit(user=county, report=r)
-    report_review(user=county, report=r, action="approve")
+    """Filled and submitted by the county's clerk, approved by the county (four eyes): now
+    waiting for the city."""
+    clerk = world.users.county_clerk
+    r = report_save(user=clerk, project=project, period=period, data={"invested_month": amount, "physical_progress": "主体施工"})
+    report_submit(user=clerk, report=r)
+    report_review(user=world.users.county, report=r, action="approve")
     r.refresh_from_db()
     assert r.pending_level == "city"
     return r

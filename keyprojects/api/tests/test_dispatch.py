@@ -45,8 +45,9 @@ def save(client: APIClient, project: Any, period: str = "2026-01", **values: Any
 
 
 def submitted(dw: Any, project: Any = None, period: str = "2026-01", amount: str = "100") -> dict[str, Any]:
-    """A report of ``project`` (default 历下区项目) saved and submitted by the county user."""
-    county = client_for(dw.users.county)
+    """A report of ``project`` (default 历下区项目) saved and submitted by the county's clerk
+    (lixia_tb): the county user (lixia) reviews it (four eyes)."""
+    county = client_for(dw.users.county_clerk)
     r = save(county, project or dw.projects.own_county, period, invested_month=amount)
     assert r.status_code == 201, r.content
     r = county.post(f"{REPORTS}{r.json()['id']}/submit/", {}, format="json")
@@ -120,7 +121,8 @@ def test_fill_submit_and_approve_along_the_chain(dw: Any) -> None:
     assert r.status_code == 200, r.content
     assert (r.json()["status"], r.json()["pending_level"], r.json()["review_levels"]) == ("submitted", "county", ["county", "city"])
     error_of(city.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json"), 403, "permission_denied")  # not its turn
-    r = county.post(f"{REPORTS}{rep['id']}/approve/", {"opinion": "数据属实"}, format="json")
+    error_of(county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json"), 403, "permission_denied")  # filled it: four eyes
+    r = client_for(dw.users.county_clerk).post(f"{REPORTS}{rep['id']}/approve/", {"opinion": "数据属实"}, format="json")
     assert r.status_code == 200 and r.json()["pending_level"] == "city"
     assert city.get(REPORTS, {"pending_level": "city"}).json()["count"] == 1
     r = city.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json")
@@ -331,9 +333,10 @@ def test_a_correction_may_clear_a_nullable_value_and_is_decided_one_level_up(dw:
     """null clears 形象进度% / 在岗工人数 (stored as null, not the text "None"); a field that must
     have a value refuses null with a field message (issue 17 §1)."""
     county, city, prov = client_for(dw.users.county), client_for(dw.users.city), client_for(dw.users.province)
-    r = save(county, dw.projects.own_county, invested_month="100", physical_progress_pct="40", workers=12)
+    clerk = client_for(dw.users.county_clerk)  # fills; the county reviews (four eyes)
+    r = save(clerk, dw.projects.own_county, invested_month="100", physical_progress_pct="40", workers=12)
     rep = r.json()
-    assert county.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json").status_code == 200
+    assert clerk.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json").status_code == 200
     for reviewer in (county, city):
         assert reviewer.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json").status_code == 200
     url = f"{REPORTS}{rep['id']}/revisions/"

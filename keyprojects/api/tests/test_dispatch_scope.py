@@ -128,8 +128,9 @@ def test_only_the_pending_level_reviews(world: Any, role: str, at_county: int, a
     p.stage = "construction"
     p.save(update_fields=["stage"])
     period = period_get_or_open(year=2026, month=1)
-    report = report_save(user=world.users.county, project=p, period=period, data={"invested_month": "10"})
-    report_submit(user=world.users.county, report=report)
+    clerk = world.users.county_clerk  # fills; lixia reviews (four eyes)
+    report = report_save(user=clerk, project=p, period=period, data={"invested_month": "10"})
+    report_submit(user=clerk, report=report)
     client = APIClient()
     client.force_authenticate(getattr(world.users, role))
     url = f"/api/v1/reports/{report.pk}/approve/"

@@ -93,6 +93,7 @@ def drive_the_workflow(kp: Any, api: Any, models: Any, transport: httpx.WSGITran
         return kp.AuthenticatedClient(base_url="http://testserver", token=answer.token, prefix="Token", httpx_args={"transport": transport})
 
     county, city, province = login("lixia"), login("jinan"), login("prov")
+    clerk = login("lixia_tb")  # the county's other account reviews what lixia fills (four eyes)
     project = dw.projects.own_county
 
     # create: the county saves the draft of January
@@ -107,7 +108,9 @@ def drive_the_workflow(kp: Any, api: Any, models: Any, transport: httpx.WSGITran
     report = api.reports_submit.sync(id=draft.id, client=county, body=models.SubmitRequest(version=draft.version))
     assert isinstance(report, models.Report) and report.status == models.ReportStatusEnum.SUBMITTED, report
     assert report.review_levels == ["county", "city"] and report.pending_level == "county"
-    report = api.reports_approve.sync(id=report.id, client=county, body=models.ApproveRequest(version=report.version, opinion="属实"))
+    refused = api.reports_approve.sync_detailed(id=report.id, client=county, body=models.ApproveRequest(version=report.version))
+    assert refused.status_code == 403  # lixia filled it: four eyes
+    report = api.reports_approve.sync(id=report.id, client=clerk, body=models.ApproveRequest(version=report.version, opinion="属实"))
     assert isinstance(report, models.Report) and report.pending_level == "city", report
     report = api.reports_approve.sync(id=report.id, client=city, body=models.ApproveRequest(version=report.version, opinion="同意"))
     assert isinstance(report, models.Report) and report.status == models.ReportStatusEnum.APPROVED, report

@@ -197,9 +197,10 @@ class WriteMixin(ImporterState):
     def _chains(self, plan: Plan) -> dict[tuple[Any, int], list[str]]:
         """The review chain of each (project, year): ``review_chain_from`` (the rule of
         ``report_submit``) on the project's top list that year — from the file, else from the
-        system — and whether it is a city-level project; decided once per kind of project."""
+        system — and whether it is a city-level project, each level staffed by someone other than
+        the uploader (``staffed_chain``, four eyes); decided once per kind of project."""
         from keyprojects.dispatch.selectors import LEVEL_ORDER
-        from keyprojects.dispatch.services import review_chain_from
+        from keyprojects.dispatch.services import review_chain_from, staffed_chain
         from keyprojects.projects.models import ProjectYear
 
         list_flags = plan.list_flags
@@ -216,6 +217,7 @@ class WriteMixin(ImporterState):
                 if (y[0], y[1]) in flags:
                     flags[(y[0], y[1])] = (y[2], y[3], y[4])
         config = self.config
+        fillers = [self.user.pk] if self.user is not None else []
         kinds: dict[tuple[Any, ...], list[str]] = {}
         out: dict[tuple[Any, int], list[str]] = {}
         regions = self.regions
@@ -231,7 +233,14 @@ class WriteMixin(ImporterState):
                 region = regions[str(code)]
                 top = next((str(lvl) for lvl, on in zip(LEVEL_ORDER, flags[key] or (False, False, False), strict=True) if on), "county")
                 city_level = not region.city_code or region.code == region.city_code
-                chain = kinds[kind] = review_chain_from(top_level=top, city_level=city_level, config=config)
+                chain = review_chain_from(top_level=top, city_level=city_level, config=config)
+                chain = kinds[kind] = staffed_chain(  # four eyes: a level staffed by someone other than the uploader
+                    chain,
+                    county_code=None if city_level else region.code,
+                    city_code=region.city_code or None,
+                    province_code=region.province_code,
+                    fillers=fillers,
+                )
             out[key] = chain
         return out
 

@@ -182,12 +182,30 @@ def test_one_login_per_role_printed_once(seeded):
     assert users["admin"].is_superuser
     assert users["province"].region_id == "370000" and users["jinan"].region_id == "370100"
     assert users["lixia"].region_id == "370102"
+    assert (users["lixia_sh"].role, users["lixia_sh"].region_id) == ("county", "370102")  # 历下区's second account
     assert users["jinan_fgw"].unit.name == "济南市发展和改革委员会" and users["jinan_fgw"].unit.kind == "department"
     assert Project.objects.filter(owner=users["byd"].enterprise, name__startswith="比亚迪").exists()
     assert users["leader"].region_id == "370100" and users["leader"].sponsor.region_id == "370100"
     # each scoped login sees something
     for username in ("province", "jinan", "lixia", "jinan_fgw", "byd", "leader"):
         assert Project.objects.visible_to(users[username]).exists(), username
+
+
+def test_what_lixia_fills_lixia_sh_reviews(seeded):
+    """Four eyes in the demo (issue 10): a report lixia fills and submits waits at the county for
+    the county's second account, never for lixia."""
+    from keyprojects.dispatch.models import ReportingPeriod
+    from keyprojects.dispatch.selectors import due_projects, reports_for_review
+    from keyprojects.dispatch.services import can_review, report_save, report_submit
+
+    lixia, second = User.objects.get(username="lixia"), User.objects.get(username="lixia_sh")
+    period = ReportingPeriod.objects.order_by("-year", "-month").first()
+    done = period.reports.filter(status__in=["submitted", "approved"]).values("project_id")
+    project = due_projects(period=period, user=lixia).filter(region_id="370102").exclude(pk__in=done).order_by("pk").first()
+    r = report_save(user=lixia, project=project, period=period, data={"invested_month": "12"})
+    r = report_submit(user=lixia, report=r)
+    assert r.pending_level == "county" and not can_review(lixia, r) and can_review(second, r)
+    assert r in reports_for_review(user=second) and r not in reports_for_review(user=lixia)
 
 
 def test_refuses_existing_data_unless_asked(seeded):

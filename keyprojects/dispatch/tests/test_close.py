@@ -25,12 +25,12 @@ from keyprojects.dispatch.services import (
 
 def approved(dw, project, period, amount):
     r = report_save(
-        user=dw.users.county if project.region_id == "370102" else dw.users.city,
+        user=dw.users.county_clerk if project.region_id == "370102" else dw.users.city_clerk,
         project=project,
         period=period,
         data={"invested_month": amount},
     )
-    report_submit(user=dw.users.city, report=r)
+    report_submit(user=dw.users.city_clerk, report=r)  # the clerks fill, lixia and jinan review (four eyes)
     r.refresh_from_db()
     while r.status == "submitted":
         user = {"county": dw.users.county, "city": dw.users.city}[r.pending_level]

@@ -55,22 +55,26 @@ def test_tasks_county_lists_what_to_fill_with_state(dw, client):
     assert resp.context["n_draft"] == 1 and "草稿" in html(resp)
 
     report_submit(user=county, report=r)
-    report_review(user=county, report=r, action="return", opinion="请补充形象进度")
+    report_review(user=dw.users.county_clerk, report=r, action="return", opinion="请补充形象进度")  # four eyes
     resp = client.get(reverse("dispatch:tasks"), {"period": "2026-01"})
     assert resp.context["n_returned"] == 1 and "被退回" in html(resp)
 
     report_submit(user=county, report=r)
     resp = client.get(reverse("dispatch:tasks"), {"period": "2026-01"})
     assert resp.context["n_to_fill"] == 0 and resp.context["n_done"] == 1
-    # the county reviews first (review chain county → city for a city-list project)
+    # the county reviews first (review chain county → city for a city-list project), but never
+    # whoever filled it (four eyes): lixia's queue is empty, the county's other account has it
+    assert resp.context["n_review"] == 0
+    client.force_login(dw.users.county_clerk)
+    resp = client.get(reverse("dispatch:tasks"), {"period": "2026-01"})
     assert resp.context["n_review"] == 1 and "历下区项目" in html(resp)
     assert reverse("dispatch:report", kwargs={"pk": r.pk}) in html(resp)  # the review pages take it from there
 
 
 def test_tasks_city_fills_city_projects_and_reviews_after_county(dw, client):
-    county, city = dw.users.county, dw.users.city
-    r = report_save(user=county, project=dw.projects.own_county, period=dw.p2, data={"invested_month": "5"})
-    report_submit(user=county, report=r)
+    county, city, clerk = dw.users.county, dw.users.city, dw.users.county_clerk
+    r = report_save(user=clerk, project=dw.projects.own_county, period=dw.p2, data={"invested_month": "5"})
+    report_submit(user=clerk, report=r)
     client.force_login(city)
     resp = client.get(reverse("dispatch:tasks"), {"period": "2026-02"})
     names = {row["project"].name for row in resp.context["fill_rows"]}
@@ -149,7 +153,7 @@ def test_fill_shows_last_month_statistics_status_and_return_opinion(dw, client):
     report_submit(user=county, report=r1)  # counted: a draft would count nowhere (ADR 0011)
     r2 = report_save(user=county, project=p, period=dw.p2, data={"invested_month": "40"})
     report_submit(user=county, report=r2)
-    report_review(user=county, report=r2, action="return", opinion="请补充现场照片")
+    report_review(user=dw.users.county_clerk, report=r2, action="return", opinion="请补充现场照片")  # four eyes
     client.force_login(county)
     page = html(client.get(fill_url(dw.p2, p)))
     assert "已纳统" in page

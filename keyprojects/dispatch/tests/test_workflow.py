@@ -28,10 +28,11 @@ def fill(user, project, period, amount, **kw):
 
 
 def test_county_fills_city_approves_and_figures_are_derived(dw):
+    clerk = dw.users.county_clerk  # fills; lixia reviews (four eyes)
     p, county, city = dw.projects.own_county, dw.users.county, dw.users.city
-    r1 = fill(county, p, dw.p1, "100", physical_progress="基础施工")
+    r1 = fill(clerk, p, dw.p1, "100", physical_progress="基础施工")
     assert (r1.invested_ytd, r1.invested_to_date) == (D(100), D(400))  # 300 before tracking
-    report_submit(user=county, report=r1)
+    report_submit(user=clerk, report=r1)
     r1.refresh_from_db()
     assert r1.status == "submitted" and r1.review_levels == ["county", "city"] and r1.pending_level == "county"
     with pytest.raises(PermissionDenied):
@@ -42,7 +43,7 @@ def test_county_fills_city_approves_and_figures_are_derived(dw):
     report_review(user=city, report=r1, action="approve")
     r1.refresh_from_db()
     assert r1.status == "approved" and r1.approved_by == city
-    r2 = fill(county, p, dw.p2, "50.5")
+    r2 = fill(clerk, p, dw.p2, "50.5")
     assert (r2.invested_ytd, r2.invested_to_date) == (D("150.5"), D("450.5"))
     actions = list(ReportStep.objects.filter(report=r1).values_list("action", flat=True))
     assert actions == ["save", "submit", "forward", "approve"]
@@ -50,16 +51,17 @@ def test_county_fills_city_approves_and_figures_are_derived(dw):
 
 
 def test_return_needs_opinion_and_makes_it_editable(dw):
+    clerk = dw.users.county_clerk  # fills; lixia reviews (four eyes)
     p, county = dw.projects.own_county, dw.users.county
-    r = fill(county, p, dw.p1, "100")
-    report_submit(user=county, report=r)
+    r = fill(clerk, p, dw.p1, "100")
+    report_submit(user=clerk, report=r)
     with pytest.raises(ValidationFailed):
         report_review(user=county, report=r, action="return", opinion=" ")
     report_review(user=county, report=r, action="return", opinion="请补充形象进度")
     r.refresh_from_db()
     assert r.status == "returned" and r.return_opinion == "请补充形象进度"
-    r = fill(county, p, dw.p1, "120", physical_progress="主体封顶")
-    report_submit(user=county, report=r)
+    r = fill(clerk, p, dw.p1, "120", physical_progress="主体封顶")
+    report_submit(user=clerk, report=r)
     r.refresh_from_db()
     assert r.status == "submitted" and r.invested_month == D(120)
 
@@ -107,16 +109,17 @@ def test_no_activity_is_an_explicit_zero_with_reason(dw):
 
 
 def test_unit_slip_is_a_warning_the_reviewer_must_acknowledge(dw):
+    clerk = dw.users.county_clerk  # fills; lixia reviews (four eyes)
     p, county = dw.projects.own_county, dw.users.county
     from keyprojects.dispatch.services import period_get_or_open
 
     for m in (1, 2, 3):
-        r = fill(county, p, period_get_or_open(year=2026, month=m), "100")
-        report_submit(user=county, report=r)
+        r = fill(clerk, p, period_get_or_open(year=2026, month=m), "100")
+        report_submit(user=clerk, report=r)
         report_review(user=county, report=r, action="approve")
         report_review(user=dw.users.city, report=r, action="approve")
-    r4 = fill(county, p, period_get_or_open(year=2026, month=4), "1000000")  # 元 typed as 万元
-    report_submit(user=county, report=r4)
+    r4 = fill(clerk, p, period_get_or_open(year=2026, month=4), "1000000")  # 元 typed as 万元
+    report_submit(user=clerk, report=r4)
     assert list(r4.flags.values_list("code", "severity")) == [("unit_slip", "warning"), ("to_date_above_total", "warning")] or set(
         r4.flags.values_list("code", flat=True)
     ) >= {"unit_slip"}
@@ -160,16 +163,17 @@ def test_scope(dw):
 
 
 def test_approved_report_is_corrected_through_a_revision_one_level_up(dw):
+    clerk = dw.users.county_clerk  # fills; lixia reviews (four eyes)
     p, county, city, prov = dw.projects.own_county, dw.users.county, dw.users.city, dw.users.province
     reports = []
     for period, amount in ((dw.p1, "100"), (dw.p2, "50")):
-        r = fill(county, p, period, amount)
-        report_submit(user=county, report=r)
+        r = fill(clerk, p, period, amount)
+        report_submit(user=clerk, report=r)
         report_review(user=county, report=r, action="approve")
         report_review(user=city, report=r, action="approve")
         reports.append(r)
     with pytest.raises(NotEditable):
-        fill(county, p, dw.p1, "80")
+        fill(clerk, p, dw.p1, "80")
     with pytest.raises(ValidationFailed):
         revision_request(user=county, report=reports[0], reason="", new_values={"invested_month": "80"})
     rev = revision_request(user=county, report=reports[0], reason="误将2月数据计入1月", new_values={"invested_month": "80"})
