@@ -188,7 +188,7 @@ def test_the_issues_correction_is_decided_one_level_above_the_final_approver_by_
     report_review(user=dw.users.sibling, report=r, action="approve")
     r.refresh_from_db()
     assert r.status == "approved" and r.review_levels == ["county"]
-    period_close(user=dw.users.province, period=dw.p1)
+    period_close(user=dw.users.province, period=dw.p1, confirm="确认关账")
     rev = revision_request(user=dw.users.city, report=r, reason="更正", new_values={"invested_month": "99999"})
     assert rev.approval_level == "city"
     with pytest.raises(PermissionDenied, match="四眼"):
