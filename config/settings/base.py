@@ -222,7 +222,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # What the serializers cannot say (required version on PATCH, strict bodies, per-role
     # writable fields, query patterns): keyprojects/api/schema.py.
-    "ENUM_NAME_OVERRIDES": {"ReviewLevelEnum": ["county", "city", "province"]},
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewLevelEnum": ["county", "city", "province"],
+        "LeadStageEnum": "keyprojects.attraction.choices.LeadStage",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }
 

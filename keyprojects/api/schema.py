@@ -30,6 +30,8 @@ ROLE_BODIES = {
     "EnterpriseWriteRequest": ("enterprise", True),
     "EnterpriseUpdateRequest": ("enterprise", False),
     "PatchedEnterpriseUpdateRequest": ("enterprise", False),
+    "LeadWriteRequest": ("lead", True),
+    "PatchedLeadUpdateRequest": ("lead", False),
 }
 
 
@@ -43,6 +45,10 @@ def _writable_for(user: Any, kind: str, creating: bool) -> set[str]:
         allowed = set(writable_fields(user))
         if policy.can_write_years(user):
             allowed.add("years")
+    elif kind == "lead":
+        from keyprojects.attraction.services import lead_writable_fields
+
+        allowed = set(lead_writable_fields(user))
     else:
         allowed = set(policy.enterprise_writable_fields(user, ENTERPRISE_FIELDS, creating=creating))
     return allowed | {"version"}
@@ -59,6 +65,9 @@ DECIMAL_PATTERNS = {
     "longitude": "^-?(180(\\.0{0,6})?|(1[0-7][0-9]|[0-9]{1,2})(\\.[0-9]{0,6})?|\\.[0-9]{1,6})$",
 }
 MONEY_PATTERN = "^([0-9]{1,14}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$"
+# Amounts of Decimal(16, 4) (招商: intended, signed, arrived): 12 digits before the point.
+AMOUNT16_PATTERN = "^([0-9]{1,12}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$"
+DECIMAL_PATTERNS.update(dict.fromkeys(("intended_amount", "signed_amount", "arrived_amount", "target_value"), AMOUNT16_PATTERN))
 
 
 def _request_property(name: str, prop: dict[str, Any]) -> None:
@@ -146,6 +155,9 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     leader = _first(leaders_visible_to(user=user))
     unit = _first(Unit.objects.all())
     period = ReportingPeriod.objects.order_by("-year", "-month").first()
+    from keyprojects.attraction.models import Lead
+
+    lead = _first(Lead.objects.visible_to(user))
     today = timezone.localdate()
     this_month = f"{today.year:04d}-{today.month:02d}"
     paths: dict[str, Any] = {
@@ -158,6 +170,7 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "reports": report and report.pk,
         "revisions": revision and revision.pk,
         "problems": problem and problem.pk,
+        "leads": lead and lead.pk,
     }
     region = getattr(user, "region_id", None) or "370102"
     bodies: dict[str, Any] = {
@@ -199,6 +212,41 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "problems_set_status": {"status": "in_progress", **({"version": problem.version} if problem else {})},
         "projects_transition": {"to_stage": "preparation", "reason": "", "version": project.version if project else 1},
     }
+    bodies.update(
+        {
+            "leads_create": {
+                "name": "储能电池材料项目",
+                "investor_name": "深圳示例新能源科技有限公司",
+                "investor_origin": "out_province",
+                "investor_location": "广东深圳",
+                "source": "leader_trip",
+                "intended_amount": "80000.0000",
+                "industry_section": "C",
+                "industry_division": "38",
+                "region": region,
+            },
+            "leads_advance": {"version": lead.version if lead else 1, "note": ""},
+            "leads_sign": {
+                "version": lead.version if lead else 1,
+                "enterprise": enterprise.pk if enterprise else 1,
+                "signed_on": today.isoformat(),
+                "signed_amount": "75000.0000",
+                "commitments": [
+                    {
+                        "party": "enterprise",
+                        "kind": "investment",
+                        "description": "两年内完成投资7.5亿元",
+                        "due_on": f"{today.year + 2}-12-31",
+                    }
+                ],
+            },
+            "leads_land": {"version": lead.version if lead else 1, "project": None, "annual_plan": "20000.0000"},
+            "leads_drop": {"version": lead.version if lead else 1, "reason": "投资方转投他地"},
+            "leads_funds": {"arrived_on": today.isoformat(), "arrived_amount": "5000.0000"},
+        }
+    )
+    if lead is not None:
+        bodies["leads_partial_update"] = {"version": lead.version, "contact_name": "王经理"}
     if project is not None:
         bodies["projects_partial_update"] = {"version": project.version, "location": "历下区经十路"}
     if enterprise is not None:

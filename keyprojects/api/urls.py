@@ -3,6 +3,8 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from keyprojects.attraction.api import LeadViewSet
+
 from . import dispatch_views, figures_views, oc4ids_views, views
 
 app_name = "api"
@@ -18,6 +20,7 @@ router.register("reports", dispatch_views.ReportViewSet, basename="report")
 router.register("revisions", dispatch_views.RevisionViewSet, basename="revision")
 router.register("warnings", dispatch_views.WarningViewSet, basename="warning")
 router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
+router.register("leads", LeadViewSet, basename="lead")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -290,14 +290,22 @@ def lead_reopen(*, user: Any, lead: Lead, expected_version: int, reason: str = "
     )  # fmt: skip
 
 
-def _amount(value: Any, field: str) -> Decimal:
+def _amount(value: Any, field: str, *, digits: int = 12) -> Decimal:
+    """An amount in 万元 with 4 places below ``10**digits`` (12: Decimal(16, 4))."""
     try:
         d = Decimal(str(value))
     except Exception:  # noqa: BLE001 - any unparsable input is the same error
         raise ValidationFailed(extra={"fields": {field: ["请输入金额（万元）"]}}) from None
-    if not d.is_finite() or d < 0 or d >= Decimal("1e12"):
-        raise ValidationFailed(extra={"fields": {field: ["金额应在0到999999999999.9999万元之间"]}})
+    if not d.is_finite() or d < 0 or d >= Decimal(10) ** digits:
+        raise ValidationFailed(extra={"fields": {field: [f"金额应在0到{'9' * digits}.9999万元之间"]}})
     return d.quantize(Decimal("0.0001"))
+
+
+def lead_writable_fields(user: Any) -> list[str]:
+    """The lead fields ``user`` may set (a county's leads stay in its county, a department's are
+    its unit's: the placement the policy forces is not writable)."""
+    forced, _defaults = policy.lead_placement(user)
+    return [f for f in LEAD_FIELDS if f not in forced]
 
 
 @transaction.atomic
@@ -408,7 +416,7 @@ def lead_land(
         if fresh.leader_id and (policy.is_superuser(user) or leaders_assignable(user).filter(pk=fresh.leader_id).exists()):
             data["sponsor_leader"] = fresh.leader
         data.update(project_data or {})
-        plan = _amount(annual_plan if annual_plan not in (None, "") else 0, "annual_plan")
+        plan = _amount(annual_plan if annual_plan not in (None, "") else 0, "annual_plan", digits=14)
         years = [{"year": day.year, "annual_plan": plan, **_list_flags(fresh.region)}]
         if day.month == 12:  # the next month's dispatch is next year's January
             years.append({"year": day.year + 1, **_list_flags(fresh.region)})

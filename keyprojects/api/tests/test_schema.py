@@ -22,6 +22,8 @@ EXPECTED_OPERATIONS = {
     "revisions_list", "revisions_retrieve", "revisions_decide",
     "warnings_list", "problems_list", "problems_retrieve", "problems_create", "problems_set_status",
     "oc4ids_package",
+    "leads_list", "leads_retrieve", "leads_create", "leads_partial_update", "leads_advance", "leads_sign", "leads_land",
+    "leads_drop", "leads_reopen", "leads_funds", "leads_events", "leads_funnel",
 }  # fmt: skip
 
 

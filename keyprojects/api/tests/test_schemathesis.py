@@ -63,6 +63,14 @@ include-operation-id-regex = "^(projects|enterprises)_(create|update|partial_upd
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
 [[operations]]
+# 招商线索 (issue 16): references in the user's scope (region, unit, leader, source activity,
+# signing enterprise, a project to link), the USCC check character, 行业大类 within 门类, an
+# in-province investor's USCC, dates not before the stage was entered nor after today, required
+# service items before a step, a reason to drop, a feedback to close.
+include-operation-id-regex = "^leads_(create|partial_update|advance|sign|land|drop|reopen|funds)$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
 # Cross-field rules: a reason for 停缓建/退库; 本月无进展 means 0 invested and a reason; a month
 # that has not begun cannot be reported (depends on today); the source report of a problem must
 # be the project's; a solved problem needs its resolution.
@@ -98,7 +106,30 @@ def fuzz_world(dw: Any) -> Any:
     report_save(user=w.users.city, project=w.projects.city_level, period=w.p1, data={"invested_month": Decimal("30")})
     problem_create(user=county, project=own, description="用地指标未落实", responsible_unit=w.dept)
     warnings_refresh(period=w.p3)
+    _leads(w)
     return w
+
+
+def _leads(w: Any) -> None:
+    """招商线索 of the county in 信息获取, 考察洽谈 and 签约 (issue 16)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from keyprojects.attraction.services import lead_advance, lead_create, lead_sign
+
+    county = w.users.county
+    today = timezone.localdate()
+    for n, stage in enumerate(("info", "negotiation", "signed")):
+        lead = lead_create(
+            user=county,
+            data={"name": f"招商线索{n}", "investor_name": "深圳示例科技有限公司", "source": "expo", "intended_amount": Decimal("1000"),
+                  "obtained_on": today - dt.timedelta(days=30)},
+        )  # fmt: skip
+        if stage != "info":
+            lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=today - dt.timedelta(days=20))
+        if stage == "signed":
+            lead_sign(user=county, lead=lead, expected_version=lead.version, enterprise=w.ent, signed_on=today, amount="900")
 
 
 def _request(url: str, *, token: str | None = None, body: Any = None) -> Any:

@@ -29,3 +29,15 @@ def lead_of(world: Any) -> Any:
         return lead_create(user=user or world.users.county, data=values)
 
     return make
+
+
+@pytest.fixture
+def api_as() -> Any:
+    from rest_framework.test import APIClient
+
+    def make(user: Any) -> Any:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
