@@ -101,12 +101,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     recent = (
         ImportBatch.objects.visible_to(request.user).select_related("uploaded_by").defer("content", "errors", "warnings", "sample")[:RECENT]
     )
-    return render(request, "dataio/import.html", {"form": form, "recent": recent, "own_region": _own_region_name(request.user)})
-
-
-def _own_region_name(user: Any) -> str:
-    region = import_default_region(user)
-    return region.name if region is not None else ""
+    region = import_default_region(request.user)
+    return render(
+        request,
+        "dataio/import.html",
+        {
+            "form": form,
+            "recent": recent,
+            "own_region": region.name if region is not None else "",
+            "own_region_is_province": region is not None and region.level == "province",
+        },
+    )
 
 
 @login_required

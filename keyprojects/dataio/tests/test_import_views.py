@@ -124,3 +124,12 @@ def test_an_unreadable_upload_is_a_failed_preview_with_the_reason(client, world)
     batch = ImportBatch.objects.get()
     html = client.get(resp["Location"]).content.decode()
     assert batch.status == "failed" and batch.errors[0]["message"] in html
+
+
+def test_the_upload_page_states_the_import_scope(client, world):
+    client.force_login(world.users.county)
+    html = client.get(reverse("dataio:import")).content.decode()
+    assert "导入范围为“历下区”，范围外的行报错并注明行号；未注明所属区域的行按“历下区”导入。" in html
+    client.force_login(world.users.province)
+    html = client.get(reverse("dataio:import")).content.decode()
+    assert "导入范围为“山东省”" in html and "各行须由所属区域、项目代码、建设地点或工作表名" in html
