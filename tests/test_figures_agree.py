@@ -150,10 +150,17 @@ def test_every_page_gives_the_same_cumulative_figure(seeded):
 
 
 @pytest.mark.django_db
-def test_incremental_refresh_equals_a_whole_rebuild(seeded):
-    """Submissions, returns and approvals refresh the summaries by differences; rebuilding the
-    periods whole afterwards changes nothing."""
+def test_incremental_refresh_equals_a_whole_rebuild(seeded, monkeypatch):
+    """Submissions, returns and approvals refresh the summaries by differences (the difference
+    is really applied: no whole rebuild runs inside), and rebuilding the periods whole
+    afterwards changes no column of any summary row."""
+    from keyprojects.analytics import services as analytics_services
     from keyprojects.analytics.refresh import refresh_after, refresh_periods
+
+    whole = analytics_services.summaries_refresh
+
+    def no_whole_rebuild(**kwargs):
+        raise AssertionError("refresh_after rebuilt the summaries whole instead of applying the difference")
 
     open_periods = list(ReportingPeriod.objects.filter(status="open"))
     assert open_periods
@@ -166,22 +173,20 @@ def test_incremental_refresh_equals_a_whole_rebuild(seeded):
         r.invested_ytd = r.invested_ytd + i
         r.invested_to_date = r.invested_to_date + i
         r.save(update_fields=["status", "invested_month", "invested_ytd", "invested_to_date"])
+    monkeypatch.setattr(analytics_services, "summaries_refresh", no_whole_rebuild)
     refresh_after(project_ids=pids, from_period=period)
+    monkeypatch.setattr(analytics_services, "summaries_refresh", whole)
+
+    def rows(model, *skip):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at", *skip)]
+        return sorted(tuple(str(v) if isinstance(v, D) else v for v in row) for row in model.objects.values_list(*names))
 
     def snapshot() -> tuple[list, list, list]:
-        facts = sorted(ProjectPeriodFact.objects.values_list("project_id", "period_id", "invested_ytd", "invested_month", "report_state"))
-        regions = sorted(
-            RegionPeriodSummary.objects.values_list(
-                "period_id", "region_id", "projects", "annual_plan", "invested_ytd", "reports_in", "reports_on_time"
-            )
-        )
-        dims = sorted(
-            DimensionPeriodSummary.objects.values_list(
-                "period_id", "region_id", "dimension", "key", "projects", "total_investment", "invested_ytd", "warned", "lagging"
-            )
-        )
-        return facts, regions, dims
+        return rows(ProjectPeriodFact), rows(RegionPeriodSummary), rows(DimensionPeriodSummary)
 
     incremental = snapshot()
     refresh_periods(periods=open_periods)
-    assert snapshot() == incremental
+    rebuilt = snapshot()
+    for got, want in zip(incremental, rebuilt, strict=True):
+        assert len(got) == len(want)
+        assert [r for r in got if r not in want] == [] and [r for r in want if r not in got] == []

@@ -37,6 +37,7 @@ from . import metrics
 
 ZERO = Decimal(0)
 CHUNK = 20000  # projects loaded at once in a whole-period refresh
+FEW = 200  # up to this many projects are asked for by id (IN), more by id range
 LARGE = 2000  # more projects than this changed at once: rebuild the periods whole
 
 PROJECT_COLUMNS = (
@@ -72,9 +73,10 @@ class _Inputs:
 
 
 def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
-    """A filter on sorted ``ids``: a range when they are dense (a whole chunk of the table: no
-    thousands of bound values), else ``IN``."""
-    if ids and ids[-1] - ids[0] < 2 * len(ids):
+    """A filter on sorted ``ids``: a range when they are many and dense (a whole chunk of the
+    table: no thousands of bound values), else ``IN`` (a few projects: the planner then searches
+    the project index instead of scanning the period's reports for a range)."""
+    if len(ids) > FEW and ids[-1] - ids[0] < 2 * len(ids):
         return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
     return Q(**{f"{field}__in": list(ids)})
 

@@ -142,7 +142,7 @@ def apply_delta(
     frozen = (
         set() if include_frozen else set(RegionPeriodSummary.objects.filter(period=period, frozen=True).values_list("region_id", flat=True))
     )
-    _apply(
+    region_plan = _apply(
         RegionPeriodSummary,
         {"period": period},
         {(code,): d for code, d in regions.items() if code in parents and code not in frozen},
@@ -153,15 +153,22 @@ def apply_delta(
     for (code, dimension, key), d in dims.items():
         for target in parents.get(code, ()):
             _add(rolled, (target, dimension, key), d, 1)
-    _apply(DimensionPeriodSummary, {"period": period}, rolled, ("region_id", "dimension", "key"), DIMENSION_FIELDS)
+    dimension_plan = _apply(DimensionPeriodSummary, {"period": period}, rolled, ("region_id", "dimension", "key"), DIMENSION_FIELDS)
+    if region_plan is None or dimension_plan is None:  # out of step: nothing written, the caller rebuilds
+        return False
+    _write(*region_plan)
+    _write(*dimension_plan)
+    return True
 
 
 def _apply(
     model: Any, scope: dict[str, Any], deltas: dict[tuple[Any, ...], dict[str, Any]], key_fields: tuple[str, ...], fields: tuple[str, ...]
-) -> None:
+) -> tuple[Any, list[Any], list[Any], list[Any], tuple[str, ...]] | None:
+    """What applying ``deltas`` to ``model``'s rows means: (model, rows to create, to update, ids
+    to delete, fields), or None when a sum would go below zero (summaries out of step)."""
     deltas = {k: d for k, d in deltas.items() if any(v for v in d.values())}
     if not deltas:
-        return
+        return (model, [], [], [], fields)
     first = key_fields[0]
     existing = {
         tuple(getattr(row, f) for f in key_fields): row for row in model.objects.filter(**scope, **{f"{first}__in": {k[0] for k in deltas}})

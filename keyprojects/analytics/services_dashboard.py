@@ -73,9 +73,7 @@ _FROM_AGGREGATES = [_AGGREGATED.index(f"agg_{f}") if f"agg_{f}" in AGGREGATES el
 
 def _vector(sums: tuple[Any, ...]) -> list[Any]:
     """FIELDS from a grouped row's AGGREGATES (in that order): None sums are 0."""
-    return [
-        (ZERO if i < len(MONEY) else 0) if at is None or sums[at] is None else sums[at] for i, at in enumerate(_FROM_AGGREGATES)
-    ]
+    return [(ZERO if i < len(MONEY) else 0) if at is None or sums[at] is None else sums[at] for i, at in enumerate(_FROM_AGGREGATES)]
 
 
 def _grouped(qs: Any, keys: tuple[str, ...], aggregates: dict[str, Any]) -> list[tuple[Any, ...]]:
