@@ -277,3 +277,37 @@ def test_a_sheet_named_after_the_city_is_no_error_for_its_county(world):
     rows = [[1, "邻县表项目", "", "", "", "新开工", "产业项目", 100, 50, 5, ""]]
     out = import_file(user=world.users.county, data=workbook(rows, headers=HEADERS, sheet="市中区"), filename="b.xlsx", dry_run=True)
     assert [(e.sheet, e.row, e.message) for e in out.errors] == [("市中区", 4, "第 4 行：所属区域超出您的管辖范围（“市中区”不在历下区内）")]
+
+
+def test_month_columns_in_a_monthly_table_update_registered_projects(world):
+    """The same month columns without 总投资: a monthly table of registered projects — each month
+    a report of the project found by name and region; an unknown project says 未找到项目."""
+    from openpyxl import load_workbook
+
+    from keyprojects.core.testing import ProjectFactory
+    from keyprojects.dispatch.models import MonthlyReport
+
+    ProjectFactory(name="R2M历下甲", region_id="370102", total_investment=D("1000"), plan=(2024, 600, "city"))
+    wb = load_workbook(FILES / "round2_month_columns.xlsx")
+    ws = wb.active
+    ws.unmerge_cells("D2:D3")
+    ws["D2"] = "联系电话"
+    for r in (4, 5):
+        ws.cell(r, 4).value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=world.users.city, data=buf.getvalue(), filename="monthly.xlsx", dry_run=True)
+    assert [(e.row, e.message) for e in out.errors] == [
+        (5, "未找到项目：按项目名称“R2M市中乙”和所属区域“市中区”在系统中未找到对应项目（月报只能报送已登记的项目）")
+    ]
+    ws.delete_rows(5)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=world.users.city, data=buf.getvalue(), filename="monthly2.xlsx")
+    assert out.errors == [] and out.created == 0 and out.reports_created == 6, [e.as_dict() for e in out.errors]
+    got = [
+        (r.period.month, r.invested_month, r.invested_ytd)
+        for r in MonthlyReport.objects.filter(project__name="R2M历下甲").select_related("period").order_by("period__month")
+    ]
+    assert got == [(1, D("100"), D("100")), (2, D("200"), D("300")), (3, D("0"), D("300")), (4, D("50"), D("350")),
+                   (5, D("0"), D("350")), (6, D("150"), D("500"))]  # fmt: skip
