@@ -23,7 +23,23 @@ from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 
-from .choices import KINDS_OF, SETTLED, AgreementSource, CommitmentKind, CommitmentState, CommitmentStatus, Party
+from .choices import DEFAULT_ALERT_DAYS, KINDS_OF, SETTLED, AgreementSource, CommitmentKind, CommitmentState, CommitmentStatus, Party
+
+
+class PartnershipConfig(VersionedModel):
+    """The one row of 政企合作 settings (pk=1), kept by province business staff under /config/."""
+
+    alert_days = models.PositiveSmallIntegerField(
+        _("到期前提醒天数"), default=DEFAULT_ALERT_DAYS, help_text=_("承诺距履约期限不超过该天数时列入履约提醒（0–365）")
+    )
+
+    class Meta:
+        verbose_name = _("政企合作设置")
+        verbose_name_plural = _("政企合作设置")
+        constraints = [models.CheckConstraint(condition=Q(alert_days__lte=365), name="partnership_alert_days_range")]
+
+    def __str__(self) -> str:
+        return str(_("政企合作设置"))
 
 
 class AgreementQuerySet(ScopedQuerySet):

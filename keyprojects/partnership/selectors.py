@@ -21,18 +21,22 @@ from keyprojects.accounts import policy
 from keyprojects.analytics.metrics import as_percent, fulfilment_rate
 
 from .choices import DEFAULT_ALERT_DAYS, SETTLED, CommitmentState, CommitmentStatus, Party
-from .models import Agreement, Commitment
+from .models import Agreement, Commitment, PartnershipConfig
 
 
 def alert_days(value: Any = None) -> int:
     """Days before a due date an open commitment is flagged: ``value`` when it is a sensible
-    number (0–365), else ``settings.KEYPROJECTS_COMMITMENT_ALERT_DAYS`` (default 30)."""
+    number (0–365), else the business setting (:class:`PartnershipConfig`, /config/), else
+    ``settings.KEYPROJECTS_COMMITMENT_ALERT_DAYS`` (default 30)."""
     try:
         n = int(value)
         if 0 <= n <= 365:
             return n
     except (TypeError, ValueError):
         pass
+    stored = PartnershipConfig.objects.filter(pk=1).values_list("alert_days", flat=True).first()
+    if stored is not None:
+        return int(stored)
     return int(getattr(settings, "KEYPROJECTS_COMMITMENT_ALERT_DAYS", DEFAULT_ALERT_DAYS))
 
 

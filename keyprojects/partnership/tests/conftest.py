@@ -55,3 +55,18 @@ def other_deal(world):
             {"party": "enterprise", "kind": "jobs", "description": "新增就业200人", "target_value": "200", "due_on": dt.date(2026, 12, 31)}
         ],
     )
+
+
+def make_more(world, n: int) -> None:
+    """``n`` more agreements of 历下区 with one commitment each."""
+    for i in range(n):
+        agreement_create(
+            actor=world.users.city,
+            enterprise=world.ent,
+            region=Region.objects.get(code="370102"),
+            title=f"补充协议{i}",
+            signed_on=dt.date(2026, 3, 1),
+            amount=i,
+            signatory_unit=world.dept,
+            commitments=[{"party": "enterprise", "kind": "tax", "description": "纳税", "due_on": dt.date(2026, 12, 31)}],
+        )
