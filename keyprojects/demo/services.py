@@ -222,6 +222,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     from .approvals import seed_approvals
 
     result.counts.update(seed_approvals(as_of=result.as_of))
+    from .engagement import seed_engagement
+
+    result.counts.update(seed_engagement(as_of=result.as_of))
     from .partnership import seed_partnership
 
     result.counts.update(seed_partnership())

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 
 from keyprojects.accounts.choices import Role
 from keyprojects.accounts.models import User
@@ -51,11 +52,14 @@ def test_same_seed_gives_the_same_data_whatever_the_batch_size(db):
     seed()
     first = demo_digest()
     names = list(Project.objects.order_by("id").values_list("name", "project_code", "total_investment"))
-    audit_before = AuditEvent.objects.count()
+    # The demo's 政企服务 steps go through the services, which audit each step (issue 15); the
+    # rest of the seed is one audit event.
+    seeded_steps = Q(action__startswith="request.") | Q(action__startswith="meeting.")
+    audit_before = AuditEvent.objects.exclude(seeded_steps).count()
     seed(reset=True, batch_size=100)  # deletes the business data, keeps the audit log
     assert demo_digest() == first
     assert list(Project.objects.order_by("id").values_list("name", "project_code", "total_investment")) == names
-    assert AuditEvent.objects.count() == audit_before + 1
+    assert AuditEvent.objects.exclude(seeded_steps).count() == audit_before + 1
     seed(reset=True, seed=8)
     assert demo_digest() != first
 
