@@ -32,7 +32,7 @@ from keyprojects.core.money import to_wan
 
 from . import metrics
 from .models import AssessmentScheme, AssessmentSnapshot
-from .rankings import INDICATORS, UnitFigures, display_value, problem_items, rank_values, unit_fact_groups, unit_figures
+from .rankings import INDICATORS, REQUEST_INDICATORS, UnitFigures, display_value, problem_items, rank_values, unit_fact_groups, unit_figures
 
 RULES = {"linear": "线性计分", "rank": "按名次计分"}
 DIRECTIONS = {"up": "越高越好", "down": "越低越好"}
@@ -186,6 +186,10 @@ def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: l
             "projects": sorted({pid for _, pid, _ in problems}),
             "counted": sorted({pid for _, pid, solved in problems if solved}),
         }
+    if key == "request_on_time_rate":
+        return {"numerator": unit.requests_on_time, "denominator": unit.requests_due, "projects": [], "counted": []}
+    if key == "request_satisfaction_rate":
+        return {"numerator": unit.requests_satisfied, "denominator": unit.requests_rated, "projects": [], "counted": []}
     raise KeyError(key)
 
 
@@ -251,7 +255,9 @@ def assessment_compute(*, scheme: AssessmentScheme, period: Any) -> dict[str, An
     return score_units(
         config=config,
         period=period,
-        units=unit_figures(period=period, kind=kind, root=root),
+        units=unit_figures(
+            period=period, kind=kind, root=root, requests=any(i["indicator"] in REQUEST_INDICATORS for i in config["indicators"])
+        ),
         facts=unit_fact_groups(period=period, kind=kind, root=root),
         problems=problem_items(period=period, kind=kind, root=root),
     )

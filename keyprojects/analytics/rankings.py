@@ -49,8 +49,12 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("completion_production_rate", _("竣工投产率"), "rate"),
         Indicator("on_time_rate", _("按时报送率"), "rate"),
         Indicator("problem_closure_rate", _("问题办结率"), "rate"),
+        Indicator("request_on_time_rate", _("诉求按时办结率"), "rate"),
+        Indicator("request_satisfaction_rate", _("诉求满意率"), "rate"),
     )
 }
+#: The indicators read from 企业诉求 (issue 15), not from the facts.
+REQUEST_INDICATORS = frozenset({"request_on_time_rate", "request_satisfaction_rate"})
 # The summary columns behind selectors.AGGREGATES (agg_<name>).
 AGGREGATES_FIELDS = [k[4:] for k in AGGREGATES]
 UNIT_KINDS: dict[str, str | Promise] = {"region": _("区域"), "department": _("责任单位"), "zone": _("功能区")}
@@ -65,15 +69,28 @@ class UnitFigures:
     figures: Figures
     problems_raised: int = 0
     problems_solved: int = 0
+    # 企业诉求 (issue 15): answered or overdue / answered on time; rated / satisfied
+    requests_due: int = 0
+    requests_on_time: int = 0
+    requests_rated: int = 0
+    requests_satisfied: int = 0
 
     @property
     def problem_closure_rate(self) -> Decimal | None:
         return metrics.problem_closure_rate(self.problems_solved, self.problems_raised)
 
+    @property
+    def request_on_time_rate(self) -> Decimal | None:
+        return metrics.request_on_time_rate(self.requests_on_time, self.requests_due)
+
+    @property
+    def request_satisfaction_rate(self) -> Decimal | None:
+        return metrics.satisfaction_rate(self.requests_satisfied, self.requests_rated)
+
     def value(self, indicator: str) -> Decimal | None:
         """The unit's value of ``indicator`` (a ratio, or percentage points for ahead_points)."""
-        if indicator == "problem_closure_rate":
-            return self.problem_closure_rate
+        if indicator in ("problem_closure_rate", "request_on_time_rate", "request_satisfaction_rate"):
+            return getattr(self, indicator)  # type: ignore[no-any-return]
         if indicator not in INDICATORS:
             raise KeyError(indicator)
         value: Decimal | None = getattr(self.figures, indicator)
@@ -203,8 +220,9 @@ def _names(kind: str, keys: list[str]) -> dict[str, str]:
     return {str(pk): name for pk, name in Unit.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name")}
 
 
-def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None) -> list[UnitFigures]:
-    """The units of ``kind`` under ``root`` with their figures for ``period``, by key."""
+def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False) -> list[UnitFigures]:
+    """The units of ``kind`` under ``root`` with their figures for ``period``, by key; with
+    ``requests`` also their 企业诉求 counts (read only when an indicator needs them)."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     figures: dict[str, Figures] = {}
@@ -225,6 +243,7 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None) -> list
             key = str(row[column])
             figures[key] = _figures(key, row, period.month)
     problems = problem_items(period=period, kind=kind, root=root)
+    request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
     names = _names(kind, list(figures))
     return [
         UnitFigures(
@@ -233,9 +252,21 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None) -> list
             figures=figures[key],
             problems_raised=len(problems.get(key, [])),
             problems_solved=sum(1 for *_, solved in problems.get(key, []) if solved),
+            requests_due=request_figures[key].due if key in request_figures else 0,
+            requests_on_time=request_figures[key].on_time if key in request_figures else 0,
+            requests_rated=request_figures[key].rated if key in request_figures else 0,
+            requests_satisfied=request_figures[key].satisfied if key in request_figures else 0,
         )
         for key in sorted(figures)
     ]
+
+
+def request_items(*, period: Any, kind: str, root: Any) -> dict[str, Any]:
+    """The 企业诉求 counts of each unit key by the end of ``period`` (the engagement app's
+    :func:`~keyprojects.engagement.selectors.request_counts`)."""
+    from keyprojects.engagement.selectors import request_counts
+
+    return request_counts(root=root, kind=kind, end=period_end_moment(period))
 
 
 def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = None) -> Ranking:
@@ -243,14 +274,17 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = No
     movement since the month before."""
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    units = unit_figures(period=period, kind=kind, root=root, user=user)
+    needs_requests = indicator in REQUEST_INDICATORS
+    units = unit_figures(period=period, kind=kind, root=root, user=user, requests=needs_requests)
     values = {u.key: u.value(indicator) for u in units}
     ranks = rank_values(values)
     prev = previous_period(period)
     prev_ranks: dict[str, int] = {}
     prev_values: dict[str, Decimal | None] = {}
     if prev is not None:
-        prev_values = {u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root, user=user)}
+        prev_values = {
+            u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root, user=user, requests=needs_requests)
+        }
         prev_ranks = rank_values(prev_values)
     rows = []
     for u in units:

@@ -190,3 +190,49 @@ def meeting_figures(meeting: Meeting, requests: QuerySet[EnterpriseRequest]) -> 
     closed = sum(1 for r in rows if r.status == RequestStatus.CLOSED)
     rate = metrics.resolution_rate(answered, len(rows))
     return {"total": len(rows), "answered": answered, "closed": closed, "rate": rate, "pct": metrics.as_percent(rate)}
+
+
+@dataclass
+class RequestCounts:
+    """The counts behind one unit's request indicators (双考核双评价)."""
+
+    on_time: int = 0
+    due: int = 0
+    satisfied: int = 0
+    rated: int = 0
+    requests: list[int] = field(default_factory=list)
+
+
+def request_counts(*, root: Any, kind: str, end: dt.datetime) -> dict[str, RequestCounts]:
+    """For the assessment indicators (``analytics.rankings``): the requests of enterprises in
+    ``root`` (a province, city or county) raised before ``end``, by unit key — a child region of
+    ``root`` (kind "region") or a unit they are routed to ("department", "zone") — with the
+    counts of the 按时办结率 and 满意率, the deadlines judged on the period's last day (or today)."""
+    column = {"province": "province_code", "city": "city_code"}.get(root.level, "region_id")
+    qs = EnterpriseRequest.objects.filter(**{column: root.code}, submitted_at__lt=end)
+    day = min(timezone.localdate(), timezone.localdate(end - dt.timedelta(microseconds=1)))
+    keys: dict[int, list[str]] = {}
+    if kind == "region":
+        child = "city_code" if root.level == "province" else "region_id"
+        for pk, key in qs.values_list("pk", child):
+            if key:
+                keys[pk] = [str(key)]
+    else:
+        unit_kind = "zone" if kind == "zone" else "department"
+        routed = RequestAssignment.objects.filter(active=True, request__in=qs.values("pk"), unit__kind=unit_kind)
+        for pk, unit_id in routed.values_list("request_id", "unit_id"):
+            keys.setdefault(pk, []).append(str(unit_id))
+    out: dict[str, RequestCounts] = {}
+    for req in with_timing(qs.filter(pk__in=list(keys)), day):
+        t: Timing = req.timing  # type: ignore[attr-defined]
+        answered = req.status in ANSWERED_STATUSES
+        for key in keys[req.pk]:
+            c = out.setdefault(key, RequestCounts())
+            c.requests.append(req.pk)
+            if answered or t.resolve_overdue:
+                c.due += 1
+                c.on_time += bool(answered and t.on_time)
+            if req.status == RequestStatus.CLOSED and req.rating:
+                c.rated += 1
+                c.satisfied += req.rating in SATISFIED_RATINGS
+    return out
