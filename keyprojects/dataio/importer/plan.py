@@ -228,6 +228,7 @@ class ImporterState:
     _resolver: RegionResolver | None
     _place_cache: dict[str, tuple[str | None, str, int | None]]
     _clue_cache: dict[tuple[str, str], str]  # (field, text) → the county it names, "" for none
+    _clue_field: str  # the field the last row's region was read from ("_sheet": the sheet's name)
     by_code: dict[str, dict[str, Any]]
     by_id: dict[int, dict[str, Any]]
     by_name: dict[tuple[str, str], list[dict[str, Any]]]

@@ -132,13 +132,8 @@ class ResolveMixin(ImporterState):
             if "region_text" not in row.values and region_contains(r, self.regions[scope]):  # type: ignore[arg-type]
                 return None, False  # a clue wider than the scope (a sheet named after the city): the default applies
             if not region_contains(self.regions[scope], r):  # type: ignore[arg-type]
-                where = (
-                    "region_text"
-                    if "region_text" in row.cells
-                    else next((f for f in ("project_code", "location", "responsible_unit", "owner_name") if f in row.cells), "region_text")
-                )
-                if where == "region_text" and "region_text" not in row.cells and self._sheet_region(row.sheet) == code:
-                    where = ""  # the sheet's name said it
+                # the cell that said it (a sheet's name: no cell)
+                where = "" if self._clue_field == "_sheet" else self._clue_field
                 name = self.regions[scope].name
                 if self.scope_asked:
                     self.error(row, where, f"第 {row.row} 行的所属区域“{r.name}”不在本次导入的范围“{name}”内")
@@ -156,6 +151,7 @@ class ResolveMixin(ImporterState):
         建设单位; else none (the default applies to new projects later). Clues that disagree
         with the one taken give a warning naming both."""
         text = _text(row.values.get("region_text"))
+        self._clue_field = "region_text"
         if text:
             code, why, zone = self.resolve_place(text)
             if code is None:
@@ -175,6 +171,7 @@ class ResolveMixin(ImporterState):
         if not clues:
             return None, False
         fld, code = clues[0]
+        self._clue_field = fld
         self._disagree(row, fld, code, clues[1:])
         return code, True
 

@@ -238,7 +238,7 @@ def test_one_sheet_picked_and_sheets_outside_the_scope_named(world):
     ]
     # --region 370100 as the scope: the same rows, named against the scope asked for
     out = sheets(world, None, region="370100", dry_run=True)
-    assert [(e.sheet, e.row) for e in out.errors] == [("青岛市", 3), ("青岛市", 4)]
+    assert [(e.sheet, e.row, e.column) for e in out.errors] == [("青岛市", 3, ""), ("青岛市", 4, "")]  # (the sheet's name said it)
     assert out.errors[0].message == "第 3 行的所属区域“青岛市”不在本次导入的范围“济南市”内"
     # --sheet still picks one
     out = sheets(world, None, sheet="青岛市", region="370000")
