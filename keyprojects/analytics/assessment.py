@@ -32,7 +32,17 @@ from keyprojects.core.money import to_wan
 
 from . import metrics
 from .models import AssessmentScheme, AssessmentSnapshot
-from .rankings import INDICATORS, REQUEST_INDICATORS, UnitFigures, display_value, problem_items, rank_values, unit_fact_groups, unit_figures
+from .rankings import (
+    INDICATORS,
+    LEAD_INDICATORS,
+    REQUEST_INDICATORS,
+    UnitFigures,
+    display_value,
+    problem_items,
+    rank_values,
+    unit_fact_groups,
+    unit_figures,
+)
 
 RULES = {"linear": "线性计分", "rank": "按名次计分"}
 DIRECTIONS = {"up": "越高越好", "down": "越低越好"}
@@ -177,6 +187,23 @@ def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: l
             "projects": [r["project_id"] for r in base],
             "counted": [r["project_id"] for r in base if r[counted]],
         }
+    if key in LEAD_INDICATORS:
+        leads = unit.leads
+        if leads is None:
+            return {"numerator": None, "denominator": None, "leads": [], "projects": [], "counted": []}
+        if key == "lead_funds_rate":
+            numerator, denominator = str(to_wan(leads.arrived_amount)), str(to_wan(leads.signed_amount))
+        else:
+            numerator = leads.landed if key == "lead_landing_rate" else leads.started
+            denominator = leads.signed
+        counted = leads.started_projects if key == "lead_start_rate" else leads.projects
+        return {
+            "numerator": numerator,
+            "denominator": denominator,
+            "leads": sorted(leads.lead_ids),
+            "projects": sorted(leads.projects),
+            "counted": sorted(counted),
+        }
     if key == "problem_closure_rate":
         return {
             "numerator": unit.problems_solved,
@@ -256,7 +283,11 @@ def assessment_compute(*, scheme: AssessmentScheme, period: Any) -> dict[str, An
         config=config,
         period=period,
         units=unit_figures(
-            period=period, kind=kind, root=root, requests=any(i["indicator"] in REQUEST_INDICATORS for i in config["indicators"])
+            period=period,
+            kind=kind,
+            root=root,
+            requests=any(i["indicator"] in REQUEST_INDICATORS for i in config["indicators"]),
+            leads=any(i["indicator"] in LEAD_INDICATORS for i in config["indicators"]),
         ),
         facts=unit_fact_groups(period=period, kind=kind, root=root),
         problems=problem_items(period=period, kind=kind, root=root),

@@ -51,10 +51,21 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("problem_closure_rate", _("问题办结率"), "rate"),
         Indicator("request_on_time_rate", _("诉求按时办结率"), "rate"),
         Indicator("request_satisfaction_rate", _("诉求满意率"), "rate"),
+        Indicator("lead_landing_rate", _("招商签约项目落地率"), "rate"),
+        Indicator("lead_start_rate", _("招商签约项目开工率"), "rate"),
+        Indicator("lead_funds_rate", _("招商资金到位率"), "rate"),
     )
 }
 #: The indicators read from 企业诉求 (issue 15), not from the facts.
 REQUEST_INDICATORS = frozenset({"request_on_time_rate", "request_satisfaction_rate"})
+#: 招商引资 indicators (issue 16), read from the unit's funnel of signed leads
+#: (``attraction.selectors.FunnelRow``; the rates are ``metrics.signed_landing_rate``,
+#: ``signed_start_rate`` and ``funds_arrival_rate``): indicator → the FunnelRow attribute.
+LEAD_INDICATORS: dict[str, str] = {
+    "lead_landing_rate": "landing_rate",
+    "lead_start_rate": "start_rate",
+    "lead_funds_rate": "funds_rate",
+}
 # The summary columns behind selectors.AGGREGATES (agg_<name>).
 AGGREGATES_FIELDS = [k[4:] for k in AGGREGATES]
 UNIT_KINDS: dict[str, str | Promise] = {"region": _("区域"), "department": _("责任单位"), "zone": _("功能区")}
@@ -74,6 +85,7 @@ class UnitFigures:
     requests_on_time: int = 0
     requests_rated: int = 0
     requests_satisfied: int = 0
+    leads: Any = None  # 招商 (issue 16): the unit's funnel (attraction.selectors.FunnelRow), if it has leads
 
     @property
     def problem_closure_rate(self) -> Decimal | None:
@@ -91,6 +103,8 @@ class UnitFigures:
         """The unit's value of ``indicator`` (a ratio, or percentage points for ahead_points)."""
         if indicator in ("problem_closure_rate", "request_on_time_rate", "request_satisfaction_rate"):
             return getattr(self, indicator)  # type: ignore[no-any-return]
+        if indicator in LEAD_INDICATORS:
+            return None if self.leads is None else getattr(self.leads, LEAD_INDICATORS[indicator])  # type: ignore[no-any-return]
         if indicator not in INDICATORS:
             raise KeyError(indicator)
         value: Decimal | None = getattr(self.figures, indicator)
@@ -220,9 +234,10 @@ def _names(kind: str, keys: list[str]) -> dict[str, str]:
     return {str(pk): name for pk, name in Unit.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name")}
 
 
-def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False) -> list[UnitFigures]:
+def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False, leads: bool = False) -> list[UnitFigures]:
     """The units of ``kind`` under ``root`` with their figures for ``period``, by key; with
-    ``requests`` also their 企业诉求 counts (read only when an indicator needs them)."""
+    ``requests`` also their 企业诉求 counts, with ``leads`` their 招商 funnel (each read only
+    when an indicator needs it)."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     figures: dict[str, Figures] = {}
@@ -244,6 +259,7 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, request
             figures[key] = _figures(key, row, period.month)
     problems = problem_items(period=period, kind=kind, root=root)
     request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
+    funnels = lead_funnels(period=period, kind=kind, root=root) if leads else {}
     names = _names(kind, list(figures))
     return [
         UnitFigures(
@@ -256,6 +272,7 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, request
             requests_on_time=request_figures[key].on_time if key in request_figures else 0,
             requests_rated=request_figures[key].rated if key in request_figures else 0,
             requests_satisfied=request_figures[key].satisfied if key in request_figures else 0,
+            leads=funnels.get(key),
         )
         for key in sorted(figures)
     ]
@@ -269,13 +286,22 @@ def request_items(*, period: Any, kind: str, root: Any) -> dict[str, Any]:
     return request_counts(root=root, kind=kind, end=period_end_moment(period))
 
 
+def lead_funnels(*, period: Any, kind: str, root: Any) -> dict[str, Any]:
+    """The 招商 funnel of each unit key at the end of ``period`` (the attraction app's
+    :func:`~keyprojects.attraction.selectors.unit_funnel`)."""
+    from keyprojects.attraction.selectors import unit_funnel
+
+    return unit_funnel(period=period, kind=kind, root=root)
+
+
 def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = None) -> Ranking:
     """Units of ``kind`` under ``root`` ranked on ``indicator`` for ``period``, with the
     movement since the month before."""
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
     needs_requests = indicator in REQUEST_INDICATORS
-    units = unit_figures(period=period, kind=kind, root=root, user=user, requests=needs_requests)
+    needs_leads = indicator in LEAD_INDICATORS
+    units = unit_figures(period=period, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads)
     values = {u.key: u.value(indicator) for u in units}
     ranks = rank_values(values)
     prev = previous_period(period)
@@ -283,7 +309,8 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = No
     prev_values: dict[str, Decimal | None] = {}
     if prev is not None:
         prev_values = {
-            u.key: u.value(indicator) for u in unit_figures(period=prev, kind=kind, root=root, user=user, requests=needs_requests)
+            u.key: u.value(indicator)
+            for u in unit_figures(period=prev, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads)
         }
         prev_ranks = rank_values(prev_values)
     rows = []

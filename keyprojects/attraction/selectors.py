@@ -6,6 +6,7 @@ analytics facts, never recomputed)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -107,6 +108,8 @@ class FunnelRow:
     signed_amount: Decimal = ZERO
     arrived_amount: Decimal = ZERO
     lead_ids: list[int] = field(default_factory=list)
+    projects: list[int] = field(default_factory=list)  # the landed projects (of signed leads)
+    started_projects: list[int] = field(default_factory=list)
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -143,29 +146,30 @@ GROUPS = {
 
 
 def lead_facts(qs: QuerySet[Lead], *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """One row per lead with what the funnel counts: reached 考察洽谈 / 签约 / 落地, the project
-    started (实际开工 by ``as_of``) or producing, money arrived (by ``as_of``) and the amounts."""
+    """One row per lead with what the funnel counts: reached 考察洽谈, signed and landed (by
+    ``as_of``), the project started (实际开工 by ``as_of``) or producing (its stage now), money
+    arrived (by ``as_of``) and the amounts."""
     as_of = as_of or timezone.localdate()
     arrived = (
         FundArrival.objects.filter(lead=OuterRef("pk"), arrived_on__lte=as_of).values("lead").annotate(s=Sum("arrived_amount")).values("s")
     )
     money = DecimalField(max_digits=18, decimal_places=4)
     rows = qs.annotate(arrived=Coalesce(Subquery(arrived, output_field=money), Value(ZERO, output_field=money))).values(
-        "pk", "stage", "stage_before_drop", "region_id", "region__name", "leader_id", "leader__name", "chain_id", "chain__name",
-        "source", "obtained_on", "intended_amount", "agreement_id", "agreement__amount", "project_id", "project__stage",
-        "project__actual_start", "arrived",
+        "pk", "stage", "stage_before_drop", "region_id", "region__name", "city_code", "unit_id", "unit__kind", "leader_id",
+        "leader__name", "chain_id", "chain__name", "source", "obtained_on", "intended_amount", "agreement_id", "agreement__amount",
+        "agreement__signed_on", "project_id", "landed_on", "project__stage", "project__actual_start", "arrived",
     )  # fmt: skip
     after_info = reached(LeadStage.NEGOTIATION)
     out = []
     for r in rows:
         stage = r["stage_before_drop"] if r["stage"] == LeadStage.DROPPED else r["stage"]
-        signed = r["agreement_id"] is not None
+        signed = r["agreement_id"] is not None and r["agreement__signed_on"] <= as_of
         out.append(
             {
                 **r,
                 "negotiated": stage in after_info,
                 "signed": signed,
-                "landed": r["project_id"] is not None,
+                "landed": signed and r["project_id"] is not None and r["landed_on"] <= as_of,
                 "started": bool(r["project__actual_start"] and r["project__actual_start"] <= as_of),
                 "producing": r["project__stage"] in PRODUCING_STAGES,
                 "funded": r["arrived"] > 0,
@@ -190,32 +194,67 @@ def _group_key(row: dict[str, Any], by: str) -> tuple[Any, str]:
     raise ValueError(f"unknown group {by!r}")
 
 
-def funnel(qs: QuerySet[Lead], *, by: str | None = None, as_of: dt.date | None = None) -> tuple[FunnelRow, list[FunnelRow]]:
-    """The total and, with ``by`` (one of :data:`GROUPS`), one row per group."""
+def _accumulate(rows: Iterable[dict[str, Any]], key_of: Any) -> tuple[FunnelRow, dict[Any, FunnelRow]]:
     total = FunnelRow(key=None, label="合计")
     groups: dict[Any, FunnelRow] = {}
-    for r in lead_facts(qs, as_of=as_of):
+    for r in rows:
         targets = [total]
-        if by:
-            key, label = _group_key(r, by)
+        if key_of is not None:
+            key, label = key_of(r)
+            if key is None and label is None:
+                continue
             targets.append(groups.setdefault(key, FunnelRow(key=key, label=label)))
         for row in targets:
             row.leads += 1
             row.negotiated += r["negotiated"]
             row.signed += r["signed"]
-            row.landed += r["landed"]
             row.intended_amount += r["intended_amount"]
             row.lead_ids.append(r["pk"])
-            if r["signed"]:  # the chain 签约 → 开工 → 到资 → 投产 is over signed leads
+            if r["signed"]:  # the chain 签约 → 落地 → 开工 → 到资 → 投产 is over signed leads
+                row.landed += r["landed"]
                 row.started += r["started"]
                 row.funded += r["funded"]
                 row.producing += r["producing"]
                 row.signed_amount += r["signed_amount"]
                 row.arrived_amount += r["arrived"]
+                if r["landed"]:
+                    row.projects.append(r["project_id"])
+                if r["started"]:
+                    row.started_projects.append(r["project_id"])
+    return total, groups
+
+
+def funnel(qs: QuerySet[Lead], *, by: str | None = None, as_of: dt.date | None = None) -> tuple[FunnelRow, list[FunnelRow]]:
+    """The total and, with ``by`` (one of :data:`GROUPS`), one row per group."""
+    total, groups = _accumulate(lead_facts(qs, as_of=as_of), (lambda r: _group_key(r, by)) if by else None)
     rows = sorted(groups.values(), key=lambda g: (str(g.key) if by == "period" else "", -g.signed_amount, str(g.label)))
     if by == "period":
         rows.reverse()
     return total, rows
+
+
+def unit_funnel(*, period: Any, kind: str, root: Any) -> dict[str, FunnelRow]:
+    """The funnel per ranked unit of ``analytics.rankings`` (a child region of ``root``, a
+    department or a zone), over the leads of ``root`` obtained by the end of ``period``: what the
+    招商 indicators of rankings and 双考核双评价 read."""
+    from keyprojects.accounts import policy
+
+    ny, nm = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    as_of = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+    qs = Lead.objects.filter(policy.region_rows_q(root), obtained_on__lte=as_of)
+    if kind == "region":
+        column = "city_code" if root.level == "province" else "region_id"
+
+        def key_of(r: dict[str, Any]) -> tuple[Any, Any]:
+            return (r[column], "") if r[column] else (None, None)
+    else:
+        wanted = "zone" if kind == "zone" else "department"
+
+        def key_of(r: dict[str, Any]) -> tuple[Any, Any]:
+            return (str(r["unit_id"]), "") if r["unit_id"] and r["unit__kind"] == wanted else (None, None)
+
+    _total, groups = _accumulate(lead_facts(qs, as_of=as_of), key_of)
+    return {str(k): v for k, v in groups.items()}
 
 
 def stage_counts(qs: QuerySet[Lead]) -> list[tuple[str, str, int]]:
