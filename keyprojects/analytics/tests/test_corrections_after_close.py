@@ -66,6 +66,18 @@ def test_the_correction_reaches_every_figure_of_the_closed_month(nov):
     assert jinan.frozen and jinan.invested_ytd == D(750)  # corrected, still frozen
     assert RegionPeriodSummary.objects.get(period=w.nov, region_id="370102").invested_ytd == D(350)
     assert RegionPeriodSummary.objects.get(period=w.nov, region_id="370000").invested_ytd == D(1200)
+    # the correction's incremental roll-up equals a whole rebuild of the (frozen) summaries
+    from keyprojects.analytics.models import DimensionPeriodSummary
+    from keyprojects.analytics.services import summaries_refresh
+
+    def rows():
+        regions = sorted(RegionPeriodSummary.objects.filter(period=w.nov).values_list("region_id", "frozen", "invested_ytd", "projects"))
+        dims = sorted(DimensionPeriodSummary.objects.filter(period=w.nov).values_list("region_id", "dimension", "key", "invested_ytd"))
+        return regions, dims
+
+    incremental = rows()
+    summaries_refresh(period=w.nov, include_frozen=True)
+    assert rows() == incremental
     after = ranking(period=w.nov, kind="region", root=w.jinan, indicator="completion_rate")
     assert after.rows[0].unit.name == "市中区"  # 400 / 800 = 50% > 350 / 1200 = 29.17%
 
