@@ -80,3 +80,28 @@ def export_departments(rows: Iterable[DepartmentFigures]) -> bytes:
     subtitle = f"截至 {timezone.localdate():%Y-%m-%d}"
     content, _ = build_workbook([Sheet("部门指标", "企业诉求办理部门指标", DEPARTMENT_COLUMNS, data, subtitle)])
     return content
+
+
+MEETING_COLUMNS = [
+    Column("会议日期", "date", 12),
+    Column("会议名称", "text", 36),
+    Column("层级", "text", 8),
+    Column("地点", "text", 20),
+    Column("主持人", "text", 12),
+    Column("参会企业数", "int", 10),
+    Column("诉求数", "int", 8),
+    Column("已答复", "int", 8),
+    Column("已办结", "int", 8),
+    Column("解决率（%）", "number", 12),
+]
+
+
+def export_meetings(rows: Iterable[Any]) -> bytes:
+    """The meeting list as filtered on the page (rows carry ``figures`` and ``n_enterprises``)."""
+    data = [
+        [m.held_on, m.title, m.get_level_display(), m.place, m.chair, m.n_enterprises, m.figures["total"], m.figures["answered"],
+         m.figures["closed"], m.figures["pct"]]
+        for m in rows
+    ]  # fmt: skip
+    content, _ = build_workbook([Sheet("交流会", "政企沟通交流会", MEETING_COLUMNS, data, f"截至 {timezone.localdate():%Y-%m-%d}")])
+    return content

@@ -13,6 +13,7 @@ urlpatterns = [
     path("departments/", views.departments, name="departments"),
     path("departments/export.xlsx", views.departments_export, name="departments_export"),
     path("meetings/", views_meetings.meeting_list, name="meetings"),
+    path("meetings/export.xlsx", views_meetings.meeting_export, name="meetings_export"),
     path("meetings/new/", views_meetings.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/minutes.docx", views_meetings.meeting_minutes, name="meeting_minutes"),

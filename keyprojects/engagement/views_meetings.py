@@ -7,15 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, ValidationFailed
-from keyprojects.core.xlsx import download_response
+from keyprojects.core.xlsx import download_response, xlsx_response
 from keyprojects.enterprises.models import Enterprise
 
+from .exports import export_meetings
 from .forms import KeyForm, MeetingForm
 from .minutes import minutes_docx
 from .models import Meeting, Open311Key
@@ -27,15 +30,32 @@ from .views import _apply_errors, _get, _guard
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _meetings(request: HttpRequest) -> tuple[str, QuerySet[Meeting]]:
+    qs = meetings_visible(request.user).annotate(n_enterprises=Count("enterprises", distinct=True))
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(place__icontains=q) | Q(chair__icontains=q))
+    return q, qs.order_by("-held_on", "-id")
+
+
+@login_required
+@require_GET
+def meeting_export(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    _q, qs = _meetings(request)
+    visible = requests_visible(request.user)
+    rows = list(qs[:5000])
+    for m in rows:
+        m.figures = meeting_figures(m, visible)  # type: ignore[attr-defined]
+    return xlsx_response(export_meetings(rows), f"政企沟通交流会-{timezone.localdate():%Y%m%d}.xlsx")
+
+
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     _guard(request)
-    qs = meetings_visible(request.user)
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        qs = qs.filter(title__icontains=q) | qs.filter(place__icontains=q)
-    page = Paginator(qs.order_by("-held_on", "-id"), 30).get_page(request.GET.get("page"))
+    q, qs = _meetings(request)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     visible = requests_visible(request.user)
     for m in page:
         m.figures = meeting_figures(m, visible)  # type: ignore[attr-defined]

@@ -51,6 +51,8 @@ def test_every_role_reads_without_errors_or_writes(client, data):
         "/engagement/departments/",
         "/engagement/departments/export.xlsx",
         "/engagement/meetings/",
+        "/engagement/meetings/export.xlsx",
+        "/engagement/meetings/?q=济南",
         f"/engagement/meetings/{data.meeting.pk}/",
         f"/engagement/meetings/{data.meeting.pk}/minutes.docx",
         "/engagement/open311-keys/",
@@ -155,6 +157,9 @@ def test_exports(client, data):
     wb = load_workbook(io.BytesIO(client.get("/engagement/departments/export.xlsx").content))
     values = [c.value for row in wb.active.iter_rows() for c in row]
     assert data.dept.name in values
+    wb = load_workbook(io.BytesIO(client.get("/engagement/meetings/export.xlsx").content))
+    values = [c.value for row in wb.active.iter_rows() for c in row]
+    assert "全省政企沟通交流会" in values and 2 in values  # two enterprises present
 
 
 def test_sysadmin_issues_a_key_in_the_ui(client, data):
