@@ -548,7 +548,7 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
         user=user,
         request=request,
         obj=report,
-        changes=diff(revision.old_values, revision.new_values) if approve else {},
+        changes={**diff(revision.old_values, revision.new_values), "after_close": revision.after_close} if approve else {},
         message=revision.decision_opinion,
     )
     if approve:
@@ -744,6 +744,7 @@ def _close(*, user: Any, period: ReportingPeriod, region: Any, checklist: Any, c
     changes: dict[str, Any] = {"region": region.code, "open_items": checklist.open}
     if checklist.open:
         changes["confirmation"] = closure.confirmation
+        changes["open"] = {k: v for k, v in checklist.total.counts.items() if v}
     audit_record(action="period_close", user=user, request=request, obj=period, changes=changes)
     return closure
 

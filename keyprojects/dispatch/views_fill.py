@@ -320,7 +320,13 @@ def _render_fill(
         "problem_items": list(
             ProblemItem.objects.visible_to(user).filter(project=project).select_related("responsible_unit").order_by("status", "due_date")
         ),
-        "status_label": STATUS_LABELS.get(report.status, "") if report else _("未报"),
+        "status_label": (
+            _("未报（草稿未提交）")  # a draft left in a closed month counts nowhere (rules.COUNTED)
+            if report and frozen and report.status == ReportStatus.DRAFT
+            else STATUS_LABELS.get(report.status, "")
+            if report
+            else _("未报")
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "dispatch/fill/fill.html", context)

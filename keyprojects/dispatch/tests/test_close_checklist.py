@@ -122,3 +122,27 @@ def test_close_command_lists_refuses_and_closes(open_month):
     assert PeriodClosure.objects.get().open_items == 5
     with pytest.raises(CommandError, match="无权关账"):
         call_command("close_period", "2026-02", "--user", "lixia", stdout=io.StringIO())
+
+
+def test_a_draft_left_in_a_closed_month_shows_as_not_reported(open_month, client):
+    from django.urls import reverse
+
+    w = open_month
+    period_close(user=w.users.city, period=w.p2, confirm="确认关账")
+    client.force_login(w.users.city)
+    html = client.get("/dispatch/2026-02/board/").content.decode()
+    missing = html[html.index('data-testid="missing"') :]
+    assert "未报（草稿未提交）" in missing and 'data-testid="closures"' in html and "关账时有 5 项未完成" in html
+    draft = w.projects.sibling_county.reports.get(period=w.p2)
+    assert "未报（草稿未提交）" in client.get(f"/dispatch/reports/{draft.pk}/").content.decode()
+    url = reverse("dispatch:fill", kwargs={"project_pk": w.projects.sibling_county.pk, "period": "2026-02"})
+    assert "未报（草稿未提交）" in client.get(url).content.decode()
+    ev = AuditEvent.objects.get(action="period_close")
+    assert ev.changes["open"] == {"missing": 2, "drafts": 1, "waiting_county": 1, "doubtful": 1, "returned": 1}
+    # the list behind a count, with the state after the close, and its export
+    resp = client.get("/dispatch/2026-02/board/open/?region=370103&item=missing")
+    assert resp.status_code == 200 and "未报（草稿未提交）" in resp.content.decode()
+    resp = client.get("/dispatch/2026-02/board/open/?region=370103&item=missing&format=xlsx")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/dispatch/2026-02/board/open/?region=370202&item=missing").status_code == 404  # Qingdao: not Jinan's
+    assert client.get("/dispatch/2026-02/board/open/?item=nonsense").status_code == 404
