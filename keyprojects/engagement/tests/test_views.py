@@ -172,3 +172,21 @@ def test_sysadmin_issues_a_key_in_the_ui(client, data):
     client.force_login(data.users.province)
     assert client.post("/engagement/open311-keys/", {"enterprise": data.ent.uscc}).status_code == 403
     assert Meeting.objects.count() == 1
+
+
+def test_list_query_count_does_not_grow_with_rows(client, data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(data.users.province)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/engagement/").status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # the first request after the login saves the session
+    before = count()
+    for n in range(5):
+        raise_request(data, title=f"诉求{n}")
+    assert count() == before
