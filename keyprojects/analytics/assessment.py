@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from keyprojects.accounts import policy
+from keyprojects.approvals.figures import APPROVAL_INDICATORS
 from keyprojects.core.money import to_wan
 
 from . import metrics
@@ -204,6 +205,10 @@ def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: l
             "projects": sorted(leads.projects),
             "counted": sorted(counted),
         }
+    if unit.approvals is not None and key in APPROVAL_INDICATORS:
+        return unit.approvals.basis(key)  # type: ignore[no-any-return]
+    if key in APPROVAL_INDICATORS:
+        return {"projects": [], "counted": []}
     if key == "problem_closure_rate":
         return {
             "numerator": unit.problems_solved,
@@ -288,6 +293,7 @@ def assessment_compute(*, scheme: AssessmentScheme, period: Any) -> dict[str, An
             root=root,
             requests=any(i["indicator"] in REQUEST_INDICATORS for i in config["indicators"]),
             leads=any(i["indicator"] in LEAD_INDICATORS for i in config["indicators"]),
+            approvals=any(i["indicator"] in APPROVAL_INDICATORS for i in config["indicators"]),
         ),
         facts=unit_fact_groups(period=period, kind=kind, root=root),
         problems=problem_items(period=period, kind=kind, root=root),

@@ -37,7 +37,8 @@ from .selectors import AGGREGATES, Figures, _figures, facts_for, region_summarie
 class Indicator:
     key: str
     label: str | Promise
-    kind: str  # "rate": a ratio shown as a percentage; "points": percentage points
+    kind: str  # "rate": a ratio shown as a percentage; "points": percentage points; "days": working days; "count"
+    lower_better: bool = False  # ranked lowest first (审批用时, 超时件数)
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -54,6 +55,10 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("lead_landing_rate", _("招商签约项目落地率"), "rate"),
         Indicator("lead_start_rate", _("招商签约项目开工率"), "rate"),
         Indicator("lead_funds_rate", _("招商资金到位率"), "rate"),
+        # from the approvals (keyprojects.approvals.figures)
+        Indicator("approval_avg_days", _("审批平均用时（工作日）"), "days", lower_better=True),
+        Indicator("approvals_overdue", _("审批超时件数"), "count", lower_better=True),
+        Indicator("needs_overdue", _("要素逾期未保障数"), "count", lower_better=True),
     )
 }
 #: The indicators read from 企业诉求 (issue 15), not from the facts.
@@ -86,6 +91,7 @@ class UnitFigures:
     requests_rated: int = 0
     requests_satisfied: int = 0
     leads: Any = None  # 招商 (issue 16): the unit's funnel (attraction.selectors.FunnelRow), if it has leads
+    approvals: Any = None  # approvals.figures.ApprovalFigures (审批用时, 超时件数, 要素逾期)
 
     @property
     def problem_closure_rate(self) -> Decimal | None:
@@ -105,6 +111,10 @@ class UnitFigures:
             return getattr(self, indicator)  # type: ignore[no-any-return]
         if indicator in LEAD_INDICATORS:
             return None if self.leads is None else getattr(self.leads, LEAD_INDICATORS[indicator])  # type: ignore[no-any-return]
+        from keyprojects.approvals.figures import APPROVAL_INDICATORS, ApprovalFigures
+
+        if indicator in APPROVAL_INDICATORS:
+            return (self.approvals or ApprovalFigures()).value(indicator)
         if indicator not in INDICATORS:
             raise KeyError(indicator)
         value: Decimal | None = getattr(self.figures, indicator)
@@ -112,8 +122,8 @@ class UnitFigures:
 
 
 def display_value(indicator: str, value: Decimal | None) -> Decimal | None:
-    """The value as shown and as scored: a percentage for ratios, points as they are."""
-    if value is None or INDICATORS[indicator].kind == "points":
+    """The value as shown and as scored: a percentage for ratios, other kinds as they are."""
+    if value is None or INDICATORS[indicator].kind != "rate":
         return value
     return metrics.as_percent(value)
 
@@ -184,7 +194,8 @@ def root_facts(*, period: Any, root: Any, user: Any = None) -> QuerySet[ProjectP
     return qs.filter(region_code=root.code)
 
 
-def _root_project_q(root: Any, prefix: str) -> Q:
+def root_project_q(root: Any, prefix: str) -> Q:
+    """Projects inside ``root`` (a province, a city or a county), through ``prefix``."""
     column = {"province": "province_code", "city": "city_code"}.get(root.level, "region_id")
     return Q(**{f"{prefix}{column}": root.code})
 
@@ -215,7 +226,7 @@ def problem_items(*, period: Any, kind: str, root: Any) -> dict[str, list[tuple[
     from keyprojects.dispatch.models import ProblemItem
 
     end = period_end_moment(period)
-    qs = ProblemItem.objects.filter(_root_project_q(root, "project__"), created_at__lt=end).annotate(unit_key=_problem_column(kind, root))
+    qs = ProblemItem.objects.filter(root_project_q(root, "project__"), created_at__lt=end).annotate(unit_key=_problem_column(kind, root))
     out: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
     for pk, pid, key, status, solved_at in qs.order_by("pk").values_list("pk", "project_id", "unit_key", "status", "solved_at"):
         if key is None or key == "":
@@ -234,10 +245,12 @@ def _names(kind: str, keys: list[str]) -> dict[str, str]:
     return {str(pk): name for pk, name in Unit.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name")}
 
 
-def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False, leads: bool = False) -> list[UnitFigures]:
+def unit_figures(
+    *, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False, leads: bool = False, approvals: bool = False
+) -> list[UnitFigures]:
     """The units of ``kind`` under ``root`` with their figures for ``period``, by key; with
-    ``requests`` also their 企业诉求 counts, with ``leads`` their 招商 funnel (each read only
-    when an indicator needs it)."""
+    ``requests`` also their 企业诉求 counts, with ``leads`` their 招商 funnel, with ``approvals``
+    their approvals' figures (``approvals.figures``) (each read only when an indicator needs it)."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     figures: dict[str, Figures] = {}
@@ -257,6 +270,12 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, request
         for row in rows:
             key = str(row[column])
             figures[key] = _figures(key, row, period.month)
+    from keyprojects.approvals.figures import unit_approval_figures
+
+    by_unit = unit_approval_figures(period=period, kind=kind, root=root, user=user) if approvals else {}
+    if kind != "region":  # a department that only handles approvals or owns needs is ranked too
+        for key in by_unit:
+            figures.setdefault(key, _figures(key, dict.fromkeys(AGGREGATES), period.month))
     problems = problem_items(period=period, kind=kind, root=root)
     request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
     funnels = lead_funnels(period=period, kind=kind, root=root) if leads else {}
@@ -273,6 +292,7 @@ def unit_figures(*, period: Any, kind: str, root: Any, user: Any = None, request
             requests_rated=request_figures[key].rated if key in request_figures else 0,
             requests_satisfied=request_figures[key].satisfied if key in request_figures else 0,
             leads=funnels.get(key),
+            approvals=by_unit.get(key),
         )
         for key in sorted(figures)
     ]
@@ -294,6 +314,11 @@ def lead_funnels(*, period: Any, kind: str, root: Any) -> dict[str, Any]:
     return unit_funnel(period=period, kind=kind, root=root)
 
 
+def rank_key(indicator: str, value: Decimal | None) -> Decimal | None:
+    """The value ranks are taken on (highest first): negated where lower is better."""
+    return None if value is None else (-value if INDICATORS[indicator].lower_better else value)
+
+
 def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = None) -> Ranking:
     """Units of ``kind`` under ``root`` ranked on ``indicator`` for ``period``, with the
     movement since the month before."""
@@ -301,18 +326,23 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = No
         raise ValueError(f"unknown indicator {indicator!r}")
     needs_requests = indicator in REQUEST_INDICATORS
     needs_leads = indicator in LEAD_INDICATORS
-    units = unit_figures(period=period, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads)
+    from keyprojects.approvals.figures import APPROVAL_INDICATORS
+
+    with_approvals = indicator in APPROVAL_INDICATORS
+    units = unit_figures(
+        period=period, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads, approvals=with_approvals
+    )
     values = {u.key: u.value(indicator) for u in units}
-    ranks = rank_values(values)
+    ranks = rank_values({k: rank_key(indicator, v) for k, v in values.items()})
     prev = previous_period(period)
     prev_ranks: dict[str, int] = {}
     prev_values: dict[str, Decimal | None] = {}
     if prev is not None:
-        prev_values = {
-            u.key: u.value(indicator)
-            for u in unit_figures(period=prev, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads)
-        }
-        prev_ranks = rank_values(prev_values)
+        prev_units = unit_figures(
+            period=prev, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads, approvals=with_approvals
+        )
+        prev_values = {u.key: u.value(indicator) for u in prev_units}
+        prev_ranks = rank_values({k: rank_key(indicator, v) for k, v in prev_values.items()})
     rows = []
     for u in units:
         before = prev_ranks.get(u.key) if prev_values.get(u.key) is not None else None

@@ -70,6 +70,7 @@ class _Inputs:
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]]  # project -> month -> (status, amount, late, no_activity)
     counted_before_year: dict[int, Decimal]  # project -> Σ counted months of earlier years
     flags: dict[tuple[int, int], str] = field(default_factory=dict)  # (project, month) -> first warning message
+    approvals: Any = None  # approvals.warnings.Inputs: the approvals and open needs (审批超时, 要素保障逾期)
 
 
 def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
@@ -83,6 +84,7 @@ def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
 
 def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     """Load the inputs of ``projects`` (a queryset) for ``year`` in a few queries."""
+    from keyprojects.approvals import warnings as approval_warnings
     from keyprojects.core.bulk import read_values
     from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag
     from keyprojects.projects.models import ProjectYear
@@ -123,7 +125,13 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
             "report__project_id", "report__period__month", "message",
         ):  # fmt: skip
             flags.setdefault((pid, m), message)
-    return _Inputs(prows, years, dict(own), dict(reports), before, flags)
+    approvals = approval_warnings.Inputs()
+    for start in range(0, len(ids), 5000):
+        part = approval_warnings.load(_ids_q(ids[start : start + 5000]))
+        approvals.approvals.update(part.approvals)
+        approvals.needs.update(part.needs)
+        approvals.calendar.overrides.update(part.calendar.overrides)
+    return _Inputs(prows, years, dict(own), dict(reports), before, flags, approvals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +141,7 @@ class _Month:
     period: Any
     month: int
     end: dt.date
+    asof: dt.date  # the day the period's time-based warnings look at: its last day, or today
     share: Decimal  # the weights' share of the plan due by the month's end (metrics.planned_share)
     label: str
 
@@ -210,8 +219,11 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any]]:
-    """(kind, message, value) of one project's warnings in one period (dispatch.choices.WarningKind)."""
+def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any, str]]:
+    """(kind, message, value, 责任单位) of one project's warnings in one period
+    (dispatch.choices.WarningKind; the 责任单位 is blank where it is the project's)."""
+    from keyprojects.approvals.warnings import project_warnings
+
     out: list[tuple[str, str, Any]] = []
     p, month = x.p, m.month
     if fact is not None:
@@ -234,7 +246,7 @@ def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inpu
     flag = inputs.flags.get((p["pk"], month))
     if flag:
         out.append(("flagged_figures", flag, None))
-    return out
+    return [(k, msg, v, "") for k, msg, v in out] + project_warnings(p["pk"], inputs.approvals, m.asof)
 
 
 def _unfrozen(projects: Any, period: Any) -> Any:
@@ -246,23 +258,27 @@ def _unfrozen(projects: Any, period: Any) -> Any:
     return projects.exclude(Q(city_code__in=frozen) | Q(province_code__in=frozen)) if frozen else projects
 
 
-def _compute(
-    periods: Sequence[Any], projects: Any, include_frozen: bool = False
-) -> dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]]:
+Warn = tuple[int, str, str, Any, str]  # (project, kind, message, value, 责任单位)
+
+
+def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False) -> dict[int, tuple[list[dict[str, Any]], list[Warn]]]:
     """Facts and warnings of ``projects`` for ``periods`` (all of one year): period pk → (fact rows,
-    (project, kind, message, value) warnings). Frozen projects are left out per period."""
+    (project, kind, message, value, 责任单位) warnings). Frozen projects are left out per period."""
     from keyprojects.dispatch.models import DispatchConfig
 
     config = DispatchConfig.get()
     weights = config.plan_spread
     today = timezone.localdate()
     year = periods[0].year
-    out: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in periods}
+    out: dict[int, tuple[list[dict[str, Any]], list[Warn]]] = {p.pk: ([], []) for p in periods}
     live = {per.pk: set((projects if include_frozen else _unfrozen(projects, per)).values_list("pk", flat=True)) for per in periods}
     inputs = _load(year, [per.month for per in periods], projects)
     from keyprojects.dispatch.selectors import period_end
 
-    months = [_Month(per, per.month, period_end(per), metrics.planned_share(weights, per.month), str(per)) for per in periods]
+    months = [
+        _Month(per, per.month, period_end(per), min(period_end(per), today), metrics.planned_share(weights, per.month), str(per))
+        for per in periods
+    ]
     for pid, p in inputs.projects.items():
         py = inputs.years.get(pid)
         own = inputs.own_plans.get(pid)
@@ -285,12 +301,12 @@ def _compute(
             fact = _fact(m, x, today) if py is not None else None
             if fact is not None:
                 facts.append(fact)
-            for k, msg, v in _warnings(m, x, fact, inputs, config):
-                warns.append((pid, k, msg, v))
+            for k, msg, v, owner in _warnings(m, x, fact, inputs, config):
+                warns.append((pid, k, msg, v, owner))
     return out
 
 
-def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str, Any]], warns: list[tuple[int, str, str, Any]]) -> None:
+def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str, Any]], warns: list[Warn]) -> None:
     from keyprojects.dispatch.models import ProjectWarning
 
     from .models import ProjectPeriodFact
@@ -311,7 +327,7 @@ def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str,
         _insert(period, facts, warns)
 
 
-def _insert(period: Any, facts: list[dict[str, Any]], warns: list[tuple[int, str, str, Any]]) -> None:
+def _insert(period: Any, facts: list[dict[str, Any]], warns: list[Warn]) -> None:
     from keyprojects.core.bulk import BulkWriter
     from keyprojects.dispatch.models import ProjectWarning
 
@@ -327,11 +343,13 @@ def _insert(period: Any, facts: list[dict[str, Any]], warns: list[tuple[int, str
     if warns:
         seen: set[tuple[int, str]] = set()
         now = timezone.now()
-        writer = BulkWriter(ProjectWarning, ["project_id", "kind", "message", "value"], const={"period_id": period.pk, "created_at": now})
-        for pid, k, m, v in warns:
+        writer = BulkWriter(
+            ProjectWarning, ["project_id", "kind", "message", "value", "owner"], const={"period_id": period.pk, "created_at": now}
+        )
+        for pid, k, m, v, owner in warns:
             if (pid, k) not in seen:  # one warning of a kind per project and period
                 seen.add((pid, k))
-                writer.add(pid, k, m[:300], v)
+                writer.add(pid, k, m[:300], v, owner[:200])
         writer.finish()
 
 
@@ -352,7 +370,7 @@ def rebuild_facts(*, periods: Iterable[Any], projects: Any = None, progress: Any
     for year_periods in by_year.values():
         year_periods.sort(key=lambda p: p.month)
         ids = list(base.order_by("pk").values_list("pk", flat=True))
-        results: dict[int, tuple[list[dict[str, Any]], list[tuple[int, str, str, Any]]]] = {p.pk: ([], []) for p in year_periods}
+        results: dict[int, tuple[list[dict[str, Any]], list[Warn]]] = {p.pk: ([], []) for p in year_periods}
         steps = len(ids) + len(year_periods) * max(1, len(ids) // 4)  # writing counts as a quarter of computing
         if progress:
             progress(0, steps)

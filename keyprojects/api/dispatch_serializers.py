@@ -396,9 +396,11 @@ class WarningSerializer(serializers.ModelSerializer):
             "kind_label",
             "message",
             "value",
+            "owner",
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"owner": {"help_text": "须办理的单位（审批超时、要素保障逾期）；为空时为项目的责任单位"}}
 
 
 class ProblemSerializer(serializers.ModelSerializer):

@@ -68,6 +68,7 @@ def approval_items_set(*, user: Any, project: Project, item_ids: Iterable[int], 
             changes["not_needed"].append(a.item.name)
     if any(changes.values()):
         audit_record(action="approval.items_set", user=user, request=request, obj=project, changes=changes)
+        warnings_changed(project_ids=[project.pk])
     return list(ProjectApproval.objects.filter(project=project).select_related("item"))
 
 
@@ -100,7 +101,25 @@ def approval_update(
     new = {f: getattr(fresh, attname(ProjectApproval, f)) for f in fields}
     save_versioned(fresh, expected_version=expected_version, fields=fields)
     audit_record(action="approval.update", user=user, request=request, obj=fresh, changes=diff(old, new))
+    warnings_changed(project_ids=[fresh.project_id])
     return fresh
+
+
+def warnings_changed(*, project_ids: Iterable[int]) -> None:
+    """After a write that can raise or clear 审批超时 / 要素保障逾期: the refresh action
+    (``analytics.refresh.refresh_after``) for those projects from the running month on (the
+    month of today, else the latest one before it; closed months are never touched)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from keyprojects.analytics.refresh import refresh_after
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    today = timezone.localdate()
+    started = Q(year__lt=today.year) | Q(year=today.year, month__lte=today.month)
+    period = ReportingPeriod.objects.filter(started).order_by("-year", "-month").first()
+    if period is not None:
+        refresh_after(project_ids=project_ids, from_period=period)
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -96,6 +96,10 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
         )
     FactorNeed.objects.bulk_create(needs)
     meetings = _seed_consultations(today=today, fgw=fgw)
+    from keyprojects.approvals.services import warnings_changed
+
+    # 审批超时 and 要素保障逾期 come from the refresh action, like every warning
+    warnings_changed(project_ids={a.project_id for a in approvals} | {n.project_id for n in needs})
     return {"approvals": len(approvals), "factor_needs": len(needs), "consultations": meetings}
 
 

@@ -346,6 +346,9 @@ class ProjectWarning(models.Model):
     kind = models.CharField(_("类型"), max_length=24, choices=WarningKind.choices, db_index=True)
     message = models.CharField(_("说明"), max_length=300)
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    owner = models.CharField(
+        _("责任单位"), max_length=200, blank=True, default="", help_text=_("须办理的单位（审批、要素预警）；为空时是项目的责任单位")
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     objects = WarningQuerySet.as_manager()

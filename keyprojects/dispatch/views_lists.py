@@ -151,7 +151,7 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
                 str(kinds.get(w.kind, w.kind)),
                 w.message,
                 w.value,
-                w.project.responsible_unit.name if w.project.responsible_unit else "",
+                w.owner or (w.project.responsible_unit.name if w.project.responsible_unit else ""),
                 w.project.sponsor_leader.name if w.project.sponsor_leader else "",
                 w.fact_plan,  # type: ignore[attr-defined]
                 w.fact_ytd,  # type: ignore[attr-defined]
