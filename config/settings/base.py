@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewLevelEnum": ["county", "city", "province"],
         "LeadStageEnum": "keyprojects.attraction.choices.LeadStage",
+        "ApprovalStatusEnum": "keyprojects.approvals.choices.ApprovalStatus",
+        "FactorKindEnum": "keyprojects.approvals.choices.FactorKind",
+        "FactorSubtypeEnum": "keyprojects.approvals.choices.FactorSubtype",
+        "NeedStatusEnum": "keyprojects.approvals.choices.NeedStatus",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }

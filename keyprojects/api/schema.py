@@ -63,6 +63,9 @@ DECIMAL_PATTERNS = {
     "physical_progress_pct": "^(100(\\.0{0,2})?|[0-9]{1,2}(\\.[0-9]{0,2})?|\\.[0-9]{1,2})$",
     "latitude": "^-?(90(\\.0{0,6})?|[0-8]?[0-9](\\.[0-9]{0,6})?|\\.[0-9]{1,6})$",
     "longitude": "^-?(180(\\.0{0,6})?|(1[0-7][0-9]|[0-9]{1,2})(\\.[0-9]{0,6})?|\\.[0-9]{1,6})$",
+    # 要素需求 (max_digits 14, 4 places; a need is more than 0)
+    "quantity": "^([0-9]{1,10}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$",
+    "secured": "^([0-9]{1,10}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$",
 }
 MONEY_PATTERN = "^([0-9]{1,14}(\\.[0-9]{0,4})?|\\.[0-9]{1,4})$"
 # Amounts of Decimal(16, 4) (招商: intended, signed, arrived): 12 digits before the point.
@@ -139,6 +142,7 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     ``user`` can see, so that documentation and tools (schemathesis) start from real ids."""
     from django.utils import timezone
 
+    from keyprojects.approvals.models import Consultation, FactorNeed, ProjectApproval
     from keyprojects.core.validators import make_uscc
     from keyprojects.dispatch.models import MonthlyReport, ProblemItem, ReportingPeriod, ReportRevision
     from keyprojects.enterprises.models import Enterprise
@@ -158,6 +162,9 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     from keyprojects.attraction.models import Lead
 
     lead = _first(Lead.objects.visible_to(user))
+    approval = _first(ProjectApproval.objects.visible_to(user))
+    need = _first(FactorNeed.objects.visible_to(user))
+    meeting = _first(Consultation.objects.visible_to(user))
     today = timezone.localdate()
     this_month = f"{today.year:04d}-{today.month:02d}"
     paths: dict[str, Any] = {
@@ -171,6 +178,9 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "revisions": revision and revision.pk,
         "problems": problem and problem.pk,
         "leads": lead and lead.pk,
+        "approvals": approval and approval.pk,
+        "factor-needs": need and need.pk,
+        "consultations": meeting and meeting.pk,
     }
     region = getattr(user, "region_id", None) or "370102"
     bodies: dict[str, Any] = {
@@ -210,6 +220,22 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "revisions_decide": {"approve": True, "opinion": "同意更正"},
         "problems_create": {"project": project.pk if project else 1, "description": "用地指标未落实", "due_date": f"{today.year}-12-31"},
         "problems_set_status": {"status": "in_progress", **({"version": problem.version} if problem else {})},
+        "approvals_create": {"project": project.pk if project else 1, "item": 1},
+        "approvals_partial_update": {"version": approval.version if approval else 1, "note": "已补充材料"},
+        "factor_needs_create": {
+            "project": project.pk if project else 1,
+            "kind": "land",
+            "subtype": "new_quota",
+            "quantity": "120.5000",
+            "due_on": f"{today.year}-12-31",
+        },
+        "factor_needs_partial_update": {"version": need.version if need else 1, "status": "in_progress"},
+        "consultations_create": {
+            "held_on": today.isoformat(),
+            "convener": "分管负责同志",
+            "topics": [{"need": need.pk if need else 1, "decision": "提请上一级协调", "escalate": True}],
+        },
+        "consultations_topic_done": {"topic": meeting.topics.order_by("pk").values_list("pk", flat=True).first() or 1 if meeting else 1},
         "projects_transition": {"to_stage": "preparation", "reason": "", "version": project.version if project else 1},
     }
     bodies.update(

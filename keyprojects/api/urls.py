@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from keyprojects.attraction.api import LeadViewSet
 
-from . import dispatch_views, figures_views, oc4ids_views, views
+from . import approvals_views, dispatch_views, figures_views, oc4ids_views, views
 
 app_name = "api"
 
@@ -21,6 +21,9 @@ router.register("revisions", dispatch_views.RevisionViewSet, basename="revision"
 router.register("warnings", dispatch_views.WarningViewSet, basename="warning")
 router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("approvals", approvals_views.ApprovalViewSet, basename="approval")
+router.register("factor-needs", approvals_views.FactorNeedViewSet, basename="factor-need")
+router.register("consultations", approvals_views.ConsultationViewSet, basename="consultation")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

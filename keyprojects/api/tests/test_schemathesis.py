@@ -82,6 +82,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # item is open depends on the month's reports, which no schema can state (issue 10 §3).
 include-operation-id-regex = "^periods_close$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+[[operations]]
+# 要素保障与审批 (issue 14): dates in order and not in the future, a status that needs its dates
+# (已办结 needs 办结日期), a 细类 of the need's 类别, 已保障 ≤ 需求, a reason for 无法保障; references
+# (need, problem, project, units) within the user's scope; a 会商 at the user's own level only.
+include-operation-id-regex = "^(approvals_(create|partial_update)|factor_needs_(create|partial_update)|consultations_(create|topic_done))$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 """
 
 
@@ -111,6 +118,23 @@ def fuzz_world(dw: Any) -> Any:
     report_save(user=county, project=own, period=w.p3, data={"invested_month": Decimal("10")})
     report_save(user=w.users.city, project=w.projects.city_level, period=w.p1, data={"invested_month": Decimal("30")})
     problem_create(user=county, project=own, description="用地指标未落实", responsible_unit=w.dept)
+    # 要素保障与审批: an item in progress, a need, a city 会商 that escalated it
+    from keyprojects.approvals.catalogue import ensure_catalogue
+    from keyprojects.approvals.models import ApprovalItem, ProjectApproval
+    from keyprojects.approvals.services import approval_items_set, approval_update
+    from keyprojects.approvals.services_consultations import consultation_hold
+    from keyprojects.approvals.services_needs import factor_need_create
+
+    ensure_catalogue()  # a transactional test starts from a flushed database
+    approval_items_set(user=county, project=own, item_ids=list(ApprovalItem.objects.values_list("pk", flat=True)[:3]))
+    step = ProjectApproval.objects.filter(project=own).order_by("pk").first()
+    approval_update(user=county, approval=step, expected_version=step.version, data={"status": "in_progress", "applied_on": w.p1.fill_end})
+    need = factor_need_create(
+        user=county, project=own, data={"kind": "land", "subtype": "new_quota", "quantity": Decimal("50"), "owner_unit": w.dept.pk}
+    )
+    consultation_hold(
+        user=city, held_on=w.p2.fill_end, convener="分管副市长", topics=[{"need": need.pk, "decision": "提请省级协调", "escalate": True}]
+    )
     warnings_refresh(period=w.p3)
     _leads(w)
     return w
