@@ -19,6 +19,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from keyprojects.accounts import policy
+from keyprojects.approvals.selectors import open_gap
 from keyprojects.core.money import format_yi, wan_to_yi
 
 from . import metrics
@@ -144,6 +146,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "kpis": kpis_of(board),
         "charts": charts_of(board),
         "bands": band_legend(),
+        "gaps": open_gap(request.user) if policy.can_see_approvals(request.user) else None,
     }
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx and not htmx.boosted)

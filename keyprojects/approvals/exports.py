@@ -20,7 +20,8 @@ TITLES = {
 }
 
 
-def _columns(kind: str) -> list[Column]:
+def columns(kind: str) -> list[Column]:
+    """The columns of one list's sheet (the import reads them back by these headers)."""
     measure = UNIT_OF[kind]
     cols = [
         Column("序号", "int", 6),
@@ -76,6 +77,6 @@ def export_factor_lists(needs: QuerySet[FactorNeed], *, region_name: str = "") -
     sheets = []
     for kind in FactorKind:
         rows = [_row(i, n) for i, n in enumerate(needs.filter(kind=kind), start=1)]
-        sheets.append(Sheet(str(kind.label), TITLES[kind], _columns(kind), rows, subtitle))
+        sheets.append(Sheet(str(kind.label), TITLES[kind], columns(kind), rows, subtitle))
     content, counts = build_workbook(sheets)
     return content, {str(k.value): c for k, c in zip(FactorKind, counts, strict=True)}

@@ -112,12 +112,16 @@ class NeedForm(forms.ModelForm):
 
 class NeedFilter(forms.Form):
     kind = forms.ChoiceField(label=_("要素类别"), choices=[("", _("全部类别")), *FactorKind.choices], required=False)
-    status = forms.ChoiceField(label=_("保障状态"), choices=[("", _("全部状态")), *NeedStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("保障状态"), choices=[("", _("全部状态")), ("open", _("未保障（待保障、保障中）")), *NeedStatus.choices], required=False
+    )
+    region = forms.RegexField(label=_("行政区划代码"), regex=r"^[0-9]{6}$", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select form-select-sm")
+            if not isinstance(f.widget, forms.HiddenInput):
+                f.widget.attrs.setdefault("class", "form-select form-select-sm")
 
 
 class ConsultationForm(forms.Form):
@@ -146,3 +150,13 @@ class ConsultationForm(forms.Form):
             elif not isinstance(f.widget, forms.DateInput):
                 css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
                 f.widget.attrs.setdefault("class", css)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("四张清单文件"), help_text=_("“导出四张清单”得到的工作簿（.xlsx/.xls/.ods），每张清单一个工作表"))
+    dry_run = forms.BooleanField(label=_("只校验，不写入（试运行）"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({"class": "form-control form-control-sm", "accept": ".xlsx,.xls,.ods"})
+        self.fields["dry_run"].widget.attrs["class"] = "form-check-input"

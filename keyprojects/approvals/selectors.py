@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from keyprojects.analytics import metrics
 from keyprojects.core.workdays import WorkCalendar
 
 from .choices import YELLOW_SHARE, ApprovalStatus, Code
@@ -43,15 +45,29 @@ class Timing:
         return None if self.days is None else self.limit - self.days
 
 
+def elapsed(*, status: str, start: dt.date | None, completed_on: dt.date | None, asof: dt.date, cal: WorkCalendar) -> int | None:
+    """Working days an approval has run by ``asof``: from 受理 (申报) to 办结 when it was completed
+    by then, else to ``asof``; ``None`` when it had not started by then (or never applies)."""
+    if start is None or start > asof or status not in (ApprovalStatus.IN_PROGRESS, ApprovalStatus.DONE):
+        return None
+    end = completed_on if status == ApprovalStatus.DONE and completed_on and completed_on <= asof else asof
+    return cal.working_days_between(start, end)
+
+
+def open_at(*, status: str, start: dt.date | None, completed_on: dt.date | None, asof: dt.date) -> bool:
+    """Whether the approval was being handled on ``asof`` (started, not yet completed)."""
+    if start is None or start > asof:
+        return False
+    return status == ApprovalStatus.IN_PROGRESS or (status == ApprovalStatus.DONE and completed_on is not None and completed_on > asof)
+
+
 def timing(approval: ProjectApproval, cal: WorkCalendar, today: dt.date) -> Timing:
     limit = int(approval.item.legal_limit_days)
-    start = approval.start_on
-    status = approval.status
-    is_open = status == ApprovalStatus.IN_PROGRESS
-    if start is None or status not in (ApprovalStatus.IN_PROGRESS, ApprovalStatus.DONE):
+    start, status, done = approval.start_on, approval.status, approval.completed_on
+    days = elapsed(status=status, start=start, completed_on=done, asof=today, cal=cal)
+    if days is None:
         return Timing(days=None, limit=limit, overdue=False, code=Code.GREEN, open=False)
-    end = approval.completed_on if status == ApprovalStatus.DONE and approval.completed_on else today
-    days = cal.working_days_between(start, end)
+    is_open = open_at(status=status, start=start, completed_on=done, asof=today)
     overdue = days > limit
     code = Code.GREEN
     if is_open and overdue:
@@ -100,8 +116,8 @@ class DepartmentRow:
         return self.overdue_open + self.done_late
 
     @property
-    def average_days(self) -> float | None:
-        return round(sum(self.durations) / len(self.durations), 1) if self.durations else None
+    def average_days(self) -> Decimal | None:
+        return metrics.average_working_days(self.durations)
 
 
 def department_board(
@@ -136,7 +152,7 @@ class PeriodFigure:
     start: dt.date
     end: dt.date
     count: int
-    average_days: float | None
+    average_days: Decimal | None
 
 
 def compare_periods(user: Any, *, item: ApprovalItem, before: tuple[dt.date, dt.date], after: tuple[dt.date, dt.date]) -> dict[str, Any]:
@@ -146,9 +162,96 @@ def compare_periods(user: Any, *, item: ApprovalItem, before: tuple[dt.date, dt.
     for start, end in (before, after):
         qs = approvals_visible(user).filter(item=item, status=ApprovalStatus.DONE, completed_on__gte=start, completed_on__lte=end)
         days = [a.timing.days for a in with_timing(qs) if a.timing.days is not None]  # type: ignore[attr-defined]
-        figures.append(PeriodFigure(start, end, len(days), round(sum(days) / len(days), 1) if days else None))
+        figures.append(PeriodFigure(start, end, len(days), metrics.average_working_days(days)))
     b, a = figures
     change = None
     if b.average_days and a.average_days is not None:
-        change = round((a.average_days - b.average_days) / b.average_days * 100, 1)
+        change = float(round((a.average_days - b.average_days) / b.average_days * 100, 1))
     return {"before": b, "after": a, "change_pct": change}
+
+
+# --- the open gap of the 四张清单 (dashboard tiles) ----------------------------------------------
+
+
+@dataclass
+class GapCell:
+    """The open gap of one factor (in a region, or in all the user sees) and its drill-down."""
+
+    kind: str
+    label: str
+    measure: str
+    gap: Decimal
+    needs: int
+    url: str
+
+
+@dataclass
+class GapRow:
+    code: str
+    name: str
+    by_kind: dict[str, GapCell]
+
+    @property
+    def cells(self) -> list[GapCell | None]:
+        """One per factor, in the order of the 四张清单 (None where nothing is open)."""
+        from .choices import FactorKind
+
+        return [self.by_kind.get(k) for k in FactorKind.values]
+
+
+@dataclass
+class GapBoard:
+    """The dashboard's tiles: per factor, and per child region (cities for a province user,
+    counties otherwise) per factor. ``rows_are``: "city" or "county"."""
+
+    factors: list[GapCell]
+    rows: list[GapRow]
+    rows_are: str
+
+    @property
+    def any(self) -> bool:
+        return any(c.needs for c in self.factors)
+
+
+def open_gap(user: Any) -> GapBoard:
+    """The open gap (需求 − 已保障 of the needs 待保障/保障中) the user sees, per factor and per
+    child region, in one grouped query; each figure links to the filtered list of needs."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Count, F, OuterRef, Subquery, Sum
+    from django.urls import reverse
+
+    from keyprojects.accounts import policy
+    from keyprojects.regions.models import Region
+
+    from .choices import OPEN_NEED_STATUSES, UNIT_OF, FactorKind
+    from .models import FactorNeed
+
+    region = policy.scope_region(user)
+    rows_are = "city" if region is None or region.level == "province" else "county"
+    column = "project__city_code" if rows_are == "city" else "project__region_id"
+    names = Region.objects.filter(code=OuterRef("code")).values("name")[:1]
+    grouped = (
+        FactorNeed.objects.visible_to(user)
+        .filter(status__in=OPEN_NEED_STATUSES)
+        .values(code=F(column), k=F("kind"))
+        .annotate(q=Sum("quantity"), s=Sum("secured"), n=Count("id"), name=Subquery(names))
+        .order_by("code", "k")
+    )
+    base = reverse("approvals:needs")
+
+    def cell(kind: str, gap: Decimal, n: int, code: str = "") -> GapCell:
+        query = {"kind": kind, "status": "open", **({"region": code} if code else {})}
+        return GapCell(kind, str(FactorKind(kind).label), UNIT_OF[kind], gap, n, f"{base}?{urlencode(query)}")
+
+    totals: dict[str, list[Any]] = {k: [Decimal(0), 0] for k in FactorKind.values}
+    rows: dict[str, GapRow] = {}
+    for g in grouped:
+        gap = (g["q"] or Decimal(0)) - (g["s"] or Decimal(0))
+        totals[g["k"]][0] += gap
+        totals[g["k"]][1] += g["n"]
+        code = g["code"] or ""
+        row = rows.setdefault(code, GapRow(code, g["name"] or code, {}))
+        row.by_kind[g["k"]] = cell(g["k"], gap, g["n"], code)
+    factors = [cell(k, gap, n) for k, (gap, n) in totals.items()]
+    return GapBoard(factors=factors, rows=sorted(rows.values(), key=lambda r: r.code), rows_are=rows_are)

@@ -16,6 +16,7 @@ from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
 
 from .models import FactorNeed
+from .services import warnings_changed
 
 #: Fields a form or API may write on a need (``level`` moves only through escalation).
 NEED_FIELDS = [
@@ -35,7 +36,7 @@ OWNER_FIELDS = ["secured", "financial_guidance", "status", "resolution"]
 
 
 def need_writable_fields(user: Any, need: FactorNeed | None = None) -> list[str]:
-    if need is not None and not policy.can_record_needs(user, need.project):
+    if user is not None and need is not None and not policy.can_record_needs(user, need.project):
         return list(OWNER_FIELDS)
     return list(NEED_FIELDS)
 
@@ -64,8 +65,10 @@ def _full_clean(need: FactorNeed) -> None:
 
 
 @transaction.atomic
-def factor_need_create(*, user: Any, project: Project, data: dict[str, Any], request: Any = None) -> FactorNeed:
-    if not policy.can_record_needs(user, project):
+def factor_need_create(*, user: Any, project: Project, data: dict[str, Any], request: Any = None, refresh: bool = True) -> FactorNeed:
+    """Record a need. ``user`` None is the command line (``import_factor_lists``), acting for
+    the system; ``refresh=False`` leaves the warnings to the caller (an import refreshes once)."""
+    if user is not None and not policy.can_record_needs(user, project):
         raise PermissionDenied()
     unknown = set(data) - set(NEED_FIELDS)
     if unknown:
@@ -73,16 +76,25 @@ def factor_need_create(*, user: Any, project: Project, data: dict[str, Any], req
     need = FactorNeed(project=project, **_coerce(data))
     _full_clean(need)
     need.save()
-    audit_record(action="factor_need.create", user=user, request=request, obj=need, changes={k: str(v) for k, v in data.items()})
+    audit_record(
+        action="factor_need.create", user=user, request=request, obj=need, changes={k: str(v) for k, v in data.items()},
+        username="" if user is not None else "manage.py",
+    )  # fmt: skip
+    if refresh:
+        warnings_changed(project_ids=[project.pk])
     return need
 
 
 @transaction.atomic
-def factor_need_update(*, user: Any, need: FactorNeed, expected_version: int, data: dict[str, Any], request: Any = None) -> FactorNeed:
+def factor_need_update(
+    *, user: Any, need: FactorNeed, expected_version: int, data: dict[str, Any], request: Any = None, refresh: bool = True
+) -> FactorNeed:
+    """Update a need (optimistic lock on ``expected_version``); ``user`` and ``refresh`` as for
+    :func:`factor_need_create`."""
     fresh = FactorNeed.objects.select_related("project").filter(pk=need.pk).first()
     if fresh is None:
         raise NotFound()
-    if not policy.can_work_need(user, fresh):
+    if user is not None and not policy.can_work_need(user, fresh):
         raise PermissionDenied()
     unknown = set(data) - set(NEED_FIELDS)
     if unknown:
@@ -97,5 +109,10 @@ def factor_need_update(*, user: Any, need: FactorNeed, expected_version: int, da
     _full_clean(fresh)
     new = {f: getattr(fresh, attname(FactorNeed, f)) for f in fields}
     save_versioned(fresh, expected_version=expected_version, fields=fields)
-    audit_record(action="factor_need.update", user=user, request=request, obj=fresh, changes=diff(old, new))
+    audit_record(
+        action="factor_need.update", user=user, request=request, obj=fresh, changes=diff(old, new),
+        username="" if user is not None else "manage.py",
+    )  # fmt: skip
+    if refresh:
+        warnings_changed(project_ids=[fresh.project_id])
     return fresh

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.approval_edit, name="edit"),
     path("needs/", views_needs.need_list, name="needs"),
     path("needs/export.xlsx", views_needs.need_export, name="needs_export"),
+    path("needs/import/", views_needs.need_import, name="needs_import"),
     path("project/<int:pk>/needs/new/", views_needs.need_create, name="need_create"),
     path("needs/<int:pk>/edit/", views_needs.need_edit, name="need_edit"),
     path("consultations/", views_consultations.consultation_list, name="consultations"),

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ConflictError, PermissionDenied, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ConflictError, PermissionDenied, ValidationFailed
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
+from keyprojects.regions.models import Region
 
 from .choices import OPEN_NEED_STATUSES
 from .exports import export_factor_lists
@@ -37,8 +38,14 @@ def _filtered(request: HttpRequest) -> tuple[NeedFilter, QuerySet[FactorNeed]]:
     if f.is_valid():
         if f.cleaned_data["kind"]:
             qs = qs.filter(kind=f.cleaned_data["kind"])
-        if f.cleaned_data["status"]:
-            qs = qs.filter(status=f.cleaned_data["status"])
+        status = f.cleaned_data["status"]
+        if status == "open":
+            qs = qs.filter(status__in=OPEN_NEED_STATUSES)
+        elif status:
+            qs = qs.filter(status=status)
+        region = Region.objects.filter(code=f.cleaned_data["region"]).first() if f.cleaned_data["region"] else None
+        if region is not None:
+            qs = qs.filter(policy.region_rows_q(region, "project__"))
     return f, qs
 
 
@@ -124,3 +131,30 @@ def project_needs(user: Any, project: Project) -> list[FactorNeed]:
 
 def open_needs(user: Any, project: Project) -> list[FactorNeed]:
     return list(needs_visible(user).filter(project=project, status__in=OPEN_NEED_STATUSES).order_by("due_on", "id"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_import(request: HttpRequest) -> HttpResponse:
+    """Upload a 四张清单 workbook (the export's shape): check it (试运行) or import it, all or nothing."""
+    from .forms import ImportForm
+    from .imports import factor_lists_import
+
+    _guard(request)
+    if not policy.can_record_needs(request.user):
+        raise DjangoPermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = factor_lists_import(
+                user=request.user, source=upload, filename=upload.name, dry_run=form.cleaned_data["dry_run"], request=request
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not result.errors and not result.dry_run:
+                messages.success(request, f"已导入：新增 {result.created} 项，更新 {result.updated} 项，无变化 {result.unchanged} 项")
+                return redirect("approvals:needs")
+    return render(request, "approvals/need_import.html", {"form": form, "result": result})
