@@ -117,7 +117,7 @@ class DepartmentRow:
 
     @property
     def average_days(self) -> Decimal | None:
-        return metrics.average_working_days(self.durations)
+        return metrics.average_days(self.durations)
 
 
 def department_board(
@@ -162,7 +162,7 @@ def compare_periods(user: Any, *, item: ApprovalItem, before: tuple[dt.date, dt.
     for start, end in (before, after):
         qs = approvals_visible(user).filter(item=item, status=ApprovalStatus.DONE, completed_on__gte=start, completed_on__lte=end)
         days = [a.timing.days for a in with_timing(qs) if a.timing.days is not None]  # type: ignore[attr-defined]
-        figures.append(PeriodFigure(start, end, len(days), metrics.average_working_days(days)))
+        figures.append(PeriodFigure(start, end, len(days), metrics.average_days(days)))
     b, a = figures
     change = None
     if b.average_days and a.average_days is not None:
