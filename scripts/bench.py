@@ -2,7 +2,8 @@
 
 Benchmarks are not timed tests: they print, and exit non-zero only when a target is missed.
 Environment: BENCH_PROJECTS (default 200000), BENCH_IMPORT_ROWS (default 15000), PG_URL
-(PostgreSQL runs when reachable), BENCH_CLOSE_PROJECTS (default 20000). ``scripts/bench.py seed``,
+(PostgreSQL runs when reachable), BENCH_CLOSE_PROJECTS (default 20000), BENCH_CLOSE_DB (default
+"sqlite,postgres"). ``scripts/bench.py seed``,
 ``import``, ``import-code`` or ``close`` runs one section only.
 """
 
@@ -567,8 +568,27 @@ def bench_close_one(label: str, url: str) -> list[str]:
 
 def bench_close() -> list[str]:
     failures: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        failures += bench_close_one("SQLite", f"sqlite:///{tmp}/close.sqlite3")
+    wanted = os.environ.get("BENCH_CLOSE_DB", "sqlite,postgres")
+    if "sqlite" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            failures += bench_close_one("SQLite", f"sqlite:///{tmp}/close.sqlite3")
+    if "postgres" not in wanted:
+        return failures
+    url = PG_URL + "_close"  # its own database: the seed section may run beside it
+    if subprocess.run([PY, str(ROOT / "scripts" / "pg_reachable.py"), PG_URL], capture_output=True).returncode != 0:
+        print("[PostgreSQL] not reachable: close skipped")
+        return failures
+    import psycopg
+
+    admin, db = url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    try:
+        failures += bench_close_one("PostgreSQL", url)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     return failures
 
 
