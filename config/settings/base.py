@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "FactorKindEnum": "keyprojects.approvals.choices.FactorKind",
         "FactorSubtypeEnum": "keyprojects.approvals.choices.FactorSubtype",
         "NeedStatusEnum": "keyprojects.approvals.choices.NeedStatus",
+        "AgreementSourceEnum": ["attraction", "meeting"],
+        "LeadSourceEnum": "keyprojects.attraction.choices.LeadSource",
+        "CommitmentKindEnum": "keyprojects.partnership.choices.CommitmentKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }

@@ -27,6 +27,7 @@ EXPECTED_OPERATIONS = {
     "approvals_list", "approvals_retrieve", "approvals_create", "approvals_partial_update",
     "factor_needs_list", "factor_needs_retrieve", "factor_needs_create", "factor_needs_partial_update",
     "consultations_list", "consultations_retrieve", "consultations_create", "consultations_topic_done",
+    "agreements_list", "agreements_retrieve",
 }  # fmt: skip
 
 
