@@ -45,6 +45,7 @@ class ChecklistRow:
     due: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ITEMS, 0))
     children: list[ChecklistRow] = field(default_factory=list)
+    closed: bool = False  # a city that closed the month itself: shown, not counted again
 
     @property
     def open(self) -> int:
@@ -67,6 +68,7 @@ class ChecklistRow:
             "level": self.level,
             "due": self.due,
             "open": self.open,
+            "closed": self.closed,
             **self.counts,
             "children": [c.as_json() for c in self.children],
         }
@@ -154,7 +156,9 @@ def checklist_items(*, period: ReportingPeriod, region: Region, item: str) -> Qu
 def close_checklist(*, period: ReportingPeriod, region: Region) -> Checklist:
     """What is open in ``region``'s month: a row per city (each with its counties) for the
     province, a row per county for a city (市本级/省本级 projects in their own row), and a total.
-    A handful of grouped queries, whatever the number of projects."""
+    A city that already closed the month is shown (``closed``) but not counted in the total: its
+    items were listed and confirmed at its own close and can no longer change. A handful of
+    grouped queries, whatever the number of projects."""
     due_by = dict(due_in(period, region).order_by().values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ITEMS, 0))
     reports = _reports(period, region).order_by()
@@ -204,6 +208,11 @@ def close_checklist(*, period: ReportingPeriod, region: Region) -> Checklist:
                 lf.name = f"{region.name}（省本级）"
                 rows[code] = lf
         ordered = [rows[k] for k in sorted(rows)]
+        from .selectors import closed_region_codes
+
+        closed = closed_region_codes(period)
+        for r in ordered:
+            r.closed = r.code in closed and r.level == "city"
     else:
         ordered = [leaves[k] for k in sorted(leaves)]
         for lf in ordered:
@@ -211,7 +220,8 @@ def close_checklist(*, period: ReportingPeriod, region: Region) -> Checklist:
                 lf.name = f"{region.name}（市本级）"
     total = ChecklistRow(code=region.code, name=region.name, level=region.level)
     for r in ordered:
-        total.add(r)
+        if not r.closed:  # a closed city's items were confirmed at its own close and are frozen
+            total.add(r)
     return Checklist(period=period.label, region=region.code, region_name=region.name, rows=ordered, total=total)
 
 

@@ -146,3 +146,15 @@ def test_a_draft_left_in_a_closed_month_shows_as_not_reported(open_month, client
     assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get("/dispatch/2026-02/board/open/?region=370202&item=missing").status_code == 404  # Qingdao: not Jinan's
     assert client.get("/dispatch/2026-02/board/open/?item=nonsense").status_code == 404
+
+
+def test_a_city_closed_before_the_province_is_shown_not_counted_again(open_month):
+    w = open_month
+    period_close(user=w.users.city, period=w.p2, confirm="确认关账")
+    c = close_checklist(period=w.p2, region=w.province)
+    by = {r.code: r for r in c.rows}
+    assert by["370100"].closed and by["370100"].open == 5 and not by["370200"].closed
+    assert c.open == 1 and c.total.counts["missing"] == 1  # only 青岛市南
+    assert c.as_json()["rows"][0]["closed"] is True
+    with pytest.raises(CloseNotConfirmed):
+        period_close(user=w.users.province, period=w.p2)
