@@ -1,0 +1,179 @@
+"""Demo 招商引资 (issue 16): key industry chains with their 链长; 历下区's party secretary with
+32 trips in the past year (to 广东、湖南、上海、北京, as 新泰's leaders made); leads of 历下区 in
+every stage — some stalled —, signed leads whose 政企合作协议 carry commitments, landed leads
+linked to 历下区 projects that report every month, signed leads waiting to land, 到资;
+and a few leads of the city and of 市中区 that 历下区 may not see (confidentiality).
+
+Everything goes through the attraction services as the demo's county (lixia) and city (jinan)
+logins, so the chain lead → agreement → project is the real one. Dates run back from today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+CHAINS = (
+    ("新能源汽车", "整车、动力电池、电驱电控及关键零部件"),
+    ("高端装备", "智能制造装备、工业母机、机器人"),
+    ("新一代信息技术", "集成电路、软件和信息技术服务、算力"),
+    ("生物医药", "创新药、医疗器械、医养健康"),
+    ("新材料", "先进金属材料、高分子材料、石墨烯"),
+)
+DESTINATIONS = ("广东深圳", "广东广州", "广东东莞", "湖南长沙", "上海", "北京")
+# (name, investor, origin, location, source, chain index, intended 万元, stage, days ago obtained)
+LEADS: tuple[tuple[str, str, str, str, str, int, int, str, int], ...] = (
+    ("动力电池回收利用项目", "深圳某新能源科技股份有限公司", "out_province", "广东深圳", "leader_trip", 0, 60000, "info", 20),
+    ("工业机器人减速器项目", "长沙某智能装备有限公司", "out_province", "湖南长沙", "leader_trip", 1, 35000, "info", 100),
+    ("跨境数据服务中心项目", "Asia Data Holdings Ltd.", "abroad", "新加坡", "office", 2, 80000, "info", 12),
+    ("创新药研发生产基地项目", "上海某生物医药有限公司", "out_province", "上海", "expo", 3, 120000, "negotiation", 60),
+    ("高性能碳纤维复合材料项目", "北京某新材料科技有限公司", "out_province", "北京", "leader_trip", 4, 45000, "negotiation", 200),
+    ("智能网联汽车测试基地项目", "广州某汽车科技有限公司", "out_province", "广东广州", "chain", 0, 30000, "negotiation", 40),
+    ("算力中心二期项目", "北京某云计算有限公司", "out_province", "北京", "business", 2, 150000, "signed", 150),
+    ("医疗器械产业园项目", "东莞某医疗器械有限公司", "out_province", "广东东莞", "fund", 3, 50000, "signed", 120),
+    ("车规级芯片封测项目", "深圳某半导体有限公司", "out_province", "广东深圳", "leader_trip", 2, 90000, "signed", 90),
+    ("氢燃料电池系统项目", "上海某氢能科技有限公司", "out_province", "上海", "chain", 0, 40000, "dropped", 80),
+)
+
+
+def _user(username: str) -> Any:
+    from keyprojects.accounts.models import User
+
+    return User.objects.filter(username=username).first()
+
+
+def seed_attraction() -> dict[str, int]:
+    from keyprojects.attraction import services as s
+    from keyprojects.attraction.models import IndustryChain, Lead
+    from keyprojects.enterprises.models import Enterprise
+    from keyprojects.projects.models import Project, SponsorLeader
+    from keyprojects.regions.models import Region
+
+    lixia, jinan = _user("lixia"), _user("jinan")
+    if lixia is None or jinan is None or Lead.objects.exists():
+        return {"leads": Lead.objects.count()}
+    today = timezone.localdate()
+    city_leader = SponsorLeader.objects.filter(region_id="370100").order_by("id").first()
+    secretary, _ = SponsorLeader.objects.get_or_create(region_id="370102", name="历下区委书记", defaults={"title": "区委书记"})
+    chains = []
+    for n, (name, description) in enumerate(CHAINS):
+        chain, _ = IndustryChain.objects.get_or_create(
+            name=name, defaults={"description": description, "order": n, "chain_leader": city_leader if n == 0 else None}
+        )
+        chains.append(chain)
+
+    # 一把手招商: 32 trips in the past year, and a few visits and meetings
+    trips = []
+    for n in range(32):
+        held = today - dt.timedelta(days=8 + 11 * n)
+        trips.append(
+            s.activity_create(
+                user=lixia,
+                data={
+                    "kind": "trip",
+                    "held_on": held,
+                    "days": 2 + n % 3,
+                    "destination": DESTINATIONS[n % len(DESTINATIONS)],
+                    "leader": secretary,
+                    "participants": "区委书记、分管副区长、区投资促进局局长",
+                    "investors_met": f"对接企业{3 + n % 4}家",
+                    "result": "达成合作意向" if n % 4 == 0 else "交流洽谈，持续跟进",
+                },
+            )
+        )
+    for n, kind in enumerate(("visit", "meeting", "event")):
+        s.activity_create(
+            user=lixia,
+            data={"kind": kind, "held_on": today - dt.timedelta(days=15 + 30 * n), "destination": "历下区", "leader": secretary,
+                  "participants": "区投资促进局", "result": "来访考察" if kind == "visit" else "洽谈推进"},
+        )  # fmt: skip
+
+    enterprises = list(Enterprise.objects.visible_to(lixia).order_by("id")[:6])
+    reporting = list(
+        Project.objects.filter(region_id="370102", stage="construction", lead__isnull=True, reports__isnull=False)
+        .filter(owner__in=Enterprise.objects.visible_to(lixia).values("pk"))
+        .distinct()
+        .order_by("id")[:3]
+    )
+    counts = {"leads": 0, "activities": 35, "landed": 0, "chains": len(chains)}
+
+    def walk(lead: Any, stage: str, start: dt.date, amount: Decimal, enterprise: Any, project: Any = None) -> Any:
+        span = max((today - start).days, 4)
+        at = [start + dt.timedelta(days=span * k // 4) for k in (1, 2, 3)]
+        if stage == "info":
+            return lead
+        lead = s.lead_advance(user=lixia, lead=lead, expected_version=lead.version, on_date=at[0])
+        if stage == "negotiation":
+            return lead
+        if stage == "dropped":
+            return s.lead_drop(user=lixia, lead=lead, expected_version=lead.version, reason="投资方调整布局，转投他地", on_date=at[1])
+        lead = s.lead_sign(
+            user=lixia, lead=lead, expected_version=lead.version, enterprise=enterprise, signed_on=at[1], amount=amount,
+            commitments=[
+                {"party": "enterprise", "kind": "investment", "description": f"三年内完成投资{amount}万元", "target_value": amount,
+                 "measure": "万元", "due_on": at[1] + dt.timedelta(days=1095)},
+                {"party": "government", "kind": "land", "description": "按期交付项目建设用地", "due_on": at[1] + dt.timedelta(days=180)},
+            ],
+        )  # fmt: skip
+        s.fund_arrival_add(user=lixia, lead=lead, arrived_on=at[1], arrived_amount=(amount * Decimal("0.1")).quantize(Decimal("1")))
+        if stage == "signed":
+            return lead
+        lead = s.lead_land(user=lixia, lead=lead, expected_version=lead.version, landed_on=at[2], project=project, annual_plan=amount / 4)
+        s.fund_arrival_add(user=lixia, lead=lead, arrived_on=at[2], arrived_amount=(amount * Decimal("0.2")).quantize(Decimal("1")))
+        counts["landed"] += 1
+        if stage == "feedback":
+            lead = s.lead_advance(user=lixia, lead=lead, expected_version=lead.version, note="企业对审批代办和要素保障满意")
+        return lead
+
+    region = Region.objects.get(code="370102")
+    for n, (name, investor, origin, location, source, chain, amount, stage, ago) in enumerate(LEADS):
+        start = today - dt.timedelta(days=ago)
+        lead = s.lead_create(
+            user=lixia,
+            data={
+                "name": name, "investor_name": investor, "investor_origin": origin, "investor_location": location, "source": source,
+                "source_activity": trips[n % len(trips)] if source == "leader_trip" else None, "chain": chains[chain],
+                "industry_section": "C", "intended_amount": Decimal(amount), "region": region, "leader": secretary,
+                "contact_name": "张经理", "contact_phone": "0531-8000000" + str(n), "obtained_on": start,
+            },
+        )  # fmt: skip
+        counts["leads"] += 1
+        if enterprises or stage in ("info", "negotiation", "dropped"):
+            ent = enterprises[n % len(enterprises)] if enterprises else None
+            walk(lead, stage, start, Decimal(amount), ent)
+
+    # landed leads linked to 历下区 projects that already report every month
+    for n, p in enumerate(reporting):
+        start = (p.actual_start or today) - dt.timedelta(days=200)
+        start = min(start, today - dt.timedelta(days=60))
+        lead = s.lead_create(
+            user=lixia,
+            data={"name": p.name, "investor_name": p.owner.name, "investor_origin": "in_province", "investor_uscc": p.owner.uscc,
+                  "source": ("leader_trip", "business", "chain")[n], "chain": chains[n % len(chains)],
+                  "industry_section": p.industry_section,
+                  "intended_amount": p.total_investment, "region": region, "leader": secretary, "obtained_on": start},
+        )  # fmt: skip
+        counts["leads"] += 1
+        walk(lead, "feedback" if n == 0 else "landed", start, p.total_investment, p.owner, project=p)
+
+    # the city's own leads and 市中区's: 历下区 does not see them
+    for n, (name, code) in enumerate((("新能源汽车零部件配套产业园项目", "370100"), ("数字经济总部基地项目", "370103"))):
+        s.lead_create(
+            user=jinan,
+            data={
+                "name": name,
+                "investor_name": "杭州某控股集团有限公司",
+                "investor_origin": "out_province",
+                "investor_location": "浙江杭州",
+                "source": "chain" if n == 0 else "expo",
+                "chain": chains[n * 2],
+                "intended_amount": Decimal(200000 - 50000 * n),
+                "region": Region.objects.get(code=code),
+                "leader": city_leader,
+                "obtained_on": today - dt.timedelta(days=30 + 10 * n),
+            },
+        )  # fmt: skip
+        counts["leads"] += 1
+    return counts

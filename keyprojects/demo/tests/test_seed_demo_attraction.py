@@ -1,0 +1,43 @@
+"""The demo's 招商引资 (issue 16): leads in every stage, a leader with many trips, landed leads
+whose projects report monthly, confidentiality between 历下区 and 市中区; the pages render."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from keyprojects.accounts.models import User
+from keyprojects.attraction.choices import PIPELINE
+from keyprojects.attraction.models import Lead
+from keyprojects.attraction.selectors import leader_counts, stalled_q
+
+
+@pytest.mark.django_db
+def test_demo_attraction():
+    call_command("seed_demo", stdout=io.StringIO(), projects=300, seed=13, year=2026, month=11, months=3, verbosity=0, interactive=False)
+    lixia = User.objects.get(username="lixia")
+    stages = set(Lead.objects.values_list("stage", flat=True))
+    assert set(PIPELINE) | {"dropped"} <= stages
+    assert Lead.objects.filter(stalled_q()).exists()
+    top = leader_counts(lixia)[0]
+    assert top.trips == 32 and len(top.destinations) >= 4 and top.leads_found >= 1
+    reporting = Lead.objects.filter(project__reports__isnull=False).distinct()
+    assert reporting.exists()
+    assert all(lead.agreement is not None and lead.project in lead.agreement.projects.all() for lead in reporting)
+    assert not Lead.objects.visible_to(lixia).filter(region_id="370103").exists()
+    assert Lead.objects.visible_to(User.objects.get(username="jinan")).filter(region_id="370103").exists()
+    for username in ("jinan", "lixia", "jinan_fgw", "leader", "province"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for name in ("attraction:list", "attraction:funnel", "attraction:leaders", "attraction:activities"):
+            assert client.get(reverse(name)).status_code == 200, (username, name)
+        lead = Lead.objects.visible_to(User.objects.get(username=username)).first()
+        if lead is not None:
+            assert client.get(reverse("attraction:detail", args=[lead.pk])).status_code == 200
+    client = Client()
+    client.force_login(User.objects.get(username="byd"))
+    assert client.get(reverse("attraction:list")).status_code == 403
