@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
@@ -25,14 +26,14 @@ from .models import MonthlyReport, ReportFlag, ReportingPeriod
 from .selectors import DUE_STAGES
 
 # The checklist's items, in the order shown: key → Chinese label. ``waiting_<level>`` per review level.
-ITEMS: dict[str, str] = {
-    "missing": "未报",
-    "drafts": "其中草稿未提交",
-    "waiting_county": "待县级审核",
-    "waiting_city": "待市级审核",
-    "waiting_province": "待省级审核",
-    "doubtful": "数据存疑未确认",
-    "returned": "已退回未重报",
+ITEMS: dict[str, Any] = {
+    "missing": _("未报"),
+    "drafts": _("其中草稿未提交"),
+    "waiting_county": _("待县级审核"),
+    "waiting_city": _("待市级审核"),
+    "waiting_province": _("待省级审核"),
+    "doubtful": _("数据存疑未确认"),
+    "returned": _("已退回未重报"),
 }
 OPEN_ITEMS = ("missing", "waiting_county", "waiting_city", "waiting_province", "doubtful", "returned")  # "drafts" is inside "missing"
 
@@ -92,7 +93,7 @@ class Checklist:
             "period": self.period,
             "region": self.region,
             "region_name": self.region_name,
-            "labels": ITEMS,
+            "labels": {k: str(v) for k, v in ITEMS.items()},
             "open": self.open,
             "rows": [r.as_json() for r in self.rows],
             "total": self.total.as_json(),

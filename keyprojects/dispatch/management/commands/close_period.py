@@ -63,12 +63,12 @@ class Command(BaseCommand):
     def report(self, c: Checklist) -> None:
         w = self.stdout.write
         w(f"{c.region_name}{c.period} 关账检查：应报 {c.total.due:,} 个，未完成事项 {c.open:,} 项")
-        head = "  ".join(ITEMS[k] for k in OPEN_ITEMS)
+        head = "  ".join(str(ITEMS[k]) for k in OPEN_ITEMS)
         w(f"  {'区域':<12}{head}")
         for row in c.rows:
             for r, indent in [(row, ""), *((ch, "  ") for ch in row.children)]:
                 if r.open:
-                    cells = "  ".join(f"{r.counts[k]:>{len(ITEMS[k]) * 2}}" for k in OPEN_ITEMS)
+                    cells = "  ".join(f"{r.counts[k]:>{len(str(ITEMS[k])) * 2}}" for k in OPEN_ITEMS)
                     w(f"  {indent}{r.name:<12}{cells}")
         if c.total.counts["drafts"]:
             w(f"  其中草稿未提交 {c.total.counts['drafts']:,} 个（草稿不计入数据，关账后显示为“未报（草稿未提交）”）")
