@@ -120,3 +120,43 @@ def export_pipeline(leads: QuerySet[Lead], *, by: str = "region", region_name: s
         ]
     )  # fmt: skip
     return content, count
+
+
+ACTIVITY_COLUMNS = [
+    Column("序号", "int", 6),
+    Column("日期", "date", 12),
+    Column("活动类型", "text", 10),
+    Column("天数", "int", 6),
+    Column("地点/目的地", "text", 14),
+    Column("带队领导", "text", 12),
+    Column("参加人员", "text", 30),
+    Column("对接企业", "text", 24),
+    Column("成果", "text", 30),
+    Column("获得线索", "int", 8),
+    Column("所属区域", "text", 10),
+]
+
+
+def export_activities(activities: QuerySet[Any]) -> tuple[bytes, int]:
+    """The 招商活动 list (trips, visits, meetings, events) with the leads each produced."""
+    from django.db.models import Count
+
+    rows = [
+        [
+            n,
+            a.held_on,
+            a.get_kind_display(),
+            a.days,
+            a.destination,
+            a.leader.name if a.leader else "",
+            a.participants,
+            a.investors_met,
+            a.result,
+            a.found,
+            a.region.name,
+        ]
+        for n, a in enumerate(activities.annotate(found=Count("leads_found")), start=1)
+    ]
+    subtitle = f"截至 {timezone.localdate():%Y-%m-%d}"
+    content, (count,) = build_workbook([Sheet("招商活动", "招商活动登记表", ACTIVITY_COLUMNS, rows, subtitle)])
+    return content, count

@@ -169,7 +169,7 @@ def lead_facts(qs: QuerySet[Lead], *, as_of: dt.date | None = None) -> list[dict
                 **r,
                 "negotiated": stage in after_info,
                 "signed": signed,
-                "landed": signed and r["project_id"] is not None and r["landed_on"] <= as_of,
+                "landed": signed and r["project_id"] is not None and r["landed_on"] is not None and r["landed_on"] <= as_of,
                 "started": bool(r["project__actual_start"] and r["project__actual_start"] <= as_of),
                 "producing": r["project__stage"] in PRODUCING_STAGES,
                 "funded": r["arrived"] > 0,

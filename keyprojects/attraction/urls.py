@@ -11,6 +11,7 @@ urlpatterns = [
     path("leaders/", views_reports.leader_view, name="leaders"),
     path("activities/", views_reports.activity_list, name="activities"),
     path("activities/new/", views_reports.activity_create, name="activity_create"),
+    path("activities/export.xlsx", views_reports.activity_export, name="activity_export"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/step/<slug:action>/", views.lead_step, name="step"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,8 @@ from keyprojects.core.errors import ValidationFailed
 from keyprojects.core.xlsx import xlsx_response
 
 from . import selectors, services
-from .exports import export_pipeline
+from .choices import ActivityKind
+from .exports import export_activities, export_pipeline
 from .forms import ActivityForm, FunnelForm
 from .views import _querystring, apply_errors, filtered, guard
 
@@ -72,22 +74,23 @@ def leader_view(request: HttpRequest) -> HttpResponse:
     return render(request, "attraction/leaders.html", {"rows": rows, "year": year, "years": list(range(this, this - 4, -1))})
 
 
+def _activities(request: HttpRequest) -> tuple[Any, str, str]:
+    qs = selectors.activities_visible(request.user).order_by("-held_on", "-id")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(destination__icontains=q) | Q(participants__icontains=q) | Q(investors_met__icontains=q) | Q(result__icontains=q))
+    kind = request.GET.get("kind") or ""
+    if kind in ActivityKind.values:
+        qs = qs.filter(kind=kind)
+    return qs, q, kind
+
+
 @login_required
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     guard(request)
-    qs = selectors.activities_visible(request.user).order_by("-held_on", "-id")
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(destination__icontains=q) | Q(participants__icontains=q) | Q(investors_met__icontains=q) | Q(result__icontains=q))
-    kind = request.GET.get("kind") or ""
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs, q, kind = _activities(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    from .choices import ActivityKind
-
     context = {
         "page_obj": page,
         "count": qs.count(),
@@ -97,6 +100,16 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "querystring_nopage": _querystring(request),
     }
     return render(request, "attraction/activities.html", context)
+
+
+@login_required
+@require_GET
+def activity_export(request: HttpRequest) -> HttpResponse:
+    guard(request)
+    qs, _q, _kind = _activities(request)
+    content, n = export_activities(qs)
+    audit_record(action="export", user=request.user, request=request, object_type="attraction.activity", changes={"rows": n})
+    return xlsx_response(content, f"招商活动-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

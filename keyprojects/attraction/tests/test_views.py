@@ -99,3 +99,18 @@ def test_list_search_funnel_and_export(world, client, lead_of):
     names = [row[1] for row in ws.iter_rows(min_row=4, values_only=True)]
     assert names == ["生物医药项目"]
     assert c.get(reverse("attraction:activities")).status_code == 200
+
+
+def test_activities_search_and_export(world, client):
+    from keyprojects.attraction.services import activity_create
+
+    today = timezone.localdate()
+    for dest in ("广东深圳", "上海"):
+        activity_create(user=world.users.county, data={"kind": "trip", "held_on": today, "destination": dest, "participants": "区长"})
+    c = login(client, world.users.city)
+    page = c.get(reverse("attraction:activities"), {"q": "深圳"}).content.decode()
+    assert "广东深圳" in page and "上海" not in page
+    r = c.get(reverse("attraction:activity_export"), {"kind": "trip"})
+    ws = load_workbook(io.BytesIO(r.content))["招商活动"]
+    assert sorted(row[4] for row in ws.iter_rows(min_row=4, values_only=True)) == ["上海", "广东深圳"]
+    assert login(client, world.users.sibling).get(reverse("attraction:activities")).content.decode().count("广东深圳") == 0
