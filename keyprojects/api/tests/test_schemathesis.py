@@ -108,13 +108,14 @@ def fuzz_world(dw: Any) -> Any:
     w = dw
     county, city = w.users.county, w.users.city
     own = w.projects.own_county
-    jan = report_save(user=county, project=own, period=w.p1, data={"invested_month": Decimal("100"), "workers": 20})
-    report_submit(user=county, report=jan)
+    clerk = w.users.county_clerk  # fills and submits; the county user reviews (four eyes)
+    jan = report_save(user=clerk, project=own, period=w.p1, data={"invested_month": Decimal("100"), "workers": 20})
+    report_submit(user=clerk, report=jan)
     report_review(user=county, report=jan, action="approve")
     report_review(user=city, report=jan, action="approve")
     revision_request(user=county, report=jan, reason="工人数核实", new_values={"workers": 25})
-    feb = report_save(user=county, project=own, period=w.p2, data={"invested_month": Decimal("50")})
-    report_submit(user=county, report=feb)
+    feb = report_save(user=clerk, project=own, period=w.p2, data={"invested_month": Decimal("50")})
+    report_submit(user=clerk, report=feb)
     report_save(user=county, project=own, period=w.p3, data={"invested_month": Decimal("10")})
     report_save(user=w.users.city, project=w.projects.city_level, period=w.p1, data={"invested_month": Decimal("30")})
     problem_create(user=county, project=own, description="用地指标未落实", responsible_unit=w.dept)
