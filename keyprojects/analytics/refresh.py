@@ -142,6 +142,9 @@ class _Month:
     month: int
     end: dt.date
     asof: dt.date  # the day the period's time-based warnings look at: its last day, or today
+    pk: int  # (the period's, asked once per project otherwise)
+    closed: bool
+    fill_end: dt.date
     share: Decimal  # the weights' share of the plan due by the month's end (metrics.planned_share)
     label: str
 
@@ -176,14 +179,13 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
     due = p["stage"] in _due_stages()
-    period = m.period
     state = (
         rules.report_state(
             status=status,
             is_late=bool(rep and rep[2]),
             no_activity=bool(rep and rep[3]),
-            fill_end=period.fill_end,
-            period_closed=period.is_closed,
+            fill_end=m.fill_end,
+            period_closed=m.closed,
             today=today,
         )
         if due or rep is not None
@@ -214,7 +216,8 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
         "report_on_time": bool(counted and rep and not rep[2]),
         "planned_new": p["nature"] == "new",
         "started": bool(p["actual_start"] and p["actual_start"] <= end),
-        "planned_completion": p["nature"] == "completing" or bool(p["planned_completion"] and p["planned_completion"].year == period.year),
+        "planned_completion": p["nature"] == "completing"
+        or bool(p["planned_completion"] and p["planned_completion"].year == m.period.year),
         "completed": bool(p["actual_completion"] and p["actual_completion"] <= end),
     }
 
@@ -276,7 +279,17 @@ def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False
     from keyprojects.dispatch.selectors import period_end
 
     months = [
-        _Month(per, per.month, period_end(per), min(period_end(per), today), metrics.planned_share(weights, per.month), str(per))
+        _Month(
+            per,
+            per.month,
+            period_end(per),
+            min(period_end(per), today),
+            per.pk,
+            per.is_closed,
+            per.fill_end,
+            metrics.planned_share(weights, per.month),
+            str(per),
+        )
         for per in periods
     ]
     for pid, p in inputs.projects.items():
@@ -295,9 +308,9 @@ def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False
             before=(p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO),
         )
         for m in months:
-            if pid not in live[m.period.pk]:
+            if pid not in live[m.pk]:
                 continue
-            facts, warns = out[m.period.pk]
+            facts, warns = out[m.pk]
             fact = _fact(m, x, today) if py is not None else None
             if fact is not None:
                 facts.append(fact)
@@ -334,11 +347,8 @@ def _insert(period: Any, facts: list[dict[str, Any]], warns: list[Warn]) -> None
     from .models import ProjectPeriodFact
 
     if facts:
-        columns = list(facts[0])
-        writer = BulkWriter(ProjectPeriodFact, ["period_id", *columns], const=None)
-        pk = period.pk
-        for f in facts:
-            writer.add(pk, *f.values())
+        writer = BulkWriter(ProjectPeriodFact, list(facts[0]), const={"period_id": period.pk})
+        writer.add_many(f.values() for f in facts)
         writer.finish()
     if warns:
         seen: set[tuple[int, str]] = set()
@@ -346,10 +356,10 @@ def _insert(period: Any, facts: list[dict[str, Any]], warns: list[Warn]) -> None
         writer = BulkWriter(
             ProjectWarning, ["project_id", "kind", "message", "value", "owner"], const={"period_id": period.pk, "created_at": now}
         )
-        for pid, k, m, v, owner in warns:
-            if (pid, k) not in seen:  # one warning of a kind per project and period
-                seen.add((pid, k))
-                writer.add(pid, k, m[:300], v, owner[:200])
+        # one warning of a kind per project and period
+        writer.add_many(
+            (pid, k, m[:300], v, owner[:200]) for pid, k, m, v, owner in warns if (pid, k) not in seen and not seen.add((pid, k))
+        )
         writer.finish()
 
 

@@ -158,6 +158,15 @@ class BulkWriter:
         self.rows.append([pk, *values, *self.tail])
         return pk
 
+    def add_many(self, rows: Iterable[Sequence[Any]]) -> None:
+        """:meth:`add` for many rows (values in ``fields`` order), without a call per row."""
+        out, tail, ids = self.rows, self.tail, self._ids
+        for values in rows:
+            if not ids:
+                self._reserve()
+                ids = self._ids
+            out.append([ids.pop(), *values, *tail])
+
     def flush(self) -> None:
         """Write the queued rows."""
         if not self.rows:
