@@ -156,7 +156,7 @@ class FlagSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportFlag
-        fields = ["code", "severity", "message", "acknowledged", "acknowledged_at"]
+        fields = ["code", "severity", "message", "reason", "acknowledged", "acknowledged_at", "acknowledge_reason"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())
@@ -288,8 +288,26 @@ class VersionOptionalSerializer(StrictInput):
     )
 
 
+REASONS_HELP = "每条校验提示的说明：提示代码 → 说明（如 unit_slip、zero_without_reason）"
+
+
 class SubmitSerializer(VersionOptionalSerializer):
-    """Input of submit (empty body allowed)."""
+    """Input of submit (empty body allowed): each check warning the figures meet needs a written
+    reason (``reasons``, over those saved with the draft), else 400 with ``extra.reasons_required``."""
+
+    reasons = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict, help_text=REASONS_HELP
+    )
+
+
+class AcknowledgeSerializer(StrictInput):
+    """Input of acknowledge: the reviewer's reason for each unacknowledged warning (``reasons``;
+    ``reason`` for any without its own)."""
+
+    reasons = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict, help_text=REASONS_HELP
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", help_text="适用于全部提示的理由")
 
 
 class ApproveSerializer(VersionOptionalSerializer):

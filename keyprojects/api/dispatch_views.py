@@ -306,7 +306,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         report = self.get_object()
         ser = ds.SubmitSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        report = report_submit(user=request.user, report=report, expected_version=ser.validated_data.get("version"), request=request)
+        report = report_submit(
+            user=request.user,
+            report=report,
+            expected_version=ser.validated_data.get("version"),
+            reasons=ser.validated_data.get("reasons") or None,
+            request=request,
+        )
         return Response(self._read(report))
 
     @_op(
@@ -341,14 +347,17 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @_op(
         "reports_acknowledge",
-        "审核人确认校验提示 / Acknowledge the check warnings of a submitted report",
-        request=None,
+        "审核人确认校验提示（逐条写明理由）/ Acknowledge the check warnings of a submitted report, a reason each",
+        request=ds.AcknowledgeSerializer,
         responses={200: ds.ReportSerializer, **WORKFLOW_ERRORS},
     )
-    @action(detail=True, methods=["post"], serializer_class=ds.ReportSerializer, filterset_class=None)
+    @action(detail=True, methods=["post"], serializer_class=ds.AcknowledgeSerializer, filterset_class=None)
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        report_acknowledge(user=request.user, report=report, request=request)
+        ser = ds.AcknowledgeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        report_acknowledge(user=request.user, report=report, reasons=d.get("reasons") or None, reason=d.get("reason", ""), request=request)
         return Response(self._read(report))
 
     @_op(

@@ -34,6 +34,7 @@ class StepAction(models.TextChoices):
     FORWARD = "forward", _("审核通过并上报")  # a reviewer passes it to the next level
     APPROVE = "approve", _("审定")  # the last level approves
     RETURN = "return", _("退回")  # returned with an opinion
+    ACKNOWLEDGE = "acknowledge", _("确认校验提示")  # the reviewer accepts the check warnings, a reason each
     REVISE = "revise", _("申请更正")  # a correction of an approved report requested
     REVISION_APPROVE = "revision_approve", _("更正审定")  # the correction approved one level up
     REVISION_REJECT = "revision_reject", _("更正驳回")  # the correction rejected

@@ -134,6 +134,9 @@ class MonthlyReport(VersionedModel):
     problems = models.TextField(_("存在问题"), blank=True)
     next_month_plan = models.TextField(_("下月计划"), blank=True)
     return_opinion = models.TextField(_("退回意见"), blank=True)
+    # the filler's written reason per check warning (code → reason), asked before submitting
+    # (null: bulk writers — importer, demo — leave it out; read it as ``warning_reasons or {}``)
+    warning_reasons = models.JSONField(_("校验提示说明"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -197,6 +200,8 @@ class ReportFlag(models.Model):
     code = models.CharField(_("代码"), max_length=40)
     severity = models.CharField(_("级别"), max_length=16, choices=FlagSeverity.choices)
     message = models.CharField(_("说明"), max_length=300)
+    reason = models.TextField(_("填报人说明"), blank=True, default="")  # why the filler went on despite the warning
+    acknowledge_reason = models.TextField(_("确认理由"), blank=True, default="")  # why the reviewer accepts it
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -199,6 +199,30 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(ny, nm, 1) - dt.timedelta(days=1)
 
 
+# The checks that are warnings (the filler explains each, the reviewer accepts each with a reason).
+WARNING_CODES = ("unit_slip", "progress_falling", "zero_without_reason", "investment_before_start")
+# The usual month of a project: the median of its latest USUAL_WINDOW earlier counted months with
+# investment, once it has at least USUAL_MIN_MONTHS of them.
+USUAL_WINDOW = 6
+USUAL_MIN_MONTHS = 3
+
+
+def usual_month(history: Sequence[Decimal]) -> Decimal | None:
+    """The project's usual month (本月完成投资 as it usually is): the median of its latest (up to
+    :data:`USUAL_WINDOW`) earlier counted months with investment, ``history`` newest first;
+    None while it has fewer than :data:`USUAL_MIN_MONTHS` of them."""
+    recent = [Decimal(h) for h in history[:USUAL_WINDOW] if h and h > 0]
+    if len(recent) < USUAL_MIN_MONTHS:
+        return None
+    return Decimal(statistics.median(recent))
+
+
+def _plain(value: Decimal) -> str:
+    """A figure in a message as a person writes it: 3500000.0000 → 3500000, 12.50 → 12.5."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def report_checks(
     *,
     report: CheckedFigures,
@@ -207,34 +231,50 @@ def report_checks(
     prev_ytd: Decimal | None,
     history: Sequence[Decimal],
     slip_factor: int | Decimal,
+    prev_pct: Decimal | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(code, severity, Chinese message) for the checks of domain.md §3: errors block a
-    submission, warnings go to the reviewer. ``prev_ytd``: 1-N月累计 of the latest earlier
-    report of the same year, if any; ``history``: the latest earlier months with investment,
-    newest first (at most 6 are read)."""
+    """(code, severity, Chinese message) for the checks of domain.md §3, the one definition the
+    fill form, the grid, the API and the importer ask (issue 10 §2). Errors block a submission;
+    each warning needs the filler's written reason to go on and the reviewer's reason to
+    acknowledge it. ``prev_ytd``: 1-N月累计 of the latest earlier counted report of the same
+    year, if any; ``history``: the latest earlier counted months with investment, newest first
+    (:func:`usual_month`); ``prev_pct``: 形象进度（%） of the latest earlier counted report that
+    states one. A report may state ``no_activity`` (本月无进展); without it a zero of a project
+    under construction that month (started by the month's end) is asked about."""
     out: list[tuple[str, str, str]] = []
     month = report.invested_month
     if prev_ytd is not None and report.invested_ytd < prev_ytd:
         out.append(("ytd_falling", "error", f"1-{period.month}月累计（{report.invested_ytd}）低于上月累计（{prev_ytd}）"))
     if project.total_investment and report.invested_to_date > project.total_investment:
+        # an error: a project that really costs more has its total investment adjusted first
         out.append(
             (
                 "to_date_above_total",
-                "warning",
-                f"开工至今累计完成投资（{report.invested_to_date}万元）超过项目总投资（{project.total_investment}万元）",
+                "error",
+                f"开工至今累计完成投资（{_plain(report.invested_to_date)}万元）超过项目总投资（{_plain(project.total_investment)}万元）："
+                "请核对本月完成投资的单位是否为万元；如总投资确已调整，请先在项目信息中修改总投资",
             )
         )
-    recent = list(history[:6])
-    if len(recent) >= 3 and month > 0:
-        usual = Decimal(statistics.median(recent))
-        if usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
-            out.append(
-                (
-                    "unit_slip",
-                    "warning",
-                    f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
-                )
+    usual = usual_month(history)
+    if usual is not None and month > 0 and usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
+        out.append(
+            (
+                "unit_slip",
+                "warning",
+                f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
             )
+        )
+    pct = report.physical_progress_pct
+    if pct is not None and prev_pct is not None and pct < prev_pct:
+        out.append(("progress_falling", "warning", f"形象进度（{_plain(pct)}%）低于上期（{_plain(prev_pct)}%）"))
+    building = (
+        project.stage == "construction"
+        and project.actual_start is not None
+        and project.actual_start <= month_end(period.year, period.month)
+    )
+    if month == 0 and building and not getattr(report, "no_activity", False):
+        # a project under construction that month: a zero is 本月无进展 (with its reason) or a slip
+        out.append(("zero_without_reason", "warning", "项目在建，本月完成投资为0，但未勾选“本月无进展”"))
     if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
         out.append(("completion_without_start", "error", "形象进度为100%但项目尚无实际开工日期"))
     if month > 0 and project.stage in ("reserve",):

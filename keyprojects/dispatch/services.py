@@ -24,7 +24,7 @@ from keyprojects.core.models import attname, save_versioned
 from keyprojects.projects.models import Project
 
 from . import rules
-from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction
+from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, StepAction
 from .models import (
     DispatchConfig,
     MonthlyPlan,
@@ -33,7 +33,6 @@ from .models import (
     ProblemItem,
     ReportFlag,
     ReportingPeriod,
-    ReportRevision,
     ReportStep,
 )
 from .selectors import (
@@ -249,6 +248,8 @@ def report_save(
         raise NotEditable()
     before = {f: getattr(report, f) for f in REPORT_FIELDS}
     _apply(report, data)
+    if "warning_reasons" in data:
+        report.warning_reasons = warning_reasons_clean(data["warning_reasons"])
     _derive(report)
     _full_clean(report)
     if created:
@@ -262,7 +263,7 @@ def report_save(
             raise ConflictError("该月报已由他人（或另一窗口）创建，请刷新后再修改") from None
     else:
         version = report.version if expected_version is None else expected_version
-        save_versioned(report, expected_version=version, fields=[*REPORT_FIELDS, "invested_ytd", "invested_to_date"])
+        save_versioned(report, expected_version=version, fields=[*REPORT_FIELDS, "warning_reasons", "invested_ytd", "invested_to_date"])
     ReportStep.objects.create(report=report, action=StepAction.SAVE, actor=user)
     changes = diff({} if created else before, {f: getattr(report, f) for f in REPORT_FIELDS})
     audit_record(action="create" if created else "update", user=user, request=request, obj=report, changes=changes)
@@ -280,10 +281,17 @@ def report_checks_from(
     prev_ytd: Decimal | None,
     history: Sequence[Decimal],
     config: DispatchConfig,
+    prev_pct: Decimal | None = None,
 ) -> list[tuple[str, str, str]]:
     """``rules.report_checks`` with the configured unit-slip factor."""
     return rules.report_checks(
-        report=report, period=period, project=project, prev_ytd=prev_ytd, history=history, slip_factor=config.slip_factor
+        report=report,
+        period=period,
+        project=project,
+        prev_ytd=prev_ytd,
+        history=history,
+        slip_factor=config.slip_factor,
+        prev_pct=prev_pct,
     )
 
 
@@ -293,19 +301,52 @@ def report_checks(report: MonthlyReport) -> list[tuple[str, str, str]]:
     database (drafts and returned reports count nowhere)."""
     earlier = previous_reports(project=report.project, period=report.period).filter(status__in=rules.COUNTED)
     prev_ytd = earlier.filter(period__year=report.period.year).values_list("invested_ytd", flat=True).first()
-    history = list(earlier.filter(invested_month__gt=0).values_list("invested_month", flat=True)[:6])
+    history = list(earlier.filter(invested_month__gt=0).values_list("invested_month", flat=True)[: rules.USUAL_WINDOW])
+    prev_pct = earlier.filter(physical_progress_pct__isnull=False).values_list("physical_progress_pct", flat=True).first()
     return report_checks_from(
-        report=report, period=report.period, project=report.project, prev_ytd=prev_ytd, history=history, config=DispatchConfig.get()
+        report=report,
+        period=report.period,
+        project=report.project,
+        prev_ytd=prev_ytd,
+        history=history,
+        config=DispatchConfig.get(),
+        prev_pct=prev_pct,
     )
+
+
+def warning_reasons_clean(value: Any) -> dict[str, str]:
+    """The filler's reasons per check warning (code → text) as stored: trimmed, empty ones
+    dropped, at most 500 characters each."""
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(extra={"fields": {"warning_reasons": ["校验提示说明格式有误"]}})
+    out: dict[str, str] = {}
+    for code, text in value.items():
+        text = str(text or "").strip()
+        if len(text) > 500:
+            raise ValidationFailed(extra={"fields": {"warning_reasons": ["每条说明不能超过500字"]}})
+        if text and len(str(code)) <= 40:
+            out[str(code)] = text
+    return out
+
+
+def unexplained_warnings(checks: Sequence[tuple[str, str, str]], reasons: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The check warnings of ``checks`` without a written reason in ``reasons``."""
+    return [c for c in checks if c[1] == FlagSeverity.WARNING and not reasons.get(c[0])]
 
 
 # --- workflow ------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | None = None, request: Any = None) -> MonthlyReport:
+def report_submit(
+    *, user: Any, report: MonthlyReport, expected_version: int | None = None, reasons: dict[str, Any] | None = None, request: Any = None
+) -> MonthlyReport:
     """Submit a draft or returned report. Hard check errors block (ValidationFailed with the
-    list under ``extra["checks"]``); warnings are stored for the reviewer."""
+    list under ``extra["checks"]``); each warning needs a written reason (``reasons``, code →
+    text, over those saved with the draft) or the submission is refused the same way with
+    ``extra["reasons_required"]``; the warnings and their reasons are stored for the reviewer."""
     report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
     if not _can_fill(user, report.project):
         raise NotFound()
@@ -317,11 +358,22 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
     _derive(report)
     checks = report_checks(report)
     errors = [c for c in checks if c[1] == FlagSeverity.ERROR]
+    listed = [{"code": c, "severity": s, "message": m} for c, s, m in checks]
     if errors:
+        raise ValidationFailed("数据校验未通过：" + "；".join(m for _, _, m in errors), extra={"checks": listed})
+    given = {**(report.warning_reasons or {}), **warning_reasons_clean(reasons)}
+    unexplained = unexplained_warnings(checks, given)
+    if unexplained:
+        message = "以下校验提示须填写说明后才能提交：" + "；".join(m for _, _, m in unexplained)
         raise ValidationFailed(
-            "数据校验未通过：" + "；".join(m for _, _, m in errors),
-            extra={"checks": [{"code": c, "severity": s, "message": m} for c, s, m in checks]},
+            message,
+            extra={
+                "checks": listed,
+                "reasons_required": [c for c, _, _ in unexplained],
+                "fields": {"warning_reasons": [message]},
+            },
         )
+    report.warning_reasons = {c: given[c] for c, s, _ in checks if s == FlagSeverity.WARNING}
     levels = review_chain_for(report.project, report.period.year, fillers=report_fillers(report) | {user.pk})
     now = timezone.now()
     report.status = ReportStatus.SUBMITTED
@@ -341,6 +393,7 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
         "submitted_by",
         "is_late",
         "return_opinion",
+        "warning_reasons",
         "invested_ytd",
         "invested_to_date",
     ]
@@ -359,8 +412,12 @@ def report_submit(*, user: Any, report: MonthlyReport, expected_version: int | N
         raise ConflictError()
     report.version = version + 1
     ReportFlag.objects.filter(report=report).delete()
-    ReportFlag.objects.bulk_create([ReportFlag(report=report, code=c, severity=s, message=m) for c, s, m in checks])
-    ReportStep.objects.create(report=report, action=StepAction.SUBMIT, level=user.role, actor=user)
+    reasons_given = report.warning_reasons or {}
+    ReportFlag.objects.bulk_create(
+        [ReportFlag(report=report, code=c, severity=s, message=m, reason=reasons_given.get(c, "")) for c, s, m in checks]
+    )
+    explained = "；".join(f"{m}——说明：{reasons_given[c]}" for c, _, m in checks if reasons_given.get(c))
+    ReportStep.objects.create(report=report, action=StepAction.SUBMIT, level=user.role, actor=user, opinion=explained)
     audit_record(
         action="submit",
         user=user,
@@ -398,15 +455,33 @@ def _deny_review(user: Any, report: MonthlyReport, message: str) -> None:
 
 
 @transaction.atomic
-def report_acknowledge(*, user: Any, report: MonthlyReport, request: Any = None) -> int:
-    """The reviewer confirms having read the report's check warnings."""
+def report_acknowledge(
+    *, user: Any, report: MonthlyReport, reasons: dict[str, Any] | None = None, reason: str = "", request: Any = None
+) -> int:
+    """The reviewer accepts the report's check warnings, with a reason for each (``reasons``,
+    code → text; ``reason`` for any warning without its own); stored with the flag and shown in
+    the report's history."""
     report = MonthlyReport.objects.get(pk=report.pk)
     if not can_review(user, report):
         _deny_review(user, report, "只有当前审核层级的人员可以确认校验提示")
-    n = ReportFlag.objects.filter(report=report, acknowledged_at__isnull=True).update(acknowledged_by=user, acknowledged_at=timezone.now())
-    if n:
-        audit_record(action="acknowledge", user=user, request=request, obj=report, changes={"flags": n})
-    return n
+    given = warning_reasons_clean(reasons)
+    common = (reason or "").strip()
+    flags = list(ReportFlag.objects.filter(report=report, acknowledged_at__isnull=True).order_by("id"))
+    missing = [f.message for f in flags if not (given.get(f.code) or common)]
+    if missing:
+        message = "确认校验提示须逐条填写理由：" + "；".join(missing)
+        raise ValidationFailed(message, extra={"fields": {"reasons": [message]}, "reasons_required": [f.code for f in flags]})
+    now = timezone.now()
+    for f in flags:
+        f.acknowledged_by, f.acknowledged_at, f.acknowledge_reason = user, now, (given.get(f.code) or common)[:2000]
+    ReportFlag.objects.bulk_update(flags, ["acknowledged_by", "acknowledged_at", "acknowledge_reason"])
+    if flags:
+        opinion = "；".join(f"{f.message}——理由：{f.acknowledge_reason}" for f in flags)
+        ReportStep.objects.create(report=report, action=StepAction.ACKNOWLEDGE, level=report.pending_level, opinion=opinion, actor=user)
+        audit_record(
+            action="acknowledge", user=user, request=request, obj=report, changes={"flags": {f.code: f.acknowledge_reason for f in flags}}
+        )
+    return len(flags)
 
 
 @transaction.atomic
@@ -467,93 +542,6 @@ def report_review(
     elif report.status == ReportStatus.APPROVED:
         figures_changed(report=report, only_period=True)  # the same figures; its board state changes
     return report
-
-
-# --- corrections ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_values: dict[str, Any], request: Any = None) -> ReportRevision:
-    """Ask to correct an approved report; the level above its last approver decides."""
-    report = MonthlyReport.objects.select_related("project", "period").get(pk=report.pk)
-    if not _can_fill(user, report.project) and not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
-        raise NotFound()
-    if report.status != ReportStatus.APPROVED:
-        raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved", status=409)
-    if not (reason or "").strip():
-        raise ValidationFailed("请填写更正原因", extra={"fields": {"reason": ["请填写更正原因"]}})
-    for f in REPORT_FIELDS:
-        # null clears a value only where the report may have none (形象进度%, 在岗工人数)
-        if f in new_values and new_values[f] is None and not MonthlyReport._meta.get_field(f).null:
-            raise ValidationFailed(extra={"fields": {f: ["该项不能为空"]}})
-    probe = MonthlyReport(project=report.project, period=report.period)
-    for f in REPORT_FIELDS:
-        setattr(probe, f, getattr(report, f))
-    _apply(probe, new_values)
-    new = {f: getattr(probe, f) for f in REPORT_FIELDS if f in new_values and getattr(probe, f) != getattr(report, f)}
-    if not new:
-        raise ValidationFailed("更正内容与原值相同")
-    last = report.review_levels[-1] if report.review_levels else "county"
-    try:
-        with transaction.atomic():
-            rev = ReportRevision.objects.create(
-                report=report,
-                reason=reason.strip(),
-                old_values={k: _revision_value(getattr(report, k)) for k in new},
-                new_values={k: _revision_value(v) for k, v in new.items()},
-                approval_level=rules.next_level(last),
-                requested_by=user,
-            )
-    except IntegrityError:
-        raise ApplicationError("该月报已有待审定的更正申请", code="revision_pending", status=409) from None
-    ReportStep.objects.create(report=report, action=StepAction.REVISE, level=user.role, opinion=reason, actor=user)
-    audit_record(action="revise", user=user, request=request, obj=report, changes=diff(rev.old_values, rev.new_values), message=reason)
-    return rev
-
-
-@transaction.atomic
-def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opinion: str = "", request: Any = None) -> ReportRevision:
-    revision = ReportRevision.objects.select_related("report__project", "report__period").get(pk=revision.pk)
-    report = revision.report
-    if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
-        raise NotFound()
-    if not policy.can_review(user, revision.approval_level):
-        raise PermissionDenied("更正须由上一级审定")
-    if revision.status != RevisionStatus.PENDING:
-        raise ApplicationError("该更正已处理", code="revision_decided", status=409)
-    if revision.requested_by_id is not None and revision.requested_by_id == getattr(user, "pk", None):
-        raise PermissionDenied("不能审定自己申请的更正（四眼原则），请由另一位审核人审定")  # issue 10 §1
-    revision.status = RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED
-    revision.decided_by = user
-    revision.decided_at = timezone.now()
-    revision.decision_opinion = (opinion or "").strip()
-    # a correction of a closed month is recorded as such (已更正): the pages list it beside the
-    # corrected figures, the bulletin can be reissued as 更正版 (issue 10 §4)
-    revision.after_close = approve and is_frozen(project=report.project, period=report.period)
-    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_opinion", "after_close"])
-    if approve:
-        _apply(report, dict(revision.new_values))
-        _derive(report)
-        _full_clean(report)
-        save_versioned(report, expected_version=report.version, fields=[*REPORT_FIELDS, "invested_ytd", "invested_to_date"])
-    ReportStep.objects.create(
-        report=report,
-        action=StepAction.REVISION_APPROVE if approve else StepAction.REVISION_REJECT,
-        level=revision.approval_level,
-        opinion=revision.decision_opinion,
-        actor=user,
-    )
-    audit_record(
-        action="revision_approve" if approve else "revision_reject",
-        user=user,
-        request=request,
-        obj=report,
-        changes={**diff(revision.old_values, revision.new_values), "after_close": revision.after_close} if approve else {},
-        message=revision.decision_opinion,
-    )
-    if approve:
-        figures_changed(report=report, correction=revision.after_close)
-    return revision
 
 
 def report_rederive_after(*, report: MonthlyReport) -> int:
@@ -770,3 +758,8 @@ from .services_photos import (  # noqa: E402
 )
 
 __all__ = ["PHOTO_EXTENSIONS", "PHOTO_MAX_BYTES", "PHOTO_MAX_PER_REPORT", "report_photo_add", "report_photo_delete", "sniff_image_type"]
+
+# Corrections of approved reports live in their own module (services_revisions).
+from .services_revisions import revision_decide, revision_request  # noqa: E402
+
+__all__ += ["revision_decide", "revision_request"]

@@ -54,6 +54,7 @@ from .services import (
     _derive,
     period_get_or_open,
     problem_create,
+    report_checks,
     report_photo_add,
     report_photo_delete,
     report_save,
@@ -224,14 +225,32 @@ def _report_of(project: Project, period: ReportingPeriod) -> MonthlyReport | Non
     return reports_of_period(period).filter(project=project).select_related("submitted_by", "approved_by").first()
 
 
-def _derived(project: Project, period: ReportingPeriod, amount: Decimal | None) -> dict[str, Any]:
-    """The figures the service will store for ``amount`` (computed by the service's own rule)."""
+def _typed_reasons(data: Any) -> dict[str, str]:
+    """The filler's reasons per check warning typed in the form (``reason_<code>`` inputs)."""
+    return {k.removeprefix("reason_"): str(v) for k, v in data.items() if k.startswith("reason_")}
+
+
+def _derived(
+    project: Project,
+    period: ReportingPeriod,
+    amount: Decimal | None,
+    *,
+    pct: Decimal | None = None,
+    no_activity: bool = False,
+    reasons: dict[str, str] | None = None,
+    checked: bool = True,
+) -> dict[str, Any]:
+    """The figures the service will store for ``amount`` (computed by the service's own rule)
+    and the submission checks they would meet (``services.report_checks``, the rules' one
+    definition): shown while typing, before submitting; each warning with its reason input."""
     if amount is None:
         return {"valid": False}
-    probe = MonthlyReport(project=project, period=period, invested_month=amount)
+    probe = MonthlyReport(project=project, period=period, invested_month=amount, physical_progress_pct=pct, no_activity=no_activity)
     _derive(probe)
     plan = _annual_plan(project, period.year)
     rate = metrics.completion_rate(probe.invested_ytd, plan)
+    checks = report_checks(probe) if checked else []
+    reasons = reasons or {}
     return {
         "valid": True,
         "ytd": probe.invested_ytd,
@@ -239,7 +258,24 @@ def _derived(project: Project, period: ReportingPeriod, amount: Decimal | None) 
         "plan": plan,
         "rate_pct": metrics.as_percent(rate),
         "schedule": metrics.schedule_phrase(metrics.ahead_points(rate, period.month)),
+        "errors": [m for _c, sev, m in checks if sev == "error"],
+        "warnings": [{"code": c, "message": m, "reason": reasons.get(c, "")} for c, sev, m in checks if sev == "warning"],
     }
+
+
+def _derived_for(project: Project, period: ReportingPeriod, data: Any, report: MonthlyReport | None) -> dict[str, Any]:
+    """:func:`_derived` for what the form holds (typed, else saved)."""
+    saved = (report.warning_reasons or {}) if report is not None else {}
+    pct_text = str(data.get("physical_progress_pct", "") or "").strip().rstrip("%")
+    pct = _to_decimal(pct_text) if pct_text else None
+    return _derived(
+        project,
+        period,
+        _to_decimal(data.get("invested_month", "")),
+        pct=pct if pct is not None and pct <= 100 else None,
+        no_activity=bool(data.get("no_activity")),
+        reasons={**saved, **_typed_reasons(data)},
+    )
 
 
 def _conflict_notes(form: ReportForm, fresh: MonthlyReport | None) -> list[dict[str, str]]:
@@ -280,9 +316,11 @@ def _render_fill(
     if form is None and editable:
         form = ReportForm(initial=ReportForm.initial_for(report))
     if form is not None and form.is_bound:
-        amount = _to_decimal(form.data.get("invested_month", ""))
+        derived = _derived_for(project, period, form.data, report)
+    elif form is not None and report is not None:
+        derived = _derived_for(project, period, form.initial, report)
     else:
-        amount = report.invested_month if report is not None else Decimal("0")
+        derived = _derived(project, period, report.invested_month if report is not None else Decimal("0"), checked=False)
     if problem_form is None and can_fill:
         problem_form = ProblemForm(user=user, initial={"description": report.problems if report else ""})
     prev = previous_reports(project=project, period=period).select_related("period").first()
@@ -308,7 +346,7 @@ def _render_fill(
         "frozen": frozen,
         "checks": checks or [],
         "conflict": conflict,
-        "derived": _derived(project, period, amount),
+        "derived": derived,
         "prev": prev,
         "prev_pct": plain(prev.physical_progress_pct) if prev else "",
         "hints": hints,
@@ -359,9 +397,11 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
         try:
             if action == "submit" and report is not None and report.status in DONE:
                 raise AlreadySubmitted()
-            saved = report_save(
-                user=user, project=project, period=per, data=form.service_data(), expected_version=expected, request=request
-            )
+            data = form.service_data()
+            reasons = _typed_reasons(request.POST)
+            if reasons:  # the reasons shown beside the warnings: kept with the draft
+                data["warning_reasons"] = reasons
+            saved = report_save(user=user, project=project, period=per, data=data, expected_version=expected, request=request)
             if action == "submit":
                 saved = report_submit(user=user, report=saved, expected_version=saved.version, request=request)
         except NotFound:
@@ -406,8 +446,8 @@ def fill_preview(request: HttpRequest, period: str, project_pk: str) -> HttpResp
     project = _project_or_404(request, project_pk)
     if not getattr(request, "htmx", False):
         return redirect("dispatch:fill", period=per.label, project_pk=project.pk)
-    amount = _to_decimal(request.GET.get("invested_month", ""))
-    response = render(request, "dispatch/fill/fill.html#derived", {"derived": _derived(project, per, amount), "period": per})
+    derived = _derived_for(project, per, request.GET, _report_of(project, per))
+    response = render(request, "dispatch/fill/fill.html#derived", {"derived": derived, "period": per})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

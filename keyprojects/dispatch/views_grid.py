@@ -22,6 +22,7 @@ from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 
+from . import rules
 from .forms import GRID_INPUTS, GridRowForm, ReportForm, plain
 from .models import MonthlyReport, ReportingPeriod
 from .selectors import (
@@ -33,6 +34,7 @@ from .selectors import (
 from .services import (
     NotEditable,
     PeriodClosed,
+    report_checks,
     report_save,
     report_submit,
 )
@@ -63,6 +65,9 @@ class GridRow:
     error: str = ""
     saved: bool = False
     checked: bool = False
+    pre_errors: list[str] = field(default_factory=list)  # the submission checks met now (before submitting)
+    warnings: list[str] = field(default_factory=list)
+    reason: str = ""  # the filler's reason for the row's warnings
 
     @property
     def status_label(self) -> str:
@@ -120,7 +125,14 @@ def _make_row(project: Project, report: MonthlyReport | None, period: ReportingP
             "physical_progress_pct": plain(report.physical_progress_pct),
             "problems": report.problems,
         }
-    return GridRow(project=project, report=report, editable=editable, values=values, version=report.version if report else 0)
+    row = GridRow(project=project, report=report, editable=editable, values=values, version=report.version if report else 0)
+    if editable and report is not None:  # warn before submitting: the checks the submission will meet
+        checks = report_checks(report)
+        row.pre_errors = [m for _c, sev, m in checks if sev == "error"]
+        row.warnings = [m for _c, sev, m in checks if sev == "warning"]
+        reasons = report.warning_reasons or {}
+        row.reason = next((reasons[c] for c, sev, _m in checks if sev == "warning" and reasons.get(c)), "")
+    return row
 
 
 def _grid_query(request: HttpRequest, source: QueryDict | None = None) -> str:
@@ -178,12 +190,16 @@ def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse
     if not form.is_valid():
         error = "；".join(str(e) for errs in form.errors.values() for e in errs)
     else:
+        data = form.service_data()
+        if "warning_reason" in request.POST:  # the row's reason covers whichever warnings its figures meet
+            reason = request.POST.get("warning_reason", "").strip()
+            data["warning_reasons"] = dict.fromkeys(rules.WARNING_CODES, reason) if reason else {}
         try:
             report = report_save(
                 user=user,
                 project=project,
                 period=per,
-                data=form.service_data(),
+                data=data,
                 expected_version=form.cleaned_data.get("version") or 0,
                 request=request,
             )

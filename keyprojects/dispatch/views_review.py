@@ -357,7 +357,8 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 def report_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     try:
-        n = report_acknowledge(user=request.user, report=report, request=request)
+        reasons = {k.removeprefix("reason_"): v for k, v in request.POST.items() if k.startswith("reason_")}
+        n = report_acknowledge(user=request.user, report=report, reasons=reasons, request=request)
     except (PermissionDenied, ApplicationError) as exc:
         messages.error(request, exc.message)
     else:

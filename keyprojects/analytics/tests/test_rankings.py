@@ -16,7 +16,7 @@ import pytest
 from keyprojects.analytics import metrics
 from keyprojects.analytics.rankings import rank_values, ranking, unit_figures
 from keyprojects.analytics.services import facts_refresh, summaries_refresh
-from keyprojects.core.testing import ProjectFactory
+from keyprojects.core.testing import EXPLAINED, ProjectFactory
 from keyprojects.dispatch.models import MonthlyReport, ProblemItem
 from keyprojects.dispatch.services import problem_create, report_acknowledge, report_review, report_save, report_submit
 from keyprojects.projects.models import Project
@@ -29,10 +29,10 @@ def approve(dw, project, period, amount, *, on_time=False):
     """Fill, submit and approve ``project``'s report (as the superuser, through every level)."""
     su = dw.users.superuser
     r = report_save(user=su, project=project, period=period, data={"invested_month": amount})
-    report_submit(user=su, report=r)
+    report_submit(user=su, report=r, reasons=EXPLAINED)
     r.refresh_from_db()
     while r.status == "submitted":
-        report_acknowledge(user=dw.users.superuser_reviewer, report=r)  # four eyes
+        report_acknowledge(user=dw.users.superuser_reviewer, report=r, reason="已核实")  # four eyes
         report_review(user=dw.users.superuser_reviewer, report=r, action="approve")
         r.refresh_from_db()
     if on_time:  # the fixture's months lie in the past: every report is late unless we say so

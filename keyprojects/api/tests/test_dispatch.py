@@ -4,6 +4,7 @@ warnings and problem items. Every write goes through ``keyprojects.dispatch.serv
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -236,14 +237,25 @@ def test_failed_checks_block_submit_with_extra_checks(dw: Any) -> None:
 
 
 def test_warnings_need_acknowledgement_before_approval(dw: Any) -> None:
-    rep = submitted(dw, amount="20000")  # 300 before + 20000 > total investment 10000
-    assert [(f["code"], f["severity"], f["acknowledged"]) for f in rep["flags"]] == [("to_date_above_total", "warning", False)]
+    clerk = client_for(dw.users.county_clerk)
+    Project.objects.filter(pk=dw.projects.own_county.pk).update(actual_start=dt.date(2025, 6, 1))  # under construction
+    rep = save(clerk, dw.projects.own_county, invested_month="0").json()  # 0 without 本月无进展: a warning
+    extra = error_of(clerk.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json"), 400, "invalid")
+    assert extra["reasons_required"] == ["zero_without_reason"]  # a written reason to go on
+    r = clerk.post(f"{REPORTS}{rep['id']}/submit/", {"reasons": {"zero_without_reason": "设备待安装"}}, format="json")
+    assert r.status_code == 200, r.content
+    rep = r.json()
+    assert [(f["code"], f["severity"], f["reason"], f["acknowledged"]) for f in rep["flags"]] == [
+        ("zero_without_reason", "warning", "设备待安装", False)
+    ]
     county = client_for(dw.users.county)
     extra = error_of(county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json"), 400, "invalid")
     assert "acknowledge" in extra["fields"]
-    error_of(client_for(dw.users.city).post(f"{REPORTS}{rep['id']}/acknowledge/"), 403, "permission_denied")
-    r = county.post(f"{REPORTS}{rep['id']}/acknowledge/")
+    error_of(client_for(dw.users.city).post(f"{REPORTS}{rep['id']}/acknowledge/", {}, format="json"), 403, "permission_denied")
+    assert "reasons" in fields_of(county.post(f"{REPORTS}{rep['id']}/acknowledge/", {}, format="json"))  # a reason each
+    r = county.post(f"{REPORTS}{rep['id']}/acknowledge/", {"reasons": {"zero_without_reason": "已核实"}}, format="json")
     assert r.status_code == 200 and r.json()["flags"][0]["acknowledged"] is True
+    assert r.json()["flags"][0]["acknowledge_reason"] == "已核实"
     assert county.post(f"{REPORTS}{rep['id']}/approve/", {}, format="json").json()["pending_level"] == "city"
 
 

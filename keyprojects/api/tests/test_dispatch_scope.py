@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from keyprojects.core.testing import EXPLAINED
 from keyprojects.dispatch.models import MonthlyReport, ProblemItem
 from keyprojects.dispatch.services import period_get_or_open, report_save, report_submit
 
@@ -80,7 +81,9 @@ def test_dispatch_scope(world: Any, more: Any, endpoint: str, role: str, relatio
     elif endpoint == "report_save":
         r = client.post("/api/v1/reports/", {"project": project.pk, "period": "2026-01", "invested_month": "12"}, format="json")
     elif endpoint == "report_submit":
-        report = report_save(user=root, project=project, period=period, data={"invested_month": "1"})
+        report = report_save(
+            user=root, project=project, period=period, data={"invested_month": "1", "warning_reasons": EXPLAINED}
+        )  # any warning explained
         r = client.post(f"/api/v1/reports/{report.pk}/submit/", {}, format="json")
     else:
         r = client.post("/api/v1/problems/", {"project": project.pk, "description": "矩阵问题"}, format="json")

@@ -338,7 +338,7 @@ class CheckMixin(ImporterState):
                 else:
                     prev_same_year, prev_months = None, []
                 checks = report_checks_from(
-                    report=FiguresStub(month, ytd, to_date, f.pct),
+                    report=FiguresStub(month, ytd, to_date, f.pct, bool(f.no_activity)),
                     period=stubs[p],
                     project=project,
                     prev_ytd=ytds.get(prev_same_year) if prev_same_year else None,

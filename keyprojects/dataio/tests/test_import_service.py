@@ -307,11 +307,15 @@ def test_report_check_errors_block_and_warnings_become_flags(world):
         prow(5, name="超总投资", total_investment=D("100"), invested_ytd=D("150"), actual_start=dt.date(2025, 3, 1)),
     ]
     out = run(world.users.county, rows)
-    assert messages(out.errors) == ["形象进度为100%但项目尚无实际开工日期"]
-    out = run(world.users.county, rows[1:])
-    assert out.errors == [] and "超过项目总投资" in " ".join(messages(out.warnings))
+    assert messages(out.errors)[0] == "形象进度为100%但项目尚无实际开工日期"
+    # cumulative above the total investment: an error since issue 10 §2 (the total is adjusted first)
+    assert "超过项目总投资" in messages(out.errors)[1] and len(out.errors) == 2
+    out = run(
+        world.users.county, [prow(5, name="超总投资", total_investment=D("200"), invested_ytd=D("150"), actual_start=dt.date(2025, 3, 1))]
+    )
+    assert out.errors == []
     r = MonthlyReport.objects.get(project__name="超总投资")
-    assert list(ReportFlag.objects.filter(report=r).values_list("code", "severity")) == [("to_date_above_total", "warning")]
+    assert list(ReportFlag.objects.filter(report=r).values_list("code", "severity")) == []
 
 
 def test_missing_period_is_an_error_when_the_file_has_figures(world):
@@ -490,7 +494,7 @@ def test_many_rows_with_one_bad_one(world):
 
 @pytest.mark.parametrize("vendor_period", [(2026, 6)])
 def test_period_is_opened_when_first_needed(world, vendor_period):
-    out = run(world.users.county, [prow(4, name="开期", total_investment=D("1"), invested_month=D("3"))], period=vendor_period)
+    out = run(world.users.county, [prow(4, name="开期", total_investment=D("10"), invested_month=D("3"))], period=vendor_period)
     assert out.errors == []
     assert MonthlyReport.objects.get(project__name="开期").period == period_get_or_open(year=2026, month=6)
 

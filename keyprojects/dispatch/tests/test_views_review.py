@@ -3,6 +3,7 @@ return, acknowledging check warnings, corrections through revisions, scope (404)
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 import pytest
@@ -224,12 +225,16 @@ def test_leader_is_read_only(dw, client):
 
 
 def test_warnings_must_be_acknowledged_before_approving(dw, client):
-    # to-date 300 + 20000 above the total investment of 10000: a warning for the reviewer
-    r = submitted(dw, dw.projects.own_county, dw.p1, "20000")
-    assert r.flags.filter(code="to_date_above_total", severity="warning").exists()
+    # a zero without 本月无进展 while under construction: a warning the filler explains and the
+    # reviewer accepts, a reason each
+    type(dw.projects.own_county).objects.filter(pk=dw.projects.own_county.pk).update(actual_start=dt.date(2025, 6, 1))
+    r = submitted(dw, dw.projects.own_county, dw.p1, "0", warning_reasons={"zero_without_reason": "设备到货待安装，本月未计量"})
+    flag = r.flags.get(code="zero_without_reason", severity="warning")
+    assert flag.reason == "设备到货待安装，本月未计量"
     client.force_login(dw.users.county)
     page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
-    assert "确认校验提示" in page and "超过项目总投资" in page
+    assert "确认校验提示" in page and "未勾选" in page and "设备到货待安装" in page
+    assert 'name="reason_zero_without_reason"' in page
     resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "opinion": "同意上报", "version": r.version})
     assert resp.status_code == 200 and "请先确认校验提示" in messages_of(resp)[0]
     assert "同意上报" in resp.content.decode()
@@ -238,16 +243,21 @@ def test_warnings_must_be_acknowledged_before_approving(dw, client):
 
     # only the reviewer whose turn it is may acknowledge
     client.force_login(dw.users.city)
-    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", follow=True)
+    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", {"reason_zero_without_reason": "x"}, follow=True)
     assert "只有当前审核层级" in messages_of(resp)[0]
     assert r.flags.filter(acknowledged_at__isnull=True).exists()
 
     client.force_login(dw.users.county)
-    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", follow=True)
+    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", {"reason_zero_without_reason": " "}, follow=True)
+    assert "逐条填写理由" in messages_of(resp)[0]  # a reason per warning
+    assert r.flags.filter(acknowledged_at__isnull=True).exists()
+    resp = client.post(f"/dispatch/reports/{r.pk}/acknowledge/", {"reason_zero_without_reason": "已电话核实，属实"}, follow=True)
     assert "已确认 1 条校验提示" in messages_of(resp)[0]
     flag = r.flags.get()
-    assert flag.acknowledged_by == dw.users.county
-    assert "已确认" in resp.content.decode()
+    assert flag.acknowledged_by == dw.users.county and flag.acknowledge_reason == "已电话核实，属实"
+    page = resp.content.decode()
+    assert "已确认" in page and "已电话核实，属实" in page  # in the flags and in the history
+    assert r.steps.filter(action="acknowledge", opinion__contains="已电话核实").exists()
     resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "version": r.version})
     assert resp.status_code == 302
     r.refresh_from_db()
@@ -255,7 +265,8 @@ def test_warnings_must_be_acknowledged_before_approving(dw, client):
 
 
 def test_queue_marks_unacknowledged_warnings(dw, client):
-    r = submitted(dw, dw.projects.own_county, dw.p1, "20000")
+    type(dw.projects.own_county).objects.filter(pk=dw.projects.own_county.pk).update(actual_start=dt.date(2025, 6, 1))
+    r = submitted(dw, dw.projects.own_county, dw.p1, "0", warning_reasons={"zero_without_reason": "冬季停工"})
     client.force_login(dw.users.county)
     resp = client.get("/dispatch/review/")
     (row,) = resp.context["reports"]

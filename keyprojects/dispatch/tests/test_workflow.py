@@ -119,13 +119,20 @@ def test_unit_slip_is_a_warning_the_reviewer_must_acknowledge(dw):
         report_review(user=county, report=r, action="approve")
         report_review(user=dw.users.city, report=r, action="approve")
     r4 = fill(clerk, p, period_get_or_open(year=2026, month=4), "1000000")  # 元 typed as 万元
-    report_submit(user=clerk, report=r4)
-    assert list(r4.flags.values_list("code", "severity")) == [("unit_slip", "warning"), ("to_date_above_total", "warning")] or set(
-        r4.flags.values_list("code", flat=True)
-    ) >= {"unit_slip"}
+    with pytest.raises(ValidationFailed) as exc:  # above the total investment: an error
+        report_submit(user=clerk, report=r4)
+    assert {c["code"]: c["severity"] for c in exc.value.extra["checks"]} == {"to_date_above_total": "error", "unit_slip": "warning"}
+    r4 = fill(clerk, p, period_get_or_open(year=2026, month=4), "1000")  # 10× the usual 100
+    with pytest.raises(ValidationFailed) as exc:  # a warning needs a written reason to go on
+        report_submit(user=clerk, report=r4)
+    assert exc.value.extra["reasons_required"] == ["unit_slip"]
+    report_submit(user=clerk, report=r4, reasons={"unit_slip": "主体设备集中到货，已核实"})
+    assert list(r4.flags.values_list("code", "severity", "reason")) == [("unit_slip", "warning", "主体设备集中到货，已核实")]
     with pytest.raises(ValidationFailed):
         report_review(user=county, report=r4, action="approve")
-    report_acknowledge(user=county, report=r4)
+    with pytest.raises(ValidationFailed):
+        report_acknowledge(user=county, report=r4)  # a reason per warning
+    report_acknowledge(user=county, report=r4, reasons={"unit_slip": "与合同付款进度一致"})
     report_review(user=county, report=r4, action="approve")
     r4.refresh_from_db()
     assert r4.pending_level == "city"
