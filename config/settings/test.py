@@ -29,3 +29,7 @@ KEYPROJECTS_AUDIT_ANCHOR_SYSLOG = False
 
 # The second factor is off in tests except in its own (keyprojects/accounts/tests/test_otp.py).
 KEYPROJECTS_OTP_REQUIRED = False
+
+# Background jobs (core/jobs.py) run inline in tests: a test's transaction is invisible to another
+# thread. The tests of the background path (and the browser tests) turn them on.
+JOBS_BACKGROUND = False

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ConflictError
@@ -74,3 +76,48 @@ class CalendarOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Job(TimeStampedModel):
+    """A long operation run in the background from a page (:mod:`keyprojects.core.jobs`): who
+    started it and when, how far it got (phase, done/total, percent), and how it ended. One
+    running job per (kind, key): a second start is refused (a partial unique index)."""
+
+    kind = models.CharField(_("类型"), max_length=32)
+    key = models.CharField(_("对象"), max_length=64, help_text=_("同一类型、同一对象同时只能有一个进行中的任务"))
+    title = models.CharField(_("任务"), max_length=200)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    phase = models.CharField(_("阶段"), max_length=32, blank=True)
+    done = models.PositiveBigIntegerField(_("已完成"), default=0)
+    total = models.PositiveBigIntegerField(_("总数"), default=0)
+    percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["kind", "key"], name="core_job_kind_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], condition=Q(status="running"), name="core_job_one_running"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="core_job_percent_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def running(self) -> bool:
+        return self.status == JobStatus.RUNNING

@@ -659,13 +659,30 @@ class CloseNotConfirmed(ApplicationError):
     default_message = "本期仍有未完成事项，关账须输入调度期（如 2026-11）或“确认关账”"
 
 
+# The close's phases as reported to ``progress`` (the command's bar, the page's progress display),
+# with their rough share of the time at the province's size (for the page's percentage).
+PHASE_CHECK, PHASE_FACTS, PHASE_FREEZE, PHASE_SNAPSHOT = "核对清单", "重建事实表", "汇总并冻结", "保存快照"
+CLOSE_PHASES = [(PHASE_CHECK, 5), (PHASE_FACTS, 75), (PHASE_FREEZE, 12), (PHASE_SNAPSHOT, 8)]
+
+
 def period_close(*, user: Any, period: ReportingPeriod, confirm: str = "", request: Any = None, progress: Any = None) -> PeriodClosure:
     """Close ``period`` for the user's city (a city user) or the whole province (a province user):
     check what is still open (``selectors_close.close_checklist``: a close with anything open
     needs ``confirm``, the period "YYYY-MM" or 确认关账, typed), refresh the facts, summaries and
     warnings one last time, freeze them, and store with the closure the checklist as it was and
     a snapshot of the frozen figures (downloadable after any later correction).
-    ``progress(phase, done, total)`` is told how far it got (the importer's progress protocol)."""
+    ``progress(phase, done, total)`` is told how far it got (the importer's progress protocol;
+    the phases are :data:`CLOSE_PHASES`)."""
+    if progress:
+        progress(PHASE_CHECK, 0, 1)
+    period, region, checklist = period_close_check(user=user, period=period, confirm=confirm)
+    return _close(user=user, period=period, region=region, checklist=checklist, confirm=confirm, request=request, progress=progress)
+
+
+def period_close_check(*, user: Any, period: ReportingPeriod, confirm: str = "") -> tuple[ReportingPeriod, Any, Any]:
+    """Everything ``period_close`` checks before it writes: the permission, that the period is
+    not closed, the checklist and the typed confirmation. Returns (period, region, checklist);
+    the page asks it before it starts the close in the background."""
     from .selectors_close import close_checklist, confirmation_ok
 
     if not policy.can_close(user):
@@ -679,8 +696,6 @@ def period_close(*, user: Any, period: ReportingPeriod, confirm: str = "", reque
         or PeriodClosure.objects.filter(period=period, region__in=[region.code, region.province_code]).exists()
     ):
         raise ApplicationError(f"{period}已关账", code="already_closed", status=409)
-    if progress:
-        progress("检查未完成事项", 0, 1)
     checklist = close_checklist(period=period, region=region)
     if checklist.open and not confirmation_ok(period=period, typed=confirm):
         t = checklist.total.counts
@@ -690,7 +705,7 @@ def period_close(*, user: Any, period: ReportingPeriod, confirm: str = "", reque
             f"数据存疑未确认{t['doubtful']}个、已退回未重报{t['returned']}个。确需关账请输入“{period.label}”或“确认关账”",
             extra={"checklist": checklist.as_json(), "fields": {"confirm": [f"请输入“{period.label}”或“确认关账”"]}},
         )
-    return _close(user=user, period=period, region=region, checklist=checklist, confirm=confirm, request=request, progress=progress)
+    return period, region, checklist
 
 
 @transaction.atomic
@@ -700,12 +715,12 @@ def _close(*, user: Any, period: ReportingPeriod, region: Any, checklist: Any, c
     from keyprojects.analytics.snapshot import frozen_figures
 
     if progress:
-        progress("检查未完成事项", 1, 1)
+        progress(PHASE_CHECK, 1, 1)
     scope = (
         Project.objects.filter(province_code=region.code) if region.level == "province" else Project.objects.filter(city_code=region.code)
     )
     # the refresh action's facts and warnings, one last time
-    rebuild_facts(periods=[period], projects=scope, progress=(lambda done, total: progress("刷新数据", done, total)) if progress else None)
+    rebuild_facts(periods=[period], projects=scope, progress=(lambda done, total: progress(PHASE_FACTS, done, total)) if progress else None)
     closure = PeriodClosure.objects.create(
         period=period,
         region=region,
@@ -720,15 +735,15 @@ def _close(*, user: Any, period: ReportingPeriod, region: Any, checklist: Any, c
         period.closed_by = user
         period.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
     if progress:
-        progress("冻结汇总", 0, 1)
+        progress(PHASE_FREEZE, 0, 1)
     summaries_refresh(period=period, freeze_region=region)
     if progress:
-        progress("冻结汇总", 1, 1)
-        progress("保存快照", 0, 1)
+        progress(PHASE_FREEZE, 1, 1)
+        progress(PHASE_SNAPSHOT, 0, 1)
     closure.frozen_figures = frozen_figures(period=period, region=region)
     closure.save(update_fields=["frozen_figures"])
     if progress:
-        progress("保存快照", 1, 1)
+        progress(PHASE_SNAPSHOT, 1, 1)
     changes: dict[str, Any] = {"region": region.code, "open_items": checklist.open}
     if checklist.open:
         changes["confirmation"] = closure.confirmation

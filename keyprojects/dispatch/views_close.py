@@ -23,12 +23,15 @@ from keyprojects.accounts import policy
 from keyprojects.analytics.snapshot import snapshot_workbook
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, PermissionDenied
+from keyprojects.core.jobs import JobRunning, job_live
+from keyprojects.core.models import Job
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
 from .selectors_close import CONFIRM_WORD, ITEMS, OPEN_ITEMS, checklist_items, close_checklist
-from .services import CloseNotConfirmed, period_close
+from .services import CloseNotConfirmed
+from .services_close import CLOSE_JOB, close_job_current, close_job_start
 from .views_board import _board_focus, _board_home, _board_url, _frozen_for
 from .views_review import LIST_PAGE_SIZE, _period_or_404, set_params
 
@@ -47,15 +50,20 @@ def board_close(request: HttpRequest, period: str) -> HttpResponse:
     if request.method == "POST":
         typed = (request.POST.get("confirm") or "").strip()
         try:
-            closure = period_close(user=user, period=period_obj, confirm=typed, request=request)
+            job = close_job_start(user=user, period=period_obj, confirm=typed, request=request)
         except CloseNotConfirmed as exc:
             error = exc.message
+        except JobRunning as exc:
+            messages.error(request, exc.message)
+            return redirect(_board_url(period_obj, request.POST.get("region") or None))
         except (PermissionDenied, ApplicationError) as exc:
             messages.error(request, exc.message)
             return redirect(_board_url(period_obj, request.POST.get("region") or None))
         else:
-            messages.success(request, _("%(region)s %(period)s已关账，数据已冻结") % {"region": closure.region.name, "period": period_obj})
-            return redirect(_board_url(period_obj, request.POST.get("region") or None))
+            return redirect("dispatch:close_job", period=period_obj.label, pk=job.pk)
+    running = close_job_current(period_obj) if request.method == "GET" else None
+    if running is not None:
+        return redirect("dispatch:close_job", period=period_obj.label, pk=running.pk)
     if _frozen_for(period_obj, home):
         return redirect(_board_url(period_obj))
     checklist = close_checklist(period=period_obj, region=home)
@@ -71,6 +79,35 @@ def board_close(request: HttpRequest, period: str) -> HttpResponse:
         "items_url": reverse("dispatch:close_items", kwargs={"period": period_obj.label}),
     }
     return render(request, "dispatch/review/close.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def close_job(request: HttpRequest, period: str, pk: int) -> HttpResponse:
+    """The progress of a close started from the page (any closer may watch it; a reload or a
+    second user sees the same job): phase, percentage, then the result or the error. htmx polls
+    the status block every second; without scripts the page's 刷新进度 link does the same."""
+    period_obj = _period_or_404(period)
+    if not policy.can_close(request.user):
+        raise DjangoPermissionDenied(_("只有市级或省级工作人员可以关账"))
+    job = Job.objects.select_related("started_by").filter(pk=pk, kind=CLOSE_JOB, key=period_obj.label).first()
+    if job is None:
+        raise Http404()
+    job_live(job)
+    result = job.result or {}
+    context = {
+        "period": period_obj,
+        "job": job,
+        "result": result,
+        "job_url": reverse("dispatch:close_job", kwargs={"period": period_obj.label, "pk": job.pk}),
+        "snapshot_url": (
+            reverse("dispatch:closure_snapshot", kwargs={"period": period_obj.label, "pk": result["closure"]})
+            if result.get("closure")
+            else ""
+        ),
+    }
+    template = "dispatch/review/close_job_status.html" if getattr(request, "htmx", False) else "dispatch/review/close_job.html"
+    return render(request, template, context)
 
 
 ITEM_COLUMNS = [
@@ -206,6 +243,7 @@ def _closure_visible(home: Any, closure: PeriodClosure) -> bool:
 PERIOD = r"(?P<period>\d{4}-\d{2})"
 urlpatterns = [
     re_path(rf"^{PERIOD}/board/close/$", board_close, name="board_close"),
+    re_path(rf"^{PERIOD}/board/close/jobs/(?P<pk>\d+)/$", close_job, name="close_job"),
     re_path(rf"^{PERIOD}/board/open/$", close_items, name="close_items"),
     re_path(rf"^{PERIOD}/board/closures/(?P<pk>\d+)/snapshot\.xlsx$", closure_snapshot, name="closure_snapshot"),
 ]

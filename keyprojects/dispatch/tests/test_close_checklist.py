@@ -99,8 +99,8 @@ def test_close_reports_progress(open_month):
     seen = []
     period_close(user=open_month.users.province, period=open_month.p2, confirm="确认关账", progress=lambda *a: seen.append(a))
     phases = [p for p, _, _ in seen]
-    assert phases[0] == "检查未完成事项" and "刷新数据" in phases and phases[-1] == "保存快照"
-    last = [(d, t) for p, d, t in seen if p == "刷新数据"][-1]
+    assert phases[0] == "核对清单" and "重建事实表" in phases and phases[-1] == "保存快照"
+    last = [(d, t) for p, d, t in seen if p == "重建事实表"][-1]
     assert last[0] == last[1]
 
 

@@ -1,0 +1,59 @@
+"""关账 from the page, in the background (``core.jobs``): the same ``period_close`` as the
+command and the API, started after the same checks (permission, not closed, checklist, typed
+confirmation) so that a refusal is shown on the form at once; one close of a month at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyprojects.accounts import policy
+from keyprojects.core.jobs import JobRunning, job_busy_message, job_current, job_start
+from keyprojects.core.models import Job
+
+from .models import ReportingPeriod
+from .selectors_close import ITEMS
+from .services import CLOSE_PHASES, period_close, period_close_check
+
+CLOSE_JOB = "period_close"
+
+
+def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", request: Any = None, background: bool | None = None) -> Job:
+    """Check as ``period_close`` does (raises its errors), then run it as a background job keyed
+    by the month: a second close of the month while one runs raises ``JobRunning``."""
+    running = job_current(CLOSE_JOB, period.label)
+    if running is not None:
+        raise JobRunning(job_busy_message(running))
+    period, region, _checklist = period_close_check(user=user, period=period, confirm=confirm)
+    user_pk = user.pk
+
+    def target(progress: Any) -> dict[str, Any]:
+        from keyprojects.accounts.models import User
+
+        closer = User.objects.get(pk=user_pk)
+        closure = period_close(user=closer, period=period, confirm=confirm, request=request, progress=progress)
+        total = closure.checklist.get("total", {})
+        return {
+            "closure": closure.pk,
+            "region": closure.region_id,
+            "region_name": closure.region.name,
+            "open_items": closure.open_items,
+            "open": [[str(ITEMS[k]), total[k]] for k in ITEMS if total.get(k)],
+        }
+
+    return job_start(
+        kind=CLOSE_JOB,
+        key=period.label,
+        title=f"{region.name}{period}关账",
+        user=user,
+        phases=CLOSE_PHASES,
+        target=target,
+        background=background,
+    )
+
+
+def close_job_current(period: ReportingPeriod) -> Job | None:
+    return job_current(CLOSE_JOB, period.label)
+
+
+def close_job_visible(user: Any) -> bool:
+    return bool(policy.can_close(user))
