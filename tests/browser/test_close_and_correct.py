@@ -24,6 +24,9 @@ def test_close_checklist_confirmation_correction_and_corrected_bulletin(page, dw
     from keyprojects.dispatch.services import period_get_or_open, report_save, report_submit
 
     nov = period_get_or_open(year=2026, month=11)
+    # the slip got through before the guards of issue 10 §2 (today an error above the total
+    # investment): the total stands high enough here for it to be approved
+    type(dw.projects.own_county).objects.filter(pk=dw.projects.own_county.pk).update(total_investment=4_000_000)
     slip = approve(dw, dw.projects.own_county, nov, "3500000")
     report_save(user=dw.users.superuser, project=dw.projects.sibling_county, period=nov, data={"invested_month": "5"})  # a draft
     r = report_save(user=dw.users.superuser, project=dw.projects.other_city, period=nov, data={"invested_month": "450"})
