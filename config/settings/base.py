@@ -175,6 +175,7 @@ SESSION_SAVE_EVERY_REQUEST = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # zh-hans: a comma every three digits (floatformat:"2g")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -23,7 +23,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -222,6 +222,12 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
     }
 
 
+def _shown_index(spi: Decimal) -> Decimal:
+    """A progress index as the warning shows it: two places, cut (not rounded) so that 0.899 reads
+    0.89, below a 0.90 floor, never 0.90 (the stored value keeps its 4 places)."""
+    return spi.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
 def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any, str]]:
     """(kind, message, value, 责任单位) of one project's warnings in one period
     (dispatch.choices.WarningKind; the 责任单位 is blank where it is the project's)."""
@@ -236,7 +242,7 @@ def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inpu
             out.append(("behind_schedule", metrics.schedule_phrase(points), points))
         spi = metrics.progress_index(fact["invested_ytd"], fact["planned_ytd"])
         if spi is not None and spi < config.progress_index_floor:
-            out.append(("low_progress_index", f"进度指数{spi}，低于{config.progress_index_floor}", spi))
+            out.append(("low_progress_index", f"进度指数{_shown_index(spi)}，低于{config.progress_index_floor}", spi))
         if fact["report_state"] == "missing":
             out.append(("missing_report", f"{m.label}月报未报送", None))
         elif fact["report_state"] == "late":

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from keyprojects.core.money import format_wan
+
 CHAINS = (
     ("新能源汽车", "整车、动力电池、电驱电控及关键零部件"),
     ("高端装备", "智能制造装备、工业母机、机器人"),
@@ -109,10 +111,11 @@ def seed_attraction() -> dict[str, int]:
             return lead
         if stage == "dropped":
             return s.lead_drop(user=lixia, lead=lead, expected_version=lead.version, reason="投资方调整布局，转投他地", on_date=at[1])
+        shown = format_wan(amount, places=0)  # 183,600, not 183600.0000
         lead = s.lead_sign(
             user=lixia, lead=lead, expected_version=lead.version, enterprise=enterprise, signed_on=at[1], amount=amount,
             commitments=[
-                {"party": "enterprise", "kind": "investment", "description": f"三年内完成投资{amount}万元", "target_value": amount,
+                {"party": "enterprise", "kind": "investment", "description": f"三年内完成投资{shown}万元", "target_value": amount,
                  "measure": "万元", "due_on": at[1] + dt.timedelta(days=1095)},
                 {"party": "government", "kind": "land", "description": "按期交付项目建设用地", "due_on": at[1] + dt.timedelta(days=180)},
             ],

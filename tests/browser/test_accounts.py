@@ -25,6 +25,7 @@ def test_sysadmin_creates_secadmin_assigns_user_changes_password(page, world):
     page.locator("[data-testid=account-create-form] button").click()
     one_time = page.locator("[data-testid=one-time-password] code").inner_text().strip()
     assert len(one_time) >= 8
+    page.locator("[data-testid=nav-account] > button").click()  # 退出 is in the account menu
     page.locator("form[action='/accounts/logout/'] button").first.click()
 
     login(page, "secadmin", PASSWORD)
@@ -34,6 +35,7 @@ def test_sysadmin_creates_secadmin_assigns_user_changes_password(page, world):
     page.select_option("select[name=region]", "370102")
     page.locator("[data-testid=account-assign-form] button").click()
     assert "济南市历下区" in page.locator("[data-testid=account-facts]").inner_text() or "历下区" in page.content()
+    page.locator("[data-testid=nav-account] > button").click()  # 退出 is in the account menu
     page.locator("form[action='/accounts/logout/'] button").first.click()
 
     login(page, "zhangsan", one_time)
