@@ -1,5 +1,6 @@
 """A month users can trust, in a real browser (issue 10 §3–4): the province opens 关账, sees the
-checklist (未报, waiting, 数据存疑), is refused without the typed confirmation, closes with it;
+checklist (未报, waiting, 数据存疑), is refused without the typed confirmation, closes with it and
+watches the close's progress reach 100 % and its result;
 历下 asks to correct 3500000 (元 typed as 万元) to 350, the province approves; the board shows
 已更正 with the correction and the original snapshot, and the bulletin downloads as 更正版."""
 
@@ -19,8 +20,21 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_close_checklist_confirmation_correction_and_corrected_bulletin(page, dw, tmp_path):
+def test_close_checklist_confirmation_correction_and_corrected_bulletin(page, dw, tmp_path, settings, monkeypatch):
+    import time
+
+    import keyprojects.analytics.snapshot as snapshot
     from keyprojects.dispatch.models import ReportFlag
+
+    # the close in the background, its last phase slowed so that the browser sees it running
+    settings.JOBS_BACKGROUND = True
+    frozen_figures = snapshot.frozen_figures
+
+    def slow_frozen_figures(**kwargs):
+        time.sleep(3)
+        return frozen_figures(**kwargs)
+
+    monkeypatch.setattr(snapshot, "frozen_figures", slow_frozen_figures)
     from keyprojects.dispatch.services import period_get_or_open, report_save, report_submit
 
     nov = period_get_or_open(year=2026, month=11)
@@ -49,6 +63,20 @@ def test_close_checklist_confirmation_correction_and_corrected_bulletin(page, dw
     assert "仍有未完成事项" in page.locator("[data-testid=close-error]").inner_text()
     page.fill("[data-testid=close-confirm]", "2026-11")
     page.locator("[data-testid=close-submit]").click()
+    # the close runs in the background: the page polls its progress (htmx, no reload) to 100 %
+    page.wait_for_url("**/dispatch/2026-11/board/close/jobs/*/")
+    page.evaluate("window.kpNoReload = 1")
+    job = page.locator("[data-testid=close-job]")
+    assert job.get_attribute("data-status") == "running"
+    assert page.locator("[data-testid=close-phase]").inner_text() in {"核对清单", "重建事实表", "汇总并冻结", "保存快照"}
+    page.screenshot(path=str(tmp_path / "close-progress.png"), full_page=True)
+    page.locator("[data-testid=close-result]").wait_for(timeout=60_000)
+    assert page.evaluate("window.kpNoReload") == 1  # swapped in place by the poll
+    assert page.locator("[data-testid=close-percent]").inner_text() == "100%"
+    assert "关账时有 4 项未完成" in page.locator("[data-testid=close-result]").inner_text()
+    assert page.locator("[data-testid=close-snapshot]").get_attribute("href").endswith("/snapshot.xlsx")
+    page.screenshot(path=str(tmp_path / "close-done.png"), full_page=True)
+    page.locator("[data-testid=close-board]").click()
     page.wait_for_url("**/dispatch/2026-11/board/")
     assert page.locator("[data-testid=period-status]").inner_text() == "已关账"
     assert "关账时有 4 项未完成" in page.locator("[data-testid=closures]").inner_text()
