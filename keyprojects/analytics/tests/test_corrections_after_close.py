@@ -30,6 +30,9 @@ from keyprojects.regions.models import Region
 def nov(dw):
     dw.nov = period_get_or_open(year=2026, month=11)
     p = dw.projects
+    # the slip got through before the guards of issue 10 §2 (today an error above the total
+    # investment): the total stands high enough here for it to be approved
+    type(p.own_county).objects.filter(pk=p.own_county.pk).update(total_investment=4_000_000)
     dw.slip = approve(dw, p.own_county, dw.nov, "3500000")  # 历下: 3500000 / 1200
     approve(dw, p.sibling_county, dw.nov, "400")  # 市中 400 / 800
     approve(dw, p.other_city, dw.nov, "450")  # 青岛 450 / 900
