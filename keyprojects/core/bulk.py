@@ -486,7 +486,7 @@ def read_values(queryset: Any, *fields: str) -> list[tuple[Any, ...]]:
         target = getattr(col, "output_field", None)
         kind = target.get_internal_type() if target is not None else ""
         if kind == "DecimalField":
-            convert.append((i, _sqlite_decimal(target.decimal_places)))
+            convert.append((i, _sqlite_decimal(int(getattr(target, "decimal_places", 0) or 0))))
         elif kind == "DateField":
             convert.append((i, _sqlite_date))
         elif kind == "BooleanField":

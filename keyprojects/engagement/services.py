@@ -105,7 +105,7 @@ def _event(
 
 
 def _fresh(req: EnterpriseRequest | int) -> EnterpriseRequest:
-    pk = getattr(req, "pk", req)
+    pk: int = req.pk if isinstance(req, EnterpriseRequest) else req
     fresh = EnterpriseRequest.objects.select_related("enterprise", "category", "region").filter(pk=pk).first()
     if fresh is None:
         raise NotFound()

@@ -283,7 +283,7 @@ def commitment_claim(
         if content_type is None:
             raise _invalid("evidence_file", "佐证材料只能是PDF、JPEG、PNG或WebP文件")
         fresh.evidence_file.save(f"{uuid.uuid4().hex}.{EVIDENCE_TYPES[content_type]}", evidence_file, save=False)
-        saved_name = fresh.evidence_file.name
+        saved_name = fresh.evidence_file.name or ""
         fresh.evidence_content_type = content_type
         fields += ["evidence_file", "evidence_content_type"]
     try:
