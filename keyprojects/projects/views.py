@@ -109,9 +109,12 @@ def _render_list(request: HttpRequest, template: str, context: dict[str, Any], p
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """``/``: the home dashboard (analytics)."""
+    """``/``: the home dashboard (analytics); for the three 三权分立 administrators, who never see
+    business data, their own tools instead of a dashboard of zeros."""
     from keyprojects.analytics.views import dashboard
 
+    if request.user.is_authenticated and not policy.can_see_business_data(request.user):
+        return render(request, "projects/admin_home.html")
     return dashboard(request)
 
 
