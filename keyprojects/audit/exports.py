@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from keyprojects.core.xlsx import xlsx_safe
 
-from .forms import RESULT_LABELS, action_label
+from .forms import RESULT_LABELS, action_label, role_label
 from .models import AuditEvent
 
 __all__ = ["HEADERS", "audit_events_xlsx", "xlsx_safe"]
@@ -26,7 +26,7 @@ def _row(e: AuditEvent) -> list[Any]:
         e.id,
         timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
         e.actor_username,
-        e.actor_role,
+        role_label(e.actor_role),
         e.actor_region,
         e.ip,
         action_label(e.action),

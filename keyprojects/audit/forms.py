@@ -48,6 +48,13 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
+def role_label(role: str) -> str:
+    """The role an event was recorded with, as users read it (``county`` → 县级工作人员)."""
+    from keyprojects.accounts.choices import Role
+
+    return str(dict(Role.choices).get(role, role))
+
+
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("操作"), required=False)
     username = forms.CharField(label=_("用户名"), required=False, max_length=150)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .exports import audit_events_xlsx
-from .forms import RESULT_LABELS, AuditFilterForm, action_label
+from .forms import RESULT_LABELS, AuditFilterForm, action_label, role_label
 from .selectors import can_read_audit_log, search_events
 from .services import audit_record
 
@@ -42,6 +43,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     for e in page.object_list:
         e.action_label = action_label(e.action)  # type: ignore[attr-defined]
         e.result_label = RESULT_LABELS.get(e.result, e.result)  # type: ignore[attr-defined]
+        e.role_label = role_label(e.actor_role)  # type: ignore[attr-defined]
+        # JSON as in the export (true/null, Chinese unescaped), not Python's repr (True/None).
+        e.changes_text = json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "form": form,
         "page_obj": page,

@@ -169,3 +169,18 @@ def test_admin_is_read_only_and_for_the_superuser_only(client, world):
         client.force_login(getattr(world.users, who))
         assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
         assert client.get(reverse("admin:index")).status_code == 403
+
+
+def test_the_log_names_roles_in_chinese_and_shows_changes_as_json(client, world):
+    """UI tour: the 角色 column read ``county``/``province`` and changes read ``{'x': None}``."""
+    audit_record(action="update", user=world.users.county, object_type="projects.project", object_id="7", changes={"stage": [None, "施工"]})
+    client.force_login(world.users.auditor)
+    html = client.get(LIST).content.decode()
+    row = html[html.index('data-testid="audit-row"') :]
+    row = row[: row.index("</tr>")]
+    assert "<td>县级工作人员</td>" in row and "<td>county</td>" not in row
+    assert "{&quot;stage&quot;: [null, &quot;施工&quot;]}" in row and "None" not in row
+    r = client.get(EXPORT)
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)).active
+    roles = [r[3] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert "县级工作人员" in roles and "county" not in roles
