@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from keyprojects.accounts import policy
 from keyprojects.core.jobs import JobRunning, job_busy_message, job_current, job_start
 from keyprojects.core.models import Job
 
@@ -53,7 +52,3 @@ def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", re
 
 def close_job_current(period: ReportingPeriod) -> Job | None:
     return job_current(CLOSE_JOB, period.label)
-
-
-def close_job_visible(user: Any) -> bool:
-    return bool(policy.can_close(user))
