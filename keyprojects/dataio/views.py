@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.audit.services import audit_record
@@ -31,22 +32,22 @@ RECENT = 10
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="表格文件",
-        help_text="支持 .xlsx、.xls、.ods、.csv；项目清单或月调度表均可",
+        label=_("表格文件"),
+        help_text=_("支持 .xlsx、.xls、.ods、.csv；项目清单或月调度表均可"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.ods,.csv"}),
     )
     period = forms.CharField(
-        label="调度期",
+        label=_("调度期"),
         required=False,
         max_length=7,
-        help_text="文件标题或表头未注明月份时填写，如 2024-06",
+        help_text=_("文件标题或表头未注明月份时填写，如 2024-06"),
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "YYYY-MM", "inputmode": "numeric"}),
     )
     sheet = forms.CharField(
-        label="工作表",
+        label=_("工作表"),
         required=False,
         max_length=100,
-        help_text="留空则导入所有能识别表头的工作表",
+        help_text=_("留空则导入所有能识别表头的工作表"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -22,22 +23,22 @@ class RequestForm(forms.Form):
     """Raise a request: what every raiser fills in (an enterprise contact on a phone as well)."""
 
     category = forms.ModelChoiceField(
-        label="诉求类别", queryset=RequestCategory.objects.none(), empty_label="请选择", widget=forms.Select(attrs=_SELECT)
+        label=_("诉求类别"), queryset=RequestCategory.objects.none(), empty_label=_("请选择"), widget=forms.Select(attrs=_SELECT)
     )
-    title = forms.CharField(label="诉求标题", max_length=100, widget=forms.TextInput(attrs=_TEXT))
-    description = forms.CharField(label="诉求内容", max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 5}))
+    title = forms.CharField(label=_("诉求标题"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    description = forms.CharField(label=_("诉求内容"), max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 5}))
     project = forms.ModelChoiceField(
-        label="关联项目（可选）",
+        label=_("关联项目（可选）"),
         queryset=Project.objects.none(),
         required=False,
-        empty_label="不关联项目",
+        empty_label=_("不关联项目"),
         widget=forms.Select(attrs=_SELECT),
     )
-    contact_name = forms.CharField(label="联系人", max_length=50, required=False, widget=forms.TextInput(attrs=_TEXT))
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False, widget=forms.TextInput(attrs=_TEXT))
     contact_phone = forms.CharField(
-        label="联系电话", max_length=32, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"})
+        label=_("联系电话"), max_length=32, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"})
     )
-    address_string = forms.CharField(label="地点", max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+    address_string = forms.CharField(label=_("地点"), max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
 
     def __init__(self, *args: Any, projects: QuerySet[Project] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -49,10 +50,10 @@ class StaffRequestForm(RequestForm):
     """Staff raise a request on an enterprise's behalf: which enterprise, how it came in, and the
     meeting it was raised at."""
 
-    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none(), widget=forms.Select(attrs=_SELECT))
-    source = forms.ChoiceField(label="来源", choices=[(s.value, s.label) for s in STAFF_SOURCES], widget=forms.Select(attrs=_SELECT))
+    enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none(), widget=forms.Select(attrs=_SELECT))
+    source = forms.ChoiceField(label=_("来源"), choices=[(s.value, s.label) for s in STAFF_SOURCES], widget=forms.Select(attrs=_SELECT))
     meeting = forms.ModelChoiceField(
-        label="交流会（会议来源时）", queryset=Meeting.objects.none(), required=False, widget=forms.Select(attrs=_SELECT)
+        label=_("交流会（会议来源时）"), queryset=Meeting.objects.none(), required=False, widget=forms.Select(attrs=_SELECT)
     )
     field_order = ["enterprise", "source", "meeting", "category", "title", "description", "project"]
 
@@ -64,11 +65,11 @@ class StaffRequestForm(RequestForm):
 
 
 class RequestFilter(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={**_TEXT, "placeholder": "编号、标题、企业"}))
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RequestStatus.choices])
-    category = forms.ModelChoiceField(label="类别", required=False, queryset=RequestCategory.objects.all(), empty_label="全部类别")
-    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *Source.choices])
-    overdue = forms.BooleanField(label="仅超期", required=False)
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={**_TEXT, "placeholder": _("编号、标题、企业")}))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *RequestStatus.choices])
+    category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=RequestCategory.objects.all(), empty_label=_("全部类别"))
+    source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源")), *Source.choices])
+    overdue = forms.BooleanField(label=_("仅超期"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -78,18 +79,18 @@ class RequestFilter(forms.Form):
 
 class NoteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label="说明", max_length=1000, required=False, widget=forms.TextInput(attrs=_TEXT))
+    note = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
 class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reply = forms.CharField(label="答复内容", max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
+    reply = forms.CharField(label=_("答复内容"), max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
 
 
 class RateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    rating = forms.ChoiceField(label="评价", choices=Rating.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="评价说明（不满意时必填）", max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
+    rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("评价说明（不满意时必填）"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
 def _units() -> QuerySet[Unit]:
@@ -98,8 +99,8 @@ def _units() -> QuerySet[Unit]:
 
 class RouteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    units = forms.ModelMultipleChoiceField(label="承办单位", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs=_SELECT))
-    reason = forms.CharField(label="分办说明", max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
+    units = forms.ModelMultipleChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs=_SELECT))
+    reason = forms.CharField(label=_("分办说明"), max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -108,9 +109,9 @@ class RouteForm(forms.Form):
 
 class RerouteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    from_unit = forms.ModelChoiceField(label="原承办单位", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
-    to_unit = forms.ModelChoiceField(label="改派至", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
-    reason = forms.CharField(label="改派理由", max_length=300, widget=forms.TextInput(attrs=_TEXT))
+    from_unit = forms.ModelChoiceField(label=_("原承办单位"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    to_unit = forms.ModelChoiceField(label=_("改派至"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    reason = forms.CharField(label=_("改派理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
 
     def __init__(self, *args: Any, current: QuerySet[Unit] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -120,8 +121,8 @@ class RerouteForm(forms.Form):
 
 class DeclineForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    right_unit = forms.ModelChoiceField(label="应由哪个单位办理", queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
-    reason = forms.CharField(label="理由", max_length=300, widget=forms.TextInput(attrs=_TEXT))
+    right_unit = forms.ModelChoiceField(label=_("应由哪个单位办理"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
+    reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -129,19 +130,19 @@ class DeclineForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label="延期天数（工作日）", min_value=1, max_value=60, widget=forms.NumberInput(attrs=_TEXT))
-    reason = forms.CharField(label="延期理由", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+    days = forms.IntegerField(label=_("延期天数（工作日）"), min_value=1, max_value=60, widget=forms.NumberInput(attrs=_TEXT))
+    reason = forms.CharField(label=_("延期理由"), max_length=500, widget=forms.TextInput(attrs=_TEXT))
 
 
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    approve = forms.TypedChoiceField(label="审批", choices=[("1", "批准延期"), ("0", "不予延期")], coerce=lambda v: v == "1")
-    note = forms.CharField(label="审批意见", max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
+    approve = forms.TypedChoiceField(label=_("审批"), choices=[("1", "批准延期"), ("0", "不予延期")], coerce=lambda v: v == "1")
+    note = forms.CharField(label=_("审批意见"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
 class MetricsForm(forms.Form):
-    start = forms.DateField(label="提出日期自", required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
-    end = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
+    start = forms.DateField(label=_("提出日期自"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
+    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
 
 
 class MeetingForm(forms.ModelForm):
@@ -166,5 +167,5 @@ class MeetingForm(forms.ModelForm):
 
 
 class KeyForm(forms.Form):
-    enterprise = forms.CharField(label="企业（ID 或统一社会信用代码）", max_length=18, widget=forms.TextInput(attrs=_TEXT))
-    name = forms.CharField(label="用途", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT))
+    enterprise = forms.CharField(label=_("企业（ID 或统一社会信用代码）"), max_length=18, widget=forms.TextInput(attrs=_TEXT))
+    name = forms.CharField(label=_("用途"), max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT))
