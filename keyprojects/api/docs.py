@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 
@@ -32,8 +32,12 @@ class _PageMixin:
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
 
 
-class SwaggerView(_PageMixin, SpectacularSwaggerView):
-    pass
+class SwaggerView(_PageMixin, SpectacularSwaggerSplitView):
+    """Swagger UI under the site's CSP (script-src 'self', no inline script or style): the split
+    view loads its start-up script from ``?script``; the page template drops the inline style.
+    (The inline variant was a blank page: the browser refused its inline script.)"""
+
+    template_name = "api/swagger_ui.html"
 
 
 class RedocView(_PageMixin, SpectacularRedocView):

@@ -197,3 +197,18 @@ def test_an_import_refuses_bidi_and_control_characters_per_cell():
     assert (2, "不能包含控制字符或双向文本控制符（U+202E）") in found, found
     assert any(r == 3 and "U+001B" in m for r, m in found), found
     assert not any(r == 4 for r, _m in found), found
+
+
+def test_swagger_page_runs_under_the_csp(client, world):
+    """UI tour: /api/docs/ (the top bar's API link) was blank: the browser refused its inline
+    start-up script (script-src 'self'). No inline script or style; the script comes from ?script."""
+    import re
+
+    client.force_login(world.users.county)
+    html = client.get("/api/docs/").content.decode()
+    assert "<style" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="' in attrs and not body.strip() for attrs, body in scripts), scripts
+    src = re.findall(r'<script src="([^"]*script[^"]*)"', html)[-1].replace("&amp;", "&")
+    r = client.get(src)
+    assert r.status_code == 200 and "javascript" in r["Content-Type"] and "SwaggerUIBundle" in r.content.decode()
