@@ -297,6 +297,13 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied()
         return get_for_user(Lead, user=request.user, pk=pk, for_edit=True, request=request)
 
+    def _step(self, request: Request, pk: Any, serializer_class: type[serializers.Serializer]) -> tuple[Lead, dict[str, Any]]:
+        """The editable lead and the validated body of a stage operation."""
+        lead = self._editable(request, pk)
+        ser = serializer_class(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return lead, ser.validated_data
+
     def _read(self, lead: Lead, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.leads_visible(self.request.user).get(pk=lead.pk)
         return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
@@ -322,10 +329,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
          responses={200: LeadSerializer, **STEP_ERRORS})  # fmt: skip
     @action(detail=True, methods=["post"], serializer_class=LeadStepSerializer, filterset_class=None)
     def advance(self, request: Request, pk: str | None = None) -> Response:
-        lead = self._editable(request, pk)
-        ser = LeadStepSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadStepSerializer)
         lead = services.lead_advance(
             user=request.user, lead=lead, expected_version=d["version"], on_date=d["on_date"], note=d["note"], request=request
         )
@@ -337,10 +341,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def sign(self, request: Request, pk: str | None = None) -> Response:
         from keyprojects.projects.selectors import owners_assignable
 
-        lead = self._editable(request, pk)
-        ser = LeadSignSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadSignSerializer)
         enterprise = owners_assignable(request.user).filter(pk=d["enterprise"]).first()
         if enterprise is None:
             raise ValidationFailed(extra={"fields": {"enterprise": ["签约企业不存在或不在您的管辖范围内"]}})
@@ -357,10 +358,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def land(self, request: Request, pk: str | None = None) -> Response:
         from keyprojects.projects.models import Project
 
-        lead = self._editable(request, pk)
-        ser = LeadLandSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadLandSerializer)
         project = None
         if d["project"] is not None:
             project = Project.objects.editable_by(request.user).filter(pk=d["project"]).first()
@@ -375,10 +373,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @_op("leads_drop", "终止线索（须填原因）/ Give a lead up", request=LeadDropSerializer, responses={200: LeadSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], serializer_class=LeadDropSerializer, filterset_class=None)
     def drop(self, request: Request, pk: str | None = None) -> Response:
-        lead = self._editable(request, pk)
-        ser = LeadDropSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadDropSerializer)
         lead = services.lead_drop(
             user=request.user, lead=lead, expected_version=d["version"], reason=d["reason"], on_date=d["on_date"], request=request
         )
@@ -389,20 +384,14 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"], serializer_class=LeadReopenSerializer, filterset_class=None)
     def reopen(self, request: Request, pk: str | None = None) -> Response:
-        lead = self._editable(request, pk)
-        ser = LeadReopenSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadReopenSerializer)
         lead = services.lead_reopen(user=request.user, lead=lead, expected_version=d["version"], reason=d["reason"], request=request)
         return self._read(lead)
 
     @_op("leads_funds", "登记到资 / Record funds arrived", request=LeadFundsSerializer, responses={200: LeadSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], serializer_class=LeadFundsSerializer, filterset_class=None)
     def funds(self, request: Request, pk: str | None = None) -> Response:
-        lead = self._editable(request, pk)
-        ser = LeadFundsSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        lead, d = self._step(request, pk, LeadFundsSerializer)
         services.fund_arrival_add(
             user=request.user, lead=lead, arrived_on=d["arrived_on"], arrived_amount=d["arrived_amount"], note=d["note"], request=request
         )

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
-from keyprojects.core.scope import get_for_user
+from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.forms import apply_errors, submit
+from keyprojects.core.scope import get_or_404
 
 from . import selectors, services
 from .choices import DROPPABLE, FORWARD, LeadStage
@@ -34,10 +35,7 @@ def guard(request: HttpRequest, *, write: bool = False) -> None:
 
 
 def get_lead(request: HttpRequest, pk: Any) -> Lead:
-    try:
-        return get_for_user(Lead, user=request.user, pk=pk, request=request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return get_or_404(Lead, request, pk)
 
 
 def filtered(request: HttpRequest) -> tuple[LeadFilter, QuerySet[Lead]]:
@@ -46,14 +44,6 @@ def filtered(request: HttpRequest) -> tuple[LeadFilter, QuerySet[Lead]]:
     if f.is_bound and not f.is_valid():
         return f, qs.none()
     return f, f.qs
-
-
-def apply_errors(form: Any, exc: ValidationFailed) -> None:
-    for name, errs in exc.extra.get("fields", {}).items():
-        for e in errs:
-            form.add_error(name if name in form.fields else None, e)
-    if not exc.extra.get("fields"):
-        form.add_error(None, exc.message)
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -114,15 +104,8 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead(request, pk)
     form = LeadForm(request.POST or None, instance=lead, user=request.user, initial={"version": lead.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.lead_update(
-                user=request.user, lead=lead, expected_version=form.cleaned_data.get("version") or 0, data=_lead_data(form), request=request
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        version, data = form.cleaned_data.get("version") or 0, _lead_data(form)
+        if submit(form, lambda: services.lead_update(user=request.user, lead=lead, expected_version=version, data=data, request=request)):
             messages.success(request, "已保存")
             return redirect("attraction:detail", pk=lead.pk)
     return render(request, "attraction/form.html", {"form": form, "lead": lead})

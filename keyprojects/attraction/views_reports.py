@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ValidationFailed
+from keyprojects.core.forms import apply_errors
 from keyprojects.core.xlsx import xlsx_response
 
 from . import selectors, services
 from .choices import ActivityKind
 from .exports import export_activities, export_pipeline
 from .forms import ActivityForm, FunnelForm
-from .views import _querystring, apply_errors, filtered, guard
+from .views import _querystring, filtered, guard
 
 
 def _by(request: HttpRequest) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,21 @@ def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[s
         raise ConflictError()
     obj.version = expected_version + 1
     obj.updated_at = values["updated_at"]
+
+
+def update_versioned(
+    obj: VersionedModel, values: dict[str, Any], *, expected_version: int, clean: Callable[[Any], None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set ``values`` on ``obj``, ``clean`` it and :func:`save_versioned` those fields; the raw
+    values before and after (for ``audit.services.diff``)."""
+    model = type(obj)
+    fields = list(values)
+    before = {f: getattr(obj, attname(model, f)) for f in fields}
+    for f, v in values.items():
+        setattr(obj, f, v)
+    clean(obj)
+    save_versioned(obj, expected_version=expected_version, fields=fields)
+    return before, {f: getattr(obj, attname(model, f)) for f in fields}
 
 
 def attname(model: type[models.Model], field: str) -> str:

@@ -101,3 +101,13 @@ def get_for_user(model: type[M], *, user: Any, pk: Any, for_edit: bool = False, 
                 message="edit" if for_edit else "view",
             )
         raise NotFound() from None
+
+
+def get_or_404(model: type[M], request: Any, pk: Any, *, for_edit: bool = False) -> M:
+    """:func:`get_for_user` for a page: an object out of scope is a 404 page with the message."""
+    from django.http import Http404
+
+    try:
+        return get_for_user(model, user=request.user, pk=pk, for_edit=for_edit, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None

@@ -12,7 +12,7 @@ steps in the past."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -248,6 +248,11 @@ def _check_version(req: EnterpriseRequest, expected_version: int | None) -> int:
     return req.version if expected_version is None else int(expected_version)
 
 
+def _touch(req: EnterpriseRequest, expected_version: int | None) -> None:
+    """Bump the version of a request whose own fields do not change (routing, extensions)."""
+    save_versioned(req, expected_version=_check_version(req, expected_version), fields=[])
+
+
 def _move(
     req: EnterpriseRequest,
     *,
@@ -275,6 +280,18 @@ def _visible(user: Any, req: EnterpriseRequest) -> None:
         raise NotFound()
 
 
+def _take(
+    req: EnterpriseRequest | int, user: Any, may: Callable[[Any, EnterpriseRequest], bool], allowed: Iterable[str]
+) -> EnterpriseRequest:
+    """The request read afresh, once the user sees it, ``may`` act on it and its status is ``allowed``."""
+    fresh = _fresh(req)
+    _visible(user, fresh)
+    if not may(user, fresh):
+        raise PermissionDenied()
+    _require(fresh, allowed)
+    return fresh
+
+
 def _unit_or_none(value: Any, field: str) -> Unit:
     unit = (
         value
@@ -298,16 +315,12 @@ def request_route(
     request: Any = None,
 ) -> EnterpriseRequest:
     """分办: send an open request to (more) units."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_route_requests(user):
-        raise PermissionDenied()
-    _require(fresh, OPEN_STATUSES)
+    fresh = _take(req, user, lambda u, _: policy.can_route_requests(u), OPEN_STATUSES)
     chosen = [_unit_or_none(u, "units") for u in units]
     if not chosen:
         raise _fail("units", "请选择承办单位")
     at = _now(now)
-    save_versioned(fresh, expected_version=_check_version(fresh, expected_version), fields=[])
+    _touch(fresh, expected_version)
     added = _assign(fresh, chosen, user=user, at=at, reason=reason or "人工分办", kind=EventKind.ROUTED)
     audit_record(action="request.route", user=user, request=request, obj=fresh, changes={"units": [u.pk for u in added]})
     return fresh
@@ -326,11 +339,7 @@ def request_reroute(
     request: Any = None,
 ) -> EnterpriseRequest:
     """改派: move an open request from one unit to another, with a reason."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_route_requests(user):
-        raise PermissionDenied()
-    _require(fresh, OPEN_STATUSES)
+    fresh = _take(req, user, lambda u, _: policy.can_route_requests(u), OPEN_STATUSES)
     if not (reason or "").strip():
         raise _fail("reason", "改派须说明理由")
     source = _unit_or_none(from_unit, "from_unit")
@@ -340,7 +349,7 @@ def request_reroute(
     if not fresh.assignments.filter(unit=source, active=True).update(active=False):
         raise _fail("from_unit", "该诉求未分办给此单位")
     at = _now(now)
-    save_versioned(fresh, expected_version=_check_version(fresh, expected_version), fields=[])
+    _touch(fresh, expected_version)
     _assign(fresh, [target], user=user, at=at, reason=f"由{source.name}改派：{reason}", kind=EventKind.REROUTED)
     audit_record(
         action="request.reroute", user=user, request=request, obj=fresh, changes={"from": source.pk, "to": target.pk, "reason": reason}
@@ -374,7 +383,7 @@ def request_decline(
     at = _now(now)
     fresh.assignments.filter(unit_id=unit_id, active=True).update(active=False)
     own = Unit.objects.get(pk=unit_id)
-    save_versioned(fresh, expected_version=_check_version(fresh, expected_version), fields=[])
+    _touch(fresh, expected_version)
     _event(fresh, EventKind.DECLINED, user=user, at=at, unit=target, note=f"{own.name}：非本部门职责，应由{target.name}办理。{reason}")
     _assign(fresh, [target], user=user, at=at, reason=f"{own.name}认为非本部门职责", kind=EventKind.ROUTED)
     audit_record(
@@ -398,11 +407,7 @@ def request_acknowledge(
     request: Any = None,
 ) -> EnterpriseRequest:
     """受理: a routed unit takes the request on (待受理 → 办理中)."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_handle_request(user, fresh):
-        raise PermissionDenied()
-    _require(fresh, (RequestStatus.SUBMITTED,))
+    fresh = _take(req, user, policy.can_handle_request, (RequestStatus.SUBMITTED,))
     at = _now(now)
     before = _move(fresh, to=RequestStatus.IN_PROGRESS, fields={"acknowledged_at": at}, expected_version=expected_version)
     _event(fresh, EventKind.ACKNOWLEDGED, user=user, at=at, from_status=before, to_status=fresh.status, note=note, unit=_user_unit(user))
@@ -427,11 +432,7 @@ def request_reply(
 ) -> EnterpriseRequest:
     """答复: a unit answers (办理中/重新办理 → 已答复); a request not yet acknowledged is
     acknowledged with the reply."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_handle_request(user, fresh):
-        raise PermissionDenied()
-    _require(fresh, OPEN_STATUSES)
+    fresh = _take(req, user, policy.can_handle_request, OPEN_STATUSES)
     if not (reply or "").strip():
         raise _fail("reply", "请填写答复内容")
     at = _now(now)
@@ -459,11 +460,7 @@ def request_rate(
 ) -> EnterpriseRequest:
     """评价: the enterprise rates the reply. 满意/基本满意 close it; 不满意 (with a reason)
     reopens it the first time, with a new resolve deadline, and closes it the second time."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_rate_request(user, fresh):
-        raise PermissionDenied()
-    _require(fresh, (RequestStatus.REPLIED,))
+    fresh = _take(req, user, policy.can_rate_request, (RequestStatus.REPLIED,))
     if rating not in Rating.values:
         raise _fail("rating", "请选择评价")
     reason = (reason or "").strip()
@@ -494,11 +491,7 @@ def extension_ask(
     *, user: Any, req: EnterpriseRequest, days: int, reason: str, now: dt.datetime | None = None, request: Any = None
 ) -> ExtensionRequest:
     """延期申请: a handling unit asks for ``days`` more working days (one pending at a time)."""
-    fresh = _fresh(req)
-    _visible(user, fresh)
-    if not policy.can_handle_request(user, fresh):
-        raise PermissionDenied()
-    _require(fresh, OPEN_STATUSES)
+    fresh = _take(req, user, policy.can_handle_request, OPEN_STATUSES)
     if fresh.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise TransitionNotAllowed("已有待审批的延期申请")
     try:

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
-from keyprojects.core.scope import get_for_user
+from keyprojects.core.forms import apply_errors
+from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -48,13 +49,6 @@ from .selectors import department_figures, requests_visible, with_timing
 def _guard(request: HttpRequest) -> None:
     if not policy.can_see_requests(request.user):
         raise DjangoPermissionDenied
-
-
-def _get(model: Any, request: HttpRequest, pk: Any) -> Any:
-    try:
-        return get_for_user(model, user=request.user, pk=pk, request=request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _filtered(request: HttpRequest) -> tuple[RequestFilter, list[EnterpriseRequest]]:
@@ -122,15 +116,6 @@ def _request_form(request: HttpRequest, data: Any = None) -> RequestForm:
     )
 
 
-def _apply_errors(form: Any, exc: ValidationFailed) -> None:
-    fields = exc.extra.get("fields", {})
-    for name, errs in fields.items():
-        for e in errs:
-            form.add_error(name if name in form.fields else None, e)
-    if not fields:
-        form.add_error(None, exc.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
@@ -150,7 +135,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             else:
                 req = s.request_create(user=user, enterprise=user.enterprise, data=data, request=request)  # type: ignore[attr-defined]
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -194,7 +179,7 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest) -> dict[str, A
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
-    req = _get(EnterpriseRequest, request, pk)
+    req = get_or_404(EnterpriseRequest, request, pk)
     return render(request, "engagement/detail.html", _detail_context(request, req))
 
 
@@ -243,7 +228,7 @@ _DONE = {
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _guard(request)
-    req = _get(EnterpriseRequest, request, pk)
+    req = get_or_404(EnterpriseRequest, request, pk)
     if action not in _ACTIONS:
         raise Http404
     form_class, run = _ACTIONS[action]

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.forms import apply_errors
+from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import download_response, xlsx_response
 from keyprojects.enterprises.models import Enterprise
 
@@ -25,7 +27,7 @@ from .models import Meeting, Open311Key
 from .selectors import meeting_figures, meetings_visible, requests_visible, with_timing
 from .services_keys import find_enterprise, open311_key_issue, open311_key_revoke
 from .services_meetings import MEETING_FIELDS, meeting_create
-from .views import _apply_errors, _get, _guard
+from .views import _guard
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -81,7 +83,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -99,7 +101,7 @@ def _meeting_requests(request: HttpRequest, meeting: Meeting) -> list:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
-    meeting = _get(Meeting, request, pk)
+    meeting = get_or_404(Meeting, request, pk)
     rows = _meeting_requests(request, meeting)
     context = {
         "meeting": meeting,
@@ -114,7 +116,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
-    meeting = _get(Meeting, request, pk)
+    meeting = get_or_404(Meeting, request, pk)
     content = minutes_docx(meeting, _meeting_requests(request, meeting), meeting_figures(meeting, requests_visible(request.user)))
     return download_response(content, f"{meeting.title}会议纪要.docx", DOCX, fallback="minutes.docx")
 

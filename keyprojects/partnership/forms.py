@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ValidationFailed
 from keyprojects.regions.models import Unit
 
 from .choices import CLAIMABLE_RESULTS, CommitmentKind, CommitmentStatus, Party
@@ -24,15 +23,6 @@ def _style(form: forms.Form) -> None:
             continue
         css = "form-select form-select-sm" if isinstance(w, forms.Select) else "form-control form-control-sm"
         w.attrs.setdefault("class", css)
-
-
-def apply_errors(form: forms.Form, exc: ValidationFailed, prefix_map: dict[str, str] | None = None) -> None:
-    fields = exc.extra.get("fields") or {}
-    if not fields:
-        form.add_error(None, exc.message)
-    for name, errs in fields.items():
-        for e in errs:
-            form.add_error(name if name in form.fields else None, e)
 
 
 def _units(user: Any) -> Any:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.models import save_versioned, update_versioned
 from keyprojects.regions.models import Region, Unit
 
 from .choices import CLAIMABLE_RESULTS, DEFAULT_MEASURE, AgreementSource, CommitmentStatus
@@ -198,19 +198,8 @@ def agreement_update(*, actor: Any, agreement: Agreement, expected_version: int,
         values["amount"] = _decimal(values["amount"], "amount") or Decimal(0)
     if "signatory_unit" in values:
         values["signatory_unit"] = _unit(values["signatory_unit"], "signatory_unit")
-    fields = list(values)
-    old = {f: getattr(fresh, attname(Agreement, f)) for f in fields}
-    for f, v in values.items():
-        setattr(fresh, f, v)
-    _full_clean(fresh)
-    save_versioned(fresh, expected_version=expected_version, fields=fields)
-    audit_record(
-        action="agreement.update",
-        user=actor,
-        request=request,
-        obj=fresh,
-        changes=diff(old, {f: getattr(fresh, attname(Agreement, f)) for f in fields}),
-    )
+    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=_full_clean))
+    audit_record(action="agreement.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, ValidationFailed
-from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.models import update_versioned
 
 from .models import AssistanceMeasure, EnterpriseLiaison, PolicyGrant
 from .services import _decimal, _full_clean, _invalid, _unit
@@ -41,6 +41,14 @@ def _only(data: Mapping[str, Any], allowed: list[str]) -> dict[str, Any]:
     return out
 
 
+def _clean_profile(obj: Any) -> None:
+    _full_clean(obj, exclude=["enterprise"])
+
+
+def _clean_entry(obj: Any) -> None:
+    _full_clean(obj, exclude=["enterprise", "created_by"])
+
+
 @transaction.atomic
 def liaison_set(
     *, actor: Any, enterprise: Any, data: Mapping[str, Any], expected_version: int | None = None, request: Any = None
@@ -59,23 +67,13 @@ def liaison_set(
     current = EnterpriseLiaison.objects.filter(enterprise=enterprise).first()
     if current is None:
         liaison = EnterpriseLiaison(enterprise=enterprise, **values)
-        _full_clean(liaison, exclude=["enterprise"])
+        _clean_profile(liaison)
         liaison.save()
         audit_record(action="liaison.create", user=actor, request=request, obj=liaison, changes={k: str(v) for k, v in values.items()})
         return liaison
-    fields = list(values)
-    old = {f: getattr(current, attname(EnterpriseLiaison, f)) for f in fields}
-    for f, v in values.items():
-        setattr(current, f, v)
-    _full_clean(current, exclude=["enterprise"])
-    save_versioned(current, expected_version=expected_version if expected_version is not None else -1, fields=fields)
-    audit_record(
-        action="liaison.update",
-        user=actor,
-        request=request,
-        obj=current,
-        changes=diff(old, {f: getattr(current, attname(EnterpriseLiaison, f)) for f in fields}),
-    )
+    version = expected_version if expected_version is not None else -1
+    changes = diff(*update_versioned(current, values, expected_version=version, clean=_clean_profile))
+    audit_record(action="liaison.update", user=actor, request=request, obj=current, changes=changes)
     return current
 
 
@@ -84,7 +82,7 @@ def measure_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any], requ
     _check(actor, enterprise)
     values = _only(data, MEASURE_FIELDS)
     m = AssistanceMeasure(enterprise=enterprise, created_by=actor, **values)
-    _full_clean(m, exclude=["enterprise", "created_by"])
+    _clean_entry(m)
     m.save()
     audit_record(action="assistance.create", user=actor, request=request, obj=m, changes={k: str(v) for k, v in values.items()})
     return m
@@ -98,19 +96,8 @@ def measure_update(
     if fresh is None:
         raise NotFound()
     values = _only(data, MEASURE_FIELDS)
-    fields = list(values)
-    old = {f: getattr(fresh, attname(AssistanceMeasure, f)) for f in fields}
-    for f, v in values.items():
-        setattr(fresh, f, v)
-    _full_clean(fresh, exclude=["enterprise", "created_by"])
-    save_versioned(fresh, expected_version=expected_version, fields=fields)
-    audit_record(
-        action="assistance.update",
-        user=actor,
-        request=request,
-        obj=fresh,
-        changes=diff(old, {f: getattr(fresh, attname(AssistanceMeasure, f)) for f in fields}),
-    )
+    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=_clean_entry))
+    audit_record(action="assistance.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
 
 
@@ -119,7 +106,7 @@ def policy_grant_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any],
     _check(actor, enterprise)
     values = _only(data, GRANT_FIELDS)
     g = PolicyGrant(enterprise=enterprise, created_by=actor, **values)
-    _full_clean(g, exclude=["enterprise", "created_by"])
+    _clean_entry(g)
     g.save()
     audit_record(action="policy_grant.create", user=actor, request=request, obj=g, changes={k: str(v) for k, v in values.items()})
     return g

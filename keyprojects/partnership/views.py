@@ -18,15 +18,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
-from keyprojects.core.scope import get_for_user
+from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.forms import apply_errors, submit
+from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.projects.templatetags.project_tags import query_without
 
 from . import exports
 from .choices import CommitmentStatus
-from .forms import AgreementForm, ClaimForm, CommitmentForm, CommitmentFormSet, ConfirmForm, apply_errors
+from .forms import AgreementForm, ClaimForm, CommitmentForm, CommitmentFormSet, ConfirmForm
 from .models import Agreement, Commitment
 from .selectors import (
     agreements_search,
@@ -47,13 +48,6 @@ PAGE_SIZE = 25
 def guard(request: HttpRequest) -> None:
     if not policy.can_see_partnership(request.user):
         raise DjangoPermissionDenied
-
-
-def get_or_404(model: Any, request: HttpRequest, pk: Any) -> Any:
-    try:
-        return get_for_user(model, user=request.user, pk=pk, request=request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def visible_enterprises(user: Any, ids: Any) -> set[int]:
@@ -175,13 +169,10 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = {k: d[k] for k in ("title", "signatory_unit", "signatory_name", "signed_on", "amount", "note")}
-        try:
-            agreement_update(actor=request.user, agreement=agreement, expected_version=d["version"] or 0, data=data, request=request)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        version = d["version"] or 0
+        if submit(
+            form, lambda: agreement_update(actor=request.user, agreement=agreement, expected_version=version, data=data, request=request)
+        ):
             messages.success(request, "已保存")
             return redirect("partnership:detail", pk=agreement.pk)
     return render(request, "partnership/form.html", {"form": form, "formset": None, "agreement": agreement})

@@ -16,16 +16,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.forms import submit
+from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.templatetags.project_tags import query_without
 
-from .forms import GrantForm, LiaisonForm, MeasureForm, apply_errors
+from .forms import GrantForm, LiaisonForm, MeasureForm
 from .models import AssistanceMeasure
 from .selectors_profile import profile, profiles
 from .services_profile import liaison_set, measure_create, measure_update, policy_grant_create
-from .views import PAGE_SIZE, get_or_404, guard
+from .views import PAGE_SIZE, guard
 
 PROFILE_COLUMNS = [
     Column("序号", "int", 6),
@@ -126,13 +127,7 @@ def liaison_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         d = dict(form.cleaned_data)
         version = d.pop("version")
-        try:
-            liaison_set(actor=request.user, enterprise=enterprise, data=d, expected_version=version, request=request)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if submit(form, lambda: liaison_set(actor=request.user, enterprise=enterprise, data=d, expected_version=version, request=request)):
             messages.success(request, "包联干部已保存")
             return _back(enterprise, "#liaison")
     return _page(request, enterprise, status=400, liaison_form=form)
@@ -143,16 +138,11 @@ def liaison_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _keeper(request, pk)
     form = MeasureForm(request.POST, user=request.user, prefix="m")
-    if form.is_valid():
-        try:
-            measure_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "帮扶措施已登记")
-            return _back(enterprise, "#measures")
+    if form.is_valid() and submit(
+        form, lambda: measure_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
+    ):
+        messages.success(request, "帮扶措施已登记")
+        return _back(enterprise, "#measures")
     return _page(request, enterprise, status=400, measure_form=form)
 
 
@@ -169,13 +159,8 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
             version = int(request.POST.get("version", "0"))
         except ValueError:
             version = 0
-        try:
-            measure_update(actor=request.user, measure=m, expected_version=version, data=form.cleaned_data, request=request)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        data = form.cleaned_data
+        if submit(form, lambda: measure_update(actor=request.user, measure=m, expected_version=version, data=data, request=request)):
             messages.success(request, "已保存")
             return _back(enterprise, "#measures")
     return render(request, "partnership/measure_form.html", {"form": form, "measure": m, "enterprise": enterprise})
@@ -186,14 +171,9 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _keeper(request, pk)
     form = GrantForm(request.POST, user=request.user, prefix="g")
-    if form.is_valid():
-        try:
-            policy_grant_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "政策兑现已登记")
-            return _back(enterprise, "#grants")
+    if form.is_valid() and submit(
+        form, lambda: policy_grant_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
+    ):
+        messages.success(request, "政策兑现已登记")
+        return _back(enterprise, "#grants")
     return _page(request, enterprise, status=400, grant_form=form)
