@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from keyprojects.core.money import format_wan, format_yi
@@ -32,6 +33,15 @@ def wan(value: Any) -> str:
 def yi(value: Any) -> str:
     """A 万元 amount shown in 亿元: ``3,902.12`` (``core.money.format_yi``)."""
     return format_yi(value)
+
+
+@register.filter
+def measured(value: Any, measure: str) -> str:
+    """A value stated in ``measure`` (a commitment's target): an amount in 万元 as :func:`wan`,
+    any other measure (亩, 人) with up to 4 places."""
+    if (measure or "").strip() == "万元":
+        return format_wan(value)
+    return floatformat(value, "-4g")
 
 
 @register.simple_tag

@@ -23,3 +23,10 @@ def test_a_warning_shows_the_progress_index_with_two_places_cut_below_the_floor(
     assert str(_shown_index(Decimal("0.0000"))) == "0.00"
     assert str(_shown_index(Decimal("0.8412"))) == "0.84"
     assert str(_shown_index(Decimal("0.8999"))) == "0.89"  # below a 0.90 floor, never shown as 0.90
+
+
+def test_a_commitment_target_in_wan_shows_two_places_other_measures_up_to_four():
+    t = Template("{{ v|measured:m }}")
+    assert t.render(Context({"v": Decimal("12345.5000"), "m": "万元"})) == "12,345.50"
+    assert t.render(Context({"v": Decimal("183600.0000"), "m": "亩"})) == "183,600"
+    assert t.render(Context({"v": Decimal("12.2500"), "m": "人"})) == "12.2500"
