@@ -9,7 +9,7 @@ autocommit, so that a page polling the row sees it while the work is still uncom
 
 * PostgreSQL: the second connection's UPDATE commits at once; every worker process sees it.
 * SQLite: one writer at a time — the work's transaction holds the write lock (``BEGIN
-  IMMEDIATE``), so the second connection does not wait for it (``busy_timeout`` 0) and skips the
+  IMMEDIATE``), so the second connection does not wait for it (``timeout`` 0) and skips the
   write; the live figures are then kept in this process (:func:`job_live`) and the row catches up
   when the lock is free. Another process sees the phase last written and the end.
 
@@ -22,6 +22,7 @@ transaction means such a job changed nothing.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
 import time
@@ -31,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from .errors import ApplicationError
@@ -91,11 +93,7 @@ class JobReporter:
     def write(self, state: dict[str, Any]) -> bool:
         try:
             if self.conn is None:
-                self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
-                self.conn.ensure_connection()
-                if self.conn.vendor == "sqlite":
-                    with self.conn.cursor() as c:
-                        c.execute("PRAGMA busy_timeout = 0")
+                self.conn = _side_connection()
             q = self.conn.ops.quote_name
             with self.conn.cursor() as c:
                 c.execute(
@@ -121,6 +119,17 @@ class JobReporter:
             with contextlib.suppress(DatabaseError):
                 self.conn.close()
             self.conn = None
+
+
+def _side_connection() -> Any:
+    """A second connection to the default database, in autocommit; on SQLite it never waits for
+    the write lock (``timeout`` 0: a write that would wait is skipped)."""
+    cfg = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+    if cfg["ENGINE"] == "django.db.backends.sqlite3":
+        cfg.setdefault("OPTIONS", {})["timeout"] = 0
+    conn = load_backend(cfg["ENGINE"]).DatabaseWrapper(cfg, DEFAULT_DB_ALIAS)
+    conn.ensure_connection()
+    return conn
 
 
 def job_start(
