@@ -43,6 +43,7 @@ from keyprojects.dispatch.services import (
     revision_decide,
     revision_request,
 )
+from keyprojects.dispatch.services_close import refuse_while_closing
 from keyprojects.projects.selectors import get_project_for_user
 from keyprojects.regions.models import Region
 
@@ -185,7 +186,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
             400: OpenApiResponse(s.ErrorSerializer, description="有未完成事项而未输入确认（code close_not_confirmed，extra.checklist）"),
             403: ERR,
             404: ERR,
-            409: OpenApiResponse(s.ErrorSerializer, description="已关账"),
+            409: OpenApiResponse(s.ErrorSerializer, description="已关账，或该月正在网页上关账（code job_running）"),
         },
     )
     @action(detail=True, methods=["post"], serializer_class=ds.CloseSerializer)
@@ -193,6 +194,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         period = self.get_object()
         ser = ds.CloseSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
+        refuse_while_closing(period)
         closure = period_close(user=request.user, period=period, confirm=ser.validated_data["confirm"], request=request)
         return Response(ds.ClosureSerializer(closure).data)
 

@@ -19,9 +19,7 @@ CLOSE_JOB = "period_close"
 def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", request: Any = None, background: bool | None = None) -> Job:
     """Check as ``period_close`` does (raises its errors), then run it as a background job keyed
     by the month: a second close of the month while one runs raises ``JobRunning``."""
-    running = job_current(CLOSE_JOB, period.label)
-    if running is not None:
-        raise JobRunning(job_busy_message(running))
+    refuse_while_closing(period)
     period, region, _checklist = period_close_check(user=user, period=period, confirm=confirm)
     user_pk = user.pk
 
@@ -52,3 +50,11 @@ def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", re
 
 def close_job_current(period: ReportingPeriod) -> Job | None:
     return job_current(CLOSE_JOB, period.label)
+
+
+def refuse_while_closing(period: ReportingPeriod) -> None:
+    """Raise ``JobRunning`` (409) while a close of ``period`` started from the page runs: the
+    page, the API and the command ask it before they close."""
+    running = job_current(CLOSE_JOB, period.label)
+    if running is not None:
+        raise JobRunning(job_busy_message(running))

@@ -161,3 +161,16 @@ def test_the_background_close_advances_and_finishes(settings, dw):
     assert j.percent == 100 and PeriodClosure.objects.filter(pk=j.result["closure"]).exists()
     percents = [p for _s, _ph, p in seen]
     assert percents == sorted(percents)  # never goes back
+
+
+def test_the_api_and_the_command_wait_for_a_close_running_on_the_page(open_month, client):  # noqa: F811
+    from django.core.management import CommandError, call_command
+
+    w = open_month
+    Job.objects.create(kind=CLOSE_JOB, key="2026-02", title="济南市2026年2月关账", started_by=w.users.city)
+    client.force_login(w.users.province)
+    resp = client.post(f"/api/v1/periods/{w.p2.pk}/close/", {"confirm": "确认关账"}, content_type="application/json")
+    assert resp.status_code == 409 and resp.json()["code"] == "job_running"
+    with pytest.raises(CommandError, match="正在进行"):
+        call_command("close_period", "2026-02", "--user", "prov", "--confirm", "确认关账", "-v", "0")
+    assert not PeriodClosure.objects.exists()

@@ -22,6 +22,7 @@ from keyprojects.core.progress import Progress
 from keyprojects.dispatch.forms_review import period_from_label
 from keyprojects.dispatch.selectors_close import ITEMS, OPEN_ITEMS, Checklist, close_checklist
 from keyprojects.dispatch.services import period_close
+from keyprojects.dispatch.services_close import refuse_while_closing
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         progress = Progress(self.stderr._out, enabled=options["verbosity"] > 0, unit="项")  # type: ignore[attr-defined]
         started = time.perf_counter()
         try:
+            refuse_while_closing(period)
             closure = period_close(user=user, period=period, confirm=options["confirm"], progress=progress)
         except ApplicationError as exc:
             raise CommandError(exc.message, returncode=1) from exc
