@@ -44,7 +44,7 @@ class User(AbstractUser):
     @property
     def scope_label(self) -> str:
         if self.is_superuser:
-            return "全部"
+            return str(_("全部"))
         target = self.unit or self.enterprise or self.region
         return str(target) if target else "—"
 

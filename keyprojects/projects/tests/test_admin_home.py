@@ -37,3 +37,11 @@ def test_business_users_keep_the_dashboard_and_the_menus(client, world):
     assert "admin-home-note" not in html
     nav = _nav(html)
     assert all(f'href="{u}' in nav for u in BUSINESS_LINKS), nav
+
+
+def test_whoami_of_an_administrator_has_no_empty_scope(client, world):
+    """UI tour: the account menu read "系统管理员 · —" (administrators have no data scope)."""
+    client.force_login(world.users.sysadmin)
+    html = client.get("/").content.decode()
+    whoami = re.search(r'data-testid="whoami">(.*?)</span>', html, re.S).group(1)
+    assert "—" not in whoami and "系统管理员" in whoami
