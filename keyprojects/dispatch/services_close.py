@@ -10,7 +10,7 @@ from keyprojects.core.jobs import JobRunning, job_busy_message, job_current, job
 from keyprojects.core.models import Job
 
 from .models import ReportingPeriod
-from .selectors_close import ITEMS
+from .selectors_close import ITEMS, OPEN_ITEMS
 from .services import CLOSE_PHASES, period_close, period_close_check
 
 CLOSE_JOB = "period_close"
@@ -34,7 +34,7 @@ def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", re
             "region": closure.region_id,
             "region_name": closure.region.name,
             "open_items": closure.open_items,
-            "open": [[str(ITEMS[k]), total[k]] for k in ITEMS if total.get(k)],
+            "open": [[str(ITEMS[k]), _count(k, total)] for k in OPEN_ITEMS if total.get(k)],
         }
 
     return job_start(
@@ -58,3 +58,10 @@ def refuse_while_closing(period: ReportingPeriod) -> None:
     running = job_current(CLOSE_JOB, period.label)
     if running is not None:
         raise JobRunning(job_busy_message(running))
+
+
+def _count(item: str, total: dict[str, Any]) -> str:
+    """The count shown after the item's label; 未报 names its drafts (they never count)."""
+    if item == "missing" and total.get("drafts"):
+        return f"{total[item]}（其中草稿未提交 {total['drafts']}）"
+    return str(total[item])

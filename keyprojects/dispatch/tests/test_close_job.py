@@ -41,7 +41,7 @@ def test_the_job_closes_as_the_service_does(open_month):  # noqa: F811
     assert job.status == JobStatus.DONE and job.percent == 100 and job.error == "" and job.finished_at
     closure = PeriodClosure.objects.get(pk=job.result["closure"])
     assert _summary_of(closure) == sync
-    assert job.result["open_items"] == 5 and ["未报", 2] in job.result["open"] and job.result["region_name"] == "济南市"
+    assert job.result["open_items"] == 5 and ["未报", "2（其中草稿未提交 1）"] in job.result["open"] and job.result["region_name"] == "济南市"
     assert job.started_by == w.users.city and job.title == "济南市2026年2月关账"
 
 
@@ -107,7 +107,7 @@ def test_the_result_page_names_what_was_open_and_links_the_snapshot(open_month, 
     resp = client.post("/dispatch/2026-02/board/close/", {"confirm": "2026-02"}, follow=True)
     html = resp.content.decode()
     closure = PeriodClosure.objects.get()
-    assert "关账时有 5 项未完成" in html and "未报 2" in html and "100%" in html
+    assert "关账时有 5 项未完成" in html and "未报 2（其中草稿未提交 1）、待县级审核 1" in html and "100%" in html
     assert f"/dispatch/2026-02/board/closures/{closure.pk}/snapshot.xlsx" in html
     assert "hx-trigger" not in html  # finished: no more polling
 
