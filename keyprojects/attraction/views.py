@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.core.errors import ApplicationError, ValidationFailed
 from keyprojects.core.forms import apply_errors, submit
+from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
 
 from . import selectors, services
@@ -46,29 +46,21 @@ def filtered(request: HttpRequest) -> tuple[LeadFilter, QuerySet[Lead]]:
     return f, f.qs
 
 
-def _querystring(request: HttpRequest) -> str:
-    q = request.GET.copy()
-    q.pop("page", None)
-    return q.urlencode()
-
-
 @login_required
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
     guard(request)
     f, qs = filtered(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    listing = paged(request, qs, 50)
     days = selectors.stall_days()
-    for lead in page:
+    for lead in listing["page_obj"]:
         lead.stalled = selectors.is_stalled(lead, days)  # type: ignore[attr-defined]
     base = selectors.leads_visible(request.user)
     context = {
         "filter": f,
-        "page_obj": page,
-        "count": qs.count(),
+        **listing,
         "stages": selectors.stage_counts(base),
         "stalled_count": base.filter(selectors.stalled_q()).count(),
-        "querystring_nopage": _querystring(request),
     }
     return render(request, "attraction/list.html", context)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ValidationFailed
 from keyprojects.core.forms import apply_errors
+from keyprojects.core.paging import paged
 from keyprojects.core.xlsx import xlsx_response
 
 from . import selectors, services
 from .choices import ActivityKind
 from .exports import export_activities, export_pipeline
 from .forms import ActivityForm, FunnelForm
-from .views import _querystring, filtered, guard
+from .views import filtered, guard
 
 
 def _by(request: HttpRequest) -> str:
@@ -91,14 +91,11 @@ def _activities(request: HttpRequest) -> tuple[Any, str, str]:
 def activity_list(request: HttpRequest) -> HttpResponse:
     guard(request)
     qs, q, kind = _activities(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
-        "page_obj": page,
-        "count": qs.count(),
+        **paged(request, qs, 50),
         "q": q,
         "kind": kind,
         "kinds": ActivityKind.choices,
-        "querystring_nopage": _querystring(request),
     }
     return render(request, "attraction/activities.html", context)
 

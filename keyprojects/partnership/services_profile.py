@@ -4,7 +4,7 @@ item 3). Region staff over the enterprise keep them (:func:`policy.can_keep_ente
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -19,6 +19,8 @@ from .services import _decimal, _full_clean, _invalid, _unit
 LIAISON_FIELDS = ["official", "title", "phone", "since"]
 MEASURE_FIELDS = ["measure", "unit", "by_whom", "taken_on", "result"]
 GRANT_FIELDS = ["name", "amount", "granted_on", "unit", "note"]
+
+E = TypeVar("E", AssistanceMeasure, PolicyGrant)
 
 
 def _check(actor: Any, enterprise: Any) -> None:
@@ -77,15 +79,24 @@ def liaison_set(
     return current
 
 
+def _entry_create(
+    model: type[E], fields: list[str], action: str, *, actor: Any, enterprise: Any, data: Mapping[str, Any], request: Any
+) -> E:
+    """An entry of the enterprise's profile (帮扶措施, 政策兑现) by ``actor``, audited as ``action``."""
+    _check(actor, enterprise)
+    values = _only(data, fields)
+    entry = model(enterprise=enterprise, created_by=actor, **values)
+    _clean_entry(entry)
+    entry.save()
+    audit_record(action=action, user=actor, request=request, obj=entry, changes={k: str(v) for k, v in values.items()})
+    return entry
+
+
 @transaction.atomic
 def measure_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any], request: Any = None) -> AssistanceMeasure:
-    _check(actor, enterprise)
-    values = _only(data, MEASURE_FIELDS)
-    m = AssistanceMeasure(enterprise=enterprise, created_by=actor, **values)
-    _clean_entry(m)
-    m.save()
-    audit_record(action="assistance.create", user=actor, request=request, obj=m, changes={k: str(v) for k, v in values.items()})
-    return m
+    return _entry_create(
+        AssistanceMeasure, MEASURE_FIELDS, "assistance.create", actor=actor, enterprise=enterprise, data=data, request=request
+    )
 
 
 @transaction.atomic
@@ -103,10 +114,4 @@ def measure_update(
 
 @transaction.atomic
 def policy_grant_create(*, actor: Any, enterprise: Any, data: Mapping[str, Any], request: Any = None) -> PolicyGrant:
-    _check(actor, enterprise)
-    values = _only(data, GRANT_FIELDS)
-    g = PolicyGrant(enterprise=enterprise, created_by=actor, **values)
-    _clean_entry(g)
-    g.save()
-    audit_record(action="policy_grant.create", user=actor, request=request, obj=g, changes={k: str(v) for k, v in values.items()})
-    return g
+    return _entry_create(PolicyGrant, GRANT_FIELDS, "policy_grant.create", actor=actor, enterprise=enterprise, data=data, request=request)

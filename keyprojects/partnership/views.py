@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, ValidationFailed
 from keyprojects.core.forms import apply_errors, submit
+from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
-from keyprojects.projects.templatetags.project_tags import query_without
 
 from . import exports
 from .choices import CommitmentStatus
@@ -68,14 +67,12 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     guard(request)
     params = _list_params(request)
     qs = agreements_search(request.user, **params)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    nopage = query_without(request.GET, "page")
+    listing = paged(request, qs, PAGE_SIZE)
+    nopage = listing["querystring_nopage"]
     context = {
         **params,
-        "page_obj": page,
-        "count": page.paginator.count,
-        "open_enterprises": visible_enterprises(request.user, [a.enterprise_id for a in page]),
-        "querystring_nopage": nopage,
+        **listing,
+        "open_enterprises": visible_enterprises(request.user, [a.enterprise_id for a in listing["page_obj"]]),
         "export_url": reverse("partnership:export") + (f"?{nopage}" if nopage else ""),
         "can_record": policy.can_record_agreements(request.user),
         "confirmations": pending_confirmations(request.user),
@@ -320,14 +317,11 @@ def alerts(request: HttpRequest) -> HttpResponse:
     rows = commitment_alerts(request.user, today=today, days=days)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(exports.alerts_xlsx(rows, days=days, today=today), f"履约提醒-{today:%Y%m%d}.xlsx")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
-        "page_obj": page,
+        **paged(request, rows, 50),
         "days": days,
         "today": today,
         "overdue": sum(1 for c in rows if c.state_value == "overdue"),  # type: ignore[attr-defined]
-        "count": len(rows),
-        "querystring_nopage": query_without(request.GET, "page"),
         "confirmations": pending_confirmations(request.user),
     }
     return render(request, "partnership/alerts.html", context)

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import submit
+from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.enterprises.models import Enterprise
@@ -53,13 +53,9 @@ def profile_list(request: HttpRequest) -> HttpResponse:
         ]
         content, _n = build_xlsx(title="一企一策企业名单", columns=PROFILE_COLUMNS, rows=rows, sheet="一企一策")
         return xlsx_response(content, f"一企一策-{timezone.localdate():%Y%m%d}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    nopage = query_without(request.GET, "page")
     context = {
         "q": q,
-        "page_obj": page,
-        "count": page.paginator.count,
-        "querystring_nopage": nopage,
+        **paged(request, qs, PAGE_SIZE),
         "export_url": "?" + query_without(request.GET, "page", format="xlsx"),
     }
     return render(request, "partnership/profiles.html", context)
