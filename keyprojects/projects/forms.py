@@ -85,9 +85,9 @@ def scope_filter_form(form: forms.Form, user: Any, visible: QuerySet[Project]) -
     fields["sponsor_leader"].queryset = _pointed_to(SponsorLeader.objects.all(), visible, "sponsor_leader", wide=wide)
     fields["sponsor_leader"].empty_label = _("全部包保领导")
     fields["in_statistics"].widget = forms.Select(choices=[("", _("纳统：全部")), ("true", _("已纳统")), ("false", _("未纳统"))])
-    fields["in_statistics"].label = "纳统"
-    fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "年度"})
-    fields["q"].widget = forms.TextInput(attrs={"placeholder": "项目名称、代码、建设单位、地点", "type": "search"})
+    fields["in_statistics"].label = _("纳统")
+    fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": _("年度")})
+    fields["q"].widget = forms.TextInput(attrs={"placeholder": _("项目名称、代码、建设单位、地点"), "type": "search"})
     fields["sort"].widget = forms.HiddenInput()
     if "lag" in fields:  # the list page's 与序时进度比较 (ProjectListFilter)
         from .filters import LAG_CHOICES

@@ -17,3 +17,10 @@ def test_import_form_and_request_filter_speak_english():
         assert str(choices[""]) == "All sources"
     with translation.override("zh-hans"):
         assert str(UploadForm().fields["file"].label) == "表格文件"
+
+
+def test_project_list_filters_speak_english(client, world, settings):
+    client.force_login(world.users.city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/projects/").content.decode()
+    assert 'placeholder="Project name, code, owner, location"' in html and 'placeholder="Year"' in html
