@@ -1,5 +1,6 @@
 """月调度 review in a real browser: a city user opens the review queue, returns one report with an
-opinion, approves another, then refreshes the summaries and closes the month on the board."""
+opinion, approves another, then refreshes the summaries and closes the month from the board: the
+checklist, the typed confirmation and the background close to its result."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def county_forwarded(world, project, period, amount):
     return r
 
 
-def test_city_user_reviews_and_closes_the_month(page, world):
+def test_city_user_reviews_and_closes_the_month(page, world, settings):
+    settings.JOBS_BACKGROUND = True  # the close runs in the background as in production
     second = ProjectFactory(name="历下区智能制造产业园", region_id="370102", plan=(2026, 900, "city"))
     Project.objects.filter(
         pk__in=[world.projects.own_county.pk, world.projects.sibling_county.pk, world.projects.city_level.pk, second.pk]
@@ -76,10 +78,21 @@ def test_city_user_reviews_and_closes_the_month(page, world):
     assert "已刷新汇总" in page.locator(".alert").first.inner_text()
     assert "%" in page.locator("[data-testid=board-total] [data-col=completion]").inner_text()
 
-    page.on("dialog", lambda dialog: dialog.accept())
+    # 关账: the checklist shows the returned report, the close needs the typed confirmation and
+    # runs in the background until its result
     page.locator("[data-testid=close]").click()
-    page.wait_for_load_state("networkidle")
-    assert "已关账" in page.locator(".alert").first.inner_text()
+    page.wait_for_url("**/dispatch/2026-10/board/close/")
+    assert page.locator("[data-testid=checklist] [data-region='370102'] [data-col=returned]").inner_text() == "1"
+    assert "项未完成" in page.locator("[data-testid=open-total]").inner_text()
+    page.fill("[data-testid=close-confirm]", "2026-10")
+    page.locator("[data-testid=close-submit]").click()
+    page.wait_for_url("**/dispatch/2026-10/board/close/jobs/*/")
+    result = page.locator("[data-testid=close-result]")
+    result.wait_for(timeout=60_000)
+    assert "已关账" in result.inner_text()
+    assert page.locator("[data-testid=close-percent]").inner_text() == "100%"
+    page.locator("[data-testid=close-board]").click()
+    page.wait_for_url("**/dispatch/2026-10/board/")
     assert page.locator("[data-testid=period-status]").inner_text() == "已关账"
     assert page.locator("[data-testid=close]").count() == 0
     assert PeriodClosure.objects.filter(period=period, region_id="370100").exists()
