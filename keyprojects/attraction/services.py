@@ -19,6 +19,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.money import format_wan
 
 from .choices import DROPPABLE, FORWARD, SIGNED_STAGES, EventKind, LeadStage
 from .models import Activity, FundArrival, Lead, LeadCheck, LeadEvent, ServiceItem
@@ -297,7 +298,7 @@ def _amount(value: Any, field: str, *, digits: int = 12) -> Decimal:
     except Exception:  # noqa: BLE001 - any unparsable input is the same error
         raise ValidationFailed(extra={"fields": {field: ["请输入金额（万元）"]}}) from None
     if not d.is_finite() or d < 0 or d >= Decimal(10) ** digits:
-        raise ValidationFailed(extra={"fields": {field: [f"金额应在0到{'9' * digits}.9999万元之间"]}})
+        raise ValidationFailed(extra={"fields": {field: [f"金额应不小于0且小于{format_wan(Decimal(10) ** digits, places=0)}万元"]}})
     return d.quantize(Decimal("0.0001"))
 
 

@@ -238,19 +238,17 @@ def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
     form = FundForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
+
+        def add() -> None:
             services.fund_arrival_add(
                 user=request.user,
                 lead=lead,
+                request=request,
                 arrived_on=d["arrived_on"],
                 arrived_amount=d["arrived_amount"],
                 note=d["note"],
-                request=request,
             )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
+
+        if submit(form, add, refused=lambda message: messages.error(request, message)):
             return _done(request, lead, "已登记到资")
     return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, pk), fund_form=form), status=400)

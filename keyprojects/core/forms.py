@@ -18,14 +18,18 @@ def apply_errors(form: Any, exc: ValidationFailed) -> None:
         form.add_error(None, exc.message)
 
 
-def submit(form: Any, call: Callable[[], Any]) -> bool:
-    """Run the service ``call``; its refusal goes onto ``form`` (False), else True."""
+def submit(form: Any, call: Callable[[], Any], *, refused: Callable[[str], None] | None = None) -> bool:
+    """Run the service ``call``; its refusal goes onto ``form`` (False), else True. A refusal
+    other than invalid input goes to ``refused`` instead when given (e.g. a flash message)."""
     try:
         call()
     except ValidationFailed as exc:
         apply_errors(form, exc)
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
+        if refused is None:
+            form.add_error(None, exc.message)
+        else:
+            refused(exc.message)
     else:
         return True
     return False
