@@ -261,7 +261,7 @@ def report_checks(
             (
                 "unit_slip",
                 "warning",
-                f"本月完成投资{month}万元与以往月份（通常约{usual.normalize()}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
+                f"本月完成投资{_plain(month)}万元与以往月份（通常约{_plain(usual)}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
             )
         )
     pct = report.physical_progress_pct
