@@ -56,7 +56,7 @@ def _json_type(field: serializers.Field) -> type | tuple[type, ...] | None:
         return int
     if isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)):
         return list
-    if isinstance(field, serializers.Serializer):
+    if isinstance(field, (serializers.Serializer, serializers.DictField)):
         return dict
     if isinstance(field, serializers.ChoiceField):
         return str if all(isinstance(k, str) for k in field.choices) else None
@@ -69,6 +69,11 @@ def _json_type_ok(field: serializers.Field, value: Any) -> bool:
     expected = _json_type(field)
     if expected is None:
         return True
+    # the members of an object or array are of the child's JSON type too (DRF would coerce 1 to "1")
+    if isinstance(field, serializers.DictField) and isinstance(value, dict):
+        return all(v is None or _json_type_ok(field.child, v) for v in value.values())
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return all(v is None or _json_type_ok(field.child, v) for v in value)
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(field, serializers.DecimalField):

@@ -242,6 +242,9 @@ def test_warnings_need_acknowledgement_before_approval(dw: Any) -> None:
     rep = save(clerk, dw.projects.own_county, invested_month="0").json()  # 0 without 本月无进展: a warning
     extra = error_of(clerk.post(f"{REPORTS}{rep['id']}/submit/", {}, format="json"), 400, "invalid")
     assert extra["reasons_required"] == ["zero_without_reason"]  # a written reason to go on
+    # a reason is text, as the schema says: a number or an object is refused, not turned into text
+    for wrong in ({"zero_without_reason": 5}, {"zero_without_reason": {"x": 1}}, ["设备待安装"]):
+        assert "reasons" in fields_of(clerk.post(f"{REPORTS}{rep['id']}/submit/", {"reasons": wrong}, format="json"))
     r = clerk.post(f"{REPORTS}{rep['id']}/submit/", {"reasons": {"zero_without_reason": "设备待安装"}}, format="json")
     assert r.status_code == 200, r.content
     rep = r.json()
