@@ -11,14 +11,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.models import attname, full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
 from .choices import DROPPABLE, FORWARD, SIGNED_STAGES, EventKind, LeadStage
@@ -81,13 +80,6 @@ def _check_links(user: Any, obj: Any, fields: Any) -> None:
         raise ValidationFailed(extra={"fields": errors})
 
 
-def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude or [])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
-
-
 def _place(obj: Any) -> None:
     obj.province_code = obj.region.province_code
     obj.city_code = obj.region.city_code or ""
@@ -124,7 +116,7 @@ def lead_create(*, user: Any, data: dict[str, Any], request: Any = None) -> Lead
     lead = Lead(**values, stage=LeadStage.INFO, stage_entered_on=values["obtained_on"], created_by=user)
     _check_links(user, lead, values)
     _place(lead)
-    _full_clean(lead, exclude=["created_by"])
+    full_clean(lead, exclude=["created_by"])
     lead.save()
     LeadEvent.objects.create(lead=lead, kind=EventKind.CREATED, to_stage=LeadStage.INFO, on_date=lead.obtained_on, actor=user)
     audit_record(action="lead.create", user=user, request=request, obj=lead, changes=diff({}, _snapshot(lead, LEAD_FIELDS)))
@@ -158,7 +150,7 @@ def lead_update(*, user: Any, lead: Lead, expected_version: int, data: dict[str,
     if fresh.stage != LeadStage.INFO and "obtained_on" in data and data["obtained_on"] != before["obtained_on"]:
         raise ValidationFailed(extra={"fields": {"obtained_on": ["线索已推进，获取日期不能再修改"]}})
     _place(fresh)
-    _full_clean(fresh, exclude=["created_by"])
+    full_clean(fresh, exclude=["created_by"])
     after = _snapshot(fresh, LEAD_FIELDS)
     changed = [f for f in LEAD_FIELDS if before[f] != after[f]]
     _check_links(user, fresh, changed)
@@ -473,7 +465,7 @@ def fund_arrival_add(
         raise TransitionNotAllowed("签约后才能登记到资")
     amount = _amount(arrived_amount, "arrived_amount")
     entry = FundArrival(lead=fresh, arrived_on=arrived_on, arrived_amount=amount, note=(note or "")[:300], recorded_by=user)
-    _full_clean(entry, exclude=["lead", "recorded_by"])
+    full_clean(entry, exclude=["lead", "recorded_by"])
     if fresh.signed_on and arrived_on < fresh.signed_on:
         raise ValidationFailed(extra={"fields": {"arrived_on": ["到资日期不能早于签约日期"]}})
     entry.save()
@@ -495,7 +487,7 @@ def activity_create(*, user: Any, data: dict[str, Any], request: Any = None) -> 
     act = Activity(**values, created_by=user)
     _check_links(user, act, values)
     _place(act)
-    _full_clean(act, exclude=["created_by"])
+    full_clean(act, exclude=["created_by"])
     act.save()
     audit_record(action="activity.create", user=user, request=request, obj=act, changes=diff({}, _snapshot(act, ACTIVITY_FIELDS)))
     return act

@@ -52,6 +52,18 @@ def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[s
     obj.updated_at = values["updated_at"]
 
 
+def full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """``obj.full_clean``, its errors as :class:`~keyprojects.core.errors.ValidationFailed` (400)."""
+    from django.core.exceptions import ValidationError
+
+    from .errors import ValidationFailed
+
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+
+
 def update_versioned(
     obj: VersionedModel, values: dict[str, Any], *, expected_version: int, clean: Callable[[Any], None]
 ) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import save_versioned
+from keyprojects.core.models import full_clean, save_versioned
 from keyprojects.core.workdays import add_working_days
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -61,13 +60,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(extra={"fields": {field: [message]}})
-
-
-def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
 
 
 def _actor_name(user: Any, actor_name: str = "") -> str:
@@ -229,7 +221,7 @@ def request_create(
         resolve_due=add_working_days(day, values["category"].resolve_limit_days),
         **values,
     )
-    _full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting"])
+    full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting"])
     req.save()
     _event(req, EventKind.CREATED, user=user, at=at, to_status=req.status, note=req.get_source_display(), actor_name=actor_name)
     _assign(req, route_units(req.category, region), user=None, at=at, reason="按分办规则", kind=EventKind.ROUTED, actor_name="分办规则")
@@ -265,7 +257,7 @@ def _move(
     req.status = to
     for k, v in fields.items():
         setattr(req, k, v)
-    _full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project"])
+    full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project"])
     save_versioned(req, expected_version=_check_version(req, expected_version), fields=["status", *fields])
     return before
 
@@ -504,7 +496,7 @@ def extension_ask(
         raise _fail("reason", "请说明延期理由")
     at = _now(now)
     ext = ExtensionRequest(request=fresh, days=n, reason=reason.strip(), requested_by=user)
-    _full_clean(ext, exclude=["request", "requested_by"])
+    full_clean(ext, exclude=["request", "requested_by"])
     ext.save()
     _event(fresh, EventKind.EXTENSION_ASKED, user=user, at=at, note=f"延期{n}个工作日：{reason}", unit=_user_unit(user))
     audit_record(action="request.extension_ask", user=user, request=request, obj=fresh, changes={"days": n, "reason": reason})

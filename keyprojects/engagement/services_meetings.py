@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.models import full_clean
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Unit
 
@@ -44,10 +44,7 @@ def meeting_create(
         raise PermissionDenied()
     values = {"level": _LEVEL_OF_REGION.get(home.level, MeetingLevel.COUNTY), **{k: v for k, v in data.items() if v is not None}}
     meeting = Meeting(region=home, created_by=user, **values)
-    try:
-        meeting.full_clean(exclude=["region", "created_by"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
+    full_clean(meeting, exclude=["region", "created_by"])
     ents = list(enterprises)
     visible = set(Enterprise.objects.visible_to(user).filter(pk__in=[e.pk for e in ents]).values_list("pk", flat=True))
     if len(visible) != len({e.pk for e in ents}):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import save_versioned, update_versioned
+from keyprojects.core.models import full_clean, save_versioned, update_versioned
 from keyprojects.regions.models import Region, Unit
 
 from .choices import CLAIMABLE_RESULTS, DEFAULT_MEASURE, AgreementSource, CommitmentStatus
@@ -43,13 +43,6 @@ EVIDENCE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "p
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(extra={"fields": {field: [message]}})
-
-
-def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
 
 
 def _decimal(value: Any, field: str) -> Decimal | None:
@@ -147,7 +140,7 @@ def agreement_create(
         note=(optional.get("note") or "").strip(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    _full_clean(agreement)
+    full_clean(agreement)
     agreement.save()
     projects = list(optional.get("projects") or [])
     if projects:
@@ -198,7 +191,7 @@ def agreement_update(*, actor: Any, agreement: Agreement, expected_version: int,
         values["amount"] = _decimal(values["amount"], "amount") or Decimal(0)
     if "signatory_unit" in values:
         values["signatory_unit"] = _unit(values["signatory_unit"], "signatory_unit")
-    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=_full_clean))
+    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
     audit_record(action="agreement.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
 
@@ -276,7 +269,7 @@ def commitment_claim(
         fresh.evidence_content_type = content_type
         fields += ["evidence_file", "evidence_content_type"]
     try:
-        _full_clean(fresh, exclude=["agreement"])
+        full_clean(fresh, exclude=["agreement"])
         save_versioned(fresh, expected_version=expected_version, fields=fields)
     except Exception:
         if saved_name:
@@ -325,7 +318,7 @@ def commitment_confirm(
     if not accept:
         fresh.claimed_result = ""
         fields.append("claimed_result")
-    _full_clean(fresh, exclude=["agreement"])
+    full_clean(fresh, exclude=["agreement"])
     save_versioned(fresh, expected_version=expected_version, fields=fields)
     audit_record(
         action="commitment.confirm" if accept else "commitment.return",

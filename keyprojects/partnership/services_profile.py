@@ -11,10 +11,10 @@ from django.db import transaction
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, ValidationFailed
-from keyprojects.core.models import update_versioned
+from keyprojects.core.models import full_clean, update_versioned
 
 from .models import AssistanceMeasure, EnterpriseLiaison, PolicyGrant
-from .services import _decimal, _full_clean, _invalid, _unit
+from .services import _decimal, _invalid, _unit
 
 LIAISON_FIELDS = ["official", "title", "phone", "since"]
 MEASURE_FIELDS = ["measure", "unit", "by_whom", "taken_on", "result"]
@@ -44,11 +44,11 @@ def _only(data: Mapping[str, Any], allowed: list[str]) -> dict[str, Any]:
 
 
 def _clean_profile(obj: Any) -> None:
-    _full_clean(obj, exclude=["enterprise"])
+    full_clean(obj, exclude=["enterprise"])
 
 
 def _clean_entry(obj: Any) -> None:
-    _full_clean(obj, exclude=["enterprise", "created_by"])
+    full_clean(obj, exclude=["enterprise", "created_by"])
 
 
 @transaction.atomic
