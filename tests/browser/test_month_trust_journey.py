@@ -72,7 +72,12 @@ def test_a_wrong_figure_from_the_grid_to_the_corrected_bulletin(page, dw, tmp_pa
     assert MonthlyReport.objects.get(project=p, period__month=4).status == "draft"
 
     # the total investment adjusted through the project (as the error says): only the warning stays
-    Project.objects.filter(pk=p.pk).update(total_investment=D(4_000_000))
+    page.goto(page.base_url + f"/projects/{p.pk}/edit/")
+    page.fill("#id_total_investment", "4000000")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(tmp_path / "1-project-total-adjusted.png"), full_page=True)
+    assert Project.objects.get(pk=p.pk).total_investment == D(4_000_000)
     page.goto(page.base_url + "/dispatch/2026-04/grid/")
     assert page.locator(f"{row} [data-testid=row-pre-error]").count() == 0
     assert "请确认单位是否为万元" in page.locator(f"{row} [data-testid=row-warnings]").inner_text()
@@ -206,6 +211,9 @@ def test_a_wrong_figure_from_the_grid_to_the_corrected_bulletin(page, dw, tmp_pa
     corrections = page.locator("[data-testid=corrections]").inner_text()
     assert "已更正" in corrections and "3,500,000.00万元" in corrections and "350.00万元" in corrections
     assert "元误填为万元，应为350万元" in corrections
+    # 济南: (300 + 350 + 320 + 350) / 2,500 万元 planned, the corrected figure (not 140,038 %)
+    jinan = page.locator("[data-testid=board-row][data-region='370100']")
+    assert jinan.locator("[data-col=completion]").inner_text() == "52.80%"
     page.screenshot(path=str(tmp_path / "8-board-corrected.png"), full_page=True)
 
     # 9. the bulletin reissued as 更正版, with the corrected figure
