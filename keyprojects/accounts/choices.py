@@ -15,4 +15,4 @@ class Role(models.TextChoices):
     PENDING = "pending", _("待分配角色")  # created by the system admin; no rights until the security admin assigns a role
 
 
-# Role groups and what each role may do: keyprojects/accounts/policy.py (the one permission policy).
+# Role groups and what each role may do: keyprojects/accounts/policy/ (the one permission policy).

@@ -51,7 +51,7 @@ def test_gap_per_factor_and_county_for_a_city_user(gw):
 def test_dashboard_tiles_lead_to_the_filtered_list(gw, client):
     client.force_login(gw.users.city)
     html = client.get("/").content.decode()
-    assert 'data-testid="factor-gaps"' in html and "110.50" in html and "3000.00" in html
+    assert 'data-testid="factor-gaps"' in html and "110.50" in html and "3,000.00" in html  # (万元 with separators)
     board = open_gap(gw.users.city)
     cell = next(r for r in board.rows if r.code == "370102").cells[0]
     assert cell.url == "/approvals/needs/?kind=land&status=open&region=370102"
