@@ -20,6 +20,9 @@ def at(y: int, m: int, d: int, hour: int = 10) -> dt.datetime:
 
 @pytest.fixture
 def eng(world):
+    from keyprojects.engagement.catalogue import ensure_categories
+
+    ensure_categories()  # (after a transactional test the migration's rows are gone)
     factor = RequestCategory.objects.get(code="factor")
     RoutingRule.objects.create(category=factor, region_id="370100", unit=world.dept)
     world.factor = factor
