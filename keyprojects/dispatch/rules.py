@@ -218,8 +218,9 @@ def usual_month(history: Sequence[Decimal]) -> Decimal | None:
 
 
 def _plain(value: Decimal) -> str:
-    """A figure in a message as a person writes it: 3500000.0000 → 3500000, 12.50 → 12.5."""
-    text = f"{Decimal(value):f}"
+    """A figure in a message as a person writes it, with thousands separators:
+    3500000.0000 → 3,500,000, 12.50 → 12.5, 320 → 320 (never 3.2E+2)."""
+    text = f"{Decimal(value):,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -59,9 +59,9 @@ def test_a_wrong_figure_from_the_grid_to_the_corrected_bulletin(page, dw, tmp_pa
     page.locator(f"#g{p.pk}-invested_month").press("Tab")
     page.locator(f"{row} [data-testid=row-warnings]").wait_for()
     pre_error = page.locator(f"{row} [data-testid=row-pre-error]").inner_text()
-    assert "超过项目总投资（3960万元）" in pre_error and "请核对本月完成投资的单位是否为万元" in pre_error
+    assert "超过项目总投资（3,960万元）" in pre_error and "请核对本月完成投资的单位是否为万元" in pre_error
     warning = page.locator(f"{row} [data-testid=row-warnings]").inner_text()
-    assert "本月完成投资3500000万元与以往月份（通常约320万元）相差10倍以上" in warning and "请确认单位是否为万元" in warning
+    assert "本月完成投资3,500,000万元与以往月份（通常约320万元）相差10倍以上" in warning and "请确认单位是否为万元" in warning
     page.screenshot(path=str(tmp_path / "1-grid-error-and-warning.png"), full_page=True)
 
     # above the total investment is an error: refused even with a reason

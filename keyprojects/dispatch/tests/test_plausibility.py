@@ -77,7 +77,7 @@ def test_the_issues_figure_is_an_error_and_a_warning_before_submitting(history, 
         HTTP_HX_REQUEST="true",
     )
     page = resp.content.decode()
-    assert 'data-testid="pre-error"' in page and "超过项目总投资（3960万元）" in page
+    assert 'data-testid="pre-error"' in page and "超过项目总投资（3,960万元）" in page
     assert 'data-testid="pre-warning"' in page and "请确认单位是否为万元" in page and 'name="reason_unit_slip"' in page
     # submitting: refused (an error), even with a reason; the draft keeps the figure
     resp = client.post(fill_url(dw), {"invested_month": "3500000", "version": 0, "action": "submit", "reason_unit_slip": "确认无误"})
