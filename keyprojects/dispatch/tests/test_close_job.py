@@ -41,7 +41,9 @@ def test_the_job_closes_as_the_service_does(open_month):  # noqa: F811
     assert job.status == JobStatus.DONE and job.percent == 100 and job.error == "" and job.finished_at
     closure = PeriodClosure.objects.get(pk=job.result["closure"])
     assert _summary_of(closure) == sync
-    assert job.result["open_items"] == 5 and ["未报", "2（其中草稿未提交 1）"] in job.result["open"] and job.result["region_name"] == "济南市"
+    assert (
+        job.result["open_items"] == 5 and ["未报", "2（其中草稿未提交 1）"] in job.result["open"] and job.result["region_name"] == "济南市"
+    )
     assert job.started_by == w.users.city and job.title == "济南市2026年2月关账"
 
 
