@@ -379,8 +379,16 @@ class ProjectUpdateSerializer(VersionRequiredMixin, ProjectWriteSerializer):
     """Input of project update: ``version`` is the version the client last read; if somebody
     saved in between the API answers 409 ``conflict`` and writes nothing."""
 
+    total_investment_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="总投资调整原因：总投资变化达到10倍及以上时必填（防止把元当作万元）",
+    )
+
     class Meta(ProjectWriteSerializer.Meta):
-        fields = [*PROJECT_FIELDS, "years", "version"]
+        fields = [*PROJECT_FIELDS, "years", "version", "total_investment_reason"]
 
 
 TRANSITION_TARGETS = [*Stage.choices, ("resume", "恢复建设")]

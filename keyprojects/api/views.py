@@ -272,7 +272,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = dict(ser.validated_data)
         version = data.pop("version")
         years = data.pop("years", [])
-        project = project_update(user=request.user, project=project, expected_version=version, data=data, years=years, request=request)
+        reason = data.pop("total_investment_reason", "")
+        project = project_update(
+            user=request.user, project=project, expected_version=version, data=data, years=years, request=request, reason=reason
+        )
         return Response(self._read(project))
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

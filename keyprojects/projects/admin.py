@@ -123,6 +123,7 @@ class ProjectAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 expected_version=current.version if loaded is None else loaded,
                 data=data,
                 request=request,
+                reason="管理后台修改",  # (superusers only; audited like any update)
             )
             saved = current
         else:

@@ -174,6 +174,13 @@ class ProjectForm(ServiceModelForm):
             f["project_code"].widget.attrs["placeholder"] = "2403-370102-04-01-123456"
         if "total_investment" in f:
             f["total_investment"].validators += _amount_validators("总投资")
+            if instance.pk:  # (a tenfold change of the total needs a written reason: dispatch.rules.total_investment_jump)
+                f["total_investment_reason"] = forms.CharField(
+                    label=_("总投资调整原因"),
+                    required=False,
+                    max_length=300,
+                    help_text=_("总投资变化达到10倍及以上时必填（防止把元当作万元）"),
+                )
         for name, label, lo, hi in (("latitude", "纬度", -90, 90), ("longitude", "经度", -180, 180)):
             if name in f:
                 f[name].validators += [
@@ -228,7 +235,12 @@ class ProjectForm(ServiceModelForm):
 
     @property
     def card_fields(self) -> list[Any]:
-        return [self[n] for n in self._meta.fields if n in self.fields]
+        extra = ["total_investment_reason"] if "total_investment_reason" in self.fields else []
+        return [self[n] for n in [*self._meta.fields, *extra] if n in self.fields]
+
+    def service_reason(self) -> str:
+        """The reason given for a tenfold change of the total investment."""
+        return str(self.cleaned_data.get("total_investment_reason") or "")
 
     @property
     def year_fields(self) -> list[Any]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
 
 from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
@@ -169,13 +169,17 @@ def project_update(
     data: dict[str, Any],
     years: Iterable[dict[str, Any]] = (),
     request: Any = None,
+    reason: str = "",
 ) -> Project:
-    """Update whitelisted fields if the row still has ``expected_version`` (else ConflictError)."""
+    """Update whitelisted fields if the row still has ``expected_version`` (else ConflictError).
+    A total investment changed tenfold or more (``dispatch.rules.total_investment_jump``) needs a
+    written ``reason``, kept in the audit record."""
     editable = Project.objects.editable_by(user).filter(pk=project.pk).exists()
     if not editable:
         raise NotFound()
     allowed = [f for f in writable_fields(user) if f in data]
     before = _snapshot(project, PROJECT_FIELDS)
+    before_total = project.total_investment
     for f in allowed:
         setattr(project, f, data[f])
     if project.invested_before is None:
@@ -187,6 +191,16 @@ def project_update(
     _full_clean(project)
     after = _snapshot(project, PROJECT_FIELDS)
     changed = [f for f in allowed if before[f] != after[f]]
+    reason = (reason or "").strip()
+    if "total_investment" in changed:
+        from keyprojects.dispatch.models import DispatchConfig
+        from keyprojects.dispatch.rules import total_investment_jump
+
+        jump = total_investment_jump(before_total, project.total_investment, slip_factor=DispatchConfig.get().slip_factor)
+        if jump and not reason:
+            if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
+                raise ConflictError()  # a stale form is a conflict first, as every update (409 before 400)
+            raise ValidationFailed(message=jump, extra={"fields": {"total_investment_reason": [jump]}})
     if not user.is_superuser:
         _check_links(user, project, changed)
     fields = changed + (["province_code", "city_code"] if "region" in changed else [])
@@ -199,6 +213,8 @@ def project_update(
     changes = diff({f: before[f] for f in changed}, {f: after[f] for f in changed})
     if year_changes:
         changes["years"] = year_changes  # type: ignore[assignment]
+    if changes and reason and "total_investment" in changed:
+        changes["reason"] = reason  # type: ignore[assignment]
     if changes:
         audit_record(action="update", user=user, request=request, obj=project, changes=changes)
     return project

@@ -404,6 +404,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     data=form.service_data(),
                     years=form.service_years(),
                     request=request,
+                    reason=form.service_reason(),
                 )
             except ValidationFailed as exc:
                 _apply_service_errors(form, exc)
