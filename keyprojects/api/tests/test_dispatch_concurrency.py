@@ -9,6 +9,7 @@ what ``make loadtest`` measures, so this test runs on PostgreSQL only.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -48,6 +49,9 @@ def _race(requests: list[Any]) -> list[Any]:
 
 def test_concurrent_double_submit(world: Any) -> None:
     p = world.projects.own_county
+    # under construction, so that 100 万元 raises no check that would need a written reason
+    type(p).objects.filter(pk=p.pk).update(actual_start=dt.date(2025, 6, 1), stage="construction")
+    p.refresh_from_db()
     period = period_get_or_open(year=2026, month=1)
     report = report_save(user=world.users.county, project=p, period=period, data={"invested_month": "100"})
 
