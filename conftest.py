@@ -14,8 +14,15 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from keyprojects.core.testing import EnterpriseFactory, LeaderFactory, ProjectFactory, UnitFactory, make_user
+
+# Property tests check behaviour, not speed: on a shared 2-core machine the data generation can be
+# slow, which Hypothesis would report as a failure (too_slow) or a deadline miss.
+hypothesis_settings.register_profile("keyprojects", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("keyprojects")
 
 
 @pytest.fixture
