@@ -357,15 +357,14 @@ def _insert(period: Any, facts: list[dict[str, Any]], warns: list[Warn]) -> None
         writer.add_many(f.values() for f in facts)
         writer.finish()
     if warns:
-        seen: set[tuple[int, str]] = set()
+        first: dict[tuple[int, str], tuple[Any, ...]] = {}  # one warning of a kind per project and period: the first
+        for pid, k, m, v, owner in warns:
+            first.setdefault((pid, k), (pid, k, m[:300], v, owner[:200]))
         now = timezone.now()
         writer = BulkWriter(
             ProjectWarning, ["project_id", "kind", "message", "value", "owner"], const={"period_id": period.pk, "created_at": now}
         )
-        # one warning of a kind per project and period
-        writer.add_many(
-            (pid, k, m[:300], v, owner[:200]) for pid, k, m, v, owner in warns if (pid, k) not in seen and not seen.add((pid, k))
-        )
+        writer.add_many(first.values())
         writer.finish()
 
 
