@@ -105,6 +105,15 @@ def _own_audit_anchor_file():
     settings.KEYPROJECTS_AUDIT_ANCHOR_FILE = base
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache holds rate-limit counters (core/ratelimit.py); each test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return (

@@ -141,6 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
 KEYPROJECTS_OTP_REQUIRED = os.environ.get("OTP_REQUIRED", "0") == "1"
 OTP_TOTP_ISSUER = "keyprojects"
 
+# The cache holds only short-lived counters (rate limits, core/ratelimit.py): in-process by
+# default (each worker counts on its own); production may share one between workers (CACHE_DIR).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "keyprojects"}}
+
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
@@ -154,6 +158,10 @@ KEYPROJECTS_LOCKOUT_MAX_MINUTES = 24 * 60
 KEYPROJECTS_LOCKOUT_ADDRESS_FAILURES = 20
 KEYPROJECTS_LOCKOUT_ADDRESS_MINUTES = 30
 KEYPROJECTS_PASSWORD_MAX_AGE_DAYS = 90
+# Open311 (docs/adr/0015): an address is answered 429 after this many failed api_key attempts in
+# a window of this many seconds; a key may submit this many requests per window (core/ratelimit.py).
+KEYPROJECTS_OPEN311_KEY_FAILURES = (10, 10 * 60)
+KEYPROJECTS_OPEN311_SUBMISSIONS = (60, 60)
 KEYPROJECTS_SESSION_IDLE_SECONDS = 30 * 60
 KEYPROJECTS_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 KEYPROJECTS_AUDIT_RETENTION_DAYS = 180

@@ -11,6 +11,11 @@
 one enterprise and sees only that enterprise's requests (another's answer 404). Statuses are
 ``open``/``closed`` only (closed: answered, 已答复 or 已办结); the internal state is in
 ``status_notes``. Errors come as ``[{"code": <http status>, "description": ...}]``.
+
+Rate limits (:mod:`keyprojects.core.ratelimit`): a client address with
+``KEYPROJECTS_OPEN311_KEY_FAILURES`` wrong ``api_key`` attempts in the window is answered 429
+with ``Retry-After`` on every call that needs a key until the window ends (a right key does not
+lift it); a key may submit ``KEYPROJECTS_OPEN311_SUBMISSIONS`` requests per window.
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from keyprojects.accounts import policy
+from keyprojects.core import ratelimit
+from keyprojects.core.context import client_ip
 from keyprojects.core.errors import ApplicationError
 
 from .choices import ANSWERED_STATUSES, OPEN_STATUSES, Source
@@ -38,9 +46,10 @@ DEFAULT_DAYS = 90
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None):
         self.status = status
         self.description = description
+        self.retry_after = retry_after
         super().__init__(description)
 
 
@@ -78,8 +87,11 @@ def _respond(fmt: str, kind: str, items: list[dict[str, Any]] | dict[str, Any], 
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
-def _error(fmt: str, status: int, description: str) -> HttpResponse:
-    return _respond(fmt, "errors", [{"code": status, "description": description}], status=status)
+def _error(fmt: str, status: int, description: str, *, retry_after: int | None = None) -> HttpResponse:
+    response = _respond(fmt, "errors", [{"code": status, "description": description}], status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -139,14 +151,43 @@ def _check_jurisdiction(request: HttpRequest) -> None:
         raise Open311Error(404, f"jurisdiction_id {jid} 不由本系统受理（本系统：{policy.province_code()}）")
 
 
+def _limit(name: str) -> tuple[int, int]:
+    limit, window = getattr(settings, name)
+    return int(limit), int(window)
+
+
+def _too_many(wait: int, what: str) -> Open311Error:
+    return Open311Error(429, f"{what}，请 {wait} 秒后重试", retry_after=wait)
+
+
 def _key(request: HttpRequest) -> Open311Key:
+    """The live key of the call; 429 once the client address has too many failed attempts."""
+    limit, window = _limit("KEYPROJECTS_OPEN311_KEY_FAILURES")
+    address = f"open311-key-fail:{client_ip(request)}"
+    wait = ratelimit.blocked(address, limit=limit, window=window)
+    if wait is not None:
+        raise _too_many(wait, "api_key 验证失败次数过多")
     raw = _params(request).get("api_key")
     if not raw:
         raise Open311Error(403, "缺少 api_key")
     key = open311_key_lookup(raw)
     if key is None:
+        ratelimit.hit(address, window=window)
         raise Open311Error(403, "api_key 无效或已吊销")
     return key
+
+
+def _submit(request: HttpRequest, key: Open311Key) -> dict[str, Any]:
+    """POST a request: 429 once ``key`` has submitted its share in the window (only requests
+    actually raised count)."""
+    limit, window = _limit("KEYPROJECTS_OPEN311_SUBMISSIONS")
+    name = f"open311-submit:{key.pk}"
+    wait = ratelimit.blocked(name, limit=limit, window=window)
+    if wait is not None:
+        raise _too_many(wait, "提交过于频繁")
+    answer = _post_request(request, key)
+    ratelimit.hit(name, window=window)
+    return answer
 
 
 def _moment(value: str, name: str) -> dt.datetime:
@@ -247,7 +288,7 @@ def _run(request: HttpRequest, fmt: str, handler: Any) -> HttpResponse:
         _check_jurisdiction(request)
         return handler()  # type: ignore[no-any-return]
     except Open311Error as exc:
-        return _error(fmt, exc.status, exc.description)
+        return _error(fmt, exc.status, exc.description, retry_after=exc.retry_after)
     except ApplicationError as exc:
         fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
         detail = "；".join(f"{k}: {'、'.join(v)}" for k, v in fields.items()) if fields else exc.message
@@ -279,7 +320,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(405, "只支持 GET 和 POST")
         key = _key(request)
         if request.method == "POST":
-            return _respond(fmt, "requests", [_post_request(request, key)], status=201)
+            return _respond(fmt, "requests", [_submit(request, key)], status=201)
         return _respond(fmt, "requests", _list_requests(request, key))
 
     return _run(request, fmt, handler)

@@ -125,3 +125,68 @@ def test_key_command_prints_a_key_and_stores_its_hash(eng):
 
     with pytest.raises(CommandError):
         call_command("open311_key", "--enterprise", "999999", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+# --- rate limits ---------------------------------------------------------------------------
+
+
+@override_settings(KEYPROJECTS_OPEN311_KEY_FAILURES=(3, 600))
+def test_failed_key_attempts_are_limited_per_address(client, keys):
+    for _ in range(3):
+        r = client.get(f"{BASE}/requests.json", {"api_key": "o311_guess"})
+        assert r.status_code == 403
+    # The 4th call from that address is refused before the key is looked at, even a right key,
+    # with the Open311 error shape and a Retry-After within the window.
+    for params in ({"api_key": "o311_guess"}, {"api_key": keys.key}):
+        r = client.get(f"{BASE}/requests.json", params)
+        assert r.status_code == 429
+        assert 1 <= int(r["Retry-After"]) <= 600
+        [err] = r.json()
+        assert err["code"] == 429 and "api_key" in err["description"] and "秒后重试" in err["description"]
+    r = client.post(f"{BASE}/requests.xml", {"api_key": keys.key, "service_code": "factor", "description": "x", "address_string": "济南"})
+    assert r.status_code == 429 and r["Retry-After"]
+    assert ET.fromstring(r.content).find("error/code").text == "429"
+    assert client.get(f"{BASE}/requests/SQ1.json", {"api_key": keys.key}).status_code == 429
+    # Another address is not affected; calls that need no key neither.
+    assert client.get(f"{BASE}/requests.json", {"api_key": keys.key}, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get(f"{BASE}/services.json").status_code == 200
+
+
+@override_settings(KEYPROJECTS_OPEN311_KEY_FAILURES=(3, 600))
+def test_right_keys_do_not_count_as_failures(client, keys):
+    for _ in range(5):
+        assert client.get(f"{BASE}/requests.json", {"api_key": keys.key}).status_code == 200
+    assert client.get(f"{BASE}/requests.json", {"api_key": "wrong"}).status_code == 403
+
+
+def test_key_failure_window_ends(client, keys, monkeypatch):
+    from keyprojects.core import ratelimit
+
+    now = [1_000_000_000.0]  # 40 s into a 60 s window
+    monkeypatch.setattr(ratelimit, "_clock", lambda: now[0])
+    with override_settings(KEYPROJECTS_OPEN311_KEY_FAILURES=(2, 60)):
+        for _ in range(2):
+            client.get(f"{BASE}/requests.json", {"api_key": "wrong"})
+        r = client.get(f"{BASE}/requests.json", {"api_key": keys.key})
+        assert r.status_code == 429 and r["Retry-After"] == "20"
+        now[0] += 20
+        assert client.get(f"{BASE}/requests.json", {"api_key": keys.key}).status_code == 200
+
+
+@override_settings(KEYPROJECTS_OPEN311_SUBMISSIONS=(2, 60))
+def test_submissions_per_key_are_limited(client, keys):
+    def post(key, description="路灯不亮"):
+        return client.post(
+            f"{BASE}/requests.json", {"api_key": key, "service_code": "factor", "description": description, "address_string": "济南市"}
+        )
+
+    assert post(keys.key, "").status_code == 400  # a refused submission does not count
+    assert post(keys.key).status_code == 201
+    assert post(keys.key).status_code == 201
+    before = EnterpriseRequest.objects.count()
+    r = post(keys.key)
+    assert r.status_code == 429 and 1 <= int(r["Retry-After"]) <= 60
+    assert r.json()[0]["code"] == 429 and "提交过于频繁" in r.json()[0]["description"]
+    assert EnterpriseRequest.objects.count() == before
+    assert post(keys.other_key).status_code == 201  # per key
+    assert client.get(f"{BASE}/requests.json", {"api_key": keys.key}).status_code == 200  # reads are not limited
