@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.forms import VersionedForm, version_field
 from keyprojects.partnership.choices import CommitmentKind, Party
 
 from .models import Activity, Lead
@@ -50,8 +51,8 @@ def _reach(form: forms.BaseForm, user: Any) -> None:
         fields["leader"].queryset = leaders_assignable(user)  # type: ignore[attr-defined]
 
 
-class LeadForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class LeadForm(VersionedForm, forms.ModelForm):
+    version = version_field(required=False)  # required when editing
 
     class Meta:
         model = Lead
@@ -63,6 +64,7 @@ class LeadForm(forms.ModelForm):
         _reach(self, user)
         self.fields["source_activity"].queryset = Activity.objects.visible_to(user).order_by("-held_on")  # type: ignore[attr-defined]
         self.fields["obtained_on"].required = False
+        self.fields["version"].required = self.instance.pk is not None
         _style(self)
 
     def _post_clean(self) -> None:  # the service validates the model
@@ -84,8 +86,8 @@ class ActivityForm(forms.ModelForm):
         pass
 
 
-class StepForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class StepForm(VersionedForm):
+    version = version_field()
     on_date = forms.DateField(label=_("日期"), required=False, widget=DATE)
     note = forms.CharField(label=_("说明/反馈意见"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -98,8 +100,8 @@ class DropForm(StepForm):
     note = forms.CharField(label=_("终止原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class SignForm(VersionedForm):
+    version = version_field()
     enterprise = forms.ModelChoiceField(label=_("签约企业"), queryset=None, help_text=_("投资方或其在本地设立的项目公司，须已在企业库登记"))  # type: ignore[arg-type]
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
     amount = forms.DecimalField(label=_("签约额（万元）"), **AMOUNT)
@@ -138,8 +140,8 @@ class CommitmentForm(forms.Form):
 CommitmentFormSet = forms.formset_factory(CommitmentForm, extra=3, max_num=10)
 
 
-class LandForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class LandForm(VersionedForm):
+    version = version_field()
     landed_on = forms.DateField(label=_("落地日期"), required=False, widget=DATE)
     project = forms.ModelChoiceField(
         label=_("关联已有项目"),

@@ -96,7 +96,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead(request, pk)
     form = LeadForm(request.POST or None, instance=lead, user=request.user, initial={"version": lead.version})
     if request.method == "POST" and form.is_valid():
-        version, data = form.cleaned_data.get("version") or 0, _lead_data(form)
+        version, data = form.cleaned_data["version"], _lead_data(form)
         if submit(form, lambda: services.lead_update(user=request.user, lead=lead, expected_version=version, data=data, request=request)):
             messages.success(request, "已保存")
             return redirect("attraction:detail", pk=lead.pk)

@@ -5,7 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
+
 from keyprojects.core.errors import ApplicationError, ValidationFailed
+
+#: A form posted without the version its page was rendered with (a stale or hand-made form).
+VERSION_MISSING = "缺少版本号，请刷新页面后重试"
+
+
+def version_field(*, required: bool = True) -> forms.IntegerField:
+    """The hidden ``version`` an edit form sends back for the optimistic lock (ADR 0006); one
+    missing or garbled is refused with :data:`VERSION_MISSING`, never guessed."""
+    msg = {"required": VERSION_MISSING, "invalid": VERSION_MISSING}
+    return forms.IntegerField(widget=forms.HiddenInput, required=required, error_messages=msg)
+
+
+class VersionedForm(forms.Form):
+    """A form with a hidden :func:`version_field`: its error (hidden, so never drawn at the
+    field) is repeated as a form error, which the pages show above the fields. Mix it in first
+    (``class LeadForm(VersionedForm, forms.ModelForm)``)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "version" in self.errors and VERSION_MISSING not in self.non_field_errors():
+            self.add_error(None, VERSION_MISSING)
+        return data
 
 
 def apply_errors(form: Any, exc: ValidationFailed) -> None:

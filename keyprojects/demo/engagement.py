@@ -110,39 +110,39 @@ def seed_engagement(*, as_of: dt.date) -> dict[str, int]:
     raise_("厂区周边道路照明", "夜班职工通勤道路无照明，请协调完善。", "other", 8, address_string="济南市历下区")
     # 办理中 with an extension waiting for the city's decision (四眼: the department asks).
     r = raise_("二期用地指标", "二期用地约300亩，年度新增建设用地指标不足。", "factor", 12, project=project.pk if project else None)
-    s.request_acknowledge(user=fgw, req=r, now=ago(11))
+    r = s.request_acknowledge(user=fgw, req=r, expected_version=r.version, now=ago(11))
     s.extension_ask(user=fgw, req=r, days=10, reason="需报省自然资源厅统筹指标", now=ago(2))
     # 办理中 and past its resolve deadline.
     r = raise_("研发中心项目备案变更", "研发中心建设内容调整，需办理备案变更。", "approval", 40)
-    s.request_acknowledge(user=fgw, req=r, now=ago(39))
+    r = s.request_acknowledge(user=fgw, req=r, expected_version=r.version, now=ago(39))
     # 已答复, waiting for the enterprise's rating.
     r = raise_("技改项目融资对接", "技改项目需中长期贷款3亿元。", "finance", 20)
-    s.request_acknowledge(user=fgw, req=r, now=ago(19))
-    s.request_reply(user=fgw, req=r, reply="已组织3家银行对接，授信方案于下周提交企业。", now=ago(5))
+    r = s.request_acknowledge(user=fgw, req=r, expected_version=r.version, now=ago(19))
+    r = s.request_reply(user=fgw, req=r, expected_version=r.version, reply="已组织3家银行对接，授信方案于下周提交企业。", now=ago(5))
     # 已办结: 满意, and 基本满意.
     for title, rating, days in (("用电增容协调", "satisfied", 60), ("专项债资金申报辅导", "basic", 45)):
         r = raise_(title, f"{title}，请协调解决。", "factor" if "用电" in title else "finance", days)
-        s.request_acknowledge(user=fgw, req=r, now=ago(days - 1))
-        s.request_reply(user=fgw, req=r, reply="已协调相关单位办结。", now=ago(days - 6))
-        s.request_rate(user=byd, req=r, rating=rating, now=ago(days - 7))
+        r = s.request_acknowledge(user=fgw, req=r, expected_version=r.version, now=ago(days - 1))
+        r = s.request_reply(user=fgw, req=r, expected_version=r.version, reply="已协调相关单位办结。", now=ago(days - 6))
+        r = s.request_rate(user=byd, req=r, expected_version=r.version, rating=rating, now=ago(days - 7))
     # 重新办理: rated 不满意 once.
     r = raise_("土地证办理", "一期厂房土地证尚未办理。", "factor", 30)
-    s.request_reply(user=fgw, req=r, reply="已转不动产登记中心办理。", now=ago(24))
-    s.request_rate(user=byd, req=r, rating="unsatisfied", reason="只是转办，没有明确办结时间", now=ago(22))
+    r = s.request_reply(user=fgw, req=r, expected_version=r.version, reply="已转不动产登记中心办理。", now=ago(24))
+    r = s.request_rate(user=byd, req=r, expected_version=r.version, rating="unsatisfied", reason="只是转办，没有明确办结时间", now=ago(22))
     # 已办结 after a second 不满意 (no third round).
     r = raise_("停车场规划调整", "厂区停车位不足，申请调整规划。", "factor", 70)
-    s.request_reply(user=fgw, req=r, reply="规划调整需重新论证。", now=ago(64))
-    s.request_rate(user=byd, req=r, rating="unsatisfied", reason="未给出论证时间", now=ago(62))
-    s.request_reply(user=fgw, req=r, reply="论证已排期，三个月内完成。", now=ago(55))
-    s.request_rate(user=byd, req=r, rating="unsatisfied", reason="周期太长", now=ago(54))
+    r = s.request_reply(user=fgw, req=r, expected_version=r.version, reply="规划调整需重新论证。", now=ago(64))
+    r = s.request_rate(user=byd, req=r, expected_version=r.version, rating="unsatisfied", reason="未给出论证时间", now=ago(62))
+    r = s.request_reply(user=fgw, req=r, expected_version=r.version, reply="论证已排期，三个月内完成。", now=ago(55))
+    r = s.request_rate(user=byd, req=r, expected_version=r.version, rating="unsatisfied", reason="周期太长", now=ago(54))
     # 非本部门职责: the department names the unit that should handle it.
     r = raise_("职工子女入学", "新引进技术人员子女入学需协调。", "labour", 6)
     edu = Unit.objects.filter(region_id="370100", name__endswith="教育局").first()
     if edu is not None and r.assignments.filter(unit=fgw.unit, active=True).exists():
-        s.request_decline(user=fgw, req=r, right_unit=edu, reason="属教育部门职责", now=ago(5))
+        r = s.request_decline(user=fgw, req=r, expected_version=r.version, right_unit=edu, reason="属教育部门职责", now=ago(5))
     elif edu is not None:
-        s.request_route(user=jinan, req=r, units=[fgw.unit], now=ago(5.5))
-        s.request_decline(user=fgw, req=r, right_unit=edu, reason="属教育部门职责", now=ago(5))
+        r = s.request_route(user=jinan, req=r, expected_version=r.version, units=[fgw.unit], now=ago(5.5))
+        r = s.request_decline(user=fgw, req=r, expected_version=r.version, right_unit=edu, reason="属教育部门职责", now=ago(5))
     # Through Open311 (an enterprise system).
     s.request_create(
         user=None,
@@ -208,10 +208,10 @@ def _meeting(*, province: Any, byd: Any, fgw: Any, ent: Any, ago: Any) -> int:
         handler = fgw if e.pk == ent.pk and r.assignments.filter(unit=fgw.unit, active=True).exists() else province
         step = n % 4  # 0 replied (and for byd rated), 1 replied, 2 in progress, 3 waiting
         if step in (0, 1):
-            s.request_acknowledge(user=handler, req=r, now=ago(24))
-            s.request_reply(user=handler, req=r, reply="已召开专题会议研究，问题已解决。", now=ago(12 + n))
+            r = s.request_acknowledge(user=handler, req=r, expected_version=r.version, now=ago(24))
+            r = s.request_reply(user=handler, req=r, expected_version=r.version, reply="已召开专题会议研究，问题已解决。", now=ago(12 + n))
             if e.pk == ent.pk:
-                s.request_rate(user=byd, req=r, rating="satisfied", now=ago(10))
+                r = s.request_rate(user=byd, req=r, expected_version=r.version, rating="satisfied", now=ago(10))
         elif step == 2:
-            s.request_acknowledge(user=handler, req=r, now=ago(23))
+            r = s.request_acknowledge(user=handler, req=r, expected_version=r.version, now=ago(23))
     return 1

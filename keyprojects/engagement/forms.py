@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.core.forms import version_field
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
@@ -78,17 +79,17 @@ class RequestFilter(forms.Form):
 
 
 class NoteForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     note = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
 class ReplyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     reply = forms.CharField(label=_("答复内容"), max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
 
 
 class RateForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("评价说明（不满意时必填）"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 
@@ -98,7 +99,7 @@ def _units() -> QuerySet[Unit]:
 
 
 class RouteForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     units = forms.ModelMultipleChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs=_SELECT))
     reason = forms.CharField(label=_("分办说明"), max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
 
@@ -108,7 +109,7 @@ class RouteForm(forms.Form):
 
 
 class RerouteForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     from_unit = forms.ModelChoiceField(label=_("原承办单位"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
     to_unit = forms.ModelChoiceField(label=_("改派至"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
     reason = forms.CharField(label=_("改派理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
@@ -120,7 +121,7 @@ class RerouteForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     right_unit = forms.ModelChoiceField(label=_("应由哪个单位办理"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
     reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
 
@@ -135,7 +136,7 @@ class ExtensionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     approve = forms.TypedChoiceField(label=_("审批"), choices=[("1", "批准延期"), ("0", "不予延期")], coerce=lambda v: v == "1")
     note = forms.CharField(label=_("审批意见"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from keyprojects.core.models import full_clean, save_versioned
+from keyprojects.core.models import full_clean, save_versioned, update_versioned
 from keyprojects.core.workdays import add_working_days
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -236,13 +236,21 @@ def request_create(
     return req
 
 
-def _check_version(req: EnterpriseRequest, expected_version: int | None) -> int:
-    return req.version if expected_version is None else int(expected_version)
+def _check_version(expected_version: int) -> int:
+    """The version the caller saw: every change of a request is checked against it (ADR 0006);
+    none is a caller's bug, not something to guess."""
+    if expected_version is None or isinstance(expected_version, bool):
+        raise TypeError("expected_version is required")
+    return int(expected_version)
 
 
-def _touch(req: EnterpriseRequest, expected_version: int | None) -> None:
+def _touch(req: EnterpriseRequest, expected_version: int) -> None:
     """Bump the version of a request whose own fields do not change (routing, extensions)."""
-    save_versioned(req, expected_version=_check_version(req, expected_version), fields=[])
+    save_versioned(req, expected_version=_check_version(expected_version), fields=[])
+
+
+def _clean_request(req: EnterpriseRequest) -> None:
+    full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project"])
 
 
 def _move(
@@ -250,15 +258,11 @@ def _move(
     *,
     to: str,
     fields: dict[str, Any],
-    expected_version: int | None,
+    expected_version: int,
 ) -> str:
     """Set ``status`` and ``fields`` with the optimistic lock; answers the former status."""
     before = req.status
-    req.status = to
-    for k, v in fields.items():
-        setattr(req, k, v)
-    full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project"])
-    save_versioned(req, expected_version=_check_version(req, expected_version), fields=["status", *fields])
+    update_versioned(req, {"status": to, **fields}, expected_version=_check_version(expected_version), clean=_clean_request)
     return before
 
 
@@ -302,7 +306,7 @@ def request_route(
     req: EnterpriseRequest,
     units: Iterable[Any],
     reason: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
@@ -326,7 +330,7 @@ def request_reroute(
     from_unit: Any,
     to_unit: Any,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
@@ -356,7 +360,7 @@ def request_decline(
     req: EnterpriseRequest,
     right_unit: Any,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
@@ -393,7 +397,7 @@ def request_acknowledge(
     *,
     user: Any,
     req: EnterpriseRequest,
-    expected_version: int | None = None,
+    expected_version: int,
     note: str = "",
     now: dt.datetime | None = None,
     request: Any = None,
@@ -418,7 +422,7 @@ def request_reply(
     user: Any,
     req: EnterpriseRequest,
     reply: str,
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
@@ -446,7 +450,7 @@ def request_rate(
     req: EnterpriseRequest,
     rating: str,
     reason: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
@@ -510,7 +514,7 @@ def extension_decide(
     extension: ExtensionRequest,
     approve: bool,
     note: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> ExtensionRequest:
@@ -534,7 +538,7 @@ def extension_decide(
     ext.decision_note = (note or "")[:500]
     save_versioned(
         ext,
-        expected_version=ext.version if expected_version is None else expected_version,
+        expected_version=_check_version(expected_version),
         fields=["status", "decided_by", "decided_at", "decision_note"],
     )
     changes: dict[str, Any] = {"extension": ext.pk, "approve": approve}

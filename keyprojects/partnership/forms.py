@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.forms import VersionedForm, version_field
 from keyprojects.regions.models import Unit
 
 from .choices import CLAIMABLE_RESULTS, CommitmentKind, CommitmentStatus, Party
@@ -33,8 +34,8 @@ def _units(user: Any) -> Any:
     return qs.select_related("region").order_by("region_id", "name")
 
 
-class AgreementForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class AgreementForm(VersionedForm):
+    version = version_field(required=False)  # required when editing
     title = forms.CharField(label=_("协议名称"), max_length=200)
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=None)  # type: ignore[arg-type]
     region = forms.ModelChoiceField(label=_("所在区划"), queryset=None)  # type: ignore[arg-type]
@@ -52,6 +53,7 @@ class AgreementForm(forms.Form):
         self.fields["region"].queryset = policy.regions_below(user).order_by("code")  # type: ignore[attr-defined]
         self.fields["signatory_unit"].queryset = _units(user)  # type: ignore[attr-defined]
         if editing:
+            self.fields["version"].required = True
             del self.fields["enterprise"]
             del self.fields["region"]
         _style(self)
@@ -87,8 +89,8 @@ class BaseCommitmentFormSet(forms.BaseFormSet):
 CommitmentFormSet = forms.formset_factory(CommitmentForm, formset=BaseCommitmentFormSet, extra=2, max_num=30, validate_max=True)
 
 
-class ClaimForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ClaimForm(VersionedForm):
+    version = version_field()
     result = forms.ChoiceField(label=_("履约结果"), choices=[(v, CommitmentStatus(v).label) for v in CLAIMABLE_RESULTS])
     achieved_value = forms.DecimalField(label=_("实际完成值"), max_digits=16, decimal_places=4, min_value=0, required=False)
     claimed_on = forms.DateField(label=_("履约日期"), widget=DATE, required=False)
@@ -100,14 +102,14 @@ class ClaimForm(forms.Form):
         _style(self)
 
 
-class ConfirmForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ConfirmForm(VersionedForm):
+    version = version_field()
     decision = forms.ChoiceField(choices=[("accept", _("确认")), ("return", _("退回"))])
     note = forms.CharField(label=_("确认意见"), max_length=500, required=False)
 
 
-class LiaisonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class LiaisonForm(VersionedForm):
+    version = version_field(required=False)  # none: the enterprise has no 包联 official yet
     official = forms.ModelChoiceField(label=_("包联干部"), queryset=None)  # type: ignore[arg-type]
     title = forms.CharField(label=_("职务"), max_length=100, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
@@ -127,16 +129,19 @@ class LiaisonForm(forms.Form):
         _style(self)
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(VersionedForm):
     measure = forms.CharField(label=_("帮扶措施"), max_length=500)
     unit = forms.ModelChoiceField(label=_("帮扶单位"), queryset=None, required=False)  # type: ignore[arg-type]
     by_whom = forms.CharField(label=_("帮扶人"), max_length=100, required=False)
     taken_on = forms.DateField(label=_("实施日期"), widget=DATE)
     result = forms.CharField(label=_("帮扶成效"), max_length=1000, required=False)
+    version = version_field()  # editing only
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+        if not editing:
+            del self.fields["version"]
         _style(self)
 
 

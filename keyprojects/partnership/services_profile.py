@@ -10,7 +10,7 @@ from django.db import transaction
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import NotFound, ValidationFailed
+from keyprojects.core.errors import ConflictError, NotFound, ValidationFailed
 from keyprojects.core.models import full_clean, update_versioned
 
 from .models import AssistanceMeasure, EnterpriseLiaison, PolicyGrant
@@ -53,9 +53,10 @@ def _clean_entry(obj: Any) -> None:
 
 @transaction.atomic
 def liaison_set(
-    *, actor: Any, enterprise: Any, data: Mapping[str, Any], expected_version: int | None = None, request: Any = None
+    *, actor: Any, enterprise: Any, data: Mapping[str, Any], expected_version: int | None, request: Any = None
 ) -> EnterpriseLiaison:
-    """Name (or change) the enterprise's 包联 official; a change needs the version the user saw."""
+    """Name (or change) the enterprise's 包联 official; a change needs the version the user saw
+    (``expected_version`` None: the user saw none named, so a change is a conflict)."""
     _check(actor, enterprise)
     values = _only(data, LIAISON_FIELDS)
     official = values.get("official")
@@ -73,8 +74,9 @@ def liaison_set(
         liaison.save()
         audit_record(action="liaison.create", user=actor, request=request, obj=liaison, changes={k: str(v) for k, v in values.items()})
         return liaison
-    version = expected_version if expected_version is not None else -1
-    changes = diff(*update_versioned(current, values, expected_version=version, clean=_clean_profile))
+    if expected_version is None:
+        raise ConflictError()
+    changes = diff(*update_versioned(current, values, expected_version=expected_version, clean=_clean_profile))
     audit_record(action="liaison.update", user=actor, request=request, obj=current, changes=changes)
     return current
 

@@ -166,7 +166,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = {k: d[k] for k in ("title", "signatory_unit", "signatory_name", "signed_on", "amount", "note")}
-        version = d["version"] or 0
+        version = d["version"]
         if submit(
             form, lambda: agreement_update(actor=request.user, agreement=agreement, expected_version=version, data=data, request=request)
         ):

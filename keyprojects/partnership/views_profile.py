@@ -149,13 +149,10 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     m: AssistanceMeasure = get_or_404(AssistanceMeasure, request, pk)
     enterprise = _keeper(request, m.enterprise_id)
     initial = {"measure": m.measure, "unit": m.unit_id, "by_whom": m.by_whom, "taken_on": m.taken_on, "result": m.result}
-    form = MeasureForm(request.POST or None, initial=initial, user=request.user)
+    form = MeasureForm(request.POST or None, initial=initial, user=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = int(request.POST.get("version", "0"))
-        except ValueError:
-            version = 0
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         if submit(form, lambda: measure_update(actor=request.user, measure=m, expected_version=version, data=data, request=request)):
             messages.success(request, "已保存")
             return _back(enterprise, "#measures")

@@ -114,3 +114,16 @@ def test_activities_search_and_export(world, client):
     ws = load_workbook(io.BytesIO(r.content))["招商活动"]
     assert sorted(row[4] for row in ws.iter_rows(min_row=4, values_only=True)) == ["上海", "广东深圳"]
     assert login(client, world.users.sibling).get(reverse("attraction:activities")).content.decode().count("广东深圳") == 0
+
+
+def test_edit_and_steps_without_the_version_are_refused(world, client, lead_of):
+    lead = lead_of()
+    c = login(client, world.users.county)
+    page = c.get(reverse("attraction:edit", args=[lead.pk])).content.decode()
+    assert f'name="version" value="{lead.version}"' in page
+    r = c.post(reverse("attraction:edit", args=[lead.pk]), {"name": "改名后的线索"})
+    assert r.status_code == 200 and "缺少版本号，请刷新页面后重试" in r.content.decode()
+    r = c.post(reverse("attraction:step", args=[lead.pk, "advance"]), {})
+    assert "缺少版本号，请刷新页面后重试" in r.content.decode()
+    fresh = Lead.objects.get(pk=lead.pk)
+    assert fresh.version == lead.version and fresh.name == lead.name and fresh.stage == lead.stage

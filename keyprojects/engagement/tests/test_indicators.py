@@ -23,13 +23,17 @@ pytestmark = pytest.mark.django_db
 def answered(eng):
     u = eng.users
     on_time = raise_request(eng, now=at(2026, 3, 2))
-    s.request_reply(user=u.department, req=on_time, reply="ok", now=at(2026, 3, 5))
-    s.request_rate(user=u.enterprise, req=on_time, rating="basic", now=at(2026, 3, 6))
+    on_time = s.request_reply(user=u.department, req=on_time, expected_version=on_time.version, reply="ok", now=at(2026, 3, 5))
+    on_time = s.request_rate(user=u.enterprise, req=on_time, expected_version=on_time.version, rating="basic", now=at(2026, 3, 6))
     late = raise_request(eng, now=at(2026, 3, 2))  # 15 working days: due 2026-03-23
-    s.request_reply(user=u.department, req=late, reply="late", now=at(2026, 3, 30))
-    s.request_rate(user=u.enterprise, req=late, rating="unsatisfied", reason="慢", now=at(2026, 3, 31))
-    s.request_reply(user=u.department, req=late, reply="again", now=at(2026, 4, 2))
-    s.request_rate(user=u.enterprise, req=late, rating="unsatisfied", reason="还是慢", now=at(2026, 4, 3))
+    late = s.request_reply(user=u.department, req=late, expected_version=late.version, reply="late", now=at(2026, 3, 30))
+    late = s.request_rate(
+        user=u.enterprise, req=late, expected_version=late.version, rating="unsatisfied", reason="慢", now=at(2026, 3, 31)
+    )
+    late = s.request_reply(user=u.department, req=late, expected_version=late.version, reply="again", now=at(2026, 4, 2))
+    late = s.request_rate(
+        user=u.enterprise, req=late, expected_version=late.version, rating="unsatisfied", reason="还是慢", now=at(2026, 4, 3)
+    )
     raise_request(eng, now=at(2026, 3, 2))  # open, overdue by April
     return eng
 

@@ -81,7 +81,7 @@ def test_post_read_back_and_scope(client, keys):
     assert client.get(f"{BASE}/requests.json", {"api_key": keys.key, "start_date": "yesterday"}).status_code == 400
     assert client.get(f"{BASE}/requests.json", {"api_key": keys.key, "status": "pending"}).status_code == 400
     # a reply closes it in Open311 terms, with the reply in status_notes
-    request_reply(user=keys.users.department, req=req, reply="已协调供电公司")
+    request_reply(user=keys.users.department, req=req, expected_version=req.version, reply="已协调供电公司")
     [got] = client.get(f"{BASE}/requests.json", {"api_key": keys.key, "service_request_id": rid}).json()
     assert got["status"] == "closed" and "已协调供电公司" in got["status_notes"]
     root = ET.fromstring(client.get(f"{BASE}/requests/{rid}.xml", {"api_key": keys.key}).content)

@@ -61,24 +61,24 @@ def test_full_cycle_satisfied(eng):
     u = eng.users
     req = raise_request(eng, now=at(2026, 3, 2))
     with pytest.raises(NotFound):
-        s.request_acknowledge(user=u.other_enterprise, req=req)
+        s.request_acknowledge(user=u.other_enterprise, req=req, expected_version=req.version)
     with pytest.raises(PermissionDenied):  # its own enterprise sees it but does not handle it
-        s.request_acknowledge(user=u.enterprise, req=req)
+        s.request_acknowledge(user=u.enterprise, req=req, expected_version=req.version)
     with pytest.raises(NotFound):
-        s.request_acknowledge(user=u.other_city, req=req)
+        s.request_acknowledge(user=u.other_city, req=req, expected_version=req.version)
     req = s.request_acknowledge(user=u.department, req=req, expected_version=req.version, now=at(2026, 3, 3))
     assert req.status == RequestStatus.IN_PROGRESS
     with pytest.raises(TransitionNotAllowed):
-        s.request_acknowledge(user=u.department, req=req)
+        s.request_acknowledge(user=u.department, req=req, expected_version=req.version)
     with pytest.raises(TransitionNotAllowed):  # nothing to rate before a reply
-        s.request_rate(user=u.enterprise, req=req, rating="satisfied")
+        s.request_rate(user=u.enterprise, req=req, expected_version=req.version, rating="satisfied")
     with pytest.raises(ValidationFailed):
-        s.request_reply(user=u.department, req=req, reply="  ")
-    req = s.request_reply(user=u.department, req=req, reply="已协调增加指标", now=at(2026, 3, 5))
+        s.request_reply(user=u.department, req=req, expected_version=req.version, reply="  ")
+    req = s.request_reply(user=u.department, req=req, expected_version=req.version, reply="已协调增加指标", now=at(2026, 3, 5))
     assert req.status == RequestStatus.REPLIED and req.replied_by_unit == eng.dept
     with pytest.raises(PermissionDenied):  # only the enterprise rates
-        s.request_rate(user=u.city, req=req, rating="satisfied")
-    req = s.request_rate(user=u.enterprise, req=req, rating="satisfied", now=at(2026, 3, 6))
+        s.request_rate(user=u.city, req=req, expected_version=req.version, rating="satisfied")
+    req = s.request_rate(user=u.enterprise, req=req, expected_version=req.version, rating="satisfied", now=at(2026, 3, 6))
     assert req.status == RequestStatus.CLOSED and req.closed_at == at(2026, 3, 6)
     assert kinds(req) == ["created", "routed", "acknowledged", "replied", "rated", "closed"]
     [row] = with_timing([req], today=dt.date(2026, 4, 1))
@@ -90,18 +90,22 @@ def test_full_cycle_satisfied(eng):
 def test_unsatisfied_reopens_once(eng):
     u = eng.users
     req = raise_request(eng, now=at(2026, 3, 2))
-    req = s.request_reply(user=u.department, req=req, reply="第一次答复", now=at(2026, 3, 3))
+    req = s.request_reply(user=u.department, req=req, expected_version=req.version, reply="第一次答复", now=at(2026, 3, 3))
     with pytest.raises(ValidationFailed):  # 不满意 needs a reason
-        s.request_rate(user=u.enterprise, req=req, rating="unsatisfied")
-    req = s.request_rate(user=u.enterprise, req=req, rating="unsatisfied", reason="指标仍未落实", now=at(2026, 3, 4))
+        s.request_rate(user=u.enterprise, req=req, expected_version=req.version, rating="unsatisfied")
+    req = s.request_rate(
+        user=u.enterprise, req=req, expected_version=req.version, rating="unsatisfied", reason="指标仍未落实", now=at(2026, 3, 4)
+    )
     assert req.status == RequestStatus.REOPENED and req.reopen_count == 1 and req.replied_at is None
     assert req.resolve_due == dt.date(2026, 3, 25)  # 15 working days from 3-4
-    req = s.request_reply(user=u.department, req=req, reply="第二次答复", now=at(2026, 3, 10))
-    req = s.request_rate(user=u.enterprise, req=req, rating="unsatisfied", reason="还是不行", now=at(2026, 3, 11))
+    req = s.request_reply(user=u.department, req=req, expected_version=req.version, reply="第二次答复", now=at(2026, 3, 10))
+    req = s.request_rate(
+        user=u.enterprise, req=req, expected_version=req.version, rating="unsatisfied", reason="还是不行", now=at(2026, 3, 11)
+    )
     assert req.status == RequestStatus.CLOSED and req.reopen_count == 1  # no second reopening
     assert kinds(req)[-2:] == [EventKind.RATED, EventKind.CLOSED]
     with pytest.raises(TransitionNotAllowed):
-        s.request_rate(user=u.enterprise, req=req, rating="satisfied")
+        s.request_rate(user=u.enterprise, req=req, expected_version=req.version, rating="satisfied")
 
 
 def test_deadlines_count_working_days_over_a_holiday(eng):
@@ -129,17 +133,17 @@ def test_extension_four_eyes(eng):
     with pytest.raises(TransitionNotAllowed):
         s.extension_ask(user=u.department, req=req, days=3, reason="again")
     with pytest.raises(PermissionDenied):  # a department does not decide
-        s.extension_decide(user=u.department, extension=ext, approve=True)
+        s.extension_decide(user=u.department, extension=ext, expected_version=ext.version, approve=True)
     ext2 = s.extension_ask(user=u.city, req=raise_request(eng, now=at(2026, 3, 2)), days=2, reason="城市自己申请")
     with pytest.raises(PermissionDenied):  # whoever asks never decides
-        s.extension_decide(user=u.city, extension=ext2, approve=True)
-    s.extension_decide(user=u.province, extension=ext2, approve=False, note="理由不充分")
-    ext = s.extension_decide(user=u.city, extension=ext, approve=True, now=at(2026, 3, 5))
+        s.extension_decide(user=u.city, extension=ext2, expected_version=ext2.version, approve=True)
+    s.extension_decide(user=u.province, extension=ext2, expected_version=ext2.version, approve=False, note="理由不充分")
+    ext = s.extension_decide(user=u.city, extension=ext, expected_version=ext.version, approve=True, now=at(2026, 3, 5))
     assert ext.status == ExtensionStatus.APPROVED and ext.decided_by == u.city
     req.refresh_from_db()
     assert req.resolve_due == dt.date(2026, 3, 30) and due == dt.date(2026, 3, 23)
     with pytest.raises(TransitionNotAllowed):
-        s.extension_decide(user=u.province, extension=ext, approve=False)
+        s.extension_decide(user=u.province, extension=ext, expected_version=ext.version, approve=False)
     assert EventKind.EXTENSION_APPROVED in kinds(req)
 
 
@@ -149,20 +153,20 @@ def test_route_reroute_and_decline(eng):
         user=u.province, enterprise=eng.ent, source=Source.PHONE, data={"category": "other", "title": "x", "description": "y"}
     )
     with pytest.raises(NotFound):  # the department does not see it before it is routed to it
-        s.request_route(user=u.department, req=req, units=[eng.dept.pk])
+        s.request_route(user=u.department, req=req, expected_version=req.version, units=[eng.dept.pk])
     with pytest.raises(NotFound):
-        s.request_acknowledge(user=u.department, req=req)
-    req = s.request_route(user=u.city, req=req, units=[eng.zone.pk])
+        s.request_acknowledge(user=u.department, req=req, expected_version=req.version)
+    req = s.request_route(user=u.city, req=req, expected_version=req.version, units=[eng.zone.pk])
     with pytest.raises(ValidationFailed):
-        s.request_reroute(user=u.city, req=req, from_unit=eng.zone, to_unit=eng.dept, reason="")
-    req = s.request_reroute(user=u.city, req=req, from_unit=eng.zone, to_unit=eng.dept, reason="属发改职责")
+        s.request_reroute(user=u.city, req=req, expected_version=req.version, from_unit=eng.zone, to_unit=eng.dept, reason="")
+    req = s.request_reroute(user=u.city, req=req, expected_version=req.version, from_unit=eng.zone, to_unit=eng.dept, reason="属发改职责")
     assert [a.unit_id for a in req.assignments.filter(active=True)] == [eng.dept.pk]
     with pytest.raises(ValidationFailed):
-        s.request_decline(user=u.department, req=req, right_unit=eng.dept, reason="x")
-    req = s.request_decline(user=u.department, req=req, right_unit=eng.zone, reason="项目在起步区")
+        s.request_decline(user=u.department, req=req, expected_version=req.version, right_unit=eng.dept, reason="x")
+    req = s.request_decline(user=u.department, req=req, expected_version=req.version, right_unit=eng.zone, reason="项目在起步区")
     assert [a.unit_id for a in req.assignments.filter(active=True)] == [eng.zone.pk]
     with pytest.raises(NotFound):  # no longer routed to the department
-        s.request_reply(user=u.department, req=req, reply="x")
+        s.request_reply(user=u.department, req=req, expected_version=req.version, reply="x")
     ev = RequestEvent.objects.get(request=req, kind=EventKind.DECLINED)
     assert ev.unit == eng.zone and "非本部门职责" in ev.note
     assert kinds(req) == ["created", "routed", "rerouted", "declined", "routed"]
@@ -186,6 +190,36 @@ def test_a_failed_step_leaves_nothing(eng, monkeypatch):
 
     monkeypatch.setattr(s, "audit_record", boom)
     with pytest.raises(RuntimeError):
-        s.request_acknowledge(user=u.department, req=req)
+        s.request_acknowledge(user=u.department, req=req, expected_version=req.version)
     req.refresh_from_db()
     assert req.status == RequestStatus.SUBMITTED and kinds(req) == ["created", "routed"]
+
+
+def test_every_step_needs_the_version_it_saw(eng):
+    """A missing version is the caller's bug (TypeError), never a silent last-writer-wins; a
+    stale one is the project's conflict message."""
+    u = eng.users
+    req = raise_request(eng)
+    with pytest.raises(TypeError):
+        s.request_acknowledge(user=u.department, req=req)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        s.request_acknowledge(user=u.department, req=req, expected_version=None)  # type: ignore[arg-type]
+    ext = s.extension_ask(user=u.department, req=req, days=3, reason="需协调")
+    with pytest.raises(TypeError):
+        s.extension_decide(user=u.city, extension=ext, approve=True)  # type: ignore[call-arg]
+    stale = req.version
+    req = s.request_route(user=u.city, req=req, expected_version=stale, units=[eng.zone.pk])
+    for step in (
+        lambda v: s.request_acknowledge(user=u.department, req=req, expected_version=v),
+        lambda v: s.request_reply(user=u.department, req=req, expected_version=v, reply="x"),
+        lambda v: s.request_route(user=u.city, req=req, expected_version=v, units=[eng.zone.pk]),
+        lambda v: s.request_reroute(user=u.city, req=req, expected_version=v, from_unit=eng.zone, to_unit=eng.dept, reason="x"),
+        lambda v: s.request_decline(user=u.department, req=req, expected_version=v, right_unit=eng.zone, reason="x"),
+    ):
+        with pytest.raises(ConflictError) as exc:
+            step(stale)
+        assert exc.value.message == "已被他人修改，请核对后重新保存" and exc.value.status == 409
+    with pytest.raises(ConflictError):
+        s.extension_decide(user=u.city, extension=ext, expected_version=ext.version + 1, approve=True)
+    req.refresh_from_db()
+    assert req.status == RequestStatus.SUBMITTED and req.version == stale + 1

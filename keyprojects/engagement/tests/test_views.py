@@ -190,3 +190,15 @@ def test_list_query_count_does_not_grow_with_rows(client, data):
     for n in range(5):
         raise_request(data, title=f"诉求{n}")
     assert count() == before
+
+
+def test_a_step_without_or_with_a_stale_version_is_refused_in_chinese(client, data):
+    req = data.own
+    client.force_login(data.users.department)
+    r = client.post(f"/engagement/{req.pk}/acknowledge/", {"note": "x"}, follow=True)
+    assert "缺少版本号，请刷新页面后重试" in r.content.decode()
+    r = client.post(f"/engagement/{req.pk}/acknowledge/", {"version": req.version + 5, "note": "x"}, follow=True)
+    assert "已被他人修改，请核对后重新保存" in r.content.decode()
+    assert EnterpriseRequest.objects.get(pk=req.pk).status == RequestStatus.SUBMITTED
+    r = client.post(f"/engagement/{req.pk}/acknowledge/", {"version": req.version, "note": "x"}, follow=True)
+    assert EnterpriseRequest.objects.get(pk=req.pk).status == RequestStatus.IN_PROGRESS

@@ -212,3 +212,46 @@ def test_pages_render(client, world, deal):
         {"new-party": "government", "new-kind": "approval", "new-description": "环评批复", "new-due_on": today.isoformat()},
     )
     assert r.status_code == 302 and deal.commitments.count() == 3
+
+
+def test_edits_without_the_version_are_refused_in_chinese(client, world, deal):
+    """Every edit form sends the version it was rendered with; one posted without it is refused
+    at the form (no silent overwrite), one with a stale version gets the conflict message."""
+    c = login(client, world.users.city)
+    edit = reverse("partnership:edit", args=[deal.pk])
+    base = {"title": "新名称", "signatory_unit": world.dept.pk, "signed_on": "2026-01-10", "amount": "100"}
+    r = c.post(edit, base)
+    assert r.status_code == 200 and "缺少版本号，请刷新页面后重试" in r.content.decode()
+    r = c.post(edit, {**base, "version": deal.version + 3})
+    assert "已被他人修改" in r.content.decode()
+    assert Agreement.objects.get(pk=deal.pk).title != "新名称"
+    r = c.post(edit, {**base, "version": deal.version})
+    assert r.status_code == 302 and Agreement.objects.get(pk=deal.pk).title == "新名称"
+    # an agreement's commitment confirmation and claim need it too
+    gov = deal.commitments.get(party="government")
+    r = c.post(reverse("partnership:claim", args=[gov.pk]), {"result": "fulfilled", "evidence_text": "x"})
+    assert r.status_code == 400 and "缺少版本号" in r.content.decode()
+
+
+def test_measure_and_liaison_edits_need_the_version(client, world, deal):
+    c = login(client, world.users.city)
+    c.post(
+        reverse("partnership:measure_add", args=[world.ent.pk]),
+        {"m-measure": "协调电力增容", "m-unit": world.dept.pk, "m-taken_on": "2026-02-01", "m-result": "已送电"},
+    )
+    m = AssistanceMeasure.objects.get(enterprise=world.ent)
+    url = reverse("partnership:measure_edit", args=[m.pk])
+    data = {"measure": "协调电力增容（二期）", "unit": world.dept.pk, "taken_on": "2026-02-01", "result": "已送电"}
+    r = c.post(url, data)
+    assert r.status_code == 200 and "缺少版本号，请刷新页面后重试" in r.content.decode()
+    r = c.post(url, {**data, "version": m.version + 1})
+    assert "已被他人修改" in r.content.decode()
+    assert AssistanceMeasure.objects.get(pk=m.pk).measure == "协调电力增容"
+    r = c.post(url, {**data, "version": m.version})
+    assert r.status_code == 302 and AssistanceMeasure.objects.get(pk=m.pk).measure == "协调电力增容（二期）"
+    # a liaison exists: a form without a version (it saw none) is a conflict, not an overwrite
+    liaison = reverse("partnership:liaison", args=[world.ent.pk])
+    assert c.post(liaison, {"l-official": world.users.county.pk}).status_code == 302
+    r = c.post(liaison, {"l-official": world.users.city.pk})
+    assert r.status_code == 400 and "已被他人修改" in r.content.decode()
+    assert EnterpriseLiaison.objects.get(enterprise=world.ent).official == world.users.county
