@@ -130,15 +130,19 @@ class ErrorSerializer(serializers.Serializer):
     extra = serializers.DictField(help_text="附加信息；输入错误时 fields 为 字段 → 错误列表")
 
 
+#: A write without ``version`` (optimistic locking, ADR 0006): 400 naming the field with this message.
+VERSION_REQUIRED = "缺少 version：请先读取该对象，并提交读取时的版本号（乐观锁）"
+
+
 class VersionRequiredMixin(StrictInput):
     """``version`` (the version the client last read) is required, also for PATCH, where DRF
     would otherwise make every field optional."""
 
-    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED})
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "version" not in attrs:
-            raise serializers.ValidationError({"version": [serializers.Field.default_error_messages["required"]]})
+            raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
         return super().validate(attrs)  # type: ignore[no-any-return]
 
 

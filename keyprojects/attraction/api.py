@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from keyprojects.accounts import policy
 from keyprojects.api.filters import ID_MAX, IdFilter, YearFilter, invalid_query
 from keyprojects.api.permissions import ReadOnlyRolesCannotWrite
-from keyprojects.api.serializers import ErrorSerializer, StrictInput, VersionRequiredMixin, _user
+from keyprojects.api.serializers import VERSION_REQUIRED, ErrorSerializer, StrictInput, VersionRequiredMixin, _user
 from keyprojects.api.views import ERR, LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.errors import PermissionDenied, ValidationFailed
 from keyprojects.core.scope import get_for_user
@@ -151,7 +151,9 @@ class LeadUpdateSerializer(VersionRequiredMixin, LeadWriteSerializer):
 
 
 class LeadStepSerializer(StrictInput):
-    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
     on_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="日期，默认今天")
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=500, default="", help_text="说明；进入反馈阶段时为反馈意见（必填）"
@@ -159,13 +161,17 @@ class LeadStepSerializer(StrictInput):
 
 
 class LeadDropSerializer(StrictInput):
-    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
     reason = serializers.CharField(max_length=500, help_text="终止原因")
     on_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="日期，默认今天")
 
 
 class LeadReopenSerializer(StrictInput):
-    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", help_text="说明")
 
 
@@ -179,7 +185,9 @@ class CommitmentInputSerializer(StrictInput):
 
 
 class LeadSignSerializer(StrictInput):
-    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
     enterprise = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="签约企业 ID（须在本人范围内的已登记企业）")
     signed_on = serializers.DateField(help_text="签约日期")
     signed_amount = serializers.DecimalField(**AMOUNT, help_text="签约额（万元）")
@@ -193,7 +201,9 @@ class LeadSignSerializer(StrictInput):
 
 
 class LeadLandSerializer(StrictInput):
-    version = serializers.IntegerField(min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
     landed_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="落地日期，默认今天")
     project = serializers.IntegerField(
         min_value=1, max_value=ID_MAX, required=False, allow_null=True, default=None, help_text="关联已有项目 ID；null 表示在项目库新建"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from keyprojects.api.serializers import VERSION_REQUIRED
 from keyprojects.core.testing import uscc_for
 from keyprojects.core.validators import make_uscc
 from keyprojects.enterprises.models import Enterprise
@@ -95,7 +96,7 @@ def test_stale_enterprise_update_is_409(as_user: Any, world: Any) -> None:
 
 def test_put_and_missing_version(as_user: Any, world: Any) -> None:
     ent, client = world.ent, as_user(world.users.county)
-    assert fields_of(client.patch(f"{URL}{ent.pk}/", {"address": "x"}, format="json"))["version"] == ["该字段是必填项。"]
+    assert fields_of(client.patch(f"{URL}{ent.pk}/", {"address": "x"}, format="json"))["version"] == [VERSION_REQUIRED]
     assert "name" in fields_of(client.put(f"{URL}{ent.pk}/", {"address": "x", "version": 1}, format="json"))
     body = {"name": ent.name, "uscc": ent.uscc, "address": "全量修改", "version": 1}
     r = client.put(f"{URL}{ent.pk}/", body, format="json")

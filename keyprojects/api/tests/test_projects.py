@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from keyprojects.api.serializers import VERSION_REQUIRED
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.testing import ProjectFactory
 from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
@@ -184,7 +185,7 @@ def test_put_needs_the_required_fields(as_user: Any, world: Any) -> None:
 def test_update_needs_version(as_user: Any, world: Any) -> None:
     p = world.projects.own_county
     r = as_user(world.users.county).patch(f"{URL}{p.pk}/", {"name": "x"}, format="json")
-    assert fields_of(r)["version"] == ["该字段是必填项。"]
+    assert fields_of(r)["version"] == [VERSION_REQUIRED]
 
 
 # ---- optimistic locking -----------------------------------------------------------------------

@@ -99,7 +99,13 @@ def test_scope_over_the_api(world, api_as, lead_of):
 def test_patch_needs_the_version(world, api_as, lead_of):
     lead = lead_of()
     c = api_as(world.users.county)
-    assert c.patch(f"{URL}{lead.pk}/", {"contact_name": "王经理"}, format="json").status_code == 400
+    r = c.patch(f"{URL}{lead.pk}/", {"contact_name": "王经理"}, format="json")
+    assert r.status_code == 400 and r.json()["extra"]["fields"]["version"] == [
+        "缺少 version：请先读取该对象，并提交读取时的版本号（乐观锁）"
+    ]
+    for step in ("advance", "drop", "reopen", "sign", "land"):
+        r = c.post(f"{URL}{lead.pk}/{step}/", {}, format="json")
+        assert r.status_code == 400 and "缺少 version" in r.json()["extra"]["fields"]["version"][0], step
     r = c.patch(f"{URL}{lead.pk}/", {"contact_name": "王经理", "version": lead.version}, format="json")
     assert r.status_code == 200 and r.json()["contact_name"] == "王经理"
     r = c.patch(f"{URL}{lead.pk}/", {"contact_name": "李经理", "version": lead.version}, format="json")
