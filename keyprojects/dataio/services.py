@@ -296,25 +296,33 @@ def import_preview(
     return batch
 
 
-def import_confirm(*, user: Any, batch: ImportBatch, request: Any = None) -> ImportOutcome:
-    """ "确认导入": re-run the whole import from the stored bytes, this time writing."""
+def import_confirmable(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """The preview ``batch`` read afresh, if ``user`` may confirm it now (else the refusal)."""
     _check_permission(user)
-    batch = ImportBatch.objects.visible_to(user).filter(pk=batch.pk).first()  # type: ignore[assignment]
-    if batch is None:
+    fresh = ImportBatch.objects.visible_to(user).filter(pk=batch.pk).first()
+    if fresh is None:
         raise NotFound()
-    if batch.status == ImportStatus.IMPORTED:
-        raise DuplicateFile(_duplicate_issue(batch, batch.filename).message)
-    if batch.status != ImportStatus.PREVIEW or batch.content is None:
+    if fresh.status == ImportStatus.IMPORTED:
+        raise DuplicateFile(_duplicate_issue(fresh, fresh.filename).message)
+    if fresh.status != ImportStatus.PREVIEW or fresh.content is None:
         raise ApplicationError("该预览已失效（有错误、已过期或已处理），请重新上传文件", code="preview_expired")
+    return fresh
+
+
+def import_confirm(*, user: Any, batch: ImportBatch, request: Any = None, progress: Progress | None = None) -> ImportOutcome:
+    """ "确认导入": re-run the whole import from the stored bytes, this time writing (a large
+    file from the page: in the background, ``services_jobs``)."""
+    batch = import_confirmable(user=user, batch=batch)
     return import_file(
         user=user,
-        data=bytes(batch.content),
+        data=bytes(batch.content or b""),
         filename=batch.filename,
         region=batch.region,
         period=batch.period_requested,
         sheet=batch.sheet or None,
         batch=batch,
         request=request,
+        progress=progress,
     )
 
 

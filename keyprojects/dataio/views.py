@@ -2,7 +2,8 @@
 
 Each view reads top to bottom: permission → service → render. Nothing is written before the
 user confirms a preview without errors; the confirmation re-runs the whole import from the
-stored file inside one transaction (``dataio.services.import_confirm``).
+stored file inside one transaction (``dataio.services.import_confirm``); a large file
+(``services_jobs.is_large``) is confirmed in the background with its progress on a page.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound
+from keyprojects.core.jobs import job_live
+from keyprojects.core.models import Job
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from .models import ImportBatch, ImportStatus
 from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
+from .services_jobs import IMPORT_JOB, import_job_current, import_job_start, is_large
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RECENT = 10
@@ -120,6 +124,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview (status 待确认/未通过) or the result (已导入) of one upload."""
     batch = _batch_or_404(request, pk)
+    running = import_job_current(batch) if batch.status == ImportStatus.PREVIEW else None
+    if running is not None:
+        return redirect("dataio:import_job", pk=batch.pk, job=running.pk)
     errors = batch.errors or []
     context = {
         "batch": batch,
@@ -140,6 +147,15 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     batch = _batch_or_404(request, pk)
+    if is_large(batch):
+        try:
+            job = import_job_start(user=request.user, batch=batch, request=request)
+        except NotFound:
+            raise Http404() from None
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("dataio:import_batch", pk=batch.pk)
+        return redirect("dataio:import_job", pk=batch.pk, job=job.pk)
     try:
         outcome = import_confirm(user=request.user, batch=batch, request=request)
     except NotFound:
@@ -156,6 +172,27 @@ def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             f"新增月报 {outcome.reports_created} 份，更新 {outcome.reports_updated} 份。",
         )
     return redirect("dataio:import_batch", pk=batch.pk)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """The progress of a large confirmation (whoever sees the batch may watch it): phase and
+    percentage, then the counts or why nothing was written. htmx polls the status block every
+    second; without scripts the page's 刷新进度 link does the same."""
+    batch = _batch_or_404(request, pk)
+    row = Job.objects.select_related("started_by").filter(pk=job, kind=IMPORT_JOB, key=str(batch.pk)).first()
+    if row is None:
+        raise Http404()
+    job_live(row)
+    context = {
+        "batch": batch,
+        "job": row,
+        "result": row.result or {},
+        "job_url": reverse("dataio:import_job", kwargs={"pk": batch.pk, "job": row.pk}),
+    }
+    template = "dataio/import_job_status.html" if getattr(request, "htmx", False) else "dataio/import_job.html"
+    return render(request, template, context)
 
 
 ISSUE_COLUMNS = [
@@ -183,5 +220,6 @@ urlpatterns = [
     path("import/", import_upload, name="import"),
     path("import/<int:pk>/", import_batch, name="import_batch"),
     path("import/<int:pk>/confirm/", import_confirm_view, name="import_confirm"),
+    path("import/<int:pk>/job/<int:job>/", import_job, name="import_job"),
     path("import/<int:pk>/issues.xlsx", import_issues_download, name="import_issues"),
 ]

@@ -1,0 +1,123 @@
+"""确认导入 of a large file as a background job (``dataio.services_jobs``): the same import, all
+or nothing, its progress on a page htmx polls; small files stay in the request. In tests the
+job runs inline (``JOBS_BACKGROUND = False``), which is the same code the thread runs."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from keyprojects.core.models import Job, JobStatus
+from keyprojects.dataio import services
+from keyprojects.dataio.models import ImportBatch
+from keyprojects.dataio.services_jobs import IMPORT_JOB, is_large
+from keyprojects.projects.models import Project
+
+from .test_import_files import GOOD, workbook
+from .test_import_views import upload
+
+pytestmark = pytest.mark.django_db
+LARGE = override_settings(KEYPROJECTS_IMPORT_BACKGROUND_ROWS=2)
+
+
+def _preview(client, world):
+    client.force_login(world.users.county)
+    upload(client, workbook(GOOD))
+    return ImportBatch.objects.get()
+
+
+def test_small_files_are_confirmed_in_the_request(client, world):
+    batch = _preview(client, world)
+    assert not is_large(batch)
+    with override_settings(KEYPROJECTS_IMPORT_BACKGROUND_BYTES=batch.size - 1):
+        assert is_large(batch)  # over 1 MB by default
+    resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    assert resp["Location"] == reverse("dataio:import_batch", args=[batch.pk])
+    assert not Job.objects.exists() and ImportBatch.objects.get().status == "imported"
+
+
+@LARGE
+def test_a_large_file_is_confirmed_as_a_job_with_its_progress_page(client, world):
+    batch = _preview(client, world)
+    assert batch.rows > 2 and is_large(batch)
+    before = Project.objects.count()
+    resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind=IMPORT_JOB, key=str(batch.pk))
+    assert resp.status_code == 302 and resp["Location"] == reverse("dataio:import_job", args=[batch.pk, job.pk])
+    assert job.status == JobStatus.DONE and job.percent == 100 and job.started_by == world.users.county
+    assert set(job.result) == {"batch", "errors", "created", "updated", "reports_created", "reports_updated"}
+    assert job.result["batch"] == batch.pk and job.result["errors"] == 0 and job.result["created"] == 3
+    batch.refresh_from_db()
+    assert batch.status == "imported" and batch.created_count == 3 and Project.objects.count() == before + 3
+    html = client.get(resp["Location"]).content.decode()
+    assert 'data-status="done"' in html and "导入完成：新增项目 3 个" in html and "hx-get" not in html
+    fragment = client.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith("<section") and "导入完成" in fragment
+    # confirming again writes nothing more (the batch is imported)
+    client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    assert Project.objects.count() == before + 3 and Job.objects.count() == 1
+
+
+@LARGE
+def test_a_failing_job_writes_nothing_and_says_why(client, world, monkeypatch):
+    batch = _preview(client, world)
+    before = sorted(Project.objects.values_list("pk", "version"))
+
+    def boom(plan):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_refresh_figures", boom)
+    resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind=IMPORT_JOB)
+    assert job.status == JobStatus.FAILED and "数据未作任何修改" in job.error
+    assert sorted(Project.objects.values_list("pk", "version")) == before
+    batch.refresh_from_db()
+    assert batch.status == "preview" and batch.content  # it can be confirmed again
+    html = client.get(resp["Location"]).content.decode()
+    assert 'data-testid="import-job-error"' in html and "导入未完成" in html
+
+
+@LARGE
+def test_while_a_job_runs_the_batch_page_shows_it_and_a_second_confirm_is_refused(client, world):
+    batch = _preview(client, world)
+    job = Job.objects.create(kind=IMPORT_JOB, key=str(batch.pk), title="导入", started_by=world.users.city, phase="校验", percent=40)
+    url = reverse("dataio:import_job", args=[batch.pk, job.pk])
+    assert client.get(reverse("dataio:import_batch", args=[batch.pk]))["Location"] == url
+    html = client.get(url).content.decode()
+    assert 'data-status="running"' in html and f'hx-get="{url}"' in html and "40%" in html and "校验" in html
+    resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]), follow=True)
+    assert "该文件正在导入，请等待完成" in resp.content.decode()
+    assert ImportBatch.objects.get().status == "preview" and Job.objects.count() == 1
+    # another user without the batch in scope does not see the job
+    client.force_login(world.users.other_city)
+    assert client.get(url).status_code == 404
+
+
+@LARGE
+@pytest.mark.django_db(transaction=True)
+def test_the_background_import_runs_in_its_thread_and_finishes(client, world, settings):
+    """The real thread (as the close's test): the job advances through 解析 → 校验 → 写入 to
+    100 % and the projects are there once it ends."""
+    import time
+
+    from keyprojects.core.jobs import job_live
+
+    settings.JOBS_BACKGROUND = True
+    batch = _preview(client, world)
+    before = Project.objects.count()
+    resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind=IMPORT_JOB)
+    assert resp["Location"] == reverse("dataio:import_job", args=[batch.pk, job.pk])
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        j = job_live(Job.objects.get(pk=job.pk))
+        seen.append(j.percent)
+        if j.status != JobStatus.RUNNING:
+            break
+        time.sleep(0.02)
+    j = Job.objects.get(pk=job.pk)
+    assert j.status == JobStatus.DONE, j.error
+    assert j.percent == 100 and seen == sorted(seen)
+    assert ImportBatch.objects.get().status == "imported" and Project.objects.count() == before + 3
