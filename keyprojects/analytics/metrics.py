@@ -7,6 +7,7 @@ the same figure. Inputs and outputs are Decimal; a ratio with a zero denominator
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -73,6 +74,13 @@ def planned_share(weights: Sequence[int | Decimal], month: int) -> Decimal:
     return sum((Decimal(w) for w in weights[:month]), ZERO) / sum((Decimal(w) for w in weights), ZERO)
 
 
+@functools.lru_cache(maxsize=256)
+def _shares(weights: tuple[int | Decimal, ...]) -> tuple[Decimal, ...]:
+    """:func:`planned_share` of ``weights`` for the months 0..12, computed once per weights (a
+    spread of many plans over the same weights asks for the same thirteen shares)."""
+    return tuple(planned_share(weights, month) for month in range(13))
+
+
 def planned_to_date(
     annual_plan: Decimal,
     weights: Sequence[int | Decimal],
@@ -98,7 +106,8 @@ def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[
     """Spread an annual plan over 12 months by weights: each month is the difference of the
     序时计划 (:func:`planned_to_date`) at its end and at the previous month's end, so any
     first N months add up to exactly the 序时计划 of month N and all 12 to the plan."""
-    cumulative = [planned_to_date(annual_plan, weights, m) for m in range(13)]
+    shares = _shares(tuple(weights))
+    cumulative = [planned_to_date(annual_plan, weights, m, share=shares[m]) for m in range(13)]
     return [cumulative[m] - cumulative[m - 1] for m in range(1, 13)]
 
 

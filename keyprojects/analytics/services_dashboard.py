@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from keyprojects.core.bulk import read_values
+from keyprojects.core.bulk import read_values, sqlite_insert_many
 
 from .models import DimensionPeriodSummary, ProjectPeriodFact
 from .selectors import AGGREGATES, DIMENSIONS
@@ -135,7 +135,8 @@ def dimension_summaries_refresh(*, period: Any) -> int:
 
 def _insert(rows: list[tuple[Any, ...]]) -> None:
     """Many summary rows in one ``executemany`` (bulk_create's per-object work is most of the
-    refresh otherwise); the same statement on SQLite and PostgreSQL."""
+    refresh otherwise); the same statement on SQLite and PostgreSQL, some hundred rows per
+    execution on SQLite (``core.bulk.sqlite_insert_many``)."""
     meta = DimensionPeriodSummary._meta
     column_of = {f.name: str(f.column) for f in meta.concrete_fields}
     columns = [column_of[name] for name in ("period", "region", "dimension", "key", *FIELDS)]
@@ -143,4 +144,7 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 2000):
-            cursor.executemany(sql, rows[start : start + 2000])
+            if connection.vendor == "sqlite":
+                sqlite_insert_many(cursor, sql, rows[start : start + 2000])
+            else:
+                cursor.executemany(sql, rows[start : start + 2000])

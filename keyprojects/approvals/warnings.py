@@ -109,6 +109,8 @@ def _units(names: list[str]) -> str:
 
 def project_warnings(pid: int, inputs: Inputs, asof: dt.date) -> list[tuple[str, str, Any, str]]:
     """(kind, message, value, 责任单位) of one project's approval and need warnings on ``asof``."""
+    if pid not in inputs.approvals and pid not in inputs.needs:  # most projects (the refresh asks per project and period)
+        return []
     out: list[tuple[str, str, Any, str]] = []
     late: list[tuple[_Approval, int]] = []
     for a in inputs.approvals.get(pid, ()):

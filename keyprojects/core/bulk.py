@@ -189,8 +189,19 @@ class BulkWriter:
                             if value not in adapted:
                                 adapted[value] = adapt(value)
                             row[i] = adapted[value]
-            sql, params = self._sqlite_batch(rows)
-            sqlite_insert_many(cur, sql, params)
+            sql, keep = self._sqlite_batch(rows)
+            if keep is None:
+                _sqlite_insert_flat(cur, sql, list(itertools.chain.from_iterable(rows)), len(rows[0]), len(rows))
+                return
+            # the bound columns of every row in one flat list (no tuple per row), converted column
+            # by column: a slice per column costs far less than a loop over every row's values
+            width = len(keep)
+            pick = operator.itemgetter(*keep)
+            flat = list(itertools.chain.from_iterable(map(pick, rows))) if width > 1 else list(map(pick, rows))
+            for k, i in enumerate(keep):
+                if i in self.text_positions:  # Decimal → "12.3400", date → "2024-03-01"
+                    flat[k::width] = [None if value is None else str(value) for value in flat[k::width]]
+            _sqlite_insert_flat(cur, sql, flat, width, len(rows))
 
     def finish(self) -> None:
         """Flush; after an ``exclusive`` load, move the table's sequence past the ids used."""
@@ -205,15 +216,17 @@ class BulkWriter:
                 for sql in statements:
                     cur.execute(sql)
 
-    def _sqlite_batch(self, rows: list[list[Any]]) -> tuple[str, Sequence[Sequence[Any]]]:
-        """The statement for this batch and its rows: a column whose value is the same in every
-        row of the batch (a column the file does not have, a flag, the year) is written as a
-        literal of the statement instead of bound per row. Only values that need no quoting are
-        inlined (NULL, numbers, booleans, dates, empty text, codes and choices such as "370000"
-        or "construction"); any other text is always bound."""
+    def _sqlite_batch(self, rows: list[list[Any]]) -> tuple[str, list[int] | None]:
+        """The statement for this batch and the positions of the values it binds (None: all of
+        them, as they are): a column whose value is the same in every row of the batch (a
+        column the file does not have, a flag, the year) is written as a literal of the
+        statement instead of bound per row. Only values that need no quoting are inlined (NULL,
+        numbers, booleans, dates, empty text, codes and choices such as "370000" or
+        "construction"); any other text is always bound. Bound decimals and dates are bound as
+        their text (:meth:`flush`)."""
         n = len(rows)
         if n < 64:
-            return self.insert_sql, rows  # (the driver adapts decimals and dates)
+            return self.insert_sql, None  # (the driver adapts decimals and dates)
         parts: list[str] = []
         keep: list[int] = []
         first, middle, last = rows[0], rows[n // 2], rows[-1]
@@ -230,18 +243,9 @@ class BulkWriter:
             else:
                 parts.append("%s")
                 keep.append(i)
-        as_text = [i for i in self.text_positions if i in keep]
-        if as_text:  # (for the columns still bound)
-            for row in rows:
-                for i in as_text:
-                    value = row[i]
-                    if value is not None:
-                        row[i] = str(value)  # Decimal → "12.3400", date → "2024-03-01"
-        if len(parts) - len(keep) < 3:  # too few to pay for re-making every row without them
-            return self.insert_sql, rows
-        pick = operator.itemgetter(*keep)
-        params = list(map(pick, rows)) if len(keep) > 1 else [(pick(r),) for r in rows]
-        return self.insert_head + ", ".join(parts + self.tail_literals) + ")", params
+        if len(parts) - len(keep) < 3:  # too few to pay for a statement of their own
+            return self.insert_sql, list(range(len(first)))
+        return self.insert_head + ", ".join(parts + self.tail_literals) + ")", keep
 
 
 def value_literal(value: Any) -> str:
@@ -269,17 +273,27 @@ def sqlite_insert_many(cur: Any, sql: str, params: Sequence[Sequence[Any]]) -> N
     """``INSERT … VALUES (…)`` for every row of ``params``: some hundred rows per execution of the
     statement (``VALUES (…), (…), …``) cost SQLite and the driver far less than one execution per
     row; the same rows in the same order, still one ``executemany``."""
-    width = len(params[0]) if params else 0
+    if params:
+        _sqlite_insert_flat(cur, sql, list(itertools.chain.from_iterable(params)), len(params[0]), len(params))
+
+
+def _sqlite_insert_flat(cur: Any, sql: str, flat: list[Any], width: int, n: int) -> None:
+    """:func:`sqlite_insert_many` of ``n`` rows of ``width`` values given one after the other in
+    ``flat``."""
+    if not n:
+        return
     per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // max(width, 1)))
-    full = len(params) // per * per
+    full = n // per * per
     if width and full:
         head, one = sql.split(" VALUES ", 1)
         statement = f"{head} VALUES {', '.join([one] * per)}"
-        flat = list(itertools.chain.from_iterable(params[:full]))
         step = per * width
-        cur.executemany(statement, [flat[i : i + step] for i in range(0, len(flat), step)])
-    if full < len(params):
-        cur.executemany(sql, params[full:])
+        cur.executemany(statement, [flat[i : i + step] for i in range(0, full * width, step)])
+    if full < n:
+        if not width:
+            cur.executemany(sql, [()] * (n - full))
+        else:
+            cur.executemany(sql, [flat[i : i + width] for i in range(full * width, n * width, width)])
 
 
 def insert_derived(

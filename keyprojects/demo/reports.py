@@ -93,6 +93,7 @@ class Formats:
         self.offsets: dict[int, int] = {}  # local day → UTC offset in minutes (at noon)
         self.days: dict[int, str] = {}  # UTC day → "YYYY-MM-DD "
         self.cache: dict[int, str] = {}
+        self.clock = [f"{m // 60:02d}:{m % 60:02d}{self.suffix}" for m in range(1440)]  # minute of the day → "HH:MM:00"
 
     @staticmethod
     def money(v: int) -> float:
@@ -121,7 +122,7 @@ class Formats:
         prefix = self.days.get(u_day)
         if prefix is None:
             prefix = self.days[u_day] = dt.date.fromordinal(u_day).isoformat() + " "
-        s = self.cache[t] = f"{prefix}{u_min // 60:02d}:{u_min % 60:02d}{self.suffix}"
+        s = self.cache[t] = prefix + self.clock[u_min]
         return s
 
 

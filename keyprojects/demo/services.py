@@ -20,6 +20,7 @@ from .common import (
     DemoLogin,
     DemoResult,
     default_year_month,
+    gc_paused,
     random_password,
 )
 from .reference import SPECIAL_OWNERS
@@ -215,8 +216,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     if not 0 <= months <= default_months(m):
         raise DemoError(f"月份数应在 0 到 {default_months(m)} 之间（演示数据只有{y - 1}年和{y}年的年度计划）")
     deleted = reset_business_data() if reset else {}
-    result = DemoBuilder(seed=seed, projects=projects, year=y, month=m, months=months, batch_size=batch_size, progress=progress,
-                         stream=stream).run()  # fmt: skip
+    with gc_paused():
+        result = DemoBuilder(seed=seed, projects=projects, year=y, month=m, months=months, batch_size=batch_size, progress=progress,
+                             stream=stream).run()  # fmt: skip
     result.logins = create_demo_users()
     result.counts["schemes"] = len(install_default_schemes())
     from .approvals import seed_approvals
