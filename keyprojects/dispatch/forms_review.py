@@ -158,6 +158,7 @@ class WarningFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("调度期"), required=False)
     kind = forms.ChoiceField(label=_("预警类型"), required=False)
     region = forms.ChoiceField(label=_("区域"), required=False)
+    q = forms.CharField(label=_("关键字"), required=False, max_length=100)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -165,6 +166,7 @@ class WarningFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("全部类型")), *WarningKind.choices]
         self.fields["region"].choices = [("", _("全部区域")), *((r.code, r.name) for r in scope_regions(user).order_by("code"))]
         _style(self)
+        self.fields["q"].widget.attrs.setdefault("placeholder", _("项目名称或代码"))
 
     def values(self) -> dict[str, Any]:
         """The valid filters (an invalid one is ignored and shown with its message)."""
@@ -172,7 +174,7 @@ class WarningFilterForm(forms.Form):
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {k: data[k] for k in ("period", "kind", "region") if data.get(k)}
+        return {k: data[k] for k in ("period", "kind", "region", "q") if data.get(k)}
 
 
 PROBLEM_STATUS_FILTER = [

@@ -75,6 +75,9 @@ def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[Pro
         qs = qs.filter(kind=values["kind"])
     if values.get("region"):
         qs = qs.filter(Q(project__region_id=values["region"]) | Q(project__city_code=values["region"]))
+    if values.get("q"):
+        q = values["q"].strip()
+        qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q))
     qs = qs.annotate(
         warning_fact=FilteredRelation("project__facts", condition=Q(project__facts__period=F("period"))),
         fact_plan=F("warning_fact__annual_plan"),

@@ -77,6 +77,24 @@ def test_warnings_filters_latest_first_and_htmx(warned, client):
     assert b"<html" not in part.content and part["HX-Push-Url"] == "/dispatch/warnings/?kind=missing_report"
 
 
+def test_warnings_text_search_over_project_name_and_code(warned, client):
+    """``q`` finds a project's warnings by a part of its name or its project code, and the export
+    follows the same filter."""
+    from keyprojects.projects.models import Project
+
+    Project.objects.filter(pk=warned.projects.sibling_county.pk).update(project_code="2026-370103-44-01-000777")
+    client.force_login(warned.users.city)
+    resp = client.get("/dispatch/warnings/")
+    assert 'name="q"' in resp.content.decode() and resp.context["form"].fields["q"].label == "关键字"
+    by_name = client.get("/dispatch/warnings/", {"q": "历下"})
+    assert {n for n, _, _ in warning_projects(by_name)} == {"历下区项目"}
+    by_code = client.get("/dispatch/warnings/", {"q": "000777", "kind": "behind_schedule"})
+    assert warning_projects(by_code) == {("市中区项目", 2, "behind_schedule")}
+    assert client.get("/dispatch/warnings/", {"q": "没有这个项目"}).context["page_obj"].paginator.count == 0
+    ws = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx", {"q": "000777"}).content)).active
+    assert {r[2].value for r in ws.iter_rows(min_row=3)} == {"市中区项目"}
+
+
 def test_warnings_pagination_and_export(warned, client):
     for key in KEYS:
         p = getattr(warned.projects, key)
