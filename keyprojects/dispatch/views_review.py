@@ -94,7 +94,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], partia
 
 def _error_text(exc: ApplicationError) -> str:
     fields = exc.extra.get("fields") or {}
-    details = [m for msgs in fields.values() for m in msgs if m != exc.message]
+    details = [m for msgs in fields.values() for m in msgs if m not in exc.message]  # not "X后再…：X"
     return "：".join([exc.message, *details[:2]])
 
 
@@ -330,8 +330,14 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFound:
             raise Http404() from None
         except ValidationFailed as exc:
-            _form_errors(form, exc)
-            messages.error(request, _error_text(exc))
+            # once: next to the field the form has (the opinion), else as one message; an error
+            # about a field the form lacks (the acknowledgement) is the message itself
+            inline = {k: v for k, v in (exc.extra.get("fields") or {}).items() if k in form.fields}
+            for name, msgs in inline.items():
+                for m in msgs:
+                    form.add_error(name, m)
+            if not inline:
+                messages.error(request, _error_text(exc))
         except ConflictError:
             messages.error(request, _("该月报已被他人处理或修改，请核对后重试"))
         except (PermissionDenied, ApplicationError) as exc:

@@ -236,7 +236,8 @@ def test_warnings_must_be_acknowledged_before_approving(dw, client):
     assert "确认校验提示" in page and "未勾选" in page and "设备到货待安装" in page
     assert 'name="reason_zero_without_reason"' in page
     resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "approve", "opinion": "同意上报", "version": r.version})
-    assert resp.status_code == 200 and "请先确认校验提示" in messages_of(resp)[0]
+    assert resp.status_code == 200 and messages_of(resp) == ["请先确认校验提示后再审核通过"]
+    assert resp.content.decode().count("请先确认校验提示") == 1  # shown once, not again under the form
     assert "同意上报" in resp.content.decode()
     r.refresh_from_db()
     assert r.pending_level == "county"
