@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.core.templatetags.kp import pct
 from keyprojects.projects.choices import Level
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.projects.selectors import get_project_for_user
@@ -330,7 +331,7 @@ def _render_fill(
         if prev.physical_progress:
             hints["physical_progress"] = last + (prev.physical_progress[:60] + ("…" if len(prev.physical_progress) > 60 else ""))
         if prev.physical_progress_pct is not None:
-            hints["physical_progress_pct"] = f"{last}{plain(prev.physical_progress_pct)}%"
+            hints["physical_progress_pct"] = f"{last}{pct(prev.physical_progress_pct)}%"
         if prev.workers is not None:
             hints["workers"] = f"{last}{prev.workers}"
     steps = [
@@ -348,7 +349,7 @@ def _render_fill(
         "conflict": conflict,
         "derived": derived,
         "prev": prev,
-        "prev_pct": plain(prev.physical_progress_pct) if prev else "",
+        "prev_pct": pct(prev.physical_progress_pct) if prev else "",
         "hints": hints,
         "steps": steps,
         "flags": list(report.flags.all()) if report else [],

@@ -36,6 +36,15 @@ def yi(value: Any) -> str:
 
 
 @register.filter
+def pct(value: Any) -> str:
+    """A percentage (形象进度, 完成率 in %) as shown everywhere: two places, ``15.90``; "" for
+    none. The "%" sign stays in the template."""
+    if value is None or value == "":
+        return ""
+    return floatformat(value, 2)
+
+
+@register.filter
 def measured(value: Any, measure: str) -> str:
     """A value stated in ``measure`` (a commitment's target): an amount in 万元 as :func:`wan`,
     any other measure (亩, 人) with up to 4 places."""

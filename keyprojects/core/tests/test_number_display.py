@@ -30,3 +30,11 @@ def test_a_commitment_target_in_wan_shows_two_places_other_measures_up_to_four()
     assert t.render(Context({"v": Decimal("12345.5000"), "m": "万元"})) == "12,345.50"
     assert t.render(Context({"v": Decimal("183600.0000"), "m": "亩"})) == "183,600"
     assert t.render(Context({"v": Decimal("12.2500"), "m": "人"})) == "12.2500"
+
+
+def test_a_percentage_shows_two_places_everywhere():
+    """形象进度 on the fill page showed 15.9% in one place and 35.00% in another: ``pct`` is the one format."""
+    t = Template("{{ v|pct }}")
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            assert [t.render(Context({"v": v})) for v in (Decimal("15.9"), Decimal("35.00"), 100, None)] == ["15.90", "35.00", "100.00", ""]

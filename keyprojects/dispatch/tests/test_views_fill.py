@@ -149,7 +149,7 @@ def test_fill_shows_last_month_statistics_status_and_return_opinion(dw, client):
     p, county = dw.projects.own_county, dw.users.county
     p.in_statistics = True
     p.save(update_fields=["in_statistics"])
-    r1 = report_save(user=county, project=p, period=dw.p1, data={"invested_month": "80", "physical_progress_pct": "20", "workers": 50})
+    r1 = report_save(user=county, project=p, period=dw.p1, data={"invested_month": "80", "physical_progress_pct": "15.9", "workers": 50})
     report_submit(user=county, report=r1)  # counted: a draft would count nowhere (ADR 0011)
     r2 = report_save(user=county, project=p, period=dw.p2, data={"invested_month": "40"})
     report_submit(user=county, report=r2)
@@ -157,7 +157,9 @@ def test_fill_shows_last_month_statistics_status_and_return_opinion(dw, client):
     client.force_login(county)
     page = html(client.get(fill_url(dw.p2, p)))
     assert "已纳统" in page
-    assert "上期（2026年1月）：80.00 万元" in page and "上期：20%" in page and "上期：50" in page
+    assert "上期（2026年1月）：80.00 万元" in page and "上期：15.90%" in page and "上期：50" in page
+    # one percentage format on the page (two places, as 完成率): the hint and the last month's table
+    assert "（15.90%）" in page and "15.9%" not in page
     assert "请补充现场照片" in page and 'data-testid="return-opinion"' in page
     assert 'value="40"' in page  # returned: editable again with the saved values
     assert "120.00" in page  # 1-2月累计 = 80 + 40
