@@ -165,7 +165,7 @@ class BulletinData:
             text += "尚无年度计划投资，不计算完成率。"
         else:
             share = metrics.as_percent(time_share(self.period.month))
-            text += f"年度投资完成率{rate}%，{metrics.schedule_phrase(t.ahead_points)}（序时进度{share}%）。"
+            text += f"年度投资完成率{rate}%，{metrics.schedule_phrase_zh(t.ahead_points)}（序时进度{share}%）。"
         ahead = sum(1 for r in self.ranking.rows if r.unit.figures.ahead_points is not None and r.unit.figures.ahead_points > 0)
         behind = sum(1 for r in self.ranking.rows if r.unit.figures.ahead_points is not None and r.unit.figures.ahead_points < 0)
         if self.ranking.rows:
@@ -432,7 +432,7 @@ def ranking_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
                 to_wan(f.annual_plan),
                 to_wan(f.invested_ytd),
                 r.display,
-                metrics.schedule_phrase(f.ahead_points),
+                metrics.schedule_phrase_zh(f.ahead_points),
                 movement_text(r.movement),
             ]
         )
@@ -724,7 +724,7 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
         [f"{data.months}累计完成投资（万元）", to_wan(t.invested_ytd)],
         ["年度投资完成率（%）", metrics.as_percent(t.completion_rate)],
         ["序时进度（%）", metrics.as_percent(time_share(data.period.month))],
-        ["与序时进度比较", metrics.schedule_phrase(t.ahead_points)],
+        ["与序时进度比较", metrics.schedule_phrase_zh(t.ahead_points)],
         ["落后序时进度项目（个）", data.lagging_total],
         ["未报送月报项目（个）", data.unreported_total],
         ["数据存疑项目（个）", data.doubtful_total],

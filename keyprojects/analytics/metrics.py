@@ -51,14 +51,26 @@ def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
 
 
 def schedule_phrase(points: Decimal | None) -> str:
-    """The words bulletins use: "超序时进度 x 个百分点" / "落后序时进度 x 个百分点"."""
+    """The words bulletins use: "超序时进度 x 个百分点" / "落后序时进度 x 个百分点", in the active
+    language (English UI: "x percentage points ahead of schedule")."""
+    from django.utils.translation import gettext as _
+
     if points is None:
-        return "无年度计划"
+        return _("无年度计划")
     if points > 0:
-        return f"超序时进度{points}个百分点"
+        return _("超序时进度%(points)s个百分点") % {"points": points}
     if points < 0:
-        return f"落后序时进度{-points}个百分点"
-    return "与序时进度持平"
+        return _("落后序时进度%(points)s个百分点") % {"points": -points}
+    return _("与序时进度持平")
+
+
+def schedule_phrase_zh(points: Decimal | None) -> str:
+    """:func:`schedule_phrase` in Chinese whatever the UI language: for what is stored (a
+    warning's message) and for the bulletin, a Chinese document."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return schedule_phrase(points)
 
 
 def planned_ytd(monthly_plan: Sequence[Decimal], month: int) -> Decimal:

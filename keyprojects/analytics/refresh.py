@@ -239,7 +239,7 @@ def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inpu
         rate = metrics.completion_rate(fact["invested_ytd"], fact["annual_plan"])
         points = metrics.ahead_points(rate, month)
         if points is not None and points < -config.behind_points:
-            out.append(("behind_schedule", metrics.schedule_phrase(points), points))
+            out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
         spi = metrics.progress_index(fact["invested_ytd"], fact["planned_ytd"])
         if spi is not None and spi < config.progress_index_floor:
             out.append(("low_progress_index", f"进度指数{_shown_index(spi)}，低于{config.progress_index_floor}", spi))

@@ -49,6 +49,22 @@ class Period:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+def format_period(value: object, *, empty: str = "") -> str:
+    """A reporting period (anything with ``year`` and ``month``: a ``ReportingPeriod``, a
+    :class:`Period`) as users see it, in the active language: ``2026年11月``, ``Nov 2026``.
+    The models' ``str()`` stays Chinese for what is stored and exported."""
+    import datetime as dt
+
+    from django.utils.formats import date_format
+    from django.utils.translation import pgettext
+
+    year, month = getattr(value, "year", None), getattr(value, "month", None)
+    if not year or not month:
+        return empty if value is None or value == "" else str(value)
+    # Translators: a Django date format for a reporting month; English "M Y" gives "Nov 2026".
+    return date_format(dt.date(int(year), int(month), 1), pgettext("period format", "Y年n月"))
+
+
 # --- display: the one way amounts are shown to users ----------------------------------------
 
 YI = Decimal(10000)  # 1 亿元 = 10,000 万元

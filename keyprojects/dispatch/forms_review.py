@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.money import format_period
 from keyprojects.regions.models import Region
 
 from .choices import ProblemStatus, WarningKind
@@ -27,7 +28,7 @@ REVISION_FIELDS = ["invested_month", "physical_progress_pct", "physical_progress
 
 def period_choices(blank: str) -> list[tuple[str, str]]:
     periods = ReportingPeriod.objects.order_by("-year", "-month").only("year", "month")[:120]
-    return [("", blank), *((p.label, str(p)) for p in periods)]
+    return [("", blank), *((p.label, format_period(p)) for p in periods)]
 
 
 def period_from_label(label: str | None) -> ReportingPeriod | None:

@@ -35,7 +35,7 @@ from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.projects.selectors import get_project_for_user
 
 from .choices import ReportStatus
-from .forms import PhotoForm, ProblemForm, ReportForm, plain
+from .forms import PhotoForm, ProblemForm, ReportForm
 from .models import MonthlyReport, ProblemItem, ReportingPeriod
 from .selectors import (
     closed_region_codes,

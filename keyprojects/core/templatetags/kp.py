@@ -8,7 +8,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from keyprojects.core.money import format_wan, format_yi
+from keyprojects.core.money import format_period, format_wan, format_yi
 
 register = template.Library()
 
@@ -33,6 +33,12 @@ def wan(value: Any) -> str:
 def yi(value: Any) -> str:
     """A 万元 amount shown in 亿元: ``3,902.12`` (``core.money.format_yi``)."""
     return format_yi(value)
+
+
+@register.filter
+def yearmonth(value: Any) -> str:
+    """A reporting period in the active language: ``2026年11月`` / ``Nov 2026`` (``core.money.format_period``)."""
+    return format_period(value)
 
 
 @register.filter
