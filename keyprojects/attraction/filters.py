@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -19,15 +20,20 @@ from .models import IndustryChain, Lead
 
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
-    stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("阶段"))
-    source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("线索来源"))
-    investor_origin = django_filters.ChoiceFilter(choices=InvestorOrigin.choices, label=_("投资方来源"))
-    chain = django_filters.ModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"))
-    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"))
+    stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("阶段"), empty_label=_("全部阶段"))
+    source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("线索来源"), empty_label=_("全部来源"))
+    investor_origin = django_filters.ChoiceFilter(choices=InvestorOrigin.choices, label=_("投资方来源"), empty_label=_("全部"))
+    chain = django_filters.ModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"), empty_label=_("全部产业链"))
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"), empty_label=_("全部门类"))
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
-    leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("责任领导"))
+    leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("责任领导"), empty_label=_("全部领导"))
     year = django_filters.NumberFilter(field_name="obtained_on__year", label=_("获取年度"))
-    stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("停滞预警"))
+    # a plain select ("全部 / 仅停滞 / 未停滞"), not the null-boolean one ("未知 / 是 / 否")
+    stalled = django_filters.BooleanFilter(
+        method="filter_stalled",
+        label=_("停滞预警"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("仅停滞")), ("false", _("未停滞"))]),
+    )
 
     class Meta:
         model = Lead

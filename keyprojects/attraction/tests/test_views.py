@@ -101,6 +101,29 @@ def test_list_search_funnel_and_export(world, client, lead_of):
     assert c.get(reverse("attraction:activities")).status_code == 200
 
 
+def test_funnel_filters_read_naturally(world, client, lead_of):
+    """The tour found "未知", "---------" and a source path on the funnel page: every filter
+    starts at 全部…, the stalled one reads 全部 / 仅停滞 / 未停滞, and no file path is shown."""
+    import re
+
+    old = lead_of(name="停滞的项目")
+    Lead.objects.filter(pk=old.pk).update(stage_entered_on=timezone.localdate() - dt.timedelta(days=400))
+    lead_of(name="新线索项目")
+    c = login(client, world.users.city)
+    page = c.get(reverse("attraction:funnel")).content.decode()
+    form = page.split('role="search"', 1)[1].split("</form>", 1)[0]
+    firsts = re.findall(r'<select name="(\w+)"[^>]*>\s*<option value="([^"]*)"[^>]*>([^<]*)</option>', form)
+    assert firsts == [("stage", "", "全部阶段"), ("source", "", "全部来源"), ("chain", "", "全部产业链"), ("stalled", "", "全部")]
+    assert re.findall(r'<option value="(true|false)"[^>]*>([^<]*)<', form) == [("true", "仅停滞"), ("false", "未停滞")]
+    assert "未知" not in form and "-----" not in page and ".py" not in page
+    stalled = c.get(reverse("attraction:list"), {"stalled": "true"}).content.decode()
+    assert "停滞的项目" in stalled and "新线索项目" not in stalled
+    fresh = c.get(reverse("attraction:list"), {"stalled": "false"}).content.decode()
+    assert "新线索项目" in fresh and "停滞的项目" not in fresh
+    both = c.get(reverse("attraction:list"), {"stalled": ""}).content.decode()
+    assert "新线索项目" in both and "停滞的项目" in both
+
+
 def test_activities_search_and_export(world, client):
     from keyprojects.attraction.services import activity_create
 
