@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, build_xlsx
 
 from .choices import UNIT_OF, FactorKind
 from .models import FactorNeed
@@ -80,3 +80,56 @@ def export_factor_lists(needs: QuerySet[FactorNeed], *, region_name: str = "") -
         sheets.append(Sheet(str(kind.label), TITLES[kind], columns(kind), rows, subtitle))
     content, counts = build_workbook(sheets)
     return content, {str(k.value): c for k, c in zip(FactorKind, counts, strict=True)}
+
+
+APPROVAL_COLUMNS = [
+    Column("序号", "int", 6),
+    Column("项目名称", "text", 36),
+    Column("项目代码", "text", 24),
+    Column("所在地", "text", 14),
+    Column("审批事项", "text", 24),
+    Column("办理单位", "text", 24),
+    Column("办理状态", "text", 10),
+    Column("申报日期", "date", 12),
+    Column("受理日期", "date", 12),
+    Column("办结日期", "date", 12),
+    Column("用时（工作日）", "int", 10),
+    Column("法定时限（工作日）", "int", 10),
+    Column("红黄码", "text", 8),
+    Column("批复文号", "text", 20),
+]
+
+
+def export_approvals(approvals: list[Any]) -> tuple[bytes, int]:
+    """The 审批事项 list as one sheet: ``approvals`` as the page shows them (with ``.timing``
+    from ``selectors.with_timing``). Returns the bytes and the number of rows."""
+
+    def shown(t: Any) -> str:  # as the page's badge (approvals/_code.html)
+        if t.days is None:
+            return ""
+        if t.code in ("red", "yellow"):
+            return "红码" if t.code == "red" else "黄码"
+        return "超期办结" if t.overdue else "正常"
+
+    def rows() -> Any:
+        for i, a in enumerate(approvals, start=1):
+            t = a.timing
+            yield [
+                i,
+                a.project.name,
+                a.project.project_code or "",
+                a.project.region.name,
+                a.item.name,
+                a.department,
+                a.get_status_display(),
+                a.applied_on,
+                a.accepted_on,
+                a.completed_on,
+                t.days,
+                t.limit,
+                shown(t),
+                a.approval_number,
+            ]
+
+    subtitle = f"截至 {timezone.localdate():%Y-%m-%d}"
+    return build_xlsx(title="审批事项办理情况", columns=APPROVAL_COLUMNS, rows=rows(), sheet="审批事项", subtitle=subtitle)

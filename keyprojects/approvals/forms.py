@@ -44,14 +44,16 @@ class ItemsForm(forms.Form):
 
 
 class ApprovalFilter(forms.Form):
+    q = forms.CharField(label=_("关键字"), required=False, max_length=100, widget=forms.SearchInput)
+    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all(), required=False, empty_label=_("全部事项"))
     status = forms.ChoiceField(label=_("办理状态"), choices=[("", _("全部状态")), *ApprovalStatus.choices], required=False)
     code = forms.ChoiceField(label=_("红黄码"), choices=[("", _("全部")), *Code.choices], required=False)
-    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all(), required=False, empty_label=_("全部事项"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": _("项目名称、项目代码或事项名称")})
 
 
 class CompareForm(forms.Form):

@@ -5,6 +5,7 @@ from . import views, views_consultations, views_needs
 app_name = "approvals"
 urlpatterns = [
     path("", views.approval_list, name="list"),
+    path("export.xlsx", views.approval_export, name="export"),
     path("departments/", views.department_view, name="departments"),
     path("project/<int:pk>/", views.project_approvals, name="project"),
     path("<int:pk>/edit/", views.approval_edit, name="edit"),

@@ -9,17 +9,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
+from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.scope import get_for_user
+from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
 
 from .choices import ApprovalStatus
+from .exports import export_approvals
 from .forms import ApprovalFilter, ApprovalForm, CompareForm, ItemsForm
 from .models import ProjectApproval
 from .selectors import approvals_visible, catalogue, compare_periods, department_board, with_timing
@@ -38,10 +43,8 @@ def _get(model: Any, request: HttpRequest, pk: Any) -> Any:
         raise Http404(exc.message) from None
 
 
-@login_required
-@require_GET
-def approval_list(request: HttpRequest) -> HttpResponse:
-    _guard(request)
+def _filtered(request: HttpRequest) -> tuple[ApprovalFilter, list[ProjectApproval]]:
+    """The list's filter and its rows (with ``.timing``): the page and its export share it."""
     f = ApprovalFilter(request.GET or None)
     qs = approvals_visible(request.user).exclude(status=ApprovalStatus.NOT_NEEDED).order_by("project__name", "item__order")
     code = ""
@@ -50,12 +53,44 @@ def approval_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(status=f.cleaned_data["status"])
         if f.cleaned_data["item"]:
             qs = qs.filter(item=f.cleaned_data["item"])
+        if q := f.cleaned_data["q"].strip():
+            qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q) | Q(item__name__icontains=q))
         code = f.cleaned_data["code"]
     rows = with_timing(qs)
     if code:
         rows = [a for a in rows if a.timing.code == code]  # type: ignore[attr-defined]
+    return f, rows
+
+
+@login_required
+@require_GET
+def approval_list(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    f, rows = _filtered(request)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "approvals/list.html", {"form": f, "page": page, "count": len(rows)})
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_url = reverse("approvals:export") + (f"?{query.urlencode()}" if query else "")
+    return render(request, "approvals/list.html", {"form": f, "page": page, "count": len(rows), "export_url": export_url})
+
+
+@login_required
+@require_GET
+def approval_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as an xlsx (the same rows as the page, all of them)."""
+    _guard(request)
+    _f, rows = _filtered(request)
+    content, n = export_approvals(rows)
+    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    audit_record(
+        action="export",
+        user=request.user,
+        request=request,
+        object_type="approvals.projectapproval",
+        changes={"filters": filters, "rows": n, "format": "xlsx"},
+        message=f"导出审批事项 {n} 行",
+    )
+    return xlsx_response(content, f"审批事项-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def project_for_approvals(request: HttpRequest, pk: Any) -> tuple[Project, bool]:

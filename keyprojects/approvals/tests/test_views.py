@@ -102,3 +102,56 @@ def test_department_opens_the_page_of_a_project_it_only_handles_an_item_of(clien
     assert client.get(f"/projects/{p.pk}/").status_code == 404
     client.force_login(world.users.sibling)
     assert client.get(f"/approvals/project/{p.pk}/").status_code == 404
+
+
+def test_list_searches_labels_every_filter_and_exports_what_it_shows(client, world, recorded):
+    """The tour found no text search, no export and a filter without a label on the list."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from keyprojects.projects.models import Project
+
+    Project.objects.filter(pk=world.projects.own_county.pk).update(project_code="2026-370102-44-01-000123")
+    eia = ApprovalItem.objects.get(code="eia")
+    approval_items_set(user=world.users.sibling, project=world.projects.sibling_county, item_ids=[eia.pk])
+    client.force_login(world.users.city)
+
+    page = client.get("/approvals/").content.decode()
+    form = page.split('role="search"', 1)[1].split("</form>", 1)[0]
+    fields = re.findall(r'<(?:input|select)[^>]*\bname="(\w+)"[^>]*\bid="(\w+)"', form)
+    assert {name for name, _ in fields} == {"q", "item", "status", "code"}
+    labels = set(re.findall(r'<label[^>]*\bfor="(\w+)"', form))
+    assert all(field_id in labels for _, field_id in fields), (fields, labels)
+
+    def shown(**params):
+        resp = client.get("/approvals/", params)
+        return {(a.project.name, a.item.code) for a in resp.context["page"]}
+
+    assert shown() == {("历下区项目", "eia"), ("历下区项目", "project-approval"), ("市中区项目", "eia")}
+    assert shown(q="市中") == {("市中区项目", "eia")}  # project name
+    assert shown(q="000123") == {("历下区项目", "eia"), ("历下区项目", "project-approval")}  # project code
+    assert shown(q="环评") == {("历下区项目", "eia"), ("市中区项目", "eia")}  # item name
+    assert shown(q="环评", status="not_applied", item=eia.pk) == {("历下区项目", "eia"), ("市中区项目", "eia")}
+    assert shown(q="没有的") == set()
+
+    resp = client.get("/approvals/", {"q": "历下", "page": "1"})
+    assert 'href="/approvals/export.xlsx?q=%E5%8E%86%E4%B8%8B"' in resp.content.decode()  # the filters, not the page
+    export = client.get("/approvals/export.xlsx", {"q": "历下"})
+    assert export.status_code == 200 and "attachment" in export["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(export.content)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert sorted((r[1], r[2], r[4]) for r in rows) == [
+        ("历下区项目", "2026-370102-44-01-000123", "环评批复"),
+        ("历下区项目", "2026-370102-44-01-000123", "项目审批/核准/备案"),
+    ]
+    assert {r[1] for r in rows} == {"历下区项目"} and len(rows) == 2
+    assert AuditEvent.objects.filter(action="export", object_type="approvals.projectapproval", changes__rows=2).exists()
+
+    # the export keeps the user's scope
+    client.force_login(world.users.sibling)
+    ws = load_workbook(io.BytesIO(client.get("/approvals/export.xlsx").content)).active
+    assert {r[1].value for r in ws.iter_rows(min_row=4)} == {"市中区项目"}
+    client.force_login(world.users.sysadmin)
+    assert client.get("/approvals/export.xlsx").status_code == 403
