@@ -4,6 +4,7 @@ from django.urls import include, path
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.api.docs import RedocView, SchemaView, SwaggerView
 from keyprojects.core import health
+from keyprojects.core.views import favicon
 
 urlpatterns = [
     path("", include("keyprojects.projects.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("config/", config_site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
