@@ -71,3 +71,33 @@ def test_docs_render_for_a_logged_in_user(client: Any, world: Any) -> None:
     r = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert r.status_code == 200
     assert {op["operationId"] for op in _operations(r.json())} == EXPECTED_OPERATIONS
+
+
+def test_redoc_page_fits_the_csp(client: Any, world: Any) -> None:
+    """/api/redoc/ was blank under the site's CSP (an inline start-up script and style, Google
+    Fonts): the page now has no inline script or style, and only its own response adds a nonce
+    to style-src, for ReDoc's run-time <style> elements; scripts stay 'self' only."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    assert client.login(username="lixia", password=PASSWORD)
+    r = client.get("/api/redoc/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    scripts = re.findall(r"<script\b([^>]*)>", html)
+    assert scripts and all("src=" in attrs for attrs in scripts)
+    assert "<style" not in html and " style=" not in html and "googleapis" not in html and "http" not in html.split("<body", 1)[1]
+    assert 'src="/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"' in html
+    assert 'data-spec-url="/api/schema/"' in html
+    nonce = re.search(r'<script src="/static/src/redoc-init.js" nonce="([^"]+)"></script>', html).group(1)
+    policy = dict(d.strip().split(" ", 1) for d in r["Content-Security-Policy"].split(";"))
+    assert policy["style-src"] == f"'self' 'nonce-{nonce}'"
+    assert policy["script-src"] == "'self'" and "unsafe" not in r["Content-Security-Policy"]
+    init = finders.find("src/redoc-init.js")
+    assert init is not None
+    with open(init, encoding="utf-8") as f:
+        assert "nonce: nonce" in f.read()
+    # the other pages keep the strict style-src
+    docs = client.get("/api/docs/")
+    assert "nonce-" not in docs["Content-Security-Policy"]
