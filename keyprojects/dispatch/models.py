@@ -368,6 +368,19 @@ class ProjectWarning(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} {self.kind}"
 
+    @property
+    def shown_message(self) -> str:
+        """The message as users read it: the stored (Chinese) text, except that outside the
+        Chinese UI a 落后序时进度 warning is said again from its figure in the active language
+        (``analytics.metrics.schedule_phrase``; the refresh stores it as ``value``)."""
+        from django.utils import translation
+
+        if self.kind != WarningKind.BEHIND_SCHEDULE or self.value is None or (translation.get_language() or "").startswith("zh"):
+            return self.message
+        from keyprojects.analytics import metrics
+
+        return metrics.schedule_phrase(Decimal(self.value).quantize(Decimal("0.01")))
+
 
 class PeriodClosure(models.Model):
     """A month closed for a region (a city, or the whole province). Reports, facts and

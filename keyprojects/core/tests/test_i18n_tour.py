@@ -54,3 +54,6 @@ def test_the_warnings_page_shows_periods_and_the_lag_in_english(compiled, client
     _switch_to_english(client)
     en = client.get(reverse("dispatch:warnings")).content.decode()
     assert "Feb 2026" in en and "2026年2月" not in en  # the row and the period filter's choices
+    # the stored 落后序时进度 message is said again from its figure in English, unchanged in Chinese
+    assert "12.00 percentage points behind schedule" in en and "落后序时进度" not in en
+    assert message in zh
