@@ -43,8 +43,9 @@ class SummaryQuerySet(ScopedQuerySet):
 class ProjectPeriodFact(models.Model):
     """One project in one period: the figures every page, ranking and bulletin reads."""
 
-    period = models.ForeignKey("dispatch.ReportingPeriod", on_delete=models.CASCADE, related_name="facts")
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="facts")
+    # no single-column indexes: (period, project) is unique and (project, period) indexed below
+    period = models.ForeignKey("dispatch.ReportingPeriod", on_delete=models.CASCADE, related_name="facts", db_index=False)
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="facts", db_index=False)
     region_code = models.CharField(_("区划"), max_length=6)
     city_code = models.CharField(_("市"), max_length=6, blank=True)
     province_code = models.CharField(_("省"), max_length=6)

@@ -170,15 +170,55 @@ def _due_stages() -> frozenset[str]:
     return frozenset(DUE_STAGES)
 
 
-def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
-    """The fact row of one project in one period (column → value)."""
+FACT_COLUMNS = (
+    "project_id",
+    "region_code",
+    "city_code",
+    "province_code",
+    "on_province_list",
+    "on_city_list",
+    "on_county_list",
+    "category",
+    "industry_section",
+    "nature",
+    "stage",
+    "responsible_unit_ref",
+    "sponsor_leader_ref",
+    "total_investment",
+    "annual_plan",
+    "planned_ytd",
+    "invested_month",
+    "invested_ytd",
+    "invested_to_date",
+    "report_state",
+    "report_due",
+    "report_on_time",
+    "planned_new",
+    "started",
+    "planned_completion",
+    "completed",
+)  # a fact row's values, in the order :func:`_fact` gives them
+_ANNUAL_PLAN, _PLANNED_YTD, _INVESTED_YTD, _REPORT_STATE = (
+    FACT_COLUMNS.index(c) for c in ("annual_plan", "planned_ytd", "invested_ytd", "report_state")
+)
+
+
+def fact_dict(row: Sequence[Any]) -> dict[str, Any]:
+    """A fact row (:data:`FACT_COLUMNS` order) as column → value."""
+    return dict(zip(FACT_COLUMNS, row, strict=True))
+
+
+def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
+    """The fact row of one project in one period (values in :data:`FACT_COLUMNS` order): a
+    tuple, not a dict — a whole-period refresh makes one per project and period."""
     p, py, month, end = x.p, x.py, m.month, m.end
     assert py is not None
     ytd = x.ytd[month]
     rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
-    due = p["stage"] in _due_stages()
+    stage = p["stage"]
+    due = stage in _due_stages()
     state = (
         rules.report_state(
             status=status,
@@ -191,35 +231,35 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> dict[str, Any]:
         if due or rep is not None
         else ""
     )
-    return {
-        "project_id": p["pk"],
-        "region_code": p["region_id"],
-        "city_code": p["city_code"] or "",
-        "province_code": p["province_code"],
-        "on_province_list": py["on_province_list"],
-        "on_city_list": py["on_city_list"],
-        "on_county_list": py["on_county_list"],
-        "category": p["category"] or "",
-        "industry_section": p["industry_section"] or "",
-        "nature": p["nature"] or "",
-        "stage": p["stage"] or "",
-        "responsible_unit_ref": p["responsible_unit_id"],
-        "sponsor_leader_ref": p["sponsor_leader_id"],
-        "total_investment": p["total_investment"] or ZERO,  # (read at the field's 4 places)
-        "annual_plan": x.plan,
-        "planned_ytd": metrics.planned_to_date(x.plan, (), month, x.curve, share=m.share),
-        "invested_month": rep[1] if rep and counted else ZERO,
-        "invested_ytd": ytd,
-        "invested_to_date": x.before + ytd,
-        "report_state": state,
-        "report_due": due,
-        "report_on_time": bool(counted and rep and not rep[2]),
-        "planned_new": p["nature"] == "new",
-        "started": bool(p["actual_start"] and p["actual_start"] <= end),
-        "planned_completion": p["nature"] == "completing"
-        or bool(p["planned_completion"] and p["planned_completion"].year == m.period.year),
-        "completed": bool(p["actual_completion"] and p["actual_completion"] <= end),
-    }
+    nature, started, completed, completion = p["nature"], p["actual_start"], p["actual_completion"], p["planned_completion"]
+    return (
+        p["pk"],
+        p["region_id"],
+        p["city_code"] or "",
+        p["province_code"],
+        py["on_province_list"],
+        py["on_city_list"],
+        py["on_county_list"],
+        p["category"] or "",
+        p["industry_section"] or "",
+        nature or "",
+        stage or "",
+        p["responsible_unit_id"],
+        p["sponsor_leader_id"],
+        p["total_investment"] or ZERO,  # (read at the field's 4 places)
+        x.plan,
+        metrics.planned_to_date(x.plan, (), month, x.curve, share=m.share),
+        rep[1] if rep and counted else ZERO,
+        ytd,
+        x.before + ytd,
+        state,
+        due,
+        bool(counted and rep and not rep[2]),
+        nature == "new",
+        bool(started and started <= end),
+        nature == "completing" or bool(completion and completion.year == m.period.year),
+        bool(completed and completed <= end),
+    )
 
 
 def _shown_index(spi: Decimal) -> Decimal:
@@ -228,7 +268,7 @@ def _shown_index(spi: Decimal) -> Decimal:
     return spi.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
-def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any, str]]:
+def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any, str]]:
     """(kind, message, value, 责任单位) of one project's warnings in one period
     (dispatch.choices.WarningKind; the 责任单位 is blank where it is the project's)."""
     from keyprojects.approvals.warnings import project_warnings
@@ -236,16 +276,17 @@ def _warnings(m: _Month, x: _Project, fact: dict[str, Any] | None, inputs: _Inpu
     out: list[tuple[str, str, Any]] = []
     p, month = x.p, m.month
     if fact is not None:
-        rate = metrics.completion_rate(fact["invested_ytd"], fact["annual_plan"])
+        ytd, state = fact[_INVESTED_YTD], fact[_REPORT_STATE]
+        rate = metrics.completion_rate(ytd, fact[_ANNUAL_PLAN])
         points = metrics.ahead_points(rate, month)
         if points is not None and points < -config.behind_points:
             out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
-        spi = metrics.progress_index(fact["invested_ytd"], fact["planned_ytd"])
+        spi = metrics.progress_index(ytd, fact[_PLANNED_YTD])
         if spi is not None and spi < config.progress_index_floor:
             out.append(("low_progress_index", f"进度指数{_shown_index(spi)}，低于{config.progress_index_floor}", spi))
-        if fact["report_state"] == "missing":
+        if state == "missing":
             out.append(("missing_report", f"{m.label}月报未报送", None))
-        elif fact["report_state"] == "late":
+        elif state == "late":
             out.append(("late_report", f"{m.label}月报迟报", None))
     start = p["planned_start"]
     if start and start <= m.end and not p["actual_start"] and p["stage"] in ("reserve", "preparation"):
@@ -270,7 +311,7 @@ def _unfrozen(projects: Any, period: Any) -> Any:
 Warn = tuple[int, str, str, Any, str]  # (project, kind, message, value, 责任单位)
 
 
-def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False) -> dict[int, tuple[list[dict[str, Any]], list[Warn]]]:
+def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False) -> dict[int, tuple[list[tuple[Any, ...]], list[Warn]]]:
     """Facts and warnings of ``projects`` for ``periods`` (all of one year): period pk → (fact rows,
     (project, kind, message, value, 责任单位) warnings). Frozen projects are left out per period."""
     from keyprojects.dispatch.models import DispatchConfig
@@ -279,8 +320,11 @@ def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False
     weights = config.plan_spread
     today = timezone.localdate()
     year = periods[0].year
-    out: dict[int, tuple[list[dict[str, Any]], list[Warn]]] = {p.pk: ([], []) for p in periods}
-    live = {per.pk: set((projects if include_frozen else _unfrozen(projects, per)).values_list("pk", flat=True)) for per in periods}
+    out: dict[int, tuple[list[tuple[Any, ...]], list[Warn]]] = {p.pk: ([], []) for p in periods}
+    live = {  # None: every project (no frozen region that month)
+        per.pk: None if include_frozen or not _has_frozen(per) else set(_unfrozen(projects, per).values_list("pk", flat=True))
+        for per in periods
+    }
     inputs = _load(year, [per.month for per in periods], projects)
     from keyprojects.dispatch.selectors import period_end
 
@@ -314,7 +358,8 @@ def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False
             before=(p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO),
         )
         for m in months:
-            if pid not in live[m.pk]:
+            alive = live[m.pk]
+            if alive is not None and pid not in alive:
                 continue
             facts, warns = out[m.pk]
             fact = _fact(m, x, today) if py is not None else None
@@ -325,7 +370,7 @@ def _compute(periods: Sequence[Any], projects: Any, include_frozen: bool = False
     return out
 
 
-def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str, Any]], warns: list[Warn]) -> None:
+def _write(period: Any, project_ids: Iterable[int] | None, facts: list[tuple[Any, ...]], warns: list[Warn]) -> None:
     from keyprojects.dispatch.models import ProjectWarning
 
     from .models import ProjectPeriodFact
@@ -346,15 +391,15 @@ def _write(period: Any, project_ids: Iterable[int] | None, facts: list[dict[str,
         _insert(period, facts, warns)
 
 
-def _insert(period: Any, facts: list[dict[str, Any]], warns: list[Warn]) -> None:
+def _insert(period: Any, facts: list[tuple[Any, ...]], warns: list[Warn]) -> None:
     from keyprojects.core.bulk import BulkWriter
     from keyprojects.dispatch.models import ProjectWarning
 
     from .models import ProjectPeriodFact
 
     if facts:
-        writer = BulkWriter(ProjectPeriodFact, list(facts[0]), const={"period_id": period.pk})
-        writer.add_many(f.values() for f in facts)
+        writer = BulkWriter(ProjectPeriodFact, FACT_COLUMNS, const={"period_id": period.pk})
+        writer.add_many(facts)
         writer.finish()
     if warns:
         first: dict[tuple[int, str], tuple[Any, ...]] = {}  # one warning of a kind per project and period: the first
@@ -385,7 +430,7 @@ def rebuild_facts(*, periods: Iterable[Any], projects: Any = None, progress: Any
     for year_periods in by_year.values():
         year_periods.sort(key=lambda p: p.month)
         ids = list(base.order_by("pk").values_list("pk", flat=True))
-        results: dict[int, tuple[list[dict[str, Any]], list[Warn]]] = {p.pk: ([], []) for p in year_periods}
+        results: dict[int, tuple[list[tuple[Any, ...]], list[Warn]]] = {p.pk: ([], []) for p in year_periods}
         steps = len(ids) + len(year_periods) * max(1, len(ids) // 4)  # writing counts as a quarter of computing
         if progress:
             progress(0, steps)
@@ -465,7 +510,12 @@ def refresh_after(*, project_ids: Iterable[int], from_period: Any, only_period: 
             _write(per, live, facts, warns)
             new_warns = [(w[0], w[1]) for w in warns]
             if not apply_delta(
-                period=per, old_facts=old_facts, old_warnings=old_warns, new_facts=facts, new_warnings=new_warns, include_frozen=correction
+                period=per,
+                old_facts=old_facts,
+                old_warnings=old_warns,
+                new_facts=[fact_dict(f) for f in facts],
+                new_warnings=new_warns,
+                include_frozen=correction,
             ):
                 summaries_refresh(period=per, include_frozen=correction)
             n += len(facts)

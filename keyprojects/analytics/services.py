@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
+from keyprojects.core.bulk import read_values
 from keyprojects.dispatch import rules
 from keyprojects.projects.models import Project
 
@@ -64,14 +65,16 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None, include_frozen:
     # annotation names must not shadow the fact columns the filters refer to
     prefixed = {f"agg_{k}": v for k, v in aggregates.items()}
     facts = ProjectPeriodFact.objects.filter(period=period)
+    # one grouped scan by the facts' own (county, city, province) codes; each group adds to every
+    # distinct code it names (a city-level project's region_code is its city_code: counted once)
+    keys = ("region_code", "city_code", "province_code")
+    names = [k[4:] for k in prefixed]
     groups: dict[str, dict[str, Any]] = {}
-    for key in ("region_code", "city_code", "province_code"):
-        for raw in facts.exclude(**{key: ""}).values(key).annotate(**prefixed):
-            code = raw.pop(key)
-            row = {k[4:]: v for k, v in raw.items()}
-            groups.setdefault(code, row)  # a city-level project's region_code equals its city_code
-            if key != "region_code":
-                groups[code] = row
+    for row in read_values(facts.values(*keys).annotate(**prefixed).order_by(), *keys, *prefixed):
+        sums = [0 if v is None else v for v in row[3:]]
+        for code in {c for c in row[:3] if c}:
+            acc = groups.get(code)
+            groups[code] = dict(zip(names, sums, strict=True)) if acc is None else {n: acc[n] + v for n, v in zip(names, sums, strict=True)}
     from keyprojects.regions.models import Region
 
     known = set(Region.objects.filter(code__in=list(groups)).values_list("code", flat=True))

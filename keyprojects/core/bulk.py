@@ -396,39 +396,62 @@ def bulk_load(loads: Mapping[type[models.Model], int], *, constraints: bool = Fa
     if vendor != "sqlite":
         yield
         return
-    qn = connection.ops.quote_name
-    dropped: list[str] = []
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        cache_size = int(cur.fetchone()[0])
-        if constraints:
-            cur.execute(f"PRAGMA cache_size = {min(cache_size, -EXCLUSIVE_LOAD_CACHE_KIB)}")
-        elif sum(loads.values()) >= BULK_LOAD_MIN_ROWS:  # the pages of a big load (and its index builds) stay in memory
-            cur.execute(f"PRAGMA cache_size = {min(cache_size, -BULK_LOAD_CACHE_KIB)}")
-        for model, rows in loads.items():
-            table = model._meta.db_table
-            if not constraints:
-                if rows < BULK_LOAD_MIN_ROWS:
-                    continue
-                cur.execute(f"SELECT MAX(id) FROM {qn(table)}")  # at least as many as it holds
-                if (cur.fetchone()[0] or 0) >= rows:
-                    continue
-            unique = "" if constraints else "AND sql NOT LIKE 'CREATE UNIQUE%%'"
-            cur.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL {unique}",
-                [table],
-            )
-            for name, sql in cur.fetchall():
-                cur.execute(f"DROP INDEX {qn(name)}")
-                dropped.append(sql)
-    try:
+    big = constraints or sum(loads.values()) >= BULK_LOAD_MIN_ROWS  # the pages of a big load (and its index builds) stay in memory
+    with contextlib.ExitStack() as stack:
+        if big:
+            stack.enter_context(page_cache(EXCLUSIVE_LOAD_CACHE_KIB if constraints else BULK_LOAD_CACHE_KIB))
+        with connection.cursor() as cur:
+            dropped = _set_aside_sqlite(cur, loads, constraints)
         yield
         with connection.cursor() as cur:
             for sql in dropped:
                 cur.execute(sql)
+
+
+@contextlib.contextmanager
+def page_cache(kib: int = BULK_LOAD_CACHE_KIB) -> Iterator[None]:
+    """SQLite: a page cache of at least ``kib`` KiB for the block (restored after; nothing
+    elsewhere). A transaction that writes tens of MB and reads them back (an import and the
+    refresh of what it wrote) otherwise spills its pages to the WAL and reads them back from it."""
+    held = getattr(connection, "_page_cache_kib", 0)  # an enclosing block's (no PRAGMA needed)
+    if connection.vendor != "sqlite" or held >= kib:
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        cache_size = int(cur.fetchone()[0])
+        cur.execute(f"PRAGMA cache_size = {min(cache_size, -kib)}")
+    connection._page_cache_kib = kib  # type: ignore[attr-defined]
+    try:
+        yield
     finally:
+        connection._page_cache_kib = held  # type: ignore[attr-defined]
         with contextlib.suppress(DatabaseError), connection.cursor() as cur:
             cur.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+def _set_aside_sqlite(cur: Any, loads: Mapping[type[models.Model], int], constraints: bool) -> list[str]:
+    """Drop the secondary indexes of the young tables of ``loads`` (see :func:`bulk_load`);
+    their SQL, to re-create them."""
+    qn = connection.ops.quote_name
+    dropped: list[str] = []
+    for model, rows in loads.items():
+        table = model._meta.db_table
+        if not constraints:
+            if rows < BULK_LOAD_MIN_ROWS:
+                continue
+            cur.execute(f"SELECT MAX(id) FROM {qn(table)}")  # at least as many as it holds
+            if (cur.fetchone()[0] or 0) >= rows:
+                continue
+        unique = "" if constraints else "AND sql NOT LIKE 'CREATE UNIQUE%%'"
+        cur.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL {unique}",
+            [table],
+        )
+        for name, sql in cur.fetchall():
+            cur.execute(f"DROP INDEX {qn(name)}")
+            dropped.append(sql)
+    return dropped
 
 
 def _pg_set_aside(tables: Sequence[type[models.Model]]) -> list[str]:

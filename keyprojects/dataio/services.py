@@ -44,6 +44,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from keyprojects.audit.services import audit_record
+from keyprojects.core.bulk import page_cache
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.money import Period
 
@@ -261,8 +262,9 @@ def import_parsed(
             _fill_outcome(outcome, plan)
             if outcome.errors:
                 raise ImportFailed(outcome.errors)
-            importer.write(plan)
-            _refresh_figures(plan)
+            with page_cache():  # what the write puts in the cache, the refresh reads back
+                importer.write(plan)
+                _refresh_figures(plan)
             outcome.batch = _record_success(
                 outcome, user=user, batch=batch, region=default_region, period=wanted, sheet=sheet, request=request, size=size
             )

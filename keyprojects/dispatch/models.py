@@ -346,8 +346,9 @@ class WarningQuerySet(ScopedQuerySet):
 class ProjectWarning(models.Model):
     """A warning raised for a project in a period (written by the refresh action, ``analytics.refresh``)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="warnings")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("调度期"), on_delete=models.CASCADE, related_name="warnings")
+    # no single-column indexes: (project, period, kind) is unique and (period, kind) indexed below
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="warnings", db_index=False)
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("调度期"), on_delete=models.CASCADE, related_name="warnings", db_index=False)
     kind = models.CharField(_("类型"), max_length=24, choices=WarningKind.choices, db_index=True)
     message = models.CharField(_("说明"), max_length=300)
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)

@@ -100,6 +100,8 @@ def official(figures: Iterable[MonthFigure], *, year: int, month: int, invested_
 def running_ytd(counted: Mapping[int, Decimal]) -> list[Decimal]:
     """The official 1-N月累计 at the end of each month 0..12 of a year, from the counted months
     of that year (month → 本月完成投资): carried forward over the months without one."""
+    if not counted:
+        return [ZERO] * 13
     return list(itertools.accumulate(map(counted.get, range(13), itertools.repeat(ZERO, 13))))  # month 0: nothing
 
 
