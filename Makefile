@@ -94,9 +94,11 @@ serve: install ## serve the existing database on http://127.0.0.1:8000
 	$(MANAGE) migrate -v 0
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install system-deps ## the whole suite: SQLite, PostgreSQL (when reachable), browser
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+# The two databases' runs go side by side (one core each): each run's output is printed whole
+# when it ends (--output-sync); the target fails when either run fails. TEST_JOBS=1: one after the other.
+TEST_JOBS ?= 2
+test: install system-deps ## the whole suite: SQLite (with browser tests) and PostgreSQL (when reachable), side by side
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== test suite on SQLite (with browser tests) =="
