@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 RATE_PLACES = Decimal("0.0001")  # ratios to 4 places (0.5630 = 56.30%)
@@ -50,27 +52,43 @@ def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
     return ((Decimal(rate) - Decimal(month) / Decimal(12)) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
 
 
+_AHEAD, _BEHIND, _LEVEL, _NO_PLAN = "超序时进度%(points)s个百分点", "落后序时进度%(points)s个百分点", "与序时进度持平", "无年度计划"
+
+
+def _schedule_words(points: Decimal | None) -> tuple[str, dict[str, Decimal]]:
+    if points is None:
+        return _NO_PLAN, {}
+    if points > 0:
+        return _AHEAD, {"points": points}
+    if points < 0:
+        return _BEHIND, {"points": -points}
+    return _LEVEL, {}
+
+
 def schedule_phrase(points: Decimal | None) -> str:
     """The words bulletins use: "超序时进度 x 个百分点" / "落后序时进度 x 个百分点", in the active
     language (English UI: "x percentage points ahead of schedule")."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext
 
-    if points is None:
-        return _("无年度计划")
-    if points > 0:
-        return _("超序时进度%(points)s个百分点") % {"points": points}
-    if points < 0:
-        return _("落后序时进度%(points)s个百分点") % {"points": -points}
-    return _("与序时进度持平")
+    words, values = _schedule_words(points)
+    return gettext(words) % values if values else gettext(words)
 
 
 def schedule_phrase_zh(points: Decimal | None) -> str:
     """:func:`schedule_phrase` in Chinese whatever the UI language: for what is stored (a
-    warning's message) and for the bulletin, a Chinese document."""
-    from django.utils import translation
+    warning's message) and for the bulletin, a Chinese document. (The Chinese words are the
+    catalogue's source strings: no language switch per call — the refresh asks once per warning.)"""
+    words, values = _schedule_words(points)
+    return words % values if values else words
 
-    with translation.override("zh-hans"):
-        return schedule_phrase(points)
+
+# the source strings of schedule_phrase, for makemessages (gettext is called on the constants above)
+_MSGIDS = (
+    gettext_noop("超序时进度%(points)s个百分点"),
+    gettext_noop("落后序时进度%(points)s个百分点"),
+    gettext_noop("与序时进度持平"),
+    gettext_noop("无年度计划"),
+)
 
 
 def planned_ytd(monthly_plan: Sequence[Decimal], month: int) -> Decimal:

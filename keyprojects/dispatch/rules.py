@@ -102,6 +102,10 @@ def running_ytd(counted: Mapping[int, Decimal]) -> list[Decimal]:
     of that year (month → 本月完成投资): carried forward over the months without one."""
     if not counted:
         return [ZERO] * 13
+    if len(counted) == 1:  # (an import's single 1-N月 figure: the running sum is a step)
+        ((month, amount),) = counted.items()
+        if 0 <= month <= 12:
+            return [ZERO] * month + [ZERO + amount] * (13 - month)
     return list(itertools.accumulate(map(counted.get, range(13), itertools.repeat(ZERO, 13))))  # month 0: nothing
 
 
@@ -352,7 +356,7 @@ def staffed_chain(chain: Sequence[str], *, staffed: Collection[str]) -> list[str
 def zero_run(counted_months: Mapping[int, Decimal], *, month: int, window: int) -> bool:
     """连续零投资: the project reported (counted) each of the last ``window`` months up to
     ``month`` and invested nothing in any of them."""
-    if not window or month < window:
+    if not window or month < window or len(counted_months) < window:
         return False
     months = range(month - window + 1, month + 1)
     return all(m in counted_months for m in months) and not any(counted_months[m] > 0 for m in months)
