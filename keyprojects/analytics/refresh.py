@@ -86,7 +86,7 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     """Load the inputs of ``projects`` (a queryset) for ``year`` in a few queries."""
     from keyprojects.approvals import warnings as approval_warnings
     from keyprojects.core.bulk import read_values
-    from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag
+    from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag, ReportingPeriod
     from keyprojects.projects.models import ProjectYear
 
     prows = {row[0]: dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in read_values(projects, *PROJECT_COLUMNS)}
@@ -98,6 +98,7 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
     flags: dict[tuple[int, int], str] = {}
     last = max(months)
     ids.sort()
+    earlier = list(ReportingPeriod.objects.filter(year__lt=year).values_list("pk", flat=True))  # months of earlier years
     year_columns = ("project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
@@ -111,13 +112,16 @@ def _load(year: int, months: Sequence[int], projects: Any) -> _Inputs:
             "project_id", "period__month", "status", "invested_month", "is_late", "no_activity",
         ):  # fmt: skip
             reports[pid][m] = (status, amount, late, idle)  # (read at the field's 4 places)
-        for pid, s in (
-            MonthlyReport.objects.filter(within, period__year__lt=year, status__in=rules.COUNTED)
-            .values("project_id")
-            .annotate(s=Sum("invested_month"))
-            .values_list("project_id", "s")
-        ):
-            before[pid] = to_wan(s)
+        if earlier:  # (a first year on the system has none: no scan of the chunk's reports)
+            for pid, s in read_values(
+                MonthlyReport.objects.filter(within, period_id__in=earlier, status__in=rules.COUNTED)
+                .values("project_id")
+                .annotate(s=Sum("invested_month"))
+                .order_by(),
+                "project_id",
+                "s",
+            ):
+                before[pid] = to_wan(s)
         for pid, m, message in read_values(
             ReportFlag.objects.filter(
                 _ids_q(chunk, "report__project_id"), report__period__year=year, report__period__month__in=list(months), severity="warning"

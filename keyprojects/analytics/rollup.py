@@ -11,7 +11,7 @@ refreshes changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ from .services_dashboard import BEHIND, FIELDS, GROUPED, LEVEL_FLAGS, MONEY
 ZERO = Decimal(0)
 
 
-def fact_measures(f: dict[str, Any]) -> dict[str, Any]:
+def fact_measures(f: Mapping[str, Any]) -> dict[str, Any]:
     """The summed columns one fact row adds to every group it belongs to (the same conditions
     as the grouped scans' ``Count(filter=…)``)."""
     due = bool(f["report_due"])
@@ -66,11 +66,11 @@ def _add(acc: dict[Any, dict[str, Any]], key: Any, values: dict[str, Any], sign:
         row[k] = row.get(k, 0) + sign * v
 
 
-def _region_codes(f: dict[str, Any]) -> set[str]:
+def _region_codes(f: Mapping[str, Any]) -> set[str]:
     return {c for c in (f["region_code"], f["city_code"], f["province_code"]) if c}
 
 
-def _dimension_keys(f: dict[str, Any]) -> list[tuple[str, str]]:
+def _dimension_keys(f: Mapping[str, Any]) -> list[tuple[str, str]]:
     keys = [("all", "")]
     keys += [("level", level) for level, flag in LEVEL_FLAGS if f[flag]]
     keys += [(dimension, "" if f[column] is None else str(f[column])) for dimension, column in GROUPED.items()]
@@ -82,9 +82,9 @@ def _dimension_keys(f: dict[str, Any]) -> list[tuple[str, str]]:
 def apply_delta(
     *,
     period: Any,
-    old_facts: Iterable[dict[str, Any]],
+    old_facts: Iterable[Mapping[str, Any]],
     old_warnings: Iterable[tuple[int, str]],
-    new_facts: Iterable[dict[str, Any]],
+    new_facts: Iterable[Mapping[str, Any]],
     new_warnings: Iterable[tuple[int, str]],
     include_frozen: bool = False,
 ) -> bool:
