@@ -103,12 +103,15 @@
     delete sent[row.id];
     typed[row.id] = changed;
   });
-  document.addEventListener("htmx:afterSettle", function (ev) {
+  // The typed values go back into the new row at once (afterSwap runs in the same task as the
+  // swap, before any further keystroke); the save of them waits for the settle, when the new
+  // row's inputs are live. Restoring only at the settle overwrote what was typed in between.
+  var restored = {}; // row id -> values put back, to be saved once the row has settled
+  document.addEventListener("htmx:afterSwap", function (ev) {
     var row = ev.detail.elt;
     if (!row || !row.matches || !row.matches(GRID_ROW) || !typed[row.id]) { return; }
     var changed = typed[row.id];
     delete typed[row.id];
-    var resave = null;
     Object.keys(changed).forEach(function (name) {
       var el = row.querySelector("input[name='" + name + "']");
       if (!el) { return; }
@@ -116,10 +119,22 @@
       el.value = changed[name];
       if (el === document.activeElement) {
         el.setSelectionRange(el.value.length, el.value.length);
+        // still being typed in: saved when the user leaves it (a value set by script fires no change)
         el.addEventListener("blur", function () { window.htmx.trigger(el, "change"); }, { once: true });
-      } else if (!resave) {
-        resave = el;
+        delete changed[name];
       }
+    });
+    restored[row.id] = changed;
+  });
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    var row = ev.detail.elt;
+    if (!row || !row.matches || !row.matches(GRID_ROW) || !restored[row.id]) { return; }
+    var changed = restored[row.id];
+    delete restored[row.id];
+    var resave = null;
+    Object.keys(changed).forEach(function (name) {
+      var el = row.querySelector("input[name='" + name + "']");
+      if (el && el.type !== "checkbox" && !resave) { resave = el; }
     });
     if (resave) { window.htmx.trigger(resave, "change"); }
   });
