@@ -106,12 +106,15 @@
   // The typed values go back into the new row at once (afterSwap runs in the same task as the
   // swap, before any further keystroke); the save of them waits for the settle, when the new
   // row's inputs are live. Restoring only at the settle overwrote what was typed in between.
-  var restored = {}; // row id -> values put back, to be saved once the row has settled
+  // A row's inputs answer htmx only once it has settled: a save asked for before that (a blur
+  // right after the swap) waits for the settle.
+  var settling = {}; // row id -> {changed: values put back, resave: an input left before the settle}
   document.addEventListener("htmx:afterSwap", function (ev) {
     var row = ev.detail.elt;
     if (!row || !row.matches || !row.matches(GRID_ROW) || !typed[row.id]) { return; }
     var changed = typed[row.id];
     delete typed[row.id];
+    var state = settling[row.id] = { changed: {}, resave: null };
     Object.keys(changed).forEach(function (name) {
       var el = row.querySelector("input[name='" + name + "']");
       if (!el) { return; }
@@ -120,21 +123,23 @@
       if (el === document.activeElement) {
         el.setSelectionRange(el.value.length, el.value.length);
         // still being typed in: saved when the user leaves it (a value set by script fires no change)
-        el.addEventListener("blur", function () { window.htmx.trigger(el, "change"); }, { once: true });
-        delete changed[name];
+        el.addEventListener("blur", function () {
+          if (settling[row.id] === state) { state.resave = el; } else { window.htmx.trigger(el, "change"); }
+        }, { once: true });
+      } else {
+        state.changed[name] = true;
       }
     });
-    restored[row.id] = changed;
   });
   document.addEventListener("htmx:afterSettle", function (ev) {
     var row = ev.detail.elt;
-    if (!row || !row.matches || !row.matches(GRID_ROW) || !restored[row.id]) { return; }
-    var changed = restored[row.id];
-    delete restored[row.id];
-    var resave = null;
-    Object.keys(changed).forEach(function (name) {
+    if (!row || !row.matches || !row.matches(GRID_ROW) || !settling[row.id]) { return; }
+    var state = settling[row.id];
+    delete settling[row.id];
+    var resave = state.resave;
+    Object.keys(state.changed).forEach(function (name) {
       var el = row.querySelector("input[name='" + name + "']");
-      if (el && el.type !== "checkbox" && !resave) { resave = el; }
+      if (el && !resave) { resave = el; }
     });
     if (resave) { window.htmx.trigger(resave, "change"); }
   });
