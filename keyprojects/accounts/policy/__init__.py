@@ -325,13 +325,20 @@ def project_placement(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(forced, defaults)``: the values a new project of ``user`` always gets (a county's
     projects lie in its county; a department's are its own) and the values it gets unless stated
     (a department's projects lie in the unit's region). A superuser places projects freely."""
+    return placement(user, unit_field="responsible_unit")
+
+
+def placement(user: Any, *, unit_field: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(forced, defaults)`` of a new record placed in a region and a unit (``unit_field``): a
+    county's lies in its county; a department's is its unit's and lies in the unit's region unless
+    stated; a superuser (and every other role) places it freely."""
     if is_superuser(user):
         return {}, {}
     role = role_of(user)
     if role == Role.COUNTY:
         return {"region": user.region}, {}
     if role == Role.DEPARTMENT:
-        return {"responsible_unit": user.unit}, {"region": user.unit.region}
+        return {unit_field: user.unit}, {"region": user.unit.region}
     return {}, {}
 
 

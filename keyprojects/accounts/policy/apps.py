@@ -22,6 +22,7 @@ from . import (
     can_see_business_data,
     is_read_only,
     is_superuser,
+    placement,
     region_contains,
     region_rows_q,
     role_of,
@@ -277,14 +278,7 @@ def lead_scope_q(user: Any, prefix: str = "") -> Q:
 def lead_placement(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(forced, defaults)`` for a new lead or activity of ``user``: a county's lie in its county;
     a department's are its unit's and lie in the unit's region unless stated."""
-    if is_superuser(user):
-        return {}, {}
-    role = role_of(user)
-    if role == Role.COUNTY:
-        return {"region": user.region}, {}
-    if role == Role.DEPARTMENT:
-        return {"unit": user.unit}, {"region": user.unit.region}
-    return {}, {}
+    return placement(user, unit_field="unit")
 
 
 def can_configure_attraction(user: Any) -> bool:
