@@ -171,6 +171,10 @@ KEYPROJECTS_PROVINCE_CODE = os.environ.get("KEYPROJECTS_PROVINCE_CODE", "370000"
 # 月调度: the first year a reporting month may be opened in (by a save, a submit or an import);
 # the last is the current month. Months already opened stay readable whatever their year.
 KEYPROJECTS_DISPATCH_FIRST_YEAR = int(os.environ.get("KEYPROJECTS_DISPATCH_FIRST_YEAR", "2020"))
+# 导入: a web upload above _BYTES is previewed in the background, and its 确认导入 runs there
+# above _ROWS project rows or _BYTES (dataio/services_jobs.py, ADR 0010).
+KEYPROJECTS_IMPORT_BACKGROUND_ROWS = int(os.environ.get("KEYPROJECTS_IMPORT_BACKGROUND_ROWS", "2000"))
+KEYPROJECTS_IMPORT_BACKGROUND_BYTES = int(os.environ.get("KEYPROJECTS_IMPORT_BACKGROUND_BYTES", str(1024 * 1024)))
 # Audit log keys and anchors, kept outside the database (docs/security.md "审计日志").
 # AUDIT_HMAC_KEY ("id:secret[,id:secret…]") in the environment takes precedence over the key file.
 KEYPROJECTS_AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_HMAC_KEY_FILE", VAR_DIR / "audit-keys.json"))

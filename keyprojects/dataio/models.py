@@ -1,9 +1,10 @@
 """Import batches: one row per uploaded (or command-line) spreadsheet, with what it would do or did.
 
 A web upload is parsed and validated into a *preview* batch that keeps the file's bytes until
-the user confirms (or the preview expires); the confirmed import re-runs everything from those
-bytes inside one transaction and marks the batch *imported*. A file whose SHA-256 was imported
-once is refused the second time (a partial unique index: one imported batch per hash).
+the user confirms (or the preview expires); a large upload is first stored as a *pending* batch
+whose preview runs in the background (``services_jobs``) and then becomes that preview batch;
+the confirmed import re-runs everything from those bytes inside one transaction and marks the
+batch *imported*. A file whose SHA-256 was imported once is refused the second time (a partial unique index: one imported batch per hash).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from keyprojects.core.scope import NOTHING, ScopedQuerySet
 
 
 class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("校验中")  # a large upload stored as it arrived, its preview running as a job
     PREVIEW = "preview", _("待确认")  # parsed and validated without errors; waiting for "确认导入"
     IMPORTED = "imported", _("已导入")  # written in one transaction (terminal)
     FAILED = "failed", _("未通过")  # errors found (in the preview or at confirmation); nothing written

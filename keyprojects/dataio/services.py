@@ -278,24 +278,71 @@ def import_parsed(
 
 
 def import_preview(
-    *, user: Any, data: bytes, filename: str, period: Any = None, sheet: str | None = None, request: Any = None
+    *,
+    user: Any,
+    data: bytes,
+    filename: str,
+    period: Any = None,
+    sheet: str | None = None,
+    request: Any = None,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
 ) -> ImportBatch:
     """Upload step of the web flow: validate without writing and keep a batch to confirm.
 
     The batch holds the file's bytes only when it can be confirmed (no errors); stale
-    previews are emptied here, so uploads never pile up.
+    previews are emptied here, so uploads never pile up. ``batch`` is the pending batch of a
+    large upload (:func:`import_pending`) that a background job previews (``services_jobs``):
+    it becomes the preview (or the failure) instead of a new batch; ``progress`` reports
+    解析 → 校验.
     """
     _check_permission(user)
     _expire_previews()
-    region = import_default_region(user)
-    outcome = import_file(user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=True)
+    region = import_default_region(user) if batch is None else batch.region
+    outcome = import_file(
+        user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=True, progress=progress
+    )
     wanted = parse_period(period)
-    batch = _new_batch(outcome, user=user, region=region, period=wanted, sheet=sheet, size=len(data))
+    if batch is None:
+        batch = _new_batch(outcome, user=user, region=region, period=wanted, sheet=sheet, size=len(data))
     batch.status = ImportStatus.FAILED if outcome.errors else ImportStatus.PREVIEW
     batch.content = None if outcome.errors else data
     _store_outcome(batch, outcome)
     batch.save()
     return batch
+
+
+def import_pending(*, user: Any, data: bytes, filename: str, period: Any = None, sheet: str | None = None) -> ImportBatch:
+    """A large upload stored as it arrived (status 校验中, nothing parsed yet), for a job to
+    preview with :func:`import_preview` (``services_jobs.preview_job_start``). It cannot be
+    confirmed until then; if the job fails it keeps no bytes (:func:`import_pending_failed`)."""
+    _check_permission(user)
+    _expire_previews()
+    outcome = ImportOutcome(filename=filename, sha256=file_sha256(data))
+    batch = _new_batch(outcome, user=user, region=import_default_region(user), period=parse_period(period), sheet=sheet, size=len(data))
+    batch.status = ImportStatus.PENDING
+    batch.content = data
+    batch.save()
+    return batch
+
+
+def import_pending_failed(batch_pk: int, message: str) -> bool:
+    """The preview of a pending batch did not finish: it becomes 未通过 with ``message`` as its
+    one error and its bytes dropped. False if it was no longer pending."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_pk, status=ImportStatus.PENDING).first()
+        if batch is None:
+            return False
+        _fail_pending(batch, message)
+    return True
+
+
+def _fail_pending(batch: ImportBatch, message: str) -> None:
+    batch.content = None
+    batch.status = ImportStatus.FAILED
+    batch.errors = [Issue(sheet="", row=None, column="", value=batch.filename, message=message).as_dict()]
+    batch.error_count = 1
+    batch.save(update_fields=["content", "status", "errors", "error_count", "updated_at"])
 
 
 def import_confirmable(*, user: Any, batch: ImportBatch) -> ImportBatch:
@@ -306,6 +353,8 @@ def import_confirmable(*, user: Any, batch: ImportBatch) -> ImportBatch:
         raise NotFound()
     if fresh.status == ImportStatus.IMPORTED:
         raise DuplicateFile(_duplicate_issue(fresh, fresh.filename).message)
+    if fresh.status == ImportStatus.PENDING:
+        raise ApplicationError("该文件正在校验，请等待预览完成后再确认导入", code="preview_pending")
     if fresh.status != ImportStatus.PREVIEW or fresh.content is None:
         raise ApplicationError("该预览已失效（有错误、已过期或已处理），请重新上传文件", code="preview_expired")
     return fresh
@@ -573,15 +622,19 @@ def _finish_failed(
 
 
 def _expire_previews() -> int:
-    """Previews not confirmed within a day lose their stored file."""
+    """Previews not confirmed within a day lose their stored file; so does a pending upload
+    whose preview never finished (its process died)."""
     cutoff = timezone.now() - PREVIEW_TTL
-    stale = list(ImportBatch.objects.filter(status=ImportStatus.PREVIEW, created_at__lt=cutoff).only("pk", "filename", "errors"))
+    stale = list(
+        ImportBatch.objects.filter(status__in=[ImportStatus.PREVIEW, ImportStatus.PENDING], created_at__lt=cutoff).only(
+            "pk", "filename", "errors", "status"
+        )
+    )
     for b in stale:
-        b.content = None
-        b.status = ImportStatus.FAILED
-        b.errors = [Issue(sheet="", row=None, column="", value=b.filename, message="预览超过一天未确认，已失效，请重新上传").as_dict()]
-        b.error_count = 1
-        b.save(update_fields=["content", "status", "errors", "error_count", "updated_at"])
+        if b.status == ImportStatus.PENDING:
+            _fail_pending(b, "文件校验未能完成（后台任务已中断），已失效，请重新上传")
+        else:
+            _fail_pending(b, "预览超过一天未确认，已失效，请重新上传")
     return len(stale)
 
 
@@ -596,6 +649,8 @@ __all__ = [
     "import_default_region",
     "import_file",
     "import_parsed",
+    "import_pending",
+    "import_pending_failed",
     "import_preview",
     "parse_period",
 ]

@@ -3,7 +3,9 @@
 Each view reads top to bottom: permission → service → render. Nothing is written before the
 user confirms a preview without errors; the confirmation re-runs the whole import from the
 stored file inside one transaction (``dataio.services.import_confirm``); a large file
-(``services_jobs.is_large``) is confirmed in the background with its progress on a page.
+(``services_jobs.is_large``) is confirmed in the background with its progress on a page, and a
+large upload (``is_large_upload``) is previewed in the background the same way, its job page
+leading to the preview once done.
 """
 
 from __future__ import annotations
@@ -23,12 +25,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound
 from keyprojects.core.jobs import job_live
-from keyprojects.core.models import Job
+from keyprojects.core.models import Job, JobStatus
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from .models import ImportBatch, ImportStatus
 from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
-from .services_jobs import IMPORT_JOB, import_job_current, import_job_start, is_large
+from .services_jobs import (
+    JOB_KINDS,
+    PREVIEW_JOB,
+    import_job_current,
+    import_job_start,
+    is_large,
+    is_large_upload,
+    preview_job_settle,
+    preview_job_start,
+)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RECENT = 10
@@ -86,23 +97,31 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload → the preview page; a large file (``is_large_upload``) → its preview job's page."""
     _require_importer(request)
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
+        fields = {
+            "user": request.user,
+            "data": f.read(),
+            "filename": f.name,
+            "period": form.cleaned_data["period"] or None,
+            "sheet": form.cleaned_data["sheet"] or None,
+        }
         try:
-            batch = import_preview(
-                user=request.user,
-                data=f.read(),
-                filename=f.name,
-                period=form.cleaned_data["period"] or None,
-                sheet=form.cleaned_data["sheet"] or None,
-                request=request,
-            )
+            if is_large_upload(f.size):
+                batch, job = preview_job_start(**fields)
+                return redirect("dataio:import_job", pk=batch.pk, job=job.pk)
+            batch = import_preview(**fields, request=request)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect("dataio:import_batch", pk=batch.pk)
+    return _upload_page(request, form)
+
+
+def _upload_page(request: HttpRequest, form: UploadForm) -> HttpResponse:
     recent = (
         ImportBatch.objects.visible_to(request.user).select_related("uploaded_by").defer("content", "errors", "warnings", "sample")[:RECENT]
     )
@@ -124,7 +143,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview (status 待确认/未通过) or the result (已导入) of one upload."""
     batch = _batch_or_404(request, pk)
-    running = import_job_current(batch) if batch.status == ImportStatus.PREVIEW else None
+    if batch.status == ImportStatus.PENDING:
+        running = preview_job_settle(batch)
+        if running is None:  # its job failed or died: the batch now says why
+            batch = _batch_or_404(request, pk)
+    else:
+        running = import_job_current(batch) if batch.status == ImportStatus.PREVIEW else None
     if running is not None:
         return redirect("dataio:import_job", pk=batch.pk, job=running.pk)
     errors = batch.errors or []
@@ -177,22 +201,34 @@ def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    """The progress of a large confirmation (whoever sees the batch may watch it): phase and
-    percentage, then the counts or why nothing was written. htmx polls the status block every
-    second; without scripts the page's 刷新进度 link does the same."""
+    """The progress of a large confirmation or upload preview (whoever sees the batch may watch
+    it): phase and percentage, then the counts or why nothing was written. htmx polls the status
+    block every second; without scripts the page's 刷新进度 link does the same. A finished
+    preview leads to the preview page (a redirect; for htmx, ``HX-Redirect``)."""
     batch = _batch_or_404(request, pk)
-    row = Job.objects.select_related("started_by").filter(pk=job, kind=IMPORT_JOB, key=str(batch.pk)).first()
+    row = Job.objects.select_related("started_by").filter(pk=job, kind__in=JOB_KINDS, key=str(batch.pk)).first()
     if row is None:
         raise Http404()
     job_live(row)
+    is_preview_job = row.kind == PREVIEW_JOB
+    batch_url = reverse("dataio:import_batch", kwargs={"pk": batch.pk})
+    htmx = bool(getattr(request, "htmx", False))
+    if is_preview_job and row.status == JobStatus.DONE and not htmx:
+        return redirect(batch_url)
+    if is_preview_job and not row.running and batch.status == ImportStatus.PENDING:
+        preview_job_settle(batch)  # a failed preview: the batch says why and keeps no bytes
     context = {
         "batch": batch,
         "job": row,
         "result": row.result or {},
         "job_url": reverse("dataio:import_job", kwargs={"pk": batch.pk, "job": row.pk}),
+        "is_preview_job": is_preview_job,
     }
-    template = "dataio/import_job_status.html" if getattr(request, "htmx", False) else "dataio/import_job.html"
-    return render(request, template, context)
+    template = "dataio/import_job_status.html" if htmx else "dataio/import_job.html"
+    response = render(request, template, context)
+    if is_preview_job and row.status == JobStatus.DONE:
+        response["HX-Redirect"] = batch_url
+    return response
 
 
 ISSUE_COLUMNS = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..types import Issue, ParsedRow
 from .check import CheckMixin
-from .plan import ATTR_FIELD, ATTR_SOURCE, FIELD_HANDLERS, ImportFailed, Plan, Progress
+from .plan import ATTR_FIELD, ATTR_SOURCE, FIELD_HANDLERS, PHASE_CHECK, ImportFailed, Plan, Progress
 from .read import ReadMixin
 from .resolve import ResolveMixin
 from .write import WriteMixin
@@ -39,6 +39,7 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
             if "invested_ytd" in res.columns:
                 has_ytd = True
         plan.rows = len(rows)
+        self.tick(PHASE_CHECK, 0, len(rows))  # the phases start and end even for a short file
         file_period = self.period or (next(iter(periods)) if len(periods) == 1 else None)
         if self.period is None and len(periods) > 1:
             self.warn(None, "", "各工作表的调度期不一致：" + "、".join(f"{y}-{m:02d}" for y, m in sorted(periods)))
@@ -83,6 +84,7 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
             errors.append(e)
         plan.errors = sorted(errors, key=where)
         plan.warnings = sorted((w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells), key=where)
+        self.tick(PHASE_CHECK, len(rows), len(rows))
         return plan
 
 
