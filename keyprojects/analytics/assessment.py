@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from keyprojects.accounts import policy
 from keyprojects.approvals.figures import APPROVAL_INDICATORS
 from keyprojects.core.money import to_wan
+from keyprojects.partnership.figures import PARTNERSHIP_INDICATORS, commitment_names
 
 from . import metrics
 from .models import AssessmentScheme, AssessmentSnapshot
@@ -209,6 +210,10 @@ def _basis(key: str, unit: UnitFigures, facts: list[dict[str, Any]], problems: l
         return unit.approvals.basis(key)  # type: ignore[no-any-return]
     if key in APPROVAL_INDICATORS:
         return {"projects": [], "counted": []}
+    if unit.fulfilment is not None and key in PARTNERSHIP_INDICATORS:
+        return unit.fulfilment.basis(key)  # type: ignore[no-any-return]
+    if key in PARTNERSHIP_INDICATORS:
+        return {"numerator": 0, "denominator": 0, "commitments": [], "kept_commitments": [], "projects": [], "counted": []}
     if key == "problem_closure_rate":
         return {
             "numerator": unit.problems_solved,
@@ -294,6 +299,7 @@ def assessment_compute(*, scheme: AssessmentScheme, period: Any) -> dict[str, An
             requests=any(i["indicator"] in REQUEST_INDICATORS for i in config["indicators"]),
             leads=any(i["indicator"] in LEAD_INDICATORS for i in config["indicators"]),
             approvals=any(i["indicator"] in APPROVAL_INDICATORS for i in config["indicators"]),
+            fulfilment=any(i["indicator"] in PARTNERSHIP_INDICATORS for i in config["indicators"]),
         ),
         facts=unit_fact_groups(period=period, kind=kind, root=root),
         problems=problem_items(period=period, kind=kind, root=root),
@@ -352,12 +358,15 @@ class SnapshotTables:
 
 def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot) -> SnapshotTables:
     """The tables of ``snapshot`` for ``user``. Project names come only for the projects the
-    user may see (``Project.visible_to``); any other project shows as its id."""
+    user may see (``Project.visible_to``), commitments' only for those they may see
+    (``Commitment.visible_to``); any other shows as its id."""
     from keyprojects.projects.models import Project
 
     result = snapshot.result
     ids = {pid for u in result["units"] for line in u["indicators"] for pid in line["basis"].get("projects", [])}
     names = dict(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
+    cids = [cid for u in result["units"] for line in u["indicators"] for cid in line["basis"].get("commitments", [])]
+    commitments = commitment_names(user, cids) if cids else {}
     units = []
     for u in result["units"]:
         lines = []
@@ -365,8 +374,19 @@ def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot) -> SnapshotTable
             info = INDICATORS.get(line["indicator"])
             counted = set(line["basis"].get("counted", []))
             projects = [{"pk": pid, "name": names.get(pid), "counted": pid in counted} for pid in line["basis"].get("projects", [])]
+            kept = set(line["basis"].get("kept_commitments", []))
+            owed = []
+            for cid in line["basis"].get("commitments", []):
+                name, agreement = commitments.get(cid, (None, None))
+                owed.append({"pk": cid, "name": name, "agreement": agreement, "kept": cid in kept})
             lines.append(
-                {**line, "label": info.label if info else line["indicator"], "kind": info.kind if info else "", "project_list": projects}
+                {
+                    **line,
+                    "label": info.label if info else line["indicator"],
+                    "kind": info.kind if info else "",
+                    "project_list": projects,
+                    "commitment_list": owed,
+                }
             )
-        units.append({**u, "lines": lines})
+        units.append({**u, "lines": lines, "commitments_shown": any(line["commitment_list"] for line in lines)})
     return SnapshotTables(items=scheme_items(result["scheme"]["indicators"]), units=units)

@@ -117,6 +117,21 @@ def _basis_text(line: dict[str, Any]) -> str:
             "y": format_wan(basis["invested_ytd"]),
             "a": format_wan(basis["annual_plan"]),
         }
+    if basis.get("kept_commitments") is not None:  # 政府承诺履约率: the due commitments, kept ones first
+        text = _("已履行 %(a)s / 应履约 %(b)s") % {"a": basis["numerator"], "b": basis["denominator"]}
+        if basis["denominator"]:
+            text += _("（部分履行 %(p)s，未履行 %(x)s，逾期未履行 %(o)s，待确认 %(c)s）") % {
+                "p": basis.get("partial", 0),
+                "x": basis.get("broken", 0),
+                "o": basis.get("overdue", 0),
+                "c": basis.get("claimed", 0),
+            }
+        owed = sorted(line.get("commitment_list", []), key=lambda c: not c["kept"])
+        if owed:
+            text += "：" + "、".join(
+                (str(c["name"]) if c["name"] else _("承诺 #%(n)s") % {"n": c["pk"]}) + (_("（已履行）") if c["kept"] else "") for c in owed
+            )
+        return text
     if basis.get("denominator") is not None:
         return f"{basis['numerator']} / {basis['denominator']}"
     return ""

@@ -59,6 +59,8 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("approval_avg_days", _("审批平均用时（工作日）"), "days", lower_better=True),
         Indicator("approvals_overdue", _("审批超时件数"), "count", lower_better=True),
         Indicator("needs_overdue", _("要素逾期未保障数"), "count", lower_better=True),
+        # from 政企合作协议 (keyprojects.partnership.figures)
+        Indicator("fulfilment_rate", _("政府承诺履约率"), "rate"),
     )
 }
 #: The indicators read from 企业诉求 (issue 15), not from the facts.
@@ -92,6 +94,7 @@ class UnitFigures:
     requests_satisfied: int = 0
     leads: Any = None  # 招商 (issue 16): the unit's funnel (attraction.selectors.FunnelRow), if it has leads
     approvals: Any = None  # approvals.figures.ApprovalFigures (审批用时, 超时件数, 要素逾期)
+    fulfilment: Any = None  # partnership.figures.FulfilmentFigures (政府承诺履约率), if it owes commitments
 
     @property
     def problem_closure_rate(self) -> Decimal | None:
@@ -115,6 +118,10 @@ class UnitFigures:
 
         if indicator in APPROVAL_INDICATORS:
             return (self.approvals or ApprovalFigures()).value(indicator)
+        from keyprojects.partnership.figures import PARTNERSHIP_INDICATORS
+
+        if indicator in PARTNERSHIP_INDICATORS:
+            return None if self.fulfilment is None else self.fulfilment.value(indicator)  # type: ignore[no-any-return]
         if indicator not in INDICATORS:
             raise KeyError(indicator)
         value: Decimal | None = getattr(self.figures, indicator)
@@ -246,11 +253,20 @@ def _names(kind: str, keys: list[str]) -> dict[str, str]:
 
 
 def unit_figures(
-    *, period: Any, kind: str, root: Any, user: Any = None, requests: bool = False, leads: bool = False, approvals: bool = False
+    *,
+    period: Any,
+    kind: str,
+    root: Any,
+    user: Any = None,
+    requests: bool = False,
+    leads: bool = False,
+    approvals: bool = False,
+    fulfilment: bool = False,
 ) -> list[UnitFigures]:
     """The units of ``kind`` under ``root`` with their figures for ``period``, by key; with
     ``requests`` also their 企业诉求 counts, with ``leads`` their 招商 funnel, with ``approvals``
-    their approvals' figures (``approvals.figures``) (each read only when an indicator needs it)."""
+    their approvals' figures (``approvals.figures``), with ``fulfilment`` their 履约率
+    (``partnership.figures``) (each read only when an indicator needs it)."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     figures: dict[str, Figures] = {}
@@ -273,8 +289,11 @@ def unit_figures(
     from keyprojects.approvals.figures import unit_approval_figures
 
     by_unit = unit_approval_figures(period=period, kind=kind, root=root, user=user) if approvals else {}
-    if kind != "region":  # a department that only handles approvals or owns needs is ranked too
-        for key in by_unit:
+    from keyprojects.partnership.figures import unit_fulfilment_figures
+
+    kept = unit_fulfilment_figures(period=period, kind=kind, root=root, user=user) if fulfilment else {}
+    if kind != "region":  # a department that only handles approvals, owns needs or owes commitments is ranked too
+        for key in [*by_unit, *kept]:
             figures.setdefault(key, _figures(key, dict.fromkeys(AGGREGATES), period.month))
     problems = problem_items(period=period, kind=kind, root=root)
     request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
@@ -293,6 +312,7 @@ def unit_figures(
             requests_satisfied=request_figures[key].satisfied if key in request_figures else 0,
             leads=funnels.get(key),
             approvals=by_unit.get(key),
+            fulfilment=kept.get(key),
         )
         for key in sorted(figures)
     ]
@@ -324,23 +344,23 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = No
     movement since the month before."""
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    needs_requests = indicator in REQUEST_INDICATORS
-    needs_leads = indicator in LEAD_INDICATORS
     from keyprojects.approvals.figures import APPROVAL_INDICATORS
+    from keyprojects.partnership.figures import PARTNERSHIP_INDICATORS
 
-    with_approvals = indicator in APPROVAL_INDICATORS
-    units = unit_figures(
-        period=period, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads, approvals=with_approvals
-    )
+    loads = {
+        "requests": indicator in REQUEST_INDICATORS,
+        "leads": indicator in LEAD_INDICATORS,
+        "approvals": indicator in APPROVAL_INDICATORS,
+        "fulfilment": indicator in PARTNERSHIP_INDICATORS,
+    }
+    units = unit_figures(period=period, kind=kind, root=root, user=user, **loads)
     values = {u.key: u.value(indicator) for u in units}
     ranks = rank_values({k: rank_key(indicator, v) for k, v in values.items()})
     prev = previous_period(period)
     prev_ranks: dict[str, int] = {}
     prev_values: dict[str, Decimal | None] = {}
     if prev is not None:
-        prev_units = unit_figures(
-            period=prev, kind=kind, root=root, user=user, requests=needs_requests, leads=needs_leads, approvals=with_approvals
-        )
+        prev_units = unit_figures(period=prev, kind=kind, root=root, user=user, **loads)
         prev_values = {u.key: u.value(indicator) for u in prev_units}
         prev_ranks = rank_values({k: rank_key(indicator, v) for k, v in prev_values.items()})
     rows = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -119,6 +119,8 @@ class Tally:
     overdue: int = 0  # open past the due date (逾期未履行)
     claimed: int = 0  # recorded, waiting for confirmation
     not_due: int = 0  # open, not yet due
+    due_ids: list[int] = field(default_factory=list, repr=False)  # the commitments counted as due
+    kept_ids: list[int] = field(default_factory=list, repr=False)  # those of them kept
 
     @property
     def rate(self) -> Decimal | None:
@@ -133,8 +135,10 @@ class Tally:
         settled = c.status in SETTLED
         if settled or c.due_on <= as_of:
             self.due += 1
+            self.due_ids.append(c.pk)
         if c.status == CommitmentStatus.FULFILLED:
             self.kept += 1
+            self.kept_ids.append(c.pk)
         elif c.status == CommitmentStatus.PARTIAL:
             self.partial += 1
         elif c.status == CommitmentStatus.BROKEN:
