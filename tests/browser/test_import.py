@@ -4,6 +4,8 @@ fixed file, confirms, and finds the projects in the project list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -78,3 +80,37 @@ def test_county_user_fixes_a_messy_table_and_imports_it(page, world):
     expect(page.get_by_test_id("file-errors")).to_contain_text("该文件已于")
     expect(page.get_by_test_id("confirm")).to_be_disabled()
     assert csp_errors == []
+
+
+def test_a_large_upload_shows_its_progress_then_lands_on_the_preview(page, world, settings, monkeypatch):
+    """Above the byte threshold the preview runs as a job (in its thread, as in production): the
+    job page shows 解析/校验 with a percentage, htmx's poll is sent on to the preview page once the
+    job is done, and 确认导入 of that file runs in the background too."""
+    import time
+
+    from keyprojects.dataio import services_jobs
+
+    settings.KEYPROJECTS_IMPORT_BACKGROUND_BYTES = 100
+    settings.JOBS_BACKGROUND = True
+    preview = services_jobs.import_preview
+
+    def slow_preview(**kwargs):  # long enough for the page to poll at least once
+        time.sleep(1.5)
+        return preview(**kwargs)
+
+    monkeypatch.setattr(services_jobs, "import_preview", slow_preview)
+    visited: list[str] = []
+    page.on("framenavigated", lambda f: visited.append(f.url) if f == page.main_frame else None)
+    login(page, "lixia", PASSWORD)
+    page.goto(page.base_url + "/dataio/import/")
+    page.set_input_files("input[name=file]", files=[{"name": "历下区1-6月.xlsx", "mimeType": XLSX, "buffer": workbook(GOOD)}])
+    page.get_by_test_id("upload").click()
+    expect(page.get_by_test_id("import-job")).to_have_attribute("data-status", "running")
+    expect(page.get_by_test_id("import-phase")).to_have_text(re.compile("解析|校验"))
+    expect(page.get_by_test_id("import-refresh")).to_be_visible()
+    expect(page.get_by_test_id("status")).to_have_text("待确认", timeout=30_000)
+    assert "/job/" in visited[-2] and visited[-1].endswith("/") and "/job/" not in visited[-1]
+    expect(page.get_by_test_id("created")).to_have_text("3")
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("导入完成：新增项目 3 个", timeout=30_000)
+    assert Project.objects.filter(name__startswith="历下区").count() == 4
