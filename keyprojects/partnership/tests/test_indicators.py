@@ -259,6 +259,7 @@ def test_ranking_page_and_export(fw, client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "按政府承诺履约率排名" in html and "已履行 1 / 应履约 3" in html and "已履行 2 / 应履约 2" in html
+    assert "已履行 0 / 应履约 0" not in html  # 天桥 owes nothing: only 不适用
     resp = client.get(reverse("analytics:rankings_xlsx", kwargs={"period": "2026-02"}), {"kind": "region", "indicator": "fulfilment_rate"})
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=4, values_only=True))
     assert [r[:3] for r in rows] == [(1, "市中区", 100), (2, "历下区", 33.33), (3, "槐荫区", 0), (4, "天桥区", "不适用")]
