@@ -23,7 +23,11 @@ def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
 
 
 def to_wan(value: object) -> Decimal:
+    """``value`` as a 万元 amount: a Decimal at 4 places, rounded half up (a Decimal is quantized
+    as it is; anything else goes through its text, so a float's shortest repr is what counts)."""
     try:
+        if type(value) is Decimal:
+            return value.quantize(WAN, rounding=ROUND_HALF_UP)
         return Decimal(str(value)).quantize(WAN, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"not an amount: {value!r}") from exc

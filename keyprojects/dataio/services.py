@@ -264,7 +264,7 @@ def import_parsed(
                 raise ImportFailed(outcome.errors)
             with page_cache():  # what the write puts in the cache, the refresh reads back
                 importer.write(plan)
-                _refresh_figures(plan)
+                _refresh_figures(plan, importer.written)
             outcome.batch = _record_success(
                 outcome, user=user, batch=batch, region=default_region, period=wanted, sheet=sheet, request=request, size=size
             )
@@ -656,12 +656,13 @@ __all__ = [
 ]
 
 
-def _refresh_figures(plan: Any) -> None:
+def _refresh_figures(plan: Any, written: Any = None) -> None:
     """Imported figures count at once (submitted reports): the one refresh action brings the
     facts, warnings and summaries of the imported projects up to date, in the import's
-    transaction."""
+    transaction; the rows of the projects it created are handed over (``written``), not read
+    back."""
     from keyprojects.analytics.refresh import refresh_years
 
     items = [i for i in plan.items if not i.dropped and i.pk]
     years = {i.year for i in items if getattr(i, "year", None)} | {r.period[0] for r in plan.reports}
-    refresh_years(project_ids=[i.pk for i in items], years=years)
+    refresh_years(project_ids=[i.pk for i in items], years=years, written=written)

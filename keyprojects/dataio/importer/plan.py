@@ -244,6 +244,8 @@ class ImporterState:
     periods: dict[tuple[int, int], Any]
     fill_end: dict[tuple[int, int], dt.date]
     top_levels: dict[int, tuple[bool, bool, bool]]
+    # set by write.WriteMixin.write: the new projects' rows for the refresh (analytics.refresh.Written)
+    written: Any
 
     def __init__(
         self, *, user: Any, results: Sequence[ParseResult], default_region: Any, period: tuple[int, int] | None, progress: Progress | None

@@ -5,12 +5,24 @@ and flags, later months re-derived — then the scope of every written project r
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from typing import Any
 
+from keyprojects.core.money import to_wan
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
+
+# a new project's row as written: province, city, stage, then ATTR_FIELD's values; the refresh's
+# columns of it (analytics.refresh.PROJECT_COLUMNS but the pk) and where each is in the row
+_ROW = ("province_code", "city_code", "stage", *ATTR_FIELD)
+_PROJECT_FROM_ROW = (
+    "region_id", "city_code", "province_code", "category", "industry_section", "nature", "stage", "responsible_unit_id",
+    "sponsor_leader_id", "invested_before", "total_investment", "planned_start", "planned_completion", "actual_start",
+    "actual_completion",
+)  # fmt: skip
+_project_values = operator.itemgetter(*(_ROW.index(c) for c in _PROJECT_FROM_ROW))
 
 
 class WriteMixin(ImporterState):
@@ -20,8 +32,11 @@ class WriteMixin(ImporterState):
         from keyprojects.dispatch.models import MonthlyReport, ReportStep
         from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
 
+        from keyprojects.analytics.refresh import Written
+
         items = [i for i in plan.items if not i.dropped]
         new = sum(1 for i in items if i.existing is None)
+        self.written = Written()  # the new projects' rows, for the refresh (not read back)
         loads = {
             Project: new,
             ProjectEvent: new,
@@ -75,10 +90,13 @@ class WriteMixin(ImporterState):
             defaults = [self.project_fields[a].get_default() for a in attrs]
             regions = self.regions
             add = pw.add
+            remember = self._remember_project
             for n, item in enumerate(new_items, 1):
                 v = item.values
                 reg = regions[v["region_id"]]
-                item.pk = add(reg.province_code, reg.city_code or "", item.stage, *map(v.get, attrs, defaults))
+                row = (reg.province_code, reg.city_code or "", item.stage, *map(v.get, attrs, defaults))
+                item.pk = add(*row)
+                remember(item.pk, row)
                 if n % CHUNK == 0:
                     pw.flush()
                     done += CHUNK
@@ -120,6 +138,8 @@ class WriteMixin(ImporterState):
             for item, year, amount, flags in plan.years_new:
                 bits = as_ints.get(flags) or as_ints.setdefault(flags, tuple(map(int, flags)))
                 yw.add(item.pk, year, amount, *bits)
+                if item.existing is None:
+                    self.written.add_year(item.pk, year, amount, flags)  # type: ignore[arg-type]
             yw.flush()
         if plan.years_changed:
             update_many(
@@ -191,8 +211,32 @@ class WriteMixin(ImporterState):
                 for code, severity, message in r.flags:
                     flag_rows.add(pk, code, severity, message[:300])
             flag_rows.flush()
+            self._remember_reports(written, periods)
         if plan.rederive:
             update_many(MonthlyReport, ["invested_ytd", "invested_to_date"], [(ytd, to, pk) for pk, ytd, to in plan.rederive])
+
+    def _remember_project(self, pk: int, row: tuple[Any, ...]) -> None:
+        """A new project's row (province, city, stage, then ATTR_FIELD's values) as the refresh
+        reads it (``analytics.refresh.PROJECT_COLUMNS``; amounts at the field's places)."""
+        values = dict(zip(_PROJECT_FROM_ROW, _project_values(row), strict=True))
+        values["pk"] = pk
+        for column in ("invested_before", "total_investment"):
+            if values[column] is not None:
+                values[column] = to_wan(values[column])
+        self.written.add_project(values)
+
+    def _remember_reports(self, written: list[tuple[ReportWrite, int]], periods: dict[tuple[int, int], Any]) -> None:
+        """The new projects' reports and their warning flags, as the refresh reads them."""
+        remember = self.written
+        for r, _pk in written:
+            item = r.item
+            if item.existing is not None or r.existing_id is not None:
+                continue
+            year, month = r.period
+            late = self.today > periods[r.period].fill_end
+            remember.add_report(item.pk, year, month, "submitted", r.month, late, r.fig.no_activity)  # type: ignore[arg-type]
+            for _code, severity, message in r.flags:
+                remember.add_flag(item.pk, year, month, severity, message[:300])  # type: ignore[arg-type]
 
     def _chains(self, plan: Plan) -> dict[tuple[Any, int], list[str]]:
         """The review chain of each (project, year): ``review_chain_from`` (the rule of
