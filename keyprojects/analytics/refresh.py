@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -40,31 +40,37 @@ CHUNK = 20000  # projects loaded at once in a whole-period refresh
 FEW = 200  # up to this many projects are asked for by id (IN), more by id range
 LARGE = 2000  # more projects than this changed at once: rebuild the periods whole
 
-PROJECT_COLUMNS = (
-    "pk",
-    "region_id",
-    "city_code",
-    "province_code",
-    "category",
-    "industry_section",
-    "nature",
-    "stage",
-    "responsible_unit_id",
-    "sponsor_leader_id",
-    "invested_before",
-    "total_investment",
-    "planned_start",
-    "planned_completion",
-    "actual_start",
-    "actual_completion",
-)
+
+class ProjectRow(NamedTuple):
+    """What the facts and warnings read of a project (a tuple: a whole-period refresh holds one
+    per project)."""
+
+    pk: int
+    region_id: str
+    city_code: str
+    province_code: str
+    category: str
+    industry_section: str
+    nature: str
+    stage: str
+    responsible_unit_id: int | None
+    sponsor_leader_id: int | None
+    invested_before: Decimal | None
+    total_investment: Decimal | None
+    planned_start: dt.date | None
+    planned_completion: dt.date | None
+    actual_start: dt.date | None
+    actual_completion: dt.date | None
+
+
+PROJECT_COLUMNS = ProjectRow._fields
 
 
 @dataclass
 class _Inputs:
     """What the facts and warnings of some projects in one year are computed from."""
 
-    projects: dict[int, dict[str, Any]]
+    projects: dict[int, ProjectRow]
     years: dict[int, dict[str, Any]]  # project -> its ProjectYear values
     own_plans: dict[int, dict[int, Decimal]]  # project -> month -> planned
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]]  # project -> month -> (status, amount, late, no_activity)
@@ -85,28 +91,36 @@ class Written:
     new project has no plan curve, approval, need or earlier report besides these. A project
     the caller changed but did not create is read from the database as always.
     ``dataio/tests/test_refresh_written.py`` checks that these equal what :func:`_load` reads
-    back after an import."""
+    back after an import.
 
-    projects: dict[int, dict[str, Any]] = field(default_factory=dict)  # pk → PROJECT_COLUMNS values
-    years: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # (project, year) → YEAR_COLUMNS values
-    reports: dict[int, dict[tuple[int, int], tuple[str, Decimal, bool, bool]]] = field(default_factory=dict)
-    # project → (year, month) → (status, invested_month, is_late, no_activity)
-    flags: dict[tuple[int, int, int], str] = field(default_factory=dict)  # (project, year, month) → its first warning flag
+    Amounts are kept at 4 places (``to_wan``), the form the database gives back."""
 
-    def add_project(self, values: dict[str, Any]) -> None:
-        """``values``: PROJECT_COLUMNS (``pk`` first); amounts at the field's places."""
-        self.projects[values["pk"]] = values
+    projects: dict[int, ProjectRow] = field(default_factory=dict)
+    years: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # year → project → YEAR_COLUMNS values
+    reports: dict[int, dict[int, dict[int, tuple[str, Decimal, bool, bool]]]] = field(default_factory=dict)
+    # year → project → month → (status, invested_month, is_late, no_activity)
+    flags: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)  # year → (project, month) → its first warning flag
+
+    def add_project(self, values: ProjectRow) -> None:
+        self.projects[values.pk] = values
 
     def add_year(self, project_id: int, year: int, annual_plan: Decimal, lists: Sequence[bool]) -> None:
-        self.years[(project_id, year)] = dict(zip(YEAR_COLUMNS, (project_id, to_wan(annual_plan), *map(bool, lists)), strict=True))
+        on_province, on_city, on_county = lists
+        self.years.setdefault(year, {})[project_id] = {
+            "project_id": project_id,
+            "annual_plan": to_wan(annual_plan),
+            "on_province_list": bool(on_province),
+            "on_city_list": bool(on_city),
+            "on_county_list": bool(on_county),
+        }
 
     def add_report(self, project_id: int, year: int, month: int, status: str, invested_month: Decimal, late: bool, idle: bool) -> None:
-        self.reports.setdefault(project_id, {})[(year, month)] = (status, to_wan(invested_month), bool(late), bool(idle))
+        self.reports.setdefault(year, {}).setdefault(project_id, {})[month] = (status, to_wan(invested_month), bool(late), bool(idle))
 
     def add_flag(self, project_id: int, year: int, month: int, severity: str, message: str) -> None:
         """A flag of the project's report, in the order they are written (the first warning counts)."""
         if severity == "warning":
-            self.flags.setdefault((project_id, year, month), message)
+            self.flags.setdefault(year, {}).setdefault((project_id, month), message)
 
 
 YEAR_COLUMNS = ("project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
@@ -138,7 +152,8 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
             read = False
         elif mine and len(mine) <= 5000:
             projects = projects.exclude(pk__in=mine)
-    prows = {row[0]: dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in read_values(projects, *PROJECT_COLUMNS)} if read else {}
+    make = ProjectRow._make
+    prows = {row[0]: make(row) for row in read_values(projects, *PROJECT_COLUMNS)} if read else {}
     ids = [pk for pk in prows if pk not in written.projects] if mine else list(prows)
     years: dict[int, dict[str, Any]] = {}
     own: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -195,7 +210,7 @@ def _take_written(
     mine: list[int],
     year: int,
     months: Sequence[int],
-    prows: dict[int, dict[str, Any]],
+    prows: dict[int, ProjectRow],
     years: dict[int, dict[str, Any]],
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]],
     before: dict[int, Decimal],
@@ -204,23 +219,27 @@ def _take_written(
     """:func:`_load`'s inputs of the projects ``mine`` from ``written`` (new projects: no plan
     curve, approval or need)."""
     last = max(months)
+    new = written.projects
     for pk in mine:
-        prows[pk] = written.projects[pk]
-        y = written.years.get((pk, year))
-        if y is not None:
-            years[pk] = y
-        earlier: Decimal | None = None  # (as the database's sum: none without a counted earlier report)
-        for (yy, mm), rep in written.reports.get(pk, {}).items():
-            if yy == year and mm <= last:
-                reports[pk][mm] = rep
-            elif yy < year and rules.counts(rep[0]):
-                earlier = rep[1] if earlier is None else earlier + rep[1]
-        if earlier is not None:
-            before[pk] = to_wan(earlier)
-        for mm in months:
-            message = written.flags.get((pk, year, mm))
-            if message is not None:
-                flags[(pk, mm)] = message
+        prows[pk] = new[pk]
+    mine_set = set(mine)
+    for pk, values in written.years.get(year, {}).items():
+        if pk in mine_set:
+            years[pk] = values
+    for pk, reps in written.reports.get(year, {}).items():
+        if pk in mine_set:
+            reports[pk] = reps if max(reps) <= last else {mm: rep for mm, rep in reps.items() if mm <= last}
+    for earlier_year, by_project in written.reports.items():
+        if earlier_year >= year:
+            continue
+        for pk, reps in by_project.items():
+            counted = [rep[1] for rep in reps.values() if rules.counts(rep[0])]
+            if pk in mine_set and counted:  # (as the database's sum: none without a counted earlier report)
+                before[pk] = to_wan(before[pk] + sum(counted)) if pk in before else to_wan(sum(counted))
+    wanted = set(months)
+    for (pk, mm), message in written.flags.get(year, {}).items():
+        if mm in wanted and pk in mine_set:
+            flags[(pk, mm)] = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +261,7 @@ class _Month:
 class _Project:
     """One project's values for the year, computed once for all its periods."""
 
-    p: dict[str, Any]
+    p: ProjectRow
     py: dict[str, Any] | None
     plan: Decimal
     curve: list[Decimal] | None
@@ -306,7 +325,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
     rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
-    stage = p["stage"]
+    stage = p.stage
     due = stage in _due_stages()
     state = (
         rules.report_state(
@@ -320,22 +339,22 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
         if due or rep is not None
         else ""
     )
-    nature, started, completed, completion = p["nature"], p["actual_start"], p["actual_completion"], p["planned_completion"]
+    nature, started, completed, completion = p.nature, p.actual_start, p.actual_completion, p.planned_completion
     return (
-        p["pk"],
-        p["region_id"],
-        p["city_code"] or "",
-        p["province_code"],
+        p.pk,
+        p.region_id,
+        p.city_code or "",
+        p.province_code,
         py["on_province_list"],
         py["on_city_list"],
         py["on_county_list"],
-        p["category"] or "",
-        p["industry_section"] or "",
+        p.category or "",
+        p.industry_section or "",
         nature or "",
         stage or "",
-        p["responsible_unit_id"],
-        p["sponsor_leader_id"],
-        p["total_investment"] or ZERO,  # (read at the field's 4 places)
+        p.responsible_unit_id,
+        p.sponsor_leader_id,
+        p.total_investment or ZERO,  # (read at the field's 4 places)
         x.plan,
         metrics.planned_to_date(x.plan, (), month, x.curve, share=m.share),
         rep[1] if rep and counted else ZERO,
@@ -377,15 +396,15 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
             out.append(("missing_report", f"{m.label}月报未报送", None))
         elif state == "late":
             out.append(("late_report", f"{m.label}月报迟报", None))
-    start = p["planned_start"]
-    if start and start <= m.end and not p["actual_start"] and p["stage"] in ("reserve", "preparation"):
+    start = p.planned_start
+    if start and start <= m.end and not p.actual_start and p.stage in ("reserve", "preparation"):
         out.append(("start_overdue", f"计划{start:%Y年%m月}开工，至今未开工", None))
     if x.counted and rules.zero_run(x.counted, month=month, window=config.zero_months):
         out.append(("zero_investment", f"连续{config.zero_months}个月完成投资为零", None))
-    flag = inputs.flags.get((p["pk"], month))
+    flag = inputs.flags.get((p.pk, month))
     if flag:
         out.append(("flagged_figures", flag, None))
-    return [(k, msg, v, "") for k, msg, v in out] + project_warnings(p["pk"], inputs.approvals, m.asof)
+    return [(k, msg, v, "") for k, msg, v in out] + project_warnings(p.pk, inputs.approvals, m.asof)
 
 
 def _unfrozen(projects: Any, period: Any) -> Any:
@@ -447,7 +466,7 @@ def _compute(
             reps=reps,
             ytd=rules.running_ytd(counted),
             counted=counted,
-            before=(p["invested_before"] or ZERO) + inputs.counted_before_year.get(pid, ZERO),
+            before=(p.invested_before or ZERO) + inputs.counted_before_year.get(pid, ZERO),
         )
         for m in months:
             alive = live[m.pk]
@@ -508,9 +527,7 @@ def _insert(period: Any, facts: list[tuple[Any, ...]], warns: list[Warn]) -> Non
 # --- the action -----------------------------------------------------------------------------
 
 
-def rebuild_facts(
-    *, periods: Iterable[Any], projects: Any = None, progress: Any = None, written: Written | None = None
-) -> tuple[int, int]:
+def rebuild_facts(*, periods: Iterable[Any], projects: Any = None, progress: Any = None, written: Written | None = None) -> tuple[int, int]:
     """Rebuild the facts and warnings of ``periods`` for ``projects`` (default: all), leaving
     frozen projects alone; summaries are not touched. Returns (facts, warnings) written.
     ``progress(done, total)``, if given, hears of each chunk of projects computed and written.

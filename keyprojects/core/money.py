@@ -27,8 +27,8 @@ def to_wan(value: object) -> Decimal:
     as it is; anything else goes through its text, so a float's shortest repr is what counts)."""
     try:
         if type(value) is Decimal:
-            return value.quantize(WAN, rounding=ROUND_HALF_UP)
-        return Decimal(str(value)).quantize(WAN, rounding=ROUND_HALF_UP)
+            return value.quantize(WAN, ROUND_HALF_UP)
+        return Decimal(str(value)).quantize(WAN, ROUND_HALF_UP)
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
 

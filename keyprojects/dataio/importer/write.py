@@ -9,20 +9,22 @@ import operator
 from collections import defaultdict
 from typing import Any
 
-from keyprojects.core.money import to_wan
+from keyprojects.analytics.refresh import ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
+from keyprojects.core.money import to_wan
 
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
 
 # a new project's row as written: province, city, stage, then ATTR_FIELD's values; the refresh's
-# columns of it (analytics.refresh.PROJECT_COLUMNS but the pk) and where each is in the row
+# columns of it (analytics.refresh.PROJECT_COLUMNS after the pk), picked in that order
 _ROW = ("province_code", "city_code", "stage", *ATTR_FIELD)
-_PROJECT_FROM_ROW = (
+_REFRESH_COLUMNS = (
     "region_id", "city_code", "province_code", "category", "industry_section", "nature", "stage", "responsible_unit_id",
     "sponsor_leader_id", "invested_before", "total_investment", "planned_start", "planned_completion", "actual_start",
     "actual_completion",
 )  # fmt: skip
-_project_values = operator.itemgetter(*(_ROW.index(c) for c in _PROJECT_FROM_ROW))
+_refresh_values = operator.itemgetter(*(_ROW.index(c) for c in _REFRESH_COLUMNS))
+_AMOUNTS = [1 + _REFRESH_COLUMNS.index(c) for c in ("invested_before", "total_investment")]
 
 
 class WriteMixin(ImporterState):
@@ -31,8 +33,6 @@ class WriteMixin(ImporterState):
         is read back (inside the caller's transaction)."""
         from keyprojects.dispatch.models import MonthlyReport, ReportStep
         from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
-
-        from keyprojects.analytics.refresh import Written
 
         items = [i for i in plan.items if not i.dropped]
         new = sum(1 for i in items if i.existing is None)
@@ -217,24 +217,23 @@ class WriteMixin(ImporterState):
 
     def _remember_project(self, pk: int, row: tuple[Any, ...]) -> None:
         """A new project's row (province, city, stage, then ATTR_FIELD's values) as the refresh
-        reads it (``analytics.refresh.PROJECT_COLUMNS``; amounts at the field's places)."""
-        values = dict(zip(_PROJECT_FROM_ROW, _project_values(row), strict=True))
-        values["pk"] = pk
-        for column in ("invested_before", "total_investment"):
-            if values[column] is not None:
-                values[column] = to_wan(values[column])
-        self.written.add_project(values)
+        reads it (``analytics.refresh.ProjectRow``; amounts at 4 places)."""
+        values = [pk, *_refresh_values(row)]
+        for at in _AMOUNTS:  # (a default is not at 4 places)
+            if values[at] is not None:
+                values[at] = to_wan(values[at])
+        self.written.add_project(ProjectRow._make(values))
 
     def _remember_reports(self, written: list[tuple[ReportWrite, int]], periods: dict[tuple[int, int], Any]) -> None:
         """The new projects' reports and their warning flags, as the refresh reads them."""
         remember = self.written
+        late_in = {key: self.today > per.fill_end for key, per in periods.items()}
         for r, _pk in written:
             item = r.item
             if item.existing is not None or r.existing_id is not None:
                 continue
             year, month = r.period
-            late = self.today > periods[r.period].fill_end
-            remember.add_report(item.pk, year, month, "submitted", r.month, late, r.fig.no_activity)  # type: ignore[arg-type]
+            remember.add_report(item.pk, year, month, "submitted", r.month, late_in[r.period], r.fig.no_activity)  # type: ignore[arg-type]
             for _code, severity, message in r.flags:
                 remember.add_flag(item.pk, year, month, severity, message[:300])  # type: ignore[arg-type]
 
