@@ -44,8 +44,16 @@ def safe_filename(name: str) -> str:
 
 
 def unit_suffix(kind: str) -> str:
-    """The unit of an indicator value: "%" for a rate, "百分点" for percentage points."""
-    return "%" if kind == "rate" else _("百分点")
+    """The unit of an indicator value (``rankings.Indicator.kind``): "%" for a rate, 百分点 for
+    percentage points, 工作日 for days, 件 for a count."""
+    return {"rate": "%", "points": _("百分点"), "days": _("工作日"), "count": _("件")}.get(kind, "")
+
+
+def value_header(indicator: Any) -> str:
+    """A column of an indicator's values: its label and unit, the unit once (审批平均用时（工作日）
+    names its own)."""
+    label, unit = str(indicator.label), str(unit_suffix(indicator.kind))
+    return label if not unit or label.endswith(f"（{unit}）") else f"{label}（{unit}）"
 
 
 # --- 比武打擂 --------------------------------------------------------------------------------
@@ -68,7 +76,7 @@ def rankings_xlsx(table: RankingTable) -> bytes:
     columns = [
         Column(_("名次"), "int", 6),
         Column(str(table.unit_label), "text", 18),
-        Column(f"{indicator.label}（{unit_suffix(indicator.kind)}）", "number", 16),
+        Column(value_header(indicator), "number", 16),
         Column(_("较上月"), "int", 8, num_format=MOVEMENT_FORMAT),
         Column(_("项目数"), "int", 8),
         Column(_("年度计划（万元）"), "money", 16),

@@ -283,3 +283,15 @@ def test_query_counts_are_pinned(snap, client, django_assert_num_queries):
     ):
         with django_assert_num_queries(n):
             assert client.get(url).status_code == 200, url
+
+
+def test_every_indicator_has_its_own_unit_named_once():
+    from keyprojects.analytics.exports import unit_suffix, value_header
+    from keyprojects.analytics.rankings import INDICATORS
+
+    assert {i.kind for i in INDICATORS.values()} <= {"rate", "points", "days", "count"}
+    assert [unit_suffix(k) for k in ("rate", "points", "days", "count")] == ["%", "百分点", "工作日", "件"]
+    assert value_header(INDICATORS["completion_rate"]) == "年度投资完成率（%）"
+    assert value_header(INDICATORS["ahead_points"]) == "超/落后序时进度（百分点）"
+    assert value_header(INDICATORS["approval_avg_days"]) == "审批平均用时（工作日）"  # its label names the unit
+    assert value_header(INDICATORS["approvals_overdue"]) == "审批超时件数（件）"
