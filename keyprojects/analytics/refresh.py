@@ -39,6 +39,7 @@ ZERO = Decimal(0)
 CHUNK = 20000  # projects loaded at once in a whole-period refresh
 FEW = 200  # up to this many projects are asked for by id (IN), more by id range
 LARGE = 2000  # more projects than this changed at once: rebuild the periods whole
+EXCLUDE_MAX = 5000  # handed-over projects left out of a read by id (NOT IN); more are read and replaced
 
 
 class ProjectRow(NamedTuple):
@@ -150,8 +151,8 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
         mine = [pk for pk in here if pk in written.projects]
         if len(mine) == len(here):
             read = False
-        elif mine and len(mine) <= 5000:
-            projects = projects.exclude(pk__in=mine)
+        elif mine and len(mine) <= EXCLUDE_MAX:
+            projects = projects.exclude(pk__in=mine)  # (more: read with the others, then replaced)
     make = ProjectRow._make
     prows = {row[0]: make(row) for row in read_values(projects, *PROJECT_COLUMNS)} if read else {}
     ids = [pk for pk in prows if pk not in written.projects] if mine else list(prows)

@@ -80,7 +80,9 @@ def _assert_same(seen: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.django_db
-def test_a_county_list_hands_over_what_the_refresh_reads(world, compared):
+@pytest.mark.parametrize("exclude_max", [refresh.EXCLUDE_MAX, 0])  # 0: the new projects read with the others, then replaced
+def test_a_county_list_hands_over_what_the_refresh_reads(world, compared, monkeypatch, exclude_max):
+    monkeypatch.setattr(refresh, "EXCLUDE_MAX", exclude_max)
     others = Project.objects.count()
     out = import_file(user=world.users.county, data=workbook(GOOD), filename="历下区1-6月.xlsx")
     assert out.written and out.created
