@@ -155,7 +155,8 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
             projects = projects.exclude(pk__in=mine)  # (more: read with the others, then replaced)
     make = ProjectRow._make
     prows = {row[0]: make(row) for row in read_values(projects, *PROJECT_COLUMNS)} if read else {}
-    ids = [pk for pk in prows if pk not in written.projects] if mine else list(prows)
+    handed = set(mine)
+    ids = [pk for pk in prows if pk not in handed] if mine else list(prows)
     years: dict[int, dict[str, Any]] = {}
     own: dict[int, dict[int, Decimal]] = defaultdict(dict)
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]] = defaultdict(dict)
