@@ -382,6 +382,7 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     """(kind, message, value, 责任单位) of one project's warnings in one period
     (dispatch.choices.WarningKind; the 责任单位 is blank where it is the project's)."""
     from keyprojects.approvals.warnings import project_warnings
+    from keyprojects.dispatch import warning_text as text
 
     out: list[tuple[str, str, Any]] = []
     p, month = x.p, m.month
@@ -393,16 +394,16 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
             out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
         spi = metrics.progress_index(ytd, fact[_PLANNED_YTD])
         if spi is not None and spi < config.progress_index_floor:
-            out.append(("low_progress_index", f"进度指数{_shown_index(spi)}，低于{config.progress_index_floor}", spi))
+            out.append(("low_progress_index", text.LOW_PROGRESS_INDEX.zh(index=_shown_index(spi), floor=config.progress_index_floor), spi))
         if state == "missing":
-            out.append(("missing_report", f"{m.label}月报未报送", None))
+            out.append(("missing_report", text.MISSING_REPORT.zh(period=m.label), None))
         elif state == "late":
-            out.append(("late_report", f"{m.label}月报迟报", None))
+            out.append(("late_report", text.LATE_REPORT.zh(period=m.label), None))
     start = p.planned_start
     if start and start <= m.end and not p.actual_start and p.stage in ("reserve", "preparation"):
-        out.append(("start_overdue", f"计划{start:%Y年%m月}开工，至今未开工", None))
+        out.append(("start_overdue", text.START_OVERDUE.zh(month=f"{start:%Y年%m月}"), None))
     if x.counted and rules.zero_run(x.counted, month=month, window=config.zero_months):
-        out.append(("zero_investment", f"连续{config.zero_months}个月完成投资为零", None))
+        out.append(("zero_investment", text.ZERO_INVESTMENT.zh(months=config.zero_months), None))
     flag = inputs.flags.get((p.pk, month))
     if flag:
         out.append(("flagged_figures", flag, None))

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ApprovalStatus(models.TextChoices):
@@ -62,11 +63,12 @@ SUBTYPES_OF: dict[str, tuple[str, ...]] = {
     FactorKind.ENVIRONMENT: (FactorSubtype.COD, FactorSubtype.AMMONIA, FactorSubtype.SO2, FactorSubtype.NOX, FactorSubtype.VOCS),
     FactorKind.ENERGY: (FactorSubtype.STORAGE, FactorSubtype.TRADING, FactorSubtype.ADJUSTMENT),
 }
+# the measure of each kind's quantities, in Chinese (as stored in messages; marked for the catalogue)
 UNIT_OF: dict[str, str] = {
-    FactorKind.LAND: "亩",
-    FactorKind.FUNDS: "万元",
-    FactorKind.ENVIRONMENT: "吨/年",
-    FactorKind.ENERGY: "吨标准煤",
+    FactorKind.LAND: gettext_noop("亩"),
+    FactorKind.FUNDS: gettext_noop("万元"),
+    FactorKind.ENVIRONMENT: gettext_noop("吨/年"),
+    FactorKind.ENERGY: gettext_noop("吨标准煤"),
 }
 
 

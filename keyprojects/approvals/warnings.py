@@ -17,6 +17,7 @@ over the one working-day calendar, ``core.workdays``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +26,7 @@ from typing import Any
 from django.db.models import Q
 
 from keyprojects.core.workdays import WorkCalendar
+from keyprojects.dispatch import warning_text as text
 
 from .choices import OPEN_NEED_STATUSES, UNIT_OF, ApprovalStatus, FactorKind
 from .selectors import elapsed, open_at
@@ -103,6 +105,16 @@ def load(within: Q, *, prefix: str = "") -> Inputs:
     return out
 
 
+@functools.cache
+def _kind_labels() -> dict[str, str]:
+    """The factor kinds' labels in Chinese (what is stored), whatever the language of the request
+    that runs the refresh: the catalogue's source strings."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return {kind: str(label) for kind, label in FactorKind.choices}
+
+
 def _units(names: list[str]) -> str:
     return "、".join(dict.fromkeys(n for n in names if n))
 
@@ -120,15 +132,18 @@ def project_warnings(pid: int, inputs: Inputs, asof: dt.date) -> list[tuple[str,
         if days is not None and days > a.limit:
             late.append((a, days))
     if late:
-        text = "；".join(f"{a.name}已办理{d}个工作日，超过法定时限{a.limit}个工作日（{a.department}）" for a, d in late)
-        out.append((APPROVAL_OVERDUE, text, max(d - a.limit for a, d in late), _units([a.department for a, _ in late])))
+        message = text.SEPARATOR.join(
+            text.APPROVAL_OVERDUE.zh(name=a.name, days=d, limit=a.limit, department=a.department) for a, d in late
+        )
+        out.append((APPROVAL_OVERDUE, message, max(d - a.limit for a, d in late), _units([a.department for a, _ in late])))
     overdue = [n for n in inputs.needs.get(pid, ()) if n.due_on < asof]
     if overdue:
-        labels = dict(FactorKind.choices)
-        text = "；".join(
-            f"{labels[n.kind]}要素缺口{n.gap.normalize():f}{UNIT_OF[n.kind]}，保障时限{n.due_on:%Y-%m-%d}已过"
-            + (f"（{n.owner}）" if n.owner else "")
+        labels = _kind_labels()
+        message = text.SEPARATOR.join(
+            (text.NEED_OVERDUE_OWNED if n.owner else text.NEED_OVERDUE).zh(
+                kind=labels[n.kind], gap=f"{n.gap.normalize():f}", unit=UNIT_OF[n.kind], due=f"{n.due_on:%Y-%m-%d}", owner=n.owner
+            )
             for n in overdue
         )
-        out.append((NEED_OVERDUE, text, len(overdue), _units([n.owner for n in overdue])))
+        out.append((NEED_OVERDUE, message, len(overdue), _units([n.owner for n in overdue])))
     return out

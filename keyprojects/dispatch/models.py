@@ -371,33 +371,12 @@ class ProjectWarning(models.Model):
 
     @property
     def shown_message(self) -> str:
-        """The message as users read it: the stored (Chinese) text, except that outside the
-        Chinese UI the warnings whose words follow from stored values are said again in the active
-        language: 落后序时进度 from its figure (``analytics.metrics.schedule_phrase``; the refresh
-        stores it as ``value``), 未报/迟报 from the period, 进度指数 from the index and the floor
-        the message names. Others (names, dates, departments in the text) stay as stored."""
-        import re
+        """The message as users read it: the stored (Chinese) text in the Chinese UI, said again
+        in another language from the kind, the value and the stored text (``warning_text.shown``:
+        no query per row)."""
+        from .warning_text import shown
 
-        from django.utils import translation
-        from django.utils.translation import gettext
-
-        if (translation.get_language() or "").startswith("zh"):
-            return self.message
-        if self.kind == WarningKind.BEHIND_SCHEDULE and self.value is not None:
-            from keyprojects.analytics import metrics
-
-            return metrics.schedule_phrase(Decimal(self.value).quantize(Decimal("0.01")))
-        month = re.match(r"(\d{4})年(\d{1,2})月", self.message)  # (the period as the message names it: no query per row)
-        if self.kind in (WarningKind.MISSING_REPORT, WarningKind.LATE_REPORT) and month:
-            from keyprojects.core.money import Period, format_period
-
-            text = gettext("%(period)s月报未报送") if self.kind == WarningKind.MISSING_REPORT else gettext("%(period)s月报迟报")
-            return text % {"period": format_period(Period(int(month.group(1)), int(month.group(2))))}
-        floor = re.search(r"低于([0-9.]+)", self.message)
-        if self.kind == WarningKind.LOW_PROGRESS_INDEX and self.value is not None and floor:
-            shown = Decimal(self.value).quantize(Decimal("0.01"), rounding="ROUND_DOWN")  # as refresh._shown_index
-            return gettext("进度指数%(index)s，低于%(floor)s") % {"index": shown, "floor": floor.group(1)}
-        return self.message
+        return shown(self.kind, self.message, self.value)
 
 
 class PeriodClosure(models.Model):

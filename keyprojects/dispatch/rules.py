@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext_noop
+
+from keyprojects.core.sentences import NUMBER, Sentence
+
 ZERO = Decimal(0)
 MONEY_PLACES = Decimal("0.0001")
 
@@ -207,6 +211,18 @@ def month_end(year: int, month: int) -> dt.date:
 
 # The checks that are warnings (the filler explains each, the reviewer accepts each with a reason).
 WARNING_CODES = ("unit_slip", "progress_falling", "zero_without_reason", "investment_before_start")
+# Their messages (stored in Chinese on the report's flags and in 数据存疑 warnings; said again in
+# the active language by core.sentences).
+UNIT_SLIP = Sentence(
+    gettext_noop("本月完成投资%(month)s万元与以往月份（通常约%(usual)s万元）相差%(factor)s倍以上，请确认单位是否为万元"),
+    month=NUMBER,
+    usual=NUMBER,
+    factor=NUMBER,
+)
+PROGRESS_FALLING = Sentence(gettext_noop("形象进度（%(pct)s%%）低于上期（%(prev)s%%）"), pct=NUMBER, prev=NUMBER)
+ZERO_WITHOUT_REASON = Sentence(gettext_noop("项目在建，本月完成投资为0，但未勾选“本月无进展”"))
+INVESTMENT_BEFORE_START = Sentence(gettext_noop("项目处于谋划储备阶段却填报了完成投资"))
+WARNING_SENTENCES = (UNIT_SLIP, PROGRESS_FALLING, ZERO_WITHOUT_REASON, INVESTMENT_BEFORE_START)
 # The usual month of a project: the median of its latest USUAL_WINDOW earlier counted months with
 # investment, once it has at least USUAL_MIN_MONTHS of them.
 USUAL_WINDOW = 6
@@ -278,16 +294,10 @@ def report_checks(
         )
     usual = usual_month(history)
     if usual is not None and month > 0 and usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
-        out.append(
-            (
-                "unit_slip",
-                "warning",
-                f"本月完成投资{_plain(month)}万元与以往月份（通常约{_plain(usual)}万元）相差{slip_factor}倍以上，请确认单位是否为万元",
-            )
-        )
+        out.append(("unit_slip", "warning", UNIT_SLIP.zh(month=_plain(month), usual=_plain(usual), factor=slip_factor)))
     pct = report.physical_progress_pct
     if pct is not None and prev_pct is not None and pct < prev_pct:
-        out.append(("progress_falling", "warning", f"形象进度（{_plain(pct)}%）低于上期（{_plain(prev_pct)}%）"))
+        out.append(("progress_falling", "warning", PROGRESS_FALLING.zh(pct=_plain(pct), prev=_plain(prev_pct))))
     building = (
         project.stage == "construction"
         and project.actual_start is not None
@@ -295,11 +305,11 @@ def report_checks(
     )
     if month == 0 and building and not getattr(report, "no_activity", False):
         # a project under construction that month: a zero is 本月无进展 (with its reason) or a slip
-        out.append(("zero_without_reason", "warning", "项目在建，本月完成投资为0，但未勾选“本月无进展”"))
+        out.append(("zero_without_reason", "warning", ZERO_WITHOUT_REASON.zh()))
     if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
         out.append(("completion_without_start", "error", "形象进度为100%但项目尚无实际开工日期"))
     if month > 0 and project.stage in ("reserve",):
-        out.append(("investment_before_start", "warning", "项目处于谋划储备阶段却填报了完成投资"))
+        out.append(("investment_before_start", "warning", INVESTMENT_BEFORE_START.zh()))
     if project.actual_start and project.actual_start > month_end(period.year, period.month) and month > 0:
         out.append(("dates_out_of_order", "error", f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
     if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:

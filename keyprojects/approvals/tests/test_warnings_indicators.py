@@ -25,6 +25,7 @@ from keyprojects.approvals.models import ApprovalItem, FactorNeed, ProjectApprov
 from keyprojects.approvals.services import approval_items_set, approval_update
 from keyprojects.approvals.services_needs import factor_need_create, factor_need_update
 from keyprojects.core.testing import UnitFactory
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import ProjectWarning
 from keyprojects.regions.models import Region
 
@@ -152,3 +153,23 @@ def test_region_indicators_group_by_county(ex):
     assert figures["370102"].average_days == D("10.0") and len(figures["370102"].overdue_approvals) == 1
     assert figures["370103"].average_days == D("20.0") and not figures["370103"].overdue_needs
     assert FactorNeed.objects.count() == 1
+
+
+def test_the_warnings_are_stored_in_chinese_and_read_in_english(ex, compiled):  # noqa: F811
+    """A refresh run from an English request stores the Chinese messages (the factor kind's label
+    too); the English UI says them again, the names as written."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        refresh_periods(periods=[ex.p3])
+    own = ex.projects.own_county
+    late, need = _warnings(ex.p3, "approval_overdue")[own.pk], _warnings(ex.p3, "need_overdue")[own.pk]
+    assert late.message == "用地预审与选址意见书已办理37个工作日，超过法定时限20个工作日（济南市自然资源和规划局）"
+    assert need.message == "土地要素缺口80亩，保障时限2026-03-10已过（济南市自然资源和规划局）"
+    with translation.override("zh-hans"):
+        assert (late.shown_message, need.shown_message) == (late.message, need.message)
+    with translation.override("en"):
+        assert late.shown_message == (
+            "用地预审与选址意见书: in handling for 37 working days, over its legal limit of 20 working days (济南市自然资源和规划局)"
+        )
+        assert need.shown_message == "Land need short by 80 (mu), deadline 2026-03-10 passed (济南市自然资源和规划局)"

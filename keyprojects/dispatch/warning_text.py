@@ -1,0 +1,71 @@
+"""The sentences of the warnings (预警, ``ProjectWarning.message``), once.
+
+The refresh action (``analytics.refresh``) and the approvals' rules (``approvals.warnings``) write
+them in Chinese — what is stored, exported and shown in the Chinese UI; :func:`shown` says a
+stored message again in the active language from the message itself (its figures, months and the
+kind's words; names stay as written), so that a list says every row without a query.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_noop, ngettext
+
+from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, say_again
+
+from . import rules
+from .choices import WarningKind
+
+MISSING_REPORT = Sentence(gettext_noop("%(period)s月报未报送"), period=MONTH)
+LATE_REPORT = Sentence(gettext_noop("%(period)s月报迟报"), period=MONTH)
+LOW_PROGRESS_INDEX = Sentence(gettext_noop("进度指数%(index)s，低于%(floor)s"), index=NUMBER, floor=NUMBER)
+START_OVERDUE = Sentence(gettext_noop("计划%(month)s开工，至今未开工"), month=MONTH)
+ZERO_INVESTMENT = Sentence("连续%(months)s个月完成投资为零", count="months", months=NUMBER)
+# one per approval past its limit (the message joins them with SEPARATOR)
+APPROVAL_OVERDUE = Sentence(
+    gettext_noop("%(name)s已办理%(days)s个工作日，超过法定时限%(limit)s个工作日（%(department)s）"), days=NUMBER, limit=NUMBER
+)
+# one per need past its 保障时限, with or without its owner unit (joined with SEPARATOR)
+NEED_OVERDUE = Sentence(gettext_noop("%(kind)s要素缺口%(gap)s%(unit)s，保障时限%(due)s已过"), kind=WORD, gap=NUMBER, unit=WORD, due=DATE)
+NEED_OVERDUE_OWNED = Sentence(
+    gettext_noop("%(kind)s要素缺口%(gap)s%(unit)s，保障时限%(due)s已过（%(owner)s）"), kind=WORD, gap=NUMBER, unit=WORD, due=DATE
+)
+SEPARATOR = "；"
+MAX_LENGTH = 300  # ProjectWarning.message: longer messages are cut there when stored
+
+
+def _plural_msgids() -> None:  # pragma: no cover - never called: makemessages reads the plural entries here
+    ngettext("连续%(months)s个月完成投资为零", "连续%(months)s个月完成投资为零", 0)
+
+
+# kind → (its sentences, whether a message joins several of them)
+SENTENCES: dict[str, tuple[tuple[Sentence, ...], bool]] = {
+    WarningKind.MISSING_REPORT: ((MISSING_REPORT,), False),
+    WarningKind.LATE_REPORT: ((LATE_REPORT,), False),
+    WarningKind.LOW_PROGRESS_INDEX: ((LOW_PROGRESS_INDEX,), False),
+    WarningKind.START_OVERDUE: ((START_OVERDUE,), False),
+    WarningKind.ZERO_INVESTMENT: ((ZERO_INVESTMENT,), False),
+    WarningKind.FLAGGED_FIGURES: (rules.WARNING_SENTENCES, False),  # the report's first warning flag
+    WarningKind.APPROVAL_OVERDUE: ((APPROVAL_OVERDUE,), True),
+    WarningKind.NEED_OVERDUE: ((NEED_OVERDUE_OWNED, NEED_OVERDUE), True),
+}
+
+
+def shown(kind: str, message: str, value: Decimal | None) -> str:
+    """A warning's message as users read it: as stored in the Chinese UI; in another language
+    said again — 落后序时进度 from its figure (``value``: ``analytics.metrics.schedule_phrase``),
+    the others from their stored message. A message that reads as none of its kind's sentences
+    (written before they existed) stays as stored."""
+    from django.utils import translation
+
+    if (translation.get_language() or "").startswith("zh"):
+        return message
+    if kind == WarningKind.BEHIND_SCHEDULE and value is not None:
+        from keyprojects.analytics import metrics
+
+        return metrics.schedule_phrase(Decimal(value).quantize(Decimal("0.01")))
+    sentences, joined = SENTENCES.get(kind, ((), False))
+    if not sentences:
+        return message
+    return say_again(message, sentences, sep=SEPARATOR if joined else None, cut_at=MAX_LENGTH)
