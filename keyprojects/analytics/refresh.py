@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from keyprojects.core.money import to_wan
 from keyprojects.dispatch import rules
+from keyprojects.dispatch import warning_text as text
 
 from . import metrics
 
@@ -381,9 +382,6 @@ def _shown_index(spi: Decimal) -> Decimal:
 def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inputs, config: Any) -> list[tuple[str, str, Any, str]]:
     """(kind, message, value, 责任单位) of one project's warnings in one period
     (dispatch.choices.WarningKind; the 责任单位 is blank where it is the project's)."""
-    from keyprojects.approvals.warnings import project_warnings
-    from keyprojects.dispatch import warning_text as text
-
     out: list[tuple[str, str, Any]] = []
     p, month = x.p, m.month
     if fact is not None:
@@ -407,7 +405,15 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     flag = inputs.flags.get((p.pk, month))
     if flag:
         out.append(("flagged_figures", flag, None))
-    return [(k, msg, v, "") for k, msg, v in out] + project_warnings(p.pk, inputs.approvals, m.asof)
+    return [(k, msg, v, "") for k, msg, v in out] + _project_warnings()(p.pk, inputs.approvals, m.asof)
+
+
+@functools.cache
+def _project_warnings() -> Any:
+    """``approvals.warnings.project_warnings`` (imported once, not per project and period)."""
+    from keyprojects.approvals.warnings import project_warnings
+
+    return project_warnings
 
 
 def _unfrozen(projects: Any, period: Any) -> Any:

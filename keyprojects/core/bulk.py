@@ -120,6 +120,12 @@ class BulkWriter:
             if not raw
             and (isinstance(f, models.DecimalField) or (isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)))
         ]
+        # booleans bound as 1/0, as the driver stores them: a bool is no exact int, so the driver
+        # looks it up in its adapters first, and the miss formats an AttributeError per value
+        self.int_positions = [i + 1 for i, f in enumerate(self.fields) if not raw and isinstance(f, models.BooleanField)]
+        # a choice given as its enum member (Stage.CONSTRUCTION, a str subclass): bound as its plain
+        # text, for the same reason
+        self.str_positions = [i + 1 for i, f in enumerate(self.fields) if not raw and isinstance(f, models.CharField) and f.choices]
         self.rows: list[Any] = []
         self.count = 0  # rows written so far
         self._ids: list[int] = []
@@ -201,6 +207,10 @@ class BulkWriter:
             for k, i in enumerate(keep):
                 if i in self.text_positions:  # Decimal → "12.3400", date → "2024-03-01"
                     flat[k::width] = [None if value is None else str(value) for value in flat[k::width]]
+                elif i in self.int_positions:  # True → 1
+                    flat[k::width] = [None if value is None else int(value) for value in flat[k::width]]
+                elif i in self.str_positions:  # Stage.CONSTRUCTION → "construction"
+                    flat[k::width] = [value if value is None or type(value) is str else str(value) for value in flat[k::width]]
             _sqlite_insert_flat(cur, sql, flat, width, len(rows))
 
     def finish(self) -> None:

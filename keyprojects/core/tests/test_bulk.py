@@ -108,3 +108,32 @@ def test_read_values_equals_values_list_with_the_same_types_and_places(db):
     assert got == list(rq.values_list(*rfields))
     assert [type(v) for v in got[0]] == [type(v) for v in rq.values_list(*rfields)[0]]
     assert str(got[0][3]) == "12.3400"
+
+
+def test_booleans_and_choice_members_are_stored_as_the_orm_stores_them(db):
+    """A batch large enough for the column-wise path: booleans go in as 1/0 and a choice given as
+    its enum member as its plain text (no adapter lookup per value), exactly as the ORM stores
+    them — the same values and the same SQL types."""
+    from django.utils import timezone
+
+    from keyprojects.regions.choices import UnitKind
+
+    now = timezone.now()
+    kinds = [UnitKind.DEPARTMENT, UnitKind.ZONE, "department"]
+    w = BulkWriter(Unit, ["name", "kind", "region_id", "is_active"], const={"created_at": now, "updated_at": now})
+    ids = [w.add(f"批量{i}", kinds[i % 3], "370100", i % 2 == 0) for i in range(100)]
+    w.finish()
+    orm = [Unit.objects.create(name=f"逐个{i}", kind=kinds[i % 3], region_id="370100", is_active=i % 2 == 0).pk for i in range(3)]
+    table = Unit._meta.db_table
+    typeof = "typeof" if connection.vendor == "sqlite" else "pg_typeof"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, kind, is_active, {typeof}(kind), {typeof}(is_active) FROM {table} WHERE id IN ({', '.join(['%s'] * 103)})",
+            [*ids, *orm],
+        )
+        stored = {row[0]: row[1:] for row in cur.fetchall()}
+    for i, pk in enumerate(ids[:3]):
+        assert stored[pk] == stored[orm[i]], i
+    assert [stored[pk][:2] for pk in ids[:4]] == [("department", True), ("zone", False), ("department", True), ("department", False)] or (
+        connection.vendor == "sqlite" and [stored[pk][:2] for pk in ids[:4]] == [("department", 1), ("zone", 0), ("department", 1), ("department", 0)]
+    )

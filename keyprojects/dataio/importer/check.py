@@ -129,7 +129,7 @@ class CheckMixin(ImporterState):
             item.values = vals
             if item.existing is None:
                 item.changes = vals
-                item.stage = self._stage_for_new(item)
+                item.stage = str(self._stage_for_new(item))  # (plain text, as read back; not the enum member)
             else:
                 item.changes = {a: x for a, x in vals.items() if item.existing.get(a) != x}
                 if item.stage_hint and item.stage_hint != item.existing["stage"]:

@@ -123,11 +123,11 @@ class ResolveMixin(ImporterState):
         return found
 
     def _row_region(self, row: ParsedRow, values: dict[str, Any]) -> tuple[str | None, bool]:
-        from keyprojects.accounts.policy import region_contains
-
         code, explicit = self._row_region_read(row, values)
         scope = self.scope_code
         if code is not None and scope is not None and code != scope:
+            from keyprojects.accounts.policy import region_contains  # (here: not once per row)
+
             r = self.regions[code]
             if "region_text" not in row.values and region_contains(r, self.regions[scope]):  # type: ignore[arg-type]
                 return None, False  # a clue wider than the scope (a sheet named after the city): the default applies
