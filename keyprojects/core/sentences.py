@@ -12,13 +12,14 @@ with ``gettext_noop`` where it is declared, so that ``make messages`` finds it):
   (:data:`TEXT`) stay as written.
 
 :func:`say_again` does this for a text that may be any of a few sentences, or several of them
-joined by a separator; what reads as none of them stays as stored.
+joined by a separator; what reads as none of them stays as stored. :func:`say_within` says the
+sentences met inside a free text (a history entry quoting them beside people's words).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -122,3 +123,33 @@ def say_again(text: str, sentences: Sequence[Sentence], *, sep: str | None = Non
         return said[0]
     # Translators: between sentences joined in one text (a warning naming several approvals)
     return pgettext("sentence separator", "；").join(said)
+
+
+def say_within(text: str, sentences: Sequence[Sentence], *, after: Mapping[str, str] | None = None, sep: str | None = None) -> str:
+    """Every one of ``sentences`` met inside the free ``text`` said again in the active language
+    (in Chinese: ``text`` as stored); ``after`` (stored words → their words now) says the words
+    right after such a sentence, ``sep`` the separator right before one (not the first) — the
+    rest, people's words, stays as written. For sentences that do not end with a :data:`TEXT`
+    value (it would match nothing)."""
+    if (get_language() or "").startswith("zh"):
+        return text
+    out: list[str] = []
+    at = 0
+    while True:
+        found = [(m.start(), -m.end(), i, m) for i, s in enumerate(sentences) if (m := s._pattern.search(text, at)) and m.end() > m.start()]
+        if not found:
+            break
+        _start, _end, i, m = min(found, key=lambda f: f[:3])
+        before = text[at : m.start()]
+        if sep and out and before.endswith(sep):
+            before = before[: -len(sep)] + pgettext("sentence separator", "；")
+        out.append(before)
+        out.append(sentences[i].say(m.group(0)) or m.group(0))
+        at = m.end()
+        for stored, said in (after or {}).items():
+            if text.startswith(stored, at):
+                out.append(said)
+                at += len(stored)
+                break
+    out.append(text[at:])
+    return "".join(out)

@@ -192,6 +192,17 @@ class ReportStep(models.Model):
     def __str__(self) -> str:
         return f"{self.report_id}:{self.action}"
 
+    @property
+    def shown_opinion(self) -> str:
+        """The opinion as users read it: a submission's or an acknowledgement's quotes the checks'
+        messages, said again in the English UI (``warning_text.opinion_shown``: no query); people's
+        words stay as written."""
+        if self.action not in (StepAction.SUBMIT, StepAction.ACKNOWLEDGE) or not self.opinion:
+            return self.opinion
+        from .warning_text import opinion_shown
+
+        return opinion_shown(self.opinion)
+
 
 class ReportFlag(models.Model):
     """A check result on submit (domain.md §3): errors block, warnings need acknowledgement."""
@@ -215,6 +226,14 @@ class ReportFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    @property
+    def shown_message(self) -> str:
+        """The message as users read it: as stored in the Chinese UI, said again in another
+        language from the stored text (``warning_text.check_shown``: no query per row)."""
+        from .warning_text import check_shown
+
+        return check_shown(self.message)
 
 
 class ReportRevision(models.Model):

@@ -28,7 +28,7 @@ from typing import Protocol
 
 from django.utils.translation import gettext_noop
 
-from keyprojects.core.sentences import NUMBER, Sentence
+from keyprojects.core.sentences import DATE, NUMBER, Sentence, Slot
 
 ZERO = Decimal(0)
 MONEY_PLACES = Decimal("0.0001")
@@ -223,6 +223,23 @@ PROGRESS_FALLING = Sentence(gettext_noop("形象进度（%(pct)s%%）低于上�
 ZERO_WITHOUT_REASON = Sentence(gettext_noop("项目在建，本月完成投资为0，但未勾选“本月无进展”"))
 INVESTMENT_BEFORE_START = Sentence(gettext_noop("项目处于谋划储备阶段却填报了完成投资"))
 WARNING_SENTENCES = (UNIT_SLIP, PROGRESS_FALLING, ZERO_WITHOUT_REASON, INVESTMENT_BEFORE_START)
+# The errors' messages (shown before submitting and stored on the flags of an imported report).
+AMOUNT = Slot(r"-?[0-9][0-9,]*(?:\.[0-9]+)?(?:E[+-]?[0-9]+)?")  # a figure as Decimal writes it (1200.0000)
+YTD_FALLING = Sentence(gettext_noop("1-%(month)s月累计（%(ytd)s）低于上月累计（%(prev)s）"), month=NUMBER, ytd=AMOUNT, prev=AMOUNT)
+TO_DATE_ABOVE_TOTAL = Sentence(
+    gettext_noop(
+        "开工至今累计完成投资（%(to_date)s万元）超过项目总投资（%(total)s万元）："
+        "请核对本月完成投资的单位是否为万元；如总投资确已调整，请先在项目信息中修改总投资"
+    ),
+    to_date=NUMBER,
+    total=NUMBER,
+)
+COMPLETION_WITHOUT_START = Sentence(gettext_noop("形象进度为100%%但项目尚无实际开工日期"))
+START_AFTER_PERIOD = Sentence(gettext_noop("项目实际开工日期（%(start)s）晚于本调度期，却填报了完成投资"), start=DATE)
+COMPLETION_BEFORE_START = Sentence(gettext_noop("项目实际竣工日期早于实际开工日期"))
+ERROR_SENTENCES = (YTD_FALLING, TO_DATE_ABOVE_TOTAL, COMPLETION_WITHOUT_START, START_AFTER_PERIOD, COMPLETION_BEFORE_START)
+# Every check's message (a flag's, a check shown while filling): said again by warning_text.check_shown.
+CHECK_SENTENCES = WARNING_SENTENCES + ERROR_SENTENCES
 # The usual month of a project: the median of its latest USUAL_WINDOW earlier counted months with
 # investment, once it has at least USUAL_MIN_MONTHS of them.
 USUAL_WINDOW = 6
@@ -281,17 +298,11 @@ def report_checks(
     out: list[tuple[str, str, str]] = []
     month = report.invested_month
     if prev_ytd is not None and report.invested_ytd < prev_ytd:
-        out.append(("ytd_falling", "error", f"1-{period.month}月累计（{report.invested_ytd}）低于上月累计（{prev_ytd}）"))
+        out.append(("ytd_falling", "error", YTD_FALLING.zh(month=period.month, ytd=report.invested_ytd, prev=prev_ytd)))
     if project.total_investment and report.invested_to_date > project.total_investment:
         # an error: a project that really costs more has its total investment adjusted first
-        out.append(
-            (
-                "to_date_above_total",
-                "error",
-                f"开工至今累计完成投资（{_plain(report.invested_to_date)}万元）超过项目总投资（{_plain(project.total_investment)}万元）："
-                "请核对本月完成投资的单位是否为万元；如总投资确已调整，请先在项目信息中修改总投资",
-            )
-        )
+        to_date, total = _plain(report.invested_to_date), _plain(project.total_investment)
+        out.append(("to_date_above_total", "error", TO_DATE_ABOVE_TOTAL.zh(to_date=to_date, total=total)))
     usual = usual_month(history)
     if usual is not None and month > 0 and usual > 0 and (month >= usual * slip_factor or month * slip_factor <= usual):
         out.append(("unit_slip", "warning", UNIT_SLIP.zh(month=_plain(month), usual=_plain(usual), factor=slip_factor)))
@@ -307,13 +318,13 @@ def report_checks(
         # a project under construction that month: a zero is 本月无进展 (with its reason) or a slip
         out.append(("zero_without_reason", "warning", ZERO_WITHOUT_REASON.zh()))
     if report.physical_progress_pct is not None and report.physical_progress_pct >= 100 and not project.actual_start:
-        out.append(("completion_without_start", "error", "形象进度为100%但项目尚无实际开工日期"))
+        out.append(("completion_without_start", "error", COMPLETION_WITHOUT_START.zh()))
     if month > 0 and project.stage in ("reserve",):
         out.append(("investment_before_start", "warning", INVESTMENT_BEFORE_START.zh()))
     if project.actual_start and project.actual_start > month_end(period.year, period.month) and month > 0:
-        out.append(("dates_out_of_order", "error", f"项目实际开工日期（{project.actual_start}）晚于本调度期，却填报了完成投资"))
+        out.append(("dates_out_of_order", "error", START_AFTER_PERIOD.zh(start=project.actual_start)))
     if project.actual_completion and project.actual_start and project.actual_completion < project.actual_start:
-        out.append(("dates_out_of_order", "error", "项目实际竣工日期早于实际开工日期"))
+        out.append(("dates_out_of_order", "error", COMPLETION_BEFORE_START.zh()))
     return out
 
 

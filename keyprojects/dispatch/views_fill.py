@@ -61,6 +61,7 @@ from .services import (
     report_save,
     report_submit,
 )
+from .warning_text import check_shown
 
 PERIOD_RE = r"\d{4}-(?:0[1-9]|1[0-2])"
 P = rf"^(?P<period>{PERIOD_RE})"
@@ -259,8 +260,8 @@ def _derived(
         "plan": plan,
         "rate_pct": metrics.as_percent(rate),
         "schedule": metrics.schedule_phrase(metrics.ahead_points(rate, period.month)),
-        "errors": [m for _c, sev, m in checks if sev == "error"],
-        "warnings": [{"code": c, "message": m, "reason": reasons.get(c, "")} for c, sev, m in checks if sev == "warning"],
+        "errors": [check_shown(m) for _c, sev, m in checks if sev == "error"],
+        "warnings": [{"code": c, "message": check_shown(m), "reason": reasons.get(c, "")} for c, sev, m in checks if sev == "warning"],
     }
 
 
@@ -409,7 +410,7 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
             raise Http404() from None
         except ValidationFailed as exc:
             fields = exc.extra.get("fields") or {}
-            checks = list(exc.extra.get("checks") or [])
+            checks = [{**c, "message": check_shown(c["message"])} for c in exc.extra.get("checks") or []]
             form.add_service_errors(fields)
             lead = _("数据校验未通过，请按下列提示核对") if checks else exc.message
             if saved is not None:

@@ -53,6 +53,7 @@ from .views_fill import (
     fillable,
     may_fill,
 )
+from .warning_text import check_shown
 
 
 @dataclass
@@ -128,8 +129,8 @@ def _make_row(project: Project, report: MonthlyReport | None, period: ReportingP
     row = GridRow(project=project, report=report, editable=editable, values=values, version=report.version if report else 0)
     if editable and report is not None:  # warn before submitting: the checks the submission will meet
         checks = report_checks(report)
-        row.pre_errors = [m for _c, sev, m in checks if sev == "error"]
-        row.warnings = [m for _c, sev, m in checks if sev == "warning"]
+        row.pre_errors = [check_shown(m) for _c, sev, m in checks if sev == "error"]
+        row.warnings = [check_shown(m) for _c, sev, m in checks if sev == "warning"]
         reasons = report.warning_reasons or {}
         row.reason = next((reasons[c] for c, sev, _m in checks if sev == "warning" and reasons.get(c)), "")
     return row

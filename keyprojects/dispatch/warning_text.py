@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
-from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, say_again
+from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, say_again, say_within
 
 from . import rules
 from .choices import WarningKind
@@ -69,3 +69,23 @@ def shown(kind: str, message: str, value: Decimal | None) -> str:
     if not sentences:
         return message
     return say_again(message, sentences, sep=SEPARATOR if joined else None, cut_at=MAX_LENGTH)
+
+
+# --- the checks' messages (ReportFlag.message, the checks shown while filling) ---------------
+
+# What the history (ReportStep.opinion) writes after a check's message: the filler's reason on
+# submitting, the reviewer's on acknowledging (dispatch.services), joined by SEPARATOR.
+EXPLAINED = gettext_noop("——说明：")
+ACCEPTED = gettext_noop("——理由：")
+
+
+def check_shown(message: str) -> str:
+    """A check's message (``rules.CHECK_SENTENCES``) as users read it: as stored in the Chinese UI,
+    said again in another language; one that reads as none of them stays as stored."""
+    return say_again(message, rules.CHECK_SENTENCES)
+
+
+def opinion_shown(opinion: str) -> str:
+    """A history entry's opinion with the checks' messages it quotes said again (in Chinese: as
+    stored); the filler's and reviewer's words stay as written."""
+    return say_within(opinion, rules.CHECK_SENTENCES, after={EXPLAINED: gettext(EXPLAINED), ACCEPTED: gettext(ACCEPTED)}, sep=SEPARATOR)
