@@ -23,7 +23,7 @@ from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.models import attname, save_versioned
 from keyprojects.projects.models import Project
 
-from . import rules
+from . import rules, warning_text
 from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, StepAction
 from .models import (
     DispatchConfig,
@@ -360,11 +360,11 @@ def report_submit(
     errors = [c for c in checks if c[1] == FlagSeverity.ERROR]
     listed = [{"code": c, "severity": s, "message": m} for c, s, m in checks]
     if errors:
-        raise ValidationFailed("数据校验未通过：" + "；".join(m for _, _, m in errors), extra={"checks": listed})
+        raise ValidationFailed(warning_text.CHECKS_FAILED + "；".join(m for _, _, m in errors), extra={"checks": listed})
     given = {**(report.warning_reasons or {}), **warning_reasons_clean(reasons)}
     unexplained = unexplained_warnings(checks, given)
     if unexplained:
-        message = "以下校验提示须填写说明后才能提交：" + "；".join(m for _, _, m in unexplained)
+        message = warning_text.REASONS_REQUIRED + "；".join(m for _, _, m in unexplained)
         raise ValidationFailed(
             message,
             extra={

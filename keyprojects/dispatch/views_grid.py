@@ -53,7 +53,7 @@ from .views_fill import (
     fillable,
     may_fill,
 )
-from .warning_text import check_shown
+from .warning_text import check_shown, refusal_shown
 
 
 @dataclass
@@ -281,7 +281,7 @@ def grid_submit(request: HttpRequest, period: str) -> HttpResponse:
         try:
             report_submit(user=user, report=report, expected_version=wanted[report.pk], request=request)
         except ApplicationError as exc:
-            failed.append(f"{report.project.name}：{exc.message}")
+            failed.append(f"{report.project.name}：{refusal_shown(exc.message, exc.extra)}")
         else:
             ok.append(report.project.name)
     missing = len(wanted) - len(ok) - len(failed)

@@ -9,8 +9,9 @@ kind's words; names stay as written), so that a list says every row without a qu
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, say_again, say_within
 
@@ -89,3 +90,23 @@ def opinion_shown(opinion: str) -> str:
     """A history entry's opinion with the checks' messages it quotes said again (in Chinese: as
     stored); the filler's and reviewer's words stay as written."""
     return say_within(opinion, rules.CHECK_SENTENCES, after={EXPLAINED: gettext(EXPLAINED), ACCEPTED: gettext(ACCEPTED)}, sep=SEPARATOR)
+
+
+# A submission refused by its checks (services.report_submit): the lead, then the messages.
+CHECKS_FAILED = gettext_noop("数据校验未通过：")
+REASONS_REQUIRED = gettext_noop("以下校验提示须填写说明后才能提交：")
+
+
+def refusal_shown(message: str, extra: dict[str, Any]) -> str:
+    """A refused submission's message (``ValidationFailed.message`` with its ``extra``) as users
+    read it: as stored in the Chinese UI; in another language said again from ``extra["checks"]``
+    (the errors, or the warnings still needing a reason). Any other message stays as it is."""
+    checks = extra.get("checks")
+    if (get_language() or "").startswith("zh") or not checks:
+        return message
+    required = set(extra.get("reasons_required") or [])
+    if required:
+        lead, listed = REASONS_REQUIRED, [c for c in checks if c["code"] in required]
+    else:
+        lead, listed = CHECKS_FAILED, [c for c in checks if c["severity"] == "error"]
+    return f"{gettext(lead).strip()} " + pgettext("sentence separator", "；").join(check_shown(c["message"]) for c in listed)

@@ -202,3 +202,20 @@ def test_the_checks_while_filling_read_in_english(compiled, history, client):  #
     r = MonthlyReport.objects.get(project=dw.project, period=dw.p4)
     row = client.post(row_url, {"invested_month": "350", "version": r.version}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="row-warnings"' in row and EXPECTED[2][2].replace("'", "&#x27;") in row and EXPECTED[2][1] not in row
+
+
+def test_a_refused_submission_from_the_grid_reads_in_english(compiled, history, client):  # noqa: F811
+    dw = history
+    client.force_login(dw.users.county_clerk)
+    row_url = reverse("dispatch:grid_row", kwargs={"period": "2026-04", "project_pk": dw.project.pk})
+    submit_url = reverse("dispatch:grid_submit", kwargs={"period": "2026-04"})
+    client.post(row_url, {"invested_month": "350", "version": 0}, HTTP_HX_REQUEST="true")
+    r = MonthlyReport.objects.get(project=dw.project, period=dw.p4)
+    resp = client.post(submit_url, {"report": f"{r.pk}:{r.version}"}, follow=True)
+    said = [str(m) for m in resp.context["messages"]]
+    assert said == [f"未提交 {dw.project.name}：以下校验提示须填写说明后才能提交：{EXPECTED[2][1]}"]  # as before
+    _switch_to_english(client)
+    resp = client.post(submit_url, {"report": f"{r.pk}:{r.version}"}, follow=True)
+    said = [str(m) for m in resp.context["messages"]]
+    assert len(said) == 1 and said[0].endswith(f"{dw.project.name}：Explain these check warnings before submitting: {EXPECTED[2][2]}")
+    assert MonthlyReport.objects.get(pk=r.pk).status == "draft"
