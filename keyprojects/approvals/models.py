@@ -162,6 +162,10 @@ class FactorNeed(VersionedModel):
         ordering = ["project_id", "kind", "id"]
         verbose_name = _("要素需求")
         verbose_name_plural = _("要素需求")
+        # the open needs by kind (四张清单, the dashboard's 要素保障): searched from the few open
+        # needs, whatever the planner knows of the table (without statistics SQLite took the
+        # needs for a large table and scanned 200,000 projects instead: 150 ms per dashboard)
+        indexes = [models.Index(fields=["status", "kind"], name="factor_need_status_kind_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="factor_need_quantity_positive"),
             models.CheckConstraint(condition=Q(secured__gte=0), name="factor_need_secured_not_negative"),
