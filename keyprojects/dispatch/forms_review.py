@@ -155,6 +155,9 @@ class RevisionDecideForm(forms.Form):
 # --- warnings and problems -----------------------------------------------------------------
 
 
+ALL_PERIODS = "all"  # the warnings of every month (the list shows the latest month unless asked)
+
+
 class WarningFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("调度期"), required=False)
     kind = forms.ChoiceField(label=_("预警类型"), required=False)
@@ -163,7 +166,7 @@ class WarningFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = period_choices(str(_("全部调度期")))
+        self.fields["period"].choices = [(ALL_PERIODS, str(_("全部调度期"))), *period_choices("")[1:]]
         self.fields["kind"].choices = [("", _("全部类型")), *WarningKind.choices]
         self.fields["region"].choices = [("", _("全部区域")), *((r.code, r.name) for r in scope_regions(user).order_by("code"))]
         _style(self)
@@ -175,7 +178,10 @@ class WarningFilterForm(forms.Form):
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {k: data[k] for k in ("period", "kind", "region", "q") if data.get(k)}
+        values = {k: data[k] for k in ("period", "kind", "region", "q") if data.get(k)}
+        if values.get("period") == ALL_PERIODS:
+            del values["period"]
+        return values
 
 
 PROBLEM_STATUS_FILTER = [

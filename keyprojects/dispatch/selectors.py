@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from keyprojects.core.money import to_wan
@@ -218,6 +218,12 @@ def open_problems(*, user: Any) -> QuerySet[ProblemItem]:
 def warnings_for(*, user: Any, period: ReportingPeriod | None = None) -> QuerySet[ProjectWarning]:
     qs = ProjectWarning.objects.visible_to(user).select_related("project", "project__region", "period")
     return qs.filter(period=period) if period is not None else qs
+
+
+def latest_warned_period() -> ReportingPeriod | None:
+    """The newest period that has warnings (the warnings list's default month)."""
+    has = Exists(ProjectWarning.objects.filter(period=OuterRef("pk")))
+    return ReportingPeriod.objects.filter(has).order_by("-year", "-month").first()
 
 
 def latest_period() -> ReportingPeriod | None:

@@ -32,6 +32,7 @@ from .forms_review import (
 )
 from .models import ProblemItem, ProjectWarning
 from .selectors import (
+    latest_warned_period,
     open_problems,
     warnings_for,
 )
@@ -66,11 +67,10 @@ WARNING_SORTS = {
 }
 
 
-def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[ProjectWarning]:
-    from keyprojects.analytics import metrics
-
+def _warnings_filtered(user: Any, values: dict[str, Any]) -> QuerySet[ProjectWarning]:
+    """The warnings the filters ask for, without the joins of the columns (what the counts read)."""
     period = period_from_label(values["period"]) if values.get("period") else None
-    qs = warnings_for(user=user, period=period).select_related("project__responsible_unit", "project__sponsor_leader")
+    qs = warnings_for(user=user, period=period)
     if values.get("kind"):
         qs = qs.filter(kind=values["kind"])
     if values.get("region"):
@@ -78,6 +78,14 @@ def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[Pro
     if values.get("q"):
         q = values["q"].strip()
         qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q))
+    return qs
+
+
+def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[ProjectWarning]:
+    """The filtered warnings with their fact's plan and 累计 (the columns and the sorts)."""
+    from keyprojects.analytics import metrics
+
+    qs = _warnings_filtered(user, values).select_related("project__responsible_unit", "project__sponsor_leader")
     qs = qs.annotate(
         warning_fact=FilteredRelation("project__facts", condition=Q(project__facts__period=F("period"))),
         fact_plan=F("warning_fact__annual_plan"),
@@ -91,16 +99,32 @@ def _warnings(user: Any, values: dict[str, Any], sort: str = "") -> QuerySet[Pro
     return qs
 
 
+def _warning_params(request: HttpRequest) -> Any:
+    """The list's filters; without a 调度期 the latest month that has warnings (a lagging project
+    is warned every month: all months at once list it a dozen times and read every warning of the
+    year, 3 s at 200,000 projects); ``period=all`` for every month."""
+    params = set_params(request)
+    if "period" not in params:
+        latest = latest_warned_period()
+        if latest is not None:
+            params["period"] = latest.label
+    return params
+
+
 @login_required
 @require_GET
 def warnings_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    params = set_params(request)
+    params = _warning_params(request)
     form = WarningFilterForm(params or None, user=user)
-    qs = _warnings(user, form.values(), params.get("sort", ""))
-    page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    values = form.values()
+    qs = _warnings(user, values, params.get("sort", ""))
+    counted = _warnings_filtered(user, values).order_by()  # (the counts need no join to the facts)
+    by_kind = dict(counted.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    paginator = Paginator(qs, LIST_PAGE_SIZE)
+    paginator.count = sum(by_kind.values())  # type: ignore[misc]  # the kinds' counts add up to the list's
+    page = paginator.get_page(request.GET.get("page"))
     nopage = _without(params, "page")
-    by_kind = dict(qs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     context = {
         "form": form,
         "params": params,
@@ -135,7 +159,7 @@ WARNING_COLUMNS = [
 @require_GET
 def warnings_export(request: HttpRequest) -> HttpResponse:
     user = request.user
-    params = set_params(request)
+    params = _warning_params(request)
     form = WarningFilterForm(params or None, user=user)
     values = form.values()
     kinds = dict(WarningKind.choices)

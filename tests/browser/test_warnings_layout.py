@@ -17,7 +17,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _check(page) -> list[str]:
-    page.goto(page.base_url + "/dispatch/warnings/")
+    page.goto(page.base_url + "/dispatch/warnings/?period=all")  # every month (the list defaults to the latest)
     table = page.locator("[data-testid=results] .table-responsive")
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # no sideways scrolling
     width = page.locator("th.kp-col-text").evaluate("th => th.getBoundingClientRect().width")

@@ -49,10 +49,31 @@ SCOPE = {
 }
 
 
+def test_the_warnings_list_opens_on_the_latest_warned_month(warned, client):
+    """Without a 调度期 the list shows the newest month that has warnings (a lagging project is
+    warned every month); 全部调度期 (period=all) lists every month; the month stays in the pager's,
+    the export's and the htmx links."""
+    client.force_login(warned.users.province)
+    resp = client.get("/dispatch/warnings/")
+    assert resp.status_code == 200
+    assert {m for _, m, _ in warning_projects(resp)} == {2} and resp.context["page_obj"].paginator.count == len(KEYS)
+    assert resp.context["form"]["period"].value() == "2026-02"
+    assert 'value="2026-02" selected' in resp.content.decode() and 'value="all"' in resp.content.decode()
+    assert "period=2026-02" in resp.context["export_url"]
+    assert {k: n for k, _, n in resp.context["kinds"]} == {"behind_schedule": len(KEYS)}
+    every = client.get("/dispatch/warnings/?period=all")
+    assert {m for _, m, _ in warning_projects(every)} == {1, 2} and every.context["page_obj"].paginator.count == 2 * len(KEYS)
+    part = client.get("/dispatch/warnings/?kind=missing_report", headers={"HX-Request": "true"})
+    assert part["HX-Push-Url"] == "/dispatch/warnings/?kind=missing_report&period=2026-02"
+    export = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx").content)).active
+    rows = [[c.value for c in r] for r in export.iter_rows(min_row=3)]
+    assert len(rows) == len(KEYS) and {r[5] for r in rows} == {"落后序时进度"}  # February's alone
+
+
 @pytest.mark.parametrize("role", sorted(SCOPE))
 def test_warnings_page_follows_scope(warned, client, role):
     client.force_login(getattr(warned.users, role))
-    resp = client.get("/dispatch/warnings/")
+    resp = client.get("/dispatch/warnings/?period=all")
     assert resp.status_code == 200
     names = {getattr(warned.projects, k).name for k in SCOPE[role]}
     assert {n for n, _, _ in warning_projects(resp)} == names
@@ -61,20 +82,20 @@ def test_warnings_page_follows_scope(warned, client, role):
 
 def test_warnings_filters_latest_first_and_htmx(warned, client):
     client.force_login(warned.users.city)
-    resp = client.get("/dispatch/warnings/")
+    resp = client.get("/dispatch/warnings/?period=all")
     months = [w.period.month for w in resp.context["warnings"]]
     assert months == sorted(months, reverse=True)  # latest period first
     assert {m for _, m, _ in warning_projects(client.get("/dispatch/warnings/?period=2026-01"))} == {1}
-    assert {k for _, _, k in warning_projects(client.get("/dispatch/warnings/?kind=behind_schedule"))} == {"behind_schedule"}
+    assert {k for _, _, k in warning_projects(client.get("/dispatch/warnings/?period=all&kind=behind_schedule"))} == {"behind_schedule"}
     only = client.get("/dispatch/warnings/?region=370103&period=2026-02&kind=")
     assert warning_projects(only) == {("市中区项目", 2, "behind_schedule")}
     # the whole city through its own code
-    assert len(client.get("/dispatch/warnings/?region=370100").context["warnings"]) == 6
+    assert len(client.get("/dispatch/warnings/?period=all&region=370100").context["warnings"]) == 6
     # a region outside the user's scope is an invalid choice: shown, and it filters nothing
-    bad = client.get("/dispatch/warnings/?region=370202")
+    bad = client.get("/dispatch/warnings/?period=all&region=370202")
     assert "region" in bad.context["filter_errors"] and len(bad.context["warnings"]) == 6
-    part = client.get("/dispatch/warnings/?kind=missing_report", headers={"HX-Request": "true"})
-    assert b"<html" not in part.content and part["HX-Push-Url"] == "/dispatch/warnings/?kind=missing_report"
+    part = client.get("/dispatch/warnings/?period=all&kind=missing_report", headers={"HX-Request": "true"})
+    assert b"<html" not in part.content and part["HX-Push-Url"] == "/dispatch/warnings/?period=all&kind=missing_report"
 
 
 def test_warnings_text_search_over_project_name_and_code(warned, client):
@@ -84,14 +105,14 @@ def test_warnings_text_search_over_project_name_and_code(warned, client):
 
     Project.objects.filter(pk=warned.projects.sibling_county.pk).update(project_code="2026-370103-44-01-000777")
     client.force_login(warned.users.city)
-    resp = client.get("/dispatch/warnings/")
+    resp = client.get("/dispatch/warnings/?period=all")
     assert 'name="q"' in resp.content.decode() and resp.context["form"].fields["q"].label == "关键字"
-    by_name = client.get("/dispatch/warnings/", {"q": "历下"})
+    by_name = client.get("/dispatch/warnings/?period=all", {"q": "历下"})
     assert {n for n, _, _ in warning_projects(by_name)} == {"历下区项目"}
-    by_code = client.get("/dispatch/warnings/", {"q": "000777", "kind": "behind_schedule"})
+    by_code = client.get("/dispatch/warnings/?period=all", {"q": "000777", "kind": "behind_schedule"})
     assert warning_projects(by_code) == {("市中区项目", 2, "behind_schedule")}
-    assert client.get("/dispatch/warnings/", {"q": "没有这个项目"}).context["page_obj"].paginator.count == 0
-    ws = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx", {"q": "000777"}).content)).active
+    assert client.get("/dispatch/warnings/?period=all", {"q": "没有这个项目"}).context["page_obj"].paginator.count == 0
+    ws = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx?period=all", {"q": "000777"}).content)).active
     assert {r[2].value for r in ws.iter_rows(min_row=3)} == {"市中区项目"}
 
 
@@ -102,16 +123,16 @@ def test_warnings_pagination_and_export(warned, client):
             for kind in (WarningKind.ZERO_INVESTMENT, WarningKind.LATE_REPORT, WarningKind.LOW_PROGRESS_INDEX, WarningKind.FLAGGED_FIGURES):
                 ProjectWarning.objects.create(project=p, period=period, kind=kind, message="x")
     client.force_login(warned.users.province)
-    resp = client.get("/dispatch/warnings/")
+    resp = client.get("/dispatch/warnings/?period=all")
     assert resp.context["page_obj"].paginator.count == 8 + 48 and len(resp.context["warnings"]) == 50
-    assert len(client.get("/dispatch/warnings/?page=2").context["warnings"]) == 6
-    resp = client.get("/dispatch/warnings/export.xlsx?kind=behind_schedule")
+    assert len(client.get("/dispatch/warnings/?period=all&page=2").context["warnings"]) == 6
+    resp = client.get("/dispatch/warnings/export.xlsx?period=all&kind=behind_schedule")
     ws = load_workbook(io.BytesIO(resp.content)).active
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
     assert len(rows) == 4 and {r[5] for r in rows} == {"落后序时进度"} and {r[7] for r in rows} == {-12}
     assert AuditEvent.objects.filter(action="export", object_type="dispatch.projectwarning", changes__rows=4).exists()
     client.force_login(warned.users.county)
-    ws = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx").content)).active
+    ws = load_workbook(io.BytesIO(client.get("/dispatch/warnings/export.xlsx?period=all").content)).active
     assert {r[2].value for r in ws.iter_rows(min_row=3)} == {"历下区项目"}
 
 

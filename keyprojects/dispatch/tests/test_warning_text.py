@@ -165,7 +165,7 @@ def _names(dw) -> list[str]:
 def test_the_english_warnings_list_shows_no_chinese_but_names(compiled, client, dw):  # noqa: F811
     _all_kinds(dw)
     client.force_login(dw.users.city)
-    url = reverse("dispatch:warnings")
+    url = reverse("dispatch:warnings") + "?period=all"  # every month (the list defaults to the latest)
     zh = client.get(url).content.decode()
     for _kind, message, _value, _english in CASES[:7] + CASES[10:]:
         assert message in zh  # the Chinese UI shows what is stored
@@ -185,7 +185,7 @@ def test_the_english_warnings_list_shows_no_chinese_but_names(compiled, client, 
 def test_the_list_says_every_row_without_a_query_per_row(compiled, client, dw):  # noqa: F811
     client.force_login(dw.users.city)
     _switch_to_english(client)
-    url = reverse("dispatch:warnings")
+    url = reverse("dispatch:warnings") + "?period=all"  # every month (the list defaults to the latest)
     ProjectWarning.objects.create(project=dw.projects.own_county, period=dw.p1, kind=WarningKind.NEED_OVERDUE, message=NEEDS, value=2)
     client.get(url)
     with CaptureQueriesContext(connection) as one:
