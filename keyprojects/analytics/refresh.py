@@ -107,14 +107,8 @@ class Written:
         self.projects[values.pk] = values
 
     def add_year(self, project_id: int, year: int, annual_plan: Decimal, lists: Sequence[bool]) -> None:
-        on_province, on_city, on_county = lists
-        self.years.setdefault(year, {})[project_id] = {
-            "project_id": project_id,
-            "annual_plan": to_wan(annual_plan),
-            "on_province_list": bool(on_province),
-            "on_city_list": bool(on_city),
-            "on_county_list": bool(on_county),
-        }
+        values = (project_id, to_wan(annual_plan), *map(bool, lists))
+        self.years.setdefault(year, {})[project_id] = dict(zip(YEAR_COLUMNS, values, strict=True))
 
     def add_report(self, project_id: int, year: int, month: int, status: str, invested_month: Decimal, late: bool, idle: bool) -> None:
         self.reports.setdefault(year, {}).setdefault(project_id, {})[month] = (status, to_wan(invested_month), bool(late), bool(idle))
@@ -166,12 +160,11 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     last = max(months)
     ids.sort()
     earlier = list(ReportingPeriod.objects.filter(year__lt=year).values_list("pk", flat=True))  # months of earlier years
-    year_columns = YEAR_COLUMNS
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         within = _ids_q(chunk)
-        for row in read_values(ProjectYear.objects.filter(within, year=year), *year_columns):
-            years[row[0]] = dict(zip(year_columns, row, strict=True))
+        for row in read_values(ProjectYear.objects.filter(within, year=year), *YEAR_COLUMNS):
+            years[row[0]] = dict(zip(YEAR_COLUMNS, row, strict=True))
         for pid, m, amount in read_values(MonthlyPlan.objects.filter(within, year=year), "project_id", "month", "planned"):
             own[pid][m] = amount
         for pid, m, status, amount, late, idle in read_values(
@@ -236,9 +229,11 @@ def _take_written(
         if earlier_year >= year:
             continue
         for pk, reps in by_project.items():
+            if pk not in mine_set:
+                continue
             counted = [rep[1] for rep in reps.values() if rules.counts(rep[0])]
-            if pk in mine_set and counted:  # (as the database's sum: none without a counted earlier report)
-                before[pk] = to_wan(before[pk] + sum(counted)) if pk in before else to_wan(sum(counted))
+            if counted:  # (as the database's sum: none without a counted earlier report; summed over the earlier years)
+                before[pk] = to_wan(before.get(pk, ZERO) + sum(counted))
     wanted = set(months)
     for (pk, mm), message in written.flags.get(year, {}).items():
         if mm in wanted and pk in mine_set:

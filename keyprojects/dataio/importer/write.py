@@ -9,22 +9,17 @@ import operator
 from collections import defaultdict
 from typing import Any
 
-from keyprojects.analytics.refresh import ProjectRow, Written
+from keyprojects.analytics.refresh import PROJECT_COLUMNS, ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 from keyprojects.core.money import to_wan
 
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
 
 # a new project's row as written: province, city, stage, then ATTR_FIELD's values; the refresh's
-# columns of it (analytics.refresh.PROJECT_COLUMNS after the pk), picked in that order
+# project columns after the pk (analytics.refresh.PROJECT_COLUMNS) are picked from it in their order
 _ROW = ("province_code", "city_code", "stage", *ATTR_FIELD)
-_REFRESH_COLUMNS = (
-    "region_id", "city_code", "province_code", "category", "industry_section", "nature", "stage", "responsible_unit_id",
-    "sponsor_leader_id", "invested_before", "total_investment", "planned_start", "planned_completion", "actual_start",
-    "actual_completion",
-)  # fmt: skip
-_refresh_values = operator.itemgetter(*(_ROW.index(c) for c in _REFRESH_COLUMNS))
-_AMOUNTS = [1 + _REFRESH_COLUMNS.index(c) for c in ("invested_before", "total_investment")]
+_refresh_values = operator.itemgetter(*(_ROW.index(c) for c in PROJECT_COLUMNS[1:]))
+_AMOUNTS = [PROJECT_COLUMNS.index(c) for c in ("invested_before", "total_investment")]
 
 
 class WriteMixin(ImporterState):

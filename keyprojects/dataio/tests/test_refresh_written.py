@@ -139,9 +139,3 @@ def test_a_year_carried_into_the_next_counts_as_before(world, compared):
     later = [c for c in compared if c["year"] == 2026]
     assert later and any(c["read"]["counted_before_year"] for c in later)
     _assert_same(compared)
-
-
-def test_the_importer_picks_the_refresh_columns_in_their_order():
-    from keyprojects.dataio.importer import write
-
-    assert ("pk", *write._REFRESH_COLUMNS) == refresh.PROJECT_COLUMNS
