@@ -45,12 +45,13 @@ class RedocView(_PageMixin, SpectacularRedocView):
     """ReDoc under the site's CSP: the start-up script is a static file (no inline script), the
     page's own style a static file, and ReDoc's run-time <style> elements (styled-components)
     carry this response's nonce, added to style-src for this page only; no 'unsafe-inline'.
-    The search is off (it runs in a blob: worker, which script-src 'self' refuses)."""
+    ReDoc's search runs in a web worker it starts from a ``blob:`` URL: ``worker-src 'self' blob:``
+    for this page only lets it (a worker is not a script of the page: script-src stays 'self')."""
 
     template_name = "api/redoc.html"
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         response = super().get(request, *args, **kwargs)
-        response._csp_update = {"style-src": [NONCE]}
+        response._csp_update = {"style-src": [NONCE], "worker-src": ["'self'", "blob:"]}
         return response

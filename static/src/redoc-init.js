@@ -8,7 +8,8 @@
   if (!el || typeof Redoc === "undefined") { return; }
   Redoc.init(el.getAttribute("data-spec-url"), {
     nonce: nonce,
-    disableSearch: true, // the search runs in a blob: web worker, which the CSP refuses
+    // the search runs in a web worker started from a blob: URL (this page's CSP allows
+    // worker-src blob:, keyprojects.api.docs.RedocView)
     // the bundle injects perfect-scrollbar's CSS when it loads, before it knows the nonce (the
     // browser refuses that <style>): native scrollbars do not need it
     nativeScrollbars: true

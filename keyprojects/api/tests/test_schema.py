@@ -94,6 +94,7 @@ def test_redoc_page_fits_the_csp(client: Any, world: Any) -> None:
     policy = dict(d.strip().split(" ", 1) for d in r["Content-Security-Policy"].split(";"))
     assert policy["style-src"] == f"'self' 'nonce-{nonce}'"
     assert policy["script-src"] == "'self'" and "unsafe" not in r["Content-Security-Policy"]
+    assert policy["worker-src"] == "'self' blob:"  # ReDoc's search runs in a blob: worker
     init = finders.find("src/redoc-init.js")
     assert init is not None
     with open(init, encoding="utf-8") as f:
@@ -101,3 +102,4 @@ def test_redoc_page_fits_the_csp(client: Any, world: Any) -> None:
     # the other pages keep the strict style-src
     docs = client.get("/api/docs/")
     assert "nonce-" not in docs["Content-Security-Policy"]
+    assert "blob:" not in docs["Content-Security-Policy"] and "blob:" not in client.get("/")["Content-Security-Policy"]
