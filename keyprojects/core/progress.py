@@ -8,7 +8,7 @@ from typing import Any
 
 
 class Progress:
-    """One tqdm bar per phase (解析 → 校验 → 写入; 检查 → 刷新 → 冻结 → 快照) on ``stream``."""
+    """One tqdm bar per phase (读取文件 → 解析 → 校验 → 写入; 检查 → 刷新 → 冻结 → 快照) on ``stream``."""
 
     def __init__(self, stream: Any, enabled: bool, unit: str = "行"):
         self.stream = stream

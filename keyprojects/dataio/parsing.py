@@ -31,6 +31,7 @@ its rows, a suspected unit slip, a classification value that cannot be mapped, a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -64,6 +65,9 @@ from .types import (
 # ---------------------------------------------------------------------------------------------
 # Public API
 
+RowProgress = Callable[[int, int], None]  # (rows read, rows of the sheets read)
+PROGRESS_ROWS = 500  # rows between two progress reports (about 10 ms of parsing)
+
 
 def parse_file(
     path_or_bytes: Any,
@@ -72,15 +76,37 @@ def parse_file(
     sheet: str | None = None,
     period: tuple[int, int] | None = None,
     extra_synonyms: dict[str, str] | None = None,
+    progress: RowProgress | None = None,
 ) -> list[ParseResult]:
     """Read a file and return one :class:`ParseResult` per sheet with a recognisable header
     (or just ``sheet``). Raises :class:`~keyprojects.dataio.reader.UnsafeFile` (or its subclass
-    ``UnreadableFile``) for hostile, broken or header-less files."""
+    ``UnreadableFile``) for hostile, broken or header-less files. ``progress`` as
+    :func:`parse_sheets`."""
     sheets = read_sheets(path_or_bytes, filename=filename, sheet=sheet)
+    return parse_sheets(sheets, sheet=sheet, period=period, extra_synonyms=extra_synonyms, progress=progress)
+
+
+def parse_sheets(
+    sheets: list[Sheet],
+    *,
+    sheet: str | None = None,
+    period: tuple[int, int] | None = None,
+    extra_synonyms: dict[str, str] | None = None,
+    progress: RowProgress | None = None,
+) -> list[ParseResult]:
+    """The sheets :func:`~keyprojects.dataio.reader.read_sheets` read → :func:`parse_file`'s
+    results. ``progress(done, total)`` hears the rows read of all the sheets' rows: at the start,
+    every :data:`PROGRESS_ROWS` rows (a call per block, none per row) and at the end."""
     table = build_table(extra_synonyms)
+    total = sum(len(sh.rows) for sh in sheets) or 1
+    done = 0
+    if progress is not None:
+        progress(0, total)
     results: list[ParseResult] = []
     for sh in sheets:
-        res = parse_sheet(sh, period=period, table=table)
+        tick = _from(progress, done, total) if progress is not None else None
+        res = parse_sheet(sh, period=period, table=table, progress=tick)
+        done += len(sh.rows)
         if res is None:
             if sheet is not None:
                 raise UnreadableFile(f"工作表“{sh.name}”中未找到表头（应包含“项目名称”等列）", code="no_header")
@@ -90,7 +116,14 @@ def parse_file(
         raise UnreadableFile("文件中未找到可识别的表头（应包含“项目名称”“总投资”等列）", code="no_header")
     if len(results) > 1:
         _cross_sheet_duplicates(results)
+    if progress is not None:
+        progress(total, total)
     return results
+
+
+def _from(progress: RowProgress, base: int, total: int) -> Callable[[int], None]:
+    """A sheet's ``progress(i)`` as the file's ``progress(done, total)``."""
+    return lambda i: progress(base + i, total)
 
 
 ZERO = Decimal(0)
@@ -140,7 +173,15 @@ class _State:
     keys: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
 
-def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: dict[str, str] = BUILTIN) -> ParseResult | None:
+def parse_sheet(
+    sheet: Sheet,
+    *,
+    period: tuple[int, int] | None = None,
+    table: dict[str, str] = BUILTIN,
+    progress: Callable[[int], None] | None = None,
+) -> ParseResult | None:
+    """One sheet's result, or None without a header. ``progress(i)``: rows ``0 … i-1`` of
+    ``sheet.rows`` are read (every :data:`PROGRESS_ROWS` rows of data)."""
     header = find_header(sheet, table)
     if header is None:
         return None
@@ -231,39 +272,44 @@ def parse_sheet(sheet: Sheet, *, period: tuple[int, int] | None = None, table: d
     # owners, dates): a repeated cell costs one lookup
     specs: list[Spec] = [(c.index, c.field, c.kind, c.header, c.multiplier, c.fraction, {}) for c in columns]
 
-    for i in range(first_data, len(rows)):
-        row = rows[i]
-        excel_row = sheet.first_row + i
-        width = len(row)
-        label = ""
-        if seq_j is not None and seq_j < width and isinstance(row[seq_j], str):
-            label = row[seq_j].strip()
-        name_v = row[name_j] if name_j is not None and name_j < width else ""
-        if isinstance(name_v, str):
-            label += name_v.strip()
-        if not label:
-            for v in row:
-                if isinstance(v, str) and v.strip():
-                    label = v.strip()
-                    break
-        if label and (label[0] in _TRIGGERS or "计" in label or label.endswith(("个）", "个)", "项）", "项)"))):
-            kind = _row_kind(label, row, seq_j, name_j, header_name, header_texts, by_field)
-            if kind == "skip":
-                continue
-            if kind == "total":
-                _declared_total(st, sheet, excel_row, label, row, money_cols)
-                continue
-            if kind == "group":
-                _group_row(st, sheet, excel_row, label, row, seq_j, money_cols)
-                continue
-        elif isinstance(name_v, str) and name_v.strip() in header_texts:
-            continue  # the header repeated (printed page breaks)
-        before = len(st.result.rows)
-        _data_row(st, sheet, excel_row, row, specs, name_col)
-        if series and len(st.result.rows) > before:
-            _series_row(st.result, st.result.rows[-1], row, series, series_year)  # type: ignore[arg-type]
-        if remark_j is not None and remark_j < width and len(st.result.rows) > before:
-            _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_rows)
+    # in blocks of PROGRESS_ROWS rows: the progress report costs a call per block, nothing per row
+    n_rows = len(rows)
+    for block in range(first_data, n_rows, PROGRESS_ROWS):
+        if progress is not None:
+            progress(block)
+        for i in range(block, min(block + PROGRESS_ROWS, n_rows)):
+            row = rows[i]
+            excel_row = sheet.first_row + i
+            width = len(row)
+            label = ""
+            if seq_j is not None and seq_j < width and isinstance(row[seq_j], str):
+                label = row[seq_j].strip()
+            name_v = row[name_j] if name_j is not None and name_j < width else ""
+            if isinstance(name_v, str):
+                label += name_v.strip()
+            if not label:
+                for v in row:
+                    if isinstance(v, str) and v.strip():
+                        label = v.strip()
+                        break
+            if label and (label[0] in _TRIGGERS or "计" in label or label.endswith(("个）", "个)", "项）", "项)"))):
+                kind = _row_kind(label, row, seq_j, name_j, header_name, header_texts, by_field)
+                if kind == "skip":
+                    continue
+                if kind == "total":
+                    _declared_total(st, sheet, excel_row, label, row, money_cols)
+                    continue
+                if kind == "group":
+                    _group_row(st, sheet, excel_row, label, row, seq_j, money_cols)
+                    continue
+            elif isinstance(name_v, str) and name_v.strip() in header_texts:
+                continue  # the header repeated (printed page breaks)
+            before = len(st.result.rows)
+            _data_row(st, sheet, excel_row, row, specs, name_col)
+            if series and len(st.result.rows) > before:
+                _series_row(st.result, st.result.rows[-1], row, series, series_year)  # type: ignore[arg-type]
+            if remark_j is not None and remark_j < width and len(st.result.rows) > before:
+                _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_rows)
 
     _close_totals(st)
     _emit_unmapped(st)

@@ -49,9 +49,10 @@ from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.money import Period
 
 from .importer import Importer, ImportFailed, Plan, Progress
-from .importer.plan import PHASE_PARSE
+from .importer.plan import PHASE_PARSE, PHASE_READ
 from .models import ImportBatch, ImportSource, ImportStatus
-from .parsing import parse_file
+from .parsing import parse_sheets
+from .reader import read_sheets
 from .synonyms import load_extra_synonyms
 from .types import Issue, ParseResult
 
@@ -294,7 +295,7 @@ def import_preview(
     previews are emptied here, so uploads never pile up. ``batch`` is the pending batch of a
     large upload (:func:`import_pending`) that a background job previews (``services_jobs``):
     it becomes the preview (or the failure) instead of a new batch; ``progress`` reports
-    解析 → 校验.
+    读取文件 → 解析 → 校验.
     """
     _check_permission(user)
     _expire_previews()
@@ -443,19 +444,22 @@ def _duplicate_issue(batch: ImportBatch, filename: str) -> Issue:
 def _parse(
     data: bytes, *, filename: str, sheet: str | None, period: tuple[int, int] | None, progress: Progress | None
 ) -> list[ParseResult]:
-    """The parser, reading headers with the built-in synonyms and the administrator's
+    """The parser (``parsing.parse_file`` in its two steps: 读取 the sheets, then 解析 their rows,
+    reported as it goes), reading headers with the built-in synonyms and the administrator's
     (``HeaderSynonym``, which win)."""
     if progress:
-        progress(PHASE_PARSE, 0, 1)
+        progress(PHASE_READ, 0, 1)
     try:
-        results = parse_file(data, filename=filename, sheet=sheet, period=period, extra_synonyms=load_extra_synonyms())
+        sheets = read_sheets(data, filename=filename, sheet=sheet)
+        if progress:
+            progress(PHASE_READ, 1, 1)
+        rows = (lambda done, total: progress(PHASE_PARSE, done, total)) if progress else None
+        results = parse_sheets(sheets, sheet=sheet, period=period, extra_synonyms=load_extra_synonyms(), progress=rows)
     except ApplicationError:
         raise
     except Exception as exc:
         message = getattr(exc, "message", None) or str(exc) or "文件无法读取"
         raise ApplicationError(f"文件无法读取：{message}", code="unreadable") from exc
-    if progress:
-        progress(PHASE_PARSE, 1, 1)
     return list(results)
 
 

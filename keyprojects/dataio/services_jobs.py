@@ -1,6 +1,6 @@
 """确认导入 of a large file in the background (``core.jobs``), as the period close does: the same
 :func:`.services.import_confirm` (one transaction, all or nothing), started after its checks so
-that a refusal shows at once, with its progress (解析 → 校验 → 写入) on a page htmx polls.
+that a refusal shows at once, with its progress (读取文件 → 解析 → 校验 → 写入) on a page htmx polls.
 
 A file is *large* above :data:`LARGE_ROWS` project rows (counted at the preview) or
 :data:`LARGE_BYTES`; smaller ones are confirmed in the request as before. One confirmation of a
@@ -9,7 +9,7 @@ batch at a time (the job key is the batch); the import's own lock keeps two batc
 The upload's preview of a file above :data:`LARGE_BYTES` (its rows are unknown before parsing)
 runs the same way (:func:`preview_job_start`): the bytes are stored as a *pending* batch
 (``services.import_pending``, not confirmable), and a job runs the one preview,
-:func:`.services.import_preview`, on that batch (解析 → 校验), which then is the preview page's
+:func:`.services.import_preview`, on that batch (读取文件 → 解析 → 校验), which then is the preview page's
 batch as an in-request preview would be. A job that fails leaves the batch 未通过 with the reason
 and without the bytes; one whose process died is settled the same way when the batch is next
 looked at (:func:`preview_job_settle`) or expires with the other stale previews.
@@ -25,14 +25,14 @@ from keyprojects.core.errors import ApplicationError
 from keyprojects.core.jobs import job_current, job_start
 from keyprojects.core.models import Job
 
-from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_WRITE
+from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_WRITE
 from .models import ImportBatch, ImportStatus
 from .services import import_confirm, import_confirmable, import_pending, import_pending_failed, import_preview
 
 IMPORT_JOB = "import_confirm"
-IMPORT_PHASES = [(PHASE_PARSE, 15), (PHASE_CHECK, 35), (PHASE_WRITE, 50)]
+IMPORT_PHASES = [(PHASE_READ, 7), (PHASE_PARSE, 8), (PHASE_CHECK, 35), (PHASE_WRITE, 50)]
 PREVIEW_JOB = "import_preview"
-PREVIEW_PHASES = [(PHASE_PARSE, 50), (PHASE_CHECK, 50)]
+PREVIEW_PHASES = [(PHASE_READ, 25), (PHASE_PARSE, 25), (PHASE_CHECK, 50)]
 JOB_KINDS = (IMPORT_JOB, PREVIEW_JOB)
 LARGE_ROWS = 2000
 LARGE_BYTES = 1024 * 1024

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.audit.services import audit_record
@@ -28,6 +29,7 @@ from keyprojects.core.jobs import job_live
 from keyprojects.core.models import Job, JobStatus
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
+from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_WRITE
 from .models import ImportBatch, ImportStatus
 from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
 from .services_jobs import (
@@ -43,6 +45,13 @@ from .services_jobs import (
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RECENT = 10
+# a job's phase is stored as the importer reports it (``importer.plan``); shown in the page's language
+PHASE_LABELS = {
+    PHASE_READ: pgettext_lazy("import phase", "读取文件"),
+    PHASE_PARSE: pgettext_lazy("import phase", "解析"),
+    PHASE_CHECK: pgettext_lazy("import phase", "校验"),
+    PHASE_WRITE: pgettext_lazy("import phase", "写入"),
+}
 
 
 class UploadForm(forms.Form):
@@ -220,6 +229,7 @@ def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     context = {
         "batch": batch,
         "job": row,
+        "phase": PHASE_LABELS.get(row.phase, row.phase),
         "result": row.result or {},
         "job_url": reverse("dataio:import_job", kwargs={"pk": batch.pk, "job": row.pk}),
         "is_preview_job": is_preview_job,

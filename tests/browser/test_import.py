@@ -84,7 +84,7 @@ def test_county_user_fixes_a_messy_table_and_imports_it(page, world):
 
 def test_a_large_upload_shows_its_progress_then_lands_on_the_preview(page, world, settings, monkeypatch):
     """Above the byte threshold the preview runs as a job (in its thread, as in production): the
-    job page shows 解析/校验 with a percentage, htmx's poll is sent on to the preview page once the
+    job page shows its phase (读取文件/解析/校验) with a percentage, htmx's poll is sent on to the preview page once the
     job is done, and 确认导入 of that file runs in the background too."""
     import time
 
@@ -106,7 +106,7 @@ def test_a_large_upload_shows_its_progress_then_lands_on_the_preview(page, world
     page.set_input_files("input[name=file]", files=[{"name": "历下区1-6月.xlsx", "mimeType": XLSX, "buffer": workbook(GOOD)}])
     page.get_by_test_id("upload").click()
     expect(page.get_by_test_id("import-job")).to_have_attribute("data-status", "running")
-    expect(page.get_by_test_id("import-phase")).to_have_text(re.compile("解析|校验"))
+    expect(page.get_by_test_id("import-phase")).to_have_text(re.compile("读取文件|解析|校验"))
     expect(page.get_by_test_id("import-refresh")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("待确认", timeout=30_000)
     assert "/job/" in visited[-2] and visited[-1].endswith("/") and "/job/" not in visited[-1]

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 SAMPLE_ROWS = 50
-PHASE_PARSE = "解析"
+PHASE_READ = "读取文件"  # the file's bytes → its sheets' cells (python-calamine: one call per sheet)
+PHASE_PARSE = "解析"  # the cells → rows, reported every ``parsing.PROGRESS_ROWS`` rows
 PHASE_CHECK = "校验"
 PHASE_WRITE = "写入"
 

@@ -96,7 +96,7 @@ def test_while_a_job_runs_the_batch_page_shows_it_and_a_second_confirm_is_refuse
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_import_runs_in_its_thread_and_finishes(client, world, settings):
-    """The real thread (as the close's test): the job advances through 解析 → 校验 → 写入 to
+    """The real thread (as the close's test): the job advances through 读取文件 → 解析 → 校验 → 写入 to
     100 % and the projects are there once it ends. (Both settings through pytest-django's
     ``settings`` fixture: an ``override_settings`` decorator ending before the fixture's own
     restore would leave its value in force for every later test.)"""

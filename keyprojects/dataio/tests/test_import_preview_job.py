@@ -1,6 +1,6 @@
 """The upload's preview of a large file as a background job (``dataio.services_jobs``): the file is
 stored as a pending batch, the one preview (``services.import_preview``) runs as a job with its
-progress (解析 → 校验) on the import job page, and once done the user lands on the same preview
+progress (读取文件 → 解析 → 校验) on the import job page, and once done the user lands on the same preview
 page as an in-request preview gives; small files stay in the request. In tests the job runs
 inline (``JOBS_BACKGROUND = False``), which is the same code the thread runs."""
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from keyprojects.core import jobs
 from keyprojects.core.models import Job, JobStatus
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dataio import services
 from keyprojects.dataio.models import ImportBatch
 from keyprojects.dataio.services_jobs import IMPORT_JOB, PREVIEW_JOB, is_large, is_large_upload
@@ -72,11 +73,13 @@ def test_a_large_upload_is_previewed_as_a_job_and_lands_on_the_same_preview(clie
     assert resp.status_code == 302 and resp["Location"] == reverse("dataio:import_job", args=[batch.pk, job.pk])
     assert job.status == JobStatus.DONE and job.percent == 100 and job.started_by == world.users.county
     assert job.result == {"batch": batch.pk, "rows": 3, "errors": 0, "warnings": batch.warning_count}
-    # progress: 解析 then 校验, each to its end, the percentage never going back
+    # progress: 读取文件, 解析 then 校验, each to its end, the percentage never going back
     phases = [p for p, *_ in seen]
-    assert phases[0] == "解析" and phases[-1] == "校验" and set(phases) == {"解析", "校验"}
-    assert phases.index("校验") > max(i for i, p in enumerate(phases) if p == "解析")
-    assert ("解析", 1, 1) in [(p, d, t) for p, d, t, _ in seen] and seen[-1][1] == seen[-1][2]
+    assert phases[0] == "读取文件" and phases[-1] == "校验" and set(phases) == {"读取文件", "解析", "校验"}
+    assert [p for i, p in enumerate(phases) if i == 0 or p != phases[i - 1]] == ["读取文件", "解析", "校验"]
+    sheet_rows = 3 + len(GOOD) + 3  # title, unit line, header; the rows; 合计, a blank line, the footer
+    ends = [(p, d, t) for p, d, t, _ in seen if d == t]
+    assert ("读取文件", 1, 1) in ends and ("解析", sheet_rows, sheet_rows) in ends and seen[-1][1] == seen[-1][2]
     assert [pct for *_, pct in seen] == sorted(pct for *_, pct in seen) and seen[-1][3] == 99
     # the job page leads to the preview page; htmx's poll is told to go there
     assert client.get(resp["Location"])["Location"] == reverse("dataio:import_batch", args=[batch.pk])
@@ -91,6 +94,36 @@ def test_a_large_upload_is_previewed_as_a_job_and_lands_on_the_same_preview(clie
     in_request = ImportBatch.objects.exclude(pk=batch.pk).get()
     assert Job.objects.count() == 1 and _fields(in_request) == _fields(batch)
     assert Project.objects.count() == 4  # nothing written by either preview
+
+
+@LARGE
+def test_a_large_preview_reports_its_parse_as_it_goes_and_ends_as_before(client, world, monkeypatch):
+    """A generated file of 3,000 project rows: the job hears the parse advance block by block
+    (its page's bar moves while the rows are read, not only at the end), and its result and batch
+    are those of the in-request preview of the same file, which reports nothing."""
+    rows = [[i + 1, f"历下区重点项目{i:04d}号", "", "历下区", "", "续建", "产业项目", 5000 + i, 1000, 300, "施工"] for i in range(3000)]
+    data = workbook(rows)
+    seen = _spy_progress(monkeypatch)
+    client.force_login(world.users.county)
+    upload(client, data)
+    batch = ImportBatch.objects.get()
+    job = Job.objects.get(kind=PREVIEW_JOB)
+    assert job.status == JobStatus.DONE and job.percent == 100
+    assert job.result == {"batch": batch.pk, "rows": 3000, "errors": 0, "warnings": batch.warning_count}
+    parse = [(done, total, pct) for phase, done, total, pct in seen if phase == "解析"]
+    total = 3 + 3000 + 3  # title, unit line, header; the rows; 合计, a blank line, the footer
+    assert {t for _, t, _ in parse} == {total} and parse[-1][0] == total
+    during = [(done, pct) for done, _, pct in parse if 0 < done < total]
+    assert len(during) >= 5 and [d for d, _ in during] == sorted({d for d, _ in during})  # several, increasing
+    assert len({pct for _, pct in during}) >= 4 and all(25 <= pct < 50 for _, pct in during)  # the bar moves
+    assert len(parse) <= total // 100  # per block of rows, not per row
+    # all of it between the file read and the check, the percentage never going back
+    phases = [p for p, *_ in seen]
+    assert [p for i, p in enumerate(phases) if i == 0 or p != phases[i - 1]] == ["读取文件", "解析", "校验"]
+    assert [pct for *_, pct in seen] == sorted(pct for *_, pct in seen)
+    with override_settings(KEYPROJECTS_IMPORT_BACKGROUND_BYTES=len(data)):
+        upload(client, data)
+    assert Job.objects.count() == 1 and _fields(ImportBatch.objects.exclude(pk=batch.pk).get()) == _fields(batch)
 
 
 @LARGE
@@ -178,7 +211,7 @@ def test_while_the_preview_runs_the_batch_shows_its_progress_and_only_to_its_upl
     assert client.get(reverse("dataio:import_batch", args=[batch.pk]))["Location"] == url
     html = client.get(url).content.decode()
     assert 'data-status="running"' in html and f'hx-get="{url}"' in html and "60%" in html and "正在预览" in html
-    assert 'data-testid="import-refresh"' in html and "预览分为：解析 → 校验" in html
+    assert 'data-testid="import-refresh"' in html and "预览分为：读取文件 → 解析 → 校验" in html
     assert "校验中" in client.get(reverse("dataio:import")).content.decode()
     # it cannot be confirmed before its preview is done
     resp = client.post(reverse("dataio:import_confirm", args=[batch.pk]), follow=True)
@@ -191,6 +224,37 @@ def test_while_the_preview_runs_the_batch_shows_its_progress_and_only_to_its_upl
         assert client.get(reverse("dataio:import_batch", args=[batch.pk])).status_code == 404
     # a job of another kind or batch is not this batch's
     assert Job.objects.filter(key=str(batch.pk)).count() == 1
+
+
+@LARGE
+def test_the_progress_says_its_phase_and_percentage_in_the_page_language(client, world, monkeypatch, compiled):  # noqa: F811
+    """What htmx polls each second while the rows are parsed, in Chinese and in English (the
+    phase is stored as the importer names it, and shown translated); then a failure's phase."""
+    batch = _pending(client, world, monkeypatch)
+    job = Job.objects.get(kind=PREVIEW_JOB)
+    Job.objects.filter(pk=job.pk).update(phase="解析", done=1503, total=3006, percent=37)
+    url = reverse("dataio:import_job", args=[batch.pk, job.pk])
+
+    def running_line(html: str) -> str:
+        return html.split('<p class="mb-1">', 1)[1].split("</p>", 1)[0].split("</span>", 1)[1]
+
+    zh = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in zh and 'data-testid="import-percent">37%<' in zh
+    assert (
+        running_line(zh) == '正在预览：<strong data-testid="import-phase">解析</strong> <span class="text-muted small">（1503/3006）</span>'
+    )
+    assert "预览分为：读取文件 → 解析 → 校验" in zh
+    _switch_to_english(client)
+    en = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in en and 'data-testid="import-percent">37%<' in en
+    assert (
+        running_line(en)
+        == 'Previewing: <strong data-testid="import-phase">parsing</strong> <span class="text-muted small">(1503/3006)</span>'
+    )
+    assert "The preview runs: read the file → parse → check" in en
+    Job.objects.filter(pk=job.pk).update(phase="读取文件", status=JobStatus.FAILED, error="文件无法读取")
+    en = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Preview not finished (in the “reading the file” phase): 文件无法读取" in en
 
 
 @LARGE
@@ -215,7 +279,7 @@ def test_a_pending_upload_left_for_a_day_expires_with_the_previews(client, world
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_preview_runs_in_its_thread_and_finishes(client, world, settings):
-    """The real thread: the job advances through 解析 → 校验 to 100 % and the batch is the preview
+    """The real thread: the job advances through 读取文件 → 解析 → 校验 to 100 % and the batch is the preview
     once it ends."""
     import time
 

@@ -348,3 +348,66 @@ def test_repeated_cells_read_the_same_and_keep_their_per_row_effects(monkeypatch
         ("国家级", True),
     }
     assert [r.values["nature"] for r in res.rows] == ["其他类"] * 6
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress: the rows read, reported per block of rows (a large upload's job page shows it)
+
+
+def _sheets_workbook(sizes: dict[str, int]) -> bytes:
+    """Sheets of project rows under group rows, each group closed by a 小计 (so groups and
+    subtotals straddle the blocks the parser reports by)."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    for name, n in sizes.items():
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, ["2024年重点项目表（1-6月）"])
+        ws.write_row(1, 0, ["序号", "项目名称", "建设性质", "总投资（万元）", "1-6月累计完成投资（万元）"])
+        r = 2
+        for i in range(n):
+            if i % 170 == 0:
+                ws.write_row(r, 0, ["一" if i % 340 == 0 else "二", "产业项目" if i % 340 == 0 else "城建项目"])
+                r += 1
+            ws.write_row(r, 0, [i + 1, f"{name}项目{i:05d}", ("续建", "新开工", "竣工投产")[i % 3], 1000 + i, 10 + i % 7])
+            r += 1
+            if i % 170 == 169:
+                ws.write_row(r, 0, ["", "小计", "", 170 * 1000, 0])
+                r += 1
+    wb.close()
+    return buf.getvalue()
+
+
+def test_progress_reports_the_rows_per_block_and_changes_nothing(monkeypatch):
+    from keyprojects.dataio import parsing
+
+    data = _sheets_workbook({"省级": 1300, "市级": 700})
+    calls: list[tuple[int, int]] = []
+    reported = parse_file(data, filename="两表.xlsx", progress=lambda done, total: calls.append((done, total)))
+    total = calls[-1][1]
+    sheets = [len(s.rows) for s in parsing.read_sheets(data, filename="两表.xlsx")]
+    assert total == sum(sheets) and all(t == total for _, t in calls)
+    done = [d for d, _ in calls]
+    assert done[0] == 0 and done[-1] == total and done == sorted(done)
+    # a call per block of PROGRESS_ROWS rows (none per row), the second sheet after the first
+    assert len(calls) <= total // parsing.PROGRESS_ROWS + 2 * len(sheets) + 2
+    assert len([d for d in done if 0 < d < sheets[0]]) >= 3 and len([d for d in done if sheets[0] < d < total]) >= 2
+    # the same results as without progress, and as one block (the loop before blocks) or tiny ones
+    assert reported == parse_file(data, filename="两表.xlsx")
+    monkeypatch.setattr(parsing, "PROGRESS_ROWS", 10**9)
+    assert reported == parse_file(data, filename="两表.xlsx")
+    monkeypatch.setattr(parsing, "PROGRESS_ROWS", 7)
+    assert reported == parse_file(data, filename="两表.xlsx", progress=lambda d, t: None)
+    assert [len(r.rows) for r in reported] == [1300, 700] and len(reported[0].totals) == 1300 // 170
+    # a sheet without a header still counts its rows as read
+    calls.clear()
+    assert [r.sheet for r in parse("multi_sheet.xlsx", progress=lambda done, total: calls.append((done, total)))] == [
+        "省级重点项目",
+        "市级重点项目",
+        "月度",
+    ]
+    read = parsing.read_sheets(FILES / "multi_sheet.xlsx", filename="multi_sheet.xlsx")
+    assert "说明" in [s.name for s in read] and calls[-1][0] == calls[-1][1] == sum(len(s.rows) for s in read)
