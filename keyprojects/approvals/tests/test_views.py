@@ -155,3 +155,26 @@ def test_list_searches_labels_every_filter_and_exports_what_it_shows(client, wor
     assert {r[1].value for r in ws.iter_rows(min_row=4)} == {"市中区项目"}
     client.force_login(world.users.sysadmin)
     assert client.get("/approvals/export.xlsx").status_code == 403
+
+
+def test_code_badge_reads_within_limit_and_a_late_completion_is_not_green(client, world, recorded):
+    """An item done within its legal limit reads 正常 / "Within limit" (not the accounts page's
+    "Active"); one done late is 超期办结 in a neutral badge, not the green of an on-time one."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    other = ProjectApproval.objects.exclude(pk=recorded.pk).get(project=recorded.project)
+    limit = recorded.item.legal_limit_days
+    ProjectApproval.objects.filter(pk=recorded.pk).update(status="done", accepted_on=dt.date(2026, 3, 2), completed_on=dt.date(2026, 3, 3))
+    ProjectApproval.objects.filter(pk=other.pk).update(
+        status="done", accepted_on=dt.date(2026, 1, 5), completed_on=dt.date(2026, 1, 5) + dt.timedelta(days=limit * 3)
+    )
+    client.force_login(world.users.city)
+    page = client.get("/approvals/").content.decode()
+    assert '<span class="badge text-bg-success" data-code="green">正常</span>' in page
+    assert '<span class="badge text-bg-secondary" data-code="green">超期办结</span>' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/approvals/").content.decode()
+    assert ">Within limit</span>" in page and ">Active</span>" not in page
+    assert ">Completed late</span>" in page
