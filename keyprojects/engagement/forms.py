@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keyprojects.core.forms import version_field
 from keyprojects.enterprises.models import Enterprise
@@ -80,7 +81,9 @@ class RequestFilter(forms.Form):
 
 class NoteForm(forms.Form):
     version = version_field()
-    note = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.TextInput(attrs=_TEXT))
+    note = forms.CharField(
+        label=_("说明"), max_length=1000, required=False, widget=forms.TextInput(attrs={**_TEXT, "placeholder": _("受理说明（可不填）")})
+    )
 
 
 class ReplyForm(forms.Form):
@@ -94,8 +97,16 @@ class RateForm(forms.Form):
     reason = forms.CharField(label=_("评价说明（不满意时必填）"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
-def _units() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True).select_related("region")
+def _units(near: Any = None) -> QuerySet[Unit]:
+    """Active units; with ``near`` (a request) only those that can handle it: the province's
+    departments and those of the request's city and its counties (not another city's)."""
+    qs = Unit.objects.filter(is_active=True).select_related("region")
+    if near is not None:
+        if near.city_code:
+            qs = qs.filter(Q(region_id=near.province_code) | Q(region__city_code=near.city_code) | Q(region_id=near.city_code))
+        else:
+            qs = qs.filter(region__province_code=near.province_code)
+    return qs.order_by("region_id", "name") if near is not None else qs
 
 
 class RouteForm(forms.Form):
@@ -103,9 +114,9 @@ class RouteForm(forms.Form):
     units = forms.ModelMultipleChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs=_SELECT))
     reason = forms.CharField(label=_("分办说明"), max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, near: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = _units()  # type: ignore[attr-defined]
+        self.fields["units"].queryset = _units(near)  # type: ignore[attr-defined]
 
 
 class RerouteForm(forms.Form):
@@ -114,10 +125,10 @@ class RerouteForm(forms.Form):
     to_unit = forms.ModelChoiceField(label=_("改派至"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
     reason = forms.CharField(label=_("改派理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
 
-    def __init__(self, *args: Any, current: QuerySet[Unit] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, current: QuerySet[Unit] | None = None, near: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["from_unit"].queryset = current if current is not None else _units()  # type: ignore[attr-defined]
-        self.fields["to_unit"].queryset = _units()  # type: ignore[attr-defined]
+        self.fields["to_unit"].queryset = _units(near)  # type: ignore[attr-defined]
 
 
 class DeclineForm(forms.Form):
@@ -125,9 +136,9 @@ class DeclineForm(forms.Form):
     right_unit = forms.ModelChoiceField(label=_("应由哪个单位办理"), queryset=Unit.objects.none(), widget=forms.Select(attrs=_SELECT))
     reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.TextInput(attrs=_TEXT))
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, near: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["right_unit"].queryset = _units()  # type: ignore[attr-defined]
+        self.fields["right_unit"].queryset = _units(near)  # type: ignore[attr-defined]
 
 
 class ExtensionForm(forms.Form):
@@ -137,7 +148,12 @@ class ExtensionForm(forms.Form):
 
 class DecisionForm(forms.Form):
     version = version_field()
-    approve = forms.TypedChoiceField(label=_("审批"), choices=[("1", "批准延期"), ("0", "不予延期")], coerce=lambda v: v == "1")
+    approve = forms.TypedChoiceField(
+        label=_("审批"),
+        choices=[("1", pgettext_lazy("extension decision", "批准延期")), ("0", pgettext_lazy("extension decision", "不予延期"))],
+        coerce=lambda v: v == "1",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     note = forms.CharField(label=_("审批意见"), max_length=500, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 

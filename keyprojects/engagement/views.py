@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -139,7 +141,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"诉求已提交，编号 {req.number}")
+            messages.success(request, _("诉求已提交，编号 %(number)s") % {"number": req.number})
             return redirect("engagement:detail", pk=req.pk)
     return render(request, "engagement/new.html", {"form": form})
 
@@ -166,9 +168,9 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest) -> dict[str, A
     ctx["ack_form"] = NoteForm(initial=v) if ctx["can_handle"] and req.status == RequestStatus.SUBMITTED else None
     ctx["reply_form"] = ReplyForm(initial=v) if ctx["can_handle"] else None
     ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] else None
-    ctx["decline_form"] = DeclineForm(initial=v) if ctx["can_decline"] else None
-    ctx["route_form"] = RouteForm(initial=v) if ctx["can_route"] else None
-    ctx["reroute_form"] = RerouteForm(initial=v, current=current) if ctx["can_route"] and current.exists() else None
+    ctx["decline_form"] = DeclineForm(initial=v, near=req) if ctx["can_decline"] else None
+    ctx["route_form"] = RouteForm(initial=v, near=req) if ctx["can_route"] else None
+    ctx["reroute_form"] = RerouteForm(initial=v, current=current, near=req) if ctx["can_route"] and current.exists() else None
     ctx["rate_form"] = RateForm(initial=v) if ctx["can_rate"] else None
     ctx["decision_form"] = DecisionForm(initial={"approve": "1"}) if route else None
     ctx["reopen_note"] = req.reopen_count >= 1
@@ -214,13 +216,13 @@ _ACTIONS = {
     "extend": (ExtensionForm, lambda u, r, d, rq: s.extension_ask(user=u, req=r, days=d["days"], reason=d["reason"], request=rq)),
 }
 _DONE = {
-    "acknowledge": "已受理",
-    "reply": "已答复",
-    "rate": "感谢评价",
-    "route": "已分办",
-    "reroute": "已改派",
-    "decline": "已转交负责单位",
-    "extend": "已提交延期申请",
+    "acknowledge": gettext_lazy("已受理"),
+    "reply": gettext_lazy("已答复"),
+    "rate": gettext_lazy("感谢评价"),
+    "route": gettext_lazy("已分办"),
+    "reroute": gettext_lazy("已改派"),
+    "decline": gettext_lazy("已转交负责单位"),
+    "extend": gettext_lazy("已提交延期申请"),
 }
 
 
@@ -244,7 +246,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if isinstance(exc, NotFound):
             return redirect("engagement:list")
     else:
-        messages.success(request, _DONE[action])
+        messages.success(request, str(_DONE[action]))
         if not requests_visible(request.user).filter(pk=req.pk).exists():
             return redirect("engagement:list")  # declined or re-routed away from the user's unit
     return redirect("engagement:detail", pk=req.pk)
@@ -271,7 +273,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已审批延期申请")
+            messages.success(request, _("已审批延期申请"))
     return redirect("engagement:detail", pk=ext.request_id)
 
 

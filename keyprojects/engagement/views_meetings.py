@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -87,7 +88,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已记录交流会")
+            messages.success(request, _("已记录交流会"))
             return redirect("engagement:meeting", pk=meeting.pk)
     return render(request, "engagement/meeting_form.html", {"form": form})
 
@@ -151,5 +152,5 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if key is None:
         raise Http404
     open311_key_revoke(user=request.user, key=key, request=request)
-    messages.success(request, "已吊销密钥")
+    messages.success(request, _("已吊销密钥"))
     return redirect("engagement:keys")

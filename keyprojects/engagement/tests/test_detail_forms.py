@@ -1,0 +1,70 @@
+"""The request page's working forms as a user meets them: every field labelled, the extension
+decision and the success messages in the user's language, and the units offered for 分办/改派/
+转交 limited to those that can handle the request (the province's and the request's city's)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+
+from keyprojects.core.testing import UnitFactory
+from keyprojects.engagement.models import ExtensionRequest
+from keyprojects.engagement.services import extension_ask
+
+from .conftest import raise_request
+
+pytestmark = pytest.mark.django_db
+
+
+def _options(body: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
+    assert select, name
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_city_decides_an_extension_in_english_with_labelled_fields(client, eng):
+    req = raise_request(eng)  # routed to 济南市发改委 by the rule
+    extension_ask(user=eng.users.department, req=req, days=5, reason="需要现场踏勘")
+    province_unit = UnitFactory(name="山东省发展和改革委员会", region_id="370000")
+    county_unit = UnitFactory(name="历下区住房和城乡建设局", region_id="370102")
+
+    client.force_login(eng.users.city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"/engagement/{req.pk}/").content.decode()
+    assert "Approve the extension" in body and "Refuse the extension" in body
+    assert "批准延期" not in body and "不予延期" not in body
+    for label in (
+        "Handling unit",
+        "Routing note",
+        "Re-route to",
+        "Reason for re-routing",
+        "Extension (working days)",
+        "Reason for the extension",
+        "Decide",
+    ):
+        assert f">{label}</label>" in body, label
+    offered = _options(body, "units")
+    assert {"济南市发展和改革委员会", "山东省发展和改革委员会", "历下区住房和城乡建设局", "济南新旧动能转换起步区"} <= set(offered)
+    assert "青岛市工业和信息化局" not in offered  # another city's department cannot handle a Jinan request
+    assert "青岛市工业和信息化局" not in _options(body, "to_unit")
+    assert province_unit.is_active and county_unit.is_active
+
+    ext = ExtensionRequest.objects.get(request=req)
+    response = client.post(f"/engagement/extensions/{ext.pk}/decide/", {"version": ext.version, "approve": "1"}, follow=True)
+    assert "Extension request decided" in response.content.decode()
+    ext.refresh_from_db()
+    assert ext.status == "approved"
+
+
+def test_department_acknowledges_in_english_and_is_told_so(client, eng):
+    req = raise_request(eng)
+    client.force_login(eng.users.department)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"/engagement/{req.pk}/").content.decode()
+    assert 'placeholder="Note on acceptance (optional)"' in body
+    assert "青岛市工业和信息化局" not in _options(body, "right_unit")
+    response = client.post(f"/engagement/{req.pk}/acknowledge/", {"version": req.version, "note": ""}, follow=True)
+    page = response.content.decode()
+    assert "Acknowledged" in page and "已受理" not in page
