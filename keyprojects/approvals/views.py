@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -129,7 +130,7 @@ def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
             except (ValidationFailed, PermissionDenied) as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "已保存适用的审批事项")
+                messages.success(request, _("已保存适用的审批事项"))
                 return redirect("approvals:project", pk=project.pk)
     rows = with_timing(
         approvals_visible(request.user).filter(project=project).order_by("item__order", "item_id"),
@@ -179,7 +180,7 @@ def approval_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except (ConflictError, PermissionDenied) as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=approval.project_id)
     return render(request, "approvals/edit.html", {"approval": approval, "form": form})
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -67,7 +68,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
                 for e in errs:
                     form.add_error(field if field in form.fields else None, e)
         else:
-            messages.success(request, "已记录会商")
+            messages.success(request, _("已记录会商"))
             return redirect("approvals:consultations")
     return render(request, "approvals/consultation_form.html", {"form": form})
 
@@ -85,5 +86,5 @@ def topic_done(request: HttpRequest, pk: int) -> HttpResponse:
     except (PermissionDenied, ValidationFailed) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已标记落实")
+        messages.success(request, _("已标记落实"))
     return redirect("approvals:consultations")

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -93,7 +94,7 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=project.pk)
     return render(request, "approvals/need_form.html", {"project": project, "form": form, "need": None})
 
@@ -120,7 +121,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except (ConflictError, PermissionDenied) as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=need.project_id)
     return render(request, "approvals/need_form.html", {"project": need.project, "form": form, "need": need})
 
@@ -155,6 +156,10 @@ def need_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             if not result.errors and not result.dry_run:
-                messages.success(request, f"已导入：新增 {result.created} 项，更新 {result.updated} 项，无变化 {result.unchanged} 项")
+                messages.success(
+                    request,
+                    _("已导入：新增 %(created)s 项，更新 %(updated)s 项，无变化 %(unchanged)s 项")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
                 return redirect("approvals:needs")
     return render(request, "approvals/need_import.html", {"form": form, "result": result})

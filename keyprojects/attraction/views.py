@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -84,7 +85,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "已登记招商线索")
+            messages.success(request, _("已登记招商线索"))
             return redirect("attraction:detail", pk=lead.pk)
     return render(request, "attraction/form.html", {"form": form, "lead": None})
 
@@ -98,7 +99,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         version, data = form.cleaned_data["version"], _lead_data(form)
         if submit(form, lambda: services.lead_update(user=request.user, lead=lead, expected_version=version, data=data, request=request)):
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("attraction:detail", pk=lead.pk)
     return render(request, "attraction/form.html", {"form": form, "lead": lead})
 

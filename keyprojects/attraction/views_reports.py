@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.audit.services import audit_record
@@ -122,6 +123,6 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "已登记招商活动，可继续登记由此获得的线索")
+            messages.success(request, _("已登记招商活动，可继续登记由此获得的线索"))
             return redirect(f"{reverse('attraction:create')}?activity={act.pk}")
     return render(request, "attraction/activity_form.html", {"form": form})

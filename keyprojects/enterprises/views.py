@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -147,7 +148,7 @@ def enterprise_create_view(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from None
             else:
-                messages.success(request, f"已登记企业“{ent.name}”")
+                messages.success(request, _("已登记企业“%(name)s”") % {"name": ent.name})
                 return redirect("enterprises:detail", pk=ent.pk)
     else:
         form = form_class(user=user)
@@ -185,7 +186,7 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             except NotFound:
                 raise Http404() from None
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("enterprises:detail", pk=ent.pk)
     else:
         form = form_class(instance=ent, user=user)

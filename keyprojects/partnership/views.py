@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -122,7 +123,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "协议已登记")
+            messages.success(request, _("协议已登记"))
             return redirect("partnership:detail", pk=a.pk)
     return render(request, "partnership/form.html", {"form": form, "formset": formset, "agreement": None})
 
@@ -170,7 +171,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if submit(
             form, lambda: agreement_update(actor=request.user, agreement=agreement, expected_version=version, data=data, request=request)
         ):
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("partnership:detail", pk=agreement.pk)
     return render(request, "partnership/form.html", {"form": form, "formset": None, "agreement": agreement})
 
@@ -220,7 +221,7 @@ def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("partnership:detail", pk=agreement.pk)
         else:
-            messages.success(request, "承诺已添加")
+            messages.success(request, _("承诺已添加"))
             return redirect("partnership:detail", pk=agreement.pk)
     return render(request, "partnership/detail.html", _detail_context(request, agreement, add_form=form), status=400)
 
@@ -251,7 +252,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("partnership:detail", pk=c.agreement_id)
         else:
-            messages.success(request, "履约情况已登记，待他人确认")
+            messages.success(request, _("履约情况已登记，待他人确认"))
             return redirect(reverse("partnership:detail", kwargs={"pk": c.agreement_id}) + f"#c{c.pk}")
     agreement = Agreement.objects.get(pk=c.agreement_id)
     return render(request, "partnership/detail.html", _detail_context(request, agreement, claim_forms={c.pk: form}), status=400)
@@ -266,7 +267,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     back = request.POST.get("next") or ""
     target = back if back.startswith("/partnership/") else reverse("partnership:detail", kwargs={"pk": c.agreement_id})
     if not form.is_valid():
-        messages.error(request, "提交的内容不完整")
+        messages.error(request, _("提交的内容不完整"))
         return redirect(target)
     d = form.cleaned_data
     try:
@@ -281,7 +282,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已确认履约" if d["decision"] == "accept" else "已退回，需重新登记")
+        messages.success(request, _("已确认履约") if d["decision"] == "accept" else _("已退回，需重新登记"))
     return redirect(target)
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -124,7 +125,7 @@ def liaison_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = dict(form.cleaned_data)
         version = d.pop("version")
         if submit(form, lambda: liaison_set(actor=request.user, enterprise=enterprise, data=d, expected_version=version, request=request)):
-            messages.success(request, "包联干部已保存")
+            messages.success(request, _("包联干部已保存"))
             return _back(enterprise, "#liaison")
     return _page(request, enterprise, status=400, liaison_form=form)
 
@@ -137,7 +138,7 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and submit(
         form, lambda: measure_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
     ):
-        messages.success(request, "帮扶措施已登记")
+        messages.success(request, _("帮扶措施已登记"))
         return _back(enterprise, "#measures")
     return _page(request, enterprise, status=400, measure_form=form)
 
@@ -154,7 +155,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         version = data.pop("version")
         if submit(form, lambda: measure_update(actor=request.user, measure=m, expected_version=version, data=data, request=request)):
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return _back(enterprise, "#measures")
     return render(request, "partnership/measure_form.html", {"form": form, "measure": m, "enterprise": enterprise})
 
@@ -167,6 +168,6 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and submit(
         form, lambda: policy_grant_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data, request=request)
     ):
-        messages.success(request, "政策兑现已登记")
+        messages.success(request, _("政策兑现已登记"))
         return _back(enterprise, "#grants")
     return _page(request, enterprise, status=400, grant_form=form)
