@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from keyprojects.accounts import policy
@@ -455,6 +456,10 @@ def lead_check(
     return check
 
 
+#: 到资 beyond this many times the agreement's amount is taken for a unit slip (元 for 万元) and refused.
+FUNDS_SLIP_FACTOR = 10
+
+
 @transaction.atomic
 def fund_arrival_add(
     *, user: Any, lead: Lead, arrived_on: dt.date, arrived_amount: Any, note: str = "", request: Any = None
@@ -468,6 +473,14 @@ def fund_arrival_add(
     full_clean(entry, exclude=["lead", "recorded_by"])
     if fresh.signed_on and arrived_on < fresh.signed_on:
         raise ValidationFailed(extra={"fields": {"arrived_on": ["到资日期不能早于签约日期"]}})
+    signed = fresh.signed_amount
+    total = (fresh.funds.aggregate(s=Sum("arrived_amount"))["s"] or Decimal(0)) + amount
+    if signed and total > signed * FUNDS_SLIP_FACTOR:  # 元 typed for 万元: far beyond anything agreed
+        message = (
+            f"累计到资将达{format_wan(total)}万元，是签约额{format_wan(signed)}万元的{total / signed:.0f}倍，"
+            "请核对金额单位是否为万元（1亿元 = 10000万元）"
+        )
+        raise ValidationFailed(extra={"fields": {"arrived_amount": [message]}})
     entry.save()
     audit_record(
         action="lead.funds", user=user, request=request, obj=fresh, changes={"arrived_on": str(arrived_on), "arrived_amount": str(amount)}
