@@ -171,14 +171,14 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     services.lead_advance(
                         user=user, lead=lead, expected_version=d["version"], on_date=d["on_date"], note=d["note"], request=request
                     )
-                    return _done(request, lead, "已推进到下一阶段")
+                    return _done(request, lead, _("已推进到下一阶段"))
                 if action == "drop":
                     services.lead_drop(
                         user=user, lead=lead, expected_version=d["version"], reason=d["note"], on_date=d["on_date"], request=request
                     )
-                    return _done(request, lead, "线索已终止")
+                    return _done(request, lead, _("线索已终止"))
                 services.lead_reopen(user=user, lead=lead, expected_version=d["version"], reason=d["note"], request=request)
-                return _done(request, lead, "线索已重新启动")
+                return _done(request, lead, _("线索已重新启动"))
         elif action == "sign":
             form = SignForm(request.POST, user=user)
             formset = CommitmentFormSet(request.POST, prefix="c")
@@ -190,7 +190,7 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     user=user, lead=lead, expected_version=d["version"], enterprise=d["enterprise"], signed_on=d["signed_on"],
                     amount=d["amount"], title=d["title"], signatory_name=d["signatory_name"], commitments=commitments, request=request,
                 )  # fmt: skip
-                return _done(request, lead, "已签约，政企合作协议已登记")
+                return _done(request, lead, _("已签约，政企合作协议已登记"))
         elif action == "land":
             form = LandForm(request.POST, user=user)
             forms["land_form"] = form
@@ -200,7 +200,7 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     user=user, lead=lead, expected_version=d["version"], landed_on=d["landed_on"], project=d["project"],
                     annual_plan=d["annual_plan"], request=request,
                 )  # fmt: skip
-                return _done(request, lead, f"已落地，项目“{lead.project}”已进入项目库")  # type: ignore[union-attr]
+                return _done(request, lead, _("已落地，项目“%(project)s”已进入项目库") % {"project": lead.project})  # type: ignore[union-attr]
         else:
             raise Http404
     except ValidationFailed as exc:
@@ -251,5 +251,5 @@ def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
         if submit(form, add, refused=lambda message: messages.error(request, message)):
-            return _done(request, lead, "已登记到资")
+            return _done(request, lead, _("已登记到资"))
     return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, pk), fund_form=form), status=400)

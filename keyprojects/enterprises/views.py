@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -28,7 +29,7 @@ from .selectors import enterprise_list, enterprise_projects, get_enterprise_for_
 from .services import enterprise_create, enterprise_update
 
 PAGE_SIZE = 25
-CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
+CONFLICT_MESSAGE = gettext_noop("已被他人修改，请核对后重新保存")
 
 
 def _can_create(user: Any) -> bool:
@@ -182,7 +183,7 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 conflict = True
                 form.data = form.data.copy()
                 form.data["version"] = str(Enterprise.objects.values_list("version", flat=True).get(pk=ent.pk))
-                messages.error(request, CONFLICT_MESSAGE)
+                messages.error(request, _(CONFLICT_MESSAGE))
             except NotFound:
                 raise Http404() from None
             else:

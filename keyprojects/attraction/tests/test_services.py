@@ -172,3 +172,41 @@ def test_signing_needs_an_enterprise_in_reach(world, lead_of):
     with pytest.raises(ValidationFailed):
         lead_sign(user=county, lead=lead, expected_version=lead.version, enterprise=world.other_ent, signed_on=TODAY(), amount="1")
     assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEGOTIATION
+
+
+def test_funds_typed_in_yuan_are_refused_with_what_to_check(client, world, lead_of):
+    """到资 is in 万元: 4.8亿元 typed as 480000000 (yuan) would be 10,000× the agreement and its
+    资金到位率 a nonsense 1,000,000 %. Beyond 10× the signed amount the entry is refused and the user
+    is told to check the unit; up to it (追加投资 happens) it is kept."""
+    from keyprojects.attraction.models import FundArrival
+
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=TODAY() - dt.timedelta(days=20))
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY() - dt.timedelta(days=10),
+        amount="48000", title="投资协议",
+    )  # fmt: skip
+    client.force_login(county)
+    response = client.post(f"/attraction/{lead.pk}/funds/", {"arrived_on": TODAY().isoformat(), "arrived_amount": "480000000", "note": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "是签约额48,000.00万元的10000倍" in page and "请核对金额单位是否为万元" in page
+    assert not FundArrival.objects.filter(lead=lead).exists()
+    fund_arrival_add(user=county, lead=lead, arrived_on=TODAY(), arrived_amount="400000")  # 8.3×: kept
+    with pytest.raises(ValidationFailed) as e:
+        fund_arrival_add(user=county, lead=lead, arrived_on=TODAY(), arrived_amount="100000")  # 10.4× in all
+    assert "arrived_amount" in e.value.extra["fields"]
+    assert FundArrival.objects.filter(lead=lead).count() == 1
+
+
+def test_a_step_tells_the_user_in_english(client, world, lead_of):
+    from django.conf import settings
+
+    lead = lead_of()
+    client.force_login(world.users.county)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"/attraction/{lead.pk}/step/advance/", {"version": lead.version, "on_date": TODAY().isoformat()}, follow=True)
+    page = response.content.decode()
+    assert "Moved on to the next stage" in page and "已推进到下一阶段" not in page
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEGOTIATION
