@@ -101,6 +101,9 @@ def seed_partnership() -> dict[str, int]:
                 c.claimed_result = result
                 c.claimed_by = claimer
                 c.claimed_on = min(c.due_on, today) - dt.timedelta(days=3)
+                # recorded the day after, confirmed two days after: a past month's 履约率 sees them then
+                recorded = timezone.make_aware(dt.datetime.combine(c.claimed_on, dt.time(10)))
+                c.claimed_at = recorded + dt.timedelta(days=1)
                 c.evidence_text = {
                     "fulfilled": "验收材料及交付确认书已归档",
                     "partial": "审计报告：已完成目标的六成",
@@ -115,7 +118,7 @@ def seed_partnership() -> dict[str, int]:
                 else:
                     c.status = result
                     c.confirmed_by = confirmer
-                    c.confirmed_at = timezone.now() - dt.timedelta(days=1)
+                    c.confirmed_at = recorded + dt.timedelta(days=2)
                     c.confirm_note = "经核实"
             c.full_clean()
             c.save()

@@ -13,8 +13,10 @@ units of a kind (``analytics.rankings``):
 Which commitments are due and which are kept is :class:`~.selectors.Tally` (the 履约率 page's
 rows), the rate :func:`keyprojects.analytics.metrics.fulfilment_rate` (``Tally.rate``): nothing
 is decided again here. A unit without a due commitment has no value (the indicator is not
-applicable to it). As on the 履约率 page, a commitment's status is the one stored today; only the
-due dates are judged on the period's last day.
+applicable to it). As on the 履约率 page for that day, both the due dates and each commitment's
+status are judged on the period's last day (:func:`~.selectors.status_on`): a commitment
+confirmed after it counts as it stood then, so later confirmations leave a past month's ranking
+as it was.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def unit_fulfilment_figures(*, period: Any, kind: str, root: Any, user: Any = No
         _scoped(user)
         .filter(region_rows_q(root, "agreement__region__", county_field="code"), party=Party.GOVERNMENT, **only)
         .annotate(unit_key=column)
-        .only("pk", "status", "due_on")
+        .only("pk", "status", "due_on", "claimed_at", "confirmed_at")
         .order_by("pk")
     )
     out: dict[str, FulfilmentFigures] = defaultdict(FulfilmentFigures)

@@ -118,7 +118,9 @@ def evidence_path(instance: Commitment, filename: str) -> str:
 class Commitment(VersionedModel):
     """One promise of an agreement: who owes it (party, owner unit), what (kind, target and
     measure) by when (due date), and its fulfilment — recorded with evidence by one person,
-    confirmed by another (four eyes)."""
+    confirmed by another (four eyes). ``claimed_at`` and ``confirmed_at`` are when the latest
+    claim was recorded and when it was confirmed: the status on a past day follows from them
+    (:func:`.selectors.status_on`)."""
 
     agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.CASCADE, related_name="commitments")
     party = models.CharField(_("承诺方"), max_length=12, choices=Party.choices)
@@ -140,6 +142,7 @@ class Commitment(VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("履约登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     claimed_on = models.DateField(_("履约日期"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("登记时间"), null=True, blank=True, help_text=_("最近一次登记履约情况的时间"))
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -157,6 +160,11 @@ class Commitment(VersionedModel):
             models.CheckConstraint(
                 condition=Q(achieved_value__isnull=True) | Q(achieved_value__gte=0), name="commitment_achieved_not_negative"
             ),
+            # the status on a past day follows from these two moments (selectors.status_on)
+            models.CheckConstraint(
+                condition=Q(status=CommitmentStatus.OPEN) | Q(claimed_at__isnull=False), name="commitment_claim_has_time"
+            ),
+            models.CheckConstraint(condition=~Q(status__in=SETTLED) | Q(confirmed_at__isnull=False), name="commitment_settled_has_time"),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="commitment_status_due_idx")]
 

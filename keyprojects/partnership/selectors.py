@@ -1,8 +1,10 @@
 """Reads of 政企合作协议: the scoped lists, a commitment's state on a day, the 履约提醒 (before
 and after due dates) and the 履约率 per region and per department (issue 15, item 4).
 
-The rate itself is :func:`keyprojects.analytics.metrics.fulfilment_rate`; which commitments are
-due and which are kept is decided here, once (:func:`tally`).
+The rate itself is :func:`keyprojects.analytics.metrics.fulfilment_rate`; a commitment's status on
+a day is decided here, once (:func:`status_on`), and which commitments are due and which are kept
+on that day too (:class:`Tally`) — for the 履约率 page and for the rankings and assessments
+(``figures``) alike.
 """
 
 from __future__ import annotations
@@ -105,19 +107,41 @@ def pending_confirmations(user: Any) -> list[Commitment]:
 # --- 履约率 -----------------------------------------------------------------------------------
 
 
+def status_on(c: Commitment, day: dt.date) -> str:
+    """The :class:`CommitmentStatus` ``c`` had at the end of ``day`` (local dates).
+
+    Settled (已履行 / 部分履行 / 未履行) once confirmed: from the local date of ``confirmed_at`` on.
+    A settled status is final and ``confirmed_at`` is written once with it (the services:
+    a claim needs an open commitment, a confirmation a claimed one; nothing else writes the
+    status), so this is exact. Before that 待确认 from the local date of its claim's
+    ``claimed_at`` on, and 履约中 before. A claim that was sent back leaves no time in the fields
+    (the commitment is open again, ``claimed_at`` is the next claim's): a day under it reads
+    履约中 — which moves the 待确认 / 逾期未履行 counts, never 应履约 or 已履行. For today (or
+    later) this is the stored status.
+    """
+    status = c.status
+    if status in SETTLED and c.confirmed_at is not None and timezone.localdate(c.confirmed_at) <= day:
+        return str(status)
+    if status != CommitmentStatus.OPEN and c.claimed_at is not None and timezone.localdate(c.claimed_at) <= day:
+        return CommitmentStatus.CLAIMED
+    return CommitmentStatus.OPEN
+
+
 @dataclass
 class Tally:
-    """One row of the 履约率 tables: counts of a group's commitments on a day."""
+    """One row of the 履约率 tables: counts of a group's commitments on a day, each commitment
+    taken with the status it had that day (:func:`status_on`), so a later confirmation leaves a
+    past day's counts as they were."""
 
     key: str
     name: str
     total: int = 0
-    due: int = 0  # 应履约: due date passed, or settled earlier
-    kept: int = 0  # 已履行 (confirmed)
-    partial: int = 0  # 部分履行 (confirmed)
-    broken: int = 0  # 未履行 (confirmed)
+    due: int = 0  # 应履约: due date reached by the day, or settled by then before it
+    kept: int = 0  # 已履行 (confirmed by the day)
+    partial: int = 0  # 部分履行 (confirmed by the day)
+    broken: int = 0  # 未履行 (confirmed by the day)
     overdue: int = 0  # open past the due date (逾期未履行)
-    claimed: int = 0  # recorded, waiting for confirmation
+    claimed: int = 0  # recorded by the day, waiting for confirmation
     not_due: int = 0  # open, not yet due
     due_ids: list[int] = field(default_factory=list, repr=False)  # the commitments counted as due
     kept_ids: list[int] = field(default_factory=list, repr=False)  # those of them kept
@@ -132,18 +156,18 @@ class Tally:
 
     def add(self, c: Commitment, as_of: dt.date) -> None:
         self.total += 1
-        settled = c.status in SETTLED
-        if settled or c.due_on <= as_of:
+        status = status_on(c, as_of)
+        if status in SETTLED or c.due_on <= as_of:
             self.due += 1
             self.due_ids.append(c.pk)
-        if c.status == CommitmentStatus.FULFILLED:
+        if status == CommitmentStatus.FULFILLED:
             self.kept += 1
             self.kept_ids.append(c.pk)
-        elif c.status == CommitmentStatus.PARTIAL:
+        elif status == CommitmentStatus.PARTIAL:
             self.partial += 1
-        elif c.status == CommitmentStatus.BROKEN:
+        elif status == CommitmentStatus.BROKEN:
             self.broken += 1
-        elif c.status == CommitmentStatus.CLAIMED:
+        elif status == CommitmentStatus.CLAIMED:
             self.claimed += 1
         elif c.due_on < as_of:
             self.overdue += 1
@@ -175,7 +199,8 @@ def _region_key(region: Any, home: Any) -> tuple[str, str]:
 
 def fulfilment_by_region(user: Any, *, as_of: dt.date | None = None, party: str = "") -> tuple[list[Tally], Tally]:
     """履约率 per region (one level below the user's region) and the total, over the commitments
-    the user sees (``party``: only the government's or the enterprise's)."""
+    the user sees (``party``: only the government's or the enterprise's), at the end of ``as_of``
+    (default today)."""
     as_of = as_of or timezone.localdate()
     qs = commitments_visible(user)
     if party:

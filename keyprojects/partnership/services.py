@@ -6,7 +6,11 @@ Every write is a keyword-only service with a transaction, ``full_clean``, an aud
 with ``source="attraction"`` and ``source_ref`` the lead's id.
 
 Four eyes: a fulfilment is recorded with evidence by one person (:func:`commitment_claim`) and
-confirmed or sent back by another (:func:`commitment_confirm`).
+confirmed or sent back by another (:func:`commitment_confirm`). These two are the only writes of
+a commitment's status, and they stamp it: ``claimed_at`` when a claim is recorded,
+``confirmed_at`` when it is confirmed. A confirmed (settled) status is final — a claim needs an
+open commitment and a confirmation a claimed one — so the status on any past day follows from the
+two stamps (:func:`.selectors.status_on`, what the 履约率 of a past month is judged on).
 """
 
 from __future__ import annotations
@@ -250,8 +254,9 @@ def commitment_claim(
     fresh.achieved_value = _decimal(achieved_value, "achieved_value")
     fresh.claimed_by = actor
     fresh.claimed_on = claimed_on
+    fresh.claimed_at = timezone.now()
     fresh.confirm_note = ""
-    fields = ["status", "claimed_result", "evidence_text", "achieved_value", "claimed_by", "claimed_on", "confirm_note"]
+    fields = ["status", "claimed_result", "evidence_text", "achieved_value", "claimed_by", "claimed_on", "claimed_at", "confirm_note"]
     saved_name = ""
     if evidence_file:
         size = int(getattr(evidence_file, "size", 0) or 0)

@@ -4,24 +4,25 @@ region, department and zone are ``selectors.Tally``'s, the basis lists the commi
 The ranking world of analytics/test_rankings (``rw``: Jinan's counties 历下, 市中, 槐荫, 天桥;
 Qingdao 市南) with government commitments, judged on February's last day (2026-02-28):
 
-  历下 370102  c1 land      due 01-20  已履行 (recorded by 发改委, confirmed by Jinan)  发改委
-               c2 approval  due 02-10  部分履行                                        发改委
+  历下 370102  c1 land      due 01-20  已履行 (recorded by 发改委, confirmed by Jinan) 01-25  发改委
+               c2 approval  due 02-10  部分履行, confirmed 01-28                       发改委
                c3 subsidy   due 02-20  open → 逾期未履行                               自然资源局
                c4 gov_other due 06-30  open → 未到期 (not due)                          发改委
                (the enterprise's investment, 未履行, is not the government's)
                → due 3, kept 1: 33.33 %
-  市中 370103  c5 land      due 02-15  已履行                                          起步区 (zone)
-               c6 approval  due 05-31  已履行 early (settled: due)                     起步区
+  市中 370103  c5 land      due 02-15  已履行, confirmed 01-30                         起步区 (zone)
+               c6 approval  due 05-31  已履行 early, 01-30 (settled: due)              起步区
                → due 2, kept 2: 100.00 %
   槐荫 370104  c7 subsidy   due 02-28  open, due that very day (due, not yet overdue)  发改委
                → due 1, kept 0: 0.00 %
   天桥 370105  no agreement → not applicable
-  济南市本级   c8 subsidy   due 01-31  未履行                                          发改委
+  济南市本级   c8 subsidy   due 01-31  未履行, confirmed 02-05                         发改委
                (no county's; counts for 济南 in the province's ranking)
-  青岛 市南    c9 approval  due 02-01  已履行                                          青岛工信局
+  青岛 市南    c9 approval  due 02-01  已履行, confirmed 02-02                         青岛工信局
 
-In January (01-31) c3 and c7 are not due yet; c2, c5 and c6 count as due because they are
-settled (the stored status is today's, as on the 履约率 page): 历下 1/2, 市中 2/2, 槐荫 none.
+In January (01-31) c3 and c7 are not due yet; c2, c5 and c6 count as due because they were
+settled by then (a status is judged on the period's last day, as on the 履约率 page for that
+day): 历下 1/2, 市中 2/2, 槐荫 none.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from keyprojects.analytics.assessment import assessment_compute, normalise_indicators
 from keyprojects.analytics.models import AssessmentScheme
 from keyprojects.analytics.rankings import INDICATORS, ranking
 from keyprojects.analytics.services_assessment import assessment_snapshot, scheme_save
-from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401  (the fixture)
+from keyprojects.analytics.tests.test_rankings import refresh, rw  # noqa: F401  (the fixture)
 from keyprojects.core.testing import UnitFactory
 from keyprojects.dispatch.services import period_close
 from keyprojects.partnership.choices import CommitmentStatus
@@ -69,9 +71,14 @@ def _agreement(w, region, title, *commitments, actor=None):
     )
 
 
-def _settle(agreement, kind, status):
+def _at(day, hour=10):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _settle(agreement, kind, status, on):
+    """Settle a commitment as if recorded and confirmed on ``on``."""
     c = agreement.commitments.get(kind=kind)
-    Commitment.objects.filter(pk=c.pk).update(status=status, evidence_text="佐证")
+    Commitment.objects.filter(pk=c.pk).update(status=status, evidence_text="佐证", claimed_at=_at(on, 9), confirmed_at=_at(on))
     return c
 
 
@@ -95,21 +102,25 @@ def fw(rw):  # noqa: F811
         actor=w.users.department, commitment=w.c1, expected_version=w.c1.version, result="fulfilled", evidence_text="已交地"
     )
     w.c1 = commitment_confirm(actor=w.users.city, commitment=w.c1, expected_version=w.c1.version, accept=True)
-    w.c2 = _settle(lixia, "approval", CommitmentStatus.PARTIAL)
+    Commitment.objects.filter(pk=w.c1.pk).update(claimed_at=_at(DAY(2026, 1, 22)), confirmed_at=_at(DAY(2026, 1, 25)))
+    w.c2 = _settle(lixia, "approval", CommitmentStatus.PARTIAL, DAY(2026, 1, 28))
     w.c3 = lixia.commitments.get(kind="subsidy")
     w.c4 = lixia.commitments.get(kind="gov_other")
-    _settle(lixia, "investment", CommitmentStatus.BROKEN)
+    _settle(lixia, "investment", CommitmentStatus.BROKEN, DAY(2026, 1, 28))
     shizhong = _agreement(
         w, "370103", "市中区合作协议", (gov, "land", DAY(2026, 2, 15), w.zone), (gov, "approval", DAY(2026, 5, 31), w.zone)
     )
-    w.c5 = _settle(shizhong, "land", CommitmentStatus.FULFILLED)
-    w.c6 = _settle(shizhong, "approval", CommitmentStatus.FULFILLED)
+    w.c5 = _settle(shizhong, "land", CommitmentStatus.FULFILLED, DAY(2026, 1, 30))
+    w.c6 = _settle(shizhong, "approval", CommitmentStatus.FULFILLED, DAY(2026, 1, 30))
     w.c7 = _agreement(w, "370104", "槐荫区合作协议", (gov, "subsidy", FEB_END, w.dept)).commitments.get()
     w.c8 = _settle(
-        _agreement(w, "370100", "济南市本级协议", (gov, "subsidy", DAY(2026, 1, 31), w.dept)), "subsidy", CommitmentStatus.BROKEN
+        _agreement(w, "370100", "济南市本级协议", (gov, "subsidy", DAY(2026, 1, 31), w.dept)),
+        "subsidy",
+        CommitmentStatus.BROKEN,
+        DAY(2026, 2, 5),
     )
     qingdao = _agreement(w, "370202", "青岛市南区协议", (gov, "approval", DAY(2026, 2, 1), w.other_dept), actor=w.users.other_city)
-    w.c9 = _settle(qingdao, "approval", CommitmentStatus.FULFILLED)
+    w.c9 = _settle(qingdao, "approval", CommitmentStatus.FULFILLED, DAY(2026, 2, 2))
     return w
 
 
@@ -154,8 +165,9 @@ def test_counties_of_a_city(fw):
 
 def test_cities_of_the_province(fw):
     feb = ranking(period=fw.p2, kind="region", root=fw.province, indicator="fulfilment_rate")
-    # 济南: c1 c2 c3 c5 c6 c7 c8 due, c1 c5 c6 kept → 3/7; 青岛 1/1
-    assert _rows(feb)[:2] == [("370200", D("100.00"), 1, 0), ("370100", D("42.86"), 2, 0)]
+    # 济南: c1 c2 c3 c5 c6 c7 c8 due, c1 c5 c6 kept → 3/7; 青岛 1/1. In January 青岛 owed nothing
+    # due yet (c9, due 02-01, was confirmed 02-02): no movement for it, 济南 drops from 1st
+    assert _rows(feb)[:2] == [("370200", D("100.00"), 1, None), ("370100", D("42.86"), 2, -1)]
     assert all(row.value is None for row in feb.rows[2:])
 
 
@@ -185,6 +197,54 @@ def test_scoped_by_the_user(fw):
     jinan = ranking(period=fw.p2, kind="department", root=fw.province, indicator="fulfilment_rate", user=fw.users.city)
     assert str(fw.other_dept.pk) not in {r.unit.key for r in jinan.rows}  # Qingdao's commitment is not Jinan's to see
     assert unit_fulfilment_figures(period=fw.p2, kind="region", root=fw.province, user=fw.users.other_city).keys() == {"370200"}
+
+
+def test_a_later_confirmation_leaves_a_past_month_as_it_was(fw):
+    """c3 (历下, due 02-20, 逾期未履行 in February) is recorded and confirmed today with the services:
+    February's and March's rankings and February's scheme result stay as they were; the running
+    month counts it as kept, as does the 履约率 page for today and not for February's last day."""
+    from keyprojects.dispatch.services import period_get_or_open
+
+    scheme = scheme_save(
+        user=fw.users.province, scheme=AssessmentScheme(name="县区履约考核", unit_kind="region", region_id="370100", indicators=SCHEME)
+    )
+    today = timezone.localdate()
+    running = period_get_or_open(year=today.year, month=today.month)
+    assert (running.year, running.month) > (2026, 3)
+    refresh(fw.p3, running)  # the counties' rows of those months
+
+    def lixia(period):
+        rows = ranking(period=period, kind="region", root=fw.jinan, indicator="fulfilment_rate").rows
+        [row] = [r for r in rows if r.unit.key == "370102"]
+        t = row.unit.fulfilment.tally
+        return row.display, t.due, t.kept, t.overdue, t.claimed
+
+    def page(day):
+        rows, _total = fulfilment_by_region(fw.users.city, as_of=day, party="government")
+        t = {r.key: r for r in rows}["370102"]
+        return t.rate_percent, t.due, t.kept, t.overdue, t.claimed
+
+    before = {p.pk: _rows(ranking(period=p, kind="region", root=fw.jinan, indicator="fulfilment_rate")) for p in (fw.p2, fw.p3)}
+    result = assessment_compute(scheme=scheme, period=fw.p2)
+    # February: c1 kept, c2 partial, c3 overdue; today c4 (due 06-30) is overdue too
+    assert lixia(fw.p2) == lixia(fw.p3) == (D("33.33"), 3, 1, 1, 0)
+    assert lixia(running) == (D("25.00"), 4, 1, 2, 0)
+
+    c3 = commitment_claim(
+        actor=fw.users.county, commitment=fw.c3, expected_version=fw.c3.version, result="fulfilled", evidence_text="已拨付"
+    )
+    assert lixia(fw.p2) == (D("33.33"), 3, 1, 1, 0)  # recorded today: not 待确认 in February
+    assert lixia(running) == (D("25.00"), 4, 1, 1, 1)
+    commitment_confirm(actor=fw.users.city, commitment=c3, expected_version=c3.version, accept=True)
+
+    for p in (fw.p2, fw.p3):
+        assert _rows(ranking(period=p, kind="region", root=fw.jinan, indicator="fulfilment_rate")) == before[p.pk]
+    assert lixia(fw.p2) == lixia(fw.p3) == (D("33.33"), 3, 1, 1, 0)
+    assert assessment_compute(scheme=scheme, period=fw.p2) == result
+    assert lixia(running) == (D("50.00"), 4, 2, 1, 0)
+    # the 履约率 page agrees with the ranking of the month it is asked for
+    assert page(FEB_END) == (D("33.33"), 3, 1, 1, 0)
+    assert page(today) == (D("50.00"), 4, 2, 1, 0)
 
 
 def test_not_due_yet_is_not_applicable(fw):

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from keyprojects.partnership.choices import CommitmentStatus
 from keyprojects.partnership.models import Commitment
@@ -15,6 +16,7 @@ from keyprojects.partnership.selectors import (
     fulfilment_by_department,
     fulfilment_by_region,
     pending_confirmations,
+    status_on,
 )
 from keyprojects.partnership.services import agreement_create, commitment_claim, commitment_confirm
 from keyprojects.regions.models import Region
@@ -53,9 +55,17 @@ def test_alerts_stop_once_claimed_and_follow_scope(world, deal, other_deal):
     assert pending_confirmations(world.users.department) == []  # not a confirmer
 
 
+def _at(day, hour=10):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+SETTLED_ON = dt.date(2026, 5, 15)  # the settled commitments below were confirmed that day
+
+
 def _commit(a, party, kind, due, status=CommitmentStatus.OPEN, unit=None):
+    stamps = {} if status == CommitmentStatus.OPEN else {"claimed_at": _at(SETTLED_ON, 9), "confirmed_at": _at(SETTLED_ON)}
     return Commitment.objects.create(
-        agreement=a, party=party, kind=kind, description=kind, due_on=due, status=status, owner_unit=unit, evidence_text="x"
+        agreement=a, party=party, kind=kind, description=kind, due_on=due, status=status, owner_unit=unit, evidence_text="x", **stamps
     )
 
 
@@ -70,7 +80,9 @@ def test_fulfilment_rate_by_region_and_department(world, deal, other_deal):
     province: due 6, kept 2 → 33.33 %
     """
     gov = deal.commitments.get(party="government")
-    Commitment.objects.filter(pk=gov.pk).update(status=CommitmentStatus.FULFILLED)
+    Commitment.objects.filter(pk=gov.pk).update(
+        status=CommitmentStatus.FULFILLED, evidence_text="x", claimed_at=_at(SETTLED_ON, 9), confirmed_at=_at(SETTLED_ON)
+    )
     _commit(deal, "government", "subsidy", dt.date(2026, 9, 30), CommitmentStatus.BROKEN, unit=world.dept)
     _commit(deal, "government", "approval", dt.date(2026, 10, 31), unit=world.other_dept)
     _commit(deal, "enterprise", "jobs", dt.date(2027, 6, 30), CommitmentStatus.FULFILLED)
@@ -104,17 +116,61 @@ def test_fulfilment_rate_by_region_and_department(world, deal, other_deal):
     assert (total.due, total.kept, total.rate_percent) == (4, 2, Decimal("50.00"))
 
 
-def test_rate_moves_with_confirmation(world, deal):
-    gov = deal.commitments.get(party="government")
-    day = dt.date(2026, 7, 1)
-    _rows, total = fulfilment_by_region(world.users.city, as_of=day)
-    assert (total.due, total.kept, total.rate_percent) == (1, 0, Decimal("0.00"))
+def test_rate_moves_with_confirmation_from_its_day_on(world, deal):
+    """A claim and a confirmation count from their day on: the 履约率 of an earlier day stays."""
+    gov = deal.commitments.get(party="government")  # due 2026-06-30
+    today, earlier = timezone.localdate(), dt.date(2026, 7, 1)
+    assert earlier < today
+
+    def counts(day):
+        _rows, total = fulfilment_by_region(world.users.city, as_of=day)
+        return (total.due, total.kept, total.overdue, total.claimed)
+
+    assert counts(earlier) == counts(today) == (1, 0, 1, 0)
     gov = commitment_claim(actor=world.users.department, commitment=gov, expected_version=1, result="fulfilled", evidence_text="已交地")
-    _rows, total = fulfilment_by_region(world.users.city, as_of=day)
-    assert (total.due, total.kept, total.claimed) == (1, 0, 1)
+    assert counts(today) == (1, 0, 0, 1) and counts(earlier) == (1, 0, 1, 0)
     commitment_confirm(actor=world.users.city, commitment=gov, expected_version=gov.version, accept=True)
-    _rows, total = fulfilment_by_region(world.users.city, as_of=day)
+    assert counts(today) == (1, 1, 0, 0)
+    _rows, total = fulfilment_by_region(world.users.city)  # the page's default day: today
     assert total.rate_percent == Decimal("100.00")
+    assert counts(earlier) == (1, 0, 1, 0)  # 07-01 as it was: overdue, not kept
+
+
+def test_status_on_a_day_follows_the_claim_and_the_confirmation(world, deal):
+    """The service stamps each step; a returned claim reads open; days are local (Asia/Shanghai)."""
+    gov = deal.commitments.get(party="government")
+    assert status_on(gov, dt.date(2030, 1, 1)) == CommitmentStatus.OPEN
+    gov = commitment_claim(actor=world.users.department, commitment=gov, expected_version=1, result="fulfilled", evidence_text="x")
+    assert gov.claimed_at is not None and timezone.localdate(gov.claimed_at) == timezone.localdate()
+    assert status_on(gov, timezone.localdate()) == CommitmentStatus.CLAIMED
+    assert status_on(gov, timezone.localdate() - dt.timedelta(days=1)) == CommitmentStatus.OPEN
+    gov = commitment_confirm(actor=world.users.city, commitment=gov, expected_version=gov.version, accept=False, note="材料不全")
+    assert gov.confirmed_at is None and status_on(gov, timezone.localdate()) == CommitmentStatus.OPEN
+    gov = commitment_claim(actor=world.users.department, commitment=gov, expected_version=gov.version, result="partial", evidence_text="y")
+    gov = commitment_confirm(actor=world.users.city, commitment=gov, expected_version=gov.version, accept=True)
+    assert gov.status == CommitmentStatus.PARTIAL and gov.confirmed_at is not None
+    # as if recorded on 08-10 and confirmed at 23:30 on 08-20, Beijing time (15:30 UTC)
+    utc = dt.UTC
+    Commitment.objects.filter(pk=gov.pk).update(
+        claimed_at=dt.datetime(2026, 8, 10, 2, tzinfo=utc), confirmed_at=dt.datetime(2026, 8, 20, 15, 30, tzinfo=utc)
+    )
+    gov.refresh_from_db()
+    days = {d: status_on(gov, dt.date(2026, 8, d)) for d in (9, 10, 19, 20, 21)}
+    assert days == {9: "open", 10: "claimed", 19: "claimed", 20: "partial", 21: "partial"}
+    Commitment.objects.filter(pk=gov.pk).update(confirmed_at=dt.datetime(2026, 8, 20, 16, 30, tzinfo=utc))  # 00:30 on 08-21
+    gov.refresh_from_db()
+    assert status_on(gov, dt.date(2026, 8, 20)) == "claimed" and status_on(gov, dt.date(2026, 8, 21)) == "partial"
+
+
+def test_a_settled_status_needs_its_times(world, deal):
+    from django.db import IntegrityError, transaction
+
+    gov = deal.commitments.get(party="government")
+    for stamps in ({}, {"claimed_at": timezone.now()}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Commitment.objects.filter(pk=gov.pk).update(status=CommitmentStatus.FULFILLED, evidence_text="x", **stamps)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Commitment.objects.filter(pk=gov.pk).update(status=CommitmentStatus.CLAIMED, evidence_text="x")
 
 
 def test_department_sees_agreements_it_signed_or_owes(world, deal, other_deal):

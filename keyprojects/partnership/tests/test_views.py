@@ -255,3 +255,24 @@ def test_measure_and_liaison_edits_need_the_version(client, world, deal):
     r = c.post(liaison, {"l-official": world.users.city.pk})
     assert r.status_code == 400 and "已被他人修改" in r.content.decode()
     assert EnterpriseLiaison.objects.get(enterprise=world.ent).official == world.users.county
+
+
+def test_rates_page_of_an_earlier_day_ignores_later_confirmations(client, world, deal):
+    """The land commitment (due 2026-06-30) recorded and confirmed today through the pages: the
+    履约率 page counts it kept today, and as it was (逾期未履行) on 2026-07-01."""
+    gov = deal.commitments.get(party="government")
+    d = login(client, world.users.department)
+    d.post(reverse("partnership:claim", args=[gov.pk]), {"version": gov.version, "result": "fulfilled", "evidence_text": "已交地"})
+    gov.refresh_from_db()
+    c = login(client, world.users.city)
+    c.post(reverse("partnership:confirm", args=[gov.pk]), {"version": gov.version, "decision": "accept"})
+    gov.refresh_from_db()
+    assert gov.status == CommitmentStatus.FULFILLED
+    totals = {}
+    for day in ("2026-07-01", ""):
+        r = c.get(reverse("partnership:rates"), {"as_of": day} if day else {})
+        t = r.context["total"]
+        totals[day] = (t.due, t.kept, t.overdue, str(t.rate_percent))
+    assert totals == {"2026-07-01": (1, 0, 1, "0.00"), "": (1, 1, 0, "100.00")}
+    rows = _sheet_rows(c.get(reverse("partnership:rates"), {"as_of": "2026-07-01", "format": "xlsx"}).content)
+    assert rows[-1][0] == "合计" and rows[-1][2:4] == (1, 0)
