@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.accounts import policy
 from keyprojects.regions.models import Unit
 
 from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
@@ -141,7 +142,7 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True).order_by("region_id", "name")
+        units = policy.unit_choices(user)
         self.fields["units_present"].queryset = units  # type: ignore[attr-defined]
         self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
         needs = FactorNeed.objects.visible_to(user).filter(status__in=["pending", "in_progress"]).select_related("project")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from keyprojects.accounts import policy
 from keyprojects.core.forms import version_field
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -98,15 +99,11 @@ class RateForm(forms.Form):
 
 
 def _units(near: Any = None) -> QuerySet[Unit]:
-    """Active units; with ``near`` (a request) only those that can handle it: the province's
-    departments and those of the request's city and its counties (not another city's)."""
-    qs = Unit.objects.filter(is_active=True).select_related("region")
+    """Active units; with ``near`` (a request) only those that can handle it (the policy's
+    units near the request's region: its own, its city's and the province's)."""
     if near is not None:
-        if near.city_code:
-            qs = qs.filter(Q(region_id=near.province_code) | Q(region__city_code=near.city_code) | Q(region_id=near.city_code))
-        else:
-            qs = qs.filter(region__province_code=near.province_code)
-    return qs.order_by("region_id", "name") if near is not None else qs
+        return policy.units_near(near.region)
+    return Unit.objects.filter(is_active=True).select_related("region")
 
 
 class RouteForm(forms.Form):
@@ -177,10 +174,11 @@ class MeetingForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={**_TEXT, "rows": 4}),
         }
 
-    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], **kwargs: Any):
+    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["enterprises"].queryset = enterprises  # type: ignore[attr-defined]
-        self.fields["units_present"].queryset = _units()  # type: ignore[attr-defined]
+        units = policy.unit_choices(user) if user is not None else _units()
+        self.fields["units_present"].queryset = units  # type: ignore[attr-defined]
 
 
 class KeyForm(forms.Form):

@@ -72,7 +72,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if not policy.can_hold_meeting(request.user):
         raise DjangoPermissionDenied
     enterprises = Enterprise.objects.visible_to(request.user)
-    form = MeetingForm(request.POST or None, enterprises=enterprises)
+    form = MeetingForm(request.POST or None, enterprises=enterprises, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

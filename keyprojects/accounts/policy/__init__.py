@@ -31,7 +31,7 @@ from keyprojects.accounts.choices import Role
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from keyprojects.regions.models import Region
+    from keyprojects.regions.models import Region, Unit
 
 # --- role groups (defined once) --------------------------------------------------------------
 
@@ -242,6 +242,24 @@ def regions_under(home: Region | None) -> QuerySet[Region]:
     if home.level == "city":
         return Region.objects.filter(Q(code=home.code) | Q(city_code=home.code))
     return Region.objects.filter(code=home.code)
+
+
+def units_near(region: Region | None) -> QuerySet[Unit]:
+    """The active units that can act in ``region`` (the choice lists of 分办, 参会单位, 落实单位):
+    those of the region and the regions below it, and those of the regions above it (the city's
+    and the province's departments) — never another city's. Every active unit for None."""
+    from keyprojects.regions.models import Unit
+
+    qs = Unit.objects.filter(is_active=True)
+    if region is not None:
+        above = [c for c in (region.province_code, region.city_code) if c and c != region.code]
+        qs = qs.filter(Q(region__in=regions_under(region).values("code")) | Q(region_id__in=above))
+    return qs.select_related("region").order_by("region_id", "name")
+
+
+def unit_choices(user: Any) -> QuerySet[Unit]:
+    """:func:`units_near` the user's home region (every active unit for a superuser)."""
+    return units_near(None if is_superuser(user) else home_region(user))
 
 
 def regions_below(user: Any) -> QuerySet[Region]:
