@@ -1,18 +1,22 @@
 """One error hierarchy with stable codes (architecture.md §5).
 
-Services raise these; the API renders them as ``{"code", "message", "extra"}`` and views show
-``message`` (Chinese) to the user. ``extra`` carries field-level messages for forms.
+Services raise these; the API renders them as ``{"code", "message", "extra"}`` (``message`` in
+Chinese, as written) and views show ``shown`` to the user: a message written as a source string of
+the catalogue (marked with ``gettext_noop`` where it is written) in the active language, any other
+as written. ``extra`` carries field-level messages for forms.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 
 class ApplicationError(Exception):
     code = "error"
     status = 400
-    default_message = "操作失败"
+    default_message = gettext_noop("操作失败")
 
     def __init__(
         self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None, status: int | None = None
@@ -25,6 +29,12 @@ class ApplicationError(Exception):
         self.extra = extra or {}
         super().__init__(self.message)
 
+    @property
+    def shown(self) -> str:
+        """``message`` in the active language when it is a source string of the catalogue (in
+        Chinese, or when it is not one: as written)."""
+        return gettext(self.message) if self.message else self.message
+
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "extra": self.extra}
 
@@ -33,7 +43,7 @@ class ValidationFailed(ApplicationError):
     """Input does not pass validation; ``extra["fields"]`` maps field → list of messages."""
 
     code = "invalid"
-    default_message = "输入有误，请检查标注的字段"
+    default_message = gettext_noop("输入有误，请检查标注的字段")
 
     @classmethod
     def from_django(cls, exc: Any) -> ValidationFailed:
@@ -53,7 +63,7 @@ class Duplicate(ValidationFailed):
 
     code = "duplicate"
     status = 409
-    default_message = "已存在相同的记录，请核对"
+    default_message = gettext_noop("已存在相同的记录，请核对")
 
 
 class ConflictError(ApplicationError):
@@ -61,7 +71,7 @@ class ConflictError(ApplicationError):
 
     code = "conflict"
     status = 409
-    default_message = "已被他人修改，请核对后重新保存"
+    default_message = gettext_noop("已被他人修改，请核对后重新保存")
 
 
 class NotFound(ApplicationError):
@@ -69,13 +79,13 @@ class NotFound(ApplicationError):
 
     code = "not_found"
     status = 404
-    default_message = "对象不存在或无权访问"
+    default_message = gettext_noop("对象不存在或无权访问")
 
 
 class PermissionDenied(ApplicationError):
     code = "permission_denied"
     status = 403
-    default_message = "没有执行该操作的权限"
+    default_message = gettext_noop("没有执行该操作的权限")
 
 
 class TransitionNotAllowed(ApplicationError):
@@ -83,10 +93,10 @@ class TransitionNotAllowed(ApplicationError):
 
     code = "transition_not_allowed"
     status = 409
-    default_message = "当前阶段不允许该操作"
+    default_message = gettext_noop("当前阶段不允许该操作")
 
 
 class DatabaseBusy(ApplicationError):
     code = "busy"
     status = 503
-    default_message = "系统繁忙，请稍后重试（您的输入未丢失）"
+    default_message = gettext_noop("系统繁忙，请稍后重试（您的输入未丢失）")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -65,13 +66,13 @@ class PeriodClosed(ApplicationError):
 
     code = "period_closed"
     status = 409
-    default_message = "本期已关账，数据不能再修改"
+    default_message = gettext_noop("本期已关账，数据不能再修改")
 
 
 class AlreadySubmitted(ApplicationError):
     code = "already_submitted"
     status = 409
-    default_message = "该月报已提交，请勿重复提交"
+    default_message = gettext_noop("该月报已提交，请勿重复提交")
 
 
 class NotEditable(ApplicationError):
@@ -433,7 +434,7 @@ def report_submit(
     return report
 
 
-FOUR_EYES_MESSAGE = "不能审核自己填报或提交的月报（四眼原则），请由本级另一位审核人或上一级审核"
+FOUR_EYES_MESSAGE = gettext_noop("不能审核自己填报或提交的月报（四眼原则），请由本级另一位审核人或上一级审核")
 
 
 def can_review(user: Any, report: MonthlyReport) -> bool:
@@ -463,20 +464,20 @@ def report_acknowledge(
     the report's history."""
     report = MonthlyReport.objects.get(pk=report.pk)
     if not can_review(user, report):
-        _deny_review(user, report, "只有当前审核层级的人员可以确认校验提示")
+        _deny_review(user, report, gettext_noop("只有当前审核层级的人员可以确认校验提示"))
     given = warning_reasons_clean(reasons)
     common = (reason or "").strip()
     flags = list(ReportFlag.objects.filter(report=report, acknowledged_at__isnull=True).order_by("id"))
     missing = [f.message for f in flags if not (given.get(f.code) or common)]
     if missing:
-        message = "确认校验提示须逐条填写理由：" + "；".join(missing)
+        message = warning_text.ACK_REASONS_REQUIRED.zh(checks=warning_text.SEPARATOR.join(missing))
         raise ValidationFailed(message, extra={"fields": {"reasons": [message]}, "reasons_required": [f.code for f in flags]})
     now = timezone.now()
     for f in flags:
         f.acknowledged_by, f.acknowledged_at, f.acknowledge_reason = user, now, (given.get(f.code) or common)[:2000]
     ReportFlag.objects.bulk_update(flags, ["acknowledged_by", "acknowledged_at", "acknowledge_reason"])
     if flags:
-        opinion = "；".join(f"{f.message}——理由：{f.acknowledge_reason}" for f in flags)
+        opinion = warning_text.SEPARATOR.join(f"{f.message}{warning_text.ACCEPTED}{f.acknowledge_reason}" for f in flags)
         ReportStep.objects.create(report=report, action=StepAction.ACKNOWLEDGE, level=report.pending_level, opinion=opinion, actor=user)
         audit_record(
             action="acknowledge", user=user, request=request, obj=report, changes={"flags": {f.code: f.acknowledge_reason for f in flags}}
@@ -496,15 +497,15 @@ def report_review(
     if is_frozen(project=report.project, period=report.period):
         raise PeriodClosed()
     if report.status != ReportStatus.SUBMITTED:
-        raise ApplicationError("该月报不在待审核状态（可能已被他人处理）", code="not_pending", status=409)
+        raise ApplicationError(gettext_noop("该月报不在待审核状态（可能已被他人处理）"), code="not_pending", status=409)
     if not can_review(user, report):
-        _deny_review(user, report, "该月报当前不由您所在层级审核")
+        _deny_review(user, report, gettext_noop("该月报当前不由您所在层级审核"))
     version = report.version if expected_version is None else expected_version
     level = report.pending_level
     opinion = (opinion or "").strip()
     if action == "return":
         if not opinion:
-            raise ValidationFailed("退回须填写意见", extra={"fields": {"opinion": ["退回须填写意见"]}})
+            raise ValidationFailed(gettext_noop("退回须填写意见"), extra={"fields": {"opinion": [gettext_noop("退回须填写意见")]}})
         report.status = ReportStatus.RETURNED
         report.pending_level = ""
         report.review_step = 0
@@ -512,7 +513,9 @@ def report_review(
         step = StepAction.RETURN
     elif action == "approve":
         if ReportFlag.objects.filter(report=report, severity=FlagSeverity.WARNING, acknowledged_at__isnull=True).exists():
-            raise ValidationFailed("请先确认校验提示后再审核通过", extra={"fields": {"acknowledge": ["请先确认校验提示"]}})
+            raise ValidationFailed(
+                gettext_noop("请先确认校验提示后再审核通过"), extra={"fields": {"acknowledge": [gettext_noop("请先确认校验提示")]}}
+            )
         if report.review_step + 1 < len(report.review_levels):
             report.review_step += 1
             report.pending_level = report.review_levels[report.review_step]
@@ -524,7 +527,7 @@ def report_review(
             report.approved_by = user
             step = StepAction.APPROVE
     else:
-        raise ValidationFailed("未知的审核操作")
+        raise ValidationFailed(gettext_noop("未知的审核操作"))
     save_versioned(
         report, expected_version=version, fields=["status", "pending_level", "review_step", "return_opinion", "approved_at", "approved_by"]
     )

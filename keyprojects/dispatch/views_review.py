@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
@@ -28,6 +29,7 @@ from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, P
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
 
+from . import warning_text
 from .choices import FlagSeverity, ReportStatus, RevisionStatus
 from .forms_review import (
     LEVEL_LABELS,
@@ -93,15 +95,17 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], partia
 
 
 def _error_text(exc: ApplicationError) -> str:
+    """The refusal and up to two of its field messages, in the active language."""
     fields = exc.extra.get("fields") or {}
     details = [m for msgs in fields.values() for m in msgs if m not in exc.message]  # not "X后再…：X"
-    return "：".join([exc.message, *details[:2]])
+    # Translators: between an error message and its details on one line
+    return pgettext("error detail", "：").join(warning_text.error_shown(m) for m in [exc.message, *details[:2]])
 
 
 def _form_errors(form: Any, exc: ValidationFailed) -> None:
     for name, msgs in (exc.extra.get("fields") or {}).items():
         for m in msgs:
-            form.add_error(name if name in form.fields else None, m)
+            form.add_error(name if name in form.fields else None, warning_text.error_shown(m))
 
 
 def _period_or_404(label: str) -> ReportingPeriod:
@@ -335,13 +339,13 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             inline = {k: v for k, v in (exc.extra.get("fields") or {}).items() if k in form.fields}
             for name, msgs in inline.items():
                 for m in msgs:
-                    form.add_error(name, m)
+                    form.add_error(name, warning_text.error_shown(m))
             if not inline:
                 messages.error(request, _error_text(exc))
         except ConflictError:
             messages.error(request, _("该月报已被他人处理或修改，请核对后重试"))
         except (PermissionDenied, ApplicationError) as exc:
-            messages.error(request, exc.message)
+            messages.error(request, warning_text.error_shown(exc.message))
         else:
             name = report.project.name
             if done.status == ReportStatus.RETURNED:
@@ -366,7 +370,7 @@ def report_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
         reasons = {k.removeprefix("reason_"): v for k, v in request.POST.items() if k.startswith("reason_")}
         n = report_acknowledge(user=request.user, report=report, reasons=reasons, request=request)
     except (PermissionDenied, ApplicationError) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, warning_text.error_shown(exc.message))
     else:
         messages.success(request, _("已确认 %(n)s 条校验提示") % {"n": n})
     return redirect("dispatch:report", pk=report.pk)
@@ -388,7 +392,7 @@ def revision_request_view(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
             messages.error(request, _error_text(exc))
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, warning_text.error_shown(exc.message))
         else:
             level = LEVEL_LABELS.get(rev.approval_level, rev.approval_level)
             messages.success(request, _("已提交更正申请，待%(level)s审定") % {"level": level})
@@ -417,7 +421,7 @@ def revision_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
             messages.error(request, _error_text(exc))
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, warning_text.error_shown(exc.message))
         else:
             messages.success(request, _("已同意更正") if approve else _("已驳回更正"))
             return redirect("dispatch:report", pk=report.pk)

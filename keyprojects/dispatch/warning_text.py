@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
-from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, say_again, say_within
+from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, Slot, say_again, say_within
 
 from . import rules
 from .choices import WarningKind
@@ -110,3 +110,23 @@ def refusal_shown(message: str, extra: dict[str, Any]) -> str:
     else:
         lead, listed = CHECKS_FAILED, [c for c in checks if c["severity"] == "error"]
     return f"{gettext(lead).strip()} " + pgettext("sentence separator", "；").join(check_shown(c["message"]) for c in listed)
+
+
+def _checks_shown(joined: str) -> str:
+    """Checks' messages joined by SEPARATOR, each said again (joined by the active language's separator)."""
+    return say_again(joined, rules.CHECK_SENTENCES, sep=SEPARATOR)
+
+
+# An acknowledgement refused (services.report_acknowledge): a warning left without a reason.
+ACK_REASONS_REQUIRED = Sentence(gettext_noop("确认校验提示须逐条填写理由：%(checks)s"), checks=Slot(r".+", _checks_shown))
+
+
+def error_shown(message: str) -> str:
+    """A review service's refusal (``ApplicationError.message``) as users read it: as written in
+    the Chinese UI; in another language an acknowledgement refused for want of reasons said again
+    from its checks, a message written as a source string of the catalogue translated, any other
+    as written."""
+    said = ACK_REASONS_REQUIRED.say(message)
+    if said is not None:
+        return said
+    return gettext(message) if message else message
