@@ -41,13 +41,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.bulk import page_cache
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied
 from keyprojects.core.money import Period
 
+from . import issue_text as T
 from .importer import Importer, ImportFailed, Plan, Progress
 from .importer.plan import PHASE_PARSE, PHASE_READ
 from .models import ImportBatch, ImportSource, ImportStatus
@@ -163,7 +164,7 @@ def import_file(
     a web confirmation imports.
     """
     _check_permission(user)
-    with _bulk_gc():
+    with _bulk_gc(), translation.override("zh-hans"):  # the issues are stored in Chinese (issue_text)
         return _import_file(
             user=user, data=data, filename=filename, region=region, period=period, sheet=sheet, dry_run=dry_run, progress=progress,
             batch=batch, request=request,
@@ -241,6 +242,29 @@ def import_parsed(
     size: int = 0,
 ) -> ImportOutcome:
     """Steps 2-4 of :func:`import_file` for already parsed results (tests build them by hand)."""
+    with translation.override("zh-hans"):  # the issues are stored in Chinese (issue_text)
+        return _import_parsed(
+            user=user, results=results, filename=filename, sha256=sha256, region=region, period=period, sheet=sheet,
+            dry_run=dry_run, progress=progress, batch=batch, request=request, outcome=outcome, size=size,
+        )  # fmt: skip
+
+
+def _import_parsed(
+    *,
+    user: Any,
+    results: Sequence[ParseResult],
+    filename: str,
+    sha256: str,
+    region: Any,
+    period: Any,
+    sheet: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    batch: ImportBatch | None,
+    request: Any,
+    outcome: ImportOutcome | None,
+    size: int,
+) -> ImportOutcome:
     _check_permission(user)
     wanted = parse_period(period)
     if outcome is None:
@@ -431,13 +455,13 @@ def _already_imported(sha: str) -> ImportBatch | None:
 
 def _duplicate_issue(batch: ImportBatch, filename: str) -> Issue:
     when = timezone.localtime(batch.imported_at or batch.created_at)
-    who = batch.uploaded_by.get_username() if batch.uploaded_by else "命令行"
+    who = batch.uploaded_by.get_username() if batch.uploaded_by else T.COMMAND_LINE
     return Issue(
         sheet="",
         row=None,
         column="",
         value=filename,
-        message=f"该文件已于{when:%Y-%m-%d %H:%M}导入（批次#{batch.pk}，{who}），不能重复导入",
+        message=T.ALREADY_IMPORTED.zh(when=f"{when:%Y-%m-%d %H:%M}", batch=batch.pk, who=who),
     )
 
 
@@ -459,7 +483,7 @@ def _parse(
         raise
     except Exception as exc:
         message = getattr(exc, "message", None) or str(exc) or "文件无法读取"
-        raise ApplicationError(f"文件无法读取：{message}", code="unreadable") from exc
+        raise ApplicationError(T.UNREADABLE.zh(why=message), code="unreadable") from exc
     return list(results)
 
 
@@ -476,9 +500,7 @@ def _lock_imports(outcome: ImportOutcome, batch: ImportBatch | None) -> None:
     if batch is not None:
         current = ImportBatch.objects.select_for_update().filter(pk=batch.pk).values_list("status", flat=True).first()
         if current != ImportStatus.PREVIEW:
-            raise ImportFailed(
-                [Issue(sheet="", row=None, column="", value=outcome.filename, message="该预览已处理或已失效，请重新上传文件")]
-            )
+            raise ImportFailed([Issue(sheet="", row=None, column="", value=outcome.filename, message=T.PREVIEW_GONE.zh())])
 
 
 def _merge_issues(a: list[Issue], b: list[Issue]) -> list[Issue]:

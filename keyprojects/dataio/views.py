@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.audit.services import audit_record
@@ -29,6 +29,7 @@ from keyprojects.core.jobs import job_live
 from keyprojects.core.models import Job, JobStatus
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
+from . import issue_text
 from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_WRITE
 from .models import ImportBatch, ImportStatus
 from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
@@ -78,7 +79,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
         if f.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB")
+            raise forms.ValidationError(gettext("文件不能超过%(n)sMB") % {"n": MAX_UPLOAD_BYTES // 1024 // 1024})
         return f
 
     def clean_period(self) -> str:
@@ -87,13 +88,13 @@ class UploadForm(forms.Form):
             try:
                 parse_period(value)
             except ApplicationError as exc:
-                raise forms.ValidationError(exc.message) from None
+                raise forms.ValidationError(issue_text.shown(exc.message)) from None
         return value
 
 
 def _require_importer(request: HttpRequest) -> None:
     if not can_import(request.user):
-        raise DjangoPermissionDenied("您没有导入项目的权限")
+        raise DjangoPermissionDenied(gettext("您没有导入项目的权限"))
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
@@ -124,7 +125,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 return redirect("dataio:import_job", pk=batch.pk, job=job.pk)
             batch = import_preview(**fields, request=request)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, issue_text.shown(exc.message))
         else:
             return redirect("dataio:import_batch", pk=batch.pk)
     return _upload_page(request, form)
@@ -160,12 +161,12 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         running = import_job_current(batch) if batch.status == ImportStatus.PREVIEW else None
     if running is not None:
         return redirect("dataio:import_job", pk=batch.pk, job=running.pk)
-    errors = batch.errors or []
+    errors = issue_text.issues_shown(batch.errors or [])  # in the active language (stored in Chinese)
     context = {
         "batch": batch,
         "file_errors": [e for e in errors if not e.get("row")],
         "row_errors": [e for e in errors if e.get("row")],
-        "warnings": batch.warnings or [],
+        "warnings": issue_text.issues_shown(batch.warnings or []),
         "more_errors": batch.error_count - len(errors),
         "more_warnings": batch.warning_count - len(batch.warnings or []),
         "can_confirm": batch.can_confirm and can_import(request.user),
@@ -186,7 +187,7 @@ def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFound:
             raise Http404() from None
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, issue_text.shown(exc.message))
             return redirect("dataio:import_batch", pk=batch.pk)
         return redirect("dataio:import_job", pk=batch.pk, job=job.pk)
     try:
@@ -194,16 +195,16 @@ def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404() from None
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, issue_text.shown(exc.message))
         return redirect("dataio:import_batch", pk=batch.pk)
     if outcome.errors:
-        messages.error(request, f"导入未通过：发现 {len(outcome.errors)} 个错误，数据库未做任何修改。请下载错误清单，修改文件后重新上传。")
-    else:
-        messages.success(
+        messages.error(
             request,
-            f"导入完成：新增项目 {outcome.created} 个，更新 {outcome.updated} 个；"
-            f"新增月报 {outcome.reports_created} 份，更新 {outcome.reports_updated} 份。",
+            gettext("导入未通过：发现 %(n)s 个错误，数据库未做任何修改。请下载错误清单，修改文件后重新上传。") % {"n": len(outcome.errors)},
         )
+    else:
+        counts = {"c": outcome.created, "u": outcome.updated, "rc": outcome.reports_created, "ru": outcome.reports_updated}
+        messages.success(request, gettext("导入完成：新增项目 %(c)s 个，更新 %(u)s 个；新增月报 %(rc)s 份，更新 %(ru)s 份。") % counts)
     return redirect("dataio:import_batch", pk=batch.pk)
 
 

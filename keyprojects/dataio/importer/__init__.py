@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from .. import issue_text as T
 from ..types import Issue, ParsedRow
 from .check import CheckMixin
 from .plan import ATTR_FIELD, ATTR_SOURCE, FIELD_HANDLERS, PHASE_CHECK, ImportFailed, Plan, Progress
@@ -42,12 +43,12 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
         self.tick(PHASE_CHECK, 0, len(rows))  # the phases start and end even for a short file
         file_period = self.period or (next(iter(periods)) if len(periods) == 1 else None)
         if self.period is None and len(periods) > 1:
-            self.warn(None, "", "各工作表的调度期不一致：" + "、".join(f"{y}-{m:02d}" for y, m in sorted(periods)))
+            self.warn(None, "", T.PERIODS_DIFFER.zh(periods=T.LIST_SEPARATOR.join(f"{y}-{m:02d}" for y, m in sorted(periods))))
         plan.period = file_period
         plan.totals = self._totals(rows, has_ytd)
         if not rows:
             if not self.errors:
-                self.error(None, "", "文件中没有识别到项目行（请检查表头是否包含“项目名称”）")
+                self.error(None, "", T.NO_ROWS.zh())
             plan.errors, plan.warnings = self.errors, self.warnings
             return plan
         self._load_scope()

@@ -17,6 +17,7 @@ from keyprojects.core.bulk import chunks
 from keyprojects.dispatch.rules import COUNTED
 from keyprojects.projects.choices import Stage
 
+from .. import issue_text as T
 from .plan import (
     ATTR_FIELD,
     ATTR_SOURCE,
@@ -44,7 +45,7 @@ class CheckMixin(ImporterState):
         for a in not_writable:
             if a in ("region_id", "responsible_unit_id") and self.forced_region:
                 continue
-            self.warn(None, ATTR_SOURCE.get(a, a), "您无权通过导入设置该列，已忽略")
+            self.warn(None, ATTR_SOURCE.get(a, a), T.COLUMN_NOT_ALLOWED.zh())
         missing_category = missing_nature = 0
         total = len(items)
         allowed = {a for a in ATTR_FIELD if ATTR_FIELD[a] in self.writable}
@@ -71,17 +72,15 @@ class CheckMixin(ImporterState):
                 if "total_investment" not in vals and row.sheet not in self.total_sheets and item.figures:
                     # a monthly table updates projects of the registry: say how the row was looked for
                     if item.code:
-                        how = f"按项目代码“{item.code}”"
+                        not_found = T.NOT_FOUND_BY_CODE.zh(code=item.code)
                     else:
-                        place = self.regions[item.region].name if item.region and item.region in self.regions else "（未定）"
-                        how = f"按项目名称“{item.name}”和所属区域“{place}”"
-                    self.error(
-                        row, "project_code" if item.code else "name", f"未找到项目：{how}在系统中未找到对应项目（月报只能报送已登记的项目）"
-                    )
+                        place = self.regions[item.region].name if item.region and item.region in self.regions else T.REGION_UNDECIDED
+                        not_found = T.NOT_FOUND_BY_NAME.zh(name=item.name, region=place)
+                    self.error(row, "project_code" if item.code else "name", not_found)
                     item.dropped = True
                     continue
                 if "total_investment" not in vals:
-                    self.error(row, "total_investment", "总投资不能为空")
+                    self.error(row, "total_investment", T.TOTAL_EMPTY.zh())
                     item.dropped = True
                     continue
                 if "category" not in vals:
@@ -136,12 +135,12 @@ class CheckMixin(ImporterState):
                     self.warn(
                         row,
                         "stage_text",
-                        f"文件中的阶段与系统不一致（系统：{Stage(item.existing['stage']).label}），阶段变更请在项目页办理，未导入",
+                        T.STAGE_DIFFERS.zh(stage=Stage(item.existing["stage"]).label),
                     )
         if missing_category:
-            self.warn(None, "category", f"{missing_category}个新项目未填写项目类别，按“产业项目”导入，请核对")
+            self.warn(None, "category", T.NO_CATEGORY.zh(n=missing_category))
         if missing_nature:
-            self.warn(None, "nature", f"{missing_nature}个新项目未填写建设性质，按有无往年投资推定（新开工或续建），请核对")
+            self.warn(None, "nature", T.NO_NATURE.zh(n=missing_nature))
 
     def _infer_nature(self, item: Item) -> str:
         f = item.figures[0] if item.figures else None
@@ -155,7 +154,7 @@ class CheckMixin(ImporterState):
         """A new project's stage: what the file says, else 是否开工 / 实际开工 / 建设性质 / investment."""
         hint = item.stage_hint
         if hint in (Stage.SUSPENDED, Stage.CANCELLED):
-            self.warn(item.row, "stage_text", "停缓建、退库须在项目页办理并填写原因，按其他列推定阶段导入")
+            self.warn(item.row, "stage_text", T.STAGE_NEEDS_REASON.zh())
             hint = None
         if hint:
             return hint
@@ -222,7 +221,7 @@ class CheckMixin(ImporterState):
                 guess = f0.to_date - base
                 if guess < 0:
                     self.error(
-                        f0.row, "invested_to_date", f"开工至今累计完成投资（{_fmt(f0.to_date)}）小于1-{f0.period[1]}月累计（{_fmt(base)}）"
+                        f0.row, "invested_to_date", T.TO_DATE_BELOW_YTD.zh(to_date=_fmt(f0.to_date), month=f0.period[1], ytd=_fmt(base))
                     )
                     continue
                 if guess and "invested_before" in self.writable:
@@ -263,9 +262,7 @@ class CheckMixin(ImporterState):
                 if f.ytd is not None:
                     month = f.ytd - ytd_before
                     if month < 0:
-                        self.error(
-                            f.row, "invested_ytd", f"1-{p[1]}月累计（{_fmt(f.ytd)}）低于系统中此前各月完成投资之和（{_fmt(ytd_before)}）"
-                        )
+                        self.error(f.row, "invested_ytd", T.YTD_BELOW_BEFORE.zh(month=p[1], ytd=_fmt(f.ytd), before=_fmt(ytd_before)))
                         ok = False
                         continue
                     if f.month is not None and f.month != month:
@@ -275,7 +272,7 @@ class CheckMixin(ImporterState):
                             self.warn(
                                 f.row,
                                 "invested_month",
-                                f"本月完成投资与“1-{p[1]}月累计减去此前各月”（{_fmt(month)}）不一致，按累计数导入",
+                                T.MONTH_NOT_YTD.zh(month=p[1], amount=_fmt(month)),
                             )
                 elif f.month is not None:
                     month = f.month
@@ -284,32 +281,32 @@ class CheckMixin(ImporterState):
                 if month is None:
                     continue
                 if month < 0:
-                    self.error(f.row, "invested_month", "金额不能为负数")
+                    self.error(f.row, "invested_month", T.MONTH_NEGATIVE.zh())
                     ok = False
                     continue
                 if f.no_activity:  # the rules of dispatch.services.report_save
                     if month:
-                        self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", "选择“本月无进展”时本月完成投资应为0")
+                        self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", T.NO_ACTIVITY_NOT_ZERO.zh())
                         ok = False
                         continue
                     if not f.no_activity_reason:
-                        self.error(f.row, "no_activity_reason", "请说明本月无进展的原因")
+                        self.error(f.row, "no_activity_reason", T.NO_ACTIVITY_REASON.zh())
                         ok = False
                         continue
                     if len(f.no_activity_reason) > 200:
-                        self.error(f.row, "no_activity_reason", "无进展原因不能超过200字")
+                        self.error(f.row, "no_activity_reason", T.NO_ACTIVITY_REASON_LONG.zh())
                         ok = False
                         continue
                 ytd = ytd_before + month
                 to_date = before + total_before + month
                 if f.to_date is not None and f.to_date != to_date:
-                    self.warn(f.row, "invested_to_date", f"开工至今累计与系统推算（{_fmt(to_date)}）不一致，按系统推算")
+                    self.warn(f.row, "invested_to_date", T.TO_DATE_DIFFERS.zh(amount=_fmt(to_date)))
                 if f.pct is not None and not (0 <= f.pct <= 100):
-                    self.error(f.row, "physical_progress_pct", "形象进度百分比应在0到100之间")
+                    self.error(f.row, "physical_progress_pct", T.PCT_RANGE.zh())
                     ok = False
                     continue
                 if f.workers is not None and f.workers < 0:
-                    self.error(f.row, "workers", "在岗工人数不能为负数")
+                    self.error(f.row, "workers", T.WORKERS_NEGATIVE.zh())
                     ok = False
                     continue
                 old = existing.get(p)
@@ -322,13 +319,14 @@ class CheckMixin(ImporterState):
                         self.error(
                             f.row,
                             "invested_ytd" if f.ytd is not None else "invested_month",
-                            f"该项目{p[0]}年{p[1]}月月报{label}，不能通过导入修改（需退回或申请更正）",
+                            T.REPORT_LOCKED.zh(period=f"{p[0]}年{p[1]}月", status=label),
                         )
                         ok = False
                     months[p] = old["invested_month"]
                     continue
                 if frozen:
-                    self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", f"{p[0]}年{p[1]}月已关账，数据不能再修改")
+                    closed = T.PERIOD_CLOSED.zh(period=f"{p[0]}年{p[1]}月")
+                    self.error(f.row, "invested_ytd" if f.ytd is not None else "invested_month", closed)
                     ok = False
                     continue
                 # the submission checks: the rule of report_submit, on the history preloaded above
@@ -375,7 +373,7 @@ class CheckMixin(ImporterState):
             self.warn(
                 None,
                 "invested_month",
-                f"系统中没有此前月份的月报：{lumped}个项目的本月完成投资按1-N月累计导入（此前月份合并计入本月）",
+                T.LUMPED.zh(n=lumped),
             )
 
     # -- year plans ------------------------------------------------------------------
@@ -397,11 +395,11 @@ class CheckMixin(ImporterState):
                 continue
             levels = item.levels
             if item.plan is not None and item.plan < 0:
-                self.error(item.row, "annual_plan", "年度计划投资不能为负数")
+                self.error(item.row, "annual_plan", T.PLAN_NEGATIVE.zh())
                 continue
             total = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
             if item.plan is not None and total is not None and item.plan > total:
-                self.warn(item.row, "annual_plan", f"年度计划投资超过总投资（{_fmt(total)}万元）")
+                self.warn(item.row, "annual_plan", T.PLAN_ABOVE_TOTAL.zh(total=_fmt(total)))
             old = existing.get((item.pk, item.year)) if item.pk else None
             if old is None:
                 flags = levels or (default_levels if any(default_levels) else self._level_of_region(item))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from keyprojects.core.validators import PROJECT_CODE_RE, project_code_region, validate_project_code_shape
 
+from .. import issue_text as T
 from ..types import ParsedRow
 from .plan import FIELD_HANDLERS, PHASE_CHECK, Figures, ImporterState, Item
 from .values import _NO, _YES, COORDINATE_MESSAGES, PCT, WAN, ZERO, _coordinate, _industry_of, _levels_of, _text, _wan
@@ -68,7 +69,7 @@ class ReadMixin(ImporterState):
         stated = ytd if type(ytd) is Decimal else _wan(ytd) if ytd not in (None, "") else None
         total = sum((a for _y, _m, a in series), ZERO)
         if stated is not None and stated != total:
-            self.warn(row, "invested_ytd", f"累计完成投资与各月之和（{total.normalize():f}）不一致，按各月数导入")
+            self.warn(row, "invested_ytd", T.YTD_NOT_MONTHS.zh(total=f"{total.normalize():f}"))
 
     # -- rows → items ----------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ class ReadMixin(ImporterState):
             x = get("name")
             name = x.strip() if type(x) is str else _text(x)
             if not name:
-                self.error(row, "name", "项目名称不能为空")
+                self.error(row, "name", T.NAME_EMPTY.zh())
                 continue
             values: dict[str, Any] = {"name": name}
             code = None
@@ -107,7 +108,7 @@ class ReadMixin(ImporterState):
                             self.error(row, "project_code", exc.messages[0])
                         code = None
                     elif code[5:11] not in regions:
-                        self.error(row, "project_code", f"项目代码中的行政区划代码 {project_code_region(code)} 不存在")
+                        self.error(row, "project_code", T.CODE_REGION_UNKNOWN.zh(code=project_code_region(code)))
                         code = None
                 if code:
                     values["project_code"] = code
@@ -153,27 +154,27 @@ class ReadMixin(ImporterState):
                 elif src == "category":
                     cat = maps["category"](_text(x))
                     if cat is None:
-                        self.error(row, "category", "项目类别应为：产业项目、城建项目、基础设施项目或社会民生项目")
+                        self.error(row, "category", T.CATEGORY_INVALID.zh())
                         item.bad.add("category")
                     else:
                         values["category"] = cat
                 elif src == "nature":
                     nat = maps["nature"](_text(x))
                     if nat is None:
-                        self.error(row, "nature", "建设性质应为：新开工、续建、竣工投产或预备(前期)")
+                        self.error(row, "nature", T.NATURE_INVALID.zh())
                         item.bad.add("nature")
                     else:
                         values["nature"] = nat
                 elif src == "industry":
                     found = _industry_of(_text(x))
                     if found is None:
-                        self.warn(row, "industry", "所属行业不是国民经济行业分类（GB/T 4754）的门类或大类名称，未导入")
+                        self.warn(row, "industry", T.INDUSTRY_UNKNOWN.zh())
                     else:
                         values["industry_section"], values["industry_division"] = found
                 elif src == "stage_text":
                     item.stage_hint = maps["stage"](_text(x))
                     if item.stage_hint is None:
-                        self.warn(row, "stage_text", "项目阶段无法识别，未导入")
+                        self.warn(row, "stage_text", T.STAGE_UNKNOWN.zh())
                 elif kind == "coordinate":
                     d = _coordinate(src, x)
                     if d is None:
@@ -191,11 +192,11 @@ class ReadMixin(ImporterState):
                     elif t in _NO:
                         values["in_statistics"] = False
                     elif not normalised:  # (the parser warns about a word it does not know)
-                        self.warn(row, "in_statistics", "是否纳统应为“是”或“否”，未导入")
+                        self.warn(row, "in_statistics", T.IN_STATISTICS_INVALID.zh())
                 elif src == "level":
                     item.levels = _levels_of(_text(x))
                     if item.levels is None:
-                        self.warn(row, "level", "项目级别应为省级、市级或县级，未导入")
+                        self.warn(row, "level", T.LEVEL_INVALID.zh())
                 elif src == "period_range":
                     if isinstance(x, tuple | list) and len(x) == 2:
                         if isinstance(x[0], dt.date):
@@ -223,7 +224,7 @@ class ReadMixin(ImporterState):
             no_activity = get("no_activity") == "是"
             reason = _text(get("no_activity_reason")) if "no_activity_reason" in v else ""
             if reason and not no_activity:
-                self.warn(row, "no_activity_reason", "“本月无进展”未选“是”，无进展原因未导入")
+                self.warn(row, "no_activity_reason", T.REASON_WITHOUT_NO_ACTIVITY.zh())
                 reason = ""
             series = get("monthly")
             if series:
@@ -236,7 +237,7 @@ class ReadMixin(ImporterState):
             ):
                 if rp is None:
                     if not missing_period_reported:
-                        self.error(None, "", "文件含有完成投资数据，但无法确定调度期：请在标题或表头注明月份，或指定调度期（如 2024-06）")
+                        self.error(None, "", T.NO_PERIOD.zh())
                         missing_period_reported = True
                 else:
                     pct = get("physical_progress_pct")
@@ -279,16 +280,15 @@ class ReadMixin(ImporterState):
             low, high = max(starts), min(ends)
             if low <= high:
                 year = max(low, min(high, this_year))
-                span = f"{low}年" if low == high else f"{low}–{high}年"
-                self.warn(
-                    None,
-                    "annual_plan",
-                    f"表中未注明年度计划的年份：{len(starts)}个项目的建设起止年限都覆盖{span}，按{year}年导入，请核对（或在标题中注明年份）",
-                )
+                if low == high:
+                    said = T.PLAN_YEAR_SPAN.zh(n=len(starts), low=low, year=year)
+                else:
+                    said = T.PLAN_YEAR_RANGE.zh(n=len(starts), low=low, high=high, year=year)
+                self.warn(None, "annual_plan", said)
                 return year
         self.warn(
             None,
             "annual_plan",
-            f"未能确定年度计划所属年度（标题、表头、工作表名、建设起止年限都未注明），按{this_year}年导入，请核对（或在标题中注明年份）",
+            T.PLAN_YEAR_GUESSED.zh(year=this_year),
         )
         return this_year

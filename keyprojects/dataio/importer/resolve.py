@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from keyprojects.core.bulk import chunks
 from keyprojects.core.validators import normalize_uscc, validate_uscc
 
+from .. import issue_text as T
 from ..normalize import RegionMatch, RegionResolver
 from ..types import ParsedRow
 from .plan import ATTR_FIELD, ImporterState, Item, RegionInfo
@@ -22,7 +23,7 @@ from .values import _text, name_key
 
 
 def _clue_label(row: ParsedRow, fld: str) -> str:
-    return f"工作表名“{row.sheet}”" if fld == "_sheet" else f"“{row.header(fld)}”"
+    return T.SHEET_NAME % {"sheet": row.sheet} if fld == "_sheet" else f"“{row.header(fld)}”"
 
 
 _CODE_DIVISION_RE = re.compile(r"^\s*\d{4}-(\d{6})-")
@@ -136,9 +137,9 @@ class ResolveMixin(ImporterState):
                 where = "" if self._clue_field == "_sheet" else self._clue_field
                 name = self.regions[scope].name
                 if self.scope_asked:
-                    self.error(row, where, f"第 {row.row} 行的所属区域“{r.name}”不在本次导入的范围“{name}”内")
+                    self.error(row, where, T.OUTSIDE_ASKED_SCOPE.zh(row=row.row, region=r.name, scope=name))
                 else:
-                    self.error(row, where, f"第 {row.row} 行：所属区域超出您的管辖范围（“{r.name}”不在{name}内）")
+                    self.error(row, where, T.OUTSIDE_SCOPE_AT.zh(row=row.row, region=r.name, scope=name))
                 return None, True
         if code is not None and self.forced_region and code != self.forced_region and "region_text" not in row.values:
             return None, False  # a clue within a department's region: its projects stay in the unit's region
@@ -156,12 +157,12 @@ class ResolveMixin(ImporterState):
             code, why, zone = self.resolve_place(text)
             if code is None:
                 if why == "ambiguous":
-                    self.error(row, "region_text", "该地名对应多个区县，请写明所属市（如“济南市市中区”）")
+                    self.error(row, "region_text", T.PLACE_AMBIGUOUS.zh())
                     return None, True
-                self.warn(row, "region_text", "无法识别的地名，按默认区域导入")
+                self.warn(row, "region_text", T.PLACE_UNKNOWN.zh())
                 return None, False
             if self.regions[code].level == "province":
-                self.warn(row, "region_text", "所属区域应为市或县（区），按默认区域导入")
+                self.warn(row, "region_text", T.PLACE_TOO_WIDE.zh())
                 return None, False
             if zone is not None:
                 values["zone_id"] = zone
@@ -231,8 +232,13 @@ class ResolveMixin(ImporterState):
                 self.warn(
                     row,
                     fld if ofld == "_sheet" else ofld,
-                    f"{_clue_label(row, ofld)}指向{self.regions[ocode].name}，"
-                    f"与{_clue_label(row, fld)}所示{self.regions[code].name}不一致，按{self.regions[code].name}导入，请核对",
+                    T.CLUES_DISAGREE.zh(
+                        clue=_clue_label(row, ofld),
+                        other=self.regions[ocode].name,
+                        taken_clue=_clue_label(row, fld),
+                        region=self.regions[code].name,
+                        taken=self.regions[code].name,
+                    ),
                     row.values.get(fld if ofld == "_sheet" else ofld),
                 )
                 return
@@ -335,15 +341,15 @@ class ResolveMixin(ImporterState):
                 # the fill-in template's hidden 项目ID names the project (scope is checked below)
                 found = self.by_id.get(item.project_id)
                 if found is None:
-                    self.error(row, "project_id", "项目ID在系统中不存在（请使用本系统导出的填报模板，勿修改隐藏列）", item.project_id)
+                    self.error(row, "project_id", T.ID_UNKNOWN.zh(), item.project_id)
                     item.dropped = True
                     continue
                 if item.code and found["project_code"] and item.code != found["project_code"]:
-                    self.error(row, "project_code", f"项目代码与项目ID对应项目的代码（{found['project_code']}）不一致")
+                    self.error(row, "project_code", T.ID_CODE_DIFFERS.zh(code=found["project_code"]))
                     item.dropped = True
                     continue
                 if item.name != found["name"]:
-                    self.warn(row, "name", f"项目名称与系统不一致（系统：{found['name']}），按项目ID匹配，名称未修改")
+                    self.warn(row, "name", T.ID_NAME_DIFFERS.zh(name=found["name"]))
                     item.name = item.values["name"] = found["name"]
             elif item.code and item.code in self.by_code:
                 found = self.by_code[item.code]
@@ -354,13 +360,11 @@ class ResolveMixin(ImporterState):
                     if len(same_free) == 1:
                         found = same_free[0]
                     elif same and not same_free:
-                        self.error(
-                            row, "project_code", f"与系统中同名项目的项目代码（{same[0]['project_code']}）不一致，请核对项目代码或项目名称"
-                        )
+                        self.error(row, "project_code", T.SAME_NAME_CODE_DIFFERS.zh(code=same[0]["project_code"]))
                         item.dropped = True
                         continue
                 elif len(same) > 1:
-                    self.error(row, "name", "系统中该区域有多个同名项目，请填写项目代码以区分")
+                    self.error(row, "name", T.SAME_NAMES.zh())
                     item.dropped = True
                     continue
                 elif len(same) == 1:
@@ -378,11 +382,10 @@ class ResolveMixin(ImporterState):
                             self.error(
                                 row,
                                 "region_text",
-                                f"未能确定所属区域：该行的所属区域、项目代码、建设地点、责任单位、建设单位和工作表名都未指明所在市或区县，"
-                                f"指定的“{self.regions[self.scope_code].name}”是省级范围，请在该行填写所属区域",
+                                T.REGION_UNKNOWN_PROVINCE.zh(scope=self.regions[self.scope_code].name),
                             )
                         else:
-                            self.error(row, "region_text", "未能确定所属区域：请填写所属区域（区县），或指定默认区域")
+                            self.error(row, "region_text", T.REGION_UNKNOWN.zh())
                     item.dropped = True
                     continue
                 key = ("code", item.code) if item.code else ("name", item.name, item.region)
@@ -390,7 +393,7 @@ class ResolveMixin(ImporterState):
             if first is not None:
                 dup_periods = {f.period for f in first.figures} & {f.period for f in item.figures}
                 if dup_periods or not item.figures or not first.figures:
-                    self.error(row, "name", f"与第{first.row.row}行是同一项目，重复")
+                    self.error(row, "name", T.DUPLICATE_ROW.zh(row=first.row.row))
                 first.figures.extend(item.figures)  # a later month of the same project
                 item.dropped = True
                 continue
@@ -406,7 +409,7 @@ class ResolveMixin(ImporterState):
         for item in items:
             if item.pk and not item.dropped and item.pk not in self.editable:
                 where = "project_id" if item.project_id else "project_code" if item.code else "name"
-                self.error(item.row, where, "该项目已存在，但不在您的管辖范围内，不能通过导入修改")
+                self.error(item.row, where, T.NOT_EDITABLE.zh())
                 item.dropped = True
 
     # -- owner, unit, leader, region scope ------------------------------------------
@@ -442,7 +445,7 @@ class ResolveMixin(ImporterState):
             # into their own region only (the service's whitelist: they may not set a region)
             if item.region_explicit and item.region:
                 if (self.forced_region and item.region != self.forced_region) or item.region not in self.assignable:
-                    self.error(row, "region_text", "所属区域超出您的管辖范围")
+                    self.error(row, "region_text", T.OUTSIDE_SCOPE.zh())
                     item.dropped = True
                     continue
                 if item.existing is None or item.existing["region_id"] != item.region:
@@ -450,7 +453,7 @@ class ResolveMixin(ImporterState):
             elif item.existing is None:
                 item.values["region_id"] = item.region
                 if item.region not in self.assignable:
-                    self.error(row, "region_text", "所属区域超出您的管辖范围")
+                    self.error(row, "region_text", T.OUTSIDE_SCOPE.zh())
                     item.dropped = True
                     continue
             # owner
@@ -466,13 +469,13 @@ class ResolveMixin(ImporterState):
                         if ent["id"] in self.ent_reach:
                             item.values["owner_id"] = ent["id"]
                             if owner_name and name_key(owner_name) != name_key(ent["name"]):
-                                self.warn(row, "owner_name", f"建设单位名称与企业库登记的“{ent['name']}”不一致，按统一社会信用代码关联")
+                                self.warn(row, "owner_name", T.OWNER_NAME_DIFFERS.zh(name=ent["name"]))
                         else:
                             self.error(row, "owner_uscc", LINK_MESSAGES["owner"])
                     elif not owner_name:
-                        self.error(row, "owner_name", "统一社会信用代码未在企业库登记，请同时填写建设单位名称")
+                        self.error(row, "owner_name", T.OWNER_NAME_NEEDED.zh())
                     elif not self.can_register_owner:
-                        self.warn(row, "owner_name", "建设单位未在企业库登记，您无权登记新企业，项目未关联建设单位")
+                        self.warn(row, "owner_name", T.OWNER_NOT_REGISTERED.zh())
                     else:
                         item.new_owner = (uscc, owner_name)
             elif owner_name:
@@ -480,9 +483,9 @@ class ResolveMixin(ImporterState):
                 if len(ids) == 1:
                     item.values["owner_id"] = ids[0]
                 elif len(ids) > 1:
-                    self.warn(row, "owner_name", "企业库中有多个同名企业，请填写统一社会信用代码；项目未关联建设单位")
+                    self.warn(row, "owner_name", T.OWNER_SAME_NAMES.zh())
                 else:
-                    self.warn(row, "owner_name", "建设单位未在企业库登记（无统一社会信用代码），项目未关联建设单位")
+                    self.warn(row, "owner_name", T.OWNER_UNKNOWN.zh())
             # responsible unit (a department user's projects are always their unit's)
             unit_text = _text(v.get("responsible_unit"))
             if self.forced_unit:
@@ -491,9 +494,9 @@ class ResolveMixin(ImporterState):
             elif unit_text:
                 u = _nearest(units.get(name_key(unit_text), []), region, self.regions)
                 if u == "ambiguous":
-                    self.warn(row, "responsible_unit", "有多个同名单位，未关联责任单位")
+                    self.warn(row, "responsible_unit", T.UNIT_SAME_NAMES.zh())
                 elif u is None:
-                    self.warn(row, "responsible_unit", "无法识别的责任单位（不在单位库或不在您可选的范围内），未关联")
+                    self.warn(row, "responsible_unit", T.UNIT_UNKNOWN.zh())
                 else:
                     item.values["responsible_unit_id"] = u["id"]
                     if u["kind"] == "zone" and "zone_id" not in item.values:
@@ -502,9 +505,9 @@ class ResolveMixin(ImporterState):
             if leader_text:
                 ld = _nearest(leaders.get(_leader_name(leader_text), []), region, self.regions)
                 if ld == "ambiguous":
-                    self.warn(row, "sponsor_leader", "有多位同名领导，未关联包保领导")
+                    self.warn(row, "sponsor_leader", T.LEADER_SAME_NAMES.zh())
                 elif ld is None:
-                    self.warn(row, "sponsor_leader", "无法识别的包保领导（不在领导库或不在您可选的范围内），未关联")
+                    self.warn(row, "sponsor_leader", T.LEADER_UNKNOWN.zh())
                 else:
                     item.values["sponsor_leader_id"] = ld["id"]
 

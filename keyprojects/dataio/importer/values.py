@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from .. import issue_text as T
+
 WAN = Decimal("0.0001")
 PCT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -181,8 +183,8 @@ def _text(value: Any) -> str:
 COORDINATE_PLACES = Decimal("0.000001")
 COORDINATE_LIMITS = {"latitude": Decimal(90), "longitude": Decimal(180)}
 COORDINATE_MESSAGES = {
-    "latitude": "纬度应为 -90 到 90 之间的数字（十进制度，如 36.6512）",
-    "longitude": "经度应为 -180 到 180 之间的数字（十进制度，如 117.1201）",
+    "latitude": T.LATITUDE_INVALID.zh(),
+    "longitude": T.LONGITUDE_INVALID.zh(),
 }
 
 

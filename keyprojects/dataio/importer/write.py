@@ -13,6 +13,7 @@ from keyprojects.analytics.refresh import PROJECT_COLUMNS, ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 from keyprojects.core.money import to_wan
 
+from .. import issue_text as T
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
 
 # a new project's row as written: province, city, stage, then ATTR_FIELD's values; the refresh's
@@ -122,7 +123,7 @@ class WriteMixin(ImporterState):
         for key, rows in shapes.items():
             n = update_versioned(Project, key, rows, now=now)
             if n != len(rows):
-                raise ImportFailed([self._issue(None, "", "导入期间有项目被他人修改，请重新导入")])
+                raise ImportFailed([self._issue(None, "", T.CHANGED_WHILE_IMPORTING.zh())])
         done = len(items)
         self.tick(PHASE_WRITE, done, total_steps)
 
@@ -192,7 +193,7 @@ class WriteMixin(ImporterState):
                     "submitted_at", "submitted_by_id", "is_late", "return_opinion",
                 )  # fmt: skip
                 if update_versioned(MonthlyReport, key, updates, now=now) != len(updates):
-                    raise ImportFailed([self._issue(None, "", "导入期间有月报被他人修改，请重新导入")])
+                    raise ImportFailed([self._issue(None, "", T.REPORT_CHANGED_WHILE_IMPORTING.zh())])
                 ReportFlag.objects.filter(report_id__in=[pk for r, pk in written if r.existing_id]).delete()
             insert_derived(
                 ReportStep,
@@ -295,4 +296,4 @@ class WriteMixin(ImporterState):
             ok.update(Project.objects.editable_by(self.user).filter(pk__in=chunk).values_list("pk", flat=True))
         bad = [i for i in items if i.pk not in ok]
         if bad:
-            raise ImportFailed([self._issue(i.row, "region_text", "该项目超出您的管辖范围，导入已撤销") for i in bad])
+            raise ImportFailed([self._issue(i.row, "region_text", T.OUT_OF_SCOPE_UNDONE.zh()) for i in bad])
