@@ -263,6 +263,15 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# A project's total investment changed tenfold (projects.services asks for a reason; said again by the form).
+TOTAL_JUMP = Sentence(
+    gettext_noop("总投资由%(before)s万元改为%(after)s万元，相差%(factor)s倍以上：请确认单位是否为万元；确需调整的，请填写调整原因"),
+    before=NUMBER,
+    after=NUMBER,
+    factor=NUMBER,
+)
+
+
 def total_investment_jump(before: Decimal | None, after: Decimal | None, *, slip_factor: int | Decimal) -> str | None:
     """A project's total investment changed ``slip_factor``-fold or more (元 typed as 万元, or a
     change that lifts the "above total investment" error of :func:`report_checks`): the message
@@ -270,10 +279,7 @@ def total_investment_jump(before: Decimal | None, after: Decimal | None, *, slip
     if not before or not after or before <= 0 or after <= 0:
         return None
     if after >= before * slip_factor or after * slip_factor <= before:
-        return (
-            f"总投资由{_plain(before)}万元改为{_plain(after)}万元，相差{slip_factor}倍以上："
-            "请确认单位是否为万元；确需调整的，请填写调整原因"
-        )
+        return TOTAL_JUMP.zh(before=_plain(before), after=_plain(after), factor=slip_factor)
     return None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
@@ -117,8 +118,11 @@ class ServiceModelForm(forms.ModelForm):
     def add_service_errors(self, fields: dict[str, list[str]]) -> None:
         for name, messages in fields.items():
             target = name if name in self.fields else None
-            for m in messages:
-                self.add_error(target, m if target else f"{self._label(name)}：{m}" if name != "__all__" else m)
+            for m in map(service_message, messages):
+                # Translators: between a field's name and its error message on one line
+                self.add_error(
+                    target, m if target else pgettext("error detail", "：").join([self._label(name), m]) if name != "__all__" else m
+                )
 
     def _label(self, name: str) -> str:
         try:
@@ -127,8 +131,18 @@ class ServiceModelForm(forms.ModelForm):
             return name
 
 
-def _amount_validators(label: str) -> list[Any]:
-    return [MinValueValidator(Decimal("0"), message=f"{label}不能为负数")]
+def service_message(message: str) -> str:
+    """A service's message about a field in the active language: a total investment changed
+    tenfold said again from its figures (``dispatch.rules.TOTAL_JUMP``), a source string of the
+    catalogue translated, any other as written (in Chinese: as written)."""
+    from keyprojects.dispatch.rules import TOTAL_JUMP
+
+    said = TOTAL_JUMP.say(message)
+    return said if said is not None else gettext(message) if message else message
+
+
+def _amount_validators(message: str) -> list[Any]:
+    return [MinValueValidator(Decimal("0"), message=message)]
 
 
 class ProjectForm(ServiceModelForm):
@@ -173,7 +187,7 @@ class ProjectForm(ServiceModelForm):
         if "project_code" in f:
             f["project_code"].widget.attrs["placeholder"] = "2403-370102-04-01-123456"
         if "total_investment" in f:
-            f["total_investment"].validators += _amount_validators("总投资")
+            f["total_investment"].validators += _amount_validators(_("总投资不能为负数"))
             if instance.pk:  # (a tenfold change of the total needs a written reason: dispatch.rules.total_investment_jump)
                 f["total_investment_reason"] = forms.CharField(
                     label=_("总投资调整原因"),
@@ -181,21 +195,21 @@ class ProjectForm(ServiceModelForm):
                     max_length=300,
                     help_text=_("总投资变化达到10倍及以上时必填（防止把元当作万元）"),
                 )
-        for name, label, lo, hi in (("latitude", "纬度", -90, 90), ("longitude", "经度", -180, 180)):
+        for name, message, lo, hi in (
+            ("latitude", _("纬度应在 -90 到 90 之间"), -90, 90),
+            ("longitude", _("经度应在 -180 到 180 之间"), -180, 180),
+        ):
             if name in f:
-                f[name].validators += [
-                    MinValueValidator(lo, message=f"{label}应在 {lo} 到 {hi} 之间"),
-                    MaxValueValidator(hi, message=f"{label}应在 {lo} 到 {hi} 之间"),
-                ]
+                f[name].validators += [MinValueValidator(lo, message=message), MaxValueValidator(hi, message=message)]
         if self.has_year_plan:
             plan = instance.years.filter(year=year).first() if instance.pk else None
             f["annual_plan"] = forms.DecimalField(
-                label=f"{year}年度计划投资（万元）",
+                label=gettext("%(year)s年度计划投资（万元）") % {"year": year},
                 max_digits=18,
                 decimal_places=4,
                 required=False,
                 initial=plan.annual_plan if plan else None,
-                validators=_amount_validators("年度计划投资"),
+                validators=_amount_validators(_("年度计划投资不能为负数")),
             )
             for level, label in Level.choices:
                 f[f"on_{level}_list"] = forms.BooleanField(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -161,6 +162,8 @@ class Project(VersionedModel):
         return self.name
 
     def clean(self) -> None:
+        """Raises the messages in Chinese, as source strings of the catalogue (the forms say them
+        in the active language: ``forms.service_message``)."""
         errors: dict[str, str] = {}
         if self.project_code:
             self.project_code = self.project_code.strip().upper()
@@ -176,17 +179,17 @@ class Project(VersionedModel):
         else:
             self.project_code = None
         if self.industry_division and not division_in_section(self.industry_division, self.industry_section):
-            errors["industry_division"] = "行业大类与门类不匹配"
+            errors["industry_division"] = gettext_noop("行业大类与门类不匹配")
         if self.planned_start and self.planned_completion and self.planned_completion < self.planned_start:
-            errors["planned_completion"] = "计划竣工日期不能早于计划开工日期"
+            errors["planned_completion"] = gettext_noop("计划竣工日期不能早于计划开工日期")
         if self.actual_completion and not self.actual_start:
-            errors["actual_completion"] = "尚未填写实际开工日期，不能填写实际竣工日期"
+            errors["actual_completion"] = gettext_noop("尚未填写实际开工日期，不能填写实际竣工日期")
         if self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
-            errors["actual_completion"] = "实际竣工日期不能早于实际开工日期"
+            errors["actual_completion"] = gettext_noop("实际竣工日期不能早于实际开工日期")
         if self.zone_id and self.zone and self.zone.kind != "zone":
-            errors["zone"] = "请选择功能区"
+            errors["zone"] = gettext_noop("请选择功能区")
         if self.region_id and self.region and self.region.level == "province":
-            errors["region"] = "项目所属区域应为市或县（区）"
+            errors["region"] = gettext_noop("项目所属区域应为市或县（区）")
         if errors:
             raise ValidationError(errors)
 
