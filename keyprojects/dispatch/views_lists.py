@@ -3,6 +3,7 @@ the status change of a problem. Shared helpers come from ``views_review``."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -14,14 +15,17 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.core.money import format_period
 from keyprojects.core.scope import get_for_user
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project
 
+from . import warning_text
 from .choices import ProblemStatus, WarningKind
 from .forms_review import (
     ProblemFilterForm,
@@ -137,21 +141,21 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     return _render(request, "dispatch/review/warnings.html", context, "results")
 
 
-WARNING_COLUMNS = [
-    Column("序号", width=6),
-    Column("调度期", width=10),
-    Column("项目名称", width=36),
-    Column("项目代码", width=26),
-    Column("所属区域", width=12),
-    Column("预警类型", width=14),
-    Column("说明", width=40),
-    Column("数值", "number", 12),
-    Column("责任单位", width=20),
-    Column("包保领导", width=12),
-    Column("年度计划投资（万元）", "money", 16),
-    Column("累计完成投资（万元）", "money", 16),
-    Column("完成率（%）", "number", 10),
-    Column("较序时进度（百分点）", "number", 12),
+WARNING_COLUMNS = [  # (the headers are catalogue source strings: the export says them in the active language)
+    Column(gettext_noop("序号"), width=6),
+    Column(gettext_noop("调度期"), width=10),
+    Column(gettext_noop("项目名称"), width=36),
+    Column(gettext_noop("项目代码"), width=26),
+    Column(gettext_noop("所属区域"), width=12),
+    Column(gettext_noop("预警类型"), width=14),
+    Column(gettext_noop("说明"), width=40),
+    Column(gettext_noop("数值"), "number", 12),
+    Column(gettext_noop("责任单位"), width=20),
+    Column(gettext_noop("包保领导"), width=12),
+    Column(gettext_noop("年度计划投资（万元）"), "money", 16),
+    Column(gettext_noop("累计完成投资（万元）"), "money", 16),
+    Column(gettext_noop("完成率（%）"), "number", 10),
+    Column(gettext_noop("较序时进度（百分点）"), "number", 12),
 ]
 
 
@@ -171,12 +175,12 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
             rate = metrics.completion_rate(w.fact_ytd, w.fact_plan)  # type: ignore[attr-defined]
             yield [
                 i,
-                str(w.period),
+                format_period(w.period),
                 w.project.name,
                 w.project.project_code or "",
                 w.project.region.name,
                 str(kinds.get(w.kind, w.kind)),
-                w.message,
+                warning_text.shown(w.kind, w.message, w.value),  # as the list says it (stored in Chinese)
                 w.value,
                 w.owner or (w.project.responsible_unit.name if w.project.responsible_unit else ""),
                 w.project.sponsor_leader.name if w.project.sponsor_leader else "",
@@ -187,7 +191,9 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
             ]
 
     now = timezone.localtime()
-    content, n = build_xlsx(title=f"项目预警清单（导出时间 {now:%Y-%m-%d %H:%M}）", columns=WARNING_COLUMNS, rows=rows(), sheet="预警")
+    columns = [dataclasses.replace(c, header=_(c.header)) for c in WARNING_COLUMNS]
+    title = _("项目预警清单（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
+    content, n = build_xlsx(title=title, columns=columns, rows=rows(), sheet=_("预警"))
     audit_record(
         action="export",
         user=user,
@@ -196,7 +202,8 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
         changes={"filters": values, "rows": n, "format": "xlsx"},
         message=f"导出预警清单 {n} 行",
     )
-    return xlsx_response(content, f"预警清单-{now:%Y%m%d-%H%M}.xlsx")
+    name = _("预警清单")
+    return xlsx_response(content, f"{name}-{now:%Y%m%d-%H%M}.xlsx")
 
 
 # --- problems --------------------------------------------------------------------------------
