@@ -75,3 +75,19 @@ def test_the_reviews_own_refusals_read_in_english(compiled, history, client):  #
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     said = _said(client.post(review, {"action": "approve", "opinion": "", "version": report.version}, follow=True))
     assert said == ["请先确认校验提示后再审核通过"]  # Chinese as before
+
+
+def test_the_fill_and_review_pages_use_ascii_punctuation_in_english(compiled, history, client):  # noqa: F811
+    dw = history
+    report = _flagged(dw, client)
+    fill = reverse("dispatch:fill", kwargs={"period": "2026-04", "project_pk": dw.project.pk})
+    zh = client.get(fill).content.decode()
+    assert f"<li>{SLIP_ZH}（说明：主体设备集中到货）</li>" in zh  # as before
+    _switch_to_english(client)
+    en = client.get(fill).content.decode().replace("&#x27;", "'")
+    assert f"<li>{SLIP_EN} (Reason: 主体设备集中到货)</li>" in en
+    assert "（" not in en.replace("（通常", "")  # (a Chinese reason or name would be data)
+    report_acknowledge(user=dw.users.county, report=report, reasons={"unit_slip": "已电话核实"})
+    client.force_login(dw.users.county)
+    review = client.get(reverse("dispatch:report", kwargs={"pk": report.pk})).content.decode()
+    assert ", reason: <span" in review and "，" not in re.sub(r"已电话核实|主体设备集中到货", "", review.split("<main", 1)[1])
