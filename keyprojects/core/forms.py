@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from keyprojects.core.errors import ApplicationError, ValidationFailed
 
@@ -33,13 +34,14 @@ class VersionedForm(forms.Form):
 
 
 def apply_errors(form: Any, exc: ValidationFailed) -> None:
-    """Each field error of ``exc`` on its field (unknown fields: on the form); none: its message."""
+    """Each field error of ``exc`` on its field (unknown fields: on the form); none: its message.
+    In the active language where a message is a source string of the catalogue."""
     fields = exc.extra.get("fields") or {}
     for name, errs in fields.items():
         for e in errs:
-            form.add_error(name if name in form.fields else None, e)
+            form.add_error(name if name in form.fields else None, gettext(e) if e else e)
     if not fields:
-        form.add_error(None, exc.message)
+        form.add_error(None, exc.shown)
 
 
 def submit(form: Any, call: Callable[[], Any], *, refused: Callable[[str], None] | None = None) -> bool:
@@ -51,9 +53,9 @@ def submit(form: Any, call: Callable[[], Any], *, refused: Callable[[str], None]
         apply_errors(form, exc)
     except ApplicationError as exc:
         if refused is None:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.shown)
         else:
-            refused(exc.message)
+            refused(exc.shown)
     else:
         return True
     return False
