@@ -55,9 +55,8 @@ def test_a_services_refusal_on_a_form_reads_in_the_active_language(compiled):  #
             form = F({})
             form.is_valid()
             assert submit(form, refuse(ConflictError())) is False
-            assert form.non_field_errors() == [
-                "Someone else has changed this; please check and save again" if lang == "en" else "已被他人修改，请核对后重新保存"
-            ]
+            conflict = "Someone else saved this in the meantime. Check their changes and save again"
+            assert form.non_field_errors() == [conflict if lang == "en" else "已被他人修改，请核对后重新保存"]
             form = F({})
             form.is_valid()
             apply_errors(form, invalid)
