@@ -18,7 +18,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, scope_q
-from keyprojects.projects.models import Project
+from keyprojects.projects.models import Project, project_visible_q
 
 from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, RevisionStatus, StepAction, WarningKind
 
@@ -103,7 +103,7 @@ class ReportQuerySet(ScopedQuerySet):
     """Reports are visible exactly when their project is (one choke point: Project's scope)."""
 
     def _visible_q(self, user: Any) -> Q:
-        return Q(project__in=Project.objects.visible_to(user).values("pk"))
+        return project_visible_q(user)
 
     def _editable_q(self, user: Any) -> Q:
         if policy.is_read_only(user):
@@ -164,7 +164,12 @@ class MonthlyReport(VersionedModel):
             ),
             models.CheckConstraint(condition=Q(no_activity=False) | Q(invested_month=0), name="report_no_activity_is_zero"),
         ]
-        indexes = [models.Index(fields=["period", "status"], name="report_period_status_idx")]
+        indexes = [
+            models.Index(fields=["period", "status"], name="report_period_status_idx"),
+            # the review queue (submitted reports waiting for a level, ``reports_for_review``): a
+            # few rows, where the status and pending_level indexes each cover most of the table
+            models.Index(fields=["pending_level", "period"], condition=Q(status="submitted"), name="report_review_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id}@{self.period_id}"
@@ -292,8 +297,8 @@ class ReportPhoto(models.Model):
 
 class ProblemQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
-        q = Q(project__in=Project.objects.visible_to(user).values("pk"))
-        return q | scope_q(user, unit=lambda pk: Q(responsible_unit_id=pk))  # a unit also sees the problems it must solve
+        # a unit also sees the problems it must solve
+        return project_visible_q(user) | scope_q(user, unit=lambda pk: Q(responsible_unit_id=pk))
 
     def _editable_q(self, user: Any) -> Q:
         if policy.is_read_only(user):
@@ -359,7 +364,7 @@ class MonthlyPlan(models.Model):
 
 class WarningQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
-        return Q(project__in=Project.objects.visible_to(user).values("pk"))
+        return project_visible_q(user)
 
 
 class ProjectWarning(models.Model):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from keyprojects.core.money import to_wan
@@ -67,9 +67,46 @@ def period_end(period: ReportingPeriod) -> dt.date:
 
 
 def due_projects(*, period: ReportingPeriod, user: Any = None) -> QuerySet[Project]:
-    """Projects that must report for ``period``: on a list that year, in a reporting stage."""
+    """Projects that must report for ``period``: on a list that year, in a reporting stage.
+    The year is an ``EXISTS`` (no join to the years, so no ``DISTINCT`` over every column)."""
     qs = Project.objects.visible_to(user) if user is not None else Project.objects.all()
-    return qs.filter(years__year=period.year, stage__in=DUE_STAGES).distinct()
+    listed = ProjectYear.objects.filter(project=OuterRef("pk"), year=period.year)
+    return qs.filter(Exists(listed), stage__in=DUE_STAGES)
+
+
+DONE = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)  # a report that counts as 已报
+
+
+def task_counts(*, period: ReportingPeriod, due: QuerySet[Project], fillable: QuerySet[Project]) -> dict[str, int]:
+    """The to-do cards of 我的任务 in one grouped pass over ``due`` (``due_projects``) and each
+    project's report of ``period`` (at most one: a report is unique per project and period):
+
+    * ``n_due`` the due projects, ``n_done`` those whose report is submitted or approved;
+    * ``n_to_fill`` the due projects in ``fillable`` (the projects the user may fill) not done,
+      of which ``n_returned`` and ``n_draft`` have a returned or a draft report and
+      ``n_missing`` the rest (no report yet)."""
+    if period.pk is None:  # a month not opened yet: no report
+        qs = due.annotate(report_status=Value(None, output_field=CharField()))
+    else:
+        this_month = FilteredRelation("reports", condition=Q(reports__period_id=period.pk))
+        qs = due.annotate(this_month=this_month, report_status=F("this_month__status"))
+    counts = {"due": Count("pk")}
+    if not fillable.query.is_empty():
+        counts["fill"] = Count("pk", filter=Q(pk__in=fillable.values("pk")))
+    by_status = {r["report_status"]: r for r in qs.order_by().values("report_status").annotate(**counts)}
+
+    def n(key: str, statuses: Any) -> int:
+        return sum(by_status[s].get(key, 0) for s in statuses if s in by_status)
+
+    c = {
+        "n_due": n("due", by_status),
+        "n_done": n("due", DONE),
+        "n_to_fill": n("fill", [s for s in by_status if s not in DONE]),
+        "n_returned": n("fill", [ReportStatus.RETURNED]),
+        "n_draft": n("fill", [ReportStatus.DRAFT]),
+    }
+    c["n_missing"] = c["n_to_fill"] - c["n_returned"] - c["n_draft"]
+    return c
 
 
 def project_top_level(project: Project, year: int) -> str:
@@ -194,8 +231,9 @@ def reports_for_review(*, user: Any, period: ReportingPeriod | None = None) -> Q
     from .services import user_review_level
 
     level = user_review_level(user)
-    own = ReportStep.objects.filter(actor_id=user.pk, action__in=FILL_ACTIONS).values("report_id")
-    qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).exclude(submitted_by_id=user.pk).exclude(pk__in=own)
+    # per report (its few steps), not NOT IN over every step the user ever took
+    own = Exists(ReportStep.objects.filter(report=OuterRef("pk"), actor_id=user.pk, action__in=FILL_ACTIONS))
+    qs = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).exclude(submitted_by_id=user.pk).exclude(own)
     if period is not None:
         qs = qs.filter(period=period) if period.pk is not None else qs.none()
     if user.is_superuser:

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
@@ -38,6 +38,7 @@ from .choices import ReportStatus
 from .forms import PhotoForm, ProblemForm, ReportForm
 from .models import MonthlyReport, ProblemItem, ReportingPeriod
 from .selectors import (
+    DONE,
     closed_region_codes,
     due_projects,
     is_frozen_in,
@@ -47,6 +48,7 @@ from .selectors import (
     previous_reports,
     reports_for_review,
     reports_of_period,
+    task_counts,
 )
 from .services import (
     AlreadySubmitted,
@@ -67,7 +69,6 @@ PERIOD_RE = r"\d{4}-(?:0[1-9]|1[0-2])"
 P = rf"^(?P<period>{PERIOD_RE})"
 LIST_SIZE = 20
 GRID_SIZE = 50
-DONE = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
 STATUS_LABELS = dict(ReportStatus.choices)
 LEVEL_LABELS = dict(Level.choices)
@@ -125,8 +126,12 @@ def _can_fill(user: Any, project: Project) -> bool:
     return may_fill(user) and fillable(user).filter(pk=project.pk).exists()
 
 
-def _page(request: HttpRequest, qs: Any, param: str, size: int) -> Page:
-    page = Paginator(qs, size).get_page(request.GET.get(param))
+def _page(request: HttpRequest, qs: Any, param: str, size: int, count: int | None = None) -> Page:
+    """Page ``param`` of ``qs``; ``count``: its number of rows when already counted (no second count)."""
+    paginator = Paginator(qs, size)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed again
+    page = paginator.get_page(request.GET.get(param))
     for attr, number in (("prev_url", page.previous_page_number), ("next_url", page.next_page_number)):
         try:
             q = request.GET.copy()
@@ -171,15 +176,13 @@ def tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
 
     due = due_projects(period=period, user=user)
-    done_ids = reports_of_period(period).filter(status__in=DONE).values("project_id")
-    to_fill = due.filter(pk__in=fillable(user).values("pk")).exclude(pk__in=done_ids).select_related("region").order_by("region_id", "name")
-    started = reports_of_period(period).filter(project__in=to_fill.values("pk"))
-    n_due = due.count()
-    n_done = due.filter(pk__in=done_ids).count()
-    n_to_fill = to_fill.count()
-    n_returned = started.filter(status=ReportStatus.RETURNED).count()
-    n_draft = started.filter(status=ReportStatus.DRAFT).count()
-    fill_page = _page(request, to_fill, "fill_page", LIST_SIZE)
+    mine = fillable(user)
+    counts = task_counts(period=period, due=due, fillable=mine)
+    # per project (NOT EXISTS on the report's (project, period) key), not NOT IN over the
+    # month's every report: the page's first rows are found without reading the whole month
+    done = Exists(reports_of_period(period).filter(project=OuterRef("pk"), status__in=DONE))
+    to_fill = (due & mine).exclude(done).select_related("region").order_by("region_id", "name")
+    fill_page = _page(request, to_fill, "fill_page", LIST_SIZE, count=counts["n_to_fill"])
     drafts = {r.project_id: r for r in reports_of_period(period).filter(project__in=[p.pk for p in fill_page])}
     overdue = today > period.fill_end
     fill_rows = [{"project": p, "report": drafts.get(p.pk), "overdue": overdue} for p in fill_page]
@@ -203,12 +206,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "today": today,
         "overdue": overdue,
         "may_fill": may_fill(user),
-        "n_due": n_due,
-        "n_done": n_done,
-        "n_to_fill": n_to_fill,
-        "n_returned": n_returned,
-        "n_draft": n_draft,
-        "n_missing": n_to_fill - n_returned - n_draft,
+        **counts,
         "fill_page": fill_page,
         "fill_rows": fill_rows,
         "review_page": review_page,
