@@ -28,13 +28,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -47,7 +48,7 @@ from keyprojects.core.xlsx import new_workbook, safe_cell
 
 from . import metrics
 from .rankings import Ranking, ranking, root_facts
-from .selectors import AGGREGATES, Figures, _figures
+from .selectors import AGGREGATES, Figures, _figures, summaries_for, summary_figures
 
 TITLE_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -278,6 +279,17 @@ def _child_counts(totals: dict[str, int], shown: dict[str, int], names: dict[str
     return [ChildCount(code, names.get(code, code), totals[code], shown[code]) for code in sorted(totals)]
 
 
+def root_totals(*, period: Any, root: Any, user: Any, facts: Any) -> Figures:
+    """一、总体情况: the root's own region roll-up, the sums of its facts refreshed with them
+    (as the ranking reads its children's), in one row instead of a pass over every fact of a
+    province; the facts themselves when the user may not read the roll-up (a scope that is no
+    region) or it has not been built."""
+    row = summaries_for(user).filter(period=period, region_id=root.code).first()
+    if row is not None:
+        return summary_figures(row, key="total", month=period.month)
+    return _figures("total", facts.aggregate(**AGGREGATES), period.month)
+
+
 def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.date | None = None, top_n: int | None = None) -> BulletinData:
     """Everything the bulletin of ``root`` (a province or a city) for ``period`` shows, read
     through ``user``'s scope (``None``: the command line, everything)."""
@@ -290,7 +302,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
         raise ValueError("a bulletin covers a province or a city")
     header = bulletin_header(root=root, period=period, issued_on=issued_on, top_n=top_n)
     facts = root_facts(period=period, root=root, user=user)
-    totals = _figures("total", facts.aggregate(**AGGREGATES), period.month)
+    totals = root_totals(period=period, root=root, user=user, facts=facts)
     behind = DispatchConfig.get().behind_points
     child = _child_column(root)
 
@@ -310,12 +322,17 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     lag_rows.sort()
     lag_kept, lag_totals, lag_shown = _cap([(r[3], r) for r in lag_rows], header.top_n)
 
-    # 四: not reported (their figures do not count)
-    unrep = facts.filter(report_due=True, report_state__in=UNREPORTED).order_by("-annual_plan", "project_id")
-    unrep_kept, unrep_totals, unrep_shown = _cap(
-        [(code, (pid, plan, state)) for pid, code, plan, state in unrep.values_list("project_id", child, "annual_plan", "report_state")],
-        header.top_n,
-    )
+    # 四: not reported (their figures do not count): counted per child and the top N of each
+    # child (largest annual plan first) picked by the database, not every one of a province read
+    unrep = facts.filter(report_due=True, report_state__in=UNREPORTED)
+    unrep_totals: dict[str, int] = dict(unrep.order_by().values(child).annotate(n=Count("pk")).values_list(child, "n"))
+    largest = [F("annual_plan").desc(), F("project_id").asc()]
+    top = unrep.annotate(nth=Window(RowNumber(), partition_by=F(child), order_by=largest)).filter(nth__lte=header.top_n)
+    unrep_kept = [
+        (code, (pid, plan, state))
+        for pid, code, plan, state in top.order_by(*largest).values_list("project_id", child, "annual_plan", "report_state")
+    ]
+    unrep_shown = Counter(code for code, _ in unrep_kept)
 
     # 五: 数据存疑, named
     in_root = {"province": "project__province_code", "city": "project__city_code"}[root.level]

@@ -15,7 +15,7 @@ moved up), shown only when the unit had a value in both months.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -227,19 +227,42 @@ def _problem_column(kind: str, root: Any) -> Any:
     return F("project__zone_id")
 
 
-def problem_items(*, period: Any, kind: str, root: Any) -> dict[str, list[tuple[int, int, bool]]]:
-    """Problems raised by the end of ``period`` in ``root``, by unit key: (problem id, project
-    id, solved by the end of the period)."""
+def _problems(*, period: Any, kind: str, root: Any) -> QuerySet[Any]:
+    """Problems raised by the end of ``period`` in ``root``, with their unit key and whether
+    they were solved by the end of the period (``solved_in_time``)."""
     from keyprojects.dispatch.models import ProblemItem
 
     end = period_end_moment(period)
-    qs = ProblemItem.objects.filter(root_project_q(root, "project__"), created_at__lt=end).annotate(unit_key=_problem_column(kind, root))
+    solved = ExpressionWrapper(Q(status="solved", solved_at__lt=end), output_field=BooleanField())
+    return ProblemItem.objects.filter(root_project_q(root, "project__"), created_at__lt=end).annotate(
+        unit_key=_problem_column(kind, root), solved_in_time=solved
+    )
+
+
+def problem_items(*, period: Any, kind: str, root: Any) -> dict[str, list[tuple[int, int, bool]]]:
+    """Problems raised by the end of ``period`` in ``root``, by unit key: (problem id, project
+    id, solved by the end of the period)."""
     out: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
-    for pk, pid, key, status, solved_at in qs.order_by("pk").values_list("pk", "project_id", "unit_key", "status", "solved_at"):
+    rows = _problems(period=period, kind=kind, root=root).order_by("pk").values_list("pk", "project_id", "unit_key", "solved_in_time")
+    for pk, pid, key, solved in rows:
         if key is None or key == "":
             continue
-        out[str(key)].append((pk, pid, bool(status == "solved" and solved_at is not None and solved_at < end)))
+        out[str(key)].append((pk, pid, bool(solved)))
     return out
+
+
+def problem_counts(*, period: Any, kind: str, root: Any) -> dict[str, tuple[int, int]]:
+    """(raised, solved) of :func:`problem_items` per unit key: what a ranking needs, read as two
+    columns without an order (grouping in SQL would make SQLite walk every project in region
+    order to save a sort; an order by id sorts a province's tens of thousands of problems)."""
+    raised: Counter[str] = Counter()
+    solved: Counter[str] = Counter()
+    for key, in_time in _problems(period=period, kind=kind, root=root).order_by().values_list("unit_key", "solved_in_time"):
+        if key is None or key == "":
+            continue
+        raised[str(key)] += 1
+        solved[str(key)] += bool(in_time)
+    return {key: (n, solved[key]) for key, n in raised.items()}
 
 
 def _names(kind: str, keys: list[str]) -> dict[str, str]:
@@ -295,7 +318,7 @@ def unit_figures(
     if kind != "region":  # a department that only handles approvals, owns needs or owes commitments is ranked too
         for key in [*by_unit, *kept]:
             figures.setdefault(key, _figures(key, dict.fromkeys(AGGREGATES), period.month))
-    problems = problem_items(period=period, kind=kind, root=root)
+    problems = problem_counts(period=period, kind=kind, root=root)
     request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
     funnels = lead_funnels(period=period, kind=kind, root=root) if leads else {}
     names = _names(kind, list(figures))
@@ -304,8 +327,8 @@ def unit_figures(
             key=key,
             name=names.get(key, key),
             figures=figures[key],
-            problems_raised=len(problems.get(key, [])),
-            problems_solved=sum(1 for *_, solved in problems.get(key, []) if solved),
+            problems_raised=problems.get(key, (0, 0))[0],
+            problems_solved=problems.get(key, (0, 0))[1],
             requests_due=request_figures[key].due if key in request_figures else 0,
             requests_on_time=request_figures[key].on_time if key in request_figures else 0,
             requests_rated=request_figures[key].rated if key in request_figures else 0,

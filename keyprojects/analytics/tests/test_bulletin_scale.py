@@ -1,0 +1,113 @@
+"""The bulletin and the rankings at scale (ADR 0009, 2026-12 pages): 总体情况 read from the root's
+region roll-up, the unreported projects counted and capped by the database, the problems counted
+without their rows. Each is checked against the straightforward computation it replaced, on a
+small ``seed_demo`` world, for the province and a city."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from keyprojects.accounts.models import User
+from keyprojects.analytics.bulletin import UNREPORTED, bulletin_data, root_totals
+from keyprojects.analytics.models import ProjectPeriodFact
+from keyprojects.analytics.rankings import period_end_moment, problem_counts, problem_items, root_facts
+from keyprojects.analytics.selectors import AGGREGATES, _figures
+from keyprojects.dispatch.models import ProblemItem, ReportingPeriod
+from keyprojects.regions.models import Region
+
+SEED = {"projects": 150, "months": 3, "seed": 5, "year": 2026, "month": 5}
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO(), verbosity=0, **SEED)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(demo_db, db) -> None:
+    return None
+
+
+def _periods() -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.order_by("year", "month"))
+
+
+CASES = [("province", "370000"), ("jinan", "370100"), (None, "370000")]
+
+
+@pytest.mark.parametrize(("username", "root_code"), CASES)
+def test_root_totals_equal_the_sums_of_the_facts(seeded, username, root_code):
+    user = User.objects.get(username=username) if username else None
+    root = Region.objects.get(code=root_code)
+    for period in _periods():
+        facts = root_facts(period=period, root=root, user=user)
+        assert facts.exists()
+        assert root_totals(period=period, root=root, user=user, facts=facts) == _figures(
+            "total", facts.aggregate(**AGGREGATES), period.month
+        )
+
+
+def test_root_totals_without_a_roll_up_read_the_facts(seeded):
+    """A unit's staff may not read region roll-ups: their totals come from the facts in scope."""
+    user = User.objects.get(username="jinan_fgw")
+    root, period = Region.objects.get(code="370000"), _periods()[-1]
+    facts = root_facts(period=period, root=root, user=user)
+    assert root_totals(period=period, root=root, user=user, facts=facts) == _figures("total", facts.aggregate(**AGGREGATES), period.month)
+
+
+@pytest.mark.parametrize(("username", "root_code"), CASES)
+@pytest.mark.parametrize("top_n", [1, 3, 1000])
+def test_unreported_lists_equal_the_capped_python_lists(seeded, username, root_code, top_n):
+    user = User.objects.get(username=username) if username else None
+    root = Region.objects.get(code=root_code)
+    child = "city_code" if root.level == "province" else "region_code"
+    for period in _periods():
+        data = bulletin_data(period=period, root=root, user=user, top_n=top_n)
+        rows = sorted(
+            (f for f in root_facts(period=period, root=root, user=user) if f.report_due and f.report_state in UNREPORTED),
+            key=lambda f: (-f.annual_plan, f.project_id),
+        )
+        kept, totals = [], defaultdict(int)
+        for f in rows:
+            code = getattr(f, child)
+            totals[code] += 1
+            if totals[code] <= top_n:
+                kept.append(f.project_id)
+        assert [p.project_id for p in data.unreported] == kept
+        assert data.unreported_total == len(rows)
+        assert {c.code: (c.total, c.shown) for c in data.unreported_by_child} == {k: (n, min(n, top_n)) for k, n in totals.items()}
+    assert any(f.report_state in UNREPORTED for f in ProjectPeriodFact.objects.all())  # the world has some to list
+
+
+@pytest.mark.parametrize("kind", ["region", "department", "zone"])
+@pytest.mark.parametrize("root_code", ["370000", "370100"])
+def test_problem_counts_equal_the_counted_problem_items(seeded, kind, root_code):
+    root = Region.objects.get(code=root_code)
+    end = period_end_moment(_periods()[-1])
+    raised = list(ProblemItem.objects.filter(created_at__lt=end).order_by("pk").values_list("pk", flat=True))
+    assert len(raised) >= 12
+    # solved in time, solved after the month, closed otherwise
+    ProblemItem.objects.filter(pk__in=raised[0:6]).update(status="solved", solved_at=end - dt.timedelta(hours=1))
+    ProblemItem.objects.filter(pk__in=raised[6:9]).update(status="solved", solved_at=end + dt.timedelta(hours=1))
+    ProblemItem.objects.filter(pk__in=raised[9:12]).exclude(status="solved").update(solved_at=end - dt.timedelta(hours=2))
+    for period in _periods():
+        items = problem_items(period=period, kind=kind, root=root)
+        expected = {key: (len(rows), sum(1 for *_, solved in rows if solved)) for key, rows in items.items()}
+        assert problem_counts(period=period, kind=kind, root=root) == expected
+    last = problem_counts(period=_periods()[-1], kind=kind, root=root)
+    if kind == "region" and root.level == "province":  # every problem, and some solved in time
+        assert sum(n for n, _ in last.values()) >= 12 and 0 < sum(s for _, s in last.values()) <= 6
