@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "keyprojects.approvals",
     "keyprojects.engagement",
     "keyprojects.partnership",
+    "keyprojects.cultivation",
     "keyprojects.attraction",
     "keyprojects.analytics",
     "keyprojects.dataio",

@@ -180,6 +180,12 @@ def fulfilment_rate(kept: int, due: int) -> Decimal | None:
     return _ratio(Decimal(kept), Decimal(due))
 
 
+def signing_rate(signed: int, admitted: int) -> Decimal | None:
+    """签约率 of a “双50” 培育名单 = admitted enterprises with their one-to-one 政企合作协议 linked /
+    admitted enterprises (ADR 0020)."""
+    return _ratio(Decimal(signed), Decimal(admitted))
+
+
 # --- 招商引资 (issue 16): the funnel and 履约 of signed leads ------------------------------------
 # A lead's chain 签约 → 开工 → 到资 → 投产 is measured over the signed leads: how many of them have
 # a project under construction (its 实际开工 recorded), money arrived, a project in production.

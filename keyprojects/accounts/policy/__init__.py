@@ -648,3 +648,4 @@ def can_edit_schemes(user: Any, region: Region | None = None) -> bool:
 # --- the apps around the projects (issues 14–16), in their own module of this policy ------------
 
 from .apps import *  # noqa: E402, F403  (after the names above, which it uses)
+from .cultivation import *  # noqa: E402, F403  (“双50”企业培育, ADR 0020)

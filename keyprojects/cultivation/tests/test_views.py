@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from keyprojects.cultivation.models import CultivationEntry
+from keyprojects.partnership.services import agreement_create
+from keyprojects.regions.models import Region
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("province", 200),
+        ("city", 200),
+        ("county", 200),
+        ("leader", 200),
+        ("department", 200),
+        ("enterprise", 200),
+        ("sysadmin", 403),
+        ("secadmin", 403),
+        ("auditor", 403),
+    ],
+)
+def test_overview_per_role(world, client_for, clist, who, status):
+    r = client_for(getattr(world.users, who)).get(reverse("cultivation:overview"))
+    assert r.status_code == status
+    if status == 200:
+        nav = 'data-testid="nav-cultivation"'
+        assert nav in r.content.decode()
+
+
+def test_nav_hidden_from_administrators(world, client_for):
+    r = client_for(world.users.sysadmin).get("/")
+    assert 'data-testid="nav-cultivation"' not in r.content.decode()
+
+
+def test_overview_shows_figures(world, client_for, admitted):
+    r = client_for(world.users.city).get(reverse("cultivation:overview"))
+    body = r.content.decode()
+    assert "济南市2026年骨干企业培育名单" in body
+    assert "1/2" in body
+
+
+def test_other_city_sees_no_list(world, client_for, clist):
+    c = client_for(world.users.other_city)
+    assert "济南市2026年骨干企业培育名单" not in c.get(reverse("cultivation:overview")).content.decode()
+    assert c.get(reverse("cultivation:list", args=[clist.pk])).status_code == 404
+
+
+def test_enterprise_sees_only_own_admission(world, client_for, admitted, sibling_ent):
+    c = client_for(world.users.enterprise)
+    body = c.get(reverse("cultivation:overview")).content.decode()
+    assert 'data-testid="own-entry"' in body and "已入选" in body
+    assert "123,456.79" not in body  # no indicators
+    assert c.get(reverse("cultivation:list", args=[admitted.cultivation_list_id])).status_code == 403
+    assert c.get(reverse("cultivation:entry", args=[admitted.pk])).status_code == 403
+
+
+def test_enterprise_does_not_see_a_nomination(world, client_for, nominated):
+    body = client_for(world.users.enterprise).get(reverse("cultivation:overview")).content.decode()
+    assert 'data-testid="own-entry"' not in body
+
+
+def test_list_detail_search_filter_and_export(world, client_for, admitted, sibling_ent, clist):
+    from keyprojects.cultivation.services import entry_nominate
+
+    entry_nominate(actor=world.users.city, cultivation_list=clist, enterprise=sibling_ent, reason="装备制造")
+    c = client_for(world.users.city)
+    url = reverse("cultivation:list", args=[clist.pk])
+    body = c.get(url).content.decode()
+    assert body.count('data-testid="entry-row"') == 2 and 'data-testid="entries-export"' in body
+    assert c.get(url, {"status": "admitted"}).content.decode().count('data-testid="entry-row"') == 1
+    assert c.get(url, {"q": "市中区"}).content.decode().count('data-testid="entry-row"') == 1
+    r = c.get(reverse("cultivation:export", args=[clist.pk]), {"status": "admitted"})
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))["名单"]
+    names = [row[1] for row in ws.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert names == ["比亚迪汽车（济南）有限公司"]
+
+
+def test_list_pagination(world, client_for, clist):
+    from keyprojects.core.testing import EnterpriseFactory
+
+    for e in EnterpriseFactory.create_batch(30, region_id="370102"):
+        CultivationEntry.objects.create(cultivation_list=clist, enterprise=e, reason="x")
+    c = client_for(world.users.city)
+    url = reverse("cultivation:list", args=[clist.pk])
+    assert c.get(url).content.decode().count('data-testid="entry-row"') == 25
+    assert c.get(url, {"page": 2}).content.decode().count('data-testid="entry-row"') == 5
+
+
+def test_create_nominate_decide_remove_link_through_pages(world, client):
+    city, county, province = world.users.city, world.users.county, world.users.province
+    client.force_login(city)
+    r = client.post(reverse("cultivation:list_new"), {"region": "370100", "year": 2026, "kind": "innovative_growth", "capacity": 50})
+    assert r.status_code == 302
+    clist_pk = int(r["Location"].rstrip("/").split("/")[-1])
+    client.force_login(county)
+    r = client.post(reverse("cultivation:nominate", args=[clist_pk]), {"enterprise": world.ent.pk, "reason": "专精特新", "revenue": "-5"})
+    assert r.status_code == 400 and "error-revenue" in r.content.decode()
+    r = client.post(reverse("cultivation:nominate", args=[clist_pk]), {"enterprise": world.ent.pk, "reason": "专精特新", "revenue": "5000"})
+    assert r.status_code == 302
+    entry = CultivationEntry.objects.get(cultivation_list_id=clist_pk)
+    page = client.get(reverse("cultivation:entry", args=[entry.pk])).content.decode()
+    assert 'data-testid="decide-form"' not in page  # the nominator does not decide
+    client.force_login(city)
+    page = client.get(reverse("cultivation:entry", args=[entry.pk])).content.decode()
+    assert 'data-testid="decide-form"' in page and 'data-testid="profile-link"' in page
+    r = client.post(reverse("cultivation:decide", args=[entry.pk]), {"version": entry.version, "decision": "admit"})
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "admitted"
+    a = agreement_create(
+        actor=city, enterprise=world.ent, region=Region.objects.get(code="370102"), title="一对一协议", signed_on=dt.date(2026, 1, 1),
+        amount="1", signatory_name="济南市人民政府",
+    )  # fmt: skip
+    r = client.post(reverse("cultivation:link_agreement", args=[entry.pk]), {"version": entry.version, "agreement": a.pk})
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert entry.agreement_id == a.pk
+    page = client.get(reverse("cultivation:entry", args=[entry.pk])).content.decode()
+    assert reverse("partnership:detail", args=[a.pk]) in page
+    r = client.post(reverse("cultivation:propose_removal", args=[entry.pk]), {"version": entry.version, "reason": "外迁"})
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    # the proposer cannot confirm: the page offers no form and the service refuses
+    assert 'data-testid="confirm-removal-form"' not in client.get(reverse("cultivation:entry", args=[entry.pk])).content.decode()
+    r = client.post(reverse("cultivation:confirm_removal", args=[entry.pk]), {"version": entry.version, "decision": "accept"}, follow=True)
+    assert "四眼" in r.content.decode()
+    client.force_login(province)
+    r = client.post(reverse("cultivation:confirm_removal", args=[entry.pk]), {"version": entry.version, "decision": "accept"})
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "removed"
+
+
+def test_stale_version_shows_conflict(world, client_for, nominated):
+    c = client_for(world.users.city)
+    r = c.post(reverse("cultivation:decide", args=[nominated.pk]), {"version": nominated.version + 5, "decision": "admit"}, follow=True)
+    assert "已被他人修改" in r.content.decode()
+    nominated.refresh_from_db()
+    assert nominated.status == "nominated"
+
+
+def test_leader_reads_but_cannot_act(world, client_for, nominated):
+    c = client_for(world.users.leader)
+    page = c.get(reverse("cultivation:entry", args=[nominated.pk])).content.decode()
+    assert 'data-testid="decide-form"' not in page
+    r = c.post(reverse("cultivation:decide", args=[nominated.pk]), {"version": nominated.version, "decision": "admit"}, follow=True)
+    nominated.refresh_from_db()
+    assert nominated.status == "nominated" and "无权" in r.content.decode()
+
+
+def test_list_new_refused_for_leader(world, client_for):
+    r = client_for(world.users.leader).post(reverse("cultivation:list_new"), {"region": "370100", "year": 2026, "kind": "backbone"})
+    assert r.status_code == 403
