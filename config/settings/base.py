@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementSourceEnum": ["attraction", "meeting"],
         "LeadSourceEnum": "keyprojects.attraction.choices.LeadSource",
         "CommitmentKindEnum": "keyprojects.partnership.choices.CommitmentKind",
+        "CultivationListKindEnum": "keyprojects.cultivation.choices.ListKind",
+        "CultivationEntryStatusEnum": "keyprojects.cultivation.choices.EntryStatus",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from keyprojects.attraction.api import LeadViewSet
+from keyprojects.cultivation.api import CultivationEntryViewSet, CultivationListViewSet
 from keyprojects.partnership.api import AgreementViewSet
 
 from . import approvals_views, dispatch_views, figures_views, oc4ids_views, views
@@ -23,6 +24,8 @@ router.register("warnings", dispatch_views.WarningViewSet, basename="warning")
 router.register("problems", dispatch_views.ProblemViewSet, basename="problem")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("cultivation/lists", CultivationListViewSet, basename="cultivation-list")
+router.register("cultivation/entries", CultivationEntryViewSet, basename="cultivation-entry")
 router.register("approvals", approvals_views.ApprovalViewSet, basename="approval")
 router.register("factor-needs", approvals_views.FactorNeedViewSet, basename="factor-need")
 router.register("consultations", approvals_views.ConsultationViewSet, basename="consultation")

@@ -28,6 +28,7 @@ EXPECTED_OPERATIONS = {
     "factor_needs_list", "factor_needs_retrieve", "factor_needs_create", "factor_needs_partial_update",
     "consultations_list", "consultations_retrieve", "consultations_create", "consultations_topic_done",
     "agreements_list", "agreements_retrieve",
+    "cultivation_lists_list", "cultivation_lists_retrieve", "cultivation_entries_list", "cultivation_entries_retrieve",
 }  # fmt: skip
 
 
