@@ -230,6 +230,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     from .partnership import seed_partnership
 
     result.counts.update(seed_partnership())
+    from .cultivation import seed_cultivation
+
+    result.counts.update(seed_cultivation(year=result.as_of.year))
     from .attraction import seed_attraction
 
     result.counts.update({f"attraction_{k}": v for k, v in seed_attraction().items()})
