@@ -106,7 +106,7 @@ def list_figures(user: Any, lists: Iterable[CultivationList], *, as_of: dt.date 
                 agreements[agreement_id].add(list_id)
     if agreements:
         commitments = Commitment.objects.visible_to(user).filter(party=Party.GOVERNMENT, agreement_id__in=list(agreements))
-        for c in commitments.only("id", "agreement_id", "status", "due_on"):
+        for c in commitments:
             for list_id in agreements[c.agreement_id]:
                 out[list_id].fulfilment.add(c, as_of)
     return out
