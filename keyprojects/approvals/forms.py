@@ -114,6 +114,7 @@ class NeedForm(forms.ModelForm):
 
 
 class NeedFilter(forms.Form):
+    q = forms.CharField(label=_("关键字"), required=False, max_length=100, widget=forms.SearchInput)
     kind = forms.ChoiceField(label=_("要素类别"), choices=[("", _("全部类别")), *FactorKind.choices], required=False)
     status = forms.ChoiceField(
         label=_("保障状态"), choices=[("", _("全部状态")), ("open", _("未保障（待保障、保障中）")), *NeedStatus.choices], required=False
@@ -125,6 +126,7 @@ class NeedFilter(forms.Form):
         for f in self.fields.values():
             if not isinstance(f.widget, forms.HiddenInput):
                 f.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": _("项目名称、项目代码或责任单位")})
 
 
 class ConsultationForm(forms.Form):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +37,8 @@ def _filtered(request: HttpRequest) -> tuple[NeedFilter, QuerySet[FactorNeed]]:
     f = NeedFilter(request.GET or None)
     qs = needs_visible(request.user).order_by("project__name", "kind", "id")
     if f.is_valid():
+        if q := f.cleaned_data["q"].strip():
+            qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q) | Q(owner_unit__name__icontains=q))
         if f.cleaned_data["kind"]:
             qs = qs.filter(kind=f.cleaned_data["kind"])
         status = f.cleaned_data["status"]

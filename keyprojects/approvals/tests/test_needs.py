@@ -125,3 +125,17 @@ def test_pages(client, world, needs):
     assert client.get(edit).status_code == 404
     detail = client.get(f"/projects/{world.projects.sibling_county.pk}/").content.decode()
     assert "VOCs" in detail
+
+
+def test_the_list_and_its_export_search_by_project_or_unit(client, world, needs):
+    """A city's 四张清单 runs to hundreds of rows: a keyword finds a project (name or code) or the
+    responsible unit's needs, and the export takes the same search."""
+    client.force_login(world.users.city)
+    body = client.get("/approvals/needs/").content.decode()
+    assert 'name="q"' in body and "历下区项目" in body and "市中区项目" in body
+    body = client.get("/approvals/needs/?q=市中").content.decode()
+    assert "市中区项目" in body and "历下区项目" not in body
+    body = client.get("/approvals/needs/?q=发展和改革").content.decode()  # the land need's owner unit
+    assert "共 <strong>1</strong> 项" in body and "历下区项目" in body
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/approvals/needs/export.xlsx?q=市中").content))
+    assert [len(list(ws.iter_rows(min_row=4))) for ws in wb.worksheets] == [0, 0, 1, 0]
