@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import VersionedForm, version_field
@@ -125,7 +126,9 @@ class LiaisonForm(VersionedForm):
             codes = policy.regions_under(home).values("code")
             qs = qs.filter(region__in=codes) | qs.filter(unit__region__in=codes)
         self.fields["official"].queryset = qs.order_by("username")  # type: ignore[attr-defined]
-        self.fields["official"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.scope_label}）"  # type: ignore[attr-defined]
+        self.fields["official"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username}{pgettext('punctuation', '（')}{u.scope_label}{pgettext('punctuation', '）')}"
+        )  # type: ignore[attr-defined]
         _style(self)
 
 

@@ -276,3 +276,23 @@ def test_rates_page_of_an_earlier_day_ignores_later_confirmations(client, world,
     assert totals == {"2026-07-01": (1, 0, 1, "0.00"), "": (1, 1, 0, "100.00")}
     rows = _sheet_rows(c.get(reverse("partnership:rates"), {"as_of": "2026-07-01", "format": "xlsx"}).content)
     assert rows[-1][0] == "合计" and rows[-1][2:4] == (1, 0)
+
+
+def test_profile_and_agreement_in_english_have_no_chinese_punctuation(client, world, deal):
+    """In English the labels' full-width colons and brackets (政府承诺：…, 政策兑现（合计 …）) read
+    as ": " and " (…)"; in Chinese they stay full-width."""
+    import re
+
+    from django.conf import settings
+
+    c = login(client, world.users.city)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (reverse("partnership:profile", args=[world.ent.pk]), reverse("partnership:detail", args=[deal.pk])):
+        main = c.get(url).content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+        text = re.sub(r"<[^>]+>", "", main).replace(world.ent.name, "")  # names keep their own brackets
+        assert not re.search("[：（），]", text), (url, re.findall(".{0,40}[：（），].{0,20}", text, re.S))
+    text = re.sub(r"<[^>]+>", "", c.get(reverse("partnership:profile", args=[world.ent.pk])).content.decode())
+    assert "Government commitments: " in text and "Policies granted (Total 0.00 10k CNY)" in text
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    text = re.sub(r"<[^>]+>", "", c.get(reverse("partnership:profile", args=[world.ent.pk])).content.decode())
+    assert "政府承诺：" in text and "政策兑现（合计 0.00 万元）" in text
