@@ -49,6 +49,9 @@ class ProjectQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
         return scope_q(user, region=region_rows(), unit=_unit_projects, enterprise=lambda pk: Q(owner_id=pk))
 
+    def _editable_q(self, user: Any) -> Q:
+        return NOTHING if policy.is_read_only(user) else self._visible_q(user)
+
 
 def project_visible_q(user: Any, field: str = "project") -> Q:
     """For the ``_visible_q`` of a model hanging on a project through ``field``: its rows whose
@@ -61,9 +64,6 @@ def project_visible_q(user: Any, field: str = "project") -> Q:
     if policy.scope_kind(user) == "region":
         return scope_q(user, region=region_rows(f"{field}__"))
     return Q(**{f"{field}__in": Project.objects.visible_to(user).values("pk")})
-
-    def _editable_q(self, user: Any) -> Q:
-        return NOTHING if policy.is_read_only(user) else self._visible_q(user)
 
 
 class Project(VersionedModel):
