@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,6 +63,16 @@ def _list_params(request: HttpRequest) -> dict[str, str]:
     return {"q": request.GET.get("q", "").strip()[:100], "region": request.GET.get("region", "").strip()[:6]}
 
 
+def _region_choices(user: Any) -> list[tuple[str, str]]:
+    """The regions the list can be narrowed to: those of the user's agreements and their cities
+    (a city takes its counties' agreements too), counties indented under their city."""
+    from keyprojects.regions.models import Region
+
+    mine = agreements_search(user)
+    regions = Region.objects.filter(Q(code__in=mine.values("region_id")) | Q(code__in=mine.values("region__city_code")))
+    return [(r.code, ("　" if r.level == "county" else "") + r.name) for r in regions.order_by("code").only("code", "name", "level")]
+
+
 @login_required
 @require_GET
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -73,6 +84,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     context = {
         **params,
         **listing,
+        "region_choices": _region_choices(request.user),
         "open_enterprises": visible_enterprises(request.user, [a.enterprise_id for a in listing["page_obj"]]),
         "export_url": reverse("partnership:export") + (f"?{nopage}" if nopage else ""),
         "can_record": policy.can_record_agreements(request.user),

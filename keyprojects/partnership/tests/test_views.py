@@ -296,3 +296,22 @@ def test_profile_and_agreement_in_english_have_no_chinese_punctuation(client, wo
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     text = re.sub(r"<[^>]+>", "", c.get(reverse("partnership:profile", args=[world.ent.pk])).content.decode())
     assert "政府承诺：" in text and "政策兑现（合计 0.00 万元）" in text
+
+
+def test_the_list_narrows_by_a_region_chosen_by_name(client, world, deal, other_deal):
+    """The region filter is a list of names (the regions of the user's agreements and their
+    cities), not a box asking for a six-digit code."""
+    import re
+
+    c = login(client, world.users.province)
+    body = c.get(reverse("partnership:list")).content.decode()
+    select = re.search(r'<select[^>]*name="region"[^>]*>(.*?)</select>', body, re.S)
+    assert select and 'inputmode="numeric"' not in body
+    options = dict(re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select.group(1)))
+    assert options == {"": "全部区域", "370100": "济南市", "370102": "　历下区", "370200": "青岛市", "370202": "　市南区"}
+    body = c.get(reverse("partnership:list") + "?region=370100").content.decode()
+    assert deal.title in body and other_deal.title not in body
+    assert '<option value="370100" selected>' in body
+    c = login(client, world.users.city)
+    options = re.findall(r'<option value="(\d+)"', c.get(reverse("partnership:list")).content.decode())
+    assert options == ["370100", "370102"]  # Qingdao's agreement is not Jinan's to see
