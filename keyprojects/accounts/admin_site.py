@@ -19,6 +19,7 @@ from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from . import policy
 
@@ -56,9 +57,9 @@ class SuperuserAdminSite(_PlatformLoginSite):
 
 
 class BusinessConfigSite(_PlatformLoginSite):
-    site_header = "业务配置"
-    site_title = "业务配置"
-    index_title = "业务配置（省级业务人员）"
+    site_header = _("业务配置")
+    site_title = _("业务配置")
+    index_title = _("业务配置（省级业务人员）")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return policy.can_manage_config(request.user)

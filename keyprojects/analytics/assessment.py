@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.approvals.figures import APPROVAL_INDICATORS
@@ -46,8 +47,8 @@ from .rankings import (
     unit_figures,
 )
 
-RULES = {"linear": "线性计分", "rank": "按名次计分"}
-DIRECTIONS = {"up": "越高越好", "down": "越低越好"}
+RULES = {"linear": _("线性计分"), "rank": _("按名次计分")}  # shown only (the scheme stores the keys)
+DIRECTIONS = {"up": _("越高越好"), "down": _("越低越好")}
 POINTS = Decimal("0.01")
 FULL = Decimal(100)
 DEFAULT_LAST_POINTS = Decimal(60)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keyprojects.analytics import metrics
 from keyprojects.core.xlsx import Column, Sheet, build_workbook
@@ -73,6 +73,7 @@ def funnel_row(row: selectors.FunnelRow) -> list[Any]:
     ]  # fmt: skip
 
 
+@translation.override("zh-hans")  # a Chinese workbook (its groups' and total's labels too) in any UI language
 def export_pipeline(leads: QuerySet[Lead], *, by: str = "region", region_name: str = "") -> tuple[bytes, int]:
     leads = leads.select_related(
         "region", "chain", "chain__chain_leader", "leader", "unit", "agreement", "agreement__enterprise", "project"

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.analytics import metrics
 
@@ -136,12 +137,12 @@ class FunnelRow:
         return metrics.funds_arrival_rate(self.arrived_amount, self.signed_amount)
 
 
-GROUPS = {
-    "region": "区域",
-    "leader": "责任领导",
-    "chain": "产业链",
-    "source": "线索来源",
-    "period": "获取月份",
+GROUPS = {  # shown in the active language (lazy)
+    "region": _("区域"),
+    "leader": _("责任领导"),
+    "chain": _("产业链"),
+    "source": _("线索来源"),
+    "period": _("获取月份"),
 }
 
 
@@ -195,7 +196,7 @@ def _group_key(row: dict[str, Any], by: str) -> tuple[Any, str]:
 
 
 def _accumulate(rows: Iterable[dict[str, Any]], key_of: Any) -> tuple[FunnelRow, dict[Any, FunnelRow]]:
-    total = FunnelRow(key=None, label="合计")
+    total = FunnelRow(key=None, label=str(_("合计")))
     groups: dict[Any, FunnelRow] = {}
     for r in rows:
         targets = [total]

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DataioConfig(AppConfig):
     name = "keyprojects.dataio"
     label = "dataio"
-    verbose_name = "数据导入导出"
+    verbose_name = _("数据导入导出")
 
     def ready(self) -> None:
         # Loaded at start-up, as the web views and commands would anyway: the modules an import

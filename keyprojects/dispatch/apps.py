@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DispatchConfig(AppConfig):
     name = "keyprojects.dispatch"
     label = "dispatch"
-    verbose_name = "月调度"
+    verbose_name = _("月调度")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.projects.models import Project, ProjectYear
@@ -202,7 +203,7 @@ def close_checklist(*, period: ReportingPeriod, region: Region) -> Checklist:
             if city in cities:
                 parent = rows.setdefault(city, ChecklistRow(code=city, name=cities[city].name, level="city"))
                 if code == city:
-                    lf.name = f"{cities[city].name}（市本级）"
+                    lf.name = gettext("%(name)s（市本级）") % {"name": cities[city].name}
                 parent.children.append(lf)
                 parent.add(lf)
             else:  # province-level projects
@@ -218,7 +219,7 @@ def close_checklist(*, period: ReportingPeriod, region: Region) -> Checklist:
         ordered = [leaves[k] for k in sorted(leaves)]
         for lf in ordered:
             if lf.code == region.code and region.level == "city":
-                lf.name = f"{region.name}（市本级）"
+                lf.name = gettext("%(name)s（市本级）") % {"name": region.name}
     total = ChecklistRow(code=region.code, name=region.name, level=region.level)
     for r in ordered:
         if not r.closed:  # a closed city's items were confirmed at its own close and are frozen

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnterprisesConfig(AppConfig):
     name = "keyprojects.enterprises"
     label = "enterprises"
-    verbose_name = "企业"
+    verbose_name = _("企业")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.projects.forms import ServiceModelForm, with_current
@@ -41,7 +42,7 @@ class EnterpriseForm(ServiceModelForm):
             f["region"].label_from_instance = lambda r: ("　" if r.level == "county" else "") + r.name
         if "uscc" in f:
             f["uscc"].widget.attrs.update({"placeholder": "91370102XXXXXXXXXX", "maxlength": 18, "autocomplete": "off"})
-            f["uscc"].help_text = "18位，不使用 I、O、Z、S、V"
+            f["uscc"].help_text = _("18位，不使用 I、O、Z、S、V")
         if "industry_division" in f:
             f["industry_division"] = forms.ChoiceField(
                 label=str(Enterprise._meta.get_field("industry_division").verbose_name),

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from keyprojects.accounts import policy
 from keyprojects.analytics.metrics import as_percent, fulfilment_rate
@@ -208,7 +209,7 @@ def fulfilment_by_region(user: Any, *, as_of: dt.date | None = None, party: str 
     home = policy.work_region(user) if policy.scope_kind(user) == "region" or policy.is_superuser(user) else None
     rows: dict[str, Tally] = {}
     names: dict[str, tuple[str, str]] = {}
-    total = Tally(key="", name="合计")
+    total = Tally(key="", name=gettext("合计"))
     for c in qs:
         region = c.agreement.region
         if region.code not in names:
@@ -225,10 +226,10 @@ def fulfilment_by_department(user: Any, *, as_of: dt.date | None = None) -> tupl
     as_of = as_of or timezone.localdate()
     qs = commitments_visible(user).filter(party=Party.GOVERNMENT)
     rows: dict[str, Tally] = {}
-    total = Tally(key="", name="合计")
+    total = Tally(key="", name=gettext("合计"))
     for c in qs:
         key = str(c.owner_unit_id or "")
-        name = c.owner_unit.name if c.owner_unit_id else "未指定责任单位"  # type: ignore[union-attr]
+        name = c.owner_unit.name if c.owner_unit_id else gettext("未指定责任单位")  # type: ignore[union-attr]
         rows.setdefault(key, Tally(key=key, name=name)).add(c, as_of)
         total.add(c, as_of)
     worst = Decimal(-1)

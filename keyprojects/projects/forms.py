@@ -213,7 +213,7 @@ class ProjectForm(ServiceModelForm):
             )
             for level, label in Level.choices:
                 f[f"on_{level}_list"] = forms.BooleanField(
-                    label=f"{year}年列入{label}重点项目清单",
+                    label=gettext("%(year)s年列入%(level)s重点项目清单") % {"year": year, "level": label},
                     required=False,
                     initial=getattr(plan, f"on_{level}_list", False),
                 )
