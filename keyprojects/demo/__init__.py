@@ -27,7 +27,7 @@ the few rows written with ``bulk_create``).
 
 from __future__ import annotations
 
-from .common import DEFAULT_BATCH, DEFAULT_PROJECTS, DEFAULT_SEED, DEMO_USERNAMES, DemoError, DemoLogin, DemoResult, last_day
+from .common import DEFAULT_BATCH, DEFAULT_PROJECTS, DEFAULT_SEED, DEMO_COUNTIES, DEMO_USERNAMES, DemoError, DemoLogin, DemoResult, last_day
 from .reports import SEASON, STEP_MONTHS
 from .services import (
     business_data_exists,
@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_BATCH",
     "DEFAULT_PROJECTS",
     "DEFAULT_SEED",
+    "DEMO_COUNTIES",
     "DEMO_USERNAMES",
     "SEASON",
     "STEP_MONTHS",

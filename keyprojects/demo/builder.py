@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from keyprojects.core.validators import make_uscc
 
 from .common import (
     DEFAULT_BATCH,
+    DEMO_COUNTIES,
     MAX_TOTAL,
     MIN_TOTAL,
     PROVINCE,
@@ -407,12 +408,22 @@ class DemoBuilder(DraftsMixin):
         self.t_events = writer_for(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "at", "actor_id"])
         dispatch = self.dispatch
         tables = [self.t_projects, self.t_years, self.t_events, *(dispatch.tables if dispatch else ())]
-        drafts = itertools.chain(self.real_drafts(), self.port_drafts(), (self.generic_draft() for _ in range(n_generic)))
+        placed: set[str] = set()  # the regions of the drafts so far
+
+        def generic() -> Iterator[Draft]:
+            # the last drafts go to the demo counties still without a project (a small seed);
+            # a seed that placed one there already is drawn as before
+            for left in range(n_generic, 0, -1):
+                missing = [c for c in DEMO_COUNTIES if c not in placed and c in self.city_of]
+                yield self.generic_draft(missing[0] if missing and left <= len(missing) else None)
+
+        drafts = itertools.chain(self.real_drafts(), self.port_drafts(), generic())
         desc = "项目及月报" if dispatch else "项目"
         with self.tick(desc, len(REAL_PROJECTS) + len(PORT_PROJECTS) + n_generic) as bar:
             # Each draft consumes the random streams completely before the next one starts, so
             # the data do not depend on the batch size.
             for d in drafts:
+                placed.add(d.region)
                 sim = dispatch.simulate(d) if dispatch else None  # sets invested_before, maybe created
                 pk, created_at = self.add_project(d)
                 self.add_years(d, pk)

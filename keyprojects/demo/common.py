@@ -27,6 +27,9 @@ MIN_TOTAL = 500  # 万元: the 纳统 threshold
 MAX_TOTAL = 1_000_000  # 万元 = 100亿元
 # lixia_sh: 历下区's second county account, so that what lixia fills is reviewed by someone else (four eyes)
 DEMO_USERNAMES = ("province", "jinan", "lixia", "lixia_sh", "jinan_fgw", "byd", "leader", "sysadmin", "secadmin", "auditor", "admin")
+# The counties with demo logins: each has two county accounts (one fills, the other reviews) and,
+# however small the seed, at least one project and one of the demo's agreements.
+DEMO_COUNTIES = ("370102",)
 
 
 def writer_for(model: type[models.Model], fields: Sequence[str], *, raw: bool = False) -> BulkWriter:

@@ -109,7 +109,9 @@ class DraftsMixin:
     leaders_of: dict[str, list[int]]
     jinan_mayor: Any
 
-    def generic_draft(self) -> Draft:
+    def generic_draft(self, county: str | None = None) -> Draft:
+        """A generated project; in ``county`` when given (a demo county a small seed left without
+        a project: the same random draws, another place)."""
         rng = self.rng
         y = self.year
         r = rng.random()
@@ -119,6 +121,8 @@ class DraftsMixin:
             region = rng.choice(self.counties_of[city])
         else:
             region = city
+        if county is not None:
+            city, region = self.city_of[county], county
         category = self.pick_category[level]()
         owner: Ent | None
         if category == "industry":

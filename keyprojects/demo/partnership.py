@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 # (title, party, kind, description, target, measure, due offset in days from today, outcome)
@@ -42,6 +42,7 @@ def seed_partnership() -> dict[str, int]:
     from keyprojects.projects.models import Project
     from keyprojects.regions.models import Unit
 
+    from .common import DEMO_COUNTIES
     from .reference import SPECIAL_OWNERS
 
     users = {u.username: u for u in User.objects.filter(username__in=["province", "jinan", "lixia", "jinan_fgw", "byd", "leader"])}
@@ -52,7 +53,20 @@ def seed_partnership() -> dict[str, int]:
     units = list(Unit.objects.filter(region_id="370100", kind="department").exclude(pk=getattr(fgw, "pk", None)).order_by("name")[:3])
     byd = users["byd"].enterprise
     in_jinan = Q(region__city_code="370100") | Q(region_id="370100")
-    jinan_ents = list(Enterprise.objects.filter(in_jinan).exclude(pk=byd.pk).order_by("id")[:4])
+    # a demo county's enterprise first (the one with a project in it, if any), so that its county
+    # logins have an agreement to keep and 历下区 a 履约率 of its own; then Jinan's first ones
+    local = [
+        Enterprise.objects.filter(region_id=code)
+        .exclude(pk=byd.pk)
+        .order_by(Exists(Project.objects.filter(owner=OuterRef("pk"), region_id=code)).desc(), "id")
+        .first()
+        for code in DEMO_COUNTIES
+    ]
+    local = [e for e in local if e is not None]
+    jinan_ents = [
+        *local,
+        *Enterprise.objects.filter(in_jinan).exclude(pk__in=[byd.pk, *(e.pk for e in local)]).order_by("id")[: 4 - len(local)],
+    ]
     elsewhere = list(Enterprise.objects.exclude(in_jinan).order_by("id")[:2])
     counts = {"agreements": 0, "commitments": 0, "measures": 0, "policy_grants": 0, "liaisons": 0}
 

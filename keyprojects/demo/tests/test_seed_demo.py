@@ -16,8 +16,9 @@ from django.db.models import Q
 from keyprojects.accounts.choices import Role
 from keyprojects.accounts.models import User
 from keyprojects.audit.models import AuditEvent
+from keyprojects.core.errors import PermissionDenied
 from keyprojects.core.validators import PROJECT_CODE_RE, is_valid_uscc, project_code_region
-from keyprojects.demo import DEMO_USERNAMES, demo_digest, last_day
+from keyprojects.demo import DEMO_COUNTIES, DEMO_USERNAMES, demo_digest, last_day
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.industries import division_in_section
 from keyprojects.projects.models import Project, ProjectEvent, ProjectYear, SponsorLeader
@@ -197,21 +198,32 @@ def test_one_login_per_role_printed_once(seeded):
         assert Project.objects.visible_to(users[username]).exists(), username
 
 
-def test_what_lixia_fills_lixia_sh_reviews(seeded):
-    """Four eyes in the demo (issue 10): a report lixia fills and submits waits at the county for
-    the county's second account, never for lixia."""
+def test_in_every_demo_county_one_account_fills_and_another_approves(seeded):
+    """Four eyes in the demo (issue 10): each county with demo logins has two county accounts; a
+    report the filler (lixia in 历下区) fills and submits waits at the county for the other one,
+    never for the filler, and the other one approves it."""
     from keyprojects.dispatch.models import ReportingPeriod
     from keyprojects.dispatch.selectors import due_projects, reports_for_review
-    from keyprojects.dispatch.services import can_review, report_save, report_submit
+    from keyprojects.dispatch.services import can_review, report_review, report_save, report_submit
 
-    lixia, second = User.objects.get(username="lixia"), User.objects.get(username="lixia_sh")
+    county_logins = User.objects.filter(username__in=DEMO_USERNAMES, role="county").order_by("username")
+    assert {u.region_id for u in county_logins} == set(DEMO_COUNTIES) == {"370102"}
     period = ReportingPeriod.objects.order_by("-year", "-month").first()
     done = period.reports.filter(status__in=["submitted", "approved"]).values("project_id")
-    project = due_projects(period=period, user=lixia).filter(region_id="370102").exclude(pk__in=done).order_by("pk").first()
-    r = report_save(user=lixia, project=project, period=period, data={"invested_month": "12"})
-    r = report_submit(user=lixia, report=r)
-    assert r.pending_level == "county" and not can_review(lixia, r) and can_review(second, r)
-    assert r in reports_for_review(user=second) and r not in reports_for_review(user=lixia)
+    for county in DEMO_COUNTIES:
+        accounts = [u for u in county_logins if u.region_id == county]
+        assert len(accounts) == 2, county
+        filler, approver = sorted(accounts, key=lambda u: u.username.endswith("_sh"))  # lixia fills, lixia_sh reviews
+        assert filler != approver and approver.first_name == "县级审核人员"
+        project = due_projects(period=period, user=filler).filter(region_id=county).exclude(pk__in=done).order_by("pk").first()
+        r = report_save(user=filler, project=project, period=period, data={"invested_month": "12"})
+        r = report_submit(user=filler, report=r)
+        assert r.pending_level == "county" and not can_review(filler, r) and can_review(approver, r)
+        assert r in reports_for_review(user=approver) and r not in reports_for_review(user=filler)
+        with pytest.raises(PermissionDenied):
+            report_review(user=filler, report=r, action="approve")
+        r = report_review(user=approver, report=r, action="approve")
+        assert r.status == "approved" or (r.status == "submitted" and r.pending_level != "county")
 
 
 def test_refuses_existing_data_unless_asked(seeded):

@@ -20,6 +20,16 @@ from keyprojects.partnership.selectors import commitment_alerts, fulfilment_by_d
 def test_demo_partnership():
     call_command("seed_demo", stdout=io.StringIO(), projects=40, seed=7, year=2024, month=2, months=0, verbosity=0, interactive=False)
     assert Agreement.objects.count() >= 5
+    # 40 projects leave one generated project besides the real and port ones: it goes to the demo
+    # county, which also gets an agreement, so its logins have projects and a 履约率 of their own
+    from keyprojects.demo import DEMO_COUNTIES
+    from keyprojects.projects.models import Project
+
+    for county in DEMO_COUNTIES:
+        assert Project.objects.filter(region_id=county).exists(), county
+        assert Agreement.objects.filter(region_id=county).exists(), county
+    counties, _total = fulfilment_by_region(User.objects.get(username="jinan"), party="government")
+    assert {t.key: t for t in counties}["370102"].due > 0
     statuses = set(Commitment.objects.values_list("status", flat=True))
     assert {"fulfilled", "partial", "broken", "claimed", "open"} <= statuses
     for c in Commitment.objects.all():
