@@ -128,7 +128,7 @@ def project_approvals(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user, project=project, item_ids=[i.pk for i in items_form.cleaned_data["items"]], request=request
                 )
             except (ValidationFailed, PermissionDenied) as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.shown)
             else:
                 messages.success(request, _("已保存适用的审批事项"))
                 return redirect("approvals:project", pk=project.pk)
@@ -178,7 +178,7 @@ def approval_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     for e in errs:
                         form.add_error(name if name in form.fields else None, e)
             except (ConflictError, PermissionDenied) as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.shown)
             else:
                 messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=approval.project_id)

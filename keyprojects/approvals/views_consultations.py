@@ -84,7 +84,7 @@ def topic_done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         topic_mark_done(user=request.user, topic=topic, request=request)
     except (PermissionDenied, ValidationFailed) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
         messages.success(request, _("已标记落实"))
     return redirect("approvals:consultations")

@@ -94,7 +94,7 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationFailed as exc:
                 _apply_errors(form, exc)
             except PermissionDenied as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.shown)
             else:
                 messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=project.pk)
@@ -121,7 +121,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationFailed as exc:
                 _apply_errors(form, exc)
             except (ConflictError, PermissionDenied) as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.shown)
             else:
                 messages.success(request, _("已保存"))
                 return redirect("approvals:project", pk=need.project_id)
@@ -155,7 +155,7 @@ def need_import(request: HttpRequest) -> HttpResponse:
                 user=request.user, source=upload, filename=upload.name, dry_run=form.cleaned_data["dry_run"], request=request
             )
         except ApplicationError as exc:
-            form.add_error("file", exc.message)
+            form.add_error("file", exc.shown)
         else:
             if not result.errors and not result.dry_run:
                 messages.success(

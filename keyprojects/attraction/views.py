@@ -208,9 +208,9 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if target is not None:
             apply_errors(target, exc)
         else:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
         status = exc.status
     lead = get_lead(request, pk)
     return render(request, "attraction/detail.html", _detail_context(request, lead, **forms), status=status)
@@ -227,7 +227,7 @@ def lead_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     try:
         services.lead_check(user=request.user, lead=lead, item=service_item, done=request.POST.get("done") != "0", request=request)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     return redirect("attraction:detail", pk=lead.pk)
 
 

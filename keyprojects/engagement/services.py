@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
@@ -112,13 +113,13 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
         if found is None and str(cat).isdigit():
             found = RequestCategory.objects.filter(is_active=True, pk=int(str(cat))).first()
         if found is None:
-            raise _fail("category", "诉求类别不存在或已停用")
+            raise _fail("category", gettext_noop("诉求类别不存在或已停用"))
         out["category"] = found
     proj = out.get("project")
     if proj not in (None, "") and not isinstance(proj, Project):
         found_p = Project.objects.filter(pk=int(str(proj))).first() if str(proj).isdigit() else None
         if found_p is None:
-            raise _fail("project", "关联项目不存在")
+            raise _fail("project", gettext_noop("关联项目不存在"))
         out["project"] = found_p
     elif proj == "":
         out["project"] = None
@@ -130,7 +131,7 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 out[f] = Decimal(str(v)).quantize(Decimal("0.000001"))
             except (InvalidOperation, ValueError):
-                raise _fail(f, "请输入数字") from None
+                raise _fail(f, gettext_noop("请输入数字")) from None
     for f in ("title", "description", "contact_name", "contact_phone", "address_string"):
         if f in out and out[f] is None:
             out[f] = ""
@@ -188,10 +189,10 @@ def request_create(
         if enterprise.pk != user.enterprise_id:
             raise PermissionDenied()
         if source != Source.ENTERPRISE or meeting is not None:
-            raise _fail("source", "企业只能以“企业提交”方式提出诉求")
+            raise _fail("source", gettext_noop("企业只能以“企业提交”方式提出诉求"))
     elif policy.can_route_requests(user):
         if source not in STAFF_SOURCES:
-            raise _fail("source", "请选择诉求来源：会议、走访或电话")
+            raise _fail("source", gettext_noop("请选择诉求来源：会议、走访或电话"))
         if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
             raise NotFound()
         if meeting is not None and not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
@@ -199,13 +200,13 @@ def request_create(
     else:
         raise PermissionDenied()
     if meeting is not None and source != Source.MEETING:
-        raise _fail("meeting", "只有会议来源的诉求才能关联交流会")
+        raise _fail("meeting", gettext_noop("只有会议来源的诉求才能关联交流会"))
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
     values = _coerce(data)
     if "category" not in values or values["category"] is None:
-        raise _fail("category", "请选择诉求类别")
+        raise _fail("category", gettext_noop("请选择诉求类别"))
     region = enterprise.region
     day = timezone.localdate(at)
     req = EnterpriseRequest(
@@ -295,7 +296,7 @@ def _unit_or_none(value: Any, field: str) -> Unit:
         else (Unit.objects.filter(pk=int(str(value)), is_active=True).first() if str(value).isdigit() else None)
     )
     if unit is None:
-        raise _fail(field, "单位不存在或已停用")
+        raise _fail(field, gettext_noop("单位不存在或已停用"))
     return unit
 
 
@@ -314,7 +315,7 @@ def request_route(
     fresh = _take(req, user, lambda u, _: policy.can_route_requests(u), OPEN_STATUSES)
     chosen = [_unit_or_none(u, "units") for u in units]
     if not chosen:
-        raise _fail("units", "请选择承办单位")
+        raise _fail("units", gettext_noop("请选择承办单位"))
     at = _now(now)
     _touch(fresh, expected_version)
     added = _assign(fresh, chosen, user=user, at=at, reason=reason or "人工分办", kind=EventKind.ROUTED)
@@ -337,13 +338,13 @@ def request_reroute(
     """改派: move an open request from one unit to another, with a reason."""
     fresh = _take(req, user, lambda u, _: policy.can_route_requests(u), OPEN_STATUSES)
     if not (reason or "").strip():
-        raise _fail("reason", "改派须说明理由")
+        raise _fail("reason", gettext_noop("改派须说明理由"))
     source = _unit_or_none(from_unit, "from_unit")
     target = _unit_or_none(to_unit, "to_unit")
     if source.pk == target.pk:
-        raise _fail("to_unit", "改派的单位不能与原单位相同")
+        raise _fail("to_unit", gettext_noop("改派的单位不能与原单位相同"))
     if not fresh.assignments.filter(unit=source, active=True).update(active=False):
-        raise _fail("from_unit", "该诉求未分办给此单位")
+        raise _fail("from_unit", gettext_noop("该诉求未分办给此单位"))
     at = _now(now)
     _touch(fresh, expected_version)
     _assign(fresh, [target], user=user, at=at, reason=f"由{source.name}改派：{reason}", kind=EventKind.REROUTED)
@@ -372,10 +373,10 @@ def request_decline(
         raise PermissionDenied()
     _require(fresh, (RequestStatus.SUBMITTED, RequestStatus.IN_PROGRESS, RequestStatus.REOPENED))
     if not (reason or "").strip():
-        raise _fail("reason", "请说明理由")
+        raise _fail("reason", gettext_noop("请说明理由"))
     target = _unit_or_none(right_unit, "right_unit")
     if target.pk == unit_id:
-        raise _fail("right_unit", "请指明负责的其他单位")
+        raise _fail("right_unit", gettext_noop("请指明负责的其他单位"))
     at = _now(now)
     fresh.assignments.filter(unit_id=unit_id, active=True).update(active=False)
     own = Unit.objects.get(pk=unit_id)
@@ -430,7 +431,7 @@ def request_reply(
     acknowledged with the reply."""
     fresh = _take(req, user, policy.can_handle_request, OPEN_STATUSES)
     if not (reply or "").strip():
-        raise _fail("reply", "请填写答复内容")
+        raise _fail("reply", gettext_noop("请填写答复内容"))
     at = _now(now)
     fields: dict[str, Any] = {"reply": reply.strip(), "replied_at": at, "replied_by_unit": _user_unit(user)}
     if fresh.acknowledged_at is None:
@@ -458,10 +459,10 @@ def request_rate(
     reopens it the first time, with a new resolve deadline, and closes it the second time."""
     fresh = _take(req, user, policy.can_rate_request, (RequestStatus.REPLIED,))
     if rating not in Rating.values:
-        raise _fail("rating", "请选择评价")
+        raise _fail("rating", gettext_noop("请选择评价"))
     reason = (reason or "").strip()
     if rating == Rating.UNSATISFIED and not reason:
-        raise _fail("rating_reason", "不满意须说明原因")
+        raise _fail("rating_reason", gettext_noop("不满意须说明原因"))
     at = _now(now)
     fields: dict[str, Any] = {"rating": rating, "rating_reason": reason}
     reopen = rating == Rating.UNSATISFIED and fresh.reopen_count == 0
@@ -489,15 +490,15 @@ def extension_ask(
     """延期申请: a handling unit asks for ``days`` more working days (one pending at a time)."""
     fresh = _take(req, user, policy.can_handle_request, OPEN_STATUSES)
     if fresh.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise TransitionNotAllowed("已有待审批的延期申请")
+        raise TransitionNotAllowed(gettext_noop("已有待审批的延期申请"))
     try:
         n = int(days)
     except (TypeError, ValueError):
-        raise _fail("days", "请输入延期天数") from None
+        raise _fail("days", gettext_noop("请输入延期天数")) from None
     if not 1 <= n <= 60:
-        raise _fail("days", "延期天数应在1至60个工作日之间")
+        raise _fail("days", gettext_noop("延期天数应在1至60个工作日之间"))
     if not (reason or "").strip():
-        raise _fail("reason", "请说明延期理由")
+        raise _fail("reason", gettext_noop("请说明延期理由"))
     at = _now(now)
     ext = ExtensionRequest(request=fresh, days=n, reason=reason.strip(), requested_by=user)
     full_clean(ext, exclude=["request", "requested_by"])
@@ -528,9 +529,9 @@ def extension_decide(
     if not policy.can_route_requests(user):
         raise PermissionDenied()
     if ext.requested_by_id == getattr(user, "pk", None):
-        raise PermissionDenied("申请人不能审批自己的延期申请")
+        raise PermissionDenied(gettext_noop("申请人不能审批自己的延期申请"))
     if ext.status != ExtensionStatus.PENDING:
-        raise TransitionNotAllowed("该延期申请已审批")
+        raise TransitionNotAllowed(gettext_noop("该延期申请已审批"))
     at = _now(now)
     ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     ext.decided_by = user

@@ -139,7 +139,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
         else:
             messages.success(request, _("诉求已提交，编号 %(number)s") % {"number": req.number})
             return redirect("engagement:detail", pk=req.pk)
@@ -242,7 +242,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         run(request.user, req, form.cleaned_data, request)
     except ApplicationError as exc:
         fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
-        messages.error(request, "；".join(e for errs in fields.values() for e in errs) or exc.message)
+        messages.error(request, "；".join(_(e) for errs in fields.values() for e in errs) or exc.shown)
         if isinstance(exc, NotFound):
             return redirect("engagement:list")
     else:
@@ -271,7 +271,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
         else:
             messages.success(request, _("已审批延期申请"))
     return redirect("engagement:detail", pk=ext.request_id)

@@ -86,7 +86,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
         else:
             messages.success(request, _("已记录交流会"))
             return redirect("engagement:meeting", pk=meeting.pk)
@@ -134,7 +134,7 @@ def keys(request: HttpRequest) -> HttpResponse:
             enterprise = find_enterprise(form.cleaned_data["enterprise"])
             key, raw = open311_key_issue(user=request.user, enterprise=enterprise, name=form.cleaned_data["name"], request=request)
         except ApplicationError as exc:
-            form.add_error("enterprise", exc.message)
+            form.add_error("enterprise", exc.shown)
         else:
             issued = {"key": key, "raw": raw}
             form = KeyForm()

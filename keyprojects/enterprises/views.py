@@ -48,7 +48,7 @@ def _apply_errors(form: EnterpriseForm, exc: ValidationFailed) -> None:
     if fields:
         form.add_service_errors(fields)
     else:
-        form.add_error(None, exc.message)
+        form.add_error(None, exc.shown)
 
 
 @login_required

@@ -133,7 +133,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             _formset_errors(form, formset, exc)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.shown)
         else:
             messages.success(request, _("协议已登记"))
             return redirect("partnership:detail", pk=a.pk)
@@ -230,7 +230,7 @@ def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect("partnership:detail", pk=agreement.pk)
         else:
             messages.success(request, _("承诺已添加"))
@@ -261,7 +261,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect("partnership:detail", pk=c.agreement_id)
         else:
             messages.success(request, _("履约情况已登记，待他人确认"))
@@ -292,7 +292,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
         messages.success(request, _("已确认履约") if d["decision"] == "accept" else _("已退回，需重新登记"))
     return redirect(target)

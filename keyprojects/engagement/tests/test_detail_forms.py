@@ -68,3 +68,29 @@ def test_department_acknowledges_in_english_and_is_told_so(client, eng):
     response = client.post(f"/engagement/{req.pk}/acknowledge/", {"version": req.version, "note": ""}, follow=True)
     page = response.content.decode()
     assert "Acknowledged" in page and "已受理" not in page
+
+
+def test_refusals_read_in_english_and_chinese(client, eng):
+    """The services' refusals (written in Chinese) reach an English-speaking user in English:
+    an enterprise rating 不满意 without a reason, a unit asking for a 90-day extension."""
+    from keyprojects.engagement.services import request_reply
+
+    req = raise_request(eng)
+    req = request_reply(user=eng.users.department, req=req, reply="已协调", expected_version=req.version)
+    client.force_login(eng.users.enterprise)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post(
+        f"/engagement/{req.pk}/rate/", {"version": req.version, "rating": "unsatisfied", "reason": ""}, follow=True
+    ).content.decode()
+    assert "Say why you are not satisfied" in page and "不满意须说明原因" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.post(
+        f"/engagement/{req.pk}/rate/", {"version": req.version, "rating": "unsatisfied", "reason": ""}, follow=True
+    ).content.decode()
+    assert "不满意须说明原因" in page
+    req2 = raise_request(eng, title="二期用电")
+    client.force_login(eng.users.department)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    extension_ask(user=eng.users.department, req=req2, days=5, reason="踏勘")
+    page = client.post(f"/engagement/{req2.pk}/extend/", {"days": "5", "reason": "再踏勘"}, follow=True).content.decode()
+    assert "An extension request is already awaiting a decision" in page
