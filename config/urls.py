@@ -18,6 +18,7 @@ urlpatterns = [
     path("attraction/", include("keyprojects.attraction.urls")),
     path("partnership/", include("keyprojects.partnership.urls")),
     path("cultivation/", include("keyprojects.cultivation.urls")),
+    path("brands/", include("keyprojects.brands.urls")),
     path("engagement/", include("keyprojects.engagement.urls")),
     path("open311/v2/", include("keyprojects.engagement.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

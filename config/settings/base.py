@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "keyprojects.engagement",
     "keyprojects.partnership",
     "keyprojects.cultivation",
+    "keyprojects.brands",
     "keyprojects.attraction",
     "keyprojects.analytics",
     "keyprojects.dataio",
@@ -248,6 +249,10 @@ SPECTACULAR_SETTINGS = {
         "CommitmentKindEnum": "keyprojects.partnership.choices.CommitmentKind",
         "CultivationListKindEnum": "keyprojects.cultivation.choices.ListKind",
         "CultivationEntryStatusEnum": "keyprojects.cultivation.choices.EntryStatus",
+        "BrandRoundStatusEnum": "keyprojects.brands.choices.RoundStatus",
+        "BrandApplicationStatusEnum": "keyprojects.brands.choices.ApplicationStatus",
+        "BrandCategoryEnum": "keyprojects.brands.choices.Category",
+        "CategoryEnum": "keyprojects.projects.choices.Category",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }

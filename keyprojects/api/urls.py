@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from keyprojects.attraction.api import LeadViewSet
+from keyprojects.brands.api import BrandApplicationViewSet, SelectionRoundViewSet
 from keyprojects.cultivation.api import CultivationEntryViewSet, CultivationListViewSet
 from keyprojects.partnership.api import AgreementViewSet
 
@@ -26,6 +27,8 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("cultivation/lists", CultivationListViewSet, basename="cultivation-list")
 router.register("cultivation/entries", CultivationEntryViewSet, basename="cultivation-entry")
+router.register("brands/rounds", SelectionRoundViewSet, basename="brand-round")
+router.register("brands/applications", BrandApplicationViewSet, basename="brand-application")
 router.register("approvals", approvals_views.ApprovalViewSet, basename="approval")
 router.register("factor-needs", approvals_views.FactorNeedViewSet, basename="factor-need")
 router.register("consultations", approvals_views.ConsultationViewSet, basename="consultation")

@@ -236,6 +236,9 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     from .attraction import seed_attraction
 
     result.counts.update({f"attraction_{k}": v for k, v in seed_attraction().items()})
+    from .brands import seed_brands
+
+    result.counts.update(seed_brands())
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",

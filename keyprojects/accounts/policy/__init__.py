@@ -645,7 +645,9 @@ def can_edit_schemes(user: Any, region: Region | None = None) -> bool:
     return home is not None and home.level in ("province", "city") and region_contains(home, region)
 
 
-# --- the apps around the projects (issues 14–16), in their own module of this policy ------------
+# --- the apps around the projects (issues 14–16) and the “泉城好品” brand selection (ADR 0019),
+# each in its own module of this policy -------------------------------------------------------
 
 from .apps import *  # noqa: E402, F403  (after the names above, which it uses)
+from .brands import *  # noqa: E402, F403  (after the names above, which it uses)
 from .cultivation import *  # noqa: E402, F403  (“双50”企业培育, ADR 0020)

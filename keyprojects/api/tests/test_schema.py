@@ -29,6 +29,7 @@ EXPECTED_OPERATIONS = {
     "consultations_list", "consultations_retrieve", "consultations_create", "consultations_topic_done",
     "agreements_list", "agreements_retrieve",
     "cultivation_lists_list", "cultivation_lists_retrieve", "cultivation_entries_list", "cultivation_entries_retrieve",
+    "brand_rounds_list", "brand_rounds_retrieve", "brand_applications_list", "brand_applications_retrieve",
 }  # fmt: skip
 
 

@@ -1,0 +1,94 @@
+"""Reads of the “泉城好品” brand selection: the scoped rounds with their counts, a round's
+applications (search and filters), and the published list of selected brands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .choices import ApplicationStatus, Category, RoundStatus
+from .models import BrandApplication, SelectionRound
+
+
+def rounds_visible(user: Any) -> QuerySet[SelectionRound]:
+    """The rounds ``user`` sees, each with how many applications it has (of those the user sees:
+    an enterprise counts its own) and how many are selected."""
+    mine = BrandApplication.objects.visible_to(user).values("pk")
+    return (
+        SelectionRound.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            n_applications=Count("applications", filter=Q(applications__in=mine) & ~Q(applications__status=ApplicationStatus.DRAFT)),
+            n_selected=Count("applications", filter=Q(applications__status=ApplicationStatus.SELECTED)),
+        )
+        .order_by("-year", "-opens_on", "-id")
+    )
+
+
+def applications_visible(user: Any) -> QuerySet[BrandApplication]:
+    return BrandApplication.objects.visible_to(user).select_related(
+        "round", "round__region", "enterprise", "enterprise__region", "submitted_by", "reviewed_by", "scored_by", "decided_by"
+    )
+
+
+def applications_search(
+    user: Any, round: SelectionRound, *, q: str = "", status: str = "", category: str = ""
+) -> QuerySet[BrandApplication]:
+    """A round's applications ``user`` sees: others' drafts are left out (a draft is the
+    applicant's until it is submitted); by score, best first."""
+    qs = applications_visible(user).filter(round=round)
+    if not _applicant_view(user):
+        qs = qs.exclude(status=ApplicationStatus.DRAFT)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(brand_name__icontains=q) | Q(enterprise__name__icontains=q) | Q(trademark_no__icontains=q))
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    return qs.order_by("-score", "enterprise__name", "id")
+
+
+def _applicant_view(user: Any) -> bool:
+    from keyprojects.accounts import policy
+
+    return policy.is_applying_for_own_enterprise(user)
+
+
+def round_counts(user: Any, round: SelectionRound) -> dict[str, Any]:
+    """Counts per status of a round's applications the user sees, the selected total and the
+    rewards (万元)."""
+    qs = applications_visible(user).filter(round=round)
+    by_status = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    selected = qs.filter(status=ApplicationStatus.SELECTED).aggregate(n=Count("pk"), reward=Sum("reward_amount"))
+    return {
+        "by_status": [(label, by_status.get(value, 0)) for value, label in ApplicationStatus.choices if value != ApplicationStatus.DRAFT],
+        "selected": selected["n"] or 0,
+        "reward": selected["reward"],
+        "left": max(round.max_selected - (round.applications.filter(status=ApplicationStatus.SELECTED).count()), 0),
+    }
+
+
+def selected_brands(user: Any, *, year: Any = None, category: str = "") -> QuerySet[BrandApplication]:
+    """The published “泉城好品”: selected applications of published rounds the user sees (every
+    business role, an enterprise contact included, sees the whole published list)."""
+    from keyprojects.accounts import policy
+
+    if not policy.can_see_brand_results(user):
+        return BrandApplication.objects.none()
+    rounds = SelectionRound.objects.visible_to(user).filter(status=RoundStatus.PUBLISHED).values("pk")
+    qs = BrandApplication.objects.filter(round__in=rounds, status=ApplicationStatus.SELECTED).select_related(
+        "round", "round__region", "enterprise"
+    )
+    if str(year or "").isdigit():
+        qs = qs.filter(round__year=int(year))
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    return qs.order_by("-round__year", "round_id", "category", "-score", "id")
+
+
+def published_years(user: Any) -> list[int]:
+    return sorted(
+        set(SelectionRound.objects.visible_to(user).filter(status=RoundStatus.PUBLISHED).values_list("year", flat=True)), reverse=True
+    )

@@ -1,0 +1,154 @@
+"""Pages: 200/403/404 per role, the enterprise's application from the form to the submission,
+review, score and decision through the pages, the export and the result list."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from keyprojects.brands.models import BrandApplication
+from keyprojects.brands.services import application_decide, application_review, application_score, round_advance
+
+from .conftest import to_reviewing
+
+pytestmark = pytest.mark.django_db
+
+ADMINS = ("sysadmin", "secadmin", "auditor")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_pages_per_role(client, world, rnd, submitted):
+    pages = [
+        reverse("brands:rounds"),
+        reverse("brands:results"),
+        reverse("brands:round", args=[rnd.pk]),
+        reverse("brands:export", args=[rnd.pk]),
+        reverse("brands:application", args=[submitted.pk]),
+    ]
+    for role in ("province", "city", "county", "department", "enterprise", "leader", "superuser"):
+        c = login(client, getattr(world.users, role))
+        for url in pages:
+            assert c.get(url).status_code == 200, (role, url)
+        assert ('data-testid="nav-brands"' in c.get("/").content.decode()) is True
+    for role in ADMINS:
+        c = login(client, getattr(world.users, role))
+        for url in pages:
+            assert c.get(url).status_code == 403, (role, url)
+        assert 'data-testid="nav-brands"' not in c.get("/").content.decode()
+    for role in ("other_city", "sibling", "other_enterprise"):
+        c = login(client, getattr(world.users, role))
+        assert c.get(reverse("brands:application", args=[submitted.pk])).status_code == 404, role
+    c = login(client, world.users.other_city)
+    assert c.get(reverse("brands:round", args=[rnd.pk])).status_code == 404
+    c = login(client, world.users.county)
+    assert c.get(reverse("brands:round_new")).status_code == 403
+    assert login(client, world.users.city).get(reverse("brands:round_new")).status_code == 200
+    assert login(client, world.users.leader).get(reverse("brands:apply", args=[rnd.pk])).status_code == 403
+
+
+def test_enterprise_applies_through_the_form(client, world, rnd):
+    c = login(client, world.users.enterprise)
+    page = c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    assert reverse("brands:apply", args=[rnd.pk]) in page
+    form = c.get(reverse("brands:apply", args=[rnd.pk])).content.decode()
+    assert 'name="enterprise"' not in form  # its own enterprise only
+    data = {
+        "category": "service",
+        "brand_name": "泉城汽服",
+        "trademark_no": "T-1",
+        "trademark_valid_until": rnd.closes_on.isoformat(),
+        "years_in_city": "2",
+        "has_valid_trademark": "on",
+        "is_cultivation_enterprise": "on",
+        "has_quality_system": "on",
+        "is_advanced": "on",
+        "attachment": SimpleUploadedFile("a.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    }
+    r = c.post(reverse("brands:apply", args=[rnd.pk]), data)
+    app = BrandApplication.objects.get(round=rnd, enterprise=world.ent)
+    assert r.status_code == 302 and app.status == "draft" and app.attachment_content_type == "application/pdf"
+    assert c.get(reverse("brands:attachment", args=[app.pk])).status_code == 200
+    r = c.post(reverse("brands:submit", args=[app.pk]), {"version": app.version})
+    assert r.status_code == 400 and "满3年" in r.content.decode()  # 2 years: refused with the reason
+    assert BrandApplication.objects.get(pk=app.pk).status == "draft"
+    edit = {k: v for k, v in data.items() if k != "attachment"} | {"years_in_city": "4", "version": app.version}
+    assert c.post(reverse("brands:application_edit", args=[app.pk]), edit).status_code == 302
+    app.refresh_from_db()
+    assert c.post(reverse("brands:submit", args=[app.pk]), {"version": app.version}).status_code == 302
+    assert BrandApplication.objects.get(pk=app.pk).status == "submitted"
+    # applied: the round offers its application instead of a new form
+    assert c.get(reverse("brands:apply", args=[rnd.pk])).status_code == 302
+    assert c.get(reverse("brands:application_edit", args=[app.pk])).status_code == 403
+
+
+def test_review_score_decide_through_the_pages(client, world, rnd, submitted):
+    c = login(client, world.users.enterprise)
+    assert 'data-testid="review-form"' not in c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
+    c = login(client, world.users.county)
+    assert 'data-testid="review-form"' in c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
+    r = c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "return", "note": ""})
+    assert r.status_code == 400 and "退回须说明理由" in r.content.decode()
+    assert c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "pass"}).status_code == 302
+    to_reviewing(world, rnd)
+    app = BrandApplication.objects.get(pk=submitted.pk)
+    c = login(client, world.users.city)
+    assert c.post(reverse("brands:score", args=[app.pk]), {"version": app.version, "score": "88"}).status_code == 302
+    app.refresh_from_db()
+    page = c.get(reverse("brands:application", args=[app.pk])).content.decode()
+    assert 'data-testid="decide-form"' not in page and 'data-testid="four-eyes"' in page  # the scorer does not decide
+    c = login(client, world.users.province)
+    r = c.post(reverse("brands:decide", args=[app.pk]), {"version": app.version, "decision": "select", "reward_amount": "12"})
+    assert r.status_code == 400 and "不能超过10万元" in r.content.decode()
+    r = c.post(reverse("brands:decide", args=[app.pk]), {"version": app.version, "decision": "select", "reward_amount": "9.5"})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.status == "selected" and str(app.reward_amount) == "9.5000"
+    # the result list shows it once the round is published
+    c = login(client, world.users.other_enterprise)
+    assert "济南比亚迪" not in c.get(reverse("brands:results")).content.decode()
+    rnd.refresh_from_db()
+    rnd = round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="decided")
+    round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="published")
+    c = login(client, world.users.enterprise)
+    assert "济南比亚迪" in c.get(reverse("brands:results")).content.decode()
+    wb = load_workbook(io.BytesIO(c.get(reverse("brands:results") + "?format=xlsx").content))
+    cells = [list(row) for row in wb.active.iter_rows(values_only=True)]
+    assert any("济南比亚迪" in row and 9.5 in row for row in cells)
+
+
+def test_round_steps_and_filters_on_the_round_page(client, world, rnd, submitted):
+    c = login(client, world.users.city)
+    page = c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    assert 'data-testid="round-step-reviewing"' in page and "济南比亚迪" in page
+    assert "济南比亚迪" not in c.get(reverse("brands:round", args=[rnd.pk]), {"category": "service"}).content.decode()
+    assert "济南比亚迪" in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "submitted", "q": "比亚迪"}).content.decode()
+    assert "济南比亚迪" not in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "passed"}).content.decode()
+    assert c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"}).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.status == "reviewing"
+    c = login(client, world.users.leader)
+    assert 'data-testid="round-step' not in c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+
+
+def test_export_content_follows_scope_and_filters(client, world, rnd, submitted):
+    app = application_review(actor=world.users.county, application=submitted, expected_version=submitted.version, passed=True)
+    to_reviewing(world, rnd)
+    app = application_score(actor=world.users.city, application=app, expected_version=app.version, score="90")
+    application_decide(actor=world.users.province, application=app, expected_version=app.version, select=True, reward_amount="10")
+    c = login(client, world.users.city)
+    r = c.get(reverse("brands:export", args=[rnd.pk]))
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0].endswith("申报情况") and "入选上限40个" in rows[1][0]
+    data = [row for row in rows[3:] if row[0]]
+    assert len(data) == 1 and data[0][1] == world.ent.name and data[0][2] == "济南比亚迪" and data[0][7] == "入选" and data[0][10] == 10
+    r = c.get(reverse("brands:export", args=[rnd.pk]), {"category": "service"})
+    assert [row for row in list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[3:] if row[0]] == []
