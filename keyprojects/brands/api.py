@@ -161,7 +161,8 @@ class BrandApplicationViewSet(_BrandsAPI, mixins.ListModelMixin, mixins.Retrieve
             return BrandApplication.objects.none()
         qs = BrandApplication.objects.visible_to(self.request.user).select_related("enterprise")
         if not policy.is_applying_for_own_enterprise(self.request.user):
-            qs = qs.exclude(status=ApplicationStatus.DRAFT)  # a draft is the applicant's until submitted
+            # a draft is the applicant's until submitted (staff see those they entered themselves)
+            qs = qs.exclude(Q(status=ApplicationStatus.DRAFT) & ~Q(created_by_id=self.request.user.pk))
         return qs.order_by("round_id", "id")
 
     def get_object(self) -> BrandApplication:

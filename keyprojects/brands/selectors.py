@@ -35,11 +35,12 @@ def applications_visible(user: Any) -> QuerySet[BrandApplication]:
 def applications_search(
     user: Any, round: SelectionRound, *, q: str = "", status: str = "", category: str = ""
 ) -> QuerySet[BrandApplication]:
-    """A round's applications ``user`` sees: others' drafts are left out (a draft is the
-    applicant's until it is submitted); by score, best first."""
+    """A round's applications ``user`` sees: drafts others entered are left out (a draft is the
+    applicant's until it is submitted; staff see those they enter on an enterprise's behalf);
+    by score, best first."""
     qs = applications_visible(user).filter(round=round)
     if not _applicant_view(user):
-        qs = qs.exclude(status=ApplicationStatus.DRAFT)
+        qs = qs.exclude(Q(status=ApplicationStatus.DRAFT) & ~Q(created_by_id=getattr(user, "pk", None)))
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(brand_name__icontains=q) | Q(enterprise__name__icontains=q) | Q(trademark_no__icontains=q))

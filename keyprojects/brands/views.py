@@ -129,9 +129,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **listing,
         "round": rnd,
         "counts": round_counts(user, rnd),
-        "statuses": [
-            c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT or policy.is_applying_for_own_enterprise(user)
-        ],
+        "statuses": ApplicationStatus.choices,
         "categories": Category.choices,
         "export_url": reverse("brands:export", args=[rnd.pk]) + (f"?{nopage}" if nopage else ""),
         "steps": [

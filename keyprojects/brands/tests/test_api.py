@@ -30,9 +30,10 @@ def test_rounds_and_applications_in_scope(world, rnd, submitted):
     assert r.status_code == 200 and [x["id"] for x in rows(r)] == [rnd.pk] and rows(r)[0]["status"] == "open"
     assert rows(r)[0]["max_selected"] == 40 and rows(r)[0]["reward_ceiling"] in ("10.0000", 10)
     assert rows(api(world.users.other_city).get("/api/v1/brands/rounds/")) == []
-    # staff see submitted applications, not others' drafts; the enterprise its own only
-    assert [x["id"] for x in rows(api(world.users.city).get("/api/v1/brands/applications/"))] == [submitted.pk]
-    assert api(world.users.city).get(f"/api/v1/brands/applications/{draft.pk}/").status_code == 404
+    # staff see submitted applications and the drafts they entered, not others' drafts; the enterprise its own only
+    assert [x["id"] for x in rows(api(world.users.city_clerk).get("/api/v1/brands/applications/"))] == [submitted.pk]
+    assert api(world.users.city_clerk).get(f"/api/v1/brands/applications/{draft.pk}/").status_code == 404
+    assert [x["id"] for x in rows(api(world.users.city).get("/api/v1/brands/applications/"))] == [submitted.pk, draft.pk]
     one = api(world.users.enterprise).get(f"/api/v1/brands/applications/{submitted.pk}/").json()
     assert one["brand_name"] == "济南比亚迪" and one["status"] == "submitted" and one["enterprise_name"] == world.ent.name
     assert rows(api(world.users.other_enterprise).get("/api/v1/brands/applications/")) == []

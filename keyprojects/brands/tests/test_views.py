@@ -131,6 +131,18 @@ def test_round_steps_and_filters_on_the_round_page(client, world, rnd, submitted
     assert "济南比亚迪" not in c.get(reverse("brands:round", args=[rnd.pk]), {"category": "service"}).content.decode()
     assert "济南比亚迪" in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "submitted", "q": "比亚迪"}).content.decode()
     assert "济南比亚迪" not in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "passed"}).content.decode()
+    # a draft shows to whoever entered it, not to other staff
+    from keyprojects.brands.services import application_create
+    from keyprojects.core.testing import EnterpriseFactory
+
+    from .conftest import good
+
+    application_create(
+        actor=world.users.city, round=rnd, enterprise=EnterpriseFactory(region_id="370103"), data=good(brand_name="代填草稿")
+    )
+    assert "代填草稿" in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "draft"}).content.decode()
+    assert "代填草稿" not in login(client, world.users.city_clerk).get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    c = login(client, world.users.city)
     assert c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"}).status_code == 302
     rnd.refresh_from_db()
     assert rnd.status == "reviewing"
@@ -152,3 +164,31 @@ def test_export_content_follows_scope_and_filters(client, world, rnd, submitted)
     assert len(data) == 1 and data[0][1] == world.ent.name and data[0][2] == "济南比亚迪" and data[0][7] == "入选" and data[0][10] == 10
     r = c.get(reverse("brands:export", args=[rnd.pk]), {"category": "service"})
     assert [row for row in list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[3:] if row[0]] == []
+
+
+def test_round_page_queries_do_not_grow_with_applications(client, world, rnd, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from keyprojects.brands.services import application_create, application_submit
+    from keyprojects.core.testing import EnterpriseFactory
+
+    from .conftest import good
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("brands:round", args=[rnd.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    c = login(client, world.users.city)
+    for _ in range(2):
+        a = application_create(actor=world.users.county, round=rnd, enterprise=EnterpriseFactory(region_id="370102"), data=good())
+        application_submit(actor=world.users.county, application=a, expected_version=a.version)
+    count()  # warm up (session, content types)
+    few = count()
+    for _ in range(8):
+        a = application_create(actor=world.users.county, round=rnd, enterprise=EnterpriseFactory(region_id="370102"), data=good())
+        application_submit(actor=world.users.county, application=a, expected_version=a.version)
+    assert count() == few
+    with django_assert_max_num_queries(few):
+        c.get(reverse("brands:rounds"))
