@@ -17,6 +17,7 @@ from keyprojects.core.validators import (
     validate_uscc,
 )
 
+from . import issue_text as T
 from .classify import CLASSIFIERS
 from .header import Column
 from .normalize import (
@@ -203,7 +204,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
                 else:
                     val = parse_amount(v, multiplier)
                 if val is not None and val < ZERO:
-                    raise CellError("金额不能为负数")
+                    raise CellError(T.MONTH_NEGATIVE.zh())
             elif kind == K_CLASS:
                 text = raw if "\n" not in raw else clean_text(raw)
                 val = _classify(f, text)
@@ -261,7 +262,7 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             values["region_text"] = group["region"]
             cells["region_text"] = ("分组行", st.group_label)
     if name_col is not None and "name" not in values:
-        st.result.errors.append(Issue(sheet.name, excel_row, name_col.header, "", "项目名称为空"))
+        st.result.errors.append(Issue(sheet.name, excel_row, name_col.header, "", T.NAME_MISSING.zh()))
     _row_checks(st, pr)
     st.result.rows.append(pr)
 
@@ -331,13 +332,13 @@ def _coordinate(f: str, raw: str) -> Decimal:
 
 def _check_int(f: str, val: int) -> None:
     if f == "month" and not 1 <= val <= 12:
-        raise CellError("月份应为 1–12")
+        raise CellError(T.MONTH_RANGE.zh())
     if f == "year" and not 1990 <= val <= 2100:
-        raise CellError("年份超出合理范围")
+        raise CellError(T.YEAR_RANGE.zh())
     if f == "workers" and val < 0:
-        raise CellError("人数不能为负数")
+        raise CellError(T.WORKERS_NEGATIVE_CELL.zh())
     if f == "project_id" and val <= 0:
-        raise CellError("项目ID应为正整数（请勿修改模板中的隐藏列）")
+        raise CellError(T.ID_NOT_POSITIVE.zh())
 
 
 def _uscc_message(value: str) -> str:
@@ -364,10 +365,10 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
     problems: list[tuple[str, str, bool]] = []  # field, message, blocking
     if total is not None:
         if ytd is not None and ytd > total:
-            problems.append(("invested_ytd", f"本年累计完成投资大于总投资（{_fmt(total)} 万元）", True))
+            problems.append(("invested_ytd", T.YTD_ABOVE_TOTAL.zh(total=_fmt(total)), True))
         to_date = get("invested_to_date")
         if to_date is not None and to_date > total:
-            problems.append(("invested_to_date", f"开工至今累计完成投资大于总投资（{_fmt(total)} 万元），请核对", False))
+            problems.append(("invested_to_date", T.TO_DATE_ABOVE_TOTAL.zh(total=_fmt(total)), False))
         plan = get("annual_plan")
         if plan is not None and plan > total:
             problems.append(("annual_plan", "年度计划投资大于总投资，疑似单位填错（万元/亿元/元）", False))
@@ -396,6 +397,6 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
         first = st.keys.get(key)
         if first is not None:
             column = pr.header("project_code") if code else pr.header("name")
-            st.result.errors.append(Issue(pr.sheet, pr.row, column, code or nm, f"与第 {first} 行重复（同一项目在文件中出现两次）"))
+            st.result.errors.append(Issue(pr.sheet, pr.row, column, code or nm, T.DUPLICATE_IN_SHEET.zh(row=first)))
         else:
             st.keys[key] = pr.row

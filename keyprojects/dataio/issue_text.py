@@ -167,6 +167,52 @@ PERIOD_CLOSED = Sentence(gettext_noop("%(period)s已关账，数据不能再修�
 # dispatch.selectors.period_range_message
 PERIOD_OUT_OF_RANGE = Sentence(gettext_noop("调度期超出范围：只能是%(first)s年1月至%(last)s"), first=NUMBER, last=MONTH)
 
+# --- the parser: the table and its cells (parsing, cells, normalize) ---------------------------
+NO_KEY_COLUMN = Sentence(gettext_noop("表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目"))
+UNMAPPED_AMOUNT_COLUMN = Sentence(
+    gettext_noop("【请注意】金额列“%(column)s”未能对应到任何字段，该列数据没有导入，请核对表头（或由管理员添加表头同义词）")
+)
+UNMAPPED_COLUMN = Sentence(gettext_noop("列“%(column)s”未能对应到任何字段，该列未导入"))
+MONTH_NOT_YTD_HEADER = Sentence(gettext_noop("表头月份（%(month)s月）与累计列（1-%(ytd)s月）不一致"), month=NUMBER, ytd=NUMBER)
+PERIOD_DIFFERS = Sentence(
+    gettext_noop("文件表头或标题显示的期间为 %(said)s，与指定的 %(period)s 不一致，按指定期间导入"), said=MONTH, period=MONTH
+)
+PERIOD_MONTH_DIFFERS = Sentence(
+    gettext_noop("文件表头或标题显示的期间为 %(month)s月，与指定的 %(period)s 不一致，按指定期间导入"), month=NUMBER, period=MONTH
+)
+MONTH_WITHOUT_YEAR = Sentence(
+    gettext_noop("表中只写了 %(month)s 月、未注明年份，按最近的 %(period)s 导入，请核对（或指定导入期间）"), month=NUMBER, period=MONTH
+)
+MONTHS_WITHOUT_YEAR = Sentence(
+    gettext_noop("各月完成投资列只写了月份、未注明年份，按最近的 %(year)s年（1-%(last)s月）导入，请核对（或指定导入期间）"),
+    year=NUMBER,
+    last=NUMBER,
+)
+UNKNOWN_WORD = Sentence(gettext_noop("无法识别的%(field)s“%(text)s”，按原文保留"), field=WORD)
+UNKNOWN_WORDS = Sentence(gettext_noop("无法识别的%(field)s“%(text)s”，按原文保留（共 %(n)s 行）"), field=WORD, n=NUMBER)
+DUPLICATE_IN_SHEET = Sentence(gettext_noop("与第 %(row)s 行重复（同一项目在文件中出现两次）"), row=NUMBER)
+DUPLICATE_IN_FILE = Sentence(gettext_noop("与工作表“%(sheet)s”第 %(row)s 行重复（同一项目在文件中出现两次）"), row=NUMBER)
+NAME_MISSING = Sentence(gettext_noop("项目名称为空"))
+MONTH_RANGE = Sentence(gettext_noop("月份应为 1–12"))
+YEAR_RANGE = Sentence(gettext_noop("年份超出合理范围"))
+WORKERS_NEGATIVE_CELL = Sentence(gettext_noop("人数不能为负数"))
+ID_NOT_POSITIVE = Sentence(gettext_noop("项目ID应为正整数（请勿修改模板中的隐藏列）"))
+YTD_ABOVE_TOTAL = Sentence(gettext_noop("本年累计完成投资大于总投资（%(total)s 万元）"), total=NUMBER)
+TO_DATE_ABOVE_TOTAL = Sentence(gettext_noop("开工至今累计完成投资大于总投资（%(total)s 万元），请核对"), total=NUMBER)
+NOT_AMOUNT = Sentence(gettext_noop("不是有效的金额"))
+NOT_AMOUNT_UNIT = Sentence(gettext_noop("不是有效的金额（应为数字，单位万元）"))
+AMOUNT_IS_DATE = Sentence(gettext_noop("应为金额，实为日期"))
+FORMULA_ERROR = Sentence(gettext_noop("单元格为公式错误值 %(value)s"))
+NOT_PERCENT = Sentence(gettext_noop("不是有效的百分比"))
+NOT_DATE = Sentence(gettext_noop("不是有效的日期"))
+NOT_DATE_HINT = Sentence(gettext_noop("不是有效的日期（可写作 2024.03、2024年3月 或 2024-03-15）"))
+NOT_SPAN = Sentence(gettext_noop("不是有效的建设年限（可写作 2024.03-2026.12 或 2024-2026）"))
+SPAN_REVERSED = Sentence(gettext_noop("建设年限的结束早于开始"))
+NOT_INTEGER = Sentence(gettext_noop("应为整数"))
+YEAR_OUT_OF_RANGE = Sentence(gettext_noop("年份 %(year)s 超出合理范围（%(low)s–%(high)s）"), year=NUMBER, low=NUMBER, high=NUMBER)
+NO_SUCH_MONTH = Sentence(gettext_noop("日期不存在：没有 %(month)s 月"), month=NUMBER)
+NO_SUCH_DAY = Sentence(gettext_noop("日期不存在：%(month)s没有 %(day)s 日"), month=MONTH, day=NUMBER)
+
 SENTENCES: tuple[Sentence, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Sentence))
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from . import issue_text as T
+
 WAN = Decimal("0.0001")
 PERCENT_PLACES = Decimal("0.01")
 YUAN_TO_WAN = Decimal("0.0001")
@@ -122,16 +124,16 @@ def parse_amount(value: object, multiplier: Decimal = ONE) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise CellError("不是有效的金额")
+        raise CellError(T.NOT_AMOUNT.zh())
     if isinstance(value, (int, float)):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            raise CellError("不是有效的金额")
+            raise CellError(T.NOT_AMOUNT.zh())
         d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         return (d * multiplier).quantize(WAN, rounding=ROUND_HALF_UP) if multiplier is not ONE else d.quantize(WAN, ROUND_HALF_UP)
     if isinstance(value, Decimal):
         return (value * multiplier).quantize(WAN, rounding=ROUND_HALF_UP)
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-        raise CellError("应为金额，实为日期")
+        raise CellError(T.AMOUNT_IS_DATE.zh())
     text = str(value).strip()
     if text in EMPTY_MARKERS:
         return None
@@ -141,7 +143,7 @@ def parse_amount(value: object, multiplier: Decimal = ONE) -> Decimal | None:
         d = None
     if d is None:
         if text in EXCEL_ERRORS:
-            raise CellError(f"单元格为公式错误值 {text}")
+            raise CellError(T.FORMULA_ERROR.zh(value=text))
         t = to_halfwidth(text).translate(_AMOUNT_JUNK)
         if t in EMPTY_MARKERS:
             return None
@@ -155,7 +157,7 @@ def parse_amount(value: object, multiplier: Decimal = ONE) -> Decimal | None:
         try:
             d = _decimal(t)
         except (InvalidOperation, ValueError):
-            raise CellError("不是有效的金额（应为数字，单位万元）") from None
+            raise CellError(T.NOT_AMOUNT_UNIT.zh()) from None
         if negative:
             d = -d
     return (d * multiplier).quantize(WAN, rounding=ROUND_HALF_UP)
@@ -193,16 +195,16 @@ def parse_percent(value: object, *, fraction: bool | None = None) -> Decimal | N
         try:
             return _decimal(text[:-1].replace(",", "")).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
         except (InvalidOperation, ValueError):
-            raise CellError("不是有效的百分比") from None
+            raise CellError(T.NOT_PERCENT.zh()) from None
     if text.endswith("‰"):
         try:
             return (_decimal(text[:-1]) / 10).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
         except (InvalidOperation, ValueError):
-            raise CellError("不是有效的百分比") from None
+            raise CellError(T.NOT_PERCENT.zh()) from None
     try:
         d = _decimal(text.replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise CellError("不是有效的百分比") from None
+        raise CellError(T.NOT_PERCENT.zh()) from None
     return parse_percent(d, fraction=fraction)
 
 
@@ -225,13 +227,13 @@ class DateReading:
 
 def _make_date(y: int, m: int, d: int) -> dt.date:
     if not (MIN_YEAR <= y <= MAX_YEAR):
-        raise CellError(f"年份 {y} 超出合理范围（{MIN_YEAR}–{MAX_YEAR}）")
+        raise CellError(T.YEAR_OUT_OF_RANGE.zh(year=y, low=MIN_YEAR, high=MAX_YEAR))
     if not 1 <= m <= 12:
-        raise CellError(f"日期不存在：没有 {m} 月")
+        raise CellError(T.NO_SUCH_MONTH.zh(month=m))
     try:
         return dt.date(y, m, d)
     except ValueError:
-        raise CellError(f"日期不存在：{y}年{m}月没有 {d} 日") from None
+        raise CellError(T.NO_SUCH_DAY.zh(month=f"{y}年{m}月", day=d)) from None
 
 
 def read_date(value: object, *, end: bool = False) -> DateReading | None:
@@ -254,7 +256,7 @@ def read_date(value: object, *, end: bool = False) -> DateReading | None:
                 return DateReading(_make_date(n // 10000, n // 100 % 100, n % 100))
             if 20000 <= n <= 80000:  # Excel serial date
                 return DateReading(EXCEL_EPOCH + dt.timedelta(days=n))
-            raise CellError("不是有效的日期")
+            raise CellError(T.NOT_DATE.zh())
         if 20000 <= f <= 80000:  # serial with a time part
             return DateReading(EXCEL_EPOCH + dt.timedelta(days=int(f)))
         # 2024.03 typed into a number cell: Excel keeps 2024.03, but 2024.10 becomes 2024.1.
@@ -268,7 +270,7 @@ def read_date(value: object, *, end: bool = False) -> DateReading | None:
                 )
             reading = DateReading(_make_date(int(y_text), int(m_text), 1))
             return reading
-        raise CellError("不是有效的日期")
+        raise CellError(T.NOT_DATE.zh())
     text = to_halfwidth(str(value)).strip().translate(_DASHES)
     if text in EMPTY_MARKERS:
         return None
@@ -293,7 +295,7 @@ def read_date(value: object, *, end: bool = False) -> DateReading | None:
     # ISO with a time: 2024-03-15 00:00:00 / 2024-03-15T08:00
     if len(text) > 10 and text[4] == "-" and text[7] == "-":
         return read_date(text[:10], end=end)
-    raise CellError("不是有效的日期（可写作 2024.03、2024年3月 或 2024-03-15）")
+    raise CellError(T.NOT_DATE_HINT.zh())
 
 
 def parse_date(value: object, *, end: bool = False) -> dt.date | None:
@@ -318,7 +320,7 @@ def parse_period_range(value: object) -> tuple[dt.date | None, dt.date | None]:
         return None, None
     tokens = _RANGE_TOKEN_RE.findall(text)
     if not tokens:
-        raise CellError("不是有效的建设年限（可写作 2024.03-2026.12 或 2024-2026）")
+        raise CellError(T.NOT_SPAN.zh())
     dates: list[dt.date] = []
     for i, (y, mo, d) in enumerate(tokens[:2]):
         end = i == 1
@@ -327,7 +329,7 @@ def parse_period_range(value: object) -> tuple[dt.date | None, dt.date | None]:
     start = dates[0]
     finish = dates[1] if len(dates) > 1 else None
     if finish and finish < start:
-        raise CellError("建设年限的结束早于开始")
+        raise CellError(T.SPAN_REVERSED.zh())
     return start, finish
 
 
@@ -343,7 +345,7 @@ def parse_int(value: object) -> int | None:
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise CellError("应为整数")
+        raise CellError(T.NOT_INTEGER.zh())
     text = to_halfwidth(str(value)).strip().replace(",", "")
     if text in EMPTY_MARKERS:
         return None
@@ -357,10 +359,10 @@ def parse_int(value: object) -> int | None:
         try:
             f = float(text)
         except ValueError:
-            raise CellError("应为整数") from None
+            raise CellError(T.NOT_INTEGER.zh()) from None
         if f.is_integer():
             return int(f)
-        raise CellError("应为整数") from None
+        raise CellError(T.NOT_INTEGER.zh()) from None
 
 
 _CODE_JUNK = str.maketrans({" ": None, "\t": None, "\n": None, "\r": None, "'": None})

@@ -38,6 +38,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from . import issue_text as T
 from .cells import Spec, _data_row, _fmt, _kind
 from .classify import _category, _level, _nature
 from .header import SERIES, Column, _header_grid, _title_period, find_header
@@ -239,9 +240,7 @@ def parse_sheet(
     series = sorted((c for c in columns if c.field == SERIES), key=lambda c: c.info.month or 0)
     columns = [c for c in columns if c.field != SERIES]
     if not ({"name", "project_code"} & result.columns.keys()):
-        result.warnings.append(
-            Issue(sheet.name, result.header_rows[-1], "", "", "表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目")
-        )
+        result.warnings.append(Issue(sheet.name, result.header_rows[-1], "", "", T.NO_KEY_COLUMN.zh()))
     _decide_period(result, columns, title, period)
     series_year = _series_period(result, series, title, sheet.name, period) if series else None
     result.plan_year = _plan_year(result, columns, title, sheet.name)
@@ -329,9 +328,9 @@ def parse_sheet(
         if text in used:
             continue
         if _AMOUNT_WORDS_RE.search(text):
-            message = f"【请注意】金额列“{text}”未能对应到任何字段，该列数据没有导入，请核对表头（或由管理员添加表头同义词）"
+            message = T.UNMAPPED_AMOUNT_COLUMN.zh(column=text)
         else:
-            message = f"列“{text}”未能对应到任何字段，该列未导入"
+            message = T.UNMAPPED_COLUMN.zh(column=text)
         result.warnings.append(Issue(sheet.name, result.header_rows[-1], text, text, message))
     return result
 
@@ -525,7 +524,7 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
     for c in columns:
         if c.field == "invested_month" and c.info.month:
             if month is not None and c.info.month != month:
-                message = f"表头月份（{c.info.month}月）与累计列（1-{month}月）不一致"
+                message = T.MONTH_NOT_YTD_HEADER.zh(month=c.info.month, ytd=month)
                 result.warnings.append(Issue(result.sheet, result.header_rows[-1], c.header, c.header, message))
             month = month or c.info.month
         if c.info.year and year is None and c.field in MONEY_FIELDS:
@@ -536,8 +535,11 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
     if period is not None:
         result.period = period
         if month and (month != period[1] or (year and year != period[0])):
-            said = f"{year}年{month}月" if year else f"{month}月"
-            message = f"文件表头或标题显示的期间为 {said}，与指定的 {period[0]}年{period[1]}月 不一致，按指定期间导入"
+            asked = f"{period[0]}年{period[1]}月"
+            if year:
+                message = T.PERIOD_DIFFERS.zh(said=f"{year}年{month}月", period=asked)
+            else:
+                message = T.PERIOD_MONTH_DIFFERS.zh(month=month, period=asked)
             result.warnings.append(Issue(result.sheet, None, "", title or "", message))
         return
     if year and month:
@@ -547,7 +549,7 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
         today = timezone.localdate()
         year = today.year if month <= today.month else today.year - 1
         result.period = (year, month)
-        message = f"表中只写了 {month} 月、未注明年份，按最近的 {year}年{month}月 导入，请核对（或指定导入期间）"
+        message = T.MONTH_WITHOUT_YEAR.zh(month=month, period=f"{year}年{month}月")
         result.warnings.append(Issue(result.sheet, None, "", title or "", message))
 
 
@@ -571,7 +573,7 @@ def _series_period(result: ParseResult, series: list[Column], title: str, sheet_
     if year is None:
         today = timezone.localdate()
         year = today.year if last <= today.month else today.year - 1
-        message = f"各月完成投资列只写了月份、未注明年份，按最近的 {year}年（1-{last}月）导入，请核对（或指定导入期间）"
+        message = T.MONTHS_WITHOUT_YEAR.zh(year=year, last=last)
         result.warnings.append(Issue(result.sheet, result.header_rows[-1], series[0].header.split("/", 1)[0], "", message))
     if result.period is None:
         result.period = (year, last)
@@ -594,7 +596,7 @@ def _series_row(result: ParseResult, pr: Any, row: list[Any], series: list[Colum
         try:
             amount = parse_amount(v, c.multiplier)
             if amount is not None and amount < ZERO:
-                raise CellError("金额不能为负数")
+                raise CellError(T.MONTH_NEGATIVE.zh())
         except CellError as exc:
             result.errors.append(Issue(result.sheet, pr.row, c.header, raw, str(exc)))
             pr.cells["invested_month"] = (c.header, raw)
@@ -687,8 +689,8 @@ def _close_totals(st: _State) -> None:
 def _emit_unmapped(st: _State) -> None:
     for (f, text), (header, first_row, count) in st.unmapped_values.items():
         label = FIELD_LABELS.get(f, f)
-        more = f"（共 {count} 行）" if count > 1 else ""
-        st.result.warnings.append(Issue(st.result.sheet, first_row, header, text, f"无法识别的{label}“{text}”，按原文保留{more}"))
+        said = T.UNKNOWN_WORDS.zh(field=label, text=text, n=count) if count > 1 else T.UNKNOWN_WORD.zh(field=label, text=text)
+        st.result.warnings.append(Issue(st.result.sheet, first_row, header, text, said))
 
 
 def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
@@ -707,6 +709,4 @@ def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
                 seen[key] = (res.sheet, pr.row)
             elif first[0] != res.sheet:
                 column = pr.header("project_code") if code else pr.header("name")
-                res.errors.append(
-                    Issue(res.sheet, pr.row, column, code or nm, f"与工作表“{first[0]}”第 {first[1]} 行重复（同一项目在文件中出现两次）")
-                )
+                res.errors.append(Issue(res.sheet, pr.row, column, code or nm, T.DUPLICATE_IN_FILE.zh(sheet=first[0], row=first[1])))

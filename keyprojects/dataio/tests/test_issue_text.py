@@ -102,3 +102,22 @@ def test_the_preview_page_says_the_issues_in_english(compiled, client, world):  
     for row in rows:  # every error message reads in English (sheet, column and value are the file's)
         message = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
         assert not CJK.search(QUOTED.sub("", message).replace("历下区", "")), message  # a region's name is data
+
+
+def test_the_parsers_issues_read_in_english_too(compiled, client, world):  # noqa: F811
+    """A column nobody maps and a cell that is no amount: the parser's issues, stored in Chinese as
+    before, read in English on the preview page."""
+    from .test_import_files import GOOD, HEADERS
+
+    rows = [[*r, "备注甲"] for r in GOOD]
+    rows[1][8] = "两万"  # 1-6月累计: not an amount
+    client.force_login(world.users.county)
+    _switch_to_english(client)
+    resp = upload(client, workbook(rows, headers=[*HEADERS, "随便一列"]))
+    batch = ImportBatch.objects.get()
+    stored = [i["message"] for i in batch.errors + batch.warnings]
+    assert "列“随便一列”未能对应到任何字段，该列未导入" in stored
+    assert any(m.startswith("不是有效的金额") for m in stored), stored
+    en = client.get(resp["Location"]).content.decode().replace("&#x27;", "'")
+    assert "The column “随便一列” matches no field and was not imported" in en
+    assert "Not a valid amount" in en and "不是有效的金额" not in en and "未能对应到任何字段" not in en
