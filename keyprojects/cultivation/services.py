@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keyprojects.accounts import policy
@@ -41,6 +41,10 @@ def _amount(value: Any, field: str) -> Decimal | None:
     if amount < 0:
         raise _invalid(field, "金额不能为负数")
     return amount
+
+
+def _duplicate() -> ValidationFailed:
+    return ValidationFailed("该企业已在本名单中", code="duplicate", status=409, extra={"fields": {"enterprise": ["该企业已在本名单中"]}})
 
 
 @transaction.atomic
@@ -112,7 +116,7 @@ def entry_nominate(
     if not policy.region_contains(clist.region, ent.region):
         raise _invalid("enterprise", f"企业不在{clist.region.name}辖区内")
     if CultivationEntry.objects.filter(cultivation_list=clist, enterprise=ent).exists():
-        raise ValidationFailed("该企业已在本名单中", code="duplicate", status=409, extra={"fields": {"enterprise": ["该企业已在本名单中"]}})
+        raise _duplicate()
     reason = (reason or "").strip()
     if not reason:
         raise _invalid("reason", "请填写推荐理由")
@@ -127,7 +131,11 @@ def entry_nominate(
         nominated_at=timezone.now(),
     )
     full_clean(entry)
-    entry.save()
+    try:
+        with transaction.atomic():  # a nomination of the same enterprise racing this one
+            entry.save()
+    except IntegrityError:
+        raise _duplicate() from None
     audit_record(
         action="cultivation_entry.nominate",
         user=actor,

@@ -168,3 +168,30 @@ def test_leader_reads_but_cannot_act(world, client_for, nominated):
 def test_list_new_refused_for_leader(world, client_for):
     r = client_for(world.users.leader).post(reverse("cultivation:list_new"), {"region": "370100", "year": 2026, "kind": "backbone"})
     assert r.status_code == 403
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_query_counts_do_not_grow(world, client_for, clist):
+    from keyprojects.core.testing import EnterpriseFactory
+    from keyprojects.cultivation.services import list_create
+
+    c = client_for(world.users.city)
+    url = reverse("cultivation:list", args=[clist.pk])
+    for e in EnterpriseFactory.create_batch(3, region_id="370102"):
+        CultivationEntry.objects.create(cultivation_list=clist, enterprise=e, reason="x", status="admitted")
+    _queries(c, url), _queries(c, reverse("cultivation:overview"))  # warm the per-process caches
+    few, few_overview = _queries(c, url), _queries(c, reverse("cultivation:overview"))
+    for e in EnterpriseFactory.create_batch(20, region_id="370103"):
+        CultivationEntry.objects.create(cultivation_list=clist, enterprise=e, reason="x", status="admitted")
+    list_create(actor=world.users.city, region=Region.objects.get(code="370100"), year=2026, kind="innovative_growth")
+    list_create(actor=world.users.county, region=Region.objects.get(code="370102"), year=2026, kind="backbone")
+    assert _queries(c, url) == few
+    assert _queries(c, reverse("cultivation:overview")) == few_overview
