@@ -66,6 +66,15 @@ def engagement_requests(user: Any, enterprise: Enterprise) -> list[Any] | None:
     return rows
 
 
+def cultivation_entries(user: Any, enterprise: Enterprise) -> list[Any] | None:
+    """The “双50” 培育名单 the enterprise is on, as ``user`` sees them (``keyprojects.cultivation``,
+    ADR 0020; None when that app is not installed)."""
+    if importlib.util.find_spec("keyprojects.cultivation.selectors") is None:
+        return None
+    mod = importlib.import_module("keyprojects.cultivation.selectors")
+    return list(mod.entries_visible(user).filter(enterprise=enterprise).order_by("-cultivation_list__year", "cultivation_list__kind"))
+
+
 def profile(user: Any, enterprise: Enterprise) -> dict[str, Any]:
     from keyprojects.projects.selectors import figures_period, with_period_figures
 
@@ -84,6 +93,7 @@ def profile(user: Any, enterprise: Enterprise) -> dict[str, Any]:
         "requests": engagement_requests(user, enterprise),
         "agreements": list(agreements_visible(user).filter(enterprise=enterprise).order_by("-signed_on", "-id")),
         "fulfilment": fulfilment_for_enterprise(user, enterprise),
+        "cultivation": cultivation_entries(user, enterprise),
         "measures": list(AssistanceMeasure.objects.visible_to(user).filter(enterprise=enterprise).select_related("unit")),
         "grants": grants,
         "grants_total": PolicyGrant.objects.visible_to(user).filter(enterprise=enterprise).aggregate(s=Sum("amount"))["s"] or Decimal(0),

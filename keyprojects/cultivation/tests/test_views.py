@@ -195,3 +195,16 @@ def test_list_pages_query_counts_do_not_grow(world, client_for, clist):
     list_create(actor=world.users.county, region=Region.objects.get(code="370102"), year=2026, kind="backbone")
     assert _queries(c, url) == few
     assert _queries(c, reverse("cultivation:overview")) == few_overview
+
+
+def test_profile_shows_the_lists(world, client_for, admitted, clist):
+    url = reverse("partnership:profile", args=[world.ent.pk])
+    body = client_for(world.users.city).get(url).content.decode()
+    assert 'data-testid="profile-cultivation"' in body and reverse("cultivation:entry", args=[admitted.pk]) in body
+    body = client_for(world.users.enterprise).get(url).content.decode()
+    assert "济南市2026年骨干企业培育名单" in body and reverse("cultivation:entry", args=[admitted.pk]) not in body
+
+
+def test_profile_without_lists_has_no_section(world, client_for):
+    body = client_for(world.users.city).get(reverse("partnership:profile", args=[world.ent.pk])).content.decode()
+    assert 'data-testid="profile-cultivation"' not in body
