@@ -208,3 +208,30 @@ def test_profile_shows_the_lists(world, client_for, admitted, clist):
 def test_profile_without_lists_has_no_section(world, client_for):
     body = client_for(world.users.city).get(reverse("partnership:profile", args=[world.ent.pk])).content.decode()
     assert 'data-testid="profile-cultivation"' not in body
+
+
+@pytest.mark.parametrize(
+    ("who", "list_status", "entry_status", "actions"),
+    [
+        ("province", 200, 200, {"link-open", "propose-open"}),
+        ("city", 200, 200, {"link-open", "propose-open"}),
+        ("county", 200, 200, {"propose-open"}),  # its own enterprise on the city's list; no decisions
+        ("sibling", 200, 404, set()),  # reads the city's list, not 历下区's enterprise on it
+        ("leader", 200, 200, set()),
+        ("department", 200, 200, set()),
+        ("enterprise", 403, 403, set()),
+        ("other_city", 404, 404, set()),
+        ("sysadmin", 403, 403, set()),
+        ("auditor", 403, 403, set()),
+    ],
+)
+def test_list_and_entry_pages_per_role(world, client_for, admitted, who, list_status, entry_status, actions):
+    c = client_for(getattr(world.users, who))
+    assert c.get(reverse("cultivation:list", args=[admitted.cultivation_list_id])).status_code == list_status
+    r = c.get(reverse("cultivation:entry", args=[admitted.pk]))
+    assert r.status_code == entry_status
+    if entry_status == 200:
+        body = r.content.decode()
+        shown = {a for a in ("link-open", "propose-open", "decide-form", "confirm-removal-form") if f'data-testid="{a}"' in body}
+        assert shown == actions
+    assert c.get(reverse("cultivation:export", args=[admitted.cultivation_list_id])).status_code == list_status
