@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the compiled catalogue, a fixture)
 from keyprojects.cultivation.models import CultivationEntry
 from keyprojects.partnership.services import agreement_create
 from keyprojects.regions.models import Region
@@ -235,3 +236,15 @@ def test_list_and_entry_pages_per_role(world, client_for, admitted, who, list_st
         shown = {a for a in ("link-open", "propose-open", "decide-form", "confirm-removal-form") if f'data-testid="{a}"' in body}
         assert shown == actions
     assert c.get(reverse("cultivation:export", args=[admitted.cultivation_list_id])).status_code == list_status
+
+
+@pytest.mark.usefixtures("compiled")
+def test_pages_in_english(client, world, admitted):
+    from keyprojects.core.tests.test_i18n import _switch_to_english
+
+    client.force_login(world.users.city)
+    _switch_to_english(client)
+    body = client.get(reverse("cultivation:overview")).content.decode()
+    assert "“Double 50” enterprise cultivation lists" in body and "Signing rate" in body and "Double-50 cultivation" in body
+    body = client.get(reverse("cultivation:entry", args=[admitted.pk])).content.decode()
+    assert "Reason for nomination" in body and "Link the one-to-one government–enterprise agreement" in body
