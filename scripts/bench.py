@@ -4,7 +4,9 @@ Benchmarks are not timed tests: they print, and exit non-zero only when a target
 Environment: BENCH_PROJECTS (default 200000), BENCH_IMPORT_ROWS (default 15000), PG_URL
 (PostgreSQL runs when reachable), BENCH_CLOSE_PROJECTS (default 20000), BENCH_CLOSE_DB (default
 "sqlite,postgres"). ``scripts/bench.py seed``,
-``import``, ``import-code`` or ``close`` runs one section only.
+``import``, ``import-code`` or ``close`` runs one section only. ``BENCH_DB=<url> scripts/bench.py``
+times the dashboard, ``BENCH_DB=<url> scripts/bench.py pages`` the 调度, bulletin and leaders
+pages, on a database seeded before.
 """
 
 from __future__ import annotations
@@ -56,6 +58,58 @@ print("MAXP95", max(results.values()))
 """
 
 
+# --------------------------------------------------------------------------------------------
+# 调度 home, bulletin and leaders (ADR 0009, 2026-12 pages): the pages a province user opens
+# every day, with a city's and a county's beside them (the county has no bulletin)
+# --------------------------------------------------------------------------------------------
+
+PAGES_P95_TARGET_MS = 1000.0  # each page for each user at 200k projects (goal: about 500 ms)
+PAGES = ["/dispatch/", "/analytics/bulletin/", "/leaders/"]
+
+PAGES_SCRIPT = r"""
+import statistics, time, django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from keyprojects.accounts.models import User
+results = {}
+for username in ("province", "jinan", "lixia"):
+    c = Client()
+    c.force_login(User.objects.get(username=username))
+    for url in PAGES:
+        if username == "lixia" and "bulletin" in url:
+            continue  # a bulletin covers a province or a city
+        assert c.get(url).status_code == 200  # warm-up
+        times = []
+        for i in range(8):
+            t = time.perf_counter()
+            with CaptureQueriesContext(connection) as q:
+                r = c.get(url)
+            assert r.status_code == 200, r.status_code
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"{username:9s} {url:22s} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  ({len(q.captured_queries)} queries)")
+        results[(username, url)] = p95
+print("MAXP95", max(results.values()))
+""".replace("PAGES", repr(PAGES))
+
+
+def bench_pages(label: str, env: dict[str, str]) -> list[str]:
+    out = subprocess.run([PY, "-c", PAGES_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    worst = 0.0
+    for line in out.splitlines():
+        if line.startswith("MAXP95"):
+            worst = float(line.split()[1])
+        else:
+            print(f"[{label}] {line}")
+    ok = worst <= PAGES_P95_TARGET_MS
+    print(f"[{label}] 调度/bulletin/leaders worst p95: {worst:.1f} ms   (target ≤ {PAGES_P95_TARGET_MS:.0f} ms) {'OK' if ok else 'MISSED'}")
+    return [] if ok else [f"{label} pages"]
+
+
 def run(env: dict[str, str], *args: str) -> float:
     t = time.perf_counter()
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -83,6 +137,7 @@ def bench(label: str, url: str) -> list[str]:
     print(f"[{label}] project list worst p95: {worst:.1f} ms   (target ≤ {LIST_P95_TARGET_MS:.0f} ms) {'OK' if ok else 'MISSED'}")
     if not ok:
         failures.append(f"{label} list")
+    failures += bench_pages(label, env)
     failures += bench_dashboard(label, url)
     failures += bench_approval(label, url)
     return failures
@@ -621,8 +676,12 @@ def bench_seed() -> list[str]:
 
 def main() -> int:
     db_url = os.environ.get("BENCH_DB")
-    if db_url:  # only the dashboard, on a database seeded before (seed_demo --projects N --months 12)
-        missed = bench_dashboard("PostgreSQL" if db_url.startswith("postgres") else "SQLite", db_url)
+    if db_url:  # only the dashboard (or ``pages``), on a database seeded before (seed_demo --projects N --months 12)
+        label = "PostgreSQL" if db_url.startswith("postgres") else "SQLite"
+        if sys.argv[1:] == ["pages"]:
+            missed = bench_pages(label, {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "config.settings.dev"})
+        else:
+            missed = bench_dashboard(label, db_url)
         print("targets missed: " + ", ".join(missed) if missed else "all targets met")
         return 1 if missed else 0
     sections = sys.argv[1:] or ["seed", "import", "import-code", "close"]
