@@ -40,3 +40,18 @@ def test_project_form_year_labels_and_uscc_help_in_english(compiled, client, wor
     en = client.get(f"/projects/{p.pk}/edit/").content.decode()
     assert re.search(r"On the \d{4} County level key project list", en) and "重点项目清单" not in en
     assert "18 characters; I, O, Z, S and V are not used" in client.get("/enterprises/new/").content.decode()
+
+
+def test_factor_units_in_english_on_the_needs_list(compiled, client, dw):  # noqa: F811
+    from decimal import Decimal as D
+
+    from keyprojects.approvals.services_needs import factor_need_create
+
+    factor_need_create(
+        user=dw.users.county, project=dw.projects.own_county, data={"kind": "energy", "subtype": "trading", "quantity": D(10)}
+    )
+    client.force_login(dw.users.county)
+    assert "<td>吨标准煤</td>" in client.get("/approvals/needs/").content.decode()
+    _switch_to_english(client)
+    en = client.get("/approvals/needs/").content.decode()
+    assert "<td>tce</td>" in en and "吨标准煤" not in en
