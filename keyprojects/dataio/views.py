@@ -10,6 +10,7 @@ leading to the preview once done.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -242,25 +243,31 @@ def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     return response
 
 
-ISSUE_COLUMNS = [
-    Column("类型", width=8),
-    Column("工作表", width=14),
-    Column("行号", width=8),
-    Column("列", width=22),
-    Column("值", width=28),
-    Column("问题", width=70),
+ISSUE_COLUMNS = [  # (catalogue source strings: the list is said in the request's language)
+    Column(gettext_noop("类型"), width=8),
+    Column(gettext_noop("工作表"), width=14),
+    Column(gettext_noop("行号"), width=8),
+    Column(gettext_noop("列"), width=22),
+    Column(gettext_noop("值"), width=28),
+    Column(gettext_noop("问题"), width=70),
 ]
+ISSUE_KINDS = {"错误": gettext_noop("错误"), "警告": gettext_noop("警告")}
 
 
 @login_required
 @require_GET
 def import_issues_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """下载错误清单: every error, then every warning, located as in Excel."""
+    """下载错误清单: every error, then every warning, located as in Excel — in the request's
+    language (the issues as the preview says them: ``issue_text.shown``; in Chinese as stored)."""
     batch = _batch_or_404(request, pk)
-    content, n = build_xlsx(title=f"导入问题清单：{batch.filename}", columns=ISSUE_COLUMNS, rows=batch_issue_rows(batch), sheet="问题清单")
+    columns = [dataclasses.replace(c, header=gettext(c.header)) for c in ISSUE_COLUMNS]
+    rows = [(gettext(ISSUE_KINDS.get(k, k)), *rest, issue_text.shown(m)) for k, *rest, m in batch_issue_rows(batch)]
+    title = gettext("导入问题清单：%(file)s") % {"file": batch.filename}
+    content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=gettext("问题清单"))
     audit_record(action="export", user=request.user, request=request, obj=batch, changes={"kind": "import_issues", "rows": n})
-    stem = batch.filename.rsplit(".", 1)[0] or "导入"
-    return xlsx_response(content, f"{stem}-错误清单.xlsx")
+    stem = batch.filename.rsplit(".", 1)[0] or gettext("导入")
+    name = gettext("错误清单")
+    return xlsx_response(content, f"{stem}-{name}.xlsx")
 
 
 urlpatterns = [

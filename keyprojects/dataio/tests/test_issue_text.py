@@ -121,3 +121,27 @@ def test_the_parsers_issues_read_in_english_too(compiled, client, world):  # noq
     en = client.get(resp["Location"]).content.decode().replace("&#x27;", "'")
     assert "The column “随便一列” matches no field and was not imported" in en
     assert "Not a valid amount" in en and "不是有效的金额" not in en and "未能对应到任何字段" not in en
+
+
+def test_the_issue_list_download_in_english_and_as_before_in_chinese(compiled, client, world):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.users.county)
+    upload(client, workbook(MESSY))
+    batch = ImportBatch.objects.get()
+    url = reverse("dataio:import_issues", args=[batch.pk])
+
+    def sheet():
+        ws = load_workbook(io.BytesIO(client.get(url).content)).active
+        return ws.title, [c.value for c in ws[2]], list(ws.iter_rows(min_row=3, values_only=True))
+
+    title, header, rows = sheet()
+    assert title == "问题清单" and header == ["类型", "工作表", "行号", "列", "值", "问题"]
+    assert ("错误", "1-6月", "7", "总投资（万元）", None, "总投资不能为空") in rows
+    _switch_to_english(client)
+    title, header, rows = sheet()
+    assert title == "Issues" and header == ["Type", "Worksheet", "Row", "Column", "Value", "Problem"]
+    assert ("Error", "1-6月", "7", "总投资（万元）", None, "The total investment must not be empty") in rows
+    assert ("Warning", "1-6月", "8", "所属区域", "火星区", "Unrecognised place name; imported into the default region") in rows
