@@ -40,14 +40,24 @@ READERS = EVERYONE | {
     "dataio:dispatch_table", "projects:export",
 }  # fmt: skip
 FILLERS = READERS | {"dispatch:fill", "dispatch:grid", "projects:edit"}
+# The “泉城好品” pages over the demo's open round and published pilot (ADR 0019); the byd login
+# can apply to the open round and sees its own pilot application.
+BRANDS = {"brands:rounds", "brands:round", "brands:results"}
+BRAND_READERS = BRANDS | {"brands:application", "brands:export"}
 MUST_REACH = {
-    "province": FILLERS,
-    "jinan": FILLERS,
-    "lixia": EVERYONE | {"dispatch:fill", "dispatch:report", "dispatch:grid", "dispatch:board", "projects:detail", "dataio:template"},
-    "lixia_sh": EVERYONE | {"dispatch:fill", "dispatch:report", "dispatch:review", "projects:detail"},
-    "jinan_fgw": EVERYONE | {"dispatch:fill", "dispatch:report", "projects:detail"},
-    "byd": EVERYONE | {"dispatch:fill", "dispatch:report", "projects:detail", "enterprises:detail"},
-    "leader": READERS,
+    "province": FILLERS | BRAND_READERS,
+    "jinan": FILLERS | BRAND_READERS,
+    "lixia": EVERYONE
+    | BRANDS
+    | {"dispatch:fill", "dispatch:report", "dispatch:grid", "dispatch:board", "projects:detail"}
+    | {"dataio:template"},
+    "lixia_sh": EVERYONE | BRANDS | {"dispatch:fill", "dispatch:report", "dispatch:review", "projects:detail"},
+    "jinan_fgw": EVERYONE | BRAND_READERS | {"dispatch:fill", "dispatch:report", "projects:detail"},
+    "byd": EVERYONE
+    | BRANDS
+    | {"brands:apply", "brands:application", "dispatch:fill", "dispatch:report", "projects:detail"}
+    | {"enterprises:detail"},
+    "leader": READERS | BRAND_READERS,
     "sysadmin": {"projects:home"},
     "secadmin": {"projects:home"},
     "auditor": {"audit:list", "audit:export"},

@@ -29,7 +29,8 @@ def _style(form: forms.Form) -> None:
         w.attrs.setdefault("class", css)
 
 
-class RoundForm(forms.Form):
+class RoundForm(VersionedForm):
+    version = version_field(required=False)  # required when editing
     region = forms.ModelChoiceField(label=_("组织地区"), queryset=None)  # type: ignore[arg-type]
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2099)
     name = forms.CharField(label=_("批次名称"), max_length=100, initial="第一批“泉城好品”品牌遴选")
@@ -41,9 +42,15 @@ class RoundForm(forms.Form):
     )
     note = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = policy.regions_below(user).filter(level__in=["province", "city"]).order_by("code")  # type: ignore[attr-defined]
+        if editing:  # region and year stay
+            self.fields["version"].required = True
+            del self.fields["region"]
+            del self.fields["year"]
+        else:
+            regions = policy.regions_below(user).filter(level__in=["province", "city"]).order_by("code")
+            self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         _style(self)
 
 

@@ -153,6 +153,41 @@ def round_advance(*, actor: Any, round: SelectionRound, expected_version: int, t
     return fresh
 
 
+#: Round fields :func:`round_update` changes (region and year stay).
+ROUND_FIELDS = ["name", "opens_on", "closes_on", "max_selected", "reward_ceiling", "note"]
+
+
+@transaction.atomic
+def round_update(
+    *, actor: Any, round: SelectionRound, expected_version: int, data: Mapping[str, Any], request: Any = None
+) -> SelectionRound:
+    """Change a round while it is prepared or open. The reward ceiling only while it is prepared:
+    each application keeps the ceiling of its round's opening (``reward_cap``)."""
+    fresh = SelectionRound.objects.editable_by(actor).filter(pk=round.pk).first()
+    if fresh is None or not policy.can_manage_brand_rounds(actor, fresh.region):
+        if SelectionRound.objects.visible_to(actor).filter(pk=round.pk).exists():
+            raise PermissionDenied("只能由本地区的组织单位管理该批次")
+        raise NotFound()
+    unknown = set(data) - set(ROUND_FIELDS)
+    if unknown:
+        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+    if fresh.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        raise TransitionNotAllowed("批次已截止申报，不能修改")
+    values = dict(data)
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+    if "note" in values:
+        values["note"] = (values["note"] or "").strip()
+    if "reward_ceiling" in values:
+        ceiling = _decimal(values["reward_ceiling"], "reward_ceiling")
+        values["reward_ceiling"] = DEFAULT_REWARD_CEILING if ceiling is None else ceiling
+        if fresh.status != RoundStatus.DRAFT and values["reward_ceiling"] != fresh.reward_ceiling:
+            raise _invalid("reward_ceiling", "批次开始申报后不能修改奖励上限")
+    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
+    audit_record(action="brand_round.update", user=actor, request=request, obj=fresh, changes=changes)
+    return fresh
+
+
 # --- applications: the applicant's side -------------------------------------------------------
 
 

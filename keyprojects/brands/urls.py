@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.round_new, name="round_new"),
     path("results/", views.results, name="results"),
     path("<int:pk>/", views.round_detail, name="round"),
+    path("<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("<int:pk>/export.xlsx", views.round_export, name="export"),
     path("<int:pk>/step/", views.round_step, name="round_step"),
     path("<int:pk>/apply/", views.apply, name="apply"),

@@ -31,6 +31,7 @@ from .forms import ApplicationForm, DecideForm, ReviewForm, RoundForm, RoundStep
 from .models import BrandApplication, SelectionRound
 from .selectors import applications_search, published_years, round_counts, rounds_visible, selected_brands
 from .services import (
+    ROUND_FIELDS,
     application_create,
     application_decide,
     application_review,
@@ -39,6 +40,7 @@ from .services import (
     application_update,
     round_advance,
     round_create,
+    round_update,
 )
 
 PAGE_SIZE = 25
@@ -98,12 +100,45 @@ def round_new(request: HttpRequest) -> HttpResponse:
         request.POST or None, user=request.user, initial={"year": today.year, "region": getattr(request.user, "region_id", None)}
     )
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+        d = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         created: list[SelectionRound] = []
         if submit(form, lambda: created.append(round_create(actor=request.user, request=request, **d))):
             messages.success(request, "批次已创建")
             return redirect("brands:round", pk=created[0].pk)
-    return render(request, "brands/round_form.html", {"form": form})
+    return render(request, "brands/round_form.html", {"form": form, "round": None})
+
+
+def _round_editable(user: Any, rnd: SelectionRound) -> bool:
+    return (
+        rnd.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+        and policy.can_manage_brand_rounds(user, rnd.region)
+        and SelectionRound.objects.editable_by(user).filter(pk=rnd.pk).exists()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a round while it is prepared or open (the reward ceiling only while prepared)."""
+    guard(request)
+    rnd: SelectionRound = get_or_404(SelectionRound, request, pk)
+    if not _round_editable(request.user, rnd):
+        raise DjangoPermissionDenied
+    initial = {"version": rnd.version, **{f: getattr(rnd, f) for f in ROUND_FIELDS}}
+    form = RoundForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    if rnd.status != RoundStatus.DRAFT:
+        form.fields["reward_ceiling"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = {f: d[f] for f in ROUND_FIELDS if f in d}
+
+        def call() -> None:
+            round_update(actor=request.user, round=rnd, expected_version=d["version"], data=data, request=request)
+
+        if submit(form, call):
+            messages.success(request, "已保存")
+            return redirect("brands:round", pk=rnd.pk)
+    return render(request, "brands/round_form.html", {"form": form, "round": rnd})
 
 
 def _list_params(request: HttpRequest) -> dict[str, str]:
@@ -132,6 +167,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": ApplicationStatus.choices,
         "categories": Category.choices,
         "export_url": reverse("brands:export", args=[rnd.pk]) + (f"?{nopage}" if nopage else ""),
+        "editable": _round_editable(user, rnd),
         "steps": [
             (s, REOPEN_LABEL if rnd.status == RoundStatus.DECIDED and s == RoundStatus.REVIEWING else STEP_LABELS[s])
             for s in ROUND_STEPS.get(rnd.status, ())

@@ -236,3 +236,34 @@ def test_round_create_is_the_organisers(world):
     with pytest.raises(ValidationFailed):
         round_create(actor=world.users.city, region=Region.objects.get(code="370102"), **kw)
     assert make_user("x", "sysadmin").pk and round_create(actor=world.users.province, region=Region.objects.get(code="370100"), **kw).pk
+
+
+def test_round_update_while_prepared_or_open(world):
+    from keyprojects.brands.services import round_update
+
+    today = timezone.localdate()
+    r = round_create(
+        actor=world.users.city, region=Region.objects.get(code="370100"), year=today.year, name="X", opens_on=today, closes_on=today
+    )
+    r = round_update(
+        actor=world.users.city, round=r, expected_version=r.version, data={"reward_ceiling": "8", "max_selected": 30, "name": " 第一批 "}
+    )
+    assert (r.reward_ceiling, r.max_selected, r.name) == (Decimal("8"), 30, "第一批")
+    with pytest.raises(ValidationFailed) as exc:
+        round_update(actor=world.users.city, round=r, expected_version=r.version, data={"closes_on": today - dt.timedelta(days=1)})
+    assert "closes_on" in _fields(exc)
+    with pytest.raises(ValidationFailed):
+        round_update(actor=world.users.city, round=r, expected_version=r.version, data={"region": "370200"})
+    with pytest.raises(PermissionDenied):
+        round_update(actor=world.users.leader, round=r, expected_version=r.version, data={"name": "Y"})
+    r = round_advance(actor=world.users.city, round=r, expected_version=r.version, to_status="open")
+    with pytest.raises(ValidationFailed) as exc:  # the applications keep the ceiling of the opening
+        round_update(actor=world.users.city, round=r, expected_version=r.version, data={"reward_ceiling": "12"})
+    assert "reward_ceiling" in _fields(exc)
+    r = round_update(actor=world.users.city, round=r, expected_version=r.version, data={"closes_on": today + dt.timedelta(days=9)})
+    with pytest.raises(ConflictError):
+        round_update(actor=world.users.city, round=r, expected_version=r.version - 1, data={"name": "Z"})
+    r = round_advance(actor=world.users.city, round=r, expected_version=r.version, to_status="reviewing")
+    with pytest.raises(TransitionNotAllowed):
+        round_update(actor=world.users.city, round=r, expected_version=r.version, data={"name": "Z"})
+    assert AuditEvent.objects.filter(action="brand_round.update", object_id=str(r.pk)).count() == 2

@@ -192,3 +192,37 @@ def test_round_page_queries_do_not_grow_with_applications(client, world, rnd, dj
     assert count() == few
     with django_assert_max_num_queries(few):
         c.get(reverse("brands:rounds"))
+
+
+def test_round_new_and_edit_pages(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from keyprojects.brands.models import SelectionRound
+
+    today = timezone.localdate()
+    c = login(client, world.users.city)
+    data = {
+        "region": "370100",
+        "year": today.year,
+        "name": "第一批“泉城好品”品牌遴选",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + dt.timedelta(days=30)).isoformat(),
+        "max_selected": "40",
+        "reward_ceiling": "10",
+    }
+    r = c.post(reverse("brands:round_new"), data)
+    rnd = SelectionRound.objects.get()
+    assert r.status_code == 302 and rnd.status == "draft" and rnd.created_by == world.users.city
+    bad = c.post(reverse("brands:round_new"), {**data, "name": "B", "region": "370200"})  # Qingdao is not Jinan's
+    assert bad.status_code == 200 and SelectionRound.objects.count() == 1
+    assert 'data-testid="round-edit"' in c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    edit = {k: v for k, v in data.items() if k not in ("region", "year")} | {"version": rnd.version, "max_selected": "35"}
+    assert c.post(reverse("brands:round_edit", args=[rnd.pk]), edit).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.max_selected == 35
+    stale = c.post(reverse("brands:round_edit", args=[rnd.pk]), edit)
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    assert login(client, world.users.leader).get(reverse("brands:round_edit", args=[rnd.pk])).status_code == 403
+    assert login(client, world.users.other_city).get(reverse("brands:round_edit", args=[rnd.pk])).status_code == 404
