@@ -3,7 +3,9 @@ login can apply), with applications submitted, passed, returned and a draft; and
 pilot round, published, with selected and not selected brands (byd's among them). The rounds
 and applications are in ``data/brands.json``. Rows are validated (``full_clean``) and written
 directly like the other demo data; entered by the 历下区 login on the enterprises' behalf,
-reviewed by its second account, scored by the city and decided by the province (four eyes)."""
+reviewed by its second account, scored by the city and decided by the province (four eyes).
+Seeding again after a reset (which deletes the applications with the enterprises) keeps the rounds
+and fills them again."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def seed_brands() -> dict[str, int]:
 
     names = ["lixia", "lixia_sh", "jinan", "province", "byd"]
     users = {u.username: u for u in User.objects.filter(username__in=names)}
-    if len(users) < len(names) or SelectionRound.objects.exists():
+    if len(users) < len(names) or BrandApplication.objects.exists():
         return {"brand_rounds": SelectionRound.objects.count(), "brand_applications": BrandApplication.objects.count()}
     data = load("brands.json")
     today = timezone.localdate()
@@ -44,6 +46,10 @@ def seed_brands() -> dict[str, int]:
     rounds: dict[str, SelectionRound] = {}
     for spec in data["rounds"]:
         year, opens, closes = _window(spec, today)
+        kept = SelectionRound.objects.filter(region_id=spec["region"], year=year, name=spec["name"]).first()
+        if kept is not None:  # a reset deletes the applications with the enterprises, not the rounds
+            rounds[spec["key"]] = kept
+            continue
         r = SelectionRound(
             region_id=spec["region"],
             year=year,

@@ -31,6 +31,12 @@ def test_demo_brands():
     client.force_login(byd)
     assert reverse("brands:apply", args=[first.pk]) in client.get(reverse("brands:round", args=[first.pk])).content.decode()
     assert client.get(reverse("brands:apply", args=[first.pk])).status_code == 200
+    # a reset deletes the applications with the enterprises; seeding again fills the same rounds
+    before = sorted(BrandApplication.objects.values_list("round__name", "brand_name", "status"))
+    call_command("seed_demo", stdout=io.StringIO(), projects=40, seed=7, year=2026, month=2, months=0, reset=True, verbosity=0)
+    assert sorted(BrandApplication.objects.values_list("round__name", "brand_name", "status")) == before
+    assert SelectionRound.objects.count() == 2
+    first = SelectionRound.objects.get(status="open")
     for username in ("province", "jinan", "lixia", "lixia_sh", "jinan_fgw", "byd", "leader"):
         client.force_login(User.objects.get(username=username))
         for url in (reverse("brands:rounds"), reverse("brands:results"), reverse("brands:round", args=[first.pk])):
