@@ -70,15 +70,21 @@ class ApplicationForm(VersionedForm):
     description = forms.CharField(label=_("品牌简介"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("申报材料（PDF或图片，可选）"), required=False)
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, editing: bool = False, round: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
         from keyprojects.enterprises.models import Enterprise
 
         if editing or policy.is_applying_for_own_enterprise(user):
             del self.fields["enterprise"]
         else:
             self.fields["enterprise"].required = True
-            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+            qs = Enterprise.objects.visible_to(user).order_by("name")
+            if round is not None:  # the enterprises that may apply: those in the round's region
+                code = round.region_id
+                qs = qs.filter(Q(region_id=code) | Q(region__city_code=code) | Q(region__province_code=code))
+            self.fields["enterprise"].queryset = qs  # type: ignore[attr-defined]
         if editing:
             self.fields["version"].required = True
         _style(self)

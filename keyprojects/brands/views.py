@@ -223,7 +223,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if rnd.status != RoundStatus.OPEN:
         messages.error(request, "该批次不在申报期内")
         return redirect("brands:round", pk=rnd.pk)
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user, round=rnd)
     if request.method == "POST" and form.is_valid():
         created: list[BrandApplication] = []
 

@@ -226,3 +226,26 @@ def test_round_new_and_edit_pages(client, world):
     assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
     assert login(client, world.users.leader).get(reverse("brands:round_edit", args=[rnd.pk])).status_code == 403
     assert login(client, world.users.other_city).get(reverse("brands:round_edit", args=[rnd.pk])).status_code == 404
+
+
+def test_staff_apply_on_an_enterprise_behalf_from_the_round_region(client, world, rnd):
+    c = login(client, world.users.province)
+    form = c.get(reverse("brands:apply", args=[rnd.pk])).content.decode()
+    assert world.ent.name in form and world.other_ent.name not in form  # Qingdao's enterprise is not offered for Jinan
+    data = {
+        "enterprise": world.ent.pk,
+        "category": "product",
+        "brand_name": "代报品牌",
+        "trademark_no": "T-9",
+        "trademark_valid_until": rnd.closes_on.isoformat(),
+        "years_in_city": "6",
+        "has_valid_trademark": "on",
+        "is_cultivation_enterprise": "on",
+        "has_quality_system": "on",
+        "is_advanced": "on",
+    }
+    assert c.post(reverse("brands:apply", args=[rnd.pk]), data).status_code == 302
+    app = BrandApplication.objects.get(round=rnd)
+    assert app.enterprise == world.ent and app.created_by == world.users.province
+    r = c.post(reverse("brands:apply", args=[rnd.pk]), {**data, "brand_name": "第二个"})  # one a year
+    assert r.status_code == 200 and "只能申报一个类别" in r.content.decode()
