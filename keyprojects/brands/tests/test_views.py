@@ -249,3 +249,14 @@ def test_staff_apply_on_an_enterprise_behalf_from_the_round_region(client, world
     assert app.enterprise == world.ent and app.created_by == world.users.province
     r = c.post(reverse("brands:apply", args=[rnd.pk]), {**data, "brand_name": "第二个"})  # one a year
     assert r.status_code == 200 and "只能申报一个类别" in r.content.decode()
+
+
+def test_pages_in_english(client, world, rnd, submitted):
+    from django.conf import settings
+
+    c = login(client, world.users.city)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    assert "Close applications, start review" in page and "Open for applications" in page and "Trademark no." in page
+    page = c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
+    assert "Owns a valid registered trademark" in page and "Preliminary review" in page
