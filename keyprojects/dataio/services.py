@@ -50,7 +50,7 @@ from keyprojects.core.money import Period
 
 from . import issue_text as T
 from .importer import Importer, ImportFailed, Plan, Progress
-from .importer.plan import PHASE_PARSE, PHASE_READ
+from .importer.plan import PHASE_PARSE, PHASE_READ, PHASE_REFRESH
 from .models import ImportBatch, ImportSource, ImportStatus
 from .parsing import parse_sheets
 from .reader import read_sheets
@@ -289,7 +289,7 @@ def _import_parsed(
                 raise ImportFailed(outcome.errors)
             with page_cache():  # what the write puts in the cache, the refresh reads back
                 importer.write(plan)
-                _refresh_figures(plan, importer.written)
+                _refresh_figures(plan, importer.written, progress)
             outcome.batch = _record_success(
                 outcome, user=user, batch=batch, region=default_region, period=wanted, sheet=sheet, request=request, size=size
             )
@@ -682,13 +682,18 @@ __all__ = [
 ]
 
 
-def _refresh_figures(plan: Any, written: Any = None) -> None:
+def _refresh_figures(plan: Any, written: Any = None, progress: Progress | None = None) -> None:
     """Imported figures count at once (submitted reports): the one refresh action brings the
     facts, warnings and summaries of the imported projects up to date, in the import's
     transaction; the rows of the projects it created are handed over (``written``), not read
-    back."""
+    back. ``progress`` hears it as the phase 刷新汇总 (per chunk of projects and per period)."""
     from keyprojects.analytics.refresh import refresh_years
 
     items = [i for i in plan.items if not i.dropped and i.pk]
     years = {i.year for i in items if getattr(i, "year", None)} | {r.period[0] for r in plan.reports}
-    refresh_years(project_ids=[i.pk for i in items], years=years, written=written)
+    if progress:
+        progress(PHASE_REFRESH, 0, 1)  # the phase starts and ends even when nothing is refreshed
+    heard = (lambda done, total: progress(PHASE_REFRESH, done, total)) if progress else None
+    refresh_years(project_ids=[i.pk for i in items], years=years, written=written, progress=heard)
+    if progress:
+        progress(PHASE_REFRESH, 1, 1)

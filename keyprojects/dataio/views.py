@@ -31,7 +31,7 @@ from keyprojects.core.models import Job, JobStatus
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from . import issue_text
-from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_WRITE
+from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_REFRESH, PHASE_WRITE
 from .models import ImportBatch, ImportStatus
 from .services import batch_issue_rows, can_import, import_confirm, import_default_region, import_preview, parse_period
 from .services_jobs import (
@@ -53,6 +53,7 @@ PHASE_LABELS = {
     PHASE_PARSE: pgettext_lazy("import phase", "解析"),
     PHASE_CHECK: pgettext_lazy("import phase", "校验"),
     PHASE_WRITE: pgettext_lazy("import phase", "写入"),
+    PHASE_REFRESH: pgettext_lazy("import phase", "刷新汇总"),
 }
 
 

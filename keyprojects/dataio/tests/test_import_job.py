@@ -64,7 +64,7 @@ def test_a_failing_job_writes_nothing_and_says_why(client, world, monkeypatch):
     batch = _preview(client, world)
     before = sorted(Project.objects.values_list("pk", "version"))
 
-    def boom(plan):
+    def boom(*args):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_refresh_figures", boom)
@@ -96,7 +96,7 @@ def test_while_a_job_runs_the_batch_page_shows_it_and_a_second_confirm_is_refuse
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_import_runs_in_its_thread_and_finishes(client, world, settings):
-    """The real thread (as the close's test): the job advances through 读取文件 → 解析 → 校验 → 写入 to
+    """The real thread (as the close's test): the job advances through 读取文件 → 解析 → 校验 → 写入 → 刷新汇总 to
     100 % and the projects are there once it ends. (Both settings through pytest-django's
     ``settings`` fixture: an ``override_settings`` decorator ending before the fixture's own
     restore would leave its value in force for every later test.)"""
@@ -123,3 +123,102 @@ def test_the_background_import_runs_in_its_thread_and_finishes(client, world, se
     assert j.status == JobStatus.DONE, j.error
     assert j.percent == 100 and seen == sorted(seen)
     assert ImportBatch.objects.get().status == "imported" and Project.objects.count() == before + 3
+
+
+def _heard(monkeypatch) -> list[tuple[str, int, int, int]]:
+    """What the job's reporter hears: (phase, done, total, the job's percentage)."""
+    from keyprojects.core import jobs
+
+    heard: list[tuple[str, int, int, int]] = []
+    real = jobs.JobReporter.__call__
+
+    def listen(self, phase, done, total):
+        heard.append((phase, done, total, jobs.percent_of(self.phases, phase, done, total)))
+        real(self, phase, done, total)
+
+    monkeypatch.setattr(jobs.JobReporter, "__call__", listen)
+    return heard
+
+
+@pytest.mark.parametrize("whole_periods", [False, True], ids=["by-difference", "whole-periods"])
+def test_the_confirmed_import_reports_the_refresh_as_its_last_phase(client, world, monkeypatch, whole_periods):
+    """刷新汇总 after 写入 (the refresh action, per period; a big import: per chunk of projects,
+    then per period summarised): its figures and the job's percentage only grow through it, it
+    ends full, and the job's result and the figures are those of an import without progress."""
+    from keyprojects.analytics import refresh
+    from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
+    from keyprojects.dataio.services_jobs import IMPORT_PHASES, import_job_start
+
+    if whole_periods:
+        monkeypatch.setattr(refresh, "LARGE", 1)  # as an import of more than 2,000 projects
+    from keyprojects.dispatch.services import period_get_or_open
+
+    batch = _preview(client, world)
+    year, month = map(int, batch.period_found.split("-"))
+    assert month > 1
+    period_get_or_open(year=year, month=1)  # the refresh goes from the year's first period: two or more periods
+
+    def figures():
+        facts = sorted(ProjectPeriodFact.objects.values_list("project__name", "period_id", "invested_ytd", "report_state"))
+        sums = sorted(RegionPeriodSummary.objects.values_list("region_id", "period_id", "projects", "invested_ytd"))
+        return facts, sums
+
+    from django.db import transaction
+
+    with transaction.atomic():  # the same import without progress, rolled back
+        plain = services.import_confirm(user=world.users.county, batch=batch)
+        expected = (plain.created, plain.updated, plain.reports_created, plain.reports_updated), figures()
+        transaction.set_rollback(True)
+    heard = _heard(monkeypatch)
+    job = import_job_start(user=world.users.county, batch=batch, background=False)
+    assert job.status == JobStatus.DONE and job.percent == 100, job.error
+    r = job.result
+    assert ((r["created"], r["updated"], r["reports_created"], r["reports_updated"]), figures()) == expected
+    phases = [p for n, (p, *_rest) in enumerate(heard) if n == 0 or heard[n - 1][0] != p]
+    assert phases == [p for p, _w in IMPORT_PHASES] and phases[-1] == "刷新汇总"
+    percents = [pct for *_rest, pct in heard]
+    assert percents == sorted(percents)  # never goes back
+    fresh = [(d, t) for p, d, t, _pct in heard if p == "刷新汇总"]
+    shares = [d / t for d, t in fresh]
+    assert shares == sorted(shares) and shares[0] == 0 and shares[-1] == 1
+    assert any(0 < x < 1 for x in shares)  # heard while it runs, not only at its ends
+    ours = [pct for p, *_r, pct in heard if p == "刷新汇总"]
+    assert ours[0] < ours[-1] == 99 and ours[0] == 100 - IMPORT_PHASES[-1][1]
+
+
+def test_the_refresh_reports_its_steps_growing_and_writes_the_same(client, world):
+    """``refresh_periods`` over two years: the facts per chunk and period (counted over both
+    years, never starting again), then each period summarised; the rows are those of a refresh
+    without progress."""
+    from django.db import transaction
+
+    from keyprojects.analytics.models import DimensionPeriodSummary, ProjectPeriodFact, RegionPeriodSummary
+    from keyprojects.analytics.refresh import refresh_periods
+    from keyprojects.dispatch.models import ReportingPeriod
+    from keyprojects.dispatch.services import period_get_or_open
+
+    for year, month in ((2025, 11), (2025, 12), (2026, 1)):
+        period_get_or_open(year=year, month=month)
+    client.force_login(world.users.county)
+    upload(client, workbook(GOOD))
+    services.import_confirm(user=world.users.county, batch=ImportBatch.objects.get())
+    periods = list(ReportingPeriod.objects.order_by("year", "month"))
+    assert len({p.year for p in periods}) >= 2
+
+    def rows():
+        return (
+            sorted(ProjectPeriodFact.objects.values_list("project_id", "period_id", "invested_ytd", "planned_ytd", "report_state")),
+            sorted(RegionPeriodSummary.objects.values_list("region_id", "period_id", "projects", "invested_ytd")),
+            DimensionPeriodSummary.objects.count(),
+        )
+
+    with transaction.atomic():
+        plain = refresh_periods(periods=periods)
+        expected = rows()
+        transaction.set_rollback(True)
+    heard: list[tuple[int, int]] = []
+    assert refresh_periods(periods=periods, progress=lambda d, t: heard.append((d, t))) == plain
+    assert rows() == expected
+    shares = [d / t for d, t in heard]
+    assert shares == sorted(shares) and shares[0] == 0 and shares[-1] == 1
+    assert len(heard) >= 1 + 2 * len(periods)  # the start, each period written, each period summarised
