@@ -39,7 +39,7 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
                 periods.add(tuple(res.period))  # type: ignore[arg-type]
             if "invested_ytd" in res.columns:
                 has_ytd = True
-        plan.rows = len(rows)
+        plan.rows = self.check_rows = len(rows)
         self.tick(PHASE_CHECK, 0, len(rows))  # the phases start and end even for a short file
         file_period = self.period or (next(iter(periods)) if len(periods) == 1 else None)
         if self.period is None and len(periods) > 1:
@@ -55,13 +55,18 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
         self.total_sheets = {res.sheet for res in self.results if "total_investment" in res.columns}
         self.sheet_years = {res.sheet: res.plan_year for res in self.results if res.plan_year}
         items = self._items(rows, file_period)
+        self.tick_check("", "items")
         self._lookup(items)
         self._match(items)
         self._resolve_links(items)
+        self.tick_check("", "resolve")
         self._validate_projects(items)
+        self.tick_check("", "validate")
         self._figures(items, plan)
+        self.tick_check("", "figures")
         self._years(items, plan)
         self._count(items, plan)
+        self.tick_check("", "years")
         plan.items = items
         plan.sample = self._sample(items)
         # a cell with an error does not also carry a warning (the parser may have warned first);

@@ -21,7 +21,6 @@ from .. import issue_text as T
 from .plan import (
     ATTR_FIELD,
     ATTR_SOURCE,
-    PHASE_CHECK,
     SAMPLE_ROWS,
     FiguresStub,
     ImporterState,
@@ -63,7 +62,7 @@ class CheckMixin(ImporterState):
         cleaned: dict[tuple[Any, ...], dict[str, list[str]] | None] = {}
         for n, item in enumerate(items, 1):
             if n % 1000 == 0:
-                self.tick(PHASE_CHECK, total // 2 + n // 2, total)
+                self.tick_check("resolve", "validate", n, total)
             if item.dropped:
                 continue
             row = item.row
@@ -204,7 +203,7 @@ class CheckMixin(ImporterState):
         regions = self.regions
         for n, item in enumerate(live, 1):
             if n % 1000 == 0:
-                self.tick(PHASE_CHECK, total, total)
+                self.tick_check("validate", "figures", n, total)
             existing = history.get(item.pk or 0, {}) if history else {}
             # what counts before an imported month: counted reports only (dispatch.rules, ADR 0011)
             counted = {p: r for p, r in existing.items() if r["status"] in COUNTED} if existing else {}

@@ -13,7 +13,7 @@ from keyprojects.core.validators import PROJECT_CODE_RE, project_code_region, va
 
 from .. import issue_text as T
 from ..types import ParsedRow
-from .plan import FIELD_HANDLERS, PHASE_CHECK, Figures, ImporterState, Item
+from .plan import FIELD_HANDLERS, Figures, ImporterState, Item
 from .values import _NO, _YES, COORDINATE_MESSAGES, PCT, WAN, ZERO, _coordinate, _industry_of, _levels_of, _text, _wan
 
 
@@ -86,7 +86,7 @@ class ReadMixin(ImporterState):
         sheet_years = getattr(self, "sheet_years", {})
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
-                self.tick(PHASE_CHECK, n // 2, total)
+                self.tick_check("", "items", n, total)
             v = row.values
             get = v.get
             normalised = row.normalised

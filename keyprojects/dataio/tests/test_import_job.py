@@ -222,3 +222,33 @@ def test_the_refresh_reports_its_steps_growing_and_writes_the_same(client, world
     shares = [d / t for d, t in heard]
     assert shares == sorted(shares) and shares[0] == 0 and shares[-1] == 1
     assert len(heard) >= 1 + 2 * len(periods)  # the start, each period written, each period summarised
+
+
+def test_the_check_reports_each_of_its_steps_and_is_full_only_at_its_end(world, monkeypatch):
+    """校验 reports the end of each of its steps (rows read, resolved, projects validated,
+    figures checked, years and counts) at its measured share, and reaches its rows only when the
+    plan is made: nothing runs unreported after a full 校验 (it used to be full once the projects
+    were validated, with the figures and years still to check)."""
+    from keyprojects.dataio.importer import plan as plan_module
+
+    rows = GOOD * 5  # (the same project five times: the check has things to say)
+    heard: list[tuple[int, int]] = []
+    steps: list[str] = []
+    real = plan_module.ImporterState.tick_check
+
+    def listen(self, start, end, n=1, count=1):
+        if n == count:
+            steps.append(end)
+        real(self, start, end, n, count)
+
+    monkeypatch.setattr(plan_module.ImporterState, "tick_check", listen)
+    services.import_file(
+        user=None, data=workbook(rows), filename="校验.xlsx", dry_run=True, progress=lambda p, d, t: p == "校验" and heard.append((d, t))
+    )
+    total = len(rows)
+    assert {t for _d, t in heard} == {total}
+    done = [d for d, _t in heard]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == total and done.count(total) == 1
+    assert steps == ["items", "resolve", "validate", "figures", "years"]
+    shares = plan_module.CHECK_SHARES
+    assert [total * shares[s] // 100 for s in steps] == done[1:-1][-len(steps) :]
