@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from keyprojects.core.jobs import JobRunning, job_busy_message, job_current, job_start
 from keyprojects.core.models import Job
 
@@ -34,7 +37,7 @@ def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", re
             "region": closure.region_id,
             "region_name": closure.region.name,
             "open_items": closure.open_items,
-            "open": [[str(ITEMS[k]), _count(k, total)] for k in OPEN_ITEMS if total.get(k)],
+            "open": _stored(total),
         }
 
     return job_start(
@@ -60,8 +63,19 @@ def refuse_while_closing(period: ReportingPeriod) -> None:
         raise JobRunning(job_busy_message(running))
 
 
+def _stored(total: dict[str, Any]) -> list[list[str]]:
+    with translation.override("zh-hans"):  # the result is stored in Chinese, whoever started the job
+        return open_items(total)
+
+
+def open_items(total: dict[str, Any]) -> list[list[str]]:
+    """[label, count] of what was open at the close (``total``: the stored checklist's total), in
+    the active language: the job's result (Chinese) and the result page (the page's language)."""
+    return [[str(ITEMS[k]), _count(k, total)] for k in OPEN_ITEMS if total.get(k)]
+
+
 def _count(item: str, total: dict[str, Any]) -> str:
     """The count shown after the item's label; 未报 names its drafts (they never count)."""
     if item == "missing" and total.get("drafts"):
-        return f"{total[item]}（其中草稿未提交 {total['drafts']}）"
+        return gettext("%(n)s（其中草稿未提交 %(drafts)s）") % {"n": total[item], "drafts": total["drafts"]}
     return str(total[item])

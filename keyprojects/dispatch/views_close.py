@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -30,10 +31,18 @@ from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
 from .selectors_close import CONFIRM_WORD, ITEMS, OPEN_ITEMS, checklist_items, close_checklist
-from .services import CloseNotConfirmed
-from .services_close import CLOSE_JOB, close_job_current, close_job_start
+from .services import PHASE_CHECK, PHASE_FACTS, PHASE_FREEZE, PHASE_SNAPSHOT, CloseNotConfirmed
+from .services_close import CLOSE_JOB, close_job_current, close_job_start, open_items
 from .views_board import _board_focus, _board_home, _board_url, _frozen_for
 from .views_review import LIST_PAGE_SIZE, _period_or_404, set_params
+
+# a close job's phase is stored as the close reports it (``services.CLOSE_PHASES``); shown in the page's language
+PHASE_LABELS = {
+    PHASE_CHECK: pgettext_lazy("close phase", "核对清单"),
+    PHASE_FACTS: pgettext_lazy("close phase", "重建事实表"),
+    PHASE_FREEZE: pgettext_lazy("close phase", "汇总并冻结"),
+    PHASE_SNAPSHOT: pgettext_lazy("close phase", "保存快照"),
+}
 
 
 @login_required
@@ -95,10 +104,14 @@ def close_job(request: HttpRequest, period: str, pk: int) -> HttpResponse:
         raise Http404()
     job_live(job)
     result = job.result or {}
+    closure = PeriodClosure.objects.filter(pk=result["closure"]).only("checklist").first() if result.get("closure") else None
     context = {
         "period": period_obj,
         "job": job,
+        "phase": PHASE_LABELS.get(job.phase or PHASE_CHECK, job.phase),
         "result": result,
+        # what was open, in the page's language (the job's result keeps it in Chinese)
+        "open": open_items(closure.checklist.get("total", {})) if closure is not None else result.get("open", []),
         "job_url": reverse("dispatch:close_job", kwargs={"period": period_obj.label, "pk": job.pk}),
         "snapshot_url": (
             reverse("dispatch:closure_snapshot", kwargs={"period": period_obj.label, "pk": result["closure"]})

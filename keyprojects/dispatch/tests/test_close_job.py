@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from keyprojects.core.jobs import JobReporter, JobRunning, job_live, percent_of
 from keyprojects.core.models import CalendarOverride, Job, JobStatus
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (fixture)
 from keyprojects.dispatch.models import PeriodClosure
 from keyprojects.dispatch.services import CLOSE_PHASES, CloseNotConfirmed, period_close
 from keyprojects.dispatch.services_close import CLOSE_JOB, close_job_start
@@ -176,3 +177,31 @@ def test_the_api_and_the_command_wait_for_a_close_running_on_the_page(open_month
     with pytest.raises(CommandError, match="正在进行"):
         call_command("close_period", "2026-02", "--user", "prov", "--confirm", "确认关账", "-v", "0")
     assert not PeriodClosure.objects.exists()
+
+
+def test_the_close_page_in_english_names_the_phase_and_what_was_open(open_month, client, compiled):  # noqa: F811
+    """The phase (stored in Chinese, as the close reports it) and what was open at the close are
+    shown in the page's language, with English punctuation; the job's result stays Chinese."""
+    import re
+
+    from keyprojects.core.tests.test_i18n import _switch_to_english
+
+    w = open_month
+    client.force_login(w.users.city)
+    _switch_to_english(client)
+    resp = client.post("/dispatch/2026-02/board/close/", {"confirm": "2026-02"}, follow=True)
+    job = Job.objects.get()
+    assert ["未报", "2（其中草稿未提交 1）"] in job.result["open"]  # as stored, whoever started it
+    done = resp.content.decode().split('data-testid="close-result"', 1)[1].split("</div>", 1)[0]
+    assert "Not reported 2 (of which drafts not submitted 1), Waiting for county review 1" in done
+    assert not re.search("[（）：、。，]", done.replace(job.result["region_name"], "")), done
+    running = Job.objects.create(kind=CLOSE_JOB, key="2026-03", title="济南市2026年3月关账", started_by=w.users.city)
+    url = f"/dispatch/2026-03/board/close/jobs/{running.pk}/"
+    for phase, shown in (("", "checking the list"), ("重建事实表", "rebuilding the facts"), ("保存快照", "saving the snapshot")):
+        Job.objects.filter(pk=running.pk).update(phase=phase, done=3, total=8)
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        line = html.split('<p class="mb-1">', 1)[1].split("</p>", 1)[0].split("</span>", 1)[1]
+        assert line == f'Closing: <strong data-testid="close-phase">{shown}</strong> <span class="text-muted small"> (3/8)</span>'
+    Job.objects.filter(pk=running.pk).update(status=JobStatus.FAILED, error="磁盘已满")
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "(in the “saving the snapshot” phase): 磁盘已满" in html
