@@ -75,3 +75,37 @@ def list_xlsx(clist: CultivationList, entries: Iterable[CultivationEntry], figur
         ]
     )
     return content
+
+
+def lists_xlsx(lists: Iterable[CultivationList], *, as_of: dt.date) -> bytes:
+    """The overview: each list (with ``figures`` set, :func:`~.selectors.list_figures`) in a row."""
+    cols = [
+        Column("培育名单", "text", 36),
+        Column("区划", "text", 12),
+        Column("年度", "int", 8),
+        Column("类别", "text", 16),
+        *FIGURE_COLUMNS,
+    ]
+    rows = []
+    for c in lists:
+        f: ListFigures = c.figures  # type: ignore[attr-defined]
+        t = f.fulfilment
+        rows.append(
+            [
+                str(c),
+                c.region.name,
+                c.year,
+                c.get_kind_display(),
+                f.capacity,
+                f.admitted,
+                f.nominated,
+                f.signed,
+                f.signing_percent,
+                t.due,
+                t.kept,
+                t.rate_percent,
+            ]
+        )
+    sub = f"截至{as_of:%Y-%m-%d}；签约率 = 已签约 / 已入选；履约率 = 已履行 / 应履约"
+    content, _n = build_workbook([Sheet("培育名单", "“双50”企业培育名单", cols, rows, subtitle=sub)])
+    return content

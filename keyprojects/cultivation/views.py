@@ -82,7 +82,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     guard(request)
     if not policy.can_see_cultivation_lists(request.user):
         return render(request, "cultivation/own.html", {"entries": own_entries(request.user)})
-    return render(request, "cultivation/overview.html", _overview_context(request))
+    context = _overview_context(request)
+    if request.GET.get("format") == "xlsx":
+        today = timezone.localdate()
+        return xlsx_response(exports.lists_xlsx(context["lists"], as_of=today), f"双50培育名单-{today:%Y%m%d}.xlsx")
+    nopage = request.GET.copy()
+    nopage["format"] = "xlsx"
+    context["export_url"] = "?" + nopage.urlencode()
+    return render(request, "cultivation/overview.html", context)
 
 
 @login_required

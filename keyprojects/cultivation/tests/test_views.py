@@ -248,3 +248,17 @@ def test_pages_in_english(client, world, admitted):
     assert "“Double 50” enterprise cultivation lists" in body and "Signing rate" in body and "Double-50 cultivation" in body
     body = client.get(reverse("cultivation:entry", args=[admitted.pk])).content.decode()
     assert "Reason for nomination" in body and "Link the one-to-one government–enterprise agreement" in body
+
+
+def test_overview_export(world, client_for, admitted):
+    c = client_for(world.users.city)
+    body = c.get(reverse("cultivation:overview"), {"kind": "backbone"}).content.decode()
+    assert 'data-testid="lists-export"' in body and "format=xlsx" in body
+    r = c.get(reverse("cultivation:overview"), {"kind": "backbone", "format": "xlsx"})
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))["培育名单"]
+    data = [row for row in ws.iter_rows(values_only=True) if row[0] == "济南市2026年骨干企业培育名单"]
+    assert len(data) == 1 and data[0][4:7] == (2, 1, 0)  # places, admitted, nominated
+    r = c.get(reverse("cultivation:overview"), {"kind": "innovative_growth", "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))["培育名单"]
+    assert not [row for row in ws.iter_rows(values_only=True) if row[0] == "济南市2026年骨干企业培育名单"]
