@@ -312,3 +312,49 @@ def entry_link_agreement(
         changes={"agreement": [old, getattr(found, "pk", None)]},
     )
     return fresh
+
+
+@transaction.atomic
+def list_carry_over(*, actor: Any, cultivation_list: CultivationList, request: Any = None) -> list[CultivationEntry]:
+    """动态筛选 for a new year: nominate again (:func:`entry_nominate`, each waiting for a second
+    person's decision) every enterprise the actor sees that is on the previous year's list of the
+    same region and kind (admitted, not removed) and not yet on this one, with last year's
+    indicators. Returns the new entries."""
+    if not CultivationList.objects.visible_to(actor).filter(pk=cultivation_list.pk).exists():
+        raise NotFound()
+    if not policy.can_nominate_to(actor, cultivation_list):
+        raise PermissionDenied("无权向该培育名单推荐企业")
+    previous = CultivationList.objects.filter(
+        region_id=cultivation_list.region_id, kind=cultivation_list.kind, year=cultivation_list.year - 1
+    ).first()
+    if previous is None:
+        raise TransitionNotAllowed("没有上一年度的同类培育名单")
+    taken = CultivationEntry.objects.filter(cultivation_list=cultivation_list).values("enterprise_id")
+    carried = (
+        CultivationEntry.objects.visible_to(actor)
+        .filter(cultivation_list=previous, status=EntryStatus.ADMITTED)
+        .exclude(enterprise_id__in=taken)
+        .select_related("enterprise")
+        .order_by("id")
+    )
+    out = [
+        entry_nominate(
+            actor=actor,
+            cultivation_list=cultivation_list,
+            enterprise=e.enterprise,
+            reason=f"{previous.year}年度已入选，动态调整复核",
+            revenue=e.revenue,
+            tax=e.tax,
+            rd_spending=e.rd_spending,
+            request=request,
+        )
+        for e in carried
+    ]
+    audit_record(
+        action="cultivation_list.carry_over",
+        user=actor,
+        request=request,
+        obj=cultivation_list,
+        changes={"from": previous.pk, "entries": [e.pk for e in out]},
+    )
+    return out

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.list_detail, name="list"),
     path("<int:pk>/export.xlsx", views.list_export, name="export"),
     path("<int:pk>/nominate/", views.nominate, name="nominate"),
+    path("<int:pk>/carry-over/", views.carry_over, name="carry_over"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/decide/", views.decide, name="decide"),
     path("entries/<int:pk>/removal/", views.propose_removal, name="propose_removal"),

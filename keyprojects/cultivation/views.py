@@ -29,7 +29,15 @@ from .choices import EntryStatus, ListKind
 from .forms import STATUS_FILTER, ConfirmRemovalForm, DecideForm, LinkForm, ListForm, NominateForm, ProposeRemovalForm
 from .models import CultivationEntry, CultivationList
 from .selectors import entries_search, list_commitments, list_figures, lists_visible, own_entries
-from .services import entry_confirm_removal, entry_decide, entry_link_agreement, entry_nominate, entry_propose_removal, list_create
+from .services import (
+    entry_confirm_removal,
+    entry_decide,
+    entry_link_agreement,
+    entry_nominate,
+    entry_propose_removal,
+    list_carry_over,
+    list_create,
+)
 
 PAGE_SIZE = 25
 
@@ -134,6 +142,9 @@ def _list_context(request: HttpRequest, clist: CultivationList, nominate_form: N
         "can_nominate": can_nominate,
         "nominate_form": nominate_form or (NominateForm(user=user, clist=clist) if can_nominate else None),
         "open_enterprises": _open_enterprises(user, [e.enterprise_id for e in listing["page_obj"]]),
+        "previous": CultivationList.objects.visible_to(user).filter(region_id=clist.region_id, kind=clist.kind, year=clist.year - 1).first()
+        if can_nominate
+        else None,
     }
 
 
@@ -309,3 +320,18 @@ def link_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         entry_link_agreement(actor=request.user, entry=entry, expected_version=d["version"], agreement=d["agreement"], request=request)
 
     return _step(request, entry, form, "link_form", call, "已更新政企合作协议")
+
+
+@login_required
+@require_POST
+def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """动态筛选: nominate again last year's admitted enterprises (each decided by another person)."""
+    guard_lists(request)
+    clist: CultivationList = get_or_404(CultivationList, request, pk)
+    try:
+        entries = list_carry_over(actor=request.user, cultivation_list=clist, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已推荐上年度入选企业{len(entries)}家，待他人审定")
+    return redirect("cultivation:list", pk=clist.pk)

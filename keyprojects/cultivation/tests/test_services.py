@@ -297,3 +297,24 @@ def test_link_needs_admitted_and_decider(world, nominated):
     e = entry_decide(actor=world.users.city, entry=nominated, expected_version=nominated.version, admit=True)
     with pytest.raises(PermissionDenied):
         entry_link_agreement(actor=world.users.county, entry=e, expected_version=e.version, agreement=a)
+
+
+def test_carry_over_nominates_last_years_admitted(world, clist, admitted, sibling_ent):
+    from keyprojects.cultivation.services import list_carry_over
+
+    rejected = entry_nominate(actor=world.users.city, cultivation_list=clist, enterprise=sibling_ent, reason="x")
+    entry_decide(actor=world.users.province, entry=rejected, expected_version=rejected.version, admit=False, note="不符合")
+    new = list_create(actor=world.users.city, region=Region.objects.get(code="370100"), year=2027, kind="backbone")
+    with pytest.raises(TransitionNotAllowed):
+        list_carry_over(actor=world.users.city, cultivation_list=clist)  # no 2025 list
+    assert list_carry_over(actor=world.users.sibling, cultivation_list=new) == []  # 市中区 does not see 比亚迪
+    out = list_carry_over(actor=world.users.city, cultivation_list=new)
+    assert [(e.enterprise_id, e.status, e.revenue, e.nominated_by_id) for e in out] == [
+        (world.ent.pk, "nominated", Decimal("123456.7891"), world.users.city.pk)
+    ]
+    assert "2026年度已入选" in out[0].reason
+    assert list_carry_over(actor=world.users.city, cultivation_list=new) == []  # already there
+    # still four eyes: the carrier does not decide
+    with pytest.raises(PermissionDenied, match="四眼"):
+        entry_decide(actor=world.users.city, entry=out[0], expected_version=out[0].version, admit=True)
+    assert actions(new)[-1] == "cultivation_list.carry_over"

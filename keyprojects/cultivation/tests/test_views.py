@@ -262,3 +262,19 @@ def test_overview_export(world, client_for, admitted):
     r = c.get(reverse("cultivation:overview"), {"kind": "innovative_growth", "format": "xlsx"})
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))["培育名单"]
     assert not [row for row in ws.iter_rows(values_only=True) if row[0] == "济南市2026年骨干企业培育名单"]
+
+
+def test_carry_over_button(world, client_for, admitted):
+    from keyprojects.cultivation.services import list_create
+
+    new = list_create(actor=world.users.city, region=Region.objects.get(code="370100"), year=2027, kind="backbone")
+    c = client_for(world.users.city)
+    assert 'data-testid="carry-over-form"' not in c.get(reverse("cultivation:list", args=[admitted.cultivation_list_id])).content.decode()
+    assert 'data-testid="carry-over-form"' in c.get(reverse("cultivation:list", args=[new.pk])).content.decode()
+    r = c.post(reverse("cultivation:carry_over", args=[new.pk]), follow=True)
+    assert "已推荐上年度入选企业1家" in r.content.decode()
+    assert list(new.entries.values_list("enterprise_id", "status")) == [(world.ent.pk, "nominated")]
+    leader = client_for(world.users.leader)
+    assert 'data-testid="carry-over-form"' not in leader.get(reverse("cultivation:list", args=[new.pk])).content.decode()
+    r = leader.post(reverse("cultivation:carry_over", args=[new.pk]), follow=True)
+    assert "无权" in r.content.decode() and new.entries.count() == 1
