@@ -8,7 +8,7 @@ from typing import Any
 
 
 class Progress:
-    """One tqdm bar per phase (读取文件 → 解析 → 校验 → 写入; 检查 → 刷新 → 冻结 → 快照) on ``stream``."""
+    """One tqdm bar per phase (读取文件 → 解析 → 校验 → 写入 → 刷新汇总; 核对清单 → 重建事实表 → 汇总并冻结 → 保存快照) on ``stream``."""
 
     def __init__(self, stream: Any, enabled: bool, unit: str = "行"):
         self.stream = stream
