@@ -52,3 +52,19 @@ def test_demo_cultivation():
         client = Client()
         client.force_login(User.objects.get(username=username))
         assert client.get(reverse("cultivation:overview")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_demo_cultivation_after_a_reset():
+    """A reset deletes the entries with the enterprises but keeps the lists (they hang on a
+    region only); seeding again fills the same lists with the same picture."""
+
+    def seed(**kw):
+        call_command("seed_demo", stdout=io.StringIO(), projects=40, seed=7, year=2026, month=2, months=0, verbosity=0, **kw)
+
+    seed(interactive=False)
+    before = sorted(CultivationEntry.objects.values_list("cultivation_list__kind", "status", "reason"))
+    assert before
+    seed(reset=True)
+    assert CultivationList.objects.count() == 2
+    assert sorted(CultivationEntry.objects.values_list("cultivation_list__kind", "status", "reason")) == before
