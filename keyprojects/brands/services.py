@@ -14,7 +14,6 @@ the decision is somebody else's than the review and the score.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +25,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import Duplicate, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
+from keyprojects.core.uploads import store_document
 from keyprojects.regions.models import Region
 
 from .choices import (
@@ -54,8 +54,6 @@ APPLICATION_FIELDS = [
     "in_haopin_shandong",
     "description",
 ]
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 ONE_PER_YEAR = "本企业本年度已申报过“泉城好品”（每个品牌主体每年只能申报一个类别）"
 
 
@@ -191,28 +189,9 @@ def round_update(
 # --- applications: the applicant's side -------------------------------------------------------
 
 
-def _sniff(head: bytes) -> str | None:
-    from keyprojects.dispatch.services import sniff_image_type
-
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return sniff_image_type(head)
-
-
 def _attach(application: BrandApplication, upload: Any) -> str:
-    """Store ``upload`` (PDF, JPEG, PNG or WebP, at most 10 MB) on ``application``; its name."""
-    size = int(getattr(upload, "size", 0) or 0)
-    if size <= 0:
-        raise _invalid("attachment", "申报材料为空文件")
-    if size > ATTACHMENT_MAX_BYTES:
-        raise _invalid("attachment", "申报材料不能超过10MB")
-    upload.seek(0)
-    content_type = _sniff(upload.read(16))
-    upload.seek(0)
-    if content_type is None:
-        raise _invalid("attachment", "申报材料只能是PDF、JPEG、PNG或WebP文件")
-    application.attachment.save(f"{uuid.uuid4().hex}.{ATTACHMENT_TYPES[content_type]}", upload, save=False)
-    application.attachment_content_type = content_type
+    """Store ``upload`` (a document: core.uploads) on ``application``; its name."""
+    application.attachment_content_type = store_document(application.attachment, upload, field="attachment", label="申报材料")
     return application.attachment.name or ""
 
 

@@ -16,7 +16,6 @@ two stamps (:func:`.selectors.status_on`, what the 履约率 of a past month is 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,6 +28,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
+from keyprojects.core.uploads import store_document
 from keyprojects.regions.models import Region, Unit
 
 from .choices import CLAIMABLE_RESULTS, DEFAULT_MEASURE, AgreementSource, CommitmentStatus
@@ -40,9 +40,6 @@ AGREEMENT_FIELDS = ["title", "signatory_unit", "signatory_name", "signed_on", "a
 AGREEMENT_OPTIONAL = {"signatory_unit", "signatory_name", "projects", "source", "source_ref", "note", "request"}
 #: Fields of a new commitment.
 COMMITMENT_FIELDS = ["party", "kind", "description", "target_value", "measure", "due_on", "owner_unit"]
-
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -207,14 +204,6 @@ def commitment_add(*, actor: Any, agreement: Agreement, data: Mapping[str, Any],
     return _new_commitment(actor=actor, agreement=fresh, data=data, request=request)
 
 
-def _sniff(head: bytes) -> str | None:
-    from keyprojects.dispatch.services import sniff_image_type
-
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return sniff_image_type(head)
-
-
 @transaction.atomic
 def commitment_claim(
     *,
@@ -259,19 +248,8 @@ def commitment_claim(
     fields = ["status", "claimed_result", "evidence_text", "achieved_value", "claimed_by", "claimed_on", "claimed_at", "confirm_note"]
     saved_name = ""
     if evidence_file:
-        size = int(getattr(evidence_file, "size", 0) or 0)
-        if size <= 0:
-            raise _invalid("evidence_file", "佐证材料为空文件")
-        if size > EVIDENCE_MAX_BYTES:
-            raise _invalid("evidence_file", "佐证材料不能超过10MB")
-        evidence_file.seek(0)
-        content_type = _sniff(evidence_file.read(16))
-        evidence_file.seek(0)
-        if content_type is None:
-            raise _invalid("evidence_file", "佐证材料只能是PDF、JPEG、PNG或WebP文件")
-        fresh.evidence_file.save(f"{uuid.uuid4().hex}.{EVIDENCE_TYPES[content_type]}", evidence_file, save=False)
+        fresh.evidence_content_type = store_document(fresh.evidence_file, evidence_file, field="evidence_file", label="佐证材料")
         saved_name = fresh.evidence_file.name or ""
-        fresh.evidence_content_type = content_type
         fields += ["evidence_file", "evidence_content_type"]
     try:
         full_clean(fresh, exclude=["agreement"])
