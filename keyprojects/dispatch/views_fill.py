@@ -206,6 +206,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "today": today,
         "overdue": overdue,
         "may_fill": may_fill(user),
+        "may_review": policy.can_review(user),  # an enterprise contact or a department never reviews
         **counts,
         "fill_page": fill_page,
         "fill_rows": fill_rows,

@@ -432,3 +432,18 @@ def test_not_due_project_can_still_be_opened(dw, client):
     q = ProjectFactory(name="历下区储备项目", region_id="370102", plan=(2026, 10, "county"))
     client.force_login(dw.users.county)
     assert client.get(fill_url(dw.p1, q)).status_code == 200
+
+
+def test_tasks_of_a_user_who_never_reviews_show_no_review_queue(dw, client):
+    """An enterprise contact or a department fills but never reviews: no 待审核 card or table;
+    the late-submission badge only where something is left to fill (trial: byd read "已过填报截止日"
+    with nothing to report)."""
+    for user in (dw.users.enterprise, dw.users.department):
+        client.force_login(user)
+        page = html(client.get(reverse("dispatch:tasks"), {"period": "2026-01"}))
+        assert 'data-testid="to-review"' not in page and 'data-testid="n-review"' not in page
+    client.force_login(dw.users.leader)  # reads only: nothing to fill, so no "submit now is late"
+    assert "已过填报截止日" not in html(client.get(reverse("dispatch:tasks"), {"period": "2026-01"}))
+    client.force_login(dw.users.county)  # fills and reviews, with a project still to fill in a past window
+    page = html(client.get(reverse("dispatch:tasks"), {"period": "2026-01"}))
+    assert 'data-testid="to-review"' in page and "已过填报截止日" in page
