@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
 from keyprojects.accounts import policy
-from keyprojects.api.filters import IdFilter
+from keyprojects.api.filters import IdFilter, YearFilter
 from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.errors import NotFound
 from keyprojects.core.scope import get_for_user
@@ -81,7 +81,7 @@ class BrandApplicationSerializer(serializers.ModelSerializer):
 
 
 class RoundFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     status = django_filters.ChoiceFilter(choices=RoundStatus.choices, label="批次状态")
 
     class Meta:

@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from keyprojects.accounts import policy
-from keyprojects.api.filters import IdFilter
+from keyprojects.api.filters import IdFilter, YearFilter
 from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.scope import get_for_user
 
@@ -101,7 +101,7 @@ class OwnEntrySerializer(serializers.ModelSerializer):
 
 
 class ListFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     kind = django_filters.ChoiceFilter(field_name="kind", choices=ListKind.choices, label="名单类别")
     region = django_filters.CharFilter(method="filter_region", label="区划代码（市含所辖县区）")
 

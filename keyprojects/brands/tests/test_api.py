@@ -44,3 +44,11 @@ def test_rounds_and_applications_in_scope(world, rnd, submitted):
     for admin in (world.users.sysadmin, world.users.secadmin, world.users.auditor):
         assert api(admin).get("/api/v1/brands/rounds/").status_code == 403
         assert api(admin).get("/api/v1/brands/applications/").status_code == 403
+
+
+def test_a_year_that_is_no_year_is_refused(world, rnd):
+    """The rounds' and the cultivation lists' year filters take a whole year (api.filters.YearFilter),
+    as the schema says: schemathesis sent ?year=0.5 and got 200."""
+    for url in ("/api/v1/brands/rounds/", "/api/v1/cultivation/lists/"):
+        assert api(world.users.province).get(url, {"year": "0.5"}).status_code == 400
+        assert api(world.users.province).get(url, {"year": "2026"}).status_code == 200
