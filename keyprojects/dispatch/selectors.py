@@ -93,7 +93,7 @@ def task_counts(*, period: ReportingPeriod, due: QuerySet[Project], fillable: Qu
     counts = {"due": Count("pk")}
     if not fillable.query.is_empty():
         counts["fill"] = Count("pk", filter=Q(pk__in=fillable.values("pk")))
-    by_status = {r["report_status"]: r for r in qs.order_by().values("report_status").annotate(**counts)}
+    by_status: dict[Any, Any] = {r["report_status"]: r for r in qs.order_by().values("report_status").annotate(**counts)}
 
     def n(key: str, statuses: Any) -> int:
         return sum(by_status[s].get(key, 0) for s in statuses if s in by_status)
