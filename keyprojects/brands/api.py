@@ -9,11 +9,11 @@ import django_filters
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
 from keyprojects.accounts import policy
 from keyprojects.api.filters import IdFilter, YearFilter
+from keyprojects.api.permissions import PolicyGate
 from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.errors import NotFound
 from keyprojects.core.scope import get_for_user
@@ -107,11 +107,11 @@ class ApplicationFilter(django_filters.FilterSet):
         return qs.filter(Q(brand_name__icontains=value) | Q(enterprise__name__icontains=value) | Q(trademark_no__icontains=value))
 
 
-class _BrandsAPI:
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if not policy.can_see_brands(request.user):
-            raise PermissionDenied("没有查看“泉城好品”品牌遴选的权限")
+class _BrandsAPI(PolicyGate):
+    refusal = "没有查看“泉城好品”品牌遴选的权限"
+
+    def allowed(self, user: Any) -> bool:
+        return policy.can_see_brands(user)
 
 
 @extend_schema_view(

@@ -12,12 +12,12 @@ import django_filters
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from keyprojects.accounts import policy
 from keyprojects.api.filters import IdFilter, YearFilter
+from keyprojects.api.permissions import PolicyGate
 from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.scope import get_for_user
 
@@ -123,11 +123,8 @@ class EntryFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class _Guarded:
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if not self.allowed(request.user):
-            raise PermissionDenied("没有查看双50培育名单的权限")
+class _Guarded(PolicyGate):
+    refusal = "没有查看双50培育名单的权限"
 
     def allowed(self, user: Any) -> bool:
         return policy.can_see_cultivation_lists(user)

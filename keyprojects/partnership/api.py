@@ -10,11 +10,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
 from keyprojects.accounts import policy
 from keyprojects.api.filters import IdFilter
+from keyprojects.api.permissions import PolicyGate
 from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.scope import get_for_user
 
@@ -118,16 +118,16 @@ class AgreementFilter(django_filters.FilterSet):
     ),
     retrieve=_op("agreements_retrieve", "政企合作协议详情 / Get an agreement", responses={200: AgreementSerializer, **READ_ERRORS}),
 )
-class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AgreementViewSet(PolicyGate, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = AgreementSerializer
     queryset = Agreement.objects.none()
     filterset_class = AgreementFilter
     permission_classes = [IsAuthenticated]
 
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        if not policy.can_see_partnership(request.user):
-            raise PermissionDenied("没有查看政企合作协议的权限")
+    refusal = "没有查看政企合作协议的权限"
+
+    def allowed(self, user: Any) -> bool:
+        return policy.can_see_partnership(user)
 
     def get_queryset(self) -> QuerySet[Agreement]:
         if getattr(self, "swagger_fake_view", False):
