@@ -6,6 +6,7 @@ Each view reads top to bottom: parse → selector/service → render. Scope come
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.analytics.dashboard import choose_period, leader_figures, periods_with_facts, summary_region
+from keyprojects.analytics.dashboard import band_of, choose_period, leader_figures, periods_with_facts, summary_region
 from keyprojects.approvals.views import project_waiting
 from keyprojects.approvals.views_needs import open_needs
 from keyprojects.attraction.selectors import project_lead_context
@@ -68,7 +69,7 @@ def _year_of(f: ProjectFilter) -> int:
     return current_year()
 
 
-def _paginate(request: HttpRequest, qs: QuerySet[Any], count: int | None = None) -> Any:
+def _paginate(request: HttpRequest, qs: QuerySet[Any] | list[Any], count: int | None = None) -> Any:
     paginator = Paginator(qs, PAGE_SIZE)
     if count is not None:
         paginator.__dict__["count"] = count  # already counted with the totals: one query less
@@ -427,17 +428,29 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- sponsor leaders -------------------------------------------------------------------------
 
 
-def _leaders_in_view(user: Any) -> QuerySet[SponsorLeader]:
-    """Leaders of the user's regions plus any leader following a project the user can see."""
-    visible = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).values("sponsor_leader_id")
-    return SponsorLeader.objects.filter(Q(pk__in=leaders_visible_to(user=user).values("pk")) | Q(pk__in=visible)).select_related("region")
+def _leaders_in_view(user: Any, following: Iterable[int] | None = None) -> QuerySet[SponsorLeader]:
+    """Leaders of the user's regions plus any leader following a project the user can see
+    (``following``: their ids when the caller has already read them, one scan of the projects less)."""
+    ids: Any = list(following) if following is not None else None
+    if ids is None:
+        ids = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).values("sponsor_leader_id")
+    return SponsorLeader.objects.filter(Q(pk__in=leaders_visible_to(user=user).values("pk")) | Q(pk__in=ids)).select_related("region")
+
+
+def _leader_search(q: str) -> Q:
+    """The leaders' search box: 姓名, 职务 or 所属区划 containing ``q``."""
+    return Q(name__icontains=q) | Q(title__icontains=q) | Q(region__name__icontains=q)
 
 
 @login_required
 @require_GET
 def leader_list(request: HttpRequest) -> HttpResponse:
+    """Every leader in view with counts and sums over the projects the user can see: one grouped
+    query per figure for all leaders (never a query or a loop over projects per leader), the
+    合计 row over the whole filtered list, then one page of rows."""
     user = request.user
     year = current_year()
+    q = request.GET.get("q", "").strip()
     visible = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).order_by()
     stats = {
         row["sponsor_leader"]: row
@@ -451,8 +464,14 @@ def leader_list(request: HttpRequest) -> HttpResponse:
         .annotate(s=Sum("annual_plan"))
         .values_list("project__sponsor_leader", "s")
     )
+    leaders = _leaders_in_view(user, following=stats)
+    if q:
+        leaders = leaders.filter(_leader_search(q))
+    # 分线作战: each leader's figures and warnings for a reporting period (the summary tables)
+    period, periods = _leader_period(request)
+    figures = leader_figures(user=user, period=period)
     rows = []
-    for leader in _leaders_in_view(user):
+    for leader in leaders:
         s = stats.get(leader.pk, {})
         rows.append(
             {
@@ -461,24 +480,33 @@ def leader_list(request: HttpRequest) -> HttpResponse:
                 "total": s.get("total") or Decimal("0"),
                 "active": s.get("active", 0),
                 "plan": plans.get(leader.pk) or Decimal("0"),
+                "fig": figures.get(leader.pk),
             }
         )
-    rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name))
-    # 分线作战: each leader's figures and warnings for a reporting period (the summary tables)
-    period, periods = _leader_period(request)
-    figures = leader_figures(user=user, period=period)
-    for r in rows:
-        r["fig"] = figures.get(r["leader"].pk)
+    rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name, r["leader"].pk))
+    page = _paginate(request, rows)
+    with_figures = [r["fig"] for r in rows if r["fig"]]
+    sum_ytd = sum((f.figures.invested_ytd for f in with_figures), Decimal("0"))
+    sum_rate = metrics.completion_rate(sum_ytd, sum((f.figures.annual_plan for f in with_figures), Decimal("0")))
+    sum_points = metrics.ahead_points(sum_rate, period.month) if period else None
     context = {
-        "rows": rows,
+        "rows": page.object_list,
+        "page_obj": page,
+        "count": len(rows),
+        "q": q,
         "year": year,
         "sum_n": sum(r["n"] for r in rows),
+        "sum_active": sum(r["active"] for r in rows),
         "sum_total": sum((r["total"] for r in rows), Decimal("0")),
         "sum_plan": sum((r["plan"] for r in rows), Decimal("0")),
         "period": period,
         "periods": periods,
-        "sum_warned": sum(r["fig"].warned for r in rows if r["fig"]),
-        "sum_lagging": sum(r["fig"].lagging for r in rows if r["fig"]),
+        "sum_ytd": sum_ytd,
+        "sum_rate_pct": metrics.as_percent(sum_rate),
+        "sum_band": band_of(sum_points),
+        "sum_phrase": metrics.schedule_phrase(sum_points),
+        "sum_warned": sum(f.warned for f in with_figures),
+        "sum_lagging": sum(f.lagging for f in with_figures),
     }
     return render(request, "projects/leaders.html", context)
 
