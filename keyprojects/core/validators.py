@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy, gettext_noop
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -44,6 +46,42 @@ def validate_project_code_shape(value: str) -> None:
             "项目代码格式应为 YYMM-行政区划6位-部门2位-类型2位-6位流水及校验（如 2403-370102-04-01-123456）",
             code="project_code_shape",
         )
+
+
+# --- 联系电话 (one rule for the project form, the service, the API and the importer) -----------
+# One or more numbers separated by 、 / ， , ； ;: a mobile (13800000000, +86 138 0000 0000), a
+# landline with or without its area code and an extension (0531-88888888, (0531)88888888,
+# 0531-88888888-123, 0531-88888888转123), a 400/800 line or a short service number (12345,
+# 95588). Letters are refused. Full-width digits and dashes read as half-width.
+
+PHONE_MESSAGE = gettext_noop(
+    "联系电话只能填写电话号码，不能包含字母：手机如 13800000000，固定电话如 0531-88888888，"
+    "带分机如 0531-88888888-123，多个号码用“、”“/”或“，”分隔"
+)
+_PHONE_SEPARATORS_RE = re.compile(r"\s*[、/,;，；]\s*")
+_PHONE_DASHES = str.maketrans({"－": "-", "‐": "-", "‑": "-", "–": "-", "—": "-", "（": "(", "）": ")"})
+_PHONE_RE = re.compile(
+    r"""^(?:
+        (?:\+?86[-\s]?)?1\d{2}[-\s]?\d{4}[-\s]?\d{4}                          # mobile
+      | (?:0\d{2,3}[-\s]?|\(0\d{2,3}\)\s?)?[1-9]\d{6,7}(?:\s?(?:-|转)\s?\d{1,6})?  # landline, extension
+      | [48]00[-\s]?\d{3}[-\s]?\d{4}                                          # 400/800
+      | 1\d{4} | 9\d{4,5}                                                      # 12345, 95588
+    )$""",
+    re.VERBOSE,
+)
+
+
+def is_valid_phone(value: str) -> bool:
+    """``value`` is one or more telephone numbers (empty is valid: the field is optional)."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_PHONE_DASHES).strip()
+    if not text:
+        return True
+    return all(_PHONE_RE.match(part) for part in _PHONE_SEPARATORS_RE.split(text))
+
+
+def validate_phone(value: str) -> None:
+    if not is_valid_phone(value):
+        raise ValidationError(gettext_lazy(PHONE_MESSAGE), code="phone")
 
 
 def project_code_region(value: str) -> str:

@@ -9,9 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from keyprojects.core.validators import (
+    PHONE_MESSAGE,
     PROJECT_CODE_RE,
     UNSAFE_MULTILINE_RE,
     USCC_ALPHABET,
+    is_valid_phone,
     is_valid_uscc,
     unsafe_text_message,
     validate_uscc,
@@ -275,7 +277,12 @@ def _convert_cell(
             return (Decimal(raw) * HUNDRED if fraction else Decimal(raw)).quantize(PERCENT_PLACES, ROUND_HALF_UP)
         return parse_percent(v, fraction=fraction)
     if kind == K_PHONE:
-        return raw if raw.isascii() and raw.isdigit() else clean_code(raw)
+        if raw.isascii() and raw.isdigit() and is_valid_phone(raw):
+            return raw
+        phone = clean_code(raw)
+        if not is_valid_phone(phone):  # the form's rule (core.validators.validate_phone)
+            raise CellError(PHONE_MESSAGE)
+        return phone
     if kind == K_COORD:
         return _coordinate(f, raw)
     if kind == K_INT:

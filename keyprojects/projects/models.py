@@ -15,7 +15,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
-from keyprojects.core.validators import project_code_region, validate_project_code_shape
+from keyprojects.core.validators import project_code_region, validate_phone, validate_project_code_shape
 
 from .choices import Category, EventKind, Level, Nature, Stage
 from .industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
@@ -127,7 +127,7 @@ class Project(VersionedModel):
         SponsorLeader, verbose_name=_("包保领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
     )
     contact_name = models.CharField(_("联络人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
     in_statistics = models.BooleanField(_("已纳统"), default=False)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
