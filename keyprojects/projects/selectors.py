@@ -13,6 +13,7 @@ from keyprojects.audit.models import AuditEvent
 from keyprojects.audit.selectors import object_history
 from keyprojects.core.scope import get_for_user
 
+from .choices import Stage
 from .filters import ProjectFilter, ProjectListFilter
 from .models import Project, ProjectEvent, ProjectYear, SponsorLeader
 
@@ -96,6 +97,28 @@ def project_list_totals(*, projects: QuerySet[Project], year: int) -> dict[str, 
         "plan": totals["plan"] or Decimal("0"),
         "ytd": totals["sum_ytd"] or Decimal("0"),  # 累计完成 of the list's period (its facts)
         "fact_plan": totals["sum_fact_plan"] or Decimal("0"),  # the annual plan those facts carry
+    }
+
+
+def leader_project_totals(*, projects: QuerySet[Project], year: int) -> dict[int, dict[str, Any]]:
+    """:func:`project_list_totals` per sponsor leader, in one grouped pass over ``projects``:
+    each leader's project count, projects under construction, total investment and ``year``
+    annual plan (the same LEFT JOIN on that year's ProjectYear: nothing counted twice)."""
+    rows = (
+        projects.exclude(sponsor_leader=None)
+        .order_by()
+        .alias(plan_row=FilteredRelation("years", condition=Q(years__year=int(year))))
+        .values("sponsor_leader")
+        .annotate(
+            n=Count("id"),
+            active=Count("id", filter=Q(stage=Stage.CONSTRUCTION)),
+            total=Sum("total_investment"),
+            plan=Sum("plan_row__annual_plan"),
+        )
+    )
+    return {
+        r["sponsor_leader"]: {"n": r["n"], "active": r["active"], "total": r["total"] or Decimal("0"), "plan": r["plan"] or Decimal("0")}
+        for r in rows
     }
 
 

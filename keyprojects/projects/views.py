@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,10 +37,11 @@ from .exports import export_projects
 from .filters import ProjectFilter
 from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form
 from .industries import DIVISION_CHOICES, SECTION_CHOICES
-from .models import Project, ProjectYear, SponsorLeader
+from .models import Project, SponsorLeader
 from .selectors import (
     current_year,
     get_project_for_user,
+    leader_project_totals,
     leader_projects,
     leaders_visible_to,
     project_history,
@@ -437,6 +438,9 @@ def _leaders_in_view(user: Any, following: Iterable[int] | None = None) -> Query
     return SponsorLeader.objects.filter(Q(pk__in=leaders_visible_to(user=user).values("pk")) | Q(pk__in=ids)).select_related("region")
 
 
+NO_PROJECTS = {"n": 0, "active": 0, "total": Decimal("0"), "plan": Decimal("0")}
+
+
 def _leader_search(q: str) -> Q:
     """The leaders' search box: 姓名, 职务 or 所属区划 containing ``q``."""
     return Q(name__icontains=q) | Q(title__icontains=q) | Q(region__name__icontains=q)
@@ -446,43 +450,19 @@ def _leader_search(q: str) -> Q:
 @require_GET
 def leader_list(request: HttpRequest) -> HttpResponse:
     """Every leader in view with counts and sums over the projects the user can see: one grouped
-    query per figure for all leaders (never a query or a loop over projects per leader), the
+    pass over the projects for all leaders (never a query or a loop over projects per leader), the
     合计 row over the whole filtered list, then one page of rows."""
     user = request.user
     year = current_year()
     q = request.GET.get("q", "").strip()
-    visible = Project.objects.visible_to(user).filter(sponsor_leader__isnull=False).order_by()
-    stats = {
-        row["sponsor_leader"]: row
-        for row in visible.values("sponsor_leader").annotate(
-            n=Count("id"), total=Sum("total_investment"), active=Count("id", filter=Q(stage=Stage.CONSTRUCTION))
-        )
-    }
-    plans = dict(
-        ProjectYear.objects.filter(project__in=visible.values("pk"), year=year)
-        .values("project__sponsor_leader")
-        .annotate(s=Sum("annual_plan"))
-        .values_list("project__sponsor_leader", "s")
-    )
+    stats = leader_project_totals(projects=Project.objects.visible_to(user), year=year)
     leaders = _leaders_in_view(user, following=stats)
     if q:
         leaders = leaders.filter(_leader_search(q))
     # 分线作战: each leader's figures and warnings for a reporting period (the summary tables)
     period, periods = _leader_period(request)
     figures = leader_figures(user=user, period=period)
-    rows = []
-    for leader in leaders:
-        s = stats.get(leader.pk, {})
-        rows.append(
-            {
-                "leader": leader,
-                "n": s.get("n", 0),
-                "total": s.get("total") or Decimal("0"),
-                "active": s.get("active", 0),
-                "plan": plans.get(leader.pk) or Decimal("0"),
-                "fig": figures.get(leader.pk),
-            }
-        )
+    rows = [{"leader": leader, **stats.get(leader.pk, NO_PROJECTS), "fig": figures.get(leader.pk)} for leader in leaders]
     rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name, r["leader"].pk))
     page = _paginate(request, rows)
     with_figures = [r["fig"] for r in rows if r["fig"]]

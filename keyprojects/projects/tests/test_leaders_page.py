@@ -17,6 +17,8 @@ from keyprojects.analytics.selectors import breakdown
 from keyprojects.analytics.tests.test_dashboard import approve, refresh
 from keyprojects.core.money import format_wan
 from keyprojects.core.testing import LeaderFactory, ProjectFactory
+from keyprojects.projects.models import Project, SponsorLeader
+from keyprojects.projects.selectors import leader_project_totals, leader_projects, project_list_totals
 from keyprojects.projects.views import PAGE_SIZE
 
 URL = "/leaders/"
@@ -72,7 +74,9 @@ def test_pager_links_keep_the_search_and_the_period(figured, client):
     add_leaders(PAGE_SIZE + 5)
     client.force_login(figured.users.province)
     html = client.get(f"{URL}?q=测试领导&{JAN}").content.decode()
-    nxt = re.search(r'href="([^"]*)" rel="next"', html).group(1)
+    found = re.search(r'href="([^"]*)" rel="next"', html)
+    assert found is not None
+    nxt = found.group(1)
     assert "q=%E6%B5%8B%E8%AF%95%E9%A2%86%E5%AF%BC" in nxt and "period=2026-01" in nxt and "page=2" in nxt
 
 
@@ -153,6 +157,19 @@ def test_total_row_without_a_period_has_no_figures(world, client):
     client.force_login(world.users.city)
     r = client.get(URL)
     assert r.context["period"] is None and 'data-testid="sum-ytd"' not in r.content.decode()
+
+
+def test_leader_totals_equal_the_project_list_totals_of_each_leader(figured):
+    """The grouped selector of the page gives, for each leader, what the project list's totals
+    give for that leader's projects (same count, total investment and annual plan)."""
+    user = figured.users.province
+    got = leader_project_totals(projects=Project.objects.visible_to(user), year=2026)
+    assert set(got) == set(Project.objects.exclude(sponsor_leader=None).values_list("sponsor_leader", flat=True))
+    for leader_id, row in got.items():
+        leader = SponsorLeader.objects.get(pk=leader_id)
+        want = project_list_totals(projects=leader_projects(user=user, leader=leader), year=2026)
+        assert (row["n"], row["total"], row["plan"]) == (want["n"], want["total"], want["plan"])
+    assert got[figured.a.pk]["plan"] == D(1500) and got[figured.a.pk]["active"] == 2
 
 
 # --- queries -----------------------------------------------------------------------------------
