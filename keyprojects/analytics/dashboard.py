@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from keyprojects.accounts import policy
 from keyprojects.dispatch.choices import WarningKind
@@ -44,16 +45,20 @@ from .selectors import (
     summary_figures,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CHART_DIMENSIONS = ("level", "category", "industry", "stage")
 TOP_N = 5
 ZERO = Decimal(0)
 
-LABELS: dict[str, dict[str, str]] = {
-    "level": {k: str(v) for k, v in Level.choices},
-    "category": {k: str(v) for k, v in Category.choices},
+# Lazy labels, made text in the request's language when a group is built (_group, _warning_counts).
+LABELS: dict[str, dict[str, StrOrPromise]] = {
+    "level": dict(Level.choices),
+    "category": dict(Category.choices),
     "industry": dict(SECTION_CHOICES),
-    "stage": {k: str(v) for k, v in Stage.choices},
-    "warning": {k: str(v) for k, v in WarningKind.choices},
+    "stage": dict(Stage.choices),
+    "warning": dict(WarningKind.choices),
 }
 # the project list's query parameter for each dimension (projects/filters.py)
 LIST_PARAMS = {"level": "level", "category": "category", "industry": "industry_section", "stage": "stage", "region": "region"}
@@ -227,7 +232,7 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
 
 
 def _group(dimension: str, key: str, figures: Figures, period: ReportingPeriod, **extra: Any) -> Group:
-    label = LABELS.get(dimension, {}).get(key, key or "未填")
+    label = str(LABELS.get(dimension, {}).get(key, key or gettext("未填")))
     url = project_list_url(**{LIST_PARAMS[dimension]: key, "year": period.year}) if dimension in LIST_PARAMS and key else ""
     return Group(key=key, label=label, figures=figures, url=url, **extra)
 
@@ -283,7 +288,7 @@ def _from_summaries(board: Dashboard, user: Any, region: Region, period: Reporti
 
 def _warning_counts(period: ReportingPeriod, counts: dict[str, int]) -> list[WarningCount]:
     return [
-        WarningCount(kind=k, label=LABELS["warning"][k], count=counts[k], url=warnings_url(period, kind=k))
+        WarningCount(kind=k, label=str(LABELS["warning"][k]), count=counts[k], url=warnings_url(period, kind=k))
         for k in ORDER["warning"]
         if counts.get(k)
     ]

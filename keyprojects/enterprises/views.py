@@ -20,7 +20,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
-from keyprojects.projects.industries import DIVISION_CHOICES
+from keyprojects.projects.industries import division_name, section_name
 from keyprojects.projects.templatetags.project_tags import query_without
 
 from .forms import EnterpriseForm, enterprise_form_class
@@ -87,15 +87,14 @@ COLUMNS = [
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     qs = enterprise_list(user=request.user, q=q)
-    divisions = dict(DIVISION_CHOICES)
     rows = (
         [
             i,
             e.name,
             e.uscc,
             e.region.name,
-            e.get_industry_section_display(),
-            divisions.get(e.industry_division, e.industry_division),
+            section_name(e.industry_section),  # in the request's language, as the pages show it
+            division_name(e.industry_division),
             e.address,
             e.legal_representative,
             str(e.n_projects),
@@ -127,7 +126,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": enterprise_projects(user=request.user, enterprise=ent),
         "contacts": ent.contacts.all(),
         "can_edit": can_edit,
-        "industry_division_label": dict(DIVISION_CHOICES).get(ent.industry_division, ent.industry_division),
+        "industry_division_label": division_name(ent.industry_division),
     }
     return render(request, "enterprises/detail.html", context)
 

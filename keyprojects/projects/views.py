@@ -36,7 +36,7 @@ from .choices import Category, EventKind, Level, Nature, Stage
 from .exports import export_projects
 from .filters import ProjectFilter
 from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form
-from .industries import DIVISION_CHOICES, SECTION_CHOICES
+from .industries import DIVISION_CHOICES, SECTION_CHOICES, division_name
 from .models import Project, SponsorLeader
 from .selectors import (
     current_year,
@@ -175,7 +175,7 @@ _FK_MODELS: dict[str, Any] = {
     "sponsor_leader": SponsorLeader,
     "owner": Enterprise,
 }
-_CHOICES: dict[str, dict[str, str]] = {
+_CHOICES: dict[str, dict[str, Any]] = {  # labels, lazy or not: made text when shown (_show)
     "stage": dict(Stage.choices),
     "category": dict(Category.choices),
     "nature": dict(Nature.choices),
@@ -292,7 +292,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "event_kinds": dict(EventKind.choices),
         "stages": dict(Stage.choices),
-        "industry_division_label": dict(DIVISION_CHOICES).get(project.industry_division, ""),
+        "industry_division_label": division_name(project.industry_division),
         **project_dispatch_context(user=user, project=project),
         "approvals_waiting": project_waiting(user, project),
         "needs_waiting": open_needs(user, project),
