@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -70,15 +71,15 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
 
 
 COLUMNS = [
-    Column("序号", width=6),
-    Column("企业名称", width=36),
-    Column("统一社会信用代码", width=22),
-    Column("所在区划", width=12),
-    Column("行业门类", width=24),
-    Column("行业大类", width=24),
-    Column("地址", width=30),
-    Column("法定代表人", width=12),
-    Column("可见项目数", width=10),
+    Column(gettext_noop("序号"), width=6),
+    Column(gettext_noop("企业名称"), width=36),
+    Column(gettext_noop("统一社会信用代码"), width=22),
+    Column(gettext_noop("所在区划"), width=12),
+    Column(gettext_noop("行业门类"), width=24),
+    Column(gettext_noop("行业大类"), width=24),
+    Column(gettext_noop("地址"), width=30),
+    Column(gettext_noop("法定代表人"), width=12),
+    Column(gettext_noop("可见项目数"), width=10),
 ]
 
 
@@ -102,7 +103,9 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
         for i, e in enumerate(qs.iterator(chunk_size=2000), start=1)
     )
     now = timezone.localtime()
-    content, n = build_xlsx(title=f"企业名录（导出时间 {now:%Y-%m-%d %H:%M}）", columns=COLUMNS, rows=rows, sheet="企业")
+    columns = [dataclasses.replace(c, header=_(c.header)) for c in COLUMNS]  # the request's language, as the list
+    title = _("企业名录（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
+    content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=_("企业"))
     audit_record(
         action="export",
         user=request.user,
@@ -111,7 +114,8 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
         changes={"filters": {"q": q} if q else {}, "rows": n, "format": "xlsx"},
         message=f"导出企业名录 {n} 行",
     )
-    return xlsx_response(content, f"企业名录-{now:%Y%m%d-%H%M}.xlsx")
+    name = _("企业名录")
+    return xlsx_response(content, f"{name}-{now:%Y%m%d-%H%M}.xlsx")
 
 
 @login_required

@@ -75,20 +75,35 @@ def test_the_project_list_filter_and_the_project_page(compiled, client, world): 
     assert ">C Manufacturing</option>" in form and ">36 Manufacture of Automobiles</option>" in form
 
 
+def _export(client):
+    resp = client.get("/enterprises/export.xlsx")
+    assert resp.status_code == 200
+    ws = load_workbook(BytesIO(resp.content)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    return resp["Content-Disposition"], ws.title, rows[0][0], rows[1], rows[2:]
+
+
 def test_the_enterprise_pages_and_export(compiled, client, world):  # noqa: F811
     ent = world.ent  # EnterpriseFactory: C / 36
     client.force_login(world.users.city)
-    zh = load_workbook(BytesIO(client.get("/enterprises/export.xlsx").content)).active
-    zh_rows = [[c.value for c in r] for r in zh.iter_rows()]
-    assert ["C 制造业", "36 汽车制造业"] in [r[4:6] for r in zh_rows]
+    disposition, sheet, title, header, rows = _export(client)
+    assert (
+        sheet == "企业"
+        and title.startswith("企业名录（导出时间 ")
+        and "filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95-" in disposition
+    )
+    assert header == ["序号", "企业名称", "统一社会信用代码", "所在区划", "行业门类", "行业大类", "地址", "法定代表人", "可见项目数"]
+    assert ["C 制造业", "36 汽车制造业"] in [r[4:6] for r in rows]
     _switch_to_english(client)
     assert "C Manufacturing" in client.get("/enterprises/").content.decode()
     detail = client.get(f"/enterprises/{ent.pk}/").content.decode()
     assert "C Manufacturing / 36 Manufacture of Automobiles" in detail and "汽车制造业" not in detail
     assert ">36 Manufacture of Automobiles</option>" in client.get(f"/enterprises/{ent.pk}/edit/").content.decode()
-    en = load_workbook(BytesIO(client.get("/enterprises/export.xlsx").content)).active
-    en_rows = [[c.value for c in r] for r in en.iter_rows()]
-    assert ["C Manufacturing", "36 Manufacture of Automobiles"] in [r[4:6] for r in en_rows]
+    disposition, sheet, title, header, rows = _export(client)  # the workbook in the request's language
+    assert sheet == "Enterprises" and title.startswith("Enterprise directory (exported ") and "filename*=UTF-8''Enterprise" in disposition
+    assert header[:6] == ["No.", "Enterprise name", "Unified social credit code", "Region", "Industry section", "Industry division"]
+    assert not [h for h in header if CJK.search(h)], header
+    assert ["C Manufacturing", "36 Manufacture of Automobiles"] in [r[4:6] for r in rows]
 
 
 def test_the_dashboard_by_section(compiled, client, hw):  # noqa: F811
