@@ -119,3 +119,66 @@ def export_projects(
         message=f"导出项目清单 {n} 行",
     )
     return xlsx_response(content, f"重点项目清单-{now:%Y%m%d-%H%M}.xlsx")
+
+
+LEADER_COLUMNS = [
+    Column("序号", width=6),
+    Column("姓名", width=12),
+    Column("职务", width=16),
+    Column("所属区划", width=12),
+    Column("项目数", "int", 10),
+    Column("在建", "int", 10),
+    Column("总投资（万元）", "money", 16),
+    Column("年度计划（万元）", "money", 16),
+    Column("累计完成（万元）", "money", 16),
+    Column("完成率（%）", "number", 10),
+    Column("较序时进度（百分点）", "number", 12),
+    Column("预警项目", "int", 10),
+    Column("落后序时进度项目", "int", 12),
+]
+
+
+def _leader_rows(table: dict[str, Any]) -> Iterable[list[Any]]:
+    """One row per leader of the page's table (views._leader_table: all of them, not a page),
+    then its 合计 row; the figures are the leaders' (analytics.dashboard.leader_figures)."""
+    period = table["period"]
+    for i, r in enumerate(table["rows"], start=1):
+        f = r["fig"]
+        figures = [f.figures.invested_ytd, f.rate_pct, f.figures.ahead_points, f.warned, f.lagging] if f else [None] * 5
+        leader = r["leader"]
+        yield [i, leader.name, leader.title, leader.region.name, r["n"], r["active"], r["total"], r["plan"], *figures]
+    if table["rows"]:
+        figures = [table["sum_ytd"], table["sum_rate_pct"], table["sum_points"], table["sum_warned"], table["sum_lagging"]]
+        yield [
+            "合计",
+            f"{len(table['rows'])}位领导",
+            "",
+            "",
+            table["sum_n"],
+            table["sum_active"],
+            table["sum_total"],
+            table["sum_plan"],
+            *(figures if period is not None else [None] * 5),
+        ]
+
+
+def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any], request: Any = None) -> HttpResponse:
+    """The 包保领导 list as .xlsx (every leader of the filtered list and the 合计 row); the export
+    itself is an audit event."""
+    now = timezone.localtime()
+    period = table["period"]
+    as_of = f"，完成情况截至{period.year}年{period.month}月" if period is not None else ""
+    title = f"包保领导项目统计（{table['year']}年度计划{as_of}，导出时间 {now:%Y-%m-%d %H:%M}）"
+    columns = [*LEADER_COLUMNS]
+    columns[7] = Column(f"{table['year']}年度计划（万元）", "money", 16)
+    content, n = build_xlsx(title=title, columns=columns, rows=_leader_rows(table), sheet="包保领导")
+    n = max(n - 1, 0)  # the totals row is not a leader
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="projects.sponsorleader",
+        changes={"filters": filters, "rows": n, "format": "xlsx"},
+        message=f"导出包保领导统计 {n} 行",
+    )
+    return xlsx_response(content, f"包保领导-{now:%Y%m%d-%H%M}.xlsx")

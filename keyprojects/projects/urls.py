@@ -12,5 +12,6 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit_view, name="edit"),
     path("projects/<int:pk>/transition/", views.project_transition_view, name="transition"),
     path("leaders/", views.leader_list, name="leaders"),
+    path("leaders/export.xlsx", views.leader_export, name="leader_export"),
     path("leaders/<int:pk>/", views.leader_detail, name="leader_detail"),
 ]

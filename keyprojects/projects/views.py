@@ -33,7 +33,7 @@ from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
 from .choices import Category, EventKind, Level, Nature, Stage
-from .exports import export_projects
+from .exports import export_leaders, export_projects
 from .filters import ProjectFilter
 from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form
 from .industries import DIVISION_CHOICES, SECTION_CHOICES, division_name
@@ -446,12 +446,11 @@ def _leader_search(q: str) -> Q:
     return Q(name__icontains=q) | Q(title__icontains=q) | Q(region__name__icontains=q)
 
 
-@login_required
-@require_GET
-def leader_list(request: HttpRequest) -> HttpResponse:
-    """Every leader in view with counts and sums over the projects the user can see: one grouped
-    pass over the projects for all leaders (never a query or a loop over projects per leader), the
-    合计 row over the whole filtered list, then one page of rows."""
+def _leader_table(request: HttpRequest) -> dict[str, Any]:
+    """Every leader in view (``?q=`` narrows them) with counts and sums over the projects the
+    user can see — one grouped pass over the projects for all leaders, never a query or a loop
+    over projects per leader — sorted, with the 合计 over all of them: what the page shows a page
+    of and what its export writes whole."""
     user = request.user
     year = current_year()
     q = request.GET.get("q", "").strip()
@@ -464,31 +463,53 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     figures = leader_figures(user=user, period=period)
     rows = [{"leader": leader, **stats.get(leader.pk, NO_PROJECTS), "fig": figures.get(leader.pk)} for leader in leaders]
     rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name, r["leader"].pk))
-    page = _paginate(request, rows)
     with_figures = [r["fig"] for r in rows if r["fig"]]
     sum_ytd = sum((f.figures.invested_ytd for f in with_figures), Decimal("0"))
     sum_rate = metrics.completion_rate(sum_ytd, sum((f.figures.annual_plan for f in with_figures), Decimal("0")))
     sum_points = metrics.ahead_points(sum_rate, period.month) if period else None
-    context = {
-        "rows": page.object_list,
-        "page_obj": page,
-        "count": len(rows),
+    return {
+        "rows": rows,
         "q": q,
         "year": year,
+        "period": period,
+        "periods": periods,
         "sum_n": sum(r["n"] for r in rows),
         "sum_active": sum(r["active"] for r in rows),
         "sum_total": sum((r["total"] for r in rows), Decimal("0")),
         "sum_plan": sum((r["plan"] for r in rows), Decimal("0")),
-        "period": period,
-        "periods": periods,
         "sum_ytd": sum_ytd,
         "sum_rate_pct": metrics.as_percent(sum_rate),
+        "sum_points": sum_points,
         "sum_band": band_of(sum_points),
         "sum_phrase": metrics.schedule_phrase(sum_points),
         "sum_warned": sum(f.warned for f in with_figures),
         "sum_lagging": sum(f.lagging for f in with_figures),
     }
+
+
+@login_required
+@require_GET
+def leader_list(request: HttpRequest) -> HttpResponse:
+    table = _leader_table(request)
+    page = _paginate(request, table["rows"])
+    nopage = query_without(request.GET, "page")
+    export_url = reverse("projects:leader_export")
+    context = {
+        **table,
+        "rows": page.object_list,
+        "page_obj": page,
+        "count": len(table["rows"]),
+        "export_url": f"{export_url}?{nopage}" if nopage else export_url,
+    }
     return render(request, "projects/leaders.html", context)
+
+
+@login_required
+@require_GET
+def leader_export(request: HttpRequest) -> HttpResponse:
+    """The whole filtered list of the page (every page) with its 合计 row, as .xlsx."""
+    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return export_leaders(user=request.user, table=_leader_table(request), filters=filters, request=request)
 
 
 @login_required

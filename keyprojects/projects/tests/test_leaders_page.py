@@ -4,6 +4,7 @@ queries that does not grow with the number of leaders."""
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal as D
 
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from keyprojects.analytics.dashboard import leader_figures
 from keyprojects.analytics.selectors import breakdown
 from keyprojects.analytics.tests.test_dashboard import approve, refresh
+from keyprojects.audit.models import AuditEvent
 from keyprojects.core.money import format_wan
 from keyprojects.core.testing import LeaderFactory, ProjectFactory
 from keyprojects.projects.models import Project, SponsorLeader
@@ -170,6 +172,56 @@ def test_leader_totals_equal_the_project_list_totals_of_each_leader(figured):
         want = project_list_totals(projects=leader_projects(user=user, leader=leader), year=2026)
         assert (row["n"], row["total"], row["plan"]) == (want["n"], want["total"], want["plan"])
     assert got[figured.a.pk]["plan"] == D(1500) and got[figured.a.pk]["active"] == 2
+
+
+# --- the export: the whole filtered list, not a page --------------------------------------------
+
+
+def _sheet(response) -> list[list]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(response.content)).active
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_export_writes_every_leader_of_the_filtered_list_and_the_total(figured, client):
+    add_leaders(2 * PAGE_SIZE)
+    client.force_login(figured.users.province)
+    page = client.get(f"{URL}?{JAN}&page=2")
+    html = page.content.decode()
+    assert 'href="/leaders/export.xlsx?period=2026-01"' in html  # the page's filters, not its page number
+    r = client.get(f"/leaders/export.xlsx?{JAN}&page=2")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = _sheet(r)
+    header = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    data, total = rows[header + 1 : -1], rows[-1]
+    assert len(data) == page.context["count"] > PAGE_SIZE
+    shown = []  # the page's rows, page after page
+    for number in range(1, page.context["page_obj"].paginator.num_pages + 1):
+        shown += names(client.get(f"{URL}?{JAN}&page={number}").content.decode())
+    assert [row[1] for row in data] == shown
+    assert total[0] == "合计" and total[4] == page.context["sum_n"]
+    assert D(str(total[8])) == page.context["sum_ytd"] == sum((D(str(row[8])) for row in data if row[8] is not None), D(0))
+    assert AuditEvent.objects.filter(action="export", object_type="projects.sponsorleader").exists()
+
+
+def test_export_keeps_the_search(figured, client):
+    client.force_login(figured.users.province)
+    html = client.get(URL, {"q": "乙领导", "period": "2026-01"}).content.decode()
+    assert "/leaders/export.xlsx?q=%E4%B9%99%E9%A2%86%E5%AF%BC&amp;period=2026-01" in html
+    rows = _sheet(client.get("/leaders/export.xlsx", {"q": "乙领导", "period": "2026-01"}))
+    header = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    assert [row[1] for row in rows[header + 1 : -1]] == ["乙领导"]
+    assert D(str(rows[-1][8])) == D(400)
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor"])
+def test_export_has_no_business_data_for_administrators(world, client, who):
+    client.force_login(getattr(world.users, who))
+    r = client.get("/leaders/export.xlsx")
+    assert r.status_code in (200, 403, 404)
+    if r.status_code == 200:
+        assert "张市长" not in {str(v) for row in _sheet(r) for v in row}
 
 
 # --- queries -----------------------------------------------------------------------------------
