@@ -4,14 +4,17 @@ export (reliability.md 21)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from keyprojects.audit.services import audit_record
+from keyprojects.core.money import format_period
 from keyprojects.core.xlsx import XLSX, Column, build_xlsx, neutralise, xlsx_response
 
 from .choices import Category, Nature, Stage
@@ -121,20 +124,20 @@ def export_projects(
     return xlsx_response(content, f"重点项目清单-{now:%Y%m%d-%H%M}.xlsx")
 
 
-LEADER_COLUMNS = [
-    Column("序号", width=6),
-    Column("姓名", width=12),
-    Column("职务", width=16),
-    Column("所属区划", width=12),
-    Column("项目数", "int", 10),
-    Column("在建", "int", 10),
-    Column("总投资（万元）", "money", 16),
-    Column("年度计划（万元）", "money", 16),
-    Column("累计完成（万元）", "money", 16),
-    Column("完成率（%）", "number", 10),
-    Column("较序时进度（百分点）", "number", 12),
-    Column("预警项目", "int", 10),
-    Column("落后序时进度项目", "int", 12),
+LEADER_COLUMNS = [  # headers in the request's language, as the page (the Chinese are the catalogue's source strings)
+    Column(gettext_noop("序号"), width=6),
+    Column(gettext_noop("姓名"), width=12),
+    Column(gettext_noop("职务"), width=16),
+    Column(gettext_noop("所属区划"), width=12),
+    Column(gettext_noop("项目数"), "int", 10),
+    Column(gettext_noop("在建"), "int", 10),
+    Column(gettext_noop("总投资（万元）"), "money", 16),
+    Column(gettext_noop("%(year)s年度计划（万元）"), "money", 16),
+    Column(gettext_noop("累计完成（万元）"), "money", 16),
+    Column(gettext_noop("完成率（%）"), "number", 10),
+    Column(gettext_noop("较序时进度（百分点）"), "number", 12),
+    Column(gettext_noop("预警项目"), "int", 10),
+    Column(gettext_noop("落后序时进度项目"), "int", 12),
 ]
 
 
@@ -148,10 +151,11 @@ def _leader_rows(table: dict[str, Any]) -> Iterable[list[Any]]:
         leader = r["leader"]
         yield [i, leader.name, leader.title, leader.region.name, r["n"], r["active"], r["total"], r["plan"], *figures]
     if table["rows"]:
+        n = len(table["rows"])
         figures = [table["sum_ytd"], table["sum_rate_pct"], table["sum_points"], table["sum_warned"], table["sum_lagging"]]
         yield [
-            "合计",
-            f"{len(table['rows'])}位领导",
+            gettext("合计"),
+            ngettext("%(n)s位领导", "%(n)s位领导", n) % {"n": n},
             "",
             "",
             table["sum_n"],
@@ -162,16 +166,26 @@ def _leader_rows(table: dict[str, Any]) -> Iterable[list[Any]]:
         ]
 
 
+def _leader_header(header: str, year: int) -> str:
+    text = gettext(header)
+    return text % {"year": year} if "%(year)s" in header else text
+
+
 def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any], request: Any = None) -> HttpResponse:
-    """The 包保领导 list as .xlsx (every leader of the filtered list and the 合计 row); the export
-    itself is an audit event."""
+    """The 包保领导 list as .xlsx in the request's language (every leader of the filtered list and
+    the 合计 row); the export itself is an audit event."""
     now = timezone.localtime()
-    period = table["period"]
-    as_of = f"，完成情况截至{period.year}年{period.month}月" if period is not None else ""
-    title = f"包保领导项目统计（{table['year']}年度计划{as_of}，导出时间 {now:%Y-%m-%d %H:%M}）"
-    columns = [*LEADER_COLUMNS]
-    columns[7] = Column(f"{table['year']}年度计划（万元）", "money", 16)
-    content, n = build_xlsx(title=title, columns=columns, rows=_leader_rows(table), sheet="包保领导")
+    period, year = table["period"], table["year"]
+    values = {"year": year, "time": f"{now:%Y-%m-%d %H:%M}"}
+    if period is not None:
+        title = gettext("包保领导项目统计（%(year)s年度计划，完成情况截至%(period)s，导出时间 %(time)s）") % {
+            **values,
+            "period": format_period(period),
+        }
+    else:
+        title = gettext("包保领导项目统计（%(year)s年度计划，导出时间 %(time)s）") % values
+    columns = [dataclasses.replace(c, header=_leader_header(c.header, year)) for c in LEADER_COLUMNS]
+    content, n = build_xlsx(title=title, columns=columns, rows=_leader_rows(table), sheet=gettext("包保领导"))
     n = max(n - 1, 0)  # the totals row is not a leader
     audit_record(
         action="export",
@@ -181,4 +195,4 @@ def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any],
         changes={"filters": filters, "rows": n, "format": "xlsx"},
         message=f"导出包保领导统计 {n} 行",
     )
-    return xlsx_response(content, f"包保领导-{now:%Y%m%d-%H%M}.xlsx")
+    return xlsx_response(content, f"{gettext('包保领导')}-{now:%Y%m%d-%H%M}.xlsx")

@@ -215,6 +215,24 @@ def test_export_keeps_the_search(figured, client):
     assert D(str(rows[-1][8])) == D(400)
 
 
+@pytest.mark.parametrize(
+    ("lang", "header", "total"),
+    [
+        ("zh-hans", ["序号", "姓名", "职务", "所属区划", "项目数"], "合计"),
+        ("en", ["No.", "Name", "Position", "Region", "Projects"], "Total"),
+    ],
+)
+def test_export_in_the_request_language(figured, client, lang, header, total):
+    client.force_login(figured.users.province)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    rows = _sheet(client.get(f"/leaders/export.xlsx?{JAN}"))
+    head = next(row for row in rows if row[1] == header[1])
+    assert head[:5] == header
+    assert rows[-1][0] == total
+    if lang == "en":
+        assert head[7] == "2026 annual plan (10k CNY)" and rows[0][0].startswith("Sponsor leaders' projects (2026 annual plan")
+
+
 @pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor"])
 def test_export_has_no_business_data_for_administrators(world, client, who):
     client.force_login(getattr(world.users, who))
