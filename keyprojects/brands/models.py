@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
+from keyprojects.core.errors import Message
 from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet
@@ -66,16 +68,16 @@ class SelectionRound(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.name}"
+        return _("%(year)s年%(name)s") % {"year": self.year, "name": self.name}
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            errors["closes_on"] = ["申报截止日期不能早于开始日期"]
+            errors["closes_on"] = [gettext_noop("申报截止日期不能早于开始日期")]
         if self.max_selected is not None and self.max_selected <= 0:
-            errors["max_selected"] = ["入选上限须大于0"]
+            errors["max_selected"] = [gettext_noop("入选上限须大于0")]
         if self.opens_on and self.year and self.opens_on.year != self.year:
-            errors["opens_on"] = ["申报开始日期须在该年度内"]
+            errors["opens_on"] = [gettext_noop("申报开始日期须在该年度内")]
         if errors:
             raise ValidationError(errors)
 
@@ -176,12 +178,12 @@ class BrandApplication(VersionedModel):
         errors: dict[str, list[str]] = {}
         if self.reward_amount is not None:
             if self.reward_amount < 0:
-                errors["reward_amount"] = ["奖励金额不能为负数"]
+                errors["reward_amount"] = [gettext_noop("奖励金额不能为负数")]
             elif self.reward_amount > (self.reward_cap or Decimal(0)):
-                errors["reward_amount"] = [f"奖励金额不能超过{self.reward_cap.normalize():f}万元"]
+                errors["reward_amount"] = [Message(gettext_noop("奖励金额不能超过%(cap)s万元"), cap=f"{self.reward_cap.normalize():f}")]
             elif self.status != ApplicationStatus.SELECTED:
-                errors["reward_amount"] = ["只有入选的品牌才有奖励金额"]
+                errors["reward_amount"] = [gettext_noop("只有入选的品牌才有奖励金额")]
         if self.score is not None and not (0 <= self.score <= 100):
-            errors["score"] = ["得分应在0到100之间"]
+            errors["score"] = [gettext_noop("得分应在0到100之间")]
         if errors:
             raise ValidationError(errors)

@@ -20,10 +20,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import Duplicate, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Duplicate, Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
 from keyprojects.core.uploads import store_document
 from keyprojects.regions.models import Region
@@ -54,7 +55,7 @@ APPLICATION_FIELDS = [
     "in_haopin_shandong",
     "description",
 ]
-ONE_PER_YEAR = "本企业本年度已申报过“泉城好品”（每个品牌主体每年只能申报一个类别）"
+ONE_PER_YEAR = gettext_noop("本企业本年度已申报过“泉城好品”（每个品牌主体每年只能申报一个类别）")
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -67,7 +68,7 @@ def _decimal(value: Any, field: str) -> Decimal | None:
     try:
         return value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _invalid(field, "请输入数字") from None
+        raise _invalid(field, gettext_noop("请输入数字")) from None
 
 
 def _wan(value: Decimal) -> str:
@@ -93,9 +94,9 @@ def round_create(
 ) -> SelectionRound:
     """Prepare a round (筹备中) of ``region`` (a city or the province)."""
     if not policy.can_manage_brand_rounds(actor, region):
-        raise PermissionDenied("只能组织本地区的品牌遴选")
+        raise PermissionDenied(gettext_noop("只能组织本地区的品牌遴选"))
     if region.level not in ("city", "province"):
-        raise _invalid("region", "品牌遴选由市或省组织")
+        raise _invalid("region", gettext_noop("品牌遴选由市或省组织"))
     r = SelectionRound(
         region=region,
         year=year,
@@ -134,16 +135,20 @@ def round_advance(*, actor: Any, round: SelectionRound, expected_version: int, t
     fresh = SelectionRound.objects.editable_by(actor).filter(pk=round.pk).first()
     if fresh is None or not policy.can_manage_brand_rounds(actor, fresh.region):
         if SelectionRound.objects.visible_to(actor).filter(pk=round.pk).exists():
-            raise PermissionDenied("只能由本地区的组织单位管理该批次")
+            raise PermissionDenied(gettext_noop("只能由本地区的组织单位管理该批次"))
         raise NotFound()
     if to_status not in ROUND_STEPS.get(fresh.status, ()):
-        raise TransitionNotAllowed(f"批次当前为“{fresh.get_status_display()}”，不能改为“{RoundStatus(to_status).label}”")
+        raise TransitionNotAllowed(
+            Message(
+                gettext_noop("批次当前为“%(now)s”，不能改为“%(to)s”"), now=RoundStatus(fresh.status).label, to=RoundStatus(to_status).label
+            )
+        )
     if to_status == RoundStatus.DECIDED:
         waiting = fresh.applications.filter(
             status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.PASSED, ApplicationStatus.SCORED]
         ).count()
         if waiting:
-            raise TransitionNotAllowed(f"还有{waiting}份申报未完成初审、评分或认定")
+            raise TransitionNotAllowed(Message(gettext_noop("还有%(n)s份申报未完成初审、评分或认定"), n=waiting))
     old = fresh.status
     fresh.status = to_status
     save_versioned(fresh, expected_version=expected_version, fields=["status"])
@@ -164,13 +169,13 @@ def round_update(
     fresh = SelectionRound.objects.editable_by(actor).filter(pk=round.pk).first()
     if fresh is None or not policy.can_manage_brand_rounds(actor, fresh.region):
         if SelectionRound.objects.visible_to(actor).filter(pk=round.pk).exists():
-            raise PermissionDenied("只能由本地区的组织单位管理该批次")
+            raise PermissionDenied(gettext_noop("只能由本地区的组织单位管理该批次"))
         raise NotFound()
     unknown = set(data) - set(ROUND_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可修改的字段")] for k in sorted(unknown)}})
     if fresh.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-        raise TransitionNotAllowed("批次已截止申报，不能修改")
+        raise TransitionNotAllowed(gettext_noop("批次已截止申报，不能修改"))
     values = dict(data)
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
@@ -180,7 +185,7 @@ def round_update(
         ceiling = _decimal(values["reward_ceiling"], "reward_ceiling")
         values["reward_ceiling"] = DEFAULT_REWARD_CEILING if ceiling is None else ceiling
         if fresh.status != RoundStatus.DRAFT and values["reward_ceiling"] != fresh.reward_ceiling:
-            raise _invalid("reward_ceiling", "批次开始申报后不能修改奖励上限")
+            raise _invalid("reward_ceiling", gettext_noop("批次开始申报后不能修改奖励上限"))
     changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
     audit_record(action="brand_round.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
@@ -191,14 +196,14 @@ def round_update(
 
 def _attach(application: BrandApplication, upload: Any) -> str:
     """Store ``upload`` (a document: core.uploads) on ``application``; its name."""
-    application.attachment_content_type = store_document(application.attachment, upload, field="attachment", label="申报材料")
+    application.attachment_content_type = store_document(application.attachment, upload, field="attachment", label=gettext_noop("申报材料"))
     return application.attachment.name or ""
 
 
 def _values(data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(data) - set(APPLICATION_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可设置的字段")] for k in sorted(unknown)}})
     out = dict(data)
     for k in ("brand_name", "trademark_no", "description"):
         if k in out:
@@ -207,7 +212,7 @@ def _values(data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             out["years_in_city"] = int(out["years_in_city"] or 0)
         except (TypeError, ValueError):
-            raise _invalid("years_in_city", "请输入整数") from None
+            raise _invalid("years_in_city", gettext_noop("请输入整数")) from None
     return out
 
 
@@ -228,17 +233,17 @@ def application_create(
     from keyprojects.enterprises.models import Enterprise
 
     if not policy.can_enter_brand_application(actor):
-        raise PermissionDenied("无权填报品牌申报")
+        raise PermissionDenied(gettext_noop("无权填报品牌申报"))
     if not SelectionRound.objects.visible_to(actor).filter(pk=round.pk).exists():
         raise NotFound()
     if round.status != RoundStatus.OPEN:
-        raise TransitionNotAllowed("该批次不在申报期内")
+        raise TransitionNotAllowed(gettext_noop("该批次不在申报期内"))
     if policy.is_applying_for_own_enterprise(actor):
         enterprise = actor.enterprise
     elif enterprise is None or not Enterprise.objects.visible_to(actor).filter(pk=getattr(enterprise, "pk", enterprise)).exists():
-        raise _invalid("enterprise", "请选择本地区的申报企业")
+        raise _invalid("enterprise", gettext_noop("请选择本地区的申报企业"))
     if round.region_id not in {enterprise.region_id, enterprise.region.city_code, enterprise.region.province_code}:
-        raise _invalid("enterprise", f"只有在{round.region.name}经营的企业可以申报本批次")
+        raise _invalid("enterprise", Message(gettext_noop("只有在%(region)s经营的企业可以申报本批次"), region=round.region.name))
     _one_per_year(round, enterprise)
     app = BrandApplication(round=round, enterprise=enterprise, reward_cap=round.reward_ceiling, **_values(data))
     app.created_by = actor if getattr(actor, "pk", None) else None
@@ -270,8 +275,8 @@ def _editable(actor: Any, application: BrandApplication) -> BrandApplication:
         if visible is None:
             raise NotFound()
         if visible.status not in EDITABLE:
-            raise TransitionNotAllowed(f"申报当前为“{visible.get_status_display()}”，不能修改")
-        raise PermissionDenied("无权修改该申报")
+            raise TransitionNotAllowed(Message(gettext_noop("申报当前为“%(now)s”，不能修改"), now=ApplicationStatus(visible.status).label))
+        raise PermissionDenied(gettext_noop("无权修改该申报"))
     return fresh
 
 
@@ -308,19 +313,27 @@ def eligibility_errors(application: BrandApplication, round: SelectionRound) -> 
     “好品山东” product or service."""
     errors: dict[str, list[str]] = {}
     if not application.trademark_no:
-        errors["trademark_no"] = ["请填写注册商标号"]
+        errors["trademark_no"] = [gettext_noop("请填写注册商标号")]
     until = application.trademark_valid_until
     if until is None:
-        errors["trademark_valid_until"] = ["请填写商标有效期"]
+        errors["trademark_valid_until"] = [gettext_noop("请填写商标有效期")]
     elif until < round.closes_on:
-        errors["trademark_valid_until"] = [f"注册商标有效期至{until:%Y-%m-%d}，早于申报截止日{round.closes_on:%Y-%m-%d}，不符合申报条件"]
+        errors["trademark_valid_until"] = [
+            Message(
+                gettext_noop("注册商标有效期至%(until)s，早于申报截止日%(closes)s，不符合申报条件"),
+                until=f"{until:%Y-%m-%d}",
+                closes=f"{round.closes_on:%Y-%m-%d}",
+            )
+        ]
     if (application.years_in_city or 0) < MIN_YEARS_IN_CITY:
-        errors["years_in_city"] = [f"在{round.region.name}经营须满{MIN_YEARS_IN_CITY}年"]
+        errors["years_in_city"] = [
+            Message(gettext_noop("在%(region)s经营须满%(years)s年"), region=round.region.name, years=MIN_YEARS_IN_CITY)
+        ]
     for field, text in DECLARATIONS:
         if not getattr(application, field):
-            errors[field] = [f"须符合并确认：{text}"]
+            errors[field] = [Message(gettext_noop("须符合并确认：%(declaration)s"), declaration=gettext_lazy(text))]
     if application.in_haopin_shandong:
-        errors["in_haopin_shandong"] = ["已入选“好品山东”的产品（服务）不得重复申报"]
+        errors["in_haopin_shandong"] = [gettext_noop("已入选“好品山东”的产品（服务）不得重复申报")]
     return errors
 
 
@@ -334,10 +347,14 @@ def application_submit(
     rnd = fresh.round
     today = today or timezone.localdate()
     if rnd.status != RoundStatus.OPEN or not (rnd.opens_on <= today <= rnd.closes_on):
-        raise TransitionNotAllowed(f"不在申报期内（{rnd.opens_on:%Y-%m-%d}至{rnd.closes_on:%Y-%m-%d}）")
+        raise TransitionNotAllowed(
+            Message(
+                gettext_noop("不在申报期内（%(opens)s至%(closes)s）"), opens=f"{rnd.opens_on:%Y-%m-%d}", closes=f"{rnd.closes_on:%Y-%m-%d}"
+            )
+        )
     errors = eligibility_errors(fresh, rnd)
     if errors:
-        raise ValidationFailed("不符合申报条件，请检查标注的项目", extra={"fields": errors})
+        raise ValidationFailed(gettext_noop("不符合申报条件，请检查标注的项目"), extra={"fields": errors})
     old = fresh.status
     fresh.status = ApplicationStatus.SUBMITTED
     fresh.submitted_by = actor
@@ -363,9 +380,17 @@ def _load(actor: Any, application: BrandApplication) -> BrandApplication:
     return fresh
 
 
-def _not_entered_by(actor: Any, app: BrandApplication, what: str) -> None:
+#: The refusal of each step to whoever entered or submitted the application (four eyes).
+NOT_BY_APPLICANT = {
+    "review": gettext_noop("填报或提交申报的人不能初审（四眼原则）"),
+    "score": gettext_noop("填报或提交申报的人不能评分（四眼原则）"),
+    "decide": gettext_noop("填报或提交申报的人不能认定（四眼原则）"),
+}
+
+
+def _not_entered_by(actor: Any, app: BrandApplication, step: str) -> None:
     if getattr(actor, "pk", None) in (app.created_by_id, app.submitted_by_id):
-        raise PermissionDenied(f"填报或提交申报的人不能{what}（四眼原则）")
+        raise PermissionDenied(NOT_BY_APPLICANT[step])
 
 
 @transaction.atomic
@@ -375,15 +400,15 @@ def application_review(
     """The preliminary review (初审): pass a submitted application, or return it with a reason."""
     fresh = _load(actor, application)
     if fresh.status != ApplicationStatus.SUBMITTED:
-        raise TransitionNotAllowed("该申报不在待初审状态")
+        raise TransitionNotAllowed(gettext_noop("该申报不在待初审状态"))
     if fresh.round.status not in (RoundStatus.OPEN, RoundStatus.REVIEWING):
-        raise TransitionNotAllowed("该批次已结束评审")
-    _not_entered_by(actor, fresh, "初审")
+        raise TransitionNotAllowed(gettext_noop("该批次已结束评审"))
+    _not_entered_by(actor, fresh, "review")
     if not policy.can_review_brand(actor, fresh):
-        raise PermissionDenied("无权初审该申报")
+        raise PermissionDenied(gettext_noop("无权初审该申报"))
     note = (note or "").strip()
     if not passed and not note:
-        raise _invalid("note", "退回须说明理由")
+        raise _invalid("note", gettext_noop("退回须说明理由"))
     old = fresh.status
     fresh.status = ApplicationStatus.PASSED if passed else ApplicationStatus.RETURNED
     fresh.review_note = note
@@ -409,17 +434,17 @@ def application_score(
     (it may be corrected until the decision)."""
     fresh = _load(actor, application)
     if fresh.status not in (ApplicationStatus.PASSED, ApplicationStatus.SCORED):
-        raise TransitionNotAllowed("只有初审通过的申报可以评分")
+        raise TransitionNotAllowed(gettext_noop("只有初审通过的申报可以评分"))
     if fresh.round.status != RoundStatus.REVIEWING:
-        raise TransitionNotAllowed("批次申报截止（评审中）后才能评分")
-    _not_entered_by(actor, fresh, "评分")
+        raise TransitionNotAllowed(gettext_noop("批次申报截止（评审中）后才能评分"))
+    _not_entered_by(actor, fresh, "score")
     if not policy.can_score_brand(actor, fresh):
-        raise PermissionDenied("只有批次组织单位可以录入评分")
+        raise PermissionDenied(gettext_noop("只有批次组织单位可以录入评分"))
     value = _decimal(score, "score")
     if value is None:
-        raise _invalid("score", "请填写得分")
+        raise _invalid("score", gettext_noop("请填写得分"))
     if not (0 <= value <= 100):
-        raise _invalid("score", "得分应在0到100之间")
+        raise _invalid("score", gettext_noop("得分应在0到100之间"))
     old = (fresh.status, fresh.score)
     fresh.status = ApplicationStatus.SCORED
     fresh.score = value
@@ -453,26 +478,28 @@ def application_decide(
     the round's cap (the round row is locked while counting)."""
     fresh = _load(actor, application)
     if fresh.status != ApplicationStatus.SCORED:
-        raise TransitionNotAllowed("只有已评分的申报可以认定")
-    _not_entered_by(actor, fresh, "认定")
+        raise TransitionNotAllowed(gettext_noop("只有已评分的申报可以认定"))
+    _not_entered_by(actor, fresh, "decide")
     if getattr(actor, "pk", None) in (fresh.reviewed_by_id, fresh.scored_by_id):
-        raise PermissionDenied("初审或评分的人不能认定同一申报（四眼原则）")
+        raise PermissionDenied(gettext_noop("初审或评分的人不能认定同一申报（四眼原则）"))
     if not policy.can_decide_brand(actor, fresh):
-        raise PermissionDenied("只有批次组织单位可以认定")
+        raise PermissionDenied(gettext_noop("只有批次组织单位可以认定"))
     rnd = SelectionRound.objects.select_for_update().get(pk=fresh.round_id)
     if rnd.status != RoundStatus.REVIEWING:
-        raise TransitionNotAllowed("批次不在评审中，不能认定")
+        raise TransitionNotAllowed(gettext_noop("批次不在评审中，不能认定"))
     reward = None
     if select:
         chosen = rnd.applications.filter(status=ApplicationStatus.SELECTED).count()
         if chosen >= rnd.max_selected:
-            raise TransitionNotAllowed(f"已达本批次上限{rnd.max_selected}个，不能再认定入选", code="cap_reached")
+            raise TransitionNotAllowed(
+                Message(gettext_noop("已达本批次上限%(cap)s个，不能再认定入选"), cap=rnd.max_selected), code="cap_reached"
+            )
         reward = _decimal(reward_amount, "reward_amount")
         reward = fresh.reward_cap if reward is None else reward
         if reward < 0:
-            raise _invalid("reward_amount", "奖励金额不能为负数")
+            raise _invalid("reward_amount", gettext_noop("奖励金额不能为负数"))
         if reward > fresh.reward_cap:
-            raise _invalid("reward_amount", f"奖励金额不能超过{_wan(fresh.reward_cap)}万元")
+            raise _invalid("reward_amount", Message(gettext_noop("奖励金额不能超过%(cap)s万元"), cap=_wan(fresh.reward_cap)))
     old = fresh.status
     fresh.status = ApplicationStatus.SELECTED if select else ApplicationStatus.NOT_SELECTED
     fresh.reward_amount = reward

@@ -15,11 +15,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.forms import apply_errors, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
@@ -103,7 +103,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         d = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         created: list[SelectionRound] = []
         if submit(form, lambda: created.append(round_create(actor=request.user, request=request, **d))):
-            messages.success(request, "批次已创建")
+            messages.success(request, gettext("批次已创建"))
             return redirect("brands:round", pk=created[0].pk)
     return render(request, "brands/round_form.html", {"form": form, "round": None})
 
@@ -136,7 +136,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
             round_update(actor=request.user, round=rnd, expected_version=d["version"], data=data, request=request)
 
         if submit(form, call):
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("brands:round", pk=rnd.pk)
     return render(request, "brands/round_form.html", {"form": form, "round": rnd})
 
@@ -196,15 +196,15 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
     rnd: SelectionRound = get_or_404(SelectionRound, request, pk)
     form = RoundStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "提交的内容不完整，请刷新页面后重试")
+        messages.error(request, gettext("提交的内容不完整，请刷新页面后重试"))
         return redirect("brands:round", pk=rnd.pk)
     d = form.cleaned_data
     try:
         round_advance(actor=request.user, round=rnd, expected_version=d["version"], to_status=d["to_status"], request=request)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
-        messages.success(request, "批次状态已更新")
+        messages.success(request, gettext("批次状态已更新"))
     return redirect("brands:round", pk=rnd.pk)
 
 
@@ -221,7 +221,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if own is not None:
         return redirect("brands:application", pk=own.pk)
     if rnd.status != RoundStatus.OPEN:
-        messages.error(request, "该批次不在申报期内")
+        messages.error(request, gettext("该批次不在申报期内"))
         return redirect("brands:round", pk=rnd.pk)
     form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user, round=rnd)
     if request.method == "POST" and form.is_valid():
@@ -240,7 +240,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
         if submit(form, call):
-            messages.success(request, "申报已保存为草稿，确认无误后请提交")
+            messages.success(request, gettext("申报已保存为草稿，确认无误后请提交"))
             return redirect("brands:application", pk=created[0].pk)
     return render(request, "brands/application_form.html", {"form": form, "round": rnd, "application": None})
 
@@ -268,7 +268,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
         if submit(form, call):
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("brands:application", pk=app.pk)
     return render(request, "brands/application_form.html", {"form": form, "round": app.round, "application": app})
 
@@ -318,10 +318,10 @@ def _step(
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect("brands:application", pk=app.pk)
         else:
-            messages.success(request, done)
+            messages.success(request, gettext(done))
             return redirect("brands:application", pk=app.pk)
     app.refresh_from_db()
     return render(request, "brands/application.html", _detail_context(request, app, **{key: form}), status=400)
@@ -334,19 +334,19 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     app: BrandApplication = get_or_404(BrandApplication, request, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "提交的内容不完整，请刷新页面后重试")
+        messages.error(request, gettext("提交的内容不完整，请刷新页面后重试"))
         return redirect("brands:application", pk=app.pk)
     try:
         application_submit(actor=request.user, application=app, expected_version=form.cleaned_data["version"], request=request)
     except ValidationFailed as exc:
         fields = exc.extra.get("fields") or {}
         labels = {f.name: str(f.verbose_name) for f in BrandApplication._meta.fields}
-        errors = [(labels.get(k, ""), m) for k, msgs in fields.items() for m in msgs] or [("", exc.message)]
+        errors = [(labels.get(k, ""), shown(m)) for k, msgs in fields.items() for m in msgs] or [("", exc.shown)]
         return render(request, "brands/application.html", _detail_context(request, app, submit_errors=errors), status=400)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
-        messages.success(request, "申报已提交，等待初审")
+        messages.success(request, gettext("申报已提交，等待初审"))
     return redirect("brands:application", pk=app.pk)
 
 
@@ -363,7 +363,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _step(request, pk, ReviewForm, "review_form", run, "初审意见已保存")
+    return _step(request, pk, ReviewForm, "review_form", run, gettext_noop("初审意见已保存"))
 
 
 @login_required
@@ -372,7 +372,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     def run(app: BrandApplication, d: dict[str, Any]) -> Any:
         return application_score(actor=request.user, application=app, expected_version=d["version"], score=d["score"], request=request)
 
-    return _step(request, pk, ScoreForm, "score_form", run, "评分已保存")
+    return _step(request, pk, ScoreForm, "score_form", run, gettext_noop("评分已保存"))
 
 
 @login_required
@@ -389,7 +389,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _step(request, pk, DecideForm, "decide_form", run, "认定结果已保存")
+    return _step(request, pk, DecideForm, "decide_form", run, gettext_noop("认定结果已保存"))
 
 
 @login_required

@@ -3,14 +3,52 @@
 Services raise these; the API renders them as ``{"code", "message", "extra"}`` (``message`` in
 Chinese, as written) and views show ``shown`` to the user: a message written as a source string of
 the catalogue (marked with ``gettext_noop`` where it is written) in the active language, any other
-as written. ``extra`` carries field-level messages for forms.
+as written. ``extra`` carries field-level messages for forms. A message with values (a status,
+a date, a cap) is a :class:`Message`: the Chinese text filled in, which says itself again in the
+active language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
+
+
+class Message(str):
+    """A message filled in from a source string of the catalogue: ``template`` (marked with
+    ``gettext_noop`` where it is written, ``%(name)s`` values) with ``values``. As a ``str`` it is
+    the Chinese text (what the API answers and the log keeps); :attr:`shown` says it in the active
+    language. A value that is a lazy label (a choice's ``label``, ``gettext_lazy``) is said in
+    each language; names, figures and dates stay as written."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Message:
+        if values:
+            with translation.override("zh-hans"):
+                text = template % {k: str(v) for k, v in values.items()}
+        else:
+            text = template
+        self = super().__new__(cls, text)
+        self.template = template
+        self.values = values
+        return self
+
+    @property
+    def shown(self) -> str:
+        words = gettext(self.template)
+        return words % {k: str(v) for k, v in self.values.items()} if self.values else words
+
+
+def shown(message: str) -> str:
+    """``message`` (a service's refusal or a field's error) as users read it: a :class:`Message`
+    said again, a source string of the catalogue in the active language, any other as written."""
+    if isinstance(message, Message):
+        return message.shown
+    return gettext(message) if message else message
 
 
 class ApplicationError(Exception):
@@ -21,7 +59,7 @@ class ApplicationError(Exception):
     def __init__(
         self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None, status: int | None = None
     ):
-        self.message = str(message or self.default_message)
+        self.message = message if isinstance(message, Message) else str(message or self.default_message)
         if code:
             self.code = code
         if status:
@@ -33,7 +71,7 @@ class ApplicationError(Exception):
     def shown(self) -> str:
         """``message`` in the active language when it is a source string of the catalogue (in
         Chinese, or when it is not one: as written)."""
-        return gettext(self.message) if self.message else self.message
+        return shown(self.message)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "extra": self.extra}
@@ -47,14 +85,22 @@ class ValidationFailed(ApplicationError):
 
     @classmethod
     def from_django(cls, exc: Any) -> ValidationFailed:
-        if hasattr(exc, "message_dict"):
-            fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        if hasattr(exc, "error_dict"):
+            fields = {k: [_django_text(e) for e in v] for k, v in exc.error_dict.items()}
         else:
             fields = {"__all__": [str(m) for m in getattr(exc, "messages", [str(exc)])]}
         codes = {e.code for errors in getattr(exc, "error_dict", {}).values() for e in errors}
         if codes and codes <= {"unique", "unique_together"}:
             return Duplicate(extra={"fields": fields})
         return cls(extra={"fields": fields})
+
+
+def _django_text(error: Any) -> str:
+    """One Django ``ValidationError``'s text (a :class:`Message` kept as it is)."""
+    message = getattr(error, "message", None)
+    if isinstance(message, Message) and not getattr(error, "params", None):
+        return message
+    return next(iter(error), "")
 
 
 class Duplicate(ValidationFailed):

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
 
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 
 #: A form posted without the version its page was rendered with (a stale or hand-made form).
 VERSION_MISSING = "缺少版本号，请刷新页面后重试"
@@ -39,7 +38,7 @@ def apply_errors(form: Any, exc: ValidationFailed) -> None:
     fields = exc.extra.get("fields") or {}
     for name, errs in fields.items():
         for e in errs:
-            form.add_error(name if name in form.fields else None, gettext(e) if e else e)
+            form.add_error(name if name in form.fields else None, shown(e))
     if not fields:
         form.add_error(None, exc.shown)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .errors import ValidationFailed
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from .errors import Message, ValidationFailed
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -24,20 +26,21 @@ def sniff_document(head: bytes) -> str | None:
 
 def store_document(file_field: Any, upload: Any, *, field: str, label: str) -> str:
     """Check ``upload`` and save it into ``file_field`` (a FieldFile, not saving its instance);
-    its content type. A refusal names ``field`` and says ``label`` (e.g. 佐证材料)."""
+    its content type. A refusal names ``field`` and says ``label`` (a source string of the
+    catalogue, e.g. 佐证材料: said in the page's language)."""
 
-    def refuse(message: str) -> ValidationFailed:
-        return ValidationFailed(extra={"fields": {field: [message]}})
+    def refuse(template: str, **values: Any) -> ValidationFailed:
+        return ValidationFailed(extra={"fields": {field: [Message(template, label=gettext_lazy(label), **values)]}})
 
     size = int(getattr(upload, "size", 0) or 0)
     if size <= 0:
-        raise refuse(f"{label}为空文件")
+        raise refuse(gettext_noop("%(label)s为空文件"))
     if size > DOCUMENT_MAX_BYTES:
-        raise refuse(f"{label}不能超过{DOCUMENT_MAX_BYTES // 1024 // 1024}MB")
+        raise refuse(gettext_noop("%(label)s不能超过%(mb)sMB"), mb=DOCUMENT_MAX_BYTES // 1024 // 1024)
     upload.seek(0)
     content_type = sniff_document(upload.read(16))
     upload.seek(0)
     if content_type is None:
-        raise refuse(f"{label}只能是PDF、JPEG、PNG或WebP文件")
+        raise refuse(gettext_noop("%(label)s只能是PDF、JPEG、PNG或WebP文件"))
     file_field.save(f"{uuid.uuid4().hex}.{DOCUMENT_TYPES[content_type]}", upload, save=False)
     return content_type

@@ -2,6 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from keyprojects.core.sentences import NUMBER, Sentence
 
 
 class ListKind(models.TextChoices):
@@ -23,3 +26,7 @@ class EntryStatus(models.TextChoices):
 
 #: The default number of places on a list (“双50”).
 DEFAULT_CAPACITY = 50
+
+#: The reason written on an enterprise nominated again from last year's list (动态筛选): stored in
+#: Chinese, said again in the page's language (``CultivationEntry.shown_reason``).
+CARRIED_OVER = Sentence(gettext_noop("%(year)s年度已入选，动态调整复核"), year=NUMBER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keyprojects.core.xlsx import Column, Sheet, build_workbook
 
@@ -40,6 +40,7 @@ FIGURE_COLUMNS = [
 ]
 
 
+@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
 def list_xlsx(clist: CultivationList, entries: Iterable[CultivationEntry], figures: ListFigures, *, as_of: dt.date) -> bytes:
     rows = [
         [
@@ -77,6 +78,7 @@ def list_xlsx(clist: CultivationList, entries: Iterable[CultivationEntry], figur
     return content
 
 
+@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
 def lists_xlsx(lists: Iterable[CultivationList], *, as_of: dt.date) -> bytes:
     """The overview: each list (with ``figures`` set, :func:`~.selectors.list_figures`) in a row."""
     cols = [

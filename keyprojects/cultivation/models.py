@@ -15,13 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.sentences import say_again
 
-from .choices import DEFAULT_CAPACITY, EntryStatus, ListKind
+from .choices import CARRIED_OVER, DEFAULT_CAPACITY, EntryStatus, ListKind
 
 
 class CultivationListQuerySet(ScopedQuerySet):
@@ -61,11 +63,11 @@ class CultivationList(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.name}{self.year}年{self.get_kind_display()}培育名单"
+        return _("%(region)s%(year)s年%(kind)s培育名单") % {"region": self.region.name, "year": self.year, "kind": self.get_kind_display()}
 
     def clean(self) -> None:
         if self.region_id and getattr(self.region, "level", "") not in ("city", "county"):
-            raise ValidationError({"region": ["培育名单只能属于市或县（市、区）"]})
+            raise ValidationError({"region": [gettext_noop("培育名单只能属于市或县（市、区）")]})
 
 
 class CultivationEntryQuerySet(ScopedQuerySet):
@@ -133,6 +135,12 @@ class CultivationEntry(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.cultivation_list} · {self.enterprise}"
+
+    @property
+    def shown_reason(self) -> str:
+        """The nomination's reason as the page says it: a carried-over entry's reason
+        (:data:`~keyprojects.cultivation.choices.CARRIED_OVER`) in the page's language, people's words as written."""
+        return say_again(self.reason, [CARRIED_OVER])
 
     @property
     def removal_pending(self) -> bool:

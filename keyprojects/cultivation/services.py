@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned
 
-from .choices import DEFAULT_CAPACITY, EntryStatus, ListKind
+from .choices import CARRIED_OVER, DEFAULT_CAPACITY, EntryStatus, ListKind
 from .models import CultivationEntry, CultivationList
 
 
@@ -35,16 +36,21 @@ def _amount(value: Any, field: str) -> Decimal | None:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _invalid(field, "请输入数字") from None
+        raise _invalid(field, gettext_noop("请输入数字")) from None
     if not amount.is_finite():
-        raise _invalid(field, "请输入数字")
+        raise _invalid(field, gettext_noop("请输入数字"))
     if amount < 0:
-        raise _invalid(field, "金额不能为负数")
+        raise _invalid(field, gettext_noop("金额不能为负数"))
     return amount
 
 
 def _duplicate() -> ValidationFailed:
-    return ValidationFailed("该企业已在本名单中", code="duplicate", status=409, extra={"fields": {"enterprise": ["该企业已在本名单中"]}})
+    return ValidationFailed(
+        gettext_noop("该企业已在本名单中"),
+        code="duplicate",
+        status=409,
+        extra={"fields": {"enterprise": [gettext_noop("该企业已在本名单中")]}},
+    )
 
 
 @transaction.atomic
@@ -61,12 +67,15 @@ def list_create(
 ) -> CultivationList:
     """Open a region's 培育名单 of a year and kind (one per region, year and kind)."""
     if not policy.can_create_cultivation_list(actor, region):
-        raise PermissionDenied("只能为本地区的市或县（市、区）建立培育名单")
+        raise PermissionDenied(gettext_noop("只能为本地区的市或县（市、区）建立培育名单"))
     if kind not in ListKind.values:
-        raise _invalid("kind", "请选择名单类别")
+        raise _invalid("kind", gettext_noop("请选择名单类别"))
     if CultivationList.objects.filter(region=region, year=year, kind=kind).exists():
         raise ValidationFailed(
-            "该地区本年度已有同类培育名单", code="duplicate", status=409, extra={"fields": {"kind": ["该地区本年度已有同类培育名单"]}}
+            gettext_noop("该地区本年度已有同类培育名单"),
+            code="duplicate",
+            status=409,
+            extra={"fields": {"kind": [gettext_noop("该地区本年度已有同类培育名单")]}},
         )
     clist = CultivationList(
         region=region,
@@ -109,17 +118,17 @@ def entry_nominate(
     if clist is None:
         raise NotFound()
     if not policy.can_nominate_to(actor, clist):
-        raise PermissionDenied("无权向该培育名单推荐企业")
+        raise PermissionDenied(gettext_noop("无权向该培育名单推荐企业"))
     ent = Enterprise.objects.visible_to(actor).filter(pk=getattr(enterprise, "pk", enterprise)).select_related("region").first()
     if ent is None:
-        raise _invalid("enterprise", "企业不存在或无权访问")
+        raise _invalid("enterprise", gettext_noop("企业不存在或无权访问"))
     if not policy.region_contains(clist.region, ent.region):
-        raise _invalid("enterprise", f"企业不在{clist.region.name}辖区内")
+        raise _invalid("enterprise", Message(gettext_noop("企业不在%(region)s辖区内"), region=clist.region.name))
     if CultivationEntry.objects.filter(cultivation_list=clist, enterprise=ent).exists():
         raise _duplicate()
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid("reason", "请填写推荐理由")
+        raise _invalid("reason", gettext_noop("请填写推荐理由"))
     entry = CultivationEntry(
         cultivation_list=clist,
         enterprise=ent,
@@ -164,7 +173,7 @@ def _decidable(actor: Any, entry: CultivationEntry) -> CultivationEntry:
     if fresh is None:
         raise NotFound()
     if not policy.can_decide_cultivation(actor, fresh.cultivation_list):
-        raise PermissionDenied("无权审定该培育名单")
+        raise PermissionDenied(gettext_noop("无权审定该培育名单"))
     return fresh
 
 
@@ -176,17 +185,19 @@ def entry_decide(
     Never by the person who nominated it."""
     fresh = _decidable(actor, entry)
     if fresh.status != EntryStatus.NOMINATED:
-        raise TransitionNotAllowed("该企业不是待审定状态")
+        raise TransitionNotAllowed(gettext_noop("该企业不是待审定状态"))
     if fresh.nominated_by_id is not None and fresh.nominated_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("推荐人不能审定自己推荐的企业（四眼原则）")
+        raise PermissionDenied(gettext_noop("推荐人不能审定自己推荐的企业（四眼原则）"))
     note = (note or "").strip()
     if not admit and not note:
-        raise _invalid("note", "不予入选须说明理由")
+        raise _invalid("note", gettext_noop("不予入选须说明理由"))
     if admit:
         clist = CultivationList.objects.select_for_update().get(pk=fresh.cultivation_list_id)
         admitted = CultivationEntry.objects.filter(cultivation_list=clist, status=EntryStatus.ADMITTED).count()
         if admitted >= clist.capacity:
-            raise TransitionNotAllowed(f"名单已满{clist.capacity}家，不能再入选；请先调出其他企业", code="list_full")
+            raise TransitionNotAllowed(
+                Message(gettext_noop("名单已满%(capacity)s家，不能再入选；请先调出其他企业"), capacity=clist.capacity), code="list_full"
+            )
     old = fresh.status
     fresh.status = EntryStatus.ADMITTED if admit else EntryStatus.REJECTED
     fresh.decided_by = actor
@@ -218,14 +229,14 @@ def entry_propose_removal(
     if fresh is None:
         raise NotFound()
     if not policy.can_nominate_to(actor, fresh.cultivation_list):
-        raise PermissionDenied("无权提出调出")
+        raise PermissionDenied(gettext_noop("无权提出调出"))
     if fresh.status != EntryStatus.ADMITTED:
-        raise TransitionNotAllowed("只有已入选的企业可以调出")
+        raise TransitionNotAllowed(gettext_noop("只有已入选的企业可以调出"))
     if fresh.removal_proposed_by_id is not None:
-        raise TransitionNotAllowed("该企业已有待确认的调出申请")
+        raise TransitionNotAllowed(gettext_noop("该企业已有待确认的调出申请"))
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid("reason", "请填写调出理由")
+        raise _invalid("reason", gettext_noop("请填写调出理由"))
     fresh.removal_reason = reason
     fresh.removal_proposed_by = actor
     fresh.removal_proposed_at = timezone.now()
@@ -251,15 +262,15 @@ def entry_confirm_removal(
     Never by the person who proposed it."""
     fresh = _decidable(actor, entry)
     if not fresh.removal_pending:
-        raise TransitionNotAllowed("该企业没有待确认的调出申请")
+        raise TransitionNotAllowed(gettext_noop("该企业没有待确认的调出申请"))
     if fresh.removal_proposed_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("提出调出的人不能确认自己的申请（四眼原则）")
+        raise PermissionDenied(gettext_noop("提出调出的人不能确认自己的申请（四眼原则）"))
     note = (note or "").strip()
     today = timezone.localdate()
     if accept:
         removed_on = removed_on or today
         if removed_on > today:
-            raise _invalid("removed_on", "调出日期不能晚于今天")
+            raise _invalid("removed_on", gettext_noop("调出日期不能晚于今天"))
         fresh.status = EntryStatus.REMOVED
         fresh.removed_by = actor
         fresh.removed_on = removed_on
@@ -267,7 +278,7 @@ def entry_confirm_removal(
         changes = {"status": [EntryStatus.ADMITTED, EntryStatus.REMOVED], "removed_on": removed_on, "reason": fresh.removal_reason}
     else:
         if not note:
-            raise _invalid("note", "不同意调出须说明理由")
+            raise _invalid("note", gettext_noop("不同意调出须说明理由"))
         changes = {"withdrawn": fresh.removal_reason, "note": note}
         fresh.removal_reason = ""
         fresh.removal_proposed_by = None
@@ -291,14 +302,14 @@ def entry_link_agreement(
 
     fresh = _decidable(actor, entry)
     if fresh.status != EntryStatus.ADMITTED:
-        raise TransitionNotAllowed("只有已入选的企业可以关联政企合作协议")
+        raise TransitionNotAllowed(gettext_noop("只有已入选的企业可以关联政企合作协议"))
     found = None
     if agreement not in (None, ""):
         found = Agreement.objects.visible_to(actor).filter(pk=getattr(agreement, "pk", agreement)).first()
         if found is None:
-            raise _invalid("agreement", "协议不存在或无权访问")
+            raise _invalid("agreement", gettext_noop("协议不存在或无权访问"))
         if found.enterprise_id != fresh.enterprise_id:
-            raise _invalid("agreement", "只能关联本企业的政企合作协议")
+            raise _invalid("agreement", gettext_noop("只能关联本企业的政企合作协议"))
     old = fresh.agreement_id
     if old == getattr(found, "pk", None):
         return fresh
@@ -323,12 +334,12 @@ def list_carry_over(*, actor: Any, cultivation_list: CultivationList, request: A
     if not CultivationList.objects.visible_to(actor).filter(pk=cultivation_list.pk).exists():
         raise NotFound()
     if not policy.can_nominate_to(actor, cultivation_list):
-        raise PermissionDenied("无权向该培育名单推荐企业")
+        raise PermissionDenied(gettext_noop("无权向该培育名单推荐企业"))
     previous = CultivationList.objects.filter(
         region_id=cultivation_list.region_id, kind=cultivation_list.kind, year=cultivation_list.year - 1
     ).first()
     if previous is None:
-        raise TransitionNotAllowed("没有上一年度的同类培育名单")
+        raise TransitionNotAllowed(gettext_noop("没有上一年度的同类培育名单"))
     taken = CultivationEntry.objects.filter(cultivation_list=cultivation_list).values("enterprise_id")
     carried = (
         CultivationEntry.objects.visible_to(actor)
@@ -342,7 +353,7 @@ def list_carry_over(*, actor: Any, cultivation_list: CultivationList, request: A
             actor=actor,
             cultivation_list=cultivation_list,
             enterprise=e.enterprise,
-            reason=f"{previous.year}年度已入选，动态调整复核",
+            reason=CARRIED_OVER.zh(year=previous.year),
             revenue=e.revenue,
             tax=e.tax,
             rd_spending=e.rd_spending,

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
@@ -114,9 +115,9 @@ def list_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.shown)
         else:
-            messages.success(request, "培育名单已建立")
+            messages.success(request, gettext("培育名单已建立"))
             return redirect("cultivation:list", pk=clist.pk)
     return render(request, "cultivation/overview.html", _overview_context(request, form), status=400)
 
@@ -185,10 +186,10 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect("cultivation:list", pk=clist.pk)
         else:
-            messages.success(request, "已推荐，待他人审定")
+            messages.success(request, gettext("已推荐，待他人审定"))
             return redirect("cultivation:entry", pk=entry.pk)
     return render(request, "cultivation/list.html", _list_context(request, clist, form), status=400)
 
@@ -252,10 +253,10 @@ def _step(request: HttpRequest, entry: CultivationEntry, form: Any, name: str, c
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect("cultivation:entry", pk=entry.pk)
         else:
-            messages.success(request, done)
+            messages.success(request, gettext(done))
             return redirect("cultivation:entry", pk=entry.pk)
     return render(request, "cultivation/entry.html", _entry_context(request, entry, **{name: form}), status=400)
 
@@ -271,7 +272,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def call(d: dict[str, Any]) -> None:
         entry_decide(actor=request.user, entry=entry, expected_version=d["version"], admit=admit, note=d["note"], request=request)
 
-    return _step(request, entry, form, "decide_form", call, "已入选" if admit else "已审定为不予入选")
+    return _step(request, entry, form, "decide_form", call, gettext_noop("已入选") if admit else gettext_noop("已审定为不予入选"))
 
 
 @login_required
@@ -284,7 +285,7 @@ def propose_removal(request: HttpRequest, pk: int) -> HttpResponse:
     def call(d: dict[str, Any]) -> None:
         entry_propose_removal(actor=request.user, entry=entry, expected_version=d["version"], reason=d["reason"], request=request)
 
-    return _step(request, entry, form, "propose_form", call, "调出申请已提交，待他人确认")
+    return _step(request, entry, form, "propose_form", call, gettext_noop("调出申请已提交，待他人确认"))
 
 
 @login_required
@@ -306,7 +307,7 @@ def confirm_removal(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _step(request, entry, form, "confirm_form", call, "已调出" if accept else "已保留在名单")
+    return _step(request, entry, form, "confirm_form", call, gettext_noop("已调出") if accept else gettext_noop("已保留在名单"))
 
 
 @login_required
@@ -319,7 +320,7 @@ def link_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     def call(d: dict[str, Any]) -> None:
         entry_link_agreement(actor=request.user, entry=entry, expected_version=d["version"], agreement=d["agreement"], request=request)
 
-    return _step(request, entry, form, "link_form", call, "已更新政企合作协议")
+    return _step(request, entry, form, "link_form", call, gettext_noop("已更新政企合作协议"))
 
 
 @login_required
@@ -331,7 +332,11 @@ def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         entries = list_carry_over(actor=request.user, cultivation_list=clist, request=request)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
-        messages.success(request, f"已推荐上年度入选企业{len(entries)}家，待他人审定")
+        messages.success(
+            request,
+            ngettext("已推荐上年度入选企业%(n)s家，待他人审定", "已推荐上年度入选企业%(n)s家，待他人审定", len(entries))
+            % {"n": len(entries)},
+        )
     return redirect("cultivation:list", pk=clist.pk)
