@@ -10,6 +10,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import ForeignKey
 from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts.admin_site import config_site
 
@@ -17,20 +20,30 @@ from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS
 from .services_assessment import can_manage_schemes, scheme_delete, scheme_save
 
-INDICATOR_HELP = (
-    "JSON 列表，每项一个指标，例如："
-    '[{"indicator": "completion_rate", "weight": 60, "rule": "linear", "floor": 0, "target": 50}, '
-    '{"indicator": "on_time_rate", "weight": 40, "rule": "rank", "last_points": 60}]。'
-    "rule=linear：达到 floor 及以下得0分、target 及以上得100分，之间线性（比率按百分数，序时进度按百分点）；"
-    "rule=rank：第一名100分、末位 last_points 分，之间等差。可选指标：" + "、".join(f"{k}（{v.label}）" for k, v in INDICATORS.items())
-)
+
+def _indicator_help() -> str:
+    """How the ``indicators`` JSON is written, in the page's language (the indicators' labels too)."""
+    listed = pgettext("punctuation", "、").join(
+        gettext("%(key)s（%(label)s）") % {"key": k, "label": v.label} for k, v in INDICATORS.items()
+    )
+    return gettext(
+        "JSON 列表，每项一个指标，例如："
+        '[{"indicator": "completion_rate", "weight": 60, "rule": "linear", "floor": 0, "target": 50}, '
+        '{"indicator": "on_time_rate", "weight": 40, "rule": "rank", "last_points": 60}]。'
+        "rule=linear：达到 floor 及以下得0分、target 及以上得100分，之间线性（比率按百分数，序时进度按百分点）；"
+        "rule=rank：第一名100分、末位 last_points 分，之间等差。可选指标：%(indicators)s"
+    ) % {"indicators": listed}
+
+
+INDICATOR_HELP = lazy(_indicator_help, str)()
+REGION_HELP = _("省：考核各市（或省直部门）；市：考核各县（市、区）、市直部门或功能区")
 
 
 class SchemeForm(forms.ModelForm):
     class Meta:
         model = AssessmentScheme
         fields = ["name", "unit_kind", "region", "indicators", "description", "is_active"]
-        help_texts = {"indicators": INDICATOR_HELP, "region": "省：考核各市（或省直部门）；市：考核各县（市、区）、市直部门或功能区"}
+        help_texts = {"indicators": INDICATOR_HELP, "region": REGION_HELP}
         widgets = {"indicators": forms.Textarea(attrs={"rows": 8, "cols": 100})}
 
 

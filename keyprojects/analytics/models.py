@@ -156,9 +156,9 @@ class AssessmentScheme(VersionedModel):
 
         from .assessment import normalise_indicators
 
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.region_id and self.region.level not in ("province", "city"):
-            errors["region"] = "考核范围应为省或市"
+            errors["region"] = _("考核范围应为省或市")
         try:
             self.indicators = normalise_indicators(self.indicators)
         except ValueError as exc:
@@ -262,7 +262,7 @@ class BulletinSetting(VersionedModel):
         verbose_name_plural = _("通报设置")
 
     def __str__(self) -> str:
-        return f"{self.region_id} 通报设置"
+        return _("%(region)s 通报设置") % {"region": self.region_id}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

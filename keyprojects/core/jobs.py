@@ -34,8 +34,9 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.utils import load_backend
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from .errors import ApplicationError
+from .errors import ApplicationError, Message
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ _lock = threading.Lock()
 class JobRunning(ApplicationError):
     code = "job_running"
     status = 409
-    default_message = "该任务正在进行，请等待完成后再试"
+    default_message = gettext_noop("该任务正在进行，请等待完成后再试")
 
 
 def percent_of(phases: Sequence[tuple[str, int]], phase: str, done: int, total: int) -> int:
@@ -168,11 +169,18 @@ def job_start(
     return job
 
 
-def job_busy_message(job: Job | None) -> str:
+def job_busy_message(job: Job | None, *, title: Any = None) -> str:
+    """Why a second start is refused: ``job`` (running) named by ``title`` (default: its stored
+    title; a lazy text says it in the page's language), who started it and when."""
     if job is None:
         return JobRunning.default_message
-    who = (job.started_by.get_full_name() or job.started_by.username) if job.started_by else "系统"
-    return f"{job.title}正在进行（{who}于{timezone.localtime(job.started_at):%H:%M:%S}开始），请等待完成后再试"
+    who = (job.started_by.get_full_name() or job.started_by.username) if job.started_by else gettext_lazy("系统")
+    return Message(
+        gettext_noop("%(title)s正在进行（%(who)s于%(at)s开始），请等待完成后再试"),
+        title=job.title if title is None else title,
+        who=who,
+        at=f"{timezone.localtime(job.started_at):%H:%M:%S}",
+    )
 
 
 def _run_thread(job_id: int, target: Callable[..., dict[str, Any]], phases: Sequence[tuple[str, int]]) -> None:

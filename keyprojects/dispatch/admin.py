@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
@@ -51,10 +53,10 @@ class DispatchConfigForm(forms.ModelForm):
     def clean_review_chain(self) -> Any:
         chain = self.cleaned_data.get("review_chain")
         if not isinstance(chain, dict) or not chain:
-            raise forms.ValidationError("审核链须为按清单级别（county/city/province）列出审核层级的对象")
+            raise forms.ValidationError(_("审核链须为按清单级别（county/city/province）列出审核层级的对象"))
         for level, steps in chain.items():
             if level not in LEVELS or not isinstance(steps, list) or not steps or any(s not in LEVELS for s in steps):
-                raise forms.ValidationError(f"审核链“{level}”无效：层级只能是 county、city、province，且至少一级")
+                raise forms.ValidationError(_("审核链“%(level)s”无效：层级只能是 county、city、province，且至少一级") % {"level": level})
         return chain
 
     def clean_plan_spread(self) -> Any:
@@ -62,9 +64,9 @@ class DispatchConfigForm(forms.ModelForm):
         try:
             weights = [Decimal(str(w)) for w in spread]  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - anything that is not a list of numbers
-            raise forms.ValidationError("分月权重须为12个数字") from None
+            raise forms.ValidationError(_("分月权重须为12个数字")) from None
         if len(weights) != 12 or any(w < 0 for w in weights) or sum(weights) == 0:
-            raise forms.ValidationError("分月权重须为12个非负数字，且不能全为0")
+            raise forms.ValidationError(_("分月权重须为12个非负数字，且不能全为0"))
         return spread
 
 
@@ -103,7 +105,7 @@ class DispatchConfigAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ConflictError as exc:
-            messages.error(request, f"未保存：{exc.message}")
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": exc.shown})
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: DispatchConfig, form: Any, change: bool) -> None:

@@ -55,7 +55,7 @@ class DispatchConfig(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return "调度设置"
+        return str(_("调度设置"))
 
     @classmethod
     def get(cls) -> DispatchConfig:

@@ -7,16 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from keyprojects.core.jobs import JobRunning, job_busy_message, job_current, job_start
 from keyprojects.core.models import Job
+from keyprojects.core.sentences import MONTH, Sentence, say_again
 
 from .models import ReportingPeriod
 from .selectors_close import ITEMS, OPEN_ITEMS
 from .services import CLOSE_PHASES, period_close, period_close_check
 
 CLOSE_JOB = "period_close"
+#: A close job's title (``Job.title``): stored in Chinese, said again in the page's language.
+CLOSE_TITLE = Sentence(gettext_noop("%(region)s%(period)s关账"), period=MONTH)
+
+
+def close_title_shown(title: str) -> str:
+    """A close job's stored title in the active language (any other text as stored)."""
+    return say_again(title, [CLOSE_TITLE])
 
 
 def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", request: Any = None, background: bool | None = None) -> Job:
@@ -43,7 +52,7 @@ def close_job_start(*, user: Any, period: ReportingPeriod, confirm: str = "", re
     return job_start(
         kind=CLOSE_JOB,
         key=period.label,
-        title=f"{region.name}{period}关账",
+        title=CLOSE_TITLE.zh(region=region.name, period=str(period)),
         user=user,
         phases=CLOSE_PHASES,
         target=target,
@@ -60,7 +69,7 @@ def refuse_while_closing(period: ReportingPeriod) -> None:
     page, the API and the command ask it before they close."""
     running = job_current(CLOSE_JOB, period.label)
     if running is not None:
-        raise JobRunning(job_busy_message(running))
+        raise JobRunning(job_busy_message(running, title=lazy(close_title_shown, str)(running.title)))
 
 
 def _stored(total: dict[str, Any]) -> list[list[str]]:

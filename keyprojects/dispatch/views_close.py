@@ -32,7 +32,7 @@ from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
 from .selectors_close import CONFIRM_WORD, ITEMS, OPEN_ITEMS, checklist_items, close_checklist
 from .services import PHASE_CHECK, PHASE_FACTS, PHASE_FREEZE, PHASE_SNAPSHOT, CloseNotConfirmed
-from .services_close import CLOSE_JOB, close_job_current, close_job_start, open_items
+from .services_close import CLOSE_JOB, close_job_current, close_job_start, close_title_shown, open_items
 from .views_board import _board_focus, _board_home, _board_url, _frozen_for
 from .views_review import LIST_PAGE_SIZE, _period_or_404, set_params
 
@@ -61,12 +61,12 @@ def board_close(request: HttpRequest, period: str) -> HttpResponse:
         try:
             job = close_job_start(user=user, period=period_obj, confirm=typed, request=request)
         except CloseNotConfirmed as exc:
-            error = exc.message
+            error = exc.shown
         except JobRunning as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect(_board_url(period_obj, request.POST.get("region") or None))
         except (PermissionDenied, ApplicationError) as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
             return redirect(_board_url(period_obj, request.POST.get("region") or None))
         else:
             return redirect("dispatch:close_job", period=period_obj.label, pk=job.pk)
@@ -108,6 +108,7 @@ def close_job(request: HttpRequest, period: str, pk: int) -> HttpResponse:
     context = {
         "period": period_obj,
         "job": job,
+        "title": close_title_shown(job.title),
         "phase": PHASE_LABELS.get(job.phase or PHASE_CHECK, job.phase),
         "result": result,
         # what was open, in the page's language (the job's result keeps it in Chinese)
