@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from .common import BUSINESSES
 from .reference import load
 
 
@@ -42,7 +43,9 @@ def seed_brands() -> dict[str, int]:
     today = timezone.localdate()
     now = timezone.now()
     byd = users["byd"].enterprise
-    others = list(Enterprise.objects.filter(Q(region__city_code="370100") | Q(region_id="370100")).exclude(pk=byd.pk).order_by("id"))
+    others = list(
+        Enterprise.objects.filter(Q(region__city_code="370100") | Q(region_id="370100"), BUSINESSES).exclude(pk=byd.pk).order_by("id")
+    )
     rounds: dict[str, SelectionRound] = {}
     for spec in data["rounds"]:
         year, opens, closes = _window(spec, today)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from keyprojects.core.bulk import BulkWriter
@@ -30,6 +31,12 @@ DEMO_USERNAMES = ("province", "jinan", "lixia", "lixia_sh", "jinan_fgw", "byd", 
 # The counties with demo logins: each has two county accounts (one fills, the other reviews) and,
 # however small the seed, at least one project and one of the demo's agreements.
 DEMO_COUNTIES = ("370102",)
+
+#: The demo's enterprises that are businesses: registered with market regulation (the USCC's
+#: registration department code 9: companies, partnerships, individual businesses). The demo also
+#: registers public project owners as enterprises — organs (11: 教育局, 民政局) and public
+#: institutions (12: 人民医院) — which never apply for a brand or sit on a 双50 培育名单.
+BUSINESSES = Q(uscc__startswith="9")
 
 
 def writer_for(model: type[models.Model], fields: Sequence[str], *, raw: bool = False) -> BulkWriter:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from .common import BUSINESSES
 from .reference import load
 
 DATA = load("cultivation.json")
@@ -41,7 +42,7 @@ def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
         lists[spec["kind"]] = clist
     in_city = Q(region__city_code=city.code) | Q(region_id=city.code)
     byd = users["byd"].enterprise
-    enterprises = [byd, *Enterprise.objects.filter(in_city).exclude(pk=byd.pk).order_by("id")]
+    enterprises = [byd, *Enterprise.objects.filter(in_city, BUSINESSES).exclude(pk=byd.pk).order_by("id")]
     agreements = {}
     for a in Agreement.objects.filter(enterprise__in=[e.pk for e in enterprises]).order_by("signed_on", "id"):
         agreements.setdefault(a.enterprise_id, a)
