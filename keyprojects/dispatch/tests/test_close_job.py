@@ -5,10 +5,12 @@ month while one runs is refused; the page polls (htmx) with a real link as fallb
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.urls import reverse
 
 from keyprojects.core.jobs import JobReporter, JobRunning, job_live, percent_of
 from keyprojects.core.models import CalendarOverride, Job, JobStatus
@@ -205,3 +207,22 @@ def test_the_close_page_in_english_names_the_phase_and_what_was_open(open_month,
     Job.objects.filter(pk=running.pk).update(status=JobStatus.FAILED, error="磁盘已满")
     html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "(in the “saving the snapshot” phase): 磁盘已满" in html
+
+
+def test_the_close_job_title_and_a_busy_close_in_english(open_month, client, compiled):  # noqa: F811
+    """The job's title is stored in Chinese (济南市2026年3月关账, rows written before too) and said
+    again in the page's language; a second close while it runs is refused in English."""
+    from keyprojects.core.tests.test_i18n import _switch_to_english
+
+    w = open_month
+    client.force_login(w.users.city)
+    _switch_to_english(client)
+    running = Job.objects.create(kind=CLOSE_JOB, key="2026-03", title="济南市2026年3月关账", started_by=w.users.city)
+    html = client.get(f"/dispatch/2026-03/board/close/jobs/{running.pk}/").content.decode()
+    title = html.split('data-testid="close-title">', 1)[1].split("<", 1)[0]
+    assert title.startswith("Month close of 济南市, ") and "2026" in title and not re.search("[年月关账]", title.replace("济南市", ""))
+    page = client.post("/dispatch/2026-03/board/close/", {"confirm": "2026-03"}, follow=True).content.decode()
+    assert "Month close of 济南市, " in page and "is running (started by" in page and "正在进行" not in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    html = client.get(f"/dispatch/2026-03/board/close/jobs/{running.pk}/").content.decode()
+    assert 'data-testid="close-title">济南市2026年3月关账<' in html

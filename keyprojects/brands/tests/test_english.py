@@ -1,0 +1,70 @@
+"""The brand selection pages in English: the services' refusals, field errors and flash messages
+built in Python (with their values: a status, a number of years, a cap) read in English, and the
+round's title has no 年; the Chinese UI and the API keep the Chinese text."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from keyprojects.brands.models import BrandApplication
+from keyprojects.brands.services import application_create, round_advance
+from keyprojects.core.errors import TransitionNotAllowed
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
+
+from .conftest import good, to_reviewing
+
+pytestmark = pytest.mark.django_db
+
+
+def english(client, user):
+    client.force_login(user)
+    _switch_to_english(client)
+    return client
+
+
+def test_round_page_and_a_refused_step_in_english(compiled, client, world, rnd):  # noqa: F811
+    c = english(client, world.users.city)
+    page = c.get(reverse("brands:round", args=[rnd.pk])).content.decode()
+    assert "Close applications, start review" in page and f"{rnd.year} 第一批" in page and f"{rnd.year}年" not in page
+    r = c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "published"}, follow=True)
+    page = r.content.decode()
+    assert "The round is “Open for applications” and cannot become" in page
+    assert "批次当前为" not in page and "不能改为" not in page
+    rnd.refresh_from_db()
+    r = c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"}, follow=True)
+    assert "Round status updated" in r.content.decode() and "批次状态已更新" not in r.content.decode()
+
+
+def test_submission_refused_with_reasons_in_english(compiled, client, world, rnd):  # noqa: F811
+    app = application_create(actor=world.users.enterprise, round=rnd, data=good(years_in_city=2, is_advanced=False))
+    c = english(client, world.users.enterprise)
+    r = c.post(reverse("brands:submit", args=[app.pk]), {"version": app.version})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "At least 3 years of operation in 济南市 are required" in page
+    assert "Must be met and confirmed: " in page and "须符合并确认" not in page and "经营须满" not in page
+    assert BrandApplication.objects.get(pk=app.pk).status == "draft"
+
+
+def test_review_and_decision_messages_in_english(compiled, client, world, rnd, submitted):  # noqa: F811
+    c = english(client, world.users.county)
+    r = c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "return", "note": ""})
+    assert r.status_code == 400 and "Give a reason for returning it" in r.content.decode() and "退回须说明理由" not in r.content.decode()
+    r = c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "pass"}, follow=True)
+    assert "Preliminary review saved" in r.content.decode() and "初审意见已保存" not in r.content.decode()
+    to_reviewing(world, rnd)
+    app = BrandApplication.objects.get(pk=submitted.pk)
+    c = english(client, world.users.city)
+    c.post(reverse("brands:score", args=[app.pk]), {"version": app.version, "score": "88"})
+    app.refresh_from_db()
+    c = english(client, world.users.province)
+    r = c.post(reverse("brands:decide", args=[app.pk]), {"version": app.version, "decision": "select", "reward_amount": "12"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "The reward must not exceed 10 (10k yuan)" in page and "不能超过10万元" not in page
+
+
+def test_the_refusal_keeps_its_chinese_text_for_the_api(world, rnd):
+    with pytest.raises(TransitionNotAllowed) as caught:
+        round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="published")
+    assert caught.value.as_dict()["message"] == "批次当前为“申报中”，不能改为“已公布”"
