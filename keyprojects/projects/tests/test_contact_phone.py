@@ -135,3 +135,18 @@ def test_import_keeps_real_numbers(world):
         "历下区电话乙项目": "0531-88888888",
         "历下区电话丙项目": "13800000000/0531-88888888-123",
     }
+
+
+# --- the API: the same rule through the model field --------------------------------------------
+
+
+def test_api_refuses_letters(world):
+    from rest_framework.test import APIClient
+
+    p = world.projects.own_county
+    api = APIClient()
+    api.force_authenticate(world.users.enterprise)
+    r = api.patch(f"/api/v1/projects/{p.pk}/", {"contact_phone": "0531-8888abcd", "version": p.version}, format="json")
+    assert r.status_code == 400 and PHONE_MESSAGE in str(r.json()), r.content.decode()
+    r = api.patch(f"/api/v1/projects/{p.pk}/", {"contact_phone": "0531-88888888-123", "version": p.version}, format="json")
+    assert r.status_code == 200, r.content.decode()
