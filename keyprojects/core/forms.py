@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 
 #: A form posted without the version its page was rendered with (a stale or hand-made form).
-VERSION_MISSING = "缺少版本号，请刷新页面后重试"
+VERSION_MISSING = gettext_lazy("缺少版本号，请刷新页面后重试")
 
 
 def version_field(*, required: bool = True) -> forms.IntegerField:

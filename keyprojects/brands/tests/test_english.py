@@ -49,6 +49,9 @@ def test_submission_refused_with_reasons_in_english(compiled, client, world, rnd
 
 def test_review_and_decision_messages_in_english(compiled, client, world, rnd, submitted):  # noqa: F811
     c = english(client, world.users.county)
+    r = c.post(reverse("brands:review", args=[submitted.pk]), {"decision": "pass"})  # a stale or hand-made form
+    assert r.status_code == 400 and "version is missing; reload the page and try again" in r.content.decode()
+    assert "缺少版本号" not in r.content.decode()
     r = c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "return", "note": ""})
     assert r.status_code == 400 and "Give a reason for returning it" in r.content.decode() and "退回须说明理由" not in r.content.decode()
     r = c.post(reverse("brands:review", args=[submitted.pk]), {"version": submitted.version, "decision": "pass"}, follow=True)
