@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, F, Window
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from docx import Document
@@ -306,32 +306,34 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     behind = DispatchConfig.get().behind_points
     child = _child_column(root)
 
-    # 三: reported projects behind 序时进度; the database narrows, metrics.py decides
-    bound = time_share(period.month) - behind / 100 + Decimal("0.001")
-    candidates = (
-        facts.filter(annual_plan__gt=0, invested_ytd__lt=F("annual_plan") * bound)
-        .exclude(report_state__in=UNREPORTED)
-        .values_list("project_id", child, "annual_plan", "invested_ytd")
+    # 三 and 四 in one pass over the period's facts: the reported projects behind 序时进度 by more
+    # than ``behind`` points (the fact's ahead_points, which the refresh stores from metrics.py)
+    # and the unreported ones (their figures do not count). Per child the database counts each
+    # list and picks its top N: most behind first, else the largest annual plan first.
+    unrep_q = Q(report_due=True, report_state__in=UNREPORTED)
+    lag_q = Q(ahead_points__lt=-behind) & ~Q(report_state__in=UNREPORTED)
+    marked = facts.filter(unrep_q | lag_q).annotate(unrep=Case(When(unrep_q, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    part = [F(child), F("unrep")]
+    points = Case(
+        When(unrep=0, then=F("ahead_points")), default=Value(Decimal(0)), output_field=DecimalField(max_digits=30, decimal_places=2)
     )
-    lag_rows = []
-    for pid, code, plan, ytd in candidates.iterator(chunk_size=5000):
-        rate = metrics.completion_rate(ytd, plan)
-        points = metrics.ahead_points(rate, period.month)
-        if points is not None and points < -behind:
-            lag_rows.append((points, -plan, pid, code, rate, plan, ytd))
-    lag_rows.sort()
-    lag_kept, lag_totals, lag_shown = _cap([(r[3], r) for r in lag_rows], header.top_n)
-
-    # 四: not reported (their figures do not count): counted per child and the top N of each
-    # child (largest annual plan first) picked by the database, not every one of a province read
-    unrep = facts.filter(report_due=True, report_state__in=UNREPORTED)
-    unrep_totals: dict[str, int] = dict(unrep.order_by().values(child).annotate(n=Count("pk")).values_list(child, "n"))
-    largest = [F("annual_plan").desc(), F("project_id").asc()]
-    top = unrep.annotate(nth=Window(RowNumber(), partition_by=F(child), order_by=largest)).filter(nth__lte=header.top_n)
-    unrep_kept = [
-        (code, (pid, plan, state))
-        for pid, code, plan, state in top.order_by(*largest).values_list("project_id", child, "annual_plan", "report_state")
-    ]
+    order = [points.asc(), F("annual_plan").desc(), F("project_id").asc()]
+    top = marked.annotate(nth=Window(RowNumber(), partition_by=part, order_by=order), total=Window(Count("pk"), partition_by=part))
+    lag_kept: list[tuple[str, tuple[Any, ...]]] = []
+    unrep_kept: list[tuple[str, tuple[Any, ...]]] = []
+    lag_totals: dict[str, int] = {}
+    unrep_totals: dict[str, int] = {}
+    for pid, code, plan, ytd, points, state, unreported, total in top.filter(nth__lte=header.top_n).values_list(
+        "project_id", child, "annual_plan", "invested_ytd", "ahead_points", "report_state", "unrep", "total"
+    ):
+        if unreported:
+            unrep_totals[code] = total
+            unrep_kept.append((code, (pid, plan, state)))
+        else:
+            lag_totals[code] = total
+            lag_kept.append((code, (points, pid, metrics.completion_rate(ytd, plan), plan, ytd)))
+    unrep_kept.sort(key=lambda kept: (-kept[1][1], kept[1][0]))  # the largest annual plan first
+    lag_shown = Counter(code for code, _ in lag_kept)
     unrep_shown = Counter(code for code, _ in unrep_kept)
 
     # 五: 数据存疑, named
@@ -349,7 +351,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
         header.top_n,
     )
 
-    ids = {r[2] for _, r in lag_kept} | {r[0] for _, r in unrep_kept} | {r[0] for _, r in doubt_kept}
+    ids = {r[1] for _, r in lag_kept} | {r[0] for _, r in unrep_kept} | {r[0] for _, r in doubt_kept}
     projects = {p.pk: p for p in Project.objects.filter(pk__in=ids).select_related("region", "responsible_unit", "sponsor_leader")}
     codes = set(lag_totals) | set(unrep_totals) | set(doubt_totals)
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
@@ -367,7 +369,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
         )
 
     lagging = []
-    for _code, (points, _neg, pid, _c, rate, plan, ytd) in lag_kept:
+    for _code, (points, pid, rate, plan, ytd) in lag_kept:
         p = projects[pid]
         lagging.append(
             LaggingProject(
@@ -404,7 +406,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
         behind_points=behind,
         header=header,
         lagging=lagging,
-        lagging_total=len(lag_rows),
+        lagging_total=sum(lag_totals.values()),
         lagging_by_child=_child_counts(lag_totals, lag_shown, names),
         unreported=unreported,
         unreported_total=sum(unrep_totals.values()),

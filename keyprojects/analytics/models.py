@@ -64,6 +64,9 @@ class ProjectPeriodFact(models.Model):
     invested_month = money_field(_("本月完成"), default=Decimal(0))
     invested_ytd = money_field(_("累计完成"), default=Decimal(0))
     invested_to_date = money_field(_("开工至今"), default=Decimal(0))
+    # metrics.ahead_points of the fact's 年度投资完成率 in its month (None without an annual plan):
+    # stored by the refresh so that pages select "behind by more than N points" exactly, in SQL
+    ahead_points = models.DecimalField(_("超序时进度（百分点）"), max_digits=30, decimal_places=2, null=True, blank=True)
     report_state = models.CharField(max_length=16, blank=True)
     report_due = models.BooleanField(default=False)
     report_on_time = models.BooleanField(default=False)

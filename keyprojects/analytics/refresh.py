@@ -296,6 +296,7 @@ FACT_COLUMNS = (
     "invested_month",
     "invested_ytd",
     "invested_to_date",
+    "ahead_points",
     "report_state",
     "report_due",
     "report_on_time",
@@ -304,8 +305,8 @@ FACT_COLUMNS = (
     "planned_completion",
     "completed",
 )  # a fact row's values, in the order :func:`_fact` gives them
-_ANNUAL_PLAN, _PLANNED_YTD, _INVESTED_YTD, _REPORT_STATE = (
-    FACT_COLUMNS.index(c) for c in ("annual_plan", "planned_ytd", "invested_ytd", "report_state")
+_PLANNED_YTD, _INVESTED_YTD, _AHEAD_POINTS, _REPORT_STATE = (
+    FACT_COLUMNS.index(c) for c in ("planned_ytd", "invested_ytd", "ahead_points", "report_state")
 )
 
 
@@ -358,6 +359,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
         rep[1] if rep and counted else ZERO,
         ytd,
         x.before + ytd,
+        metrics.ahead_points(metrics.completion_rate(ytd, x.plan), month),
         state,
         due,
         bool(counted and rep and not rep[2]),
@@ -380,9 +382,7 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     out: list[tuple[str, str, Any]] = []
     p, month = x.p, m.month
     if fact is not None:
-        ytd, state = fact[_INVESTED_YTD], fact[_REPORT_STATE]
-        rate = metrics.completion_rate(ytd, fact[_ANNUAL_PLAN])
-        points = metrics.ahead_points(rate, month)
+        ytd, state, points = fact[_INVESTED_YTD], fact[_REPORT_STATE], fact[_AHEAD_POINTS]
         if points is not None and points < -config.behind_points:
             out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
         spi = metrics.progress_index(ytd, fact[_PLANNED_YTD])

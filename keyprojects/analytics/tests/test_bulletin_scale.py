@@ -8,17 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
+from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
 from keyprojects.accounts.models import User
+from keyprojects.analytics import metrics
 from keyprojects.analytics.bulletin import UNREPORTED, bulletin_data, root_totals
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.rankings import period_end_moment, problem_counts, problem_items, root_facts
 from keyprojects.analytics.selectors import AGGREGATES, _figures
-from keyprojects.dispatch.models import ProblemItem, ReportingPeriod
+from keyprojects.dispatch.models import DispatchConfig, ProblemItem, ReportingPeriod
 from keyprojects.regions.models import Region
 
 SEED = {"projects": 150, "months": 3, "seed": 5, "year": 2026, "month": 5}
@@ -91,6 +93,65 @@ def test_unreported_lists_equal_the_capped_python_lists(seeded, username, root_c
         assert data.unreported_total == len(rows)
         assert {c.code: (c.total, c.shown) for c in data.unreported_by_child} == {k: (n, min(n, top_n)) for k, n in totals.items()}
     assert any(f.report_state in UNREPORTED for f in ProjectPeriodFact.objects.all())  # the world has some to list
+
+
+def test_each_fact_stores_the_points_metrics_gives(seeded):
+    """The refresh stores each fact's ahead_points from metrics.py (the one rule): pages select
+    "behind by more than N points" with it in SQL and get the figure the project page shows."""
+    checked = 0
+    for f in ProjectPeriodFact.objects.select_related("period"):
+        assert f.ahead_points == metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), f.period.month)
+        checked += f.ahead_points is not None
+    assert checked > 100
+
+
+@pytest.mark.parametrize(("username", "root_code"), CASES)
+@pytest.mark.parametrize(("top_n", "behind"), [(1, "10"), (3, "0"), (1000, "-20"), (2, "5.5")])
+def test_lagging_lists_equal_the_python_judgement(seeded, username, root_code, top_n, behind):
+    """三、进度滞后: the database's pick equals judging every reported fact in Python with
+    metrics.py, most behind first (then the largest annual plan), capped per child."""
+    DispatchConfig.objects.update(behind_points=D(behind))
+    user = User.objects.get(username=username) if username else None
+    root = Region.objects.get(code=root_code)
+    child = "city_code" if root.level == "province" else "region_code"
+    for period in _periods():
+        data = bulletin_data(period=period, root=root, user=user, top_n=top_n)
+        rows = []
+        for f in root_facts(period=period, root=root, user=user):
+            points = metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), period.month)
+            if f.report_state not in UNREPORTED and points is not None and points < -D(behind):
+                rows.append((points, -f.annual_plan, f.project_id, getattr(f, child)))
+        rows.sort()
+        kept, totals = set(), defaultdict(int)
+        for points, _plan, pid, code in rows:
+            totals[code] += 1
+            if totals[code] <= top_n:
+                kept.add((pid, points))
+        assert {(p.project_id, p.points) for p in data.lagging} == kept
+        assert data.lagging_total == len(rows)
+        assert {c.code: (c.total, c.shown) for c in data.lagging_by_child} == {k: (n, min(n, top_n)) for k, n in totals.items()}
+        assert [(p.points, p.name, p.project_id) for p in data.lagging] == sorted((p.points, p.name, p.project_id) for p in data.lagging)
+        for p in data.lagging:
+            assert p.rate == metrics.completion_rate(p.invested_ytd, p.annual_plan)
+    if behind == "10" and username == "province":
+        assert data.lagging_total > 0  # the world has some to list
+
+
+def test_a_project_exactly_at_the_threshold_is_not_lagging(seeded):
+    """Behind by exactly the threshold is not "behind by more than" it; 0.01 point more is."""
+    period = _periods()[-1]
+    root = Region.objects.get(code="370000")
+    reported = root_facts(period=period, root=root, user=None).exclude(report_state__in=UNREPORTED)
+    at = reported.filter(ahead_points__lt=0).first()
+    assert at is not None
+
+    def listed(behind: D) -> set[int]:
+        DispatchConfig.objects.update(behind_points=behind)
+        return {p.project_id for p in bulletin_data(period=period, root=root, top_n=1000).lagging}
+
+    assert at.project_id not in listed(-at.ahead_points)
+    assert at.project_id not in listed(-at.ahead_points + D("0.01"))
+    assert at.project_id in listed(-at.ahead_points - D("0.01"))
 
 
 @pytest.mark.parametrize("kind", ["region", "department", "zone"])
