@@ -285,8 +285,10 @@ def unit_figures(
     leads: bool = False,
     approvals: bool = False,
     fulfilment: bool = False,
+    problems: bool = True,
 ) -> list[UnitFigures]:
     """The units of ``kind`` under ``root`` with their figures for ``period``, by key; with
+    ``problems`` their problems raised and solved (a scan of every problem in ``root``), with
     ``requests`` also their 企业诉求 counts, with ``leads`` their 招商 funnel, with ``approvals``
     their approvals' figures (``approvals.figures``), with ``fulfilment`` their 履约率
     (``partnership.figures``) (each read only when an indicator needs it)."""
@@ -318,7 +320,7 @@ def unit_figures(
     if kind != "region":  # a department that only handles approvals, owns needs or owes commitments is ranked too
         for key in [*by_unit, *kept]:
             figures.setdefault(key, _figures(key, dict.fromkeys(AGGREGATES), period.month))
-    problems = problem_counts(period=period, kind=kind, root=root)
+    problem_figures = problem_counts(period=period, kind=kind, root=root) if problems else {}
     request_figures = request_items(period=period, kind=kind, root=root) if requests else {}
     funnels = lead_funnels(period=period, kind=kind, root=root) if leads else {}
     names = _names(kind, list(figures))
@@ -327,8 +329,8 @@ def unit_figures(
             key=key,
             name=names.get(key, key),
             figures=figures[key],
-            problems_raised=problems.get(key, (0, 0))[0],
-            problems_solved=problems.get(key, (0, 0))[1],
+            problems_raised=problem_figures.get(key, (0, 0))[0],
+            problems_solved=problem_figures.get(key, (0, 0))[1],
             requests_due=request_figures[key].due if key in request_figures else 0,
             requests_on_time=request_figures[key].on_time if key in request_figures else 0,
             requests_rated=request_figures[key].rated if key in request_figures else 0,
@@ -375,6 +377,7 @@ def ranking(*, period: Any, kind: str, root: Any, indicator: str, user: Any = No
         "leads": indicator in LEAD_INDICATORS,
         "approvals": indicator in APPROVAL_INDICATORS,
         "fulfilment": indicator in PARTNERSHIP_INDICATORS,
+        "problems": indicator == "problem_closure_rate",
     }
     units = unit_figures(period=period, kind=kind, root=root, user=user, **loads)
     values = {u.key: u.value(indicator) for u in units}

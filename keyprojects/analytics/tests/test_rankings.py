@@ -176,6 +176,24 @@ def test_problem_closure_rate_counts_by_the_end_of_the_month(rw):
     assert feb.rows[0].value == metrics.problem_closure_rate(1, 2) == D("0.5000")
 
 
+def test_problems_are_read_only_for_the_indicator_that_needs_them(rw, monkeypatch):
+    """A ranking on another indicator (the bulletin's completion rate) does not scan the
+    province's problems; unit_figures (the assessment's) still counts them by default."""
+    from keyprojects.analytics import rankings
+
+    item = problem_create(user=rw.users.city, project=rw.projects.own_county, description="用地手续未办结")
+    ProblemItem.objects.filter(pk=item.pk).update(created_at=dt.datetime(2026, 2, 5, 10, tzinfo=TZ))
+    calls = []
+    counted = rankings.problem_counts
+    monkeypatch.setattr(rankings, "problem_counts", lambda **kw: calls.append(kw) or counted(**kw))
+    ranking(period=rw.p2, kind="region", root=rw.jinan, indicator="completion_rate")
+    assert calls == []
+    ranking(period=rw.p2, kind="region", root=rw.jinan, indicator="problem_closure_rate")
+    assert len(calls) == 2  # this month and the month before (the movement)
+    units = {u.key: u for u in unit_figures(period=rw.p2, kind="region", root=rw.jinan)}
+    assert units["370102"].problems_raised == 1
+
+
 def test_unit_figures_of_regions_equal_the_summaries(rw):
     units = {u.key: u for u in unit_figures(period=rw.p2, kind="region", root=rw.jinan)}
     assert set(units) == {"370102", "370103", "370104", "370105"}  # the 市本级 project is no county
