@@ -333,6 +333,10 @@ def import_workbook(path: Path, year: int) -> None:
     import xlsxwriter
 
     sys.path.insert(0, str(ROOT))
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    django.setup()  # (the validators module marks its messages for translation)
     from keyprojects.core.validators import make_uscc
 
     wb = xlsxwriter.Workbook(str(path))  # shared strings, as Excel and WPS save
