@@ -106,6 +106,18 @@ def _own_audit_anchor_file():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans): a request in English activates English
+    in the test's thread, and a test that follows must not inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The cache holds rate-limit counters (core/ratelimit.py); each test starts without any."""
     from django.core.cache import cache
