@@ -422,13 +422,21 @@ class Dispatch(ReportsMixin):
         # every period's facts and warnings into tables this load holds: their indexes are built
         # once at the end (before the summaries scan them), not grown row by row (at 200,000
         # projects × 12 months the grown indexes outgrow the page cache)
-        with bulk_load({ProjectPeriodFact: 0, ProjectWarning: 0}, constraints=True):
-            facts, warnings = rebuild_facts(periods=[by_pk[p.pk] for p in self.periods])
+        with self.b.tick("事实表和预警", 0) as bar:
+
+            def heard(done: int, total: int) -> None:  # rebuild_facts reports its steps as they grow
+                bar.total = total
+                bar.update(done - bar.n)
+
+            with bulk_load({ProjectPeriodFact: 0, ProjectWarning: 0}, constraints=True):
+                facts, warnings = rebuild_facts(periods=[by_pk[p.pk] for p in self.periods], progress=heard)
         self.counts["facts"] += facts
         self.counts["warnings"] += warnings
         self.b.lap("事实表和预警（refresh.rebuild_facts）")
-        for p in self.periods:
-            self.counts["summaries"] += summaries_refresh(period=by_pk[p.pk], freeze_region=province if p.closed else None)
+        with self.b.tick("区域及分类汇总", len(self.periods)) as bar:
+            for p in self.periods:
+                self.counts["summaries"] += summaries_refresh(period=by_pk[p.pk], freeze_region=province if p.closed else None)
+                bar.update(1)
         self.b.lap("区域及分类汇总（summaries_refresh）")
         closures = []
         for p in self.periods[:-1]:
