@@ -28,8 +28,12 @@ class Progress:
             self.bar = tqdm(total=total, desc=phase, unit=self.unit, file=self.stream, leave=False, dynamic_ncols=True, mininterval=0.3)
         if self.bar is not None:
             self.bar.total = total
-            self.bar.n = min(done, total)
-            self.bar.refresh()
+            done = min(done, total)
+            if done >= self.bar.n:
+                self.bar.update(done - self.bar.n)  # drawn at most every ``mininterval`` (not per call)
+            else:
+                self.bar.n = done
+                self.bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:
