@@ -21,13 +21,25 @@ from typing import Any
 
 from django.conf import settings
 
+from django.utils.translation import gettext_noop
+
 from keyprojects.core.errors import ApplicationError
 from keyprojects.core.jobs import job_current, job_start
 from keyprojects.core.models import Job
+from keyprojects.core.sentences import Sentence, say_again
 
 from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_REFRESH, PHASE_WRITE
 from .models import ImportBatch, ImportStatus
 from .services import import_confirm, import_confirmable, import_pending, import_pending_failed, import_preview
+
+#: The titles of an import's jobs (``Job.title``): stored in Chinese, said again in the page's language.
+IMPORT_TITLE = Sentence(gettext_noop("导入“%(file)s”"))
+PREVIEW_TITLE = Sentence(gettext_noop("预览“%(file)s”"))
+
+
+def job_title_shown(title: str) -> str:
+    """An import or preview job's stored title in the active language (any other text as stored)."""
+    return say_again(title, [IMPORT_TITLE, PREVIEW_TITLE])
 
 IMPORT_JOB = "import_confirm"
 # the phases' shares of a confirmed import's CPU time (15,000 new projects, SQLite: ADR 0010)
@@ -80,7 +92,7 @@ def import_job_start(*, user: Any, batch: ImportBatch, request: Any = None, back
     return job_start(
         kind=IMPORT_JOB,
         key=str(batch_pk),
-        title=f"导入“{fresh.filename}”",
+        title=IMPORT_TITLE.zh(file=fresh.filename),
         user=user,
         phases=IMPORT_PHASES,
         target=target,
@@ -123,7 +135,7 @@ def preview_job_start(
     job = job_start(
         kind=PREVIEW_JOB,
         key=str(batch_pk),
-        title=f"预览“{pending.filename}”",
+        title=PREVIEW_TITLE.zh(file=pending.filename),
         user=user,
         phases=PREVIEW_PHASES,
         target=target,

@@ -41,6 +41,7 @@ from .services_jobs import (
     import_job_start,
     is_large,
     is_large_upload,
+    job_title_shown,
     preview_job_settle,
     preview_job_start,
 )
@@ -232,6 +233,7 @@ def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     context = {
         "batch": batch,
         "job": row,
+        "title": job_title_shown(row.title),
         "phase": PHASE_LABELS.get(row.phase, row.phase),
         "result": row.result or {},
         "job_url": reverse("dataio:import_job", kwargs={"pk": batch.pk, "job": row.pk}),

@@ -52,6 +52,11 @@ def test_a_large_file_is_confirmed_as_a_job_with_its_progress_page(client, world
     assert batch.status == "imported" and batch.created_count == 3 and Project.objects.count() == before + 3
     html = client.get(resp["Location"]).content.decode()
     assert 'data-status="done"' in html and "导入完成：新增项目 3 个" in html and "hx-get" not in html
+    assert f'data-testid="job-title">导入“{batch.filename}”<' in html
+    client.cookies["django_language"] = "en"  # the stored title said again in the page's language
+    english = client.get(resp["Location"]).content.decode()
+    assert f'data-testid="job-title">Import “{batch.filename}”<' in english
+    client.cookies["django_language"] = "zh-hans"
     fragment = client.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith("<section") and "导入完成" in fragment
     # confirming again writes nothing more (the batch is imported)
