@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-
 from django.utils.translation import gettext_noop
 
 from keyprojects.core.errors import ApplicationError
@@ -40,6 +39,7 @@ PREVIEW_TITLE = Sentence(gettext_noop("预览“%(file)s”"))
 def job_title_shown(title: str) -> str:
     """An import or preview job's stored title in the active language (any other text as stored)."""
     return say_again(title, [IMPORT_TITLE, PREVIEW_TITLE])
+
 
 IMPORT_JOB = "import_confirm"
 # the phases' shares of a confirmed import's CPU time (15,000 new projects, SQLite: ADR 0010)
