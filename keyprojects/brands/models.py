@@ -142,6 +142,8 @@ class BrandApplication(VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("评分录入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
+    # everyone who ever entered or corrected the score (four eyes: none of them decides it)
+    scorer_ids = models.JSONField(_("评分录入人（历次）"), default=list, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("认定人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

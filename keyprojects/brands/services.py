@@ -450,8 +450,10 @@ def application_score(
     fresh.score = value
     fresh.scored_by = actor
     fresh.scored_at = timezone.now()
+    if actor.pk not in fresh.scorer_ids:  # a correction by another person: both are scorers
+        fresh.scorer_ids = [*fresh.scorer_ids, actor.pk]
     full_clean(fresh)
-    save_versioned(fresh, expected_version=expected_version, fields=["status", "score", "scored_by", "scored_at"])
+    save_versioned(fresh, expected_version=expected_version, fields=["status", "score", "scored_by", "scored_at", "scorer_ids"])
     audit_record(
         action="brand_application.score",
         user=actor,
@@ -480,7 +482,7 @@ def application_decide(
     if fresh.status != ApplicationStatus.SCORED:
         raise TransitionNotAllowed(gettext_noop("只有已评分的申报可以认定"))
     _not_entered_by(actor, fresh, "decide")
-    if getattr(actor, "pk", None) in (fresh.reviewed_by_id, fresh.scored_by_id):
+    if policy.brand_reviewed_or_scored(actor, fresh):
         raise PermissionDenied(gettext_noop("初审或评分的人不能认定同一申报（四眼原则）"))
     if not policy.can_decide_brand(actor, fresh):
         raise PermissionDenied(gettext_noop("只有批次组织单位可以认定"))

@@ -153,5 +153,11 @@ def can_decide_brand(user: Any, application: Any) -> bool:
     reviewed nor scored it (four eyes)."""
     if not can_manage_brand_rounds(user, application.round.region) or _entered(user, application):
         return False
+    return not brand_reviewed_or_scored(user, application)
+
+
+def brand_reviewed_or_scored(user: Any, application: Any) -> bool:
+    """``user`` did the preliminary review of ``application`` or entered its score, now or
+    before a correction by somebody else (``scorer_ids``)."""
     uid = getattr(user, "pk", None)
-    return uid not in (application.reviewed_by_id, application.scored_by_id)
+    return uid is not None and (uid in (application.reviewed_by_id, application.scored_by_id) or uid in (application.scorer_ids or []))

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from keyprojects.accounts import policy
 from keyprojects.audit.models import AuditEvent
 from keyprojects.brands.models import BrandApplication
 from keyprojects.brands.services import (
@@ -161,6 +162,25 @@ def test_score_and_decide_four_eyes_cap_and_ceiling(world, rnd, submitted):
         AuditEvent.objects.filter(object_id=str(chosen.pk), object_type="brands.brandapplication").values_list("action", flat=True)
     )
     assert {"brand_application.pass", "brand_application.score", "brand_application.select"} <= actions
+
+
+def test_a_scorer_whose_score_was_corrected_by_another_still_may_not_decide(world, rnd, submitted):
+    """Four eyes survive a correction: A scores, B corrects the score, A may still not decide
+    (nor may B); a third organiser may."""
+    passed = application_review(actor=world.users.county, application=submitted, expected_version=submitted.version, passed=True)
+    to_reviewing(world, rnd)
+    first = application_score(actor=world.users.city, application=passed, expected_version=passed.version, score="80")
+    corrected = application_score(actor=world.users.city_clerk, application=first, expected_version=first.version, score="80")
+    assert corrected.scored_by == world.users.city_clerk and corrected.scorer_ids == [world.users.city.pk, world.users.city_clerk.pk]
+    for actor in (world.users.city, world.users.city_clerk):
+        assert not policy.can_decide_brand(actor, corrected)
+        with pytest.raises(PermissionDenied) as exc:
+            application_decide(actor=actor, application=corrected, expected_version=corrected.version, select=True)
+        assert "四眼" in exc.value.message
+    again = application_score(actor=world.users.city, application=corrected, expected_version=corrected.version, score="85")
+    assert again.scorer_ids == [world.users.city.pk, world.users.city_clerk.pk]  # each scorer once
+    chosen = application_decide(actor=world.users.province, application=again, expected_version=again.version, select=True)
+    assert chosen.status == "selected"
 
 
 def _scored(world, rnd, n: int) -> list[BrandApplication]:
