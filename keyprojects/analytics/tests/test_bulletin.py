@@ -29,6 +29,7 @@ from keyprojects.analytics.models import BulletinSetting
 from keyprojects.analytics.selectors import totals
 from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401  (the fixture)
 from keyprojects.audit.models import AuditEvent
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import DispatchConfig, ProjectWarning
 from keyprojects.dispatch.services import period_close
 
@@ -271,3 +272,18 @@ def test_page_is_paged_and_its_office_sets_the_header(feb, client, monkeypatch):
     client.force_login(feb.users.leader)
     assert 'data-testid="bulletin-settings"' not in client.get(url).content.decode()
     assert client.post(settings_url, {"issuer": "x", "top_n": "3"}).status_code == 404
+
+
+def test_page_ranking_header_in_english(feb, client, compiled):  # noqa: F811
+    """The page's ranking column is named in the page's language (the document's own word, 市 or
+    县（市、区）, stays in the Word and Excel files)."""
+    url = reverse("analytics:bulletin")
+    client.force_login(feb.users.province)
+    head = client.get(url, {"period": "2026-02"}).content.decode().split('data-testid="bulletin-ranking"')[1].split("</thead>")[0]
+    assert '<th scope="col">市</th>' in head
+    _switch_to_english(client)
+    head = client.get(url, {"period": "2026-02"}).content.decode().split('data-testid="bulletin-ranking"')[1].split("</thead>")[0]
+    assert '<th scope="col">City</th>' in head and "市" not in head
+    client.force_login(feb.users.city)
+    head = client.get(url, {"period": "2026-02"}).content.decode().split('data-testid="bulletin-ranking"')[1].split("</thead>")[0]
+    assert '<th scope="col">County / district</th>' in head
