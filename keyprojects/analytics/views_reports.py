@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
@@ -381,19 +382,19 @@ BULLETIN_PAGE_SIZE = 50
 class BulletinSettingForm(forms.Form):
     """发文机关, 文号, 主送 and N (``services_bulletin.bulletin_setting_save`` validates)."""
 
-    issuer = forms.CharField(label=_("发文机关"), max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    issuer = forms.CharField(label=gettext_lazy("发文机关"), max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
     doc_number = forms.CharField(
-        label=_("文号"),
+        label=gettext_lazy("文号"),
         max_length=60,
         required=False,
-        help_text=_("可用 {year}、{month}，例如：鲁重点办〔{year}〕{month}号"),
+        help_text=gettext_lazy("可用 {year}、{month}，例如：鲁重点办〔{year}〕{month}号"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     recipients = forms.CharField(
-        label=_("主送机关"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=gettext_lazy("主送机关"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
     )
     top_n = forms.IntegerField(
-        label=_("每个地区列出的项目数"), min_value=1, max_value=100, initial=10, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=gettext_lazy("每个地区列出的项目数"), min_value=1, max_value=100, initial=10, widget=forms.NumberInput(attrs={"class": "form-control"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

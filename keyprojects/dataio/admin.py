@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
@@ -32,14 +33,14 @@ class HeaderSynonymAdmin(admin.ModelAdmin):
     fields = (*FIELDS, "builtin")
     readonly_fields = ("builtin",)
 
-    @admin.display(description="内置识别结果")
+    @admin.display(description=gettext_lazy("内置识别结果"))
     def builtin(self, obj: HeaderSynonym) -> str:
         """What the built-in table alone makes of this header (so the administrator sees
         whether the synonym adds something or overrides)."""
         if not obj or not obj.header:
             return "—"
         found = lookup(header_info(obj.header), build_table())
-        return found or "（不识别）"
+        return found or gettext("（不识别）")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _may_change(request)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -287,3 +288,17 @@ def test_page_ranking_header_in_english(feb, client, compiled):  # noqa: F811
     client.force_login(feb.users.city)
     head = client.get(url, {"period": "2026-02"}).content.decode().split('data-testid="bulletin-ranking"')[1].split("</thead>")[0]
     assert '<th scope="col">County / district</th>' in head
+
+
+def test_settings_form_in_english(feb, client, compiled):  # noqa: F811
+    """The bulletin settings' labels and help text follow the page's language (they were read once,
+    in Chinese, when the module was imported)."""
+    url = reverse("analytics:bulletin")
+    client.force_login(feb.users.province)
+    assert "发文机关" in client.get(url, {"period": "2026-02"}).content.decode()
+    _switch_to_english(client)
+    html = client.get(url, {"period": "2026-02"}).content.decode()
+    form = html.split('data-testid="bulletin-settings"')[1].split("</form>")[0]
+    assert "Issuing office" in form and "Document number" in form and "Addressees" in form and "Projects named per region" in form
+    assert "May contain {year} and {month}" in form
+    assert not re.search(r"[\u3400-\u9fff]", form.replace("KP〔{year}〕{month}", ""))

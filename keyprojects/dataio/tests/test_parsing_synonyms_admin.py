@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.testing import make_user
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dataio.models import HeaderSynonym
 from keyprojects.dataio.parsing import parse_file
 from keyprojects.dataio.reader import UnreadableFile
@@ -80,3 +81,14 @@ def test_administrators_cannot_change_synonyms(client, role):
     assert client.post(f"{URL}{synonym.pk}/change/", {"header": "项目名儿", "field": "owner_name"}).status_code == 403
     assert HeaderSynonym.objects.get().field == "name"
     assert not AuditEvent.objects.filter(action="config").exists()
+
+
+def test_synonym_pages_in_english(client, compiled):  # noqa: F811
+    """The built-in reading's column and field are named in the page's language."""
+    HeaderSynonym.objects.create(header="投资盘子", field="total_investment")
+    client.force_login(staff("prov", "province"))
+    assert "内置识别结果" in client.get(URL).content.decode()
+    _switch_to_english(client)
+    for page in (client.get(URL), client.get(f"{URL}add/")):
+        html = page.content.decode()
+        assert page.status_code == 200 and "Built-in reading" in html and "内置识别结果" not in html
