@@ -382,7 +382,9 @@ BULLETIN_PAGE_SIZE = 50
 class BulletinSettingForm(forms.Form):
     """发文机关, 文号, 主送 and N (``services_bulletin.bulletin_setting_save`` validates)."""
 
-    issuer = forms.CharField(label=gettext_lazy("发文机关"), max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    issuer = forms.CharField(
+        label=gettext_lazy("发文机关"), max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
     doc_number = forms.CharField(
         label=gettext_lazy("文号"),
         max_length=60,
@@ -394,7 +396,11 @@ class BulletinSettingForm(forms.Form):
         label=gettext_lazy("主送机关"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
     )
     top_n = forms.IntegerField(
-        label=gettext_lazy("每个地区列出的项目数"), min_value=1, max_value=100, initial=10, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=gettext_lazy("每个地区列出的项目数"),
+        min_value=1,
+        max_value=100,
+        initial=10,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
