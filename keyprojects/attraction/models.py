@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -68,7 +69,8 @@ class StageStandard(TimeStampedModel):
         constraints = [models.CheckConstraint(condition=Q(stall_days__gte=1), name="stage_standard_stall_days_positive")]
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()}（{self.stall_days}天）"
+        n = self.stall_days
+        return ngettext("%(stage)s（%(n)s天）", "%(stage)s（%(n)s天）", n) % {"stage": self.get_stage_display(), "n": n}
 
 
 class ServiceItem(TimeStampedModel):

@@ -22,6 +22,7 @@ from keyprojects.attraction.services import (
 )
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -210,3 +211,16 @@ def test_a_step_tells_the_user_in_english(client, world, lead_of):
     page = response.content.decode()
     assert "Moved on to the next stage" in page and "已推进到下一阶段" not in page
     assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEGOTIATION
+
+
+def test_a_stage_standard_names_itself_in_the_page_language(compiled):  # noqa: F811
+    from django.utils import translation
+
+    from keyprojects.attraction.models import StageStandard
+
+    standard = StageStandard(stage=LeadStage.NEGOTIATION, stall_days=90)
+    with translation.override("zh-hans"):
+        assert str(standard) == f"{standard.get_stage_display()}（90天）"
+    with translation.override("en"):
+        assert str(standard) == f"{standard.get_stage_display()} (90 days)" and "天" not in str(standard)
+        assert str(StageStandard(stage=LeadStage.NEGOTIATION, stall_days=1)).endswith(" (1 day)")
