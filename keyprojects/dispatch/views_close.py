@@ -26,6 +26,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, PermissionDenied
 from keyprojects.core.jobs import JobRunning, job_live
 from keyprojects.core.models import Job
+from keyprojects.core.money import format_period
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from .choices import ReportStatus
@@ -163,7 +164,8 @@ def close_items(request: HttpRequest, period: str) -> HttpResponse:
         qs = qs.filter(Q(name__icontains=q) | Q(project_code__icontains=q))
     qs = qs.order_by("region_id", "name")
     frozen = _frozen_for(period_obj, focus)
-    title = f"{focus.name}{period_obj}{ITEMS[item]}"
+    title = f"{focus.name}{period_obj}{ITEMS[item]}"  # the workbook's and the audit's words
+    heading = _("%(region)s%(period)s%(item)s") % {"region": focus.name, "period": format_period(period_obj), "item": ITEMS[item]}
     if request.GET.get("format") == "xlsx":
         states = _states(period_obj, None)
 
@@ -202,7 +204,7 @@ def close_items(request: HttpRequest, period: str) -> HttpResponse:
         "period": period_obj,
         "focus": focus,
         "item": item,
-        "title": title,
+        "title": heading,
         "labels": ITEMS,
         "page_obj": page,
         "projects": page.object_list,

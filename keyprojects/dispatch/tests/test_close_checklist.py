@@ -13,6 +13,7 @@ import pytest
 
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.testing import ProjectFactory
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import PeriodClosure, ReportFlag
 from keyprojects.dispatch.selectors_close import checklist_items, close_checklist
 from keyprojects.dispatch.services import CloseNotConfirmed, period_close, report_review, report_save, report_submit
@@ -158,3 +159,12 @@ def test_a_city_closed_before_the_province_is_shown_not_counted_again(open_month
     assert c.as_json()["rows"][0]["closed"] is True
     with pytest.raises(CloseNotConfirmed):
         period_close(user=w.users.province, period=w.p2)
+
+
+def test_the_list_behind_a_count_is_titled_in_the_page_language(open_month, client, compiled):  # noqa: F811
+    client.force_login(open_month.users.city)
+    url = "/dispatch/2026-02/board/open/?region=370103&item=missing"
+    assert "<h1 class=\"h4 mb-0 me-auto\">市中区2026年2月未报</h1>" in client.get(url).content.decode()
+    _switch_to_english(client)
+    html = client.get(url).content.decode()
+    assert "<h1 class=\"h4 mb-0 me-auto\">市中区 · Feb 2026 · Not reported</h1>" in html and "2026年2月" not in html
