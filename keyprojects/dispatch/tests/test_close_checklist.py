@@ -164,7 +164,7 @@ def test_a_city_closed_before_the_province_is_shown_not_counted_again(open_month
 def test_the_list_behind_a_count_is_titled_in_the_page_language(open_month, client, compiled):  # noqa: F811
     client.force_login(open_month.users.city)
     url = "/dispatch/2026-02/board/open/?region=370103&item=missing"
-    assert "<h1 class=\"h4 mb-0 me-auto\">市中区2026年2月未报</h1>" in client.get(url).content.decode()
+    assert '<h1 class="h4 mb-0 me-auto">市中区2026年2月未报</h1>' in client.get(url).content.decode()
     _switch_to_english(client)
     html = client.get(url).content.decode()
-    assert "<h1 class=\"h4 mb-0 me-auto\">市中区 · Feb 2026 · Not reported</h1>" in html and "2026年2月" not in html
+    assert '<h1 class="h4 mb-0 me-auto">市中区 · Feb 2026 · Not reported</h1>' in html and "2026年2月" not in html
