@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -308,7 +309,7 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(request, pk, for_edit=True)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请求无效，请刷新页面后重试")
+        messages.error(request, _("请求无效，请刷新页面后重试"))
         return redirect("projects:detail", pk=project.pk)
     target = form.cleaned_data["to_stage"]
     try:
@@ -328,8 +329,8 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (TransitionNotAllowed, ConflictError, PermissionDenied) as exc:
         messages.error(request, exc.message)
     else:
-        label = "恢复建设" if target == "resume" else dict(Stage.choices).get(target, target)
-        messages.success(request, f"已变更：{label}（当前阶段：{project.stage_label}）")
+        label = _("恢复建设") if target == "resume" else dict(Stage.choices).get(target, target)
+        messages.success(request, _("已变更：%(label)s（当前阶段：%(stage)s）") % {"label": label, "stage": project.stage_label})
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -377,7 +378,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from None
             else:
-                messages.success(request, f"已创建项目“{project.name}”")
+                messages.success(request, _("已创建项目“%(name)s”") % {"name": project.name})
                 return redirect("projects:detail", pk=project.pk)
     else:
         form = form_class(user=user, year=year)
@@ -419,7 +420,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             except NotFound:
                 raise Http404() from None
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("projects:detail", pk=project.pk)
     else:
         form = form_class(instance=project, user=user, year=year)

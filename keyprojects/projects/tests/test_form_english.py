@@ -74,3 +74,24 @@ def test_the_tenfold_change_at_the_field_in_english(compiled, world, client):  #
     with translation.override("en"), pytest.raises(ValidationFailed) as exc:  # the service (and the API) in Chinese
         project_update(user=world.users.county, project=p, expected_version=p.version, data={"total_investment": D(4_000_000)})
     assert exc.value.message == JUMP_ZH
+
+
+def test_the_pages_confirmations_in_english(compiled, world, client):  # noqa: F811
+    """Created, saved and moved on: the flash messages in the page's language, as before in Chinese."""
+    from keyprojects.projects.tests.test_views_forms import BASE
+
+    p = world.projects.own_county
+    client.force_login(world.users.county)
+    zh = client.post(f"/projects/{p.pk}/edit/", card(p), follow=True).content.decode()
+    assert "已保存" in zh
+    _switch_to_english(client)
+    p.refresh_from_db()
+    en = client.post(f"/projects/{p.pk}/edit/", card(p), follow=True).content.decode()
+    assert "Saved" in en and "已保存" not in en
+    p.refresh_from_db()
+    en = client.post(f"/projects/{p.pk}/transition/", {"to_stage": "preparation", "version": p.version}, follow=True).content.decode()
+    assert "Changed: Preparation (current stage: Preparation)" in en and "已变更" not in en
+    en = client.post(f"/projects/{p.pk}/transition/", {"to_stage": ""}, follow=True).content.decode()
+    assert "Invalid request" in en and "请求无效" not in en
+    en = client.post("/projects/new/", {**BASE, "name": "英文页面新建的项目"}, follow=True).content.decode()
+    assert "Created project “英文页面新建的项目”" in en and "已创建项目" not in en
