@@ -72,7 +72,7 @@ class CompareForm(forms.Form):
         data = super().clean() or {}
         for a, b in (("before_start", "before_end"), ("after_start", "after_end")):
             if data.get(a) and data.get(b) and data[a] > data[b]:
-                self.add_error(b, "结束日期不能早于开始日期")
+                self.add_error(b, _("结束日期不能早于开始日期"))
         return data
 
 

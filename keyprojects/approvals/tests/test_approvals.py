@@ -13,6 +13,7 @@ from keyprojects.approvals.selectors import compare_periods, department_board, w
 from keyprojects.approvals.services import approval_items_set, approval_update
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.errors import ConflictError, PermissionDenied, ValidationFailed
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,24 @@ def test_durations_codes_ranking_and_comparison(world, items):
     cmp = compare_periods(world.users.province, item=eia, before=(D(2024, 1, 1), D(2024, 12, 31)), after=(D(2025, 1, 1), D(2025, 12, 31)))
     assert cmp["before"].average_days == 46 and cmp["after"].average_days == 9 and cmp["after"].count == 1
     assert cmp["change_pct"] == round((9 - 46) / 46 * 100, 1)
+
+
+def test_compare_form_refuses_reversed_dates_in_the_page_language(compiled):  # noqa: F811
+    from django.utils import translation
+
+    from keyprojects.approvals.forms import CompareForm
+
+    item = ApprovalItem.objects.create(code="zz_test", name="测试事项", department_name="测试部门", legal_limit_days=5)
+    data = {
+        "item": item.pk,
+        "before_start": "2025-02-01",
+        "before_end": "2025-01-01",
+        "after_start": "2025-03-01",
+        "after_end": "2025-04-01",
+    }
+    with translation.override("zh-hans"):
+        form = CompareForm(data)
+        assert not form.is_valid() and form.errors["before_end"] == ["结束日期不能早于开始日期"]
+    with translation.override("en"):
+        form = CompareForm(data)
+        assert not form.is_valid() and form.errors["before_end"] == ["The end date cannot be before the start date"]
