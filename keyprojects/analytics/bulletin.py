@@ -183,9 +183,9 @@ class BulletinData:
         if not self.lagging_total:
             return f"本月没有落后序时进度超过{self.behind_text}个百分点的项目。"
         text = f"{self.scope_word}已报送月报的项目中，{self.lagging_total:,}个落后序时进度超过{self.behind_text}个百分点"
-        if len(self.lagging) < self.lagging_total:
-            text += f"，以下列出各{self.child_word}落后最多的前{self.header.top_n}个（共{len(self.lagging)}个；"
-            text += "；".join(f"{c.name}{c.total}个" for c in self.lagging_by_child) + "）"
+        text += "（" + "；".join(f"{c.name}{c.total}个" for c in self.lagging_by_child) + "）"
+        if len(self.lagging) < self.lagging_total:  # (the counts per child first, as 四、未报送 says them)
+            text += f"，以下列出各{self.child_word}落后最多的前{self.header.top_n}个（共列出{len(self.lagging)}个）"
         return text + "，请责任单位和包保领导加力推进。"
 
     @property

@@ -134,7 +134,7 @@ def test_lagging_projects_capped_per_city_with_the_unreported_apart(feb):
     # 济南 has two reported projects behind (市中, 槐荫), 青岛 one (市南): one named per city
     assert data.lagging_total == 3 and len(data.lagging) == 2
     assert [(c.name, c.total, c.shown) for c in data.lagging_by_child] == [("济南市", 2, 1), ("青岛市", 1, 1)]
-    assert "以下列出各市落后最多的前1个（共2个；济南市2个；青岛市1个）" in data.lagging_intro
+    assert "（济南市2个；青岛市1个），以下列出各市落后最多的前1个（共列出2个）" in data.lagging_intro
     # the unreported are counted per city and named apart (1 per city here), never as lagging
     assert data.unreported_total == 3 and [(c.name, c.total, c.shown) for c in data.unreported_by_child] == [("济南市", 3, 1)]
     assert [p.name for p in data.unreported] == ["历下区项目"]  # the biggest plan first
