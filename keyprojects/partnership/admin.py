@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
 
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
@@ -38,7 +39,7 @@ class PartnershipConfigForm(forms.ModelForm):
     def clean_alert_days(self) -> int:
         value = self.cleaned_data["alert_days"]
         if value is None or not 0 <= value <= 365:
-            raise forms.ValidationError("提醒天数应在0到365之间")
+            raise forms.ValidationError(gettext("提醒天数应在0到365之间"))
         return int(value)
 
 
@@ -71,7 +72,7 @@ class PartnershipConfigAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ConflictError as exc:
-            messages.error(request, f"未保存：{exc.message}")
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": exc.shown})
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: PartnershipConfig, form: Any, change: bool) -> None:

@@ -9,17 +9,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
 
-from keyprojects.core.errors import ApplicationError
+from keyprojects.core.errors import ApplicationError, shown
 
 from .models import Project, ProjectEvent, ProjectYear, SponsorLeader
 from .services import PROJECT_FIELDS, project_create, project_update
 
 
 def application_error_text(exc: ApplicationError) -> str:
+    """A refusal and its field errors as the page's language says them."""
     fields = exc.extra.get("fields") or {}
-    details = "；".join(f"{name}：{'、'.join(msgs)}" for name, msgs in fields.items())
-    return f"{exc.message}（{details}）" if details else exc.message
+    details = "；".join(f"{name}：{'、'.join(shown(m) for m in msgs)}" for name, msgs in fields.items())
+    return f"{exc.shown}（{details}）" if details else exc.shown
 
 
 class ServiceAdminMixin:
@@ -32,7 +34,7 @@ class ServiceAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         except ApplicationError as exc:
-            messages.error(request, f"未保存：{application_error_text(exc)}")
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": application_error_text(exc)})
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -84,3 +84,8 @@ def test_alert_days_are_business_configuration(client, world, deal):
     assert r.status_code == 302 and alert_days() == 45
     r = client.post("/config/partnership/partnershipconfig/1/change/", {"alert_days": "20", "loaded_version": "1"}, follow=True)
     assert "已被他人修改" in r.content.decode() and alert_days() == 45
+    client.cookies["django_language"] = "en"  # the refusals in the page's language
+    r = client.post("/config/partnership/partnershipconfig/1/change/", {"alert_days": "20", "loaded_version": "1"}, follow=True)
+    assert "Not saved: " in r.content.decode() and "未保存" not in r.content.decode() and alert_days() == 45
+    r = client.post("/config/partnership/partnershipconfig/1/change/", {"alert_days": "400", "loaded_version": "2"})
+    assert "The reminder days must be between 0 and 365" in r.content.decode() and alert_days() == 45
