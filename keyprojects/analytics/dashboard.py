@@ -472,6 +472,19 @@ class LeaderFigures:
         return band_of(self.figures.ahead_points)
 
 
+def leaders_total(figures: Iterable[LeaderFigures], period: ReportingPeriod) -> LeaderFigures:
+    """The 合计 of some leaders' figures: their sums, and the metrics of ``Figures`` on those sums
+    (a project has one sponsor leader, so nothing is counted twice)."""
+    rows = list(figures)
+    sums = {name: sum((getattr(f.figures, name[len("agg_") :]) for f in rows), 0) for name in AGGREGATES}
+    return LeaderFigures(
+        _figures("total", sums, period.month),
+        sum((f.total_investment for f in rows), ZERO),
+        sum(f.warned for f in rows),
+        sum(f.lagging for f in rows),
+    )
+
+
 def leader_figures(*, user: Any, period: ReportingPeriod | None, leader_id: int | None = None) -> dict[int, LeaderFigures]:
     """Each sponsor leader's figures for ``period`` over the projects the user can see: sums,
     completion rate against 序时进度, projects with warnings and lagging projects."""

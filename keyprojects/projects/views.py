@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.analytics.dashboard import band_of, choose_period, leader_figures, periods_with_facts, summary_region
+from keyprojects.analytics.dashboard import band_of, choose_period, leader_figures, leaders_total, periods_with_facts, summary_region
 from keyprojects.approvals.views import project_waiting
 from keyprojects.approvals.views_needs import open_needs
 from keyprojects.attraction.selectors import project_lead_context
@@ -464,10 +464,8 @@ def _leader_table(request: HttpRequest) -> dict[str, Any]:
     figures = leader_figures(user=user, period=period)
     rows = [{"leader": leader, **stats.get(leader.pk, NO_PROJECTS), "fig": figures.get(leader.pk)} for leader in leaders]
     rows.sort(key=lambda r: (-r["n"], -r["total"], r["leader"].name, r["leader"].pk))
-    with_figures = [r["fig"] for r in rows if r["fig"]]
-    sum_ytd = sum((f.figures.invested_ytd for f in with_figures), Decimal("0"))
-    sum_rate = metrics.completion_rate(sum_ytd, sum((f.figures.annual_plan for f in with_figures), Decimal("0")))
-    sum_points = metrics.ahead_points(sum_rate, period.month) if period else None
+    total = leaders_total((r["fig"] for r in rows if r["fig"]), period) if period else None
+    points = total.figures.ahead_points if total else None
     return {
         "rows": rows,
         "q": q,
@@ -478,13 +476,13 @@ def _leader_table(request: HttpRequest) -> dict[str, Any]:
         "sum_active": sum(r["active"] for r in rows),
         "sum_total": sum((r["total"] for r in rows), Decimal("0")),
         "sum_plan": sum((r["plan"] for r in rows), Decimal("0")),
-        "sum_ytd": sum_ytd,
-        "sum_rate_pct": metrics.as_percent(sum_rate),
-        "sum_points": sum_points,
-        "sum_band": band_of(sum_points),
-        "sum_phrase": metrics.schedule_phrase(sum_points),
-        "sum_warned": sum(f.warned for f in with_figures),
-        "sum_lagging": sum(f.lagging for f in with_figures),
+        "sum_ytd": total.figures.invested_ytd if total else Decimal("0"),
+        "sum_rate_pct": total.rate_pct if total else None,
+        "sum_points": points,
+        "sum_band": band_of(points),
+        "sum_phrase": metrics.schedule_phrase(points),
+        "sum_warned": total.warned if total else 0,
+        "sum_lagging": total.lagging if total else 0,
     }
 
 
