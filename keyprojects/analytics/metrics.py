@@ -261,19 +261,17 @@ def completion_ratio_expression(ytd: str = "invested_ytd", plan: str = "annual_p
     return ExpressionWrapper(F(ytd) * 1.0 / NullIf(F(plan), 0), output_field=DecimalField(max_digits=24, decimal_places=8))
 
 
-def behind_q(month: int, points: Decimal = ZERO, *, ytd: str = "invested_ytd", plan: str = "annual_plan") -> Any:
-    """The rows whose ``ahead_points`` is below ``-points`` (落后序时进度 by more than ``points``),
-    as a database condition: ytd < plan × (N/12 − points/100), with an annual plan. Rows that
-    round to exactly ``-points`` are kept out as :func:`ahead_points` would (a 0.005-point margin
-    is checked in Python by callers that need the exact figure)."""
-    from django.db.models import F, Q
+def behind_q(points: Decimal = ZERO, *, field: str = "ahead_points") -> Any:
+    """The rows whose ``field`` — a fact's stored :func:`ahead_points`, which the refresh writes
+    with this module's rule — is below ``-points`` (落后序时进度 by more than ``points``), as a
+    database condition; a row without an annual plan has none and is never behind."""
+    from django.db.models import Q
 
-    share = Decimal(month) / Decimal(12) - Decimal(points) / HUNDRED
-    return Q(**{f"{plan}__gt": 0, f"{ytd}__lt": F(plan) * share})
+    return Q(**{f"{field}__lt": -Decimal(points)})
 
 
-def not_behind_q(month: int, *, ytd: str = "invested_ytd", plan: str = "annual_plan") -> Any:
-    """达到或超过序时进度: ytd ≥ plan × N/12, with an annual plan."""
-    from django.db.models import F, Q
+def not_behind_q(*, field: str = "ahead_points") -> Any:
+    """达到或超过序时进度 (the stored points at 0 or above, 与序时进度持平 included), with an annual plan."""
+    from django.db.models import Q
 
-    return Q(**{f"{plan}__gt": 0, f"{ytd}__gte": F(plan) * (Decimal(month) / Decimal(12))})
+    return Q(**{f"{field}__gte": 0})

@@ -138,12 +138,11 @@ class ProjectListFilter(ProjectFilter):
             return qs.filter(Q(fact_plan__isnull=True) | Q(fact_plan=0))
         if period is None:
             return qs.none()
-        where = {"ytd": "fact_ytd", "plan": "fact_plan"}
         if value == "behind":
-            return qs.filter(metrics.behind_q(period.month, **where))
+            return qs.filter(metrics.behind_q(field="fact_points"))
         if value == "far":
-            return qs.filter(metrics.behind_q(period.month, DispatchConfig.get().behind_points, **where))
-        return qs.filter(metrics.not_behind_q(period.month, **where))
+            return qs.filter(metrics.behind_q(DispatchConfig.get().behind_points, field="fact_points"))
+        return qs.filter(metrics.not_behind_q(field="fact_points"))
 
     def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         key = LIST_SORTS.get(value, "-id")

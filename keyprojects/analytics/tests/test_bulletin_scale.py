@@ -137,6 +137,30 @@ def test_lagging_lists_equal_the_python_judgement(seeded, username, root_code, t
         assert data.lagging_total > 0  # the world has some to list
 
 
+@pytest.mark.parametrize("behind", ["10", "0", "5.5"])
+def test_the_project_list_lag_filters_judge_as_metrics_does(seeded, behind):
+    """The project list's 与序时进度比较 filters (落后 / 落后超过预警阈值 / 达到或超过) pick exactly
+    the projects whose figure of the period metrics.py puts there: the one rule the bulletin,
+    the warnings and the project page use (持平, 0.00 points, is not behind)."""
+    from keyprojects.projects.selectors import project_list
+
+    DispatchConfig.objects.update(behind_points=D(behind))
+    user = User.objects.get(username="province")
+    for period in _periods():
+        points = {
+            f.project_id: metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), period.month)
+            for f in ProjectPeriodFact.objects.filter(period=period)
+        }
+
+        def listed(lag: str, label: str = period.label) -> set[int]:
+            qs, _f = project_list(user=user, params={"period": label, "lag": lag})
+            return set(qs.values_list("pk", flat=True))
+
+        assert listed("behind") == {pid for pid, p in points.items() if p is not None and p < 0}
+        assert listed("far") == {pid for pid, p in points.items() if p is not None and p < -D(behind)}
+        assert listed("ahead") == {pid for pid, p in points.items() if p is not None and p >= 0}
+
+
 def test_a_project_exactly_at_the_threshold_is_not_lagging(seeded):
     """Behind by exactly the threshold is not "behind by more than" it; 0.01 point more is."""
     period = _periods()[-1]
