@@ -389,7 +389,7 @@ NOT_BY_APPLICANT = {
 
 
 def _not_entered_by(actor: Any, app: BrandApplication, step: str) -> None:
-    if getattr(actor, "pk", None) in (app.created_by_id, app.submitted_by_id):
+    if policy.brand_entered(actor, app):
         raise PermissionDenied(NOT_BY_APPLICANT[step])
 
 

@@ -186,7 +186,7 @@ def entry_decide(
     fresh = _decidable(actor, entry)
     if fresh.status != EntryStatus.NOMINATED:
         raise TransitionNotAllowed(gettext_noop("该企业不是待审定状态"))
-    if fresh.nominated_by_id is not None and fresh.nominated_by_id == getattr(actor, "pk", None):
+    if policy.cultivation_nominated_by(actor, fresh):
         raise PermissionDenied(gettext_noop("推荐人不能审定自己推荐的企业（四眼原则）"))
     note = (note or "").strip()
     if not admit and not note:
@@ -263,7 +263,7 @@ def entry_confirm_removal(
     fresh = _decidable(actor, entry)
     if not fresh.removal_pending:
         raise TransitionNotAllowed(gettext_noop("该企业没有待确认的调出申请"))
-    if fresh.removal_proposed_by_id == getattr(actor, "pk", None):
+    if policy.cultivation_removal_proposed_by(actor, fresh):
         raise PermissionDenied(gettext_noop("提出调出的人不能确认自己的申请（四眼原则）"))
     note = (note or "").strip()
     today = timezone.localdate()

@@ -197,7 +197,6 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
 def _entry_context(request: HttpRequest, entry: CultivationEntry, **forms: Any) -> dict[str, Any]:
     user = request.user
     clist = entry.cultivation_list
-    me = getattr(user, "pk", None)
     decides = policy.can_decide_cultivation(user, clist)
     initial = {"version": entry.version}
     admitted = entry.status == EntryStatus.ADMITTED
@@ -206,9 +205,9 @@ def _entry_context(request: HttpRequest, entry: CultivationEntry, **forms: Any) 
         "clist": clist,
         "open_enterprise": bool(_open_enterprises(user, [entry.enterprise_id])),
         "agreement_visible": bool(entry.agreement_id) and Agreement.objects.visible_to(user).filter(pk=entry.agreement_id).exists(),
-        "can_decide": decides and entry.status == EntryStatus.NOMINATED and entry.nominated_by_id != me,
+        "can_decide": decides and entry.status == EntryStatus.NOMINATED and not policy.cultivation_nominated_by(user, entry),
         "can_propose": admitted and not entry.removal_pending and policy.can_nominate_to(user, clist),
-        "can_confirm_removal": decides and entry.removal_pending and entry.removal_proposed_by_id != me,
+        "can_confirm_removal": decides and entry.removal_pending and not policy.cultivation_removal_proposed_by(user, entry),
         "can_link": decides and admitted,
     }
     ctx["decide_form"] = forms.get("decide_form") or DecideForm(initial=initial, auto_id="id_d_%s")

@@ -121,9 +121,10 @@ def can_enter_brand_application(user: Any) -> bool:
     return is_applying_for_own_enterprise(user) or _has(user, REGION_STAFF_ROLES)
 
 
-def _entered(user: Any, application: Any) -> bool:
-    uid = getattr(user, "pk", None)
-    return uid is not None and uid in (application.created_by_id, application.submitted_by_id)
+def brand_entered(user: Any, application: Any) -> bool:
+    """``user`` entered or submitted ``application`` (four eyes: they neither review, score nor
+    decide it; the system, with no user, counts as the one who entered what it entered)."""
+    return getattr(user, "pk", None) in (application.created_by_id, application.submitted_by_id)
 
 
 def _over(user: Any, application: Any) -> bool:
@@ -139,19 +140,19 @@ def can_review_brand(user: Any, application: Any) -> bool:
     entered or submitted it (four eyes)."""
     if not _active(user) or is_read_only(user) or not _has(user, BRAND_REVIEWER_ROLES):
         return False
-    return not _entered(user, application) and _over(user, application)
+    return not brand_entered(user, application) and _over(user, application)
 
 
 def can_score_brand(user: Any, application: Any) -> bool:
     """Enter the experts' score of ``application``: an organiser of its round who did not enter
     or submit it."""
-    return can_manage_brand_rounds(user, application.round.region) and not _entered(user, application)
+    return can_manage_brand_rounds(user, application.round.region) and not brand_entered(user, application)
 
 
 def can_decide_brand(user: Any, application: Any) -> bool:
     """Select ``application`` or not: an organiser of its round who neither entered, submitted,
     reviewed nor scored it (four eyes)."""
-    if not can_manage_brand_rounds(user, application.round.region) or _entered(user, application):
+    if not can_manage_brand_rounds(user, application.round.region) or brand_entered(user, application):
         return False
     return not brand_reviewed_or_scored(user, application)
 
@@ -160,4 +161,4 @@ def brand_reviewed_or_scored(user: Any, application: Any) -> bool:
     """``user`` did the preliminary review of ``application`` or entered its score, now or
     before a correction by somebody else (``scorer_ids``)."""
     uid = getattr(user, "pk", None)
-    return uid is not None and (uid in (application.reviewed_by_id, application.scored_by_id) or uid in (application.scorer_ids or []))
+    return uid in (application.reviewed_by_id, application.scored_by_id) or uid in (application.scorer_ids or [])

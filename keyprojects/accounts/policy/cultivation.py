@@ -90,6 +90,16 @@ def can_decide_cultivation(user: Any, clist: Any) -> bool:
     return is_superuser(user) or region_contains(scope_region(user), clist.region)
 
 
+def cultivation_nominated_by(user: Any, entry: Any) -> bool:
+    """``user`` nominated ``entry`` (four eyes: they do not admit or reject it)."""
+    return entry.nominated_by_id is not None and entry.nominated_by_id == getattr(user, "pk", None)
+
+
+def cultivation_removal_proposed_by(user: Any, entry: Any) -> bool:
+    """``user`` proposed ``entry``'s removal (four eyes: they do not confirm it)."""
+    return bool(entry.removal_proposed_by_id == getattr(user, "pk", None))
+
+
 def cultivation_list_q(user: Any, prefix: str = "", *, deciding: bool = False) -> Q:
     """Which 培育名单 ``user`` sees (``deciding``: decides): region roles those of their region and
     below and (to read) those above it; a department those of its unit's region and above; an
