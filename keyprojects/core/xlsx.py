@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -67,6 +67,19 @@ class Column:
     kind: str = "text"  # text | money | number | int | date
     width: int = 14
     num_format: str | None = None
+
+
+def columns_in_language(columns: Sequence[Column], **values: Any) -> list[Column]:
+    """``columns`` whose headers (source strings of the catalogue, marked with ``gettext_noop``)
+    are said in the active language, with ``values`` filled in (``%(year)s``): an export in the
+    request's language, as the page it comes from."""
+    from django.utils.translation import gettext
+
+    def said(header: str) -> str:
+        text = gettext(header)
+        return text % values if values and "%(" in header else text
+
+    return [replace(c, header=said(c.header)) for c in columns]
 
 
 NUMBER_FORMATS = {"money": "#,##0.00", "number": "#,##0.00", "int": "0"}  # 万元 shown to 2 places (the cell keeps all 4)

@@ -10,7 +10,6 @@ leading to the preview once done.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django import forms
@@ -28,7 +27,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound
 from keyprojects.core.jobs import job_live
 from keyprojects.core.models import Job, JobStatus
-from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
 
 from . import issue_text
 from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_REFRESH, PHASE_WRITE
@@ -263,7 +262,7 @@ def import_issues_download(request: HttpRequest, pk: int) -> HttpResponse:
     """下载错误清单: every error, then every warning, located as in Excel — in the request's
     language (the issues as the preview says them: ``issue_text.shown``; in Chinese as stored)."""
     batch = _batch_or_404(request, pk)
-    columns = [dataclasses.replace(c, header=gettext(c.header)) for c in ISSUE_COLUMNS]
+    columns = columns_in_language(ISSUE_COLUMNS)
     rows = [(gettext(ISSUE_KINDS.get(k, k)), *rest, issue_text.shown(m)) for k, *rest, m in batch_issue_rows(batch)]
     title = gettext("导入问题清单：%(file)s") % {"file": batch.filename}
     content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=gettext("问题清单"))

@@ -3,7 +3,6 @@ the status change of a problem. Shared helpers come from ``views_review``."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.money import format_period
 from keyprojects.core.scope import get_for_user
-from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
 from keyprojects.projects.models import Project
 
 from . import warning_text
@@ -191,7 +190,7 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
             ]
 
     now = timezone.localtime()
-    columns = [dataclasses.replace(c, header=_(c.header)) for c in WARNING_COLUMNS]
+    columns = columns_in_language(WARNING_COLUMNS)
     title = _("项目预警清单（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
     content, n = build_xlsx(title=title, columns=columns, rows=rows(), sheet=_("预警"))
     audit_record(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
-from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
 from keyprojects.projects.industries import division_name, section_name
 from keyprojects.projects.templatetags.project_tags import query_without
 
@@ -103,7 +102,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
         for i, e in enumerate(qs.iterator(chunk_size=2000), start=1)
     )
     now = timezone.localtime()
-    columns = [dataclasses.replace(c, header=_(c.header)) for c in COLUMNS]  # the request's language, as the list
+    columns = columns_in_language(COLUMNS)
     title = _("企业名录（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
     content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=_("企业"))
     audit_record(

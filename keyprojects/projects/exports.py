@@ -4,7 +4,6 @@ export (reliability.md 21)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -15,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.money import format_period
-from keyprojects.core.xlsx import XLSX, Column, build_xlsx, neutralise, xlsx_response
+from keyprojects.core.xlsx import XLSX, Column, build_xlsx, columns_in_language, neutralise, xlsx_response
 
 from .choices import Category, Nature, Stage
 from .models import Project
@@ -166,11 +165,6 @@ def _leader_rows(table: dict[str, Any]) -> Iterable[list[Any]]:
         ]
 
 
-def _leader_header(header: str, year: int) -> str:
-    text = gettext(header)
-    return text % {"year": year} if "%(year)s" in header else text
-
-
 def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any], request: Any = None) -> HttpResponse:
     """The 包保领导 list as .xlsx in the request's language (every leader of the filtered list and
     the 合计 row); the export itself is an audit event."""
@@ -184,7 +178,7 @@ def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any],
         }
     else:
         title = gettext("包保领导项目统计（%(year)s年度计划，导出时间 %(time)s）") % values
-    columns = [dataclasses.replace(c, header=_leader_header(c.header, year)) for c in LEADER_COLUMNS]
+    columns = columns_in_language(LEADER_COLUMNS, year=year)
     content, n = build_xlsx(title=title, columns=columns, rows=_leader_rows(table), sheet=gettext("包保领导"))
     n = max(n - 1, 0)  # the totals row is not a leader
     audit_record(
