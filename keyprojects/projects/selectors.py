@@ -82,11 +82,16 @@ def project_list(*, user: Any, params: Any = None, year: int | None = None) -> t
     return qs, f
 
 
+def _plan_row(year: int) -> FilteredRelation:
+    """The project's ProjectYear of ``year`` as a LEFT JOIN (at most one per project)."""
+    return FilteredRelation("years", condition=Q(years__year=int(year)))
+
+
 def project_list_totals(*, projects: QuerySet[Project], year: int) -> dict[str, Any]:
     """Count, total investment and the ``year`` annual plan of ``projects`` in one pass over the
     rows: the plan comes from a LEFT JOIN on that year's ProjectYear (at most one per project, so
     nothing is counted twice), not from a second query repeating the list's filters."""
-    totals = projects.alias(plan_row=FilteredRelation("years", condition=Q(years__year=int(year)))).aggregate(
+    totals = projects.alias(plan_row=_plan_row(year)).aggregate(
         n=Count("id"),
         total=Sum("total_investment"),
         plan=Sum("plan_row__annual_plan"),
@@ -109,7 +114,7 @@ def leader_project_totals(*, projects: QuerySet[Project], year: int) -> dict[int
     rows = (
         projects.exclude(sponsor_leader=None)
         .order_by()
-        .alias(plan_row=FilteredRelation("years", condition=Q(years__year=int(year))))
+        .alias(plan_row=_plan_row(year))
         .values("sponsor_leader")
         .annotate(
             n=Count("id"),
