@@ -19,6 +19,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     import os as _os
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_os.getpid()}"}  # noqa: F405
+else:
+    # The in-memory test database is one shared cache: there a reader's table lock makes a writer
+    # on another connection fail at once ("database table is locked"; no busy timeout applies),
+    # unlike the file database of production, where writers wait. A background job's thread (its
+    # own connection) then lost its last write to a page polling the job on the live server's
+    # connection, and the job never ended (a flaky browser and job test). Readers that take no
+    # table locks restore production's behaviour for the tests that run threads.
+    DATABASES["default"]["OPTIONS"]["init_command"] += " PRAGMA read_uncommitted=1;"  # noqa: F405
 
 # Audit keys and anchors of a test run live in a throw-away directory (a fixture in conftest.py
 # gives each test its own anchor file); nothing goes to syslog.
