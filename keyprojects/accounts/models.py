@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.core.validators import validate_phone
+
 from . import policy
 from .choices import Role
 
@@ -22,7 +24,7 @@ class User(AbstractUser):
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True, validators=[validate_phone])
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
 

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet
-from keyprojects.core.validators import validate_uscc
+from keyprojects.core.validators import validate_phone, validate_uscc
 from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
 
 from .choices import ActivityKind, EventKind, InvestorOrigin, LeadSource, LeadStage
@@ -132,7 +132,7 @@ class Lead(VersionedModel):
         "projects.SponsorLeader", verbose_name=_("责任领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
     )
     contact_name = models.CharField(_("对接人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
     obtained_on = models.DateField(_("获取日期"))
     stage = models.CharField(_("阶段"), max_length=16, choices=LeadStage.choices, default=LeadStage.INFO, db_index=True)
     stage_entered_on = models.DateField(_("进入本阶段日期"))

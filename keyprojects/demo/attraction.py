@@ -139,7 +139,7 @@ def seed_attraction() -> dict[str, int]:
                 "name": name, "investor_name": investor, "investor_origin": origin, "investor_location": location, "source": source,
                 "source_activity": trips[n % len(trips)] if source == "leader_trip" else None, "chain": chains[chain],
                 "industry_section": "C", "intended_amount": Decimal(amount), "region": region, "leader": secretary,
-                "contact_name": "张经理", "contact_phone": "0531-8000000" + str(n), "obtained_on": start,
+                "contact_name": "张经理", "contact_phone": f"0531-{80000000 + n}", "obtained_on": start,
             },
         )  # fmt: skip
         counts["leads"] += 1

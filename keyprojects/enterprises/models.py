@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
-from keyprojects.core.validators import validate_uscc
+from keyprojects.core.validators import validate_phone, validate_uscc
 from keyprojects.projects.industries import SECTION_CHOICES
 
 
@@ -64,7 +64,7 @@ class EnterpriseContact(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("企业"))
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("邮箱"), blank=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from keyprojects.accounts import policy
 from keyprojects.accounts.policy import region_in_scope
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.models import attname, full_clean, save_versioned
 
 from .models import Enterprise, EnterpriseContact
 
@@ -41,7 +41,9 @@ def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[st
     except IntegrityError as exc:
         raise ValidationFailed(extra={"fields": {"uscc": ["该统一社会信用代码已登记"]}}) from exc
     for c in contacts:
-        EnterpriseContact.objects.create(enterprise=ent, **{k: c[k] for k in ("name", "title", "phone", "email") if k in c})
+        contact = EnterpriseContact(enterprise=ent, **{k: c[k] for k in ("name", "title", "phone", "email") if k in c})
+        full_clean(contact, exclude=["enterprise"])  # the model's rules (电话: core.validators.validate_phone)
+        contact.save()
     audit_record(
         action="create",
         user=user,

@@ -22,6 +22,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
 from keyprojects.core.money import money_field
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
+from keyprojects.core.validators import validate_phone
 
 from .choices import DEFAULT_ALERT_DAYS, KINDS_OF, SETTLED, AgreementSource, CommitmentKind, CommitmentState, CommitmentStatus, Party
 
@@ -226,7 +227,7 @@ class EnterpriseLiaison(VersionedModel):
     enterprise = models.OneToOneField("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="liaison")
     official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("包联干部"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("职务"), max_length=100, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
     since = models.DateField(_("包联起始日期"), null=True, blank=True)
 
     objects = EnterpriseRecordQuerySet.as_manager()

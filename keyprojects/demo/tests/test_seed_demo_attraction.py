@@ -14,6 +14,17 @@ from keyprojects.accounts.models import User
 from keyprojects.attraction.choices import PIPELINE
 from keyprojects.attraction.models import Lead
 from keyprojects.attraction.selectors import leader_counts, stalled_q
+from keyprojects.core.validators import is_valid_phone
+from keyprojects.engagement.models import EnterpriseRequest
+from keyprojects.enterprises.models import EnterpriseContact
+from keyprojects.partnership.models import EnterpriseLiaison
+from keyprojects.projects.models import Project
+
+#: Every telephone field and the model it is on: the demo writes only numbers the forms accept.
+PHONES = (
+    (Project, "contact_phone"), (Lead, "contact_phone"), (EnterpriseRequest, "contact_phone"), (EnterpriseContact, "phone"),
+    (EnterpriseLiaison, "phone"), (User, "phone"),
+)  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -23,6 +34,10 @@ def test_demo_attraction():
     stages = set(Lead.objects.values_list("stage", flat=True))
     assert set(PIPELINE) | {"dropped"} <= stages
     assert Lead.objects.filter(stalled_q()).exists()
+    for model, field in PHONES:
+        bad = [v for v in model.objects.values_list(field, flat=True).distinct() if not is_valid_phone(v)]
+        assert bad == [], (model.__name__, field, bad[:5])
+    assert Lead.objects.exclude(contact_phone="").exists() and EnterpriseContact.objects.exclude(phone="").exists()
     top = leader_counts(lixia)[0]
     assert top.trips == 32 and len(top.destinations) >= 4 and top.leads_found >= 1
     reporting = Lead.objects.filter(project__reports__isnull=False).distinct()
