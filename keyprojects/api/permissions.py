@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from keyprojects.accounts import policy
@@ -26,15 +27,17 @@ class ReadOnlyRolesCannotWrite(BasePermission):
 
 class PolicyGate:
     """A viewset of an app that only some users may see: after authentication, ``allowed(user)``
-    (a function of the policy module) or a 403 saying ``refusal`` (政企合作, 泉城好品, 双50)."""
+    (a function of the policy module) or a 403 saying ``refusal`` (政企合作, 泉城好品, 双50): a source
+    string of the catalogue (``gettext_noop``), answered as written like every API message and said
+    in the active language where a page shows it (``core.errors.shown``)."""
 
-    refusal = "没有权限"
+    refusal = gettext_noop("没有权限")
 
     def allowed(self, user: Any) -> bool:
         raise NotImplementedError
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        from rest_framework.exceptions import PermissionDenied
+        from keyprojects.core.errors import PermissionDenied
 
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if not self.allowed(request.user):

@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -108,7 +109,7 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class _BrandsAPI(PolicyGate):
-    refusal = "没有查看“泉城好品”品牌遴选的权限"
+    refusal = gettext_noop("没有查看“泉城好品”品牌遴选的权限")
 
     def allowed(self, user: Any) -> bool:
         return policy.can_see_brands(user)

@@ -10,6 +10,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -124,7 +125,7 @@ class EntryFilter(django_filters.FilterSet):
 
 
 class _Guarded(PolicyGate):
-    refusal = "没有查看双50培育名单的权限"
+    refusal = gettext_noop("没有查看双50培育名单的权限")
 
     def allowed(self, user: Any) -> bool:
         return policy.can_see_cultivation_lists(user)

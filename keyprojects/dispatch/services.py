@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.errors import ApplicationError, Message, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
+from keyprojects.core.money import format_period
 from keyprojects.projects.models import Project
 
 from . import rules, warning_text
@@ -659,8 +661,16 @@ class CloseNotConfirmed(ApplicationError):
 
     code = "close_not_confirmed"
     status = 400
-    default_message = "本期仍有未完成事项，关账须输入调度期（如 2026-11）或“确认关账”"
+    default_message = gettext_noop("本期仍有未完成事项，关账须输入调度期（如 2026-11）或“确认关账”")
 
+
+# A close refused for want of the typed confirmation (what the page shows, in its language: the
+# English asks for the period, which the close accepts as well as 确认关账).
+CLOSE_OPEN_ITEMS = gettext_noop(
+    "%(region)s%(period)s仍有未完成事项：未报%(missing)s个（其中草稿%(drafts)s个）、待审核%(waiting)s个、"
+    "数据存疑未确认%(doubtful)s个、已退回未重报%(returned)s个。确需关账请输入“%(label)s”或“确认关账”"
+)
+CLOSE_TYPE_LABEL = gettext_noop("请输入“%(label)s”或“确认关账”")
 
 # The close's phases as reported to ``progress`` (the command's bar, the page's progress display),
 # with their rough share of the time at the province's size (for the page's percentage).
@@ -689,24 +699,25 @@ def period_close_check(*, user: Any, period: ReportingPeriod, confirm: str = "")
     from .selectors_close import close_checklist, confirmation_ok
 
     if not policy.can_close(user):
-        raise PermissionDenied("只有市级或省级工作人员可以关账")
+        raise PermissionDenied(gettext_noop("只有市级或省级工作人员可以关账"))
     region = policy.work_region(user)
     if region is None:  # a close role always has its region (accounts.User's constraint)
-        raise PermissionDenied("只有市级或省级工作人员可以关账")
+        raise PermissionDenied(gettext_noop("只有市级或省级工作人员可以关账"))
     period = ReportingPeriod.objects.get(pk=period.pk)
+    shown_period = lazy(format_period, str)(period)  # 2026年2月 as written, Feb 2026 in English
     if (
         period.status == PeriodStatus.CLOSED
         or PeriodClosure.objects.filter(period=period, region__in=[region.code, region.province_code]).exists()
     ):
-        raise ApplicationError(f"{period}已关账", code="already_closed", status=409)
+        raise ApplicationError(Message(gettext_noop("%(period)s已关账"), period=shown_period), code="already_closed", status=409)
     checklist = close_checklist(period=period, region=region)
     if checklist.open and not confirmation_ok(period=period, typed=confirm):
         t = checklist.total.counts
         waiting = t["waiting_county"] + t["waiting_city"] + t["waiting_province"]
+        counts = {k: t[k] for k in ("missing", "drafts", "doubtful", "returned")}
         raise CloseNotConfirmed(
-            f"{region.name}{period}仍有未完成事项：未报{t['missing']}个（其中草稿{t['drafts']}个）、待审核{waiting}个、"
-            f"数据存疑未确认{t['doubtful']}个、已退回未重报{t['returned']}个。确需关账请输入“{period.label}”或“确认关账”",
-            extra={"checklist": checklist.as_json(), "fields": {"confirm": [f"请输入“{period.label}”或“确认关账”"]}},
+            Message(CLOSE_OPEN_ITEMS, region=region.name, period=shown_period, waiting=waiting, label=period.label, **counts),
+            extra={"checklist": checklist.as_json(), "fields": {"confirm": [Message(CLOSE_TYPE_LABEL, label=period.label)]}},
         )
     return period, region, checklist
 

@@ -31,7 +31,7 @@ from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
-from .selectors_close import CONFIRM_WORD, ITEMS, OPEN_ITEMS, checklist_items, close_checklist
+from .selectors_close import ITEMS, OPEN_ITEMS, checklist_items, close_checklist
 from .services import PHASE_CHECK, PHASE_FACTS, PHASE_FREEZE, PHASE_SNAPSHOT, CloseNotConfirmed
 from .services_close import CLOSE_JOB, close_job_current, close_job_start, close_title_shown, open_items
 from .views_board import _board_focus, _board_home, _board_url, _frozen_for
@@ -85,7 +85,6 @@ def board_close(request: HttpRequest, period: str) -> HttpResponse:
         "headers": [ITEMS[k] for k in OPEN_ITEMS],
         "typed": typed,
         "error": error,
-        "confirm_word": CONFIRM_WORD,
         "items_url": reverse("dispatch:close_items", kwargs={"period": period_obj.label}),
     }
     return render(request, "dispatch/review/close.html", context, status=400 if error else 200)

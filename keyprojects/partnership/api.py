@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -124,7 +125,7 @@ class AgreementViewSet(PolicyGate, mixins.ListModelMixin, mixins.RetrieveModelMi
     filterset_class = AgreementFilter
     permission_classes = [IsAuthenticated]
 
-    refusal = "没有查看政企合作协议的权限"
+    refusal = gettext_noop("没有查看政企合作协议的权限")
 
     def allowed(self, user: Any) -> bool:
         return policy.can_see_partnership(user)

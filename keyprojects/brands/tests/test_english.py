@@ -71,3 +71,24 @@ def test_the_refusal_keeps_its_chinese_text_for_the_api(world, rnd):
     with pytest.raises(TransitionNotAllowed) as caught:
         round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="published")
     assert caught.value.as_dict()["message"] == "批次当前为“申报中”，不能改为“已公布”"
+
+
+def test_the_api_refusal_is_the_apps_own_and_catalogued(compiled, world, rnd):  # noqa: F811
+    """A user who may not see the brand selection gets its own refusal from the API (code
+    ``permission_denied``; the message as written, like every API message), a source string of the
+    catalogue that reads in English wherever it is shown in English."""
+    from django.utils import translation
+    from rest_framework.test import APIClient
+
+    from keyprojects.brands.api import _BrandsAPI
+    from keyprojects.core.errors import shown
+
+    c = APIClient()
+    c.force_authenticate(world.users.sysadmin)
+    c.cookies["django_language"] = "en"
+    for url in ("/api/v1/brands/rounds/", "/api/v1/brands/applications/"):
+        r = c.get(url)
+        assert r.status_code == 403 and r.json() == {"code": "permission_denied", "message": _BrandsAPI.refusal, "extra": {}}
+    assert _BrandsAPI.refusal == "没有查看“泉城好品”品牌遴选的权限"
+    with translation.override("en"):
+        assert shown(_BrandsAPI.refusal) == "You may not view the “Quancheng Good Products” brand selection"

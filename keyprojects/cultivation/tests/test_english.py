@@ -49,3 +49,27 @@ def test_carry_over_in_english(compiled, client, world, admitted):  # noqa: F811
     assert "Admitted in 2026; reviewed again" in page and "年度已入选" not in page
     r = c.post(reverse("cultivation:carry_over", args=[admitted.cultivation_list_id]), follow=True)
     assert "There is no list of the same kind for the previous year" in r.content.decode()
+
+
+def test_the_api_refusal_is_the_apps_own_and_catalogued(compiled, world):  # noqa: F811
+    """A user who may not see the 双50 lists gets their own refusal from the API (code
+    ``permission_denied``; the message as written, like every API message), a source string of the
+    catalogue that reads in English wherever it is shown in English."""
+    import re
+
+    from django.utils import translation
+    from rest_framework.test import APIClient
+
+    from keyprojects.core.errors import shown
+    from keyprojects.cultivation.api import _Guarded
+
+    c = APIClient()
+    c.force_authenticate(world.users.sysadmin)
+    c.cookies["django_language"] = "en"
+    for url in ("/api/v1/cultivation/lists/", "/api/v1/cultivation/entries/"):
+        r = c.get(url)
+        assert r.status_code == 403 and r.json() == {"code": "permission_denied", "message": _Guarded.refusal, "extra": {}}
+    assert _Guarded.refusal == "没有查看双50培育名单的权限"
+    with translation.override("en"):
+        english = shown(_Guarded.refusal)
+        assert english == "You may not view the “Double 50” cultivation lists" and not re.search(r"[\u3400-\u9fff]", english)
