@@ -254,6 +254,13 @@ def _clean_request(req: EnterpriseRequest) -> None:
     full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project"])
 
 
+def _clean_step(req: EnterpriseRequest) -> None:
+    """A step (acknowledge, reply, route, …) cleans what it sets, not the 联系电话 stored when the
+    request was raised: a number kept from before the telephone rule must not make the request
+    impossible to handle (no step form shows the number to correct it)."""
+    full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting", "project", "contact_phone"])
+
+
 def _move(
     req: EnterpriseRequest,
     *,
@@ -263,7 +270,8 @@ def _move(
 ) -> str:
     """Set ``status`` and ``fields`` with the optimistic lock; answers the former status."""
     before = req.status
-    update_versioned(req, {"status": to, **fields}, expected_version=_check_version(expected_version), clean=_clean_request)
+    clean = _clean_request if "contact_phone" in fields else _clean_step
+    update_versioned(req, {"status": to, **fields}, expected_version=_check_version(expected_version), clean=clean)
     return before
 
 

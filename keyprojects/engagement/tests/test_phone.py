@@ -31,3 +31,23 @@ def test_open311_refuses_letters(client, eng):
     r = client.post("/open311/v2/requests.json", {**post, "phone": "13800000000"})
     assert r.status_code == 201, r.content.decode()
     assert EnterpriseRequest.objects.get().contact_phone == "13800000000"
+
+
+def test_a_number_stored_before_the_rule_does_not_block_the_steps(eng):
+    """A request raised before the telephone rule keeps its number; acknowledging and replying
+    (forms without the number) still work, and the number is left as it was."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from keyprojects.engagement import services as s
+
+    from .conftest import raise_request
+
+    req = raise_request(eng, now=timezone.make_aware(dt.datetime(2026, 3, 2, 9)))
+    EnterpriseRequest.objects.filter(pk=req.pk).update(contact_phone="请拨总机转张工")
+    req.refresh_from_db()
+    req = s.request_acknowledge(user=eng.users.department, req=req, expected_version=req.version)
+    req = s.request_reply(user=eng.users.department, req=req, expected_version=req.version, reply="已协调")
+    req.refresh_from_db()
+    assert req.status == "replied" and req.contact_phone == "请拨总机转张工"
