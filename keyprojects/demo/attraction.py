@@ -2,10 +2,12 @@
 32 trips in the past year (to 广东、湖南、上海、北京, as 新泰's leaders made); leads of 历下区 in
 every stage — some stalled —, signed leads whose 政企合作协议 carry commitments, landed leads
 linked to 历下区 projects that report every month, signed leads waiting to land, 到资;
-and a few leads of the city and of 市中区 that 历下区 may not see (confidentiality).
+a few leads of the city and of 市中区 that 历下区 may not see (confidentiality); and leads the
+city's 发展和改革委员会 is the responsible unit of (a department sees those only), one of them
+recorded by its own login (jinan_fgw) with the promotion event it came from.
 
-Everything goes through the attraction services as the demo's county (lixia) and city (jinan)
-logins, so the chain lead → agreement → project is the real one. Dates run back from today."""
+Everything goes through the attraction services as the demo's county (lixia), city (jinan) and
+department (jinan_fgw) logins, so the chain lead → agreement → project is the real one. Dates run back from today."""
 
 from __future__ import annotations
 
@@ -39,6 +41,12 @@ LEADS: tuple[tuple[str, str, str, str, str, int, int, str, int], ...] = (
     ("氢燃料电池系统项目", "上海某氢能科技有限公司", "out_province", "上海", "chain", 0, 40000, "dropped", 80),
 )
 
+#: Leads the city's 发改委 found at its promotion event: (name, investor, location, chain, 万元, stage).
+DEPARTMENT_LEADS = (
+    ("氢能装备制造基地项目", "苏州某氢能装备有限公司", "江苏苏州", 1, 180000, "negotiation"),
+    ("绿色算力枢纽节点项目", "杭州某数字科技有限公司", "浙江杭州", 2, 260000, "info"),
+)
+
 
 def _user(username: str) -> Any:
     from keyprojects.accounts.models import User
@@ -53,7 +61,7 @@ def seed_attraction() -> dict[str, int]:
     from keyprojects.projects.models import Project, SponsorLeader
     from keyprojects.regions.models import Region
 
-    lixia, jinan = _user("lixia"), _user("jinan")
+    lixia, jinan, fgw = _user("lixia"), _user("jinan"), _user("jinan_fgw")
     if lixia is None or jinan is None or Lead.objects.exists():
         return {"leads": Lead.objects.count()}
     today = timezone.localdate()
@@ -101,12 +109,12 @@ def seed_attraction() -> dict[str, int]:
     )
     counts = {"leads": 0, "activities": 35, "landed": 0, "chains": len(chains)}
 
-    def walk(lead: Any, stage: str, start: dt.date, amount: Decimal, enterprise: Any, project: Any = None) -> Any:
+    def walk(lead: Any, stage: str, start: dt.date, amount: Decimal, enterprise: Any, project: Any = None, by: Any = lixia) -> Any:
         span = max((today - start).days, 4)
         at = [start + dt.timedelta(days=span * k // 4) for k in (1, 2, 3)]
         if stage == "info":
             return lead
-        lead = s.lead_advance(user=lixia, lead=lead, expected_version=lead.version, on_date=at[0])
+        lead = s.lead_advance(user=by, lead=lead, expected_version=lead.version, on_date=at[0])
         if stage == "negotiation":
             return lead
         if stage == "dropped":
@@ -161,7 +169,8 @@ def seed_attraction() -> dict[str, int]:
         counts["leads"] += 1
         walk(lead, "feedback" if n == 0 else "landed", start, p.total_investment, p.owner, project=p)
 
-    # the city's own leads and 市中区's: 历下区 does not see them
+    # the city's own leads and 市中区's: 历下区 does not see them; the city's with its 发改委 responsible
+    fgw_unit = fgw.unit if fgw is not None else None
     for n, (name, code) in enumerate((("新能源汽车零部件配套产业园项目", "370100"), ("数字经济总部基地项目", "370103"))):
         s.lead_create(
             user=jinan,
@@ -176,7 +185,36 @@ def seed_attraction() -> dict[str, int]:
                 "region": Region.objects.get(code=code),
                 "leader": city_leader,
                 "obtained_on": today - dt.timedelta(days=30 + 10 * n),
+                "unit": fgw_unit if code == "370100" else None,
             },
         )  # fmt: skip
         counts["leads"] += 1
+    if fgw is not None:
+        counts["leads"] += _department_leads(fgw, chains=chains, leader=city_leader, walk=walk)
+        counts["activities"] += 1
     return counts
+
+
+def _department_leads(fgw: Any, *, chains: list[Any], leader: Any, walk: Any) -> int:
+    """The city's 发改委 records a promotion event and the leads it found (the department's
+    placement: its unit, the city's region): it sees these and those it is responsible for."""
+    from keyprojects.attraction import services as s
+
+    today = timezone.localdate()
+    event = s.activity_create(
+        user=fgw,
+        data={"kind": "event", "held_on": today - dt.timedelta(days=45), "destination": "济南", "leader": leader,
+              "participants": "市发展改革委、市投资促进局", "investors_met": "对接企业12家", "result": "签订合作意向2项"},
+    )  # fmt: skip
+    made = 0
+    for n, (name, investor, location, chain, amount, stage) in enumerate(DEPARTMENT_LEADS):
+        start = today - dt.timedelta(days=44 - 20 * n)
+        lead = s.lead_create(
+            user=fgw,
+            data={"name": name, "investor_name": investor, "investor_origin": "out_province", "investor_location": location,
+                  "source": "expo", "source_activity": event, "chain": chains[chain], "intended_amount": Decimal(amount),
+                  "leader": leader, "contact_name": "王经理", "contact_phone": f"0531-8100000{n}", "obtained_on": start},
+        )  # fmt: skip
+        walk(lead, stage, start, Decimal(amount), None, by=fgw)
+        made += 1
+    return made

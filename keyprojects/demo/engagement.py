@@ -1,7 +1,9 @@
 """Demo 政企服务 (issue 15): routing rules for every city, the enterprise contact's (byd) requests
 in every state — waiting, overdue, in progress with an extension waiting for a decision, replied,
 rated 满意/基本满意, reopened after 不满意, closed after a second 不满意, handed on as
-非本部门职责, one through Open311 — and a province-level 政企沟通交流会 with ten enterprises and
+非本部门职责, one through Open311 —, requests of 历下区's enterprises raised by its second account
+(lixia_sh) from visits and calls, so that lixia has some to acknowledge, reply to and decide
+extensions on (四眼: never its own), and a province-level 政企沟通交流会 with ten enterprises and
 their requests. Every step goes through the services (events, audit) with dates running back
 from today, so the deadlines and overdue flags are about the day somebody looks."""
 
@@ -87,7 +89,7 @@ def seed_engagement(*, as_of: dt.date) -> dict[str, int]:
 
     del as_of  # dates run back from today, like the approvals
     rules = _rules()
-    users = {u.username: u for u in User.objects.filter(username__in=["byd", "jinan_fgw", "jinan", "province", "lixia"])}
+    users = {u.username: u for u in User.objects.filter(username__in=["byd", "jinan_fgw", "jinan", "province", "lixia", "lixia_sh"])}
     byd, fgw, jinan, province = users.get("byd"), users.get("jinan_fgw"), users.get("jinan"), users.get("province")
     if byd is None or fgw is None or jinan is None or province is None or byd.enterprise is None:
         return {"requests": 0, "meetings": 0, "routing_rules": rules}
@@ -157,8 +159,60 @@ def seed_engagement(*, as_of: dt.date) -> dict[str, int]:
         },
         now=ago(3),
     )
+    if users.get("lixia_sh") is not None:
+        _county_requests(clerk=users["lixia_sh"], fgw=fgw, ago=ago)
     meetings = _meeting(province=province, byd=byd, fgw=fgw, ent=ent, ago=ago)
     return {"requests": EnterpriseRequest.objects.count(), "meetings": meetings, "routing_rules": rules}
+
+
+#: 历下区's requests: (category, source, title, description, days ago raised).
+COUNTY_REQUESTS = (
+    ("other", "visit", "园区周边公交线路调整", "园区职工通勤公交班次少，请协调增开早晚高峰班次。", 0),
+    ("labour", "phone", "高技能人才公寓申请", "新引进研发人员30名，请协调人才公寓配租。", 6),
+    ("approval", "visit", "新建厂房规划许可办理", "新建厂房设计方案已完成，请指导建设工程规划许可申报。", 9),
+    ("finance", "visit", "科技型中小企业贷款贴息", "研发投入加大，申请科技型中小企业贷款贴息。", 35),
+    ("factor", "phone", "天然气管网接入", "新建车间需接入中压燃气管网，请协调燃气公司。", 18),
+)
+
+
+def _county_requests(*, clerk: Any, fgw: Any, ago: Any) -> None:
+    """Requests of 历下区's enterprises, raised by its second account (lixia_sh) on their behalf,
+    so that lixia has one of each kind to work: 待受理 (one past its deadline), 办理中 with an
+    extension the city department asked for and one lixia_sh asked for (lixia decides both; the
+    asker never does), 办理中 past its deadline, 已答复 (the enterprise has no demo login to rate)."""
+    from django.db.models import Exists, OuterRef
+
+    from keyprojects.engagement import services as s
+    from keyprojects.enterprises.models import Enterprise
+    from keyprojects.projects.models import Project
+
+    from .common import BUSINESSES, DEMO_COUNTIES
+
+    has_project = Exists(Project.objects.filter(owner=OuterRef("pk"), region_id=OuterRef("region_id")))
+    ents = list(Enterprise.objects.filter(BUSINESSES, region_id__in=DEMO_COUNTIES).order_by(has_project.desc(), "id")[:3])
+    if not ents:
+        return
+    made = []
+    for n, (category, source, title, description, days) in enumerate(COUNTY_REQUESTS):
+        ent = ents[n % len(ents)]
+        project = Project.objects.filter(owner=ent, region_id=ent.region_id).order_by("id").first()
+        data = {"category": category, "title": title, "description": description, "project": project.pk if project else None}
+        made.append(s.request_create(user=clerk, enterprise=ent, data=data, source=source, now=ago(days, 9)))
+    # made[0] and made[1] wait to be acknowledged (made[1] past its deadline).
+    # 办理中, the city department asks for an extension (when it is routed there), else lixia_sh.
+    r = made[2]
+    asker = fgw if r.assignments.filter(unit=fgw.unit, active=True).exists() else clerk
+    r = s.request_acknowledge(user=asker, req=r, expected_version=r.version, now=ago(8))
+    s.extension_ask(user=asker, req=r, days=15, reason="规划方案需提交市规委会审议", now=ago(1))
+    # 办理中 past its resolve deadline, acknowledged by lixia_sh, who then asks for an extension.
+    r = made[3]
+    r = s.request_acknowledge(user=clerk, req=r, expected_version=r.version, now=ago(34))
+    s.extension_ask(user=clerk, req=r, days=10, reason="贴息资金需待区财政预算调整后拨付", now=ago(2))
+    # 已答复, waiting for the enterprise's rating.
+    r = made[4]
+    responder = fgw if r.assignments.filter(unit=fgw.unit, active=True).exists() else clerk
+    r = s.request_acknowledge(user=responder, req=r, expected_version=r.version, now=ago(17))
+    s.request_reply(user=responder, req=r, expected_version=r.version, reply="已协调燃气公司现场踏勘，接入方案于本月内实施。", now=ago(4))
 
 
 def _meeting(*, province: Any, byd: Any, fgw: Any, ent: Any, ago: Any) -> int:
