@@ -35,3 +35,21 @@ def test_the_chinese_count_is_unchanged(compiled, client, world, variety):  # no
     client.force_login(world.users.city)
     summary, totals = summary_and_totals(client.get("/projects/?q=钢铁").content.decode())
     assert summary.startswith("共 <strong>1</strong> 个项目，") and totals == "合计（1个项目）"
+
+
+def test_a_large_count_has_thousands_separators(compiled, client, world, variety, monkeypatch):  # noqa: F811
+    """A province's list counts tens of thousands of projects: 12,345, not 12345, in both languages."""
+    from keyprojects.projects import views
+
+    real = views.project_list_totals
+
+    def totals(**kwargs):
+        return {**real(**kwargs), "n": 12345}
+
+    monkeypatch.setattr(views, "project_list_totals", totals)
+    client.force_login(world.users.city)
+    summary, totals_row = summary_and_totals(client.get("/projects/").content.decode())
+    assert summary.startswith("共 <strong>12,345</strong> 个项目，") and totals_row == "合计（12,345个项目）"
+    _switch_to_english(client)
+    summary, totals_row = summary_and_totals(client.get("/projects/").content.decode())
+    assert summary.startswith("<strong>12,345</strong> projects,") and totals_row == "Total (12,345 projects)"
