@@ -64,3 +64,18 @@ def test_the_chinese_page_and_the_service_are_unchanged(compiled, client, board)
     resp = client.post(URL, {"confirm": "确认关账"}, follow=True)  # the word still closes
     assert resp.redirect_chain[-1][0].startswith("/dispatch/2026-02/board/close/jobs/")
     assert "2026年2月已关账" in messages_of(client.post(URL, follow=True))[0]
+
+
+def test_one_draft_is_one_draft_in_english(compiled, client, board):  # noqa: F811
+    """The checklist's 未报 cell names its drafts: “(1 draft)”, “(2 drafts)” in English."""
+    from keyprojects.dispatch.services import report_save
+    from keyprojects.projects.models import Project
+
+    city_project = Project.objects.get(name="济南市本级项目")
+    report_save(user=board.users.city, project=city_project, period=board.p2, data={"invested_month": "10"})
+    client.force_login(board.users.city)
+    html = client.get(URL).content.decode()
+    assert "（草稿1）" in html
+    _switch_to_english(client)
+    html = client.get(URL).content.decode()
+    assert "(1 draft)" in html and "(1 drafts)" not in html
