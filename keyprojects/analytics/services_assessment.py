@@ -12,10 +12,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.errors import ApplicationError, Message, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.money import format_period
 
 from .assessment import assessment_compute, result_digest, schemes_visible_to
 from .models import AssessmentScheme, AssessmentSnapshot
@@ -26,7 +29,7 @@ SCHEME_FIELDS = ["name", "unit_kind", "region_id", "indicators", "description", 
 class PeriodNotClosed(ApplicationError):
     code = "period_not_closed"
     status = 409
-    default_message = "该调度期尚未关账，不能计算考核得分"
+    default_message = gettext_noop("该调度期尚未关账，不能计算考核得分")
 
 
 def period_closed_for(*, period: Any, region: Any) -> bool:
@@ -60,11 +63,11 @@ def scheme_save(*, user: Any, scheme: AssessmentScheme, request: Any = None) -> 
     """Create or change a scheme (validated, normalised); the audit event carries old → new."""
     region = scheme.region if scheme.region_id else None
     if not (can_manage_schemes(user) or policy.can_edit_schemes(user, region)):
-        raise PermissionDenied("只有省、市业务人员（或系统管理员）可以配置本级考核方案")
+        raise PermissionDenied(gettext_noop("只有省、市业务人员（或系统管理员）可以配置本级考核方案"))
     if scheme.pk and not can_manage_schemes(user):
         stored = AssessmentScheme.objects.filter(pk=scheme.pk).select_related("region").first()
         if stored is None or not policy.can_edit_schemes(user, stored.region):
-            raise PermissionDenied("只能修改本级及下级的考核方案")
+            raise PermissionDenied(gettext_noop("只能修改本级及下级的考核方案"))
     old = dict(AssessmentScheme.objects.filter(pk=scheme.pk).values(*SCHEME_FIELDS).first() or {}) if scheme.pk else {}
     try:
         scheme.full_clean(exclude=["version"])
@@ -88,9 +91,9 @@ def scheme_save(*, user: Any, scheme: AssessmentScheme, request: Any = None) -> 
 @transaction.atomic
 def scheme_delete(*, user: Any, scheme: AssessmentScheme, request: Any = None) -> None:
     if not can_manage_schemes(user):
-        raise PermissionDenied("只有系统管理员可以配置考核方案")
+        raise PermissionDenied(gettext_noop("只有系统管理员可以配置考核方案"))
     if scheme.snapshots.exists():
-        raise ApplicationError("该方案已有考核结果，不能删除（可停用）", code="scheme_in_use")
+        raise ApplicationError(gettext_noop("该方案已有考核结果，不能删除（可停用）"), code="scheme_in_use")
     gone = {f: [v, None] for f, v in _values(scheme).items()}
     audit_record(action="config", user=user, request=request, obj=scheme, changes=gone, message="删除考核方案")
     scheme.delete()
@@ -105,7 +108,13 @@ def assessment_snapshot(*, user: Any, scheme: AssessmentScheme, period: Any, req
     if existing is not None:
         return existing, False
     if not period_closed_for(period=period, region=scheme.region):
-        raise PeriodNotClosed(f"{period}尚未关账（{scheme.region.name}），考核只能基于已关账的调度期计算")
+        raise PeriodNotClosed(
+            Message(
+                gettext_noop("%(period)s尚未关账（%(region)s），考核只能基于已关账的调度期计算"),
+                period=lazy(format_period, str)(period),  # 2026年2月 as written, Feb 2026 in English
+                region=scheme.region.name,
+            )
+        )
     result = assessment_compute(scheme=scheme, period=period)
     try:
         with transaction.atomic():

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.xlsx import download_response, xlsx_response
 from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
@@ -225,7 +225,7 @@ def assessment_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         snapshot, created = assessment_snapshot(user=user, scheme=scheme, period=period, request=request)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
         return redirect("analytics:assessment_scheme", pk=scheme.pk)
     if created:
         messages.success(request, _("已计算%(p)s考核结果") % {"p": period})
@@ -268,9 +268,9 @@ def _scheme_edit(request: HttpRequest, scheme: AssessmentScheme | None) -> HttpR
                 except ValidationFailed as exc:
                     for name, errors in (exc.extra or {}).get("fields", {}).items():
                         for error in errors:
-                            form.add_error(name if name in form.fields else None, error)
+                            form.add_error(name if name in form.fields else None, shown(error))
                 except ApplicationError as exc:
-                    form.add_error(None, exc.message)
+                    form.add_error(None, exc.shown)
                 else:
                     messages.success(request, _("考核方案已保存"))
                     return redirect("analytics:assessment_scheme", pk=saved.pk)
@@ -476,9 +476,9 @@ def bulletin_settings_view(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             for name, errors in (exc.extra or {}).get("fields", {}).items():
                 for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+                    form.add_error(name if name in form.fields else None, shown(error))
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.shown)
         else:
             messages.success(request, _("通报设置已保存"))
             return redirect(reverse("analytics:bulletin") + "?" + request.GET.urlencode())

@@ -14,10 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop, pgettext
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
@@ -49,11 +51,20 @@ LEAD_FIELDS = [
 ACTIVITY_FIELDS = ["kind", "held_on", "days", "destination", "leader", "participants", "investors_met", "result", "region", "unit"]
 
 LINK_MESSAGES = {
-    "unit": "责任单位不在可选范围内",
-    "leader": "责任领导不在可选范围内",
-    "enterprise": "签约企业不在您的管辖范围内",
-    "source_activity": "来源活动不存在或无权访问",
+    "unit": gettext_noop("责任单位不在可选范围内"),
+    "leader": gettext_noop("责任领导不在可选范围内"),
+    "enterprise": gettext_noop("签约企业不在您的管辖范围内"),
+    "source_activity": gettext_noop("来源活动不存在或无权访问"),
 }
+
+
+#: A step the stage machine does not have (the project registry refuses its own with the same words).
+NO_SUCH_STEP = gettext_noop("不能从“%(frm)s”直接变更为“%(to)s”")
+
+
+def _listed(names: list[str]) -> Any:
+    """Names (as written) joined by the active language's list separator."""
+    return lazy(lambda: pgettext("list separator", "、").join(names), str)()
 
 
 def _reach(user: Any) -> dict[str, Any]:
@@ -96,9 +107,9 @@ def _placed_values(user: Any, data: dict[str, Any], fields: list[str]) -> dict[s
     values = {**defaults, **values, **forced}
     region = values.get("region")
     if region is None:
-        raise ValidationFailed(extra={"fields": {"region": ["请选择所属区域"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("请选择所属区域")]}})
     if not policy.region_in_scope(user, region):
-        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所属区域超出您的管辖范围")]}})
     return values
 
 
@@ -140,16 +151,16 @@ def lead_update(*, user: Any, lead: Lead, expected_version: int, data: dict[str,
     fresh = _editable(user, lead)
     unknown = set(data) - set(LEAD_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可修改的字段")] for k in sorted(unknown)}})
     forced, _defaults = policy.lead_placement(user)
     before = _snapshot(fresh, LEAD_FIELDS)
     for f, value in data.items():
         if f not in forced:
             setattr(fresh, f, value)
     if not policy.region_in_scope(user, fresh.region):
-        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所属区域超出您的管辖范围")]}})
     if fresh.stage != LeadStage.INFO and "obtained_on" in data and data["obtained_on"] != before["obtained_on"]:
-        raise ValidationFailed(extra={"fields": {"obtained_on": ["线索已推进，获取日期不能再修改"]}})
+        raise ValidationFailed(extra={"fields": {"obtained_on": [gettext_noop("线索已推进，获取日期不能再修改")]}})
     _place(fresh)
     full_clean(fresh, exclude=["created_by"])
     after = _snapshot(fresh, LEAD_FIELDS)
@@ -181,9 +192,10 @@ def _step_date(lead: Lead, on_date: dt.date | None) -> dt.date:
     today = timezone.localdate()
     day = on_date or today
     if day > today:
-        raise ValidationFailed(extra={"fields": {"on_date": ["日期不能晚于今天"]}})
+        raise ValidationFailed(extra={"fields": {"on_date": [gettext_noop("日期不能晚于今天")]}})
     if day < lead.stage_entered_on:
-        raise ValidationFailed(extra={"fields": {"on_date": [f"日期不能早于进入本阶段的日期（{lead.stage_entered_on:%Y-%m-%d}）"]}})
+        message = Message(gettext_noop("日期不能早于进入本阶段的日期（%(date)s）"), date=f"{lead.stage_entered_on:%Y-%m-%d}")
+        raise ValidationFailed(extra={"fields": {"on_date": [message]}})
     return day
 
 
@@ -220,10 +232,12 @@ def _step(
 def _forward_check(lead: Lead, to_stage: str) -> None:
     if FORWARD.get(lead.stage) != to_stage:
         labels = dict(LeadStage.choices)
-        raise TransitionNotAllowed(f"不能从“{labels.get(lead.stage, lead.stage)}”直接变更为“{labels.get(to_stage, to_stage)}”")
+        raise TransitionNotAllowed(Message(NO_SUCH_STEP, frm=labels.get(lead.stage, lead.stage), to=labels.get(to_stage, to_stage)))
     missing = missing_required(lead)
     if missing:
-        raise TransitionNotAllowed("本阶段还有必办服务事项未完成：" + "、".join(i.name for i in missing))
+        raise TransitionNotAllowed(
+            Message(gettext_noop("本阶段还有必办服务事项未完成：%(items)s"), items=_listed([i.name for i in missing]))
+        )
 
 
 @transaction.atomic
@@ -235,14 +249,14 @@ def lead_advance(
     fresh = _editable(user, lead)
     target = FORWARD.get(fresh.stage, "")
     if target in (LeadStage.SIGNED, LeadStage.LANDED):
-        raise TransitionNotAllowed("签约、落地请使用“签约”“落地”操作（须填写协议或项目）")
+        raise TransitionNotAllowed(gettext_noop("签约、落地请使用“签约”“落地”操作（须填写协议或项目）"))
     _forward_check(fresh, target)
     day = _step_date(fresh, on_date)
     fields: list[str] = []
     note = (note or "").strip()
     if target == LeadStage.FEEDBACK:
         if not note:
-            raise ValidationFailed("请填写反馈意见", extra={"fields": {"note": ["进入反馈阶段须填写反馈意见"]}})
+            raise ValidationFailed(gettext_noop("请填写反馈意见"), extra={"fields": {"note": [gettext_noop("进入反馈阶段须填写反馈意见")]}})
         fresh.feedback = note
         fields.append("feedback")
     return _step(
@@ -256,10 +270,10 @@ def lead_drop(*, user: Any, lead: Lead, expected_version: int, reason: str, on_d
     """Give a lead up (信息获取, 考察洽谈 or 签约), with a reason."""
     fresh = _editable(user, lead)
     if fresh.stage not in DROPPABLE:
-        raise TransitionNotAllowed(f"“{fresh.get_stage_display()}”阶段的线索不能终止")
+        raise TransitionNotAllowed(Message(gettext_noop("“%(stage)s”阶段的线索不能终止"), stage=LeadStage(fresh.stage).label))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写原因", extra={"fields": {"reason": ["终止线索须填写原因"]}})
+        raise ValidationFailed(gettext_noop("请填写原因"), extra={"fields": {"reason": [gettext_noop("终止线索须填写原因")]}})
     day = _step_date(fresh, on_date)
     fresh.stage_before_drop = fresh.stage
     fresh.drop_reason = reason[:500]
@@ -274,7 +288,7 @@ def lead_reopen(*, user: Any, lead: Lead, expected_version: int, reason: str = "
     """Take a given-up lead up again, in the stage it was given up from."""
     fresh = _editable(user, lead)
     if fresh.stage != LeadStage.DROPPED or not fresh.stage_before_drop:
-        raise TransitionNotAllowed("只有已终止的线索可以重新启动")
+        raise TransitionNotAllowed(gettext_noop("只有已终止的线索可以重新启动"))
     target = fresh.stage_before_drop
     fresh.stage_before_drop = ""
     fresh.drop_reason = ""
@@ -289,9 +303,10 @@ def _amount(value: Any, field: str, *, digits: int = 12) -> Decimal:
     try:
         d = Decimal(str(value))
     except Exception:  # noqa: BLE001 - any unparsable input is the same error
-        raise ValidationFailed(extra={"fields": {field: ["请输入金额（万元）"]}}) from None
+        raise ValidationFailed(extra={"fields": {field: [gettext_noop("请输入金额（万元）")]}}) from None
     if not d.is_finite() or d < 0 or d >= Decimal(10) ** digits:
-        raise ValidationFailed(extra={"fields": {field: [f"金额应不小于0且小于{format_wan(Decimal(10) ** digits, places=0)}万元"]}})
+        message = Message(gettext_noop("金额应不小于0且小于%(cap)s万元"), cap=format_wan(Decimal(10) ** digits, places=0))
+        raise ValidationFailed(extra={"fields": {field: [message]}})
     return d.quantize(Decimal("0.0001"))
 
 
@@ -327,7 +342,7 @@ def lead_sign(
     _forward_check(fresh, LeadStage.SIGNED)
     day = _step_date(fresh, signed_on)
     if enterprise is None:
-        raise ValidationFailed(extra={"fields": {"enterprise": ["请选择签约企业（须已在企业库登记）"]}})
+        raise ValidationFailed(extra={"fields": {"enterprise": [gettext_noop("请选择签约企业（须已在企业库登记）")]}})
     if not policy.is_superuser(user) and not _reach(user)["enterprise"](user).filter(pk=enterprise.pk).exists():
         raise ValidationFailed(extra={"fields": {"enterprise": [LINK_MESSAGES["enterprise"]]}})
     agreement = agreement_create(
@@ -385,9 +400,9 @@ def lead_land(
     day = _step_date(fresh, landed_on)
     if project is not None:
         if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-            raise ValidationFailed(extra={"fields": {"project": ["项目不存在或不在您的管辖范围内"]}})
+            raise ValidationFailed(extra={"fields": {"project": [gettext_noop("项目不存在或不在您的管辖范围内")]}})
         if Lead.objects.filter(project=project).exclude(pk=fresh.pk).exists():
-            raise ValidationFailed(extra={"fields": {"project": ["该项目已关联其他招商线索"]}})
+            raise ValidationFailed(extra={"fields": {"project": [gettext_noop("该项目已关联其他招商线索")]}})
         created = False
     else:
         from keyprojects.projects.selectors import leaders_assignable, units_assignable
@@ -439,7 +454,7 @@ def lead_check(
     """Mark a service item of the lead's current (or an earlier) stage done, or not done."""
     fresh = _editable(user, lead)
     if not item.is_active:
-        raise ValidationFailed(extra={"fields": {"item": ["服务事项已停用"]}})
+        raise ValidationFailed(extra={"fields": {"item": [gettext_noop("服务事项已停用")]}})
     existing = LeadCheck.objects.filter(lead=fresh, item=item).first()
     if not done:
         if existing is not None:
@@ -448,7 +463,7 @@ def lead_check(
         return None
     day = done_on or timezone.localdate()
     if day > timezone.localdate():
-        raise ValidationFailed(extra={"fields": {"done_on": ["日期不能晚于今天"]}})
+        raise ValidationFailed(extra={"fields": {"done_on": [gettext_noop("日期不能晚于今天")]}})
     if existing is not None:
         return existing
     check = LeadCheck.objects.create(lead=fresh, item=item, done_on=day, note=(note or "")[:300], done_by=user)
@@ -467,18 +482,20 @@ def fund_arrival_add(
     """Record money that arrived (到资) for a signed lead."""
     fresh = _editable(user, lead)
     if fresh.stage not in SIGNED_STAGES:
-        raise TransitionNotAllowed("签约后才能登记到资")
+        raise TransitionNotAllowed(gettext_noop("签约后才能登记到资"))
     amount = _amount(arrived_amount, "arrived_amount")
     entry = FundArrival(lead=fresh, arrived_on=arrived_on, arrived_amount=amount, note=(note or "")[:300], recorded_by=user)
     full_clean(entry, exclude=["lead", "recorded_by"])
     if fresh.signed_on and arrived_on < fresh.signed_on:
-        raise ValidationFailed(extra={"fields": {"arrived_on": ["到资日期不能早于签约日期"]}})
+        raise ValidationFailed(extra={"fields": {"arrived_on": [gettext_noop("到资日期不能早于签约日期")]}})
     signed = fresh.signed_amount
     total = (fresh.funds.aggregate(s=Sum("arrived_amount"))["s"] or Decimal(0)) + amount
     if signed and total > signed * FUNDS_SLIP_FACTOR:  # 元 typed for 万元: far beyond anything agreed
-        message = (
-            f"累计到资将达{format_wan(total)}万元，是签约额{format_wan(signed)}万元的{total / signed:.0f}倍，"
-            "请核对金额单位是否为万元（1亿元 = 10000万元）"
+        message = Message(
+            gettext_noop("累计到资将达%(total)s万元，是签约额%(signed)s万元的%(times)s倍，请核对金额单位是否为万元（1亿元 = 10000万元）"),
+            total=format_wan(total),
+            signed=format_wan(signed),
+            times=f"{total / signed:.0f}",
         )
         raise ValidationFailed(extra={"fields": {"arrived_amount": [message]}})
     entry.save()

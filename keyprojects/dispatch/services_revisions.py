@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -30,20 +31,20 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
     if not _can_fill(user, report.project) and not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         raise NotFound()
     if report.status != ReportStatus.APPROVED:
-        raise ApplicationError("只有已审定的月报需要申请更正；未审定的可直接修改", code="not_approved", status=409)
+        raise ApplicationError(gettext_noop("只有已审定的月报需要申请更正；未审定的可直接修改"), code="not_approved", status=409)
     if not (reason or "").strip():
-        raise ValidationFailed("请填写更正原因", extra={"fields": {"reason": ["请填写更正原因"]}})
+        raise ValidationFailed(gettext_noop("请填写更正原因"), extra={"fields": {"reason": [gettext_noop("请填写更正原因")]}})
     for f in REPORT_FIELDS:
         # null clears a value only where the report may have none (形象进度%, 在岗工人数)
         if f in new_values and new_values[f] is None and not MonthlyReport._meta.get_field(f).null:
-            raise ValidationFailed(extra={"fields": {f: ["该项不能为空"]}})
+            raise ValidationFailed(extra={"fields": {f: [gettext_noop("该项不能为空")]}})
     probe = MonthlyReport(project=report.project, period=report.period)
     for f in REPORT_FIELDS:
         setattr(probe, f, getattr(report, f))
     _apply(probe, new_values)
     new = {f: getattr(probe, f) for f in REPORT_FIELDS if f in new_values and getattr(probe, f) != getattr(report, f)}
     if not new:
-        raise ValidationFailed("更正内容与原值相同")
+        raise ValidationFailed(gettext_noop("更正内容与原值相同"))
     last = report.review_levels[-1] if report.review_levels else "county"
     try:
         with transaction.atomic():
@@ -56,7 +57,7 @@ def revision_request(*, user: Any, report: MonthlyReport, reason: str, new_value
                 requested_by=user,
             )
     except IntegrityError:
-        raise ApplicationError("该月报已有待审定的更正申请", code="revision_pending", status=409) from None
+        raise ApplicationError(gettext_noop("该月报已有待审定的更正申请"), code="revision_pending", status=409) from None
     ReportStep.objects.create(report=report, action=StepAction.REVISE, level=user.role, opinion=reason, actor=user)
     audit_record(action="revise", user=user, request=request, obj=report, changes=diff(rev.old_values, rev.new_values), message=reason)
     return rev
@@ -69,11 +70,11 @@ def revision_decide(*, user: Any, revision: ReportRevision, approve: bool, opini
     if not Project.objects.editable_by(user).filter(pk=report.project_id).exists():
         raise NotFound()
     if not policy.can_review(user, revision.approval_level):
-        raise PermissionDenied("更正须由上一级审定")
+        raise PermissionDenied(gettext_noop("更正须由上一级审定"))
     if revision.status != RevisionStatus.PENDING:
-        raise ApplicationError("该更正已处理", code="revision_decided", status=409)
+        raise ApplicationError(gettext_noop("该更正已处理"), code="revision_decided", status=409)
     if revision.requested_by_id is not None and revision.requested_by_id == getattr(user, "pk", None):
-        raise PermissionDenied("不能审定自己申请的更正（四眼原则），请由另一位审核人审定")  # issue 10 §1
+        raise PermissionDenied(gettext_noop("不能审定自己申请的更正（四眼原则），请由另一位审核人审定"))  # issue 10 §1
     revision.status = RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
+from keyprojects.core.errors import shown as message_shown
 from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, Slot, say_again, say_within
 
 from . import rules
@@ -124,9 +125,9 @@ ACK_REASONS_REQUIRED = Sentence(gettext_noop("确认校验提示须逐条填写�
 def error_shown(message: str) -> str:
     """A review service's refusal (``ApplicationError.message``) as users read it: as written in
     the Chinese UI; in another language an acknowledgement refused for want of reasons said again
-    from its checks, a message written as a source string of the catalogue translated, any other
-    as written."""
+    from its checks, a :class:`~keyprojects.core.errors.Message` or a message written as a source
+    string of the catalogue translated, any other as written."""
     said = ACK_REASONS_REQUIRED.say(message)
     if said is not None:
         return said
-    return gettext(message) if message else message
+    return message_shown(message)

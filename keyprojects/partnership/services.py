@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -54,7 +55,7 @@ def _decimal(value: Any, field: str) -> Decimal | None:
     try:
         return Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _invalid(field, "请输入数字") from None
+        raise _invalid(field, gettext_noop("请输入数字")) from None
 
 
 def _unit(value: Any, field: str) -> Unit | None:
@@ -62,14 +63,14 @@ def _unit(value: Any, field: str) -> Unit | None:
         return value or None
     unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else None
     if unit is None:
-        raise _invalid(field, "单位不存在")
+        raise _invalid(field, gettext_noop("单位不存在"))
     return unit
 
 
 def _commitment_values(data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(data) - set(COMMITMENT_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可设置的字段")] for k in sorted(unknown)}})
     out = dict(data)
     out["target_value"] = _decimal(out.get("target_value"), "target_value")
     out["owner_unit"] = _unit(out.get("owner_unit"), "owner_unit")
@@ -119,15 +120,14 @@ def agreement_create(
         raise TypeError(f"agreement_create() got unexpected arguments: {', '.join(sorted(unknown))}")
     request = optional.get("request")
     if not policy.can_record_agreements(actor) or not policy.region_in_scope(actor, region):
-        raise PermissionDenied("只能录入本地区的政企合作协议")
+        raise PermissionDenied(gettext_noop("只能录入本地区的政企合作协议"))
     source = optional.get("source") or ""
     source_ref = str(optional.get("source_ref") or "")
     if source and source not in AgreementSource.values:
-        raise _invalid("source", "来源不正确")
+        raise _invalid("source", gettext_noop("来源不正确"))
     if source_ref and Agreement.objects.filter(source=source, source_ref=source_ref).exists():
-        raise ValidationFailed(
-            "该来源记录已登记过协议", code="duplicate", status=409, extra={"fields": {"source_ref": ["该来源记录已登记过协议"]}}
-        )
+        message = gettext_noop("该来源记录已登记过协议")
+        raise ValidationFailed(message, code="duplicate", status=409, extra={"fields": {"source_ref": [message]}})
     agreement = Agreement(
         title=(title or "").strip(),
         enterprise=enterprise,
@@ -149,7 +149,7 @@ def agreement_create(
 
         visible = set(Project.objects.visible_to(actor).filter(pk__in=[getattr(p, "pk", p) for p in projects]).values_list("pk", flat=True))
         if len(visible) != len({getattr(p, "pk", p) for p in projects}):
-            raise _invalid("projects", "关联项目不存在或无权访问")
+            raise _invalid("projects", gettext_noop("关联项目不存在或无权访问"))
         agreement.projects.set(visible)
     audit_record(
         action="agreement.create",
@@ -186,7 +186,7 @@ def agreement_update(*, actor: Any, agreement: Agreement, expected_version: int,
     fresh = _editable_agreement(actor, agreement)
     unknown = set(data) - set(AGREEMENT_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可修改的字段")] for k in sorted(unknown)}})
     values = dict(data)
     if "amount" in values:
         values["amount"] = _decimal(values["amount"], "amount") or Decimal(0)
@@ -224,18 +224,18 @@ def commitment_claim(
     if fresh is None or not Commitment.objects.visible_to(actor).filter(pk=fresh.pk).exists():
         raise NotFound()
     if not policy.can_claim_commitment(actor, fresh):
-        raise PermissionDenied("无权登记该承诺的履约情况")
+        raise PermissionDenied(gettext_noop("无权登记该承诺的履约情况"))
     if fresh.status != CommitmentStatus.OPEN:
-        raise TransitionNotAllowed("该承诺已登记履约情况，不能重复登记")
+        raise TransitionNotAllowed(gettext_noop("该承诺已登记履约情况，不能重复登记"))
     if result not in CLAIMABLE_RESULTS:
-        raise _invalid("result", "请选择履约结果")
+        raise _invalid("result", gettext_noop("请选择履约结果"))
     today = timezone.localdate()
     claimed_on = claimed_on or today
     if claimed_on > today:
-        raise _invalid("claimed_on", "履约日期不能晚于今天")
+        raise _invalid("claimed_on", gettext_noop("履约日期不能晚于今天"))
     evidence_text = (evidence_text or "").strip()
     if not evidence_text and not evidence_file:
-        raise _invalid("evidence_text", "登记履约情况须提供佐证说明或材料")
+        raise _invalid("evidence_text", gettext_noop("登记履约情况须提供佐证说明或材料"))
     before = {"status": fresh.status}
     fresh.status = CommitmentStatus.CLAIMED
     fresh.claimed_result = result
@@ -284,14 +284,14 @@ def commitment_confirm(
     if fresh is None or not Commitment.objects.visible_to(actor).filter(pk=fresh.pk).exists():
         raise NotFound()
     if fresh.status != CommitmentStatus.CLAIMED:
-        raise TransitionNotAllowed("该承诺没有待确认的履约登记")
+        raise TransitionNotAllowed(gettext_noop("该承诺没有待确认的履约登记"))
     if fresh.claimed_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("登记履约的人不能确认自己的登记（四眼原则）")
+        raise PermissionDenied(gettext_noop("登记履约的人不能确认自己的登记（四眼原则）"))
     if not policy.can_confirm_commitment(actor, fresh):
-        raise PermissionDenied("无权确认该承诺的履约情况")
+        raise PermissionDenied(gettext_noop("无权确认该承诺的履约情况"))
     note = (note or "").strip()
     if not accept and not note:
-        raise _invalid("note", "退回须说明理由")
+        raise _invalid("note", gettext_noop("退回须说明理由"))
     old = fresh.status
     fresh.status = fresh.claimed_result if accept else CommitmentStatus.OPEN
     fresh.confirmed_by = actor if accept else None
@@ -321,7 +321,7 @@ def agreement_link_project(*, actor: Any, agreement: Agreement, project: Any, re
 
     fresh = _editable_agreement(actor, agreement)
     if not Project.objects.visible_to(actor).filter(pk=getattr(project, "pk", project)).exists():
-        raise _invalid("projects", "关联项目不存在或无权访问")
+        raise _invalid("projects", gettext_noop("关联项目不存在或无权访问"))
     if fresh.projects.filter(pk=project.pk).exists():
         return fresh
     fresh.projects.add(project)

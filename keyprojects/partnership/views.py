@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.forms import apply_errors, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
@@ -150,9 +150,9 @@ def _formset_errors(form: AgreementForm, formset: Any, exc: ValidationFailed) ->
             target = changed[int(idx)] if idx.isdigit() and int(idx) < len(changed) else None
             for e in errs:
                 if target is not None:
-                    target.add_error(field if field in target.fields else None, e)
+                    target.add_error(field if field in target.fields else None, shown(e))
                 else:
-                    form.add_error(None, e)
+                    form.add_error(None, shown(e))
         else:
             rest[name] = errs
     if rest or not fields:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.errors import shown
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
@@ -138,7 +139,7 @@ def service_message(message: str) -> str:
     from keyprojects.dispatch.rules import TOTAL_JUMP
 
     said = TOTAL_JUMP.say(message)
-    return said if said is not None else gettext(message) if message else message
+    return said if said is not None else shown(message)
 
 
 def _amount_validators(message: str) -> list[Any]:

@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
 
 from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
@@ -59,10 +60,10 @@ region_in_scope = policy.region_in_scope
 
 
 LINK_MESSAGES = {
-    "owner": "建设单位不在您的管辖范围内",
-    "responsible_unit": "责任单位不在可选范围内",
-    "zone": "功能区不在可选范围内",
-    "sponsor_leader": "包保领导不在可选范围内",
+    "owner": gettext_noop("建设单位不在您的管辖范围内"),
+    "responsible_unit": gettext_noop("责任单位不在可选范围内"),
+    "zone": gettext_noop("功能区不在可选范围内"),
+    "sponsor_leader": gettext_noop("包保领导不在可选范围内"),
 }
 
 
@@ -114,7 +115,7 @@ def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[di
         if "annual_plan" in defaults:
             plan = Decimal(str(defaults["annual_plan"]))
             if plan < 0:
-                raise ValidationFailed(extra={"fields": {"annual_plan": ["年度计划投资不能为负数"]}})
+                raise ValidationFailed(extra={"fields": {"annual_plan": [gettext_noop("年度计划投资不能为负数")]}})
             defaults["annual_plan"] = plan
         _obj, _created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
         changes.append({"year": year, **{k: str(v) for k, v in defaults.items()}})
@@ -135,9 +136,9 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
     values = {**defaults, **values, **forced}
     region = values.get("region")
     if region is None:
-        raise ValidationFailed(extra={"fields": {"region": ["请选择所属区域"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("请选择所属区域")]}})
     if not region_in_scope(user, region):
-        raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所属区域超出您的管辖范围")]}})
     project = Project(**values, stage=Stage.RESERVE, created_by=user if user.is_authenticated else None)
     if not user.is_superuser:
         _check_links(user, project, values)
@@ -147,7 +148,7 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
         with transaction.atomic():
             project.save()
     except IntegrityError as exc:
-        raise ValidationFailed(extra={"fields": {"project_code": ["该项目代码已被其他项目使用"]}}) from exc
+        raise ValidationFailed(extra={"fields": {"project_code": [gettext_noop("该项目代码已被其他项目使用")]}}) from exc
     year_changes = _save_years(project=project, years=years)
     ProjectEvent.objects.create(project=project, kind=EventKind.CREATED, from_stage="", to_stage=project.stage, actor=user)
     audit_record(
@@ -186,7 +187,7 @@ def project_update(
         project.invested_before = Decimal(0)
     if "region" in allowed:
         if not region_in_scope(user, project.region):
-            raise ValidationFailed(extra={"fields": {"region": ["所属区域超出您的管辖范围"]}})
+            raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所属区域超出您的管辖范围")]}})
         _apply_region(project)
     _full_clean(project)
     after = _snapshot(project, PROJECT_FIELDS)
@@ -208,7 +209,7 @@ def project_update(
         with transaction.atomic():
             save_versioned(project, expected_version=expected_version, fields=fields)
     except IntegrityError as exc:
-        raise ValidationFailed(extra={"fields": {"project_code": ["该项目代码已被其他项目使用"]}}) from exc
+        raise ValidationFailed(extra={"fields": {"project_code": [gettext_noop("该项目代码已被其他项目使用")]}}) from exc
     year_changes = _save_years(project=project, years=years) if years else []
     changes = diff({f: before[f] for f in changed}, {f: after[f] for f in changed})
     if year_changes:
@@ -257,23 +258,25 @@ def project_transition(
     frm = current.stage
     if to_stage == "resume":
         if frm != Stage.SUSPENDED or not current.stage_before_suspension:
-            raise TransitionNotAllowed("只有停缓建的项目可以恢复")
+            raise TransitionNotAllowed(gettext_noop("只有停缓建的项目可以恢复"))
         target, kind = current.stage_before_suspension, EventKind.RESUMED
     elif to_stage == Stage.SUSPENDED:
         if frm not in SUSPENDABLE:
-            raise TransitionNotAllowed(f"“{Stage(frm).label}”阶段的项目不能停缓建")
+            raise TransitionNotAllowed(Message(gettext_noop("“%(stage)s”阶段的项目不能停缓建"), stage=Stage(frm).label))
         target, kind = Stage.SUSPENDED, EventKind.SUSPENDED
     elif to_stage == Stage.CANCELLED:
         if frm not in CANCELLABLE:
-            raise TransitionNotAllowed(f"“{Stage(frm).label}”阶段的项目不能退库")
+            raise TransitionNotAllowed(Message(gettext_noop("“%(stage)s”阶段的项目不能退库"), stage=Stage(frm).label))
         target, kind = Stage.CANCELLED, EventKind.CANCELLED
     elif FORWARD.get(frm) == to_stage:
         target, kind = to_stage, EventKind.TRANSITION
     else:
         labels = dict(Stage.choices)
-        raise TransitionNotAllowed(f"不能从“{labels.get(frm, frm)}”直接变更为“{labels.get(to_stage, to_stage)}”")
+        raise TransitionNotAllowed(
+            Message(gettext_noop("不能从“%(frm)s”直接变更为“%(to)s”"), frm=labels.get(frm, frm), to=labels.get(to_stage, to_stage))
+        )
     if target in REASON_REQUIRED and not reason:
-        raise ValidationFailed("请填写原因", extra={"fields": {"reason": ["停缓建和退库必须填写原因"]}})
+        raise ValidationFailed(gettext_noop("请填写原因"), extra={"fields": {"reason": [gettext_noop("停缓建和退库必须填写原因")]}})
     current.stage = target
     fields = ["stage", "stage_before_suspension"]
     current.stage_before_suspension = frm if target == Stage.SUSPENDED else ""
@@ -282,7 +285,7 @@ def project_transition(
         current.actual_start = today
         fields.append("actual_start")
     if target == Stage.COMPLETED and not current.actual_start:
-        raise TransitionNotAllowed("该项目没有实际开工日期，请先补填实际开工日期再办理竣工")
+        raise TransitionNotAllowed(gettext_noop("该项目没有实际开工日期，请先补填实际开工日期再办理竣工"))
     if target == Stage.COMPLETED and not current.actual_completion:
         current.actual_completion = max(today, current.actual_start) if current.actual_start else today
         fields.append("actual_completion")

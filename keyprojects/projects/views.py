@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -36,7 +37,7 @@ from keyprojects.regions.models import Region, Unit
 from .choices import Category, EventKind, Level, Nature, Stage
 from .exports import export_leaders, export_projects
 from .filters import ProjectFilter
-from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form
+from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form, service_message
 from .industries import DIVISION_CHOICES, SECTION_CHOICES, division_name
 from .models import Project, SponsorLeader
 from .selectors import (
@@ -324,10 +325,11 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404() from None
     except ValidationFailed as exc:
-        details = [m for msgs in exc.extra.get("fields", {}).values() for m in msgs]
-        messages.error(request, "：".join([exc.message, *details[:1]]))
+        details = [service_message(m) for msgs in exc.extra.get("fields", {}).values() for m in msgs]
+        # Translators: between an error message and its details on one line
+        messages.error(request, pgettext("error detail", "：").join([exc.shown, *details[:1]]))
     except (TransitionNotAllowed, ConflictError, PermissionDenied) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     else:
         label = _("恢复建设") if target == "resume" else dict(Stage.choices).get(target, target)
         messages.success(request, _("已变更：%(label)s（当前阶段：%(stage)s）") % {"label": label, "stage": project.stage_label})
@@ -342,7 +344,7 @@ def _apply_service_errors(form: ProjectForm, exc: ValidationFailed) -> None:
     if fields:
         form.add_service_errors(fields)
     else:
-        form.add_error(None, exc.message)
+        form.add_error(None, exc.shown)
 
 
 def _conflict_notes(form: ProjectForm, fresh: Project) -> list[dict[str, str]]:

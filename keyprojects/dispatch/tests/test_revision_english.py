@@ -1,0 +1,40 @@
+"""A correction's refusals in the English UI (nothing to correct, not the level above, already
+decided) read in English; the Chinese page and the service's message keep the Chinese text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+
+from keyprojects.core.errors import PermissionDenied
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
+from keyprojects.dispatch.models import ReportRevision
+from keyprojects.dispatch.services_revisions import revision_decide, revision_request
+
+from .test_views_review import approved, messages_of
+
+pytestmark = pytest.mark.django_db
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def test_a_correction_is_refused_in_english_and_in_chinese_as_before(compiled, dw, client):  # noqa: F811
+    jan = approved(dw, dw.projects.own_county, dw.p1, "100")
+    client.force_login(dw.users.county)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    resp = client.post(f"/dispatch/reports/{jan.pk}/revise/", {"reason": "核对", "invested_month": "100"})
+    (said,) = messages_of(resp)
+    assert said == "The correction is the same as the current values", said
+    rev = revision_request(user=dw.users.county, report=jan, reason="误将2月数据计入1月", new_values={"invested_month": "80"})
+    client.force_login(dw.users.city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    (said,) = messages_of(client.post(f"/dispatch/revisions/{rev.pk}/decide/", {"decision": "approve"}, follow=True))
+    assert said == "A correction must be decided by the level above" and not CJK.search(said)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    (said,) = messages_of(client.post(f"/dispatch/revisions/{rev.pk}/decide/", {"decision": "approve"}, follow=True))
+    assert said == "更正须由上一级审定"
+    with pytest.raises(PermissionDenied) as caught:
+        revision_decide(user=dw.users.city, revision=rev, approve=True)
+    assert caught.value.as_dict()["message"] == "更正须由上一级审定"
+    assert ReportRevision.objects.get().status == "pending"
