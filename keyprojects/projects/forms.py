@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import shown
+from keyprojects.core.validators import validate_phone
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
@@ -112,6 +113,20 @@ class ServiceModelForm(forms.ModelForm):
     """A ModelForm that only parses input. Model validation and the write happen in the
     service, so ``_post_clean`` must not copy values onto the instance (the service compares
     the instance before and after to write the audit diff)."""
+
+    # Rules of a single field that the form checks with the others, so that a bad value is
+    # reported together with the form's own errors instead of only once they are fixed (the
+    # service checks them again). The same functions as the model's validators, never a copy.
+    FIELD_RULES = (validate_phone,)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            try:
+                model_field = self._meta.model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - a form-only field (version, plan_year, …)
+                continue
+            field.validators += [v for v in getattr(model_field, "validators", ()) if v in self.FIELD_RULES and v not in field.validators]
 
     def _post_clean(self) -> None:
         pass

@@ -88,6 +88,18 @@ def test_edit_form_accepts_real_numbers(world, client, value):
     assert p.contact_phone == value
 
 
+def test_new_project_reports_the_phone_with_the_other_errors(world, client):
+    """The new-project page names a bad 联系电话 in the same answer as a missing 项目名称, not
+    only after the other fields are put right."""
+    client.force_login(world.users.county)
+    r = client.post("/projects/new/", {"name": "", "category": "industry", "nature": "new", "contact_phone": "abc"})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert field_error(html, "name") and field_error(html, "contact_phone") == PHONE_MESSAGE
+    assert html.count(PHONE_MESSAGE) == 1  # said once
+    assert not Project.objects.filter(contact_phone="abc").exists()
+
+
 # --- the importer: the same rule, an error on the row ------------------------------------------
 
 HEADERS = ["序号", "项目名称", "所属区域", "建设性质", "项目类别", "总投资（万元）", "联系电话"]
