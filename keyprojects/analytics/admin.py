@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey
 from django.http import HttpRequest
 from django.utils.functional import lazy
@@ -15,6 +16,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts.admin_site import config_site
+from keyprojects.core.errors import Message, shown
 
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS
@@ -45,6 +47,17 @@ class SchemeForm(forms.ModelForm):
         fields = ["name", "unit_kind", "region", "indicators", "description", "is_active"]
         help_texts = {"indicators": INDICATOR_HELP, "region": REGION_HELP}
         widgets = {"indicators": forms.Textarea(attrs={"rows": 8, "cols": 100})}
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's own check refuses with a :class:`~keyprojects.core.errors.Message` (its
+        Chinese text for the service and the API): said here in the page's language."""
+        if hasattr(errors, "error_dict"):
+            said = {
+                name: [ValidationError(shown(e.message), code=e.code) if isinstance(e.message, Message) else e for e in found]
+                for name, found in errors.error_dict.items()
+            }
+            errors = ValidationError(said)
+        super()._update_errors(errors)
 
 
 @admin.register(AssessmentScheme)

@@ -26,10 +26,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext
 
 from keyprojects.accounts import policy
 from keyprojects.approvals.figures import APPROVAL_INDICATORS
+from keyprojects.core.errors import Message
 from keyprojects.core.money import to_wan
 from keyprojects.partnership.figures import PARTNERSHIP_INDICATORS, commitment_names
 
@@ -54,13 +57,23 @@ FULL = Decimal(100)
 DEFAULT_LAST_POINTS = Decimal(60)
 
 
-def _dec(value: Any, what: str) -> Decimal:
+#: A scheme's indicator refused (``normalise_indicators``): ValueError's argument is a
+#: :class:`~keyprojects.core.errors.Message` (the Chinese text; said in English where shown).
+NOT_A_NUMBER = {
+    "weight": gettext_noop("第%(n)s个指标的权重应为数字"),
+    "floor": gettext_noop("第%(n)s个指标的起点应为数字"),
+    "target": gettext_noop("第%(n)s个指标的目标值应为数字"),
+    "last_points": gettext_noop("第%(n)s个指标的末位得分应为数字"),
+}
+
+
+def _dec(value: Any, field: str, n: int) -> Decimal:
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{what}应为数字") from None
+        raise ValueError(Message(NOT_A_NUMBER[field], n=n)) from None
     if not d.is_finite():
-        raise ValueError(f"{what}应为数字")
+        raise ValueError(Message(NOT_A_NUMBER[field], n=n))
     return d
 
 
@@ -72,45 +85,46 @@ def _text(d: Decimal) -> str:
 
 def normalise_indicators(items: Any) -> list[dict[str, str]]:
     """Validate a scheme's indicator list and return it in canonical form; raises ValueError
-    with a Chinese message."""
+    with a :class:`~keyprojects.core.errors.Message` (its Chinese text, said again where shown)."""
     if not isinstance(items, list) or not items:
-        raise ValueError("请至少配置一个考核指标")
+        raise ValueError(Message(gettext_noop("请至少配置一个考核指标")))
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise ValueError(f"第{n}个指标格式不正确")
+            raise ValueError(Message(gettext_noop("第%(n)s个指标格式不正确"), n=n))
         key = str(item.get("indicator", "")).strip()
         if key not in INDICATORS:
-            raise ValueError(f"第{n}个指标“{key}”不存在，可选：{'、'.join(INDICATORS)}")
+            keys = lazy(lambda: pgettext("list separator", "、").join(INDICATORS), str)()
+            raise ValueError(Message(gettext_noop("第%(n)s个指标“%(key)s”不存在，可选：%(keys)s"), n=n, key=key, keys=keys))
         if key in seen:
-            raise ValueError(f"指标“{INDICATORS[key].label}”重复")
+            raise ValueError(Message(gettext_noop("指标“%(label)s”重复"), label=INDICATORS[key].label))
         seen.add(key)
-        weight = _dec(item.get("weight", ""), f"第{n}个指标的权重")
+        weight = _dec(item.get("weight", ""), "weight", n)
         if weight <= 0:
-            raise ValueError(f"第{n}个指标的权重应大于0")
+            raise ValueError(Message(gettext_noop("第%(n)s个指标的权重应大于0"), n=n))
         rule = str(item.get("rule", "linear")).strip()
         direction = str(item.get("direction", "up") or "up").strip()
         if direction not in DIRECTIONS:
-            raise ValueError(f"第{n}个指标的方向应为 up（越高越好）或 down（越低越好）")
+            raise ValueError(Message(gettext_noop("第%(n)s个指标的方向应为 up（越高越好）或 down（越低越好）"), n=n))
         entry = {"indicator": key, "weight": _text(weight), "rule": rule}
         if direction == "down":
             entry["direction"] = "down"  # only when not the default: stored schemes keep their form
         if rule == "linear":
-            floor = _dec(item.get("floor", "0"), f"第{n}个指标的起点")
-            target = _dec(item.get("target", ""), f"第{n}个指标的目标值")
+            floor = _dec(item.get("floor", "0"), "floor", n)
+            target = _dec(item.get("target", ""), "target", n)
             if direction == "up" and target <= floor:
-                raise ValueError(f"第{n}个指标的目标值应大于起点（越高越好）")
+                raise ValueError(Message(gettext_noop("第%(n)s个指标的目标值应大于起点（越高越好）"), n=n))
             if direction == "down" and target >= floor:
-                raise ValueError(f"第{n}个指标的目标值应小于起点（越低越好）")
+                raise ValueError(Message(gettext_noop("第%(n)s个指标的目标值应小于起点（越低越好）"), n=n))
             entry.update(floor=_text(floor), target=_text(target))
         elif rule == "rank":
-            last = _dec(item.get("last_points", DEFAULT_LAST_POINTS), f"第{n}个指标的末位得分")
+            last = _dec(item.get("last_points", DEFAULT_LAST_POINTS), "last_points", n)
             if not 0 <= last <= FULL:
-                raise ValueError(f"第{n}个指标的末位得分应在0到100之间")
+                raise ValueError(Message(gettext_noop("第%(n)s个指标的末位得分应在0到100之间"), n=n))
             entry["last_points"] = _text(last)
         else:
-            raise ValueError(f"第{n}个指标的计分规则应为 linear（线性）或 rank（按名次）")
+            raise ValueError(Message(gettext_noop("第%(n)s个指标的计分规则应为 linear（线性）或 rank（按名次）"), n=n))
         out.append(entry)
     return out
 

@@ -164,8 +164,8 @@ class AssessmentScheme(VersionedModel):
             errors["region"] = _("考核范围应为省或市")
         try:
             self.indicators = normalise_indicators(self.indicators)
-        except ValueError as exc:
-            errors["indicators"] = str(exc)
+        except ValueError as exc:  # its Message kept (the API's Chinese text, said again on a page)
+            errors["indicators"] = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         if errors:
             raise ValidationError(errors)
 

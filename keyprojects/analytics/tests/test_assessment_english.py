@@ -34,3 +34,22 @@ def test_an_open_month_is_refused_in_english(compiled, closed, client):  # noqa:
         march = ReportingPeriod.objects.get(year=2026, month=3)
         assessment_snapshot(user=closed.users.city, scheme=closed.scheme, period=march)
     assert caught.value.as_dict()["message"] == zh
+
+
+def test_a_scheme_written_wrong_is_refused_in_english_in_the_configuration(compiled, rw, client):  # noqa: F811
+    """The configuration site (/config/) checks the indicators' JSON with the page's language;
+    the model's check keeps its Chinese text for the service and the API."""
+    from keyprojects.analytics.assessment import normalise_indicators
+
+    client.force_login(rw.users.province)
+    _switch_to_english(client)
+    data = {"name": "县区考核", "unit_kind": "region", "region": "370100", "indicators": '[{"indicator": "nonsense", "weight": 1}]'}
+    resp = client.post("/config/analytics/assessmentscheme/add/", data)
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', resp.content.decode(), re.S)
+    said = " ".join(re.sub(r"<[^>]+>", "", e).strip() for e in errors)
+    assert resp.status_code == 200 and said.startswith("Indicator 1: “nonsense” does not exist; choose from: "), said
+    assert ", " in said and not CJK.search(said), said
+    items = [{"indicator": "start_rate", "weight": 1, "rule": "rank"}, {"indicator": "start_rate", "weight": 1, "rule": "rank"}]
+    with pytest.raises(ValueError) as caught:
+        normalise_indicators(items)
+    assert str(caught.value) == "指标“开工率”重复"
