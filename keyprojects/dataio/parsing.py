@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import issue_text as T
 from .cells import Spec, _data_row, _fmt, _kind
@@ -110,11 +111,11 @@ def parse_sheets(
         done += len(sh.rows)
         if res is None:
             if sheet is not None:
-                raise UnreadableFile(f"工作表“{sh.name}”中未找到表头（应包含“项目名称”等列）", code="no_header")
+                raise UnreadableFile(T.SHEET_NO_HEADER.zh(sheet=sh.name), code="no_header")
             continue
         results.append(res)
     if not results:
-        raise UnreadableFile("文件中未找到可识别的表头（应包含“项目名称”“总投资”等列）", code="no_header")
+        raise UnreadableFile(gettext_noop("文件中未找到可识别的表头（应包含“项目名称”“总投资”等列）"), code="no_header")
     if len(results) > 1:
         _cross_sheet_duplicates(results)
     if progress is not None:

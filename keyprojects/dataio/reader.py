@@ -32,7 +32,11 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from keyprojects.core.errors import ApplicationError
+
+from . import issue_text as T
 
 DEFAULT_LIMITS: dict[str, int] = {
     "max_bytes": 30 * 1024 * 1024,  # the uploaded file
@@ -51,18 +55,22 @@ ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+#: An XML part declaring a DTD or entities (checked in .xlsx parts and ODS content alike).
+XML_ENTITIES = gettext_noop("文件的 XML 中含有 DTD/实体声明，已拒绝（可能是 XML 实体攻击）")
+
+
 class UnsafeFile(ApplicationError):
     """The file is refused before parsing: too big, a zip bomb, macros, entity declarations…"""
 
     code = "unsafe_file"
-    default_message = "文件不安全或超出限制，已拒绝导入"
+    default_message = gettext_noop("文件不安全或超出限制，已拒绝导入")
 
 
 class UnreadableFile(UnsafeFile):
     """The file is not what it says (corrupt, wrong format, unknown encoding, no such sheet)."""
 
     code = "unreadable_file"
-    default_message = "无法读取该文件，请确认是 Excel（.xlsx/.xls）、WPS/ODS 表格或 CSV 文件"
+    default_message = gettext_noop("无法读取该文件，请确认是 Excel（.xlsx/.xls）、WPS/ODS 表格或 CSV 文件")
 
 
 @dataclass
@@ -105,7 +113,7 @@ def load_bytes(source: Any, lim: dict[str, int]) -> bytes:
     elif isinstance(source, (str, os.PathLike)):
         size = os.path.getsize(source)
         if size > cap:
-            raise UnsafeFile(f"文件大小 {_mb(size)} 超过上限 {_mb(cap)}", code="too_large")
+            raise UnsafeFile(T.TOO_LARGE.zh(size=_mb(size), cap=_mb(cap)), code="too_large")
         with open(source, "rb") as fh:
             data = fh.read(cap + 1)
     elif hasattr(source, "read"):
@@ -115,9 +123,9 @@ def load_bytes(source: Any, lim: dict[str, int]) -> bytes:
     else:
         raise TypeError(f"cannot read {type(source)!r}")
     if len(data) > cap:
-        raise UnsafeFile(f"文件大小超过上限 {_mb(cap)}", code="too_large")
+        raise UnsafeFile(T.TOO_LARGE_CAP.zh(cap=_mb(cap)), code="too_large")
     if not data:
-        raise UnreadableFile("文件为空", code="empty_file")
+        raise UnreadableFile(gettext_noop("文件为空"), code="empty_file")
     return data
 
 
@@ -126,27 +134,24 @@ def detect_kind(data: bytes, filename: str) -> str:
     ext = os.path.splitext(filename or "")[1].lower()
     if ext in MACRO_EXTENSIONS:
         if ext == ".xlsb":
-            raise UnsafeFile("不支持 .xlsb 二进制工作簿，请在 Excel/WPS 中另存为 .xlsx 后再导入", code="unsupported_format")
-        raise UnsafeFile(f"启用宏的文件（{ext}）不予导入，请另存为不含宏的 .xlsx 后再导入", code="macro")
+            raise UnsafeFile(gettext_noop("不支持 .xlsb 二进制工作簿，请在 Excel/WPS 中另存为 .xlsx 后再导入"), code="unsupported_format")
+        raise UnsafeFile(T.MACRO_EXTENSION.zh(ext=ext), code="macro")
     if ext not in ALLOWED_EXTENSIONS:
-        raise UnsafeFile(f"不支持的文件类型“{ext or filename}”，请上传 .xlsx、.xls、.ods 或 .csv 文件", code="unsupported_format")
+        raise UnsafeFile(T.UNSUPPORTED_TYPE.zh(ext=ext or filename), code="unsupported_format")
     if data.startswith(ZIP_MAGIC):
         if ext in (".csv", ".txt"):
-            raise UnreadableFile(f"文件扩展名为 {ext}，但内容是压缩的表格文件，请改用正确的扩展名", code="wrong_extension")
+            raise UnreadableFile(T.ZIPPED_BUT_NAMED.zh(ext=ext), code="wrong_extension")
         return "zip"
     if data.startswith(CFB_MAGIC):
         if ext in (".csv", ".txt"):
-            raise UnreadableFile(f"文件扩展名为 {ext}，但内容是 Excel 工作簿，请改用 .xls 扩展名", code="wrong_extension")
+            raise UnreadableFile(T.XLS_BUT_NAMED.zh(ext=ext), code="wrong_extension")
         return "xls"
     if ext in (".csv", ".txt"):
         return "csv"
     head = data[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table", b"mime-version")):
-        raise UnreadableFile(
-            f"文件扩展名为 {ext}，但内容是网页或 XML 格式（常见于系统导出的“伪 Excel”），请用 Excel/WPS 打开后另存为 .xlsx 再导入",
-            code="wrong_format",
-        )
-    raise UnreadableFile(f"文件扩展名为 {ext}，但内容不是有效的表格文件", code="wrong_format")
+        raise UnreadableFile(T.WEB_PAGE_BUT_NAMED.zh(ext=ext), code="wrong_format")
+    raise UnreadableFile(T.NOT_A_TABLE.zh(ext=ext), code="wrong_format")
 
 
 def read_sheets(source: Any, *, filename: str, sheet: str | None = None) -> list[Sheet]:
@@ -190,15 +195,18 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _check_extent(max_row: int, max_col: int, lim: dict[str, int], where: str) -> int:
+def _check_extent(max_row: int, max_col: int, lim: dict[str, int], sheet: str | None) -> int:
+    """Rows × columns of a sheet (``sheet`` its name, None: a sheet not yet named), refused beyond the limits."""
     if max_row > lim["max_rows"]:
-        raise UnsafeFile(f"{where}共 {max_row} 行，超过上限 {lim['max_rows']} 行，请拆分后导入", code="too_many_rows")
+        rows = T.SHEET_TOO_MANY_ROWS.zh(sheet=sheet, n=max_row, cap=lim["max_rows"]) if sheet is not None else None
+        raise UnsafeFile(rows or T.SHEETS_TOO_MANY_ROWS.zh(n=max_row, cap=lim["max_rows"]), code="too_many_rows")
     if max_col > lim["max_columns"]:
-        raise UnsafeFile(f"{where}共 {max_col} 列，超过上限 {lim['max_columns']} 列", code="too_many_columns")
+        columns = T.SHEET_TOO_MANY_COLUMNS.zh(sheet=sheet, n=max_col, cap=lim["max_columns"]) if sheet is not None else None
+        raise UnsafeFile(columns or T.SHEETS_TOO_MANY_COLUMNS.zh(n=max_col, cap=lim["max_columns"]), code="too_many_columns")
     return max_row * max_col
 
 
-def _scan_sheet_xml(xml: bytes, lim: dict[str, int], where: str) -> int:
+def _scan_sheet_xml(xml: bytes, lim: dict[str, int], sheet: str | None) -> int:
     numbered = _ROW_R_RE.findall(xml)
     # Rows without ``r`` follow the previous one; counting "<row" over-counts (rowBreaks), safely.
     unnumbered = max(0, xml.count(b"<row") + xml.count(b":row") - len(numbered))
@@ -206,7 +214,7 @@ def _scan_sheet_xml(xml: bytes, lim: dict[str, int], where: str) -> int:
     max_col = 26
     if _WIDE_COL_RE.search(xml):
         max_col = max(_col_number(c) for c in set(_WIDE_COL_RE.findall(xml)))
-    return _check_extent(max_row, max_col, lim, where)
+    return _check_extent(max_row, max_col, lim, sheet)
 
 
 def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
@@ -214,15 +222,15 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise UnreadableFile("文件已损坏，无法作为 .xlsx/.ods 打开", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("文件已损坏，无法作为 .xlsx/.ods 打开"), code="corrupt") from exc
     if len(infos) > lim["max_zip_entries"]:
-        raise UnsafeFile(f"文件内部包含 {len(infos)} 个条目，超过上限 {lim['max_zip_entries']}", code="zip_entries")
+        raise UnsafeFile(T.ZIP_ENTRIES.zh(n=len(infos), cap=lim["max_zip_entries"]), code="zip_entries")
     declared = sum(i.file_size for i in infos)
     if declared > lim["max_uncompressed"]:
-        raise UnsafeFile(f"文件解压后达 {_mb(declared)}，超过上限 {_mb(lim['max_uncompressed'])}（疑似压缩炸弹）", code="zip_bomb")
+        raise UnsafeFile(T.ZIP_BOMB.zh(size=_mb(declared), cap=_mb(lim["max_uncompressed"])), code="zip_bomb")
     names = {i.filename for i in infos}
     if any(i.flag_bits & 0x1 for i in infos):
-        raise UnsafeFile("文件已加密，请取消密码保护后再导入", code="encrypted")
+        raise UnsafeFile(gettext_noop("文件已加密，请取消密码保护后再导入"), code="encrypted")
 
     kind = ""
     if "mimetype" in names:
@@ -233,14 +241,14 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
         kind = "xlsx"
     if not kind:
         if "xl/workbook.bin" in names:
-            raise UnsafeFile("不支持 .xlsb 二进制工作簿，请另存为 .xlsx 后再导入", code="unsupported_format")
-        raise UnreadableFile("压缩包中没有工作簿，文件不是有效的 .xlsx 或 .ods", code="wrong_format")
+            raise UnsafeFile(gettext_noop("不支持 .xlsb 二进制工作簿，请另存为 .xlsx 后再导入"), code="unsupported_format")
+        raise UnreadableFile(gettext_noop("压缩包中没有工作簿，文件不是有效的 .xlsx 或 .ods"), code="wrong_format")
 
     lowered = [n.lower() for n in names]
     if kind == "xlsx" and any(("vba" in n and n.endswith(".bin")) or n.startswith("xl/macrosheets/") for n in lowered):
-        raise UnsafeFile("文件包含宏（VBA/宏表），不予导入，请另存为不含宏的 .xlsx 后再导入", code="macro")
+        raise UnsafeFile(gettext_noop("文件包含宏（VBA/宏表），不予导入，请另存为不含宏的 .xlsx 后再导入"), code="macro")
     if kind == "ods" and any(_ODS_MACRO_RE.match(n) or n.startswith("scripts/") for n in names):
-        raise UnsafeFile("文件包含宏（Basic 脚本），不予导入，请另存为不含宏的文件后再导入", code="macro")
+        raise UnsafeFile(gettext_noop("文件包含宏（Basic 脚本），不予导入，请另存为不含宏的文件后再导入"), code="macro")
 
     scan = Scan(kind=kind)
     inflated = 0
@@ -260,25 +268,25 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
                         break
                     inflated += len(chunk)
                     if inflated > lim["max_uncompressed"]:
-                        raise UnsafeFile(f"文件解压后超过上限 {_mb(lim['max_uncompressed'])}（疑似压缩炸弹）", code="zip_bomb")
+                        raise UnsafeFile(T.ZIP_BOMB_CAP.zh(cap=_mb(lim["max_uncompressed"])), code="zip_bomb")
                     if xmlish:  # raw "<!DOCTYPE"/"<!ENTITY" is markup (escaped in text): anywhere, refuse
                         window = tail + chunk
                         if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                            raise UnsafeFile("文件的 XML 中含有 DTD/实体声明，已拒绝（可能是 XML 实体攻击）", code="xml_entities")
+                            raise UnsafeFile(XML_ENTITIES, code="xml_entities")
                         tail = chunk[-16:]
                     if keep:
                         parts.append(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-            raise UnreadableFile("文件已损坏（压缩数据校验失败）", code="corrupt") from exc
+            raise UnreadableFile(gettext_noop("文件已损坏（压缩数据校验失败）"), code="corrupt") from exc
         if low == "[content_types].xml" and b"macroenabled" in b"".join(parts).lower():
-            raise UnsafeFile("文件是启用宏的工作簿，不予导入，请另存为 .xlsx 后再导入", code="macro")
+            raise UnsafeFile(gettext_noop("文件是启用宏的工作簿，不予导入，请另存为 .xlsx 后再导入"), code="macro")
         if is_sheet:
-            scan.cells += _scan_sheet_xml(b"".join(parts), lim, "工作表")
+            scan.cells += _scan_sheet_xml(b"".join(parts), lim, None)
         elif kind == "ods" and name == "content.xml":
             scan.ods_merges, cells = _scan_ods_content(b"".join(parts), lim)
             scan.cells += cells
     if scan.cells > lim["max_cells"]:
-        raise UnsafeFile(f"文件单元格总数约 {scan.cells}，超过上限 {lim['max_cells']}", code="too_many_cells")
+        raise UnsafeFile(T.CELLS_ABOUT.zh(n=scan.cells, cap=lim["max_cells"]), code="too_many_cells")
     return scan
 
 
@@ -325,8 +333,8 @@ def _scan_ods_content(xml: bytes, lim: dict[str, int]) -> tuple[dict[str, list[t
                     max_col = max(max_col, col_idx + n)
                     total += n * cur_rows
                     if total > lim["max_cells"] or max_row > lim["max_rows"] or max_col > lim["max_columns"]:
-                        _check_extent(max_row, max_col, lim, f"工作表“{table}”")
-                        raise UnsafeFile(f"文件单元格总数超过上限 {lim['max_cells']}", code="too_many_cells")
+                        _check_extent(max_row, max_col, lim, table)
+                        raise UnsafeFile(T.CELLS_CAP.zh(cap=lim["max_cells"]), code="too_many_cells")
                     cs, rs = int(elem.get(cspan, "1")), int(elem.get(rspan, "1"))
                     if cs > 1 or rs > 1:
                         merges[table].append((row_idx, col_idx, row_idx + rs - 1, col_idx + cs - 1))
@@ -336,12 +344,12 @@ def _scan_ods_content(xml: bytes, lim: dict[str, int]) -> tuple[dict[str, list[t
                 row_idx += cur_rows
                 elem.clear()
             elif tag == table_tag:
-                _check_extent(max_row, max_col, lim, f"工作表“{table}”")
+                _check_extent(max_row, max_col, lim, table)
                 elem.clear()
     except DefusedXmlException as exc:
-        raise UnsafeFile("文件的 XML 中含有 DTD/实体声明，已拒绝（可能是 XML 实体攻击）", code="xml_entities") from exc
+        raise UnsafeFile(XML_ENTITIES, code="xml_entities") from exc
     except (SyntaxError, ValueError) as exc:  # ParseError is a SyntaxError
-        raise UnreadableFile("ODS 文件内容已损坏", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("ODS 文件内容已损坏"), code="corrupt") from exc
     return merges, total
 
 
@@ -449,7 +457,7 @@ def _scan_substream(stream: bytes, pos: int, lim: dict[str, int]) -> int:
             if depth <= 0:
                 break
         pos = body + size
-    return _check_extent(max_row + 1, max_col + 1, lim, "工作表") if max_row >= 0 else 0
+    return _check_extent(max_row + 1, max_col + 1, lim, None) if max_row >= 0 else 0
 
 
 def _scan_biff(stream: bytes, lim: dict[str, int]) -> int:
@@ -474,24 +482,24 @@ def inspect_cfb(data: bytes, lim: dict[str, int]) -> Scan:
     try:
         cfb = _Cfb(data)
     except (ValueError, struct.error, IndexError) as exc:
-        raise UnreadableFile("文件已损坏，无法作为 .xls 打开", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("文件已损坏，无法作为 .xls 打开"), code="corrupt") from exc
     names = {e[0].upper() for e in cfb.entries}
     if "ENCRYPTEDPACKAGE" in names or "ENCRYPTIONINFO" in names:
-        raise UnsafeFile("文件已加密，请取消密码保护后再导入", code="encrypted")
+        raise UnsafeFile(gettext_noop("文件已加密，请取消密码保护后再导入"), code="encrypted")
     if names & _VBA_NAMES:
-        raise UnsafeFile("文件包含宏（VBA），不予导入，请另存为不含宏的 .xlsx 后再导入", code="macro")
+        raise UnsafeFile(gettext_noop("文件包含宏（VBA），不予导入，请另存为不含宏的 .xlsx 后再导入"), code="macro")
     try:
         stream = cfb.stream("Workbook") or cfb.stream("Book")
     except (ValueError, struct.error, IndexError) as exc:
-        raise UnreadableFile("文件已损坏，无法作为 .xls 打开", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("文件已损坏，无法作为 .xls 打开"), code="corrupt") from exc
     if not stream:
-        raise UnreadableFile("文件不是 Excel 工作簿（可能是 Word 等其他 Office 文件）", code="wrong_format")
+        raise UnreadableFile(gettext_noop("文件不是 Excel 工作簿（可能是 Word 等其他 Office 文件）"), code="wrong_format")
     try:
         cells = _scan_biff(stream, lim)
     except struct.error as exc:
-        raise UnreadableFile("文件已损坏，无法作为 .xls 打开", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("文件已损坏，无法作为 .xls 打开"), code="corrupt") from exc
     if cells > lim["max_cells"]:
-        raise UnsafeFile(f"文件单元格总数约 {cells}，超过上限 {lim['max_cells']}", code="too_many_cells")
+        raise UnsafeFile(T.CELLS_ABOUT.zh(n=cells, cap=lim["max_cells"]), code="too_many_cells")
     return Scan(kind="xls", cells=cells)
 
 
@@ -505,20 +513,20 @@ def _read_calamine(data: bytes, scan: Scan, lim: dict[str, int], wanted: str | N
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
-        raise UnsafeFile("文件已加密，请取消密码保护后再导入", code="encrypted") from exc
+        raise UnsafeFile(gettext_noop("文件已加密，请取消密码保护后再导入"), code="encrypted") from exc
     except (pc.CalamineError, ValueError, OSError) as exc:
-        raise UnreadableFile("无法读取该表格文件（文件可能已损坏）", code="corrupt") from exc
+        raise UnreadableFile(gettext_noop("无法读取该表格文件（文件可能已损坏）"), code="corrupt") from exc
     try:
         metas = wb.sheets_metadata
         if any(m.typ in (pc.SheetTypeEnum.MacroSheet, pc.SheetTypeEnum.Vba) for m in metas):
-            raise UnsafeFile("文件包含宏表，不予导入，请另存为不含宏的 .xlsx 后再导入", code="macro")
+            raise UnsafeFile(gettext_noop("文件包含宏表，不予导入，请另存为不含宏的 .xlsx 后再导入"), code="macro")
         if len(metas) > lim["max_sheets"]:
-            raise UnsafeFile(f"文件包含 {len(metas)} 个工作表，超过上限 {lim['max_sheets']}", code="too_many_sheets")
+            raise UnsafeFile(T.TOO_MANY_SHEETS.zh(n=len(metas), cap=lim["max_sheets"]), code="too_many_sheets")
         if wanted is not None:
             names = [m.name for m in metas]
             match = next((n for n in names if n == wanted), None) or next((n for n in names if n.strip() == wanted.strip()), None)
             if match is None:
-                raise UnreadableFile(f"文件中没有名为“{wanted}”的工作表（现有：{'、'.join(names)}）", code="sheet_not_found")
+                raise UnreadableFile(T.NO_SUCH_SHEET.zh(sheet=wanted, names=T.LIST_SEPARATOR.join(names)), code="sheet_not_found")
             chosen = [match]
         else:
             chosen = [m.name for m in metas if m.typ == pc.SheetTypeEnum.WorkSheet and m.visible == pc.SheetVisibleEnum.Visible]
@@ -527,8 +535,8 @@ def _read_calamine(data: bytes, scan: Scan, lim: dict[str, int], wanted: str | N
             try:
                 cs = wb.get_sheet_by_name(name)
             except (pc.CalamineError, ValueError) as exc:
-                raise UnreadableFile(f"工作表“{name}”无法读取（文件可能已损坏）", code="corrupt") from exc
-            _check_extent(cs.height, cs.width, lim, f"工作表“{name}”")
+                raise UnreadableFile(T.SHEET_UNREADABLE.zh(sheet=name), code="corrupt") from exc
+            _check_extent(cs.height, cs.width, lim, name)
             rows = cs.to_python(skip_empty_area=True)
             start = cs.start or (0, 0)
             if scan.kind == "ods":
@@ -559,7 +567,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile("无法识别 CSV 文件的编码（支持 UTF-8 与 GBK），请用 Excel 另存为“CSV UTF-8”后再导入", code="encoding")
+    unknown = gettext_noop("无法识别 CSV 文件的编码（支持 UTF-8 与 GBK），请用 Excel 另存为“CSV UTF-8”后再导入")
+    raise UnreadableFile(unknown, code="encoding")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -575,7 +584,7 @@ def _sniff_delimiter(text: str) -> str:
 def read_csv(data: bytes, lim: dict[str, int], *, name: str = "csv") -> Sheet:
     text, _enc = decode_text(data)
     if "\x00" in text:
-        raise UnreadableFile("CSV 文件中含有二进制内容，不是文本表格", code="wrong_format")
+        raise UnreadableFile(gettext_noop("CSV 文件中含有二进制内容，不是文本表格"), code="wrong_format")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     rows: list[list[Any]] = []
     cells = 0
@@ -583,12 +592,12 @@ def read_csv(data: bytes, lim: dict[str, int], *, name: str = "csv") -> Sheet:
         for row in reader:
             rows.append(row)
             if len(rows) > lim["max_rows"]:
-                raise UnsafeFile(f"CSV 文件超过 {lim['max_rows']} 行，请拆分后导入", code="too_many_rows")
+                raise UnsafeFile(T.CSV_TOO_MANY_ROWS.zh(cap=lim["max_rows"]), code="too_many_rows")
             if len(row) > lim["max_columns"]:
-                raise UnsafeFile(f"CSV 第 {len(rows)} 行有 {len(row)} 列，超过上限 {lim['max_columns']} 列", code="too_many_columns")
+                raise UnsafeFile(T.CSV_TOO_MANY_COLUMNS.zh(row=len(rows), n=len(row), cap=lim["max_columns"]), code="too_many_columns")
             cells += len(row)
             if cells > lim["max_cells"]:
-                raise UnsafeFile(f"文件单元格总数超过上限 {lim['max_cells']}", code="too_many_cells")
+                raise UnsafeFile(T.CELLS_CAP.zh(cap=lim["max_cells"]), code="too_many_cells")
     except csv.Error as exc:
-        raise UnreadableFile(f"CSV 第 {len(rows) + 1} 行格式错误：{exc}", code="corrupt") from exc
+        raise UnreadableFile(T.CSV_MALFORMED.zh(row=len(rows) + 1, why=exc), code="corrupt") from exc
     return Sheet(name=name, rows=rows, first_row=1, first_col=0, merged=None, kind="csv")

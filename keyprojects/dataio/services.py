@@ -42,6 +42,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.bulk import page_cache
@@ -138,7 +139,7 @@ def parse_period(value: Any) -> tuple[int, int] | None:
         try:
             p = Period.parse(str(value))
         except (ValueError, TypeError):
-            raise ApplicationError(f"调度期“{value}”无效，应为 YYYY-MM（如 2024-06）", code="invalid_period") from None
+            raise ApplicationError(T.INVALID_PERIOD.zh(value=value), code="invalid_period") from None
     return (p.year, p.month)
 
 
@@ -379,9 +380,9 @@ def import_confirmable(*, user: Any, batch: ImportBatch) -> ImportBatch:
     if fresh.status == ImportStatus.IMPORTED:
         raise DuplicateFile(_duplicate_issue(fresh, fresh.filename).message)
     if fresh.status == ImportStatus.PENDING:
-        raise ApplicationError("该文件正在校验，请等待预览完成后再确认导入", code="preview_pending")
+        raise ApplicationError(gettext_noop("该文件正在校验，请等待预览完成后再确认导入"), code="preview_pending")
     if fresh.status != ImportStatus.PREVIEW or fresh.content is None:
-        raise ApplicationError("该预览已失效（有错误、已过期或已处理），请重新上传文件", code="preview_expired")
+        raise ApplicationError(gettext_noop("该预览已失效（有错误、已过期或已处理），请重新上传文件"), code="preview_expired")
     return fresh
 
 
@@ -427,7 +428,7 @@ def can_import(user: Any) -> bool:
 
 def _check_permission(user: Any) -> None:
     if not can_import(user):
-        raise PermissionDenied("您没有导入项目的权限")
+        raise PermissionDenied(gettext_noop("您没有导入项目的权限"))
 
 
 def import_default_region(user: Any) -> Any:
@@ -445,7 +446,7 @@ def _region_arg(region: Any) -> Any:
         return region
     found = Region.objects.filter(code=str(region).strip()).first()
     if found is None:
-        raise ApplicationError(f"区划代码“{region}”不存在", code="invalid_region")
+        raise ApplicationError(T.REGION_CODE_UNKNOWN.zh(code=region), code="invalid_region")
     return found
 
 
