@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -37,7 +38,7 @@ def bulletin_setting_save(
     request: Any = None,
 ) -> BulletinSetting:
     if not can_edit_bulletin_setting(user, region):
-        raise PermissionDenied("只有本级省、市业务人员可以设置通报")
+        raise PermissionDenied(gettext_noop("只有本级省、市业务人员可以设置通报"))
     setting = BulletinSetting.objects.filter(region=region).first()
     old = {f: getattr(setting, f) for f in SETTING_FIELDS} if setting else {}
     created = setting is None

@@ -30,22 +30,27 @@ def is_valid_uscc(value: str) -> bool:
     return uscc_check_char(v[:17]) == v[17]
 
 
+# The checks' messages: source strings of the catalogue, said in the active language where a form
+# shows them (the importer stores them in Chinese: it reads cells under the Chinese language).
+USCC_LENGTH = gettext_noop("统一社会信用代码应为18位（当前%(n)s位）")
+USCC_CHARSET = gettext_noop("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）")
+USCC_CHECK = gettext_noop("统一社会信用代码校验位错误，请核对")
+PROJECT_CODE_SHAPE = gettext_noop("项目代码格式应为 YYMM-行政区划6位-部门2位-类型2位-6位流水及校验（如 2403-370102-04-01-123456）")
+
+
 def validate_uscc(value: str) -> None:
     v = normalize_uscc(value)
     if len(v) != 18:
-        raise ValidationError("统一社会信用代码应为18位（当前%(n)d位）", code="uscc_length", params={"n": len(v)})
+        raise ValidationError(gettext_lazy(USCC_LENGTH), code="uscc_length", params={"n": len(v)})
     if not _USCC_RE.match(v):
-        raise ValidationError("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）", code="uscc_charset")
+        raise ValidationError(gettext_lazy(USCC_CHARSET), code="uscc_charset")
     if uscc_check_char(v[:17]) != v[17]:
-        raise ValidationError("统一社会信用代码校验位错误，请核对", code="uscc_check")
+        raise ValidationError(gettext_lazy(USCC_CHECK), code="uscc_check")
 
 
 def validate_project_code_shape(value: str) -> None:
     if not PROJECT_CODE_RE.match(value or ""):
-        raise ValidationError(
-            "项目代码格式应为 YYMM-行政区划6位-部门2位-类型2位-6位流水及校验（如 2403-370102-04-01-123456）",
-            code="project_code_shape",
-        )
+        raise ValidationError(gettext_lazy(PROJECT_CODE_SHAPE), code="project_code_shape")
 
 
 # --- 联系电话 (one rule for the project form, the service, the API and the importer) -----------

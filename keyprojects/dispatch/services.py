@@ -80,7 +80,7 @@ class AlreadySubmitted(ApplicationError):
 class NotEditable(ApplicationError):
     code = "not_editable"
     status = 409
-    default_message = "该月报已提交或已审定，不能直接修改"
+    default_message = gettext_noop("该月报已提交或已审定，不能直接修改")
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def report_save(
             # a second tab or a retry created it first: one row, and the user is told
             from keyprojects.core.errors import ConflictError
 
-            raise ConflictError("该月报已由他人（或另一窗口）创建，请刷新后再修改") from None
+            raise ConflictError(gettext_noop("该月报已由他人（或另一窗口）创建，请刷新后再修改")) from None
     else:
         version = report.version if expected_version is None else expected_version
         save_versioned(report, expected_version=version, fields=[*REPORT_FIELDS, "warning_reasons", "invested_ytd", "invested_to_date"])
@@ -643,7 +643,7 @@ def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or not policy.can_plan_months(user):
         raise NotFound()
     if len(months) != 12:
-        raise ValidationFailed("分月计划须有12个月")
+        raise ValidationFailed(gettext_noop("分月计划须有12个月"))
     values = [_decimal(v if v not in (None, "") else 0, f"month_{i + 1}") for i, v in enumerate(months)]
     MonthlyPlan.objects.filter(project=project, year=year).delete()
     rows = MonthlyPlan.objects.bulk_create([MonthlyPlan(project=project, year=year, month=i + 1, planned=v) for i, v in enumerate(values)])

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed, shown
 from keyprojects.core.templatetags.kp import pct
 from keyprojects.projects.choices import Level
 from keyprojects.projects.models import Project, ProjectYear
@@ -154,8 +154,8 @@ def _first_message(exc: ApplicationError) -> str:
     fields = exc.extra.get("fields") or {}
     details = [m for msgs in fields.values() for m in msgs]
     if details:
-        return "；".join(details)
-    return exc.message
+        return "；".join(shown(m) for m in details)
+    return exc.shown
 
 
 def _annual_plan(project: Project, year: int) -> Decimal | None:
@@ -411,13 +411,13 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
             fields = exc.extra.get("fields") or {}
             checks = [{**c, "message": check_shown(c["message"])} for c in exc.extra.get("checks") or []]
             form.add_service_errors(fields)
-            lead = _("数据校验未通过，请按下列提示核对") if checks else exc.message
+            lead = _("数据校验未通过，请按下列提示核对") if checks else exc.shown
             if saved is not None:
                 messages.warning(request, _("已保存为草稿，但未能提交：") + lead)
             elif not checks and not fields:
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.shown)
             elif not checks:
-                messages.error(request, exc.message)
+                messages.error(request, exc.shown)
         except ConflictError:
             fresh = _report_of(project, per)
             conflict = _conflict_notes(form, fresh)
@@ -427,7 +427,7 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
                 form.data["version"] = str(fresh.version)
             messages.error(request, _(CONFLICT_MESSAGE))
         except (AlreadySubmitted, NotEditable, PeriodClosed) as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
         else:
             assert saved is not None
             messages.success(request, _submit_message(saved) if action == "submit" else _("已保存草稿"))

@@ -290,7 +290,7 @@ def problem_status_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError:
             messages.error(request, _("该问题已被他人修改，请核对后重新保存"))
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.shown)
         else:
             label = dict(ProblemStatus.choices)[form.cleaned_data["status"]]
             messages.success(request, _("已更新问题状态：%(s)s") % {"s": label})

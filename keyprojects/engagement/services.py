@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
 from keyprojects.core.workdays import add_working_days
 from keyprojects.enterprises.models import Enterprise
@@ -277,7 +277,7 @@ def _move(
 
 def _require(req: EnterpriseRequest, allowed: Iterable[str]) -> None:
     if req.status not in tuple(allowed):
-        raise TransitionNotAllowed(f"诉求当前为“{req.get_status_display()}”，不能执行该操作")
+        raise TransitionNotAllowed(Message(gettext_noop("诉求当前为“%(status)s”，不能执行该操作"), status=RequestStatus(req.status).label))
 
 
 def _visible(user: Any, req: EnterpriseRequest) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
@@ -33,7 +34,9 @@ def find_enterprise(ref: Any) -> Enterprise:
     if ent is None and text:
         ent = Enterprise.objects.filter(uscc=text).first()
     if ent is None:
-        raise ValidationFailed("企业不存在（请填写企业 ID 或统一社会信用代码）", extra={"fields": {"enterprise": ["企业不存在"]}})
+        raise ValidationFailed(
+            gettext_noop("企业不存在（请填写企业 ID 或统一社会信用代码）"), extra={"fields": {"enterprise": [gettext_noop("企业不存在")]}}
+        )
     return ent
 
 
