@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -49,7 +50,7 @@ def approval_items_set(*, user: Any, project: Project, item_ids: Iterable[int], 
     wanted = {int(i) for i in item_ids}
     items = {i.pk: i for i in ApprovalItem.objects.filter(pk__in=wanted, is_active=True)}
     if set(items) != wanted:
-        raise ValidationFailed(extra={"fields": {"items": ["审批事项不存在或已停用"]}})
+        raise ValidationFailed(extra={"fields": {"items": [gettext_noop("审批事项不存在或已停用")]}})
     existing = {a.item_id: a for a in ProjectApproval.objects.filter(project=project)}
     changes: dict[str, list[str]] = {"added": [], "not_needed": [], "restored": []}
     for item_id, item in items.items():
@@ -85,7 +86,7 @@ def approval_update(
     allowed = writable_fields(user, fresh)
     unknown = set(data) - set(APPROVAL_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可修改的字段")] for k in sorted(unknown)}})
     denied = set(data) - set(allowed)
     if denied:
         raise PermissionDenied(extra={"fields": sorted(denied)})
@@ -95,7 +96,7 @@ def approval_update(
         if f == "handling_unit" and value is not None and not isinstance(value, Unit):
             value = Unit.objects.filter(pk=value).first()
             if value is None:
-                raise ValidationFailed(extra={"fields": {"handling_unit": ["办理单位不存在"]}})
+                raise ValidationFailed(extra={"fields": {"handling_unit": [gettext_noop("办理单位不存在")]}})
         setattr(fresh, f, value)
     _full_clean(fresh)
     new = {f: getattr(fresh, attname(ProjectApproval, f)) for f in fields}
@@ -130,4 +131,4 @@ def parse_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed(extra={"fields": {"date": ["日期格式应为 YYYY-MM-DD"]}}) from None
+        raise ValidationFailed(extra={"fields": {"date": [gettext_noop("日期格式应为 YYYY-MM-DD")]}}) from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
@@ -48,14 +49,14 @@ def consultation_hold(
     assert region is not None
     level = LEVEL_OF_REGION[region.level]
     if held_on > timezone.localdate():
-        raise _invalid("held_on", "会商日期不能晚于今天")
+        raise _invalid("held_on", gettext_noop("会商日期不能晚于今天"))
     if not convener.strip():
-        raise _invalid("convener", "请填写召集人")
+        raise _invalid("convener", gettext_noop("请填写召集人"))
     if not topics:
-        raise _invalid("topics", "至少需要一个议题")
+        raise _invalid("topics", gettext_noop("至少需要一个议题"))
     units = list(Unit.objects.filter(pk__in=unit_ids or []))
     if len(units) != len(set(unit_ids or [])):
-        raise _invalid("units_present", "参会单位不存在")
+        raise _invalid("units_present", gettext_noop("参会单位不存在"))
     meeting = Consultation.objects.create(
         held_on=held_on, level=level, region=region, convener=convener.strip(), summary=summary, created_by=user
     )
@@ -65,19 +66,19 @@ def consultation_hold(
         need = FactorNeed.objects.visible_to(user).filter(pk=t.get("need")).first() if t.get("need") else None
         problem = ProblemItem.objects.visible_to(user).filter(pk=t.get("problem")).first() if t.get("problem") else None
         if t.get("need") and need is None:
-            raise _invalid(f"topics.{n}.need", "要素需求不存在或无权访问")
+            raise _invalid(f"topics.{n}.need", gettext_noop("要素需求不存在或无权访问"))
         if t.get("problem") and problem is None:
-            raise _invalid(f"topics.{n}.problem", "问题事项不存在或无权访问")
+            raise _invalid(f"topics.{n}.problem", gettext_noop("问题事项不存在或无权访问"))
         project = need.project if need else problem.project if problem else None
         if project is None and t.get("project"):
             project = Project.objects.visible_to(user).filter(pk=t["project"]).first()
         if project is None:
-            raise _invalid(f"topics.{n}.project", "请选择要素需求、问题事项或项目")
+            raise _invalid(f"topics.{n}.project", gettext_noop("请选择要素需求、问题事项或项目"))
         if not str(t.get("decision", "")).strip():
-            raise _invalid(f"topics.{n}.decision", "请填写会商意见")
+            raise _invalid(f"topics.{n}.decision", gettext_noop("请填写会商意见"))
         owner = Unit.objects.filter(pk=t["owner_unit"]).first() if t.get("owner_unit") else None
         if t.get("owner_unit") and owner is None:
-            raise _invalid(f"topics.{n}.owner_unit", "落实单位不存在")
+            raise _invalid(f"topics.{n}.owner_unit", gettext_noop("落实单位不存在"))
         topic = ConsultationTopic(
             consultation=meeting,
             project=project,
@@ -90,7 +91,7 @@ def consultation_hold(
         if t.get("escalate"):
             target = NEXT_LEVEL.get(level)
             if target is None:
-                raise _invalid(f"topics.{n}.escalate", "省级会商不能再提级")
+                raise _invalid(f"topics.{n}.escalate", gettext_noop("省级会商不能再提级"))
             topic.escalated_to = target
             if need is not None:
                 old = need.level
@@ -120,9 +121,9 @@ def topic_mark_done(*, user: Any, topic: ConsultationTopic, done_on: dt.date | N
     if not allowed:
         raise PermissionDenied()
     if done_on > timezone.localdate():
-        raise _invalid("done_on", "落实日期不能晚于今天")
+        raise _invalid("done_on", gettext_noop("落实日期不能晚于今天"))
     if done_on < topic.consultation.held_on:
-        raise _invalid("done_on", "落实日期不能早于会商日期")
+        raise _invalid("done_on", gettext_noop("落实日期不能早于会商日期"))
     topic.done_on = done_on
     topic.save(update_fields=["done_on", "updated_at"])
     audit_record(action="consultation.topic_done", user=user, request=request, obj=topic, changes={"done_on": str(done_on)})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -48,11 +49,11 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 out[f] = Decimal(str(out[f]))
             except (InvalidOperation, ValueError):
-                raise ValidationFailed(extra={"fields": {f: ["请输入数字"]}}) from None
+                raise ValidationFailed(extra={"fields": {f: [gettext_noop("请输入数字")]}}) from None
     if "owner_unit" in out and out["owner_unit"] is not None and not isinstance(out["owner_unit"], Unit):
         unit = Unit.objects.filter(pk=out["owner_unit"]).first() if str(out["owner_unit"]).isdigit() else None
         if unit is None:
-            raise ValidationFailed(extra={"fields": {"owner_unit": ["责任单位不存在"]}})
+            raise ValidationFailed(extra={"fields": {"owner_unit": [gettext_noop("责任单位不存在")]}})
         out["owner_unit"] = unit
     return out
 
@@ -72,7 +73,7 @@ def factor_need_create(*, user: Any, project: Project, data: dict[str, Any], req
         raise PermissionDenied()
     unknown = set(data) - set(NEED_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可设置的字段")] for k in sorted(unknown)}})
     need = FactorNeed(project=project, **_coerce(data))
     _full_clean(need)
     need.save()
@@ -98,7 +99,7 @@ def factor_need_update(
         raise PermissionDenied()
     unknown = set(data) - set(NEED_FIELDS)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可修改的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可修改的字段")] for k in sorted(unknown)}})
     denied = set(data) - set(need_writable_fields(user, fresh))
     if denied:
         raise PermissionDenied(extra={"fields": sorted(denied)})

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed, shown
 from keyprojects.core.scope import get_for_user
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
@@ -176,7 +176,7 @@ def approval_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationFailed as exc:
                 for name, errs in exc.extra.get("fields", {}).items():
                     for e in errs:
-                        form.add_error(name if name in form.fields else None, e)
+                        form.add_error(name if name in form.fields else None, shown(e))
             except (ConflictError, PermissionDenied) as exc:
                 messages.error(request, exc.shown)
             else:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import PermissionDenied, ValidationFailed
+from keyprojects.core.errors import PermissionDenied, ValidationFailed, shown
 
 from .forms import ConsultationForm
 from .models import Consultation, ConsultationTopic
@@ -66,7 +66,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
             for name, errs in exc.extra.get("fields", {}).items():
                 field = name.split(".")[-1]
                 for e in errs:
-                    form.add_error(field if field in form.fields else None, e)
+                    form.add_error(field if field in form.fields else None, shown(e))
         else:
             messages.success(request, _("已记录会商"))
             return redirect("approvals:consultations")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, ConflictError, PermissionDenied, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ConflictError, PermissionDenied, ValidationFailed, shown
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
@@ -73,7 +73,7 @@ def need_export(request: HttpRequest) -> HttpResponse:
 def _apply_errors(form: NeedForm, exc: ValidationFailed) -> None:
     for name, errs in exc.extra.get("fields", {}).items():
         for e in errs:
-            form.add_error(name if name in form.fields else None, e)
+            form.add_error(name if name in form.fields else None, shown(e))
 
 
 @login_required

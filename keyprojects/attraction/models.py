@@ -270,9 +270,9 @@ class FundArrival(TimeStampedModel):
 
     def clean(self) -> None:
         if self.arrived_on and self.arrived_on > timezone.localdate():
-            raise ValidationError({"arrived_on": ["到资日期不能晚于今天"]})
+            raise ValidationError({"arrived_on": [_("到资日期不能晚于今天")]})
         if self.arrived_amount is not None and self.arrived_amount <= 0:
-            raise ValidationError({"arrived_amount": ["到资额须大于0"]})
+            raise ValidationError({"arrived_amount": [_("到资额须大于0")]})
 
 
 class ActivityQuerySet(ScopedQuerySet):
@@ -318,4 +318,4 @@ class Activity(TimeStampedModel):
 
     def clean(self) -> None:
         if self.held_on and self.held_on > timezone.localdate() + dt.timedelta(days=0):
-            raise ValidationError({"held_on": ["活动日期不能晚于今天"]})
+            raise ValidationError({"held_on": [_("活动日期不能晚于今天")]})

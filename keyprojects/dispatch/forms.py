@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.core.errors import shown
 from keyprojects.projects.selectors import units_assignable
 from keyprojects.regions.models import Unit
 
@@ -33,10 +34,10 @@ def _attrs(**kw: Any) -> dict[str, Any]:
 
 class ServiceErrorsMixin:
     def add_service_errors(self, fields: dict[str, list[str]]) -> None:
-        """Place a service's ``extra["fields"]`` at the fields; unknown keys at the top."""
+        """Place a service's ``extra["fields"]`` at the fields (in the page's language); unknown keys at the top."""
         for name, msgs in fields.items():
             for msg in msgs:
-                self.add_error(name if name in self.fields else None, msg)  # type: ignore[attr-defined]
+                self.add_error(name if name in self.fields else None, shown(msg))  # type: ignore[attr-defined]
 
 
 class ReportForm(ServiceErrorsMixin, forms.Form):

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import NotFound, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, ValidationFailed
 
 from .models import MonthlyReport, ReportPhoto
 from .services import NotEditable, PeriodClosed, _can_fill, is_frozen
@@ -46,19 +47,19 @@ def report_photo_add(*, user: Any, report: MonthlyReport, file: Any, caption: st
         raise NotEditable()
     caption = (caption or "").strip()
     if len(caption) > 100:
-        raise ValidationFailed(extra={"fields": {"caption": ["照片说明不能超过100字"]}})
+        raise ValidationFailed(extra={"fields": {"caption": [gettext_noop("照片说明不能超过100字")]}})
     size = int(getattr(file, "size", 0) or 0)
     if size <= 0:
-        raise ValidationFailed(extra={"fields": {"image": ["请选择要上传的照片"]}})
+        raise ValidationFailed(extra={"fields": {"image": [gettext_noop("请选择要上传的照片")]}})
     if size > PHOTO_MAX_BYTES:
-        raise ValidationFailed(extra={"fields": {"image": ["照片不能超过5MB"]}})
+        raise ValidationFailed(extra={"fields": {"image": [gettext_noop("照片不能超过5MB")]}})
     file.seek(0)
     content_type = sniff_image_type(file.read(16))
     file.seek(0)
     if content_type is None:
-        raise ValidationFailed(extra={"fields": {"image": ["只能上传JPEG、PNG或WebP格式的照片"]}})
+        raise ValidationFailed(extra={"fields": {"image": [gettext_noop("只能上传JPEG、PNG或WebP格式的照片")]}})
     if ReportPhoto.objects.filter(report=report).count() >= PHOTO_MAX_PER_REPORT:
-        raise ValidationFailed(extra={"fields": {"image": [f"每份月报最多上传{PHOTO_MAX_PER_REPORT}张照片"]}})
+        raise ValidationFailed(extra={"fields": {"image": [Message(gettext_noop("每份月报最多上传%(n)s张照片"), n=PHOTO_MAX_PER_REPORT)]}})
     photo = ReportPhoto(report=report, content_type=content_type, size=size, caption=caption, uploaded_by=user)
     photo.image.save(f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[content_type]}", file, save=False)
     try:

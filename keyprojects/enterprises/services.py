@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.accounts.policy import region_in_scope
@@ -32,14 +33,14 @@ def enterprise_create(*, user: Any, data: dict[str, Any], contacts: list[dict[st
     values = {k: v for k, v in data.items() if k in ENTERPRISE_FIELDS}
     values.update(policy.enterprise_placement(user))
     if values.get("region") is None or not region_in_scope(user, values["region"]):
-        raise ValidationFailed(extra={"fields": {"region": ["所在区划超出您的管辖范围"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所在区划超出您的管辖范围")]}})
     ent = Enterprise(**values)
     _clean(ent)
     try:
         with transaction.atomic():
             ent.save()
     except IntegrityError as exc:
-        raise ValidationFailed(extra={"fields": {"uscc": ["该统一社会信用代码已登记"]}}) from exc
+        raise ValidationFailed(extra={"fields": {"uscc": [gettext_noop("该统一社会信用代码已登记")]}}) from exc
     for c in contacts:
         contact = EnterpriseContact(enterprise=ent, **{k: c[k] for k in ("name", "title", "phone", "email") if k in c})
         full_clean(contact, exclude=["enterprise"])  # the model's rules (电话: core.validators.validate_phone)
@@ -64,7 +65,7 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, expected_version: in
     for f in allowed:
         setattr(enterprise, f, data[f])
     if "region" in allowed and not region_in_scope(user, enterprise.region):
-        raise ValidationFailed(extra={"fields": {"region": ["所在区划超出您的管辖范围"]}})
+        raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所在区划超出您的管辖范围")]}})
     _clean(enterprise)
     after = {f: getattr(enterprise, attn[f]) for f in ENTERPRISE_FIELDS}
     changed = [f for f in ENTERPRISE_FIELDS if before[f] != after[f]]
@@ -72,7 +73,7 @@ def enterprise_update(*, user: Any, enterprise: Enterprise, expected_version: in
         with transaction.atomic():
             save_versioned(enterprise, expected_version=expected_version, fields=changed)
     except IntegrityError as exc:
-        raise ValidationFailed(extra={"fields": {"uscc": ["该统一社会信用代码已登记"]}}) from exc
+        raise ValidationFailed(extra={"fields": {"uscc": [gettext_noop("该统一社会信用代码已登记")]}}) from exc
     if changed:
         audit_record(
             action="update",

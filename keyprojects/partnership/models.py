@@ -267,7 +267,7 @@ class AssistanceMeasure(VersionedModel):
 
     def clean(self) -> None:
         if not self.unit_id and not (self.by_whom or "").strip():
-            raise ValidationError({"by_whom": ["请选择帮扶单位或填写帮扶人"]})
+            raise ValidationError({"by_whom": [_("请选择帮扶单位或填写帮扶人")]})
 
 
 class PolicyGrant(VersionedModel):

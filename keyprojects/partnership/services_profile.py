@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -31,7 +32,7 @@ def _check(actor: Any, enterprise: Any) -> None:
 def _only(data: Mapping[str, Any], allowed: list[str]) -> dict[str, Any]:
     unknown = set(data) - set(allowed)
     if unknown:
-        raise ValidationFailed(extra={"fields": {k: ["不可设置的字段"] for k in sorted(unknown)}})
+        raise ValidationFailed(extra={"fields": {k: [gettext_noop("不可设置的字段")] for k in sorted(unknown)}})
     out = dict(data)
     if "unit" in out:
         out["unit"] = _unit(out["unit"], "unit")
@@ -65,7 +66,7 @@ def liaison_set(
 
         official = User.objects.filter(pk=official).first() if str(official).isdigit() else None
     if official is None or not policy.can_be_liaison(official):
-        raise _invalid("official", "包联干部须为在岗的政府工作人员")
+        raise _invalid("official", gettext_noop("包联干部须为在岗的政府工作人员"))
     values["official"] = official
     current = EnterpriseLiaison.objects.filter(enterprise=enterprise).first()
     if current is None:

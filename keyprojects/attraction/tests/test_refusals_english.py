@@ -74,3 +74,17 @@ def test_funds_typed_in_yuan_are_refused_in_english(compiled, client, world, lea
     assert r.status_code == 400
     assert "10000 times the signed amount of 48,000.00 (10k CNY): check that the amount is in 10k CNY" in page, page
     assert "请核对金额单位" not in page
+
+
+def test_funds_dated_in_the_future_are_refused_in_english(compiled, client, world, lead_of):  # noqa: F811
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=TODAY() - dt.timedelta(days=20))
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY() - dt.timedelta(days=10),
+        amount="48000", title="投资协议",
+    )  # fmt: skip
+    c = _english(client, county)
+    tomorrow = (TODAY() + dt.timedelta(days=1)).isoformat()
+    page = c.post(f"/attraction/{lead.pk}/funds/", {"arrived_on": tomorrow, "arrived_amount": "100", "note": ""}).content.decode()
+    assert "The date funds arrived cannot be later than today" in page and "到资日期不能晚于今天" not in page
