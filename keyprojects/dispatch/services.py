@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
@@ -160,11 +160,11 @@ def _decimal(value: Any, field: str, unit: str = "万元") -> Decimal:
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(extra={"fields": {field: [f"请输入数字（单位：{unit}）"]}}) from None
+        d = Decimal("NaN")  # not a number: refused below
     if not d.is_finite():
-        raise ValidationFailed(extra={"fields": {field: [f"请输入数字（单位：{unit}）"]}})
+        raise ValidationFailed(extra={"fields": {field: [Message(gettext_noop("请输入数字（单位：%(unit)s）"), unit=gettext_lazy(unit))]}})
     if d < 0:
-        raise ValidationFailed(extra={"fields": {field: ["金额不能为负数" if unit == "万元" else "不能为负数"]}})
+        raise ValidationFailed(extra={"fields": {field: ["金额不能为负数" if unit == "万元" else "不能为负数"]}})  # both catalogue strings
     return d.quantize(Decimal("0.0001"))
 
 
@@ -173,11 +173,11 @@ def _whole(value: Any, field: str, unit: str) -> int:
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(extra={"fields": {field: [f"请输入整数（单位：{unit}）"]}}) from None
+        d = Decimal("NaN")  # not a number: refused below
     if not d.is_finite() or d != d.to_integral_value():
-        raise ValidationFailed(extra={"fields": {field: [f"请输入整数（单位：{unit}）"]}})
+        raise ValidationFailed(extra={"fields": {field: [Message(gettext_noop("请输入整数（单位：%(unit)s）"), unit=gettext_lazy(unit))]}})
     if d < 0:
-        raise ValidationFailed(extra={"fields": {field: ["不能为负数"]}})
+        raise ValidationFailed(extra={"fields": {field: [gettext_noop("不能为负数")]}})
     return int(d)
 
 
@@ -214,7 +214,7 @@ def _apply(report: MonthlyReport, data: dict[str, Any]) -> None:
             if v > 100:
                 raise ValidationFailed(extra={"fields": {f: ["形象进度百分比应在0到100之间"]}})
         elif f == "workers" and v not in (None, ""):
-            v = _whole(v, f, unit="人")
+            v = _whole(v, f, unit=gettext_noop("人"))
         elif v == "" and f in ("physical_progress_pct", "workers"):
             v = None
         setattr(report, f, v)
@@ -231,7 +231,7 @@ def _full_clean(report: MonthlyReport) -> None:
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
     if report.invested_ytd < report.invested_month or report.invested_to_date < report.invested_ytd:
-        raise ValidationFailed(extra={"fields": {"invested_month": ["累计数不一致，请检查以前月份的数据"]}})
+        raise ValidationFailed(extra={"fields": {"invested_month": [gettext_noop("累计数不一致，请检查以前月份的数据")]}})
 
 
 @transaction.atomic
@@ -323,12 +323,12 @@ def warning_reasons_clean(value: Any) -> dict[str, str]:
     if not value:
         return {}
     if not isinstance(value, dict):
-        raise ValidationFailed(extra={"fields": {"warning_reasons": ["校验提示说明格式有误"]}})
+        raise ValidationFailed(extra={"fields": {"warning_reasons": [gettext_noop("校验提示说明格式有误")]}})
     out: dict[str, str] = {}
     for code, text in value.items():
         text = str(text or "").strip()
         if len(text) > 500:
-            raise ValidationFailed(extra={"fields": {"warning_reasons": ["每条说明不能超过500字"]}})
+            raise ValidationFailed(extra={"fields": {"warning_reasons": [gettext_noop("每条说明不能超过500字")]}})
         if text and len(str(code)) <= 40:
             out[str(code)] = text
     return out
@@ -596,7 +596,7 @@ def problem_create(
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or policy.is_read_only(user):
         raise NotFound()
     if not (description or "").strip():
-        raise ValidationFailed(extra={"fields": {"description": ["请填写问题描述"]}})
+        raise ValidationFailed(extra={"fields": {"description": [gettext_noop("请填写问题描述")]}})
     item = ProblemItem(
         project=project,
         report=report,
@@ -621,7 +621,7 @@ def problem_set_status(
     if not ProblemItem.objects.editable_by(user).filter(pk=problem.pk).exists():
         raise NotFound()
     if status not in ProblemStatus.values:
-        raise ValidationFailed(extra={"fields": {"status": ["状态无效"]}})
+        raise ValidationFailed(extra={"fields": {"status": [gettext_noop("状态无效")]}})
     if status == ProblemStatus.SOLVED and not (resolution or "").strip():
         raise ValidationFailed(extra={"fields": {"resolution": ["标记已解决须填写办理结果"]}})
     old = problem.status

@@ -1,5 +1,6 @@
-"""A correction's refusals in the English UI (nothing to correct, not the level above, already
-decided) read in English; the Chinese page and the service's message keep the Chinese text."""
+"""A correction's refusals and a monthly report's field messages in the English UI (nothing to
+correct, not the level above; not a number, negative) read in English; the Chinese page and the
+service's message keep the Chinese text."""
 
 from __future__ import annotations
 
@@ -38,3 +39,22 @@ def test_a_correction_is_refused_in_english_and_in_chinese_as_before(compiled, d
         revision_decide(user=dw.users.city, revision=rev, approve=True)
     assert caught.value.as_dict()["message"] == "更正须由上一级审定"
     assert ReportRevision.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "english", "chinese"),
+    [
+        ({"invested_month": "十万"}, "invested_month", "Enter a number (unit: 10k CNY)", "请输入数字（单位：万元）"),
+        ({"invested_month": "-5"}, "invested_month", "Amounts must not be negative", "金额不能为负数"),
+    ],
+)
+def test_bad_input_is_refused_in_english_at_the_field(compiled, dw, client, fields, field, english, chinese):  # noqa: F811
+    from .test_views_fill import html, post_fill
+
+    p = dw.projects.own_county
+    client.force_login(dw.users.county)
+    assert chinese in html(post_fill(client, dw.p1, p, **fields))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html(post_fill(client, dw.p1, p, **fields))
+    error = re.search(rf'data-testid="error-{field}"[^>]*>(.*?)</', page, re.S).group(1).strip()
+    assert error == english and not CJK.search(error), error
