@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
-from keyprojects.core.errors import ValidationFailed
+from keyprojects.core.errors import ValidationFailed, shown
 
 
 class LoginForm(forms.Form):
@@ -65,11 +65,11 @@ class PasswordChangeForm(forms.Form):
         return data
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
-        """Show a service's field messages next to the fields they belong to."""
+        """Show a service's field messages next to the fields they belong to, in the page's language."""
         for field, messages in (exc.extra.get("fields") or {"__all__": [exc.message]}).items():
             target = field if field in self.fields else None
             for message in messages:
-                self.add_error(target, message)
+                self.add_error(target, shown(message))  # in the page's language
 
 
 # --- the user-management area (三权分立, issue 11) ----------------------------------------------

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.context import client_ip
-from keyprojects.core.errors import ValidationFailed
+from keyprojects.core.errors import Message, ValidationFailed
 
 from . import policy
 from .choices import Role
@@ -351,7 +352,7 @@ def account_create(
     from . import policy
     from .choices import Role
 
-    _require(policy.can_manage_accounts(actor), "只有系统管理员可以创建账户")
+    _require(policy.can_manage_accounts(actor), gettext_noop("只有系统管理员可以创建账户"))
     user = User(
         username=(username or "").strip(),
         last_name=(last_name or "").strip(),
@@ -382,8 +383,8 @@ def account_create(
 def account_set_active(*, actor: Any, target: User, active: bool, request: Any = None) -> None:
     from . import policy
 
-    _require(policy.can_manage_accounts(actor), "只有系统管理员可以停用或启用账户")
-    _require(policy.may_act_on_account(actor, target), "不能操作本人或其他管理员的账户")
+    _require(policy.can_manage_accounts(actor), gettext_noop("只有系统管理员可以停用或启用账户"))
+    _require(policy.may_act_on_account(actor, target), gettext_noop("不能操作本人或其他管理员的账户"))
     User.objects.filter(pk=target.pk).update(is_active=active)
     target.is_active = active
     if not active:
@@ -395,15 +396,15 @@ def account_set_active(*, actor: Any, target: User, active: bool, request: Any =
 def account_unlock(*, actor: Any, target: User, request: Any = None) -> int:
     from . import policy
 
-    _require(policy.can_unlock(actor), "只有系统管理员可以解除锁定")
-    _require(policy.may_act_on_account(actor, target), "不能操作本人或其他管理员的账户")
+    _require(policy.can_unlock(actor), gettext_noop("只有系统管理员可以解除锁定"))
+    _require(policy.may_act_on_account(actor, target), gettext_noop("不能操作本人或其他管理员的账户"))
     return login_unlock(username=target.get_username(), user=actor, request=request)
 
 
 def address_unblock(*, actor: Any, ip: str, request: Any = None) -> int:
     from . import policy
 
-    _require(policy.can_unlock(actor), "只有系统管理员可以解除锁定")
+    _require(policy.can_unlock(actor), gettext_noop("只有系统管理员可以解除锁定"))
     return login_unblock_address(ip=ip, user=actor, request=request)
 
 
@@ -413,8 +414,8 @@ def account_reset_password(*, actor: Any, target: User, request: Any = None) -> 
     end, and the user must choose a new password at the next login. Returns the password."""
     from . import policy
 
-    _require(policy.can_manage_accounts(actor), "只有系统管理员可以重置密码")
-    _require(policy.may_act_on_account(actor, target), "不能重置本人或其他管理员的密码")
+    _require(policy.can_manage_accounts(actor), gettext_noop("只有系统管理员可以重置密码"))
+    _require(policy.may_act_on_account(actor, target), gettext_noop("不能重置本人或其他管理员的密码"))
     password = _one_time_password(target)
     if target.password:
         PasswordHistory.objects.create(user=target, password=target.password)
@@ -437,27 +438,27 @@ def account_assign(
     from . import policy
     from .choices import Role
 
-    _require(policy.can_assign_roles(actor), "只有安全管理员可以分配角色和范围")
-    _require(policy.may_act_on_account(actor, target), "不能修改本人或其他管理员的角色和范围")
+    _require(policy.can_assign_roles(actor), gettext_noop("只有安全管理员可以分配角色和范围"))
+    _require(policy.may_act_on_account(actor, target), gettext_noop("不能修改本人或其他管理员的角色和范围"))
     if role not in policy.ASSIGNABLE_ROLES:
-        raise ValidationFailed(extra={"fields": {"role": ["只能分配业务角色"]}})
+        raise ValidationFailed(extra={"fields": {"role": [gettext_noop("只能分配业务角色")]}})
     fields: dict[str, list[str]] = {}
     if role in policy.REGION_ROLES:
         unit = enterprise = None
         wanted = {Role.PROVINCE: "province", Role.CITY: "city", Role.COUNTY: "county"}.get(Role(role))
         if region is None:
-            fields["region"] = ["该角色须选择所属区划"]
+            fields["region"] = [gettext_noop("该角色须选择所属区划")]
         elif wanted and region.level != wanted:
-            level_name = {"province": "省", "city": "市", "county": "县（市、区）"}[wanted]
-            fields["region"] = [f"{Role(role).label}须对应{level_name}级区划"]
+            level = {"province": gettext_noop("省"), "city": gettext_noop("市"), "county": gettext_noop("县（市、区）")}[wanted]
+            fields["region"] = [Message(gettext_noop("%(role)s须对应%(level)s级区划"), role=Role(role).label, level=gettext_lazy(level))]
     elif role == Role.DEPARTMENT:
         region = enterprise = None
         if unit is None:
-            fields["unit"] = ["部门工作人员须选择所属单位"]
+            fields["unit"] = [gettext_noop("部门工作人员须选择所属单位")]
     elif role == Role.ENTERPRISE:
         region = unit = None
         if enterprise is None:
-            fields["enterprise"] = ["企业联系人须选择所属企业"]
+            fields["enterprise"] = [gettext_noop("企业联系人须选择所属企业")]
     else:  # pending
         region = unit = enterprise = None
     if fields:

@@ -171,7 +171,7 @@ def manage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 (_("已启用%(name)s") if action == "enable" else _("已停用%(name)s，其登录和令牌已失效")) % {"name": target.username},
             )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.shown)
     return redirect("accounts:manage_user", pk=target.pk)
 
 
