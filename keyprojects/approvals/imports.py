@@ -22,10 +22,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop, pgettext
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, Message, ValidationFailed
+from keyprojects.core.errors import shown as message_shown
 from keyprojects.dataio.reader import read_sheets
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
@@ -49,6 +52,21 @@ class RowError:
     def __str__(self) -> str:
         where = "，".join(x for x in (self.sheet, f"第{self.row}行" if self.row else "", self.column) if x)
         return f"[{where}] {self.message}" if where else self.message
+
+    @property
+    def shown(self) -> str:
+        """The message as the page says it: a source string of the catalogue or a :class:`Message`
+        in the active language (the file's sheets, headers and words as written)."""
+        return message_shown(self.message)
+
+
+#: A 细类 the sheet's list does not have (the sheet's name and its words as written in the file).
+NOT_A_SUBTYPE = gettext_noop("“%(value)s”不是%(list)s清单的细类，可填：%(choices)s")
+
+
+def _listed(words: list[str]) -> Any:
+    """The file's words (as written) joined by the active language's list separator."""
+    return lazy(lambda: pgettext("list separator", "、").join(words), str)()
 
 
 @dataclass
@@ -80,9 +98,9 @@ def _decimal(v: Any) -> Decimal | None:
     try:
         d = Decimal(str(v).replace(",", "").strip())
     except InvalidOperation:
-        raise ValueError("应为数字") from None
+        raise ValueError(gettext_noop("应为数字")) from None
     if not d.is_finite():
-        raise ValueError("应为数字")
+        raise ValueError(gettext_noop("应为数字"))
     return d.quantize(Decimal("0.0001"))
 
 
@@ -97,7 +115,7 @@ def _date(v: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError("日期格式应为 YYYY-MM-DD") from None
+        raise ValueError(gettext_noop("日期格式应为 YYYY-MM-DD")) from None
 
 
 def _header_row(rows: list[list[Any]], names: list[str]) -> int | None:
@@ -116,7 +134,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
     found = [name for name in sheets if name in labels]
     errors: list[RowError] = []
     if not found:
-        return [], [RowError("", 0, "", "文件中没有“土地、资金、环境、能耗”工作表，请使用“导出四张清单”导出的文件格式")]
+        return [], [RowError("", 0, "", gettext_noop("文件中没有“土地、资金、环境、能耗”工作表，请使用“导出四张清单”导出的文件格式"))]
     projects = Project.objects.all() if user is None else Project.objects.visible_to(user)
     by_code = dict(projects.exclude(project_code__isnull=True).exclude(project_code="").values_list("project_code", "pk"))
     by_name: dict[tuple[str, str], list[int]] = {}
@@ -132,12 +150,12 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
         cols = [c.header for c in columns(kind)]
         h = _header_row(sheet.rows, cols)
         if h is None:
-            errors.append(RowError(name, 0, "", "找不到表头（项目名称、需求量等），请勿改动导出文件的表头"))
+            errors.append(RowError(name, 0, "", gettext_noop("找不到表头（项目名称、需求量等），请勿改动导出文件的表头")))
             continue
         index = {_text(c): j for j, c in enumerate(sheet.rows[h])}
         missing = [c for c in cols if c not in index and not c.startswith(("序号", "缺口", "协调层级"))]
         if missing:
-            errors.append(RowError(name, sheet.first_row + h, "", f"缺少列：{'、'.join(missing)}"))
+            errors.append(RowError(name, sheet.first_row + h, "", Message(gettext_noop("缺少列：%(columns)s"), columns=_listed(missing))))
             continue
         subtypes = {str(FactorSubtype(s).label): s for s in SUBTYPES_OF[kind]}
         q_col, s_col = cols[5], cols[6]
@@ -152,7 +170,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
             if not pname and not code:
                 continue  # a blank line
             if len(out) >= MAX_ROWS:
-                errors.append(RowError(name, excel_row, "", f"行数超过上限 {MAX_ROWS}"))
+                errors.append(RowError(name, excel_row, "", Message(gettext_noop("行数超过上限 %(n)s"), n=MAX_ROWS)))
                 break
 
             def bad(column: str, message: str, excel_row: int = excel_row, sheet_name: str = name) -> None:
@@ -164,12 +182,13 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
                 if len(candidates) == 1 and not code:
                     pk = candidates[0]
                 else:
-                    bad("项目代码" if code else "项目名称", "项目不存在或无权访问" if not candidates else "项目名称不唯一，请填写项目代码")
+                    refusal = gettext_noop("项目不存在或无权访问") if not candidates else gettext_noop("项目名称不唯一，请填写项目代码")
+                    bad("项目代码" if code else "项目名称", refusal)
                     continue
             values: dict[str, Any] = {"project": pk, "kind": kind}
             sub = _text(cell(cols[4]))
             if sub not in subtypes:
-                bad(cols[4], f"“{sub}”不是{name}清单的细类，可填：{'、'.join(subtypes)}")
+                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=_listed(list(subtypes))))
                 continue
             values["subtype"] = subtypes[sub]
             try:
@@ -179,19 +198,20 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
                 bad(q_col, str(exc))
                 continue
             if values["quantity"] is None:
-                bad(q_col, "需求量不能为空")
+                bad(q_col, gettext_noop("需求量不能为空"))
                 continue
             if kind == FactorKind.FUNDS:
                 g = _text(cell("金融辅导"))
                 if g not in ("", "是", "否"):
-                    bad("金融辅导", "应填“是”或“否”")
+                    bad("金融辅导", gettext_noop("应填“是”或“否”"))
                     continue
                 values["financial_guidance"] = g == "是"
             owner = _text(cell("责任单位"))
             if owner:
                 pks = units.get(owner, [])
                 if len(pks) != 1:
-                    bad("责任单位", f"单位“{owner}”{'不存在' if not pks else '重名，请在系统中核对'}")
+                    unknown = gettext_noop("单位“%(name)s”不存在") if not pks else gettext_noop("单位“%(name)s”重名，请在系统中核对")
+                    bad("责任单位", Message(unknown, name=owner))
                     continue
                 values["owner_unit"] = pks[0]
             else:
@@ -203,7 +223,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
                 continue
             status = _text(cell("保障状态")) or str(NeedStatus.PENDING.label)
             if status not in statuses:
-                bad("保障状态", f"应为：{'、'.join(statuses)}")
+                bad("保障状态", Message(gettext_noop("应为：%(choices)s"), choices=_listed(list(statuses))))
                 continue
             values["status"] = statuses[status]
             values["description"] = _text(cell("需求说明"))
@@ -226,7 +246,7 @@ def factor_lists_import(*, user: Any, source: Any, filename: str, dry_run: bool 
     if errors:
         return result
     if not rows:
-        result.errors.append(RowError("", 0, "", "文件中没有要素需求"))
+        result.errors.append(RowError("", 0, "", gettext_noop("文件中没有要素需求")))
         return result
     try:
         with transaction.atomic():
