@@ -17,11 +17,14 @@ imported: the gap follows from the figures, the level changes only through 提�
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_noop, pgettext
 
@@ -127,10 +130,21 @@ def _header_row(rows: list[list[Any]], names: list[str]) -> int | None:
     return None
 
 
+def _in_every_language(words: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """``words()`` (a list's sheet names, 细类 or 保障状态 → value) in every language of the UI:
+    the lists are exported in the page's language, and a file exported in one language imports
+    in another (the Chinese words win a clash)."""
+    found: dict[str, str] = {}
+    for code, _name in reversed(settings.LANGUAGES):  # Chinese (first) last: it wins
+        with translation.override(code):
+            found.update(words())
+    return found
+
+
 def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tuple[str, int, dict[str, Any]]], list[RowError]]:
     """The file's rows as (sheet, Excel row, need values incl. ``project``) and the errors found."""
     sheets = {s.name.strip(): s for s in read_sheets(source, filename=filename)}
-    labels = {str(k.label): k.value for k in FactorKind}
+    labels = _in_every_language(lambda: {str(k.label): k.value for k in FactorKind})
     found = [name for name in sheets if name in labels]
     errors: list[RowError] = []
     if not found:
@@ -143,7 +157,8 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
     units: dict[str, list[int]] = {}
     for pk, name in Unit.objects.filter(is_active=True).values_list("pk", "name"):
         units.setdefault(name, []).append(pk)
-    statuses = {str(label): value for value, label in NeedStatus.choices}
+    statuses = _in_every_language(lambda: {str(label): value for value, label in NeedStatus.choices})
+    shown_statuses = [str(label) for _value, label in NeedStatus.choices]  # what a refusal lists: the page's words
     out: list[tuple[str, int, dict[str, Any]]] = []
     for name in found:
         sheet, kind = sheets[name], labels[name]
@@ -157,7 +172,8 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
         if missing:
             errors.append(RowError(name, sheet.first_row + h, "", Message(gettext_noop("缺少列：%(columns)s"), columns=_listed(missing))))
             continue
-        subtypes = {str(FactorSubtype(s).label): s for s in SUBTYPES_OF[kind]}
+        subtypes = _in_every_language(lambda kind=kind: {str(FactorSubtype(s).label): s for s in SUBTYPES_OF[kind]})
+        shown_subtypes = [str(FactorSubtype(s).label) for s in SUBTYPES_OF[kind]]
         q_col, s_col = cols[5], cols[6]
         for i, row in enumerate(sheet.rows[h + 1 :], start=h + 1):
             excel_row = sheet.first_row + i
@@ -188,7 +204,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
             values: dict[str, Any] = {"project": pk, "kind": kind}
             sub = _text(cell(cols[4]))
             if sub not in subtypes:
-                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=_listed(list(subtypes))))
+                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=_listed(shown_subtypes)))
                 continue
             values["subtype"] = subtypes[sub]
             try:
@@ -223,7 +239,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
                 continue
             status = _text(cell("保障状态")) or str(NeedStatus.PENDING.label)
             if status not in statuses:
-                bad("保障状态", Message(gettext_noop("应为：%(choices)s"), choices=_listed(list(statuses))))
+                bad("保障状态", Message(gettext_noop("应为：%(choices)s"), choices=_listed(shown_statuses)))
                 continue
             values["status"] = statuses[status]
             values["description"] = _text(cell("需求说明"))

@@ -1,7 +1,7 @@
 """The 四张清单 import's row errors in the English UI: said in English on the upload page (the
 file's headers and words as written), unchanged in Chinese for the command and the Chinese page.
-(The lists' sheet names and words are exported and read back in the page's language: a file is
-uploaded in the language it was exported in.)"""
+(The lists' sheet names and words are exported in the page's language and read back in either
+language: a file exported in English imports from the Chinese page and the other way round.)"""
 
 from __future__ import annotations
 
@@ -61,3 +61,22 @@ def test_row_errors_read_in_english(compiled, client, lists):  # noqa: F811
     (subtype,) = [e for e in en if e.startswith("“VOCs”")]
     assert subtype.startswith("“VOCs” is not a subtype of the Funds list; choose from: ") and "、" not in subtype, subtype
     assert not any(CJK.search(e) for e in en), en
+
+
+@pytest.mark.parametrize(("exported", "uploaded"), [("zh-hans", "en"), ("en", "zh-hans")])
+def test_a_file_exported_in_one_language_imports_in_the_other(compiled, client, lists, exported, uploaded):  # noqa: F811
+    """The lists' sheet names, 细类 and 保障状态 are written in the page's language; a colleague
+    who reads the other language uploads the same file and gets the same needs back."""
+    from .test_import import snapshot
+
+    before = snapshot()
+    with translation.override(exported):
+        content, _ = export_factor_lists(FactorNeed.objects.all())
+    FactorNeed.objects.all().delete()
+    upload = io.BytesIO(content)
+    upload.name = "四张清单.xlsx"
+    client.force_login(lists.users.city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = uploaded
+    page = client.post(URL, {"file": upload}).content.decode()
+    assert 'data-testid="import-errors"' not in page
+    assert snapshot() == before
