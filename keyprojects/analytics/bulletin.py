@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 
 from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import parse_xml
@@ -392,9 +392,9 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     unreported = [listed(pid, plan, state_words.get(state, state)) for _c, (pid, plan, state) in unrep_kept]
     doubtful = [listed(pid, projects[pid].total_investment or Decimal(0), message) for _c, (pid, message) in doubt_kept]
 
-    labels = dict(WarningKind.choices)
+    labels = _chinese_kinds()
     counts = dict(warns.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    warning_counts = [(str(labels[k]), counts[k]) for k in WarningKind.values if counts.get(k)]
+    warning_counts = [(labels[k], counts[k]) for k in WarningKind.values if counts.get(k)]
     return BulletinData(
         period=period,
         root=root,
@@ -419,20 +419,28 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     )
 
 
+def _chinese_kinds() -> dict[str, str]:
+    """The warning kinds' names as the bulletin writes them: in Chinese, like the rest of the
+    document, whatever the language of the page that makes it (not “其中Behind schedule 712条”)."""
+    from keyprojects.dispatch.choices import WarningKind
+
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in WarningKind.choices}
+
+
 def warning_rows(data: BulletinData) -> list[tuple[str, str, str, str]]:
     """Every warning of the bulletin's range (the workbook's 预警明细 sheet)."""
-    from keyprojects.dispatch.choices import WarningKind
     from keyprojects.dispatch.models import ProjectWarning
 
     in_root = {"province": "project__province_code", "city": "project__city_code"}[data.root.level]
-    labels = dict(WarningKind.choices)
+    labels = _chinese_kinds()
     seen = ProjectWarning.objects.all() if data.user is None else ProjectWarning.objects.visible_to(data.user)
     rows = (
         seen.filter(period=data.period, **{in_root: data.root.code})
         .order_by("kind", "project__region_id", "project__name", "project_id")
         .values_list("project__name", "project__region__name", "kind", "message")
     )
-    return [(name, region, str(labels.get(kind, kind)), message) for name, region, kind, message in rows.iterator(chunk_size=5000)]
+    return [(name, region, labels.get(kind, kind), message) for name, region, kind, message in rows.iterator(chunk_size=5000)]
 
 
 # --- the tables (shared by Word and Excel) ---------------------------------------------------

@@ -302,3 +302,14 @@ def test_settings_form_in_english(feb, client, compiled):  # noqa: F811
     assert "Issuing office" in form and "Document number" in form and "Addressees" in form and "Projects named per region" in form
     assert "May contain {year} and {month}" in form
     assert not re.search(r"[\u3400-\u9fff]", form.replace("KP〔{year}〕{month}", ""))
+
+
+def test_the_warnings_paragraph_stays_chinese_on_the_english_page(feb, client, compiled):  # noqa: F811
+    """六、预警情况 is part of the Chinese document: its kinds are named in Chinese on the English
+    page too, not “其中Behind schedule 3条”."""
+    url = reverse("analytics:bulletin")
+    client.force_login(feb.users.province)
+    chinese = re.search(r"<p>(本月共产生预警.*?)</p>", client.get(url, {"period": "2026-02"}).content.decode()).group(1)
+    _switch_to_english(client)
+    english_page = re.search(r"<p>(本月共产生预警.*?)</p>", client.get(url, {"period": "2026-02"}).content.decode()).group(1)
+    assert english_page == chinese and not re.search(r"[A-Za-z]", english_page)
