@@ -94,11 +94,12 @@ def project_list_url(**params: Any) -> str:
     return f"{reverse('projects:list')}?{urlencode(query)}" if query else reverse("projects:list")
 
 
-def lagging_projects_url(region_code: str, period: Any) -> str:
+def lagging_projects_url(region_code: str, period: Any, *, own: bool = False) -> str:
     """Where a region's name leads a leader (dashboard, rankings, board, bulletin): the region's
     projects behind 序时进度 at ``period``, most behind first, with their 责任单位, 包保领导,
-    annual plan, 累计完成 and lag (the project list, figures from the fact table)."""
-    return project_list_url(region=region_code, year=period.year, period=period.label, lag="behind", sort="lag")
+    annual plan, 累计完成 and lag (the project list, figures from the fact table). ``own``: the
+    region's own projects only (the board's 市本级 row), not its counties'."""
+    return project_list_url(region=region_code, own="1" if own else None, year=period.year, period=period.label, lag="behind", sort="lag")
 
 
 def warnings_url(period: ReportingPeriod, **params: Any) -> str:

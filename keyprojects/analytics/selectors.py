@@ -137,6 +137,13 @@ def totals(*, user: Any, period: Any, level: str | None = None) -> Figures:
     return _figures("total", qs.aggregate(**AGGREGATES), period.month)
 
 
+def own_figures(*, user: Any, period: Any, region: Any) -> Figures:
+    """The sums of the facts of ``region``'s own projects (市本级, 省本级: the project's region is
+    ``region`` itself, not one of its counties): a board's 本级 row, which has no summary."""
+    qs = facts_visible_to(user=user, period=period).filter(region_code=region.code)
+    return _figures("own", qs.aggregate(**AGGREGATES), period.month)
+
+
 def breakdown(*, user: Any, period: Any, dimension: str, level: str | None = None) -> list[Figures]:
     """Sums and metrics grouped by ``dimension`` (see DIMENSIONS, or "level")."""
     qs = facts_visible_to(user=user, period=period)

@@ -7,7 +7,7 @@ facts up county → city → province. Rows of frozen regions (a closed month) a
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -18,6 +18,9 @@ from keyprojects.projects.models import Project
 
 from . import metrics
 from .models import ProjectPeriodFact, RegionPeriodSummary
+
+if TYPE_CHECKING:
+    from .selectors import Figures
 
 COUNTED = rules.COUNTED  # reports whose figures count ("已报"): the counting rule of dispatch.rules
 ZERO = Decimal(0)
@@ -101,8 +104,9 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None, include_frozen:
     return len(rows)
 
 
-def region_metrics(summary: RegionPeriodSummary, month: int) -> dict[str, Any]:
-    """The displayed figures of one region summary, through the one set of metric definitions."""
+def region_metrics(summary: RegionPeriodSummary | Figures, month: int) -> dict[str, Any]:
+    """The displayed figures of one region summary (or of the same sums taken from the facts:
+    ``selectors.own_figures``), through the one set of metric definitions."""
     rate = metrics.completion_rate(summary.invested_ytd, summary.annual_plan)
     return {
         "completion_rate": rate,

@@ -23,6 +23,7 @@ from keyprojects.analytics import metrics
 from keyprojects.analytics.corrections import corrections_context
 from keyprojects.analytics.models import RegionPeriodSummary
 from keyprojects.analytics.refresh import rebuild_facts
+from keyprojects.analytics.selectors import Figures, own_figures
 from keyprojects.analytics.services import region_metrics, summaries_refresh
 from keyprojects.audit.services import audit_record
 from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
@@ -79,7 +80,9 @@ def _frozen_for(period: ReportingPeriod, region: Region) -> bool:
     return PeriodClosure.objects.filter(period=period, region_id__in=codes).exists()
 
 
-def _metrics_row(summary: RegionPeriodSummary | None, month: int) -> dict[str, Any]:
+def _metrics_row(summary: RegionPeriodSummary | Figures | None, month: int) -> dict[str, Any]:
+    """A row's money figures: a region's summary, or the sums of the facts of a city's (or the
+    province's) own projects for its 本级 row — the facts the summaries are rolled up from."""
     if summary is None:
         return {"summary": None}
     m = region_metrics(summary, month)
@@ -135,7 +138,10 @@ def board_rows(*, user: Any, period: ReportingPeriod, focus: Region) -> tuple[li
 
     rows = [make(r.code, r.name, r) for r in children]
     if own_key is not None and due_counts.get(own_key):
-        rows.append(make(own_key, str(own_label), None))
+        own = make(own_key, str(own_label), None)
+        figures = own_figures(user=user, period=period, region=focus)
+        own.update(_metrics_row(figures if figures.projects else None, period.month), own=True)
+        rows.append(own)
     total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in ("due", *COUNT_KEYS, "missing")}
     total["name"] = focus.name
     total.update(_metrics_row(summaries.get(focus.code), period.month))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,9 @@ LAG_CHOICES = [
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
+    # with ``region``: only the region's own projects (市本级, 省本级), not its counties' (the
+    # board's 本级 row links here); read by filter_region
+    own = django_filters.BooleanFilter(method="filter_own", widget=forms.HiddenInput, label=_("仅本级"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
     level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label=_("清单级别"))
     # distinct=False: stage is a column of the project itself, so ``stage__in`` cannot repeat a row;
@@ -83,10 +87,15 @@ class ProjectFilter(django_filters.FilterSet):
             Q(name__icontains=value) | Q(project_code__icontains=value) | Q(owner__name__icontains=value) | Q(location__icontains=value)
         )
 
+    def filter_own(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        return qs  # read by filter_region
+
     def filter_region(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return qs.none()
+        if self.form.cleaned_data.get("own"):
+            return qs.filter(region_id=region.code)
         if region.level == "province":
             return qs.filter(province_code=region.code)
         if region.level == "city":

@@ -60,9 +60,10 @@ def measured(value: Any, measure: str) -> str:
 
 
 @register.simple_tag
-def lagging_url(region_code: str, period: Any) -> str:
+def lagging_url(region_code: str, period: Any, own: bool = False) -> str:
     """The project list of ``region_code``'s projects behind 序时进度 at ``period``, most behind
-    first (``analytics.dashboard.lagging_projects_url``): where every region name leads."""
+    first (``analytics.dashboard.lagging_projects_url``): where every region name leads. ``own``:
+    the region's own projects only (a board's 市本级 row)."""
     from keyprojects.analytics.dashboard import lagging_projects_url
 
-    return lagging_projects_url(region_code, period) if period is not None and region_code else ""
+    return lagging_projects_url(region_code, period, own=bool(own)) if period is not None and region_code else ""

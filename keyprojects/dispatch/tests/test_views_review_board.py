@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -149,7 +150,18 @@ def test_summaries_only_on_post_refresh_and_they_agree_with_the_board(board, cli
     assert total["schedule"] == "落后序时进度7.64个百分点"
     lixia = rows_by_code(resp)["370102"]
     assert lixia["completion_pct"] == metrics.as_percent(metrics.completion_rate(D(200), D(1800)))
-    assert rows_by_code(resp)["370100"]["summary"] is None  # 市本级 has no summary of its own
+    # 市本级 has no summary of its own: its figures are the sums of its projects' facts, and the
+    # rows add up to the city's total
+    own = rows_by_code(resp)["370100"]
+    assert (own["summary"].annual_plan, own["summary"].invested_ytd, own["completion_pct"]) == (D(500), D(0), D("0.00"))
+    assert sum(r["summary"].annual_plan for r in resp.context["rows"] if r["summary"]) == city.annual_plan
+    # its 滞后项目 link lists the city's own projects, not its counties'
+    link = re.search(r'data-region="370100">.*?href="([^"]+)" data-testid="lagging-link"', resp.content.decode(), re.S).group(1)
+    assert "own=1" in link and "region=370100" in link
+    listed = client.get(link.replace("&amp;", "&"))
+    assert [p.name for p in listed.context["projects"]] == ["济南市本级项目"]
+    everything = client.get(link.replace("&amp;", "&").replace("own=1&", ""))
+    assert len(everything.context["projects"]) > 1  # the whole city's lagging projects
     # warnings were refreshed for the open period, too
     assert ProjectWarning.objects.filter(period=board.p2, project=board.projects.city_level, kind="missing_report").exists()
 
