@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from keyprojects.accounts import policy
 from keyprojects.approvals.selectors import open_gap
 from keyprojects.core.money import format_yi, wan_to_yi
+from keyprojects.dispatch.models import DispatchConfig
 
 from . import metrics
 from .dashboard import BANDS, FAR, NO_PLAN, Dashboard, Group, dashboard_for
@@ -147,6 +148,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts_of(board),
         "bands": band_legend(),
         "gaps": open_gap(request.user) if policy.can_see_approvals(request.user) else None,
+        # the lagging tile counts the projects behind by more than the warning threshold (its
+        # link: lag=far); it says so, beside the board's 滞后项目 links that list any lag
+        "behind_points": DispatchConfig.get().behind_points,
     }
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx and not htmx.boosted)

@@ -151,6 +151,8 @@ def test_warnings_and_lagging_counts(client, hw):
     tile = "/projects/?period=2026-01&year=2026&lag=far&sort=lag"
     assert f'href="{tile.replace("&", "&amp;")}"' in html
     assert client.get(tile).context["count"] == board.totals.lagging
+    # and says which lag it counts (the board's 滞后项目 links list any lag)
+    assert "个项目落后序时进度超过10个百分点" in html
 
 
 def test_scope_department_and_enterprise_read_their_own_projects(client, hw):
@@ -259,15 +261,15 @@ def test_htmx_period_switch_renders_the_body_only(client, hw):
 
 def test_query_count_is_pinned(client, hw, django_assert_num_queries):
     """A region user's dashboard: session, user, region, periods, own dimension rows, the
-    children's rows, the year's curve, the open gap of the 四张清单 (one grouped query) — 8
-    queries whatever the number of projects."""
+    children's rows, the year's curve, the open gap of the 四张清单 (one grouped query), the
+    warning threshold the lagging tile names — 9 queries whatever the number of projects."""
     login(client, hw.users.city)
     client.get(JAN)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(JAN).status_code == 200
     ProjectFactory.create_batch(5, region_id="370103", stage="construction", plan=(2026, 100, "county"))
     refresh(hw.p1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(JAN).status_code == 200
 
 
