@@ -317,6 +317,9 @@ def lead_writable_fields(user: Any) -> list[str]:
     return [f for f in LEAD_FIELDS if f not in forced]
 
 
+SIGN_NOT_YOURS = gettext_noop("签约时录入政企合作协议，由本地区的区域工作人员办理；部门账号可以登记考察洽谈情况和服务事项，不能签约。")
+
+
 @transaction.atomic
 def lead_sign(
     *,
@@ -339,6 +342,8 @@ def lead_sign(
     from keyprojects.partnership.services import agreement_create
 
     fresh = _editable(user, lead)
+    if not policy.can_record_agreements(user):  # (agreement_create would say "your own region" only)
+        raise PermissionDenied(SIGN_NOT_YOURS)
     _forward_check(fresh, LeadStage.SIGNED)
     day = _step_date(fresh, signed_on)
     if enterprise is None:

@@ -126,6 +126,8 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
         "commitments": list(lead.agreement.commitments.all()) if lead.agreement_id else [],  # type: ignore[union-attr]
         "progress": selectors.project_progress(lead.project) if lead.project_id else None,
         "droppable": lead.stage in DROPPABLE,
+        # 签约 records the 政企合作协议: region staff only (a department pushes the lead, not the deal)
+        "can_sign": can_write and policy.can_record_agreements(user),
     }
     if can_write:
         context.update(

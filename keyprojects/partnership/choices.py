@@ -2,19 +2,20 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Party(models.TextChoices):
     """Which side of an agreement owes a commitment."""
 
     GOVERNMENT = "government", _("政府")
-    ENTERPRISE = "enterprise", _("企业")
+    ENTERPRISE = "enterprise", pgettext_lazy("agreement party", "企业")
 
 
 class CommitmentKind(models.TextChoices):
     # government side
     LAND = "land", _("供地")  # land delivered by a date
-    APPROVAL = "approval", _("审批")  # approvals done by a date
+    APPROVAL = "approval", pgettext_lazy("commitment kind", "审批")  # approvals done by a date
     SUBSIDY = "subsidy", _("补贴")  # a subsidy or reward paid
     GOV_OTHER = "gov_other", _("其他（政府）")  # anything else the government promised
     # enterprise side

@@ -150,3 +150,25 @@ def test_edit_and_steps_without_the_version_are_refused(world, client, lead_of):
     assert "缺少版本号，请刷新页面后重试" in r.content.decode()
     fresh = Lead.objects.get(pk=lead.pk)
     assert fresh.version == lead.version and fresh.name == lead.name and fresh.stage == lead.stage
+
+
+def test_a_department_pushes_its_lead_but_is_not_offered_the_signing(world, client, lead_of):
+    """签约 records the 政企合作协议, which region staff record: the department responsible for
+    the lead sees why instead of a form it cannot send, and the service says so too."""
+    from keyprojects.attraction.services import SIGN_NOT_YOURS, lead_advance, lead_sign
+    from keyprojects.core.errors import PermissionDenied
+
+    lead = lead_of(unit=world.dept)
+    lead = lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
+    assert lead.stage == "negotiation"
+    html = login(client, world.users.department).get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="sign-not-yours"' in html and 'data-testid="sign-form"' not in html
+    assert 'data-testid="drop"' in html  # what it may do is still there
+    with pytest.raises(PermissionDenied) as refused:
+        lead_sign(
+            user=world.users.department, lead=lead, expected_version=lead.version, enterprise=world.ent,
+            signed_on=timezone.localdate(), amount=1000,
+        )  # fmt: skip
+    assert refused.value.message == SIGN_NOT_YOURS
+    html = login(client, world.users.county).get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="sign-form"' in html and 'data-testid="sign-not-yours"' not in html
