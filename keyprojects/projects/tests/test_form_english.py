@@ -95,3 +95,20 @@ def test_the_pages_confirmations_in_english(compiled, world, client):  # noqa: F
     assert "Invalid request" in en and "请求无效" not in en
     en = client.post("/projects/new/", {**BASE, "name": "英文页面新建的项目"}, follow=True).content.decode()
     assert "Created project “英文页面新建的项目”" in en and "已创建项目" not in en
+
+
+def test_the_detail_page_dates_in_each_language(compiled, world, client):  # noqa: F811
+    """建设年限 and 开竣工时间 read 2026年8月23日 至 2028年8月31日 in Chinese and Aug. 23, 2026 to
+    Aug. 31, 2028 in English (the language's own date format)."""
+    import datetime as dt
+
+    p = world.projects.own_county
+    Project.objects.filter(pk=p.pk).update(
+        planned_start=dt.date(2026, 8, 23), planned_completion=dt.date(2028, 8, 31), actual_start=dt.date(2026, 8, 3)
+    )
+    client.force_login(world.users.county)
+    html = client.get(f"/projects/{p.pk}/").content.decode()
+    assert "2026年8月23日 至 2028年8月31日" in html and "开工 2026年8月3日" in html
+    _switch_to_english(client)
+    html = client.get(f"/projects/{p.pk}/").content.decode()
+    assert "Aug. 23, 2026 to Aug. 31, 2028" in html and "Aug. 3, 2026" in html and "年8月" not in html
