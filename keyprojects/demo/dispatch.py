@@ -57,6 +57,7 @@ class DemoPeriod:
     t0: int  # minute stamp of fill_start 00:00
     t_end: int  # minute stamp of fill_end 00:00
     days: int  # days in the fill window
+    t_now: int  # minute stamp of the seeding: nothing of the open month is dated after it
 
 
 @dataclass
@@ -135,6 +136,8 @@ class Dispatch(ReportsMixin):
         if ReportingPeriod.objects.filter(year__in={yy for yy, _ in months}).exists():
             raise DemoError("数据库中已有这些月份的月报，请加 --reset 后重新生成")
         today = timezone.localdate()
+        now = timezone.localtime()
+        t_now = Formats.stamp(today, now.hour * 60 + now.minute)
         objs = []
         for yy, mm in months:
             start, end = fill_window(yy, mm, config)
@@ -151,7 +154,7 @@ class Dispatch(ReportsMixin):
                     pk=by_month[(yy, mm)], year=yy, month=mm, last_day=last_day(yy, mm), fill_start=o.fill_start,
                     fill_end=o.fill_end, closed=i < n - 1, steps=i >= n - STEP_MONTHS, past_window=today > o.fill_end,
                     label=f"{yy}年{mm}月", t0=Formats.stamp(o.fill_start), t_end=Formats.stamp(o.fill_end),
-                    days=(o.fill_end - o.fill_start).days + 1,
+                    days=(o.fill_end - o.fill_start).days + 1, t_now=t_now,
                 )
             )  # fmt: skip
         self.counts["periods"] = n

@@ -239,6 +239,15 @@ class ReportsMixin:
                 steps.append(("return", chain[row.ret], row.opinion, t))
                 version += 1
             updated = t
+        if updated > p.t_now:  # the open month: its history ends before now, in the same order
+            shift = updated - p.t_now + 1 + int(r() * 120)
+            created, updated = created - shift, updated - shift
+            submitted_at = submitted_at - shift if submitted_at is not None else None
+            approved_at = approved_at - shift if approved_at is not None else None
+            ack_at = ack_at - shift if ack_at is not None else None
+            steps = [(action, level, opinion, when - shift) for action, level, opinion, when in steps]
+            if submitted_at is not None:
+                row.late = submitted_at // 1440 > p.fill_end.toordinal()  # as report_submit sets it
         # what was done
         phase = row.phase
         workers: int | None = None
