@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from keyprojects.audit.services import audit_record
@@ -51,7 +51,10 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
     ``analytics.metrics``."""
     from keyprojects.analytics import metrics
 
-    categories, natures, stages = dict(Category.choices), dict(Nature.choices), dict(Stage.choices)
+    # the list is the province's Chinese 清单 (what offices exchange and the importer reads back):
+    # its words in Chinese like its headers, whatever the language of the page it is taken from
+    with translation.override("zh-hans"):
+        categories, natures, stages = ({k: str(v) for k, v in c.choices} for c in (Category, Nature, Stage))
     sums = {"total": Decimal(0), "plan": Decimal(0), "ytd": Decimal(0), "fact_plan": Decimal(0)}
     n = 0
     for i, p in enumerate(projects, start=1):
@@ -69,9 +72,9 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
             p.project_code or "",
             p.region.name,
             p.owner.name if p.owner else "",
-            str(categories.get(p.category, p.category)),
-            str(natures.get(p.nature, p.nature)),
-            str(stages.get(p.stage, p.stage)),
+            categories.get(p.category, p.category),
+            natures.get(p.nature, p.nature),
+            stages.get(p.stage, p.stage),
             p.total_investment,
             plan,
             ytd if period is not None else None,

@@ -222,3 +222,17 @@ def test_export_link_carries_the_filters(world, client):
     client.force_login(world.users.city)
     html = client.get("/projects/?category=industry&page=1").content.decode()
     assert 'href="/projects/export.xlsx?category=industry"' in html
+
+
+def test_the_export_is_the_chinese_list_from_the_english_page(world, client, variety):
+    """The 清单 export is the Chinese workbook offices exchange and the importer reads back: its
+    headers and words stay Chinese when it is taken from the English page (not half and half)."""
+    from django.conf import settings as django_settings
+
+    client.force_login(world.users.city)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    ws = load_workbook(BytesIO(client.get("/projects/export.xlsx?region=370102&sort=name").content)).active
+    header = [c.value for c in ws[2]]
+    steel = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[1] == "钢铁技改项目")
+    assert header[:2] == ["序号", "项目名称"]
+    assert steel[header.index("项目阶段")] == "开工建设" and steel[header.index("项目类别")] == "产业项目"
