@@ -16,6 +16,12 @@ CASES = [
     ("templates/partnership/alerts.html", "逾期 {{ n }} 天", "1 day overdue", "2 days overdue"),
     ("templates/partnership/alerts.html", "剩余 {{ n }} 天", "1 day left", "2 days left"),
     ("templates/dataio/import_batch.html", "前 {{ n }} 行", "First 1 row", "First 2 rows"),
+    (
+        "templates/partnership/list.html",
+        "共 <strong>{{ n }}</strong> 份协议",
+        "<strong>1</strong> agreement",
+        "<strong>2</strong> agreements",
+    ),
 ]
 
 
