@@ -260,3 +260,13 @@ def test_pages_in_english(client, world, rnd, submitted):
     assert "Close applications, start review" in page and "Open for applications" in page and "Trademark no." in page
     page = c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
     assert "Owns a valid registered trademark" in page and "Preliminary review" in page
+
+
+def test_the_rounds_list_says_whose_applications_it_counts(client, world, rnd, submitted):
+    """An enterprise counts its own applications beside every round's selected ones: the column
+    says 本企业申报 for it, 申报 for staff."""
+    header = 'data-testid="applications-header">'
+    html = login(client, world.users.enterprise).get(reverse("brands:rounds")).content.decode()
+    assert header + "本企业申报<" in html
+    html = login(client, world.users.city).get(reverse("brands:rounds")).content.decode()
+    assert header + "申报<" in html
