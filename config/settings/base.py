@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "keyprojects.accounts.middleware.SessionPolicyMiddleware",
+    "keyprojects.accounts.middleware.SeparationOfDutiesMiddleware",  # no business page for an administrator
     "keyprojects.accounts.otp.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

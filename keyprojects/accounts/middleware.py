@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+
+from keyprojects.accounts import policy
 
 EXEMPT_PREFIXES = (
     "/accounts/login/",
@@ -44,4 +47,19 @@ class SessionPolicyMiddleware:
 
             if password_expired(user) and not request.path.startswith(EXEMPT_PREFIXES):  # type: ignore[arg-type]
                 return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+class SeparationOfDutiesMiddleware:
+    """三权分立: an administrator (system, security, audit) who opens a business page by its
+    address gets the 403 page naming the role, not an empty list that says the role may "view"
+    reports (``policy.may_open_page``); the data itself was already scoped away."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not policy.may_open_page(user, request.path):
+            raise PermissionDenied
         return self.get_response(request)

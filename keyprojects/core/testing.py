@@ -18,6 +18,14 @@ _seq = itertools.count(1)
 PASSWORD = "Kp-test-2024!"
 
 
+def refused(user: Any) -> int:
+    """The status a page answers ``user`` outside its scope: 403 for the three administrators,
+    who open no business page (三权分立, ``policy.may_open_page``), 404 for anybody else."""
+    from keyprojects.accounts import policy
+
+    return 403 if policy.is_administrator(user) else 404
+
+
 def uscc_for(region_code: str, n: int) -> str:
     return make_uscc(f"91{region_code}{n:09d}"[:17])
 

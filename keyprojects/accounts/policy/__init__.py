@@ -162,6 +162,24 @@ def can_see_business_data(user: Any) -> bool:
     return _active(user) and _has(user, BUSINESS_ROLES)
 
 
+#: The pages of business data (projects, reports, figures, enterprises, leads, …): the three
+#: administrators are refused them whole (403, their role named) instead of an empty list; the
+#: administrators' own pages that live under them are named in ADMINISTRATOR_PAGES.
+BUSINESS_PAGE_PREFIXES = (
+    "/projects/", "/leaders/", "/dispatch/", "/enterprises/", "/dataio/", "/analytics/", "/approvals/", "/attraction/",
+    "/partnership/", "/cultivation/", "/brands/", "/engagement/",
+)  # fmt: skip
+ADMINISTRATOR_PAGES = ("/engagement/open311-keys/",)  # the system administrator's Open311 keys
+
+
+def may_open_page(user: Any, path: str) -> bool:
+    """Whether a signed-in ``user`` may open the page at ``path`` at all (三权分立: no business
+    page for an administrator); what a page then shows is scoped as usual."""
+    if not path.startswith(BUSINESS_PAGE_PREFIXES) or path.startswith(ADMINISTRATOR_PAGES):
+        return True
+    return can_see_business_data(user)
+
+
 def _role_q(roles: Iterable[str], **more: Any) -> Q:
     ordered = [r for r in Role.values if r in set(roles)]
     if len(ordered) == 1:

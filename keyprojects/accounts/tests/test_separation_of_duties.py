@@ -205,7 +205,7 @@ def test_no_administrator_sees_business_data_anywhere(client, world, who):
         r = client.get(url)
         body = r.content.decode() if r.status_code == 200 else ""
         assert not any(n in body for n in names), (who, url)
-    assert client.get(f"/projects/{world.projects.own_county.pk}/").status_code == 404
+    assert client.get(f"/projects/{world.projects.own_county.pk}/").status_code == 403  # (the page, whatever the project)
     r = client.get("/projects/export.xlsx")
     if r.status_code == 200:
         import io
@@ -221,3 +221,26 @@ def test_no_administrator_sees_business_data_anywhere(client, world, who):
     for url in ("/api/v1/projects/", "/api/v1/enterprises/", "/api/v1/reports/"):
         r = api.get(url)
         assert r.status_code in (200, 403) and (r.status_code == 403 or r.json()["count"] == 0), (who, url)
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor"])
+def test_an_administrator_is_refused_every_business_page_by_its_address(world, client, who):
+    """三权分立: typed addresses of business pages answer 403 with the role named (not an empty
+    list that says the role may view reports); the administrator's own pages still open."""
+    user = getattr(world.users, who)
+    client.force_login(user)
+    for path in ("/projects/", "/projects/export.xlsx", f"/projects/{world.projects.own_county.pk}/", "/dispatch/",
+                 "/dispatch/review/", "/dispatch/board/", "/leaders/", "/enterprises/", "/analytics/bulletin/",
+                 "/engagement/", "/attraction/", "/partnership/", "/approvals/", "/brands/", "/cultivation/"):  # fmt: skip
+        r = client.get(path)
+        assert r.status_code == 403, path
+        assert str(user.get_role_display()) in r.content.decode()
+    assert client.get("/").status_code == 200  # the administrator's home
+    own = "/audit/" if who == "auditor" else "/accounts/manage/"
+    assert client.get(own).status_code == 200
+
+
+def test_business_users_and_the_superuser_still_open_them(world, client):
+    for user in (world.users.county, world.users.leader, world.users.superuser):
+        client.force_login(user)
+        assert client.get("/projects/").status_code == 200 and client.get("/dispatch/").status_code == 200

@@ -70,8 +70,10 @@ def test_queue_shows_reports_waiting_for_the_users_level(dw, client):
     assert queue_ids(client, u.other_city_clerk) == set()  # who filled it never reviews it
     assert queue_ids(client, u.province) == set()
     assert queue_ids(client, u.superuser) == {own.pk, sib.pk, city.pk, other.pk}
-    for role in ("leader", "department", "enterprise", "auditor"):
+    for role in ("leader", "department", "enterprise"):
         assert queue_ids(client, getattr(u, role)) == set(), role
+    client.force_login(u.auditor)  # an administrator opens no business page (三权分立)
+    assert client.get("/dispatch/review/").status_code == 403
 
     report_review(user=u.county, report=own, action="approve")
     assert queue_ids(client, u.county) == set()

@@ -1,10 +1,13 @@
-"""Project pages × roles (reliability.md 11-12): each role sees its scope; anything else is 404."""
+"""Project pages × roles (reliability.md 11-12): each role sees its scope; anything else is 404 (an
+administrator: 403, no business page at all)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from keyprojects.core.testing import refused
 
 ALL = {"own_county", "sibling_county", "city_level", "other_city"}
 VISIBLE = {
@@ -35,7 +38,7 @@ def test_list_and_detail_follow_scope(world, client, role):
     for key in sorted(ALL):
         project = getattr(world.projects, key)
         status = client.get(f"/projects/{project.pk}/").status_code
-        assert status == (200 if key in VISIBLE[role] else 404), (role, key)
+        assert status == (200 if key in VISIBLE[role] else refused(getattr(world.users, role))), (role, key)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ def test_list_and_detail_follow_scope(world, client, role):
         ("enterprise", "own_county", 200),
         ("other_enterprise", "own_county", 404),
         ("leader", "own_county", 404),
-        ("auditor", "own_county", 404),
+        ("auditor", "own_county", 403),  # an administrator opens no business page (三权分立)
     ],
 )
 def test_edit_page_scope(world, client, role, key, status):
