@@ -55,9 +55,6 @@ LAG_CHOICES = [
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
-    # with ``region``: only the region's own projects (市本级, 省本级), not its counties' (the
-    # board's 本级 row links here); read by filter_region
-    own = django_filters.BooleanFilter(method="filter_own", widget=forms.HiddenInput, label=_("仅本级"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
     level = django_filters.ChoiceFilter(choices=Level.choices, method="filter_level", label=_("清单级别"))
     # distinct=False: stage is a column of the project itself, so ``stage__in`` cannot repeat a row;
@@ -94,7 +91,7 @@ class ProjectFilter(django_filters.FilterSet):
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return qs.none()
-        if self.form.cleaned_data.get("own"):
+        if self.form.cleaned_data.get("own"):  # (the list page's own=1: ProjectListFilter)
             return qs.filter(region_id=region.code)
         if region.level == "province":
             return qs.filter(province_code=region.code)
@@ -128,6 +125,10 @@ class ProjectListFilter(ProjectFilter):
     (``selectors.with_period_figures``): 与序时进度比较 and sorting by lag, 累计完成 or plan."""
 
     period = django_filters.CharFilter(method="filter_noop", label=_("调度期（YYYY-MM）"))
+    # with ``region``: only the region's own projects (市本级, 省本级), not its counties' (the
+    # board's 本级 row links here); read by filter_region. The page's only: the API's
+    # ``region`` keeps its one meaning.
+    own = django_filters.BooleanFilter(method="filter_own", widget=forms.HiddenInput, label=_("仅本级"))
     lag = django_filters.ChoiceFilter(choices=LAG_CHOICES, method="filter_lag", label=_("与序时进度比较"))
     sort = django_filters.ChoiceFilter(choices=[(k, k) for k in LIST_SORTS], method="filter_sort", label=_("排序"))
 
