@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import socket
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -39,6 +41,26 @@ class NoDelayWSGIServer(ThreadedWSGIServer):
         conn, addr = super().get_request()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn, addr
+
+    # Requests being answered: a browser test's teardown waits for none (``wait_idle``) before
+    # the database is flushed — a request the closed page had sent could otherwise still be
+    # running on the shared SQLite connection while the flush drops and recreates triggers.
+    active = 0
+    _active_lock = threading.Lock()
+
+    def process_request_thread(self, request, client_address):  # type: ignore[no-untyped-def]
+        with self._active_lock:
+            self.active += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._active_lock:
+                self.active -= 1
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.02)
 
 
 LiveServerThread.server_class = NoDelayWSGIServer

@@ -50,6 +50,10 @@ def page(browser, live_server):
     p.base_url = live_server.url  # type: ignore[attr-defined]
     yield p
     context.close()
+    # the requests the page had sent end before the database is flushed (NoDelayWSGIServer)
+    httpd = getattr(getattr(live_server, "thread", None), "httpd", None)
+    if hasattr(httpd, "wait_idle"):
+        httpd.wait_idle()
 
 
 def login(page, username: str, password: str) -> None:
