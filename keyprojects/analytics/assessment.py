@@ -26,13 +26,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.approvals.figures import APPROVAL_INDICATORS
-from keyprojects.core.errors import Message
+from keyprojects.core.errors import Message, listed
 from keyprojects.core.money import to_wan
 from keyprojects.partnership.figures import PARTNERSHIP_INDICATORS, commitment_names
 
@@ -95,7 +94,7 @@ def normalise_indicators(items: Any) -> list[dict[str, str]]:
             raise ValueError(Message(gettext_noop("第%(n)s个指标格式不正确"), n=n))
         key = str(item.get("indicator", "")).strip()
         if key not in INDICATORS:
-            keys = lazy(lambda: pgettext("list separator", "、").join(INDICATORS), str)()
+            keys = listed(INDICATORS)
             raise ValueError(Message(gettext_noop("第%(n)s个指标“%(key)s”不存在，可选：%(keys)s"), n=n, key=key, keys=keys))
         if key in seen:
             raise ValueError(Message(gettext_noop("指标“%(label)s”重复"), label=INDICATORS[key].label))

@@ -25,12 +25,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.functional import lazy
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ApplicationError, Message, ValidationFailed
+from keyprojects.core.errors import ApplicationError, Message, ValidationFailed, listed
 from keyprojects.core.errors import shown as message_shown
 from keyprojects.dataio.reader import read_sheets
 from keyprojects.projects.models import Project
@@ -65,11 +64,6 @@ class RowError:
 
 #: A 细类 the sheet's list does not have (the sheet's name and its words as written in the file).
 NOT_A_SUBTYPE = gettext_noop("“%(value)s”不是%(list)s清单的细类，可填：%(choices)s")
-
-
-def _listed(words: list[str]) -> Any:
-    """The file's words (as written) joined by the active language's list separator."""
-    return lazy(lambda: pgettext("list separator", "、").join(words), str)()
 
 
 @dataclass
@@ -170,7 +164,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
         index = {_text(c): j for j, c in enumerate(sheet.rows[h])}
         missing = [c for c in cols if c not in index and not c.startswith(("序号", "缺口", "协调层级"))]
         if missing:
-            errors.append(RowError(name, sheet.first_row + h, "", Message(gettext_noop("缺少列：%(columns)s"), columns=_listed(missing))))
+            errors.append(RowError(name, sheet.first_row + h, "", Message(gettext_noop("缺少列：%(columns)s"), columns=listed(missing))))
             continue
         subtypes = _in_every_language(lambda kind=kind: {str(FactorSubtype(s).label): s for s in SUBTYPES_OF[kind]})
         shown_subtypes = [str(FactorSubtype(s).label) for s in SUBTYPES_OF[kind]]
@@ -204,7 +198,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
             values: dict[str, Any] = {"project": pk, "kind": kind}
             sub = _text(cell(cols[4]))
             if sub not in subtypes:
-                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=_listed(shown_subtypes)))
+                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=listed(shown_subtypes)))
                 continue
             values["subtype"] = subtypes[sub]
             try:
@@ -239,7 +233,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
                 continue
             status = _text(cell("保障状态")) or str(NeedStatus.PENDING.label)
             if status not in statuses:
-                bad("保障状态", Message(gettext_noop("应为：%(choices)s"), choices=_listed(shown_statuses)))
+                bad("保障状态", Message(gettext_noop("应为：%(choices)s"), choices=listed(shown_statuses)))
                 continue
             values["status"] = statuses[status]
             values["description"] = _text(cell("需求说明"))

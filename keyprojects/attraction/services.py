@@ -14,12 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed, listed
 from keyprojects.core.models import attname, full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
@@ -60,11 +59,6 @@ LINK_MESSAGES = {
 
 #: A step the stage machine does not have (the project registry refuses its own with the same words).
 NO_SUCH_STEP = gettext_noop("不能从“%(frm)s”直接变更为“%(to)s”")
-
-
-def _listed(names: list[str]) -> Any:
-    """Names (as written) joined by the active language's list separator."""
-    return lazy(lambda: pgettext("list separator", "、").join(names), str)()
 
 
 def _reach(user: Any) -> dict[str, Any]:
@@ -236,7 +230,7 @@ def _forward_check(lead: Lead, to_stage: str) -> None:
     missing = missing_required(lead)
     if missing:
         raise TransitionNotAllowed(
-            Message(gettext_noop("本阶段还有必办服务事项未完成：%(items)s"), items=_listed([i.name for i in missing]))
+            Message(gettext_noop("本阶段还有必办服务事项未完成：%(items)s"), items=listed([i.name for i in missing]))
         )
 
 

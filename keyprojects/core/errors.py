@@ -51,6 +51,16 @@ def shown(message: str) -> str:
     return gettext(message) if message else message
 
 
+def listed(words: Any) -> Any:
+    """``words`` (names as written) joined by the separator of the language a message is said
+    in (、 in Chinese, ", " in English): a lazy text for a :class:`Message`'s values."""
+    from django.utils.functional import lazy
+    from django.utils.translation import pgettext
+
+    names = [str(w) for w in words]
+    return lazy(lambda: pgettext("list separator", "、").join(names), str)()
+
+
 class ApplicationError(Exception):
     code = "error"
     status = 400
