@@ -84,9 +84,6 @@ class ProjectFilter(django_filters.FilterSet):
             Q(name__icontains=value) | Q(project_code__icontains=value) | Q(owner__name__icontains=value) | Q(location__icontains=value)
         )
 
-    def filter_own(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
-        return qs  # read by filter_region
-
     def filter_region(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
@@ -131,6 +128,9 @@ class ProjectListFilter(ProjectFilter):
     own = django_filters.BooleanFilter(method="filter_own", widget=forms.HiddenInput, label=_("仅本级"))
     lag = django_filters.ChoiceFilter(choices=LAG_CHOICES, method="filter_lag", label=_("与序时进度比较"))
     sort = django_filters.ChoiceFilter(choices=[(k, k) for k in LIST_SORTS], method="filter_sort", label=_("排序"))
+
+    def filter_own(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        return qs  # read by filter_region
 
     period_obj: Any = None  # set by selectors.project_list
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext, pgettext
@@ -124,7 +125,7 @@ class ServiceModelForm(forms.ModelForm):
         for name, field in self.fields.items():
             try:
                 model_field = self._meta.model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - a form-only field (version, plan_year, …)
+            except FieldDoesNotExist:  # a form-only field (version, plan_year, …)
                 continue
             field.validators += [v for v in getattr(model_field, "validators", ()) if v in self.FIELD_RULES and v not in field.validators]
 
