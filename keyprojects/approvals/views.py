@@ -188,7 +188,8 @@ def approval_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def department_view(request: HttpRequest) -> HttpResponse:
-    _guard(request)
+    if not policy.can_see_department_board(request.user):
+        raise DjangoPermissionDenied
     today = timezone.localdate()
     compare_form = CompareForm(request.GET or None)
     comparison = None

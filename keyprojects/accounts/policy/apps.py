@@ -71,6 +71,13 @@ def can_see_approvals(user: Any) -> bool:
     return can_see_business_data(user)
 
 
+def can_see_department_board(user: Any) -> bool:
+    """The departments' 红黄码 board, their ranking and the before/after comparison: an
+    assessment of the government's own work, for government roles and leaders. An enterprise
+    follows its own projects' items on the list and the project pages."""
+    return _active(user) and _has(user, REGION_ROLES | {Role.DEPARTMENT})
+
+
 def can_record_needs(user: Any, project: Any = None) -> bool:
     """Record a project's 要素需求 (四张清单): region staff, for a project in their editable scope
     (the owner unit works its own needs: :func:`can_work_need`)."""

@@ -53,6 +53,20 @@ def test_pages_show_scope(client, world, recorded):
     assert client.get("/approvals/").status_code == 403
 
 
+def test_enterprise_follows_its_items_but_not_the_departments_ranking(client, world, recorded):
+    """The departments' 红黄码 board and ranking assess the government's own work: government
+    roles and leaders read it; an enterprise contact gets neither the menu entry nor the page."""
+    for name in ("county", "city", "province", "department", "leader"):
+        client.force_login(getattr(world.users, name))
+        assert client.get("/approvals/departments/").status_code == 200, name
+        assert 'href="/approvals/departments/"' in client.get("/approvals/").content.decode(), name
+    client.force_login(world.users.enterprise)
+    assert client.get("/approvals/").status_code == 200
+    for url in ("/approvals/", "/projects/"):
+        assert 'href="/approvals/departments/"' not in client.get(url).content.decode(), url
+    assert client.get("/approvals/departments/").status_code == 403
+
+
 def test_department_records_progress_through_the_form(client, world, recorded):
     client.force_login(world.users.department)
     url = f"/approvals/{recorded.pk}/edit/"
