@@ -159,8 +159,10 @@ class BulletinData:
         t = self.totals
         rate = metrics.as_percent(t.completion_rate)
         text = (
-            f"截至{self.period.year}年{self.period.month}月底，{self.scope_word}纳入调度的重点项目{t.projects:,}个，"
-            f"年度计划投资{format_yi(t.annual_plan)}亿元；{self.months}累计完成投资{format_yi(t.invested_ytd)}亿元，"
+            f"截至{self.period.year}年{self.period.month}月底，{self.scope_word}纳入调度的重点项目{t.projects:,}个"
+            # the board's 应报 (projects in a reporting stage): the rest are still 谋划储备 or done
+            + (f"（其中本月应报送月报的{t.reports_due:,}个）" if t.reports_due != t.projects else "")
+            + f"，年度计划投资{format_yi(t.annual_plan)}亿元；{self.months}累计完成投资{format_yi(t.invested_ytd)}亿元，"
         )
         if rate is None:
             text += "尚无年度计划投资，不计算完成率。"

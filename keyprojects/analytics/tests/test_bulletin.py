@@ -314,3 +314,17 @@ def test_the_warnings_paragraph_stays_chinese_on_the_english_page(feb, client, c
     _switch_to_english(client)
     english_page = re.search(r"<p>(本月共产生预警.*?)</p>", client.get(url, {"period": "2026-02"}).content.decode()).group(1)
     assert english_page == chinese and not re.search(r"[A-Za-z]", english_page)
+
+
+def test_summary_names_the_due_projects_when_some_are_not_in_a_reporting_stage(rw):  # noqa: F811
+    """The board counts the projects due to report (应报); the bulletin's 纳入调度 counts every
+    listed project. When they differ (a listed project still 谋划储备), the summary says both."""
+    from keyprojects.analytics.refresh import refresh_periods
+    from keyprojects.projects.models import Project
+
+    assert "全省纳入调度的重点项目6个，" in bulletin_data(period=rw.p2, root=rw.province).summary
+    Project.objects.filter(pk=rw.huaiyin.pk).update(stage="reserve")
+    refresh_periods(periods=[rw.p2])
+    data = bulletin_data(period=rw.p2, root=rw.province)
+    assert (data.totals.projects, data.totals.reports_due) == (6, 5)
+    assert "全省纳入调度的重点项目6个（其中本月应报送月报的5个），年度计划投资0.44亿元" in data.summary
