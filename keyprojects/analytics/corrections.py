@@ -31,7 +31,8 @@ class Correction:
     project_name: str
     region_name: str
     period_label: str  # the month corrected (YYYY-MM)
-    period_name: str  # the month corrected (2026年11月)
+    period_name: str  # the month corrected (2026年11月, as the bulletin says it)
+    period: Any  # the month corrected (the ReportingPeriod): pages show it with ``|yearmonth``
     requested_by: str
     decided_by: str
     decided_at: Any
@@ -132,6 +133,7 @@ def corrections_for(*, period: Any, region: Any = None, user: Any = None) -> lis
                 region_name=r.report.project.region.name,
                 period_label=r.report.period.label,
                 period_name=str(r.report.period),
+                period=r.report.period,
                 requested_by=_name(r.requested_by),
                 decided_by=_name(r.decided_by),
                 decided_at=r.decided_at,

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from keyprojects.accounts import policy
+from keyprojects.core.money import format_month
 from keyprojects.dispatch.choices import WarningKind
 from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
 from keyprojects.projects.choices import Category, Level, Stage
@@ -392,7 +393,7 @@ def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[Cu
         out.append(
             CurvePoint(
                 month=month,
-                label=f"{month}月",
+                label=format_month(month),
                 invested_month=invested_month,
                 invested_ytd=ytd,
                 planned_ytd=planned,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.analytics import metrics
+from keyprojects.core.money import format_period
 
 from .choices import OPEN_STAGES, PIPELINE, ActivityKind, LeadSource, LeadStage, reached
 from .models import Activity, FundArrival, Lead, LeadCheck, ServiceItem, StageStandard
@@ -184,14 +185,14 @@ def _group_key(row: dict[str, Any], by: str) -> tuple[Any, str]:
     if by == "region":
         return row["region_id"], row["region__name"]
     if by == "leader":
-        return row["leader_id"], row["leader__name"] or "（未指定）"
+        return row["leader_id"], row["leader__name"] or str(_("（未指定）"))
     if by == "chain":
-        return row["chain_id"], row["chain__name"] or "（未指定）"
+        return row["chain_id"], row["chain__name"] or str(_("（未指定）"))
     if by == "source":
         return row["source"], str(LeadSource(row["source"]).label)
     if by == "period":
         d = row["obtained_on"]
-        return f"{d.year:04d}-{d.month:02d}", f"{d.year}年{d.month}月"
+        return f"{d.year:04d}-{d.month:02d}", format_period(d)  # 2026年3月 / Mar 2026
     raise ValueError(f"unknown group {by!r}")
 
 

@@ -69,6 +69,17 @@ def format_period(value: object, *, empty: str = "") -> str:
     return date_format(dt.date(int(year), int(month), 1), pgettext("period format", "Y年n月"))
 
 
+def format_month(month: int) -> str:
+    """A month of the year (a chart's axis) in the active language: ``11月``, ``Nov``."""
+    import datetime as dt
+
+    from django.utils.formats import date_format
+    from django.utils.translation import pgettext
+
+    # Translators: a Django date format for a month of the year; English "M" gives "Nov".
+    return date_format(dt.date(2000, int(month), 1), pgettext("month format", "n月"))
+
+
 # --- display: the one way amounts are shown to users ----------------------------------------
 
 YI = Decimal(10000)  # 1 亿元 = 10,000 万元

@@ -64,7 +64,7 @@ def test_review_and_decision_messages_in_english(compiled, client, world, rnd, s
     c = english(client, world.users.province)
     r = c.post(reverse("brands:decide", args=[app.pk]), {"version": app.version, "decision": "select", "reward_amount": "12"})
     page = r.content.decode()
-    assert r.status_code == 400 and "The reward must not exceed 10 (10k yuan)" in page and "不能超过10万元" not in page
+    assert r.status_code == 400 and "The reward must not exceed 10 (10k CNY)" in page and "不能超过10万元" not in page
 
 
 def test_the_refusal_keeps_its_chinese_text_for_the_api(world, rnd):

@@ -52,7 +52,7 @@ EXPECTED = [
     (
         "ytd_falling",
         "1-4月累计（400.0000）低于上月累计（500）",
-        "Cumulative investment for months 1-4 (400.0000) is below last month's cumulative figure (500)",
+        "The cumulative figure to month 4 (400.0000) is below last month's cumulative figure (500)",
     ),
     (
         "to_date_above_total",

@@ -98,8 +98,9 @@ def test_the_pages_confirmations_in_english(compiled, world, client):  # noqa: F
 
 
 def test_the_detail_page_dates_in_each_language(compiled, world, client):  # noqa: F811
-    """建设年限 and 开竣工时间 read 2026年8月23日 至 2028年8月31日 in Chinese and Aug. 23, 2026 to
-    Aug. 31, 2028 in English (the language's own date format)."""
+    """建设年限 and 开竣工时间 read 2026年8月23日 至 2028年8月31日 in Chinese and 2026-08-23 to
+    2028-08-31 in English (DATE_FORMAT: the English UI shows a day as its other pages do,
+    config/formats/en)."""
     import datetime as dt
 
     p = world.projects.own_county
@@ -111,4 +112,4 @@ def test_the_detail_page_dates_in_each_language(compiled, world, client):  # noq
     assert "2026年8月23日 至 2028年8月31日" in html and "开工 2026年8月3日" in html
     _switch_to_english(client)
     html = client.get(f"/projects/{p.pk}/").content.decode()
-    assert "Aug. 23, 2026 to Aug. 31, 2028" in html and "Aug. 3, 2026" in html and "年8月" not in html
+    assert "2026-08-23 to 2028-08-31" in html and "2026-08-03" in html and "年8月" not in html
