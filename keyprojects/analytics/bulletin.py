@@ -389,7 +389,8 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     lagging.sort(key=lambda x: (x.points, x.name, x.project_id))
     from .corrections import corrections_for
 
-    corrections = corrections_for(period=period, region=root, user=user)
+    with translation.override("zh-hans"):  # the document's words (a field, 万元) are Chinese
+        corrections = corrections_for(period=period, region=root, user=user)
     state_words = {"missing": "未报", "returned": "退回未重报"}
     unreported = [listed(pid, plan, state_words.get(state, state)) for _c, (pid, plan, state) in unrep_kept]
     doubtful = [listed(pid, projects[pid].total_investment or Decimal(0), message) for _c, (pid, message) in doubt_kept]

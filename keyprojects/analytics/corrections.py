@@ -57,14 +57,18 @@ MONEY_FIELDS = frozenset({"invested_month"})  # 万元 (core.money formats them:
 
 
 def _shown(value: Any, field: str = "") -> str:
+    """A changed value in the active language (the bulletin asks in Chinese): 1,234.00万元 /
+    1,234.00 (10k CNY), 是 / Yes."""
+    from django.utils.translation import gettext
+
     from keyprojects.core.money import format_wan
 
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if field in MONEY_FIELDS:
-        return f"{format_wan(value)}万元"
+        return gettext("%(amount)s万元") % {"amount": format_wan(value)}
     return str(value)
 
 

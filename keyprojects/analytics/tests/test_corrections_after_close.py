@@ -11,6 +11,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 from docx import Document
 from openpyxl import load_workbook
 
@@ -21,6 +22,7 @@ from keyprojects.analytics.rankings import ranking
 from keyprojects.analytics.services_assessment import assessment_snapshot
 from keyprojects.analytics.snapshot import read_snapshot
 from keyprojects.analytics.tests.test_rankings import approve
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import PeriodClosure, ReportRevision
 from keyprojects.dispatch.services import period_close, period_get_or_open, revision_decide, revision_request
 from keyprojects.regions.models import Region
@@ -120,6 +122,23 @@ def test_pages_show_the_corrected_figures_with_the_note(nov, client):
     client.force_login(w.users.other_city)
     wb = load_workbook(io.BytesIO(client.get(url).content))
     assert {r[2] for r in wb["项目明细"].iter_rows(min_row=4, values_only=True)} == {"青岛市南区项目"}
+
+
+def test_the_corrections_note_in_english_and_the_bulletin_still_chinese(nov, client, compiled):  # noqa: F811
+    """The note on a page speaks the page's language (Nov 2026, 350.00 (10k CNY)); the bulletin
+    made from an English page stays a Chinese document (本月完成投资（万元）, 350.00万元)."""
+    w = nov
+    correct(w)
+    client.force_login(w.users.city)
+    _switch_to_english(client)
+    html = client.get("/dispatch/2026-11/board/").content.decode()
+    note = html.split('data-testid="corrections"', 1)[1].split("</section>", 1)[0]
+    assert "Nov 2026" in note and "3,500,000.00 (10k CNY)" in note and "350.00 (10k CNY)" in note
+    assert "2026年11月" not in note and "0万元" not in note  # (the reason, 元误填为万元, is data)
+    with translation.override("en"):
+        data = bulletin_data(period=w.nov, root=w.province)
+    changes = [(ch.label, ch.before, ch.after) for ch in data.corrections[0].changes]
+    assert changes == [("本月完成投资（万元）", "3,500,000.00万元", "350.00万元")]
 
 
 def test_the_bulletin_is_reissued_as_corrected(nov):
