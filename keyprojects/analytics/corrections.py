@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,6 @@ MONEY_FIELDS = frozenset({"invested_month"})  # 万元 (core.money formats them:
 def _shown(value: Any, field: str = "") -> str:
     """A changed value in the active language (the bulletin asks in Chinese): 1,234.00万元 /
     1,234.00 (10k CNY), 是 / Yes."""
-    from django.utils.translation import gettext
-
     from keyprojects.core.money import format_wan
 
     if value is None or value == "":
@@ -166,5 +165,6 @@ def corrections_context(*, period: Any, region: Any, user: Any = None) -> dict[s
         for c in closures_for(period=period, region=region):
             if c.has_snapshot:
                 url = reverse("dispatch:closure_snapshot", kwargs={"period": period.label, "pk": c.pk})
-                links.append({"url": url, "label": f"{c.region.name}关账快照（{timezone.localtime(c.closed_at):%Y-%m-%d %H:%M}）"})
+                when = f"{timezone.localtime(c.closed_at):%Y-%m-%d %H:%M}"
+                links.append({"url": url, "label": gettext("%(region)s关账快照（%(when)s）") % {"region": c.region.name, "when": when}})
     return {"corrections": corrections, "snapshot_links": links}

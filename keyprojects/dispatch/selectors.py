@@ -39,8 +39,19 @@ def period_openable(year: int, month: int) -> bool:
 
 
 def period_range_message() -> str:
+    """The refusal of a month outside :func:`period_openable`: Chinese as a ``str`` (stored by an
+    import, answered by the API), in the page's language where it is shown (``core.errors.shown``)."""
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext_noop
+
+    from keyprojects.core.errors import Message
+    from keyprojects.core.money import Period, format_period
+
     today = timezone.localdate()
-    return f"调度期超出范围：只能是{settings.KEYPROJECTS_DISPATCH_FIRST_YEAR}年1月至{today.year}年{today.month}月"
+    last = lazy(format_period, str)(Period(today.year, today.month))
+    # (the same source string as dataio.issue_text.PERIOD_OUT_OF_RANGE, which says a stored one again)
+    first = settings.KEYPROJECTS_DISPATCH_FIRST_YEAR
+    return Message(gettext_noop("调度期超出范围：只能是%(first)s年1月至%(last)s"), first=first, last=last)
 
 
 def period_for_reading(*, year: int, month: int) -> ReportingPeriod | None:

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -185,10 +185,10 @@ _CHOICES: dict[str, dict[str, Any]] = {  # labels, lazy or not: made text when s
     "industry_division": dict(DIVISION_CHOICES),
 }
 _YEAR_LABELS = {
-    "annual_plan": "年度计划投资（万元）",
-    "on_province_list": "省级重点",
-    "on_city_list": "市级重点",
-    "on_county_list": "县级重点",
+    "annual_plan": gettext_lazy("年度计划投资（万元）"),
+    "on_province_list": gettext_lazy("省级重点"),
+    "on_city_list": gettext_lazy("市级重点"),
+    "on_county_list": gettext_lazy("县级重点"),
 }
 
 
@@ -208,7 +208,7 @@ def _show(name: str, value: Any, names: dict[tuple[str, str], str]) -> str:
     if name in _MONEY_FIELDS:
         return wan(value)
     if isinstance(value, bool) or value in ("True", "False"):
-        return "是" if value in (True, "True") else "否"
+        return _("是") if value in (True, "True") else _("否")
     if name in _CHOICES:
         return str(_CHOICES[name].get(str(value), value))
     if name in _FK_MODELS:
@@ -240,11 +240,12 @@ def history_rows(project: Project) -> list[dict[str, Any]]:
             if name == "years" and isinstance(pair, list):
                 for y in pair:
                     parts = [
-                        f"{_YEAR_LABELS.get(k, k)}：{_show('on' if k.startswith('on_') else k, v, names)}"
+                        f"{_YEAR_LABELS.get(k, k)}{pgettext('punctuation', '：')}{_show('on' if k.startswith('on_') else k, v, names)}"
                         for k, v in y.items()
                         if k != "year"
                     ]
-                    changes.append({"label": f"{y.get('year')}年度计划", "old": "", "new": "，".join(parts)})
+                    label = _("%(year)s年度计划") % {"year": y.get("year")}
+                    changes.append({"label": label, "old": "", "new": pgettext("punctuation", "，").join(parts)})
             elif isinstance(pair, list) and len(pair) == 2:
                 if ev.action == "create" and pair[1] in (None, "", False):
                     continue

@@ -8,6 +8,7 @@ after, why); the bulletin is reissued as 更正版; the snapshot taken at the cl
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -135,6 +136,8 @@ def test_the_corrections_note_in_english_and_the_bulletin_still_chinese(nov, cli
     note = html.split('data-testid="corrections"', 1)[1].split("</section>", 1)[0]
     assert "Nov 2026" in note and "3,500,000.00 (10k CNY)" in note and "350.00 (10k CNY)" in note
     assert "2026年11月" not in note and "0万元" not in note  # (the reason, 元误填为万元, is data)
+    links = re.findall(r'data-testid="snapshot-link">([^<]*)<', note)
+    assert links and all(re.fullmatch(r".+ close snapshot \(\d{4}-\d\d-\d\d \d\d:\d\d\)", x) for x in links), links
     with translation.override("en"):
         data = bulletin_data(period=w.nov, root=w.province)
     changes = [(ch.label, ch.before, ch.after) for ch in data.corrections[0].changes]

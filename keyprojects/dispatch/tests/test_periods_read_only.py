@@ -13,6 +13,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from keyprojects.core.errors import ValidationFailed
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import MonthlyReport, ReportingPeriod
 from keyprojects.dispatch.selectors import fill_window
 from keyprojects.dispatch.services import period_get_or_open
@@ -79,6 +80,20 @@ def test_the_service_refuses_a_month_outside_the_range_with_a_clear_message(dw, 
         period_get_or_open(year=year, month=month)
     assert "调度期超出范围" in exc.value.message and "2020年1月" in exc.value.message
     assert not opened(year, month)
+
+
+def test_the_range_refusal_is_said_in_the_page_language(dw, compiled):  # noqa: F811
+    from django.utils import timezone, translation
+
+    from keyprojects.core.errors import shown
+
+    today = timezone.localdate()
+    with pytest.raises(ValidationFailed) as exc:
+        period_get_or_open(year=2000, month=3)
+    message = exc.value.message
+    assert str(message) == f"调度期超出范围：只能是2020年1月至{today.year}年{today.month}月"  # stored and answered in Chinese
+    with translation.override("en"):
+        assert shown(message) == f"The dispatch period is out of range: it must be between Jan 2020 and {today:%b %Y}"
 
 
 @override_settings(KEYPROJECTS_DISPATCH_FIRST_YEAR=2015)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from keyprojects.audit.models import AuditEvent
+from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
 from keyprojects.projects.selectors import current_year
 
@@ -167,7 +168,7 @@ def test_concurrent_edit_keeps_the_second_users_input(world, client, django_user
     assert p.total_investment == Decimal("15000.5") and p.version == 3
 
 
-def test_edit_updates_this_years_plan_and_history_shows_verbose_names(world, client):
+def test_edit_updates_this_years_plan_and_history_shows_verbose_names(world, client, compiled):  # noqa: F811
     p = world.projects.own_county
     y = current_year()
     client.force_login(world.users.city)
@@ -184,7 +185,11 @@ def test_edit_updates_this_years_plan_and_history_shows_verbose_names(world, cli
     history = re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
     assert "总投资（万元）" in history and "10,000.00" in history and "12,000.00" in history
     assert "所属区域" in history and "历下区" in history and "市中区" in history
-    assert f"{y}年度计划" in history
+    assert f"{y}年度计划" in history and "年度计划投资（万元）：1,500.00，省级重点：是" in history
+    _switch_to_english(client)
+    html = client.get(f"/projects/{p.pk}/").content.decode()
+    history = re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
+    assert f"{y} annual plan" in history and "年度计划" not in history and "省级重点" not in history
 
 
 def test_transitions_through_the_page(world, client):
