@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -417,7 +418,9 @@ def _rank(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
     facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0)
     if board.region is not None:  # a superuser's board region (for anybody else it is the scope)
         facts = facts.filter(_region_q(board.region))
-    rate = F("invested_ytd") / F("annual_plan")
+    # (as floating point: SQLite keeps whole amounts as integers, and an integer division ranked
+    # 58,086 / 60,100 as 0; the rates shown are still the metrics', from the facts' sums)
+    rate = Cast("invested_ytd", FloatField()) / Cast("annual_plan", FloatField())
     board.ranked = "project"
     board.top = _projects(facts.annotate(kp_rate=rate).order_by("-kp_rate", "project_id")[:TOP_N], period)
     board.bottom = _projects(facts.annotate(kp_rate=rate).order_by("kp_rate", "project_id")[:TOP_N], period)

@@ -137,6 +137,24 @@ def test_province_and_county_dashboards(client, hw):
     assert [g.label for g in board.top] == ["历下区项目"]
 
 
+def test_a_county_ranks_its_projects_by_their_rate_not_by_whole_numbers(client, hw):
+    """A county (no child regions) ranks its projects. Whole amounts are integers in SQLite, and
+    an integer division made every rate below 100 % equal to 0 (58,086 / 60,100 ranked with
+    0 / 1,000): the order is by the real rate on both databases."""
+    plans = {"历下甲": (60100, "58086"), "历下乙": (1000, "0"), "历下丙": (3000, "1000"), "历下丁": (100, "107")}
+    for name, (plan, done) in plans.items():
+        p = ProjectFactory(name=name, region_id="370102", stage="construction", total_investment=plan * 3, plan=(2026, plan, "county"))
+        approve(hw, p, hw.p1, done)
+    refresh(hw.p1)
+    board = login(client, hw.users.county).get(JAN).context["board"]
+    assert board.ranked == "project"
+    # 历下区项目 300 / 1200 = 25 %; 历下丁 107 %, 历下甲 96.65 %, 历下丙 33.33 %, 历下乙 0 %
+    assert [g.label for g in board.top] == ["历下丁", "历下甲", "历下丙", "历下区项目", "历下乙"]
+    assert [g.label for g in board.bottom] == ["历下乙", "历下区项目", "历下丙", "历下甲", "历下丁"]
+    rates = [g.figures.completion_rate for g in board.top]
+    assert rates == sorted(rates, reverse=True)
+
+
 def test_warnings_and_lagging_counts(client, hw):
     user = hw.users.city
     board = login(client, user).get(JAN).context["board"]
