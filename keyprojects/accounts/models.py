@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,9 @@ from keyprojects.core.validators import validate_phone
 
 from . import policy
 from .choices import Role
+
+# Han characters, kana and hangul: a name written in them puts the family name first.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 class User(AbstractUser):
@@ -38,6 +43,14 @@ class User(AbstractUser):
                 name="user_role_has_scope_anchor",
             )
         ]
+
+    def get_full_name(self) -> str:
+        """The name as written in its language: a Chinese name family name first, no space
+        (张三); any other "First Last"."""
+        first, last = (self.first_name or "").strip(), (self.last_name or "").strip()
+        if _CJK.search(first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
 
     @property
     def is_read_only(self) -> bool:

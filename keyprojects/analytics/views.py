@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 from django.views.decorators.http import require_GET
 
 from keyprojects.accounts import policy
@@ -119,7 +120,13 @@ def kpis_of(board: Dashboard) -> list[dict[str, Any]]:
         return []
     f = t.figures
     return [
-        {"key": "projects", "label": _("项目数"), "value": f"{f.projects:,}", "unit": _("个"), "url": t.url},
+        {
+            "key": "projects",
+            "label": _("项目数"),
+            "value": f"{f.projects:,}",
+            "unit": npgettext("a number of projects", "个", "个", f.projects),
+            "url": t.url,
+        },
         {"key": "total_investment", "label": _("总投资"), "value": format_yi(t.total_investment), "unit": _("亿元"), "url": t.url},
         {"key": "annual_plan", "label": _("年度计划投资"), "value": format_yi(f.annual_plan), "unit": _("亿元"), "url": t.url},
         {"key": "invested_ytd", "label": _("累计完成投资"), "value": format_yi(f.invested_ytd), "unit": _("亿元"), "url": t.url},

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -196,12 +196,12 @@ class Lead(VersionedModel):
         errors: dict[str, list[str]] = {}
         self.investor_uscc = (self.investor_uscc or "").strip().upper()
         if self.industry_division and not division_in_section(self.industry_division, self.industry_section):
-            errors["industry_division"] = ["行业大类与门类不匹配"]
+            errors["industry_division"] = [gettext_noop("行业大类与门类不匹配")]
         today = timezone.localdate()
         if self.obtained_on and self.obtained_on > today:
-            errors.setdefault("obtained_on", []).append("获取日期不能晚于今天")
+            errors.setdefault("obtained_on", []).append(gettext_noop("获取日期不能晚于今天"))
         if self.investor_origin == InvestorOrigin.IN_PROVINCE and not self.investor_uscc:
-            errors.setdefault("investor_uscc", []).append("省内投资方须填写统一社会信用代码")
+            errors.setdefault("investor_uscc", []).append(gettext_noop("省内投资方须填写统一社会信用代码"))
         if errors:
             raise ValidationError(errors)
 

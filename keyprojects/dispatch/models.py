@@ -98,6 +98,18 @@ class ReportingPeriod(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status == PeriodStatus.CLOSED
 
+    @property
+    def status_label(self) -> str:
+        """The month's state as pages say it: 已关账; 填报已截止，待关账 once the fill window is over
+        (``rules.fill_ended``); else 填报中."""
+        from django.utils import timezone
+
+        from .rules import fill_ended
+
+        if self.is_closed or not fill_ended(fill_end=self.fill_end, today=timezone.localdate()):
+            return str(self.get_status_display())
+        return str(_("填报已截止，待关账"))
+
 
 class ReportQuerySet(ScopedQuerySet):
     """Reports are visible exactly when their project is (one choke point: Project's scope)."""
@@ -196,6 +208,19 @@ class ReportStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.action}"
+
+    @property
+    def level_label(self) -> str:
+        """The step's level in the page's language: a review level (县级, 市级, 省级), or for a
+        submission the filler's role (企业联系人, 部门工作人员: ``level`` is then ``user.role``)."""
+        from keyprojects.accounts.choices import Role
+        from keyprojects.projects.choices import Level
+
+        if self.level in Level.values:
+            return str(Level(self.level).label)
+        if self.level in Role.values:
+            return str(Role(self.level).label)
+        return self.level
 
     @property
     def shown_opinion(self) -> str:

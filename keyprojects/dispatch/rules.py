@@ -143,11 +143,17 @@ def is_frozen(*, period_closed: bool, closed_codes: Iterable[str], province_code
     return province_code in codes or bool(city_code and city_code in codes)
 
 
+def fill_ended(*, fill_end: dt.date, today: dt.date) -> bool:
+    """The fill window is over (the day after 填报截止): a report submitted now is late, one not
+    submitted is missing, and an open month waits to be closed."""
+    return today > fill_end
+
+
 def report_state(*, status: str | None, is_late: bool, no_activity: bool, fill_end: dt.date, period_closed: bool, today: dt.date) -> str:
     """The board state of one project's report in one period (dispatch.choices.ReportState);
     ``status`` None means no report. A draft is never "reported"."""
     if status is None or status == "draft":
-        return "missing" if today > fill_end or period_closed else "not_due"
+        return "missing" if fill_ended(fill_end=fill_end, today=today) or period_closed else "not_due"
     if status == "returned":
         return "returned"
     if status == "approved":

@@ -367,7 +367,7 @@ def report_submit(
     given = {**(report.warning_reasons or {}), **warning_reasons_clean(reasons)}
     unexplained = unexplained_warnings(checks, given)
     if unexplained:
-        message = warning_text.REASONS_REQUIRED + "；".join(m for _, _, m in unexplained)
+        message = warning_text.reasons_required([m for _, _, m in unexplained])
         raise ValidationFailed(
             message,
             extra={
@@ -385,7 +385,7 @@ def report_submit(
     report.pending_level = levels[0]
     report.submitted_at = now
     report.submitted_by = user
-    report.is_late = timezone.localdate() > report.period.fill_end
+    report.is_late = rules.fill_ended(fill_end=report.period.fill_end, today=timezone.localdate())
     report.return_opinion = ""
     fields = [
         "status",

@@ -35,6 +35,7 @@ from .forms_review import (
     period_from_label,
 )
 from .models import MonthlyReport, PeriodClosure, ReportingPeriod
+from .rules import fill_ended
 from .selectors import (
     due_projects,
     latest_period,
@@ -219,7 +220,7 @@ def board(request: HttpRequest, period: str) -> HttpResponse:
         "page_obj": page,
         "missing": page.object_list,
         "params": params,
-        "past_deadline": timezone.localdate() > period_obj.fill_end or period_obj.is_closed,
+        "past_deadline": fill_ended(fill_end=period_obj.fill_end, today=timezone.localdate()) or period_obj.is_closed,
         "frozen": frozen,
         "summaries_missing": total.get("summary") is None,
         "can_refresh": _can_refresh(user) and not home_frozen,

@@ -30,7 +30,6 @@ from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed, shown
 from keyprojects.core.templatetags.kp import pct
-from keyprojects.projects.choices import Level
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.projects.selectors import get_project_for_user
 
@@ -71,7 +70,6 @@ LIST_SIZE = 20
 GRID_SIZE = 50
 CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
 STATUS_LABELS = dict(ReportStatus.choices)
-LEVEL_LABELS = dict(Level.choices)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -334,9 +332,7 @@ def _render_fill(
             hints["physical_progress_pct"] = f"{last}{pct(prev.physical_progress_pct)}%"
         if prev.workers is not None:
             hints["workers"] = f"{last}{prev.workers}"
-    steps = [
-        {"step": s, "level": str(LEVEL_LABELS.get(s.level, s.level))} for s in (report.steps.select_related("actor") if report else [])
-    ]
+    steps = [{"step": s, "level": s.level_label} for s in (report.steps.select_related("actor") if report else [])]
     context = {
         "project": project,
         "period": period,

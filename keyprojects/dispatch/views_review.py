@@ -259,8 +259,6 @@ def _report_context(
     rate = metrics.completion_rate(report.invested_ytd, plan)
     points = metrics.ahead_points(rate, period.month)
     steps = list(report.steps.select_related("actor"))
-    for s in steps:
-        s.level_label = LEVEL_LABELS.get(s.level, s.level)  # type: ignore[attr-defined]
     return {
         "report": report,
         "project": project,

@@ -11,8 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
+from keyprojects.core.errors import Message
 from keyprojects.core.errors import shown as message_shown
 from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, Slot, say_again, say_within
 
@@ -96,6 +98,16 @@ def opinion_shown(opinion: str) -> str:
 # A submission refused by its checks (services.report_submit): the lead, then the messages.
 CHECKS_FAILED = gettext_noop("数据校验未通过：")
 REASONS_REQUIRED = gettext_noop("以下校验提示须填写说明后才能提交：")
+# The same refusal as one message (the form's and the API's): the checks said in the page's language.
+REASONS_REQUIRED_FOR = gettext_noop("以下校验提示须填写说明后才能提交：%(checks)s")
+
+
+def reasons_required(messages: list[str]) -> Message:
+    """The refusal of a submission whose warnings ``messages`` (as stored, Chinese) still need a
+    reason: Chinese as a ``str`` (what the API answers), said again in the active language by
+    ``core.errors.shown`` (the checks too: ``check_shown``)."""
+    checks = lazy(lambda: pgettext("sentence separator", "；").join(check_shown(m) for m in messages), str)()
+    return Message(REASONS_REQUIRED_FOR, checks=checks)
 
 
 def refusal_shown(message: str, extra: dict[str, Any]) -> str:

@@ -207,6 +207,20 @@ class RequestEvent(models.Model):
 
         return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
 
+    @property
+    def note_shown(self) -> str:
+        """The note in the page's language (stored in Chinese: ``event_text.note_shown``)."""
+        from .event_text import note_shown
+
+        return note_shown(self.kind, self.note)
+
+    @property
+    def actor_shown(self) -> str:
+        """Who acted: a person's name as written, the routing rules in the page's language."""
+        from .event_text import actor_shown
+
+        return actor_shown(self.actor_name, by_user=self.actor_id is not None)
+
 
 class ExtensionRequest(VersionedModel):
     """延期申请: a unit asks for more working days; somebody else approves or rejects it (四眼)."""

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
@@ -29,6 +29,7 @@ from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
 
+from . import event_text as text
 from .choices import (
     ACKNOWLEDGE_DAYS,
     OPEN_STATUSES,
@@ -53,6 +54,12 @@ REQUEST_FIELDS = [
     "latitude",
     "longitude",
 ]
+
+
+def _zh(label: Any) -> str:
+    """A choice's label as stored in a history note: in Chinese, whatever the page's language."""
+    with translation.override("zh-hans"):
+        return str(label)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -224,8 +231,24 @@ def request_create(
     )
     full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting"])
     req.save()
-    _event(req, EventKind.CREATED, user=user, at=at, to_status=req.status, note=req.get_source_display(), actor_name=actor_name)
-    _assign(req, route_units(req.category, region), user=None, at=at, reason="按分办规则", kind=EventKind.ROUTED, actor_name="分办规则")
+    _event(
+        req,
+        EventKind.CREATED,
+        user=user,
+        at=at,
+        to_status=req.status,
+        note=text.SOURCE.zh(source=_zh(Source(source).label)),
+        actor_name=actor_name,
+    )
+    _assign(
+        req,
+        route_units(req.category, region),
+        user=None,
+        at=at,
+        reason=text.BY_RULES.zh(),
+        kind=EventKind.ROUTED,
+        actor_name=text.RULES_ACTOR,
+    )
     audit_record(
         action="request.create",
         user=user,
@@ -326,7 +349,7 @@ def request_route(
         raise _fail("units", gettext_noop("请选择承办单位"))
     at = _now(now)
     _touch(fresh, expected_version)
-    added = _assign(fresh, chosen, user=user, at=at, reason=reason or "人工分办", kind=EventKind.ROUTED)
+    added = _assign(fresh, chosen, user=user, at=at, reason=reason or text.BY_HAND.zh(), kind=EventKind.ROUTED)
     audit_record(action="request.route", user=user, request=request, obj=fresh, changes={"units": [u.pk for u in added]})
     return fresh
 
@@ -355,7 +378,7 @@ def request_reroute(
         raise _fail("from_unit", gettext_noop("该诉求未分办给此单位"))
     at = _now(now)
     _touch(fresh, expected_version)
-    _assign(fresh, [target], user=user, at=at, reason=f"由{source.name}改派：{reason}", kind=EventKind.REROUTED)
+    _assign(fresh, [target], user=user, at=at, reason=text.REROUTED_FROM.zh(unit=source.name, reason=reason), kind=EventKind.REROUTED)
     audit_record(
         action="request.reroute", user=user, request=request, obj=fresh, changes={"from": source.pk, "to": target.pk, "reason": reason}
     )
@@ -389,8 +412,10 @@ def request_decline(
     fresh.assignments.filter(unit_id=unit_id, active=True).update(active=False)
     own = Unit.objects.get(pk=unit_id)
     _touch(fresh, expected_version)
-    _event(fresh, EventKind.DECLINED, user=user, at=at, unit=target, note=f"{own.name}：非本部门职责，应由{target.name}办理。{reason}")
-    _assign(fresh, [target], user=user, at=at, reason=f"{own.name}认为非本部门职责", kind=EventKind.ROUTED)
+    _event(
+        fresh, EventKind.DECLINED, user=user, at=at, unit=target, note=text.NOT_OURS.zh(unit=own.name, target=target.name, reason=reason)
+    )
+    _assign(fresh, [target], user=user, at=at, reason=text.DECLINED_BY.zh(unit=own.name), kind=EventKind.ROUTED)
     audit_record(
         action="request.decline",
         user=user,
@@ -482,10 +507,11 @@ def request_rate(
         fields["closed_at"] = at
         to = RequestStatus.CLOSED
     before = _move(fresh, to=to, fields=fields, expected_version=expected_version)
-    note = f"{Rating(rating).label}" + (f"：{reason}" if reason else "")
+    label = _zh(Rating(rating).label)
+    note = text.RATED_REASON.zh(rating=label, reason=reason) if reason else text.RATED.zh(rating=label)
     _event(fresh, EventKind.RATED, user=user, at=at, from_status=before, to_status=before, note=note)
     kind = EventKind.REOPENED if reopen else EventKind.CLOSED
-    closing_note = "" if reopen or rating != Rating.UNSATISFIED else "已重办一次，不再重办"
+    closing_note = "" if reopen or rating != Rating.UNSATISFIED else text.NO_SECOND_REOPEN.zh()
     _event(fresh, kind, user=user, at=at, from_status=before, to_status=to, note=reason if reopen else closing_note)
     audit_record(action="request.rate", user=user, request=request, obj=fresh, changes={"rating": rating, "status": [before, to]})
     return fresh
@@ -511,7 +537,7 @@ def extension_ask(
     ext = ExtensionRequest(request=fresh, days=n, reason=reason.strip(), requested_by=user)
     full_clean(ext, exclude=["request", "requested_by"])
     ext.save()
-    _event(fresh, EventKind.EXTENSION_ASKED, user=user, at=at, note=f"延期{n}个工作日：{reason}", unit=_user_unit(user))
+    _event(fresh, EventKind.EXTENSION_ASKED, user=user, at=at, note=text.EXTENSION_ASKED.zh(days=n, reason=reason), unit=_user_unit(user))
     audit_record(action="request.extension_ask", user=user, request=request, obj=fresh, changes={"days": n, "reason": reason})
     return ext
 
@@ -557,7 +583,11 @@ def extension_decide(
         save_versioned(fresh, expected_version=fresh.version, fields=["resolve_due"])
         changes["resolve_due"] = [old.isoformat(), fresh.resolve_due.isoformat()]
     kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
-    text = f"办理时限延至{fresh.resolve_due:%Y-%m-%d}" if approve else "不予延期"
-    _event(fresh, kind, user=user, at=at, note=f"{text}。{note}".strip("。") if note else text)
+    due = fresh.resolve_due.isoformat()
+    if note:
+        said = text.EXTENDED_NOTE.zh(due=due, note=note) if approve else text.NOT_EXTENDED_NOTE.zh(note=note)
+    else:
+        said = text.EXTENDED.zh(due=due) if approve else text.NOT_EXTENDED.zh()
+    _event(fresh, kind, user=user, at=at, note=said)
     audit_record(action="request.extension_decide", user=user, request=request, obj=fresh, changes=changes)
     return ext

@@ -43,11 +43,11 @@ def yearmonth(value: Any) -> str:
 
 @register.filter
 def pct(value: Any) -> str:
-    """A percentage (形象进度, 完成率 in %) as shown everywhere: two places, ``15.90``; "" for
-    none. The "%" sign stays in the template."""
+    """A percentage (形象进度, 完成率 in %) as shown everywhere: two places and thousands
+    separators, ``15.90``, ``1,249.59``; "" for none. The "%" sign stays in the template."""
     if value is None or value == "":
         return ""
-    return floatformat(value, 2)
+    return floatformat(value, "2g")
 
 
 @register.filter

@@ -64,7 +64,7 @@ EXPECTED = [
     (
         "unit_slip",
         "本月完成投资350万元与以往月份（通常约32万元）相差10倍以上，请确认单位是否为万元",
-        "This month's investment (350, 10k CNY) differs from earlier months (usually about 32) by a factor of 10 or more:"
+        "This month's investment (350, 10k CNY) differs from earlier months (usually about 32, 10k CNY) by a factor of 10 or more:"
         " please check that the unit is 10k CNY",
     ),
     ("progress_falling", "形象进度（40%）低于上期（50%）", "Physical progress (40%) below the previous period (50%)"),
@@ -190,7 +190,7 @@ def test_the_checks_while_filling_read_in_english(compiled, history, client):  #
     _switch_to_english(client)
     en = client.get(preview, typed, HTTP_HX_REQUEST="true").content.decode().replace("&#x27;", "'")
     assert "10k CNY) exceeds the project's total investment (3,960, 10k CNY)" in en
-    assert "This month's investment (3,500,000, 10k CNY) differs from earlier months (usually about 32)" in en
+    assert "This month's investment (3,500,000, 10k CNY) differs from earlier months (usually about 32, 10k CNY)" in en
     assert "超过" not in en and "万元）" not in en
     # refused on submitting: the list of checks above the form
     resp = client.post(fill_url(dw), {**typed, "version": 0, "action": "submit", "reason_unit_slip": "确认无误"})

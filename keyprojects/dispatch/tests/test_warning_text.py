@@ -50,7 +50,7 @@ CASES = [
         WarningKind.FLAGGED_FIGURES,
         "本月完成投资3,200,000万元与以往月份（通常约557万元）相差10倍以上，请确认单位是否为万元",
         None,
-        "This month's investment (3,200,000, 10k CNY) differs from earlier months (usually about 557) by a factor of 10 or more:"
+        "This month's investment (3,200,000, 10k CNY) differs from earlier months (usually about 557, 10k CNY) by a factor of 10 or more:"
         " please check that the unit is 10k CNY",
     ),
     (WarningKind.FLAGGED_FIGURES, "形象进度（40%）低于上期（45.5%）", None, "Physical progress (40%) below the previous period (45.5%)"),
