@@ -313,7 +313,7 @@ def bulletin_data(*, period: Any, root: Any, user: Any = None, issued_on: dt.dat
     # and the unreported ones (their figures do not count). Per child the database counts each
     # list and picks its top N: most behind first, else the largest annual plan first.
     unrep_q = Q(report_due=True, report_state__in=UNREPORTED)
-    lag_q = metrics.behind_q(behind) & ~Q(report_state__in=UNREPORTED)
+    lag_q = metrics.lagging_q(behind)
     marked = facts.filter(unrep_q | lag_q).annotate(unrep=Case(When(unrep_q, then=Value(1)), default=Value(0), output_field=IntegerField()))
     part = [F(child), F("unrep")]
     points = Case(

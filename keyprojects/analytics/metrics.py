@@ -270,6 +270,17 @@ def behind_q(points: Decimal = ZERO, *, field: str = "ahead_points") -> Any:
     return Q(**{f"{field}__lt": -Decimal(points)})
 
 
+def lagging_q(points: Decimal = ZERO, *, field: str = "ahead_points", state_field: str = "report_state") -> Any:
+    """落后序时进度 by more than ``points`` among the projects whose lag is judged that month
+    (``dispatch.rules.lag_measured``: a report that counts): the lagging projects of the
+    dashboard, the project list and the bulletin, and the rows of the 落后序时进度 warning."""
+    from django.db.models import Q
+
+    from keyprojects.dispatch.rules import MEASURED_STATES
+
+    return behind_q(points, field=field) & Q(**{f"{state_field}__in": sorted(MEASURED_STATES)})
+
+
 def not_behind_q(*, field: str = "ahead_points") -> Any:
     """达到或超过序时进度 (the stored points at 0 or above, 与序时进度持平 included), with an annual plan."""
     from django.db.models import Q

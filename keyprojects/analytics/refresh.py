@@ -383,11 +383,13 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     p, month = x.p, m.month
     if fact is not None:
         ytd, state, points = fact[_INVESTED_YTD], fact[_REPORT_STATE], fact[_AHEAD_POINTS]
-        if points is not None and points < -config.behind_points:
-            out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
-        spi = metrics.progress_index(ytd, fact[_PLANNED_YTD])
-        if spi is not None and spi < config.progress_index_floor:
-            out.append(("low_progress_index", text.LOW_PROGRESS_INDEX.zh(index=_shown_index(spi), floor=config.progress_index_floor), spi))
+        if rules.lag_measured(state):  # (else 未报, or not due: no lag judged on carried-forward figures)
+            if points is not None and points < -config.behind_points:
+                out.append(("behind_schedule", metrics.schedule_phrase_zh(points), points))
+            spi = metrics.progress_index(ytd, fact[_PLANNED_YTD])
+            if spi is not None and spi < config.progress_index_floor:
+                floor = config.progress_index_floor
+                out.append(("low_progress_index", text.LOW_PROGRESS_INDEX.zh(index=_shown_index(spi), floor=floor), spi))
         if state == "missing":
             out.append(("missing_report", text.MISSING_REPORT.zh(period=m.label), None))
         elif state == "late":
@@ -395,7 +397,7 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     start = p.planned_start
     if start and start <= m.end and not p.actual_start and p.stage in ("reserve", "preparation"):
         out.append(("start_overdue", text.START_OVERDUE.zh(month=f"{start:%Y年%m月}"), None))
-    if x.counted and rules.zero_run(x.counted, month=month, window=config.zero_months):
+    if x.counted and p.stage in rules.ZERO_RUN_STAGES and rules.zero_run(x.counted, month=month, window=config.zero_months):
         out.append(("zero_investment", text.ZERO_INVESTMENT.zh(months=config.zero_months), None))
     flag = inputs.flags.get((p.pk, month))
     if flag:

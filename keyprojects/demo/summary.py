@@ -131,7 +131,7 @@ def summary_lines(result: DemoResult) -> list[str]:
         f"  {result.periods[-1]}（填报中）：已审定 {s.get('approved', 0) + s.get('late', 0) + s.get('no_activity', 0)}、{pending}、"
         f"已退回 {s.get('returned', 0)}、草稿 {s.get('draft', 0)}、未报 {s.get('missing', 0) + s.get('not_due', 0)}",
         f"  问题事项 {c.get('problems', 0)} 个（未解决 {c.get('open_problems', 0)}），分月计划 {c.get('plans', 0)} 条，"
-        f"落后序时进度的项目 {c.get('lagging', 0)} 个",
+        f"按进度落后生成的项目 {c.get('lagging', 0)} 个",  # (the seeder's intent; the pages count the reported ones)
         f"  汇总表：项目月度事实 {c.get('facts', 0)} 行，区域月度汇总 {c.get('summaries', 0)} 行，预警 {c.get('warnings', 0)} 条",
     ]
     if c.get("schemes"):

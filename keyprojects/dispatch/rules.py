@@ -163,6 +163,19 @@ def report_state(*, status: str | None, is_late: bool, no_activity: bool, fill_e
     return "late" if is_late else "submitted"
 
 
+MEASURED_STATES = frozenset({"submitted", "approved", "late", "no_activity"})
+
+
+def lag_measured(state: str) -> bool:
+    """Whether a project's place against 序时进度 is judged in a month (落后序时进度 warnings, the
+    lagging counts of the dashboard, the project list and the bulletin): its report of the month
+    counts (``state`` from :func:`report_state`: 已报待审, 已审定, 迟报, 本月无进展). A project
+    whose report is missing, returned or not yet due is counted as 未报 instead, and one not due
+    to report at all (谋划储备, 达效: state "") is neither: its figures are carried forward, not
+    reported, so it is never called lagging on them."""
+    return state in MEASURED_STATES
+
+
 # --- filling: no activity and the submit checks -----------------------------------------------
 
 
@@ -384,6 +397,9 @@ def staffed_chain(chain: Sequence[str], *, staffed: Collection[str]) -> list[str
 
 
 # --- zero investment ------------------------------------------------------------------------
+
+
+ZERO_RUN_STAGES = frozenset({"construction"})  # 开工建设: a completed or suspended project invests nothing by nature
 
 
 def zero_run(counted_months: Mapping[int, Decimal], *, month: int, window: int) -> bool:

@@ -149,9 +149,9 @@ class ProjectListFilter(ProjectFilter):
         if period is None:
             return qs.none()
         if value == "behind":
-            return qs.filter(metrics.behind_q(field="fact_points"))
+            return qs.filter(metrics.lagging_q(field="fact_points", state_field="fact_state"))
         if value == "far":
-            return qs.filter(metrics.behind_q(DispatchConfig.get().behind_points, field="fact_points"))
+            return qs.filter(metrics.lagging_q(DispatchConfig.get().behind_points, field="fact_points", state_field="fact_state"))
         return qs.filter(metrics.not_behind_q(field="fact_points"))
 
     def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:

@@ -6,7 +6,7 @@ February in the ranking world (``rw``, see test_rankings), closed for the provin
   济南 1200 / 3500 = 34.29%, 青岛 450 / 900 = 50%; province 1650 / 4400 = 37.50%,
   序时进度 16.67% → 超序时进度20.83个百分点.
   Behind by more than 10 points: 历下 25% (+8.33, no), 天桥 (no plan, no), the 济南市本级
-  project 0% (−16.67, yes: 起步区 zone, no unit).
+  project 0% (−16.67, but it did not report: 未报, so not lagging; 起步区 zone, no unit).
 """
 
 from __future__ import annotations
@@ -95,9 +95,9 @@ def test_word_document_reads_back(feb):
     assert [r[1] for r in _rows(unreported)[1:]] == ["历下区项目", "济南市本级项目", "天桥区项目"]  # the biggest plans first
     assert _rows(unreported)[2] == ["2", "济南市本级项目", "济南市", "—", "—", "500.00", "未报"]
     kinds = dict(_rows(warnings)[1:])
-    assert kinds["落后序时进度"] == "1" and kinds["未报"] == str(
-        ProjectWarning.objects.filter(period=feb.p2, kind="missing_report").count()
-    )
+    # the unreported 济南市本级 project (0 %) is not warned as lagging on carried-forward figures
+    # (dispatch.rules.lag_measured): it is 未报, as 三 and 四 say
+    assert "落后序时进度" not in kinds and kinds["未报"] == str(ProjectWarning.objects.filter(period=feb.p2, kind="missing_report").count())
     assert "本月共产生预警" in next(p for p in paragraphs if p.startswith("本月共产生预警"))
 
     # Chinese fonts on the runs: 宋体 title, 黑体 headings, 仿宋 body

@@ -20,6 +20,7 @@ from keyprojects.analytics.bulletin import UNREPORTED, bulletin_data, root_total
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.rankings import period_end_moment, problem_counts, problem_items, root_facts
 from keyprojects.analytics.selectors import AGGREGATES, _figures
+from keyprojects.dispatch import rules
 from keyprojects.dispatch.models import DispatchConfig, ProblemItem, ReportingPeriod
 from keyprojects.regions.models import Region
 
@@ -119,7 +120,7 @@ def test_lagging_lists_equal_the_python_judgement(seeded, username, root_code, t
         rows = []
         for f in root_facts(period=period, root=root, user=user):
             points = metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), period.month)
-            if f.report_state not in UNREPORTED and points is not None and points < -D(behind):
+            if rules.lag_measured(f.report_state) and points is not None and points < -D(behind):
                 rows.append((points, -f.annual_plan, f.project_id, getattr(f, child)))
         rows.sort()
         kept, totals = set(), defaultdict(int)
@@ -147,17 +148,16 @@ def test_the_project_list_lag_filters_judge_as_metrics_does(seeded, behind):
     DispatchConfig.objects.update(behind_points=D(behind))
     user = User.objects.get(username="province")
     for period in _periods():
-        points = {
-            f.project_id: metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), period.month)
-            for f in ProjectPeriodFact.objects.filter(period=period)
-        }
+        facts = ProjectPeriodFact.objects.filter(period=period)
+        points = {f.project_id: metrics.ahead_points(metrics.completion_rate(f.invested_ytd, f.annual_plan), period.month) for f in facts}
+        judged = {f.project_id for f in facts if rules.lag_measured(f.report_state)}  # (lagging: among the reported)
 
         def listed(lag: str, label: str = period.label) -> set[int]:
             qs, _f = project_list(user=user, params={"period": label, "lag": lag})
             return set(qs.values_list("pk", flat=True))
 
-        assert listed("behind") == {pid for pid, p in points.items() if p is not None and p < 0}
-        assert listed("far") == {pid for pid, p in points.items() if p is not None and p < -D(behind)}
+        assert listed("behind") == {pid for pid, p in points.items() if p is not None and p < 0 and pid in judged}
+        assert listed("far") == {pid for pid, p in points.items() if p is not None and p < -D(behind) and pid in judged}
         assert listed("ahead") == {pid for pid, p in points.items() if p is not None and p >= 0}
 
 
@@ -165,7 +165,7 @@ def test_a_project_exactly_at_the_threshold_is_not_lagging(seeded):
     """Behind by exactly the threshold is not "behind by more than" it; 0.01 point more is."""
     period = _periods()[-1]
     root = Region.objects.get(code="370000")
-    reported = root_facts(period=period, root=root, user=None).exclude(report_state__in=UNREPORTED)
+    reported = root_facts(period=period, root=root, user=None).filter(report_state__in=rules.MEASURED_STATES)
     at = reported.filter(ahead_points__lt=0).first()
     assert at is not None
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
 from keyprojects.analytics.services import facts_refresh, summaries_refresh, warnings_compute
 from keyprojects.demo import SEASON, STEP_MONTHS, demo_digest
+from keyprojects.dispatch import rules
 from keyprojects.dispatch.models import (
     DispatchConfig,
     MonthlyPlan,
@@ -205,10 +206,13 @@ def test_problems_lagging_projects_and_no_activity(seeded):
     assert any(item.status != "solved" for item in problems) and any(item.status == "solved" for item in problems)
     assert MonthlyReport.objects.exclude(problems="").exists()
     assert MonthlyReport.objects.filter(no_activity=True).exclude(no_activity_reason="").exists()
-    # lagging projects: well behind 序时进度 at the end of 2023, with a warning
+    # lagging projects: well behind 序时进度 at the end of 2023, with a warning when they reported
+    # (an unreported month is 未报, not judged: dispatch.rules.lag_measured)
     december = ReportingPeriod.objects.get(year=2023, month=12)
     behind = ProjectWarning.objects.filter(period=december, kind="behind_schedule")
-    started = ProjectPeriodFact.objects.filter(period=december, started=True, annual_plan__gt=0, report_due=True)
+    started = ProjectPeriodFact.objects.filter(
+        period=december, started=True, annual_plan__gt=0, report_due=True, report_state__in=rules.MEASURED_STATES
+    )
     far_behind = [f for f in started if f.invested_ytd < f.annual_plan * Decimal("0.7")]
     assert len(far_behind) >= 0.04 * started.count()
     assert {f.project_id for f in far_behind} <= set(behind.values_list("project_id", flat=True))

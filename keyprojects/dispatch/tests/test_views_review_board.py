@@ -155,15 +155,18 @@ def test_summaries_only_on_post_refresh_and_they_agree_with_the_board(board, cli
     own = rows_by_code(resp)["370100"]
     assert (own["summary"].annual_plan, own["summary"].invested_ytd, own["completion_pct"]) == (D(500), D(0), D("0.00"))
     assert sum(r["summary"].annual_plan for r in resp.context["rows"] if r["summary"]) == city.annual_plan
-    # its 滞后项目 link lists the city's own projects, not its counties'
+    # its 滞后项目 link lists the city's own projects, not its counties': lagging is judged on
+    # reported figures (rules.lag_measured), so the city-level project reports 5 of its 500
+    submitted(board, board.projects.city_level, board.p2, "5")
+    resp = client.get("/dispatch/2026-02/board/")
     link = re.search(r'data-region="370100">.*?href="([^"]+)" data-testid="lagging-link"', resp.content.decode(), re.S).group(1)
     assert "own=1" in link and "region=370100" in link
     listed = client.get(link.replace("&amp;", "&"))
     assert [p.name for p in listed.context["projects"]] == ["济南市本级项目"]
     everything = client.get(link.replace("&amp;", "&").replace("own=1&", ""))
     assert len(everything.context["projects"]) > 1  # the whole city's lagging projects
-    # warnings were refreshed for the open period, too
-    assert ProjectWarning.objects.filter(period=board.p2, project=board.projects.city_level, kind="missing_report").exists()
+    # warnings were refreshed for the open period, too: the late report is warned as such
+    assert ProjectWarning.objects.filter(period=board.p2, project=board.projects.city_level, kind="late_report").exists()
 
 
 def test_missing_list_export(board, client):

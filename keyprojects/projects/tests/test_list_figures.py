@@ -4,7 +4,8 @@ and the same in the export.
 
 February in the ranking world (``rw``): Jinan's 历下 300 / 1200 = 25% (+8.33 points),
 市中 400 / 800 and 槐荫 500 / 1000 = 50% (+33.33), 天桥 no plan, the 济南市本级 project
-0 / 500 (−16.67): Jinan 1200 / 3500 = 34.29%."""
+0 / 500 (−16.67, reported here: a lag is judged on reported figures only, dispatch.rules.lag_measured):
+Jinan 1200 / 3500 = 34.29%."""
 
 from __future__ import annotations
 
@@ -16,14 +17,25 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401  (the fixture)
+from keyprojects.core.testing import EXPLAINED
+from keyprojects.dispatch.services import report_save, report_submit
+
+
+@pytest.fixture
+def lw(rw):  # noqa: F811
+    """``rw`` with the 济南市本级 project's February report of 0 submitted: its 0 % counts."""
+    su = rw.users.superuser
+    report = report_save(user=su, project=rw.projects.city_level, period=rw.p2, data={"invested_month": "0"})
+    report_submit(user=su, report=report, reasons=EXPLAINED)
+    return rw
 
 
 def names(html: str) -> list[str]:
     return re.findall(r'<tr data-testid="project-row">\s*<td><a href="[^"]+">([^<]+)</a>', html)
 
 
-def test_figures_lag_filter_sort_and_totals(rw, client):  # noqa: F811
-    client.force_login(rw.users.city)
+def test_figures_lag_filter_sort_and_totals(lw, client):
+    client.force_login(lw.users.city)
     html = client.get("/projects/", {"period": "2026-02", "sort": "lag"}).content.decode()
     assert names(html) == ["济南市本级项目", "历下区项目", "槐荫区项目", "市中区项目", "天桥区项目"]  # most behind first, no plan last
     assert re.findall(r'data-col="rate">([^<]+)<', html) == ["0.00%", "25.00%", "50.00%", "50.00%", "—"]
@@ -46,8 +58,8 @@ def test_figures_lag_filter_sort_and_totals(rw, client):  # noqa: F811
     assert re.findall(r'data-col="points">([^<]+)<', jan) == ["+16.67"]
 
 
-def test_export_carries_the_figures_and_totals(rw, client):  # noqa: F811
-    client.force_login(rw.users.city)
+def test_export_carries_the_figures_and_totals(lw, client):
+    client.force_login(lw.users.city)
     resp = client.get("/projects/export.xlsx", {"period": "2026-02", "lag": "behind"})
     ws = load_workbook(BytesIO(resp.content)).active
     assert "截至2026年2月" in ws["A1"].value
@@ -66,7 +78,7 @@ def test_unknown_period_or_lag_is_an_empty_list_not_an_error(rw, client):  # noq
         assert client.get("/projects/export.xlsx", params).status_code == 200, params
 
 
-def test_region_names_open_their_lagging_projects(rw, client):  # noqa: F811
+def test_region_names_open_their_lagging_projects(lw, client):
     """Rankings and board: a region's name leads to its projects behind 序时进度 (most behind
     first); the rankings of rates show the counts behind them."""
     from keyprojects.analytics.dashboard import lagging_projects_url
@@ -75,7 +87,7 @@ def test_region_names_open_their_lagging_projects(rw, client):  # noqa: F811
     feb = ReportingPeriod.objects.get(year=2026, month=2)
     url = lagging_projects_url("370100", feb)
     assert url == "/projects/?region=370100&year=2026&period=2026-02&lag=behind&sort=lag"
-    client.force_login(rw.users.province)
+    client.force_login(lw.users.province)
     html = client.get("/analytics/rankings/", {"period": "2026-02"}).content.decode()
     assert f'href="{url.replace("&", "&amp;")}"' in html
     assert names(client.get(url).content.decode()) == ["济南市本级项目"]
