@@ -23,8 +23,11 @@ def test_city_ranks_its_counties(rw, client):  # noqa: F811
     assert _rows(html) == ["370103", "370104", "370102", "370105"]
     assert "↑2" in html and "↓2" in html and "不适用" in html
     assert "未关账，数据可能变化" in html
+    # ranked by 完成率, the rate is the ranked value, not a second identical column
+    assert html.count('data-col="completion"') == 0 and html.count('data-col="value"') == 4
     resp = client.get(URL, {"period": "2026-02", "kind": "department", "indicator": "on_time_rate"})
     assert _rows(resp.content.decode()) == [str(rw.dept.pk)]
+    assert resp.content.decode().count('data-col="completion"') == 1  # beside another indicator, the 完成率 column
     assert client.get(URL, {"period": "2026-02", "region": "370000"}).status_code == 404
     assert client.get(URL, {"period": "2031-01"}).status_code == 404
 
