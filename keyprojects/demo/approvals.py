@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from keyprojects.core.workdays import WorkCalendar
+
+EARLY_STAGES = ("reserve", "preparation")  # 谋划储备, 前期手续: approvals still under way
 
 
 def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
@@ -29,15 +32,19 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
     if not chain:
         return {"approvals": 0, "factor_needs": 0}
     fgw = Unit.objects.filter(region_id="370100", name="济南市发展和改革委员会").first()
-    projects = list(Project.objects.filter(city_code="370100").order_by("region_id", "id")[:12])
-    lixia = list(Project.objects.filter(region_id="370102").order_by("id")[:3])
-    others = list(Project.objects.exclude(city_code="370100").order_by("id")[:12])
+    # The projects still going through their approvals (谋划储备, 前期手续) first: a project under
+    # construction has its 施工许可 and every step before it done.
+    early = Case(When(stage__in=EARLY_STAGES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ranked = Project.objects.annotate(kp_early=early)
+    projects = list(ranked.filter(city_code="370100").order_by("kp_early", "region_id", "id")[:12])
+    lixia = list(ranked.filter(region_id="370102").order_by("kp_early", "id")[:3])
+    others = list(ranked.exclude(city_code="370100").order_by("kp_early", "id")[:12])
     projects = list(dict.fromkeys(lixia + projects + others))[:12]
     cal = WorkCalendar.load(today - dt.timedelta(days=500), today)
     approvals = []
     for n, p in enumerate(projects):
         # Project n has finished the first k steps, is handling step k, and has not applied for the rest.
-        k = n % len(chain)
+        k = n % len(chain) if p.stage in EARLY_STAGES else len(chain)
         start = today - dt.timedelta(days=40 * (k + 1) + 3 * n)
         for i, code in enumerate(chain):
             item = items[code]

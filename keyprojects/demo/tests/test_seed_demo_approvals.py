@@ -25,6 +25,9 @@ def test_demo_approvals_and_needs():
         a.full_clean()
     for n in FactorNeed.objects.all():
         n.full_clean()
+    # a project already under construction (or further) went through its approvals: none open
+    started = ProjectApproval.objects.exclude(project__stage__in=("reserve", "preparation"))
+    assert not started.exclude(status__in=("done", "not_needed")).exists()
     timed = with_timing(ProjectApproval.objects.select_related("item"))
     assert any(a.timing.code == "red" for a in timed) and any(a.timing.code == "yellow" for a in timed)
     assert FactorNeed.objects.filter(level="province").exists()
