@@ -3,8 +3,9 @@ selectors (``rankings.ranking_table``, ``assessment.snapshot_tables``).
 
 Each sheet has a title row, a subtitle with the period and the range, the page's column headers
 (units in the header: 万元, %, 百分点) and the rows; numbers are written as numbers, every text
-through ``core.xlsx`` (formula-like text is neutralised). Titles and headers are translated like
-the page; sheet and file names stay Chinese.
+through ``core.xlsx`` (formula-like text is neutralised). Like every export they are the
+Chinese tables (titles, headers, phrases, sheet and file names) in any UI language: the
+``*_export`` builders figure the tables under Chinese too.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.core.money import format_wan, to_wan
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
-from .assessment import SnapshotTables
+from .assessment import SnapshotTables, snapshot_tables
 from .models import AssessmentScheme, AssessmentSnapshot
-from .rankings import UNIT_KINDS, RankingTable
+from .rankings import UNIT_KINDS, RankingTable, ranking_table
 
 # 较上月 stays a number (last month's rank − this month's) shown as the page shows it.
 MOVEMENT_FORMAT = '"↑"0;"↓"0;"' + "持平" + '"'
@@ -70,6 +71,15 @@ def rankings_subtitle(table: RankingTable) -> str:
     return " · ".join(str(p) for p in parts)
 
 
+@in_chinese
+def rankings_export(**filters: Any) -> tuple[bytes, str]:
+    """The 比武打擂 table of ``filters`` (``rankings.ranking_table``'s arguments), figured and
+    written in Chinese: the workbook's bytes and its file name."""
+    table = ranking_table(**filters)
+    return rankings_xlsx(table), rankings_filename(table)
+
+
+@in_chinese
 def rankings_xlsx(table: RankingTable) -> bytes:
     """The 比武打擂 table of ``table`` as a one-sheet workbook."""
     indicator = table.indicator
@@ -161,6 +171,16 @@ def assessment_subtitle(*, scheme: AssessmentScheme, snapshot: AssessmentSnapsho
     return " · ".join(str(p) for p in parts)
 
 
+@in_chinese
+def assessment_export(*, user: Any, snapshot: AssessmentSnapshot) -> tuple[bytes, str]:
+    """The stored result ``snapshot`` as the user may see it, figured and written in Chinese: the
+    workbook's bytes and its file name."""
+    tables = snapshot_tables(user=user, snapshot=snapshot)
+    scheme = snapshot.scheme
+    return assessment_xlsx(scheme=scheme, snapshot=snapshot, tables=tables), assessment_filename(scheme=scheme, snapshot=snapshot)
+
+
+@in_chinese
 def assessment_xlsx(*, scheme: AssessmentScheme, snapshot: AssessmentSnapshot, tables: SnapshotTables) -> bytes:
     """The stored result of ``scheme`` on a period: 得分与名次, 得分说明 (one line per unit and
     indicator, as the page's "展开") and the indicators as scored."""

@@ -100,6 +100,8 @@ def snapshot_workbook(closure: Any, *, within: Any = None) -> bytes | None:
     the rows of that region (a city reading the province's snapshot sees its own part)."""
     from django.utils import timezone
 
+    from keyprojects.dispatch.choices import ReportState
+
     doc = read_snapshot(closure.frozen_figures)
     if doc is None:
         return None
@@ -110,6 +112,7 @@ def snapshot_workbook(closure: Any, *, within: Any = None) -> bytes | None:
     when = timezone.localtime(closure.closed_at).strftime("%Y-%m-%d %H:%M") if closure.closed_at else ""
     subtitle = f"关账时冻结的原始数据（关账时间 {when}），不含关账后的更正；单位：万元"
     title = f"{doc['region_name']}{closure.period}关账快照"
+    states = dict(ReportState.choices)
     regions = Sheet(
         "区域汇总",
         title,
@@ -140,7 +143,8 @@ def snapshot_workbook(closure: Any, *, within: Any = None) -> bytes | None:
             Column("完成率（%）", "number", 12),
             Column("报送状态", width=10),
         ],
-        ([p[0], p[1], p[2], p[3], _num(p[4]), _num(p[5]), _num(p[6]), _num(p[7]), p[8]] for p in doc["projects"]),
+        # the state as the 清单 says it (未报, 已审定), not its stored code (build_workbook: in Chinese)
+        ([p[0], p[1], p[2], p[3], _num(p[4]), _num(p[5]), _num(p[6]), _num(p[7]), str(states.get(p[8], p[8]))] for p in doc["projects"]),
         subtitle,
     )
     content, _ = build_workbook([regions, projects])

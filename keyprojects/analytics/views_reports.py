@@ -35,7 +35,7 @@ from keyprojects.regions.models import Region
 from .assessment import assessment_compute, scheme_items, schemes_visible_to, snapshot_tables, snapshots_of
 from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_xlsx
 from .corrections import corrections_context
-from .exports import assessment_filename, assessment_xlsx, rankings_filename, rankings_xlsx
+from .exports import assessment_export, rankings_export
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
 from .services_assessment import assessment_snapshot, can_assess, period_closed_for, scheme_save
@@ -147,9 +147,7 @@ def rankings_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
     """The page's table as .xlsx: same range, unit kind and indicator, the period in the URL."""
     _home, root, kind, indicator = _ranking_filters(request)
     period_obj = _period_required(period)
-    table = ranking_table(period=period_obj, kind=kind, root=root, indicator=indicator, user=request.user)
-    content = rankings_xlsx(table)
-    filename = rankings_filename(table)
+    content, filename = rankings_export(period=period_obj, kind=kind, root=root, indicator=indicator, user=request.user)
     audit_record(
         action="export",
         user=request.user,
@@ -359,9 +357,7 @@ def assessment_xlsx_view(request: HttpRequest, pk: str, period: str) -> HttpResp
     """The result page's tables as .xlsx (the same snapshot, the same project scope)."""
     snapshot = _snapshot_for(request.user, pk, period)
     scheme = snapshot.scheme
-    tables = snapshot_tables(user=request.user, snapshot=snapshot)
-    content = assessment_xlsx(scheme=scheme, snapshot=snapshot, tables=tables)
-    filename = assessment_filename(scheme=scheme, snapshot=snapshot)
+    content, filename = assessment_export(user=request.user, snapshot=snapshot)
     audit_record(
         action="export",
         user=request.user,

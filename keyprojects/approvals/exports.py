@@ -1,4 +1,5 @@
-"""The 四张清单 as one workbook, one sheet per list, in the shape offices circulate (issue 14)."""
+"""The 四张清单 as one workbook, one sheet per list, in the shape offices circulate (issue 14), and
+the 审批事项 list: Chinese throughout (sheet names, statuses, 细类) in any UI language (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook, build_xlsx
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, build_xlsx, in_chinese
 
 from .choices import UNIT_OF, FactorKind
 from .models import FactorNeed
@@ -70,6 +71,7 @@ def _row(n: int, need: FactorNeed) -> list[Any]:
     return row
 
 
+@in_chinese
 def export_factor_lists(needs: QuerySet[FactorNeed], *, region_name: str = "") -> tuple[bytes, dict[str, int]]:
     """One sheet per list (土地、资金、环境、能耗); returns the bytes and each list's row count."""
     needs = needs.select_related("project", "project__region", "owner_unit").order_by("project__region_id", "project__name", "id")
@@ -100,6 +102,7 @@ APPROVAL_COLUMNS = [
 ]
 
 
+@in_chinese
 def export_approvals(approvals: list[Any]) -> tuple[bytes, int]:
     """The 审批事项 list as one sheet: ``approvals`` as the page shows them (with ``.timing``
     from ``selectors.with_timing``). Returns the bytes and the number of rows."""

@@ -126,8 +126,8 @@ def _header_row(rows: list[list[Any]], names: list[str]) -> int | None:
 
 def _in_every_language(words: Callable[[], dict[str, str]]) -> dict[str, str]:
     """``words()`` (a list's sheet names, 细类 or 保障状态 → value) in every language of the UI:
-    the lists are exported in the page's language, and a file exported in one language imports
-    in another (the Chinese words win a clash)."""
+    the lists are exported in Chinese (core.xlsx), but a file exported from the English page
+    before that still imports (the Chinese words win a clash)."""
     found: dict[str, str] = {}
     for code, _name in reversed(settings.LANGUAGES):  # Chinese (first) last: it wins
         with translation.override(code):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from keyprojects.analytics import metrics
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
 from . import selectors
 from .models import Lead
@@ -73,7 +73,7 @@ def funnel_row(row: selectors.FunnelRow) -> list[Any]:
     ]  # fmt: skip
 
 
-@translation.override("zh-hans")  # a Chinese workbook (its groups' and total's labels too) in any UI language
+@in_chinese
 def export_pipeline(leads: QuerySet[Lead], *, by: str = "region", region_name: str = "") -> tuple[bytes, int]:
     leads = leads.select_related(
         "region", "chain", "chain__chain_leader", "leader", "unit", "agreement", "agreement__enterprise", "project"
@@ -138,6 +138,7 @@ ACTIVITY_COLUMNS = [
 ]
 
 
+@in_chinese
 def export_activities(activities: QuerySet[Any]) -> tuple[bytes, int]:
     """The 招商活动 list (trips, visits, meetings, events) with the leads each produced."""
     from django.db.models import Count

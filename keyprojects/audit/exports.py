@@ -1,4 +1,5 @@
-"""xlsx export of the audit log, safe against formula injection (reliability.md 21, 24)."""
+"""xlsx export of the audit log, safe against formula injection (reliability.md 21, 24); Chinese
+throughout (roles, actions, results) in any UI language, as every export (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from keyprojects.core.xlsx import xlsx_safe
+from keyprojects.core.xlsx import in_chinese, xlsx_safe
 
 from .forms import RESULT_LABELS, action_label, role_label
 from .models import AuditEvent
@@ -40,6 +41,7 @@ def _row(e: AuditEvent) -> list[Any]:
     ]
 
 
+@in_chinese
 def audit_events_xlsx(events: Iterable[AuditEvent]) -> tuple[bytes, int]:
     """The workbook bytes and the number of rows written."""
     wb = Workbook(write_only=True)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import translation
-
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
 from .models import BrandApplication, SelectionRound
 
@@ -45,7 +43,7 @@ def _row(i: int, a: BrandApplication) -> list[Any]:
     ]
 
 
-@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
+@in_chinese
 def applications_xlsx(round: SelectionRound, applications: Iterable[BrandApplication]) -> bytes:
     rows = [_row(i, a) for i, a in enumerate(applications, start=1)]
     sub = f"{round.region.name}；入选上限{round.max_selected}个；奖励上限{round.reward_ceiling.normalize():f}万元/家"
@@ -64,7 +62,7 @@ RESULT_COLUMNS = [
 ]
 
 
-@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
+@in_chinese
 def results_xlsx(applications: Iterable[BrandApplication]) -> bytes:
     rows = [
         [i, a.round.year, a.round.name, a.get_category_display(), a.brand_name, a.enterprise.name, a.reward_amount]

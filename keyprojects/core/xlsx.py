@@ -1,6 +1,12 @@
 """Spreadsheet output shared by every export: the one safe-cell rule (reliability.md 8), the
 simple "title row + header + rows" sheet, workbook options and the download response.
 
+Every workbook is the official Chinese 清单, whatever the language of the page it is taken from:
+its title, sheet names, headers, values (a status, a kind, yes/no) and units are Chinese, as the
+offices exchange it and the importers read it back. :func:`build_workbook` writes under Chinese
+(a lazy label or a generator of rows says itself in Chinese there); a builder that reads
+labels itself (``get_FOO_display``, ``gettext``) is decorated with :func:`in_chinese`.
+
 Every text a user typed may end up in a cell. A spreadsheet evaluates a cell that starts with
 ``=``, ``+``, ``-``, ``@``, TAB or CR (OWASP "CSV/formula injection"), so such text gets a
 leading apostrophe and is shown, never evaluated. Numbers and dates are written as numbers and
@@ -9,16 +15,21 @@ dates and are never touched.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils import translation
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +37,23 @@ MAX_ROWS = 100_000
 # XlsxWriter options for every workbook: strings stay strings (no formulas, no hyperlinks made
 # from user text), built in memory.
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+#: The language of every exported workbook (the official 清单), whatever the UI language.
+EXPORT_LANGUAGE = "zh-hans"
+
+
+def in_chinese(func: Callable[P, R]) -> Callable[P, R]:
+    """``func`` (a workbook builder) run with Chinese active: the labels it reads
+    (``get_FOO_display()``, choices, ``gettext``) are the 清单's Chinese in any UI language. A fresh
+    override per call (a shared ``translation.override`` instance is not re-entrant)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(EXPORT_LANGUAGE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def neutralise(text: str) -> str:
@@ -69,15 +97,11 @@ class Column:
     num_format: str | None = None
 
 
-def columns_in_language(columns: Sequence[Column], **values: Any) -> list[Column]:
-    """``columns`` whose headers (source strings of the catalogue, marked with ``gettext_noop``)
-    are said in the active language, with ``values`` filled in (``%(year)s``): an export in the
-    request's language, as the page it comes from."""
-    from django.utils.translation import gettext
+def columns_filled(columns: Sequence[Column], **values: Any) -> list[Column]:
+    """``columns`` whose headers have ``values`` filled in (``%(year)s``年度计划)."""
 
     def said(header: str) -> str:
-        text = gettext(header)
-        return text % values if values and "%(" in header else text
+        return header % values if values and "%(" in header else header
 
     return [replace(c, header=said(c.header)) for c in columns]
 
@@ -98,7 +122,7 @@ class Sheet:
 
 
 def _write_sheet(wb: xlsxwriter.Workbook, formats: dict[str, Any], sheet: Sheet) -> int:
-    ws = wb.add_worksheet(sheet.name[:31])
+    ws = wb.add_worksheet(str(sheet.name)[:31])
     columns = sheet.columns
     ncols = len(columns)
     heads = [(0, sheet.title, formats["title"])]
@@ -106,13 +130,13 @@ def _write_sheet(wb: xlsxwriter.Workbook, formats: dict[str, Any], sheet: Sheet)
         heads.append((1, sheet.subtitle, formats["subtitle"]))
     for r, text, fmt in heads:
         if ncols > 1:
-            ws.merge_range(r, 0, r, ncols - 1, neutralise(text), fmt)
+            ws.merge_range(r, 0, r, ncols - 1, neutralise(str(text)), fmt)
         else:
-            ws.write_string(r, 0, neutralise(text), fmt)
+            ws.write_string(r, 0, neutralise(str(text)), fmt)
     ws.set_row(0, 28)
     head_row = len(heads)
     for c, col in enumerate(columns):
-        ws.write_string(head_row, c, neutralise(col.header), formats["head"])
+        ws.write_string(head_row, c, neutralise(str(col.header)), formats["head"])
         ws.set_column(c, c, col.width)
     ws.freeze_panes(head_row + 1, 0)
     numeric = [formats[col.num_format or NUMBER_FORMATS[col.kind]] if col.kind in NUMBER_FORMATS else None for col in columns]
@@ -133,8 +157,10 @@ def _write_sheet(wb: xlsxwriter.Workbook, formats: dict[str, Any], sheet: Sheet)
     return n
 
 
+@in_chinese
 def build_workbook(sheets: Sequence[Sheet], *, created: datetime | None = None) -> tuple[bytes, list[int]]:
-    """Write ``sheets`` into one workbook; returns the file's bytes and each sheet's number of
+    """Write ``sheets`` into one workbook, in Chinese (a lazy title, header or value and a
+    generator of rows are said in Chinese); returns the file's bytes and each sheet's number of
     data rows. ``created`` as in :func:`new_workbook`."""
     buf = io.BytesIO()
     wb = new_workbook(buf, created=created)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
 from .models import CultivationEntry, CultivationList
 from .selectors import ListFigures
@@ -40,7 +40,7 @@ FIGURE_COLUMNS = [
 ]
 
 
-@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
+@in_chinese
 def list_xlsx(clist: CultivationList, entries: Iterable[CultivationEntry], figures: ListFigures, *, as_of: dt.date) -> bytes:
     rows = [
         [
@@ -78,7 +78,12 @@ def list_xlsx(clist: CultivationList, entries: Iterable[CultivationEntry], figur
     return content
 
 
-@translation.override("zh-hans")  # a Chinese workbook (its statuses and kinds too) in any UI language
+@in_chinese
+def list_filename(clist: CultivationList) -> str:
+    return f"培育名单-{clist.region.name}{clist.year}-{clist.get_kind_display()}.xlsx"
+
+
+@in_chinese
 def lists_xlsx(lists: Iterable[CultivationList], *, as_of: dt.date) -> bytes:
     """The overview: each list (with ``figures`` set, :func:`~.selectors.list_figures`) in a row."""
     cols = [

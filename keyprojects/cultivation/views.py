@@ -171,7 +171,7 @@ def list_export(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     entries = entries_search(request.user, clist, **_list_params(request))
     content = exports.list_xlsx(clist, entries, list_figures(request.user, [clist], as_of=today)[clist.pk], as_of=today)
-    return xlsx_response(content, f"培育名单-{clist.region.name}{clist.year}-{clist.get_kind_display()}.xlsx")
+    return xlsx_response(content, exports.list_filename(clist))
 
 
 @login_required

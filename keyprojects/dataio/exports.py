@@ -31,7 +31,7 @@ from keyprojects.analytics import metrics
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.selectors import facts_visible_to
 from keyprojects.core.errors import NotFound
-from keyprojects.core.xlsx import new_workbook, safe_cell
+from keyprojects.core.xlsx import in_chinese, new_workbook, safe_cell
 from keyprojects.dispatch.choices import PeriodStatus, ReportStatus
 from keyprojects.dispatch.models import MonthlyReport, PeriodClosure, ReportingPeriod
 from keyprojects.dispatch.selectors import closed_region_codes, due_projects, period_for_reading, reports_of_period
@@ -230,6 +230,7 @@ HEADER_ROWS = (2, 3)  # 0-based rows of the two-level header
 FIRST_DATA_ROW = 4
 
 
+@in_chinese
 def dispatch_table(*, user: Any, region: Region | str | None, period: ReportingPeriod | str) -> bytes:
     """The 调度表 of ``region`` (default: the user's) for ``period`` as .xlsx bytes."""
     region = resolve_region(user, region)
@@ -388,6 +389,7 @@ def _frozen_codes(period: ReportingPeriod) -> set[str]:
     return closed_region_codes(period)
 
 
+@in_chinese
 def fill_template(*, user: Any, period: ReportingPeriod | str, region: Region | str | None = None) -> bytes:
     """The fill-in sheet of ``period`` for the user's county (or a county/city in scope)."""
     period = resolve_period(period, unopened=True)

@@ -10,6 +10,7 @@ leading to the preview once done.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -27,7 +28,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, NotFound
 from keyprojects.core.jobs import job_live
 from keyprojects.core.models import Job, JobStatus
-from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 
 from . import issue_text
 from .importer.plan import PHASE_CHECK, PHASE_PARSE, PHASE_READ, PHASE_REFRESH, PHASE_WRITE
@@ -245,7 +246,7 @@ def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     return response
 
 
-ISSUE_COLUMNS = [  # (catalogue source strings: the list is said in the request's language)
+ISSUE_COLUMNS = [  # (catalogue source strings: the uploader's own error list is said in the request's language)
     Column(gettext_noop("类型"), width=8),
     Column(gettext_noop("工作表"), width=14),
     Column(gettext_noop("行号"), width=8),
@@ -260,9 +261,10 @@ ISSUE_KINDS = {"错误": gettext_noop("错误"), "警告": gettext_noop("警告"
 @require_GET
 def import_issues_download(request: HttpRequest, pk: int) -> HttpResponse:
     """下载错误清单: every error, then every warning, located as in Excel — in the request's
-    language (the issues as the preview says them: ``issue_text.shown``; in Chinese as stored)."""
+    language (the issues as the preview says them: ``issue_text.shown``; in Chinese as stored).
+    Not an exported 清单 (those are Chinese in any language): the uploader's own to-do list."""
     batch = _batch_or_404(request, pk)
-    columns = columns_in_language(ISSUE_COLUMNS)
+    columns = [replace(c, header=gettext(c.header)) for c in ISSUE_COLUMNS]
     rows = [(gettext(ISSUE_KINDS.get(k, k)), *rest, issue_text.shown(m)) for k, *rest, m in batch_issue_rows(batch)]
     title = gettext("导入问题清单：%(file)s") % {"file": batch.filename}
     content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=gettext("问题清单"))

@@ -263,7 +263,7 @@ def board_refresh(request: HttpRequest, period: str) -> HttpResponse:
 
 
 MISSING_COLUMNS = [
-    Column("序号", width=6),
+    Column("序号", "int", 6),
     Column("项目名称", width=36),
     Column("项目代码", width=26),
     Column("所属区域", width=12),

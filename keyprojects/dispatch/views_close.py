@@ -27,7 +27,7 @@ from keyprojects.core.errors import ApplicationError, PermissionDenied
 from keyprojects.core.jobs import JobRunning, job_live
 from keyprojects.core.models import Job
 from keyprojects.core.money import format_period
-from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 
 from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
@@ -125,7 +125,7 @@ def close_job(request: HttpRequest, period: str, pk: int) -> HttpResponse:
 
 
 ITEM_COLUMNS = [
-    Column("序号", width=6),
+    Column("序号", "int", 6),
     Column("项目名称", width=36),
     Column("项目代码", width=26),
     Column("所属区域", width=12),
@@ -146,6 +146,32 @@ def _state_label(status: str | None, pending: str, frozen: bool) -> str:
     return str(ReportStatus(status).label)
 
 
+@in_chinese
+def _items_workbook(qs: Any, period_obj: Any, focus: Any, item: str, frozen: bool) -> tuple[bytes, int, str]:
+    """The projects of one checklist count as a Chinese workbook (its states too), in any UI
+    language; returns the bytes, the number of rows and the title (the file's and the audit's words)."""
+    title = f"{focus.name}{period_obj}{ITEMS[item]}"
+    states = _states(period_obj, None)
+
+    def rows() -> Any:
+        for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
+            st = states.get(p.pk, (None, ""))
+            yield [
+                i,
+                p.name,
+                p.project_code or "",
+                p.region.name,
+                p.responsible_unit.name if p.responsible_unit else "",
+                p.contact_name,
+                p.contact_phone,
+                _state_label(st[0], st[1], frozen),
+            ]
+
+    stamp = f"（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"
+    content, n = build_xlsx(title=title + stamp, columns=ITEM_COLUMNS, rows=rows(), sheet=str(ITEMS[item]))
+    return content, n, title
+
+
 @login_required
 @require_GET
 def close_items(request: HttpRequest, period: str) -> HttpResponse:
@@ -163,26 +189,9 @@ def close_items(request: HttpRequest, period: str) -> HttpResponse:
         qs = qs.filter(Q(name__icontains=q) | Q(project_code__icontains=q))
     qs = qs.order_by("region_id", "name")
     frozen = _frozen_for(period_obj, focus)
-    title = f"{focus.name}{period_obj}{ITEMS[item]}"  # the workbook's and the audit's words
     heading = _("%(region)s%(period)s%(item)s") % {"region": focus.name, "period": format_period(period_obj), "item": ITEMS[item]}
     if request.GET.get("format") == "xlsx":
-        states = _states(period_obj, None)
-
-        def rows() -> Any:
-            for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
-                st = states.get(p.pk, (None, ""))
-                yield [
-                    i,
-                    p.name,
-                    p.project_code or "",
-                    p.region.name,
-                    p.responsible_unit.name if p.responsible_unit else "",
-                    p.contact_name,
-                    p.contact_phone,
-                    _state_label(st[0], st[1], frozen),
-                ]
-
-        content, n = build_xlsx(title=f"{title}（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）", columns=ITEM_COLUMNS, rows=rows())
+        content, n, title = _items_workbook(qs, period_obj, focus, item, frozen)
         audit_record(
             action="export",
             user=user,

@@ -21,7 +21,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.money import format_period
 from keyprojects.core.scope import get_for_user
-from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.projects.models import Project
 
 from . import warning_text
@@ -140,8 +140,8 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     return _render(request, "dispatch/review/warnings.html", context, "results")
 
 
-WARNING_COLUMNS = [  # (the headers are catalogue source strings: the export says them in the active language)
-    Column(gettext_noop("序号"), width=6),
+WARNING_COLUMNS = [  # the Chinese 预警清单's headers in any UI language (core.xlsx)
+    Column(gettext_noop("序号"), "int", 6),
     Column(gettext_noop("调度期"), width=10),
     Column(gettext_noop("项目名称"), width=36),
     Column(gettext_noop("项目代码"), width=26),
@@ -158,19 +158,16 @@ WARNING_COLUMNS = [  # (the headers are catalogue source strings: the export say
 ]
 
 
-@login_required
-@require_GET
-def warnings_export(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    params = _warning_params(request)
-    form = WarningFilterForm(params or None, user=user)
-    values = form.values()
-    kinds = dict(WarningKind.choices)
-
+@in_chinese
+def warnings_workbook(user: Any, values: dict[str, Any], sort: str) -> tuple[bytes, int]:
+    """The filtered warnings as the Chinese 预警清单 (its kinds and messages as stored), in any
+    UI language."""
     from keyprojects.analytics import metrics
 
+    kinds = dict(WarningKind.choices)
+
     def rows() -> Any:
-        for i, w in enumerate(_warnings(user, values, params.get("sort", "")).iterator(chunk_size=2000), start=1):
+        for i, w in enumerate(_warnings(user, values, sort).iterator(chunk_size=2000), start=1):
             rate = metrics.completion_rate(w.fact_ytd, w.fact_plan)  # type: ignore[attr-defined]
             yield [
                 i,
@@ -179,7 +176,7 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
                 w.project.project_code or "",
                 w.project.region.name,
                 str(kinds.get(w.kind, w.kind)),
-                warning_text.shown(w.kind, w.message, w.value),  # as the list says it (stored in Chinese)
+                warning_text.shown(w.kind, w.message, w.value),  # as stored (in Chinese)
                 w.value,
                 w.owner or (w.project.responsible_unit.name if w.project.responsible_unit else ""),
                 w.project.sponsor_leader.name if w.project.sponsor_leader else "",
@@ -190,9 +187,17 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
             ]
 
     now = timezone.localtime()
-    columns = columns_in_language(WARNING_COLUMNS)
-    title = _("项目预警清单（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
-    content, n = build_xlsx(title=title, columns=columns, rows=rows(), sheet=_("预警"))
+    title = f"项目预警清单（导出时间 {now:%Y-%m-%d %H:%M}）"
+    return build_xlsx(title=title, columns=WARNING_COLUMNS, rows=rows(), sheet="预警")
+
+
+@login_required
+@require_GET
+def warnings_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    params = _warning_params(request)
+    values = WarningFilterForm(params or None, user=user).values()
+    content, n = warnings_workbook(user, values, params.get("sort", ""))
     audit_record(
         action="export",
         user=user,
@@ -201,8 +206,7 @@ def warnings_export(request: HttpRequest) -> HttpResponse:
         changes={"filters": values, "rows": n, "format": "xlsx"},
         message=f"导出预警清单 {n} 行",
     )
-    name = _("预警清单")
-    return xlsx_response(content, f"{name}-{now:%Y%m%d-%H%M}.xlsx")
+    return xlsx_response(content, f"预警清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 # --- problems --------------------------------------------------------------------------------
@@ -302,7 +306,7 @@ def problem_status_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 PROBLEM_COLUMNS = [
-    Column("序号", width=6),
+    Column("序号", "int", 6),
     Column("项目名称", width=36),
     Column("所属区域", width=12),
     Column("问题描述", width=40),

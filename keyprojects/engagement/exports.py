@@ -1,4 +1,5 @@
-"""Spreadsheets of 政企服务 (issue 15): the request list and the departments' figures."""
+"""Spreadsheets of 政企服务 (issue 15): the request list and the departments' figures, Chinese
+throughout (statuses, sources, ratings) in any UI language (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
 from .models import EnterpriseRequest
 from .selectors import DepartmentFigures
@@ -51,6 +52,7 @@ def _request_row(r: EnterpriseRequest) -> list[Any]:
     ]
 
 
+@in_chinese
 def export_requests(rows: Iterable[EnterpriseRequest]) -> bytes:
     """The request list as filtered on the page (rows carry ``timing``)."""
     subtitle = f"截至 {timezone.localdate():%Y-%m-%d}"
@@ -72,6 +74,7 @@ DEPARTMENT_COLUMNS = [
 ]
 
 
+@in_chinese
 def export_departments(rows: Iterable[DepartmentFigures]) -> bytes:
     data = [
         [i, r.name, r.region, r.total, r.open, r.overdue_open, r.answered, r.on_time_pct, r.average_days, r.satisfaction_pct]
@@ -96,6 +99,7 @@ MEETING_COLUMNS = [
 ]
 
 
+@in_chinese
 def export_meetings(rows: Iterable[Any]) -> bytes:
     """The meeting list as filtered on the page (rows carry ``figures`` and ``n_enterprises``)."""
     data = [

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.xlsx import Column, build_xlsx, columns_in_language, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.projects.industries import division_name, section_name
 from keyprojects.projects.templatetags.project_tags import query_without
 
@@ -69,8 +69,8 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "enterprises/list.html", context)
 
 
-COLUMNS = [
-    Column(gettext_noop("序号"), width=6),
+COLUMNS = [  # the Chinese 企业名录's headers in any UI language (core.xlsx)
+    Column(gettext_noop("序号"), "int", 6),
     Column(gettext_noop("企业名称"), width=36),
     Column(gettext_noop("统一社会信用代码"), width=22),
     Column(gettext_noop("所在区划"), width=12),
@@ -78,33 +78,36 @@ COLUMNS = [
     Column(gettext_noop("行业大类"), width=24),
     Column(gettext_noop("地址"), width=30),
     Column(gettext_noop("法定代表人"), width=12),
-    Column(gettext_noop("可见项目数"), width=10),
+    Column(gettext_noop("可见项目数"), "int", 10),
 ]
 
 
-@login_required
-@require_GET
-def enterprise_export(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    qs = enterprise_list(user=request.user, q=q)
+@in_chinese
+def enterprises_workbook(qs: Any) -> tuple[bytes, int]:
+    """The 企业名录 as a Chinese workbook (its industries too), in any UI language."""
     rows = (
         [
             i,
             e.name,
             e.uscc,
             e.region.name,
-            section_name(e.industry_section),  # in the request's language, as the pages show it
+            section_name(e.industry_section),
             division_name(e.industry_division),
             e.address,
             e.legal_representative,
-            str(e.n_projects),
+            e.n_projects,
         ]
         for i, e in enumerate(qs.iterator(chunk_size=2000), start=1)
     )
-    now = timezone.localtime()
-    columns = columns_in_language(COLUMNS)
-    title = _("企业名录（导出时间 %(time)s）") % {"time": f"{now:%Y-%m-%d %H:%M}"}
-    content, n = build_xlsx(title=title, columns=columns, rows=rows, sheet=_("企业"))
+    title = f"企业名录（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"
+    return build_xlsx(title=title, columns=COLUMNS, rows=rows, sheet="企业")
+
+
+@login_required
+@require_GET
+def enterprise_export(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    content, n = enterprises_workbook(enterprise_list(user=request.user, q=q))
     audit_record(
         action="export",
         user=request.user,
@@ -113,8 +116,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
         changes={"filters": {"q": q} if q else {}, "rows": n, "format": "xlsx"},
         message=f"导出企业名录 {n} 行",
     )
-    name = _("企业名录")
-    return xlsx_response(content, f"{name}-{now:%Y%m%d-%H%M}.xlsx")
+    return xlsx_response(content, f"企业名录-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 @login_required

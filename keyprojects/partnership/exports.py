@@ -1,5 +1,6 @@
 """Workbooks of 政企合作协议: the agreements with their commitments, the 履约提醒 and the 履约率
-tables (issue 15, item 4). Cells are neutralised by :mod:`keyprojects.core.xlsx`."""
+tables (issue 15, item 4). Cells are neutralised by :mod:`keyprojects.core.xlsx`; the workbooks
+are Chinese throughout (states, parties, kinds) in any UI language."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
+from .choices import CommitmentState
 from .models import Agreement, Commitment
 from .selectors import Tally
 
@@ -40,6 +42,13 @@ COMMITMENT_COLUMNS = [
 ]
 
 
+def _state(c: Commitment, default: str = "") -> str:
+    """The commitment's state (``selectors.with_state``) said in the active language (its
+    ``state_label`` was said in the page's)."""
+    value = getattr(c, "state_value", None)
+    return str(CommitmentState(value).label) if value else default
+
+
 def _commitment_row(c: Commitment) -> list[Any]:
     return [
         c.agreement.title,
@@ -51,12 +60,13 @@ def _commitment_row(c: Commitment) -> list[Any]:
         c.measure,
         c.due_on,
         c.owner_unit.name if c.owner_unit_id else "",  # type: ignore[union-attr]
-        getattr(c, "state_label", c.get_status_display()),
+        _state(c, c.get_status_display()),
         c.achieved_value,
         c.evidence_text,
     ]
 
 
+@in_chinese
 def agreements_xlsx(agreements: Iterable[Agreement], commitments: Iterable[Commitment]) -> bytes:
     rows = [
         [
@@ -82,9 +92,10 @@ def agreements_xlsx(agreements: Iterable[Agreement], commitments: Iterable[Commi
     return content
 
 
+@in_chinese
 def alerts_xlsx(commitments: Sequence[Commitment], *, days: int, today: dt.date) -> bytes:
     cols = [Column("提醒", "text", 10), *COMMITMENT_COLUMNS, Column("剩余/逾期天数", "int", 12)]
-    rows = [[getattr(c, "state_label", ""), *_commitment_row(c), (c.due_on - today).days] for c in commitments]
+    rows = [[_state(c), *_commitment_row(c), (c.due_on - today).days] for c in commitments]
     content, _n = build_workbook([Sheet("履约提醒", "履约提醒", cols, rows, subtitle=f"{today:%Y-%m-%d}，到期前{days}天起提醒")])
     return content
 
@@ -106,7 +117,14 @@ def _rate_rows(rows: Iterable[Tally], total: Tally) -> list[list[Any]]:
     return [[t.name, t.total, t.due, t.kept, t.partial, t.broken, t.overdue, t.claimed, t.rate_percent] for t in [*rows, total]]
 
 
-def rates_xlsx(regions: Sequence[Tally], total: Tally, departments: Sequence[Tally], dept_total: Tally, *, as_of: dt.date) -> bytes:
+@in_chinese
+def rates_xlsx(user: Any, *, as_of: dt.date) -> bytes:
+    """履约率 per region and per department on ``as_of``, figured here so that their 合计 and
+    未指定责任单位 rows are Chinese too."""
+    from .selectors import fulfilment_by_department, fulfilment_by_region
+
+    regions, total = fulfilment_by_region(user, as_of=as_of)
+    departments, dept_total = fulfilment_by_department(user, as_of=as_of)
     sub = f"截至{as_of:%Y-%m-%d}；履约率 = 已履行 / 应履约"
     content, _n = build_workbook(
         [

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.money import format_period
-from keyprojects.core.xlsx import XLSX, Column, build_xlsx, columns_in_language, neutralise, xlsx_response
+from keyprojects.core.xlsx import XLSX, Column, build_xlsx, columns_filled, in_chinese, neutralise, xlsx_response
 
 from .choices import Category, Nature, Stage
 from .models import Project
@@ -23,7 +23,7 @@ __all__ = ["XLSX", "Column", "build_xlsx", "export_projects", "neutralise", "xls
 
 
 PROJECT_COLUMNS = [
-    Column("序号", width=6),
+    Column("序号", "int", 6),
     Column("项目名称", width=36),
     Column("项目代码", width=26),
     Column("所属区域", width=12),
@@ -53,8 +53,7 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
 
     # the list is the province's Chinese 清单 (what offices exchange and the importer reads back):
     # its words in Chinese like its headers, whatever the language of the page it is taken from
-    with translation.override("zh-hans"):
-        categories, natures, stages = ({k: str(v) for k, v in c.choices} for c in (Category, Nature, Stage))
+    categories, natures, stages = ({k: str(v) for k, v in c.choices} for c in (Category, Nature, Stage))
     sums = {"total": Decimal(0), "plan": Decimal(0), "ytd": Decimal(0), "fact_plan": Decimal(0)}
     n = 0
     for i, p in enumerate(projects, start=1):
@@ -102,6 +101,7 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
         ]
 
 
+@in_chinese
 def export_projects(
     *, user: Any, queryset: Any, year: int, filters: dict[str, Any], request: Any = None, period: Any = None
 ) -> HttpResponse:
@@ -126,8 +126,8 @@ def export_projects(
     return xlsx_response(content, f"重点项目清单-{now:%Y%m%d-%H%M}.xlsx")
 
 
-LEADER_COLUMNS = [  # headers in the request's language, as the page (the Chinese are the catalogue's source strings)
-    Column(gettext_noop("序号"), width=6),
+LEADER_COLUMNS = [  # the Chinese 清单's headers in any UI language (core.xlsx)
+    Column(gettext_noop("序号"), "int", 6),
     Column(gettext_noop("姓名"), width=12),
     Column(gettext_noop("职务"), width=16),
     Column(gettext_noop("所属区划"), width=12),
@@ -168,8 +168,9 @@ def _leader_rows(table: dict[str, Any]) -> Iterable[list[Any]]:
         ]
 
 
+@in_chinese
 def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any], request: Any = None) -> HttpResponse:
-    """The 包保领导 list as .xlsx in the request's language (every leader of the filtered list and
+    """The 包保领导 list as .xlsx, in Chinese whatever the UI language (every leader of the filtered list and
     the 合计 row); the export itself is an audit event."""
     now = timezone.localtime()
     period, year = table["period"], table["year"]
@@ -181,7 +182,7 @@ def export_leaders(*, user: Any, table: dict[str, Any], filters: dict[str, Any],
         }
     else:
         title = gettext("包保领导项目统计（%(year)s年度计划，导出时间 %(time)s）") % values
-    columns = columns_in_language(LEADER_COLUMNS, year=year)
+    columns = columns_filled(LEADER_COLUMNS, year=year)
     content, n = build_xlsx(title=title, columns=columns, rows=_leader_rows(table), sheet=gettext("包保领导"))
     n = max(n - 1, 0)  # the totals row is not a leader
     audit_record(
