@@ -62,7 +62,7 @@ class RowError:
         return message_shown(self.message)
 
 
-#: A 细类 the sheet's list does not have (the sheet's name and its words as written in the file).
+#: A 细类 the sheet's list does not have (the list's name and its words in the page's language).
 NOT_A_SUBTYPE = gettext_noop("“%(value)s”不是%(list)s清单的细类，可填：%(choices)s")
 
 
@@ -198,7 +198,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
             values: dict[str, Any] = {"project": pk, "kind": kind}
             sub = _text(cell(cols[4]))
             if sub not in subtypes:
-                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=name, choices=listed(shown_subtypes)))
+                bad(cols[4], Message(NOT_A_SUBTYPE, value=sub, list=FactorKind(kind).label, choices=listed(shown_subtypes)))
                 continue
             values["subtype"] = subtypes[sub]
             try:

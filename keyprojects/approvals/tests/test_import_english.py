@@ -1,7 +1,7 @@
 """The 四张清单 import's row errors in the English UI: said in English on the upload page (the
 file's headers and words as written), unchanged in Chinese for the command and the Chinese page.
-(The lists' sheet names and words are exported in the page's language and read back in either
-language: a file exported in English imports from the Chinese page and the other way round.)"""
+(The lists are exported in Chinese from either page, as every export; a file exported from the
+English page before that, with English sheet names and words, still imports.)"""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def _errors(page: str) -> list[str]:
 
 
 def _broken(language: str) -> bytes:
-    """The lists exported in ``language`` (its sheet names and words: what the import reads back
-    in that language), with a 需求量 that is no number and a 细类 the 资金 list lacks."""
+    """The lists exported with ``language`` active (Chinese either way), with a 需求量 that is no
+    number and a 细类 the 资金 list lacks."""
     with translation.override(language):
         content, _ = export_factor_lists(FactorNeed.objects.all())
     wb = openpyxl.load_workbook(io.BytesIO(content))
@@ -65,8 +65,8 @@ def test_row_errors_read_in_english(compiled, client, lists):  # noqa: F811
 
 @pytest.mark.parametrize(("exported", "uploaded"), [("zh-hans", "en"), ("en", "zh-hans")])
 def test_a_file_exported_in_one_language_imports_in_the_other(compiled, client, lists, exported, uploaded):  # noqa: F811
-    """The lists' sheet names, 细类 and 保障状态 are written in the page's language; a colleague
-    who reads the other language uploads the same file and gets the same needs back."""
+    """The lists are exported from either page (in Chinese); a colleague who reads the other
+    language uploads the same file and gets the same needs back."""
     from .test_import import snapshot
 
     before = snapshot()

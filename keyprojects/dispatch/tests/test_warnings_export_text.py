@@ -1,7 +1,6 @@
-"""The warnings' export (xlsx) in the language of the request: headers, title, sheet, periods,
-kinds and the 说明 column in English for an English request (said again from the stored
-message, as the list says it), byte for byte as before in Chinese; the API keeps the stored
-Chinese."""
+"""The warnings' export (xlsx): the official Chinese 预警清单 (headers, title, sheet, periods,
+kinds and the stored 说明) whatever the language of the request, as every export; the API keeps
+the stored Chinese."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from rest_framework.test import APIClient
 
 from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dispatch.models import ProjectWarning
-from keyprojects.dispatch.tests.test_warning_text import CASES, _all_kinds, _names
+from keyprojects.dispatch.tests.test_warning_text import CASES, _all_kinds
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -45,26 +44,20 @@ def test_the_export_in_chinese_is_as_before(compiled, client, dw):  # noqa: F811
     assert {r[1] for r in rows} <= {"2026年1月", "2026年2月", "2026年3月"}
 
 
-def test_the_export_in_english(compiled, client, dw):  # noqa: F811
+def test_the_export_in_english_is_the_same_chinese_list(compiled, client, dw):  # noqa: F811
+    """An export is the official Chinese 清单 whatever the UI language (core.xlsx): from the
+    English page the same sheet, headers, periods, kinds and stored messages."""
     _all_kinds(dw)
     client.force_login(dw.users.city)
+    _resp, _sheet_zh, _title, _header, rows_zh = _sheet(client)
     _switch_to_english(client)
     resp, sheet, title, header, rows = _sheet(client)
-    assert sheet == "Warnings" and title.startswith("Project warnings (exported ")
-    assert header[:7] == ["No.", "Dispatch period", "Project name", "Project code", "Region", "Warning type", "Description"]
-    assert not any(CJK.search(h) for h in header), header
-    assert len(rows) == 9
-    said = {r[6] for r in rows}
-    for _kind, _message, _value, english in CASES[:7] + CASES[10:]:
-        assert english in said
-    assert {r[1] for r in rows} <= {"Jan 2026", "Feb 2026", "Mar 2026"}
-    names = _names(dw)
-    for r in rows:
-        rest = " ".join(str(v) for v in r if v is not None)
-        for name in names:
-            rest = rest.replace(name, "")
-        assert not CJK.search(rest), r
-    assert "filename*=UTF-8''Warnings-" in resp["Content-Disposition"]
+    assert sheet == "预警" and title.startswith("项目预警清单（导出时间 ") and header == HEADERS_ZH
+    assert rows == rows_zh and len(rows) == 9
+    assert {r[6] for r in rows} == {w.message for w in ProjectWarning.objects.all()}
+    assert all(isinstance(r[0], int) for r in rows)  # 序号 a number
+    assert not {r[6] for r in rows} & {english for *_rest, english in CASES}
+    assert "filename*=UTF-8''%E9%A2%84%E8%AD%A6%E6%B8%85%E5%8D%95-" in resp["Content-Disposition"]  # 预警清单-
 
 
 def test_the_api_keeps_the_stored_chinese(compiled, client, dw):  # noqa: F811

@@ -99,11 +99,14 @@ def test_the_enterprise_pages_and_export(compiled, client, world):  # noqa: F811
     detail = client.get(f"/enterprises/{ent.pk}/").content.decode()
     assert "C Manufacturing / 36 Manufacture of Automobiles" in detail and "汽车制造业" not in detail
     assert ">36 Manufacture of Automobiles</option>" in client.get(f"/enterprises/{ent.pk}/edit/").content.decode()
-    disposition, sheet, title, header, rows = _export(client)  # the workbook in the request's language
-    assert sheet == "Enterprises" and title.startswith("Enterprise directory (exported ") and "filename*=UTF-8''Enterprise" in disposition
-    assert header[:6] == ["No.", "Enterprise name", "Unified social credit code", "Region", "Industry section", "Industry division"]
-    assert not [h for h in header if CJK.search(h)], header
-    assert ["C Manufacturing", "36 Manufacture of Automobiles"] in [r[4:6] for r in rows]
+    disposition, sheet, title, header, rows = _export(client)  # the Chinese 名录 in any UI language
+    assert (
+        sheet == "企业"
+        and title.startswith("企业名录（导出时间 ")
+        and "filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95-" in disposition
+    )
+    assert header[:6] == ["序号", "企业名称", "统一社会信用代码", "所在区划", "行业门类", "行业大类"]
+    assert ["C 制造业", "36 汽车制造业"] in [r[4:6] for r in rows]
 
 
 def test_the_dashboard_by_section(compiled, client, hw):  # noqa: F811
