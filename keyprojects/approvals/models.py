@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -104,21 +105,21 @@ class ProjectApproval(VersionedModel):
         for f in ("applied_on", "accepted_on", "completed_on"):
             value = getattr(self, f)
             if value is not None and value > today:
-                errors.setdefault(f, []).append("日期不能晚于今天")
+                errors.setdefault(f, []).append(gettext_noop("日期不能晚于今天"))
         if self.applied_on and self.accepted_on and self.accepted_on < self.applied_on:
-            errors.setdefault("accepted_on", []).append("受理日期不能早于申报日期")
+            errors.setdefault("accepted_on", []).append(gettext_noop("受理日期不能早于申报日期"))
         start = self.start_on
         if start and self.completed_on and self.completed_on < start:
-            errors.setdefault("completed_on", []).append("办结日期不能早于受理（申报）日期")
+            errors.setdefault("completed_on", []).append(gettext_noop("办结日期不能早于受理（申报）日期"))
         status = self.status
         if status in (ApprovalStatus.IN_PROGRESS, ApprovalStatus.DONE) and not self.applied_on:
-            errors.setdefault("applied_on", []).append("办理中或已办结的事项须填写申报日期")
+            errors.setdefault("applied_on", []).append(gettext_noop("办理中或已办结的事项须填写申报日期"))
         if status == ApprovalStatus.DONE and not self.completed_on:
-            errors.setdefault("completed_on", []).append("已办结的事项须填写办结日期")
+            errors.setdefault("completed_on", []).append(gettext_noop("已办结的事项须填写办结日期"))
         if status == ApprovalStatus.IN_PROGRESS and self.completed_on:
-            errors.setdefault("completed_on", []).append("办理中的事项不能有办结日期")
+            errors.setdefault("completed_on", []).append(gettext_noop("办理中的事项不能有办结日期"))
         if status in (ApprovalStatus.NOT_APPLIED, ApprovalStatus.NOT_NEEDED) and (self.applied_on or self.accepted_on or self.completed_on):
-            errors.setdefault("status", []).append("未申报或不需办理的事项不能有办理日期")
+            errors.setdefault("status", []).append(gettext_noop("未申报或不需办理的事项不能有办理日期"))
         if errors:
             raise ValidationError(errors)
 
