@@ -8,7 +8,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from keyprojects.core.money import format_period, format_wan, format_yi
+from keyprojects.core.money import Period, format_period, format_wan, format_yi
 
 register = template.Library()
 
@@ -37,7 +37,13 @@ def yi(value: Any) -> str:
 
 @register.filter
 def yearmonth(value: Any) -> str:
-    """A reporting period in the active language: ``2026年11月`` / ``Nov 2026`` (``core.money.format_period``)."""
+    """A reporting period (or its label ``2026-11``) in the active language: ``2026年11月`` /
+    ``Nov 2026`` (``core.money.format_period``)."""
+    if isinstance(value, str):
+        try:
+            value = Period.parse(value)
+        except ValueError:
+            return value
     return format_period(value)
 
 

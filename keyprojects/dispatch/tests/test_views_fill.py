@@ -49,6 +49,8 @@ def test_tasks_county_lists_what_to_fill_with_state(dw, client):
     assert resp.context["n_to_fill"] == 1 and resp.context["n_missing"] == 1
     assert "迟报" in page  # the window of 2026-01 has ended: submitting now is late
     assert fill_url(dw.p1, p) in page and reverse("dispatch:grid", kwargs={"period": "2026-01"}) in page
+    # the month picker names its months as every other page does (2026年1月, 查看)
+    assert '<option value="2026-01" selected>2026年1月</option>' in page and "切换" not in page
 
     r = report_save(user=county, project=p, period=dw.p1, data={"invested_month": "10"})
     resp = client.get(reverse("dispatch:tasks"), {"period": "2026-01"})
