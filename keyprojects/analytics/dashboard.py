@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 
 from keyprojects.accounts import policy
 from keyprojects.core.money import format_month
+from keyprojects.dispatch import rules
 from keyprojects.dispatch.choices import WarningKind
 from keyprojects.dispatch.models import ProjectWarning, ReportingPeriod
 from keyprojects.projects.choices import Category, Level, Stage
@@ -415,7 +416,9 @@ def _rank(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
         board.top = list(reversed(rated[-TOP_N:]))
         board.bottom = rated[:TOP_N]
         return
-    facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0)
+    # the projects whose figures of the month are reported (dispatch.rules.lag_measured): a
+    # project not due to report, or 未报, is listed as such elsewhere, not ranked on carried figures
+    facts = facts_visible_to(user=user, period=period).filter(annual_plan__gt=0, report_state__in=sorted(rules.MEASURED_STATES))
     if board.region is not None:  # a superuser's board region (for anybody else it is the scope)
         facts = facts.filter(_region_q(board.region))
     # (as floating point: SQLite keeps whole amounts as integers, and an integer division ranked

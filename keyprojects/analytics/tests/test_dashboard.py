@@ -145,6 +145,8 @@ def test_a_county_ranks_its_projects_by_their_rate_not_by_whole_numbers(client, 
     for name, (plan, done) in plans.items():
         p = ProjectFactory(name=name, region_id="370102", stage="construction", total_investment=plan * 3, plan=(2026, plan, "county"))
         approve(hw, p, hw.p1, done)
+    # a listed project not due to report (谋划储备, 0 of its plan) is not ranked on carried figures
+    ProjectFactory(name="历下储备", region_id="370102", stage="reserve", plan=(2026, 500, "county"))
     refresh(hw.p1)
     board = login(client, hw.users.county).get(JAN).context["board"]
     assert board.ranked == "project"
