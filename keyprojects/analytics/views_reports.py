@@ -4,7 +4,8 @@ read through the same selectors and the same scope as their pages.
 
 Who sees them: province, city and leader accounts with a province or city region (and the
 superuser, on the province). The range is the user's region; a province user may pick one of its
-cities. Anything else answers 404. Each view reads top to bottom: parse → selector/service →
+cities. Any other account is refused the pages whole (403, the project's 403 page naming the
+reason); a region, scheme or period outside the user's range answers 404. Each view reads top to bottom: parse → selector/service →
 render. This module exports ``urlpatterns``; ``analytics/urls.py`` includes them.
 """
 
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,10 +50,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def report_home(user: Any) -> Region:
-    """The region whose rankings and bulletin the user may read (404 for everybody else)."""
+    """The region whose rankings and bulletin the user may read; everybody else is refused the
+    page (403 with its reason: the role may not open it, not "this does not exist")."""
     region = policy.report_region(user)
     if region is None:
-        raise Http404()
+        raise DjangoPermissionDenied(_("排名、考核和通报只对省级、市级工作人员和领导开放。"))
     return region
 
 
@@ -248,7 +251,9 @@ def _scheme_edit(request: HttpRequest, scheme: AssessmentScheme | None) -> HttpR
 
     user = request.user
     regions = _scheme_regions(user)
-    if not regions or (scheme is not None and not policy.can_edit_schemes(user, scheme.region)):
+    if not regions:  # the role writes no schemes: 403; another range's scheme: 404
+        raise DjangoPermissionDenied(_("只有省级、市级工作人员可以编写考核方案。"))
+    if scheme is not None and not policy.can_edit_schemes(user, scheme.region):
         raise Http404()
     if request.method == "POST":
         form = SchemeForm(request.POST, regions=regions)

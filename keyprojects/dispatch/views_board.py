@@ -55,8 +55,8 @@ from .views_review import (
 
 
 def _board_home(user: Any) -> Region:
-    if not policy.can_see_board(user):
-        raise Http404()
+    if not policy.can_see_board(user):  # the role may not open the board: 403, not 404
+        raise DjangoPermissionDenied(_("调度看板只对省级、市级、县级工作人员和领导开放。"))
     return policy.work_region(user)  # type: ignore[return-value]
 
 

@@ -209,10 +209,25 @@ def test_the_menu_shows_what_the_policy_allows(world, client):
         assert ('data-testid="nav-import"' in html) is policy.can_import(user), name
         assert ('data-testid="nav-analysis"' in html) is policy.can_read_reports(user), name
         assert (f'href="{reverse("audit:list")}"' in html) is policy.can_read_audit(user), name
+        # no dead ends: 审核 only for reviewers, 我的任务 only for who fills or reviews
+        assert ('data-testid="nav-review"' in html) is policy.can_review(user), name
+        assert ('data-testid="nav-tasks"' in html) is (policy.can_fill(user) or policy.can_review(user)), name
         tabs = client.get(reverse("dispatch:warnings")).content.decode()
         assert (f'href="{reverse("dispatch:board_latest")}"' in tabs.split('data-testid="dispatch-nav"')[1]) is policy.can_see_board(
             user
         ), name
+        assert (f'href="{reverse("dispatch:review")}"' in tabs.split('data-testid="dispatch-nav"')[1]) is policy.can_review(user), name
+    for name, shown in (("enterprise", False), ("leader", False), ("department", False), ("county", True), ("city", True)):
+        client.force_login(getattr(world.users, name))
+        html = client.get(reverse("projects:list")).content.decode()
+        assert ('data-testid="nav-review"' in html) is shown, name
+        assert ('data-testid="nav-tasks"' in html) is (name != "leader"), name
+    client.force_login(world.users.leader)  # the page itself still answers, with its note
+    page = client.get(reverse("dispatch:tasks"))
+    assert page.status_code == 200 and "您的角色只能查看，不能填报月报。" in page.content.decode()
+    client.force_login(world.users.enterprise)
+    page = client.get(reverse("dispatch:review"))
+    assert page.status_code == 200 and "您的角色不参与月报审核" in page.content.decode()
     client.force_login(world.users.auditor)
     html = client.get(reverse("audit:list")).content.decode()
     assert f'href="{reverse("audit:list")}"' in html

@@ -24,7 +24,6 @@ from keyprojects.analytics.services_assessment import assessment_snapshot
 from keyprojects.analytics.tests.test_assessment import closed, make_scheme  # noqa: F401  (fixtures)
 from keyprojects.analytics.tests.test_rankings import rw  # noqa: F401
 from keyprojects.audit.models import AuditEvent
-from keyprojects.core.testing import refused
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
 
@@ -141,8 +140,8 @@ def test_ranking_export_scope(rw, client):  # noqa: F811
     assert client.get(reverse("analytics:rankings_xlsx", kwargs={"period": "2026-13"})).status_code == 404
     for user in (rw.users.county, rw.users.department, rw.users.enterprise, rw.users.auditor):
         client.force_login(user)
-        assert client.get(RANKINGS, {"period": "2026-02"}).status_code == refused(user), user.username  # as the page
-        assert client.get(RANKINGS_FEB).status_code == refused(user), user.username
+        assert client.get(RANKINGS, {"period": "2026-02"}).status_code == 403, user.username  # as the page
+        assert client.get(RANKINGS_FEB).status_code == 403, user.username
     client.logout()
     assert client.get(RANKINGS_FEB).status_code == 302  # to the login page
     assert not AuditEvent.objects.filter(action="export", changes__kind="rankings").exists()
@@ -245,10 +244,11 @@ def test_assessment_export_scope(snap, client):
     province_scheme = make_scheme(snap, name="各市考核", region="370000")
     client.force_login(snap.users.leader)  # reads what the page shows
     assert client.get(snap.xlsx_url).status_code == 200
-    for user in (snap.users.other_city, snap.users.county, snap.users.department, snap.users.enterprise):
-        client.force_login(user)
-        assert client.get(snap.result_url).status_code == refused(user), user.username  # as the page
-        assert client.get(snap.xlsx_url).status_code == refused(user), user.username
+    u = snap.users
+    for user, status in ((u.other_city, 404), (u.county, 403), (u.department, 403), (u.enterprise, 403)):
+        client.force_login(user)  # another city's scheme is not found; a role without the pages is refused them
+        assert client.get(snap.result_url).status_code == status, user.username  # as the page
+        assert client.get(snap.xlsx_url).status_code == status, user.username
     client.force_login(snap.users.city)
     for pk, period in ((snap.scheme.pk, "2026-01"), (snap.scheme.pk, "2031-01"), (province_scheme.pk, "2026-02"), (999999, "2026-02")):
         url = reverse("analytics:assessment_xlsx", kwargs={"pk": pk, "period": period})
