@@ -89,6 +89,19 @@ class AccountCreateForm(forms.Form):
 
     add_service_errors = PasswordChangeForm.add_service_errors
 
+    def clean(self) -> dict[str, Any]:
+        """Every field's message at once: the form's own (an e-mail address) and the account
+        rules' (user name, telephone: ``services.account_field_errors``), not one after another."""
+        from .services import account_field_errors
+
+        data = super().clean() or {}
+        typed = {name: data.get(name) or "" for name in self.fields}
+        for name, messages in account_field_errors(**typed).items():
+            if name in self.fields and name not in self.errors:
+                for message in messages:
+                    self.add_error(name, message)
+        return data
+
 
 class AccountAssignForm(forms.Form):
     """The security administrator's role and scope assignment."""

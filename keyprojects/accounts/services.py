@@ -344,6 +344,33 @@ def _one_time_password(user: User) -> str:
 
 
 @transaction.atomic
+def _new_account(*, username: str, last_name: str, first_name: str, email: str, phone: str) -> User:
+    return User(
+        username=(username or "").strip(),
+        last_name=(last_name or "").strip(),
+        first_name=(first_name or "").strip(),
+        email=(email or "").strip(),
+        phone=(phone or "").strip(),
+        role=Role.PENDING,
+        must_change_password=True,
+    )
+
+
+def account_field_errors(
+    *, username: str, last_name: str = "", first_name: str = "", email: str = "", phone: str = ""
+) -> dict[str, list[str]]:
+    """Every message the model's rules give a new account's fields (user name taken or invalid,
+    telephone, e-mail …), all at once and in the active language: the form shows them together
+    instead of one after the other. :func:`account_create` checks the same rules again."""
+    try:
+        _new_account(username=username, last_name=last_name, first_name=first_name, email=email, phone=phone).full_clean(
+            exclude=["password"]
+        )
+    except ValidationError as exc:
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {}
+
+
 def account_create(
     *, actor: Any, username: str, last_name: str = "", first_name: str = "", email: str = "", phone: str = "", request: Any = None
 ) -> tuple[User, str]:
@@ -353,15 +380,7 @@ def account_create(
     from .choices import Role
 
     _require(policy.can_manage_accounts(actor), gettext_noop("只有系统管理员可以创建账户"))
-    user = User(
-        username=(username or "").strip(),
-        last_name=(last_name or "").strip(),
-        first_name=(first_name or "").strip(),
-        email=(email or "").strip(),
-        phone=(phone or "").strip(),
-        role=Role.PENDING,
-        must_change_password=True,
-    )
+    user = _new_account(username=username, last_name=last_name, first_name=first_name, email=email, phone=phone)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:

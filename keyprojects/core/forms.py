@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 
@@ -42,6 +42,29 @@ def apply_errors(form: Any, exc: ValidationFailed) -> None:
             form.add_error(name if name in form.fields else None, shown(e))
     if not fields:
         form.add_error(None, exc.shown)
+
+
+_SENTENCE_END = "。．.！!"
+
+
+def errors_text(form: Any) -> str:
+    """A form's errors as one line for a flash message (a form shown on a page that redirects):
+    each field's messages after its label, fields apart — "延期天数（工作日）：确保该值大于或等于1；
+    延期理由：这个字段是必填项" — never a bare "。；" between two messages. Form-wide errors come
+    first, without a label."""
+    # Translators: between two errors of a form on one line
+    sep = pgettext("errors on one line", "；")
+    general: list[str] = []
+    parts: list[str] = []
+    for name, errs in form.errors.items():
+        text = sep.join(str(e).rstrip(_SENTENCE_END) for e in errs)
+        field = form.fields.get(name)
+        if field is None or field.widget.is_hidden:
+            general.append(text)
+        else:
+            # Translators: a form field's label and its error, on one line with the others
+            parts.append(pgettext("field error", "%(label)s：%(message)s") % {"label": field.label, "message": text})
+    return sep.join(general + parts)
 
 
 def submit(form: Any, call: Callable[[], Any], *, refused: Callable[[str], None] | None = None) -> bool:

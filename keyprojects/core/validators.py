@@ -56,12 +56,16 @@ def validate_project_code_shape(value: str) -> None:
 # --- 联系电话 (one rule for the project form, the service, the API and the importer) -----------
 # One or more numbers separated by 、 / ， , ； ;: a mobile (13800000000, +86 138 0000 0000), a
 # landline with or without its area code and an extension (0531-88888888, (0531)88888888,
-# 0531-88888888-123, 0531-88888888转123), a 400/800 line or a short service number (12345,
-# 95588). Letters are refused. Full-width digits and dashes read as half-width.
+# 0531-88888888-123, 0531-88888888转123) or a 400/800 line. Letters are refused. Full-width
+# digits and dashes read as half-width. A short service number (12345, 95588) is refused with
+# its own message: see :func:`validate_phone`.
 
 PHONE_MESSAGE = gettext_noop(
     "联系电话只能填写电话号码，不能包含字母：手机如 13800000000，固定电话如 0531-88888888，"
     "带分机如 0531-88888888-123，多个号码用“、”“/”或“，”分隔"
+)
+SERVICE_NUMBER_MESSAGE = gettext_noop(
+    "12345、95588 等短号是服务热线，不能作为联系电话：请填写联系人的手机或固定电话（如 13800000000、0531-88888888）"
 )
 _PHONE_SEPARATORS_RE = re.compile(r"\s*[、/,;，；]\s*")
 _PHONE_DASHES = str.maketrans({"－": "-", "‐": "-", "‑": "-", "–": "-", "—": "-", "（": "(", "）": ")"})
@@ -70,23 +74,47 @@ _PHONE_RE = re.compile(
         (?:\+?86[-\s]?)?1\d{2}[-\s]?\d{4}[-\s]?\d{4}                          # mobile
       | (?:0\d{2,3}[-\s]?|\(0\d{2,3}\)\s?)?[1-9]\d{6,7}(?:\s?(?:-|转)\s?\d{1,6})?  # landline, extension
       | [48]00[-\s]?\d{3}[-\s]?\d{4}                                          # 400/800
-      | 1\d{4} | 9\d{4,5}                                                      # 12345, 95588
     )$""",
     re.VERBOSE,
 )
+#: 12345 (政务服务便民热线), 95588, 96166 …: a service line, never a contact person's number.
+_SERVICE_NUMBER_RE = re.compile(r"^(?:1\d{4}|9\d{4,5})$")
+
+
+def _phone_parts(value: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", value or "").translate(_PHONE_DASHES).strip()
+    return _PHONE_SEPARATORS_RE.split(text) if text else []
+
+
+def phone_problem(value: str) -> str | None:
+    """Why ``value`` is not a contact number (a message id, :data:`SERVICE_NUMBER_MESSAGE` or
+    :data:`PHONE_MESSAGE`), or None when it is one (or empty)."""
+    parts = _phone_parts(value)
+    if all(_PHONE_RE.match(part) for part in parts):
+        return None
+    if any(_SERVICE_NUMBER_RE.match(part) for part in parts):
+        return SERVICE_NUMBER_MESSAGE
+    return PHONE_MESSAGE
 
 
 def is_valid_phone(value: str) -> bool:
     """``value`` is one or more telephone numbers (empty is valid: the field is optional)."""
-    text = unicodedata.normalize("NFKC", value or "").translate(_PHONE_DASHES).strip()
-    if not text:
-        return True
-    return all(_PHONE_RE.match(part) for part in _PHONE_SEPARATORS_RE.split(text))
+    return phone_problem(value) is None
 
 
 def validate_phone(value: str) -> None:
-    if not is_valid_phone(value):
-        raise ValidationError(gettext_lazy(PHONE_MESSAGE), code="phone")
+    """A contact number (联系电话, 电话) of a project, an enterprise, a request or an account:
+    one or more numbers that reach the contact person — a mobile, a landline (with or without
+    its area code, with or without an extension) or a 400/800 line, separated by 、 / ， ；.
+
+    The rule deliberately refuses short service numbers (12345, the government service hotline;
+    95588 and other 95xxx/96xxx lines; any 5–6 digit 1xxxx/9xxxx number): they reach a call
+    centre, not the person responsible, so a record that names one cannot be followed up. They
+    are refused with their own message (:data:`SERVICE_NUMBER_MESSAGE`); letters and fragments
+    with :data:`PHONE_MESSAGE`."""
+    problem = phone_problem(value)
+    if problem is not None:
+        raise ValidationError(gettext_lazy(problem), code="phone")
 
 
 def project_code_region(value: str) -> str:

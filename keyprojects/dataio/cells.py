@@ -9,12 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from keyprojects.core.validators import (
-    PHONE_MESSAGE,
     PROJECT_CODE_RE,
     UNSAFE_MULTILINE_RE,
     USCC_ALPHABET,
     is_valid_phone,
     is_valid_uscc,
+    phone_problem,
     unsafe_text_message,
     validate_uscc,
 )
@@ -280,8 +280,9 @@ def _convert_cell(
         if raw.isascii() and raw.isdigit() and is_valid_phone(raw):
             return raw
         phone = clean_code(raw)
-        if not is_valid_phone(phone):  # the form's rule (core.validators.validate_phone)
-            raise CellError(PHONE_MESSAGE)
+        problem = phone_problem(phone)  # the form's rule (core.validators.validate_phone)
+        if problem is not None:
+            raise CellError(problem)
         return phone
     if kind == K_COORD:
         return _coordinate(f, raw)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed, shown
+from keyprojects.core.forms import errors_text
 from keyprojects.core.templatetags.kp import pct
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.projects.selectors import get_project_for_user
@@ -432,6 +433,8 @@ def fill(request: HttpRequest, period: str, project_pk: str) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = str(saved.version)
         report = _report_of(project, per)
+    else:  # the form's own checks (a negative 在岗工人数): the same alert as the service's
+        messages.error(request, ValidationFailed().shown)
     return _render_fill(request, project, per, report, form=form, checks=checks, conflict=conflict)
 
 
@@ -463,7 +466,7 @@ def photo_add(request: HttpRequest, period: str, project_pk: str) -> HttpRespons
     if report is None:
         messages.error(request, _("请先保存草稿，再上传现场照片"))
     elif not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     else:
         try:
             report_photo_add(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
-from keyprojects.core.forms import apply_errors
+from keyprojects.core.forms import apply_errors, errors_text
 from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.enterprises.models import Enterprise
@@ -236,13 +236,17 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form_class, run = _ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))  # each field's error after its label
         return redirect("engagement:detail", pk=req.pk)
     try:
         run(request.user, req, form.cleaned_data, request)
     except ApplicationError as exc:
         fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
-        messages.error(request, "；".join(_(e) for errs in fields.values() for e in errs) or exc.shown)
+        if fields and isinstance(exc, ValidationFailed):
+            apply_errors(form, exc)
+            messages.error(request, errors_text(form))
+        else:
+            messages.error(request, exc.shown)
         if isinstance(exc, NotFound):
             return redirect("engagement:list")
     else:

@@ -227,6 +227,7 @@ def test_closed_period_message_keeps_input(dw, client):
         ({"invested_month": "10", "no_activity": "on"}, "invested_month", "本月无进展"),
         ({"invested_month": "0", "no_activity": "on"}, "no_activity_reason", "请说明本月无进展的原因"),
         ({"invested_month": "1", "workers": "很多"}, "workers", ""),
+        ({"invested_month": "1", "workers": "-3"}, "workers", ""),
     ],
 )
 def test_bad_input_is_shown_at_the_field(dw, client, fields, field, message):
@@ -236,6 +237,7 @@ def test_bad_input_is_shown_at_the_field(dw, client, fields, field, message):
     assert resp.status_code == 200
     page = html(resp)
     assert f'data-testid="error-{field}"' in page and message in page
+    assert page.count("输入有误，请检查标注的字段") == 1, field  # one alert at the top, whichever check refused it
     assert f'value="{fields["invested_month"]}"' in page
     assert not MonthlyReport.objects.filter(project=p, period=dw.p1).exists()
 

@@ -94,3 +94,18 @@ def test_refusals_read_in_english_and_chinese(client, eng):
     extension_ask(user=eng.users.department, req=req2, days=5, reason="踏勘")
     page = client.post(f"/engagement/{req2.pk}/extend/", {"days": "5", "reason": "再踏勘"}, follow=True).content.decode()
     assert "An extension request is already awaiting a decision" in page
+
+
+def test_an_invalid_extension_names_each_field(client, eng):
+    """−3 days and no reason: each message after its field's label, in the user's language, and
+    never a bare "。；" between two sentences."""
+    req = raise_request(eng)
+    client.force_login(eng.users.department)
+    page = client.post(f"/engagement/{req.pk}/extend/", {"days": "-3", "reason": ""}, follow=True).content.decode()
+    assert "延期天数（工作日）：确保该值大于或等于1" in page
+    assert "延期理由：这个字段是必填项" in page or "延期理由：该字段是必填项" in page
+    assert "。；" not in page
+    assert not ExtensionRequest.objects.filter(request=req).exists()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post(f"/engagement/{req.pk}/extend/", {"days": "-3", "reason": ""}, follow=True).content.decode()
+    assert "greater than or equal to 1" in page and "This field is required" in page and ".;" not in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from keyprojects.core.validators import PHONE_MESSAGE
+from keyprojects.core.validators import PHONE_MESSAGE, SERVICE_NUMBER_MESSAGE
 from keyprojects.engagement.models import EnterpriseRequest
 from keyprojects.engagement.services_keys import open311_key_issue
 
@@ -16,6 +16,9 @@ def test_request_page_refuses_letters_and_keeps_real_numbers(client, eng):
     data = {"category": eng.factor.pk, "title": "电力增容", "description": "需增容2000千伏安"}
     r = client.post("/engagement/new/", {**data, "contact_phone": "abc123"})
     assert r.status_code == 200 and r.context["form"].errors["contact_phone"] == [PHONE_MESSAGE]
+    assert not EnterpriseRequest.objects.exists()
+    r = client.post("/engagement/new/", {**data, "contact_phone": "12345"})  # the hotline is nobody's contact number
+    assert r.status_code == 200 and r.context["form"].errors["contact_phone"] == [SERVICE_NUMBER_MESSAGE]
     assert not EnterpriseRequest.objects.exists()
     for n, phone in enumerate(("0531-88888888", "13800000000")):
         r = client.post("/engagement/new/", {**data, "title": f"电力增容{n}", "contact_phone": phone})

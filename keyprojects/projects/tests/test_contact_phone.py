@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from keyprojects.core.validators import PHONE_MESSAGE, is_valid_phone, validate_phone
+from keyprojects.core.validators import PHONE_MESSAGE, SERVICE_NUMBER_MESSAGE, is_valid_phone, validate_phone
 from keyprojects.dataio.services import import_file
 from keyprojects.projects.models import Project
 from keyprojects.projects.tests.test_views_forms import card, field_error
@@ -26,7 +26,6 @@ GOOD = [
     "88888888",
     "+86 138 0000 0000",
     "400-123-4567",
-    "12345",
     "13800000000、0531-88888888",
     "13800000000/0531-88888888-123",
     "13800000000，13900000000",
@@ -35,6 +34,8 @@ GOOD = [
 ]
 BAD = ["abc", "0531-8888888a", "1380000000O", "tel 13800000000", "13800000000 ext 12", "张三13800000000", "123", "13800000000、"]
 EN_MESSAGE = "Contact phone"  # the English message starts so
+#: Service hotlines reach a call centre, not the contact: refused with their own message.
+SERVICE = ["12345", "95588", "96166", "13800000000、12345"]
 
 
 @pytest.mark.parametrize("value", GOOD)
@@ -51,6 +52,17 @@ def test_letters_and_fragments_are_refused(value):
     assert str(exc.value.messages[0]) == PHONE_MESSAGE
     with translation.override("en"):
         assert str(exc.value.messages[0]).startswith(EN_MESSAGE)
+
+
+@pytest.mark.parametrize("value", SERVICE)
+def test_short_service_numbers_are_not_contact_numbers(value):
+    assert not is_valid_phone(value)
+    with pytest.raises(ValidationError) as exc:
+        validate_phone(value)
+    assert str(exc.value.messages[0]) == SERVICE_NUMBER_MESSAGE
+    assert "12345" in (validate_phone.__doc__ or "")  # the rule says why, where it is kept
+    with translation.override("en"):
+        assert "hotline" in str(exc.value.messages[0])
 
 
 def test_the_model_field_carries_the_rule():
