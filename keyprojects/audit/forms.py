@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .selectors import distinct_values
 
@@ -39,13 +40,117 @@ ACTION_LABELS = {
     "otp_verify": _("两步验证通过"),
     "otp_failed": _("两步验证失败"),
     "otp_remove": _("关闭两步验证"),
+    # the monthly report's steps (dispatch.choices.StepAction) and the month's work
+    "save": _("保存"),
+    "forward": _("审核通过并上报"),
+    "acknowledge": _("确认校验提示"),
+    "revise": _("申请更正"),
+    "revision_approve": _("更正审定"),
+    "period_close": _("关账"),
+    "summaries_refresh": _("刷新汇总"),
+    "assessment_compute": _("计算考核结果"),
+    "view": _("查看"),
+    # the command line
+    "seed_demo": _("生成演示数据"),
+    "regions_load": _("载入行政区划"),
+}
+
+#: The first part of a dotted action ("lead.signed"): what the action was done to.
+ACTION_OBJECTS = {
+    "activity": _("招商活动"),
+    "agreement": _("合作协议"),
+    "approval": _("审批事项"),
+    "assistance": _("帮扶事项"),
+    "attraction": _("招商引资"),
+    "brand_application": _("品牌申报"),
+    "brand_round": _("品牌遴选"),
+    "calendar": _("工作日历"),
+    "commitment": _("承诺事项"),
+    "consultation": _("会商会办"),
+    "cultivation_entry": _("培育企业"),
+    "cultivation_list": _("培育名单"),
+    "factor_lists": _("四张清单"),
+    "factor_need": _("要素需求"),
+    "lead": _("招商线索"),
+    "liaison": _("联络员"),
+    "meeting": _("政企沟通交流会"),
+    "request": _("企业诉求"),
+    "routing_rule": _("分办规则"),
+}
+#: The second part of a dotted action: what was done (the plain verbs of ACTION_LABELS too).
+ACTION_VERBS = {
+    "acknowledge": _("受理"),
+    "admit": _("纳入"),
+    "advance": _("推进"),
+    "advanced": _("阶段推进"),
+    "carry_over": _("结转"),
+    "catalogue_save": _("保存目录"),
+    "check": _("核验"),
+    "claim": _("认领"),
+    "confirm": _("确认"),
+    "created": _("登记"),
+    "decline": _("转交负责单位"),
+    "dropped": _("终止"),
+    "extension_ask": _("申请延期"),
+    "extension_decide": _("审批延期"),
+    "funds": _("登记到位资金"),
+    "hold": _("召开"),
+    "items_set": _("设置事项"),
+    "landed": _("落地"),
+    "link_agreement": _("关联协议"),
+    "link_project": _("关联项目"),
+    "nominate": _("提名"),
+    "override_delete": _("删除调整"),
+    "override_set": _("设置调整"),
+    "pass": _("通过"),
+    "propose_removal": _("提议移出"),
+    "rate": _("评价"),
+    "remove": _("移出"),
+    "reopened": _("重新启动"),
+    "reply": _("答复"),
+    "reroute": _("改派"),
+    "route": _("分办"),
+    "score": _("评分"),
+    "select": _("入选"),
+    "signed": _("签约"),
+    "topic_done": _("议题办结"),
+    "uncheck": _("取消核验"),
 }
 
 RESULT_LABELS = {"success": _("成功"), "failure": _("失败"), "denied": _("拒绝")}
 
 
+def _humanised(code: str) -> str:
+    return code.replace("_", " ").strip()
+
+
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """An action as users read it: its label (``login`` → 登录); a dotted one from its object and
+    its verb (``lead.signed`` → 招商线索·签约); a part without a label humanised (``foo_bar`` →
+    "foo bar"), never dropped."""
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    obj, dot, verb = action.partition(".")
+    if not dot:
+        return _humanised(action)
+    obj_text = str(ACTION_OBJECTS.get(obj, "")) or _humanised(obj)
+    verb_text = str(ACTION_VERBS.get(verb, "") or ACTION_LABELS.get(verb, "")) or _humanised(verb)
+    # Translators: an audit action done to an object: 招商线索·签约 (Lead: signed)
+    return pgettext("audit action", "%(object)s·%(verb)s") % {"object": obj_text, "verb": verb_text}
+
+
+def object_type_label(object_type: str) -> str:
+    """An object type (``app_label.model``) as users read it: the model's verbose name
+    (``accounts.user`` → 用户); one that names no model stays as stored."""
+    from django.apps import apps
+
+    app_label, dot, model = object_type.partition(".")
+    if dot:
+        try:
+            return str(apps.get_model(app_label, model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            pass
+    return object_type
 
 
 def role_label(role: str) -> str:
@@ -53,6 +158,15 @@ def role_label(role: str) -> str:
     from keyprojects.accounts.choices import Role
 
     return str(dict(Role.choices).get(role, role))
+
+
+def _distinct_labels(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``choices`` by label; two codes of one label (two models named alike) keep their code."""
+    seen: dict[str, int] = {}
+    for _code, label in choices:
+        seen[label] = seen.get(label, 0) + 1
+    shown = [(code, f"{label} ({code})" if seen[label] > 1 else label) for code, label in choices]
+    return sorted(shown, key=lambda c: (c[1], c[0]))
 
 
 class AuditFilterForm(forms.Form):
@@ -66,8 +180,10 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         actions = set(distinct_values("action")) | set(ACTION_LABELS)
-        self.fields["action"].choices = [("", _("全部操作")), *sorted((a, action_label(a)) for a in actions)]
-        self.fields["object_type"].choices = [("", _("全部对象")), *((t, t) for t in distinct_values("object_type"))]
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda c: (c[1], c[0]))
+        self.fields["action"].choices = [("", _("全部操作")), *labelled]
+        types = _distinct_labels([(t, object_type_label(t)) for t in distinct_values("object_type") if t])
+        self.fields["object_type"].choices = [("", _("全部对象")), *types]
         for name, field in self.fields.items():
             css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from .exports import audit_events_xlsx
-from .forms import RESULT_LABELS, AuditFilterForm, action_label, role_label
+from .forms import RESULT_LABELS, AuditFilterForm, action_label, object_type_label, role_label
 from .selectors import can_read_audit_log, search_events
 from .services import audit_record
 
@@ -44,6 +45,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         e.action_label = action_label(e.action)  # type: ignore[attr-defined]
         e.result_label = RESULT_LABELS.get(e.result, e.result)  # type: ignore[attr-defined]
         e.role_label = role_label(e.actor_role)  # type: ignore[attr-defined]
+        e.object_type_label = object_type_label(e.object_type) if e.object_type else ""  # type: ignore[attr-defined]
         # JSON as in the export (true/null, Chinese unescaped), not Python's repr (True/None).
         e.changes_text = json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""  # type: ignore[attr-defined]
     context: dict[str, Any] = {
@@ -52,8 +54,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "querystring_nopage": _querystring(request, "page"),
         "export_query": _querystring(request, "page"),
     }
-    template = "audit/list.html#results" if getattr(request, "htmx", False) else "audit/list.html"
-    return render(request, template, context)
+    htmx = getattr(request, "htmx", None)
+    fragment = bool(htmx and not htmx.boosted)
+    response = render(request, "audit/list.html#results" if fragment else "audit/list.html", context)
+    if fragment:  # the address bar shows the filters set: a filtered view can be bookmarked and reloaded
+        kept = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            if key != "page" and (values := [v for v in values if v.strip()]):
+                kept.setlist(key, values)
+        response["HX-Push-Url"] = f"{request.path}?{kept.urlencode()}" if kept else request.path
+    patch_vary_headers(response, ["HX-Request"])  # never the fragment for a reload from the cache
+    return response
 
 
 @login_required

@@ -184,3 +184,44 @@ def test_the_log_names_roles_in_chinese_and_shows_changes_as_json(client, world)
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)).active
     roles = [r[3] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert "县级工作人员" in roles and "county" not in roles
+
+
+def test_filter_lists_name_actions_and_object_types_in_the_page_language(client, world, settings):
+    """No internal codes in the drop-downs: an action by its label (a dotted one by its object
+    and verb, an unknown part humanised), an object type by its model's verbose name."""
+    for action, object_type in (
+        ("activity.create", "attraction.activity"),
+        ("lead.signed", "attraction.lead"),
+        ("request.reply", "engagement.enterpriserequest"),
+        ("forward", "dispatch.monthlyreport"),
+        ("seed_demo", "accounts.user"),
+        ("brand_new.thing_done", "nowhere.model"),
+    ):
+        audit_record(action=action, user=world.users.county, object_type=object_type, object_id="1")
+    client.force_login(world.users.auditor)
+    form = client.get(LIST).context["form"]
+    actions = dict(form.fields["action"].choices)
+    assert actions["activity.create"] == "招商活动·新增" and actions["lead.signed"] == "招商线索·签约"
+    assert actions["request.reply"] == "企业诉求·答复" and actions["forward"] == "审核通过并上报"
+    assert actions["seed_demo"] == "生成演示数据" and actions["brand_new.thing_done"] == "brand new·thing done"
+    types = dict(form.fields["object_type"].choices)
+    assert types["accounts.user"] == "用户" and types["dispatch.monthlyreport"] == "月报"
+    assert types["nowhere.model"] == "nowhere.model"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    form = client.get(LIST).context["form"]
+    actions = dict(form.fields["action"].choices)
+    assert actions["lead.signed"] == "Investment leads: Signed" and actions["forward"] == "Approve and forward"
+    assert dict(form.fields["object_type"].choices)["accounts.user"] == "User"
+
+
+def test_a_filtered_view_has_its_own_address(client, log):
+    """Filtering (htmx) puts the filters set in the address bar, so the view can be bookmarked
+    and reloaded; the page itself at that address shows the same rows."""
+    client.force_login(log.users.auditor)
+    page = client.get(LIST).content.decode()
+    assert 'hx-push-url="true"' in page
+    r = client.get(LIST, {"action": "update", "username": "", "q": "", "page": "2"}, headers={"HX-Request": "true"})
+    assert r["HX-Push-Url"] == f"{LIST}?action=update" and "HX-Request" in r["Vary"]
+    again = client.get(r["HX-Push-Url"])
+    assert again.status_code == 200 and b"<html" in again.content
+    assert again.context["page_obj"].paginator.count == r.context["page_obj"].paginator.count
