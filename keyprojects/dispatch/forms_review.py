@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
@@ -79,6 +79,43 @@ class PeriodSelectForm(forms.Form):
 
 
 # --- review --------------------------------------------------------------------------------
+
+
+class ReviewQueueFilterForm(PeriodSelectForm):
+    """The review queue's filters: the period, a region below the user's (``scope_regions``:
+    ``policy.regions_under`` the scope region) and a project name or code."""
+
+    region = forms.ChoiceField(label=_("区域"), required=False)
+    q = forms.CharField(label=_("关键字"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("全部区域")), *((r.code, r.name) for r in scope_regions(user).order_by("code"))]
+        _style(self)
+        self.fields["q"].widget.attrs.setdefault("placeholder", _("项目名称或代码"))
+
+    @property
+    def selected(self) -> ReportingPeriod | None:
+        """The period chosen, whatever the other filters say."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return period_from_label(getattr(self, "cleaned_data", {}).get("period"))
+
+    def filter(self, qs: QuerySet[MonthlyReport]) -> QuerySet[MonthlyReport]:
+        """``qs`` (reports) narrowed to the valid filters (an invalid one is ignored, with its message)."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        code = data.get("region")
+        if code:
+            region = Region.objects.filter(code=code).first()
+            if region is not None:
+                qs = qs.filter(policy.region_rows_q(region, "project__"))
+        text = (data.get("q") or "").strip()
+        if text:
+            qs = qs.filter(Q(project__name__icontains=text) | Q(project__project_code__icontains=text))
+        return qs
 
 
 class ReviewForm(forms.Form):

@@ -13,11 +13,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,7 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
+from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
 
@@ -33,8 +37,8 @@ from . import warning_text
 from .choices import FlagSeverity, ReportStatus, RevisionStatus
 from .forms_review import (
     LEVEL_LABELS,
-    PeriodSelectForm,
     ReviewForm,
+    ReviewQueueFilterForm,
     RevisionDecideForm,
     RevisionRequestForm,
     period_from_label,
@@ -155,14 +159,20 @@ def _revisions_for_review(user: Any) -> QuerySet[ReportRevision]:
     return qs.select_related("report__project__region", "report__period", "requested_by").order_by("requested_at")
 
 
+def _queue(user: Any, form: ReviewQueueFilterForm) -> QuerySet[MonthlyReport]:
+    """The reports waiting for ``user`` that the filters ask for (the page and its export)."""
+    qs = form.filter(reports_for_review(user=user, period=form.selected))
+    return qs.order_by("-period__year", "-period__month", "project__region_id", "project__name")
+
+
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     params = set_params(request)
-    form = PeriodSelectForm(params or None)
+    form = ReviewQueueFilterForm(params or None, user=user)
     period = form.selected
-    qs = reports_for_review(user=user, period=period).order_by("-period__year", "-period__month", "project__region_id", "project__name")
+    qs = _queue(user, form)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     reports = list(page.object_list)
     _attach_previous(reports)
@@ -184,8 +194,65 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "level_label": LEVEL_LABELS.get(level or "", ""),
         "can_review": policy.can_review(user),
         "revisions": list(_revisions_for_review(user)[:100]),
+        "export_query": _without(params, "page"),
     }
     return _render(request, "dispatch/review/queue.html", context, "queue")
+
+
+QUEUE_COLUMNS = [
+    Column("序号", width=6),
+    Column("调度期", width=10),
+    Column("项目名称", width=36),
+    Column("项目代码", width=26),
+    Column("所属区域", width=12),
+    Column("本月完成（万元）", kind="money", width=14),
+    Column("1-N月累计（万元）", kind="money", width=14),
+    Column("待确认校验提示（条）", kind="int", width=12),
+    Column("提交时间", width=18),
+    Column("迟报", width=6),
+]
+
+
+@login_required
+@require_GET
+def review_queue_export(request: HttpRequest) -> HttpResponse:
+    """The filtered review queue as .xlsx (Chinese headers, as the other exports): the same
+    reports as the page, every page of them."""
+    user = request.user
+    if not policy.can_review(user):  # the role reviews nothing: 403 with the reason, as the other pages
+        raise DjangoPermissionDenied(_("您的角色不参与月报审核。"))
+    form = ReviewQueueFilterForm(set_params(request) or None, user=user)
+    qs = _queue(user, form).annotate(
+        unacked=Count("flags", filter=Q(flags__severity=FlagSeverity.WARNING, flags__acknowledged_at__isnull=True))
+    )
+
+    def rows() -> Any:
+        for i, r in enumerate(qs.iterator(chunk_size=2000), start=1):
+            yield [
+                i,
+                f"{r.period.year}年{r.period.month}月",
+                r.project.name,
+                r.project.project_code or "",
+                r.project.region.name,
+                r.invested_month,
+                r.invested_ytd,
+                r.unacked,
+                f"{timezone.localtime(r.submitted_at):%Y-%m-%d %H:%M}" if r.submitted_at else "",
+                "是" if r.is_late else "",
+            ]
+
+    level = LEVEL_LABELS.get(user_review_level(user) or "", "")
+    title = f"待审核月报（{level}审核，导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）" if level else "待审核月报"
+    content, n = build_xlsx(title=title, columns=QUEUE_COLUMNS, rows=rows(), sheet="待审核月报")
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="dispatch.monthlyreport",
+        changes={"kind": "review_queue", "filters": dict(set_params(request).items()), "rows": n, "format": "xlsx"},
+        message=f"导出待审核月报 {n} 行",
+    )
+    return xlsx_response(content, f"待审核月报-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- one report ------------------------------------------------------------------------------
@@ -443,6 +510,7 @@ def project_dispatch_context(*, user: Any, project: Project) -> dict[str, Any]:
 
 urlpatterns = [
     path("review/", review_queue, name="review"),
+    path("review/export.xlsx", review_queue_export, name="review_export"),
     path("reports/<int:pk>/", report_detail, name="report"),
     path("reports/<int:pk>/review/", report_review_view, name="report_review"),
     path("reports/<int:pk>/acknowledge/", report_acknowledge_view, name="report_acknowledge"),

@@ -357,3 +357,46 @@ def test_steps_and_people_without_a_user_show_system(dw, client):
         assert resp.status_code == 200, url
         assert "系统" in resp.content.decode(), url
     assert feb.pk in queue_ids(client, dw.users.county)
+
+
+def test_queue_search_region_filter_and_export(dw, client):
+    """Search by project name or code, a region below the user's, and the filtered queue as .xlsx
+    (Chinese headers, every page); the region list offers only regions below the user's."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from keyprojects.projects.models import Project
+
+    own = submitted(dw, dw.projects.own_county, dw.p1, "100")
+    sib = submitted(dw, dw.projects.sibling_county, dw.p1, "50")
+    city = submitted(dw, dw.projects.city_level, dw.p1, "70")
+    other = submitted(dw, dw.projects.other_city, dw.p1, "90")
+    Project.objects.filter(pk=dw.projects.other_city.pk).update(project_code="2403-370202-04-01-654321")
+    root = dw.users.superuser
+    assert queue_ids(client, root, "?region=370100") == {own.pk, sib.pk, city.pk}  # the city with its counties
+    assert queue_ids(client, root, "?region=370103") == {sib.pk}
+    assert queue_ids(client, root, "?q=市南") == {other.pk}
+    assert queue_ids(client, root, "?q=654321") == {other.pk}  # by project code
+    assert queue_ids(client, root, "?q=历下&region=370100") == {own.pk}
+    assert queue_ids(client, root, "?region=999999") == {own.pk, sib.pk, city.pk, other.pk}  # not offered: ignored
+
+    client.force_login(dw.users.city)
+    form = client.get("/dispatch/review/").context["form"]
+    offered = {code for code, _label in form.fields["region"].choices if code}
+    assert "370100" in offered and "370102" in offered and "370202" not in offered and "370000" not in offered
+    page = client.get("/dispatch/review/?q=济南").content.decode()
+    assert 'data-testid="queue-export"' in page and "/dispatch/review/export.xlsx?q=" in page
+
+    client.force_login(root)
+    resp = client.get("/dispatch/review/export.xlsx", {"region": "370100", "q": "区"})
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(resp.content)).active.iter_rows()]
+    header = next(r for r in rows if r and r[0] == "序号")
+    assert header[:5] == ["序号", "调度期", "项目名称", "项目代码", "所属区域"]
+    names = {r[2] for r in rows[rows.index(header) + 1 :]}
+    assert names == {"历下区项目", "市中区项目"}
+    assert AuditEvent.objects.filter(action="export", changes__kind="review_queue", changes__rows=2).exists()
+    for role in ("enterprise", "leader", "department"):  # the role reviews nothing: refused, not an empty file
+        client.force_login(getattr(dw.users, role))
+        assert client.get("/dispatch/review/export.xlsx").status_code == 403, role
