@@ -57,7 +57,8 @@ MUST_REACH = {
     | BRANDS
     | {"brands:apply", "brands:application", "dispatch:fill", "dispatch:report", "projects:detail"}
     | {"enterprises:detail"},
-    "leader": READERS | BRAND_READERS,
+    # the leader neither fills nor reviews: no menu or crumb leads to 我的任务 or 审核 (dead ends)
+    "leader": (READERS - {"dispatch:tasks", "dispatch:review"}) | BRAND_READERS,
     "sysadmin": {"projects:home"},
     "secadmin": {"projects:home"},
     "auditor": {"audit:list", "audit:export"},
