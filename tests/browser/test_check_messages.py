@@ -17,7 +17,7 @@ from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CJK = re.compile(r"[\u3400-\u9fff]")
-SLIP = "This month's investment (350, 10k CNY) differs from earlier months (usually about 32) by a factor of 10 or more"
+SLIP = "This month's investment (350, 10k CNY) differs from earlier months (usually about 32, 10k CNY) by a factor of 10 or more"
 
 
 def _english(page) -> None:
