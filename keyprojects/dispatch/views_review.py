@@ -29,7 +29,7 @@ from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
 
@@ -225,6 +225,22 @@ def review_queue_export(request: HttpRequest) -> HttpResponse:
     qs = _queue(user, form).annotate(
         unacked=Count("flags", filter=Q(flags__severity=FlagSeverity.WARNING, flags__acknowledged_at__isnull=True))
     )
+    content, n = _queue_workbook(qs, LEVEL_LABELS.get(user_review_level(user) or "", ""))
+    audit_record(
+        action="export",
+        user=user,
+        request=request,
+        object_type="dispatch.monthlyreport",
+        changes={"kind": "review_queue", "filters": dict(set_params(request).items()), "rows": n, "format": "xlsx"},
+        message=f"导出待审核月报 {n} 行",
+    )
+    return xlsx_response(content, f"待审核月报-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@in_chinese
+def _queue_workbook(qs: QuerySet[MonthlyReport], level: Any) -> tuple[bytes, int]:
+    """The queue's rows as the Chinese workbook in any UI language (``level``, a lazy label, is
+    said in Chinese here)."""
 
     def rows() -> Any:
         for i, r in enumerate(qs.iterator(chunk_size=2000), start=1):
@@ -241,18 +257,8 @@ def review_queue_export(request: HttpRequest) -> HttpResponse:
                 "是" if r.is_late else "",
             ]
 
-    level = LEVEL_LABELS.get(user_review_level(user) or "", "")
     title = f"待审核月报（{level}审核，导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）" if level else "待审核月报"
-    content, n = build_xlsx(title=title, columns=QUEUE_COLUMNS, rows=rows(), sheet="待审核月报")
-    audit_record(
-        action="export",
-        user=user,
-        request=request,
-        object_type="dispatch.monthlyreport",
-        changes={"kind": "review_queue", "filters": dict(set_params(request).items()), "rows": n, "format": "xlsx"},
-        message=f"导出待审核月报 {n} 行",
-    )
-    return xlsx_response(content, f"待审核月报-{timezone.localdate():%Y%m%d}.xlsx")
+    return build_xlsx(title=title, columns=QUEUE_COLUMNS, rows=rows(), sheet="待审核月报")
 
 
 # --- one report ------------------------------------------------------------------------------

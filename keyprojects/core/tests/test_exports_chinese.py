@@ -113,6 +113,7 @@ def _cases(w: Any) -> dict[str, tuple[Any, str]]:
         "rankings": (u.city, reverse("analytics:rankings_xlsx", kwargs={"period": "2026-02"})),
         "bulletin": (u.city, reverse("analytics:bulletin_xlsx", kwargs={"period": "2026-02"})),
         "audit": (u.auditor, reverse("audit:export")),
+        "review_queue": (u.city, reverse("dispatch:review_export")),
     }
 
 
@@ -120,7 +121,7 @@ CASES = [
     "projects", "leaders", "enterprises", "warnings", "problems", "grid", "board_missing", "close_items", "close_snapshot",
     "dispatch_table", "template", "approvals", "needs", "agreements", "alerts", "rates", "profiles", "leads", "activities",
     "requests", "departments", "meetings", "brand_round", "brand_results", "cultivation", "cultivation_list", "rankings",
-    "bulletin", "audit",
+    "bulletin", "audit", "review_queue",
 ]  # fmt: skip
 
 
@@ -168,3 +169,12 @@ def test_the_export_is_chinese_from_the_english_ui(compiled, client, full, case)
 def test_the_labels_checked_are_english():
     labels = english_labels()
     assert {"In progress", "Fulfilled", "Bank loans"} <= labels, sorted(labels)[:40]
+
+
+def test_the_review_queue_title_names_the_level_in_chinese_from_the_english_ui(compiled, client, full):  # noqa: F811
+    """The title is built from a lazy level label: under the builder's Chinese, not the page's English."""
+    client.force_login(full.users.city)
+    _switch_to_english(client)
+    wb = load_workbook(io.BytesIO(client.get(reverse("dispatch:review_export")).content))
+    title = wb.active["A1"].value
+    assert title.startswith("待审核月报（市级审核，导出时间 "), title
