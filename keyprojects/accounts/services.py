@@ -343,7 +343,6 @@ def _one_time_password(user: User) -> str:
             password = throwaway_password()
 
 
-@transaction.atomic
 def _new_account(*, username: str, last_name: str, first_name: str, email: str, phone: str) -> User:
     return User(
         username=(username or "").strip(),
@@ -371,6 +370,7 @@ def account_field_errors(
     return {}
 
 
+@transaction.atomic
 def account_create(
     *, actor: Any, username: str, last_name: str = "", first_name: str = "", email: str = "", phone: str = "", request: Any = None
 ) -> tuple[User, str]:

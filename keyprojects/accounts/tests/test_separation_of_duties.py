@@ -244,3 +244,18 @@ def test_business_users_and_the_superuser_still_open_them(world, client):
     for user in (world.users.county, world.users.leader, world.users.superuser):
         client.force_login(user)
         assert client.get("/projects/").status_code == 200 and client.get("/dispatch/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_account_is_created_with_its_audit_record_or_not_at_all(world, monkeypatch):
+    """account_create saves the user and its audit record in one transaction: when the record
+    cannot be written, no account is left behind."""
+    from keyprojects.accounts import services
+
+    def broken(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        services.account_create(actor=world.users.sysadmin, username="newclerk", phone="13800000000")
+    assert not User.objects.filter(username="newclerk").exists()
