@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+
 from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
 from .models import BrandApplication, SelectionRound
@@ -39,7 +41,7 @@ def _row(i: int, a: BrandApplication) -> list[Any]:
         a.review_note,
         a.score,
         a.reward_amount,
-        a.submitted_at.date() if a.submitted_at else None,
+        timezone.localdate(a.submitted_at) if a.submitted_at else None,
     ]
 
 

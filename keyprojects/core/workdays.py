@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import chinese_calendar
+from django.utils import timezone
 
 __all__ = ["WorkCalendar", "add_working_days", "is_working_day", "known_years", "working_days_between"]
 
@@ -96,8 +97,8 @@ class WorkCalendar:
 
 
 def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
+    if isinstance(value, dt.datetime):  # an aware moment falls on its local day (as timezone.localdate)
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, dt.date):
         return value
     raise TypeError(f"not a date: {value!r}")

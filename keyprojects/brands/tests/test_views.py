@@ -3,6 +3,7 @@ review, score and decision through the pages, the export and the result list."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -162,6 +163,10 @@ def test_export_content_follows_scope_and_filters(client, world, rnd, submitted)
     assert rows[0][0].endswith("申报情况") and "入选上限40个" in rows[1][0]
     data = [row for row in rows[3:] if row[0]]
     assert len(data) == 1 and data[0][1] == world.ent.name and data[0][2] == "济南比亚迪" and data[0][7] == "入选" and data[0][10] == 10
+    # 申报时间 is the local day: 23:30 UTC is 07:30 the next morning in Jinan
+    BrandApplication.objects.filter(pk=app.pk).update(submitted_at=dt.datetime(2026, 3, 15, 23, 30, tzinfo=dt.UTC))
+    rows = list(load_workbook(io.BytesIO(c.get(reverse("brands:export", args=[rnd.pk])).content)).active.iter_rows(values_only=True))
+    assert next(row for row in rows[3:] if row[0])[11] == dt.datetime(2026, 3, 16)
     r = c.get(reverse("brands:export", args=[rnd.pk]), {"category": "service"})
     assert [row for row in list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[3:] if row[0]] == []
 

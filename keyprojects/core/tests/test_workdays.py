@@ -90,3 +90,10 @@ def test_config_site_records_an_override(client, world):
     assert not workdays.is_working_day(D(2031, 1, 2))
     client.force_login(world.users.sysadmin)
     assert client.get(url).status_code in (302, 403, 404)
+
+
+def test_a_moment_falls_on_its_local_day():
+    # 2025-10-08 23:30 UTC is 07:30 on Thursday 9 October in Jinan: the day after 国庆 (1–8 October)
+    moment = dt.datetime(2025, 10, 8, 23, 30, tzinfo=dt.UTC)
+    assert workdays.is_working_day(moment)
+    assert workdays.working_days_between(moment, D(2025, 10, 10)) == 1
