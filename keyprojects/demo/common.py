@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from keyprojects.core.bulk import BulkWriter
@@ -37,6 +37,9 @@ DEMO_COUNTIES = ("370102",)
 #: registers public project owners as enterprises — organs (11: 教育局, 民政局) and public
 #: institutions (12: 人民医院) — which never apply for a brand or sit on a 双50 培育名单.
 BUSINESSES = Q(uscc__startswith="9")
+# manufacturers (GB/T 4754 门类 C 制造业) before other enterprises: the “双50” lists are of
+# manufacturers, and the demo's 政企合作协议 are mostly theirs
+MANUFACTURERS_FIRST = Case(When(industry_section="C", then=Value(0)), default=Value(1))
 
 
 def writer_for(model: type[models.Model], fields: Sequence[str], *, raw: bool = False) -> BulkWriter:

@@ -13,10 +13,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from .common import BUSINESSES
+from .common import BUSINESSES, MANUFACTURERS_FIRST
 from .reference import load
 
 DATA = load("cultivation.json")
+MANUFACTURING = "C"  # GB/T 4754 门类 C 制造业
 
 
 def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
@@ -42,7 +43,9 @@ def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
         lists[spec["kind"]] = clist
     in_city = Q(region__city_code=city.code) | Q(region_id=city.code)
     byd = users["byd"].enterprise
-    enterprises = [byd, *Enterprise.objects.filter(in_city, BUSINESSES).exclude(pk=byd.pk).order_by("id")]
+    # “双50” are lists of manufacturers (制造业, section C): the city's manufacturers first, other
+    # businesses only when a small demo has too few of them
+    enterprises = [byd, *Enterprise.objects.filter(in_city, BUSINESSES).exclude(pk=byd.pk).order_by(MANUFACTURERS_FIRST, "id")]
     agreements = {}
     for a in Agreement.objects.filter(enterprise__in=[e.pk for e in enterprises]).order_by("signed_on", "id"):
         agreements.setdefault(a.enterprise_id, a)
@@ -53,6 +56,8 @@ def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
         pool = signed if spec["agreement"] else unsigned
         if not pool:
             continue
+        if pool[0].industry_section != MANUFACTURING and (pool is signed) and unsigned and unsigned[0].industry_section == MANUFACTURING:
+            pool = unsigned  # a manufacturer without an agreement rather than a non-manufacturer with one
         ent = pool.pop(0)
         nominator = users["lixia"] if ent.region_id == users["lixia"].region_id else users["jinan"]
         decider = users["province"] if nominator.username == "jinan" else users["jinan"]
@@ -77,7 +82,7 @@ def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
             e.removal_proposed_by, e.removal_proposed_at = nominator, now - dt.timedelta(days=spec.get("removed_days_ago", 3) + 2)
         if status == "removed":
             e.removed_by, e.removed_on = decider, timezone.localdate() - dt.timedelta(days=spec["removed_days_ago"])
-        if spec["agreement"] and status in ("admitted", "removal_pending"):
+        if ent.pk in agreements and spec["agreement"] and status in ("admitted", "removal_pending"):
             e.agreement = agreements[ent.pk]
         e.full_clean()
         e.save()

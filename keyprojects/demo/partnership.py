@@ -42,7 +42,7 @@ def seed_partnership() -> dict[str, int]:
     from keyprojects.projects.models import Project
     from keyprojects.regions.models import Unit
 
-    from .common import DEMO_COUNTIES
+    from .common import BUSINESSES, DEMO_COUNTIES, MANUFACTURERS_FIRST
     from .reference import SPECIAL_OWNERS
 
     users = {u.username: u for u in User.objects.filter(username__in=["province", "jinan", "lixia", "jinan_fgw", "byd", "leader"])}
@@ -58,14 +58,16 @@ def seed_partnership() -> dict[str, int]:
     local = [
         Enterprise.objects.filter(region_id=code)
         .exclude(pk=byd.pk)
-        .order_by(Exists(Project.objects.filter(owner=OuterRef("pk"), region_id=code)).desc(), "id")
+        .order_by(Exists(Project.objects.filter(owner=OuterRef("pk"), region_id=code)).desc(), MANUFACTURERS_FIRST, "id")
         .first()
         for code in DEMO_COUNTIES
     ]
     local = [e for e in local if e is not None]
     jinan_ents = [
         *local,
-        *Enterprise.objects.filter(in_jinan).exclude(pk__in=[byd.pk, *(e.pk for e in local)]).order_by("id")[: 4 - len(local)],
+        *Enterprise.objects.filter(in_jinan, BUSINESSES)
+        .exclude(pk__in=[byd.pk, *(e.pk for e in local)])
+        .order_by(MANUFACTURERS_FIRST, "id")[: 4 - len(local)],
     ]
     elsewhere = list(Enterprise.objects.exclude(in_jinan).order_by("id")[:2])
     counts = {"agreements": 0, "commitments": 0, "measures": 0, "policy_grants": 0, "liaisons": 0}

@@ -1,4 +1,4 @@
-"""The demo's 双50 培育名单 and “泉城好品” applications name businesses only: the public owners the
+"""The demo's 双50 培育名单 (of manufacturers) and “泉城好品” applications name businesses only: the public owners the
 demo registers as enterprises for their projects (教育局, 民政局, 人民医院 …) never appear on them."""
 
 from __future__ import annotations
@@ -26,3 +26,5 @@ def test_demo_lists_name_businesses_only():
     for ent in [e.enterprise for e in entries] + [a.enterprise for a in applications]:
         assert not PUBLIC_BODY.search(ent.name), ent.name
         assert ent.uscc.startswith("9"), (ent.name, ent.uscc)  # registered with market regulation
+    # “双50” are lists of manufacturers (制造业骨干企业, 创新成长型制造业企业)
+    assert {e.enterprise.industry_section for e in entries} == {"C"}, [(e.enterprise.name, e.enterprise.industry_section) for e in entries]
