@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from keyprojects.accounts import policy
@@ -124,7 +124,7 @@ def kpis_of(board: Dashboard) -> list[dict[str, Any]]:
             "key": "projects",
             "label": _("项目数"),
             "value": f"{f.projects:,}",
-            "unit": npgettext("a number of projects", "个", "个", f.projects),
+            "unit": pgettext("a number of projects in total", "个"),  # 项目数 2,986 个 / Projects 2,986 in total
             "url": t.url,
         },
         {"key": "total_investment", "label": _("总投资"), "value": format_yi(t.total_investment), "unit": _("亿元"), "url": t.url},

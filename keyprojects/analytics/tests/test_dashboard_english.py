@@ -1,4 +1,5 @@
-"""The dashboard's words in English: the gap cards (Land gap) and the number of projects (37 projects)."""
+"""The dashboard's words in English: the gap cards (Land gap) and the number of projects (Projects
+2,986 in total, not "Projects 2,986 projects")."""
 
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ def test_the_gap_cards_read_land_gap(compiled, gw, client):  # noqa: F811
     assert "Land gap" in page
 
 
-def test_the_number_of_projects_is_said_with_its_noun(compiled):  # noqa: F811
+def test_the_number_of_projects_does_not_repeat_its_noun(compiled):  # noqa: F811
+    """The tile is labelled 项目数 / Projects: its unit is 个 in Chinese, "in total" in English
+    (it read "Projects 2,986 projects")."""
     figures = SimpleNamespace(projects=2986, annual_plan=D(1), invested_ytd=D(1))
     board = SimpleNamespace(totals=SimpleNamespace(figures=figures, total_investment=D(1), url="/"))
     with translation.override("en"):
         kpi = kpis_of(board)[0]  # type: ignore[arg-type]
-        assert (kpi["value"], kpi["unit"]) == ("2,986", "projects")
+        assert (kpi["label"], kpi["value"], kpi["unit"]) == ("Projects", "2,986", "in total")
         figures.projects = 1
-        assert kpis_of(board)[0]["unit"] == "project"  # type: ignore[arg-type]
+        assert kpis_of(board)[0]["unit"] == "in total"  # type: ignore[arg-type]
     with translation.override("zh-hans"):
-        assert kpis_of(board)[0]["unit"] == "个"  # type: ignore[arg-type]
+        kpi = kpis_of(board)[0]  # type: ignore[arg-type]
+        assert (kpi["label"], kpi["unit"]) == ("项目数", "个")
