@@ -11,7 +11,7 @@ from keyprojects.regions.models import Unit
 from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
 from .models import ApprovalItem, FactorNeed, ProjectApproval
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 
 
 class ApprovalForm(forms.ModelForm):

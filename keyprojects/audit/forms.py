@@ -173,8 +173,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("操作"), required=False)
     username = forms.CharField(label=_("用户名"), required=False, max_length=150)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     q = forms.CharField(label=_("关键字"), required=False, max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any):

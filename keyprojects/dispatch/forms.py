@@ -118,7 +118,7 @@ class ProblemForm(ServiceErrorsMixin, forms.Form):
         empty_label=_("（未指定）"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    due_date = forms.DateField(label=_("办结时限"), required=False, widget=forms.DateInput(attrs=_attrs(type="date")))
+    due_date = forms.DateField(label=_("办结时限"), required=False, widget=forms.DateInput(attrs=_attrs(type="date"), format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

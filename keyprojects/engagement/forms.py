@@ -155,8 +155,10 @@ class DecisionForm(forms.Form):
 
 
 class MetricsForm(forms.Form):
-    start = forms.DateField(label=_("提出日期自"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
-    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}))
+    start = forms.DateField(
+        label=_("提出日期自"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={**_TEXT, "type": "date"}, format="%Y-%m-%d"))
 
 
 class MeetingForm(forms.ModelForm):
@@ -165,7 +167,7 @@ class MeetingForm(forms.ModelForm):
         fields = ["title", "held_on", "place", "chair", "level", "enterprises", "units_present", "summary"]
         widgets = {
             "title": forms.TextInput(attrs=_TEXT),
-            "held_on": forms.DateInput(attrs={**_TEXT, "type": "date"}),
+            "held_on": forms.DateInput(attrs={**_TEXT, "type": "date"}, format="%Y-%m-%d"),
             "place": forms.TextInput(attrs=_TEXT),
             "chair": forms.TextInput(attrs=_TEXT),
             "level": forms.Select(attrs=_SELECT, choices=MeetingLevel.choices),

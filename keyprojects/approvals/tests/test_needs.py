@@ -139,3 +139,12 @@ def test_the_list_and_its_export_search_by_project_or_unit(client, world, needs)
     assert "共 <strong>1</strong> 项" in body and "历下区项目" in body
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/approvals/needs/export.xlsx?q=市中").content))
     assert [len(list(ws.iter_rows(min_row=4))) for ws in wb.worksheets] == [0, 0, 1, 0]
+
+
+def test_the_edit_page_shows_the_stored_due_date_in_chinese(client, world, needs):
+    """<input type=date> takes only YYYY-MM-DD: the Chinese locale's 2026/06/30 left the field
+    empty, so saving the form cleared or refused the date the user never touched."""
+    land = needs[0]
+    client.force_login(world.users.county)
+    html = client.get(f"/approvals/needs/{land.pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'value="2026-06-30"' in html

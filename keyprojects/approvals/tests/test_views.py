@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from keyprojects.approvals.models import ApprovalItem, ProjectApproval
@@ -192,3 +194,18 @@ def test_code_badge_reads_within_limit_and_a_late_completion_is_not_green(client
     page = client.get("/approvals/").content.decode()
     assert ">Within limit</span>" in page and ">Active</span>" not in page
     assert ">Completed late</span>" in page
+
+
+def test_the_edit_page_shows_the_stored_dates_in_chinese(client, world, recorded):
+    """<input type=date> takes only YYYY-MM-DD: the Chinese locale's 2026/11/01 showed empty
+    fields and saving the step was refused (须填写申报日期) though the dates were stored."""
+    ProjectApproval.objects.filter(pk=recorded.pk).update(
+        status="in_progress", applied_on=dt.date(2026, 11, 1), accepted_on=dt.date(2026, 11, 2)
+    )
+    for name in ("county", "city", "department"):
+        client.force_login(getattr(world.users, name))
+        response = client.get(f"/approvals/{recorded.pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        if response.status_code == 200:
+            break
+    html = response.content.decode()
+    assert 'value="2026-11-01"' in html and 'value="2026-11-02"' in html
