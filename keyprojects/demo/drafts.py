@@ -174,8 +174,9 @@ class DraftsMixin:
         for attempt in range(8):
             tpl = rng.choice(NAME_TEMPLATES[d.division])
             place = self.place(d.region)
-            if "{p}" in tpl and d.region != self.city_of[d.region] and rng.random() < 0.15:
-                place = short_place(self.region_name[self.city_of[d.region]]) + place
+            city_word = short_place(self.region_name[self.city_of[d.region]])
+            if "{p}" in tpl and d.region != self.city_of[d.region] and rng.random() < 0.15 and not place.startswith(city_word):
+                place = city_word + place  # 历下 → 济南历下; 济南市中区 has its city already
             ent = d.owner.short if d.owner else place
             name = tpl.format(
                 e=ent, p=place, r=rng.choice(ROADS), n=rng.choice((1, 2, 3, 5, 6, 8, 10, 12, 15, 20, 30, 50)),
