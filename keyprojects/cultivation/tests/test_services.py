@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -216,9 +217,8 @@ def test_removal_two_people(world, admitted):
     with pytest.raises(PermissionDenied, match="四眼"):
         entry_confirm_removal(actor=world.users.city, entry=e, expected_version=e.version, accept=True)
     with pytest.raises(ValidationFailed):
-        entry_confirm_removal(
-            actor=world.users.province, entry=e, expected_version=e.version, accept=True, removed_on=dt.date.today() + dt.timedelta(days=3)
-        )
+        future = timezone.localdate() + dt.timedelta(days=3)
+        entry_confirm_removal(actor=world.users.province, entry=e, expected_version=e.version, accept=True, removed_on=future)
     e = entry_confirm_removal(actor=world.users.province, entry=e, expected_version=e.version, accept=True, removed_on=dt.date(2026, 3, 1))
     e.refresh_from_db()
     assert e.status == "removed" and e.removed_on == dt.date(2026, 3, 1) and e.removed_by == world.users.province

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 
 from keyprojects.core.templatetags.kp import pct
 from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
@@ -66,7 +67,7 @@ def test_percentages_and_counts_have_thousands_separators(compiled, history, cli
 
 def test_the_board_says_when_the_fill_window_is_over(compiled, history, client):  # noqa: F811
     dw = history
-    today = dt.date.today()
+    today = timezone.localdate()
     assert rules.fill_ended(fill_end=today - dt.timedelta(days=2), today=today)
     assert not rules.fill_ended(fill_end=today, today=today)
     ReportingPeriod.objects.filter(pk=dw.p4.pk).update(fill_start=today - dt.timedelta(days=6), fill_end=today - dt.timedelta(days=2))

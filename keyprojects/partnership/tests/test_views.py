@@ -3,12 +3,12 @@ recording and confirming fulfilment with an evidence file, the profile page, exp
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from keyprojects.partnership.choices import CommitmentStatus
@@ -206,7 +206,7 @@ def test_pages_render(client, world, deal):
     assert r.status_code == 302
     deal.refresh_from_db()
     assert deal.title == "改名"
-    today = dt.date.today()
+    today = timezone.localdate()
     r = c.post(
         reverse("partnership:commitment_new", args=[deal.pk]),
         {"new-party": "government", "new-kind": "approval", "new-description": "环评批复", "new-due_on": today.isoformat()},
