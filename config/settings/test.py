@@ -1,5 +1,7 @@
 """Test settings: the same stack, faster hashing, a fresh database per run."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,6 +33,7 @@ else:
 # Audit keys and anchors of a test run live in a throw-away directory (a fixture in conftest.py
 # gives each test its own anchor file); nothing goes to syslog.
 _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="kp-audit-"))
+atexit.register(shutil.rmtree, _AUDIT_DIR, ignore_errors=True)  # each process removes its own
 KEYPROJECTS_AUDIT_KEY_FILE = _AUDIT_DIR / "audit-keys.json"
 KEYPROJECTS_AUDIT_ANCHOR_FILE = _AUDIT_DIR / "audit-anchors.jsonl"
 KEYPROJECTS_AUDIT_ANCHOR_SYSLOG = False
