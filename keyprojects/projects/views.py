@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -168,7 +168,11 @@ def project_export(request: HttpRequest) -> HttpResponse:
 
 # --- detail, history, transitions ----------------------------------------------------------
 
-ACTION_LABELS = {"create": "创建", "update": "修改", "transition": "阶段变更"}
+ACTION_LABELS = {  # the history's 操作 column
+    "create": pgettext_lazy("project history", "创建"),
+    "update": pgettext_lazy("project history", "修改"),
+    "transition": pgettext_lazy("project history", "阶段变更"),
+}
 HISTORY_ACTIONS = tuple(ACTION_LABELS)
 _FK_MODELS: dict[str, Any] = {
     "region": Region,
@@ -250,7 +254,7 @@ def history_rows(project: Project) -> list[dict[str, Any]]:
                 if ev.action == "create" and pair[1] in (None, "", False):
                     continue
                 changes.append({"label": _field_label(name), "old": _show(name, pair[0], names), "new": _show(name, pair[1], names)})
-        rows.append({"event": ev, "action": ACTION_LABELS.get(ev.action, ev.action), "changes": changes})
+        rows.append({"event": ev, "action": str(ACTION_LABELS.get(ev.action, ev.action)), "changes": changes})
     return rows
 
 

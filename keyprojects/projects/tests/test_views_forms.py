@@ -187,10 +187,12 @@ def test_edit_updates_this_years_plan_and_history_shows_verbose_names(world, cli
     assert "所属区域" in history and "历下区" in history and "市中区" in history
     # (the year's fields in the order the database keeps them: jsonb sorts its keys)
     assert f"{y}年度计划" in history and "年度计划投资（万元）：1,500.00" in history and "省级重点：是" in history
+    assert ">修改<" in history
     _switch_to_english(client)
     html = client.get(f"/projects/{p.pk}/").content.decode()
     history = re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
     assert f"{y} annual plan" in history and "年度计划" not in history and "省级重点" not in history
+    assert ">Edited<" in history and ">修改<" not in history  # the 操作 column in the page's language
 
 
 def test_transitions_through_the_page(world, client):
