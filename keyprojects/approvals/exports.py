@@ -3,6 +3,7 @@ the 审批事项 list: Chinese throughout (sheet names, statuses, 细类) in any
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -39,6 +40,7 @@ def columns(kind: str) -> list[Column]:
     cols += [
         Column("责任单位", "text", 24),
         Column("保障时限", "date", 12),
+        Column("是否逾期", "text", 8),
         Column("保障状态", "text", 10),
         Column("协调层级", "text", 10),
         Column("需求说明", "text", 30),
@@ -47,7 +49,7 @@ def columns(kind: str) -> list[Column]:
     return cols
 
 
-def _row(n: int, need: FactorNeed) -> list[Any]:
+def _row(n: int, need: FactorNeed, today: dt.date) -> list[Any]:
     row: list[Any] = [
         n,
         need.project.name,
@@ -63,6 +65,7 @@ def _row(n: int, need: FactorNeed) -> list[Any]:
     row += [
         need.owner_unit.name if need.owner_unit else "",
         need.due_on,
+        "逾期" if need.overdue_on(today) else "",
         need.get_status_display(),
         need.get_level_display(),
         need.description,
@@ -75,10 +78,11 @@ def _row(n: int, need: FactorNeed) -> list[Any]:
 def export_factor_lists(needs: QuerySet[FactorNeed], *, region_name: str = "") -> tuple[bytes, dict[str, int]]:
     """One sheet per list (土地、资金、环境、能耗); returns the bytes and each list's row count."""
     needs = needs.select_related("project", "project__region", "owner_unit").order_by("project__region_id", "project__name", "id")
-    subtitle = f"{region_name} 截至 {timezone.localdate():%Y-%m-%d}".strip()
+    today = timezone.localdate()
+    subtitle = f"{region_name} 截至 {today:%Y-%m-%d}".strip()
     sheets = []
     for kind in FactorKind:
-        rows = [_row(i, n) for i, n in enumerate(needs.filter(kind=kind), start=1)]
+        rows = [_row(i, n, today) for i, n in enumerate(needs.filter(kind=kind), start=1)]
         sheets.append(Sheet(str(kind.label), TITLES[kind], columns(kind), rows, subtitle))
     content, counts = build_workbook(sheets)
     return content, {str(k.value): c for k, c in zip(FactorKind, counts, strict=True)}

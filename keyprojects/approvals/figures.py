@@ -30,8 +30,8 @@ from django.utils import timezone
 from keyprojects.analytics import metrics
 from keyprojects.core.workdays import WorkCalendar
 
-from .choices import OPEN_NEED_STATUSES, ApprovalStatus
-from .models import FactorNeed, ProjectApproval
+from .choices import ApprovalStatus
+from .models import FactorNeed, ProjectApproval, overdue_needs_q
 from .selectors import elapsed, open_at
 
 #: The indicators this module answers, by key (``analytics.rankings.INDICATORS`` lists them).
@@ -125,7 +125,7 @@ def unit_approval_figures(*, period: Any, kind: str, root: Any, user: Any = None
                 figures.overdue_approvals.append((pk, pid))
     needs = (
         _scoped(FactorNeed, user)
-        .filter(root_project_q(root, "project__"), status__in=OPEN_NEED_STATUSES, due_on__lt=asof)
+        .filter(root_project_q(root, "project__"), overdue_needs_q(asof))
         .annotate(unit_key=need_key)
         .order_by("pk")
         .values_list("pk", "project_id", "unit_key")

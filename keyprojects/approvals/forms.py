@@ -117,7 +117,9 @@ class NeedFilter(forms.Form):
     q = forms.CharField(label=_("关键字"), required=False, max_length=100, widget=forms.SearchInput)
     kind = forms.ChoiceField(label=_("要素类别"), choices=[("", _("全部类别")), *FactorKind.choices], required=False)
     status = forms.ChoiceField(
-        label=_("保障状态"), choices=[("", _("全部状态")), ("open", _("未保障（待保障、保障中）")), *NeedStatus.choices], required=False
+        label=_("保障状态"),
+        choices=[("", _("全部状态")), ("open", _("未保障（待保障、保障中）")), ("overdue", _("逾期（超过保障时限）")), *NeedStatus.choices],
+        required=False,
     )
     region = forms.RegexField(label=_("行政区划代码"), regex=r"^[0-9]{6}$", required=False, widget=forms.HiddenInput)
 

@@ -162,7 +162,7 @@ def read_factor_lists(source: Any, *, filename: str, user: Any) -> tuple[list[tu
             errors.append(RowError(name, 0, "", gettext_noop("找不到表头（项目名称、需求量等），请勿改动导出文件的表头")))
             continue
         index = {_text(c): j for j, c in enumerate(sheet.rows[h])}
-        missing = [c for c in cols if c not in index and not c.startswith(("序号", "缺口", "协调层级"))]
+        missing = [c for c in cols if c not in index and not c.startswith(("序号", "缺口", "协调层级", "是否逾期"))]
         if missing:
             errors.append(RowError(name, sheet.first_row + h, "", Message(gettext_noop("缺少列：%(columns)s"), columns=listed(missing))))
             continue

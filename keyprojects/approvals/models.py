@@ -17,7 +17,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 
-from .choices import SUBTYPES_OF, UNIT_OF, ApprovalStatus, FactorKind, FactorSubtype, Level, NeedStatus
+from .choices import OPEN_NEED_STATUSES, SUBTYPES_OF, UNIT_OF, ApprovalStatus, FactorKind, FactorSubtype, Level, NeedStatus
 
 
 class ApprovalItem(TimeStampedModel):
@@ -124,6 +124,21 @@ class ProjectApproval(VersionedModel):
             raise ValidationError(errors)
 
 
+# --- 逾期 (要素保障逾期): the one rule of an overdue need, as a test on one need and as a filter --
+
+
+def need_overdue(*, status: str, due_on: dt.date | None, asof: dt.date) -> bool:
+    """Whether a need is overdue on ``asof``: still 待保障/保障中 and its 保障时限 has passed (the
+    day itself is not late). The 四张清单 page, its filter and export, the 要素保障逾期 warning
+    and the 要素逾期未保障数 figure all ask this (or :func:`overdue_needs_q`, the same rule)."""
+    return status in OPEN_NEED_STATUSES and due_on is not None and due_on < asof
+
+
+def overdue_needs_q(asof: dt.date, prefix: str = "") -> Q:
+    """:func:`need_overdue` as a filter on needs (``prefix`` for a relation, e.g. ``"need__"``)."""
+    return Q(**{f"{prefix}status__in": OPEN_NEED_STATUSES, f"{prefix}due_on__lt": asof})
+
+
 def _unit_needs(unit_id: int) -> Q:
     return Q(owner_unit_id=unit_id) | Q(project__responsible_unit_id=unit_id) | Q(project__zone_id=unit_id)
 
@@ -137,6 +152,10 @@ class FactorNeedQuerySet(ScopedQuerySet):
         if policy.is_read_only(user):
             return NOTHING
         return scope_q(user, region=region_rows("project__"), unit=lambda pk: Q(owner_unit_id=pk))
+
+    def overdue(self, asof: dt.date | None = None) -> FactorNeedQuerySet:
+        """The needs overdue on ``asof`` (today), :func:`need_overdue`."""
+        return self.filter(overdue_needs_q(asof or timezone.localdate()))
 
 
 class FactorNeed(VersionedModel):
@@ -185,6 +204,14 @@ class FactorNeed(VersionedModel):
     @property
     def measure(self) -> str:
         return UNIT_OF.get(self.kind, "")
+
+    def overdue_on(self, asof: dt.date) -> bool:
+        return need_overdue(status=self.status, due_on=self.due_on, asof=asof)
+
+    @property
+    def is_overdue(self) -> bool:
+        """逾期 today (:func:`need_overdue`)."""
+        return self.overdue_on(timezone.localdate())
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

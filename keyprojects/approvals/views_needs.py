@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,16 +24,16 @@ from keyprojects.regions.models import Region
 from .choices import OPEN_NEED_STATUSES
 from .exports import export_factor_lists
 from .forms import NeedFilter, NeedForm
-from .models import FactorNeed
+from .models import FactorNeed, FactorNeedQuerySet
 from .services_needs import factor_need_create, factor_need_update, need_writable_fields
 from .views import _get, _guard
 
 
-def needs_visible(user: Any) -> QuerySet[FactorNeed]:
+def needs_visible(user: Any) -> FactorNeedQuerySet:
     return FactorNeed.objects.visible_to(user).select_related("project", "project__region", "owner_unit")
 
 
-def _filtered(request: HttpRequest) -> tuple[NeedFilter, QuerySet[FactorNeed]]:
+def _filtered(request: HttpRequest) -> tuple[NeedFilter, FactorNeedQuerySet]:
     f = NeedFilter(request.GET or None)
     qs = needs_visible(request.user).order_by("project__name", "kind", "id")
     if f.is_valid():
@@ -44,6 +44,8 @@ def _filtered(request: HttpRequest) -> tuple[NeedFilter, QuerySet[FactorNeed]]:
         status = f.cleaned_data["status"]
         if status == "open":
             qs = qs.filter(status__in=OPEN_NEED_STATUSES)
+        elif status == "overdue":
+            qs = qs.overdue()
         elif status:
             qs = qs.filter(status=status)
         region = Region.objects.filter(code=f.cleaned_data["region"]).first() if f.cleaned_data["region"] else None
@@ -58,7 +60,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
     _guard(request)
     f, qs = _filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "approvals/needs.html", {"form": f, "page": page, "count": qs.count()})
+    context = {"form": f, "page": page, "count": qs.count(), "overdue": qs.overdue().count()}
+    return render(request, "approvals/needs.html", context)
 
 
 @login_required

@@ -29,6 +29,7 @@ from keyprojects.core.workdays import WorkCalendar
 from keyprojects.dispatch import warning_text as text
 
 from .choices import OPEN_NEED_STATUSES, UNIT_OF, ApprovalStatus, FactorKind
+from .models import need_overdue
 from .selectors import elapsed, open_at
 
 APPROVAL_OVERDUE = "approval_overdue"
@@ -47,6 +48,7 @@ class _Approval:
 
 @dataclass(frozen=True, slots=True)
 class _Need:
+    status: str
     kind: str
     gap: Decimal
     due_on: dt.date
@@ -93,12 +95,12 @@ def load(within: Q, *, prefix: str = "") -> Inputs:
         starts.append(start)
         approvals[pid].append(_Approval(name, int(limit), handler or dept_unit or dept, status, start, done))
     needs: dict[int, list[_Need]] = defaultdict(list)
-    for pid, kind, quantity, secured, due, owner in (
+    for pid, status, kind, quantity, secured, due, owner in (
         FactorNeed.objects.filter(within, status__in=OPEN_NEED_STATUSES, due_on__isnull=False)
         .order_by("project_id", "due_on", "id")
-        .values_list("project_id", "kind", "quantity", "secured", "due_on", "owner_unit__name")
+        .values_list("project_id", "status", "kind", "quantity", "secured", "due_on", "owner_unit__name")
     ):
-        needs[pid].append(_Need(kind, max(quantity - secured, Decimal(0)), due, owner or ""))
+        needs[pid].append(_Need(status, kind, max(quantity - secured, Decimal(0)), due, owner or ""))
     out.approvals, out.needs = dict(approvals), dict(needs)
     if starts:
         out.calendar = WorkCalendar.load(min(starts), None)
@@ -136,7 +138,7 @@ def project_warnings(pid: int, inputs: Inputs, asof: dt.date) -> list[tuple[str,
             text.APPROVAL_OVERDUE.zh(name=a.name, days=d, limit=a.limit, department=a.department) for a, d in late
         )
         out.append((APPROVAL_OVERDUE, message, max(d - a.limit for a, d in late), _units([a.department for a, _ in late])))
-    overdue = [n for n in inputs.needs.get(pid, ()) if n.due_on < asof]
+    overdue = [n for n in inputs.needs.get(pid, ()) if need_overdue(status=n.status, due_on=n.due_on, asof=asof)]
     if overdue:
         labels = _kind_labels()
         message = text.SEPARATOR.join(

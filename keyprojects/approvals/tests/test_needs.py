@@ -88,7 +88,7 @@ def test_export_command_one_sheet_per_list(world, needs, tmp_path):
     assert wb.sheetnames == ["土地", "资金", "环境", "能耗"]
     land = [[c.value for c in r] for r in wb["土地"].iter_rows(min_row=4)]
     assert land[0][1] == "历下区项目" and land[0][5] == 120.5 and land[0][7] == 120.5
-    assert land[0][12] == '\'=HYPERLINK("http://x")'  # shown, never evaluated
+    assert land[0][13] == '\'=HYPERLINK("http://x")'  # shown, never evaluated
     funds = [[c.value for c in r] for r in wb["资金"].iter_rows(min_row=4)]
     assert funds[0][7] == 3000 and funds[0][8] == "否"
     assert len(list(wb["环境"].iter_rows(min_row=4))) == 1
