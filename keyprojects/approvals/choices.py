@@ -19,6 +19,9 @@ class Code(models.TextChoices):
     GREEN = "green", _("绿码")
 
 
+#: What a green item reads when it was completed after its legal limit (``selectors.Timing.label``).
+DONE_LATE = _("超期办结")
+
 #: An open item is yellow once it has used this share of its legal limit.
 YELLOW_SHARE = 0.8
 

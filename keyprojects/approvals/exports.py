@@ -111,12 +111,8 @@ def export_approvals(approvals: list[Any]) -> tuple[bytes, int]:
     """The 审批事项 list as one sheet: ``approvals`` as the page shows them (with ``.timing``
     from ``selectors.with_timing``). Returns the bytes and the number of rows."""
 
-    def shown(t: Any) -> str:  # as the page's badge (approvals/_code.html)
-        if t.days is None:
-            return ""
-        if t.code in ("red", "yellow"):
-            return "红码" if t.code == "red" else "黄码"
-        return "超期办结" if t.overdue else "正常"
+    def shown(t: Any) -> str:  # as the page's badge (approvals/_code.html), in Chinese (in_chinese)
+        return "" if t.days is None else t.label
 
     def rows() -> Any:
         for i, a in enumerate(approvals, start=1):

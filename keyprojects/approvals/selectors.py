@@ -16,7 +16,7 @@ from django.utils import timezone
 from keyprojects.analytics import metrics
 from keyprojects.core.workdays import WorkCalendar
 
-from .choices import YELLOW_SHARE, ApprovalStatus, Code
+from .choices import DONE_LATE, YELLOW_SHARE, ApprovalStatus, Code
 from .models import ApprovalItem, ProjectApproval
 
 
@@ -43,6 +43,15 @@ class Timing:
     @property
     def remaining(self) -> int | None:
         return None if self.days is None else self.limit - self.days
+
+    @property
+    def label(self) -> str:
+        """What the 红黄码 column and its export say: the code's own label (红码/黄码/绿码, the
+        filter's words, :class:`~.choices.Code`), except an item completed late (green, as it no
+        longer runs), which reads 超期办结."""
+        if self.code == Code.GREEN and self.overdue:
+            return str(DONE_LATE)
+        return str(Code(self.code).label)
 
 
 def elapsed(*, status: str, start: dt.date | None, completed_on: dt.date | None, asof: dt.date, cal: WorkCalendar) -> int | None:

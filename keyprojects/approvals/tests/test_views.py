@@ -174,11 +174,14 @@ def test_list_searches_labels_every_filter_and_exports_what_it_shows(client, wor
 
 
 def test_code_badge_reads_within_limit_and_a_late_completion_is_not_green(client, world, recorded):
-    """An item done within its legal limit reads 正常 / "Within limit" (not the accounts page's
-    "Active"); one done late is 超期办结 in a neutral badge, not the green of an on-time one."""
+    """An item done within its legal limit reads 绿码 / "Green code", the word of the 红黄码
+    filter (it read 正常 where the filter said 绿码); one done late is 超期办结 in a neutral badge,
+    not the green of an on-time one. The export says the same."""
     import datetime as dt
+    import io
 
     from django.conf import settings
+    from openpyxl import load_workbook
 
     other = ProjectApproval.objects.exclude(pk=recorded.pk).get(project=recorded.project)
     limit = recorded.item.legal_limit_days
@@ -188,11 +191,15 @@ def test_code_badge_reads_within_limit_and_a_late_completion_is_not_green(client
     )
     client.force_login(world.users.city)
     page = client.get("/approvals/").content.decode()
-    assert '<span class="badge text-bg-success" data-code="green">正常</span>' in page
+    assert '<span class="badge text-bg-success" data-code="green">绿码</span>' in page and ">正常<" not in page
+    assert '<option value="green">绿码</option>' in page
     assert '<span class="badge text-bg-secondary" data-code="green">超期办结</span>' in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/approvals/").content.decode()
-    assert ">Within limit</span>" in page and ">Active</span>" not in page
+    assert ">Green code</span>" in page and ">Active</span>" not in page
+    ws = load_workbook(io.BytesIO(client.get("/approvals/export.xlsx").content)).active
+    header = [c.value for c in next(ws.iter_rows(min_row=3, max_row=3))]
+    assert {r[header.index("红黄码")] for r in ws.iter_rows(min_row=4, values_only=True)} == {"绿码", "超期办结"}
     assert ">Completed late</span>" in page
 
 
