@@ -41,6 +41,7 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
     others = list(ranked.exclude(city_code="370100").order_by("kp_early", "id")[:12])
     projects = list(dict.fromkeys(lixia + projects + others))[:12]
     cal = WorkCalendar.load(today - dt.timedelta(days=500), today)
+    numbers = _Numbers()
     approvals = []
     for n, p in enumerate(projects):
         # Project n has finished the first k steps, is handling step k, and has not applied for the rest.
@@ -55,7 +56,7 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
                 took = item.legal_limit_days + (6 if (n + i) % 4 == 0 else -max(1, item.legal_limit_days // 3))
                 a.status, a.applied_on, a.accepted_on = "done", applied, accepted
                 a.completed_on = min(cal.add_working_days(accepted, max(1, took)), today)
-                a.approval_number = f"济{code[:3].upper()}〔{a.completed_on.year}〕{100 + n * 10 + i}号"
+                a.approval_number = numbers.next(p.city_code, code, a.completed_on.year, n)
             elif i == k:
                 # Every third project's current step is overdue, every third is close to its limit.
                 used = {0: item.legal_limit_days + 5, 1: max(1, item.legal_limit_days - 1)}.get(n % 3, 2)
@@ -108,6 +109,23 @@ def seed_approvals(*, as_of: dt.date) -> dict[str, int]:
     # 审批超时 and 要素保障逾期 come from the refresh action, like every warning
     warnings_changed(project_ids={a.project_id for a in approvals} | {n.project_id for n in needs})
     return {"approvals": len(approvals), "factor_needs": len(needs), "consultations": meetings}
+
+
+class _Numbers:
+    """批复文号 as the issuing authority writes them: city and authority short name, year, number
+    (济发改投资〔2025〕120号, data/texts.json ``approval_numbers``), numbered upwards per
+    authority and year so no two approvals share one."""
+
+    def __init__(self) -> None:
+        self.issued: dict[tuple[str, int], int] = {}
+
+    def next(self, city_code: str, item_code: str, year: int, n: int) -> str:
+        from .reference import APPROVAL_CITY_SHORT, APPROVAL_NUMBER_WORDS
+
+        prefix = APPROVAL_CITY_SHORT.get(city_code or "", "鲁") + APPROVAL_NUMBER_WORDS.get(item_code, "审批")
+        seq = self.issued.get((prefix, year), 0) + 1
+        self.issued[(prefix, year)] = seq
+        return f"{prefix}〔{year}〕{7 * seq + n % 7 + 5}号"  # increasing per authority and year
 
 
 def _seed_consultations(*, today: dt.date, fgw: object) -> int:

@@ -76,6 +76,8 @@ PROBLEMS: tuple[tuple[str, str, str, str], ...] = _texts["problems"]
 RETURN_OPINIONS: tuple[str, ...] = _texts["return_opinions"]
 PROBLEM_OPINION: str = _texts["problem_opinion"]  # for a report with 存在问题
 SLIP_OPINION: str = _texts["slip_opinion"]
+APPROVAL_CITY_SHORT: dict[str, str] = _texts["approval_numbers"]["city_short"]
+APPROVAL_NUMBER_WORDS: dict[str, str] = _texts["approval_numbers"]["item_words"]
 
 # real_projects.json
 SPECIAL_OWNERS: dict[str, tuple[str, str, str, str]] = _real["special_owners"]

@@ -43,3 +43,26 @@ def test_demo_approvals_and_needs():
     # A reset keeps the catalogue (the seeder restores it).
     _seed(reset=True)
     assert ApprovalItem.objects.count() >= 9 and ProjectApproval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_approval_numbers_read_like_the_issuing_authoritys():
+    """批复文号 read 济发改投资〔2025〕120号, 济环审〔2026〕12号 (the authority's short name per item),
+    not 济PRO〔2025〕120号 built from the catalogue's internal codes; no two alike."""
+    import re
+
+    from keyprojects.demo.reference import APPROVAL_NUMBER_WORDS
+
+    _seed()
+    done = list(ProjectApproval.objects.filter(status="done").select_related("item", "project"))
+    assert done
+    numbers = [a.approval_number for a in done]
+    assert len(set(numbers)) == len(numbers)
+    for a in done:
+        m = re.fullmatch(r"(济宁|济|[青淄枣东烟潍泰威日临德聊滨菏鲁])(.+)〔(\d{4})〕(\d+)号", a.approval_number)
+        assert m, a.approval_number
+        assert m.group(2) == APPROVAL_NUMBER_WORDS[a.item.code] and int(m.group(3)) == a.completed_on.year
+        assert not re.search(r"[A-Z]", a.approval_number)
+    by_item = {a.item.code: a.approval_number for a in done if a.project.city_code == "370100"}
+    if "project-approval" in by_item:
+        assert by_item["project-approval"].startswith("济发改投资〔")
