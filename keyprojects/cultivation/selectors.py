@@ -124,6 +124,22 @@ def list_commitments(user: Any, clist: CultivationList) -> QuerySet[Commitment]:
     )
 
 
+def agreements_to_link(user: Any, entries: Iterable[CultivationEntry]) -> dict[int, Any]:
+    """For each of ``entries`` with no 政企合作协议 linked whose enterprise has signed one that
+    ``user`` sees (partnership's 协议台账): the latest such agreement, by entry id. The list's
+    签约率 counts linked agreements only; these are the ones waiting to be linked (有协议未关联)."""
+    from keyprojects.partnership.models import Agreement
+
+    waiting = [e for e in entries if not e.agreement_id]
+    if not waiting:
+        return {}
+    latest: dict[int, Any] = {}
+    rows = Agreement.objects.visible_to(user).filter(enterprise_id__in={e.enterprise_id for e in waiting}).order_by("-signed_on", "-id")
+    for a in rows.only("pk", "title", "signed_on", "enterprise_id"):
+        latest.setdefault(a.enterprise_id, a)
+    return {e.pk: latest[e.enterprise_id] for e in waiting if e.enterprise_id in latest}
+
+
 def own_entries(user: Any) -> QuerySet[CultivationEntry]:
     """An enterprise contact's view: the lists its enterprise is on."""
     return entries_visible(user).order_by("-cultivation_list__year", "cultivation_list__kind")

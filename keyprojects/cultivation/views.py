@@ -29,7 +29,7 @@ from . import exports
 from .choices import EntryStatus, ListKind
 from .forms import STATUS_FILTER, ConfirmRemovalForm, DecideForm, LinkForm, ListForm, NominateForm, ProposeRemovalForm
 from .models import CultivationEntry, CultivationList
-from .selectors import entries_search, list_commitments, list_figures, lists_visible, own_entries
+from .selectors import agreements_to_link, entries_search, list_commitments, list_figures, lists_visible, own_entries
 from .services import (
     entry_confirm_removal,
     entry_decide,
@@ -133,6 +133,11 @@ def _list_context(request: HttpRequest, clist: CultivationList, nominate_form: N
     listing = paged(request, entries_search(user, clist, **params), PAGE_SIZE)
     nopage = listing["querystring_nopage"]
     can_nominate = policy.can_nominate_to(user, clist)
+    to_link = agreements_to_link(user, listing["page_obj"])
+    can_link = policy.can_decide_cultivation(user, clist)
+    for e in listing["page_obj"]:
+        e.to_link = to_link.get(e.pk)  # type: ignore[attr-defined]
+        e.can_link = can_link and e.status == EntryStatus.ADMITTED  # type: ignore[attr-defined]
     return {
         **params,
         **listing,
@@ -209,13 +214,17 @@ def _entry_context(request: HttpRequest, entry: CultivationEntry, **forms: Any) 
         "can_propose": admitted and not entry.removal_pending and policy.can_nominate_to(user, clist),
         "can_confirm_removal": decides and entry.removal_pending and not policy.cultivation_removal_proposed_by(user, entry),
         "can_link": decides and admitted,
+        "to_link": agreements_to_link(user, [entry]).get(entry.pk),
     }
     ctx["decide_form"] = forms.get("decide_form") or DecideForm(initial=initial, auto_id="id_d_%s")
     ctx["propose_form"] = forms.get("propose_form") or ProposeRemovalForm(initial=initial, auto_id="id_p_%s")
     ctx["confirm_form"] = forms.get("confirm_form") or ConfirmRemovalForm(initial=initial, auto_id="id_r_%s")
     if ctx["can_link"]:
         ctx["link_form"] = forms.get("link_form") or LinkForm(
-            initial={**initial, "agreement": entry.agreement_id}, user=user, entry=entry, auto_id="id_l_%s"
+            initial={**initial, "agreement": entry.agreement_id or getattr(ctx["to_link"], "pk", None)},
+            user=user,
+            entry=entry,
+            auto_id="id_l_%s",
         )
     if entry.agreement_id and ctx["agreement_visible"]:
         from keyprojects.partnership.selectors import tally, with_state
