@@ -50,7 +50,7 @@ def test_list_marks_filters_and_counts_the_overdue(client, world, needs):
     assert body.count('data-testid="need-overdue"') == 2
     filtered = client.get("/approvals/needs/?status=overdue").content.decode()
     assert "共 <strong>2</strong> 项" in filtered and filtered.count('data-testid="need-overdue"') == 2
-    assert "逾期（超过保障时限未保障）" in filtered
+    assert "逾期（超过保障时限）" in filtered
     # the project's page (the needs' detail) and the project page's waiting list
     project = client.get(f"/approvals/project/{world.projects.own_county.pk}/").content.decode()
     assert project.count('data-testid="need-overdue"') == 2
