@@ -190,6 +190,7 @@ class RequestEvent(models.Model):
     actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
     from_status = models.CharField(_("原状态"), max_length=16, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    # the unit that acted, or where 分办/改派 sent the request (:attr:`unit_is_target`)
     unit = models.ForeignKey("regions.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("说明"), max_length=1000, blank=True)
 
@@ -213,6 +214,14 @@ class RequestEvent(models.Model):
         from .event_text import note_shown
 
         return note_shown(self.kind, self.note)
+
+    @property
+    def unit_is_target(self) -> bool:
+        """Whether ``unit`` is where the step sent the request (分办, 改派: shown as 转至…), not
+        the unit that acted (受理, 答复, 非本部门职责, 申请延期)."""
+        from .choices import EventKind
+
+        return self.kind in (EventKind.ROUTED, EventKind.REROUTED)
 
     @property
     def actor_shown(self) -> str:

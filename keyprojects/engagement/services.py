@@ -412,9 +412,9 @@ def request_decline(
     fresh.assignments.filter(unit_id=unit_id, active=True).update(active=False)
     own = Unit.objects.get(pk=unit_id)
     _touch(fresh, expected_version)
-    _event(
-        fresh, EventKind.DECLINED, user=user, at=at, unit=target, note=text.NOT_OURS.zh(unit=own.name, target=target.name, reason=reason)
-    )
+    # the step's unit is the one that declines (the acting person's, as for 受理 and 答复); where it
+    # goes is the 分办 step below (and the note)
+    _event(fresh, EventKind.DECLINED, user=user, at=at, unit=own, note=text.NOT_OURS.zh(unit=own.name, target=target.name, reason=reason))
     _assign(fresh, [target], user=user, at=at, reason=text.DECLINED_BY.zh(unit=own.name), kind=EventKind.ROUTED)
     audit_record(
         action="request.decline",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, NotFound, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.forms import apply_errors, errors_text
 from keyprojects.core.scope import get_or_404
 from keyprojects.core.xlsx import xlsx_response
@@ -146,7 +147,20 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/new.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, req: EnterpriseRequest) -> dict[str, Any]:
+def _form_kwargs(key: str, req: EnterpriseRequest) -> dict[str, Any]:
+    """What a step's form is built with beyond its data (the units it may offer), the same on the
+    page and when its post is checked."""
+    if key in ("decline_form", "route_form"):
+        return {"near": req}
+    if key == "reroute_form":
+        current = Unit.objects.filter(request_assignments__request=req, request_assignments__active=True)
+        return {"current": current, "near": req}
+    return {}
+
+
+def _detail_context(request: HttpRequest, req: EnterpriseRequest, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+    """The page's context; ``bound`` (context key, form) is a step's refused form, shown with what
+    the user typed and why it was refused instead of the empty one."""
     user = request.user
     [req] = with_timing([req])
     handle = policy.can_handle_request(user, req)
@@ -168,13 +182,30 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest) -> dict[str, A
     ctx["ack_form"] = NoteForm(initial=v) if ctx["can_handle"] and req.status == RequestStatus.SUBMITTED else None
     ctx["reply_form"] = ReplyForm(initial=v) if ctx["can_handle"] else None
     ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] else None
-    ctx["decline_form"] = DeclineForm(initial=v, near=req) if ctx["can_decline"] else None
-    ctx["route_form"] = RouteForm(initial=v, near=req) if ctx["can_route"] else None
-    ctx["reroute_form"] = RerouteForm(initial=v, current=current, near=req) if ctx["can_route"] and current.exists() else None
+    ctx["decline_form"] = DeclineForm(initial=v, **_form_kwargs("decline_form", req)) if ctx["can_decline"] else None
+    ctx["route_form"] = RouteForm(initial=v, **_form_kwargs("route_form", req)) if ctx["can_route"] else None
+    ctx["reroute_form"] = RerouteForm(initial=v, **_form_kwargs("reroute_form", req)) if ctx["can_route"] and current.exists() else None
     ctx["rate_form"] = RateForm(initial=v) if ctx["can_rate"] else None
     ctx["decision_form"] = DecisionForm(initial={"approve": "1"}) if route else None
     ctx["reopen_note"] = req.reopen_count >= 1
+    ctx["unsent"] = []
+    if bound is not None:
+        key, form = bound
+        if ctx.get(key) is not None:
+            ctx[key] = form
+        else:  # the step is no longer open to the user (e.g. answered meanwhile): keep the words to copy
+            ctx["unsent"] = _typed(form)
     return ctx
+
+
+def _typed(form: Any) -> list[tuple[str, str]]:
+    """(label, text) of what the user typed into ``form``'s text fields."""
+    out = []
+    for name, field in form.fields.items():
+        value = form.data.get(name, "")
+        if isinstance(field, forms.CharField) and not field.widget.is_hidden and value.strip():
+            out.append((str(field.label), value))
+    return out
 
 
 @login_required
@@ -185,35 +216,48 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "engagement/detail.html", _detail_context(request, req))
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, tuple[str, type[forms.Form], Any]] = {
     "acknowledge": (
+        "ack_form",
         NoteForm,
         lambda u, r, d, rq: s.request_acknowledge(user=u, req=r, expected_version=d["version"], note=d["note"], request=rq),
     ),
-    "reply": (ReplyForm, lambda u, r, d, rq: s.request_reply(user=u, req=r, reply=d["reply"], expected_version=d["version"], request=rq)),
+    "reply": (
+        "reply_form",
+        ReplyForm,
+        lambda u, r, d, rq: s.request_reply(user=u, req=r, reply=d["reply"], expected_version=d["version"], request=rq),
+    ),
     "rate": (
+        "rate_form",
         RateForm,
         lambda u, r, d, rq: s.request_rate(
             user=u, req=r, rating=d["rating"], reason=d["reason"], expected_version=d["version"], request=rq
         ),
     ),
     "route": (
+        "route_form",
         RouteForm,
         lambda u, r, d, rq: s.request_route(user=u, req=r, units=d["units"], reason=d["reason"], expected_version=d["version"], request=rq),
     ),
     "reroute": (
+        "reroute_form",
         RerouteForm,
         lambda u, r, d, rq: s.request_reroute(
             user=u, req=r, from_unit=d["from_unit"], to_unit=d["to_unit"], reason=d["reason"], expected_version=d["version"], request=rq
         ),
     ),
     "decline": (
+        "decline_form",
         DeclineForm,
         lambda u, r, d, rq: s.request_decline(
             user=u, req=r, right_unit=d["right_unit"], reason=d["reason"], expected_version=d["version"], request=rq
         ),
     ),
-    "extend": (ExtensionForm, lambda u, r, d, rq: s.extension_ask(user=u, req=r, days=d["days"], reason=d["reason"], request=rq)),
+    "extend": (
+        "ext_form",
+        ExtensionForm,
+        lambda u, r, d, rq: s.extension_ask(user=u, req=r, days=d["days"], reason=d["reason"], request=rq),
+    ),
 }
 _DONE = {
     "acknowledge": gettext_lazy("已受理"),
@@ -229,31 +273,42 @@ _DONE = {
 @login_required
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step from the request's page. Done: back to the page (or the list when the request left
+    the user's scope). Refused (invalid input, a refusal of the service, a version conflict): the
+    page again with the step's form as the user filled it and why it was refused beside it —
+    nothing typed is lost, nothing is saved."""
     _guard(request)
     req = get_or_404(EnterpriseRequest, request, pk)
     if action not in _ACTIONS:
         raise Http404
-    form_class, run = _ACTIONS[action]
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_text(form))  # each field's error after its label
-        return redirect("engagement:detail", pk=req.pk)
-    try:
-        run(request.user, req, form.cleaned_data, request)
-    except ApplicationError as exc:
-        fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
-        if fields and isinstance(exc, ValidationFailed):
-            apply_errors(form, exc)
-            messages.error(request, errors_text(form))
-        else:
+    key, form_class, run = _ACTIONS[action]
+    form = form_class(request.POST, **_form_kwargs(key, req))
+    status = 200
+    if form.is_valid():
+        try:
+            run(request.user, req, form.cleaned_data, request)
+        except NotFound as exc:
             messages.error(request, exc.shown)
-        if isinstance(exc, NotFound):
             return redirect("engagement:list")
-    else:
-        messages.success(request, str(_DONE[action]))
-        if not requests_visible(request.user).filter(pk=req.pk).exists():
-            return redirect("engagement:list")  # declined or re-routed away from the user's unit
-    return redirect("engagement:detail", pk=req.pk)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            status = exc.status
+            req = get_or_404(EnterpriseRequest, request, pk)
+            if isinstance(exc, ConflictError) and "version" in form.fields:
+                # the page shows the request as it is now; saving again (after checking) sends its version
+                data = request.POST.copy()
+                data["version"] = str(req.version)
+                form = form_class(data, **_form_kwargs(key, req))
+                form.is_valid()
+            form.add_error(None, exc.shown)
+        else:
+            messages.success(request, str(_DONE[action]))
+            if not requests_visible(request.user).filter(pk=req.pk).exists():
+                return redirect("engagement:list")  # declined or re-routed away from the user's unit
+            return redirect("engagement:detail", pk=req.pk)
+    messages.error(request, errors_text(form))  # at the top of the page; each error is beside its field as well
+    return render(request, "engagement/detail.html", _detail_context(request, req, bound=(key, form)), status=status)
 
 
 @login_required

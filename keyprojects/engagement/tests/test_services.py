@@ -168,7 +168,7 @@ def test_route_reroute_and_decline(eng):
     with pytest.raises(NotFound):  # no longer routed to the department
         s.request_reply(user=u.department, req=req, expected_version=req.version, reply="x")
     ev = RequestEvent.objects.get(request=req, kind=EventKind.DECLINED)
-    assert ev.unit == eng.zone and "非本部门职责" in ev.note
+    assert ev.unit == eng.dept and "非本部门职责" in ev.note  # the unit that declined, not where it went
     assert kinds(req) == ["created", "routed", "rerouted", "declined", "routed"]
 
 
