@@ -55,6 +55,15 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("办结")
 
 
+class AttachmentStage(models.TextChoices):
+    REQUEST = "request", _("诉求材料")  # attached by whoever raised the request
+    REPLY = "reply", _("答复材料")  # attached by the unit with its reply
+
+
+#: Documents one step may attach (each a PDF or an image, core.uploads).
+MAX_ATTACHMENTS = 5
+
+
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")

@@ -6,20 +6,51 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import version_field
+from keyprojects.core.uploads import DOCUMENT_MAX_BYTES
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
 
-from .choices import STAFF_SOURCES, MeetingLevel, Rating, RequestStatus, Source
+from .choices import MAX_ATTACHMENTS, STAFF_SOURCES, MeetingLevel, Rating, RequestStatus, Source
 from .models import Meeting, RequestCategory
 
 _TEXT = {"class": "form-control"}
 _SELECT = {"class": "form-select"}
+
+
+class _FilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several documents in one file input (a list, maybe empty); the services check each
+    (:mod:`keyprojects.core.uploads`) and how many."""
+
+    def __init__(self, **kwargs: Any):
+        accept = "application/pdf,image/jpeg,image/png,image/webp"
+        kwargs.setdefault("widget", _FilesInput(attrs={**_TEXT, "accept": accept}))
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [f for f in (super(FilesField, self).clean(d, initial) for d in items if d) if f]
+
+
+def _files_help() -> str:
+    return gettext("PDF、JPEG、PNG或WebP文件，每个不超过%(mb)sMB，最多%(n)s个") % {
+        "mb": DOCUMENT_MAX_BYTES // 1024 // 1024,
+        "n": MAX_ATTACHMENTS,
+    }
+
+
+def _files_field() -> FilesField:
+    return FilesField(label=_("附件（可选）"), help_text=lazy(_files_help, str)())
 
 
 class RequestForm(forms.Form):
@@ -42,6 +73,7 @@ class RequestForm(forms.Form):
         label=_("联系电话"), max_length=32, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"})
     )
     address_string = forms.CharField(label=_("地点"), max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+    attachments = _files_field()
 
     def __init__(self, *args: Any, projects: QuerySet[Project] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -90,6 +122,7 @@ class NoteForm(forms.Form):
 class ReplyForm(forms.Form):
     version = version_field()
     reply = forms.CharField(label=_("答复内容"), max_length=4000, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
+    attachments = _files_field()
 
 
 class RateForm(forms.Form):

@@ -19,7 +19,7 @@ from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 from keyprojects.core.validators import validate_phone
 
-from .choices import ExtensionStatus, MeetingLevel, Rating, RequestStatus, Source
+from .choices import AttachmentStage, ExtensionStatus, MeetingLevel, Rating, RequestStatus, Source
 
 
 class RequestCategory(TimeStampedModel):
@@ -229,6 +229,37 @@ class RequestEvent(models.Model):
         from .event_text import actor_shown
 
         return actor_shown(self.actor_name, by_user=self.actor_id is not None)
+
+
+def attachment_path(instance: RequestAttachment, filename: str) -> str:
+    return f"engagement/{instance.request_id}/{filename}"
+
+
+class RequestAttachment(models.Model):
+    """A document attached to a request by whoever raised it, or by a unit with its reply: a PDF
+    or an image checked and stored by :mod:`keyprojects.core.uploads` (size, type read from its
+    first bytes, a random stored name); the name it was uploaded with is kept to show. Written by
+    the services only; downloaded by those who see the request."""
+
+    request = models.ForeignKey(EnterpriseRequest, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    stage = models.CharField(_("环节"), max_length=12, choices=AttachmentStage.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey("regions.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        ordering = ["request_id", "id"]
+        verbose_name = _("诉求附件")
+        verbose_name_plural = _("诉求附件")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ExtensionRequest(VersionedModel):

@@ -64,7 +64,12 @@ def _xml(root_tag: str, item_tag: str, items: list[dict[str, Any]]) -> bytes:
             child = ET.SubElement(el, k)
             if isinstance(v, list):
                 for x in v:
-                    ET.SubElement(child, "keyword" if k == "keywords" else "attribute").text = str(x)
+                    if isinstance(x, dict):  # attachments: one element each, its fields inside
+                        sub = ET.SubElement(child, "attachment")
+                        for name, value in x.items():
+                            ET.SubElement(sub, name).text = str(value)
+                    else:
+                        ET.SubElement(child, "keyword" if k == "keywords" else "attribute").text = str(x)
             elif v is not None:
                 child.text = "true" if v is True else "false" if v is False else str(v)
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
@@ -135,6 +140,9 @@ def request_json(req: EnterpriseRequest) -> dict[str, Any]:
         "lat": float(req.latitude) if req.latitude is not None else None,
         "long": float(req.longitude) if req.longitude is not None else None,
         "media_url": None,
+        # an extension of GeoReport v2, read-only: the documents attached to the request and to
+        # its reply (downloaded on the web page by those who see the request)
+        "attachments": [{"name": f.name, "size": f.size, "content_type": f.content_type, "stage": f.stage} for f in req.attachments.all()],
     }
 
 
@@ -207,7 +215,7 @@ def _own(key: Open311Key) -> Any:
     return (
         EnterpriseRequest.objects.filter(enterprise_id=key.enterprise_id)
         .select_related("category")
-        .prefetch_related("assignments__unit")
+        .prefetch_related("assignments__unit", "attachments")
         .order_by("-submitted_at", "-id")
     )
 

@@ -12,6 +12,8 @@ steps in the past."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +26,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
+from keyprojects.core.uploads import store_document
 from keyprojects.core.workdays import add_working_days
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -32,15 +35,26 @@ from keyprojects.regions.models import Unit
 from . import event_text as text
 from .choices import (
     ACKNOWLEDGE_DAYS,
+    MAX_ATTACHMENTS,
     OPEN_STATUSES,
     STAFF_SOURCES,
+    AttachmentStage,
     EventKind,
     ExtensionStatus,
     Rating,
     RequestStatus,
     Source,
 )
-from .models import EnterpriseRequest, ExtensionRequest, Meeting, RequestAssignment, RequestCategory, RequestEvent, RoutingRule
+from .models import (
+    EnterpriseRequest,
+    ExtensionRequest,
+    Meeting,
+    RequestAssignment,
+    RequestAttachment,
+    RequestCategory,
+    RequestEvent,
+    RoutingRule,
+)
 
 #: Fields a form or the API may give when raising a request.
 REQUEST_FIELDS = [
@@ -145,6 +159,49 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _shown_name(upload: Any) -> str:
+    """The name a file was uploaded with, as shown on the page: no folder, no control characters,
+    at most 200 characters (keeping its extension)."""
+    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip() or "附件"
+    if len(name) > 200:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 200 - len(ext[:20])] + ext[:20]
+    return name
+
+
+def _attach(
+    req: EnterpriseRequest, uploads: Iterable[Any], *, stage: str, user: Any, at: dt.datetime, unit: Unit | None = None
+) -> list[RequestAttachment]:
+    """Store ``uploads`` (documents: :func:`keyprojects.core.uploads.store_document`, the
+    project's one rule for attached files) on ``req``. A refusal names the field ``attachments``;
+    files stored before it are removed again."""
+    files = [u for u in uploads if u]
+    if len(files) > MAX_ATTACHMENTS:
+        raise _fail("attachments", Message(gettext_noop("最多上传%(n)s个附件"), n=MAX_ATTACHMENTS))
+    done: list[RequestAttachment] = []
+    try:
+        for upload in files:
+            att = RequestAttachment(
+                request=req,
+                stage=stage,
+                name=_shown_name(upload),
+                size=int(upload.size),
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                unit=unit,
+                uploaded_at=at,
+            )
+            att.content_type = store_document(att.file, upload, field="attachments", label=gettext_noop("附件"))
+            done.append(att)
+            att.save()
+    except Exception:
+        for att in done:
+            if att.file.name:
+                att.file.storage.delete(att.file.name)
+        raise
+    return done
+
+
 def route_units(category: RequestCategory, region: Any) -> list[Unit]:
     """The units the routing rules send ``category`` from ``region`` to: the most specific
     region with rules (county, then its city, then the province)."""
@@ -182,12 +239,14 @@ def request_create(
     source: str = Source.ENTERPRISE,
     meeting: Meeting | None = None,
     actor_name: str = "",
+    attachments: Iterable[Any] = (),
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
     """Raise a request: an enterprise contact for its own enterprise (source 企业提交), region
     staff for an enterprise in their scope (会议/走访/电话), or the Open311 API (``user`` None,
-    ``source`` Open311, called by :mod:`.open311`). Routed at once by the rules."""
+    ``source`` Open311, called by :mod:`.open311`). Routed at once by the rules. ``attachments``:
+    uploaded documents (:func:`_attach`)."""
     at = _now(now)
     if source == Source.OPEN311:
         if user is not None:
@@ -231,6 +290,7 @@ def request_create(
     )
     full_clean(req, exclude=["enterprise", "region", "category", "raised_by", "meeting"])
     req.save()
+    files = _attach(req, attachments, stage=AttachmentStage.REQUEST, user=user, at=at)
     _event(
         req,
         EventKind.CREATED,
@@ -254,7 +314,13 @@ def request_create(
         user=user,
         request=request,
         obj=req,
-        changes={"enterprise": enterprise.pk, "category": req.category.code, "source": source, "title": req.title},
+        changes={
+            "enterprise": enterprise.pk,
+            "category": req.category.code,
+            "source": source,
+            "title": req.title,
+            **({"attachments": [f.name for f in files]} if files else {}),
+        },
         username=actor_name,
     )
     return req
@@ -457,11 +523,12 @@ def request_reply(
     req: EnterpriseRequest,
     reply: str,
     expected_version: int,
+    attachments: Iterable[Any] = (),
     now: dt.datetime | None = None,
     request: Any = None,
 ) -> EnterpriseRequest:
-    """答复: a unit answers (办理中/重新办理 → 已答复); a request not yet acknowledged is
-    acknowledged with the reply."""
+    """答复: a unit answers (办理中/重新办理 → 已答复), with ``attachments`` if any (uploaded
+    documents: :func:`_attach`); a request not yet acknowledged is acknowledged with the reply."""
     fresh = _take(req, user, policy.can_handle_request, OPEN_STATUSES)
     if not (reply or "").strip():
         raise _fail("reply", gettext_noop("请填写答复内容"))
@@ -470,10 +537,14 @@ def request_reply(
     if fresh.acknowledged_at is None:
         fields["acknowledged_at"] = at
     before = _move(fresh, to=RequestStatus.REPLIED, fields=fields, expected_version=expected_version)
+    files = _attach(fresh, attachments, stage=AttachmentStage.REPLY, user=user, at=at, unit=fields["replied_by_unit"])
     _event(
         fresh, EventKind.REPLIED, user=user, at=at, from_status=before, to_status=fresh.status, note=reply, unit=fields["replied_by_unit"]
     )
-    audit_record(action="request.reply", user=user, request=request, obj=fresh, changes={"status": [before, fresh.status]})
+    changes: dict[str, Any] = {"status": [before, fresh.status]}
+    if files:
+        changes["attachments"] = [f.name for f in files]
+    audit_record(action="request.reply", user=user, request=request, obj=fresh, changes=changes)
     return fresh
 
 

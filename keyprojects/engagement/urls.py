@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.request_new, name="new"),
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.request_action, name="action"),
+    path("<int:pk>/files/<int:file_pk>/", views.attachment_download, name="attachment"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("departments/", views.departments, name="departments"),
     path("departments/export.xlsx", views.departments_export, name="departments_export"),

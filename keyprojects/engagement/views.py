@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from keyprojects.projects.models import Project
 from keyprojects.regions.models import Unit
 
 from . import services as s
-from .choices import OPEN_STATUSES, ExtensionStatus, RequestStatus, Source
+from .choices import OPEN_STATUSES, AttachmentStage, ExtensionStatus, RequestStatus, Source
 from .exports import export_departments, export_requests
 from .forms import (
     DecisionForm,
@@ -101,11 +101,11 @@ def request_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(export_requests(rows), f"企业诉求-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-def _request_form(request: HttpRequest, data: Any = None) -> RequestForm:
+def _request_form(request: HttpRequest, data: Any = None, files: Any = None) -> RequestForm:
     user = request.user
     if policy.is_raising_for_own_enterprise(user):
         projects = Project.objects.visible_to(user).filter(owner_id=user.enterprise_id)  # type: ignore[attr-defined]
-        return RequestForm(data, projects=projects)
+        return RequestForm(data, files, projects=projects)
     initial = {}
     if request.GET.get("meeting", "").isdigit():
         initial = {"meeting": int(request.GET["meeting"]), "source": Source.MEETING}
@@ -113,6 +113,7 @@ def _request_form(request: HttpRequest, data: Any = None) -> RequestForm:
         initial["enterprise"] = int(request.GET["enterprise"])
     return StaffRequestForm(
         data,
+        files,
         initial=initial,
         enterprises=Enterprise.objects.visible_to(user),
         meetings=Meeting.objects.visible_to(user),
@@ -126,17 +127,25 @@ def request_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not policy.can_raise_request(user):
         raise DjangoPermissionDenied
-    form = _request_form(request, request.POST if request.method == "POST" else None)
+    form = _request_form(request, request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = {k: d.get(k) for k in ("category", "title", "description", "project", "contact_name", "contact_phone", "address_string")}
+        files = d["attachments"]
         try:
             if isinstance(form, StaffRequestForm):
                 req = s.request_create(
-                    user=user, enterprise=d["enterprise"], data=data, source=d["source"], meeting=d.get("meeting"), request=request
+                    user=user,
+                    enterprise=d["enterprise"],
+                    data=data,
+                    source=d["source"],
+                    meeting=d.get("meeting"),
+                    attachments=files,
+                    request=request,
                 )
             else:
-                req = s.request_create(user=user, enterprise=user.enterprise, data=data, request=request)  # type: ignore[attr-defined]
+                enterprise = user.enterprise  # type: ignore[attr-defined]
+                req = s.request_create(user=user, enterprise=enterprise, data=data, attachments=files, request=request)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except ApplicationError as exc:
@@ -144,7 +153,15 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("诉求已提交，编号 %(number)s") % {"number": req.number})
             return redirect("engagement:detail", pk=req.pk)
+    if request.method == "POST":
+        _files_again(form, request)
     return render(request, "engagement/new.html", {"form": form})
+
+
+def _files_again(form: Any, request: HttpRequest) -> None:
+    """A refused form that came with files: a browser cannot keep chosen files, so say to choose them again."""
+    if request.FILES and "attachments" in form.fields and not form.has_error("attachments"):
+        form.add_error("attachments", _("表单未保存，请重新选择附件"))
 
 
 def _form_kwargs(key: str, req: EnterpriseRequest) -> dict[str, Any]:
@@ -179,6 +196,9 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest, bound: tuple[s
         "can_decline": handle and is_open and policy.handling_unit_id(user) is not None,
         "can_decide": route,
     }
+    files = list(req.attachments.all())
+    ctx["request_files"] = [f for f in files if f.stage == AttachmentStage.REQUEST]
+    ctx["reply_files"] = [f for f in files if f.stage == AttachmentStage.REPLY]
     ctx["ack_form"] = NoteForm(initial=v) if ctx["can_handle"] and req.status == RequestStatus.SUBMITTED else None
     ctx["reply_form"] = ReplyForm(initial=v) if ctx["can_handle"] else None
     ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] else None
@@ -225,7 +245,9 @@ _ACTIONS: dict[str, tuple[str, type[forms.Form], Any]] = {
     "reply": (
         "reply_form",
         ReplyForm,
-        lambda u, r, d, rq: s.request_reply(user=u, req=r, reply=d["reply"], expected_version=d["version"], request=rq),
+        lambda u, r, d, rq: s.request_reply(
+            user=u, req=r, reply=d["reply"], attachments=d["attachments"], expected_version=d["version"], request=rq
+        ),
     ),
     "rate": (
         "rate_form",
@@ -282,7 +304,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in _ACTIONS:
         raise Http404
     key, form_class, run = _ACTIONS[action]
-    form = form_class(request.POST, **_form_kwargs(key, req))
+    form = form_class(request.POST, request.FILES or None, **_form_kwargs(key, req))
     status = 200
     if form.is_valid():
         try:
@@ -299,7 +321,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 # the page shows the request as it is now; saving again (after checking) sends its version
                 data = request.POST.copy()
                 data["version"] = str(req.version)
-                form = form_class(data, **_form_kwargs(key, req))
+                form = form_class(data, request.FILES or None, **_form_kwargs(key, req))
                 form.is_valid()
             form.add_error(None, exc.shown)
         else:
@@ -307,8 +329,25 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not requests_visible(request.user).filter(pk=req.pk).exists():
                 return redirect("engagement:list")  # declined or re-routed away from the user's unit
             return redirect("engagement:detail", pk=req.pk)
+    _files_again(form, request)
     messages.error(request, errors_text(form))  # at the top of the page; each error is beside its field as well
     return render(request, "engagement/detail.html", _detail_context(request, req, bound=(key, form)), status=status)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """A request's attached document, for those who see the request (the policy's page guard and
+    the request's scope); anybody else gets 404 (403 without the pages at all)."""
+    _guard(request)
+    req = get_or_404(EnterpriseRequest, request, pk)
+    att = req.attachments.filter(pk=file_pk).first()
+    if att is None or not att.file:
+        raise Http404
+    response = FileResponse(att.file.open("rb"), content_type=att.content_type or "application/octet-stream", filename=att.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response
 
 
 @login_required
