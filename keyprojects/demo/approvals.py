@@ -125,7 +125,8 @@ class _Numbers:
         prefix = APPROVAL_CITY_SHORT.get(city_code or "", "鲁") + APPROVAL_NUMBER_WORDS.get(item_code, "审批")
         seq = self.issued.get((prefix, year), 0) + 1
         self.issued[(prefix, year)] = seq
-        return f"{prefix}〔{year}〕{7 * seq + n % 7 + 5}号"  # increasing per authority and year
+        start = sum(map(ord, prefix)) % 80 + 5  # each authority at its own count by the time the demo starts
+        return f"{prefix}〔{year}〕{start + 7 * seq + n % 7}号"  # increasing per authority and year
 
 
 def _seed_consultations(*, today: dt.date, fgw: object) -> int:
