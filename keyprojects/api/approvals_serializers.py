@@ -126,6 +126,7 @@ class FactorNeedSerializer(serializers.ModelSerializer):
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True, allow_null=True)
     measure = serializers.CharField(read_only=True, help_text="计量单位（亩、万元、吨/年、吨标准煤）")
     gap = serializers.DecimalField(max_digits=14, decimal_places=4, read_only=True, help_text="缺口")
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True, help_text="逾期：已过保障时限，仍待保障或保障中")
 
     class Meta:
         model = FactorNeed
@@ -146,6 +147,7 @@ class FactorNeedSerializer(serializers.ModelSerializer):
             "owner_unit",
             "owner_unit_name",
             "due_on",
+            "overdue",
             "status",
             "status_label",
             "level",

@@ -14,6 +14,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -22,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from keyprojects.approvals.choices import ApprovalStatus, FactorKind, Level, NeedStatus
-from keyprojects.approvals.models import Consultation, ConsultationTopic, FactorNeed, ProjectApproval
+from keyprojects.approvals.models import Consultation, ConsultationTopic, FactorNeed, ProjectApproval, overdue_needs_q
 from keyprojects.approvals.selectors import approvals_visible, with_timing
 from keyprojects.approvals.services import approval_items_set, approval_update
 from keyprojects.approvals.services_consultations import consultation_hold, topic_mark_done
@@ -141,10 +142,17 @@ class FactorNeedFilter(RegionFilterMixin):
     kind = django_filters.ChoiceFilter(choices=FactorKind.choices, label="要素类别")
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label="保障状态")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="协调层级")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（已过保障时限，仍待保障或保障中）")
 
     class Meta:
         model = FactorNeed
         fields: list[str] = []
+
+    def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
+        if value is None:
+            return queryset
+        late = overdue_needs_q(timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 @extend_schema_view(

@@ -83,3 +83,15 @@ def test_the_warning_and_the_figure_count_the_same_needs(world, needs):
     period = ReportingPeriod(year=today.year, month=today.month)
     figures = unit_approval_figures(period=period, kind="region", root=Region.objects.get(code="370100"))
     assert sum(len(f.overdue_needs) for f in figures.values()) == 2
+
+
+def test_the_api_says_overdue_and_filters_on_it(world, needs):
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.force_authenticate(world.users.county)
+    rows = c.get("/api/v1/factor-needs/").json()["results"]
+    assert {r["id"] for r in rows if r["overdue"]} == {needs["late"].pk, needs["late_working"].pk}
+    late = c.get("/api/v1/factor-needs/", {"overdue": "true"}).json()["results"]
+    assert {r["id"] for r in late} == {needs["late"].pk, needs["late_working"].pk}
+    assert len(c.get("/api/v1/factor-needs/", {"overdue": "false"}).json()["results"]) == 3
