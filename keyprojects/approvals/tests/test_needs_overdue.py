@@ -54,6 +54,9 @@ def test_list_marks_filters_and_counts_the_overdue(client, world, needs):
     # the project's page (the needs' detail) and the project page's waiting list
     project = client.get(f"/approvals/project/{world.projects.own_county.pk}/").content.decode()
     assert project.count('data-testid="need-overdue"') == 2
+    # a need's own page
+    assert 'data-testid="need-overdue"' in client.get(f"/approvals/needs/{needs['late'].pk}/edit/").content.decode()
+    assert 'data-testid="need-overdue"' not in client.get(f"/approvals/needs/{needs['due_today'].pk}/edit/").content.decode()
 
 
 def test_the_export_has_an_overdue_column_and_takes_the_filter(client, world, needs):
