@@ -82,7 +82,7 @@ def seed_cultivation(*, year: int | None = None) -> dict[str, int]:
             e.removal_proposed_by, e.removal_proposed_at = nominator, now - dt.timedelta(days=spec.get("removed_days_ago", 3) + 2)
         if status == "removed":
             e.removed_by, e.removed_on = decider, timezone.localdate() - dt.timedelta(days=spec["removed_days_ago"])
-        if ent.pk in agreements and spec["agreement"] and status in ("admitted", "removal_pending"):
+        if ent.pk in agreements and spec["agreement"] and spec.get("link", True) and status in ("admitted", "removal_pending"):
             e.agreement = agreements[ent.pk]
         e.full_clean()
         e.save()

@@ -29,6 +29,9 @@ def test_demo_cultivation():
     assert entries.filter(status="admitted", removal_proposed_by__isnull=False).count() == 1
     linked = entries.filter(agreement__isnull=False)
     assert linked.count() >= 3 and all(e.agreement.enterprise_id == e.enterprise_id for e in linked)
+    # one signed enterprise's entry is not linked yet: the list shows 有协议未关联 and offers 关联
+    unlinked = entries.filter(agreement__isnull=True, status="admitted", enterprise__agreements__isnull=False).distinct()
+    assert unlinked.count() == 1
     assert all(e.decided_by_id != e.nominated_by_id for e in entries.exclude(status="nominated"))
     assert all(e.removed_by_id != e.removal_proposed_by_id for e in entries.filter(status="removed"))
     jinan = User.objects.get(username="jinan")
