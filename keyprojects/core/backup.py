@@ -182,6 +182,9 @@ def backup(output: Path) -> dict[str, Any]:
     if output.exists() and any(output.iterdir()):
         raise BackupError(f"目标目录 {output} 不为空：每次备份请使用新的目录")
     output.mkdir(parents=True, exist_ok=True)
+    # The dump holds password hashes and personal data: the backup directory is its owner's only,
+    # whatever the umask of the shell it was started from (the systemd unit has 0077, root's shell 0022).
+    output.chmod(0o700)
     vendor = _vendor()
     started = dt.datetime.now(dt.UTC)
     tools: dict[str, str] = {}
@@ -214,7 +217,7 @@ def backup(output: Path) -> dict[str, Any]:
     if media.is_dir():
         for src in sorted(p for p in media.rglob("*") if p.is_file() and not p.is_symlink()):
             dest_file = output / MEDIA_DIR / src.relative_to(media)
-            dest_file.parent.mkdir(parents=True, exist_ok=True)
+            dest_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             shutil.copy2(src, dest_file)
             files.append(dest_file)
     manifest = {
@@ -229,6 +232,8 @@ def backup(output: Path) -> dict[str, Any]:
         "files": [{"path": f.relative_to(output).as_posix(), "size": f.stat().st_size, "sha256": sha256_file(f)} for f in files],
     }
     (output / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for path in [*files, output / MANIFEST]:
+        path.chmod(0o600)
     return manifest
 
 
