@@ -1,0 +1,66 @@
+"""The deploy kit agrees with README's 生产部署 / Production steps: the files it names exist, and
+gunicorn, nginx, systemd and .env.example name the same port, paths and env file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def _env_defaults() -> dict[str, str]:
+    """Every variable of .env.example, set or shown commented out with its default."""
+    values = {}
+    for line in (DEPLOY / ".env.example").read_text(encoding="utf-8").splitlines():
+        m = re.fullmatch(r"#?([A-Z][A-Z0-9_]+)=(.*)", line.strip())
+        if m:
+            values[m.group(1)] = m.group(2)
+    return values
+
+
+def _unit(name: str) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for line in (DEPLOY / "systemd" / name).read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            keys.setdefault(key, []).append(value)
+    return keys
+
+
+def test_files_named_by_the_readme_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"deploy/[\w./-]+\w", readme))
+    kit = {"deploy/.env.example", "deploy/gunicorn.conf.py", "deploy/nginx/keyprojects.conf", "deploy/systemd/keyprojects.service"}
+    assert kit <= named
+    assert [n for n in sorted(named) if not (ROOT / n).exists()] == []
+
+
+def test_port_paths_user_and_env_file_agree():
+    env = _env_defaults()
+    nginx = (DEPLOY / "nginx" / "keyprojects.conf").read_text(encoding="utf-8")
+    gunicorn = (DEPLOY / "gunicorn.conf.py").read_text(encoding="utf-8")
+    bind = re.search(r'"GUNICORN_BIND", "([^"]+)"', gunicorn).group(1)
+    assert bind == env["GUNICORN_BIND"] == "127.0.0.1:8000"
+    assert re.search(r"upstream keyprojects \{\s*server ([\d.:]+)", nginx).group(1) == bind
+    # nginx serves collectstatic's output: the default STATIC_ROOT of the code in /opt/keyprojects.
+    assert re.search(r"location /static/ \{\s*alias ([^;]+);", nginx).group(1).rstrip("/") == env["KEYPROJECTS_STATIC_ROOT"]
+    for name in ("keyprojects.service", "keyprojects-backup.service", "keyprojects-verify-audit.service"):
+        unit = _unit(name)
+        assert unit["User"] == unit["Group"] == ["keyprojects"], name
+        assert unit["WorkingDirectory"] == ["/opt/keyprojects"], name
+        assert unit["EnvironmentFile"] == ["/etc/keyprojects/keyprojects.env"], name
+    app = _unit("keyprojects.service")
+    assert app["ExecStart"] == ["/opt/keyprojects/.venv/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi"]
+
+
+def test_the_service_may_write_where_the_env_file_points():
+    """ProtectSystem=strict makes the file system read-only but for the paths the unit opens: the
+    data directory and the shared cache directory of .env.example must be among them."""
+    env = _env_defaults()
+    app = _unit("keyprojects.service")
+    assert app["ProtectSystem"] == ["strict"]
+    writable = set(app.get("ReadWritePaths", [])) | {f"/var/cache/{d}" for d in app.get("CacheDirectory", [])}
+    assert env["KEYPROJECTS_VAR_DIR"] in writable
+    assert env["CACHE_DIR"] in writable
