@@ -36,3 +36,6 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 proxy_allow_ips = forwarded_allow_ips
 # Tell systemd/monitoring which process is the master.
 proc_name = "keyprojects"
+# systemd manages the process (systemctl reload/restart); gunicorn's own control socket
+# ($HOME/.gunicorn/gunicorn.ctl, one path for every gunicorn of the user) stays off.
+control_socket_disable = True

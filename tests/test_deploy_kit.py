@@ -64,3 +64,17 @@ def test_the_service_may_write_where_the_env_file_points():
     writable = set(app.get("ReadWritePaths", [])) | {f"/var/cache/{d}" for d in app.get("CacheDirectory", [])}
     assert env["KEYPROJECTS_VAR_DIR"] in writable
     assert env["CACHE_DIR"] in writable
+
+
+def test_gunicorn_opens_no_control_socket():
+    """systemd runs the service: gunicorn's control socket (one $HOME path for every gunicorn of
+    the user) would only collide between two instances."""
+    import gunicorn.config
+
+    cfg = gunicorn.config.Config()
+    namespace: dict[str, object] = {"__file__": str(DEPLOY / "gunicorn.conf.py")}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(encoding="utf-8"), "gunicorn.conf.py", "exec"), namespace)
+    for key, value in namespace.items():
+        if key in cfg.settings:
+            cfg.set(key, value)
+    assert cfg.control_socket_disable is True
