@@ -19,8 +19,13 @@ from keyprojects.api.views import LIST_ERRORS, READ_ERRORS, _op
 from keyprojects.core.errors import NotFound
 from keyprojects.core.scope import get_for_user
 
-from .choices import ApplicationStatus, Category, RoundStatus
+from .choices import IN_REVIEW, IN_REVIEW_LABEL, ApplicationStatus, Category, RoundStatus, status_label
 from .models import BrandApplication, SelectionRound
+from .selectors import filter_status
+
+#: The application states the API shows: the real ones and 评审中 (``in_review``), what an
+#: applicant is shown before the round's result is published (``policy.brand_status_for``).
+SHOWN_STATUSES = [*ApplicationStatus.choices, (IN_REVIEW, IN_REVIEW_LABEL)]
 
 
 class SelectionRoundSerializer(serializers.ModelSerializer):
@@ -47,8 +52,13 @@ class SelectionRoundSerializer(serializers.ModelSerializer):
 
 
 class BrandApplicationSerializer(serializers.ModelSerializer):
+    """An application as the requesting user is shown it: before the round's result is published
+    an applicant gets ``in_review`` (评审中) past the preliminary review, and no review note,
+    score, reward or decision time (``policy.can_see_brand_outcome``)."""
+
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
+    status = serializers.ChoiceField(choices=SHOWN_STATUSES, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -80,6 +90,18 @@ class BrandApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: BrandApplication) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if policy.can_see_brand_outcome(user, instance.round):
+            return data
+        shown = policy.brand_status_for(user, instance)
+        data.update(status=shown, status_label=status_label(shown), score=None, reward_amount=None, decided_at=None)
+        if shown == IN_REVIEW:
+            data["review_note"] = ""
+        return data
+
 
 class RoundFilter(django_filters.FilterSet):
     year = YearFilter(field_name="year", label="年度")
@@ -93,13 +115,17 @@ class RoundFilter(django_filters.FilterSet):
 class ApplicationFilter(django_filters.FilterSet):
     round = IdFilter(field_name="round_id", label="批次 ID")
     enterprise = IdFilter(field_name="enterprise_id", label="企业 ID")
-    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label="申报状态")
+    status = django_filters.ChoiceFilter(choices=SHOWN_STATUSES, method="filter_status", label="申报状态（按所见状态；in_review 为评审中）")
     category = django_filters.ChoiceFilter(choices=Category.choices, label="申报类别")
     q = django_filters.CharFilter(method="filter_text", label="品牌、企业或商标号")
 
     class Meta:
         model = BrandApplication
         fields: list[str] = []
+
+    def filter_status(self, qs: QuerySet[BrandApplication], name: str, value: str) -> QuerySet[BrandApplication]:
+        """By the state the user is shown (an applicant's 入选 does not match before publication)."""
+        return filter_status(getattr(self.request, "user", None), qs, value)
 
     def filter_text(self, qs: QuerySet[BrandApplication], name: str, value: str) -> QuerySet[BrandApplication]:
         value = value.strip()
@@ -160,7 +186,7 @@ class BrandApplicationViewSet(_BrandsAPI, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self) -> QuerySet[BrandApplication]:
         if getattr(self, "swagger_fake_view", False):
             return BrandApplication.objects.none()
-        qs = BrandApplication.objects.visible_to(self.request.user).select_related("enterprise")
+        qs = BrandApplication.objects.visible_to(self.request.user).select_related("enterprise", "round")
         if not policy.is_applying_for_own_enterprise(self.request.user):
             # a draft is the applicant's until submitted (staff see those they entered themselves)
             qs = qs.exclude(Q(status=ApplicationStatus.DRAFT) & ~Q(created_by_id=self.request.user.pk))

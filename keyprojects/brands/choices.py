@@ -46,6 +46,20 @@ class ApplicationStatus(models.TextChoices):
     NOT_SELECTED = "not_selected", _("未入选")  # decided not to select
 
 
+#: What an applicant is shown for an application whose outcome is not yet published (its
+#: preliminary review passed, scored or decided in a round not yet 已公布; the rule:
+#: ``policy.brand_status_for``).
+IN_REVIEW = "in_review"
+IN_REVIEW_LABEL = _("评审中")
+
+
+def status_label(value: str) -> str:
+    """The label of an application state as shown (:data:`IN_REVIEW` included)."""
+    if value == IN_REVIEW:
+        return str(IN_REVIEW_LABEL)
+    return str(ApplicationStatus(value).label)
+
+
 #: Statuses in which the applicant still writes the application.
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 #: Statuses that are final.

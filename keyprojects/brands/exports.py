@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
 
+from .choices import IN_REVIEW
 from .models import BrandApplication, SelectionRound
+from .selectors import as_shown
 
 APPLICATION_COLUMNS = [
     Column("序号", "int", 6),
@@ -28,7 +30,10 @@ APPLICATION_COLUMNS = [
 ]
 
 
-def _row(i: int, a: BrandApplication) -> list[Any]:
+def _row(i: int, a: Any) -> list[Any]:
+    """One application as its reader is shown it (:func:`selectors.as_shown`: an applicant sees
+    评审中 and no review note, score or reward before the round's result is published)."""
+    outcome = a.outcome_shown
     return [
         i,
         a.enterprise.name,
@@ -37,17 +42,18 @@ def _row(i: int, a: BrandApplication) -> list[Any]:
         a.trademark_no,
         a.trademark_valid_until,
         a.years_in_city,
-        a.get_status_display(),
-        a.review_note,
-        a.score,
-        a.reward_amount,
+        a.shown_status_label,
+        a.review_note if outcome or a.shown_status != IN_REVIEW else "",
+        a.score if outcome else None,
+        a.reward_amount if outcome else None,
         timezone.localdate(a.submitted_at) if a.submitted_at else None,
     ]
 
 
 @in_chinese
-def applications_xlsx(round: SelectionRound, applications: Iterable[BrandApplication]) -> bytes:
-    rows = [_row(i, a) for i, a in enumerate(applications, start=1)]
+def applications_xlsx(round: SelectionRound, applications: Iterable[BrandApplication], *, user: Any) -> bytes:
+    """``round``'s applications as ``user`` is shown them."""
+    rows = [_row(i, a) for i, a in enumerate(as_shown(user, applications), start=1)]
     sub = f"{round.region.name}；入选上限{round.max_selected}个；奖励上限{round.reward_ceiling.normalize():f}万元/家"
     content, _n = build_workbook([Sheet("申报", f"{round}申报情况", APPLICATION_COLUMNS, rows, subtitle=sub)])
     return content

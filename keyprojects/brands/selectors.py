@@ -7,15 +7,18 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from .choices import ApplicationStatus, Category, RoundStatus
+from .choices import IN_REVIEW, IN_REVIEW_LABEL, ApplicationStatus, Category, RoundStatus, status_label
 from .models import BrandApplication, SelectionRound
 
 
-def rounds_visible(user: Any) -> QuerySet[SelectionRound]:
+def rounds_visible(user: Any) -> list[SelectionRound]:
     """The rounds ``user`` sees, each with how many applications it has (of those the user sees:
-    an enterprise counts its own) and how many are selected."""
+    an enterprise counts its own) and how many are selected (``None`` where the user does not
+    see the outcome yet: ``policy.can_see_brand_outcome``)."""
+    from keyprojects.accounts import policy
+
     mine = BrandApplication.objects.visible_to(user).values("pk")
-    return (
+    rounds = list(
         SelectionRound.objects.visible_to(user)
         .select_related("region")
         .annotate(
@@ -24,6 +27,50 @@ def rounds_visible(user: Any) -> QuerySet[SelectionRound]:
         )
         .order_by("-year", "-opens_on", "-id")
     )
+    for r in rounds:
+        if not policy.can_see_brand_outcome(user, r):
+            r.n_selected = None  # type: ignore[attr-defined]
+    return rounds
+
+
+def filter_status(user: Any, qs: QuerySet[BrandApplication], status: str) -> QuerySet[BrandApplication]:
+    """``qs`` filtered by the state ``user`` is shown (``policy.brand_status_for``): 评审中 are
+    the applications whose outcome the user does not see yet; a real state matches only where it
+    is shown (an applicant asking for 入选 before publication finds nothing). Anything else: no
+    filter."""
+    from keyprojects.accounts import policy
+
+    hidden = policy.brand_outcome_hidden_q(user)
+    if status == IN_REVIEW:
+        return qs.filter(hidden)
+    if status in ApplicationStatus.values:
+        return qs.filter(status=status).exclude(hidden)
+    return qs
+
+
+def status_choices(user: Any, round: SelectionRound) -> list[tuple[str, Any]]:
+    """The states ``user`` may filter ``round``'s applications by: every state, or for an
+    applicant before publication the submission states and 评审中."""
+    from keyprojects.accounts import policy
+
+    if policy.can_see_brand_outcome(user, round):
+        return list(ApplicationStatus.choices)
+    shown = [(v, label) for v, label in ApplicationStatus.choices if v not in policy.BRAND_OUTCOME_STATUSES]
+    return [*shown, (IN_REVIEW, IN_REVIEW_LABEL)]
+
+
+def as_shown(user: Any, applications: Any) -> list[BrandApplication]:
+    """``applications`` with what ``user`` is shown of each (``policy``): ``shown_status`` and
+    ``shown_status_label`` (评审中 for an outcome not yet published to the applicant) and
+    ``outcome_shown`` (whether its preliminary review result, score, decision and reward show)."""
+    from keyprojects.accounts import policy
+
+    rows = list(applications)
+    for a in rows:
+        a.shown_status = policy.brand_status_for(user, a)  # type: ignore[attr-defined]
+        a.shown_status_label = status_label(a.shown_status)  # type: ignore[attr-defined]
+        a.outcome_shown = policy.can_see_brand_outcome(user, a.round)  # type: ignore[attr-defined]
+    return rows
 
 
 def applications_visible(user: Any) -> QuerySet[BrandApplication]:
@@ -44,8 +91,7 @@ def applications_search(
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(brand_name__icontains=q) | Q(enterprise__name__icontains=q) | Q(trademark_no__icontains=q))
-    if status in ApplicationStatus.values:
-        qs = qs.filter(status=status)
+    qs = filter_status(user, qs, status)
     if category in Category.values:
         qs = qs.filter(category=category)
     return qs.order_by("-score", "enterprise__name", "id")
@@ -59,9 +105,21 @@ def _applicant_view(user: Any) -> bool:
 
 def round_counts(user: Any, round: SelectionRound) -> dict[str, Any]:
     """Counts per status of a round's applications the user sees, the selected total and the
-    rewards (万元)."""
+    rewards (万元). Where the user does not see the round's outcome yet (an applicant before
+    publication: ``policy.can_see_brand_outcome``) the states as shown (评审中 for the rest) and
+    no totals (``None``)."""
+    from keyprojects.accounts import policy
+
     qs = applications_visible(user).filter(round=round)
     by_status = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    if not policy.can_see_brand_outcome(user, round):
+        by_status[IN_REVIEW] = sum(by_status.pop(s, 0) for s in policy.BRAND_OUTCOME_STATUSES)
+        return {
+            "by_status": [(label, by_status.get(v, 0)) for v, label in status_choices(user, round) if v != ApplicationStatus.DRAFT],
+            "selected": None,
+            "reward": None,
+            "left": None,
+        }
     selected = qs.filter(status=ApplicationStatus.SELECTED).aggregate(n=Count("pk"), reward=Sum("reward_amount"))
     return {
         "by_status": [(label, by_status.get(value, 0)) for value, label in ApplicationStatus.choices if value != ApplicationStatus.DRAFT],

@@ -29,7 +29,15 @@ from . import exports
 from .choices import DECLARATIONS, EDITABLE, ROUND_STEPS, ApplicationStatus, Category, RoundStatus
 from .forms import ApplicationForm, DecideForm, ReviewForm, RoundForm, RoundStepForm, ScoreForm, StepForm
 from .models import BrandApplication, SelectionRound
-from .selectors import applications_search, published_years, round_counts, rounds_visible, selected_brands
+from .selectors import (
+    applications_search,
+    as_shown,
+    published_years,
+    round_counts,
+    rounds_visible,
+    selected_brands,
+    status_choices,
+)
 from .services import (
     ROUND_FIELDS,
     application_create,
@@ -157,6 +165,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     params = _list_params(request)
     listing = paged(request, applications_search(user, rnd, **params), PAGE_SIZE)
+    as_shown(user, listing["page_obj"])
     nopage = listing["querystring_nopage"]
     manages = SelectionRound.objects.editable_by(user).filter(pk=rnd.pk).exists() and policy.can_manage_brand_rounds(user, rnd.region)
     context = {
@@ -164,7 +173,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **listing,
         "round": rnd,
         "counts": round_counts(user, rnd),
-        "statuses": ApplicationStatus.choices,
+        "statuses": status_choices(user, rnd),
         "categories": Category.choices,
         "export_url": reverse("brands:export", args=[rnd.pk]) + (f"?{nopage}" if nopage else ""),
         "editable": _round_editable(user, rnd),
@@ -186,7 +195,8 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     guard(request)
     rnd: SelectionRound = get_or_404(SelectionRound, request, pk)
     rows = applications_search(request.user, rnd, **_list_params(request))
-    return xlsx_response(exports.applications_xlsx(rnd, rows), f"泉城好品申报-{rnd.year}-{timezone.localdate():%Y%m%d}.xlsx")
+    content = exports.applications_xlsx(rnd, rows, user=request.user)
+    return xlsx_response(content, f"泉城好品申报-{rnd.year}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -283,8 +293,9 @@ def _detail_context(request: HttpRequest, app: BrandApplication, **forms: Any) -
     can_score = scoring and policy.can_score_brand(user, app)
     can_decide = deciding and policy.can_decide_brand(user, app)
     initial = {"version": app.version}
+    (shown,) = as_shown(user, [app])
     return {
-        "application": app,
+        "application": shown,
         "round": app.round,
         "declarations": [(text, getattr(app, field)) for field, text in DECLARATIONS],
         "editable": editable,

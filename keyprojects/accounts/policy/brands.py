@@ -12,6 +12,11 @@ Who does what:
   enterprises), never the person who entered or submitted it.
 * **Decision** (入选 / 未入选): an organiser who neither entered, submitted, reviewed nor scored it.
 * Leaders and departments read; the three administrators see nothing.
+* **The outcome is published, not leaked**: until a round is 已公布 an applicant sees its own
+  application's submission state only (草稿, 已提交, 已退回, else 评审中), never its preliminary
+  review result, score, decision or reward, nor the round's totals (已入选, 奖励合计, 尚余)
+  (:func:`can_see_brand_outcome`, :func:`brand_status_for`, :func:`brand_outcome_hidden_q`).
+  Government staff see everything as it is.
 """
 
 from __future__ import annotations
@@ -43,6 +48,12 @@ BRAND_ORGANISER_ROLES = frozenset({Role.PROVINCE, Role.CITY})
 BRAND_REVIEWER_ROLES = REGION_STAFF_ROLES
 
 _NONE = Q(pk__in=[])
+
+#: Application states that tell the outcome of the review (初审通过, 已评分, 入选, 未入选): an
+#: applicant is shown :data:`BRAND_IN_REVIEW` instead until the round's result is published.
+BRAND_OUTCOME_STATUSES = ("passed", "scored", "selected", "not_selected")
+#: The state an applicant is shown for an application whose outcome is not published (评审中).
+BRAND_IN_REVIEW = "in_review"
 
 
 def _chain(region: Any) -> list[str]:
@@ -162,3 +173,30 @@ def brand_reviewed_or_scored(user: Any, application: Any) -> bool:
     before a correction by somebody else (``scorer_ids``)."""
     uid = getattr(user, "pk", None)
     return uid in (application.reviewed_by_id, application.scored_by_id) or uid in (application.scorer_ids or [])
+
+
+def can_see_brand_outcome(user: Any, round: Any) -> bool:
+    """Whether ``user`` sees the outcome of ``round``'s review — each application's preliminary
+    review result, score, decision and reward, and the round's totals (已入选, 奖励合计, 尚余):
+    government staff always; an applicant (an enterprise contact) once the result is published
+    (已公布), not while the round is 评审中 or 已确定."""
+    if not is_applying_for_own_enterprise(user):
+        return True
+    return getattr(round, "status", None) == "published"
+
+
+def brand_status_for(user: Any, application: Any) -> str:
+    """The application state ``user`` is shown: the real one, or :data:`BRAND_IN_REVIEW` (评审中)
+    for an applicant whose application is past the preliminary review of a round whose result is
+    not published (a returned application stays 已退回: the applicant corrects it)."""
+    if application.status in BRAND_OUTCOME_STATUSES and not can_see_brand_outcome(user, application.round):
+        return BRAND_IN_REVIEW
+    return str(application.status)
+
+
+def brand_outcome_hidden_q(user: Any, prefix: str = "") -> Q:
+    """The applications whose outcome ``user`` does not see (those :func:`brand_status_for` shows
+    as 评审中), as a filter: nothing for government staff."""
+    if not is_applying_for_own_enterprise(user):
+        return _NONE
+    return Q(**{f"{prefix}status__in": BRAND_OUTCOME_STATUSES}) & ~Q(**{f"{prefix}round__status": "published"})
