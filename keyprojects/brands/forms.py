@@ -116,3 +116,6 @@ class DecideForm(StepForm):
 
 class RoundStepForm(StepForm):
     to_status = forms.CharField(max_length=12)
+    #: Closing the applications before the published window ends must be confirmed (the
+    #: confirmation page says until when the window runs and how many are still drafts).
+    confirm = forms.BooleanField(required=False)

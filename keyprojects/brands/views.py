@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -209,6 +210,8 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("提交的内容不完整，请刷新页面后重试"))
         return redirect("brands:round", pk=rnd.pk)
     d = form.cleaned_data
+    if _closes_early(rnd, d["to_status"]) and not d["confirm"]:
+        return _confirm_close(request, rnd, d["version"])
     try:
         round_advance(actor=request.user, round=rnd, expected_version=d["version"], to_status=d["to_status"], request=request)
     except ApplicationError as exc:
@@ -216,6 +219,28 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("批次状态已更新"))
     return redirect("brands:round", pk=rnd.pk)
+
+
+def _closes_early(rnd: SelectionRound, to_status: str) -> bool:
+    """Closing the applications (申报中 → 评审中) while the published window still runs (its
+    last day included): the organiser confirms first."""
+    return rnd.status == RoundStatus.OPEN and to_status == RoundStatus.REVIEWING and timezone.localdate() <= rnd.closes_on
+
+
+def _confirm_close(request: HttpRequest, rnd: SelectionRound, version: int) -> HttpResponse:
+    """The confirmation of an early close: the window's last day, the days left, and how many
+    applications are still drafts or returned and not resubmitted (they can no longer be
+    submitted once the round is closed). Nothing is changed until it is confirmed."""
+    by_status = dict(rnd.applications.filter(status__in=EDITABLE).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    context = {
+        "round": rnd,
+        "version": version,
+        "to_status": RoundStatus.REVIEWING,
+        "days_left": (rnd.closes_on - timezone.localdate()).days,
+        "drafts": by_status.get(ApplicationStatus.DRAFT, 0),
+        "returned": by_status.get(ApplicationStatus.RETURNED, 0),
+    }
+    return render(request, "brands/round_close_confirm.html", context)
 
 
 @login_required

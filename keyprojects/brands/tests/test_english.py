@@ -32,7 +32,12 @@ def test_round_page_and_a_refused_step_in_english(compiled, client, world, rnd):
     assert "The round is “Open for applications” and cannot become" in page
     assert "批次当前为" not in page and "不能改为" not in page
     rnd.refresh_from_db()
-    r = c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"}, follow=True)
+    r = c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"})
+    page = r.content.decode()  # the window still runs: a confirmation first
+    assert "Confirm closing applications early" in page and f"runs until {rnd.closes_on.isoformat()}" in page
+    assert "ends applications 30 days early" in page and "0 applications are still drafts" in page and "草稿" not in page
+    step = {"version": rnd.version, "to_status": "reviewing", "confirm": "1"}
+    r = c.post(reverse("brands:round_step", args=[rnd.pk]), step, follow=True)
     assert "Round status updated" in r.content.decode() and "批次状态已更新" not in r.content.decode()
 
 

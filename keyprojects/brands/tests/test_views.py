@@ -144,7 +144,8 @@ def test_round_steps_and_filters_on_the_round_page(client, world, rnd, submitted
     assert "代填草稿" in c.get(reverse("brands:round", args=[rnd.pk]), {"status": "draft"}).content.decode()
     assert "代填草稿" not in login(client, world.users.city_clerk).get(reverse("brands:round", args=[rnd.pk])).content.decode()
     c = login(client, world.users.city)
-    assert c.post(reverse("brands:round_step", args=[rnd.pk]), {"version": rnd.version, "to_status": "reviewing"}).status_code == 302
+    step = {"version": rnd.version, "to_status": "reviewing", "confirm": "1"}  # early: confirmed (test_closing_early_asks_first)
+    assert c.post(reverse("brands:round_step", args=[rnd.pk]), step).status_code == 302
     rnd.refresh_from_db()
     assert rnd.status == "reviewing"
     c = login(client, world.users.leader)
@@ -275,3 +276,45 @@ def test_the_rounds_list_says_whose_applications_it_counts(client, world, rnd, s
     assert header + "本企业申报<" in html
     html = login(client, world.users.city).get(reverse("brands:rounds")).content.decode()
     assert header + "申报<" in html
+
+
+def test_closing_early_asks_first(client, world, rnd, submitted):
+    """Closing the applications while the published window still runs shows a confirmation (the
+    last day, the drafts) and changes nothing; the confirmed POST closes. Found in a user trial:
+    one press closed a window that ran weeks longer."""
+
+    from keyprojects.brands.services import application_create
+    from keyprojects.core.testing import EnterpriseFactory
+
+    from .conftest import good
+
+    for _ in range(2):
+        application_create(actor=world.users.county, round=rnd, enterprise=EnterpriseFactory(region_id="370102"), data=good())
+    c = login(client, world.users.city)
+    url = reverse("brands:round_step", args=[rnd.pk])
+    r = c.post(url, {"version": rnd.version, "to_status": "reviewing"})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="close-early-form"' in html
+    assert rnd.closes_on.isoformat() in html and "提前 30 天" in html and "尚有 2 份申报为草稿" in html
+    assert 'name="confirm" value="1"' in html and f'name="version" value="{rnd.version}"' in html
+    rnd.refresh_from_db()
+    assert rnd.status == "open"
+    assert c.post(url, {"version": rnd.version, "to_status": "reviewing", "confirm": "1"}).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.status == "reviewing"
+
+
+def test_closing_on_the_last_day_asks_and_after_the_window_does_not(client, world, rnd):
+    from django.utils import timezone
+
+    from keyprojects.brands.models import SelectionRound
+
+    c = login(client, world.users.city)
+    url = reverse("brands:round_step", args=[rnd.pk])
+    SelectionRound.objects.filter(pk=rnd.pk).update(closes_on=timezone.localdate())
+    r = c.post(url, {"version": rnd.version, "to_status": "reviewing"})
+    assert r.status_code == 200 and "今天是申报的最后一天" in r.content.decode() and "尚有 0 份申报为草稿" in r.content.decode()
+    SelectionRound.objects.filter(pk=rnd.pk).update(closes_on=timezone.localdate() - dt.timedelta(days=1))
+    assert c.post(url, {"version": rnd.version, "to_status": "reviewing"}).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.status == "reviewing"
