@@ -1,8 +1,9 @@
 """“泉城好品” brand selection in a real browser (ADR 0019): the enterprise contact of 比亚迪 fills
 and submits its application in Jinan's open round, 历下 (region staff) passes the 初审, the city
-closes the applications and enters the experts' score — and is then offered no decision, and is
-refused when it posts one (four eyes) —, a second city account selects the brand, the city
-publishes the round and the brand is on the result list the enterprise sees."""
+closes the applications (confirming the early close) and enters the experts' score — and is then
+offered no decision, and is refused when it posts one (four eyes) —, a second city account
+selects the brand — which the enterprise does not see yet (评审中) —, the city publishes the
+round and the brand is on the result list the enterprise sees."""
 
 from __future__ import annotations
 
@@ -86,6 +87,9 @@ def test_apply_review_score_decide_publish_with_four_eyes(page, world):
     login(page, "jinan", PASSWORD)
     page.goto(page.base_url + f"/brands/{rnd.pk}/")
     _click_and_wait(page, page.get_by_test_id("round-step-reviewing").get_by_role("button"))
+    # the window still runs 30 days: a confirmation first, saying so
+    assert rnd.closes_on.isoformat() in page.get_by_test_id("close-early-warning").inner_text()
+    _click_and_wait(page, page.get_by_test_id("close-early-confirm"))
     assert page.get_by_test_id("round-status").inner_text().strip() == "评审中"
     page.goto(application_url)
     page.get_by_test_id("score-form").locator("input[name=score]").fill("92.5")
@@ -126,6 +130,11 @@ def test_apply_review_score_decide_publish_with_four_eyes(page, world):
     _click_and_wait(page, page.get_by_test_id("decide-select"))
     assert _status(page) == "入选"
     assert page.get_by_test_id("decide-form").count() == 0
+
+    # the applicant does not see the decision before it is published
+    login(page, "byd", PASSWORD)
+    page.goto(application_url)
+    assert _status(page) == "评审中" and "专家评审排名靠前" not in page.content()
 
     # the city marks the decisions taken and publishes the round
     login(page, "jinan", PASSWORD)
