@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.forms import plain_decimal_inputs
 from keyprojects.regions.models import Unit
 
 from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
@@ -102,6 +103,7 @@ class NeedForm(forms.ModelForm):
                 del self.fields[name]
         if "owner_unit" in self.fields:
             self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True).order_by("region_id", "name")  # type: ignore[attr-defined]
+        plain_decimal_inputs(self)  # 需求量, 已保障量 as typed: 12000, not 12000.0000
         for f in self.fields.values():
             if isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs.setdefault("class", "form-check-input")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import VersionedForm, version_field
+from keyprojects.core.forms import VersionedForm, plain_decimal_inputs, version_field
 
 from .choices import DEFAULT_MAX_SELECTED, DEFAULT_REWARD_CEILING, Category
 from .services import APPLICATION_FIELDS
@@ -18,6 +18,8 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-contro
 
 
 def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every input; amounts and scores as a person types them (10, 10.5)."""
+    plain_decimal_inputs(form)
     for f in form.fields.values():
         w = f.widget
         if isinstance(w, forms.HiddenInput | forms.DateInput):
@@ -94,9 +96,14 @@ class ApplicationForm(VersionedForm):
 
 
 class StepForm(VersionedForm):
-    """A POSTed step with the version the page showed."""
+    """A POSTed step with the version the page showed (its inputs styled: the score's and the
+    reward's are drawn from the form)."""
 
     version = version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
 
 
 class ReviewForm(StepForm):

@@ -1,8 +1,10 @@
-"""Putting a service's errors on a Django form (one copy for every app's views)."""
+"""Putting a service's errors on a Django form (one copy for every app's views), and decimals in
+edit inputs as a person types them (:func:`plain_decimal`, :func:`plain_decimal_inputs`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,6 +21,37 @@ def version_field(*, required: bool = True) -> forms.IntegerField:
     missing or garbled is refused with :data:`VERSION_MISSING`, never guessed."""
     msg = {"required": VERSION_MISSING, "invalid": VERSION_MISSING}
     return forms.IntegerField(widget=forms.HiddenInput, required=required, error_messages=msg)
+
+
+def plain_decimal(value: Any) -> str:
+    """A stored Decimal as the user would type it: 120.5000 → "120.5", 10.0000 → "10", None → ""."""
+    if value is None or value == "":
+        return ""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+class PlainDecimalInput(forms.NumberInput):
+    """A number input that shows a stored Decimal without its padding places (:func:`plain_decimal`:
+    ``10``, ``10.5``, never ``10.0000``); what the user typed is shown back as typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return super().format_value(value)  # type: ignore[no-any-return]
+
+
+def plain_decimal_inputs(form: forms.BaseForm) -> None:
+    """Every decimal field of ``form`` drawn as a :class:`PlainDecimalInput` (its attributes —
+    the CSS class, ``step``, ``min`` — kept): a form's initial 12000.0000 shows as 12000."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DecimalField) and type(field.widget) is forms.NumberInput:
+            old = field.widget
+            field.widget = PlainDecimalInput(attrs=old.attrs)
+            field.widget.is_localized = old.is_localized
+            field.widget.is_required = old.is_required
 
 
 class VersionedForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.core.errors import shown
+from keyprojects.core.forms import plain_decimal as plain  # a stored Decimal as the user types it
 from keyprojects.projects.selectors import units_assignable
 from keyprojects.regions.models import Unit
 
@@ -124,13 +125,3 @@ class ProblemForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         units: QuerySet[Unit] = units_assignable(user)
         self.fields["responsible_unit"].queryset = units.order_by("region_id", "kind", "name")  # type: ignore[attr-defined]
-
-
-def plain(value: Any) -> str:
-    """A stored Decimal as the user would type it: 120.5000 → "120.5", None → ""."""
-    if value is None or value == "":
-        return ""
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text

@@ -148,3 +148,15 @@ def test_the_edit_page_shows_the_stored_due_date_in_chinese(client, world, needs
     client.force_login(world.users.county)
     html = client.get(f"/approvals/needs/{land.pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'value="2026-06-30"' in html
+
+
+def test_the_edit_page_shows_amounts_as_typed(client, world, needs):
+    """需求量 and 已保障量 show as a person types them (5000, 2000, 120.5), not with the four
+    stored places (2000.0000): found in a user trial on 已保障量 12000.0000."""
+    land, funds, _env = needs
+    client.force_login(world.users.county)
+    html = client.get(f"/approvals/needs/{funds.pk}/edit/").content.decode()
+    assert 'name="secured" value="2000"' in html and 'name="quantity" value="5000"' in html and ".0000" not in html
+    client.force_login(world.users.department)
+    html = client.get(f"/approvals/needs/{land.pk}/edit/").content.decode()
+    assert 'name="secured" value="0"' in html and ".0000" not in html

@@ -318,3 +318,50 @@ def test_closing_on_the_last_day_asks_and_after_the_window_does_not(client, worl
     assert c.post(url, {"version": rnd.version, "to_status": "reviewing"}).status_code == 302
     rnd.refresh_from_db()
     assert rnd.status == "reviewing"
+
+
+def test_edit_inputs_show_amounts_as_typed_and_are_styled(client, world, rnd, submitted):
+    """The reward (its round's ceiling, 10.0000 stored), the score (85.50) and the round's reward
+    ceiling show as a person types them (10, 85.5); the score input is a styled form-control
+    (found in a user trial: 10.0000 and an unstyled score box)."""
+    import re
+
+    app = application_review(actor=world.users.county, application=submitted, expected_version=submitted.version, passed=True)
+    to_reviewing(world, rnd)
+    c = login(client, world.users.city)
+    page = c.get(reverse("brands:application", args=[app.pk])).content.decode()
+    (score,) = re.findall(r'<input[^>]*name="score"[^>]*>', page)
+    assert "form-control" in score and 'value="' not in score
+    app = application_score(actor=world.users.city, application=app, expected_version=app.version, score="85.50")
+    page = c.get(reverse("brands:application", args=[app.pk])).content.decode()
+    (score,) = re.findall(r'<input[^>]*name="score"[^>]*>', page)
+    assert 'value="85.5"' in score and "form-control" in score
+    page = login(client, world.users.province).get(reverse("brands:application", args=[app.pk])).content.decode()
+    (reward,) = re.findall(r'<input[^>]*name="reward_amount"[^>]*>', page)
+    assert 'value="10"' in reward and "form-control" in reward
+    # a refused decision shows the typed value back as typed
+    r = client.post(reverse("brands:decide", args=[app.pk]), {"version": app.version, "decision": "select", "reward_amount": "12.50"})
+    (reward,) = re.findall(r'<input[^>]*name="reward_amount"[^>]*>', r.content.decode())
+    assert r.status_code == 400 and 'value="12.50"' in reward
+
+
+def test_the_round_edit_page_shows_the_reward_ceiling_as_typed(client, world):
+    import re
+
+    from django.utils import timezone
+
+    from keyprojects.brands.services import round_create
+    from keyprojects.regions.models import Region
+
+    today = timezone.localdate()
+    rnd = round_create(
+        actor=world.users.city,
+        region=Region.objects.get(code="370100"),
+        year=today.year,
+        name="第二批",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=30),
+        reward_ceiling="10.5",
+    )
+    page = login(client, world.users.city).get(reverse("brands:round_edit", args=[rnd.pk])).content.decode()
+    assert re.search(r'<input[^>]*name="reward_ceiling"[^>]*value="10.5"', page) and "10.5000" not in page
