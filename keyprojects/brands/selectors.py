@@ -18,7 +18,7 @@ def rounds_visible(user: Any) -> list[SelectionRound]:
     from keyprojects.accounts import policy
 
     mine = BrandApplication.objects.visible_to(user).values("pk")
-    rounds = list(
+    rounds: list[Any] = list(
         SelectionRound.objects.visible_to(user)
         .select_related("region")
         .annotate(
@@ -29,7 +29,7 @@ def rounds_visible(user: Any) -> list[SelectionRound]:
     )
     for r in rounds:
         if not policy.can_see_brand_outcome(user, r):
-            r.n_selected = None  # type: ignore[attr-defined]
+            r.n_selected = None
     return rounds
 
 
