@@ -26,6 +26,8 @@ def test_list_title_and_messages_in_english(compiled, client, world, clist):  # 
     for url in (reverse("cultivation:overview"), reverse("cultivation:list", args=[clist.pk])):
         page = c.get(url).content.decode()
         assert "济南市 2026 cultivation list: Backbone enterprises" in page and "2026年骨干企业培育名单" not in page
+    head = page.split('data-testid="entries"', 1)[1].split("</thead>", 1)[0]  # the list's columns: one enterprise a row
+    assert '<th scope="col">Enterprise</th>' in head and "Enterprises" not in head
     r = c.post(reverse("cultivation:nominate", args=[clist.pk]), {"enterprise": world.ent.pk, "reason": "龙头企业"}, follow=True)
     assert "Nominated; waiting for someone" in r.content.decode() and "已推荐，待他人审定" not in r.content.decode()
     entry = CultivationEntry.objects.get(cultivation_list=clist, enterprise=world.ent)
