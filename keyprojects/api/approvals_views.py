@@ -15,7 +15,8 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -148,6 +149,7 @@ class FactorNeedFilter(RegionFilterMixin):
         model = FactorNeed
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.BOOL)  # a method filter: its type for the schema (true/false)
     def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
         if value is None:
             return queryset
