@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.core.forms import PlainDecimals
+
 from .assessment import DEFAULT_INDICATORS, DEFAULT_LAST_POINTS, DIRECTIONS, RULES
 from .models import AssessedKind
 from .rankings import INDICATORS
@@ -34,7 +36,7 @@ class SchemeForm(forms.Form):
         self.fields["region"].choices = regions
 
 
-class IndicatorRowForm(forms.Form):
+class IndicatorRowForm(PlainDecimals, forms.Form):
     """One indicator of the scheme. Unused rows are ignored; a used row needs a weight and the
     parameters of its rule."""
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import plain_decimal_inputs
+from keyprojects.core.forms import PlainDecimals, plain_decimal_inputs
 from keyprojects.regions.models import Unit
 
 from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
@@ -77,7 +77,7 @@ class CompareForm(forms.Form):
         return data
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(PlainDecimals, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

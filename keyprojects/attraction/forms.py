@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import VersionedForm, version_field
+from keyprojects.core.forms import PlainDecimals, VersionedForm, version_field
 from keyprojects.partnership.choices import CommitmentKind, Party
 
 from .models import Activity, Lead
@@ -51,7 +51,7 @@ def _reach(form: forms.BaseForm, user: Any) -> None:
         fields["leader"].queryset = leaders_assignable(user)  # type: ignore[attr-defined]
 
 
-class LeadForm(VersionedForm, forms.ModelForm):
+class LeadForm(PlainDecimals, VersionedForm, forms.ModelForm):
     version = version_field(required=False)  # required when editing
 
     class Meta:
@@ -100,7 +100,7 @@ class DropForm(StepForm):
     note = forms.CharField(label=_("终止原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SignForm(VersionedForm):
+class SignForm(PlainDecimals, VersionedForm):
     version = version_field()
     enterprise = forms.ModelChoiceField(label=_("签约企业"), queryset=None, help_text=_("投资方或其在本地设立的项目公司，须已在企业库登记"))  # type: ignore[arg-type]
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
@@ -118,7 +118,7 @@ class SignForm(VersionedForm):
         _style(self)
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(PlainDecimals, forms.Form):
     party = forms.ChoiceField(label=_("承诺方"), choices=[("", "—"), *Party.choices], required=False)
     kind = forms.ChoiceField(label=_("承诺类别"), choices=[("", "—"), *CommitmentKind.choices], required=False)
     description = forms.CharField(label=_("承诺内容"), max_length=500, required=False)
@@ -140,7 +140,7 @@ class CommitmentForm(forms.Form):
 CommitmentFormSet = forms.formset_factory(CommitmentForm, extra=3, max_num=10)
 
 
-class LandForm(VersionedForm):
+class LandForm(PlainDecimals, VersionedForm):
     version = version_field()
     landed_on = forms.DateField(label=_("落地日期"), required=False, widget=DATE)
     project = forms.ModelChoiceField(
@@ -160,7 +160,7 @@ class LandForm(VersionedForm):
         _style(self)
 
 
-class FundForm(forms.Form):
+class FundForm(PlainDecimals, forms.Form):
     arrived_on = forms.DateField(label=_("到资日期"), widget=DATE)
     arrived_amount = forms.DecimalField(label=_("到资额（万元）"), **AMOUNT)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import VersionedForm, plain_decimal_inputs, version_field
+from keyprojects.core.forms import PlainDecimals, VersionedForm, plain_decimal_inputs, version_field
 
 from .choices import DEFAULT_MAX_SELECTED, DEFAULT_REWARD_CEILING, Category
 from .services import APPLICATION_FIELDS
@@ -31,7 +31,7 @@ def _style(form: forms.Form) -> None:
         w.attrs.setdefault("class", css)
 
 
-class RoundForm(VersionedForm):
+class RoundForm(PlainDecimals, VersionedForm):
     version = version_field(required=False)  # required when editing
     region = forms.ModelChoiceField(label=_("组织地区"), queryset=None)  # type: ignore[arg-type]
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2099)
@@ -95,7 +95,7 @@ class ApplicationForm(VersionedForm):
         return {k: self.cleaned_data[k] for k in APPLICATION_FIELDS}
 
 
-class StepForm(VersionedForm):
+class StepForm(PlainDecimals, VersionedForm):
     """A POSTed step with the version the page showed (its inputs styled: the score's and the
     reward's are drawn from the form)."""
 

@@ -47,11 +47,30 @@ def plain_decimal_inputs(form: forms.BaseForm) -> None:
     """Every decimal field of ``form`` drawn as a :class:`PlainDecimalInput` (its attributes —
     the CSS class, ``step``, ``min`` — kept): a form's initial 12000.0000 shows as 12000."""
     for field in form.fields.values():
-        if isinstance(field, forms.DecimalField) and type(field.widget) is forms.NumberInput:
-            old = field.widget
-            field.widget = PlainDecimalInput(attrs=old.attrs)
-            field.widget.is_localized = old.is_localized
-            field.widget.is_required = old.is_required
+        _plain_widget(field)
+
+
+def _plain_widget(field: forms.Field) -> None:
+    if isinstance(field, forms.DecimalField) and type(field.widget) is forms.NumberInput:
+        old = field.widget
+        field.widget = PlainDecimalInput(attrs=old.attrs)
+        field.widget.is_localized = old.is_localized
+        field.widget.is_required = old.is_required
+
+
+class PlainDecimals:
+    """Mixin for a form (put it first among the bases): every decimal input, the fields added in
+    ``__init__`` included, shows its value as a person types it (:class:`PlainDecimalInput`), from
+    the moment the field is first drawn or read. Every form with an amount uses it (a test walks
+    them)."""
+
+    fields: dict[str, forms.Field]
+
+    def __getitem__(self, name: str) -> Any:
+        field = self.fields.get(name)
+        if field is not None:
+            _plain_widget(field)
+        return super().__getitem__(name)  # type: ignore[misc]
 
 
 class VersionedForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import VersionedForm, version_field
+from keyprojects.core.forms import PlainDecimals, VersionedForm, version_field
 
 from .choices import DEFAULT_CAPACITY, EntryStatus, ListKind
 
@@ -41,7 +41,7 @@ class ListForm(forms.Form):
         _style(self)
 
 
-class NominateForm(forms.Form):
+class NominateForm(PlainDecimals, forms.Form):
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=None)  # type: ignore[arg-type]
     reason = forms.CharField(label=_("推荐理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     revenue = forms.DecimalField(label=_("营业收入（万元）"), **AMOUNT)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.core.forms import PlainDecimals
 from keyprojects.core.money import format_period
 from keyprojects.regions.models import Region
 
@@ -136,7 +137,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class RevisionRequestForm(forms.Form):
+class RevisionRequestForm(PlainDecimals, forms.Form):
     """申请更正 of an approved report: a reason and the new values (prefilled with the current ones)."""
 
     reason = forms.CharField(label=_("更正原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

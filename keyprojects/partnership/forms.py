@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import VersionedForm, version_field
+from keyprojects.core.forms import PlainDecimals, VersionedForm, version_field
 from keyprojects.regions.models import Unit
 
 from .choices import CLAIMABLE_RESULTS, CommitmentKind, CommitmentStatus, Party
@@ -35,7 +35,7 @@ def _units(user: Any) -> Any:
     return qs.select_related("region").order_by("region_id", "name")
 
 
-class AgreementForm(VersionedForm):
+class AgreementForm(PlainDecimals, VersionedForm):
     version = version_field(required=False)  # required when editing
     title = forms.CharField(label=_("协议名称"), max_length=200)
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=None)  # type: ignore[arg-type]
@@ -60,7 +60,7 @@ class AgreementForm(VersionedForm):
         _style(self)
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(PlainDecimals, forms.Form):
     party = forms.ChoiceField(label=_("承诺方"), choices=[("", "---------"), *Party.choices])
     kind = forms.ChoiceField(label=_("承诺类别"), choices=[("", "---------"), *CommitmentKind.choices])
     description = forms.CharField(label=_("承诺内容"), max_length=500)
@@ -90,7 +90,7 @@ class BaseCommitmentFormSet(forms.BaseFormSet):
 CommitmentFormSet = forms.formset_factory(CommitmentForm, formset=BaseCommitmentFormSet, extra=2, max_num=30, validate_max=True)
 
 
-class ClaimForm(VersionedForm):
+class ClaimForm(PlainDecimals, VersionedForm):
     version = version_field()
     result = forms.ChoiceField(label=_("履约结果"), choices=[(v, CommitmentStatus(v).label) for v in CLAIMABLE_RESULTS])
     achieved_value = forms.DecimalField(label=_("实际完成值"), max_digits=16, decimal_places=4, min_value=0, required=False)
@@ -148,7 +148,7 @@ class MeasureForm(VersionedForm):
         _style(self)
 
 
-class GrantForm(forms.Form):
+class GrantForm(PlainDecimals, forms.Form):
     name = forms.CharField(label=_("政策名称"), max_length=200)
     amount = forms.DecimalField(label=_("兑现金额（万元）"), max_digits=18, decimal_places=4, min_value=0)
     granted_on = forms.DateField(label=_("兑现日期"), widget=DATE)

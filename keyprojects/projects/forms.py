@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import shown
+from keyprojects.core.forms import PlainDecimals
 from keyprojects.core.validators import validate_phone
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
@@ -162,7 +163,7 @@ def _amount_validators(message: str) -> list[Any]:
     return [MinValueValidator(Decimal("0"), message=message)]
 
 
-class ProjectForm(ServiceModelForm):
+class ProjectForm(PlainDecimals, ServiceModelForm):
     """Project card fields the user may write plus this year's plan. Built per user by
     :func:`project_form_class`; fields outside ``writable_fields(user)`` do not exist here, so
     posting them does nothing (reliability.md 13)."""
