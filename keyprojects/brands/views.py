@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.forms import apply_errors, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
+from keyprojects.core.uploads import document_response
 from keyprojects.core.xlsx import xlsx_response
 
 from . import exports
@@ -436,11 +437,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     app: BrandApplication = get_or_404(BrandApplication, request, pk)
     if not app.attachment:
         raise Http404()
-    response = FileResponse(app.attachment.open("rb"), content_type=app.attachment_content_type or "application/octet-stream")
-    response["Content-Disposition"] = "inline" if app.attachment_content_type else "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return document_response(app.attachment, app.attachment_content_type)
 
 
 @login_required

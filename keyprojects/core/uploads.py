@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from .errors import Message, ValidationFailed
@@ -44,3 +45,16 @@ def store_document(file_field: Any, upload: Any, *, field: str, label: str) -> s
         raise refuse(gettext_noop("%(label)s只能是PDF、JPEG、PNG或WebP文件"))
     file_field.save(f"{uuid.uuid4().hex}.{DOCUMENT_TYPES[content_type]}", upload, save=False)
     return content_type
+
+
+def document_response(stored: Any, content_type: str, *, filename: str = "") -> FileResponse:
+    """A stored document (a FieldFile saved by :func:`store_document`) for a user the caller has
+    already let see it: shown in the browser when its type is known, else downloaded, under
+    ``filename`` (the name it was uploaded with) when the record keeps one, else its stored name;
+    never sniffed again by the browser, cached by the user's browser only."""
+    response = FileResponse(
+        stored.open("rb"), content_type=content_type or "application/octet-stream", as_attachment=not content_type, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response

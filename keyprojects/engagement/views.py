@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.forms import apply_errors, errors_text
 from keyprojects.core.scope import get_or_404
+from keyprojects.core.uploads import document_response
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -344,10 +345,7 @@ def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResp
     att = req.attachments.filter(pk=file_pk).first()
     if att is None or not att.file:
         raise Http404
-    response = FileResponse(att.file.open("rb"), content_type=att.content_type or "application/octet-stream", filename=att.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return document_response(att.file, att.content_type, filename=att.name)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.forms import apply_errors, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
+from keyprojects.core.uploads import document_response
 from keyprojects.core.xlsx import xlsx_response
 from keyprojects.projects.models import Project
 
@@ -306,11 +307,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     c: Commitment = get_or_404(Commitment, request, pk)
     if not c.evidence_file:
         raise Http404()
-    response = FileResponse(c.evidence_file.open("rb"), content_type=c.evidence_content_type or "application/octet-stream")
-    response["Content-Disposition"] = "inline" if c.evidence_content_type else "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return document_response(c.evidence_file, c.evidence_content_type)
 
 
 def _day(value: str | None) -> dt.date | None:
