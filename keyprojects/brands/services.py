@@ -26,7 +26,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import Duplicate, Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
-from keyprojects.core.uploads import store_document
+from keyprojects.core.uploads import delete_when_committed, store_document
 from keyprojects.regions.models import Region
 
 from .choices import (
@@ -248,13 +248,8 @@ def application_create(
     app = BrandApplication(round=round, enterprise=enterprise, reward_cap=round.reward_ceiling, **_values(data))
     app.created_by = actor if getattr(actor, "pk", None) else None
     saved = _attach(app, attachment) if attachment else ""
-    try:
-        full_clean(app)
-        app.save()
-    except Exception:
-        if saved:
-            app.attachment.storage.delete(saved)
-        raise
+    full_clean(app)
+    app.save()
     changes = {k: v for k, v in _values(data).items() if v not in (None, "")}
     audit_record(
         action="brand_application.create",
@@ -293,15 +288,13 @@ def application_update(
     """Change a draft or returned application."""
     fresh = _editable(actor, application)
     values = _values(data)
+    replaced = fresh.attachment.name or ""
     saved = _attach(fresh, attachment) if attachment else ""
     if saved:
         values.update(attachment=fresh.attachment, attachment_content_type=fresh.attachment_content_type)
-    try:
-        changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
-    except Exception:
-        if saved:
-            fresh.attachment.storage.delete(saved)
-        raise
+    changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
+    if saved and replaced:
+        delete_when_committed(fresh.attachment.storage, replaced)  # the application no longer refers to it
     audit_record(action="brand_application.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
 

@@ -1,12 +1,18 @@
 """Documents people attach to a record (a commitment's 佐证材料, a brand application's 申报材料):
 a PDF or an image, at most 10 MB, its type read from the file's first bytes (never from its name
-or the browser's word for it), stored under a random name. One rule for every such upload."""
+or the browser's word for it), stored under a random name. One rule for every such upload.
+
+A stored file lives exactly as long as the transaction that stored it: if that transaction
+(or the savepoint around the store) rolls back, for whatever reason and however late, the file
+is deleted again (:func:`kept_if_committed`), so a failed save never leaves a file behind."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -44,7 +50,41 @@ def store_document(file_field: Any, upload: Any, *, field: str, label: str) -> s
     if content_type is None:
         raise refuse(gettext_noop("%(label)s只能是PDF、JPEG、PNG或WebP文件"))
     file_field.save(f"{uuid.uuid4().hex}.{DOCUMENT_TYPES[content_type]}", upload, save=False)
+    kept_if_committed(file_field.storage, file_field.name)
     return content_type
+
+
+class _KeptIfCommitted:
+    """The on-commit callback of a stored file. Django runs it when the transaction commits (at
+    once outside a transaction) and drops it unrun when the transaction or the savepoint it was
+    registered in rolls back; dropped unrun, it deletes the file."""
+
+    __slots__ = ("kept", "name", "storage")
+
+    def __init__(self, storage: Any, name: str) -> None:
+        self.storage, self.name, self.kept = storage, name, False
+
+    def __call__(self) -> None:
+        self.kept = True
+
+    def __del__(self) -> None:
+        if not self.kept:
+            with contextlib.suppress(Exception):  # a finaliser must not raise (the file is only left over)
+                self.storage.delete(self.name)
+
+
+def kept_if_committed(storage: Any, name: str | None) -> None:
+    """Delete the file ``name`` just saved in ``storage`` again unless the current transaction
+    commits: one rule for every file stored beside a row (documents, site photos)."""
+    if name:
+        transaction.on_commit(_KeptIfCommitted(storage, name))
+
+
+def delete_when_committed(storage: Any, name: str | None) -> None:
+    """Delete the file ``name`` once the current transaction commits (a row that no longer
+    refers to it: deleted, or given another file); a rollback keeps it."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def document_response(stored: Any, content_type: str, *, filename: str = "") -> FileResponse:

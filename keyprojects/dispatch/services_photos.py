@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import Message, NotFound, ValidationFailed
+from keyprojects.core.uploads import delete_when_committed, kept_if_committed
 
 from .models import MonthlyReport, ReportPhoto
 from .services import NotEditable, PeriodClosed, _can_fill, is_frozen
@@ -62,11 +63,8 @@ def report_photo_add(*, user: Any, report: MonthlyReport, file: Any, caption: st
         raise ValidationFailed(extra={"fields": {"image": [Message(gettext_noop("每份月报最多上传%(n)s张照片"), n=PHOTO_MAX_PER_REPORT)]}})
     photo = ReportPhoto(report=report, content_type=content_type, size=size, caption=caption, uploaded_by=user)
     photo.image.save(f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[content_type]}", file, save=False)
-    try:
-        photo.save()
-    except Exception:
-        photo.image.delete(save=False)
-        raise
+    kept_if_committed(photo.image.storage, photo.image.name)  # a rollback takes the file with the row
+    photo.save()
     audit_record(
         action="create",
         user=user,
@@ -106,5 +104,4 @@ def report_photo_delete(*, user: Any, photo: ReportPhoto, request: Any = None) -
         },
     )
     photo.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_when_committed(storage, name)

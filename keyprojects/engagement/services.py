@@ -175,30 +175,24 @@ def _attach(
 ) -> list[RequestAttachment]:
     """Store ``uploads`` (documents: :func:`keyprojects.core.uploads.store_document`, the
     project's one rule for attached files) on ``req``. A refusal names the field ``attachments``;
-    files stored before it are removed again."""
+    the files go again with the transaction if it does not commit."""
     files = [u for u in uploads if u]
     if len(files) > MAX_ATTACHMENTS:
         raise _fail("attachments", Message(gettext_noop("最多上传%(n)s个附件"), n=MAX_ATTACHMENTS))
     done: list[RequestAttachment] = []
-    try:
-        for upload in files:
-            att = RequestAttachment(
-                request=req,
-                stage=stage,
-                name=_shown_name(upload),
-                size=int(upload.size),
-                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-                unit=unit,
-                uploaded_at=at,
-            )
-            att.content_type = store_document(att.file, upload, field="attachments", label=gettext_noop("附件"))
-            done.append(att)
-            att.save()
-    except Exception:
-        for att in done:
-            if att.file.name:
-                att.file.storage.delete(att.file.name)
-        raise
+    for upload in files:
+        att = RequestAttachment(
+            request=req,
+            stage=stage,
+            name=_shown_name(upload),
+            size=int(upload.size),
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+            unit=unit,
+            uploaded_at=at,
+        )
+        att.content_type = store_document(att.file, upload, field="attachments", label=gettext_noop("附件"))
+        done.append(att)
+        att.save()
     return done
 
 

@@ -246,18 +246,11 @@ def commitment_claim(
     fresh.claimed_at = timezone.now()
     fresh.confirm_note = ""
     fields = ["status", "claimed_result", "evidence_text", "achieved_value", "claimed_by", "claimed_on", "claimed_at", "confirm_note"]
-    saved_name = ""
     if evidence_file:
         fresh.evidence_content_type = store_document(fresh.evidence_file, evidence_file, field="evidence_file", label="佐证材料")
-        saved_name = fresh.evidence_file.name or ""
         fields += ["evidence_file", "evidence_content_type"]
-    try:
-        full_clean(fresh, exclude=["agreement"])
-        save_versioned(fresh, expected_version=expected_version, fields=fields)
-    except Exception:
-        if saved_name:
-            fresh.evidence_file.storage.delete(saved_name)
-        raise
+    full_clean(fresh, exclude=["agreement"])
+    save_versioned(fresh, expected_version=expected_version, fields=fields)
     audit_record(
         action="commitment.claim",
         user=actor,
@@ -268,7 +261,7 @@ def commitment_claim(
             "claimed_result": result,
             "achieved_value": fresh.achieved_value,
             "evidence_text": evidence_text,
-            "evidence_file": saved_name,
+            "evidence_file": fresh.evidence_file.name if evidence_file else "",
         },
     )
     return fresh

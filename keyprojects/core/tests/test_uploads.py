@@ -14,7 +14,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 
 
 class _Field:
-    """A FieldFile's save(), recorded."""
+    """A FieldFile's save(), recorded (nothing reaches a storage: no name to keep or delete)."""
+
+    storage = None
+    name = ""
 
     def __init__(self) -> None:
         self.saved: list[tuple[str, bytes]] = []
@@ -48,3 +51,67 @@ def test_refusals_name_the_field_and_store_nothing(content: bytes, message: str)
         store_document(field, SimpleUploadedFile("x.pdf", content), field="attachment", label="申报材料")
     assert caught.value.extra["fields"] == {"attachment": [message]}
     assert field.saved == []
+
+
+# --- a stored file lives as long as the transaction that stored it -----------------------------
+
+
+@pytest.fixture
+def storage(tmp_path):
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=tmp_path)
+
+
+def _store(storage, text: str) -> str:
+    from django.core.files.base import ContentFile
+
+    from keyprojects.core.uploads import kept_if_committed
+
+    name = storage.save(f"{text}.pdf", ContentFile(PDF))
+    kept_if_committed(storage, name)
+    return name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_file_stays_and_a_rolled_back_one_goes(storage) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        kept = _store(storage, "kept")
+    assert storage.exists(kept)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        gone = _store(storage, "gone")
+        assert storage.exists(gone)  # there while its transaction runs
+        raise RuntimeError("a later step of the same transaction fails")
+    assert not storage.exists(gone)
+
+    # a savepoint rolled back inside a transaction that commits: its file goes, the others stay
+    with transaction.atomic():
+        outer = _store(storage, "outer")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            inner = _store(storage, "inner")
+            raise RuntimeError
+        assert not storage.exists(inner)
+    assert storage.exists(outer)
+
+    alone = _store(storage, "alone")  # outside any transaction: kept at once
+    assert storage.exists(alone)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replaced_file_goes_only_when_the_change_commits(storage) -> None:
+    from django.db import transaction
+
+    from keyprojects.core.uploads import delete_when_committed
+
+    old = _store(storage, "old")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        delete_when_committed(storage, old)
+        raise RuntimeError
+    assert storage.exists(old)  # the change did not happen: the row still refers to it
+    with transaction.atomic():
+        delete_when_committed(storage, old)
+        assert storage.exists(old)
+    assert not storage.exists(old)
