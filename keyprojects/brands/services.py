@@ -129,9 +129,24 @@ def round_create(
 
 
 @transaction.atomic
-def round_advance(*, actor: Any, round: SelectionRound, expected_version: int, to_status: str, request: Any = None) -> SelectionRound:
+def closes_early(round: SelectionRound, to_status: str) -> bool:
+    """Closing the applications (申报中 → 评审中) while the published window still runs (its
+    last day included): the organiser must confirm it (``early_close_confirmed``)."""
+    return round.status == RoundStatus.OPEN and to_status == RoundStatus.REVIEWING and timezone.localdate() <= round.closes_on
+
+
+def round_advance(
+    *,
+    actor: Any,
+    round: SelectionRound,
+    expected_version: int,
+    to_status: str,
+    early_close_confirmed: bool = False,
+    request: Any = None,
+) -> SelectionRound:
     """Move a round one step (:data:`ROUND_STEPS`): open it, close the applications (评审中), mark
-    every decision taken (已确定; none may be waiting), publish it, or reopen the decisions."""
+    every decision taken (已确定; none may be waiting), publish it, or reopen the decisions.
+    Closing before the published close date (:func:`closes_early`) needs ``early_close_confirmed``."""
     fresh = SelectionRound.objects.editable_by(actor).filter(pk=round.pk).first()
     if fresh is None or not policy.can_manage_brand_rounds(actor, fresh.region):
         if SelectionRound.objects.visible_to(actor).filter(pk=round.pk).exists():
@@ -143,6 +158,8 @@ def round_advance(*, actor: Any, round: SelectionRound, expected_version: int, t
                 gettext_noop("批次当前为“%(now)s”，不能改为“%(to)s”"), now=RoundStatus(fresh.status).label, to=RoundStatus(to_status).label
             )
         )
+    if closes_early(fresh, to_status) and not early_close_confirmed:
+        raise TransitionNotAllowed(Message(gettext_noop("申报期至%(date)s，提前截止申报须先确认"), date=f"{fresh.closes_on:%Y-%m-%d}"))
     if to_status == RoundStatus.DECIDED:
         waiting = fresh.applications.filter(
             status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.PASSED, ApplicationStatus.SCORED]

@@ -48,6 +48,7 @@ from .services import (
     application_score,
     application_submit,
     application_update,
+    closes_early,
     round_advance,
     round_create,
     round_update,
@@ -211,21 +212,22 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("提交的内容不完整，请刷新页面后重试"))
         return redirect("brands:round", pk=rnd.pk)
     d = form.cleaned_data
-    if _closes_early(rnd, d["to_status"]) and not d["confirm"]:
+    if closes_early(rnd, d["to_status"]) and not d["confirm"]:
         return _confirm_close(request, rnd, d["version"])
     try:
-        round_advance(actor=request.user, round=rnd, expected_version=d["version"], to_status=d["to_status"], request=request)
+        round_advance(
+            actor=request.user,
+            round=rnd,
+            expected_version=d["version"],
+            to_status=d["to_status"],
+            early_close_confirmed=d["confirm"],
+            request=request,
+        )
     except ApplicationError as exc:
         messages.error(request, exc.shown)
     else:
         messages.success(request, gettext("批次状态已更新"))
     return redirect("brands:round", pk=rnd.pk)
-
-
-def _closes_early(rnd: SelectionRound, to_status: str) -> bool:
-    """Closing the applications (申报中 → 评审中) while the published window still runs (its
-    last day included): the organiser confirms first."""
-    return rnd.status == RoundStatus.OPEN and to_status == RoundStatus.REVIEWING and timezone.localdate() <= rnd.closes_on
 
 
 def _confirm_close(request: HttpRequest, rnd: SelectionRound, version: int) -> HttpResponse:

@@ -53,7 +53,7 @@ def submitted(world, rnd):
 
 def to_reviewing(world, rnd):
     rnd.refresh_from_db()
-    return round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="reviewing")
+    return round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="reviewing", early_close_confirmed=True)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def decided(world, rnd, submitted):
 
 def _step(world, rnd, to):
     rnd.refresh_from_db()
-    return round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status=to)
+    return round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status=to, early_close_confirmed=True)
 
 
 def _page(client, user, url, **params):

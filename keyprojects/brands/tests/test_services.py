@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keyprojects.accounts import policy
 from keyprojects.audit.models import AuditEvent
-from keyprojects.brands.models import BrandApplication
+from keyprojects.brands.models import BrandApplication, SelectionRound
 from keyprojects.brands.services import (
     application_create,
     application_decide,
@@ -246,6 +246,20 @@ def test_round_steps(world, rnd):
     )  # open, reviewing, decided, published
 
 
+def test_closing_before_the_close_date_must_be_confirmed(world, rnd):
+    """The early close is the service's rule, not only the page's: without the organiser's
+    confirmation it is refused and nothing changes (found in a user trial)."""
+    with pytest.raises(TransitionNotAllowed) as exc:
+        round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="reviewing")
+    assert exc.value.message == f"申报期至{rnd.closes_on:%Y-%m-%d}，提前截止申报须先确认"
+    rnd.refresh_from_db()
+    assert rnd.status == "open"
+    assert AuditEvent.objects.filter(action="brand_round.advance", object_id=str(rnd.pk)).count() == 1  # only its opening
+    SelectionRound.objects.filter(pk=rnd.pk).update(closes_on=timezone.localdate() - dt.timedelta(days=1))
+    rnd.refresh_from_db()  # the window has ended: closing needs no confirmation
+    assert round_advance(actor=world.users.city, round=rnd, expected_version=rnd.version, to_status="reviewing").status == "reviewing"
+
+
 def test_round_create_is_the_organisers(world):
     today = timezone.localdate()
     kw = {"year": today.year, "name": "X", "opens_on": today, "closes_on": today}
@@ -283,7 +297,7 @@ def test_round_update_while_prepared_or_open(world):
     r = round_update(actor=world.users.city, round=r, expected_version=r.version, data={"closes_on": today + dt.timedelta(days=9)})
     with pytest.raises(ConflictError):
         round_update(actor=world.users.city, round=r, expected_version=r.version - 1, data={"name": "Z"})
-    r = round_advance(actor=world.users.city, round=r, expected_version=r.version, to_status="reviewing")
+    r = round_advance(actor=world.users.city, round=r, expected_version=r.version, to_status="reviewing", early_close_confirmed=True)
     with pytest.raises(TransitionNotAllowed):
         round_update(actor=world.users.city, round=r, expected_version=r.version, data={"name": "Z"})
     assert AuditEvent.objects.filter(action="brand_round.update", object_id=str(r.pk)).count() == 2
