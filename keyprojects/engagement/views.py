@@ -306,7 +306,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     key, form_class, run = _ACTIONS[action]
     form = form_class(request.POST, request.FILES or None, **_form_kwargs(key, req))
-    status = 200
+    status = 400  # invalid input; a refusal of the service says its own (403, 409 …)
     if form.is_valid():
         try:
             run(request.user, req, form.cleaned_data, request)

@@ -66,7 +66,7 @@ def test_an_invalid_decline_keeps_the_reason_in_the_open_form(client, eng):
         f"/engagement/{req.pk}/decline/", {"version": req.version, "right_unit": "", "reason": "项目位于起步区，应由起步区办理"}
     )
     body = r.content.decode()
-    assert r.status_code == 200
+    assert r.status_code == 400  # invalid input, as on every page's step forms
     form = body.split('data-testid="decline-form"', 1)[1].split("</form>", 1)[0]
     assert 'value="项目位于起步区，应由起步区办理"' in form
     assert "这个字段是必填项" in form or "该字段是必填项" in form
@@ -81,7 +81,7 @@ def test_declining_to_its_own_unit_is_refused_beside_the_form(client, eng):
     client.force_login(eng.users.department)
     r = client.post(f"/engagement/{req.pk}/decline/", {"version": req.version, "right_unit": eng.dept.pk, "reason": "不属我委职责"})
     body = r.content.decode()
-    assert r.status_code == 200
+    assert r.status_code == 400  # invalid input, as on every page's step forms
     form = body.split('data-testid="decline-form"', 1)[1].split("</form>", 1)[0]
     assert "请指明负责的其他单位" in form and 'value="不属我委职责"' in form
     assert _snapshot(req) == before
@@ -107,7 +107,7 @@ def test_an_unsatisfied_rating_without_a_reason_keeps_the_choice(client, eng):
     client.force_login(eng.users.enterprise)
     r = client.post(f"/engagement/{req.pk}/rate/", {"version": req.version, "rating": "unsatisfied", "reason": "  "})
     body = r.content.decode()
-    assert r.status_code == 200
+    assert r.status_code == 400  # invalid input, as on every page's step forms
     form = body.split('data-testid="rate-form"', 1)[1].split("</form>", 1)[0]
     assert "不满意须说明原因" in form
     assert re.search(r'value="unsatisfied"[^>]*checked', form)
