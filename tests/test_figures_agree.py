@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -190,3 +190,42 @@ def test_incremental_refresh_equals_a_whole_rebuild(seeded, monkeypatch):
     for got, want in zip(incremental, rebuilt, strict=True):
         assert len(got) == len(want)
         assert [r for r in got if r not in want] == [] and [r for r in want if r not in got] == []
+
+
+@pytest.mark.django_db
+def test_project_page_and_last_month_show_the_official_figures(seeded):
+    """The project page's 月报 table and the fill and review pages' 上期 show what counts: a
+    draft (one left in a closed month included) or a returned report states what its figures
+    would be once submitted, and that figure is shown nowhere as the project's 1-N月累计 (it said
+    2,747 where every other page said 2,367, and a reviewer compared the month with a draft)."""
+    import re
+
+    from keyprojects.core.money import format_wan
+
+    facts = {(f.project_id, f.period_id): f for f in ProjectPeriodFact.objects.all()}
+    closed = set(ReportingPeriod.objects.filter(status="closed").values_list("pk", flat=True))
+    uncounted = list(MonthlyReport.objects.exclude(status__in=COUNTED).exclude(invested_month=0).order_by("pk"))
+    assert any(r.period_id in closed for r in uncounted) and any(r.status == "returned" for r in uncounted)
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    row_re = re.compile(r'data-testid="project-report-row">.*?/dispatch/reports/(\d+)/.*?project-report-ytd">([^<]*)<', re.S)
+    for r in [*[r for r in uncounted if r.period_id in closed][:3], *[r for r in uncounted if r.status == "returned"][:3]]:
+        html = client.get(f"/projects/{r.project_id}/").content.decode()
+        shown = dict(row_re.findall(html))
+        assert shown[str(r.pk)] == format_wan(facts[(r.project_id, r.period_id)].invested_ytd), r
+        assert shown[str(r.pk)] != format_wan(r.invested_ytd)
+        assert 'data-testid="project-report-not-counted"' in html
+        # the month after: 上期 is the latest counted report, never the draft or the returned one
+        later = (
+            ReportingPeriod.objects.filter(models.Q(year=r.period.year, month__gt=r.period.month) | models.Q(year__gt=r.period.year))
+            .order_by("year", "month")
+            .first()
+        )
+        if later is None:
+            continue
+        prev = client.get(f"/dispatch/{later.label}/projects/{r.project_id}/").context["prev"]
+        assert prev is None or (prev.status in COUNTED and prev.pk != r.pk), r
+        nxt = MonthlyReport.objects.filter(project_id=r.project_id, period=later).first()
+        if nxt is not None:
+            previous = client.get(f"/dispatch/reports/{nxt.pk}/").context["previous"]
+            assert previous is None or (previous.status in COUNTED and previous.pk != r.pk), r

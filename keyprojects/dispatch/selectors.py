@@ -182,6 +182,14 @@ def previous_reports(*, project: Project, period: ReportingPeriod) -> QuerySet[M
     )
 
 
+def previous_counted_report(*, project: Project, period: ReportingPeriod) -> MonthlyReport | None:
+    """The project's latest report before ``period`` that counts (``rules.COUNTED``), with its
+    period: what the fill and review pages show as 上期. A draft left in a closed month or a
+    returned report counts nowhere (ADR 0011), so its would-be figures are never shown as the
+    last month's."""
+    return previous_reports(project=project, period=period).filter(status__in=rules.COUNTED).select_related("period").first()
+
+
 def month_figures(*, project: Project, before: ReportingPeriod | None = None) -> list[rules.MonthFigure]:
     """The project's reports as the monthly rules read them (all months, or those before ``before``)."""
     qs = MonthlyReport.objects.filter(project=project)

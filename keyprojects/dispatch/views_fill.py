@@ -45,7 +45,7 @@ from .selectors import (
     open_problems,
     period_for_reading,
     photo_for_user,
-    previous_reports,
+    previous_counted_report,
     reports_for_review,
     reports_of_period,
     task_counts,
@@ -323,7 +323,7 @@ def _render_fill(
         derived = _derived(project, period, report.invested_month if report is not None else Decimal("0"), checked=False)
     if problem_form is None and can_fill:
         problem_form = ProblemForm(user=user, initial={"description": report.problems if report else ""})
-    prev = previous_reports(project=project, period=period).select_related("period").first()
+    prev = previous_counted_report(project=project, period=period)
     hints: dict[str, str] = {}
     if prev is not None:
         last = _("上期：")

@@ -33,7 +33,7 @@ from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.regions.models import Region
 
-from . import warning_text
+from . import rules, warning_text
 from .choices import FlagSeverity, ReportStatus, RevisionStatus
 from .forms_review import (
     LEVEL_LABELS,
@@ -46,7 +46,7 @@ from .forms_review import (
 from .models import MonthlyReport, ReportFlag, ReportingPeriod, ReportRevision
 from .selectors import (
     get_report_for_user,
-    previous_reports,
+    previous_counted_report,
     report_fillers,
     reports_for_review,
     warnings_for,
@@ -310,7 +310,7 @@ def _report_context(
 ) -> dict[str, Any]:
     user = request.user
     project, period = report.project, report.period
-    previous = previous_reports(project=project, period=period).select_related("period").first()
+    previous = previous_counted_report(project=project, period=period)
     flags = list(report.flags.select_related("acknowledged_by"))
     unacked = [f for f in flags if f.severity == FlagSeverity.WARNING and f.acknowledged_at is None]
     reviewable = can_review(user, report)
@@ -506,8 +506,23 @@ def revision_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_dispatch_context(*, user: Any, project: Project) -> dict[str, Any]:
-    """The project's own warnings (latest period first) and its monthly reports, in scope."""
+    """The project's own warnings (latest period first) and its monthly reports, in scope.
+
+    Each month's 本月 and 1-N月累计 are the official figures (the facts, ``rules.official``), as
+    on every other page: a draft or a returned report counts nowhere (ADR 0011), so its would-be
+    figures are not shown as the project's; the row says it was not counted."""
+    from keyprojects.analytics.models import ProjectPeriodFact
+
     reports = list(MonthlyReport.objects.visible_to(user).filter(project=project).select_related("period")[:36])
+    facts = {
+        f.period_id: f
+        for f in ProjectPeriodFact.objects.visible_to(user).filter(project=project, period_id__in=[r.period_id for r in reports])
+    }
+    for r in reports:
+        fact = facts.get(r.period_id)
+        r.counted = rules.counts(r.status)  # type: ignore[attr-defined]
+        r.official_month = fact.invested_month if fact else (r.invested_month if r.counted else None)  # type: ignore[attr-defined]
+        r.official_ytd = fact.invested_ytd if fact else (r.invested_ytd if r.counted else None)  # type: ignore[attr-defined]
     return {
         "dispatch_warnings": list(warnings_for(user=user).filter(project=project)[:50]),
         "dispatch_reports": reports,
