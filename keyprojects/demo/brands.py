@@ -30,6 +30,19 @@ def _window(spec: dict[str, Any], today: dt.date) -> tuple[int, dt.date, dt.date
     return year, dt.date(year, month, day), dt.date(year, c_month, c_day)
 
 
+def _applicant(others: list[Any], wanted: dict[str, list[str]]) -> Any:
+    """The first of ``others`` (Jinan's businesses) whose GB/T 4754 section is one of
+    ``wanted["sections"]``, one whose name has one of ``wanted["words"]`` first (a flour brand is a
+    food manufacturer's, not a machine maker's); taken from ``others``, so that each applies once.
+    A tiny demo without a business of that kind takes the next one, so that every status shows."""
+    fits = [e for e in others if e.industry_section in wanted["sections"]]
+    named = [e for e in fits if any(w in e.name for w in wanted.get("words", ()))]
+    chosen = (named or fits or others or [None])[0]
+    if chosen is not None:
+        others.remove(chosen)
+    return chosen
+
+
 def seed_brands() -> dict[str, int]:
     from keyprojects.accounts.models import User
     from keyprojects.brands.models import BrandApplication, SelectionRound
@@ -71,13 +84,13 @@ def seed_brands() -> dict[str, int]:
     count = 0
     for spec in data["applications"]:
         rnd = rounds[spec["round"]]
-        key = spec["enterprise"]
-        if key != "byd" and int(key) > len(others):
-            continue  # a tiny demo has fewer enterprises
+        enterprise = byd if spec["enterprise"] == "byd" else _applicant(others, spec["enterprise"])
+        if enterprise is None:
+            continue  # a tiny demo has fewer businesses
         status = spec["status"]
         a = BrandApplication(
             round=rnd,
-            enterprise=byd if key == "byd" else others[int(key) - 1],
+            enterprise=enterprise,
             category=spec["category"],
             brand_name=spec["brand"],
             trademark_no=spec["trademark"],
@@ -90,7 +103,7 @@ def seed_brands() -> dict[str, int]:
             description=spec.get("description", ""),
             status=status,
             reward_cap=rnd.reward_ceiling,
-            created_by=users["byd"] if key == "byd" else users["lixia"],
+            created_by=users["byd"] if enterprise is byd else users["lixia"],
         )
         if status != "draft":
             a.submitted_by, a.submitted_at = a.created_by, now - dt.timedelta(days=10)

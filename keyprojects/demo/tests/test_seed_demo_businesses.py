@@ -26,5 +26,9 @@ def test_demo_lists_name_businesses_only():
     for ent in [e.enterprise for e in entries] + [a.enterprise for a in applications]:
         assert not PUBLIC_BODY.search(ent.name), ent.name
         assert ent.uscc.startswith("9"), (ent.name, ent.uscc)  # registered with market regulation
+    # a product brand is a manufacturer's; no brand is a public investment group's (城投, 水务, 能源)
+    for a in applications:
+        assert a.category != "product" or a.enterprise.industry_section == "C", (a.brand_name, a.enterprise.name)
+        assert not re.search("城市建设投资|水务集团|能源发展", a.enterprise.name), (a.brand_name, a.enterprise.name)
     # “双50” are lists of manufacturers (制造业骨干企业, 创新成长型制造业企业)
     assert {e.enterprise.industry_section for e in entries} == {"C"}, [(e.enterprise.name, e.enterprise.industry_section) for e in entries]
