@@ -128,6 +128,15 @@ def _classify(f: str, text: str) -> str | None:
     return mapped
 
 
+def spaced_code(raw: str) -> str | None:
+    """A 项目代码 whose groups are separated by spaces instead of hyphens ("2401 370303 04 01
+    123456", also with full-width digits or spaces, or a hyphen and a space mixed) as a person
+    reads it; ``None`` when it has not the code's shape that way either."""
+    parts = clean_code(raw.replace(" ", "-").replace("\u3000", "-")).split("-")
+    val = "-".join(p for p in parts if p)
+    return val if val.isascii() and PROJECT_CODE_RE.match(val) else None
+
+
 Spec = tuple[int, str, int, str, Decimal, bool | None, dict[str, tuple[Any, tuple[str, str]]]]
 # index, field, kind, header, multiplier, fraction, memo (text → (value, cell))
 MEMO_LIMIT = 4096  # a column of mostly distinct texts (names, codes) stops remembering more
@@ -230,7 +239,9 @@ def _data_row(st: _State, sheet: Sheet, excel_row: int, row: list[Any], specs: l
             elif kind == K_PCODE:
                 val = raw if raw.isascii() and PROJECT_CODE_RE.match(raw) else clean_code(raw)
                 if not (val.isascii() and PROJECT_CODE_RE.match(val)):
-                    raise CellError(CODE_SHAPE_MESSAGE)
+                    val = spaced_code(raw)  # "2401 370303 04 01 123456": spaces for the hyphens
+                    if val is None:
+                        raise CellError(CODE_SHAPE_MESSAGE)
             elif kind == K_USCC:
                 val, message = _uscc(raw)
                 if message:

@@ -4,7 +4,7 @@ columns through the synonym table, and the period a title names ("2024年1-6月"
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -82,10 +82,20 @@ class Header:
     columns: list[Column]
     unmapped: list[tuple[int, str]]
     score: int
+    spare: list[Column] = field(default_factory=list)  # a second column of a field taken already
+
+
+_LINE_BREAK_RE = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _header_text(v: Any) -> str:
+    """A header cell as a person reads it: the lines of "总投资\n（万元）" joined."""
+    text = cell_text(v)
+    return _LINE_BREAK_RE.sub("", text) if "\n" in text or "\r" in text else text
 
 
 def _header_grid(sheet: Sheet, upto: int) -> list[list[str]]:
-    grid = [[cell_text(v) for v in row] for row in sheet.rows[:upto]]
+    grid = [[_header_text(v) for v in row] for row in sheet.rows[:upto]]
     for r0, c0, r1, c1 in sheet.merged or ():
         if r0 >= upto or r0 < 0 or c0 < 0:
             continue
@@ -135,6 +145,7 @@ def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) 
     the parent's year and unit in ``info``)."""
     columns: list[Column] = []
     unmapped: list[tuple[int, str]] = []
+    spare: list[Column] = []
     seen: set[str] = set()
     for j, text, written, parent in cells:
         month = _series_month(written.split("/", 1)[-1], parent) if parent and "/" in written else None
@@ -172,13 +183,33 @@ def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) 
                     f = None
         if f is None or f in seen:
             unmapped.append((j, written))
+            if f is not None:
+                spare.append(Column(j, f, written, info))
             continue
         seen.add(f)
         columns.append(Column(j, f, written, info))
     score = len(seen - {"seq"}) + (SERIES in seen)  # a month series is several columns read
     if not ({"name", "project_code"} & seen) and score < 4:
         score = min(score, 1)
-    return Header((), columns, unmapped, score)
+    return Header((), columns, unmapped, score, spare)
+
+
+def choose_plan_year(header: Header, year: int | None) -> None:
+    """Two 年度计划投资 columns of different years ("2023年计划投资" beside "2024年计划投资", the
+    older one often hidden): the plan read is the one of the year the table is about (``year``,
+    from its title or sheet name), else the latest; the other stays an unused amount column
+    (warned). The first column of a field is taken otherwise."""
+    for alt in header.spare:
+        if alt.field != "annual_plan" or not alt.info.year:
+            continue
+        k, cur = next((k, c) for k, c in enumerate(header.columns) if c.field == alt.field)
+        if not cur.info.year or cur.info.year == year or cur.info.year == alt.info.year:
+            continue
+        wanted_elsewhere = year in {c.info.year for c in header.spare if c.field == alt.field}
+        if alt.info.year == year or (not wanted_elsewhere and alt.info.year > cur.info.year):
+            header.columns[k] = alt
+            header.unmapped = sorted([*(u for u in header.unmapped if u[0] != alt.index), (cur.index, cur.header)])
+            header.spare = [cur if c is alt else c for c in header.spare]
 
 
 def find_header(sheet: Sheet, table: dict[str, str] = BUILTIN) -> Header | None:

@@ -131,6 +131,12 @@ OUTSIDE_SCOPE_AT = Sentence(gettext_noop("第 %(row)s 行：所属区域超出�
 PLACE_AMBIGUOUS = Sentence(gettext_noop("该地名对应多个区县，请写明所属市（如“济南市市中区”）"))
 PLACE_UNKNOWN = Sentence(gettext_noop("无法识别的地名，按默认区域导入"))
 PLACE_TOO_WIDE = Sentence(gettext_noop("所属区域应为市或县（区），按默认区域导入"))
+CLUE_OUTSIDE_SCOPE = Sentence(
+    gettext_noop("第 %(row)s 行：%(clue)s指向%(other)s，不在本次导入的范围“%(scope)s”内（%(taken_clue)s所示为%(region)s），请核对"),
+    row=NUMBER,
+    clue=CLUE,
+    taken_clue=CLUE,
+)
 CLUES_DISAGREE = Sentence(
     gettext_noop("%(clue)s指向%(other)s，与%(taken_clue)s所示%(region)s不一致，按%(taken)s导入，请核对"),
     clue=CLUE,
@@ -203,6 +209,12 @@ PERIOD_OUT_OF_RANGE = Sentence(gettext_noop("调度期超出范围：只能是%(
 NO_KEY_COLUMN = Sentence(gettext_noop("表中没有“项目名称”或“项目代码”列，导入时无法把各行对应到项目"))
 UNMAPPED_AMOUNT_COLUMN = Sentence(
     gettext_noop("【请注意】金额列“%(column)s”未能对应到任何字段，该列数据没有导入，请核对表头（或由管理员添加表头同义词）")
+)
+REMARK_NATURE = Sentence(
+    gettext_noop("表中没有“建设性质”列，%(n)s行按“%(column)s”列的文字（新开工、续建、竣工投产、前期等）确定建设性质，请核对"), n=NUMBER
+)
+REMARK_STAGE = Sentence(
+    gettext_noop("表中没有“项目阶段”列，%(n)s行按“%(column)s”列的文字（已开工、已竣工、已投产等）确定项目阶段，请核对"), n=NUMBER
 )
 UNMAPPED_COLUMN = Sentence(gettext_noop("列“%(column)s”未能对应到任何字段，该列未导入"))
 MONTH_NOT_YTD_HEADER = Sentence(gettext_noop("表头月份（%(month)s月）与累计列（1-%(ytd)s月）不一致"), month=NUMBER, ytd=NUMBER)

@@ -472,6 +472,7 @@ class RegionResolver:
             zone: tuple[int, str] | None = None
             zone_len = 0
             found: dict[str, bool] = {}  # code → matched by its exact name
+            spans: dict[str, list[tuple[int, int]]] = {}  # code → where its names were read
             n = len(key)
             for i in range(n):
                 for j in range(min(n, i + self.max_len), i + 1, -1):
@@ -481,6 +482,17 @@ class RegionResolver:
                         zone, zone_len = z, len(sub)
                     for code, exact in self.by_name.get(sub, ()):
                         found[code] = found.get(code, False) or exact
+                        spans.setdefault(code, []).append((i, j))
+            if len(found) > 1:
+                # a name read only inside a longer one is not meant: "城区" (a county in 山西) in "历城区"
+                outer = [(c, a, b) for c, theirs in spans.items() for a, b in theirs]
+                inner = {
+                    c
+                    for c, own in spans.items()
+                    if all(any(o != c and a <= i and j <= b and b - a > j - i for o, a, b in outer) for i, j in own)
+                }
+                if inner and len(inner) < len(found):
+                    found = {c: e for c, e in found.items() if c not in inner}
             result = self._choose(found, zone)
         if len(self.cache) < 50_000:
             self.cache[text] = result

@@ -41,8 +41,8 @@ from django.utils.translation import gettext_noop
 
 from . import issue_text as T
 from .cells import Spec, _data_row, _fmt, _kind
-from .classify import _category, _level, _nature
-from .header import SERIES, Column, _header_grid, _title_period, find_header
+from .classify import _category, _level, _nature, _stage
+from .header import SERIES, Column, _header_grid, _title_period, choose_plan_year, find_header
 from .normalize import (
     EMPTY_MARKERS,
     ONE,
@@ -210,6 +210,10 @@ def parse_sheet(
             sheet_multiplier = unit_multiplier(m.group(1)) or ONE
         elif not title and not text.startswith(("填报单位", "填表单位", "报送单位", "单位", "附件", "附表")) and len(text) >= 4:
             title = text
+    if header.spare:
+        said = _title_period(title)[0] if title else None
+        m = _SHEET_YEAR_RE.search(to_halfwidth(sheet.name)) if said is None else None
+        choose_plan_year(header, said or (int(m.group(1)) if m else None))
 
     result = ParseResult(
         sheet=sheet.name,
@@ -249,9 +253,12 @@ def parse_sheet(
 
     _fill_down(sheet, first_data, columns + series)
     remark_j = next((j for j, t in header.unmapped if _REMARK_RE.match(to_halfwidth(t).strip())), None)
-    if "nature" in by_field_names(columns):
+    mapped = by_field_names(columns)
+    remark_fields = (("nature",) if "nature" not in mapped else ()) + (("stage_text",) if "stage_text" not in mapped else ())
+    if not remark_fields:
         remark_j = None
     remark_rows: list[int] = []
+    remark_stages: list[int] = []
 
     st = _State(result)
     level_hint = _level(sheet.name) if not sheet.name.isdigit() else None
@@ -267,6 +274,7 @@ def parse_sheet(
     header_texts = {c.header for c in header.columns}
     if name_j is not None:
         header_texts |= {grid[r][name_j] for r in header.rows if name_j < len(grid[r])}
+        header_texts |= {cell_text(rows[r][name_j]) for r in header.rows if name_j < len(rows[r])}  # as written, line breaks kept
     money_cols = [c for c in columns if c.field in MONEY_FIELDS]
     # each column remembers what its texts read as (a table repeats its categories, places,
     # owners, dates): a repeated cell costs one lookup
@@ -309,22 +317,16 @@ def parse_sheet(
             if series and len(st.result.rows) > before:
                 _series_row(st.result, st.result.rows[-1], row, series, series_year)  # type: ignore[arg-type]
             if remark_j is not None and remark_j < width and len(st.result.rows) > before:
-                _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_rows)
+                _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_fields, remark_rows, remark_stages)
 
     _close_totals(st)
     _emit_unmapped(st)
+    label = header_of(header, remark_j)
     if remark_rows:
-        label = header_of(header, remark_j)
-        result.warnings.append(
-            Issue(
-                sheet.name,
-                remark_rows[0],
-                label,
-                "",
-                f"表中没有“建设性质”列，{len(remark_rows)}行按“{label}”列的文字（新开工、续建、竣工投产、前期等）确定建设性质，请核对",
-            )
-        )
-    used = {header_of(header, remark_j)} if remark_rows else set()
+        result.warnings.append(Issue(sheet.name, remark_rows[0], label, "", T.REMARK_NATURE.zh(n=len(remark_rows), column=label)))
+    if remark_stages:
+        result.warnings.append(Issue(sheet.name, remark_stages[0], label, "", T.REMARK_STAGE.zh(n=len(remark_stages), column=label)))
+    used = {label} if remark_rows or remark_stages else set()
     for text in result.unmapped_columns:
         if text in used:
             continue
@@ -383,17 +385,30 @@ def header_of(header: Any, j: int | None) -> str:
     return next((t for k, t in header.unmapped if k == j), "备注")
 
 
-def _remark_nature(pr: Any, v: Any, label: str, seen: list[int]) -> None:
-    """A 备注 that names the nature fills it when no column does (warned once per sheet)."""
-    if not isinstance(v, str) or "nature" in pr.cells:
+_DONE_STAGES = frozenset({"construction", "completed", "production", "effective"})
+
+
+def _remark_nature(pr: Any, v: Any, label: str, fields: tuple[str, ...], seen: list[int], stages: list[int]) -> None:
+    """A 备注 that names the nature ("续建项目") fills it when no column does; one that says what
+    has happened ("已竣工投产", "已开工") fills the stage when no column does. (Warned once per
+    sheet each.) "竣工投产" alone is the nature (to complete this year), not the stage."""
+    if not isinstance(v, str):
         return
     text = v.strip()
-    nat = _nature(text) if text else None
-    if nat is None:
+    if not text:
         return
-    pr.values["nature"] = nat
-    pr.cells["nature"] = (label, text)
-    seen.append(pr.row)
+    if "nature" in fields and "nature" not in pr.cells:
+        nat = _nature(text)
+        if nat is not None:
+            pr.values["nature"] = nat
+            pr.cells["nature"] = (label, text)
+            seen.append(pr.row)
+    if "已" in text and "stage_text" in fields and "stage_text" not in pr.cells:
+        stage = _stage(text[text.index("已") :])
+        if stage in _DONE_STAGES:
+            pr.values["stage_text"] = stage
+            pr.cells["stage_text"] = (label, text)
+            stages.append(pr.row)
 
 
 def _fill_down(sheet: Sheet, first: int, columns: list[Column]) -> None:

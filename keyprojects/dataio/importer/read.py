@@ -82,7 +82,7 @@ class ReadMixin(ImporterState):
         total = len(rows)
         regions = self.regions
         check_row_region = self._row_region
-        place_hits: dict[str, tuple[str, int | None]] = {}
+        place_hits: dict[tuple[str, str], tuple[str, int | None]] = {}
         sheet_years = getattr(self, "sheet_years", {})
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
@@ -114,8 +114,13 @@ class ReadMixin(ImporterState):
                     values["project_code"] = code
             place = get("region_text")
             region: str | None
-            if place is not None and type(place) is str and place in place_hits:  # a place already read without a remark
-                region, zone = place_hits[place]
+            if (
+                place is not None
+                and type(place) is str
+                and (hit := place_hits.get((place, row.sheet))) is not None
+                and self._clues_agree(row, hit[0])
+            ):  # a place already read, and the row's other clues (each read once per text) agree with it
+                region, zone = hit
                 explicit = True
                 if zone is not None:
                     values["zone_id"] = zone
@@ -127,9 +132,10 @@ class ReadMixin(ImporterState):
                 or "owner_name" in v
                 or self._sheet_region(row.sheet)
             ):
+                warned = len(self.warnings)
                 region, explicit = check_row_region(row, values)
-                if region is not None and explicit and type(place) is str and place.strip():  # (read by its 所属区域: no remark)
-                    place_hits[place] = (region, values.get("zone_id"))
+                if region is not None and explicit and type(place) is str and place.strip() and len(self.warnings) == warned:
+                    place_hits[(place, row.sheet)] = (region, values.get("zone_id"))  # (read by its 所属区域 without a remark)
             else:
                 region, explicit = None, False
             item = Item(row, name, code, region, explicit, values)

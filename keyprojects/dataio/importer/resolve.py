@@ -166,14 +166,16 @@ class ResolveMixin(ImporterState):
                 return None, False
             if zone is not None:
                 values["zone_id"] = zone
-            self._other_clues(row, "region_text", code)
+            if self._other_clues(row, "region_text", code):
+                return None, True
             return code, True
         clues = self._clues(row)
         if not clues:
             return None, False
         fld, code = clues[0]
         self._clue_field = fld
-        self._disagree(row, fld, code, clues[1:])
+        if self._disagree(row, fld, code, clues[1:]):
+            return None, True
         return code, True
 
     def _clues(self, row: ParsedRow) -> list[tuple[str, str]]:
@@ -190,7 +192,9 @@ class ResolveMixin(ImporterState):
             if hit is None:
                 m = _CODE_DIVISION_RE.match(pcode)
                 code = m.group(1) if m else ""
-                ok = code in self.regions and self.regions[code].level == "county" and self._in_area(code)
+                # a county of another city is a clue too: the row is then outside the import's scope
+                ok = code in self.regions and self.regions[code].level == "county"
+                ok = ok and (self._in_area(code) or self._area_base() is not None)
                 hit = cache[("project_code", division)] = code if ok else ""
             if hit:
                 out.append(("project_code", hit))
@@ -200,13 +204,28 @@ class ResolveMixin(ImporterState):
                 t = x if type(x) is str else _text(x)
                 hit = cache.get((fld, t))
                 if hit is None:
-                    hit = cache[(fld, t)] = (self._place_in(t.strip()) or "") if t.strip() else ""
+                    hit = cache[(fld, t)] = self._place_clue(fld, t.strip())
                 if hit:
                     out.append((fld, hit))
         sheet = self._sheet_region(row.sheet)
         if sheet:
             out.append(("_sheet", sheet))
         return out
+
+    def _place_clue(self, fld: str, text: str) -> str:
+        """The county (or, outside the area, city) a 建设地点/责任单位/建设单位 names, read from
+        its places: the text up to its last 市/区/县 within the first 16 characters ("济南市历城区"
+        of "济南市历城区港沟街道128号"). A list's 建设地点 are mostly distinct but name a few dozen
+        places: each place is resolved once, and a street or company name after them adds no
+        chance match."""
+        if not text:
+            return ""
+        end = max(text.rfind("市", 0, 16), text.rfind("区", 0, 16), text.rfind("县", 0, 16)) + 1
+        key = text[:end] if end else text
+        hit = self._clue_cache.get(("_place" + fld, key))
+        if hit is None:
+            hit = self._clue_cache[("_place" + fld, key)] = self._place_in(key, far=fld != "owner_name") or ""
+        return hit
 
     def _sheet_region(self, name: str) -> str | None:
         """The city or county a sheet is named after ("济南市", "历下区项目"), in the user's area."""
@@ -221,14 +240,65 @@ class ResolveMixin(ImporterState):
             cache[name] = code
         return cache[name]
 
-    def _other_clues(self, row: ParsedRow, fld: str, code: str) -> None:
+    def _other_clues(self, row: ParsedRow, fld: str, code: str) -> bool:
         if self.forced_region:
-            return
-        self._disagree(row, fld, code, self._clues(row))
+            return False
+        return self._disagree(row, fld, code, self._clues(row))
 
-    def _disagree(self, row: ParsedRow, fld: str, code: str, others: list[tuple[str, str]]) -> None:
+    def _clues_agree(self, row: ParsedRow, code: str) -> bool:
+        """True when none of the row's clues (项目代码, 建设地点, 责任单位) names a region apart from
+        ``code``: a row whose 所属区域 was read before without a remark has none to give. (Each
+        text is read once; a text naming the place itself is not read at all.)"""
+        if self.forced_region:
+            return True
+        get = row.values.get
+        regions = self.regions
+        r = regions[code]
+        name = r.name
+        cache = self._clue_cache
+        for fld in ("project_code", "location", "responsible_unit"):  # (an owner's name is the weakest clue: read on the first row)
+            x = get(fld)
+            if not x:
+                continue
+            t = x if type(x) is str else _text(x)
+            if fld == "project_code":
+                if code in t[:12]:
+                    continue  # the division segment is the place itself
+                ocode = next((c for f, c in self._clues(row) if f == fld), "")
+            elif name in t:
+                continue  # the text names the place itself ("济南市历下区经十路9号")
+            else:
+                ocode = cache.get((fld, t))
+                if ocode is None:
+                    ocode = cache[(fld, t)] = self._place_clue(fld, t.strip())
+            if ocode and ocode != code and regions[ocode].city_code != code and r.city_code != ocode:
+                return False
+        return True  # (the sheet's clue agreed on the first row of this place and sheet)
+
+    def _disagree(self, row: ParsedRow, fld: str, code: str, others: list[tuple[str, str]]) -> bool:
+        """Warn about the first clue naming another region than ``code`` (the one taken); True
+        (an error given) when that clue lies outside the import's scope: the row may not be the
+        uploader's to import at all."""
+        from keyprojects.accounts.policy import region_contains  # (here: only for a row whose clues disagree)
+
         for ofld, ocode in others:
             if ocode != code and self.regions[ocode].city_code != code and self.regions[code].city_code != ocode:
+                scope = self.regions.get(self.scope_code or "")
+                if scope is not None and not region_contains(scope, self.regions[ocode]):  # type: ignore[arg-type]
+                    self.error(
+                        row,
+                        fld if ofld == "_sheet" else ofld,
+                        T.CLUE_OUTSIDE_SCOPE.zh(
+                            row=row.row,
+                            clue=_clue_label(row, ofld),
+                            other=self.regions[ocode].name,
+                            scope=scope.name,
+                            taken_clue=_clue_label(row, fld),
+                            region=self.regions[code].name,
+                        ),
+                        row.values.get(fld if ofld == "_sheet" else ofld),
+                    )
+                    return True
                 self.warn(
                     row,
                     fld if ofld == "_sheet" else ofld,
@@ -241,7 +311,8 @@ class ResolveMixin(ImporterState):
                     ),
                     row.values.get(fld if ofld == "_sheet" else ofld),
                 )
-                return
+                return False
+        return False
 
     def _in_area(self, code: str) -> bool:
         base = self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
@@ -250,16 +321,32 @@ class ResolveMixin(ImporterState):
             return r.city_code == (self.regions[base].city_code or base) or r.province_code == base or code == base
         return code in self.assignable
 
-    def _place_in(self, text: str) -> str | None:
+    def _area_base(self) -> str | None:
+        return self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
+
+    def _place_in(self, text: str, *, far: bool = False) -> str | None:
         """The county ``text`` (a 建设地点) names, when it is one of the user's area: the default
-        region's (or the user's own) city or province, else the user's assignable counties."""
+        region's (or the user's own) city or province, else the user's assignable counties.
+        ``far``: also a county or city outside that area when ``text`` writes its name in full
+        ("历城区发改局", "济南市历城区港沟街道" in a list of 淄博): the row is then outside the
+        import's scope, an error naming it, not silently in the default region. (A stem alone,
+        "长安" of "长安路", stays no clue.)"""
         code, _why, _zone = self.resolve_place(text)
-        if code is None or self.regions[code].level != "county":
+        if code is None:
             return None
-        base = self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
+        base = self._area_base()
         r = self.regions[code]
         if base:
-            return code if r.city_code == (self.regions[base].city_code or base) or r.province_code == base else None
+            b = self.regions[base]
+            city = b.city_code or base
+            inside = r.city_code == city or r.province_code == base
+            if r.level == "county" and inside:
+                return code
+            if far and not inside and r.level != "province" and not (b.level != "province" and code == city):
+                return code if name_key(r.name) in name_key(text) else None
+            return None
+        if r.level != "county":
+            return None
         return code if code in self.assignable and len(self.assignable) < 400 else None
 
     # -- set queries -----------------------------------------------------------------

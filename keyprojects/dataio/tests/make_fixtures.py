@@ -683,6 +683,112 @@ def round2_city_sheets() -> None:
     _fixed_times(path)
 
 
+def round3_zibo_list() -> None:
+    """Issue 13, third trial: 淄博's city list as printed — the 区县 cell merged over its projects
+    across a page break where the header repeats, a hidden "2023年计划投资" column before the
+    "2024年计划投资" a person sees, "合计" right under the header, 亿元 only on the 总投资 header's
+    second line, 项目代码 with full-width hyphens or spaces, 建设起止年限 as "2023-2025" or
+    "2023年3月至2025年12月", remarks "续建项目" and "已竣工投产"."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    header = ["序号", "区县", "项目名称", "项目代码", "建设单位", "建设起止年限", "总投资\n（亿元）", "2023年计划投资\n（万元）",
+              "2024年计划投资\n（万元）", "备注"]  # fmt: skip
+    ws["A1"] = "淄博市2024年市级重点项目名单"
+    ws.merge_cells("A1:J1")
+    ws["J2"] = "单位：万元"
+    rows = [
+        header,  # 3
+        ["合计", None, None, None, None, None, 26.7, 30000, 51000, None],  # 4
+        [
+            1,
+            "张店区",
+            "R3齐鲁化工新材料项目",
+            "2401－370303－04－01－123456",
+            "山东齐鲁新材料有限公司",
+            "2023-2025",
+            12.5,
+            20000,
+            30000,
+            "续建项目",
+        ],
+        [2, None, "R3张店智慧城市项目", "2402 370303 04 01 234567", "淄博城投集团", "2024年3月-2025年12月", 3.2, None, 8000, "新开工"],
+        header,  # 7: the page break
+        [3, None, "R3张店医院项目", None, "张店区卫健局", "2022-2024", 5, 10000, 6000, "已竣工投产"],
+        [4, "淄川区", "R3淄川陶瓷项目", None, "淄川陶瓷公司", "2024-2026", 4, None, 5000, "新开工项目"],
+        [5, None, "R3淄川物流项目", None, "淄川物流公司", "2023年3月至2025年12月", 2, None, 2000, "续建"],
+    ]
+    for i, values in enumerate(rows, start=3):
+        for j, v in enumerate(values, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    ws.merge_cells("B5:B8")
+    ws.merge_cells("B9:B10")
+    ws.column_dimensions["H"].hidden = True
+    path = FILES / "round3_zibo_list.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round3_zibo_groups() -> None:
+    """Issue 13, third trial: group rows "一、张店区（３个）" (full-width count), a 小计 after each
+    group and a 合计 on top, no year in the title (建设起止年限 as "2024年3月-2025年12月",
+    "2022—2024年"), remarks, and one 责任单位 of a county of another city (济南's 历城区)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "项目表"
+    ws["A1"] = "淄博市重点项目建设计划表"
+    ws.merge_cells("A1:H1")
+    rows = [
+        ["序号", "项目名称", "责任单位", "建设起止年限", "总投资\n(亿元)", "年度计划投资\n(万元)", "建设内容", "备注"],
+        ["合计", None, None, None, 21.5, 43000],
+        ["一、张店区（３个）"],
+        [1, "R3张店甲", "张店区发改局", "2024年3月-2025年12月", 10, 20000, "厂房", "新开工"],
+        [2, "R3张店乙", "张店区住建局", "2023年1月-2024年12月", 5, 10000, "道路", "续建项目"],
+        [3, "R3张店丙", "张店区工信局", "2022—2024年", 1.5, 3000, "设备", "已竣工投产"],
+        ["小计", None, None, None, 16.5, 33000],
+        ["二、淄川区（２个）"],
+        [1, "R3淄川甲", "淄川区政府", "2024-2025", 3, 6000, "园区", "新开工项目"],
+        [2, "R3越界", "历城区发改局", "2024-2026", 2, 4000, "学校", "前期"],  # 11
+        ["小计", None, None, None, 5, 10000],
+    ]
+    for i, values in enumerate(rows, start=2):
+        for j, v in enumerate(values, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    path = FILES / "round3_zibo_groups.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round3_far_clues() -> None:
+    """Issue 13, third trial: a 淄博 list whose only region clue of each row is its 项目代码,
+    建设地点 or 责任单位 — some naming a county of 济南 (outside the import's scope)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "清单"
+    ws.append(["淄博市2024年重点项目清单"])
+    ws.append(["序号", "项目名称", "项目代码", "建设地点", "责任单位", "总投资（万元）", "年度计划投资（万元）", "建设性质"])
+    ws.append([1, "R3地点张店", None, "淄博市张店区中心路", None, 1000, 100, "新开工"])
+    ws.append([2, "R3单位淄川", None, None, "淄川区人民政府", 1000, 100, "续建"])
+    ws.append([3, "R3代码历下", "2401-370102-04-01-123456", None, None, 1000, 100, "续建"])
+    ws.append([4, "R3地点历城", None, "济南市历城区港沟街道", None, 1000, 100, "续建"])
+    ws.append([5, "R3单位历城", None, None, "历城区发改局", 1000, 100, "续建"])
+    ws.append([6, "R3无线索", None, "中心路18号", None, 1000, 100, "续建"])
+    path = FILES / "round3_far_clues.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -696,6 +802,9 @@ def main() -> None:
     round2_month_columns()
     round2_remarks_years()
     round2_city_sheets()
+    round3_zibo_list()
+    round3_zibo_groups()
+    round3_far_clues()
     try:
         legacy_xls()
         hostile_xls()

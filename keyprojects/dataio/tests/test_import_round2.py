@@ -234,11 +234,11 @@ def test_one_sheet_picked_and_sheets_outside_the_scope_named(world):
     out = sheets(world, world.users.city, dry_run=True)
     assert [(e.sheet, e.row, e.message) for e in out.errors] == [
         ("青岛市", 3, "第 3 行：所属区域超出您的管辖范围（“青岛市”不在济南市内）"),
-        ("青岛市", 4, "第 4 行：所属区域超出您的管辖范围（“青岛市”不在济南市内）"),
+        ("青岛市", 4, "第 4 行：所属区域超出您的管辖范围（“黄岛区”不在济南市内）"),  # its 建设地点 says more
     ]
     # --region 370100 as the scope: the same rows, named against the scope asked for
     out = sheets(world, None, region="370100", dry_run=True)
-    assert [(e.sheet, e.row, e.column) for e in out.errors] == [("青岛市", 3, ""), ("青岛市", 4, "")]  # (the sheet's name said it)
+    assert [(e.sheet, e.row, e.column) for e in out.errors] == [("青岛市", 3, ""), ("青岛市", 4, "建设地点")]  # (the sheet's name said it)
     assert out.errors[0].message == "第 3 行的所属区域“青岛市”不在本次导入的范围“济南市”内"
     # --sheet still picks one
     out = sheets(world, None, sheet="青岛市", region="370000")

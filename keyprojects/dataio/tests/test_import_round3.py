@@ -1,0 +1,125 @@
+"""Issue 13 (spreadsheets as offices send them), third trial: 淄博's lists as printed — the stored
+rows a person reading each table would expect, and the rows they would refuse."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from keyprojects.dataio.services import import_file
+from keyprojects.projects.models import Project
+
+D = Decimal
+FILES = Path(__file__).resolve().parent / "files"
+
+
+def imported(name: str, **kw):
+    return import_file(user=None, data=(FILES / name).read_bytes(), filename=name, **kw)
+
+
+def stored(prefix: str) -> dict[str, tuple]:
+    return {
+        p.name: (p.region_id, p.project_code, p.nature, p.stage, p.total_investment, [(y.year, y.annual_plan) for y in p.years.all()])
+        for p in Project.objects.filter(name__startswith=prefix).prefetch_related("years")
+    }
+
+
+def test_city_list_as_printed(world):
+    """The 区县 cell merged across the repeated header of a page break; the hidden 2023 plan
+    column is not the 2024 list's plan; 亿元 on the header's second line; 项目代码 written with
+    full-width hyphens or with spaces."""
+    out = imported("round3_zibo_list.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert stored("R3") == {
+        "R3齐鲁化工新材料项目": ("370303", "2401-370303-04-01-123456", "continuing", "construction", D("125000"), [(2024, D("30000"))]),
+        "R3张店智慧城市项目": ("370303", "2402-370303-04-01-234567", "new", "preparation", D("32000"), [(2024, D("8000"))]),
+        "R3张店医院项目": ("370303", None, "completing", "production", D("50000"), [(2024, D("6000"))]),
+        "R3淄川陶瓷项目": ("370302", None, "new", "preparation", D("40000"), [(2024, D("5000"))]),
+        "R3淄川物流项目": ("370302", None, "continuing", "construction", D("20000"), [(2024, D("2000"))]),
+    }
+    p = Project.objects.get(name="R3淄川物流项目")
+    assert (str(p.planned_start), str(p.planned_completion)) == ("2023-03-01", "2025-12-01")
+    messages = [(w.column, w.message) for w in out.warnings]
+    # the column not read is named without its line break, prominently; the 合计 agrees (no warning)
+    unread = "【请注意】金额列“2023年计划投资（万元）”未能对应到任何字段，该列数据没有导入，请核对表头（或由管理员添加表头同义词）"
+    assert ("2023年计划投资（万元）", unread) in messages
+    assert not any("不一致" in m for _c, m in messages), messages
+
+
+def test_plan_column_of_the_latest_year_without_a_year_in_the_title(world):
+    """Without a year in the title or sheet name, of two plan columns the later year's is the plan."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_zibo_list.xlsx")
+    wb.active["A1"] = "淄博市市级重点项目名单"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="x.xlsx", region="370300", dry_run=True)
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert out.totals["annual_plan"] == "51000.0000"
+
+
+def test_groups_with_counts_and_subtotals_and_a_unit_of_another_city(world):
+    """ "一、张店区（３个）" groups with a 小计 after each and a 合计 on top; a 责任单位 naming a county
+    of another city than the import's scope is an error naming the row, not a project of the group's
+    county; without that row the list imports with the year every 建设起止年限 covers."""
+    out = imported("round3_zibo_groups.xlsx", region="370300", dry_run=True)
+    assert [(e.row, e.column, e.message) for e in out.errors] == [
+        (11, "责任单位", "第 11 行：“责任单位”指向历城区，不在本次导入的范围“淄博市”内（“分组行”所示为淄川区），请核对")
+    ]
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_zibo_groups.xlsx")
+    wb.active["C11"] = "淄川区教体局"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="groups.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert stored("R3") == {
+        "R3张店甲": ("370303", None, "new", "preparation", D("100000"), [(2024, D("20000"))]),
+        "R3张店乙": ("370303", None, "continuing", "construction", D("50000"), [(2024, D("10000"))]),
+        "R3张店丙": ("370303", None, "completing", "production", D("15000"), [(2024, D("3000"))]),
+        "R3淄川甲": ("370302", None, "new", "preparation", D("30000"), [(2024, D("6000"))]),
+        "R3越界": ("370302", None, "preparatory", "preparation", D("20000"), [(2024, D("4000"))]),
+    }
+    messages = [w.message for w in out.warnings]
+    assert "表中未注明年度计划的年份：5个项目的建设起止年限都覆盖2024年，按2024年导入，请核对（或在标题中注明年份）" in messages
+    assert not any("不一致" in m for m in messages), messages
+
+
+def test_a_clue_of_another_city_is_an_error_naming_the_row(world):
+    """A 项目代码, 建设地点 or 责任单位 naming a county of 济南 in an import scoped to 淄博: an error
+    naming the row and the cell, never a project of 淄博 itself; clues of 淄博's counties place
+    their rows; a street alone is no clue (the default region)."""
+    out = imported("round3_far_clues.xlsx", region="370300", dry_run=True)
+    assert [(e.row, e.column, e.message) for e in out.errors] == [
+        (5, "项目代码", "第 5 行的所属区域“历下区”不在本次导入的范围“淄博市”内"),
+        (6, "建设地点", "第 6 行的所属区域“历城区”不在本次导入的范围“淄博市”内"),
+        (7, "责任单位", "第 7 行的所属区域“历城区”不在本次导入的范围“淄博市”内"),
+    ]
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_far_clues.xlsx")
+    wb.active.delete_rows(5, 3)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="clues.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {n: v[0] for n, v in stored("R3").items()} == {"R3地点张店": "370303", "R3单位淄川": "370302", "R3无线索": "370300"}
+
+
+def test_a_county_named_inside_a_longer_name_is_not_meant():
+    """ "城区" is a county of 山西 (and of 广东): read inside "历城区发改局" it is not meant."""
+    from keyprojects.dataio.normalize import RegionResolver
+
+    names = [("140302", "城区"), ("441502", "城区"), ("370112", "历城区"), ("370100", "济南市")]
+    r = RegionResolver([(code, name, name) for code, name in names])
+    assert r.resolve("历城区发改局").region_code == "370112"
+    assert r.resolve("济南市历城区港沟街道").region_code == "370112"
+    assert len(r.candidates("城区住建局")) == 2
