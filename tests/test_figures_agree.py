@@ -229,3 +229,28 @@ def test_project_page_and_last_month_show_the_official_figures(seeded):
         if nxt is not None:
             previous = client.get(f"/dispatch/reports/{nxt.pk}/").context["previous"]
             assert previous is None or (previous.status in COUNTED and previous.pk != r.pk), r
+
+
+@pytest.mark.django_db
+def test_only_a_counted_report_is_doubtful(seeded):
+    """数据存疑 (the warning the dashboard counts and the bulletin names) is raised for a report
+    that counts: a returned report keeps its check flags, but its figures count nowhere — the
+    bulletin named a 10,680,000万元 slip as 数据存疑 that the reviewer had already returned and
+    that the same bulletin listed as 退回未重报."""
+    from keyprojects.dispatch.models import ProjectWarning, ReportFlag
+
+    def doubtful(r: MonthlyReport) -> bool:
+        return ProjectWarning.objects.filter(project_id=r.project_id, period_id=r.period_id, kind="flagged_figures").exists()
+
+    for w in ProjectWarning.objects.filter(kind="flagged_figures"):
+        assert MonthlyReport.objects.get(project_id=w.project_id, period_id=w.period_id).status in COUNTED, w
+    report = MonthlyReport.objects.filter(status="returned", period__status="open").order_by("pk").first()
+    assert report is not None
+    flag = {"severity": "warning", "message": "本月完成投资疑似按元填报"}
+    ReportFlag.objects.get_or_create(report=report, code="slip_high", defaults=flag)
+    refresh_after(project_ids=[report.project_id], from_period=report.period)
+    assert not doubtful(report)
+    report.status = "submitted"
+    report.save(update_fields=["status"])
+    refresh_after(project_ids=[report.project_id], from_period=report.period)
+    assert doubtful(report)

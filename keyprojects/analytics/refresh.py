@@ -400,7 +400,8 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     if x.counted and p.stage in rules.ZERO_RUN_STAGES and rules.zero_run(x.counted, month=month, window=config.zero_months):
         out.append(("zero_investment", text.ZERO_INVESTMENT.zh(months=config.zero_months), None))
     flag = inputs.flags.get((p.pk, month))
-    if flag:
+    rep = x.reps.get(month)
+    if flag and rep is not None and rules.counts(rep[0]):  # (a returned report's or a draft's flags: its figures count nowhere)
         out.append(("flagged_figures", flag, None))
     return [(k, msg, v, "") for k, msg, v in out] + _project_warnings()(p.pk, inputs.approvals, m.asof)
 

@@ -64,6 +64,6 @@ class WarningKind(models.TextChoices):
     ZERO_INVESTMENT = "zero_investment", _("连续零投资")  # N months in a row with no investment
     MISSING_REPORT = "missing_report", _("未报")  # no report after the fill window
     LATE_REPORT = "late_report", _("迟报")  # reported after the fill window
-    FLAGGED_FIGURES = "flagged_figures", _("数据存疑")  # a submitted report carries check warnings
+    FLAGGED_FIGURES = "flagged_figures", _("数据存疑")  # a report that counts (submitted or approved) carries check warnings
     APPROVAL_OVERDUE = "approval_overdue", _("审批超时")  # an approval being handled is past its legal limit (approvals.warnings)
     NEED_OVERDUE = "need_overdue", _("要素保障逾期")  # an open factor need is past its 保障时限 (approvals.warnings)
