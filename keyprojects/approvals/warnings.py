@@ -143,7 +143,7 @@ def project_warnings(pid: int, inputs: Inputs, asof: dt.date) -> list[tuple[str,
         labels = _kind_labels()
         message = text.SEPARATOR.join(
             (text.NEED_OVERDUE_OWNED if n.owner else text.NEED_OVERDUE).zh(
-                kind=labels[n.kind], gap=f"{n.gap.normalize():f}", unit=UNIT_OF[n.kind], due=f"{n.due_on:%Y-%m-%d}", owner=n.owner
+                kind=labels[n.kind], gap=f"{n.gap.normalize():,f}", unit=UNIT_OF[n.kind], due=f"{n.due_on:%Y-%m-%d}", owner=n.owner
             )
             for n in overdue
         )

@@ -173,3 +173,16 @@ def test_the_warnings_are_stored_in_chinese_and_read_in_english(ex, compiled):  
             "用地预审与选址意见书: in handling for 37 working days, over its legal limit of 20 working days (济南市自然资源和规划局)"
         )
         assert need.shown_message == "Land need short by 80 (mu), deadline 2026-03-10 passed (济南市自然资源和规划局)"
+
+
+def test_a_large_gap_is_written_with_thousands_separators(ex, compiled):  # noqa: F811
+    """The stored sentence writes its figure as the pages write amounts (12,500.5), and the
+    English UI reads it back."""
+    from django.utils import translation
+
+    FactorNeed.objects.filter(pk=ex.need.pk).update(quantity=D("12580.5"), secured=D("80"))
+    refresh_periods(periods=[ex.p3])
+    need = _warnings(ex.p3, "need_overdue")[ex.projects.own_county.pk]
+    assert need.message == "土地要素缺口12,500.5亩，保障时限2026-03-10已过（济南市自然资源和规划局）"
+    with translation.override("en"):
+        assert need.shown_message == "Land need short by 12,500.5 (mu), deadline 2026-03-10 passed (济南市自然资源和规划局)"
