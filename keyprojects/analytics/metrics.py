@@ -55,13 +55,15 @@ def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
 _AHEAD, _BEHIND, _LEVEL, _NO_PLAN = "超序时进度%(points)s个百分点", "落后序时进度%(points)s个百分点", "与序时进度持平", "无年度计划"
 
 
-def _schedule_words(points: Decimal | None) -> tuple[str, dict[str, Decimal]]:
+def _schedule_words(points: Decimal | None) -> tuple[str, dict[str, str]]:
+    """The phrase and its points, with thousands separators as every other figure (a 元/万元 slip
+    on the fill page read "完成 81,801.53%，超序时进度81709.86个百分点")."""
     if points is None:
         return _NO_PLAN, {}
     if points > 0:
-        return _AHEAD, {"points": points}
+        return _AHEAD, {"points": f"{points:,}"}
     if points < 0:
-        return _BEHIND, {"points": -points}
+        return _BEHIND, {"points": f"{-points:,}"}
     return _LEVEL, {}
 
 

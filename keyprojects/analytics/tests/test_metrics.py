@@ -29,6 +29,14 @@ def test_exactly_on_schedule_is_zero_points():
     assert m.schedule_phrase(D("0.00")) == "与序时进度持平"
 
 
+def test_points_have_thousands_separators():
+    # a 元/万元 slip of 10,680,000 against a plan of 13,072 (the fill page's live check)
+    points = m.ahead_points(m.completion_rate(D(10693096), D(13072)), 11)
+    assert points == D("81709.86")
+    assert m.schedule_phrase(points) == "超序时进度81,709.86个百分点"
+    assert m.schedule_phrase_zh(-points) == "落后序时进度81,709.86个百分点"
+
+
 def test_ratios_without_denominator_are_none():
     assert m.completion_rate(D(10), D(0)) is None
     assert m.ahead_points(None, 3) is None
