@@ -56,3 +56,9 @@ def test_demo_partnership():
     assert page.status_code == 200 and "包联干部" in page.content.decode()
     other = Agreement.objects.exclude(enterprise_id=byd.enterprise_id).first()
     assert client.get(reverse("partnership:profile", args=[other.enterprise_id])).status_code == 404
+    # an agreement's commitments state their target in the English UI's unit words too
+    client.cookies["django_language"] = "en"
+    commitment = Commitment.objects.filter(measure="万元", target_value__isnull=False, agreement__enterprise_id=byd.enterprise_id).first()
+    assert commitment is not None
+    text = client.get(reverse("partnership:detail", args=[commitment.agreement_id])).content.decode()
+    assert "10k CNY" in text and "万元" not in text
