@@ -254,3 +254,28 @@ def test_only_a_counted_report_is_doubtful(seeded):
     report.save(update_fields=["status"])
     refresh_after(project_ids=[report.project_id], from_period=report.period)
     assert doubtful(report)
+
+
+@pytest.mark.django_db
+def test_grid_export_gives_the_official_cumulative_figures(seeded):
+    """The 月调度 grid's export states each project's official 1-N月累计 and 开工至今累计 (the
+    facts): a draft (one left in a closed month included) or a returned report gave its would-be
+    figure there, an unreported project none."""
+    facts = {(f.project_id, f.period_id): f for f in ProjectPeriodFact.objects.all()}
+    names = dict(Project.objects.values_list("name", "pk"))
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    uncounted = set(MonthlyReport.objects.exclude(status__in=COUNTED).values_list("project_id", "period_id"))
+    seen = uncounted_seen = 0
+    for period in ReportingPeriod.objects.filter(facts__isnull=False).distinct():
+        resp = client.get(f"/dispatch/{period.label}/grid/export/")
+        assert resp.status_code == 200
+        for row in load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True):
+            pid = names.get(row[1]) if isinstance(row[0], int) else None
+            fact = facts.get((pid, period.pk)) if pid else None
+            if fact is None:
+                continue
+            assert (D(str(row[7])), D(str(row[8]))) == (fact.invested_ytd, fact.invested_to_date), (period.label, row[1])
+            seen += 1
+            uncounted_seen += (pid, period.pk) in uncounted
+    assert seen > 300 and uncounted_seen > 0

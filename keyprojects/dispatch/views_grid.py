@@ -319,6 +319,25 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
     choices = _grid_regions(user, per)
     qs = _grid_projects(user, per, request.GET.get("region", ""), choices)
     reports = {r.project_id: r for r in reports_of_period(per).filter(project__in=qs.values("pk"))}
+    # the cumulative columns are the official figures (the facts, ADR 0011): a draft's or a
+    # returned report's would-be 1-N月累计 counts nowhere, an unreported project's is carried forward
+    from keyprojects.analytics.models import ProjectPeriodFact
+
+    facts = (
+        {
+            pid: (ytd, to_date)
+            for pid, ytd, to_date in ProjectPeriodFact.objects.filter(period=per, project__in=qs.values("pk")).values_list(
+                "project_id", "invested_ytd", "invested_to_date"
+            )
+        }
+        if per.pk is not None
+        else {}
+    )  # (a month nobody opened yet is not stored: no facts)
+
+    def official(r: MonthlyReport | None, pid: int, stated: str) -> Any:
+        if pid in facts:
+            return facts[pid][0 if stated == "invested_ytd" else 1]
+        return getattr(r, stated) if r is not None and rules.counts(r.status) else None
 
     def rows() -> Any:
         for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
@@ -331,8 +350,8 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
                 "是" if p.in_statistics else "否",
                 str(STATUS_LABELS.get(r.status, "")) if r else "未报",
                 r.invested_month if r else None,
-                r.invested_ytd if r else None,
-                r.invested_to_date if r else None,
+                official(r, p.pk, "invested_ytd"),
+                official(r, p.pk, "invested_to_date"),
                 r.physical_progress_pct if r else None,
                 r.physical_progress if r else "",
                 r.problems if r else "",

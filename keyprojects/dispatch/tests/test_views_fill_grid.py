@@ -169,7 +169,13 @@ def test_export_is_formula_safe_and_audited(dw, client):
     ws = load_workbook(io.BytesIO(resp.content)).active
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 1
-    assert rows[0][1] == "历下区项目" and rows[0][6] == 100 and rows[0][8] == 400
+    # the month as filled; the cumulative figures are the official ones (a draft counts nowhere:
+    # ADR 0011), not the draft's would-be 开工至今 of 400
+    from keyprojects.analytics.models import ProjectPeriodFact
+
+    fact = ProjectPeriodFact.objects.filter(project=p, period=dw.p1).first()
+    assert rows[0][1] == "历下区项目" and rows[0][6] == 100
+    assert rows[0][8] == (float(fact.invested_to_date) if fact else None) and rows[0][8] != 400
     assert rows[0][11] == '\'=HYPERLINK("http://x")'
     assert ws.cell(row=2, column=8).value == "1-1月累计完成投资（万元）"
     assert AuditEvent.objects.filter(action="export", object_type="dispatch.monthlyreport").count() == 1
