@@ -76,6 +76,24 @@ def _dec(value: Any, field: str, n: int) -> Decimal:
     return d
 
 
+def natural_direction(key: str) -> str:
+    """The direction an indicator is better in: ``down`` where ``rankings.INDICATORS`` ranks it
+    lowest first (审批用时, 超时件数, 逾期未保障数), else ``up``. A scheme's default."""
+    return "down" if key in INDICATORS and INDICATORS[key].lower_better else "up"
+
+
+#: A scheme may not reward more of what the ranking counts against a unit (more overdue
+#: approvals scoring higher would rank the units the other way round from 比武打擂).
+WRONG_WAY = gettext_noop("“%(label)s”越少越好（排名中少的在前），方向应为“越低越好”")
+
+
+def direction_refused(key: str, direction: str) -> Message | None:
+    """Why ``direction`` is refused for indicator ``key`` (None when it is allowed)."""
+    if direction == "up" and natural_direction(key) == "down":
+        return Message(WRONG_WAY, label=INDICATORS[key].label)
+    return None
+
+
 def _text(d: Decimal) -> str:
     """A Decimal as plain text without exponent or trailing zeros ("40", "0.5")."""
     text = format(d.normalize(), "f")
@@ -103,12 +121,15 @@ def normalise_indicators(items: Any) -> list[dict[str, str]]:
         if weight <= 0:
             raise ValueError(Message(gettext_noop("第%(n)s个指标的权重应大于0"), n=n))
         rule = str(item.get("rule", "linear")).strip()
-        direction = str(item.get("direction", "up") or "up").strip()
+        direction = str(item.get("direction") or natural_direction(key)).strip()
         if direction not in DIRECTIONS:
             raise ValueError(Message(gettext_noop("第%(n)s个指标的方向应为 up（越高越好）或 down（越低越好）"), n=n))
+        refused = direction_refused(key, direction)
+        if refused is not None:
+            raise ValueError(refused)
         entry = {"indicator": key, "weight": _text(weight), "rule": rule}
         if direction == "down":
-            entry["direction"] = "down"  # only when not the default: stored schemes keep their form
+            entry["direction"] = "down"  # only when not "up": stored schemes keep their form
         if rule == "linear":
             floor = _dec(item.get("floor", "0"), "floor", n)
             target = _dec(item.get("target", ""), "target", n)
@@ -355,7 +376,7 @@ def scheme_items(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
             **item,
             "label": INDICATORS[item["indicator"]].label if item["indicator"] in INDICATORS else item["indicator"],
             "rule_label": RULES.get(item["rule"], item["rule"]),
-            "direction_label": DIRECTIONS[item.get("direction", "up")],
+            "direction_label": DIRECTIONS[item.get("direction") or natural_direction(item["indicator"])],
         }
         for item in indicators
     ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.core.forms import PlainDecimals
 
-from .assessment import DEFAULT_INDICATORS, DEFAULT_LAST_POINTS, DIRECTIONS, RULES
+from .assessment import DEFAULT_INDICATORS, DEFAULT_LAST_POINTS, DIRECTIONS, RULES, direction_refused, natural_direction
 from .models import AssessedKind
 from .rankings import INDICATORS
 
@@ -79,6 +79,9 @@ class IndicatorRowForm(PlainDecimals, forms.Form):
             raise forms.ValidationError(_("未知的指标"))
         if not data.get("used"):
             return data
+        refused = direction_refused(data["indicator"], data.get("direction") or "up")
+        if refused is not None:
+            self.add_error("direction", refused.shown)
         if data.get("weight") is None:
             self.add_error("weight", _("请填写权重"))
         if data.get("rule") == "linear":
@@ -137,7 +140,7 @@ def indicator_initial(indicators: list[dict[str, Any]] | None) -> list[dict[str,
                 "indicator": key,
                 "used": key in current if indicators is not None else key in defaults,
                 "weight": src.get("weight"),
-                "direction": src.get("direction", "up"),
+                "direction": src.get("direction") or natural_direction(key),
                 "rule": src.get("rule", "linear"),
                 "floor": src.get("floor"),
                 "target": src.get("target"),

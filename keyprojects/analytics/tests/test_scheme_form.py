@@ -101,3 +101,37 @@ def test_scores_of_a_lower_is_better_rank(closed):  # noqa: F811
     result = score_units(config=config, period=closed.p2, units=units, facts={}, problems={})
     by_key = {u["key"]: u for u in result["units"]}
     assert by_key["370102"]["indicators"][0]["rank"] == 1  # 历下 25%: the lowest rate ranks first
+
+
+def test_lower_is_better_indicators_are_scored_the_way_the_ranking_ranks_them(closed, client):  # noqa: F811
+    """审批超时件数, 审批平均用时 and 要素逾期未保障数 rank lowest first on 比武打擂: a scheme ticking
+    one of them starts at 越低越好, the API's default is the same, and 越高越好 (rewarding more
+    overdue approvals) is refused at the field."""
+    from keyprojects.analytics.forms import indicator_initial
+
+    lower = [k for k, i in INDICATORS.items() if i.lower_better]
+    assert set(lower) == {"approval_avg_days", "approvals_overdue", "needs_overdue"}
+    initial = {row["indicator"]: row["direction"] for row in indicator_initial(None)}
+    assert all(initial[k] == "down" for k in lower) and initial["completion_rate"] == "up"
+    assert normalise_indicators([{"indicator": "approvals_overdue", "weight": 1, "rule": "rank"}])[0]["direction"] == "down"
+    try:
+        normalise_indicators([{"indicator": "needs_overdue", "weight": 1, "rule": "rank", "direction": "up"}])
+    except ValueError as exc:
+        assert "要素逾期未保障数" in str(exc.args[0]) and "越低越好" in str(exc.args[0])
+    else:
+        raise AssertionError("越高越好 accepted for 要素逾期未保障数")
+
+    client.force_login(closed.users.province)
+    new = reverse("analytics:assessment_new")
+    keys = list(INDICATORS)
+    a = keys.index("approvals_overdue")
+    base = {"name": "审批考核", "region": "370000", "unit_kind": "region", "description": "", "is_active": "on"}
+    used = {f"ind@{a}@used": "on", f"ind@{a}@weight": "10", f"ind@{a}@rule": "rank", "ind@0@weight": "50"}
+    bad = client.post(new, base | rows(**used, **{f"ind@{a}@direction": "up"}))
+    html = bad.content.decode()
+    assert bad.status_code == 400 and 'data-testid="error-approvals_overdue-direction"' in html and "越低越好" in html
+    assert not AssessmentScheme.objects.filter(name="审批考核").exists()
+    ok = client.post(new, base | rows(**used, **{f"ind@{a}@direction": "down"}))
+    assert ok.status_code == 302
+    stored = {i["indicator"]: i for i in AssessmentScheme.objects.get(name="审批考核").indicators}
+    assert stored["approvals_overdue"]["direction"] == "down"
