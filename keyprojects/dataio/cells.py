@@ -405,13 +405,14 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
     for f, message, blocking in problems:
         (st.result.errors if blocking else st.result.warnings).append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), message))
 
-    # the same project twice (the template's 项目ID, code, or name + owner; per year/month when
-    # the table has them)
+    # the same project twice (the template's 项目ID, code, or name + owner + the place its 县区
+    # column or group row names: "老旧小区改造工程" of two counties is two projects; per year/month
+    # when the table has them)
     code = get("project_code")
     nm = get("name")
     pid = get("project_id")
     if code or nm:
-        ident = ("id", pid) if pid else code if code else (name_key(nm), name_key(get("owner_name", "")))
+        ident = ("id", pid) if pid else code if code else (name_key(nm), name_key(get("owner_name", "")), get("region_text"))
         key = (ident, get("level") or pr.group_level, get("year"), get("month"))
         first = st.keys.get(key)
         if first is not None:

@@ -27,14 +27,18 @@ def _clue(text: str) -> str:
     """A region clue as resolve._clue_label writes it: 工作表名“X” or “header”."""
     if text.startswith(SHEET_NAME_PREFIX):
         return gettext(SHEET_NAME) % {"sheet": text[len(SHEET_NAME_PREFIX) + 1 : -1]}
+    if text.startswith(TITLE_PLACE_PREFIX):
+        return gettext(TITLE_PLACE) % {"place": text[len(TITLE_PLACE_PREFIX) + 1 : -1]}
     return text
 
 
 LIST = Slot(r".+", _listed)
 WHEN = Slot(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")  # a time as people read it: the same in every language
-CLUE = Slot(r"(?:工作表名)?“.*?”", _clue)
+CLUE = Slot(r"(?:工作表名|标题)?“.*?”", _clue)
 SHEET_NAME = gettext_noop("工作表名“%(sheet)s”")
 SHEET_NAME_PREFIX = "工作表名"
+TITLE_PLACE = gettext_noop("标题“%(place)s”")
+TITLE_PLACE_PREFIX = "标题"
 
 # --- the file ------------------------------------------------------------------------------
 PERIODS_DIFFER = Sentence(gettext_noop("各工作表的调度期不一致：%(periods)s"), periods=LIST)
@@ -115,6 +119,7 @@ ID_UNKNOWN = Sentence(gettext_noop("项目ID在系统中不存在（请使用本
 ID_CODE_DIFFERS = Sentence(gettext_noop("项目代码与项目ID对应项目的代码（%(code)s）不一致"))
 ID_NAME_DIFFERS = Sentence(gettext_noop("项目名称与系统不一致（系统：%(name)s），按项目ID匹配，名称未修改"))
 SAME_NAME_CODE_DIFFERS = Sentence(gettext_noop("与系统中同名项目的项目代码（%(code)s）不一致，请核对项目代码或项目名称"))
+NAME_WRITTEN_OTHERWISE = Sentence(gettext_noop("项目名称的写法与系统不同（系统：%(name)s），按系统中的项目导入，名称未修改"))
 SAME_NAMES = Sentence(gettext_noop("系统中该区域有多个同名项目，请填写项目代码以区分"))
 DUPLICATE_ROW = Sentence(gettext_noop("与第%(row)s行是同一项目，重复"), row=NUMBER)
 NOT_EDITABLE = Sentence(gettext_noop("该项目已存在，但不在您的管辖范围内，不能通过导入修改"))

@@ -131,6 +131,7 @@ class ReadMixin(ImporterState):
                 or "responsible_unit" in v
                 or "owner_name" in v
                 or self._sheet_region(row.sheet)
+                or self._title_region(row.sheet)
             ):
                 warned = len(self.warnings)
                 region, explicit = check_row_region(row, values)

@@ -16,14 +16,24 @@ from keyprojects.core.bulk import chunks
 from keyprojects.core.validators import normalize_uscc, validate_uscc
 
 from .. import issue_text as T
-from ..normalize import RegionMatch, RegionResolver
+from ..normalize import RegionMatch, RegionResolver, to_halfwidth
+from ..normalize import name_key as same_name
 from ..types import ParsedRow
 from .plan import ATTR_FIELD, ImporterState, Item, RegionInfo
 from .values import _text, name_key
 
 
-def _clue_label(row: ParsedRow, fld: str) -> str:
-    return T.SHEET_NAME % {"sheet": row.sheet} if fld == "_sheet" else f"“{row.header(fld)}”"
+def _clue_label(row: ParsedRow, fld: str, place: str = "") -> str:
+    if fld == "_sheet":
+        return T.SHEET_NAME % {"sheet": row.sheet}
+    if fld == "_title":
+        return T.TITLE_PLACE % {"place": place}
+    return f"“{row.header(fld)}”"
+
+
+# the place a title begins with: "济南市2024年重点项目清单", "2024年淄博市市级重点项目名单"
+_TITLE_NOISE_RE = re.compile(r"20\d{2}\s*年度?|[（(][^）)]*[）)]|\s+")
+_TITLE_REST_RE = re.compile(r"(?:省级|市级|县级|区级)?(?:重点|项目|清单|名单|计划|调度|进展|情况|建设|投资)")
 
 
 _CODE_DIVISION_RE = re.compile(r"^\s*\d{4}-(\d{6})-")
@@ -78,6 +88,12 @@ class ResolveMixin(ImporterState):
         self._resolver: RegionResolver | None = None
         self._place_cache: dict[str, tuple[str | None, str, int | None]] = {}
         self._clue_cache: dict[tuple[str, str], str] = {}
+        self.sheet_titles = {res.sheet: res.title for res in getattr(self, "results", ())}
+        self.title_base: str | None = None
+        if self.default_code is None and self.scope_code is None and self.home is None:
+            named = {c for c in (self._title_region(s) for s in self.sheet_titles) if c}
+            cities = {self.regions[c].city_code or c for c in named}
+            self.title_base = cities.pop() if len(cities) == 1 else None
 
     # -- place names -------------------------------------------------------------------------
 
@@ -134,7 +150,7 @@ class ResolveMixin(ImporterState):
                 return None, False  # a clue wider than the scope (a sheet named after the city): the default applies
             if not region_contains(self.regions[scope], r):  # type: ignore[arg-type]
                 # the cell that said it (a sheet's name: no cell)
-                where = "" if self._clue_field == "_sheet" else self._clue_field
+                where = "" if self._clue_field.startswith("_") else self._clue_field
                 name = self.regions[scope].name
                 if self.scope_asked:
                     self.error(row, where, T.OUTSIDE_ASKED_SCOPE.zh(row=row.row, region=r.name, scope=name))
@@ -155,6 +171,8 @@ class ResolveMixin(ImporterState):
         self._clue_field = "region_text"
         if text:
             code, why, zone = self.resolve_place(text)
+            if code is None and why == "ambiguous":
+                code = self._in_context(text, row.sheet)  # 市中区 under a title or sheet naming its city
             if code is None:
                 if why == "ambiguous":
                     self.error(row, "region_text", T.PLACE_AMBIGUOUS.zh())
@@ -176,7 +194,7 @@ class ResolveMixin(ImporterState):
         self._clue_field = fld
         if self._disagree(row, fld, code, clues[1:]):
             return None, True
-        return code, True
+        return code, fld != "_title"  # (a title's place is the rows' default: it moves no registered project)
 
     def _clues(self, row: ParsedRow) -> list[tuple[str, str]]:
         """(field, county code) of every clue in the row, the 项目代码 first. (A list repeats its
@@ -210,7 +228,44 @@ class ResolveMixin(ImporterState):
         sheet = self._sheet_region(row.sheet)
         if sheet:
             out.append(("_sheet", sheet))
+        else:
+            title = self._title_region(row.sheet)
+            if title:
+                out.append(("_title", title))
         return out
+
+    def _title_region(self, sheet: str) -> str | None:
+        """The city or county a sheet's title begins with ("济南市2024年重点项目清单",
+        "2024年淄博市张店区重点项目"): the rows' region when nothing else names one, and the
+        context of a name several cities share ("市中区"). A title naming a place outside the
+        default region or scope the uploader gave says nothing (titles are copied from
+        templates): the default applies."""
+        cache = self.__dict__.setdefault("_title_regions", {})
+        if sheet not in cache:
+            title = _TITLE_NOISE_RE.sub("", to_halfwidth(self.sheet_titles.get(sheet, "")))
+            text = _TITLE_REST_RE.split(title, maxsplit=1)[0]
+            code = None
+            if 2 <= len(text) <= 12 and text[-1] in "市区县":
+                found, _why, _zone = self.resolve_place(text)
+                if found is not None and self.regions[found].level in ("city", "county"):
+                    code = found
+                from keyprojects.accounts.policy import region_contains  # (once per sheet)
+
+                for given in (self.default_code, self.scope_code):
+                    if code is not None and given is not None and not region_contains(self.regions[given], self.regions[code]):  # type: ignore[arg-type]
+                        code = None
+            cache[sheet] = code
+        return cache[sheet]
+
+    def _in_context(self, text: str, sheet: str) -> str | None:
+        """A place name several regions share ("市中区"), read in the city its sheet's title or
+        name gives ("济南市…" → 370103); None when that does not tell either."""
+        ctx = self._title_region(sheet) or self._sheet_region(sheet)
+        if ctx is None:
+            return None
+        city = self.regions[ctx].city_code or ctx
+        code, _why, _zone = self.resolve_place(self.regions[city].name + text)
+        return code if code is not None and self.regions[code].city_code == city else None
 
     def _place_clue(self, fld: str, text: str) -> str:
         """The county (or, outside the area, city) a 建设地点/责任单位/建设单位 names, read from
@@ -231,10 +286,13 @@ class ResolveMixin(ImporterState):
         """The city or county a sheet is named after ("济南市", "历下区项目"), in the user's area."""
         cache = self.__dict__.setdefault("_sheet_regions", {})
         if name not in cache:
+            cache[name] = None  # (while it is read: its own context is the title's)
             text = re.sub(r"(重点)?项目.*$|[0-9０-９]+年.*$", "", name).strip()
             code = None
             if 2 <= len(text) <= 12 and text[-1] in "市区县":
-                found, _why, _zone = self.resolve_place(text)
+                found, why, _zone = self.resolve_place(text)
+                if found is None and why == "ambiguous":
+                    found = self._in_context(text, name)  # 市中区 in a list whose title says 济南市
                 if found is not None and self.regions[found].level in ("city", "county"):
                     code = found  # (outside the import's scope: an error naming the row)
             cache[name] = code
@@ -287,42 +345,44 @@ class ResolveMixin(ImporterState):
                 if scope is not None and not region_contains(scope, self.regions[ocode]):  # type: ignore[arg-type]
                     self.error(
                         row,
-                        fld if ofld == "_sheet" else ofld,
+                        fld if ofld.startswith("_") else ofld,
                         T.CLUE_OUTSIDE_SCOPE.zh(
                             row=row.row,
-                            clue=_clue_label(row, ofld),
+                            clue=_clue_label(row, ofld, self.regions[ocode].name),
                             other=self.regions[ocode].name,
                             scope=scope.name,
-                            taken_clue=_clue_label(row, fld),
+                            taken_clue=_clue_label(row, fld, self.regions[code].name),
                             region=self.regions[code].name,
                         ),
-                        row.values.get(fld if ofld == "_sheet" else ofld),
+                        row.values.get(fld if ofld.startswith("_") else ofld),
                     )
                     return True
                 self.warn(
                     row,
-                    fld if ofld == "_sheet" else ofld,
+                    fld if ofld.startswith("_") else ofld,
                     T.CLUES_DISAGREE.zh(
-                        clue=_clue_label(row, ofld),
+                        clue=_clue_label(row, ofld, self.regions[ocode].name),
                         other=self.regions[ocode].name,
-                        taken_clue=_clue_label(row, fld),
+                        taken_clue=_clue_label(row, fld, self.regions[code].name),
                         region=self.regions[code].name,
                         taken=self.regions[code].name,
                     ),
-                    row.values.get(fld if ofld == "_sheet" else ofld),
+                    row.values.get(fld if ofld.startswith("_") else ofld),
                 )
                 return False
         return False
 
     def _in_area(self, code: str) -> bool:
-        base = self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
+        base = self._area_base()
         r = self.regions[code]
         if base:
             return r.city_code == (self.regions[base].city_code or base) or r.province_code == base or code == base
         return code in self.assignable
 
     def _area_base(self) -> str | None:
-        return self.default_code or self.scope_code or (self.home.code if self.home is not None else None)
+        """The region whose city (or province) the clues are read in: the default region, the
+        scope, the user's own, else the city every title naming a place names."""
+        return self.default_code or self.scope_code or (self.home.code if self.home is not None else None) or self.title_base
 
     def _place_in(self, text: str, *, far: bool = False) -> str | None:
         """The county ``text`` (a 建设地点) names, when it is one of the user's area: the default
@@ -352,11 +412,14 @@ class ResolveMixin(ImporterState):
     # -- set queries -----------------------------------------------------------------
 
     def _lookup(self, items: list[Item]) -> None:
+        from django.db.models import Q
+
         from keyprojects.enterprises.models import Enterprise
         from keyprojects.projects.models import Project
 
         codes = {i.code for i in items if i.code}
         names = {i.name for i in items}
+        keys = {same_name(n) for n in names}  # names as people mean them: "（二期）" is "(二期)"
         ids = {i.project_id for i in items if i.project_id}
         fields = ["id", "version", *ATTR_FIELD.keys(), "province_code", "city_code", "stage"]
         self.by_code: dict[str, dict[str, Any]] = {}
@@ -368,8 +431,8 @@ class ResolveMixin(ImporterState):
                 self.by_code[p["project_code"]] = p
             if p["id"] in ids:
                 self.by_id[p["id"]] = p
-            if p["name"] in names:
-                self.by_name[(p["name"], p["region_id"])].append(p)
+            if (k := same_name(p["name"])) in keys:
+                self.by_name[(k, p["region_id"])].append(p)
 
         if Project.objects.count() <= 2 * len(items):
             # a young system (a first import costs one COUNT): every project at once
@@ -387,12 +450,19 @@ class ResolveMixin(ImporterState):
             regions = sorted({r for r in (i.region or self.default_code for i in items) if r})
             if regions and Project.objects.filter(region_id__in=regions).count() <= 2 * len(names):
                 for p in Project.objects.filter(region_id__in=regions).values(*fields):
-                    if p["name"] in names:
-                        self.by_name[(p["name"], p["region_id"])].append(p)
+                    if (k := same_name(p["name"])) in keys:
+                        self.by_name[(k, p["region_id"])].append(p)
             else:
+                # the names as written, and within the rows' regions as written otherwise (spaces,
+                # bracket forms: the database compares both with spaces removed, brackets full-width)
+                qs = Project.objects.annotate(_loose=_loose_sql()) if regions else Project.objects.all()
                 for chunk in chunks(sorted(names)):
-                    for p in Project.objects.filter(name__in=chunk).values(*fields):
-                        self.by_name[(p["name"], p["region_id"])].append(p)
+                    q = Q(name__in=chunk)
+                    if regions:
+                        q |= Q(region_id__in=regions, _loose__in={_loose_name(n) for n in chunk})
+                    for p in qs.filter(q).values(*fields):
+                        if (k := same_name(p["name"])) in keys:
+                            self.by_name[(k, p["region_id"])].append(p)
         # owners
         raw_usccs = {i.row.values.get("owner_uscc") for i in items} - {None, ""}  # a file repeats its owners
         usccs = {normalize_uscc(_text(x)) for x in raw_usccs}
@@ -441,7 +511,7 @@ class ResolveMixin(ImporterState):
             elif item.code and item.code in self.by_code:
                 found = self.by_code[item.code]
             else:
-                same = self.by_name.get((item.name, region_for_name or ""), []) if region_for_name else []
+                same = self.by_name.get((same_name(item.name), region_for_name or ""), []) if region_for_name else []
                 if item.code:
                     same_free = [p for p in same if not p["project_code"]]
                     if len(same_free) == 1:
@@ -460,6 +530,10 @@ class ResolveMixin(ImporterState):
                 item.existing = found
                 item.pk = found["id"]
                 key: Any = ("pk", found["id"])
+                if not item.project_id and item.name != found["name"] and not (item.code and item.code == found["project_code"]):
+                    # found by its name written otherwise ("(二期)" for "（二期）"): the registered name stays
+                    self.warn(row, "name", T.NAME_WRITTEN_OTHERWISE.zh(name=found["name"]))
+                    item.name = item.values["name"] = found["name"]
             else:
                 if item.region is None:
                     item.region = self.default_code
@@ -475,7 +549,7 @@ class ResolveMixin(ImporterState):
                             self.error(row, "region_text", T.REGION_UNKNOWN.zh())
                     item.dropped = True
                     continue
-                key = ("code", item.code) if item.code else ("name", item.name, item.region)
+                key = ("code", item.code) if item.code else ("name", same_name(item.name), item.region)
             first = seen.get(key)
             if first is not None:
                 dup_periods = {f.period for f in first.figures} & {f.period for f in item.figures}
@@ -615,6 +689,21 @@ def _nearest(candidates: list[dict[str, Any]], region: str | None, regions: dict
         if len(hits) > 1:
             return "ambiguous"
     return "ambiguous"
+
+
+def _loose_name(name: str) -> str:
+    """A name as :func:`_loose_sql` compares it in the database."""
+    return name.replace(" ", "").replace("\u3000", "").replace("(", "（").replace(")", "）")
+
+
+def _loose_sql() -> Any:
+    from django.db.models import F, Value
+    from django.db.models.functions import Replace
+
+    expr: Any = F("name")
+    for a, b in ((" ", ""), ("\u3000", ""), ("(", "（"), (")", "）")):
+        expr = Replace(expr, Value(a), Value(b))
+    return expr
 
 
 @functools.lru_cache(maxsize=8192)

@@ -789,6 +789,49 @@ def round3_far_clues() -> None:
     _fixed_times(path)
 
 
+def round3_county_sheets() -> None:
+    """Issue 13, third trial: 济南's list with one sheet per county (历下区, 市中区 — a name four
+    counties share, two of them in 山东): the city only in the title."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    first = True
+    for sheet, rows in (
+        ("历下区", [[1, "R3C历下甲", 5000, 1000, "续建"]]),
+        ("市中区", [[1, "R3C市中甲", 3000, 800, "新开工"], [2, "R3C市中乙", 2000, 300, "续建"]]),
+    ):
+        ws = wb.active if first else wb.create_sheet(sheet)
+        ws.title = sheet
+        first = False
+        ws.append(["济南市2024年重点项目清单"])
+        ws.append(["序号", "项目名称", "总投资（万元）", "年度计划投资（万元）", "建设性质"])
+        for r in rows:
+            ws.append(r)
+    path = FILES / "round3_county_sheets.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
+def round3_monthly_names() -> None:
+    """Issue 13, third trial: a monthly table (1-10月, no year) of registered projects, found by name and
+    县区 — names written with half-width brackets or a space where the registry has none."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["淄博市重点项目建设进展情况表（1-10月）"])
+    ws.append(["序号", "县区", "项目名称", "10月完成投资（万元）", "1-10月累计完成投资（万元）", "形象进度"])
+    ws.append([1, "张店区", "R3N张店项目(二期)", 100, 500, "主体施工"])
+    ws.append([2, "张店区", "R3N张店 大厦", 0, 300, "装修"])
+    ws.append([3, "淄川区", "R3N张店大厦", 10, 10, ""])  # registered in 张店区, not 淄川区
+    path = FILES / "round3_monthly_names.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -805,6 +848,8 @@ def main() -> None:
     round3_zibo_list()
     round3_zibo_groups()
     round3_far_clues()
+    round3_county_sheets()
+    round3_monthly_names()
     try:
         legacy_xls()
         hostile_xls()

@@ -175,9 +175,15 @@ def test_cli_region_is_for_rows_that_name_none(world, tmp_path):
     assert code == 0, err
     assert Project.objects.get(name="平阴项目").region_id == "370124"
     # no --region and a row that names no place: an error on that row
-    path = write(tmp_path, "r2.xlsx", workbook([[1, "无处可去", "", "", "", "新开工", "产业项目", 100, 50, 5, ""]], title=TITLE + " "))
+    lost = [[1, "无处可去", "", "", "", "新开工", "产业项目", 100, 50, 5, ""]]
+    path = write(tmp_path, "r2.xlsx", workbook(lost, title="2026年重点项目建设进展情况表（1-6月）"))
     code, out, _ = cli(path, "--json")
     assert code == 1 and json.loads(out)["errors"][0]["column"] == "所属区域"
+    # … unless the title names it (issue 13): "2026年历下区重点项目…"
+    path = write(tmp_path, "r4.xlsx", workbook(lost, title=TITLE + " "))
+    code, out, err = cli(path, "--json")
+    assert code == 0, err + out
+    assert Project.objects.get(name="无处可去").region_id == "370102"
 
 
 def test_cli_period_and_sheet(world, tmp_path):

@@ -123,3 +123,109 @@ def test_a_county_named_inside_a_longer_name_is_not_meant():
     assert r.resolve("历城区发改局").region_code == "370112"
     assert r.resolve("济南市历城区港沟街道").region_code == "370112"
     assert len(r.candidates("城区住建局")) == 2
+
+
+def test_county_sheets_of_a_city_named_in_the_title(world):
+    """Sheets named 历下区 and 市中区 (four counties bear that name): the title "济南市…" says whose;
+    with no --region, or the province's, the rows go to 济南's counties. A --region of another city
+    is the context instead (a title copied from a template says nothing against it)."""
+    for region in (None, "370000"):
+        out = imported("round3_county_sheets.xlsx", region=region, dry_run=True)
+        assert out.errors == [], (region, [e.as_dict() for e in out.errors])
+    out = imported("round3_county_sheets.xlsx", region="370400", dry_run=True)  # 枣庄
+    assert [(e.sheet, e.row, e.message) for e in out.errors] == [("历下区", 3, "第 3 行的所属区域“历下区”不在本次导入的范围“枣庄市”内")]
+    out = imported("round3_county_sheets.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {n: (v[0], v[5]) for n, v in stored("R3C").items()} == {
+        "R3C历下甲": ("370102", [(2024, D("1000"))]),
+        "R3C市中甲": ("370103", [(2024, D("800"))]),
+        "R3C市中乙": ("370103", [(2024, D("300"))]),
+    }
+
+
+def test_title_names_the_region_of_rows_naming_none(world):
+    """No --region: the title "淄博市2024年…" places rows naming no place in 淄博市 and is the city
+    建设地点 and 责任单位 are read in; a row naming 济南's counties goes there, warned."""
+    out = imported("round3_far_clues.xlsx")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {n: v[0] for n, v in stored("R3").items()} == {
+        "R3地点张店": "370303",
+        "R3单位淄川": "370302",
+        "R3代码历下": "370102",
+        "R3地点历城": "370112",
+        "R3单位历城": "370112",
+        "R3无线索": "370300",
+    }
+    clash = [(w.row, w.column, w.message) for w in out.warnings if "不一致" in w.message]
+    assert (6, "建设地点", "标题“淄博市”指向淄博市，与“建设地点”所示历城区不一致，按历城区导入，请核对") in clash
+
+
+def _registered(many: bool) -> None:
+    from keyprojects.core.testing import ProjectFactory
+
+    ProjectFactory(name="R3N张店项目（二期）", region_id="370303", plan=(2026, 1000, "city"))
+    ProjectFactory(name="R3N张店大厦", region_id="370303", plan=(2026, 800, "city"))
+    for n in range(12 if many else 0):  # a registry larger than the file: names looked up, not all read
+        ProjectFactory(name=f"R3N其他{n}", region_id="370303")
+
+
+def test_monthly_rows_find_projects_written_otherwise(world):
+    """A monthly table's "R3N张店项目(二期)" and "R3N张店 大厦" are the registered "…（二期）" and
+    "R3N张店大厦" (found by name and 县区, the registered name kept, warned); a name registered in
+    another county is 未找到项目, saying how it was looked for."""
+    from django.utils import timezone
+
+    from keyprojects.dispatch.models import MonthlyReport
+
+    today = timezone.localdate()
+    year = today.year if today.month >= 10 else today.year - 1
+    for many in (False, True):
+        Project.objects.filter(name__startswith="R3N").delete()
+        _registered(many)
+        out = imported("round3_monthly_names.xlsx", region="370300", dry_run=True)
+        assert [(e.row, e.message) for e in out.errors] == [
+            (5, "未找到项目：按项目名称“R3N张店大厦”和所属区域“淄川区”在系统中未找到对应项目（月报只能报送已登记的项目）")
+        ], many
+        assert [(w.row, w.message) for w in out.warnings if w.column == "项目名称"] == [
+            (3, "项目名称的写法与系统不同（系统：R3N张店项目（二期）），按系统中的项目导入，名称未修改"),
+            (4, "项目名称的写法与系统不同（系统：R3N张店大厦），按系统中的项目导入，名称未修改"),
+        ], many
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_monthly_names.xlsx")
+    wb.active.delete_rows(5)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="monthly.xlsx", region="370300")
+    assert out.errors == [] and out.created == 0, [e.as_dict() for e in out.errors]
+    got = {
+        (r.project.name, r.period.year, r.period.month, r.invested_ytd, r.physical_progress)
+        for r in MonthlyReport.objects.filter(project__name__startswith="R3N").select_related("project", "period")
+    }
+    assert got == {("R3N张店项目（二期）", year, 10, D("500"), "主体施工"), ("R3N张店大厦", year, 10, D("300"), "装修")}
+    assert Project.objects.filter(name__startswith="R3N张店").count() == 2
+
+
+def test_one_name_in_two_counties_is_two_projects(world):
+    """ "老旧小区改造工程" under "一、张店区" and under "二、淄川区": two projects, not the same one
+    twice; the same name twice in one county still is."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_zibo_groups.xlsx")
+    ws = wb.active
+    ws["B5"] = ws["B10"] = "R3老旧小区改造工程"
+    ws["C11"] = "淄川区教体局"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="twice.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert sorted(Project.objects.filter(name="R3老旧小区改造工程").values_list("region_id", flat=True)) == ["370302", "370303"]
+    ws["B6"] = "R3老旧小区改造工程"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="thrice.xlsx", region="370300", dry_run=True)
+    assert [(e.row, e.message) for e in out.errors] == [(6, "与第 5 行重复（同一项目在文件中出现两次）")]
