@@ -4,6 +4,7 @@ Parse → service/selector → render; every write is a service call."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.core.errors import ApplicationError, ValidationFailed
+from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
 from keyprojects.core.forms import apply_errors, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
@@ -28,6 +29,9 @@ from .choices import DROPPABLE, FORWARD, LeadStage
 from .filters import LeadFilter
 from .forms import CommitmentFormSet, DropForm, FundForm, LandForm, LeadForm, SignForm, StepForm
 from .models import Lead, ServiceItem
+
+#: A service's error of one commitment of a signing (``commitments[0].due_on``).
+COMMITMENT_ERROR = re.compile(r"commitments\[(\d+)\]\.(\w+)")
 
 
 def guard(request: HttpRequest, *, write: bool = False) -> None:
@@ -154,6 +158,19 @@ def _done(request: HttpRequest, lead: Lead, message: str) -> HttpResponse:
     return redirect("attraction:detail", pk=lead.pk)
 
 
+def _apply_errors(form: Any, exc: ValidationFailed, rows: list[Any]) -> None:
+    """The service's errors on the form, except ``commitments[i].<field>``: under that field of
+    the i-th filled commitment row (the rows shown under the sign form)."""
+    fields = dict(exc.extra.get("fields") or {})
+    for name in list(fields):
+        match = COMMITMENT_ERROR.fullmatch(name)
+        if match and int(match[1]) < len(rows) and match[2] in rows[int(match[1])].fields:
+            for error in fields.pop(name):
+                rows[int(match[1])].add_error(match[2], shown(error))
+    if fields or not exc.extra.get("fields"):
+        apply_errors(form, ValidationFailed(exc.message, extra={**exc.extra, "fields": fields}) if fields else exc)
+
+
 @login_required
 @require_POST
 def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -187,7 +204,9 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             forms.update(sign_form=form, commitment_forms=formset)
             if form.is_valid() and formset.is_valid():
                 d = form.cleaned_data
-                commitments = [c for c in (f.commitment() for f in formset.forms if f.has_changed()) if c]
+                rows = [(f, f.commitment()) for f in formset.forms if f.has_changed()]
+                forms["commitment_rows"] = [f for f, c in rows if c]  # the service says commitments[i].<field>
+                commitments = [c for _f, c in rows if c]
                 services.lead_sign(
                     user=user, lead=lead, expected_version=d["version"], enterprise=d["enterprise"], signed_on=d["signed_on"],
                     amount=d["amount"], title=d["title"], signatory_name=d["signatory_name"], commitments=commitments, request=request,
@@ -208,7 +227,7 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationFailed as exc:
         target = next(iter(forms.values()), None)
         if target is not None:
-            apply_errors(target, exc)
+            _apply_errors(target, exc, forms.pop("commitment_rows", []))
         else:
             messages.error(request, exc.shown)
     except ApplicationError as exc:

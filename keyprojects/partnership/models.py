@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
@@ -189,15 +190,18 @@ class Commitment(VersionedModel):
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.party in KINDS_OF and self.kind not in KINDS_OF[self.party]:
-            errors["kind"] = ["承诺类别与承诺方不符"]
+            errors["kind"] = [gettext_noop("承诺类别与承诺方不符")]
         if self.target_value is not None and self.target_value < 0:
-            errors["target_value"] = ["目标值不能为负数"]
+            errors["target_value"] = [gettext_noop("目标值不能为负数")]
         if self.achieved_value is not None and self.achieved_value < 0:
-            errors["achieved_value"] = ["实际完成值不能为负数"]
+            errors["achieved_value"] = [gettext_noop("实际完成值不能为负数")]
         if self.target_value is not None and not (self.measure or "").strip():
-            errors["measure"] = ["填写目标值时须填写计量单位"]
+            errors["measure"] = [gettext_noop("填写目标值时须填写计量单位")]
+        signed_on = self.agreement.signed_on if self.agreement_id else None
+        if self.due_on and signed_on and self.due_on < signed_on:  # a promise falls due after it is made
+            errors["due_on"] = [gettext_noop("履约期限不能早于协议签订日期")]
         if self.status != CommitmentStatus.OPEN and not (self.evidence_text or "").strip() and not self.evidence_file:
-            errors["evidence_text"] = ["登记履约情况须提供佐证说明或材料"]
+            errors["evidence_text"] = [gettext_noop("登记履约情况须提供佐证说明或材料")]
         if errors:
             raise ValidationError(errors)
 

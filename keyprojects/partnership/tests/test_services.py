@@ -77,6 +77,17 @@ def test_bad_commitment_rolls_back_everything(world):
     assert not Agreement.objects.exists() and not Commitment.objects.exists()
 
 
+def test_a_commitment_due_before_the_signing_is_refused(world):
+    """A promise falls due after the agreement is made: 2025-12-31 for an agreement of 2026-01-15 is
+    refused with the row named, and nothing is written; the signing day itself is accepted."""
+    early = {**ENT, "due_on": dt.date(2025, 12, 31)}
+    with pytest.raises(ValidationFailed) as exc:
+        make(world, commitments=[GOV, early])
+    assert exc.value.extra["fields"] == {"commitments[1].due_on": ["履约期限不能早于协议签订日期"]}
+    assert not Agreement.objects.exists() and not Commitment.objects.exists()
+    assert make(world, commitments=[{**GOV, "due_on": dt.date(2026, 1, 15)}]).commitments.count() == 1
+
+
 def test_source_ref_is_unique(world):
     make(world, source="attraction", source_ref="42")
     with pytest.raises(ValidationFailed) as exc:
