@@ -425,6 +425,10 @@ def lead_land(
             data["sponsor_leader"] = fresh.leader
         data.update(project_data or {})
         plan = _amount(annual_plan if annual_plan not in (None, "") else 0, "annual_plan", digits=14)
+        total = data.get("total_investment")
+        if total is not None and plan > total:  # a year cannot plan more than the whole project (a 元/万元 slip)
+            message = Message(gettext_noop("当年计划投资不能超过项目总投资（%(total)s万元），请核对金额单位"), total=format_wan(total))
+            raise ValidationFailed(extra={"fields": {"annual_plan": [message]}})
         years = [{"year": day.year, "annual_plan": plan, **_list_flags(fresh.region)}]
         if day.month == 12:  # the next month's dispatch is next year's January
             years.append({"year": day.year + 1, **_list_flags(fresh.region)})

@@ -172,3 +172,52 @@ def test_a_department_pushes_its_lead_but_is_not_offered_the_signing(world, clie
     assert refused.value.message == SIGN_NOT_YOURS
     html = login(client, world.users.county).get(reverse("attraction:detail", args=[lead.pk])).content.decode()
     assert 'data-testid="sign-form"' in html and 'data-testid="sign-not-yours"' not in html
+
+
+def _signable(client, world, lead_of):
+    from keyprojects.attraction.services import lead_advance
+
+    lead = lead_of()
+    lead = lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
+    return login(client, world.users.county), lead
+
+
+def _sign_data(lead, today, **commitment):
+    return {
+        "version": lead.version, "enterprise": "", "signed_on": today.isoformat(), "amount": "48000", "title": "",
+        "c-TOTAL_FORMS": "3", "c-INITIAL_FORMS": "0", "c-MIN_NUM_FORMS": "0", "c-MAX_NUM_FORMS": "10",
+        "c-0-party": "", "c-0-kind": "", "c-0-description": "", "c-0-target_value": "", "c-0-measure": "", "c-0-due_on": "",
+        "c-1-party": "enterprise", "c-1-kind": "investment", "c-1-description": "三年内完成投资", "c-1-target_value": "48000",
+        "c-1-measure": "万元", **{f"c-1-{k}": v for k, v in commitment.items()},
+    }  # fmt: skip
+
+
+def test_a_commitment_due_before_the_signing_is_refused_under_its_row(world, client, lead_of):
+    """A promise cannot fall due before the agreement is signed: the second (filled) row's 履约期限
+    says so under the field, the first (empty) row stays clean, and nothing is signed."""
+    c, lead = _signable(client, world, lead_of)
+    today = timezone.localdate()
+    data = _sign_data(lead, today, due_on=(today - dt.timedelta(days=300)).isoformat()) | {"enterprise": world.ent.pk}
+    r = c.post(reverse("attraction:step", args=[lead.pk, "sign"]), data)
+    html = r.content.decode()
+    assert r.status_code == 400 and html.count("履约期限不能早于协议签订日期") == 1
+    assert html.index("履约期限不能早于协议签订日期") > html.index('name="c-1-due_on"') > html.index('name="c-0-due_on"')
+    lead.refresh_from_db()
+    assert lead.stage == "negotiation" and lead.agreement_id is None
+    data["c-1-due_on"] = (today + dt.timedelta(days=1095)).isoformat()
+    assert c.post(reverse("attraction:step", args=[lead.pk, "sign"]), data).status_code == 302
+
+
+def test_landing_refuses_a_year_plan_above_the_whole_project(world, client, lead_of):
+    """当年计划投资 900,000 万元 for a project of 48,000 万元 is a unit slip: refused, nothing landed."""
+    c, lead = _signable(client, world, lead_of)
+    today = timezone.localdate()
+    data = _sign_data(lead, today, due_on=(today + dt.timedelta(days=1095)).isoformat()) | {"enterprise": world.ent.pk}
+    assert c.post(reverse("attraction:step", args=[lead.pk, "sign"]), data).status_code == 302
+    lead.refresh_from_db()
+    r = c.post(reverse("attraction:step", args=[lead.pk, "land"]), {"version": lead.version, "annual_plan": "900000"})
+    assert r.status_code == 400 and "当年计划投资不能超过项目总投资（48,000.00万元）" in r.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == "signed" and lead.project_id is None
+    r = c.post(reverse("attraction:step", args=[lead.pk, "land"]), {"version": lead.version, "annual_plan": "20000"})
+    assert r.status_code == 302
