@@ -262,6 +262,8 @@ def parse_sheet(
 
     st = _State(result)
     level_hint = _level(sheet.name) if not sheet.name.isdigit() else None
+    if not level_hint and title:  # "淄博市2024年市级重点项目名单", "济南市2024年重点项目清单": a city's list
+        level_hint = _level(_SHEET_YEAR_RE.sub("", to_halfwidth(title)).replace("年度", "").replace("年", ""))
     if level_hint:
         st.group[0] = {"level": level_hint}
         st.effective = dict(st.group[0])

@@ -229,3 +229,17 @@ def test_one_name_in_two_counties_is_two_projects(world):
     wb.save(buf)
     out = import_file(user=None, data=buf.getvalue(), filename="thrice.xlsx", region="370300", dry_run=True)
     assert [(e.row, e.message) for e in out.errors] == [(6, "与第 5 行重复（同一项目在文件中出现两次）")]
+
+
+def test_a_city_list_imported_by_the_province_stays_a_city_list(world):
+    """ "淄博市2024年市级重点项目名单" (and "济南市2024年重点项目清单") imported with the province's
+    --region: the projects are on the city's list of 2024, not the province's."""
+    out = imported("round3_zibo_list.xlsx", region="370000")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    out = imported("round3_county_sheets.xlsx", region="370000")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    from keyprojects.projects.models import ProjectYear
+
+    flags = set(ProjectYear.objects.filter(project__name__startswith="R3").values_list("year", "on_province_list", "on_city_list"))
+    assert flags == {(2024, False, True)}
+    assert ProjectYear.objects.filter(project__name__startswith="R3").count() == 8
