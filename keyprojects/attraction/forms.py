@@ -65,6 +65,9 @@ class LeadForm(PlainDecimals, VersionedForm, forms.ModelForm):
         self.fields["source_activity"].queryset = Activity.objects.visible_to(user).order_by("-held_on")  # type: ignore[attr-defined]
         self.fields["obtained_on"].required = False
         self.fields["version"].required = self.instance.pk is not None
+        if self.instance.agreement_id and "region" in self.fields:  # the service refuses a move too
+            self.fields["region"].disabled = True
+            self.fields["region"].help_text = _("线索已签约，所属区域以协议的签约地为准")
         _style(self)
 
     def _post_clean(self) -> None:  # the service validates the model

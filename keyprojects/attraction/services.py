@@ -153,6 +153,12 @@ def lead_update(*, user: Any, lead: Lead, expected_version: int, data: dict[str,
             setattr(fresh, f, value)
     if not policy.region_in_scope(user, fresh.region):
         raise ValidationFailed(extra={"fields": {"region": [gettext_noop("所属区域超出您的管辖范围")]}})
+    if fresh.agreement_id is not None and fresh.region_id != before["region"]:
+        # the agreement was signed by this region's government and the landed project lies in it:
+        # moving the lead would credit the signing, its 到资 and the landing to another region
+        signed_in = fresh.agreement.region.name  # type: ignore[union-attr]
+        message = Message(gettext_noop("线索已签约，所属区域以协议的签约地（%(region)s）为准，不能修改"), region=signed_in)
+        raise ValidationFailed(extra={"fields": {"region": [message]}})
     if fresh.stage != LeadStage.INFO and "obtained_on" in data and data["obtained_on"] != before["obtained_on"]:
         raise ValidationFailed(extra={"fields": {"obtained_on": [gettext_noop("线索已推进，获取日期不能再修改")]}})
     _place(fresh)

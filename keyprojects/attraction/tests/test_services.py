@@ -166,6 +166,27 @@ def test_signing_makes_the_partnership_agreement_and_landing_links_the_project(w
     assert Lead.objects.get(pk=lead.pk).signed_amount == Decimal("52000")
 
 
+def test_a_signed_lead_stays_in_the_region_that_signed_it(world, lead_of):
+    """The city may move a lead between its counties while it is being pursued; once 历下区 has
+    signed it (and its 到资 and landing count for 历下区), moving it to 市中区 is refused."""
+    from keyprojects.regions.models import Region
+
+    county, city = world.users.county, world.users.city
+    xiashi, shizhong = Region.objects.get(code="370102"), Region.objects.get(code="370103")
+    lead = lead_of()
+    lead = lead_update(user=city, lead=lead, expected_version=lead.version, data={"region": shizhong})
+    lead = lead_update(user=city, lead=lead, expected_version=lead.version, data={"region": xiashi})
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version)
+    lead = lead_sign(user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY(), amount="100")
+    with pytest.raises(ValidationFailed) as exc:
+        lead_update(user=city, lead=lead, expected_version=lead.version, data={"region": shizhong, "content": "迁往市中区"})
+    assert exc.value.extra["fields"]["region"][0].shown == "线索已签约，所属区域以协议的签约地（历下区）为准，不能修改"
+    fresh = Lead.objects.get(pk=lead.pk)
+    assert fresh.region_id == "370102" and fresh.content == "" and fresh.version == lead.version
+    lead = lead_update(user=city, lead=fresh, expected_version=fresh.version, data={"region": xiashi, "content": "跟进"})
+    assert lead.content == "跟进"  # the same region with other changes is fine
+
+
 def test_signing_needs_an_enterprise_in_reach(world, lead_of):
     county = world.users.county
     lead = lead_of()
