@@ -152,7 +152,9 @@ class LandForm(PlainDecimals, VersionedForm):
         required=False,
         help_text=_("不选择则按线索和协议在项目库新建项目"),  # type: ignore[arg-type]
     )
-    annual_plan = forms.DecimalField(label=_("当年计划投资（万元）"), required=False, **AMOUNT)
+    annual_plan = forms.DecimalField(
+        label=_("当年计划投资（万元）"), required=False, help_text=_("项目从落地次月起调度；12月落地的计入次年计划"), **AMOUNT
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -435,9 +435,13 @@ def lead_land(
         if total is not None and plan > total:  # a year cannot plan more than the whole project (a 元/万元 slip)
             message = Message(gettext_noop("当年计划投资不能超过项目总投资（%(total)s万元），请核对金额单位"), total=format_wan(total))
             raise ValidationFailed(extra={"fields": {"annual_plan": [message]}})
-        years = [{"year": day.year, "annual_plan": plan, **_list_flags(fresh.region)}]
-        if day.month == 12:  # the next month's dispatch is next year's January
-            years.append({"year": day.year + 1, **_list_flags(fresh.region)})
+        # the plan is the year's in which the project first reports (the month after landing): a
+        # December landing reports from next January, so this year's plan would only lower this
+        # year's completion rate with nothing ever reported against it
+        first = day.year + 1 if day.month == 12 else day.year
+        years = [{"year": day.year, "annual_plan": plan if first == day.year else Decimal(0), **_list_flags(fresh.region)}]
+        if first != day.year:
+            years.append({"year": first, "annual_plan": plan, **_list_flags(fresh.region)})
         project = project_create(user=user, data=data, years=years, request=request)
         created = True
     if project.stage == Stage.RESERVE:

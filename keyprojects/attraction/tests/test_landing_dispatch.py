@@ -44,3 +44,25 @@ def test_a_landed_lead_reports_from_the_next_month(world, lead_of):
     assert project in due_projects(period=period)
     assert project in missing_reports(user=county, period=period)
     assert project not in missing_reports(user=world.users.sibling, period=period)
+
+
+def test_a_december_landing_plans_the_year_it_reports_in(world, lead_of):
+    """Landed in December, the project reports from next January: 当年计划投资 is next year's plan;
+    this year's list row carries none (it would lower this year's 完成率 with nothing to report)."""
+    from decimal import Decimal
+
+    from keyprojects.projects.models import ProjectYear
+
+    county = world.users.county
+    today = timezone.localdate()
+    december = dt.date(today.year if today.month == 12 else today.year - 1, 12, 1)
+    lead = lead_of(obtained_on=december - dt.timedelta(days=90))
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=december - dt.timedelta(days=60))
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=december - dt.timedelta(days=30),
+        amount="30000",
+    )  # fmt: skip
+    lead = lead_land(user=county, lead=lead, expected_version=lead.version, landed_on=december, annual_plan="5000")
+    plans = dict(ProjectYear.objects.filter(project_id=lead.project_id).values_list("year", "annual_plan"))
+    assert plans == {december.year: Decimal(0), december.year + 1: Decimal(5000)}
+    assert ProjectYear.objects.get(project_id=lead.project_id, year=december.year + 1).on_county_list
