@@ -123,6 +123,9 @@ def rankings_filename(table: RankingTable) -> str:
 
 
 def _rule_text(item: dict[str, Any]) -> str:
+    """The rule as the scheme and result pages word it (越低越好: 0 points at or above the floor)."""
+    if item["rule"] == "linear" and item.get("direction") == "down":
+        return _("线性计分：%(f)s 及以上 0 分，%(t)s 及以下 100 分") % {"f": item["floor"], "t": item["target"]}
     if item["rule"] == "linear":
         return _("线性计分：%(f)s 及以下 0 分，%(t)s 及以上 100 分") % {"f": item["floor"], "t": item["target"]}
     return _("按名次计分：第一名 100 分，末位 %(l)s 分") % {"l": item["last_points"]}
@@ -231,8 +234,8 @@ def assessment_xlsx(*, scheme: AssessmentScheme, snapshot: AssessmentSnapshot, t
     items = Sheet(
         "指标与权重",
         f"{title} · {_('计算时的指标、权重和计分规则')}",
-        [Column(_("指标"), "text", 18), Column(_("权重"), "number", 8), Column(_("计分规则"), "text", 50)],
-        [[str(item["label"]), _dec(item["weight"]), _rule_text(item)] for item in tables.items],
+        [Column(_("指标"), "text", 18), Column(_("权重"), "number", 8), Column(_("方向"), "text", 10), Column(_("计分规则"), "text", 50)],
+        [[str(item["label"]), _dec(item["weight"]), str(item["direction_label"]), _rule_text(item)] for item in tables.items],
         subtitle,
     )
     content, _counts = build_workbook([scores, lines, items], created=_created(snapshot.period))

@@ -204,12 +204,31 @@ def test_assessment_export_is_the_result_page(snap, client):
 
     items = list(wb["指标与权重"].iter_rows(min_row=3, values_only=True))
     assert items == [
-        ("指标", "权重", "计分规则"),
-        ("年度投资完成率", 60, "线性计分：0 及以下 0 分，50 及以上 100 分"),
-        ("按时报送率", 40, "按名次计分：第一名 100 分，末位 60 分"),
+        ("指标", "权重", "方向", "计分规则"),
+        ("年度投资完成率", 60, "越高越好", "线性计分：0 及以下 0 分，50 及以上 100 分"),
+        ("按时报送率", 40, "越高越好", "按名次计分：第一名 100 分，末位 60 分"),
     ]
     assert _filename(resp) == quote("县区考核2026年2月考核结果.xlsx")
     assert AuditEvent.objects.filter(action="export", changes__kind="assessment", changes__period="2026-02").count() == 1
+
+
+def test_assessment_export_words_a_lower_is_better_rule_as_the_page_does(closed, client):  # noqa: F811
+    """越低越好 in the export: its own column and the rule "50 及以上 0 分，0 及以下 100 分" the scheme
+    page shows (the export had said "50 及以下 0 分，0 及以上 100 分", the opposite)."""
+    closed.scheme.indicators = [
+        {"indicator": "completion_rate", "weight": "60", "rule": "linear", "direction": "down", "floor": "50", "target": "0"},
+        {"indicator": "approvals_overdue", "weight": "40", "rule": "rank", "direction": "down", "last_points": "60"},
+    ]
+    closed.scheme.save()
+    assessment_snapshot(user=closed.users.city, scheme=closed.scheme, period=closed.p2)
+    client.force_login(closed.users.city)
+    page = client.get(reverse("analytics:assessment_result", kwargs={"pk": closed.scheme.pk, "period": "2026-02"})).content.decode()
+    assert "线性计分：50 及以上 0 分，0 及以下 100 分" in page
+    wb = _book(client.get(reverse("analytics:assessment_xlsx", kwargs={"pk": closed.scheme.pk, "period": "2026-02"})))
+    assert list(wb["指标与权重"].iter_rows(min_row=4, values_only=True)) == [
+        ("年度投资完成率", 60, "越低越好", "线性计分：50 及以上 0 分，0 及以下 100 分"),
+        ("审批超时件数", 40, "越低越好", "按名次计分：第一名 100 分，末位 60 分"),
+    ]
 
 
 def test_assessment_export_shows_only_visible_projects(snap, client):
