@@ -279,3 +279,125 @@ def test_grid_export_gives_the_official_cumulative_figures(seeded):
             seen += 1
             uncounted_seen += (pid, period.pk) in uncounted
     assert seen > 300 and uncounted_seen > 0
+
+
+def _closed_month_draft() -> MonthlyReport:
+    """The draft the fixture left in a closed month (kept, counting nowhere)."""
+    closed = ReportingPeriod.objects.filter(status="closed")
+    draft = MonthlyReport.objects.filter(status="draft", period__in=closed, invested_month=D(777)).select_related("period").first()
+    assert draft is not None
+    return draft
+
+
+@pytest.mark.django_db
+def test_a_draft_left_in_a_closed_month_is_labelled_one_way(seeded):
+    """Every surface that shows a report's status says 未报（草稿未提交） for a draft left in a closed
+    month (``dispatch.rules.report_status_label``): the grid, its export and the project page said
+    草稿 where the fill page said 未报（草稿未提交）. The API keeps its machine ``status``."""
+    import re
+
+    from keyprojects.dispatch import rules
+
+    draft = _closed_month_draft()
+    label = rules.report_status_label("draft", frozen=True)
+    assert label == "未报（草稿未提交）" and rules.report_status_label("draft", frozen=False) == "草稿"
+    project = Project.objects.get(pk=draft.project_id)
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    badge = re.compile(r'data-testid="report-status">([^<]*)<')
+    # the fill page and the report page
+    assert badge.findall(client.get(f"/dispatch/{draft.period.label}/projects/{project.pk}/").content.decode()) == [label]
+    assert badge.findall(client.get(f"/dispatch/reports/{draft.pk}/").content.decode()) == [label]
+    # the project page's 月报 table
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    rows = re.findall(r'/dispatch/reports/(\d+)/.*?data-testid="project-report-status">([^<]*)<', html, re.S)
+    assert (str(draft.pk), label) in rows
+    # the grid page and its export
+    html = client.get(f"/dispatch/{draft.period.label}/grid/", {"region": project.region_id}).content.decode()
+    at = html.index(project.name)
+    assert re.search(r'data-testid="row-status">([^<]*)<', html[at:]).group(1).strip() == label
+    resp = client.get(f"/dispatch/{draft.period.label}/grid/export/")
+    shown = {row[1]: row[5] for row in load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True) if row[1]}
+    assert shown[project.name] == label
+    # the API: the same label; the machine status unchanged
+    body = client.get("/api/v1/reports/", {"period": draft.period.label, "status": "draft", "page_size": 500}).json()
+    mine = next(r for r in body["results"] if r["id"] == draft.pk)
+    assert (mine["status"], mine["status_label"], mine["counted"]) == ("draft", label, False)
+    assert client.get(f"/api/v1/reports/{draft.pk}/").json()["status_label"] == label
+    # a draft of a month still open stays 草稿
+    open_draft = MonthlyReport.objects.filter(status="draft", period__status="open").order_by("pk").first()
+    if open_draft is not None and not open_draft.period.closures.exists():
+        got = client.get(f"/api/v1/reports/{open_draft.pk}/").json()
+        assert got["status_label"] == "草稿"
+
+
+@pytest.mark.django_db
+def test_a_project_not_due_is_not_placed_against_schedule(seeded):
+    """A 谋划储备 project with an annual plan and no report is not due to report: no page places it
+    against 序时进度 (the fill page read 落后序时进度91.67个百分点, the project list -91.67) — as the
+    warnings, the dashboard's lagging count and the bulletin already leave it out."""
+    import re
+
+    from keyprojects.analytics import metrics
+    from keyprojects.dispatch.models import ProjectWarning
+
+    latest = ReportingPeriod.objects.order_by("-year", "-month").first()
+    fact = (
+        ProjectPeriodFact.objects.filter(period=latest, report_due=False, report_state="", annual_plan__gt=0)
+        .exclude(project__reports__period=latest)
+        .select_related("project")
+        .first()
+    )
+    assert fact is not None and fact.ahead_points is not None and fact.ahead_points < 0
+    project = fact.project
+    assert not ProjectWarning.objects.filter(project=project, period=latest, kind="behind_schedule").exists()
+    assert not ProjectPeriodFact.objects.filter(pk=fact.pk).filter(metrics.lagging_q()).exists()
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    html = client.get(f"/dispatch/{latest.label}/projects/{project.pk}/").content.decode()
+    rate = re.search(r'data-testid="derived-rate">(.*?)</div>', html, re.S).group(1)
+    assert "序时进度" in rate and "落后序时进度" not in rate and "不比较序时进度" in rate
+    # the preview while typing says the same
+    preview = client.get(f"/dispatch/{latest.label}/projects/{project.pk}/preview/", {"invested_month": "5"}, HTTP_HX_REQUEST="true")
+    assert "落后序时进度" not in preview.content.decode() and "超序时进度" not in preview.content.decode()
+    # the project list: no points for it
+    html = client.get("/projects/", {"q": project.name, "period": latest.label}).content.decode()
+    row = html[html.index(f"/projects/{project.pk}/") :]
+    assert re.search(r'data-col="points">([^<]*)<', row).group(1) == "—"
+    # a due project that reported is still placed against it (the report page)
+    due = MonthlyReport.objects.filter(period=latest, status="approved", project__years__year=latest.year).first()
+    html = client.get(f"/dispatch/reports/{due.pk}/").content.decode()
+    assert "序时进度" in html and "不比较序时进度" not in html
+
+
+@pytest.mark.django_db
+def test_a_reports_own_figures_say_they_are_not_counted(seeded):
+    """The fill and report pages show a draft's or a returned report's own 1-N月累计 and 完成率
+    (what it would state once submitted) marked 未计入, as the project page does; a counted
+    report's are not marked. The API documents ``invested_ytd`` as the report's own figure."""
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    returned = MonthlyReport.objects.filter(status="returned").select_related("period").order_by("pk").first()
+    draft = _closed_month_draft()
+    for r in (returned, draft):
+        fill = client.get(f"/dispatch/{r.period.label}/projects/{r.project_id}/").content.decode()
+        assert 'data-testid="ro-not-counted"' in fill or 'data-testid="derived-not-counted"' in fill, r
+        page = client.get(f"/dispatch/reports/{r.pk}/").content.decode()
+        assert 'data-testid="report-not-counted"' in page, r
+        if ProjectPeriodFact.objects.filter(project_id=r.project_id, period=r.period, annual_plan__gt=0).exists():
+            assert 'data-testid="rate-not-counted"' in page, r
+    approved = MonthlyReport.objects.filter(status="approved").select_related("period").order_by("pk").first()
+    fill = client.get(f"/dispatch/{approved.period.label}/projects/{approved.project_id}/").content.decode()
+    page = client.get(f"/dispatch/reports/{approved.pk}/").content.decode()
+    assert "not-counted" not in fill and "not-counted" not in page
+    # a filler typing a draft sees it too
+    lixia = User.objects.get(username="lixia")
+    client.force_login(lixia)
+    latest = ReportingPeriod.objects.filter(status="open").order_by("-year", "-month").first()
+    mine = MonthlyReport.objects.filter(period=latest, status="draft", project__region_id=lixia.region_id).first()
+    if mine is not None:
+        html = client.get(f"/dispatch/{latest.label}/projects/{mine.project_id}/").content.decode()
+        assert 'data-testid="derived-not-counted"' in html
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    props = schema["components"]["schemas"]["Report"]["properties"]
+    assert "自身" in props["invested_ytd"]["description"] and "counted" in props

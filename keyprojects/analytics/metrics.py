@@ -53,6 +53,7 @@ def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
 
 
 _AHEAD, _BEHIND, _LEVEL, _NO_PLAN = "超序时进度%(points)s个百分点", "落后序时进度%(points)s个百分点", "与序时进度持平", "无年度计划"
+_NOT_COMPARED = "不需报送月报，不比较序时进度"
 
 
 def _schedule_words(points: Decimal | None) -> tuple[str, dict[str, str]]:
@@ -67,11 +68,15 @@ def _schedule_words(points: Decimal | None) -> tuple[str, dict[str, str]]:
     return _LEVEL, {}
 
 
-def schedule_phrase(points: Decimal | None) -> str:
+def schedule_phrase(points: Decimal | None, *, compared: bool = True) -> str:
     """The words bulletins use: "超序时进度 x 个百分点" / "落后序时进度 x 个百分点", in the active
-    language (English UI: "x percentage points ahead of schedule")."""
+    language (English UI: "x percentage points ahead of schedule"). ``compared`` False: the
+    project takes no part in the month's dispatch (``dispatch.rules.in_dispatch``: a 谋划储备
+    project without a report), so it is placed against 序时进度 nowhere — "不需报送月报，不比较序时进度"."""
     from django.utils.translation import gettext
 
+    if not compared:
+        return gettext(_NOT_COMPARED)
     words, values = _schedule_words(points)
     return gettext(words) % values if values else gettext(words)
 
@@ -90,6 +95,7 @@ _MSGIDS = (
     gettext_noop("落后序时进度%(points)s个百分点"),
     gettext_noop("与序时进度持平"),
     gettext_noop("无年度计划"),
+    gettext_noop("不需报送月报，不比较序时进度"),
 )
 
 

@@ -269,13 +269,6 @@ class _Project:
     before: Decimal  # invested before tracking + counted months of earlier years
 
 
-@functools.cache
-def _due_stages() -> frozenset[str]:
-    from keyprojects.dispatch.selectors import DUE_STAGES
-
-    return frozenset(DUE_STAGES)
-
-
 FACT_COLUMNS = (
     "project_id",
     "region_code",
@@ -325,7 +318,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
     stage = p.stage
-    due = stage in _due_stages()
+    due = rules.due_to_report(stage)
     state = (
         rules.report_state(
             status=status,
@@ -335,7 +328,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
             period_closed=m.closed,
             today=today,
         )
-        if due or rep is not None
+        if rules.in_dispatch(due=due, reported=rep is not None)
         else ""
     )
     nature, started, completed, completion = p.nature, p.actual_start, p.actual_completion, p.planned_completion

@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from keyprojects.accounts.choices import Role
+from keyprojects.dispatch import rules
 from keyprojects.dispatch.choices import ProblemStatus
 from keyprojects.dispatch.models import (
     MonthlyReport,
@@ -30,6 +31,7 @@ from keyprojects.dispatch.models import (
     ReportRevision,
     ReportStep,
 )
+from keyprojects.dispatch.selectors import closed_region_codes, report_status_label
 from keyprojects.dispatch.services import REVIEW_ROLES
 from keyprojects.regions.models import Unit
 
@@ -178,17 +180,35 @@ class StepSerializer(serializers.ModelSerializer):
         return _username(obj.actor)
 
 
+INVESTED_YTD_HELP = (
+    "本报告自身的1-N月累计完成投资（万元）：此前已计入月份之和加本月（dispatch.rules.derive）。"
+    "已报待审或已审定的月报（counted 为 true）即官方数；草稿或被退回的月报（counted 为 false）是提交后将成为的数，"
+    "不计入任何统计。项目的官方累计见 /api/v1/figures/projects/。"
+)
+INVESTED_TO_DATE_HELP = "本报告自身的开工至今累计完成投资（万元），口径同 invested_ytd：counted 为 false 时不计入统计。"
+
+
 class ReportSerializer(serializers.ModelSerializer):
     """A monthly report as the API returns it, with its check flags and workflow history
-    (``steps``). ``invested_ytd`` and ``invested_to_date`` are derived from the months before;
-    ``status``, ``pending_level`` and ``version`` change only through the workflow operations."""
+    (``steps``). ``invested_ytd`` and ``invested_to_date`` are the report's own figures, derived
+    from the counted months before it plus its own month (ADR 0011): the official figures for a
+    counted report, what a draft or a returned report would state once submitted (``counted``
+    false: they count nowhere; the official figures are ``/api/v1/figures/projects/``).
+    ``status``, ``pending_level`` and ``version`` change only through the workflow operations;
+    ``status_label`` is the status as every page shows it (``dispatch.rules.report_status_label``:
+    a draft left in a closed month is 未报（草稿未提交）, its ``status`` stays ``draft``)."""
 
     project_name = serializers.CharField(source="project.name", read_only=True)
     region = serializers.CharField(source="project.region_id", read_only=True, help_text="项目所在区划代码")
     region_name = serializers.CharField(source="project.region.name", read_only=True)
     period = serializers.CharField(source="period.label", read_only=True, help_text="YYYY-MM")
     period_id = serializers.IntegerField(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.SerializerMethodField(
+        help_text="状态的显示名称（与各页面一致）：关账月份中未提交的草稿为“未报（草稿未提交）”"
+    )
+    counted = serializers.SerializerMethodField(help_text="是否计入统计：已报待审或已审定为 true；草稿、被退回为 false")
+    invested_ytd = serializers.DecimalField(**MONEY, read_only=True, help_text=INVESTED_YTD_HELP)
+    invested_to_date = serializers.DecimalField(**MONEY, read_only=True, help_text=INVESTED_TO_DATE_HELP)
     submitted_by_name = serializers.SerializerMethodField()
     review_levels = ReviewLevelsField(read_only=True)
     pending_level = PendingLevelField(read_only=True)
@@ -207,6 +227,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "period_id",
             "status",
             "status_label",
+            "counted",
             "review_levels",
             "pending_level",
             "invested_month",
@@ -235,6 +256,16 @@ class ReportSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_submitted_by_name(self, obj: MonthlyReport) -> str | None:
         return _username(obj.submitted_by)
+
+    def get_status_label(self, obj: MonthlyReport) -> str:
+        # the regions that closed each period, read once per period for a whole page of reports
+        cache: dict[int, set[str]] = self.root.context.setdefault("_closed_codes", {}) if self.root is not None else {}
+        if obj.period_id not in cache:
+            cache[obj.period_id] = closed_region_codes(obj.period)
+        return report_status_label(obj, project=obj.project, period=obj.period, closed=cache[obj.period_id])
+
+    def get_counted(self, obj: MonthlyReport) -> bool:
+        return rules.counts(obj.status)
 
 
 class ReportValuesSerializer(StrictInput):

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from keyprojects.core.sentences import DATE, NUMBER, Sentence, Slot
+
+from .choices import ReportStatus
 
 ZERO = Decimal(0)
 MONEY_PLACES = Decimal("0.0001")
@@ -37,6 +39,9 @@ MONEY_PLACES = Decimal("0.0001")
 COUNTED: frozenset[str] = frozenset({"submitted", "approved"})
 # The list levels a report can be reviewed at, bottom up.
 LEVELS = ("county", "city", "province")
+# Project stages (projects.choices.Stage values) that report every month of a year in which the
+# project is on a list; 谋划储备, 达效 and 退库 do not.
+DUE_STAGES: frozenset[str] = frozenset({"preparation", "construction", "completed", "production", "suspended"})
 # Board states (dispatch.choices.ReportState values) that mean "reported".
 REPORTED_STATES: frozenset[str] = frozenset({"submitted", "approved", "late", "no_activity"})
 
@@ -44,6 +49,44 @@ REPORTED_STATES: frozenset[str] = frozenset({"submitted", "approved", "late", "n
 def counts(status: str) -> bool:
     """Whether a report in ``status`` counts in the figures."""
     return status in COUNTED
+
+
+def due_to_report(stage: str) -> bool:
+    """Whether a project in ``stage`` must report monthly (in a year it is on a list)."""
+    return stage in DUE_STAGES
+
+
+def in_dispatch(*, due: bool, reported: bool) -> bool:
+    """Whether a project takes part in a month's dispatch: it is due to report (:func:`due_to_report`)
+    or it has a report of the month anyway. One that does not (a 谋划储备 project without a report)
+    has no board state (""), is never 未报 and is never placed against 序时进度: its 完成率 is
+    carried forward, not reported, and no page says it is behind (or ahead of) schedule."""
+    return due or reported
+
+
+def compared_with_schedule(state: str | None) -> bool:
+    """Whether a project's month, given its board state (a fact's ``report_state``), is placed
+    against 序时进度 at all (a figure of points, the words 超/落后序时进度): "" is a project that
+    takes no part in the dispatch (:func:`in_dispatch`). Whether it is *judged* lagging is the
+    narrower :func:`lag_measured`."""
+    return bool(state)
+
+
+# What a report's status is shown as on every page, export and API label (ADR 0011).
+NOT_REPORTED = gettext_lazy("未报")
+DRAFT_NOT_SUBMITTED = gettext_lazy("未报（草稿未提交）")
+
+
+def report_status_label(status: str | None, *, frozen: bool) -> str:
+    """The status of a project's report of a month as every page, export and API label shows it:
+    no report is 未报; a draft left in a frozen month (:func:`is_frozen`) counts nowhere and is
+    shown as 未报（草稿未提交） (its draft is kept); any other report its own status (草稿, 待审核,
+    已退回, 已审定). The machine ``status`` value is never changed."""
+    if status is None:
+        return str(NOT_REPORTED)
+    if status == ReportStatus.DRAFT and frozen:
+        return str(DRAFT_NOT_SUBMITTED)
+    return str(ReportStatus(status).label)
 
 
 # --- cumulative figures ---------------------------------------------------------------------

@@ -19,8 +19,8 @@ from . import rules
 from .choices import ReportStatus, StepAction
 from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto, ReportStep
 
-# Projects in these stages report every month of a year in which they are on a list.
-DUE_STAGES = [Stage.PREPARATION, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCTION, Stage.SUSPENDED]
+# Projects in these stages report every month of a year in which they are on a list (rules.DUE_STAGES).
+DUE_STAGES = [s for s in Stage if rules.due_to_report(s)]
 LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY]
 
 
@@ -150,6 +150,22 @@ def closed_region_codes(period: ReportingPeriod) -> set[str]:
     if period.pk is None:  # a month not opened yet
         return set()
     return set(PeriodClosure.objects.filter(period=period).values_list("region_id", flat=True))
+
+
+def closed_codes_by_period(period_ids: Any) -> dict[int, set[str]]:
+    """:func:`closed_region_codes` of several periods in one query (period pk → region codes)."""
+    from .models import PeriodClosure
+
+    out: dict[int, set[str]] = {}
+    for period_id, code in PeriodClosure.objects.filter(period_id__in=set(period_ids)).values_list("period_id", "region_id"):
+        out.setdefault(period_id, set()).add(code)
+    return out
+
+
+def report_status_label(report: MonthlyReport | None, *, project: Project, period: ReportingPeriod, closed: set[str]) -> str:
+    """``rules.report_status_label`` of ``project``'s report of ``period`` (None: no report), frozen
+    or not by ``closed`` (:func:`closed_region_codes` of the period)."""
+    return rules.report_status_label(report.status if report is not None else None, frozen=is_frozen_in(period, project, closed))
 
 
 def is_frozen_in(period: ReportingPeriod, project: Project, closed: set[str]) -> bool:

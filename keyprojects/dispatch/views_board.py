@@ -26,10 +26,11 @@ from keyprojects.analytics.refresh import rebuild_facts
 from keyprojects.analytics.selectors import Figures, own_figures
 from keyprojects.analytics.services import region_metrics, summaries_refresh
 from keyprojects.audit.services import audit_record
-from keyprojects.core.xlsx import Column, build_xlsx, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 
+from . import rules
 from .choices import PeriodStatus, ReportStatus
 from .forms_review import (
     period_from_label,
@@ -222,6 +223,7 @@ def board(request: HttpRequest, period: str) -> HttpResponse:
         "params": params,
         "past_deadline": fill_ended(fill_end=period_obj.fill_end, today=timezone.localdate()) or period_obj.is_closed,
         "frozen": frozen,
+        "draft_left_label": rules.report_status_label(ReportStatus.DRAFT, frozen=True),
         "summaries_missing": total.get("summary") is None,
         "can_refresh": _can_refresh(user) and not home_frozen,
         "can_close": _can_close(user) and not home_frozen,
@@ -262,6 +264,11 @@ def board_refresh(request: HttpRequest, period: str) -> HttpResponse:
     return redirect(back)
 
 
+@in_chinese
+def _draft_left_label() -> str:
+    return rules.report_status_label(ReportStatus.DRAFT, frozen=True)
+
+
 MISSING_COLUMNS = [
     Column("序号", "int", 6),
     Column("项目名称", width=36),
@@ -291,10 +298,11 @@ def missing_export(request: HttpRequest, period: str) -> HttpResponse:
     past = timezone.localdate() > period_obj.fill_end or period_obj.is_closed
     label = "未报" if past else "未报（填报期内）"
     frozen = _frozen_for(period_obj, focus)
+    draft_left = _draft_left_label()  # a draft left in a closed month (rules.report_status_label)
 
     def rows() -> Any:
         for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
-            state = (label + ("，有草稿" if p.pk in drafts else "")) if not frozen or p.pk not in drafts else "未报（草稿未提交）"
+            state = (label + ("，有草稿" if p.pk in drafts else "")) if not frozen or p.pk not in drafts else draft_left
             yield [
                 i,
                 p.name,

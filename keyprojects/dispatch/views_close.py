@@ -29,6 +29,7 @@ from keyprojects.core.models import Job
 from keyprojects.core.money import format_period
 from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 
+from . import rules
 from .choices import ReportStatus
 from .models import MonthlyReport, PeriodClosure
 from .selectors_close import ITEMS, OPEN_ITEMS, checklist_items, close_checklist
@@ -137,13 +138,13 @@ ITEM_COLUMNS = [
 
 
 def _state_label(status: str | None, pending: str, frozen: bool) -> str:
-    if status is None:
-        return _("未报")
-    if status == ReportStatus.DRAFT:
-        return _("未报（草稿未提交）") if frozen else _("草稿未提交")
+    """The checklist's 月报状态: a draft of a month still open is 草稿未提交 (what the close is
+    waiting for), a submitted report names its level; else ``rules.report_status_label``."""
+    if status == ReportStatus.DRAFT and not frozen:
+        return _("草稿未提交")
     if status == ReportStatus.SUBMITTED:
         return {"county": _("待县级审核"), "city": _("待市级审核"), "province": _("待省级审核")}.get(pending, _("待审核"))
-    return str(ReportStatus(status).label)
+    return rules.report_status_label(status, frozen=frozen)
 
 
 @in_chinese

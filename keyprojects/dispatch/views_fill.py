@@ -34,7 +34,7 @@ from keyprojects.core.templatetags.kp import pct
 from keyprojects.projects.models import Project, ProjectYear
 from keyprojects.projects.selectors import get_project_for_user
 
-from .choices import ReportStatus
+from . import rules
 from .forms import PhotoForm, ProblemForm, ReportForm
 from .models import MonthlyReport, ProblemItem, ReportingPeriod
 from .selectors import (
@@ -46,6 +46,7 @@ from .selectors import (
     period_for_reading,
     photo_for_user,
     previous_counted_report,
+    report_status_label,
     reports_for_review,
     reports_of_period,
     task_counts,
@@ -70,7 +71,6 @@ P = rf"^(?P<period>{PERIOD_RE})"
 LIST_SIZE = 20
 GRID_SIZE = 50
 CONFLICT_MESSAGE = "已被他人修改，请核对后重新保存"
-STATUS_LABELS = dict(ReportStatus.choices)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -184,7 +184,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
     fill_page = _page(request, to_fill, "fill_page", LIST_SIZE, count=counts["n_to_fill"])
     drafts = {r.project_id: r for r in reports_of_period(period).filter(project__in=[p.pk for p in fill_page])}
     overdue = today > period.fill_end
-    fill_rows = [{"project": p, "report": drafts.get(p.pk), "overdue": overdue} for p in fill_page]
+    closed = closed_region_codes(period)
+    fill_rows = [
+        {
+            "project": p,
+            "report": drafts.get(p.pk),
+            "overdue": overdue,
+            "status_label": report_status_label(drafts.get(p.pk), project=p, period=period, closed=closed),
+        }
+        for p in fill_page
+    ]
 
     review_qs = reports_for_review(user=user, period=period).order_by("submitted_at", "pk")
     review_page = _page(request, review_qs, "review_page", LIST_SIZE)
@@ -239,25 +248,33 @@ def _derived(
     no_activity: bool = False,
     reasons: dict[str, str] | None = None,
     checked: bool = True,
+    report: MonthlyReport | None = None,
 ) -> dict[str, Any]:
     """The figures the service will store for ``amount`` (computed by the service's own rule)
     and the submission checks they would meet (``services.report_checks``, the rules' one
-    definition): shown while typing, before submitting; each warning with its reason input."""
+    definition): shown while typing, before submitting; each warning with its reason input.
+    ``report``: the saved report of the month, if any. The figures are what the report would
+    state once submitted: while it is not counted (none yet, a draft, a returned report) they
+    count nowhere (``counted`` False: the page says 未计入). A project that takes no part in the
+    month's dispatch (``rules.in_dispatch``: not due to report, no report) is not placed against
+    序时进度, as the warnings, the dashboard and the project list do not place it."""
     if amount is None:
         return {"valid": False}
     probe = MonthlyReport(project=project, period=period, invested_month=amount, physical_progress_pct=pct, no_activity=no_activity)
     _derive(probe)
     plan = _annual_plan(project, period.year)
     rate = metrics.completion_rate(probe.invested_ytd, plan)
+    compared = rules.in_dispatch(due=rules.due_to_report(project.stage), reported=report is not None)
     checks = report_checks(probe) if checked else []
     reasons = reasons or {}
     return {
         "valid": True,
+        "counted": report is not None and rules.counts(report.status),
         "ytd": probe.invested_ytd,
         "to_date": probe.invested_to_date,
         "plan": plan,
         "rate_pct": metrics.as_percent(rate),
-        "schedule": metrics.schedule_phrase(metrics.ahead_points(rate, period.month)),
+        "schedule": metrics.schedule_phrase(metrics.ahead_points(rate, period.month), compared=compared),
         "errors": [check_shown(m) for _c, sev, m in checks if sev == "error"],
         "warnings": [{"code": c, "message": check_shown(m), "reason": reasons.get(c, "")} for c, sev, m in checks if sev == "warning"],
     }
@@ -275,6 +292,7 @@ def _derived_for(project: Project, period: ReportingPeriod, data: Any, report: M
         pct=pct if pct is not None and pct <= 100 else None,
         no_activity=bool(data.get("no_activity")),
         reasons={**saved, **_typed_reasons(data)},
+        report=report,
     )
 
 
@@ -320,7 +338,7 @@ def _render_fill(
     elif form is not None and report is not None:
         derived = _derived_for(project, period, form.initial, report)
     else:
-        derived = _derived(project, period, report.invested_month if report is not None else Decimal("0"), checked=False)
+        derived = _derived(project, period, report.invested_month if report is not None else Decimal("0"), checked=False, report=report)
     if problem_form is None and can_fill:
         problem_form = ProblemForm(user=user, initial={"description": report.problems if report else ""})
     prev = previous_counted_report(project=project, period=period)
@@ -356,13 +374,8 @@ def _render_fill(
         "problem_items": list(
             ProblemItem.objects.visible_to(user).filter(project=project).select_related("responsible_unit").order_by("status", "due_date")
         ),
-        "status_label": (
-            _("未报（草稿未提交）")  # a draft left in a closed month counts nowhere (rules.COUNTED)
-            if report and frozen and report.status == ReportStatus.DRAFT
-            else STATUS_LABELS.get(report.status, "")
-            if report
-            else _("未报")
-        ),
+        "status_label": rules.report_status_label(report.status if report else None, frozen=frozen),
+        "counted": report is not None and rules.counts(report.status),
         "today": timezone.localdate(),
     }
     return render(request, "dispatch/fill/fill.html", context)

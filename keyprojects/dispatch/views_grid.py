@@ -18,17 +18,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
+from keyprojects.core.xlsx import in_chinese
 from keyprojects.projects.exports import Column, build_xlsx, xlsx_response
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 
 from . import rules
+from .choices import ReportStatus
 from .forms import GRID_INPUTS, GridRowForm, ReportForm, plain
 from .models import MonthlyReport, ReportingPeriod
 from .selectors import (
     closed_region_codes,
     due_projects,
     is_frozen_in,
+    report_status_label,
     reports_of_period,
 )
 from .services import (
@@ -41,7 +44,6 @@ from .services import (
 from .views_fill import (
     CONFLICT_MESSAGE,
     GRID_SIZE,
-    STATUS_LABELS,
     P,
     _can_fill,
     _first_message,
@@ -69,10 +71,7 @@ class GridRow:
     pre_errors: list[str] = field(default_factory=list)  # the submission checks met now (before submitting)
     warnings: list[str] = field(default_factory=list)
     reason: str = ""  # the filler's reason for the row's warnings
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.report.status, "")) if self.report else _("未报")
+    status_label: str = ""  # rules.report_status_label (a draft left in a closed month: 未报（草稿未提交）)
 
     @property
     def can_select(self) -> bool:
@@ -127,6 +126,7 @@ def _make_row(project: Project, report: MonthlyReport | None, period: ReportingP
             "problems": report.problems,
         }
     row = GridRow(project=project, report=report, editable=editable, values=values, version=report.version if report else 0)
+    row.status_label = report_status_label(report, project=project, period=period, closed=closed)
     if editable and report is not None:  # warn before submitting: the checks the submission will meet
         checks = report_checks(report)
         row.pre_errors = [check_shown(m) for _c, sev, m in checks if sev == "error"]
@@ -311,6 +311,12 @@ GRID_COLUMNS = [
 ]
 
 
+@in_chinese  # the 清单's Chinese in any UI language, as every workbook (core.xlsx)
+def _status_labels() -> dict[tuple[str | None, bool], str]:
+    """``rules.report_status_label`` of every status, frozen or not, for the export's 填报状态."""
+    return {(s, f): rules.report_status_label(s, frozen=f) for s in (None, *ReportStatus.values) for f in (False, True)}
+
+
 @login_required
 @require_GET
 def grid_export(request: HttpRequest, period: str) -> HttpResponse:
@@ -339,6 +345,12 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
             return facts[pid][0 if stated == "invested_ytd" else 1]
         return getattr(r, stated) if r is not None and rules.counts(r.status) else None
 
+    closed = closed_region_codes(per)
+    labels = _status_labels()
+
+    def status(r: MonthlyReport | None, p: Project) -> str:
+        return labels[(r.status if r is not None else None, is_frozen_in(per, p, closed))]
+
     def rows() -> Any:
         for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
             r = reports.get(p.pk)
@@ -348,7 +360,7 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
                 p.project_code or "",
                 p.region.name,
                 "是" if p.in_statistics else "否",
-                str(STATUS_LABELS.get(r.status, "")) if r else "未报",
+                status(r, p),
                 r.invested_month if r else None,
                 official(r, p.pk, "invested_ytd"),
                 official(r, p.pk, "invested_to_date"),

@@ -45,9 +45,11 @@ from .forms_review import (
 )
 from .models import MonthlyReport, ReportFlag, ReportingPeriod, ReportRevision
 from .selectors import (
+    closed_codes_by_period,
     get_report_for_user,
     previous_counted_report,
     report_fillers,
+    report_status_label,
     reports_for_review,
     warnings_for,
 )
@@ -327,6 +329,7 @@ def _report_context(
             {"field": _field_label(k), "old": _shown(rev.old_values.get(k)), "new": _shown(v)} for k, v in (rev.new_values or {}).items()
         ]
         rev.level_label = LEVEL_LABELS.get(rev.approval_level, rev.approval_level)  # type: ignore[attr-defined]
+    frozen = is_frozen(project=project, period=period)
     py = ProjectYear.objects.filter(project=project, year=period.year).first()
     plan = py.annual_plan if py else None
     rate = metrics.completion_rate(report.invested_ytd, plan)
@@ -349,7 +352,9 @@ def _report_context(
         ),
         "pending_label": LEVEL_LABELS.get(report.pending_level, report.pending_level),
         "chain": [LEVEL_LABELS.get(lvl, lvl) for lvl in report.review_levels or []],
-        "frozen": is_frozen(project=project, period=period),
+        "frozen": frozen,
+        "status_label": rules.report_status_label(report.status, frozen=frozen),
+        "counted": rules.counts(report.status),
         "review_form": review_form or ReviewForm(initial={"version": report.version}),
         "steps": steps,
         "revisions": revisions,
@@ -518,9 +523,11 @@ def project_dispatch_context(*, user: Any, project: Project) -> dict[str, Any]:
         f.period_id: f
         for f in ProjectPeriodFact.objects.visible_to(user).filter(project=project, period_id__in=[r.period_id for r in reports])
     }
+    closed = closed_codes_by_period(r.period_id for r in reports)
     for r in reports:
         fact = facts.get(r.period_id)
         r.counted = rules.counts(r.status)  # type: ignore[attr-defined]
+        r.status_label = report_status_label(r, project=project, period=r.period, closed=closed.get(r.period_id, set()))  # type: ignore[attr-defined]
         r.official_month = fact.invested_month if fact else (r.invested_month if r.counted else None)  # type: ignore[attr-defined]
         r.official_ytd = fact.invested_ytd if fact else (r.invested_ytd if r.counted else None)  # type: ignore[attr-defined]
     return {

@@ -50,6 +50,7 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
     projects' facts (``fact_ytd``/``fact_plan``, selectors.with_period_figures) through
     ``analytics.metrics``."""
     from keyprojects.analytics import metrics
+    from keyprojects.dispatch.rules import compared_with_schedule
 
     # the list is the province's Chinese 清单 (what offices exchange and the importer reads back):
     # its words in Chinese like its headers, whatever the language of the page it is taken from
@@ -78,7 +79,9 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
             plan,
             ytd if period is not None else None,
             metrics.as_percent(rate),
-            metrics.ahead_points(rate, period.month) if period is not None else None,
+            metrics.ahead_points(rate, period.month)
+            if period is not None and compared_with_schedule(getattr(p, "fact_state", None))
+            else None,
             p.planned_start,
             p.planned_completion,
             p.responsible_unit.name if p.responsible_unit else "",

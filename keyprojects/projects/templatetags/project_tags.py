@@ -95,10 +95,13 @@ def completion_pct(project: Any) -> Any:
 
 @register.filter
 def schedule_points(project: Any, period: Any) -> Any:
-    """Percentage points ahead of (+) or behind (−) 序时进度 at ``period`` (``analytics.metrics``)."""
+    """Percentage points ahead of (+) or behind (−) 序时进度 at ``period`` (``analytics.metrics``);
+    None for a project not placed against it that month (``dispatch.rules.compared_with_schedule``:
+    not due to report, no report — a 谋划储备 project read "-91.67" where no page calls it behind)."""
     from keyprojects.analytics import metrics
+    from keyprojects.dispatch.rules import compared_with_schedule
 
-    if period is None:
+    if period is None or not compared_with_schedule(getattr(project, "fact_state", None)):
         return None
     rate = metrics.completion_rate(getattr(project, "fact_ytd", None), getattr(project, "fact_plan", None))
     return metrics.ahead_points(rate, period.month)
