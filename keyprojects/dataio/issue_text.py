@@ -63,6 +63,18 @@ PLAN_YEAR_RANGE = Sentence(
     high=NUMBER,
     year=NUMBER,
 )
+PLAN_YEAR_NEW_STARTS = Sentence(
+    gettext_noop(
+        "表中未注明年度计划的年份：%(n)s个项目的建设起止年限都覆盖%(low)s–%(high)s年，其中%(new)s个新开工项目都在%(start)s年开工，"
+        "按%(year)s年导入，请核对（或在标题中注明年份）"
+    ),
+    n=NUMBER,
+    low=NUMBER,
+    high=NUMBER,
+    new=NUMBER,
+    start=NUMBER,
+    year=NUMBER,
+)
 PLAN_YEAR_GUESSED = Sentence(
     gettext_noop("未能确定年度计划所属年度（标题、表头、工作表名、建设起止年限都未注明），按%(year)s年导入，请核对（或在标题中注明年份）"),
     year=NUMBER,
@@ -220,6 +232,9 @@ REMARK_NATURE = Sentence(
 )
 REMARK_STAGE = Sentence(
     gettext_noop("表中没有“项目阶段”列，%(n)s行按“%(column)s”列的文字（已开工、已竣工、已投产等）确定项目阶段，请核对"), n=NUMBER
+)
+GROUP_COUNT_DIFFERS = Sentence(
+    gettext_noop("分组行“%(label)s”写明%(said)s个项目，其下列出%(n)s个，请核对是否漏行或多行"), said=NUMBER, n=NUMBER
 )
 UNMAPPED_COLUMN = Sentence(gettext_noop("列“%(column)s”未能对应到任何字段，该列未导入"))
 MONTH_NOT_YTD_HEADER = Sentence(gettext_noop("表头月份（%(month)s月）与累计列（1-%(ytd)s月）不一致"), month=NUMBER, ytd=NUMBER)

@@ -173,6 +173,7 @@ class _State:
     totals: list[_Open] = field(default_factory=list)
     unmapped_values: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     keys: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    counted: list[tuple[int, int, str, int, int]] = field(default_factory=list)  # group rows "（4个）": depth, count, label, row, start
 
 
 def parse_sheet(
@@ -321,6 +322,7 @@ def parse_sheet(
             if remark_j is not None and remark_j < width and len(st.result.rows) > before:
                 _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_fields, remark_rows, remark_stages)
 
+    _close_counts(st, 0)
     _close_totals(st)
     _emit_unmapped(st)
     label = header_of(header, remark_j)
@@ -392,8 +394,9 @@ _DONE_STAGES = frozenset({"construction", "completed", "production", "effective"
 
 def _remark_nature(pr: Any, v: Any, label: str, fields: tuple[str, ...], seen: list[int], stages: list[int]) -> None:
     """A 备注 that names the nature ("续建项目") fills it when no column does; one that says what
-    has happened ("已竣工投产", "已开工") fills the stage when no column does. (Warned once per
-    sheet each.) "竣工投产" alone is the nature (to complete this year), not the stage."""
+    has happened or is happening ("已竣工投产", "已开工", "在建") fills the stage when no column
+    does. (Warned once per sheet each.) "竣工投产" alone is the nature (to complete this year),
+    not the stage."""
     if not isinstance(v, str):
         return
     text = v.strip()
@@ -405,8 +408,10 @@ def _remark_nature(pr: Any, v: Any, label: str, fields: tuple[str, ...], seen: l
             pr.values["nature"] = nat
             pr.cells["nature"] = (label, text)
             seen.append(pr.row)
-    if "已" in text and "stage_text" in fields and "stage_text" not in pr.cells:
-        stage = _stage(text[text.index("已") :])
+    if "stage_text" in fields and "stage_text" not in pr.cells:
+        at = text.find("已")
+        said = text[at:] if at >= 0 else text if text.startswith(("在建", "正在建设", "正在施工")) else ""
+        stage = _stage(said) if said else None
         if stage in _DONE_STAGES:
             pr.values["stage_text"] = stage
             pr.cells["stage_text"] = (label, text)
@@ -507,6 +512,7 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
     else:
         depth = 2 if text[:1] == "(" else 1
         core = _GROUP_STRIP_RE.sub("", text)
+    said = _COUNT_SUFFIX_RE.search(core)
     core = _COUNT_SUFFIX_RE.sub("", core).strip(" :：、.")
     info: dict[str, str] = {}
     for key, fn in (("level", _level), ("category", _category), ("nature", _nature)):
@@ -517,6 +523,9 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
         info["region"] = core
     for d in [d for d in st.group if d >= depth]:
         del st.group[d]
+    _close_counts(st, depth)
+    if said is not None:
+        st.counted.append((depth, int(re.sub(r"\D", "", said.group(0))), label, excel_row, len(st.result.rows)))
     st.group[depth] = info
     st.effective = {k: v for d in sorted(st.group) for k, v in st.group[d].items()}
     st.group_label = label
@@ -670,6 +679,21 @@ def _decide_fractions(rows: list[list[Any]], first: int, columns: list[Column]) 
             if biggest is None or x > biggest:
                 biggest = x
         c.fraction = biggest is not None and biggest <= 2
+
+
+def _close_counts(st: _State, depth: int) -> None:
+    """Group rows of ``depth`` or deeper that said how many projects they hold ("一、张店区（4个）")
+    end here: a count the rows under them do not reach (or pass) is warned, as a person counts."""
+    keep = []
+    for d, said, label, row, start in st.counted:
+        if d < depth:
+            keep.append((d, said, label, row, start))
+            continue
+        n = len(st.result.rows) - start
+        if n != said:
+            message = T.GROUP_COUNT_DIFFERS.zh(label=label, said=said, n=n)
+            st.result.warnings.append(Issue(st.result.sheet, row, st.result.columns.get("name", ""), label, message))
+    st.counted = keep
 
 
 def _close_totals(st: _State) -> None:

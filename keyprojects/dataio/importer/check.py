@@ -33,6 +33,8 @@ from .plan import (
 )
 from .values import ZERO, _fmt
 
+BUILT = frozenset({Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCTION, Stage.EFFECTIVE})  # building or built
+
 
 class CheckMixin(ImporterState):
     def _validate_projects(self, items: list[Item]) -> None:
@@ -147,6 +149,9 @@ class CheckMixin(ImporterState):
             return "continuing"
         if item.values.get("actual_start") and item.year and item.values["actual_start"].year < item.year:
             return "continuing"
+        start = item.values.get("planned_start")
+        if item.stage_hint in BUILT and start and item.year and start.year < item.year:
+            return "continuing"  # "在建" since an earlier year
         return "new"
 
     def _stage_for_new(self, item: Item) -> str:

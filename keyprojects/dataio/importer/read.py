@@ -278,17 +278,26 @@ class ReadMixin(ImporterState):
         silently: the year taken is stated as a warning (the current year only when nothing tells)."""
         this_year = self.today.year
         starts, ends = [], []
+        new_starts: set[int] = set()
+        n_new = 0
         for i in items:
             start, finish = i.values.get("planned_start"), i.values.get("planned_completion")
             if i.plan is not None and isinstance(start, dt.date) and isinstance(finish, dt.date) and start <= finish:
                 starts.append(start.year)
                 ends.append(finish.year)
+            if i.plan is not None and isinstance(start, dt.date) and i.values.get("nature") == "new":
+                new_starts.add(start.year)  # a 新开工 project starts in the year of its list
+                n_new += 1
         if starts:
             low, high = max(starts), min(ends)
             if low <= high:
                 year = max(low, min(high, this_year))
+                new_year = next(iter(new_starts)) if len(new_starts) == 1 else None
                 if low == high:
                     said = T.PLAN_YEAR_SPAN.zh(n=len(starts), low=low, year=year)
+                elif new_year is not None and low <= new_year <= high:
+                    year = new_year
+                    said = T.PLAN_YEAR_NEW_STARTS.zh(n=len(starts), low=low, high=high, new=n_new, start=year, year=year)
                 else:
                     said = T.PLAN_YEAR_RANGE.zh(n=len(starts), low=low, high=high, year=year)
                 self.warn(None, "annual_plan", said)

@@ -36,6 +36,7 @@ _TITLE_NOISE_RE = re.compile(r"20\d{2}\s*年度?|[（(][^）)]*[）)]|\s+")
 _TITLE_REST_RE = re.compile(r"(?:省级|市级|县级|区级)?(?:重点|项目|清单|名单|计划|调度|进展|情况|建设|投资)")
 
 
+CITY_ITSELF = frozenset({"市本级", "本级", "市直", "市属", "市直部门", "市级"})  # a 县区 cell naming the city itself
 _CODE_DIVISION_RE = re.compile(r"^\s*\d{4}-(\d{6})-")
 
 
@@ -173,6 +174,8 @@ class ResolveMixin(ImporterState):
             code, why, zone = self.resolve_place(text)
             if code is None and why == "ambiguous":
                 code = self._in_context(text, row.sheet)  # 市中区 under a title or sheet naming its city
+            elif code is None and text.strip() in CITY_ITSELF:
+                code = self._city_of(row.sheet)  # "市本级": the city the title, sheet or --region names
             if code is None:
                 if why == "ambiguous":
                     self.error(row, "region_text", T.PLACE_AMBIGUOUS.zh())
@@ -256,6 +259,14 @@ class ResolveMixin(ImporterState):
                         code = None
             cache[sheet] = code
         return cache[sheet]
+
+    def _city_of(self, sheet: str) -> str | None:
+        """The city a sheet's rows belong to: its title's, its name's, the default region's or
+        the scope's (None when only the province is known)."""
+        for code in (self._title_region(sheet), self._sheet_region(sheet), self.default_code, self.scope_code):
+            if code is not None and self.regions[code].level != "province":
+                return self.regions[code].city_code or code
+        return None
 
     def _in_context(self, text: str, sheet: str) -> str | None:
         """A place name several regions share ("市中区"), read in the city its sheet's title or

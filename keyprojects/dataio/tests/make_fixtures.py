@@ -832,6 +832,35 @@ def round3_monthly_names() -> None:
     _fixed_times(path)
 
 
+def round3_misc() -> None:
+    """Issue 13, third trial: 县区 cells as written ("市本级", "张店" without 区), 建设起止年限 as
+    "2023年-2025年", "2023~2025", "2023至2025年", "2024.3—2026.6"; no year anywhere but the
+    新开工 projects' start; a 备注 "在建"; a group row whose count ("（3个）") its rows do not reach."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["淄博市重点项目名单"])
+    ws.append(["序号", "县区", "项目名称", "建设起止年限", "总投资（万元）", "年度计划投资（万元）", "备注"])
+    for r in (
+        [1, "市本级", "R3H市本级项目", "2023年-2025年", 1000, 100, "续建"],
+        [2, "张店", "R3H张店项目", "2023~2025", 1000, 100, "续建"],
+        [3, "淄博高新区", "R3H高新区项目", "2023至2025年", 1000, 100, "续建"],
+        [4, "桓台县", "R3H桓台项目", "2024.3—2026.6", 1000, 100, "新开工"],
+        [5, "高青县", "R3H高青项目", "2024年", 1000, 100, "新开工"],
+        [6, "沂源县", "R3H沂源项目", "2022.10-2025.3", 1000, 100, "在建"],
+        ["一、临淄区（3个）"],
+        [1, None, "R3H临淄甲", "2024-2025", 100, 10, "续建"],
+        [2, None, "R3H临淄乙", "2024-2025", 100, 10, "续建"],
+    ):
+        ws.append(r)
+    path = FILES / "round3_misc.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -850,6 +879,7 @@ def main() -> None:
     round3_far_clues()
     round3_county_sheets()
     round3_monthly_names()
+    round3_misc()
     try:
         legacy_xls()
         hostile_xls()

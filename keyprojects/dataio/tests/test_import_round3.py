@@ -243,3 +243,33 @@ def test_a_city_list_imported_by_the_province_stays_a_city_list(world):
     flags = set(ProjectYear.objects.filter(project__name__startswith="R3").values_list("year", "on_province_list", "on_city_list"))
     assert flags == {(2024, False, True)}
     assert ProjectYear.objects.filter(project__name__startswith="R3").count() == 8
+
+
+def test_county_cells_years_and_remarks_as_written(world):
+    """ "市本级" is the city itself (the title's 淄博, also under the province's --region); "张店" is
+    张店区; no year but the ranges (2024–2025 all) and the 新开工 projects' start: 2024, said; "在建"
+    since 2022 is 续建 under construction; "（3个）" over two rows is warned."""
+    for region in ("370000", "370300"):
+        out = imported("round3_misc.xlsx", region=region, dry_run=True)
+        assert out.errors == [], (region, [e.as_dict() for e in out.errors])
+    out = imported("round3_misc.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    got = {n: (v[0], v[2], v[3], v[5]) for n, v in stored("R3H").items()}
+    assert got == {
+        "R3H市本级项目": ("370300", "continuing", "construction", [(2024, D("100"))]),
+        "R3H张店项目": ("370303", "continuing", "construction", [(2024, D("100"))]),
+        "R3H高新区项目": ("370300", "continuing", "construction", [(2024, D("100"))]),
+        "R3H桓台项目": ("370321", "new", "preparation", [(2024, D("100"))]),
+        "R3H高青项目": ("370322", "new", "preparation", [(2024, D("100"))]),
+        "R3H沂源项目": ("370323", "continuing", "construction", [(2024, D("100"))]),
+        "R3H临淄甲": ("370305", "continuing", "construction", [(2024, D("10"))]),
+        "R3H临淄乙": ("370305", "continuing", "construction", [(2024, D("10"))]),
+    }
+    messages = {(w.row, w.message) for w in out.warnings}
+    said = (
+        "表中未注明年度计划的年份：7个项目的建设起止年限都覆盖2024–2025年，其中2个新开工项目都在2024年开工，"
+        "按2024年导入，请核对（或在标题中注明年份）"
+    )
+    assert (None, said) in messages
+    assert (9, "分组行“一、临淄区（3个）”写明3个项目，其下列出2个，请核对是否漏行或多行") in messages
+    assert not any("地名" in m for _r, m in messages), messages  # "市本级" read, not "无法识别的地名"
