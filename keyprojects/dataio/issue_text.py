@@ -41,7 +41,7 @@ TITLE_PLACE = gettext_noop("标题“%(place)s”")
 TITLE_PLACE_PREFIX = "标题"
 
 # --- the file ------------------------------------------------------------------------------
-PERIODS_DIFFER = Sentence(gettext_noop("各工作表的调度期不一致：%(periods)s"), periods=LIST)
+PERIODS_DIFFER = Sentence(gettext_noop("各工作表的调度期不同：%(periods)s，各表的数据按各自的调度期导入"), periods=LIST)
 NO_ROWS = Sentence(gettext_noop("文件中没有识别到项目行（请检查表头是否包含“项目名称”）"))
 NO_PERIOD = Sentence(gettext_noop("文件含有完成投资数据，但无法确定调度期：请在标题或表头注明月份，或指定调度期（如 2024-06）"))
 COLUMN_NOT_ALLOWED = Sentence(gettext_noop("您无权通过导入设置该列，已忽略"))

@@ -736,8 +736,11 @@ def _emit_unmapped(st: _State) -> None:
 
 
 def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
+    """The same project on two sheets, for the same year and month (a row's 年份/月份, else its
+    sheet's period: the sheets "8月" and "9月" of one workbook report two months)."""
     seen: dict[tuple[Any, ...], tuple[str, int]] = {}
     for res in results:
+        year, month = res.period if res.period else (None, None)
         for pr in res.rows:
             v = pr.values
             code, nm = v.get("project_code"), v.get("name")
@@ -745,7 +748,7 @@ def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
                 continue
             pid = v.get("project_id")
             ident = ("id", pid) if pid else ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
-            key = (*ident, v.get("level") or pr.group_level, v.get("year"), v.get("month"))
+            key = (*ident, v.get("level") or pr.group_level, v.get("year") or year, v.get("month") or month)
             first = seen.get(key)
             if first is None:
                 seen[key] = (res.sheet, pr.row)

@@ -54,6 +54,8 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
         self._load_scope()
         self.total_sheets = {res.sheet for res in self.results if "total_investment" in res.columns}
         self.sheet_years = {res.sheet: res.plan_year for res in self.results if res.plan_year}
+        # a workbook of one sheet per month ("8月", "9月"): each sheet's rows are its own month's
+        self.sheet_periods = {res.sheet: tuple(res.period) for res in self.results if res.period}
         items = self._items(rows, file_period)
         self.tick_check("", "items")
         self._lookup(items)

@@ -245,6 +245,7 @@ class ImporterState:
     ent_reach: set[int]
     editable: set[int]
     sheet_years: dict[str, int]  # sheet → the annual plan's year it names (title, header, sheet name)
+    sheet_periods: dict[str, tuple[int, int]]  # sheet → the reporting month it names
     total_sheets: set[str]  # sheets with a 总投资 column
     # set by check.CheckMixin._figures / _years
     config: Any

@@ -84,6 +84,7 @@ class ReadMixin(ImporterState):
         check_row_region = self._row_region
         place_hits: dict[tuple[str, str], tuple[str, int | None]] = {}
         sheet_years = getattr(self, "sheet_years", {})
+        sheet_periods = getattr(self, "sheet_periods", {})
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
                 self.tick_check("", "items", n, total)
@@ -222,7 +223,7 @@ class ReadMixin(ImporterState):
             year = get("year")
             if not isinstance(year, int):
                 year = None
-            rp = file_period
+            rp = file_period if file_period is not None else sheet_periods.get(row.sheet)
             if year and isinstance(get("month"), int) and 1 <= v["month"] <= 12:
                 rp = (year, v["month"])
             item.year = year or (rp[0] if rp else None) or sheet_years.get(row.sheet)

@@ -861,6 +861,28 @@ def round3_misc() -> None:
     _fixed_times(path)
 
 
+def round3_two_months() -> None:
+    """Issue 13, third trial: one sheet per month ("8月", "9月"), each a 1-N月 table of the same
+    registered projects (no year: the most recent such months)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    first = True
+    for m, rows in ((8, [[1, "张店区", "R3T张店甲", 400, 400], [2, "张店区", "R3T张店乙", 300, 300]]),
+                    (9, [[1, "张店区", "R3T张店甲", 100, 500], [2, "张店区", "R3T张店乙", 60, 360]])):  # fmt: skip
+        ws = wb.active if first else wb.create_sheet(f"{m}月")
+        ws.title = f"{m}月"
+        first = False
+        ws.append([f"淄博市重点项目建设进展情况表（1-{m}月）"])
+        ws.append(["序号", "县区", "项目名称", f"{m}月完成投资（万元）", f"1-{m}月累计完成投资（万元）"])
+        for r in rows:
+            ws.append(r)
+    path = FILES / "round3_two_months.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -880,6 +902,7 @@ def main() -> None:
     round3_county_sheets()
     round3_monthly_names()
     round3_misc()
+    round3_two_months()
     try:
         legacy_xls()
         hostile_xls()

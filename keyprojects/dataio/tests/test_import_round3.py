@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from keyprojects.dataio.services import import_file
 from keyprojects.projects.models import Project
 
@@ -273,3 +275,33 @@ def test_county_cells_years_and_remarks_as_written(world):
     assert (None, said) in messages
     assert (9, "分组行“一、临淄区（3个）”写明3个项目，其下列出2个，请核对是否漏行或多行") in messages
     assert not any("地名" in m for _r, m in messages), messages  # "市本级" read, not "无法识别的地名"
+
+
+def test_one_sheet_per_month_imports_each_month(world):
+    """Sheets "8月" and "9月" of one workbook, each 1-N月 of the same projects: one batch, each
+    sheet's figures for its own month (it was \"无法确定调度期\" and the rows of 9月 duplicates of 8月)."""
+    from django.utils import timezone
+
+    from keyprojects.core.testing import ProjectFactory
+    from keyprojects.dispatch.models import MonthlyReport
+
+    today = timezone.localdate()
+    year = today.year if today.month >= 9 else today.year - 1
+    if today.month == 8:
+        pytest.skip("in August the sheet 8月 is this year's and 9月 last year's")
+    ProjectFactory(name="R3T张店甲", region_id="370303", plan=(year, 1000, "city"))
+    ProjectFactory(name="R3T张店乙", region_id="370303", plan=(year, 800, "city"))
+    out = imported("round3_two_months.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    got = {
+        (r.project.name, r.period.year, r.period.month, r.invested_month, r.invested_ytd)
+        for r in MonthlyReport.objects.filter(project__name__startswith="R3T").select_related("project", "period")
+    }
+    assert got == {
+        ("R3T张店甲", year, 8, D("400"), D("400")),
+        ("R3T张店甲", year, 9, D("100"), D("500")),
+        ("R3T张店乙", year, 8, D("300"), D("300")),
+        ("R3T张店乙", year, 9, D("60"), D("360")),
+    }
+    said = f"各工作表的调度期不同：{year}-08、{year}-09，各表的数据按各自的调度期导入"
+    assert said in [w.message for w in out.warnings]

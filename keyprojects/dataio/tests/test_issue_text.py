@@ -59,7 +59,9 @@ def test_each_issue_reads_in_english_and_as_stored_in_chinese(compiled, sentence
 
 def test_values_are_said_again():
     with translation.override("en"):
-        assert T.shown(T.PERIODS_DIFFER.zh(periods="2024-05、2024-06")) == "The sheets name different dispatch periods: 2024-05, 2024-06"
+        assert T.shown(T.PERIODS_DIFFER.zh(periods="2024-05、2024-06")) == (
+            "The sheets name different dispatch periods: 2024-05, 2024-06; each sheet's figures are imported for its own"
+        )
         stage = T.STAGE_DIFFERS.zh(stage="在建")
         assert T.shown(stage) == (
             "The stage in the file differs from the system's (system: Under construction); change the stage on the project page."
