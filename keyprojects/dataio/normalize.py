@@ -306,7 +306,7 @@ def parse_date(value: object, *, end: bool = False) -> dt.date | None:
     return reading.value if reading else None
 
 
-_RANGE_TOKEN_RE = re.compile(r"(\d{4})(?:\s*[.\-/年]\s*(\d{1,2})(?!\d)\s*月?(?:\s*[.\-/]?\s*(\d{1,2})(?!\d)\s*日?)?)?")
+_RANGE_TOKEN_RE = re.compile(r"(\d{4})(?:\s*([.\-/年])\s*(\d{1,2})(?!\d)\s*(月?)(?:\s*([.\-/]?)\s*(\d{1,2})(?!\d)\s*日?)?)?")
 
 
 def parse_period_range(value: object) -> tuple[dt.date | None, dt.date | None]:
@@ -322,9 +322,12 @@ def parse_period_range(value: object) -> tuple[dt.date | None, dt.date | None]:
     if not tokens:
         raise CellError(T.NOT_SPAN.zh())
     dates: list[dt.date] = []
-    for i, (y, mo, d) in enumerate(tokens[:2]):
+    for i, (y, ysep, mo, said_month, dsep, d) in enumerate(tokens[:2]):
         end = i == 1
         month = int(mo) if mo else (12 if end else 1)
+        if d and dsep == "-" and ysep != "-" and not said_month and len(tokens) == 1 and month <= int(d) <= 12:
+            # "2024.03-12", "2024年3-12月": March to December of 2024, not 12 March
+            return _make_date(int(y), month, 1), _make_date(int(y), int(d), 1)
         dates.append(_make_date(int(y), month, int(d) if d else 1))
     start = dates[0]
     finish = dates[1] if len(dates) > 1 else None

@@ -305,3 +305,17 @@ def test_one_sheet_per_month_imports_each_month(world):
     }
     said = f"各工作表的调度期不同：{year}-08、{year}-09，各表的数据按各自的调度期导入"
     assert said in [w.message for w in out.warnings]
+
+
+def test_a_span_within_one_year_is_not_a_day():
+    """建设年限 "2024.03-12" / "2024年3-12月" is March to December of 2024 (it was 12 March, no
+    end); "2024-03-12" and "2024.3.12" stay a date."""
+    import datetime as dt
+
+    from keyprojects.dataio.normalize import parse_period_range
+
+    assert parse_period_range("2024.03-12") == (dt.date(2024, 3, 1), dt.date(2024, 12, 1))
+    assert parse_period_range("2024年3-12月") == (dt.date(2024, 3, 1), dt.date(2024, 12, 1))
+    assert parse_period_range("2024-03-12") == (dt.date(2024, 3, 12), None)
+    assert parse_period_range("2024.3.12") == (dt.date(2024, 3, 12), None)
+    assert parse_period_range("2023年3月至2025年12月") == (dt.date(2023, 3, 1), dt.date(2025, 12, 1))
