@@ -194,22 +194,34 @@ def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) 
     return Header((), columns, unmapped, score, spare)
 
 
-def choose_plan_year(header: Header, year: int | None) -> None:
-    """Two 年度计划投资 columns of different years ("2023年计划投资" beside "2024年计划投资", the
-    older one often hidden): the plan read is the one of the year the table is about (``year``,
-    from its title or sheet name), else the latest; the other stays an unused amount column
-    (warned). The first column of a field is taken otherwise."""
-    for alt in header.spare:
+def _swap(header: Header, k: int, cur: Column, alt: Column) -> None:
+    header.columns[k] = alt
+    header.unmapped = sorted([*(u for u in header.unmapped if u[0] != alt.index), (cur.index, cur.header)])
+    header.spare = [cur if c is alt else c for c in header.spare]
+
+
+def choose_columns(header: Header, year: int | None, hidden: frozenset[int] = frozenset()) -> None:
+    """Two columns of one field: a column a person sees before a hidden one (an old "总投资"
+    kept hidden beside the new); of two 年度计划投资 columns of different years ("2023年计划投资"
+    beside "2024年计划投资"), the one of the year the table is about (``year``, from its title or
+    sheet name), else the latest. The other stays an unused column (warned); otherwise the
+    first column of a field is taken. (A hidden column no visible one replaces is read: the
+    fill-in template's 项目ID.)"""
+    for alt in list(header.spare):
+        k, cur = next((k, c) for k, c in enumerate(header.columns) if c.field == alt.field)
+        if cur.index in hidden and alt.index not in hidden:
+            _swap(header, k, cur, alt)
+    for alt in list(header.spare):
+        if alt.index in hidden:
+            continue
         if alt.field != "annual_plan" or not alt.info.year:
             continue
         k, cur = next((k, c) for k, c in enumerate(header.columns) if c.field == alt.field)
         if not cur.info.year or cur.info.year == year or cur.info.year == alt.info.year:
             continue
-        wanted_elsewhere = year in {c.info.year for c in header.spare if c.field == alt.field}
+        wanted_elsewhere = year in {c.info.year for c in header.spare if c.field == alt.field and c.index not in hidden}
         if alt.info.year == year or (not wanted_elsewhere and alt.info.year > cur.info.year):
-            header.columns[k] = alt
-            header.unmapped = sorted([*(u for u in header.unmapped if u[0] != alt.index), (cur.index, cur.header)])
-            header.spare = [cur if c is alt else c for c in header.spare]
+            _swap(header, k, cur, alt)
 
 
 def find_header(sheet: Sheet, table: dict[str, str] = BUILTIN) -> Header | None:

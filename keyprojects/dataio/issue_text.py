@@ -233,6 +233,9 @@ REMARK_NATURE = Sentence(
 REMARK_STAGE = Sentence(
     gettext_noop("表中没有“项目阶段”列，%(n)s行按“%(column)s”列的文字（已开工、已竣工、已投产等）确定项目阶段，请核对"), n=NUMBER
 )
+HIDDEN_ROWS = Sentence(
+    gettext_noop("%(n)s个隐藏（或被筛选隐藏）的行未导入：第 %(rows)s 行；如需导入，请取消隐藏后重新上传"), n=NUMBER, rows=LIST
+)
 GROUP_COUNT_DIFFERS = Sentence(
     gettext_noop("分组行“%(label)s”写明%(said)s个项目，其下列出%(n)s个，请核对是否漏行或多行"), said=NUMBER, n=NUMBER
 )

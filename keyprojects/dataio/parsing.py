@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 from . import issue_text as T
 from .cells import Spec, _data_row, _fmt, _kind
 from .classify import _category, _level, _nature, _stage
-from .header import SERIES, Column, _header_grid, _title_period, choose_plan_year, find_header
+from .header import SERIES, Column, _header_grid, _title_period, choose_columns, find_header
 from .normalize import (
     EMPTY_MARKERS,
     ONE,
@@ -214,7 +214,7 @@ def parse_sheet(
     if header.spare:
         said = _title_period(title)[0] if title else None
         m = _SHEET_YEAR_RE.search(to_halfwidth(sheet.name)) if said is None else None
-        choose_plan_year(header, said or (int(m.group(1)) if m else None))
+        choose_columns(header, said or (int(m.group(1)) if m else None), sheet.hidden_cols)
 
     result = ParseResult(
         sheet=sheet.name,
@@ -253,6 +253,8 @@ def parse_sheet(
     _decide_fractions(rows, first_data, columns)
 
     _fill_down(sheet, first_data, columns + series)
+    if sheet.hidden_rows:
+        _skip_hidden_rows(result, sheet, first_data)
     remark_j = next((j for j, t in header.unmapped if _REMARK_RE.match(to_halfwidth(t).strip())), None)
     mapped = by_field_names(columns)
     remark_fields = (("nature",) if "nature" not in mapped else ()) + (("stage_text",) if "stage_text" not in mapped else ())
@@ -436,6 +438,21 @@ def _fill_down(sheet: Sheet, first: int, columns: list[Column]) -> None:
             for c in range(c0, c1 + 1):
                 if row[c] is None or row[c] == "":
                     row[c] = value
+
+
+def _skip_hidden_rows(result: ParseResult, sheet: Sheet, first: int) -> None:
+    """Rows a person does not see (hidden, or filtered out) are not read, and are named once:
+    offices hide the projects taken off a list rather than delete them. (After the merged cells
+    were filled down: a visible row under a hidden one keeps its 县区.)"""
+    rows = sheet.rows
+    skipped = []
+    for i in sorted(sheet.hidden_rows):
+        if first <= i < len(rows) and any(v is not None and v != "" for v in rows[i]):
+            rows[i] = []
+            skipped.append(str(sheet.first_row + i))
+    if skipped:
+        message = T.HIDDEN_ROWS.zh(n=len(skipped), rows=T.LIST_SEPARATOR.join(skipped))
+        result.warnings.append(Issue(sheet.name, int(skipped[0]), "", "", message))
 
 
 def _row_kind(

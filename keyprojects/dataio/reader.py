@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import os
 import re
@@ -77,7 +78,8 @@ class UnreadableFile(UnsafeFile):
 class Sheet:
     """One worksheet's cells. ``rows[i][j]`` is the cell at Excel row ``first_row + i`` and
     0-based column ``first_col + j``. ``merged`` lists merged ranges as inclusive
-    ``(r0, c0, r1, c1)`` relative to ``rows``; ``None`` when the format does not say (CSV)."""
+    ``(r0, c0, r1, c1)`` relative to ``rows``; ``None`` when the format does not say (CSV).
+    ``hidden_rows``/``hidden_cols``: indexes (relative, as ``rows``) an .xlsx hides."""
 
     name: str
     rows: list[list[Any]]
@@ -85,6 +87,8 @@ class Sheet:
     first_col: int = 0
     merged: list[tuple[int, int, int, int]] | None = None
     kind: str = "xlsx"
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_cols: frozenset[int] = frozenset()
 
 
 def limits() -> dict[str, int]:
@@ -180,12 +184,61 @@ class Scan:
     kind: str  # xlsx / ods / xls
     ods_merges: dict[str, list[tuple[int, int, int, int]]] | None = None  # absolute, by sheet name
     cells: int = 0
+    hidden: dict[str, tuple[frozenset[int], frozenset[int]]] | None = None  # .xlsx: part → hidden (rows, cols), 0-based
+    parts: dict[str, bytes] | None = None  # .xlsx: the workbook and its relationships (sheet names → parts)
 
 
 # Fast literal-prefixed scans; both may over-count (other attributes ending in "r"), never under.
 _ROW_R_RE = re.compile(rb'r="(\d+)"')
 _WIDE_COL_RE = re.compile(rb'r="([A-Z]{2,3})\d')
 _ODS_MACRO_RE = re.compile(r"^Basic/[^/]+/(?!script-lb\.xml$|dialog-lb\.xml$)[^/]+$")
+_HIDDEN_ROW_RE = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
+_COL_RE = re.compile(rb"<col\b[^>]*>")
+_COL_SPAN_RE = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+_WB_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _hidden_in(xml: bytes) -> tuple[frozenset[int], frozenset[int]] | None:
+    """The rows and columns a worksheet's XML hides (0-based), None when it hides none. (One
+    search for the attribute first: most sheets hide nothing and cost no more.)"""
+    if b'hidden="1"' not in xml and b'hidden="true"' not in xml:
+        return None
+    rows: set[int] = set()
+    for m in _HIDDEN_ROW_RE.finditer(xml):
+        n = _ROW_NUMBER_RE.search(m.group(0))
+        if n:
+            rows.add(int(n.group(1)) - 1)
+    cols: set[int] = set()
+    start, end = xml.find(b"<cols>"), xml.find(b"</cols>")
+    if 0 <= start < end:
+        for m in _COL_RE.finditer(xml, start, end):
+            tag = m.group(0)
+            if b'hidden="1"' in tag or b'hidden="true"' in tag:
+                span = _COL_SPAN_RE.search(tag)
+                if span:
+                    lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+                    cols.update(range(int(lo) - 1, min(int(hi), 16384)))
+    return (frozenset(rows), frozenset(cols)) if rows or cols else None
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name → its part ("xl/worksheets/sheet1.xml"), from the workbook and its relationships."""
+    targets: dict[str, str] = {}
+    for m in _REL_RE.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
+        attrs = dict(_ATTR_RE.findall(m.group(0)))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        targets[attrs.get(b"Id", b"").decode()] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    out: dict[str, str] = {}
+    for m in _WB_SHEET_RE.finditer(parts.get("xl/workbook.xml", b"")):
+        attrs = dict(_ATTR_RE.findall(m.group(0)))
+        rid = next((v.decode() for k, v in attrs.items() if k.endswith(b":id")), "")
+        name = html.unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+        if rid in targets:
+            out[name] = targets[rid].lower()
+    return out
 
 
 def _col_number(letters: bytes) -> int:
@@ -256,7 +309,8 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
         name = info.filename
         low = name.lower()
         is_sheet = kind == "xlsx" and low.startswith("xl/worksheets/") and low.endswith(".xml")
-        keep = is_sheet or (kind == "ods" and name == "content.xml") or low == "[content_types].xml"
+        book = kind == "xlsx" and low in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        keep = is_sheet or book or (kind == "ods" and name == "content.xml") or low == "[content_types].xml"
         xmlish = low.endswith((".xml", ".rels")) or keep
         parts: list[bytes] = []
         tail = b""
@@ -281,7 +335,15 @@ def inspect_zip(data: bytes, lim: dict[str, int]) -> Scan:
         if low == "[content_types].xml" and b"macroenabled" in b"".join(parts).lower():
             raise UnsafeFile(gettext_noop("文件是启用宏的工作簿，不予导入，请另存为 .xlsx 后再导入"), code="macro")
         if is_sheet:
-            scan.cells += _scan_sheet_xml(b"".join(parts), lim, None)
+            xml = b"".join(parts)
+            scan.cells += _scan_sheet_xml(xml, lim, None)
+            hidden = _hidden_in(xml)
+            if hidden is not None:
+                scan.hidden = scan.hidden or {}
+                scan.hidden[low] = hidden
+        elif book:
+            scan.parts = scan.parts or {}
+            scan.parts[low] = b"".join(parts)
         elif kind == "ods" and name == "content.xml":
             scan.ods_merges, cells = _scan_ods_content(b"".join(parts), lim)
             scan.cells += cells
@@ -531,6 +593,7 @@ def _read_calamine(data: bytes, scan: Scan, lim: dict[str, int], wanted: str | N
         else:
             chosen = [m.name for m in metas if m.typ == pc.SheetTypeEnum.WorkSheet and m.visible == pc.SheetVisibleEnum.Visible]
         sheets: list[Sheet] = []
+        hidden_parts = _sheet_parts(scan.parts or {}) if scan.hidden else {}
         for name in chosen:
             try:
                 cs = wb.get_sheet_by_name(name)
@@ -544,7 +607,12 @@ def _read_calamine(data: bytes, scan: Scan, lim: dict[str, int], wanted: str | N
             else:
                 absolute = [(a[0], a[1], b[0], b[1]) for a, b in (cs.merged_cell_ranges or [])]
             merged = [(r0 - start[0], c0 - start[1], r1 - start[0], c1 - start[1]) for r0, c0, r1, c1 in absolute]
-            sheets.append(Sheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], merged=merged, kind=scan.kind))
+            sh = Sheet(name=name, rows=rows, first_row=start[0] + 1, first_col=start[1], merged=merged, kind=scan.kind)
+            hidden = (scan.hidden or {}).get(hidden_parts.get(name, ""))
+            if hidden is not None:
+                sh.hidden_rows = frozenset(r - start[0] for r in hidden[0] if r >= start[0])
+                sh.hidden_cols = frozenset(c - start[1] for c in hidden[1] if c >= start[1])
+            sheets.append(sh)
         return sheets
     finally:
         wb.close()

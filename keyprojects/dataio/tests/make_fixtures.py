@@ -883,6 +883,30 @@ def round3_two_months() -> None:
     _fixed_times(path)
 
 
+def round3_hidden() -> None:
+    """Issue 13, third trial: what a person does not see — a hidden old "总投资（万元）" column
+    before the "总投资（亿元）" one sees, and a hidden row (a project taken off the list) that
+    starts a merged 县区 cell."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["淄博市2024年重点项目名单"])
+    ws.append(["序号", "县区", "项目名称", "总投资（万元）", "总投资（亿元）", "2024年计划投资（万元）"])
+    ws.append([1, "张店区", "R3V退库项目", 9000, 0.9, 900])  # 3: hidden
+    ws.append([2, None, "R3V张店甲", 11111, 1.5, 1500])
+    ws.append([3, None, "R3V张店乙", 22222, 2.5, 2500])
+    ws.append([4, "淄川区", "R3V淄川甲", 33333, 3.5, 3500])
+    ws.merge_cells("B3:B5")
+    ws.row_dimensions[3].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    path = FILES / "round3_hidden.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -903,6 +927,7 @@ def main() -> None:
     round3_monthly_names()
     round3_misc()
     round3_two_months()
+    round3_hidden()
     try:
         legacy_xls()
         hostile_xls()

@@ -319,3 +319,36 @@ def test_a_span_within_one_year_is_not_a_day():
     assert parse_period_range("2024-03-12") == (dt.date(2024, 3, 12), None)
     assert parse_period_range("2024.3.12") == (dt.date(2024, 3, 12), None)
     assert parse_period_range("2023年3月至2025年12月") == (dt.date(2023, 3, 1), dt.date(2025, 12, 1))
+
+
+def test_what_a_person_does_not_see_is_not_read(world):
+    """A hidden old "总投资（万元）" column before the visible "总投资（亿元）": the visible one is read;
+    a hidden row (a project taken off the list) is not imported, named once; the merged 县区 it
+    starts still holds for the rows under it."""
+    out = imported("round3_hidden.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {n: (v[0], v[4], v[5]) for n, v in stored("R3V").items()} == {
+        "R3V张店甲": ("370303", D("15000"), [(2024, D("1500"))]),
+        "R3V张店乙": ("370303", D("25000"), [(2024, D("2500"))]),
+        "R3V淄川甲": ("370302", D("35000"), [(2024, D("3500"))]),
+    }
+    assert (3, "1个隐藏（或被筛选隐藏）的行未导入：第 3 行；如需导入，请取消隐藏后重新上传") in [(w.row, w.message) for w in out.warnings]
+
+
+def test_the_templates_hidden_id_column_is_still_read():
+    """The fill-in template hides its 项目ID column: a hidden column no visible one replaces is read."""
+    import io
+
+    from openpyxl import Workbook
+
+    from keyprojects.dataio.parsing import parse_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "项目ID", "1-6月累计完成投资（万元）"])
+    ws.append([1, "甲项目", 12, 100])
+    ws.column_dimensions["C"].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    (res,) = parse_file(buf.getvalue(), filename="t.xlsx")
+    assert res.rows[0].values["project_id"] == 12
