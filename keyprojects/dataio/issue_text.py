@@ -247,6 +247,11 @@ PERIOD_DIFFERS = Sentence(
 PERIOD_MONTH_DIFFERS = Sentence(
     gettext_noop("文件表头或标题显示的期间为 %(month)s月，与指定的 %(period)s 不一致，按指定期间导入"), month=NUMBER, period=MONTH
 )
+TITLE_MONTH_DIFFERS = Sentence(
+    gettext_noop("标题写的是%(title_month)s月，表头写的是%(month)s月，按表头所写的月份导入，请核对（或指定导入期间）"),
+    title_month=NUMBER,
+    month=NUMBER,
+)
 MONTH_WITHOUT_YEAR = Sentence(
     gettext_noop("表中只写了 %(month)s 月、未注明年份，按最近的 %(period)s 导入，请核对（或指定导入期间）"), month=NUMBER, period=MONTH
 )

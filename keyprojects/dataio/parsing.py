@@ -574,6 +574,11 @@ def _decide_period(result: ParseResult, columns: list[Column], title: str, perio
         if c.info.year and year is None and c.field in MONEY_FIELDS:
             year = c.info.year
     t_year, t_month = _title_period(title) if title else (None, None)
+    if month and t_month and month != t_month and period is None:
+        # "（1-9月）" over a "1-8月累计" column: the column's figures are read as what it says, said
+        column = next((c.header for c in columns if c.info.month == month), "")
+        message = T.TITLE_MONTH_DIFFERS.zh(title_month=t_month, month=month)
+        result.warnings.append(Issue(result.sheet, result.header_rows[-1], column, title, message))
     year = year or t_year
     month = month or t_month
     if period is not None:

@@ -352,3 +352,24 @@ def test_the_templates_hidden_id_column_is_still_read():
     wb.save(buf)
     (res,) = parse_file(buf.getvalue(), filename="t.xlsx")
     assert res.rows[0].values["project_id"] == 12
+
+
+def test_a_title_month_unlike_the_headers_is_said():
+    """ "（2026年1-9月）" over a "1-8月累计完成投资" column: the column's month is read, and said."""
+    import io
+
+    from openpyxl import Workbook
+
+    from keyprojects.dataio.parsing import parse_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["淄博市重点项目建设进展情况表（2026年1-9月）"])
+    ws.append(["序号", "县区", "项目名称", "1-8月累计完成投资（万元）"])
+    ws.append([1, "张店区", "甲项目", 500])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (res,) = parse_file(buf.getvalue(), filename="t.xlsx")
+    assert res.period == (2026, 8)
+    said = "标题写的是9月，表头写的是8月，按表头所写的月份导入，请核对（或指定导入期间）"
+    assert [(w.row, w.column, w.message) for w in res.warnings] == [(2, "1-8月累计完成投资（万元）", said)]
