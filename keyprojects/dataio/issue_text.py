@@ -132,6 +132,7 @@ ID_CODE_DIFFERS = Sentence(gettext_noop("项目代码与项目ID对应项目的�
 ID_NAME_DIFFERS = Sentence(gettext_noop("项目名称与系统不一致（系统：%(name)s），按项目ID匹配，名称未修改"))
 SAME_NAME_CODE_DIFFERS = Sentence(gettext_noop("与系统中同名项目的项目代码（%(code)s）不一致，请核对项目代码或项目名称"))
 NAME_WRITTEN_OTHERWISE = Sentence(gettext_noop("项目名称的写法与系统不同（系统：%(name)s），按系统中的项目导入，名称未修改"))
+SAME_NAMES_IN_AREA = Sentence(gettext_noop("%(region)s有多个同名项目（在不同区县），请填写所属区域或项目代码以区分"))
 SAME_NAMES = Sentence(gettext_noop("系统中该区域有多个同名项目，请填写项目代码以区分"))
 DUPLICATE_ROW = Sentence(gettext_noop("与第%(row)s行是同一项目，重复"), row=NUMBER)
 NOT_EDITABLE = Sentence(gettext_noop("该项目已存在，但不在您的管辖范围内，不能通过导入修改"))

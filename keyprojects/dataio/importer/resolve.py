@@ -436,6 +436,14 @@ class ResolveMixin(ImporterState):
         self.by_code: dict[str, dict[str, Any]] = {}
         self.by_id: dict[int, dict[str, Any]] = {}
         self.by_name: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.by_key: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)  # name → the projects so named, any region
+        # rows naming no county of a city's (or the province's) table are looked for in all its counties
+        area = self.default_code or self.scope_code
+        wide = area if area is not None and self.regions[area].level != "county" and any(not i.region_explicit for i in items) else None
+
+        def named(k: str, p: dict[str, Any]) -> None:
+            self.by_name[(k, p["region_id"])].append(p)
+            self.by_key[k][p["id"]] = p
 
         def keep(p: dict[str, Any]) -> None:
             if p["project_code"] in codes:
@@ -443,7 +451,7 @@ class ResolveMixin(ImporterState):
             if p["id"] in ids:
                 self.by_id[p["id"]] = p
             if (k := same_name(p["name"])) in keys:
-                self.by_name[(k, p["region_id"])].append(p)
+                named(k, p)
 
         if Project.objects.count() <= 2 * len(items):
             # a young system (a first import costs one COUNT): every project at once
@@ -459,10 +467,13 @@ class ResolveMixin(ImporterState):
             # name + region: when the regions concerned hold few projects, read them all at
             # once; else look the names up
             regions = sorted({r for r in (i.region or self.default_code for i in items) if r})
-            if regions and Project.objects.filter(region_id__in=regions).count() <= 2 * len(names):
-                for p in Project.objects.filter(region_id__in=regions).values(*fields):
+            where = Q(region_id__in=regions)
+            if wide is not None and self.regions[wide].level == "city":
+                where |= Q(city_code=wide)
+            if regions and (wide is None or self.regions[wide].level == "city") and Project.objects.filter(where).count() <= 2 * len(names):
+                for p in Project.objects.filter(where).values(*fields):
                     if (k := same_name(p["name"])) in keys:
-                        self.by_name[(k, p["region_id"])].append(p)
+                        named(k, p)
             else:
                 # the names as written, and within the rows' regions as written otherwise (spaces,
                 # bracket forms: the database compares both with spaces removed, brackets full-width)
@@ -470,10 +481,10 @@ class ResolveMixin(ImporterState):
                 for chunk in chunks(sorted(names)):
                     q = Q(name__in=chunk)
                     if regions:
-                        q |= Q(region_id__in=regions, _loose__in={_loose_name(n) for n in chunk})
+                        q |= where & Q(_loose__in={_loose_name(n) for n in chunk})
                     for p in qs.filter(q).values(*fields):
                         if (k := same_name(p["name"])) in keys:
-                            self.by_name[(k, p["region_id"])].append(p)
+                            named(k, p)
         # owners
         raw_usccs = {i.row.values.get("owner_uscc") for i in items} - {None, ""}  # a file repeats its owners
         usccs = {normalize_uscc(_text(x)) for x in raw_usccs}
@@ -537,6 +548,17 @@ class ResolveMixin(ImporterState):
                     continue
                 elif len(same) == 1:
                     found = same[0]
+                elif not item.region_explicit and (area := region_for_name or self.scope_code) and self.regions[area].level != "county":
+                    # a city's table naming no county: the project of that name in any of its counties
+                    r = self.regions[area]
+                    key_ = "city_code" if r.level == "city" else "province_code"
+                    inside = [p for p in self.by_key.get(same_name(item.name), {}).values() if p[key_] == area]
+                    if len(inside) > 1:
+                        self.error(row, "name", T.SAME_NAMES_IN_AREA.zh(region=r.name))
+                        item.dropped = True
+                        continue
+                    if len(inside) == 1 and not (item.code and inside[0]["project_code"] and inside[0]["project_code"] != item.code):
+                        found = inside[0]
             if found is not None:
                 item.existing = found
                 item.pk = found["id"]

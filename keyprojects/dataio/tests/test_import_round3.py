@@ -373,3 +373,58 @@ def test_a_title_month_unlike_the_headers_is_said():
     assert res.period == (2026, 8)
     said = "标题写的是9月，表头写的是8月，按表头所写的月份导入，请核对（或指定导入期间）"
     assert [(w.row, w.column, w.message) for w in res.warnings] == [(2, "1-8月累计完成投资（万元）", said)]
+
+
+def test_a_city_table_naming_no_county_finds_its_counties_projects(world):
+    """A city's monthly table without a 县区 column (--region the city): each project is found by
+    name among the city's counties (it was 未找到项目: only the city itself was searched); a name
+    two counties bear asks for the county. A list row so found updates the project instead of
+    registering it again at the city."""
+    import io
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from keyprojects.core.testing import ProjectFactory
+    from keyprojects.dispatch.models import MonthlyReport
+
+    today = timezone.localdate()
+    year = today.year if today.month >= 10 else today.year - 1
+    for many in (False, True):
+        Project.objects.filter(name__startswith="R3W").delete()
+        ProjectFactory(name="R3W张店甲", region_id="370303", total_investment=D("900"), plan=(year, 300, "city"))
+        ProjectFactory(name="R3W同名", region_id="370303", plan=(year, 300, "city"))
+        ProjectFactory(name="R3W同名", region_id="370302", plan=(year, 300, "city"))
+        ProjectFactory(name="R3W济南", region_id="370102", plan=(year, 300, "city"))
+        for n in range(12 if many else 0):
+            ProjectFactory(name=f"R3W其他{n}", region_id="370303")
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["淄博市重点项目建设进展情况表（1-10月）"])
+        ws.append(["序号", "项目名称", "1-10月累计完成投资（万元）"])
+        for r in ([1, "R3W张店甲", 500], [2, "R3W同名", 100], [3, "R3W济南", 100]):
+            ws.append(r)
+        buf = io.BytesIO()
+        wb.save(buf)
+        out = import_file(user=None, data=buf.getvalue(), filename=f"m{many}.xlsx", region="370300", dry_run=True)
+        assert [(e.row, e.message) for e in out.errors] == [
+            (4, "淄博市有多个同名项目（在不同区县），请填写所属区域或项目代码以区分"),
+            (5, "未找到项目：按项目名称“R3W济南”和所属区域“淄博市”在系统中未找到对应项目（月报只能报送已登记的项目）"),
+        ], many
+    ws.delete_rows(4, 2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="m.xlsx", region="370300")
+    assert out.errors == [] and out.created == 0, [e.as_dict() for e in out.errors]
+    r = MonthlyReport.objects.get(project__name="R3W张店甲")
+    assert (r.project.region_id, r.period.year, r.period.month, r.invested_ytd) == ("370303", year, 10, D("500"))
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "总投资（万元）", f"{year}年计划投资（万元）"])
+    ws.append([1, "R3W张店甲", 1000, 400])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="l.xlsx", region="370300")
+    assert out.errors == [] and (out.created, out.updated) == (0, 1), [e.as_dict() for e in out.errors]
+    p = Project.objects.get(name="R3W张店甲")
+    assert (p.region_id, p.total_investment, p.years.get(year=year).annual_plan) == ("370303", D("1000"), D("400"))
