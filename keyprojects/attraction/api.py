@@ -23,17 +23,18 @@ from keyprojects.api.filters import ID_MAX, IdFilter, YearFilter, invalid_query
 from keyprojects.api.permissions import ReadOnlyRolesCannotWrite
 from keyprojects.api.serializers import VERSION_REQUIRED, ErrorSerializer, StrictInput, VersionRequiredMixin, _user
 from keyprojects.api.views import ERR, LIST_ERRORS, READ_ERRORS, _op
-from keyprojects.core.errors import PermissionDenied, ValidationFailed
+from keyprojects.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.scope import get_for_user
 from keyprojects.partnership.choices import CommitmentKind, Party
 
 from . import selectors, services
 from .choices import LeadStage
 from .filters import LeadFilter
-from .models import Activity, IndustryChain, Lead, LeadEvent
+from .models import Activity, FundArrival, FundEvent, IndustryChain, Lead, LeadEvent
 
 VERSION_MAX = 2**31 - 1
 AMOUNT = {"max_digits": 16, "decimal_places": 4, "min_value": Decimal(0)}
+ENTRY_PARAMETER = OpenApiParameter("entry", int, OpenApiParameter.PATH, description="到资记录 ID")
 STEP_ERRORS = {
     400: ERR,
     403: ERR,
@@ -54,6 +55,11 @@ class ApiLeadFilter(LeadFilter):
     leader = IdFilter(field_name="leader_id", label="责任领导 ID")
     year = YearFilter(field_name="obtained_on__year", label="获取年度")
     stalled = _BooleanFilter(method="filter_stalled", label="停滞预警（true：只看停滞线索）")
+    funds = django_filters.ChoiceFilter(
+        method="filter_funds",
+        choices=[("to_confirm", "待我确认"), ("waiting", "有待确认")],
+        label="到资确认（to_confirm：有待本人确认的到资记录的线索；waiting：有待确认的到资记录的线索）",
+    )
 
 
 # ---- serializers -----------------------------------------------------------------------------
@@ -75,7 +81,7 @@ class LeadSerializer(serializers.ModelSerializer):
     signed_amount = serializers.DecimalField(
         max_digits=18, decimal_places=4, read_only=True, allow_null=True, help_text="签约额（万元，协议的）"
     )
-    arrived_amount = serializers.SerializerMethodField(help_text="累计到资（万元）")
+    arrived_amount = serializers.SerializerMethodField(help_text="累计到资（万元）：只计已确认的到资记录（他人确认、未冲销）")
     industry_section = serializers.CharField(read_only=True, help_text="行业门类，未填为空")
     industry_division = serializers.CharField(read_only=True, help_text="行业大类，未填为空")
 
@@ -216,6 +222,80 @@ class LeadFundsSerializer(StrictInput):
     arrived_on = serializers.DateField(help_text="到资日期")
     arrived_amount = serializers.DecimalField(max_digits=16, decimal_places=4, min_value=Decimal("0.0001"), help_text="到资额（万元）")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="", help_text="说明")
+    replaces = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, allow_null=True, default=None,
+        help_text="更正：被更正的已确认到资记录 ID（确认后原记录冲销）；登记新到资时为空",
+    )  # fmt: skip
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", help_text="更正原因（更正时必填）")
+
+
+class FundDecideSerializer(StrictInput):
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="到资记录读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
+    accept = serializers.BooleanField(help_text="true：确认到资（或确认冲销）；false：退回（或不同意冲销），须填写理由")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", help_text="确认意见；退回时必填理由")
+
+
+class FundVoidSerializer(StrictInput):
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="到资记录读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
+    reason = serializers.CharField(max_length=500, help_text="冲销原因")
+
+
+def _name(user: Any) -> str | None:
+    return None if user is None else (user.get_full_name() or user.get_username())
+
+
+class FundEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundEvent
+        fields = ["kind", "note", "actor_name", "at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor_name(self, obj: FundEvent) -> str | None:
+        return _name(obj.actor)
+
+
+class FundEntrySerializer(serializers.ModelSerializer):
+    """A 到资 entry: only ``counts`` entries (已确认, 冲销待确认) are in the lead's ``arrived_amount``."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    counts = serializers.BooleanField(read_only=True, help_text="是否计入累计到资（已确认且未冲销）")
+    recorded_by_name = serializers.SerializerMethodField()
+    confirmed_by_name = serializers.SerializerMethodField()
+    void_requested_by_name = serializers.SerializerMethodField()
+    voided_by_name = serializers.SerializerMethodField()
+    history = FundEventSerializer(many=True, read_only=True, source="events")
+
+    class Meta:
+        model = FundArrival
+        fields = [
+            "id", "arrived_on", "arrived_amount", "note", "status", "status_label", "counts", "replaces", "reason", "recorded_by_name",
+            "confirmed_by_name", "confirmed_at", "return_note", "void_requested_by_name", "void_reason", "voided_by_name", "voided_at",
+            "version", "created_at", "history",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_recorded_by_name(self, obj: FundArrival) -> str | None:
+        return _name(obj.recorded_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_confirmed_by_name(self, obj: FundArrival) -> str | None:
+        return _name(obj.confirmed_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_void_requested_by_name(self, obj: FundArrival) -> str | None:
+        return _name(obj.void_requested_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_voided_by_name(self, obj: FundArrival) -> str | None:
+        return _name(obj.voided_by)
 
 
 STAGE_HELP = "阶段代码：" + "、".join(f"{v}={label}" for v, label in LeadStage.choices)
@@ -398,14 +478,72 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         lead = services.lead_reopen(user=request.user, lead=lead, expected_version=d["version"], reason=d["reason"], request=request)
         return self._read(lead)
 
-    @_op("leads_funds", "登记到资 / Record funds arrived", request=LeadFundsSerializer, responses={200: LeadSerializer, **STEP_ERRORS})
+    @_op(
+        "leads_funds",
+        "登记到资或更正（待他人确认后计入）/ Record funds arrived or a correction (counted once confirmed)",
+        request=LeadFundsSerializer,
+        responses={200: LeadSerializer, **STEP_ERRORS},
+    )
     @action(detail=True, methods=["post"], serializer_class=LeadFundsSerializer, filterset_class=None)
     def funds(self, request: Request, pk: str | None = None) -> Response:
         lead, d = self._step(request, pk, LeadFundsSerializer)
         services.fund_arrival_add(
-            user=request.user, lead=lead, arrived_on=d["arrived_on"], arrived_amount=d["arrived_amount"], note=d["note"], request=request
-        )
+            user=request.user, lead=lead, arrived_on=d["arrived_on"], arrived_amount=d["arrived_amount"], note=d["note"],
+            replaces=d["replaces"], reason=d["reason"], request=request,
+        )  # fmt: skip
         return self._read(lead)
+
+    @_op("leads_fund_entries", "线索的到资记录（含待确认、已退回、已冲销）及其经过 / 到资 entries of a lead with their history",
+         responses={200: FundEntrySerializer(many=True), **READ_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["get"], url_path="fund-entries", serializer_class=FundEntrySerializer, filterset_class=None,
+            pagination_class=None)  # fmt: skip
+    def fund_entries(self, request: Request, pk: str | None = None) -> Response:
+        lead = self.get_object()
+        rows = (
+            FundArrival.objects.filter(lead=lead)
+            .select_related("recorded_by", "confirmed_by", "void_requested_by", "voided_by")
+            .prefetch_related("events__actor")
+        )
+        return Response(FundEntrySerializer(rows.order_by("arrived_on", "id"), many=True).data)
+
+    def _fund(self, request: Request, pk: Any, entry: Any) -> FundArrival:
+        if not policy.can_record_leads(request.user):
+            raise PermissionDenied()
+        lead = get_for_user(Lead, user=request.user, pk=pk, request=request)
+        fund = get_for_user(FundArrival, user=request.user, pk=entry, request=request)
+        if fund.lead_id != lead.pk:
+            raise NotFound()
+        return fund
+
+    def _entry_out(self, fund: FundArrival) -> Response:
+        fresh = FundArrival.objects.select_related("recorded_by", "confirmed_by", "void_requested_by", "voided_by").get(pk=fund.pk)
+        return Response(FundEntrySerializer(fresh).data)
+
+    @_op("leads_fund_decide", "确认或退回到资记录（或确认、退回冲销申请），登记人本人不能确认 / Confirm or return a 到资 entry (four eyes)",
+         request=FundDecideSerializer, parameters=[ENTRY_PARAMETER], responses={200: FundEntrySerializer, **STEP_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"], url_path=r"fund-entries/(?P<entry>[0-9]+)/decide", serializer_class=FundDecideSerializer,
+            filterset_class=None)  # fmt: skip
+    def fund_decide(self, request: Request, pk: str | None = None, entry: str | None = None) -> Response:
+        fund = self._fund(request, pk, entry)
+        ser = FundDecideSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        fund = services.fund_decide(
+            user=request.user, entry=fund, expected_version=d["version"], accept=d["accept"], note=d["note"], request=request
+        )
+        return self._entry_out(fund)
+
+    @_op("leads_fund_void", "申请冲销已确认的到资记录（须填原因，由他人确认）/ Ask for a 到资 entry to be voided",
+         request=FundVoidSerializer, parameters=[ENTRY_PARAMETER], responses={200: FundEntrySerializer, **STEP_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"], url_path=r"fund-entries/(?P<entry>[0-9]+)/void", serializer_class=FundVoidSerializer,
+            filterset_class=None)  # fmt: skip
+    def fund_void(self, request: Request, pk: str | None = None, entry: str | None = None) -> Response:
+        fund = self._fund(request, pk, entry)
+        ser = FundVoidSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        fund = services.fund_void_request(user=request.user, entry=fund, expected_version=d["version"], reason=d["reason"], request=request)
+        return self._entry_out(fund)
 
     @_op("leads_events", "线索的阶段事件 / Events of a lead", responses={200: LeadEventSerializer(many=True), **LIST_ERRORS})
     @action(detail=True, methods=["get"], serializer_class=LeadEventSerializer, filterset_class=None)

@@ -75,3 +75,34 @@ class ActivityKind(models.TextChoices):
     VISIT = "visit", _("来访接待")  # investors visiting us (考察)
     MEETING = "meeting", _("洽谈会见")  # a meeting or negotiation round
     EVENT = "event", _("推介活动")  # a promotion event or fair
+
+
+class FundStatus(models.TextChoices):
+    """A 到资 entry's life (four eyes, issue of the user trial): whoever enters a figure never
+    confirms it; whoever asks for a 冲销 never decides it. Only :data:`COUNTED_FUNDS` count."""
+
+    PENDING = "pending", _("待确认")  # entered (or a correction entered), waiting for somebody else's confirmation
+    CONFIRMED = "confirmed", _("已确认")  # confirmed by a second person: counts in 资金到位率
+    RETURNED = "returned", _("已退回")  # sent back with a reason: never counted (enter it again if it was right)
+    VOID_PENDING = "void_pending", _("冲销待确认")  # a 冲销 asked for with a reason: still counts until decided
+    VOIDED = "voided", _("已冲销")  # voided, or replaced by a confirmed correction: no longer counted
+
+
+#: The entries that count in 累计到资, 资金到位率, the funnel, the 招商 assessment indicators and
+#: the exports (``FundArrival.objects.counted()``: the one definition).
+COUNTED_FUNDS = frozenset({FundStatus.CONFIRMED, FundStatus.VOID_PENDING})
+#: The entries waiting for a second person's decision (the confirmer's to-do list).
+AWAITING_FUNDS = frozenset({FundStatus.PENDING, FundStatus.VOID_PENDING})
+#: The entries that stand (entered and not refused or voided): the 10× unit-slip check adds them up.
+STANDING_FUNDS = frozenset({FundStatus.PENDING, FundStatus.CONFIRMED, FundStatus.VOID_PENDING})
+
+
+class FundEventKind(models.TextChoices):
+    """One step in a 到资 entry's history (who, when, why)."""
+
+    RECORDED = "recorded", _("登记")  # entered (a new figure, or a correction of a confirmed one)
+    CONFIRMED = "confirmed", _("确认")  # confirmed by a second person
+    RETURNED = "returned", _("退回")  # sent back with a reason
+    VOID_REQUESTED = "void_requested", _("申请冲销")  # a 冲销 asked for, with a reason
+    VOIDED = "voided", _("冲销")  # voided (a 冲销 confirmed, or replaced by a confirmed correction)
+    VOID_RETURNED = "void_returned", _("冲销退回")  # a 冲销 refused with a reason: the entry still counts

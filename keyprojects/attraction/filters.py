@@ -35,6 +35,15 @@ class LeadFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", _("全部")), ("true", _("仅停滞")), ("false", _("未停滞"))]),
     )
 
+    # 到资 four eyes: the leads with entries waiting for the user's decision (the confirmer's to-do
+    # list), or with any entry waiting for a decision
+    funds = django_filters.ChoiceFilter(
+        method="filter_funds",
+        choices=[("to_confirm", _("待我确认")), ("waiting", _("有待确认"))],
+        label=_("到资确认"),
+        empty_label=_("全部"),
+    )
+
     class Meta:
         model = Lead
         fields: list[str] = []
@@ -67,3 +76,14 @@ class LeadFilter(django_filters.FilterSet):
         if value is None:
             return qs
         return qs.filter(stalled_q()) if value else qs.exclude(stalled_q())
+
+    def filter_funds(self, qs: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        from .models import FundArrival
+        from .selectors import funds_to_confirm
+
+        if value == "to_confirm":
+            user = getattr(self.request, "user", None)
+            return qs.filter(pk__in=funds_to_confirm(user).values("lead_id"))
+        if value == "waiting":
+            return qs.filter(pk__in=FundArrival.objects.awaiting().values("lead_id"))
+        return qs

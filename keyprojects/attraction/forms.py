@@ -3,21 +3,20 @@ validate (one place)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
-from keyprojects.core.forms import PlainDecimals, VersionedForm, version_field
+from keyprojects.core.forms import PlainDecimals, VersionedForm, amount_field, version_field
 from keyprojects.partnership.choices import CommitmentKind, Party
 
 from .models import Activity, Lead
 from .services import ACTIVITY_FIELDS, LEAD_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
-AMOUNT = {"max_digits": 16, "decimal_places": 4, "min_value": Decimal(0)}
+AMOUNT = {"max_digits": 16, "decimal_places": 4}  # amount_field: ≥ 0, "金额不能为负数"
 
 
 def _style(form: forms.BaseForm) -> None:
@@ -107,7 +106,7 @@ class SignForm(PlainDecimals, VersionedForm):
     version = version_field()
     enterprise = forms.ModelChoiceField(label=_("签约企业"), queryset=None, help_text=_("投资方或其在本地设立的项目公司，须已在企业库登记"))  # type: ignore[arg-type]
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
-    amount = forms.DecimalField(label=_("签约额（万元）"), **AMOUNT)
+    amount = amount_field(_("签约额（万元）"), **AMOUNT)
     title = forms.CharField(label=_("协议名称"), required=False, max_length=200)
     signatory_name = forms.CharField(
         label=_("政府签约单位"), required=False, max_length=100, help_text=_("未指定责任单位时填写，默认为本区域人民政府")
@@ -125,7 +124,7 @@ class CommitmentForm(PlainDecimals, forms.Form):
     party = forms.ChoiceField(label=_("承诺方"), choices=[("", "—"), *Party.choices], required=False)
     kind = forms.ChoiceField(label=_("承诺类别"), choices=[("", "—"), *CommitmentKind.choices], required=False)
     description = forms.CharField(label=_("承诺内容"), max_length=500, required=False)
-    target_value = forms.DecimalField(label=_("目标值"), required=False, **AMOUNT)
+    target_value = amount_field(_("目标值"), required=False, negative=_("目标值不能为负数"), **AMOUNT)
     measure = forms.CharField(label=_("计量单位"), max_length=20, required=False)
     due_on = forms.DateField(label=_("履约期限"), required=False, widget=DATE)
 
@@ -152,8 +151,8 @@ class LandForm(PlainDecimals, VersionedForm):
         required=False,
         help_text=_("不选择则按线索和协议在项目库新建项目"),  # type: ignore[arg-type]
     )
-    annual_plan = forms.DecimalField(
-        label=_("当年计划投资（万元）"), required=False, help_text=_("项目从落地次月起调度；12月落地的计入次年计划"), **AMOUNT
+    annual_plan = amount_field(
+        _("当年计划投资（万元）"), required=False, help_text=_("项目从落地次月起调度；12月落地的计入次年计划"), **AMOUNT
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -166,9 +165,42 @@ class LandForm(PlainDecimals, VersionedForm):
 
 
 class FundForm(PlainDecimals, forms.Form):
+    """Enter 到资 (it waits for somebody else's confirmation) or, with ``replaces``, a correction
+    of a confirmed entry (a new figure and the reason; the old one is voided when it is confirmed)."""
+
     arrived_on = forms.DateField(label=_("到资日期"), widget=DATE)
-    arrived_amount = forms.DecimalField(label=_("到资额（万元）"), **AMOUNT)
+    arrived_amount = amount_field(_("到资额（万元）"), **AMOUNT)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label=_("更正原因"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, correcting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not correcting:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("更正到资须说明原因")
+        _style(self)
+
+
+class FundDecideForm(VersionedForm):
+    """A confirmer's decision on a 到资 entry: confirm (note optional) or return (reason required)."""
+
+    version = version_field()
+    note = forms.CharField(label=_("确认意见/退回理由"), required=False, max_length=500)
+    decision = forms.ChoiceField(choices=[("confirm", _("确认")), ("return", _("退回"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class FundVoidForm(VersionedForm):
+    """Ask for a confirmed 到资 entry to be voided (冲销), with the reason."""
+
+    version = version_field()
+    reason = forms.CharField(label=_("冲销原因"), max_length=500, error_messages={"required": _("冲销须说明原因")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
@@ -25,7 +25,17 @@ from keyprojects.core.scope import NOTHING, ScopedQuerySet
 from keyprojects.core.validators import validate_phone, validate_uscc
 from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
 
-from .choices import ActivityKind, EventKind, InvestorOrigin, LeadSource, LeadStage
+from .choices import (
+    AWAITING_FUNDS,
+    COUNTED_FUNDS,
+    ActivityKind,
+    EventKind,
+    FundEventKind,
+    FundStatus,
+    InvestorOrigin,
+    LeadSource,
+    LeadStage,
+)
 
 
 def amount_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -248,31 +258,122 @@ class LeadCheck(models.Model):
         return f"{self.lead_id} · {self.item}"
 
 
-class FundArrival(TimeStampedModel):
-    """到资: money that actually arrived for a signed lead, dated."""
+class FundArrivalQuerySet(ScopedQuerySet):
+    """到资 entries are scoped through their lead (:func:`policy.lead_scope_q`)."""
+
+    def _visible_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user, "lead__")
+
+    def _editable_q(self, user: Any) -> Q:
+        return policy.lead_scope_q(user, "lead__") if policy.can_record_leads(user) else NOTHING
+
+    def counted(self) -> FundArrivalQuerySet:
+        """The entries that count (confirmed by a second person and not voided: ``COUNTED_FUNDS``)
+        — the one definition of 到资 behind 累计到资, 资金到位率, the funnel, the 招商 assessment
+        indicators, the API and the exports."""
+        return self.filter(status__in=COUNTED_FUNDS)
+
+    def awaiting(self) -> FundArrivalQuerySet:
+        """Entries waiting for a second person's decision (a new figure, a correction, a 冲销)."""
+        return self.filter(status__in=AWAITING_FUNDS)
+
+
+class FundArrival(VersionedModel):
+    """到资: money that actually arrived for a signed lead, dated. Four eyes: an entry waits
+    (待确认) until somebody other than its enterer confirms it; only confirmed entries count
+    (:meth:`FundArrivalQuerySet.counted`). A confirmed figure is never edited: it is voided (冲销,
+    asked for with a reason and decided by somebody else) or replaced by a correction — a new
+    entry naming it (``replaces``) whose confirmation voids it. The steps are :class:`FundEvent` rows."""
 
     lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="funds")
     arrived_on = models.DateField(_("到资日期"))
     arrived_amount = amount_field(_("到资额（万元）"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=FundStatus.choices, default=FundStatus.PENDING, db_index=True)
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("更正的记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    reason = models.CharField(_("更正原因"), max_length=500, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    return_note = models.CharField(_("退回理由"), max_length=500, blank=True)
+    void_requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("申请冲销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("冲销原因"), max_length=500, blank=True)
+    voided_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("冲销确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("冲销时间"), null=True, blank=True)
+
+    objects = FundArrivalQuerySet.as_manager()
 
     class Meta:
         ordering = ["lead_id", "arrived_on", "id"]
         verbose_name = _("到资记录")
         verbose_name_plural = _("到资记录")
-        constraints = [models.CheckConstraint(condition=Q(arrived_amount__gt=0), name="fund_arrival_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(arrived_amount__gt=0), name="fund_arrival_amount_positive"),
+            # counted and voided entries were confirmed (when, and by whom unless entered before the check existed)
+            models.CheckConstraint(
+                condition=Q(status__in=[FundStatus.PENDING, FundStatus.RETURNED]) | Q(confirmed_at__isnull=False),
+                name="fund_arrival_confirmed_has_time",
+            ),
+            # four eyes in the database too: nobody confirms their own entry nor their own 冲销
+            models.CheckConstraint(condition=~Q(confirmed_by=F("recorded_by")), name="fund_arrival_not_self_confirmed"),
+            models.CheckConstraint(condition=~Q(voided_by=F("void_requested_by")), name="fund_arrival_not_self_voided"),
+            models.CheckConstraint(
+                condition=~Q(status=FundStatus.VOIDED) | Q(voided_at__isnull=False), name="fund_arrival_voided_has_time"
+            ),
+            # one correction waiting at a time per confirmed entry
+            models.UniqueConstraint(
+                fields=["replaces"], condition=Q(status=FundStatus.PENDING), name="fund_arrival_one_pending_correction"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.arrived_on} {self.arrived_amount}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the entry counts in 到资 now."""
+        return self.status in COUNTED_FUNDS
+
+    @property
+    def asker_id(self) -> int | None:
+        """Who asked for what waits on the entry: its enterer, or the user who asked for its 冲销."""
+        return self.void_requested_by_id if self.status == FundStatus.VOID_PENDING else self.recorded_by_id
 
     def clean(self) -> None:
         if self.arrived_on and self.arrived_on > timezone.localdate():
             raise ValidationError({"arrived_on": [_("到资日期不能晚于今天")]})
         if self.arrived_amount is not None and self.arrived_amount <= 0:
             raise ValidationError({"arrived_amount": [_("到资额须大于0")]})
+
+
+class FundEvent(models.Model):
+    """One step of a 到资 entry: entered, confirmed, returned, 冲销 asked for, voided or the 冲销
+    refused — who, when and why. Kept in the attraction app, not only in the audit log (which
+    may be purged after its retention period): the lead page shows the history from these rows."""
+
+    entry = models.ForeignKey(FundArrival, verbose_name=_("到资记录"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=16, choices=FundEventKind.choices)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    actor = models.ForeignKey("accounts.User", verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["entry_id", "at", "id"]
+        verbose_name = _("到资记录事件")
+        verbose_name_plural = _("到资记录事件")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.get_kind_display()} {self.at:%Y-%m-%d}"
 
 
 class ActivityQuerySet(ScopedQuerySet):

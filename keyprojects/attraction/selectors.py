@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from keyprojects.analytics import metrics
 from keyprojects.core.money import format_period
 
 from .choices import OPEN_STAGES, PIPELINE, ActivityKind, LeadSource, LeadStage, reached
-from .models import Activity, FundArrival, Lead, LeadCheck, ServiceItem, StageStandard
+from .models import Activity, FundArrival, FundEvent, Lead, LeadCheck, ServiceItem, StageStandard
 
 ZERO = Decimal(0)
 #: Project stages that count as 投产 (in production or designed output reached).
@@ -150,10 +150,15 @@ GROUPS = {  # shown in the active language (lazy)
 def lead_facts(qs: QuerySet[Lead], *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """One row per lead with what the funnel counts: reached 考察洽谈, signed and landed (by
     ``as_of``), the project started (实际开工 by ``as_of``) or producing (its stage now), money
-    arrived (by ``as_of``) and the amounts."""
+    arrived (by ``as_of``: the counted entries, ``FundArrival.objects.counted()`` — confirmed by a
+    second person, not voided) and the amounts."""
     as_of = as_of or timezone.localdate()
     arrived = (
-        FundArrival.objects.filter(lead=OuterRef("pk"), arrived_on__lte=as_of).values("lead").annotate(s=Sum("arrived_amount")).values("s")
+        FundArrival.objects.counted()
+        .filter(lead=OuterRef("pk"), arrived_on__lte=as_of)
+        .values("lead")
+        .annotate(s=Sum("arrived_amount"))
+        .values("s")
     )
     money = DecimalField(max_digits=18, decimal_places=4)
     rows = qs.annotate(arrived=Coalesce(Subquery(arrived, output_field=money), Value(ZERO, output_field=money))).values(
@@ -331,8 +336,23 @@ def project_progress(project: Any, *, months: int = 6) -> dict[str, Any]:
 
 
 def funds_of(lead: Lead) -> tuple[list[FundArrival], Decimal]:
-    rows = list(FundArrival.objects.filter(lead=lead).select_related("recorded_by").order_by("arrived_on", "id"))
-    return rows, sum((r.arrived_amount for r in rows), ZERO)
+    """Every 到资 entry of the lead (pending, returned and voided ones too, each with its history
+    in ``entry.history``) and the counted total (``FundArrival.objects.counted()``)."""
+    rows: list[FundArrival] = list(
+        FundArrival.objects.filter(lead=lead)
+        .select_related("recorded_by", "confirmed_by", "void_requested_by", "voided_by", "replaces")
+        .prefetch_related(Prefetch("events", queryset=FundEvent.objects.select_related("actor").order_by("at", "id"), to_attr="history"))
+        .order_by("arrived_on", "id")
+    )
+    return rows, sum((r.arrived_amount for r in rows if r.counts), ZERO)
+
+
+def funds_to_confirm(user: Any) -> QuerySet[FundArrival]:
+    """The 到资 entries waiting for ``user``'s decision (the confirmer's to-do list): in the leads
+    the user may record, asked for by somebody else (:func:`policy.funds_decidable_q`)."""
+    from keyprojects.accounts import policy
+
+    return FundArrival.objects.editable_by(user).filter(policy.funds_decidable_q(user))
 
 
 def project_lead_context(user: Any, project: Any) -> dict[str, Any]:

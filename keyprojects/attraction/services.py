@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -22,8 +21,8 @@ from keyprojects.core.errors import Message, NotFound, PermissionDenied, Transit
 from keyprojects.core.models import attname, full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
-from .choices import DROPPABLE, FORWARD, SIGNED_STAGES, EventKind, LeadStage
-from .models import Activity, FundArrival, Lead, LeadCheck, LeadEvent, ServiceItem
+from .choices import DROPPABLE, FORWARD, EventKind, LeadStage
+from .models import Activity, Lead, LeadCheck, LeadEvent, ServiceItem
 
 #: Lead fields a form or the API may write; stage, signing and landing fields only move through
 #: the step services below.
@@ -457,7 +456,7 @@ def lead_land(
     )  # fmt: skip
 
 
-# ---- checklist and 到资 -----------------------------------------------------------------------------
+# ---- the checklist -----------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -484,40 +483,6 @@ def lead_check(
     return check
 
 
-#: 到资 beyond this many times the agreement's amount is taken for a unit slip (元 for 万元) and refused.
-FUNDS_SLIP_FACTOR = 10
-
-
-@transaction.atomic
-def fund_arrival_add(
-    *, user: Any, lead: Lead, arrived_on: dt.date, arrived_amount: Any, note: str = "", request: Any = None
-) -> FundArrival:
-    """Record money that arrived (到资) for a signed lead."""
-    fresh = _editable(user, lead)
-    if fresh.stage not in SIGNED_STAGES:
-        raise TransitionNotAllowed(gettext_noop("签约后才能登记到资"))
-    amount = _amount(arrived_amount, "arrived_amount")
-    entry = FundArrival(lead=fresh, arrived_on=arrived_on, arrived_amount=amount, note=(note or "")[:300], recorded_by=user)
-    full_clean(entry, exclude=["lead", "recorded_by"])
-    if fresh.signed_on and arrived_on < fresh.signed_on:
-        raise ValidationFailed(extra={"fields": {"arrived_on": [gettext_noop("到资日期不能早于签约日期")]}})
-    signed = fresh.signed_amount
-    total = (fresh.funds.aggregate(s=Sum("arrived_amount"))["s"] or Decimal(0)) + amount
-    if signed and total > signed * FUNDS_SLIP_FACTOR:  # 元 typed for 万元: far beyond anything agreed
-        message = Message(
-            gettext_noop("累计到资将达%(total)s万元，是签约额%(signed)s万元的%(times)s倍，请核对金额单位是否为万元（1亿元 = 10000万元）"),
-            total=format_wan(total),
-            signed=format_wan(signed),
-            times=f"{total / signed:.0f}",
-        )
-        raise ValidationFailed(extra={"fields": {"arrived_amount": [message]}})
-    entry.save()
-    audit_record(
-        action="lead.funds", user=user, request=request, obj=fresh, changes={"arrived_on": str(arrived_on), "arrived_amount": str(amount)}
-    )
-    return entry
-
-
 # ---- activities -------------------------------------------------------------------------------------
 
 
@@ -534,3 +499,7 @@ def activity_create(*, user: Any, data: dict[str, Any], request: Any = None) -> 
     act.save()
     audit_record(action="activity.create", user=user, request=request, obj=act, changes=diff({}, _snapshot(act, ACTIVITY_FIELDS)))
     return act
+
+
+# 到资 (four eyes: entered, confirmed by somebody else, voided or corrected by a new entry)
+from .services_funds import FUNDS_SLIP_FACTOR, fund_arrival_add, fund_decide, fund_void_request  # noqa: E402, F401

@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/step/<slug:action>/", views.lead_step, name="step"),
     path("<int:pk>/check/<int:item>/", views.lead_check, name="check"),
     path("<int:pk>/funds/", views.lead_funds, name="funds"),
+    path("<int:pk>/funds/<int:entry>/decide/", views.fund_decide, name="fund_decide"),
+    path("<int:pk>/funds/<int:entry>/void/", views.fund_void, name="fund_void"),
 ]

@@ -20,15 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
 from keyprojects.core.errors import ApplicationError, ValidationFailed, shown
-from keyprojects.core.forms import apply_errors, submit
+from keyprojects.core.forms import apply_errors, errors_text, submit
 from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
 
 from . import selectors, services
-from .choices import DROPPABLE, FORWARD, LeadStage
+from .choices import AWAITING_FUNDS, DROPPABLE, FORWARD, FundStatus, LeadStage
 from .filters import LeadFilter
-from .forms import CommitmentFormSet, DropForm, FundForm, LandForm, LeadForm, SignForm, StepForm
-from .models import Lead, ServiceItem
+from .forms import CommitmentFormSet, DropForm, FundDecideForm, FundForm, FundVoidForm, LandForm, LeadForm, SignForm, StepForm
+from .models import FundArrival, Lead, ServiceItem
 
 #: A service's error of one commitment of a signing (``commitments[0].due_on``).
 COMMITMENT_ERROR = re.compile(r"commitments\[(\d+)\]\.(\w+)")
@@ -45,7 +45,7 @@ def get_lead(request: HttpRequest, pk: Any) -> Lead:
 
 def filtered(request: HttpRequest) -> tuple[LeadFilter, QuerySet[Lead]]:
     qs = selectors.leads_visible(request.user).order_by("-obtained_on", "-id")
-    f = LeadFilter(request.GET or None, queryset=qs)
+    f = LeadFilter(request.GET or None, queryset=qs, request=request)
     if f.is_bound and not f.is_valid():
         return f, qs.none()
     return f, f.qs
@@ -66,6 +66,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         **listing,
         "stages": selectors.stage_counts(base),
         "stalled_count": base.filter(selectors.stalled_q()).count(),
+        # the confirmer's to-do: leads with 到资 entries waiting for this user's decision
+        "funds_to_confirm": selectors.funds_to_confirm(request.user).values("lead_id").distinct().count(),
     }
     return render(request, "attraction/list.html", context)
 
@@ -113,7 +115,6 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
     can_write = policy.can_record_leads(user) and Lead.objects.editable_by(user).filter(pk=lead.pk).exists()
     v = {"version": lead.version}
     target = FORWARD.get(lead.stage)
-    funds, funds_total = selectors.funds_of(lead)
     context: dict[str, Any] = {
         "lead": lead,
         "can_write": can_write,
@@ -124,9 +125,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
         "stalled": selectors.is_stalled(lead),
         "stall_days": selectors.stall_days().get(lead.stage),
         "events": lead.events.select_related("actor").order_by("on_date", "id"),
-        "funds": funds,
-        "funds_total": funds_total,
-        "funds_rate": metrics.funds_arrival_rate(funds_total, lead.signed_amount),
+        **_funds_context(request, lead, can_write),
         "commitments": list(lead.agreement.commitments.all()) if lead.agreement_id else [],  # type: ignore[union-attr]
         "progress": selectors.project_progress(lead.project) if lead.project_id else None,
         "droppable": lead.stage in DROPPABLE,
@@ -141,6 +140,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
             land_form=forms.get("land_form") or LandForm(user=user, initial={**v, "landed_on": timezone.localdate()}),
             drop_form=forms.get("drop_form") or DropForm(initial=v),
             fund_form=forms.get("fund_form") or FundForm(initial={"arrived_on": timezone.localdate()}),
+            today=timezone.localdate(),
         )
     return context
 
@@ -252,12 +252,37 @@ def lead_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     return redirect("attraction:detail", pk=lead.pk)
 
 
+def _funds_context(request: HttpRequest, lead: Lead, can_write: bool) -> dict[str, Any]:
+    """The lead's 到资 entries, each with what the user may do with it (asked of the policy): a
+    confirmer decides what waits (never their own), whoever may record the lead asks for a 冲销
+    or enters a correction of a confirmed entry."""
+    funds, funds_total = selectors.funds_of(lead)
+    for entry in funds:
+        entry.can_decide = entry.status in AWAITING_FUNDS and policy.can_confirm_funds(request.user, entry)  # type: ignore[attr-defined]
+        entry.own_waiting = entry.status in AWAITING_FUNDS and entry.asker_id == request.user.pk  # type: ignore[attr-defined]
+        entry.can_change = can_write and entry.status == FundStatus.CONFIRMED  # type: ignore[attr-defined]
+    return {
+        "funds": funds,
+        "funds_total": funds_total,
+        "funds_waiting": sum(1 for e in funds if e.status in AWAITING_FUNDS),
+        "funds_rate": metrics.funds_arrival_rate(funds_total, lead.signed_amount),
+    }
+
+
+def _refused(request: HttpRequest, lead: Lead, exc: ApplicationError, **forms: Any) -> HttpResponse:
+    messages.error(request, exc.shown)
+    status = exc.status if not isinstance(exc, ValidationFailed) else 400
+    return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, lead.pk), **forms), status=status)
+
+
 @login_required
 @require_POST
 def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter 到资 (待确认) or, with ``replaces``, a correction of a confirmed entry."""
     guard(request, write=True)
     lead = get_lead(request, pk)
-    form = FundForm(request.POST)
+    correcting = bool(request.POST.get("replaces"))
+    form = FundForm(request.POST, correcting=correcting)
     if form.is_valid():
         d = form.cleaned_data
 
@@ -269,8 +294,61 @@ def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
                 arrived_on=d["arrived_on"],
                 arrived_amount=d["arrived_amount"],
                 note=d["note"],
+                replaces=d["replaces"],
+                reason=d.get("reason", ""),
             )
 
         if submit(form, add, refused=lambda message: messages.error(request, message)):
-            return _done(request, lead, _("已登记到资"))
+            done = _("已登记更正，待他人确认后取代原记录") if correcting else _("已登记到资，待他人确认后计入到资")
+            return _done(request, lead, done)
+    if correcting:  # the correction's errors (a stale page, a missing reason) in a message above the entries
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        form = None
     return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, pk), fund_form=form), status=400)
+
+
+@login_required
+@require_POST
+def fund_decide(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """A confirmer's decision on an entry of the lead: confirm or return (a new figure, a
+    correction), carry out or refuse a 冲销."""
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    fund = get_or_404(FundArrival, request, entry)
+    if fund.lead_id != lead.pk:
+        raise Http404
+    form = FundDecideForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, lead, ValidationFailed(errors_text(form)))
+    d = form.cleaned_data
+    accept = d["decision"] == "confirm"
+    waiting = fund.status
+    try:
+        services.fund_decide(user=request.user, entry=fund, expected_version=d["version"], accept=accept, note=d["note"], request=request)
+    except ApplicationError as exc:
+        return _refused(request, lead, exc)
+    if waiting == FundStatus.VOID_PENDING:
+        return _done(request, lead, _("已冲销，该笔到资不再计入") if accept else _("已退回冲销申请，该笔到资仍计入"))
+    return _done(request, lead, _("已确认，该笔到资计入资金到位率") if accept else _("已退回，该笔到资不计入"))
+
+
+@login_required
+@require_POST
+def fund_void(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """Ask for a confirmed entry to be voided (冲销), with a reason."""
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    fund = get_or_404(FundArrival, request, entry)
+    if fund.lead_id != lead.pk:
+        raise Http404
+    form = FundVoidForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, lead, ValidationFailed(errors_text(form)))
+    d = form.cleaned_data
+    try:
+        services.fund_void_request(user=request.user, entry=fund, expected_version=d["version"], reason=d["reason"], request=request)
+    except ApplicationError as exc:
+        return _refused(request, lead, exc)
+    return _done(request, lead, _("已申请冲销，待他人确认；确认前该笔到资仍计入"))

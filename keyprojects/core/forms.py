@@ -23,6 +23,19 @@ def version_field(*, required: bool = True) -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, required=required, error_messages=msg)
 
 
+#: What an amount field says to a negative figure — plainly, instead of Django's generic
+#: "确保该值大于或等于0。" (the projects' forms say 总投资/年度计划投资不能为负数 the same way).
+NEGATIVE_AMOUNT = gettext_lazy("金额不能为负数")
+
+
+def amount_field(label: Any, *, negative: Any = NEGATIVE_AMOUNT, **kwargs: Any) -> forms.DecimalField:
+    """A form field for an amount (万元, ≥ 0 unless ``min_value`` says otherwise) whose refusal of
+    a figure below the minimum is ``negative`` (default :data:`NEGATIVE_AMOUNT`)."""
+    kwargs.setdefault("min_value", Decimal(0))
+    error_messages = {"min_value": negative, **kwargs.pop("error_messages", {})}
+    return forms.DecimalField(label=label, error_messages=error_messages, **kwargs)
+
+
 def plain_decimal(value: Any) -> str:
     """A stored Decimal as the user would type it: 120.5000 → "120.5", 10.0000 → "10", None → ""."""
     if value is None or value == "":

@@ -7,7 +7,13 @@ city's 发展和改革委员会 is the responsible unit of (a department sees th
 recorded by its own login (jinan_fgw) with the promotion event it came from.
 
 Everything goes through the attraction services as the demo's county (lixia), city (jinan) and
-department (jinan_fgw) logins, so the chain lead → agreement → project is the real one. Dates run back from today."""
+department (jinan_fgw) logins, so the chain lead → agreement → project is the real one. Dates run
+back from the demo's data date (the last day of its data month, or today if that is later), every
+step included — the feedback of the landed lead too —, so the leads agree with the monthly data.
+
+到资 is four eyes: lixia enters, 历下区's second account (lixia_sh) confirms; one entry lixia
+entered waits for confirmation (lixia_sh's or the city's to-do), one entered by lixia_sh waits for
+lixia, and one confirmed entry was corrected (the correction confirmed, the original voided)."""
 
 from __future__ import annotations
 
@@ -54,17 +60,35 @@ def _user(username: str) -> Any:
     return User.objects.filter(username=username).first()
 
 
-def seed_attraction() -> dict[str, int]:
+def _funds(lixia: Any, clerk: Any) -> Any:
+    """Enter 到资 as ``by`` (default lixia) and, unless ``pending``, have the other 历下区 account
+    confirm it (four eyes)."""
+    from keyprojects.attraction import services as s
+
+    def enter(lead: Any, on: dt.date, amount: Decimal, *, by: Any = None, pending: bool = False, note: str = "") -> Any:
+        by = by or lixia
+        entry = s.fund_arrival_add(user=by, lead=lead, arrived_on=on, arrived_amount=amount.quantize(Decimal("1")), note=note)
+        checker = clerk if by.pk == lixia.pk else lixia
+        if pending or checker is None:
+            return entry
+        return s.fund_decide(user=checker, entry=entry, expected_version=entry.version, accept=True, note="已核对银行进账单")
+
+    return enter
+
+
+def seed_attraction(*, as_of: dt.date | None = None) -> dict[str, int]:
     from keyprojects.attraction import services as s
     from keyprojects.attraction.models import IndustryChain, Lead
     from keyprojects.enterprises.models import Enterprise
     from keyprojects.projects.models import Project, SponsorLeader
     from keyprojects.regions.models import Region
 
-    lixia, jinan, fgw = _user("lixia"), _user("jinan"), _user("jinan_fgw")
+    lixia, jinan, fgw, clerk = _user("lixia"), _user("jinan"), _user("jinan_fgw"), _user("lixia_sh")
     if lixia is None or jinan is None or Lead.objects.exists():
         return {"leads": Lead.objects.count()}
-    today = timezone.localdate()
+    # the demo's data date: every step is dated from it (never after the real today)
+    today = min(as_of or timezone.localdate(), timezone.localdate())
+    funds = _funds(lixia, clerk)
     city_leader = SponsorLeader.objects.filter(region_id="370100").order_by("id").first()
     secretary, _ = SponsorLeader.objects.get_or_create(region_id="370102", name="历下区委书记", defaults={"title": "区委书记"})
     chains = []
@@ -128,17 +152,28 @@ def seed_attraction() -> dict[str, int]:
                 {"party": "government", "kind": "land", "description": "按期交付项目建设用地", "due_on": at[1] + dt.timedelta(days=180)},
             ],
         )  # fmt: skip
-        s.fund_arrival_add(user=lixia, lead=lead, arrived_on=at[1], arrived_amount=(amount * Decimal("0.1")).quantize(Decimal("1")))
+        first = funds(lead, at[1], amount * Decimal("0.1"), note="首笔注册资本金")
         if stage == "signed":
             return lead
         lead = s.lead_land(user=lixia, lead=lead, expected_version=lead.version, landed_on=at[2], project=project, annual_plan=amount / 4)
-        s.fund_arrival_add(user=lixia, lead=lead, arrived_on=at[2], arrived_amount=(amount * Decimal("0.2")).quantize(Decimal("1")))
         counts["landed"] += 1
         if stage == "feedback":
-            lead = s.lead_advance(user=lixia, lead=lead, expected_version=lead.version, note="企业对审批代办和要素保障满意")
+            # a confirmed entry corrected (a new entry and the reason; its confirmation voids the first one)
+            correction = s.fund_arrival_add(
+                user=lixia, lead=lead, arrived_on=first.arrived_on, arrived_amount=(amount * Decimal("0.12")).quantize(Decimal("1")),
+                replaces=first, reason="按银行进账单更正金额（含增资款）",
+            )  # fmt: skip
+            if clerk is not None:
+                s.fund_decide(user=clerk, entry=correction, expected_version=correction.version, accept=True, note="已核对进账单")
+            funds(lead, at[2], amount * Decimal("0.2"), note="第二笔项目资本金")
+            # the feedback on the demo's data date, like every other step (not on the real today)
+            return s.lead_advance(user=lixia, lead=lead, expected_version=lead.version, on_date=today, note="企业对审批代办和要素保障满意")
+        # the latest entry of a landed lead waits for confirmation: lixia_sh's (or the city's) to-do
+        funds(lead, at[2], amount * Decimal("0.2"), pending=True, note="第二笔项目资本金")
         return lead
 
     region = Region.objects.get(code="370102")
+    clerk_entered = False
     for n, (name, investor, origin, location, source, chain, amount, stage, ago) in enumerate(LEADS):
         start = today - dt.timedelta(days=ago)
         lead = s.lead_create(
@@ -153,7 +188,11 @@ def seed_attraction() -> dict[str, int]:
         counts["leads"] += 1
         if enterprises or stage in ("info", "negotiation", "dropped"):
             ent = enterprises[n % len(enterprises)] if enterprises else None
-            walk(lead, stage, start, Decimal(amount), ent)
+            lead = walk(lead, stage, start, Decimal(amount), ent)
+            if stage == "signed" and lead.stage == "signed" and clerk is not None and not clerk_entered:
+                # entered by 历下区's second account: waits for lixia (the demo's usual login)
+                funds(lead, today - dt.timedelta(days=3), Decimal(amount) * Decimal("0.05"), by=clerk, pending=True, note="设备款到账")
+                clerk_entered = True
 
     # landed leads linked to 历下区 projects that already report every month
     for n, p in enumerate(reporting):
@@ -190,17 +229,16 @@ def seed_attraction() -> dict[str, int]:
         )  # fmt: skip
         counts["leads"] += 1
     if fgw is not None:
-        counts["leads"] += _department_leads(fgw, chains=chains, leader=city_leader, walk=walk)
+        counts["leads"] += _department_leads(fgw, chains=chains, leader=city_leader, walk=walk, today=today)
         counts["activities"] += 1
     return counts
 
 
-def _department_leads(fgw: Any, *, chains: list[Any], leader: Any, walk: Any) -> int:
+def _department_leads(fgw: Any, *, chains: list[Any], leader: Any, walk: Any, today: dt.date) -> int:
     """The city's 发改委 records a promotion event and the leads it found (the department's
     placement: its unit, the city's region): it sees these and those it is responsible for."""
     from keyprojects.attraction import services as s
 
-    today = timezone.localdate()
     event = s.activity_create(
         user=fgw,
         data={"kind": "event", "held_on": today - dt.timedelta(days=45), "destination": "济南", "leader": leader,

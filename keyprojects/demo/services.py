@@ -235,7 +235,7 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     result.counts.update(seed_cultivation(year=result.as_of.year))
     from .attraction import seed_attraction
 
-    result.counts.update({f"attraction_{k}": v for k, v in seed_attraction().items()})
+    result.counts.update({f"attraction_{k}": v for k, v in seed_attraction(as_of=result.as_of).items()})
     from .brands import seed_brands
 
     result.counts.update(seed_brands())

@@ -292,3 +292,40 @@ def can_configure_attraction(user: Any) -> bool:
     """Industry chains and 链长, stage service checklists and stalled-lead days: business
     configuration (/config/), the province's staff."""
     return can_manage_config(user)
+
+
+#: Who confirms or returns a 到资 entry, and decides a 冲销 asked for: region staff over the lead —
+#: the county's second account, the city or the province (as a fulfilment of a commitment is
+#: confirmed: :func:`can_confirm_commitment`); a department enters 到资 of its unit's leads, the
+#: region's staff confirm it.
+FUNDS_CONFIRMER_ROLES = REGION_STAFF_ROLES
+
+
+def can_confirm_funds(user: Any, entry: Any = None) -> bool:
+    """Confirm or return a 到资 entry (a new figure or a correction) or decide a 冲销 asked for:
+    region staff who may record the lead (it lies in their region or below), never the person who
+    asked — the entry's enterer, or who asked for its 冲销 (four eyes, a superuser included).
+    Without ``entry``: whether the user confirms 到资 at all (the to-do list)."""
+    if not _active(user) or is_read_only(user) or not _has(user, FUNDS_CONFIRMER_ROLES):
+        return False
+    if entry is None:
+        return True
+    if entry.asker_id is not None and entry.asker_id == getattr(user, "pk", None):
+        return False
+    from keyprojects.attraction.models import Lead
+
+    return bool(Lead.objects.editable_by(user).filter(pk=entry.lead_id).exists())
+
+
+def funds_decidable_q(user: Any, prefix: str = "") -> Q:
+    """The 到资 entries waiting for ``user``'s decision, as a filter on ``FundArrival`` (the
+    leads in the user's scope come from ``editable_by``): a new entry not entered by the user, a
+    冲销 not asked for by the user. Nothing for a user who confirms no 到资."""
+    from keyprojects.attraction.choices import FundStatus
+
+    if not can_confirm_funds(user):
+        return Q(pk__in=[])
+    pk = getattr(user, "pk", None)
+    return Q(**{f"{prefix}status": FundStatus.PENDING}) & ~Q(**{f"{prefix}recorded_by": pk}) | Q(
+        **{f"{prefix}status": FundStatus.VOID_PENDING}
+    ) & ~Q(**{f"{prefix}void_requested_by": pk})

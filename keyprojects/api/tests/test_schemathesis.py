@@ -66,8 +66,9 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # 招商线索 (issue 16): references in the user's scope (region, unit, leader, source activity,
 # signing enterprise, a project to link), the USCC check character, 行业大类 within 门类, an
 # in-province investor's USCC, dates not before the stage was entered nor after today, required
-# service items before a step, a reason to drop, a feedback to close.
-include-operation-id-regex = "^leads_(create|partial_update|advance|sign|land|drop|reopen|funds)$"
+# service items before a step, a reason to drop, a feedback to close; 到资: a correction names a
+# confirmed entry of the lead with a reason, a return needs a reason, nobody decides their own entry.
+include-operation-id-regex = "^leads_(create|partial_update|advance|sign|land|drop|reopen|funds|fund_decide|fund_void)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
 [[operations]]

@@ -28,3 +28,15 @@ def stage_badge(stage: str) -> str:
         "feedback": "text-bg-success",
         "dropped": "text-bg-light",
     }.get(stage, "text-bg-secondary")
+
+
+@register.filter
+def fund_badge(status: str) -> str:
+    """The badge of a 到资 entry's status (only 已确认 counts)."""
+    return {
+        "pending": "text-bg-warning",
+        "confirmed": "text-bg-success",
+        "returned": "text-bg-secondary",
+        "void_pending": "text-bg-warning",
+        "voided": "text-bg-light border",
+    }.get(status, "text-bg-secondary")

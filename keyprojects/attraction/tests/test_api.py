@@ -60,7 +60,16 @@ def test_the_whole_chain_over_the_api(world, api_as):
         and signed["enterprise"] == world.ent.pk
     )
     r = c.post(f"{URL}{lead['id']}/funds/", {"arrived_on": today.isoformat(), "arrived_amount": "5000"}, format="json")
-    assert r.status_code == 200 and r.json()["arrived_amount"] == "5000.0000"
+    assert r.status_code == 200 and r.json()["arrived_amount"] == "0.0000"  # 待确认: not counted yet
+    entry = c.get(f"{URL}{lead['id']}/fund-entries/").json()[0]
+    assert entry["status"] == "pending" and entry["counts"] is False and entry["arrived_amount"] == "5000.0000"
+    decide = f"{URL}{lead['id']}/fund-entries/{entry['id']}/decide/"
+    r = c.post(decide, {"version": entry["version"], "accept": True}, format="json")  # the enterer: never
+    assert r.status_code == 403 and "四眼" in r.json()["message"]
+    r = api_as(world.users.county_clerk).post(decide, {"version": entry["version"], "accept": True}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "confirmed" and r.json()["confirmed_by_name"]
+    r = c.get(f"{URL}{lead['id']}/")
+    assert r.json()["arrived_amount"] == "5000.0000"
     r = c.post(f"{URL}{lead['id']}/land/", {"version": r.json()["version"], "annual_plan": "20000.0000"}, format="json")
     assert r.status_code == 200, r.json()
     landed = r.json()

@@ -14,7 +14,7 @@ from keyprojects.analytics import metrics
 from keyprojects.attraction import selectors
 from keyprojects.attraction.exports import export_pipeline
 from keyprojects.attraction.models import FundArrival, Lead
-from keyprojects.attraction.services import fund_arrival_add, lead_advance, lead_drop, lead_land, lead_sign
+from keyprojects.attraction.services import fund_arrival_add, fund_decide, fund_void_request, lead_advance, lead_drop, lead_land, lead_sign
 from keyprojects.projects.services import project_transition
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +54,18 @@ def leads(world, lead_of):
                         project=world.projects.sibling_county),
         "s_signed": _to(u.sibling, lead_of(user=u.sibling, obtained_on=dt.date(2026, 2, 3)), "signed", ent=sib_ent, amount="50"),
     }  # fmt: skip
-    fund_arrival_add(user=u.county, lead=made["l_signed"], arrived_on=dt.date(2026, 1, 25), arrived_amount="40")
-    fund_arrival_add(user=u.county, lead=made["l_landed"], arrived_on=dt.date(2026, 2, 5), arrived_amount="200")
+    # four eyes: lixia enters, lixia's second account (or the city) confirms; only confirmed 到资 counts
+    for lead, on, amount in ((made["l_signed"], dt.date(2026, 1, 25), "40"), (made["l_landed"], dt.date(2026, 2, 5), "200")):
+        entry = fund_arrival_add(user=u.county, lead=lead, arrived_on=on, arrived_amount=amount)
+        fund_decide(user=u.county_clerk, entry=entry, expected_version=entry.version, accept=True)
+    # never counted: an entry waiting for confirmation, one returned, one voided
+    fund_arrival_add(user=u.county, lead=made["l_signed"], arrived_on=dt.date(2026, 1, 26), arrived_amount="60")
+    returned = fund_arrival_add(user=u.county, lead=made["l_landed"], arrived_on=dt.date(2026, 2, 6), arrived_amount="70")
+    fund_decide(user=u.city, entry=returned, expected_version=returned.version, accept=False, note="银行回单金额不符")
+    voided = fund_arrival_add(user=u.sibling, lead=made["s_landed"], arrived_on=dt.date(2026, 1, 20), arrived_amount="80")
+    voided = fund_decide(user=u.sibling_clerk, entry=voided, expected_version=voided.version, accept=True)
+    voided = fund_void_request(user=u.sibling, entry=voided, expected_version=voided.version, reason="重复登记")
+    fund_decide(user=u.city, entry=voided, expected_version=voided.version, accept=True)
     p = Lead.objects.get(pk=made["l_landed"].pk).project
     project_transition(user=u.county, project=p, to_stage="construction", on_date=dt.date(2026, 3, 1))
     return made
@@ -69,14 +79,15 @@ def by_hand(leads, key):
     out = {}
     for k, ls in groups.items():
         signed = [x for x in ls if x.agreement_id]
-        arrived = sum((f.arrived_amount for x in signed for f in FundArrival.objects.filter(lead=x)), D(0))
+        confirmed = {x.pk: [f for f in FundArrival.objects.filter(lead=x) if f.confirmed_by_id and f.status == "confirmed"] for x in signed}
+        arrived = sum((f.arrived_amount for x in signed for f in confirmed[x.pk]), D(0))
         signed_amount = sum((x.agreement.amount for x in signed), D(0))
         out[k] = {
             "leads": len(ls),
             "signed": len(signed),
             "landed": sum(1 for x in signed if x.project_id),
             "started": sum(1 for x in signed if x.project_id and x.project.actual_start),
-            "funded": sum(1 for x in signed if FundArrival.objects.filter(lead=x).exists()),
+            "funded": sum(1 for x in signed if confirmed[x.pk]),
             "signed_amount": signed_amount,
             "arrived_amount": arrived,
             "conversion_rate": metrics.lead_conversion_rate(len(signed), len(ls)),

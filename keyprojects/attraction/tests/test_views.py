@@ -113,7 +113,13 @@ def test_funnel_filters_read_naturally(world, client, lead_of):
     page = c.get(reverse("attraction:funnel")).content.decode()
     form = page.split('role="search"', 1)[1].split("</form>", 1)[0]
     firsts = re.findall(r'<select name="(\w+)"[^>]*>\s*<option value="([^"]*)"[^>]*>([^<]*)</option>', form)
-    assert firsts == [("stage", "", "全部阶段"), ("source", "", "全部来源"), ("chain", "", "全部产业链"), ("stalled", "", "全部")]
+    assert firsts == [
+        ("stage", "", "全部阶段"),
+        ("source", "", "全部来源"),
+        ("chain", "", "全部产业链"),
+        ("stalled", "", "全部"),
+        ("funds", "", "全部"),
+    ]
     assert re.findall(r'<option value="(true|false)"[^>]*>([^<]*)<', form) == [("true", "仅停滞"), ("false", "未停滞")]
     assert "未知" not in form and "-----" not in page and ".py" not in page
     stalled = c.get(reverse("attraction:list"), {"stalled": "true"}).content.decode()

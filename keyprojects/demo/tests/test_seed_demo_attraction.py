@@ -3,17 +3,20 @@ whose projects report monthly, confidentiality between 历下区 and 市中区; 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from keyprojects.accounts.models import User
 from keyprojects.attraction.choices import PIPELINE
-from keyprojects.attraction.models import Lead
-from keyprojects.attraction.selectors import leader_counts, stalled_q
+from keyprojects.attraction.models import FundArrival, Lead, LeadEvent
+from keyprojects.attraction.selectors import funds_to_confirm, leader_counts, stalled_q
 from keyprojects.core.validators import is_valid_phone
 from keyprojects.engagement.models import EnterpriseRequest
 from keyprojects.enterprises.models import EnterpriseContact
@@ -56,3 +59,28 @@ def test_demo_attraction():
     client = Client()
     client.force_login(User.objects.get(username="byd"))
     assert client.get(reverse("attraction:list")).status_code == 403
+    _funds_are_four_eyes(lixia)
+    # every step is dated from the demo's data date (November 2026 here), the feedback included
+    as_of = dt.date(2026, 11, 30)
+    assert not LeadEvent.objects.filter(on_date__gt=min(as_of, timezone.localdate())).exists()
+    assert LeadEvent.objects.filter(to_stage="feedback").exists()
+
+
+def _funds_are_four_eyes(lixia):
+    """The demo's 到资: confirmed by someone other than the enterer, some waiting (for lixia and
+    for lixia_sh), one confirmed entry corrected (the original voided), and the lists show it."""
+    entries = FundArrival.objects.all()
+    assert entries.filter(status="confirmed").exists()
+    assert not entries.filter(confirmed_by=F("recorded_by")).exists()
+    assert all(e.confirmed_by_id for e in entries.filter(status__in=["confirmed", "voided"]))
+    clerk = User.objects.get(username="lixia_sh")
+    assert funds_to_confirm(lixia).exists() and funds_to_confirm(clerk).exists()
+    voided = entries.get(status="voided")
+    assert voided.corrections.get().status == "confirmed" and voided.voided_by_id == clerk.pk
+    client = Client()
+    client.force_login(lixia)
+    page = client.get(reverse("attraction:list")).content.decode()
+    assert 'data-testid="funds-to-confirm"' in page
+    waiting = funds_to_confirm(lixia).first()
+    page = client.get(reverse("attraction:detail", args=[waiting.lead_id])).content.decode()
+    assert f'data-testid="fund-confirm-{waiting.pk}"' in page
