@@ -47,7 +47,7 @@ def test_attraction_funnel_fits_at_1366_px_in_english(page, world):
     from django.utils import timezone
 
     from keyprojects.attraction.catalogue import ensure_standards
-    from keyprojects.attraction.services import fund_arrival_add, lead_advance, lead_create, lead_sign
+    from keyprojects.attraction.services import fund_arrival_add, fund_decide, lead_advance, lead_create, lead_sign
 
     ensure_standards()
     today = timezone.localdate()
@@ -65,7 +65,8 @@ def test_attraction_funnel_fits_at_1366_px_in_english(page, world):
         user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=today - dt.timedelta(days=20),
         amount="523850", title="投资协议",
     )  # fmt: skip
-    fund_arrival_add(user=county, lead=lead, arrived_on=today - dt.timedelta(days=5), arrived_amount="99155")
+    entry = fund_arrival_add(user=county, lead=lead, arrived_on=today - dt.timedelta(days=5), arrived_amount="99155")
+    fund_decide(user=world.users.county_clerk, entry=entry, expected_version=entry.version, accept=True)  # four eyes: now it counts
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, "jinan", PASSWORD)
     page.locator("button[name=language][value=en]").first.click()
