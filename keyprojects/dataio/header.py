@@ -124,19 +124,21 @@ def _is_numberish(v: Any) -> bool:
 
 # one column per month under a merged amount parent ("2024年完成投资（元）" over 1月 … 6月)
 SERIES = "invested_series"
-_SERIES_MONTH_RE = re.compile(r"^(\d{1,2})\s*月份?$")
+_SERIES_MONTH_RE = re.compile(r"^(?:(1)\s*[-—–~～至]\s*)?(\d{1,2})\s*月份?$")
 _SERIES_PARENT_RE = re.compile(r"投资|完成|金额")
 
 
-def _series_month(sub: str, parent: str) -> int | None:
-    """The month of a sub-header "3月" under an amount parent (not a plan or a percentage)."""
+def _series_month(sub: str, parent: str) -> tuple[int, bool] | None:
+    """The month of a sub-header "3月" under an amount parent (not a plan or a percentage), and
+    whether it lumps the months since January ("1-3月" before "4月" … : the first quarter in one
+    column)."""
     m = _SERIES_MONTH_RE.match(to_halfwidth(sub).strip())
-    if m is None or not 1 <= int(m.group(1)) <= 12:
+    if m is None or not 1 <= int(m.group(2)) <= 12:
         return None
     p = to_halfwidth(parent)
     if not _SERIES_PARENT_RE.search(p) or "计划" in p or "%" in p or "比例" in p or "累计" in p:
         return None
-    return int(m.group(1))
+    return int(m.group(2)), m.group(1) is not None
 
 
 def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) -> Header:
@@ -148,10 +150,11 @@ def _map_columns(cells: list[tuple[int, str, str, str]], table: dict[str, str]) 
     spare: list[Column] = []
     seen: set[str] = set()
     for j, text, written, parent in cells:
-        month = _series_month(written.split("/", 1)[-1], parent) if parent and "/" in written else None
-        if month is not None:
+        said = _series_month(written.split("/", 1)[-1], parent) if parent and "/" in written else None
+        if said is not None:
+            month, lumped = said
             p = header_info(parent)
-            info = HeaderInfo(p.key, p.multiplier, False, p.year, month, None)
+            info = HeaderInfo(p.key, p.multiplier, False, p.year, month, 1 if lumped else None)
             if any(c.field == SERIES and c.info.month == month for c in columns):
                 unmapped.append((j, written))
                 continue

@@ -632,7 +632,8 @@ def _series_period(result: ParseResult, series: list[Column], title: str, sheet_
 
 def _series_row(result: ParseResult, pr: Any, row: list[Any], series: list[Column], year: int) -> None:
     """A row's month columns → ``values["monthly"]``: ((year, month, 万元), …) up to the last
-    month it fills (a blank month before it is a zero; blank months after it are not reported)."""
+    month it fills (a blank month before it is a zero; blank months after it are not reported).
+    A first column "1-3月" is the months to March together: ``values["monthly_lumped"]`` = 3."""
     got: list[tuple[int, int, Decimal]] = []
     last = None
     width = len(row)
@@ -658,6 +659,8 @@ def _series_row(result: ParseResult, pr: Any, row: list[Any], series: list[Colum
         pr.cells["invested_month"] = (c.header, raw)
     if last:
         pr.values["monthly"] = tuple(got[:last])
+        if series[0].info.month_from == 1:  # "1-3月" first: the months since January in one figure
+            pr.values["monthly_lumped"] = series[0].info.month
 
 
 def _plan_year(result: ParseResult, columns: list[Column], title: str, sheet_name: str) -> int | None:

@@ -51,14 +51,16 @@ class ReadMixin(ImporterState):
         last = len(series) - 1
         pct = get("physical_progress_pct")
         workers = get("workers")
+        lumped = get("monthly_lumped")
         for n, (year, month, amount) in enumerate(series):
             final = n == last
+            since_january = n == 0 and lumped == month  # "1-3月": the year to date at March, its month derived
             item.figures.append(
                 Figures(
                     row,
                     (year, month),
-                    amount,
-                    None,
+                    None if since_january else amount,
+                    amount if since_january else None,
                     None,
                     Decimal(pct).quantize(PCT) if final and isinstance(pct, Decimal | int) else None,
                     _text(get("physical_progress")) if final else "",

@@ -907,6 +907,32 @@ def round3_hidden() -> None:
     _fixed_times(path)
 
 
+def round3_q1_lumped() -> None:
+    """Issue 13, third trial: month columns whose first is the first quarter together ("1-3月",
+    "4月", "5月", "6月" under "完成投资（万元）", no year) for a registered project."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "逐月"
+    ws["A1"] = "淄博市重点项目逐月投资完成情况"
+    ws.merge_cells("A1:H1")
+    for j, t in enumerate(["序号", "县区", "项目名称"], start=1):
+        ws.cell(2, j, t)
+        ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
+    ws["D2"] = "完成投资（万元）"
+    ws.merge_cells("D2:G2")
+    for j, t in enumerate(["1-3月", "4月", "5月", "6月"], start=4):
+        ws.cell(3, j, t)
+    ws["H2"] = "形象进度"
+    ws.merge_cells("H2:H3")
+    ws.append([1, "张店区", "R3Q张店甲", 300, 100, None, 100, "主体"])
+    path = FILES / "round3_q1_lumped.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -928,6 +954,7 @@ def main() -> None:
     round3_misc()
     round3_two_months()
     round3_hidden()
+    round3_q1_lumped()
     try:
         legacy_xls()
         hostile_xls()

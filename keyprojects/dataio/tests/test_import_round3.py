@@ -428,3 +428,42 @@ def test_a_city_table_naming_no_county_finds_its_counties_projects(world):
     assert out.errors == [] and (out.created, out.updated) == (0, 1), [e.as_dict() for e in out.errors]
     p = Project.objects.get(name="R3W张店甲")
     assert (p.region_id, p.total_investment, p.years.get(year=year).annual_plan) == ("370303", D("1000"), D("400"))
+
+
+def test_a_first_quarter_column_before_the_months(world):
+    """ "1-3月" then "4月" … under one amount parent: the first column is the year to date at March
+    (March's month derived from the months reported before it), the others months; it was an
+    unused column, and April's cumulative figure left out the quarter."""
+    import io
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from keyprojects.core.testing import ProjectFactory
+    from keyprojects.dispatch.models import MonthlyReport
+
+    today = timezone.localdate()
+    year = today.year if today.month >= 6 else today.year - 1
+    ProjectFactory(name="R3Q张店甲", region_id="370303", total_investment=D("5000"), plan=(year, 1200, "city"))
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "县区", "项目名称", f"{year}年1月完成投资（万元）"])
+    ws.append([1, "张店区", "R3Q张店甲", 120])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="jan.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    out = imported("round3_q1_lumped.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert out.totals["invested_ytd"] == "500.0000"
+    got = [
+        (r.period.month, r.invested_month, r.invested_ytd, r.physical_progress)
+        for r in MonthlyReport.objects.filter(project__name="R3Q张店甲").select_related("period").order_by("period__month")
+    ]
+    assert got == [
+        (1, D("120"), D("120"), ""),
+        (3, D("180"), D("300"), ""),  # 1-3月 300 less January's 120
+        (4, D("100"), D("400"), ""),
+        (5, D("0"), D("400"), ""),
+        (6, D("100"), D("500"), "主体"),
+    ]
