@@ -467,3 +467,29 @@ def test_a_first_quarter_column_before_the_months(world):
         (5, D("0"), D("400"), ""),
         (6, D("100"), D("500"), "主体"),
     ]
+
+
+def test_the_web_upload_reads_the_same_way(client, world):
+    """The upload page (济南's city user): 淄博's list names 淄博's counties in 建设地点 and 责任单位 —
+    those rows are errors naming the row, the file is not confirmable; 济南's county sheets whose
+    title says 济南市 go to 历下区 and 济南's 市中区."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from keyprojects.dataio.models import ImportBatch
+
+    client.force_login(world.users.city)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = (FILES / "round3_far_clues.xlsx").read_bytes()
+    resp = client.post(reverse("dataio:import"), {"file": SimpleUploadedFile("clues.xlsx", data, content_type=xlsx)})
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed"
+    html = client.get(resp["Location"]).content.decode()
+    assert "第 3 行：所属区域超出您的管辖范围（“张店区”不在济南市内）" in html
+    assert "第 4 行：所属区域超出您的管辖范围（“淄川区”不在济南市内）" in html
+    data = (FILES / "round3_county_sheets.xlsx").read_bytes()
+    resp = client.post(reverse("dataio:import"), {"file": SimpleUploadedFile("sheets.xlsx", data, content_type=xlsx)})
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == "preview", client.get(resp["Location"]).content.decode()[:2000]
+    client.post(reverse("dataio:import_confirm", args=[batch.pk]))
+    assert {n: v[0] for n, v in stored("R3C").items()} == {"R3C历下甲": "370102", "R3C市中甲": "370103", "R3C市中乙": "370103"}
