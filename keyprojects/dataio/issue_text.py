@@ -237,6 +237,9 @@ REMARK_STAGE = Sentence(
 HIDDEN_ROWS = Sentence(
     gettext_noop("%(n)s个隐藏（或被筛选隐藏）的行未导入：第 %(rows)s 行；如需导入，请取消隐藏后重新上传"), n=NUMBER, rows=LIST
 )
+CONTINUATION_AMOUNT = Sentence(
+    gettext_noop("第 %(row)s 行是上一行项目的续行（项目名称合并单元格），其“%(column)s”%(value)s未计入，请核对"), row=NUMBER, value=NUMBER
+)
 GROUP_COUNT_DIFFERS = Sentence(
     gettext_noop("分组行“%(label)s”写明%(said)s个项目，其下列出%(n)s个，请核对是否漏行或多行"), said=NUMBER, n=NUMBER
 )

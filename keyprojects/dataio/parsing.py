@@ -252,6 +252,8 @@ def parse_sheet(
     result.plan_year = _plan_year(result, columns, title, sheet.name)
     _decide_fractions(rows, first_data, columns)
 
+    if sheet.merged:
+        _join_continuations(result, sheet, first_data, columns + series)
     _fill_down(sheet, first_data, columns + series)
     if sheet.hidden_rows:
         _skip_hidden_rows(result, sheet, first_data)
@@ -433,11 +435,45 @@ def _fill_down(sheet: Sheet, first: int, columns: list[Column]) -> None:
             continue
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
             row = rows[r]
+            if not row:
+                continue  # a project's continuation line, joined to its first (_join_continuations)
             if len(row) <= c1:
                 row.extend([None] * (c1 + 1 - len(row)))
             for c in range(c0, c1 + 1):
                 if row[c] is None or row[c] == "":
                     row[c] = value
+
+
+def _join_continuations(result: ParseResult, sheet: Sheet, first: int, columns: list[Column]) -> None:
+    """A project written over several lines, its 项目名称 merged down them (a second 建设内容 or
+    责任单位 on the next line), is one project: each later line's texts join the first line's
+    ("一期：厂房；二期：道路"), an empty cell of the first line takes the later one's, and the later
+    lines are not read again. An amount the first line states already is kept, the other said."""
+    name = next((c for c in columns if c.field == "name"), None)
+    if name is None:
+        return
+    money = {c.index: c for c in columns if c.field in MONEY_FIELDS or c.field == SERIES}
+    rows = sheet.rows
+    for r0, c0, r1, c1 in sheet.merged or ():
+        if not (c0 <= name.index <= c1 and r1 > r0 and r0 >= first and r0 < len(rows)):
+            continue
+        top = rows[r0]
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            line = rows[r]
+            for j, v in enumerate(line):
+                if _blank(v) or c0 <= j <= c1:
+                    continue
+                if j >= len(top):
+                    top.extend([None] * (j + 1 - len(top)))
+                if _blank(top[j]):
+                    top[j] = v
+                elif j in money:
+                    column = money[j].header
+                    message = T.CONTINUATION_AMOUNT.zh(row=sheet.first_row + r, column=column, value=cell_text(v))
+                    result.warnings.append(Issue(sheet.name, sheet.first_row + r, column, cell_text(v), message))
+                elif isinstance(top[j], str) and isinstance(v, str) and v.strip() not in top[j]:
+                    top[j] = f"{top[j]}；{v.strip()}"
+            rows[r] = []
 
 
 def _skip_hidden_rows(result: ParseResult, sheet: Sheet, first: int) -> None:

@@ -933,6 +933,27 @@ def round3_q1_lumped() -> None:
     _fixed_times(path)
 
 
+def round3_two_lines() -> None:
+    """Issue 13, third trial: a project written over two lines, its 序号, 县区, 项目名称 and amounts
+    merged down them, a second 责任单位 and 建设内容 (and a second plan figure) on the second line."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["淄博市2024年重点项目名单"])
+    ws.append(["序号", "县区", "项目名称", "总投资（万元）", "2024年计划投资（万元）", "责任单位", "建设内容"])
+    ws.append([1, "张店区", "R3L双行项目", 5000, 1000, "张店区发改局", "一期：厂房"])
+    ws.append([None, None, None, None, 200, "张店区住建局", "二期：道路"])
+    ws.append([2, "张店区", "R3L单行项目", 3000, 800, "张店区发改局", "设备"])
+    for rng in ("A3:A4", "B3:B4", "C3:C4", "D3:D4"):
+        ws.merge_cells(rng)
+    path = FILES / "round3_two_lines.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -955,6 +976,7 @@ def main() -> None:
     round3_two_months()
     round3_hidden()
     round3_q1_lumped()
+    round3_two_lines()
     try:
         legacy_xls()
         hostile_xls()

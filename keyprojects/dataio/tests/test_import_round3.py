@@ -493,3 +493,18 @@ def test_the_web_upload_reads_the_same_way(client, world):
     assert batch.status == "preview", client.get(resp["Location"]).content.decode()[:2000]
     client.post(reverse("dataio:import_confirm", args=[batch.pk]))
     assert {n: v[0] for n, v in stored("R3C").items()} == {"R3C历下甲": "370102", "R3C市中甲": "370103", "R3C市中乙": "370103"}
+
+
+def test_a_project_written_over_two_lines_is_one_project(world):
+    """项目名称 merged down two lines: one project (it was \"与第 3 行重复\"), its 建设内容 and
+    责任单位 joined; the second line's plan figure, beside the first's, is not added and is said."""
+    out = imported("round3_two_lines.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    got = {p.name: (p.region_id, p.total_investment, p.content, [(y.year, y.annual_plan) for y in p.years.all()])
+           for p in Project.objects.filter(name__startswith="R3L").prefetch_related("years")}  # fmt: skip
+    assert got == {
+        "R3L双行项目": ("370303", D("5000"), "一期：厂房；二期：道路", [(2024, D("1000"))]),
+        "R3L单行项目": ("370303", D("3000"), "设备", [(2024, D("800"))]),
+    }
+    said = "第 4 行是上一行项目的续行（项目名称合并单元格），其“2024年计划投资（万元）”200未计入，请核对"
+    assert (4, said) in [(w.row, w.message) for w in out.warnings]
