@@ -296,3 +296,23 @@ def test_the_api_refuses_the_enterer_and_voids_with_a_reason(world, signed, api_
     assert [h["kind"] for h in history] == ["recorded", "confirmed", "void_requested", "voided"]
     assert api_as(u.city).get(url).json()["arrived_amount"] == "0.0000"
     assert api_as(u.city).get("/api/v1/leads/", {"funds": "waiting"}).json()["count"] == 0
+
+
+def test_the_upgrade_keeps_every_figure(world, signed):
+    """Migration 0006: entries stored before the four-eyes check were counted; they become
+    confirmed (no confirmer, the upgrade note in their history), so no figure changes."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("keyprojects.attraction.migrations.0006_existing_funds_confirmed")
+    old = _enter(world.users.county, signed, amount="700")
+    FundEvent.objects.filter(entry=old).delete()  # as stored before the upgrade: no status history
+    total_before, _rows = selectors.funnel(Lead.objects.filter(pk=signed.pk))
+    migration.confirm_existing(apps, None)
+    old.refresh_from_db()
+    assert old.status == "confirmed" and old.confirmed_by is None and old.confirmed_at == old.created_at
+    assert _total(signed) == D("700") and selectors.funnel(Lead.objects.filter(pk=signed.pk))[0].arrived_amount == D("700")
+    assert total_before.arrived_amount == 0  # after 0005 alone an old entry read 待确认 and left every figure
+    history = list(FundEvent.objects.filter(entry=old).values_list("kind", "actor__username", "note"))
+    assert history == [("recorded", "lixia", ""), ("confirmed", None, migration.UPGRADE_NOTE)]
