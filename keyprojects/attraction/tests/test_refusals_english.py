@@ -88,3 +88,24 @@ def test_funds_dated_in_the_future_are_refused_in_english(compiled, client, worl
     tomorrow = (TODAY() + dt.timedelta(days=1)).isoformat()
     page = c.post(f"/attraction/{lead.pk}/funds/", {"arrived_on": tomorrow, "arrived_amount": "100", "note": ""}).content.decode()
     assert "The date funds arrived cannot be later than today" in page and "到资日期不能晚于今天" not in page
+
+
+def test_funds_confirmation_refusals_in_english(compiled, client, world, lead_of):  # noqa: F811
+    from keyprojects.attraction.services import fund_arrival_add
+
+    county = world.users.county
+    lead = lead_of()
+    lead = lead_advance(user=county, lead=lead, expected_version=lead.version, on_date=TODAY() - dt.timedelta(days=20))
+    lead = lead_sign(
+        user=county, lead=lead, expected_version=lead.version, enterprise=world.ent, signed_on=TODAY() - dt.timedelta(days=10),
+        amount="48000", title="投资协议",
+    )  # fmt: skip
+    entry = fund_arrival_add(user=county, lead=lead, arrived_on=TODAY(), arrived_amount="100")
+    c = _english(client, county)
+    page = c.post(f"/attraction/{lead.pk}/funds/{entry.pk}/decide/", {"version": entry.version, "decision": "confirm"}).content.decode()
+    assert "Whoever recorded the funds cannot confirm them (four eyes)" in page and "四眼原则" not in page
+    page = c.post(f"/attraction/{lead.pk}/funds/", {"arrived_on": TODAY().isoformat(), "arrived_amount": "-1"}).content.decode()
+    assert "Amounts must not be negative" in page
+    c = _english(client, world.users.county_clerk)
+    page = c.post(f"/attraction/{lead.pk}/funds/{entry.pk}/decide/", {"version": entry.version, "decision": "return"}).content.decode()
+    assert "Give the reason for returning it" in page
