@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 from . import issue_text as T
 from .cells import Spec, _data_row, _fmt, _kind
 from .classify import _category, _level, _nature, _stage
-from .header import SERIES, Column, _header_grid, _title_period, choose_columns, find_header
+from .header import SERIES, Column, _header_grid, _header_text, _title_period, choose_columns, find_header
 from .normalize import (
     EMPTY_MARKERS,
     ONE,
@@ -458,6 +458,9 @@ def _join_continuations(result: ParseResult, sheet: Sheet, first: int, columns: 
         if not (c0 <= name.index <= c1 and r1 > r0 and r0 >= first and r0 < len(rows)):
             continue
         top = rows[r0]
+        said = top[name.index] if name.index < len(top) else None
+        if isinstance(said, str) and _header_text(said).strip() in (name.header, name.header.split("/", 1)[0]):
+            continue  # the header repeated at a page break, its two rows merged down the name column
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
             line = rows[r]
             for j, v in enumerate(line):

@@ -508,3 +508,35 @@ def test_a_project_written_over_two_lines_is_one_project(world):
     }
     said = "第 4 行是上一行项目的续行（项目名称合并单元格），其“2024年计划投资（万元）”200未计入，请核对"
     assert (4, said) in [(w.row, w.message) for w in out.warnings]
+
+
+def test_a_two_row_header_repeated_at_a_page_break_is_no_project():
+    """The two header rows repeated after a page break, 项目名称 merged down both: skipped, not a
+    project nor the continuation line of one."""
+    import io
+
+    from openpyxl import Workbook
+
+    from keyprojects.dataio.parsing import parse_file
+
+    wb = Workbook()
+    ws = wb.active
+
+    def header(r: int) -> None:
+        for j, t in enumerate(["序号", "县区", "项目名称"], start=1):
+            ws.cell(r, j, t)
+            ws.merge_cells(start_row=r, start_column=j, end_row=r + 1, end_column=j)
+        ws.cell(r, 4, "投资情况（万元）")
+        ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=6)
+        for j, t in enumerate(["总投资", "2024年计划", "1-6月完成"], start=4):
+            ws.cell(r + 1, j, t)
+
+    header(1)
+    ws.append([1, "张店区", "甲", 5000, 1000, 300])
+    header(4)
+    ws.append([2, "淄川区", "乙", 2000, 500, 100])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (res,) = parse_file(buf.getvalue(), filename="t.xlsx")
+    assert [(r.row, r.values["name"], r.values["total_investment"]) for r in res.rows] == [(3, "甲", D("5000")), (6, "乙", D("2000"))]
+    assert res.errors == [] and res.warnings == []
