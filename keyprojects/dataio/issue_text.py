@@ -240,6 +240,9 @@ HIDDEN_ROWS = Sentence(
 CONTINUATION_AMOUNT = Sentence(
     gettext_noop("第 %(row)s 行是上一行项目的续行（项目名称合并单元格），其“%(column)s”%(value)s未计入，请核对"), row=NUMBER, value=NUMBER
 )
+REGION_FILLED_DOWN = Sentence(
+    gettext_noop("“%(column)s”列有%(n)s个空白单元格，按其上方最近填写的区域读取（第一个在第 %(row)s 行），请核对"), n=NUMBER, row=NUMBER
+)
 GROUP_COUNT_DIFFERS = Sentence(
     gettext_noop("分组行“%(label)s”写明%(said)s个项目，其下列出%(n)s个，请核对是否漏行或多行"), said=NUMBER, n=NUMBER
 )

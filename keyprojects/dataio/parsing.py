@@ -327,6 +327,8 @@ def parse_sheet(
                 _remark_nature(st.result.rows[-1], row[remark_j], header_of(header, remark_j), remark_fields, remark_rows, remark_stages)
 
     _close_counts(st, 0)
+    if "region_text" in result.columns:
+        _region_down(result)
     _close_totals(st)
     _emit_unmapped(st)
     label = header_of(header, remark_j)
@@ -477,6 +479,27 @@ def _join_continuations(result: ParseResult, sheet: Sheet, first: int, columns: 
                 elif isinstance(top[j], str) and isinstance(v, str) and v.strip() not in top[j]:
                     top[j] = f"{top[j]}；{v.strip()}"
             rows[r] = []
+
+
+def _region_down(result: ParseResult) -> None:
+    """A 县区 written on the first of its rows only (a merged cell saved as CSV, or simply not
+    repeated): a blank 县区 cell under a filled one is that place, as a person reads it, said once
+    per sheet — unless the row names its place otherwise (项目代码, 建设地点, 责任单位). A group
+    row naming a place starts again."""
+    last: tuple[str, str] | None = None
+    filled: list[int] = []
+    for pr in result.rows:
+        cell = pr.cells.get("region_text")
+        if cell is not None:
+            last = (pr.values["region_text"], cell[0]) if cell[0] != "分组行" and "region_text" in pr.values else None
+        elif last is not None and not ("project_code" in pr.values or "location" in pr.values or "responsible_unit" in pr.values):
+            pr.values["region_text"] = last[0]
+            pr.cells["region_text"] = (last[1], "")
+            filled.append(pr.row)
+    if filled:
+        column = result.columns["region_text"]
+        message = T.REGION_FILLED_DOWN.zh(column=column, n=len(filled), row=filled[0])
+        result.warnings.append(Issue(result.sheet, filled[0], column, "", message))
 
 
 def _skip_hidden_rows(result: ParseResult, sheet: Sheet, first: int) -> None:

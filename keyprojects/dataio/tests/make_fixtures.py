@@ -954,6 +954,22 @@ def round3_two_lines() -> None:
     _fixed_times(path)
 
 
+def round3_county_once_csv() -> None:
+    """Issue 13, third trial: a city list saved by Excel as CSV (GBK) from a sheet whose 区县 cell
+    was merged over each county's projects: the county on the first of its rows only; a row naming
+    its place by its 项目代码."""
+    lines = [
+        "淄博市2024年重点项目名单,,,,,",
+        "序号,区县,项目名称,项目代码,总投资（万元）,2024年计划投资（万元）",
+        "1,张店区,R3S张店甲,,5000,1000",
+        "2,,R3S张店乙,,3000,800",
+        "3,淄川区,R3S淄川甲,,2000,500",
+        "4,,R3S淄川乙,,1000,100",
+        "5,,R3S代码临淄,2401-370305-04-01-123456,1000,100",
+    ]
+    (FILES / "round3_county_once.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -977,6 +993,7 @@ def main() -> None:
     round3_hidden()
     round3_q1_lumped()
     round3_two_lines()
+    round3_county_once_csv()
     try:
         legacy_xls()
         hostile_xls()

@@ -540,3 +540,20 @@ def test_a_two_row_header_repeated_at_a_page_break_is_no_project():
     (res,) = parse_file(buf.getvalue(), filename="t.xlsx")
     assert [(r.row, r.values["name"], r.values["total_investment"]) for r in res.rows] == [(3, "甲", D("5000")), (6, "乙", D("2000"))]
     assert res.errors == [] and res.warnings == []
+
+
+def test_a_county_written_once_holds_for_the_rows_under_it(world):
+    """The CSV of a sheet whose 区县 was merged: "张店区" then blanks. The blank rows are 张店区's
+    (they went to 淄博市 itself without a word), said once; a row whose 项目代码 names 临淄区 is
+    临淄区's."""
+    out = imported("round3_county_once.csv", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {n: v[0] for n, v in stored("R3S").items()} == {
+        "R3S张店甲": "370303",
+        "R3S张店乙": "370303",
+        "R3S淄川甲": "370302",
+        "R3S淄川乙": "370302",
+        "R3S代码临淄": "370305",
+    }
+    said = "“区县”列有2个空白单元格，按其上方最近填写的区域读取（第一个在第 4 行），请核对"
+    assert (4, said) in [(w.row, w.message) for w in out.warnings]
