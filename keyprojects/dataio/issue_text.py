@@ -146,6 +146,10 @@ REGION_UNDECIDED = gettext_noop("（未定）")
 # --- a row: its region ---------------------------------------------------------------------
 OUTSIDE_ASKED_SCOPE = Sentence(gettext_noop("第 %(row)s 行的所属区域“%(region)s”不在本次导入的范围“%(scope)s”内"), row=NUMBER)
 OUTSIDE_SCOPE_AT = Sentence(gettext_noop("第 %(row)s 行：所属区域超出您的管辖范围（“%(region)s”不在%(scope)s内）"), row=NUMBER)
+SHEET_PLACE_AMBIGUOUS = Sentence(
+    gettext_noop("第 %(row)s 行：工作表名“%(sheet)s”对应多个区县，该行也未写明所属区域，请写明所属市（如“济南市市中区”）或所属区域"),
+    row=NUMBER,
+)
 PLACE_AMBIGUOUS = Sentence(gettext_noop("该地名对应多个区县，请写明所属市（如“济南市市中区”）"))
 PLACE_UNKNOWN = Sentence(gettext_noop("无法识别的地名，按默认区域导入"))
 PLACE_TOO_WIDE = Sentence(gettext_noop("所属区域应为市或县（区），按默认区域导入"))

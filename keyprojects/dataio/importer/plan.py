@@ -246,6 +246,7 @@ class ImporterState:
     editable: set[int]
     sheet_years: dict[str, int]  # sheet → the annual plan's year it names (title, header, sheet name)
     sheet_periods: dict[str, tuple[int, int]]  # sheet → the reporting month it names
+    sheets_ambiguous: set[str]  # sheets named after a place several regions share ("市中区"), undecided
     total_sheets: set[str]  # sheets with a 总投资 column
     # set by check.CheckMixin._figures / _years
     config: Any

@@ -135,6 +135,7 @@ class ReadMixin(ImporterState):
                 or "owner_name" in v
                 or self._sheet_region(row.sheet)
                 or self._title_region(row.sheet)
+                or row.sheet in self.sheets_ambiguous
             ):
                 warned = len(self.warnings)
                 region, explicit = check_row_region(row, values)

@@ -90,6 +90,7 @@ class ResolveMixin(ImporterState):
         self._place_cache: dict[str, tuple[str | None, str, int | None]] = {}
         self._clue_cache: dict[tuple[str, str], str] = {}
         self.sheet_titles = {res.sheet: res.title for res in getattr(self, "results", ())}
+        self.sheets_ambiguous: set[str] = set()
         self.title_base: str | None = None
         if self.default_code is None and self.scope_code is None and self.home is None:
             named = {c for c in (self._title_region(s) for s in self.sheet_titles) if c}
@@ -192,6 +193,9 @@ class ResolveMixin(ImporterState):
             return code, True
         clues = self._clues(row)
         if not clues:
+            if row.sheet in self.sheets_ambiguous:
+                self.error(row, "", T.SHEET_PLACE_AMBIGUOUS.zh(row=row.row, sheet=row.sheet))
+                return None, True
             return None, False
         fld, code = clues[0]
         self._clue_field = fld
@@ -304,6 +308,8 @@ class ResolveMixin(ImporterState):
                 found, why, _zone = self.resolve_place(text)
                 if found is None and why == "ambiguous":
                     found = self._in_context(text, name)  # 市中区 in a list whose title says 济南市
+                    if found is None:
+                        self.sheets_ambiguous.add(name)  # its rows naming no place: an error, not the default
                 if found is not None and self.regions[found].level in ("city", "county"):
                     code = found  # (outside the import's scope: an error naming the row)
             cache[name] = code

@@ -134,6 +134,10 @@ def test_county_sheets_of_a_city_named_in_the_title(world):
     for region in (None, "370000"):
         out = imported("round3_county_sheets.xlsx", region=region, dry_run=True)
         assert out.errors == [], (region, [e.as_dict() for e in out.errors])
+    out = imported("round3_county_sheets.xlsx", region="370300", dry_run=True)  # 淄博 has no 市中区: which one?
+    assert [(e.sheet, e.row) for e in out.errors] == [("历下区", 3), ("市中区", 3), ("市中区", 4)]
+    said = "第 3 行：工作表名“市中区”对应多个区县，该行也未写明所属区域，请写明所属市（如“济南市市中区”）或所属区域"
+    assert out.errors[1].message == said
     out = imported("round3_county_sheets.xlsx", region="370400", dry_run=True)  # 枣庄
     assert [(e.sheet, e.row, e.message) for e in out.errors] == [("历下区", 3, "第 3 行的所属区域“历下区”不在本次导入的范围“枣庄市”内")]
     out = imported("round3_county_sheets.xlsx")
