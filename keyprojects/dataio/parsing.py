@@ -660,17 +660,25 @@ def _emit_unmapped(st: _State) -> None:
 
 def _cross_sheet_duplicates(results: list[ParseResult]) -> None:
     """The same project on two sheets, for the same year and month (a row's 年份/月份, else its
-    sheet's period: the sheets "8月" and "9月" of one workbook report two months)."""
+    sheet's period: the sheets "8月" and "9月" of one workbook report two months) and the same
+    place (a row's 县区, else a sheet named after a place: "老旧小区改造" on the sheets 历下区 and
+    市中区 is two projects)."""
     seen: dict[tuple[Any, ...], tuple[str, int]] = {}
     for res in results:
         year, month = res.period if res.period else (None, None)
+        place = res.sheet.strip() if res.sheet.strip()[-1:] in ("区", "县", "市") else None
         for pr in res.rows:
             v = pr.values
             code, nm = v.get("project_code"), v.get("name")
             if not (code or nm):
                 continue
             pid = v.get("project_id")
-            ident = ("id", pid) if pid else ("code", code) if code else ("name", name_key(nm), name_key(v.get("owner_name", "")))
+            if pid:
+                ident: tuple[Any, ...] = ("id", pid)
+            elif code:
+                ident = ("code", code)
+            else:
+                ident = ("name", name_key(nm), name_key(v.get("owner_name", "")), v.get("region_text") or place)
             key = (*ident, v.get("level") or pr.group_level, v.get("year") or year, v.get("month") or month)
             first = seen.get(key)
             if first is None:

@@ -561,3 +561,18 @@ def test_a_county_written_once_holds_for_the_rows_under_it(world):
     }
     said = "“区县”列有2个空白单元格，按其上方最近填写的区域读取（第一个在第 4 行），请核对"
     assert (4, said) in [(w.row, w.message) for w in out.warnings]
+
+
+def test_one_name_on_two_county_sheets_is_two_projects(world):
+    """ "R3C市中甲" also on the sheet 历下区: a project of each county, not one twice in the file."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FILES / "round3_county_sheets.xlsx")
+    wb["历下区"]["B3"] = "R3C市中甲"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_file(user=None, data=buf.getvalue(), filename="same.xlsx", region="370100")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert sorted(Project.objects.filter(name="R3C市中甲").values_list("region_id", flat=True)) == ["370102", "370103"]
