@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 
@@ -13,6 +14,8 @@ from keyprojects.core.validators import make_uscc
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project, ProjectYear, SponsorLeader
 from keyprojects.regions.models import Region, Unit
+
+T = TypeVar("T")
 
 _seq = itertools.count(1)
 PASSWORD = "Kp-test-2024!"
@@ -111,3 +114,28 @@ def _explained() -> dict[str, str]:
 
 
 EXPLAINED = _explained()
+
+
+def data_for_the_module(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture: ``build()`` once, inside a transaction that stays open for
+    the module and is rolled back at its end; each test of the module (``db``) runs in a
+    savepoint of it and is rolled back to the built data, as ``django.test.TestCase``'s
+    ``setUpTestData`` does. For data that takes seconds to build (a seeded demo) read by many
+    tests. A test of the module that must start from an empty database runs before the first
+    test that asks for the fixture (the transaction is open from then to the module's end)."""
+    from django.db import transaction
+
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        try:
+            built = build()
+        except BaseException as exc:
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from keyprojects.accounts.choices import Role
 from keyprojects.accounts.models import User
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.errors import PermissionDenied
+from keyprojects.core.testing import data_for_the_module
 from keyprojects.core.validators import PROJECT_CODE_RE, is_valid_uscc, project_code_region
 from keyprojects.demo import DEMO_COUNTIES, DEMO_USERNAMES, demo_digest, last_day
 from keyprojects.enterprises.models import Enterprise
@@ -44,9 +46,15 @@ def logins(output: str) -> dict[str, str]:
     return {line.split()[0]: line.split()[-1] for line in lines[start:] if line.strip() and not line.startswith("注意")}
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo seeded once for the module's tests that read it (each test's changes roll back)."""
+    yield from data_for_the_module(django_db_blocker, seed)
+
+
 @pytest.fixture
-def seeded(db) -> str:
-    return seed()
+def seeded(_seeded_once, db) -> str:
+    return _seeded_once
 
 
 def test_same_seed_gives_the_same_data_whatever_the_batch_size(db):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
 from keyprojects.analytics.services import facts_refresh, summaries_refresh, warnings_compute
+from keyprojects.core.testing import data_for_the_module
 from keyprojects.demo import SEASON, STEP_MONTHS, demo_digest
 from keyprojects.dispatch import rules
 from keyprojects.dispatch.models import (
@@ -48,9 +50,15 @@ def seed(**options: object) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo seeded once for the module's tests that read it (each test's changes roll back)."""
+    yield from data_for_the_module(django_db_blocker, seed)
+
+
 @pytest.fixture
-def seeded(db) -> str:
-    return seed()
+def seeded(_seeded_once, db) -> str:
+    return _seeded_once
 
 
 def periods() -> list[ReportingPeriod]:
@@ -66,6 +74,20 @@ def test_same_seed_same_reports_whatever_the_batch_size(db):
     assert list(MonthlyReport.objects.order_by("id").values_list("project__name", "period__month", "status", "invested_month")) == reports
     seed(reset=True, months=13)
     assert demo_digest() != first
+
+
+def test_months_zero_and_bounds(db):
+    out = seed(months=0)
+    assert "未生成月报" in out
+    assert not ReportingPeriod.objects.exists() and not MonthlyReport.objects.exists()
+    with pytest.raises(CommandError, match="月份数"):
+        seed(reset=True, months=15)
+
+
+def test_default_is_last_year_and_this_year(db):
+    out = seed(months=None, projects=60)
+    assert ReportingPeriod.objects.count() == 12 + MONTH
+    assert "2023-01 至 2024-02" in out and MonthlyReport.objects.exists()
 
 
 def test_periods_months_and_closures(seeded):
@@ -257,20 +279,6 @@ def test_summary_tables_are_what_the_services_compute(seeded, which):
     assert seeded_tables[0] == recomputed[0]
     assert seeded_tables[1] == recomputed[1]
     assert seeded_tables[2] == recomputed[2]
-
-
-def test_months_zero_and_bounds(db):
-    out = seed(months=0)
-    assert "未生成月报" in out
-    assert not ReportingPeriod.objects.exists() and not MonthlyReport.objects.exists()
-    with pytest.raises(CommandError, match="月份数"):
-        seed(reset=True, months=15)
-
-
-def test_default_is_last_year_and_this_year(db):
-    out = seed(months=None, projects=60)
-    assert ReportingPeriod.objects.count() == 12 + MONTH
-    assert "2023-01 至 2024-02" in out and MonthlyReport.objects.exists()
 
 
 def test_default_assessment_scheme_scores_the_closed_month(seeded, client):
