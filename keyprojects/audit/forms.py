@@ -98,6 +98,11 @@ ACTION_VERBS = {
     "extension_ask": _("申请延期"),
     "extension_decide": _("审批延期"),
     "funds": _("登记到位资金"),
+    "funds_confirm": _("确认到位资金"),
+    "funds_return": _("退回到位资金"),
+    "funds_void": _("冲销到位资金"),
+    "funds_void_request": _("申请冲销到位资金"),
+    "funds_void_return": _("驳回冲销申请"),
     "hold": _("召开"),
     "industrychain_save": _("保存产业链"),  # the admin's attraction.<model>_save
     "items_set": _("设置事项"),

@@ -27,6 +27,7 @@ _DYNAMIC = [
     *(str(a) for a in StepAction.values),
     *(f"attraction.{m}_save" for m in ("industrychain", "stagestandard", "serviceitem")),
     *(f"lead.{k}" for k in ("created", "advanced", "signed", "landed", "dropped", "reopened")),
+    *(f"lead.funds_{k}" for k in ("confirm", "return", "void", "void_return")),  # attraction.services_funds: one per decision
 ]
 MISSED = ["revision_reject", "cultivation_entry.reject", "cultivation_entry.keep", "brand_application.reject",
           "policy_grant.create", "open311.key_issue", "open311.key_revoke", "request_category.save",
