@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from keyprojects.core.testing import PASSWORD
 
@@ -210,10 +215,61 @@ def run_schemathesis(base: str, username: str, workdir: Path, phases: str) -> di
 PHASES = {"prov": "examples,coverage,fuzzing,stateful", "lixia": "examples,fuzzing,stateful"}
 
 
+class _SerialServer(WSGIServer):
+    """The run's server: one request after another in the server's own thread (schemathesis
+    sends them one at a time, ``--workers 1``), so that thread keeps one database connection for
+    the whole run. The shared live server starts a thread and a new database connection per
+    request: on PostgreSQL a new backend process each time, about a third of the run's several
+    thousand requests. Nagle's algorithm off, as the shared server (conftest)."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def get_request(self):  # type: ignore[no-untyped-def]
+        conn, addr = super().get_request()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn, addr
+
+
+class _SerialServerThread(LiveServerThread):
+    server_class = _SerialServer
+
+
+@pytest.fixture
+def api_server(transactional_db: Any) -> Iterator[str]:
+    """A live server of its own for the run (see :class:`_SerialServer`); its URL."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    override = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    thread = _SerialServerThread("127.0.0.1", StaticFilesHandler, connections_override=override)
+
+    def keep(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if threading.current_thread() is thread:
+            connection.close_at = None  # not closed after each request (CONN_MAX_AGE 0); closed when the thread ends
+
+    for conn in override.values():  # the in-memory SQLite database is the test's connection, shared
+        conn.inc_thread_sharing()
+    connection_created.connect(keep)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    try:
+        if thread.error:
+            raise thread.error
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.terminate()  # its run() closes the thread's connection before the database is flushed
+        connection_created.disconnect(keep)
+        for conn in override.values():
+            conn.dec_thread_sharing()
+
+
 @pytest.mark.parametrize("username", ["lixia", "prov"])
-def test_schemathesis_finds_nothing(username: str, fuzz_world: Any, live_server: Any, tmp_path: Path) -> None:
+def test_schemathesis_finds_nothing(username: str, fuzz_world: Any, api_server: str, tmp_path: Path) -> None:
     phases = PHASES["prov"] if os.environ.get("KP_SCHEMATHESIS_FULL") else PHASES[username]
-    result = run_schemathesis(live_server.url, username, tmp_path, phases)
+    result = run_schemathesis(api_server, username, tmp_path, phases)
     ops, cases = result["operations"], result["test_cases"]
     print(
         f"schemathesis as {username} ({phases}): operations {ops['tested']}/{ops['total']} tested, "
