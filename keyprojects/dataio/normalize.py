@@ -10,6 +10,7 @@ with a Chinese message; the parser turns it into an :class:`~keyprojects.dataio.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -392,10 +393,23 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
 _KEY_JUNK = str.maketrans({" ": None, "\t": None, "\n": None, "\r": None, "\u3000": None, "\u00a0": None, "(": "（", ")": "）"})
 
 
+def _key_table() -> dict[int, str | int | None]:
+    """:data:`_HALFWIDTH` then :data:`_KEY_JUNK` as one table (one pass over the text)."""
+    table: dict[int, str | int | None] = {}
+    for c in set(_HALFWIDTH) | set(_KEY_JUNK):
+        table[c] = chr(c).translate(_HALFWIDTH).translate(_KEY_JUNK)
+    return table
+
+
+_KEY_TABLE = _key_table()
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """A key to compare names written differently: half-width digits/letters, brackets
-    unified to the full-width form, no whitespace, upper case."""
-    return to_halfwidth(text).translate(_KEY_JUNK).upper()
+    unified to the full-width form, no whitespace, upper case. Remembered: an import asks for
+    each row's name several times (its lookup, its match, its duplicates)."""
+    return text.translate(_KEY_TABLE).upper()
 
 
 # ---------------------------------------------------------------------------------------------
