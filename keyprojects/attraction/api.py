@@ -244,6 +244,13 @@ class FundVoidSerializer(StrictInput):
     reason = serializers.CharField(max_length=500, help_text="冲销原因")
 
 
+class FundWithdrawSerializer(StrictInput):
+    version = serializers.IntegerField(
+        min_value=1, max_value=VERSION_MAX, help_text="到资记录读取时的版本号（乐观锁）", error_messages={"required": VERSION_REQUIRED}
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", help_text="撤回说明（选填）")
+
+
 def _name(user: Any) -> str | None:
     return None if user is None else (user.get_full_name() or user.get_username())
 
@@ -543,6 +550,18 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         fund = services.fund_void_request(user=request.user, entry=fund, expected_version=d["version"], reason=d["reason"], request=request)
+        return self._entry_out(fund)
+
+    @_op("leads_fund_withdraw", "登记人撤回本人待确认的到资登记（撤回后不计入）/ The enterer withdraws her own pending 到资 entry",
+         request=FundWithdrawSerializer, parameters=[ENTRY_PARAMETER], responses={200: FundEntrySerializer, **STEP_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"], url_path=r"fund-entries/(?P<entry>[0-9]+)/withdraw", serializer_class=FundWithdrawSerializer,
+            filterset_class=None)  # fmt: skip
+    def fund_withdraw(self, request: Request, pk: str | None = None, entry: str | None = None) -> Response:
+        fund = self._fund(request, pk, entry)
+        ser = FundWithdrawSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        fund = services.fund_withdraw(user=request.user, entry=fund, expected_version=d["version"], note=d["note"], request=request)
         return self._entry_out(fund)
 
     @_op("leads_events", "线索的阶段事件 / Events of a lead", responses={200: LeadEventSerializer(many=True), **LIST_ERRORS})

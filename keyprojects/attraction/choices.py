@@ -86,6 +86,7 @@ class FundStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")  # sent back with a reason: never counted (enter it again if it was right)
     VOID_PENDING = "void_pending", _("冲销待确认")  # a 冲销 asked for with a reason: still counts until decided
     VOIDED = "voided", _("已冲销")  # voided, or replaced by a confirmed correction: no longer counted
+    WITHDRAWN = "withdrawn", _("已撤回")  # withdrawn by its enterer while it waited: never counted
 
 
 #: The entries that count in 累计到资, 资金到位率, the funnel, the 招商 assessment indicators and
@@ -106,3 +107,4 @@ class FundEventKind(models.TextChoices):
     VOID_REQUESTED = "void_requested", _("申请冲销")  # a 冲销 asked for, with a reason
     VOIDED = "voided", _("冲销")  # voided (a 冲销 confirmed, or replaced by a confirmed correction)
     VOID_RETURNED = "void_returned", _("冲销退回")  # a 冲销 refused with a reason: the entry still counts
+    WITHDRAWN = "withdrawn", _("撤回")  # withdrawn by its enterer while it waited (note optional)

@@ -207,6 +207,17 @@ class FundVoidForm(VersionedForm):
         _style(self)
 
 
+class FundWithdrawForm(VersionedForm):
+    """The enterer withdraws her own 到资 entry while it waits (note optional)."""
+
+    version = version_field()
+    note = forms.CharField(label=_("撤回说明"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
 class FunnelForm(forms.Form):
     by = forms.ChoiceField(label=_("分组"), required=False)
 

@@ -321,7 +321,7 @@ class FundArrival(VersionedModel):
             models.CheckConstraint(condition=Q(arrived_amount__gt=0), name="fund_arrival_amount_positive"),
             # counted and voided entries were confirmed (when, and by whom unless entered before the check existed)
             models.CheckConstraint(
-                condition=Q(status__in=[FundStatus.PENDING, FundStatus.RETURNED]) | Q(confirmed_at__isnull=False),
+                condition=Q(status__in=[FundStatus.PENDING, FundStatus.RETURNED, FundStatus.WITHDRAWN]) | Q(confirmed_at__isnull=False),
                 name="fund_arrival_confirmed_has_time",
             ),
             # four eyes in the database too: nobody confirms their own entry nor their own 冲销

@@ -502,4 +502,4 @@ def activity_create(*, user: Any, data: dict[str, Any], request: Any = None) -> 
 
 
 # 到资 (four eyes: entered, confirmed by somebody else, voided or corrected by a new entry)
-from .services_funds import FUNDS_SLIP_FACTOR, fund_arrival_add, fund_decide, fund_void_request  # noqa: E402, F401
+from .services_funds import FUNDS_SLIP_FACTOR, fund_arrival_add, fund_decide, fund_void_request, fund_withdraw  # noqa: E402, F401

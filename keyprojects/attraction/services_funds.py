@@ -7,7 +7,8 @@ Whoever enters a figure never confirms it; whoever asks for a change never decid
 * :func:`fund_decide` is somebody else's decision on what waits: a new entry or a correction is
   confirmed (it counts from then on; a confirmed correction voids the entry it replaces) or
   returned with a reason; a 冲销 asked for is carried out or refused with a reason;
-* :func:`fund_void_request` asks for a confirmed entry to be voided (冲销), with a reason.
+* :func:`fund_void_request` asks for a confirmed entry to be voided (冲销), with a reason;
+* :func:`fund_withdraw` is the enterer's own 撤回 of an entry still waiting (待确认): it never counts.
 
 Who may decide is asked of the policy (:func:`policy.can_confirm_funds`: region staff over the
 lead — the county's second account, the city, the province — never the asker). Only confirmed
@@ -41,6 +42,7 @@ FUNDS_SLIP_FACTOR = 10
 
 NOT_YOURS_TO_CONFIRM = gettext_noop("登记到资的人不能确认自己的登记（四眼原则），请由本地区其他账号或上级确认")
 NOT_YOURS_TO_VOID = gettext_noop("申请冲销的人不能确认自己的申请（四眼原则），请由本地区其他账号或上级确认")
+NOT_YOURS_TO_WITHDRAW = gettext_noop("只有登记人本人可以撤回待确认的到资登记")
 NO_RIGHT_TO_CONFIRM = gettext_noop("无权确认该到资记录：到资由线索所在地区的区域工作人员（本级其他账号或上级）确认")
 
 
@@ -214,5 +216,28 @@ def fund_void_request(*, user: Any, entry: Any, expected_version: int, reason: s
     audit_record(
         action="lead.funds_void_request", user=user, request=request, obj=fresh,
         changes={"status": [FundStatus.CONFIRMED, fresh.status], "lead": fresh.lead_id, "reason": reason}, message=reason[:500],
+    )  # fmt: skip
+    return fresh
+
+
+@transaction.atomic
+def fund_withdraw(*, user: Any, entry: Any, expected_version: int, note: str = "", request: Any = None) -> FundArrival:
+    """The enterer withdraws her own entry (or correction) while it still waits (待确认), with an
+    optional note: it becomes 已撤回 and never counts. Nobody else withdraws it (a confirmer
+    returns it instead, with a reason)."""
+    fresh = _entry(user, entry)
+    if fresh.recorded_by_id is None or fresh.recorded_by_id != getattr(user, "pk", None):
+        raise PermissionDenied(NOT_YOURS_TO_WITHDRAW)
+    if fresh.status != FundStatus.PENDING:
+        raise TransitionNotAllowed(gettext_noop("只能撤回待确认的到资登记"))
+    note = (note or "").strip()
+    fresh.status = FundStatus.WITHDRAWN
+    save_versioned(fresh, expected_version=expected_version, fields=["status"])
+    _event(fresh, FundEventKind.WITHDRAWN, user, note)
+    audit_record(
+        action="lead.funds_withdraw", user=user, request=request, obj=fresh,
+        changes={"status": [FundStatus.PENDING, fresh.status], "lead": fresh.lead_id, "arrived_amount": str(fresh.arrived_amount),
+                 "note": note},
+        message=note[:500],
     )  # fmt: skip
     return fresh

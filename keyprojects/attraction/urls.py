@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/funds/", views.lead_funds, name="funds"),
     path("<int:pk>/funds/<int:entry>/decide/", views.fund_decide, name="fund_decide"),
     path("<int:pk>/funds/<int:entry>/void/", views.fund_void, name="fund_void"),
+    path("<int:pk>/funds/<int:entry>/withdraw/", views.fund_withdraw, name="fund_withdraw"),
 ]

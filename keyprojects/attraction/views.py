@@ -27,7 +27,18 @@ from keyprojects.core.scope import get_or_404
 from . import selectors, services
 from .choices import AWAITING_FUNDS, DROPPABLE, FORWARD, FundStatus, LeadStage
 from .filters import LeadFilter
-from .forms import CommitmentFormSet, DropForm, FundDecideForm, FundForm, FundVoidForm, LandForm, LeadForm, SignForm, StepForm
+from .forms import (
+    CommitmentFormSet,
+    DropForm,
+    FundDecideForm,
+    FundForm,
+    FundVoidForm,
+    FundWithdrawForm,
+    LandForm,
+    LeadForm,
+    SignForm,
+    StepForm,
+)
 from .models import FundArrival, Lead, ServiceItem
 
 #: A service's error of one commitment of a signing (``commitments[0].due_on``).
@@ -260,6 +271,7 @@ def _funds_context(request: HttpRequest, lead: Lead, can_write: bool) -> dict[st
     for entry in funds:
         entry.can_decide = entry.status in AWAITING_FUNDS and policy.can_confirm_funds(request.user, entry)  # type: ignore[attr-defined]
         entry.own_waiting = entry.status in AWAITING_FUNDS and entry.asker_id == request.user.pk  # type: ignore[attr-defined]
+        entry.can_withdraw = entry.status == FundStatus.PENDING and entry.recorded_by_id == request.user.pk  # type: ignore[attr-defined]
         entry.can_change = can_write and entry.status == FundStatus.CONFIRMED  # type: ignore[attr-defined]
     return {
         "funds": funds,
@@ -352,3 +364,23 @@ def fund_void(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     except ApplicationError as exc:
         return _refused(request, lead, exc)
     return _done(request, lead, _("已申请冲销，待他人确认；确认前该笔到资仍计入"))
+
+
+@login_required
+@require_POST
+def fund_withdraw(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """The enterer withdraws her own entry while it waits (待确认)."""
+    guard(request, write=True)
+    lead = get_lead(request, pk)
+    fund = get_or_404(FundArrival, request, entry)
+    if fund.lead_id != lead.pk:
+        raise Http404
+    form = FundWithdrawForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, lead, ValidationFailed(errors_text(form)))
+    d = form.cleaned_data
+    try:
+        services.fund_withdraw(user=request.user, entry=fund, expected_version=d["version"], note=d["note"], request=request)
+    except ApplicationError as exc:
+        return _refused(request, lead, exc)
+    return _done(request, lead, _("已撤回，该笔到资不计入"))

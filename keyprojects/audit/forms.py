@@ -103,6 +103,7 @@ ACTION_VERBS = {
     "funds_void": _("冲销到位资金"),
     "funds_void_request": _("申请冲销到位资金"),
     "funds_void_return": _("驳回冲销申请"),
+    "funds_withdraw": _("撤回到位资金登记"),
     "hold": _("召开"),
     "industrychain_save": _("保存产业链"),  # the admin's attraction.<model>_save
     "items_set": _("设置事项"),

@@ -24,7 +24,7 @@ EXPECTED_OPERATIONS = {
     "oc4ids_package",
     "leads_list", "leads_retrieve", "leads_create", "leads_partial_update", "leads_advance", "leads_sign", "leads_land",
     "leads_drop", "leads_reopen", "leads_funds", "leads_events", "leads_funnel", "leads_fund_entries", "leads_fund_decide",
-    "leads_fund_void",
+    "leads_fund_void", "leads_fund_withdraw",
     "approvals_list", "approvals_retrieve", "approvals_create", "approvals_partial_update",
     "factor_needs_list", "factor_needs_retrieve", "factor_needs_create", "factor_needs_partial_update",
     "consultations_list", "consultations_retrieve", "consultations_create", "consultations_topic_done",

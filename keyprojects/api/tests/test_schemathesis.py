@@ -73,7 +73,7 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # in-province investor's USCC, dates not before the stage was entered nor after today, required
 # service items before a step, a reason to drop, a feedback to close; 到资: a correction names a
 # confirmed entry of the lead with a reason, a return needs a reason, nobody decides their own entry.
-include-operation-id-regex = "^leads_(create|partial_update|advance|sign|land|drop|reopen|funds|fund_decide|fund_void)$"
+include-operation-id-regex = "^leads_(create|partial_update|advance|sign|land|drop|reopen|funds|fund_decide|fund_void|fund_withdraw)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
 [[operations]]

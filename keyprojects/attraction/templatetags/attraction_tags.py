@@ -39,4 +39,5 @@ def fund_badge(status: str) -> str:
         "returned": "text-bg-secondary",
         "void_pending": "text-bg-warning",
         "voided": "text-bg-light border",
+        "withdrawn": "text-bg-light border",
     }.get(status, "text-bg-secondary")

@@ -19,6 +19,7 @@ from keyprojects.attraction.services import (
     fund_arrival_add,
     fund_decide,
     fund_void_request,
+    fund_withdraw,
     lead_advance,
     lead_sign,
 )
@@ -316,3 +317,60 @@ def test_the_upgrade_keeps_every_figure(world, signed):
     assert total_before.arrived_amount == 0  # after 0005 alone an old entry read 待确认 and left every figure
     history = list(FundEvent.objects.filter(entry=old).values_list("kind", "actor__username", "note"))
     assert history == [("recorded", "lixia", ""), ("confirmed", None, migration.UPGRADE_NOTE)]
+
+
+def test_the_enterer_withdraws_her_own_pending_entry_and_it_never_counts(world, signed):
+    u = world.users
+    entry = _enter(u.county, signed)
+    for other in (u.county_clerk, u.city):  # a confirmer returns it (with a reason), never withdraws it
+        with pytest.raises(PermissionDenied):
+            fund_withdraw(user=other, entry=entry, expected_version=entry.version)
+    with pytest.raises(NotFound):
+        fund_withdraw(user=u.sibling, entry=entry, expected_version=entry.version)
+    with pytest.raises(ConflictError):
+        fund_withdraw(user=u.county, entry=entry, expected_version=entry.version + 1)
+    entry = fund_withdraw(user=u.county, entry=entry, expected_version=entry.version, note="  录错了金额 ")
+    assert entry.status == "withdrawn" and _total(signed) == 0 and not entry.counts
+    assert not selectors.funds_to_confirm(u.county_clerk).exists()
+    kinds = list(FundEvent.objects.filter(entry=entry).values_list("kind", "actor__username", "note"))
+    assert kinds == [("recorded", "lixia", ""), ("withdrawn", "lixia", "录错了金额")]
+    audit = AuditEvent.objects.get(action="lead.funds_withdraw", object_id=str(entry.pk))
+    assert audit.changes["status"] == ["pending", "withdrawn"]
+    for later in (
+        lambda: fund_withdraw(user=u.county, entry=entry, expected_version=entry.version),  # once only
+        lambda: fund_decide(user=u.county_clerk, entry=entry, expected_version=entry.version, accept=True),
+    ):
+        with pytest.raises(TransitionNotAllowed):
+            later()
+    confirmed = _enter(u.county, signed)
+    confirmed = fund_decide(user=u.county_clerk, entry=confirmed, expected_version=confirmed.version, accept=True)
+    with pytest.raises(TransitionNotAllowed):  # a confirmed figure is voided or corrected, never withdrawn
+        fund_withdraw(user=u.county, entry=confirmed, expected_version=confirmed.version)
+    fix = _enter(u.county, signed, amount="900", replaces=confirmed, reason="多录100万元")
+    fund_withdraw(user=u.county, entry=fix, expected_version=fix.version)  # a correction too; the original stands
+    confirmed.refresh_from_db()
+    assert confirmed.status == "confirmed" and _total(signed) == D("1000")
+    _enter(u.county, signed, amount="900", replaces=confirmed, reason="多录100万元")  # and may be entered again
+
+
+def test_withdraw_through_the_page_and_the_api(client, world, signed, api_as):
+    u = world.users
+    entry = _enter(u.county, signed)
+    url = reverse("attraction:detail", args=[signed.pk])
+    client.force_login(u.county_clerk)
+    assert f'data-testid="fund-withdraw-{entry.pk}"' not in client.get(url).content.decode()
+    r = client.post(reverse("attraction:fund_withdraw", args=[signed.pk, entry.pk]), {"version": entry.version})
+    assert r.status_code == 403 and "只有登记人本人可以撤回" in r.content.decode()
+    client.force_login(u.county)
+    assert f'data-testid="fund-withdraw-{entry.pk}"' in client.get(url).content.decode()
+    r = client.post(reverse("attraction:fund_withdraw", args=[signed.pk, entry.pk]), {"version": entry.version}, follow=True)
+    page = r.content.decode()
+    assert "已撤回，该笔到资不计入" in page and "已撤回" in page and f'data-testid="fund-withdraw-{entry.pk}"' not in page
+    other = _enter(u.county, signed, amount="30")
+    api = f"/api/v1/leads/{signed.pk}/fund-entries/{other.pk}/withdraw/"
+    r = api_as(u.city).post(api, {"version": 1}, format="json")
+    assert r.status_code == 403
+    r = api_as(u.county).post(api, {"version": 1, "note": "重复登记"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn" and r.json()["counts"] is False
+    r = api_as(u.county).post(api, {"version": 2}, format="json")
+    assert r.status_code == 409
