@@ -34,7 +34,14 @@ from keyprojects.core.errors import NotFound
 from keyprojects.core.xlsx import in_chinese, new_workbook, safe_cell
 from keyprojects.dispatch.choices import PeriodStatus, ReportStatus
 from keyprojects.dispatch.models import MonthlyReport, PeriodClosure, ReportingPeriod
-from keyprojects.dispatch.selectors import closed_region_codes, due_projects, period_for_reading, reports_of_period
+from keyprojects.dispatch.selectors import (
+    closed_region_codes,
+    due_projects,
+    is_frozen_in,
+    period_for_reading,
+    report_status_label,
+    reports_of_period,
+)
 from keyprojects.projects.choices import Level, Nature
 from keyprojects.projects.models import Project, SponsorLeader
 from keyprojects.regions.models import Region, Unit
@@ -356,15 +363,9 @@ TEMPLATE_COLUMNS = [
     TemplateColumn("项目ID", 10, kind="int", hidden=True),
 ]
 TEMPLATE_NOTE = "说明：灰色列不可修改，请在白色单元格填写；“本月无进展”选“是”时本月完成投资填0并写明原因"
+TEMPLATE_CLOSED_NOTE = "；本月已关账的项目整行锁定，不能再填报"
 TEMPLATE_HEADER_ROW = 2  # 0-based: title, the 填报单位 line, then the header
 TEMPLATE_COL = {c.header: i for i, c in enumerate(TEMPLATE_COLUMNS)}
-STATUS_TEXT = {
-    None: "未填报",
-    ReportStatus.DRAFT: "草稿",
-    ReportStatus.RETURNED: "已退回",
-    ReportStatus.SUBMITTED: "已提交",
-    ReportStatus.APPROVED: "已审定",
-}
 
 
 def template_projects(*, user: Any, period: ReportingPeriod, region: Region | None) -> QuerySet[Project]:
@@ -397,6 +398,7 @@ def fill_template(*, user: Any, period: ReportingPeriod | str, region: Region | 
     projects = list(template_projects(user=user, period=period, region=place))
     reports = {r.project_id: r for r in reports_of_period(period).filter(project__in=[p.pk for p in projects])}
     closed = _frozen_codes(period)
+    frozen_of = {p.pk: is_frozen_in(period, p, closed) for p in projects}
     place_name = place.name if place is not None else (getattr(getattr(user, "enterprise", None), "name", "") or user.get_username())
 
     buf = io.BytesIO()
@@ -430,7 +432,7 @@ def fill_template(*, user: Any, period: ReportingPeriod | str, region: Region | 
         0,
         1,
         ncols - 2,
-        safe_cell(f"填报单位：{place_name}    单位：万元    {TEMPLATE_NOTE}"),
+        safe_cell(f"填报单位：{place_name}    单位：万元    {TEMPLATE_NOTE}{TEMPLATE_CLOSED_NOTE if any(frozen_of.values()) else ''}"),
         f_line,
     )
     for c, col in enumerate(TEMPLATE_COLUMNS):
@@ -442,9 +444,11 @@ def fill_template(*, user: Any, period: ReportingPeriod | str, region: Region | 
     for i, p in enumerate(projects):
         r = first + i
         rep = reports.get(p.pk)
-        frozen = period.is_closed or p.city_code in closed or p.province_code in closed
+        frozen = frozen_of[p.pk]
         can_edit = not frozen and (rep is None or rep.is_editable)
-        status = "已关账" if frozen else STATUS_TEXT.get(rep.status if rep else None, "")
+        # the one label of a report's status (dispatch.rules.report_status_label); a frozen row's
+        # cells are locked (grey) and the sheet's note says the month is closed
+        status = report_status_label(rep, project=p, period=period, closed=closed)
         prefill = rep if (rep is not None and can_edit) else None
         values: list[Any] = [
             i + 1,

@@ -243,7 +243,9 @@ def test_template_rows_locks_and_validations(dw: Any) -> None:
     assert ws.cell(draft, h["年份"]).value == 2026 and ws.cell(draft, h["月份"]).value == 3
     # a draft comes back pre-filled and editable; an approved report is shown locked and empty
     assert ws.cell(draft, h["本月完成投资（万元）"]).value == 7 and ws.cell(draft, h["形象进度"]).value == "基础施工"
+    # the status as every page says it (dispatch.rules.report_status_label)
     assert ws.cell(draft, h["填报状态"]).value == "草稿" and ws.cell(done, h["填报状态"]).value == "已审定"
+    assert "已关账" not in ws["A2"].value
     assert ws.cell(done, h["本月完成投资（万元）"]).value is None
 
     assert ws.protection.sheet
@@ -290,12 +292,27 @@ def test_template_scope(dw: Any, client: Any) -> None:
 
 
 def test_template_of_a_closed_month_is_locked(dw: Any) -> None:
+    """A closed month's rows are locked, and their 填报状态 is ``rules.report_status_label`` as on
+    every page: a draft left in the month is 未报（草稿未提交）, no report 未报 (the sheet said 已关账
+    for every row and 未填报 / 已提交 of its own)."""
+    from keyprojects.dispatch import rules
+
+    extra = ProjectFactory(name="历下区第二项目", region_id="370102", stage="construction", plan=(2026, 100, "county"))
+    report_save(user=dw.users.county, project=extra, period=dw.p2, data={"invested_month": "7", "physical_progress": "基础施工"})
     period_close(user=dw.users.city, period=dw.p2, confirm="确认关账")
     ws = book(fill_template(user=dw.users.county, period="2026-02")).active
     h = header_index(ws)
-    r = TEMPLATE_HEADER_ROW + 2
-    assert ws.cell(r, h["填报状态"]).value == "已关账"
-    assert ws.cell(r, h["本月完成投资（万元）"]).protection.locked
+    first = TEMPLATE_HEADER_ROW + 2
+    rows = {ws.cell(r, h["项目ID"]).value: r for r in range(first, ws.max_row + 1) if ws.cell(r, h["项目ID"]).value}
+    assert ws.cell(rows[extra.pk], h["填报状态"]).value == rules.report_status_label("draft", frozen=True) == "未报（草稿未提交）"
+    own = MonthlyReport.objects.filter(project=dw.projects.own_county, period=dw.p2).first()
+    assert ws.cell(rows[dw.projects.own_county.pk], h["填报状态"]).value == rules.report_status_label(
+        own.status if own else None, frozen=True
+    )
+    for r in rows.values():
+        assert ws.cell(r, h["填报状态"]).value in {"未报", "未报（草稿未提交）", "待审核", "已退回", "已审定"}
+        assert ws.cell(r, h["本月完成投资（万元）"]).protection.locked
+    assert "已关账" in ws["A2"].value  # the sheet says why its rows are locked
 
 
 # --- formula injection (reliability.md 8) ---------------------------------------------------
