@@ -325,14 +325,23 @@ def leader_counts(user: Any, *, year: int | None = None) -> list[LeaderCount]:
 def project_progress(project: Any, *, months: int = 6) -> dict[str, Any]:
     """The landed project's latest monthly figures, as the facts hold them (never recomputed):
     the last ``months`` facts and the latest period's ``Figures`` (完成率, 序时进度)."""
+    from keyprojects.analytics import metrics
     from keyprojects.analytics.models import ProjectPeriodFact
     from keyprojects.analytics.selectors import project_figures
+    from keyprojects.dispatch import rules
 
     facts = list(
         ProjectPeriodFact.objects.filter(project=project).select_related("period").order_by("-period__year", "-period__month")[:months]
     )
     latest = project_figures(project=project, period=facts[0].period) if facts else None
-    return {"facts": facts, "latest": latest, "latest_period": facts[0].period if facts else None}
+    # placed against 序时进度 only when the project takes part in the month's dispatch, as on the
+    # fill page (dispatch.rules.compared_with_schedule): a project not due to report is not "behind"
+    schedule = (
+        metrics.schedule_phrase(latest.ahead_points, compared=rules.compared_with_schedule(facts[0].report_state))
+        if latest is not None
+        else ""
+    )
+    return {"facts": facts, "latest": latest, "latest_period": facts[0].period if facts else None, "schedule": schedule}
 
 
 def funds_of(lead: Lead) -> tuple[list[FundArrival], Decimal]:

@@ -227,3 +227,29 @@ def test_landing_refuses_a_year_plan_above_the_whole_project(world, client, lead
     assert lead.stage == "signed" and lead.project_id is None
     r = c.post(reverse("attraction:step", args=[lead.pk, "land"]), {"version": lead.version, "annual_plan": "20000"})
     assert r.status_code == 302
+
+
+def test_a_linked_project_not_due_to_report_is_not_called_behind_schedule(world, client, lead_of):
+    """The lead page placed a 谋划储备 project (not due to report, no report) against 序时进度
+    ("落后序时进度…个百分点") where the fill page says 不需报送月报，不比较序时进度
+    (``dispatch.rules.compared_with_schedule``); a project under construction is still compared."""
+    from keyprojects.analytics.models import ProjectPeriodFact
+    from keyprojects.analytics.services import facts_refresh
+    from keyprojects.dispatch.services import period_get_or_open
+    from keyprojects.projects.models import Project
+
+    project = world.projects.own_county
+    assert project.stage == "reserve"
+    lead = lead_of()
+    Lead.objects.filter(pk=lead.pk).update(project=project)
+    period = period_get_or_open(year=2026, month=6)
+    facts_refresh(period=period)
+    assert ProjectPeriodFact.objects.filter(project=project, period=period, report_state="").exists()
+    client.force_login(world.users.county)
+    page = client.get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    assert "不需报送月报，不比较序时进度" in page and "落后序时进度" not in page
+
+    Project.objects.filter(pk=project.pk).update(stage="construction")
+    facts_refresh(period=period)
+    page = client.get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    assert "不需报送月报，不比较序时进度" not in page and "序时进度" in page
