@@ -167,7 +167,7 @@ def assessment_subtitle(*, scheme: AssessmentScheme, snapshot: AssessmentSnapsho
     parts = [
         _("调度期：%(p)s") % {"p": snapshot.period},
         _("范围：%(r)s") % {"r": scheme.region.name},
-        _("考核对象：%(k)s") % {"k": UNIT_KINDS.get(scheme.unit_kind, scheme.unit_kind)},
+        _("考核对象：%(k)s") % {"k": scheme.unit_kind_label},
     ]
     if computed is not None:
         parts.append(_("根据已关账数据于 %(t)s 计算（校验值 %(d)s）") % {"t": f"{computed:%Y-%m-%d %H:%M}", "d": snapshot.digest[:12]})

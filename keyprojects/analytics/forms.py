@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.core.forms import PlainDecimals
 
 from .assessment import DEFAULT_INDICATORS, DEFAULT_LAST_POINTS, DIRECTIONS, RULES, direction_refused, natural_direction
-from .models import AssessedKind
+from .models import AssessedKind, assessed_kind_label
 from .rankings import INDICATORS
 
 CONTROL = {"class": "form-control form-control-sm"}
@@ -34,6 +34,16 @@ class SchemeForm(forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = regions
+        # the region kind named as its units are: 市 for a province's scheme, 区县（市） for a city's
+        # (models.assessed_kind_label); the chosen range, else the first one offered
+        from keyprojects.regions.models import Region
+
+        chosen = (self.data.get("region") if self.is_bound else None) or self.initial.get("region") or (regions[0][0] if regions else None)
+        levels = dict(Region.objects.filter(code__in=[c for c, _n in regions]).values_list("code", "level"))
+        level = levels.get(str(chosen)) if chosen else None
+        self.fields["unit_kind"].choices = [(k, assessed_kind_label(k, region_level=level)) for k in AssessedKind.values]
+        if len(set(levels.values())) > 1:
+            self.fields["unit_kind"].help_text = _("按区域考核：省级方案考核各市，市级方案考核各区县（市）")
 
 
 class IndicatorRowForm(PlainDecimals, forms.Form):

@@ -130,6 +130,20 @@ class AssessedKind(models.TextChoices):
     ZONE = "zone", _("功能区")  # function zones (起步区、高新区 ...) through the projects' zone
 
 
+# What a region-kind scheme's units are called: the cities of a province, the counties of a city.
+ASSESSED_CITIES = _("市")
+ASSESSED_COUNTIES = _("区县（市）")
+
+
+def assessed_kind_label(kind: str, *, region_level: str | None) -> str:
+    """The name of a scheme's assessed units as the scheme page, its form and its export say it:
+    a region-kind scheme of a province assesses its 市, one of a city its 区县（市）; the other
+    kinds their own label (责任单位, 功能区)."""
+    if kind == AssessedKind.REGION:
+        return str(ASSESSED_CITIES if region_level == "province" else ASSESSED_COUNTIES)
+    return str(AssessedKind(kind).label) if kind in AssessedKind.values else kind
+
+
 class AssessmentScheme(VersionedModel):
     """A 双考核双评价 scheme: which units are assessed (the children regions, departments or zones
     under ``region``), on which indicators, with which weights and scoring rules.
@@ -153,6 +167,11 @@ class AssessmentScheme(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def unit_kind_label(self) -> str:
+        """:func:`assessed_kind_label` of the scheme: 市 on a province's, 区县（市） on a city's."""
+        return assessed_kind_label(self.unit_kind, region_level=self.region.level)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -212,7 +212,7 @@ def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
         "closed": closed,
         "can_compute": can_assess(user, scheme),
         "can_edit": policy.can_edit_schemes(user, scheme.region),
-        "kind_label": UNIT_KINDS.get(scheme.unit_kind, scheme.unit_kind),
+        "kind_label": scheme.unit_kind_label,
     }
     return render(request, "analytics/assessment_scheme.html", context)
 

@@ -52,3 +52,29 @@ def test_scope_of_the_pages(closed, client):  # noqa: F811
     assert client.get(reverse("analytics:assessment_scheme", kwargs={"pk": closed.scheme.pk})).status_code == 404
     client.force_login(closed.users.county)
     assert client.get(reverse("analytics:assessment")).status_code == 403  # the role may not open the page
+
+
+def test_the_units_are_named_as_the_scheme_assesses_them(closed, client):  # noqa: F811
+    """A province's region scheme assesses its 市, a city's its 区县（市）: the list, the scheme
+    page, the form and the export said 区县（市） or 区域 whatever the scheme."""
+    from keyprojects.analytics.exports import assessment_subtitle
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    province_scheme = make_scheme(closed, name="各市考核", region="370000")
+    assert (province_scheme.unit_kind_label, closed.scheme.unit_kind_label) == ("市", "区县（市）")
+    client.force_login(closed.users.province)
+    html = client.get(reverse("analytics:assessment_scheme", kwargs={"pk": province_scheme.pk})).content.decode()
+    assert "考核对象：市" in html and "区域" not in html
+    html = client.get(reverse("analytics:assessment_scheme", kwargs={"pk": closed.scheme.pk})).content.decode()
+    assert "考核对象：区县（市）" in html
+    html = client.get(reverse("analytics:assessment")).content.decode()
+    assert "<td>市</td>" in html and "<td>区县（市）</td>" in html
+    # the form: the range chosen names the units
+    html = client.get(reverse("analytics:assessment_new")).content.decode()  # the province's own range first
+    assert '<option value="region" selected>市</option>' in html
+    html = client.get(reverse("analytics:assessment_edit", kwargs={"pk": closed.scheme.pk})).content.decode()
+    assert '<option value="region" selected>区县（市）</option>' in html
+    # the export's subtitle
+    period = ReportingPeriod.objects.order_by("year", "month").first()
+    assert "考核对象：市" in assessment_subtitle(scheme=province_scheme, snapshot=AssessmentSnapshot(period=period))
+    assert "考核对象：区县（市）" in assessment_subtitle(scheme=closed.scheme, snapshot=AssessmentSnapshot(period=period))

@@ -170,7 +170,7 @@ def test_assessment_export_is_the_result_page(snap, client):
     ws = wb["得分与名次"]
     assert ws["A1"].value == "县区考核 · 2026年2月考核结果"
     subtitle = ws["A2"].value
-    assert subtitle.startswith("调度期：2026年2月 · 范围：济南市 · 考核对象：区域 · 根据已关账数据于 ")
+    assert subtitle.startswith("调度期：2026年2月 · 范围：济南市 · 考核对象：区县（市） · 根据已关账数据于 ")
     assert snap.snapshot.digest[:12] in subtitle
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert rows[0] == ("名次", "考核对象", "项目数", "得分")
