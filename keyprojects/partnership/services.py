@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record, diff
-from keyprojects.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.errors import Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import full_clean, save_versioned, update_versioned
 from keyprojects.core.uploads import store_document
 from keyprojects.regions.models import Region, Unit
@@ -173,12 +173,13 @@ def agreement_create(
 
 
 def _editable_agreement(actor: Any, agreement: Agreement) -> Agreement:
-    fresh = Agreement.objects.editable_by(actor).filter(pk=agreement.pk).first()
-    if fresh is None:
+    """The agreement as stored, locked for the transaction: a new commitment and a change of the
+    signing date are checked against each other (:func:`_signing_after_commitments`) one at a time."""
+    if not Agreement.objects.editable_by(actor).filter(pk=agreement.pk).exists():
         if Agreement.objects.visible_to(actor).filter(pk=agreement.pk).exists():
             raise PermissionDenied()
         raise NotFound()
-    return fresh
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
 
 
 @transaction.atomic
@@ -192,9 +193,31 @@ def agreement_update(*, actor: Any, agreement: Agreement, expected_version: int,
         values["amount"] = _decimal(values["amount"], "amount") or Decimal(0)
     if "signatory_unit" in values:
         values["signatory_unit"] = _unit(values["signatory_unit"], "signatory_unit")
+    if "signed_on" in values:
+        _signing_after_commitments(fresh, values["signed_on"])
     changes = diff(*update_versioned(fresh, values, expected_version=expected_version, clean=full_clean))
     audit_record(action="agreement.update", user=actor, request=request, obj=fresh, changes=changes)
     return fresh
+
+
+def _signing_after_commitments(agreement: Agreement, value: Any) -> None:
+    """A commitment cannot fall due before its agreement is signed (``Commitment.clean`` for a new
+    one): a signing date after a commitment's due date is refused, naming the first such
+    commitment. (A date that is not a date is left to the field's own check.)"""
+    try:
+        signed_on = Agreement._meta.get_field("signed_on").to_python(value)
+    except ValidationError:
+        return
+    if not isinstance(signed_on, dt.date):
+        return
+    early = agreement.commitments.filter(due_on__lt=signed_on).order_by("due_on", "id").first()
+    if early is not None:
+        message = Message(
+            gettext_noop("签订日期不能晚于承诺“%(commitment)s”的履约期限（%(due)s），请先修改该承诺的履约期限"),
+            commitment=early.description[:40],
+            due=early.due_on.isoformat(),
+        )
+        raise ValidationFailed(extra={"fields": {"signed_on": [message]}})
 
 
 @transaction.atomic

@@ -158,3 +158,24 @@ def test_enterprise_cannot_claim_government_commitment_nor_bad_file(world):
     # the department owing a commitment records it
     c = commitment_claim(actor=world.users.department, commitment=gov, expected_version=1, result="partial", evidence_text="交付80亩")
     assert c.claimed_result == CommitmentStatus.PARTIAL
+
+
+def test_a_signing_date_after_a_commitment_falls_due_is_refused(world):
+    """Moving the signing date past a commitment's due date (the 6月底 land delivery of an
+    agreement signed in January, re-dated to July) is refused with the commitment named, as a new
+    commitment due before the signing is (``Commitment.clean``); nothing changes. The due day
+    itself and any earlier date are accepted."""
+    a = make(world)
+    with pytest.raises(ValidationFailed) as exc:
+        agreement_update(actor=world.users.city, agreement=a, expected_version=1, data={"signed_on": "2026-07-01"})
+    [message] = exc.value.extra["fields"]["signed_on"]
+    assert "2026年6月底前交付净地120亩" in message and "2026-06-30" in message and "签订日期不能晚于承诺" in message
+    a.refresh_from_db()
+    assert a.signed_on == dt.date(2026, 1, 15) and a.version == 1
+    assert not AuditEvent.objects.filter(action="agreement.update").exists()
+    agreement_update(actor=world.users.city, agreement=a, expected_version=1, data={"signed_on": dt.date(2026, 6, 30)})
+    a.refresh_from_db()
+    assert a.signed_on == dt.date(2026, 6, 30)
+    agreement_update(actor=world.users.city, agreement=a, expected_version=2, data={"signed_on": "2025-12-01"})
+    a.refresh_from_db()
+    assert a.signed_on == dt.date(2025, 12, 1)

@@ -3,6 +3,7 @@ recording and confirming fulfilment with an evidence file, the profile page, exp
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -315,3 +316,18 @@ def test_the_list_narrows_by_a_region_chosen_by_name(client, world, deal, other_
     c = login(client, world.users.city)
     options = re.findall(r'<option value="(\d+)"', c.get(reverse("partnership:list")).content.decode())
     assert options == ["370100", "370102"]  # Qingdao's agreement is not Jinan's to see
+
+
+def test_the_edit_form_refuses_a_signing_date_after_a_commitment_falls_due(client, world, deal):
+    """The service's check (``services._signing_after_commitments``) reaches the form: the
+    commitment is named under 签订日期 and nothing is saved."""
+    first = deal.commitments.order_by("due_on", "id").first()
+    late = first.due_on + dt.timedelta(days=1)
+    c = login(client, world.users.city)
+    r = c.post(
+        reverse("partnership:edit", args=[deal.pk]),
+        {"version": deal.version, "title": deal.title, "signatory_unit": world.dept.pk, "signed_on": late.isoformat(), "amount": "1"},
+    )
+    page = r.content.decode()
+    assert r.status_code in (200, 400) and "签订日期不能晚于承诺" in page and first.description[:10] in page
+    assert Agreement.objects.get(pk=deal.pk).signed_on == deal.signed_on
