@@ -321,16 +321,23 @@ def lead_funds(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "attraction/detail.html", _detail_context(request, get_lead(request, pk), fund_form=form), status=400)
 
 
-@login_required
-@require_POST
-def fund_decide(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
-    """A confirmer's decision on an entry of the lead: confirm or return (a new figure, a
-    correction), carry out or refuse a 冲销."""
+def _lead_fund(request: HttpRequest, pk: int, entry: int) -> tuple[Lead, FundArrival]:
+    """The lead and one of its 到资 entries for a step on the entry (writers only; 404 for an
+    entry the user may not see or of another lead)."""
     guard(request, write=True)
     lead = get_lead(request, pk)
     fund = get_or_404(FundArrival, request, entry)
     if fund.lead_id != lead.pk:
         raise Http404
+    return lead, fund
+
+
+@login_required
+@require_POST
+def fund_decide(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """A confirmer's decision on an entry of the lead: confirm or return (a new figure, a
+    correction), carry out or refuse a 冲销."""
+    lead, fund = _lead_fund(request, pk, entry)
     form = FundDecideForm(request.POST)
     if not form.is_valid():
         return _refused(request, lead, ValidationFailed(errors_text(form)))
@@ -350,11 +357,7 @@ def fund_decide(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 @require_POST
 def fund_void(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     """Ask for a confirmed entry to be voided (冲销), with a reason."""
-    guard(request, write=True)
-    lead = get_lead(request, pk)
-    fund = get_or_404(FundArrival, request, entry)
-    if fund.lead_id != lead.pk:
-        raise Http404
+    lead, fund = _lead_fund(request, pk, entry)
     form = FundVoidForm(request.POST)
     if not form.is_valid():
         return _refused(request, lead, ValidationFailed(errors_text(form)))
@@ -370,11 +373,7 @@ def fund_void(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 @require_POST
 def fund_withdraw(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     """The enterer withdraws her own entry while it waits (待确认)."""
-    guard(request, write=True)
-    lead = get_lead(request, pk)
-    fund = get_or_404(FundArrival, request, entry)
-    if fund.lead_id != lead.pk:
-        raise Http404
+    lead, fund = _lead_fund(request, pk, entry)
     form = FundWithdrawForm(request.POST)
     if not form.is_valid():
         return _refused(request, lead, ValidationFailed(errors_text(form)))
