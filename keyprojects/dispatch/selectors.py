@@ -198,6 +198,22 @@ def previous_reports(*, project: Project, period: ReportingPeriod) -> QuerySet[M
     )
 
 
+OFFICIAL_FIELDS = ("invested_month", "invested_ytd", "invested_to_date")
+
+
+def official_amounts(report: MonthlyReport | None, fact: Any = None) -> dict[str, Any]:
+    """A month's official 本月, 1-N月累计 and 开工至今累计 of one project (ADR 0011), as every page
+    and export shows them: its stored fact's (``fact``, a ``ProjectPeriodFact`` or a mapping of
+    :data:`OFFICIAL_FIELDS`); where no fact is stored (a month nobody refreshed), the report's own
+    figures if it counts (``rules.COUNTED``), else none — a draft's or a returned report's would-be
+    figures count nowhere."""
+    if fact is not None:
+        get = fact.get if isinstance(fact, dict) else lambda f: getattr(fact, f)
+        return {f: get(f) for f in OFFICIAL_FIELDS}
+    counted = report is not None and rules.counts(report.status)
+    return {f: getattr(report, f) if counted else None for f in OFFICIAL_FIELDS}
+
+
 def previous_counted_report(*, project: Project, period: ReportingPeriod) -> MonthlyReport | None:
     """The project's latest report before ``period`` that counts (``rules.COUNTED``), with its
     period: what the fill and review pages show as 上期. A draft left in a closed month or a

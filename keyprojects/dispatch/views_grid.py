@@ -4,6 +4,7 @@ exported as xlsx. Same services and scope as the fill form (``views_fill``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import messages
@@ -28,9 +29,11 @@ from .choices import ReportStatus
 from .forms import GRID_INPUTS, GridRowForm, ReportForm, plain
 from .models import MonthlyReport, ReportingPeriod
 from .selectors import (
+    OFFICIAL_FIELDS,
     closed_region_codes,
     due_projects,
     is_frozen_in,
+    official_amounts,
     report_status_label,
     reports_of_period,
 )
@@ -331,19 +334,12 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
 
     facts = (
         {
-            pid: (ytd, to_date)
-            for pid, ytd, to_date in ProjectPeriodFact.objects.filter(period=per, project__in=qs.values("pk")).values_list(
-                "project_id", "invested_ytd", "invested_to_date"
-            )
+            f["project_id"]: f
+            for f in ProjectPeriodFact.objects.filter(period=per, project__in=qs.values("pk")).values("project_id", *OFFICIAL_FIELDS)
         }
         if per.pk is not None
         else {}
     )  # (a month nobody opened yet is not stored: no facts)
-
-    def official(r: MonthlyReport | None, pid: int, stated: str) -> Any:
-        if pid in facts:
-            return facts[pid][0 if stated == "invested_ytd" else 1]
-        return getattr(r, stated) if r is not None and rules.counts(r.status) else None
 
     closed = closed_region_codes(per)
     labels = _status_labels()
@@ -362,8 +358,7 @@ def grid_export(request: HttpRequest, period: str) -> HttpResponse:
                 "是" if p.in_statistics else "否",
                 status(r, p),
                 r.invested_month if r else None,
-                official(r, p.pk, "invested_ytd"),
-                official(r, p.pk, "invested_to_date"),
+                *itemgetter("invested_ytd", "invested_to_date")(official_amounts(r, facts.get(p.pk))),
                 r.physical_progress_pct if r else None,
                 r.physical_progress if r else "",
                 r.problems if r else "",

@@ -47,6 +47,7 @@ from .models import MonthlyReport, ReportFlag, ReportingPeriod, ReportRevision
 from .selectors import (
     closed_codes_by_period,
     get_report_for_user,
+    official_amounts,
     previous_counted_report,
     report_fillers,
     report_status_label,
@@ -513,7 +514,7 @@ def revision_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 def project_dispatch_context(*, user: Any, project: Project) -> dict[str, Any]:
     """The project's own warnings (latest period first) and its monthly reports, in scope.
 
-    Each month's 本月 and 1-N月累计 are the official figures (the facts, ``rules.official``), as
+    Each month's 本月 and 1-N月累计 are the official figures (``selectors.official_amounts``), as
     on every other page: a draft or a returned report counts nowhere (ADR 0011), so its would-be
     figures are not shown as the project's; the row says it was not counted."""
     from keyprojects.analytics.models import ProjectPeriodFact
@@ -525,11 +526,10 @@ def project_dispatch_context(*, user: Any, project: Project) -> dict[str, Any]:
     }
     closed = closed_codes_by_period(r.period_id for r in reports)
     for r in reports:
-        fact = facts.get(r.period_id)
+        official = official_amounts(r, facts.get(r.period_id))
         r.counted = rules.counts(r.status)  # type: ignore[attr-defined]
         r.status_label = report_status_label(r, project=project, period=r.period, closed=closed.get(r.period_id, set()))  # type: ignore[attr-defined]
-        r.official_month = fact.invested_month if fact else (r.invested_month if r.counted else None)  # type: ignore[attr-defined]
-        r.official_ytd = fact.invested_ytd if fact else (r.invested_ytd if r.counted else None)  # type: ignore[attr-defined]
+        r.official_month, r.official_ytd = official["invested_month"], official["invested_ytd"]  # type: ignore[attr-defined]
     return {
         "dispatch_warnings": list(warnings_for(user=user).filter(project=project)[:50]),
         "dispatch_reports": reports,
