@@ -390,18 +390,18 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
             problems.append(("invested_to_date", T.TO_DATE_ABOVE_TOTAL.zh(total=_fmt(total)), False))
         plan = get("annual_plan")
         if plan is not None and plan > total:
-            problems.append(("annual_plan", "年度计划投资大于总投资，疑似单位填错（万元/亿元/元）", False))
+            problems.append(("annual_plan", T.PLAN_ABOVE_TOTAL_UNIT.zh(), False))
         if ZERO < total < SLIP_LOW_TOTAL:
             problems.append(("total_investment", SLIP_LOW_MESSAGE, False))
     if month is not None and ytd is not None and month > ytd:
-        problems.append(("invested_month", "本月完成投资大于本年累计，请核对", False))
+        problems.append(("invested_month", T.MONTH_ABOVE_YTD.zh(), False))
     for f in MONEY_FIELDS:
         amount = get(f)
         if amount is not None and amount > SLIP_HIGH:
             problems.append((f, "金额超过 3000 亿元，疑似按“元”填报（本表单位为万元）", False))
     start, finish = get("planned_start"), get("planned_completion")
     if start and finish and finish < start:
-        problems.append(("planned_completion", "计划竣工早于计划开工", False))
+        problems.append(("planned_completion", T.COMPLETION_BEFORE_START.zh(), False))
     for f, message, blocking in problems:
         (st.result.errors if blocking else st.result.warnings).append(Issue(pr.sheet, pr.row, pr.header(f), pr.raw(f), message))
 

@@ -280,6 +280,9 @@ MONTH_RANGE = Sentence(gettext_noop("月份应为 1–12"))
 YEAR_RANGE = Sentence(gettext_noop("年份超出合理范围"))
 WORKERS_NEGATIVE_CELL = Sentence(gettext_noop("人数不能为负数"))
 ID_NOT_POSITIVE = Sentence(gettext_noop("项目ID应为正整数（请勿修改模板中的隐藏列）"))
+PLAN_ABOVE_TOTAL_UNIT = Sentence(gettext_noop("年度计划投资大于总投资，疑似单位填错（万元/亿元/元）"))
+MONTH_ABOVE_YTD = Sentence(gettext_noop("本月完成投资大于本年累计，请核对"))
+COMPLETION_BEFORE_START = Sentence(gettext_noop("计划竣工早于计划开工"))
 YTD_ABOVE_TOTAL = Sentence(gettext_noop("本年累计完成投资大于总投资（%(total)s 万元）"), total=NUMBER)
 TO_DATE_ABOVE_TOTAL = Sentence(gettext_noop("开工至今累计完成投资大于总投资（%(total)s 万元），请核对"), total=NUMBER)
 NOT_AMOUNT = Sentence(gettext_noop("不是有效的金额"))
@@ -297,6 +300,31 @@ NO_SUCH_MONTH = Sentence(gettext_noop("日期不存在：没有 %(month)s 月"),
 NO_SUCH_DAY = Sentence(gettext_noop("日期不存在：%(month)s没有 %(day)s 日"), month=MONTH, day=NUMBER)
 
 SENTENCES: tuple[Sentence, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Sentence))
+
+# One message per cell (issue 13): of the messages a cell draws, the importer keeps the most
+# specific (``Importer.plan``). These say less than any other message of the same cell, the least
+# first: a word not read "kept as written" (the importer's own message says what became of it:
+# 未导入), a comparison without its figures, a comparison with them. Any other message — a cause
+# (an amount in 元, a date Excel stored as 2024.1), what the import did with the value (按累计数导入,
+# 按系统推算), the row's region and the clues that disagree — is more specific.
+LESS_SPECIFIC: tuple[Sentence, ...] = (
+    UNKNOWN_WORDS,
+    UNKNOWN_WORD,
+    MONTH_ABOVE_YTD,
+    PLAN_ABOVE_TOTAL_UNIT,
+    COMPLETION_BEFORE_START,
+    TO_DATE_ABOVE_TOTAL,
+    PLAN_ABOVE_TOTAL,
+)
+
+
+def specificity(message: str) -> int:
+    """How specific an issue's message is among those of its cell: higher says more. (Asked only
+    of a cell's second message: a handful of patterns, not per row.)"""
+    for n, sentence in enumerate(LESS_SPECIFIC):
+        if sentence.read(message) is not None:
+            return n
+    return len(LESS_SPECIFIC)
 
 
 def shown(message: str) -> str:

@@ -160,8 +160,8 @@ def _join_continuations(result: ParseResult, sheet: Sheet, first: int, columns: 
 def _region_down(result: ParseResult) -> None:
     """A 县区 written on the first of its rows only (a merged cell saved as CSV, or simply not
     repeated): a blank 县区 cell under a filled one is that place, as a person reads it, said once
-    per sheet — unless the row names its place otherwise (项目代码, 建设地点, 责任单位). A group
-    row naming a place starts again."""
+    per sheet (on the column's header: the row's own messages keep its cell) — unless the row
+    names its place otherwise (项目代码, 建设地点, 责任单位). A group row naming a place starts again."""
     last: tuple[str, str] | None = None
     filled: list[int] = []
     for pr in result.rows:
@@ -175,7 +175,7 @@ def _region_down(result: ParseResult) -> None:
     if filled:
         column = result.columns["region_text"]
         message = T.REGION_FILLED_DOWN.zh(column=column, n=len(filled), row=filled[0])
-        result.warnings.append(Issue(result.sheet, filled[0], column, "", message))
+        result.warnings.append(Issue(result.sheet, result.header_rows[-1], column, "", message))
 
 
 def _skip_hidden_rows(result: ParseResult, sheet: Sheet, first: int) -> None:

@@ -71,29 +71,59 @@ class Importer(ReadMixin, ResolveMixin, CheckMixin, WriteMixin):
         self.tick_check("", "years")
         plan.items = items
         plan.sample = self._sample(items)
-        # a cell with an error does not also carry a warning (the parser may have warned first);
         # both lists in the order of the file: file-level first, then sheet by sheet, row by row
-        bad_cells = {(i.sheet, i.row, i.column) for i in self.errors if i.row is not None}
         order = {r.sheet: n for n, r in enumerate(self.results)}
 
         def where(i: Issue) -> tuple[int, int, int]:
             return (0 if i.row is None else 1, order.get(i.sheet, -1), i.row or 0)
 
-        # one message per cell: the first is the most specific (the parser's reading of the cell
-        # comes before the importer's "不能为空" of the value it could not read)
-        seen_cells: set[tuple[str, int, str]] = set()
-        errors: list[Issue] = []
-        for e in self.errors:
-            if e.row is not None:
-                key = (e.sheet, e.row, e.column)
-                if key in seen_cells:
-                    continue
-                seen_cells.add(key)
-            errors.append(e)
+        errors, warnings = _one_per_cell(self.errors, self.warnings)
         plan.errors = sorted(errors, key=where)
-        plan.warnings = sorted((w for w in self.warnings if (w.sheet, w.row, w.column) not in bad_cells), key=where)
+        plan.warnings = sorted(warnings, key=where)
         self.tick(PHASE_CHECK, len(rows), len(rows))
         return plan
+
+
+def _one_per_cell(errors: list[Issue], warnings: list[Issue]) -> tuple[list[Issue], list[Issue]]:
+    """One message per cell (issue 13): a cell with an error does not also carry a warning; of a
+    cell's errors, or of its warnings, the most specific (``issue_text.specificity``: a word "kept
+    as written" or a bare comparison says less than the cause or what the import did), of equally
+    specific ones the first — the parser's reading of the cell comes before the importer's "不能为空"
+    of the value it could not read, a row's region before its links. Per issue, not per row: a
+    cell's rank is asked only when it draws a second message."""
+    ranks: dict[str, int] = {}  # message → specificity (a list's messages repeat: each read once)
+    dropped: set[int] = set()  # id() of the issues their cell says otherwise
+
+    def keep(kept: dict[tuple[str, int, str], Issue], key: tuple[str, int, str], first: Issue, issue: Issue) -> None:
+        for m in (first.message, issue.message):
+            if m not in ranks:
+                ranks[m] = T.specificity(m)
+        if ranks[issue.message] > ranks[first.message]:
+            kept[key] = issue
+            dropped.add(id(first))
+        else:
+            dropped.add(id(issue))
+
+    bad: dict[tuple[str, int, str], Issue] = {}  # cell → its error
+    for e in errors:
+        if e.row is not None:
+            key = (e.sheet, e.row, e.column)
+            first = bad.setdefault(key, e)
+            if first is not e:
+                keep(bad, key, first, e)
+    warned: dict[tuple[str, int, str], Issue] = {}
+    for w in warnings:
+        if w.row is not None:
+            key = (w.sheet, w.row, w.column)
+            if key in bad:
+                dropped.add(id(w))
+                continue
+            first = warned.setdefault(key, w)
+            if first is not w:
+                keep(warned, key, first, w)
+    if not dropped:
+        return errors, warnings
+    return [e for e in errors if id(e) not in dropped], [w for w in warnings if id(w) not in dropped]
 
 
 __all__ = ["ATTR_FIELD", "ATTR_SOURCE", "FIELD_HANDLERS", "ImportFailed", "Importer", "Plan", "Progress"]

@@ -970,6 +970,37 @@ def round3_county_once_csv() -> None:
     (FILES / "round3_county_once.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
 
 
+def round3_one_message() -> None:
+    """Issue 13, third trial: cells that drew two messages — an amount typed in 元 that is also
+    above the total (计划, 开工至今累计), a 责任单位 naming another county that is not in the unit
+    registry, words no list knows (所属行业, 项目阶段, 项目级别), a 县区 unlike the county the title
+    names and the blank 县区 under it, 6月 above 1-6月 (a registered project's history says by how
+    much), and a refused row (no 总投资) whose 计划竣工 "2024.1" is doubtful and before its start."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["淄博市张店区2024年重点项目建设进展情况表（1-6月）"])
+    ws.append(["序号", "县区", "项目名称", "责任单位", "所属行业", "项目阶段", "项目级别", "总投资（万元）", "2024年计划投资（万元）",
+               "开工至今累计完成投资（万元）", "6月完成投资（万元）", "1-6月累计完成投资（万元）", "计划开工", "计划竣工"])  # fmt: skip
+    for r in (
+        [1, "张店区", "R3M计划按元", None, None, None, None, 50000, 300_000_000, None, None, None, 2024.03, 2025.12],  # 3
+        [2, "张店区", "R3M累计按元", None, None, None, None, 8000, None, 60_000_000, None, None, 2023.03, 2025.06],  # 4
+        [3, "张店区", "R3M单位淄川", "淄川区发改局", None, None, None, 3000, 1000, None, None, None, 2024.03, 2025.12],  # 5
+        [4, "张店区", "R3M生词", None, "数字经济", "推进中", "重大", 2000, 500, None, None, None, 2024.03, 2025.12],  # 6
+        [5, "淄川区", "R3M淄川甲", None, None, None, None, 1000, 100, None, None, None, 2024.03, 2025.12],  # 7
+        [6, None, "R3M淄川乙", None, None, None, None, 1000, 100, None, None, None, 2024.03, 2025.12],  # 8
+        [7, "张店区", "R3M月报项目", None, None, None, None, 5000, 1200, None, 300, 200, 2023.03, 2025.12],  # 9
+        [8, "张店区", "R3M缺总投资", None, None, None, None, None, 100, None, None, None, 2024.06, 2024.1],  # 10
+    ):
+        ws.append(r)
+    path = FILES / "round3_one_message.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -994,6 +1025,7 @@ def main() -> None:
     round3_q1_lumped()
     round3_two_lines()
     round3_county_once_csv()
+    round3_one_message()
     try:
         legacy_xls()
         hostile_xls()
