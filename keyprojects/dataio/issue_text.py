@@ -247,6 +247,19 @@ CONTINUATION_AMOUNT = Sentence(
 REGION_FILLED_DOWN = Sentence(
     gettext_noop("“%(column)s”列有%(n)s个空白单元格，按其上方最近填写的区域读取（第一个在第 %(row)s 行），请核对"), n=NUMBER, row=NUMBER
 )
+REGION_HELD_UNDER_GROUP = Sentence(
+    gettext_noop("分组行“%(label)s”下%(n)s行的“%(column)s”为空，按分组行之上最近填写的“%(region)s”读取（第一个在第 %(row)s 行），请核对"),
+    n=NUMBER,
+    row=NUMBER,
+)
+REGION_NOT_HELD_UNDER_GROUP = Sentence(
+    gettext_noop(
+        "分组行“%(label)s”开始新的一部分：其下%(n)s行的“%(column)s”为空，未沿用上一部分的“%(region)s”（第一个在第 %(row)s 行），"
+        "请核对所属区域"
+    ),
+    n=NUMBER,
+    row=NUMBER,
+)
 GROUP_COUNT_DIFFERS = Sentence(
     gettext_noop("分组行“%(label)s”写明%(said)s个项目，其下列出%(n)s个，请核对是否漏行或多行"), said=NUMBER, n=NUMBER
 )

@@ -6,7 +6,7 @@ merged range), never per cell; ``parsing.parse_sheet`` calls them."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import issue_text as T
 from .classify import _nature, _stage
@@ -157,25 +157,87 @@ def _join_continuations(result: ParseResult, sheet: Sheet, first: int, columns: 
             rows[r] = []
 
 
-def _region_down(result: ParseResult) -> None:
+class Section(NamedTuple):
+    """A group row naming no place ("二、城建项目（12个）", "（一）产业项目"): where its rows begin."""
+
+    at: int  # index into result.rows of its first row
+    row: int  # its Excel row
+    label: str
+    path: tuple[str, ...]  # its words and those of the group rows it sits in ("省级重点项目", "产业项目")
+
+
+def _region_down(result: ParseResult, sections: list[Section]) -> None:
     """A 县区 written on the first of its rows only (a merged cell saved as CSV, or simply not
     repeated): a blank 县区 cell under a filled one is that place, as a person reads it, said once
     per sheet (on the column's header: the row's own messages keep its cell) — unless the row
-    names its place otherwise (项目代码, 建设地点, 责任单位). A group row naming a place starts again."""
+    names its place otherwise (项目代码, 建设地点, 责任单位). A group row naming a place starts again.
+
+    A group row naming no place — a category, a level, a nature ("二、城建项目（12个）") — begins a
+    section, and whether the county written above it holds for the blank 县区 under it is what a
+    person reading the table decides (a 县区 merged across the group row was filled before, as seen):
+
+    * every 县区 written on the sheet names the same place: a county's table in sections — the
+      place holds, said with the sheet's other filled cells;
+    * they name several places (a city's table) and no section comes twice: the sections part the
+      list and each lists its counties anew, so a section whose first rows have no 县区 written
+      does not take the last county of the section before — the rows are read like rows naming no
+      place (their other clues, else the default region), said once per section naming its group row;
+    * several places and a section coming again ("（一）产业项目" under each county the column
+      writes once): the county may well hold — it is kept, said once per section naming its group row.
+    """
+    rows = result.rows
+    column = result.columns["region_text"]
     last: tuple[str, str] | None = None
-    filled: list[int] = []
-    for pr in result.rows:
-        cell = pr.cells.get("region_text")
-        if cell is not None:
-            last = (pr.values["region_text"], cell[0]) if cell[0] != "分组行" and "region_text" in pr.values else None
-        elif last is not None and not ("project_code" in pr.values or "location" in pr.values or "responsible_unit" in pr.values):
-            pr.values["region_text"] = last[0]
-            pr.cells["region_text"] = (last[1], "")
-            filled.append(pr.row)
+    filled: list[int] = []  # said in the sheet's note
+    mode = ""  # "hold", "restart" or "ask": decided at the first section that needs it
+    bounds = [s.at for s in sections] + [len(rows)]
+    start = 0
+    for k, end in enumerate(bounds):
+        section = sections[k - 1] if k else None
+        above = asked = last if section is not None else None  # the county written above the group row, in question
+        block: list[int] = []  # the section's rows whose 县区 the group row puts in question
+        for pr in rows[start:end]:
+            cell = pr.cells.get("region_text")
+            if cell is not None:
+                last = (pr.values["region_text"], cell[0]) if cell[0] != "分组行" and "region_text" in pr.values else None
+                above = None  # the section writes its own
+                continue
+            if "project_code" in pr.values or "location" in pr.values or "responsible_unit" in pr.values:
+                continue
+            if above is not None:  # (the sheet is read for it once, and only when a section begins so)
+                mode = mode or _section_mode(rows, sections)
+                if mode == "hold":
+                    above = None
+                elif mode == "restart":
+                    last = None
+            if last is not None:
+                pr.values["region_text"] = last[0]
+                pr.cells["region_text"] = (last[1], "")
+                (block if above is not None else filled).append(pr.row)
+            elif above is not None:
+                block.append(pr.row)
+        if block and section is not None and asked is not None:
+            said = T.REGION_NOT_HELD_UNDER_GROUP if mode == "restart" else T.REGION_HELD_UNDER_GROUP
+            message = said.zh(label=section.label, n=len(block), column=column, region=asked[0], row=block[0])
+            result.warnings.append(Issue(result.sheet, section.row, column, "", message))
+        start = end
     if filled:
-        column = result.columns["region_text"]
         message = T.REGION_FILLED_DOWN.zh(column=column, n=len(filled), row=filled[0])
         result.warnings.append(Issue(result.sheet, result.header_rows[-1], column, "", message))
+
+
+def _section_mode(rows: list[Any], sections: list[Section]) -> str:
+    """How a sheet's sections take the county written above them (:func:`_region_down`): read once
+    per sheet, and only for a sheet with a section begun under a county written above."""
+    places = set()
+    for pr in rows:
+        cell = pr.cells.get("region_text")
+        if cell is not None and cell[0] != "分组行" and cell[1]:  # (a cell filled from above has no text of its own)
+            places.add(cell[1].strip())
+    if len(places) <= 1:
+        return "hold"
+    paths = [s.path for s in sections]
+    return "restart" if len(set(paths)) == len(paths) else "ask"
 
 
 def _skip_hidden_rows(result: ParseResult, sheet: Sheet, first: int) -> None:

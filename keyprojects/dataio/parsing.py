@@ -47,6 +47,7 @@ from .header import SERIES, Column, _header_grid, _title_period, choose_columns,
 from .layout import (
     _AMOUNT_WORDS_RE,
     _REMARK_RE,
+    Section,
     _blank,
     _fill_down,
     _join_continuations,
@@ -187,6 +188,8 @@ class _State:
     unmapped_values: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     keys: dict[tuple[Any, ...], int] = field(default_factory=dict)
     counted: list[tuple[int, int, str, int, int]] = field(default_factory=list)  # group rows "（4个）": depth, count, label, row, start
+    cores: dict[int, str] = field(default_factory=dict)  # depth → the group row's words ("产业项目" of "（一）产业项目（4个）")
+    sections: list[Section] = field(default_factory=list)  # the group rows naming no place (layout._region_down)
 
 
 def parse_sheet(
@@ -341,7 +344,7 @@ def parse_sheet(
 
     _close_counts(st, 0)
     if "region_text" in result.columns:
-        _region_down(result)
+        _region_down(result, st.sections)
     _close_totals(st)
     _emit_unmapped(st)
     label = header_of(header, remark_j)
@@ -438,6 +441,10 @@ def _group_row(st: _State, sheet: Sheet, excel_row: int, label: str, row: list[A
         info["region"] = core
     for d in [d for d in st.group if d >= depth]:
         del st.group[d]
+        st.cores.pop(d, None)
+    st.cores[depth] = core
+    if "region" not in info:
+        st.sections.append(Section(len(st.result.rows), excel_row, label, tuple(st.cores[d] for d in sorted(st.cores))))
     _close_counts(st, depth)
     if said is not None:
         st.counted.append((depth, int(re.sub(r"\D", "", said.group(0))), label, excel_row, len(st.result.rows)))

@@ -1001,6 +1001,69 @@ def round3_one_message() -> None:
     _fixed_times(path)
 
 
+def round3_sections() -> None:
+    """Issue 13, third trial: a 县区 written on the first row of each county's block only, and group
+    rows naming a category (no place) between the blocks — three tables as offices make them:
+    淄博's list in category sections, each section listing its counties anew, one section's first
+    rows without their 县区, and a county group row ("三、桓台县（1个）"); a county's list in
+    category sections, its 县区 written once on top; a list whose counties each have the same
+    category sections ("（一）产业项目", "（二）城建项目"), the county written once per county."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _core_props(wb)
+    header = ["序号", "县区", "项目名称", "总投资（万元）", "2024年计划投资（万元）"]
+    sheets = {
+        "市清单": ("淄博市2024年重点项目名单", [
+            ["一、产业项目（3个）"],  # 3
+            [1, "张店区", "R3G产业甲", 5000, 1000],
+            [2, None, "R3G产业乙", 4000, 800],
+            [3, "淄川区", "R3G产业丙", 3000, 600],
+            ["二、城建项目（4个）"],  # 7
+            [1, None, "R3G城建甲", 2000, 400],  # 8: no 县区 written in its section
+            [2, None, "R3G城建乙", 1000, 200],
+            [3, "临淄区", "R3G城建丙", 900, 100],
+            [4, None, "R3G城建丁", 800, 100],
+            ["三、桓台县（1个）"],  # 12
+            [1, None, "R3G桓台甲", 700, 100],
+            ["四、社会民生项目（1个）"],  # 14
+            [1, None, "R3G民生甲", 600, 100],
+        ]),
+        "县清单": ("2024年重点项目名单", [
+            ["一、产业项目（2个）"],  # 3
+            [1, "张店区", "R3G县产业甲", 5000, 1000],
+            [2, None, "R3G县产业乙", 4000, 800],
+            ["二、城建项目（2个）"],  # 6
+            [1, None, "R3G县城建甲", 3000, 600],
+            [2, None, "R3G县城建乙", 2000, 400],
+        ]),
+        "分县清单": ("淄博市2024年重点项目名单", [
+            ["（一）产业项目"],  # 3
+            [1, "张店区", "R3G分县张店甲", 5000, 1000],
+            [2, None, "R3G分县张店乙", 4000, 800],
+            ["（二）城建项目"],  # 6
+            [3, None, "R3G分县张店丙", 3000, 600],
+            ["（一）产业项目"],  # 8
+            [4, "淄川区", "R3G分县淄川甲", 2000, 400],
+            ["（二）城建项目"],  # 10
+            [5, None, "R3G分县淄川乙", 1000, 200],
+            [6, None, "R3G分县淄川丙", 900, 100],
+        ]),
+    }  # fmt: skip
+    first = True
+    for name, (title, rows) in sheets.items():
+        ws = wb.active if first else wb.create_sheet(name)
+        ws.title = name
+        first = False
+        ws.append([title])
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+    path = FILES / "round3_sections.xlsx"
+    wb.save(path)
+    _fixed_times(path)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     messy_list()
@@ -1026,6 +1089,7 @@ def main() -> None:
     round3_two_lines()
     round3_county_once_csv()
     round3_one_message()
+    round3_sections()
     try:
         legacy_xls()
         hostile_xls()

@@ -1,4 +1,5 @@
-"""Issue 13, third trial: one message per cell, the most specific (round3_one_message.xlsx) — the
+"""Issue 13, third trial: one message per cell, the most specific (round3_one_message.xlsx), and
+a 县区 written once per block under group rows naming no place (round3_sections.xlsx) — the
 messages each cell carries and the rows stored."""
 
 from __future__ import annotations
@@ -98,3 +99,66 @@ def test_each_cell_carries_its_most_specific_message(world):
     assert (p.industry_section, p.industry_division, p.responsible_unit_id) == ("", "", None)
     reports = MonthlyReport.objects.filter(project__name="R3M月报项目").order_by("period__month")
     assert [(r.period.month, r.invested_month, r.invested_ytd) for r in reports] == [(5, D("150"), D("150")), (6, D("50"), D("200"))]
+
+
+def test_a_county_written_once_under_group_rows_naming_no_place(world):
+    """A 县区 written on the first row of each block, group rows naming a category between them:
+    淄博's list whose sections each list their counties anew does not carry 淄川区 (the last county of
+    产业项目) into 城建项目's first rows — they are the city's, said once naming the group row; a
+    county's list in category sections keeps its one county throughout; a list whose counties each
+    have the same sections keeps the county written above, said once per section naming the group
+    row. A group row naming a county still places its rows."""
+    out = imported("round3_sections.xlsx", region="370300")
+    assert out.errors == [], [e.as_dict() for e in out.errors]
+    assert {p.name: p.region_id for p in Project.objects.filter(name__startswith="R3G")} == {
+        "R3G产业甲": "370303",
+        "R3G产业乙": "370303",
+        "R3G产业丙": "370302",
+        "R3G城建甲": "370300",  # no 县区 written in its section: not 淄川区
+        "R3G城建乙": "370300",
+        "R3G城建丙": "370305",
+        "R3G城建丁": "370305",
+        "R3G桓台甲": "370321",  # under "三、桓台县（1个）"
+        "R3G民生甲": "370300",
+        "R3G县产业甲": "370303",
+        "R3G县产业乙": "370303",
+        "R3G县城建甲": "370303",  # a county's list: its county holds across 二、城建项目
+        "R3G县城建乙": "370303",
+        "R3G分县张店甲": "370303",
+        "R3G分县张店乙": "370303",
+        "R3G分县张店丙": "370303",  # kept under （二）城建项目, said
+        "R3G分县淄川甲": "370302",
+        "R3G分县淄川乙": "370302",
+        "R3G分县淄川丙": "370302",
+    }
+    said = [(w.sheet, w.row, w.message) for w in out.warnings if w.column == "县区"]
+    assert said == [
+        ("市清单", 2, "“县区”列有2个空白单元格，按其上方最近填写的区域读取（第一个在第 5 行），请核对"),
+        (
+            "市清单",
+            7,
+            "分组行“二、城建项目（4个）”开始新的一部分：其下2行的“县区”为空，未沿用上一部分的“淄川区”（第一个在第 8 行），请核对所属区域",
+        ),
+        ("县清单", 2, "“县区”列有3个空白单元格，按其上方最近填写的区域读取（第一个在第 5 行），请核对"),
+        ("分县清单", 2, "“县区”列有1个空白单元格，按其上方最近填写的区域读取（第一个在第 5 行），请核对"),
+        ("分县清单", 6, "分组行“（二）城建项目”下1行的“县区”为空，按分组行之上最近填写的“张店区”读取（第一个在第 7 行），请核对"),
+        ("分县清单", 10, "分组行“（二）城建项目”下2行的“县区”为空，按分组行之上最近填写的“淄川区”读取（第一个在第 11 行），请核对"),
+    ]
+
+
+def test_a_section_writing_its_own_county_is_not_in_question():
+    """The city's list whose every section begins with its 县区 written: read as written, nothing said
+    beyond the sheet's filled cells (and the sheet is not read again to decide)."""
+    from keyprojects.dataio.parsing import parse_file
+
+    wb = load_workbook(FILES / "round3_sections.xlsx")
+    ws = wb["市清单"]
+    ws["B8"] = "淄川区"
+    buf = io.BytesIO()
+    wb.save(buf)
+    (res, *_rest) = parse_file(buf.getvalue(), filename="x.xlsx", sheet="市清单")
+    regions = [(r.row, r.values.get("region_text")) for r in res.rows]
+    assert regions == [(4, "张店区"), (5, "张店区"), (6, "淄川区"), (8, "淄川区"), (9, "淄川区"), (10, "临淄区"), (11, "临淄区"),
+                       (13, "桓台县"), (15, None)]  # fmt: skip
+    said = "“县区”列有3个空白单元格，按其上方最近填写的区域读取（第一个在第 5 行），请核对"
+    assert [(w.row, w.message) for w in res.warnings] == [(2, said)]
