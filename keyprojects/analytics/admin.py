@@ -104,9 +104,9 @@ class AssessmentSchemeAdmin(admin.ModelAdmin):
 
 @admin.register(AssessmentSnapshot)
 class AssessmentSnapshotAdmin(admin.ModelAdmin):
-    list_display = ("scheme", "period", "computed_at", "computed_by", "digest")
+    list_display = ("scheme", "period", "computed_at", "computed_by", "published_at", "digest")
     list_filter = ("scheme",)
-    readonly_fields = ("scheme", "period", "result", "digest", "computed_at", "computed_by")
+    readonly_fields = ("scheme", "period", "result", "digest", "computed_at", "computed_by", "published_at", "published_by")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_manage_schemes(request.user)

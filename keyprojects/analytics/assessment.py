@@ -364,8 +364,45 @@ def schemes_visible_to(user: Any) -> QuerySet[AssessmentScheme]:
     return qs.filter(region_id=region.code)
 
 
-def snapshots_of(scheme: AssessmentScheme) -> QuerySet[AssessmentSnapshot]:
-    return scheme.snapshots.select_related("period", "computed_by").order_by("-period__year", "-period__month")
+def snapshots_of(scheme: AssessmentScheme, *, published_only: bool = False) -> QuerySet[AssessmentSnapshot]:
+    qs = scheme.snapshots.select_related("period", "computed_by", "published_by").order_by("-period__year", "-period__month")
+    return qs.filter(published_at__isnull=False) if published_only else qs
+
+
+def schemes_assessing(user: Any) -> list[tuple[AssessmentScheme, str]]:
+    """The schemes with a published result that assess ``user``'s own unit, each with the key
+    the unit has in their results (``accounts.policy.assessed_key``); none for a user who is no
+    assessed unit (an enterprise, an administrator, a province user)."""
+    if not policy.can_read_own_assessment(user):
+        return []
+    published = AssessmentScheme.objects.filter(snapshots__published_at__isnull=False).distinct().select_related("region")
+    found = [(s, policy.assessed_key(user, unit_kind=s.unit_kind, region=s.region)) for s in published]
+    return [(s, key) for s, key in found if key is not None]
+
+
+@dataclass(frozen=True)
+class SchemeAccess:
+    """How a user reads a scheme: as its range (``own`` None: every result, published or not,
+    and every unit's explanation) or as one of the units it assesses (``own``: that unit's key;
+    published results only, the ranking and the unit's own explanation)."""
+
+    scheme: AssessmentScheme
+    own: str | None = None
+
+    @property
+    def as_range(self) -> bool:
+        return self.own is None
+
+
+def scheme_access(user: Any, pk: int) -> SchemeAccess | None:
+    """How ``user`` reads scheme ``pk``, or None when they may not read it at all."""
+    scheme = schemes_visible_to(user).filter(pk=pk).first()
+    if scheme is not None:
+        return SchemeAccess(scheme)
+    for assessing, key in schemes_assessing(user):
+        if assessing.pk == pk:
+            return SchemeAccess(assessing, key)
+    return None
 
 
 def scheme_items(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -391,19 +428,26 @@ class SnapshotTables:
     units: list[dict[str, Any]]
 
 
-def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot) -> SnapshotTables:
+def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot, own: str | None = None) -> SnapshotTables:
     """The tables of ``snapshot`` for ``user``. Project names come only for the projects the
     user may see (``Project.visible_to``), commitments' only for those they may see
-    (``Commitment.visible_to``); any other shows as its id."""
+    (``Commitment.visible_to``); any other shows as its id. With ``own`` (an assessed unit's
+    key, :class:`SchemeAccess`): every unit's rank and score, but the explanation of that unit
+    alone (the others' ``lines`` are empty and their figures left out)."""
     from keyprojects.projects.models import Project
 
     result = snapshot.result
-    ids = {pid for u in result["units"] for line in u["indicators"] for pid in line["basis"].get("projects", [])}
+    explained = [u for u in result["units"] if own is None or u["key"] == own]
+    ids = {pid for u in explained for line in u["indicators"] for pid in line["basis"].get("projects", [])}
     names = dict(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
-    cids = [cid for u in result["units"] for line in u["indicators"] for cid in line["basis"].get("commitments", [])]
+    cids = [cid for u in explained for line in u["indicators"] for cid in line["basis"].get("commitments", [])]
     commitments = commitment_names(user, cids) if cids else {}
     units = []
     for u in result["units"]:
+        if own is not None and u["key"] != own:
+            shown = {k: u[k] for k in ("key", "name", "projects", "score", "rank")}
+            units.append({**shown, "indicators": [], "lines": [], "commitments_shown": False, "own": False})
+            continue
         lines = []
         for line in u["indicators"]:
             info = INDICATORS.get(line["indicator"])
@@ -423,5 +467,5 @@ def snapshot_tables(*, user: Any, snapshot: AssessmentSnapshot) -> SnapshotTable
                     "commitment_list": owed,
                 }
             )
-        units.append({**u, "lines": lines, "commitments_shown": any(line["commitment_list"] for line in lines)})
+        units.append({**u, "lines": lines, "commitments_shown": any(line["commitment_list"] for line in lines), "own": u["key"] == own})
     return SnapshotTables(items=scheme_items(result["scheme"]["indicators"]), units=units)

@@ -175,10 +175,11 @@ def assessment_subtitle(*, scheme: AssessmentScheme, snapshot: AssessmentSnapsho
 
 
 @in_chinese
-def assessment_export(*, user: Any, snapshot: AssessmentSnapshot) -> tuple[bytes, str]:
-    """The stored result ``snapshot`` as the user may see it, figured and written in Chinese: the
-    workbook's bytes and its file name."""
-    tables = snapshot_tables(user=user, snapshot=snapshot)
+def assessment_export(*, user: Any, snapshot: AssessmentSnapshot, own: str | None = None) -> tuple[bytes, str]:
+    """The stored result ``snapshot`` as the user may see it (``own``: an assessed unit's key,
+    whose explanation alone is written), figured and written in Chinese: the workbook's bytes
+    and its file name."""
+    tables = snapshot_tables(user=user, snapshot=snapshot, own=own)
     scheme = snapshot.scheme
     return assessment_xlsx(scheme=scheme, snapshot=snapshot, tables=tables), assessment_filename(scheme=scheme, snapshot=snapshot)
 

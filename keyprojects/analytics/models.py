@@ -193,7 +193,8 @@ class AssessmentSnapshot(models.Model):
     """The scores of one scheme for one closed period, with their explanation, computed once
     and never changed (one row per scheme and period). ``result`` holds the scheme as it was,
     every unit's score and rank, and per indicator the value, the points and the projects
-    behind the figure; ``digest`` is the SHA-256 of ``result`` in canonical JSON."""
+    behind the figure; ``digest`` is the SHA-256 of ``result`` in canonical JSON. The assessed
+    units read it once it is published (``published_at``), never before."""
 
     scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="snapshots")
     period = models.ForeignKey("dispatch.ReportingPeriod", verbose_name=_("调度期"), on_delete=models.PROTECT, related_name="+")
@@ -202,6 +203,12 @@ class AssessmentSnapshot(models.Model):
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("计算人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Published to the assessed (accounts.policy.assessed_key): until then only the scheme's
+    # range reads the result; publishing is done once and never undone.
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

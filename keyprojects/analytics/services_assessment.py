@@ -135,6 +135,39 @@ def assessment_snapshot(*, user: Any, scheme: AssessmentScheme, period: Any, req
     return snapshot, True
 
 
+def can_publish(user: Any, scheme: AssessmentScheme) -> bool:
+    """Who computes ``scheme``'s results publishes them (accounts.policy.can_publish_assessment)."""
+    return policy.can_publish_assessment(user, scheme.region) and can_assess(user, scheme)
+
+
+@transaction.atomic
+def assessment_publish(*, user: Any, snapshot: AssessmentSnapshot, request: Any = None) -> bool:
+    """Publish a stored result to the assessed units (accounts.policy.assessed_key): from now on
+    each reads the ranking and its own explanation. Done once and audited; publishing again
+    changes nothing (returns False). A user who may not publish it: 404 if they cannot compute
+    the scheme either, else 403."""
+    scheme = snapshot.scheme
+    if not can_publish(user, scheme):
+        if not can_assess(user, scheme):
+            raise NotFound()
+        raise PermissionDenied(gettext_noop("只有本级省、市业务人员可以发布考核结果"))
+    now = timezone.now()
+    changed = AssessmentSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=now, published_by=user)
+    if not changed:  # published before (perhaps a moment ago, by somebody else)
+        snapshot.refresh_from_db(fields=["published_at", "published_by"])
+        return False
+    snapshot.published_at, snapshot.published_by = now, user
+    audit_record(
+        action="assessment_publish",
+        user=user,
+        request=request,
+        obj=snapshot,
+        changes={"scheme": scheme.pk, "period": snapshot.period.label, "digest": snapshot.digest, "published_at": now.isoformat()},
+        message=f"发布考核结果：{scheme.name} {snapshot.period}",
+    )
+    return True
+
+
 @transaction.atomic
 def default_schemes_install(*, province: Any, cities: tuple[Any, ...] = ()) -> list[AssessmentScheme]:
     """The default 双考核双评价 schemes (``assessment.DEFAULT_INDICATORS``): the cities of

@@ -4,8 +4,11 @@ read through the same selectors and the same scope as their pages.
 
 Who sees them: province, city and leader accounts with a province or city region (and the
 superuser, on the province). The range is the user's region; a province user may pick one of its
-cities. Any other account is refused the pages whole (403, the project's 403 page naming the
-reason); a region, scheme or period outside the user's range answers 404. Each view reads top to bottom: parse → selector/service →
+cities. The assessment pages also open to the assessed (a county's or a city's staff and leaders,
+a department's staff: ``policy.assessed_key``), who read the published results of the schemes
+assessing their own unit — the ranking and their own explanation, nothing unpublished. Any other
+account is refused the pages whole (403, the project's 403 page naming the reason); a region,
+scheme or period outside the user's range answers 404. Each view reads top to bottom: parse → selector/service →
 render. This module exports ``urlpatterns``; ``analytics/urls.py`` includes them.
 """
 
@@ -34,13 +37,22 @@ from keyprojects.dispatch.models import ReportingPeriod
 from keyprojects.dispatch.selectors import latest_period
 from keyprojects.regions.models import Region
 
-from .assessment import assessment_compute, scheme_items, schemes_visible_to, snapshot_tables, snapshots_of
+from .assessment import (
+    SchemeAccess,
+    assessment_compute,
+    scheme_access,
+    scheme_items,
+    schemes_assessing,
+    schemes_visible_to,
+    snapshot_tables,
+    snapshots_of,
+)
 from .bulletin import bulletin_data, bulletin_docx, bulletin_filename, bulletin_xlsx
 from .corrections import corrections_context
 from .exports import assessment_export, rankings_export
 from .models import AssessmentScheme, AssessmentSnapshot
 from .rankings import INDICATORS, UNIT_KINDS, ranking_table
-from .services_assessment import assessment_snapshot, can_assess, period_closed_for, scheme_save
+from .services_assessment import assessment_publish, assessment_snapshot, can_assess, can_publish, period_closed_for, scheme_save
 from .services_bulletin import bulletin_setting_save, can_edit_bulletin_setting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -172,46 +184,73 @@ def rankings_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
 # --- 双考核双评价 ----------------------------------------------------------------------------
 
 
-def _scheme_for(user: Any, pk: int) -> AssessmentScheme:
-    report_home(user)
-    scheme = schemes_visible_to(user).filter(pk=pk).first()
-    if scheme is None:
+def assessment_home(user: Any) -> None:
+    """The assessment pages open to the readers of a range (``policy.report_region``) and to the
+    assessed (``policy.can_read_own_assessment``: their own published results); everybody else
+    is refused them whole (403 with the reason)."""
+    if policy.report_region(user) is None and not policy.can_read_own_assessment(user):
+        raise DjangoPermissionDenied(_("考核只对省级、市级工作人员、领导和被考核的地区、部门开放。"))
+
+
+def _scheme_for(user: Any, pk: int) -> SchemeAccess:
+    """The scheme and how the user reads it (its range, or one of its assessed units); 404 when
+    the user may not read it."""
+    assessment_home(user)
+    access = scheme_access(user, pk)
+    if access is None:
         raise Http404()
-    return scheme
+    return access
+
+
+def _own_rows(user: Any) -> list[dict[str, Any]]:
+    """The schemes assessing the user's own unit, each with its latest published result and
+    the unit's row in it (None when the unit was not among the units of that month)."""
+    rows = []
+    for scheme, key in schemes_assessing(user):
+        latest = snapshots_of(scheme, published_only=True).first()
+        units = latest.result["units"] if latest is not None else []
+        unit = next((u for u in units if u["key"] == key), None)
+        rows.append({"scheme": scheme, "latest": latest, "unit": unit, "ranked": len(units)})
+    return rows
 
 
 @login_required
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    report_home(user)
-    can_edit = bool(_scheme_regions(user))
-    visible = schemes_visible_to(user)
-    schemes = list(visible if can_edit else visible.filter(is_active=True))
-    latest = {
-        s.scheme_id: s
-        for s in AssessmentSnapshot.objects.filter(scheme__in=schemes).select_related("period").order_by("period__year", "period__month")
-    }
-    rows = [{"scheme": s, "latest": latest.get(s.pk)} for s in schemes]
-    return render(request, "analytics/assessment.html", {"rows": rows, "kinds": dict(UNIT_KINDS), "can_edit": can_edit})
+    assessment_home(user)
+    as_range = policy.report_region(user) is not None
+    can_edit = as_range and bool(_scheme_regions(user))
+    rows = []
+    if as_range:
+        visible = schemes_visible_to(user)
+        schemes = list(visible if can_edit else visible.filter(is_active=True))
+        snapshots = AssessmentSnapshot.objects.filter(scheme__in=schemes).select_related("period")
+        latest = {s.scheme_id: s for s in snapshots.order_by("period__year", "period__month")}
+        rows = [{"scheme": s, "latest": latest.get(s.pk)} for s in schemes]
+    context = {"rows": rows, "own_rows": _own_rows(user), "as_range": as_range, "kinds": dict(UNIT_KINDS), "can_edit": can_edit}
+    return render(request, "analytics/assessment.html", context)
 
 
 @login_required
 @require_GET
 def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    scheme = _scheme_for(user, pk)
-    snapshots = list(snapshots_of(scheme))
+    access = _scheme_for(user, pk)
+    scheme = access.scheme
+    snapshots = list(snapshots_of(scheme, published_only=not access.as_range))
     done = {s.period_id for s in snapshots}
-    closed = [p for p in _periods() if p.pk not in done and period_closed_for(period=p, region=scheme.region)]
+    can_compute = access.as_range and can_assess(user, scheme)
+    closed = [p for p in _periods() if p.pk not in done and period_closed_for(period=p, region=scheme.region)] if can_compute else []
     items = scheme_items(scheme.indicators)
     context = {
         "scheme": scheme,
         "items": items,
         "snapshots": snapshots,
         "closed": closed,
-        "can_compute": can_assess(user, scheme),
-        "can_edit": policy.can_edit_schemes(user, scheme.region),
+        "as_range": access.as_range,
+        "can_compute": can_compute,
+        "can_edit": access.as_range and policy.can_edit_schemes(user, scheme.region),
         "kind_label": scheme.unit_kind_label,
     }
     return render(request, "analytics/assessment_scheme.html", context)
@@ -221,7 +260,10 @@ def assessment_scheme(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    scheme = _scheme_for(user, pk)
+    access = _scheme_for(user, pk)
+    if not access.as_range:  # the assessed read published results, nothing more
+        raise Http404()
+    scheme = access.scheme
     period = _period_required(request.POST.get("period"))
     try:
         snapshot, created = assessment_snapshot(user=user, scheme=scheme, period=period, request=request)
@@ -303,45 +345,81 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _scheme_edit(request, _scheme_for(request.user, pk))
+    if policy.report_region(request.user) is None:  # the assessed (and every other role) write no schemes
+        raise DjangoPermissionDenied(_("只有省级、市级工作人员可以编写考核方案。"))
+    access = _scheme_for(request.user, pk)
+    if not access.as_range:  # a scheme assessing the user's own city is another range's
+        raise Http404()
+    return _scheme_edit(request, access.scheme)
 
 
-def _snapshot_for(user: Any, pk: str, period: str) -> AssessmentSnapshot:
-    """The stored result of a scheme in the user's range on a period (404 otherwise)."""
-    scheme = _scheme_for(user, int(pk))
+def _snapshot_for(user: Any, pk: str, period: str) -> tuple[SchemeAccess, AssessmentSnapshot]:
+    """The stored result of a scheme the user reads on a period, and how they read it: the range
+    any result, the assessed a published one only (404 otherwise)."""
+    access = _scheme_for(user, int(pk))
     period_obj = _period_required(period)
-    snapshot = get_object_or_404(AssessmentSnapshot.objects.select_related("period"), scheme=scheme, period=period_obj)
-    snapshot.scheme = scheme
-    return snapshot
+    snapshots = AssessmentSnapshot.objects.select_related("period", "published_by")
+    if not access.as_range:
+        snapshots = snapshots.filter(published_at__isnull=False)
+    snapshot = get_object_or_404(snapshots, scheme=access.scheme, period=period_obj)
+    snapshot.scheme = access.scheme
+    return access, snapshot
 
 
 @login_required
 @require_GET
 def assessment_result(request: HttpRequest, pk: str, period: str) -> HttpResponse:
-    snapshot = _snapshot_for(request.user, pk, period)
-    tables = snapshot_tables(user=request.user, snapshot=snapshot)
-    fixes = corrections_context(period=snapshot.period, region=snapshot.scheme.region, user=request.user)
+    user = request.user
+    access, snapshot = _snapshot_for(user, pk, period)
+    tables = snapshot_tables(user=user, snapshot=snapshot, own=access.own)
+    fixes = corrections_context(period=snapshot.period, region=snapshot.scheme.region, user=user)
+    kwargs = {"pk": snapshot.scheme.pk, "period": snapshot.period.label}
     context = {
         **fixes,
-        "corrected_scores": _corrected_scores(snapshot, fixes["corrections"]),
+        "corrected_scores": _corrected_scores(snapshot, fixes["corrections"], own=access.own),
         "scheme": snapshot.scheme,
         "snapshot": snapshot,
         "period": snapshot.period,
         "units": tables.units,
         "items": tables.items,
-        "xlsx_url": reverse("analytics:assessment_xlsx", kwargs={"pk": snapshot.scheme.pk, "period": snapshot.period.label}),
+        "as_range": access.as_range,
+        "own_unit": next((u for u in tables.units if u["own"]), None),
+        # the range reads the scheme already (can_assess would ask again): who computes publishes
+        "can_publish": access.as_range and snapshot.published_at is None and policy.can_publish_assessment(user, snapshot.scheme.region),
+        "publish_url": reverse("analytics:assessment_publish", kwargs=kwargs),
+        "xlsx_url": reverse("analytics:assessment_xlsx", kwargs=kwargs),
     }
     return render(request, "analytics/assessment_result.html", context)
 
 
-def _corrected_scores(snapshot: AssessmentSnapshot, corrections: list[Any]) -> list[dict[str, Any]]:
+@login_required
+@require_POST
+def assessment_publish_view(request: HttpRequest, pk: str, period: str) -> HttpResponse:
+    """Publish the stored result to the assessed units (once; audited)."""
+    user = request.user
+    access, snapshot = _snapshot_for(user, pk, period)
+    if not access.as_range:
+        raise Http404()
+    if not can_publish(user, snapshot.scheme):  # a leader reads the range's results, never publishes
+        raise DjangoPermissionDenied(_("只有本级省、市业务人员可以发布考核结果。"))
+    if assessment_publish(user=user, snapshot=snapshot, request=request):
+        messages.success(request, _("已发布%(p)s考核结果，被考核单位现在可以查看") % {"p": snapshot.period})
+    else:
+        messages.info(request, _("%(p)s考核结果已发布") % {"p": snapshot.period})
+    return redirect("analytics:assessment_result", pk=snapshot.scheme.pk, period=snapshot.period.label)
+
+
+def _corrected_scores(snapshot: AssessmentSnapshot, corrections: list[Any], *, own: str | None = None) -> list[dict[str, Any]]:
     """After corrections made since the snapshot was computed: each unit's stored score beside
-    the score on the corrected figures (the snapshot itself never changes)."""
+    the score on the corrected figures (the snapshot itself never changes); with ``own`` (an
+    assessed unit) that unit's row alone, the others' corrected figures being unpublished."""
     if not any(c.decided_at and c.decided_at > snapshot.computed_at for c in corrections):
         return []
     now = {u["key"]: u for u in assessment_compute(scheme=snapshot.scheme, period=snapshot.period)["units"]}
     rows = []
     for u in snapshot.result["units"]:
+        if own is not None and u["key"] != own:
+            continue
         after = now.get(u["key"], {})
         rows.append(
             {
@@ -359,10 +437,11 @@ def _corrected_scores(snapshot: AssessmentSnapshot, corrections: list[Any]) -> l
 @login_required
 @require_GET
 def assessment_xlsx_view(request: HttpRequest, pk: str, period: str) -> HttpResponse:
-    """The result page's tables as .xlsx (the same snapshot, the same project scope)."""
-    snapshot = _snapshot_for(request.user, pk, period)
+    """The result page's tables as .xlsx (the same snapshot, the same project scope; for an
+    assessed unit its own explanation alone)."""
+    access, snapshot = _snapshot_for(request.user, pk, period)
     scheme = snapshot.scheme
-    content, filename = assessment_export(user=request.user, snapshot=snapshot)
+    content, filename = assessment_export(user=request.user, snapshot=snapshot, own=access.own)
     audit_record(
         action="export",
         user=request.user,
@@ -527,6 +606,7 @@ urlpatterns = [
     path("assessment/<int:pk>/edit/", assessment_edit, name="assessment_edit"),
     path("assessment/<int:pk>/compute/", assessment_compute_view, name="assessment_compute"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/$", assessment_result, name="assessment_result"),
+    re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}/publish/$", assessment_publish_view, name="assessment_publish"),
     re_path(rf"^assessment/(?P<pk>[0-9]+)/{PERIOD}\.xlsx$", assessment_xlsx_view, name="assessment_xlsx"),
     path("bulletin/", bulletin_page, name="bulletin"),
     path("bulletin/settings/", bulletin_settings_view, name="bulletin_settings"),

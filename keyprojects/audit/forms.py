@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "period_close": _("关账"),
     "summaries_refresh": _("刷新汇总"),
     "assessment_compute": _("计算考核结果"),
+    "assessment_publish": _("发布考核结果"),
     "view": _("查看"),
     # the command line
     "seed_demo": _("生成演示数据"),

@@ -645,27 +645,10 @@ def needs_second_factor(user: Any) -> bool:
     return is_superuser(user) or role_of(user) in ADMIN_ROLES
 
 
-# --- 双考核双评价 schemes (issue 10) -------------------------------------------------------------
-
-#: Business staff who write assessment schemes in the form (the province for itself and its
-#: cities, a city for itself); the system administrator keeps the Django admin.
-SCHEME_EDITOR_ROLES = frozenset({Role.PROVINCE, Role.CITY})
-
-
-def can_edit_schemes(user: Any, region: Region | None = None) -> bool:
-    """Write 双考核双评价 schemes (of ``region``: the user's own province or city, or a city
-    of their province)."""
-    if not _active(user) or not _has(user, SCHEME_EDITOR_ROLES):
-        return False
-    if region is None or is_superuser(user):
-        return True
-    home = scope_region(user)
-    return home is not None and home.level in ("province", "city") and region_contains(home, region)
-
-
-# --- the apps around the projects (issues 14–16) and the “泉城好品” brand selection (ADR 0019),
-# each in its own module of this policy -------------------------------------------------------
+# --- 双考核双评价 (schemes, publication, the assessed), the apps around the projects (issues
+# 14–16) and the “泉城好品” brand selection (ADR 0019), each in its own module of this policy -----
 
 from .apps import *  # noqa: E402, F403  (after the names above, which it uses)
+from .assessment import *  # noqa: E402, F403  (双考核双评价: schemes, publication, the assessed)
 from .brands import *  # noqa: E402, F403  (after the names above, which it uses)
 from .cultivation import *  # noqa: E402, F403  (“双50”企业培育, ADR 0020)

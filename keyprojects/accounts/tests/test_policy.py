@@ -15,6 +15,7 @@ from keyprojects.accounts import policy
 from keyprojects.accounts.choices import Role
 from keyprojects.accounts.context_processors import UserPolicy
 from keyprojects.accounts.context_processors import policy as policy_context
+from keyprojects.core.testing import make_user
 from keyprojects.regions.models import Region
 
 ROLES = ("province", "city", "county", "department", "enterprise", "leader", "sysadmin", "secadmin", "auditor", "superuser")
@@ -57,6 +58,8 @@ def test_every_role_has_a_place_in_the_groups():
         (policy.can_close, {P, C, SU}),
         (policy.can_assess, {P, C, SU}),
         (policy.can_read_reports, {P, C, L, SU}),
+        (policy.can_publish_assessment, {P, C, SU}),
+        (policy.can_read_own_assessment, {C, CO, D, L}),  # the assessed: a city, a county, a department
         (policy.can_see_board, {P, C, CO, L, SU}),
         (policy.can_manage_accounts, {SA, SU}),
         (policy.can_assign_roles, {SE, SU}),
@@ -185,6 +188,41 @@ def test_report_region(world):
     assert got == {P: "370000", C: "370100", CO: None, D: None, E: None, L: "370100", SA: None, SE: None, AU: None, SU: "370000"}
 
 
+def test_who_is_assessed_in_a_scheme(world):
+    """The key a user's own unit has in a scheme's results: a county in its city's region
+    scheme, a city (staff and leaders) in the province's, a department's staff in a scheme of its
+    unit's kind over a region containing the unit; nobody else, never an administrator."""
+    province, jinan, qingdao = (Region.objects.get(code=c) for c in ("370000", "370100", "370200"))
+
+    def keys(kind, region):
+        return {name: key for name, u in users(world).items() if (key := policy.assessed_key(u, unit_kind=kind, region=region))}
+
+    assert keys("region", jinan) == {CO: "370102"}  # the city assesses its counties, not itself
+    assert policy.assessed_key(world.users.sibling, unit_kind="region", region=jinan) == "370103"
+    assert keys("region", province) == {C: "370100", L: "370100"}  # the county is no unit of the province's
+    assert keys("region", qingdao) == {}
+    assert keys("department", jinan) == {D: str(world.dept.pk)}
+    assert keys("department", province) == {D: str(world.dept.pk)}  # the province's scheme over its units
+    assert keys("department", qingdao) == {} and keys("zone", jinan) == {}  # 发改委 is no 功能区
+    zone_staff = make_user("qibuqu", "department", unit=world.zone)
+    assert policy.assessed_key(zone_staff, unit_kind="zone", region=jinan) == str(world.zone.pk)
+    assert policy.assessed_key(zone_staff, unit_kind="department", region=jinan) is None
+    county_leader = make_user("lixia_leader", "leader", region="370102")
+    assert policy.can_read_own_assessment(county_leader) and policy.report_region(county_leader) is None
+    assert policy.assessed_key(county_leader, unit_kind="region", region=jinan) == "370102"
+    world.users.county.is_active = False
+    assert policy.assessed_key(world.users.county, unit_kind="region", region=jinan) is None
+    assert policy.assessed_key(AnonymousUser(), unit_kind="region", region=jinan) is None
+
+
+def test_who_publishes_a_result(world):
+    """Who computes a scheme's result publishes it: its range's province or city staff."""
+    jinan, qingdao, province = (Region.objects.get(code=c) for c in ("370100", "370200", "370000"))
+    check(world, policy.can_publish_assessment, {P, C, SU}, jinan)
+    check(world, policy.can_publish_assessment, {P, SU}, qingdao)
+    check(world, policy.can_publish_assessment, {P, SU}, province)
+
+
 def test_templates_ask_the_policy_through_the_context_processor(world):
     request = RequestFactory().get("/")
     request.user = world.users.county
@@ -208,6 +246,9 @@ def test_the_menu_shows_what_the_policy_allows(world, client):
         html = client.get(reverse("projects:list")).content.decode()
         assert ('data-testid="nav-import"' in html) is policy.can_import(user), name
         assert ('data-testid="nav-analysis"' in html) is policy.can_read_reports(user), name
+        # the assessed who read no reports (a county, a department) have their own 考核结果 entry
+        own = policy.can_read_own_assessment(user) and not policy.can_read_reports(user)
+        assert ('data-testid="nav-assessment"' in html) is own, name
         assert (f'href="{reverse("audit:list")}"' in html) is policy.can_read_audit(user), name
         # no dead ends: 审核 only for reviewers, 我的任务 only for who fills or reviews
         assert ('data-testid="nav-review"' in html) is policy.can_review(user), name

@@ -50,7 +50,10 @@ def test_scope_of_the_pages(closed, client):  # noqa: F811
     assert "各市考核" not in html
     client.force_login(closed.users.other_city)
     assert client.get(reverse("analytics:assessment_scheme", kwargs={"pk": closed.scheme.pk})).status_code == 404
-    client.force_login(closed.users.county)
+    client.force_login(closed.users.county)  # assessed by the city's scheme: nothing published yet
+    html = client.get(reverse("analytics:assessment")).content.decode()
+    assert "暂无已发布的考核结果" in html and "县区考核" not in html
+    client.force_login(closed.users.enterprise)
     assert client.get(reverse("analytics:assessment")).status_code == 403  # the role may not open the page
 
 

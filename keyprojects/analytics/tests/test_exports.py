@@ -264,8 +264,10 @@ def test_assessment_export_scope(snap, client):
     client.force_login(snap.users.leader)  # reads what the page shows
     assert client.get(snap.xlsx_url).status_code == 200
     u = snap.users
-    for user, status in ((u.other_city, 404), (u.county, 403), (u.department, 403), (u.enterprise, 403)):
-        client.force_login(user)  # another city's scheme is not found; a role without the pages is refused them
+    # another city's scheme is not found, nor is an unpublished result by the county it assesses, nor a
+    # region scheme by a department (it assesses no department); a role without the pages is refused them
+    for user, status in ((u.other_city, 404), (u.county, 404), (u.department, 404), (u.enterprise, 403)):
+        client.force_login(user)
         assert client.get(snap.result_url).status_code == status, user.username  # as the page
         assert client.get(snap.xlsx_url).status_code == status, user.username
     client.force_login(snap.users.city)
