@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop, ngettext
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet
+from keyprojects.core.sentences import NUMBER, Sentence, say_again
 from keyprojects.core.validators import validate_phone, validate_uscc
 from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES, division_in_section
 
@@ -278,6 +279,11 @@ class FundArrivalQuerySet(ScopedQuerySet):
         return self.filter(status__in=AWAITING_FUNDS)
 
 
+#: The 冲销原因 a confirmed correction writes on the entry it replaces (``services_funds``): stored in
+#: Chinese, said again in the page's language where shown (the reason as written).
+VOIDED_BY_CORRECTION = Sentence(gettext_noop("更正为%(amount)s万元：%(reason)s"), amount=NUMBER)
+
+
 class FundArrival(VersionedModel):
     """到资: money that actually arrived for a signed lead, dated. Four eyes: an entry waits
     (待确认) until somebody other than its enterer confirms it; only confirmed entries count
@@ -345,6 +351,12 @@ class FundArrival(VersionedModel):
         return self.status in COUNTED_FUNDS
 
     @property
+    def void_reason_shown(self) -> str:
+        """The 冲销原因 in the page's language: a correction's (:data:`VOIDED_BY_CORRECTION`) said
+        again, a person's words as written."""
+        return say_again(self.void_reason, (VOIDED_BY_CORRECTION,)) if self.void_reason else ""
+
+    @property
     def asker_id(self) -> int | None:
         """Who asked for what waits on the entry: its enterer, or the user who asked for its 冲销."""
         return self.void_requested_by_id if self.status == FundStatus.VOID_PENDING else self.recorded_by_id
@@ -374,6 +386,14 @@ class FundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+    @property
+    def note_shown(self) -> str:
+        """The note in the page's language: a voiding correction's 冲销原因 said again, a person's
+        words as written."""
+        if self.kind == FundEventKind.VOIDED and self.note:
+            return say_again(self.note, (VOIDED_BY_CORRECTION,))
+        return self.note
 
 
 class ActivityQuerySet(ScopedQuerySet):

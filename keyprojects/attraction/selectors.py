@@ -289,7 +289,13 @@ class LeaderCount:
 
     @property
     def destination_text(self) -> str:
-        return "、".join(f"{d}（{n}次）" if n > 1 else d for d, n in sorted(self.destinations.items(), key=lambda x: (-x[1], x[0])))
+        """Where to, most visited first, in the active language (广东深圳（6次）、上海 /
+        广东深圳 (6 times), 上海); the places as written."""
+        from django.utils.translation import ngettext, pgettext
+
+        ordered = sorted(self.destinations.items(), key=lambda x: (-x[1], x[0]))
+        said = [ngettext("%(place)s（%(n)s次）", "%(place)s（%(n)s次）", n) % {"place": d, "n": n} if n > 1 else d for d, n in ordered]
+        return pgettext("list separator", "、").join(said)
 
 
 def leader_counts(user: Any, *, year: int | None = None) -> list[LeaderCount]:

@@ -35,7 +35,7 @@ from keyprojects.core.models import full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
 from .choices import AWAITING_FUNDS, SIGNED_STAGES, STANDING_FUNDS, FundEventKind, FundStatus
-from .models import FundArrival, FundEvent, Lead
+from .models import VOIDED_BY_CORRECTION, FundArrival, FundEvent, Lead
 
 #: 到资 beyond this many times the agreement's amount is taken for a unit slip (元 for 万元) and refused.
 FUNDS_SLIP_FACTOR = 10
@@ -142,9 +142,8 @@ def _void_replaced(*, user: Any, correction: FundArrival, now: Any, request: Any
         raise TransitionNotAllowed(gettext_noop("被更正的到资记录已冲销或正在申请冲销，这条更正不能再确认，请退回"))
     original.status = FundStatus.VOIDED
     original.void_requested_by = correction.recorded_by
-    original.void_reason = Message(
-        gettext_noop("更正为%(amount)s万元：%(reason)s"), amount=format_wan(correction.arrived_amount), reason=correction.reason
-    )[:500]
+    amount = format_wan(correction.arrived_amount)
+    original.void_reason = Message(VOIDED_BY_CORRECTION.template, amount=amount, reason=correction.reason)[:500]
     original.voided_by = user
     original.voided_at = now
     fields = ["status", "void_requested_by", "void_reason", "voided_by", "voided_at"]
