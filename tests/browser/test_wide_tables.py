@@ -75,3 +75,28 @@ def test_attraction_funnel_fits_at_1366_px_in_english(page, world):
     wrapper = page.locator("table[data-testid=funnel]").locator("xpath=..")
     assert wrapper.evaluate("w => w.scrollWidth <= w.clientWidth"), wrapper.evaluate("w => [w.scrollWidth, w.clientWidth]")
     assert "523,850.00" in page.locator("table[data-testid=funnel]").inner_text()
+
+
+def test_a_leaders_title_is_not_broken_across_lines_in_english(page, world):
+    """The 领导招商 table in English gives 去向 most of the width: 历下区委书记's title 区委书记 was
+    broken into 区 / 委书记 in the narrow first column."""
+    from keyprojects.attraction.services import activity_create
+    from keyprojects.regions.models import Region
+
+    jinan = Region.objects.get(code="370100")
+    world.leader.name, world.leader.title = "历下区委书记", "区委书记"
+    world.leader.save()
+    places = ["广东广州", "广东深圳", "上海", "北京", "广东东莞", "湖南长沙"]
+    for i in range(30):
+        activity_create(user=world.users.city, data={
+            "kind": "trip", "held_on": dt.date(2026, 1, 1) + dt.timedelta(days=i), "days": 3, "destination": places[i % 6],
+            "leader": world.leader, "participants": "区委书记、分管副区长、区投资促进局局长", "region": jinan,
+        })  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, "jinan", PASSWORD)
+    page.locator("button[name=language][value=en]").first.click()
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{page.base_url}/attraction/leaders/")
+    assert "广东广州 (5 times)" in page.get_by_test_id("leader-counts").inner_text()
+    title = page.get_by_test_id("leader-title").first
+    assert title.evaluate("e => e.getClientRects().length") == 1
