@@ -133,12 +133,21 @@ def configured_chain_for(project: Project, year: int) -> list[str]:
 
 
 def staffed_chain(
-    chain: list[str], *, county_code: str | None, city_code: str | None, province_code: str | None, fillers: Collection[Any]
+    chain: list[str],
+    *,
+    county_code: str | None,
+    city_code: str | None,
+    province_code: str | None,
+    fillers: Collection[Any],
+    reviewers: Collection[tuple[str, str]] | None = None,
 ) -> list[str]:
     """Four eyes on the chain (issue 10): a level where only the fillers may review (a county
     with one account) hands its step to the level above (``rules.staffed_chain`` with the
-    levels ``policy.staffed_review_levels`` finds staffed)."""
-    staffed = policy.staffed_review_levels(county_code=county_code, city_code=city_code, province_code=province_code, exclude=fillers)
+    levels ``policy.staffed_review_levels`` finds staffed). ``reviewers`` is
+    ``policy.staffed_reviewers(exclude=fillers)``, read once for many chains (an import)."""
+    staffed = policy.staffed_review_levels(
+        county_code=county_code, city_code=city_code, province_code=province_code, exclude=fillers, staffed=reviewers
+    )
     return rules.staffed_chain(chain, staffed=staffed)
 
 

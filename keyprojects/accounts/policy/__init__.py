@@ -457,25 +457,35 @@ def can_review_report(user: Any, level: str | None, filler_ids: Collection[Any])
 
 
 def staffed_review_levels(
-    *, county_code: str | None, city_code: str | None, province_code: str | None, exclude: Collection[Any]
+    *,
+    county_code: str | None,
+    city_code: str | None,
+    province_code: str | None,
+    exclude: Collection[Any],
+    staffed: Collection[tuple[str, str]] | None = None,
 ) -> set[str]:
     """The review levels at which an active account other than ``exclude`` (the report's
     fillers) may review a report of a project in that county, city and province: a county
     account of the county, a city account of the city, a province account of the province.
-    ``dispatch.rules.staffed_chain`` hands an unstaffed level's step to the level above."""
-    from keyprojects.accounts.models import User
-
+    ``dispatch.rules.staffed_chain`` hands an unstaffed level's step to the level above.
+    ``staffed`` is ``staffed_reviewers(exclude=…)`` read once for many projects (an import)."""
     codes = {Role.COUNTY.value: county_code, Role.CITY.value: city_code, Role.PROVINCE.value: province_code}
     wanted = {c for c in codes.values() if c}
     if not wanted:
         return set()
-    found = set(
-        User.objects.filter(is_active=True, role__in=REVIEW_LEVELS, region_id__in=wanted)
-        .exclude(pk__in=[pk for pk in exclude if pk is not None])
-        .values_list("role", "region_id")
-        .distinct()
-    )
+    found = staffed if staffed is not None else staffed_reviewers(exclude=exclude, regions=wanted)
     return {level for level, code in codes.items() if code and (level, code) in found}
+
+
+def staffed_reviewers(*, exclude: Collection[Any], regions: Collection[str] | None = None) -> frozenset[tuple[str, str]]:
+    """(review level, region code) of every active account other than ``exclude`` that may
+    review at that level (in ``regions`` only, when given): one query."""
+    from keyprojects.accounts.models import User
+
+    users = User.objects.filter(is_active=True, role__in=REVIEW_LEVELS)
+    if regions is not None:
+        users = users.filter(region_id__in=regions)
+    return frozenset(users.exclude(pk__in=[pk for pk in exclude if pk is not None]).values_list("role", "region_id").distinct())
 
 
 def can_close(user: Any, region: Region | None = None) -> bool:

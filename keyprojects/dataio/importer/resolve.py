@@ -436,7 +436,7 @@ class ResolveMixin(ImporterState):
 
         codes = {i.code for i in items if i.code}
         names = {i.name for i in items}
-        keys = {same_name(n) for n in names}  # names as people mean them: "（二期）" is "(二期)"
+        keys: set[str] = set()  # names as people mean them: "（二期）" is "(二期)" (made when there are projects to match)
         ids = {i.project_id for i in items if i.project_id}
         fields = ["id", "version", *ATTR_FIELD.keys(), "province_code", "city_code", "stage"]
         self.by_code: dict[str, dict[str, Any]] = {}
@@ -459,9 +459,12 @@ class ResolveMixin(ImporterState):
             if (k := same_name(p["name"])) in keys:
                 named(k, p)
 
-        if Project.objects.count() <= 2 * len(items):
+        registered = Project.objects.count()
+        if registered:
+            keys.update(map(same_name, names))
+        if registered <= 2 * len(items):
             # a young system (a first import costs one COUNT): every project at once
-            for p in Project.objects.values(*fields):
+            for p in Project.objects.values(*fields) if registered else ():
                 keep(p)
         else:
             for chunk in chunks(sorted(codes)):
@@ -539,7 +542,7 @@ class ResolveMixin(ImporterState):
             elif item.code and item.code in self.by_code:
                 found = self.by_code[item.code]
             else:
-                same = self.by_name.get((same_name(item.name), region_for_name or ""), []) if region_for_name else []
+                same = self.by_name.get((same_name(item.name), region_for_name), []) if region_for_name and self.by_name else []
                 if item.code:
                     same_free = [p for p in same if not p["project_code"]]
                     if len(same_free) == 1:
@@ -558,7 +561,7 @@ class ResolveMixin(ImporterState):
                     # a city's table naming no county: the project of that name in any of its counties
                     r = self.regions[area]
                     key_ = "city_code" if r.level == "city" else "province_code"
-                    inside = [p for p in self.by_key.get(same_name(item.name), {}).values() if p[key_] == area]
+                    inside = [p for p in self.by_key.get(same_name(item.name), {}).values() if p[key_] == area] if self.by_key else []
                     if len(inside) > 1:
                         self.error(row, "name", T.SAME_NAMES_IN_AREA.zh(region=r.name))
                         item.dropped = True

@@ -9,6 +9,7 @@ import operator
 from collections import defaultdict
 from typing import Any
 
+from keyprojects.accounts import policy
 from keyprojects.analytics.refresh import PROJECT_COLUMNS, ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 from keyprojects.core.money import to_wan
@@ -257,6 +258,7 @@ class WriteMixin(ImporterState):
                     flags[(y[0], y[1])] = (y[2], y[3], y[4])
         config = self.config
         fillers = [self.user.pk] if self.user is not None else []
+        reviewers = policy.staffed_reviewers(exclude=fillers)  # (one query, not one per kind of project)
         kinds: dict[tuple[Any, ...], list[str]] = {}
         out: dict[tuple[Any, int], list[str]] = {}
         regions = self.regions
@@ -279,6 +281,7 @@ class WriteMixin(ImporterState):
                     city_code=region.city_code or None,
                     province_code=region.province_code,
                     fillers=fillers,
+                    reviewers=reviewers,
                 )
             out[key] = chain
         return out
