@@ -7,6 +7,8 @@ hands it to the city."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -198,3 +200,24 @@ def test_the_issues_correction_is_decided_one_level_above_the_final_approver_by_
     revision_decide(user=dw.users.city_clerk, revision=rev, approve=False, opinion="核实后无误")
     r.refresh_from_db()
     assert r.invested_month == 922
+
+
+@pytest.mark.django_db
+def test_the_staff_read_once_for_an_import_give_the_levels_read_per_project():
+    """``policy.staffed_reviewers`` (one query for a whole import) and ``staffed_review_levels``'s
+    own query per project give the same staffed levels, the fillers left out either way."""
+    from keyprojects.accounts import policy
+
+    county = make_user("solo", "county", region="370102")  # 历下区's only account
+    make_user("jn1", "city", region="370100")
+    make_user("sd1", "province", region="370000")
+    gone = make_user("lc1", "county", region="370112")
+    gone.is_active = False
+    gone.save()
+    reviewers = policy.staffed_reviewers(exclude=[county.pk])
+    for codes in (("370102", "370100", "370000"), ("370112", "370100", "370000"), (None, "370200", "370000"), (None, None, None)):
+        kw: dict[str, Any] = {"county_code": codes[0], "city_code": codes[1], "province_code": codes[2], "exclude": [county.pk]}
+        assert policy.staffed_review_levels(**kw, staffed=reviewers) == policy.staffed_review_levels(**kw)
+    assert policy.staffed_review_levels(
+        county_code="370102", city_code="370100", province_code="370000", exclude=[county.pk], staffed=reviewers
+    ) == {"city", "province"}  # the county's only account filled it; an inactive account never counts
