@@ -55,7 +55,7 @@ class ProjectPeriodFact(models.Model):
     category = models.CharField(max_length=16, blank=True)
     industry_section = models.CharField(max_length=1, blank=True)
     nature = models.CharField(max_length=16, blank=True)
-    stage = models.CharField(max_length=16, blank=True)
+    stage = models.CharField(max_length=16, blank=True)  # at the month's end (dispatch.rules.stage_in_month)
     responsible_unit_ref = models.BigIntegerField(null=True, blank=True)
     sponsor_leader_ref = models.BigIntegerField(null=True, blank=True)
     total_investment = money_field(_("总投资"), default=Decimal(0))

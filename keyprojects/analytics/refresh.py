@@ -317,7 +317,8 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
     rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
-    stage = p.stage
+    nature, started, completed, completion = p.nature, p.actual_start, p.actual_completion, p.planned_completion
+    stage = rules.stage_in_month(p.stage, actual_start=started, actual_completion=completed, month_end=end)  # (that month's)
     due = rules.due_to_report(stage)
     state = (
         rules.report_state(
@@ -331,7 +332,6 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
         if rules.in_dispatch(due=due, reported=rep is not None)
         else ""
     )
-    nature, started, completed, completion = p.nature, p.actual_start, p.actual_completion, p.planned_completion
     return (
         p.pk,
         p.region_id,
@@ -387,10 +387,12 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
             out.append(("missing_report", text.MISSING_REPORT.zh(period=m.label), None))
         elif state == "late":
             out.append(("late_report", text.LATE_REPORT.zh(period=m.label), None))
+    # the project's stage and start as they were at the month's end (a later start or completion is not yet known then)
+    stage = rules.stage_in_month(p.stage, actual_start=p.actual_start, actual_completion=p.actual_completion, month_end=m.end)
     start = p.planned_start
-    if start and start <= m.end and not p.actual_start and p.stage in ("reserve", "preparation"):
+    if start and start <= m.end and not (p.actual_start and p.actual_start <= m.end) and stage in rules.NOT_STARTED_STAGES:
         out.append(("start_overdue", text.START_OVERDUE.zh(month=f"{start:%Y年%m月}"), None))
-    if x.counted and p.stage in rules.ZERO_RUN_STAGES and rules.zero_run(x.counted, month=month, window=config.zero_months):
+    if x.counted and stage in rules.ZERO_RUN_STAGES and rules.zero_run(x.counted, month=month, window=config.zero_months):
         out.append(("zero_investment", text.ZERO_INVESTMENT.zh(months=config.zero_months), None))
     flag = inputs.flags.get((p.pk, month))
     rep = x.reps.get(month)

@@ -56,6 +56,26 @@ def due_to_report(stage: str) -> bool:
     return stage in DUE_STAGES
 
 
+# Stages of a project not started yet (谋划储备, 前期手续).
+NOT_STARTED_STAGES: frozenset[str] = frozenset({"reserve", "preparation"})
+# Stages a project reaches only once it is complete (竣工 and after).
+COMPLETED_STAGES: frozenset[str] = frozenset({"completed", "production", "effective"})
+
+
+def stage_in_month(stage: str, *, actual_start: dt.date | None, actual_completion: dt.date | None, month_end: dt.date) -> str:
+    """A project's stage at the end of a month (the stage its facts, warnings and summaries of
+    that month use), from its stage now and its dates: a project that started (实际开工) after
+    the month's end was still in 前期手续 then, one completed (实际竣工) after it was still
+    开工建设. The same as the ``started``/``completed`` figures of the month: by the month's end.
+    Anything the dates do not tell is its stage now (when it entered 投产, 达效, 停缓建 or 退库
+    is not stored on the project), so is the stage of a project without those dates."""
+    if actual_start is not None and actual_start > month_end and stage not in NOT_STARTED_STAGES:
+        return "preparation"
+    if actual_completion is not None and actual_completion > month_end and stage in COMPLETED_STAGES:
+        return "construction"
+    return stage
+
+
 def in_dispatch(*, due: bool, reported: bool) -> bool:
     """Whether a project takes part in a month's dispatch: it is due to report (:func:`due_to_report`)
     or it has a report of the month anyway. One that does not (a 谋划储备 project without a report)
