@@ -42,11 +42,14 @@ def demo_db(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             call_command("seed_demo", stdout=io.StringIO(), verbosity=0, **SEED)
-            closed = ReportingPeriod.objects.filter(status="closed").order_by("year", "month").first()
-            fact = ProjectPeriodFact.objects.filter(period=closed, report_state="missing").order_by("project_id").first()
-            MonthlyReport.objects.create(project_id=fact.project_id, period=closed, invested_month=D(777), invested_ytd=D(777),
+            # the first project missing in a closed month (the earliest such month)
+            fact = (
+                ProjectPeriodFact.objects.filter(period__status="closed", report_state="missing")
+                .select_related("period").order_by("period__year", "period__month", "project_id").first()
+            )  # fmt: skip
+            MonthlyReport.objects.create(project_id=fact.project_id, period=fact.period, invested_month=D(777), invested_ytd=D(777),
                                          invested_to_date=D(777))  # fmt: skip
-            refresh_after(project_ids=[fact.project_id], from_period=closed)
+            refresh_after(project_ids=[fact.project_id], from_period=fact.period)
             yield
         finally:
             transaction.set_rollback(True)

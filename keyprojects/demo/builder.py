@@ -424,7 +424,7 @@ class DemoBuilder(DraftsMixin):
             # the data do not depend on the batch size.
             for d in drafts:
                 placed.add(d.region)
-                sim = dispatch.simulate(d) if dispatch else None  # sets invested_before, maybe created
+                sim = dispatch.simulate(d) if dispatch else None  # sets invested_before, maybe created and prepared
                 pk, created_at = self.add_project(d)
                 self.add_years(d, pk)
                 self.add_history(d, pk, created_at)

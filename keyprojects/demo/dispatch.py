@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from keyprojects.dispatch.rules import COUNTED
 
-from .common import PROVINCE, DemoError, explicit_timestamps, last_day, writer_for
-from .reference import DONE_REASON, NO_ACTIVITY_REASONS, PREP_TEXTS, PRODUCING_REASON, SLIP_OPINION
+from .common import DEMO_COUNTIES, PROVINCE, DemoError, explicit_timestamps, last_day, writer_for
+from .reference import DONE_REASON, NO_ACTIVITY_REASONS, PREP_TEXTS, PRODUCING_REASON
 from .reports import (
     ANOMALY_SHARE,
     LAGGING_SHARE,
@@ -76,7 +76,8 @@ class Dispatch(ReportsMixin):
     Everything a project's reports need is generated with the project (:meth:`simulate` before
     its row is written, since ``invested_before`` depends on the months reported, :meth:`emit`
     after), from a random stream of its own, so the projects do not depend on ``--months``
-    except for ``invested_before`` and an earlier ``created_at`` where a report needs one."""
+    except for ``invested_before`` and an earlier ``created_at`` and 前期手续 where a month
+    needs them (:meth:`simulate`)."""
 
     def __init__(self, builder: DemoBuilder, months: int):
         self.b = builder
@@ -88,6 +89,7 @@ class Dispatch(ReportsMixin):
             ("periods", "closed", "reports", "flags", "steps", "problems", "open_problems", "plans", "facts", "warnings",
              "summaries", "lagging"), 0)  # fmt: skip
         self.open_states: dict[str, int] = {}
+        self.to_fill: set[str] = set()  # the demo counties with a report still to fill in the open month
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -209,23 +211,36 @@ class Dispatch(ReportsMixin):
     # -- phase 1: the months of one project --------------------------------------------------
 
     def simulate(self, d: Draft) -> Sim | None:
-        """The reported figures and review states of a due project; moves ``d.created`` before
-        its first report and sets ``d.invested_before`` to what was invested before the first
-        generated month (so that 开工至今累计 at the end of last year stays as generated)."""
+        """The reported figures and review states of a due project; sets ``d.invested_before``
+        to what was invested before the first generated month (so that 开工至今累计 at the end
+        of last year stays as generated).
+
+        A project on a list in a generated month is in the facts of that month, so it exists by
+        then: ``d.created`` is moved before the first such month. One that reports from that
+        month was in 前期手续 (or further) by then, as the facts' stage of that month says
+        (``dispatch.rules.stage_in_month``: not started yet is 前期手续): ``d.prepared`` is
+        moved before it too, so that its history does not show it 谋划储备 while it reported.
+        Nothing is invested before the month it starts (``dispatch.rules.report_checks``
+        refuses 完成投资 in a month before 实际开工)."""
         periods = self.periods
-        if not periods or d.stage not in self.due_stages:
+        if not periods:
             return None
         plans = self.plans_of(d)
         due = [i for i, p in enumerate(periods) if p.year in plans]
         if not due:
             return None
         r = self.rng.random
-        exp = math.exp
-        y = self.year
         first = periods[due[0]]
         first_day = dt.date(first.year, first.month, 1)
-        if d.created is None or d.created >= first_day:
+        if d.created is None or d.created >= first_day - dt.timedelta(days=1):  # (a day left for 前期手续 before it)
             d.created = max(self.b.floor, first_day - dt.timedelta(days=15 + int(r() * 76)))
+        if d.stage not in self.due_stages:
+            return None
+        if d.prepared is None or d.prepared >= first_day:
+            # a day between the two (this stream's draw: the projects' own do not depend on --months)
+            d.prepared = d.created + dt.timedelta(days=1 + int(r() * max(0, (first_day - d.created).days - 1)))
+        exp = math.exp
+        y = self.year
         lag = r() < LAGGING_SHARE
         self.counts["lagging"] += lag
         before = int(d.invested_before) * 100
@@ -282,9 +297,7 @@ class Dispatch(ReportsMixin):
                 if halt is not None and halt <= p.last_day:
                     phase, no_act, reason = "halt", True, d.side_reason
                 elif start is None or start > p.last_day:
-                    phase = "pre"
-                    if start is None and r() < 0.5:  # 前期费用 (land, design) of a project not started yet
-                        value = min(round(plans[yy] * (0.5 + 2.5 * r())), budget[yy] - spent[yy])
+                    phase = "pre"  # not started: nothing invested (a later 实际开工 would make it an error)
                 else:
                     phase, no_act = "done", True
                     reason = PRODUCING_REASON if d.produced and d.produced <= p.last_day else DONE_REASON
@@ -323,14 +336,18 @@ class Dispatch(ReportsMixin):
                             row.kind = "low"
                     if row.kind == "low":  # a month with hardly anything done
                         row.value = max(1, round(value * (0.02 + 0.06 * r())))
-                    elif row.kind == "slip":
+                    elif row.kind == "slip":  # 元 typed as 万元: 开工至今累计 above the total investment is an
+                        # error that refuses the submission (dispatch.rules.report_checks): it waits in the draft
                         row.value = value * 10000
-                        row.status = "returned"
-                        row.opinion = SLIP_OPINION
+                        row.status, row.late = "draft", False
             if row.kind != "slip":
                 spent[yy] += row.value
             positive += row.value > 0
             rows[i] = row
+        if d.region in DEMO_COUNTIES and d.region not in self.to_fill and due[-1] == len(periods) - 1:
+            # the county's demo login (lixia) has a report to fill in the open month, however the draws fell
+            rows[-1] = None
+            self.to_fill.add(d.region)
         before_new = before - spent.get(y - 1, 0) if y - 1 in plans else before
         d.invested_before = Decimal(before_new).scaleb(-2)
         return Sim(rows=rows, before=before_new, lag=lag)

@@ -52,7 +52,7 @@ class Row:
         self.phase = phase  # pre (not started) / active / done / halt (suspended)
         self.no_act = no_act
         self.reason = reason
-        self.kind = ""  # anomaly: slip (×10000, returned) / fixed (a slip returned and corrected) / low / spike
+        self.kind = ""  # anomaly: slip (×10000, left in the draft) / fixed (a slip returned and corrected) / low / spike
         self.late = False
         self.step = 0  # submitted: the pending step of the chain
         self.ret = 0  # returned: the step that returned it
@@ -223,7 +223,7 @@ class ReportsMixin:
                 pending = chain[step]
                 reviews = step
             else:  # returned, to be corrected
-                row.ret = int(r() * len(chain)) if row.kind != "slip" and r() < 0.3 else 0
+                row.ret = int(r() * len(chain)) if r() < 0.3 else 0
                 reviews = row.ret
                 row.opinion = row.opinion or self.opinion(ctx, i)
             for k in range(reviews):

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from keyprojects.analytics.models import ProjectPeriodFact, RegionPeriodSummary
@@ -184,8 +184,8 @@ def test_review_states_follow_the_chain(seeded):
 
 
 def test_flags_are_the_checks_of_the_reports(seeded):
-    """Every submitted report carries the warnings report_checks gives for it; reviewers who
-    passed it on acknowledged them; ×10000 unit slips are returned."""
+    """Every submitted report carries the warnings report_checks gives for it and none of its
+    errors (they refuse a submission); reviewers who passed it on acknowledged them."""
     flags = defaultdict(set)
     for f in ReportFlag.objects.all():
         flags[f.report_id].add((f.code, f.severity, f.message))
@@ -201,9 +201,8 @@ def test_flags_are_the_checks_of_the_reports(seeded):
         expected = {(c, s, m) for c, s, m in report_checks(r) if s == "warning"}
         assert not [c for c in report_checks(r) if c[1] == "error"], r
         assert flags.get(r.pk, set()) == expected, (r.project.name, r.period)
-    # a figure in 元 (×10000) goes back to the filler with the reason; it is never approved
-    for r in MonthlyReport.objects.filter(flags__code="to_date_above_total").distinct():
-        assert r.status == "returned" and r.return_opinion.startswith("本月完成投资明显异常"), r
+    # a figure in 元 (×10000) is an error that refuses the submission: it stays in a draft
+    assert not MonthlyReport.objects.exclude(status="draft").filter(invested_to_date__gt=F("project__total_investment")).exists()
 
 
 def test_seasonality(seeded):
