@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from keyprojects.core.bulk import BulkWriter
 
+from .reference import PUBLIC_OWNERS
+
 PROVINCE = "370000"
 DEFAULT_SEED = 20240222  # the seed newspaper's date
 DEFAULT_PROJECTS = 3000
@@ -37,6 +39,12 @@ DEMO_COUNTIES = ("370102",)
 #: registers public project owners as enterprises — organs (11: 教育局, 民政局) and public
 #: institutions (12: 人民医院) — which never apply for a brand or sit on a 双50 培育名单.
 BUSINESSES = Q(uscc__startswith="9")
+#: The demo's enterprises that may be a 招商引资 investor (投资方) or sign for one: businesses other
+#: than the local governments' own companies (城投、交通、水务、能源、文旅 groups of every city and
+#: county: reference.PUBLIC_OWNERS registered as companies). An organ, a public institution or a
+#: government's platform is not investment attracted from outside.
+PLATFORM_SUFFIXES = sorted({suffix for *suffixes, _division, prefix in PUBLIC_OWNERS.values() if prefix == "91" for suffix in suffixes})
+INVESTORS = BUSINESSES & ~Q(*(Q(name__endswith=suffix) for suffix in PLATFORM_SUFFIXES), _connector=Q.OR)
 # manufacturers (GB/T 4754 门类 C 制造业) before other enterprises: the “双50” lists are of
 # manufacturers, and the demo's 政企合作协议 are mostly theirs
 MANUFACTURERS_FIRST = Case(When(industry_section="C", then=Value(0)), default=Value(1))

@@ -18,6 +18,7 @@ from keyprojects.attraction.choices import PIPELINE
 from keyprojects.attraction.models import FundArrival, Lead, LeadEvent
 from keyprojects.attraction.selectors import funds_to_confirm, leader_counts, stalled_q
 from keyprojects.core.validators import is_valid_phone
+from keyprojects.demo.common import PLATFORM_SUFFIXES
 from keyprojects.engagement.models import EnterpriseRequest
 from keyprojects.enterprises.models import EnterpriseContact
 from keyprojects.partnership.models import EnterpriseLiaison
@@ -60,6 +61,7 @@ def test_demo_attraction():
     client.force_login(User.objects.get(username="byd"))
     assert client.get(reverse("attraction:list")).status_code == 403
     _funds_are_four_eyes(lixia)
+    _investors_are_enterprises_of_the_industry()
     # every step is dated from the demo's data date (November 2026 here), the feedback included
     as_of = dt.date(2026, 11, 30)
     assert not LeadEvent.objects.filter(on_date__gt=min(as_of, timezone.localdate())).exists()
@@ -84,3 +86,33 @@ def _funds_are_four_eyes(lixia):
     waiting = funds_to_confirm(lixia).first()
     page = client.get(reverse("attraction:detail", args=[waiting.lead_id])).content.decode()
     assert f'data-testid="fund-confirm-{waiting.pk}"' in page
+
+
+#: How a public body's name ends (an organ, a committee, an office, a government, a public
+#: institution): never a 招商引资 investor.
+PUBLIC_BODY_ENDINGS = ("局", "委", "委员会", "办", "办公室", "政府", "中心", "管委会", "医院", "学校", "院")
+
+
+def _not_public(name: str, uscc: str = "") -> bool:
+    """An enterprise's name and code: not a public body, not a local government's own company
+    (城投、交通、水务、能源、文旅), and when its code is known, registered as a business (9…)."""
+    return not name.endswith(PUBLIC_BODY_ENDINGS + tuple(PLATFORM_SUFFIXES)) and (not uscc or uscc.startswith("9"))
+
+
+def _investors_are_enterprises_of_the_industry():
+    """Every lead's investor (投资方) is an enterprise, none a public body (the demo's landed leads
+    once named 历下区's 教育和体育局 and its 城投 as investors), and whoever signed for it is a
+    business of the lead's industry: the investor's project company, or the investor itself."""
+    leads = list(Lead.objects.select_related("agreement__enterprise", "project__owner"))
+    assert len(leads) >= 10 and any(lead.agreement_id for lead in leads)
+    for lead in leads:
+        assert lead.investor_name and _not_public(lead.investor_name, lead.investor_uscc), (lead.name, lead.investor_name)
+        assert lead.industry_section, lead.name
+        if lead.agreement_id:
+            signer = lead.agreement.enterprise
+            assert _not_public(signer.name, signer.uscc), (lead.name, signer.name)
+            assert signer.industry_section == lead.industry_section, (lead.name, signer.name)
+            if not lead.project_id:  # the investor's project company: of the lead's very 行业大类
+                assert signer.industry_division == lead.industry_division and signer.region_id == lead.region_id, lead.name
+        if lead.project_id:  # a landed lead: its investor owns the project
+            assert lead.project.owner.name == lead.investor_name and lead.project.owner.industry_section == lead.industry_section
