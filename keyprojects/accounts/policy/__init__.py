@@ -518,9 +518,10 @@ def report_region(user: Any) -> Region | None:
 
 
 def can_read_reports(user: Any) -> bool:
-    """Rankings (比武打擂), bulletins and assessments: province, city and leaders (the menu
-    shows them by role; the pages also need a province or city region)."""
-    return _has(user, REPORT_ROLES)
+    """Rankings (比武打擂), bulletins and assessments: province, city and leaders of a province
+    or a city — whoever has a :func:`report_region` (the pages answer the others 403; a county's
+    leader reads its county's published assessment instead, :func:`can_read_own_assessment`)."""
+    return report_region(user) is not None
 
 
 def can_assess(user: Any) -> bool:

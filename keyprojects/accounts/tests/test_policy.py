@@ -289,3 +289,21 @@ def test_import_scope(world):
     assert code(u.city) == "370100" and code(u.city, lixia) == "370102" and code(u.city, qingdao) == "370100"
     assert code(u.county) == "370102" and code(u.county, shizhong) == "370102" and code(u.county, jinan) == "370102"
     assert code(u.department) == "370100" and code(u.department, lixia) == "370102"
+
+
+def test_a_county_leader_has_no_analysis_menu_but_its_assessment_results(world, client):
+    """A leader whose region is a county reads no province or city rankings (those pages answer
+    403): the menu offers 考核结果 (its county's published results), never 分析 → 排名/通报."""
+    from django.urls import reverse
+
+    leader = make_user("lx_leader", "leader", region="370102")
+    assert policy.report_region(leader) is None
+    assert not policy.can_read_reports(leader)
+    assert policy.can_read_own_assessment(leader)
+    client.force_login(leader)
+    html = client.get(reverse("projects:list")).content.decode()
+    assert 'data-testid="nav-analysis"' not in html
+    assert 'data-testid="nav-assessment"' in html
+    assert client.get(reverse("analytics:rankings")).status_code == 403
+    assert client.get(reverse("analytics:bulletin")).status_code == 403
+    assert client.get(reverse("analytics:assessment")).status_code == 200
