@@ -298,8 +298,8 @@ FACT_COLUMNS = (
     "planned_completion",
     "completed",
 )  # a fact row's values, in the order :func:`_fact` gives them
-_PLANNED_YTD, _INVESTED_YTD, _AHEAD_POINTS, _REPORT_STATE = (
-    FACT_COLUMNS.index(c) for c in ("planned_ytd", "invested_ytd", "ahead_points", "report_state")
+_PLANNED_YTD, _INVESTED_YTD, _AHEAD_POINTS, _REPORT_STATE, _STAGE = (
+    FACT_COLUMNS.index(c) for c in ("planned_ytd", "invested_ytd", "ahead_points", "report_state", "stage")
 )
 
 
@@ -388,7 +388,10 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
         elif state == "late":
             out.append(("late_report", text.LATE_REPORT.zh(period=m.label), None))
     # the project's stage and start as they were at the month's end (a later start or completion is not yet known then)
-    stage = rules.stage_in_month(p.stage, actual_start=p.actual_start, actual_completion=p.actual_completion, month_end=m.end)
+    if fact is not None:
+        stage = fact[_STAGE]
+    else:
+        stage = rules.stage_in_month(p.stage, actual_start=p.actual_start, actual_completion=p.actual_completion, month_end=m.end)
     start = p.planned_start
     if start and start <= m.end and not (p.actual_start and p.actual_start <= m.end) and stage in rules.NOT_STARTED_STAGES:
         out.append(("start_overdue", text.START_OVERDUE.zh(month=f"{start:%Y年%m月}"), None))
