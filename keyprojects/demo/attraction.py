@@ -33,6 +33,10 @@ CHAINS = (
     ("生物医药", "创新药、医疗器械、医养健康"),
     ("新材料", "先进金属材料、高分子材料、石墨烯"),
 )
+# The GB/T 4754 大类 of each chain (a landed project's lead is on the chain of its industry, if any).
+CHAIN_DIVISIONS = (
+    ("36", "38", "42"), ("34", "35", "40"), ("39", "63", "64", "65"), ("27", "35", "84"), ("26", "28", "29", "30", "31", "32", "33"),
+)  # fmt: skip
 DESTINATIONS = ("广东深圳", "广东广州", "广东东莞", "湖南长沙", "上海", "北京")
 # Every investor is an enterprise of the lead's industry (GB/T 4754 大类), never a public body or
 # a local government's company (common.INVESTORS); a signed lead's 政企合作协议 is signed by the
@@ -254,10 +258,12 @@ def seed_attraction(*, as_of: dt.date | None = None) -> dict[str, int]:
     for n, p in enumerate(reporting):
         start = (p.actual_start or today) - dt.timedelta(days=200)
         start = min(start, today - dt.timedelta(days=60))
+        chain = next((c for c, divisions in zip(chains, CHAIN_DIVISIONS, strict=True) if p.industry_division in divisions), None)
+        source = ("leader_trip", "business", "chain")[n]
         lead = s.lead_create(
             user=lixia,
             data={"name": p.name, "investor_name": p.owner.name, "investor_origin": "in_province", "investor_uscc": p.owner.uscc,
-                  "source": ("leader_trip", "business", "chain")[n], "chain": chains[n % len(chains)],
+                  "source": "business" if source == "chain" and chain is None else source, "chain": chain,
                   "industry_section": p.industry_section, "industry_division": p.industry_division,
                   "intended_amount": p.total_investment, "region": region, "leader": secretary, "obtained_on": start},
         )  # fmt: skip

@@ -18,6 +18,7 @@ from keyprojects.attraction.choices import PIPELINE
 from keyprojects.attraction.models import FundArrival, Lead, LeadEvent
 from keyprojects.attraction.selectors import funds_to_confirm, leader_counts, stalled_q
 from keyprojects.core.validators import is_valid_phone
+from keyprojects.demo.attraction import CHAIN_DIVISIONS, CHAINS
 from keyprojects.demo.common import PLATFORM_SUFFIXES
 from keyprojects.engagement.models import EnterpriseRequest
 from keyprojects.enterprises.models import EnterpriseContact
@@ -103,11 +104,13 @@ def _investors_are_enterprises_of_the_industry():
     """Every lead's investor (投资方) is an enterprise, none a public body (the demo's landed leads
     once named 历下区's 教育和体育局 and its 城投 as investors), and whoever signed for it is a
     business of the lead's industry: the investor's project company, or the investor itself."""
-    leads = list(Lead.objects.select_related("agreement__enterprise", "project__owner"))
+    leads = list(Lead.objects.select_related("agreement__enterprise", "project__owner", "chain"))
     assert len(leads) >= 10 and any(lead.agreement_id for lead in leads)
     for lead in leads:
         assert lead.investor_name and _not_public(lead.investor_name, lead.investor_uscc), (lead.name, lead.investor_name)
         assert lead.industry_section, lead.name
+        if lead.chain_id:  # a lead on an industry chain is of one of its industries
+            assert lead.industry_division in CHAIN_DIVISIONS[[name for name, _ in CHAINS].index(lead.chain.name)], lead.name
         if lead.agreement_id:
             signer = lead.agreement.enterprise
             assert _not_public(signer.name, signer.uscc), (lead.name, signer.name)
