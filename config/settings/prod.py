@@ -49,7 +49,8 @@ _security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
 MIDDLEWARE = [*MIDDLEWARE[: _security + 1], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_security + 1 :]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise's hashed, compressed files, readable by nginx (0644/0755, not the uploads' 0600/0700).
+    "staticfiles": {"BACKEND": "keyprojects.core.staticstorage.PublicCompressedManifestStaticFilesStorage"},
 }
 # A file cache in CACHE_DIR is shared by the gunicorn workers of one host, so rate limits (Open311
 # api_key failures) count exactly; without it each worker counts on its own.

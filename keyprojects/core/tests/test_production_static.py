@@ -1,6 +1,6 @@
 """Under ``config.settings.prod`` from a clean tree: collectstatic works (the vendor bundles' source
-maps are there), the login page renders with hashed static names, whitenoise serves them, and the
-probes answer over plain http (issue 12 §1, §4)."""
+maps are there) and leaves files nginx (another user) can read, the login page renders with hashed
+static names, whitenoise serves them, and the probes answer over plain http (issue 12 §1, §4)."""
 
 from __future__ import annotations
 
@@ -50,12 +50,31 @@ def prod_env(**extra: str) -> dict[str, str]:
     }
 
 
+def private_paths(root: Path) -> list[str]:
+    """Files not 0644 and directories (root included) not 0755 under ``root``."""
+    wrong = [] if root.stat().st_mode & 0o777 == 0o755 else ["."]
+    for path in root.rglob("*"):
+        if path.stat().st_mode & 0o777 != (0o755 if path.is_dir() else 0o644):
+            wrong.append(f"{path.relative_to(root)} {path.stat().st_mode & 0o777:o}")
+    return sorted(wrong)
+
+
 def test_collectstatic_then_serve_under_production_settings(tmp_path):
     env = prod_env(KEYPROJECTS_STATIC_ROOT=str(tmp_path / "static"), DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3")
     cmd = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
-    collect = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    # A hardened root shell (umask 077): nginx, another user, must still read every file.
+    collect = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, umask=0o077)
     assert collect.returncode == 0, collect.stderr[-3000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert private_paths(tmp_path / "static") == []
+    assert (tmp_path / "static" / "vendor" / "bootstrap.min.css.gz").exists()  # nginx's gzip_static copy, readable too
+    # What an earlier collectstatic left private (0600/0700) is opened up by the next one, which
+    # copies nothing unchanged.
+    (tmp_path / "static" / "vendor" / "bootstrap.min.css").chmod(0o600)
+    (tmp_path / "static" / "admin").chmod(0o700)
+    collect = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, umask=0o077)
+    assert collect.returncode == 0, collect.stderr[-3000:]
+    assert private_paths(tmp_path / "static") == []
 
     run = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env={**env, "LOG_FORMAT": "json"}, capture_output=True, text=True, timeout=120
