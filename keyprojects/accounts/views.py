@@ -65,7 +65,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
                 remember_due(request, user)
                 if services.password_expired(user):
-                    messages.warning(request, _("请先修改密码"))
+                    # The change page says why (password-forced). No message here: where a second
+                    # factor is due it is asked for first, and "change your password first" shown
+                    # above the authenticator enrolment contradicted the page.
                     return redirect("accounts:password_change")
                 return redirect(next_url)
     context = {

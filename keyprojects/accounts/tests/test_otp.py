@@ -75,6 +75,26 @@ def test_administrators_must_enroll_then_verify(client, world, required, who):
     assert AuditEvent.objects.filter(action="otp_verify", object_id=str(user.pk)).exists()
 
 
+def test_first_login_enrols_the_authenticator_then_changes_the_initial_password(client, world, required):
+    """README, production step 5: a new administrator's first login (create_admin's one-time
+    password) asks for the authenticator first, then for the new password; neither page contradicts it."""
+    user = world.users.sysadmin
+    type(user).objects.filter(pk=user.pk).update(must_change_password=True)
+    r = login(client, user.username)
+    assert r.url == reverse("accounts:password_change")
+    r = client.get(r.url)
+    assert r.status_code == 302 and r.url == f"{reverse('accounts:otp_setup')}?next={reverse('accounts:password_change')}"
+    page = client.get(r.url).content.decode()
+    assert 'data-testid="otp-required"' in page and 'data-testid="otp-key"' in page
+    assert "请先修改密码" not in page  # the page asks for the authenticator, nothing else
+    device = TOTPDevice(user=user, key=client.session["kp_otp_pending_key"])
+    r = client.post(reverse("accounts:otp_setup"), {"token": code(device), "next": reverse("accounts:password_change")})
+    assert r.status_code == 302 and r.url == reverse("accounts:password_change")
+    page = client.get(r.url).content.decode()
+    assert 'data-testid="password-forced"' in page and 'data-testid="password-change-form"' in page
+    assert TOTPDevice.objects.get(user=user).confirmed
+
+
 def test_administrators_cannot_remove_their_second_factor(client, world, required):
     user = world.users.secadmin
     device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
