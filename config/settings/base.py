@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "keyprojects.core.middleware.HeadWithoutBodyMiddleware",  # HEAD: GET's headers, no body (outermost)
     "keyprojects.core.health.HealthProbeMiddleware",  # /healthz, /readyz: before host checks and the https redirect
     "keyprojects.core.logs.RequestLogMiddleware",  # request id, one log line per request
     "django.middleware.security.SecurityMiddleware",

@@ -3,7 +3,7 @@
 ``/healthz`` answers ``ok`` while the process can answer at all. ``/readyz`` answers 200 only
 when the database answers, no migration is pending and the head of the audit chain can be read;
 otherwise 503 with the failing check named (never an exception text). Both are answered by
-:class:`HealthProbeMiddleware`, first in the stack, so a probe over plain http from localhost
+:class:`HealthProbeMiddleware`, first in the stack (after HEAD handling), so a probe over plain http from localhost
 gets an answer whatever ``ALLOWED_HOSTS`` and ``SECURE_SSL_REDIRECT`` say.
 """
 

@@ -1,5 +1,5 @@
 """Turn a database lock held past its timeout into a retryable 503 page (reliability.md 9); the
-UI language: Chinese unless the user chose otherwise."""
+UI language: Chinese unless the user chose otherwise; HEAD answered without a body."""
 
 from __future__ import annotations
 
@@ -38,6 +38,29 @@ class DatabaseBusyMiddleware:
             resp = render(request, "busy.html", {"message": err.message, "post": request.POST}, status=503)
         resp["Retry-After"] = "5"
         return resp
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD request gets the headers a GET would (Content-Length included) and no body (RFC 9110).
+
+    Django leaves the body in; gunicorn drops it but logs a WARNING for each such request, so
+    every ``curl -I`` (README's verification, a monitor's check) put a warning in the journal.
+    First in the stack, so the probes' answers (/healthz, /readyz) lose their body too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = []  # a file stays registered for closing
+        else:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class NoStoreForAuthenticatedMiddleware:
