@@ -37,6 +37,24 @@ def test_files_named_by_the_readme_exist():
     assert [n for n in sorted(named) if not (ROOT / n).exists()] == []
 
 
+def _production_commands(readme: str, heading: str) -> list[str]:
+    """The command lines (comments dropped) of the first bash block under ``heading``."""
+    section = readme.split(heading, 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines()]
+    return [line.replace("<仓库地址>", "<repository URL>") for line in lines if line and not line.startswith("#")]
+
+
+def test_the_chinese_and_english_production_steps_are_the_same_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese, english = _production_commands(readme, "### 生产部署"), _production_commands(readme, "### Production")
+    assert chinese == english
+    assert "make install" in english and ".venv/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi" in english
+    assert len([c for c in english if "create_admin" in c]) == 3
+    # The verification talks to the address gunicorn was told to listen on.
+    assert all("127.0.0.1:8000" not in c for c in english if c.startswith("curl"))
+
+
 def test_port_paths_user_and_env_file_agree():
     env = _env_defaults()
     nginx = (DEPLOY / "nginx" / "keyprojects.conf").read_text(encoding="utf-8")
