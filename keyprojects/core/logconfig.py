@@ -14,7 +14,10 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "keyprojects.core.logs.ContextFilter"}},
+        "filters": {
+            "context": {"()": "keyprojects.core.logs.ContextFilter"},
+            "refused_host": {"()": "keyprojects.core.logs.RefusedHostFilter"},
+        },
         "formatters": {
             "text": {"()": "keyprojects.core.logs.TextFormatter"},
             "json": {"()": "keyprojects.core.logs.JsonFormatter"},
@@ -25,6 +28,8 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
             # keyprojects.request already says every 4xx/5xx with its request id.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "WARNING"},
+            # a host not in ALLOWED_HOSTS: a one-line WARNING (scanners), not an ERROR with a traceback
+            "django.security.DisallowedHost": {"filters": ["refused_host"]},
         },
     }
 

@@ -72,6 +72,19 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class RefusedHostFilter(logging.Filter):
+    """A request naming a host not in ALLOWED_HOSTS (``django.security.DisallowedHost``) is a
+    WARNING of one line, not an ERROR with a traceback: scanners addressing the server by its IP
+    send them by the thousand and would bury the errors that need someone. The 400 itself is
+    still logged by ``keyprojects.request`` with its request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
+
+
 class TextFormatter(logging.Formatter):
     """``2026-12-06T14:03:07.123+08:00 WARNING keyprojects.audit [req 1f2e…] message key=value …``"""
 

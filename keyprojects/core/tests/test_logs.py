@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from keyprojects.core.logconfig import logging_config
 from keyprojects.core.logs import JsonFormatter, TextFormatter
@@ -75,3 +76,17 @@ def test_gunicorn_lines_use_the_same_format():
     config = gunicorn_logconfig(fmt="json")
     assert config["handlers"]["console"]["formatter"] == "json"
     assert config["loggers"]["gunicorn.error"]["handlers"] == ["console"]
+
+
+@override_settings(ALLOWED_HOSTS=["kp.example.test"])
+def test_a_refused_host_is_one_warning_line_without_a_traceback(client, caplog):
+    """Scanners address the server by its IP: each such request is a WARNING of one line (the host
+    named), never an ERROR with a traceback that would bury the errors needing someone."""
+    caplog.set_level(logging.INFO)
+    response = client.get("/accounts/login/", HTTP_HOST="203.0.113.9")
+    assert response.status_code == 400
+    [record] = records(caplog, "django.security.DisallowedHost")
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    text = TextFormatter().format(record)
+    assert "203.0.113.9" in text and "Traceback" not in text and len(text.splitlines()) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
