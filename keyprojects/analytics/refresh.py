@@ -33,6 +33,7 @@ from django.utils import timezone
 from keyprojects.core.money import to_wan
 from keyprojects.dispatch import rules
 from keyprojects.dispatch import warning_text as text
+from keyprojects.projects.choices import year_nature
 
 from . import metrics
 
@@ -106,8 +107,10 @@ class Written:
     def add_project(self, values: ProjectRow) -> None:
         self.projects[values.pk] = values
 
-    def add_year(self, project_id: int, year: int, annual_plan: Decimal, lists: Sequence[bool]) -> None:
-        values = (project_id, to_wan(annual_plan), *map(bool, lists))
+    def add_year(self, project_id: int, year: int, annual_plan: Decimal, lists: Sequence[bool], nature: str) -> None:
+        """A year row as written: its plan, its list flags (province, city, county) and its
+        建设性质 ("" for none stated)."""
+        values = (project_id, to_wan(annual_plan), *map(bool, lists), nature or "")
         self.years.setdefault(year, {})[project_id] = dict(zip(YEAR_COLUMNS, values, strict=True))
 
     def add_report(self, project_id: int, year: int, month: int, status: str, invested_month: Decimal, late: bool, idle: bool) -> None:
@@ -119,7 +122,7 @@ class Written:
             self.flags.setdefault(year, {}).setdefault((project_id, month), message)
 
 
-YEAR_COLUMNS = ("project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
+YEAR_COLUMNS = ("project_id", "annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature")
 
 
 def _ids_q(ids: Sequence[int], field: str = "project_id") -> Q:
@@ -267,6 +270,7 @@ class _Project:
     ytd: list[Decimal]  # official 1-N月累计 at the end of each month 0..12 (rules.running_ytd)
     counted: dict[int, Decimal]
     before: Decimal  # invested before tracking + counted months of earlier years
+    nature: str  # the year's 建设性质: its list's, else the project's (projects.choices.year_nature)
 
 
 FACT_COLUMNS = (
@@ -317,7 +321,8 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
     rep = x.reps.get(month)
     status = rep[0] if rep else None
     counted = status is not None and rules.counts(status)
-    nature, started, completed, completion = p.nature, p.actual_start, p.actual_completion, p.planned_completion
+    nature = x.nature
+    started, completed, completion = p.actual_start, p.actual_completion, p.planned_completion
     stage = rules.stage_in_month(p.stage, actual_start=started, actual_completion=completed, month_end=end)  # (that month's)
     due = rules.due_to_report(stage)
     state = (
@@ -472,6 +477,7 @@ def _compute(
             ytd=rules.running_ytd(counted),
             counted=counted,
             before=(p.invested_before or ZERO) + inputs.counted_before_year.get(pid, ZERO),
+            nature=year_nature(py["nature"] if py else "", p.nature),
         )
         for m in months:
             alive = live[m.pk]

@@ -20,7 +20,7 @@ from keyprojects.accounts import policy
 from keyprojects.core.validators import PROJECT_CODE_RE
 from keyprojects.enterprises.models import Enterprise, EnterpriseContact
 from keyprojects.enterprises.services import ENTERPRISE_FIELDS
-from keyprojects.projects.choices import Stage
+from keyprojects.projects.choices import Nature, Stage
 from keyprojects.projects.industries import DIVISION_CHOICES, SECTION_CHOICES
 from keyprojects.projects.models import Project, ProjectEvent, SponsorLeader
 from keyprojects.projects.selectors import leaders_assignable, owners_assignable, units_assignable
@@ -275,6 +275,12 @@ class ProjectYearSerializer(StrictInput):
     on_province_list = serializers.BooleanField(required=False, help_text="省级重点")
     on_city_list = serializers.BooleanField(required=False, help_text="市级重点")
     on_county_list = serializers.BooleanField(required=False, help_text="县级重点")
+    nature = serializers.ChoiceField(
+        choices=Nature.choices,
+        allow_blank=True,
+        required=False,
+        help_text="该年度清单上的建设性质；空为未注明（按项目的建设性质）。当年的即项目的建设性质",
+    )
 
 
 class ProjectSerializer(serializers.ModelSerializer):

@@ -404,7 +404,7 @@ class DemoBuilder(DraftsMixin):
         self.with_invested_before = any(f.name == "invested_before" for f in Project._meta.concrete_fields)
         self.t_projects = writer_for(Project, PROJECT_COLUMNS + (["invested_before"] if self.with_invested_before else []))
         self.t_years = writer_for(ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list",
-                                            "on_county_list"])  # fmt: skip
+                                            "on_county_list", "nature"])  # fmt: skip
         self.t_events = writer_for(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "at", "actor_id"])
         dispatch = self.dispatch
         tables = [self.t_projects, self.t_years, self.t_events, *(dispatch.tables if dispatch else ())]
@@ -462,14 +462,22 @@ class DemoBuilder(DraftsMixin):
         return pk, created
 
     def add_years(self, d: Draft, pk: int) -> None:
+        """The project's years: this year's row states the project's nature (as
+        ``projects.services.sync_current_nature`` keeps it), last year's the nature its schedule
+        gave it on last year's list (``choices.nature_in_year``: 新开工 in the year it was
+        planned to start, 竣工投产 in the year it was planned to complete, 续建 between)."""
+        from keyprojects.projects.choices import nature_in_year
+
         prov, city, county = d.levels
         if not d.prev_year_only:
-            self.t_years.add(pk, self.year, d.plan, prov, city, county)
+            self.t_years.add(pk, self.year, d.plan, prov, city, county, d.nature)
             self.counts["province_list"] += prov
             self.counts["city_list"] += city
             self.counts["county_list"] += county
         if d.prev_plan is not None:
-            self.t_years.add(pk, self.year - 1, d.prev_plan, prov, city, county)
+            start = d.planned_start or d.actual_start
+            last = nature_in_year(self.year - 1, start=start, completion=d.planned_completion or d.actual_completion)
+            self.t_years.add(pk, self.year - 1, d.prev_plan, prov, city, county, last)
 
     def project_code(self, d: Draft) -> str:
         rng = self.rng

@@ -40,7 +40,7 @@ def demo_digest() -> str:
     feed(Project.objects.order_by("id").values_list(*project_fields).iterator(chunk_size=5000))
     feed(
         ProjectYear.objects.order_by("project_id", "year")
-        .values_list("project__name", "year", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
+        .values_list("project__name", "year", "annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature")
         .iterator(chunk_size=5000)
     )
     feed(

@@ -1,5 +1,7 @@
 """Status values of the project registry; one comment per value (domain.md §1-2)."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,26 @@ class Nature(models.TextChoices):
     CONTINUING = "continuing", _("续建")  # started in an earlier year
     COMPLETING = "completing", _("竣工投产")  # planned to complete/produce this year
     PREPARATORY = "preparatory", _("预备(前期)")  # preparatory, not yet to start
+
+
+def year_nature(stated: str | None, project_nature: str) -> str:
+    """A year's 建设性质: what that year's list states (``ProjectYear.nature``), else the
+    project's own (a year no list, import or form gave one; ADR 0004)."""
+    return stated or project_nature
+
+
+def nature_in_year(year: int, *, start: dt.date | None, completion: dt.date | None) -> str:
+    """The 建设性质 a year's list gives a project by its schedule: 新开工 in the year it starts,
+    竣工投产 in the year it completes (a later year), 续建 between, 预备(前期) before its start
+    (or with no start date). A project starting and completing in one year is 新开工 there: its
+    completion is counted by its date anyway (``analytics.refresh``)."""
+    if start is None or year < start.year:
+        return Nature.PREPARATORY
+    if year == start.year:
+        return Nature.NEW
+    if completion is not None and year >= completion.year:
+        return Nature.COMPLETING
+    return Nature.CONTINUING
 
 
 class Category(models.TextChoices):

@@ -18,6 +18,7 @@ from keyprojects.core.xlsx import XLSX, Column, build_xlsx, columns_filled, in_c
 
 from .choices import Category, Nature, Stage
 from .models import Project
+from .selectors import listed_nature
 
 __all__ = ["XLSX", "Column", "build_xlsx", "export_projects", "neutralise", "xlsx_response"]
 
@@ -60,6 +61,7 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
     for i, p in enumerate(projects, start=1):
         n = i
         plan = p.plan_year[0].annual_plan if getattr(p, "plan_year", None) else None  # type: ignore[attr-defined]
+        nature = listed_nature(p)  # (the list's year's)
         ytd, fact_plan = getattr(p, "fact_ytd", None), getattr(p, "fact_plan", None)
         rate = metrics.completion_rate(ytd, fact_plan)
         sums["total"] += p.total_investment or 0
@@ -73,7 +75,7 @@ def _project_rows(projects: Iterable[Project], period: Any = None) -> Iterable[l
             p.region.name,
             p.owner.name if p.owner else "",
             categories.get(p.category, p.category),
-            natures.get(p.nature, p.nature),
+            natures.get(nature, nature),
             stages.get(p.stage, p.stage),
             p.total_investment,
             plan,

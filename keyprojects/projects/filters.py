@@ -61,7 +61,9 @@ class ProjectFilter(django_filters.FilterSet):
     # django-filter's default SELECT DISTINCT over every column made SQLite de-duplicate and sort
     # all the matching rows (with their joins) before taking a page.
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("项目阶段"), distinct=False)
-    nature = django_filters.ChoiceFilter(choices=Nature.choices, label=_("建设性质"))
+    # with ``year`` (or ``level``): the nature on that year's list (ProjectYear.nature, the
+    # project's where the year states none; ADR 0004); alone: the project's own (this year's)
+    nature = django_filters.ChoiceFilter(choices=Nature.choices, method="filter_nature", label=_("建设性质"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("项目类别"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"))
     industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label=_("行业大类"))
@@ -102,6 +104,9 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_level(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return qs
 
+    def filter_nature(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        return qs  # applied with ``year`` and ``level`` in :meth:`filter_queryset`
+
     def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return qs.order_by(SORTS.get(value, "-id"), "-id")
 
@@ -109,11 +114,16 @@ class ProjectFilter(django_filters.FilterSet):
         qs = super().filter_queryset(queryset)
         year = self.form.cleaned_data.get("year")
         level = self.form.cleaned_data.get("level")
+        nature = self.form.cleaned_data.get("nature")
         if year or level:
             cond: dict[str, Any] = {"years__year": int(year) if year else timezone.localdate().year}
             if level:
                 cond[f"years__on_{level}_list"] = True
+            if nature:  # (one condition on the same year row)
+                return qs.filter(Q(**cond) & (Q(years__nature=nature) | Q(years__nature="", nature=nature)))
             qs = qs.filter(**cond)
+        elif nature:
+            qs = qs.filter(nature=nature)
         return qs
 
 

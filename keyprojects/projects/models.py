@@ -215,7 +215,11 @@ class Project(VersionedModel):
 
 
 class ProjectYear(models.Model):
-    """A project's year: its annual plan (年度计划投资) and the lists it is on that year."""
+    """A project's year: its annual plan (年度计划投资), the lists it is on that year and its
+    建设性质 on that year's list (ADR 0004): a project 新开工 on the 2025 list is 续建 on the
+    2026 one. A blank nature is one no list or form stated; readers then take the project's
+    (``choices.year_nature``). The current year's row states the project's own nature (kept so
+    by ``services.sync_current_nature``)."""
 
     # Not indexed alone: project_year_unique (project, year) starts with it.
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="years", db_index=False)
@@ -224,6 +228,9 @@ class ProjectYear(models.Model):
     on_province_list = models.BooleanField(_("省级重点"), default=False)
     on_city_list = models.BooleanField(_("市级重点"), default=False)
     on_county_list = models.BooleanField(_("县级重点"), default=False)
+    nature = models.CharField(
+        _("建设性质"), max_length=16, choices=Nature.choices, blank=True, default="", help_text=_("该年度清单上的建设性质；空为未注明")
+    )
 
     class Meta:
         ordering = ["project_id", "year"]

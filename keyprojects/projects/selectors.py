@@ -13,7 +13,7 @@ from keyprojects.audit.models import AuditEvent
 from keyprojects.audit.selectors import object_history
 from keyprojects.core.scope import get_for_user
 
-from .choices import Stage
+from .choices import Stage, year_nature
 from .filters import ProjectFilter, ProjectListFilter
 from .models import Project, ProjectEvent, ProjectYear, SponsorLeader
 
@@ -82,6 +82,13 @@ def project_list(*, user: Any, params: Any = None, year: int | None = None) -> t
     y = year or (f.form.cleaned_data.get("year") if f.is_valid() else None) or current_year()
     qs = qs.prefetch_related(Prefetch("years", queryset=ProjectYear.objects.filter(year=int(y)), to_attr="plan_year"))
     return qs, f
+
+
+def listed_nature(project: Project) -> str:
+    """The 建设性质 of a project of :func:`project_list` in the list's year: its prefetched
+    ``plan_year``'s, else the project's own (``choices.year_nature``)."""
+    years = getattr(project, "plan_year", None)
+    return year_nature(years[0].nature if years else "", project.nature)
 
 
 def _plan_row(year: int) -> FilteredRelation:

@@ -16,7 +16,7 @@ from keyprojects.audit.services import audit_record, diff
 from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from keyprojects.core.models import attname, save_versioned
 
-from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Stage
+from .choices import CANCELLABLE, FORWARD, REASON_REQUIRED, SUSPENDABLE, EventKind, Nature, Stage
 from .models import Project, ProjectEvent, ProjectYear
 
 # Fields a form or API may write; ``stage`` only moves through project_transition.
@@ -107,18 +107,63 @@ def _apply_region(project: Project) -> None:
     project.city_code = project.region.city_code or ""
 
 
+YEAR_VALUES = ("annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature")  # what a year entry may set
+
+
+def nature_is_the_projects(year: int | None, *, this_year: int | None = None) -> bool:
+    """Whether a 建设性质 stated for ``year`` is the project's own (``Project.nature``): the
+    current year's (``this_year``, default today's), or one stated for no year (ADR 0004).
+    Another year's nature is only that year's (``ProjectYear.nature``). The services and the
+    importer both ask this."""
+    if year is None:
+        return True
+    if this_year is None:
+        from .selectors import current_year
+
+        this_year = current_year()
+    return int(year) == this_year
+
+
+def _current_nature(values: dict[str, Any], years: list[dict[str, Any]]) -> None:
+    """A nature stated for the current year's entry is the project's: it goes into ``values``
+    (refused when ``values`` states another one)."""
+    for y in years:
+        stated = y.get("nature") or ""
+        if stated and nature_is_the_projects(y["year"]):
+            if values.get("nature") not in (None, "", stated):
+                raise ValidationFailed(extra={"fields": {"nature": [gettext_noop("建设性质与当年度清单的建设性质不一致")]}})
+            values["nature"] = stated
+
+
+def sync_current_nature(project: Project) -> None:
+    """The one place the current year's row is made to state the project's nature (ADR 0004),
+    after every write of the project or its years through these services; the importer writes
+    the same in bulk (``dataio.importer.check``: ``nature_is_the_projects``)."""
+    from .selectors import current_year
+
+    ProjectYear.objects.filter(project=project, year=current_year()).exclude(nature=project.nature).update(nature=project.nature)
+
+
 def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     changes = []
+    natures = set(Nature.values)
     for y in years:
         year = int(y["year"])
-        defaults: dict[str, Any] = {k: y[k] for k in ("annual_plan", "on_province_list", "on_city_list", "on_county_list") if k in y}
+        defaults: dict[str, Any] = {k: y[k] for k in YEAR_VALUES if k in y}
         if "annual_plan" in defaults:
             plan = Decimal(str(defaults["annual_plan"]))
             if plan < 0:
                 raise ValidationFailed(extra={"fields": {"annual_plan": [gettext_noop("年度计划投资不能为负数")]}})
             defaults["annual_plan"] = plan
+        if "nature" in defaults:
+            defaults["nature"] = defaults["nature"] or ""
+            if defaults["nature"] and defaults["nature"] not in natures:
+                raise ValidationFailed(extra={"fields": {"nature": [gettext_noop("建设性质应为：新开工、续建、竣工投产或预备(前期)")]}})
+            if not defaults["nature"]:
+                del defaults["nature"]  # (not stated: the row keeps what it has)
         _obj, _created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
         changes.append({"year": year, **{k: str(v) for k, v in defaults.items()}})
+    sync_current_nature(project)
     return changes
 
 
@@ -130,6 +175,8 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
         raise PermissionDenied()
     allowed = set(writable_fields(user))
     values = {k: v for k, v in data.items() if k in allowed}
+    years = list(years)
+    _current_nature(values, years)
     if values.get("invested_before") is None:
         values["invested_before"] = Decimal(0)
     forced, defaults = policy.project_placement(user)
@@ -178,6 +225,10 @@ def project_update(
     editable = Project.objects.editable_by(user).filter(pk=project.pk).exists()
     if not editable:
         raise NotFound()
+    years = list(years)
+    if years:
+        data = dict(data)
+        _current_nature(data, years)
     allowed = [f for f in writable_fields(user) if f in data]
     before = _snapshot(project, PROJECT_FIELDS)
     before_total = project.total_investment
@@ -211,6 +262,8 @@ def project_update(
     except IntegrityError as exc:
         raise ValidationFailed(extra={"fields": {"project_code": [gettext_noop("该项目代码已被其他项目使用")]}}) from exc
     year_changes = _save_years(project=project, years=years) if years else []
+    if "nature" in changed and not years:
+        sync_current_nature(project)
     changes = diff({f: before[f] for f in changed}, {f: after[f] for f in changed})
     if year_changes:
         changes["years"] = year_changes  # type: ignore[assignment]

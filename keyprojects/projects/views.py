@@ -34,7 +34,7 @@ from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
 
-from .choices import Category, EventKind, Level, Nature, Stage
+from .choices import Category, EventKind, Level, Nature, Stage, year_nature
 from .exports import export_leaders, export_projects
 from .filters import ProjectFilter
 from .forms import ProjectForm, TransitionForm, project_form_class, scope_filter_form, service_message
@@ -193,6 +193,7 @@ _YEAR_LABELS = {
     "on_province_list": gettext_lazy("省级重点"),
     "on_city_list": gettext_lazy("市级重点"),
     "on_county_list": gettext_lazy("县级重点"),
+    "nature": gettext_lazy("建设性质"),
 }
 
 
@@ -290,6 +291,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     years = list(project.years.all().order_by("-year"))
     for y in years:
         y.level_labels = [str(Level(lvl).label) for lvl in y.levels]  # type: ignore[attr-defined]
+        y.nature_label = Nature(year_nature(y.nature, project.nature)).label  # type: ignore[attr-defined]
     context = {
         "project": project,
         "years": years,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from keyprojects.api.serializers import VERSION_REQUIRED
 from keyprojects.audit.models import AuditEvent
@@ -55,10 +56,13 @@ def test_city_creates_project_with_years(as_user: Any, world: Any) -> None:
     assert data["stage"] == "reserve" and data["version"] == 1 and data["region_name"] == "市中区"
     assert data["total_investment"] == "12345.6789"  # Decimal as a string, never a float
     assert data["owner"] == world.ent.pk and data["owner_name"] == world.ent.name
+    # the current year's row states the project's nature (ADR 0004); another year's states none
+    this = timezone.localdate().year
     assert data["years"] == [
-        {"year": 2026, "annual_plan": "1500.5000", "on_province_list": False, "on_city_list": True, "on_county_list": False},
-        {"year": 2027, "annual_plan": "3000.0000", "on_province_list": False, "on_city_list": False, "on_county_list": False},
-    ]
+        {"year": y, "annual_plan": plan, "on_province_list": False, "on_city_list": y == 2026, "on_county_list": False,
+         "nature": "new" if y == this else ""}
+        for y, plan in ((2026, "1500.5000"), (2027, "3000.0000"))
+    ]  # fmt: skip
     assert ProjectEvent.objects.filter(project=p, kind="created").count() == 1
     assert AuditEvent.objects.filter(action="create", object_type="projects.project", object_id=str(p.pk), actor_username="jinan").exists()
 
@@ -249,7 +253,39 @@ def test_years_are_upserted_by_year(as_user: Any, world: Any) -> None:
     assert r.status_code == 200, r.content
     years = {y["year"]: y for y in r.json()["years"]}
     assert years[2026]["annual_plan"] == "1300.0000" and years[2026]["on_city_list"] is True  # untouched flag kept
-    assert years[2027] == {"year": 2027, "annual_plan": "50.0000", "on_province_list": False, "on_city_list": False, "on_county_list": True}
+    assert years[2027] == {
+        "year": 2027, "annual_plan": "50.0000", "on_province_list": False, "on_city_list": False, "on_county_list": True, "nature": ""
+    }  # fmt: skip
+
+
+def test_a_years_nature_is_that_years_and_the_current_years_is_the_projects(as_user: Any, world: Any) -> None:
+    """ADR 0004: ``years[].nature`` states the nature on that year's list; the current year's
+    is the project's own (``nature``), a conflicting pair is refused."""
+    p = world.projects.own_county
+    this = timezone.localdate().year
+    client = as_user(world.users.county)
+    body = {"years": [{"year": this - 1, "annual_plan": "900", "nature": "new"}], "version": p.version}
+    r = client.patch(f"{URL}{p.pk}/", body, format="json")
+    assert r.status_code == 200, r.content
+    p.refresh_from_db()
+    assert ProjectYear.objects.get(project=p, year=this - 1).nature == "new" and p.nature == "new"  # (the factory's)
+    body = {"years": [{"year": this, "annual_plan": "1000", "nature": "continuing"}], "version": p.version}
+    r = client.patch(f"{URL}{p.pk}/", body, format="json")
+    assert r.status_code == 200, r.content
+    p.refresh_from_db()
+    natures = dict(ProjectYear.objects.filter(project=p).values_list("year", "nature"))
+    assert (p.nature, natures[this], natures[this - 1]) == ("continuing", "continuing", "new")
+    assert {y["year"]: y["nature"] for y in r.json()["years"]}[this] == "continuing" and r.json()["nature"] == "continuing"
+    # the project's nature changed alone: the current year's row follows, last year's stays
+    r = client.patch(f"{URL}{p.pk}/", {"nature": "completing", "version": p.version}, format="json")
+    assert r.status_code == 200, r.content
+    natures = dict(ProjectYear.objects.filter(project=p).values_list("year", "nature"))
+    assert (natures[this], natures[this - 1]) == ("completing", "new")
+    p.refresh_from_db()
+    body = {"nature": "new", "years": [{"year": this, "nature": "continuing"}], "version": p.version}
+    r = client.patch(f"{URL}{p.pk}/", body, format="json")
+    assert r.status_code == 400 and "nature" in fields_of(r)
+    assert Project.objects.get(pk=p.pk).nature == "completing"
 
 
 # ---- life cycle ---------------------------------------------------------------------------

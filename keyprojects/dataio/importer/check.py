@@ -16,6 +16,7 @@ from django.db.models.base import ModelState
 from keyprojects.core.bulk import chunks
 from keyprojects.dispatch.rules import COUNTED
 from keyprojects.projects.choices import Stage
+from keyprojects.projects.services import nature_is_the_projects
 
 from .. import issue_text as T
 from .plan import (
@@ -62,6 +63,7 @@ class CheckMixin(ImporterState):
             if isinstance(f, models.DecimalField)
         }
         cleaned: dict[tuple[Any, ...], dict[str, list[str]] | None] = {}
+        this_year = self.today.year
         for n, item in enumerate(items, 1):
             if n % 1000 == 0:
                 self.tick_check("resolve", "validate", n, total)
@@ -132,6 +134,8 @@ class CheckMixin(ImporterState):
                 item.stage = str(self._stage_for_new(item))  # (plain text, as read back; not the enum member)
             else:
                 item.changes = {a: x for a, x in vals.items() if item.existing.get(a) != x}
+                if "nature" in item.changes and not nature_is_the_projects(item.year, this_year=this_year):
+                    del item.changes["nature"]  # another year's list: that year's nature only (_years), not the project's
                 if item.stage_hint and item.stage_hint != item.existing["stage"]:
                     self.warn(
                         row,
@@ -385,7 +389,20 @@ class CheckMixin(ImporterState):
     def _years(self, items: list[Item], plan: Plan) -> None:
         from keyprojects.projects.models import ProjectYear
 
-        live = [i for i in items if not i.dropped and (i.plan is not None or i.levels or i.figures)]
+        this_year = self.today.year
+        # the items with a year row to write: a plan, lists or figures of the year, or (a project
+        # of the registry) the nature of another year than the current one — that year's only
+        live = [
+            i
+            for i in items
+            if not i.dropped
+            and (
+                i.plan is not None
+                or i.levels
+                or i.figures
+                or (i.existing is not None and i.year and "nature" in i.values and not nature_is_the_projects(i.year, this_year=this_year))
+            )
+        ]
         existing: dict[tuple[int, int], dict[str, Any]] = {}
         ids = [i.pk for i in live if i.pk]
         years = {i.year for i in live if i.year}
@@ -404,10 +421,16 @@ class CheckMixin(ImporterState):
             total = item.values.get("total_investment", item.existing.get("total_investment") if item.existing else None)
             if item.plan is not None and total is not None and item.plan > total:
                 self.warn(item.row, "annual_plan", T.PLAN_ABOVE_TOTAL.zh(total=_fmt(total)))
+            # the year's 建设性质: the file's (a new project's inferred one too); the current
+            # year's row states the project's (services.sync_current_nature); another year's
+            # row keeps its own when the file states none
+            nature = item.values.get("nature") or ""
+            if not nature and item.existing is not None and nature_is_the_projects(item.year, this_year=this_year):
+                nature = item.existing["nature"]
             old = existing.get((item.pk, item.year)) if item.pk else None
             if old is None:
                 flags = levels or (default_levels if any(default_levels) else self._level_of_region(item))
-                plan.years_new.append((item, item.year, item.plan if item.plan is not None else ZERO, flags))
+                plan.years_new.append((item, item.year, item.plan if item.plan is not None else ZERO, flags, nature))
                 plan.list_flags[(id(item), item.year)] = flags
             else:
                 flags = (old["on_province_list"], old["on_city_list"], old["on_county_list"])
@@ -415,8 +438,13 @@ class CheckMixin(ImporterState):
                     flags = (flags[0] or levels[0], flags[1] or levels[1], flags[2] or levels[2])
                 plan.list_flags[(id(item), item.year)] = flags
                 new_plan = item.plan if item.plan is not None else old["annual_plan"]
-                if new_plan != old["annual_plan"] or flags != (old["on_province_list"], old["on_city_list"], old["on_county_list"]):
-                    plan.years_changed.append((old["id"], new_plan, flags))
+                nature = nature or old["nature"]
+                if (
+                    new_plan != old["annual_plan"]
+                    or flags != (old["on_province_list"], old["on_city_list"], old["on_county_list"])
+                    or nature != old["nature"]
+                ):
+                    plan.years_changed.append((old["id"], new_plan, flags, nature))
                     item.changes.setdefault("_year", True)
 
     def _level_of_region(self, item: Item) -> tuple[bool, bool, bool]:

@@ -103,8 +103,9 @@ class Plan:
     enterprises_created: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
     # write instructions, filled by Importer.plan()
-    years_new: list[tuple[Item, int, Decimal, tuple[bool, bool, bool]]] = field(default_factory=list)
-    years_changed: list[tuple[int, Decimal, tuple[bool, bool, bool]]] = field(default_factory=list)  # (ProjectYear id, plan, flags)
+    years_new: list[tuple[Item, int, Decimal, tuple[bool, bool, bool], str]] = field(default_factory=list)  # (…, flags, nature)
+    # (ProjectYear id, plan, flags, nature)
+    years_changed: list[tuple[int, Decimal, tuple[bool, bool, bool], str]] = field(default_factory=list)
     reports: list[ReportWrite] = field(default_factory=list)
     rederive: list[tuple[int, Decimal, Decimal]] = field(default_factory=list)  # (report id, ytd, to_date)
     list_flags: dict[tuple[int, int], tuple[bool, bool, bool]] = field(default_factory=dict)  # (id(item), year) → lists

@@ -130,19 +130,21 @@ class WriteMixin(ImporterState):
 
         # year plans
         if plan.years_new:
-            yw = BulkWriter(ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list", "on_county_list"])
+            yw = BulkWriter(
+                ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature"]
+            )
             as_ints: dict[tuple[bool, ...], tuple[int, ...]] = {}  # (a bool binds through the adapter lookup, an int does not)
-            for item, year, amount, flags in plan.years_new:
+            for item, year, amount, flags, nature in plan.years_new:
                 bits = as_ints.get(flags) or as_ints.setdefault(flags, tuple(map(int, flags)))
-                yw.add(item.pk, year, amount, *bits)
+                yw.add(item.pk, year, amount, *bits, nature)
                 if item.existing is None:
-                    self.written.add_year(item.pk, year, amount, flags)  # type: ignore[arg-type]
+                    self.written.add_year(item.pk, year, amount, flags, nature)  # type: ignore[arg-type]
             yw.flush()
         if plan.years_changed:
             update_many(
                 ProjectYear,
-                ["annual_plan", "on_province_list", "on_city_list", "on_county_list"],
-                [(amount, *flags, pk) for pk, amount, flags in plan.years_changed],
+                ["annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature"],
+                [(amount, *flags, nature, pk) for pk, amount, flags, nature in plan.years_changed],
             )
 
         # monthly reports: submitted by the uploader (the review chain of report_submit)

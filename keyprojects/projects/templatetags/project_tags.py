@@ -41,6 +41,16 @@ def plan_of(project: Any) -> Any:
     return years[0].annual_plan if years else None
 
 
+@register.filter
+def nature_of(project: Any) -> str:
+    """The 建设性质 label of the list's year (``selectors.listed_nature``)."""
+    from keyprojects.projects.choices import Nature
+    from keyprojects.projects.selectors import listed_nature
+
+    value = listed_nature(project)
+    return str(Nature(value).label) if value in Nature.values else value
+
+
 def query_without(params: Any, *drop: str, **set_: Any) -> str:
     q = params.copy()
     for key in (*drop, *set_):
