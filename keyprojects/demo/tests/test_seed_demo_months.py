@@ -240,6 +240,29 @@ def test_problems_lagging_projects_and_no_activity(seeded):
     assert MonthlyPlan.objects.filter(year=YEAR).count() % 12 == 0 and MonthlyPlan.objects.exists()
 
 
+def test_each_years_figures_hold_that_years_nature(seeded):
+    """建设性质 per year (ADR 0004): last year's list gave each project the nature its schedule
+    gave it then (新开工 in the year it was planned to start, 竣工投产 in the year it was planned
+    to complete, 续建 between), this year's is the project's own; the figures of each year follow
+    — last year's counted no 新开工 project at all when every year read today's nature."""
+    from keyprojects.projects.choices import nature_in_year
+
+    prev = YEAR - 1
+    december = ReportingPeriod.objects.get(year=prev, month=12)
+    facts = list(ProjectPeriodFact.objects.filter(period=december).select_related("project"))
+    assert facts
+    for f in facts:
+        p = f.project
+        start, done = p.planned_start or p.actual_start, p.planned_completion or p.actual_completion
+        assert f.nature == nature_in_year(prev, start=start, completion=done), p.name
+    new = [f for f in facts if f.nature == "new"]
+    assert len(new) >= 10 and all(f.project.nature != "new" for f in new)  # 新开工 then, 续建 or 竣工投产 now
+    province = RegionPeriodSummary.objects.get(period=december, region_id="370000")
+    assert province.planned_new == len(new) and province.started_new >= 1
+    assert not ProjectYear.objects.filter(year=YEAR).exclude(nature=F("project__nature")).exists()
+    assert not ProjectPeriodFact.objects.filter(period__year=YEAR).exclude(nature=F("project__nature")).exists()
+
+
 class Rollback(Exception):
     pass
 
