@@ -53,7 +53,7 @@ class ProjectYearInline(admin.TabularInline):
     model = ProjectYear
     extra = 0
     can_delete = False
-    fields = ("year", "annual_plan", "on_province_list", "on_city_list", "on_county_list")
+    fields = ("year", "annual_plan", "on_province_list", "on_city_list", "on_county_list", "nature")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

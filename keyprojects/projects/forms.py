@@ -202,6 +202,8 @@ class ProjectForm(PlainDecimals, ServiceModelForm):
             f["sponsor_leader"].queryset = with_current(leaders_assignable(user), instance.sponsor_leader_id)
         if "owner" in f:
             f["owner"].queryset = with_current(Enterprise.objects.visible_to(user), instance.owner_id).order_by("name")
+        if "nature" in f:  # the project's nature is the current year's (ADR 0004): its year row states the same
+            f["nature"].help_text = gettext("即%(year)s年清单上的建设性质；往年的见项目页“历年清单与年度计划”") % {"year": year}
         if "project_code" in f:
             f["project_code"].widget.attrs["placeholder"] = "2403-370102-04-01-123456"
         if "total_investment" in f:
