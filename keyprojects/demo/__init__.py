@@ -17,6 +17,9 @@ The modules, in the order a run uses them:
 * ``dispatch`` and ``reports`` — reporting periods, monthly reports with their review, flags,
   problems and plan curves; facts, warnings and summaries come from the analytics refresh
   (``analytics.refresh.rebuild_facts`` and ``summaries_refresh``), never from a copy of it;
+* ``assessment`` — 双考核 results computed and published by the demo's province and city
+  logins through ``analytics.services_assessment`` (the month before the last closed one
+  published, the last closed one computed only);
 * ``services`` — :func:`seed_demo`, the reset of business data and the demo logins;
 * ``summary`` — the digest, the summary lines and the logins table.
 

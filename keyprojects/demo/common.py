@@ -79,6 +79,7 @@ class DemoResult:
     periods: list[str] = field(default_factory=list)  # "2026-10", oldest first
     timings: dict[str, float] = field(default_factory=dict)
     open_states: dict[str, int] = field(default_factory=dict)  # the open (last) period's report states
+    assessments: list[Any] = field(default_factory=list)  # assessment.DemoAssessment: the results computed
 
 
 def last_day(year: int, month: int) -> dt.date:

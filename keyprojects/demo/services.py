@@ -239,6 +239,10 @@ def seed_demo(*, projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, yea
     from .brands import seed_brands
 
     result.counts.update(seed_brands())
+    from .assessment import seed_assessment  # last: the facts and the closed months are final
+
+    result.assessments = seed_assessment()
+    result.counts["assessment_results"] = len(result.assessments)
     result.seconds = (timezone.now() - started).total_seconds()
     audit_record(
         action="seed_demo", object_type="demo", username="manage.py",

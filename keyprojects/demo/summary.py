@@ -136,6 +136,10 @@ def summary_lines(result: DemoResult) -> list[str]:
     ]
     if c.get("schemes"):
         lines.append(f"  双考核双评价：安装默认考核方案 {c['schemes']} 个（各市、济南市各县区），可在“考核”页面修改")
+    for a in result.assessments:
+        y, m = a.period.split("-")
+        state = "已发布（被考核单位在“考核结果”中可见）" if a.published else "已计算、未发布（可在结果页“发布”）"
+        lines.append(f"  考核结果：{a.scheme} {y}年{int(m)}月，由 {a.username} 计算，{state}")
     if c.get("spread_set"):
         lines.append("  调度设置：年度计划默认分月权重设为演示值 " + "/".join(map(str, SEASON)) + "（1-2月春节前后低，6月、12月高）")
     return lines

@@ -305,7 +305,8 @@ def test_summary_tables_are_what_the_services_compute(seeded, which):
 
 def test_default_assessment_scheme_scores_the_closed_month(seeded, client):
     """双考核双评价 is ready to use in the demo: the default schemes are installed (and printed),
-    the province user computes January and every city gets a score."""
+    the demo's province user has computed December (published) and January (not published),
+    computes November on the page, and every city gets a score."""
     from django.urls import reverse
 
     from keyprojects.accounts.models import User
@@ -319,9 +320,11 @@ def test_default_assessment_scheme_scores_the_closed_month(seeded, client):
     assert sum(Decimal(i["weight"]) for i in schemes["370000"].indicators) == 100
     client.force_login(User.objects.get(username="province"))
     assert "暂无考核方案" not in client.get(reverse("analytics:assessment")).content.decode()
-    resp = client.post(reverse("analytics:assessment_compute", args=[schemes["370000"].pk]), {"period": f"{YEAR}-01"})
+    done = AssessmentSnapshot.objects.filter(scheme=schemes["370000"]).order_by("period__year", "period__month")
+    assert [(s.period.label, s.published_at is not None) for s in done] == [(f"{YEAR - 1}-12", True), (f"{YEAR}-01", False)]
+    resp = client.post(reverse("analytics:assessment_compute", args=[schemes["370000"].pk]), {"period": f"{YEAR - 1}-11"})
     assert resp.status_code == 302
-    result = AssessmentSnapshot.objects.get(scheme=schemes["370000"]).result
+    result = AssessmentSnapshot.objects.get(scheme=schemes["370000"], period__year=YEAR - 1, period__month=11).result
     assert len(result["units"]) == 16 and all(u["score"] is not None for u in result["units"])
     seed(reset=True)  # seeding again keeps the (possibly edited) schemes
     assert AssessmentScheme.objects.count() == 2
