@@ -97,6 +97,13 @@ def project_list_url(**params: Any) -> str:
     return f"{reverse('projects:list')}?{urlencode(query)}" if query else reverse("projects:list")
 
 
+def period_list_url(period: Any, **params: Any) -> str:
+    """The project list of ``period``'s month (``projects.filters.ProjectListFilter``: the
+    projects with a fact of the month, filtered by the fact's stage, lists, region …) with
+    ``params``: what a figure of that month counted, whatever the projects are now."""
+    return project_list_url(**params, year=period.year, period=period.label)
+
+
 def lagging_projects_url(region_code: str, period: Any, *, own: bool = False) -> str:
     """Where a region's name leads a leader (dashboard, rankings, board, bulletin): the region's
     projects behind 序时进度 at ``period``, most behind first, with their 责任单位, 包保领导,
@@ -237,7 +244,7 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
 
 def _group(dimension: str, key: str, figures: Figures, period: ReportingPeriod, **extra: Any) -> Group:
     label = str(LABELS.get(dimension, {}).get(key, key or gettext("未填")))
-    url = project_list_url(**{LIST_PARAMS[dimension]: key, "year": period.year}) if dimension in LIST_PARAMS and key else ""
+    url = period_list_url(period, **{LIST_PARAMS[dimension]: key}) if dimension in LIST_PARAMS and key else ""
     return Group(key=key, label=label, figures=figures, url=url, **extra)
 
 
@@ -258,7 +265,7 @@ def _from_summaries(board: Dashboard, user: Any, region: Region, period: Reporti
             key="",
             label=region.name,
             figures=summary_figures(total, key="total", month=month),
-            url=project_list_url(year=period.year),
+            url=period_list_url(period),
             total_investment=total.total_investment,
             warned=total.warned,
             lagging=total.lagging,
@@ -314,7 +321,7 @@ def _from_facts(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
         key="",
         label=board.region.name if board.region else "",
         figures=_figures("total", total, month),
-        url=project_list_url(year=period.year),
+        url=period_list_url(period),
         total_investment=total["agg_total_investment"] or ZERO,
         warned=len({pid for pid, _kind in pairs}),
         lagging=by_kind.get("behind_schedule", 0),
@@ -401,7 +408,7 @@ def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[Cu
                 planned_ytd=planned,
                 time_plan=(Decimal(annual) * month / 12).quantize(Decimal("0.0001")),
                 annual_plan=annual,
-                url=project_list_url(year=year),
+                url=project_list_url(year=year, period=f"{year:04d}-{month:02d}"),  # (period_list_url of that month)
             )
         )
     return out

@@ -91,12 +91,10 @@ class ProjectFilter(django_filters.FilterSet):
         if region is None:
             return qs.none()
         if self.form.cleaned_data.get("own"):  # (the list page's own=1: ProjectListFilter)
-            return qs.filter(region_id=region.code)
-        if region.level == "province":
-            return qs.filter(province_code=region.code)
-        if region.level == "city":
-            return qs.filter(city_code=region.code)
-        return qs.filter(region_id=region.code)
+            field = "region_id"
+        else:
+            field = {"province": "province_code", "city": "city_code"}.get(region.level, "region_id")
+        return qs.filter(**{self.column(field): region.code})
 
     def filter_year(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
         return qs  # applied together with ``level`` in :meth:`filter_queryset`
@@ -110,6 +108,11 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_sort(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return qs.order_by(SORTS.get(value, "-id"), "-id")
 
+    def column(self, field: str) -> str:
+        """The lookup a filter on the project's ``field`` uses: the project's own column (the
+        list page of a month reads that month's fact instead, :class:`ProjectListFilter`)."""
+        return field
+
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         qs = super().filter_queryset(queryset)
         year = self.form.cleaned_data.get("year")
@@ -118,20 +121,49 @@ class ProjectFilter(django_filters.FilterSet):
         if year or level:
             cond: dict[str, Any] = {"years__year": int(year) if year else timezone.localdate().year}
             if level:
-                cond[f"years__on_{level}_list"] = True
+                cond[self.column(f"years__on_{level}_list")] = True
             if nature:  # (one condition on the same year row)
-                return qs.filter(Q(**cond) & (Q(years__nature=nature) | Q(years__nature="", nature=nature)))
+                return qs.filter(Q(**cond) & self.nature_q(nature, by_year=True))
             qs = qs.filter(**cond)
         elif nature:
-            qs = qs.filter(nature=nature)
+            qs = qs.filter(self.nature_q(nature, by_year=False))
         return qs
+
+    def nature_q(self, nature: str, *, by_year: bool) -> Q:
+        """建设性质 ``nature``: on the list's year row (``by_year``; ProjectYear.nature, the
+        project's where the year states none), else the project's own."""
+        return (Q(years__nature=nature) | Q(years__nature="", nature=nature)) if by_year else Q(nature=nature)
+
+
+#: With ``period``, the project attributes the list page filters on, read from that month's
+#: fact (analytics.ProjectPeriodFact: what the month's figures were counted under).
+FACT_COLUMNS = {
+    "region_id": "region_code",
+    "city_code": "city_code",
+    "province_code": "province_code",
+    "stage": "stage",
+    "category": "category",
+    "industry_section": "industry_section",
+    **{f"years__on_{level}_list": f"on_{level}_list" for level in Level.values},
+}
 
 
 class ProjectListFilter(ProjectFilter):
     """The list page and its export: the project filters plus the figures of the list's period
-    (``selectors.with_period_figures``): 与序时进度比较 and sorting by lag, 累计完成 or plan."""
+    (``selectors.with_period_figures``): 与序时进度比较 and sorting by lag, 累计完成 or plan.
+
+    With ``period=YYYY-MM`` the list is that month's, as the dashboard, the rankings and the
+    bulletin counted it: the projects with a fact of the month (``ProjectPeriodFact``), filtered
+    by the fact's 阶段 (the stage at the month's end, ``dispatch.rules.stage_in_month``), 清单级别,
+    区域, 类别, 建设性质 (its year's) and 行业门类, so that a figure of a past month and the list it links to count
+    the same projects. Without ``period`` they are the project's as it is now (the figures then
+    shown are the latest period's)."""
 
     period = django_filters.CharFilter(method="filter_noop", label=_("调度期（YYYY-MM）"))
+    # the project attributes a month's fact holds: by method, to read the fact with a period
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, method="filter_column", label=_("项目阶段"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_column", label=_("项目类别"))
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, method="filter_column", label=_("行业门类"))
     # with ``region``: only the region's own projects (市本级, 省本级), not its counties' (the
     # board's 本级 row links here); read by filter_region. The page's only: the API's
     # ``region`` keeps its one meaning.
@@ -145,7 +177,37 @@ class ProjectListFilter(ProjectFilter):
     period_obj: Any = None  # set by selectors.project_list
 
     def filter_noop(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
-        return qs  # read by the selector (the period whose figures are shown)
+        return qs  # read by the selector (the period whose figures are shown) and filter_queryset
+
+    @property
+    def as_of(self) -> Any:
+        """The month the list is of (``period`` asked for and found), else None."""
+        return self.period_obj if self.period_asked else None
+
+    @property
+    def period_asked(self) -> bool:
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("period"))
+
+    def column(self, field: str) -> str:
+        if self.as_of is None:
+            return field
+        return f"period_fact__{FACT_COLUMNS[field]}"
+
+    def nature_q(self, nature: str, *, by_year: bool) -> Q:
+        if self.as_of is None:
+            return super().nature_q(nature, by_year=by_year)
+        return Q(period_fact__nature=nature)  # (the fact holds its year's nature)
+
+    def filter_column(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        values = value if isinstance(value, list) else [value]
+        return qs.filter(**{f"{self.column(name)}__in": values})
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        if self.period_asked:
+            if self.as_of is None:  # a month without a reporting period: nobody was counted in it
+                return queryset.none()
+            queryset = queryset.filter(period_fact__isnull=False)
+        return super().filter_queryset(queryset)
 
     def filter_lag(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         """By the period's figures, as ``analytics.metrics`` defines 落后/超序时进度; without a

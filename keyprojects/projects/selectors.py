@@ -50,7 +50,8 @@ def with_period_figures(projects: QuerySet[Project], period: Any) -> QuerySet[Pr
     """Attach the fact of ``period`` (the one source of the figures, analytics.ProjectPeriodFact):
     ``fact_ytd`` (1-N月累计完成投资), ``fact_plan`` (its annual plan), ``fact_points`` (its
     ahead_points: 落后/超序时进度 as the bulletin and the warnings judge it), ``fact_state``
-    (its report state: whether that lag is judged, ``metrics.lagging_q``) and ``lag_ratio``
+    (its report state: whether that lag is judged, ``metrics.lagging_q``), ``fact_stage`` (the
+    stage at the month's end, ``dispatch.rules.stage_in_month``) and ``lag_ratio``
     (完成率, for sorting by lag). Without a period the columns are NULL."""
     from django.db.models import DecimalField, F, Value
     from django.db.models.functions import Cast
@@ -59,9 +60,11 @@ def with_period_figures(projects: QuerySet[Project], period: Any) -> QuerySet[Pr
 
     if period is None:  # typed NULLs: PostgreSQL cannot SUM(NULL) of unknown type
         none = Cast(Value(None), output_field=DecimalField(max_digits=18, decimal_places=4))
-        return projects.annotate(fact_ytd=none, fact_plan=none, fact_points=none, fact_state=Value(""), lag_ratio=none)
+        blank = Value("")
+        return projects.annotate(fact_ytd=none, fact_plan=none, fact_points=none, fact_state=blank, fact_stage=blank, lag_ratio=none)
     return projects.annotate(
         period_fact=FilteredRelation("facts", condition=Q(facts__period=period)),
+        fact_stage=F("period_fact__stage"),
         fact_ytd=F("period_fact__invested_ytd"),
         fact_plan=F("period_fact__annual_plan"),
         fact_points=F("period_fact__ahead_points"),

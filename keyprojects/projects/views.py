@@ -97,6 +97,10 @@ def set_params(request: HttpRequest) -> QueryDict:
     return kept
 
 
+def _with_query(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
+
+
 def _render_list(request: HttpRequest, template: str, context: dict[str, Any], partial: str) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx and not htmx.boosted)
@@ -148,6 +152,8 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         if f.period_obj is not None
         else None,
         "figures_period": f.period_obj,
+        "as_of": f.as_of,  # period=…: the list of that month (its facts' stage, lists, region …)
+        "now_url": _with_query(request.path, query_without(params, "period", "page")),
         "year": year,
         "querystring_nopage": nopage,
         "export_url": f"{reverse('projects:export')}?{nopage}" if nopage else reverse("projects:export"),

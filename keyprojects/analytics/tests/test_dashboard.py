@@ -225,9 +225,9 @@ def test_every_chart_has_a_table_and_links_into_the_project_list(client, hw):
         assert f'id="chart-data-{name}" type="application/json"' in html, name
     # a region opens its lagging projects, most behind first (issue 10 §5)
     assert 'href="/projects/?region=370103&amp;year=2026&amp;period=2026-01&amp;lag=behind&amp;sort=lag"' in html
-    assert 'href="/projects/?level=county&amp;year=2026"' in html
-    assert 'href="/projects/?industry_section=C&amp;year=2026"' in html
-    assert 'href="/projects/?stage=construction&amp;year=2026"' in html
+    assert 'href="/projects/?level=county&amp;year=2026&amp;period=2026-01"' in html
+    assert 'href="/projects/?industry_section=C&amp;year=2026&amp;period=2026-01"' in html
+    assert 'href="/projects/?stage=construction&amp;year=2026&amp;period=2026-01"' in html
     # the lagging county is marked in the table view, coloured in the grid
     row = re.search(r'<tr data-testid="row-regions" class="kp-behind" data-behind="1">\s*<td><a href="([^"]+)"[^>]*>市中区', html)
     assert row is not None
@@ -244,7 +244,7 @@ def test_chart_links_filter_the_project_list(client, hw):
     assert r.status_code == 200
     assert [p.name for p in r.context["projects"]] == ["市中区项目"]
     stage = next(g for g in board.breakdowns["stage"] if g.key == "construction")
-    assert parse_qs(urlparse(stage.url).query) == {"stage": ["construction"], "year": ["2026"]}
+    assert parse_qs(urlparse(stage.url).query) == {"stage": ["construction"], "year": ["2026"], "period": ["2026-01"]}
     assert client.get(stage.url).context["count"] == stage.figures.projects
     for g in board.breakdowns["level"]:
         assert client.get(g.url).context["count"] == g.figures.projects, g.key

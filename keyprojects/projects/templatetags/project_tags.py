@@ -35,6 +35,14 @@ def stage_class(stage: str) -> str:
 
 
 @register.filter
+def stage_label(stage: str) -> str:
+    """A stage's name (a fact's stage of a month: ``Project.get_stage_display`` for a stored value)."""
+    from keyprojects.projects.choices import Stage
+
+    return str(dict(Stage.choices).get(stage, stage))
+
+
+@register.filter
 def plan_of(project: Any) -> Any:
     """The annual plan of the prefetched ``plan_year`` list (selectors.project_list)."""
     years = getattr(project, "plan_year", None)
