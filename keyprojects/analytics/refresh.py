@@ -256,6 +256,8 @@ class _Month:
     fill_end: dt.date
     share: Decimal  # the weights' share of the plan due by the month's end (metrics.planned_share)
     label: str
+    missing: str = ""  # its 未报 and 迟报 warnings' text (the same for every project: made once)
+    late: str = ""
 
 
 @dataclass(slots=True)
@@ -389,9 +391,9 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
                 floor = config.progress_index_floor
                 out.append(("low_progress_index", text.LOW_PROGRESS_INDEX.zh(index=_shown_index(spi), floor=floor), spi))
         if state == "missing":
-            out.append(("missing_report", text.MISSING_REPORT.zh(period=m.label), None))
+            out.append(("missing_report", m.missing, None))
         elif state == "late":
-            out.append(("late_report", text.LATE_REPORT.zh(period=m.label), None))
+            out.append(("late_report", m.late, None))
     # the project's stage and start as they were at the month's end (a later start or completion is not yet known then)
     if fact is not None:
         stage = fact[_STAGE]
@@ -460,6 +462,8 @@ def _compute(
             per.fill_end,
             metrics.planned_share(weights, per.month),
             str(per),
+            text.MISSING_REPORT.zh(period=str(per)),
+            text.LATE_REPORT.zh(period=str(per)),
         )
         for per in periods
     ]
