@@ -155,7 +155,7 @@ class ProjectListFilter(ProjectFilter):
     With ``period=YYYY-MM`` the list is that month's, as the dashboard, the rankings and the
     bulletin counted it: the projects with a fact of the month (``ProjectPeriodFact``), filtered
     by the fact's 阶段 (the stage at the month's end, ``dispatch.rules.stage_in_month``), 清单级别,
-    区域, 类别, 建设性质 (its year's) and 行业门类, so that a figure of a past month and the list it links to count
+    区域, 类别, 建设性质 (its year's), 行业门类, 责任单位 and 包保领导, so that a figure of a past month and the list it links to count
     the same projects. Without ``period`` they are the project's as it is now (the figures then
     shown are the latest period's)."""
 
@@ -164,6 +164,10 @@ class ProjectListFilter(ProjectFilter):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, method="filter_column", label=_("项目阶段"))
     category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_column", label=_("项目类别"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, method="filter_column", label=_("行业门类"))
+    # 责任单位 and 包保领导: with a period, those the month's fact was counted under (the
+    # dashboard's and the leaders' figures of the month read the same)
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="filter_ref", label=_("责任单位"))
+    sponsor_leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), method="filter_ref", label=_("包保领导"))
     # with ``region``: only the region's own projects (市本级, 省本级), not its counties' (the
     # board's 本级 row links here); read by filter_region. The page's only: the API's
     # ``region`` keeps its one meaning.
@@ -201,6 +205,11 @@ class ProjectListFilter(ProjectFilter):
     def filter_column(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
         values = value if isinstance(value, list) else [value]
         return qs.filter(**{f"{self.column(name)}__in": values})
+
+    def filter_ref(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        if self.as_of is None:
+            return qs.filter(**{name: value})
+        return qs.filter(**{f"period_fact__{name}_ref": value.pk})
 
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         if self.period_asked:

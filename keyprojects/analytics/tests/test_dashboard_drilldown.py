@@ -92,3 +92,29 @@ def test_a_month_without_a_period_lists_nothing(client, moved):
         assert {p.name for p in new} == counted, params
     assert client.get("/projects/", {"period": "2030-01", "stage": "construction"}).context["count"] == 0
     assert client.get("/projects/", {"period": "2026-01", "region": "370104"}).context["count"] == 1
+
+
+def test_a_months_list_by_leader_and_unit_is_the_one_its_fact_was_counted_under(client, moved):
+    """With a period, 包保领导 and 责任单位 filter on the month's fact (what the month's figures,
+    the leaders' among them, were counted under); without one, on the project as it is now."""
+    from keyprojects.projects.models import SponsorLeader
+    from keyprojects.regions.models import Region, Unit
+
+    jinan = Region.objects.get(code="370100")
+    then, now = (SponsorLeader.objects.create(name=n, region=jinan) for n in ("王一", "李二"))
+    unit_then, unit_now = (Unit.objects.create(name=n, kind="department", region=jinan) for n in ("市住建局", "市交通局"))
+    huaiyin = Project.objects.get(pk=moved.huaiyin.pk)
+    Project.objects.filter(pk=huaiyin.pk).update(sponsor_leader=then, responsible_unit=unit_then)
+    refresh(moved.p1)  # January counted under 王一 and 市住建局
+    Project.objects.filter(pk=huaiyin.pk).update(sponsor_leader=now, responsible_unit=unit_now)  # changed since
+    login(client, moved.users.city)
+
+    def names(**query):
+        return {p.name for p in client.get("/projects/", query).context["projects"]}
+
+    assert names(period="2026-01", sponsor_leader=then.pk) == {"槐荫区项目"}
+    assert names(period="2026-01", sponsor_leader=now.pk) == set()
+    assert names(period="2026-01", responsible_unit=unit_then.pk) == {"槐荫区项目"}
+    assert names(period="2026-01", responsible_unit=unit_now.pk) == set()
+    assert names(sponsor_leader=now.pk) == names(responsible_unit=unit_now.pk) == {"槐荫区项目"}  # as it is now
+    assert names(sponsor_leader=then.pk) == set()
