@@ -34,8 +34,6 @@ from keyprojects.dispatch.selectors_close import close_checklist
 from keyprojects.dispatch.services import (
     period_close,
     period_get_or_open,
-    problem_create,
-    problem_set_status,
     report_acknowledge,
     report_review,
     report_save,
@@ -44,6 +42,7 @@ from keyprojects.dispatch.services import (
     revision_request,
 )
 from keyprojects.dispatch.services_close import refuse_while_closing
+from keyprojects.dispatch.services_problems import problem_create, problem_set_status
 from keyprojects.projects.selectors import get_project_for_user
 from keyprojects.regions.models import Region
 

@@ -1,5 +1,7 @@
 """月调度 workflow: fill → submit → review (chain per list level) → approve, or return with an
-opinion; corrections of approved reports; problems; plans; month close; warnings.
+opinion; corrections of approved reports; month close; warnings. Problems:
+``services_problems``; corrections: ``services_revisions``; the close in the background:
+``services_close``.
 
 Every function owns its transaction, checks scope, and writes audit records. Views, API,
 importers and commands call these and nothing else writes dispatch tables.
@@ -7,7 +9,6 @@ importers and commands call these and nothing else writes dispatch tables.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,13 +28,11 @@ from keyprojects.core.money import format_period
 from keyprojects.projects.models import Project
 
 from . import rules, warning_text
-from .choices import FlagSeverity, PeriodStatus, ProblemStatus, ReportStatus, StepAction
+from .choices import FlagSeverity, PeriodStatus, ReportStatus, StepAction
 from .models import (
     DispatchConfig,
-    MonthlyPlan,
     MonthlyReport,
     PeriodClosure,
-    ProblemItem,
     ReportFlag,
     ReportingPeriod,
     ReportStep,
@@ -586,80 +585,6 @@ def figures_changed(*, report: MonthlyReport, only_period: bool = False, correct
     if not only_period:
         report_rederive_after(report=report)
     refresh_after(project_ids=[report.project_id], from_period=report.period, only_period=only_period, correction=correction)
-
-
-# --- problems and plans --------------------------------------------------------------------
-
-
-@transaction.atomic
-def problem_create(
-    *,
-    user: Any,
-    project: Project,
-    description: str,
-    responsible_unit: Any = None,
-    due_date: dt.date | None = None,
-    report: MonthlyReport | None = None,
-    request: Any = None,
-) -> ProblemItem:
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or policy.is_read_only(user):
-        raise NotFound()
-    if not (description or "").strip():
-        raise ValidationFailed(extra={"fields": {"description": [gettext_noop("请填写问题描述")]}})
-    item = ProblemItem(
-        project=project,
-        report=report,
-        description=description.strip(),
-        responsible_unit=responsible_unit,
-        due_date=due_date,
-        created_by=user,
-    )
-    try:
-        item.full_clean(exclude=["created_by"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
-    item.save()
-    audit_record(action="create", user=user, request=request, obj=item, changes={"description": [None, item.description]})
-    return item
-
-
-@transaction.atomic
-def problem_set_status(
-    *, user: Any, problem: ProblemItem, status: str, resolution: str = "", expected_version: int | None = None, request: Any = None
-) -> ProblemItem:
-    if not ProblemItem.objects.editable_by(user).filter(pk=problem.pk).exists():
-        raise NotFound()
-    if status not in ProblemStatus.values:
-        raise ValidationFailed(extra={"fields": {"status": [gettext_noop("状态无效")]}})
-    if status == ProblemStatus.SOLVED and not (resolution or "").strip():
-        raise ValidationFailed(extra={"fields": {"resolution": ["标记已解决须填写办理结果"]}})
-    old = problem.status
-    problem.status = status
-    problem.resolution = (resolution or problem.resolution or "").strip()
-    problem.solved_at = timezone.now() if status == ProblemStatus.SOLVED else None
-    save_versioned(
-        problem,
-        expected_version=problem.version if expected_version is None else expected_version,
-        fields=["status", "resolution", "solved_at"],
-    )
-    audit_record(action="update", user=user, request=request, obj=problem, changes={"status": [old, status]}, message=problem.resolution)
-    return problem
-
-
-@transaction.atomic
-def monthly_plan_set(*, user: Any, project: Project, year: int, months: list[Any], request: Any = None) -> list[MonthlyPlan]:
-    """Set a project's 12-month plan curve (万元 per month)."""
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists() or not policy.can_plan_months(user):
-        raise NotFound()
-    if len(months) != 12:
-        raise ValidationFailed(gettext_noop("分月计划须有12个月"))
-    values = [_decimal(v if v not in (None, "") else 0, f"month_{i + 1}") for i, v in enumerate(months)]
-    MonthlyPlan.objects.filter(project=project, year=year).delete()
-    rows = MonthlyPlan.objects.bulk_create([MonthlyPlan(project=project, year=year, month=i + 1, planned=v) for i, v in enumerate(values)])
-    audit_record(
-        action="update", user=user, request=request, obj=project, changes={"monthly_plan": [None, [str(v) for v in values]], "year": year}
-    )
-    return rows
 
 
 # --- month close ---------------------------------------------------------------------------

@@ -57,13 +57,13 @@ from .services import (
     PeriodClosed,
     _derive,
     period_get_or_open,
-    problem_create,
     report_checks,
     report_photo_add,
     report_photo_delete,
     report_save,
     report_submit,
 )
+from .services_problems import problem_create
 from .warning_text import check_shown
 
 PERIOD_RE = r"\d{4}-(?:0[1-9]|1[0-2])"

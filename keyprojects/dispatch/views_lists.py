@@ -39,9 +39,7 @@ from .selectors import (
     open_problems,
     warnings_for,
 )
-from .services import (
-    problem_set_status,
-)
+from .services_problems import problem_set_status
 from .views_review import (
     LIST_PAGE_SIZE,
     _error_text,

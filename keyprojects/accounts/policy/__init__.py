@@ -329,11 +329,6 @@ def can_change_stage(user: Any) -> bool:
     return _has(user, GOVERNMENT_ROLES)
 
 
-def can_plan_months(user: Any) -> bool:
-    """Set a project's 12-month plan curve (within the editable scope)."""
-    return _has(user, GOVERNMENT_ROLES)
-
-
 def project_writable_fields(user: Any, fields: Sequence[str] | None = None) -> list[str]:
     """The project fields ``user`` may set, in the order of ``fields`` (default every project
     field, ``projects.services.PROJECT_FIELDS``); an enterprise contact sets only

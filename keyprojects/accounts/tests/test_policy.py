@@ -50,7 +50,6 @@ def test_every_role_has_a_place_in_the_groups():
         (policy.can_create_project, {P, C, CO, D, SU}),
         (policy.can_write_years, {P, C, CO, D, SU}),
         (policy.can_change_stage, {P, C, CO, D, SU}),
-        (policy.can_plan_months, {P, C, CO, D, SU}),
         (policy.can_import, {P, C, CO, D, SU}),
         (policy.can_create_enterprise, {P, C, CO, SU}),
         (policy.can_register_owner, {P, C, CO, SU}),

@@ -27,7 +27,8 @@ from keyprojects.analytics.tests.test_rankings import approve, rw  # noqa: F401 
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.dispatch.models import ProblemItem
-from keyprojects.dispatch.services import period_close, problem_create, revision_decide, revision_request
+from keyprojects.dispatch.services import period_close, revision_decide, revision_request
+from keyprojects.dispatch.services_problems import problem_create
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 COUNTY_SCHEME = [

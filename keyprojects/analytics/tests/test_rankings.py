@@ -18,7 +18,8 @@ from keyprojects.analytics.rankings import rank_values, ranking, unit_figures
 from keyprojects.analytics.services import facts_refresh, summaries_refresh
 from keyprojects.core.testing import EXPLAINED, ProjectFactory
 from keyprojects.dispatch.models import MonthlyReport, ProblemItem
-from keyprojects.dispatch.services import problem_create, report_acknowledge, report_review, report_save, report_submit
+from keyprojects.dispatch.services import report_acknowledge, report_review, report_save, report_submit
+from keyprojects.dispatch.services_problems import problem_create
 from keyprojects.projects.models import Project
 from keyprojects.regions.models import Region
 

@@ -102,14 +102,8 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 def fuzz_world(dw: Any) -> Any:
     """The dispatch world with a report in every state the workflow operations act on: an
     approved one with a pending correction, a submitted one, a draft; a problem item; warnings."""
-    from keyprojects.dispatch.services import (
-        problem_create,
-        report_review,
-        report_save,
-        report_submit,
-        revision_request,
-        warnings_refresh,
-    )
+    from keyprojects.dispatch.services import report_review, report_save, report_submit, revision_request, warnings_refresh
+    from keyprojects.dispatch.services_problems import problem_create
 
     w = dw
     county, city = w.users.county, w.users.city

