@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_plans
 
 app_name = "projects"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     path("projects/<int:pk>/edit/", views.project_edit_view, name="edit"),
     path("projects/<int:pk>/transition/", views.project_transition_view, name="transition"),
+    path("projects/<int:pk>/plans/<int:year>/", views_plans.monthly_plan_view, name="monthly_plan"),
+    path("projects/<int:pk>/plans/<int:year>/export.xlsx", views_plans.monthly_plan_export, name="monthly_plan_export"),
     path("leaders/", views.leader_list, name="leaders"),
     path("leaders/export.xlsx", views.leader_export, name="leader_export"),
     path("leaders/<int:pk>/", views.leader_detail, name="leader_detail"),

@@ -227,6 +227,22 @@ def _show(name: str, value: Any, names: dict[tuple[str, str], str]) -> str:
     return str(value)
 
 
+def _plan_change(change: dict[str, Any]) -> dict[str, str]:
+    """A 分月计划 change (``dispatch.services_plans``) as a history row: its twelve months before
+    and after, or 默认分布."""
+
+    def months(values: list[Any], own: bool) -> str:
+        if not own:
+            return _("按默认分布")
+        return pgettext("punctuation", "；").join(_("%(month)s月") % {"month": m} + " " + wan(v) for m, v in enumerate(values, start=1))
+
+    return {
+        "label": _("%(year)s年分月计划") % {"year": change.get("year")},
+        "old": months(change.get("before") or [], bool(change.get("before_own"))),
+        "new": months(change.get("after") or [], bool(change.get("after_own"))),
+    }
+
+
 def history_rows(project: Project) -> list[dict[str, Any]]:
     """Audit events of the card as rows of (field verbose name, old, new)."""
     events = list(project_history(project=project).filter(action__in=HISTORY_ACTIONS)[:200])
@@ -257,6 +273,8 @@ def history_rows(project: Project) -> list[dict[str, Any]]:
                     ]
                     label = _("%(year)s年度计划") % {"year": y.get("year")}
                     changes.append({"label": label, "old": "", "new": pgettext("punctuation", "，").join(parts)})
+            elif name == "monthly_plan" and isinstance(pair, dict) and "after" in pair:
+                changes.append(_plan_change(pair))
             elif isinstance(pair, list) and len(pair) == 2:
                 if ev.action == "create" and pair[1] in (None, "", False):
                     continue

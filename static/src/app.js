@@ -159,3 +159,52 @@
   document.addEventListener("htmx:responseError", rowFailed);
   document.addEventListener("htmx:sendError", rowFailed);
 })();
+
+// 分月计划 (projects/monthly_plan.html): the 合计 line and each month's 累计序时计划 follow what is
+// typed; full-width digits and thousands separators read as the server reads them. Without
+// script the page shows the saved figures and the server checks the sum on 保存.
+(function () {
+  "use strict";
+  function amount(text) {
+    var t = String(text || "").replace(/[\uFF01-\uFF5E]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+    t = t.replace(/[,，\s'\u00a0]/g, "");
+    if (t === "" || !/^-?\d*\.?\d+$|^-?\d+\.$/.test(t)) { return null; }
+    return Number(t);
+  }
+  function shown(n) { return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+  function recount(table) {
+    var inputs = table.querySelectorAll("input[data-kp-plan-month]");
+    if (!inputs.length) { return; }
+    var sum = 0, ok = true;
+    Array.prototype.forEach.call(inputs, function (el) {
+      var v = amount(el.value);
+      if (v === null) { ok = false; } else { sum += v; }
+      var cell = table.querySelector("[data-kp-plan-cum='" + el.getAttribute("data-kp-plan-month") + "']");
+      if (cell) { cell.textContent = ok ? shown(sum) : "—"; }
+    });
+    var total = table.querySelector("[data-kp-plan-total]");
+    var diff = table.querySelector("[data-kp-plan-diff]");
+    var annual = Number(table.getAttribute("data-kp-plan-annual"));
+    if (total) { total.textContent = ok ? shown(sum) : "—"; }
+    if (diff) {
+      var gap = Math.round((annual - sum) * 100) / 100;
+      var lang = document.documentElement.lang || "zh-hans";
+      var en = lang.indexOf("en") === 0;
+      if (!ok) { diff.textContent = ""; }
+      else if (Math.abs(gap) <= 0.01) { diff.textContent = en ? "Equals the annual plan" : "与年度计划投资一致"; diff.className = "small text-success"; }
+      else {
+        diff.textContent = (en ? (gap > 0 ? "Short of the annual plan by " : "Above the annual plan by ") : (gap > 0 ? "比年度计划投资少 " : "比年度计划投资多 ")) + shown(Math.abs(gap)) + (en ? " 10k CNY" : " 万元");
+        diff.className = "small text-danger";
+      }
+    }
+  }
+  document.addEventListener("input", function (ev) {
+    var t = ev.target;
+    if (!t.matches || !t.matches("input[data-kp-plan-month]")) { return; }
+    var table = t.closest("[data-kp-plan]");
+    if (table) { recount(table); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-kp-plan]"), recount);
+  });
+}());

@@ -324,6 +324,18 @@ def can_write_years(user: Any) -> bool:
     return _has(user, GOVERNMENT_ROLES)
 
 
+def can_plan_months(user: Any, project: Any = None) -> bool:
+    """Set a project's 分月计划 (its 12-month plan curve): whoever writes its yearly plans
+    (:func:`can_write_years`); with ``project``, only a project in the user's editable scope."""
+    if not can_write_years(user) or not _active(user):
+        return False
+    if project is None:
+        return True
+    from keyprojects.projects.models import Project
+
+    return bool(Project.objects.editable_by(user).filter(pk=project.pk).exists())
+
+
 def can_change_stage(user: Any) -> bool:
     """Move a project along its life cycle (within the editable scope)."""
     return _has(user, GOVERNMENT_ROLES)

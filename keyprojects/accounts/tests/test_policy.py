@@ -50,6 +50,7 @@ def test_every_role_has_a_place_in_the_groups():
         (policy.can_create_project, {P, C, CO, D, SU}),
         (policy.can_write_years, {P, C, CO, D, SU}),
         (policy.can_change_stage, {P, C, CO, D, SU}),
+        (policy.can_plan_months, {P, C, CO, D, SU}),
         (policy.can_import, {P, C, CO, D, SU}),
         (policy.can_create_enterprise, {P, C, CO, SU}),
         (policy.can_register_owner, {P, C, CO, SU}),
@@ -87,6 +88,12 @@ def test_can_fill_a_project_needs_it_in_the_editable_scope(world):
     check(world, policy.can_fill, {P, C, CO, D, E, SU}, own)
     check(world, policy.can_fill, {P, C, SU}, world.projects.sibling_county)
     check(world, policy.can_fill, {P, SU}, world.projects.other_city)
+
+
+def test_can_plan_months_of_a_project_needs_it_in_the_editable_scope(world):
+    check(world, policy.can_plan_months, {P, C, CO, D, SU}, world.projects.own_county)
+    check(world, policy.can_plan_months, {P, C, SU}, world.projects.sibling_county)
+    check(world, policy.can_plan_months, {P, SU}, world.projects.other_city)
 
 
 def test_can_close_a_region(world):

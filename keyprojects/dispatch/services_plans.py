@@ -1,0 +1,221 @@
+"""分月计划: set a project's 12-month plan curve of a year, or return it to the configured
+default spread of the annual plan. Each function owns its transaction, checks scope and the
+capability (``policy.can_plan_months``), refuses a stale curve (``expected``), keeps the months
+already closed as they were counted, writes its audit record and refreshes the project's facts
+of the months that changed through the one refresh action (``analytics.refresh``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from keyprojects.accounts import policy
+from keyprojects.audit.services import audit_record
+from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, ValidationFailed, listed
+from keyprojects.core.money import format_wan
+from keyprojects.dataio.normalize import to_halfwidth
+from keyprojects.projects.models import Project
+
+from .models import MonthlyPlan, ReportingPeriod
+from .selectors_plans import MONTHS, PlanMonths, plan_months
+
+PLACES = Decimal("0.0001")  # as stored
+TYPED_PLACES = 2  # a month is typed to at most 2 decimals (万元, i.e. to the hundred yuan)
+SUM_TOLERANCE = Decimal("0.01")  # the 12 months add up to the annual plan within 0.01 万元
+
+NEEDS_TWELVE = gettext_noop("分月计划须有12个月的数值")
+NUMBER_IN_WAN = gettext_noop("请输入数字（单位：%(unit)s）")  # (the fill page's words)
+TOO_LARGE = gettext_noop("金额过大，请核对单位（万元）")
+LARGEST = Decimal(10) ** 14  # what an amount column holds (18 digits, 4 of them places)
+NEGATIVE = gettext_noop("金额不能为负数")
+TOO_PRECISE = gettext_noop("最多保留两位小数")
+NO_ANNUAL_PLAN = gettext_noop("%(year)s年尚无年度计划投资，请先设置年度计划投资，再编制分月计划")
+SUM_MISMATCH = gettext_noop("12个月合计%(total)s万元，与%(year)s年年度计划投资%(plan)s万元不一致")
+FROZEN_CHANGED = gettext_noop("%(month)s月已关账，分月计划须保持%(value)s万元")
+FROZEN_BLOCKS_DEFAULT = gettext_noop("%(months)s月已关账，恢复默认分布会改变其已计入的分月计划；请改为逐月修改未关账月份")
+
+
+def _not_a_number() -> Message:
+    return Message(NUMBER_IN_WAN, unit=gettext_lazy("万元"))
+
+
+def month_field(month: int) -> str:
+    """The field of a month in a form, a service's ``extra["fields"]`` and the API."""
+    return f"month_{month}"
+
+
+def _number(value: Any) -> Decimal | None:
+    """A typed amount: full-width digits, thousands separators and spaces understood (as the
+    importer reads a cell, ``dataio.normalize``); None when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal | int):
+        d = Decimal(value)
+    elif isinstance(value, float):
+        d = Decimal(repr(value))
+    else:
+        text = to_halfwidth(str(value if value is not None else "")).strip()
+        for junk in (",", "，", " ", "\u00a0", "'"):
+            text = text.replace(junk, "")
+        if not text:
+            return None
+        try:
+            d = Decimal(text)
+        except (InvalidOperation, ValueError):
+            return None
+    return d if d.is_finite() else None
+
+
+def _same(a: Decimal, b: Decimal) -> bool:
+    """Equal as stored (4 places)."""
+    return a.quantize(PLACES) == b.quantize(PLACES)
+
+
+def _editable_project(user: Any, project: Project) -> Project:
+    """The project's row, locked for this transaction; out of scope (administrators, leaders and
+    anybody who does not see it) is NotFound, in scope without the capability PermissionDenied."""
+    locked = Project.objects.editable_by(user).select_for_update().filter(pk=project.pk).first()
+    if locked is None:
+        raise NotFound()
+    if not policy.can_plan_months(user):
+        raise PermissionDenied(gettext_noop("只有政府工作人员可以编制分月计划"))
+    return locked
+
+
+def _current(project: Project, year: int) -> PlanMonths:
+    """The curve as it counts now, read under the project's row lock."""
+    own = dict(MonthlyPlan.objects.filter(project=project, year=year).values_list("month", "planned"))
+    return plan_months(project=project, year=year, own=own)
+
+
+def _check_expected(state: PlanMonths, expected: Sequence[Any] | None) -> None:
+    """Optimistic lock: ``expected`` are the twelve values the caller loaded; any difference from
+    the curve that counts now (another user's save, a changed annual plan under the default
+    spread) is a conflict."""
+    if expected is None or len(expected) != 12:
+        raise ValidationFailed(NEEDS_TWELVE, extra={"fields": {"expected": [NEEDS_TWELVE]}})
+    loaded = [_number(v) for v in expected]
+    if any(v is None for v in loaded):
+        raise ValidationFailed(_not_a_number(), extra={"fields": {"expected": [_not_a_number()]}})
+    if not all(_same(v, c) for v, c in zip(loaded, state.curve, strict=True) if v is not None):
+        raise ConflictError()
+
+
+def _annual_plan(state: PlanMonths, year: int) -> Decimal:
+    if state.annual_plan is None:
+        message = Message(NO_ANNUAL_PLAN, year=year)
+        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
+    return state.annual_plan
+
+
+def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
+    """The twelve typed values, every month's error at its field; a frozen month must keep its
+    counted value (typed as shown, to 2 places, or exactly) and keeps it exactly."""
+    if months is None or isinstance(months, str | bytes) or len(months) != 12:
+        raise ValidationFailed(NEEDS_TWELVE, extra={"fields": {"months": [NEEDS_TWELVE]}})
+    errors: dict[str, list[str]] = {}
+    values: list[Decimal] = []
+    for m, raw, counted in zip(MONTHS, months, state.curve, strict=True):
+        d = _number(raw)
+        error: str | None = None
+        if d is None:
+            error = _not_a_number()
+        elif d < 0:
+            error = NEGATIVE
+        elif d >= LARGEST:
+            error = TOO_LARGE
+        elif m in state.frozen:
+            if _same(d, counted) or d.quantize(Decimal("0.01")) == counted.quantize(Decimal("0.01")):
+                d = counted
+            else:
+                error = Message(FROZEN_CHANGED, month=m, value=format_wan(counted))
+        elif d != d.quantize(Decimal(1).scaleb(-TYPED_PLACES)):
+            error = TOO_PRECISE
+        if error is not None:
+            errors[month_field(m)] = [error]
+        values.append((d if d is not None and error is None else Decimal(0)).quantize(PLACES))
+    if errors:
+        raise ValidationFailed(extra={"fields": errors})
+    return values
+
+
+def _refresh(project: Project, year: int, before: Sequence[Decimal], after: Sequence[Decimal]) -> None:
+    """The one refresh action (``analytics.refresh.refresh_after``) for the project's opened
+    periods of ``year`` from the first month whose 序时计划 changed (a month's cumulative plan
+    depends on the months before it only); frozen months are left alone by the refresh itself."""
+    from keyprojects.analytics.refresh import refresh_after
+
+    changed = [m for m, a, b in zip(MONTHS, before, after, strict=True) if not _same(a, b)]
+    if not changed:
+        return
+    for period in ReportingPeriod.objects.filter(year=year, month__gte=changed[0]).order_by("month"):
+        refresh_after(project_ids=[project.pk], from_period=period, only_period=True)
+
+
+def _audit(*, user: Any, request: Any, project: Project, year: int, before: PlanMonths, after: Sequence[Decimal], own: bool) -> None:
+    audit_record(
+        action="update",
+        user=user,
+        request=request,
+        obj=project,
+        changes={
+            "monthly_plan": {
+                "year": year,
+                "before": [str(v) for v in before.curve],
+                "after": [str(v) for v in after],
+                "before_own": before.own,
+                "after_own": own,
+            }
+        },
+    )
+
+
+@transaction.atomic
+def monthly_plan_set(
+    *, user: Any, project: Project, year: int, months: Sequence[Any], expected: Sequence[Any] | None, request: Any = None
+) -> PlanMonths:
+    """Set ``project``'s own plan of ``year``: twelve amounts (万元, ≥ 0, at most 2 decimals)
+    adding up to the year's 年度计划投资 within 0.01. ``expected``: the twelve values the caller
+    loaded (ConflictError when the curve changed since). Months already closed for the project
+    keep the value they were counted with. Returns the curve as it counts afterwards."""
+    locked = _editable_project(user, project)
+    state = _current(locked, year)
+    _check_expected(state, expected)
+    plan = _annual_plan(state, year)
+    values = _parse(state, months)
+    total = sum(values, Decimal(0))
+    if abs(total - plan) > SUM_TOLERANCE:
+        message = Message(SUM_MISMATCH, total=format_wan(total), year=year, plan=format_wan(plan))
+        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
+    if state.own and all(_same(v, c) for v, c in zip(values, state.curve, strict=True)):
+        return state  # nothing changed: nothing written
+    MonthlyPlan.objects.filter(project=locked, year=year).delete()
+    rows = [MonthlyPlan(project=locked, year=year, month=m, planned=v) for m, v in zip(MONTHS, values, strict=True)]
+    MonthlyPlan.objects.bulk_create(rows)
+    _audit(user=user, request=request, project=locked, year=year, before=state, after=values, own=True)
+    _refresh(locked, year, state.curve, values)
+    return _current(locked, year)
+
+
+@transaction.atomic
+def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequence[Any] | None, request: Any = None) -> PlanMonths:
+    """Return ``project``'s plan of ``year`` to the default spread of its annual plan (its own
+    months deleted). Refused when a closed month would change its counted value."""
+    locked = _editable_project(user, project)
+    state = _current(locked, year)
+    _check_expected(state, expected)
+    _annual_plan(state, year)
+    if not state.own:
+        return state  # already the default spread
+    moved = [m for m in sorted(state.frozen) if not _same(state.curve[m - 1], state.default[m - 1])]
+    if moved:
+        message = Message(FROZEN_BLOCKS_DEFAULT, months=listed(moved))
+        raise ValidationFailed(message, extra={"fields": {month_field(m): [message] for m in moved}})
+    MonthlyPlan.objects.filter(project=locked, year=year).delete()
+    _audit(user=user, request=request, project=locked, year=year, before=state, after=state.default, own=False)
+    _refresh(locked, year, state.curve, state.default)
+    return _current(locked, year)
