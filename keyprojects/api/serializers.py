@@ -455,3 +455,73 @@ class ApiTokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
     last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+# ---- 分月计划 (a project's 12-month plan curve of a year) ---------------------------------------
+
+
+class MonthlyPlanMonthSerializer(serializers.Serializer):
+    month = serializers.IntegerField(read_only=True, help_text="月份 1–12")
+    planned = serializers.DecimalField(**MONEY, read_only=True, help_text="计划完成投资（万元）")
+    planned_to_date = serializers.DecimalField(**MONEY, read_only=True, help_text="累计序时计划（万元）：1月至本月之和")
+    frozen = serializers.BooleanField(read_only=True, help_text="该月已关账：其计划已计入统计，修改时须保持原值")
+
+
+class MonthlyPlanSerializer(serializers.Serializer):
+    """A project's 分月计划 of one year as it counts now: its own twelve months, or the default
+    spread of the annual plan (``own`` false)."""
+
+    project = serializers.IntegerField(read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    annual_plan = serializers.DecimalField(**MONEY, read_only=True, allow_null=True, help_text="年度计划投资（万元）；null 表示尚无")
+    own = serializers.BooleanField(read_only=True, help_text="true：项目自定的分月计划；false：按调度设置的默认权重分布年度计划")
+    total = serializers.DecimalField(**MONEY, read_only=True, help_text="12个月合计（万元）")
+    months = MonthlyPlanMonthSerializer(many=True, read_only=True)
+    expected = serializers.ListField(
+        child=serializers.DecimalField(**MONEY),
+        read_only=True,
+        help_text="12个月的现值：修改时原样放入请求的 expected（乐观锁）",
+    )
+
+
+class MonthlyPlanWriteSerializer(StrictInput):
+    """Input of ``PUT /projects/{id}/monthly-plans/{year}/``: twelve amounts, or ``default``."""
+
+    months = serializers.ListField(
+        child=serializers.DecimalField(**MONEY),
+        min_length=12,
+        max_length=12,
+        required=False,
+        help_text="1–12月的计划完成投资（万元，数字文本，最多两位小数），合计须等于年度计划投资（误差0.01以内）；已关账月份须保持原值",
+    )
+    expected = serializers.ListField(
+        child=serializers.DecimalField(**MONEY),
+        min_length=12,
+        max_length=12,
+        help_text="读取时的12个月数值（GET 返回的 expected）；其间被他人修改时返回 409 conflict",
+    )
+    default = serializers.BooleanField(required=False, default=False, help_text="true：恢复默认分布（此时不传 months）")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("default") and "months" in attrs:
+            raise serializers.ValidationError({"months": ["恢复默认分布时不传 months"]})
+        if not attrs.get("default") and "months" not in attrs:
+            raise serializers.ValidationError({"months": ["请提供12个月的数值"]})
+        return attrs
+
+
+def monthly_plan_data(project: Project, state: Any) -> dict[str, Any]:
+    """``MonthlyPlanSerializer``'s input from ``dispatch.selectors_plans.PlanMonths``."""
+    months = [
+        {"month": m, "planned": v, "planned_to_date": cum, "frozen": m in state.frozen}
+        for m, (v, cum) in enumerate(zip(state.curve, state.cumulative, strict=True), start=1)
+    ]
+    return {
+        "project": project.pk,
+        "year": state.year,
+        "annual_plan": state.annual_plan,
+        "own": state.own,
+        "total": state.total,
+        "months": months,
+        "expected": list(state.curve),
+    }

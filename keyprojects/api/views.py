@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -45,6 +45,11 @@ READ_ERRORS = {403: ERR, 404: ERR}
 LIST_ERRORS = {400: ERR, 403: ERR, 404: ERR}  # 400: a bad filter value; 404: a page past the end
 WRITE_ERRORS = {400: ERR, 403: ERR, 404: ERR, 409: OpenApiResponse(s.ErrorSerializer, description="已存在（duplicate）或当前状态不允许")}
 UPDATE_ERRORS = {**WRITE_ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（版本冲突），未保存")}
+
+
+YEAR_PARAMETER = OpenApiParameter(
+    "year", {"type": "integer", "minimum": 2000, "maximum": 2100}, OpenApiParameter.PATH, description="年度（2000–2100）"
+)
 
 
 def _op(operation_id: str, summary: str, **kwargs: Any) -> Any:
@@ -316,6 +321,57 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(qs)
         data = s.ProjectEventSerializer(page, many=True).data
         return self.get_paginated_response(data)
+
+    @_op(
+        "projects_monthly_plan",
+        "分月计划（12个月计划完成投资与累计序时计划）/ Get a project's monthly plan of a year",
+        methods=["GET"],
+        parameters=[YEAR_PARAMETER],
+        responses={200: s.MonthlyPlanSerializer, **READ_ERRORS},
+    )
+    @_op(
+        "projects_monthly_plan_set",
+        "设置分月计划或恢复默认分布 / Set a project's monthly plan of a year, or return it to the default spread",
+        methods=["PUT"],
+        parameters=[YEAR_PARAMETER],
+        request=s.MonthlyPlanWriteSerializer,
+        responses={
+            200: s.MonthlyPlanSerializer,
+            **WRITE_ERRORS,
+            409: OpenApiResponse(s.ErrorSerializer, description="已被他人修改（conflict：expected 与现值不符），未保存"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path=r"monthly-plans/(?P<year>[0-9]{4})",
+        url_name="monthly-plan",
+        serializer_class=s.MonthlyPlanSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def monthly_plan(self, request: Request, pk: str | None = None, year: str = "") -> Response:
+        # A project's 分月计划 (dispatch.selectors_plans); PUT through dispatch.services_plans
+        # (scope, capability, sum, closed months, the loaded values as ``expected``).
+        from keyprojects.dispatch.selectors_plans import plan_months
+        from keyprojects.dispatch.services_plans import monthly_plan_clear, monthly_plan_set
+
+        y = int(year)
+        if not 2000 <= y <= 2100:
+            raise NotFound()
+        if request.method == "GET":
+            project = self.get_object()
+            return Response(s.MonthlyPlanSerializer(s.monthly_plan_data(project, plan_months(project=project, year=y))).data)
+        project = get_project_for_user(user=request.user, pk=pk, for_edit=True, request=request)
+        ser = s.MonthlyPlanWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        user, expected = request.user, d["expected"]
+        if d["default"]:
+            state = monthly_plan_clear(user=user, project=project, year=y, expected=expected, request=request)
+        else:
+            state = monthly_plan_set(user=user, project=project, year=y, months=d["months"], expected=expected, request=request)
+        return Response(s.MonthlyPlanSerializer(s.monthly_plan_data(project, state)).data)
 
 
 @csrf_exempt  # it writes nothing; without this a POST with a session cookie got CSRF's HTML 403
