@@ -11,12 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
-from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, ValidationFailed, listed
-from keyprojects.core.money import format_wan
+from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, ValidationFailed
+from keyprojects.core.money import format_month, format_wan
 from keyprojects.dataio.normalize import to_halfwidth
 from keyprojects.projects.models import Project
 
@@ -35,8 +36,18 @@ NEGATIVE = gettext_noop("金额不能为负数")
 TOO_PRECISE = gettext_noop("最多保留两位小数")
 NO_ANNUAL_PLAN = gettext_noop("%(year)s年尚无年度计划投资，请先设置年度计划投资，再编制分月计划")
 SUM_MISMATCH = gettext_noop("12个月合计%(total)s万元，与%(year)s年年度计划投资%(plan)s万元不一致")
-FROZEN_CHANGED = gettext_noop("%(month)s月已关账，分月计划须保持%(value)s万元")
-FROZEN_BLOCKS_DEFAULT = gettext_noop("%(months)s月已关账，恢复默认分布会改变其已计入的分月计划；请改为逐月修改未关账月份")
+FROZEN_CHANGED = gettext_noop("%(month)s已关账，分月计划须保持%(value)s万元")
+FROZEN_BLOCKS_DEFAULT = gettext_noop("%(months)s已关账，恢复默认分布会改变其已计入的分月计划；请改为逐月修改未关账月份")
+
+
+def _month(month: int) -> Any:
+    """A month of the year in the language a message is said in (1月, Jan)."""
+    return lazy(format_month, str)(month)
+
+
+def _months(months: Sequence[int]) -> Any:
+    """Months of the year listed in the language a message is said in (1月、2月; Jan, Feb)."""
+    return lazy(lambda: pgettext("list separator", "、").join(format_month(m) for m in months), str)()
 
 
 def _not_a_number() -> Message:
@@ -132,7 +143,7 @@ def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
             if _same(d, counted) or d.quantize(Decimal("0.01")) == counted.quantize(Decimal("0.01")):
                 d = counted
             else:
-                error = Message(FROZEN_CHANGED, month=m, value=format_wan(counted))
+                error = Message(FROZEN_CHANGED, month=_month(m), value=format_wan(counted))
         elif d != d.quantize(Decimal(1).scaleb(-TYPED_PLACES)):
             error = TOO_PRECISE
         if error is not None:
@@ -213,7 +224,7 @@ def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequ
         return state  # already the default spread
     moved = [m for m in sorted(state.frozen) if not _same(state.curve[m - 1], state.default[m - 1])]
     if moved:
-        message = Message(FROZEN_BLOCKS_DEFAULT, months=listed(moved))
+        message = Message(FROZEN_BLOCKS_DEFAULT, months=_months(moved))
         raise ValidationFailed(message, extra={"fields": {month_field(m): [message] for m in moved}})
     MonthlyPlan.objects.filter(project=locked, year=year).delete()
     _audit(user=user, request=request, project=locked, year=year, before=state, after=state.default, own=False)

@@ -30,6 +30,7 @@ from keyprojects.approvals.views import project_waiting
 from keyprojects.approvals.views_needs import open_needs
 from keyprojects.attraction.selectors import project_lead_context
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from keyprojects.core.money import format_month
 from keyprojects.dispatch.views_review import project_dispatch_context
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.regions.models import Region, Unit
@@ -234,7 +235,7 @@ def _plan_change(change: dict[str, Any]) -> dict[str, str]:
     def months(values: list[Any], own: bool) -> str:
         if not own:
             return _("按默认分布")
-        return pgettext("punctuation", "；").join(_("%(month)s月") % {"month": m} + " " + wan(v) for m, v in enumerate(values, start=1))
+        return pgettext("punctuation", "；").join(f"{format_month(m)} {wan(v)}" for m, v in enumerate(values, start=1))
 
     return {
         "label": _("%(year)s年分月计划") % {"year": change.get("year")},

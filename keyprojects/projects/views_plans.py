@@ -22,6 +22,7 @@ from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed, shown
 from keyprojects.core.forms import plain_decimal
+from keyprojects.core.money import format_month
 from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
 from keyprojects.dispatch.selectors_plans import MONTHS, PlanMonths, plan_months
 from keyprojects.dispatch.services_plans import month_field, monthly_plan_clear, monthly_plan_set
@@ -50,7 +51,7 @@ class MonthlyPlanForm(forms.Form):
             if m in frozen:
                 attrs["readonly"] = "readonly"
             self.fields[month_field(m)] = forms.CharField(
-                label=_("%(month)s月") % {"month": m}, required=False, max_length=30, widget=forms.TextInput(attrs=attrs)
+                label=format_month(m), required=False, max_length=30, widget=forms.TextInput(attrs=attrs)
             )
 
     @staticmethod
@@ -99,6 +100,7 @@ def _rows(state: PlanMonths, form: MonthlyPlanForm | None) -> list[dict[str, Any
     return [
         {
             "month": m,
+            "label": format_month(m),
             "value": state.curve[m - 1],
             "cumulative": cum,
             "frozen": m in state.frozen,
@@ -134,7 +136,7 @@ def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             except ValidationFailed as exc:
                 form.add_service_errors(exc)
             except ConflictError as exc:
-                conflict = [{"month": m, "saved": v} for m, v in zip(MONTHS, state.curve, strict=True)]
+                conflict = [{"label": format_month(m), "saved": v} for m, v in zip(MONTHS, state.curve, strict=True)]
                 data = request.POST.copy()
                 data["expected"] = MonthlyPlanForm.initial_for(state)["expected"]  # the next save is checked against these
                 form.data = data
@@ -174,7 +176,7 @@ def _plan_workbook(project: Project, state: PlanMonths) -> bytes:
     def rows() -> Any:
         for m, v, cum in zip(MONTHS, state.curve, state.cumulative, strict=True):
             pct = (cum / plan * 100).quantize(Decimal("0.01")) if plan else None
-            yield [_("%(month)s月") % {"month": m}, v, cum, pct, _("已关账") if m in state.frozen else ""]
+            yield [format_month(m), v, cum, pct, _("已关账") if m in state.frozen else ""]
         yield [_("合计"), state.total, None, None, ""]
 
     source = _("项目自定") if state.own else _("按默认分布")
