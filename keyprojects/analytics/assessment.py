@@ -405,6 +405,26 @@ def scheme_access(user: Any, pk: int) -> SchemeAccess | None:
     return None
 
 
+def snapshots_readable(user: Any) -> QuerySet[AssessmentSnapshot]:
+    """Every stored result ``user`` reads, as the pages do (:func:`scheme_access`): each result,
+    published or not, of the schemes of their range, and the published results of the schemes
+    assessing their own unit (``/api/v1/assessments/``)."""
+    assessing = [scheme.pk for scheme, _ in schemes_assessing(user)]
+    return AssessmentSnapshot.objects.filter(
+        Q(scheme__in=schemes_visible_to(user).values("pk")) | Q(scheme_id__in=assessing, published_at__isnull=False)
+    )
+
+
+def snapshot_access(user: Any, snapshot: AssessmentSnapshot) -> SchemeAccess | None:
+    """How ``user`` reads ``snapshot`` (its scheme's :func:`scheme_access`), or None when it does
+    not exist for them: a scheme they do not read, or a result not yet published of a scheme
+    that assesses their unit (what :func:`snapshots_of` leaves out for them)."""
+    access = scheme_access(user, snapshot.scheme_id)
+    if access is None or (not access.as_range and snapshot.published_at is None):
+        return None
+    return access
+
+
 def scheme_items(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A scheme's indicator list with the indicator's label and the rule's name (the
     "指标、权重和计分规则" table)."""

@@ -186,9 +186,9 @@ def rankings_xlsx_view(request: HttpRequest, period: str) -> HttpResponse:
 
 def assessment_home(user: Any) -> None:
     """The assessment pages open to the readers of a range (``policy.report_region``) and to the
-    assessed (``policy.can_read_own_assessment``: their own published results); everybody else
-    is refused them whole (403 with the reason)."""
-    if policy.report_region(user) is None and not policy.can_read_own_assessment(user):
+    assessed (``policy.can_read_own_assessment``: their own published results), as
+    ``policy.can_read_assessments`` says; everybody else is refused them whole (403 with the reason)."""
+    if not policy.can_read_assessments(user):
         raise DjangoPermissionDenied(_("考核只对省级、市级工作人员、领导和被考核的地区、部门开放。"))
 
 
@@ -358,10 +358,7 @@ def _snapshot_for(user: Any, pk: str, period: str) -> tuple[SchemeAccess, Assess
     any result, the assessed a published one only (404 otherwise)."""
     access = _scheme_for(user, int(pk))
     period_obj = _period_required(period)
-    snapshots = AssessmentSnapshot.objects.select_related("period", "published_by")
-    if not access.as_range:
-        snapshots = snapshots.filter(published_at__isnull=False)
-    snapshot = get_object_or_404(snapshots, scheme=access.scheme, period=period_obj)
+    snapshot = get_object_or_404(snapshots_of(access.scheme, published_only=not access.as_range), period=period_obj)
     snapshot.scheme = access.scheme
     return access, snapshot
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from keyprojects.accounts.choices import Role
 
-from . import ASSESSOR_ROLES, _active, _has, is_superuser, region_contains, role_of, scope_region
+from . import ASSESSOR_ROLES, _active, _has, is_superuser, region_contains, report_region, role_of, scope_region
 
 if TYPE_CHECKING:
     from keyprojects.regions.models import Region
@@ -39,6 +39,7 @@ __all__ = [
     "assessed_key",
     "can_edit_schemes",
     "can_publish_assessment",
+    "can_read_assessments",
     "can_read_own_assessment",
 ]
 
@@ -86,6 +87,13 @@ def can_read_own_assessment(user: Any) -> bool:
         region = getattr(user, "region", None)
         return region is not None and region.level in ("city", "county")
     return role in ASSESSED_UNIT_ROLES and getattr(user, "unit_id", None) is not None
+
+
+def can_read_assessments(user: Any) -> bool:
+    """Whether ``user`` reads any scheme or result at all (the assessment pages and
+    ``/api/v1/assessments/``): the readers of a range (:func:`report_region`) and the assessed
+    (:func:`can_read_own_assessment`). Enterprises and the three administrators are refused whole."""
+    return report_region(user) is not None or can_read_own_assessment(user)
 
 
 def assessed_key(user: Any, *, unit_kind: str, region: Region) -> str | None:
