@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "BrandApplicationStatusEnum": "keyprojects.brands.choices.ApplicationStatus",
         "BrandCategoryEnum": "keyprojects.brands.choices.Category",
         "CategoryEnum": "keyprojects.projects.choices.Category",
+        "AssessedKindEnum": "keyprojects.analytics.models.AssessedKind",
+        "AssessmentLevelEnum": ["province", "city"],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "keyprojects.api.schema.postprocess"],
 }

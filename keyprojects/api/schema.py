@@ -165,6 +165,9 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     approval = _first(ProjectApproval.objects.visible_to(user))
     need = _first(FactorNeed.objects.visible_to(user))
     meeting = _first(Consultation.objects.visible_to(user))
+    from keyprojects.analytics.assessment import snapshots_readable
+
+    result = _first(snapshots_readable(user)) if policy.can_read_assessments(user) else None
     today = timezone.localdate()
     this_month = f"{today.year:04d}-{today.month:02d}"
     paths: dict[str, Any] = {
@@ -181,6 +184,7 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "approvals": approval and approval.pk,
         "factor-needs": need and need.pk,
         "consultations": meeting and meeting.pk,
+        "assessments": result and result.pk,
     }
     region = getattr(user, "region_id", None) or "370102"
     bodies: dict[str, Any] = {

@@ -8,7 +8,7 @@ from keyprojects.brands.api import BrandApplicationViewSet, SelectionRoundViewSe
 from keyprojects.cultivation.api import CultivationEntryViewSet, CultivationListViewSet
 from keyprojects.partnership.api import AgreementViewSet
 
-from . import approvals_views, dispatch_views, figures_views, oc4ids_views, views
+from . import approvals_views, assessment_views, dispatch_views, figures_views, oc4ids_views, views
 
 app_name = "api"
 
@@ -32,6 +32,7 @@ router.register("brands/applications", BrandApplicationViewSet, basename="brand-
 router.register("approvals", approvals_views.ApprovalViewSet, basename="approval")
 router.register("factor-needs", approvals_views.FactorNeedViewSet, basename="factor-need")
 router.register("consultations", approvals_views.ConsultationViewSet, basename="consultation")
+router.register("assessments", assessment_views.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

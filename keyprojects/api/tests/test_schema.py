@@ -31,6 +31,7 @@ EXPECTED_OPERATIONS = {
     "agreements_list", "agreements_retrieve",
     "cultivation_lists_list", "cultivation_lists_retrieve", "cultivation_entries_list", "cultivation_entries_retrieve",
     "brand_rounds_list", "brand_rounds_retrieve", "brand_applications_list", "brand_applications_retrieve",
+    "assessments_list", "assessments_retrieve",
 }  # fmt: skip
 
 
