@@ -37,3 +37,15 @@ def test_nginx_site_sends_the_headers_the_app_relies_on():
     for header in headers:
         assert f"proxy_set_header {header};" in site
     assert settings.STATIC_URL == "/static/" and "location /static/" in site
+
+
+def test_nginx_site_drops_requests_for_other_hosts():
+    """A catch-all default_server on every port the site listens on answers a Host that is not
+    ours with nothing (444), and on 443 refuses the TLS handshake (no certificate shown)."""
+    site = (ROOT / "deploy" / "nginx" / "keyprojects.conf").read_text(encoding="utf-8")
+    catch_all = site[site.index("server {") : site.index("}", site.index("server {"))]
+    for port in ("80", "[::]:80", "443 ssl http2", "[::]:443 ssl http2"):
+        assert f"listen {port} default_server;" in catch_all, port
+    assert "return 444;" in catch_all and "ssl_reject_handshake on;" in catch_all
+    listened = set(re.findall(r"^\s*listen\s+([^\s;]+)", site, re.M))
+    assert listened == {"80", "[::]:80", "443", "[::]:443"}  # no port without its catch-all
