@@ -96,3 +96,22 @@ def test_gunicorn_opens_no_control_socket():
         if key in cfg.settings:
             cfg.set(key, value)
     assert cfg.control_socket_disable is True
+
+
+def test_the_env_file_mode_is_the_same_everywhere():
+    """README (both languages), the operations guide and .env.example install the env file the
+    same way: 0600, root only (systemd reads EnvironmentFile= as root; nothing reads it as the
+    service user)."""
+    env_file = "/etc/keyprojects/keyprojects.env"
+    texts = {
+        "README.md": (ROOT / "README.md").read_text(encoding="utf-8"),
+        "部署与运维.md": (ROOT / "docs" / "guide" / "部署与运维.md").read_text(encoding="utf-8"),
+        ".env.example": (DEPLOY / ".env.example").read_text(encoding="utf-8"),
+    }
+    installs = {name: re.findall(rf"install [^\n]*{re.escape(env_file)}", text) for name, text in texts.items()}
+    assert len(installs["README.md"]) == 2, installs  # the Chinese and the English steps
+    for name, lines in installs.items():
+        assert lines, name
+        assert {re.sub(r"^.*install ", "install ", line) for line in lines} == {f"install -D -m 0600 deploy/.env.example {env_file}"}, name
+    for name, text in texts.items():
+        assert not re.search(r"\b06[4-7]0\b", text), name  # no group-readable mode stated anywhere
