@@ -225,7 +225,7 @@ def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequ
     moved = [m for m in sorted(state.frozen) if not _same(state.curve[m - 1], state.default[m - 1])]
     if moved:
         message = Message(FROZEN_BLOCKS_DEFAULT, months=_months(moved))
-        raise ValidationFailed(message, extra={"fields": {month_field(m): [message] for m in moved}})
+        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
     MonthlyPlan.objects.filter(project=locked, year=year).delete()
     _audit(user=user, request=request, project=locked, year=year, before=state, after=state.default, own=False)
     _refresh(locked, year, state.curve, state.default)

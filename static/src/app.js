@@ -173,13 +173,14 @@
   }
   function shown(n) { return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
   function recount(table) {
-    var inputs = table.querySelectorAll("input[data-kp-plan-month]");
-    if (!inputs.length) { return; }
+    if (!table.querySelector("input[data-kp-plan-month]")) { return; }
     var sum = 0, ok = true;
-    Array.prototype.forEach.call(inputs, function (el) {
-      var v = amount(el.value);
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var input = row.querySelector("input[data-kp-plan-month]");
+      var fixed = row.querySelector("[data-kp-plan-fixed]");
+      var v = input ? amount(input.value) : (fixed ? Number(fixed.getAttribute("data-kp-plan-fixed")) : 0);
       if (v === null) { ok = false; } else { sum += v; }
-      var cell = table.querySelector("[data-kp-plan-cum='" + el.getAttribute("data-kp-plan-month") + "']");
+      var cell = row.querySelector("[data-kp-plan-cum]");
       if (cell) { cell.textContent = ok ? shown(sum) : "—"; }
     });
     var total = table.querySelector("[data-kp-plan-total]");
