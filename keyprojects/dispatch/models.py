@@ -150,13 +150,29 @@ class MonthlyReport(VersionedModel):
     # (null: bulk writers — importer, demo — leave it out; read it as ``warning_reasons or {}``)
     warning_reasons = models.JSONField(_("校验提示说明"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Not indexed (nor approved_by, a step's actor, a project's created_by or an event's actor):
+    # nothing looks reports up by who submitted them, and accounts are disabled, never deleted
+    # (``accounts.admin``), so the database never searches them for a user either. Each index
+    # would be built or kept up to date on every import, approval and close (ADR 0010).
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     is_late = models.BooleanField(_("迟报"), default=False)
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审定人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     objects = ReportQuerySet.as_manager()
@@ -198,7 +214,10 @@ class ReportStep(models.Model):
     action = models.CharField(_("操作"), max_length=24, choices=StepAction.choices)
     level = models.CharField(_("层级"), max_length=16, blank=True)
     opinion = models.TextField(_("意见"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+")
+    # not indexed: see MonthlyReport.submitted_by
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

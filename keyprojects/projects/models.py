@@ -139,6 +139,7 @@ class Project(VersionedModel):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see dispatch.models.MonthlyReport.submitted_by
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -263,7 +264,10 @@ class ProjectEvent(models.Model):
     from_stage = models.CharField(_("原阶段"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=16, choices=Stage.choices)
     reason = models.TextField(_("原因"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    # not indexed: see dispatch.models.MonthlyReport.submitted_by
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
