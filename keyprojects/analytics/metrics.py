@@ -20,10 +20,18 @@ RATE_PLACES = Decimal("0.0001")  # ratios to 4 places (0.5630 = 56.30%)
 POINT_PLACES = Decimal("0.01")  # percentage points to 2 places
 
 
+YUAN_PLACES = Decimal("0.0001")  # amounts in 万元 to the yuan
+
+
+def _dec(value: Any) -> Decimal:
+    """``value`` as a Decimal (itself when it is one: the refresh asks per project and month)."""
+    return value if type(value) is Decimal else Decimal(value)
+
+
 def _ratio(num: Decimal | None, den: Decimal | None) -> Decimal | None:
     if num is None or den is None or den == 0:
         return None
-    return (Decimal(num) / Decimal(den)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return (_dec(num) / _dec(den)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def invested_ytd(months: Iterable[Decimal]) -> Decimal:
@@ -49,7 +57,11 @@ def ahead_points(rate: Decimal | None, month: int) -> Decimal | None:
     Computed from the unrounded N/12 so that 50% after June is exactly 0 points."""
     if rate is None:
         return None
-    return ((Decimal(rate) - Decimal(month) / Decimal(12)) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+    twelfth = _TWELFTHS[month] if 0 <= month <= 12 else Decimal(month) / Decimal(12)
+    return ((_dec(rate) - twelfth) * HUNDRED).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+
+
+_TWELFTHS = tuple(Decimal(month) / Decimal(12) for month in range(13))  # N/12, unrounded (28 digits)
 
 
 _AHEAD, _BEHIND, _LEVEL, _NO_PLAN = "超序时进度%(points)s个百分点", "落后序时进度%(points)s个百分点", "与序时进度持平", "无年度计划"
@@ -137,7 +149,7 @@ def planned_to_date(
         return ZERO
     if share is None:
         share = planned_share(weights, month)
-    return (Decimal(annual_plan) * share).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return (_dec(annual_plan) * share).quantize(YUAN_PLACES, rounding=ROUND_HALF_UP)
 
 
 def spread_plan(annual_plan: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
