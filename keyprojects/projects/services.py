@@ -167,6 +167,20 @@ def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[di
     return changes
 
 
+def _refresh_figures(project: Project) -> None:
+    """After a write of the project or its years: its facts, warnings and the summaries of every
+    month that is not frozen follow at once (the one refresh action, ``analytics.refresh``), as
+    after a report's approval. A fact holds the project's region, lists, category, stage, dates,
+    total investment and annual plan: without this the dashboard, rankings and bulletin kept
+    the old values until the month was refreshed for another reason."""
+    from keyprojects.analytics.services import facts_refresh_project
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    first = ReportingPeriod.objects.order_by("year", "month").first()
+    if first is not None:
+        facts_refresh_project(project=project, from_period=first)  # (frozen months are left alone)
+
+
 @transaction.atomic
 def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str, Any]] = (), request: Any = None) -> Project:
     """Create a project in the reserve stage. Fields the role may not set are ignored; the
@@ -205,6 +219,7 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
         obj=project,
         changes={**diff({}, _snapshot(project, PROJECT_FIELDS)), **({"years": year_changes} if year_changes else {})},
     )
+    _refresh_figures(project)
     return project
 
 
@@ -271,6 +286,7 @@ def project_update(
         changes["reason"] = reason  # type: ignore[assignment]
     if changes:
         audit_record(action="update", user=user, request=request, obj=project, changes=changes)
+        _refresh_figures(project)
     return project
 
 
@@ -355,4 +371,5 @@ def project_transition(
     project.__dict__.update(
         {k: getattr(current, k) for k in ("stage", "stage_before_suspension", "version", "actual_start", "actual_completion", "updated_at")}
     )
+    _refresh_figures(current)
     return project
