@@ -10,14 +10,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
-from keyprojects.core.bulk import read_values
 from keyprojects.dispatch import rules
 from keyprojects.projects.models import Project
 
 from . import metrics
-from .models import ProjectPeriodFact, RegionPeriodSummary
+from .models import RegionPeriodSummary
 
 if TYPE_CHECKING:
     from .selectors import Figures
@@ -51,33 +50,25 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None, include_frozen:
     refrozen: set[str] = set()
     if include_frozen:
         refrozen, frozen = frozen, set()
-    aggregates = {
-        "projects": Count("id"),
-        "annual_plan": Sum("annual_plan"),
-        "planned_ytd": Sum("planned_ytd"),
-        "invested_month": Sum("invested_month"),
-        "invested_ytd": Sum("invested_ytd"),
-        "planned_new": Count("id", filter=Q(planned_new=True)),
-        "started_new": Count("id", filter=Q(planned_new=True, started=True)),
-        "planned_completions": Count("id", filter=Q(planned_completion=True)),
-        "completed": Count("id", filter=Q(planned_completion=True, completed=True)),
-        "reports_due": Count("id", filter=Q(report_due=True)),
-        "reports_in": Count("id", filter=Q(report_due=True, report_state__in=["submitted", "approved", "late", "no_activity"])),
-        "reports_on_time": Count("id", filter=Q(report_due=True, report_on_time=True)),
-    }
-    # annotation names must not shadow the fact columns the filters refer to
-    prefixed = {f"agg_{k}": v for k, v in aggregates.items()}
-    facts = ProjectPeriodFact.objects.filter(period=period)
-    # one grouped scan by the facts' own (county, city, province) codes; each group adds to every
-    # distinct code it names (a city-level project's region_code is its city_code: counted once)
-    keys = ("region_code", "city_code", "province_code")
-    names = [k[4:] for k in prefixed]
+    # The one grouped scan of the period's facts (``services_dashboard.fact_groups``), shared
+    # with the dimension summaries. Each group adds to every distinct code it names, its
+    # (county, city, province) codes: a city-level project's region_code is its city_code,
+    # counted once.
+    from .selectors import AGGREGATES
+    from .services_dashboard import GROUP_KEYS, dimension_summaries_refresh, fact_groups
+
+    fields = [name[4:] for name in (*AGGREGATES, "agg_reports_in")]  # (agg_projects → projects, …)
+    n_keys = len(GROUP_KEYS)
     groups: dict[str, dict[str, Any]] = {}
-    for row in read_values(facts.values(*keys).annotate(**prefixed).order_by(), *keys, *prefixed):
-        sums = [0 if v is None else v for v in row[3:]]
+    rows_read = fact_groups(period)
+    for row in rows_read:
+        sums = [0 if v is None else v for v in row[n_keys:]]
         for code in {c for c in row[:3] if c}:
             acc = groups.get(code)
-            groups[code] = dict(zip(names, sums, strict=True)) if acc is None else {n: acc[n] + v for n, v in zip(names, sums, strict=True)}
+            if acc is None:
+                groups[code] = dict(zip(fields, sums, strict=True))
+            else:
+                groups[code] = {n: acc[n] + v for n, v in zip(fields, sums, strict=True)}
     from keyprojects.regions.models import Region
 
     known = set(Region.objects.filter(code__in=list(groups)).values_list("code", flat=True))
@@ -98,9 +89,7 @@ def summaries_refresh(*, period: Any, freeze_region: Any = None, include_frozen:
         if code in known and code not in frozen
     ]
     RegionPeriodSummary.objects.bulk_create(rows, batch_size=1000)
-    from .services_dashboard import dimension_summaries_refresh
-
-    dimension_summaries_refresh(period=period)  # the home dashboard's breakdowns, from the same facts
+    dimension_summaries_refresh(period=period, groups=rows_read)  # the home dashboard's breakdowns, from the same scan
     return len(rows)
 
 

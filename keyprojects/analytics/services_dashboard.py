@@ -3,8 +3,9 @@
 ``dimension_summaries_refresh`` rolls the facts of one period up by region (county → city →
 province) and by list level, category, industry, stage and sponsor leader, and counts the
 warnings of the period. It runs with ``summaries_refresh`` (approvals, 刷新汇总, 关账), never
-per request: four grouped scans (facts by region and level/category/industry/stage, facts by
-region and leader with the projects' total investment, two over the warnings); the roll-up over the
+per request: four grouped scans (facts by region and level/category/industry/stage, shared with
+the region summaries: ``fact_groups``; facts by region and leader with the projects' total
+investment; two over the warnings); the roll-up over the
 region tree happens here on the grouped rows.
 """
 
@@ -86,25 +87,39 @@ def _counts(**values: Any) -> list[Any]:
     return [values.get(f, ZERO if f in MONEY else 0) for f in FIELDS]
 
 
+_FLAGS = tuple(flag for _, flag in LEVEL_FLAGS)
+# The keys of the one grouped scan of a period's facts (:func:`fact_groups`): the codes, then the
+# list flags and the grouped dimensions; after them AGGREGATES and reports_in.
+GROUP_KEYS = ("region_code", "city_code", "province_code", *_FLAGS, *GROUPED.values())
+REPORTS_IN = Count("id", filter=Q(report_due=True, report_state__in=["submitted", "approved", "late", "no_activity"]))
+
+
+def fact_groups(period: Any) -> list[tuple[Any, ...]]:
+    """The facts of ``period`` grouped by :data:`GROUP_KEYS`, with the sums of AGGREGATES and
+    reports_in (已报, of the reports due) after the keys: one scan that both the region summaries
+    (``services.summaries_refresh``, summed over the codes) and the dimension summaries read."""
+    return _grouped(ProjectPeriodFact.objects.filter(period=period), GROUP_KEYS, {**AGGREGATES, "agg_reports_in": REPORTS_IN})
+
+
 @transaction.atomic
-def dimension_summaries_refresh(*, period: Any) -> int:
-    """Rebuild every ``DimensionPeriodSummary`` row of ``period`` from its facts and warnings."""
+def dimension_summaries_refresh(*, period: Any, groups: list[tuple[Any, ...]] | None = None) -> int:
+    """Rebuild every ``DimensionPeriodSummary`` row of ``period`` from its facts and warnings.
+    ``groups``: :func:`fact_groups` of the period when the caller has read them."""
     from keyprojects.dispatch.models import ProjectWarning
     from keyprojects.regions.models import Region
 
     facts = ProjectPeriodFact.objects.filter(period=period)
     roll = _Rollup()
-    flags = tuple(flag for _, flag in LEVEL_FLAGS)
-    columns = tuple(GROUPED.values())
-    keys = ("region_code", *flags, *columns)
-    n_keys, flag_at = len(keys), range(1, 1 + len(flags))
-    for row in _grouped(facts, keys, AGGREGATES):
+    flags = _FLAGS
+    n_keys = len(GROUP_KEYS)
+    flag_at = range(3, 3 + len(flags))
+    for row in fact_groups(period) if groups is None else groups:
         vector = _vector(row[n_keys:])
         code = row[0]
         for (level, _), at in zip(LEVEL_FLAGS, flag_at, strict=True):
             if row[at]:
                 roll.add(code, "level", level, vector)
-        for dimension, value in zip(GROUPED, row[1 + len(flags) : n_keys], strict=True):
+        for dimension, value in zip(GROUPED, row[3 + len(flags) : n_keys], strict=True):
             roll.add(code, dimension, value, vector)
     leader = DIMENSIONS["leader"]
     # with the total investment of the same projects (as of their facts)
