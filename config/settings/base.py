@@ -112,7 +112,11 @@ def database_config(url: str | None) -> dict[str, Any]:
     if cfg["ENGINE"] == "django.db.backends.sqlite3":
         cfg["OPTIONS"] = {
             # WAL + FULL sync: no committed write is lost on power failure (reliability.md 9).
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            # Temporary storage in memory: a statement's own journal (kept so that a failing
+            # statement is undone inside a transaction) and the sorts of an index build; on disk
+            # they were thousands of writes to a file deleted at the end (a 15,000-row import:
+            # 7,600 writes, 15 MB; ADR 0010). What is committed goes to the WAL as before.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
             # Writers take the lock at BEGIN, so they queue instead of failing mid-transaction.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
