@@ -1,5 +1,5 @@
 """xlsx export of the audit log, safe against formula injection (reliability.md 21, 24); Chinese
-throughout (roles, actions, results) in any UI language, as every export (core.xlsx)."""
+throughout (roles, actions, object types and labels, results) in any UI language, as every export (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from keyprojects.core.xlsx import in_chinese, xlsx_safe
 
-from .forms import RESULT_LABELS, action_label, role_label
+from .forms import RESULT_LABELS, action_label, object_label, object_type_label, role_label
 from .models import AuditEvent
 
 __all__ = ["HEADERS", "audit_events_xlsx", "xlsx_safe"]
@@ -31,9 +31,9 @@ def _row(e: AuditEvent) -> list[Any]:
         e.actor_region,
         e.ip,
         action_label(e.action),
-        e.object_type,
+        object_type_label(e.object_type) if e.object_type else "",
         e.object_id,
-        e.object_repr,
+        object_label(e.object_type, e.object_id, e.object_repr),
         changes,
         str(RESULT_LABELS.get(e.result, e.result)),
         e.message,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -157,6 +158,14 @@ def action_label(action: str) -> str:
     return pgettext("audit action", "%(object)s·%(verb)s") % {"object": obj_text, "verb": verb_text}
 
 
+#: Object types recorded that name no model (a login address, the command line's work).
+OTHER_OBJECT_TYPES = {
+    "address": _("IP 地址"),
+    "demo": _("演示数据"),
+    "refresh_figures": _("汇总数据"),
+}
+
+
 def object_type_label(object_type: str) -> str:
     """An object type (``app_label.model``) as users read it: the model's verbose name
     (``accounts.user`` → 用户); one that names no model stays as stored."""
@@ -168,7 +177,29 @@ def object_type_label(object_type: str) -> str:
             return str(apps.get_model(app_label, model)._meta.verbose_name)
         except (LookupError, ValueError):
             pass
-    return object_type
+    return str(OTHER_OBJECT_TYPES.get(object_type, object_type))
+
+
+#: A technical ``__str__`` (other records' ids: a result's ``2@22``, a report's ``5@22``, a
+#: transition's ``5: a→b``, a warning's ``5 lag``): nothing a reader can use, so not shown.
+_TECHNICAL_REPR = re.compile(r"[\d\W_]*|\d+\s*[@/:·].*|\d+ [a-z_]+(?:\s.*)?", re.S)
+
+
+def object_label(object_type: str, object_id: str, object_repr: str) -> str:
+    """An event's object as users read it, from what the event recorded only (三权分立: the log
+    is read without looking up business records): the type's verbose name, ``#id`` when the
+    event names one record (项目#123), then the recorded ``str()`` unless it is technical
+    (考核结果#4, not 考核结果#4 2@22). An event about no single record (an export, a denial)
+    names the type alone (项目); an event about no object at all (a login) is ``""``."""
+    if not object_type and not object_id:
+        return ""
+    label = object_type_label(object_type) if object_type else ""
+    if object_id:
+        label = f"{label}#{object_id}" if label else f"#{object_id}"
+    text = object_repr.strip()
+    if text and text != object_id and not _TECHNICAL_REPR.fullmatch(text):
+        label = f"{label} {text}"
+    return label
 
 
 def role_label(role: str) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from .exports import audit_events_xlsx
-from .forms import RESULT_LABELS, AuditFilterForm, action_label, object_type_label, role_label
+from .forms import RESULT_LABELS, AuditFilterForm, action_label, object_label, role_label
 from .selectors import can_read_audit_log, search_events
 from .services import audit_record
 
@@ -45,7 +45,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         e.action_label = action_label(e.action)  # type: ignore[attr-defined]
         e.result_label = RESULT_LABELS.get(e.result, e.result)  # type: ignore[attr-defined]
         e.role_label = role_label(e.actor_role)  # type: ignore[attr-defined]
-        e.object_type_label = object_type_label(e.object_type) if e.object_type else ""  # type: ignore[attr-defined]
+        e.object_label = object_label(e.object_type, e.object_id, e.object_repr)  # type: ignore[attr-defined]
         # JSON as in the export (true/null, Chinese unescaped), not Python's repr (True/None).
         e.changes_text = json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""  # type: ignore[attr-defined]
     context: dict[str, Any] = {
