@@ -47,6 +47,7 @@ from .selectors import (
     summaries_for,
     summary_figures,
 )
+from .services_dashboard import REPORTS_IN
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -164,6 +165,34 @@ class WarningCount:
     url: str
 
 
+@dataclass(frozen=True)
+class ReportsIn:
+    """A month's reports due and in (已报, ``rules.REPORTED_STATES``) over the figures' projects.
+    While some are missing the month's figures carry their projects' cumulative figures forward,
+    so a completion rate set against 序时进度 says 落后 where no project is judged lagging
+    (``rules.lag_measured``): the pages say so beside it (user trial)."""
+
+    due: int
+    reported: int
+
+    @property
+    def incomplete(self) -> bool:
+        return self.reported < self.due
+
+
+def reports_in(facts: QuerySet[ProjectPeriodFact]) -> ReportsIn:
+    """The reports due and in among ``facts`` (one month's), one aggregate."""
+    row = facts.aggregate(due=AGGREGATES["agg_reports_due"], reported=REPORTS_IN)
+    return ReportsIn(due=row["due"] or 0, reported=row["reported"] or 0)
+
+
+def leader_reports_in(*, user: Any, period: ReportingPeriod | None, leader_id: int) -> ReportsIn | None:
+    """:func:`reports_in` of one sponsor leader's projects the user can see (as ``leader_figures``)."""
+    if period is None:
+        return None
+    return reports_in(facts_visible_to(user=user, period=period).filter(sponsor_leader_ref=leader_id))
+
+
 @dataclass
 class Dashboard:
     period: ReportingPeriod | None
@@ -179,6 +208,7 @@ class Dashboard:
     bottom: list[Group] = field(default_factory=list)
     ranked: str = ""  # "region" | "project"
     source: str = ""  # "summary" | "facts"
+    reports: ReportsIn | None = None  # the month's reports due and in, behind the totals
 
     @property
     def time_progress_pct(self) -> Decimal | None:
@@ -270,6 +300,9 @@ def _from_summaries(board: Dashboard, user: Any, region: Region, period: Reporti
             warned=total.warned,
             lagging=total.lagging,
         )
+    counted = summaries_for(user).filter(period=period, region_id=region.code).values_list("reports_due", "reports_in").first()
+    if counted is not None:
+        board.reports = ReportsIn(due=counted[0], reported=counted[1])
     for dimension in CHART_DIMENSIONS:
         rows = by_dim.get(dimension, [])
         board.breakdowns[dimension] = _ordered(
@@ -316,7 +349,8 @@ def _from_facts(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
     by_kind: dict[str, int] = {}
     for _pid, kind in pairs:
         by_kind[kind] = by_kind.get(kind, 0) + 1
-    total = facts.aggregate(**AGGREGATES, agg_total_investment=Sum("project__total_investment"))
+    total = facts.aggregate(**AGGREGATES, agg_total_investment=Sum("project__total_investment"), agg_reports_in=REPORTS_IN)
+    board.reports = ReportsIn(due=total["agg_reports_due"] or 0, reported=total["agg_reports_in"] or 0)
     board.totals = Group(
         key="",
         label=board.region.name if board.region else "",

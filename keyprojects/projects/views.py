@@ -25,7 +25,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
-from keyprojects.analytics.dashboard import band_of, choose_period, leader_figures, leaders_total, periods_with_facts, summary_region
+from keyprojects.analytics.dashboard import (
+    band_of,
+    choose_period,
+    leader_figures,
+    leader_reports_in,
+    leaders_total,
+    periods_with_facts,
+    summary_region,
+)
 from keyprojects.approvals.views import project_waiting
 from keyprojects.approvals.views_needs import open_needs
 from keyprojects.attraction.selectors import project_lead_context
@@ -573,6 +581,8 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fact = facts.get(p.pk)
         p.fact_rate = metrics.as_percent(metrics.completion_rate(fact.invested_ytd, fact.annual_plan)) if fact else None  # type: ignore[attr-defined]
         p.fact_ytd = fact.invested_ytd if fact else None  # type: ignore[attr-defined]
+    # the figures and the month's reports due and in behind them (落后 on carried figures is said to be so)
+    fig = leader_figures(user=user, period=period, leader_id=leader.pk).get(leader.pk)
     context = {
         "leader": leader,
         "year": year,
@@ -585,7 +595,8 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "querystring_nopage": query_without(request.GET, "page"),
         "period": period,
         "periods": periods,
-        "fig": leader_figures(user=user, period=period, leader_id=leader.pk).get(leader.pk),
+        "fig": fig,
+        "reports": leader_reports_in(user=user, period=period, leader_id=leader.pk) if fig else None,
         "warnings": warnings,
         "warning_count": warning_count,
         "warnings_url": f"{reverse('dispatch:warnings')}?period={period.label}" if period else "",
