@@ -267,7 +267,9 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
         _from_summaries(board, user, region, period, own)
     else:
         _from_facts(board, user, period)
-    board.curve = _curve(user, region, period)
+    board.curve, reports = _curve(user, region, period)
+    if board.source == "summary":  # (the facts' path counted its own)
+        board.reports = reports
     _rank(board, user, period)
     return board
 
@@ -300,9 +302,6 @@ def _from_summaries(board: Dashboard, user: Any, region: Region, period: Reporti
             warned=total.warned,
             lagging=total.lagging,
         )
-    counted = summaries_for(user).filter(period=period, region_id=region.code).values_list("reports_due", "reports_in").first()
-    if counted is not None:
-        board.reports = ReportsIn(due=counted[0], reported=counted[1])
     for dimension in CHART_DIMENSIONS:
         rows = by_dim.get(dimension, [])
         board.breakdowns[dimension] = _ordered(
@@ -412,17 +411,21 @@ def _from_facts(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
     board.regions_are = level
 
 
-def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[CurvePoint]:
-    """The cumulative months of the period's year up to its month, one query."""
+def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> tuple[list[CurvePoint], ReportsIn | None]:
+    """The cumulative months of the period's year up to its month, one query; with a region,
+    the month's reports due and in from the same rows (its ``RegionPeriodSummary``)."""
     year, upto = period.year, period.month
+    reports: ReportsIn | None = None
     if region is not None:
-        rows = [
-            (r.period.month, r.invested_month, r.invested_ytd, r.planned_ytd, r.annual_plan)
-            for r in summaries_for(user)
+        summaries = list(
+            summaries_for(user)
             .filter(region_id=region.code, period__year=year, period__month__lte=upto)
             .select_related("period")
             .order_by("period__month")
-        ]
+        )
+        rows = [(r.period.month, r.invested_month, r.invested_ytd, r.planned_ytd, r.annual_plan) for r in summaries]
+        if summaries and summaries[-1].period_id == period.pk:
+            reports = ReportsIn(due=summaries[-1].reports_due, reported=summaries[-1].reports_in)
     else:
         scoped = ProjectPeriodFact.objects.visible_to(user).filter(period__year=year, period__month__lte=upto)
         rows = [
@@ -445,7 +448,7 @@ def _curve(user: Any, region: Region | None, period: ReportingPeriod) -> list[Cu
                 url=project_list_url(year=year, period=f"{year:04d}-{month:02d}"),  # (period_list_url of that month)
             )
         )
-    return out
+    return out, reports
 
 
 def _rank(board: Dashboard, user: Any, period: ReportingPeriod) -> None:
