@@ -462,8 +462,12 @@ class ApiTokenSerializer(serializers.Serializer):
 
 class MonthlyPlanMonthSerializer(serializers.Serializer):
     month = serializers.IntegerField(read_only=True, help_text="月份 1–12")
-    planned = serializers.DecimalField(**MONEY, read_only=True, help_text="计划完成投资（万元）")
-    planned_to_date = serializers.DecimalField(**MONEY, read_only=True, help_text="累计序时计划（万元）：1月至本月之和")
+    planned = serializers.DecimalField(
+        **MONEY, read_only=True, help_text="计划完成投资（万元）；已关账月份为关账时计入统计的值（年度计划调整后不随之改变）"
+    )
+    planned_to_date = serializers.DecimalField(
+        **MONEY, read_only=True, help_text="累计序时计划（万元）：已关账月份为关账时计入的值，其余月份按现行分月计划累计"
+    )
     frozen = serializers.BooleanField(read_only=True, help_text="该月已关账：其计划已计入统计，修改时须保持原值")
 
 
@@ -482,6 +486,9 @@ class MonthlyPlanSerializer(serializers.Serializer):
         read_only=True,
         help_text="12个月的现值：修改时原样放入请求的 expected（乐观锁）",
     )
+    unchanged = serializers.BooleanField(
+        read_only=True, help_text="PUT 的回应：true 表示提交的值与现值相同，未作修改（未写入、无审计记录）；GET 时为 false"
+    )
 
 
 class MonthlyPlanWriteSerializer(StrictInput):
@@ -492,7 +499,7 @@ class MonthlyPlanWriteSerializer(StrictInput):
         min_length=12,
         max_length=12,
         required=False,
-        help_text="1–12月的计划完成投资（万元，数字文本，最多两位小数），合计须等于年度计划投资（误差0.01以内）；已关账月份须保持原值",
+        help_text="1–12月的计划完成投资（万元，数字文本，最多四位小数，即精确到元），合计须等于年度计划投资（精确到元）；已关账月份须保持原值；与现值相同时不作修改",
     )
     expected = serializers.ListField(
         child=serializers.DecimalField(**MONEY),
@@ -510,7 +517,7 @@ class MonthlyPlanWriteSerializer(StrictInput):
         return attrs
 
 
-def monthly_plan_data(project: Project, state: Any) -> dict[str, Any]:
+def monthly_plan_data(project: Project, state: Any, *, unchanged: bool = False) -> dict[str, Any]:
     """``MonthlyPlanSerializer``'s input from ``dispatch.selectors_plans.PlanMonths``."""
     months = [
         {"month": m, "planned": v, "planned_to_date": cum, "frozen": m in state.frozen}
@@ -524,4 +531,5 @@ def monthly_plan_data(project: Project, state: Any) -> dict[str, Any]:
         "total": state.total,
         "months": months,
         "expected": list(state.curve),
+        "unchanged": unchanged,
     }

@@ -368,10 +368,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         d = ser.validated_data
         user, expected = request.user, d["expected"]
         if d["default"]:
-            state = monthly_plan_clear(user=user, project=project, year=y, expected=expected, request=request)
+            result = monthly_plan_clear(user=user, project=project, year=y, expected=expected, request=request)
         else:
-            state = monthly_plan_set(user=user, project=project, year=y, months=d["months"], expected=expected, request=request)
-        return Response(s.MonthlyPlanSerializer(s.monthly_plan_data(project, state)).data)
+            result = monthly_plan_set(user=user, project=project, year=y, months=d["months"], expected=expected, request=request)
+        return Response(s.MonthlyPlanSerializer(s.monthly_plan_data(project, result.state, unchanged=result.unchanged)).data)
 
 
 @csrf_exempt  # it writes nothing; without this a POST with a session cookie got CSRF's HTML 403

@@ -104,6 +104,18 @@ def format_wan(value: object, *, places: int = 2, empty: str = "—") -> str:
     return f"{d.quantize(q, rounding=ROUND_HALF_UP):,.{places}f}"
 
 
+def format_wan_exact(value: object, *, empty: str = "—") -> str:
+    """:func:`format_wan` with two decimals, four when the yuan matter (``4252.9951`` →
+    ``"4,252.9951"``): an amount that must match another to the yuan (分月计划)."""
+    if value is None or value == "":
+        return empty
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format_wan(d, places=2 if d == d.quantize(Decimal("0.01")) else 4)
+
+
 def format_yi(value: object, *, places: int = 2, empty: str = "—") -> str:
     """A 万元 amount shown in 亿元 with separators: ``39021177`` → ``"3,902.12"``."""
     if value is None or value == "":

@@ -1,11 +1,13 @@
 """Reads of a project's 分月计划 (its 12-month plan curve) for the page, the API and the
 service that sets it (``services_plans``). The curve itself is ``metrics.plan_curve`` (its own
 twelve months, else the configured default spread of the annual plan); a month is frozen by the
-one rule ``rules.is_frozen`` (``selectors.is_frozen_in``)."""
+one rule ``rules.is_frozen`` (``selectors.is_frozen_in``). A frozen month counts what the refresh
+wrote when it was closed (its fact's 序时计划, ``ProjectPeriodFact.planned_ytd``), not what the
+curve says now (the annual plan may have changed since)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +18,7 @@ from .models import DispatchConfig, MonthlyPlan, ReportingPeriod
 from .selectors import closed_codes_by_period, is_frozen_in
 
 MONTHS = tuple(range(1, 13))
+PLACES = Decimal("0.0001")  # as stored (万元 to the yuan)
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,12 @@ class PlanMonths:
     """A project's plan curve of one year as it counts now.
 
     ``annual_plan`` is None when the year has no 年度计划投资 (no row, or 0); ``curve`` the twelve
-    months counted (万元); ``own`` whether they are the project's own (all twelve set), else the
-    default spread (``default``); ``frozen`` the months whose period is closed for the project
-    (their value was counted and stays)."""
+    months as they count (万元): a frozen month with a fact its counted value, every other month
+    the plan curve's (``base``, ``metrics.plan_curve``: what the refresh measures open months by);
+    ``own`` whether the plan curve is the project's own (all twelve set), else the default spread
+    (``default``); ``frozen`` the months whose period is closed for the project (their value was
+    counted and stays); ``counted_ytd`` the 序时计划 the refresh wrote for the frozen months that
+    have a fact (month → planned_ytd)."""
 
     year: int
     annual_plan: Decimal | None
@@ -33,15 +39,34 @@ class PlanMonths:
     default: list[Decimal]
     own: bool
     frozen: frozenset[int]
+    base: list[Decimal]
+    counted_ytd: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def cumulative(self) -> list[Decimal]:
-        """累计序时计划 at the end of each month (``metrics.planned_ytd``)."""
-        return [metrics.planned_ytd(self.curve, m) for m in MONTHS]
+        """累计序时计划 at the end of each month as it counts: a frozen month's as the refresh wrote
+        it, an open month's from the plan curve (``metrics.planned_ytd``, as the refresh does)."""
+        return [self.counted_ytd[m] if m in self.counted_ytd else metrics.planned_ytd(self.base, m) for m in MONTHS]
 
     @property
     def total(self) -> Decimal:
         return sum(self.curve, Decimal(0))
+
+    @property
+    def closed_total(self) -> Decimal:
+        """What the frozen months count together."""
+        return sum((self.curve[m - 1] for m in self.frozen), Decimal(0))
+
+    @property
+    def closed_over_plan(self) -> bool:
+        """The frozen months already count more than the annual plan: no 12 months can add up to
+        it (the open months cannot be negative)."""
+        return self.annual_plan is not None and self.closed_total > self.annual_plan
+
+    @property
+    def moved_by_default(self) -> list[int]:
+        """The frozen months whose counted value the default spread would change."""
+        return [m for m in sorted(self.frozen) if self.curve[m - 1].quantize(PLACES) != self.default[m - 1].quantize(PLACES)]
 
 
 def frozen_months(*, project: Project, year: int) -> frozenset[int]:
@@ -61,12 +86,37 @@ def plan_months(*, project: Project, year: int, own: dict[int, Any] | None = Non
     annual = Decimal(plan) if plan else None  # 0 or no row: no annual plan
     weights = DispatchConfig.get().plan_spread
     default = metrics.spread_plan(annual or Decimal(0), weights)
-    curve = metrics.plan_curve(annual or Decimal(0), weights, own)
+    base = [Decimal(v) for v in metrics.plan_curve(annual or Decimal(0), weights, own)]
+    frozen = frozen_months(project=project, year=year)
+    counted = counted_ytd(project=project, year=year, months=frozen)
     return PlanMonths(
         year=year,
         annual_plan=annual,
-        curve=[Decimal(v) for v in curve],
+        curve=counted_curve(base, counted),
         default=default,
         own=len(own) == 12,
-        frozen=frozen_months(project=project, year=year),
+        frozen=frozen,
+        base=base,
+        counted_ytd=counted,
     )
+
+
+def counted_ytd(*, project: Project, year: int, months: frozenset[int]) -> dict[int, Decimal]:
+    """The 序时计划 the refresh wrote for ``project`` in the ``months`` of ``year`` that have a fact
+    (month → ``ProjectPeriodFact.planned_ytd``): for frozen months, what was counted."""
+    if not months:
+        return {}
+    from keyprojects.analytics.models import ProjectPeriodFact
+
+    rows = ProjectPeriodFact.objects.filter(project=project, period__year=year, period__month__in=sorted(months))
+    return {m: Decimal(v) for m, v in rows.values_list("period__month", "planned_ytd")}
+
+
+def counted_curve(base: list[Decimal], counted: dict[int, Decimal]) -> list[Decimal]:
+    """The twelve months as they count: a month with a counted 序时计划 is its difference from
+    the month before's (as counted, else as the plan curve has it); any other the plan curve's."""
+    curve = list(base)
+    for m, ytd in counted.items():
+        before = counted[m - 1] if m - 1 in counted else metrics.planned_ytd(base, m - 1)
+        curve[m - 1] = ytd - before
+    return curve

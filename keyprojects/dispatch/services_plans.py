@@ -1,12 +1,15 @@
 """分月计划: set a project's 12-month plan curve of a year, or return it to the configured
 default spread of the annual plan. Each function owns its transaction, checks scope and the
 capability (``policy.can_plan_months``), refuses a stale curve (``expected``), keeps the months
-already closed as they were counted, writes its audit record and refreshes the project's facts
-of the months that changed through the one refresh action (``analytics.refresh``)."""
+already closed as they were counted (``PlanMonths.curve``: their facts' values), writes its audit
+record and refreshes the project's facts of the months that changed through the one refresh
+action (``analytics.refresh``). Twelve values equal to the curve as it counts write nothing (no
+rows, no audit record, no refresh): the result says ``unchanged``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,27 +20,36 @@ from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 from keyprojects.accounts import policy
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, Message, NotFound, PermissionDenied, ValidationFailed
-from keyprojects.core.money import format_month, format_wan
+from keyprojects.core.money import format_month
+from keyprojects.core.money import format_wan_exact as exact_wan
 from keyprojects.dataio.normalize import to_halfwidth
 from keyprojects.projects.models import Project
 
 from .models import MonthlyPlan, ReportingPeriod
-from .selectors_plans import MONTHS, PlanMonths, plan_months
+from .selectors_plans import MONTHS, PLACES, PlanMonths, plan_months
 
-PLACES = Decimal("0.0001")  # as stored
-TYPED_PLACES = 2  # a month is typed to at most 2 decimals (万元, i.e. to the hundred yuan)
-SUM_TOLERANCE = Decimal("0.01")  # the 12 months add up to the annual plan within 0.01 万元
+TYPED_PLACES = 4  # a month is typed to at most 4 decimals: 万元 to the yuan, as stored
 
 NEEDS_TWELVE = gettext_noop("分月计划须有12个月的数值")
 NUMBER_IN_WAN = gettext_noop("请输入数字（单位：%(unit)s）")  # (the fill page's words)
 TOO_LARGE = gettext_noop("金额过大，请核对单位（万元）")
 LARGEST = Decimal(10) ** 14  # what an amount column holds (18 digits, 4 of them places)
 NEGATIVE = gettext_noop("金额不能为负数")
-TOO_PRECISE = gettext_noop("最多保留两位小数")
+TOO_PRECISE = gettext_noop("最多保留四位小数（精确到元）")
 NO_ANNUAL_PLAN = gettext_noop("%(year)s年尚无年度计划投资，请先设置年度计划投资，再编制分月计划")
-SUM_MISMATCH = gettext_noop("12个月合计%(total)s万元，与%(year)s年年度计划投资%(plan)s万元不一致")
+SUM_MISMATCH = gettext_noop("12个月合计%(total)s万元，%(year)s年年度计划投资%(plan)s万元，相差%(diff)s万元：12个月合计须与年度计划投资相等（精确到元）")
+CLOSED_OVER_PLAN = gettext_noop("已关账月份已计入%(closed)s万元，超过%(year)s年年度计划投资%(plan)s万元：分月计划无法与年度计划一致")
 FROZEN_CHANGED = gettext_noop("%(month)s已关账，分月计划须保持%(value)s万元")
 FROZEN_BLOCKS_DEFAULT = gettext_noop("%(months)s已关账，恢复默认分布会改变其已计入的分月计划；请改为逐月修改未关账月份")
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What a set or a return to the default spread left: the curve as it counts afterwards and
+    whether anything was written (``unchanged``: the request asked for the curve as it was)."""
+
+    state: PlanMonths
+    unchanged: bool = False
 
 
 def _month(month: int) -> Any:
@@ -124,8 +136,9 @@ def _annual_plan(state: PlanMonths, year: int) -> Decimal:
 
 
 def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
-    """The twelve typed values, every month's error at its field; a frozen month must keep its
-    counted value (typed as shown, to 2 places, or exactly) and keeps it exactly."""
+    """The twelve typed values (at most 4 decimals), every month's error at its field; a frozen
+    month must keep its counted value (typed as shown, to 2 places, or exactly) and keeps it
+    exactly."""
     if months is None or isinstance(months, str | bytes) or len(months) != 12:
         raise ValidationFailed(NEEDS_TWELVE, extra={"fields": {"months": [NEEDS_TWELVE]}})
     errors: dict[str, list[str]] = {}
@@ -143,7 +156,7 @@ def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
             if _same(d, counted) or d.quantize(Decimal("0.01")) == counted.quantize(Decimal("0.01")):
                 d = counted
             else:
-                error = Message(FROZEN_CHANGED, month=_month(m), value=format_wan(counted))
+                error = Message(FROZEN_CHANGED, month=_month(m), value=exact_wan(counted))
         elif d != d.quantize(Decimal(1).scaleb(-TYPED_PLACES)):
             error = TOO_PRECISE
         if error is not None:
@@ -156,8 +169,9 @@ def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
 
 def _refresh(project: Project, year: int, before: Sequence[Decimal], after: Sequence[Decimal]) -> None:
     """The one refresh action (``analytics.refresh.refresh_after``) for the project's opened
-    periods of ``year`` from the first month whose 序时计划 changed (a month's cumulative plan
-    depends on the months before it only); frozen months are left alone by the refresh itself."""
+    periods of ``year`` from the first month whose plan curve (``before``: ``PlanMonths.base``, what
+    the refresh measured by) changed (a month's cumulative plan depends on the months before it
+    only); frozen months are left alone by the refresh itself."""
     from keyprojects.analytics.refresh import refresh_after
 
     changed = [m for m, a, b in zip(MONTHS, before, after, strict=True) if not _same(a, b)]
@@ -165,6 +179,18 @@ def _refresh(project: Project, year: int, before: Sequence[Decimal], after: Sequ
         return
     for period in ReportingPeriod.objects.filter(year=year, month__gte=changed[0]).order_by("month"):
         refresh_after(project_ids=[project.pk], from_period=period, only_period=True)
+
+
+def _check_sum(state: PlanMonths, year: int, plan: Decimal, values: Sequence[Decimal]) -> None:
+    """The twelve months add up to the annual plan exactly (to the yuan); the frozen months'
+    counted total above the plan is said as such (no open months can make up for it)."""
+    if state.closed_over_plan:
+        message = Message(CLOSED_OVER_PLAN, closed=exact_wan(state.closed_total), year=year, plan=exact_wan(plan))
+        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
+    total = sum(values, Decimal(0))
+    if total.quantize(PLACES) != plan.quantize(PLACES):
+        message = Message(SUM_MISMATCH, total=exact_wan(total), year=year, plan=exact_wan(plan), diff=exact_wan(abs(total - plan)))
+        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
 
 
 def _audit(*, user: Any, request: Any, project: Project, year: int, before: PlanMonths, after: Sequence[Decimal], own: bool) -> None:
@@ -188,32 +214,31 @@ def _audit(*, user: Any, request: Any, project: Project, year: int, before: Plan
 @transaction.atomic
 def monthly_plan_set(
     *, user: Any, project: Project, year: int, months: Sequence[Any], expected: Sequence[Any] | None, request: Any = None
-) -> PlanMonths:
-    """Set ``project``'s own plan of ``year``: twelve amounts (万元, ≥ 0, at most 2 decimals)
-    adding up to the year's 年度计划投资 within 0.01. ``expected``: the twelve values the caller
-    loaded (ConflictError when the curve changed since). Months already closed for the project
-    keep the value they were counted with. Returns the curve as it counts afterwards."""
+) -> PlanResult:
+    """Set ``project``'s own plan of ``year``: twelve amounts (万元, ≥ 0, at most 4 decimals)
+    adding up to the year's 年度计划投资 exactly (to the yuan). ``expected``: the twelve values the
+    caller loaded (ConflictError when the curve changed since). Months already closed for the
+    project keep the value they were counted with. Twelve values equal to the curve as it counts
+    (the default spread saved unchanged too) write nothing. Returns the curve as it counts
+    afterwards."""
     locked = _editable_project(user, project)
     state = _current(locked, year)
     _check_expected(state, expected)
     plan = _annual_plan(state, year)
     values = _parse(state, months)
-    total = sum(values, Decimal(0))
-    if abs(total - plan) > SUM_TOLERANCE:
-        message = Message(SUM_MISMATCH, total=format_wan(total), year=year, plan=format_wan(plan))
-        raise ValidationFailed(message, extra={"fields": {"months": [message]}})
-    if state.own and all(_same(v, c) for v, c in zip(values, state.curve, strict=True)):
-        return state  # nothing changed: nothing written
+    _check_sum(state, year, plan, values)
+    if all(_same(v, c) for v, c in zip(values, state.curve, strict=True)):
+        return PlanResult(state, unchanged=True)  # nothing changed: nothing written
     MonthlyPlan.objects.filter(project=locked, year=year).delete()
     rows = [MonthlyPlan(project=locked, year=year, month=m, planned=v) for m, v in zip(MONTHS, values, strict=True)]
     MonthlyPlan.objects.bulk_create(rows)
     _audit(user=user, request=request, project=locked, year=year, before=state, after=values, own=True)
-    _refresh(locked, year, state.curve, values)
-    return _current(locked, year)
+    _refresh(locked, year, state.base, values)
+    return PlanResult(_current(locked, year))
 
 
 @transaction.atomic
-def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequence[Any] | None, request: Any = None) -> PlanMonths:
+def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequence[Any] | None, request: Any = None) -> PlanResult:
     """Return ``project``'s plan of ``year`` to the default spread of its annual plan (its own
     months deleted). Refused when a closed month would change its counted value."""
     locked = _editable_project(user, project)
@@ -221,12 +246,12 @@ def monthly_plan_clear(*, user: Any, project: Project, year: int, expected: Sequ
     _check_expected(state, expected)
     _annual_plan(state, year)
     if not state.own:
-        return state  # already the default spread
-    moved = [m for m in sorted(state.frozen) if not _same(state.curve[m - 1], state.default[m - 1])]
+        return PlanResult(state, unchanged=True)  # already the default spread
+    moved = state.moved_by_default
     if moved:
         message = Message(FROZEN_BLOCKS_DEFAULT, months=_months(moved))
         raise ValidationFailed(message, extra={"fields": {"months": [message]}})
     MonthlyPlan.objects.filter(project=locked, year=year).delete()
     _audit(user=user, request=request, project=locked, year=year, before=state, after=state.default, own=False)
-    _refresh(locked, year, state.curve, state.default)
-    return _current(locked, year)
+    _refresh(locked, year, state.base, state.default)
+    return PlanResult(_current(locked, year))

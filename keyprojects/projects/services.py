@@ -145,6 +145,9 @@ def sync_current_nature(project: Project) -> None:
 
 
 def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write the year entries; returns what changed, one entry per changed year:
+    ``{"year": 2026, field: [old, new], …}`` (``audit.services.diff``; old None for a new year),
+    nothing for a year whose stated values are what it has (no write either)."""
     changes = []
     natures = set(Nature.values)
     for y in years:
@@ -161,8 +164,13 @@ def _save_years(*, project: Project, years: Iterable[dict[str, Any]]) -> list[di
                 raise ValidationFailed(extra={"fields": {"nature": [gettext_noop("建设性质应为：新开工、续建、竣工投产或预备(前期)")]}})
             if not defaults["nature"]:
                 del defaults["nature"]  # (not stated: the row keeps what it has)
-        _obj, _created = ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
-        changes.append({"year": year, **{k: str(v) for k, v in defaults.items()}})
+        row = ProjectYear.objects.filter(project=project, year=year).first()
+        old = {k: getattr(row, k) for k in defaults} if row is not None else {}
+        changed = diff(old, defaults)
+        if row is not None and not changed:
+            continue  # (as it was: nothing written, nothing to record)
+        ProjectYear.objects.update_or_create(project=project, year=year, defaults=defaults)
+        changes.append({"year": year, **changed})
     sync_current_nature(project)
     return changes
 

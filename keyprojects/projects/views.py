@@ -252,6 +252,28 @@ def _plan_change(change: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _year_change(entry: dict[str, Any], names: dict[tuple[str, str], str]) -> dict[str, str]:
+    """A year entry of a project's change (``services._save_years``) as a history row: each field
+    ``[old, new]`` (old None: the year was new), or, as recorded before old values were kept, the
+    new value alone (原值 left empty)."""
+
+    def said(k: str, v: Any) -> str:
+        return f"{_YEAR_LABELS.get(k, k)}{pgettext('punctuation', '：')}{_show('on' if k.startswith('on_') else k, v, names)}"
+
+    olds, news = [], []
+    for k, v in entry.items():
+        if k == "year":
+            continue
+        if isinstance(v, list) and len(v) == 2:
+            if v[0] is not None:
+                olds.append(said(k, v[0]))
+            news.append(said(k, v[1]))
+        else:
+            news.append(said(k, v))
+    comma = pgettext("punctuation", "，")
+    return {"label": _("%(year)s年度计划") % {"year": entry.get("year")}, "old": comma.join(olds), "new": comma.join(news)}
+
+
 def history_rows(project: Project) -> list[dict[str, Any]]:
     """Audit events of the card as rows of (field verbose name, old, new)."""
     events = list(project_history(project=project).filter(action__in=HISTORY_ACTIONS)[:200])
@@ -274,14 +296,7 @@ def history_rows(project: Project) -> list[dict[str, Any]]:
         changes = []
         for name, pair in (ev.changes or {}).items():
             if name == "years" and isinstance(pair, list):
-                for y in pair:
-                    parts = [
-                        f"{_YEAR_LABELS.get(k, k)}{pgettext('punctuation', '：')}{_show('on' if k.startswith('on_') else k, v, names)}"
-                        for k, v in y.items()
-                        if k != "year"
-                    ]
-                    label = _("%(year)s年度计划") % {"year": y.get("year")}
-                    changes.append({"label": label, "old": "", "new": pgettext("punctuation", "，").join(parts)})
+                changes.extend(_year_change(y, names) for y in pair if isinstance(y, dict))
             elif name == "monthly_plan" and isinstance(pair, dict) and "after" in pair:
                 changes.append(_plan_change(pair))
             elif isinstance(pair, list) and len(pair) == 2:

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.accounts import policy
@@ -23,9 +23,10 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed, shown
 from keyprojects.core.forms import plain_decimal
 from keyprojects.core.money import format_month
+from keyprojects.core.money import format_wan_exact as exact_wan
 from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
-from keyprojects.dispatch.selectors_plans import MONTHS, PlanMonths, plan_months
-from keyprojects.dispatch.services_plans import month_field, monthly_plan_clear, monthly_plan_set
+from keyprojects.dispatch.selectors_plans import MONTHS, PLACES, PlanMonths, plan_months
+from keyprojects.dispatch.services_plans import CLOSED_OVER_PLAN, month_field, monthly_plan_clear, monthly_plan_set
 
 from .models import Project
 from .selectors import get_project_for_user
@@ -110,6 +111,25 @@ def _rows(state: PlanMonths, form: MonthlyPlanForm | None) -> list[dict[str, Any
     ]
 
 
+def _closed_over(state: PlanMonths) -> str:
+    """What the page says when the closed months already count more than the annual plan."""
+    if not state.closed_over_plan:
+        return ""
+    assert state.annual_plan is not None
+    said = _(CLOSED_OVER_PLAN) % {"closed": exact_wan(state.closed_total), "year": state.year, "plan": exact_wan(state.annual_plan)}
+    rest = _("未关账月份按项目自定的分月计划计算") if state.own else _("未关账月份按默认分布计算")
+    return f"{said}{pgettext('punctuation', '，')}{rest}"
+
+
+def _mismatch(state: PlanMonths) -> dict[str, str] | None:
+    """The twelve months as they count do not add up to the annual plan (it changed after the
+    curve was set, or after months were closed): both sums and the difference."""
+    plan = state.annual_plan
+    if plan is None or state.closed_over_plan or state.total.quantize(PLACES) == plan.quantize(PLACES):
+        return None
+    return {"total": exact_wan(state.total), "plan": exact_wan(plan), "diff": exact_wan(abs(state.total - plan))}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
@@ -118,7 +138,8 @@ def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     project = _project(request, pk)
     state = plan_months(project=project, year=year)
     can_edit = policy.can_plan_months(user, project) and state.annual_plan is not None
-    form = MonthlyPlanForm(initial=MonthlyPlanForm.initial_for(state), frozen=state.frozen) if can_edit else None
+    can_save = can_edit and not state.closed_over_plan  # (no twelve months can then add up to the plan)
+    form = MonthlyPlanForm(initial=MonthlyPlanForm.initial_for(state), frozen=state.frozen) if can_save else None
     conflict: list[dict[str, Any]] | None = None
     if request.method == "POST":
         if not policy.can_plan_months(user, project):
@@ -128,9 +149,9 @@ def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             restore = request.POST.get("action") == "default"
             try:
                 if restore:
-                    monthly_plan_clear(user=user, project=project, year=year, expected=form.expected_values(), request=request)
+                    result = monthly_plan_clear(user=user, project=project, year=year, expected=form.expected_values(), request=request)
                 else:
-                    monthly_plan_set(
+                    result = monthly_plan_set(
                         user=user, project=project, year=year, months=form.months(state), expected=form.expected_values(), request=request
                     )
             except ValidationFailed as exc:
@@ -144,7 +165,10 @@ def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             except (NotFound, PermissionDenied):
                 raise Http404() from None
             else:
-                messages.success(request, _("已恢复默认分布") if restore else _("分月计划已保存"))
+                if result.unchanged:
+                    messages.info(request, _("未作修改"))
+                else:
+                    messages.success(request, _("已恢复默认分布") if restore else _("分月计划已保存"))
                 return redirect("projects:monthly_plan", pk=project.pk, year=year)
     context = {
         "project": project,
@@ -153,8 +177,10 @@ def monthly_plan_view(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "form": form,
         "rows": _rows(state, form),
         "can_edit": can_edit,
+        "can_restore": state.own and not state.moved_by_default,
         "conflict": conflict,
-        "mismatch": state.own and state.annual_plan is not None and abs(state.total - state.annual_plan) > Decimal("0.01"),
+        "closed_over": _closed_over(state),
+        "mismatch": _mismatch(state),
         "years": list(project.years.order_by("-year").values_list("year", flat=True)),
     }
     return render(request, "projects/monthly_plan.html", context)
@@ -182,7 +208,7 @@ def _plan_workbook(project: Project, state: PlanMonths) -> bytes:
     source = _("项目自定") if state.own else _("按默认分布")
     title = _("%(name)s %(year)s年分月计划") % {"name": project.name, "year": state.year}
     subtitle = _("年度计划投资 %(plan)s 万元；%(source)s；导出时间 %(time)s") % {
-        "plan": "—" if plan is None else f"{plan:,.2f}",
+        "plan": "—" if plan is None else exact_wan(plan),
         "source": source,
         "time": f"{timezone.localtime():%Y-%m-%d %H:%M}",
     }

@@ -161,38 +161,45 @@
 })();
 
 // 分月计划 (projects/monthly_plan.html): the 合计 line and each month's 累计序时计划 follow what is
-// typed; full-width digits and thousands separators read as the server reads them. Without
-// script the page shows the saved figures and the server checks the sum on 保存.
+// typed; full-width digits and thousands separators read as the server reads them. Amounts are
+// counted in yuan (万元 to 4 places, as stored), so "一致" is said only when the 12 months equal
+// the annual plan exactly. On load only the 合计 line is said: the 累计 cells keep the figures
+// the server counted (a closed month's as counted). Without script the page shows the saved
+// figures and the server checks the sum on 保存.
 (function () {
   "use strict";
   function amount(text) {
     var t = String(text || "").replace(/[\uFF01-\uFF5E]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
     t = t.replace(/[,，\s'\u00a0]/g, "");
     if (t === "" || !/^-?\d*\.?\d+$|^-?\d+\.$/.test(t)) { return null; }
-    return Number(t);
+    return Math.round(Number(t) * 10000);  // yuan
   }
-  function shown(n) { return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
-  function recount(table) {
+  function shown(yuan) {
+    var n = yuan / 10000;
+    var places = yuan % 100 === 0 ? 2 : 4;
+    return n.toLocaleString("en-US", { minimumFractionDigits: places, maximumFractionDigits: places });
+  }
+  function recount(table, typed) {
     if (!table.querySelector("input[data-kp-plan-month]")) { return; }
     var sum = 0, ok = true;
     Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
       var input = row.querySelector("input[data-kp-plan-month]");
       var fixed = row.querySelector("[data-kp-plan-fixed]");
-      var v = input ? amount(input.value) : (fixed ? Number(fixed.getAttribute("data-kp-plan-fixed")) : 0);
+      var v = input ? amount(input.value) : (fixed ? amount(fixed.getAttribute("data-kp-plan-fixed")) : 0);
       if (v === null) { ok = false; } else { sum += v; }
       var cell = row.querySelector("[data-kp-plan-cum]");
-      if (cell) { cell.textContent = ok ? shown(sum) : "—"; }
+      if (cell && typed) { cell.textContent = ok ? shown(sum) : "—"; }
     });
     var total = table.querySelector("[data-kp-plan-total]");
     var diff = table.querySelector("[data-kp-plan-diff]");
-    var annual = Number(table.getAttribute("data-kp-plan-annual"));
+    var annual = amount(table.getAttribute("data-kp-plan-annual"));
     if (total) { total.textContent = ok ? shown(sum) : "—"; }
     if (diff) {
-      var gap = Math.round((annual - sum) * 100) / 100;
+      var gap = annual - sum;
       var lang = document.documentElement.lang || "zh-hans";
       var en = lang.indexOf("en") === 0;
-      if (!ok) { diff.textContent = ""; }
-      else if (Math.abs(gap) <= 0.01) { diff.textContent = en ? "Equals the annual plan" : "与年度计划投资一致"; diff.className = "small text-success"; }
+      if (!ok || annual === null) { diff.textContent = ""; }
+      else if (gap === 0) { diff.textContent = en ? "Equals the annual plan" : "与年度计划投资一致"; diff.className = "small text-success"; }
       else {
         diff.textContent = (en ? (gap > 0 ? "Short of the annual plan by " : "Above the annual plan by ") : (gap > 0 ? "比年度计划投资少 " : "比年度计划投资多 ")) + shown(Math.abs(gap)) + (en ? " 10k CNY" : " 万元");
         diff.className = "small text-danger";
@@ -203,9 +210,9 @@
     var t = ev.target;
     if (!t.matches || !t.matches("input[data-kp-plan-month]")) { return; }
     var table = t.closest("[data-kp-plan]");
-    if (table) { recount(table); }
+    if (table) { recount(table, true); }
   });
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-kp-plan]"), recount);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-kp-plan]"), function (table) { recount(table, false); });
   });
 }());

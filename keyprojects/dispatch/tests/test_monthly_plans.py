@@ -32,7 +32,7 @@ def stored(project):
 
 def test_set_and_read_back(dw):
     p = dw.projects.own_county
-    state = set_curve(dw, CURVE)
+    state = set_curve(dw, CURVE).state
     assert state.own and state.curve == [D(v) for v in CURVE]
     assert stored(p) == [D(v) for v in CURVE]
     assert monthly_plan_curve(project=p, year=2026) == [D(v) for v in CURVE]
@@ -49,12 +49,12 @@ def test_typed_forms_are_understood(dw):
 
 
 def test_each_bad_month_is_named_and_nothing_is_written(dw):
-    typed = ["abc", "-1", "0.123", *CURVE[3:]]
+    typed = ["abc", "-1", "0.12345", *CURVE[3:]]
     with pytest.raises(ValidationFailed) as exc:
         set_curve(dw, typed)
     fields = exc.value.extra["fields"]
     assert set(fields) == {"month_1", "month_2", "month_3"}
-    assert "两位小数" in fields["month_3"][0] and "负数" in fields["month_2"][0]
+    assert "四位小数" in fields["month_3"][0] and "负数" in fields["month_2"][0]
     assert not MonthlyPlan.objects.exists()
     with pytest.raises(ValidationFailed):
         set_curve(dw, CURVE[:11])
@@ -63,10 +63,14 @@ def test_each_bad_month_is_named_and_nothing_is_written(dw):
 def test_sum_must_equal_the_annual_plan(dw):
     with pytest.raises(ValidationFailed) as exc:
         set_curve(dw, ["100"] * 11 + ["99.98"])
-    assert "1,199.98" in exc.value.message and "1,200.00" in exc.value.message
+    assert "1,199.98" in exc.value.message and "1,200.00" in exc.value.message and "相差0.02万元" in exc.value.message
     assert not MonthlyPlan.objects.exists()
-    set_curve(dw, ["100"] * 11 + ["99.99"])  # within 0.01
-    assert stored(dw.projects.own_county)[11] == D("99.99")
+    with pytest.raises(ValidationFailed) as exc:  # exactly: a yuan short is short
+        set_curve(dw, ["100"] * 11 + ["99.9999"])
+    assert "1,199.9999" in exc.value.message and "相差0.0001万元" in exc.value.message
+    assert not MonthlyPlan.objects.exists()
+    set_curve(dw, ["100.0001"] + ["100"] * 10 + ["99.9999"])  # to the yuan
+    assert stored(dw.projects.own_county)[11] == D("99.9999")
 
 
 def test_a_year_without_annual_plan_is_refused(dw):
@@ -94,7 +98,7 @@ def test_a_frozen_month_keeps_its_counted_value(dw):
 def test_back_to_default_unless_a_frozen_month_would_move(dw):
     p = dw.projects.own_county
     set_curve(dw, CURVE)
-    state = monthly_plan_clear(user=dw.users.county, project=p, year=2026, expected=CURVE)
+    state = monthly_plan_clear(user=dw.users.county, project=p, year=2026, expected=CURVE).state
     assert not state.own and stored(p) == [] and state.curve == [D(100)] * 12
     set_curve(dw, CURVE)
     PeriodClosure.objects.create(period=dw.p2, region_id="370100", closed_by=dw.users.city)  # February (0) counted

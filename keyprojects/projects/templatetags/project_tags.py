@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from keyprojects.core.money import format_wan
+from keyprojects.core.money import format_wan, format_wan_exact
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ STAGE_CLASSES = {
 def wan(value: Any) -> str:
     """A 万元 amount with thousands separators and two decimals (``core.money.format_wan``)."""
     return format_wan(value)
+
+
+@register.filter
+def wan_exact(value: Any) -> str:
+    """A 万元 amount with two decimals, four when the yuan matter (``core.money.format_wan_exact``)."""
+    return format_wan_exact(value)
 
 
 @register.filter
