@@ -37,7 +37,9 @@ LARGEST = Decimal(10) ** 14  # what an amount column holds (18 digits, 4 of them
 NEGATIVE = gettext_noop("金额不能为负数")
 TOO_PRECISE = gettext_noop("最多保留四位小数（精确到元）")
 NO_ANNUAL_PLAN = gettext_noop("%(year)s年尚无年度计划投资，请先设置年度计划投资，再编制分月计划")
-SUM_MISMATCH = gettext_noop("12个月合计%(total)s万元，%(year)s年年度计划投资%(plan)s万元，相差%(diff)s万元：12个月合计须与年度计划投资相等（精确到元）")
+SUM_MISMATCH = gettext_noop(
+    "12个月合计%(total)s万元，%(year)s年年度计划投资%(plan)s万元，相差%(diff)s万元：12个月合计须与年度计划投资相等（精确到元）"
+)
 CLOSED_OVER_PLAN = gettext_noop("已关账月份已计入%(closed)s万元，超过%(year)s年年度计划投资%(plan)s万元：分月计划无法与年度计划一致")
 FROZEN_CHANGED = gettext_noop("%(month)s已关账，分月计划须保持%(value)s万元")
 FROZEN_BLOCKS_DEFAULT = gettext_noop("%(months)s已关账，恢复默认分布会改变其已计入的分月计划；请改为逐月修改未关账月份")

@@ -75,3 +75,42 @@ def test_scope_and_roles(as_user: Any, dw: Any) -> None:
     error_of(as_user(dw.users.enterprise).put(url(p), body, format="json"), 403, "permission_denied")
     error_of(as_user(dw.users.county).get(url(p, 1999)), 404, "not_found")
     assert not MonthlyPlan.objects.exists()
+
+
+def test_a_get_put_back_as_it_came(as_user: Any, dw: Any) -> None:
+    from keyprojects.audit.models import AuditEvent
+    from keyprojects.projects.models import ProjectYear
+
+    p = dw.projects.own_county
+    ProjectYear.objects.filter(project=p, year=2026).update(annual_plan=Decimal(1000))  # 83.3333 / 83.3334 a month
+    client = as_user(dw.users.county)
+    body = client.get(url(p)).json()
+    assert any(not v.endswith("00") for v in body["expected"]) and body["unchanged"] is False
+    events = AuditEvent.objects.count()
+    r = client.put(url(p), {"months": body["expected"], "expected": body["expected"]}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["unchanged"] is True and r.json()["own"] is False and r.json()["expected"] == body["expected"]
+    assert not MonthlyPlan.objects.exists() and AuditEvent.objects.count() == events
+    months = ["83.3337", *body["expected"][1:11], "83.3329"]
+    r = client.put(url(p), {"months": months, "expected": body["expected"]}, format="json")
+    assert r.status_code == 200 and r.json()["own"] is True and r.json()["unchanged"] is False, r.content
+    assert fields_of(client.put(url(p), {"months": ["1.00001", *months[1:]], "expected": months}, format="json"))["months"]
+
+
+def test_closed_months_as_counted(as_user: Any, dw: Any) -> None:
+    from keyprojects.analytics.services import facts_refresh
+    from keyprojects.projects.models import ProjectYear
+
+    p = dw.projects.own_county
+    facts_refresh(period=dw.p1)  # 100 counted
+    PeriodClosure.objects.create(period=dw.p1, region_id="370100", closed_by=dw.users.city)
+    ProjectYear.objects.filter(project=p, year=2026).update(annual_plan=Decimal(600))
+    client = as_user(dw.users.county)
+    body = client.get(url(p)).json()
+    assert body["months"][0] == {"month": 1, "planned": "100.0000", "planned_to_date": "100.0000", "frozen": True}
+    assert body["months"][1]["planned"] == "50.0000" and body["total"] == "650.0000"
+    fields = fields_of(client.put(url(p), {"months": ["50"] * 12, "expected": body["expected"]}, format="json"))
+    assert "1月已关账" in fields["month_1"][0]
+    months = ["100", *["50"] * 10, "0"]
+    r = client.put(url(p), {"months": months, "expected": body["expected"]}, format="json")
+    assert r.status_code == 200 and r.json()["total"] == "600.0000", r.content

@@ -140,3 +140,76 @@ def test_the_refresh_moves_the_planned_to_date_of_open_months(dw):
     assert ProjectPeriodFact.objects.get(project=p, period=dw.p3).planned_ytd == D(100)
     assert ProjectPeriodFact.objects.get(project=p, period=dw.p2).planned_ytd == D(100)
     assert ProjectPeriodFact.objects.get(project=p, period=dw.p1).planned_ytd == D(100)  # frozen, and the same anyway
+
+
+def refreshes(monkeypatch):
+    """The refresh_after calls made (the one refresh action)."""
+    import keyprojects.analytics.refresh as refresh
+
+    calls = []
+    real = refresh.refresh_after
+    monkeypatch.setattr(refresh, "refresh_after", lambda **kw: (calls.append(kw), real(**kw))[1])
+    return calls
+
+
+def test_the_default_spread_to_the_yuan_saved_unchanged_writes_nothing(dw, monkeypatch):
+    p = dw.projects.own_county
+    ProjectYear.objects.filter(project=p, year=2026).update(annual_plan=D(1000))  # 83.3333 / 83.3334 a month
+    state = plan_months(project=p, year=2026)
+    shown = [str(v) for v in state.curve]
+    assert any(v != v.quantize(D("0.01")) for v in state.curve) and state.total == D(1000)
+    calls, events = refreshes(monkeypatch), AuditEvent.objects.count()
+    result = set_curve(dw, shown, expected=shown)
+    assert result.unchanged and not result.state.own and result.state.curve == state.curve
+    assert stored(p) == [] and AuditEvent.objects.count() == events and calls == []
+    # an own curve is also left alone when saved as it is
+    own = ["83.3337"] + ["83.3333"] * 11
+    assert not set_curve(dw, own, expected=shown).unchanged
+    assert stored(p)[0] == D("83.3337") and len(calls) == 3  # (January to March refreshed)
+    events = AuditEvent.objects.count()
+    assert set_curve(dw, own, expected=own).unchanged and AuditEvent.objects.count() == events and len(calls) == 3
+
+
+def close(dw, *periods):
+    for period in periods:
+        PeriodClosure.objects.create(period=period, region_id="370100", closed_by=dw.users.city)
+
+
+def test_closed_months_count_what_was_counted_after_the_plan_changed(dw):
+    p = dw.projects.own_county
+    for period in (dw.p1, dw.p2):
+        facts_refresh(period=period)  # 100 a month counted
+    close(dw, dw.p1, dw.p2)
+    ProjectYear.objects.filter(project=p, year=2026).update(annual_plan=D(600))  # default now 50 a month
+    state = plan_months(project=p, year=2026)
+    assert state.curve[:3] == [D(100), D(100), D(50)] and state.base[0] == D(50)
+    assert state.cumulative[:3] == [D(100), D(200), D(150)]  # open months: as the refresh measures them
+    assert state.total == D(700) and state.closed_total == D(200) and not state.closed_over_plan
+    assert state.moved_by_default == [1, 2]
+    expected = [str(v) for v in state.curve]
+    with pytest.raises(ValidationFailed) as exc:  # the counted value, not the new default
+        set_curve(dw, ["50"] * 12, expected=expected)
+    assert "1月已关账，分月计划须保持100.00万元" in exc.value.extra["fields"]["month_1"][0]
+    with pytest.raises(ValidationFailed) as exc:  # as shown: 700 is not 600
+        set_curve(dw, expected, expected=expected)
+    assert "700.00" in exc.value.message and "600.00" in exc.value.message and "相差100.00万元" in exc.value.message
+    state = set_curve(dw, ["100", "100"] + ["40"] * 10, expected=expected).state
+    assert state.own and state.total == D(600) and stored(p)[:3] == [D(100), D(100), D(40)]
+    with pytest.raises(ValidationFailed) as exc:  # back to the default would move the counted months
+        monthly_plan_clear(user=dw.users.county, project=p, year=2026, expected=[str(v) for v in state.curve])
+    assert "1月、2月已关账" in exc.value.message
+
+
+def test_a_plan_below_the_closed_months_is_said_as_such(dw):
+    p = dw.projects.own_county
+    for period in (dw.p1, dw.p2):
+        facts_refresh(period=period)
+    close(dw, dw.p1, dw.p2)
+    ProjectYear.objects.filter(project=p, year=2026).update(annual_plan=D(150))
+    state = plan_months(project=p, year=2026)
+    assert state.closed_over_plan and state.closed_total == D(200)
+    expected = [str(v) for v in state.curve]
+    with pytest.raises(ValidationFailed) as exc:
+        set_curve(dw, ["100", "100"] + ["0"] * 10, expected=expected)
+    assert "已关账月份已计入200.00万元，超过2026年年度计划投资150.00万元" in exc.value.message
+    assert stored(p) == []
