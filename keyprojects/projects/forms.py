@@ -289,3 +289,5 @@ class TransitionForm(forms.Form):
     to_stage = forms.CharField(max_length=16)
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False)
+    # 实际开工/竣工日期 when the move records one (blank: today)
+    on_date = forms.DateField(required=False)

@@ -357,6 +357,12 @@ def project_transition(
     current.stage = target
     fields = ["stage", "stage_before_suspension"]
     current.stage_before_suspension = frm if target == Stage.SUSPENDED else ""
+    if on_date is not None and on_date > timezone.localdate():
+        raise ValidationFailed(extra={"fields": {"on_date": [gettext_noop("日期不能晚于今天")]}})
+    start = current.actual_start
+    if on_date is not None and target == Stage.COMPLETED and start and on_date < start and not current.actual_completion:
+        message = Message(gettext_noop("竣工日期不能早于实际开工日期（%(start)s）"), start=f"{start:%Y-%m-%d}")
+        raise ValidationFailed(extra={"fields": {"on_date": [message]}})
     today = on_date or timezone.localdate()
     if target == Stage.CONSTRUCTION and not current.actual_start:
         current.actual_start = today

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
@@ -331,6 +332,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "target": t,
                 "label": label,
                 "needs_reason": t in (Stage.SUSPENDED, Stage.CANCELLED),
+                # the move records 实际开工/竣工日期 (unless known): asked, today by default
+                "date_label": (
+                    _("实际开工日期")
+                    if t == Stage.CONSTRUCTION and not project.actual_start
+                    else _("实际竣工日期")
+                    if t == Stage.COMPLETED and not project.actual_completion
+                    else ""
+                ),
                 "danger": t == Stage.CANCELLED,
                 "warning": t == Stage.SUSPENDED,
             }
@@ -342,6 +351,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         y.nature_label = Nature(year_nature(y.nature, project.nature)).label  # type: ignore[attr-defined]
     context = {
         "project": project,
+        "today": timezone.localdate(),
         "years": years,
         "timeline": project_timeline(project=project),
         "history": history_rows(project),
@@ -375,6 +385,7 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             to_stage=target,
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
+            on_date=form.cleaned_data["on_date"],
             request=request,
         )
     except NotFound:
