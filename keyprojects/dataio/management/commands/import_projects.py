@@ -10,7 +10,8 @@ file does not say. Exit status 1 when the file has errors (nothing is written th
     {"rows": n, "created": n, "updated": n, "errors": [{"sheet", "row", "column", "value", "message"}],
      "warnings": [...], "totals": {"total_investment": "万元", "annual_plan": "万元", "invested_ytd": "万元" | null}}
 
-A progress bar goes to stderr (``-v 0`` hides it).
+Progress goes to stderr (``-v 0`` hides it): a bar per phase on a terminal, otherwise (a log, a
+pipe) one line per phase when it ends (``core.progress``).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 关账 from the command line, as ``USERNAME`` (a city user closes the city, a province user the
 province) through ``dispatch.services.period_close``: the checklist first (what is open per city
-and county, ``selectors_close.close_checklist``), then the close with a progress bar on stderr
-(核对清单 → 重建事实表 → 汇总并冻结 → 保存快照; ``-v 0`` hides it). With anything open the close needs
+and county, ``selectors_close.close_checklist``), then the close with its progress on stderr, a
+bar on a terminal and a line per phase in a log (核对清单 → 重建事实表 → 汇总并冻结 → 保存快照;
+``-v 0`` hides it). With anything open the close needs
 ``--confirm`` (the period, e.g. 2026-11, or 确认关账), as on the page. ``--check`` prints the
 checklist and closes nothing. Exit status 1 when the close is refused.
 """
