@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from keyprojects.core.bulk import read_values, sqlite_insert_many
+from keyprojects.dispatch import rules
 
 from .models import DimensionPeriodSummary, ProjectPeriodFact
 from .selectors import AGGREGATES, DIMENSIONS
@@ -91,7 +92,7 @@ _FLAGS = tuple(flag for _, flag in LEVEL_FLAGS)
 # The keys of the one grouped scan of a period's facts (:func:`fact_groups`): the codes, then the
 # list flags and the grouped dimensions; after them AGGREGATES and reports_in.
 GROUP_KEYS = ("region_code", "city_code", "province_code", *_FLAGS, *GROUPED.values())
-REPORTS_IN = Count("id", filter=Q(report_due=True, report_state__in=["submitted", "approved", "late", "no_activity"]))
+REPORTS_IN = Count("id", filter=Q(report_due=True, report_state__in=sorted(rules.REPORTED_STATES)))  # 已报 of the reports due
 
 
 def fact_groups(period: Any) -> list[tuple[Any, ...]]:

@@ -226,7 +226,7 @@ def report_state(*, status: str | None, is_late: bool, no_activity: bool, fill_e
     return "late" if is_late else "submitted"
 
 
-MEASURED_STATES = frozenset({"submitted", "approved", "late", "no_activity"})
+MEASURED_STATES = REPORTED_STATES  # lag is judged on exactly the months counted as reported (已报)
 
 
 def lag_measured(state: str) -> bool:
