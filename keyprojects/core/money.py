@@ -91,15 +91,23 @@ def wan_to_yi(value: Decimal | int | str) -> Decimal:
     return Decimal(str(value)) / YI
 
 
-def format_wan(value: object, *, places: int = 2, empty: str = "—") -> str:
-    """A 万元 amount as users see it: thousands separators and ``places`` decimals (never the
-    4 stored places): ``39021177.0000`` → ``"39,021,177.00"``. ``None``/"" → ``empty``."""
+def _amount(value: object, empty: str) -> Decimal | str:
+    """``value`` as a Decimal, or the text to show instead: ``empty`` for None/"", the value
+    itself when it is not a number."""
     if value is None or value == "":
         return empty
     try:
-        d = Decimal(str(value))
+        return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+def format_wan(value: object, *, places: int = 2, empty: str = "—") -> str:
+    """A 万元 amount as users see it: thousands separators and ``places`` decimals (never the
+    4 stored places): ``39021177.0000`` → ``"39,021,177.00"``. ``None``/"" → ``empty``."""
+    d = _amount(value, empty)
+    if isinstance(d, str):
+        return d
     q = Decimal(1).scaleb(-places)
     return f"{d.quantize(q, rounding=ROUND_HALF_UP):,.{places}f}"
 
@@ -107,21 +115,15 @@ def format_wan(value: object, *, places: int = 2, empty: str = "—") -> str:
 def format_wan_exact(value: object, *, empty: str = "—") -> str:
     """:func:`format_wan` with two decimals, four when the yuan matter (``4252.9951`` →
     ``"4,252.9951"``): an amount that must match another to the yuan (分月计划)."""
-    if value is None or value == "":
-        return empty
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
+    d = _amount(value, empty)
+    if isinstance(d, str):
+        return d
     return format_wan(d, places=2 if d == d.quantize(Decimal("0.01")) else 4)
 
 
 def format_yi(value: object, *, places: int = 2, empty: str = "—") -> str:
     """A 万元 amount shown in 亿元 with separators: ``39021177`` → ``"3,902.12"``."""
-    if value is None or value == "":
-        return empty
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
+    d = _amount(value, empty)
+    if isinstance(d, str):
+        return d
     return format_wan(wan_to_yi(d), places=places, empty=empty)
