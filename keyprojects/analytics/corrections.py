@@ -57,9 +57,10 @@ def _name(user: Any) -> str:
 MONEY_FIELDS = frozenset({"invested_month"})  # 万元 (core.money formats them: separators, 2 places)
 
 
-def _shown(value: Any, field: str = "") -> str:
+def change_value(value: Any, field: str = "") -> str:
     """A changed value in the active language (the bulletin asks in Chinese): 1,234.00万元 /
-    1,234.00 (10k CNY), 是 / Yes."""
+    1,234.00 (10k CNY), 是 / Yes. The one way a correction's before and after are shown (the
+    report page's list of corrections, the 已更正 lists, the bulletin)."""
     from keyprojects.core.money import format_wan
 
     if value is None or value == "":
@@ -71,7 +72,7 @@ def _shown(value: Any, field: str = "") -> str:
     return str(value)
 
 
-def _label(name: str) -> str:
+def change_label(name: str) -> str:
     from keyprojects.dispatch.models import MonthlyReport
 
     try:
@@ -127,7 +128,7 @@ def corrections_for(*, period: Any, region: Any = None, user: Any = None) -> lis
         qs = qs.filter(report__in=MonthlyReport.objects.visible_to(user).values("pk"))
     out = []
     for r in qs.select_related("report__project__region", "report__period", "requested_by", "decided_by").order_by("decided_at", "pk"):
-        changes = [Change(k, _label(k), _shown(r.old_values.get(k), k), _shown(v, k)) for k, v in r.new_values.items()]
+        changes = [Change(k, change_label(k), change_value(r.old_values.get(k), k), change_value(v, k)) for k, v in r.new_values.items()]
         out.append(
             Correction(
                 pk=r.pk,

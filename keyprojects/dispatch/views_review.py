@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.accounts import policy
 from keyprojects.analytics import metrics
+from keyprojects.analytics.corrections import change_label, change_value
 from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, PermissionDenied, ValidationFailed
 from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
@@ -327,7 +328,8 @@ def _report_context(
         )
         rev.form = decide_forms.get(rev.pk) or RevisionDecideForm()  # type: ignore[attr-defined]
         rev.changes = [  # type: ignore[attr-defined]
-            {"field": _field_label(k), "old": _shown(rev.old_values.get(k)), "new": _shown(v)} for k, v in (rev.new_values or {}).items()
+            {"field": change_label(k), "old": change_value(rev.old_values.get(k), k), "new": change_value(v, k)}
+            for k, v in (rev.new_values or {}).items()
         ]
         rev.level_label = LEVEL_LABELS.get(rev.approval_level, rev.approval_level)  # type: ignore[attr-defined]
     frozen = is_frozen(project=project, period=period)
@@ -367,22 +369,6 @@ def _report_context(
         "schedule": metrics.schedule_phrase(points),
         "points": points,
     }
-
-
-def _shown(value: Any) -> str:
-    """A stored correction value for the page: a cleared value (null) as —, yes/no in words."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_("是") if value else _("否"))
-    return str(value)
-
-
-def _field_label(name: str) -> str:
-    try:
-        return str(MonthlyReport._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - a key that is no longer a field is shown as stored
-        return name
 
 
 @login_required

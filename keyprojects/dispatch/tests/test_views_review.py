@@ -400,3 +400,14 @@ def test_queue_search_region_filter_and_export(dw, client):
     for role in ("enterprise", "leader", "department"):  # the role reviews nothing: refused, not an empty file
         client.force_login(getattr(dw.users, role))
         assert client.get("/dispatch/review/export.xlsx").status_code == 403, role
+
+
+def test_a_corrections_amounts_read_as_everywhere_else(dw, client):
+    """The report page lists a correction's before → after as the 已更正 lists and the bulletin
+    do (analytics.corrections.change_value): 1,200.00万元, not the stored "1200.0000"."""
+    jan = approved(dw, dw.projects.own_county, dw.p1, "1200")
+    client.force_login(dw.users.county)
+    client.post(f"/dispatch/reports/{jan.pk}/revise/", {"reason": "漏报设备款", "invested_month": "1234.5", "physical_progress_pct": "45"})
+    page = client.get(f"/dispatch/reports/{jan.pk}/").content.decode()
+    assert "1200.0000" not in page and "1234.5000" not in page
+    assert "1,200.00万元</span> → 1,234.50万元" in page
