@@ -151,8 +151,11 @@
     row.classList.add("table-danger");
     var msg = row.querySelector(".kp-grid-msg");
     if (msg) {
+      // the words in the page's language (the grid carries them, translated by the server)
       var busy = ev.detail.xhr && ev.detail.xhr.status === 503;
-      msg.textContent = busy ? "系统繁忙，请稍后重试（您的输入未丢失）" : "保存失败，请检查网络或刷新后重试（您的输入未丢失）";
+      var grid = row.closest("[data-kp-grid]");
+      var said = grid && grid.getAttribute(busy ? "data-kp-msg-busy" : "data-kp-msg-failed");
+      msg.textContent = said || (busy ? "系统繁忙，请稍后重试（您的输入未丢失）" : "保存失败，请检查网络或刷新后重试（您的输入未丢失）");
       msg.classList.add("text-danger");
     }
   }

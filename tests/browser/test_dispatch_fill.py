@@ -132,3 +132,27 @@ def test_keystrokes_while_the_saved_row_settles_are_kept(page, dw):
     a character is lost — the typed values go back into the new row at the swap, not at the end
     of the settle, which overwrote what was typed in between."""
     _type_across_a_slow_save(page, dw, "征地拆迁尚未完成", delay=300, settle_ms=800)  # 2.4 s of typing
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "said"),
+    [
+        ("en", 503, "The system is busy"),
+        ("en", 500, "Save failed"),
+        ("zh-hans", 503, "系统繁忙，请稍后重试（您的输入未丢失）"),
+    ],
+)
+def test_a_failed_row_save_is_said_in_the_pages_language(page, dw, language, status, said):
+    """A row whose save fails (busy: 503; anything else) says so in the page's language — the
+    English grid said it in Chinese — and keeps the typed value."""
+    own = dw.projects.own_county
+    login(page, "lixia", PASSWORD)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
+    page.goto(page.base_url + "/dispatch/2026-01/grid/")
+    page.route(f"**/dispatch/2026-01/grid/{own.pk}/", lambda route: route.fulfill(status=status, body="x"))
+    page.locator(f"#g{own.pk}-invested_month").click()
+    page.keyboard.type("100")
+    page.keyboard.press("Tab")
+    state = page.locator(f"#grid-row-{own.pk} [data-testid=row-state]")
+    expect(state).to_contain_text(said)
+    expect(page.locator(f"#g{own.pk}-invested_month")).to_have_value("100")
