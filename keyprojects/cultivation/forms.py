@@ -53,8 +53,14 @@ class NominateForm(PlainDecimals, forms.Form):
         from keyprojects.enterprises.models import Enterprise
 
         qs = Enterprise.objects.visible_to(user).filter(policy.region_rows_q(clist.region, "region__", county_field="code"))
-        qs = qs.exclude(pk__in=clist.entries.values("enterprise_id")).order_by("name")
-        self.fields["enterprise"].queryset = qs  # type: ignore[attr-defined]
+        field = self.fields["enterprise"]
+        # The field accepts every enterprise of the region the user sees, so that one nominated in
+        # the meantime (another tab, a colleague) gets the service's "already on this list" at the
+        # field rather than Django's "not one of the available choices"; the select offers only the
+        # enterprises not on the list yet.
+        field.queryset = qs.order_by("name")  # type: ignore[attr-defined]
+        offered = qs.exclude(pk__in=clist.entries.values("enterprise_id")).order_by("name")
+        field.choices = [("", field.empty_label), *((e.pk, str(e)) for e in offered)]  # type: ignore[attr-defined]
         _style(self)
 
 

@@ -278,3 +278,16 @@ def test_carry_over_button(world, client_for, admitted):
     assert 'data-testid="carry-over-form"' not in leader.get(reverse("cultivation:list", args=[new.pk])).content.decode()
     r = leader.post(reverse("cultivation:carry_over", args=[new.pk]), follow=True)
     assert "无权" in r.content.decode() and new.entries.count() == 1
+
+
+def test_nominating_an_enterprise_already_on_the_list_says_so(world, client_for, nominated):
+    """A second tab (or a colleague) nominating the same enterprise: the page says the enterprise is
+    on the list already, not Django's "select a valid choice"; the select no longer offers it."""
+    c = client_for(world.users.county)
+    url = reverse("cultivation:list", args=[nominated.cultivation_list_id])
+    assert f'<option value="{world.ent.pk}"' not in c.get(url).content.decode()
+    r = c.post(reverse("cultivation:nominate", args=[nominated.cultivation_list_id]), {"enterprise": world.ent.pk, "reason": "再次推荐"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "该企业已在本名单中" in body and "该选择不在可用的选项中" not in body
+    assert CultivationEntry.objects.filter(cultivation_list_id=nominated.cultivation_list_id).count() == 1
