@@ -250,14 +250,16 @@ def _confirm_close(request: HttpRequest, rnd: SelectionRound, version: int) -> H
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     """A new application to round ``pk``: an enterprise contact for its own enterprise (one that
-    applied already is sent to its application), staff on an enterprise's behalf."""
+    applied already is sent to its application; a form it sends is refused), staff on an enterprise's behalf."""
     guard(request)
     rnd: SelectionRound = get_or_404(SelectionRound, request, pk)
     if not policy.can_enter_brand_application(request.user):
         raise DjangoPermissionDenied
     own = _own_application(request.user, rnd)
-    if own is not None:
+    if own is not None and request.method != "POST":
         return redirect("brands:application", pk=own.pk)
+    # A form sent after the enterprise's application was started (a second tab, a colleague) goes on
+    # to the service, which refuses it beside the field, and the page keeps what was typed.
     if rnd.status != RoundStatus.OPEN:
         messages.error(request, gettext("该批次不在申报期内"))
         return redirect("brands:round", pk=rnd.pk)

@@ -90,6 +90,18 @@ def test_enterprise_applies_through_the_form(client, world, rnd):
     assert c.get(reverse("brands:application_edit", args=[app.pk])).status_code == 403
 
 
+def test_a_second_tab_applying_again_keeps_what_was_typed_and_says_why(client, world, rnd):
+    """The application form opened in two tabs: the first saves the draft; the second is not sent
+    silently to that draft (losing what was typed) but shows its form again with the reason."""
+    c = login(client, world.users.enterprise)
+    data = {"category": "product", "brand_name": "第一个标签页", "years_in_city": "4"}
+    assert c.post(reverse("brands:apply", args=[rnd.pk]), data).status_code == 302
+    r = c.post(reverse("brands:apply", args=[rnd.pk]), {**data, "brand_name": "第二个标签页"})
+    body = r.content.decode()
+    assert r.status_code == 200 and "第二个标签页" in body and "每个品牌主体每年只能申报一个类别" in body
+    assert list(BrandApplication.objects.filter(round=rnd).values_list("brand_name", flat=True)) == ["第一个标签页"]
+
+
 def test_review_score_decide_through_the_pages(client, world, rnd, submitted):
     c = login(client, world.users.enterprise)
     assert 'data-testid="review-form"' not in c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
