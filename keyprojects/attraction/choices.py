@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LeadStage(models.TextChoices):
@@ -82,7 +83,7 @@ class FundStatus(models.TextChoices):
     confirms it; whoever asks for a 冲销 never decides it. Only :data:`COUNTED_FUNDS` count."""
 
     PENDING = "pending", _("待确认")  # entered (or a correction entered), waiting for somebody else's confirmation
-    CONFIRMED = "confirmed", _("已确认")  # confirmed by a second person: counts in 资金到位率
+    CONFIRMED = "confirmed", pgettext_lazy("funds arrival status", "已确认")  # confirmed by a second person: counts in 资金到位率
     RETURNED = "returned", _("已退回")  # sent back with a reason: never counted (enter it again if it was right)
     VOID_PENDING = "void_pending", _("冲销待确认")  # a 冲销 asked for with a reason: still counts until decided
     VOIDED = "voided", _("已冲销")  # voided, or replaced by a confirmed correction: no longer counted
@@ -102,9 +103,9 @@ class FundEventKind(models.TextChoices):
     """One step in a 到资 entry's history (who, when, why)."""
 
     RECORDED = "recorded", _("登记")  # entered (a new figure, or a correction of a confirmed one)
-    CONFIRMED = "confirmed", _("确认")  # confirmed by a second person
-    RETURNED = "returned", _("退回")  # sent back with a reason
-    VOID_REQUESTED = "void_requested", _("申请冲销")  # a 冲销 asked for, with a reason
-    VOIDED = "voided", _("冲销")  # voided (a 冲销 confirmed, or replaced by a confirmed correction)
+    CONFIRMED = "confirmed", pgettext_lazy("funds arrival event", "确认")  # confirmed by a second person
+    RETURNED = "returned", pgettext_lazy("funds arrival event", "退回")  # sent back with a reason
+    VOID_REQUESTED = "void_requested", pgettext_lazy("funds arrival event", "申请冲销")  # a 冲销 asked for, with a reason
+    VOIDED = "voided", pgettext_lazy("funds arrival event", "冲销")  # voided (a 冲销 confirmed, or replaced by a confirmed correction)
     VOID_RETURNED = "void_returned", _("冲销退回")  # a 冲销 refused with a reason: the entry still counts
-    WITHDRAWN = "withdrawn", _("撤回")  # withdrawn by its enterer while it waited (note optional)
+    WITHDRAWN = "withdrawn", pgettext_lazy("funds arrival event", "撤回")  # withdrawn by its enterer while it waited (note optional)

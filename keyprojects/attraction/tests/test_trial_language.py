@@ -62,3 +62,29 @@ def test_the_leaders_destinations_read_in_the_pages_language(compiled):  # noqa:
         assert row.destination_text == "广东深圳（6次）、北京（2次）、上海"
     with translation.override("en"):
         assert row.destination_text == "广东深圳 (6 times), 北京 (2 times), 上海"
+
+
+def test_a_confirmed_funds_entry_reads_as_confirmed_in_english(compiled, world, client, lead_of):  # noqa: F811
+    """The 到资 entry's state and history say what happened ("Confirmed"), neither the dispatch
+    flag's "Acknowledged" nor the buttons' "Confirm" / "Return"."""
+    import re
+
+    from keyprojects.attraction.services import fund_arrival_add, fund_decide, lead_advance, lead_sign
+
+    u = world.users
+    today = timezone.localdate()
+    lead = lead_of()
+    lead = lead_advance(user=u.county, lead=lead, expected_version=lead.version, on_date=today - dt.timedelta(days=20))
+    lead = lead_sign(user=u.county, lead=lead, expected_version=lead.version, enterprise=world.ent,
+                     signed_on=today - dt.timedelta(days=10), amount="48000", title="投资协议")  # fmt: skip
+    entry = fund_arrival_add(user=u.county, lead=lead, arrived_on=today, arrived_amount="5000")
+    fund_decide(user=u.county_clerk, entry=entry, expected_version=entry.version, accept=True)
+    returned = fund_arrival_add(user=u.county, lead=lead, arrived_on=today, arrived_amount="10")
+    fund_decide(user=u.county_clerk, entry=returned, expected_version=returned.version, accept=False, note="无凭证")
+    client.force_login(u.county)
+    _switch_to_english(client)
+    page = client.get(reverse("attraction:detail", args=[lead.pk])).content.decode()
+    status = re.search(rf'data-testid="fund-status-{entry.pk}">([^<]*)<', page)
+    assert status and status.group(1) == "Confirmed"
+    assert " · Confirmed · " in page and " · Returned · " in page
+    assert " · Confirm · " not in page and " · Return · " not in page and "Acknowledged" not in page
