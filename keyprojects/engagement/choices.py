@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestStatus(models.TextChoices):
@@ -41,16 +42,19 @@ SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASIC)
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("提出诉求")
-    ROUTED = "routed", _("分办")
-    REROUTED = "rerouted", _("改派")
-    DECLINED = "declined", _("非本部门职责")
-    ACKNOWLEDGED = "acknowledged", _("受理")
-    EXTENSION_ASKED = "extension_asked", _("申请延期")
+    """A step in a request's history; the labels say what happened ("Routed"), not the button that
+    does it ("Route"), hence their own translation context."""
+
+    CREATED = "created", pgettext_lazy("request history", "提出诉求")
+    ROUTED = "routed", pgettext_lazy("request history", "分办")
+    REROUTED = "rerouted", pgettext_lazy("request history", "改派")
+    DECLINED = "declined", pgettext_lazy("request history", "非本部门职责")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("request history", "受理")
+    EXTENSION_ASKED = "extension_asked", pgettext_lazy("request history", "申请延期")
     EXTENSION_APPROVED = "extension_approved", _("批准延期")
     EXTENSION_REJECTED = "extension_rejected", _("不予延期")
-    REPLIED = "replied", _("答复")
-    RATED = "rated", _("评价")
+    REPLIED = "replied", pgettext_lazy("request history", "答复")
+    RATED = "rated", pgettext_lazy("request history", "评价")
     REOPENED = "reopened", _("不满意重办")
     CLOSED = "closed", _("办结")
 
