@@ -7,6 +7,8 @@ curve says now (the annual plan may have changed since)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,7 @@ from .selectors import closed_codes_by_period, is_frozen_in
 
 MONTHS = tuple(range(1, 13))
 PLACES = Decimal("0.0001")  # as stored (万元 to the yuan)
+CHUNK = 2000  # projects per IN (...) query
 
 
 @dataclass(frozen=True)
@@ -74,21 +77,18 @@ def frozen_months(*, project: Project, year: int) -> frozenset[int]:
     whole province or the project's city: ``rules.is_frozen``)."""
     periods = list(ReportingPeriod.objects.filter(year=year))
     closed = closed_codes_by_period([p.pk for p in periods])
+    return _frozen_in(project, periods, closed)
+
+
+def _frozen_in(project: Project, periods: list[ReportingPeriod], closed: dict[int, set[str]]) -> frozenset[int]:
     return frozenset(p.month for p in periods if is_frozen_in(p, project, closed.get(p.pk, set())))
 
 
-def plan_months(*, project: Project, year: int, own: dict[int, Any] | None = None) -> PlanMonths:
-    """The plan curve of ``project`` in ``year`` with its frozen months. ``own``: the project's
-    stored months (month → planned) when the caller has read them (under its row lock)."""
-    if own is None:
-        own = dict(MonthlyPlan.objects.filter(project=project, year=year).values_list("month", "planned"))
-    plan = ProjectYear.objects.filter(project=project, year=year).values_list("annual_plan", flat=True).first()
+def _state(*, year: int, plan: Any, own: dict[int, Any], weights: Any, frozen: frozenset[int], counted: dict[int, Decimal]) -> PlanMonths:
+    """The one construction of a :class:`PlanMonths` from what was read (one project or many)."""
     annual = Decimal(plan) if plan else None  # 0 or no row: no annual plan
-    weights = DispatchConfig.get().plan_spread
     default = metrics.spread_plan(annual or Decimal(0), weights)
     base = [Decimal(v) for v in metrics.plan_curve(annual or Decimal(0), weights, own)]
-    frozen = frozen_months(project=project, year=year)
-    counted = counted_ytd(project=project, year=year, months=frozen)
     return PlanMonths(
         year=year,
         annual_plan=annual,
@@ -99,6 +99,43 @@ def plan_months(*, project: Project, year: int, own: dict[int, Any] | None = Non
         base=base,
         counted_ytd=counted,
     )
+
+
+def plan_months(*, project: Project, year: int, own: dict[int, Any] | None = None) -> PlanMonths:
+    """The plan curve of ``project`` in ``year`` with its frozen months. ``own``: the project's
+    stored months (month → planned) when the caller has read them (under its row lock)."""
+    if own is None:
+        own = dict(MonthlyPlan.objects.filter(project=project, year=year).values_list("month", "planned"))
+    plan = ProjectYear.objects.filter(project=project, year=year).values_list("annual_plan", flat=True).first()
+    frozen = frozen_months(project=project, year=year)
+    counted = counted_ytd(project=project, year=year, months=frozen)
+    return _state(year=year, plan=plan, own=own, weights=DispatchConfig.get().plan_spread, frozen=frozen, counted=counted)
+
+
+def plan_months_of(*, projects: Iterable[Project], year: int) -> dict[int, PlanMonths]:
+    """:func:`plan_months` of many projects (project pk → curve) in a fixed number of queries:
+    the 分月计划 sheet of a county or a city (``services_plans_bulk``)."""
+    from keyprojects.analytics.models import ProjectPeriodFact
+
+    projects = list(projects)
+    ids = [p.pk for p in projects]
+    own: dict[int, dict[int, Any]] = defaultdict(dict)
+    plans: dict[int, Any] = {}
+    counted: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    periods = list(ReportingPeriod.objects.filter(year=year))
+    closed = closed_codes_by_period([p.pk for p in periods])
+    frozen = {p.pk: _frozen_in(p, periods, closed) for p in projects}
+    for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        for pk, m, v in MonthlyPlan.objects.filter(project_id__in=chunk, year=year).values_list("project_id", "month", "planned"):
+            own[pk][m] = v
+        plans.update(ProjectYear.objects.filter(project_id__in=chunk, year=year).values_list("project_id", "annual_plan"))
+        if any(frozen[pk] for pk in chunk):
+            facts = ProjectPeriodFact.objects.filter(project_id__in=chunk, period__year=year)
+            for pk, m, v in facts.values_list("project_id", "period__month", "planned_ytd"):
+                if m in frozen[pk]:
+                    counted[pk][m] = Decimal(v)
+    weights = DispatchConfig.get().plan_spread
+    return {pk: _state(year=year, plan=plans.get(pk), own=own[pk], weights=weights, frozen=frozen[pk], counted=counted[pk]) for pk in ids}
 
 
 def counted_ytd(*, project: Project, year: int, months: frozenset[int]) -> dict[int, Decimal]:

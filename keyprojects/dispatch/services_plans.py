@@ -169,18 +169,28 @@ def _parse(state: PlanMonths, months: Sequence[Any]) -> list[Decimal]:
     return values
 
 
-def _refresh(project: Project, year: int, before: Sequence[Decimal], after: Sequence[Decimal]) -> None:
-    """The one refresh action (``analytics.refresh.refresh_after``) for the project's opened
-    periods of ``year`` from the first month whose plan curve (``before``: ``PlanMonths.base``, what
-    the refresh measured by) changed (a month's cumulative plan depends on the months before it
-    only); frozen months are left alone by the refresh itself."""
+def first_changed(before: Sequence[Decimal], after: Sequence[Decimal]) -> int | None:
+    """The first month whose plan curve differs (a month's cumulative plan depends on the months
+    before it only), None when none does."""
+    return next((m for m, a, b in zip(MONTHS, before, after, strict=True) if not _same(a, b)), None)
+
+
+def refresh_plans(*, project_ids: Sequence[int], year: int, from_month: int) -> None:
+    """The one refresh action (``analytics.refresh.refresh_after``) for the projects' opened
+    periods of ``year`` from ``from_month`` (:func:`first_changed`: what the refresh measured by,
+    ``PlanMonths.base``, against the new curve); frozen months are left alone by the refresh
+    itself. One call when no later year has periods (the usual case), else one per month of
+    ``year`` (a plan curve counts in its own year only)."""
     from keyprojects.analytics.refresh import refresh_after
 
-    changed = [m for m, a, b in zip(MONTHS, before, after, strict=True) if not _same(a, b)]
-    if not changed:
+    periods = list(ReportingPeriod.objects.filter(year=year, month__gte=from_month).order_by("month"))
+    if not periods or not project_ids:
         return
-    for period in ReportingPeriod.objects.filter(year=year, month__gte=changed[0]).order_by("month"):
-        refresh_after(project_ids=[project.pk], from_period=period, only_period=True)
+    if not ReportingPeriod.objects.filter(year__gt=year).exists():
+        refresh_after(project_ids=project_ids, from_period=periods[0])
+        return
+    for period in periods:
+        refresh_after(project_ids=project_ids, from_period=period, only_period=True)
 
 
 def _check_sum(state: PlanMonths, year: int, plan: Decimal, values: Sequence[Decimal]) -> None:
@@ -213,6 +223,39 @@ def _audit(*, user: Any, request: Any, project: Project, year: int, before: Plan
     )
 
 
+def plan_apply(
+    *,
+    user: Any,
+    project: Project,
+    year: int,
+    state: PlanMonths,
+    months: Sequence[Any],
+    expected: Sequence[Any] | None,
+    request: Any = None,
+    write: bool = True,
+) -> list[Decimal] | None:
+    """The checks and the write of one project's curve, shared by the page and API's save
+    (:func:`monthly_plan_set`) and the bulk import (``services_plans_bulk``): ``state`` is the
+    curve read under the project's row lock (``project`` locked, in the user's editable scope);
+    ``expected`` the twelve values the caller loaded (ConflictError when the curve changed since);
+    the annual plan must exist, the twelve values parse (:func:`_parse`: closed months as counted)
+    and add up to it exactly. Returns the new twelve values, or None when they equal the curve as
+    it counts (nothing written). With ``write`` the rows and the audit record are written (the
+    caller refreshes, :func:`refresh_plans`); without, the values are only checked (a preview)."""
+    _check_expected(state, expected)
+    plan = _annual_plan(state, year)
+    values = _parse(state, months)
+    _check_sum(state, year, plan, values)
+    if _unchanged(state, values):
+        return None  # nothing changed: nothing written
+    if write:
+        MonthlyPlan.objects.filter(project=project, year=year).delete()
+        rows = [MonthlyPlan(project=project, year=year, month=m, planned=v) for m, v in zip(MONTHS, values, strict=True)]
+        MonthlyPlan.objects.bulk_create(rows)
+        _audit(user=user, request=request, project=project, year=year, before=state, after=values, own=True)
+    return values
+
+
 @transaction.atomic
 def monthly_plan_set(
     *, user: Any, project: Project, year: int, months: Sequence[Any], expected: Sequence[Any] | None, request: Any = None
@@ -225,18 +268,32 @@ def monthly_plan_set(
     afterwards."""
     locked = _editable_project(user, project)
     state = _current(locked, year)
-    _check_expected(state, expected)
-    plan = _annual_plan(state, year)
-    values = _parse(state, months)
-    _check_sum(state, year, plan, values)
-    if all(_same(v, c) for v, c in zip(values, state.curve, strict=True)):
-        return PlanResult(state, unchanged=True)  # nothing changed: nothing written
-    MonthlyPlan.objects.filter(project=locked, year=year).delete()
-    rows = [MonthlyPlan(project=locked, year=year, month=m, planned=v) for m, v in zip(MONTHS, values, strict=True)]
-    MonthlyPlan.objects.bulk_create(rows)
-    _audit(user=user, request=request, project=locked, year=year, before=state, after=values, own=True)
+    values = plan_apply(user=user, project=locked, year=year, state=state, months=months, expected=expected, request=request)
+    if values is None:
+        return PlanResult(state, unchanged=True)
     _refresh(locked, year, state.base, values)
     return PlanResult(_current(locked, year))
+
+
+def _unchanged(state: PlanMonths, values: Sequence[Decimal]) -> bool:
+    return all(_same(v, c) for v, c in zip(values, state.curve, strict=True))
+
+
+def left_as_counted(state: PlanMonths, months: Sequence[Any]) -> bool:
+    """The twelve typed values are the curve as it counts (a row of the bulk sheet left as it was
+    exported): nothing to check or write, even where the curve no longer adds up to a changed
+    annual plan (the project's own page says so)."""
+    try:
+        values = _parse(state, months)
+    except ValidationFailed:
+        return False
+    return _unchanged(state, values)
+
+
+def _refresh(project: Project, year: int, before: Sequence[Decimal], after: Sequence[Decimal]) -> None:
+    month = first_changed(before, after)
+    if month is not None:
+        refresh_plans(project_ids=[project.pk], year=year, from_month=month)
 
 
 @transaction.atomic

@@ -336,6 +336,12 @@ def can_plan_months(user: Any, project: Any = None) -> bool:
     return bool(Project.objects.editable_by(user).filter(pk=project.pk).exists())
 
 
+def can_export_plan_months(user: Any) -> bool:
+    """Download the 分月计划 sheet of one's scope (分月计划批量填报): whoever sets the curves
+    (:func:`can_plan_months`), and a leader to read them; never an administrator."""
+    return can_plan_months(user) or (_active(user) and role_of(user) == Role.LEADER)
+
+
 def can_change_stage(user: Any) -> bool:
     """Move a project along its life cycle (within the editable scope)."""
     return _has(user, GOVERNMENT_ROLES)

@@ -165,9 +165,21 @@ def test_the_default_spread_to_the_yuan_saved_unchanged_writes_nothing(dw, monke
     # an own curve is also left alone when saved as it is
     own = ["83.3337"] + ["83.3333"] * 11
     assert not set_curve(dw, own, expected=shown).unchanged
-    assert stored(p)[0] == D("83.3337") and len(calls) == 3  # (January to March refreshed)
+    assert stored(p)[0] == D("83.3337") and len(calls) == 1  # one refresh: January to March (no later year)
+    assert calls[0]["from_period"] == dw.p1 and not calls[0].get("only_period")
     events = AuditEvent.objects.count()
-    assert set_curve(dw, own, expected=own).unchanged and AuditEvent.objects.count() == events and len(calls) == 3
+    assert set_curve(dw, own, expected=own).unchanged and AuditEvent.objects.count() == events and len(calls) == 1
+
+
+def test_a_later_year_is_not_refreshed_for_a_plan_curve(dw, monkeypatch):
+    import datetime as dt
+
+    from keyprojects.dispatch.models import ReportingPeriod
+
+    ReportingPeriod.objects.create(year=2027, month=1, fill_start=dt.date(2027, 2, 1), fill_end=dt.date(2027, 2, 10))
+    calls = refreshes(monkeypatch)
+    set_curve(dw, ["100", "100", "0", "200"] + ["100"] * 8)  # March is the first month changed
+    assert [(c["from_period"], c["only_period"]) for c in calls] == [(dw.p3, True)]
 
 
 def close(dw, *periods):

@@ -1,0 +1,469 @@
+"""分月计划批量填报: the 12-month plan curves of every project of a user's scope for a year, set
+from one spreadsheet.
+
+* :func:`plan_sheet` — the .xlsx to fill: one row per project in scope with an annual plan that
+  year (项目代码, or its ID when it has none; 项目名称; 所属区域; 年度计划投资), then 1月…12月
+  prefilled with the curve as it counts (the default spread where the project has none, said in
+  计划来源), closed months grey and locked, a hidden 项目ID column that brings a row back to its
+  project. Cells go through ``core.xlsx`` (``safe_cell``: no formula from a name).
+* :func:`plans_preview` — the filled sheet read through ``dataio.reader.read_sheets`` (the file
+  safety rules) and checked row by row by the rules of the single save
+  (``services_plans.plan_apply``, nothing written): the row errors in the page's language and
+  the projects that would change, with a signed token of what was read.
+* :func:`plans_confirm` — the token applied all or nothing in one transaction: every changed
+  project's curve checked again and written by ``plan_apply`` (its audit record), refused as a
+  whole when a curve changed since the preview (the curve the preview read is each row's
+  ``expected``) or a rule fails now; then one refresh of all the changed projects
+  (``services_plans.refresh_plans``).
+
+A row left as exported writes nothing and is not checked (a curve that no longer adds up to a
+changed annual plan is the project page's to say). A project code that is unknown and one out of
+the user's scope are said with one message: no existence leak (reliability.md 11)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
+
+from keyprojects.accounts import policy
+from keyprojects.core.errors import ApplicationError, ConflictError, Message, PermissionDenied, ValidationFailed, listed
+from keyprojects.core.money import format_month
+from keyprojects.core.xlsx import in_chinese, new_workbook, safe_cell
+from keyprojects.dataio.reader import read_sheets
+from keyprojects.projects.models import Project
+
+from .selectors_plans import MONTHS, PlanMonths, plan_months_of
+from .services_plans import first_changed, left_as_counted, month_field, plan_apply, refresh_plans
+
+SALT = "keyprojects.dispatch.plans_bulk"
+TOKEN_MAX_AGE = 2 * 3600  # a preview is confirmed within two hours
+CHUNK = 2000
+
+H_CODE = gettext_noop("项目代码")
+H_NAME = gettext_noop("项目名称")
+H_REGION = gettext_noop("所属区域")
+H_PLAN = gettext_noop("年度计划投资（万元）")
+H_SOURCE = gettext_noop("计划来源")
+H_TOTAL = gettext_noop("12个月合计")
+H_ID = gettext_noop("项目ID")
+OWN = gettext_noop("项目自定")
+DEFAULT = gettext_noop("默认分布")
+HEADER_ROW = 2  # 0-based: the title, the note, then the header
+FIRST_MONTH_COL = 5
+TITLE = "%(year)s年重点项目分月计划批量填报（%(place)s）"
+NOTE = (
+    "单位：万元，可填到四位小数（精确到元）。请只改白色单元格：每个项目1月至12月的合计须等于年度计划投资；"
+    "灰色月份已关账，按关账时计入的计划锁定，不能修改。计划来源为“默认分布”的项目尚未自定分月计划，表中为按默认权重的分布。"
+    "不要改动项目代码、表头和隐藏的项目ID列。"
+)
+YEAR_RE = re.compile(r"(\d{4})年重点项目分月计划批量填报")
+
+NO_HEADER = gettext_noop("找不到表头（项目代码、项目名称、1月至12月），请使用“分月计划批量填报”导出的模板")
+OTHER_YEAR = gettext_noop("该文件是%(file)s年的分月计划，当前填报的是%(year)s年：请导出%(year)s年的模板")
+NO_PROJECT = gettext_noop("缺少项目代码")
+UNKNOWN = gettext_noop("项目“%(code)s”不存在或不在您的管辖范围内")
+ID_MISMATCH = gettext_noop("项目代码与隐藏的项目ID不是同一个项目，请勿改动项目代码")
+DUPLICATE = gettext_noop("该项目已在第%(row)s行填写")
+NO_ROWS = gettext_noop("文件中没有要导入的项目行")
+STALE = gettext_noop("预览之后，以下项目的分月计划已被修改：%(projects)s。未导入任何数据，请重新上传文件并核对后再确认。")
+REFUSED = gettext_noop("文件中有错误，未导入任何数据")
+BAD_TOKEN = gettext_noop("预览已过期或无效，请重新上传文件")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem of the file: its Excel row (0: the file), the project as the row names it, the
+    column (a header or a month; '' for the row) and the message (a catalogue source string or a
+    :class:`Message`, said in the page's language by ``core.errors.shown``)."""
+
+    row: int
+    project: str
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """A project whose curve the file changes: the curve as it counts (``before``) and the new
+    twelve values (``after``)."""
+
+    row: int
+    project: Project
+    label: str
+    before: list[Decimal]
+    after: list[Decimal]
+    own_before: bool
+
+    @property
+    def months(self) -> list[dict[str, Any]]:
+        """Each month with whether it changed (the preview's table)."""
+        return [
+            {"month": m, "before": b, "after": a, "changed": b.quantize(Decimal("0.0001")) != a.quantize(Decimal("0.0001"))}
+            for m, b, a in zip(MONTHS, self.before, self.after, strict=True)
+        ]
+
+
+@dataclass
+class Preview:
+    year: int
+    rows: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    token: str = ""
+
+
+@dataclass
+class Applied:
+    year: int
+    changed: int = 0
+    project_ids: list[int] = field(default_factory=list)
+
+
+class BulkRefused(ApplicationError):
+    """Nothing was written: the rows' errors (``errors``) or the projects whose curve changed since
+    the preview (``stale``, names)."""
+
+    code = "plans_bulk_refused"
+    default_message = REFUSED
+
+    def __init__(self, message: Any = None, *, errors: list[RowError] | None = None, stale: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+        self.stale = stale or []
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def sheet_projects(*, user: Any, year: int) -> QuerySet[Project]:
+    """The projects of the sheet: those ``user`` may set the curve of (a leader: those they see,
+    read only), with an annual plan in ``year``; by region, then name."""
+    if policy.can_plan_months(user):
+        qs = Project.objects.editable_by(user)
+    elif policy.can_export_plan_months(user):
+        qs = Project.objects.visible_to(user)
+    else:
+        return Project.objects.none()
+    return qs.filter(years__year=year, years__annual_plan__gt=0).select_related("region").order_by("region_id", "name", "pk").distinct()
+
+
+def place_name(user: Any) -> str:
+    region = policy.scope_region(user)
+    if region is not None:
+        return str(region.name)
+    unit = getattr(user, "unit", None)
+    return str(getattr(unit, "name", "") or user.get_username())
+
+
+def project_label(project: Project) -> str:
+    """How a row names its project: its code, else its ID."""
+    return project.project_code or str(project.pk)
+
+
+# --- the sheet ---------------------------------------------------------------------------------
+
+
+@in_chinese
+def plan_sheet(*, user: Any, year: int) -> tuple[bytes, int]:
+    """The .xlsx of the user's projects' curves of ``year`` (see the module docstring) and its
+    number of project rows."""
+    projects = list(sheet_projects(user=user, year=year))
+    states = plan_months_of(projects=projects, year=year)
+    editable = policy.can_plan_months(user)
+    buf = io.BytesIO()
+    wb = new_workbook(buf)
+    ws = wb.add_worksheet("分月计划")
+    base = {"font_size": 10, "valign": "vcenter", "border": 1}
+    grey = {**base, "bg_color": "#D9D9D9", "locked": True}
+    white = {**base, "locked": False}
+    money = "#,##0.00##"
+    f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    f_note = wb.add_format({"font_size": 10, "text_wrap": True, "valign": "top", "font_color": "#333333"})
+    f_head = wb.add_format({**grey, "bold": True, "align": "center", "text_wrap": True})
+    f_head_edit = wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
+    f_text = wb.add_format({**grey, "text_wrap": False})
+    f_money = wb.add_format({**grey, "num_format": money})
+    f_edit = wb.add_format({**white, "num_format": money})
+    f_closed = wb.add_format({**grey, "num_format": money, "font_color": "#555555", "italic": True})
+    headers = [H_CODE, H_NAME, H_REGION, H_PLAN, H_SOURCE, *(format_month(m) for m in MONTHS), H_TOTAL, H_ID]
+    widths = [24, 36, 12, 14, 10, *([11] * 12), 13, 8]
+    ncols = len(headers)
+    place = place_name(user)
+    ws.merge_range(0, 0, 0, ncols - 2, safe_cell(TITLE % {"year": year, "place": place}), f_title)
+    ws.set_row(0, 28)
+    ws.merge_range(1, 0, 1, ncols - 2, safe_cell(NOTE), f_note)
+    ws.set_row(1, 42)
+    for c, (head, width) in enumerate(zip(headers, widths, strict=True)):
+        is_month = FIRST_MONTH_COL <= c < FIRST_MONTH_COL + 12
+        ws.write_string(HEADER_ROW, c, str(head), f_head_edit if is_month and editable else f_head)
+        ws.set_column(c, c, width, None, {"hidden": head == H_ID})
+    ws.set_row(HEADER_ROW, 30)
+    first = HEADER_ROW + 1
+    for i, p in enumerate(projects):
+        r = first + i
+        state = states[p.pk]
+        plan = state.annual_plan or Decimal(0)
+        ws.write_string(r, 0, safe_cell(project_label(p)), f_text)
+        ws.write_string(r, 1, safe_cell(p.name), f_text)
+        ws.write_string(r, 2, safe_cell(p.region.name if p.region_id else ""), f_text)
+        ws.write_number(r, 3, float(plan), f_money)
+        ws.write_string(r, 4, str(OWN if state.own else DEFAULT), f_text)
+        for m, v in zip(MONTHS, state.curve, strict=True):
+            fmt = f_closed if m in state.frozen else (f_edit if editable else f_money)
+            ws.write_number(r, FIRST_MONTH_COL + m - 1, float(v), fmt)
+        c0, c1 = _cell(r, FIRST_MONTH_COL), _cell(r, FIRST_MONTH_COL + 11)
+        ws.write_formula(r, FIRST_MONTH_COL + 12, f"=SUM({c0}:{c1})", f_money, float(state.total))
+        ws.write_number(r, ncols - 1, p.pk, f_text)
+    if projects and editable:
+        ws.data_validation(
+            first,
+            FIRST_MONTH_COL,
+            first + len(projects) - 1,
+            FIRST_MONTH_COL + 11,
+            {
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
+                "input_title": "分月计划",
+                "input_message": "单位：万元，填不小于0的数字",
+                "error_title": "金额有误",
+                "error_message": "请填写不小于0的数字（单位：万元）",
+            },
+        )
+    if not projects:
+        ws.merge_range(first, 0, first, ncols - 2, f"{year}年没有设置了年度计划投资的项目", f_note)
+    ws.freeze_panes(first, 2)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True})
+    wb.close()
+    return buf.getvalue(), len(projects)
+
+
+def _cell(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return str(xl_rowcol_to_cell(row, col))
+
+
+def sheet_filename(year: int, user: Any) -> str:
+    return f"分月计划批量填报-{place_name(user)}-{year}.xlsx"
+
+
+# --- reading the filled sheet ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    row: int  # the Excel row
+    code: str
+    name: str
+    pk: int | None  # the hidden 项目ID
+    months: list[str]
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else format(v, ".15g")  # as a spreadsheet shows it (15 digits)
+    return str(v).strip()
+
+
+def _head(v: Any) -> str:
+    text = _text(v).replace(" ", "")
+    for unit in ("（万元）", "(万元)"):
+        if text.endswith(unit) and text != H_PLAN:
+            text = text[: -len(unit)]
+    return text
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def read_plan_sheet(source: Any, *, filename: str, year: int) -> tuple[list[SheetRow], list[RowError]]:
+    """The rows of the filled sheet (through ``read_sheets``: its file safety checks raise
+    ``UnsafeFile``) and the file's own errors (no header, another year)."""
+    sheets = read_sheets(source, filename=filename)
+    for sheet in sheets:
+        for i, row in enumerate(sheet.rows[:10]):
+            heads = [_head(c) for c in row]
+            months = [format_month(m) for m in MONTHS]
+            if H_NAME not in heads or not all(m in heads for m in months) or (H_CODE not in heads and H_ID not in heads):
+                continue
+            index = {h: j for j, h in reversed(list(enumerate(heads))) if h}
+            title = " ".join(_text(c) for r in sheet.rows[:i] for c in r)
+            found = YEAR_RE.search(title)
+            if found and int(found.group(1)) != year:
+                return [], [RowError(0, "", "", Message(OTHER_YEAR, file=found.group(1), year=year))]
+            out: list[SheetRow] = []
+            for k, cells in enumerate(sheet.rows[i + 1 :], start=i + 1):
+
+                def cell(head: str, cells: list[Any] = cells, index: dict[str, int] = index) -> str:
+                    j = index.get(head)
+                    return _text(cells[j]) if j is not None and j < len(cells) else ""
+
+                values = [cell(m) for m in months]
+                code, name, pk = cell(H_CODE), cell(H_NAME), _int(cell(H_ID))
+                if not code and not name and pk is None and not any(values):
+                    continue  # a blank line
+                out.append(SheetRow(sheet.first_row + k, code, name, pk, values))
+            return out, []
+    return [], [RowError(0, "", "", NO_HEADER)]
+
+
+def _match(rows: list[SheetRow], user: Any) -> tuple[dict[int, Project], list[RowError], list[tuple[SheetRow, Project]]]:
+    """Each row's project among those ``user`` may set the curve of (by the hidden ID, else the
+    code, else an ID typed as the code)."""
+    codes = {r.code for r in rows if r.code}
+    ids = {r.pk for r in rows if r.pk is not None} | {i for i in (_int(c) for c in codes) if i is not None}
+    scope = Project.objects.editable_by(user).select_related("region")
+    found: dict[int, Project] = {}
+    by_code: dict[str, Project] = {}
+    code_list, id_list = sorted(codes), sorted(ids)
+    for chunk in (code_list[i : i + CHUNK] for i in range(0, len(code_list), CHUNK)):
+        for p in scope.filter(project_code__in=chunk):
+            by_code[str(p.project_code)] = p
+            found[p.pk] = p
+    for chunk in (id_list[i : i + CHUNK] for i in range(0, len(id_list), CHUNK)):
+        found.update({p.pk: p for p in scope.filter(pk__in=chunk)})
+    errors: list[RowError] = []
+    matched: list[tuple[SheetRow, Project]] = []
+    seen: dict[int, int] = {}
+    for r in rows:
+        said = r.code or r.name or (str(r.pk) if r.pk is not None else "")
+        if not r.code and r.pk is None:
+            errors.append(RowError(r.row, said, str(H_CODE), NO_PROJECT))
+            continue
+        by_c = by_code.get(r.code) if r.code else None
+        typed = by_c or (found.get(_int(r.code) or 0) if r.code else None)  # the code, or an ID typed as the code
+        project = found.get(r.pk) if r.pk is not None else typed
+        if project is None:
+            errors.append(RowError(r.row, said, str(H_CODE), Message(UNKNOWN, code=r.code or r.pk)))
+            continue
+        if r.code and typed is not None and typed.pk != project.pk:
+            errors.append(RowError(r.row, said, str(H_CODE), ID_MISMATCH))
+            continue
+        if project.pk in seen:
+            errors.append(RowError(r.row, said, "", Message(DUPLICATE, row=seen[project.pk])))
+            continue
+        seen[project.pk] = r.row
+        matched.append((r, project))
+    return found, errors, matched
+
+
+def _service_errors(row: int, label: str, exc: ValidationFailed) -> list[RowError]:
+    """A refusal of ``plan_apply`` as the rows' errors: a month's at its month, the sum's and the
+    rest at the row."""
+    out: list[RowError] = []
+    fields = exc.extra.get("fields") or {}
+    for m in MONTHS:
+        for msg in fields.get(month_field(m), []):
+            out.append(RowError(row, label, format_month(m), msg))
+    for name, msgs in fields.items():
+        if not name.startswith("month_"):
+            out.extend(RowError(row, label, "", msg) for msg in msgs)
+    return out or [RowError(row, label, "", exc.message)]
+
+
+def _curve_text(values: list[Decimal]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def plans_preview(*, user: Any, year: int, source: Any, filename: str) -> Preview:
+    """The filled sheet checked (nothing written): see the module docstring."""
+    if not policy.can_plan_months(user):
+        raise PermissionDenied()
+    rows, file_errors = read_plan_sheet(source, filename=filename, year=year)
+    preview = Preview(year=year, rows=len(rows), errors=file_errors)
+    if file_errors:
+        return preview
+    if not rows:
+        preview.errors.append(RowError(0, "", "", NO_ROWS))
+        return preview
+    _found, errors, matched = _match(rows, user)
+    preview.errors.extend(errors)
+    states = plan_months_of(projects=[p for _r, p in matched], year=year)
+    token_rows: list[list[Any]] = []
+    for r, project in matched:
+        state: PlanMonths = states[project.pk]
+        label = project_label(project)
+        if left_as_counted(state, r.months):
+            preview.unchanged += 1
+            continue
+        expected = _curve_text(state.curve)
+        try:
+            values = plan_apply(user=user, project=project, year=year, state=state, months=r.months, expected=expected, write=False)
+        except ValidationFailed as exc:
+            preview.errors.extend(_service_errors(r.row, label, exc))
+            continue
+        if values is None:  # (equal as counted: left_as_counted said so already)
+            preview.unchanged += 1
+            continue
+        preview.changes.append(Change(r.row, project, label, state.curve, values, state.own))
+        token_rows.append([project.pk, r.row, _curve_text(values), expected])
+    preview.errors.sort(key=lambda e: e.row)
+    if not preview.errors and token_rows:
+        preview.token = signing.dumps({"u": user.pk, "y": year, "r": token_rows}, salt=SALT, compress=True)
+    return preview
+
+
+def _unsign(token: str, user: Any) -> tuple[int, list[list[Any]]]:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationFailed(BAD_TOKEN) from None
+    if not isinstance(data, dict) or data.get("u") != user.pk or not isinstance(data.get("r"), list):
+        raise ValidationFailed(BAD_TOKEN)
+    return int(data["y"]), data["r"]
+
+
+@transaction.atomic
+def plans_confirm(*, user: Any, token: str, request: Any = None) -> Applied:
+    """Apply a preview's token: all or nothing (see the module docstring). Raises
+    :class:`BulkRefused` (nothing written) with the rows' errors or the stale projects."""
+    if not policy.can_plan_months(user):
+        raise PermissionDenied()
+    year, rows = _unsign(token, user)
+    ids = [int(r[0]) for r in rows]
+    scope = Project.objects.editable_by(user).select_for_update()
+    locked: dict[int, Project] = {}
+    for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        locked.update({p.pk: p for p in scope.filter(pk__in=chunk)})
+    states = plan_months_of(projects=list(locked.values()), year=year)
+    errors: list[RowError] = []
+    stale: list[str] = []
+    changed: dict[int, int] = {}
+    for pk, row, months, expected in rows:
+        project = locked.get(int(pk))
+        if project is None:
+            errors.append(RowError(int(row), str(pk), str(H_CODE), Message(UNKNOWN, code=pk)))
+            continue
+        state = states[project.pk]
+        label = project_label(project)
+        try:
+            values = plan_apply(user=user, project=project, year=year, state=state, months=months, expected=expected, request=request)
+        except ConflictError:
+            stale.append(f"{project.name}（{label}）")
+            continue
+        except ValidationFailed as exc:
+            errors.extend(_service_errors(int(row), label, exc))
+            continue
+        if values is not None:
+            changed[project.pk] = first_changed(state.base, values) or 13  # (13: the curve as measured is unchanged)
+    if stale:
+        raise BulkRefused(Message(STALE, projects=listed(stale)), errors=errors, stale=stale)
+    if errors:
+        raise BulkRefused(errors=errors)
+    applied = Applied(year=year, changed=len(changed), project_ids=sorted(changed))
+    if changed and min(changed.values()) <= 12:
+        refresh_plans(project_ids=sorted(changed), year=year, from_month=min(changed.values()))
+    return applied
