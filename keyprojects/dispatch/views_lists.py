@@ -225,12 +225,19 @@ def _problems(user: Any, values: dict[str, Any]) -> QuerySet[ProblemItem]:
     return qs.select_related("project__region").order_by(F("due_date").asc(nulls_last=True), "-id")
 
 
-def _problems_context(request: HttpRequest, params: QueryDict, bound: tuple[int, ProblemStatusForm] | None = None) -> dict[str, Any]:
+def _problems_context(
+    request: HttpRequest, params: QueryDict, bound: tuple[ProblemItem, ProblemStatusForm] | None = None
+) -> dict[str, Any]:
+    """The list; ``bound``: the problem whose status form came back (an error, a conflict), shown
+    with the typed values on top even when the list's filters no longer take it in (solved
+    meanwhile in another window, the list showing the unsolved)."""
     user = request.user
     form = ProblemFilterForm(params or None)
     qs = _problems(user, form.values())
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(params.get("page"))
     items = list(page.object_list)
+    if bound and bound[0].pk not in {p.pk for p in items}:
+        items.insert(0, bound[0])
     editable = set(ProblemItem.objects.editable_by(user).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
     # a unit sees the problems it must solve, not always their project: no link to a 404
     linkable = set(Project.objects.visible_to(user).filter(pk__in=[p.project_id for p in items]).values_list("pk", flat=True))
@@ -240,7 +247,7 @@ def _problems_context(request: HttpRequest, params: QueryDict, bound: tuple[int,
         p.project_linkable = p.project_id in linkable  # type: ignore[attr-defined]
         p.overdue = is_overdue(p.due_date, p.status, today)  # type: ignore[attr-defined]
         p.can_edit = p.pk in editable and not _is_read_only(user)  # type: ignore[attr-defined]
-        if bound and bound[0] == p.pk:
+        if bound and bound[0].pk == p.pk:
             p.form, p.form_open = bound[1], True  # type: ignore[attr-defined]
         else:
             p.form = ProblemStatusForm(initial={"status": p.status, "resolution": p.resolution, "version": p.version, "back": back})  # type: ignore[attr-defined]
@@ -290,6 +297,13 @@ def problem_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
             messages.error(request, _error_text(exc))
         except ConflictError:
+            # the typed values stay; the form now carries the saved version, so that saving
+            # again after checking the current status (shown in the row) goes through
+            problem.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(problem.version)
+            form = ProblemStatusForm(data)
+            form.is_valid()
             messages.error(request, _("该问题已被他人修改，请核对后重新保存"))
         except ApplicationError as exc:
             messages.error(request, exc.shown)
@@ -300,7 +314,7 @@ def problem_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("dispatch:problems") + (f"?{query}" if query else ""))
     else:
         messages.error(request, _("请检查标注的字段"))
-    return render(request, "dispatch/review/problems.html", _problems_context(request, back, bound=(problem.pk, form)))
+    return render(request, "dispatch/review/problems.html", _problems_context(request, back, bound=(problem, form)))
 
 
 PROBLEM_COLUMNS = [

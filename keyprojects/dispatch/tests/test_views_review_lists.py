@@ -241,6 +241,27 @@ def test_problem_status_flow(problems, client):
     assert problem_ids(solved) == {d.late.pk} and 'data-testid="overdue"' not in solved.content.decode()
 
 
+def test_a_conflicting_status_change_keeps_the_input_and_saves_when_sent_again(problems, client):
+    """Two windows: the first marks the problem solved; the second's change meets a conflict. Its
+    page shows the problem (though the unsolved list no longer takes it in), with what was typed
+    and the current version, so that saving again after checking goes through (it conflicted for
+    ever: the form sent the stale version back)."""
+    d = problems
+    client.force_login(d.users.county)
+    url = f"/dispatch/problems/{d.late.pk}/status/"
+    stale = d.late.version
+    client.post(url, {"status": "solved", "resolution": "已协调解决", "version": stale}, follow=True)
+    resp = client.post(url, {"status": "in_progress", "resolution": "正在协调用地", "version": stale})
+    assert "已被他人修改" in messages_of(resp)[0]
+    assert d.late.pk in problem_ids(resp)  # on the unsolved list's page although solved
+    form = next(p.form for p in resp.context["problems"] if p.pk == d.late.pk)
+    assert form["resolution"].value() == "正在协调用地" and form["version"].value() == str(d.late.version + 1)
+    resp = client.post(url, {"status": "in_progress", "resolution": "正在协调用地", "version": form["version"].value()})
+    assert resp.status_code == 302
+    d.late.refresh_from_db()
+    assert (d.late.status, d.late.resolution) == ("in_progress", "正在协调用地")
+
+
 def test_problem_status_scope_and_read_only(problems, client):
     d = problems
     url = f"/dispatch/problems/{d.late.pk}/status/"
