@@ -81,3 +81,19 @@ def test_the_units_are_named_as_the_scheme_assesses_them(closed, client):  # noq
     period = ReportingPeriod.objects.order_by("year", "month").first()
     assert "考核对象：市" in assessment_subtitle(scheme=province_scheme, snapshot=AssessmentSnapshot(period=period))
     assert "考核对象：区县（市）" in assessment_subtitle(scheme=closed.scheme, snapshot=AssessmentSnapshot(period=period))
+
+
+def test_who_computed_and_published_is_named_as_everywhere_else(closed, client):  # noqa: F811
+    """The scheme's list of results and the result page name the person (``|person``: the full
+    name), not the login name."""
+    city = closed.users.city
+    city.first_name, city.last_name = "", "王市审"
+    city.save(update_fields=["first_name", "last_name"])
+    client.force_login(city)
+    client.post(reverse("analytics:assessment_compute", kwargs={"pk": closed.scheme.pk}), {"period": "2026-02"})
+    client.post(reverse("analytics:assessment_publish", kwargs={"pk": closed.scheme.pk, "period": "2026-02"}))
+    assert AssessmentSnapshot.objects.get().published_at is not None
+    scheme = client.get(reverse("analytics:assessment_scheme", kwargs={"pk": closed.scheme.pk})).content.decode()
+    result = client.get(reverse("analytics:assessment_result", kwargs={"pk": closed.scheme.pk, "period": "2026-02"})).content.decode()
+    assert "由 王市审 计算" in scheme and f"由 {city.username} 计算" not in scheme
+    assert "由 王市审 发布" in result and f"由 {city.username} 发布" not in result
