@@ -209,6 +209,11 @@ class Dashboard:
     ranked: str = ""  # "region" | "project"
     source: str = ""  # "summary" | "facts"
     reports: ReportsIn | None = None  # the month's reports due and in, behind the totals
+    closed: set[int] = field(default_factory=set)  # the periods closed for the region (a city closes its own)
+
+    @property
+    def period_closed(self) -> bool:
+        return self.period is not None and self.period.pk in self.closed
 
     @property
     def time_progress_pct(self) -> Decimal | None:
@@ -249,6 +254,17 @@ def choose_period(periods: list[ReportingPeriod], label: str | None) -> Reportin
     return periods[0] if periods else None
 
 
+def _closed_for(periods: list[ReportingPeriod], region: Region | None) -> set[int]:
+    """The periods closed for ``region`` (the province's close, or its city's own), as the
+    rankings and the bulletin say it (``services_assessment.period_closed_for``): one query."""
+    from keyprojects.dispatch.selectors import closed_codes_by_period
+
+    from .services_assessment import period_closed_for
+
+    codes = closed_codes_by_period(p.pk for p in periods)
+    return {p.pk for p in periods if period_closed_for(period=p, region=region, closed_codes=codes.get(p.pk, set()))}
+
+
 # --- the dashboard -------------------------------------------------------------------------
 
 
@@ -256,7 +272,7 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
     region = summary_region(user)
     periods = periods_with_facts(region=region)
     period = choose_period(periods, period_label)
-    board = Dashboard(period=period, periods=periods, region=region)
+    board = Dashboard(period=period, periods=periods, region=region, closed=_closed_for(periods, region))
     if period is None:
         return board
     own: list[DimensionPeriodSummary] = []

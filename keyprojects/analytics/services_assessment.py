@@ -32,14 +32,18 @@ class PeriodNotClosed(ApplicationError):
     default_message = gettext_noop("该调度期尚未关账，不能计算考核得分")
 
 
-def period_closed_for(*, period: Any, region: Any) -> bool:
-    """Whether ``period`` is closed for ``region`` (the province, or a city closed on its own)."""
+def period_closed_for(*, period: Any, region: Any, closed_codes: set[str] | None = None) -> bool:
+    """Whether ``period`` is closed for ``region`` (the province, or a city closed on its own;
+    ``region`` None: closed for the province). ``closed_codes``: the period's
+    ``dispatch.selectors.closed_region_codes`` when read once for many periods."""
     from keyprojects.dispatch.selectors import closed_region_codes
 
     if period.status == "closed":
         return True
-    codes = {region.code, region.province_code, getattr(region, "city_code", "")} - {""}
-    return bool(codes & closed_region_codes(period))
+    if region is None:
+        return False
+    codes = {region.code, region.province_code, getattr(region, "city_code", "")} - {"", None}
+    return bool(codes & (closed_region_codes(period) if closed_codes is None else closed_codes))
 
 
 def can_manage_schemes(user: Any) -> bool:

@@ -280,16 +280,17 @@ def test_htmx_period_switch_renders_the_body_only(client, hw):
 
 
 def test_query_count_is_pinned(client, hw, django_assert_num_queries):
-    """A region user's dashboard: session, user, region, periods, own dimension rows, the
-    children's rows, the year's curve, the open gap of the 四张清单 (one grouped query), the
-    warning threshold the lagging tile names — 9 queries whatever the number of projects."""
+    """A region user's dashboard: session, user, region, periods, the periods' closures (which
+    are closed for the region), own dimension rows, the children's rows, the year's curve, the
+    open gap of the 四张清单 (one grouped query), the warning threshold the lagging tile names —
+    10 queries whatever the number of projects."""
     login(client, hw.users.city)
     client.get(JAN)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(JAN).status_code == 200
     ProjectFactory.create_batch(5, region_id="370103", stage="construction", plan=(2026, 100, "county"))
     refresh(hw.p1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(JAN).status_code == 200
 
 
@@ -302,3 +303,24 @@ def test_dimension_rows_roll_up_county_city_province(hw):
     assert rows[("370000", "all", "")].projects == 5 and rows[("370000", "all", "")].annual_plan == D(4400)
     assert rows[("370000", "level", "province")].annual_plan == D(1400)  # 500 + 900
     assert db.band_of(None) == "none" and db.band_of(D("0")) == "ahead" and db.band_of(D("-10.01")) == "far"
+
+
+def test_the_dashboard_says_a_month_its_city_closed_is_closed(dw, client):
+    """As the rankings and the bulletin: after the city's own close, the city's dashboard reads
+    已关账 (it said 未关账，数据可能变化) and marks the month so in the period list; another
+    city's dashboard still says the month is open."""
+    from keyprojects.dispatch.services import period_close
+    from keyprojects.dispatch.tests.test_close import approved
+
+    approved(dw, dw.projects.own_county, dw.p1, "100")
+    period_close(user=dw.users.city, period=dw.p1, confirm="确认关账")
+
+    def read(user):
+        client.force_login(user)
+        html = client.get(reverse("analytics:dashboard") + f"?period={dw.p1.label}").content.decode()
+        return re.search(r'data-testid="period-status">([^<]*)<', html).group(1), f'{dw.p1.label}" selected>' in html, html
+
+    status, selected, html = read(dw.users.city)
+    assert (status, selected) == ("已关账", True) and "（已关账）</option>" in html
+    status, _selected, html = read(dw.users.province)
+    assert status == "未关账，数据可能变化" and "（已关账）</option>" not in html
