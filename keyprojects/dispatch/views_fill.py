@@ -207,9 +207,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
     periods = list(ReportingPeriod.objects.order_by("-year", "-month").values_list("year", "month")[:36])
     labels = sorted({f"{y:04d}-{m:02d}" for y, m in periods} | {label, default_period_label()}, reverse=True)
+    from keyprojects.analytics.services_assessment import period_closed_for
+
+    # the month as the user's region has it: a city closes its own month before the province
+    region = policy.scope_region(user)
+    closed_here = region is not None and period.pk is not None and period_closed_for(period=period, region=region, closed_codes=closed)
     context = {
         "period": period,
         "period_label": period.label,
+        "period_state": _("已关账") if closed_here else period.status_label,
+        "closed_here": closed_here or period.is_closed,
         "period_choices": labels,
         "today": today,
         "overdue": overdue,

@@ -95,3 +95,22 @@ def test_province_close_closes_the_period(dw):
     assert dw.p1.status == "closed"
     with pytest.raises(PeriodClosed):
         report_save(user=dw.users.other_city, project=dw.projects.other_city, period=dw.p1, data={"invested_month": "10"})
+
+
+def test_the_tasks_page_says_a_month_its_city_closed_is_closed(dw, client):
+    """A city closes its own month before the province: its staff and its counties' read 已关账 on
+    their tasks page (it said 填报已截止，待关账 and "现在提交记为迟报" for reports that can no
+    longer be submitted); another city's month is as it was."""
+    import re
+
+    period_close(user=dw.users.city, period=dw.p1, confirm="确认关账")
+
+    def state(user):
+        client.force_login(user)
+        html = client.get(f"/dispatch/?period={dw.p1.label}").content.decode()
+        return re.search(r'data-testid="period-state">([^<]*)<', html).group(1), "现在提交记为迟报" in html
+
+    assert state(dw.users.city) == ("已关账", False)
+    assert state(dw.users.county) == ("已关账", False)
+    other, _late = state(dw.users.other_city)
+    assert other != "已关账" and other == dw.p1.status_label
