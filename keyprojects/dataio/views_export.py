@@ -56,10 +56,20 @@ def _regions_below(user: Any) -> QuerySet[Region]:
 def exports_page(request: HttpRequest) -> HttpResponse:
     """What can be downloaded here, with the region and month to choose."""
     user = request.user
+    from keyprojects.analytics.services_assessment import period_closed_for
+    from keyprojects.dispatch.selectors import closed_codes_by_period
+
     regions = list(_regions_below(user))
     home = regions[0] if regions else None
+    periods = list(ReportingPeriod.objects.order_by("-year", "-month")[:36])
+    # closed as the user's region has it (a city closes its own month before the province):
+    # marked so in the table's list, and no fill template for it
+    codes = closed_codes_by_period(p.pk for p in periods)
+    region = home or policy.scope_region(user)
+    closed = {p.pk for p in periods if period_closed_for(period=p, region=region, closed_codes=codes.get(p.pk, set()))}
     context = {
-        "periods": ReportingPeriod.objects.order_by("-year", "-month")[:36],
+        "periods": periods,
+        "closed": closed,
         "default_period": default_period_label(),
         "regions": regions,
         "home": home,

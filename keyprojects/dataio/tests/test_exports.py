@@ -381,3 +381,25 @@ def test_exports_page_offers_what_the_role_may_download(dw: Any, client: Any) ->
     client.force_login(dw.users.enterprise)  # no region: the template of its own projects only
     page = client.get(url).content.decode()
     assert 'data-testid="dispatch-table"' not in page and 'data-testid="fill-template"' in page
+
+
+def test_the_exports_page_knows_a_month_the_city_closed(dw: Any, client: Any) -> None:
+    """After the city's own close the month is marked closed in the dispatch table's list and no
+    longer offered for a fill template (only the province's close counted); another city's
+    staff still get it."""
+    import re
+
+    period_close(user=dw.users.city, period=dw.p1, confirm="确认关账")
+    label = dw.p1.label
+
+    def page(user: Any) -> tuple[str, str]:
+        client.force_login(user)
+        html = client.get(reverse("dataio:exports")).content.decode()
+        table = re.search(r'id="table-period".*?</select>', html, re.S)
+        template = re.search(r'id="template-period".*?</select>', html, re.S)
+        return (table.group(0) if table else ""), (template.group(0) if template else "")
+
+    table, template = page(dw.users.city)
+    assert re.search(rf'value="{label}"[^<]*>[^<]*（已关账）<', table) and f'value="{label}"' not in template
+    table, template = page(dw.users.other_city)
+    assert f'value="{label}"' in template and not re.search(rf'value="{label}"[^<]*>[^<]*（已关账）<', table)
