@@ -31,12 +31,13 @@ from typing import Any
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
 from keyprojects.core.errors import ApplicationError, ConflictError, Message, PermissionDenied, ValidationFailed, listed
 from keyprojects.core.money import format_month
-from keyprojects.core.xlsx import in_chinese, new_workbook, safe_cell
+from keyprojects.core.xlsx import EXPORT_LANGUAGE, in_chinese, new_workbook, safe_cell
 from keyprojects.dataio.reader import read_sheets
 from keyprojects.projects.models import Project
 
@@ -293,10 +294,11 @@ def read_plan_sheet(source: Any, *, filename: str, year: int) -> tuple[list[Shee
     """The rows of the filled sheet (through ``read_sheets``: its file safety checks raise
     ``UnsafeFile``) and the file's own errors (no header, another year)."""
     sheets = read_sheets(source, filename=filename)
+    with translation.override(EXPORT_LANGUAGE):
+        months = [format_month(m) for m in MONTHS]  # the sheet's headers: Chinese in any UI language
     for sheet in sheets:
         for i, row in enumerate(sheet.rows[:10]):
             heads = [_head(c) for c in row]
-            months = [format_month(m) for m in MONTHS]
             if H_NAME not in heads or not all(m in heads for m in months) or (H_CODE not in heads and H_ID not in heads):
                 continue
             index = {h: j for j, h in reversed(list(enumerate(heads))) if h}
