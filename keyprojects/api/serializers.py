@@ -410,7 +410,12 @@ class TransitionSerializer(StrictInput):
     to_stage = serializers.ChoiceField(choices=TRANSITION_TARGETS, help_text="目标阶段；resume 表示从停缓建恢复")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="", help_text="原因（停缓建、退库必填）")
     version = serializers.IntegerField(min_value=1, help_text="读取时的版本号（乐观锁）")
-    on_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="实际开工/竣工日期，默认今天")
+    on_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="阶段变更发生的日期（实际开工、竣工、投产、停缓建等），不晚于今天，默认今天；项目已有实际开工/竣工日期时以其为准",
+    )
 
 
 STAGE_HELP = "阶段代码：" + "、".join(f"{v}={label}" for v, label in Stage.choices)
@@ -424,8 +429,9 @@ class ProjectEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectEvent
-        fields = ["id", "kind", "from_stage", "to_stage", "reason", "actor_name", "at"]
+        fields = ["id", "kind", "from_stage", "to_stage", "reason", "actor_name", "at", "on_date"]
         read_only_fields = fields
+        extra_kwargs = {"on_date": {"help_text": "变更发生的日期（可早于登记时间 at）；早期记录为登记日"}}
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor_name(self, obj: ProjectEvent) -> str | None:

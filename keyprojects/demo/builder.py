@@ -405,7 +405,8 @@ class DemoBuilder(DraftsMixin):
         self.t_projects = writer_for(Project, PROJECT_COLUMNS + (["invested_before"] if self.with_invested_before else []))
         self.t_years = writer_for(ProjectYear, ["project_id", "year", "annual_plan", "on_province_list", "on_city_list",
                                             "on_county_list", "nature"])  # fmt: skip
-        self.t_events = writer_for(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "at", "actor_id"])
+        self.t_events = writer_for(ProjectEvent, ["project_id", "kind", "from_stage", "to_stage", "reason", "at", "actor_id",
+                                                   "on_date"])  # fmt: skip
         dispatch = self.dispatch
         tables = [self.t_projects, self.t_years, self.t_events, *(dispatch.tables if dispatch else ())]
         placed: set[str] = set()  # the regions of the drafts so far
@@ -499,7 +500,7 @@ class DemoBuilder(DraftsMixin):
             if last and at <= last[-1]:
                 at = last[-1] + dt.timedelta(minutes=self.rng.randint(5, 90))
             last.append(at)
-            self.t_events.add(pk, kind, frm, to, reason, at, None)
+            self.t_events.add(pk, kind, frm, to, reason, at, None, when or at.astimezone(self.tz).date())
 
         ev("created", "", "reserve", d.created, at=created_at)
         path = ["reserve"]

@@ -269,6 +269,8 @@ class ProjectEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # the day it happened (实际开工, 投产, 停缓建 …), which may be before the day it was entered (``at``)
+    on_date = models.DateField(_("日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

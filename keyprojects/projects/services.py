@@ -219,7 +219,9 @@ def project_create(*, user: Any, data: dict[str, Any], years: Iterable[dict[str,
     except IntegrityError as exc:
         raise ValidationFailed(extra={"fields": {"project_code": [gettext_noop("该项目代码已被其他项目使用")]}}) from exc
     year_changes = _save_years(project=project, years=years)
-    ProjectEvent.objects.create(project=project, kind=EventKind.CREATED, from_stage="", to_stage=project.stage, actor=user)
+    ProjectEvent.objects.create(
+        project=project, kind=EventKind.CREATED, from_stage="", to_stage=project.stage, actor=user, on_date=timezone.localdate()
+    )
     audit_record(
         action="create",
         user=user,
@@ -323,7 +325,9 @@ def project_transition(
 
     ``to_stage="resume"`` returns a suspended project to the stage it had before.
     Entering construction sets ``actual_start`` and completing sets ``actual_completion``
-    (``on_date`` or today) unless they are already known.
+    (``on_date`` or today) unless they are already known. The event records the day the move
+    happened (``ProjectEvent.on_date``): that date for a start or completion, else ``on_date``
+    or today — a suspension or 投产 entered a week late keeps its real day.
     """
     if not policy.can_change_stage(user) and not policy.is_administrator(user):
         raise PermissionDenied()  # an administrator is out of scope below (404)
@@ -372,14 +376,28 @@ def project_transition(
     if target == Stage.COMPLETED and not current.actual_completion:
         current.actual_completion = max(today, current.actual_start) if current.actual_start else today
         fields.append("actual_completion")
+    completion = current.actual_completion
+    if on_date is not None and target == Stage.PRODUCTION and completion and on_date < completion:
+        message = Message(gettext_noop("投产日期不能早于实际竣工日期（%(date)s）"), date=f"{completion:%Y-%m-%d}")
+        raise ValidationFailed(extra={"fields": {"on_date": [message]}})
     save_versioned(current, expected_version=version, fields=fields)
-    ProjectEvent.objects.create(project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user)
+    # the day it happened: the project's own date for a start or completion, else the one given (today by default)
+    happened = (
+        current.actual_start
+        if kind == EventKind.TRANSITION and target == Stage.CONSTRUCTION
+        else completion
+        if kind == EventKind.TRANSITION and target == Stage.COMPLETED
+        else today
+    )
+    ProjectEvent.objects.create(
+        project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user, on_date=happened or today
+    )
     audit_record(
         action="transition",
         user=user,
         request=request,
         obj=current,
-        changes={"stage": [frm, target]},
+        changes={"stage": [frm, target], "on_date": f"{happened or today:%Y-%m-%d}"},
         message=reason,
     )
     project.__dict__.update(

@@ -308,6 +308,25 @@ def history_rows(project: Project) -> list[dict[str, Any]]:
     return rows
 
 
+MOVE_DATE_LABELS = {
+    Stage.PREPARATION: gettext_lazy("转入前期日期"),
+    Stage.CONSTRUCTION: gettext_lazy("实际开工日期"),
+    Stage.COMPLETED: gettext_lazy("实际竣工日期"),
+    Stage.PRODUCTION: gettext_lazy("投产日期"),
+    Stage.EFFECTIVE: gettext_lazy("达效日期"),
+    Stage.SUSPENDED: gettext_lazy("停缓建日期"),
+    Stage.CANCELLED: gettext_lazy("退库日期"),
+    "resume": gettext_lazy("恢复建设日期"),
+}
+
+
+def _move_date_label(project: Project, target: str) -> Any:
+    """The label of the date a stage move asks for; "" when the project already knows it."""
+    if (target == Stage.CONSTRUCTION and project.actual_start) or (target == Stage.COMPLETED and project.actual_completion):
+        return ""
+    return MOVE_DATE_LABELS.get(target, "")
+
+
 def _can_edit(user: Any, project: Project) -> bool:
     return bool(writable_fields(user)) and Project.objects.editable_by(user).filter(pk=project.pk).exists()
 
@@ -332,14 +351,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "target": t,
                 "label": label,
                 "needs_reason": t in (Stage.SUSPENDED, Stage.CANCELLED),
-                # the move records 实际开工/竣工日期 (unless known): asked, today by default
-                "date_label": (
-                    _("实际开工日期")
-                    if t == Stage.CONSTRUCTION and not project.actual_start
-                    else _("实际竣工日期")
-                    if t == Stage.COMPLETED and not project.actual_completion
-                    else ""
-                ),
+                # the day the move happened, today by default (the event's date; a start or a
+                # completion sets the project's 实际开工/竣工日期 too, and is not asked when known)
+                "date_label": _move_date_label(project, t),
                 "danger": t == Stage.CANCELLED,
                 "warning": t == Stage.SUSPENDED,
             }

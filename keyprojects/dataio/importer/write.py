@@ -9,6 +9,8 @@ import operator
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from keyprojects.accounts import policy
 from keyprojects.analytics.refresh import PROJECT_COLUMNS, ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
@@ -101,7 +103,14 @@ class WriteMixin(ImporterState):
             pw.flush()
             insert_derived(
                 ProjectEvent,
-                values={"kind": str(EventKind.CREATED), "from_stage": "", "reason": "导入", "actor_id": actor_id, "at": now},
+                values={
+                    "kind": str(EventKind.CREATED),
+                    "from_stage": "",
+                    "reason": "导入",
+                    "actor_id": actor_id,
+                    "at": now,
+                    "on_date": timezone.localdate(now),
+                },
                 source=Project,
                 columns={"project_id": "id", "to_stage": "stage"},
                 ids=[i.pk for i in new_items],  # type: ignore[misc]

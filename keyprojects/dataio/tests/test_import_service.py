@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core import bulk
@@ -87,6 +88,7 @@ def test_county_imports_new_projects_with_figures(world):
     assert r.submitted_by == u and r.pending_level == "county" and r.review_levels == ["county"]
     assert ReportStep.objects.filter(report=r, action="submit", actor=u).count() == 1
     assert ProjectEvent.objects.filter(project=a, kind="created", to_stage="construction").count() == 1
+    assert ProjectEvent.objects.get(project=a, kind="created").on_date == timezone.localdate()  # (the day it was registered)
     assert Project.objects.get(name="新项目乙").stage == "preparation"  # on a list, nothing invested, not started
     b = ImportBatch.objects.get()
     assert b.status == ImportStatus.IMPORTED and b.created_count == 2 and b.rows == 2 and b.content is None

@@ -114,3 +114,9 @@ def test_no_zero_investment_warning_before_a_start_and_overdue_starts_warned(see
             assert p.planned_start <= end and not (p.actual_start and p.actual_start <= end), (p.name, end)
             overdue += p.actual_start is not None
     assert overdue  # a project that started late was warned in the months it was late
+
+
+def test_every_event_has_the_day_it_happened(seeded):
+    """The demo's events carry their day (``ProjectEvent.on_date``), never after they were entered."""
+    rows = list(ProjectEvent.objects.values_list("on_date", "at"))
+    assert rows and all(on is not None and on <= timezone.localtime(at).date() for on, at in rows)

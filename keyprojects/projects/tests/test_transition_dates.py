@@ -1,6 +1,8 @@
-"""A stage change that records 实际开工/竣工日期 asks for it on the project page (today by
-default): offices record the day work started, which is rarely the day someone clicks, and a
-month's figures read the stage from these dates (``dispatch.rules.stage_in_month``)."""
+"""A stage change asks on the project page for the day it happened (today by default):
+offices record the day work started, production began or a project was halted, which is rarely
+the day someone clicks. The event keeps that day (``ProjectEvent.on_date``); a start or a
+completion sets 实际开工/竣工日期 too, from which a month's figures read the stage
+(``dispatch.rules.stage_in_month``)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from keyprojects.audit.models import AuditEvent
 from keyprojects.dispatch.tests.test_views_review import messages_of
-from keyprojects.projects.models import Project
+from keyprojects.projects.models import Project, ProjectEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,4 +55,75 @@ def test_no_date_asked_when_it_is_known(world, client):
     Project.objects.filter(pk=p.pk).update(stage="preparation", actual_start=dt.date(2026, 1, 5))
     client.force_login(world.users.county)
     page = client.get(reverse("projects:detail", args=[p.pk])).content.decode()
-    assert 'name="on_date"' not in page
+    start = page.index('data-stage-target="construction"')
+    form = page[start : page.index("</form>", start)]
+    assert 'name="on_date"' not in form and "实际开工日期" not in page
+    client.post(reverse("projects:transition", args=[p.pk]), {"to_stage": "construction", "version": p.version}, follow=True)
+    assert ProjectEvent.objects.filter(project=p, to_stage="construction").get().on_date == dt.date(2026, 1, 5)  # (its start)
+
+
+def test_every_move_records_the_day_it_happened(world, client):
+    """投产, 停缓建, 退库 … are entered days after they happen: the event keeps the day given
+    (today by default) beside the time it was entered, and the timeline shows both."""
+    p = world.projects.own_county
+    Project.objects.filter(pk=p.pk).update(stage="construction", actual_start=dt.date(2025, 5, 1), actual_completion=None)
+    p.refresh_from_db()
+    client.force_login(world.users.county)
+    page = client.get(reverse("projects:detail", args=[p.pk])).content.decode()
+    assert "停缓建日期" in page and "退库日期" in page and "实际竣工日期" in page
+    url = reverse("projects:transition", args=[p.pk])
+    week_ago = timezone.localdate() - dt.timedelta(days=7)
+    client.post(
+        url, {"to_stage": "suspended", "version": p.version, "reason": "资金未到位", "on_date": f"{week_ago:%Y-%m-%d}"}, follow=True
+    )
+    p.refresh_from_db()
+    event = ProjectEvent.objects.filter(project=p, to_stage="suspended").get()
+    assert (p.stage, event.on_date, event.reason) == ("suspended", week_ago, "资金未到位")
+    assert AuditEvent.objects.filter(action="transition", object_id=str(p.pk)).latest("id").changes["on_date"] == f"{week_ago:%Y-%m-%d}"
+    page = client.get(reverse("projects:detail", args=[p.pk])).content.decode()
+    assert f'data-testid="event-date">{week_ago:%Y-%m-%d}</span>' in page and "登记" in page  # the day, and when it was entered
+    assert "恢复建设日期" in page
+    client.post(url, {"to_stage": "resume", "version": p.version}, follow=True)  # no date given: today
+    assert ProjectEvent.objects.filter(project=p, kind="resumed").get().on_date == timezone.localdate()
+
+
+def test_production_not_before_completion(world, client):
+    p = world.projects.own_county
+    Project.objects.filter(pk=p.pk).update(stage="completed", actual_start=dt.date(2025, 5, 1), actual_completion=dt.date(2026, 2, 1))
+    p.refresh_from_db()
+    client.force_login(world.users.county)
+    url = reverse("projects:transition", args=[p.pk])
+    said = messages_of(client.post(url, {"to_stage": "production", "version": p.version, "on_date": "2026-01-20"}, follow=True))
+    assert any("投产日期不能早于实际竣工日期（2026-02-01）" in m for m in said)
+    p.refresh_from_db()
+    assert p.stage == "completed" and not ProjectEvent.objects.filter(project=p, to_stage="production").exists()
+    client.post(url, {"to_stage": "production", "version": p.version, "on_date": "2026-02-03"}, follow=True)
+    assert ProjectEvent.objects.filter(project=p, to_stage="production").get().on_date == dt.date(2026, 2, 3)
+
+
+def test_a_new_project_and_the_api_give_the_day(world, client):
+    from keyprojects.projects.services import project_create
+
+    created = project_create(
+        user=world.users.county, data={"name": "日期测试项目", "total_investment": "1000", "category": "industry", "nature": "new"}
+    )
+    assert created.events.get().on_date == timezone.localdate()
+    client.force_login(world.users.county)
+    body = client.get(f"/api/v1/projects/{created.pk}/events/").json()
+    rows = body["results"] if isinstance(body, dict) and "results" in body else body
+    assert rows[0]["on_date"] == f"{timezone.localdate():%Y-%m-%d}"
+
+
+def test_events_entered_before_the_field_get_the_local_day_they_were_entered(world):
+    """The migration's backfill: ``on_date`` = the day of ``at`` in the site's time zone (an event
+    entered at 20:30 UTC happened the next day in 济南)."""
+    import importlib
+
+    from django.apps import apps
+
+    p = world.projects.own_county
+    late = ProjectEvent.objects.create(project=p, kind="transition", from_stage="reserve", to_stage="preparation")
+    ProjectEvent.objects.filter(pk=late.pk).update(at=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC), on_date=None)
+    migration = importlib.import_module("keyprojects.projects.migrations.0010_event_on_date")
+    migration.backfill(apps, None)
+    assert ProjectEvent.objects.get(pk=late.pk).on_date == dt.date(2026, 3, 2)
