@@ -357,3 +357,19 @@ def issues_shown(issues: list[dict]) -> list[dict]:
     if (get_language() or "").startswith("zh"):
         return issues
     return [{**i, "message": shown(i.get("message") or "")} for i in issues]
+
+
+def action_shown(action: str) -> str:
+    """A preview row's 处理 (``importer.plan.PlannedRow.action``, stored in Chinese in the batch's
+    sample) in the active language."""
+    words = {
+        "新增": pgettext("import row action", "新增"),
+        "更新": pgettext("import row action", "更新"),
+        "无变化": pgettext("import row action", "无变化"),
+    }
+    return words.get(action, action)
+
+
+def sample_shown(rows: list[dict]) -> list[dict]:
+    """The batch's sample rows with their 处理 as users read it (copies)."""
+    return [{**r, "action": action_shown(r.get("action") or "")} for r in rows]

@@ -170,6 +170,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "file_errors": [e for e in errors if not e.get("row")],
         "row_errors": [e for e in errors if e.get("row")],
         "warnings": issue_text.issues_shown(batch.warnings or []),
+        "sample": issue_text.sample_shown(batch.sample or []),
         "more_errors": batch.error_count - len(errors),
         "more_warnings": batch.warning_count - len(batch.warnings or []),
         "can_confirm": batch.can_confirm and can_import(request.user),

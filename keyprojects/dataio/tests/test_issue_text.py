@@ -147,3 +147,22 @@ def test_the_issue_list_download_in_english_and_as_before_in_chinese(compiled, c
     assert title == "Issues" and header == ["Type", "Worksheet", "Row", "Column", "Value", "Problem"]
     assert ("Error", "1-6月", "7", "总投资（万元）", None, "The total investment must not be empty") in rows
     assert ("Warning", "1-6月", "8", "所属区域", "火星区", "Unrecognised place name; imported into the default region") in rows
+
+
+def test_the_previews_row_actions_read_in_english(compiled, client, world):  # noqa: F811
+    """The sample's 处理 column (stored 新增 / 更新 / 无变化) in the English UI."""
+    from .test_import_files import GOOD
+
+    client.force_login(world.users.county)
+    resp = upload(client, workbook(GOOD))
+    batch = ImportBatch.objects.get()
+    stored = {r["action"] for r in batch.sample}
+    assert stored and stored <= {"新增", "更新", "无变化"}
+    zh = client.get(resp["Location"]).content.decode()
+    _switch_to_english(client)
+    en = client.get(reverse("dataio:import_batch", args=[batch.pk])).content.decode()
+    table = re.search(r'data-testid="sample".*?</table>', en, re.S).group(0)
+    cells = {re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[4] for row in re.findall(r"<tr>.*?</tr>", table, re.S)[1:]}
+    english = {"新增": "New", "更新": "Update", "无变化": "No change"}
+    assert cells == {english[a] for a in stored}, cells
+    assert all(f"<td>{a}</td>" in zh for a in stored)
