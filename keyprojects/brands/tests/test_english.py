@@ -97,3 +97,11 @@ def test_the_api_refusal_is_the_apps_own_and_catalogued(compiled, world, rnd):  
     assert _BrandsAPI.refusal == "没有查看“泉城好品”品牌遴选的权限"
     with translation.override("en"):
         assert shown(_BrandsAPI.refusal) == "You may not view the “Quancheng Good Products” brand selection"
+
+
+def test_who_submitted_reads_as_submitted_in_english(compiled, client, world, submitted):  # noqa: F811
+    """The application's "提交" line names who submitted it: "Submitted", not the button's "Submit"."""
+    client.force_login(world.users.city)
+    _switch_to_english(client)
+    page = client.get(reverse("brands:application", args=[submitted.pk])).content.decode()
+    assert '<dt class="col-sm-2">Submitted</dt>' in page and '<dt class="col-sm-2">Submit</dt>' not in page
