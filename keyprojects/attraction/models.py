@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -304,9 +304,14 @@ class FundArrival(VersionedModel):
     )
     reason = models.CharField(_("更正原因"), max_length=500, blank=True)
     confirmed_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=pgettext_lazy("a second person confirming a record", "确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(pgettext_lazy("a second person confirming a record", "确认时间"), null=True, blank=True)
     return_note = models.CharField(_("退回理由"), max_length=500, blank=True)
     void_requested_by = models.ForeignKey(
         "accounts.User", verbose_name=_("申请冲销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

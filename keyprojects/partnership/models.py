@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import VersionedModel
@@ -146,9 +146,14 @@ class Commitment(VersionedModel):
     claimed_on = models.DateField(_("履约日期"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("登记时间"), null=True, blank=True, help_text=_("最近一次登记履约情况的时间"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("a second person confirming a record", "确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(pgettext_lazy("a second person confirming a record", "确认时间"), null=True, blank=True)
     confirm_note = models.CharField(_("确认意见"), max_length=500, blank=True)
 
     objects = CommitmentQuerySet.as_manager()

@@ -49,3 +49,18 @@ def test_four_eyes_and_a_second_claim_are_refused_in_english(compiled, client, w
     with pytest.raises(PermissionDenied) as caught:
         commitment_confirm(actor=world.users.county, commitment=gov, accept=True, expected_version=gov.version)
     assert caught.value.as_dict()["message"] == "登记履约的人不能确认自己的登记（四眼原则）"
+
+
+def test_a_confirmed_fulfilment_names_who_confirmed_it_in_english(compiled, client, world, deal):  # noqa: F811
+    """A commitment's confirmation reads "Confirmed by" in English — the dispatch flag's
+    "Acknowledged by" is another act."""
+    from keyprojects.partnership.services import commitment_claim
+
+    gov = deal.commitments.get(party="government")
+    u = world.users
+    gov = commitment_claim(actor=u.county, commitment=gov, expected_version=gov.version, result="fulfilled", evidence_text="已交地")
+    commitment_confirm(actor=world.users.city, commitment=gov, expected_version=gov.version, accept=True)
+    client.force_login(world.users.city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("partnership:detail", args=[deal.pk])).content.decode()
+    assert "Confirmed by: " in page and "Acknowledged by" not in page
