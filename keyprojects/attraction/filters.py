@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
+from keyprojects.api.filters import YearFilter
 from keyprojects.projects.industries import SECTION_CHOICES
 from keyprojects.projects.models import SponsorLeader
 from keyprojects.regions.models import Region
@@ -27,7 +28,8 @@ class LeadFilter(django_filters.FilterSet):
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"), empty_label=_("全部门类"))
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
     leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("责任领导"), empty_label=_("全部领导"))
-    year = django_filters.NumberFilter(field_name="obtained_on__year", label=_("获取年度"))
+    # a whole year in range (the API's YearFilter): "99999" or "2026.5" is not filtered on, not a server error
+    year = YearFilter(field_name="obtained_on__year", label=_("获取年度"))
     # a plain select ("全部 / 仅停滞 / 未停滞"), not the null-boolean one ("未知 / 是 / 否")
     stalled = django_filters.BooleanFilter(
         method="filter_stalled",

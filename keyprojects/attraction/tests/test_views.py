@@ -253,3 +253,14 @@ def test_a_linked_project_not_due_to_report_is_not_called_behind_schedule(world,
     facts_refresh(period=period)
     page = client.get(reverse("attraction:detail", args=[lead.pk])).content.decode()
     assert "不需报送月报，不比较序时进度" not in page and "序时进度" in page
+
+
+@pytest.mark.parametrize("year", ["99999", "2026.5", "-1", "abc"])
+def test_a_year_out_of_range_is_not_a_server_error(world, client, lead_of, year):
+    """The list, its export and the funnel with ?year= out of range or not a whole number: the
+    filter is not applied (the form says why), never a 500."""
+    lead_of()
+    c = login(client, world.users.county)
+    for name in ("attraction:list", "attraction:funnel", "attraction:export"):
+        assert c.get(reverse(name), {"year": year}).status_code == 200, name
+    assert c.get(reverse("attraction:list"), {"year": str(timezone.localdate().year)}).status_code == 200
