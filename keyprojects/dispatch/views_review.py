@@ -406,6 +406,10 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             if not inline:
                 messages.error(request, _error_text(exc))
         except ConflictError:
+            # the opinion stays and the form takes the saved version: once the reviewer has
+            # checked the report as it now is, sending again goes through (it conflicted for ever)
+            form.data = form.data.copy()
+            form.data["version"] = str(MonthlyReport.objects.values_list("version", flat=True).get(pk=report.pk))
             messages.error(request, _("该月报已被他人处理或修改，请核对后重试"))
         except (PermissionDenied, ApplicationError) as exc:
             messages.error(request, warning_text.error_shown(exc.message))

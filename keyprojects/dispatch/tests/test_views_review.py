@@ -210,6 +210,14 @@ def test_stale_page_gets_a_conflict_message(dw, client):
     assert "重填" in resp.content.decode()  # typed opinion kept
     r.refresh_from_db()
     assert r.status == "submitted"
+    # the page now carries the saved version: sent again after checking, the return goes through
+    # (it met the same conflict for ever)
+    form = resp.context["review_form"]
+    assert form["version"].value() == str(r.version) and form["opinion"].value() == "重填"
+    resp = client.post(f"/dispatch/reports/{r.pk}/review/", {"action": "return", "opinion": "重填", "version": form["version"].value()})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.status == "returned" and r.return_opinion == "重填"
 
 
 def test_leader_is_read_only(dw, client):
