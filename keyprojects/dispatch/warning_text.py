@@ -89,9 +89,17 @@ def check_shown(message: str) -> str:
     return say_again(message, rules.CHECK_SENTENCES)
 
 
+# The opinion the importer writes on the submission it makes (dataio.importer.write): a word of
+# the system, not a person's, so said in the page's language.
+IMPORTED = gettext_noop("导入")
+
+
 def opinion_shown(opinion: str) -> str:
     """A history entry's opinion with the checks' messages it quotes said again (in Chinese: as
-    stored); the filler's and reviewer's words stay as written."""
+    stored); the filler's and reviewer's words stay as written; the importer's 导入 is said in
+    the page's language."""
+    if opinion == IMPORTED:
+        return gettext(IMPORTED)
     return say_within(opinion, rules.CHECK_SENTENCES, after={EXPLAINED: gettext(EXPLAINED), ACCEPTED: gettext(ACCEPTED)}, sep=SEPARATOR)
 
 

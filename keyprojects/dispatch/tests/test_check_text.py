@@ -142,6 +142,9 @@ def test_the_history_says_the_checks_it_quotes_and_keeps_peoples_words(compiled)
         )
         assert ReportStep(action="acknowledge", opinion=acknowledged).shown_opinion == f"{slip[2]} — reason: 已电话核实"
         assert ReportStep(action="return", opinion=slip[1]).shown_opinion == slip[1]  # a reviewer's own words
+        assert ReportStep(action="submit", opinion="导入").shown_opinion == "Import"  # the importer's word (it read 导入)
+    with translation.override("zh-hans"):
+        assert ReportStep(action="submit", opinion="导入").shown_opinion == "导入"
 
 
 def _flagged(dw, client) -> MonthlyReport:
