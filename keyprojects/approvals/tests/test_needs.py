@@ -160,3 +160,15 @@ def test_the_edit_page_shows_amounts_as_typed(client, world, needs):
     client.force_login(world.users.department)
     html = client.get(f"/approvals/needs/{land.pk}/edit/").content.decode()
     assert 'name="secured" value="0"' in html and ".0000" not in html
+
+
+def test_the_project_page_lists_a_need_without_an_owner_unit_without_an_empty_field(client, world, needs):
+    """A need with no 责任单位 read "缺口 3,000.00 万元 · · 待保障" on the project page."""
+    import re
+
+    client.force_login(world.users.county)
+    page = client.get(f"/projects/{world.projects.own_county.pk}/").content.decode()
+    section = re.search(r'data-testid="project-waiting".*?</section>', page, re.S).group(0)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "缺口 3,000.00 万元 · 待保障" in text and "· ·" not in text, text
+    assert world.dept.name in text  # the land need's owner unit is still named
