@@ -58,3 +58,21 @@ def test_bad_input_is_refused_in_english_at_the_field(compiled, dw, client, fiel
     page = html(post_fill(client, dw.p1, p, **fields))
     error = re.search(rf'data-testid="error-{field}"[^>]*>(.*?)</', page, re.S).group(1).strip()
     assert error == english and not CJK.search(error), error
+
+
+def test_the_submitted_reports_card_names_the_submitter_as_submitted_by(compiled, dw, client):  # noqa: F811
+    """The fill page's read-only card labels who submitted 提交人 / "Submitted by" (it was the
+    button's verb, "Submit", in English)."""
+    from .test_views_fill import fill_url, html, post_fill
+
+    p = dw.projects.own_county
+    client.force_login(dw.users.county)
+    post_fill(client, dw.p1, p, action="submit", invested_month="100", physical_progress="基础施工")
+
+    def label():
+        page = html(client.get(fill_url(dw.p1, p)))
+        return re.search(r'data-testid="ro-submitted-label">([^<]*)<', page).group(1)
+
+    assert label() == "提交人"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert label() == "Submitted by"
