@@ -24,6 +24,7 @@ from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.accounts import policy
@@ -389,7 +390,10 @@ def _render_fill(
 
 
 def _submit_message(report: MonthlyReport) -> str:
-    return _("已提交，等待审核") + ("（" + _("迟报") + "）" if report.is_late else "")
+    if not report.is_late:
+        return _("已提交，等待审核")
+    # the brackets in the page's language: "Submitted, awaiting review (Late report)"
+    return _("已提交，等待审核") + pgettext("punctuation", "（") + _("迟报") + pgettext("punctuation", "）")
 
 
 @login_required

@@ -76,3 +76,19 @@ def test_the_submitted_reports_card_names_the_submitter_as_submitted_by(compiled
     assert label() == "提交人"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert label() == "Submitted by"
+
+
+def test_a_late_submission_is_said_with_the_pages_brackets(compiled, dw, client):  # noqa: F811
+    """ "Submitted, awaiting review (Late report)" in English (it read "…review（Late report）"),
+    "已提交，等待审核（迟报）" in Chinese."""
+    from .test_views_fill import fill_url
+
+    def submit(user, project, language):
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        data = {"invested_month": "100", "physical_progress": "基础施工", "version": "0", "action": "submit"}
+        (said,) = messages_of(client.post(fill_url(dw.p1, project), data, follow=True))
+        return said
+
+    assert submit(dw.users.county, dw.projects.own_county, "en") == "Submitted, awaiting review (Late report)"
+    assert submit(dw.users.sibling, dw.projects.sibling_county, "zh-hans") == "已提交，等待审核（迟报）"
