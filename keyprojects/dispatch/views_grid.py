@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from keyprojects.audit.services import audit_record
@@ -225,7 +226,8 @@ def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse
                     if str(saved[f] or "") != typed[f].strip()
                 ]
                 version = fresh.version
-                error = _(CONFLICT_MESSAGE) + ("（" + _("当前已保存：") + "，".join(diffs) + "）" if diffs else "")
+                saved_now = _("当前已保存：") + pgettext("punctuation", "，").join(diffs)  # the page's punctuation
+                error = _(CONFLICT_MESSAGE) + (pgettext("punctuation", "（") + saved_now + pgettext("punctuation", "）") if diffs else "")
             else:
                 error = _(CONFLICT_MESSAGE)
         except (NotEditable, PeriodClosed) as exc:

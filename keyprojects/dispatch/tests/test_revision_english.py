@@ -92,3 +92,21 @@ def test_a_late_submission_is_said_with_the_pages_brackets(compiled, dw, client)
 
     assert submit(dw.users.county, dw.projects.own_county, "en") == "Submitted, awaiting review (Late report)"
     assert submit(dw.users.sibling, dw.projects.sibling_county, "zh-hans") == "已提交，等待审核（迟报）"
+
+
+def test_a_grid_rows_conflict_is_said_with_the_pages_punctuation(compiled, dw, client):  # noqa: F811
+    """The grid row's conflict lists the saved values in brackets of the page's language: "…
+    (currently saved: …)" in English (it read "…（currently saved: …）"), as before in Chinese."""
+    from keyprojects.dispatch.services import report_save
+
+    from .test_views_fill_grid import save_row
+
+    p = dw.projects.own_county
+    report_save(user=dw.users.city, project=p, period=dw.p1, data={"invested_month": "88"})
+    client.force_login(dw.users.county)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    row = save_row(client, dw.p1, p, version=0, invested_month="99").content.decode()
+    assert " (currently saved: " in row and "（" not in row and "）" not in row, row
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    row = save_row(client, dw.p1, p, version=0, invested_month="99").content.decode()
+    assert "（当前已保存：" in row
