@@ -44,7 +44,8 @@ def _page(client, user, url, **params):
     client.force_login(user)
     r = client.get(url, params)
     assert r.status_code == 200
-    return r.content.decode()
+    # without the CSRF tokens: a random token may hold "91" (the score the tests look for)
+    return re.sub(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"', r'\1""', r.content.decode())
 
 
 def _row(html: str) -> str:
