@@ -14,15 +14,19 @@ from .models import BrandApplication, SelectionRound
 def rounds_visible(user: Any) -> list[SelectionRound]:
     """The rounds ``user`` sees, each with how many applications it has (of those the user sees:
     an enterprise counts its own) and how many are selected (``None`` where the user does not
-    see the outcome yet: ``policy.can_see_brand_outcome``)."""
+    see the outcome yet: ``policy.can_see_brand_outcome``). Staff count the applications submitted;
+    an enterprise counts its own, its draft included (else a round it is filling in shows 0)."""
     from keyprojects.accounts import policy
 
     mine = BrandApplication.objects.visible_to(user).values("pk")
+    counted = Q(applications__in=mine)
+    if not policy.is_applying_for_own_enterprise(user):  # staff count what was submitted; an enterprise its own draft too
+        counted &= ~Q(applications__status=ApplicationStatus.DRAFT)
     rounds: list[Any] = list(
         SelectionRound.objects.visible_to(user)
         .select_related("region")
         .annotate(
-            n_applications=Count("applications", filter=Q(applications__in=mine) & ~Q(applications__status=ApplicationStatus.DRAFT)),
+            n_applications=Count("applications", filter=counted),
             n_selected=Count("applications", filter=Q(applications__status=ApplicationStatus.SELECTED)),
         )
         .order_by("-year", "-opens_on", "-id")

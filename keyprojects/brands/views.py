@@ -97,6 +97,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     rounds = list(rounds_visible(request.user))
     for r in rounds:
         r.may_apply = _may_apply(request.user, r)  # type: ignore[attr-defined]
+        r.own_application = _own_application(request.user, r)  # type: ignore[attr-defined]
     return render(request, "brands/rounds.html", {"rounds": rounds, "can_manage": policy.can_manage_brand_rounds(request.user)})
 
 

@@ -102,6 +102,21 @@ def test_a_second_tab_applying_again_keeps_what_was_typed_and_says_why(client, w
     assert list(BrandApplication.objects.filter(round=rnd).values_list("brand_name", flat=True)) == ["第一个标签页"]
 
 
+def test_the_round_list_shows_the_enterprise_its_draft(client, world, rnd):
+    """An enterprise that started its application sees it on the round list (1, and a link to it),
+    not 0 and no way on; staff still count only submitted applications."""
+    from keyprojects.brands.services import application_create
+
+    from .conftest import good
+
+    app = application_create(actor=world.users.enterprise, round=rnd, data=good())
+    page = login(client, world.users.enterprise).get(reverse("brands:rounds")).content.decode()
+    assert reverse("brands:application", args=[app.pk]) in page and 'data-testid="own-application"' in page
+    assert '<td class="num">1</td>' in page
+    page = login(client, world.users.city).get(reverse("brands:rounds")).content.decode()
+    assert '<td class="num">0</td>' in page and 'data-testid="own-application"' not in page
+
+
 def test_review_score_decide_through_the_pages(client, world, rnd, submitted):
     c = login(client, world.users.enterprise)
     assert 'data-testid="review-form"' not in c.get(reverse("brands:application", args=[submitted.pk])).content.decode()
