@@ -154,7 +154,7 @@ def _first_message(exc: ApplicationError) -> str:
     fields = exc.extra.get("fields") or {}
     details = [m for msgs in fields.values() for m in msgs]
     if details:
-        return "；".join(shown(m) for m in details)
+        return pgettext("errors on one line", "；").join(shown(m) for m in details)
     return exc.shown
 
 

@@ -193,7 +193,7 @@ def grid_row(request: HttpRequest, period: str, project_pk: str) -> HttpResponse
     version = None
     report: MonthlyReport | None = None
     if not form.is_valid():
-        error = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        error = pgettext("errors on one line", "；").join(str(e) for errs in form.errors.values() for e in errs)
     else:
         data = form.service_data()
         if "warning_reason" in request.POST:  # the row's reason covers whichever warnings its figures meet
@@ -286,12 +286,12 @@ def grid_submit(request: HttpRequest, period: str) -> HttpResponse:
         try:
             report_submit(user=user, report=report, expected_version=wanted[report.pk], request=request)
         except ApplicationError as exc:
-            failed.append(f"{report.project.name}：{refusal_shown(exc.message, exc.extra)}")
+            failed.append(report.project.name + pgettext("punctuation", "：") + refusal_shown(exc.message, exc.extra))
         else:
             ok.append(report.project.name)
     missing = len(wanted) - len(ok) - len(failed)
     if ok:
-        messages.success(request, _("已提交 %(n)d 份月报：") % {"n": len(ok)} + "、".join(ok))
+        messages.success(request, _("已提交 %(n)d 份月报：") % {"n": len(ok)} + pgettext("list separator", "、").join(ok))
     for line in failed:
         messages.error(request, _("未提交 ") + line)
     if missing:

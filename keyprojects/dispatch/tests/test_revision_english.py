@@ -110,3 +110,28 @@ def test_a_grid_rows_conflict_is_said_with_the_pages_punctuation(compiled, dw, c
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     row = save_row(client, dw.p1, p, version=0, invested_month="99").content.decode()
     assert "（当前已保存：" in row
+
+
+def test_the_grids_bulk_submission_is_said_with_the_pages_punctuation(compiled, dw, client):  # noqa: F811
+    """The bulk submission's lines in English use English separators ("…: A, B"; "Not submitted:
+    X: …"), not 、 and ：; the Chinese lines are as before."""
+    from django.urls import reverse
+
+    from keyprojects.dispatch.services import report_save
+
+    city = dw.users.city
+    good = report_save(user=city, project=dw.projects.own_county, period=dw.p1, data={"invested_month": "10"})
+    also = report_save(user=city, project=dw.projects.sibling_county, period=dw.p1, data={"invested_month": "10"})
+    bad = report_save(
+        user=city, project=dw.projects.city_level, period=dw.p1, data={"invested_month": "10", "physical_progress_pct": "100"}
+    )  # 100% without a start date: a hard check error
+    client.force_login(city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("dispatch:grid_submit", kwargs={"period": "2026-01"})
+    chosen = [f"{r.pk}:{r.version}" for r in (good, also, bad)]
+    lines = messages_of(client.post(url, {"report": chosen}, follow=True))
+    names = [dw.projects.own_county.name, dw.projects.sibling_county.name]
+    ok = next(line for line in lines if line.startswith("Submitted 2"))
+    assert "、" not in ok and all(n in ok for n in names) and ", " in ok, ok
+    failed = next(line for line in lines if line.startswith("Not submitted"))
+    assert failed.startswith(f"Not submitted: {dw.projects.city_level.name}: ") and "：" not in failed, failed
