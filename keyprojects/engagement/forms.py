@@ -68,7 +68,12 @@ class RequestForm(forms.Form):
         empty_label=_("不关联项目"),
         widget=forms.Select(attrs=_SELECT),
     )
-    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False, widget=forms.TextInput(attrs=_TEXT))
+    contact_name = forms.CharField(
+        label=pgettext_lazy("the person to contact about a request", "联系人"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs=_TEXT),
+    )
     contact_phone = forms.CharField(
         label=_("联系电话"), max_length=32, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"})
     )

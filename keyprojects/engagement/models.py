@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keyprojects.accounts import policy
 from keyprojects.core.models import TimeStampedModel, VersionedModel
@@ -98,7 +99,7 @@ class EnterpriseRequest(VersionedModel):
     raised_by = models.ForeignKey(
         "accounts.User", verbose_name=_("提出人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(pgettext_lazy("the person to contact about a request", "联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
     address_string = models.CharField(_("地点"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

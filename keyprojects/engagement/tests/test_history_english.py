@@ -27,3 +27,15 @@ def test_the_history_reads_as_events_in_english(client, eng):
         assert f"<strong>{kind}</strong>" in body
     for button in ("Raise a request", "Route", "Acknowledge", "Ask for an extension"):
         assert f"<strong>{button}</strong>" not in body
+
+
+def test_the_request_contact_is_one_person_in_english(client, eng):
+    """联系人 on a request is the one person to contact ("Contact person"); the enterprise page's
+    list of contacts keeps "Contacts"."""
+    client.force_login(eng.users.enterprise)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/engagement/new/").content.decode()
+    assert ">Contact person<" in body and ">Contacts<" not in body
+    req = raise_request(eng, contact_name="王经理", contact_phone="0531-88888888")
+    body = client.get(f"/engagement/{req.pk}/").content.decode()
+    assert ">Contact person</dt>" in body
