@@ -21,7 +21,7 @@ from keyprojects.core.errors import Message, NotFound, PermissionDenied, Transit
 from keyprojects.core.models import attname, full_clean, save_versioned
 from keyprojects.core.money import format_wan
 
-from .choices import DROPPABLE, FORWARD, EventKind, LeadStage
+from .choices import DROPPABLE, FORWARD, PIPELINE, EventKind, LeadStage
 from .models import Activity, Lead, LeadCheck, LeadEvent, ServiceItem
 
 #: Lead fields a form or the API may write; stage, signing and landing fields only move through
@@ -467,6 +467,12 @@ def lead_check(
     fresh = _editable(user, lead)
     if not item.is_active:
         raise ValidationFailed(extra={"fields": {"item": [gettext_noop("服务事项已停用")]}})
+    stage = fresh.stage_before_drop if fresh.stage == LeadStage.DROPPED else fresh.stage
+    if item.stage not in PIPELINE or stage not in PIPELINE or PIPELINE.index(item.stage) > PIPELINE.index(stage):
+        # the page offers the items up to the lead's stage (selectors.checklist); a later stage's
+        # item is done once the lead gets there, not ahead of it
+        message = Message(gettext_noop("“%(stage)s”阶段的服务事项须在线索进入该阶段后办理"), stage=LeadStage(item.stage).label)
+        raise ValidationFailed(message, extra={"fields": {"item": [message]}})
     existing = LeadCheck.objects.filter(lead=fresh, item=item).first()
     if not done:
         if existing is not None:

@@ -95,6 +95,25 @@ def test_required_service_items_hold_a_lead_in_its_stage(world, lead_of):
     assert lead.stage == LeadStage.NEGOTIATION
 
 
+def test_a_later_stages_service_item_waits_for_that_stage(world, lead_of, client):
+    """The page offers the items up to the lead's stage; a later stage's item sent anyway (an old
+    page, a hand-made request) is refused, nothing recorded, and the page says why."""
+    from django.urls import reverse
+
+    from keyprojects.attraction.models import LeadCheck
+
+    later = ServiceItem.objects.create(stage="signed", name="协议合法性审查（测试）")
+    lead = lead_of()
+    with pytest.raises(ValidationFailed, match="签约"):
+        lead_check(user=world.users.county, lead=lead, item=later)
+    client.force_login(world.users.county)
+    r = client.post(reverse("attraction:check", args=[lead.pk, later.pk]), follow=True)
+    assert "须在线索进入该阶段后办理" in r.content.decode()
+    assert not LeadCheck.objects.filter(lead=lead).exists()
+    now = ServiceItem.objects.create(stage="info", name="线索登记建档（测试）")
+    assert lead_check(user=world.users.county, lead=lead, item=now) is not None
+
+
 def test_drop_needs_a_reason_and_reopen_returns_to_the_stage(world, lead_of):
     lead = lead_of()
     lead = lead_advance(user=world.users.county, lead=lead, expected_version=lead.version)
