@@ -220,5 +220,5 @@ def test_a_refused_submission_from_the_grid_reads_in_english(compiled, history, 
     _switch_to_english(client)
     resp = client.post(submit_url, {"report": f"{r.pk}:{r.version}"}, follow=True)
     said = [str(m) for m in resp.context["messages"]]
-    assert len(said) == 1 and said[0].endswith(f"{dw.project.name}：Explain these check warnings before submitting: {EXPECTED[2][2]}")
+    assert said == [f"Not submitted: {dw.project.name}: Explain these check warnings before submitting: {EXPECTED[2][2]}"]
     assert MonthlyReport.objects.get(pk=r.pk).status == "draft"
