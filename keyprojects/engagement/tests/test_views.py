@@ -202,3 +202,13 @@ def test_a_step_without_or_with_a_stale_version_is_refused_in_chinese(client, da
     assert EnterpriseRequest.objects.get(pk=req.pk).status == RequestStatus.SUBMITTED
     r = client.post(f"/engagement/{req.pk}/acknowledge/", {"version": req.version, "note": "x"}, follow=True)
     assert EnterpriseRequest.objects.get(pk=req.pk).status == RequestStatus.IN_PROGRESS
+
+
+def test_a_meeting_without_enterprises_shows_a_dash(client, eng):
+    meeting = meeting_create(
+        user=eng.users.province, data={"title": "重点企业座谈会", "held_on": "2026-03-02", "place": "济南", "chair": "副省长"}
+    )
+    client.force_login(eng.users.province)
+    body = client.get(f"/engagement/meetings/{meeting.pk}/").content.decode()
+    cell = body.split('data-testid="meeting-enterprises">', 1)[1].split("</dd>", 1)[0]
+    assert cell == "—"
