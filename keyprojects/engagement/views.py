@@ -190,7 +190,7 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest, bound: tuple[s
         "req": req,
         "events": req.events.select_related("unit").order_by("at", "id"),
         "assignments": req.assignments.filter(active=True).select_related("unit"),
-        "extensions": req.extensions.select_related("requested_by", "decided_by"),
+        "extensions": list(req.extensions.select_related("requested_by", "decided_by")),
         "can_handle": handle and is_open,
         "can_route": route and is_open,
         "can_rate": policy.can_rate_request(user, req) and req.status == RequestStatus.REPLIED,
@@ -202,7 +202,9 @@ def _detail_context(request: HttpRequest, req: EnterpriseRequest, bound: tuple[s
     ctx["reply_files"] = [f for f in files if f.stage == AttachmentStage.REPLY]
     ctx["ack_form"] = NoteForm(initial=v) if ctx["can_handle"] and req.status == RequestStatus.SUBMITTED else None
     ctx["reply_form"] = ReplyForm(initial=v) if ctx["can_handle"] else None
-    ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] else None
+    # one extension request awaits a decision at a time: not offered again until it is decided
+    pending = any(x.status == ExtensionStatus.PENDING for x in ctx["extensions"])
+    ctx["ext_form"] = ExtensionForm() if ctx["can_handle"] and not pending else None
     ctx["decline_form"] = DeclineForm(initial=v, **_form_kwargs("decline_form", req)) if ctx["can_decline"] else None
     ctx["route_form"] = RouteForm(initial=v, **_form_kwargs("route_form", req)) if ctx["can_route"] else None
     ctx["reroute_form"] = RerouteForm(initial=v, **_form_kwargs("reroute_form", req)) if ctx["can_route"] and current.exists() else None
@@ -366,11 +368,19 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 request=request,
             )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
         except ApplicationError as exc:
             messages.error(request, exc.shown)
+            return redirect("engagement:detail", pk=ext.request_id)
         else:
             messages.success(request, _("已审批延期申请"))
-    return redirect("engagement:detail", pk=ext.request_id)
+            return redirect("engagement:detail", pk=ext.request_id)
+    # invalid (e.g. a note over 500 characters from a hand-made request): the page again with the
+    # decision as typed and why beside its field
+    req = get_or_404(EnterpriseRequest, request, ext.request_id)
+    messages.error(request, errors_text(form))
+    return render(request, "engagement/detail.html", _detail_context(request, req, bound=("decision_form", form)), status=400)
 
 
 def _metrics_rows(request: HttpRequest) -> tuple[MetricsForm, list[Any]]:

@@ -26,12 +26,15 @@ def _options(body: str, name: str) -> list[str]:
 
 def test_city_decides_an_extension_in_english_with_labelled_fields(client, eng):
     req = raise_request(eng)  # routed to 济南市发改委 by the rule
-    extension_ask(user=eng.users.department, req=req, days=5, reason="需要现场踏勘")
     province_unit = UnitFactory(name="山东省发展和改革委员会", region_id="370000")
     county_unit = UnitFactory(name="历下区住房和城乡建设局", region_id="370102")
 
     client.force_login(eng.users.city)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"/engagement/{req.pk}/").content.decode()
+    for label in ("Extension (working days)", "Reason for the extension"):  # offered while none is pending
+        assert f">{label}</label>" in body, label
+    extension_ask(user=eng.users.department, req=req, days=5, reason="需要现场踏勘")
     body = client.get(f"/engagement/{req.pk}/").content.decode()
     assert "Approve the extension" in body and "Refuse the extension" in body
     assert "批准延期" not in body and "不予延期" not in body
@@ -40,8 +43,6 @@ def test_city_decides_an_extension_in_english_with_labelled_fields(client, eng):
         "Routing note",
         "Re-route to",
         "Reason for re-routing",
-        "Extension (working days)",
-        "Reason for the extension",
         "Decide",
     ):
         assert f">{label}</label>" in body, label
