@@ -108,6 +108,19 @@ class Agreement(VersionedModel):
             raise ValidationError(errors)
 
 
+# An achieved value this many times its target or more is said (a figure in 元 typed as 万元?),
+# as the monthly report says a month's investment that far from the usual ones; it is kept.
+ACHIEVED_SLIP_FACTOR = 10
+
+
+def achieved_slip(target: Any, achieved: Any) -> int | None:
+    """How many times ``target`` an ``achieved`` value of ``ACHIEVED_SLIP_FACTOR`` times it or
+    more is (rounded down); None when it is less or either is missing (or the target is 0)."""
+    if target is None or achieved is None or target <= 0 or achieved < target * ACHIEVED_SLIP_FACTOR:
+        return None
+    return int(achieved // target)
+
+
 class CommitmentQuerySet(ScopedQuerySet):
     def _visible_q(self, user: Any) -> Q:
         return Q(agreement__in=Agreement.objects.visible_to(user).values("pk"))

@@ -30,7 +30,7 @@ from keyprojects.projects.models import Project
 from . import exports
 from .choices import CommitmentStatus
 from .forms import AgreementForm, ClaimForm, CommitmentForm, CommitmentFormSet, ConfirmForm
-from .models import Agreement, Commitment
+from .models import ACHIEVED_SLIP_FACTOR, Agreement, Commitment, achieved_slip
 from .selectors import (
     agreements_search,
     alert_days,
@@ -197,6 +197,32 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partnership/detail.html", _detail_context(request, agreement))
 
 
+def _slip_text(n: Any, measure: str) -> str:
+    """The word beside an achieved value ``n`` times its target (:func:`achieved_slip`)."""
+    return _("实际完成值是目标值的%(n)s倍，请核实单位是否为%(measure)s") % {"n": n, "measure": _(measure) if measure else ""}
+
+
+def _with_slip_check(c: Any) -> None:
+    """The claim form's achieved value checked against the target as typed (app.js, with
+    ``{n}`` for the multiple) and, for a form shown again, as sent; the recorded value's word."""
+    n = achieved_slip(c.target_value, c.achieved_value)
+    c.achieved_warning = _slip_text(n, c.measure) if n else ""
+    form = c.claim_form
+    c.claim_warning = ""
+    if c.target_value and c.target_value > 0:
+        form.fields["achieved_value"].widget.attrs.update(
+            {
+                "data-kp-slip-target": str(c.target_value),
+                "data-kp-slip-factor": str(ACHIEVED_SLIP_FACTOR),
+                "data-kp-slip-text": _slip_text("{n}", c.measure),
+            }
+        )
+        if form.is_bound and not form.has_error("achieved_value"):
+            typed = form.cleaned_data.get("achieved_value") if hasattr(form, "cleaned_data") else None
+            m = achieved_slip(c.target_value, typed)
+            c.claim_warning = _slip_text(m, c.measure) if m else ""
+
+
 def _detail_context(request: HttpRequest, agreement: Agreement, **extra: Any) -> dict[str, Any]:
     user = request.user
     today = timezone.localdate()
@@ -207,6 +233,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra: Any) ->
         c.claim_form = extra.get("claim_forms", {}).get(c.pk) or ClaimForm(
             initial={"version": c.version, "claimed_on": today}, auto_id=f"id_c{c.pk}_%s"
         )  # type: ignore[attr-defined]
+        _with_slip_check(c)
     editable = Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
     return {
         "agreement": agreement,

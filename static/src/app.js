@@ -219,3 +219,24 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-kp-plan]"), function (table) { recount(table, false); });
   });
 }());
+
+// A commitment's achieved value far above its target (data-kp-slip-factor times or more) is
+// said beside the field as it is typed (a figure in 元 typed as 万元?); it may still be sent.
+(function () {
+  "use strict";
+  function check(input) {
+    var box = input.parentNode && input.parentNode.parentNode;
+    var warn = box && box.querySelector("[data-kp-slip-warning]");
+    if (!warn) { return; }
+    var target = parseFloat(input.getAttribute("data-kp-slip-target"));
+    var factor = parseFloat(input.getAttribute("data-kp-slip-factor"));
+    var v = parseFloat(String(input.value).replace(/[,，\s]/g, ""));
+    if (!(target > 0) || isNaN(v) || v < target * factor) { warn.hidden = true; return; }
+    warn.textContent = input.getAttribute("data-kp-slip-text").replace("{n}", String(Math.floor(v / target)));
+    warn.hidden = false;
+  }
+  document.addEventListener("input", function (ev) {
+    var t = ev.target;
+    if (t.matches && t.matches("input[data-kp-slip-target]")) { check(t); }
+  });
+}());

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -331,3 +332,52 @@ def test_the_edit_form_refuses_a_signing_date_after_a_commitment_falls_due(clien
     page = r.content.decode()
     assert r.status_code in (200, 400) and "签订日期不能晚于承诺" in page and first.description[:10] in page
     assert Agreement.objects.get(pk=deal.pk).signed_on == deal.signed_on
+
+
+def test_an_achieved_value_far_above_its_target_is_kept_and_said(client, world, deal):
+    """部分履行 with 20,000 against a target of 800 万元 (元 typed as 万元?): recorded, but said beside
+    the field (as typed, on the form) and beside the recorded value, in Chinese and English."""
+    from keyprojects.partnership.services import commitment_add
+
+    com = commitment_add(
+        actor=world.users.city,
+        agreement=deal,
+        data={
+            "party": "enterprise",
+            "kind": "investment",
+            "description": "引进配套投资",
+            "target_value": "800",
+            "measure": "万元",
+            "due_on": dt.date(2027, 6, 30),
+        },
+    )
+    c = login(client, world.users.enterprise)
+    page = c.get(reverse("partnership:detail", args=[deal.pk])).content.decode()
+    form = page.split(f'action="{reverse("partnership:claim", args=[com.pk])}"', 1)[1].split("</form>", 1)[0]
+    assert 'data-kp-slip-target="800' in form and 'data-kp-slip-factor="10"' in form
+    assert 'data-kp-slip-text="实际完成值是目标值的{n}倍，请核实单位是否为万元"' in form
+    sent = {"version": com.version, "result": "partial", "achieved_value": "20000", "evidence_text": ""}
+    r = c.post(reverse("partnership:claim", args=[com.pk]), sent)  # refused for the missing evidence: said as sent
+    assert r.status_code == 400
+    assert "实际完成值是目标值的25倍，请核实单位是否为万元" in r.content.decode().split('data-testid="claim-achieved-warning"', 1)[1][:200]
+    r = c.post(reverse("partnership:claim", args=[com.pk]), {**sent, "evidence_text": "验资报告"})
+    assert r.status_code == 302  # allowed: the figure may be true
+    com.refresh_from_db()
+    assert com.status == CommitmentStatus.CLAIMED and com.claimed_result == "partial" and com.achieved_value == 20000
+    page = c.get(reverse("partnership:detail", args=[deal.pk])).content.decode()
+    assert page.count('data-testid="achieved-warning"') == 1
+    assert "实际完成值是目标值的25倍，请核实单位是否为万元" in page
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(reverse("partnership:detail", args=[deal.pk])).content.decode()
+    assert "The achieved value is 25 times the target: check that the unit is 10k CNY" in page
+
+
+def test_an_achieved_value_near_its_target_is_not_said(client, world, deal):
+    ent = deal.commitments.get(party="enterprise")  # target 50000
+    c = login(client, world.users.enterprise)
+    c.post(
+        reverse("partnership:claim", args=[ent.pk]),
+        {"version": ent.version, "result": "fulfilled", "achieved_value": "52000", "evidence_text": "审计报告"},
+    )
+    page = c.get(reverse("partnership:detail", args=[deal.pk])).content.decode()
+    assert 'data-testid="achieved-warning"' not in page and "请核实单位" not in page
