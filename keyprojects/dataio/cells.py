@@ -5,6 +5,7 @@ value readers (amounts, dates, percentages, codes, coordinates) and the row's ow
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -393,7 +394,8 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
             problems.append(("annual_plan", T.PLAN_ABOVE_TOTAL_UNIT.zh(), False))
         if ZERO < total < SLIP_LOW_TOTAL:
             problems.append(("total_investment", SLIP_LOW_MESSAGE, False))
-    if month is not None and ytd is not None and month > ytd:
+    carried = type(status := get("report_status")) is str and status.strip() in carried_status_labels()
+    if month is not None and ytd is not None and month > ytd and not carried:  # (a carried ytd is not the row's)
         problems.append(("invested_month", T.MONTH_ABOVE_YTD.zh(), False))
     for f in MONEY_FIELDS:
         amount = get(f)
@@ -420,3 +422,20 @@ def _row_checks(st: _State, pr: ParsedRow) -> None:
             st.result.errors.append(Issue(pr.sheet, pr.row, column, code or nm, T.DUPLICATE_IN_SHEET.zh(row=first)))
         else:
             st.keys[key] = pr.row
+
+
+@functools.cache
+def carried_status_labels() -> frozenset[str]:
+    """The 填报状态 labels (``dispatch.rules.report_status_label``, in Chinese) of a month whose
+    cumulative figures are not the project's own report of it: no report, a draft, a returned one
+    (the app's own 月调度 export shows the official, carried-forward figures beside them). Such a
+    row's cumulative columns are not its report: the importer reads its 本月 only, and its 本月 is
+    not compared with them."""
+    from django.utils import translation
+
+    from keyprojects.dispatch import rules
+    from keyprojects.dispatch.choices import ReportStatus
+
+    with translation.override("zh-hans"):
+        statuses = [None, *(s for s in ReportStatus.values if not rules.counts(s))]
+        return frozenset(rules.report_status_label(s, frozen=f) for s in statuses for f in (False, True))

@@ -198,6 +198,12 @@ INDUSTRY_UNKNOWN = Sentence(gettext_noop("所属行业不是国民经济行业�
 STAGE_UNKNOWN = Sentence(gettext_noop("项目阶段无法识别，未导入"))
 IN_STATISTICS_INVALID = Sentence(gettext_noop("是否纳统应为“是”或“否”，未导入"))
 LEVEL_INVALID = Sentence(gettext_noop("项目级别应为省级、市级或县级，未导入"))
+CARRIED_CUMULATIVE = Sentence(
+    gettext_noop("填报状态为“%(status)s”：累计数是此前正式数字的结转，不是本行的月报，未导入；本行按本月完成投资导入"), status=WORD
+)
+CARRIED_NOTHING = Sentence(
+    gettext_noop("填报状态为“%(status)s”：累计数是此前正式数字的结转，不是本行的月报，本行没有本月完成投资，未导入月报"), status=WORD
+)
 REASON_WITHOUT_NO_ACTIVITY = Sentence(gettext_noop("“本月无进展”未选“是”，无进展原因未导入"))
 LATITUDE_INVALID = Sentence(gettext_noop("纬度应为 -90 到 90 之间的数字（十进制度，如 36.6512）"))
 LONGITUDE_INVALID = Sentence(gettext_noop("经度应为 -180 到 180 之间的数字（十进制度，如 117.1201）"))

@@ -206,6 +206,8 @@ SEED: dict[str, tuple[str, ...]] = {
     # the fill-in template (dataio.exports.TEMPLATE_COLUMNS) and hand-made monthly sheets
     "no_activity": ("本月无进展", "无进展", "当月无进展", "本月是否无进展", "是否无进展", "本月无投资", "当月无投资"),
     "no_activity_reason": ("无进展原因", "本月无进展原因", "当月无进展原因", "无进展说明", "无投资原因", "未完成投资原因"),
+    # the app's own exports (月调度, the fill-in template): a row's report status as the pages label it
+    "report_status": ("填报状态", "报送状态", "月报状态", "填报情况"),
     "project_id": ("项目ID", "系统项目ID", "系统ID", "平台项目ID"),
     "total_investment": ("总投资", "项目总投资", "计划总投资", "总投资额", "投资总额", "估算总投资", "概算总投资", "投资规模"),
     "annual_plan": (

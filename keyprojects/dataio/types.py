@@ -37,6 +37,7 @@ TEXT_FIELDS = (
     "in_statistics",
     "no_activity",
     "no_activity_reason",
+    "report_status",
 )
 DATE_FIELDS = ("planned_start", "planned_completion", "actual_start", "actual_completion")
 PERCENT_FIELDS = ("completion_rate", "physical_progress_pct")
@@ -70,6 +71,7 @@ FIELD_LABELS = {
     "longitude": "经度",
     "no_activity": "本月无进展",
     "no_activity_reason": "无进展原因",
+    "report_status": "填报状态",
     "project_id": "项目ID",
     "total_investment": "总投资（万元）",
     "annual_plan": "年度计划投资（万元）",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from keyprojects.core.validators import PROJECT_CODE_RE, project_code_region, validate_project_code_shape
 
 from .. import issue_text as T
+from ..cells import carried_status_labels
 from ..types import ParsedRow
 from .plan import FIELD_HANDLERS, Figures, ImporterState, Item
 from .values import _NO, _YES, COORDINATE_MESSAGES, PCT, WAN, ZERO, _coordinate, _industry_of, _levels_of, _text, _wan
@@ -87,6 +88,7 @@ class ReadMixin(ImporterState):
         place_hits: dict[tuple[str, str], tuple[str, int | None]] = {}
         sheet_years = getattr(self, "sheet_years", {})
         sheet_periods = getattr(self, "sheet_periods", {})
+        carried_labels = carried_status_labels()
         for n, row in enumerate(rows, 1):
             if n % 1000 == 0:
                 self.tick_check("", "items", n, total)
@@ -233,6 +235,13 @@ class ReadMixin(ImporterState):
             # the period's figures (本月无进展 "是" is a figure too: an explicit zero)
             month, ytd, to_date = get("invested_month"), get("invested_ytd"), get("invested_to_date")
             no_activity = get("no_activity") == "是"
+            status = get("report_status")
+            if type(status) is str and status.strip() in carried_labels and (_given(ytd) or _given(to_date)):
+                # the app's own 月调度 export: a 未报/草稿/已退回 row's cumulative columns are the official
+                # figures carried forward (ADR 0011), not the row's report: only its 本月 can be one
+                ytd = to_date = None
+                said = T.CARRIED_CUMULATIVE if _given(month) or no_activity else T.CARRIED_NOTHING
+                self.warn(row, "report_status", said.zh(status=status.strip()))
             reason = _text(get("no_activity_reason")) if "no_activity_reason" in v else ""
             if reason and not no_activity:
                 self.warn(row, "no_activity_reason", T.REASON_WITHOUT_NO_ACTIVITY.zh())
@@ -312,3 +321,7 @@ class ReadMixin(ImporterState):
             T.PLAN_YEAR_GUESSED.zh(year=this_year),
         )
         return this_year
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != ""

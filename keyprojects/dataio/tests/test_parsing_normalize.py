@@ -354,8 +354,8 @@ def test_unneutralise_undoes_the_exports_formula_guard():
 
 
 def test_every_template_column_reads_back():
-    """The fill-in template's headers (dataio.exports) are all read by the parser; 填报状态 is
-    for the person only."""
+    """The fill-in template's headers (dataio.exports) are all read by the parser (填报状态 tells
+    the importer when a row's cumulative columns are not its report: test_reimport_own_export)."""
     from keyprojects.dataio.exports import TEMPLATE_COLUMNS
 
     fields = {c.header: map_header(c.header)[0] for c in TEMPLATE_COLUMNS}
@@ -365,7 +365,7 @@ def test_every_template_column_reads_back():
         "项目名称": "name",
         "年份": "year",
         "月份": "month",
-        "填报状态": None,
+        "填报状态": "report_status",
         "本月完成投资（万元）": "invested_month",
         "本月无进展": "no_activity",
         "无进展原因": "no_activity_reason",
