@@ -254,17 +254,6 @@ def choose_period(periods: list[ReportingPeriod], label: str | None) -> Reportin
     return periods[0] if periods else None
 
 
-def _closed_for(periods: list[ReportingPeriod], region: Region | None) -> set[int]:
-    """The periods closed for ``region`` (the province's close, or its city's own), as the
-    rankings and the bulletin say it (``services_assessment.period_closed_for``): one query."""
-    from keyprojects.dispatch.selectors import closed_codes_by_period
-
-    from .services_assessment import period_closed_for
-
-    codes = closed_codes_by_period(p.pk for p in periods)
-    return {p.pk for p in periods if period_closed_for(period=p, region=region, closed_codes=codes.get(p.pk, set()))}
-
-
 # --- the dashboard -------------------------------------------------------------------------
 
 
@@ -272,7 +261,9 @@ def dashboard_for(*, user: Any, period_label: str | None = None) -> Dashboard:
     region = summary_region(user)
     periods = periods_with_facts(region=region)
     period = choose_period(periods, period_label)
-    board = Dashboard(period=period, periods=periods, region=region, closed=_closed_for(periods, region))
+    from .services_assessment import periods_closed_for  # (the closures as the rankings and the bulletin say them)
+
+    board = Dashboard(period=period, periods=periods, region=region, closed=periods_closed_for(periods, region))
     if period is None:
         return board
     own: list[DimensionPeriodSummary] = []

@@ -46,6 +46,16 @@ def period_closed_for(*, period: Any, region: Any, closed_codes: set[str] | None
     return bool(codes & (closed_region_codes(period) if closed_codes is None else closed_codes))
 
 
+def periods_closed_for(periods: Any, region: Any) -> set[int]:
+    """The pks of ``periods`` closed for ``region`` (:func:`period_closed_for`), the closures read
+    in one query: a page's list of months (dashboard, exports)."""
+    from keyprojects.dispatch.selectors import closed_codes_by_period
+
+    periods = list(periods)
+    codes = closed_codes_by_period(p.pk for p in periods)
+    return {p.pk for p in periods if period_closed_for(period=p, region=region, closed_codes=codes.get(p.pk, set()))}
+
+
 def can_manage_schemes(user: Any) -> bool:
     """Assessment schemes are business configuration: province staff (accounts.policy)."""
     return policy.can_manage_config(user)

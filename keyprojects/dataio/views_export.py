@@ -56,17 +56,14 @@ def _regions_below(user: Any) -> QuerySet[Region]:
 def exports_page(request: HttpRequest) -> HttpResponse:
     """What can be downloaded here, with the region and month to choose."""
     user = request.user
-    from keyprojects.analytics.services_assessment import period_closed_for
-    from keyprojects.dispatch.selectors import closed_codes_by_period
+    from keyprojects.analytics.services_assessment import periods_closed_for
 
     regions = list(_regions_below(user))
     home = regions[0] if regions else None
     periods = list(ReportingPeriod.objects.order_by("-year", "-month")[:36])
     # closed as the user's region has it (a city closes its own month before the province):
     # marked so in the table's list, and no fill template for it
-    codes = closed_codes_by_period(p.pk for p in periods)
-    region = home or policy.scope_region(user)
-    closed = {p.pk for p in periods if period_closed_for(period=p, region=region, closed_codes=codes.get(p.pk, set()))}
+    closed = periods_closed_for(periods, home or policy.scope_region(user))
     context = {
         "periods": periods,
         "closed": closed,
