@@ -108,15 +108,12 @@ class Agreement(VersionedModel):
             raise ValidationError(errors)
 
 
-# An achieved value this many times its target or more is said (a figure in 元 typed as 万元?),
-# as the monthly report says a month's investment that far from the usual ones; it is kept.
-ACHIEVED_SLIP_FACTOR = 10
-
-
-def achieved_slip(target: Any, achieved: Any) -> int | None:
-    """How many times ``target`` an ``achieved`` value of ``ACHIEVED_SLIP_FACTOR`` times it or
-    more is (rounded down); None when it is less or either is missing (or the target is 0)."""
-    if target is None or achieved is None or target <= 0 or achieved < target * ACHIEVED_SLIP_FACTOR:
+def achieved_slip(target: Any, achieved: Any, *, slip_factor: int) -> int | None:
+    """How many times ``target`` an ``achieved`` value of ``slip_factor`` times it or more is
+    (rounded down; a figure in 元 typed as 万元?), as the monthly report and a project's total
+    investment say a figure that far off (``DispatchConfig.slip_factor``, the one setting); None
+    when it is less or either is missing (or the target is 0). The value is kept either way."""
+    if target is None or achieved is None or target <= 0 or achieved < target * slip_factor:
         return None
     return int(achieved // target)
 

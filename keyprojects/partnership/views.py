@@ -25,12 +25,13 @@ from keyprojects.core.paging import paged
 from keyprojects.core.scope import get_or_404
 from keyprojects.core.uploads import document_response
 from keyprojects.core.xlsx import xlsx_response
+from keyprojects.dispatch.models import DispatchConfig
 from keyprojects.projects.models import Project
 
 from . import exports
 from .choices import CommitmentStatus
 from .forms import AgreementForm, ClaimForm, CommitmentForm, CommitmentFormSet, ConfirmForm
-from .models import ACHIEVED_SLIP_FACTOR, Agreement, Commitment, achieved_slip
+from .models import Agreement, Commitment, achieved_slip
 from .selectors import (
     agreements_search,
     alert_days,
@@ -202,10 +203,11 @@ def _slip_text(n: Any, measure: str) -> str:
     return _("实际完成值是目标值的%(n)s倍，请核实单位是否为%(measure)s") % {"n": n, "measure": _(measure) if measure else ""}
 
 
-def _with_slip_check(c: Any) -> None:
+def _with_slip_check(c: Any, factor: int) -> None:
     """The claim form's achieved value checked against the target as typed (app.js, with
-    ``{n}`` for the multiple) and, for a form shown again, as sent; the recorded value's word."""
-    n = achieved_slip(c.target_value, c.achieved_value)
+    ``{n}`` for the multiple) and, for a form shown again, as sent; the recorded value's word.
+    ``factor``: ``DispatchConfig.slip_factor``."""
+    n = achieved_slip(c.target_value, c.achieved_value, slip_factor=factor)
     c.achieved_warning = _slip_text(n, c.measure) if n else ""
     form = c.claim_form
     c.claim_warning = ""
@@ -213,13 +215,13 @@ def _with_slip_check(c: Any) -> None:
         form.fields["achieved_value"].widget.attrs.update(
             {
                 "data-kp-slip-target": str(c.target_value),
-                "data-kp-slip-factor": str(ACHIEVED_SLIP_FACTOR),
+                "data-kp-slip-factor": str(factor),
                 "data-kp-slip-text": _slip_text("{n}", c.measure),
             }
         )
         if form.is_bound and not form.has_error("achieved_value"):
             typed = form.cleaned_data.get("achieved_value") if hasattr(form, "cleaned_data") else None
-            m = achieved_slip(c.target_value, typed)
+            m = achieved_slip(c.target_value, typed, slip_factor=factor)
             c.claim_warning = _slip_text(m, c.measure) if m else ""
 
 
@@ -227,13 +229,14 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra: Any) ->
     user = request.user
     today = timezone.localdate()
     rows = with_state(commitments_visible(user).filter(agreement=agreement).order_by("party", "due_on", "id"), today=today)
+    factor = int(DispatchConfig.get().slip_factor)  # the one 疑似单位错误倍数 (monthly reports, total investment)
     for c in rows:
         c.can_claim = c.status == CommitmentStatus.OPEN and policy.can_claim_commitment(user, c)  # type: ignore[attr-defined]
         c.can_confirm = c.status == CommitmentStatus.CLAIMED and policy.can_confirm_commitment(user, c)  # type: ignore[attr-defined]
         c.claim_form = extra.get("claim_forms", {}).get(c.pk) or ClaimForm(
             initial={"version": c.version, "claimed_on": today}, auto_id=f"id_c{c.pk}_%s"
         )  # type: ignore[attr-defined]
-        _with_slip_check(c)
+        _with_slip_check(c, factor)
     editable = Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
     return {
         "agreement": agreement,
