@@ -15,6 +15,7 @@ from keyprojects.accounts import policy
 from keyprojects.analytics.refresh import PROJECT_COLUMNS, ProjectRow, Written
 from keyprojects.core.bulk import CHUNK, BulkWriter, bulk_load, chunks, insert_derived, json_text, update_many, update_versioned
 from keyprojects.core.money import to_wan
+from keyprojects.dispatch.warning_text import IMPORTED  # (the opinion of the submission it makes)
 
 from .. import issue_text as T
 from .plan import ATTR_FIELD, PHASE_WRITE, ImporterState, ImportFailed, Item, Plan, ReportWrite
@@ -209,7 +210,7 @@ class WriteMixin(ImporterState):
                 ReportFlag.objects.filter(report_id__in=[pk for r, pk in written if r.existing_id]).delete()
             insert_derived(
                 ReportStep,
-                values={"action": "submit", "level": level, "opinion": "导入", "actor_id": actor_id, "at": now},
+                values={"action": "submit", "level": level, "opinion": IMPORTED, "actor_id": actor_id, "at": now},
                 source=MonthlyReport,
                 columns={"report_id": "id"},
                 ids=[pk for _r, pk in written],
