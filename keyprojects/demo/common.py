@@ -30,6 +30,12 @@ MIN_TOTAL = 500  # 万元: the 纳统 threshold
 MAX_TOTAL = 1_000_000  # 万元 = 100亿元
 # lixia_sh: 历下区's second county account, so that what lixia fills is reviewed by someone else (four eyes)
 DEMO_USERNAMES = ("province", "jinan", "lixia", "lixia_sh", "jinan_fgw", "byd", "leader", "sysadmin", "secadmin", "auditor", "admin")
+#: The demo logins placed in a region: username → (role, region code). ``create_demo_users`` makes
+#: them after the projects, so the seeder's review chains count the levels they staff from here.
+DEMO_REGION_LOGINS = {
+    "province": ("province", "370000"), "jinan": ("city", "370100"), "lixia": ("county", "370102"),
+    "lixia_sh": ("county", "370102"), "leader": ("leader", "370100"),
+}  # fmt: skip
 # The counties with demo logins: each has two county accounts (one fills, the other reviews) and,
 # however small the seed, at least one project and one of the demo's agreements.
 DEMO_COUNTIES = ("370102",)

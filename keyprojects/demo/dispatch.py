@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keyprojects.dispatch.rules import COUNTED
 
-from .common import DEMO_COUNTIES, PROVINCE, DemoError, explicit_timestamps, last_day, writer_for
+from .common import DEMO_COUNTIES, DEMO_REGION_LOGINS, DEMO_USERNAMES, PROVINCE, DemoError, explicit_timestamps, last_day, writer_for
 from .reference import DONE_REASON, NO_ACTIVITY_REASONS, PREP_TEXTS, PRODUCING_REASON
 from .reports import (
     ANOMALY_SHARE,
@@ -97,7 +97,6 @@ class Dispatch(ReportsMixin):
         from django.db import connections, router
 
         from keyprojects.dispatch.models import (
-            DEFAULT_CHAIN,
             EVEN_SPREAD,
             DispatchConfig,
             MonthlyPlan,
@@ -116,7 +115,8 @@ class Dispatch(ReportsMixin):
             config.save(update_fields=["plan_spread", "updated_at"])
             self.counts["spread_set"] = 1
         self.config = config
-        self.chains = {k: list(v) for k, v in (config.review_chain or DEFAULT_CHAIN).items()}
+        self.reviewers = self.staffed_reviewers()
+        self.chains: dict[tuple[str, str], list[str]] = {}  # (top list, region) → review chain
         self.due_stages = {str(s) for s in DUE_STAGES}
         self.slip = int(config.slip_factor)
         self.fmt = Formats(connections[router.db_for_write(MonthlyReport)].vendor, self.b.tz)
@@ -198,15 +198,41 @@ class Dispatch(ReportsMixin):
             plans[self.year] = int(d.plan)
         return plans
 
+    @staticmethod
+    def staffed_reviewers() -> frozenset[tuple[str, str]]:
+        """(review level, region code) staffed once the demo is seeded: every active account but
+        the demo logins (``policy.staffed_reviewers``, one query), and the demo logins as
+        ``create_demo_users`` will make them (:data:`DEMO_REGION_LOGINS`). The seeded reports were
+        filled by people without a login, so nobody is left out as a filler."""
+        from keyprojects.accounts import policy
+        from keyprojects.accounts.models import User
+
+        demo = list(User.objects.filter(username__in=DEMO_USERNAMES).values_list("pk", flat=True))
+        return policy.staffed_reviewers(exclude=demo) | frozenset(DEMO_REGION_LOGINS.values())
+
     def chain_of(self, d: Draft) -> list[str]:
-        """= dispatch.services.configured_chain_for (the lists are the same both years; the
-        seeded reviewers have no login, so no staffing)."""
+        """= dispatch.services.review_chain_for (the lists are the same both years): the
+        configured chain with each level staffed (``services.staffed_chain``, the rule of
+        ``report_submit`` and the importer), so that a report waits at a level some account can
+        review — a county without a county account hands its step to the city, a city without a
+        city account to the province. Decided once per kind of project."""
+        from keyprojects.dispatch.services import review_chain_from, staffed_chain
+
         prov, city, _county = d.levels
         top = "province" if prov else "city" if city else "county"
-        levels = self.chains.get(top) or ["county"]
-        if self.b.city_of[d.region] == d.region:
-            levels = [lvl for lvl in levels if lvl != "county"] or ["city"]
-        return list(levels)
+        chain = self.chains.get((top, d.region))
+        if chain is None:
+            city_code = self.b.city_of[d.region]
+            city_level = city_code == d.region
+            chain = self.chains[(top, d.region)] = staffed_chain(
+                review_chain_from(top_level=top, city_level=city_level, config=self.config),
+                county_code=None if city_level else d.region,
+                city_code=city_code,
+                province_code=PROVINCE,
+                fillers=(),
+                reviewers=self.reviewers,
+            )
+        return list(chain)
 
     # -- phase 1: the months of one project --------------------------------------------------
 

@@ -15,6 +15,7 @@ from .common import (
     DEFAULT_BATCH,
     DEFAULT_PROJECTS,
     DEFAULT_SEED,
+    DEMO_REGION_LOGINS,
     DEMO_USERNAMES,
     DemoError,
     DemoLogin,
@@ -129,16 +130,21 @@ def create_demo_users(*, enterprise_name: str = SPECIAL_OWNERS["byd"][0]) -> lis
     sponsor = SponsorLeader.objects.filter(region_id="370100", title="常务副市长").order_by("id").first()
     if jinan_fgw is None or ent is None or sponsor is None:
         raise DemoError("缺少演示账号所需的单位、企业或包保领导，请先生成演示数据")
-    regions = {r.code: r for r in Region.objects.filter(code__in=["370000", "370100", "370102"])}
+    regions = {r.code: r for r in Region.objects.filter(code__in={code for _, code in DEMO_REGION_LOGINS.values()})}
+
+    def placed(username: str) -> tuple[str, dict[str, Any]]:
+        role, code = DEMO_REGION_LOGINS[username]
+        return role, {"region": regions[code]}
+
     specs: list[tuple[str, str, dict[str, Any], str, str]] = [
-        ("province", "province", {"region": regions["370000"]}, "山东省", "省级工作人员"),
-        ("jinan", "city", {"region": regions["370100"]}, "济南市", "市级工作人员"),
-        ("lixia", "county", {"region": regions["370102"]}, "济南市历下区", "县级工作人员"),
+        ("province", *placed("province"), "山东省", "省级工作人员"),
+        ("jinan", *placed("jinan"), "济南市", "市级工作人员"),
+        ("lixia", *placed("lixia"), "济南市历下区", "县级工作人员"),
         # four eyes: nobody reviews a report they filled, so the demo county has a second account
-        ("lixia_sh", "county", {"region": regions["370102"]}, "济南市历下区（审核lixia填报的月报）", "县级审核人员"),
+        ("lixia_sh", *placed("lixia_sh"), "济南市历下区（审核lixia填报的月报）", "县级审核人员"),
         ("jinan_fgw", "department", {"unit": jinan_fgw}, jinan_fgw.name, "部门工作人员"),
         ("byd", "enterprise", {"enterprise": ent}, ent.name, "企业联系人"),
-        ("leader", "leader", {"region": regions["370100"]}, f"济南市（包保领导：{sponsor.name}，{sponsor.title}）", "领导（只读）"),
+        ("leader", *placed("leader"), f"济南市（包保领导：{sponsor.name}，{sponsor.title}）", "领导（只读）"),
         ("sysadmin", "sysadmin", {}, "系统管理（三权分立）", "系统管理员"),
         ("secadmin", "secadmin", {}, "安全管理（三权分立）", "安全管理员"),
         ("auditor", "auditor", {}, "审计日志（只读）", "审计管理员"),

@@ -125,8 +125,7 @@ def review_chain_for(project: Project, year: int, *, fillers: Collection[Any] = 
 
 
 def configured_chain_for(project: Project, year: int) -> list[str]:
-    """The configured review levels of ``project``'s report in ``year``, before staffing (what
-    the demo seeder writes for reports filled and reviewed by people without a login)."""
+    """The configured review levels of ``project``'s report in ``year``, before staffing."""
     city_level = not project.city_code or project.region_id == project.city_code
     return review_chain_from(top_level=project_top_level(project, year), city_level=city_level, config=DispatchConfig.get())
 

@@ -36,7 +36,7 @@ from keyprojects.dispatch.models import (
     ReportStep,
 )
 from keyprojects.dispatch.selectors import DUE_STAGES, fill_window, period_end
-from keyprojects.dispatch.services import configured_chain_for, report_checks
+from keyprojects.dispatch.services import report_checks, review_chain_for
 from keyprojects.projects.models import Project, ProjectYear
 
 YEAR, MONTH, MONTHS = 2024, 2, 14
@@ -150,7 +150,7 @@ def test_review_states_follow_the_chain(seeded):
     step_periods = {p.pk for p in periods()[-STEP_MONTHS:]}
     states = defaultdict(int)
     for r in MonthlyReport.objects.select_related("project", "period"):
-        chain = configured_chain_for(r.project, r.period.year)  # the seeder's reviewers have no login: no staffing
+        chain = review_chain_for(r.project, r.period.year)  # staffed by the accounts seeded (no filler has a login)
         if r.status == "draft":
             assert r.review_levels == [] and not r.submitted_at and not r.pending_level
         else:
@@ -178,9 +178,35 @@ def test_review_states_follow_the_chain(seeded):
             else:
                 assert after[-1] == "return" and history[-1].opinion == r.return_opinion
             assert all(a.at <= b.at for a, b in itertools.pairwise(history))
-    assert {"approved", "pending_county", "pending_city", "returned", "draft"} <= set(states), states
+    # (300 projects: 历下区, the one county with a county reviewer, has none waiting this month)
+    assert {"approved", "pending_city", "pending_province", "returned", "draft"} <= set(states), states
     missing = Project.objects.filter(years__year=YEAR, stage__in=DUE_STAGES).exclude(reports__period=current).count()
     assert missing > 0  # the open month still has reports to chase
+
+
+def test_every_pending_report_waits_for_someone_who_can_review_it(seeded):
+    """A submitted report waits at a level an active account may review (``policy.can_review_report``
+    at its pending level, the report in that account's review queue): the seeder's chains are
+    staffed as ``report_submit``'s (``policy.staffed_review_levels``), so a county without a county
+    account hands its step to the city (济南) or the province, never leaving a report nobody can
+    review. Superusers, who may review anything, are left out: they would hide a stranded report."""
+    from keyprojects.accounts import policy
+    from keyprojects.accounts.models import User
+    from keyprojects.dispatch.selectors import report_fillers, reports_for_review
+
+    reviewers = [u for u in User.objects.filter(is_active=True, is_superuser=False) if policy.can_review(u)]
+    queues = {u.pk: set(reports_for_review(user=u).values_list("pk", flat=True)) for u in reviewers}
+    pending = list(MonthlyReport.objects.filter(status="submitted").select_related("project"))
+    assert len(pending) > 20
+    for r in pending:
+        fillers = report_fillers(r)
+        able = [u.username for u in reviewers if policy.can_review_report(u, r.pending_level, fillers) and r.pk in queues[u.pk]]
+        assert able, (r.project.region_id, r.pending_level, r.review_levels)
+    # the city and the province take the steps of the cities and counties without an account
+    assert {r.pending_level for r in pending} >= {"city", "province"}
+    assert {r.project.city_code for r in pending if r.pending_level == "city"} == {"370100"}
+    assert {r.project.region_id for r in pending if r.pending_level == "county"} <= {"370102"}
+    assert all(queues[u.pk] for u in reviewers if u.username in ("jinan", "province"))
 
 
 def test_flags_are_the_checks_of_the_reports(seeded):
