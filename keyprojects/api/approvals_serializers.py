@@ -35,6 +35,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="project.region_id", read_only=True, help_text="项目所在区划代码")
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
+    item_name_en = serializers.CharField(source="item.name_en", read_only=True, help_text="事项英文名称（未填为空字符串）")
     department = serializers.CharField(read_only=True, help_text="办理部门（办理单位，否则事项的责任部门）")
     status = choices_field(ApprovalStatus, "办理状态：")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -53,6 +54,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "item",
             "item_code",
             "item_name",
+            "item_name_en",
             "department",
             "handling_unit",
             "status",
@@ -106,7 +108,10 @@ class ApprovalUpdateSerializer(VersionRequiredMixin):
 class ApprovalItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalItem
-        fields = ["id", "code", "name", "department_name", "department_unit", "legal_limit_days", "order", "is_active"]
+        fields = [
+            "id", "code", "name", "name_en", "department_name", "department_name_en", "department_unit", "legal_limit_days", "order",
+            "is_active",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

@@ -11,16 +11,19 @@ from django.http import HttpRequest
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record
+from keyprojects.core.localized import forget_english_names
 
 from .models import ApprovalItem
 
 
 class ApprovalItemAdmin(admin.ModelAdmin):
-    list_display = ("order", "name", "department_name", "department_unit", "legal_limit_days", "is_active")
+    list_display = ("order", "name", "name_en", "department_name", "department_unit", "legal_limit_days", "is_active")
     list_display_links = ("name",)
     list_filter = ("is_active",)
-    search_fields = ("name", "department_name")
-    fields = ("code", "name", "department_name", "department_unit", "legal_limit_days", "order", "is_active")
+    search_fields = ("name", "name_en", "department_name", "department_name_en")
+    fields = (
+        "code", "name", "name_en", "department_name", "department_name_en", "department_unit", "legal_limit_days", "order", "is_active",
+    )  # fmt: skip
     raw_id_fields = ("department_unit",)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -40,6 +43,7 @@ class ApprovalItemAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApprovalItem, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        forget_english_names("approvals.ApprovalItem", ("name", "department_name"))  # the warnings say them again
         changes = {f: str(form.cleaned_data.get(f)) for f in form.changed_data}
         audit_record(action="approval.catalogue_save", request=request, obj=obj, changes=changes)
 

@@ -122,8 +122,8 @@ def export_approvals(approvals: list[Any]) -> tuple[bytes, int]:
                 a.project.name,
                 a.project.project_code or "",
                 a.project.region.name,
-                a.item.name,
-                a.department,
+                a.item.display_name,  # the Chinese (in_chinese), as every cell
+                a.display_department,
                 a.get_status_display(),
                 a.applied_on,
                 a.accepted_on,

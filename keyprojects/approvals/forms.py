@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import PlainDecimals, plain_decimal_inputs
+from keyprojects.core.localized import LocalizedModelChoiceField, LocalizedModelMultipleChoiceField
 from keyprojects.regions.models import Unit
 
 from .choices import ApprovalStatus, Code, FactorKind, NeedStatus
@@ -40,14 +41,14 @@ class ApprovalForm(forms.ModelForm):
 
 
 class ItemsForm(forms.Form):
-    items = forms.ModelMultipleChoiceField(
+    items = LocalizedModelMultipleChoiceField(
         label=_("适用的审批事项"), queryset=ApprovalItem.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple
     )
 
 
 class ApprovalFilter(forms.Form):
     q = forms.CharField(label=_("关键字"), required=False, max_length=100, widget=forms.SearchInput)
-    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all(), required=False, empty_label=_("全部事项"))
+    item = LocalizedModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all(), required=False, empty_label=_("全部事项"))
     status = forms.ChoiceField(label=_("办理状态"), choices=[("", _("全部状态")), *ApprovalStatus.choices], required=False)
     code = forms.ChoiceField(label=_("红黄码"), choices=[("", _("全部")), *Code.choices], required=False)
 
@@ -59,7 +60,7 @@ class ApprovalFilter(forms.Form):
 
 
 class CompareForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all())
+    item = LocalizedModelChoiceField(label=_("审批事项"), queryset=ApprovalItem.objects.all())
     before_start = forms.DateField(label=_("前期起"), widget=DATE)
     before_end = forms.DateField(label=_("前期止"), widget=DATE)
     after_start = forms.DateField(label=_("后期起"), widget=DATE)

@@ -14,18 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
+from keyprojects.core.localized import LocalizedName, english_field, localized
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 
 from .choices import OPEN_NEED_STATUSES, SUBTYPES_OF, UNIT_OF, ApprovalStatus, FactorKind, FactorSubtype, Level, NeedStatus
 
 
-class ApprovalItem(TimeStampedModel):
-    """One standard 审批事项 of the catalogue, its responsible department and legal time limit."""
+class ApprovalItem(LocalizedName, TimeStampedModel):
+    """One standard 审批事项 of the catalogue, its responsible department and legal time limit.
+    Pages show ``display_name`` and ``display_department_name`` (the English in the English UI)."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("事项名称"), max_length=100)
+    name_en = english_field(_("英文名称"), max_length=200)
     department_name = models.CharField(_("责任部门"), max_length=100, help_text=_("未指定单位时显示的部门名称"))
+    department_name_en = english_field(_("责任部门英文名称"), max_length=200, help_text=_("英文界面显示的部门名称；留空时显示中文名称"))
     department_unit = models.ForeignKey(
         "regions.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="approval_items"
     )
@@ -41,6 +45,11 @@ class ApprovalItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_department_name(self) -> str:
+        """The responsible department's name in the active language."""
+        return localized(self, "department_name")
 
 
 def _unit_approvals(unit_id: int) -> Q:
@@ -93,6 +102,14 @@ class ProjectApproval(VersionedModel):
         if self.item.department_unit_id:
             return str(self.item.department_unit.name)  # type: ignore[union-attr]
         return str(self.item.department_name)
+
+    @property
+    def display_department(self) -> str:
+        """:attr:`department` as a page shows it: a unit's name as written, the catalogue's
+        department name in the active language."""
+        if self.handling_unit_id or self.item.department_unit_id:
+            return self.department
+        return self.item.display_department_name
 
     @property
     def start_on(self) -> dt.date | None:

@@ -99,13 +99,14 @@ def with_timing(approvals: Iterable[ProjectApproval], today: dt.date | None = No
 
 @dataclass
 class DepartmentRow:
-    department: str
+    department: str  # who handles the items (ProjectApproval.department: the Chinese, the row's key)
     open: int = 0
     overdue_open: int = 0
     near_limit: int = 0
     done: int = 0
     done_late: int = 0
     durations: list[int] = field(default_factory=list)
+    label: str = ""  # the department as the page names it (ProjectApproval.display_department)
 
     @property
     def code(self) -> str:
@@ -140,7 +141,7 @@ def department_board(
     rows: dict[str, DepartmentRow] = {}
     for a in with_timing(qs, today):
         t = a.timing  # type: ignore[attr-defined]
-        row = rows.setdefault(a.department, DepartmentRow(a.department))
+        row = rows.setdefault(a.department, DepartmentRow(a.department, label=a.display_department))
         if t.open:
             row.open += 1
             row.overdue_open += t.code == Code.RED

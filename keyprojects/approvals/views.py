@@ -55,7 +55,8 @@ def _filtered(request: HttpRequest) -> tuple[ApprovalFilter, list[ProjectApprova
         if f.cleaned_data["item"]:
             qs = qs.filter(item=f.cleaned_data["item"])
         if q := f.cleaned_data["q"].strip():
-            qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q) | Q(item__name__icontains=q))
+            named = Q(item__name__icontains=q) | Q(item__name_en__icontains=q)
+            qs = qs.filter(Q(project__name__icontains=q) | Q(project__project_code__icontains=q) | named)
         code = f.cleaned_data["code"]
     rows = with_timing(qs)
     if code:

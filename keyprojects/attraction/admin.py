@@ -38,10 +38,10 @@ class _ConfigAdmin(admin.ModelAdmin):
 
 
 class IndustryChainAdmin(_ConfigAdmin):
-    list_display = ("order", "name", "chain_leader", "is_active")
+    list_display = ("order", "name", "name_en", "chain_leader", "is_active")
     list_display_links = ("name",)
-    search_fields = ("name",)
-    fields = ("name", "chain_leader", "description", "order", "is_active")
+    search_fields = ("name", "name_en")
+    fields = ("name", "name_en", "chain_leader", "description", "order", "is_active")
     raw_id_fields = ("chain_leader",)
 
 
@@ -51,11 +51,11 @@ class StageStandardAdmin(_ConfigAdmin):
 
 
 class ServiceItemAdmin(_ConfigAdmin):
-    list_display = ("stage", "order", "name", "required", "is_active")
+    list_display = ("stage", "order", "name", "name_en", "required", "is_active")
     list_display_links = ("name",)
     list_filter = ("stage", "required", "is_active")
-    search_fields = ("name",)
-    fields = ("stage", "name", "required", "order", "is_active")
+    search_fields = ("name", "name_en")
+    fields = ("stage", "name", "name_en", "required", "order", "is_active")
 
 
 for model, model_admin in ((IndustryChain, IndustryChainAdmin), (StageStandard, StageStandardAdmin), (ServiceItem, ServiceItemAdmin)):

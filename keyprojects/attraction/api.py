@@ -71,6 +71,9 @@ class LeadSerializer(serializers.ModelSerializer):
 
     region_name = serializers.CharField(source="region.name", read_only=True)
     chain_name = serializers.CharField(source="chain.name", read_only=True, allow_null=True)
+    chain_name_en = serializers.CharField(
+        source="chain.name_en", read_only=True, allow_null=True, help_text="产业链英文名称（未填为空字符串；无产业链为 null）"
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     leader_name = serializers.CharField(source="leader.name", read_only=True, allow_null=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
@@ -88,7 +91,7 @@ class LeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
-            "id", *services.LEAD_FIELDS, "region_name", "chain_name", "unit_name", "leader_name", "stage", "stage_label",
+            "id", *services.LEAD_FIELDS, "region_name", "chain_name", "chain_name_en", "unit_name", "leader_name", "stage", "stage_label",
             "stage_entered_on", "days_in_stage", "stalled", "drop_reason", "agreement", "enterprise", "signed_on", "signed_amount",
             "arrived_amount", "project", "landed_on", "feedback", "version", "created_at", "updated_at",
         ]  # fmt: skip

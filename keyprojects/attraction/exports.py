@@ -91,7 +91,7 @@ def export_pipeline(leads: QuerySet[Lead], *, by: str = "region", region_name: s
                 lead.get_investor_origin_display(),
                 lead.investor_location,
                 lead.get_source_display(),
-                lead.chain.name if lead.chain else "",
+                lead.chain.display_name if lead.chain else "",  # the Chinese (in_chinese)
                 str(lead.chain.chain_leader or "") if lead.chain else "",
                 lead.intended_amount,
                 lead.get_stage_display(),

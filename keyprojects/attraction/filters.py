@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.api.filters import YearFilter
+from keyprojects.core.localized import LocalizedModelChoiceFilter
 from keyprojects.projects.industries import SECTION_CHOICES
 from keyprojects.projects.models import SponsorLeader
 from keyprojects.regions.models import Region
@@ -24,7 +25,7 @@ class LeadFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("阶段"), empty_label=_("全部阶段"))
     source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("线索来源"), empty_label=_("全部来源"))
     investor_origin = django_filters.ChoiceFilter(choices=InvestorOrigin.choices, label=_("投资方来源"), empty_label=_("全部"))
-    chain = django_filters.ModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"), empty_label=_("全部产业链"))
+    chain = LocalizedModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"), empty_label=_("全部产业链"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("行业门类"), empty_label=_("全部门类"))
     region = django_filters.CharFilter(method="filter_region", label=_("区域（区划代码，含下级）"))
     leader = django_filters.ModelChoiceFilter(queryset=SponsorLeader.objects.all(), label=_("责任领导"), empty_label=_("全部领导"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import PlainDecimals, VersionedForm, amount_field, version_field
+from keyprojects.core.localized import LocalizedModelChoiceField
 from keyprojects.partnership.choices import CommitmentKind, Party
 
 from .models import Activity, Lead
@@ -57,6 +58,7 @@ class LeadForm(PlainDecimals, VersionedForm, forms.ModelForm):
         model = Lead
         fields = LEAD_FIELDS
         widgets = {"obtained_on": DATE, "content": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"chain": LocalizedModelChoiceField}  # 产业链 named in the page's language
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 
 from keyprojects.accounts import policy
+from keyprojects.core.localized import LocalizedName, english_field
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet
 from keyprojects.core.sentences import NUMBER, Sentence, say_again
@@ -46,10 +47,12 @@ def amount_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
     )
 
 
-class IndustryChain(TimeStampedModel):
-    """A key industry chain (产业链) of 链式招商 and its 链长 (the leader answerable for it)."""
+class IndustryChain(LocalizedName, TimeStampedModel):
+    """A key industry chain (产业链) of 链式招商 and its 链长 (the leader answerable for it).
+    Pages show ``display_name`` (``name_en`` in the English UI)."""
 
     name = models.CharField(_("产业链"), max_length=50, unique=True)
+    name_en = english_field(_("英文名称"), max_length=100)
     chain_leader = models.ForeignKey(
         "projects.SponsorLeader", verbose_name=_("链长"), null=True, blank=True, on_delete=models.PROTECT, related_name="chains"
     )
@@ -84,12 +87,14 @@ class StageStandard(TimeStampedModel):
         return ngettext("%(stage)s（%(n)s天）", "%(stage)s（%(n)s天）", n) % {"stage": self.get_stage_display(), "n": n}
 
 
-class ServiceItem(TimeStampedModel):
+class ServiceItem(LocalizedName, TimeStampedModel):
     """One item of a stage's service checklist (the Dongying standardisation), e.g. 考察洽谈:
-    "组织实地考察", "提供要素保障方案"; ``required`` items must be done before leaving the stage."""
+    "组织实地考察", "提供要素保障方案"; ``required`` items must be done before leaving the stage.
+    Pages show ``display_name`` (``name_en`` in the English UI)."""
 
     stage = models.CharField(_("阶段"), max_length=16, choices=LeadStage.choices)
     name = models.CharField(_("服务事项"), max_length=100)
+    name_en = english_field(_("英文名称"), max_length=200)
     required = models.BooleanField(_("必办"), default=False, help_text=_("必办事项未完成时不能进入下一阶段"))
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.analytics import metrics
+from keyprojects.core.localized import in_language
 from keyprojects.core.money import format_period
 
 from .choices import OPEN_STAGES, PIPELINE, ActivityKind, LeadSource, LeadStage, reached
@@ -163,8 +164,8 @@ def lead_facts(qs: QuerySet[Lead], *, as_of: dt.date | None = None) -> list[dict
     money = DecimalField(max_digits=18, decimal_places=4)
     rows = qs.annotate(arrived=Coalesce(Subquery(arrived, output_field=money), Value(ZERO, output_field=money))).values(
         "pk", "stage", "stage_before_drop", "region_id", "region__name", "city_code", "unit_id", "unit__kind", "leader_id",
-        "leader__name", "chain_id", "chain__name", "source", "obtained_on", "intended_amount", "agreement_id", "agreement__amount",
-        "agreement__signed_on", "project_id", "landed_on", "project__stage", "project__actual_start", "arrived",
+        "leader__name", "chain_id", "chain__name", "chain__name_en", "source", "obtained_on", "intended_amount", "agreement_id",
+        "agreement__amount", "agreement__signed_on", "project_id", "landed_on", "project__stage", "project__actual_start", "arrived",
     )  # fmt: skip
     after_info = reached(LeadStage.NEGOTIATION)
     out = []
@@ -192,7 +193,7 @@ def _group_key(row: dict[str, Any], by: str) -> tuple[Any, str]:
     if by == "leader":
         return row["leader_id"], row["leader__name"] or str(_("（未指定）"))
     if by == "chain":
-        return row["chain_id"], row["chain__name"] or str(_("（未指定）"))
+        return row["chain_id"], in_language(row["chain__name"], row["chain__name_en"]) if row["chain_id"] else str(_("（未指定）"))
     if by == "source":
         return row["source"], str(LeadSource(row["source"]).label)
     if by == "period":

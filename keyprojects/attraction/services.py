@@ -235,7 +235,7 @@ def _forward_check(lead: Lead, to_stage: str) -> None:
     missing = missing_required(lead)
     if missing:
         raise TransitionNotAllowed(
-            Message(gettext_noop("本阶段还有必办服务事项未完成：%(items)s"), items=listed([i.name for i in missing]))
+            Message(gettext_noop("本阶段还有必办服务事项未完成：%(items)s"), items=listed([i.display_name_lazy for i in missing]))
         )
 
 

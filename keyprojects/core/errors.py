@@ -52,13 +52,14 @@ def shown(message: str) -> str:
 
 
 def listed(words: Any) -> Any:
-    """``words`` (names as written) joined by the separator of the language a message is said
-    in (、 in Chinese, ", " in English): a lazy text for a :class:`Message`'s values."""
+    """``words`` (names as written, or lazy names said in each language) joined by the separator
+    of the language a message is said in (、 in Chinese, ", " in English): a lazy text for a
+    :class:`Message`'s values."""
     from django.utils.functional import lazy
     from django.utils.translation import pgettext
 
-    names = [str(w) for w in words]
-    return lazy(lambda: pgettext("list separator", "、").join(names), str)()
+    names = list(words)  # said when the message is (a lazy name, as a row's ``display_name_lazy``, in its language)
+    return lazy(lambda: pgettext("list separator", "、").join(str(w) for w in names), str)()
 
 
 class ApplicationError(Exception):

@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from keyprojects.core.money import format_wan
 
-CHAINS = (
-    ("新能源汽车", "整车、动力电池、电驱电控及关键零部件"),
-    ("高端装备", "智能制造装备、工业母机、机器人"),
-    ("新一代信息技术", "集成电路、软件和信息技术服务、算力"),
-    ("生物医药", "创新药、医疗器械、医养健康"),
-    ("新材料", "先进金属材料、高分子材料、石墨烯"),
+CHAINS = (  # (name, English name, description)
+    ("新能源汽车", "New energy vehicles", "整车、动力电池、电驱电控及关键零部件"),
+    ("高端装备", "High-end equipment", "智能制造装备、工业母机、机器人"),
+    ("新一代信息技术", "Next-generation information technology", "集成电路、软件和信息技术服务、算力"),
+    ("生物医药", "Biomedicine", "创新药、医疗器械、医养健康"),
+    ("新材料", "New materials", "先进金属材料、高分子材料、石墨烯"),
 )
 # The GB/T 4754 大类 of each chain (a landed project's lead is on the chain of its industry, if any).
 CHAIN_DIVISIONS = (
@@ -148,10 +148,9 @@ def seed_attraction(*, as_of: dt.date | None = None) -> dict[str, int]:
     city_leader = SponsorLeader.objects.filter(region_id="370100").order_by("id").first()
     secretary, _ = SponsorLeader.objects.get_or_create(region_id="370102", name="历下区委书记", defaults={"title": "区委书记"})
     chains = []
-    for n, (name, description) in enumerate(CHAINS):
-        chain, _ = IndustryChain.objects.get_or_create(
-            name=name, defaults={"description": description, "order": n, "chain_leader": city_leader if n == 0 else None}
-        )
+    for n, (name, name_en, description) in enumerate(CHAINS):
+        defaults = {"name_en": name_en, "description": description, "order": n, "chain_leader": city_leader if n == 0 else None}
+        chain, _ = IndustryChain.objects.get_or_create(name=name, defaults=defaults)
         chains.append(chain)
 
     # 一把手招商: 32 trips in the past year, and a few visits and meetings

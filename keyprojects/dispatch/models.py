@@ -449,6 +449,14 @@ class ProjectWarning(models.Model):
 
         return shown(self.kind, self.message, self.value)
 
+    @property
+    def shown_owner(self) -> str:
+        """The 责任单位 as users read it (``warning_text.owner_shown``: a catalogue department in
+        the active language, units as written)."""
+        from .warning_text import owner_shown
+
+        return owner_shown(self.owner)
+
 
 class PeriodClosure(models.Model):
     """A month closed for a region (a city, or the whole province). Reports, facts and

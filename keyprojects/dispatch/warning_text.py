@@ -3,7 +3,9 @@
 The refresh action (``analytics.refresh``) and the approvals' rules (``approvals.warnings``) write
 them in Chinese — what is stored, exported and shown in the Chinese UI; :func:`shown` says a
 stored message again in the active language from the message itself (its figures, months and the
-kind's words; names stay as written), so that a list says every row without a query.
+kind's words; names stay as written — but an approval item's and its department's, configured
+vocabulary with an English name, ``core.localized.said_again``), so that a list says every row
+without a query per row.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import get_language, gettext, gettext_noop, ngette
 
 from keyprojects.core.errors import Message
 from keyprojects.core.errors import shown as message_shown
+from keyprojects.core.localized import said_again
 from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, Slot, say_again, say_within
 
 from . import rules
@@ -26,9 +29,17 @@ LATE_REPORT = Sentence(gettext_noop("%(period)s月报迟报"), period=MONTH)
 LOW_PROGRESS_INDEX = Sentence(gettext_noop("进度指数%(index)s，低于%(floor)s"), index=NUMBER, floor=NUMBER)
 START_OVERDUE = Sentence(gettext_noop("计划%(month)s开工，至今未开工"), month=MONTH)
 ZERO_INVESTMENT = Sentence("连续%(months)s个月完成投资为零", count="months", months=NUMBER)
+# the 审批事项 catalogue's names and departments (a unit's name stays as written)
+_department = said_again("approvals.ApprovalItem", "department_name")
+ITEM = Slot(show=said_again("approvals.ApprovalItem"))
+DEPARTMENT = Slot(show=_department)
 # one per approval past its limit (the message joins them with SEPARATOR)
 APPROVAL_OVERDUE = Sentence(
-    gettext_noop("%(name)s已办理%(days)s个工作日，超过法定时限%(limit)s个工作日（%(department)s）"), days=NUMBER, limit=NUMBER
+    gettext_noop("%(name)s已办理%(days)s个工作日，超过法定时限%(limit)s个工作日（%(department)s）"),
+    name=ITEM,
+    days=NUMBER,
+    limit=NUMBER,
+    department=DEPARTMENT,
 )
 # one per need past its 保障时限, with or without its owner unit (joined with SEPARATOR)
 NEED_OVERDUE = Sentence(gettext_noop("%(kind)s要素缺口%(gap)s%(unit)s，保障时限%(due)s已过"), kind=WORD, gap=NUMBER, unit=WORD, due=DATE)
@@ -73,6 +84,15 @@ def shown(kind: str, message: str, value: Decimal | None) -> str:
     if not sentences:
         return message
     return say_again(message, sentences, sep=SEPARATOR if joined else None, cut_at=MAX_LENGTH)
+
+
+def owner_shown(owner: str) -> str:
+    """A warning's 责任单位 (``ProjectWarning.owner``: who must act, joined by 、 as stored) as
+    users read it: a department of the 审批事项 catalogue in the active language, units' names as
+    written."""
+    if not owner or (get_language() or "").startswith("zh"):
+        return owner
+    return pgettext("list separator", "、").join(_department(name) for name in owner.split("、"))
 
 
 # --- the checks' messages (ReportFlag.message, the checks shown while filling) ---------------

@@ -38,11 +38,11 @@ class _ConfigAdmin(admin.ModelAdmin):
 
 class RequestCategoryAdmin(_ConfigAdmin):
     audit_action = "request_category.save"
-    list_display = ("order", "name", "code", "resolve_limit_days", "is_active")
+    list_display = ("order", "name", "name_en", "code", "resolve_limit_days", "is_active")
     list_display_links = ("name",)
     list_filter = ("is_active",)
-    search_fields = ("name", "code")
-    fields = ("code", "name", "description", "resolve_limit_days", "order", "is_active")
+    search_fields = ("name", "name_en", "code")
+    fields = ("code", "name", "name_en", "description", "resolve_limit_days", "order", "is_active")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # requests refer to categories: deactivate instead

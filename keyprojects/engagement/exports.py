@@ -37,7 +37,7 @@ def _request_row(r: EnterpriseRequest) -> list[Any]:
     return [
         r.number,
         r.enterprise.name,
-        r.category.name,
+        r.category.display_name,  # the Chinese (in_chinese)
         r.title,
         r.get_source_display(),
         r.get_status_display(),

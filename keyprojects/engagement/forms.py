@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyprojects.accounts import policy
 from keyprojects.core.forms import version_field
+from keyprojects.core.localized import LocalizedModelChoiceField
 from keyprojects.core.uploads import DOCUMENT_MAX_BYTES
 from keyprojects.enterprises.models import Enterprise
 from keyprojects.projects.models import Project
@@ -56,7 +57,7 @@ def _files_field() -> FilesField:
 class RequestForm(forms.Form):
     """Raise a request: what every raiser fills in (an enterprise contact on a phone as well)."""
 
-    category = forms.ModelChoiceField(
+    category = LocalizedModelChoiceField(
         label=_("诉求类别"), queryset=RequestCategory.objects.none(), empty_label=_("请选择"), widget=forms.Select(attrs=_SELECT)
     )
     title = forms.CharField(label=_("诉求标题"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
@@ -107,7 +108,7 @@ class StaffRequestForm(RequestForm):
 class RequestFilter(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={**_TEXT, "placeholder": _("编号、标题、企业")}))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *RequestStatus.choices])
-    category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=RequestCategory.objects.all(), empty_label=_("全部类别"))
+    category = LocalizedModelChoiceField(label=_("类别"), required=False, queryset=RequestCategory.objects.all(), empty_label=_("全部类别"))
     source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源")), *Source.choices])
     overdue = forms.BooleanField(label=_("仅超期"), required=False)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from keyprojects.accounts import policy
+from keyprojects.core.localized import LocalizedName, english_field
 from keyprojects.core.models import TimeStampedModel, VersionedModel
 from keyprojects.core.scope import NOTHING, ScopedQuerySet, region_rows, scope_q
 from keyprojects.core.validators import validate_phone
@@ -23,12 +24,13 @@ from keyprojects.core.validators import validate_phone
 from .choices import AttachmentStage, ExtensionStatus, MeetingLevel, Rating, RequestStatus, Source
 
 
-class RequestCategory(TimeStampedModel):
+class RequestCategory(LocalizedName, TimeStampedModel):
     """A configurable 诉求类别 (要素保障, 审批服务, 融资 …) with its resolve limit; its code is the
-    Open311 ``service_code``."""
+    Open311 ``service_code``. Pages show ``display_name`` (``name_en`` in the English UI)."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("类别名称"), max_length=50)
+    name_en = english_field(_("英文名称"), max_length=100)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     resolve_limit_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)

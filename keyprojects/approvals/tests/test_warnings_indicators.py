@@ -157,7 +157,8 @@ def test_region_indicators_group_by_county(ex):
 
 def test_the_warnings_are_stored_in_chinese_and_read_in_english(ex, compiled):  # noqa: F811
     """A refresh run from an English request stores the Chinese messages (the factor kind's label
-    too); the English UI says them again, the names as written."""
+    too); the English UI says them again — the catalogue's item by its English name, a unit's
+    name as written."""
     from django.utils import translation
 
     with translation.override("en"):
@@ -170,7 +171,8 @@ def test_the_warnings_are_stored_in_chinese_and_read_in_english(ex, compiled):  
         assert (late.shown_message, need.shown_message) == (late.message, need.message)
     with translation.override("en"):
         assert late.shown_message == (
-            "用地预审与选址意见书: in handling for 37 working days, over its legal limit of 20 working days (济南市自然资源和规划局)"
+            "Land use pre-review and site selection opinion: in handling for 37 working days, over its legal limit of 20 working days "
+            "(济南市自然资源和规划局)"
         )
         assert need.shown_message == "Land need short by 80 (mu), deadline 2026-03-10 passed (济南市自然资源和规划局)"
 

@@ -110,7 +110,7 @@ def _investors_are_enterprises_of_the_industry():
         assert lead.investor_name and _not_public(lead.investor_name, lead.investor_uscc), (lead.name, lead.investor_name)
         assert lead.industry_section, lead.name
         if lead.chain_id:  # a lead on an industry chain is of one of its industries
-            assert lead.industry_division in CHAIN_DIVISIONS[[name for name, _ in CHAINS].index(lead.chain.name)], lead.name
+            assert lead.industry_division in CHAIN_DIVISIONS[[name for name, *_ in CHAINS].index(lead.chain.name)], lead.name
         if lead.agreement_id:
             signer = lead.agreement.enterprise
             assert _not_public(signer.name, signer.uscc), (lead.name, signer.name)

@@ -70,8 +70,10 @@ CASES = [
         WarningKind.APPROVAL_OVERDUE,
         APPROVALS,
         D(17),
-        "用地预审与选址意见书: in handling for 37 working days, over its legal limit of 20 working days (济南市自然资源和规划局); "
-        "节能审查: in handling for 25 working days, over its legal limit of 20 working days (济南市发展和改革委员会)",
+        # the catalogue's items by their English names (core.localized), the units' names as written
+        "Land use pre-review and site selection opinion: in handling for 37 working days, over its legal limit of 20 working days "
+        "(济南市自然资源和规划局); "
+        "Energy conservation review: in handling for 25 working days, over its legal limit of 20 working days (济南市发展和改革委员会)",
     ),
     (
         WarningKind.NEED_OVERDUE,
@@ -191,6 +193,7 @@ def test_the_list_says_every_row_without_a_query_per_row(compiled, client, dw): 
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     _all_kinds(dw)
+    client.get(url)  # the 审批事项 catalogue's English names: read once, then cached (core.localized.english_names)
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()
     assert html.count('data-testid="warning-row"') == 10
