@@ -10,11 +10,16 @@ from one spreadsheet.
   safety rules) and checked row by row by the rules of the single save
   (``services_plans.plan_apply``, nothing written): the row errors in the page's language and
   the projects that would change, with a signed token of what was read.
-* :func:`plans_confirm` — the token applied all or nothing in one transaction: every changed
-  project's curve checked again and written by ``plan_apply`` (its audit record), refused as a
-  whole when a curve changed since the preview (the curve the preview read is each row's
-  ``expected``) or a rule fails now; then one refresh of all the changed projects
-  (``services_plans.refresh_plans``).
+* :func:`plans_confirm` — the token applied by :func:`plans_apply`.
+* :func:`plans_apply` — many projects' curves applied all or nothing in one transaction (the
+  page's confirm and the API's ``POST /api/v1/monthly-plans/bulk/``): every project's curve
+  checked again and written by ``plan_apply`` (its audit record), refused as a whole when a curve
+  changed since it was read (each row's ``expected``) or a rule fails now; then one refresh of all
+  the changed projects (``services_plans.refresh_plans``).
+
+A city or the province may narrow all of it to one region below it (``region``,
+:func:`plan_region`: one of ``policy.regions_below``): the sheet lists the region's projects only,
+and a row of a project outside it is refused as one outside the scope.
 
 A row left as exported writes nothing and is not checked (a curve that no longer adds up to a
 changed annual plan is the project page's to say). A project code that is unknown and one out of
@@ -35,11 +40,12 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
-from keyprojects.core.errors import ApplicationError, ConflictError, Message, PermissionDenied, ValidationFailed, listed
+from keyprojects.core.errors import ApplicationError, ConflictError, Message, NotFound, PermissionDenied, ValidationFailed, listed
 from keyprojects.core.money import format_month
 from keyprojects.core.xlsx import EXPORT_LANGUAGE, in_chinese, new_workbook, safe_cell
 from keyprojects.dataio.reader import read_sheets
 from keyprojects.projects.models import Project
+from keyprojects.regions.models import Region
 
 from .selectors_plans import MONTHS, PlanMonths, plan_months_of
 from .services_plans import first_changed, left_as_counted, month_field, plan_apply, refresh_plans
@@ -77,6 +83,9 @@ NO_ROWS = gettext_noop("文件中没有要导入的项目行")
 STALE = gettext_noop("预览之后，以下项目的分月计划已被修改：%(projects)s。未导入任何数据，请重新上传文件并核对后再确认。")
 REFUSED = gettext_noop("文件中有错误，未导入任何数据")
 BAD_TOKEN = gettext_noop("预览已过期或无效，请重新上传文件")
+REGION_UNKNOWN = gettext_noop("所选区域不存在或不在您的管辖范围内")
+STALE_ROW = gettext_noop("读取之后，该项目的分月计划已被修改（与 expected 不符）")
+REGION_RE = re.compile(r"[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,20 @@ class RowError:
     project: str
     column: str
     message: str
+    project_id: int | None = None  # the project's ID when the row names one in scope (the API says it)
+    month: int | None = None  # the month of ``column`` (1–12), None for the row
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One project's twelve months to apply (:func:`plans_apply`): its row (the sheet's Excel
+    row, or the API item's number from 1), the project's ID, the twelve values and the twelve the
+    caller read (``expected``: the optimistic lock)."""
+
+    row: int
+    project_id: int
+    months: list[Any]
+    expected: list[Any]
 
 
 @dataclass(frozen=True)
@@ -127,40 +150,84 @@ class Applied:
     year: int
     changed: int = 0
     project_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
 
 
 class BulkRefused(ApplicationError):
     """Nothing was written: the rows' errors (``errors``) or the projects whose curve changed since
-    the preview (``stale``, names)."""
+    the preview (``stale``, names; ``stale_rows``, their rows said with :data:`STALE_ROW`)."""
 
     code = "plans_bulk_refused"
     default_message = REFUSED
 
-    def __init__(self, message: Any = None, *, errors: list[RowError] | None = None, stale: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        errors: list[RowError] | None = None,
+        stale: list[str] | None = None,
+        stale_rows: list[RowError] | None = None,
+    ) -> None:
         super().__init__(message)
         self.errors = errors or []
         self.stale = stale or []
+        self.stale_rows = stale_rows or []
 
 
 # --- scope -------------------------------------------------------------------------------------
 
 
-def sheet_projects(*, user: Any, year: int) -> QuerySet[Project]:
+def plan_region(*, user: Any, code: str | None) -> Region | None:
+    """The region ``code`` names among the regions the user may narrow the sheet to
+    (``policy.regions_below``: their home region and every region below it); None for no code
+    (the whole scope). An unknown code, a malformed one and one outside the scope are all
+    :class:`NotFound` with one message (:data:`REGION_UNKNOWN`): nothing said about what lies
+    outside."""
+    if code is None or code == "":
+        return None
+    region = policy.regions_below(user).filter(code=code).first() if REGION_RE.fullmatch(code) else None
+    if region is None:
+        raise NotFound(REGION_UNKNOWN)
+    return region
+
+
+def region_choices(user: Any) -> list[Region]:
+    """The regions the page offers to narrow the sheet to: ``policy.regions_below`` within the
+    installation's province (a superuser's list would be every region of the country), by code
+    (a city, then its counties); empty when there is nothing to choose (a county)."""
+    regions = list(policy.regions_below(user).filter(province_code=policy.province_code()).select_related("parent").order_by("code"))
+    return regions if len(regions) > 1 else []
+
+
+def _in_region(qs: QuerySet[Project], region: Region | None) -> QuerySet[Project]:
+    return qs if region is None else qs.filter(policy.region_rows_q(region))
+
+
+def sheet_projects(*, user: Any, year: int, region: Region | None = None) -> QuerySet[Project]:
     """The projects of the sheet: those ``user`` may set the curve of (a leader: those they see,
-    read only), with an annual plan in ``year``; by region, then name."""
+    read only) in ``region`` (None: all of them), with an annual plan in ``year``; by region, then
+    name."""
     if policy.can_plan_months(user):
         qs = Project.objects.editable_by(user)
     elif policy.can_export_plan_months(user):
         qs = Project.objects.visible_to(user)
     else:
         return Project.objects.none()
+    qs = _in_region(qs, region)
     return qs.filter(years__year=year, years__annual_plan__gt=0).select_related("region").order_by("region_id", "name", "pk").distinct()
 
 
-def place_name(user: Any) -> str:
-    region = policy.scope_region(user)
+def place_name(user: Any, region: Region | None = None) -> str:
+    """The place a sheet covers: the region chosen (a county with its city: 济南市历下区), else
+    the user's scope region, else their unit or user name."""
     if region is not None:
+        parent = region.parent if region.parent_id else None
+        if region.level == "county" and parent is not None and parent.level == "city":
+            return f"{parent.name}{region.name}"
         return str(region.name)
+    home = policy.scope_region(user)
+    if home is not None:
+        return str(home.name)
     unit = getattr(user, "unit", None)
     return str(getattr(unit, "name", "") or user.get_username())
 
@@ -174,10 +241,10 @@ def project_label(project: Project) -> str:
 
 
 @in_chinese
-def plan_sheet(*, user: Any, year: int) -> tuple[bytes, int]:
-    """The .xlsx of the user's projects' curves of ``year`` (see the module docstring) and its
-    number of project rows."""
-    projects = list(sheet_projects(user=user, year=year))
+def plan_sheet(*, user: Any, year: int, region: Region | None = None) -> tuple[bytes, int]:
+    """The .xlsx of the user's projects' curves of ``year`` (in ``region`` when one is chosen; see
+    the module docstring) and its number of project rows."""
+    projects = list(sheet_projects(user=user, year=year, region=region))
     states = plan_months_of(projects=projects, year=year)
     editable = policy.can_plan_months(user)
     buf = io.BytesIO()
@@ -198,7 +265,7 @@ def plan_sheet(*, user: Any, year: int) -> tuple[bytes, int]:
     headers = [H_CODE, H_NAME, H_REGION, H_PLAN, H_SOURCE, *(format_month(m) for m in MONTHS), H_TOTAL, H_ID]
     widths = [24, 36, 12, 14, 10, *([11] * 12), 13, 8]
     ncols = len(headers)
-    place = place_name(user)
+    place = place_name(user, region)
     ws.merge_range(0, 0, 0, ncols - 2, safe_cell(TITLE % {"year": year, "place": place}), f_title)
     ws.set_row(0, 28)
     ws.merge_range(1, 0, 1, ncols - 2, safe_cell(NOTE), f_note)
@@ -254,8 +321,8 @@ def _cell(row: int, col: int) -> str:
     return str(xl_rowcol_to_cell(row, col))
 
 
-def sheet_filename(year: int, user: Any) -> str:
-    return f"分月计划批量填报-{place_name(user)}-{year}.xlsx"
+def sheet_filename(year: int, user: Any, region: Region | None = None) -> str:
+    return f"分月计划批量填报-{place_name(user, region)}-{year}.xlsx"
 
 
 # --- reading the filled sheet ------------------------------------------------------------------
@@ -322,12 +389,14 @@ def read_plan_sheet(source: Any, *, filename: str, year: int) -> tuple[list[Shee
     return [], [RowError(0, "", "", NO_HEADER)]
 
 
-def _match(rows: list[SheetRow], user: Any) -> tuple[dict[int, Project], list[RowError], list[tuple[SheetRow, Project]]]:
-    """Each row's project among those ``user`` may set the curve of (by the hidden ID, else the
-    code, else an ID typed as the code)."""
+def _match(
+    rows: list[SheetRow], user: Any, region: Region | None = None
+) -> tuple[dict[int, Project], list[RowError], list[tuple[SheetRow, Project]]]:
+    """Each row's project among those ``user`` may set the curve of, in ``region`` when one is
+    chosen (by the hidden ID, else the code, else an ID typed as the code)."""
     codes = {r.code for r in rows if r.code}
     ids = {r.pk for r in rows if r.pk is not None} | {i for i in (_int(c) for c in codes) if i is not None}
-    scope = Project.objects.editable_by(user).select_related("region")
+    scope = _in_region(Project.objects.editable_by(user), region).select_related("region")
     found: dict[int, Project] = {}
     by_code: dict[str, Project] = {}
     code_list, id_list = sorted(codes), sorted(ids)
@@ -362,26 +431,28 @@ def _match(rows: list[SheetRow], user: Any) -> tuple[dict[int, Project], list[Ro
     return found, errors, matched
 
 
-def _service_errors(row: int, label: str, exc: ValidationFailed) -> list[RowError]:
+def _service_errors(row: int, project: Project, exc: ValidationFailed) -> list[RowError]:
     """A refusal of ``plan_apply`` as the rows' errors: a month's at its month, the sum's and the
     rest at the row."""
     out: list[RowError] = []
+    label, pk = project_label(project), project.pk
     fields = exc.extra.get("fields") or {}
     for m in MONTHS:
         for msg in fields.get(month_field(m), []):
-            out.append(RowError(row, label, format_month(m), msg))
+            out.append(RowError(row, label, format_month(m), msg, project_id=pk, month=m))
     for name, msgs in fields.items():
         if not name.startswith("month_"):
-            out.extend(RowError(row, label, "", msg) for msg in msgs)
-    return out or [RowError(row, label, "", exc.message)]
+            out.extend(RowError(row, label, "", msg, project_id=pk) for msg in msgs)
+    return out or [RowError(row, label, "", exc.message, project_id=pk)]
 
 
 def _curve_text(values: list[Decimal]) -> list[str]:
     return [str(v) for v in values]
 
 
-def plans_preview(*, user: Any, year: int, source: Any, filename: str) -> Preview:
-    """The filled sheet checked (nothing written): see the module docstring."""
+def plans_preview(*, user: Any, year: int, source: Any, filename: str, region: Region | None = None) -> Preview:
+    """The filled sheet checked (nothing written): see the module docstring. With ``region``, a
+    row of a project outside it is refused as one outside the scope."""
     if not policy.can_plan_months(user):
         raise PermissionDenied()
     rows, file_errors = read_plan_sheet(source, filename=filename, year=year)
@@ -391,7 +462,7 @@ def plans_preview(*, user: Any, year: int, source: Any, filename: str) -> Previe
     if not rows:
         preview.errors.append(RowError(0, "", "", NO_ROWS))
         return preview
-    _found, errors, matched = _match(rows, user)
+    _found, errors, matched = _match(rows, user, region)
     preview.errors.extend(errors)
     states = plan_months_of(projects=[p for _r, p in matched], year=year)
     token_rows: list[list[Any]] = []
@@ -405,7 +476,7 @@ def plans_preview(*, user: Any, year: int, source: Any, filename: str) -> Previe
         try:
             values = plan_apply(user=user, project=project, year=year, state=state, months=r.months, expected=expected, write=False)
         except ValidationFailed as exc:
-            preview.errors.extend(_service_errors(r.row, label, exc))
+            preview.errors.extend(_service_errors(r.row, project, exc))
             continue
         if values is None:  # (equal as counted: left_as_counted said so already)
             preview.unchanged += 1
@@ -414,58 +485,90 @@ def plans_preview(*, user: Any, year: int, source: Any, filename: str) -> Previe
         token_rows.append([project.pk, r.row, _curve_text(values), expected])
     preview.errors.sort(key=lambda e: e.row)
     if not preview.errors and token_rows:
-        preview.token = signing.dumps({"u": user.pk, "y": year, "r": token_rows}, salt=SALT, compress=True)
+        data = {"u": user.pk, "y": year, "g": region.code if region is not None else None, "r": token_rows}
+        preview.token = signing.dumps(data, salt=SALT, compress=True)
     return preview
 
 
-def _unsign(token: str, user: Any) -> tuple[int, list[list[Any]]]:
+def _unsign(token: str, user: Any) -> tuple[int, str | None, list[list[Any]]]:
     try:
         data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise ValidationFailed(BAD_TOKEN) from None
     if not isinstance(data, dict) or data.get("u") != user.pk or not isinstance(data.get("r"), list):
         raise ValidationFailed(BAD_TOKEN)
-    return int(data["y"]), data["r"]
+    return int(data["y"]), data.get("g"), data["r"]
+
+
+def plans_confirm(*, user: Any, token: str, request: Any = None) -> Applied:
+    """Apply a preview's token through :func:`plans_apply` (the region the preview was read for,
+    if any, still bounds it). Raises :class:`BulkRefused` (nothing written) with the rows' errors
+    or the stale projects."""
+    if not policy.can_plan_months(user):
+        raise PermissionDenied()
+    year, code, rows = _unsign(token, user)
+    region = Region.objects.filter(code=code).first() if code else None
+    if code and region is None:
+        raise ValidationFailed(BAD_TOKEN)
+    planned = [PlanRow(int(row), int(pk), months, expected) for pk, row, months, expected in rows]
+    return plans_apply(user=user, year=year, rows=planned, region=region, request=request)
 
 
 @transaction.atomic
-def plans_confirm(*, user: Any, token: str, request: Any = None) -> Applied:
-    """Apply a preview's token: all or nothing (see the module docstring). Raises
-    :class:`BulkRefused` (nothing written) with the rows' errors or the stale projects."""
+def plans_apply(*, user: Any, year: int, rows: list[PlanRow], region: Region | None = None, request: Any = None) -> Applied:
+    """Many projects' curves of ``year`` set all or nothing (see the module docstring): the rows'
+    projects locked within the user's editable scope (and ``region``, when given), each row
+    checked and written by ``plan_apply`` against its ``expected``, then one refresh. A row whose
+    values and ``expected`` are both the curve as it counts is left alone (``unchanged``: nothing
+    checked or written, as a sheet row left as exported). Raises :class:`BulkRefused` (nothing
+    written) with every row's errors — a project unknown, outside the scope or the region, or
+    named twice; a month's or the sum's rule — or the stale projects."""
     if not policy.can_plan_months(user):
         raise PermissionDenied()
-    year, rows = _unsign(token, user)
-    ids = [int(r[0]) for r in rows]
-    scope = Project.objects.editable_by(user).select_for_update()
+    ids = sorted({r.project_id for r in rows})
+    scope = _in_region(Project.objects.editable_by(user), region).select_for_update()
     locked: dict[int, Project] = {}
     for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
         locked.update({p.pk: p for p in scope.filter(pk__in=chunk)})
     states = plan_months_of(projects=list(locked.values()), year=year)
     errors: list[RowError] = []
     stale: list[str] = []
+    stale_rows: list[RowError] = []
     changed: dict[int, int] = {}
-    for pk, row, months, expected in rows:
-        project = locked.get(int(pk))
+    seen: dict[int, int] = {}
+    unchanged = 0
+    for r in rows:
+        project = locked.get(r.project_id)
         if project is None:
-            errors.append(RowError(int(row), str(pk), str(H_CODE), Message(UNKNOWN, code=pk)))
+            errors.append(RowError(r.row, str(r.project_id), str(H_CODE), Message(UNKNOWN, code=r.project_id)))
             continue
-        state = states[project.pk]
         label = project_label(project)
+        if project.pk in seen:
+            errors.append(RowError(r.row, label, "", Message(DUPLICATE, row=seen[project.pk]), project_id=project.pk))
+            continue
+        seen[project.pk] = r.row
+        state = states[project.pk]
+        if left_as_counted(state, r.months) and left_as_counted(state, r.expected):
+            unchanged += 1
+            continue
         try:
-            values = plan_apply(user=user, project=project, year=year, state=state, months=months, expected=expected, request=request)
+            values = plan_apply(user=user, project=project, year=year, state=state, months=r.months, expected=r.expected, request=request)
         except ConflictError:
             stale.append(f"{project.name}（{label}）")
+            stale_rows.append(RowError(r.row, label, "", STALE_ROW, project_id=project.pk))
             continue
         except ValidationFailed as exc:
-            errors.extend(_service_errors(int(row), label, exc))
+            errors.extend(_service_errors(r.row, project, exc))
             continue
-        if values is not None:
+        if values is None:
+            unchanged += 1
+        else:
             changed[project.pk] = first_changed(state.base, values) or 13  # (13: the curve as measured is unchanged)
     if stale:
-        raise BulkRefused(Message(STALE, projects=listed(stale)), errors=errors, stale=stale)
+        raise BulkRefused(Message(STALE, projects=listed(stale)), errors=errors, stale=stale, stale_rows=stale_rows)
     if errors:
         raise BulkRefused(errors=errors)
-    applied = Applied(year=year, changed=len(changed), project_ids=sorted(changed))
+    applied = Applied(year=year, changed=len(changed), project_ids=sorted(changed), unchanged=unchanged)
     if changed and min(changed.values()) <= 12:
         refresh_plans(project_ids=sorted(changed), year=year, from_month=min(changed.values()))
     return applied

@@ -253,3 +253,43 @@ def test_roles(dw):
     # another county's staff: the county's project is not theirs
     p = preview(u.sibling, wb)
     assert p.errors and "不在您的管辖范围内" in str(p.errors[0].message)
+
+
+def test_a_region_narrows_the_sheet_the_preview_and_the_confirm(dw):
+    from keyprojects.core.errors import NotFound
+    from keyprojects.dispatch.services_plans_bulk import place_name, plan_region, region_choices
+
+    u = dw.users
+    lixia = plan_region(user=u.city, code="370102")
+    assert lixia.code == "370102" and plan_region(user=u.city, code="") is None and place_name(u.city, lixia) == "济南市历下区"
+    for user, code in ((u.city, "370202"), (u.city, "999999"), (u.city, "37010"), (u.county, "370100"), (u.county, "370103")):
+        with pytest.raises(NotFound) as exc:
+            plan_region(user=user, code=code)
+        assert exc.value.message == "所选区域不存在或不在您的管辖范围内"
+    assert plan_region(user=u.province, code="370202").name == "市南区" and plan_region(user=u.department, code="370103")
+    assert region_choices(u.county) == [] and {r.code for r in region_choices(u.city)} >= {"370100", "370102", "370103"}
+    assert not {r.code for r in region_choices(u.city)} & {"370000", "370200", "370202"}
+    # the sheet: the region's projects only, its place in the title
+    content, n = plan_sheet(user=u.city, year=2026, region=lixia)
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    assert n == 1 and set(rows_of(wb)) == {"历下区项目"} and "（济南市历下区）" in wb.active.cell(1, 1).value
+    # the city's whole sheet read for 历下区: the other rows are out of scope, as an unknown project
+    whole = sheet(u.city)
+    rows = rows_of(whole)
+    set_months(whole, rows["历下区项目"], [100, 0, 0, 200, 100, 100, 100, 100, 100, 100, 100, 200])
+    p = plans_preview(user=u.city, year=2026, source=as_bytes(whole), filename="plans.xlsx", region=lixia)
+    assert {e.row for e in p.errors} == {rows["市中区项目"], rows["济南市本级项目"]} and not p.token
+    assert all("不存在或不在您的管辖范围内" in str(e.message) for e in p.errors)
+    # the token keeps the region: a project moved out of it after the preview is refused at confirm
+    p = plans_preview(user=u.city, year=2026, source=as_bytes(wb), filename="plans.xlsx", region=lixia)
+    assert not p.changes and p.unchanged == 1
+    set_months(wb, FIRST, [100, 0, 0, 200, 100, 100, 100, 100, 100, 100, 100, 200])
+    p = plans_preview(user=u.city, year=2026, source=as_bytes(wb), filename="plans.xlsx", region=lixia)
+    assert p.token and len(p.changes) == 1
+    Project.objects.filter(pk=dw.projects.own_county.pk).update(region_id="370103")
+    with pytest.raises(BulkRefused) as exc:
+        plans_confirm(user=u.city, token=p.token)
+    assert [str(e.message) for e in exc.value.errors] == [f"项目“{dw.projects.own_county.pk}”不存在或不在您的管辖范围内"]
+    assert not MonthlyPlan.objects.exists()
+    Project.objects.filter(pk=dw.projects.own_county.pk).update(region_id="370102")
+    assert plans_confirm(user=u.city, token=p.token).changed == 1

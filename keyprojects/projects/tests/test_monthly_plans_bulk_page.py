@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -127,3 +128,83 @@ def test_the_page_in_english(client, dw):
     # the sheet stays Chinese
     wb = openpyxl.load_workbook(io.BytesIO(client.get(SHEET).content))
     assert wb.active.cell(3, 2).value == "项目名称"
+
+
+def sheet_names(content):
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    return {ws.cell(r, 2).value for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value}
+
+
+def test_a_city_narrows_the_page_the_sheet_and_the_upload_to_a_county(client, dw):
+    login(client, "jinan")
+    html = client.get(f"{PAGE}?year=2026").content.decode()
+    assert 'data-testid="region-select"' in html and '<option value="370102">　历下区</option>' in html
+    assert 'value="370202"' not in html  # another city's county is not offered
+    assert "共 3 个项目" in html and 'data-testid="bulk-region"' not in html
+    html = client.get(f"{PAGE}?year=2026&region=370102").content.decode()
+    assert '<option value="370102" selected>' in html and 'data-testid="bulk-region"' in html
+    assert "只含济南市历下区的项目" in html and "共 1 个项目" in html
+    assert f"{SHEET}?region=370102" in html and 'name="region" value="370102"' in html
+    r = client.get(f"{SHEET}?region=370102")
+    assert sheet_names(r.content) == {"历下区项目"} and quote("分月计划批量填报-济南市历下区-2026.xlsx") in r["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert "（济南市历下区）" in wb.active.cell(1, 1).value
+    event = AuditEvent.objects.filter(action="export", object_type="dispatch.monthlyplan").latest("pk")
+    assert event.changes["region"] == "370102" and event.changes["rows"] == 1
+    # the whole city's sheet uploaded while narrowed: the other projects are refused as out of scope
+    whole = client.get(SHEET).content
+    file = filled(whole, {"历下区项目": CURVE, "市中区项目": [0, 0, 200, 100, 100, 100, 100, 100, 100, 0, 0, 0]})
+    html = client.post(f"{PAGE}?year=2026&region=370102", {"year": "2026", "region": "370102", "file": file}).content.decode()
+    assert 'data-testid="bulk-errors"' in html and 'data-testid="bulk-confirm"' not in html
+    sib = dw.projects.sibling_county.pk
+    assert f"项目“{sib}”不存在或不在您的管辖范围内" in html and html.count('data-testid="bulk-error"') == 2  # 市中区, 济南市本级
+    assert not MonthlyPlan.objects.exists()
+    # its own sheet goes through, and the page comes back narrowed
+    file = filled(client.get(f"{SHEET}?region=370102").content, {"历下区项目": CURVE})
+    html = client.post(f"{PAGE}?year=2026&region=370102", {"year": "2026", "region": "370102", "file": file}).content.decode()
+    assert 'name="region" value="370102"' in html and token(html)
+    r = client.post("/projects/plans/confirm/", {"token": token(html), "year": "2026", "region": "370102"})
+    assert r.status_code == 302 and r["Location"].endswith("?year=2026&region=370102")
+    assert set(MonthlyPlan.objects.values_list("project_id", flat=True)) == {dw.projects.own_county.pk}
+
+
+def test_a_region_outside_the_scope_is_a_404_saying_so(client, dw):
+    login(client, "jinan")
+    for code in ("370202", "999999", "abc"):  # another city's county, nothing, not a code: said alike
+        r = client.get(f"{PAGE}?year=2026&region={code}")
+        html = r.content.decode()
+        assert r.status_code == 404 and "所选区域不存在或不在您的管辖范围内" in html
+        assert 'data-testid="region-select"' in html and 'data-testid="bulk-export"' not in html and "青岛" not in html
+        assert client.get(f"{SHEET}?region={code}").status_code == 404
+        assert upload(client, SimpleUploadedFile("a.xlsx", b"PK")).status_code == 200  # (no region: the page)
+        r = client.post(f"{PAGE}?year=2026&region={code}", {"year": "2026", "region": code, "file": SimpleUploadedFile("a.xlsx", b"PK")})
+        assert r.status_code == 404
+    client.logout()
+    login(client, "lixia")  # a county has nothing to choose, and cannot widen itself
+    html = client.get(f"{PAGE}?year=2026").content.decode()
+    assert 'data-testid="region-select"' not in html
+    assert client.get(f"{PAGE}?year=2026&region=370102").status_code == 200
+    assert client.get(f"{PAGE}?year=2026&region=370100").status_code == 404
+    assert client.get(f"{SHEET}?region=370103").status_code == 404
+
+
+def test_the_province_and_a_leader_narrow_too(client, dw):
+    login(client, "prov")
+    html = client.get(f"{PAGE}?year=2026").content.decode()
+    assert '<option value="370200">青岛市</option>' in html and '<option value="370202">　市南区</option>' in html
+    assert sheet_names(client.get(f"{SHEET}?region=370202").content) == {"青岛市南区项目"}
+    assert sheet_names(client.get(f"{SHEET}?region=370100").content) == {"历下区项目", "市中区项目", "济南市本级项目"}
+    client.logout()
+    login(client, "leader")
+    html = client.get(f"{PAGE}?year=2026&region=370103").content.decode()
+    assert "共 1 个项目" in html and 'data-testid="bulk-read-only"' in html
+    assert sheet_names(client.get(f"{SHEET}?region=370103").content) == {"市中区项目"}
+
+
+def test_the_region_choice_in_english(client, dw):
+    login(client, "jinan")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"{PAGE}?year=2026&region=370102").content.decode()
+    assert "Projects of 济南市历下区 only" in html and "All (your jurisdiction)" in html
+    html = client.get(f"{PAGE}?year=2026&region=370202").content.decode()
+    assert "The region chosen does not exist or is outside your jurisdiction" in html
