@@ -275,6 +275,7 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             "leads_funds": {"arrived_on": today.isoformat(), "arrived_amount": "5000.0000"},
         }
     )
+    bodies["monthly_plans_bulk"] = _plans_example(user, today.year)
     if lead is not None:
         bodies["leads_partial_update"] = {"version": lead.version, "contact_name": "王经理"}
     if project is not None:
@@ -282,6 +283,19 @@ def _examples(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if enterprise is not None:
         bodies["enterprises_partial_update"] = {"version": enterprise.version, "address": "历下区经十路1号"}
     return paths, bodies
+
+
+def _plans_example(user: Any, year: int) -> dict[str, Any]:
+    """``POST /monthly-plans/bulk/``: the first project of the user's sheet of ``year`` with its
+    curve as read (sent back as it is: a 200 that changes nothing)."""
+    from keyprojects.dispatch.selectors_plans import plan_months
+    from keyprojects.dispatch.services_plans_bulk import sheet_projects
+
+    project = sheet_projects(user=user, year=year).first()
+    if project is None:
+        return {"year": year, "plans": [{"project": 1, "months": ["100.0000"] * 12, "expected": ["100.0000"] * 12}]}
+    curve = [f"{v:.4f}" for v in plan_months(project=project, year=year).curve]
+    return {"year": year, "plans": [{"project": project.pk, "months": curve, "expected": curve}]}
 
 
 def _add_examples(result: dict[str, Any], user: Any) -> None:

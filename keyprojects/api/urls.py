@@ -8,7 +8,7 @@ from keyprojects.brands.api import BrandApplicationViewSet, SelectionRoundViewSe
 from keyprojects.cultivation.api import CultivationEntryViewSet, CultivationListViewSet
 from keyprojects.partnership.api import AgreementViewSet
 
-from . import approvals_views, assessment_views, dispatch_views, figures_views, oc4ids_views, views
+from . import approvals_views, assessment_views, dispatch_views, figures_views, oc4ids_views, plans_views, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("units", views.UnitViewSet, basename="unit")
 router.register("leaders", views.LeaderViewSet, basename="leader")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("projects", views.ProjectViewSet, basename="project")
+router.register("monthly-plans", plans_views.MonthlyPlanViewSet, basename="monthly-plan")
 router.register("periods", dispatch_views.PeriodViewSet, basename="period")
 router.register("reports", dispatch_views.ReportViewSet, basename="report")
 router.register("revisions", dispatch_views.RevisionViewSet, basename="revision")

@@ -16,6 +16,7 @@ EXPECTED_OPERATIONS = {
     "enterprises_list", "enterprises_retrieve", "enterprises_create", "enterprises_update", "enterprises_partial_update",
     "projects_list", "projects_retrieve", "projects_create", "projects_update", "projects_partial_update",
     "projects_transition", "projects_events", "projects_monthly_plan", "projects_monthly_plan_set",
+    "monthly_plans_list", "monthly_plans_bulk",
     "periods_list", "periods_retrieve", "periods_close", "periods_checklist",
     "reports_list", "reports_retrieve", "reports_save_draft", "reports_update_draft", "reports_submit", "reports_approve",
     "reports_return", "reports_acknowledge", "reports_request_revision",

@@ -92,8 +92,9 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 [[operations]]
 # 分月计划: the twelve months add up to the year's 年度计划投资 (within 0.01), a closed month keeps
 # its counted value, and ``expected`` are the values the GET gave (else 409 conflict): each
-# depends on the data, which no schema can state.
-include-operation-id-regex = "^projects_monthly_plan_set$"
+# depends on the data, which no schema can state. The bulk POST also needs each project (and
+# ``region``) in the user's scope, named once.
+include-operation-id-regex = "^(projects_monthly_plan_set|monthly_plans_bulk)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 
 [[operations]]
