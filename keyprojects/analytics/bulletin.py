@@ -450,7 +450,8 @@ def warning_rows(data: BulletinData) -> list[tuple[str, str, str, str]]:
 
 
 def ranking_table(data: BulletinData) -> tuple[list[str], list[list[Any]]]:
-    head = ["排名", data.child_word, "项目数", "年度计划投资（万元）", "累计完成投资（万元）", "完成率（%）", "与序时进度比较", "较上月"]
+    ytd = f"{data.months}累计完成投资（万元）"  # the months it sums, as the overview and official bulletins say it
+    head = ["排名", data.child_word, "项目数", "年度计划投资（万元）", ytd, "完成率（%）", "与序时进度比较", "较上月"]
     rows = []
     for r in data.ranking.rows:
         f = r.unit.figures

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.core.money import format_wan, to_wan
-from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, in_chinese, ytd_header
 
 from .assessment import SnapshotTables, snapshot_tables
 from .models import AssessmentScheme, AssessmentSnapshot
@@ -90,7 +90,7 @@ def rankings_xlsx(table: RankingTable) -> bytes:
         Column(_("较上月"), "int", 8, num_format=MOVEMENT_FORMAT),
         Column(_("项目数"), "int", 8),
         Column(_("年度计划（万元）"), "money", 16),
-        Column(_("累计完成（万元）"), "money", 16),
+        Column(ytd_header(table.period), "money", 20),  # the month's 1-N月累计, named so (core.xlsx)
         Column(_("完成率（%）"), "number", 10),
         Column(_("序时进度"), "text", 28),
     ]

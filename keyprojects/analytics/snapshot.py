@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from keyprojects.core.xlsx import Column, Sheet, build_workbook
+from keyprojects.core.xlsx import Column, Sheet, build_workbook, ytd_header
 
 from . import metrics
 from .models import ProjectPeriodFact, RegionPeriodSummary
@@ -122,7 +122,7 @@ def snapshot_workbook(closure: Any, *, within: Any = None) -> bytes | None:
             Column("项目数", "int", 8),
             Column("年度计划投资", "money", 16),
             Column("本月完成投资", "money", 16),
-            Column("累计完成投资", "money", 16),
+            Column(ytd_header(closure.period), "money", 20),
             Column("完成率（%）", "number", 12),
             Column("超/落后序时进度（百分点）", "number", 14),
         ],
@@ -139,7 +139,7 @@ def snapshot_workbook(closure: Any, *, within: Any = None) -> bytes | None:
             Column("区划代码", width=10),
             Column("年度计划投资", "money", 16),
             Column("本月完成投资", "money", 16),
-            Column("累计完成投资", "money", 16),
+            Column(ytd_header(closure.period), "money", 20),
             Column("完成率（%）", "number", 12),
             Column("报送状态", width=10),
         ],

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import xlsxwriter
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,6 +105,24 @@ def columns_filled(columns: Sequence[Column], **values: Any) -> list[Column]:
         return header % values if values and "%(" in header else header
 
     return [replace(c, header=said(c.header)) for c in columns]
+
+
+# The headers of the cumulative figures, as official lists write them (domain.md §5) and as the
+# importer reads them back (dataio.synonyms): never a bare "累计完成投资", which the importer reads
+# as 开工至今累计 (the since-start figure, written "开工至今累计完成投资（万元）"), whatever the column holds.
+YTD_HEADER = gettext_noop("%(year)s年1-%(month)s月累计完成投资（万元）")
+YTD_HEADER_EACH_ROW = gettext_noop("1-N月累计完成投资（万元）")  # N: each row's own month (its 调度期)
+
+
+def ytd_header(period: Any) -> str:
+    """The header of a column holding the 1-N月累计完成投资 of ``period`` (anything with ``year`` and
+    ``month``): "2026年1-11月累计完成投资（万元）", which names the figure and its month, so that the
+    importer reads the column as the year to date of that month. Without one period (rows of
+    several months, or none chosen) "1-N月累计完成投资（万元）", still the year to date. In Chinese
+    in any UI language, as every workbook (the catalogue's English is the page's, not the file's)."""
+    if period is None:
+        return YTD_HEADER_EACH_ROW
+    return YTD_HEADER % {"year": period.year, "month": period.month}
 
 
 NUMBER_FORMATS = {"money": "#,##0.00", "number": "#,##0.00", "int": "0"}  # 万元 shown to 2 places (the cell keeps all 4)

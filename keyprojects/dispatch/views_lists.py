@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,7 +21,7 @@ from keyprojects.audit.services import audit_record
 from keyprojects.core.errors import ApplicationError, ConflictError, NotFound, ValidationFailed
 from keyprojects.core.money import format_period
 from keyprojects.core.scope import get_for_user
-from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response
+from keyprojects.core.xlsx import Column, build_xlsx, in_chinese, xlsx_response, ytd_header
 from keyprojects.projects.models import Project
 
 from . import warning_text
@@ -33,8 +33,11 @@ from .forms_review import (
     is_overdue,
     period_from_label,
 )
-from .models import ProblemItem, ProjectWarning
+from .models import MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod
+from .rules import report_status_label
 from .selectors import (
+    closed_codes_by_period,
+    is_frozen_in,
     latest_warned_period,
     open_problems,
     warnings_for,
@@ -138,7 +141,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     return _render(request, "dispatch/review/warnings.html", context, "results")
 
 
-WARNING_COLUMNS = [  # the Chinese 预警清单's headers in any UI language (core.xlsx)
+WARNING_COLUMNS = [  # the Chinese 预警清单's headers in any UI language (core.xlsx), each read back as what it holds
     Column(gettext_noop("序号"), "int", 6),
     Column(gettext_noop("调度期"), width=10),
     Column(gettext_noop("项目名称"), width=36),
@@ -150,7 +153,8 @@ WARNING_COLUMNS = [  # the Chinese 预警清单's headers in any UI language (co
     Column(gettext_noop("责任单位"), width=20),
     Column(gettext_noop("包保领导"), width=12),
     Column(gettext_noop("年度计划投资（万元）"), "money", 16),
-    Column(gettext_noop("累计完成投资（万元）"), "money", 16),
+    Column(gettext_noop("填报状态"), width=10),  # the warning's month's report, as the 月调度 export says it
+    Column(gettext_noop("1-N月累计完成投资（万元）"), "money", 16),  # (warnings_workbook: ytd_header)
     Column(gettext_noop("完成率（%）"), "number", 10),
     Column(gettext_noop("较序时进度（百分点）"), "number", 12),
 ]
@@ -159,14 +163,24 @@ WARNING_COLUMNS = [  # the Chinese 预警清单's headers in any UI language (co
 @in_chinese
 def warnings_workbook(user: Any, values: dict[str, Any], sort: str) -> tuple[bytes, int]:
     """The filtered warnings as the Chinese 预警清单 (its kinds and messages as stored), in any
-    UI language."""
+    UI language. The 1-N月累计 is the fact of the warning's month, its header names the month
+    when one 调度期 is chosen (core.xlsx.ytd_header); 填报状态 is that month's report as every page
+    labels it, so that the importer reads a carried-forward 累计 (未报, 草稿, 已退回) as no report."""
     from keyprojects.analytics import metrics
 
     kinds = dict(WarningKind.choices)
+    period = period_from_label(values["period"]) if values.get("period") else None
+    columns = [*WARNING_COLUMNS]
+    columns[12] = Column(ytd_header(period), "money", 20)
+    warnings = _warnings(user, values, sort).annotate(
+        report_status=Subquery(MonthlyReport.objects.filter(project=OuterRef("project"), period=OuterRef("period")).values("status")[:1])
+    )
+    closed = closed_codes_by_period([period.pk] if period is not None else ReportingPeriod.objects.values_list("pk", flat=True))
 
     def rows() -> Any:
-        for i, w in enumerate(_warnings(user, values, sort).iterator(chunk_size=2000), start=1):
+        for i, w in enumerate(warnings.iterator(chunk_size=2000), start=1):
             rate = metrics.completion_rate(w.fact_ytd, w.fact_plan)  # type: ignore[attr-defined]
+            frozen = is_frozen_in(w.period, w.project, closed.get(w.period_id, set()))
             yield [
                 i,
                 format_period(w.period),
@@ -179,6 +193,7 @@ def warnings_workbook(user: Any, values: dict[str, Any], sort: str) -> tuple[byt
                 w.owner or (w.project.responsible_unit.name if w.project.responsible_unit else ""),
                 w.project.sponsor_leader.name if w.project.sponsor_leader else "",
                 w.fact_plan,  # type: ignore[attr-defined]
+                report_status_label(w.report_status, frozen=frozen),  # type: ignore[attr-defined]
                 w.fact_ytd,  # type: ignore[attr-defined]
                 metrics.as_percent(rate),
                 metrics.ahead_points(rate, w.period.month),
@@ -186,7 +201,7 @@ def warnings_workbook(user: Any, values: dict[str, Any], sort: str) -> tuple[byt
 
     now = timezone.localtime()
     title = f"项目预警清单（导出时间 {now:%Y-%m-%d %H:%M}）"
-    return build_xlsx(title=title, columns=WARNING_COLUMNS, rows=rows(), sheet="预警")
+    return build_xlsx(title=title, columns=columns, rows=rows(), sheet="预警")
 
 
 @login_required

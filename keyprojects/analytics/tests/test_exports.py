@@ -73,7 +73,7 @@ def test_ranking_export_is_the_page_table(rw, client):  # noqa: F811
         "较上月",
         "项目数",
         "年度计划（万元）",
-        "累计完成（万元）",
+        "2026年1-2月累计完成投资（万元）",  # the month's year to date, as the importer reads it (not 开工至今)
         "完成率（%）",
         "序时进度",
     )

@@ -178,3 +178,29 @@ def test_the_review_queue_title_names_the_level_in_chinese_from_the_english_ui(c
     wb = load_workbook(io.BytesIO(client.get(reverse("dispatch:review_export")).content))
     title = wb.active["A1"].value
     assert title.startswith("待审核月报（市级审核，导出时间 "), title
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_export_heads_a_year_to_date_as_a_bare_cumulative(compiled, client, full, case):  # noqa: F811
+    """Every export read back by the importer (dataio.parsing): a column it reads as 开工至今累计
+    says 开工 (to the importer a bare "累计完成投资" is the since-start figure, as in other offices'
+    lists), one it reads as 1-N月累计 says "1-" (core.xlsx.ytd_header), and no bare 累计 is left
+    unread."""
+    from keyprojects.dataio.parsing import parse_file
+    from keyprojects.dataio.reader import UnsafeFile
+
+    user, url = _cases(full)[case]
+    client.force_login(user)
+    content = client.get(url).content
+    try:
+        results = parse_file(content, filename="export.xlsx")
+    except UnsafeFile:
+        return  # no table the importer recognises
+    for res in results:
+        for field, header in res.columns.items():
+            if field == "invested_to_date":
+                assert "开工" in header, (case, res.sheet, header)
+            if field == "invested_ytd":
+                assert "1-" in header, (case, res.sheet, header)
+        for header in res.unmapped_columns:
+            assert header.replace("（万元）", "") not in ("累计完成", "累计完成投资"), (case, res.sheet, header)

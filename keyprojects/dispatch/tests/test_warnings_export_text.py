@@ -19,9 +19,10 @@ from keyprojects.dispatch.tests.test_warning_text import CASES, _all_kinds
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# all months: N of 1-N月 is each row's 调度期 (one month chosen names it: dataio test_reimport_own_export)
 HEADERS_ZH = [
     "序号", "调度期", "项目名称", "项目代码", "所属区域", "预警类型", "说明", "数值", "责任单位", "包保领导",
-    "年度计划投资（万元）", "累计完成投资（万元）", "完成率（%）", "较序时进度（百分点）",
+    "年度计划投资（万元）", "填报状态", "1-N月累计完成投资（万元）", "完成率（%）", "较序时进度（百分点）",
 ]  # fmt: skip
 
 

@@ -67,7 +67,8 @@ def test_export_carries_the_figures_and_totals(lw, client):
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == ["济南市本级项目", "1个项目"]
     row = dict(zip(header, rows[0], strict=True))
-    assert row["累计完成投资（万元）"] == 0 and row["完成率（%）"] == 0 and row["较序时进度（百分点）"] == pytest.approx(-16.67)
+    assert row["填报状态"] == "待审核" and "累计完成投资（万元）" not in row  # (a bare 累计 is read as 开工至今)
+    assert row["2026年1-2月累计完成投资（万元）"] == 0 and row["完成率（%）"] == 0 and row["较序时进度（百分点）"] == pytest.approx(-16.67)
     assert rows[1][0] == "合计"
 
 
