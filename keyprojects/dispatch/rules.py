@@ -62,13 +62,41 @@ NOT_STARTED_STAGES: frozenset[str] = frozenset({"reserve", "preparation"})
 COMPLETED_STAGES: frozenset[str] = frozenset({"completed", "production", "effective"})
 
 
-def stage_in_month(stage: str, *, actual_start: dt.date | None, actual_completion: dt.date | None, month_end: dt.date) -> str:
+# A stage change as :func:`stage_in_month` reads it: (the day it happened, the stage it left) —
+# ``projects.models.ProjectEvent``'s ``on_date`` and ``from_stage``.
+Move = tuple[dt.date | None, str]
+
+
+def stage_in_month(
+    stage: str, *, actual_start: dt.date | None, actual_completion: dt.date | None, month_end: dt.date, moves: Sequence[Move] = ()
+) -> str:
     """A project's stage at the end of a month (the stage its facts, warnings and summaries of
-    that month use), from its stage now and its dates: a project that started (实际开工) after
-    the month's end was still in 前期手续 then, one completed (实际竣工) after it was still
-    开工建设. The same as the ``started``/``completed`` figures of the month: by the month's end.
-    Anything the dates do not tell is its stage now (when it entered 投产, 达效, 停缓建 or 退库
-    is not stored on the project), so is the stage of a project without those dates."""
+    that month use, and so whether it was due to report then), from its stage now, its stage
+    changes and its dates.
+
+    ``moves`` are the project's stage changes as (on_date, from_stage), in the order they were
+    entered (``ProjectEvent`` ids): the stage at the month's end is the stage left by the
+    earliest change dated after it — a project suspended (停缓建), cancelled (退库), put into
+    production (投产) or 达效 on the 1st of the next month was still in its former stage then.
+    With no change after the month's end it is the stage now. Changes without a from_stage (创建)
+    or without a date are ignored. A change cannot have happened after one entered after it: its
+    day is taken as at most theirs (a project registered today, moved to 前期手续 today and then
+    to 开工建设 on its real 实际开工 of last year was past 前期手续 by last year), so of changes on
+    one day the first entered is the earliest.
+
+    Then the dates: a project that started (实际开工) after the month's end was still in 前期手续
+    then, one completed (实际竣工) after it was still 开工建设 — the same as the ``started`` /
+    ``completed`` figures of the month: by the month's end (they also place the projects whose
+    start or completion was recorded before their changes were dated)."""
+    bound: dt.date | None = None  # the earliest day of the changes entered after this one
+    for on, left in reversed(moves):  # (the days so bounded rise with the order entered)
+        if not left or on is None:
+            continue
+        if bound is None or on < bound:
+            bound = on
+        if bound <= month_end:
+            break
+        stage = left
     if actual_start is not None and actual_start > month_end and stage not in NOT_STARTED_STAGES:
         return "preparation"
     if actual_completion is not None and actual_completion > month_end and stage in COMPLETED_STAGES:

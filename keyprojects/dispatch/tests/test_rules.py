@@ -50,3 +50,64 @@ def test_board_state_and_frozen():
         "province",
     ]
     assert rules.zero_run({1: D(0), 2: D(0), 3: D(0)}, month=3, window=3) and not rules.zero_run({2: D(0), 3: D(0)}, month=3, window=3)
+
+
+def test_stage_in_month_reads_the_stage_changes_dated_after_the_month():
+    """The stage at a month's end is the stage left by the earliest change dated after it; changes
+    without a from_stage (创建) or a date, and those up to the month's end, tell nothing."""
+    nov, dec1, dec9, oct5 = dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 9), dt.date(2026, 10, 5)
+
+    def at(stage, moves=(), start=None, done=None, end=nov):
+        return rules.stage_in_month(stage, actual_start=start, actual_completion=done, month_end=end, moves=moves)
+
+    assert at("suspended", [(dec1, "construction")], start=oct5) == "construction"  # suspended on the 1st: not yet in November
+    assert at("suspended", [(dec1, "construction")], start=oct5, end=dt.date(2026, 12, 31)) == "suspended"
+    assert at("cancelled", [(dec9, "preparation")]) == "preparation"
+    assert at("cancelled", [(nov, "preparation")]) == "cancelled"  # on the month's last day: in it by its end
+    # suspended on the 1st, cancelled on the 9th: the earliest after the month tells
+    assert at("cancelled", [(oct5, "preparation"), (dec1, "construction"), (dec9, "suspended")], start=oct5) == "construction"
+    assert at("cancelled", [(oct5, "preparation"), (dec1, "construction"), (dec9, "suspended")], start=oct5, end=dec1) == "suspended"
+    # 创建 (no from_stage) and an undated change are ignored; without changes, the stage now
+    assert at("effective", [(dec1, ""), (None, "production")], start=oct5, done=oct5) == "effective"
+    assert at("production") == at("production", ()) == "production"
+    # 投产 after 竣工: 竣工 until the day of 投产, 开工建设 before the completion
+    moves = [(dt.date(2026, 3, 2), "preparation"), (dt.date(2026, 9, 20), "construction"), (dec9, "completed")]
+    dates = {"start": dt.date(2026, 3, 2), "done": dt.date(2026, 9, 20)}
+    assert [at("production", moves, end=rules.month_end(2026, m), **dates) for m in (2, 3, 9, 11, 12)] == [
+        "preparation", "construction", "completed", "completed", "production",
+    ]  # fmt: skip
+    # the dates still apply to the stage then (a change recorded without the earlier ones)
+    assert at("suspended", [(dec1, "construction")], start=dec1) == "preparation"
+    assert at("effective", [(dec9, "production")], start=oct5, done=dec1) == "construction"
+
+
+def test_a_change_did_not_happen_after_one_entered_after_it():
+    """Registered today (谋划储备), moved to 前期手续 today (the form's default) and then to 开工建设
+    on its real 实际开工 of last year: it was under construction in the months before today, not
+    谋划储备. Of changes on one day, the first entered tells the stage before that day."""
+    today, started = dt.date(2026, 12, 7), dt.date(2025, 3, 15)
+    moves = [(today, "reserve"), (started, "preparation")]
+    for end in (dt.date(2026, 11, 30), dt.date(2025, 3, 31)):
+        assert rules.stage_in_month("construction", actual_start=started, actual_completion=None, month_end=end, moves=moves) == (
+            "construction"
+        )
+    assert (
+        rules.stage_in_month("construction", actual_start=started, actual_completion=None, month_end=dt.date(2025, 2, 28), moves=moves)
+        == "reserve"
+    )  # fmt: skip  (before both: 前期手续 came by the start)
+    same_day = [(today, "preparation"), (today, "construction")]  # 开工 and 停缓建 entered on one day
+    assert rules.stage_in_month("suspended", actual_start=None, actual_completion=None, month_end=dt.date(2026, 11, 30),
+                                moves=same_day) == "preparation"  # fmt: skip
+
+
+days = st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31))
+
+
+@given(st.lists(st.tuples(days, st.sampled_from(["reserve", "preparation", "suspended"])), max_size=6), days)
+def test_stage_in_month_is_the_stage_left_by_the_next_change(moves, end):
+    """Changes entered in the order of their days (the usual history): the stage at a month's end
+    is the from_stage of the first change after it, else the stage now."""
+    moves = sorted(moves, key=lambda m: m[0])
+    got = rules.stage_in_month("cancelled", actual_start=None, actual_completion=None, month_end=end, moves=moves)
+    later = [m for m in moves if m[0] > end]
+    assert got == (later[0][1] if later else "cancelled")
