@@ -80,6 +80,7 @@ class _Inputs:
     counted_before_year: dict[int, Decimal]  # project -> Σ counted months of earlier years
     flags: dict[tuple[int, int], str] = field(default_factory=dict)  # (project, month) -> first warning message
     approvals: Any = None  # approvals.warnings.Inputs: the approvals and open needs (审批超时, 要素保障逾期)
+    moves: dict[int, list[rules.Move]] = field(default_factory=dict)  # project -> its stage changes after the first month's end
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     from keyprojects.approvals import warnings as approval_warnings
     from keyprojects.core.bulk import read_values
     from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag, ReportingPeriod
-    from keyprojects.projects.models import ProjectYear
+    from keyprojects.projects.models import ProjectEvent, ProjectYear
 
     mine: list[int] = []  # the projects of ``written`` in this set
     read = True
@@ -160,7 +161,9 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]] = defaultdict(dict)
     before: dict[int, Decimal] = {}
     flags: dict[tuple[int, int], str] = {}
+    moves: dict[int, list[rules.Move]] = defaultdict(list)
     last = max(months)
+    first_end = rules.month_end(year, min(months))  # only a change after a month's end tells a stage of that month
     ids.sort()
     earlier = list(ReportingPeriod.objects.filter(year__lt=year).values_list("pk", flat=True))  # months of earlier years
     for start in range(0, len(ids), 5000):
@@ -192,6 +195,14 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
             "report__project_id", "report__period__month", "message",
         ):  # fmt: skip
             flags.setdefault((pid, m), message)
+        # the stage changes of the projects changed after the first month's end (rules.stage_in_month):
+        # only those projects, with their changes in the order entered (none for ``written``: new, only 创建)
+        changes = ProjectEvent.objects.filter(within).exclude(from_stage="")
+        later = changes.filter(on_date__gt=first_end).values("project_id")
+        for pid, on, left in read_values(
+            changes.filter(project_id__in=later).order_by("project_id", "id"), "project_id", "on_date", "from_stage"
+        ):
+            moves[pid].append((on, left))
     approvals = approval_warnings.Inputs()
     for start in range(0, len(ids), 5000):
         part = approval_warnings.load(_ids_q(ids[start : start + 5000]))
@@ -201,7 +212,7 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     if mine:
         assert written is not None
         _take_written(written, mine, year, months, prows, years, reports, before, flags)
-    return _Inputs(prows, years, dict(own), dict(reports), before, flags, approvals)
+    return _Inputs(prows, years, dict(own), dict(reports), before, flags, approvals, dict(moves))
 
 
 def _take_written(
@@ -273,6 +284,7 @@ class _Project:
     counted: dict[int, Decimal]
     before: Decimal  # invested before tracking + counted months of earlier years
     nature: str  # the year's 建设性质: its list's, else the project's (projects.choices.year_nature)
+    moves: Sequence[rules.Move] = ()  # its stage changes (rules.stage_in_month)
 
 
 FACT_COLUMNS = (
@@ -325,7 +337,7 @@ def _fact(m: _Month, x: _Project, today: dt.date) -> tuple[Any, ...]:
     counted = status is not None and rules.counts(status)
     nature = x.nature
     started, completed, completion = p.actual_start, p.actual_completion, p.planned_completion
-    stage = rules.stage_in_month(p.stage, actual_start=started, actual_completion=completed, month_end=end)  # (that month's)
+    stage = rules.stage_in_month(p.stage, actual_start=started, actual_completion=completed, month_end=end, moves=x.moves)  # (that month's)
     due = rules.due_to_report(stage)
     state = (
         rules.report_state(
@@ -398,7 +410,9 @@ def _warnings(m: _Month, x: _Project, fact: tuple[Any, ...] | None, inputs: _Inp
     if fact is not None:
         stage = fact[_STAGE]
     else:
-        stage = rules.stage_in_month(p.stage, actual_start=p.actual_start, actual_completion=p.actual_completion, month_end=m.end)
+        stage = rules.stage_in_month(
+            p.stage, actual_start=p.actual_start, actual_completion=p.actual_completion, month_end=m.end, moves=x.moves
+        )
     start = p.planned_start
     if start and start <= m.end and not (p.actual_start and p.actual_start <= m.end) and stage in rules.NOT_STARTED_STAGES:
         out.append(("start_overdue", text.START_OVERDUE.zh(month=f"{start:%Y年%m月}"), None))
@@ -482,6 +496,7 @@ def _compute(
             counted=counted,
             before=(p.invested_before or ZERO) + inputs.counted_before_year.get(pid, ZERO),
             nature=year_nature(py["nature"] if py else "", p.nature),
+            moves=inputs.moves.get(pid, ()),
         )
         for m in months:
             alive = live[m.pk]

@@ -41,6 +41,7 @@ def _inputs(inputs: Any) -> dict[str, Any]:
         "flags": inputs.flags,
         "approvals": sorted(inputs.approvals.approvals),
         "needs": sorted(inputs.approvals.needs),
+        "moves": inputs.moves,  # (new projects: none; read back, the same)
     }
 
 
