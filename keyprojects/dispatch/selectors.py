@@ -13,7 +13,7 @@ from django.utils import timezone
 from keyprojects.core.money import to_wan
 from keyprojects.core.scope import get_for_user
 from keyprojects.projects.choices import Level, Stage
-from keyprojects.projects.models import Project, ProjectYear
+from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
 
 from . import rules
 from .choices import ReportStatus, StepAction
@@ -21,6 +21,9 @@ from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, Pro
 
 # Projects in these stages report every month of a year in which they are on a list (rules.DUE_STAGES).
 DUE_STAGES = [s for s in Stage if rules.due_to_report(s)]
+NOT_DUE = [s for s in Stage if not rules.due_to_report(s)]
+# Stages not due whose dates can make a project due in an earlier month (达效, 退库: rules.stage_in_month).
+NOT_DUE_STARTED = [s for s in NOT_DUE if s not in rules.NOT_STARTED_STAGES]
 LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY]
 
 
@@ -78,11 +81,65 @@ def period_end(period: ReportingPeriod) -> dt.date:
 
 
 def due_projects(*, period: ReportingPeriod, user: Any = None) -> QuerySet[Project]:
-    """Projects that must report for ``period``: on a list that year, in a reporting stage.
-    The year is an ``EXISTS`` (no join to the years, so no ``DISTINCT`` over every column)."""
+    """Projects that must report for ``period``: on a list that year, in a reporting stage at the
+    month's end (:func:`due_at_end`). The year is an ``EXISTS`` (no join to the years, so no
+    ``DISTINCT`` over every column)."""
     qs = Project.objects.visible_to(user) if user is not None else Project.objects.all()
     listed = ProjectYear.objects.filter(project=OuterRef("pk"), year=period.year)
-    return qs.filter(Exists(listed), stage__in=DUE_STAGES)
+    return qs.filter(Exists(listed)).filter(due_at_end(period))
+
+
+def stage_moves(project_ids: Any) -> dict[int, list[rules.Move]]:
+    """The stage changes of ``project_ids`` (ids or a values query) as ``rules.stage_in_month``
+    reads them: (on_date, from_stage) in the order entered."""
+    moves: dict[int, list[rules.Move]] = {}
+    events = ProjectEvent.objects.filter(project_id__in=project_ids).exclude(from_stage="").order_by("project_id", "id")
+    for pid, on, left in events.values_list("project_id", "on_date", "from_stage"):
+        moves.setdefault(pid, []).append((on, left))
+    return moves
+
+
+def stage_at_end(project: Project, period: ReportingPeriod) -> str:
+    """``project``'s stage at the end of ``period`` (``rules.stage_in_month``)."""
+    moves = stage_moves([project.pk]).get(project.pk, ())
+    return rules.stage_in_month(
+        project.stage,
+        actual_start=project.actual_start,
+        actual_completion=project.actual_completion,
+        month_end=period_end(period),
+        moves=moves,
+    )
+
+
+def due_at_end(period: ReportingPeriod) -> Q:
+    """The projects in a reporting stage at ``period``'s end (``rules.due_to_report`` of
+    ``rules.stage_in_month``, as the facts of the month say): those in one now, less those that
+    were not then, plus those that were then and are not now. Only a project changed after the
+    month's end can differ — a stage change dated after it that left a stage not due, or one of a
+    project not due now, or (in 达效 or 退库 now) a start or completion after it: these few are
+    read and put to the rule; the rest is the stage now, in SQL. (The changes after the end of
+    the open month are a few weeks' worth: three index searches.)"""
+    end = period_end(period)
+    after = ProjectEvent.objects.filter(on_date__gt=end).exclude(from_stage="").order_by()
+    ids = set(after.filter(from_stage__in=NOT_DUE).values_list("project_id", flat=True))
+    ids.update(Project.objects.filter(stage__in=NOT_DUE, pk__in=after.values("project_id")).order_by().values_list("pk", flat=True))
+    dated = Q(actual_start__gt=end) | Q(actual_completion__gt=end)
+    ids.update(Project.objects.filter(dated, stage__in=NOT_DUE_STARTED).order_by().values_list("pk", flat=True))
+    became: list[int] = []  # due then, not now
+    left: list[int] = []  # due now, not then
+    if ids:
+        moves = stage_moves(list(ids))
+        rows = Project.objects.filter(pk__in=list(ids)).order_by().values_list("pk", "stage", "actual_start", "actual_completion")
+        for pk, stage, start, done in rows:
+            then = rules.stage_in_month(stage, actual_start=start, actual_completion=done, month_end=end, moves=moves.get(pk, ()))
+            if rules.due_to_report(then) != rules.due_to_report(stage):
+                (became if rules.due_to_report(then) else left).append(pk)
+    q = Q(stage__in=DUE_STAGES)
+    if left:
+        q &= ~Q(pk__in=left)
+    if became:
+        q |= Q(pk__in=became)
+    return q
 
 
 DONE = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)  # a report that counts as 已报

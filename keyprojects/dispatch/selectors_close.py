@@ -24,7 +24,7 @@ from keyprojects.regions.models import Region
 from . import rules
 from .choices import FlagSeverity, ReportStatus
 from .models import MonthlyReport, ReportFlag, ReportingPeriod
-from .selectors import DUE_STAGES
+from .selectors import due_at_end
 
 # The checklist's items, in the order shown: key → Chinese label. ``waiting_<level>`` per review level.
 ITEMS: dict[str, Any] = {
@@ -111,9 +111,9 @@ def _scope_q(region: Region, prefix: str = "") -> Q:
 
 def due_in(period: ReportingPeriod, region: Region) -> QuerySet[Project]:
     """Projects of ``region`` that must report for ``period`` (on a list that year, in a reporting
-    stage): ``selectors.due_projects`` without a join that needs DISTINCT, for grouping."""
+    stage at the month's end): ``selectors.due_projects`` without a join that needs DISTINCT, for grouping."""
     listed = ProjectYear.objects.filter(project=OuterRef("pk"), year=period.year)
-    return Project.objects.filter(_scope_q(region), stage__in=DUE_STAGES).filter(Exists(listed))
+    return Project.objects.filter(_scope_q(region)).filter(due_at_end(period)).filter(Exists(listed))
 
 
 def _unacked() -> Exists:

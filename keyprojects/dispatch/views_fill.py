@@ -50,6 +50,7 @@ from .selectors import (
     report_status_label,
     reports_for_review,
     reports_of_period,
+    stage_at_end,
     task_counts,
 )
 from .services import (
@@ -272,7 +273,7 @@ def _derived(
     _derive(probe)
     plan = _annual_plan(project, period.year)
     rate = metrics.completion_rate(probe.invested_ytd, plan)
-    compared = rules.in_dispatch(due=rules.due_to_report(project.stage), reported=report is not None)
+    compared = rules.in_dispatch(due=rules.due_to_report(stage_at_end(project, period)), reported=report is not None)
     checks = report_checks(probe) if checked else []
     reasons = reasons or {}
     return {

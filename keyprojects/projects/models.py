@@ -274,6 +274,8 @@ class ProjectEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # the stage changes after a month's end, read from the index alone (dispatch.selectors.due_at_end)
+        indexes = [models.Index(fields=["on_date", "from_stage", "project"], name="project_event_on_date_idx")]
         verbose_name = _("项目事件")
         verbose_name_plural = _("项目事件")
 
