@@ -246,8 +246,11 @@ class Dispatch(ReportsMixin):
         month was in 前期手续 (or further) by then, as the facts' stage of that month says
         (``dispatch.rules.stage_in_month``: not started yet is 前期手续): ``d.prepared`` is
         moved before it too, so that its history does not show it 谋划储备 while it reported.
-        Nothing is invested before the month it starts (``dispatch.rules.report_checks``
-        refuses 完成投资 in a month before 实际开工)."""
+        A project 退库 from 前期手续 reports nothing: its 退库 is moved into the first such month
+        at the latest (the facts read the stage of a month from the changes dated after it, so a
+        later 退库 would leave it due, and 未报, in the months before). Nothing is invested
+        before the month it starts (``dispatch.rules.report_checks`` refuses 完成投资 in a month
+        before 实际开工)."""
         periods = self.periods
         if not periods:
             return None
@@ -260,6 +263,11 @@ class Dispatch(ReportsMixin):
         first_day = dt.date(first.year, first.month, 1)
         if d.created is None or d.created >= first_day - dt.timedelta(days=1):  # (a day left for 前期手续 before it)
             d.created = max(self.b.floor, first_day - dt.timedelta(days=15 + int(r() * 76)))
+        if d.stage == "cancelled" and d.cancelled_from in self.due_stages and d.side_date and d.side_date > first.last_day:
+            # 退库 by the end of its first month, 前期手续 before (no draw: the other projects' streams stay as they were)
+            d.side_date = d.created + (first.last_day - d.created) * 2 // 3
+            if d.prepared is None or d.prepared >= d.side_date:
+                d.prepared = d.created + (d.side_date - d.created) // 2
         if d.stage not in self.due_stages:
             return None
         if d.prepared is None or d.prepared >= first_day:
