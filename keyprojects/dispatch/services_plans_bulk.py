@@ -77,6 +77,7 @@ NO_HEADER = gettext_noop("找不到表头（项目代码、项目名称、1月�
 OTHER_YEAR = gettext_noop("该文件是%(file)s年的分月计划，当前填报的是%(year)s年：请导出%(year)s年的模板")
 NO_PROJECT = gettext_noop("缺少项目代码")
 UNKNOWN = gettext_noop("项目“%(code)s”不存在或不在您的管辖范围内")
+OUTSIDE_REGION = gettext_noop("项目“%(code)s”不在所选区域（%(region)s）内")  # (in the user's scope: nothing revealed)
 ID_MISMATCH = gettext_noop("项目代码与隐藏的项目ID不是同一个项目，请勿改动项目代码")
 DUPLICATE = gettext_noop("该项目已在第%(row)s行填写")
 NO_ROWS = gettext_noop("文件中没有要导入的项目行")
@@ -406,6 +407,7 @@ def _match(
             found[p.pk] = p
     for chunk in (id_list[i : i + CHUNK] for i in range(0, len(id_list), CHUNK)):
         found.update({p.pk: p for p in scope.filter(pk__in=chunk)})
+    elsewhere = _elsewhere(user, region, [c for c in code_list if c not in by_code], [i for i in id_list if i not in found])
     errors: list[RowError] = []
     matched: list[tuple[SheetRow, Project]] = []
     seen: dict[int, int] = {}
@@ -418,7 +420,8 @@ def _match(
         typed = by_c or (found.get(_int(r.code) or 0) if r.code else None)  # the code, or an ID typed as the code
         project = found.get(r.pk) if r.pk is not None else typed
         if project is None:
-            errors.append(RowError(r.row, said, str(H_CODE), Message(UNKNOWN, code=r.code or r.pk)))
+            named = (r.pk,) if r.pk is not None else (r.code, _int(r.code))
+            errors.append(RowError(r.row, said, str(H_CODE), _not_found(r.code or r.pk, named, elsewhere, user, region)))
             continue
         if r.code and typed is not None and typed.pk != project.pk:
             errors.append(RowError(r.row, said, str(H_CODE), ID_MISMATCH))
@@ -429,6 +432,29 @@ def _match(
         seen[project.pk] = r.row
         matched.append((r, project))
     return found, errors, matched
+
+
+def _elsewhere(user: Any, region: Region | None, codes: list[str], ids: list[int]) -> set[str | int]:
+    """With a region chosen, which of ``codes`` and ``ids`` (named by rows and not found in it)
+    are projects the user may plan outside it: the whole scope's sheet uploaded while narrowed
+    says so of its other rows, not "does not exist" (they are the user's own: nothing revealed)."""
+    found: set[str | int] = set()
+    if region is None:
+        return found
+    wider = Project.objects.editable_by(user)
+    for chunk in (codes[i : i + CHUNK] for i in range(0, len(codes), CHUNK)):
+        found.update(wider.filter(project_code__in=chunk).values_list("project_code", flat=True))
+    for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        found.update(wider.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def _not_found(said: Any, named: tuple[Any, ...], elsewhere: set[str | int], user: Any, region: Region | None) -> Message:
+    """The error of a row whose project is not among those it may set in the region chosen:
+    outside the region (:func:`_elsewhere`), else unknown or outside the scope, said alike."""
+    if region is not None and any(n in elsewhere for n in named if n is not None):
+        return Message(OUTSIDE_REGION, code=said, region=place_name(user, region))
+    return Message(UNKNOWN, code=said)
 
 
 def _service_errors(row: int, project: Project, exc: ValidationFailed) -> list[RowError]:
@@ -537,10 +563,12 @@ def plans_apply(*, user: Any, year: int, rows: list[PlanRow], region: Region | N
     changed: dict[int, int] = {}
     seen: dict[int, int] = {}
     unchanged = 0
+    elsewhere = _elsewhere(user, region, [], [i for i in ids if i not in locked])
     for r in rows:
         project = locked.get(r.project_id)
         if project is None:
-            errors.append(RowError(r.row, str(r.project_id), str(H_CODE), Message(UNKNOWN, code=r.project_id)))
+            message = _not_found(r.project_id, (r.project_id,), elsewhere, user, region)
+            errors.append(RowError(r.row, str(r.project_id), str(H_CODE), message))
             continue
         label = project_label(project)
         if project.pk in seen:

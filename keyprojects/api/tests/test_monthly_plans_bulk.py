@@ -210,7 +210,7 @@ def test_a_city_narrowed_to_a_county_refuses_the_others(as_user: Any, dw: Any) -
         ],
     }
     (error,) = error_of(client.post(BULK, body, format="json"), 400, "invalid")["errors"]
-    assert error == {"row": 2, "project": sib.pk, "month": None, "message": f"项目“{sib.pk}”不存在或不在您的管辖范围内"}
+    assert error == {"row": 2, "project": sib.pk, "month": None, "message": f"项目“{sib.pk}”不在所选区域（济南市历下区）内"}
     assert not MonthlyPlan.objects.exists()
     body["plans"] = body["plans"][:1]
     assert client.post(BULK, body, format="json").json()["projects"] == [own.pk]

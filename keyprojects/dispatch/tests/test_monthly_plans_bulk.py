@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from keyprojects.analytics.models import ProjectPeriodFact
 from keyprojects.analytics.services import facts_refresh
@@ -273,13 +274,15 @@ def test_a_region_narrows_the_sheet_the_preview_and_the_confirm(dw):
     content, n = plan_sheet(user=u.city, year=2026, region=lixia)
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert n == 1 and set(rows_of(wb)) == {"历下区项目"} and "（济南市历下区）" in wb.active.cell(1, 1).value
-    # the city's whole sheet read for 历下区: the other rows are out of scope, as an unknown project
+    # the city's whole sheet read for 历下区: the other rows are refused as outside the region chosen
     whole = sheet(u.city)
     rows = rows_of(whole)
     set_months(whole, rows["历下区项目"], [100, 0, 0, 200, 100, 100, 100, 100, 100, 100, 100, 200])
     p = plans_preview(user=u.city, year=2026, source=as_bytes(whole), filename="plans.xlsx", region=lixia)
     assert {e.row for e in p.errors} == {rows["市中区项目"], rows["济南市本级项目"]} and not p.token
-    assert all("不存在或不在您的管辖范围内" in str(e.message) for e in p.errors)
+    assert all(str(e.message).endswith("不在所选区域（济南市历下区）内") for e in p.errors)
+    with translation.override("en"):
+        assert p.errors[0].message.shown.endswith("is not in the region chosen (济南市历下区)")
     # the token keeps the region: a project moved out of it after the preview is refused at confirm
     p = plans_preview(user=u.city, year=2026, source=as_bytes(wb), filename="plans.xlsx", region=lixia)
     assert not p.changes and p.unchanged == 1
@@ -289,7 +292,7 @@ def test_a_region_narrows_the_sheet_the_preview_and_the_confirm(dw):
     Project.objects.filter(pk=dw.projects.own_county.pk).update(region_id="370103")
     with pytest.raises(BulkRefused) as exc:
         plans_confirm(user=u.city, token=p.token)
-    assert [str(e.message) for e in exc.value.errors] == [f"项目“{dw.projects.own_county.pk}”不存在或不在您的管辖范围内"]
+    assert [str(e.message) for e in exc.value.errors] == [f"项目“{dw.projects.own_county.pk}”不在所选区域（济南市历下区）内"]
     assert not MonthlyPlan.objects.exists()
     Project.objects.filter(pk=dw.projects.own_county.pk).update(region_id="370102")
     assert plans_confirm(user=u.city, token=p.token).changed == 1

@@ -151,13 +151,13 @@ def test_a_city_narrows_the_page_the_sheet_and_the_upload_to_a_county(client, dw
     assert "（济南市历下区）" in wb.active.cell(1, 1).value
     event = AuditEvent.objects.filter(action="export", object_type="dispatch.monthlyplan").latest("pk")
     assert event.changes["region"] == "370102" and event.changes["rows"] == 1
-    # the whole city's sheet uploaded while narrowed: the other projects are refused as out of scope
+    # the whole city's sheet uploaded while narrowed: the other projects are refused as outside the region
     whole = client.get(SHEET).content
     file = filled(whole, {"历下区项目": CURVE, "市中区项目": [0, 0, 200, 100, 100, 100, 100, 100, 100, 0, 0, 0]})
     html = client.post(f"{PAGE}?year=2026&region=370102", {"year": "2026", "region": "370102", "file": file}).content.decode()
     assert 'data-testid="bulk-errors"' in html and 'data-testid="bulk-confirm"' not in html
     sib = dw.projects.sibling_county.pk
-    assert f"项目“{sib}”不存在或不在您的管辖范围内" in html and html.count('data-testid="bulk-error"') == 2  # 市中区, 济南市本级
+    assert f"项目“{sib}”不在所选区域（济南市历下区）内" in html and html.count('data-testid="bulk-error"') == 2  # 市中区, 济南市本级
     assert not MonthlyPlan.objects.exists()
     # its own sheet goes through, and the page comes back narrowed
     file = filled(client.get(f"{SHEET}?region=370102").content, {"历下区项目": CURVE})
