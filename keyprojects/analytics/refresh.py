@@ -141,6 +141,7 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     from keyprojects.approvals import warnings as approval_warnings
     from keyprojects.core.bulk import read_values
     from keyprojects.dispatch.models import MonthlyPlan, MonthlyReport, ReportFlag, ReportingPeriod
+    from keyprojects.dispatch.selectors import stage_moves
     from keyprojects.projects.models import ProjectEvent, ProjectYear
 
     mine: list[int] = []  # the projects of ``written`` in this set
@@ -161,7 +162,7 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     reports: dict[int, dict[int, tuple[str, Decimal, bool, bool]]] = defaultdict(dict)
     before: dict[int, Decimal] = {}
     flags: dict[tuple[int, int], str] = {}
-    moves: dict[int, list[rules.Move]] = defaultdict(list)
+    moves: dict[int, list[rules.Move]] = {}
     last = max(months)
     first_end = rules.month_end(year, min(months))  # only a change after a month's end tells a stage of that month
     ids.sort()
@@ -195,14 +196,10 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
             "report__project_id", "report__period__month", "message",
         ):  # fmt: skip
             flags.setdefault((pid, m), message)
-        # the stage changes of the projects changed after the first month's end (rules.stage_in_month):
-        # only those projects, with their changes in the order entered (none for ``written``: new, only 创建)
-        changes = ProjectEvent.objects.filter(within).exclude(from_stage="")
-        later = changes.filter(on_date__gt=first_end).values("project_id")
-        for pid, on, left in read_values(
-            changes.filter(project_id__in=later).order_by("project_id", "id"), "project_id", "on_date", "from_stage"
-        ):
-            moves[pid].append((on, left))
+        # the stage changes (selectors.stage_moves) of the projects changed after the first month's
+        # end: only those can have had another stage then (none for ``written``: new, only 创建)
+        later = ProjectEvent.objects.filter(within, on_date__gt=first_end).exclude(from_stage="").values("project_id")
+        moves.update(stage_moves(later))
     approvals = approval_warnings.Inputs()
     for start in range(0, len(ids), 5000):
         part = approval_warnings.load(_ids_q(ids[start : start + 5000]))
@@ -212,7 +209,7 @@ def _load(year: int, months: Sequence[int], projects: Any, written: Written | No
     if mine:
         assert written is not None
         _take_written(written, mine, year, months, prows, years, reports, before, flags)
-    return _Inputs(prows, years, dict(own), dict(reports), before, flags, approvals, dict(moves))
+    return _Inputs(prows, years, dict(own), dict(reports), before, flags, approvals, moves)
 
 
 def _take_written(

@@ -40,7 +40,7 @@ from keyprojects.projects.models import Project
 from .filters import REGION_PATTERN, REGION_RE, invalid_query
 from .pagination import ID_MAX
 from .permissions import PolicyGate, ReadOnlyRolesCannotWrite
-from .serializers import MONEY, ErrorSerializer, MonthlyPlanSerializer, StrictInput, monthly_plan_data
+from .serializers import ErrorSerializer, MonthlyPlanSerializer, StrictInput, monthly_plan_data, twelve_amounts
 from .views import LIST_ERRORS, _op
 
 BULK_MAX = 5000  # projects in one POST (the province's whole sheet is sent in parts)
@@ -76,18 +76,8 @@ class MonthlyPlanItemSerializer(MonthlyPlanSerializer):
 
 class MonthlyPlanRowSerializer(StrictInput):
     project = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="项目 ID")
-    months = serializers.ListField(
-        child=serializers.DecimalField(**MONEY),
-        min_length=12,
-        max_length=12,
-        help_text="1–12月的计划完成投资（万元，数字文本，最多四位小数），合计须等于年度计划投资；已关账月份须保持原值",
-    )
-    expected = serializers.ListField(
-        child=serializers.DecimalField(**MONEY),
-        min_length=12,
-        max_length=12,
-        help_text="读取时的12个月数值（GET 返回的 expected）；其间被他人修改时整批返回 409 conflict",
-    )
+    months = twelve_amounts("1–12月的计划完成投资（万元，数字文本，最多四位小数），合计须等于年度计划投资；已关账月份须保持原值")
+    expected = twelve_amounts("读取时的12个月数值（GET 返回的 expected）；其间被他人修改时整批返回 409 conflict")
 
 
 class MonthlyPlanBulkSerializer(StrictInput):
@@ -98,7 +88,7 @@ class MonthlyPlanBulkSerializer(StrictInput):
         required=False,
         min_length=6,
         max_length=6,
-        help_text="可选：只允许该区域（本人所在区域或其下级）的项目；其他项目的行报错，与不在本人范围内的项目相同",
+        help_text="可选：只允许该区域（本人所在区域或其下级）的项目；本人范围内、该区域以外的项目的行报“不在所选区域内”",
     )
     plans = MonthlyPlanRowSerializer(
         many=True,

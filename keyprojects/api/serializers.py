@@ -497,22 +497,21 @@ class MonthlyPlanSerializer(serializers.Serializer):
     )
 
 
+def twelve_amounts(help_text: str, *, required: bool = True) -> serializers.ListField:
+    """A year's twelve monthly amounts (万元, as number texts): a plan's ``months`` or ``expected``."""
+    return serializers.ListField(
+        child=serializers.DecimalField(**MONEY), min_length=12, max_length=12, required=required, help_text=help_text
+    )
+
+
 class MonthlyPlanWriteSerializer(StrictInput):
     """Input of ``PUT /projects/{id}/monthly-plans/{year}/``: twelve amounts, or ``default``."""
 
-    months = serializers.ListField(
-        child=serializers.DecimalField(**MONEY),
-        min_length=12,
-        max_length=12,
+    months = twelve_amounts(
+        "1–12月的计划完成投资（万元，数字文本，最多四位小数，即精确到元），合计须等于年度计划投资（精确到元）；已关账月份须保持原值；与现值相同时不作修改",
         required=False,
-        help_text="1–12月的计划完成投资（万元，数字文本，最多四位小数，即精确到元），合计须等于年度计划投资（精确到元）；已关账月份须保持原值；与现值相同时不作修改",
     )
-    expected = serializers.ListField(
-        child=serializers.DecimalField(**MONEY),
-        min_length=12,
-        max_length=12,
-        help_text="读取时的12个月数值（GET 返回的 expected）；其间被他人修改时返回 409 conflict",
-    )
+    expected = twelve_amounts("读取时的12个月数值（GET 返回的 expected）；其间被他人修改时返回 409 conflict")
     default = serializers.BooleanField(required=False, default=False, help_text="true：恢复默认分布（此时不传 months）")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from one spreadsheet.
 
 A city or the province may narrow all of it to one region below it (``region``,
 :func:`plan_region`: one of ``policy.regions_below``): the sheet lists the region's projects only,
-and a row of a project outside it is refused as one outside the scope.
+and a row of the user's project outside it is refused as outside the region (:data:`OUTSIDE_REGION`).
 
 A row left as exported writes nothing and is not checked (a curve that no longer adds up to a
 changed annual plan is the project page's to say). A project code that is unknown and one out of
@@ -478,7 +478,7 @@ def _curve_text(values: list[Decimal]) -> list[str]:
 
 def plans_preview(*, user: Any, year: int, source: Any, filename: str, region: Region | None = None) -> Preview:
     """The filled sheet checked (nothing written): see the module docstring. With ``region``, a
-    row of a project outside it is refused as one outside the scope."""
+    row of the user's project outside it is refused as outside the region."""
     if not policy.can_plan_months(user):
         raise PermissionDenied()
     rows, file_errors = read_plan_sheet(source, filename=filename, year=year)
