@@ -10,6 +10,10 @@ once — the API of the 分月计划批量填报 page (``/projects/plans/``), an
   ``services_plans.plan_apply``, one refresh): 200 with the projects changed; 400 ``invalid``
   with ``extra.errors`` (row, project, month, message) when any row fails; 409 ``conflict`` when a
   project's curve changed since it was read (``extra.stale``; its row in ``extra.errors`` too).
+  With ``"dry_run": true`` every check runs the same and the answer is the same (200 with what
+  would change, 400/409 as above), but nothing is written: no plan rows, no audit, no refresh.
+  (A body field, as the API's JSON-only strict bodies take every option; ``?dry_run=`` is a 400,
+  so that a client asking for a dry run the wrong way never writes.)
 
 Who may: the page's policy — ``policy.can_export_plan_months`` reads (a leader too),
 ``policy.can_plan_months`` writes; everybody else 403. ``region`` narrows to one of
@@ -45,6 +49,7 @@ from .views import LIST_ERRORS, _op
 
 BULK_MAX = 5000  # projects in one POST (the province's whole sheet is sent in parts)
 REFUSED = "有项目的分月计划有误，未保存任何数据（见 extra.errors）"
+DRY_RUN_IN_BODY = '请在请求体中传 dry_run（JSON 布尔值，如 "dry_run": true），不是查询参数'
 STALE = "读取之后，以下项目的分月计划已被修改：{projects}。未保存任何数据，请重新读取后再提交。"
 
 YEAR = OpenApiParameter(
@@ -96,13 +101,23 @@ class MonthlyPlanBulkSerializer(StrictInput):
         max_length=BULK_MAX,
         help_text=f"各项目的分月计划（每次最多 {BULK_MAX} 个项目）；全部通过才写入，任何一行有误时都不写入",
     )
+    dry_run = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "可选：为 true 时只校验、不写入（不写分月计划、不记审计、不刷新）；"
+            "校验与应答与实际提交相同：通过时 200 返回将要修改的项目，有误时 400/409"
+        ),
+    )
 
 
 class MonthlyPlanBulkResultSerializer(serializers.Serializer):
     year = serializers.IntegerField(read_only=True)
-    changed = serializers.IntegerField(read_only=True, help_text="写入的项目数")
+    changed = serializers.IntegerField(read_only=True, help_text="写入的项目数（dry_run 时为将写入的项目数）")
     unchanged = serializers.IntegerField(read_only=True, help_text="与现值相同、未作修改的项目数")
-    projects = serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text="写入的项目 ID")
+    projects = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="写入的项目 ID（dry_run 时为将写入的项目 ID）"
+    )
 
 
 class PlanRowErrorSerializer(serializers.Serializer):
@@ -190,7 +205,7 @@ class MonthlyPlanViewSet(PolicyGate, viewsets.GenericViewSet):
         "批量设置分月计划（全部成功或全部不写入）/ Set the monthly plans of many projects at once, all or nothing",
         request=MonthlyPlanBulkSerializer,
         responses={
-            200: MonthlyPlanBulkResultSerializer,
+            200: OpenApiResponse(MonthlyPlanBulkResultSerializer, description="已写入；dry_run 时为将要写入的（未写入）"),
             400: OpenApiResponse(PlansBulkErrorSerializer, description="有行出错（extra.errors）或请求格式有误（extra.fields），未写入"),
             403: OpenApiResponse(ErrorSerializer, description="只读角色、企业和管理员不能设置"),
             409: OpenApiResponse(PlansBulkErrorSerializer, description="读取之后有项目被他人修改（conflict，extra.stale），未写入"),
@@ -201,6 +216,8 @@ class MonthlyPlanViewSet(PolicyGate, viewsets.GenericViewSet):
         user = request.user
         if not policy.can_plan_months(user):
             raise PermissionDenied(self.refusal)
+        if "dry_run" in request.query_params:  # asked where it is not read: refused, never written
+            raise invalid_query({"dry_run": [DRY_RUN_IN_BODY]})
         ser = MonthlyPlanBulkSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -211,7 +228,7 @@ class MonthlyPlanViewSet(PolicyGate, viewsets.GenericViewSet):
         rows = [PlanRow(n, item["project"], item["months"], item["expected"]) for n, item in enumerate(d["plans"], start=1)]
         by_row = {r.row: r.project_id for r in rows}
         try:
-            applied = plans_apply(user=user, year=d["year"], rows=rows, region=region, request=request)
+            applied = plans_apply(user=user, year=d["year"], rows=rows, region=region, request=request, dry_run=d["dry_run"])
         except BulkRefused as exc:
             errors = _row_errors(exc.stale_rows + exc.errors, by_row)
             if exc.stale:

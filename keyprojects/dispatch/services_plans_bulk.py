@@ -541,14 +541,18 @@ def plans_confirm(*, user: Any, token: str, request: Any = None) -> Applied:
 
 
 @transaction.atomic
-def plans_apply(*, user: Any, year: int, rows: list[PlanRow], region: Region | None = None, request: Any = None) -> Applied:
+def plans_apply(
+    *, user: Any, year: int, rows: list[PlanRow], region: Region | None = None, request: Any = None, dry_run: bool = False
+) -> Applied:
     """Many projects' curves of ``year`` set all or nothing (see the module docstring): the rows'
     projects locked within the user's editable scope (and ``region``, when given), each row
     checked and written by ``plan_apply`` against its ``expected``, then one refresh. A row whose
     values and ``expected`` are both the curve as it counts is left alone (``unchanged``: nothing
     checked or written, as a sheet row left as exported). Raises :class:`BulkRefused` (nothing
     written) with every row's errors — a project unknown, outside the scope or the region, or
-    named twice; a month's or the sum's rule — or the stale projects."""
+    named twice; a month's or the sum's rule — or the stale projects. With ``dry_run`` every row
+    is checked the same way and the answer is the same (what would change), but nothing is
+    written: no plan rows, no audit record, no refresh."""
     if not policy.can_plan_months(user):
         raise PermissionDenied()
     ids = sorted({r.project_id for r in rows})
@@ -580,7 +584,9 @@ def plans_apply(*, user: Any, year: int, rows: list[PlanRow], region: Region | N
             unchanged += 1
             continue
         try:
-            values = plan_apply(user=user, project=project, year=year, state=state, months=r.months, expected=r.expected, request=request)
+            values = plan_apply(
+                user=user, project=project, year=year, state=state, months=r.months, expected=r.expected, request=request, write=not dry_run
+            )
         except ConflictError:
             stale.append(f"{project.name}（{label}）")
             stale_rows.append(RowError(r.row, label, "", STALE_ROW, project_id=project.pk))
@@ -597,6 +603,6 @@ def plans_apply(*, user: Any, year: int, rows: list[PlanRow], region: Region | N
     if errors:
         raise BulkRefused(errors=errors)
     applied = Applied(year=year, changed=len(changed), project_ids=sorted(changed), unchanged=unchanged)
-    if changed and min(changed.values()) <= 12:
+    if changed and min(changed.values()) <= 12 and not dry_run:
         refresh_plans(project_ids=sorted(changed), year=year, from_month=min(changed.values()))
     return applied

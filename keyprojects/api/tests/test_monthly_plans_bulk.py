@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from keyprojects.api.plans_views import DRY_RUN_IN_BODY
 from keyprojects.audit.models import AuditEvent
 from keyprojects.core.money import format_wan_exact as exact_wan
 from keyprojects.dispatch.models import MonthlyPlan, PeriodClosure
@@ -249,4 +250,82 @@ def test_malformed_bodies_name_the_field(as_user: Any, dw: Any) -> None:
     assert "plans" in fields_of(client.post(BULK, {"year": 2026, "plans": [row(p, [100] * 12, CURVE)]}, format="json"))
     assert "year" in fields_of(client.post(BULK, {"year": 1999, "plans": [row(p, CURVE, CURVE)]}, format="json"))
     assert "extra" in fields_of(client.post(BULK, {"year": 2026, "plans": [row(p, CURVE, CURVE)], "extra": 1}, format="json"))
+    assert not MonthlyPlan.objects.exists()
+
+
+# ---- dry run ----------------------------------------------------------------------------------
+
+
+def _written() -> tuple[int, int, int]:
+    """What a bulk write leaves behind: plan rows, audit records, project-year figures."""
+    from keyprojects.analytics.models import ProjectPeriodFact
+
+    return MonthlyPlan.objects.count(), AuditEvent.objects.count(), ProjectPeriodFact.objects.count()
+
+
+def test_a_dry_run_answers_like_the_real_call_and_writes_nothing(as_user: Any, dw: Any, monkeypatch: Any) -> None:
+    import keyprojects.analytics.refresh as refresh
+    from keyprojects.analytics.services import facts_refresh
+
+    for period in (dw.p1, dw.p2):
+        facts_refresh(period=period)
+    client = as_user(dw.users.city)
+    items = listed(client)
+    own, sib, city_level = dw.projects.own_county, dw.projects.sibling_county, dw.projects.city_level
+    sib_curve = ["0", "0", "200", "100", "100", "100", "100", "100", "100", "0", "0", "0"]
+    plans = [
+        row(own, CURVE, items["历下区项目"]["expected"]),
+        row(sib, sib_curve, items["市中区项目"]["expected"]),
+        row(city_level, items["济南市本级项目"]["expected"], items["济南市本级项目"]["expected"]),  # as read: left alone
+    ]
+    calls: list[dict[str, Any]] = []
+    real = refresh.refresh_after
+    monkeypatch.setattr(refresh, "refresh_after", lambda **kw: (calls.append(kw), real(**kw))[1])
+    before = _written()
+    dry = client.post(BULK, {"year": 2026, "plans": plans, "dry_run": True}, format="json")
+    assert dry.status_code == 200, dry.content
+    assert dry.json() == {"year": 2026, "changed": 2, "unchanged": 1, "projects": sorted([own.pk, sib.pk])}
+    # nothing written: no plan rows, no audit record, no refresh; the list reads as before
+    assert _written() == before and not MonthlyPlan.objects.exists() and calls == []
+    assert listed(client) == items
+    # the same body without dry_run (or with it false) writes, and answers the same
+    real_call = client.post(BULK, {"year": 2026, "plans": plans, "dry_run": False}, format="json")
+    assert real_call.status_code == 200 and real_call.json() == dry.json()
+    assert stored(own) == [Decimal(v) for v in CURVE] and len(calls) == 1
+    assert MonthlyPlan.objects.count() == before[0] + 24 and AuditEvent.objects.count() > before[1]
+
+
+def test_a_dry_run_with_row_errors_or_a_stale_curve_answers_like_the_real_call(as_user: Any, dw: Any) -> None:
+    client = as_user(dw.users.city)
+    items = listed(client)
+    own, sib = dw.projects.own_county, dw.projects.sibling_county
+    bad = {
+        "year": 2026,
+        "plans": [
+            row(own, ["100", "-1", *CURVE[2:]], items["历下区项目"]["expected"]),  # 2月 negative
+            {"project": 999999, "months": CURVE, "expected": CURVE},  # no such project
+        ],
+    }
+    before = _written()
+    dry = client.post(BULK, {**bad, "dry_run": True}, format="json")
+    extra = error_of(dry, 400, "invalid")
+    assert [(e["row"], e["project"], e["month"]) for e in extra["errors"]] == [(1, own.pk, 2), (2, 999999, None)]
+    assert _written() == before
+    real = client.post(BULK, bad, format="json")
+    assert real.status_code == 400 and real.json() == dry.json()
+    # a curve changed since it was read: 409 in a dry run too, nothing written
+    ProjectYear.objects.filter(project=sib, year=2026).update(annual_plan=Decimal(900))
+    stale = {"year": 2026, "dry_run": True, "plans": [row(sib, ["75"] * 12, items["市中区项目"]["expected"])]}
+    assert error_of(client.post(BULK, stale, format="json"), 409, "conflict")["stale"] == [sib.pk]
+    assert _written() == before
+
+
+def test_dry_run_is_a_json_boolean(as_user: Any, dw: Any) -> None:
+    client = as_user(dw.users.county)
+    body = {"year": 2026, "plans": [row(dw.projects.own_county, CURVE, ["100"] * 12)]}
+    for value in (1, "true", "1"):
+        assert "dry_run" in fields_of(client.post(BULK, {**body, "dry_run": value}, format="json"))
+    # asked as a query parameter: refused (never written as if it were a real call)
+    for query in ("?dry_run=1", "?dry_run=true", "?dry_run=0"):
+        assert fields_of(client.post(BULK + query, body, format="json")) == {"dry_run": [DRY_RUN_IN_BODY]}
     assert not MonthlyPlan.objects.exists()

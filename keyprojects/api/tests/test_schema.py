@@ -67,6 +67,10 @@ def test_schema_validates_without_warnings(tmp_path: Path, db: Any) -> None:
         if request is not None:
             assert not {"invested_ytd", "invested_to_date", "status", "pending_level", "review_levels"} & set(request["properties"])
     assert "409" in schema["paths"]["/api/v1/reports/{id}/submit/"]["post"]["responses"]
+    # the bulk plans' dry run: an optional JSON boolean of the strict body
+    bulk = schema["components"]["schemas"]["MonthlyPlanBulkRequest"]
+    assert bulk["properties"]["dry_run"]["type"] == "boolean" and "dry_run" not in bulk.get("required", [])
+    assert "不写入" in bulk["properties"]["dry_run"]["description"]
 
 
 def test_docs_render_for_a_logged_in_user(client: Any, world: Any) -> None:
