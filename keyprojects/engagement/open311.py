@@ -7,6 +7,12 @@
   ``service_code``, ``description`` and ``lat``/``long`` or ``address_string``;
 * ``requests/{id}.{json,xml}``: one request.
 
+``services.{json,xml}`` takes ``locale`` too (an extension: GeoReport v2 itself has no language
+parameter): ``locale=en`` (``en_US``, ``en-GB`` …) names the services in English (a category's
+``name_en``; the Chinese where it has none), anything else or none in Chinese, as before. Only that
+parameter decides: not the browser's Accept-Language, not the web UI's language cookie, so a script
+that does not ask gets what it always got.
+
 ``jurisdiction_id``, when given, must be ``settings.KEYPROJECTS_PROVINCE_CODE``. A key belongs to
 one enterprise and sees only that enterprise's requests (another's answer 404). Statuses are
 ``open``/``closed`` only (closed: answered, 已答复 or 已办结); the internal state is in
@@ -27,14 +33,16 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from keyprojects.accounts import policy
 from keyprojects.core import ratelimit
 from keyprojects.core.context import client_ip
 from keyprojects.core.errors import ApplicationError
+from keyprojects.core.localized import ENGLISH, english_active
 
 from .choices import ANSWERED_STATUSES, OPEN_STATUSES, Source
 from .models import EnterpriseRequest, Open311Key, RequestCategory
@@ -104,15 +112,28 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def service_json(cat: RequestCategory) -> dict[str, Any]:
+    """A service in the active language. In English a category with an English name gives it as
+    ``service_name`` and ``description`` too (the description is kept in Chinese only); one
+    without gives the Chinese, as the Chinese answer does."""
+    name, description = cat.name, cat.description or cat.name
+    if english_active() and cat.name_en:
+        name = description = cat.name_en
     return {
         "service_code": cat.code,
-        "service_name": cat.name,
-        "description": cat.description or cat.name,
+        "service_name": name,
+        "description": description,
         "metadata": False,
         "type": "realtime",
         "keywords": [],
-        "group": "企业诉求",
+        "group": gettext("企业诉求"),
     }
+
+
+def _language(request: HttpRequest) -> str:
+    """The answer's language: English when ``locale`` says English (``en``, ``en_US``, ``en-GB``),
+    Chinese otherwise."""
+    locale = (request.GET.get("locale") or "").strip().lower().replace("_", "-")
+    return ENGLISH if locale == ENGLISH or locale.startswith(ENGLISH + "-") else settings.LANGUAGE_CODE
 
 
 def request_json(req: EnterpriseRequest) -> dict[str, Any]:
@@ -306,7 +327,13 @@ def _run(request: HttpRequest, fmt: str, handler: Any) -> HttpResponse:
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return _error(fmt if fmt in ("json", "xml") else "json", 405, "只支持 GET")
-    return _run(request, fmt, lambda: _respond(fmt, "services", [service_json(c) for c in RequestCategory.objects.filter(is_active=True)]))
+
+    def handler() -> HttpResponse:
+        with translation.override(_language(request)):
+            items = [service_json(c) for c in RequestCategory.objects.filter(is_active=True)]
+        return _respond(fmt, "services", items)
+
+    return _run(request, fmt, handler)
 
 
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:

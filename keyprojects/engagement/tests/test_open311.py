@@ -7,11 +7,13 @@ import io
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from keyprojects.core.tests.test_i18n import compiled  # noqa: F401  (the module fixture)
 from keyprojects.engagement.choices import Source
-from keyprojects.engagement.models import EnterpriseRequest, Open311Key
+from keyprojects.engagement.models import EnterpriseRequest, Open311Key, RequestCategory
 from keyprojects.engagement.services import request_reply
 from keyprojects.engagement.services_keys import hash_key, open311_key_issue
 
@@ -190,3 +192,28 @@ def test_submissions_per_key_are_limited(client, keys):
     assert EnterpriseRequest.objects.count() == before
     assert post(keys.other_key).status_code == 201  # per key
     assert client.get(f"{BASE}/requests.json", {"api_key": keys.key}).status_code == 200  # reads are not limited
+
+
+def test_services_in_english_with_locale(compiled, client, eng):  # noqa: F811
+    """``locale=en`` names the services in English (``name_en``; the Chinese where a category has
+    none); without it, or with the web UI's language cookie or Accept-Language alone, Chinese as
+    before. The shape of the answer is the same."""
+    RequestCategory.objects.filter(code="other").update(name_en="")
+    chinese = {s["service_code"]: s for s in client.get(f"{BASE}/services.json").json()}
+    for locale in ("en", "en_US", "en-GB"):
+        english = {s["service_code"]: s for s in client.get(f"{BASE}/services.json", {"locale": locale}).json()}
+        assert english["factor"]["service_name"] == english["factor"]["description"] == "Factor support"
+        assert english["factor"]["group"] == "Enterprise requests"
+        assert english["other"]["service_name"] == "其他"  # no English name: the Chinese
+        assert [set(s) for s in english.values()] == [set(s) for s in chinese.values()]
+    assert chinese["factor"]["service_name"] == "要素保障" and chinese["factor"]["group"] == "企业诉求"
+    assert chinese["factor"]["description"] == RequestCategory.objects.get(code="factor").description
+    for answer in (
+        client.get(f"{BASE}/services.json", {"locale": "zh_CN"}),
+        client.get(f"{BASE}/services.json", HTTP_ACCEPT_LANGUAGE="en"),
+    ):
+        assert answer.json()[0]["service_name"] == "要素保障"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.get(f"{BASE}/services.json").json()[0]["service_name"] == "要素保障"
+    root = ET.fromstring(client.get(f"{BASE}/services.xml", {"locale": "en"}).content)
+    assert root.find("service/service_name").text == "Factor support"
