@@ -12,11 +12,12 @@ from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record
 from keyprojects.core.localized import forget_english_names
+from keyprojects.core.localized_admin import LocalizedTitleAdmin
 
 from .models import ApprovalItem
 
 
-class ApprovalItemAdmin(admin.ModelAdmin):
+class ApprovalItemAdmin(LocalizedTitleAdmin):
     list_display = ("order", "name", "name_en", "department_name", "department_unit", "legal_limit_days", "is_active")
     list_display_links = ("name",)
     list_filter = ("is_active",)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record
+from keyprojects.core.localized_admin import LocalizedTitleAdmin
 
 from .models import IndustryChain, ServiceItem, StageStandard
 
@@ -37,7 +38,7 @@ class _ConfigAdmin(admin.ModelAdmin):
         audit_record(action=f"attraction.{type(obj).__name__.lower()}_save", request=request, obj=obj, changes=changes)
 
 
-class IndustryChainAdmin(_ConfigAdmin):
+class IndustryChainAdmin(LocalizedTitleAdmin, _ConfigAdmin):
     list_display = ("order", "name", "name_en", "chain_leader", "is_active")
     list_display_links = ("name",)
     search_fields = ("name", "name_en")
@@ -50,12 +51,15 @@ class StageStandardAdmin(_ConfigAdmin):
     fields = ("stage", "stall_days", "description")
 
 
-class ServiceItemAdmin(_ConfigAdmin):
+class ServiceItemAdmin(LocalizedTitleAdmin, _ConfigAdmin):
     list_display = ("stage", "order", "name", "name_en", "required", "is_active")
     list_display_links = ("name",)
     list_filter = ("stage", "required", "is_active")
     search_fields = ("name", "name_en")
     fields = ("stage", "name", "name_en", "required", "order", "is_active")
+
+    def shown_name(self, obj: ServiceItem) -> str:
+        return f"{obj.get_stage_display()} · {obj.display_name}"
 
 
 for model, model_admin in ((IndustryChain, IndustryChainAdmin), (StageStandard, StageStandardAdmin), (ServiceItem, ServiceItemAdmin)):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record, diff
+from keyprojects.core.localized_admin import LocalizedTitleAdmin
 
 from .models import HeaderSynonym
 from .synonyms import build_table, header_info, lookup
@@ -26,12 +27,16 @@ def _may_change(request: HttpRequest) -> bool:
 
 
 @admin.register(HeaderSynonym)
-class HeaderSynonymAdmin(admin.ModelAdmin):
+class HeaderSynonymAdmin(LocalizedTitleAdmin):
     list_display = ("header", "field", "builtin", "note", "updated_at")
     list_filter = ("field",)
     search_fields = ("header", "note")
     fields = (*FIELDS, "builtin")
     readonly_fields = ("builtin",)
+
+    def shown_name(self, obj: HeaderSynonym) -> str:
+        """The header as written → its field in the page's language (``__str__`` stays Chinese)."""
+        return f"{obj.header} → {obj.get_field_display()}"
 
     @admin.display(description=gettext_lazy("内置识别结果"))
     def builtin(self, obj: HeaderSynonym) -> str:

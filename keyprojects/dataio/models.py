@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.core.models import TimeStampedModel
@@ -107,10 +109,17 @@ class ImportBatch(TimeStampedModel):
         return self.status == ImportStatus.PREVIEW and not self.error_count and self.content is not None
 
 
-def _field_choices() -> list[tuple[str, str]]:
-    from .types import CANONICAL_FIELDS, FIELD_LABELS
+def _field_label(field: str) -> str:
+    """A canonical field's header in the active language, with the field's key."""
+    from .types import FIELD_LABELS
 
-    return [(f, f"{FIELD_LABELS.get(f, f)}（{f}）") for f in CANONICAL_FIELDS]
+    return gettext("%(header)s（%(field)s）") % {"header": gettext(FIELD_LABELS.get(field, field)), "field": field}
+
+
+def _field_choices() -> list[tuple[str, Any]]:
+    from .types import CANONICAL_FIELDS
+
+    return [(f, lazy(_field_label, str)(f)) for f in CANONICAL_FIELDS]
 
 
 class HeaderSynonym(TimeStampedModel):
@@ -129,7 +138,9 @@ class HeaderSynonym(TimeStampedModel):
         verbose_name_plural = _("导入表头同义词")
 
     def __str__(self) -> str:
-        return f"{self.header} → {self.get_field_display()}"
+        from .types import FIELD_LABELS
+
+        return f"{self.header} → {FIELD_LABELS.get(self.field, self.field)}（{self.field}）"  # Chinese, as stored in the logs
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

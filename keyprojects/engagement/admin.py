@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from keyprojects.accounts import policy
 from keyprojects.accounts.admin_site import config_site
 from keyprojects.audit.services import audit_record
+from keyprojects.core.localized import label_of
+from keyprojects.core.localized_admin import LocalizedRelatedFilter, LocalizedTitleAdmin
 
 from .models import RequestCategory, RoutingRule
 
@@ -36,7 +38,7 @@ class _ConfigAdmin(admin.ModelAdmin):
         audit_record(action=self.audit_action, request=request, obj=obj, changes=changes)
 
 
-class RequestCategoryAdmin(_ConfigAdmin):
+class RequestCategoryAdmin(LocalizedTitleAdmin, _ConfigAdmin):
     audit_action = "request_category.save"
     list_display = ("order", "name", "name_en", "code", "resolve_limit_days", "is_active")
     list_display_links = ("name",)
@@ -48,12 +50,21 @@ class RequestCategoryAdmin(_ConfigAdmin):
         return False  # requests refer to categories: deactivate instead
 
 
-class RoutingRuleAdmin(_ConfigAdmin):
+class RoutingRuleAdmin(LocalizedTitleAdmin, _ConfigAdmin):
     audit_action = "routing_rule.save"
-    list_display = ("category", "region", "unit")
-    list_filter = ("category",)
+    list_display = ("category_name", "region", "unit")
+    list_filter = (("category", LocalizedRelatedFilter),)
+    list_select_related = ("category", "region", "unit")
+    localized_foreign_keys = ("category",)
     search_fields = ("unit__name", "region__name")
     raw_id_fields = ("region", "unit")
+
+    @admin.display(description=RoutingRule._meta.get_field("category").verbose_name, ordering="category")
+    def category_name(self, obj: RoutingRule) -> str:
+        return label_of(obj.category)
+
+    def shown_name(self, obj: RoutingRule) -> str:
+        return f"{label_of(obj.category)} · {obj.region} → {obj.unit}"
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can_manage_config(request.user)
