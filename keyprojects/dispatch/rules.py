@@ -234,6 +234,27 @@ def is_frozen(*, period_closed: bool, closed_codes: Iterable[str], province_code
     return province_code in codes or bool(city_code and city_code in codes)
 
 
+# A month frozen for a project's region, as (year, month) (:func:`is_frozen` of that month).
+Month = tuple[int, int]
+
+
+def first_open_day(frozen: Iterable[Month]) -> dt.date | None:
+    """The earliest day a stage change of a project may be dated, given the months frozen for
+    its region (:func:`is_frozen`: the whole month closed, or its province or city closed it):
+    the day after the end of the latest of them; None when none is frozen. A change dated on or
+    before that month's end would move the project's stage in a frozen month
+    (:func:`stage_in_month`), so the live board (应报/未报) would no longer agree with the
+    month's frozen facts."""
+    latest = max(frozen, default=None)
+    return None if latest is None else month_end(*latest) + dt.timedelta(days=1)
+
+
+def stage_change_allowed(on: dt.date, frozen: Iterable[Month]) -> bool:
+    """Whether a stage change may be dated ``on`` (:func:`first_open_day`)."""
+    first = first_open_day(frozen)
+    return first is None or on >= first
+
+
 def fill_ended(*, fill_end: dt.date, today: dt.date) -> bool:
     """The fill window is over (the day after 填报截止): a report submitted now is late, one not
     submitted is missing, and an open month waits to be closed."""

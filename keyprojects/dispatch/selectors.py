@@ -16,7 +16,7 @@ from keyprojects.projects.choices import Level, Stage
 from keyprojects.projects.models import Project, ProjectEvent, ProjectYear
 
 from . import rules
-from .choices import ReportStatus, StepAction
+from .choices import PeriodStatus, ReportStatus, StepAction
 from .models import DispatchConfig, MonthlyPlan, MonthlyReport, ProblemItem, ProjectWarning, ReportingPeriod, ReportPhoto, ReportStep
 
 # Projects in these stages report every month of a year in which they are on a list (rules.DUE_STAGES).
@@ -217,6 +217,15 @@ def closed_codes_by_period(period_ids: Any) -> dict[int, set[str]]:
     for period_id, code in PeriodClosure.objects.filter(period_id__in=set(period_ids)).values_list("period_id", "region_id"):
         out.setdefault(period_id, set()).add(code)
     return out
+
+
+def frozen_months(project: Project) -> list[rules.Month]:
+    """The months frozen for ``project``'s region (:func:`is_frozen_in`): closed as a whole, or
+    closed by its province or its city. Two queries; ``rules.first_open_day`` reads them."""
+    codes = [c for c in (project.province_code, project.city_code) if c]
+    periods = list(ReportingPeriod.objects.filter(Q(status=PeriodStatus.CLOSED) | Q(closures__region_id__in=codes)).distinct().order_by())
+    closed = closed_codes_by_period(p.pk for p in periods)
+    return [(p.year, p.month) for p in periods if is_frozen_in(p, project, closed.get(p.pk, set()))]
 
 
 def report_status_label(report: MonthlyReport | None, *, project: Project, period: ReportingPeriod, closed: set[str]) -> str:

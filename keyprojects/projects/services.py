@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
@@ -310,6 +313,40 @@ def stage_actions(project: Project) -> list[tuple[str, str]]:
     return actions
 
 
+def first_stage_day(project: Project) -> dt.date | None:
+    """The earliest day a stage change of ``project`` may be dated (``dispatch.rules.first_open_day``
+    of the months frozen for its region); None when none is."""
+    from keyprojects.dispatch import rules
+    from keyprojects.dispatch.selectors import frozen_months
+
+    return rules.first_open_day(frozen_months(project))
+
+
+def _refuse_frozen_day(project: Project, day: dt.date, *, known: bool) -> None:
+    """Refuse a stage change dated on or before the end of a month frozen for the project's
+    region (``dispatch.rules.stage_change_allowed``): it would change who was due to report in a
+    closed month, and the live board would disagree with the month's frozen facts. ``known``: the
+    day is the project's own 实际开工/竣工日期, not the one given."""
+    from keyprojects.core.money import Period, format_period
+    from keyprojects.dispatch import rules
+    from keyprojects.dispatch.selectors import frozen_months
+
+    frozen = frozen_months(project)
+    if rules.stage_change_allowed(day, frozen):
+        return
+    latest = max(frozen)
+    first = rules.first_open_day(frozen)
+    month = lazy(format_period, str)(Period(*latest))  # said in the active language
+    if known:  # the project's own 实际开工/竣工日期 (the page does not ask for it)
+        what = _("实际开工日期") if day == project.actual_start else _("实际竣工日期")
+        template = gettext_noop("%(month)s已关账，数据不能再修改：项目的%(what)s（%(day)s）不晚于该月，不能以该日期变更阶段")
+        message = Message(template, month=month, what=what, day=f"{day:%Y-%m-%d}")
+    else:
+        template = gettext_noop("%(month)s已关账，数据不能再修改：变更日期不能早于%(first)s")
+        message = Message(template, month=month, first=f"{first:%Y-%m-%d}")
+    raise ValidationFailed(extra={"fields": {"on_date": [message]}})
+
+
 @transaction.atomic
 def project_transition(
     *,
@@ -380,7 +417,6 @@ def project_transition(
     if on_date is not None and target == Stage.PRODUCTION and completion and on_date < completion:
         message = Message(gettext_noop("投产日期不能早于实际竣工日期（%(date)s）"), date=f"{completion:%Y-%m-%d}")
         raise ValidationFailed(extra={"fields": {"on_date": [message]}})
-    save_versioned(current, expected_version=version, fields=fields)
     # the day it happened: the project's own date for a start or completion, else the one given (today by default)
     happened = (
         current.actual_start
@@ -388,16 +424,16 @@ def project_transition(
         else completion
         if kind == EventKind.TRANSITION and target == Stage.COMPLETED
         else today
-    )
-    ProjectEvent.objects.create(
-        project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user, on_date=happened or today
-    )
+    ) or today
+    _refuse_frozen_day(current, happened, known=happened != today)
+    save_versioned(current, expected_version=version, fields=fields)
+    ProjectEvent.objects.create(project=current, kind=kind, from_stage=frm, to_stage=target, reason=reason, actor=user, on_date=happened)
     audit_record(
         action="transition",
         user=user,
         request=request,
         obj=current,
-        changes={"stage": [frm, target], "on_date": f"{happened or today:%Y-%m-%d}"},
+        changes={"stage": [frm, target], "on_date": f"{happened:%Y-%m-%d}"},
         message=reason,
     )
     project.__dict__.update(

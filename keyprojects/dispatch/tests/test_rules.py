@@ -111,3 +111,35 @@ def test_stage_in_month_is_the_stage_left_by_the_next_change(moves, end):
     got = rules.stage_in_month("cancelled", actual_start=None, actual_completion=None, month_end=end, moves=moves)
     later = [m for m in moves if m[0] > end]
     assert got == (later[0][1] if later else "cancelled")
+
+
+# --- stage changes and frozen months ----------------------------------------------------------
+
+
+def test_first_open_day_is_the_day_after_the_latest_frozen_month() -> None:
+    assert rules.first_open_day([]) is None
+    assert rules.first_open_day([(2026, 10)]) == dt.date(2026, 11, 1)
+    assert rules.first_open_day([(2026, 9), (2026, 12), (2026, 10)]) == dt.date(2027, 1, 1)
+    assert rules.first_open_day(iter([(2024, 2)])) == dt.date(2024, 3, 1)  # leap February
+
+
+def test_stage_change_allowed_only_after_the_latest_frozen_month() -> None:
+    frozen = [(2026, 9), (2026, 10)]
+    assert rules.stage_change_allowed(dt.date(2026, 11, 1), frozen)
+    assert rules.stage_change_allowed(dt.date(2026, 12, 8), frozen)
+    assert not rules.stage_change_allowed(dt.date(2026, 10, 31), frozen)  # the month's last day is in it
+    assert not rules.stage_change_allowed(dt.date(2026, 10, 1), frozen)
+    assert not rules.stage_change_allowed(dt.date(2025, 3, 5), frozen)  # before a closed month
+    assert rules.stage_change_allowed(dt.date(2020, 1, 1), [])  # nothing closed
+
+
+@given(st.lists(st.tuples(st.integers(2000, 2100), st.integers(1, 12)), max_size=5), st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)))
+def test_stage_change_allowed_agrees_with_stage_in_month(frozen: list[tuple[int, int]], on: dt.date) -> None:
+    """A change is allowed exactly when it moves no frozen month's stage (``stage_in_month``
+    before and after a suspension dated ``on`` is recorded)."""
+
+    def stage(now: str, moves: list[rules.Move], month: tuple[int, int]) -> str:
+        return rules.stage_in_month(now, actual_start=None, actual_completion=None, month_end=rules.month_end(*month), moves=moves)
+
+    moved = any(stage("construction", [], m) != stage("suspended", [(on, "construction")], m) for m in frozen)
+    assert rules.stage_change_allowed(on, frozen) == (not moved)
