@@ -62,7 +62,15 @@ from .selectors import (
     project_rows,
     project_timeline,
 )
-from .services import can_create_project, project_create, project_transition, project_update, stage_actions, writable_fields
+from .services import (
+    can_create_project,
+    first_stage_day,
+    project_create,
+    project_transition,
+    project_update,
+    stage_actions,
+    writable_fields,
+)
 from .templatetags.project_tags import query_without, wan
 
 PAGE_SIZE = 25
@@ -338,34 +346,46 @@ def _can_transition(user: Any, can_edit: bool) -> bool:
 @login_required
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _project_or_404(request, pk))
+
+
+def _render_detail(request: HttpRequest, project: Project, refused: dict[str, Any] | None = None) -> HttpResponse:
+    """The project's page; ``refused``: a stage change the service refused (its target, what was
+    typed and the errors per field), shown again at its form with the errors (400)."""
     user = request.user
-    project = _project_or_404(request, pk)
     project = Project.objects.select_related("region", "zone", "owner", "responsible_unit", "sponsor_leader", "created_by").get(
         pk=project.pk
     )
     can_edit = _can_edit(user, project)
     actions = []
+    today = timezone.localdate()
     if _can_transition(user, can_edit):
-        actions = [
-            {
-                "target": t,
-                "label": label,
-                "needs_reason": t in (Stage.SUSPENDED, Stage.CANCELLED),
-                # the day the move happened, today by default (the event's date; a start or a
-                # completion sets the project's 实际开工/竣工日期 too, and is not asked when known)
-                "date_label": _move_date_label(project, t),
-                "danger": t == Stage.CANCELLED,
-                "warning": t == Stage.SUSPENDED,
-            }
-            for t, label in stage_actions(project)
-        ]
+        first_day = first_stage_day(project)  # no earlier day: a month up to it is closed for the project's region
+        for t, label in stage_actions(project):
+            again = refused if refused and refused["target"] == t else {}
+            actions.append(
+                {
+                    "target": t,
+                    "label": label,
+                    "needs_reason": t in (Stage.SUSPENDED, Stage.CANCELLED),
+                    # the day the move happened, today by default (the event's date; a start or a
+                    # completion sets the project's 实际开工/竣工日期 too, and is not asked when known)
+                    "date_label": _move_date_label(project, t),
+                    "danger": t == Stage.CANCELLED,
+                    "warning": t == Stage.SUSPENDED,
+                    "min_date": first_day,
+                    "on_date": again.get("on_date", "") if again else f"{today:%Y-%m-%d}",
+                    "reason": again.get("reason", ""),
+                    "errors": again.get("errors", {}),
+                }
+            )
     years = list(project.years.all().order_by("-year"))
     for y in years:
         y.level_labels = [str(Level(lvl).label) for lvl in y.levels]  # type: ignore[attr-defined]
         y.nature_label = Nature(year_nature(y.nature, project.nature)).label  # type: ignore[attr-defined]
     context = {
         "project": project,
-        "today": timezone.localdate(),
+        "today": today,
         "years": years,
         "timeline": project_timeline(project=project),
         "history": history_rows(project),
@@ -379,7 +399,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_waiting": open_needs(user, project),
         **project_lead_context(user, project),
     }
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -405,7 +425,12 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404() from None
     except ValidationFailed as exc:
-        details = [service_message(m) for msgs in exc.extra.get("fields", {}).values() for m in msgs]
+        fields = exc.extra.get("fields", {})
+        if "on_date" in fields:  # shown again at the date the user typed, which is kept
+            errors = {name: [service_message(m) for m in msgs] for name, msgs in fields.items()}
+            typed = {"on_date": request.POST.get("on_date", ""), "reason": request.POST.get("reason", "")}
+            return _render_detail(request, project, {"target": target, **typed, "errors": errors})
+        details = [service_message(m) for msgs in fields.values() for m in msgs]
         # Translators: between an error message and its details on one line
         messages.error(request, pgettext("error detail", "：").join([exc.shown, *details[:1]]))
     except (TransitionNotAllowed, ConflictError, PermissionDenied) as exc:

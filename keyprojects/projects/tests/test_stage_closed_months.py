@@ -93,3 +93,35 @@ def test_every_kind_of_change_is_checked(dw: Any) -> None:
     with translation.override("en"):
         assert "Jan 2026" in shown(message) and "2026-01-10" in shown(message)
     assert Project.objects.get(pk=p.pk).stage == "preparation"
+
+
+def test_the_page_says_it_at_the_date_and_keeps_what_was_typed(dw: Any, client: Any) -> None:
+    p = dw.projects.own_county
+    PeriodClosure.objects.create(period=dw.p1, region_id="370100", closed_by=dw.users.city)
+    client.force_login(dw.users.county)
+    page = client.get(f"/projects/{p.pk}/").content.decode()
+    assert page.count('min="2026-02-01"') == page.count('name="on_date"') > 0  # every date asked starts after January
+    events, audits = ProjectEvent.objects.filter(project=p).count(), AuditEvent.objects.filter(action="transition").count()
+    typed = {"to_stage": "suspended", "version": p.version, "reason": "资金未到位，暂停施工", "on_date": "2026-01-15"}
+    resp = client.post(f"/projects/{p.pk}/transition/", typed)
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    form = html[html.index('id="reason-suspended"') :]
+    form = form[: form.index("</form>")]
+    assert 'class="collapse show mt-2"' in html[html.index('id="reason-suspended"') - 40 : html.index('id="reason-suspended"')]
+    assert 'value="2026-01-15"' in form and "资金未到位，暂停施工</textarea>" in form and "is-invalid" in form
+    assert 'data-testid="on-date-error">2026年1月已关账，数据不能再修改：变更日期不能早于2026-02-01<' in form
+    fresh = Project.objects.get(pk=p.pk)
+    assert (fresh.stage, fresh.version) == ("construction", p.version)
+    assert ProjectEvent.objects.filter(project=p).count() == events
+    assert AuditEvent.objects.filter(action="transition").count() == audits
+    client.cookies["django_language"] = "en"
+    html = client.post(f"/projects/{p.pk}/transition/", typed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Jan 2026" in html
+
+
+def test_nothing_closed_no_min(world: Any, client: Any) -> None:
+    p = world.projects.own_county
+    client.force_login(world.users.county)
+    page = client.get(f"/projects/{p.pk}/").content.decode()
+    assert 'name="on_date"' in page and " min=" not in page

@@ -7,16 +7,22 @@ completion sets 实际开工/竣工日期 too, from which a month's figures read
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from keyprojects.audit.models import AuditEvent
-from keyprojects.dispatch.tests.test_views_review import messages_of
 from keyprojects.projects.models import Project, ProjectEvent
 
 pytestmark = pytest.mark.django_db
+
+
+def date_errors(resp) -> list[str]:  # type: ignore[no-untyped-def]
+    """A refused date is said at the date field (400), the typed date kept."""
+    assert resp.status_code == 400
+    return re.findall(r'data-testid="on-date-error">([^<]*)<', resp.content.decode())
 
 
 def test_the_start_date_is_asked_and_stored(world, client):
@@ -39,10 +45,11 @@ def test_a_date_in_the_future_or_before_the_start_is_refused(world, client):
     client.force_login(world.users.county)
     url = reverse("projects:transition", args=[p.pk])
     future = timezone.localdate() + dt.timedelta(days=3)
-    said = messages_of(client.post(url, {"to_stage": "completed", "version": p.version, "on_date": f"{future:%Y-%m-%d}"}, follow=True))
+    said = date_errors(client.post(url, {"to_stage": "completed", "version": p.version, "on_date": f"{future:%Y-%m-%d}"}))
     assert any("日期不能晚于今天" in m for m in said)
-    said = messages_of(client.post(url, {"to_stage": "completed", "version": p.version, "on_date": "2025-04-01"}, follow=True))
-    assert any("竣工日期不能早于实际开工日期（2025-05-01）" in m for m in said)
+    resp = client.post(url, {"to_stage": "completed", "version": p.version, "on_date": "2025-04-01"})
+    assert any("竣工日期不能早于实际开工日期（2025-05-01）" in m for m in date_errors(resp))
+    assert 'value="2025-04-01"' in resp.content.decode()  # what was typed
     p.refresh_from_db()
     assert (p.stage, p.actual_completion) == ("construction", None)  # nothing changed
     client.post(url, {"to_stage": "completed", "version": p.version, "on_date": "2026-02-10"}, follow=True)
@@ -93,7 +100,7 @@ def test_production_not_before_completion(world, client):
     p.refresh_from_db()
     client.force_login(world.users.county)
     url = reverse("projects:transition", args=[p.pk])
-    said = messages_of(client.post(url, {"to_stage": "production", "version": p.version, "on_date": "2026-01-20"}, follow=True))
+    said = date_errors(client.post(url, {"to_stage": "production", "version": p.version, "on_date": "2026-01-20"}))
     assert any("投产日期不能早于实际竣工日期（2026-02-01）" in m for m in said)
     p.refresh_from_db()
     assert p.stage == "completed" and not ProjectEvent.objects.filter(project=p, to_stage="production").exists()
