@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from keyprojects.accounts import policy
@@ -338,9 +337,11 @@ def _refuse_frozen_day(project: Project, day: dt.date, *, known: bool) -> None:
     first = rules.first_open_day(frozen)
     month = lazy(format_period, str)(Period(*latest))  # said in the active language
     if known:  # the project's own 实际开工/竣工日期 (the page does not ask for it)
-        what = _("实际开工日期") if day == project.actual_start else _("实际竣工日期")
-        template = gettext_noop("%(month)s已关账，数据不能再修改：项目的%(what)s（%(day)s）不晚于该月，不能以该日期变更阶段")
-        message = Message(template, month=month, what=what, day=f"{day:%Y-%m-%d}")
+        if day == project.actual_start:
+            template = gettext_noop("%(month)s已关账，数据不能再修改：项目的实际开工日期（%(day)s）不晚于该月，不能以该日期办理开工")
+        else:
+            template = gettext_noop("%(month)s已关账，数据不能再修改：项目的实际竣工日期（%(day)s）不晚于该月，不能以该日期办理竣工")
+        message = Message(template, month=month, day=f"{day:%Y-%m-%d}")
     else:
         template = gettext_noop("%(month)s已关账，数据不能再修改：变更日期不能早于%(first)s")
         message = Message(template, month=month, first=f"{first:%Y-%m-%d}")

@@ -89,9 +89,12 @@ def test_every_kind_of_change_is_checked(dw: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
         project_transition(user=dw.users.province, project=p, to_stage="construction")
     (message,) = exc.value.extra["fields"]["on_date"]
-    assert str(message) == "2026年1月已关账，数据不能再修改：项目的实际开工日期（2026-01-10）不晚于该月，不能以该日期变更阶段"
+    assert str(message) == "2026年1月已关账，数据不能再修改：项目的实际开工日期（2026-01-10）不晚于该月，不能以该日期办理开工"
     with translation.override("en"):
-        assert "Jan 2026" in shown(message) and "2026-01-10" in shown(message)
+        assert shown(message) == (
+            "Jan 2026 is closed and its data can no longer be changed: the project's actual start date (2026-01-10) "
+            "is not after that month, so it cannot be started on that date"
+        )
     assert Project.objects.get(pk=p.pk).stage == "preparation"
 
 
@@ -117,7 +120,7 @@ def test_the_page_says_it_at_the_date_and_keeps_what_was_typed(dw: Any, client: 
     assert AuditEvent.objects.filter(action="transition").count() == audits
     client.cookies["django_language"] = "en"
     html = client.post(f"/projects/{p.pk}/transition/", typed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Jan 2026" in html
+    assert "Jan 2026 is closed and its data can no longer be changed: the date of the change cannot be earlier than 2026-02-01" in html
 
 
 def test_nothing_closed_no_min(world: Any, client: Any) -> None:
