@@ -444,7 +444,13 @@ def lead_land(
         project = project_create(user=user, data=data, years=years, request=request)
         created = True
     if project.stage == Stage.RESERVE:
-        project_transition(user=user, project=project, to_stage=Stage.PREPARATION, reason="招商项目落地", on_date=day, request=request)
+        try:
+            project_transition(user=user, project=project, to_stage=Stage.PREPARATION, reason="招商项目落地", on_date=day, request=request)
+        except ValidationFailed as exc:  # the landing day is the move's (e.g. in a month already closed): said at 落地日期
+            fields = dict(exc.extra.get("fields") or {})
+            if "on_date" in fields:
+                fields["landed_on"] = fields.pop("on_date")
+            raise ValidationFailed(exc.message, extra={**exc.extra, "fields": fields}) from exc
     if fresh.agreement is not None:
         agreement_link_project(actor=user, agreement=fresh.agreement, project=project, request=request)
     fresh.project = project
