@@ -4,7 +4,7 @@
 # the front-end assets and compiled translations are already in the archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3.11}
+PYTHON=${PYTHON:-$(/usr/bin/python3.11 -c "import ensurepip" 2>/dev/null && echo /usr/bin/python3.11 || echo python3.11)}  # as the Makefile (ADR 0021)
 command -v "$PYTHON" >/dev/null || { echo "需要 Python 3.11（$PYTHON）" >&2; exit 1; }
 test -d wheelhouse || { echo "没有 wheelhouse/：离线安装只能在 make dist 生成的安装包中进行" >&2; exit 1; }
 test -x .venv/bin/python || "$PYTHON" -m venv .venv
