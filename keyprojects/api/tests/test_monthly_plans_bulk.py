@@ -116,7 +116,13 @@ def test_a_leader_reads_what_they_see(as_user: Any, dw: Any) -> None:
     assert set(listed(as_user(dw.users.leader), region="370103")) == {"市中区项目"}
 
 
-def test_many_projects_set_at_once_with_one_refresh(as_user: Any, dw: Any, monkeypatch: Any) -> None:
+SIB_CURVE = ["0", "0", "200", "100", "100", "100", "100", "100", "100", "0", "0", "0"]
+
+
+def _city_sheet(as_user: Any, dw: Any, monkeypatch: Any) -> tuple[Any, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The city's client after a refresh of both periods, its list, three rows (own county's and
+    sibling county's curves changed, the city-level project's left as read) and the calls of
+    ``refresh_after`` from then on."""
     import keyprojects.analytics.refresh as refresh
     from keyprojects.analytics.services import facts_refresh
 
@@ -125,19 +131,22 @@ def test_many_projects_set_at_once_with_one_refresh(as_user: Any, dw: Any, monke
     client = as_user(dw.users.city)
     items = listed(client)
     own, sib, city_level = dw.projects.own_county, dw.projects.sibling_county, dw.projects.city_level
+    plans = [
+        row(own, CURVE, items["历下区项目"]["expected"]),
+        row(sib, SIB_CURVE, items["市中区项目"]["expected"]),
+        row(city_level, items["济南市本级项目"]["expected"], items["济南市本级项目"]["expected"]),  # as read: left alone
+    ]
     calls: list[dict[str, Any]] = []
     real = refresh.refresh_after
     monkeypatch.setattr(refresh, "refresh_after", lambda **kw: (calls.append(kw), real(**kw))[1])
+    return client, items, plans, calls
+
+
+def test_many_projects_set_at_once_with_one_refresh(as_user: Any, dw: Any, monkeypatch: Any) -> None:
+    client, items, plans, calls = _city_sheet(as_user, dw, monkeypatch)
+    own, sib, city_level = dw.projects.own_county, dw.projects.sibling_county, dw.projects.city_level
     events = AuditEvent.objects.filter(action="update").count()
-    sib_curve = ["0", "0", "200", "100", "100", "100", "100", "100", "100", "0", "0", "0"]
-    body = {
-        "year": 2026,
-        "plans": [
-            row(own, CURVE, items["历下区项目"]["expected"]),
-            row(sib, sib_curve, items["市中区项目"]["expected"]),
-            row(city_level, items["济南市本级项目"]["expected"], items["济南市本级项目"]["expected"]),  # as read: left alone
-        ],
-    }
+    body = {"year": 2026, "plans": plans}
     r = client.post(BULK, body, format="json")
     assert r.status_code == 200, r.content
     assert r.json() == {"year": 2026, "changed": 2, "unchanged": 1, "projects": sorted([own.pk, sib.pk])}
@@ -264,23 +273,8 @@ def _written() -> tuple[int, int, int]:
 
 
 def test_a_dry_run_answers_like_the_real_call_and_writes_nothing(as_user: Any, dw: Any, monkeypatch: Any) -> None:
-    import keyprojects.analytics.refresh as refresh
-    from keyprojects.analytics.services import facts_refresh
-
-    for period in (dw.p1, dw.p2):
-        facts_refresh(period=period)
-    client = as_user(dw.users.city)
-    items = listed(client)
-    own, sib, city_level = dw.projects.own_county, dw.projects.sibling_county, dw.projects.city_level
-    sib_curve = ["0", "0", "200", "100", "100", "100", "100", "100", "100", "0", "0", "0"]
-    plans = [
-        row(own, CURVE, items["历下区项目"]["expected"]),
-        row(sib, sib_curve, items["市中区项目"]["expected"]),
-        row(city_level, items["济南市本级项目"]["expected"], items["济南市本级项目"]["expected"]),  # as read: left alone
-    ]
-    calls: list[dict[str, Any]] = []
-    real = refresh.refresh_after
-    monkeypatch.setattr(refresh, "refresh_after", lambda **kw: (calls.append(kw), real(**kw))[1])
+    client, items, plans, calls = _city_sheet(as_user, dw, monkeypatch)
+    own, sib = dw.projects.own_county, dw.projects.sibling_county
     before = _written()
     dry = client.post(BULK, {"year": 2026, "plans": plans, "dry_run": True}, format="json")
     assert dry.status_code == 200, dry.content
