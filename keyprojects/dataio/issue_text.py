@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 
-from keyprojects.core.sentences import MONTH, NUMBER, WORD, Sentence, Slot, say_again
+from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence, Slot, say_again
+from keyprojects.projects.services import FROZEN_DATE_MESSAGES
 
 LIST_SEPARATOR = "、"
 
@@ -230,6 +231,12 @@ PCT_RANGE = Sentence(gettext_noop("形象进度百分比应在0到100之间"))
 WORKERS_NEGATIVE = Sentence(gettext_noop("在岗工人数不能为负数"))
 REPORT_LOCKED = Sentence(gettext_noop("该项目%(period)s月报%(status)s，不能通过导入修改（需退回或申请更正）"), period=MONTH, status=WORD)
 PERIOD_CLOSED = Sentence(gettext_noop("%(period)s已关账，数据不能再修改"), period=MONTH)
+# projects.services.frozen_date_refusal: a 实际开工/竣工日期 of a registered project moved across a closed month's end
+FROZEN_DATE = {
+    t: Sentence(t, month=MONTH, **({"first": DATE} if "%(first)s" in t else {"day": DATE}))
+    for pair in FROZEN_DATE_MESSAGES.values()
+    for t in pair
+}
 # dispatch.selectors.period_range_message
 PERIOD_OUT_OF_RANGE = Sentence(gettext_noop("调度期超出范围：只能是%(first)s年1月至%(last)s"), first=NUMBER, last=MONTH)
 
@@ -318,7 +325,7 @@ YEAR_OUT_OF_RANGE = Sentence(gettext_noop("年份 %(year)s 超出合理范围（
 NO_SUCH_MONTH = Sentence(gettext_noop("日期不存在：没有 %(month)s 月"), month=NUMBER)
 NO_SUCH_DAY = Sentence(gettext_noop("日期不存在：%(month)s没有 %(day)s 日"), month=MONTH, day=NUMBER)
 
-SENTENCES: tuple[Sentence, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Sentence))
+SENTENCES: tuple[Sentence, ...] = (*(v for v in list(globals().values()) if isinstance(v, Sentence)), *FROZEN_DATE.values())
 
 # One message per cell (issue 13): of the messages a cell draws, the importer keeps the most
 # specific (``Importer.plan``). These say less than any other message of the same cell, the least

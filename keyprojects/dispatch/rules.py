@@ -255,6 +255,22 @@ def stage_change_allowed(on: dt.date, frozen: Iterable[Month]) -> bool:
     return first is None or on >= first
 
 
+def date_change_refused(old: dt.date | None, new: dt.date | None, frozen: Iterable[Month]) -> dt.date | None:
+    """Of a project's 实际开工 or 实际竣工日期 changed from ``old`` to ``new`` (None: not stated), the
+    date that falls on or before the end of a frozen month (:func:`stage_change_allowed`), the
+    new one first; None when the change is allowed: the date is unchanged, or both are after the
+    latest frozen month (or not stated). :func:`stage_in_month` reads these dates as it reads the
+    stage changes, so moving one across a frozen month's end moves that month's stage.
+
+    A blank date filled in, or a date cleared, after the latest frozen month is allowed: the
+    blank stands for a date not known (``stage_in_month`` then keeps the stage), and refusing
+    it would leave a missing 实际开工日期 unfillable once a month is closed."""
+    if old == new:
+        return None
+    frozen = list(frozen)
+    return next((d for d in (new, old) if d is not None and not stage_change_allowed(d, frozen)), None)
+
+
 def fill_ended(*, fill_end: dt.date, today: dt.date) -> bool:
     """The fill window is over (the day after 填报截止): a report submitted now is late, one not
     submitted is missing, and an open month waits to be closed."""

@@ -259,6 +259,7 @@ def project_update(
     allowed = [f for f in writable_fields(user) if f in data]
     before = _snapshot(project, PROJECT_FIELDS)
     before_total = project.total_investment
+    old_region = Project(province_code=project.province_code, city_code=project.city_code)  # whose months froze the old dates
     for f in allowed:
         setattr(project, f, data[f])
     if project.invested_before is None:
@@ -280,6 +281,8 @@ def project_update(
             if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
                 raise ConflictError()  # a stale form is a conflict first, as every update (409 before 400)
             raise ValidationFailed(message=jump, extra={"fields": {"total_investment_reason": [jump]}})
+    region_moved = (old_region.province_code, old_region.city_code) != (project.province_code, project.city_code)
+    _refuse_frozen_dates(project, before, old_region if region_moved else None, expected_version)
     if not user.is_superuser:
         _check_links(user, project, changed)
     fields = changed + (["province_code", "city_code"] if "region" in changed else [])
@@ -319,6 +322,65 @@ def first_stage_day(project: Project) -> dt.date | None:
     from keyprojects.dispatch.selectors import frozen_months
 
     return rules.first_open_day(frozen_months(project))
+
+
+# A 实际开工/竣工日期 set, changed or cleared across a closed month's end (``dispatch.rules.date_change_refused``):
+# (the new date too early, the old date in or before the month), by field. The importer says the same.
+FROZEN_DATE_MESSAGES = {
+    "actual_start": (
+        gettext_noop("%(month)s已关账，数据不能再修改：实际开工日期不能早于%(first)s"),
+        gettext_noop("%(month)s已关账，数据不能再修改：原实际开工日期（%(day)s）不晚于该月，不能修改或清空"),
+    ),
+    "actual_completion": (
+        gettext_noop("%(month)s已关账，数据不能再修改：实际竣工日期不能早于%(first)s"),
+        gettext_noop("%(month)s已关账，数据不能再修改：原实际竣工日期（%(day)s）不晚于该月，不能修改或清空"),
+    ),
+}
+
+
+def frozen_date_refusal(field: str, old: dt.date | None, new: dt.date | None, frozen: list[Any]) -> tuple[str, dict[str, Any]] | None:
+    """The refusal of ``field`` (实际开工/竣工日期) changed from ``old`` to ``new`` given the months
+    frozen for the project's region (``dispatch.selectors.frozen_months``), as (template of
+    :data:`FROZEN_DATE_MESSAGES`, values with ``month`` as a (year, month) pair); None when allowed
+    (``dispatch.rules.date_change_refused``)."""
+    from keyprojects.dispatch import rules
+
+    day = rules.date_change_refused(old, new, frozen)
+    if day is None:
+        return None
+    too_early, old_closed = FROZEN_DATE_MESSAGES[field]
+    month = max(frozen)
+    if day == new:
+        return too_early, {"month": month, "first": f"{rules.first_open_day(frozen):%Y-%m-%d}"}
+    return old_closed, {"month": month, "day": f"{day:%Y-%m-%d}"}
+
+
+def _refuse_frozen_dates(project: Project, before: dict[str, Any], old_region: Project | None, expected_version: int) -> None:
+    """Refuse an update that sets, changes or clears the project's 实际开工/竣工日期 on or before the
+    end of a month frozen for its region (``dispatch.rules.date_change_refused``): ``stage_in_month``
+    reads them, so the change would move who was due to report in a closed month, as a stage
+    change dated there would (:func:`_refuse_frozen_day`). ``old_region``: the project before a
+    change of region (its months are frozen with the old dates). 409 before 400, as every update."""
+    from keyprojects.core.money import Period, format_period
+    from keyprojects.dispatch.selectors import frozen_months
+
+    moved = [f for f in FROZEN_DATE_MESSAGES if before[f] != getattr(project, f)]
+    if not moved:
+        return
+    frozen = set(frozen_months(project)) | (set(frozen_months(old_region)) if old_region is not None else set())
+    if not frozen:
+        return
+    errors: dict[str, list[Message]] = {}
+    for f in moved:
+        refusal = frozen_date_refusal(f, before[f], getattr(project, f), sorted(frozen))
+        if refusal is not None:
+            template, values = refusal
+            month = lazy(format_period, str)(Period(*values.pop("month")))  # said in the active language
+            errors[f] = [Message(template, month=month, **values)]
+    if errors:
+        if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
+            raise ConflictError()
+        raise ValidationFailed(extra={"fields": errors})
 
 
 def _refuse_frozen_day(project: Project, day: dt.date, *, known: bool) -> None:

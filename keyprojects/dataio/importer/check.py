@@ -16,7 +16,7 @@ from django.db.models.base import ModelState
 from keyprojects.core.bulk import chunks
 from keyprojects.dispatch.rules import COUNTED
 from keyprojects.projects.choices import Stage
-from keyprojects.projects.services import nature_is_the_projects
+from keyprojects.projects.services import FROZEN_DATE_MESSAGES, frozen_date_refusal, nature_is_the_projects
 
 from .. import issue_text as T
 from .plan import (
@@ -63,6 +63,7 @@ class CheckMixin(ImporterState):
             if isinstance(f, models.DecimalField)
         }
         cleaned: dict[tuple[Any, ...], dict[str, list[str]] | None] = {}
+        frozen_by_region: dict[Where, list[tuple[int, int]]] = {}  # (_frozen_dates)
         this_year = self.today.year
         for n, item in enumerate(items, 1):
             if n % 1000 == 0:
@@ -136,6 +137,9 @@ class CheckMixin(ImporterState):
                 item.changes = {a: x for a, x in vals.items() if item.existing.get(a) != x}
                 if "nature" in item.changes and not nature_is_the_projects(item.year, this_year=this_year):
                     del item.changes["nature"]  # another year's list: that year's nature only (_years), not the project's
+                if self._frozen_dates(item, frozen_by_region):
+                    item.dropped = True
+                    continue
                 if item.stage_hint and item.stage_hint != item.existing["stage"]:
                     self.warn(
                         row,
@@ -146,6 +150,38 @@ class CheckMixin(ImporterState):
             self.warn(None, "category", T.NO_CATEGORY.zh(n=missing_category))
         if missing_nature:
             self.warn(None, "nature", T.NO_NATURE.zh(n=missing_nature))
+
+    def _frozen_dates(self, item: Item, cache: dict[Where, list[tuple[int, int]]]) -> bool:
+        """Whether the file moves a registered project's 实际开工/竣工日期 across the end of a month
+        frozen for its region (its region before the import and, when the file moves it, after):
+        the rule of ``projects.services.project_update`` (``frozen_date_refusal``), said as a row
+        error at the date's column. Asked only of the projects whose dates the file changes.
+
+        A new project's dates are not checked: it has no facts in a closed month (it did not
+        exist then), so its 实际开工 inside a closed month changes no frozen month's figures."""
+        from keyprojects.dispatch.selectors import frozen_months
+
+        moved = [a for a in FROZEN_DATE_MESSAGES if a in item.changes]
+        if not moved or item.existing is None:
+            return False
+        old = item.existing
+        wheres = {Where(old["province_code"], old["city_code"] or "")}
+        region = item.changes.get("region_id")
+        if region in self.regions:
+            wheres.add(Where(self.regions[region].province_code, self.regions[region].city_code or ""))
+        for w in wheres - cache.keys():
+            cache[w] = frozen_months(w)  # type: ignore[arg-type]  # (what is_frozen_in reads of a project)
+        frozen = sorted(set().union(*(cache[w] for w in wheres)))
+        refused = False
+        for a in moved:
+            refusal = frozen_date_refusal(a, old.get(a), item.changes[a], frozen)
+            if refusal is None:
+                continue
+            template, values = refusal
+            year, month = values.pop("month")
+            self.error(item.row, ATTR_SOURCE.get(a, a), T.FROZEN_DATE[template].zh(month=f"{year}年{month}月", **values))
+            refused = True
+        return refused
 
     def _infer_nature(self, item: Item) -> str:
         f = item.figures[0] if item.figures else None
