@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from keyprojects.core.sentences import MONTH, NUMBER, WORD, Sentence
+from keyprojects.core.sentences import DATE, MONTH, NUMBER, WORD, Sentence
 from keyprojects.core.tests.test_i18n import _switch_to_english, compiled  # noqa: F401  (the module fixture)
 from keyprojects.dataio import issue_text as T
 from keyprojects.dataio.models import ImportBatch
@@ -30,6 +30,8 @@ def _sample(sentence: Sentence) -> dict[str, str]:
             out[name] = "12"
         elif slot is MONTH:
             out[name] = "2026年3月"
+        elif slot is DATE:
+            out[name] = "2026-04-01"
         elif slot is WORD:
             out[name] = "待审核"  # a choice's label
         elif slot is T.WHEN:
