@@ -136,3 +136,15 @@ def test_the_rule() -> None:
     assert rules.date_change_refused(JAN_10, MAR_1, frozen) == JAN_10
     assert rules.date_change_refused(JAN_10, dt.date(2025, 1, 1), frozen) == dt.date(2025, 1, 1)  # the new one first
     assert rules.date_change_refused(None, JAN_10, []) is None  # nothing closed
+
+
+def test_the_edit_page_says_it_at_the_date(jan_closed: Any, client: Any) -> None:
+    from keyprojects.projects.tests.test_views_forms import card
+
+    p = Project.objects.get(pk=jan_closed.projects.own_county.pk)
+    client.force_login(jan_closed.users.county)
+    resp = client.post(f"/projects/{p.pk}/edit/", card(p, actual_start="2026-01-10"))
+    assert resp.status_code == 200
+    form = resp.context["form"]
+    assert form.errors["actual_start"] == ["2026年1月已关账，数据不能再修改：实际开工日期不能早于2026-02-01"]
+    assert Project.objects.get(pk=p.pk).actual_start is None
