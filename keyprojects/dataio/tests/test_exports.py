@@ -403,3 +403,19 @@ def test_the_exports_page_knows_a_month_the_city_closed(dw: Any, client: Any) ->
     assert re.search(rf'value="{label}"[^<]*>[^<]*（已关账）<', table) and f'value="{label}"' not in template
     table, template = page(dw.users.other_city)
     assert f'value="{label}"' in template and not re.search(rf'value="{label}"[^<]*>[^<]*（已关账）<', table)
+
+
+def test_the_open_data_button_downloads_json_not_the_browsable_api(dw: Any, client: Any) -> None:
+    """The exports page's 下载 JSON asks for JSON itself: a browser's Accept header would otherwise
+    get DRF's browsable page, whose inline styles the CSP blocks (found by the crawl of the demo)."""
+    import json
+    import re
+
+    client.force_login(dw.users.enterprise)
+    page = client.get(reverse("dataio:exports")).content.decode()
+    link = re.search(r'<a [^>]*data-testid="oc4ids-download"[^>]*>', page)
+    assert link is not None and " download=" in link.group(0)
+    href = re.search(r'href="([^"]+)"', link.group(0)).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    resp = client.get(href, HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/json")
+    assert "projects" in json.loads(resp.content)
