@@ -53,6 +53,18 @@ class User(AbstractUser):
         return f"{first} {last}".strip()
 
     @property
+    def shown_name(self) -> str:
+        """The name the top bar shows beside the role: the full name, or "" when it is only the
+        role's own words (the demo names its logins 市级工作人员 and so on), in Chinese or in
+        the active language, so that the role is not said twice."""
+        from django.utils import translation
+
+        name = self.get_full_name() or self.username
+        with translation.override("zh-hans"):
+            role_zh = str(self.get_role_display())
+        return "" if name in (role_zh, str(self.get_role_display())) else name
+
+    @property
     def is_read_only(self) -> bool:
         return policy.is_read_only(self)
 

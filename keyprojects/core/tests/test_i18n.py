@@ -271,3 +271,11 @@ def test_the_role_is_shown_once_in_the_top_bar(client, world):
     html = client.get(reverse("projects:list")).content.decode()
     whoami = re.search(r'data-testid="whoami">(.*?)</span>', html, re.S).group(1)
     assert whoami.count("市级工作人员") == 1 and "济南市" in whoami
+    _switch_to_english(client)  # in English too: the role in English, not also its Chinese words as a name
+    html = client.get(reverse("projects:list")).content.decode()
+    whoami = re.search(r'data-testid="whoami">(.*?)</span>', html, re.S).group(1)
+    assert "市级工作人员" not in whoami and "City staff" in whoami, whoami
+    user.first_name, user.last_name = "伟", "张"  # a person's name is shown beside the role
+    user.save(update_fields=["first_name", "last_name"])
+    html = client.get(reverse("projects:list")).content.decode()
+    assert "张伟 · City staff" in re.search(r'data-testid="whoami">(.*?)</span>', html, re.S).group(1)
