@@ -7,11 +7,13 @@
   ``service_code``, ``description`` and ``lat``/``long`` or ``address_string``;
 * ``requests/{id}.{json,xml}``: one request.
 
-``services.{json,xml}`` takes ``locale`` too (an extension: GeoReport v2 itself has no language
-parameter): ``locale=en`` (``en_US``, ``en-GB`` …) names the services in English (a category's
-``name_en``; the Chinese where it has none), anything else or none in Chinese, as before. Only that
-parameter decides: not the browser's Accept-Language, not the web UI's language cookie, so a script
-that does not ask gets what it always got.
+Every call takes ``locale`` too (an extension: GeoReport v2 itself has no language parameter):
+``locale=en`` (``en_US``, ``en-GB`` …) answers in English: a service's or request's
+``service_name`` (and a service's ``description``) is its category's ``name_en`` (the Chinese where
+it has none), and a request's status in ``status_notes`` and its ``service_notice`` are English;
+what people wrote (descriptions, replies, unit names) stays as written. Anything else or none
+answers in Chinese, as before. Only that parameter decides: not the browser's Accept-Language, not
+the web UI's language cookie, so a script that does not ask gets what it always got.
 
 ``jurisdiction_id``, when given, must be ``settings.KEYPROJECTS_PROVINCE_CODE``. A key belongs to
 one enterprise and sees only that enterprise's requests (another's answer 404). Statuses are
@@ -42,7 +44,7 @@ from keyprojects.accounts import policy
 from keyprojects.core import ratelimit
 from keyprojects.core.context import client_ip
 from keyprojects.core.errors import ApplicationError
-from keyprojects.core.localized import ENGLISH, english_active
+from keyprojects.core.localized import ENGLISH, english_active, in_language
 
 from .choices import ANSWERED_STATUSES, OPEN_STATUSES, Source
 from .models import EnterpriseRequest, Open311Key, RequestCategory
@@ -132,26 +134,28 @@ def service_json(cat: RequestCategory) -> dict[str, Any]:
 def _language(request: HttpRequest) -> str:
     """The answer's language: English when ``locale`` says English (``en``, ``en_US``, ``en-GB``),
     Chinese otherwise."""
-    locale = (request.GET.get("locale") or "").strip().lower().replace("_", "-")
+    locale = (request.GET.get("locale") or _params(request).get("locale") or "").strip().lower().replace("_", "-")
     return ENGLISH if locale == ENGLISH or locale.startswith(ENGLISH + "-") else settings.LANGUAGE_CODE
 
 
 def request_json(req: EnterpriseRequest) -> dict[str, Any]:
     units = [a.unit.name for a in req.assignments.all() if a.active]
     if req.status in ANSWERED_STATUSES:
-        notes = f"{req.get_status_display()}：{req.reply}"
+        # Translators: Open311 status_notes of an answered request: its status, then the reply as written
+        notes = gettext("%(status)s：%(reply)s") % {"status": req.get_status_display(), "reply": req.reply}
     else:
-        notes = req.get_status_display()
+        notes = str(req.get_status_display())
     expected = dt.datetime.combine(req.resolve_due, dt.time(18, 0), tzinfo=timezone.get_current_timezone())
     return {
         "service_request_id": req.number,
         "status": "closed" if req.status in ANSWERED_STATUSES else "open",
         "status_notes": notes,
-        "service_name": req.category.name,
+        "service_name": in_language(req.category.name, req.category.name_en),
         "service_code": req.category.code,
         "description": req.description,
         "agency_responsible": "、".join(units),
-        "service_notice": f"受理时限 {req.acknowledge_due:%Y-%m-%d}，办理时限 {req.resolve_due:%Y-%m-%d}（工作日计算）",
+        "service_notice": gettext("受理时限 %(acknowledge)s，办理时限 %(resolve)s（工作日计算）")
+        % {"acknowledge": f"{req.acknowledge_due:%Y-%m-%d}", "resolve": f"{req.resolve_due:%Y-%m-%d}"},
         "requested_datetime": _iso(req.submitted_at),
         "updated_datetime": _iso(req.updated_at),
         "expected_datetime": _iso(expected) if req.status in OPEN_STATUSES else None,
@@ -303,7 +307,10 @@ def _post_request(request: HttpRequest, key: Open311Key) -> dict[str, Any]:
     req = request_create(
         user=None, enterprise=key.enterprise, data=data, source=Source.OPEN311, actor_name=f"Open311 {key.prefix}", request=request
     )
-    notice = f"已受理登记，{req.acknowledge_due:%Y-%m-%d} 前受理，{req.resolve_due:%Y-%m-%d} 前答复"
+    notice = gettext("已受理登记，%(acknowledge)s 前受理，%(resolve)s 前答复") % {
+        "acknowledge": f"{req.acknowledge_due:%Y-%m-%d}",
+        "resolve": f"{req.resolve_due:%Y-%m-%d}",
+    }
     return {"service_request_id": req.number, "service_notice": notice, "account_id": None}
 
 
@@ -354,9 +361,10 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if request.method not in ("GET", "POST"):
             raise Open311Error(405, "只支持 GET 和 POST")
         key = _key(request)
-        if request.method == "POST":
-            return _respond(fmt, "requests", [_submit(request, key)], status=201)
-        return _respond(fmt, "requests", _list_requests(request, key))
+        with translation.override(_language(request)):
+            if request.method == "POST":
+                return _respond(fmt, "requests", [_submit(request, key)], status=201)
+            return _respond(fmt, "requests", _list_requests(request, key))
 
     return _run(request, fmt, handler)
 
@@ -370,6 +378,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
         req = _own(key).filter(pk=pk).first() if pk is not None else None
         if req is None:
             raise Open311Error(404, f"service_request_id {request_id} 不存在")
-        return _respond(fmt, "requests", [request_json(req)])
+        with translation.override(_language(request)):
+            return _respond(fmt, "requests", [request_json(req)])
 
     return _run(request, fmt, handler)

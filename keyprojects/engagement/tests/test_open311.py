@@ -217,3 +217,33 @@ def test_services_in_english_with_locale(compiled, client, eng):  # noqa: F811
     assert client.get(f"{BASE}/services.json").json()[0]["service_name"] == "要素保障"
     root = ET.fromstring(client.get(f"{BASE}/services.xml", {"locale": "en"}).content)
     assert root.find("service/service_name").text == "Factor support"
+
+
+def test_requests_in_english_with_locale(compiled, client, keys):  # noqa: F811
+    """``locale=en`` on the requests calls too: the category's English name, the status and the
+    notices in English; what people wrote (the description, the reply, the unit) as written.
+    Without it Chinese, whatever the web UI's language cookie says."""
+    posted = client.post(
+        f"{BASE}/requests.json?locale=en",
+        {"api_key": keys.key, "service_code": "factor", "description": "二期厂房用电增容", "address_string": "济南市历下区经十路9号"},
+    )
+    assert posted.status_code == 201, posted.content
+    [answer] = posted.json()
+    rid = answer["service_request_id"]
+    assert answer["service_notice"].startswith("Registered: acknowledged by ") and "20" in answer["service_notice"]
+    [en] = client.get(f"{BASE}/requests/{rid}.json", {"api_key": keys.key, "locale": "en"}).json()
+    assert en["service_name"] == "Factor support" and en["status_notes"] == "Awaiting acknowledgement"
+    assert en["service_notice"].startswith("Acknowledge by ") and en["description"] == "二期厂房用电增容"
+    assert en["agency_responsible"] == keys.dept.name  # a unit's name is data
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the UI's choice does not decide here
+    [zh] = client.get(f"{BASE}/requests.json", {"api_key": keys.key}).json()
+    assert zh["service_name"] == "要素保障" and zh["status_notes"] == "待受理" and zh["service_notice"].startswith("受理时限 ")
+    assert set(zh) == set(en)
+    req = EnterpriseRequest.objects.get()
+    request_reply(user=keys.users.department, req=req, expected_version=req.version, reply="已协调供电公司")
+    [en] = client.get(f"{BASE}/requests.json", {"api_key": keys.key, "locale": "en_US"}).json()
+    assert en["status"] == "closed" and en["status_notes"] == "Replied: 已协调供电公司"
+    [zh] = client.get(f"{BASE}/requests.json", {"api_key": keys.key}).json()
+    assert zh["status_notes"] == "已答复：已协调供电公司"
+    root = ET.fromstring(client.get(f"{BASE}/requests/{rid}.xml", {"api_key": keys.key, "locale": "en"}).content)
+    assert root.find("request/service_name").text == "Factor support"
