@@ -278,8 +278,7 @@ def project_update(
 
         jump = total_investment_jump(before_total, project.total_investment, slip_factor=DispatchConfig.get().slip_factor)
         if jump and not reason:
-            if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
-                raise ConflictError()  # a stale form is a conflict first, as every update (409 before 400)
+            _conflict_first(project, expected_version)
             raise ValidationFailed(message=jump, extra={"fields": {"total_investment_reason": [jump]}})
     region_moved = (old_region.province_code, old_region.city_code) != (project.province_code, project.city_code)
     _refuse_frozen_dates(project, before, old_region if region_moved else None, expected_version)
@@ -378,9 +377,15 @@ def _refuse_frozen_dates(project: Project, before: dict[str, Any], old_region: P
             month = lazy(format_period, str)(Period(*values.pop("month")))  # said in the active language
             errors[f] = [Message(template, month=month, **values)]
     if errors:
-        if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
-            raise ConflictError()
+        _conflict_first(project, expected_version)
         raise ValidationFailed(extra={"fields": errors})
+
+
+def _conflict_first(project: Project, expected_version: int) -> None:
+    """Before refusing an update's values: a stale form is a conflict first, as every update
+    (409 before 400)."""
+    if not Project.objects.filter(pk=project.pk, version=expected_version).exists():
+        raise ConflictError()
 
 
 def _refuse_frozen_day(project: Project, day: dt.date, *, known: bool) -> None:

@@ -160,6 +160,7 @@ class CheckMixin(ImporterState):
         A new project's dates are not checked: it has no facts in a closed month (it did not
         exist then), so its 实际开工 inside a closed month changes no frozen month's figures."""
         from keyprojects.dispatch.selectors import frozen_months
+        from keyprojects.projects.models import Project
 
         moved = [a for a in FROZEN_DATE_MESSAGES if a in item.changes]
         if not moved or item.existing is None:
@@ -170,7 +171,7 @@ class CheckMixin(ImporterState):
         if region in self.regions:
             wheres.add(Where(self.regions[region].province_code, self.regions[region].city_code or ""))
         for w in wheres - cache.keys():
-            cache[w] = frozen_months(w)  # type: ignore[arg-type]  # (what is_frozen_in reads of a project)
+            cache[w] = frozen_months(Project(province_code=w.province_code, city_code=w.city_code))  # (its region is all it reads)
         frozen = sorted(set().union(*(cache[w] for w in wheres)))
         refused = False
         for a in moved:
